@@ -1,0 +1,295 @@
+"""Records passed between the stages of the pipeline.
+
+Every record is a frozen dataclass; labels and kinds are enums. Offsets are always
+character offsets (Python ``str`` indices) into ``Article.text`` as ingested.
+Stages return new records and never mutate their inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+
+class SourceKind(StrEnum):
+    """Who published an article: a news outlet, a wire agency, or a press office."""
+
+    OUTLET = "outlet"
+    WIRE = "wire"
+    PRESS_RELEASE = "press_release"
+
+
+class Label(StrEnum):
+    """The origin of a span of text. Precedence: boilerplate > wire > shared > original."""
+
+    BOILERPLATE = "boilerplate"
+    WIRE = "wire"
+    SHARED = "shared"
+    ORIGINAL = "original"
+
+
+LABEL_PRECEDENCE: tuple[Label, ...] = (
+    Label.BOILERPLATE,
+    Label.WIRE,
+    Label.SHARED,
+    Label.ORIGINAL,
+)
+
+
+class BoilerplateReason(StrEnum):
+    """Why a span is boilerplate (the report's ``reason`` field)."""
+
+    READ_ALSO = "read_also"
+    PROMO = "promo"
+    COMMENTS_MARKER = "comments_marker"
+    READER_COMMENT = "reader_comment"
+    COMMENT_WIDGET = "comment_widget"
+    BYLINE = "byline"
+    CAPTION = "caption"
+    PHOTO_CREDIT = "photo_credit"
+    CREDIT_LINE = "credit_line"
+    DATELINE = "dateline"
+    SHARE = "share"
+    NAVIGATION = "navigation"
+    FOOTER = "footer"
+    OUTLET_REPEAT = "outlet_repeat"
+    GENERATED_FILLER = "generated_filler"
+
+
+class SegmentKind(StrEnum):
+    PARAGRAPH = "paragraph"
+    SENTENCE = "sentence"
+
+
+class Grade(StrEnum):
+    """How closely a matched passage follows its source."""
+
+    VERBATIM = "verbatim"
+    EDITED = "edited"
+    REWRITTEN = "rewritten"
+
+
+class CreditKind(StrEnum):
+    """The form of an explicit wire credit found in the text."""
+
+    DATELINE = "dateline"  # "WASHINGTON (AP) —", "KATHMANDU, April 25 (Reuters) -"
+    CREDIT_LINE = "credit_line"  # "[서울=뉴시스]", "© Reuters", "Reporting by ...; Editing by ..."
+    PHOTO_CREDIT = "photo_credit"  # "... = AP/Newsis" ending a caption
+    SIGN_OFF = "sign_off"  # "... (AP)", "— PTI", "contributed to this report"
+    METADATA = "metadata"  # the article's authors or outlet name an agency
+
+
+def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value or {}))
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record came from, for error messages: a file and a record locator."""
+
+    path: str  # file path as given by the user, or "<stdin>"
+    record: str | None = None  # "line 3" (jsonl), "[2]" (json list), None for whole-file records
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as ingested. ``text`` is exactly the stored text (BOM removed)."""
+
+    id: str
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = None  # ISO date or date-time, as given
+    source_kind: SourceKind = SourceKind.OUTLET
+    language: str | None = None
+    authors: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    origin: Origin | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra", _frozen_mapping(self.extra))
+
+    def metadata(self) -> dict[str, Any]:
+        """The article's metadata as it appears in records and reports (no text)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "outlet": self.outlet,
+            "url": self.url,
+            "published": self.published,
+            "source_kind": self.source_kind.value,
+            "language": self.language,
+            "authors": list(self.authors),
+        }
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A paragraph or a sentence: ``text == article.text[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+    kind: SegmentKind
+    index: int  # position among segments of the same kind
+    paragraph: int  # index of the enclosing paragraph (itself, for paragraphs)
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """Paragraphs (non-blank lines or blocks) and the sentences inside them."""
+
+    paragraphs: tuple[Segment, ...]
+    sentences: tuple[Segment, ...]
+
+    def sentences_of(self, paragraph: int) -> tuple[Segment, ...]:
+        return tuple(s for s in self.sentences if s.paragraph == paragraph)
+
+
+@dataclass(frozen=True)
+class BoilerplateSpan:
+    """A stretch of text that is not part of the story, and why."""
+
+    start: int
+    end: int
+    reason: BoilerplateReason
+    rule: str  # identifier of the pattern or rule that fired, e.g. "en.read_also.1"
+
+
+@dataclass(frozen=True)
+class WireCredit:
+    """An explicit credit to a wire agency and the block of text it credits."""
+
+    agency: str  # canonical agency name from the lexicon, e.g. "Newsis"
+    kind: CreditKind
+    start: int  # the credit's own span (evidence); -1 when it comes from metadata
+    end: int
+    block_start: int  # the text the credit covers
+    block_end: int
+    text: str  # the credit as written ("[서울=뉴시스]"), or the metadata value
+
+
+@dataclass(frozen=True)
+class CitedSource:
+    """An agency cited as the source of a statement ("according to Tass")."""
+
+    agency: str
+    start: int  # the mention
+    end: int
+    sentence_start: int  # the sentence that cites it
+    sentence_end: int
+    text: str  # the mention as written
+
+
+@dataclass(frozen=True)
+class MatchSide:
+    article_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Match:
+    """Two passages of two articles that say the same thing, as aligned by rapidfuzz."""
+
+    a: MatchSide
+    b: MatchSide
+    score: float  # 0..100, rapidfuzz similarity of the aligned spans
+    grade: Grade
+    estimated_jaccard: float  # MinHash estimate that proposed the candidate
+
+
+@dataclass(frozen=True)
+class SpanSource:
+    """Evidence for a wire or shared span: the other article and its matching span."""
+
+    article_id: str
+    outlet: str | None
+    start: int
+    end: int
+    score: float
+    grade: Grade
+    published: str | None
+
+
+@dataclass(frozen=True)
+class Span:
+    """One labelled stretch of an article. The spans of an article partition its text."""
+
+    start: int
+    end: int
+    label: Label
+    reason: BoilerplateReason | None = None  # boilerplate only
+    rule: str | None = None  # boilerplate only
+    agency: str | None = None  # wire only
+    evidence: str | None = None  # wire only: "alignment" or "credit"
+    credit: WireCredit | None = None  # wire by credit
+    sources: tuple[SpanSource, ...] = ()  # wire by alignment, shared
+    first: str | None = None  # shared: id of the article that had it first, or "unknown"
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A near-duplicate article pair: estimated and verified similarity."""
+
+    article_id: str
+    other_id: str
+    estimated_jaccard: float
+    similarity: float  # verified, 0..100
+
+
+@dataclass(frozen=True)
+class ClaimOccurrence:
+    article_id: str
+    outlet: str | None
+    start: int
+    end: int
+    score: float
+    published: str | None
+
+
+@dataclass(frozen=True)
+class ClaimGroup:
+    """A sentence-level claim repeated across outlets, with every occurrence."""
+
+    id: str
+    text: str  # the first occurrence's text
+    occurrences: tuple[ClaimOccurrence, ...]
+    first: str  # article id of the first appearance, or "unknown"
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    """Everything the pipeline found about one article."""
+
+    article: Article
+    segmentation: Segmentation
+    boilerplate: tuple[BoilerplateSpan, ...] = ()
+    wire_credits: tuple[WireCredit, ...] = ()
+    cited_sources: tuple[CitedSource, ...] = ()
+    spans: tuple[Span, ...] = ()
+    duplicates: tuple[Duplicate, ...] = ()
+
+    def composition(self) -> dict[str, float]:
+        """Share of characters per label (whitespace included), rounded to 4 places."""
+        total = len(self.article.text)
+        counts = {label.value: 0 for label in LABEL_PRECEDENCE}
+        for span in self.spans:
+            counts[span.label.value] += span.end - span.start
+        if total == 0:
+            return dict.fromkeys(counts, 0.0)
+        return {k: round(v / total, 4) for k, v in counts.items()}
+
+
+@dataclass(frozen=True)
+class CorpusResult:
+    """The result of a whole run, in article-id order."""
+
+    articles: tuple[ArticleResult, ...]
+    matches: tuple[Match, ...] = ()
+    claims: tuple[ClaimGroup, ...] = ()
+    clusters: tuple[tuple[str, ...], ...] = ()  # near-duplicate clusters of article ids

@@ -1,0 +1,76 @@
+"""The only module that wires the stages together: ingest'd articles in, CorpusResult out.
+
+    segment -> boilerplate -> attribution -> fingerprint/index/align -> classify
+
+Stages are pure functions of their inputs; this module passes their outputs along and
+reports progress through an optional callback (the CLI draws it; the library never prints).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from provenance import classify
+from provenance.config import Config
+from provenance.model import Article, ArticleResult, CorpusResult
+from provenance.segment import Abbreviations, segment
+
+# progress(stage, done, total)
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    del stage, done, total
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Data files loaded once per run (lexicons, abbreviations) and handed to the stages."""
+
+    abbreviations: Abbreviations
+
+    @classmethod
+    def load(cls) -> Resources:
+        return cls(abbreviations=Abbreviations.load())
+
+
+def analyze(
+    articles: Sequence[Article],
+    config: Config | None = None,
+    *,
+    resources: Resources | None = None,
+    progress: Progress | None = None,
+) -> CorpusResult:
+    """Run every stage over ``articles``; the result is in article-id order."""
+    config = config or Config()
+    resources = resources or Resources.load()
+    report = progress or _no_progress
+    ordered = sorted(articles, key=lambda a: a.id)
+    total = len(ordered)
+
+    results: list[ArticleResult] = []
+    for done, article in enumerate(ordered, start=1):
+        results.append(ArticleResult(article, segment(article.text, resources.abbreviations)))
+        report("segment", done, total)
+
+    final: list[ArticleResult] = []
+    for done, result in enumerate(results, start=1):
+        candidates = [
+            *classify.boilerplate_candidates(result.boilerplate),
+            *classify.credit_candidates(result.wire_credits),
+        ]
+        spans = classify.partition(result.article.text, candidates)
+        final.append(
+            ArticleResult(
+                result.article,
+                result.segmentation,
+                result.boilerplate,
+                result.wire_credits,
+                result.cited_sources,
+                spans,
+                result.duplicates,
+            )
+        )
+        report("classify", done, total)
+    return CorpusResult(articles=tuple(final))

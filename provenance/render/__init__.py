@@ -1,0 +1,1 @@
+"""Renderers: pure functions from a CorpusResult (and its report dict) to output text."""

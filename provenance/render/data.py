@@ -1,0 +1,165 @@
+"""The report as plain data, valid against ``schemas/report.schema.json``.
+
+Deterministic: the same input gives byte-identical JSON, whatever the order of the input
+articles, and no timestamps go into the body.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from importlib.metadata import version
+from typing import Any
+
+from provenance.config import Config
+from provenance.model import (
+    LABEL_PRECEDENCE,
+    ArticleResult,
+    ClaimGroup,
+    CorpusResult,
+    Span,
+    SpanSource,
+    WireCredit,
+)
+
+SCHEMA_VERSION = "1.0"
+
+
+def _credit(c: WireCredit) -> dict[str, Any]:
+    return {
+        "agency": c.agency,
+        "kind": c.kind.value,
+        "start": c.start,
+        "end": c.end,
+        "block_start": c.block_start,
+        "block_end": c.block_end,
+        "text": c.text,
+    }
+
+
+def _source(s: SpanSource) -> dict[str, Any]:
+    return {
+        "article_id": s.article_id,
+        "outlet": s.outlet,
+        "start": s.start,
+        "end": s.end,
+        "score": round(s.score, 2),
+        "grade": s.grade.value,
+        "published": s.published,
+    }
+
+
+def _span(span: Span) -> dict[str, Any]:
+    out: dict[str, Any] = {"start": span.start, "end": span.end, "label": span.label.value}
+    if span.reason is not None:
+        out["reason"] = span.reason.value
+    if span.rule is not None:
+        out["rule"] = span.rule
+    if span.agency is not None:
+        out["agency"] = span.agency
+    if span.evidence is not None:
+        out["evidence"] = span.evidence
+    if span.credit is not None:
+        out["credit"] = _credit(span.credit)
+    if span.sources or span.label.value == "shared":
+        out["sources"] = [_source(s) for s in span.sources]
+    if span.first is not None:
+        out["first"] = span.first
+    return out
+
+
+def article_dict(result: ArticleResult) -> dict[str, Any]:
+    a = result.article
+    return {
+        **a.metadata(),
+        "length": len(a.text),
+        "composition": result.composition(),
+        "spans": [_span(s) for s in result.spans],
+        "wire_credits": [_credit(c) for c in result.wire_credits],
+        "cited_sources": [
+            {
+                "agency": c.agency,
+                "start": c.start,
+                "end": c.end,
+                "sentence_start": c.sentence_start,
+                "sentence_end": c.sentence_end,
+                "text": c.text,
+            }
+            for c in result.cited_sources
+        ],
+        "duplicates": [
+            {
+                "article_id": d.other_id,
+                "estimated_jaccard": round(d.estimated_jaccard, 4),
+                "similarity": round(d.similarity, 2),
+            }
+            for d in result.duplicates
+        ],
+    }
+
+
+def _claim(group: ClaimGroup) -> dict[str, Any]:
+    return {
+        "id": group.id,
+        "text": group.text,
+        "first": group.first,
+        "occurrences": [
+            {
+                "article_id": o.article_id,
+                "outlet": o.outlet,
+                "start": o.start,
+                "end": o.end,
+                "score": round(o.score, 2),
+                "published": o.published,
+            }
+            for o in group.occurrences
+        ],
+    }
+
+
+def outlet_table(result: CorpusResult) -> list[dict[str, Any]]:
+    """Characters and matches of each outlet's text that match another outlet's text."""
+    outlets = {r.article.id: r.article.outlet for r in result.articles}
+    chars: dict[tuple[str | None, str | None], int] = defaultdict(int)
+    counts: dict[tuple[str | None, str | None], int] = defaultdict(int)
+    for m in result.matches:
+        for mine, theirs in ((m.a, m.b), (m.b, m.a)):
+            key = (outlets.get(mine.article_id), outlets.get(theirs.article_id))
+            chars[key] += mine.end - mine.start
+            counts[key] += 1
+    return [
+        {"outlet": k[0], "source_outlet": k[1], "characters": chars[k], "matches": counts[k]}
+        for k in sorted(chars, key=lambda k: (k[0] or "", k[1] or ""))
+    ]
+
+
+def report_dict(result: CorpusResult, config: Config) -> dict[str, Any]:
+    articles = [article_dict(r) for r in sorted(result.articles, key=lambda r: r.article.id)]
+    total = sum(a["length"] for a in articles)
+    composition = {label.value: 0.0 for label in LABEL_PRECEDENCE}
+    for r in result.articles:
+        for span in r.spans:
+            composition[span.label.value] += span.end - span.start
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "news-provenance", "version": version("news-provenance")},
+        "config": config.to_dict(),
+        "summary": {
+            "articles": len(articles),
+            "characters": total,
+            "composition": {
+                k: round(v / total, 4) if total else 0.0 for k, v in composition.items()
+            },
+            "matches": len(result.matches),
+            "claims": len(result.claims),
+            "clusters": len(result.clusters),
+        },
+        "articles": articles,
+        "claims": [_claim(g) for g in result.claims],
+        "clusters": [sorted(c) for c in sorted(result.clusters)],
+        "outlets": outlet_table(result),
+    }
+
+
+def to_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

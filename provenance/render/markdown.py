@@ -1,0 +1,72 @@
+"""The report as Markdown, for pasting into a review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provenance.render.text import LABEL_ORDER
+
+
+def _cell(value: object) -> str:
+    return str(value if value is not None else "—").replace("|", "\\|").replace("\n", " ")
+
+
+def _quote(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    flat = flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return _cell(flat)
+
+
+def render(data: dict[str, Any], texts: dict[str, str]) -> str:
+    s = data["summary"]
+    out = [
+        "# Provenance report",
+        "",
+        f"{s['articles']} articles, {s['characters']} characters; {s['matches']} matches, "
+        f"{s['claims']} claim groups, {s['clusters']} duplicate clusters "
+        f"(news-provenance {data['tool']['version']}).",
+        "",
+        "| article | outlet | published | " + " | ".join(LABEL_ORDER) + " |",
+        "|---|---|---|" + "---:|" * len(LABEL_ORDER),
+    ]
+    for a in data["articles"]:
+        comp = a["composition"]
+        out.append(
+            f"| {_cell(a['id'])} | {_cell(a['outlet'])} | {_cell(a['published'])} | "
+            + " | ".join(f"{comp[k] * 100:.1f}%" for k in LABEL_ORDER)
+            + " |"
+        )
+    for a in data["articles"]:
+        flagged = [sp for sp in a["spans"] if sp["label"] != "original"]
+        if not flagged:
+            continue
+        text = texts.get(a["id"], "")
+        out += [
+            "",
+            f"## {_cell(a['id'])}",
+            "",
+            "| span | label | evidence | text |",
+            "|---|---|---|---|",
+        ]
+        for sp in flagged:
+            evidence = sp.get("reason") or sp.get("agency") or ""
+            if sp["label"] == "shared":
+                evidence = "first: " + sp["first"]
+            out.append(
+                f"| {sp['start']}–{sp['end']} | {sp['label']} | {_cell(evidence)} | "
+                f"{_quote(text[sp['start'] : sp['end']])} |"
+            )
+    if data["claims"]:
+        out += [
+            "",
+            "## Claims repeated across outlets",
+            "",
+            "| claim | outlets | first |",
+            "|---|---|---|",
+        ]
+        for c in data["claims"]:
+            outlets = sorted({o["outlet"] or o["article_id"] for o in c["occurrences"]})
+            out.append(
+                f"| {_quote(c['text'])} | {_cell(', '.join(outlets))} | {_cell(c['first'])} |"
+            )
+    return "\n".join(out) + "\n"
