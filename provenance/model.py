@@ -151,6 +151,17 @@ class Segmentation:
 
 
 @dataclass(frozen=True)
+class Passage:
+    """A unit of text that is fingerprinted and matched: a sentence or a paragraph."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+    kind: SegmentKind
+
+
+@dataclass(frozen=True)
 class BoilerplateSpan:
     """A stretch of text that is not part of the story, and why."""
 
