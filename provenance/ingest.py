@@ -18,8 +18,7 @@ offsets refer to the text as stored. Every problem is collected and raised toget
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,8 @@ BOM = "\ufeff"
 # An HTML extractor: (raw bytes, origin) -> list of article records (dicts). Injected by the
 # caller so that this module does not import the optional html extra.
 HtmlReader = Callable[[bytes, Origin], list[dict[str, Any]]]
+# One entry read from a file: a raw record and where it came from, or why it is unreadable.
+_Item = tuple[Any, Origin] | InputError
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,12 @@ def _sidecar_of(path: Path) -> Path:
     return path.with_suffix(".json")
 
 
+def _skipped(path: Path, root: Path) -> bool:
+    """Hidden files and folders and README files are not articles."""
+    parts = path.relative_to(root).parts
+    return any(part.startswith(".") for part in parts) or path.name.upper().startswith("README")
+
+
 def _expand(paths: Sequence[str], errors: list[InputError]) -> list[_Source]:
     """Files to read, in the order given; folders expanded recursively and sorted."""
     sources: list[_Source] = []
@@ -86,21 +93,26 @@ def _expand(paths: Sequence[str], errors: list[InputError]) -> list[_Source]:
             found = sorted(
                 p
                 for p in path.rglob("*")
-                if p.is_file()
-                and _is_supported(p)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                if p.is_file() and _is_supported(p) and not _skipped(p, path)
             )
             texts = {p for p in found if _suffix(p) in TEXT_SUFFIXES}
-            sources.extend(
+            chosen = [
                 _Source(p, str(p))
                 for p in found
                 if not (_suffix(p) in JSON_SUFFIXES and p.with_suffix(".txt") in texts)
-            )
+            ]
+            if not chosen:
+                errors.append(
+                    InputError("no article files (.txt, .json, .jsonl) in folder", path=given)
+                )
+            sources.extend(chosen)
         elif path.is_file():
             if not _is_supported(path):
                 errors.append(
                     InputError(
-                        "unsupported file type; expected .txt, .json, .jsonl or .html", path=given
+                        f"unsupported file type {_suffix(path) or '(none)'}; "
+                        "expected .txt, .json, .jsonl or .html",
+                        path=given,
                     )
                 )
             else:
@@ -127,13 +139,17 @@ def _read_bytes(source: _Source, config: IngestConfig, stdin: bytes | None) -> b
         with source.path.open("rb") as handle:
             data = handle.read(limit + 1)
     if len(data) > limit:
-        raise InputError(f"input is over the limit of {limit} bytes", path=source.label)
+        raise InputError(
+            f"input is over the limit of {limit} bytes (raise ingest.max_file_bytes to read it)",
+            path=source.label,
+        )
     return data
 
 
 def _decode(data: bytes, label: str) -> str:
-    if b"\x00" in data[:8192]:
-        raise InputError("binary file (NUL byte found); expected UTF-8 text", path=label)
+    nul = data.find(b"\x00")
+    if nul != -1:
+        raise InputError(f"binary file (NUL byte at byte {nul}); expected UTF-8 text", path=label)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -145,37 +161,77 @@ def _decode(data: bytes, label: str) -> str:
     return text.removeprefix(BOM)
 
 
+class _JsonRefused(ValueError):
+    """Valid JSON syntax that an article file may not contain (duplicate keys, NaN)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _JsonRefused(f"duplicate key {key!r} in one object")
+        out[key] = value
+    return out
+
+
+def _no_constants(name: str) -> Any:
+    raise _JsonRefused(f"{name} is not a JSON number")
+
+
 def _parse_json(text: str, label: str, record: str | None = None) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         if record is not None:
             where = f"{record} column {exc.colno}"
         raise InputError(f"malformed JSON: {exc.msg}", path=label, record=where) from None
+    except _JsonRefused as exc:
+        raise InputError(f"refused JSON: {exc}", path=label, record=record) from None
+    except (ValueError, RecursionError) as exc:  # too deeply nested, a number too long
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise InputError(f"unreadable JSON: {reason}", path=label, record=record) from None
 
 
-def _to_article(record: Any, origin: Origin) -> Article:
-    """Validate one record and build the Article; raises InputError naming the field."""
+def _unencodable(record: dict[str, Any]) -> Iterator[str]:
+    """JSON paths of strings that cannot be written as UTF-8 (lone surrogates such as \\ud800)."""
+    stack: list[tuple[str, Any]] = [("$", record)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                yield path
+        elif isinstance(value, dict):
+            stack.extend((f"{path}.{k}", v) for k, v in reversed(value.items()))
+            stack.extend((f"{path} (key)", k) for k in value)
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(value))))
+
+
+def _record_errors(record: Any, origin: Origin) -> list[InputError]:
+    """Every problem of one record, each naming its JSON path; empty when it is valid."""
+
+    def error(message: str, field: str) -> InputError:
+        return InputError(message, path=origin.path, record=origin.record, field=field)
+
     if not isinstance(record, dict):
-        raise InputError(
-            f"expected an article object, got {type(record).__name__}",
-            path=origin.path,
-            record=origin.record,
-            field="$",
-        )
-    for error in schemas.errors("article", record):
-        json_path, message = schemas.describe(error)
-        raise InputError(message, path=origin.path, record=origin.record, field=json_path)
-    text = record["text"]
-    if not text.strip():
-        raise InputError(
-            "empty text (only white space)", path=origin.path, record=origin.record, field="$.text"
-        )
+        return [error(f"expected an article object, got {type(record).__name__}", "$")]
+    found = [error(m, f) for f, m in map(schemas.describe, schemas.errors("article", record))]
+    found += [error("unpaired surrogate; not valid Unicode text", p) for p in _unencodable(record)]
+    text = record.get("text")
+    if not found and isinstance(text, str) and not text.strip():
+        found.append(error("empty text (only white space)", "$.text"))
+    return found
+
+
+def _to_article(record: dict[str, Any], origin: Origin) -> Article:
+    """Build the Article of a record that ``_record_errors`` accepted."""
     extra = {k: v for k, v in record.items() if k not in KNOWN_FIELDS}
     return Article(
         id=record["id"],
-        text=text,
+        text=record["text"],
         title=record.get("title"),
         outlet=record.get("outlet"),
         url=record.get("url"),
@@ -188,33 +244,51 @@ def _to_article(record: Any, origin: Origin) -> Article:
     )
 
 
-def _records_of_text_file(source: _Source, text: str, config: IngestConfig) -> list[Any]:
+def _text_record(source: _Source, text: str, config: IngestConfig) -> tuple[Any, Origin]:
+    """The record of a plain-text article, with its sidecar ``NAME.json`` metadata if any."""
+    if source.path is None:
+        return {"id": "stdin", "text": text}, Origin(source.label)
     record: dict[str, Any] = {}
-    if source.path is not None:
-        sidecar = _sidecar_of(source.path)
-        if sidecar.is_file():
-            side_label = str(sidecar)
-            meta = _parse_json(
-                _decode(_read_bytes(_Source(sidecar, side_label), config, None), side_label),
-                side_label,
+    origin = Origin(source.label)
+    sidecar = _sidecar_of(source.path)
+    if sidecar.is_file():
+        side_label = str(sidecar)
+        meta = _parse_json(
+            _decode(_read_bytes(_Source(sidecar, side_label), config, None), side_label),
+            side_label,
+        )
+        if not isinstance(meta, dict):
+            raise InputError("sidecar metadata must be a JSON object", path=side_label, field="$")
+        if "text" in meta:
+            raise InputError(
+                "sidecar metadata may not carry the text", path=side_label, field="$.text"
             )
-            if not isinstance(meta, dict):
-                raise InputError("sidecar metadata must be a JSON object", path=side_label)
-            if "text" in meta:
-                raise InputError(
-                    "sidecar metadata may not carry the text", path=side_label, field="$.text"
-                )
-            record.update(meta)
-        record.setdefault("id", source.path.stem)
-    else:
-        record["id"] = "stdin"
+        record.update(meta)
+        origin = Origin(source.label, f"metadata {sidecar.name}")
+    record.setdefault("id", source.path.stem)
     record["text"] = text
-    return [record]
+    return record, origin
+
+
+def _sniff(text: str) -> str:
+    """The format of standard input: JSON, JSONL or plain text, from its first line."""
+    first = text.lstrip()[:1]
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if first == "{" and len(lines) > 1 and lines[0].rstrip().endswith("}"):
+        return ".jsonl"
+    if first in ("[", "{"):
+        return ".json"
+    return ".txt"
 
 
 def _records(
-    source: _Source, data: bytes, config: IngestConfig, html_reader: HtmlReader | None
-) -> list[tuple[Any, Origin]]:
+    source: _Source,
+    data: bytes,
+    config: IngestConfig,
+    html_reader: HtmlReader | None,
+) -> list[_Item]:
+    """The raw records of one file, in order; a JSONL line that does not parse is an error
+    in its place, so that the other lines are still checked."""
     label = source.label
     kind = _suffix(source.path) if source.path is not None else None
     if kind in HTML_SUFFIXES:
@@ -224,29 +298,24 @@ def _records(
         return [(r, origin) for r in html_reader(data, origin)]
     text = _decode(data, label)
     if not text.strip():
-        raise InputError("empty file", path=label)
-    if kind is None:  # stdin: sniff
-        first = text.lstrip()[:1]
-        lines = [ln for ln in text.splitlines() if ln.strip()]
-        if first == "{" and len(lines) > 1 and lines[0].rstrip().endswith("}"):
-            kind = ".jsonl"
-        elif first in "[{":
-            kind = ".json"
-        else:
-            kind = ".txt"
+        raise InputError("empty file" if not text else "empty file (only white space)", path=label)
+    kind = kind or _sniff(text)
     if kind in TEXT_SUFFIXES:
-        return [(r, Origin(label)) for r in _records_of_text_file(source, text, config)]
+        return [_text_record(source, text, config)]
     if kind in JSONL_SUFFIXES:
-        out: list[tuple[Any, Origin]] = []
+        out: list[_Item] = []
         for number, line in enumerate(text.split("\n"), start=1):
             if line.strip():
                 record = f"line {number}"
-                out.append((_parse_json(line, label, record), Origin(label, record)))
+                try:
+                    out.append((_parse_json(line, label, record), Origin(label, record)))
+                except InputError as exc:
+                    out.append(exc)
         return out
     parsed = _parse_json(text, label)
     if isinstance(parsed, list):
         if not parsed:
-            raise InputError("empty list of articles", path=label)
+            raise InputError("empty list of articles", path=label, field="$")
         return [(r, Origin(label, f"[{i}]")) for i, r in enumerate(parsed)]
     return [(parsed, Origin(label))]
 
@@ -255,6 +324,39 @@ def _where(origin: Origin | None) -> str:
     if origin is None:
         return "?"
     return f"{origin.path} {origin.record}" if origin.record else origin.path
+
+
+def _unique(articles: list[Article], errors: list[InputError]) -> list[Article]:
+    """Articles sorted by id; every repeated id is an error naming where it was first seen."""
+    seen: dict[str, Article] = {}
+    for article in articles:
+        if article.id in seen:
+            errors.append(
+                InputError(
+                    f"duplicate id {article.id!r}, first seen in {_where(seen[article.id].origin)}",
+                    path=article.origin.path if article.origin else None,
+                    record=article.origin.record if article.origin else None,
+                    field="$.id",
+                )
+            )
+        else:
+            seen[article.id] = article
+    return sorted(seen.values(), key=lambda a: a.id)
+
+
+def _collect(items: Iterable[_Item], errors: list[InputError]) -> list[Article]:
+    articles: list[Article] = []
+    for item in items:
+        if isinstance(item, InputError):
+            errors.append(item)
+            continue
+        record, origin = item
+        problems = _record_errors(record, origin)
+        if problems:
+            errors.extend(problems)
+        else:
+            articles.append(_to_article(record, origin))
+    return _unique(articles, errors)
 
 
 def load(
@@ -272,53 +374,25 @@ def load(
     errors: list[InputError] = []
     sources = _expand(paths, errors)
     if not sources and not errors:
-        errors.append(InputError("no article files found", path=", ".join(paths) or "."))
-    articles: list[Article] = []
+        errors.append(InputError("no article files given", path="."))
+    items: list[_Item] = []
     for source in sources:
         try:
-            data = _read_bytes(source, config, stdin)
-            records = _records(source, data, config, html_reader)
+            items.extend(_records(source, _read_bytes(source, config, stdin), config, html_reader))
         except InputError as exc:
-            errors.append(exc)
-            continue
+            items.append(exc)
         except OSError as exc:
-            errors.append(InputError(f"cannot read: {exc.strerror}", path=source.label))
-            continue
-        for record, origin in records:
-            try:
-                articles.append(_to_article(record, origin))
-            except InputError as exc:
-                errors.append(exc)
-    seen: dict[str, Article] = {}
-    for article in articles:
-        if article.id in seen:
-            errors.append(
-                InputError(
-                    f"duplicate id {article.id!r}, first seen in {_where(seen[article.id].origin)}",
-                    path=article.origin.path if article.origin else None,
-                    record=article.origin.record if article.origin else None,
-                    field="$.id",
-                )
-            )
-        else:
-            seen[article.id] = article
+            items.append(InputError(f"cannot read: {exc.strerror}", path=source.label))
+    articles = _collect(items, errors)
     if errors:
         raise InputErrors(errors)
-    return sorted(articles, key=lambda a: a.id)
+    return articles
 
 
 def load_records(records: Iterable[dict[str, Any]], label: str = "<records>") -> list[Article]:
     """Validate in-memory records (library use); same rules and errors as ``load``."""
     errors: list[InputError] = []
-    articles: list[Article] = []
-    for i, record in enumerate(records):
-        try:
-            articles.append(_to_article(record, Origin(label, f"[{i}]")))
-        except InputError as exc:
-            errors.append(exc)
-    counts = Counter(a.id for a in articles)
-    dupes = sorted(i for i, n in counts.items() if n > 1)
-    errors.extend(InputError(f"duplicate id {d!r}", path=label, field="$.id") for d in dupes)
+    articles = _collect(((r, Origin(label, f"[{i}]")) for i, r in enumerate(records)), errors)
     if errors:
         raise InputErrors(errors)
-    return sorted(articles, key=lambda a: a.id)
+    return articles

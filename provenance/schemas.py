@@ -7,6 +7,7 @@ editable install or a source checkout they are read from the repository's ``sche
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -19,6 +20,24 @@ from jsonschema.exceptions import ValidationError
 from provenance.errors import ProvenanceError
 
 SCHEMA_NAMES = ("article", "report", "check", "config")
+_NAME = re.compile(r"[a-z][a-z0-9_-]*")
+_REQUIRED = re.compile(r"'(.+)' is a required property")
+_SHOWN_CHARS = 40  # longest value excerpt in a message
+_MESSAGE_CHARS = 160  # longest fallback message
+_JSON_TYPES: tuple[tuple[str, type], ...] = (
+    ("null", type(None)),
+    ("boolean", bool),
+    ("integer", int),
+    ("number", float),
+    ("string", str),
+    ("array", list),
+    ("object", dict),
+)
+_FORMAT_HINTS = {
+    "date": "a date (YYYY-MM-DD)",
+    "date-time": "a date-time (RFC 3339, e.g. 2024-11-02T09:30:00+09:00)",
+    "uri": "an absolute URI (e.g. https://example.com/a)",
+}
 
 
 def schema_dir() -> Path:
@@ -40,7 +59,7 @@ def available() -> list[str]:
 @cache
 def _load_text(name: str) -> str:
     path = schema_dir() / f"{name}.schema.json"
-    if not path.is_file():
+    if not _NAME.fullmatch(name) or not path.is_file():
         raise ProvenanceError(f"no schema named {name!r}; known: {', '.join(available())}")
     return path.read_text(encoding="utf-8")
 
@@ -74,9 +93,67 @@ def is_valid(name: str, instance: Any) -> bool:
     return next(errors(name, instance), None) is None
 
 
+def _short(value: Any) -> str:
+    """A value for an error message: JSON, cut to a few dozen characters (never a whole text)."""
+    shown = json.dumps(value, ensure_ascii=False, default=str)
+    return shown if len(shown) <= _SHOWN_CHARS else shown[: _SHOWN_CHARS - 1] + "…"
+
+
+def _json_type(value: Any) -> str:
+    for name, kind in _JSON_TYPES:
+        if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+            return name
+    return type(value).__name__
+
+
+def _alternative(subschema: Any) -> str:
+    """How one branch of an ``anyOf`` reads in a message: "null", "a date (YYYY-MM-DD)"."""
+    if not isinstance(subschema, dict):
+        return "a value"
+    fmt = subschema.get("format")
+    if isinstance(fmt, str):
+        return _FORMAT_HINTS.get(fmt, f"a {fmt}")
+    kind = subschema.get("type")
+    if isinstance(kind, str):
+        return "null" if kind == "null" else f"a {kind}"
+    return "a value"
+
+
+def _child(json_path: str, key: str) -> str:
+    return f"{json_path}.{key}" if key.isidentifier() else f"{json_path}[{json.dumps(key)}]"
+
+
 def describe(error: ValidationError) -> tuple[str, str]:
-    """A (JSON path, one-line message) pair for a validation error."""
+    """A (JSON path, one-line message) pair for a validation error.
+
+    Messages name what was expected and show at most a short excerpt of the value, so that
+    an article's text never ends up in an error line.
+    """
+    path, kind, value = error.json_path, error.validator, error.instance
+    expected: Any = error.validator_value
+    if kind == "required":
+        missing = _REQUIRED.fullmatch(error.message)
+        if missing:
+            return _child(path, missing.group(1)), "required field is missing"
+    if kind == "type":
+        names = expected if isinstance(expected, list) else [expected]
+        return path, f"expected {' or '.join(map(str, names))}, got {_json_type(value)}"
+    if kind == "enum":
+        choices = ", ".join(_short(c) for c in expected)
+        return path, f"must be one of {choices}; got {_short(value)}"
+    if kind == "format":
+        return path, f"{_short(value)} is not {_FORMAT_HINTS.get(expected, f'a valid {expected}')}"
+    if kind in ("anyOf", "oneOf"):
+        options = [_alternative(s) for s in expected]
+        listed = ", ".join(options[:-1]) + f" or {options[-1]}" if len(options) > 1 else options[0]
+        return path, f"{_short(value)} is not {listed}"
+    if kind == "minLength":
+        return path, "must not be empty" if expected == 1 else f"needs {expected}+ characters"
+    if kind == "maxLength":
+        return path, f"is longer than {expected} characters"
+    if kind == "pattern":
+        return path, f"{_short(value)} does not match the pattern {expected}"
     message = error.message
-    if len(message) > 160:
-        message = message[:157] + "..."
-    return error.json_path, message
+    if len(message) > _MESSAGE_CHARS:
+        message = message[: _MESSAGE_CHARS - 1] + "…"
+    return path, message
