@@ -17,11 +17,12 @@ from typing import Annotated
 
 import typer
 
-from provenance import ingest, pipeline, schemas
+from provenance import htmlinput, ingest, pipeline, schemas
 from provenance.config import Config
 from provenance.errors import InputErrors, ProvenanceError
 from provenance.model import Article
 from provenance.render import data as render_data
+from provenance.render import html as render_html
 from provenance.render import markdown as render_markdown
 from provenance.render import text as render_text
 
@@ -42,6 +43,7 @@ class ReportFormat(StrEnum):
     text = "text"
     json = "json"
     md = "md"
+    html = "html"
 
 
 def _fail(lines: list[str], code: int = EXIT_INPUT) -> typer.Exit:
@@ -66,7 +68,12 @@ def _stdin_bytes(paths: list[str]) -> bytes | None:
 
 
 def _load(paths: list[str], config: Config) -> list[Article]:
-    return ingest.load(paths, config.ingest, stdin=_stdin_bytes(paths))
+    return ingest.load(
+        paths,
+        config.ingest,
+        stdin=_stdin_bytes(paths),
+        html_reader=htmlinput.reader(config.ingest.max_file_bytes),
+    )
 
 
 def write_atomically(path: Path, content: str) -> None:
@@ -129,6 +136,8 @@ def report(
             content = render_data.to_json(data)
         elif fmt == ReportFormat.md:
             content = render_markdown.render(data, texts)
+        elif fmt == ReportFormat.html:
+            content = render_html.render(data, texts)
         else:
             content = render_text.render(data, texts)
     if out is None:

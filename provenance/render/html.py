@@ -1,0 +1,233 @@
+"""The report as one self-contained HTML page that a reader can look at.
+
+The page makes no network request: styles and script are inlined from ``report.css`` and
+``report.js`` next to this module, there are no fonts, images or external resources, and a
+Content-Security-Policy forbids every load (``default-src 'none'``), allowing only inline
+styles and the one inline script, by its hash. Every piece of article text and metadata goes
+through ``html.escape(quote=True)`` (see ``html_article.esc``); the report data embedded for
+scripts sits in a ``<script type="application/json">`` with ``<``, ``>``, ``&``, U+2028 and
+U+2029 escaped, so no article can close the element. Links to article URLs are only made for
+http(s) URLs.
+
+Output is deterministic: the same report and texts give byte-identical HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections import defaultdict
+from importlib import resources
+from typing import Any
+
+from provenance.render.html_article import Page, article, bar, esc, excerpt, nums, pct
+from provenance.render.text import LABEL_ORDER
+
+LABEL_HELP = {
+    "boilerplate": "Not part of the story: bylines, captions, credit lines, “Read also” links, "
+    "newsletter pitches, reader comments, generated filler.",
+    "wire": "Copied from or credited to a wire agency (AP, Reuters, Yonhap, Newsis, TASS, ...).",
+    "shared": "Also found in another outlet's article, with no wire source known; "
+    "the card says who had it first.",
+    "original": "Everything else: the outlet's own reporting. Plain text; green in the bars.",
+}
+
+
+def script_json(data: Any) -> str:
+    """JSON that is safe inside ``<script>``: no ``</script>``, ``<!--`` or line separators."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char, escaped in (
+        ("&", "\\u0026"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escaped)
+    return text
+
+
+def _asset(name: str) -> str:
+    return resources.files("provenance.render").joinpath(name).read_text("utf-8")
+
+
+def content_security_policy(script: str) -> str:
+    """No loads at all; inline styles; only the script whose SHA-256 is given runs."""
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return (
+        "default-src 'none'; style-src 'unsafe-inline'; "
+        f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _section(anchor: str, title: str, body: str) -> str:
+    return f'<section id="{anchor}"><h2>{title}</h2><div class="card">{body}</div></section>'
+
+
+# --- the corpus overview ----------------------------------------------------------------------
+
+
+def _by_outlet(page: Page) -> str:
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for a in page.data["articles"]:
+        groups[a.get("outlet") or ""].append(a)
+    rows: list[str] = []
+    for outlet in sorted(groups, key=lambda o: (o == "", o.casefold(), o)):
+        arts = sorted(
+            groups[outlet],
+            key=lambda a: (a.get("published") is None, a.get("published") or "", a["id"]),
+        )
+        name = esc(outlet) if outlet else "<i>outlet unknown</i>"
+        rows.append(f'<tr class="group"><td colspan="5">{name} · {len(arts)}</td></tr>')
+        for a in arts:
+            rows.append(
+                f"<tr><td>{esc(a.get('published') or '—')}</td>"
+                f"<td>{page.link(a['id'])}<br><small>{esc(a.get('title') or '')}</small></td>"
+                f'<td class="num">{a["length"]}</td>'
+                f"<td>{bar(a['composition'])}</td>"
+                f'<td class="num">{pct(a["composition"]["original"])}</td></tr>'
+            )
+    return (
+        '<div class="scroll"><table><thead><tr><th>published</th><th>article</th>'
+        '<th class="num">characters</th><th>composition</th><th class="num">original</th>'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _matrix(page: Page) -> str:
+    cells = page.data["outlets"]
+    if not cells:
+        return '<p class="empty">No passage of one outlet matches another outlet’s text.</p>'
+    names = sorted({c["outlet"] or "" for c in cells} | {c["source_outlet"] or "" for c in cells})
+    grid = {(c["outlet"] or "", c["source_outlet"] or ""): c for c in cells}
+    peak = max(c["characters"] for c in cells) or 1
+
+    def head(name: str) -> str:
+        return esc(name) if name else "<i>unknown</i>"
+
+    rows = []
+    for row in names:
+        tds = []
+        for col in names:
+            c = grid.get((row, col))
+            self_cls = " self" if row == col else ""
+            if c is None:
+                tds.append(f'<td class="cell{self_cls}">·</td>')
+                continue
+            tds.append(
+                f'<td class="cell{self_cls}" style="--heat:{c["characters"] / peak:.3f}" '
+                f'title="{c["matches"]} matches">{c["characters"]}</td>'
+            )
+        rows.append(f'<tr><th scope="row">{head(row)}</th>{"".join(tds)}</tr>')
+    cols = "".join(f'<th scope="col" class="num">{head(n)}</th>' for n in names)
+    return (
+        '<p class="lede">Characters of the row outlet’s text that match text of the column '
+        'outlet (hover a cell for the number of matches).</p><div class="scroll">'
+        f'<table class="matrix"><thead><tr><th>outlet ↓ / source →</th>{cols}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _claims(page: Page) -> str:
+    claims = page.data["claims"]
+    if not claims:
+        return '<p class="empty">No claim is repeated across outlets.</p>'
+    rows = []
+    for c in claims:
+        outlets = sorted({o["outlet"] or "outlet unknown" for o in c["occurrences"]})
+        chips = "".join(f'<span class="chip">{esc(o)}</span>' for o in outlets)
+        occ = ", ".join(page.link(o["article_id"], o["start"]) for o in c["occurrences"])
+        had = page.who(c["first"]) if c["first"] in page.articles else esc(c["first"])
+        rows.append(
+            f"<tr><td>“{esc(excerpt(c['text'], 280))}”</td><td>{chips}<br><small>{occ}"
+            f"</small></td><td>{had}</td></tr>"
+        )
+    return (
+        '<div class="scroll"><table><thead><tr><th>claim</th><th>carried by</th>'
+        f"<th>first appearance</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _clusters(page: Page) -> str:
+    clusters = page.data["clusters"]
+    if not clusters:
+        return '<p class="empty">No near-duplicate articles.</p>'
+    items = []
+    for n, ids in enumerate(clusters, start=1):
+        members = "".join(f"<li>{page.who(i)} — {esc(page.name(i))}</li>" for i in ids)
+        items.append(f"<li>Cluster {n} ({len(ids)} articles)<ul>{members}</ul></li>")
+    return f"<ol>{''.join(items)}</ol>"
+
+
+def _legend() -> str:
+    rows = "".join(
+        f'<div><span class="swatch {k}"></span><p><b>{k}</b> — {esc(LABEL_HELP[k])}</p></div>'
+        for k in LABEL_ORDER
+    )
+    hint = (
+        '<p class="hint">Hover, click or focus (Tab) a marked passage to see its evidence; '
+        'Enter pins the card, Escape closes it. <mark class="credit">Bold underlined</mark> text '
+        'is a wire credit line; <mark class="cite">dotted underlined</mark> text cites an agency '
+        "as a source (citing is not copying).</p>"
+    )
+    return (
+        '<section class="card" id="legend" aria-label="Legend">'
+        f'<div class="legend">{rows}{hint}</div></section>'
+    )
+
+
+def render(data: dict[str, Any], texts: dict[str, str]) -> str:
+    """The whole page. ``data`` is the report dict, ``texts`` maps article id to its text."""
+    page = Page(data, texts)
+    script = _asset("report.js")
+    s = data["summary"]
+    stats = [
+        (s["articles"], "articles"),
+        (s["characters"], "characters"),
+        (s["matches"], "cross-article matches"),
+        (s["claims"], "claim groups"),
+        (s["clusters"], "duplicate clusters"),
+    ]
+    articles = "\n".join(article(page, a) for a in data["articles"])
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            '<meta http-equiv="Content-Security-Policy" '
+            f'content="{esc(content_security_policy(script))}">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            '<meta name="referrer" content="no-referrer">',
+            f"<title>Provenance report · {s['articles']} articles</title>",
+            f"<style>{_asset('report.css')}</style></head><body>",
+            '<a class="skip" href="#articles">Skip to the articles</a>',
+            '<header class="top"><span class="brand">news-provenance</span>'
+            '<nav aria-label="Sections">'
+            '<a href="#overview">Overview</a><a href="#reuse">Reuse</a><a href="#claims">Claims</a>'
+            '<a href="#clusters">Duplicates</a><a href="#articles">Articles</a></nav></header>',
+            '<main><section id="overview"><h1>Provenance report</h1>',
+            f'<p class="lede">Where each passage of {s["articles"]} articles came from: '
+            "boilerplate, wire copy, text shared with other outlets, or original reporting. "
+            f"news-provenance {esc(data['tool']['version'])}, report schema "
+            f"{esc(data['schema_version'])}.</p>",
+            '<ul class="stats">'
+            + "".join(f"<li><b>{n:,}</b><span>{esc(t)}</span></li>" for n, t in stats)
+            + "</ul>",
+            f'<div class="card"><b>Whole corpus</b>{bar(s["composition"], big=True)}'
+            f"{nums(s['composition'])}</div>",
+            _legend(),
+            f'<h2>Articles by outlet and date</h2><div class="card">{_by_outlet(page)}</div>',
+            "</section>",
+            _section("reuse", "Outlet-by-outlet reuse", _matrix(page)),
+            _section("claims", "Claims repeated across outlets", _claims(page)),
+            _section("clusters", "Near-duplicate clusters", _clusters(page)),
+            f'<section id="articles"><h2>Articles</h2>{articles}</section>',
+            '<footer class="foot">Generated by news-provenance. This page is self-contained '
+            "and makes no network requests.</footer></main>",
+            '<div id="tip" role="tooltip" hidden></div>',
+            f'<script type="application/json" id="report-data">{script_json(data)}</script>',
+            f"<script>{script}</script>",
+            "</body></html>",
+            "",
+        ]
+    )
