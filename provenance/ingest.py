@@ -72,6 +72,10 @@ def _is_supported(path: Path) -> bool:
 
 
 def _sidecar_of(path: Path) -> Path:
+    """``NAME.json`` beside ``NAME.txt`` or ``NAME.html`` (``.htm``, ``.html.gz``, ...)."""
+    suffix = _suffix(path)
+    if suffix in HTML_SUFFIXES:
+        return path.with_name(path.name[: -len(suffix)] + ".json")
     return path.with_suffix(".json")
 
 
@@ -95,11 +99,13 @@ def _expand(paths: Sequence[str], errors: list[InputError]) -> list[_Source]:
                 for p in path.rglob("*")
                 if p.is_file() and _is_supported(p) and not _skipped(p, path)
             )
-            texts = {p for p in found if _suffix(p) in TEXT_SUFFIXES}
+            sidecars = {
+                _sidecar_of(p) for p in found if _suffix(p) in TEXT_SUFFIXES + HTML_SUFFIXES
+            }
             chosen = [
                 _Source(p, str(p))
                 for p in found
-                if not (_suffix(p) in JSON_SUFFIXES and p.with_suffix(".txt") in texts)
+                if not (_suffix(p) in JSON_SUFFIXES and p in sidecars)
             ]
             if not chosen:
                 errors.append(
@@ -244,13 +250,11 @@ def _to_article(record: dict[str, Any], origin: Origin) -> Article:
     )
 
 
-def _text_record(source: _Source, text: str, config: IngestConfig) -> tuple[Any, Origin]:
-    """The record of a plain-text article, with its sidecar ``NAME.json`` metadata if any."""
-    if source.path is None:
-        return {"id": "stdin", "text": text}, Origin(source.label)
+def _sidecar(path: Path, label: str, config: IngestConfig) -> tuple[dict[str, Any], Origin]:
+    """The metadata of the sidecar ``NAME.json`` of ``path`` (empty if there is none)."""
     record: dict[str, Any] = {}
-    origin = Origin(source.label)
-    sidecar = _sidecar_of(source.path)
+    origin = Origin(label)
+    sidecar = _sidecar_of(path)
     if sidecar.is_file():
         side_label = str(sidecar)
         meta = _parse_json(
@@ -264,7 +268,15 @@ def _text_record(source: _Source, text: str, config: IngestConfig) -> tuple[Any,
                 "sidecar metadata may not carry the text", path=side_label, field="$.text"
             )
         record.update(meta)
-        origin = Origin(source.label, f"metadata {sidecar.name}")
+        origin = Origin(label, f"metadata {sidecar.name}")
+    return record, origin
+
+
+def _text_record(source: _Source, text: str, config: IngestConfig) -> tuple[Any, Origin]:
+    """The record of a plain-text article, with its sidecar ``NAME.json`` metadata if any."""
+    if source.path is None:
+        return {"id": "stdin", "text": text}, Origin(source.label)
+    record, origin = _sidecar(source.path, source.label, config)
     record.setdefault("id", source.path.stem)
     record["text"] = text
     return record, origin
@@ -294,8 +306,11 @@ def _records(
     if kind in HTML_SUFFIXES:
         if html_reader is None:
             raise InputError("HTML input is not available in this build", path=label)
-        origin = Origin(label)
-        return [(r, origin) for r in html_reader(data, origin)]
+        pages = html_reader(data, Origin(label))
+        if source.path is None:
+            return [(r, Origin(label)) for r in pages]
+        meta, origin = _sidecar(source.path, label, config)  # the user's metadata wins
+        return [({**r, **meta}, origin) for r in pages]
     text = _decode(data, label)
     if not text.strip():
         raise InputError("empty file" if not text else "empty file (only white space)", path=label)
