@@ -3,20 +3,43 @@
 Texts are compared after a length-preserving case fold (each character lowered only when
 lowering keeps it one character), so offsets found in the folded text are offsets in the
 original text too.
+
+Two scores, two questions:
+- ``align_texts`` / ``align_passages``: is one passage copied from the other, and how
+  closely? The shorter text is located inside the longer one (rapidfuzz partial alignment),
+  the aligned stretches are scored with ``fuzz.ratio`` (character Indel similarity), and the
+  part of the shorter text left out of the alignment counts against the score. The grade
+  (verbatim / edited / rewritten) is a cut on that score, calibrated on Clough-Stevenson.
+- ``claim_score``: do two sentences state the same claim? Word order changes freely in a
+  paraphrase, so the words are sorted before comparing (``fuzz.token_sort_ratio``); the
+  threshold is calibrated on MSRP (see benchmarks/bench_reuse.py).
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
 
 from provenance.config import AlignConfig
 from provenance.fingerprint import normalize
 from provenance.model import Grade, Match, MatchSide, Passage
 
+_WORD = re.compile(r"\w+", re.UNICODE)
+
 
 def similarity(a: str, b: str) -> float:
     """Normalised Indel similarity (0-100) of two texts after case and Unicode folding."""
     return float(fuzz.ratio(" ".join(normalize(a).split()), " ".join(normalize(b).split())))
+
+
+def claim_score(a: str, b: str) -> float:
+    """Word-order-free similarity (0-100) of two sentences: sorted normalised words."""
+    wa = " ".join(_WORD.findall(normalize(a)))
+    wb = " ".join(_WORD.findall(normalize(b)))
+    return float(fuzz.token_sort_ratio(wa, wb))
 
 
 def fold(text: str) -> str:
@@ -32,37 +55,75 @@ def grade(score: float, config: AlignConfig) -> Grade:
     return Grade.REWRITTEN
 
 
-def align_passages(
-    a: Passage, b: Passage, config: AlignConfig, estimated_jaccard: float = 0.0
-) -> Match | None:
-    """Align two passages; ``None`` when their best alignment scores below the match floor.
+@dataclass(frozen=True)
+class Alignment:
+    """Where two texts align (offsets into each text) and how well (0-100)."""
 
-    The shorter passage is located inside the longer one (rapidfuzz partial alignment), the
-    aligned stretches are scored with ``fuzz.ratio``, and the grade follows ``config``.
-    """
-    fa, fb = fold(a.text), fold(b.text)
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    score: float
+
+
+# Matching blocks shorter than this at either end of an alignment are dropped: a stray
+# shared space or period outside the copied text must not stretch the span.
+_MIN_EDGE_BLOCK = 4
+
+
+def _refine(short: str, long_: str, start: int, end: int) -> tuple[int, int, int, int]:
+    """Exact bounds of the copy: partial alignment gives a window of the short text's
+    length, but an edited copy is longer or shorter than its source. Align the short text
+    with the window widened by a margin (rapidfuzz Indel matching blocks) and keep the
+    stretch from the first to the last substantial block, on both sides."""
+    margin = len(short) // 4 + 16
+    lo, hi = max(0, start - margin), min(len(long_), end + margin)
+    blocks = [b for b in Indel.opcodes(short, long_[lo:hi]).as_matching_blocks() if b.size > 0]
+    while blocks and blocks[0].size < _MIN_EDGE_BLOCK:
+        blocks.pop(0)
+    while blocks and blocks[-1].size < _MIN_EDGE_BLOCK:
+        blocks.pop()
+    if not blocks:
+        return 0, 0, start, start
+    first, last = blocks[0], blocks[-1]
+    return first.a, last.a + last.size, lo + first.b, lo + last.b + last.size
+
+
+def align_texts(a: str, b: str) -> Alignment | None:
+    """The best alignment of the shorter text inside the longer one, or ``None`` when a text
+    is blank. The score is ``fuzz.ratio`` of the aligned stretches times the share of the
+    shorter text that they cover."""
+    fa, fb = fold(a), fold(b)
     if not fa.strip() or not fb.strip():
         return None
+    if fa == fb:
+        return Alignment(0, len(a), 0, len(b), 100.0)
     swap = len(fa) > len(fb)
     short, long_ = (fb, fa) if swap else (fa, fb)
     found = fuzz.partial_ratio_alignment(short, long_)
     if found is None:
         return None
-    s_start, s_end = found.src_start, found.src_end
-    l_start, l_end = found.dest_start, found.dest_end
-    score = float(fuzz.ratio(short[s_start:s_end], long_[l_start:l_end]))
-    # The part of the shorter passage left out of the alignment counts against the score.
-    coverage = (s_end - s_start) / max(1, len(short))
-    score *= coverage
-    if score < config.match_min_score:
+    s_start, s_end, l_start, l_end = _refine(short, long_, found.dest_start, found.dest_end)
+    if s_end <= s_start:
         return None
-    (a_start, a_end), (b_start, b_end) = (
-        ((l_start, l_end), (s_start, s_end)) if swap else ((s_start, s_end), (l_start, l_end))
-    )
+    score = float(fuzz.ratio(short[s_start:s_end], long_[l_start:l_end]))
+    score *= (s_end - s_start) / max(1, len(short))
+    if swap:
+        return Alignment(l_start, l_end, s_start, s_end, round(score, 2))
+    return Alignment(s_start, s_end, l_start, l_end, round(score, 2))
+
+
+def align_passages(
+    a: Passage, b: Passage, config: AlignConfig, estimated_jaccard: float = 0.0
+) -> Match | None:
+    """Align two passages; ``None`` when their best alignment scores below the match floor."""
+    found = align_texts(a.text, b.text)
+    if found is None or found.score < config.match_min_score:
+        return None
     return Match(
-        a=MatchSide(a.article_id, a.start + a_start, a.start + a_end),
-        b=MatchSide(b.article_id, b.start + b_start, b.start + b_end),
-        score=round(score, 2),
-        grade=grade(score, config),
+        a=MatchSide(a.article_id, a.start + found.a_start, a.start + found.a_end),
+        b=MatchSide(b.article_id, b.start + found.b_start, b.start + found.b_end),
+        score=found.score,
+        grade=grade(found.score, config),
         estimated_jaccard=estimated_jaccard,
     )

@@ -44,6 +44,20 @@ class FingerprintConfig:
     # LSH Jaccard threshold at which passages become candidates: lower finds more
     # rewritten pairs at the cost of more alignments to run.
     lsh_threshold: float = 0.3
+    # Passages (sentences, paragraphs) shorter than this many characters are not matched:
+    # too little text for a meaningful alignment ("He said." matches everywhere). Lower finds
+    # short shared lines at the cost of noise.
+    min_passage_chars: int = 40
+    # At most this many candidates (highest estimated Jaccard first) are aligned per distinct
+    # passage, so that a passage repeated in thousands of articles does not go quadratic.
+    # Higher finds more sources per passage at the cost of alignments.
+    max_candidates: int = 20
+    # Claim candidates come from a second LSH over word unigrams (paraphrases share words
+    # but few 3-word shingles); lower proposes more paraphrases at the cost of alignments.
+    claim_word_shingle: int = 1
+    claim_lsh_threshold: float = 0.4
+    # Whole-article LSH threshold for near-duplicate candidates (verified by similarity).
+    duplicate_lsh_threshold: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -55,8 +69,14 @@ class AlignConfig:
     edited_min_score: float = 80.0
     # Claim threshold: two sentences make one claim at or above this score (calibrated on MSRP).
     claim_min_score: float = 70.0
+    # Sentences longer than this are cut into clauses at ";" and "," for claim matching:
+    # shorter finds claims buried in long sentences at the cost of clauses out of context.
+    claim_max_chars: int = 250
     # Articles at or above this verified similarity are near-duplicates.
     duplicate_min_similarity: float = 85.0
+    # A wire or shared span lists at most this many sources (wire first, then earliest).
+    # More is complete but makes reports of big corpora long.
+    max_sources: int = 5
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,29 @@ class Signer:
         return self.sign_shingles(shingles(text, self.params))
 
     def sign_many(self, texts: Sequence[str]) -> list[Signature]:
-        return [self.sign(t) for t in texts]
+        return self.sign_many_shingles([shingles(t, self.params) for t in texts])
+
+    def sign_many_shingles(self, batches: Sequence[Iterable[bytes]]) -> list[Signature]:
+        """Signatures of many shingle sets at once (``MinHash.bulk``: one shared setup)."""
+        minhashes = MinHash.bulk(
+            [list(b) for b in batches],
+            num_perm=self.params.num_perm,
+            seed=self.params.seed,
+            permutations=self._template.permutations,
+            scheme=self.params.scheme,
+        )
+        return [Signature(self.params, LeanMinHash(mh)) for mh in minhashes]
+
+    def union(self, signatures: Sequence[Signature]) -> Signature:
+        """The signature of the union of the signed sets: the element-wise minimum (exact
+        for MinHash made with the same permutations; used for whole articles)."""
+        if not signatures:
+            return self.sign_shingles(())
+        for sig in signatures:
+            self.params.require_same(sig.params)
+        values = np.min(np.stack([sig.hashvalues for sig in signatures]), axis=0)
+        lean = LeanMinHash(seed=self.params.seed, hashvalues=values, scheme=self.params.scheme)
+        return Signature(self.params, lean)
 
 
 def lsh_bands(num_perm: int, threshold: float) -> tuple[int, int]:

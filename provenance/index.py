@@ -1,16 +1,26 @@
 """Passages to fingerprint, and the in-memory LSH index that proposes candidate pairs.
 
-This first version only defines which passages are indexed; the reuse stage adds the LSH.
+``passages_of`` says what is matched: the sentences and paragraphs of an article that do not
+touch boilerplate. ``lsh_candidates`` says which pairs are worth aligning: datasketch
+``MinHashLSH`` buckets the signatures (never an all-pairs loop), and each signature keeps
+only its ``max_candidates`` most similar neighbours (estimated Jaccard), so a passage that
+recurs in thousands of articles costs a bounded number of alignments.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from datasketch import MinHashLSH
+
+from provenance.config import FingerprintConfig
+from provenance.fingerprint import Signature, lsh_bands
 from provenance.model import ArticleResult, Passage, SegmentKind
 
-# Passages shorter than this many characters are not matched: too little text for a
-# meaningful alignment ("He said." matches everywhere). Lower finds short shared lines at the
-# cost of noise.
-MIN_PASSAGE_CHARS = 40
+# The default of ``FingerprintConfig.min_passage_chars``, kept as a name for callers.
+MIN_PASSAGE_CHARS = FingerprintConfig.min_passage_chars
 
 
 def _overlaps_boilerplate(result: ArticleResult, start: int, end: int) -> bool:
@@ -18,11 +28,59 @@ def _overlaps_boilerplate(result: ArticleResult, start: int, end: int) -> bool:
 
 
 def passages_of(result: ArticleResult, min_chars: int = MIN_PASSAGE_CHARS) -> tuple[Passage, ...]:
-    """Sentences and paragraphs of the article that are not boilerplate, in text order."""
-    out: list[Passage] = []
+    """Sentences and paragraphs of the article that are not boilerplate, in text order.
+
+    A sentence that is its whole paragraph is listed once, as the paragraph."""
+    out: dict[tuple[int, int], Passage] = {}
     for seg in (*result.segmentation.paragraphs, *result.segmentation.sentences):
         if seg.end - seg.start < min_chars or _overlaps_boilerplate(result, seg.start, seg.end):
             continue
-        out.append(Passage(result.article.id, seg.start, seg.end, seg.text, seg.kind))
-    out.sort(key=lambda p: (p.start, p.kind != SegmentKind.PARAGRAPH, p.end))
-    return tuple(out)
+        out.setdefault(
+            (seg.start, seg.end), Passage(result.article.id, seg.start, seg.end, seg.text, seg.kind)
+        )
+    return tuple(
+        sorted(out.values(), key=lambda p: (p.start, p.kind != SegmentKind.PARAGRAPH, p.end))
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Two signatures (by position, ``a < b``) that LSH put in a common bucket."""
+
+    a: int
+    b: int
+    estimated_jaccard: float
+
+
+def lsh_candidates(
+    signatures: Sequence[Signature], threshold: float, max_candidates: int
+) -> list[Candidate]:
+    """Candidate pairs among ``signatures``, sorted, each pair once.
+
+    Every signature is inserted into one ``MinHashLSH`` (bands from ``lsh_bands``, the same
+    banding as the persistent store) and queried; of the keys it shares a bucket with, the
+    ``max_candidates`` with the highest estimated Jaccard (ties: lower position) are kept."""
+    if len(signatures) < 2:
+        return []
+    params = signatures[0].params
+    for sig in signatures:
+        params.require_same(sig.params)
+    bands, rows = lsh_bands(params.num_perm, threshold)
+    lsh = MinHashLSH(num_perm=params.num_perm, params=(bands, rows))
+    with lsh.insertion_session() as session:
+        for key, sig in enumerate(signatures):
+            session.insert(key, sig.minhash, check_duplication=False)
+    values = np.stack([sig.hashvalues for sig in signatures])
+    pairs: dict[tuple[int, int], float] = {}
+    for key, sig in enumerate(signatures):
+        found = np.fromiter((k for k in lsh.query(sig.minhash) if k != key), dtype=np.int64)
+        if found.size == 0:
+            continue
+        found.sort()
+        estimates = (values[found] == values[key]).mean(axis=1)
+        order = np.lexsort((found, -estimates))[:max_candidates]
+        for i in order:
+            other = int(found[i])
+            pair = (key, other) if key < other else (other, key)
+            pairs[pair] = float(estimates[i])
+    return [Candidate(a, b, round(j, 4)) for (a, b), j in sorted(pairs.items())]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from provenance import classify
+from provenance import classify, reuse
 from provenance.config import Config
 from provenance.model import Article, ArticleResult, CorpusResult
 from provenance.segment import Abbreviations, segment
@@ -54,11 +54,15 @@ def analyze(
         results.append(ArticleResult(article, segment(article.text, resources.abbreviations)))
         report("segment", done, total)
 
+    found = reuse.find_reuse(results, config)
+    report("match", total, total)
+
     final: list[ArticleResult] = []
     for done, result in enumerate(results, start=1):
         candidates = [
             *classify.boilerplate_candidates(result.boilerplate),
             *classify.credit_candidates(result.wire_credits),
+            *found.spans.get(result.article.id, ()),
         ]
         spans = classify.partition(result.article.text, candidates)
         final.append(
@@ -69,8 +73,13 @@ def analyze(
                 result.wire_credits,
                 result.cited_sources,
                 spans,
-                result.duplicates,
+                found.duplicates.get(result.article.id, ()),
             )
         )
         report("classify", done, total)
-    return CorpusResult(articles=tuple(final))
+    return CorpusResult(
+        articles=tuple(final),
+        matches=found.matches,
+        claims=found.claims,
+        clusters=found.clusters,
+    )

@@ -1,0 +1,302 @@
+"""Cross-outlet reuse: which passages of an article appear in another outlet's article.
+
+    passages -> distinct texts -> MinHash -> MinHashLSH candidates -> rapidfuzz alignment
+             -> wire / shared candidate spans (for classify), matches, near-duplicates
+
+Identical passages are signed and aligned once (a sentence repeated in a thousand articles
+is one distinct text with a thousand occurrences). Each distinct text is linked to itself
+(score 100) and to the distinct texts it aligns with. An occurrence in article A then takes
+as sources, per link, the best-ranked occurrences in articles of *other* outlets (wire
+articles first, then earliest ``published``, then id), at most ``AlignConfig.max_sources``:
+- if one of them is a wire article (``source_kind: wire``) and A is not, the span is
+  ``wire`` (evidence ``alignment``, agency = the wire article's outlet, sources = the wire
+  spans);
+- otherwise it is ``shared``, with ``first``: the wire article when exactly one wire article
+  has the text, else the article with the earliest ``published`` among all articles that
+  have it, or ``"unknown"`` when a date is missing or the earliest date is tied.
+Same-outlet repeats are never sources (boilerplate reports them as ``outlet_repeat``).
+A sentence span inside a paragraph span with the same label and sources is dropped, so a
+copied paragraph is one span with one grade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from provenance.align import Alignment, align_texts, grade, similarity
+from provenance.claims import find_claims, first_appearance, outlet_key
+from provenance.config import Config
+from provenance.fingerprint import FingerprintParams, Signature, Signer
+from provenance.index import lsh_candidates, passages_of
+from provenance.model import (
+    Article,
+    ArticleResult,
+    ClaimGroup,
+    Duplicate,
+    Label,
+    Match,
+    MatchSide,
+    Passage,
+    SourceKind,
+    Span,
+    SpanSource,
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A distinct text aligned with another (or itself): spans relative to each text."""
+
+    other: int
+    mine: tuple[int, int]
+    theirs: tuple[int, int]
+    score: float
+    estimated_jaccard: float
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """What the reuse stage hands to classify and to the report."""
+
+    spans: Mapping[str, tuple[Span, ...]]  # article id -> wire/shared candidate spans
+    matches: tuple[Match, ...]
+    duplicates: Mapping[str, tuple[Duplicate, ...]]
+    clusters: tuple[tuple[str, ...], ...]
+    claims: tuple[ClaimGroup, ...]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Passages of a corpus grouped by distinct text, with their signatures."""
+
+    articles: Mapping[str, Article]
+    passages: tuple[Passage, ...]
+    texts: tuple[str, ...]  # distinct passage texts
+    occurrences: tuple[tuple[int, ...], ...]  # per distinct text: positions in passages
+    signatures: tuple[Signature, ...]  # per distinct text
+
+    @classmethod
+    def build(cls, results: Sequence[ArticleResult], config: Config, signer: Signer) -> Corpus:
+        ordered = sorted(results, key=lambda r: r.article.id)
+        minimum = config.fingerprint.min_passage_chars
+        passages = tuple(p for r in ordered for p in passages_of(r, minimum))
+        index: dict[str, int] = {}
+        occurrences: list[list[int]] = []
+        for i, p in enumerate(passages):
+            k = index.setdefault(p.text, len(index))
+            if k == len(occurrences):
+                occurrences.append([])
+            occurrences[k].append(i)
+        texts = tuple(index)
+        return cls(
+            MappingProxyType({r.article.id: r.article for r in ordered}),
+            passages,
+            texts,
+            tuple(tuple(o) for o in occurrences),
+            tuple(signer.sign_many(texts)),
+        )
+
+
+def _links(corpus: Corpus, config: Config) -> list[list[Link]]:
+    links = [[Link(u, (0, len(t)), (0, len(t)), 100.0, 1.0)] for u, t in enumerate(corpus.texts)]
+    fp = config.fingerprint
+    for c in lsh_candidates(corpus.signatures, fp.lsh_threshold, fp.max_candidates):
+        found: Alignment | None = align_texts(corpus.texts[c.a], corpus.texts[c.b])
+        if found is None or found.score < config.align.match_min_score:
+            continue
+        a_span, b_span = (found.a_start, found.a_end), (found.b_start, found.b_end)
+        j = c.estimated_jaccard
+        links[c.a].append(Link(c.b, a_span, b_span, found.score, j))
+        links[c.b].append(Link(c.a, b_span, a_span, found.score, j))
+    return links
+
+
+class _Ranking:
+    """Occurrences of each distinct text, best source first (computed on demand)."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self._corpus = corpus
+        self._cache: dict[int, list[int]] = {}
+
+    def _key(self, i: int) -> tuple[object, ...]:
+        p = self._corpus.passages[i]
+        a = self._corpus.articles[p.article_id]
+        return (a.source_kind != SourceKind.WIRE, a.published is None, a.published or "", a.id)
+
+    def of(self, text: int) -> list[int]:
+        if text not in self._cache:
+            self._cache[text] = sorted(self._corpus.occurrences[text], key=self._key)
+        return self._cache[text]
+
+
+def _first_of(corpus: Corpus, links: list[Link]) -> str:
+    arts = [
+        corpus.articles[corpus.passages[i].article_id]
+        for link in links
+        for i in corpus.occurrences[link.other]
+    ]
+    return first_appearance(arts)
+
+
+def _contained(inner: Span, outer: Span) -> bool:
+    ids = {s.article_id for s in outer.sources}
+    return (
+        outer.label == inner.label
+        and outer.start <= inner.start
+        and inner.end <= outer.end
+        and outer.end - outer.start > inner.end - inner.start
+        and all(s.article_id in ids for s in inner.sources)
+    )
+
+
+def _prune(spans: list[tuple[Span, float]]) -> list[tuple[Span, float]]:
+    kept = [(s, j) for s, j in spans if not any(_contained(s, o) for o, _ in spans if o is not s)]
+    return sorted(kept, key=lambda e: (e[0].start, e[0].end, e[0].label, e[0].sources))
+
+
+def _spans_for(
+    corpus: Corpus, config: Config, links: list[list[Link]], ranking: _Ranking
+) -> dict[str, list[tuple[Span, float]]]:
+    """Per article: candidate spans with the estimated Jaccard of their link."""
+    spans: dict[str, list[tuple[Span, float]]] = {}
+    firsts: dict[int, str] = {}
+    for u, positions in enumerate(corpus.occurrences):
+        if len(links[u]) == 1 and len(positions) == 1:
+            continue  # unique text, no alignment: nothing to share
+        for i in positions:
+            p = corpus.passages[i]
+            mine = corpus.articles[p.article_id]
+            for link in links[u]:
+                chosen: list[SpanSource] = []
+                for j in ranking.of(link.other):
+                    q = corpus.passages[j]
+                    theirs = corpus.articles[q.article_id]
+                    if theirs.id == mine.id or outlet_key(theirs) == outlet_key(mine):
+                        continue
+                    chosen.append(
+                        SpanSource(
+                            theirs.id,
+                            theirs.outlet,
+                            q.start + link.theirs[0],
+                            q.start + link.theirs[1],
+                            link.score,
+                            grade(link.score, config.align),
+                            theirs.published,
+                        )
+                    )
+                    if len(chosen) >= config.align.max_sources:
+                        break
+                if not chosen:
+                    continue
+                start, end = p.start + link.mine[0], p.start + link.mine[1]
+                wire = [
+                    s
+                    for s in chosen
+                    if corpus.articles[s.article_id].source_kind == SourceKind.WIRE
+                ]
+                if wire and mine.source_kind != SourceKind.WIRE:
+                    agency = wire[0].outlet or wire[0].article_id
+                    span = Span(
+                        start,
+                        end,
+                        Label.WIRE,
+                        agency=agency,
+                        evidence="alignment",
+                        sources=tuple(wire),
+                    )
+                else:
+                    if u not in firsts:
+                        firsts[u] = _first_of(corpus, links[u])
+                    span = Span(start, end, Label.SHARED, sources=tuple(chosen), first=firsts[u])
+                spans.setdefault(mine.id, []).append((span, link.estimated_jaccard))
+    return spans
+
+
+def _match(article_id: str, span: Span, source: SpanSource, jaccard: float) -> Match:
+    a = MatchSide(article_id, span.start, span.end)
+    b = MatchSide(source.article_id, source.start, source.end)
+    if (b.article_id, b.start, b.end) < (a.article_id, a.start, a.end):
+        a, b = b, a
+    return Match(a, b, source.score, source.grade, jaccard)
+
+
+def _components(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, ...], ...]:
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[str]] = {}
+    for x in parent:
+        groups.setdefault(root(x), []).append(x)
+    return tuple(sorted(tuple(sorted(g)) for g in groups.values() if len(g) > 1))
+
+
+def _duplicates(
+    corpus: Corpus, config: Config, signer: Signer
+) -> tuple[dict[str, tuple[Duplicate, ...]], tuple[tuple[str, ...], ...]]:
+    by_article: dict[str, list[Signature]] = {}
+    text_index = {t: k for k, t in enumerate(corpus.texts)}
+    for p in corpus.passages:
+        by_article.setdefault(p.article_id, []).append(corpus.signatures[text_index[p.text]])
+    ids = sorted(by_article)
+    sigs = [signer.union(by_article[a]) for a in ids]
+    fp = config.fingerprint
+    found: dict[str, list[Duplicate]] = {}
+    pairs: list[tuple[str, str]] = []
+    for c in lsh_candidates(sigs, fp.duplicate_lsh_threshold, fp.max_candidates):
+        a, b = corpus.articles[ids[c.a]], corpus.articles[ids[c.b]]
+        score = round(similarity(a.text, b.text), 2)
+        if score < config.align.duplicate_min_similarity:
+            continue
+        pairs.append((a.id, b.id))
+        found.setdefault(a.id, []).append(Duplicate(a.id, b.id, c.estimated_jaccard, score))
+        found.setdefault(b.id, []).append(Duplicate(b.id, a.id, c.estimated_jaccard, score))
+    duplicates = {k: tuple(sorted(v, key=lambda d: d.other_id)) for k, v in found.items()}
+    return duplicates, _components(pairs)
+
+
+def find_reuse(results: Sequence[ArticleResult], config: Config) -> Reuse:
+    """Wire and shared candidate spans, matches and near-duplicates of a corpus."""
+    signer = Signer(FingerprintParams.from_config(config.fingerprint))
+    corpus = Corpus.build(results, config, signer)
+    links = _links(corpus, config)
+    candidates = _spans_for(corpus, config, links, _Ranking(corpus))
+    duplicates, clusters = _duplicates(corpus, config, signer)
+    spans: dict[str, tuple[Span, ...]] = {}
+    matches: dict[tuple[MatchSide, MatchSide], Match] = {}
+    for article_id in sorted(candidates):
+        kept = _prune(candidates[article_id])
+        spans[article_id] = tuple(s for s, _ in kept)
+        for span, jaccard in kept:
+            for source in span.sources:
+                m = _match(article_id, span, source, jaccard)
+                matches.setdefault((m.a, m.b), m)
+    order = sorted(
+        matches,
+        key=lambda k: (
+            k[0].article_id,
+            k[0].start,
+            k[0].end,
+            k[1].article_id,
+            k[1].start,
+            k[1].end,
+        ),
+    )
+    return Reuse(
+        spans=MappingProxyType(spans),
+        matches=tuple(matches[k] for k in order),
+        duplicates=MappingProxyType(duplicates),
+        clusters=clusters,
+        claims=find_claims(results, config),
+    )

@@ -1,0 +1,117 @@
+"""Cross-outlet reuse on hand-written articles whose expected spans follow from the texts."""
+
+from __future__ import annotations
+
+from provenance import pipeline
+from provenance.claims import first_appearance
+from provenance.config import Config
+from provenance.model import Article, Grade, Label, SourceKind
+
+# A wire story of three paragraphs.
+W1 = (
+    "North Korea fired a short-range ballistic missile into the sea off its east coast on "
+    "Thursday, South Korea's military said, in the latest of a string of weapons tests this year."
+)
+W2 = (
+    "The missile flew about 600 kilometers before landing in waters outside Japan's exclusive "
+    "economic zone, according to officials in Tokyo, who said there were no reports of damage "
+    "to ships or aircraft."
+)
+W3 = (
+    "Pyongyang has rejected calls to return to talks on its nuclear program, which stalled in 2019."
+)
+# The outlet's version: W1 verbatim, W2 lightly edited (a few words swapped, one phrase
+# reordered), and a paragraph of its own.
+O2 = (
+    "The missile flew roughly 600 kilometres before landing in waters outside Japan's exclusive "
+    "economic zone, officials in Tokyo said, adding there were no reports of damage to ships "
+    "or aircraft."
+)
+O3 = (
+    "Residents of the border town of Paju told this newspaper that they heard nothing unusual "
+    "on Thursday morning and went about their day."
+)
+
+WIRE = Article(
+    "wire-1",
+    "\n".join([W1, W2, W3]),
+    outlet="AP",
+    published="2024-05-01",
+    source_kind=SourceKind.WIRE,
+)
+COPY = Article("outlet-1", "\n".join([W1, O2, O3]), outlet="Daily Example", published="2024-05-02")
+
+
+def test_copied_wire_story_is_wire_verbatim_then_edited_then_original() -> None:
+    result = pipeline.analyze([COPY, WIRE])
+    copy = next(r for r in result.articles if r.article.id == "outlet-1")
+    o2_start = len(W1) + 1
+    o2_end = o2_start + len(O2)
+    w2_start = len(W1) + 1
+    # Classify's white-space rule: the newline between two matched paragraphs joins the span
+    # before it; the newline before the unmatched paragraph is part of the original stretch.
+    assert [(s.start, s.end, s.label) for s in copy.spans] == [
+        (0, o2_start, Label.WIRE),
+        (o2_start, o2_end, Label.WIRE),
+        (o2_end, len(COPY.text), Label.ORIGINAL),
+    ]
+    first, second, _ = copy.spans
+    assert (first.agency, first.evidence) == ("AP", "alignment")
+    assert [(s.article_id, s.start, s.end, s.grade) for s in first.sources] == [
+        ("wire-1", 0, len(W1), Grade.VERBATIM)
+    ]
+    assert (second.agency, second.evidence) == ("AP", "alignment")
+    assert [(s.article_id, s.start, s.end, s.grade) for s in second.sources] == [
+        ("wire-1", w2_start, w2_start + len(W2), Grade.EDITED)
+    ]
+    assert copy.composition()["original"] == round((len(O3) + 1) / len(COPY.text), 4)
+
+
+def test_the_wire_article_is_the_origin_of_what_was_copied() -> None:
+    result = pipeline.analyze([COPY, WIRE])
+    wire = next(r for r in result.articles if r.article.id == "wire-1")
+    shared = [s for s in wire.spans if s.label == Label.SHARED]
+    assert [s.first for s in shared] == ["wire-1", "wire-1"]
+    assert wire.spans[-1].label == Label.ORIGINAL  # W3 was not copied
+    assert wire.spans[-1].start == len(W1) + 1 + len(W2)
+
+
+def test_same_outlet_repeat_is_not_reuse() -> None:
+    a = Article("a", W1 + "\n" + O3, outlet="Daily Example")
+    b = Article("b", W1 + "\n" + W3, outlet="daily example")
+    result = pipeline.analyze([a, b])
+    assert all(s.label == Label.ORIGINAL for r in result.articles for s in r.spans)
+    assert result.matches == ()
+
+
+def test_shared_between_outlets_first_by_date_or_unknown() -> None:
+    a = Article("a", W1 + "\n" + O3, outlet="One", published="2024-05-03")
+    b = Article("b", W3 + "\n" + W1, outlet="Two", published="2024-05-02")
+    result = pipeline.analyze([a, b])
+    spans = {r.article.id: [s for s in r.spans if s.label == Label.SHARED] for r in result.articles}
+    assert [s.first for s in spans["a"]] == ["b"]
+    assert [(s.start, s.end) for s in spans["b"]] == [(len(W3) + 1, len(b.text))]
+    undated = Article("b", b.text, outlet="Two")
+    result = pipeline.analyze([a, undated])
+    assert {s.first for r in result.articles for s in r.spans if s.label == Label.SHARED} == {
+        "unknown"
+    }
+
+
+def test_first_appearance_rules() -> None:
+    one = Article("1", "x", published="2024-01-02")
+    two = Article("2", "x", published="2024-01-01")
+    tied = Article("3", "x", published="2024-01-01")
+    wire = Article("4", "x", published="2024-01-05", source_kind=SourceKind.WIRE)
+    assert first_appearance([one, two]) == "2"
+    assert first_appearance([one, two, tied]) == "unknown"
+    assert first_appearance([one, Article("5", "x")]) == "unknown"
+    assert first_appearance([one, two, wire]) == "4"  # the wire article is the origin
+
+
+def test_matches_feed_the_outlet_table() -> None:
+    result = pipeline.analyze([COPY, WIRE], Config())
+    assert [(m.a.article_id, m.b.article_id, m.grade) for m in result.matches] == [
+        ("outlet-1", "wire-1", Grade.VERBATIM),
+        ("outlet-1", "wire-1", Grade.EDITED),
+    ]
