@@ -7,7 +7,8 @@ Rules (each justified by how scraped news text looks):
 - Sentences are split inside a paragraph after ``. ! ? …`` (plus closing quotes or brackets)
   followed by white space and a character that is not a lowercase letter, and after the CJK
   full stops ``。！？`` even with no space. A period after an abbreviation from
-  ``data/abbreviations.txt`` or after a single letter (an initial, "U.S.") does not split.
+  ``data/abbreviations.txt`` or after a single cased letter (an initial, "U.S.") does not
+  split. Korean sentences end in "다." followed by a space and split like Latin ones.
 - Every non-white-space character of the text is inside exactly one sentence, and
   ``text[s.start:s.end] == s.text`` for every segment.
 """
@@ -29,15 +30,35 @@ _LEADING_PUNCT = "([{\"'“‘«"
 
 @dataclass(frozen=True)
 class Abbreviations:
-    """Lower-cased tokens (without their final period) that do not end a sentence."""
+    """Lower-cased tokens (without their final period) that do not end a sentence.
+
+    ``before_number`` holds those that only count when a number follows ("No. 5", "Vol. 2"),
+    because they are also ordinary words that can end a sentence ("He said no.").
+    """
 
     words: frozenset[str]
+    before_number: frozenset[str] = frozenset()
+
+    @classmethod
+    def parse(cls, raw: str) -> Abbreviations:
+        """Read the data file format: one token a line, ``#`` comments, a trailing ``#``
+        marks a token that only counts before a number."""
+        entries = [ln.strip().lower() for ln in raw.splitlines()]
+        entries = [e for e in entries if e and not e.startswith("#")]
+        return cls(
+            frozenset(e for e in entries if not e.endswith("#")),
+            frozenset(e.removesuffix("#").strip() for e in entries if e.endswith("#")),
+        )
 
     @classmethod
     def load(cls) -> Abbreviations:
         raw = resources.files("provenance").joinpath("data/abbreviations.txt").read_text("utf-8")
-        words = {ln.strip().lower() for ln in raw.splitlines()}
-        return cls(frozenset(w for w in words if w and not w.startswith("#")))
+        return cls.parse(raw)
+
+    def holds(self, word: str, following: str) -> bool:
+        """Whether the period after ``word`` (with ``following`` next) is not a boundary."""
+        word = word.lower()
+        return word in self.words or (word in self.before_number and following.isdigit())
 
 
 def _token_before(text: str, end: int, floor: int) -> str:
@@ -45,6 +66,12 @@ def _token_before(text: str, end: int, floor: int) -> str:
     while start > floor and not text[start - 1].isspace():
         start -= 1
     return text[start:end].lstrip(_LEADING_PUNCT)
+
+
+def _is_initial(word: str) -> bool:
+    """A single cased letter ("J." in "J. Smith"); Hangul or Han syllables have no case and
+    can be whole words ("돼.")."""
+    return len(word) == 1 and word.isalpha() and word.lower() != word.upper()
 
 
 def _sentence_bounds(
@@ -65,7 +92,7 @@ def _sentence_bounds(
         mark = match.group()
         if mark.startswith(".") and not mark.startswith(".."):
             word = _token_before(text, match.start(), current)
-            if word.lower() in abbreviations.words or (len(word) == 1 and word.isalpha()):
+            if abbreviations.holds(word, text[following]) or _is_initial(word):
                 continue
             if len(word) >= 3 and word[-2] == "." and word[-1].isalpha():
                 continue  # dotted initialism such as "U.S" or "e.g"
