@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from provenance import htmlinput, ingest, pipeline, schemas
+from provenance import htmlinput, ingest, pipeline, schemas, store
 from provenance.config import Config
 from provenance.errors import InputErrors, ProvenanceError
 from provenance.model import Article
@@ -164,6 +164,209 @@ def schema(
     """Print one of the JSON Schemas."""
     with _errors_to_exit():
         typer.echo(schemas.text(name), nl=False)
+
+
+# -- pre-ingest check and the persistent index ---------------------------------------------
+
+index_app = typer.Typer(help="The persistent index that `check` compares new articles with.")
+app.add_typer(index_app, name="index")
+
+IndexOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--index",
+        envvar="PROVENANCE_INDEX",
+        help="Index file (default: config index.path, .provenance/index.sqlite).",
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", help="Config file (default: ./provenance.toml, else ./pyproject.toml)."
+    ),
+]
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _config(path: Path | None, overrides: dict[str, dict[str, object]] | None = None) -> Config:
+    """--config FILE, else ./provenance.toml, else [tool.provenance] of ./pyproject.toml,
+    with CLI overrides merged in and validated by the same schema."""
+    import tomllib
+
+    from provenance.errors import ConfigError
+
+    if path is None:
+        path = next(
+            (p for p in (Path("provenance.toml"), Path("pyproject.toml")) if p.is_file()), None
+        )
+    data: dict[str, object] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+        if path.name == "pyproject.toml":
+            tool = data.get("tool")
+            data = dict(tool.get("provenance", {})) if isinstance(tool, dict) else {}
+    for section, values in (overrides or {}).items():
+        current = data.get(section)
+        data[section] = {**(current if isinstance(current, dict) else {}), **values}
+    return Config.from_mapping(data, str(path) if path is not None else "command line")
+
+
+def _open_index(
+    index: str | None, config: Config, *, create: bool, check_meta: bool = True
+) -> store.Store:
+    return store.Store(
+        index or config.index.path,
+        store.Fingerprinter(config),
+        create=create,
+        lock_timeout_s=config.index.lock_timeout_s,
+        check_meta=check_meta,
+    )
+
+
+@index_app.command("add")
+def index_add(
+    paths: PathsArg,
+    index: IndexOpt = None,
+    config_file: ConfigOpt = None,
+    replace: Annotated[bool, typer.Option(help="Replace articles whose text changed.")] = False,
+) -> None:
+    """Add articles to the index (idempotent; one transaction per batch)."""
+    with _errors_to_exit():
+        config = _config(config_file)
+        articles = _load(paths, config)
+        with _open_index(index, config, create=True) as db:
+            summary = store.add_articles(db, articles, config, replace=replace)
+            total = db.count()
+    typer.echo(
+        f"added {summary.added}, replaced {summary.replaced}, unchanged {summary.unchanged}; "
+        f"{total} articles indexed"
+    )
+
+
+@index_app.command("stats")
+def index_stats(
+    index: IndexOpt = None,
+    config_file: ConfigOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    verify: Annotated[bool, typer.Option(help="Also check consistency (reads all).")] = False,
+) -> None:
+    """Counts, parameters and size of the index."""
+    import dataclasses
+    import json
+
+    with _errors_to_exit():
+        config = _config(config_file)
+        with _open_index(index, config, create=False, check_meta=False) as db:
+            data: dict[str, object] = dataclasses.asdict(db.stats())
+            problems = db.verify() if verify else []
+    if verify:
+        data["problems"] = problems
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, sort_keys=True))
+    else:
+        for key, value in data.items():
+            typer.echo(f"{key}: {value}")
+    if problems:
+        raise typer.Exit(EXIT_POLICY)
+
+
+@index_app.command("remove")
+def index_remove(
+    index: IndexOpt = None,
+    config_file: ConfigOpt = None,
+    ids: Annotated[
+        list[str] | None, typer.Option("--ids", help="Article ids (comma-separated).")
+    ] = None,
+    outlet: Annotated[str | None, typer.Option(help="Only articles of this outlet.")] = None,
+    before: Annotated[
+        str | None, typer.Option(help="Only articles published before this ISO date.")
+    ] = None,
+) -> None:
+    """Remove articles matching every given filter."""
+    from datetime import date
+
+    if before is not None:
+        try:
+            date.fromisoformat(before[:10])
+        except ValueError:
+            raise typer.BadParameter(
+                f"not an ISO date: {before!r}", param_hint="--before"
+            ) from None
+    wanted = sorted({i.strip() for item in ids or [] for i in item.split(",") if i.strip()})
+    with _errors_to_exit():
+        config = _config(config_file)
+        with _open_index(index, config, create=False) as db:
+            removed = db.remove(wanted, outlet, before)
+    typer.echo(f"removed {len(removed)} articles")
+
+
+@index_app.command("rebuild")
+def index_rebuild(index: IndexOpt = None, config_file: ConfigOpt = None) -> None:
+    """Re-fingerprint every stored article with the current parameters (one transaction)."""
+    with _errors_to_exit():
+        config = _config(config_file)
+        with _open_index(index, config, create=False, check_meta=False) as db:
+            count = store.rebuild(db, config)
+    typer.echo(f"rebuilt {count} articles")
+
+
+@app.command()
+def check(
+    paths: PathsArg,
+    index: IndexOpt = None,
+    config_file: ConfigOpt = None,
+    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        CheckFormat.text
+    ),
+    add: Annotated[bool, typer.Option(help="Add the articles that passed, atomically.")] = False,
+    replace: Annotated[bool, typer.Option(help="With --add: replace changed texts.")] = False,
+    policy: Annotated[
+        list[str] | None,
+        typer.Option(help="KIND=fail|warn|off, e.g. leftover_boilerplate=fail (repeatable)."),
+    ] = None,
+    min_similarity: Annotated[
+        float | None, typer.Option(help="check.duplicate_min_similarity (0-100).")
+    ] = None,
+    max_wire_share: Annotated[
+        float | None, typer.Option(help="check.unattributed_wire_max_share (0-1).")
+    ] = None,
+) -> None:
+    """Pre-ingest check of new articles against the index (exit 0 pass, 1 fail, 2 bad input)."""
+    from provenance import check as check_mod
+    from provenance.render import check as render_check
+
+    overrides: dict[str, object] = {}
+    for item in policy or []:
+        kind, sep, level = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"expected KIND=LEVEL, got {item!r}", param_hint="--policy")
+        overrides[kind.strip()] = level.strip()
+    if min_similarity is not None:
+        overrides["duplicate_min_similarity"] = min_similarity
+    if max_wire_share is not None:
+        overrides["unattributed_wire_max_share"] = max_wire_share
+    with _errors_to_exit():
+        config = _config(config_file, {"check": overrides})
+        articles = _load(paths, config)
+        with _open_index(index, config, create=add) as db:
+            result = pipeline.analyze(articles, config)
+            verdict = check_mod.run(result.articles, db, config, add=add, replace=replace)
+    if fmt == CheckFormat.json:
+        typer.echo(render_check.to_json(verdict), nl=False)
+    elif fmt == CheckFormat.github:
+        typer.echo(render_check.github(verdict), nl=False)
+    else:
+        typer.echo(render_check.text(verdict), nl=False)
+    if verdict.status == check_mod.Status.FAIL:
+        raise typer.Exit(EXIT_POLICY)
 
 
 def main() -> None:

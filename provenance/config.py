@@ -7,7 +7,9 @@ reads it. ``Config.to_dict()`` is what the report prints as its effective config
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from enum import StrEnum
 from typing import Any
 
 
@@ -79,12 +81,93 @@ class AlignConfig:
     max_sources: int = 5
 
 
+class Policy(StrEnum):
+    """What a kind of check finding does to the verdict."""
+
+    FAIL = "fail"  # the check exits 1
+    WARN = "warn"  # reported, the check still exits 0
+    OFF = "off"  # not reported
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    # A near-duplicate of an indexed article: usually the article is already in the corpus.
+    near_duplicate: Policy = Policy.FAIL
+    # Two articles of the same check run that are near-duplicates of each other.
+    batch_duplicate: Policy = Policy.FAIL
+    # Text aligned with indexed wire articles that no credit line covers.
+    unattributed_wire: Policy = Policy.FAIL
+    # Boilerplate left in the text; warn by default because the boilerplate detector can err.
+    leftover_boilerplate: Policy = Policy.WARN
+    # Verified similarity (rapidfuzz, 0-100) from which two articles are near-duplicates:
+    # lower flags lightly rewritten versions too, at the risk of flagging follow-up stories.
+    duplicate_min_similarity: float = 85.0
+    # Share of an article's characters that may be uncredited wire copy before it is a finding:
+    # 0 flags one copied sentence; higher tolerates a quoted paragraph of agency text.
+    unattributed_wire_max_share: float = 0.2
+    # Boilerplate reasons that should have been stripped before ingest. Bylines, datelines and
+    # credit lines belong to a stored article, so they are not listed.
+    leftover_reasons: tuple[str, ...] = (
+        "reader_comment",
+        "comment_widget",
+        "comments_marker",
+        "promo",
+        "read_also",
+    )
+    # Indexed articles verified with rapidfuzz per new article (best band-hit estimates first):
+    # more finds a duplicate hidden among many partial matches, at the cost of latency.
+    max_candidates: int = 20
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    # The persistent index; the --index option and the PROVENANCE_INDEX variable override it.
+    path: str = ".provenance/index.sqlite"
+    # LSH bands x rows of the stored passage keys (bands * rows <= num_perm). Each band costs
+    # one index row (~20 bytes) per passage; 16 x 3 has its S-curve midpoint at Jaccard 0.40
+    # (about 15% of words changed). More rows cut chance candidates but miss heavier edits.
+    bands: int = 16
+    rows: int = 3
+    # Articles per transaction in `index add`: a crash loses at most one batch, and bigger
+    # batches write faster but hold the write lock longer against concurrent writers.
+    batch_size: int = 500
+    # Seconds a writer waits for the database lock (retrying) before giving up with an error.
+    lock_timeout_s: float = 300.0
+
+
 @dataclass(frozen=True)
 class Config:
     ingest: IngestConfig = field(default_factory=IngestConfig)
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     fingerprint: FingerprintConfig = field(default_factory=FingerprintConfig)
     align: AlignConfig = field(default_factory=AlignConfig)
+    check: CheckConfig = field(default_factory=CheckConfig)
+    index: StoreConfig = field(default_factory=StoreConfig)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], source: str) -> Config:
+        """A config from a parsed file's ``[tool.provenance]`` table, validated against
+        ``schemas/config.schema.json``; a ``ConfigError`` names ``source`` and the bad key."""
+        from provenance import schemas
+        from provenance.errors import ConfigError
+
+        prefix = "tool.provenance" if source.endswith("pyproject.toml") else ""
+        for error in schemas.errors("config", dict(data)):
+            path, message = schemas.describe(error)
+            key = ".".join(p for p in (prefix, path.removeprefix("$").lstrip(".")) if p)
+            raise ConfigError(f"{source}: {key or 'top level'}: {message}")
+        config = cls()
+        for section in fields(cls):
+            values = data.get(section.name)
+            if values is None:
+                continue
+            current = getattr(config, section.name)
+            typed = {
+                key: type(getattr(current, key))(tuple(v) if isinstance(v, list) else v)
+                for key, v in values.items()
+            }
+            config = replace(config, **{section.name: replace(current, **typed)})
+        return config
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,310 @@
+"""The pre-ingest check: policy over analysed articles and the index -> a Verdict.
+
+For every new article (in id order):
+
+- ``near_duplicate``: an indexed article whose passages share band keys with this one
+  (estimated Jaccard from the shared bands) and whose whole text rapidfuzz confirms at
+  ``check.duplicate_min_similarity`` or more. Names the indexed id and outlet.
+- ``batch_duplicate``: the same, against the articles of this run that come before it (an
+  in-memory index, so both use one code path).
+- ``unattributed_wire``: paragraphs that align (``align.align_passages``) with indexed
+  articles of ``source_kind: wire`` and that no wire credit of this article covers, when
+  they make up more than ``check.unattributed_wire_max_share`` of its characters.
+- ``leftover_boilerplate``: boilerplate spans whose reason is in ``check.leftover_reasons``.
+
+Each kind fails, warns or is off according to ``CheckConfig``. An indexed article with the
+same id as the new one is never its own duplicate (re-checking an added article passes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+from enum import StrEnum
+
+from provenance import align
+from provenance.config import Config, Policy
+from provenance.model import Article, ArticleResult, Passage, SegmentKind, SourceKind
+from provenance.store import Entry, Store, StoredArticle, ref_parts
+
+
+class FindingKind(StrEnum):
+    NEAR_DUPLICATE = "near_duplicate"
+    BATCH_DUPLICATE = "batch_duplicate"
+    UNATTRIBUTED_WIRE = "unattributed_wire"
+    LEFTOVER_BOILERPLATE = "leftover_boilerplate"
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: FindingKind
+    level: Policy  # FAIL or WARN
+    message: str
+    start: int  # the stretch of the new article's text the finding points at
+    end: int
+    other_id: str | None = None
+    other_outlet: str | None = None
+    similarity: float | None = None  # verified, 0-100
+    estimated_jaccard: float | None = None
+    share: float | None = None  # unattributed wire: share of the article's characters
+    reason: str | None = None  # leftover boilerplate
+
+
+@dataclass(frozen=True)
+class ArticleVerdict:
+    article: Article
+    findings: tuple[Finding, ...]
+    added: bool = False
+
+    @property
+    def status(self) -> Status:
+        levels = {f.level for f in self.findings}
+        if Policy.FAIL in levels:
+            return Status.FAIL
+        return Status.WARN if levels else Status.PASS
+
+    def line_of(self, offset: int) -> int | None:
+        """1-based line of ``offset`` in the article's file, where it can be known: a text
+        file holds the text as is; a JSONL record is one line; a JSON file cannot say."""
+        origin = self.article.origin
+        if origin is None or origin.path == "-":
+            return None
+        if origin.record and origin.record.startswith("line "):
+            return int(origin.record.removeprefix("line "))
+        if origin.record is None and origin.path.lower().endswith(".txt"):
+            return self.article.text.count("\n", 0, max(0, offset)) + 1
+        return None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    articles: tuple[ArticleVerdict, ...]
+    indexed: int  # articles in the index when the check ran
+
+    @property
+    def status(self) -> Status:
+        found = {a.status for a in self.articles}
+        for status in (Status.FAIL, Status.WARN):
+            if status in found:
+                return status
+        return Status.PASS
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    pk: int
+    estimate: float  # share of the new article's passage text, weighted by estimated Jaccard
+    pairs: dict[int, tuple[int, int]]  # new passage index -> (stored passage seq, band hits)
+
+
+def _candidates(entry: Entry, source: Store) -> list[_Candidate]:
+    pairs: dict[int, dict[int, tuple[int, int]]] = {}
+    for qi, passage in enumerate(entry.passages):
+        for ref, hits in source.hits(passage.keys).items():
+            pk, seq = ref_parts(ref)
+            best = pairs.setdefault(pk, {})
+            if qi not in best or hits > best[qi][1]:
+                best[qi] = (seq, hits)
+    lengths = [p.end - p.start for p in entry.passages]
+    total = sum(lengths) or 1
+    found = [
+        _Candidate(
+            pk,
+            round(sum(lengths[qi] * source.fp.estimate(h) for qi, (_, h) in m.items()) / total, 4),
+            m,
+        )
+        for pk, m in pairs.items()
+    ]
+    return sorted(found, key=lambda c: (-c.estimate, c.pk))
+
+
+def _matches(
+    entry: Entry, source: Store, config: Config
+) -> tuple[list[_Candidate], dict[int, StoredArticle]]:
+    found = _candidates(entry, source)
+    kinds = source.kinds(c.pk for c in found)
+    others = [c for c in found if c.pk in kinds and kinds[c.pk][0] != entry.article.id]
+    limit = config.check.max_candidates
+    chosen = others[:limit] + [c for c in others if kinds[c.pk][1] == SourceKind.WIRE][:limit]
+    return others, source.articles(c.pk for c in chosen)
+
+
+def _duplicate(
+    kind: FindingKind, entry: Entry, source: Store, config: Config, where: str
+) -> list[Finding]:
+    level = getattr(config.check, kind.value)
+    if level == Policy.OFF or not entry.passages:
+        return []
+    found, stored = _matches(entry, source, config)
+    text = entry.article.text
+    for cand in found[: config.check.max_candidates]:
+        other = stored[cand.pk].article
+        score = round(align.similarity(text, other.text), 2)
+        if score >= config.check.duplicate_min_similarity:
+            outlet = f" ({other.outlet})" if other.outlet else ""
+            return [
+                Finding(
+                    kind,
+                    level,
+                    f"near-duplicate of {where} article {other.id!r}{outlet}: similarity "
+                    f"{score:.1f}, estimated Jaccard {cand.estimate:.2f}",
+                    0,
+                    len(text),
+                    other_id=other.id,
+                    other_outlet=other.outlet,
+                    similarity=score,
+                    estimated_jaccard=cand.estimate,
+                )
+            ]
+    return []
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        elif end > start:
+            out.append((start, end))
+    return out
+
+
+def _minus(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        pieces = [(start, end)]
+        for h_start, h_end in holes:
+            pieces = [
+                part
+                for s, e in pieces
+                for part in ((s, min(e, h_start)), (max(s, h_end), e))
+                if part[1] > part[0]
+            ]
+        out.extend(pieces)
+    return out
+
+
+def _unattributed_wire(
+    result: ArticleResult, entry: Entry, index: Store, config: Config
+) -> list[Finding]:
+    level = config.check.unattributed_wire
+    article = result.article
+    if level == Policy.OFF or article.source_kind == SourceKind.WIRE or not article.text:
+        return []
+    found, stored = _matches(entry, index, config)
+    aligned: list[tuple[int, int]] = []
+    agencies: dict[str, set[str]] = {}
+    for cand in found:
+        wire = stored.get(cand.pk)
+        if wire is None or wire.article.source_kind != SourceKind.WIRE:
+            continue
+        for qi, (seq, hits) in sorted(cand.pairs.items()):
+            new_p, (w_start, w_end) = entry.passages[qi], wire.passages[seq]
+            match = align.align_passages(
+                Passage(
+                    article.id,
+                    new_p.start,
+                    new_p.end,
+                    article.text[new_p.start : new_p.end],
+                    SegmentKind.PARAGRAPH,
+                ),
+                Passage(
+                    wire.article.id,
+                    w_start,
+                    w_end,
+                    wire.article.text[w_start:w_end],
+                    SegmentKind.PARAGRAPH,
+                ),
+                config.align,
+                index.fp.estimate(hits),
+            )
+            if match is not None:
+                aligned.append((match.a.start, match.a.end))
+                agencies.setdefault(wire.article.outlet or "wire", set()).add(wire.article.id)
+    credited = _union([(c.block_start, c.block_end) for c in result.wire_credits])
+    uncredited = _minus(_union(aligned), credited)
+    share = round(sum(e - s for s, e in uncredited) / len(article.text), 4)
+    if not uncredited or share <= config.check.unattributed_wire_max_share:
+        return []
+    sources = "; ".join(f"{a}: {', '.join(sorted(ids))}" for a, ids in sorted(agencies.items()))
+    first = uncredited[0]
+    return [
+        Finding(
+            FindingKind.UNATTRIBUTED_WIRE,
+            level,
+            f"unattributed wire copy: {share:.0%} of the text aligns with indexed wire "
+            f"articles ({sources}) and no credit line covers it",
+            first[0],
+            first[1],
+            other_id=min(min(ids) for ids in agencies.values()),
+            other_outlet=min(agencies),
+            share=share,
+        )
+    ]
+
+
+def _leftovers(result: ArticleResult, config: Config) -> list[Finding]:
+    level = config.check.leftover_boilerplate
+    if level == Policy.OFF:
+        return []
+    wanted = set(config.check.leftover_reasons)
+    text = result.article.text
+    out = []
+    for span in sorted(result.boilerplate, key=lambda b: (b.start, b.end)):
+        if span.reason.value not in wanted:
+            continue
+        snippet = " ".join(text[span.start : span.end].split())
+        snippet = snippet if len(snippet) <= 60 else snippet[:57] + "..."
+        out.append(
+            Finding(
+                FindingKind.LEFTOVER_BOILERPLATE,
+                level,
+                f"leftover boilerplate ({span.reason.value}) that should be stripped before "
+                f"ingest: {snippet!r}",
+                span.start,
+                span.end,
+                reason=span.reason.value,
+            )
+        )
+    return out
+
+
+def run(
+    results: Sequence[ArticleResult],
+    index: Store,
+    config: Config,
+    *,
+    add: bool = False,
+    replace: bool = False,
+) -> Verdict:
+    """Check ``results`` against ``index``; with ``add``, store the articles that did not
+    fail in the same transaction as the checks, so no writer slips in between."""
+    fp = index.fp
+    ordered = sorted(results, key=lambda r: r.article.id)
+    entries = fp.entries(ordered)
+    verdicts: list[ArticleVerdict] = []
+    with Store(":memory:", fp) as batch, index.transaction() if add else nullcontext():
+        indexed = index.count()
+        for result, entry in zip(ordered, entries, strict=True):
+            findings = [
+                *_duplicate(FindingKind.NEAR_DUPLICATE, entry, index, config, "indexed"),
+                *_duplicate(FindingKind.BATCH_DUPLICATE, entry, batch, config, "new"),
+                *_unattributed_wire(result, entry, index, config),
+                *_leftovers(result, config),
+            ]
+            verdicts.append(ArticleVerdict(result.article, tuple(findings)))
+            batch.put([entry])
+        if add:
+            passed = {v.article.id for v in verdicts if v.status != Status.FAIL}
+            index.put([e for e in entries if e.article.id in passed], replace=replace)
+            verdicts = [
+                ArticleVerdict(v.article, v.findings, v.article.id in passed) for v in verdicts
+            ]
+    return Verdict(tuple(verdicts), indexed)

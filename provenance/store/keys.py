@@ -1,0 +1,101 @@
+"""What the index stores about an article: its passages and their LSH band keys.
+
+The persistent index keeps band keys, not signatures: a query counts the bands a stored
+passage shares with the query passage, and ``(hits / bands) ** (1 / rows)`` estimates their
+Jaccard similarity. Only paragraphs are indexed (sentences would multiply the rows by ~3);
+they are the unit that outlets copy from agencies. Keys are the 64-bit keys of
+``fingerprint.band_keys`` cut to their upper 32 bits, which halves the key column; the
+rare chance collision only adds a candidate that rapidfuzz then rejects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from provenance.config import Config
+from provenance.errors import ConfigError
+from provenance.fingerprint import FingerprintParams, Signer, band_keys
+from provenance.index import passages_of
+from provenance.model import Article, ArticleResult, SegmentKind
+
+# Bump when the tables or the meaning of a column change; old files are then refused.
+FORMAT_VERSION = 1
+# A band row points at ``article_pk << REF_BITS | passage_seq``: at most 4095 indexed
+# paragraphs per article (longer articles index their first 4095).
+REF_BITS = 12
+MAX_PASSAGES = (1 << REF_BITS) - 1
+KEY_BITS = 32
+
+
+def content_hash(text: str) -> bytes:
+    """16-byte BLAKE2b of the text: re-adding an article with the same hash is a no-op."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+@dataclass(frozen=True)
+class IndexedPassage:
+    start: int
+    end: int
+    keys: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article ready to be stored or queried (computed outside any transaction)."""
+
+    article: Article
+    content_hash: bytes
+    passages: tuple[IndexedPassage, ...]
+
+
+class Fingerprinter:
+    """Turns analysed articles into entries, with the parameters the index file records."""
+
+    def __init__(self, config: Config) -> None:
+        self.params = FingerprintParams.from_config(config.fingerprint)
+        self.bands = config.index.bands
+        self.rows = config.index.rows
+        if self.bands * self.rows > self.params.num_perm:
+            raise ConfigError(
+                f"index.bands * index.rows ({self.bands} * {self.rows}) exceeds "
+                f"fingerprint.num_perm ({self.params.num_perm})"
+            )
+        self._signer = Signer(self.params)
+
+    def meta(self) -> dict[str, str]:
+        """Everything that must agree between the file and this run, as text."""
+        values: dict[str, object] = {
+            "format_version": FORMAT_VERSION,
+            **self.params.to_dict(),
+            "bands": self.bands,
+            "rows": self.rows,
+            "key_bits": KEY_BITS,
+            "passage_kind": SegmentKind.PARAGRAPH.value,
+        }
+        return {k: str(v) for k, v in values.items()}
+
+    def keys(self, text: str) -> tuple[int, ...]:
+        return self._cut(band_keys(self._signer.sign(text), self.bands, self.rows))
+
+    @staticmethod
+    def _cut(keys: Sequence[int]) -> tuple[int, ...]:
+        return tuple(k >> (64 - KEY_BITS) for k in keys)
+
+    def entry(self, result: ArticleResult) -> Entry:
+        passages = [p for p in passages_of(result) if p.kind == SegmentKind.PARAGRAPH]
+        passages = passages[:MAX_PASSAGES]
+        signatures = self._signer.sign_many([p.text for p in passages])
+        indexed = tuple(
+            IndexedPassage(p.start, p.end, self._cut(band_keys(sig, self.bands, self.rows)))
+            for p, sig in zip(passages, signatures, strict=True)
+        )
+        return Entry(result.article, content_hash(result.article.text), indexed)
+
+    def entries(self, results: Sequence[ArticleResult]) -> list[Entry]:
+        return [self.entry(r) for r in results]
+
+    def estimate(self, hits: int) -> float:
+        """Jaccard estimate from the number of shared bands (the inverse of the S-curve)."""
+        return round(float(min(1.0, hits / self.bands) ** (1.0 / self.rows)), 4)

@@ -1,0 +1,81 @@
+"""Index operations that need the pipeline: adding articles and rebuilding the index.
+
+Analysis (segmentation, boilerplate, fingerprints) runs outside any transaction, one batch at
+a time; only the writes of a batch hold the database lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from provenance import pipeline
+from provenance.config import Config
+from provenance.errors import StoreError
+from provenance.model import Article
+from provenance.store.keys import content_hash
+from provenance.store.sqlite import Store
+
+# progress(done, total)
+AddProgress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class AddSummary:
+    added: int
+    replaced: int
+    unchanged: int
+
+
+def add_articles(
+    store: Store,
+    articles: Sequence[Article],
+    config: Config,
+    *,
+    replace: bool = False,
+    progress: AddProgress | None = None,
+) -> AddSummary:
+    """Add ``articles`` in batches of ``config.index.batch_size``, one transaction each.
+
+    Articles already indexed with the same text are skipped before any analysis. A changed
+    text under an existing id is refused before anything is written (unless ``replace``);
+    a concurrent writer can still cause the refusal in a later batch, after earlier batches
+    were committed, which leaves the index consistent.
+    """
+    stored = store.hashes(a.id for a in articles)
+    todo = [a for a in articles if stored.get(a.id) != content_hash(a.text)]
+    changed = sorted(a.id for a in todo if a.id in stored)
+    if changed and not replace:
+        shown = ", ".join(repr(i) for i in changed[:5]) + (" ..." if len(changed) > 5 else "")
+        raise StoreError(
+            f"{len(changed)} article(s) already indexed with a different text: {shown}; "
+            "use --replace to replace them"
+        )
+    added = replaced = 0
+    size = config.index.batch_size
+    todo.sort(key=lambda a: a.id)
+    for start in range(0, len(todo), size):
+        batch = todo[start : start + size]
+        result = pipeline.analyze(batch, config)
+        put = store.put(store.fp.entries(result.articles), replace=replace)
+        added += len(put.added)
+        replaced += len(put.replaced)
+        if progress is not None:
+            progress(start + len(batch), len(todo))
+    return AddSummary(added, replaced, len(articles) - added - replaced)
+
+
+def rebuild(store: Store, config: Config) -> int:
+    """Re-fingerprint every stored article with this run's parameters, in one transaction
+    (a crash leaves the old index intact). Returns the number of articles."""
+    with store.transaction():
+        articles = [s.article for s in store.iter_articles()]
+        store.conn.execute("DELETE FROM bands")
+        store.conn.execute("DELETE FROM passages")
+        store.conn.execute("DELETE FROM articles")
+        store.write_meta()
+        size = config.index.batch_size
+        for start in range(0, len(articles), size):
+            result = pipeline.analyze(articles[start : start + size], config)
+            store.put(store.fp.entries(result.articles))
+    return len(articles)

@@ -1,0 +1,440 @@
+"""The persistent index: one embedded SQLite file of articles, passages and band keys.
+
+Tables (nothing is pickled; every column is a plain SQL value):
+
+- ``meta(key, value)``: the format version and the fingerprint parameters (scheme, seed,
+  num_perm, shingle sizes, datasketch major, bands, rows, key bits). Opening a file whose
+  parameters differ from this run's is refused with a message that says how to rebuild.
+- ``articles``: metadata, the 16-byte content hash and the text. ``pk`` is AUTOINCREMENT so
+  a band row of a removed article can never point at a later article.
+- ``passages(article, seq, start, end)``: the indexed paragraphs as offsets into the text;
+  their texts are ``articles.text[start:end]`` (the view ``passage_texts`` shows them).
+- ``bands(key, ref)``: one row per band per passage, clustered on ``key`` (WITHOUT ROWID),
+  so a query is one index seek per band. ``ref = article_pk << 12 | seq``.
+
+Durability and concurrency: WAL journal, ``synchronous=FULL``, one ``BEGIN IMMEDIATE``
+transaction per batch, a ``busy_timeout`` and a retry loop (with jittered back-off) up to
+``lock_timeout_s``, so concurrent writers wait for each other instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from provenance.errors import StoreError
+from provenance.model import Article, SourceKind
+from provenance.store.keys import FORMAT_VERSION, REF_BITS, Entry, Fingerprinter
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS articles (
+    pk INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    content_hash BLOB NOT NULL,
+    source_kind TEXT NOT NULL,
+    outlet TEXT,
+    published TEXT,
+    n_passages INTEGER NOT NULL,
+    metadata TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    article INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    PRIMARY KEY (article, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bands (
+    key INTEGER NOT NULL,
+    ref INTEGER NOT NULL,
+    PRIMARY KEY (key, ref)
+) WITHOUT ROWID;
+CREATE VIEW IF NOT EXISTS passage_texts AS
+    SELECT a.id AS article_id, p.seq, p.start, p."end",
+           substr(a.text, p.start + 1, p."end" - p.start) AS text
+    FROM passages AS p JOIN articles AS a ON a.pk = p.article;
+"""
+_BUSY_TIMEOUT_MS = 2000
+_MASK = (1 << REF_BITS) - 1
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    pk: int
+    article: Article
+    passages: tuple[tuple[int, int], ...]  # (start, end) by seq
+
+
+@dataclass(frozen=True)
+class PutResult:
+    added: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stats:
+    articles: int
+    by_source_kind: dict[str, int]
+    outlets: int
+    passages: int
+    band_rows: int
+    first_published: str | None
+    last_published: str | None
+    file_bytes: int
+    text_bytes: int
+    meta: dict[str, str]
+
+
+class Store:
+    """An open index file. Use as a context manager; writes go through ``transaction()``."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        fingerprinter: Fingerprinter,
+        *,
+        create: bool = False,
+        lock_timeout_s: float = 300.0,
+        check_meta: bool = True,
+    ) -> None:
+        self.path = str(path)
+        self.fp = fingerprinter
+        self.lock_timeout_s = lock_timeout_s
+        memory = self.path == ":memory:"
+        if not memory and not Path(self.path).is_file():
+            if not create:
+                raise StoreError(
+                    f"no index at {self.path}; create it with `provenance index add PATHS`"
+                )
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=0)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the index: {exc}") from None
+        self.conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        self._retry(lambda: self.conn.execute("PRAGMA journal_mode = WAL").fetchone())
+        self.conn.execute("PRAGMA synchronous = FULL")
+        self.conn.execute("PRAGMA cache_size = -65536")  # 64 MiB of page cache
+        with self.transaction():
+            if self._missing_tables():
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+            self._check_meta(check_meta)
+
+    # -- connection and transactions ------------------------------------------------------
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _retry(self, action: Any) -> Any:
+        deadline = time.monotonic() + self.lock_timeout_s
+        delay = 0.01
+        while True:
+            try:
+                return action()
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() > deadline:
+                    raise StoreError(f"{self.path}: {exc}") from None
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path}: {exc}") from None
+            time.sleep(delay * (1 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` (waiting for other writers) ... ``COMMIT``, or roll back."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self._retry(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self.conn.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: commit failed: {exc}") from None
+
+    def _missing_tables(self) -> bool:
+        names = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master")}
+        return not {"meta", "articles", "passages", "bands", "passage_texts"} <= names
+
+    def _check_meta(self, check: bool) -> None:
+        stored = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+        wanted = self.fp.meta()
+        if not stored:
+            self.conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(wanted.items()))
+            return
+        if stored.get("format_version") != str(FORMAT_VERSION):
+            raise StoreError(
+                f"{self.path} has index format {stored.get('format_version')}, this version "
+                f"reads format {FORMAT_VERSION}: delete the file and add the articles again"
+            )
+        diff = [f"{k}={stored.get(k)} (now {v})" for k, v in wanted.items() if stored.get(k) != v]
+        if diff and check:
+            raise StoreError(
+                f"{self.path} was built with other fingerprint parameters: {', '.join(diff)}; "
+                f"rebuild it with `provenance index rebuild --index {self.path}` "
+                "(or delete it and add the articles again)"
+            )
+
+    def write_meta(self) -> None:
+        """Record this run's parameters (used by rebuild, inside its transaction)."""
+        self.conn.execute("DELETE FROM meta")
+        self.conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(self.fp.meta().items()))
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def hashes(self, ids: Iterable[str]) -> dict[str, bytes]:
+        """Content hashes of those ``ids`` that are indexed."""
+        out: dict[str, bytes] = {}
+        for chunk in _chunks(sorted(set(ids)), 500):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT id, content_hash FROM articles WHERE id IN ({marks})"
+            out.update(self.conn.execute(sql, chunk).fetchall())
+        return out
+
+    def put(self, entries: Sequence[Entry], *, replace: bool = False) -> PutResult:
+        """Store ``entries`` (inside a transaction). Same id and hash: nothing to do; same
+        id, other text: ``StoreError`` naming the id unless ``replace``."""
+        added: list[str] = []
+        replaced: list[str] = []
+        unchanged: list[str] = []
+        band_rows: list[tuple[int, int]] = []
+        with self.transaction():
+            for entry in entries:
+                article = entry.article
+                row = self.conn.execute(
+                    "SELECT pk, content_hash FROM articles WHERE id = ?", (article.id,)
+                ).fetchone()
+                if row is not None and bytes(row[1]) == entry.content_hash:
+                    unchanged.append(article.id)
+                    continue
+                if row is not None:
+                    if not replace:
+                        raise StoreError(
+                            f"article {article.id!r} is already indexed with a different text; "
+                            "use --replace to replace it"
+                        )
+                    self._delete(int(row[0]))
+                    replaced.append(article.id)
+                else:
+                    added.append(article.id)
+                band_rows.extend(self._insert(entry))
+            band_rows.sort()
+            self.conn.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", band_rows)
+        return PutResult(tuple(added), tuple(replaced), tuple(unchanged))
+
+    def _insert(self, entry: Entry) -> list[tuple[int, int]]:
+        a = entry.article
+        metadata = {k: v for k, v in a.metadata().items() if k not in _COLUMNS}
+        if a.extra:
+            metadata["extra"] = dict(a.extra)
+        cursor = self.conn.execute(
+            "INSERT INTO articles (id, content_hash, source_kind, outlet, published, n_passages,"
+            " metadata, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                a.id,
+                entry.content_hash,
+                a.source_kind.value,
+                a.outlet,
+                a.published,
+                len(entry.passages),
+                json.dumps(metadata, ensure_ascii=False, sort_keys=True),
+                a.text,
+            ),
+        )
+        pk = int(cursor.lastrowid or 0)
+        self.conn.executemany(
+            'INSERT INTO passages (article, seq, start, "end") VALUES (?, ?, ?, ?)',
+            [(pk, seq, p.start, p.end) for seq, p in enumerate(entry.passages)],
+        )
+        return [
+            (key, pk << REF_BITS | seq) for seq, p in enumerate(entry.passages) for key in p.keys
+        ]
+
+    def _delete(self, pk: int) -> None:
+        """Remove an article with its passages and band rows (keys recomputed from text)."""
+        text = self.conn.execute("SELECT text FROM articles WHERE pk = ?", (pk,)).fetchone()[0]
+        spans = self.conn.execute(
+            'SELECT seq, start, "end" FROM passages WHERE article = ?', (pk,)
+        ).fetchall()
+        rows = [
+            (key, pk << REF_BITS | seq)
+            for seq, start, end in spans
+            for key in self.fp.keys(text[start:end])
+        ]
+        self.conn.executemany("DELETE FROM bands WHERE key = ? AND ref = ?", rows)
+        self.conn.execute("DELETE FROM passages WHERE article = ?", (pk,))
+        self.conn.execute("DELETE FROM articles WHERE pk = ?", (pk,))
+
+    def remove(
+        self, ids: Sequence[str] = (), outlet: str | None = None, before: str | None = None
+    ) -> list[str]:
+        """Remove the articles matching every given filter; returns their ids."""
+        if not ids and outlet is None and before is None:
+            raise StoreError("index remove needs --ids, --outlet or --before")
+        where: list[str] = ["1"]
+        args: list[str] = []
+        if ids:
+            where.append(f"id IN ({','.join('?' * len(ids))})")
+            args.extend(ids)
+        if outlet is not None:
+            where.append("outlet = ?")
+            args.append(outlet)
+        if before is not None:
+            where.append("published IS NOT NULL AND published < ?")
+            args.append(before)
+        with self.transaction():
+            sql = f"SELECT pk, id FROM articles WHERE {' AND '.join(where)} ORDER BY id"
+            found = self.conn.execute(sql, args).fetchall()
+            for pk, _ in found:
+                self._delete(int(pk))
+        return [str(i) for _, i in found]
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def hits(self, keys: Sequence[int]) -> Counter[int]:
+        """Stored passage refs sharing at least one band key, with the number shared."""
+        if not keys:
+            return Counter()
+        marks = ",".join("?" * len(keys))
+        sql = f"SELECT ref, count(*) FROM bands WHERE key IN ({marks}) GROUP BY ref"
+        return Counter(dict(self.conn.execute(sql, list(keys)).fetchall()))
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def kinds(self, pks: Iterable[int]) -> dict[int, tuple[str, SourceKind]]:
+        """(id, source_kind) of those ``pks`` that exist (band rows may outlive nothing)."""
+        out: dict[int, tuple[str, SourceKind]] = {}
+        for chunk in _chunks(sorted(set(pks)), 500):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT pk, id, source_kind FROM articles WHERE pk IN ({marks})"
+            for pk, aid, kind in self.conn.execute(sql, chunk):
+                out[int(pk)] = (str(aid), SourceKind(kind))
+        return out
+
+    def articles(self, pks: Iterable[int]) -> dict[int, StoredArticle]:
+        out: dict[int, StoredArticle] = {}
+        for chunk in _chunks(sorted(set(pks)), 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(f"SELECT {_SELECT} WHERE pk IN ({marks})", chunk):
+                out[int(row[0])] = self._stored(row)
+        return out
+
+    def iter_articles(self) -> Iterator[StoredArticle]:
+        for row in self.conn.execute(f"SELECT {_SELECT} ORDER BY id").fetchall():
+            yield self._stored(row)
+
+    def _stored(self, row: Sequence[Any]) -> StoredArticle:
+        pk, aid, kind, outlet, published, metadata, text = row
+        extra = json.loads(metadata)
+        article = Article(
+            id=aid,
+            text=text,
+            title=extra.get("title"),
+            outlet=outlet,
+            url=extra.get("url"),
+            published=published,
+            source_kind=SourceKind(kind),
+            language=extra.get("language"),
+            authors=tuple(extra.get("authors") or ()),
+            extra=extra.get("extra") or {},
+        )
+        spans = self.conn.execute(
+            'SELECT start, "end" FROM passages WHERE article = ? ORDER BY seq', (pk,)
+        ).fetchall()
+        return StoredArticle(int(pk), article, tuple((int(s), int(e)) for s, e in spans))
+
+    def stats(self) -> Stats:
+        one = self.conn.execute
+        kinds = dict(one("SELECT source_kind, count(*) FROM articles GROUP BY 1").fetchall())
+        first, last = one("SELECT min(published), max(published) FROM articles").fetchone()
+        size = 0
+        if self.path != ":memory:":
+            for suffix in ("", "-wal"):
+                file = Path(self.path + suffix)
+                size += file.stat().st_size if file.is_file() else 0
+        return Stats(
+            articles=sum(kinds.values()),
+            by_source_kind=dict(sorted(kinds.items())),
+            outlets=one("SELECT count(DISTINCT outlet) FROM articles").fetchone()[0],
+            passages=one("SELECT count(*) FROM passages").fetchone()[0],
+            band_rows=one("SELECT count(*) FROM bands").fetchone()[0],
+            first_published=first,
+            last_published=last,
+            file_bytes=size,
+            text_bytes=one(
+                "SELECT coalesce(sum(length(CAST(text AS BLOB))), 0) FROM articles"
+            ).fetchone()[0],
+            meta=dict(sorted(one("SELECT key, value FROM meta").fetchall())),
+        )
+
+    def verify(self) -> list[str]:
+        """Consistency problems (empty when sound): SQLite's integrity check, and every
+        article complete with its passages and ``bands`` rows per passage."""
+        problems = [
+            f"integrity_check: {r[0]}"
+            for r in self.conn.execute("PRAGMA integrity_check").fetchall()
+            if r[0] != "ok"
+        ]
+        expected = dict(self.conn.execute("SELECT pk, n_passages FROM articles").fetchall())
+        passages = dict(
+            self.conn.execute("SELECT article, count(*) FROM passages GROUP BY 1").fetchall()
+        )
+        bands: Counter[int] = Counter()
+        for ref, count in self.conn.execute(
+            f"SELECT ref >> {REF_BITS}, count(*) FROM bands GROUP BY 1"
+        ):
+            bands[int(ref)] += int(count)
+        for pk in sorted(set(expected) | set(passages) | set(bands)):
+            n = expected.get(pk)
+            if n is None:
+                problems.append(f"passages or band rows of a missing article (pk {pk})")
+            elif passages.get(pk, 0) != n or bands.get(pk, 0) != n * self.fp.bands:
+                problems.append(
+                    f"article pk {pk}: {passages.get(pk, 0)} passages and {bands.get(pk, 0)} "
+                    f"band rows, expected {n} and {n * self.fp.bands}"
+                )
+        return problems
+
+
+_COLUMNS = ("id", "outlet", "published", "source_kind")
+_SELECT = "pk, id, source_kind, outlet, published, metadata, text FROM articles"
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def ref_parts(ref: int) -> tuple[int, int]:
+    """(article pk, passage seq) of a band row's ``ref``."""
+    return ref >> REF_BITS, ref & _MASK
