@@ -35,14 +35,15 @@ class Resources:
         return cls(abbreviations=Abbreviations.load())
 
 
-def analyze(
+def analyze_each(
     articles: Sequence[Article],
     config: Config | None = None,
     *,
     resources: Resources | None = None,
     progress: Progress | None = None,
-) -> CorpusResult:
-    """Run every stage over ``articles``; the result is in article-id order."""
+) -> tuple[ArticleResult, ...]:
+    """The per-article stages only (no matching across articles), in article-id order: what
+    the persistent index and the pre-ingest check need; ``analyze`` continues from here."""
     config = config or Config()
     resources = resources or Resources.load()
     report = progress or _no_progress
@@ -53,6 +54,21 @@ def analyze(
     for done, article in enumerate(ordered, start=1):
         results.append(ArticleResult(article, segment(article.text, resources.abbreviations)))
         report("segment", done, total)
+    return tuple(results)
+
+
+def analyze(
+    articles: Sequence[Article],
+    config: Config | None = None,
+    *,
+    resources: Resources | None = None,
+    progress: Progress | None = None,
+) -> CorpusResult:
+    """Run every stage over ``articles``; the result is in article-id order."""
+    config = config or Config()
+    report = progress or _no_progress
+    results = list(analyze_each(articles, config, resources=resources, progress=progress))
+    total = len(results)
 
     found = reuse.find_reuse(results, config)
     report("match", total, total)
