@@ -357,8 +357,8 @@ def check(
         config = _config(config_file, {"check": overrides})
         articles = _load(paths, config)
         with _open_index(index, config, create=add) as db:
-            result = pipeline.analyze(articles, config)
-            verdict = check_mod.run(result.articles, db, config, add=add, replace=replace)
+            results = pipeline.analyze_each(articles, config)
+            verdict = check_mod.run(results, db, config, add=add, replace=replace)
     if fmt == CheckFormat.json:
         typer.echo(render_check.to_json(verdict), nl=False)
     elif fmt == CheckFormat.github:

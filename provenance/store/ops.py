@@ -52,12 +52,13 @@ def add_articles(
             "use --replace to replace them"
         )
     added = replaced = 0
+    resources = pipeline.Resources.load()
     size = config.index.batch_size
     todo.sort(key=lambda a: a.id)
     for start in range(0, len(todo), size):
         batch = todo[start : start + size]
-        result = pipeline.analyze(batch, config)
-        put = store.put(store.fp.entries(result.articles), replace=replace)
+        results = pipeline.analyze_each(batch, config, resources=resources)
+        put = store.put(store.fp.entries(results), replace=replace)
         added += len(put.added)
         replaced += len(put.replaced)
         if progress is not None:
@@ -76,6 +77,6 @@ def rebuild(store: Store, config: Config) -> int:
         store.write_meta()
         size = config.index.batch_size
         for start in range(0, len(articles), size):
-            result = pipeline.analyze(articles[start : start + size], config)
-            store.put(store.fp.entries(result.articles))
+            results = pipeline.analyze_each(articles[start : start + size], config)
+            store.put(store.fp.entries(results))
     return len(articles)
