@@ -253,8 +253,8 @@ def article(page: Page, article: dict[str, Any]) -> str:
         pos = end
     if pos < len(text):
         body.append(_marked(text, pos, len(text), marks))
-    parts.append(f'<div class="text" lang="{esc(article.get("language") or "")}">')
-    parts.append("".join(body) + "</div>")
+    lang = esc(article.get("language") or "")
+    parts.append(f'<div class="text" lang="{lang}">{"".join(body)}</div>')
     if cards:
         parts.append(
             f'<details class="evidence"><summary>Evidence for {len(cards)} marked '
