@@ -54,7 +54,7 @@ _BOMS = (
 )
 _META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.I)
 _XML_ENCODING = re.compile(rb"<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9_.:\-]+)", re.I)
-_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?\s*([A-Za-z0-9\-_]+)", re.I)
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # as schemas/article
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _URL = re.compile(r"^https?://[^\s<>\"]+$", re.I)
@@ -168,7 +168,8 @@ def page_record(data: bytes, origin: Origin, *, max_bytes: int) -> dict[str, Any
     url = _clean(getattr(doc, "url", None))
     if url and _URL.match(url):
         record["url"] = url
-    lang = _HTML_LANG.search(page[:PRESCAN_BYTES])
-    if lang and _LANGUAGE.match(lang.group(1).replace("_", "-")):
-        record["language"] = lang.group(1).replace("_", "-")
+    found = _HTML_LANG.search(page[:PRESCAN_BYTES])
+    lang = found.group(1).strip("\"' ").replace("_", "-") if found else ""
+    if _LANGUAGE.match(lang):
+        record["language"] = lang
     return record
