@@ -6,6 +6,8 @@ EVAL_DIR defaults to ../shared/eval beside the repository; any folder of the sam
 works (see that folder's README). Each ``benchmarks/bench_*.py`` module contributes a
 ``SETS`` mapping from a set name ("boilerplate/zyte") to a function
 ``(set_dir: Path, limit: int | None) -> dict[str, object]`` that returns metric -> value.
+A set reads the folder of its name under EVAL_DIR, unless its module's optional ``FOLDERS``
+mapping names another ("html/zyte" -> "boilerplate/zyte"), so two benchmarks can share data.
 Nothing of the evaluation data is copied anywhere; it is read from EVAL_DIR only.
 """
 
@@ -35,6 +37,15 @@ def discover() -> dict[str, Runner]:
     return dict(sorted(sets.items()))
 
 
+def folders() -> dict[str, str]:
+    """Set name -> folder under EVAL_DIR, where a module's ``FOLDERS`` says it differs."""
+    sys.path.insert(0, str(HERE))
+    found: dict[str, str] = {}
+    for path in sorted(HERE.glob("bench_*.py")):
+        found.update(getattr(importlib.import_module(path.stem), "FOLDERS", {}))
+    return found
+
+
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4f}"
@@ -52,10 +63,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.eval_dir}: no such folder", file=sys.stderr)
         return 2
     results: dict[str, dict[str, Any]] = {}
+    folder_of = folders()
     for name, runner in discover().items():
         if args.sets and not any(name.startswith(p) for p in args.sets):
             continue
-        set_dir = args.eval_dir / name
+        set_dir = args.eval_dir / folder_of.get(name, name)
         if not set_dir.is_dir():
             print(f"skip {name}: {set_dir} not found", file=sys.stderr)
             continue
