@@ -21,7 +21,16 @@ from collections import defaultdict
 from importlib import resources
 from typing import Any
 
-from provenance.render.html_article import Page, article, bar, esc, excerpt, nums, pct
+from provenance.render.html_article import (
+    UNKNOWN_FIRST,
+    Page,
+    article,
+    bar,
+    esc,
+    excerpt,
+    nums,
+    pct,
+)
 from provenance.render.text import LABEL_ORDER
 
 LABEL_HELP = {
@@ -138,7 +147,8 @@ def _claims(page: Page) -> str:
         outlets = sorted({o["outlet"] or "outlet unknown" for o in c["occurrences"]})
         chips = "".join(f'<span class="chip">{esc(o)}</span>' for o in outlets)
         occ = ", ".join(page.link(o["article_id"], o["start"]) for o in c["occurrences"])
-        had = page.who(c["first"]) if c["first"] in page.articles else esc(c["first"])
+        first = c["first"]
+        had = page.who(first) if first in page.articles else esc(UNKNOWN_FIRST)
         rows.append(
             f"<tr><td>“{esc(excerpt(c['text'], 280))}”</td><td>{chips}<br><small>{occ}"
             f"</small></td><td>{had}</td></tr>"

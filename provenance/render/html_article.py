@@ -28,6 +28,7 @@ REASON_TEXT = {
     "outlet_repeat": "line repeated across this outlet's articles",
     "generated_filler": "generated filler (text about the article itself)",
 }
+UNKNOWN_FIRST = "unknown (publication dates missing or tied)"
 QUOTE_LIMIT = 600  # characters of a matching passage shown in an evidence card
 
 
@@ -173,7 +174,7 @@ def _evidence(page: Page, article: dict[str, Any], k: int, text: str) -> str:
         had = (
             page.who(first)
             if first in page.articles
-            else esc("unknown: publication dates missing or tied" if first == "unknown" else first)
+            else esc(UNKNOWN_FIRST if first == "unknown" else first)
         )
         rows.append(("first", had))
     dl = "".join(f"<dt>{esc(k_)}</dt><dd>{v}</dd>" for k_, v in rows)
@@ -188,6 +189,16 @@ def _evidence(page: Page, article: dict[str, Any], k: int, text: str) -> str:
         f'<p class="excerpt">“{esc(gist)}”</p>'
         f"<dl>{dl}</dl>{sources}</li>"
     )
+
+
+def _heading(article: dict[str, Any], text: str | None) -> str:
+    """The title; without one, the text's first line in italics, marked as untitled."""
+    if article.get("title"):
+        return esc(article["title"])
+    first = next((ln.strip() for ln in (text or "").splitlines() if ln.strip()), "")
+    if not first:
+        return esc(article["id"])
+    return f'<i class="untitled" title="no title given">{esc(excerpt(first, 120))}</i>'
 
 
 def article(page: Page, article: dict[str, Any]) -> str:
@@ -221,7 +232,7 @@ def article(page: Page, article: dict[str, Any]) -> str:
     ]
     parts = [
         f'<article class="doc card" id="{aid}" aria-labelledby="{aid}-h">',
-        f'<h3 id="{aid}-h">{esc(article.get("title") or article["id"])}</h3>',
+        f'<h3 id="{aid}-h">{_heading(article, text)}</h3>',
         f'<p class="meta">{"".join(f"<span>{m}</span>" for m in meta)}</p>',
         bar(article["composition"]),
         nums(article["composition"]),
