@@ -49,6 +49,10 @@ def _order_key(span: Span) -> tuple[object, ...]:
         span.agency or "",
         span.evidence or "",
         span.rule or "",
+        # tie-breaks, so that the first candidate does not depend on the input order
+        (span.credit.start, span.credit.end, span.credit.text) if span.credit else (),
+        tuple((s.article_id, s.start, s.end) for s in span.sources),
+        span.first or "",
     )
 
 
