@@ -63,15 +63,16 @@ def _errors_to_exit() -> Iterator[None]:
         raise _fail([" ".join(str(exc).split())]) from None
 
 
-def _stdin_bytes(paths: list[str]) -> bytes | None:
-    return sys.stdin.buffer.read() if ingest.STDIN in paths else None
+def _stdin_bytes(paths: list[str], limit: int) -> bytes | None:
+    # one byte over the limit is enough for ingest to refuse it; no need to read it all
+    return sys.stdin.buffer.read(limit + 1) if ingest.STDIN in paths else None
 
 
 def _load(paths: list[str], config: Config) -> list[Article]:
     return ingest.load(
         paths,
         config.ingest,
-        stdin=_stdin_bytes(paths),
+        stdin=_stdin_bytes(paths, config.ingest.max_file_bytes),
         html_reader=htmlinput.reader(config.ingest.max_file_bytes),
     )
 
@@ -119,10 +120,11 @@ def report(
         ReportFormat.text
     ),
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
+    config_file: ConfigOpt = None,
 ) -> None:
     """Report the provenance of every character of the articles."""
-    config = Config()
     with _errors_to_exit():
+        config = _config(config_file)
         articles = _load(paths, config)
         progress, bar = _progress()
         if bar is not None:
@@ -143,17 +145,20 @@ def report(
     if out is None:
         typer.echo(content, nl=False)
     else:
-        write_atomically(out, content)
+        try:
+            write_atomically(out, content)
+        except OSError as exc:
+            raise _fail([f"{out}: cannot write: {exc.strerror or exc}"]) from None
         if fmt != ReportFormat.text:
             typer.echo(render_text.render(data, texts), nl=False, err=True)
         typer.echo(f"wrote {out}", err=True)
 
 
 @app.command()
-def validate(paths: PathsArg) -> None:
+def validate(paths: PathsArg, config_file: ConfigOpt = None) -> None:
     """Check article files against the article schema (exit 0 valid, 2 invalid)."""
     with _errors_to_exit():
-        articles = _load(paths, Config())
+        articles = _load(paths, _config(config_file))
     typer.echo(f"{len(articles)} articles valid")
 
 
