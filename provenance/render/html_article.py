@@ -148,7 +148,7 @@ def _source_card(page: Page, src: dict[str, Any], label: str, first: str | None)
 
 def _evidence(page: Page, article: dict[str, Any], k: int, text: str) -> str:
     sp = article["spans"][k]
-    label = sp["label"]
+    label = esc(sp["label"])
     rows: list[tuple[str, str]] = []
     if "reason" in sp:
         rows.append(("reason", esc(REASON_TEXT.get(sp["reason"], sp["reason"]))))
@@ -257,7 +257,7 @@ def article(page: Page, article: dict[str, Any]) -> str:
             body.append(inner)
         else:
             body.append(
-                f'<span class="sp {sp["label"]}" id="{aid}-s{k}" tabindex="0" '
+                f'<span class="sp {esc(sp["label"])}" id="{aid}-s{k}" tabindex="0" '
                 f'data-ev="{aid}-e{k}" aria-describedby="{aid}-e{k}">{inner}</span>'
             )
             cards.append(_evidence(page, article, k, text))
