@@ -44,6 +44,9 @@ def claim_score(a: str, b: str) -> float:
 
 def fold(text: str) -> str:
     """Lower-case ``text`` without changing its length (offsets stay valid)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):  # lowering never shortens a character: none grew
+        return lowered
     return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
 
 

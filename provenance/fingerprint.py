@@ -38,12 +38,17 @@ def _is_spaceless_char(ch: str) -> bool:
     )
 
 
+_SPACELESS = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3040-\u30ff\u4e00-\u9fff\u3400-\u4dbf]")
+
+
 def spaceless_share(text: str) -> float:
     """Share of letters in ``text`` that belong to Hangul, CJK or kana."""
-    letters = [c for c in text if c.isalpha()]
+    if text.isascii():
+        return 0.0
+    letters = sum(map(str.isalpha, text))
     if not letters:
         return 0.0
-    return sum(1 for c in letters if _is_spaceless_char(c)) / len(letters)
+    return len(_SPACELESS.findall(text)) / letters
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,15 @@ def _contained(inner: Span, outer: Span) -> bool:
 
 def _prune(spans: list[tuple[Span, float]]) -> list[tuple[Span, float]]:
     kept = [(s, j) for s, j in spans if not any(_contained(s, o) for o, _ in spans if o is not s)]
-    return sorted(kept, key=lambda e: (e[0].start, e[0].end, e[0].label, e[0].sources))
+    return sorted(
+        kept,
+        key=lambda e: (
+            e[0].start,
+            e[0].end,
+            e[0].label,
+            tuple((x.article_id, x.start, x.end) for x in e[0].sources),
+        ),
+    )
 
 
 def _spans_for(
