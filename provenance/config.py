@@ -28,6 +28,20 @@ class BoilerplateConfig:
     outlet_repeat_min_articles: int = 3
     # Lines shorter than this (in characters, after trimming) are not used for outlet_repeat.
     outlet_repeat_min_chars: int = 12
+    # Longer lines are not used either: templates are short; long prose that recurs is more
+    # likely several versions of one story than boilerplate.
+    outlet_repeat_max_chars: int = 300
+    # A terminator line ("Comments", "You may also like") ends the story only if at least this
+    # share of the story-like characters lies before it. Lower cuts more tails but risks
+    # cutting a story after a sidebar header near the top of a page.
+    tail_min_story_share: float = 0.5
+    # The paragraph right before a comment widget ("Reply") is a reader comment even when it
+    # looks like story text, up to this many characters; longer ones are kept as story.
+    reader_comment_max_chars: int = 600
+    # Length/stop-word pass with neighbour smoothing (jusText-style). Off = only lexicon,
+    # structure and corpus evidence; on = also drops menus and link lists from page text, at
+    # some risk to short, name-heavy lines between boilerplate.
+    feature_pass: bool = True
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from provenance import classify, reuse
+from provenance import attribution, boilerplate, classify, reuse
 from provenance.config import Config
 from provenance.model import Article, ArticleResult, CorpusResult
 from provenance.segment import Abbreviations, segment
@@ -29,10 +29,16 @@ class Resources:
     """Data files loaded once per run (lexicons, abbreviations) and handed to the stages."""
 
     abbreviations: Abbreviations
+    boilerplate: boilerplate.BoilerplateLexicon
+    agencies: attribution.AgencyLexicon
 
     @classmethod
     def load(cls) -> Resources:
-        return cls(abbreviations=Abbreviations.load())
+        return cls(
+            abbreviations=Abbreviations.load(),
+            boilerplate=boilerplate.BoilerplateLexicon.load(),
+            agencies=attribution.AgencyLexicon.load(),
+        )
 
 
 def analyze_each(
@@ -54,6 +60,16 @@ def analyze_each(
     for done, article in enumerate(ordered, start=1):
         results.append(ArticleResult(article, segment(article.text, resources.abbreviations)))
         report("segment", done, total)
+
+    repeats = boilerplate.outlet_repeats(results, config.boilerplate)
+    for done, result in enumerate(results, start=1):
+        article, seg = result.article, result.segmentation
+        spans = boilerplate.detect(article, seg, resources.boilerplate, config.boilerplate, repeats)
+        credits = attribution.find_credits(article, seg, resources.agencies, spans)
+        cited = attribution.find_cited_sources(article, seg, resources.agencies, credits)
+        spans = attribution.merge_boilerplate(spans, credits)
+        results[done - 1] = ArticleResult(article, seg, spans, credits, cited)
+        report("boilerplate", done, total)
     return tuple(results)
 
 

@@ -1,0 +1,364 @@
+"""Wire attribution: credit lines and datelines that credit text to an agency, and agencies
+cited as the source of a statement.
+
+Data: ``data/agencies.toml`` (agencies, aliases in any script, credit patterns, citation cues).
+
+Which block a credit covers (``WireCredit.block_start`` / ``block_end``):
+
+- A *story break* is a paragraph that belongs to no story: one that starts inside a
+  boilerplate span whose reason is byline, caption, photo_credit, credit_line, dateline,
+  reader_comment, comments_marker or comment_widget, or one that holds another credit.
+  Other boilerplate inside a story ("(Read Also: ...)") does not break it: boilerplate wins
+  over wire in the partition anyway.
+- ``forward`` credits (a dateline "WASHINGTON (AP) —" at the start of a paragraph, or
+  "[서울=뉴시스]" followed by text) cover from the end of the credit to the end of the last
+  paragraph before the next story break.
+- ``backward`` credits (a credit line or sign-off ending the story: "[서울=뉴시스]" alone on
+  its line, "Reporting by ...; Editing by ...", "© Reuters", "... contributed to this report",
+  "— PTI") cover from the start of the first paragraph after the previous story break (or
+  the start of the text) to the start of the credit. Text after a backward credit (in seed
+  001 an "Interview Transcript" and filler) is therefore never credited.
+- ``paragraph`` credits (a photo credit "= AP/Newsis" ending a caption) cover their own
+  paragraph up to the credit. Several agencies in one credit are joined: "AP/Newsis".
+- Metadata: an author string naming an agency ("Associated Press", "By X, AP Auto Writer")
+  or an outlet that is an agency ("Reuters", "hosted.ap.org") gives a ``metadata`` credit
+  with ``start = end = -1`` covering the whole text.
+
+A cited source ("According to the Interfax news agency, ...") is an agency mention outside
+any credit with a citation cue in the same sentence; it never makes text wire copy.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+
+from provenance.model import (
+    Article,
+    BoilerplateReason,
+    BoilerplateSpan,
+    CitedSource,
+    CreditKind,
+    Segmentation,
+    WireCredit,
+)
+
+R = BoilerplateReason
+_STOP_REASONS = frozenset(
+    {
+        R.BYLINE,
+        R.CAPTION,
+        R.PHOTO_CREDIT,
+        R.CREDIT_LINE,
+        R.DATELINE,
+        R.READER_COMMENT,
+        R.COMMENTS_MARKER,
+        R.COMMENT_WIDGET,
+    }
+)
+_CREDIT_REASON = {
+    CreditKind.DATELINE: R.DATELINE,
+    CreditKind.CREDIT_LINE: R.CREDIT_LINE,
+    CreditKind.SIGN_OFF: R.CREDIT_LINE,
+    CreditKind.PHOTO_CREDIT: R.PHOTO_CREDIT,
+}
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_SPLIT_AUTHOR = re.compile(r"\s*(?:[,;/|]|\band\b|\bund\b|&)\s*", re.IGNORECASE)
+_ROLE = re.compile(
+    r"(?:writers?|correspondents?|reporters?|staff|redaktion|journalists?|bureau|news)\s*$",
+    re.IGNORECASE,
+)
+_COMPACT = re.compile(r"[^\w.]+")
+# At most this many words between an agency name and a following cue ("Yonhap news agency
+# reported"); more attaches cues to the wrong subject ("The AP style guide was cited").
+_CUE_AFTER_MAX_WORDS = 2
+
+
+def _alias_regex(alias: str) -> str:
+    body = re.escape(alias)
+    if len(alias) > 4:
+        body = f"(?i:{body})"
+    tail = "" if _HANGUL.search(alias[-1]) else r"(?!\w)"
+    return rf"(?<!\w){body}{tail}"
+
+
+def _alternation(aliases: Sequence[str]) -> str:
+    ordered = sorted(set(aliases), key=lambda a: (-len(a), a))
+    return "(?:" + "|".join(_alias_regex(a) for a in ordered) + ")"
+
+
+@dataclass(frozen=True)
+class CreditRule:
+    id: str
+    kind: CreditKind
+    where: str  # start | end | line
+    covers: str  # forward | backward | paragraph | auto
+    agency: str | None  # implied agency
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class AgencyLexicon:
+    """Compiled ``data/agencies.toml`` (load once per run)."""
+
+    canonical: Mapping[str, str]  # casefolded alias -> canonical agency name
+    outlets: Mapping[str, str]  # outlet or host label -> canonical agency name
+    mention: re.Pattern[str]  # aliases allowed in running text
+    any_alias: re.Pattern[str]  # every alias, credit-only ones included
+    credits: tuple[CreditRule, ...]
+    cue_before: re.Pattern[str]
+    cue_after: re.Pattern[str]
+
+    @classmethod
+    def load(cls) -> AgencyLexicon:
+        raw = resources.files("provenance").joinpath("data/agencies.toml").read_text("utf-8")
+        data = tomllib.loads(raw)
+        canonical: dict[str, str] = {}
+        outlets: dict[str, str] = {}
+        mention: list[str] = []
+        every: list[str] = []
+        for agency in data["agency"]:
+            name = str(agency["name"])
+            for alias in [*agency.get("aliases", []), *agency.get("credit_only", [])]:
+                canonical.setdefault(alias.casefold(), name)
+                every.append(alias)
+            mention.extend(agency.get("aliases", []))
+            for outlet in agency.get("outlets", []):
+                outlets.setdefault(outlet.casefold(), name)
+        alias_group = _alternation(every)
+        agencies = rf"(?P<agencies>{alias_group}(?:\s*[/,]\s*{alias_group})*)"
+        rules = []
+        for rule in data["credit"]:
+            source = str(rule["pattern"])
+            # only the first {agencies} is a named group; later ones are plain alternations
+            source = source.replace("{agencies}", agencies, 1)
+            source = source.replace("{agencies}", f"{alias_group}(?:\\s*[/,]\\s*{alias_group})*")
+            rules.append(
+                CreditRule(
+                    id=str(rule["id"]),
+                    kind=CreditKind(rule["kind"]),
+                    where=str(rule["where"]),
+                    covers=str(rule["covers"]),
+                    agency=rule.get("agency"),
+                    pattern=re.compile(source, re.IGNORECASE),
+                )
+            )
+        cues = data["citation"]
+        return cls(
+            canonical=MappingProxyType(canonical),
+            outlets=MappingProxyType(outlets),
+            mention=re.compile(_alternation(mention)),
+            any_alias=re.compile(alias_group),
+            credits=tuple(rules),
+            cue_before=re.compile("|".join(cues["before"]), re.IGNORECASE),
+            cue_after=re.compile("|".join(cues["after"]), re.IGNORECASE),
+        )
+
+    def names_in(self, text: str) -> list[str]:
+        """Canonical agencies named in ``text``, in order, without repeats."""
+        found = (self.canonical.get(m.group().casefold()) for m in self.any_alias.finditer(text))
+        return list(dict.fromkeys(n for n in found if n))
+
+
+# ------------------------------------------------------------------ credits in the text
+
+
+@dataclass(frozen=True)
+class _Raw:
+    rule: CreditRule
+    paragraph: int
+    start: int
+    end: int
+    agency: str
+    forward: bool
+
+
+def _match(rule: CreditRule, text: str) -> re.Match[str] | None:
+    if rule.where == "line":
+        return rule.pattern.fullmatch(text)
+    if rule.where == "start":
+        return rule.pattern.match(text)
+    for match in rule.pattern.finditer(text):
+        if match.end() == len(text):
+            return match
+    return None
+
+
+def _raw_credits(segmentation: Segmentation, lexicon: AgencyLexicon) -> list[_Raw]:
+    out: list[_Raw] = []
+    for index, para in enumerate(segmentation.paragraphs):
+        taken: list[tuple[int, int]] = []
+        for rule in lexicon.credits:
+            match = _match(rule, para.text)
+            if match is None:
+                continue
+            start, end = match.span("credit")
+            if any(s < end and start < e for s, e in taken):
+                continue
+            named = match.groupdict().get("agencies")
+            names = lexicon.names_in(named) if named else [rule.agency] if rule.agency else []
+            if not names or start == end:
+                continue
+            forward = rule.covers == "forward" or (
+                rule.covers == "auto" and bool(para.text[end:].strip())
+            )
+            taken.append((start, end))
+            out.append(
+                _Raw(rule, index, para.start + start, para.start + end, "/".join(names), forward)
+            )
+    return out
+
+
+def _breaks(
+    segmentation: Segmentation, boilerplate: Sequence[BoilerplateSpan], raws: Sequence[_Raw]
+) -> set[int]:
+    stops = {r.paragraph for r in raws}
+    spans = sorted((b for b in boilerplate if b.reason in _STOP_REASONS), key=lambda b: b.start)
+    for index, para in enumerate(segmentation.paragraphs):
+        if any(b.start <= para.start < b.end for b in spans):
+            stops.add(index)
+    return stops
+
+
+def find_credits(
+    article: Article,
+    segmentation: Segmentation,
+    lexicon: AgencyLexicon,
+    boilerplate: Sequence[BoilerplateSpan] = (),
+) -> tuple[WireCredit, ...]:
+    """Credits found in the text and in the metadata (see the module docstring)."""
+    paras = segmentation.paragraphs
+    raws = _raw_credits(segmentation, lexicon)
+    stops = _breaks(segmentation, boilerplate, raws)
+    credits: list[WireCredit] = []
+    for raw in raws:
+        para = paras[raw.paragraph]
+        if raw.rule.covers == "paragraph":
+            block = (para.start, raw.start)
+        elif raw.forward:
+            last = raw.paragraph
+            while last + 1 < len(paras) and last + 1 not in stops:
+                last += 1
+            block = (raw.end, paras[last].end)
+        else:
+            first, end = raw.paragraph, raw.start
+            if not article.text[para.start : raw.start].strip():
+                first -= 1  # the credit is its own line: the block ends above it
+                end = paras[first].end if first >= 0 else 0
+            if first < 0 or (first != raw.paragraph and first in stops):
+                block = (raw.start, raw.start)  # nothing above to credit
+            else:
+                while first - 1 >= 0 and first - 1 not in stops:
+                    first -= 1
+                block = (paras[first].start, end)
+        text = article.text[raw.start : raw.end]
+        start, end = _trim(article.text, *block)
+        credits.append(
+            WireCredit(raw.agency, raw.rule.kind, raw.start, raw.end, start, end, text.strip())
+        )
+    credits.extend(metadata_credits(article, lexicon))
+    return tuple(sorted(credits, key=lambda c: (c.start, c.end, c.agency, c.kind.value)))
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def metadata_credits(article: Article, lexicon: AgencyLexicon) -> list[WireCredit]:
+    """Credits from authors naming an agency and from an outlet that is an agency."""
+    length = len(article.text)
+    found: dict[str, str] = {}
+    for author in article.authors:
+        for part in _SPLIT_AUTHOR.split(author.strip()):
+            part = re.sub(r"^(?:by|von|par|por)\s+|^the\s+", "", part.strip(), flags=re.I)
+            name = _author_agency(part, lexicon)
+            if name:
+                found.setdefault(name, author)
+    outlet = (article.outlet or "").strip().casefold().removeprefix("www.")
+    if outlet:
+        labels = [outlet, _COMPACT.sub("", outlet), *outlet.split(".")]
+        for label in labels:
+            if label in lexicon.outlets:
+                found.setdefault(lexicon.outlets[label], article.outlet or "")
+                break
+    return [
+        WireCredit(name, CreditKind.METADATA, -1, -1, 0, length, value)
+        for name, value in sorted(found.items())
+    ]
+
+
+def _author_agency(part: str, lexicon: AgencyLexicon) -> str | None:
+    exact = lexicon.canonical.get(part.casefold())
+    if exact and lexicon.any_alias.fullmatch(part):
+        return exact
+    match = lexicon.any_alias.match(part)
+    if match and _ROLE.search(part[match.end() :]):
+        return lexicon.canonical.get(match.group().casefold())
+    match = lexicon.any_alias.search(part)
+    if match and match.end() == len(part) and " " in match.group():
+        return lexicon.canonical.get(match.group().casefold())  # "Detroit News wire services"
+    return None
+
+
+def credit_boilerplate(credits: Sequence[WireCredit]) -> tuple[BoilerplateSpan, ...]:
+    """The credits' own spans as boilerplate (dateline, credit_line, photo_credit)."""
+    return tuple(
+        BoilerplateSpan(c.start, c.end, _CREDIT_REASON[c.kind], f"credit.{c.kind.value}")
+        for c in credits
+        if c.kind in _CREDIT_REASON and c.end > c.start
+    )
+
+
+def merge_boilerplate(
+    detected: Sequence[BoilerplateSpan], credits: Sequence[WireCredit]
+) -> tuple[BoilerplateSpan, ...]:
+    """Detected spans plus the credits' own spans; a credit span replaces detected spans it
+    overlaps on a whole paragraph-free stretch (a line "[서울=뉴시스]" is a credit line, not
+    navigation)."""
+    own = credit_boilerplate(credits)
+    kept = [d for d in detected if not any(o.start <= d.start and d.end <= o.end for o in own)]
+    return tuple(sorted([*kept, *own], key=lambda s: (s.start, s.end, s.reason.value, s.rule)))
+
+
+# ------------------------------------------------------------------ cited sources
+
+
+def find_cited_sources(
+    article: Article,
+    segmentation: Segmentation,
+    lexicon: AgencyLexicon,
+    credits: Sequence[WireCredit] | None = None,
+) -> tuple[CitedSource, ...]:
+    """Agencies cited as a source of a sentence ("according to Tass"), outside credits
+    (found here unless the caller passes them)."""
+    if credits is None:
+        credits = find_credits(article, segmentation, lexicon)
+    text = article.text
+    taken = [(c.start, c.end) for c in credits if c.start >= 0]
+    out: list[CitedSource] = []
+    for sent in segmentation.sentences:
+        for match in lexicon.mention.finditer(text, sent.start, sent.end):
+            start, end = match.span()
+            if any(s < end and start < e for s, e in taken):
+                continue
+            agency = lexicon.canonical.get(match.group().casefold())
+            before = text[max(sent.start, start - 120) : start]
+            after = text[end : min(sent.end, end + 40)]
+            cue = lexicon.cue_before.search(before) or _cue_after(lexicon, after)
+            if agency and cue:
+                out.append(CitedSource(agency, start, end, sent.start, sent.end, match.group()))
+    return tuple(out)
+
+
+def _cue_after(lexicon: AgencyLexicon, after: str) -> bool:
+    match = lexicon.cue_after.search(after)
+    # only a few connecting words may stand between the name and the cue
+    return match is not None and len(after[: match.start()].split()) <= _CUE_AFTER_MAX_WORDS

@@ -1,0 +1,428 @@
+"""Boilerplate on plain text: which paragraphs and sentences are not part of the story, and why.
+
+``detect`` works on the segmentation (paragraph = one line, sentences inside it) in passes;
+every span it returns names its reason and the rule that fired:
+
+1. Lexicon (``data/boilerplate/<lang>.toml``): whole-line patterns per reason ("(Read Also:
+   ...)", "Subscribe to ...", bylines, footers), "split" patterns that cut a caption from the
+   photo credit ending it ("... 2024.11.02 Moscow = AP/Newsis"), and whole-sentence patterns
+   (generated filler: "This article will explore ..."). Lines equal to an author of the
+   article's metadata ("by times news cr") are bylines (rule ``meta.author``).
+2. Corpus evidence: a line or sentence that recurs in at least ``outlet_repeat_min_articles``
+   articles of the same outlet is ``outlet_repeat`` (``outlet_repeats`` hashes them once).
+3. Structure: a terminator line ("Comments", "You may also like", "관련기사") ends the story
+   when at least ``tail_min_story_share`` of the story-like characters come before it; it and
+   everything after it are boilerplate (lines without a reason of their own inherit the
+   terminator's: reader_comment after a comments marker, read_also after a related-links
+   header). A comment widget line ("Reply", "ReplyDelete") makes the paragraph before it a
+   reader comment, and further paragraphs back while they are not story-like.
+   An HTML ingest hint ``extra["html_comments_start"]`` marks [offset, end) as reader comments.
+4. Features, as jusText does but per script: each remaining paragraph is short / near-good /
+   good / bad by length and stop-word density (thresholds in ``data/boilerplate/features.toml``;
+   Korean lines are judged by length and ending punctuation). Then neighbours decide short and
+   near-good paragraphs (lexicon boilerplate counts as a bad neighbour; a missing neighbour at
+   either end of the text does not count, so a headline above the story is kept). Paragraphs
+   that end up bad become ``navigation`` with rule ``features.*``. The article's own title is
+   never cut by features.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+from urllib.parse import urlsplit
+
+from provenance.config import BoilerplateConfig
+from provenance.model import (
+    Article,
+    ArticleResult,
+    BoilerplateReason,
+    BoilerplateSpan,
+    Segment,
+    Segmentation,
+)
+
+R = BoilerplateReason
+_FLAGS = re.IGNORECASE | re.UNICODE
+_WORD = re.compile(r"\w+", re.UNICODE)
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_END_PUNCT = re.compile(r"[.!?。！？…:;\"'”’»)\]]\s*$")
+_SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’»)]*\s*$")
+_SPACE = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+# reasons that a terminator passes on to the unexplained lines after it
+_TAIL_REASON = {R.COMMENTS_MARKER: R.READER_COMMENT}
+GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
+FIXED = "fixed"  # lexicon/structure boilerplate: not a neighbour in the context pass
+# A line without ending punctuation and at most this many words is a heading: "short", so
+# its neighbours decide (long Title Case headlines have few stop words).
+_HEADING_MAX_WORDS = 20
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # "<lang>.<reason>.<kind>.<n>", e.g. "en.read_also.line.1"
+    reason: BoilerplateReason
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Rules of one kind, with one combined pattern as a fast filter (most lines match none)."""
+
+    rules: tuple[Rule, ...]
+    any: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, rules: Sequence[Rule]) -> RuleSet:
+        combined = "|".join(f"(?:{r.pattern.pattern})" for r in rules)
+        combined = _NAMED_GROUP.sub("(?:", combined)  # names may repeat across rules
+        return cls(tuple(rules), re.compile(combined, _FLAGS) if rules else None)
+
+    def first(self, text: str) -> tuple[Rule, re.Match[str]] | None:
+        if self.any is None or not self.any.fullmatch(text):
+            return None
+        for rule in self.rules:
+            match = rule.pattern.fullmatch(text)
+            if match:
+                return rule, match
+        return None
+
+
+@dataclass(frozen=True)
+class ScriptThresholds:
+    length_low: int
+    length_high: int
+    stop_low: float
+    stop_high: float
+
+
+@dataclass(frozen=True)
+class BoilerplateLexicon:
+    """The compiled boilerplate data files (load once per run)."""
+
+    line: RuleSet
+    sentence: RuleSet
+    terminator: RuleSet
+    split: RuleSet
+    stopwords: Mapping[str, frozenset[str]]  # language -> lower-cased stop words
+    scripts: Mapping[str, ScriptThresholds]
+
+    @classmethod
+    def load(cls) -> BoilerplateLexicon:
+        folder = resources.files("provenance").joinpath("data/boilerplate")
+        kinds: dict[str, list[Rule]] = {"line": [], "sentence": [], "terminator": [], "split": []}
+        stopwords: dict[str, frozenset[str]] = {}
+        scripts: dict[str, ScriptThresholds] = {}
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if not entry.name.endswith(".toml"):
+                continue
+            data = tomllib.loads(entry.read_text("utf-8"))
+            if entry.name == "features.toml":
+                for name, values in data["script"].items():
+                    scripts[name] = ScriptThresholds(**values)
+                continue
+            lang = str(data["language"])
+            stopwords[lang] = frozenset(str(data.get("stopwords", "")).lower().split())
+            for reason in R:
+                for kind, patterns in data.get(reason.value, {}).items():
+                    for n, pattern in enumerate(patterns, start=1):
+                        rule_id = f"{lang}.{reason.value}.{kind}.{n}"
+                        kinds[kind].append(Rule(rule_id, reason, re.compile(pattern, _FLAGS)))
+        return cls(
+            line=RuleSet.of(kinds["line"]),
+            sentence=RuleSet.of(kinds["sentence"]),
+            terminator=RuleSet.of(kinds["terminator"]),
+            split=RuleSet.of(kinds["split"]),
+            stopwords=MappingProxyType(stopwords),
+            scripts=MappingProxyType(scripts),
+        )
+
+
+# ------------------------------------------------------------------ outlet repeats
+
+
+@dataclass(frozen=True)
+class OutletRepeats:
+    """Hashes of lines and sentences that recur across one outlet's articles."""
+
+    by_outlet: Mapping[str, frozenset[int]]
+
+    @classmethod
+    def empty(cls) -> OutletRepeats:
+        return cls(MappingProxyType({}))
+
+    def contains(self, outlet: str | None, text: str) -> bool:
+        hashes = self.by_outlet.get(outlet or "")
+        return hashes is not None and _hash(text) in hashes
+
+
+def _normalize(text: str) -> str:
+    return _DIGIT.sub("0", _SPACE.sub(" ", text).strip().casefold())
+
+
+def _hash(text: str) -> int:
+    digest = hashlib.blake2b(_normalize(text).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def outlet_key(article: Article) -> str:
+    """The outlet an article belongs to: its ``outlet``, else its URL's host, else ""."""
+    if article.outlet:
+        return article.outlet.strip().casefold()
+    if article.url:
+        host = urlsplit(article.url).hostname or ""
+        return host.removeprefix("www.")
+    return ""
+
+
+def _units(item: Article | ArticleResult, config: BoilerplateConfig) -> set[str]:
+    if isinstance(item, ArticleResult):
+        units = [s.text for s in item.segmentation.paragraphs]
+        units += [s.text for s in item.segmentation.sentences]
+    else:
+        units = item.text.splitlines()
+    low, high = config.outlet_repeat_min_chars, config.outlet_repeat_max_chars
+    return {u.strip() for u in units if low <= len(u.strip()) <= high}
+
+
+def outlet_repeats(
+    items: Iterable[Article | ArticleResult], config: BoilerplateConfig
+) -> OutletRepeats:
+    """Count, per outlet, in how many articles each line or sentence occurs (by hash, one
+    pass over the corpus) and keep those at or above ``outlet_repeat_min_articles``."""
+    counts: dict[str, Counter[int]] = {}
+    for item in items:
+        article = item.article if isinstance(item, ArticleResult) else item
+        key = outlet_key(article)
+        if not key:
+            continue
+        counts.setdefault(key, Counter()).update({_hash(u) for u in _units(item, config)})
+    keep = config.outlet_repeat_min_articles
+    return OutletRepeats(
+        MappingProxyType(
+            {
+                outlet: frozenset(h for h, n in counter.items() if n >= keep)
+                for outlet, counter in sorted(counts.items())
+            }
+        )
+    )
+
+
+# ------------------------------------------------------------------ features
+
+
+def _script(text: str) -> str:
+    letters = len(text)
+    if len(_HANGUL.findall(text)) * 3 > letters:
+        return "hangul"
+    if len(_CJK.findall(text)) * 3 > letters:
+        return "cjk"
+    if len(_CYRILLIC.findall(text)) * 3 > letters:
+        return "cyrillic"
+    return "latin"
+
+
+def _language(article: Article, lexicon: BoilerplateLexicon) -> str | None:
+    """The article's language if it has a stop-word list, else the best-scoring list."""
+    lang = (article.language or "").split("-")[0].lower()
+    if lexicon.stopwords.get(lang):
+        return lang
+    tokens = _WORD.findall(article.text[:4000].lower())
+    if not tokens:
+        return None
+    scores = {
+        name: sum(1 for t in tokens if t in words) / len(tokens)
+        for name, words in sorted(lexicon.stopwords.items())
+        if words
+    }
+    best = max(scores, key=lambda k: scores[k], default=None)
+    return best if best is not None and scores[best] >= 0.1 else None
+
+
+def _first_pass(text: str, stop: frozenset[str] | None, lexicon: BoilerplateLexicon) -> str:
+    script = _script(text)
+    th = lexicon.scripts.get(script) or lexicon.scripts["latin"]
+    length = len(text)
+    punct = bool(_END_PUNCT.search(text))
+    if length < th.length_low:
+        # a short line that ends a sentence is prose more often than a menu item
+        return NEARGOOD if _SENTENCE_END.search(text) else SHORT
+    if stop is None or script in ("hangul", "cjk"):
+        if punct:
+            return GOOD if length > th.length_high else NEARGOOD
+        return SHORT if length <= th.length_high else BAD
+    tokens = _WORD.findall(text.lower())
+    density = sum(1 for t in tokens if t in stop) / max(1, len(tokens))
+    if density >= th.stop_high:
+        return GOOD if length > th.length_high else NEARGOOD
+    if density >= th.stop_low:
+        return NEARGOOD
+    if not punct and len(tokens) <= _HEADING_MAX_WORDS:
+        return SHORT  # a heading: let its neighbours decide
+    return BAD
+
+
+def _neighbour(classes: Sequence[str], i: int, step: int, skip: tuple[str, ...]) -> str | None:
+    j = i + step
+    while 0 <= j < len(classes):
+        if classes[j] not in skip:
+            return classes[j]
+        j += step
+    return None
+
+
+def _smooth(classes: list[str]) -> list[str]:
+    """The context pass. Near-good paragraphs first: bad only when the nearest non-short,
+    non-near-good paragraphs on both sides are bad (a text edge does not count, so a story
+    of medium paragraphs stands on its own). Then short paragraphs: good between good, bad
+    otherwise; a text edge counts as bad, except that a short first line right above story
+    text is a headline."""
+    skip = (SHORT, NEARGOOD, FIXED)
+    out = list(classes)
+    for i, cls in enumerate(classes):
+        if cls == NEARGOOD:
+            sides = [_neighbour(classes, i, -1, skip), _neighbour(classes, i, 1, skip)]
+            present = [c for c in sides if c is not None]
+            out[i] = BAD if present and all(c == BAD for c in present) else GOOD
+    final = list(out)
+    for i, cls in enumerate(out):
+        if cls != SHORT:
+            continue
+        prev = _neighbour(out, i, -1, (SHORT, FIXED)) or BAD
+        nxt = _neighbour(out, i, 1, (SHORT, FIXED)) or BAD
+        headline = i == 0 and len(out) > 1 and out[1] == GOOD
+        final[i] = GOOD if headline or prev == nxt == GOOD else BAD
+    return final
+
+
+# ------------------------------------------------------------------ detect
+
+
+def _span(seg: Segment, reason: BoilerplateReason, rule: str) -> BoilerplateSpan:
+    return BoilerplateSpan(seg.start, seg.end, reason, rule)
+
+
+def _author_lines(article: Article) -> frozenset[str]:
+    names = {_normalize(a) for a in article.authors if a.strip()}
+    return frozenset(names | {"by " + n for n in names} | {"von " + n for n in names})
+
+
+def detect(
+    article: Article,
+    segmentation: Segmentation,
+    lexicon: BoilerplateLexicon,
+    config: BoilerplateConfig,
+    repeats: OutletRepeats | None = None,
+) -> tuple[BoilerplateSpan, ...]:
+    """Boilerplate spans of ``article`` in text order (see the module docstring)."""
+    paras = segmentation.paragraphs
+    fixed: list[BoilerplateSpan | None] = [None] * len(paras)
+    extra: list[BoilerplateSpan] = []  # partial-paragraph spans (split credits, sentences)
+    authors = _author_lines(article)
+    outlet = outlet_key(article)
+    title = _normalize(article.title or "")
+    terminators: dict[int, Rule] = {}
+    widgets: list[int] = []
+
+    html_start = article.extra.get("html_comments_start")
+    comments: BoilerplateSpan | None = None
+    if isinstance(html_start, int) and 0 <= html_start < len(article.text):
+        end = len(article.text)
+        comments = BoilerplateSpan(html_start, end, R.READER_COMMENT, "html.trafilatura_comments")
+    for i, para in enumerate(paras):
+        if comments is not None and para.end > comments.start:
+            fixed[i] = comments  # one span for the whole comment section
+            continue
+        hit = lexicon.line.first(para.text)
+        if hit:
+            fixed[i] = _span(para, hit[0].reason, hit[0].id)
+            if hit[0].reason == R.COMMENT_WIDGET:
+                widgets.append(i)
+        elif _normalize(para.text) in authors:
+            fixed[i] = _span(para, R.BYLINE, "meta.author")
+        elif repeats is not None and repeats.contains(outlet, para.text):
+            fixed[i] = _span(para, R.OUTLET_REPEAT, "corpus.outlet_repeat")
+        elif split := lexicon.split.first(para.text):
+            rule, match = split
+            cut = para.start + match.start("credit")
+            fixed[i] = BoilerplateSpan(para.start, cut, R.CAPTION, rule.id)
+            extra.append(BoilerplateSpan(cut, para.end, R.PHOTO_CREDIT, rule.id))
+        term = lexicon.terminator.first(para.text)
+        if term:
+            terminators[i] = term[0]
+
+    stop = None
+    lang = _language(article, lexicon)
+    if lang is not None:
+        stop = lexicon.stopwords[lang]
+    protected = {i for i, p in enumerate(paras) if title and _normalize(p.text) == title}
+    classes = [
+        GOOD if i in protected else FIXED if fixed[i] else _first_pass(p.text, stop, lexicon)
+        for i, p in enumerate(paras)
+    ]
+
+    # structure: the story ends at the first terminator with enough story before it
+    good_before = 0
+    story = (GOOD, NEARGOOD)
+    good_total = sum(len(p.text) for p, c in zip(paras, classes, strict=True) if c in story)
+    tail_from = len(paras)
+    tail_rule: Rule | None = None
+    for i, para in enumerate(paras):
+        found = terminators.get(i)
+        if found and good_total and good_before >= config.tail_min_story_share * good_total:
+            tail_from, tail_rule = i, found
+            break
+        if classes[i] in story:
+            good_before += len(para.text)
+    if tail_rule is not None:
+        inherited = _TAIL_REASON.get(tail_rule.reason, tail_rule.reason)
+        fixed[tail_from] = _span(paras[tail_from], tail_rule.reason, tail_rule.id)
+        for i in range(tail_from + 1, len(paras)):
+            if i in terminators:
+                fixed[i] = _span(paras[i], terminators[i].reason, terminators[i].id)
+            elif fixed[i] is None:
+                fixed[i] = _span(paras[i], inherited, tail_rule.id + ".tail")
+            classes[i] = FIXED
+        classes[tail_from] = FIXED
+
+    # structure: a comment widget closes the reader comment before it
+    for w in widgets:
+        j = w - 1
+        while j >= 0 and fixed[j] is None and j not in protected:
+            long_story = classes[j] in story
+            if long_story and (j < w - 1 or len(paras[j].text) > config.reader_comment_max_chars):
+                break
+            fixed[j] = _span(paras[j], R.READER_COMMENT, "structure.before_comment_widget")
+            classes[j] = FIXED
+            j -= 1
+
+    # no story-like paragraph at all (a few short lines): nothing to anchor the context on
+    if config.feature_pass and any(c in story for c in classes):
+        for i, cls in enumerate(_smooth(classes)):
+            if cls == BAD and fixed[i] is None and i not in protected:
+                why = "features.low_stopwords" if classes[i] == BAD else "features.context"
+                fixed[i] = _span(paras[i], R.NAVIGATION, why)
+
+    # sentences of the remaining paragraphs: filler, outlet repeats
+    open_paras = {i for i, f in enumerate(fixed) if f is None}
+    for sent in segmentation.sentences:
+        if sent.paragraph not in open_paras:
+            continue
+        hit = lexicon.sentence.first(sent.text)
+        if hit:
+            extra.append(_span(sent, hit[0].reason, hit[0].id))
+        elif repeats is not None and repeats.contains(outlet, sent.text):
+            extra.append(_span(sent, R.OUTLET_REPEAT, "corpus.outlet_repeat"))
+    unique = dict.fromkeys(f for f in fixed if f is not None and f.end > f.start)
+    spans = [*unique, *extra]
+    return tuple(sorted(spans, key=lambda s: (s.start, s.end, s.reason.value, s.rule)))

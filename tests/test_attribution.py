@@ -1,0 +1,199 @@
+"""Wire credits, the blocks they cover, and cited sources: seeds and hand-written cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from provenance.attribution import (
+    AgencyLexicon,
+    find_cited_sources,
+    find_credits,
+    merge_boilerplate,
+    metadata_credits,
+)
+from provenance.boilerplate import BoilerplateLexicon, detect
+from provenance.config import BoilerplateConfig
+from provenance.model import Article, BoilerplateReason, CreditKind, WireCredit
+from provenance.segment import segment
+
+
+@pytest.fixture(scope="module")
+def agencies() -> AgencyLexicon:
+    return AgencyLexicon.load()
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> BoilerplateLexicon:
+    return BoilerplateLexicon.load()
+
+
+def _credits(
+    article: Article, agencies: AgencyLexicon, lexicon: BoilerplateLexicon
+) -> tuple[WireCredit, ...]:
+    seg = segment(article.text)
+    spans = detect(article, seg, lexicon, BoilerplateConfig())
+    return find_credits(article, seg, agencies, spans)
+
+
+def _block(article: Article, credit: WireCredit) -> str:
+    return article.text[credit.block_start : credit.block_end]
+
+
+def test_seed_001_body_is_credited_to_newsis_and_its_photo_to_ap_newsis(
+    corpus_articles: dict[str, Article], agencies: AgencyLexicon, lexicon: BoilerplateLexicon
+) -> None:
+    article = corpus_articles["001"]
+    credits = _credits(article, agencies, lexicon)
+    assert [(c.agency, c.kind, c.text) for c in credits] == [
+        ("AP/Newsis", CreditKind.PHOTO_CREDIT, "= AP/Newsis"),
+        ("Newsis", CreditKind.CREDIT_LINE, "[서울=뉴시스]"),
+    ]
+    photo, body = credits
+    assert _block(article, photo).startswith("In a photo released by the Russian Ministry")
+    assert _block(article, photo).endswith("2024.11.02 Moscow")
+    # from the first story paragraph after the caption to the last one above the credit line
+    assert _block(article, body).startswith("Russia announced on the 2nd (local time)")
+    assert _block(article, body).endswith("by sending North Korean troops.")
+    # the interview transcript and the filler after the credit line are not credited
+    interview = article.text.index("Interview Transcript")
+    assert all(c.block_end <= interview for c in credits)
+
+
+@pytest.mark.parametrize("seed", ["000", "002", "003", "004"])
+def test_seeds_without_credits(
+    seed: str, corpus_articles: dict[str, Article], agencies: AgencyLexicon,
+    lexicon: BoilerplateLexicon,
+) -> None:  # fmt: skip
+    assert _credits(corpus_articles[seed], agencies, lexicon) == ()
+
+
+@pytest.mark.parametrize(
+    ("seed", "expected"),
+    [
+        ("000", [("KCNA", "Korean Central News Agency")]),
+        ("001", [("TASS", "Tass News Agency"), ("KCNA", "Korean Central News Agency")]),
+        ("002", [("Interfax", "Interfax")]),
+        ("003", []),
+        ("004", []),
+    ],
+)
+def test_seed_cited_sources(
+    seed: str,
+    expected: list[tuple[str, str]],
+    corpus_articles: dict[str, Article],
+    agencies: AgencyLexicon,
+) -> None:
+    article = corpus_articles[seed]
+    cited = find_cited_sources(article, segment(article.text), agencies)
+    assert [(c.agency, c.text) for c in cited] == expected
+    for c in cited:
+        sentence = article.text[c.sentence_start : c.sentence_end]
+        assert c.text in sentence
+        assert sentence.split()[0] in {"In", "According"}
+
+
+def test_credit_lines_become_boilerplate_spans(
+    corpus_articles: dict[str, Article], agencies: AgencyLexicon, lexicon: BoilerplateLexicon
+) -> None:
+    article = corpus_articles["001"]
+    seg = segment(article.text)
+    detected = detect(article, seg, lexicon, BoilerplateConfig())
+    merged = merge_boilerplate(detected, find_credits(article, seg, agencies, detected))
+    start = article.text.index("[서울=뉴시스]")
+    reasons = {s.reason for s in merged if s.start <= start < s.end}
+    assert reasons == {BoilerplateReason.CREDIT_LINE}
+
+
+STORY = (
+    "Officials said the bridge would stay closed for at least a week while engineers inspect"
+    " the damage caused by the storm."
+)
+
+
+def _one(text: str, agencies: AgencyLexicon, lexicon: BoilerplateLexicon) -> list[WireCredit]:
+    return list(_credits(Article(id="t", text=text, language="en"), agencies, lexicon))
+
+
+def test_dateline_credits_forward_to_the_end_of_the_story(
+    agencies: AgencyLexicon, lexicon: BoilerplateLexicon
+) -> None:
+    text = f"Bridge closed\nWASHINGTON (AP) — {STORY}\n{STORY}\nComments\nFirst!"
+    [credit] = _one(text, agencies, lexicon)
+    assert (credit.agency, credit.kind, credit.text) == (
+        "AP",
+        CreditKind.DATELINE,
+        "WASHINGTON (AP) —",
+    )
+    # from after the dateline to the last story paragraph: not the headline, not the comments
+    assert text[credit.block_start : credit.block_end] == f"{STORY}\n{STORY}"
+
+
+def test_reuters_dateline_with_date(agencies: AgencyLexicon, lexicon: BoilerplateLexicon) -> None:
+    [credit] = _one(f"KATHMANDU, April 25 (Reuters) - {STORY}", agencies, lexicon)
+    assert (credit.agency, credit.text) == ("Reuters", "KATHMANDU, April 25 (Reuters) -")
+
+
+def test_trailing_credit_lines_credit_backward(
+    agencies: AgencyLexicon, lexicon: BoilerplateLexicon
+) -> None:
+    text = f"{STORY}\n{STORY}\nReporting by Jane Doe; Editing by John Roe"
+    [credit] = _one(text, agencies, lexicon)
+    assert (credit.agency, credit.kind) == ("Reuters", CreditKind.CREDIT_LINE)
+    assert text[credit.block_start : credit.block_end] == f"{STORY}\n{STORY}"
+
+
+def test_sign_offs(agencies: AgencyLexicon, lexicon: BoilerplateLexicon) -> None:
+    [pti] = _one(f"{STORY} — PTI", agencies, lexicon)
+    assert (pti.agency, pti.kind, pti.text) == ("PTI", CreditKind.SIGN_OFF, "— PTI")
+    contributed = (
+        f"{STORY}\nAssociated Press writer Jane Doe in Chicago contributed to this report."
+    )
+    [ap] = _one(contributed, agencies, lexicon)
+    assert (ap.agency, ap.block_start, ap.block_end) == ("AP", 0, len(STORY))
+
+
+def test_korean_leading_credit_line_credits_forward(
+    agencies: AgencyLexicon, lexicon: BoilerplateLexicon
+) -> None:
+    text = (
+        "[서울=뉴시스]홍길동 기자 = 서울시는 내년부터 심야버스 노선을 늘린다고 밝혔다.\n"
+        "시는 예산을 편성했다."
+    )
+    [credit] = list(_credits(Article(id="k", text=text, language="ko"), agencies, lexicon))
+    assert (credit.agency, credit.text) == ("Newsis", "[서울=뉴시스]")
+    assert text[credit.block_start : credit.block_end].endswith("시는 예산을 편성했다.")
+
+
+def test_mentions_without_credit_form_are_not_credits(
+    agencies: AgencyLexicon, lexicon: BoilerplateLexicon
+) -> None:
+    text = f"He told Reuters he would resign. The AP style guide was cited.\n{STORY}"
+    article = Article(id="t", text=text, language="en")
+    assert _one(text, agencies, lexicon) == []
+    cited = find_cited_sources(article, segment(text), agencies)
+    assert [(c.agency, c.text) for c in cited] == [("Reuters", "Reuters")]
+
+
+@pytest.mark.parametrize(
+    ("authors", "outlet", "expected"),
+    [
+        (("Associated Press",), None, ["AP"]),
+        (("By TOM KRISHER, AP Auto Writer",), None, ["AP"]),
+        (("Paula Steiger", "SDA"), None, ["SDA"]),
+        (("Detroit News wire services",), None, ["unspecified"]),
+        ((), "Reuters", ["Reuters"]),
+        ((), "hosted.ap.org", ["AP"]),
+        (("Sarah Reuter",), "Daily Planet", []),
+        (("Jane Doe",), "apartment-news.com", []),
+    ],
+)
+def test_metadata_credits(
+    authors: tuple[str, ...], outlet: str | None, expected: list[str], agencies: AgencyLexicon
+) -> None:
+    article = Article(id="m", text=STORY, authors=authors, outlet=outlet)
+    credits = metadata_credits(article, agencies)
+    assert [c.agency for c in credits] == expected
+    for c in credits:
+        assert (c.kind, c.start, c.end, c.block_start, c.block_end) == (
+            CreditKind.METADATA, -1, -1, 0, len(STORY),
+        )  # fmt: skip
