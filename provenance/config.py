@@ -75,20 +75,6 @@ class FingerprintConfig:
     claim_lsh_threshold: float = 0.3
     # Whole-article LSH threshold for near-duplicate candidates (verified by similarity).
     duplicate_lsh_threshold: float = 0.5
-    # Passages (sentences, paragraphs) shorter than this many characters are not matched:
-    # too little text for a meaningful alignment ("He said." matches everywhere). Lower finds
-    # short shared lines at the cost of noise.
-    min_passage_chars: int = 40
-    # At most this many candidates (highest estimated Jaccard first) are aligned per distinct
-    # passage, so that a passage repeated in thousands of articles does not go quadratic.
-    # Higher finds more sources per passage at the cost of alignments.
-    max_candidates: int = 20
-    # Claim candidates come from a second LSH over word unigrams (paraphrases share words
-    # but few 3-word shingles); lower proposes more paraphrases at the cost of alignments.
-    claim_word_shingle: int = 1
-    claim_lsh_threshold: float = 0.4
-    # Whole-article LSH threshold for near-duplicate candidates (verified by similarity).
-    duplicate_lsh_threshold: float = 0.5
 
 
 @dataclass(frozen=True)
