@@ -169,6 +169,13 @@ BAD_INPUTS = [
         id="deep-nesting",
     ),
     pytest.param(
+        # the limit comes from the config file of the working folder
+        {"provenance.toml": b"[ingest]\nmax_file_bytes = 16\n", "a.txt": b"x" * 17},
+        ["a.txt"],
+        [("a.txt: file is 17 bytes, over the limit of 16 bytes",)],
+        id="over-size-limit",
+    ),
+    pytest.param(
         {"a.csv": b"id,text\n"}, ["a.csv"], [("a.csv: unsupported file type .csv",)], id="csv"
     ),
     pytest.param({}, ["nope.txt"], [("nope.txt: no such file or folder",)], id="missing-path"),

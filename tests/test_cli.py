@@ -1,0 +1,201 @@
+"""The command line: help of every command, exit codes, output formats, atomic --out."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from provenance import cli, schemas
+from provenance.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+BAD_RECORD = '{"id": "a", "text": "x", "published": "2024-13-45"}'
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def corpus_json() -> str:
+    """``report corpus/ --format json``, run once for the tests that compare with it."""
+    result = CliRunner().invoke(app, ["report", str(CORPUS), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path of the app, subcommands included ("index", "add")."""
+    found: list[tuple[str, ...]] = []
+    for name, command in sorted(getattr(group, "commands", {}).items()):
+        found.append((*prefix, name))
+        found.extend(_commands(command, (*prefix, name)))
+    return found
+
+
+COMMANDS = _commands(typer.main.get_command(app))
+
+
+def test_the_foundation_commands_exist() -> None:
+    assert {("report",), ("validate",), ("schema",)} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", [(), *COMMANDS], ids=lambda c: " ".join(c) or "provenance")
+def test_help_of_every_command(runner: CliRunner, command: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.stdout
+
+
+def test_python_dash_m_runs(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "provenance", "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert run.returncode == 0, run.stderr
+    assert "validate" in run.stdout
+
+
+# --- validate ---------------------------------------------------------------------------
+
+
+def test_validate_ok_and_invalid(runner: CliRunner, tmp_path: Path) -> None:
+    ok = runner.invoke(app, ["validate", str(CORPUS)])
+    assert (ok.exit_code, ok.stdout) == (0, "5 articles valid\n")
+    bad = tmp_path / "bad.json"
+    bad.write_text(BAD_RECORD, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(CORPUS), str(bad)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: {bad}: $.published: ")
+    assert result.stderr.count("\n") == 1
+
+
+def test_usage_errors_exit_2(runner: CliRunner) -> None:
+    assert runner.invoke(app, ["validate"]).exit_code == 2  # no PATHS
+    assert runner.invoke(app, ["report", str(CORPUS), "--format", "pdf"]).exit_code == 2
+
+
+# --- schema -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["article", "report"])
+def test_schema_prints_the_schema(runner: CliRunner, name: str) -> None:
+    result = runner.invoke(app, ["schema", name])
+    assert result.exit_code == 0
+    assert result.stdout == (ROOT / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
+    assert json.loads(result.stdout)["$schema"].endswith("2020-12/schema")
+
+
+def test_schema_unknown_name(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["schema", "nope"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: no schema named 'nope'; known: article")
+    assert result.stderr.count("\n") == 1
+
+
+# --- report -----------------------------------------------------------------------------
+
+
+def test_report_text(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["report", str(CORPUS)])
+    assert result.exit_code == 0, result.output
+    for prefix in ("000_", "001_", "002_", "003_", "004_"):
+        assert prefix in result.stdout
+    assert "BNN Breaking" in result.stdout
+
+
+def test_report_json_is_valid_and_deterministic(runner: CliRunner, corpus_json: str) -> None:
+    data = json.loads(corpus_json)
+    assert [schemas.describe(e) for e in schemas.errors("report", data)] == []
+    assert len(data["articles"]) == 5
+    for article in data["articles"]:
+        assert sum(article["composition"].values()) == pytest.approx(1.0, abs=1e-3)
+    files = sorted((str(p) for p in CORPUS.glob("*.json")), reverse=True)
+    again = runner.invoke(app, ["report", *files, "--format", "json"])
+    assert again.stdout == corpus_json  # same bytes whatever the input order
+
+
+def test_report_markdown(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["report", str(CORPUS), "--format", "md"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# ")
+    assert "| article |" in result.stdout
+
+
+def test_report_from_stdin(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["report", "-", "--format", "json"], input="One short story. It ends here.\n"
+    )
+    assert result.exit_code == 0, result.output
+    (article,) = json.loads(result.stdout)["articles"]
+    assert (article["id"], article["length"]) == ("stdin", 31)
+
+
+def test_report_out_is_written_atomically(
+    runner: CliRunner, tmp_path: Path, corpus_json: str
+) -> None:
+    out = tmp_path / "reports" / "corpus.json"
+    result = runner.invoke(app, ["report", str(CORPUS), "--format", "json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr.endswith(f"wrote {out}\n")
+    assert sorted(p.name for p in out.parent.iterdir()) == ["corpus.json"]  # no temp file left
+    assert out.read_text(encoding="utf-8") == corpus_json
+    # a second run replaces the file in place
+    small = tmp_path / "small.txt"
+    small.write_text("A short story.", encoding="utf-8")
+    assert runner.invoke(app, ["report", str(small), "-f", "json", "-o", str(out)]).exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["articles"][0]["id"] == "small"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["corpus.json"]
+
+
+def test_report_out_not_created_on_bad_input(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "in" / "bad.json"
+    bad.parent.mkdir()
+    bad.write_text(BAD_RECORD, encoding="utf-8")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    result = runner.invoke(app, ["report", str(bad), "--out", str(out_dir / "r.txt")])
+    assert result.exit_code == 2
+    assert list(out_dir.iterdir()) == []
+    assert result.stderr.count("\n") == 1
+
+
+def test_report_out_unwritable_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    small = tmp_path / "small.txt"
+    small.write_text("A short story.", encoding="utf-8")
+    result = runner.invoke(app, ["report", str(small), "--out", str(tmp_path)])  # a folder
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"error: {tmp_path}: cannot write: Is a directory"]
+    assert [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_write_atomically_keeps_the_old_file_when_it_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "r.txt"
+    target.write_text("old", encoding="utf-8")
+
+    def broken_replace(src: str, dst: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="No space"):
+        cli.write_atomically(target, "new")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.txt"]
