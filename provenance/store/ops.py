@@ -12,12 +12,24 @@ from dataclasses import dataclass
 from provenance import pipeline
 from provenance.config import Config
 from provenance.errors import StoreError
-from provenance.model import Article
+from provenance.model import Article, ArticleResult
 from provenance.store.keys import content_hash
 from provenance.store.sqlite import Store
 
 # progress(done, total)
 AddProgress = Callable[[int, int], None]
+# The per-article analysis whose boilerplate spans decide the indexed passages.
+Analyze = Callable[[Sequence[Article], Config], Sequence[ArticleResult]]
+
+
+def per_article_analysis() -> Analyze:
+    """``pipeline.analyze_each`` with its data files loaded once, not once per batch."""
+    resources = pipeline.Resources.load()
+
+    def analyze(articles: Sequence[Article], config: Config) -> Sequence[ArticleResult]:
+        return pipeline.analyze_each(articles, config, resources=resources)
+
+    return analyze
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,7 @@ def add_articles(
     *,
     replace: bool = False,
     progress: AddProgress | None = None,
+    analyze: Analyze | None = None,
 ) -> AddSummary:
     """Add ``articles`` in batches of ``config.index.batch_size``, one transaction each.
 
@@ -52,12 +65,12 @@ def add_articles(
             "use --replace to replace them"
         )
     added = replaced = 0
-    resources = pipeline.Resources.load()
+    analyze = analyze or per_article_analysis()
     size = config.index.batch_size
     todo.sort(key=lambda a: a.id)
     for start in range(0, len(todo), size):
         batch = todo[start : start + size]
-        results = pipeline.analyze_each(batch, config, resources=resources)
+        results = analyze(batch, config)
         put = store.put(store.fp.entries(results), replace=replace)
         added += len(put.added)
         replaced += len(put.replaced)
@@ -76,7 +89,8 @@ def rebuild(store: Store, config: Config) -> int:
         store.conn.execute("DELETE FROM articles")
         store.write_meta()
         size = config.index.batch_size
+        analyze = per_article_analysis()
         for start in range(0, len(articles), size):
-            results = pipeline.analyze_each(articles[start : start + size], config)
+            results = analyze(articles[start : start + size], config)
             store.put(store.fp.entries(results))
     return len(articles)
