@@ -72,6 +72,8 @@ class Alignment:
 # Matching blocks shorter than this at either end of an alignment are dropped: a stray
 # shared space or period outside the copied text must not stretch the span.
 _MIN_EDGE_BLOCK = 4
+# Unaligned ends of the shorter text up to this many characters are taken into the copy.
+_SNAP_CHARS = 12
 
 
 def _refine(short: str, long_: str, start: int, end: int) -> tuple[int, int, int, int]:
@@ -81,15 +83,50 @@ def _refine(short: str, long_: str, start: int, end: int) -> tuple[int, int, int
     stretch from the first to the last substantial block, on both sides."""
     margin = len(short) // 4 + 16
     lo, hi = max(0, start - margin), min(len(long_), end + margin)
-    blocks = [b for b in Indel.opcodes(short, long_[lo:hi]).as_matching_blocks() if b.size > 0]
-    while blocks and blocks[0].size < _MIN_EDGE_BLOCK:
+    blocks: list[tuple[int, int, int]] = []  # (a, b, size), adjacent blocks merged
+    for m in Indel.opcodes(short, long_[lo:hi]).as_matching_blocks():
+        if m.size == 0:
+            continue
+        if blocks and blocks[-1][0] + blocks[-1][2] == m.a and blocks[-1][1] + blocks[-1][2] == m.b:
+            a, b, size = blocks[-1]
+            blocks[-1] = (a, b, size + m.size)
+        else:
+            blocks.append((m.a, m.b, m.size))
+    while blocks and blocks[0][2] < _MIN_EDGE_BLOCK:
         blocks.pop(0)
-    while blocks and blocks[-1].size < _MIN_EDGE_BLOCK:
+    while blocks and blocks[-1][2] < _MIN_EDGE_BLOCK:
         blocks.pop()
     if not blocks:
         return 0, 0, start, start
-    first, last = blocks[0], blocks[-1]
-    return first.a, last.a + last.size, lo + first.b, lo + last.b + last.size
+    (a0, b0, _), (a1, b1, size) = blocks[0], blocks[-1]
+    # The short text is a whole sentence or paragraph: a few unaligned characters at its
+    # ends (an added "said", a changed last word) belong to the copy, not to new text.
+    a_start = 0 if a0 <= _SNAP_CHARS else _grow_left(short, a0)
+    a_end = len(short) if len(short) - (a1 + size) <= _SNAP_CHARS else a1 + size
+    return (
+        a_start,
+        _grow_right(short, a_end),
+        _grow_left(long_, lo + b0),
+        _grow_right(long_, lo + b1 + size),
+    )
+
+
+def _is_mark(ch: str) -> bool:
+    return not ch.isalnum() and not ch.isspace()
+
+
+def _grow_left(text: str, start: int) -> int:
+    """Move ``start`` back over punctuation that opens the aligned stretch (quotes)."""
+    while start > 0 and _is_mark(text[start - 1]):
+        start -= 1
+    return start
+
+
+def _grow_right(text: str, end: int) -> int:
+    """Move ``end`` over punctuation that closes the aligned stretch (".", "”")."""
+    while end < len(text) and _is_mark(text[end]):
+        end += 1
+    return end
 
 
 def align_texts(a: str, b: str) -> Alignment | None:
@@ -99,10 +136,14 @@ def align_texts(a: str, b: str) -> Alignment | None:
     fa, fb = fold(a), fold(b)
     if not fa.strip() or not fb.strip():
         return None
-    if fa == fb:
-        return Alignment(0, len(a), 0, len(b), 100.0)
     swap = len(fa) > len(fb)
     short, long_ = (fb, fa) if swap else (fa, fb)
+    at = long_.find(short)
+    if at >= 0:  # verbatim: the exact place, no fuzzy search needed
+        s_start, s_end, l_start, l_end = 0, len(short), at, at + len(short)
+        if swap:
+            return Alignment(l_start, l_end, s_start, s_end, 100.0)
+        return Alignment(s_start, s_end, l_start, l_end, 100.0)
     found = fuzz.partial_ratio_alignment(short, long_)
     if found is None:
         return None

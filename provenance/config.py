@@ -81,13 +81,13 @@ class FingerprintConfig:
 class AlignConfig:
     # Alignment score cut-offs (align.align_texts, 0-100), calibrated on Clough-Stevenson
     # (benchmarks/bench_reuse.py, "reuse/clough-stevenson", 95 answers, grid search for the
-    # best 4-class accuracy): match 44 / edited 70 / verbatim 93 give accuracy 0.747 (binary
+    # best 4-class accuracy): match 44 / edited 72 / verbatim 94 give accuracy 0.747 (binary
     # reused-vs-not 0.947) where the earlier guesses 60/80/95 gave 0.621. Below
     # match_min_score a candidate is no match ("non": those answers score 14-43); a higher
     # floor drops heavy rewrites first. Cut and light revisions overlap a lot on this data.
     match_min_score: float = 44.0
-    edited_min_score: float = 70.0
-    verbatim_min_score: float = 93.0
+    edited_min_score: float = 72.0
+    verbatim_min_score: float = 94.0
     # Claim threshold (align.claim_score, sorted-word similarity): two sentences make one
     # claim at or above it. Calibrated on MSRP dev (benchmarks/bench_reuse.py,
     # "paraphrase/msrp", 4,076 pairs): 69 maximises accuracy (0.722, positive F1 0.797,

@@ -1,0 +1,106 @@
+"""Alignment: exact spans on both sides, scores and grades."""
+
+from __future__ import annotations
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from provenance.align import align_passages, align_texts, claim_score, fold, grade, similarity
+from provenance.config import AlignConfig
+from provenance.model import Grade, Passage, SegmentKind
+
+SOURCE = (
+    "The missile flew about 600 kilometers before landing in waters outside Japan's exclusive "
+    "economic zone, according to officials in Tokyo."
+)
+EDITED = (
+    "The missile flew roughly 600 kilometres before landing in waters outside Japan's "
+    "exclusive economic zone, officials in Tokyo said."
+)
+
+
+def test_identical_texts_align_whole_with_score_100() -> None:
+    found = align_texts(SOURCE, SOURCE)
+    assert found is not None
+    assert (found.a_start, found.a_end, found.b_start, found.b_end) == (0, 136, 0, 136)
+    assert len(SOURCE) == 136
+    assert found.score == 100.0
+
+
+def test_a_copied_sentence_is_located_exactly_inside_a_longer_text() -> None:
+    before, after = "Officials said on Friday that ", " No damage was reported."
+    found = align_texts(SOURCE, before + SOURCE + after)
+    assert found is not None
+    assert (found.b_start, found.b_end) == (len(before), len(before) + len(SOURCE))
+    assert found.score == 100.0
+
+
+def test_an_edited_copy_spans_the_whole_source_sentence() -> None:
+    # The edited copy is shorter than its source; the span on the source side must still
+    # reach the source's last word ("Tokyo."), not stop after len(EDITED) characters.
+    found = align_texts(EDITED, "Earlier on. " + SOURCE)
+    assert found is not None
+    assert (found.b_start, found.b_end) == (len("Earlier on. "), len("Earlier on. ") + len(SOURCE))
+    assert (found.a_start, found.a_end) == (0, len(EDITED))
+    assert grade(found.score, AlignConfig()) == Grade.EDITED
+
+
+def test_unrelated_sentences_score_below_the_match_floor() -> None:
+    other = "Residents of the border town told this newspaper they heard nothing unusual."
+    found = align_texts(SOURCE, other)
+    assert found is None or found.score < AlignConfig().match_min_score
+
+
+def test_align_passages_returns_offsets_into_the_articles() -> None:
+    a = Passage("a", 100, 100 + len(SOURCE), SOURCE, SegmentKind.SENTENCE)
+    b = Passage("b", 7, 7 + len(SOURCE), SOURCE, SegmentKind.PARAGRAPH)
+    match = align_passages(a, b, AlignConfig(), estimated_jaccard=0.9)
+    assert match is not None
+    assert (match.a.start, match.a.end, match.b.start, match.b.end) == (
+        100,
+        100 + len(SOURCE),
+        7,
+        7 + len(SOURCE),
+    )
+    assert (match.grade, match.estimated_jaccard) == (Grade.VERBATIM, 0.9)
+
+
+def test_grades_follow_the_configured_cut_offs() -> None:
+    config = AlignConfig(match_min_score=40, edited_min_score=70, verbatim_min_score=93)
+    assert grade(93.0, config) == Grade.VERBATIM
+    assert grade(92.9, config) == Grade.EDITED
+    assert grade(70.0, config) == Grade.EDITED
+    assert grade(69.9, config) == Grade.REWRITTEN
+
+
+def test_claim_score_ignores_word_order_and_case() -> None:
+    assert (
+        claim_score(
+            "Seoul summoned the Russian ambassador", "the RUSSIAN ambassador, Seoul summoned"
+        )
+        == 100.0
+    )
+    assert claim_score("Seoul summoned the Russian ambassador", "Rain is expected tomorrow") < 50
+
+
+def test_similarity_folds_case_and_white_space() -> None:
+    assert similarity("North  Korea\nfired", "north korea fired") == 100.0
+
+
+@given(st.text(max_size=80))
+def test_fold_keeps_the_length(text: str) -> None:
+    assert len(fold(text)) == len(text)
+
+
+@given(
+    st.text(alphabet="abcdefghij ", min_size=20, max_size=60),
+    st.text(alphabet="klmnopqrst ", max_size=40),
+    st.text(alphabet="klmnopqrst ", max_size=40),
+)
+def test_a_verbatim_copy_is_found_with_its_exact_text(core: str, before: str, after: str) -> None:
+    assume(core.strip())
+    long_ = before + core + after
+    found = align_texts(core, long_)
+    assert found is not None
+    assert found.score == 100.0
+    assert long_[found.b_start : found.b_end] == core[found.a_start : found.a_end] == core
