@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -41,7 +42,7 @@ def test_params_record_what_makes_signatures_comparable() -> None:
 @pytest.mark.parametrize(
     ("field", "value"), [("seed", 2), ("num_perm", 64), ("scheme", "legacy"), ("word_shingle", 5)]
 )
-def test_signatures_with_other_parameters_are_refused(field: str, value: object) -> None:
+def test_signatures_with_other_parameters_are_refused(field: str, value: Any) -> None:
     other = replace(PARAMS, **{field: value})
     a = Signer(PARAMS).sign("North Korea fired a missile into the sea on Thursday")
     b = Signer(other).sign("North Korea fired a missile into the sea on Thursday")

@@ -1,0 +1,89 @@
+"""Which passages are matched, and which pairs LSH proposes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from provenance.config import FingerprintConfig
+from provenance.errors import FingerprintMismatch
+from provenance.fingerprint import FingerprintParams, Signer
+from provenance.index import MIN_PASSAGE_CHARS, lsh_candidates, passages_of
+from provenance.model import (
+    Article,
+    ArticleResult,
+    BoilerplateReason,
+    BoilerplateSpan,
+    SegmentKind,
+)
+from provenance.segment import segment
+
+TEXT = (
+    "North Korea fired a missile on Thursday. Officials in Seoul condemned the launch at once.\n"
+    "Short line.\n"
+    "Subscribe to our newsletter for the latest news every single morning.\n"
+    "The launch was the third this month, according to the Joint Chiefs of Staff."
+)
+PARAMS = FingerprintParams.from_config(FingerprintConfig())
+
+
+def _result(boilerplate: tuple[BoilerplateSpan, ...] = ()) -> ArticleResult:
+    article = Article("a", TEXT)
+    return ArticleResult(article, segment(TEXT), boilerplate=boilerplate)
+
+
+def test_passages_are_sentences_and_paragraphs_long_enough() -> None:
+    got = [(p.kind, p.text) for p in passages_of(_result())]
+    first_paragraph = TEXT.split("\n")[0]
+    assert got == [
+        (SegmentKind.PARAGRAPH, first_paragraph),
+        (SegmentKind.SENTENCE, "North Korea fired a missile on Thursday."),
+        (SegmentKind.SENTENCE, "Officials in Seoul condemned the launch at once."),
+        # "Short line." is under MIN_PASSAGE_CHARS; one-sentence paragraphs are listed once.
+        (SegmentKind.PARAGRAPH, TEXT.split("\n")[2]),
+        (SegmentKind.PARAGRAPH, TEXT.split("\n")[3]),
+    ]
+    assert all(len(p.text) >= MIN_PASSAGE_CHARS for p in passages_of(_result()))
+    assert all(TEXT[p.start : p.end] == p.text for p in passages_of(_result()))
+
+
+def test_boilerplate_passages_are_not_matched() -> None:
+    start = TEXT.index("Subscribe")
+    promo = BoilerplateSpan(start, TEXT.index("\n", start), BoilerplateReason.PROMO, "test")
+    texts = [p.text for p in passages_of(_result((promo,)))]
+    assert not any("Subscribe" in t for t in texts)
+    assert len(texts) == 4
+
+
+def test_lsh_pairs_near_copies_and_not_unrelated_texts() -> None:
+    signer = Signer(PARAMS)
+    texts = [
+        "North Korea fired a short-range ballistic missile into the sea on Thursday morning",
+        "Residents of the border town heard nothing unusual and went about their day",
+        "North Korea fired a short-range ballistic missile into the sea on Thursday night",
+    ]
+    found = lsh_candidates(signer.sign_many(texts), 0.3, 20)
+    assert [(c.a, c.b) for c in found] == [(0, 2)]
+    assert 0.6 < found[0].estimated_jaccard < 1.0
+
+
+def test_fan_out_is_capped_per_signature() -> None:
+    signer = Signer(PARAMS)
+    base = "the same long passage repeated with a different number at the end "
+    texts = [f"{base}{i}" for i in range(60)]
+    found = lsh_candidates(signer.sign_many(texts), 0.3, 5)
+    per_key: dict[int, int] = {}
+    for c in found:
+        per_key[c.a] = per_key.get(c.a, 0) + 1
+        per_key[c.b] = per_key.get(c.b, 0) + 1
+    # Each key keeps at most 5 of its own; it may also be kept by others.
+    assert len(found) <= 5 * len(texts)
+    assert min(per_key.values()) >= 1
+
+
+def test_signatures_with_other_parameters_are_refused() -> None:
+    a = Signer(PARAMS).sign("some passage of text to sign")
+    b = Signer(replace(PARAMS, seed=7)).sign("some passage of text to sign")
+    with pytest.raises(FingerprintMismatch):
+        lsh_candidates([a, b], 0.3, 5)
