@@ -1,0 +1,192 @@
+"""The persistent index: idempotent adds, changed texts, parameters, removal, the CLI."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from provenance import pipeline
+from provenance.cli import app
+from provenance.config import Config, FingerprintConfig, StoreConfig
+from provenance.errors import StoreError
+from provenance.model import Article
+from provenance.store import Fingerprinter, Store, add_articles, rebuild
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+runner = CliRunner()
+
+
+def _open(path: Path, config: Config | None = None, create: bool = True) -> Store:
+    return Store(path, Fingerprinter(config or Config()), create=create)
+
+
+def _rows(store: Store, table: str) -> int:
+    return int(store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def test_add_is_idempotent_and_complete(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    articles = list(corpus_articles.values())
+    with _open(tmp_path / "i.sqlite") as store:
+        first = add_articles(store, articles, Config())
+        rows = (_rows(store, "articles"), _rows(store, "passages"), _rows(store, "bands"))
+        second = add_articles(store, articles, Config())
+        assert (first.added, first.unchanged) == (5, 0)
+        assert (second.added, second.unchanged) == (0, 5)
+        assert (_rows(store, "articles"), _rows(store, "passages"), _rows(store, "bands")) == rows
+        # one band row per band per indexed paragraph
+        assert rows[2] == rows[1] * store.fp.bands
+        assert store.verify() == []
+
+
+def test_passage_texts_are_slices_of_the_stored_text(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    article = corpus_articles["000"]
+    with _open(tmp_path / "i.sqlite") as store:
+        add_articles(store, [article], Config())
+        rows = store.conn.execute('SELECT start, "end", text FROM passage_texts').fetchall()
+    assert rows
+    for start, end, text in rows:
+        assert text == article.text[start:end]
+
+
+def test_a_passage_finds_itself_in_every_band(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    article = corpus_articles["003"]
+    with _open(tmp_path / "i.sqlite") as store:
+        add_articles(store, [article], Config())
+        (result,) = pipeline.analyze_each([article])
+        entry = store.fp.entry(result)
+        hits = store.hits(entry.passages[0].keys)
+        assert max(hits.values()) == store.fp.bands
+        assert store.fp.estimate(store.fp.bands) == 1.0
+
+
+def test_changed_text_is_refused_unless_replace(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    article = corpus_articles["001"]
+    changed = replace(article, text=article.text + "\n\nA paragraph added after publication.")
+    with _open(tmp_path / "i.sqlite") as store:
+        add_articles(store, [article], Config())
+        with pytest.raises(StoreError, match=article.id):
+            add_articles(store, [changed], Config())
+        summary = add_articles(store, [changed], Config(), replace=True)
+        assert summary.replaced == 1
+        stored = store.conn.execute("SELECT text FROM articles").fetchall()
+        assert stored == [(changed.text,)]
+        assert store.verify() == []
+
+
+def test_other_fingerprint_parameters_are_refused_and_rebuild_fixes_them(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    path = tmp_path / "i.sqlite"
+    with _open(path) as store:
+        add_articles(store, list(corpus_articles.values()), Config())
+    other = Config(fingerprint=FingerprintConfig(num_perm=64), index=StoreConfig(bands=8))
+    with pytest.raises(StoreError, match="provenance index rebuild") as info:
+        _open(path, other, create=False)
+    assert "num_perm=128 (now 64)" in str(info.value)
+    with Store(path, Fingerprinter(other), check_meta=False) as store:
+        assert rebuild(store, other) == 5
+    with _open(path, other, create=False) as store:
+        assert store.verify() == []
+        assert store.stats().meta["num_perm"] == "64"
+
+
+def test_another_format_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "i.sqlite"
+    _open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'format_version'")
+    with pytest.raises(StoreError, match="delete the file"):
+        _open(path, create=False)
+
+
+def test_missing_index_is_not_created_by_readers(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="provenance index add"):
+        _open(tmp_path / "none.sqlite", create=False)
+    assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_nothing_is_pickled(tmp_path: Path, corpus_articles: dict[str, Article]) -> None:
+    with _open(tmp_path / "i.sqlite") as store:
+        add_articles(store, list(corpus_articles.values()), Config())
+        tables = [
+            r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        for table in tables:
+            for row in store.conn.execute(f"SELECT * FROM {table}"):
+                for value in row:
+                    assert value is None or isinstance(value, int | str | bytes)
+                    if isinstance(value, bytes):
+                        assert len(value) == 16  # the content hash, nothing else
+                        assert not value.startswith(b"\x80")  # no pickle protocol header
+
+
+def test_remove_by_id_outlet_and_date(tmp_path: Path, corpus_articles: dict[str, Article]) -> None:
+    dated = [
+        replace(corpus_articles["000"], id="a", outlet="X", published="2024-01-05"),
+        replace(corpus_articles["001"], id="b", outlet="X", published="2024-03-01"),
+        replace(corpus_articles["002"], id="c", outlet="Y", published="2024-01-01"),
+        replace(corpus_articles["003"], id="d", outlet="Y", published=None),
+    ]
+    with _open(tmp_path / "i.sqlite") as store:
+        add_articles(store, dated, Config())
+        assert store.remove(outlet="X", before="2024-02-01") == ["a"]
+        assert store.remove(before="2024-02-01") == ["c"]
+        assert store.remove(ids=["d", "zz"]) == ["d"]
+        assert [r[0] for r in store.conn.execute("SELECT id FROM articles")] == ["b"]
+        assert store.verify() == []
+        # band rows of removed articles are gone, not left behind
+        assert _rows(store, "bands") == _rows(store, "passages") * store.fp.bands
+        with pytest.raises(StoreError, match="needs --ids"):
+            store.remove()
+
+
+def test_cli_add_stats_remove(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PROVENANCE_INDEX", str(tmp_path / "env.sqlite"))
+    added = runner.invoke(app, ["index", "add", str(CORPUS)])
+    assert added.exit_code == 0, added.output
+    assert "added 5" in added.output
+    again = runner.invoke(app, ["index", "add", str(CORPUS)])
+    assert "unchanged 5" in again.output
+    stats = runner.invoke(app, ["index", "stats", "--json", "--verify"])
+    assert stats.exit_code == 0, stats.output
+    data = json.loads(stats.output)
+    assert data["articles"] == 5
+    assert data["problems"] == []
+    assert data["meta"]["scheme"] == "affine32"
+    bad = runner.invoke(app, ["index", "remove", "--before", "yesterday"])
+    assert bad.exit_code == 2
+    removed = runner.invoke(app, ["index", "remove", "--ids", "000_3f8e6b0e94d37dc3,nope"])
+    assert "removed 1" in removed.output
+    assert not (tmp_path / ".provenance").exists()  # the variable replaced the default path
+
+
+def test_cli_changed_text_exits_2_naming_the_id(tmp_path: Path) -> None:
+    record = json.loads((CORPUS / "003_ccb038054484d1e6.json").read_text(encoding="utf-8"))
+    first = tmp_path / "a.json"
+    first.write_text(json.dumps(record), encoding="utf-8")
+    record["text"] += "\n\nCorrection: an earlier version misstated the date."
+    second = tmp_path / "b.json"
+    second.write_text(json.dumps(record), encoding="utf-8")
+    index = str(tmp_path / "i.sqlite")
+    assert runner.invoke(app, ["index", "add", str(first), "--index", index]).exit_code == 0
+    refused = runner.invoke(app, ["index", "add", str(second), "--index", index])
+    assert refused.exit_code == 2
+    assert record["id"] in refused.output
+    replaced = runner.invoke(app, ["index", "add", str(second), "--index", index, "--replace"])
+    assert replaced.exit_code == 0
+    assert "replaced 1" in replaced.output
