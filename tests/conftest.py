@@ -17,3 +17,18 @@ CORPUS = ROOT / "corpus"
 def corpus_articles() -> dict[str, Article]:
     """The five seed articles of ``corpus/``, keyed by the numeric prefix ("000" .. "004")."""
     return {a.id[:3]: a for a in ingest.load([str(CORPUS)])}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite the golden reports under tests/golden/ instead of comparing with them",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when pytest runs with --update-golden (review the diff before committing)."""
+    return bool(request.config.getoption("--update-golden"))

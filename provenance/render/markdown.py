@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from provenance.render.text import LABEL_ORDER
+from provenance.render.text import LABEL_ORDER, strongest_matches
 
 
 def _cell(value: object) -> str:
@@ -36,6 +36,25 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             + " | ".join(f"{comp[k] * 100:.1f}%" for k in LABEL_ORDER)
             + " |"
         )
+    matches = strongest_matches(data)
+    if matches:
+        out += [
+            "",
+            "## Strongest cross-outlet matches",
+            "",
+            "| score | grade | article | text | source | source text |",
+            "|---:|---|---|---|---|---|",
+        ]
+        for m in matches:
+            a, b = m["a"], m["b"]
+            a_text = texts.get(a["id"], "")[a["start"] : a["end"]]
+            b_text = texts.get(b["id"], "")[b["start"] : b["end"]]
+            out.append(
+                f"| {m['score']:.2f} | {m['grade']} | {_cell(a['id'])} ({_cell(a['outlet'])}) "
+                f"{a['start']}–{a['end']} | {_quote(a_text)} "
+                f"| {_cell(b['id'])} ({_cell(b['outlet'])}) {b['start']}–{b['end']} | "
+                f"{_quote(b_text)} |"
+            )
     for a in data["articles"]:
         flagged = [sp for sp in a["spans"] if sp["label"] != "original"]
         if not flagged:
@@ -69,4 +88,22 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             out.append(
                 f"| {_quote(c['text'])} | {_cell(', '.join(outlets))} | {_cell(c['first'])} |"
             )
+    else:
+        out += ["", "## Claims repeated across outlets", "", "None found by lexical matching."]
+    if data["outlets"]:
+        out += [
+            "",
+            "## Outlet reuse",
+            "",
+            "| outlet | source outlet | characters | matches |",
+            "|---|---|---:|---:|",
+        ]
+        for row in data["outlets"]:
+            out.append(
+                f"| {_cell(row['outlet'])} | {_cell(row['source_outlet'])} | "
+                f"{row['characters']} | {row['matches']} |"
+            )
+    if data["clusters"]:
+        out += ["", "## Near-duplicate clusters", ""]
+        out += [f"- {_cell(', '.join(cluster))}" for cluster in data["clusters"]]
     return "\n".join(out) + "\n"
