@@ -115,6 +115,20 @@ def test_corpus_report_renders_in_chromium(browser: Page, tmp_path: Path) -> Non
     assert legend == [True, 4]
     marked = sum(1 for a in report["articles"] for s in a["spans"] if s["label"] != "original")
     assert browser.evaluate("document.querySelectorAll('.text .sp').length") == marked
+    # Seed 001 ends its Newsis copy with the credit line "[서울=뉴시스]": a highlighted wire span
+    # whose evidence card names the agency and the credit.
+    wire = browser.evaluate(
+        "(() => { const art = [...document.querySelectorAll('article.doc')].find("
+        "a => a.querySelector('.meta .id').textContent.startsWith('001_'));"
+        " const span = art.querySelector('.text .sp.wire'); if (!span) { return null; }"
+        " return [getComputedStyle(span).backgroundColor,"
+        " document.getElementById(span.dataset.ev).textContent]; })()"
+    )
+    assert wire is not None
+    background, evidence = wire
+    assert background != "rgba(0, 0, 0, 0)"
+    assert "Newsis" in evidence
+    assert "[서울=뉴시스]" in evidence
     browser.screenshot(ARTIFACTS / "report-corpus.png", full_page=True)
     _clean(browser, url)
 
