@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from provenance import htmlinput, ingest
+from provenance import htmlinput, ingest, pipeline
 from provenance.cli import app
 from provenance.errors import InputError, MissingExtra
-from provenance.model import Origin
+from provenance.model import BoilerplateReason, Label, Origin
 
 BODY_1 = (
     "The foreign ministers met in Geneva on Tuesday and agreed to resume the talks that "
@@ -165,6 +165,20 @@ def test_folder_with_sidecar_metadata_wins(tmp_path: Path) -> None:
     assert talks.authors == ("Jane Doe", "John Roe")
     start = talks.extra["html_comments_start"]
     assert talks.text[start:].startswith(COMMENT_1)
+
+
+def test_comments_become_reader_comment_boilerplate(tmp_path: Path) -> None:
+    (tmp_path / "talks.html").write_text(page(meta=META), encoding="utf-8")
+    articles = ingest.load([str(tmp_path)], html_reader=htmlinput.reader(1 << 20))
+    result = pipeline.analyze(articles).articles[0]
+    start = articles[0].extra["html_comments_start"]
+    tail = [s for s in result.spans if s.end > start]
+    assert tail[-1].end == len(articles[0].text)
+    for span in tail:
+        assert span.label == Label.BOILERPLATE
+        assert span.reason == BoilerplateReason.READER_COMMENT
+    story = [s for s in result.spans if s.end <= start and s.label != Label.BOILERPLATE]
+    assert BODY_1 in "".join(articles[0].text[s.start : s.end] for s in story)
 
 
 def test_missing_trafilatura_is_one_clear_error(
