@@ -303,8 +303,9 @@ def run(
             batch.put([entry])
         if add:
             passed = {v.article.id for v in verdicts if v.status != Status.FAIL}
-            index.put([e for e in entries if e.article.id in passed], replace=replace)
+            put = index.put([e for e in entries if e.article.id in passed], replace=replace)
+            stored = {*put.added, *put.replaced}  # not those already indexed unchanged
             verdicts = [
-                ArticleVerdict(v.article, v.findings, v.article.id in passed) for v in verdicts
+                ArticleVerdict(v.article, v.findings, v.article.id in stored) for v in verdicts
             ]
     return Verdict(tuple(verdicts), indexed)

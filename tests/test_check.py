@@ -151,6 +151,9 @@ def test_add_stores_only_what_passed(index: Store, corpus_articles: dict[str, Ar
     assert added == {"fresh-1": True, "local-1": False}
     assert index.count() == before + 1
     assert index.verify() == []
+    again = check.run(_results(fresh), index, Config(), add=True)
+    assert not again.articles[0].added  # already indexed with the same text
+    assert index.count() == before + 1
 
 
 def test_line_numbers_where_they_can_be_known() -> None:
@@ -218,3 +221,23 @@ def test_cli_exit_codes_and_overrides(tmp_path: Path, monkeypatch: pytest.Monkey
     assert "nearly" in unknown.output
     missing = runner.invoke(app, ["check", dup, "--index", str(tmp_path / "none.sqlite")])
     assert missing.exit_code == 2
+
+
+def test_leftovers_of_the_boilerplate_stage_on_a_seed_article(
+    index: Store, corpus_articles: dict[str, Article]
+) -> None:
+    """Seed 004 was saved with its reader comments; each leftover finding is one of the
+    boilerplate stage's own spans with a listed reason, and only those."""
+    (result,) = _results(replace(corpus_articles["004"], id="new-004"))
+    wanted = set(Config().check.leftover_reasons)
+    expected = [
+        (b.start, b.end, b.reason.value) for b in result.boilerplate if b.reason.value in wanted
+    ]
+    verdict = check.run([result], index, Config())
+    found = [
+        (f.start, f.end, f.reason)
+        for f in verdict.articles[0].findings
+        if f.kind == check.FindingKind.LEFTOVER_BOILERPLATE
+    ]
+    assert found == sorted(expected)
+    assert any(reason == "reader_comment" for _, _, reason in found)
