@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -32,17 +32,8 @@ TEXT_SUFFIXES = (".txt",)
 JSON_SUFFIXES = (".json",)
 JSONL_SUFFIXES = (".jsonl",)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
-KNOWN_FIELDS = (
-    "id",
-    "text",
-    "title",
-    "outlet",
-    "url",
-    "published",
-    "source_kind",
-    "language",
-    "authors",
-)
+# record fields that become Article attributes; every other field goes to Article.extra
+KNOWN_FIELDS = frozenset(f.name for f in fields(Article)) - {"extra", "origin"}
 STDIN = "-"
 BOM = "\ufeff"
 
@@ -153,6 +144,8 @@ def _read_bytes(source: _Source, config: IngestConfig, stdin: bytes | None) -> b
 
 
 def _decode(data: bytes, label: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("UTF-16 text (byte order mark); convert the file to UTF-8", path=label)
     nul = data.find(b"\x00")
     if nul != -1:
         raise InputError(f"binary file (NUL byte at byte {nul}); expected UTF-8 text", path=label)
@@ -195,7 +188,7 @@ def _parse_json(text: str, label: str, record: str | None = None) -> Any:
     except _JsonRefused as exc:
         raise InputError(f"refused JSON: {exc}", path=label, record=record) from None
     except (ValueError, RecursionError) as exc:  # too deeply nested, a number too long
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else "number too long"
         raise InputError(f"unreadable JSON: {reason}", path=label, record=record) from None
 
 

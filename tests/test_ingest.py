@@ -70,6 +70,18 @@ BAD_INPUTS = [
         [("a.txt: binary file (NUL byte at byte 4)",)],
         id="binary",
     ),
+    pytest.param(
+        {"a.txt": "UTF-16".encode("utf-16")},
+        ["a.txt"],
+        [("a.txt: UTF-16 text (byte order mark); convert the file to UTF-8",)],
+        id="utf16",
+    ),
+    pytest.param(
+        {"a.json": b'{"id": "a", "text": "x", "n": 1' + b"0" * 5000 + b"}"},
+        ["a.json"],
+        [("a.json: unreadable JSON: number too long",)],
+        id="number-too-long",
+    ),
     pytest.param({"a.txt": b""}, ["a.txt"], [("a.txt: empty file",)], id="empty-file"),
     pytest.param(
         {"a.txt": b" \r\n\t\n"},
