@@ -186,7 +186,7 @@ def measure_checks(db: Path, planted: list[dict[str, Any]], config: Config) -> d
             latencies.append((end - start) * 1000)
             query_latencies.append((end - middle) * 1000)
             stats = by_rate.setdefault(record["_rate"], {"candidate": [], "flagged": [], "sim": []})
-            entry = store.fp.entry(results[0])
+            entry = store.fp.entry(results[0], with_boilerplate=True)
             found, stored = check._matches(entry, store, config)
             ids = {stored[c.pk].article.id for c in found if c.pk in stored}
             stats["candidate"].append(float(record["_source"] in ids))

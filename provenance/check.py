@@ -289,13 +289,16 @@ def run(
     fp = index.fp
     ordered = sorted(results, key=lambda r: r.article.id)
     entries = fp.entries(ordered)
+    # Duplicates are looked up with every paragraph, boilerplate or not: a detector that
+    # wrongly took a whole article for boilerplate must not hide a copy of it.
+    queries = [fp.entry(r, with_boilerplate=True) for r in ordered]
     verdicts: list[ArticleVerdict] = []
     with Store(":memory:", fp) as batch, index.transaction() if add else nullcontext():
         indexed = index.count()
-        for result, entry in zip(ordered, entries, strict=True):
+        for result, entry, query in zip(ordered, entries, queries, strict=True):
             findings = [
-                *_duplicate(FindingKind.NEAR_DUPLICATE, entry, index, config, "indexed"),
-                *_duplicate(FindingKind.BATCH_DUPLICATE, entry, batch, config, "new"),
+                *_duplicate(FindingKind.NEAR_DUPLICATE, query, index, config, "indexed"),
+                *_duplicate(FindingKind.BATCH_DUPLICATE, query, batch, config, "new"),
                 *_unattributed_wire(result, entry, index, config),
                 *_leftovers(result, config),
             ]

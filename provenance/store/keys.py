@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from provenance.config import Config
 from provenance.errors import ConfigError
@@ -83,8 +83,12 @@ class Fingerprinter:
     def _cut(keys: Sequence[int]) -> tuple[int, ...]:
         return tuple(k >> (64 - KEY_BITS) for k in keys)
 
-    def entry(self, result: ArticleResult) -> Entry:
-        passages = [p for p in passages_of(result) if p.kind == SegmentKind.PARAGRAPH]
+    def entry(self, result: ArticleResult, *, with_boilerplate: bool = False) -> Entry:
+        """The article's paragraphs that are not boilerplate (what is stored), or all of them
+        (``with_boilerplate``: a duplicate query that a boilerplate false positive cannot
+        empty)."""
+        source = replace(result, boilerplate=()) if with_boilerplate else result
+        passages = [p for p in passages_of(source) if p.kind == SegmentKind.PARAGRAPH]
         passages = passages[:MAX_PASSAGES]
         signatures = self._signer.sign_many([p.text for p in passages])
         indexed = tuple(
