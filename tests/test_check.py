@@ -241,3 +241,17 @@ def test_leftovers_of_the_boilerplate_stage_on_a_seed_article(
     ]
     assert found == sorted(expected)
     assert any(reason == "reader_comment" for _, _, reason in found)
+
+
+def test_a_copy_taken_wholly_for_boilerplate_is_still_a_duplicate(
+    index: Store, corpus_articles: dict[str, Article]
+) -> None:
+    """A boilerplate false positive over the whole new article leaves no passage to index,
+    but the duplicate lookup uses every paragraph."""
+    copy = replace(corpus_articles["002"], id="new-002")
+    (result,) = _results(copy)
+    everything = BoilerplateSpan(0, len(copy.text), BoilerplateReason.NAVIGATION, "test.all")
+    verdict = check.run([replace(result, boilerplate=(everything,))], index, Config())
+    kinds = _kinds(verdict.articles[0])
+    assert kinds == ["near_duplicate"]  # navigation is not a listed leftover reason
+    assert verdict.articles[0].findings[0].other_id == corpus_articles["002"].id
