@@ -35,11 +35,20 @@ def similarity(a: str, b: str) -> float:
     return float(fuzz.ratio(" ".join(normalize(a).split()), " ".join(normalize(b).split())))
 
 
+def claim_key(text: str) -> str:
+    """The form ``claim_score`` compares: normalised words, sorted, joined by spaces."""
+    return " ".join(sorted(_WORD.findall(normalize(text))))
+
+
 def claim_score(a: str, b: str) -> float:
-    """Word-order-free similarity (0-100) of two sentences: sorted normalised words."""
-    wa = " ".join(_WORD.findall(normalize(a)))
-    wb = " ".join(_WORD.findall(normalize(b)))
-    return float(fuzz.token_sort_ratio(wa, wb))
+    """Word-order-free similarity (0-100) of two sentences: sorted normalised words
+    (``fuzz.token_sort_ratio``). ``claim_key`` precomputes one side for many comparisons."""
+    return claim_score_keys(claim_key(a), claim_key(b))
+
+
+def claim_score_keys(a: str, b: str) -> float:
+    """``claim_score`` of two ``claim_key`` forms."""
+    return float(fuzz.ratio(a, b))
 
 
 def fold(text: str) -> str:

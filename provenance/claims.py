@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from provenance.align import claim_score
+from provenance.align import claim_key, claim_score_keys
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, Signer
 from provenance.index import lsh_candidates
@@ -109,11 +109,12 @@ def find_claims(results: Sequence[ArticleResult], config: Config) -> tuple[Claim
         word_shingle=config.fingerprint.claim_word_shingle,
     )
     signatures = Signer(params).sign_many(texts)
+    keys = [claim_key(t) for t in texts]
     parent = list(range(len(texts)))
     best = [0.0] * len(texts)
     fp = config.fingerprint
     for c in lsh_candidates(signatures, fp.claim_lsh_threshold, fp.max_candidates):
-        score = claim_score(texts[c.a], texts[c.b])
+        score = claim_score_keys(keys[c.a], keys[c.b])
         if score < config.align.claim_min_score:
             continue
         best[c.a] = max(best[c.a], score)

@@ -152,7 +152,11 @@ def _contained(inner: Span, outer: Span) -> bool:
 
 
 def _prune(spans: list[tuple[Span, float]]) -> list[tuple[Span, float]]:
-    kept = [(s, j) for s, j in spans if not any(_contained(s, o) for o, _ in spans if o is not s)]
+    longest_first = sorted(spans, key=lambda e: (e[0].start - e[0].end, e[0].start))
+    kept: list[tuple[Span, float]] = []
+    for span, jaccard in longest_first:  # a span can only be inside a longer one
+        if not any(_contained(span, outer) for outer, _ in kept):
+            kept.append((span, jaccard))
     return sorted(
         kept,
         key=lambda e: (

@@ -1,0 +1,169 @@
+"""Throughput of the whole pipeline on synthetic corpora, beside MinHash-only baselines.
+
+    python benchmarks/speed.py [EVAL_DIR] [--sizes 1000 10000 100000] [--seed 0] [--json]
+
+For each size N, a deterministic corpus of N articles is built from real sentences of
+EVAL_DIR with benchmarks/synth.py (about 10% wire stories, 30% of outlet articles copying
+from them), then timed in the same run:
+- ``pipeline``: ``pipeline.analyze`` with every stage (segment, boilerplate, attribution,
+  fingerprint + LSH + alignment + claims + duplicates, classify), and the time per stage;
+- ``datasketch``: one datasketch MinHash per article over the same word 3-shingles
+  (``MinHash.bulk``) inserted into a ``MinHashLSH``: hashing alone, no alignment;
+- ``rensa``: the same with rensa's ``RMinHash`` and ``RMinHashLSH`` (``pip install rensa``,
+  the ``bench`` extra).
+The baselines sign one set per article; the pipeline signs every sentence and paragraph
+(and claim units), aligns candidates and classifies every character, so it does far more
+work per article. ``growth`` is the time ratio between consecutive sizes (10x articles:
+about 10 is linear, about 100 quadratic). Timings include nothing of corpus construction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+DEFAULT_EVAL = HERE.parent.parent / "shared" / "eval"
+
+from synth import iter_corpus, load_sentences  # noqa: E402
+
+from provenance import pipeline  # noqa: E402
+from provenance.config import Config  # noqa: E402
+from provenance.fingerprint import FingerprintParams, lsh_bands, shingles  # noqa: E402
+from provenance.model import Article, SourceKind  # noqa: E402
+
+
+def build(sentences: list[str], n: int, seed: int) -> list[Article]:
+    return [
+        Article(
+            r["id"],
+            r["text"],
+            outlet=r["outlet"],
+            published=r["published"],
+            source_kind=SourceKind(r["source_kind"]),
+            language=r["language"],
+        )
+        for r in iter_corpus(sentences, n, seed)
+    ]
+
+
+def time_pipeline(articles: Sequence[Article], config: Config) -> dict[str, Any]:
+    stages: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if done == total and stage not in stages:
+            stages[stage] = time.perf_counter() - started
+
+    result = pipeline.analyze(articles, config, progress=progress)
+    seconds = time.perf_counter() - started
+    previous = 0.0
+    per_stage: dict[str, float] = {}
+    for stage, at in sorted(stages.items(), key=lambda kv: kv[1]):
+        per_stage[stage] = round(at - previous, 2)
+        previous = at
+    return {
+        "seconds": round(seconds, 2),
+        "articles_per_second": round(len(articles) / seconds, 1),
+        "stages_seconds": per_stage,
+        "matches": len(result.matches),
+        "claim_groups": len(result.claims),
+        "duplicate_clusters": len(result.clusters),
+    }
+
+
+def time_datasketch(grams: list[list[bytes]], config: Config) -> dict[str, Any]:
+    from datasketch import MinHash, MinHashLSH
+
+    fp = config.fingerprint
+    bands, rows = lsh_bands(fp.num_perm, fp.lsh_threshold)
+    started = time.perf_counter()
+    minhashes = MinHash.bulk(grams, num_perm=fp.num_perm, seed=fp.seed, scheme=fp.scheme)
+    lsh = MinHashLSH(num_perm=fp.num_perm, params=(bands, rows))
+    with lsh.insertion_session() as session:
+        for key, mh in enumerate(minhashes):
+            session.insert(key, mh, check_duplication=False)
+    seconds = time.perf_counter() - started
+    return {"seconds": round(seconds, 2), "articles_per_second": round(len(grams) / seconds, 1)}
+
+
+def time_rensa(grams: list[list[str]], config: Config) -> dict[str, Any]:
+    try:
+        from rensa import RMinHash, RMinHashLSH
+    except ImportError:
+        return {"skipped": "rensa is not installed (pip install rensa, or the bench extra)"}
+    fp = config.fingerprint
+    started = time.perf_counter()
+    lsh = RMinHashLSH(threshold=fp.lsh_threshold, num_perm=fp.num_perm, num_bands=32)
+    for key, tokens in enumerate(grams):
+        mh = RMinHash(num_perm=fp.num_perm, seed=fp.seed)
+        mh.update(tokens)
+        lsh.insert(key, mh)
+    seconds = time.perf_counter() - started
+    return {"seconds": round(seconds, 2), "articles_per_second": round(len(grams) / seconds, 1)}
+
+
+def measure(sentences: list[str], n: int, seed: int, config: Config) -> dict[str, Any]:
+    articles = build(sentences, n, seed)
+    params = FingerprintParams.from_config(config.fingerprint)
+    started = time.perf_counter()
+    grams = [sorted(shingles(a.text, params)) for a in articles]
+    shingling = time.perf_counter() - started
+    return {
+        "articles": n,
+        "shingling_seconds": round(shingling, 2),
+        "datasketch": time_datasketch(grams, config),
+        "rensa": time_rensa([[g.decode("utf-8") for g in gs] for gs in grams], config),
+        "pipeline": time_pipeline(articles, config),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("eval_dir", nargs="?", type=Path, default=DEFAULT_EVAL)
+    parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 10000])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    if not args.eval_dir.is_dir():
+        print(f"error: {args.eval_dir}: no such folder", file=sys.stderr)
+        return 2
+    sentences = load_sentences(args.eval_dir)
+    config = Config()
+    runs: list[dict[str, Any]] = []
+    for n in sorted(args.sizes):
+        run = measure(sentences, n, args.seed, config)
+        if runs:
+            run["growth_vs_previous"] = round(
+                run["pipeline"]["seconds"] / max(1e-9, runs[-1]["pipeline"]["seconds"]), 2
+            )
+        runs.append(run)
+        if not args.json:
+            p, d, r = run["pipeline"], run["datasketch"], run["rensa"]
+            print(f"== {n} articles")
+            print(f"  pipeline    {p['seconds']:>9.2f} s  {p['articles_per_second']:>9.1f} art/s")
+            print(f"    stages    {p['stages_seconds']}")
+            print(f"  datasketch  {d['seconds']:>9.2f} s  {d['articles_per_second']:>9.1f} art/s")
+            if "skipped" in r:
+                print(f"  rensa       {r['skipped']}")
+            else:
+                print(
+                    f"  rensa       {r['seconds']:>9.2f} s  {r['articles_per_second']:>9.1f} art/s"
+                )
+            print(f"  shingling   {run['shingling_seconds']:>9.2f} s (baselines' input)")
+            if "growth_vs_previous" in run:
+                print(f"  growth      x{run['growth_vs_previous']} vs the previous size")
+            sys.stdout.flush()
+    if args.json:
+        print(json.dumps({"seed": args.seed, "runs": runs}, indent=2, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
