@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import time
 from collections.abc import Sequence
@@ -121,6 +122,7 @@ def measure(sentences: list[str], n: int, seed: int, config: Config) -> dict[str
         "datasketch": time_datasketch(grams, config),
         "rensa": time_rensa([[g.decode("utf-8") for g in gs] for gs in grams], config),
         "pipeline": time_pipeline(articles, config),
+        "peak_rss_mb_so_far": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
     }
 
 
