@@ -32,6 +32,8 @@ from typing import Any
 
 from provenance.errors import StoreError
 from provenance.model import Article, SourceKind
+from provenance.store import inspect
+from provenance.store.inspect import Stats
 from provenance.store.keys import FORMAT_VERSION, REF_BITS, Entry, Fingerprinter
 
 _SCHEMA = """
@@ -85,20 +87,6 @@ class PutResult:
     added: tuple[str, ...] = ()
     replaced: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Stats:
-    articles: int
-    by_source_kind: dict[str, int]
-    outlets: int
-    passages: int
-    band_rows: int
-    first_published: str | None
-    last_published: str | None
-    file_bytes: int
-    text_bytes: int
-    meta: dict[str, str]
 
 
 class Store:
@@ -374,56 +362,11 @@ class Store:
         return StoredArticle(int(pk), article, tuple((int(s), int(e)) for s, e in spans))
 
     def stats(self) -> Stats:
-        one = self.conn.execute
-        kinds = dict(one("SELECT source_kind, count(*) FROM articles GROUP BY 1").fetchall())
-        first, last = one("SELECT min(published), max(published) FROM articles").fetchone()
-        size = 0
-        if self.path != ":memory:":
-            for suffix in ("", "-wal"):
-                file = Path(self.path + suffix)
-                size += file.stat().st_size if file.is_file() else 0
-        return Stats(
-            articles=sum(kinds.values()),
-            by_source_kind=dict(sorted(kinds.items())),
-            outlets=one("SELECT count(DISTINCT outlet) FROM articles").fetchone()[0],
-            passages=one("SELECT count(*) FROM passages").fetchone()[0],
-            band_rows=one("SELECT count(*) FROM bands").fetchone()[0],
-            first_published=first,
-            last_published=last,
-            file_bytes=size,
-            text_bytes=one(
-                "SELECT coalesce(sum(length(CAST(text AS BLOB))), 0) FROM articles"
-            ).fetchone()[0],
-            meta=dict(sorted(one("SELECT key, value FROM meta").fetchall())),
-        )
+        return inspect.stats(self)
 
     def verify(self) -> list[str]:
-        """Consistency problems (empty when sound): SQLite's integrity check, and every
-        article complete with its passages and ``bands`` rows per passage."""
-        problems = [
-            f"integrity_check: {r[0]}"
-            for r in self.conn.execute("PRAGMA integrity_check").fetchall()
-            if r[0] != "ok"
-        ]
-        expected = dict(self.conn.execute("SELECT pk, n_passages FROM articles").fetchall())
-        passages = dict(
-            self.conn.execute("SELECT article, count(*) FROM passages GROUP BY 1").fetchall()
-        )
-        bands: Counter[int] = Counter()
-        for ref, count in self.conn.execute(
-            f"SELECT ref >> {REF_BITS}, count(*) FROM bands GROUP BY 1"
-        ):
-            bands[int(ref)] += int(count)
-        for pk in sorted(set(expected) | set(passages) | set(bands)):
-            n = expected.get(pk)
-            if n is None:
-                problems.append(f"passages or band rows of a missing article (pk {pk})")
-            elif passages.get(pk, 0) != n or bands.get(pk, 0) != n * self.fp.bands:
-                problems.append(
-                    f"article pk {pk}: {passages.get(pk, 0)} passages and {bands.get(pk, 0)} "
-                    f"band rows, expected {n} and {n * self.fp.bands}"
-                )
-        return problems
+        """Consistency problems (empty when sound); see ``inspect.verify``."""
+        return inspect.verify(self)
 
 
 _COLUMNS = ("id", "outlet", "published", "source_kind")
