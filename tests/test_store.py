@@ -190,3 +190,10 @@ def test_cli_changed_text_exits_2_naming_the_id(tmp_path: Path) -> None:
     replaced = runner.invoke(app, ["index", "add", str(second), "--index", index, "--replace"])
     assert replaced.exit_code == 0
     assert "replaced 1" in replaced.output
+
+
+def test_a_file_that_is_not_an_index_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    path.write_text("these are notes, not a database\n" * 200, encoding="utf-8")
+    with pytest.raises(StoreError, match=r"notes\.sqlite"):
+        _open(path, create=False)
