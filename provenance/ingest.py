@@ -8,7 +8,7 @@ Formats:
 - ``.html``/``.htm``/``.html.gz``: extracted by the optional ``html`` extra (see htmlinput).
 - a folder: every supported file below it, recursively, in sorted order; README and hidden
   files are skipped, and sidecars are read with their ``.txt``.
-- ``-``: standard input, JSON, JSONL or plain text (detected from the first character).
+- ``-``: standard input, JSON, JSONL or plain text (detected from how it starts).
 
 A UTF-8 byte order mark is dropped; line ends are kept as stored (CRLF stays CRLF), so
 offsets refer to the text as stored. Every problem is collected and raised together as
@@ -276,12 +276,15 @@ def _text_record(source: _Source, text: str, config: IngestConfig) -> tuple[Any,
 
 
 def _sniff(text: str) -> str:
-    """The format of standard input: JSON, JSONL or plain text, from its first line."""
-    first = text.lstrip()[:1]
+    """The format of standard input: JSON, JSONL or plain text, from how it starts.
+
+    A list counts as JSON only if an object (or nothing) follows "[": Korean wire copy
+    starts with a bracketed credit, "[서울=뉴시스] ...", and is plain text."""
+    start = text.lstrip()
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    if first == "{" and len(lines) > 1 and lines[0].rstrip().endswith("}"):
+    if start.startswith("{") and len(lines) > 1 and lines[0].rstrip().endswith("}"):
         return ".jsonl"
-    if first in ("[", "{"):
+    if start.startswith("{") or (start.startswith("[") and start[1:].lstrip()[:1] in "{]"):
         return ".json"
     return ".txt"
 

@@ -313,6 +313,13 @@ def test_stdin_plain_text_json_and_jsonl() -> None:
     assert [a.id for a in ingest.load(["-"], stdin=lines)] == ["a", "b"]
     listed = b'[{"id": "b", "text": "B."}, {"id": "a", "text": "A."}]'
     assert [a.id for a in ingest.load(["-"], stdin=listed)] == ["a", "b"]
+    # Newsis copy starts with its bracketed credit: plain text, not a JSON list
+    korean = "[서울=뉴시스] 북한은 성명을 발표했다.".encode()
+    assert [a.text for a in ingest.load(["-"], stdin=korean)] == [korean.decode()]
+    assert _errors(["-"], stdin=b"[\n  {oops") == [
+        "<stdin>: line 2 column 4: malformed JSON: "
+        "Expecting property name enclosed in double quotes"
+    ]
 
 
 def test_stdin_through_the_cli() -> None:
