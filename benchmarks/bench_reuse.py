@@ -27,6 +27,7 @@ from typing import Any
 from evalsets import read_jsonl
 
 from provenance.align import align_texts, claim_score
+from provenance.claims import claim_shingles, load_stopwords
 from provenance.config import AlignConfig, Config
 from provenance.fingerprint import FingerprintParams, Signer, band_keys, lsh_bands
 from provenance.segment import Abbreviations, segment
@@ -64,9 +65,12 @@ def msrp(set_dir: Path, limit: int | None) -> dict[str, Any]:
     signer = Signer(params)
     bands, rows_per_band = lsh_bands(params.num_perm, config.fingerprint.claim_lsh_threshold)
     scored: list[tuple[float, bool, int]] = []  # score, LSH candidate, label
+    stopwords = load_stopwords()
     for row in rows:
-        ka = band_keys(signer.sign(row["a"]), bands, rows_per_band)
-        kb = band_keys(signer.sign(row["b"]), bands, rows_per_band)
+        sa = signer.sign_shingles(claim_shingles(row["a"], params, stopwords))
+        sb = signer.sign_shingles(claim_shingles(row["b"], params, stopwords))
+        ka = band_keys(sa, bands, rows_per_band)
+        kb = band_keys(sb, bands, rows_per_band)
         candidate = any(x == y for x, y in zip(ka, kb, strict=True))
         scored.append((claim_score(row["a"], row["b"]), candidate, int(row["label"])))
     everything = [(s, True, y) for s, _, y in scored]
@@ -138,9 +142,7 @@ def clough_stevenson(set_dir: Path, limit: int | None) -> dict[str, Any]:
         f"verbatim {config.align.verbatim_min_score}"
     )
     out["default.accuracy"] = round(_accuracy(default), 4)
-    binary = sum(
-        1 for s, gold in scored if (s >= config.align.match_min_score) == (gold != "non")
-    )
+    binary = sum(1 for s, gold in scored if (s >= config.align.match_min_score) == (gold != "non"))
     out["default.binary_reused_accuracy"] = round(binary / max(1, len(scored)), 4)
     out["default.confusion(gold -> cut/light/heavy/non)"] = "  ".join(
         f"{g}: " + "/".join(str(default[g][p]) for p in CS_CLASSES) for g in CS_CLASSES

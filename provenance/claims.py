@@ -2,8 +2,9 @@
 
 A claim unit is a sentence of the non-boilerplate text; a sentence longer than
 ``AlignConfig.claim_max_chars`` is cut into clauses at ``;`` or ``,`` (each clause at least
-``FingerprintConfig.min_passage_chars`` long). Candidates come from MinHashLSH over word
-*unigrams* (a paraphrase shares words but few word trigrams); ``align.claim_score`` decides,
+``FingerprintConfig.min_passage_chars`` long). Candidates come from MinHashLSH over content
+words (a paraphrase shares words but few word trigrams; function words from
+``data/stopwords.txt`` are left out); ``align.claim_score`` decides,
 at ``AlignConfig.claim_min_score`` (calibrated on MSRP). Claims linked by a score at or
 above the threshold form a group (connected components); a group is reported when it spans
 at least two outlets. This is lexical matching: a paraphrase that changes most of the words
@@ -15,10 +16,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from importlib import resources
 
 from provenance.align import claim_key, claim_score_keys
 from provenance.config import Config
-from provenance.fingerprint import FingerprintParams, Signer
+from provenance.fingerprint import (
+    SPACELESS_MIN_SHARE,
+    FingerprintParams,
+    Signer,
+    shingles,
+    spaceless_share,
+    words,
+)
 from provenance.index import lsh_candidates
 from provenance.model import Article, ArticleResult, ClaimGroup, ClaimOccurrence, SourceKind
 
@@ -46,6 +55,24 @@ def clauses(text: str, start: int, max_chars: int, min_chars: int) -> list[tuple
             begin = m.end()
     out.append((start + begin, start + len(text)))
     return out
+
+
+def load_stopwords() -> frozenset[str]:
+    """The words left out of the claim index (``data/stopwords.txt``)."""
+    raw = resources.files("provenance").joinpath("data/stopwords.txt").read_text("utf-8")
+    return frozenset(
+        w.strip().lower() for w in raw.splitlines() if w.strip() and not w.startswith("#")
+    )
+
+
+def claim_shingles(text: str, params: FingerprintParams, stopwords: frozenset[str]) -> set[bytes]:
+    """What the claim index signs: the content words of ``text`` (word unigrams without
+    ``stopwords``; all words if none is left), or character shingles for spaceless scripts."""
+    if spaceless_share(text) >= SPACELESS_MIN_SHARE:
+        return shingles(text, params)
+    tokens = words(text)
+    content = {t for t in tokens if t not in stopwords} or set(tokens)
+    return {t.encode("utf-8") for t in content}
 
 
 def units_of(result: ArticleResult, config: Config) -> list[Unit]:
@@ -96,8 +123,13 @@ def _root(parent: list[int], x: int) -> int:
     return x
 
 
-def find_claims(results: Sequence[ArticleResult], config: Config) -> tuple[ClaimGroup, ...]:
+def find_claims(
+    results: Sequence[ArticleResult],
+    config: Config,
+    stopwords: frozenset[str] | None = None,
+) -> tuple[ClaimGroup, ...]:
     """Claim groups across ``results`` (sorted by their first occurrence)."""
+    stopwords = load_stopwords() if stopwords is None else stopwords
     articles = {r.article.id: r.article for r in results}
     units = [u for r in sorted(results, key=lambda r: r.article.id) for u in units_of(r, config)]
     index: dict[str, int] = {}
@@ -108,7 +140,9 @@ def find_claims(results: Sequence[ArticleResult], config: Config) -> tuple[Claim
         FingerprintParams.from_config(config.fingerprint),
         word_shingle=config.fingerprint.claim_word_shingle,
     )
-    signatures = Signer(params).sign_many(texts)
+    signatures = Signer(params).sign_many_shingles(
+        [claim_shingles(t, params, stopwords) for t in texts]
+    )
     keys = [claim_key(t) for t in texts]
     parent = list(range(len(texts)))
     best = [0.0] * len(texts)

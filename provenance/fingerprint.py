@@ -41,6 +41,10 @@ def _is_spaceless_char(ch: str) -> bool:
 _SPACELESS = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3040-\u30ff\u4e00-\u9fff\u3400-\u4dbf]")
 
 
+# Texts with at least this share of Hangul/CJK/kana letters get character shingles.
+SPACELESS_MIN_SHARE = 0.3
+
+
 def spaceless_share(text: str) -> float:
     """Share of letters in ``text`` that belong to Hangul, CJK or kana."""
     if text.isascii():
@@ -102,7 +106,7 @@ def shingles(text: str, params: FingerprintParams) -> set[bytes]:
     A text shorter than one shingle yields its whole normalised form as a single shingle,
     so that short passages still get a signature.
     """
-    if spaceless_share(text) >= 0.3:
+    if spaceless_share(text) >= SPACELESS_MIN_SHARE:
         chars = "".join(c for c in normalize(text) if c.isalnum())
         n = params.char_shingle
         grams = {chars[i : i + n] for i in range(len(chars) - n + 1)} or (
