@@ -122,3 +122,21 @@ def test_matches_feed_the_outlet_table() -> None:
         ("outlet-1", "wire-1", Grade.VERBATIM),
         ("outlet-1", "wire-1", Grade.EDITED),
     ]
+
+
+def test_near_duplicate_articles_are_verified_and_clustered() -> None:
+    story = "\n".join([W1, W2, W3])
+    # The same story with one word changed, from two other outlets; and an unrelated article.
+    edited = story.replace("Thursday", "Friday")
+    one = Article("d1", story, outlet="One")
+    two = Article("d2", edited, outlet="Two")
+    three = Article("d3", edited + "\n" + O3, outlet="Three")
+    other = Article("d4", O3 + "\n" + O2.replace("missile", "rocket"), outlet="Four")
+    result = pipeline.analyze([three, other, two, one])
+    dups = {
+        r.article.id: [(d.other_id, d.similarity) for d in r.duplicates] for r in result.articles
+    }
+    assert [other_id for other_id, _ in dups["d1"]] == ["d2", "d3"]
+    assert all(score >= Config().align.duplicate_min_similarity for _, score in dups["d1"])
+    assert dups["d4"] == []
+    assert result.clusters == (("d1", "d2", "d3"),)
