@@ -15,6 +15,8 @@ The baselines sign one set per article; the pipeline signs every sentence and pa
 (and claim units), aligns candidates and classifies every character, so it does far more
 work per article. ``growth`` is the time ratio between consecutive sizes (10x articles:
 about 10 is linear, about 100 quadratic). Timings include nothing of corpus construction.
+``--matching-only`` times segmentation and the cross-outlet stage (``reuse.find_reuse``)
+instead of the whole pipeline: the corpus-wide part whose growth is in question.
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ DEFAULT_EVAL = HERE.parent.parent / "shared" / "eval"
 
 from synth import iter_corpus, load_sentences  # noqa: E402
 
-from provenance import pipeline  # noqa: E402
+from provenance import pipeline, reuse  # noqa: E402
 from provenance.config import Config  # noqa: E402
 from provenance.fingerprint import FingerprintParams, lsh_bands, shingles  # noqa: E402
-from provenance.model import Article, SourceKind  # noqa: E402
+from provenance.model import Article, ArticleResult, SourceKind  # noqa: E402
+from provenance.segment import Abbreviations, segment  # noqa: E402
 
 
 def build(sentences: list[str], n: int, seed: int) -> list[Article]:
@@ -79,6 +82,24 @@ def time_pipeline(articles: Sequence[Article], config: Config) -> dict[str, Any]
     }
 
 
+def time_matching(articles: Sequence[Article], config: Config) -> dict[str, Any]:
+    """Segmentation and the cross-outlet stage alone (``reuse.find_reuse``: passages,
+    MinHash, LSH, alignment, claims, duplicates), without boilerplate and attribution."""
+    abbreviations = Abbreviations.load()
+    started = time.perf_counter()
+    results = [ArticleResult(a, segment(a.text, abbreviations)) for a in articles]
+    segmented = time.perf_counter()
+    found = reuse.find_reuse(results, config)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": round(seconds, 2),
+        "segment_seconds": round(segmented - started, 2),
+        "articles_per_second": round(len(articles) / seconds, 1),
+        "matches": len(found.matches),
+        "claim_groups": len(found.claims),
+    }
+
+
 def time_datasketch(grams: list[list[bytes]], config: Config) -> dict[str, Any]:
     from datasketch import MinHash, MinHashLSH
 
@@ -110,7 +131,9 @@ def time_rensa(grams: list[list[str]], config: Config) -> dict[str, Any]:
     return {"seconds": round(seconds, 2), "articles_per_second": round(len(grams) / seconds, 1)}
 
 
-def measure(sentences: list[str], n: int, seed: int, config: Config) -> dict[str, Any]:
+def measure(
+    sentences: list[str], n: int, seed: int, config: Config, matching_only: bool
+) -> dict[str, Any]:
     articles = build(sentences, n, seed)
     params = FingerprintParams.from_config(config.fingerprint)
     started = time.perf_counter()
@@ -121,7 +144,7 @@ def measure(sentences: list[str], n: int, seed: int, config: Config) -> dict[str
         "shingling_seconds": round(shingling, 2),
         "datasketch": time_datasketch(grams, config),
         "rensa": time_rensa([[g.decode("utf-8") for g in gs] for gs in grams], config),
-        "pipeline": time_pipeline(articles, config),
+        "pipeline": (time_matching if matching_only else time_pipeline)(articles, config),
         "peak_rss_mb_so_far": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
     }
 
@@ -132,6 +155,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 10000])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--matching-only",
+        action="store_true",
+        help="time segmentation + the cross-outlet stage instead of the whole pipeline",
+    )
     args = parser.parse_args(argv)
     if not args.eval_dir.is_dir():
         print(f"error: {args.eval_dir}: no such folder", file=sys.stderr)
@@ -140,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     config = Config()
     runs: list[dict[str, Any]] = []
     for n in sorted(args.sizes):
-        run = measure(sentences, n, args.seed, config)
+        run = measure(sentences, n, args.seed, config, args.matching_only)
         if runs:
             run["growth_vs_previous"] = round(
                 run["pipeline"]["seconds"] / max(1e-9, runs[-1]["pipeline"]["seconds"]), 2
@@ -150,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             p, d, r = run["pipeline"], run["datasketch"], run["rensa"]
             print(f"== {n} articles")
             print(f"  pipeline    {p['seconds']:>9.2f} s  {p['articles_per_second']:>9.1f} art/s")
-            print(f"    stages    {p['stages_seconds']}")
+            print(f"    stages    {p.get('stages_seconds', 'segment + reuse only')}")
             print(f"  datasketch  {d['seconds']:>9.2f} s  {d['articles_per_second']:>9.1f} art/s")
             if "skipped" in r:
                 print(f"  rensa       {r['skipped']}")
@@ -163,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  growth      x{run['growth_vs_previous']} vs the previous size")
             sys.stdout.flush()
     if args.json:
-        print(json.dumps({"seed": args.seed, "runs": runs}, indent=2, sort_keys=True))
+        out = {"seed": args.seed, "matching_only": args.matching_only, "runs": runs}
+        print(json.dumps(out, indent=2, sort_keys=True))
     return 0
 
 
