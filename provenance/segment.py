@@ -8,7 +8,9 @@ Rules (each justified by how scraped news text looks):
   followed by white space and a character that is not a lowercase letter, and after the CJK
   full stops ``。！？`` even with no space. A period after an abbreviation from
   ``data/abbreviations.txt`` or after a single cased letter (an initial, "U.S.") does not
-  split. Korean sentences end in "다." followed by a space and split like Latin ones.
+  split, unless the abbreviation can close a sentence ("U.S.", "Inc.") and a sentence
+  starter follows ("... with the U.S. Additionally, ..."). Korean sentences end in "다."
+  followed by a space and split like Latin ones.
 - Every non-white-space character of the text is inside exactly one sentence, and
   ``text[s.start:s.end] == s.text`` for every segment.
 """
@@ -34,20 +36,31 @@ class Abbreviations:
 
     ``before_number`` holds those that only count when a number follows ("No. 5", "Vol. 2"),
     because they are also ordinary words that can end a sentence ("He said no.").
+    ``may_end`` are abbreviations that can also close a sentence ("... in the U.S. He said"):
+    after one of them, or after any dotted initialism, a word from ``starters`` starts a new
+    sentence. Titles ("Dr.", "Lt.") are not in ``may_end``: a name always follows them.
     """
 
     words: frozenset[str]
     before_number: frozenset[str] = frozenset()
+    may_end: frozenset[str] = frozenset()
+    starters: frozenset[str] = frozenset()
 
     @classmethod
     def parse(cls, raw: str) -> Abbreviations:
-        """Read the data file format: one token a line, ``#`` comments, a trailing ``#``
-        marks a token that only counts before a number."""
+        """Read the data file format (see ``data/abbreviations.txt``): one entry a line,
+        ``#`` comments; ``word #`` only before a number, ``word +`` may end a sentence,
+        ``^word`` a sentence starter."""
         entries = [ln.strip().lower() for ln in raw.splitlines()]
         entries = [e for e in entries if e and not e.startswith("#")]
+        marked = {mark: {e[:-1].strip() for e in entries if e.endswith(mark)} for mark in "#+"}
         return cls(
-            frozenset(e for e in entries if not e.endswith("#")),
-            frozenset(e.removesuffix("#").strip() for e in entries if e.endswith("#")),
+            words=frozenset(
+                e.removesuffix("+").strip() for e in entries if e[-1] != "#" and e[0] != "^"
+            ),
+            before_number=frozenset(marked["#"]),
+            may_end=frozenset(marked["+"]),
+            starters=frozenset(e[1:] for e in entries if e.startswith("^")),
         )
 
     @classmethod
@@ -55,10 +68,17 @@ class Abbreviations:
         raw = resources.files("provenance").joinpath("data/abbreviations.txt").read_text("utf-8")
         return cls.parse(raw)
 
-    def holds(self, word: str, following: str) -> bool:
-        """Whether the period after ``word`` (with ``following`` next) is not a boundary."""
+    def holds(self, word: str, next_word: str) -> bool:
+        """Whether the period after ``word``, with ``next_word`` after it, does not end a
+        sentence."""
         word = word.lower()
-        return word in self.words or (word in self.before_number and following.isdigit())
+        if word in self.before_number:
+            return next_word[:1].isdigit()
+        dotted = len(word) >= 3 and word[-2] == "." and word[-1].isalpha()  # "u.s", "e.g"
+        if not (dotted or word in self.words):
+            return False
+        starts = next_word.lower().rstrip(",;:") in self.starters
+        return not (starts and (dotted or word in self.may_end))
 
 
 def _token_before(text: str, end: int, floor: int) -> str:
@@ -66,6 +86,13 @@ def _token_before(text: str, end: int, floor: int) -> str:
     while start > floor and not text[start - 1].isspace():
         start -= 1
     return text[start:end].lstrip(_LEADING_PUNCT)
+
+
+def _word_at(text: str, start: int, limit: int) -> str:
+    end = start
+    while end < limit and not text[end].isspace():
+        end += 1
+    return text[start:end]
 
 
 def _is_initial(word: str) -> bool:
@@ -92,10 +119,8 @@ def _sentence_bounds(
         mark = match.group()
         if mark.startswith(".") and not mark.startswith(".."):
             word = _token_before(text, match.start(), current)
-            if abbreviations.holds(word, text[following]) or _is_initial(word):
+            if abbreviations.holds(word, _word_at(text, following, end)) or _is_initial(word):
                 continue
-            if len(word) >= 3 and word[-2] == "." and word[-1].isalpha():
-                continue  # dotted initialism such as "U.S" or "e.g"
         bounds.append((current, stop))
         current = following
     bounds.append((current, end))

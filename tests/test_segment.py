@@ -127,6 +127,22 @@ def test_cjk_full_stops_need_no_space() -> None:
     assert _texts(seg.sentences) == ["朝鲜发表声明。", "俄罗斯表示支持！"]
 
 
+def test_an_abbreviation_that_closes_a_sentence(corpus_articles: dict[str, Article]) -> None:
+    seg = segment(corpus_articles["001"].text, ABBREVIATIONS)
+    sentences = _sentences_of_paragraph_with(seg, "trilateral security cooperation")
+    # "... with the U.S. Additionally, ...": a sentence starter after "U.S." splits
+    assert sentences[1].endswith("strengthen their trilateral security cooperation with the U.S.")
+    assert sentences[2].startswith("Additionally, there could be a push to engage China")
+    # a name after "U.S." does not ("U.S. Joint Chiefs" above), nor anything after a title
+    assert _texts(
+        segment("Acme Inc. The firm grew. Dr. The Rev. Smith came.", ABBREVIATIONS).sentences
+    ) == [
+        "Acme Inc.",
+        "The firm grew.",
+        "Dr. The Rev. Smith came.",
+    ]
+
+
 def test_number_abbreviations_only_hold_before_a_number() -> None:
     seg = segment("See No. 5 of the list. He said no. Then he left.", ABBREVIATIONS)
     assert _texts(seg.sentences) == ["See No. 5 of the list.", "He said no.", "Then he left."]
@@ -141,12 +157,19 @@ def test_lowercase_after_a_period_does_not_split() -> None:
 
 
 def test_abbreviation_file_format() -> None:
-    parsed = Abbreviations.parse("# comment\nDr\n\nno #\n")
-    assert parsed.words == frozenset({"dr"})
+    parsed = Abbreviations.parse("# comment\nDr\n\nno #\nInc +\n^The\n")
+    assert parsed.words == frozenset({"dr", "inc"})
     assert parsed.before_number == frozenset({"no"})
+    assert parsed.may_end == frozenset({"inc"})
+    assert parsed.starters == frozenset({"the"})
     assert parsed.holds("No", "5")
-    assert not parsed.holds("no", "T")
-    assert parsed.holds("DR", "P")
+    assert not parsed.holds("no", "Then")
+    assert parsed.holds("DR", "The")  # a title: a name follows, whatever it looks like
+    assert parsed.holds("Inc", "Shares")
+    assert not parsed.holds("Inc", "The")
+    assert parsed.holds("U.S", "Army")  # dotted initialisms need no entry
+    assert not parsed.holds("U.S", "THE")
+    assert not parsed.holds("said", "The")
 
 
 def test_empty_and_blank_text() -> None:
