@@ -6,6 +6,8 @@ from provenance import pipeline, reuse
 from provenance.claims import first_appearance
 from provenance.config import Config
 from provenance.model import Article, ArticleResult, Grade, Label, SourceKind
+from provenance.render import data as render_data
+from provenance.render import text as render_text
 from provenance.segment import segment
 
 # A wire story of three paragraphs.
@@ -140,3 +142,20 @@ def test_near_duplicate_articles_are_verified_and_clustered() -> None:
     assert all(score >= Config().align.duplicate_min_similarity for _, score in dups["d1"])
     assert dups["d4"] == []
     assert result.clusters == (("d1", "d2", "d3"),)
+
+
+def test_the_report_says_wire_verbatim_then_wire_edited_then_original() -> None:
+    config = Config()
+    data = render_data.report_dict(pipeline.analyze([COPY, WIRE], config), config)
+    copy = next(a for a in data["articles"] if a["id"] == "outlet-1")
+    said = [
+        (s["label"], s.get("agency"), s.get("evidence"), [x["grade"] for x in s.get("sources", [])])
+        for s in copy["spans"]
+    ]
+    assert said == [
+        ("wire", "AP", "alignment", ["verbatim"]),
+        ("wire", "AP", "alignment", ["edited"]),
+        ("original", None, None, []),
+    ]
+    text = render_text.render(data, {a.id: a.text for a in (COPY, WIRE)})
+    assert "verbatim  outlet-1 (Daily Example) [0-178]  <->  wire-1 (AP) [0-177]" in text
