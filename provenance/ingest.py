@@ -90,14 +90,7 @@ def _expand(paths: Sequence[str], errors: list[InputError]) -> list[_Source]:
                 for p in path.rglob("*")
                 if p.is_file() and _is_supported(p) and not _skipped(p, path)
             )
-            sidecars = {
-                _sidecar_of(p) for p in found if _suffix(p) in TEXT_SUFFIXES + HTML_SUFFIXES
-            }
-            chosen = [
-                _Source(p, str(p))
-                for p in found
-                if not (_suffix(p) in JSON_SUFFIXES and p in sidecars)
-            ]
+            chosen = [_Source(p, str(p)) for p in found]
             if not chosen:
                 errors.append(
                     InputError("no article files (.txt, .json, .jsonl) in folder", path=given)
@@ -118,7 +111,13 @@ def _expand(paths: Sequence[str], errors: list[InputError]) -> list[_Source]:
             errors.append(InputError("not a regular file or folder", path=given))
         else:
             errors.append(InputError("no such file or folder", path=given))
-    return sources
+    # a sidecar beside its article (in a folder, or named: "a.txt a.json") is not an article
+    given_sidecars = {
+        _sidecar_of(s.path).resolve()
+        for s in sources
+        if s.path is not None and _suffix(s.path) in TEXT_SUFFIXES + HTML_SUFFIXES
+    }
+    return [s for s in sources if s.path is None or s.path.resolve() not in given_sidecars]
 
 
 def _read_bytes(source: _Source, config: IngestConfig, stdin: bytes | None) -> bytes:

@@ -326,6 +326,18 @@ def test_stdin_through_the_cli() -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["validate", "-"], input=b'{"id": "a", "text": "A."}\n')
     assert (result.exit_code, result.stdout) == (0, "1 articles valid\n")
+    jsonl = b'{"id": "a", "text": "A."}\n{"id": "b", "text": "B."}\n'
+    result = runner.invoke(app, ["validate", "-"], input=jsonl)
+    assert (result.exit_code, result.stdout) == (0, "2 articles valid\n")
+    result = runner.invoke(app, ["validate", "-"], input="[서울=뉴시스] 본문.\n".encode())
+    assert (result.exit_code, result.stdout) == (0, "1 articles valid\n")
+    result = runner.invoke(
+        app, ["validate", "-"], input=b'{"id": "a", "text": "A."}\n{"id": "a"}\n'
+    )
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: <stdin>: line 2: $.text: required field is missing\n",
+    )
     result = runner.invoke(app, ["validate", "-"], input=b"")
     assert (result.exit_code, result.stderr) == (2, "error: <stdin>: empty file\n")
 
@@ -375,6 +387,9 @@ def test_txt_with_sidecar_metadata(tmp_path: Path) -> None:
     assert (story.text, story.outlet, story.published) == ("본문입니다.", "Newsis", "2024-11-02")
     assert dict(story.extra) == {"desk": "politics"}
     assert articles[1].outlet is None
+    # named one by one, the sidecar is still metadata, not an article without text
+    named = ingest.load([str(tmp_path / "story.txt"), str(tmp_path / "story.json")])
+    assert [(a.id, a.outlet) for a in named] == [("kim-01", "Newsis")]
 
 
 def test_folder_recursion_is_sorted_and_skips_readme_and_hidden(tmp_path: Path) -> None:
