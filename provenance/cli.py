@@ -159,7 +159,7 @@ def validate(paths: PathsArg, config_file: ConfigOpt = None) -> None:
     """Check article files against the article schema (exit 0 valid, 2 invalid)."""
     with _errors_to_exit():
         articles = _load(paths, _config(config_file))
-    typer.echo(f"{len(articles)} articles valid")
+    typer.echo(f"{len(articles)} article{'' if len(articles) == 1 else 's'} valid")
 
 
 @app.command()

@@ -325,12 +325,12 @@ def test_stdin_plain_text_json_and_jsonl() -> None:
 def test_stdin_through_the_cli() -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["validate", "-"], input=b'{"id": "a", "text": "A."}\n')
-    assert (result.exit_code, result.stdout) == (0, "1 articles valid\n")
+    assert (result.exit_code, result.stdout) == (0, "1 article valid\n")
     jsonl = b'{"id": "a", "text": "A."}\n{"id": "b", "text": "B."}\n'
     result = runner.invoke(app, ["validate", "-"], input=jsonl)
     assert (result.exit_code, result.stdout) == (0, "2 articles valid\n")
     result = runner.invoke(app, ["validate", "-"], input="[서울=뉴시스] 본문.\n".encode())
-    assert (result.exit_code, result.stdout) == (0, "1 articles valid\n")
+    assert (result.exit_code, result.stdout) == (0, "1 article valid\n")
     result = runner.invoke(
         app, ["validate", "-"], input=b'{"id": "a", "text": "A."}\n{"id": "a"}\n'
     )

@@ -92,7 +92,7 @@ def test_schemas_come_from_the_wheel(installed: Path, tmp_path: Path) -> None:
 
 def test_validate_and_report_in_the_installed_package(installed: Path, tmp_path: Path) -> None:
     run = _run([str(installed / "provenance"), "validate", str(CORPUS_FILE)], cwd=tmp_path)
-    assert (run.returncode, run.stdout) == (0, "1 articles valid\n"), run.stderr
+    assert (run.returncode, run.stdout) == (0, "1 article valid\n"), run.stderr
     bad = tmp_path / "bad.json"
     bad.write_text('{"id": "a", "text": "x", "published": "2024-13-45", "url": "not a uri"}')
     run = _run([str(installed / "provenance"), "validate", "bad.json"], cwd=tmp_path)
