@@ -85,11 +85,15 @@ def _expand(paths: Sequence[str], errors: list[InputError]) -> list[_Source]:
             continue
         path = Path(given)
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and _is_supported(p) and not _skipped(p, path)
-            )
+            try:
+                found = sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and _is_supported(p) and not _skipped(p, path)
+                )
+            except OSError as exc:
+                errors.append(InputError(f"cannot list folder: {exc.strerror}", path=given))
+                continue
             chosen = [_Source(p, str(p)) for p in found]
             if not chosen:
                 errors.append(

@@ -453,3 +453,12 @@ def test_the_corpus_loads(corpus_articles: dict[str, Any]) -> None:
     if seeds.is_dir():  # the records hold the seed texts exactly as stored
         for article in corpus_articles.values():
             assert (seeds / f"{article.id}.txt").read_text(encoding="utf-8") == article.text
+
+
+def test_a_folder_that_cannot_be_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # root reads every folder, so the refusal is simulated where the folder is listed
+    def denied(self: Path, pattern: str) -> list[Path]:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "rglob", denied)
+    assert _errors([str(tmp_path)]) == [f"{tmp_path}: cannot list folder: Permission denied"]
