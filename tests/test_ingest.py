@@ -10,10 +10,13 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from provenance import ingest
@@ -462,3 +465,23 @@ def test_a_folder_that_cannot_be_listed(tmp_path: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(Path, "rglob", denied)
     assert _errors([str(tmp_path)]) == [f"{tmp_path}: cannot list folder: Permission denied"]
+
+
+# Any text (no NUL, no lone surrogate, not blank) comes back exactly as stored: as a .txt
+# file (a leading BOM aside, which is how the file marks UTF-8) and inside JSON and JSONL.
+_STORED = st.text(
+    st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), min_size=1
+).filter(lambda t: bool(t.strip()) and not t.startswith("\ufeff"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(_STORED)
+def test_text_comes_back_exactly_as_stored(text: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "a.txt").write_bytes(text.encode("utf-8"))
+        (root / "b.json").write_text(json.dumps({"id": "b", "text": text}), encoding="utf-8")
+        line = json.dumps({"id": "c", "text": text}, ensure_ascii=False)
+        (root / "c.jsonl").write_bytes(line.encode("utf-8") + b"\r\n")
+        articles = ingest.load([folder])
+    assert [(a.id, a.text) for a in articles] == [("a", text), ("b", text), ("c", text)]
