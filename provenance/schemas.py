@@ -27,7 +27,6 @@ from jsonschema.exceptions import ValidationError  # noqa: E402
 
 from provenance.errors import ProvenanceError  # noqa: E402
 
-SCHEMA_NAMES = ("article", "report", "check", "config")
 _NAME = re.compile(r"[a-z][a-z0-9_-]*")
 _REQUIRED = re.compile(r"'(.+)' is a required property")
 _SHOWN_CHARS = 40  # longest value excerpt in a message
