@@ -85,6 +85,7 @@ def test_every_shipped_schema_is_a_valid_2020_12_schema() -> None:
 def test_loader_reads_the_repository_schemas_in_a_checkout() -> None:
     # In an editable install (the test environment) the helper reads schemas/ itself; the
     # regular wheel install is tested in test_packaging.py.
+    assert schemas.schema_dir() == ROOT / "schemas"
     for name in ("article", "report"):
         shipped = (ROOT / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
         assert schemas.text(name) == shipped
