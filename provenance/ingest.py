@@ -219,7 +219,7 @@ def _record_errors(record: Any, origin: Origin) -> list[InputError]:
         return InputError(message, path=origin.path, record=origin.record, field=field)
 
     if not isinstance(record, dict):
-        return [error(f"expected an article object, got {type(record).__name__}", "$")]
+        return [error(f"expected an article object, got {schemas.json_type(record)}", "$")]
     found = [error(m, f) for f, m in map(schemas.describe, schemas.errors("article", record))]
     found += [error("unpaired surrogate; not valid Unicode text", p) for p in _unencodable(record)]
     text = record.get("text")

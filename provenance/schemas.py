@@ -106,7 +106,8 @@ def _short(value: Any) -> str:
     return shown if len(shown) <= _SHOWN_CHARS else shown[: _SHOWN_CHARS - 1] + "…"
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type: "object", "array", "string", "integer", ..."""
     for name, kind in _JSON_TYPES:
         if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
             return name
@@ -144,7 +145,7 @@ def describe(error: ValidationError) -> tuple[str, str]:
             return _child(path, missing.group(1)), "required field is missing"
     if kind == "type":
         names = expected if isinstance(expected, list) else [expected]
-        return path, f"expected {' or '.join(map(str, names))}, got {_json_type(value)}"
+        return path, f"expected {' or '.join(map(str, names))}, got {json_type(value)}"
     if kind == "enum":
         choices = ", ".join(_short(c) for c in expected)
         return path, f"must be one of {choices}; got {_short(value)}"

@@ -155,7 +155,7 @@ BAD_INPUTS = [
     pytest.param(
         {"a.json": b"[1]"},
         ["a.json"],
-        [("a.json: [0]: $: expected an article object, got int",)],
+        [("a.json: [0]: $: expected an article object, got integer",)],
         id="not-an-object",
     ),
     pytest.param({"a.json": b"[]"}, ["a.json"], [("a.json: $: empty list",)], id="empty-list"),
