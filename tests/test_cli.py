@@ -199,3 +199,31 @@ def test_write_atomically_keeps_the_old_file_when_it_fails(
         cli.write_atomically(target, "new")
     assert target.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.txt"]
+
+
+def test_an_unexpected_crash_never_prints_the_article_text(tmp_path: Path) -> None:
+    # A bug (simulated: the pipeline raises) gives a traceback, but without local variables,
+    # so the article's text, which is in the locals of every stage, does not leak.
+    secret = "Embargoed sentence that must not leak."
+    (tmp_path / "a.txt").write_text(secret, encoding="utf-8")
+    crash = (
+        "import sys\n"
+        "from provenance import cli, pipeline\n"
+        "def boom(articles, *args, **kwargs):\n"
+        "    text = articles[0].text\n"
+        "    raise RuntimeError('simulated bug')\n"
+        "pipeline.analyze = boom\n"
+        "sys.argv = ['provenance', 'report', 'a.txt']\n"
+        "cli.main()\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", crash],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"},
+    )
+    assert run.returncode == 1
+    assert "simulated bug" in run.stderr
+    assert secret not in run.stderr + run.stdout
