@@ -10,6 +10,9 @@ next to the page overrides any of these fields, because the user's metadata wins
 - ``text``: trafilatura's main text; when it found reader comments, they follow after a blank
   line and ``html_comments_start`` records where they begin, so that the boilerplate stage
   labels ``[html_comments_start, len(text))`` as ``reader_comment``;
+- ``extracted_by``: ``"trafilatura"``; the pipeline then skips the boilerplate stage's
+  length/stop-word feature pass, which would repeat trafilatura's own work (see
+  ``pipeline._boilerplate_config``);
 - ``title``, ``outlet`` (trafilatura's site name), ``authors`` (its author field, split on
   ``;``), ``published`` (its date), ``url`` and ``language`` (the page's ``<html lang>``), each
   only when present and well-formed, so that a page never fails validation because of a
@@ -34,6 +37,7 @@ from provenance.model import Origin
 
 INSTALL_HINT = "pip install 'news-provenance[html]'"
 COMMENTS_FIELD = "html_comments_start"
+EXTRACTOR_FIELD = "extracted_by"  # the pipeline skips the boilerplate feature pass on these
 PRESCAN_BYTES = 4096  # where a charset declaration is looked for (the HTML spec says 1024)
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -150,7 +154,7 @@ def page_record(data: bytes, origin: Origin, *, max_bytes: int) -> dict[str, Any
     body = (getattr(doc, "text", None) or "").strip()
     if not body:
         raise InputError("no article text found in the HTML page", path=label)
-    record: dict[str, Any] = {"id": page_id(label), "text": body}
+    record: dict[str, Any] = {"id": page_id(label), "text": body, EXTRACTOR_FIELD: "trafilatura"}
     comments = (getattr(doc, "comments", None) or "").strip()
     if comments:
         record["text"] = f"{body}\n\n{comments}"

@@ -181,6 +181,30 @@ def test_comments_become_reader_comment_boilerplate(tmp_path: Path) -> None:
     assert BODY_1 in "".join(articles[0].text[s.start : s.end] for s in story)
 
 
+def test_extracted_text_skips_the_boilerplate_feature_pass() -> None:
+    # Menu-like lines around two story paragraphs: on raw page text the length/stop-word
+    # pass calls them navigation; on text trafilatura extracted it must not run again.
+    lines = [
+        "Markets Today",
+        "Lavrov Blinken Wang Baerbock Geneva",
+        "Top Stories 2024",
+        BODY_1,
+        "Weather Traffic Sports",
+        BODY_2,
+        "Opinion Video Podcasts",
+    ]
+    text = "\n".join(lines) + "\n"
+    assert record(page())["extracted_by"] == "trafilatura"
+
+    def feature_rules(extra: dict[str, str]) -> list[str]:
+        articles = ingest.load_records([{"id": "a", "text": text, "language": "en", **extra}])
+        spans = pipeline.analyze(articles).articles[0].spans
+        return [s.rule for s in spans if s.rule and s.rule.startswith("features.")]
+
+    assert feature_rules({}) != []  # the pass does fire on this text as plain text
+    assert feature_rules({"extracted_by": "trafilatura"}) == []
+
+
 def test_missing_trafilatura_is_one_clear_error(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
