@@ -232,6 +232,11 @@ def normalize_space(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
+def tokens(text: str) -> list[str]:
+    """``\\w+`` tokens, as the shingle metric uses them."""
+    return _TOKEN_RE.findall(text or "")
+
+
 def snippet_rates(kept: str, with_: Sequence[str], without: Sequence[str]) -> SnippetCounts:
     """How many ``with`` snippets are in ``kept`` and how many ``without`` snippets are not
     (white-space-normalised substring match). Sum the counts over pages to micro-average."""

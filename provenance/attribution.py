@@ -76,6 +76,9 @@ _COMPACT = re.compile(r"[^\w.]+")
 # At most this many words between an agency name and a following cue ("Yonhap news agency
 # reported"); more attaches cues to the wrong subject ("The AP style guide was cited").
 _CUE_AFTER_MAX_WORDS = 2
+# Credit lines are short and sit at a paragraph's edges: patterns are tried on this many
+# characters at the start or end of a paragraph (whole-line patterns on lines up to it).
+_EDGE_WINDOW = 400
 
 
 def _alias_regex(alias: str) -> str:
@@ -99,6 +102,7 @@ class CreditRule:
     covers: str  # forward | backward | paragraph | auto
     agency: str | None  # implied agency
     pattern: re.Pattern[str]
+    requires: re.Pattern[str] | None  # cheap pre-check on the same window
 
 
 @dataclass(frozen=True)
@@ -130,13 +134,13 @@ class AgencyLexicon:
             for outlet in agency.get("outlets", []):
                 outlets.setdefault(outlet.casefold(), name)
         alias_group = _alternation(every)
-        agencies = rf"(?P<agencies>{alias_group}(?:\s*[/,]\s*{alias_group})*)"
+        agencies = rf"(?P<agencies>{alias_group}(?:\s*[/,-]\s*{alias_group})*)"
         rules = []
         for rule in data["credit"]:
             source = str(rule["pattern"])
             # only the first {agencies} is a named group; later ones are plain alternations
             source = source.replace("{agencies}", agencies, 1)
-            source = source.replace("{agencies}", f"{alias_group}(?:\\s*[/,]\\s*{alias_group})*")
+            source = source.replace("{agencies}", f"{alias_group}(?:\\s*[/,-]\\s*{alias_group})*")
             rules.append(
                 CreditRule(
                     id=str(rule["id"]),
@@ -144,7 +148,12 @@ class AgencyLexicon:
                     where=str(rule["where"]),
                     covers=str(rule["covers"]),
                     agency=rule.get("agency"),
-                    pattern=re.compile(source, re.IGNORECASE),
+                    pattern=re.compile(
+                        source + r"\s*\Z" if rule["where"] == "end" else source, re.IGNORECASE
+                    ),
+                    requires=re.compile(rule["requires"], re.IGNORECASE)
+                    if rule.get("requires")
+                    else None,
                 )
             )
         cues = data["citation"]
@@ -177,15 +186,23 @@ class _Raw:
     forward: bool
 
 
-def _match(rule: CreditRule, text: str) -> re.Match[str] | None:
+def _match(rule: CreditRule, text: str) -> tuple[int, re.Match[str]] | None:
+    """(offset of the searched window, match): credits sit at the edges of a paragraph, so
+    only a window at the start or the end is searched (this keeps the big alias
+    alternations from being tried at every position of long paragraphs)."""
+    if rule.where == "line" and len(text) > _EDGE_WINDOW:
+        return None
+    offset = max(0, len(text) - _EDGE_WINDOW) if rule.where == "end" else 0
+    window = text[offset : offset + _EDGE_WINDOW]
+    if rule.requires is not None and not rule.requires.search(window):
+        return None
     if rule.where == "line":
-        return rule.pattern.fullmatch(text)
-    if rule.where == "start":
-        return rule.pattern.match(text)
-    for match in rule.pattern.finditer(text):
-        if match.end() == len(text):
-            return match
-    return None
+        match = rule.pattern.fullmatch(window)
+    elif rule.where == "start":
+        match = rule.pattern.match(window)
+    else:
+        match = rule.pattern.search(window)  # end rules are compiled with a \Z anchor
+    return (offset, match) if match else None
 
 
 def _raw_credits(segmentation: Segmentation, lexicon: AgencyLexicon) -> list[_Raw]:
@@ -193,10 +210,11 @@ def _raw_credits(segmentation: Segmentation, lexicon: AgencyLexicon) -> list[_Ra
     for index, para in enumerate(segmentation.paragraphs):
         taken: list[tuple[int, int]] = []
         for rule in lexicon.credits:
-            match = _match(rule, para.text)
-            if match is None:
+            found = _match(rule, para.text)
+            if found is None:
                 continue
-            start, end = match.span("credit")
+            offset, match = found
+            start, end = (offset + i for i in match.span("credit"))
             if any(s < end and start < e for s, e in taken):
                 continue
             named = match.groupdict().get("agencies")

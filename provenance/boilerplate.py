@@ -66,6 +66,10 @@ FIXED = "fixed"  # lexicon/structure boilerplate: not a neighbour in the context
 # A line without ending punctuation and at most this many words is a heading: "short", so
 # its neighbours decide (long Title Case headlines have few stop words).
 _HEADING_MAX_WORDS = 20
+# A stop-word list fits a text when at least this share of its first tokens are on it (real
+# prose scores 0.25-0.45 on its own list and under 0.05 on the others); metadata languages
+# are often wrong (a CMS default "en" on a Portuguese page).
+_MIN_LANGUAGE_DENSITY = 0.1
 
 
 @dataclass(frozen=True)
@@ -233,10 +237,8 @@ def _script(text: str) -> str:
 
 
 def _language(article: Article, lexicon: BoilerplateLexicon) -> str | None:
-    """The article's language if it has a stop-word list, else the best-scoring list."""
-    lang = (article.language or "").split("-")[0].lower()
-    if lexicon.stopwords.get(lang):
-        return lang
+    """The stop-word list to use: the declared language's when the text bears it out, else
+    the best-scoring list, else None (no list fits: the density test is skipped)."""
     tokens = _WORD.findall(article.text[:4000].lower())
     if not tokens:
         return None
@@ -245,8 +247,11 @@ def _language(article: Article, lexicon: BoilerplateLexicon) -> str | None:
         for name, words in sorted(lexicon.stopwords.items())
         if words
     }
+    declared = (article.language or "").split("-")[0].lower()
+    if scores.get(declared, 0.0) >= _MIN_LANGUAGE_DENSITY:
+        return declared
     best = max(scores, key=lambda k: scores[k], default=None)
-    return best if best is not None and scores[best] >= 0.1 else None
+    return best if best is not None and scores[best] >= _MIN_LANGUAGE_DENSITY else None
 
 
 def _first_pass(text: str, stop: frozenset[str] | None, lexicon: BoilerplateLexicon) -> str:
@@ -267,6 +272,8 @@ def _first_pass(text: str, stop: frozenset[str] | None, lexicon: BoilerplateLexi
         return GOOD if length > th.length_high else NEARGOOD
     if density >= th.stop_low:
         return NEARGOOD
+    if _SENTENCE_END.search(text) and density >= th.stop_low / 2:
+        return NEARGOOD  # prose heavy with names and numbers ("beat X 6-4, 6-3 ...")
     if not punct and len(tokens) <= _HEADING_MAX_WORDS:
         return SHORT  # a heading: let its neighbours decide
     return BAD
@@ -288,6 +295,8 @@ def _smooth(classes: list[str]) -> list[str]:
     otherwise; a text edge counts as bad, except that a short first line right above story
     text is a headline."""
     skip = (SHORT, NEARGOOD, FIXED)
+    if GOOD not in classes:  # no long story paragraph: the near-good ones are the story
+        classes = [GOOD if c == NEARGOOD else c for c in classes]
     out = list(classes)
     for i, cls in enumerate(classes):
         if cls == NEARGOOD:
@@ -406,8 +415,12 @@ def detect(
             classes[j] = FIXED
             j -= 1
 
-    # no story-like paragraph at all (a few short lines): nothing to anchor the context on
-    if config.feature_pass and any(c in story for c in classes):
+    # Only texts that still look like whole pages get the feature pass: a text whose
+    # story-like paragraphs already hold most characters is an extracted article, where
+    # features mostly cut names, numbers and lists from the story (measured on Zyte pages).
+    # With no story-like paragraph at all there is nothing to anchor the context on.
+    total = sum(len(p.text) for p in paras)
+    if config.feature_pass and 0 < good_total < config.feature_max_story_share * total:
         for i, cls in enumerate(_smooth(classes)):
             if cls == BAD and fixed[i] is None and i not in protected:
                 why = "features.low_stopwords" if classes[i] == BAD else "features.context"

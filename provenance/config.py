@@ -42,6 +42,10 @@ class BoilerplateConfig:
     # structure and corpus evidence; on = also drops menus and link lists from page text, at
     # some risk to short, name-heavy lines between boilerplate.
     feature_pass: bool = True
+    # ... but only on texts whose story-like paragraphs hold less than this share of the
+    # characters (a whole page's text); above it the text is taken as an extracted article.
+    # 1.0 always runs the pass; lower protects clean article text from it.
+    feature_max_story_share: float = 0.9
 
 
 @dataclass(frozen=True)
