@@ -7,6 +7,9 @@ The kept text is that text minus our boilerplate spans (credit lines and datelin
 as in the report). Printed beside it, from the same run: the input as is (``raw``) and
 trafilatura's own default extraction (``trafilatura_default``).
 
+``recall_ours_no_features`` is (b) the way HTML ingest treats trafilatura's text (marked
+``extracted_by``): without the length/stop-word feature pass.
+
 Metrics: ScrapingHub 4-gram precision/recall/F1 against the gold body (zyte; fundus with its
 paragraphs and subheadings as the body), ``with`` snippets kept / ``without`` removed /
 ``comments`` removed (trafilatura set), and for fundus the share of gold paragraphs kept and of
@@ -19,7 +22,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +101,12 @@ def _outputs(
         ]
         out[f"{variant}_raw"] = [p.inputs[variant] for p in pages]
         out[f"{variant}_ours"] = kept_text(articles, config, res)
+    # what HTML ingest does with trafilatura's text (extracted_by): lexicon, structure and
+    # corpus evidence only, no feature pass
+    lexicon_only = replace(config, boilerplate=replace(config.boilerplate, feature_pass=False))
+    articles = [Article(id=str(i), text=p.inputs["recall"], language=lang(p.row),
+                        url=p.row.get("url")) for i, p in enumerate(pages)]  # fmt: skip
+    out["recall_ours_no_features"] = kept_text(articles, lexicon_only, res)
     return out
 
 
@@ -184,6 +193,7 @@ def run_fundus(set_dir: Path, limit: int | None) -> dict[str, Any]:
         source = {
             "trafilatura_default": [p.default for p in pages],
             **{f"{v}_{k}": [p.inputs[v] for p in pages] for v in VARIANTS for k in ("raw", "ours")},
+            "recall_ours_no_features": [p.inputs["recall"] for p in pages],
         }[name]
         per_pub: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         for page, src, kept in zip(pages, source, texts, strict=True):
