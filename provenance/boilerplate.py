@@ -326,6 +326,51 @@ def _author_lines(article: Article) -> frozenset[str]:
     return frozenset(names | {"by " + n for n in names} | {"von " + n for n in names})
 
 
+def _cut_tail(
+    paras: Sequence[Segment],
+    terminators: Mapping[int, Rule],
+    fixed: list[BoilerplateSpan | None],
+    classes: list[str],
+    min_story_before: float,
+) -> None:
+    """The story ends at the first terminator with enough story characters before it: the
+    terminator and every line after it become boilerplate (updates ``fixed``/``classes``)."""
+    before = 0
+    for i, para in enumerate(paras):
+        rule = terminators.get(i)
+        if rule is not None and before and before >= min_story_before:
+            inherited = _TAIL_REASON.get(rule.reason, rule.reason)
+            for j in range(i, len(paras)):
+                if j in terminators:
+                    fixed[j] = _span(paras[j], terminators[j].reason, terminators[j].id)
+                elif fixed[j] is None:
+                    fixed[j] = _span(paras[j], inherited, rule.id + ".tail")
+                classes[j] = FIXED
+            return
+        if classes[i] in (GOOD, NEARGOOD):
+            before += len(para.text)
+
+
+def _mark_comments(
+    paras: Sequence[Segment],
+    widgets: Sequence[int],
+    protected: set[int],
+    fixed: list[BoilerplateSpan | None],
+    classes: list[str],
+    max_chars: int,
+) -> None:
+    """A comment widget closes the reader comment before it: the paragraph right above (up
+    to ``max_chars`` if it looks like story) and further ones while they do not."""
+    for w in widgets:
+        j = w - 1
+        while j >= 0 and fixed[j] is None and j not in protected:
+            if classes[j] in (GOOD, NEARGOOD) and (j < w - 1 or len(paras[j].text) > max_chars):
+                break
+            fixed[j] = _span(paras[j], R.READER_COMMENT, "structure.before_comment_widget")
+            classes[j] = FIXED
+            j -= 1
+
+
 def detect(
     article: Article,
     segmentation: Segmentation,
@@ -380,40 +425,10 @@ def detect(
         for i, p in enumerate(paras)
     ]
 
-    # structure: the story ends at the first terminator with enough story before it
-    good_before = 0
     story = (GOOD, NEARGOOD)
     good_total = sum(len(p.text) for p, c in zip(paras, classes, strict=True) if c in story)
-    tail_from = len(paras)
-    tail_rule: Rule | None = None
-    for i, para in enumerate(paras):
-        found = terminators.get(i)
-        if found and good_total and good_before >= config.tail_min_story_share * good_total:
-            tail_from, tail_rule = i, found
-            break
-        if classes[i] in story:
-            good_before += len(para.text)
-    if tail_rule is not None:
-        inherited = _TAIL_REASON.get(tail_rule.reason, tail_rule.reason)
-        fixed[tail_from] = _span(paras[tail_from], tail_rule.reason, tail_rule.id)
-        for i in range(tail_from + 1, len(paras)):
-            if i in terminators:
-                fixed[i] = _span(paras[i], terminators[i].reason, terminators[i].id)
-            elif fixed[i] is None:
-                fixed[i] = _span(paras[i], inherited, tail_rule.id + ".tail")
-            classes[i] = FIXED
-        classes[tail_from] = FIXED
-
-    # structure: a comment widget closes the reader comment before it
-    for w in widgets:
-        j = w - 1
-        while j >= 0 and fixed[j] is None and j not in protected:
-            long_story = classes[j] in story
-            if long_story and (j < w - 1 or len(paras[j].text) > config.reader_comment_max_chars):
-                break
-            fixed[j] = _span(paras[j], R.READER_COMMENT, "structure.before_comment_widget")
-            classes[j] = FIXED
-            j -= 1
+    _cut_tail(paras, terminators, fixed, classes, config.tail_min_story_share * good_total)
+    _mark_comments(paras, widgets, protected, fixed, classes, config.reader_comment_max_chars)
 
     # Only texts that still look like whole pages get the feature pass: a text whose
     # story-like paragraphs already hold most characters is an extracted article, where
