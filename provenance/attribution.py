@@ -73,6 +73,7 @@ _ROLE = re.compile(
     re.IGNORECASE,
 )
 _COMPACT = re.compile(r"[^\w.]+")
+_WORD = re.compile(r"\w+")
 # At most this many words between an agency name and a following cue ("Yonhap news agency
 # reported"); more attaches cues to the wrong subject ("The AP style guide was cited").
 _CUE_AFTER_MAX_WORDS = 2
@@ -112,6 +113,7 @@ class AgencyLexicon:
     canonical: Mapping[str, str]  # casefolded alias -> canonical agency name
     outlets: Mapping[str, str]  # outlet or host label -> canonical agency name
     mention: re.Pattern[str]  # aliases allowed in running text
+    mention_heads: frozenset[str]  # casefolded first word of each of those aliases
     any_alias: re.Pattern[str]  # every alias, credit-only ones included
     credits: tuple[CreditRule, ...]
     cue_before: re.Pattern[str]
@@ -161,6 +163,7 @@ class AgencyLexicon:
             canonical=MappingProxyType(canonical),
             outlets=MappingProxyType(outlets),
             mention=re.compile(_alternation(mention)),
+            mention_heads=frozenset(_WORD.findall(a)[0].casefold() for a in mention if a),
             any_alias=re.compile(alias_group),
             credits=tuple(rules),
             cue_before=re.compile("|".join(cues["before"]), re.IGNORECASE),
@@ -363,7 +366,7 @@ def find_cited_sources(
     taken = [(c.start, c.end) for c in credits if c.start >= 0]
     out: list[CitedSource] = []
     for sent in segmentation.sentences:
-        for match in lexicon.mention.finditer(text, sent.start, sent.end):
+        for match in _mentions(lexicon, text, sent.start, sent.end):
             start, end = match.span()
             if any(s < end and start < e for s, e in taken):
                 continue
@@ -374,6 +377,22 @@ def find_cited_sources(
             if agency and cue:
                 out.append(CitedSource(agency, start, end, sent.start, sent.end, match.group()))
     return tuple(out)
+
+
+def _mentions(lexicon: AgencyLexicon, text: str, start: int, end: int) -> list[re.Match[str]]:
+    """Alias mentions in text[start:end]. The big alias alternation is only tried where a
+    word starts an alias (one dictionary look-up per word), which keeps this linear and fast
+    on long texts; Hangul words may carry a particle, so their heads match as prefixes."""
+    out: list[re.Match[str]] = []
+    heads = lexicon.mention_heads
+    hangul = tuple(h for h in heads if _HANGUL.match(h))
+    for word in _WORD.finditer(text, start, end):
+        token = word.group().casefold()
+        if token in heads or (_HANGUL.match(token) and token.startswith(hangul)):
+            match = lexicon.mention.match(text, word.start(), end)
+            if match and (not out or match.start() >= out[-1].end()):
+                out.append(match)
+    return out
 
 
 def _cue_after(lexicon: AgencyLexicon, after: str) -> bool:

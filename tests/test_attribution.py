@@ -197,3 +197,10 @@ def test_metadata_credits(
         assert (c.kind, c.start, c.end, c.block_start, c.block_end) == (
             CreditKind.METADATA, -1, -1, 0, len(STORY),
         )  # fmt: skip
+
+
+def test_korean_citation_with_a_particle(agencies: AgencyLexicon) -> None:
+    text = "연합뉴스에 따르면 정부는 오늘 새 대책을 발표했다. 시장은 차분했다."
+    article = Article(id="k", text=text, language="ko")
+    cited = find_cited_sources(article, segment(text), agencies)
+    assert [(c.agency, c.text, c.sentence_start) for c in cited] == [("Yonhap", "연합뉴스", 0)]
