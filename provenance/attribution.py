@@ -74,12 +74,6 @@ _ROLE = re.compile(
 )
 _COMPACT = re.compile(r"[^\w.]+")
 _WORD = re.compile(r"\w+")
-# At most this many words between an agency name and a following cue ("Yonhap news agency
-# reported"); more attaches cues to the wrong subject ("The AP style guide was cited").
-_CUE_AFTER_MAX_WORDS = 2
-# Credit lines are short and sit at a paragraph's edges: patterns are tried on this many
-# characters at the start or end of a paragraph (whole-line patterns on lines up to it).
-_EDGE_WINDOW = 400
 
 
 def _alias_regex(alias: str) -> str:
@@ -118,6 +112,8 @@ class AgencyLexicon:
     credits: tuple[CreditRule, ...]
     cue_before: re.Pattern[str]
     cue_after: re.Pattern[str]
+    cue_windows: tuple[int, int, int]  # before_window, after_window, after_max_words
+    edge_window: int
 
     @classmethod
     def load(cls) -> AgencyLexicon:
@@ -168,6 +164,12 @@ class AgencyLexicon:
             credits=tuple(rules),
             cue_before=re.compile("|".join(cues["before"]), re.IGNORECASE),
             cue_after=re.compile("|".join(cues["after"]), re.IGNORECASE),
+            cue_windows=(
+                int(cues["before_window"]),
+                int(cues["after_window"]),
+                int(cues["after_max_words"]),
+            ),
+            edge_window=int(data["edge_window"]),
         )
 
     def names_in(self, text: str) -> list[str]:
@@ -189,14 +191,14 @@ class _Raw:
     forward: bool
 
 
-def _match(rule: CreditRule, text: str) -> tuple[int, re.Match[str]] | None:
+def _match(rule: CreditRule, text: str, edge: int) -> tuple[int, re.Match[str]] | None:
     """(offset of the searched window, match): credits sit at the edges of a paragraph, so
     only a window at the start or the end is searched (this keeps the big alias
     alternations from being tried at every position of long paragraphs)."""
-    if rule.where == "line" and len(text) > _EDGE_WINDOW:
+    if rule.where == "line" and len(text) > edge:
         return None
-    offset = max(0, len(text) - _EDGE_WINDOW) if rule.where == "end" else 0
-    window = text[offset : offset + _EDGE_WINDOW]
+    offset = max(0, len(text) - edge) if rule.where == "end" else 0
+    window = text[offset : offset + edge]
     if rule.requires is not None and not rule.requires.search(window):
         return None
     if rule.where == "line":
@@ -213,7 +215,7 @@ def _raw_credits(segmentation: Segmentation, lexicon: AgencyLexicon) -> list[_Ra
     for index, para in enumerate(segmentation.paragraphs):
         taken: list[tuple[int, int]] = []
         for rule in lexicon.credits:
-            found = _match(rule, para.text)
+            found = _match(rule, para.text, lexicon.edge_window)
             if found is None:
                 continue
             offset, match = found
@@ -371,8 +373,9 @@ def find_cited_sources(
             if any(s < end and start < e for s, e in taken):
                 continue
             agency = lexicon.canonical.get(match.group().casefold())
-            before = text[max(sent.start, start - 120) : start]
-            after = text[end : min(sent.end, end + 40)]
+            before_window, after_window, _ = lexicon.cue_windows
+            before = text[max(sent.start, start - before_window) : start]
+            after = text[end : min(sent.end, end + after_window)]
             cue = lexicon.cue_before.search(before) or _cue_after(lexicon, after)
             if agency and cue:
                 out.append(CitedSource(agency, start, end, sent.start, sent.end, match.group()))
@@ -398,4 +401,4 @@ def _mentions(lexicon: AgencyLexicon, text: str, start: int, end: int) -> list[r
 def _cue_after(lexicon: AgencyLexicon, after: str) -> bool:
     match = lexicon.cue_after.search(after)
     # only a few connecting words may stand between the name and the cue
-    return match is not None and len(after[: match.start()].split()) <= _CUE_AFTER_MAX_WORDS
+    return match is not None and len(after[: match.start()].split()) <= lexicon.cue_windows[2]

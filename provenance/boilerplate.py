@@ -63,13 +63,6 @@ _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 _TAIL_REASON = {R.COMMENTS_MARKER: R.READER_COMMENT}
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
 FIXED = "fixed"  # lexicon/structure boilerplate: not a neighbour in the context pass
-# A line without ending punctuation and at most this many words is a heading: "short", so
-# its neighbours decide (long Title Case headlines have few stop words).
-_HEADING_MAX_WORDS = 20
-# A stop-word list fits a text when at least this share of its first tokens are on it (real
-# prose scores 0.25-0.45 on its own list and under 0.05 on the others); metadata languages
-# are often wrong (a CMS default "en" on a Portuguese page).
-_MIN_LANGUAGE_DENSITY = 0.1
 
 
 @dataclass(frozen=True)
@@ -120,6 +113,8 @@ class BoilerplateLexicon:
     split: RuleSet
     stopwords: Mapping[str, frozenset[str]]  # language -> lower-cased stop words
     scripts: Mapping[str, ScriptThresholds]
+    heading_max_words: int
+    min_language_density: float
 
     @classmethod
     def load(cls) -> BoilerplateLexicon:
@@ -127,11 +122,13 @@ class BoilerplateLexicon:
         kinds: dict[str, list[Rule]] = {"line": [], "sentence": [], "terminator": [], "split": []}
         stopwords: dict[str, frozenset[str]] = {}
         scripts: dict[str, ScriptThresholds] = {}
+        text: dict[str, float] = {}
         for entry in sorted(folder.iterdir(), key=lambda e: e.name):
             if not entry.name.endswith(".toml"):
                 continue
             data = tomllib.loads(entry.read_text("utf-8"))
             if entry.name == "features.toml":
+                text = data["text"]
                 for name, values in data["script"].items():
                     scripts[name] = ScriptThresholds(**values)
                 continue
@@ -149,6 +146,8 @@ class BoilerplateLexicon:
             split=RuleSet.of(kinds["split"]),
             stopwords=MappingProxyType(stopwords),
             scripts=MappingProxyType(scripts),
+            heading_max_words=int(text["heading_max_words"]),
+            min_language_density=float(text["min_language_density"]),
         )
 
 
@@ -248,10 +247,11 @@ def _language(article: Article, lexicon: BoilerplateLexicon) -> str | None:
         if words
     }
     declared = (article.language or "").split("-")[0].lower()
-    if scores.get(declared, 0.0) >= _MIN_LANGUAGE_DENSITY:
+    floor = lexicon.min_language_density
+    if scores.get(declared, 0.0) >= floor:
         return declared
     best = max(scores, key=lambda k: scores[k], default=None)
-    return best if best is not None and scores[best] >= _MIN_LANGUAGE_DENSITY else None
+    return best if best is not None and scores[best] >= floor else None
 
 
 def _first_pass(text: str, stop: frozenset[str] | None, lexicon: BoilerplateLexicon) -> str:
@@ -274,7 +274,7 @@ def _first_pass(text: str, stop: frozenset[str] | None, lexicon: BoilerplateLexi
         return NEARGOOD
     if _SENTENCE_END.search(text) and density >= th.stop_low / 2:
         return NEARGOOD  # prose heavy with names and numbers ("beat X 6-4, 6-3 ...")
-    if not punct and len(tokens) <= _HEADING_MAX_WORDS:
+    if not punct and len(tokens) <= lexicon.heading_max_words:
         return SHORT  # a heading: let its neighbours decide
     return BAD
 
