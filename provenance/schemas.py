@@ -19,11 +19,17 @@ from typing import Any
 # "iri" formats, and that module compiles a Lark grammar when imported: 2-6 s added to every
 # command start, against a 1 s goal for `provenance check`. No schema of ours uses "iri" or
 # "iri-reference" ("uri" is checked by rfc3986-validator), so the module is hidden from
-# jsonschema unless something in this process has already imported it.
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-from jsonschema import Draft202012Validator  # noqa: E402
-from jsonschema.exceptions import ValidationError  # noqa: E402
+# jsonschema while it is imported (unless this process already has it), and the entry is
+# removed again at once so that other code can still import rfc3987_syntax normally.
+_HIDE = "rfc3987_syntax" not in sys.modules
+if _HIDE:
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+try:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+finally:
+    if _HIDE:
+        del sys.modules["rfc3987_syntax"]
 
 from provenance.errors import ProvenanceError  # noqa: E402
 
