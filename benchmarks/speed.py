@@ -17,11 +17,9 @@ work per article. ``growth`` is the time ratio between consecutive sizes (10x ar
 about 10 is linear, about 100 quadratic). Timings include nothing of corpus construction.
 ``--matching-only`` times segmentation and the cross-outlet stage (``reuse.find_reuse``)
 instead of the whole pipeline: the corpus-wide part whose growth is in question.
-Read the growth with the corpus in mind: synth.py draws every article from one fixed pool
-of about 20,000 sentences, so the amount of true reuse per article grows with N (each
-sentence recurs in ~0.5 articles at 1,000 and ~5 at 10,000; matches grow x83 from 1,000 to
-10,000). The work per distinct passage is capped (``max_candidates`` alignments,
-``max_sources`` sources), so time per article stops growing once that cap binds.
+synth.py deals sentences without replacement and mutates them on later passes, so the
+amount of reuse per article (the planted wire copies) does not grow with N; the work per
+distinct passage is also capped (``max_candidates`` alignments, ``max_sources`` sources).
 """
 
 from __future__ import annotations

@@ -4,7 +4,11 @@
 
 Sentences come from ``paraphrase/msrp`` (news sentences) and the gold bodies of
 ``boilerplate/zyte`` and ``attribution/wire-credits``. Articles are made of 3-6 paragraphs
-of 1-4 sentences each; about ``wire_share`` of them are wire stories (``source_kind: wire``)
+of 1-4 sentences each. The sentences are dealt from the shuffled pool without replacement;
+once the pool is used up it is dealt again, each sentence now with ``REDEAL_RATE`` of its
+words replaced, so that (as in a real corpus) the amount of unplanted reuse per article does
+not grow with the size of the corpus: only the planted copies below repeat text. About
+``wire_share`` of the articles are wire stories (``source_kind: wire``)
 and about ``copy_share`` of the outlet articles copy one or two paragraphs of an earlier wire
 story, verbatim or with some words changed, so that matching has real work to do.
 The corpus is written outside the repository (the sentences belong to their publishers).
@@ -65,6 +69,23 @@ def mutate_words(text: str, rate: float, rng: random.Random, vocabulary: list[st
     return " ".join(words)
 
 
+# Share of words replaced when the sentence pool is dealt again. Two re-dealt versions of a
+# sentence then share few word 3-shingles (each survives with probability 0.6**3), so they
+# are not near-duplicates; lower would leave more accidental reuse in big corpora.
+REDEAL_RATE = 0.4
+
+
+def _dealer(sentences: list[str], vocabulary: list[str], rng: random.Random) -> Iterator[str]:
+    """Sentences without replacement; each later pass mutates them (see REDEAL_RATE)."""
+    passes = 0
+    while True:
+        order = list(sentences)
+        rng.shuffle(order)
+        for sentence in order:
+            yield sentence if passes == 0 else mutate_words(sentence, REDEAL_RATE, rng, vocabulary)
+        passes += 1
+
+
 def iter_corpus(
     sentences: list[str],
     n: int,
@@ -75,12 +96,12 @@ def iter_corpus(
     """``n`` article records (id, text, outlet, published, source_kind)."""
     rng = random.Random(seed)
     vocabulary = sorted({w for s in sentences[:5000] for w in s.split() if w.isalpha()})
+    deal = _dealer(sentences, vocabulary, random.Random(seed + 1))
     recent_wire: list[list[str]] = []
     start = date(2024, 1, 1)
     for i in range(n):
         paragraphs = [
-            " ".join(rng.choice(sentences) for _ in range(rng.randint(1, 4)))
-            for _ in range(rng.randint(3, 6))
+            " ".join(next(deal) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(3, 6))
         ]
         is_wire = rng.random() < wire_share
         if not is_wire and recent_wire and rng.random() < copy_share:
