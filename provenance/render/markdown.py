@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from provenance.render.text import LABEL_ORDER, strongest_matches
+from provenance.render.text import LABEL_ORDER, snippet, strongest_matches
 
 
 def _cell(value: object) -> str:
@@ -12,9 +12,7 @@ def _cell(value: object) -> str:
 
 
 def _quote(text: str, limit: int = 160) -> str:
-    flat = " ".join(text.split())
-    flat = flat if len(flat) <= limit else flat[: limit - 1] + "…"
-    return _cell(flat)
+    return _cell(snippet(text, limit))
 
 
 def render(data: dict[str, Any], texts: dict[str, str]) -> str:

@@ -14,7 +14,7 @@ def _pct(share: float) -> str:
     return f"{share * 100:5.1f}%"
 
 
-def _snippet(text: str, limit: int = 90) -> str:
+def snippet(text: str, limit: int = 90) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
@@ -87,7 +87,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
         lines.append(f"  {m['score']:6.2f} {m['grade']:<9} {_side(m['a'])}  <->  {_side(m['b'])}")
         for side in (m["a"], m["b"]):
             text = texts.get(side["id"], "")
-            lines.append(f"         {_snippet(text[side['start'] : side['end']])}")
+            lines.append(f"         {snippet(text[side['start'] : side['end']])}")
     for art in data["articles"]:
         text = texts.get(art["id"], "")
         flagged = [s for s in art["spans"] if s["label"] != "original"]
@@ -103,10 +103,10 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
                 detail = f"{span['agency']} ({span['evidence']})"
             lines.append(
                 f"  [{span['start']:>5}-{span['end']:<5}] {span['label']:<11} "
-                f"{detail:<24} {_snippet(text[span['start'] : span['end']], 60)}"
+                f"{detail:<24} {snippet(text[span['start'] : span['end']], 60)}"
             )
         for cited in art["cited_sources"]:
-            lines.append(f"  cites {cited['agency']}: {_snippet(cited['text'], 60)}")
+            lines.append(f"  cites {cited['agency']}: {snippet(cited['text'], 60)}")
         for dup in art["duplicates"]:
             lines.append(
                 f"  near-duplicate of {dup['article_id']}: similarity {dup['similarity']:.2f}, "
@@ -117,7 +117,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
         lines.append("  none found by lexical matching (paraphrases are not seen)")
     for claim in data["claims"]:
         outlets = sorted({o["outlet"] or o["article_id"] for o in claim["occurrences"]})
-        lines.append(f"  {claim['id']}: {_snippet(claim['text'])}")
+        lines.append(f"  {claim['id']}: {snippet(claim['text'])}")
         lines.append(
             f"      in {len(claim['occurrences'])} places ({', '.join(outlets)}); "
             f"first: {claim['first']}"
