@@ -88,6 +88,7 @@ def lsh_candidates(
                 neighbours.setdefault(key, set()).update(hubs)
             for hub in hubs:
                 neighbours[hub].update(bucket)
+    del lsh  # the buckets are read: free them before stacking the signatures
     values = np.stack([sig.hashvalues for sig in signatures])
     pairs: dict[tuple[int, int], float] = {}
     for key in sorted(neighbours):
