@@ -34,6 +34,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from types import MappingProxyType
 
@@ -76,17 +77,32 @@ _COMPACT = re.compile(r"[^\w.]+")
 _WORD = re.compile(r"\w+")
 
 
-def _alias_regex(alias: str) -> str:
-    body = re.escape(alias)
-    if len(alias) > 4:
-        body = f"(?i:{body})"
-    tail = "" if _HANGUL.search(alias[-1]) else r"(?!\w)"
-    return rf"(?<!\w){body}{tail}"
+def _alias_shape(alias: str) -> tuple[bool, bool]:
+    """(case-insensitive, must not be followed by a word character): aliases up to four
+    characters are matched in their case ("AP", not "ap"), Hangul-final ones may be followed
+    by a particle ("뉴시스는")."""
+    return len(alias) > 4, not _HANGUL.search(alias[-1])
 
 
 def _alternation(aliases: Sequence[str]) -> str:
+    r"""One regex for any of ``aliases``, longest first, each preceded by no word character.
+
+    Consecutive aliases of one shape share their flag group and tail, and all share the
+    lookbehind: the same matches in the same order as one ``(?<!\w)(?i:alias)(?!\w)`` per
+    alias, in a pattern about a third as long (rules embedding it compile that much faster)."""
     ordered = sorted(set(aliases), key=lambda a: (-len(a), a))
-    return "(?:" + "|".join(_alias_regex(a) for a in ordered) + ")"
+    runs: list[tuple[tuple[bool, bool], list[str]]] = []
+    for alias in ordered:
+        shape = _alias_shape(alias)
+        if not runs or runs[-1][0] != shape:
+            runs.append((shape, []))
+        runs[-1][1].append(re.escape(alias))
+    parts = []
+    for (insensitive, bounded), bodies in runs:
+        body = "|".join(bodies)
+        body = f"(?i:{body})" if insensitive else f"(?:{body})"
+        parts.append(body + (r"(?!\w)" if bounded else ""))
+    return r"(?<!\w)(?:" + "|".join(parts) + ")"
 
 
 @dataclass(frozen=True)
@@ -96,8 +112,15 @@ class CreditRule:
     where: str  # start | end | line
     covers: str  # forward | backward | paragraph | auto
     agency: str | None  # implied agency
-    pattern: re.Pattern[str]
+    source: str  # the pattern, aliases spliced in; compiled on first use (see ``pattern``)
     requires: re.Pattern[str] | None  # cheap pre-check on the same window
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Compiled when a window first passes ``requires``: the alias alternations make
+        each rule cost tens of milliseconds to compile, and most rules are never needed
+        for one article (this keeps a one-article ``provenance check`` fast)."""
+        return re.compile(self.source, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -146,9 +169,7 @@ class AgencyLexicon:
                     where=str(rule["where"]),
                     covers=str(rule["covers"]),
                     agency=rule.get("agency"),
-                    pattern=re.compile(
-                        source + r"\s*\Z" if rule["where"] == "end" else source, re.IGNORECASE
-                    ),
+                    source=source + r"\s*\Z" if rule["where"] == "end" else source,
                     requires=re.compile(rule["requires"], re.IGNORECASE)
                     if rule.get("requires")
                     else None,

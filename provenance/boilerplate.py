@@ -34,6 +34,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from types import MappingProxyType
 from urllib.parse import urlsplit
@@ -69,7 +70,13 @@ FIXED = "fixed"  # lexicon/structure boilerplate: not a neighbour in the context
 class Rule:
     id: str  # "<lang>.<reason>.<kind>.<n>", e.g. "en.read_also.line.1"
     reason: BoilerplateReason
-    pattern: re.Pattern[str]
+    source: str
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Compiled on first use: a line is first tried against its ``RuleSet``'s combined
+        pattern, so most rules are never needed in one run (a one-article check)."""
+        return re.compile(self.source, _FLAGS)
 
 
 @dataclass(frozen=True)
@@ -81,7 +88,7 @@ class RuleSet:
 
     @classmethod
     def of(cls, rules: Sequence[Rule]) -> RuleSet:
-        combined = "|".join(f"(?:{r.pattern.pattern})" for r in rules)
+        combined = "|".join(f"(?:{r.source})" for r in rules)
         combined = _NAMED_GROUP.sub("(?:", combined)  # names may repeat across rules
         return cls(tuple(rules), re.compile(combined, _FLAGS) if rules else None)
 
@@ -138,7 +145,7 @@ class BoilerplateLexicon:
                 for kind, patterns in data.get(reason.value, {}).items():
                     for n, pattern in enumerate(patterns, start=1):
                         rule_id = f"{lang}.{reason.value}.{kind}.{n}"
-                        kinds[kind].append(Rule(rule_id, reason, re.compile(pattern, _FLAGS)))
+                        kinds[kind].append(Rule(rule_id, reason, str(pattern)))
         return cls(
             line=RuleSet.of(kinds["line"]),
             sentence=RuleSet.of(kinds["sentence"]),
