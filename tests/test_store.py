@@ -216,3 +216,33 @@ def test_cli_refuses_other_parameters_and_rebuild_follows_the_advice(
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "rebuilt 5 articles" in rebuilt.output
     assert runner.invoke(app, ["check", one, "--index", index]).exit_code == 0
+
+
+def test_a_reader_does_not_wait_for_a_writer(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """Opening an existing index and checking against it only reads: it goes through while
+    another process holds the write lock (WAL readers see the last committed state)."""
+    from provenance import check
+
+    path = tmp_path / "i.sqlite"
+    with _open(path) as store:
+        add_articles(store, list(corpus_articles.values()), Config())
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("DELETE FROM articles")  # uncommitted: readers must not see it
+    try:
+        reader = Store(path, Fingerprinter(Config()), lock_timeout_s=0.2)
+        with reader:
+            assert _rows(reader, "articles") == 5
+            copy = replace(corpus_articles["003"], id="copy-of-003")
+            results = pipeline.analyze_each([copy], Config())
+            verdict = check.run(results, reader, Config())
+        findings = {f.kind for f in verdict.articles[0].findings}
+        assert check.FindingKind.NEAR_DUPLICATE in findings  # the indexed 003 was found
+        other = Store(path, Fingerprinter(Config()), lock_timeout_s=0.2)
+        with other, pytest.raises(StoreError, match="locked"):  # a writer waits, gives up
+            other.transaction().__enter__()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -119,6 +119,11 @@ class Store:
         self._retry(lambda: self.conn.execute("PRAGMA journal_mode = WAL").fetchone())
         self.conn.execute("PRAGMA synchronous = FULL")
         self.conn.execute("PRAGMA cache_size = -65536")  # 64 MiB of page cache
+        if not self._missing_tables() and self._has_meta():
+            # an existing index: checking its parameters is a read, so a read-only user
+            # (``provenance check`` without ``--add``) never waits for a writer's lock
+            self._check_meta(check_meta)
+            return
         with self.transaction():
             if self._missing_tables():
                 for statement in _SCHEMA.split(";"):
@@ -172,6 +177,9 @@ class Store:
     def _missing_tables(self) -> bool:
         names = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master")}
         return not {"meta", "articles", "passages", "bands", "passage_texts"} <= names
+
+    def _has_meta(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM meta LIMIT 1").fetchone() is not None
 
     def _check_meta(self, check: bool) -> None:
         stored = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
