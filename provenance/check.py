@@ -9,7 +9,10 @@ For every new article (in id order):
   in-memory index, so both use one code path).
 - ``unattributed_wire``: paragraphs that align (``align.align_passages``) with indexed
   articles of ``source_kind: wire`` and that no wire credit of this article covers, when
-  they make up more than ``check.unattributed_wire_max_share`` of its characters.
+  they make up more than ``check.unattributed_wire_max_share`` of its characters. A credit
+  covers copy of the agency it names: text aligned with a Reuters story under an "(AP)"
+  dateline is still unattributed. When the wire article's outlet is not an agency of
+  ``data/agencies.toml`` (so its agency is not known), any credit covers it.
 - ``leftover_boilerplate``: boilerplate spans whose reason is in ``check.leftover_reasons``.
 
 Each kind fails, warns or is off according to ``CheckConfig``. An indexed article with the
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from provenance import align
+from provenance.attribution import AgencyLexicon
 from provenance.config import Config, Policy
 from provenance.model import Article, ArticleResult, Passage, SegmentKind, SourceKind
 from provenance.store import Entry, Store, StoredArticle, ref_parts
@@ -191,15 +195,21 @@ def _minus(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[t
     return out
 
 
+def _agency_of(outlet: str | None, agencies: AgencyLexicon) -> str | None:
+    """The canonical agency of a wire article's outlet ("Reuters", "reuters.com"), if known."""
+    key = (outlet or "").casefold()
+    return agencies.canonical.get(key) or agencies.outlets.get(key)
+
+
 def _unattributed_wire(
-    result: ArticleResult, entry: Entry, index: Store, config: Config
+    result: ArticleResult, entry: Entry, index: Store, config: Config, lexicon: _Lexicon
 ) -> list[Finding]:
     level = config.check.unattributed_wire
     article = result.article
     if level == Policy.OFF or article.source_kind == SourceKind.WIRE or not article.text:
         return []
     found, stored = _matches(entry, index, config)
-    aligned: list[tuple[int, int]] = []
+    aligned: dict[str | None, list[tuple[int, int]]] = {}  # wire agency -> aligned spans
     agencies: dict[str, set[str]] = {}
     for cand in found:
         wire = stored.get(cand.pk)
@@ -226,13 +236,30 @@ def _unattributed_wire(
                 index.fp.estimate(hits),
             )
             if match is not None:
-                aligned.append((match.a.start, match.a.end))
+                agency = _agency_of(wire.article.outlet, lexicon.get())
+                aligned.setdefault(agency, []).append((match.a.start, match.a.end))
                 agencies.setdefault(wire.article.outlet or "wire", set()).add(wire.article.id)
-    credited = _union([(c.block_start, c.block_end) for c in result.wire_credits])
-    uncredited = _minus(_union(aligned), credited)
+    uncredited = _union(
+        [
+            span
+            for agency, spans in aligned.items()
+            for span in _minus(
+                _union(spans),
+                _union(
+                    [
+                        (c.block_start, c.block_end)
+                        for c in result.wire_credits
+                        if agency is None or c.agency == agency
+                    ]
+                ),
+            )
+        ]
+    )
     share = round(sum(e - s for s, e in uncredited) / len(article.text), 4)
     if not uncredited or share <= config.check.unattributed_wire_max_share:
         return []
+    named = sorted({c.agency for c in result.wire_credits} - set(aligned))
+    credits_named = f" (the credits name {', '.join(named)})" if named else ""
     sources = "; ".join(f"{a}: {', '.join(sorted(ids))}" for a, ids in sorted(agencies.items()))
     first = uncredited[0]
     return [
@@ -240,7 +267,7 @@ def _unattributed_wire(
             FindingKind.UNATTRIBUTED_WIRE,
             level,
             f"unattributed wire copy: {share:.0%} of the text aligns with indexed wire "
-            f"articles ({sources}) and no credit line covers it",
+            f"articles ({sources}) and no credit line covers it{credits_named}",
             first[0],
             first[1],
             other_id=min(min(ids) for ids in agencies.values()),
@@ -276,6 +303,18 @@ def _leftovers(result: ArticleResult, config: Config) -> list[Finding]:
     return out
 
 
+class _Lexicon:
+    """The agency lexicon, loaded on first need (most checks align with no wire article)."""
+
+    def __init__(self, agencies: AgencyLexicon | None) -> None:
+        self._agencies = agencies
+
+    def get(self) -> AgencyLexicon:
+        if self._agencies is None:
+            self._agencies = AgencyLexicon.load()
+        return self._agencies
+
+
 def run(
     results: Sequence[ArticleResult],
     index: Store,
@@ -283,9 +322,13 @@ def run(
     *,
     add: bool = False,
     replace: bool = False,
+    agencies: AgencyLexicon | None = None,
 ) -> Verdict:
     """Check ``results`` against ``index``; with ``add``, store the articles that did not
-    fail in the same transaction as the checks, so no writer slips in between."""
+    fail in the same transaction as the checks, so no writer slips in between.
+    ``agencies``: the lexicon the results were analysed with (loaded when needed if not
+    given)."""
+    lexicon = _Lexicon(agencies)
     fp = index.fp
     ordered = sorted(results, key=lambda r: r.article.id)
     entries = fp.entries(ordered)
@@ -299,7 +342,7 @@ def run(
             findings = [
                 *_duplicate(FindingKind.NEAR_DUPLICATE, query, index, config, "indexed"),
                 *_duplicate(FindingKind.BATCH_DUPLICATE, query, batch, config, "new"),
-                *_unattributed_wire(result, entry, index, config),
+                *_unattributed_wire(result, entry, index, config, lexicon),
                 *_leftovers(result, config),
             ]
             verdicts.append(ArticleVerdict(result.article, tuple(findings)))

@@ -362,8 +362,11 @@ def check(
         config = _config(config_file, {"check": overrides})
         articles = _load(paths, config)
         with _open_index(index, config, create=add) as db:
-            results = pipeline.analyze_each(articles, config)
-            verdict = check_mod.run(results, db, config, add=add, replace=replace)
+            resources = pipeline.Resources.load()
+            results = pipeline.analyze_each(articles, config, resources=resources)
+            verdict = check_mod.run(
+                results, db, config, add=add, replace=replace, agencies=resources.agencies
+            )
     if fmt == CheckFormat.json:
         typer.echo(render_check.to_json(verdict), nl=False)
     elif fmt == CheckFormat.github:

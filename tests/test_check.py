@@ -119,6 +119,27 @@ def test_a_credit_covering_the_copy_clears_it(
     assert "unattributed_wire" not in _kinds(verdict.articles[0])
 
 
+def test_a_credit_to_another_agency_does_not_clear_it(
+    tmp_path: Path, index: Store, corpus_articles: dict[str, Article]
+) -> None:
+    """The copy aligns with a Reuters wire story; a credit to AP covering the whole text
+    does not attribute it. Under a wire outlet that names no known agency, it does."""
+    article = _copy_of_wire(corpus_articles)
+    (result,) = _results(article)
+    credit = WireCredit("AP", CreditKind.DATELINE, 0, 5, 0, len(article.text), "(AP)")
+    verdict = check.run([replace(result, wire_credits=(credit,))], index, Config())
+    (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "unattributed_wire"]
+    assert finding.other_outlet == "Reuters"
+    assert "the credits name AP" in finding.message
+    unknown = replace(
+        corpus_articles["003"], id="wire-x", outlet="Wire Desk", source_kind=SourceKind.WIRE
+    )
+    with Store(tmp_path / "u.sqlite", Fingerprinter(Config()), create=True) as other:
+        add_articles(other, [unknown], Config())
+        verdict = check.run([replace(result, wire_credits=(credit,))], other, Config())
+    assert "unattributed_wire" not in _kinds(verdict.articles[0])
+
+
 def test_leftover_boilerplate_warns_by_default(index: Store) -> None:
     text = OPENING + "\n\nGreat piece, thanks for covering our villages!\nReply"
     start = text.index("Great")
