@@ -1,7 +1,7 @@
 """Wire attribution: credit lines and datelines that credit text to an agency, and agencies
 cited as the source of a statement.
 
-Data: ``data/agencies.toml`` (agencies, aliases in any script, credit patterns, citation cues).
+Data: ``data/agencies.toml``, compiled by ``agencies.AgencyLexicon``.
 
 Which block a credit covers (``WireCredit.block_start`` / ``block_end``):
 
@@ -31,13 +31,10 @@ any credit with a citation cue in the same sentence; it never makes text wire co
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
-from importlib import resources
-from types import MappingProxyType
 
+from provenance.agencies import HANGUL, WORD, AgencyLexicon, CreditRule
 from provenance.model import (
     Article,
     BoilerplateReason,
@@ -67,136 +64,12 @@ _CREDIT_REASON = {
     CreditKind.SIGN_OFF: R.CREDIT_LINE,
     CreditKind.PHOTO_CREDIT: R.PHOTO_CREDIT,
 }
-_HANGUL = re.compile(r"[\uac00-\ud7af]")
 _SPLIT_AUTHOR = re.compile(r"\s*(?:[,;/|]|\band\b|\bund\b|&)\s*", re.IGNORECASE)
 _ROLE = re.compile(
     r"(?:writers?|correspondents?|reporters?|staff|redaktion|journalists?|bureau|news)\s*$",
     re.IGNORECASE,
 )
 _COMPACT = re.compile(r"[^\w.]+")
-_WORD = re.compile(r"\w+")
-
-
-def _alias_shape(alias: str) -> tuple[bool, bool]:
-    """(case-insensitive, must not be followed by a word character): aliases up to four
-    characters are matched in their case ("AP", not "ap"), Hangul-final ones may be followed
-    by a particle ("뉴시스는")."""
-    return len(alias) > 4, not _HANGUL.search(alias[-1])
-
-
-def _alternation(aliases: Sequence[str]) -> str:
-    r"""One regex for any of ``aliases``, longest first, each preceded by no word character.
-
-    Consecutive aliases of one shape share their flag group and tail, and all share the
-    lookbehind: the same matches in the same order as one ``(?<!\w)(?i:alias)(?!\w)`` per
-    alias, in a pattern about a third as long (rules embedding it compile that much faster)."""
-    ordered = sorted(set(aliases), key=lambda a: (-len(a), a))
-    runs: list[tuple[tuple[bool, bool], list[str]]] = []
-    for alias in ordered:
-        shape = _alias_shape(alias)
-        if not runs or runs[-1][0] != shape:
-            runs.append((shape, []))
-        runs[-1][1].append(re.escape(alias))
-    parts = []
-    for (insensitive, bounded), bodies in runs:
-        body = "|".join(bodies)
-        body = f"(?i:{body})" if insensitive else f"(?:{body})"
-        parts.append(body + (r"(?!\w)" if bounded else ""))
-    return r"(?<!\w)(?:" + "|".join(parts) + ")"
-
-
-@dataclass(frozen=True)
-class CreditRule:
-    id: str
-    kind: CreditKind
-    where: str  # start | end | line
-    covers: str  # forward | backward | paragraph | auto
-    agency: str | None  # implied agency
-    source: str  # the pattern, aliases spliced in; compiled on first use (see ``pattern``)
-    requires: re.Pattern[str] | None  # cheap pre-check on the same window
-
-    @cached_property
-    def pattern(self) -> re.Pattern[str]:
-        """Compiled when a window first passes ``requires``: the alias alternations make
-        each rule cost tens of milliseconds to compile, and most rules are never needed
-        for one article (this keeps a one-article ``provenance check`` fast)."""
-        return re.compile(self.source, re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class AgencyLexicon:
-    """Compiled ``data/agencies.toml`` (load once per run)."""
-
-    canonical: Mapping[str, str]  # casefolded alias -> canonical agency name
-    outlets: Mapping[str, str]  # outlet or host label -> canonical agency name
-    mention: re.Pattern[str]  # aliases allowed in running text
-    mention_heads: frozenset[str]  # casefolded first word of each of those aliases
-    any_alias: re.Pattern[str]  # every alias, credit-only ones included
-    credits: tuple[CreditRule, ...]
-    cue_before: re.Pattern[str]
-    cue_after: re.Pattern[str]
-    cue_windows: tuple[int, int, int]  # before_window, after_window, after_max_words
-    edge_window: int
-
-    @classmethod
-    def load(cls) -> AgencyLexicon:
-        raw = resources.files("provenance").joinpath("data/agencies.toml").read_text("utf-8")
-        data = tomllib.loads(raw)
-        canonical: dict[str, str] = {}
-        outlets: dict[str, str] = {}
-        mention: list[str] = []
-        every: list[str] = []
-        for agency in data["agency"]:
-            name = str(agency["name"])
-            for alias in [*agency.get("aliases", []), *agency.get("credit_only", [])]:
-                canonical.setdefault(alias.casefold(), name)
-                every.append(alias)
-            mention.extend(agency.get("aliases", []))
-            for outlet in agency.get("outlets", []):
-                outlets.setdefault(outlet.casefold(), name)
-        alias_group = _alternation(every)
-        agencies = rf"(?P<agencies>{alias_group}(?:\s*[/,-]\s*{alias_group})*)"
-        rules = []
-        for rule in data["credit"]:
-            source = str(rule["pattern"])
-            # only the first {agencies} is a named group; later ones are plain alternations
-            source = source.replace("{agencies}", agencies, 1)
-            source = source.replace("{agencies}", f"{alias_group}(?:\\s*[/,-]\\s*{alias_group})*")
-            rules.append(
-                CreditRule(
-                    id=str(rule["id"]),
-                    kind=CreditKind(rule["kind"]),
-                    where=str(rule["where"]),
-                    covers=str(rule["covers"]),
-                    agency=rule.get("agency"),
-                    source=source + r"\s*\Z" if rule["where"] == "end" else source,
-                    requires=re.compile(rule["requires"], re.IGNORECASE)
-                    if rule.get("requires")
-                    else None,
-                )
-            )
-        cues = data["citation"]
-        return cls(
-            canonical=MappingProxyType(canonical),
-            outlets=MappingProxyType(outlets),
-            mention=re.compile(_alternation(mention)),
-            mention_heads=frozenset(_WORD.findall(a)[0].casefold() for a in mention if a),
-            any_alias=re.compile(alias_group),
-            credits=tuple(rules),
-            cue_before=re.compile("|".join(cues["before"]), re.IGNORECASE),
-            cue_after=re.compile("|".join(cues["after"]), re.IGNORECASE),
-            cue_windows=(
-                int(cues["before_window"]),
-                int(cues["after_window"]),
-                int(cues["after_max_words"]),
-            ),
-            edge_window=int(data["edge_window"]),
-        )
-
-    def names_in(self, text: str) -> list[str]:
-        """Canonical agencies named in ``text``, in order, without repeats."""
-        found = (self.canonical.get(m.group().casefold()) for m in self.any_alias.finditer(text))
-        return list(dict.fromkeys(n for n in found if n))
 
 
 # ------------------------------------------------------------------ credits in the text
@@ -409,10 +282,10 @@ def _mentions(lexicon: AgencyLexicon, text: str, start: int, end: int) -> list[r
     on long texts; Hangul words may carry a particle, so their heads match as prefixes."""
     out: list[re.Match[str]] = []
     heads = lexicon.mention_heads
-    hangul = tuple(h for h in heads if _HANGUL.match(h))
-    for word in _WORD.finditer(text, start, end):
+    hangul = tuple(h for h in heads if HANGUL.match(h))
+    for word in WORD.finditer(text, start, end):
         token = word.group().casefold()
-        if token in heads or (_HANGUL.match(token) and token.startswith(hangul)):
+        if token in heads or (HANGUL.match(token) and token.startswith(hangul)):
             match = lexicon.mention.match(text, word.start(), end)
             if match and (not out or match.start() >= out[-1].end()):
                 out.append(match)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from provenance import align
-from provenance.attribution import AgencyLexicon
+from provenance.agencies import AgencyLexicon
 from provenance.config import Config, Policy
 from provenance.model import Article, ArticleResult, Passage, SegmentKind, SourceKind
 from provenance.store import Entry, Store, StoredArticle, ref_parts

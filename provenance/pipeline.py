@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from provenance import attribution, boilerplate, classify, reuse
+from provenance.agencies import AgencyLexicon
 from provenance.config import BoilerplateConfig, Config
 from provenance.model import Article, ArticleResult, CorpusResult
 from provenance.segment import Abbreviations, segment
@@ -30,14 +31,14 @@ class Resources:
 
     abbreviations: Abbreviations
     boilerplate: boilerplate.BoilerplateLexicon
-    agencies: attribution.AgencyLexicon
+    agencies: AgencyLexicon
 
     @classmethod
     def load(cls) -> Resources:
         return cls(
             abbreviations=Abbreviations.load(),
             boilerplate=boilerplate.BoilerplateLexicon.load(),
-            agencies=attribution.AgencyLexicon.load(),
+            agencies=AgencyLexicon.load(),
         )
 
 

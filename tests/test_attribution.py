@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from provenance.agencies import AgencyLexicon
 from provenance.attribution import (
-    AgencyLexicon,
     find_cited_sources,
     find_credits,
     merge_boilerplate,
