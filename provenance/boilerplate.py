@@ -30,15 +30,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
-from importlib import resources
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
+from provenance.boilerplate_rules import BoilerplateLexicon, Rule
 from provenance.config import BoilerplateConfig
 from provenance.model import (
     Article,
@@ -50,7 +48,6 @@ from provenance.model import (
 )
 
 R = BoilerplateReason
-_FLAGS = re.IGNORECASE | re.UNICODE
 _WORD = re.compile(r"\w+", re.UNICODE)
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -59,103 +56,10 @@ _END_PUNCT = re.compile(r"[.!?。！？…:;\"'”’»)\]]\s*$")
 _SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’»)]*\s*$")
 _SPACE = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
-_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 # reasons that a terminator passes on to the unexplained lines after it
 _TAIL_REASON = {R.COMMENTS_MARKER: R.READER_COMMENT}
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
 FIXED = "fixed"  # lexicon/structure boilerplate: not a neighbour in the context pass
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str  # "<lang>.<reason>.<kind>.<n>", e.g. "en.read_also.line.1"
-    reason: BoilerplateReason
-    source: str
-
-    @cached_property
-    def pattern(self) -> re.Pattern[str]:
-        """Compiled on first use: a line is first tried against its ``RuleSet``'s combined
-        pattern, so most rules are never needed in one run (a one-article check)."""
-        return re.compile(self.source, _FLAGS)
-
-
-@dataclass(frozen=True)
-class RuleSet:
-    """Rules of one kind, with one combined pattern as a fast filter (most lines match none)."""
-
-    rules: tuple[Rule, ...]
-    any: re.Pattern[str] | None
-
-    @classmethod
-    def of(cls, rules: Sequence[Rule]) -> RuleSet:
-        combined = "|".join(f"(?:{r.source})" for r in rules)
-        combined = _NAMED_GROUP.sub("(?:", combined)  # names may repeat across rules
-        return cls(tuple(rules), re.compile(combined, _FLAGS) if rules else None)
-
-    def first(self, text: str) -> tuple[Rule, re.Match[str]] | None:
-        if self.any is None or not self.any.fullmatch(text):
-            return None
-        for rule in self.rules:
-            match = rule.pattern.fullmatch(text)
-            if match:
-                return rule, match
-        return None
-
-
-@dataclass(frozen=True)
-class ScriptThresholds:
-    length_low: int
-    length_high: int
-    stop_low: float
-    stop_high: float
-
-
-@dataclass(frozen=True)
-class BoilerplateLexicon:
-    """The compiled boilerplate data files (load once per run)."""
-
-    line: RuleSet
-    sentence: RuleSet
-    terminator: RuleSet
-    split: RuleSet
-    stopwords: Mapping[str, frozenset[str]]  # language -> lower-cased stop words
-    scripts: Mapping[str, ScriptThresholds]
-    heading_max_words: int
-    min_language_density: float
-
-    @classmethod
-    def load(cls) -> BoilerplateLexicon:
-        folder = resources.files("provenance").joinpath("data/boilerplate")
-        kinds: dict[str, list[Rule]] = {"line": [], "sentence": [], "terminator": [], "split": []}
-        stopwords: dict[str, frozenset[str]] = {}
-        scripts: dict[str, ScriptThresholds] = {}
-        text: dict[str, float] = {}
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-            if not entry.name.endswith(".toml"):
-                continue
-            data = tomllib.loads(entry.read_text("utf-8"))
-            if entry.name == "features.toml":
-                text = data["text"]
-                for name, values in data["script"].items():
-                    scripts[name] = ScriptThresholds(**values)
-                continue
-            lang = str(data["language"])
-            stopwords[lang] = frozenset(str(data.get("stopwords", "")).lower().split())
-            for reason in R:
-                for kind, patterns in data.get(reason.value, {}).items():
-                    for n, pattern in enumerate(patterns, start=1):
-                        rule_id = f"{lang}.{reason.value}.{kind}.{n}"
-                        kinds[kind].append(Rule(rule_id, reason, str(pattern)))
-        return cls(
-            line=RuleSet.of(kinds["line"]),
-            sentence=RuleSet.of(kinds["sentence"]),
-            terminator=RuleSet.of(kinds["terminator"]),
-            split=RuleSet.of(kinds["split"]),
-            stopwords=MappingProxyType(stopwords),
-            scripts=MappingProxyType(scripts),
-            heading_max_words=int(text["heading_max_words"]),
-            min_language_density=float(text["min_language_density"]),
-        )
 
 
 # ------------------------------------------------------------------ outlet repeats

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from provenance import attribution, boilerplate, classify, reuse
 from provenance.agencies import AgencyLexicon
+from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig, Config
 from provenance.model import Article, ArticleResult, CorpusResult
 from provenance.segment import Abbreviations, segment
@@ -30,14 +31,14 @@ class Resources:
     """Data files loaded once per run (lexicons, abbreviations) and handed to the stages."""
 
     abbreviations: Abbreviations
-    boilerplate: boilerplate.BoilerplateLexicon
+    boilerplate: BoilerplateLexicon
     agencies: AgencyLexicon
 
     @classmethod
     def load(cls) -> Resources:
         return cls(
             abbreviations=Abbreviations.load(),
-            boilerplate=boilerplate.BoilerplateLexicon.load(),
+            boilerplate=BoilerplateLexicon.load(),
             agencies=AgencyLexicon.load(),
         )
 

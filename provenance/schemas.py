@@ -90,8 +90,9 @@ def text(name: str) -> str:
 
 @cache
 def _validator(name: str) -> Draft202012Validator:
+    # The shipped schemas are checked against the meta-schema by tests/test_schemas.py, not
+    # here: that check costs a cold command about a tenth of a second per schema.
     schema = load(name)
-    Draft202012Validator.check_schema(schema)
     # Without an explicit format checker, jsonschema does not check "date-time" or "uri".
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 

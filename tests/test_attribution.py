@@ -11,7 +11,8 @@ from provenance.attribution import (
     merge_boilerplate,
     metadata_credits,
 )
-from provenance.boilerplate import BoilerplateLexicon, detect
+from provenance.boilerplate import detect
+from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig
 from provenance.model import Article, BoilerplateReason, CreditKind, WireCredit
 from provenance.segment import segment

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from provenance import boilerplate
-from provenance.boilerplate import BoilerplateLexicon, OutletRepeats, detect, outlet_repeats
+from provenance.boilerplate import OutletRepeats, detect, outlet_repeats
+from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig, Config
 from provenance.model import Article, BoilerplateReason, BoilerplateSpan, Label
 from provenance.pipeline import analyze
