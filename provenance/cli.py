@@ -233,6 +233,7 @@ def _open_index(
         create=create,
         lock_timeout_s=config.index.lock_timeout_s,
         check_meta=check_meta,
+        page_size=config.index.page_size,
     )
 
 

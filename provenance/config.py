@@ -160,6 +160,11 @@ class StoreConfig:
     batch_size: int = 500
     # Seconds a writer waits for the database lock (retrying) before giving up with an error.
     lock_timeout_s: float = 300.0
+    # SQLite page size of a new index file (bytes; existing files keep theirs). Article rows
+    # (text and metadata, ~2 KB) waste the tail of each page they do not fill: 4096 costs
+    # ~1960 bytes per article beyond its text, 8192 ~1590, 16384 ~1450 (10,000 synthetic
+    # articles, benchmarks/bench_index.py); bigger pages make each random band lookup read more.
+    page_size: int = 16384
 
 
 @dataclass(frozen=True)

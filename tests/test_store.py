@@ -246,3 +246,16 @@ def test_a_reader_does_not_wait_for_a_writer(
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_a_new_index_uses_the_configured_page_size(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    for size in (4096, 16384):
+        path = tmp_path / f"p{size}.sqlite"
+        with Store(path, Fingerprinter(Config()), create=True, page_size=size) as store:
+            add_articles(store, list(corpus_articles.values()), Config())
+        # an existing file keeps its page size whatever a later open asks for
+        with Store(path, Fingerprinter(Config()), page_size=8192) as store:
+            assert store.conn.execute("PRAGMA page_size").fetchone()[0] == size
+            assert _rows(store, "articles") == 5

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from provenance.config import StoreConfig
 from provenance.errors import StoreError
 from provenance.model import Article, SourceKind
 from provenance.store import inspect
@@ -98,8 +99,9 @@ class Store:
         fingerprinter: Fingerprinter,
         *,
         create: bool = False,
-        lock_timeout_s: float = 300.0,
+        lock_timeout_s: float = StoreConfig.lock_timeout_s,
         check_meta: bool = True,
+        page_size: int = StoreConfig.page_size,
     ) -> None:
         self.path = str(path)
         self.fp = fingerprinter
@@ -116,6 +118,8 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open the index: {exc}") from None
         self.conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        # takes effect only in a file that has no page yet (before WAL): see StoreConfig
+        self.conn.execute(f"PRAGMA page_size = {int(page_size)}")
         self._retry(lambda: self.conn.execute("PRAGMA journal_mode = WAL").fetchone())
         self.conn.execute("PRAGMA synchronous = FULL")
         self.conn.execute("PRAGMA cache_size = -65536")  # 64 MiB of page cache
