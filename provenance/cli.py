@@ -21,10 +21,6 @@ from provenance import htmlinput, ingest, pipeline, schemas, store
 from provenance.config import Config
 from provenance.errors import InputErrors, ProvenanceError
 from provenance.model import Article
-from provenance.render import data as render_data
-from provenance.render import html as render_html
-from provenance.render import markdown as render_markdown
-from provenance.render import text as render_text
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -123,6 +119,12 @@ def report(
     config_file: ConfigOpt = None,
 ) -> None:
     """Report the provenance of every character of the articles."""
+    # imported here, not at the top: a cold `provenance check` does not pay for them
+    from provenance.render import data as render_data
+    from provenance.render import html as render_html
+    from provenance.render import markdown as render_markdown
+    from provenance.render import text as render_text
+
     with _errors_to_exit():
         config = _config(config_file)
         articles = _load(paths, config)

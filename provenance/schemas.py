@@ -15,21 +15,31 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-# jsonschema imports rfc3987_syntax (pulled in by the format-nongpl extra) only to check the
-# "iri" formats, and that module compiles a Lark grammar when imported: 2-6 s added to every
-# command start, against a 1 s goal for `provenance check`. No schema of ours uses "iri" or
-# "iri-reference" ("uri" is checked by rfc3986-validator), so the module is hidden from
-# jsonschema while it is imported (unless this process already has it), and the entry is
-# removed again at once so that other code can still import rfc3987_syntax normally.
-_HIDE = "rfc3987_syntax" not in sys.modules
-if _HIDE:
-    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+# jsonschema's format checkers import optional packages when jsonschema is imported, each for
+# formats no schema of ours uses: rfc3987_syntax ("iri", it compiles a Lark grammar: 2-6 s),
+# isoduration ("duration", pulls in arrow), webcolors, jsonpointer, uri_template, fqdn and
+# idna (together ~60 ms more). A cold `provenance check` has a 1 s budget. Ours are "date",
+# "date-time" (rfc3339-validator) and "uri" (rfc3986-validator), which stay. The unused ones
+# are hidden from jsonschema while it is imported (unless this process already has them),
+# and the entries are removed again at once so that other code can still import them.
+_UNUSED_FORMAT_MODULES = (
+    "rfc3987_syntax",
+    "isoduration",
+    "webcolors",
+    "jsonpointer",
+    "uri_template",
+    "fqdn",
+    "idna",
+)
+_HIDDEN = [name for name in _UNUSED_FORMAT_MODULES if name not in sys.modules]
+for _name in _HIDDEN:
+    sys.modules[_name] = None  # type: ignore[assignment]
 try:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 finally:
-    if _HIDE:
-        del sys.modules["rfc3987_syntax"]
+    for _name in _HIDDEN:
+        del sys.modules[_name]
 
 from provenance.errors import ProvenanceError  # noqa: E402
 

@@ -8,6 +8,8 @@ must fail, so that a case cannot pass by failing for an unrelated reason.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -134,3 +136,24 @@ def test_report_schema_refuses_unknown_top_level_fields(
     config = Config()
     report = render_data.report_dict(pipeline.analyze([corpus_articles["003"]], config), config)
     assert _paths("report", {**report, "generated_at": "2024-11-02"}) == ["$"]
+
+
+def test_unused_format_modules_are_importable_after_the_schemas() -> None:
+    """schemas.py hides jsonschema's unused format packages only while jsonschema is
+    imported: afterwards they import normally, and the formats we use are still checked."""
+    probe = (
+        "import importlib, importlib.util, sys\n"
+        "from provenance import schemas\n"
+        "hidden = [n for n in schemas._UNUSED_FORMAT_MODULES if n in sys.modules]\n"
+        "assert all(sys.modules[n] is not None for n in hidden), hidden\n"
+        "for name in schemas._UNUSED_FORMAT_MODULES:\n"
+        "    if importlib.util.find_spec(name) is not None:\n"
+        "        importlib.import_module(name)\n"
+        "bad = {'id': 'a', 'text': 't', 'published': '2024-13-45', 'url': 'not a uri'}\n"
+        "paths = sorted(tuple(e.absolute_path) for e in schemas.errors('article', bad))\n"
+        "print(paths)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+    ).stdout
+    assert out.strip() == "[('published',), ('url',)]"
