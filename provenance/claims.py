@@ -147,7 +147,9 @@ def find_claims(
     parent = list(range(len(texts)))
     best = [0.0] * len(texts)
     fp = config.fingerprint
-    for c in lsh_candidates(signatures, fp.claim_lsh_threshold, fp.max_candidates):
+    for c in lsh_candidates(
+        signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+    ):
         score = claim_score_keys(keys[c.a], keys[c.b])
         if score < config.align.claim_min_score:
             continue

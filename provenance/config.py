@@ -79,6 +79,12 @@ class FingerprintConfig:
     claim_lsh_threshold: float = 0.3
     # Whole-article LSH threshold for near-duplicate candidates (verified by similarity).
     duplicate_lsh_threshold: float = 0.5
+    # LSH bands held in memory at once: the corpus is bucketed in passes of this many bands
+    # (one datasketch MinHashLSH per pass, freed before the next), which gives the same
+    # candidates as one pass over all bands. Each band costs ~280 bytes per distinct passage
+    # (at 0.3, 42 bands: ~12 KB per passage in one pass); fewer bands per pass cut the peak
+    # memory of a report at the cost of re-reading the signatures once per pass.
+    lsh_bands_per_pass: int = 6
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,9 @@ class Corpus:
 def _links(corpus: Corpus, config: Config) -> list[list[Link]]:
     links = [[Link(u, (0, len(t)), (0, len(t)), 100.0, 1.0)] for u, t in enumerate(corpus.texts)]
     fp = config.fingerprint
-    for c in lsh_candidates(corpus.signatures, fp.lsh_threshold, fp.max_candidates):
+    for c in lsh_candidates(
+        corpus.signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+    ):
         found: Alignment | None = align_texts(corpus.texts[c.a], corpus.texts[c.b])
         if found is None or found.score < config.align.match_min_score:
             continue
@@ -266,7 +268,9 @@ def _duplicates(
     fp = config.fingerprint
     found: dict[str, list[Duplicate]] = {}
     pairs: list[tuple[str, str]] = []
-    for c in lsh_candidates(sigs, fp.duplicate_lsh_threshold, fp.max_candidates):
+    for c in lsh_candidates(
+        sigs, fp.duplicate_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+    ):
         a, b = corpus.articles[ids[c.a]], corpus.articles[ids[c.b]]
         score = round(similarity(a.text, b.text), 2)
         if score < config.align.duplicate_min_similarity:

@@ -17,7 +17,7 @@ from provenance.model import (
     BoilerplateSpan,
     SegmentKind,
 )
-from provenance.segment import segment
+from provenance.segment import Abbreviations, segment
 
 TEXT = (
     "North Korea fired a missile on Thursday. Officials in Seoul condemned the launch at once.\n"
@@ -87,3 +87,24 @@ def test_signatures_with_other_parameters_are_refused() -> None:
     b = Signer(replace(PARAMS, seed=7)).sign("some passage of text to sign")
     with pytest.raises(FingerprintMismatch):
         lsh_candidates([a, b], 0.3, 5)
+
+
+def test_bucketing_in_passes_finds_the_same_candidates(
+    corpus_articles: dict[str, Article],
+) -> None:
+    """One MinHashLSH over all 42 bands, or passes of 2, 5, 6 or 41 bands (41 leaves one band,
+    which joins the previous pass: datasketch needs two): the same pairs with
+    the same estimates, on the seed corpus' sentences and paragraphs plus near copies."""
+    texts = sorted(
+        {
+            p.text
+            for a in corpus_articles.values()
+            for p in passages_of(ArticleResult(a, segment(a.text, Abbreviations.load())))
+        }
+    )
+    texts += [t.replace(" the ", " a ", 1) for t in texts[::7]]  # planted near copies
+    signatures = Signer(PARAMS).sign_many(texts)
+    whole = lsh_candidates(signatures, 0.3, 20, bands_per_pass=1000)
+    assert len(whole) >= len(texts[::7])  # at least the planted pairs
+    for per_pass in (2, 5, 6, 41):
+        assert lsh_candidates(signatures, 0.3, 20, bands_per_pass=per_pass) == whole
