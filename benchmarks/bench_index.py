@@ -2,6 +2,7 @@
 
     python benchmarks/bench_index.py [EVAL_DIR] --sizes 10000 100000 1000000 [--json]
         [--work DIR] [--queries 100] [--cold-runs 10] [--baseline-max 100000] [--seed 0]
+    python benchmarks/bench_index.py [EVAL_DIR] --sizes N --cold-index FILE [--cold-runs 30]
 
 For each size, a deterministic synthetic corpus (benchmarks/synth.py, real sentences of the
 eval sets) is added to a fresh index in ``--work`` (default: a temporary folder, removed
@@ -16,7 +17,8 @@ afterwards unless ``--keep``). Reported:
 - ``warm_ms``: p50/p95 of checking one new article in-process (analysis + queries +
   verification) against the open index, and ``warm_check_run_ms`` without the per-article
   analysis (segmentation, boilerplate, attribution); ``cold_ms``: the whole
-  ``python -m provenance check`` command in a subprocess;
+  ``python -m provenance check`` command in a subprocess (``--cold-index`` times only that,
+  against an index kept by an earlier run, e.g. on an otherwise idle machine);
 - ``recall``: planted near-duplicates (an indexed article with 5%, 10%, 20% of its words
   replaced): share whose source is proposed by the band keys (``candidate``) and share flagged
   as a near-duplicate at the default similarity threshold (``flagged``), with the median
@@ -310,8 +312,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-max", type=int, default=100_000)
     parser.add_argument("--full-max", type=int, default=2000, help="articles for index add")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--cold-index",
+        type=Path,
+        default=None,
+        help="only time --cold-runs whole `check` commands against this existing index, "
+        "built by an earlier run with --keep from the first --sizes articles",
+    )
     args = parser.parse_args(argv)
     sentences = load_sentences(args.eval_dir)
+    if args.cold_index is not None:
+        n = args.sizes[0]
+        planted = _planted(sentences, n, args.seed, max(1, args.cold_runs))
+        work = Path(tempfile.mkdtemp(prefix="bench-cold-"))
+        try:
+            cold = measure_cold(args.cold_index.resolve(), planted, work, args.cold_runs)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        print(json.dumps({"benchmark": "cold_check", "articles": n, "cold_ms": cold}))
+        return 0
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-index-"))
     work.mkdir(parents=True, exist_ok=True)
     results = []
