@@ -17,6 +17,7 @@ from provenance.model import CreditKind
 
 HANGUL = re.compile(r"[\uac00-\ud7af]")
 WORD = re.compile(r"\w+")
+_COMPACT = re.compile(r"[^\w.]+")
 
 
 def _alias_shape(alias: str) -> tuple[bool, bool]:
@@ -134,6 +135,17 @@ class AgencyLexicon:
             ),
             edge_window=int(data["edge_window"]),
         )
+
+    def agency_of_outlet(self, outlet: str | None) -> str | None:
+        """The agency an outlet or host is ("hosted.ap.org", "Reuters.com"), if listed under
+        ``outlets`` in the data file."""
+        name = (outlet or "").strip().casefold().removeprefix("www.")
+        if not name:
+            return None
+        for label in (name, _COMPACT.sub("", name), *name.split(".")):
+            if label in self.outlets:
+                return self.outlets[label]
+        return None
 
     def names_in(self, text: str) -> list[str]:
         """Canonical agencies named in ``text``, in order, without repeats."""

@@ -69,7 +69,6 @@ _ROLE = re.compile(
     r"(?:writers?|correspondents?|reporters?|staff|redaktion|journalists?|bureau|news)\s*$",
     re.IGNORECASE,
 )
-_COMPACT = re.compile(r"[^\w.]+")
 
 
 # ------------------------------------------------------------------ credits in the text
@@ -199,13 +198,9 @@ def metadata_credits(article: Article, lexicon: AgencyLexicon) -> list[WireCredi
             name = _author_agency(part, lexicon)
             if name:
                 found.setdefault(name, author)
-    outlet = (article.outlet or "").strip().casefold().removeprefix("www.")
-    if outlet:
-        labels = [outlet, _COMPACT.sub("", outlet), *outlet.split(".")]
-        for label in labels:
-            if label in lexicon.outlets:
-                found.setdefault(lexicon.outlets[label], article.outlet or "")
-                break
+    agency = lexicon.agency_of_outlet(article.outlet)
+    if agency:
+        found.setdefault(agency, article.outlet or "")
     return [
         WireCredit(name, CreditKind.METADATA, -1, -1, 0, length, value)
         for name, value in sorted(found.items())

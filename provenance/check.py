@@ -196,13 +196,13 @@ def _minus(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[t
 
 
 def _agency_of(outlet: str | None, agencies: AgencyLexicon) -> str | None:
-    """The canonical agency of a wire article's outlet ("Reuters", "reuters.com"), if known."""
-    key = (outlet or "").casefold()
-    return agencies.canonical.get(key) or agencies.outlets.get(key)
+    """The agency of a wire article's outlet: a listed outlet or host ("reuters.com"), or an
+    outlet named by one of the agency's aliases ("Reuters")."""
+    return agencies.agency_of_outlet(outlet) or agencies.canonical.get((outlet or "").casefold())
 
 
 def _unattributed_wire(
-    result: ArticleResult, entry: Entry, index: Store, config: Config, lexicon: _Lexicon
+    result: ArticleResult, entry: Entry, index: Store, config: Config, lexicon: AgencyLexicon
 ) -> list[Finding]:
     level = config.check.unattributed_wire
     article = result.article
@@ -236,7 +236,7 @@ def _unattributed_wire(
                 index.fp.estimate(hits),
             )
             if match is not None:
-                agency = _agency_of(wire.article.outlet, lexicon.get())
+                agency = _agency_of(wire.article.outlet, lexicon)
                 aligned.setdefault(agency, []).append((match.a.start, match.a.end))
                 agencies.setdefault(wire.article.outlet or "wire", set()).add(wire.article.id)
     uncredited = _union(
@@ -303,18 +303,6 @@ def _leftovers(result: ArticleResult, config: Config) -> list[Finding]:
     return out
 
 
-class _Lexicon:
-    """The agency lexicon, loaded on first need (most checks align with no wire article)."""
-
-    def __init__(self, agencies: AgencyLexicon | None) -> None:
-        self._agencies = agencies
-
-    def get(self) -> AgencyLexicon:
-        if self._agencies is None:
-            self._agencies = AgencyLexicon.load()
-        return self._agencies
-
-
 def run(
     results: Sequence[ArticleResult],
     index: Store,
@@ -328,7 +316,7 @@ def run(
     fail in the same transaction as the checks, so no writer slips in between.
     ``agencies``: the lexicon the results were analysed with (loaded when needed if not
     given)."""
-    lexicon = _Lexicon(agencies)
+    lexicon = agencies or AgencyLexicon.load()
     fp = index.fp
     ordered = sorted(results, key=lambda r: r.article.id)
     entries = fp.entries(ordered)
