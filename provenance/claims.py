@@ -23,12 +23,12 @@ from provenance.config import Config
 from provenance.fingerprint import (
     SPACELESS_MIN_SHARE,
     FingerprintParams,
-    Signer,
     shingles,
     spaceless_share,
     words,
 )
 from provenance.index import lsh_candidates
+from provenance.match.signatures import BatchSigner
 from provenance.model import Article, ArticleResult, ClaimGroup, ClaimOccurrence, SourceKind
 
 _CUT = re.compile(r"[;,]\s+")
@@ -140,7 +140,7 @@ def find_claims(
         FingerprintParams.from_config(config.fingerprint),
         word_shingle=config.fingerprint.claim_word_shingle,
     )
-    signatures = Signer(params).sign_many_shingles(
+    signatures = BatchSigner(params).sign_shingles(
         [claim_shingles(t, params, stopwords) for t in texts]
     )
     keys = [claim_key(t) for t in texts]

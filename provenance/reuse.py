@@ -1,6 +1,6 @@
 """Cross-outlet reuse: which passages of an article appear in another outlet's article.
 
-    passages -> distinct texts -> MinHash -> MinHashLSH candidates -> rapidfuzz alignment
+    passages -> distinct texts -> MinHash matrix -> band-key candidates -> rapidfuzz alignment
              -> wire / shared candidate spans (for classify), matches, near-duplicates
 
 Identical passages are signed and aligned once (a sentence repeated in a thousand articles
@@ -28,8 +28,9 @@ from types import MappingProxyType
 from provenance.align import Alignment, align_texts, grade, similarity
 from provenance.claims import find_claims, first_appearance, outlet_key
 from provenance.config import Config
-from provenance.fingerprint import FingerprintParams, Signature, Signer
+from provenance.fingerprint import FingerprintParams
 from provenance.index import lsh_candidates, passages_of
+from provenance.match.signatures import BatchSigner, Matrix, union
 from provenance.model import (
     Article,
     ArticleResult,
@@ -75,10 +76,10 @@ class Corpus:
     passages: tuple[Passage, ...]
     texts: tuple[str, ...]  # distinct passage texts
     occurrences: tuple[tuple[int, ...], ...]  # per distinct text: positions in passages
-    signatures: tuple[Signature, ...]  # per distinct text
+    signatures: Matrix  # one row per distinct text
 
     @classmethod
-    def build(cls, results: Sequence[ArticleResult], config: Config, signer: Signer) -> Corpus:
+    def build(cls, results: Sequence[ArticleResult], config: Config, signer: BatchSigner) -> Corpus:
         ordered = sorted(results, key=lambda r: r.article.id)
         minimum = config.fingerprint.min_passage_chars
         passages = tuple(p for r in ordered for p in passages_of(r, minimum))
@@ -95,7 +96,7 @@ class Corpus:
             passages,
             texts,
             tuple(tuple(o) for o in occurrences),
-            tuple(signer.sign_many(texts)),
+            signer.sign_texts(texts),
         )
 
 
@@ -257,14 +258,14 @@ def _components(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, ...], ...]
 
 
 def _duplicates(
-    corpus: Corpus, config: Config, signer: Signer
+    corpus: Corpus, config: Config, signer: BatchSigner
 ) -> tuple[dict[str, tuple[Duplicate, ...]], tuple[tuple[str, ...], ...]]:
-    by_article: dict[str, list[Signature]] = {}
-    text_index = {t: k for k, t in enumerate(corpus.texts)}
-    for p in corpus.passages:
-        by_article.setdefault(p.article_id, []).append(corpus.signatures[text_index[p.text]])
+    by_article: dict[str, list[int]] = {}
+    for u, positions in enumerate(corpus.occurrences):
+        for i in positions:
+            by_article.setdefault(corpus.passages[i].article_id, []).append(u)
     ids = sorted(by_article)
-    sigs = [signer.union(by_article[a]) for a in ids]
+    sigs = union(corpus.signatures, [by_article[a] for a in ids], signer.perms.empty)
     fp = config.fingerprint
     found: dict[str, list[Duplicate]] = {}
     pairs: list[tuple[str, str]] = []
@@ -284,7 +285,7 @@ def _duplicates(
 
 def find_reuse(results: Sequence[ArticleResult], config: Config) -> Reuse:
     """Wire and shared candidate spans, matches and near-duplicates of a corpus."""
-    signer = Signer(FingerprintParams.from_config(config.fingerprint))
+    signer = BatchSigner(FingerprintParams.from_config(config.fingerprint))
     corpus = Corpus.build(results, config, signer)
     links = _links(corpus, config)
     candidates = _spans_for(corpus, config, links, _Ranking(corpus))
