@@ -77,7 +77,7 @@ class OutletRepeats:
 
     def contains(self, outlet: str | None, text: str) -> bool:
         hashes = self.by_outlet.get(outlet or "")
-        return hashes is not None and _hash(text) in hashes
+        return hashes is not None and bool(hashes) and _hash(text) in hashes
 
 
 def _normalize(text: str) -> str:
@@ -313,7 +313,7 @@ def detect(
             fixed[i] = _span(para, hit[0].reason, hit[0].id)
             if hit[0].reason == R.COMMENT_WIDGET:
                 widgets.append(i)
-        elif _normalize(para.text) in authors:
+        elif authors and _normalize(para.text) in authors:
             fixed[i] = _span(para, R.BYLINE, "meta.author")
         elif repeats is not None and repeats.contains(outlet, para.text):
             fixed[i] = _span(para, R.OUTLET_REPEAT, "corpus.outlet_repeat")

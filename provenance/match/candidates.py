@@ -84,24 +84,30 @@ class Banding:
         return out
 
 
-def _buckets(part: Matrix) -> Iterator[Matrix]:
-    """Row numbers of each group of equal rows of ``part`` (groups of 2 or more),
-    ascending within a group."""
+def _runs(sizes: Matrix) -> Matrix:
+    """0, 1, ..., size - 1 for each size, concatenated."""
+    runs: Matrix = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return runs
+
+
+def _links(part: Matrix, max_candidates: int) -> Iterator[tuple[Matrix, Matrix]]:
+    """Directed (row, linked row) pairs of one band's buckets (self-links included): every
+    bucket of up to ``4 * max_candidates`` rows at once, bigger ones one by one."""
     order = np.lexsort(part.T[::-1])
     ordered = part[order]
     change = np.any(ordered[1:] != ordered[:-1], axis=1)
     bounds = np.flatnonzero(np.r_[True, change, True])
-    sizes = np.diff(bounds)
-    for i in np.flatnonzero(sizes >= 2):
-        yield np.sort(order[bounds[i] : bounds[i + 1]])
-
-
-def _links(part: Matrix, max_candidates: int) -> Iterator[tuple[Matrix, Matrix]]:
-    """Directed (row, linked row) pairs of one band's buckets (self-links included)."""
-    for bucket in _buckets(part):
-        if len(bucket) <= 4 * max_candidates:
-            yield np.repeat(bucket, len(bucket)), np.tile(bucket, len(bucket))
-            continue
+    starts, sizes = bounds[:-1], np.diff(bounds)
+    small = (sizes >= 2) & (sizes <= 4 * max_candidates)
+    if small.any():
+        size, start = sizes[small], starts[small]
+        member = np.repeat(start, size) + _runs(size)  # positions in ``order``
+        fan = np.repeat(size, size)  # each member links to its whole bucket
+        src = np.repeat(order[member], fan)
+        dst = order[np.repeat(np.repeat(start, size), fan) + _runs(fan)]
+        yield src, dst
+    for i in np.flatnonzero(sizes > 4 * max_candidates):
+        bucket = np.sort(order[bounds[i] : bounds[i + 1]])
         hubs = bucket[:max_candidates]
         yield np.repeat(bucket, len(hubs)), np.tile(hubs, len(bucket))
         yield np.repeat(hubs, len(bucket)), np.tile(bucket, len(hubs))

@@ -81,25 +81,26 @@ class Permutations:
     def hash_shingles(self, grams: Sequence[bytes]) -> Matrix:
         """SHA-1 of each shingle, cut to the scheme's input width."""
         if self.scheme == "affine64":
-            raw = b"".join(hashlib.sha1(g).digest()[:8] for g in grams)
+            raw = b"".join([hashlib.sha1(g).digest()[:8] for g in grams])
             return np.frombuffer(raw, dtype="<u8").astype(np.uint64)
-        raw = b"".join(hashlib.sha1(g).digest()[:4] for g in grams)
+        raw = b"".join([hashlib.sha1(g).digest()[:4] for g in grams])
         hv = np.frombuffer(raw, dtype="<u4")
         return hv.astype(np.uint32 if self.scheme == "affine32" else np.uint64)
 
     def permute(self, hv: Matrix) -> Matrix:
-        """shingles x num_perm permuted values of the hashed shingles ``hv``."""
-        column = hv.reshape(-1, 1)
+        """num_perm x shingles permuted values of the hashed shingles ``hv`` (one row per
+        permutation, so that the minimum over a set reads contiguous memory)."""
+        a, b = self.a.reshape(-1, 1), self.b.reshape(-1, 1)
         if self.scheme == "legacy":
-            return np.bitwise_and((column * self.a + self.b) % _MERSENNE, _MAX32)
+            return np.bitwise_and((hv * a + b) % _MERSENNE, _MAX32)
         dtype = self.dtype
         s1, m1, s2, m2, s3 = (dtype(c) for c in _FMIX[32 if dtype is np.uint32 else 64])
-        column = column ^ (column >> s1)
-        column = column * m1
-        column = column ^ (column >> s2)
-        column = column * m2
-        column = column ^ (column >> s3)
-        permuted: Matrix = column * self.a + self.b
+        hv = hv ^ (hv >> s1)
+        hv = hv * m1
+        hv = hv ^ (hv >> s2)
+        hv = hv * m2
+        hv = hv ^ (hv >> s3)
+        permuted: Matrix = hv * a + b
         return permuted
 
 
@@ -119,9 +120,9 @@ def sign(sets: Iterable[Iterable[bytes]], perms: Permutations) -> Matrix:
         hi = min(len(grams), lo + _BLOCK)
         permuted = perms.permute(perms.hash_shingles(grams[lo:hi]))
         rows = owner[lo:hi]
-        # the block's sets are contiguous runs of rows: min over each run
+        # the block's sets are contiguous runs of columns: min over each run
         starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        mins = np.minimum.reduceat(permuted, starts, axis=0)
+        mins = np.minimum.reduceat(permuted, starts, axis=1).T
         ids = rows[starts]
         out[ids] = np.minimum(out[ids], mins)
     return out
