@@ -35,7 +35,9 @@ def _report(
         env["PYTHONPATH"] = pythonpath
     command = [sys.executable, "-m", "provenance", "report", str(target), "--format", fmt]
     started = time.perf_counter()
-    subprocess.run([*command, "--out", str(out), *extra], cwd=cwd, env=env, check=True)
+    subprocess.run(
+        [*command, "--out", str(out), *extra], cwd=cwd, env=env, check=True, capture_output=True
+    )
     return time.perf_counter() - started
 
 

@@ -33,7 +33,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from provenance.boilerplate_rules import BoilerplateLexicon, Rule
@@ -43,6 +42,7 @@ from provenance.model import (
     ArticleResult,
     BoilerplateReason,
     BoilerplateSpan,
+    FrozenMap,
     Segment,
     Segmentation,
 )
@@ -73,7 +73,7 @@ class OutletRepeats:
 
     @classmethod
     def empty(cls) -> OutletRepeats:
-        return cls(MappingProxyType({}))
+        return cls(FrozenMap({}))
 
     def contains(self, outlet: str | None, text: str) -> bool:
         hashes = self.by_outlet.get(outlet or "")
@@ -109,27 +109,44 @@ def _units(item: Article | ArticleResult, config: BoilerplateConfig) -> set[str]
     return {u.strip() for u in units if low <= len(u.strip()) <= high}
 
 
-def outlet_repeats(
-    items: Iterable[Article | ArticleResult], config: BoilerplateConfig
+def unit_hashes(
+    item: Article | ArticleResult, config: BoilerplateConfig
+) -> tuple[str, frozenset[int]]:
+    """The map step of ``outlet_repeats``: the article's outlet key and the hashes of its
+    distinct lines and sentences ("" and nothing for an article without an outlet)."""
+    article = item.article if isinstance(item, ArticleResult) else item
+    key = outlet_key(article)
+    if not key:
+        return "", frozenset()
+    return key, frozenset(_hash(u) for u in _units(item, config))
+
+
+def repeats_of(
+    hashed: Iterable[tuple[str, frozenset[int]]], config: BoilerplateConfig
 ) -> OutletRepeats:
-    """Count, per outlet, in how many articles each line or sentence occurs (by hash, one
-    pass over the corpus) and keep those at or above ``outlet_repeat_min_articles``."""
+    """The reduce step: per outlet, the hashes found in at least
+    ``outlet_repeat_min_articles`` of its articles."""
     counts: dict[str, Counter[int]] = {}
-    for item in items:
-        article = item.article if isinstance(item, ArticleResult) else item
-        key = outlet_key(article)
-        if not key:
-            continue
-        counts.setdefault(key, Counter()).update({_hash(u) for u in _units(item, config)})
+    for key, hashes in hashed:
+        if key:
+            counts.setdefault(key, Counter()).update(hashes)
     keep = config.outlet_repeat_min_articles
     return OutletRepeats(
-        MappingProxyType(
+        FrozenMap(
             {
                 outlet: frozenset(h for h, n in counter.items() if n >= keep)
                 for outlet, counter in sorted(counts.items())
             }
         )
     )
+
+
+def outlet_repeats(
+    items: Iterable[Article | ArticleResult], config: BoilerplateConfig
+) -> OutletRepeats:
+    """Count, per outlet, in how many articles each line or sentence occurs (by hash, one
+    pass over the corpus) and keep those at or above ``outlet_repeat_min_articles``."""
+    return repeats_of((unit_hashes(item, config) for item in items), config)
 
 
 # ------------------------------------------------------------------ features

@@ -21,6 +21,7 @@ from provenance import htmlinput, ingest, pipeline, schemas, store
 from provenance.config import Config
 from provenance.errors import InputErrors, ProvenanceError
 from provenance.model import Article
+from provenance.run import local
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -117,6 +118,12 @@ def report(
     ),
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
     config_file: ConfigOpt = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes (default: the cores available)."
+        ),
+    ] = None,
 ) -> None:
     """Report the provenance of every character of the articles."""
     # imported here, not at the top: a cold `provenance check` does not pay for them
@@ -129,11 +136,15 @@ def report(
         config = _config(config_file)
         articles = _load(paths, config)
         progress, bar = _progress()
-        if bar is not None:
-            with bar:  # type: ignore[attr-defined]
-                result = pipeline.analyze(articles, config, progress=progress)
-        else:
-            result = pipeline.analyze(articles, config)
+        runner = local.executor(jobs, items=len(articles))
+        try:
+            if bar is not None:
+                with bar:  # type: ignore[attr-defined]
+                    result = pipeline.analyze(articles, config, progress=progress, executor=runner)
+            else:
+                result = pipeline.analyze(articles, config, executor=runner)
+        finally:
+            runner.close()
         data = render_data.report_dict(result, config)
         texts = {a.id: a.text for a in articles}
         if fmt == ReportFormat.json:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from provenance import _datasketch
 from provenance.config import FingerprintConfig
 from provenance.errors import FingerprintMismatch
 from provenance.match.candidates import Banding
@@ -151,6 +152,7 @@ class Signer:
     """Makes signatures with one fixed set of permutations (generated once, reused)."""
 
     def __init__(self, params: FingerprintParams) -> None:
+        _datasketch.load()  # without scipy.integrate, see _datasketch.py
         from datasketch import MinHash
 
         self.params = params

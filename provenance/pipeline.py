@@ -1,9 +1,15 @@
 """The only module that wires the stages together: ingest'd articles in, CorpusResult out.
 
-    segment -> boilerplate -> attribution -> fingerprint/index/align -> classify
+    map:    segment -> line and sentence hashes           (per article)
+    reduce: outlet repeats                                 (corpus)
+    map:    analyze_article: segment -> boilerplate -> attribution   (per article)
+    reduce: find_reuse: signatures -> candidates -> align -> reuse, claims, duplicates
+    map:    classify_article                               (per article)
 
-Stages are pure functions of their inputs; this module passes their outputs along and
-reports progress through an optional callback (the CLI draws it; the library never prints).
+The per-article steps are pure functions of (article, context, resources) that an executor
+(``run.local``: this process or a process pool) runs; their records pickle with the
+standard library. Results are always in article-id order, whatever the executor. Progress
+goes through an optional callback (the CLI draws it; the library never prints).
 """
 
 from __future__ import annotations
@@ -12,11 +18,27 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from provenance import attribution, boilerplate, classify, reuse
-from provenance.agencies import AgencyLexicon
-from provenance.boilerplate_rules import BoilerplateLexicon
+from provenance.boilerplate import OutletRepeats
 from provenance.config import BoilerplateConfig, Config
-from provenance.model import Article, ArticleResult, CorpusResult
-from provenance.segment import Abbreviations, segment
+from provenance.model import (
+    Article,
+    ArticleResult,
+    CorpusResult,
+    Duplicate,
+    Span,
+)
+from provenance.resources import Resources
+from provenance.run.local import Executor, Serial
+from provenance.segment import segment
+
+__all__ = [
+    "Progress",
+    "Resources",
+    "analyze",
+    "analyze_article",
+    "analyze_each",
+    "classify_article",
+]
 
 # progress(stage, done, total)
 Progress = Callable[[str, int, int], None]
@@ -24,23 +46,6 @@ Progress = Callable[[str, int, int], None]
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     del stage, done, total
-
-
-@dataclass(frozen=True)
-class Resources:
-    """Data files loaded once per run (lexicons, abbreviations) and handed to the stages."""
-
-    abbreviations: Abbreviations
-    boilerplate: BoilerplateLexicon
-    agencies: AgencyLexicon
-
-    @classmethod
-    def load(cls) -> Resources:
-        return cls(
-            abbreviations=Abbreviations.load(),
-            boilerplate=BoilerplateLexicon.load(),
-            agencies=AgencyLexicon.load(),
-        )
 
 
 def _boilerplate_config(article: Article, config: BoilerplateConfig) -> BoilerplateConfig:
@@ -54,35 +59,78 @@ def _boilerplate_config(article: Article, config: BoilerplateConfig) -> Boilerpl
     return config
 
 
+def _repeat_task(
+    article: Article, config: Config, resources: Resources
+) -> tuple[str, frozenset[int]]:
+    """Map step of the outlet repeats: the article's outlet and its line/sentence hashes."""
+    seg = segment(article.text, resources.abbreviations)
+    return boilerplate.unit_hashes(ArticleResult(article, seg), config.boilerplate)
+
+
+@dataclass(frozen=True)
+class ArticleContext:
+    """What every article of a run shares: the configuration and the outlet repeats."""
+
+    config: Config
+    repeats: OutletRepeats
+
+
+def analyze_article(
+    article: Article, repeats: OutletRepeats, config: Config, resources: Resources
+) -> ArticleResult:
+    """The per-article stages (segment, boilerplate, attribution) of one article: a pure
+    function of its arguments."""
+    seg = segment(article.text, resources.abbreviations)
+    bp_config = _boilerplate_config(article, config.boilerplate)
+    spans = boilerplate.detect(article, seg, resources.boilerplate, bp_config, repeats)
+    credits = attribution.find_credits(article, seg, resources.agencies, spans)
+    cited = attribution.find_cited_sources(article, seg, resources.agencies, credits)
+    spans = attribution.merge_boilerplate(spans, credits)
+    return ArticleResult(article, seg, spans, credits, cited)
+
+
+def _analyze_task(article: Article, context: ArticleContext, resources: Resources) -> ArticleResult:
+    return analyze_article(article, context.repeats, context.config, resources)
+
+
+def classify_article(
+    result: ArticleResult, found: Sequence[Span], duplicates: tuple[Duplicate, ...]
+) -> ArticleResult:
+    """The final partition of one article from its own evidence and the reuse stage's."""
+    candidates = [
+        *classify.boilerplate_candidates(result.boilerplate),
+        *classify.credit_candidates(result.wire_credits),
+        *found,
+    ]
+    spans = classify.partition(result.article.text, candidates)
+    return replace(result, spans=spans, duplicates=duplicates)
+
+
 def analyze_each(
     articles: Sequence[Article],
     config: Config | None = None,
     *,
     resources: Resources | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> tuple[ArticleResult, ...]:
     """The per-article stages only (no matching across articles), in article-id order: what
     the persistent index and the pre-ingest check need; ``analyze`` continues from here."""
     config = config or Config()
-    resources = resources or Resources.load()
+    runner = executor or Serial(resources)
     report = progress or _no_progress
     ordered = sorted(articles, key=lambda a: a.id)
     total = len(ordered)
 
-    results: list[ArticleResult] = []
-    for done, article in enumerate(ordered, start=1):
-        results.append(ArticleResult(article, segment(article.text, resources.abbreviations)))
+    hashed: list[tuple[str, frozenset[int]]] = []
+    for done, pair in enumerate(runner.map(_repeat_task, ordered, config), start=1):
+        hashed.append(pair)
         report("segment", done, total)
-
-    repeats = boilerplate.outlet_repeats(results, config.boilerplate)
-    for done, result in enumerate(results, start=1):
-        article, seg = result.article, result.segmentation
-        bp_config = _boilerplate_config(article, config.boilerplate)
-        spans = boilerplate.detect(article, seg, resources.boilerplate, bp_config, repeats)
-        credits = attribution.find_credits(article, seg, resources.agencies, spans)
-        cited = attribution.find_cited_sources(article, seg, resources.agencies, credits)
-        spans = attribution.merge_boilerplate(spans, credits)
-        results[done - 1] = ArticleResult(article, seg, spans, credits, cited)
+    context = ArticleContext(config, boilerplate.repeats_of(hashed, config.boilerplate))
+    del hashed
+    results: list[ArticleResult] = []
+    for done, result in enumerate(runner.map(_analyze_task, ordered, context), start=1):
+        results.append(result)
         report("boilerplate", done, total)
     return tuple(results)
 
@@ -93,11 +141,14 @@ def analyze(
     *,
     resources: Resources | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> CorpusResult:
     """Run every stage over ``articles``; the result is in article-id order."""
     config = config or Config()
     report = progress or _no_progress
-    results = list(analyze_each(articles, config, resources=resources, progress=progress))
+    results = analyze_each(
+        articles, config, resources=resources, progress=progress, executor=executor
+    )
     total = len(results)
 
     found = reuse.find_reuse(results, config)
@@ -105,23 +156,9 @@ def analyze(
 
     final: list[ArticleResult] = []
     for done, result in enumerate(results, start=1):
-        candidates = [
-            *classify.boilerplate_candidates(result.boilerplate),
-            *classify.credit_candidates(result.wire_credits),
-            *found.spans.get(result.article.id, ()),
-        ]
-        spans = classify.partition(result.article.text, candidates)
-        final.append(
-            ArticleResult(
-                result.article,
-                result.segmentation,
-                result.boilerplate,
-                result.wire_credits,
-                result.cited_sources,
-                spans,
-                found.duplicates.get(result.article.id, ()),
-            )
-        )
+        article_id = result.article.id
+        spans = found.spans.get(article_id, ())
+        final.append(classify_article(result, spans, found.duplicates.get(article_id, ())))
         report("classify", done, total)
     return CorpusResult(
         articles=tuple(final),

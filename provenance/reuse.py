@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 
 from provenance.align import Alignment, align_texts, grade, similarity
 from provenance.claims import find_claims, first_appearance, outlet_key
@@ -36,6 +35,7 @@ from provenance.model import (
     ArticleResult,
     ClaimGroup,
     Duplicate,
+    FrozenMap,
     Label,
     Match,
     MatchSide,
@@ -92,7 +92,7 @@ class Corpus:
             occurrences[k].append(i)
         texts = tuple(index)
         return cls(
-            MappingProxyType({r.article.id: r.article for r in ordered}),
+            FrozenMap({r.article.id: r.article for r in ordered}),
             passages,
             texts,
             tuple(tuple(o) for o in occurrences),
@@ -311,9 +311,9 @@ def find_reuse(results: Sequence[ArticleResult], config: Config) -> Reuse:
         ),
     )
     return Reuse(
-        spans=MappingProxyType(spans),
+        spans=FrozenMap(spans),
         matches=tuple(matches[k] for k in order),
-        duplicates=MappingProxyType(duplicates),
+        duplicates=FrozenMap(duplicates),
         clusters=clusters,
         claims=find_claims(results, config),
     )
