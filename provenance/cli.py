@@ -6,14 +6,18 @@ policy; 1 findings failed the policy; 2 usage error or bad input (one line per p
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import functools
+import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
@@ -21,7 +25,7 @@ from provenance import htmlinput, ingest, pipeline, schemas, store
 from provenance.config import Config
 from provenance.errors import InputErrors, ProvenanceError
 from provenance.model import Article
-from provenance.run import local
+from provenance.run import local, workstore
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -76,11 +80,17 @@ def _load(paths: list[str], config: Config) -> list[Article]:
 
 def write_atomically(path: Path, content: str) -> None:
     """Write ``content`` to ``path`` so that readers see the old file or the new, never half."""
+    write_atomically_with(path, lambda handle: handle.write(content))
+
+
+def write_atomically_with(path: Path, write: Callable[[TextIO], object]) -> None:
+    """``write_atomically`` of what ``write`` writes to the handle it is given (a report
+    streamed article by article)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -107,6 +117,21 @@ def _progress() -> tuple[pipeline.Progress | None, object | None]:
     return update, bar
 
 
+@contextmanager
+def _work_store(
+    folder: Path | None, articles: list[Article], config: Config, resume: bool
+) -> Iterator[workstore.WorkStore]:
+    """The run's work store: in ``folder`` (kept, so that ``--resume`` can continue it), or
+    in a temporary folder removed afterwards."""
+    key = workstore.run_key(articles, config)
+    with contextlib.ExitStack() as stack:
+        if folder is None:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="provenance-")))
+        work = workstore.WorkStore(folder, key, resume=resume)
+        stack.callback(work.close)
+        yield work
+
+
 PathsArg = Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")]
 
 
@@ -124,32 +149,63 @@ def report(
             "--jobs", "-j", min=1, help="Worker processes (default: the cores available)."
         ),
     ] = None,
+    work_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--work-dir",
+            help="Keep per-article results in this folder (default: a temporary one).",
+        ),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the run stored in --work-dir.")
+    ] = False,
 ) -> None:
     """Report the provenance of every character of the articles."""
     # imported here, not at the top: a cold `provenance check` does not pay for them
     from provenance.render import data as render_data
     from provenance.render import html as render_html
     from provenance.render import markdown as render_markdown
+    from provenance.render import stream as render_stream
     from provenance.render import text as render_text
 
     with _errors_to_exit():
         config = _config(config_file)
+        if resume and work_dir is None:
+            raise _fail(["--resume needs --work-dir (the folder of the run to continue)"])
         articles = _load(paths, config)
-        progress, bar = _progress()
-        runner = local.executor(jobs, items=len(articles))
-        try:
-            if bar is not None:
-                with bar:  # type: ignore[attr-defined]
-                    result = pipeline.analyze(articles, config, progress=progress, executor=runner)
-            else:
-                result = pipeline.analyze(articles, config, executor=runner)
-        finally:
-            runner.close()
-        data = render_data.report_dict(result, config)
         texts = {a.id: a.text for a in articles}
-        if fmt == ReportFormat.json:
-            content = render_data.to_json(data)
-        elif fmt == ReportFormat.md:
+        progress, bar = _progress()
+        with (
+            _work_store(work_dir, articles, config, resume) as work,
+            contextlib.closing(local.executor(jobs, items=len(articles))) as runner,
+            bar if bar is not None else contextlib.nullcontext(),  # type: ignore[attr-defined]
+        ):
+            run = pipeline.analyze_streamed(
+                articles, config, progress=progress, executor=runner, store=work
+            )
+            if fmt == ReportFormat.json:
+                # written as the articles are classified, not built whole in memory
+                write = functools.partial(
+                    render_stream.write_json,
+                    corpus=run.corpus,
+                    outlets=run.outlets,
+                    articles=run.articles,
+                    config=config,
+                )
+                if out is None:
+                    write(sys.stdout)
+                    return
+                try:
+                    write_atomically_with(out, write)
+                except OSError as exc:
+                    raise _fail([f"{out}: cannot write: {exc.strerror or exc}"]) from None
+                data = json.loads(out.read_text(encoding="utf-8"))
+                typer.echo(render_text.render(data, texts), nl=False, err=True)
+                typer.echo(f"wrote {out}", err=True)
+                return
+            result = dataclasses.replace(run.corpus, articles=tuple(run.articles))
+        data = render_data.report_dict(result, config)
+        if fmt == ReportFormat.md:
             content = render_markdown.render(data, texts)
         elif fmt == ReportFormat.html:
             content = render_html.render(data, texts)

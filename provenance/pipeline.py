@@ -14,8 +14,10 @@ goes through an optional callback (the CLI draws it; the library never prints).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain
+from typing import Any, TypeVar
 
 from provenance import attribution, boilerplate, classify, reuse
 from provenance.boilerplate import OutletRepeats
@@ -28,7 +30,8 @@ from provenance.model import (
     Span,
 )
 from provenance.resources import Resources
-from provenance.run.local import Executor, Serial
+from provenance.run.local import Executor, Serial, Task
+from provenance.run.workstore import WorkStore
 from provenance.segment import segment
 
 __all__ = [
@@ -106,6 +109,27 @@ def classify_article(
     return replace(result, spans=spans, duplicates=duplicates)
 
 
+C = TypeVar("C")
+R = TypeVar("R")
+
+
+def _mapped(
+    runner: Executor,
+    task: Task[Article, C, R],
+    items: Sequence[Article],
+    context: C,
+    stage: str,
+    store: WorkStore | None,
+) -> Iterator[R]:
+    """``runner.map``, with the results stored as they come and, on a resumed run, the
+    stored ones read back instead of computed again."""
+    if store is None:
+        return runner.map(task, items, context)
+    done = store.done(stage)
+    fresh = runner.map(task, items[done:], context)
+    return chain(store.read(stage, done), store.append(stage, fresh, start=done))
+
+
 def analyze_each(
     articles: Sequence[Article],
     config: Config | None = None,
@@ -113,26 +137,93 @@ def analyze_each(
     resources: Resources | None = None,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    store: WorkStore | None = None,
 ) -> tuple[ArticleResult, ...]:
     """The per-article stages only (no matching across articles), in article-id order: what
-    the persistent index and the pre-ingest check need; ``analyze`` continues from here."""
+    the persistent index and the pre-ingest check need; ``analyze`` continues from here.
+    With a work ``store``, results are written as they are produced and a resumed run
+    continues where the store ends."""
     config = config or Config()
     runner = executor or Serial(resources)
     report = progress or _no_progress
     ordered = sorted(articles, key=lambda a: a.id)
     total = len(ordered)
 
-    hashed: list[tuple[str, frozenset[int]]] = []
-    for done, pair in enumerate(runner.map(_repeat_task, ordered, config), start=1):
-        hashed.append(pair)
-        report("segment", done, total)
-    context = ArticleContext(config, boilerplate.repeats_of(hashed, config.boilerplate))
-    del hashed
+    repeats = store.reduced("repeats") if store is not None else None
+    if not isinstance(repeats, OutletRepeats):
+        hashed: list[tuple[str, frozenset[int]]] = []
+        units = _mapped(runner, _repeat_task, ordered, config, "units", store)
+        for done, pair in enumerate(units, start=1):
+            hashed.append(pair)
+            report("segment", done, total)
+        repeats = boilerplate.repeats_of(hashed, config.boilerplate)
+        del hashed
+        if store is not None:
+            store.keep("repeats", repeats)
+    context = ArticleContext(config, repeats)
     results: list[ArticleResult] = []
-    for done, result in enumerate(runner.map(_analyze_task, ordered, context), start=1):
+    analysed = _mapped(runner, _analyze_task, ordered, context, "articles", store)
+    for done, result in enumerate(analysed, start=1):
         results.append(result)
         report("boilerplate", done, total)
     return tuple(results)
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """A run whose articles come one at a time (classified as they are read), after the
+    corpus-wide results: what an incremental writer needs."""
+
+    corpus: CorpusResult  # matches, claims and clusters; ``articles`` is empty
+    outlets: tuple[tuple[str, str | None], ...]  # (article id, outlet) in id order
+    articles: Iterator[ArticleResult]  # classified, in article-id order
+
+
+def analyze_streamed(
+    articles: Sequence[Article],
+    config: Config | None = None,
+    *,
+    resources: Resources | None = None,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+    store: WorkStore | None = None,
+) -> Streamed:
+    """``analyze`` with the classified articles as an iterator: with a work store they are
+    read back from it one at a time instead of being held in memory."""
+    config = config or Config()
+    report = progress or _no_progress
+    results: Sequence[ArticleResult] = analyze_each(
+        articles, config, resources=resources, progress=progress, executor=executor, store=store
+    )
+    total = len(results)
+    outlets = tuple((r.article.id, r.article.outlet) for r in results)
+    found: Any = store.reduced("reuse") if store is not None else None
+    if not isinstance(found, reuse.Reuse):
+        found = reuse.find_reuse(results, config)
+        if store is not None:
+            store.keep("reuse", found)
+    report("match", total, total)
+    if store is not None:
+        results = ()  # read back from the store below, one at a time
+    corpus = CorpusResult(
+        articles=(), matches=found.matches, claims=found.claims, clusters=found.clusters
+    )
+    return Streamed(corpus, outlets, _classified(results, found, store, total, report))
+
+
+def _classified(
+    results: Sequence[ArticleResult],
+    found: reuse.Reuse,
+    store: WorkStore | None,
+    total: int,
+    report: Progress,
+) -> Iterator[ArticleResult]:
+    source = store.read("articles") if store is not None else iter(results)
+    for done, result in enumerate(source, start=1):
+        article_id = result.article.id
+        spans = found.spans.get(article_id, ())
+        yield classify_article(result, spans, found.duplicates.get(article_id, ()))
+        report("classify", done, total)
 
 
 def analyze(
@@ -142,27 +233,10 @@ def analyze(
     resources: Resources | None = None,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    store: WorkStore | None = None,
 ) -> CorpusResult:
     """Run every stage over ``articles``; the result is in article-id order."""
-    config = config or Config()
-    report = progress or _no_progress
-    results = analyze_each(
-        articles, config, resources=resources, progress=progress, executor=executor
+    streamed = analyze_streamed(
+        articles, config, resources=resources, progress=progress, executor=executor, store=store
     )
-    total = len(results)
-
-    found = reuse.find_reuse(results, config)
-    report("match", total, total)
-
-    final: list[ArticleResult] = []
-    for done, result in enumerate(results, start=1):
-        article_id = result.article.id
-        spans = found.spans.get(article_id, ())
-        final.append(classify_article(result, spans, found.duplicates.get(article_id, ())))
-        report("classify", done, total)
-    return CorpusResult(
-        articles=tuple(final),
-        matches=found.matches,
-        claims=found.claims,
-        clusters=found.clusters,
-    )
+    return replace(streamed.corpus, articles=tuple(streamed.articles))
