@@ -57,6 +57,12 @@ class BoilerplateReason(StrEnum):
     FOOTER = "footer"
     OUTLET_REPEAT = "outlet_repeat"
     GENERATED_FILLER = "generated_filler"
+    CONSENT = "consent"  # cookie / consent / privacy notices
+    CAPTCHA = "captcha"  # "I am not a robot", blocked-IP pages
+    MEDIA_PLAYER = "media_player"  # "Your browser does not support the audio element."
+    SYNDICATION = "syndication"  # "(This story ... is auto-generated from a syndicated feed.)"
+    PRESS_CONTACT = "press_contact"  # press-office contact footers
+    TEMPLATE = "template"  # same sentence in many outlets' articles, no story anchors
 
 
 class SegmentKind(StrEnum):
