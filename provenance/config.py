@@ -46,6 +46,19 @@ class BoilerplateConfig:
     # characters (a whole page's text); above it the text is taken as an extracted article.
     # 1.0 always runs the pass; lower protects clean article text from it.
     feature_max_story_share: float = 0.9
+    # Template sentences (provenance/templates.py): a sentence recurring in at least
+    # max(template_min_articles, ceil(template_articles_per_1000 * articles / 1000)) articles
+    # of at least template_min_outlets outlets, sharing a name or number with the rest of its
+    # article in at most template_max_anchored_share of them, is page chrome. A lower floor
+    # or per-1000 rate finds rarer templates but risks short wire sentences reused widely;
+    # more outlets keeps one CMS vendor's chrome (shared by few outlets) from counting; a
+    # higher anchored share catches chrome that names the story's place or outlet, at the
+    # risk of wire copy. Sentences shorter than template_min_chars are left alone.
+    template_min_articles: int = 5
+    template_articles_per_1000: float = 1.0
+    template_min_outlets: int = 3
+    template_max_anchored_share: float = 0.2
+    template_min_chars: int = 20
 
 
 @dataclass(frozen=True)
