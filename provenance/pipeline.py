@@ -114,10 +114,11 @@ def analyze(
     """Run every stage over ``articles``; the result is in article-id order."""
     config = config or Config()
     report = progress or _no_progress
+    resources = resources or Resources.load()
     results = list(analyze_each(articles, config, resources=resources, progress=progress))
     total = len(results)
 
-    found = reuse.find_reuse(results, config)
+    found = reuse.find_reuse(results, config, resources.anchors)
     report("match", total, total)
 
     final: list[ArticleResult] = []
