@@ -128,8 +128,10 @@ def semeval(set_dir: Path, limit: int | None) -> dict[str, Any]:
         row = {"n": len(members)}
         for what in ("linked", "linked_strong", "claims_any", "claims_strong", "spans"):
             row[what] = round(sum(p in links[what] for _, p in members) / len(members), 3)
-        out[key] = row if "-" not in key else f"n {row['n']}  linked {row['linked']}  " + (
-            f"strong {row['linked_strong']}"
+        out[key] = (
+            row
+            if "-" not in key
+            else f"n {row['n']}  linked {row['linked']}  " + (f"strong {row['linked_strong']}")
         )
     out["claim_groups"] = len(result.claims)
     out["claim_groups_strong"] = sum(g.confidence == Confidence.STRONG for g in result.claims)
@@ -143,7 +145,9 @@ def semeval(set_dir: Path, limit: int | None) -> dict[str, Any]:
         1000 * (total - claims_s) / max(1, len(articles)), 1
     )
     out["cost.ms_per_article.claim_stage"] = round(1000 * claims_s / max(1, len(articles)), 1)
-    out["cost.ratio(report / report without claims)"] = round(total / max(1e-9, total - claims_s), 2)
+    out["cost.ratio(report / report without claims)"] = round(
+        total / max(1e-9, total - claims_s), 2
+    )
     out["model"] = config.claims.model
     return out
 
@@ -172,9 +176,8 @@ def seeds(set_dir: Path, limit: int | None) -> dict[str, Any]:
                 p
                 for o in g.occurrences
                 for p in where
-                if o.article_id.startswith(p) and claim in _seed_matches(
-                    texts[o.article_id][o.start : o.end], o.article_id
-                )
+                if o.article_id.startswith(p)
+                and claim in _seed_matches(texts[o.article_id][o.start : o.end], o.article_id)
             }
             if covered == set(where):
                 how = f"found ({g.id}, {g.confidence.value})"

@@ -3,9 +3,11 @@
 An anchor is
 - a **number** of at least two digits, separators dropped ("1,000", "1.000" and "1000" are
   "1000"; "2024" stays "2024");
-- a **name**: a run of capitalised words of a spaced script (Latin, Cyrillic, Greek) that are
-  not function words of any lexicon language. The run gives its joined form ("Kim Jong-un"
-  and "Kim Jong Un" are both "kimjongun") and each word of it ("kim", "jongun" / "jong",
+- a **name**: a run of capitalised words of a spaced script (Latin, Cyrillic, Greek); a
+  function word of any lexicon language does not start a run ("The", "Die"; all-capital "UN"
+  does), and titles (``not_names``: "President", "Minister") are left out of it. The run
+  gives its joined form ("Kim Jong-un" and "Kim Jong Un" are both "kimjongun") and each
+  word of it ("kim", "jongun" / "jong",
   "un"). A capitalised word that opens the sentence counts only as part of a longer run
   ("Meanwhile, ..." is not a name; "North Korea said ..." is).
 Forms are folded: NFKD without accents, case-folded, Cyrillic transliterated to Latin
@@ -46,7 +48,8 @@ def fold(word: str) -> str:
 class AnchorLexicon:
     """Function words that are never names, and aliases of anchor forms."""
 
-    function_words: frozenset[str]
+    function_words: frozenset[str]  # dropped where they open a run ("The", "Die", "Le")
+    not_names: frozenset[str]  # dropped anywhere in a run (titles: "President")
     aliases: Mapping[str, str]
 
     @classmethod
@@ -57,8 +60,9 @@ class AnchorLexicon:
         for canonical, variants in data["aliases"].items():
             for v in [canonical, *variants]:
                 aliases[_joined(v)] = _joined(canonical)
-        words = {fold(w) for w in function_words} | {fold(w) for w in data["not_names"]}
-        return cls(frozenset(words), MappingProxyType(aliases))
+        words = frozenset(fold(w) for w in function_words)
+        titles = frozenset(fold(w) for w in data["not_names"])
+        return cls(words, titles, MappingProxyType(aliases))
 
     def canonical(self, form: str) -> str:
         return self.aliases.get(form, form)
@@ -80,7 +84,7 @@ def anchors(text: str, lexicon: AnchorLexicon) -> frozenset[str]:
     previous_end = 0
 
     def close() -> None:
-        words = [w for w in run if w and w not in lexicon.function_words]
+        words = [w for w in run if w and w not in lexicon.not_names]
         if run_at == 0 and len(words) < 2:
             words = []
         if words:
@@ -100,9 +104,12 @@ def anchors(text: str, lexicon: AnchorLexicon) -> frozenset[str]:
             if len(digits) >= 2:
                 out.add(digits)
         elif token and _capitalised(token) and not _DIGITS.search(token):
+            word = fold(token)
+            if not run and word in lexicon.function_words and not token.isupper():
+                continue  # "The" before a name does not start it ("UN" may)
             if not run:
                 run_at = i
-            run.append(fold(token))
+            run.append(word)
         else:
             close()
     close()

@@ -93,14 +93,12 @@ def test_one_outlet_repeating_itself_is_not_a_claim_group() -> None:
 # ends do not match each other (A-C 65, B-D 64, A-D 56). Connected components would put
 # all four in one group; a star keeps every member matched with the group's own text.
 CHAIN = [
-    "The central bank raised its key interest rate by half a point on Tuesday to fight "
-    "inflation.",
+    "The central bank raised its key interest rate by half a point on Tuesday to fight inflation.",
     "The central bank raised its key interest rate by half a point on Tuesday to curb rising "
     "prices.",
     "The central bank lifted its main interest rate on Tuesday to curb rising prices across "
     "the country.",
-    "The government lifted its main fuel tax on Tuesday to curb rising prices across the "
-    "country.",
+    "The government lifted its main fuel tax on Tuesday to curb rising prices across the country.",
 ]
 
 
