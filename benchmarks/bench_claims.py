@@ -11,6 +11,7 @@
   different-story pairs (overall >= 3.5), overall, monolingual vs cross-language, and per
   language pair. Cost: the claim stage (``claims.find_claims``, model loaded already) timed
   beside the rest of the report (per article), and the model's first load.
+- ``claims/msrp``: MSRP pairs through the claim link rule (see ``msrp_claims``).
 - ``claims/seeds``: the repository's seed corpus (``corpus/``; the set's folder argument is
   not used): which of its four repeated claims a group finds in all its articles, and
   groups that mix different claims. The claims are named by what their sentences say in
@@ -21,18 +22,24 @@ Nothing of the evaluation data is copied; rows are read from EVAL_DIR.
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
-from collections import defaultdict
+import zlib
+from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from provenance.claims import find_claims
-from provenance.config import Config
+from provenance.align import claim_score
+from provenance.anchors import anchors
+from provenance.claims import confidence, find_claims
+from provenance.config import AlignConfig, ClaimsConfig, Config
 from provenance.ingest import load
 from provenance.model import Article, Confidence, CorpusResult
 from provenance.pipeline import Resources, analyze
+from provenance.semantic import load_embedder
 
 REPO = Path(__file__).resolve().parent.parent
 SAME_MAX, DIFF_MIN = 1.5, 3.5
@@ -125,7 +132,7 @@ def semeval(set_dir: Path, limit: int | None) -> dict[str, Any]:
             groups[key].append((r, pair))
     for key in sorted(groups, key=lambda k: (k.count("."), k)):
         members = groups[key]
-        row = {"n": len(members)}
+        row: dict[str, float] = {"n": len(members)}
         for what in ("linked", "linked_strong", "claims_any", "claims_strong", "spans"):
             row[what] = round(sum(p in links[what] for _, p in members) / len(members), 3)
         out[key] = (
@@ -195,9 +202,92 @@ def seeds(set_dir: Path, limit: int | None) -> dict[str, Any]:
     return out
 
 
+def _msrp_features(rows: list[dict[str, Any]], config: Config) -> list[tuple[float, ...]]:
+    """Per pair: lexical score, cosine, anchor weight (rarity over all MSRP sentences)."""
+    lexicon = Resources.load().anchors
+    sentences = sorted({r["a"] for r in rows} | {r["b"] for r in rows})
+    found = {t: anchors(t, lexicon) for t in sentences}
+    df = Counter(a for t in sentences for a in found[t])
+    cc = config.claims
+    common = max(cc.anchor_common_share * len(sentences), cc.anchor_common_min)
+    idf = {a: math.log(common / c) if c < common else 0.0 for a, c in df.items()}
+    vectors = load_embedder(cc.model).encode(sentences)
+    index = {t: i for i, t in enumerate(sentences)}
+    out: list[tuple[float, ...]] = []
+    for r in rows:
+        lex = claim_score(r["a"], r["b"])
+        cos = float(vectors[index[r["a"]]] @ vectors[index[r["b"]]])
+        weight = sum(idf[x] for x in found[r["a"]] & found[r["b"]])
+        out.append((lex, cos, weight, float(r["label"])))
+    return out
+
+
+def _accuracy_f1(predicted: list[bool], gold: list[bool]) -> tuple[float, float]:
+    tp = sum(p and g for p, g in zip(predicted, gold, strict=True))
+    fp = sum(p and not g for p, g in zip(predicted, gold, strict=True))
+    fn = sum(g and not p for p, g in zip(predicted, gold, strict=True))
+    acc = sum(p == g for p, g in zip(predicted, gold, strict=True)) / max(1, len(gold))
+    return acc, 2 * tp / max(1, 2 * tp + fp + fn)
+
+
+def msrp_claims(set_dir: Path, limit: int | None) -> dict[str, Any]:
+    """The claim link rule (``claims.confidence``: a pair is one sentence each, so it is
+    trivially mutually best) as a paraphrase classifier. ``config.*``: the product's
+    thresholds (chosen on MSRP/SemEval dev; on the TEST tree these are the test figures).
+    ``split.*``: semantic_possible and claim_min_score chosen by accuracy on the rows whose
+    id hashes even ("train"), reported on the odd ones ("test")."""
+    config = Config()
+    with (set_dir / "pairs.jsonl").open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()][:limit]
+    feats = _msrp_features(rows, config)
+    gold = [f[3] == 1.0 for f in feats]
+
+    def predict(f: tuple[float, ...], claims: ClaimsConfig, align: AlignConfig) -> bool:
+        return confidence(f[0], f[1], True, f[2], claims, align) is not None
+
+    out: dict[str, Any] = {"pairs": len(rows), "model": config.claims.model}
+    acc, f1 = _accuracy_f1([predict(f, config.claims, config.align) for f in feats], gold)
+    out["config.accuracy"], out["config.f1"] = round(acc, 4), round(f1, 4)
+    strong = [
+        confidence(f[0], f[1], True, f[2], config.claims, config.align) == Confidence.STRONG
+        for f in feats
+    ]
+    acc, f1 = _accuracy_f1(strong, gold)
+    out["config.strong_only.accuracy"], out["config.strong_only.f1"] = round(acc, 4), round(f1, 4)
+    train = [zlib.crc32(r["id"].encode()) % 2 == 0 for r in rows]
+    best: tuple[float, float, float] | None = None
+    for sem in [x / 100 for x in range(50, 91, 2)]:
+        for lex in range(55, 91, 3):
+            trial_c = replace(
+                config.claims,
+                semantic_possible=sem,
+                semantic_strong=min(sem, config.claims.semantic_strong),
+            )
+            trial_a = replace(config.align, claim_min_score=float(lex))
+            pred = [predict(f, trial_c, trial_a) for f, t in zip(feats, train, strict=True) if t]
+            acc, _ = _accuracy_f1(pred, [g for g, t in zip(gold, train, strict=True) if t])
+            if best is None or acc > best[0]:
+                best = (acc, sem, float(lex))
+    if best is not None:
+        _, sem, lex_f = best
+        trial_c = replace(
+            config.claims,
+            semantic_possible=sem,
+            semantic_strong=min(sem, config.claims.semantic_strong),
+        )
+        trial_a = replace(config.align, claim_min_score=lex_f)
+        pred = [predict(f, trial_c, trial_a) for f, t in zip(feats, train, strict=True) if not t]
+        acc, f1 = _accuracy_f1(pred, [g for g, t in zip(gold, train, strict=True) if not t])
+        out["split.chosen_on_train(semantic_possible, claim_min_score)"] = f"{sem:.2f}, {lex_f:.0f}"
+        out["split.train_accuracy"] = round(best[0], 4)
+        out["split.test_accuracy"], out["split.test_f1"] = round(acc, 4), round(f1, 4)
+    return out
+
+
 SETS: dict[str, Callable[[Path, int | None], dict[str, Any]]] = {
     "similarity/semeval2022": semeval,
     "claims/seeds": seeds,
+    "claims/msrp": msrp_claims,
 }
 # the seed set reads the repository's corpus/; any existing folder lets quality.py run it
-FOLDERS = {"claims/seeds": "similarity/semeval2022"}
+FOLDERS = {"claims/seeds": "similarity/semeval2022", "claims/msrp": "paraphrase/msrp"}

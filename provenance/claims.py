@@ -223,8 +223,14 @@ class _Corpus:
         self.idf = {a: max(0.0, math.log(common / c)) if c < common else 0.0 for a, c in df.items()}
 
     def shared(self, a: int, b: int) -> tuple[tuple[str, ...], float]:
+        """The anchors two texts share, and their weight: a word of a shared name does not
+        count again beside it ("north" and "korea" beside "northkorea")."""
         common = self.texts[a].anchors & self.texts[b].anchors
-        return tuple(sorted(common)), sum(self.idf[x] for x in common)
+        counted: list[str] = []
+        for x in sorted(common, key=lambda x: (-len(x), x)):
+            if not any(x in longer for longer in counted):
+                counted.append(x)
+        return tuple(sorted(common)), sum(self.idf[x] for x in counted)
 
 
 def _lexical_candidates(corpus: _Corpus, config: Config) -> list[tuple[int, int]]:
