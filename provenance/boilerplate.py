@@ -30,7 +30,6 @@ every span it returns names its reason and the rule that fired:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -48,7 +47,7 @@ from provenance.model import (
     Segment,
     Segmentation,
 )
-from provenance.templates import TemplateSentences
+from provenance.templates import TemplateSentences, sentence_hash
 
 R = BoilerplateReason
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -80,16 +79,11 @@ class OutletRepeats:
 
     def contains(self, outlet: str | None, text: str) -> bool:
         hashes = self.by_outlet.get(outlet or "")
-        return hashes is not None and _hash(text) in hashes
+        return hashes is not None and sentence_hash(text) in hashes
 
 
 def _normalize(text: str) -> str:
     return _DIGIT.sub("0", _SPACE.sub(" ", text).strip().casefold())
-
-
-def _hash(text: str) -> int:
-    digest = hashlib.blake2b(_normalize(text).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
 
 
 def outlet_key(article: Article) -> str:
@@ -123,7 +117,7 @@ def outlet_repeats(
         key = outlet_key(article)
         if not key:
             continue
-        counts.setdefault(key, Counter()).update({_hash(u) for u in _units(item, config)})
+        counts.setdefault(key, Counter()).update({sentence_hash(u) for u in _units(item, config)})
     keep = config.outlet_repeat_min_articles
     return OutletRepeats(
         MappingProxyType(

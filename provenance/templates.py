@@ -41,7 +41,8 @@ _DIGIT = re.compile(r"\d")
 
 
 def sentence_hash(text: str) -> int:
-    """The key under which near-verbatim sentences meet (case, spaces and digits folded)."""
+    """The key under which near-verbatim lines and sentences meet (case, spaces and digits
+    folded): the template rule's and the outlet repeats' (boilerplate.py)."""
     key = _DIGIT.sub("0", _SPACE.sub(" ", text).strip().casefold())
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
 
