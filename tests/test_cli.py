@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from provenance import cli, schemas
 from provenance.cli import app
+from provenance.render.text import LABEL_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -54,6 +55,31 @@ def test_help_of_every_command(runner: CliRunner, command: tuple[str, ...]) -> N
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.stdout
+
+
+@pytest.mark.parametrize("command", [(), *COMMANDS], ids=lambda c: " ".join(c) or "provenance")
+def test_help_reads_well_at_80_columns(runner: CliRunner, command: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for line in lines:
+        # nothing cut off: click ends a truncated command summary with "...", rich with "…"
+        assert "…" not in line
+        assert not line.rstrip().endswith("...") or "Usage:" in line, line
+        assert not line.rstrip().endswith("-"), line  # no word or option broken at the margin
+    # option values are named for what to give (FILE, KIND=LEVEL), not as Python types
+    assert not any(f"--{name} <" in result.stdout for name in ("index", "config", "policy", "out"))
+
+
+def test_version(runner: CliRunner) -> None:
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"news-provenance {version('news-provenance')}\n",
+    )
 
 
 def test_python_dash_m_runs(tmp_path: Path) -> None:
@@ -153,7 +179,10 @@ def test_report_out_is_written_atomically(
     result = runner.invoke(app, ["report", str(CORPUS), "--format", "json", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert result.stderr.endswith(f"wrote {out}\n")
+    # one summary line, not the text report: what was reported and where it went
+    comp = json.loads(corpus_json)["summary"]["composition"]
+    shares = ", ".join(f"{k} {comp[k] * 100:.1f}%" for k in LABEL_ORDER)
+    assert result.stderr == f"wrote {out}: 5 articles, {shares}\n"
     assert sorted(p.name for p in out.parent.iterdir()) == ["corpus.json"]  # no temp file left
     assert out.read_text(encoding="utf-8") == corpus_json
     # a second run replaces the file in place
@@ -227,3 +256,48 @@ def test_an_unexpected_crash_never_prints_the_article_text(tmp_path: Path) -> No
     assert run.returncode == 1
     assert "simulated bug" in run.stderr
     assert secret not in run.stderr + run.stdout
+
+
+# --- index stats ------------------------------------------------------------------------
+
+
+def test_index_stats_text_is_aligned_and_json_is_valid(runner: CliRunner, tmp_path: Path) -> None:
+    index = str(tmp_path / "i.sqlite")
+    assert runner.invoke(app, ["index", "add", str(CORPUS), "--index", index]).exit_code == 0
+    text = runner.invoke(app, ["index", "stats", "--index", index, "--verify"])
+    assert text.exit_code == 0, text.output
+    lines = text.stdout.splitlines()
+    figures = lines[: lines.index("parameters")]
+    # every figure's value starts in the same column, after its label
+    column = figures[0].index(index)
+    labels = [line[:column].rstrip() for line in figures]
+    assert labels == [
+        "index", "articles", "outlets", "passages", "band rows", "published", "file size",
+        "text size", "consistency",
+    ]  # fmt: skip
+    assert all(line[column - 1] == " " and line[column] != " " for line in figures)
+    assert figures[1].split() == ["articles", "5", "(outlet", "5)"]
+    assert "consistency    ok" in figures
+    assert "{" not in text.stdout  # no Python dicts
+    params = lines[lines.index("parameters") + 1 :]
+    assert all(line.startswith("  ") for line in params)
+    assert any(line.split() == ["bands", "16"] for line in params)
+    as_json = runner.invoke(app, ["index", "stats", "--index", index, "--format", "json"])
+    data = json.loads(as_json.stdout)
+    assert [schemas.describe(e) for e in schemas.errors("stats", data)] == []
+    assert (data["articles"], data["by_source_kind"], data["index"]) == (5, {"outlet": 5}, index)
+    assert "problems" not in data  # only with --verify
+    assert not schemas.is_valid("stats", {**data, "articles": "5"})
+    schema = runner.invoke(app, ["schema", "stats"])
+    assert schema.stdout == (ROOT / "schemas" / "stats.schema.json").read_text(encoding="utf-8")
+
+
+def test_counts_are_pluralised(runner: CliRunner, tmp_path: Path) -> None:
+    one = tmp_path / "one.txt"
+    one.write_text("A short story about a harbour. It ends here.", encoding="utf-8")
+    assert runner.invoke(app, ["validate", str(one)]).stdout == "1 article valid\n"
+    report = runner.invoke(app, ["report", str(one)]).stdout.splitlines()[0]
+    assert report.endswith(
+        ": 1 article, 44 characters, 0 cross-article matches, 0 claim groups, "
+        "0 duplicate clusters"
+    )

@@ -32,6 +32,7 @@ from provenance.render.html_article import (
     pct,
 )
 from provenance.render.text import LABEL_ORDER
+from provenance.render.words import count, plural
 
 LABEL_HELP = {
     "boilerplate": "Not part of the story: bylines, captions, credit lines, “Read also” links, "
@@ -126,7 +127,7 @@ def _matrix(page: Page) -> str:
                 continue
             tds.append(
                 f'<td class="cell{self_cls}" style="--heat:{c["characters"] / peak:.3f}" '
-                f'title="{c["matches"]} matches">{c["characters"]}</td>'
+                f'title="{count(c["matches"], "match")}">{c["characters"]}</td>'
             )
         rows.append(f'<tr><th scope="row">{head(row)}</th>{"".join(tds)}</tr>')
     cols = "".join(f'<th scope="col" class="num">{head(n)}</th>' for n in names)
@@ -193,11 +194,11 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
     script = _asset("report.js")
     s = data["summary"]
     stats = [
-        (s["articles"], "articles"),
-        (s["characters"], "characters"),
-        (s["matches"], "cross-article matches"),
-        (s["claims"], "claim groups"),
-        (s["clusters"], "duplicate clusters"),
+        (s["articles"], "article"),
+        (s["characters"], "character"),
+        (s["matches"], "cross-article match"),
+        (s["claims"], "claim group"),
+        (s["clusters"], "duplicate cluster"),
     ]
     articles = "\n".join(article(page, a) for a in data["articles"])
     return "\n".join(
@@ -208,7 +209,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             f'content="{esc(content_security_policy(script))}">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             '<meta name="referrer" content="no-referrer">',
-            f"<title>Provenance report · {s['articles']} articles</title>",
+            f"<title>Provenance report · {count(s['articles'], 'article')}</title>",
             f"<style>{_asset('report.css')}</style></head><body>",
             '<a class="skip" href="#articles">Skip to the articles</a>',
             '<header class="top"><span class="brand">news-provenance</span>'
@@ -216,12 +217,12 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             '<a href="#overview">Overview</a><a href="#reuse">Reuse</a><a href="#claims">Claims</a>'
             '<a href="#clusters">Duplicates</a><a href="#articles">Articles</a></nav></header>',
             '<main><section id="overview"><h1>Provenance report</h1>',
-            f'<p class="lede">Where each passage of {s["articles"]} articles came from: '
+            f'<p class="lede">Where each passage of {count(s["articles"], "article")} came from: '
             "boilerplate, wire copy, text shared with other outlets, or original reporting. "
             f"news-provenance {esc(data['tool']['version'])}, report schema "
             f"{esc(data['schema_version'])}.</p>",
             '<ul class="stats">'
-            + "".join(f"<li><b>{n:,}</b><span>{esc(t)}</span></li>" for n, t in stats)
+            + "".join(f"<li><b>{n:,}</b><span>{esc(plural(t, n))}</span></li>" for n, t in stats)
             + "</ul>",
             f'<div class="card"><b>Whole corpus</b>{bar(s["composition"], big=True)}'
             f"{nums(s['composition'])}</div>",

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from provenance.render.text import LABEL_ORDER, snippet, strongest_matches
+from provenance.render.text import (
+    LABEL_ORDER,
+    article_with_outlet,
+    claim_places,
+    first_text,
+    snippet,
+    strongest_matches,
+)
+from provenance.render.words import count
 
 
 def _cell(value: object) -> str:
@@ -20,9 +28,9 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
     out = [
         "# Provenance report",
         "",
-        f"{s['articles']} articles, {s['characters']} characters; {s['matches']} matches, "
-        f"{s['claims']} claim groups, {s['clusters']} duplicate clusters "
-        f"(news-provenance {data['tool']['version']}).",
+        f"{count(s['articles'], 'article')}, {count(s['characters'], 'character')}; "
+        f"{count(s['matches'], 'cross-article match')}, {count(s['claims'], 'claim group')}, "
+        f"{count(s['clusters'], 'duplicate cluster')} (news-provenance {data['tool']['version']}).",
         "",
         "| article | outlet | published | " + " | ".join(LABEL_ORDER) + " |",
         "|---|---|---|" + "---:|" * len(LABEL_ORDER),
@@ -48,9 +56,9 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             a_text = texts.get(a["id"], "")[a["start"] : a["end"]]
             b_text = texts.get(b["id"], "")[b["start"] : b["end"]]
             out.append(
-                f"| {m['score']:.2f} | {m['grade']} | {_cell(a['id'])} ({_cell(a['outlet'])}) "
+                f"| {m['score']:.2f} | {m['grade']} | {_cell(article_with_outlet(a['id'], a['outlet']))} "
                 f"{a['start']}–{a['end']} | {_quote(a_text)} "
-                f"| {_cell(b['id'])} ({_cell(b['outlet'])}) {b['start']}–{b['end']} | "
+                f"| {_cell(article_with_outlet(b['id'], b['outlet']))} {b['start']}–{b['end']} | "
                 f"{_quote(b_text)} |"
             )
     for a in data["articles"]:
@@ -60,7 +68,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
         text = texts.get(a["id"], "")
         out += [
             "",
-            f"## {_cell(a['id'])}",
+            f"## {_cell(article_with_outlet(a['id'], a['outlet']))}",
             "",
             "| span | label | evidence | text |",
             "|---|---|---|---|",
@@ -68,7 +76,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
         for sp in flagged:
             evidence = sp.get("reason") or sp.get("agency") or ""
             if sp["label"] == "shared":
-                evidence = "first: " + sp["first"]
+                evidence = "first: " + first_text(sp.get("first"))
             out.append(
                 f"| {sp['start']}–{sp['end']} | {sp['label']} | {_cell(evidence)} | "
                 f"{_quote(text[sp['start'] : sp['end']])} |"
@@ -78,13 +86,13 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             "",
             "## Claims repeated across outlets",
             "",
-            "| claim | outlets | first |",
+            "| claim | found | first |",
             "|---|---|---|",
         ]
         for c in data["claims"]:
-            outlets = sorted({o["outlet"] or o["article_id"] for o in c["occurrences"]})
             out.append(
-                f"| {_quote(c['text'])} | {_cell(', '.join(outlets))} | {_cell(c['first'])} |"
+                f"| {_quote(c['text'])} | {_cell(claim_places(c))} | "
+                f"{_cell(first_text(c['first']))} |"
             )
     else:
         out += ["", "## Claims repeated across outlets", "", "None found by lexical matching."]
