@@ -298,6 +298,5 @@ def test_counts_are_pluralised(runner: CliRunner, tmp_path: Path) -> None:
     assert runner.invoke(app, ["validate", str(one)]).stdout == "1 article valid\n"
     report = runner.invoke(app, ["report", str(one)]).stdout.splitlines()[0]
     assert report.endswith(
-        ": 1 article, 44 characters, 0 cross-article matches, 0 claim groups, "
-        "0 duplicate clusters"
+        ": 1 article, 44 characters, 0 cross-article matches, 0 claim groups, 0 duplicate clusters"
     )
