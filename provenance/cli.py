@@ -132,9 +132,7 @@ def _progress() -> tuple[pipeline.Progress | None, object | None]:
 
 PathsArg = Annotated[
     list[str],
-    typer.Argument(
-        metavar="PATHS", help="Article files (.txt .json .jsonl .html), folders, or -."
-    ),
+    typer.Argument(metavar="PATHS", help="Article files (.txt .json .jsonl .html), folders, or -."),
 ]
 
 

@@ -40,7 +40,7 @@ LABEL_HELP = {
     "wire": "Copied from or credited to a wire agency (AP, Reuters, Yonhap, Newsis, TASS, ...).",
     "shared": "Also found in another outlet's article, with no wire source known; "
     "the card says who had it first.",
-    "original": "Everything else: the outlet's own reporting. Plain text; green in the bars.",
+    "original": "Everything else: the outlet's own reporting (green in the bars).",
 }
 
 
@@ -171,16 +171,28 @@ def _clusters(page: Page) -> str:
     return f"<ol>{''.join(items)}</ol>"
 
 
+LABEL_CUE = {
+    "boilerplate": "grey, dotted underline",
+    "wire": "blue, solid underline",
+    "shared": "amber, dashed underline",
+    "original": "plain text",
+}
+
+
 def _legend() -> str:
+    """Each cue of the article texts, shown as it looks, with the one thing it means."""
     rows = "".join(
-        f'<div><span class="swatch {k}"></span><p><b>{k}</b> — {esc(LABEL_HELP[k])}</p></div>'
+        f'<div><span class="swatch {k}"></span><p><b>{k}</b> '
+        + (f'<span class="cue {k}">{LABEL_CUE[k]}</span>' if k != "original" else LABEL_CUE[k])
+        + f" — {esc(LABEL_HELP[k])}</p></div>"
         for k in LABEL_ORDER
     )
     hint = (
-        '<p class="hint">Hover, click or focus (Tab) a marked passage to see its evidence; '
-        'Enter pins the card, Escape closes it. <mark class="credit">Bold underlined</mark> text '
-        'is a wire credit line; <mark class="cite">dotted underlined</mark> text cites an agency '
-        "as a source (citing is not copying).</p>"
+        '<p class="hint"><mark class="credit">Bold</mark> text is a wire credit line '
+        '(“[서울=뉴시스]”, “(AP)”). <mark class="cite">Boxed</mark> text cites an agency as '
+        "a source (citing is not copying). The bars use the swatch colours. Hover, click or "
+        "focus (Tab) a marked passage to see its evidence; Enter pins the card, Escape closes "
+        "it. A long article starts collapsed: “Show all N paragraphs” expands it.</p>"
     )
     return (
         '<section class="card" id="legend" aria-label="Legend">'
