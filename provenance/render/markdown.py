@@ -55,10 +55,12 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             a, b = m["a"], m["b"]
             a_text = texts.get(a["id"], "")[a["start"] : a["end"]]
             b_text = texts.get(b["id"], "")[b["start"] : b["end"]]
+            a_name = _cell(article_with_outlet(a["id"], a["outlet"]))
+            b_name = _cell(article_with_outlet(b["id"], b["outlet"]))
             out.append(
-                f"| {m['score']:.2f} | {m['grade']} | {_cell(article_with_outlet(a['id'], a['outlet']))} "
+                f"| {m['score']:.2f} | {m['grade']} | {a_name} "
                 f"{a['start']}–{a['end']} | {_quote(a_text)} "
-                f"| {_cell(article_with_outlet(b['id'], b['outlet']))} {b['start']}–{b['end']} | "
+                f"| {b_name} {b['start']}–{b['end']} | "
                 f"{_quote(b_text)} |"
             )
     for a in data["articles"]:
