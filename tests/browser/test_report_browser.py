@@ -98,13 +98,18 @@ def _report(page: Page) -> Any:
     return page.evaluate("JSON.parse(document.getElementById('report-data').textContent)")
 
 
-def test_corpus_report_renders_in_chromium(browser: Page, tmp_path: Path) -> None:
+def _corpus_report(tmp_path: Path) -> Path:
+    """``provenance report corpus/ --format html --out FILE``, as a user makes it."""
     out = tmp_path / "report.html"
     run = CliRunner().invoke(
         app, ["report", str(ROOT / "corpus"), "--format", "html", "--out", str(out)]
     )
     assert run.exit_code == 0, run.output
-    url = _load(browser, out)
+    return out
+
+
+def test_corpus_report_renders_in_chromium(browser: Page, tmp_path: Path) -> None:
+    url = _load(browser, _corpus_report(tmp_path))
     report = _report(browser)
     ids = browser.evaluate(
         "[...document.querySelectorAll('article.doc .meta .id')].map(e => e.textContent)"
@@ -297,12 +302,7 @@ def _paragraphs(text: str) -> int:
 def test_every_seed_article_can_be_read_to_its_last_paragraph(
     browser: Page, tmp_path: Path
 ) -> None:
-    out = tmp_path / "report.html"
-    run = CliRunner().invoke(
-        app, ["report", str(ROOT / "corpus"), "--format", "html", "--out", str(out)]
-    )
-    assert run.exit_code == 0, run.output
-    url = _load(browser, out)
+    url = _load(browser, _corpus_report(tmp_path))
     texts = {p.stem: json.loads(p.read_text("utf-8")) for p in (ROOT / "corpus").glob("*.json")}
     before = browser.evaluate(ARTICLE_STATES)
     assert sorted(s["id"] for s in before) == sorted(texts)
@@ -374,12 +374,7 @@ def test_every_seed_article_can_be_read_to_its_last_paragraph(
 
 
 def test_each_cue_means_one_thing(browser: Page, tmp_path: Path) -> None:
-    out = tmp_path / "report.html"
-    run = CliRunner().invoke(
-        app, ["report", str(ROOT / "corpus"), "--format", "html", "--out", str(out)]
-    )
-    assert run.exit_code == 0, run.output
-    url = _load(browser, out)
+    url = _load(browser, _corpus_report(tmp_path))
     looks = browser.evaluate(
         "Object.fromEntries(['.text .sp.boilerplate', '.text .sp.wire', '.text mark.credit',"
         " '.text mark.cite', '#legend .cue.boilerplate', '#legend .cue.wire',"
