@@ -418,7 +418,7 @@ def check(
         typer.Option(metavar="0-1", help="Sets check.unattributed_wire_max_share."),
     ] = None,
 ) -> None:
-    """Check new articles against the index before they enter the corpus.
+    """Check new articles against the index, before they are added.
 
     Exit 0 when nothing failed the policy, 1 when a finding failed it, 2 on bad input.
     """
