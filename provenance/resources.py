@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from provenance.agencies import AgencyLexicon
+from provenance.anchors import AnchorLexicon
 from provenance.boilerplate_rules import BoilerplateLexicon
+from provenance.claims import load_stopwords
 from provenance.segment import Abbreviations
 
 
@@ -17,11 +19,15 @@ class Resources:
     abbreviations: Abbreviations
     boilerplate: BoilerplateLexicon
     agencies: AgencyLexicon
+    anchors: AnchorLexicon
 
     @classmethod
     def load(cls) -> Resources:
+        lexicon = BoilerplateLexicon.load()
+        function_words = frozenset().union(load_stopwords(), *lexicon.stopwords.values())
         return cls(
             abbreviations=Abbreviations.load(),
-            boilerplate=BoilerplateLexicon.load(),
+            boilerplate=lexicon,
             agencies=AgencyLexicon.load(),
+            anchors=AnchorLexicon.load(function_words),
         )
