@@ -92,11 +92,9 @@ class FingerprintConfig:
     claim_lsh_threshold: float = 0.3
     # Whole-article LSH threshold for near-duplicate candidates (verified by similarity).
     duplicate_lsh_threshold: float = 0.5
-    # LSH bands held in memory at once: the corpus is bucketed in passes of this many bands
-    # (one datasketch MinHashLSH per pass, freed before the next), which gives the same
-    # candidates as one pass over all bands. Each band costs ~280 bytes per distinct passage
-    # (at 0.3, 42 bands: ~12 KB per passage in one pass); fewer bands per pass cut the peak
-    # memory of a report at the cost of re-reading the signatures once per pass.
+    # Bands whose candidate links (match.candidates: numpy band keys, one band at a time)
+    # are gathered before duplicates among them are removed; any value gives the same
+    # candidates. Fewer cut the peak memory of the links at the cost of more sorting.
     lsh_bands_per_pass: int = 6
 
 
