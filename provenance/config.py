@@ -114,6 +114,28 @@ class AlignConfig:
     max_sources: int = 5
 
 
+@dataclass(frozen=True)
+class QuoteConfig:
+    # A quotation with no speaker found is kept from this many words: lower keeps more
+    # unattributed quotations at the cost of scare quotes and titles ("“strategic
+    # consultations”"); tuned on the dev halves of the quote eval sets (bench_quotes.py).
+    min_words_unattributed: int = 5
+    # Quotations shorter than this many words are listed but not matched across articles:
+    # a two-word phrase recurs by chance.
+    match_min_words: int = 4
+    # LSH threshold (MinHash of the quotation's word shingles, and of each of its sentences)
+    # at which two quotations become candidates: lower proposes more truncated quotations
+    # (a part of a long one shares few of its shingles) at the cost of alignments.
+    lsh_threshold: float = 0.3
+    # Alignment score (align.align_texts of the shorter quotation inside the longer, 0-100)
+    # from which two quotations are one: lower groups heavier alterations, at the risk of
+    # joining two different quotations on the same subject.
+    match_min_score: float = 70.0
+    # An occurrence that covers less than this share of its group's words is truncated
+    # (the remaining words may differ by a few dropped at the edges).
+    truncated_max_share: float = 0.9
+
+
 class Policy(StrEnum):
     """What a kind of check finding does to the verdict."""
 
@@ -181,6 +203,7 @@ class Config:
     align: AlignConfig = field(default_factory=AlignConfig)
     check: CheckConfig = field(default_factory=CheckConfig)
     index: StoreConfig = field(default_factory=StoreConfig)
+    quotes: QuoteConfig = field(default_factory=QuoteConfig)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str) -> Config:

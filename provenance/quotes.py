@@ -1,0 +1,600 @@
+"""Direct quotations of one article: their spans, speakers and cues.
+
+    quotation marks -> spans -> attribution (after, before, continuation) -> resolution
+
+Rules (the word lists are ``data/quotes/<language>.toml``; thresholds in ``QuoteConfig``):
+
+- A quotation runs from an opening mark of a pair in the lexicon to the first matching
+  closing mark in the same paragraph; marks of other pairs inside it are nested quotations
+  and are skipped. A quotation whose paragraph ends without a closing mark continues when
+  the next paragraph opens with the same mark (the print convention for quotations over
+  several paragraphs); otherwise it is dropped. Straight and single marks only open at the
+  start of a word and close at its end, so apostrophes ("Russia’s") are not marks.
+- The speaker comes, in this order, from the text right after the quotation ("..., said X",
+  "..., X said"; only after a quotation that ends in a comma, a question or exclamation mark
+  or is followed by a comma), from its sentence before it ("X said: ...", "said X: ...",
+  "X ..., stating that ..."; a quotation that opens a sentence after one ending in a colon
+  takes that sentence), or from the previous quotation when only a short stretch (its own
+  attribution) separates them ("“...,” said X. “...”": a broken quotation).
+- A speaker given as a pronoun or a role ("he", "the spokeswoman") is resolved to the
+  nearest earlier full name (two or more capitalised words) and marked ``resolved``; a
+  single surname takes an earlier full name ending in it ("Zakharova" -> "Maria Zakharova").
+- A quotation without a speaker is kept only from ``QuoteConfig.min_words_unattributed``
+  words: shorter ones are mostly scare quotes and titles (“strategic consultations”).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+
+from provenance.config import QuoteConfig
+from provenance.model import Quote
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"\S+")
+_CLAUSE_STOP = re.compile(r"[,;:\n()\[\]–—]|\s-\s")
+_AMBIGUOUS = frozenset("\"'‘’")  # marks that are also apostrophes or both open and close
+_MAX_PARAGRAPHS = 8  # a quotation is not followed over more paragraphs than this
+_POST_WINDOW = 240  # characters after a quotation searched for its attribution
+_CONTINUATION_GAP = 240  # most characters between two parts of a broken quotation
+_NP_MAX_TOKENS = 14
+
+
+@dataclass(frozen=True)
+class QuoteLexicon:
+    """The quotation word lists of one language (or of all, merged)."""
+
+    openers: Mapping[str, frozenset[str]]  # opening mark -> its closing marks
+    cues: re.Pattern[str]
+    source_after: frozenset[str]
+    after_only: frozenset[str]
+    pronouns: frozenset[str]
+    roles: frozenset[str]
+    institutions: frozenset[str]
+    not_names: frozenset[str]
+    joiners: frozenset[str]
+    determiners: frozenset[str]
+    subject_particles: tuple[str, ...]
+
+    @classmethod
+    def of(cls, tables: Sequence[Mapping[str, object]]) -> QuoteLexicon:
+        def words(key: str) -> frozenset[str]:
+            return frozenset(str(w).casefold() for t in tables for w in _list(t, key))
+
+        openers: dict[str, set[str]] = {}
+        for t in tables:
+            for pair in _list(t, "marks"):
+                opening, closing = pair  # type: ignore[misc]
+                openers.setdefault(str(opening), set()).add(str(closing))
+        # Cues match as written (so "States" in "United States" is no cue); those that name
+        # their source after them also match capitalised, at the start of a sentence.
+        written = {str(w) for t in tables for w in _list(t, "cues")}
+        after = {str(w) for t in tables for w in _list(t, "source_after")}
+        written |= {c[:1].upper() + c[1:] for c in after}
+        cues = sorted(written, key=lambda c: (-len(c), c))
+        pattern = "|".join(r"\s+".join(map(re.escape, c.split())) for c in cues) or "(?!)"
+        return cls(
+            openers=MappingProxyType({k: frozenset(v) for k, v in openers.items()}),
+            cues=re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"),
+            source_after=words("source_after"),
+            after_only=words("after_only"),
+            pronouns=words("pronouns"),
+            roles=words("roles"),
+            institutions=words("institutions"),
+            not_names=words("not_names"),
+            joiners=words("joiners"),
+            determiners=words("determiners"),
+            subject_particles=tuple(sorted(words("subject_particles"))),
+        )
+
+
+def _list(table: Mapping[str, object], key: str) -> list[object]:
+    value = table.get(key, [])
+    return list(value) if isinstance(value, list) else []
+
+
+@dataclass(frozen=True)
+class QuoteLexicons:
+    """Every language's lexicon, and all of them merged for texts of unknown language."""
+
+    languages: Mapping[str, QuoteLexicon]
+    merged: QuoteLexicon
+
+    @classmethod
+    def load(cls) -> QuoteLexicons:
+        folder = resources.files("provenance").joinpath("data/quotes")
+        tables: dict[str, dict[str, object]] = {}
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".toml"):
+                data = tomllib.loads(entry.read_text("utf-8"))
+                tables[str(data["language"])] = data
+        return cls(
+            MappingProxyType({k: QuoteLexicon.of([v]) for k, v in tables.items()}),
+            QuoteLexicon.of(list(tables.values())),
+        )
+
+    def for_language(self, language: str | None) -> QuoteLexicon:
+        key = (language or "").split("-")[0].split("_")[0].casefold()
+        return self.languages.get(key, self.merged)
+
+
+# --- quotation marks ---------------------------------------------------------------------
+
+
+def _can_open(text: str, i: int) -> bool:
+    ch = text[i]
+    if ch not in _AMBIGUOUS:
+        return True
+    before = text[i - 1] if i else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return not before.isalnum() and not after.isspace()
+
+
+def _can_close(text: str, k: int) -> bool:
+    ch = text[k]
+    if ch not in _AMBIGUOUS:
+        return True
+    before = text[k - 1]
+    after = text[k + 1] if k + 1 < len(text) else " "
+    return not before.isspace() and not after.isalnum()
+
+
+def _find_close(text: str, i: int, closers: frozenset[str]) -> int | None:
+    """End (exclusive) of the quotation opened at ``i``, following it over paragraphs."""
+    opening = text[i]
+    pos = i + 1
+    for _ in range(_MAX_PARAGRAPHS):
+        line_end = text.find("\n", pos)
+        line_end = len(text) if line_end < 0 else line_end
+        for k in range(pos, line_end):
+            if text[k] in closers and _can_close(text, k):
+                return k + 1
+        nxt = line_end
+        while nxt < len(text) and text[nxt].isspace():
+            nxt += 1
+        if nxt >= len(text) or text[nxt] != opening:
+            return None
+        pos = nxt + 1
+    return None
+
+
+def quote_spans(text: str, lexicon: QuoteLexicon) -> list[tuple[int, int]]:
+    """(start, end) of every top-level quotation, marks included, in text order."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        closers = lexicon.openers.get(text[i])
+        if closers is None or not _can_open(text, i):
+            i += 1
+            continue
+        end = _find_close(text, i, closers)
+        if end is None or end - i < 3:
+            i += 1
+            continue
+        spans.append((i, end))
+        i = end
+    return spans
+
+
+# --- noun phrases ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    text: str
+
+
+def _bare(token: str) -> str:
+    return token.strip(".,;:!?()[]\"'“”‘’«»„").casefold()
+
+
+def _is_cap(token: str) -> bool:
+    core = token.lstrip("(\"'“‘«„")
+    return bool(core) and core[0].isupper()
+
+
+def _head_ok(token: str, lex: QuoteLexicon) -> bool:
+    """Whether ``token`` can be part of a speaker phrase."""
+    bare = _bare(token)
+    if not bare:
+        return False
+    if bare in lex.roles or bare in lex.institutions or bare in lex.pronouns:
+        return True
+    if token.endswith(".") and bare in _TITLES:
+        return True
+    return _is_cap(token) and bare not in lex.not_names
+
+
+def _ends_clause(token: str, lex: QuoteLexicon) -> bool:
+    """A token ending in , ; : or in a sentence period (not a title or an initial)."""
+    if token[-1:] in ",;:":
+        return True
+    if token.endswith("."):
+        bare = _bare(token)
+        return not (bare in lex.not_names or len(bare) <= 1 or "." in bare)
+    return False
+
+
+def np_before(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | None:
+    """The speaker phrase that ends right before ``end`` ("... Zakharova| emphasized")."""
+    tokens = list(_TOKEN.finditer(text, start, end))
+    taken: list[re.Match[str]] = []
+    pending: list[re.Match[str]] = []  # lowercase words kept only if a determiner opens them
+    for tok in reversed(tokens):
+        word = tok.group()
+        bare = _bare(word)
+        if _ends_clause(word, lex) or word[-1:] in "“”\"»«„":
+            break
+        if not taken and bare in lex.pronouns:
+            taken.append(tok)
+            break
+        if bare in lex.determiners and taken:
+            taken += pending + [tok]
+            break
+        if _head_ok(word, lex) and bare not in lex.pronouns:
+            taken += pending + [tok]
+            pending = []
+        elif taken and bare in lex.joiners:
+            pending.append(tok)
+        elif taken and word.islower() and len(pending) < 2 and bare.isalpha():
+            pending.append(tok)
+        else:
+            break
+        if len(taken) >= _NP_MAX_TOKENS:
+            break
+    while taken and _bare(taken[-1].group()) in lex.joiners:
+        taken.pop()
+    if not taken:
+        return None
+    first, last = taken[-1], taken[0]
+    s, e = first.start(), last.end()
+    while e > s and not (text[e - 1].isalnum() or text[e - 1] in ".)"):
+        e -= 1
+    return _Mention(s, e, text[s:e])
+
+
+def np_after(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | None:
+    """The speaker phrase that starts at ``start`` ("said| Lt. Gen. James Cartwright, ...")."""
+    taken: list[re.Match[str]] = []
+    for tok in _TOKEN.finditer(text, start, end):
+        word = tok.group()
+        if word[:1] in "“\"„«»‘":
+            break
+        bare = _bare(word)
+        if not taken:
+            ok = _head_ok(word, lex) or bare in lex.determiners or bare in lex.joiners
+            if not ok:
+                return None
+        taken.append(tok)
+        if not taken or _ends_clause(word, lex) or len(taken) >= _NP_MAX_TOKENS:
+            break
+        if bare in lex.pronouns and len(taken) == 1:
+            break
+    if not taken:
+        return None
+    s, e = taken[0].start(), taken[-1].end()
+    while e > s and not (text[e - 1].isalnum() or text[e - 1] == ")" or _title_end(text, s, e, lex)):
+        e -= 1
+    words = [_bare(t.group()) for t in taken]
+    if not any(_head_ok(t.group(), lex) for t in taken) or all(w in lex.joiners for w in words):
+        return None
+    return _Mention(s, e, text[s:e])
+
+
+def _title_end(text: str, s: int, e: int, lex: QuoteLexicon) -> bool:
+    last = text[s:e].split()[-1] if text[s:e].split() else ""
+    return last.endswith(".") and _bare(last) in lex.not_names
+
+
+def _appositive(text: str, m: _Mention, limit: int, lex: QuoteLexicon) -> _Mention:
+    """"der Vorsitzende des Verbandes, Elmar Gesse": a role phrase followed by a name."""
+    if best_name(m.text, lex) is not None:
+        return m
+    found = re.match(r",\s*((?:[^\W\d_][\w'’\-.]*\s+){0,3}[^\W\d_][\w'’\-]*)(?=[,.;]|\s*$)", text[m.end : limit])
+    if found and all(_is_cap(w) for w in found.group(1).split()):
+        end = m.end + found.end(1)
+        return _Mention(m.start, end, text[m.start : end])
+    return m
+
+
+def best_name(mention: str, lex: QuoteLexicon) -> str | None:
+    """The name a mention gives: the whole mention when it is only names and joiners
+    ("South Korea and Japan"), else the last run of capitalised words that are neither
+    titles nor roles ("National Security Council spokesperson Adrienne Watson" ->
+    "Adrienne Watson")."""
+    tokens = mention.split()
+    while tokens and _bare(tokens[0]) in lex.determiners:
+        tokens.pop(0)
+    runs: list[list[str]] = [[]]
+    plain = True
+    for token in tokens:
+        bare = _bare(token)
+        if _is_cap(token) and bare and bare not in lex.not_names and bare not in lex.roles:
+            runs[-1].append(token.strip(".,;:()\"'“”‘’«»„"))
+            continue
+        plain = plain and bare in lex.joiners
+        if runs[-1]:
+            runs.append([])
+    named = [r for r in runs if r]
+    if plain and len(named) > 1:
+        return " ".join(t.strip(".,;:()\"'“”‘’«»„") for t in tokens)
+    return " ".join(named[-1]) if named else None
+
+
+def _names_before(
+    text: str, end: int, lex: QuoteLexicon, skip: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, str, bool]]:
+    """Names (runs of capitalised words that are not titles or roles) before ``end`` and
+    outside the ``skip`` spans (quotations), nearest first, each with whether a role or a
+    title precedes it ("Foreign Minister Choi": a person)."""
+    out: list[tuple[int, str, bool]] = []
+    run: list[re.Match[str]] = []
+    prev = ""
+    for tok in [*_TOKEN.finditer(text, 0, end), None]:
+        word = tok.group() if tok else ""
+        bare = _bare(word)
+        inside = tok is not None and any(a <= tok.start() < b for a, b in skip)
+        ok = tok is not None and not inside and _is_cap(word) and bare not in lex.not_names
+        ok = ok and bare not in lex.roles and bare not in lex.institutions
+        if ok and tok is not None:
+            if not run:
+                before = text[: tok.start()].split()
+                prev = _bare(before[-1]) if before else ""
+            run.append(tok)
+            if word[-1:] not in ",;:.":
+                continue
+        if run:
+            person = prev in lex.roles or prev in _TITLES
+            out.append((run[0].start(), " ".join(_bare_keep(t.group()) for t in run), person))
+        run = []
+    return out[::-1]
+
+
+def _referent(
+    text: str, end: int, lex: QuoteLexicon, skip: Sequence[tuple[int, int]]
+) -> str | None:
+    """What a pronoun or a role refers to: the nearest earlier name that follows a role or
+    a title, or else the nearest earlier name of two or more words."""
+    names = [n for n in _names_before(text, end, lex, skip) if not n[1].endswith(_POSSESSIVE)]
+    person = next((n for _, n, p in names if p), None)
+    return person or next((n for _, n, _p in names if len(n.split()) >= 2), None)
+
+
+def _bare_keep(token: str) -> str:
+    return token.strip(".,;:()\"'“”‘’«»„")
+
+
+# --- attribution -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Attribution:
+    mention: _Mention
+    cue: _Mention | None
+
+
+def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution | None:
+    inner_end = text[q_end - 2] if q_end >= 2 else ""
+    lead = re.match(r"[ \t]*([,.;:–—-]?)[ \t]*", text[q_end:limit])
+    if lead is None:
+        return None
+    pos = q_end + lead.end()
+    comma = lead.group(1) == "," or inner_end in ",?!…—-"
+    if not comma:
+        nxt = text[pos : pos + 1]
+        if not (nxt.islower() and lead.group(1) in ("", ",")):
+            return None
+    stop = _CLAUSE_STOP.search(text, pos, limit)
+    sentence_end = re.search(r"[.!?](?=\s|$)", text[pos:limit])
+    cue = lex.cues.match(text, pos, limit)
+    if cue is not None:
+        m = np_after(text, cue.end(), limit, lex)
+        if m is not None:
+            return _Attribution(_appositive(text, m, limit, lex), _mention(text, cue))
+        return None
+    clause_end = min(
+        stop.start() if stop else limit,
+        pos + sentence_end.end() if sentence_end else limit,
+    )
+    for cue in lex.cues.finditer(text, pos, clause_end):
+        if len(text[pos : cue.start()].split()) > 6:
+            break
+        m = np_before(text, pos, cue.start(), lex)
+        if m is not None and m.start == pos:
+            return _Attribution(m, _mention(text, cue))
+    return None
+
+
+def _mention(text: str, m: re.Match[str]) -> _Mention:
+    return _Mention(m.start(), m.end(), text[m.start() : m.end()])
+
+
+def _subject(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | None:
+    """The phrase that opens a clause: its subject in news prose."""
+    m = np_after(text, start, end, lex)
+    if m is None:
+        return None
+    tokens = m.text.split()
+    kept: list[str] = []
+    for token in tokens:
+        bare = _bare(token)
+        if not (_head_ok(token, lex) or bare in lex.determiners or bare in lex.joiners):
+            break
+        kept.append(token)
+        if _ends_clause(token, lex):
+            break
+    while kept and _bare(kept[-1]) in lex.joiners | lex.determiners:
+        kept.pop()
+    if not kept or all(_bare(t) in lex.determiners for t in kept):
+        return None
+    phrase = " ".join(kept)
+    at = text.find(phrase, m.start, m.end + 1)
+    if at < 0:
+        return None
+    e = at + len(phrase)
+    while e > at and not (text[e - 1].isalnum() or text[e - 1] == ")"):
+        e -= 1
+    return _Mention(at, e, text[at:e])
+
+
+def _before(text: str, start: int, q_start: int, lex: QuoteLexicon) -> _Attribution | None:
+    cues = [c for c in lex.cues.finditer(text, start, q_start) if c.group().casefold() not in lex.after_only]
+    if not cues:
+        if lex.subject_particles:
+            return _particle_subject(text, start, q_start, lex)
+        return None
+    cue = cues[-1]
+    word = cue.group().casefold()
+    if word not in lex.source_after:
+        m = np_before(text, start, cue.start(), lex)
+        if m is not None:
+            return _Attribution(m, _mention(text, cue))
+    m = np_after(text, cue.end(), q_start, lex)
+    if m is not None:
+        return _Attribution(_appositive(text, m, q_start, lex), _mention(text, cue))
+    m = _subject(text, start, cue.start(), lex)
+    if m is not None:
+        return _Attribution(m, _mention(text, cue))
+    return None
+
+
+def _particle_subject(text: str, start: int, end: int, lex: QuoteLexicon) -> _Attribution | None:
+    """Korean: the last phrase before the quotation ending in a topic or subject particle."""
+    found = None
+    for tok in _TOKEN.finditer(text, start, end):
+        word = tok.group().rstrip(",")
+        if any(word.endswith(p) and len(word) > len(p) for p in lex.subject_particles):
+            found = _Mention(tok.start(), tok.start() + len(word), word)
+    return _Attribution(found, None) if found else None
+
+
+def _sentence_start(text: str, pos: int, floor: int) -> int:
+    """Start of the sentence holding ``pos`` (no earlier than ``floor``)."""
+    best = floor
+    for m in _SENTENCE_END.finditer(text, floor, min(len(text), pos + 2)):
+        if m.end() > pos:
+            break
+        before = text[floor : m.start()].split()
+        word = _bare(before[-1]) if before else ""
+        if len(word) <= 1 or word in _TITLES:
+            continue
+        best = m.end()
+    return best
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’»)]*\s+(?=[\"“„«‘(]?[^\W\d_](?<![a-zà-ÿß]))")
+_POSSESSIVE = ("’s", "'s", "’", "'")
+_TITLES = frozenset({"mr", "mrs", "ms", "dr", "prof", "lt", "gen", "col", "sen", "rep", "gov", "st", "ret", "u.s", "no"})
+
+
+def _paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quote, ...]:
+    """The direct quotations of ``text`` with their speakers."""
+    spans = quote_spans(text, lexicon)
+    found: list[Quote] = []
+    prev_end = 0
+    prev: Quote | None = None
+    for n, (q_start, q_end) in enumerate(spans):
+        p_start, _ = _paragraph_bounds(text, q_start)
+        _, p_end = _paragraph_bounds(text, max(q_start, q_end - 1))
+        next_start = spans[n + 1][0] if n + 1 < len(spans) else len(text)
+        limit = min(p_end, next_start, q_end + _POST_WINDOW)
+        attribution = _after(text, q_end, limit, lexicon)
+        floor = max(p_start, prev_end)
+        s_start = _sentence_start(text, q_start, floor)
+        if attribution is None and text[s_start:q_start].strip():
+            attribution = _before(text, s_start, q_start, lexicon)
+        elif attribution is None and s_start == p_start and p_start > 0:
+            # A quotation that opens its paragraph after a line ending in a colon
+            prev_line_start, prev_line_end = _paragraph_bounds(text, max(0, p_start - 2))
+            line = text[prev_line_start:prev_line_end].rstrip()
+            if line.endswith(":") and prev_line_start >= prev_end:
+                sent = _sentence_start(text, prev_line_start + len(line), prev_line_start)
+                attribution = _before(text, sent, prev_line_start + len(line), lexicon)
+        elif attribution is None and text[s_start:q_start].strip() == "" and s_start > floor:
+            pre = text[floor:s_start].rstrip()
+            if pre.endswith(":"):
+                sent = _sentence_start(text, floor + len(pre) - 1, floor)
+                attribution = _before(text, sent, floor + len(pre), lexicon)
+        quote = _make(text, q_start, q_end, attribution, lexicon, spans)
+        if quote.speaker is None and prev is not None and prev.speaker is not None:
+            gap = text[prev.end : q_start]
+            if len(gap) <= _CONTINUATION_GAP and (
+                not gap.strip()
+                or prev.speaker_start >= prev.end
+                or len(_WORD.findall(gap)) <= 3
+            ):
+                quote = Quote(
+                    q_start,
+                    q_end,
+                    quote.text,
+                    prev.speaker,
+                    prev.speaker_start,
+                    prev.speaker_end,
+                    prev.mention,
+                    "continuation",
+                    prev.cue,
+                    prev.cue_start,
+                    prev.cue_end,
+                )
+        words = len(_WORD.findall(quote.text))
+        if words and (quote.speaker is not None or words >= config.min_words_unattributed):
+            found.append(quote)
+            prev = quote
+        prev_end = q_end
+    return tuple(found)
+
+
+def _make(
+    text: str,
+    q_start: int,
+    q_end: int,
+    attribution: _Attribution | None,
+    lex: QuoteLexicon,
+    skip: Sequence[tuple[int, int]],
+) -> Quote:
+    inner = text[q_start + 1 : q_end - 1].strip()
+    if attribution is None:
+        return Quote(q_start, q_end, inner, None, -1, -1, None, None, None, -1, -1)
+    m, cue = attribution.mention, attribution.cue
+    words = [_bare(w) for w in m.text.split()]
+    name = best_name(m.text, lex)
+    resolved: str | None = None
+    if len(words) == 1 and words[0] in lex.pronouns or name is None and not any(
+        w in lex.institutions for w in words
+    ) and any(w in lex.roles for w in words):
+        referent = _referent(text, m.start, lex, skip)
+        if referent:
+            name, resolved = referent, "pronoun" if words[0] in lex.pronouns else "role"
+    elif name is not None and len(name.split()) == 1:
+        earlier = _names_before(text, m.start, lex, skip)
+        full = next((n for _, n, _p in earlier if n.endswith(" " + name)), None)
+        if full is not None:
+            name, resolved = full, "surname"
+    if name is None:
+        name = m.text
+    return Quote(
+        q_start,
+        q_end,
+        inner,
+        name,
+        m.start,
+        m.end,
+        m.text,
+        resolved,
+        cue.text if cue else None,
+        cue.start if cue else -1,
+        cue.end if cue else -1,
+    )
