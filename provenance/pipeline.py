@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from provenance import attribution, boilerplate, classify, reuse
+from provenance import attribution, boilerplate, classify, quotes, reuse
 from provenance.agencies import AgencyLexicon
 from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig, Config
 from provenance.model import Article, ArticleResult, CorpusResult
+from provenance.quote_groups import find_quote_groups
 from provenance.segment import Abbreviations, segment
 
 # progress(stage, done, total)
@@ -33,6 +34,7 @@ class Resources:
     abbreviations: Abbreviations
     boilerplate: BoilerplateLexicon
     agencies: AgencyLexicon
+    quotes: quotes.QuoteLexicons
 
     @classmethod
     def load(cls) -> Resources:
@@ -40,6 +42,7 @@ class Resources:
             abbreviations=Abbreviations.load(),
             boilerplate=BoilerplateLexicon.load(),
             agencies=AgencyLexicon.load(),
+            quotes=quotes.QuoteLexicons.load(),
         )
 
 
@@ -82,7 +85,13 @@ def analyze_each(
         credits = attribution.find_credits(article, seg, resources.agencies, spans)
         cited = attribution.find_cited_sources(article, seg, resources.agencies, credits)
         spans = attribution.merge_boilerplate(spans, credits)
-        results[done - 1] = ArticleResult(article, seg, spans, credits, cited)
+        found = quotes.extract(
+            article.text, resources.quotes.for_language(article.language), config.quotes
+        )
+        found = tuple(  # a quotation inside boilerplate (a caption, a comment) is not news
+            q for q in found if not any(b.start <= q.start and q.end <= b.end for b in spans)
+        )
+        results[done - 1] = ArticleResult(article, seg, spans, credits, cited, quotes=found)
         report("boilerplate", done, total)
     return tuple(results)
 
@@ -120,6 +129,7 @@ def analyze(
                 result.cited_sources,
                 spans,
                 found.duplicates.get(result.article.id, ()),
+                result.quotes,
             )
         )
         report("classify", done, total)
@@ -128,4 +138,5 @@ def analyze(
         matches=found.matches,
         claims=found.claims,
         clusters=found.clusters,
+        quotes=find_quote_groups(results, config),
     )

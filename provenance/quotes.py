@@ -336,17 +336,17 @@ def _names_before(
     title precedes it ("Foreign Minister Choi": a person)."""
     out: list[tuple[int, str, bool]] = []
     run: list[re.Match[str]] = []
-    prev = ""
+    prev = last = ""
     for tok in [*_TOKEN.finditer(text, 0, end), None]:
         word = tok.group() if tok else ""
         bare = _bare(word)
         inside = tok is not None and any(a <= tok.start() < b for a, b in skip)
         ok = tok is not None and not inside and _is_cap(word) and bare not in lex.not_names
         ok = ok and bare not in lex.roles and bare not in lex.institutions
+        before, last = last, bare
         if ok and tok is not None:
             if not run:
-                before = text[: tok.start()].split()
-                prev = _bare(before[-1]) if before else ""
+                prev = before
             run.append(tok)
             if word[-1:] not in ",;:.":
                 continue

@@ -17,6 +17,7 @@ from provenance.model import (
     ArticleResult,
     ClaimGroup,
     CorpusResult,
+    QuoteGroup,
     Span,
     SpanSource,
     WireCredit,
@@ -117,6 +118,37 @@ def _claim(group: ClaimGroup) -> dict[str, Any]:
     }
 
 
+def quote_dict(group: QuoteGroup) -> dict[str, Any]:
+    """One quote group as the report prints it (``schemas/report.schema.json`` ``quote``)."""
+    return {
+        "id": group.id,
+        "text": group.text,
+        "speaker": group.speaker,
+        "first": group.first,
+        "flags": list(group.flags),
+        "occurrences": [
+            {
+                "article_id": o.article_id,
+                "outlet": o.outlet,
+                "start": o.start,
+                "end": o.end,
+                "speaker": o.speaker,
+                "speaker_start": o.speaker_start,
+                "speaker_end": o.speaker_end,
+                "score": round(o.score, 2),
+                "published": o.published,
+                "resolved": o.resolved,
+                "truncated": o.truncated,
+                "changes": [
+                    {"removed": c.removed, "added": c.added, "start": c.start, "end": c.end}
+                    for c in o.changes
+                ],
+            }
+            for o in group.occurrences
+        ],
+    }
+
+
 def outlet_table(result: CorpusResult) -> list[dict[str, Any]]:
     """Characters and matches of each outlet's text that match another outlet's text."""
     outlets = {r.article.id: r.article.outlet for r in result.articles}
@@ -158,6 +190,7 @@ def report_dict(result: CorpusResult, config: Config) -> dict[str, Any]:
         "claims": [_claim(g) for g in result.claims],
         "clusters": [sorted(c) for c in sorted(result.clusters)],
         "outlets": outlet_table(result),
+        "quotes": [quote_dict(g) for g in result.quotes],
     }
 
 

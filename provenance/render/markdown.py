@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from provenance.render.quotes_text import markdown_lines
 from provenance.render.text import LABEL_ORDER, snippet, strongest_matches
 
 
@@ -104,4 +105,5 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
     if data["clusters"]:
         out += ["", "## Near-duplicate clusters", ""]
         out += [f"- {_cell(', '.join(cluster))}" for cluster in data["clusters"]]
+    out += markdown_lines(data)
     return "\n".join(out) + "\n"
