@@ -154,6 +154,11 @@ class CheckConfig:
     unattributed_wire: Policy = Policy.FAIL
     # Boilerplate left in the text; warn by default because the boilerplate detector can err.
     leftover_boilerplate: Policy = Policy.WARN
+    # A quotation whose words differ from the same speaker's quotation in an indexed article,
+    # and indexed words attributed to another speaker: warn, because a speaker found by the
+    # quotation rules can be wrong and an outlet may quote a corrected version.
+    altered_quote: Policy = Policy.WARN
+    speaker_mismatch: Policy = Policy.WARN
     # Verified similarity (rapidfuzz, 0-100) from which two articles are near-duplicates:
     # lower flags lightly rewritten versions too, at the risk of flagging follow-up stories.
     duplicate_min_similarity: float = 85.0
