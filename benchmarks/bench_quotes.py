@@ -43,8 +43,8 @@ from provenance.model import Article, ArticleResult, Segmentation
 from provenance.quote_groups import SPEAKER_MISMATCH, find_quote_groups, same_speaker
 from provenance.quotes import QuoteLexicons, extract
 
-_OPEN = "“„«»\"‘‚「『"
-_CLOSE = "”“»«\"’‘」』"
+_OPEN = '“„«»"‘‚「『'
+_CLOSE = '”“»«"’‘」』'
 
 
 def split_of(doc_id: str) -> str:
@@ -108,9 +108,9 @@ def run_extraction(set_dir: Path, limit: int | None, cut: bool) -> dict[str, Any
             c.exact += (q.start, q.end) == span
             if speaker is not None:
                 c.with_speaker += 1
-                c.speaker_ok += q.speaker_start >= 0 and _overlap(
-                    (q.speaker_start, q.speaker_end), speaker
-                ) > 0
+                c.speaker_ok += (
+                    q.speaker_start >= 0 and _overlap((q.speaker_start, q.speaker_end), speaker) > 0
+                )
     out: dict[str, Any] = {}
     for split, c in counts.items():
         out.update(c.metrics(split))
@@ -155,7 +155,10 @@ def run_reuse(set_dir: Path, limit: int | None, split: str = "test") -> dict[str
         if split_of(str(row["id"])) != split:
             continue
         article = Article(
-            id=str(row["id"]), text=row["text"], outlet="source", published="2020-01-01",
+            id=str(row["id"]),
+            text=row["text"],
+            outlet="source",
+            published="2020-01-01",
             language=row.get("lang"),
         )
         for q in extract(row["text"], lexicons.for_language(row.get("lang")), config.quotes):
@@ -172,8 +175,11 @@ def run_reuse(set_dir: Path, limit: int | None, split: str = "test") -> dict[str
         for variant, words in _variants(text.split(), rng, pool).items():
             who = other if variant == "misattributed" else speaker
             new = Article(
-                id=f"new-{n:05d}-{variant}", text=f"{who} said: “{words}”", outlet=f"o{n}",
-                published="2020-01-02", language=article.language,
+                id=f"new-{n:05d}-{variant}",
+                text=f"{who} said: “{words}”",
+                outlet=f"o{n}",
+                published="2020-01-02",
+                language=article.language,
             )
             results[new.id] = _result(new, lexicons, config)
             expected[new.id] = (variant, speaker)
@@ -187,7 +193,9 @@ def run_reuse(set_dir: Path, limit: int | None, split: str = "test") -> dict[str
                 flagged[o.article_id].add("altered")
             if o.truncated:
                 flagged[o.article_id].add("truncated")
-            if SPEAKER_MISMATCH in g.flags and not same_speaker(o.speaker, expected[o.article_id][1]):
+            if SPEAKER_MISMATCH in g.flags and not same_speaker(
+                o.speaker, expected[o.article_id][1]
+            ):
                 flagged[o.article_id].add(SPEAKER_MISMATCH)
     out: dict[str, Any] = {"split": split, "sources": len(sources), "new_articles": len(expected)}
     want = {"altered": "altered", "truncated": "truncated", SPEAKER_MISMATCH: "misattributed"}
@@ -199,7 +207,10 @@ def run_reuse(set_dir: Path, limit: int | None, split: str = "test") -> dict[str
         out[f"{flag}.recall"] = round(ev.ratio(tp, tp + fn), 4)
         out[f"{flag}.tp_fp_fn"] = f"{tp}/{fp}/{fn}"
     grouped = sum(
-        1 for g in groups for o in g.occurrences if o.article_id in expected and len(g.occurrences) > 1
+        1
+        for g in groups
+        for o in g.occurrences
+        if o.article_id in expected and len(g.occurrences) > 1
     )
     out["new_grouped_with_another"] = round(ev.ratio(grouped, len(expected)), 4)
     return out

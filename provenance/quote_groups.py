@@ -162,7 +162,9 @@ def _components(items: Sequence[Located], config: Config) -> list[list[int]]:
         fp = config.fingerprint
         tried: set[tuple[int, int]] = set()
         for c in lsh_candidates(
-            signer.sign_many(texts), config.quotes.lsh_threshold, fp.max_candidates,
+            signer.sign_many(texts),
+            config.quotes.lsh_threshold,
+            fp.max_candidates,
             fp.lsh_bands_per_pass,
         ):
             a, b = sorted((owner[c.a], owner[c.b]))
@@ -191,8 +193,10 @@ def _best_speaker(names: Sequence[str]) -> str | None:
 
 def group(members: Sequence[Located], config: QuoteConfig, gid: str) -> QuoteGroup:
     """One group from its quotations (in article-id, then text order)."""
-    origin = first_appearance([m.article for m in members]) if len(members) > 1 else (
-        members[0].article.id
+    origin = (
+        first_appearance([m.article for m in members])
+        if len(members) > 1
+        else (members[0].article.id)
     )
     longest = max(members, key=lambda m: (word_count(m.quote.text), -members.index(m)))
     from_first = [m for m in members if m.article.id == origin]
@@ -241,15 +245,11 @@ def _lead(text: str, q: Quote) -> int:
     return len(inner) - len(inner.lstrip())
 
 
-def find_quote_groups(
-    results: Sequence[ArticleResult], config: Config
-) -> tuple[QuoteGroup, ...]:
+def find_quote_groups(results: Sequence[ArticleResult], config: Config) -> tuple[QuoteGroup, ...]:
     """Every quotation of ``results`` in a group (alone when no other article prints it),
     groups in order of their first occurrence (article id, offset)."""
     items = [
-        Located(r.article, q)
-        for r in sorted(results, key=lambda r: r.article.id)
-        for q in r.quotes
+        Located(r.article, q) for r in sorted(results, key=lambda r: r.article.id) for q in r.quotes
     ]
     components = _components(items, config)
     ordered = sorted(

@@ -69,8 +69,8 @@ class QuoteLexicon:
         openers: dict[str, set[str]] = {}
         for t in tables:
             for pair in _list(t, "marks"):
-                opening, closing = pair  # type: ignore[misc]
-                openers.setdefault(str(opening), set()).add(str(closing))
+                if isinstance(pair, list) and len(pair) == 2:
+                    openers.setdefault(str(pair[0]), set()).add(str(pair[1]))
         # Cues match as written (so "States" in "United States" is no cue); those that name
         # their source after them also match capitalised, at the start of a sentence.
         written = {str(w) for t in tables for w in _list(t, "cues")}
@@ -230,20 +230,20 @@ def np_before(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | 
     for tok in reversed(tokens):
         word = tok.group()
         bare = _bare(word)
-        if _ends_clause(word, lex) or word[-1:] in "“”\"»«„":
+        if _ends_clause(word, lex) or word[-1:] in '“”"»«„':
             break
         if not taken and bare in lex.pronouns:
             taken.append(tok)
             break
         if bare in lex.determiners and taken:
-            taken += pending + [tok]
+            taken += [*pending, tok]
             break
         if _head_ok(word, lex) and bare not in lex.pronouns:
-            taken += pending + [tok]
+            taken += [*pending, tok]
             pending = []
-        elif taken and bare in lex.joiners:
-            pending.append(tok)
-        elif taken and word.islower() and len(pending) < 2 and bare.isalpha():
+        elif taken and (
+            bare in lex.joiners or (word.islower() and len(pending) < 2 and bare.isalpha())
+        ):
             pending.append(tok)
         else:
             break
@@ -265,7 +265,7 @@ def np_after(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | N
     taken: list[re.Match[str]] = []
     for tok in _TOKEN.finditer(text, start, end):
         word = tok.group()
-        if word[:1] in "“\"„«»‘":
+        if word[:1] in '“"„«»‘':
             break
         bare = _bare(word)
         if not taken:
@@ -280,7 +280,9 @@ def np_after(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | N
     if not taken:
         return None
     s, e = taken[0].start(), taken[-1].end()
-    while e > s and not (text[e - 1].isalnum() or text[e - 1] == ")" or _title_end(text, s, e, lex)):
+    while e > s and not (
+        text[e - 1].isalnum() or text[e - 1] == ")" or _title_end(text, s, e, lex)
+    ):
         e -= 1
     words = [_bare(t.group()) for t in taken]
     if not any(_head_ok(t.group(), lex) for t in taken) or all(w in lex.joiners for w in words):
@@ -294,10 +296,12 @@ def _title_end(text: str, s: int, e: int, lex: QuoteLexicon) -> bool:
 
 
 def _appositive(text: str, m: _Mention, limit: int, lex: QuoteLexicon) -> _Mention:
-    """"der Vorsitzende des Verbandes, Elmar Gesse": a role phrase followed by a name."""
+    """ "der Vorsitzende des Verbandes, Elmar Gesse": a role phrase followed by a name."""
     if best_name(m.text, lex) is not None:
         return m
-    found = re.match(r",\s*((?:[^\W\d_][\w'’\-.]*\s+){0,3}[^\W\d_][\w'’\-]*)(?=[,.;]|\s*$)", text[m.end : limit])
+    found = re.match(
+        r",\s*((?:[^\W\d_][\w'’\-.]*\s+){0,3}[^\W\d_][\w'’\-]*)(?=[,.;]|\s*$)", text[m.end : limit]
+    )
     if found and all(_is_cap(w) for w in found.group(1).split()):
         end = m.end + found.end(1)
         return _Mention(m.start, end, text[m.start : end])
@@ -445,7 +449,11 @@ def _subject(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | N
 
 
 def _before(text: str, start: int, q_start: int, lex: QuoteLexicon) -> _Attribution | None:
-    cues = [c for c in lex.cues.finditer(text, start, q_start) if c.group().casefold() not in lex.after_only]
+    cues = [
+        c
+        for c in lex.cues.finditer(text, start, q_start)
+        if c.group().casefold() not in lex.after_only
+    ]
     if not cues:
         if lex.subject_particles:
             return _particle_subject(text, start, q_start, lex)
@@ -470,8 +478,10 @@ def _particle_subject(text: str, start: int, end: int, lex: QuoteLexicon) -> _At
     found = None
     for tok in _TOKEN.finditer(text, start, end):
         word = tok.group().rstrip(",")
-        if any(word.endswith(p) and len(word) > len(p) for p in lex.subject_particles):
-            found = _Mention(tok.start(), tok.start() + len(word), word)
+        for p in lex.subject_particles:
+            if word.endswith(p) and len(word) > len(p):
+                found = _Mention(tok.start(), tok.start() + len(word) - len(p), word[: -len(p)])
+                break
     return _Attribution(found, None) if found else None
 
 
@@ -491,7 +501,25 @@ def _sentence_start(text: str, pos: int, floor: int) -> int:
 
 _SENTENCE_END = re.compile(r"[.!?…][\"”’»)]*\s+(?=[\"“„«‘(]?[^\W\d_](?<![a-zà-ÿß]))")
 _POSSESSIVE = ("’s", "'s", "’", "'")
-_TITLES = frozenset({"mr", "mrs", "ms", "dr", "prof", "lt", "gen", "col", "sen", "rep", "gov", "st", "ret", "u.s", "no"})
+_TITLES = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "lt",
+        "gen",
+        "col",
+        "sen",
+        "rep",
+        "gov",
+        "st",
+        "ret",
+        "u.s",
+        "no",
+    }
+)
 
 
 def _paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -532,9 +560,7 @@ def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quot
         if quote.speaker is None and prev is not None and prev.speaker is not None:
             gap = text[prev.end : q_start]
             if len(gap) <= _CONTINUATION_GAP and (
-                not gap.strip()
-                or prev.speaker_start >= prev.end
-                or len(_WORD.findall(gap)) <= 3
+                not gap.strip() or prev.speaker_start >= prev.end or len(_WORD.findall(gap)) <= 3
             ):
                 quote = Quote(
                     q_start,
@@ -572,9 +598,9 @@ def _make(
     words = [_bare(w) for w in m.text.split()]
     name = best_name(m.text, lex)
     resolved: str | None = None
-    if len(words) == 1 and words[0] in lex.pronouns or name is None and not any(
-        w in lex.institutions for w in words
-    ) and any(w in lex.roles for w in words):
+    pronoun = len(words) == 1 and words[0] in lex.pronouns
+    role_only = name is None and any(w in lex.roles for w in words)
+    if pronoun or (role_only and not any(w in lex.institutions for w in words)):
         referent = _referent(text, m.start, lex, skip)
         if referent:
             name, resolved = referent, "pronoun" if words[0] in lex.pronouns else "role"

@@ -117,9 +117,7 @@ def _marks(article: dict[str, Any]) -> list[tuple[int, int, str, str]]:
     return kept
 
 
-def _credit_marked(
-    text: str, start: int, end: int, marks: list[tuple[int, int, str, str]]
-) -> str:
+def _credit_marked(text: str, start: int, end: int, marks: list[tuple[int, int, str, str]]) -> str:
     out: list[str] = []
     pos = start
     for m_start, m_end, cls, title in marks:

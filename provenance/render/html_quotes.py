@@ -38,9 +38,7 @@ def marks(anchor: str, found: list[tuple[dict[str, Any], dict[str, Any]]]) -> Ma
     return out
 
 
-def quoted(
-    text: str, start: int, end: int, quotes: Marks, inner: Callable[[int, int], str]
-) -> str:
+def quoted(text: str, start: int, end: int, quotes: Marks, inner: Callable[[int, int], str]) -> str:
     """``text[start:end]`` with its quotations wrapped in focusable marks; ``inner`` renders
     the pieces (credit and citation marks)."""
     out: list[str] = []
@@ -66,9 +64,8 @@ def _highlighted(text: str, occ: dict[str, Any]) -> str:
         if c["end"] <= c["start"] or c["start"] < pos:
             continue
         out.append(esc(text[pos : c["start"]]))
-        out.append(
-            f'<ins title="instead of “{esc(c["removed"])}”">{esc(text[c["start"] : c["end"]])}</ins>'
-        )
+        added = esc(text[c["start"] : c["end"]])
+        out.append(f'<ins title="instead of “{esc(c["removed"])}”">{added}</ins>')
         pos = c["end"]
     out.append(esc(text[pos : occ["end"]]))
     return "".join(out)
