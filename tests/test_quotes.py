@@ -68,7 +68,8 @@ def test_every_direct_quote_of_seed_002_with_its_speaker(
     assert text[zakharova.speaker_start : zakharova.speaker_end] == "Zakharova"
     # the nested ‘bigger’ stays inside the quotation; it is no quotation of its own
     assert zakharova.text.endswith("its ‘bigger’ ally, the United States.")
-    assert text[zakharova.start] == "“" and text[zakharova.end - 1] == "”"
+    assert text[zakharova.start] == "“"
+    assert text[zakharova.end - 1] == "”"
 
 
 def test_a_pronoun_is_resolved_to_the_nearest_earlier_full_name() -> None:
@@ -160,8 +161,10 @@ def test_groups_first_truncated_altered_and_speaker_mismatch() -> None:
     (change,) = by_id["b"].changes
     assert (change.removed, change.added) == ("accept", "sign")
     assert articles[1].text[change.start : change.end] == "sign"
-    assert by_id["c"].truncated and not by_id["c"].changes
-    assert not by_id["d"].truncated and not by_id["d"].changes
+    assert by_id["c"].truncated
+    assert not by_id["c"].changes
+    assert not by_id["d"].truncated
+    assert not by_id["d"].changes
     assert (alone.flags, len(alone.occurrences)) == ((), 1)
 
 
@@ -171,7 +174,8 @@ def test_first_is_unknown_without_dates() -> None:
         _article("b", f"Minister Jo Park said: “{QUOTE}.”", None, "B"),
     ]
     (group,) = find_quote_groups(pipeline.analyze_each(articles), Config())
-    assert group.first == "unknown" and group.flags == ()
+    assert group.first == "unknown"
+    assert group.flags == ()
 
 
 def test_check_finds_altered_quote_and_speaker_mismatch(tmp_path: Path) -> None:
@@ -183,8 +187,10 @@ def test_check_finds_altered_quote_and_speaker_mismatch(tmp_path: Path) -> None:
     other = replace(indexed, id="new2", outlet="C", text=indexed.text.replace("Jo Park", "Lee Kim"))
     verdict = check.run(pipeline.analyze_each([altered, other]), store, Config())
     kinds = {v.article.id: [f.kind.value for f in v.findings] for v in verdict.articles}
-    assert "altered_quote" in kinds["new1"] and "speaker_mismatch" not in kinds["new1"]
-    assert "speaker_mismatch" in kinds["new2"] and "altered_quote" not in kinds["new2"]
+    assert "altered_quote" in kinds["new1"]
+    assert "speaker_mismatch" not in kinds["new1"]
+    assert "speaker_mismatch" in kinds["new2"]
+    assert "altered_quote" not in kinds["new2"]
     off = replace(Config(), check=replace(Config().check, altered_quote=check.Policy.OFF))
     verdict = check.run(pipeline.analyze_each([altered]), store, off)
     assert "altered_quote" not in [f.kind.value for f in verdict.articles[0].findings]
