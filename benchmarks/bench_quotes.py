@@ -8,12 +8,13 @@ tuned looking at dev only; both halves are printed and test is the figure to rep
 
 Extraction. Gold quotations are the rows with ``direct`` true. wikinews-de quote spans include
 their quotation marks, as ours do. PolNeAR content spans hold the quotation with the words
-around it ("the cause of “comprehensive immigration reform.”"), so its gold span is cut to run
-from the first opening to the last closing quotation mark inside the content (stated here:
-without the cut, no exact match could exist). A found quotation matches the gold quotation it
-overlaps most (one to one, greedy by overlap). Exact: same start and end. Speaker accuracy is
-over matched quotations whose gold speaker is given: our speaker mention overlaps the gold
-speaker span.
+around it ("the cause of “comprehensive immigration reform.”") and a broken quotation with its
+attribution in one span, so its gold quotations are the quotation-marked pieces inside a direct
+content span (“...”, "...", ‘...’, «...» within one line); a row marked direct with no such
+piece is left out (its "quotation mark" is an apostrophe: "he’ll welcome advice ..."). A found
+quotation matches the gold quotation it overlaps most (one to one, greedy by overlap). Exact:
+same start and end. Speaker accuracy is over matched quotations whose gold speaker is given:
+our speaker mention overlaps the gold speaker span.
 
 Reuse set. From the test (or dev) articles, every extracted quotation of at least eight words
 with a speaker becomes a source; for each, one new article is made per variant: the quotation
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -43,28 +45,29 @@ from provenance.model import Article, ArticleResult, Segmentation
 from provenance.quote_groups import SPEAKER_MISMATCH, find_quote_groups, same_speaker
 from provenance.quotes import QuoteLexicons, extract
 
-_OPEN = '“„«»"‘‚「『'
-_CLOSE = '”“»«"’‘」』'
 
 
 def split_of(doc_id: str) -> str:
     return "dev" if hashlib.sha1(doc_id.encode("utf-8")).digest()[0] % 2 == 0 else "test"
 
 
+_PIECE = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"|(?<!\w)‘[^’\n]*’(?!\w)|«[^»\n]*»")
+
+
 def _gold(row: dict[str, Any], cut: bool) -> list[tuple[tuple[int, int], tuple[int, int] | None]]:
     text = row["text"]
-    out = []
+    out: list[tuple[tuple[int, int], tuple[int, int] | None]] = []
     for q in row["quotes"]:
         if not q.get("direct"):
             continue
         start, end = q["quote"]
-        if cut:
-            first = next((i for i in range(start, end) if text[i] in _OPEN), None)
-            last = next((i for i in range(end - 1, start - 1, -1) if text[i] in _CLOSE), None)
-            if first is not None and last is not None and last > first:
-                start, end = first, last + 1
-        speaker = tuple(q["speaker"]) if q.get("speaker") else None
-        out.append(((start, end), speaker))  # type: ignore[arg-type]
+        speaker = (q["speaker"][0], q["speaker"][1]) if q.get("speaker") else None
+        if not cut:
+            out.append(((start, end), speaker))
+            continue
+        # PolNeAR: each quotation-marked piece of the content is one direct quotation
+        for m in _PIECE.finditer(text, start, end):
+            out.append(((m.start(), m.end()), speaker))
     return out
 
 

@@ -36,6 +36,9 @@ class QuoteLexicon:
     joiners: frozenset[str]
     determiners: frozenset[str]
     subject_particles: tuple[str, ...]
+    adverbs: frozenset[str]
+    object_cues: frozenset[str]
+    verb_suffixes: tuple[str, ...]
 
     @classmethod
     def of(cls, tables: Sequence[Mapping[str, object]]) -> QuoteLexicon:
@@ -66,6 +69,9 @@ class QuoteLexicon:
             joiners=words("joiners"),
             determiners=words("determiners"),
             subject_particles=tuple(sorted(words("subject_particles"))),
+            adverbs=words("adverbs"),
+            object_cues=words("object_cues"),
+            verb_suffixes=tuple(sorted(words("verb_suffixes"))),
         )
 
 

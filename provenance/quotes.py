@@ -84,9 +84,13 @@ def np_before(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | 
     tokens = list(_TOKEN.finditer(text, start, end))
     taken: list[re.Match[str]] = []
     pending: list[re.Match[str]] = []  # lowercase words kept only if a determiner opens them
+    skipped = 0
     for tok in reversed(tokens):
         word = tok.group()
         bare = _bare(word)
+        if not taken and bare in lex.adverbs and skipped < 2 and word[-1:] not in ",;:":
+            skipped += 1  # "Lewandowski also| said"
+            continue
         if _ends_clause(word, lex) or word[-1:] in '“”"»«„':
             break
         if not taken and bare in lex.pronouns:
@@ -118,33 +122,62 @@ def np_before(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | 
 
 
 def np_after(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | None:
-    """The speaker phrase that starts at ``start`` ("said| Lt. Gen. James Cartwright, ...")."""
+    """The speaker phrase that starts at ``start`` ("said| Lt. Gen. James Cartwright, ...").
+
+    Names, titles, roles and joiners are taken; after a determiner up to three lowercase
+    words too ("the gambling tycoon"). A phrase that does not end at a clause end loses its
+    lowercase tail (the words after the last name or role: a verb, an object)."""
     taken: list[re.Match[str]] = []
+    lower = 0
+    closed = False
     for tok in _TOKEN.finditer(text, start, end):
         word = tok.group()
-        if word[:1] in '“"„«»‘':
-            break
         bare = _bare(word)
-        if not taken:
-            ok = _head_ok(word, lex) or bare in lex.determiners or bare in lex.joiners
-            if not ok:
-                return None
-        taken.append(tok)
-        if not taken or _ends_clause(word, lex) or len(taken) >= _NP_MAX_TOKENS:
+        if word[:1] in '“"„«»‘' or not bare:
+            break
+        after_joiner = not taken or _bare(taken[-1].group()) in lex.joiners
+        head = _head_ok(word, lex) and not (taken and bare in lex.pronouns)
+        aside = bool(taken) and word.startswith("(") and word.endswith(")")  # "Gen. (ret.)"
+        if (
+            head
+            or aside
+            or (bare in lex.determiners and after_joiner)
+            or (bare in lex.joiners and taken)
+        ):
+            taken.append(tok)
+        elif (
+            word.islower() and lower < 3 and any(_bare(t.group()) in lex.determiners for t in taken)
+        ):
+            taken.append(tok)
+            lower += 1
+        else:
+            break
+        if _ends_clause(word, lex) or len(taken) >= _NP_MAX_TOKENS:
+            closed = _ends_clause(word, lex)
             break
         if bare in lex.pronouns and len(taken) == 1:
+            closed = True
             break
-    if not taken:
-        return None
+    if not closed:
+        while taken and not _head_ok(taken[-1].group(), lex):
+            taken.pop()
+    while taken and _bare(taken[-1].group()) in lex.joiners:
+        taken.pop()
+    described = closed and bool(taken) and _bare(taken[0].group()) in lex.determiners
+    if not taken or not (described or any(_head_ok(t.group(), lex) for t in taken)):
+        return None  # a determiner and lowercase words count at a clause end: "the 46-year-old."
     s, e = taken[0].start(), taken[-1].end()
     while e > s and not (
         text[e - 1].isalnum() or text[e - 1] == ")" or _title_end(text, s, e, lex)
     ):
         e -= 1
-    words = [_bare(t.group()) for t in taken]
-    if not any(_head_ok(t.group(), lex) for t in taken) or all(w in lex.joiners for w in words):
-        return None
     return _Mention(s, e, text[s:e])
+
+
+def _clause_follows(text: str, m: _Mention, limit: int) -> bool:
+    """Whether a clause end (or nothing) follows the mention before ``limit``."""
+    rest = text[m.end : limit].lstrip(" .")
+    return rest[:1] != "" and rest[0] in ",:;"
 
 
 def _title_end(text: str, s: int, e: int, lex: QuoteLexicon) -> bool:
@@ -253,7 +286,14 @@ def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution
         if not (nxt.islower() and lead.group(1) in ("", ",")):
             return None
     stop = _CLAUSE_STOP.search(text, pos, limit)
-    sentence_end = re.search(r"[.!?](?=\s|$)", text[pos:limit])
+    sentence_end = next(
+        (
+            m
+            for m in re.finditer(r"[.!?](?=\s|$)", text[pos:limit])
+            if not _after_title(text, pos + m.start())
+        ),
+        None,
+    )
     cue = lex.cues.match(text, pos, limit)
     if cue is not None:
         m = np_after(text, cue.end(), limit, lex)
@@ -265,12 +305,38 @@ def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution
         pos + sentence_end.end() if sentence_end else limit,
     )
     for cue in lex.cues.finditer(text, pos, clause_end):
-        if len(text[pos : cue.start()].split()) > 6:
-            break
-        m = np_before(text, pos, cue.start(), lex)
-        if m is not None and m.start == pos:
-            return _Attribution(m, _mention(text, cue))
+        return _post_subject(text, pos, cue.start(), _mention(text, cue), lex)
+    for tok in _TOKEN.finditer(text, pos, clause_end):  # “...,” Trump barked
+        word = tok.group().rstrip(",.;:")
+        if word.islower() and word.endswith(lex.verb_suffixes) and len(word) > 4:
+            return _post_subject(
+                text, pos, tok.start(), _Mention(tok.start(), tok.start() + len(word), word), lex
+            )
     return None
+
+
+def _post_subject(
+    text: str, pos: int, cue_start: int, cue: _Mention, lex: QuoteLexicon
+) -> _Attribution | None:
+    """“...,” <speaker> <cue>: whatever short phrase stands between the quotation and the
+    cue, if it opens with a name, a determiner or a pronoun."""
+    words = text[pos:cue_start].split()
+    if not words or len(words) > 6:
+        return None
+    first = words[0]
+    if not (_head_ok(first, lex) or _bare(first) in lex.determiners):
+        return None
+    end = cue_start
+    while end > pos and text[end - 1].isspace():
+        end -= 1
+    return _Attribution(_Mention(pos, end, text[pos:end]), cue)
+
+
+def _after_title(text: str, dot: int) -> bool:
+    """Whether the period at ``dot`` closes a title or an initial ("Gov.", "J.")."""
+    word = text[max(0, dot - 12) : dot].split()[-1:]
+    bare = _bare(word[0]) if word else ""
+    return len(bare) <= 1 or bare in _TITLES
 
 
 def _mention(text: str, m: re.Match[str]) -> _Mention:
@@ -278,7 +344,22 @@ def _mention(text: str, m: re.Match[str]) -> _Mention:
 
 
 def _subject(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | None:
-    """The phrase that opens a clause: its subject in news prose."""
+    """The phrase that opens a clause: its subject in news prose. Leading adverbs and
+    conjunctions ("But", "Meanwhile") are skipped, and so is an opening phrase closed by a
+    comma ("On Monday, Trump groused ...") when the clause does not open with a name."""
+    for tok in _TOKEN.finditer(text, start, end):
+        if _bare(tok.group()) not in lex.adverbs:
+            start = tok.start()
+            break
+    m = _opening(text, start, end, lex)
+    if m is None:
+        comma = text.find(",", start, min(end, start + 80))
+        if comma > 0:
+            m = _opening(text, comma + 1, end, lex)
+    return m
+
+
+def _opening(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | None:
     m = np_after(text, start, end, lex)
     if m is None:
         return None
@@ -305,28 +386,41 @@ def _subject(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | N
     return _Mention(at, e, text[at:e])
 
 
-def _before(text: str, start: int, q_start: int, lex: QuoteLexicon) -> _Attribution | None:
+def _before(
+    text: str,
+    start: int,
+    q_start: int,
+    lex: QuoteLexicon,
+    uncued: bool,
+    skip: Sequence[tuple[int, int]] = (),
+) -> _Attribution | None:
     cues = [
         c
         for c in lex.cues.finditer(text, start, q_start)
         if c.group().casefold() not in lex.after_only
+        and not any(a <= c.start() < b for a, b in skip)
     ]
     if not cues:
         if lex.subject_particles:
             return _particle_subject(text, start, q_start, lex)
-        return None
+        # no cue: the sentence's subject said it ("Rubio bemoaned ... “literally hate”")
+        m = _subject(text, start, q_start, lex) if uncued else None
+        return _Attribution(m, None) if m is not None else None
     cue = cues[-1]
     word = cue.group().casefold()
+    after = None if word in lex.object_cues else np_after(text, cue.end(), q_start, lex)
+    if after is not None and (word in lex.source_after or _clause_follows(text, after, q_start)):
+        # "said X:", "sagte der Linkspolitiker:", "according to X, ..."
+        return _Attribution(_appositive(text, after, q_start, lex), _mention(text, cue))
     if word not in lex.source_after:
         m = np_before(text, start, cue.start(), lex)
         if m is not None:
             return _Attribution(m, _mention(text, cue))
-    m = np_after(text, cue.end(), q_start, lex)
-    if m is not None:
-        return _Attribution(_appositive(text, m, q_start, lex), _mention(text, cue))
     m = _subject(text, start, cue.start(), lex)
     if m is not None:
         return _Attribution(m, _mention(text, cue))
+    if after is not None:
+        return _Attribution(_appositive(text, after, q_start, lex), _mention(text, cue))
     return None
 
 
@@ -400,19 +494,27 @@ def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quot
         floor = max(p_start, prev_end)
         s_start = _sentence_start(text, q_start, floor)
         if attribution is None and text[s_start:q_start].strip():
-            attribution = _before(text, s_start, q_start, lexicon)
+            attribution = _before(text, s_start, q_start, lexicon, config.subject_without_cue)
+        if attribution is None and s_start == floor > p_start:
+            # the sentence holds an earlier quotation: "Cruz says his “friend” Rubio ran “...”"
+            s_full = _sentence_start(text, q_start, p_start)
+            attribution = _before(text, s_full, q_start, lexicon, config.subject_without_cue, spans)
         elif attribution is None and s_start == p_start and p_start > 0:
             # A quotation that opens its paragraph after a line ending in a colon
             prev_line_start, prev_line_end = _paragraph_bounds(text, max(0, p_start - 2))
             line = text[prev_line_start:prev_line_end].rstrip()
             if line.endswith(":") and prev_line_start >= prev_end:
                 sent = _sentence_start(text, prev_line_start + len(line), prev_line_start)
-                attribution = _before(text, sent, prev_line_start + len(line), lexicon)
+                attribution = _before(
+                    text, sent, prev_line_start + len(line), lexicon, config.subject_without_cue
+                )
         elif attribution is None and text[s_start:q_start].strip() == "" and s_start > floor:
             pre = text[floor:s_start].rstrip()
             if pre.endswith(":"):
                 sent = _sentence_start(text, floor + len(pre) - 1, floor)
-                attribution = _before(text, sent, floor + len(pre), lexicon)
+                attribution = _before(
+                    text, sent, floor + len(pre), lexicon, config.subject_without_cue
+                )
         quote = _make(text, q_start, q_end, attribution, lexicon, spans)
         if quote.speaker is None and prev is not None and prev.speaker is not None:
             gap = text[prev.end : q_start]
@@ -432,12 +534,28 @@ def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quot
                     prev.cue_start,
                     prev.cue_end,
                 )
-        words = len(_WORD.findall(quote.text))
-        if words and (quote.speaker is not None or words >= config.min_words_unattributed):
+        if _keep(quote, lexicon, config):
             found.append(quote)
             prev = quote
         prev_end = q_end
     return tuple(found)
+
+
+def name_like(text: str, lex: QuoteLexicon) -> bool:
+    """Every word capitalised (joiners and determiners aside): a name or a title
+    (“Rundschau am Sonntag”, “PLoS Biology”), not speech."""
+    words = _WORD.findall(text)
+    rest = [w for w in words if w.casefold() not in lex.joiners | lex.determiners]
+    return bool(rest) and all(w[0].isupper() or w[0].isdigit() for w in rest)
+
+
+def _keep(quote: Quote, lex: QuoteLexicon, config: QuoteConfig) -> bool:
+    words = len(_WORD.findall(quote.text))
+    if words >= config.min_words_unattributed:
+        return True
+    if not words or (config.drop_short_names and name_like(quote.text, lex)):
+        return False
+    return quote.speaker is not None or config.keep_short_unattributed
 
 
 def _make(

@@ -31,6 +31,9 @@ def test_every_direct_quote_of_seed_004_with_its_speaker(
 ) -> None:
     found = _quotes(corpus_articles["004"].text)
     assert [(q.text[:30], q.speaker) for q in found] == [
+        # "for what was described as “strategic consultations.”": listed, speaker not found
+        # (see the xfail below)
+        ("strategic consultations.", None),
         # "A joint statement emphasized a “...” and “...”": the statement is the source
         ("shared commitment to resisting", "A joint statement"),
         ("building a new multipolar worl", "A joint statement"),
@@ -45,13 +48,23 @@ def test_every_direct_quote_of_seed_004_with_its_speaker(
         ("We’re watching two sanctioned ", "Elena Petrov"),
     ]
     text = corpus_articles["004"].text
-    watson = found[4]
+    watson = found[5]
     assert text[watson.speaker_start : watson.speaker_end] == (
         "National Security Council spokesperson Adrienne Watson"
     )
-    assert (watson.cue, found[5].resolved) == ("said", "continuation")
-    # "for what was described as “strategic consultations.”": a two-word label, no speaker
-    assert not any(q.text.startswith("strategic consultations") for q in found)
+    assert (watson.cue, found[6].resolved) == ("said", "continuation")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="“strategic consultations” is attributed by 'According to statements released by "
+    "both governments' at the sentence start, but the nearer 'described as' (passive, no "
+    "agent) hides it",
+)
+def test_seed_004_label_quote_speaker(corpus_articles: dict[str, Article]) -> None:
+    first = _quotes(corpus_articles["004"].text)[0]
+    assert first.speaker is not None
+    assert "governments" in first.speaker
 
 
 def test_every_direct_quote_of_seed_002_with_its_speaker(
