@@ -16,9 +16,11 @@ quotation matches the gold quotation it overlaps most (one to one, greedy by ove
 same start and end. Speaker accuracy is over matched quotations whose gold speaker is given:
 our speaker mention overlaps the gold speaker span.
 
-Reuse set. From the test (or dev) articles, every extracted quotation of at least eight words
-with a speaker becomes a source; for each, one new article is made per variant: the quotation
-``verbatim``; ``truncated`` (its first half of words, at least four); ``altered`` (two words
+Reuse set. From the test (or dev) articles, every extracted quotation of at least twelve words
+with a speaker (as written, not resolved) becomes a source, unless its article prints another
+version of it too or another source article prints it (then there is no single original).
+For each, one new article is made per variant: the quotation ``verbatim``; ``truncated`` (its
+first half of words, at least six); ``altered`` (two words
 in its middle replaced by words of another quotation); ``misattributed`` (verbatim, with
 another source's speaker). The new article is one line: "<speaker> said: “<variant>”",
 published a day after the source. Per variant, the flag expected on the new occurrence:
@@ -41,10 +43,10 @@ from typing import Any
 import evalsets as ev
 
 from provenance.config import Config
+from provenance.fingerprint import normalize
 from provenance.model import Article, ArticleResult, Segmentation
-from provenance.quote_groups import SPEAKER_MISMATCH, find_quote_groups, same_speaker
+from provenance.quote_groups import SPEAKER_MISMATCH, find_quote_groups, linked, same_speaker
 from provenance.quotes import QuoteLexicons, extract
-
 
 
 def split_of(doc_id: str) -> str:
@@ -137,6 +139,11 @@ class Counter4:
         return out
 
 
+# Sources have at least this many words, so that a truncated copy (half) keeps six or more:
+# a shorter fragment ("There should be a") is too generic to trace to one quotation.
+_MIN_SOURCE_WORDS = 12
+
+
 def _variants(words: list[str], rng: random.Random, pool: list[str]) -> dict[str, str]:
     half = max(4, len(words) // 2)
     altered = list(words)
@@ -164,9 +171,35 @@ def run_reuse(set_dir: Path, limit: int | None, split: str = "test") -> dict[str
             published="2020-01-01",
             language=row.get("lang"),
         )
-        for q in extract(row["text"], lexicons.for_language(row.get("lang")), config.quotes):
-            if q.speaker and q.resolved is None and len(q.text.split()) >= 8 and "\n" not in q.text:
-                sources.append((article, q.text, q.speaker))
+        found = extract(row["text"], lexicons.for_language(row.get("lang")), config.quotes)
+        for q in found:
+            if not (q.speaker and q.resolved is None and len(q.text.split()) >= _MIN_SOURCE_WORDS):
+                continue
+            # a quotation that its own article prints in another version (a longer one that
+            # holds it) has no single source text: left out
+            if "\n" in q.text or any(
+                o is not q and linked(o, q, config.quotes) is not None for o in found
+            ):
+                continue
+            sources.append((article, q.text, q.speaker))
+    # a quotation that another source article prints too has no single original: left out
+    printed = find_quote_groups(
+        [_result(a, lexicons, config) for a in {a.id: a for a, _, _ in sources}.values()], config
+    )
+    shared = {
+        (o.article_id, o.speaker, len({x.article_id for x in g.occurrences}) > 1)
+        for g in printed
+        for o in g.occurrences
+    }
+    elsewhere = {(aid, who) for aid, who, many in shared if many}
+    texts_elsewhere = {
+        normalize(g.text) for g in printed if len({o.article_id for o in g.occurrences}) > 1
+    }
+    sources = [
+        s
+        for s in sources
+        if normalize(s[1]) not in texts_elsewhere and (s[0].id, s[2]) not in elsewhere
+    ]
     pool = [w for _, text, _ in sources for w in text.split() if w.isalpha() and len(w) > 3]
     results: dict[str, ArticleResult] = {}
     expected: dict[str, tuple[str, str]] = {}  # new id -> (variant, source speaker)

@@ -1,7 +1,9 @@
 """Quotations across articles: the same words in several articles, who printed them first,
 and who changed them.
 
-    quotations -> units (the whole quotation and each of its sentences) -> MinHash
+    quotations -> units (the whole quotation and each of its sentences) -> MinHash of their
+               content words (as for claims: an altered quotation keeps most of its words but
+               few of its word trigrams)
                -> LSH candidates -> rapidfuzz alignment -> groups -> word-level differences
 
 A truncated quotation (a part of a longer one) shares few shingles with the whole, so each
@@ -10,15 +12,17 @@ quotations candidates. ``align.align_texts`` locates the shorter quotation insid
 and scores it; at ``QuoteConfig.match_min_score`` or more they are one quotation (connected
 components). Quotations shorter than ``QuoteConfig.match_min_words`` are listed alone.
 
-Each group's ``text`` is the longest version printed by the article that had it first (or
-the longest of all when that is ``unknown``); every occurrence is compared word by word
-(case and punctuation folded) with it:
-- ``truncated``: an occurrence covers less than ``QuoteConfig.truncated_max_share`` of the
-  longest version's words;
+Each group's ``text`` is the longest version printed by the article that had it first (when
+that is ``unknown``: the version printed most often, then the longest). Every occurrence is
+compared word by word (case and punctuation folded) with its closest version: the group's text when the two align (``match_min_score``), else the
+occurrence it aligns with best (a group is a connected component: two members may be linked
+only through a third). Against that version:
+- ``truncated``: the occurrence covers less than ``QuoteConfig.truncated_max_share`` of its
+  words;
 - ``altered``: words differ inside the stretch the occurrence covers (words missing only at
   its ends are truncation, not alteration); each difference is a ``WordChange``;
-- ``speaker_mismatch``: two occurrences name speakers who are not the same person (names
-  match when one's words contain the other's last word: "Zakharova" / "Maria Zakharova").
+- ``speaker_mismatch``: the two name speakers who are not the same person (names match when
+  one's words contain the other's last word: "Zakharova" / "Maria Zakharova").
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from provenance.align import align_texts
-from provenance.claims import first_appearance
+from provenance.claims import claim_shingles, first_appearance, load_stopwords
 from provenance.config import Config, QuoteConfig
 from provenance.fingerprint import FingerprintParams, Signer, normalize
 from provenance.index import lsh_candidates
@@ -158,11 +162,15 @@ def _components(items: Sequence[Located], config: Config) -> list[list[int]]:
     texts, owner = _units(items, config.quotes)
     parent = list(range(len(items)))
     if texts:
-        signer = Signer(FingerprintParams.from_config(config.fingerprint))
+        params = FingerprintParams.from_config(config.fingerprint)
+        stopwords = load_stopwords()
+        signatures = Signer(params).sign_many_shingles(
+            [claim_shingles(t, params, stopwords) for t in texts]
+        )
         fp = config.fingerprint
         tried: set[tuple[int, int]] = set()
         for c in lsh_candidates(
-            signer.sign_many(texts),
+            signatures,
             config.quotes.lsh_threshold,
             fp.max_candidates,
             fp.lsh_bands_per_pass,
@@ -198,18 +206,32 @@ def group(members: Sequence[Located], config: QuoteConfig, gid: str) -> QuoteGro
         if len(members) > 1
         else (members[0].article.id)
     )
-    longest = max(members, key=lambda m: (word_count(m.quote.text), -members.index(m)))
     from_first = [m for m in members if m.article.id == origin]
-    reference = max(from_first, key=lambda m: word_count(m.quote.text)) if from_first else longest
+    if from_first:
+        reference = max(from_first, key=lambda m: word_count(m.quote.text))
+    else:  # no first: the version printed most often, then the longest, then the earliest
+        votes = Counter(" ".join(w for w, _, _ in _words(m.quote.text)) for m in members)
+        reference = min(
+            members,
+            key=lambda m: (
+                -votes[" ".join(w for w, _, _ in _words(m.quote.text))],
+                -word_count(m.quote.text),
+                m.article.published is None,
+                m.article.published or "",
+                m.article.id,
+            ),
+        )
     flags: set[str] = set()
     occurrences: list[QuoteOccurrence] = []
     for m in members:
         q = m.quote
-        cmp = compare(reference.quote.text, q.text, q.start + 1 + _lead(m.article.text, q))
-        full = compare(longest.quote.text, q.text)
-        truncated = full.covered < config.truncated_max_share
+        partner = _partner(m, members, reference, config)
+        cmp = compare(partner.quote.text, q.text, q.start + 1 + _lead(m.article.text, q))
+        truncated = cmp.covered < config.truncated_max_share
         flags |= {ALTERED} if cmp.changes else set()
         flags |= {TRUNCATED} if truncated else set()
+        if not same_speaker(q.speaker, partner.quote.speaker):
+            flags.add(SPEAKER_MISMATCH)
         occurrences.append(
             QuoteOccurrence(
                 m.article.id,
@@ -227,8 +249,6 @@ def group(members: Sequence[Located], config: QuoteConfig, gid: str) -> QuoteGro
             )
         )
     speakers = [q.speaker for q in (m.quote for m in members) if q.speaker is not None]
-    if any(not same_speaker(a, b) for a in speakers for b in speakers):
-        flags.add(SPEAKER_MISMATCH)
     return QuoteGroup(
         gid,
         reference.quote.text,
@@ -237,6 +257,30 @@ def group(members: Sequence[Located], config: QuoteConfig, gid: str) -> QuoteGro
         tuple(sorted(flags)),
         tuple(occurrences),
     )
+
+
+# At most this many other occurrences are aligned to find an occurrence's closest version.
+_MAX_PARTNERS = 20
+
+
+def _partner(
+    m: Located, members: Sequence[Located], reference: Located, config: QuoteConfig
+) -> Located:
+    """The version an occurrence is compared with: the group's reference when the two align,
+    else the occurrence it aligns with best (groups are connected components, so a member
+    may be linked to the reference only through others)."""
+    if m is reference:
+        return m
+    best: tuple[float, Located] | None = None
+    others = [x for x in members if x is not m and x is not reference][:_MAX_PARTNERS]
+    for x in [reference, *others]:
+        found = align_texts(x.quote.text, m.quote.text)
+        score = found.score if found is not None else 0.0
+        if x is reference and score >= config.match_min_score:
+            return x
+        if best is None or score > best[0]:
+            best = (score, x)
+    return best[1] if best is not None else reference
 
 
 def _lead(text: str, q: Quote) -> int:

@@ -38,6 +38,8 @@ class QuoteLexicon:
     subject_particles: tuple[str, ...]
     adverbs: frozenset[str]
     object_cues: frozenset[str]
+    verb_first: bool  # after a quotation the verb comes first ("„...“, sagte er")
+    verb_final: bool  # a cue late in its clause ends it (German subordinate word order)
     verb_suffixes: tuple[str, ...]
 
     @classmethod
@@ -71,6 +73,8 @@ class QuoteLexicon:
             subject_particles=tuple(sorted(words("subject_particles"))),
             adverbs=words("adverbs"),
             object_cues=words("object_cues"),
+            verb_first=any(bool(t.get("verb_first")) for t in tables),
+            verb_final=any(bool(t.get("verb_final")) for t in tables),
             verb_suffixes=tuple(sorted(words("verb_suffixes"))),
         )
 

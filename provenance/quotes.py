@@ -295,8 +295,14 @@ def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution
         None,
     )
     cue = lex.cues.match(text, pos, limit)
+    verb = _VERB.match(text, pos, limit) if lex.verb_first and comma else None
+    if cue is None and verb is not None and _bare(verb.group(1)) not in lex.determiners:
+        cue = verb  # German "„...“, erinnerte sich Trotnow": the verb comes first
     if cue is not None:
         m = np_after(text, cue.end(), limit, lex)
+        if m is None and lex.verb_first:  # "so urteilte Romney", "mit diesen Worten meldete er"
+            skip = _VERB.match(text, cue.end() + 1, limit)
+            m = np_after(text, skip.end(), limit, lex) if skip else None
         if m is not None:
             return _Attribution(_appositive(text, m, limit, lex), _mention(text, cue))
         return None
@@ -412,13 +418,18 @@ def _before(
     if after is not None and (word in lex.source_after or _clause_follows(text, after, q_start)):
         # "said X:", "sagte der Linkspolitiker:", "according to X, ..."
         return _Attribution(_appositive(text, after, q_start, lex), _mention(text, cue))
+    late = lex.verb_final and len(text[start : cue.start()].split()) > 3
+    subject = _subject(text, start, cue.start(), lex)
+    if late and subject is not None:
+        # German: a cue late in its clause ends it ("Stoiber hatte die Rolle ... betont:"),
+        # and the phrase before it is an object; the subject opens the clause
+        return _Attribution(subject, _mention(text, cue))
     if word not in lex.source_after:
         m = np_before(text, start, cue.start(), lex)
         if m is not None:
             return _Attribution(m, _mention(text, cue))
-    m = _subject(text, start, cue.start(), lex)
-    if m is not None:
-        return _Attribution(m, _mention(text, cue))
+    if subject is not None:
+        return _Attribution(subject, _mention(text, cue))
     if after is not None:
         return _Attribution(_appositive(text, after, q_start, lex), _mention(text, cue))
     return None
@@ -451,6 +462,7 @@ def _sentence_start(text: str, pos: int, floor: int) -> int:
 
 
 _SENTENCE_END = re.compile(r"[.!?…][\"”’»)]*\s+(?=[\"“„«‘(]?[^\W\d_](?<![a-zà-ÿß]))")
+_VERB = re.compile(r"\s*([a-zäöüß]+(?:\s+(?:sich|es))?)(?=\s)")
 _POSSESSIVE = ("’s", "'s", "’", "'")
 _TITLES = frozenset(
     {
