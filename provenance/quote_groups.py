@@ -15,8 +15,9 @@ components). Quotations shorter than ``QuoteConfig.match_min_words`` are listed 
 Each group's ``text`` is the longest version printed by the article that had it first (when
 that is ``unknown``: the version printed most often, then the longest). Every occurrence is
 compared word by word (case and punctuation folded) with its closest version: the group's
-text when the two align (``match_min_score``), else the occurrence it aligns with best (a group is a connected component: two members may be linked
-only through a third). Against that version:
+text when the two align (``match_min_score``), else the occurrence it aligns with best (a
+group is a connected component: two members may be linked only through a third). Against
+that version:
 - ``truncated``: the occurrence covers less than ``QuoteConfig.truncated_max_share`` of its
   words;
 - ``altered``: words differ inside the stretch the occurrence covers (words missing only at
