@@ -338,6 +338,12 @@ def _post_subject(
     return _Attribution(_Mention(pos, end, text[pos:end]), cue)
 
 
+def _next_word(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    return pos
+
+
 def _after_title(text: str, dot: int) -> bool:
     """Whether the period at ``dot`` closes a title or an initial ("Gov.", "J.")."""
     word = text[max(0, dot - 12) : dot].split()[-1:]
@@ -415,8 +421,11 @@ def _before(
     cue = cues[-1]
     word = cue.group().casefold()
     after = None if word in lex.object_cues else np_after(text, cue.end(), q_start, lex)
-    if after is not None and (word in lex.source_after or _clause_follows(text, after, q_start)):
-        # "said X:", "sagte der Linkspolitiker:", "according to X, ..."
+    inverted = lex.verb_first and after is not None and after.start == _next_word(text, cue.end())
+    if after is not None and (
+        word in lex.source_after or inverted or _clause_follows(text, after, q_start)
+    ):
+        # "said X:", "according to X, ...", German "teilte dessen Stellvertreter ... mit:"
         return _Attribution(_appositive(text, after, q_start, lex), _mention(text, cue))
     late = lex.verb_final and len(text[start : cue.start()].split()) > 3
     subject = _subject(text, start, cue.start(), lex)
