@@ -331,30 +331,28 @@ def _quote_findings(
             if score is None:
                 continue
             outlet = f" ({art.outlet})" if art.outlet else ""
-            if not same_speaker(q.speaker, theirs.speaker) and mismatch != Policy.OFF:
-                out.append(
-                    Finding(
-                        FindingKind.SPEAKER_MISMATCH,
-                        mismatch,
-                        f"quotation attributed to {q.speaker!r}; indexed article {art.id!r}"
-                        f"{outlet} attributes the same words to {theirs.speaker!r}",
-                        q.start,
-                        q.end,
-                        other_id=art.id,
-                        other_outlet=art.outlet,
-                        similarity=score,
-                    )
-                )
-                break
             changes = compare(theirs.text, q.text).changes
-            if changes and same_speaker(q.speaker, theirs.speaker) and altered != Policy.OFF:
+            if not same_speaker(q.speaker, theirs.speaker):
+                kind, level = FindingKind.SPEAKER_MISMATCH, mismatch
+                message = (
+                    f"quotation attributed to {q.speaker!r}; indexed article {art.id!r}"
+                    f"{outlet} attributes the same words to {theirs.speaker!r}"
+                )
+            elif changes:
+                kind, level = FindingKind.ALTERED_QUOTE, altered
                 diff = "; ".join(f"{c.removed!r} -> {c.added!r}" for c in changes[:3])
+                message = (
+                    f"quotation differs in wording from the same quotation in indexed "
+                    f"article {art.id!r}{outlet}: {diff}"
+                )
+            else:
+                continue
+            if level != Policy.OFF:
                 out.append(
                     Finding(
-                        FindingKind.ALTERED_QUOTE,
-                        altered,
-                        f"quotation differs in wording from the same quotation in indexed "
-                        f"article {art.id!r}{outlet}: {diff}",
+                        kind,
+                        level,
+                        message,
                         q.start,
                         q.end,
                         other_id=art.id,
@@ -362,7 +360,7 @@ def _quote_findings(
                         similarity=score,
                     )
                 )
-                break
+            break
     return out
 
 
