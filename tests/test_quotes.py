@@ -3,13 +3,14 @@ across articles (provenance/quote_groups.py) and the check findings."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from provenance import check, pipeline
-from provenance.config import Config
+from provenance.config import Config, Policy
 from provenance.model import Article, Quote
 from provenance.quote_groups import ALTERED, SPEAKER_MISMATCH, TRUNCATED, find_quote_groups
 from provenance.quotes import QuoteLexicons, extract
@@ -204,6 +205,53 @@ def test_check_finds_altered_quote_and_speaker_mismatch(tmp_path: Path) -> None:
     assert "speaker_mismatch" not in kinds["new1"]
     assert "speaker_mismatch" in kinds["new2"]
     assert "altered_quote" not in kinds["new2"]
-    off = replace(Config(), check=replace(Config().check, altered_quote=check.Policy.OFF))
+    off = replace(Config(), check=replace(Config().check, altered_quote=Policy.OFF))
     verdict = check.run(pipeline.analyze_each([altered]), store, off)
     assert "altered_quote" not in [f.kind.value for f in verdict.articles[0].findings]
+
+
+def _report(articles: list[Article]) -> tuple[dict[str, object], dict[str, str]]:
+    from provenance.render import data as render_data
+
+    result = pipeline.analyze(articles)
+    return render_data.report_dict(result, Config()), {a.id: a.text for a in articles}
+
+
+def test_report_lists_quotes_by_speaker_and_validates() -> None:
+    from provenance import schemas
+    from provenance.render import markdown, text
+
+    articles = [
+        _article("a", f"Minister Jo Park said: “{QUOTE}.”", "2024-01-01", "A"),
+        _article("b", f"Minister Jo Park said: “{QUOTE.replace('accept', 'sign')}.”", None, "B"),
+    ]
+    data, texts = _report(articles)
+    assert list(schemas.errors("report", data)) == []
+    quotes = data["quotes"]
+    assert isinstance(quotes, list)
+    (group,) = quotes
+    assert (group["speaker"], group["flags"]) == ("Jo Park", ["altered"])
+    plain = text.render(data, texts)
+    assert "Quotations by speaker (1):\n  Jo Park\n" in plain
+    assert "altered in b: “accept” → “sign”" in plain
+    assert "| Jo Park | “We will not accept" in markdown.render(data, texts)
+
+
+def test_html_marks_quotations_focusable_with_their_card_and_escapes_them() -> None:
+    from provenance.render import html as render_html
+
+    hostile = "We will <script>alert(1)</script> not accept any agreement at all"
+    articles = [
+        _article("a", f"Minister Jo Park said: “{hostile}.”", "2024-01-01", "A"),
+        _article("b", f"Minister Jo Park said: “{hostile.replace('accept', 'sign')}.”", None, "B"),
+    ]
+    data, texts = _report(articles)
+    page = render_html.render(data, texts)
+    assert "<script>alert(1)</script>" not in page
+    marks = re.findall(r'<mark class="qt" tabindex="0" data-ev="([\w-]+)"', page)
+    assert len(marks) == 2
+    for card in marks:
+        assert f'<li class="ev" id="{card}">' in page
+    # the copy's card names the speaker and highlights the changed word
+    assert '<ins title="instead of “accept”">sign</ins>' in page
+    assert "<dt>speaker</dt><dd>Jo Park" in page
