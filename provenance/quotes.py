@@ -29,240 +29,26 @@ from provenance.model import Quote
 from provenance.quote_lexicon import QuoteLexicon as QuoteLexicon
 from provenance.quote_lexicon import QuoteLexicons as QuoteLexicons
 from provenance.quote_lexicon import quote_spans
+from provenance.quote_phrases import (
+    TITLES,
+    TOKEN,
+    Mention,
+    appositive,
+    best_name,
+    clause_follows,
+    ends_clause,
+    head_ok,
+    names_before,
+    np_after,
+    np_before,
+    referent_of,
+    word_core,
+)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_TOKEN = re.compile(r"\S+")
 _CLAUSE_STOP = re.compile(r"[,;:\n()\[\]–—]|\s-\s")
 _POST_WINDOW = 240  # characters after a quotation searched for its attribution
 _CONTINUATION_GAP = 240  # most characters between two parts of a broken quotation
-_NP_MAX_TOKENS = 14
-
-
-# --- noun phrases ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Mention:
-    start: int
-    end: int
-    text: str
-
-
-def _bare(token: str) -> str:
-    return token.strip(".,;:!?()[]\"'“”‘’«»„").casefold()
-
-
-def _is_cap(token: str) -> bool:
-    core = token.lstrip("(\"'“‘«„")
-    return bool(core) and core[0].isupper()
-
-
-def _head_ok(token: str, lex: QuoteLexicon) -> bool:
-    """Whether ``token`` can be part of a speaker phrase."""
-    bare = _bare(token)
-    if not bare:
-        return False
-    if bare in lex.roles or bare in lex.institutions or bare in lex.pronouns:
-        return True
-    if token.endswith(".") and bare in _TITLES:
-        return True
-    return _is_cap(token) and bare not in lex.not_names
-
-
-def _ends_clause(token: str, lex: QuoteLexicon) -> bool:
-    """A token ending in , ; : or in a sentence period (not a title or an initial)."""
-    if token[-1:] in ",;:":
-        return True
-    if token.endswith("."):
-        bare = _bare(token)
-        return not (bare in lex.not_names or len(bare) <= 1 or "." in bare)
-    return False
-
-
-def np_before(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | None:
-    """The speaker phrase that ends right before ``end`` ("... Zakharova| emphasized")."""
-    tokens = list(_TOKEN.finditer(text, start, end))
-    taken: list[re.Match[str]] = []
-    pending: list[re.Match[str]] = []  # lowercase words kept only if a determiner opens them
-    skipped = 0
-    for tok in reversed(tokens):
-        word = tok.group()
-        bare = _bare(word)
-        if not taken and bare in lex.adverbs and skipped < 2 and word[-1:] not in ",;:":
-            skipped += 1  # "Lewandowski also| said"
-            continue
-        if _ends_clause(word, lex) or word[-1:] in '“”"»«„':
-            break
-        if not taken and bare in lex.pronouns:
-            taken.append(tok)
-            break
-        if bare in lex.determiners and taken:
-            taken += [*pending, tok]
-            break
-        if _head_ok(word, lex) and bare not in lex.pronouns:
-            taken += [*pending, tok]
-            pending = []
-        elif taken and (
-            bare in lex.joiners or (word.islower() and len(pending) < 2 and bare.isalpha())
-        ):
-            pending.append(tok)
-        else:
-            break
-        if len(taken) >= _NP_MAX_TOKENS:
-            break
-    while taken and _bare(taken[-1].group()) in lex.joiners:
-        taken.pop()
-    if not taken:
-        return None
-    first, last = taken[-1], taken[0]
-    s, e = first.start(), last.end()
-    while e > s and not (text[e - 1].isalnum() or text[e - 1] in ".)"):
-        e -= 1
-    return _Mention(s, e, text[s:e])
-
-
-def np_after(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | None:
-    """The speaker phrase that starts at ``start`` ("said| Lt. Gen. James Cartwright, ...").
-
-    Names, titles, roles and joiners are taken; after a determiner up to three lowercase
-    words too ("the gambling tycoon"). A phrase that does not end at a clause end loses its
-    lowercase tail (the words after the last name or role: a verb, an object)."""
-    taken: list[re.Match[str]] = []
-    lower = 0
-    closed = False
-    for tok in _TOKEN.finditer(text, start, end):
-        word = tok.group()
-        bare = _bare(word)
-        if word[:1] in '“"„«»‘' or not bare:
-            break
-        after_joiner = not taken or _bare(taken[-1].group()) in lex.joiners
-        head = _head_ok(word, lex) and not (taken and bare in lex.pronouns)
-        aside = bool(taken) and word.startswith("(") and word.endswith(")")  # "Gen. (ret.)"
-        if (
-            head
-            or aside
-            or (bare in lex.determiners and after_joiner)
-            or (bare in lex.joiners and taken)
-        ):
-            taken.append(tok)
-        elif (
-            word.islower() and lower < 3 and any(_bare(t.group()) in lex.determiners for t in taken)
-        ):
-            taken.append(tok)
-            lower += 1
-        else:
-            break
-        if _ends_clause(word, lex) or len(taken) >= _NP_MAX_TOKENS:
-            closed = _ends_clause(word, lex)
-            break
-        if bare in lex.pronouns and len(taken) == 1:
-            closed = True
-            break
-    if not closed:
-        while taken and not _head_ok(taken[-1].group(), lex):
-            taken.pop()
-    while taken and _bare(taken[-1].group()) in lex.joiners:
-        taken.pop()
-    described = closed and bool(taken) and _bare(taken[0].group()) in lex.determiners
-    if not taken or not (described or any(_head_ok(t.group(), lex) for t in taken)):
-        return None  # a determiner and lowercase words count at a clause end: "the 46-year-old."
-    s, e = taken[0].start(), taken[-1].end()
-    while e > s and not (
-        text[e - 1].isalnum() or text[e - 1] == ")" or _title_end(text, s, e, lex)
-    ):
-        e -= 1
-    return _Mention(s, e, text[s:e])
-
-
-def _clause_follows(text: str, m: _Mention, limit: int) -> bool:
-    """Whether a clause end (or nothing) follows the mention before ``limit``."""
-    rest = text[m.end : limit].lstrip(" .")
-    return rest[:1] != "" and rest[0] in ",:;"
-
-
-def _title_end(text: str, s: int, e: int, lex: QuoteLexicon) -> bool:
-    last = text[s:e].split()[-1] if text[s:e].split() else ""
-    return last.endswith(".") and _bare(last) in lex.not_names
-
-
-def _appositive(text: str, m: _Mention, limit: int, lex: QuoteLexicon) -> _Mention:
-    """ "der Vorsitzende des Verbandes, Elmar Gesse": a role phrase followed by a name."""
-    if best_name(m.text, lex) is not None:
-        return m
-    found = re.match(
-        r",\s*((?:[^\W\d_][\w'’\-.]*\s+){0,3}[^\W\d_][\w'’\-]*)(?=[,.;]|\s*$)", text[m.end : limit]
-    )
-    if found and all(_is_cap(w) for w in found.group(1).split()):
-        end = m.end + found.end(1)
-        return _Mention(m.start, end, text[m.start : end])
-    return m
-
-
-def best_name(mention: str, lex: QuoteLexicon) -> str | None:
-    """The name a mention gives: the whole mention when it is only names and joiners
-    ("South Korea and Japan"), else the last run of capitalised words that are neither
-    titles nor roles ("National Security Council spokesperson Adrienne Watson" ->
-    "Adrienne Watson")."""
-    tokens = mention.split()
-    while tokens and _bare(tokens[0]) in lex.determiners:
-        tokens.pop(0)
-    runs: list[list[str]] = [[]]
-    plain = True
-    for token in tokens:
-        bare = _bare(token)
-        if _is_cap(token) and bare and bare not in lex.not_names and bare not in lex.roles:
-            runs[-1].append(token.strip(".,;:()\"'“”‘’«»„"))
-            continue
-        plain = plain and bare in lex.joiners
-        if runs[-1]:
-            runs.append([])
-    named = [r for r in runs if r]
-    if plain and len(named) > 1:
-        return " ".join(t.strip(".,;:()\"'“”‘’«»„") for t in tokens)
-    return " ".join(named[-1]) if named else None
-
-
-def _names_before(
-    text: str, end: int, lex: QuoteLexicon, skip: Sequence[tuple[int, int]] = ()
-) -> list[tuple[int, str, bool]]:
-    """Names (runs of capitalised words that are not titles or roles) before ``end`` and
-    outside the ``skip`` spans (quotations), nearest first, each with whether a role or a
-    title precedes it ("Foreign Minister Choi": a person)."""
-    out: list[tuple[int, str, bool]] = []
-    run: list[re.Match[str]] = []
-    prev = last = ""
-    for tok in [*_TOKEN.finditer(text, 0, end), None]:
-        word = tok.group() if tok else ""
-        bare = _bare(word)
-        inside = tok is not None and any(a <= tok.start() < b for a, b in skip)
-        ok = tok is not None and not inside and _is_cap(word) and bare not in lex.not_names
-        ok = ok and bare not in lex.roles and bare not in lex.institutions
-        before, last = last, bare
-        if ok and tok is not None:
-            if not run:
-                prev = before
-            run.append(tok)
-            if word[-1:] not in ",;:.":
-                continue
-        if run:
-            person = prev in lex.roles or prev in _TITLES
-            out.append((run[0].start(), " ".join(_bare_keep(t.group()) for t in run), person))
-        run = []
-    return out[::-1]
-
-
-def _referent(
-    text: str, end: int, lex: QuoteLexicon, skip: Sequence[tuple[int, int]]
-) -> str | None:
-    """What a pronoun or a role refers to: the nearest earlier name that follows a role or
-    a title, or else the nearest earlier name of two or more words."""
-    names = [n for n in _names_before(text, end, lex, skip) if not n[1].endswith(_POSSESSIVE)]
-    person = next((n for _, n, p in names if p), None)
-    return person or next((n for _, n, _p in names if len(n.split()) >= 2), None)
-
-
-def _bare_keep(token: str) -> str:
-    return token.strip(".,;:()\"'“”‘’«»„")
 
 
 # --- attribution -------------------------------------------------------------------------
@@ -270,8 +56,8 @@ def _bare_keep(token: str) -> str:
 
 @dataclass(frozen=True)
 class _Attribution:
-    mention: _Mention
-    cue: _Mention | None
+    mention: Mention
+    cue: Mention | None
 
 
 def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution | None:
@@ -296,7 +82,7 @@ def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution
     )
     cue = lex.cues.match(text, pos, limit)
     verb = _VERB.match(text, pos, limit) if lex.verb_first and comma else None
-    if cue is None and verb is not None and _bare(verb.group(1)) not in lex.determiners:
+    if cue is None and verb is not None and word_core(verb.group(1)) not in lex.determiners:
         cue = verb  # German "„...“, erinnerte sich Trotnow": the verb comes first
     if cue is not None:
         m = np_after(text, cue.end(), limit, lex)
@@ -304,7 +90,7 @@ def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution
             skip = _VERB.match(text, cue.end() + 1, limit)
             m = np_after(text, skip.end(), limit, lex) if skip else None
         if m is not None:
-            return _Attribution(_appositive(text, m, limit, lex), _mention(text, cue))
+            return _Attribution(appositive(text, m, limit, lex), _mention(text, cue))
         return None
     clause_end = min(
         stop.start() if stop else limit,
@@ -312,17 +98,17 @@ def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution
     )
     for cue in lex.cues.finditer(text, pos, clause_end):
         return _post_subject(text, pos, cue.start(), _mention(text, cue), lex)
-    for tok in _TOKEN.finditer(text, pos, clause_end):  # “...,” Trump barked
+    for tok in TOKEN.finditer(text, pos, clause_end):  # “...,” Trump barked
         word = tok.group().rstrip(",.;:")
         if word.islower() and word.endswith(lex.verb_suffixes) and len(word) > 4:
             return _post_subject(
-                text, pos, tok.start(), _Mention(tok.start(), tok.start() + len(word), word), lex
+                text, pos, tok.start(), Mention(tok.start(), tok.start() + len(word), word), lex
             )
     return None
 
 
 def _post_subject(
-    text: str, pos: int, cue_start: int, cue: _Mention, lex: QuoteLexicon
+    text: str, pos: int, cue_start: int, cue: Mention, lex: QuoteLexicon
 ) -> _Attribution | None:
     """“...,” <speaker> <cue>: whatever short phrase stands between the quotation and the
     cue, if it opens with a name, a determiner or a pronoun."""
@@ -330,12 +116,12 @@ def _post_subject(
     if not words or len(words) > 6:
         return None
     first = words[0]
-    if not (_head_ok(first, lex) or _bare(first) in lex.determiners):
+    if not (head_ok(first, lex) or word_core(first) in lex.determiners):
         return None
     end = cue_start
     while end > pos and text[end - 1].isspace():
         end -= 1
-    return _Attribution(_Mention(pos, end, text[pos:end]), cue)
+    return _Attribution(Mention(pos, end, text[pos:end]), cue)
 
 
 def _next_word(text: str, pos: int) -> int:
@@ -347,20 +133,20 @@ def _next_word(text: str, pos: int) -> int:
 def _after_title(text: str, dot: int) -> bool:
     """Whether the period at ``dot`` closes a title or an initial ("Gov.", "J.")."""
     word = text[max(0, dot - 12) : dot].split()[-1:]
-    bare = _bare(word[0]) if word else ""
-    return len(bare) <= 1 or bare in _TITLES
+    bare = word_core(word[0]) if word else ""
+    return len(bare) <= 1 or bare in TITLES
 
 
-def _mention(text: str, m: re.Match[str]) -> _Mention:
-    return _Mention(m.start(), m.end(), text[m.start() : m.end()])
+def _mention(text: str, m: re.Match[str]) -> Mention:
+    return Mention(m.start(), m.end(), text[m.start() : m.end()])
 
 
-def _subject(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | None:
+def _subject(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | None:
     """The phrase that opens a clause: its subject in news prose. Leading adverbs and
     conjunctions ("But", "Meanwhile") are skipped, and so is an opening phrase closed by a
     comma ("On Monday, Trump groused ...") when the clause does not open with a name."""
-    for tok in _TOKEN.finditer(text, start, end):
-        if _bare(tok.group()) not in lex.adverbs:
+    for tok in TOKEN.finditer(text, start, end):
+        if word_core(tok.group()) not in lex.adverbs:
             start = tok.start()
             break
     m = _opening(text, start, end, lex)
@@ -371,22 +157,22 @@ def _subject(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | N
     return m
 
 
-def _opening(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | None:
+def _opening(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | None:
     m = np_after(text, start, end, lex)
     if m is None:
         return None
     tokens = m.text.split()
     kept: list[str] = []
     for token in tokens:
-        bare = _bare(token)
-        if not (_head_ok(token, lex) or bare in lex.determiners or bare in lex.joiners):
+        bare = word_core(token)
+        if not (head_ok(token, lex) or bare in lex.determiners or bare in lex.joiners):
             break
         kept.append(token)
-        if _ends_clause(token, lex):
+        if ends_clause(token, lex):
             break
-    while kept and _bare(kept[-1]) in lex.joiners | lex.determiners:
+    while kept and word_core(kept[-1]) in lex.joiners | lex.determiners:
         kept.pop()
-    if not kept or all(_bare(t) in lex.determiners for t in kept):
+    if not kept or all(word_core(t) in lex.determiners for t in kept):
         return None
     phrase = " ".join(kept)
     at = text.find(phrase, m.start, m.end + 1)
@@ -395,7 +181,7 @@ def _opening(text: str, start: int, end: int, lex: QuoteLexicon) -> _Mention | N
     e = at + len(phrase)
     while e > at and not (text[e - 1].isalnum() or text[e - 1] == ")"):
         e -= 1
-    return _Mention(at, e, text[at:e])
+    return Mention(at, e, text[at:e])
 
 
 def _before(
@@ -423,10 +209,10 @@ def _before(
     after = None if word in lex.object_cues else np_after(text, cue.end(), q_start, lex)
     inverted = lex.verb_first and after is not None and after.start == _next_word(text, cue.end())
     if after is not None and (
-        word in lex.source_after or inverted or _clause_follows(text, after, q_start)
+        word in lex.source_after or inverted or clause_follows(text, after, q_start)
     ):
         # "said X:", "according to X, ...", German "teilte dessen Stellvertreter ... mit:"
-        return _Attribution(_appositive(text, after, q_start, lex), _mention(text, cue))
+        return _Attribution(appositive(text, after, q_start, lex), _mention(text, cue))
     late = lex.verb_final and len(text[start : cue.start()].split()) > 3
     subject = _subject(text, start, cue.start(), lex)
     if late and subject is not None:
@@ -440,18 +226,18 @@ def _before(
     if subject is not None:
         return _Attribution(subject, _mention(text, cue))
     if after is not None:
-        return _Attribution(_appositive(text, after, q_start, lex), _mention(text, cue))
+        return _Attribution(appositive(text, after, q_start, lex), _mention(text, cue))
     return None
 
 
 def _particle_subject(text: str, start: int, end: int, lex: QuoteLexicon) -> _Attribution | None:
     """Korean: the last phrase before the quotation ending in a topic or subject particle."""
     found = None
-    for tok in _TOKEN.finditer(text, start, end):
+    for tok in TOKEN.finditer(text, start, end):
         word = tok.group().rstrip(",")
         for p in lex.subject_particles:
             if word.endswith(p) and len(word) > len(p):
-                found = _Mention(tok.start(), tok.start() + len(word) - len(p), word[: -len(p)])
+                found = Mention(tok.start(), tok.start() + len(word) - len(p), word[: -len(p)])
                 break
     return _Attribution(found, None) if found else None
 
@@ -463,8 +249,8 @@ def _sentence_start(text: str, pos: int, floor: int) -> int:
         if m.end() > pos:
             break
         before = text[floor : m.start()].split()
-        word = _bare(before[-1]) if before else ""
-        if len(word) <= 1 or word in _TITLES:
+        word = word_core(before[-1]) if before else ""
+        if len(word) <= 1 or word in TITLES:
             continue
         best = m.end()
     return best
@@ -472,26 +258,6 @@ def _sentence_start(text: str, pos: int, floor: int) -> int:
 
 _SENTENCE_END = re.compile(r"[.!?…][\"”’»)]*\s+(?=[\"“„«‘(]?[^\W\d_](?<![a-zà-ÿß]))")
 _VERB = re.compile(r"\s*([a-zäöüß]+(?:\s+(?:sich|es))?)(?=\s)")
-_POSSESSIVE = ("’s", "'s", "’", "'")
-_TITLES = frozenset(
-    {
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "lt",
-        "gen",
-        "col",
-        "sen",
-        "rep",
-        "gov",
-        "st",
-        "ret",
-        "u.s",
-        "no",
-    }
-)
 
 
 def _paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -591,17 +357,17 @@ def _make(
     if attribution is None:
         return Quote(q_start, q_end, inner, None, -1, -1, None, None, None, -1, -1)
     m, cue = attribution.mention, attribution.cue
-    words = [_bare(w) for w in m.text.split()]
+    words = [word_core(w) for w in m.text.split()]
     name = best_name(m.text, lex)
     resolved: str | None = None
     pronoun = len(words) == 1 and words[0] in lex.pronouns
     role_only = name is None and any(w in lex.roles for w in words)
     if pronoun or (role_only and not any(w in lex.institutions for w in words)):
-        referent = _referent(text, m.start, lex, skip)
+        referent = referent_of(text, m.start, lex, skip)
         if referent:
             name, resolved = referent, "pronoun" if words[0] in lex.pronouns else "role"
     elif name is not None and len(name.split()) == 1:
-        earlier = _names_before(text, m.start, lex, skip)
+        earlier = names_before(text, m.start, lex, skip)
         full = next((n for _, n, _p in earlier if n.endswith(" " + name)), None)
         if full is not None:
             name, resolved = full, "surname"
