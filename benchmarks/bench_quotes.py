@@ -242,11 +242,13 @@ def run_reuse(set_dir: Path, limit: int | None, split: str = "test") -> dict[str
         out[f"{flag}.precision"] = round(ev.ratio(tp, tp + fp), 4)
         out[f"{flag}.recall"] = round(ev.ratio(tp, tp + fn), 4)
         out[f"{flag}.tp_fp_fn"] = f"{tp}/{fp}/{fn}"
-    grouped = sum(
-        1
-        for g in groups
-        for o in g.occurrences
-        if o.article_id in expected and len(g.occurrences) > 1
+    grouped = len(
+        {
+            o.article_id
+            for g in groups
+            for o in g.occurrences
+            if o.article_id in expected and len({x.article_id for x in g.occurrences}) > 1
+        }
     )
     out["new_grouped_with_another"] = round(ev.ratio(grouped, len(expected)), 4)
     return out
