@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from provenance import attribution, boilerplate, classify, quotes, reuse
+from provenance import attribution, boilerplate, classify, quotes, reuse, templates
 from provenance.agencies import AgencyLexicon
+from provenance.anchors import AnchorLexicon
 from provenance.boilerplate_rules import BoilerplateLexicon
+from provenance.claims import load_stopwords
 from provenance.config import BoilerplateConfig, Config
 from provenance.model import Article, ArticleResult, CorpusResult
 from provenance.quote_groups import find_quote_groups
@@ -35,14 +37,18 @@ class Resources:
     boilerplate: BoilerplateLexicon
     agencies: AgencyLexicon
     quotes: quotes.QuoteLexicons
+    anchors: AnchorLexicon
 
     @classmethod
     def load(cls) -> Resources:
+        lexicon = BoilerplateLexicon.load()
+        function_words = frozenset().union(load_stopwords(), *lexicon.stopwords.values())
         return cls(
             abbreviations=Abbreviations.load(),
-            boilerplate=BoilerplateLexicon.load(),
+            boilerplate=lexicon,
             agencies=AgencyLexicon.load(),
             quotes=quotes.QuoteLexicons.load(),
+            anchors=AnchorLexicon.load(function_words),
         )
 
 
@@ -55,6 +61,11 @@ def _boilerplate_config(article: Article, config: BoilerplateConfig) -> Boilerpl
     if config.feature_pass and article.extra.get("extracted_by") == "trafilatura":
         return replace(config, feature_pass=False)
     return config
+
+
+def _outlet(article: Article) -> str:
+    """An article's outlet for corpus rules; one without outlet or URL is its own outlet."""
+    return boilerplate.outlet_key(article) or f"#{article.id}"
 
 
 def analyze_each(
@@ -78,20 +89,26 @@ def analyze_each(
         report("segment", done, total)
 
     repeats = boilerplate.outlet_repeats(results, config.boilerplate)
+    bp = config.boilerplate
+    found = templates.reduce_votes(
+        (templates.sentence_votes(r, _outlet(r.article), bp, resources.anchors) for r in results),
+        len(results),
+        bp,
+    )
     for done, result in enumerate(results, start=1):
         article, seg = result.article, result.segmentation
         bp_config = _boilerplate_config(article, config.boilerplate)
-        spans = boilerplate.detect(article, seg, resources.boilerplate, bp_config, repeats)
+        spans = boilerplate.detect(article, seg, resources.boilerplate, bp_config, repeats, found)
         credits = attribution.find_credits(article, seg, resources.agencies, spans)
         cited = attribution.find_cited_sources(article, seg, resources.agencies, credits)
         spans = attribution.merge_boilerplate(spans, credits)
-        found = quotes.extract(
+        said = quotes.extract(
             article.text, resources.quotes.for_language(article.language), config.quotes
         )
-        found = tuple(  # a quotation inside boilerplate (a caption, a comment) is not news
-            q for q in found if not any(b.start <= q.start and q.end <= b.end for b in spans)
+        said = tuple(  # a quotation inside boilerplate (a caption, a comment) is not news
+            q for q in said if not any(b.start <= q.start and q.end <= b.end for b in spans)
         )
-        results[done - 1] = ArticleResult(article, seg, spans, credits, cited, quotes=found)
+        results[done - 1] = ArticleResult(article, seg, spans, credits, cited, quotes=said)
         report("boilerplate", done, total)
     return tuple(results)
 
@@ -106,10 +123,11 @@ def analyze(
     """Run every stage over ``articles``; the result is in article-id order."""
     config = config or Config()
     report = progress or _no_progress
+    resources = resources or Resources.load()
     results = list(analyze_each(articles, config, resources=resources, progress=progress))
     total = len(results)
 
-    found = reuse.find_reuse(results, config)
+    found = reuse.find_reuse(results, config, resources.anchors)
     report("match", total, total)
 
     final: list[ArticleResult] = []

@@ -21,6 +21,7 @@ from collections import defaultdict
 from importlib import resources
 from typing import Any
 
+from provenance.render.data import claims_by_confidence, link_evidence
 from provenance.render.html_article import (
     UNKNOWN_FIRST,
     Page,
@@ -138,15 +139,17 @@ def _matrix(page: Page) -> str:
     )
 
 
-def _claims(page: Page) -> str:
-    claims = page.data["claims"]
-    if not claims:
-        return '<p class="empty">No claim is repeated across outlets.</p>'
+def _claim_rows(page: Page, claims: list[dict[str, Any]]) -> str:
     rows = []
     for c in claims:
         outlets = sorted({o["outlet"] or "outlet unknown" for o in c["occurrences"]})
         chips = "".join(f'<span class="chip">{esc(o)}</span>' for o in outlets)
-        occ = ", ".join(page.link(o["article_id"], o["start"]) for o in c["occurrences"])
+        occ = "<br>".join(
+            page.link(o["article_id"], o["start"])
+            + (f" [{esc(o['language'])}]" if o["language"] else "")
+            + f" — {esc(link_evidence(o))}"
+            for o in c["occurrences"]
+        )
         first = c["first"]
         had = page.who(first) if first in page.articles else esc(UNKNOWN_FIRST)
         rows.append(
@@ -154,9 +157,25 @@ def _claims(page: Page) -> str:
             f"</small></td><td>{had}</td></tr>"
         )
     return (
-        '<div class="scroll"><table><thead><tr><th>claim</th><th>carried by</th>'
+        '<div class="scroll"><table><thead><tr><th>claim</th><th>carried by (why linked)</th>'
         f"<th>first appearance</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def _claims(page: Page) -> str:
+    if not page.data["claims"]:
+        return '<p class="empty">No claim is repeated across outlets.</p>'
+    parts = []
+    for kind, claims in claims_by_confidence(page.data):
+        if not claims:
+            continue
+        title = (
+            "Strong"
+            if kind == "strong"
+            else "Possible <small>(weaker evidence: check before use)</small>"
+        )
+        parts.append(f'<h3 class="claims-{kind}">{title}</h3>{_claim_rows(page, claims)}')
+    return "".join(parts)
 
 
 def _clusters(page: Page) -> str:

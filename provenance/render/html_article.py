@@ -27,6 +27,12 @@ REASON_TEXT = {
     "footer": "page footer",
     "outlet_repeat": "line repeated across this outlet's articles",
     "generated_filler": "generated filler (text about the article itself)",
+    "consent": "cookie / consent notice",
+    "captcha": "captcha or blocked-access notice",
+    "media_player": "media player message",
+    "syndication": "syndication note",
+    "press_contact": "press contact",
+    "template": "sentence repeated across many outlets' pages, no story names or numbers",
 }
 UNKNOWN_FIRST = "unknown (publication dates missing or tied)"
 QUOTE_LIMIT = 600  # characters of a matching passage shown in an evidence card

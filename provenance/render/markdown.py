@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from provenance.render.data import claims_by_confidence, link_evidence
 from provenance.render.quotes_text import markdown_lines
 from provenance.render.text import LABEL_ORDER, snippet, strongest_matches
 
@@ -14,6 +15,10 @@ def _cell(value: object) -> str:
 
 def _quote(text: str, limit: int = 160) -> str:
     return _cell(snippet(text, limit))
+
+
+def _lang(occurrence: dict[str, Any]) -> str:
+    return f" [{occurrence['language']}]" if occurrence["language"] else ""
 
 
 def render(data: dict[str, Any], texts: dict[str, str]) -> str:
@@ -74,21 +79,30 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
                 f"| {sp['start']}–{sp['end']} | {sp['label']} | {_cell(evidence)} | "
                 f"{_quote(text[sp['start'] : sp['end']])} |"
             )
-    if data["claims"]:
+    out += ["", "## Claims repeated across outlets"]
+    if not data["claims"]:
+        out += ["", "None found."]
+    for kind, claims in claims_by_confidence(data):
+        if not claims:
+            continue
+        title = "Strong" if kind == "strong" else "Possible (weaker evidence: check before use)"
         out += [
             "",
-            "## Claims repeated across outlets",
+            f"### {title}",
             "",
-            "| claim | outlets | first |",
+            "| claim | occurrences (why linked) | first |",
             "|---|---|---|",
         ]
-        for c in data["claims"]:
-            outlets = sorted({o["outlet"] or o["article_id"] for o in c["occurrences"]})
-            out.append(
-                f"| {_quote(c['text'])} | {_cell(', '.join(outlets))} | {_cell(c['first'])} |"
+        for c in claims:
+            occ = "<br>".join(
+                _cell(
+                    f"{o['outlet'] or o['article_id']}"
+                    + (f" [{o['language']}]" if o["language"] else "")
+                    + f": {link_evidence(o)}"
+                )
+                for o in c["occurrences"]
             )
-    else:
-        out += ["", "## Claims repeated across outlets", "", "None found by lexical matching."]
+            out.append(f"| {_quote(c['text'])} | {occ} | {_cell(c['first'])} |")
     if data["outlets"]:
         out += [
             "",

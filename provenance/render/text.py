@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from provenance.render.data import claims_by_confidence, link_evidence
+
 LABEL_ORDER = ("boilerplate", "wire", "shared", "original")
 # How many cross-outlet matches the summaries show (the JSON has all of them in the spans).
 TOP_MATCHES = 10
@@ -114,14 +116,24 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             )
     lines += ["", "Claims repeated across outlets:"]
     if not data["claims"]:
-        lines.append("  none found by lexical matching (paraphrases are not seen)")
-    for claim in data["claims"]:
-        outlets = sorted({o["outlet"] or o["article_id"] for o in claim["occurrences"]})
-        lines.append(f"  {claim['id']}: {snippet(claim['text'])}")
-        lines.append(
-            f"      in {len(claim['occurrences'])} places ({', '.join(outlets)}); "
-            f"first: {claim['first']}"
-        )
+        lines.append("  none found")
+    for kind, claims in claims_by_confidence(data):
+        if not claims:
+            continue
+        heading = "strong" if kind == "strong" else "possible (weaker evidence: check before use)"
+        lines.append(f"  {heading}:")
+        for claim in claims:
+            outlets = sorted({o["outlet"] or o["article_id"] for o in claim["occurrences"]})
+            lines.append(f"  {claim['id']}: {snippet(claim['text'])}")
+            lines.append(
+                f"      in {len(claim['occurrences'])} places ({', '.join(outlets)}); "
+                f"first: {claim['first']}"
+            )
+            for o in claim["occurrences"]:
+                lang = f" [{o['language']}]" if o["language"] else ""
+                lines.append(
+                    f"        {o['article_id']}{lang} {o['start']}-{o['end']}: {link_evidence(o)}"
+                )
     lines += ["", "Outlet reuse (characters of OUTLET text matching SOURCE text):"]
     if not data["outlets"]:
         lines.append("  none")
