@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Any, TypeVar
 
-from provenance import attribution, boilerplate, classify, reuse, templates
+from provenance import attribution, boilerplate, classify, quotes, reuse, templates
 from provenance.boilerplate import OutletRepeats
 from provenance.config import BoilerplateConfig, Config
 from provenance.model import (
@@ -27,8 +27,10 @@ from provenance.model import (
     ArticleResult,
     CorpusResult,
     Duplicate,
+    QuoteGroup,
     Span,
 )
+from provenance.quote_groups import find_quote_groups
 from provenance.resources import Resources
 from provenance.run.local import Executor, Serial, Task
 from provenance.run.workstore import WorkStore
@@ -108,7 +110,13 @@ def analyze_article(
     credits = attribution.find_credits(article, seg, resources.agencies, spans)
     cited = attribution.find_cited_sources(article, seg, resources.agencies, credits)
     spans = attribution.merge_boilerplate(spans, credits)
-    return ArticleResult(article, seg, spans, credits, cited)
+    said = quotes.extract(
+        article.text, resources.quotes.for_language(article.language), config.quotes
+    )
+    said = tuple(  # a quotation inside boilerplate (a caption, a comment) is not news
+        q for q in said if not any(b.start <= q.start and q.end <= b.end for b in spans)
+    )
+    return ArticleResult(article, seg, spans, credits, cited, quotes=said)
 
 
 def _analyze_task(article: Article, context: ArticleContext, resources: Resources) -> ArticleResult:
@@ -194,6 +202,14 @@ def analyze_each(
 
 
 @dataclass(frozen=True)
+class CorpusReductions:
+    """The corpus-wide results computed from every article (kept in the work store)."""
+
+    reuse: reuse.Reuse
+    quotes: tuple[QuoteGroup, ...]
+
+
+@dataclass(frozen=True)
 class Streamed:
     """A run whose articles come one at a time (classified as they are read), after the
     corpus-wide results: what an incremental writer needs."""
@@ -224,16 +240,24 @@ def analyze_streamed(
     )
     total = len(results)
     outlets = tuple((r.article.id, r.article.outlet) for r in results)
-    found: Any = store.reduced("reuse") if store is not None else None
-    if not isinstance(found, reuse.Reuse):
-        found = reuse.find_reuse(results, config, resources.anchors)
+    reduced: Any = store.reduced("reuse") if store is not None else None
+    if not isinstance(reduced, CorpusReductions):
+        reduced = CorpusReductions(
+            reuse.find_reuse(results, config, resources.anchors),
+            find_quote_groups(results, config),
+        )
         if store is not None:
-            store.keep("reuse", found)
+            store.keep("reuse", reduced)
+    found = reduced.reuse
     report("match", total, total)
     if store is not None:
         results = ()  # read back from the store below, one at a time
     corpus = CorpusResult(
-        articles=(), matches=found.matches, claims=found.claims, clusters=found.clusters
+        articles=(),
+        matches=found.matches,
+        claims=found.claims,
+        clusters=found.clusters,
+        quotes=reduced.quotes,
     )
     return Streamed(corpus, outlets, _classified(results, found, store, total, report))
 

@@ -8,6 +8,7 @@ from provenance.agencies import AgencyLexicon
 from provenance.anchors import AnchorLexicon
 from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.claims import load_stopwords
+from provenance.quotes import QuoteLexicons
 from provenance.segment import Abbreviations
 
 
@@ -19,6 +20,7 @@ class Resources:
     abbreviations: Abbreviations
     boilerplate: BoilerplateLexicon
     agencies: AgencyLexicon
+    quotes: QuoteLexicons
     anchors: AnchorLexicon
 
     @classmethod
@@ -29,5 +31,6 @@ class Resources:
             abbreviations=Abbreviations.load(),
             boilerplate=lexicon,
             agencies=AgencyLexicon.load(),
+            quotes=QuoteLexicons.load(),
             anchors=AnchorLexicon.load(function_words),
         )
