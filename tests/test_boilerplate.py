@@ -286,3 +286,48 @@ def test_outlet_repeats_need_enough_articles_of_the_same_outlet(
 def test_outlet_key_falls_back_to_the_url_host() -> None:
     article = _article("x", url="https://www.example.com/a/b")
     assert boilerplate.outlet_key(article) == "example.com"
+
+
+# --- the feature pass: titles, headlines, and stories made only of medium paragraphs -------
+
+# more words than a heading, no stop words, no sentence end: a link list
+LINKS = (
+    "Markets Sports Weather Traffic Obituaries Classifieds Jobs Real Estate Autos Coupons"
+    " Podcasts Newsletters Games Puzzles Horoscopes Lottery Events Contests Archives Magazine"
+)
+MEDIUM = "The new bus line to the hospital will run every twenty minutes from March on."
+HEADLINE = "County board splits over new bus routes"
+
+
+def test_the_article_title_is_never_cut_by_features(lexicon: BoilerplateLexicon) -> None:
+    """A title line between a menu and the story (a short line with no story above it,
+    which features alone would cut) stays when it is the article's own title; the same
+    line under another title goes."""
+    text = f"Home\nNews\n{HEADLINE}\n{STORY_EN}\n{STORY_EN}\n{LINKS}\n{LINKS}"
+    titled = _article(text, language="en", title=HEADLINE)
+    assert HEADLINE not in _marked(titled, _detect(titled, lexicon))
+    other = _article(text, language="en", title="Something else")
+    assert _marked(other, _detect(other, lexicon)).get(HEADLINE) == R.NAVIGATION
+    assert _marked(other, _detect(other, lexicon)).get(LINKS) == R.NAVIGATION
+
+
+def test_a_short_first_line_above_the_story_is_its_headline(lexicon: BoilerplateLexicon) -> None:
+    """No title in the metadata: the short first line right above a story paragraph is a
+    headline and stays, while a short line between link lists goes."""
+    text = f"{HEADLINE}\n{STORY_EN}\n{STORY_EN}\n{LINKS}\nWeather alerts\n{LINKS}"
+    article = _article(text, language="en")
+    marked = _marked(article, _detect(article, lexicon))
+    assert HEADLINE not in marked
+    assert marked.get("Weather alerts") == R.NAVIGATION
+
+
+def test_a_story_of_medium_paragraphs_between_link_lists_stays(
+    lexicon: BoilerplateLexicon,
+) -> None:
+    """With no long story paragraph at all, the medium-length prose paragraphs are the
+    story, even when link lists surround each of them; the link lists go."""
+    text = f"{LINKS}\n{MEDIUM}\n{LINKS}\n{MEDIUM}\n{LINKS}"
+    article = _article(text, language="en")
+    marked = _marked(article, _detect(article, lexicon))
+    assert MEDIUM not in marked
+    assert marked.get(LINKS) == R.NAVIGATION

@@ -146,7 +146,18 @@ def test_check_partition_refuses_gaps_overlaps_and_short_cover() -> None:
 
 # --- any set of candidates gives a partition ---------------------------------------------
 
-_RANK = {label: rank for rank, label in enumerate(LABEL_PRECEDENCE)}
+# The precedence the design states (boilerplate > wire > shared > original), written out
+# here rather than read from ``LABEL_PRECEDENCE``, the constant under test.
+_RANK = {Label.BOILERPLATE: 0, Label.WIRE: 1, Label.SHARED: 2, Label.ORIGINAL: 3}
+
+
+def test_precedence_is_boilerplate_wire_shared_original() -> None:
+    assert list(LABEL_PRECEDENCE) == sorted(Label, key=_RANK.__getitem__)
+    # boilerplate inside a wire block wins; wire wins over a shared span over the same text
+    wire = Span(0, 39, Label.WIRE, agency="AP", evidence="credit")
+    shared = _shared(16, 69, FROM_B, first="b")
+    labels = [(s.start, s.label) for s in classify.partition(TEXT, [shared, wire, READ_ALSO])]
+    assert labels == [(0, Label.BOILERPLATE), (16, Label.WIRE), (39, Label.SHARED)]
 
 
 @st.composite
