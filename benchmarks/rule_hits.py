@@ -45,7 +45,7 @@ def _norm(text: str) -> str:
 def _gold(name: str, row: dict[str, Any]) -> str:
     if name == "zyte":
         return str(row["body"])
-    return "\n".join([*row.get("subheadings") or [], *row.get("paragraphs") or []])
+    return "\n".join([*(row.get("subheadings") or []), *(row.get("paragraphs") or [])])
 
 
 def _units(text: str, sentences: bool) -> Iterator[str]:

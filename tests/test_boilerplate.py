@@ -39,9 +39,6 @@ EXPECTED = {
     "001": {
         "by times news cr": R.BYLINE,
         "2024.11.02 Moscow = AP/Newsis": R.PHOTO_CREDIT,
-        "This engaging interview captures key insights regarding the intricate relationships and"
-        " geopolitical implications discussed in the article and presents them in an"
-        " understandable format for readers.": R.GENERATED_FILLER,
         "You may also like": R.READ_ALSO,
         "Leave a Comment": R.COMMENTS_MARKER,
     },
@@ -66,6 +63,26 @@ EXPECTED = {
         "ReplyDelete": R.COMMENT_WIDGET,
     },
 }
+
+# Seed 001's closing filler sentence: machine-written, but no generic rule knows it (the rule
+# written from this very sentence was removed, issue 17: it matched nothing else on DEV).
+FILLER_001 = (
+    "This engaging interview captures key insights regarding the intricate relationships and"
+    " geopolitical implications discussed in the article and presents them in an"
+    " understandable format for readers."
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss: no generic generated-filler rule matches seed 001's summary sentence",
+)
+def test_seed_001_filler_sentence_is_generated_filler(
+    corpus_articles: dict[str, Article], lexicon: BoilerplateLexicon
+) -> None:
+    article = corpus_articles["001"]
+    assert _marked(article, _detect(article, lexicon)).get(FILLER_001) == R.GENERATED_FILLER
+
 
 # Story sentences that must stay unmarked: the short and odd ones most at risk (headlines,
 # sub-headings, a deck, list items, a line ending in a colon, the last story line before a

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from provenance import pipeline
@@ -61,6 +63,25 @@ def test_a_reworded_claim_is_grouped_with_every_occurrence_and_its_first_appeara
     assert all(o.score >= Config().align.claim_min_score for o in group.occurrences)
 
 
+def test_another_event_in_the_same_words_is_not_the_same_claim() -> None:
+    """Another country, day and topic in the same sentence frame shares many words
+    (sorted-word similarity 60-66) but is another claim: below the default threshold (69)
+    it is not grouped; a threshold of 55 would group it."""
+    claim = "Seoul summoned the Russian ambassador on Thursday to protest the arms deal."
+    others = [
+        "Seoul summoned the Chinese ambassador on Friday to discuss the fishing dispute.",
+        "Officials in Seoul met the Russian envoy on Thursday to discuss a deal on grain.",
+    ]
+    assert all(55 <= claim_score(claim, o) < 69 for o in others)
+    articles = [
+        Article("a", claim, outlet="Paper A"),
+        *(Article(f"o{i}", o, outlet=f"Paper {i}") for i, o in enumerate(others)),
+    ]
+    assert find_claims(_results(*articles), Config()) == ()
+    low = Config(align=replace(Config().align, claim_min_score=55.0))
+    assert find_claims(_results(*articles), low) != ()
+
+
 def test_one_outlet_repeating_itself_is_not_a_claim_group() -> None:
     text = "Seoul summoned the Russian ambassador on Thursday to protest the arms deal."
     groups = find_claims(
@@ -71,25 +92,27 @@ def test_one_outlet_repeating_itself_is_not_a_claim_group() -> None:
 
 
 # The seed corpus restates four claims in different words (issue 4). Each row: the claim,
-# two articles and a phrase that picks the sentence in each. These document what the
-# lexical claim matcher (sorted-word similarity, threshold calibrated on MSRP) can see:
-# none of them reaches the threshold; all score between 41 and 52, where MSRP dev pairs are
-# barely better than chance (precision ~0.70 at threshold 55 against a 0.675 base rate).
+# two articles and a phrase that picks the sentence in each. The lexical claim matcher
+# (sorted-word similarity, threshold calibrated on MSRP) misses all of them: on the day this
+# was written they scored 41-52 (threshold 69), where MSRP dev pairs are barely better than
+# chance. The test states what should happen (one claim group), as a known miss: a matcher
+# that finds a pair makes its case XPASS, which fails under strict=True so that the mark
+# is removed and the pair stays found.
 SEED_CLAIMS = [
     ("mutual military assistance", "001", "mutual military assistance in case", "002",
-     "provisions for mutual military assistance", 51.8),
+     "provisions for mutual military assistance"),
     ("mutual military assistance", "001", "mutual military assistance in case", "004",
-     "direct military ties have historically", 41.1),
+     "direct military ties have historically"),
     ("violates UNSC resolutions", "000", "could violate United Nations Security", "003",
-     "prohibited under U.N. Security Council", 41.3),
+     "prohibited under U.N. Security Council"),
     ("violates UNSC resolutions", "000", "could violate United Nations Security", "004",
-     "violate multiple UN Security Council", 51.3),
+     "violate multiple UN Security Council"),
     ("violates UNSC resolutions", "003", "prohibited under U.N. Security Council", "004",
-     "violate multiple UN Security Council", 50.0),
+     "violate multiple UN Security Council"),
     ("Yoon's criticism", "000", "President Yoon Seok-yeol of South Korea", "003",
-     "voiced its criticism of South Korean President", 48.8),
+     "voiced its criticism of South Korean President"),
     ("Kim Jong-un's visit to Russia", "000", "Following Kim Jong-un’s recent visit", "003",
-     "during Kim Jong Un’s visit to Russia", 49.9),
+     "during Kim Jong Un’s visit to Russia"),
 ]  # fmt: skip
 
 
@@ -105,8 +128,11 @@ def _sentence(article: Article, phrase: str) -> tuple[int, str]:
     raise AssertionError(f"{phrase!r} not in {article.id}")
 
 
-@pytest.mark.parametrize(("claim", "a", "pa", "b", "pb", "score"), SEED_CLAIMS)
-def test_seed_claims_are_paraphrases_that_lexical_matching_misses(
+@pytest.mark.xfail(
+    strict=True, reason="known miss: paraphrased seed claims score below claim_min_score"
+)
+@pytest.mark.parametrize(("claim", "a", "pa", "b", "pb"), SEED_CLAIMS)
+def test_seed_claims_restated_in_other_words_are_one_group(
     corpus_articles: dict[str, Article],
     seed_groups: tuple[ClaimGroup, ...],
     claim: str,
@@ -114,17 +140,13 @@ def test_seed_claims_are_paraphrases_that_lexical_matching_misses(
     pa: str,
     b: str,
     pb: str,
-    score: float,
 ) -> None:
     del claim
-    start_a, text_a = _sentence(corpus_articles[a], pa)
-    start_b, text_b = _sentence(corpus_articles[b], pb)
-    got = claim_score(text_a, text_b)
-    assert got == pytest.approx(score, abs=0.05)
-    assert got < Config().align.claim_min_score
+    start_a, _ = _sentence(corpus_articles[a], pa)
+    start_b, _ = _sentence(corpus_articles[b], pb)
     together = [
         g
         for g in seed_groups
         if {(o.article_id[:3], o.start) for o in g.occurrences} >= {(a, start_a), (b, start_b)}
     ]
-    assert together == []
+    assert together
