@@ -100,8 +100,7 @@ def main() -> None:
     rules = [
         r
         for r in everything
-        if r.id.startswith(f"{args.lang}.")
-        and (not args.table or r.id.split(".")[1] in args.table)
+        if r.id.startswith(f"{args.lang}.") and (not args.table or r.id.split(".")[1] in args.table)
     ]
     started = time.perf_counter()
     for line in count(args.eval_dir, rules):

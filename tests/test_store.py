@@ -15,7 +15,7 @@ from provenance.cli import app
 from provenance.config import Config, FingerprintConfig, StoreConfig
 from provenance.errors import StoreError
 from provenance.model import Article
-from provenance.store import Fingerprinter, Store, add_articles, rebuild
+from provenance.store import Entry, Fingerprinter, Store, add_articles, rebuild
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -319,6 +319,13 @@ def test_verify_reports_a_wrong_passage_count(
     assert problems[0].startswith("article pk 1: ")
 
 
+def _put_then_fail(store: Store, entry: Entry) -> None:
+    with store.transaction():
+        store.put([entry])
+        assert store.count() == 1  # visible inside the transaction
+        raise RuntimeError("interrupted")
+
+
 def test_a_failed_transaction_leaves_nothing_behind(
     tmp_path: Path, corpus_articles: dict[str, Article]
 ) -> None:
@@ -328,10 +335,8 @@ def test_a_failed_transaction_leaves_nothing_behind(
     (result,) = pipeline.analyze_each([article])
     with _open(tmp_path / "t.sqlite") as store:
         entry = store.fp.entry(result)
-        with pytest.raises(RuntimeError), store.transaction():
-            store.put([entry])
-            assert store.count() == 1
-            raise RuntimeError("interrupted")
+        with pytest.raises(RuntimeError, match="interrupted"):
+            _put_then_fail(store, entry)
         assert store.count() == 0
         assert not store.conn.in_transaction
         assert store.verify() == []
