@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
+from datasketch import LeanMinHash
 
 from provenance.config import FingerprintConfig
 from provenance.errors import FingerprintMismatch
-from provenance.fingerprint import FingerprintParams, Signer
+from provenance.fingerprint import FingerprintParams, Signature, Signer, lsh_bands
 from provenance.index import MIN_PASSAGE_CHARS, lsh_candidates, passages_of
 from provenance.model import (
     Article,
@@ -108,3 +110,50 @@ def test_bucketing_in_passes_finds_the_same_candidates(
     assert len(whole) >= len(texts[::7])  # at least the planted pairs
     for per_pass in (2, 5, 6, 41):
         assert lsh_candidates(signatures, 0.3, 20, bands_per_pass=per_pass) == whole
+
+
+# --- which candidates are kept ------------------------------------------------------------
+
+QUERY = (
+    "The county board met on Tuesday evening to hear residents before the vote on the new bus"
+    " routes, which several speakers said would leave the eastern villages without a direct"
+    " line to the hospital and the secondary school in the market town."
+)
+OTHER = (
+    "The county board met on Tuesday evening to hear residents before the vote on the new bus"
+    " routes, but most of the evening went to a long quarrel about parking fees in the old"
+    " harbour district and the ferry."
+)
+
+
+def test_each_text_keeps_its_most_similar_candidates() -> None:
+    """Positions: 0 and 1 a pair of near copies sharing only the opening with 3; 2 a near
+    copy of 3 (one word changed). With room for one candidate each, 3 keeps 2 (estimated
+    Jaccard ~0.85), not 0 (~0.3), although 0 comes first; with room for two it keeps both."""
+    texts = [
+        OTHER,
+        OTHER.replace("quarrel", "argument"),
+        QUERY.replace("Tuesday", "Wednesday"),
+        QUERY,
+    ]
+    sigs = Signer(PARAMS).sign_many(texts)
+    assert [(c.a, c.b) for c in lsh_candidates(sigs, 0.3, 1)] == [(0, 1), (2, 3)]
+    assert (0, 3) in [(c.a, c.b) for c in lsh_candidates(sigs, 0.3, 2)]
+
+
+def test_a_crowded_bucket_links_its_members_to_its_first_keys_only() -> None:
+    """Ten signatures share one band (a boilerplate-like passage in many articles): a
+    bucket of more than 4 x max_candidates members costs linear time, each member linked to
+    the bucket's first key only, even where two members (5 and 6) agree on a third of their
+    other hash values (but on no whole band)."""
+    bands, rows = lsh_bands(PARAMS.num_perm, 0.3)
+    rng = np.random.default_rng(7)
+    values = rng.integers(1, 2**32 - 1, size=(10, PARAMS.num_perm), dtype=np.uint64)
+    values[:, :rows] = values[0, :rows]  # band 0 is the same for everyone
+    values[6, rows : bands * rows : rows] = values[5, rows : bands * rows : rows]  # row 0 only
+    sigs = [
+        Signature(PARAMS, LeanMinHash(seed=PARAMS.seed, hashvalues=v, scheme=PARAMS.scheme))
+        for v in values
+    ]
+    pairs = [(c.a, c.b) for c in lsh_candidates(sigs, 0.3, 1)]
+    assert pairs == [(0, k) for k in range(1, 10)]
