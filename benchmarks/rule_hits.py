@@ -58,7 +58,7 @@ def _units(text: str, sentences: bool) -> Iterator[str]:
 def count(eval_dir: Path, rules: list[Rule]) -> list[dict[str, Any]]:
     kinds = {r.id: r.id.split(".")[2] for r in rules}
     totals = {r.id: {"hits": 0, "false_hits": 0} for r in rules}
-    units = {"pages": 0, "page_units": 0, "gold_units": 0}
+    units = {"pages": 0}
     for name in SETS:
         folder = eval_dir / "boilerplate" / name
         for row in ev.read_jsonl(folder / "pages.jsonl"):
@@ -72,8 +72,9 @@ def count(eval_dir: Path, rules: list[Rule]) -> list[dict[str, Any]]:
                     continue
                 page_units = [u for u in _units(page, sentences) if _norm(u) not in gold_norm]
                 gold_units = list(_units(gold, sentences))
-                units["page_units"] += len(page_units)
-                units["gold_units"] += len(gold_units)
+                unit = "sentences" if sentences else "lines"
+                units[f"page_{unit}"] = units.get(f"page_{unit}", 0) + len(page_units)
+                units[f"gold_{unit}"] = units.get(f"gold_{unit}", 0) + len(gold_units)
                 for rule in wanted:
                     totals[rule.id]["hits"] += sum(
                         1 for u in page_units if rule.pattern.fullmatch(u)
@@ -81,7 +82,7 @@ def count(eval_dir: Path, rules: list[Rule]) -> list[dict[str, Any]]:
                     totals[rule.id]["false_hits"] += sum(
                         1 for u in gold_units if rule.pattern.fullmatch(u)
                     )
-    return [{"rule": r.id, **totals[r.id], **units} for r in rules]
+    return [{"rule": r.id, **totals[r.id]} for r in rules] + [units]
 
 
 def main() -> None:
