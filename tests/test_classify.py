@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -208,3 +209,21 @@ def test_same_place_different_credits_do_not_depend_on_order() -> None:
     assert classify.partition(TEXT, [one, two]) == classify.partition(TEXT, [two, one])
     (wire,) = [s for s in classify.partition(TEXT, [two, one]) if s.label == Label.WIRE]
     assert wire.credit == dateline  # the earlier credit gives the evidence
+
+
+def test_two_boilerplate_reasons_at_one_place_the_first_reason_wins() -> None:
+    """Same stretch, two reasons: the reason that sorts first (byline < promo) gives the
+    span, whatever the rule names, so the choice does not depend on rule ids."""
+    byline = Span(0, 15, Label.BOILERPLATE, reason=BoilerplateReason.BYLINE, rule="z.rule")
+    promo = Span(0, 15, Label.BOILERPLATE, reason=BoilerplateReason.PROMO, rule="a.rule")
+    (first, *_) = classify.partition(TEXT, [promo, byline])
+    assert (first.reason, first.rule) == (BoilerplateReason.BYLINE, "z.rule")
+
+
+def test_a_broken_partition_is_reported_with_its_offset() -> None:
+    gap = [Span(0, 5, Label.ORIGINAL), Span(6, len(TEXT), Label.ORIGINAL)]
+    with pytest.raises(ValueError, match="do not partition the text at offset 5"):
+        classify.check_partition(TEXT, gap)
+    short = [Span(0, 10, Label.ORIGINAL)]
+    with pytest.raises(ValueError, match=f"spans end at 10, text has {len(TEXT)} characters"):
+        classify.check_partition(TEXT, short)
