@@ -432,3 +432,64 @@ def test_copy_of_two_agencies_names_the_first_by_outlet_and_id(
     (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "unattributed_wire"]
     assert (finding.other_id, finding.other_outlet) == ("w-a", "AP")
     assert "AP: w-a; Reuters: w-b" in finding.message
+
+
+@pytest.mark.parametrize("outlet", ["reuters.com", "Agence France-Presse"])
+def test_the_wire_outlet_names_its_agency_by_host_or_by_alias(
+    tmp_path: Path, corpus_articles: dict[str, Article], outlet: str
+) -> None:
+    """An indexed wire story whose outlet is an agency's host ("reuters.com") or one of its
+    aliases ("Agence France-Presse" is AFP): the agency is known, so a credit to AP over
+    the whole copy does not attribute it."""
+    wire = replace(corpus_articles["003"], id="w", outlet=outlet, source_kind=SourceKind.WIRE)
+    article = _copy_of_wire(corpus_articles)
+    (result,) = _results(article)
+    credit = WireCredit("AP", CreditKind.DATELINE, 0, 5, 0, len(article.text), "(AP)")
+    with _store(tmp_path, "o.sqlite", [wire]) as store:
+        verdict = check.run([replace(result, wire_credits=(credit,))], store, Config())
+    (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "unattributed_wire"]
+    assert "the credits name AP" in finding.message
+
+
+def test_a_credit_covers_only_its_own_block(
+    index: Store, corpus_articles: dict[str, Article]
+) -> None:
+    """A Reuters credit over the hand-written opening alone does not attribute the Reuters
+    copy after it."""
+    article = _copy_of_wire(corpus_articles)
+    (result,) = _results(article)
+    credit = WireCredit("Reuters", CreditKind.SIGN_OFF, 0, 5, 0, len(OPENING), "(Reuters)")
+    verdict = check.run([replace(result, wire_credits=(credit,))], index, Config())
+    (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "unattributed_wire"]
+    assert finding.start >= len(OPENING)
+
+
+def test_the_duplicate_estimate_is_the_share_of_text_found(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """The new article is an indexed article followed by as much text of its own: the
+    estimated Jaccard of the finding is the share of its paragraph text found in the
+    indexed one (about a half), not 0 or 1."""
+    source, own = corpus_articles["004"], corpus_articles["003"]
+    new = Article(id="n", text=source.text + "\n\n" + own.text)
+    loose = Config(check=CheckConfig(duplicate_min_similarity=50))
+    with _store(tmp_path, "e.sqlite", [source]) as store:
+        verdict = check.run(_results(new), store, loose)
+        entry = store.fp.entry(_results(new)[0], with_boilerplate=True)
+    (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "near_duplicate"]
+    lengths = [p.end - p.start for p in entry.passages]
+    found = sum(
+        n for p, n in zip(entry.passages, lengths, strict=True) if p.end <= len(source.text)
+    )
+    assert finding.estimated_jaccard == pytest.approx(found / sum(lengths), abs=0.02)
+    assert 0.2 < found / sum(lengths) < 0.8
+
+
+def test_line_numbers_at_the_edges() -> None:
+    """Standard input (even a JSONL record of it) has no file lines to point at; a text file starting with a blank line has
+    its first character on line 1 and its second line on line 2."""
+    text = "\nsecond\nthird"
+    stdin = check.ArticleVerdict(Article(id="s", text=text, origin=Origin("-", "line 3")), ())
+    txt = check.ArticleVerdict(Article(id="t", text=text, origin=Origin("a.txt")), ())
+    assert stdin.line_of(3) is None
+    assert [txt.line_of(0), txt.line_of(1), txt.line_of(text.index("third"))] == [1, 2, 3]

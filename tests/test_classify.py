@@ -227,3 +227,12 @@ def test_a_broken_partition_is_reported_with_its_offset() -> None:
     short = [Span(0, 10, Label.ORIGINAL)]
     with pytest.raises(ValueError, match=f"spans end at 10, text has {len(TEXT)} characters"):
         classify.check_partition(TEXT, short)
+
+
+def test_two_agencies_at_one_place_the_first_agency_wins() -> None:
+    """A credited AP stretch that also aligns with a Reuters story: the agency that sorts
+    first names the span, whatever the evidence of each."""
+    ap = Span(16, 39, Label.WIRE, agency="AP", evidence="credit")
+    reuters = Span(16, 39, Label.WIRE, agency="Reuters", evidence="alignment")
+    (wire,) = [s for s in classify.partition(TEXT, [reuters, ap]) if s.label == Label.WIRE]
+    assert (wire.agency, wire.evidence) == ("AP", "credit")
