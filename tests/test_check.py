@@ -69,6 +69,15 @@ def test_near_duplicate_of_an_indexed_article(
     assert finding.similarity >= 85
     assert finding.level == Policy.FAIL
     assert verdict.status == check.Status.FAIL
+    score = round(align.similarity(text, source.text), 2)  # reported to two decimals
+    assert finding.similarity == score
+    assert finding.message.startswith(
+        f"near-duplicate of indexed article {source.id!r} ({source.outlet}): "
+        f"similarity {score:.1f}, estimated Jaccard "
+    )
+    off = Config(check=CheckConfig(near_duplicate=Policy.OFF))
+    quiet = check.run(_results(replace(source, id="new-1", text=text)), index, off)
+    assert "near_duplicate" not in _kinds(quiet.articles[0])
 
 
 def test_an_indexed_article_is_not_its_own_duplicate(
@@ -89,6 +98,7 @@ def test_duplicates_among_the_new_articles(
     assert "batch_duplicate" not in _kinds(verdict.articles[0])
     (dup,) = [f for f in verdict.articles[1].findings if f.kind.value == "batch_duplicate"]
     assert dup.other_id == "x-1"
+    assert dup.message.startswith("near-duplicate of new article 'x-1': similarity ")  # no outlet
 
 
 def _copy_of_wire(corpus_articles: dict[str, Article]) -> Article:
@@ -486,8 +496,8 @@ def test_the_duplicate_estimate_is_the_share_of_text_found(
 
 
 def test_line_numbers_at_the_edges() -> None:
-    """Standard input (even a JSONL record of it) has no file lines to point at; a text file starting with a blank line has
-    its first character on line 1 and its second line on line 2."""
+    """Standard input (even a JSONL record of it) has no file lines to point at; a text
+    file starting with a blank line has its first character on line 1, its second on 2."""
     text = "\nsecond\nthird"
     stdin = check.ArticleVerdict(Article(id="s", text=text, origin=Origin("-", "line 3")), ())
     txt = check.ArticleVerdict(Article(id="t", text=text, origin=Origin("a.txt")), ())
