@@ -141,19 +141,41 @@ def test_each_text_keeps_its_most_similar_candidates() -> None:
     assert (0, 3) in [(c.a, c.b) for c in lsh_candidates(sigs, 0.3, 2)]
 
 
-def test_a_crowded_bucket_links_its_members_to_its_first_keys_only() -> None:
-    """Ten signatures share one band (a boilerplate-like passage in many articles): a
-    bucket of more than 4 x max_candidates members costs linear time, each member linked to
-    the bucket's first key only, even where two members (5 and 6) agree on a third of their
-    other hash values (but on no whole band)."""
+def _one_shared_band(n: int, alike: tuple[int, int]) -> list[Signature]:
+    """``n`` signatures equal on band 0 only; the two ``alike`` also agree on the first row
+    of every other band (a third of their values, no other whole band)."""
     bands, rows = lsh_bands(PARAMS.num_perm, 0.3)
     rng = np.random.default_rng(7)
-    values = rng.integers(1, 2**32 - 1, size=(10, PARAMS.num_perm), dtype=np.uint64)
-    values[:, :rows] = values[0, :rows]  # band 0 is the same for everyone
-    values[6, rows : bands * rows : rows] = values[5, rows : bands * rows : rows]  # row 0 only
-    sigs = [
+    values = rng.integers(1, 2**32 - 1, size=(n, PARAMS.num_perm), dtype=np.uint64)
+    values[:, :rows] = values[0, :rows]
+    a, b = alike
+    values[b, rows : bands * rows : rows] = values[a, rows : bands * rows : rows]
+    return [
         Signature(PARAMS, LeanMinHash(seed=PARAMS.seed, hashvalues=v, scheme=PARAMS.scheme))
         for v in values
     ]
-    pairs = [(c.a, c.b) for c in lsh_candidates(sigs, 0.3, 1)]
-    assert pairs == [(0, k) for k in range(1, 10)]
+
+
+def test_a_crowded_bucket_links_its_members_to_its_first_keys_only() -> None:
+    """Signatures sharing one band (a boilerplate-like passage in many articles): a bucket of
+    more than 4 x max_candidates members costs linear time, each member linked to the
+    bucket's first key only, even where two members (2 and 3) are more alike; a bucket of
+    exactly 4 x max_candidates members is still read whole, so 2 and 3 find each other."""
+    crowded = [(c.a, c.b) for c in lsh_candidates(_one_shared_band(5, (2, 3)), 0.3, 1)]
+    assert crowded == [(0, k) for k in range(1, 5)]
+    whole = [(c.a, c.b) for c in lsh_candidates(_one_shared_band(4, (2, 3)), 0.3, 1)]
+    assert whole == [(0, 1), (2, 3)]
+
+
+def test_a_passage_touching_boilerplate_is_kept() -> None:
+    """Boilerplate ending exactly where a sentence starts, or starting exactly where it
+    ends, does not overlap it: the sentence is still a passage (its paragraph is not)."""
+    officials = TEXT.index("Officials")
+    end = TEXT.index("\n")
+    spans = (
+        BoilerplateSpan(0, officials, BoilerplateReason.NAVIGATION, "t"),
+        BoilerplateSpan(end, end + 12, BoilerplateReason.NAVIGATION, "t"),
+    )
+    texts = [p.text for p in passages_of(_result(spans))]
+    assert texts[0] == "Officials in Seoul condemned the launch at once."
+    assert TEXT.split("\n")[0] not in texts
