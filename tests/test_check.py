@@ -69,6 +69,7 @@ def test_near_duplicate_of_an_indexed_article(
     assert finding.similarity >= 85
     assert finding.level == Policy.FAIL
     assert verdict.status == check.Status.FAIL
+    assert (finding.start, finding.end) == (0, len(text))  # the whole article
     score = round(align.similarity(text, source.text), 2)  # reported to two decimals
     assert finding.similarity == score
     assert finding.message.startswith(
