@@ -198,12 +198,26 @@ def test_a_rewritten_sentence_above_the_match_floor_is_still_wire_copy() -> None
     assert o.spans[1].start > REWRITTEN.index("zone")
 
 
+# What each of seven outlets adds to the copied paragraph: its own sentence, naming North
+# Korea as the copy does (so the copy is story, not a template line of page chrome).
+OWN = [
+    "Fishermen in Sokcho said North Korea had not fired near their grounds since the spring.",
+    "A defence analyst in Busan said North Korea was testing a solid-fuel engine again.",
+    "Japan's coast guard told ships near Niigata to watch for debris after North Korea fired.",
+    "Markets in Seoul shrugged off the news that North Korea had launched another missile.",
+    "Diplomats at the United Nations said North Korea would be discussed again next week.",
+    "Parents in Paju said their children practised a shelter drill as North Korea fired.",
+    "A former general told a radio station that North Korea wanted attention before talks.",
+]
+
+
 def _seven(text: str, wire_at: int | None) -> list[Article]:
-    """Seven outlets publish ``text`` on days 1-7 (day ``wire_at``: the AP wire story)."""
+    """Seven outlets publish ``text`` on days 1-7 (day ``wire_at``: the AP wire story),
+    each followed by a sentence of its own."""
     return [
         Article(
             f"d{day}",
-            text,
+            text + "\n" + OWN[day - 1],
             outlet="AP" if day == wire_at else f"Outlet {day}",
             published=f"2024-03-0{day}",
             source_kind=SourceKind.WIRE if day == wire_at else SourceKind.OUTLET,
@@ -217,8 +231,8 @@ def test_a_span_lists_the_five_earliest_other_outlets() -> None:
     five earliest other outlets, and the earliest of all is the first appearance."""
     result = pipeline.analyze(_seven(W1, None))
     (last,) = [r for r in result.articles if r.article.id == "d7"]
-    (span,) = last.spans
-    assert span.label == Label.SHARED
+    span = last.spans[0]
+    assert (span.start, span.label) == (0, Label.SHARED)
     assert [s.article_id for s in span.sources] == ["d1", "d2", "d3", "d4", "d5"]
     assert span.first == "d1"
 
@@ -230,7 +244,7 @@ def test_the_wire_source_comes_before_earlier_outlets() -> None:
     for r in result.articles:
         if r.article.id == "d7":
             continue
-        (span,) = r.spans
+        span = r.spans[0]
         assert (span.label, span.agency, span.sources[0].article_id) == (Label.WIRE, "AP", "d7")
 
 
