@@ -124,7 +124,7 @@ def _marks(article: dict[str, Any]) -> list[tuple[int, int, str, str]]:
     return kept
 
 
-def _marked(text: str, start: int, end: int, marks: list[tuple[int, int, str, str]]) -> str:
+def _credit_marked(text: str, start: int, end: int, marks: list[tuple[int, int, str, str]]) -> str:
     out: list[str] = []
     pos = start
     for m_start, m_end, cls, title in marks:
@@ -264,6 +264,16 @@ def article(page: Page, article: dict[str, Any]) -> str:
         parts.append('<p class="empty">The text of this article was not given.</p></article>')
         return "".join(parts)
     marks = _marks(article)
+    from provenance.render import html_quotes
+
+    found_quotes = html_quotes.occurrences(page, article["id"])
+    quote_marks = html_quotes.marks(aid, found_quotes)
+
+    def _marked(text: str, start: int, end: int, marks: list[tuple[int, int, str, str]]) -> str:
+        return html_quotes.quoted(
+            text, start, end, quote_marks, lambda a, b: _credit_marked(text, a, b, marks)
+        )
+
     body: list[str] = []
     cards: list[str] = []
     pos = 0
@@ -294,5 +304,6 @@ def article(page: Page, article: dict[str, Any]) -> str:
             f"{count(len(cards), 'marked passage')}</summary>"
             f'<ol class="ev-list">{"".join(cards)}</ol></details>'
         )
+    parts.append(html_quotes.cards(page, found_quotes, aid))
     parts.append("</article>")
     return "\n".join(parts)
