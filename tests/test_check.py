@@ -366,10 +366,10 @@ def test_a_near_duplicate_behind_a_longer_partial_match_is_found(
     new = replace(corpus_articles["002"], id="new-002")
     with _store(tmp_path, "d.sqlite", [compilation, edited]) as store:
         verdict = check.run(_results(new), store, Config())
-        (finding,) = verdict.articles[0].findings
-        assert (finding.kind.value, finding.other_id) == ("near_duplicate", "edited")
+        (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "near_duplicate"]
+        assert finding.other_id == "edited"
         one = Config(check=CheckConfig(max_candidates=1))  # only the compilation is verified
-        assert check.run(_results(new), store, one).articles[0].findings == ()
+        assert "near_duplicate" not in _kinds(check.run(_results(new), store, one).articles[0])
 
 
 def test_a_near_duplicate_needs_the_similarity_threshold(
