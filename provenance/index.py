@@ -1,7 +1,8 @@
 """Passages to fingerprint, and the in-memory LSH index that proposes candidate pairs.
 
-``passages_of`` says what is matched: the sentences and paragraphs of an article that do not
-touch boilerplate. ``lsh_candidates`` says which pairs are worth aligning: datasketch
+``passages_of`` says what is matched: the sentences and paragraphs of an article, with the
+boilerplate spans they touch (datelines, credits, captions) cut off. ``lsh_candidates`` says
+which pairs are worth aligning: datasketch
 ``MinHashLSH`` buckets the signatures (never an all-pairs loop), and each signature keeps
 only its ``max_candidates`` most similar neighbours (estimated Jaccard), so a passage that
 recurs in thousands of articles costs a bounded number of alignments.
@@ -17,27 +18,64 @@ from datasketch import LeanMinHash, MinHashLSH
 
 from provenance.config import FingerprintConfig
 from provenance.fingerprint import Signature, lsh_bands
-from provenance.model import ArticleResult, Passage, SegmentKind
+from provenance.model import ArticleResult, BoilerplateSpan, Passage, SegmentKind
 
 # The default of ``FingerprintConfig.min_passage_chars``, kept as a name for callers.
 MIN_PASSAGE_CHARS = FingerprintConfig.min_passage_chars
 
 
-def _overlaps_boilerplate(result: ArticleResult, start: int, end: int) -> bool:
-    return any(b.start < end and start < b.end for b in result.boilerplate)
+# Left at the edge of a story piece when a credit is cut off ("WASHINGTON (AP) — " without
+# its dateline leaves "— "): separators, never story text.
+_EDGE_MARKS = " \t\r\n\u00a0-\u2010\u2011\u2012\u2013\u2014\u2015:|=/"
+
+
+def story_pieces(
+    text: str, start: int, end: int, boilerplate: Sequence[BoilerplateSpan]
+) -> list[tuple[int, int]]:
+    """The stretches of ``text[start:end]`` outside every boilerplate span, in order; where a
+    span was cut off, the white space and separators it leaves (``_EDGE_MARKS``) go too.
+    Offsets are into ``text``: the pieces are exact substrings, never rewritten text."""
+    pieces = [(start, end)]
+    for b in boilerplate:
+        if b.end <= start or b.start >= end:
+            continue
+        pieces = [
+            part
+            for s, e in pieces
+            for part in ((s, min(e, b.start)), (max(s, b.end), e))
+            if part[1] > part[0]
+        ]
+    out: list[tuple[int, int]] = []
+    for s, e in pieces:
+        if s > start:  # cut after a boilerplate span: drop what the cut left at the edge
+            while s < e and text[s] in _EDGE_MARKS:
+                s += 1
+        if e < end:
+            while e > s and text[e - 1] in _EDGE_MARKS:
+                e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
 
 
 def passages_of(result: ArticleResult, min_chars: int = MIN_PASSAGE_CHARS) -> tuple[Passage, ...]:
-    """Sentences and paragraphs of the article that are not boilerplate, in text order.
+    """Sentences and paragraphs of the article with the boilerplate cut off, in text order.
 
-    A sentence that is its whole paragraph is listed once, as the paragraph."""
+    A segment that touches boilerplate (a lede after its dateline "CITY (AP) — ", a last
+    paragraph before its credit "(AP)") is matched on its story pieces (``story_pieces``):
+    the part outside the boilerplate spans, offsets exact. A piece shorter than
+    ``min_chars`` is not matched; a sentence piece that is its whole paragraph piece is
+    listed once, as the paragraph."""
+    text = result.article.text
     out: dict[tuple[int, int], Passage] = {}
     for seg in (*result.segmentation.paragraphs, *result.segmentation.sentences):
-        if seg.end - seg.start < min_chars or _overlaps_boilerplate(result, seg.start, seg.end):
+        if seg.end - seg.start < min_chars:
             continue
-        out.setdefault(
-            (seg.start, seg.end), Passage(result.article.id, seg.start, seg.end, seg.text, seg.kind)
-        )
+        for start, end in story_pieces(text, seg.start, seg.end, result.boilerplate):
+            if end - start >= min_chars:
+                out.setdefault(
+                    (start, end), Passage(result.article.id, start, end, text[start:end], seg.kind)
+                )
     return tuple(
         sorted(out.values(), key=lambda p: (p.start, p.kind != SegmentKind.PARAGRAPH, p.end))
     )

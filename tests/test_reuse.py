@@ -159,3 +159,43 @@ def test_the_report_says_wire_verbatim_then_wire_edited_then_original() -> None:
     ]
     text = render_text.render(data, {a.id: a.text for a in (COPY, WIRE)})
     assert "verbatim  outlet-1 (Daily Example) [0-178]  <->  wire-1 (AP) [0-177]" in text
+
+
+# A wire story as AP sends it: a dateline before the lede, a credit after the last paragraph.
+DATELINE = "SEOUL, South Korea (AP) — "
+CREDIT = " (AP)"
+DATELINED_WIRE = Article(
+    "wire-dated",
+    "\n".join([DATELINE + W1, W2, W3 + CREDIT]),
+    outlet="AP",
+    published="2024-05-01",
+    source_kind=SourceKind.WIRE,
+)
+# The outlet copies the lede and the last paragraph word for word, without dateline or
+# credit, and puts its own paragraph between them.
+UNDATED_COPY = Article(
+    "outlet-undated", "\n".join([W1, O3, W3]), outlet="Daily Example", published="2024-05-02"
+)
+
+
+def test_lede_after_a_dateline_and_paragraph_before_a_credit_are_matched() -> None:
+    result = pipeline.analyze([DATELINED_WIRE, UNDATED_COPY])
+    copy = next(r for r in result.articles if r.article.id == "outlet-undated")
+    text, wire_text = UNDATED_COPY.text, DATELINED_WIRE.text
+    wire = [s for s in copy.spans if s.label == Label.WIRE]
+    # Both copied paragraphs are wire copy (the lede span takes the newline after it).
+    lede, last = wire
+    assert text[lede.start : lede.end].strip() == W1
+    assert (last.start, last.end) == (len(text) - len(W3), len(text))
+    # The sources point at the story text of the wire article: after the dateline, before
+    # the credit, exactly.
+    assert [(s.start, s.end) for s in lede.sources] == [(len(DATELINE), len(DATELINE) + len(W1))]
+    end_of_w3 = len(wire_text) - len(CREDIT)
+    assert [(s.start, s.end) for s in last.sources] == [(end_of_w3 - len(W3), end_of_w3)]
+    assert all(
+        s.grade == Grade.VERBATIM and s.score == 100.0 for s in (*lede.sources, *last.sources)
+    )
+    # The wire article's dateline and credit stay boilerplate in its own report.
+    own = next(r for r in result.articles if r.article.id == "wire-dated")
+    labels = {(s.start, s.label) for s in own.spans}
+    assert (0, Label.BOILERPLATE) in labels
