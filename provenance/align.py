@@ -18,14 +18,14 @@ Two scores, two questions:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Levenshtein
 
 from provenance.config import AlignConfig
 from provenance.fingerprint import normalize
-from provenance.model import Grade, Match, MatchSide, Passage
+from provenance.model import Grade, Match, MatchSide, Passage, WordEdits
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -59,8 +59,51 @@ def fold(text: str) -> str:
     return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
 
 
-def grade(score: float, config: AlignConfig) -> Grade:
-    if score >= config.verbatim_min_score:
+@dataclass(frozen=True)
+class WordDiff:
+    """``edits`` plus where they are: character ranges of the words of the copy that are
+    not in the source (inserted or changed) and of the source words that are not in the copy
+    (deleted or changed), offsets into the texts given to ``word_diff``."""
+
+    edits: WordEdits
+    copy_ranges: tuple[tuple[int, int], ...]
+    source_ranges: tuple[tuple[int, int], ...]
+
+
+def _tokens(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    found = list(_WORD.finditer(text))
+    return [normalize(m.group()) for m in found], [m.span() for m in found]
+
+
+def word_diff(copy: str, source: str) -> WordDiff:
+    """The word-level edit script (Levenshtein over normalised words) from ``source`` to
+    ``copy``: one function for the grade, the report's counts and the HTML highlights."""
+    words_c, spans_c = _tokens(copy)
+    words_s, spans_s = _tokens(source)
+    changed = inserted = deleted = 0
+    in_copy: list[tuple[int, int]] = []
+    in_source: list[tuple[int, int]] = []
+    for op in Levenshtein.opcodes(words_s, words_c):
+        if op.tag == "equal":
+            continue
+        n_src, n_copy = op.src_end - op.src_start, op.dest_end - op.dest_start
+        changed += min(n_src, n_copy)
+        deleted += max(0, n_src - n_copy)
+        inserted += max(0, n_copy - n_src)
+        in_source.extend(spans_s[op.src_start : op.src_end])
+        in_copy.extend(spans_c[op.dest_start : op.dest_end])
+    return WordDiff(WordEdits(changed, inserted, deleted), tuple(in_copy), tuple(in_source))
+
+
+def grade(score: float, config: AlignConfig, edits: WordEdits | None = None) -> Grade:
+    """``verbatim`` for the same words (``edits`` empty: case, white space, typographic
+    quotes and dashes and punctuation aside); any word changed, inserted or deleted makes it
+    ``edited`` or ``rewritten`` by the calibrated score. Without ``edits`` (a bare score, as
+    in the Clough-Stevenson calibration) ``verbatim_min_score`` stands in for them."""
+    if edits is None:
+        if score >= config.verbatim_min_score:
+            return Grade.VERBATIM
+    elif edits.total == 0:
         return Grade.VERBATIM
     if score >= config.edited_min_score:
         return Grade.EDITED
@@ -76,6 +119,7 @@ class Alignment:
     b_start: int
     b_end: int
     score: float
+    edits: WordEdits = field(default_factory=WordEdits)  # a's stretch against b's
 
 
 # Matching blocks shorter than this at either end of an alignment are dropped: a stray
@@ -160,10 +204,12 @@ def align_texts(a: str, b: str) -> Alignment | None:
     if s_end <= s_start:
         return None
     score = float(fuzz.ratio(short[s_start:s_end], long_[l_start:l_end]))
-    score *= (s_end - s_start) / max(1, len(short))
-    if swap:
-        return Alignment(l_start, l_end, s_start, s_end, round(score, 2))
-    return Alignment(s_start, s_end, l_start, l_end, round(score, 2))
+    score = round(score * (s_end - s_start) / max(1, len(short)), 2)
+    a_start, a_end, b_start, b_end = (
+        (l_start, l_end, s_start, s_end) if swap else (s_start, s_end, l_start, l_end)
+    )
+    edits = word_diff(a[a_start:a_end], b[b_start:b_end]).edits
+    return Alignment(a_start, a_end, b_start, b_end, score, edits)
 
 
 def align_passages(
@@ -177,6 +223,7 @@ def align_passages(
         a=MatchSide(a.article_id, a.start + found.a_start, a.start + found.a_end),
         b=MatchSide(b.article_id, b.start + found.b_start, b.start + found.b_end),
         score=found.score,
-        grade=grade(found.score, config),
+        grade=grade(found.score, config, found.edits),
         estimated_jaccard=estimated_jaccard,
+        edits=found.edits,
     )

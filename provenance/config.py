@@ -95,6 +95,11 @@ class AlignConfig:
     # reused-vs-not 0.947) where the earlier guesses 60/80/95 gave 0.621. Below
     # match_min_score a candidate is no match ("non": those answers score 14-43); a higher
     # floor drops heavy rewrites first. Cut and light revisions overlap a lot on this data.
+    # A match is graded verbatim only when its words are the same (align.word_diff: case,
+    # white space, typographic quotes, dashes and punctuation aside), whatever its score:
+    # verbatim_min_score now only grades a bare score without word counts (the
+    # Clough-Stevenson classifier of benchmarks/bench_reuse.py); below edited_min_score a
+    # match with any word edit is rewritten.
     match_min_score: float = 44.0
     edited_min_score: float = 72.0
     verbatim_min_score: float = 94.0

@@ -197,6 +197,27 @@ class CitedSource:
 
 
 @dataclass(frozen=True)
+class WordEdits:
+    """How the words of a copy differ from its source, after normalising case, Unicode
+    (NFKC), white space and punctuation (typographic quotes and dashes included: only
+    ``\\w+`` words are compared). ``changed``: source words replaced one for one;
+    ``inserted``: words of the copy with no counterpart; ``deleted``: source words the copy
+    dropped."""
+
+    changed: int = 0
+    inserted: int = 0
+    deleted: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.changed + self.inserted + self.deleted
+
+    def swapped(self) -> WordEdits:
+        """The same edits seen from the source (what one inserted, the other deleted)."""
+        return WordEdits(self.changed, self.deleted, self.inserted)
+
+
+@dataclass(frozen=True)
 class MatchSide:
     article_id: str
     start: int
@@ -212,6 +233,7 @@ class Match:
     score: float  # 0..100, rapidfuzz similarity of the aligned spans
     grade: Grade
     estimated_jaccard: float  # MinHash estimate that proposed the candidate
+    edits: WordEdits = WordEdits()  # words of side a against side b
 
 
 @dataclass(frozen=True)
@@ -225,6 +247,7 @@ class SpanSource:
     score: float
     grade: Grade
     published: str | None
+    edits: WordEdits = WordEdits()  # the span's words against this source's
 
 
 @dataclass(frozen=True)

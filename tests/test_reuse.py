@@ -159,6 +159,16 @@ def test_the_report_says_wire_verbatim_then_wire_edited_then_original() -> None:
     ]
     text = render_text.render(data, {a.id: a.text for a in (COPY, WIRE)})
     assert "verbatim  outlet-1 (Daily Example) [0-178]  <->  wire-1 (AP) [0-177]" in text
+    # The edited paragraph says its word edits (outlet-1 against wire-1): "about" ->
+    # "roughly", "kilometers" -> "kilometres", "according to officials" -> "officials ...
+    # said, adding"; the verbatim one has the same words.
+    words = [x["words"] for s in copy["spans"] for x in s.get("sources", [])]
+    assert words[0] == {"changed": 0, "inserted": 0, "deleted": 0}
+    assert words[1]["changed"] >= 2
+    assert "same words" in text
+    edited = words[1]
+    counts = f"words: {edited['changed']} changed, {edited['inserted']} inserted, "
+    assert counts + f"{edited['deleted']} deleted" in text
 
 
 # A wire story as AP sends it: a dateline before the lede, a credit after the last paragraph.

@@ -20,6 +20,7 @@ from provenance.model import (
     Span,
     SpanSource,
     WireCredit,
+    WordEdits,
 )
 
 SCHEMA_VERSION = "1.0"
@@ -46,7 +47,12 @@ def _source(s: SpanSource) -> dict[str, Any]:
         "score": round(s.score, 2),
         "grade": s.grade.value,
         "published": s.published,
+        "words": words_dict(s.edits),
     }
+
+
+def words_dict(edits: WordEdits) -> dict[str, int]:
+    return {"changed": edits.changed, "inserted": edits.inserted, "deleted": edits.deleted}
 
 
 def _span(span: Span) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from provenance.render.text import LABEL_ORDER, snippet, strongest_matches
+from provenance.render.text import LABEL_ORDER, snippet, strongest_matches, word_edits
 
 
 def _cell(value: object) -> str:
@@ -48,7 +48,8 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             a_text = texts.get(a["id"], "")[a["start"] : a["end"]]
             b_text = texts.get(b["id"], "")[b["start"] : b["end"]]
             out.append(
-                f"| {m['score']:.2f} | {m['grade']} | {_cell(a['id'])} ({_cell(a['outlet'])}) "
+                f"| {m['score']:.2f} | {m['grade']} ({word_edits(m['words'])}) "
+                f"| {_cell(a['id'])} ({_cell(a['outlet'])}) "
                 f"{a['start']}–{a['end']} | {_quote(a_text)} "
                 f"| {_cell(b['id'])} ({_cell(b['outlet'])}) {b['start']}–{b['end']} | "
                 f"{_quote(b_text)} |"

@@ -32,6 +32,9 @@ def strongest_matches(data: dict[str, Any], limit: int = TOP_MATCHES) -> list[di
                 mine = (art["id"], span["start"], span["end"])
                 theirs = (src["article_id"], src["start"], src["end"])
                 a, b = sorted((mine, theirs))
+                words = dict(src["words"])  # the span's words against the source's
+                if a != mine:
+                    words["inserted"], words["deleted"] = words["deleted"], words["inserted"]
                 seen.setdefault(
                     (a, b),
                     {
@@ -39,6 +42,7 @@ def strongest_matches(data: dict[str, Any], limit: int = TOP_MATCHES) -> list[di
                         "b": {"id": b[0], "outlet": outlets.get(b[0]), "start": b[1], "end": b[2]},
                         "score": src["score"],
                         "grade": src["grade"],
+                        "words": words,  # a's words against b's
                         "label": span["label"],
                     },
                 )
@@ -54,6 +58,14 @@ def strongest_matches(data: dict[str, Any], limit: int = TOP_MATCHES) -> list[di
         ),
     )
     return ranked[:limit]
+
+
+def word_edits(words: dict[str, int]) -> str:
+    """ "words: 2 changed, 1 inserted, 0 deleted" (the first text against the second), or
+    "same words" for a verbatim match."""
+    if not any(words.values()):
+        return "same words"
+    return "words: " + ", ".join(f"{words[k]} {k}" for k in ("changed", "inserted", "deleted"))
 
 
 def _side(side: dict[str, Any]) -> str:
@@ -85,6 +97,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
         lines.append("  none (no passage of one outlet aligns with another outlet's text)")
     for m in matches:
         lines.append(f"  {m['score']:6.2f} {m['grade']:<9} {_side(m['a'])}  <->  {_side(m['b'])}")
+        lines.append(f"         {word_edits(m['words'])}")
         for side in (m["a"], m["b"]):
             text = texts.get(side["id"], "")
             lines.append(f"         {snippet(text[side['start'] : side['end']])}")
