@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from provenance.agencies import HANGUL, WORD, AgencyLexicon, CreditRule
 from provenance.model import (
@@ -41,7 +41,9 @@ from provenance.model import (
     BoilerplateSpan,
     CitedSource,
     CreditKind,
+    Label,
     Segmentation,
+    Span,
     WireCredit,
 )
 
@@ -238,6 +240,26 @@ def merge_boilerplate(
     own = credit_boilerplate(credits)
     kept = [d for d in detected if not any(o.start <= d.start and d.end <= o.end for o in own)]
     return tuple(sorted([*kept, *own], key=lambda s: (s.start, s.end, s.reason.value, s.rule)))
+
+
+def credit_mismatches(
+    spans: Sequence[Span], credits: Sequence[WireCredit], lexicon: AgencyLexicon
+) -> tuple[Span, ...]:
+    """``spans`` with ``credit_mismatch`` set on wire spans that a credit covers and that
+    align with a wire article of an agency the covering credits do not name (a joint credit
+    "AP/Reuters" names both). Evidence for the reader: the credit may be wrong, or the text
+    came from another agency than the one credited."""
+    out: list[Span] = []
+    for span in spans:
+        covering = [c for c in credits if c.block_start < span.end and span.start < c.block_end]
+        if span.label != Label.WIRE or not span.sources or not covering:
+            out.append(span)
+            continue
+        named = {a for c in covering for a in c.agencies}
+        aligned = {lexicon.agency_of_wire(s.outlet) for s in span.sources}
+        missing = tuple(sorted(a for a in aligned if a is not None and a not in named))
+        out.append(replace(span, credit_mismatch=missing) if missing else span)
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ cited sources

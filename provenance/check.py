@@ -10,8 +10,9 @@ For every new article (in id order):
 - ``unattributed_wire``: paragraphs that align (``align.align_passages``) with indexed
   articles of ``source_kind: wire`` and that no wire credit of this article covers, when
   they make up more than ``check.unattributed_wire_max_share`` of its characters. A credit
-  covers copy of the agency it names: text aligned with a Reuters story under an "(AP)"
-  dateline is still unattributed. When the wire article's outlet is not an agency of
+  covers copy of the agencies it names (a joint credit "(AP/Reuters)" or "AFP/dpa" covers
+  copy of each): text aligned with a Reuters story under an "(AP)" dateline is still
+  unattributed. When the wire article's outlet is not an agency of
   ``data/agencies.toml`` (so its agency is not known), any credit covers it.
 - ``leftover_boilerplate``: boilerplate spans whose reason is in ``check.leftover_reasons``.
 
@@ -195,12 +196,6 @@ def _minus(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[t
     return out
 
 
-def _agency_of(outlet: str | None, agencies: AgencyLexicon) -> str | None:
-    """The agency of a wire article's outlet: a listed outlet or host ("reuters.com"), or an
-    outlet named by one of the agency's aliases ("Reuters")."""
-    return agencies.agency_of_outlet(outlet) or agencies.canonical.get((outlet or "").casefold())
-
-
 def _unattributed_wire(
     result: ArticleResult, entry: Entry, index: Store, config: Config, lexicon: AgencyLexicon
 ) -> list[Finding]:
@@ -236,7 +231,7 @@ def _unattributed_wire(
                 index.fp.estimate(hits),
             )
             if match is not None:
-                agency = _agency_of(wire.article.outlet, lexicon)
+                agency = lexicon.agency_of_wire(wire.article.outlet)
                 aligned.setdefault(agency, []).append((match.a.start, match.a.end))
                 agencies.setdefault(wire.article.outlet or "wire", set()).add(wire.article.id)
     uncredited = _union(
@@ -249,7 +244,7 @@ def _unattributed_wire(
                     [
                         (c.block_start, c.block_end)
                         for c in result.wire_credits
-                        if agency is None or c.agency == agency
+                        if agency is None or agency in c.agencies
                     ]
                 ),
             )
@@ -258,7 +253,7 @@ def _unattributed_wire(
     share = round(sum(e - s for s, e in uncredited) / len(article.text), 4)
     if not uncredited or share <= config.check.unattributed_wire_max_share:
         return []
-    named = sorted({c.agency for c in result.wire_credits} - set(aligned))
+    named = sorted({a for c in result.wire_credits for a in c.agencies} - set(aligned))
     credits_named = f" (the credits name {', '.join(named)})" if named else ""
     sources = "; ".join(f"{a}: {', '.join(sorted(ids))}" for a, ids in sorted(agencies.items()))
     first = uncredited[0]

@@ -183,6 +183,11 @@ class WireCredit:
     block_end: int
     text: str  # the credit as written ("[서울=뉴시스]"), or the metadata value
 
+    @property
+    def agencies(self) -> tuple[str, ...]:
+        """Every agency the credit names: a joint credit "AP/Reuters" names two."""
+        return tuple(self.agency.split("/"))
+
 
 @dataclass(frozen=True)
 class CitedSource:
@@ -264,6 +269,9 @@ class Span:
     credit: WireCredit | None = None  # wire by credit
     sources: tuple[SpanSource, ...] = ()  # wire by alignment, shared
     first: str | None = None  # shared: id of the article that had it first, or "unknown"
+    # wire: agencies of the aligned wire articles that the credit covering the span does not
+    # name (an "(AP)" dateline over text aligned with a Reuters story)
+    credit_mismatch: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,7 @@ def analyze(
     """Run every stage over ``articles``; the result is in article-id order."""
     config = config or Config()
     report = progress or _no_progress
+    resources = resources or Resources.load()
     results = list(analyze_each(articles, config, resources=resources, progress=progress))
     total = len(results)
 
@@ -111,6 +112,7 @@ def analyze(
             *found.spans.get(result.article.id, ()),
         ]
         spans = classify.partition(result.article.text, candidates)
+        spans = attribution.credit_mismatches(spans, result.wire_credits, resources.agencies)
         final.append(
             ArticleResult(
                 result.article,

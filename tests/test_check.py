@@ -140,6 +140,22 @@ def test_a_credit_to_another_agency_does_not_clear_it(
     assert "unattributed_wire" not in _kinds(verdict.articles[0])
 
 
+@pytest.mark.parametrize("dateline", ["WASHINGTON (AP/Reuters) — ", "BERLIN (dpa/Reuters) - "])
+def test_a_joint_credit_covers_copy_of_each_agency_it_names(
+    index: Store, corpus_articles: dict[str, Article], dateline: str
+) -> None:
+    """The copy of the Reuters story opens with a dateline crediting two agencies, one of
+    them Reuters, found by the credit rules in the text: the copy is attributed."""
+    wire_text = corpus_articles["003"].text
+    article = Article(id="joint-1", text=dateline + wire_text, outlet="Local Paper")
+    (result,) = _results(article)
+    assert [c.agencies for c in result.wire_credits if c.kind == CreditKind.DATELINE] == [
+        tuple(dateline[dateline.index("(") + 1 : dateline.index(")")].split("/"))
+    ]
+    verdict = check.run([result], index, Config())
+    assert "unattributed_wire" not in _kinds(verdict.articles[0])
+
+
 def test_leftover_boilerplate_warns_by_default(index: Store) -> None:
     text = OPENING + "\n\nGreat piece, thanks for covering our villages!\nReply"
     start = text.index("Great")

@@ -209,3 +209,21 @@ def test_lede_after_a_dateline_and_paragraph_before_a_credit_are_matched() -> No
     own = next(r for r in result.articles if r.article.id == "wire-dated")
     labels = {(s.start, s.label) for s in own.spans}
     assert (0, Label.BOILERPLATE) in labels
+
+
+def test_a_credit_naming_another_agency_than_the_aligned_wire_story_is_evidence() -> None:
+    """The outlet credits its copy to AFP in a dateline, but the text aligns with an AP
+    story: the wire span says so. A joint credit naming AP as well says nothing."""
+    credited = Article(
+        "outlet-afp", "SEOUL (AFP) \u2014 " + "\n".join([W1, W2]), outlet="Daily Example"
+    )
+    joint = Article("outlet-joint", "SEOUL (AFP/AP) \u2014 " + "\n".join([W1, W2]), outlet="X")
+    config = Config()
+    data = render_data.report_dict(pipeline.analyze([WIRE, credited, joint], config), config)
+    by_id = {a["id"]: a for a in data["articles"]}
+    wire_spans = [s for s in by_id["outlet-afp"]["spans"] if s["label"] == "wire"]
+    assert wire_spans
+    assert all(s.get("credit_mismatch") == ["AP"] for s in wire_spans)
+    assert not any("credit_mismatch" in s for s in by_id["outlet-joint"]["spans"])
+    text = render_text.render(data, {a.id: a.text for a in (WIRE, credited, joint)})
+    assert "aligned with AP, not credited" in text

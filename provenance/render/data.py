@@ -71,6 +71,8 @@ def _span(span: Span) -> dict[str, Any]:
         out["sources"] = [_source(s) for s in span.sources]
     if span.first is not None:
         out["first"] = span.first
+    if span.credit_mismatch:
+        out["credit_mismatch"] = list(span.credit_mismatch)
     return out
 
 

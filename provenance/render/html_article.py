@@ -202,6 +202,15 @@ def _evidence(page: Page, article: dict[str, Any], k: int, text: str) -> str:
                 f"{where}); covers {credit['block_start']}–{credit['block_end']}",
             )
         )
+    if sp.get("credit_mismatch"):
+        rows.append(
+            (
+                "credit mismatch",
+                "aligned with a wire article of <b>"
+                + esc(", ".join(sp["credit_mismatch"]))
+                + "</b>, which the credit does not name",
+            )
+        )
     first = sp.get("first")
     if first is not None:
         had = (

@@ -114,6 +114,8 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
                 detail = f"also in {ids}; first: {span['first']}"
             elif span.get("evidence"):
                 detail = f"{span['agency']} ({span['evidence']})"
+            if span.get("credit_mismatch"):
+                detail += f"; aligned with {', '.join(span['credit_mismatch'])}, not credited"
             lines.append(
                 f"  [{span['start']:>5}-{span['end']:<5}] {span['label']:<11} "
                 f"{detail:<24} {snippet(text[span['start'] : span['end']], 60)}"
