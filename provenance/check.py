@@ -7,9 +7,11 @@ For every new article (in id order):
   ``check.duplicate_min_similarity`` or more. Names the indexed id and outlet.
 - ``batch_duplicate``: the same, against the articles of this run that come before it (an
   in-memory index, so both use one code path).
-- ``unattributed_wire``: paragraphs that align (``align.align_passages``) with indexed
+- ``unattributed_wire``: sentence units (``index.sentence_units``: a copied sentence inside
+  an original paragraph counts) that align (``align.align_passages``) with units of indexed
   articles of ``source_kind: wire`` and that no wire credit of this article covers, when
-  they make up more than ``check.unattributed_wire_max_share`` of its characters. A credit
+  they make up more than ``check.unattributed_wire_max_share`` of its characters. The
+  finding names the first such stretch and its wire article and span, and lists them all. A credit
   covers copy of the agencies it names (a joint credit "(AP/Reuters)" or "AFP/dpa" covers
   copy of each): text aligned with a Reuters story under an "(AP)" dateline is still
   unattributed. When the wire article's outlet is not an agency of
@@ -30,7 +32,7 @@ from enum import StrEnum
 from provenance import align
 from provenance.agencies import AgencyLexicon
 from provenance.config import Config, Policy
-from provenance.model import Article, ArticleResult, Passage, SegmentKind, SourceKind
+from provenance.model import Article, ArticleResult, Grade, Passage, SegmentKind, SourceKind
 from provenance.store import Entry, Store, StoredArticle, ref_parts
 
 
@@ -47,6 +49,9 @@ class Status(StrEnum):
     FAIL = "fail"
 
 
+_UNIT = SegmentKind.SENTENCE  # the kind of the indexed units (``index.sentence_units``)
+
+
 @dataclass(frozen=True)
 class Finding:
     kind: FindingKind
@@ -60,6 +65,21 @@ class Finding:
     estimated_jaccard: float | None = None
     share: float | None = None  # unattributed wire: share of the article's characters
     reason: str | None = None  # leftover boilerplate
+    wire: tuple[WireMatch, ...] = ()  # unattributed wire: each uncredited aligned unit
+
+
+@dataclass(frozen=True)
+class WireMatch:
+    """A stretch of the new article aligned with a stretch of an indexed wire article."""
+
+    start: int
+    end: int
+    other_id: str
+    other_outlet: str | None
+    other_start: int
+    other_end: int
+    score: float
+    grade: Grade
 
 
 @dataclass(frozen=True)
@@ -196,6 +216,48 @@ def _minus(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[t
     return out
 
 
+def _aligned_wire(
+    result: ArticleResult, entry: Entry, index: Store, config: Config, lexicon: AgencyLexicon
+) -> list[tuple[str | None, WireMatch]]:
+    """(agency, match) for every sentence unit of the new article that aligns with a unit of
+    an indexed wire article, in text order (agency ``None``: the outlet names no known
+    agency)."""
+    article = result.article
+    found, stored = _matches(entry, index, config)
+    out: list[tuple[str | None, WireMatch]] = []
+    for cand in found:
+        wire = stored.get(cand.pk)
+        if wire is None or wire.article.source_kind != SourceKind.WIRE:
+            continue
+        for qi, (seq, hits) in sorted(cand.pairs.items()):
+            new_p, (w_start, w_end) = entry.passages[qi], wire.passages[seq]
+            text, other = article.text, wire.article.text
+            match = align.align_passages(
+                Passage(article.id, new_p.start, new_p.end, text[new_p.start : new_p.end], _UNIT),
+                Passage(wire.article.id, w_start, w_end, other[w_start:w_end], _UNIT),
+                config.align,
+                index.fp.estimate(hits),
+            )
+            if match is not None:
+                agency = lexicon.agency_of_wire(wire.article.outlet)
+                out.append(
+                    (
+                        agency,
+                        WireMatch(
+                            match.a.start,
+                            match.a.end,
+                            wire.article.id,
+                            wire.article.outlet,
+                            match.b.start,
+                            match.b.end,
+                            match.score,
+                            match.grade,
+                        ),
+                    )
+                )
+    return sorted(out, key=lambda e: (e[1].start, e[1].end, e[1].other_id, e[1].other_start))
+
+
 def _unattributed_wire(
     result: ArticleResult, entry: Entry, index: Store, config: Config, lexicon: AgencyLexicon
 ) -> list[Finding]:
@@ -203,57 +265,30 @@ def _unattributed_wire(
     article = result.article
     if level == Policy.OFF or article.source_kind == SourceKind.WIRE or not article.text:
         return []
-    found, stored = _matches(entry, index, config)
-    aligned: dict[str | None, list[tuple[int, int]]] = {}  # wire agency -> aligned spans
-    agencies: dict[str, set[str]] = {}
-    for cand in found:
-        wire = stored.get(cand.pk)
-        if wire is None or wire.article.source_kind != SourceKind.WIRE:
-            continue
-        for qi, (seq, hits) in sorted(cand.pairs.items()):
-            new_p, (w_start, w_end) = entry.passages[qi], wire.passages[seq]
-            match = align.align_passages(
-                Passage(
-                    article.id,
-                    new_p.start,
-                    new_p.end,
-                    article.text[new_p.start : new_p.end],
-                    SegmentKind.PARAGRAPH,
-                ),
-                Passage(
-                    wire.article.id,
-                    w_start,
-                    w_end,
-                    wire.article.text[w_start:w_end],
-                    SegmentKind.PARAGRAPH,
-                ),
-                config.align,
-                index.fp.estimate(hits),
-            )
-            if match is not None:
-                agency = lexicon.agency_of_wire(wire.article.outlet)
-                aligned.setdefault(agency, []).append((match.a.start, match.a.end))
-                agencies.setdefault(wire.article.outlet or "wire", set()).add(wire.article.id)
-    uncredited = _union(
-        [
-            span
-            for agency, spans in aligned.items()
-            for span in _minus(
-                _union(spans),
-                _union(
-                    [
-                        (c.block_start, c.block_end)
-                        for c in result.wire_credits
-                        if agency is None or agency in c.agencies
-                    ]
-                ),
-            )
-        ]
-    )
-    share = round(sum(e - s for s, e in uncredited) / len(article.text), 4)
-    if not uncredited or share <= config.check.unattributed_wire_max_share:
+    aligned = _aligned_wire(result, entry, index, config, lexicon)
+    uncredited_parts: list[tuple[int, int]] = []
+    uncredited: list[WireMatch] = []
+    for agency, m in aligned:
+        blocks = _union(
+            [
+                (c.block_start, c.block_end)
+                for c in result.wire_credits
+                if agency is None or agency in c.agencies
+            ]
+        )
+        parts = _minus([(m.start, m.end)], blocks)
+        if parts:
+            uncredited_parts.extend(parts)
+            uncredited.append(m)
+    parts = _union(uncredited_parts)
+    share = round(sum(e - s for s, e in parts) / len(article.text), 4)
+    if not parts or share <= config.check.unattributed_wire_max_share:
         return []
-    named = sorted({a for c in result.wire_credits for a in c.agencies} - set(aligned))
+    agencies: dict[str, set[str]] = {}
+    for _, m in aligned:
+        agencies.setdefault(m.other_outlet or "wire", set()).add(m.other_id)
+    found = {a for a, _ in aligned}
+    named = sorted({a for c in result.wire_credits for a in c.agencies} - found)
     credits_named = f" (the credits name {', '.join(named)})" if named else ""
     sources = "; ".join(f"{a}: {', '.join(sorted(ids))}" for a, ids in sorted(agencies.items()))
     first = uncredited[0]
@@ -262,12 +297,15 @@ def _unattributed_wire(
             FindingKind.UNATTRIBUTED_WIRE,
             level,
             f"unattributed wire copy: {share:.0%} of the text aligns with indexed wire "
-            f"articles ({sources}) and no credit line covers it{credits_named}",
-            first[0],
-            first[1],
-            other_id=min(min(ids) for ids in agencies.values()),
-            other_outlet=min(agencies),
+            f"articles ({sources}) and no credit line covers it{credits_named}; first: "
+            f"characters {first.start}-{first.end} = {first.other_id!r} characters "
+            f"{first.other_start}-{first.other_end} ({first.grade.value})",
+            first.start,
+            first.end,
+            other_id=first.other_id,
+            other_outlet=first.other_outlet,
             share=share,
+            wire=tuple(uncredited),
         )
     ]
 

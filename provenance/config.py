@@ -161,10 +161,13 @@ class CheckConfig:
 class StoreConfig:
     # The persistent index; the --index option and the PROVENANCE_INDEX variable override it.
     path: str = ".provenance/index.sqlite"
-    # LSH bands x rows of the stored passage keys (bands * rows <= num_perm). Each band costs
-    # one index row (~20 bytes) per passage; 16 x 3 has its S-curve midpoint at Jaccard 0.40
-    # (about 15% of words changed). More rows cut chance candidates but miss heavier edits.
-    bands: int = 16
+    # LSH bands x rows of the stored sentence-unit keys (bands * rows <= num_perm). Each band
+    # costs one index row (~15 bytes) per unit, ~11 units per article; 8 x 3 has its S-curve
+    # midpoint at Jaccard 0.50 (a verbatim or one-word-edited sentence is proposed with
+    # probability >= 0.96, a sentence at Jaccard 0.5 with 0.66). More bands find heavier
+    # edits at ~15 bytes per unit each; more rows cut chance candidates but miss edits.
+    # (Format 1 indexed paragraphs with 16 x 3, at the same size per article.)
+    bands: int = 8
     rows: int = 3
     # Articles per transaction in `index add`: a crash loses at most one batch, and bigger
     # batches write faster but hold the write lock longer against concurrent writers.

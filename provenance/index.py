@@ -81,6 +81,41 @@ def passages_of(result: ArticleResult, min_chars: int = MIN_PASSAGE_CHARS) -> tu
     )
 
 
+def sentence_units(
+    result: ArticleResult, min_chars: int = MIN_PASSAGE_CHARS
+) -> tuple[Passage, ...]:
+    """The units of the persistent index: the story text of every paragraph (boilerplate
+    cut off, ``story_pieces``) cut at its sentence ends into runs of whole sentences of at
+    least ``min_chars`` each: a short sentence ("He declined.") joins the sentences after
+    it (a short last run joins the run before it), so no story text of a piece is left out
+    and a copied sentence is a unit of its own. A piece shorter than ``min_chars`` is not
+    indexed."""
+    text = result.article.text
+    seg = result.segmentation
+    units: list[Passage] = []
+    for index, para in enumerate(seg.paragraphs):
+        ends = [s.end for s in seg.sentences if s.paragraph == index]
+        for start, end in story_pieces(text, para.start, para.end, result.boilerplate):
+            if end - start < min_chars:
+                continue
+            cuts = [e for e in ends if start < e < end]
+            bounds: list[tuple[int, int]] = []
+            begin = start
+            for cut in [*cuts, end]:
+                if cut - begin >= min_chars or cut == end:
+                    bounds.append((begin, cut))
+                    while cut < end and text[cut].isspace():
+                        cut += 1
+                    begin = cut
+            if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < min_chars:
+                last = bounds.pop()
+                bounds[-1] = (bounds[-1][0], last[1])
+            units.extend(
+                Passage(result.article.id, s, e, text[s:e], SegmentKind.SENTENCE) for s, e in bounds
+            )
+    return tuple(units)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """Two signatures (by position, ``a < b``) that LSH put in a common bucket."""

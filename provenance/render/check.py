@@ -27,6 +27,19 @@ def _finding(verdict: ArticleVerdict, finding: Finding) -> dict[str, Any]:
         "estimated_jaccard": finding.estimated_jaccard,
         "share": finding.share,
         "reason": finding.reason,
+        "wire": [
+            {
+                "start": w.start,
+                "end": w.end,
+                "line": verdict.line_of(w.start),
+                "other": {"id": w.other_id, "outlet": w.other_outlet},
+                "other_start": w.other_start,
+                "other_end": w.other_end,
+                "score": round(w.score, 2),
+                "grade": w.grade.value,
+            }
+            for w in finding.wire
+        ],
     }
 
 
@@ -81,6 +94,12 @@ def text(verdict: Verdict) -> str:
         lines.append(f"{article.status.value.upper():4}  {article.article.id}{added}")
         for f in article.findings:
             lines.append(f"      {f.level.value}: {_where(article, f)}: {f.message}")
+            for w in f.wire:
+                lines.append(
+                    f"        characters {w.start}-{w.end} = {w.other_id} "
+                    f"({w.other_outlet or 'outlet unknown'}) characters "
+                    f"{w.other_start}-{w.other_end}: {w.grade.value}, score {w.score:.1f}"
+                )
     summary = to_dict(verdict)["summary"]
     lines.append(
         f"{verdict.status.value.upper()}: {summary['articles']} article(s) checked against "

@@ -7,7 +7,7 @@ Tables (nothing is pickled; every column is a plain SQL value):
   parameters differ from this run's is refused with a message that says how to rebuild.
 - ``articles``: metadata, the 16-byte content hash and the text. ``pk`` is AUTOINCREMENT so
   a band row of a removed article can never point at a later article.
-- ``passages(article, seq, start, end)``: the indexed paragraphs as offsets into the text;
+- ``passages(article, seq, start, end)``: the indexed sentence units as offsets into the text;
   their texts are ``articles.text[start:end]`` (the view ``passage_texts`` shows them).
 - ``bands(key, ref)``: one row per band per passage, clustered on ``key`` (WITHOUT ROWID),
   so a query is one index seek per band. ``ref = article_pk << 12 | seq``.
@@ -35,7 +35,13 @@ from provenance.errors import StoreError
 from provenance.model import Article, SourceKind
 from provenance.store import inspect
 from provenance.store.inspect import Stats
-from provenance.store.keys import FORMAT_VERSION, REF_BITS, Entry, Fingerprinter
+from provenance.store.keys import (
+    FORMAT_VERSION,
+    REBUILDABLE_FORMATS,
+    REF_BITS,
+    Entry,
+    Fingerprinter,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -191,10 +197,16 @@ class Store:
         if not stored:
             self.conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(wanted.items()))
             return
-        if stored.get("format_version") != str(FORMAT_VERSION):
+        found = stored.get("format_version")
+        if found != str(FORMAT_VERSION) and not (found in REBUILDABLE_FORMATS and not check):
+            how = (
+                f"rebuild it with `provenance index rebuild --index {self.path}`"
+                if found in REBUILDABLE_FORMATS
+                else "delete the file and add the articles again"
+            )
             raise StoreError(
-                f"{self.path} has index format {stored.get('format_version')}, this version "
-                f"reads format {FORMAT_VERSION}: delete the file and add the articles again"
+                f"{self.path} has index format {found}, this version reads format "
+                f"{FORMAT_VERSION}: {how}"
             )
         diff = [f"{k}={stored.get(k)} (now {v})" for k, v in wanted.items() if stored.get(k) != v]
         if diff and check:
