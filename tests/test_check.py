@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from provenance import check, pipeline, schemas
 from provenance.cli import app
 from provenance.config import CheckConfig, Config, Policy
+from provenance.errors import StoreError
 from provenance.model import (
     Article,
     ArticleResult,
@@ -24,6 +25,7 @@ from provenance.model import (
 )
 from provenance.render import check as render
 from provenance.store import Fingerprinter, Store, add_articles
+from provenance.store import ops as store_ops
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -292,3 +294,54 @@ def test_a_copy_taken_wholly_for_boilerplate_is_still_a_duplicate(
     kinds = _kinds(verdict.articles[0])
     assert kinds == ["near_duplicate"]  # navigation is not a listed leftover reason
     assert verdict.articles[0].findings[0].other_id == corpus_articles["002"].id
+
+
+COPIED = (
+    "North Korea accused Yoon of functioning as a mouthpiece for the United States and "
+    "maliciously slandering the friendly relations between North Korea and Russia."
+)
+
+
+def test_a_copied_sentence_inside_an_original_paragraph_is_unattributed_wire(
+    index: Store, corpus_articles: dict[str, Article]
+) -> None:
+    """One sentence of the indexed Reuters story (seed 003), copied word for word into the
+    middle of a paragraph that is otherwise the outlet's own: the check finds it and names
+    the wire article and both spans."""
+    wire_text = corpus_articles["003"].text
+    assert COPIED in wire_text
+    text = (
+        "Officials in the border county said on Monday that the new crossing would open next "
+        "spring. " + COPIED + " The county expects more freight traffic as a result."
+    )
+    article = Article(id="sentence-1", text=text, outlet="Local Paper")
+    verdict = check.run(_results(article), index, Config())
+    (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "unattributed_wire"]
+    start = text.index(COPIED)
+    assert (finding.start, finding.end) == (start, start + len(COPIED))
+    assert (finding.other_id, finding.other_outlet) == ("wire-003", "Reuters")
+    (match,) = finding.wire
+    w_start = wire_text.index(COPIED)
+    assert (match.start, match.end) == (start, start + len(COPIED))
+    assert (match.other_start, match.other_end) == (w_start, w_start + len(COPIED))
+    assert match.grade.value == "verbatim"
+    shown = render.text(verdict)
+    assert f"characters {start}-{start + len(COPIED)} = wire-003 (Reuters)" in shown
+    data = render.to_dict(verdict)
+    assert list(schemas.errors("check", data)) == []
+    assert data["articles"][0]["findings"][0]["wire"][0]["other_start"] == w_start
+
+
+def test_an_index_of_the_old_format_is_refused_with_a_rebuild_hint(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    article = Article("a-1", OPENING, outlet="Local Paper")
+    with Store(path, Fingerprinter(Config()), create=True) as store:
+        add_articles(store, [article], Config())
+        with store.transaction():
+            store.conn.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
+    with pytest.raises(StoreError, match="provenance index rebuild"):
+        Store(path, Fingerprinter(Config()))
+    with Store(path, Fingerprinter(Config()), check_meta=False) as store:
+        assert store_ops.rebuild(store, Config()) == 1
+    with Store(path, Fingerprinter(Config())) as store:  # accepted after the rebuild
+        assert store.count() == 1

@@ -7,9 +7,10 @@ story text of each paragraph, boilerplate cut off, in runs of whole sentences of
 ``MIN_PASSAGE_CHARS``), so that a copied sentence inside an original paragraph is found;
 a copied paragraph is the union of its sentences. Format 1 indexed whole paragraphs with 16
 bands each; sentence units are ~2.5 times as many, so the default ``index.bands`` went from
-16 to 8 (see ``StoreConfig``) to keep the file within ~2 KB per article beyond its text. Keys are the 64-bit keys of
-``fingerprint.band_keys`` cut to their upper 32 bits, which halves the key column; the
-rare chance collision only adds a candidate that rapidfuzz then rejects.
+16 to 8 (see ``StoreConfig``) to keep the file within ~2 KB per article beyond its text.
+Keys are the 64-bit keys of ``fingerprint.band_keys`` cut to their upper 32 bits, which
+halves the key column; the rare chance collision only adds a candidate that rapidfuzz then
+rejects.
 """
 
 from __future__ import annotations
