@@ -13,6 +13,8 @@ Which block a credit covers (``WireCredit.block_start`` / ``block_end``):
 - ``forward`` credits (a dateline "WASHINGTON (AP) —" at the start of a paragraph, or
   "[서울=뉴시스]" followed by text) cover from the end of the credit to the end of the last
   paragraph before the next story break.
+- A forward credit alone on the last line of a story ("(AP)" under the last paragraph) is
+  taken as ``backward``: nothing follows it to credit.
 - ``backward`` credits (a credit line or sign-off ending the story: "[서울=뉴시스]" alone on
   its line, "Reporting by ...; Editing by ...", "© Reuters", "... contributed to this report",
   "— PTI") cover from the start of the first paragraph after the previous story break (or
@@ -42,6 +44,7 @@ from provenance.model import (
     CitedSource,
     CreditKind,
     Label,
+    Segment,
     Segmentation,
     Span,
     WireCredit,
@@ -155,9 +158,10 @@ def find_credits(
     credits: list[WireCredit] = []
     for raw in raws:
         para = paras[raw.paragraph]
+        closes = raw.forward and _closes_story(article.text, paras, stops, raw)
         if raw.rule.covers == "paragraph":
             block = (para.start, raw.start)
-        elif raw.forward:
+        elif raw.forward and not closes:
             last = raw.paragraph
             while last + 1 < len(paras) and last + 1 not in stops:
                 last += 1
@@ -175,11 +179,19 @@ def find_credits(
                 block = (paras[first].start, end)
         text = article.text[raw.start : raw.end]
         start, end = _trim(article.text, *block)
-        credits.append(
-            WireCredit(raw.agency, raw.rule.kind, raw.start, raw.end, start, end, text.strip())
-        )
+        kind = CreditKind.SIGN_OFF if closes else raw.rule.kind
+        credits.append(WireCredit(raw.agency, kind, raw.start, raw.end, start, end, text.strip()))
     credits.extend(metadata_credits(article, lexicon))
     return tuple(sorted(credits, key=lambda c: (c.start, c.end, c.agency, c.kind.value)))
+
+
+def _closes_story(text: str, paras: Sequence[Segment], stops: set[int], raw: _Raw) -> bool:
+    """A forward credit alone on its line with no story after it ("(AP)" as the last line)
+    credits the story above, like a sign-off."""
+    para = paras[raw.paragraph]
+    alone = not text[para.start : raw.start].strip() and not text[raw.end : para.end].strip()
+    nxt = raw.paragraph + 1
+    return alone and (nxt >= len(paras) or nxt in stops)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
