@@ -118,15 +118,19 @@ def _marks(article: dict[str, Any]) -> list[tuple[int, int, str, str]]:
     return kept
 
 
-def _marked(text: str, start: int, end: int, marks: list[tuple[int, int, str, str]]) -> str:
+def _marked(
+    text: str, start: int, end: int, marks: list[tuple[int, int, str, str]], tag: str = "mark"
+) -> str:
+    """``text[start:end]`` escaped, with the sorted, disjoint ``marks`` (start, end, class,
+    title) wrapped in ``<tag>`` (a fixed tag name, never text)."""
     out: list[str] = []
     pos = start
     for m_start, m_end, cls, title in marks:
-        a, b = max(m_start, start), min(m_end, end)
+        a, b = max(m_start, pos), min(m_end, end)
         if a >= b:
             continue
         out.append(esc(text[pos:a]))
-        out.append(f'<mark class="{cls}" title="{esc(title)}">{esc(text[a:b])}</mark>')
+        out.append(f'<{tag} class="{cls}" title="{esc(title)}">{esc(text[a:b])}</{tag}>')
         pos = b
     out.append(esc(text[pos:end]))
     return "".join(out)
@@ -137,17 +141,8 @@ def _highlighted(text: str, ranges: tuple[tuple[int, int], ...], tag: str, title
     ``<tag class="diff">`` (a fixed tag and class: nothing from the text reaches markup)."""
     shown = excerpt(text)
     limit = len(shown) if shown == text else len(shown) - 1
-    out: list[str] = []
-    pos = 0
-    for start, end in ranges:
-        start, end = max(start, pos), min(end, limit)
-        if start >= end:
-            continue
-        out.append(esc(text[pos:start]))
-        out.append(f'<{tag} class="diff" title="{esc(title)}">{esc(text[start:end])}</{tag}>')
-        pos = end
-    out.append(esc(shown[pos:]))
-    return "".join(out)
+    marks = [(start, end, "diff", title) for start, end in ranges]
+    return _marked(text, 0, limit, marks, tag) + esc(shown[limit:])
 
 
 def _source_card(page: Page, src: dict[str, Any], label: str, first: str | None, mine: str) -> str:
