@@ -94,6 +94,13 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in text.split("\n") if p.strip()]
 
 
+def _lang(paragraphs: list[str]) -> str:
+    """A rough language guess from one very frequent word (enough to pair stories)."""
+    text = " ".join(paragraphs).lower()
+    cues = {"en": " the ", "de": " und ", "tr": " ve ", "fr": " et ", "es": " y "}
+    return max(cues, key=lambda k: text.count(cues[k]))
+
+
 def _strip_dateline(paragraphs: list[str]) -> tuple[str, list[str]]:
     first = paragraphs[0]
     found = DATELINE.match(first)
@@ -119,7 +126,8 @@ def _edit(text: str, rate: float, rng: random.Random, vocabulary: list[str]) -> 
     deleted, or re-spelt; plus one word re-cased, which is no word edit."""
     words = text.split(" ")
     count = max(1, round(len(words) * rate))
-    chosen = sorted(rng.sample(range(len(words)), min(count, len(words))), reverse=True)
+    real = [i for i, w in enumerate(words) if re.search(r"\w", w)]  # not a lone dash
+    chosen = sorted(rng.sample(real, min(count, len(real))), reverse=True)
     for i in chosen:
         respelt = _respell(words[i])
         roll = rng.random()
@@ -160,9 +168,11 @@ def build_cases(eval_dir: Path, seed: int, limit: int | None) -> list[Case]:
         stories.append((wire.id, agency, paras, dateline))
     for n, (_wid, agency, paras, dateline) in enumerate(stories):
         own = _paragraphs(originals[n % len(originals)]["text"])
-        # the next story of another agency (or the next story when all are one agency's)
+        # the next story of another agency in the same language (mixing languages in one
+        # article would test the boilerplate stage, not matching), else the next story
         later = stories[n + 1 :] + stories[:n]
-        other = next((st for st in later if st[1] != agency), later[0] if later else stories[n])
+        same = [st for st in later if _lang(st[2]) == _lang(paras)] or later or [stories[n]]
+        other = next((st for st in same if st[1] != agency), same[0])
         ops: dict[str, list[tuple[str, str, str | None]]] = {
             "verbatim": [(p, "wire", "verbatim") for p in paras],
             "trimmed": [(p, "wire", "verbatim") for p in paras[: rng.randint(1, 3)]],
