@@ -18,7 +18,8 @@ character's provenance known:
   British spelling), plus re-casing (not a word edit);
 - ``heavy``: ~25% of the words replaced or deleted;
 - ``reordered``: paragraphs in another order; ``merged``: paragraphs of two agencies'
-  stories interleaved; ``inserted``: original paragraphs of an unrelated article between;
+  stories in one language interleaved; ``inserted``: original paragraphs of an unrelated
+  article between;
 - ``credited``: the ``verbatim`` case with the wire story's own dateline kept, or a credit
   line "(AGENCY)" closing it when the story has no dateline;
 - ``negative``: an unrelated real article that copies nothing.
