@@ -20,8 +20,8 @@ character's provenance known:
 - ``reordered``: paragraphs in another order; ``merged``: paragraphs of two agencies'
   stories in one language interleaved; ``inserted``: original paragraphs of an unrelated
   article between;
-- ``credited``: the ``verbatim`` case with the wire story's own dateline kept, or a credit
-  line "(AGENCY)" closing it when the story has no dateline;
+- ``credited``: the ``verbatim`` case with the wire story's own dateline kept, and a credit
+  line "(AGENCY)" closing it when that dateline does not name the agency (or is missing);
 - ``negative``: an unrelated real article that copies nothing.
 
 Measured, per operation and over all: character precision / recall / F1 of the `wire` label
@@ -204,7 +204,7 @@ def build_cases(eval_dir: Path, seed: int, limit: int | None) -> list[Case]:
                 ]
             else:
                 credited.add(text, label, grade)
-        if not dateline:
+        if agency not in dateline:  # no dateline, or one without the agency ("MADRID — ")
             credited.add(f"({agency})", "credit")
         cases.append(credited)
     for n, row in enumerate(negatives[: len(stories)]):
