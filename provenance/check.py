@@ -11,11 +11,11 @@ For every new article (in id order):
   an original paragraph counts) that align (``align.align_passages``) with units of indexed
   articles of ``source_kind: wire`` and that no wire credit of this article covers, when
   they make up more than ``check.unattributed_wire_max_share`` of its characters. The
-  finding names the first such stretch and its wire article and span, and lists them all. A credit
-  covers copy of the agencies it names (a joint credit "(AP/Reuters)" or "AFP/dpa" covers
-  copy of each): text aligned with a Reuters story under an "(AP)" dateline is still
-  unattributed. When the wire article's outlet is not an agency of
-  ``data/agencies.toml`` (so its agency is not known), any credit covers it.
+  finding names the first such stretch with its wire article and span, and lists them all.
+  A credit covers copy of the agencies it names (a joint credit "(AP/Reuters)" or "AFP/dpa"
+  covers copy of each): text aligned with a Reuters story under an "(AP)" dateline is still
+  unattributed. When the wire article's outlet is not an agency of ``data/agencies.toml``
+  (so its agency is not known), any credit covers it.
 - ``leftover_boilerplate``: boilerplate spans whose reason is in ``check.leftover_reasons``.
 
 Each kind fails, warns or is off according to ``CheckConfig``. An indexed article with the
