@@ -12,7 +12,9 @@ negatives. Each wire story becomes a wire article (``source_kind: wire``, outlet
 agency), and outlet articles are built from it with the operations outlets apply, each
 character's provenance known:
 
-- ``verbatim``: dateline and credit stripped, the whole story word for word (the lede too);
+- ``verbatim``: the story's in-text credits (dateline, sign-off, credit lines, as
+  ``attribution.find_credits`` finds them) stripped, the rest word for word (the lede too);
+  every operation below starts from this stripped story, except ``credited``;
 - ``trimmed``: the first N paragraphs only;
 - ``light``: ~5% of the words of every paragraph edited (word swapped, word deleted,
   British spelling), plus re-casing (not a word edit);
@@ -20,8 +22,8 @@ character's provenance known:
 - ``reordered``: paragraphs in another order; ``merged``: paragraphs of two agencies'
   stories in one language interleaved; ``inserted``: original paragraphs of an unrelated
   article between;
-- ``credited``: the ``verbatim`` case with the wire story's own dateline kept, and a credit
-  line "(AGENCY)" closing it when that dateline does not name the agency (or is missing);
+- ``credited``: the story as printed, its credits kept (a credit line "(AGENCY)" added
+  when it has none in the text: credited in the byline only);
 - ``negative``: an unrelated real article that copies nothing.
 
 Measured, per operation and over all: character precision / recall / F1 of the `wire` label
@@ -52,15 +54,15 @@ from typing import Any
 from evalsets import read_jsonl
 
 from provenance import check, ingest, pipeline
+from provenance.agencies import AgencyLexicon
+from provenance.attribution import credit_boilerplate, find_credits
 from provenance.config import Config
+from provenance.index import story_pieces
+from provenance.model import Article
+from provenance.segment import segment
 from provenance.store import Fingerprinter, Store, add_articles
 
 ROOT = Path(__file__).resolve().parent.parent
-# A dateline at the start of a wire story: "WASHINGTON (AP) — ", "KATHMANDU, April 25
-# (Reuters) - ", "BERLIN -- ".
-DATELINE = re.compile(
-    r"^[A-ZÄÖÜ][A-ZÄÖÜ .,'/-]{1,60}(?:,[^()\n]{1,40})?(?: \([^)\n]{1,30}\))? ?(?:—|–|-|--) "
-)
 SPELLING = {"ize": "ise", "izing": "ising", "ized": "ised", "or": "our", "er": "re"}
 SPELLING_WORDS = ("color", "honor", "favor", "labor", "neighbor", "center", "theater")
 GRADE_OF_OP = {"verbatim": "verbatim", "light": "edited", "heavy": "rewritten"}
@@ -82,11 +84,16 @@ class Case:
     credited: bool = False
 
     def add(self, piece: str, label: str, grade: str | None = None) -> None:
+        self.add_parts([(piece, label)], grade)
+
+    def add_parts(self, parts: list[tuple[str, str]], grade: str | None = None) -> None:
+        """One paragraph made of (text, label) parts."""
         if self.text:
             self.text += "\n"
         start = len(self.text)
-        self.text += piece
-        self.truth.append((start, len(self.text), label))
+        for piece, label in parts:
+            self.truth.append((len(self.text), len(self.text) + len(piece), label))
+            self.text += piece
         if grade is not None:
             self.grades.append((start, len(self.text), grade))
 
@@ -102,12 +109,31 @@ def _lang(paragraphs: list[str]) -> str:
     return max(cues, key=lambda k: text.count(cues[k]))
 
 
-def _strip_dateline(paragraphs: list[str]) -> tuple[str, list[str]]:
-    first = paragraphs[0]
-    found = DATELINE.match(first)
-    if found is None:
-        return "", paragraphs
-    return found.group(), [first[found.end() :], *paragraphs[1:]]
+def _story(text: str, lexicon: AgencyLexicon) -> tuple[list[str], list[list[tuple[str, str]]]]:
+    """The wire story's paragraphs with its in-text credits (datelines, sign-offs, credit
+    lines, as ``attribution.find_credits`` finds them) cut out, as an outlet strips them; and
+    its paragraphs as printed, each cut into (text, "wire" | "credit") parts."""
+    article = Article("story", text)
+    seg = segment(text)
+    credits = credit_boilerplate(find_credits(article, seg, lexicon))
+    stripped: list[str] = []
+    printed: list[list[tuple[str, str]]] = []
+    for para in seg.paragraphs:
+        pieces = story_pieces(text, para.start, para.end, credits)
+        kept = " ".join(text[a:b] for a, b in pieces)
+        if kept:
+            stripped.append(kept)
+        parts: list[tuple[str, str]] = []
+        pos = para.start
+        for c in sorted(credits, key=lambda c: c.start):
+            if c.end <= para.start or c.start >= para.end:
+                continue
+            a, b = max(c.start, para.start), min(c.end, para.end)
+            parts += [(text[pos:a], "wire"), (text[a:b], "credit")]
+            pos = b
+        parts.append((text[pos : para.end], "wire"))
+        printed.append([(t, lab) for t, lab in parts if t])
+    return stripped, printed
 
 
 def _respell(word: str) -> str | None:
@@ -158,16 +184,18 @@ def build_cases(eval_dir: Path, seed: int, limit: int | None) -> list[Case]:
     originals, negatives = plain[: len(plain) // 2], plain[len(plain) // 2 :]
     vocabulary = sorted({w for r in plain for w in r["text"].split() if w.isalpha()})
     cases: list[Case] = []
-    stories: list[tuple[str, str, list[str], str]] = []  # id, agency, paragraphs, dateline
+    lexicon = AgencyLexicon.load()
+    # id, agency, paragraphs without credits, paragraphs as printed (credits marked)
+    stories: list[tuple[str, str, list[str], list[list[tuple[str, str]]]]] = []
     for n, row in enumerate(wire_rows):
         agency = str(row["wire"])
         wire = Case(f"wire-{n:03d}", "wire", outlet=agency, kind="wire")
         for para in _paragraphs(row["text"]):
             wire.add(para, "wire")
         cases.append(wire)
-        dateline, paras = _strip_dateline(_paragraphs(row["text"]))
-        stories.append((wire.id, agency, paras, dateline))
-    for n, (_wid, agency, paras, dateline) in enumerate(stories):
+        stripped, printed = _story(wire.text, lexicon)
+        stories.append((wire.id, agency, stripped, printed))
+    for n, (_wid, agency, paras, printed) in enumerate(stories):
         own = _paragraphs(originals[n % len(originals)]["text"])
         # the next story of another agency in the same language (mixing languages in one
         # article would test the boilerplate stage, not matching), else the next story
@@ -194,18 +222,11 @@ def build_cases(eval_dir: Path, seed: int, limit: int | None) -> list[Case]:
                 case.add(text, label, grade)
             cases.append(case)
         credited = Case(f"credited-{n:03d}", "credited", credited=True)
-        for k, (text, label, grade) in enumerate(ops["verbatim"]):
-            if k == 0 and dateline and label == "wire":
-                credited.add(dateline + text, label, grade)
-                start = credited.truth[-1][0]
-                credited.truth[-1:] = [
-                    (start, start + len(dateline), "credit"),
-                    (start + len(dateline), len(credited.text), "wire"),
-                ]
-            else:
-                credited.add(text, label, grade)
-        if agency not in dateline:  # no dateline, or one without the agency ("MADRID — ")
-            credited.add(f"({agency})", "credit")
+        for parts in printed:
+            wire_part = any(lab == "wire" and t.strip() for t, lab in parts)
+            credited.add_parts(parts, "verbatim" if wire_part else None)
+        if not any(lab == "credit" for parts in printed for _, lab in parts):
+            credited.add(f"({agency})", "credit")  # credited in the byline: say it in the text
         cases.append(credited)
     for n, row in enumerate(negatives[: len(stories)]):
         case = Case(f"negative-{n:03d}", "negative")
