@@ -127,6 +127,7 @@ class Alignment:
 _MIN_EDGE_BLOCK = 4
 # Unaligned ends of the shorter text up to this many characters are taken into the copy.
 _SNAP_CHARS = 12
+_SENTENCE_END = re.compile(r"[.!?。！？]\s")
 
 
 def _refine(short: str, long_: str, start: int, end: int) -> tuple[int, int, int, int]:
@@ -164,6 +165,20 @@ def _refine(short: str, long_: str, start: int, end: int) -> tuple[int, int, int
     )
 
 
+def _edit_bounds(long_: str, start: int, end: int, whole_short: bool) -> tuple[int, int]:
+    """The stretch of the longer text whose words the copy is compared with: the aligned
+    stretch, plus a few unaligned characters at an end of the longer text when the whole
+    shorter text is aligned (a first or last word the copy dropped counts as deleted, not
+    as outside the copy). The spans stay the aligned stretch. A gap that holds a sentence
+    end ("Earlier on. ") is another sentence and stays out."""
+    if whole_short and start <= _SNAP_CHARS and not _SENTENCE_END.search(long_[:start]):
+        start = 0
+    tail = long_[end:]
+    if whole_short and len(tail) <= _SNAP_CHARS and not _SENTENCE_END.search(tail):
+        end = len(long_)
+    return start, end
+
+
 def _is_mark(ch: str) -> bool:
     return not ch.isalnum() and not ch.isspace()
 
@@ -192,24 +207,30 @@ def align_texts(a: str, b: str) -> Alignment | None:
     swap = len(fa) > len(fb)
     short, long_ = (fb, fa) if swap else (fa, fb)
     at = long_.find(short)
-    if at >= 0:  # verbatim: the exact place, no fuzzy search needed
+    if at >= 0:  # the exact place, no fuzzy search needed
         s_start, s_end, l_start, l_end = 0, len(short), at, at + len(short)
-        if swap:
-            return Alignment(l_start, l_end, s_start, s_end, 100.0)
-        return Alignment(s_start, s_end, l_start, l_end, 100.0)
-    found = fuzz.partial_ratio_alignment(short, long_)
-    if found is None:
-        return None
-    s_start, s_end, l_start, l_end = _refine(short, long_, found.dest_start, found.dest_end)
-    if s_end <= s_start:
-        return None
-    score = float(fuzz.ratio(short[s_start:s_end], long_[l_start:l_end]))
-    score = round(score * (s_end - s_start) / max(1, len(short)), 2)
-    a_start, a_end, b_start, b_end = (
-        (l_start, l_end, s_start, s_end) if swap else (s_start, s_end, l_start, l_end)
-    )
-    edits = word_diff(a[a_start:a_end], b[b_start:b_end]).edits
-    return Alignment(a_start, a_end, b_start, b_end, score, edits)
+        score = 100.0
+    else:
+        found = fuzz.partial_ratio_alignment(short, long_)
+        if found is None:
+            return None
+        s_start, s_end, l_start, l_end = _refine(short, long_, found.dest_start, found.dest_end)
+        if s_end <= s_start:
+            return None
+        score = float(fuzz.ratio(short[s_start:s_end], long_[l_start:l_end]))
+        score = round(score * (s_end - s_start) / max(1, len(short)), 2)
+    e_start, e_end = _edit_bounds(long_, l_start, l_end, (s_start, s_end) == (0, len(short)))
+    if swap:  # a is the longer text
+        a_span, b_span = (l_start, l_end), (s_start, s_end)
+        a_edit, b_edit = (e_start, e_end), b_span
+    else:
+        a_span, b_span = (s_start, s_end), (l_start, l_end)
+        a_edit, b_edit = a_span, (e_start, e_end)
+    if score == 100.0 and (e_start, e_end) == (l_start, l_end):
+        edits = WordEdits()  # the same characters (case aside): the same words
+    else:
+        edits = word_diff(a[a_edit[0] : a_edit[1]], b[b_edit[0] : b_edit[1]]).edits
+    return Alignment(*a_span, *b_span, score, edits)
 
 
 def align_passages(

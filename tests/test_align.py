@@ -157,3 +157,14 @@ def test_align_passages_reports_the_edits_of_side_a() -> None:
     assert match.edits.changed >= 2
     assert match.edits.deleted >= 1
     assert match.grade != Grade.VERBATIM
+
+
+def test_a_first_word_dropped_by_the_copy_is_a_deletion_not_outside_the_spans() -> None:
+    source = "The U.S. had won all previous 15 meetings with their North American neighbours."
+    copy = source.removeprefix("The ").replace("American", "AMERICAN")
+    found = align_texts(copy, source)
+    assert found is not None
+    # the span is what the copy matches; the dropped "The" still counts as deleted
+    assert (found.b_start, found.b_end) == (len("The "), len(source))
+    assert found.edits == WordEdits(changed=0, inserted=0, deleted=1)
+    assert grade(found.score, AlignConfig(), found.edits) == Grade.EDITED
