@@ -313,7 +313,7 @@ def test_index_stats_text_is_aligned_and_json_is_valid(runner: CliRunner, tmp_pa
     assert "{" not in text.stdout  # no Python dicts
     params = lines[lines.index("parameters") + 1 :]
     assert all(line.startswith("  ") for line in params)
-    assert any(line.split() == ["bands", "16"] for line in params)
+    assert any(line.split() == ["bands", "8"] for line in params)
     as_json = runner.invoke(app, ["index", "stats", "--index", index, "--format", "json"])
     data = json.loads(as_json.stdout)
     assert [schemas.describe(e) for e in schemas.errors("stats", data)] == []
