@@ -102,12 +102,13 @@ class FingerprintConfig:
 
 @dataclass(frozen=True)
 class AlignConfig:
-    # Alignment score cut-offs (align.align_texts, 0-100), calibrated on Clough-Stevenson
-    # (benchmarks/bench_reuse.py, "reuse/clough-stevenson", 95 answers, grid search for the
-    # best 4-class accuracy): match 44 / edited 72 / verbatim 94 give accuracy 0.747 (binary
-    # reused-vs-not 0.947) where the earlier guesses 60/80/95 gave 0.621. Below
-    # match_min_score a candidate is no match ("non": those answers score 14-43); a higher
-    # floor drops heavy rewrites first. Cut and light revisions overlap a lot on this data.
+    # Alignment score cut-offs (align.align_texts, 0-100), chosen on Clough-Stevenson
+    # (95 answers, grid search for the best 4-class accuracy). Out of sample (5-fold
+    # cross-validation, `python benchmarks/quality.py EVAL_DIR --sets reuse/clough-stevenson`)
+    # that search gives accuracy 0.674; on the rows they were chosen on, 44/72/94 score
+    # higher, which says nothing. Below match_min_score a candidate is no match ("non"
+    # answers score low); a higher floor drops heavy rewrites first. Cut and light
+    # revisions overlap a lot on this data.
     # A match is graded verbatim only when its words are the same (align.word_diff: case,
     # white space, typographic quotes, dashes and punctuation aside), whatever its score:
     # verbatim_min_score now only grades a bare score without word counts (the
@@ -117,10 +118,11 @@ class AlignConfig:
     edited_min_score: float = 72.0
     verbatim_min_score: float = 94.0
     # Claim threshold (align.claim_score, sorted-word similarity): two sentences make one
-    # claim at or above it. Calibrated on MSRP dev (benchmarks/bench_reuse.py,
-    # "paraphrase/msrp", 4,076 pairs): 69 maximises accuracy (0.722, positive F1 0.797,
-    # precision 0.787); 75 buys precision 0.85 at recall 0.62, 80 precision 0.91 at recall
-    # 0.43 (with LSH candidates as in the pipeline). Lexical: paraphrase is mostly missed.
+    # claim at or above it. Chosen for accuracy on MSRP (DEV, 4,076 pairs). Out of sample
+    # (`python benchmarks/quality.py EVAL_DIR --sets paraphrase/msrp`: threshold chosen on
+    # one half, scored on the other): 69 chosen on half A scores accuracy 0.720 on half B,
+    # 63 chosen on B scores 0.712 on A. Higher buys precision at the cost of recall (the
+    # same command's threshold table). Lexical: paraphrase is mostly missed.
     claim_min_score: float = 69.0
     # Sentences longer than this are cut into clauses at ";" and "," for claim matching:
     # shorter finds claims buried in long sentences at the cost of clauses out of context.
@@ -273,9 +275,9 @@ class StoreConfig:
     # Seconds a writer waits for the database lock (retrying) before giving up with an error.
     lock_timeout_s: float = 300.0
     # SQLite page size of a new index file (bytes; existing files keep theirs). Article rows
-    # (text and metadata, ~2 KB) waste the tail of each page they do not fill: 4096 costs
-    # ~1960 bytes per article beyond its text, 8192 ~1590, 16384 ~1450 (10,000 synthetic
-    # articles, benchmarks/bench_index.py); bigger pages make each random band lookup read more.
+    # (text and metadata, ~2 KB) waste the tail of each page they do not fill, less so in
+    # bigger pages (bytes per article beyond its text: benchmarks/bench_index.py); bigger
+    # pages make each random band lookup read more.
     page_size: int = 16384
 
 

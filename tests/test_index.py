@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
+from datasketch import LeanMinHash
 
 from provenance.config import FingerprintConfig
 from provenance.errors import FingerprintMismatch
-from provenance.fingerprint import FingerprintParams, Signer
+from provenance.fingerprint import FingerprintParams, Signature, Signer, lsh_bands
 from provenance.index import MIN_PASSAGE_CHARS, lsh_candidates, passages_of, story_pieces
 from provenance.model import (
     Article,
@@ -136,3 +138,72 @@ def test_a_segment_wholly_inside_boilerplate_is_not_matched() -> None:
         story_pieces(TEXT, start, end, (BoilerplateSpan(start, end, BoilerplateReason.PROMO, "t"),))
         == []
     )
+
+
+# --- which candidates are kept ------------------------------------------------------------
+
+QUERY = (
+    "The county board met on Tuesday evening to hear residents before the vote on the new bus"
+    " routes, which several speakers said would leave the eastern villages without a direct"
+    " line to the hospital and the secondary school in the market town."
+)
+OTHER = (
+    "The county board met on Tuesday evening to hear residents before the vote on the new bus"
+    " routes, but most of the evening went to a long quarrel about parking fees in the old"
+    " harbour district and the ferry."
+)
+
+
+def test_each_text_keeps_its_most_similar_candidates() -> None:
+    """Positions: 0 and 1 a pair of near copies sharing only the opening with 3; 2 a near
+    copy of 3 (one word changed). With room for one candidate each, 3 keeps 2 (estimated
+    Jaccard ~0.85), not 0 (~0.3), although 0 comes first; with room for two it keeps both."""
+    texts = [
+        OTHER,
+        OTHER.replace("quarrel", "argument"),
+        QUERY.replace("Tuesday", "Wednesday"),
+        QUERY,
+    ]
+    sigs = Signer(PARAMS).sign_many(texts)
+    assert [(c.a, c.b) for c in lsh_candidates(sigs, 0.3, 1)] == [(0, 1), (2, 3)]
+    assert (0, 3) in [(c.a, c.b) for c in lsh_candidates(sigs, 0.3, 2)]
+
+
+def _one_shared_band(n: int, alike: tuple[int, int]) -> list[Signature]:
+    """``n`` signatures equal on band 0 only; the two ``alike`` also agree on the first row
+    of every other band (a third of their values, no other whole band)."""
+    bands, rows = lsh_bands(PARAMS.num_perm, 0.3)
+    rng = np.random.default_rng(7)
+    values = rng.integers(1, 2**32 - 1, size=(n, PARAMS.num_perm), dtype=np.uint64)
+    values[:, :rows] = values[0, :rows]
+    a, b = alike
+    values[b, rows : bands * rows : rows] = values[a, rows : bands * rows : rows]
+    return [
+        Signature(PARAMS, LeanMinHash(seed=PARAMS.seed, hashvalues=v, scheme=PARAMS.scheme))
+        for v in values
+    ]
+
+
+def test_a_crowded_bucket_links_its_members_to_its_first_keys_only() -> None:
+    """Signatures sharing one band (a boilerplate-like passage in many articles): a bucket of
+    more than 4 x max_candidates members costs linear time, each member linked to the
+    bucket's first key only, even where two members (2 and 3) are more alike; a bucket of
+    exactly 4 x max_candidates members is still read whole, so 2 and 3 find each other."""
+    crowded = [(c.a, c.b) for c in lsh_candidates(_one_shared_band(5, (2, 3)), 0.3, 1)]
+    assert crowded == [(0, k) for k in range(1, 5)]
+    whole = [(c.a, c.b) for c in lsh_candidates(_one_shared_band(4, (2, 3)), 0.3, 1)]
+    assert whole == [(0, 1), (2, 3)]
+
+
+def test_a_passage_touching_boilerplate_is_kept() -> None:
+    """Boilerplate ending exactly where a sentence starts, or starting exactly where it
+    ends, does not overlap it: the sentence is still a passage (its paragraph is not)."""
+    officials = TEXT.index("Officials")
+    end = TEXT.index("\n")
+    spans = (
+        BoilerplateSpan(0, officials, BoilerplateReason.NAVIGATION, "t"),
+        BoilerplateSpan(end, end + 12, BoilerplateReason.NAVIGATION, "t"),
+    )
+    texts = [p.text for p in passages_of(_result(spans))]
+    assert texts[0] == "Officials in Seoul condemned the launch at once."
+    assert TEXT.split("\n")[0] not in texts
