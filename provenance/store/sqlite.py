@@ -25,14 +25,15 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from provenance.config import StoreConfig
 from provenance.errors import StoreError
-from provenance.model import Article, SourceKind
+from provenance.model import Article, SourceKind, parse_instant
 from provenance.store import inspect
 from provenance.store.inspect import Stats
 from provenance.store.keys import FORMAT_VERSION, REF_BITS, Entry, Fingerprinter
@@ -67,8 +68,66 @@ CREATE VIEW IF NOT EXISTS passage_texts AS
            substr(a.text, p.start + 1, p."end" - p.start) AS text
     FROM passages AS p JOIN articles AS a ON a.pk = p.article;
 """
+# The SQLite header's application id ("PROV"): `file` and `sqlite3` show what the file is,
+# and an index is told from any other SQLite database without reading its tables.
+APPLICATION_ID = 0x50524F56
+# The columns each table must have (a file without them is refused, never altered).
+_TABLES = {
+    "meta": {"key", "value"},
+    "articles": {
+        "pk",
+        "id",
+        "content_hash",
+        "source_kind",
+        "outlet",
+        "published",
+        "n_passages",
+        "metadata",
+        "text",
+    },
+    "passages": {"article", "seq", "start", "end"},
+    "bands": {"key", "ref"},
+}
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_HEADER_BYTES = 100
 _BUSY_TIMEOUT_MS = 2000
 _MASK = (1 << REF_BITS) - 1
+
+
+def check_identity(path: str) -> None:
+    """Refuse, reading only its 100-byte header, a file that is not an index: not a regular
+    file, empty, not SQLite, or an SQLite database with another application id. (Id 0 is
+    an index made before ids were written, or a foreign database: the tables then decide.)"""
+    file = Path(path)
+    if not file.is_file():
+        raise StoreError(f"{path}: not a regular file, so not an index")
+    try:
+        with file.open("rb") as handle:
+            header = handle.read(_HEADER_BYTES)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the index: {exc.strerror or exc}") from None
+    if not header:
+        raise StoreError(f"{path}: empty file, not an index (delete it or name another file)")
+    if not header.startswith(_SQLITE_MAGIC) or len(header) < _HEADER_BYTES:
+        raise StoreError(f"{path}: not an index (not an SQLite database)")
+    app_id = int.from_bytes(header[68:72], "big")
+    if app_id not in (0, APPLICATION_ID):
+        raise StoreError(
+            f"{path}: not an index (an SQLite database of another application, id {app_id:#x})"
+        )
+
+
+def describe_sqlite_error(exc: sqlite3.Error) -> str:
+    """An SQLite error as a phrase for a one-line message, with what to do when known."""
+    text = " ".join(str(exc).split())
+    low = text.lower()
+    if "malformed" in low or "not a database" in low:
+        return f"damaged index ({text}); `provenance index verify` tells more"
+    if "readonly" in low or "read-only" in low:
+        return f"cannot write the index ({text}): check the permissions of the file and folder"
+    if "disk is full" in low or "disk i/o" in low:
+        return f"cannot write the index ({text})"
+    return text
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -99,40 +158,71 @@ class Store:
         fingerprinter: Fingerprinter,
         *,
         create: bool = False,
+        readonly: bool = False,
         lock_timeout_s: float = StoreConfig.lock_timeout_s,
         check_meta: bool = True,
         page_size: int = StoreConfig.page_size,
     ) -> None:
+        """Open (``create``: or create) the index at ``path``. An existing file is checked
+        before SQLite writes anything (``check_identity``); ``readonly`` opens it with
+        SQLite's ``mode=ro``, so nothing (journal mode, tables, meta) can change."""
         self.path = str(path)
         self.fp = fingerprinter
         self.lock_timeout_s = lock_timeout_s
+        self.readonly = readonly
         memory = self.path == ":memory:"
-        if not memory and not Path(self.path).is_file():
-            if not create:
-                raise StoreError(
-                    f"no index at {self.path}; create it with `provenance index add PATHS`"
-                )
+        new = not memory and not Path(self.path).exists()
+        if new and (readonly or not create):
+            raise StoreError(
+                f"no index at {self.path}; create it with `provenance index add PATHS`"
+            )
+        if not memory and not new:
+            check_identity(self.path)
+        elif new:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=0)
+            if readonly:
+                uri = f"{Path(self.path).absolute().as_uri()}?mode=ro"
+                self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=0)
+            else:
+                self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=0)
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open the index: {exc}") from None
         self.conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-        # takes effect only in a file that has no page yet (before WAL): see StoreConfig
-        self.conn.execute(f"PRAGMA page_size = {int(page_size)}")
-        self._retry(lambda: self.conn.execute("PRAGMA journal_mode = WAL").fetchone())
-        self.conn.execute("PRAGMA synchronous = FULL")
         self.conn.execute("PRAGMA cache_size = -65536")  # 64 MiB of page cache
-        if not self._missing_tables() and self._has_meta():
+        if not readonly:
+            if new or memory:
+                # takes effect only in a file that has no page yet (before WAL): see
+                # StoreConfig. The application id is written before WAL is switched on, so
+                # it is in the main file's header from the first byte on.
+                self.conn.execute(f"PRAGMA page_size = {int(page_size)}")
+                self._retry(lambda: self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}"))
+            self._retry(lambda: self.conn.execute("PRAGMA journal_mode = WAL").fetchone())
+            self.conn.execute("PRAGMA synchronous = FULL")
+        if self._retry(self._tables_complete):
             # an existing index: checking its parameters is a read, so a read-only user
             # (``provenance check`` without ``--add``) never waits for a writer's lock
-            self._check_meta(check_meta)
+            self._retry(lambda: self._check_meta(check_meta))
             return
+        if readonly or not (new or memory or self._retry(self._is_ours)):
+            missing = self._retry(self._what_is_missing)
+            if missing == "no index tables":
+                missing = (
+                    "an index whose creation never finished (no tables); run `provenance index "
+                    "add` to create them"
+                    if self._retry(self._is_ours)
+                    else "not an index (an SQLite database without the index tables)"
+                )
+            raise StoreError(f"{self.path}: {missing}")
         with self.transaction():
-            if self._missing_tables():
+            if not self._tables_complete():
+                # a new file, or one whose creation never committed (it has our id, no table)
+                if self._what_is_missing() != "no index tables":
+                    raise StoreError(f"{self.path}: {self._what_is_missing()}")
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         self.conn.execute(statement)
+                self.write_meta()
             self._check_meta(check_meta)
 
     # -- connection and transactions ------------------------------------------------------
@@ -170,31 +260,66 @@ class Store:
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            self.conn.execute("ROLLBACK")
-            raise StoreError(f"{self.path}: commit failed: {exc}") from None
+            self._rollback()
+            raise StoreError(
+                f"{self.path}: commit failed, nothing of this transaction was written: "
+                f"{describe_sqlite_error(exc)}"
+            ) from None
 
-    def _missing_tables(self) -> bool:
-        names = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master")}
-        return not {"meta", "articles", "passages", "bands", "passage_texts"} <= names
+    def _rollback(self) -> None:
+        """Roll back if a transaction is still open: SQLite ends one by itself after some
+        errors (a full disk), and a second error must not hide the first."""
+        if self.conn.in_transaction:
+            with suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
 
-    def _has_meta(self) -> bool:
-        return self.conn.execute("SELECT 1 FROM meta LIMIT 1").fetchone() is not None
+    def _columns(self) -> dict[str, set[str]]:
+        names = [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master")]
+        return {
+            name: {str(r[1]) for r in self.conn.execute(f'PRAGMA table_info("{name}")')}
+            for name in names
+            if name in _TABLES
+        }
+
+    def _what_is_missing(self) -> str:
+        """What keeps this file from being an index, as a phrase ("" when nothing does)."""
+        found = self._columns()
+        if not found:
+            return "no index tables"
+        missing = sorted(set(_TABLES) - set(found))
+        if missing:
+            return f"not a complete provenance index: table(s) {', '.join(missing)} missing"
+        for name, columns in _TABLES.items():
+            lacking = sorted(columns - found[name])
+            if lacking:
+                return f"not a provenance index: table {name} lacks column(s) {', '.join(lacking)}"
+        return ""
+
+    def _tables_complete(self) -> bool:
+        return self._what_is_missing() == ""
+
+    def _is_ours(self) -> bool:
+        return int(self.conn.execute("PRAGMA application_id").fetchone()[0]) == APPLICATION_ID
 
     def _check_meta(self, check: bool) -> None:
+        """The recorded parameters must be complete and (when ``check``) this run's."""
         stored = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
         wanted = self.fp.meta()
-        if not stored:
-            self.conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(wanted.items()))
-            return
-        if stored.get("format_version") != str(FORMAT_VERSION):
+        if stored.get("format_version") not in (None, str(FORMAT_VERSION)):
             raise StoreError(
                 f"{self.path} has index format {stored.get('format_version')}, this version "
                 f"reads format {FORMAT_VERSION}: delete the file and add the articles again"
+            )
+        missing = sorted(set(wanted) - set(stored))
+        if missing:
+            raise StoreError(
+                f"{self.path}: damaged index: its meta table lacks {', '.join(missing)}, so "
+                "its parameters are unknown; delete the file and add the articles again"
             )
         diff = [f"{k}={stored.get(k)} (now {v})" for k, v in wanted.items() if stored.get(k) != v]
         if diff and check:
@@ -295,11 +420,19 @@ class Store:
         self.conn.execute("DELETE FROM articles WHERE pk = ?", (pk,))
 
     def remove(
-        self, ids: Sequence[str] = (), outlet: str | None = None, before: str | None = None
+        self,
+        ids: Sequence[str] = (),
+        outlet: str | None = None,
+        before: datetime | str | None = None,
     ) -> list[str]:
-        """Remove the articles matching every given filter; returns their ids."""
+        """Remove the articles matching every given filter; returns their ids. ``before``
+        is an instant (a string is read by ``parse_instant``: a date alone is 00:00 UTC);
+        ``published`` values are compared with it as instants, not as strings."""
         if not ids and outlet is None and before is None:
             raise StoreError("index remove needs --ids, --outlet or --before")
+        cutoff = parse_instant(before) if isinstance(before, str) else before
+        if isinstance(before, str) and cutoff is None:
+            raise StoreError(f"not a date or RFC 3339 date-time: {before!r}")
         where: list[str] = ["1"]
         args: list[str] = []
         if ids:
@@ -308,12 +441,15 @@ class Store:
         if outlet is not None:
             where.append("outlet = ?")
             args.append(outlet)
-        if before is not None:
-            where.append("published IS NOT NULL AND published < ?")
-            args.append(before)
+        if cutoff is not None:
+            where.append("published IS NOT NULL")
         with self.transaction():
-            sql = f"SELECT pk, id FROM articles WHERE {' AND '.join(where)} ORDER BY id"
-            found = self.conn.execute(sql, args).fetchall()
+            sql = f"SELECT pk, id, published FROM articles WHERE {' AND '.join(where)} ORDER BY id"
+            found = [
+                (pk, aid)
+                for pk, aid, published in self.conn.execute(sql, args).fetchall()
+                if cutoff is None or _before(published, cutoff)
+            ]
             for pk, _ in found:
                 self._delete(int(pk))
         return [str(i) for _, i in found]
@@ -355,7 +491,16 @@ class Store:
 
     def _stored(self, row: Sequence[Any]) -> StoredArticle:
         pk, aid, kind, outlet, published, metadata, text = row
-        extra = json.loads(metadata)
+        try:
+            extra = json.loads(metadata)
+            if not isinstance(extra, dict) or not isinstance(text, str):
+                raise ValueError("metadata is not a JSON object or text is not text")
+            source_kind = SourceKind(kind)
+        except (TypeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+            raise StoreError(
+                f"{self.path}: damaged index: article {aid!r} (pk {pk}) has an unreadable "
+                f"row ({' '.join(str(exc).split())})"
+            ) from None
         article = Article(
             id=aid,
             text=text,
@@ -363,7 +508,7 @@ class Store:
             outlet=outlet,
             url=extra.get("url"),
             published=published,
-            source_kind=SourceKind(kind),
+            source_kind=source_kind,
             language=extra.get("language"),
             authors=tuple(extra.get("authors") or ()),
             extra=extra.get("extra") or {},
@@ -388,6 +533,11 @@ _SELECT = "pk, id, source_kind, outlet, published, metadata, text FROM articles"
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def _before(published: object, cutoff: datetime) -> bool:
+    at = parse_instant(published) if isinstance(published, str) else None
+    return at is not None and at < cutoff
 
 
 def ref_parts(ref: int) -> tuple[int, int]:
