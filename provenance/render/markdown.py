@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from provenance.render.safe import markdown
 from provenance.render.text import LABEL_ORDER, snippet, strongest_matches
 
 
 def _cell(value: object) -> str:
-    return str(value if value is not None else "—").replace("|", "\\|").replace("\n", " ")
+    """Article data as inline Markdown: shown literally, never as HTML, links or markup."""
+    return markdown(str(value if value is not None else "—"))
 
 
 def _quote(text: str, limit: int = 160) -> str:
@@ -70,7 +72,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             if sp["label"] == "shared":
                 evidence = "first: " + sp["first"]
             out.append(
-                f"| {sp['start']}–{sp['end']} | {sp['label']} | {_cell(evidence)} | "
+                f"| {sp['start']}–{sp['end']} | {_cell(sp['label'])} | {_cell(evidence)} | "
                 f"{_quote(text[sp['start'] : sp['end']])} |"
             )
     if data["claims"]:

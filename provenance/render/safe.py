@@ -21,12 +21,15 @@ _UNSAFE_KEEP_NEWLINES = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-# Characters with a meaning in CommonMark/GFM inline text (emphasis, code, links, images,
-# tables, strikethrough), "://" and "www." (GFM autolinks); "&", "<" and ">" become
+# Characters with a meaning in CommonMark/GFM inline text (emphasis, code, links and
+# images, tables, strikethrough; "_" only at a word edge, since intraword "_" emphasises
+# nothing), "://" and "www." (GFM autolinks); "&", "<" and ">" become
 # entities so that no raw HTML (a <link>, a <meta http-equiv=refresh>) survives. Text is
 # always inline (table cells, after "## " or "- "), so line-start syntax ("#", "-", "1.")
 # needs no escape and ordinary punctuation stays readable.
-_MARKDOWN = re.compile(r"[\\`*_\[\]|~!<>&]|:(?=//)|(?<=www)\.", re.IGNORECASE)
+_MARKDOWN = re.compile(
+    r"[\\`*\[\]|~<>&]|(?<!\w)_|_(?!\w)|:(?=//)|(?<=www)\.", re.IGNORECASE
+)
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from provenance.render.safe import visible
+
 LABEL_ORDER = ("boilerplate", "wire", "shared", "original")
 # How many cross-outlet matches the summaries show (the JSON has all of them in the spans).
 TOP_MATCHES = 10
@@ -57,7 +59,8 @@ def strongest_matches(data: dict[str, Any], limit: int = TOP_MATCHES) -> list[di
 
 
 def _side(side: dict[str, Any]) -> str:
-    return f"{side['id']} ({side['outlet'] or 'outlet unknown'}) [{side['start']}-{side['end']}]"
+    outlet = visible(side["outlet"] or "outlet unknown")
+    return f"{side['id']} ({outlet}) [{side['start']}-{side['end']}]"
 
 
 def render(data: dict[str, Any], texts: dict[str, str]) -> str:
@@ -74,7 +77,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
     ]
     for art in data["articles"]:
         comp = art["composition"]
-        outlet = (art["outlet"] or "-")[:16]
+        outlet = visible(art["outlet"] or "-")[:16]
         lines.append(
             f"{art['id'][:28]:<28} {outlet:<16} "
             + " ".join(f"{_pct(comp[k]):>11}" for k in LABEL_ORDER)
@@ -93,7 +96,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
         flagged = [s for s in art["spans"] if s["label"] != "original"]
         if not flagged and not art["cited_sources"] and not art["duplicates"]:
             continue
-        lines += ["", f"== {art['id']} ({art['outlet'] or 'outlet unknown'})"]
+        lines += ["", f"== {art['id']} ({visible(art['outlet'] or 'outlet unknown')})"]
         for span in flagged:
             detail = span.get("reason") or span.get("agency") or ""
             if span["label"] == "shared":
@@ -116,7 +119,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
     if not data["claims"]:
         lines.append("  none found by lexical matching (paraphrases are not seen)")
     for claim in data["claims"]:
-        outlets = sorted({o["outlet"] or o["article_id"] for o in claim["occurrences"]})
+        outlets = sorted({visible(o["outlet"] or o["article_id"]) for o in claim["occurrences"]})
         lines.append(f"  {claim['id']}: {snippet(claim['text'])}")
         lines.append(
             f"      in {len(claim['occurrences'])} places ({', '.join(outlets)}); "
@@ -127,10 +130,13 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
         lines.append("  none")
     for row in data["outlets"]:
         lines.append(
-            f"  {(row['outlet'] or '-')[:24]:<24} <- {(row['source_outlet'] or '-')[:24]:<24} "
+            f"  {visible(row['outlet'] or '-')[:24]:<24} "
+            f"<- {visible(row['source_outlet'] or '-')[:24]:<24} "
             f"{row['characters']:>8} chars {row['matches']:>5} matches"
         )
     if data["clusters"]:
         lines += ["", "Near-duplicate clusters:"]
         lines += [f"  {', '.join(cluster)}" for cluster in data["clusters"]]
-    return "\n".join(lines) + "\n"
+    # ids cannot hold a line break (the article schema), outlets were escaped above; every
+    # other control character (ANSI escapes, "\r", bidi overrides) is made visible here
+    return visible("\n".join(lines) + "\n", keep_newlines=True)
