@@ -27,9 +27,7 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # entities so that no raw HTML (a <link>, a <meta http-equiv=refresh>) survives. Text is
 # always inline (table cells, after "## " or "- "), so line-start syntax ("#", "-", "1.")
 # needs no escape and ordinary punctuation stays readable.
-_MARKDOWN = re.compile(
-    r"[\\`*\[\]|~<>&]|(?<!\w)_|_(?!\w)|:(?=//)|(?<=www)\.", re.IGNORECASE
-)
+_MARKDOWN = re.compile(r"[\\`*\[\]|~<>&]|(?<!\w)_|_(?!\w)|:(?=//)|(?<=www)\.", re.IGNORECASE)
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 

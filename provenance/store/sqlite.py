@@ -24,7 +24,7 @@ import random
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -117,6 +117,45 @@ def check_identity(path: str) -> None:
         )
 
 
+_NO_TABLES = "no index tables"
+
+
+def _schema_problem(conn: sqlite3.Connection) -> str:
+    """What keeps a database from being an index: "" when nothing, ``_NO_TABLES`` when it
+    has none of the tables, else a phrase naming the missing table or column."""
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+    found = {
+        name: {str(r[1]) for r in conn.execute(f'PRAGMA table_info("{name}")')}
+        for name in names
+        if name in _TABLES
+    }
+    if not found:
+        return _NO_TABLES
+    missing = sorted(set(_TABLES) - set(found))
+    if missing:
+        return f"not a complete provenance index: table(s) {', '.join(missing)} missing"
+    for name, columns in _TABLES.items():
+        lacking = sorted(columns - found[name])
+        if lacking:
+            return f"not a provenance index: table {name} lacks column(s) {', '.join(lacking)}"
+    return ""
+
+
+def _app_id(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA application_id").fetchone()[0])
+
+
+def _explain(problem: str, ours: bool) -> str:
+    if problem != _NO_TABLES:
+        return problem
+    if ours:
+        return (
+            "an index whose creation never finished (no tables); "
+            "`provenance index add` creates them"
+        )
+    return "not an index (an SQLite database without the index tables)"
+
+
 def describe_sqlite_error(exc: sqlite3.Error) -> str:
     """An SQLite error as a phrase for a one-line message, with what to do when known."""
     text = " ".join(str(exc).split())
@@ -178,6 +217,7 @@ class Store:
             )
         if not memory and not new:
             check_identity(self.path)
+            self._precheck(creating=create and not readonly)
         elif new:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -199,31 +239,51 @@ class Store:
                 self._retry(lambda: self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}"))
             self._retry(lambda: self.conn.execute("PRAGMA journal_mode = WAL").fetchone())
             self.conn.execute("PRAGMA synchronous = FULL")
-        if self._retry(self._tables_complete):
+        problem = self._retry(lambda: _schema_problem(self.conn))
+        if not problem:
             # an existing index: checking its parameters is a read, so a read-only user
             # (``provenance check`` without ``--add``) never waits for a writer's lock
             self._retry(lambda: self._check_meta(check_meta))
             return
-        if readonly or not (new or memory or self._retry(self._is_ours)):
-            missing = self._retry(self._what_is_missing)
-            if missing == "no index tables":
-                missing = (
-                    "an index whose creation never finished (no tables); run `provenance index "
-                    "add` to create them"
-                    if self._retry(self._is_ours)
-                    else "not an index (an SQLite database without the index tables)"
-                )
-            raise StoreError(f"{self.path}: {missing}")
+        ours = new or memory or self._retry(lambda: _app_id(self.conn) == APPLICATION_ID)
+        if problem != _NO_TABLES or readonly or not ours:
+            raise StoreError(f"{self.path}: {_explain(problem, ours)}")
         with self.transaction():
-            if not self._tables_complete():
+            problem = _schema_problem(self.conn)
+            if problem == _NO_TABLES:
                 # a new file, or one whose creation never committed (it has our id, no table)
-                if self._what_is_missing() != "no index tables":
-                    raise StoreError(f"{self.path}: {self._what_is_missing()}")
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         self.conn.execute(statement)
                 self.write_meta()
+            elif problem:
+                raise StoreError(f"{self.path}: {_explain(problem, ours)}")
             self._check_meta(check_meta)
+
+    def _precheck(self, *, creating: bool) -> None:
+        """Tables, columns and a complete meta row of an existing file, read through an
+        ``immutable`` connection that takes no lock and creates no ``-wal``/``-shm`` file,
+        so a file that is refused is left exactly as it was. Skipped while a ``-wal`` file
+        holds data (the main file alone is then not the current state; the same checks run
+        again on the real connection)."""
+        wal = Path(f"{self.path}-wal")
+        if wal.is_file() and wal.stat().st_size > 0:
+            return
+        uri = f"{Path(self.path).absolute().as_uri()}?mode=ro&immutable=1"
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+            try:
+                problem = _schema_problem(conn)
+                ours = _app_id(conn) == APPLICATION_ID
+                if problem == _NO_TABLES and creating and ours:
+                    return
+                if problem:
+                    raise StoreError(f"{self.path}: {_explain(problem, ours)}")
+                self._meta_complete(dict(conn.execute("SELECT key, value FROM meta").fetchall()))
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {describe_sqlite_error(exc)}") from None
 
     # -- connection and transactions ------------------------------------------------------
 
@@ -244,9 +304,9 @@ class Store:
                 return action()
             except sqlite3.OperationalError as exc:
                 if not _is_busy(exc) or time.monotonic() > deadline:
-                    raise StoreError(f"{self.path}: {exc}") from None
+                    raise StoreError(f"{self.path}: {describe_sqlite_error(exc)}") from None
             except sqlite3.DatabaseError as exc:
-                raise StoreError(f"{self.path}: {exc}") from None
+                raise StoreError(f"{self.path}: {describe_sqlite_error(exc)}") from None
             time.sleep(delay * (1 + random.random()))
             delay = min(delay * 2, 0.5)
 
@@ -278,37 +338,20 @@ class Store:
             with suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
 
-    def _columns(self) -> dict[str, set[str]]:
-        names = [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master")]
-        return {
-            name: {str(r[1]) for r in self.conn.execute(f'PRAGMA table_info("{name}")')}
-            for name in names
-            if name in _TABLES
-        }
-
-    def _what_is_missing(self) -> str:
-        """What keeps this file from being an index, as a phrase ("" when nothing does)."""
-        found = self._columns()
-        if not found:
-            return "no index tables"
-        missing = sorted(set(_TABLES) - set(found))
-        if missing:
-            return f"not a complete provenance index: table(s) {', '.join(missing)} missing"
-        for name, columns in _TABLES.items():
-            lacking = sorted(columns - found[name])
-            if lacking:
-                return f"not a provenance index: table {name} lacks column(s) {', '.join(lacking)}"
-        return ""
-
-    def _tables_complete(self) -> bool:
-        return self._what_is_missing() == ""
-
-    def _is_ours(self) -> bool:
-        return int(self.conn.execute("PRAGMA application_id").fetchone()[0]) == APPLICATION_ID
-
     def _check_meta(self, check: bool) -> None:
         """The recorded parameters must be complete and (when ``check``) this run's."""
         stored = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+        wanted = self._meta_complete(stored)
+        diff = [f"{k}={stored.get(k)} (now {v})" for k, v in wanted.items() if stored.get(k) != v]
+        if diff and check:
+            raise StoreError(
+                f"{self.path} was built with other fingerprint parameters: {', '.join(diff)}; "
+                f"rebuild it with `provenance index rebuild --index {self.path}` "
+                "(or delete it and add the articles again)"
+            )
+
+    def _meta_complete(self, stored: Mapping[str, str]) -> dict[str, str]:
+        """This run's parameters, after checking that ``stored`` names each of them."""
         wanted = self.fp.meta()
         if stored.get("format_version") not in (None, str(FORMAT_VERSION)):
             raise StoreError(
@@ -321,13 +364,7 @@ class Store:
                 f"{self.path}: damaged index: its meta table lacks {', '.join(missing)}, so "
                 "its parameters are unknown; delete the file and add the articles again"
             )
-        diff = [f"{k}={stored.get(k)} (now {v})" for k, v in wanted.items() if stored.get(k) != v]
-        if diff and check:
-            raise StoreError(
-                f"{self.path} was built with other fingerprint parameters: {', '.join(diff)}; "
-                f"rebuild it with `provenance index rebuild --index {self.path}` "
-                "(or delete it and add the articles again)"
-            )
+        return wanted
 
     def write_meta(self) -> None:
         """Record this run's parameters (used by rebuild, inside its transaction)."""
@@ -468,22 +505,54 @@ class Store:
         return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
 
     def kinds(self, pks: Iterable[int]) -> dict[int, tuple[str, SourceKind]]:
-        """(id, source_kind) of those ``pks`` that exist (band rows may outlive nothing)."""
+        """(id, source_kind) of ``pks``. Band rows leave with their article (``_delete``),
+        so a band row pointing at no article means a damaged file: ``StoreError``, never
+        a candidate silently dropped (read inside ``snapshot()``, a concurrent remove
+        cannot cause this)."""
         out: dict[int, tuple[str, SourceKind]] = {}
-        for chunk in _chunks(sorted(set(pks)), 500):
+        wanted = sorted(set(pks))
+        for chunk in _chunks(wanted, 500):
             marks = ",".join("?" * len(chunk))
             sql = f"SELECT pk, id, source_kind FROM articles WHERE pk IN ({marks})"
             for pk, aid, kind in self.conn.execute(sql, chunk):
+                if kind not in _KINDS:
+                    raise StoreError(
+                        f"{self.path}: damaged index: article pk {pk} has source_kind {kind!r}"
+                    )
                 out[int(pk)] = (str(aid), SourceKind(kind))
+        self._require(wanted, out)
         return out
 
     def articles(self, pks: Iterable[int]) -> dict[int, StoredArticle]:
         out: dict[int, StoredArticle] = {}
-        for chunk in _chunks(sorted(set(pks)), 500):
+        wanted = sorted(set(pks))
+        for chunk in _chunks(wanted, 500):
             marks = ",".join("?" * len(chunk))
             for row in self.conn.execute(f"SELECT {_SELECT} WHERE pk IN ({marks})", chunk):
                 out[int(row[0])] = self._stored(row)
+        self._require(wanted, out)
         return out
+
+    def _require(self, wanted: Sequence[int], found: Mapping[int, object]) -> None:
+        missing = [pk for pk in wanted if pk not in found]
+        if missing:
+            raise StoreError(
+                f"{self.path}: damaged index: band rows point at article pk {missing[0]}, "
+                "which is not in the articles table; `provenance index verify` tells more"
+            )
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction: every query inside sees one state of the file (WAL), so
+        concurrent writers cannot make a band row and its article disagree."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self._retry(lambda: self.conn.execute("BEGIN DEFERRED"))
+        try:
+            yield
+        finally:
+            self._rollback()
 
     def iter_articles(self) -> Iterator[StoredArticle]:
         for row in self.conn.execute(f"SELECT {_SELECT} ORDER BY id").fetchall():
@@ -527,6 +596,7 @@ class Store:
 
 
 _COLUMNS = ("id", "outlet", "published", "source_kind")
+_KINDS = frozenset(k.value for k in SourceKind)
 _SELECT = "pk, id, source_kind, outlet, published, metadata, text FROM articles"
 
 
