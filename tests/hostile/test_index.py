@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -202,8 +203,8 @@ def test_a_full_disk_is_reported_as_such(tmp_path: Path, monkeypatch: pytest.Mon
     transaction is active`. SQLite's max_page_count makes the file full after 4 pages."""
     real = sqlite3.connect
 
-    def small(*args: object, **kwargs: object) -> sqlite3.Connection:
-        conn = real(*args, **kwargs)  # type: ignore[arg-type]
+    def small(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn: sqlite3.Connection = real(*args, **kwargs)
         conn.execute("PRAGMA max_page_count = 4")
         return conn
 
@@ -240,3 +241,37 @@ def test_a_read_only_index_file_in_a_writable_folder(tmp_path: Path) -> None:
         assert stat.S_IMODE(index.stat().st_mode) == 0o444
     finally:
         shutil.rmtree(folder)
+
+
+class _FailingCommit:
+    """A connection whose COMMIT fails as a full disk would (sqlite3.Connection itself
+    cannot be patched), delegating everything else."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._conn, name)
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql == "COMMIT":
+            self._conn.execute("ROLLBACK")  # SQLite ends the transaction by itself here
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._conn.execute(sql, *args)  # type: ignore[arg-type]
+
+
+def test_a_failed_commit_is_reported_as_such(index_copy: Path) -> None:
+    from provenance.config import Config
+    from provenance.errors import StoreError
+    from provenance.store import Fingerprinter, Store
+
+    with Store(index_copy, Fingerprinter(Config())) as store:
+        before = store.count()
+        store.conn = _FailingCommit(store.conn)  # type: ignore[assignment]
+        with pytest.raises(StoreError) as raised, store.transaction():
+            store.conn.execute("DELETE FROM articles WHERE pk = 1")
+        message = str(raised.value)
+        assert "commit failed, nothing of this transaction was written" in message
+        assert "database or disk is full" in message
+        assert "rollback" not in message
+        assert store.count() == before

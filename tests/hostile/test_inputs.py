@@ -68,7 +68,7 @@ def test_an_unreadable_subfolder_is_an_error(shared_tree: Path) -> None:
     assert run.one_error_line() == f"error: {locked}: cannot list folder: Permission denied"
     index = shared_tree / "i.sqlite"
     run = subprocess_cli(
-        ["index", "add", str(shared_tree), "--index", str(index)], cwd="/", as_nobody=True
+        ["index", "add", str(shared_tree), "--index", str(index)], cwd=Path("/"), as_nobody=True
     )
     assert run.one_error_line() == f"error: {locked}: cannot list folder: Permission denied"
     assert not index.exists()
