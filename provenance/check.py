@@ -323,7 +323,7 @@ def run(
     # wrongly took a whole article for boilerplate must not hide a copy of it.
     queries = [fp.entry(r, with_boilerplate=True) for r in ordered]
     verdicts: list[ArticleVerdict] = []
-    with Store(":memory:", fp) as batch, index.transaction() if add else index.snapshot():
+    with Store(":memory:", fp) as batch, index.transaction(write=add):
         indexed = index.count()
         for result, entry, query in zip(ordered, entries, queries, strict=True):
             findings = [

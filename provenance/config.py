@@ -18,6 +18,7 @@ from typing import Any
 class IngestConfig:
     # Files larger than this are refused with an error instead of being read into memory.
     # Raising it admits bigger dumps at the cost of memory; one news article is < 200 KB.
+    # The schema caps it at 16 GiB: a whole file is held in memory, so more cannot work.
     max_file_bytes: int = 64 * 1024 * 1024
 
 
@@ -51,8 +52,9 @@ class BoilerplateConfig:
 
 @dataclass(frozen=True)
 class FingerprintConfig:
-    # datasketch permutation scheme. "affine32" is datasketch 2's default; signatures made
-    # with another scheme, seed or num_perm are refused, never compared.
+    # datasketch permutation scheme: "affine32" (datasketch 2's default), "affine64" or
+    # "legacy" (the schema refuses any other name at load); signatures made with another
+    # scheme, seed (0 .. 2**32-1, numpy's seed range) or num_perm are refused, never compared.
     scheme: str = "affine32"
     # More permutations estimate Jaccard more precisely but cost time and space linearly.
     num_perm: int = 128

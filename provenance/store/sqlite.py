@@ -311,17 +311,23 @@ class Store:
             delay = min(delay * 2, 0.5)
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """``BEGIN IMMEDIATE`` (waiting for other writers) ... ``COMMIT``, or roll back."""
+    def transaction(self, *, write: bool = True) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` (waiting for other writers) ... ``COMMIT``, or roll back.
+        ``write=False``: a read transaction (``BEGIN DEFERRED``, always rolled back), so
+        that every query inside sees one state of the file and concurrent writers cannot
+        make a band row and its article disagree."""
         if self.conn.in_transaction:
             yield
             return
-        self._retry(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+        self._retry(lambda: self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED"))
         try:
             yield
         except BaseException:
             self._rollback()
             raise
+        if not write:
+            self._rollback()
+            return
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -507,7 +513,7 @@ class Store:
     def kinds(self, pks: Iterable[int]) -> dict[int, tuple[str, SourceKind]]:
         """(id, source_kind) of ``pks``. Band rows leave with their article (``_delete``),
         so a band row pointing at no article means a damaged file: ``StoreError``, never
-        a candidate silently dropped (read inside ``snapshot()``, a concurrent remove
+        a candidate silently dropped (read inside ``transaction(write=False)``, a concurrent remove
         cannot cause this)."""
         out: dict[int, tuple[str, SourceKind]] = {}
         wanted = sorted(set(pks))
@@ -540,19 +546,6 @@ class Store:
                 f"{self.path}: damaged index: band rows point at article pk {missing[0]}, "
                 "which is not in the articles table; `provenance index verify` tells more"
             )
-
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        """A read transaction: every query inside sees one state of the file (WAL), so
-        concurrent writers cannot make a band row and its article disagree."""
-        if self.conn.in_transaction:
-            yield
-            return
-        self._retry(lambda: self.conn.execute("BEGIN DEFERRED"))
-        try:
-            yield
-        finally:
-            self._rollback()
 
     def iter_articles(self) -> Iterator[StoredArticle]:
         for row in self.conn.execute(f"SELECT {_SELECT} ORDER BY id").fetchall():

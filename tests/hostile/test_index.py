@@ -45,13 +45,29 @@ def test_an_empty_file_is_not_an_index(tmp_path: Path, copies: Path) -> None:
     assert not Path(f"{index}-wal").exists()
 
 
-def test_a_dropped_table_is_refused_not_recreated(index_copy: Path, copies: Path) -> None:
-    """After `drop table bands` the check recreated it empty and passed everything."""
-    _sql(index_copy, "DROP TABLE bands")
+@pytest.mark.parametrize(
+    ("damage", "message", "commands"),
+    [
+        # after `drop table bands` the check recreated it empty and passed everything
+        ("DROP TABLE bands", "table(s) bands missing", ("check", "add", "stats")),
+        # an emptied meta table was silently rewritten, bypassing the parameter guard
+        ("DELETE FROM meta", "damaged index: its meta table lacks", ("check", "add", "rebuild")),
+    ],
+)
+def test_a_damaged_schema_is_refused_not_repaired(
+    index_copy: Path, copies: Path, damage: str, message: str, commands: tuple[str, ...]
+) -> None:
+    _sql(index_copy, damage)
     before = digest(*_files(index_copy))
-    for args in (["check", str(copies)], ["index", "add", str(CORPUS)], ["index", "stats"]):
-        run = cli(*args, "--index", str(index_copy))
-        assert "table(s) bands missing" in run.one_error_line()
+    argv = {
+        "check": ["check", str(copies)],
+        "add": ["index", "add", str(CORPUS)],
+        "stats": ["index", "stats"],
+        "rebuild": ["index", "rebuild"],
+    }
+    for command in commands:
+        run = cli(*argv[command], "--index", str(index_copy))
+        assert message in run.one_error_line()
     assert digest(*_files(index_copy)) == before
 
 
@@ -59,16 +75,6 @@ def test_a_missing_column_is_refused(index_copy: Path, copies: Path) -> None:
     _sql(index_copy, "ALTER TABLE articles DROP COLUMN published")
     run = cli("check", str(copies), "--index", str(index_copy))
     assert "table articles lacks column(s) published" in run.one_error_line()
-
-
-def test_an_emptied_meta_table_is_refused(index_copy: Path, copies: Path) -> None:
-    """An emptied meta table was silently rewritten, bypassing the parameter guard."""
-    _sql(index_copy, "DELETE FROM meta")
-    before = digest(*_files(index_copy))
-    for args in (["check", str(copies)], ["index", "add", str(CORPUS)], ["index", "rebuild"]):
-        run = cli(*args, "--index", str(index_copy))
-        assert "damaged index: its meta table lacks" in run.one_error_line()
-    assert digest(*_files(index_copy)) == before
 
 
 def test_a_meta_row_missing_one_key_is_refused(index_copy: Path, copies: Path) -> None:
