@@ -134,8 +134,9 @@ def report(
 
     with _errors_to_exit():
         config = _config(config_file)
-        inputs = [*ingest.input_files(paths), *filter(None, [_config_path(config_file)])]
+        inputs: list[Path] = []
         if out is not None:  # refuse a bad --out before the work, and again when writing
+            inputs = [*ingest.input_files(paths), *filter(None, [_config_path(config_file)])]
             outfile.target_of(out, inputs)
         articles = _load(paths, config)
         progress, bar = _progress()
@@ -229,6 +230,8 @@ def _config(path: Path | None, overrides: dict[str, dict[str, object]] | None = 
     path = _config_path(path)
     data: dict[str, object] = {}
     if path is not None:
+        if path.exists() and not path.is_file():  # /dev/zero, a FIFO: never read them
+            raise ConfigError(f"{path}: not a regular file")
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -366,9 +369,8 @@ def index_remove(
     if before is not None:
         cutoff = parse_instant(before)
         if cutoff is None:
-            raise typer.BadParameter(
-                f"not a date (YYYY-MM-DD) or RFC 3339 date-time: {visible(before)!r}",
-                param_hint="--before",
+            raise _fail(
+                [f"--before: not a date (YYYY-MM-DD) or RFC 3339 date-time: {visible(before)!r}"]
             )
     wanted = {i.strip() for item in ids or [] for i in item.split(",") if i.strip()}
     wanted |= set(one_id or [])

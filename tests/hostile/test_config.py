@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,12 @@ def test_tool_provenance_that_is_not_a_table(
     monkeypatch.chdir(tmp_path)
     run = cli("validate", str(CORPUS))
     assert run.one_error_line() == "error: pyproject.toml: tool.provenance: expected a table"
+
+
+@pytest.mark.parametrize("name", ["/dev/zero", "fifo"])
+def test_a_config_that_is_not_a_regular_file(tmp_path: Path, name: str) -> None:
+    path = Path(name) if name.startswith("/") else tmp_path / name
+    if not path.is_absolute() or not path.exists():
+        os.mkfifo(path)
+    run = cli("validate", str(CORPUS), "--config", str(path))
+    assert run.one_error_line() == f"error: {path}: not a regular file"
