@@ -40,7 +40,7 @@ def stats(store: Store) -> Stats:
             size += file.stat().st_size if file.is_file() else 0
     return Stats(
         articles=sum(kinds.values()),
-        by_source_kind=dict(sorted(kinds.items())),
+        by_source_kind=dict(sorted((str(k), int(v)) for k, v in kinds.items())),
         outlets=one("SELECT count(DISTINCT outlet) FROM articles").fetchone()[0],
         passages=one("SELECT count(*) FROM passages").fetchone()[0],
         band_rows=one("SELECT count(*) FROM bands").fetchone()[0],
@@ -68,7 +68,7 @@ def verify(store: Store) -> list[str]:
         problems = [f"integrity_check could not run: {exc}"]
     try:
         problems += _count_problems(store)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, TypeError, ValueError) as exc:  # NULL or text for a number
         problems.append(f"cannot count the rows of each article: {exc}")
     return problems
 

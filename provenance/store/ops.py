@@ -107,7 +107,7 @@ def verify(store: Store, config: Config, *, batch: int = 200) -> list[str]:
     problems = inspect.verify(store)
     try:
         pks = [int(r[0]) for r in store.conn.execute("SELECT pk FROM articles ORDER BY pk")]
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, TypeError, ValueError) as exc:
         return [*problems, f"cannot list the articles: {describe_sqlite_error(exc)}"]
     analyze = per_article_analysis()
     for start in range(0, len(pks), batch):
@@ -122,7 +122,7 @@ def verify(store: Store, config: Config, *, batch: int = 200) -> list[str]:
         for item, entry in zip(stored, store.fp.entries(results), strict=True):
             try:
                 problems.extend(_entry_problems(store, item, entry))
-            except sqlite3.DatabaseError as exc:
+            except (sqlite3.DatabaseError, TypeError) as exc:  # TypeError: a NULL hash
                 problems.append(
                     f"article {item.article.id!r}: cannot read its rows: "
                     f"{describe_sqlite_error(exc)}"

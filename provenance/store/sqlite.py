@@ -156,7 +156,7 @@ def _explain(problem: str, ours: bool) -> str:
     return "not an index (an SQLite database without the index tables)"
 
 
-def describe_sqlite_error(exc: sqlite3.Error) -> str:
+def describe_sqlite_error(exc: Exception) -> str:
     """An SQLite error as a phrase for a one-line message, with what to do when known."""
     text = " ".join(str(exc).split())
     low = text.lower()
@@ -401,7 +401,12 @@ class Store:
                 row = self.conn.execute(
                     "SELECT pk, content_hash FROM articles WHERE id = ?", (article.id,)
                 ).fetchone()
-                if row is not None and bytes(row[1]) == entry.content_hash:
+                if row is not None and not isinstance(row[1], bytes):
+                    raise StoreError(
+                        f"{self.path}: damaged index: article {article.id!r} "
+                        "has no readable content hash"
+                    )
+                if row is not None and row[1] == entry.content_hash:
                     unchanged.append(article.id)
                     continue
                 if row is not None:
@@ -450,9 +455,14 @@ class Store:
     def _delete(self, pk: int) -> None:
         """Remove an article with its passages and band rows (keys recomputed from text)."""
         text = self.conn.execute("SELECT text FROM articles WHERE pk = ?", (pk,)).fetchone()[0]
-        spans = self.conn.execute(
-            'SELECT seq, start, "end" FROM passages WHERE article = ?', (pk,)
-        ).fetchall()
+        spans = [
+            tuple(self._integer(v, f"a passage of article pk {pk}") for v in row)
+            for row in self.conn.execute(
+                'SELECT seq, start, "end" FROM passages WHERE article = ?', (pk,)
+            ).fetchall()
+        ]
+        if not isinstance(text, str):
+            raise StoreError(f"{self.path}: damaged index: article pk {pk} has no readable text")
         rows = [
             (key, pk << REF_BITS | seq)
             for seq, start, end in spans
@@ -505,7 +515,19 @@ class Store:
             return Counter()
         marks = ",".join("?" * len(keys))
         sql = f"SELECT ref, count(*) FROM bands WHERE key IN ({marks}) GROUP BY ref"
-        return Counter(dict(self.conn.execute(sql, list(keys)).fetchall()))
+        found: Counter[int] = Counter()
+        for ref, count in self.conn.execute(sql, list(keys)).fetchall():
+            found[self._integer(ref, "a band row's ref")] = count
+        return found
+
+    def _integer(self, value: object, what: str) -> int:
+        """``value`` if it is an integer; a damaged file can hold anything in any column."""
+        if type(value) is not int:
+            raise StoreError(
+                f"{self.path}: damaged index: {what} is {type(value).__name__} "
+                f"{str(value)[:20]!r}, not an integer; `provenance index verify` tells more"
+            )
+        return value
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
@@ -555,8 +577,12 @@ class Store:
         pk, aid, kind, outlet, published, metadata, text = row
         try:
             extra = json.loads(metadata)
-            if not isinstance(extra, dict) or not isinstance(text, str):
+            if not isinstance(extra, dict) or not isinstance(text, str) or not text:
                 raise ValueError("metadata is not a JSON object or text is not text")
+            if not isinstance(aid, str) or not all(
+                v is None or isinstance(v, str) for v in (outlet, published)
+            ):
+                raise ValueError("id, outlet or published is not text")
             source_kind = SourceKind(kind)
         except (TypeError, ValueError) as exc:  # JSONDecodeError is a ValueError
             raise StoreError(
@@ -578,7 +604,12 @@ class Store:
         spans = self.conn.execute(
             'SELECT start, "end" FROM passages WHERE article = ? ORDER BY seq', (pk,)
         ).fetchall()
-        return StoredArticle(int(pk), article, tuple((int(s), int(e)) for s, e in spans))
+        what = f"a passage offset of article {aid!r}"
+        return StoredArticle(
+            int(pk),
+            article,
+            tuple((self._integer(s, what), self._integer(e, what)) for s, e in spans),
+        )
 
     def stats(self) -> Stats:
         return inspect.stats(self)

@@ -31,15 +31,25 @@ def umask() -> Iterator[None]:
         os.umask(old)
 
 
-def test_dev_null_is_refused_and_stays_a_device(article: Path) -> None:
-    """As root, the temp-file-and-rename turned /dev/null into a regular 0600 file."""
+@pytest.fixture
+def null_device(tmp_path: Path) -> Path:
+    """A private node of the null device (character device 1:3). The test never names the
+    system's /dev/null: run against a writer with the bug, it would replace that file for
+    every process on the machine."""
     needs_root()
-    before = os.stat("/dev/null")
-    run = cli("report", str(article), "--out", "/dev/null")
+    path = tmp_path / "null"
+    os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    return path
+
+
+def test_a_device_is_refused_and_stays_a_device(article: Path, null_device: Path) -> None:
+    """As root, the temp-file-and-rename turned /dev/null into a regular 0600 file."""
+    before = null_device.stat()
+    run = cli("report", str(article), "--out", str(null_device))
     assert run.one_error_line() == (
-        "error: /dev/null: is a character device; --out writes regular files only"
+        f"error: {null_device}: is a character device; --out writes regular files only"
     )
-    after = os.stat("/dev/null")
+    after = null_device.stat()
     assert stat.S_ISCHR(after.st_mode)
     assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
 
@@ -77,12 +87,13 @@ def test_a_symlink_is_written_through(article: Path, tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8").startswith("# Provenance report")
 
 
-def test_a_symlink_to_a_device_is_refused(article: Path, tmp_path: Path) -> None:
+def test_a_symlink_to_a_device_is_refused(article: Path, tmp_path: Path, null_device: Path) -> None:
     link = tmp_path / "null.md"
-    link.symlink_to("/dev/null")
+    link.symlink_to(null_device)
     run = cli("report", str(article), "--out", str(link))
     assert "is a character device" in run.one_error_line()
     assert link.is_symlink()
+    assert stat.S_ISCHR(null_device.stat().st_mode)
 
 
 def test_an_input_of_the_run_is_refused(article: Path, tmp_path: Path) -> None:
