@@ -85,6 +85,17 @@ class ArticleVerdict:
             return self.article.text.count("\n", 0, max(0, offset)) + 1
         return None
 
+    def column_of(self, offset: int) -> int | None:
+        """1-based column (in characters) of ``offset`` on its line, where it can be known:
+        in a text file. A JSONL record's column would count JSON escapes, so it is not given."""
+        origin = self.article.origin
+        if origin is None or origin.path == "-" or origin.record is not None:
+            return None
+        if not origin.path.lower().endswith(".txt"):
+            return None
+        offset = max(0, offset)
+        return offset - (self.article.text.rfind("\n", 0, offset) + 1) + 1
+
 
 @dataclass(frozen=True)
 class Verdict:

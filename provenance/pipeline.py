@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from provenance import attribution, boilerplate, classify, reuse
+from provenance import attribution, boilerplate, classify, reuse, templates
 from provenance.agencies import AgencyLexicon
+from provenance.anchors import AnchorLexicon
 from provenance.boilerplate_rules import BoilerplateLexicon
+from provenance.claims import load_stopwords
 from provenance.config import BoilerplateConfig, Config
 from provenance.model import Article, ArticleResult, CorpusResult
 from provenance.segment import Abbreviations, segment
@@ -33,13 +35,17 @@ class Resources:
     abbreviations: Abbreviations
     boilerplate: BoilerplateLexicon
     agencies: AgencyLexicon
+    anchors: AnchorLexicon
 
     @classmethod
     def load(cls) -> Resources:
+        lexicon = BoilerplateLexicon.load()
+        function_words = frozenset().union(load_stopwords(), *lexicon.stopwords.values())
         return cls(
             abbreviations=Abbreviations.load(),
-            boilerplate=BoilerplateLexicon.load(),
+            boilerplate=lexicon,
             agencies=AgencyLexicon.load(),
+            anchors=AnchorLexicon.load(function_words),
         )
 
 
@@ -52,6 +58,11 @@ def _boilerplate_config(article: Article, config: BoilerplateConfig) -> Boilerpl
     if config.feature_pass and article.extra.get("extracted_by") == "trafilatura":
         return replace(config, feature_pass=False)
     return config
+
+
+def _outlet(article: Article) -> str:
+    """An article's outlet for corpus rules; one without outlet or URL is its own outlet."""
+    return boilerplate.outlet_key(article) or f"#{article.id}"
 
 
 def analyze_each(
@@ -75,10 +86,16 @@ def analyze_each(
         report("segment", done, total)
 
     repeats = boilerplate.outlet_repeats(results, config.boilerplate)
+    bp = config.boilerplate
+    found = templates.reduce_votes(
+        (templates.sentence_votes(r, _outlet(r.article), bp, resources.anchors) for r in results),
+        len(results),
+        bp,
+    )
     for done, result in enumerate(results, start=1):
         article, seg = result.article, result.segmentation
         bp_config = _boilerplate_config(article, config.boilerplate)
-        spans = boilerplate.detect(article, seg, resources.boilerplate, bp_config, repeats)
+        spans = boilerplate.detect(article, seg, resources.boilerplate, bp_config, repeats, found)
         credits = attribution.find_credits(article, seg, resources.agencies, spans)
         cited = attribution.find_cited_sources(article, seg, resources.agencies, credits)
         spans = attribution.merge_boilerplate(spans, credits)
@@ -97,10 +114,11 @@ def analyze(
     """Run every stage over ``articles``; the result is in article-id order."""
     config = config or Config()
     report = progress or _no_progress
+    resources = resources or Resources.load()
     results = list(analyze_each(articles, config, resources=resources, progress=progress))
     total = len(results)
 
-    found = reuse.find_reuse(results, config)
+    found = reuse.find_reuse(results, config, resources.anchors)
     report("match", total, total)
 
     final: list[ArticleResult] = []

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from provenance.align import Alignment, align_texts, grade, similarity
+from provenance.anchors import AnchorLexicon
 from provenance.claims import find_claims, first_appearance, outlet_key
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, Signature, Signer
@@ -283,7 +284,11 @@ def _duplicates(
     return duplicates, _components(pairs)
 
 
-def find_reuse(results: Sequence[ArticleResult], config: Config) -> Reuse:
+def find_reuse(
+    results: Sequence[ArticleResult],
+    config: Config,
+    anchor_lexicon: AnchorLexicon | None = None,
+) -> Reuse:
     """Wire and shared candidate spans, matches and near-duplicates of a corpus."""
     signer = Signer(FingerprintParams.from_config(config.fingerprint))
     corpus = Corpus.build(results, config, signer)
@@ -315,5 +320,5 @@ def find_reuse(results: Sequence[ArticleResult], config: Config) -> Reuse:
         matches=tuple(matches[k] for k in order),
         duplicates=MappingProxyType(duplicates),
         clusters=clusters,
-        claims=find_claims(results, config),
+        claims=find_claims(results, config, anchor_lexicon),
     )
