@@ -383,8 +383,11 @@ def index_verify(
     index: IndexOpt = None,
     config_file: ConfigOpt = None,
 ) -> None:
-    """SQLite's integrity check, then every article's passages and band keys recomputed
-    from its text and compared with the file (exit 0 sound, 1 problems found, 2 unusable)."""
+    """Check the index for damage (reads all).
+
+    SQLite's integrity check, then every article's passages and band keys recomputed from
+    its text and compared with the file. Exit 0 sound, 1 problems found, 2 unusable.
+    """
     with _errors_to_exit():
         config = _config(config_file)
         with _open_index(index, config, readonly=True, check_meta=False) as db:

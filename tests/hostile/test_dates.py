@@ -72,11 +72,11 @@ def test_remove_before_compares_instants(tmp_path: Path) -> None:
     records = write_records(tmp_path / "two.jsonl", _records())
     assert cli("index", "add", str(records), "--index", str(index)).code == 0
     run = cli("index", "remove", "--before", "2024-05-02T02:00:00Z", "--index", str(index))
-    assert run.stdout == "removed 1 articles\n"  # b-utc (01:00Z), not a-west (04:00Z)
-    stats = cli("index", "stats", "--json", "--index", str(index))
+    assert run.stdout == "removed 1 article\n"  # b-utc (01:00Z), not a-west (04:00Z)
+    stats = cli("index", "stats", "--format", "json", "--index", str(index))
     assert json.loads(stats.stdout)["articles"] == 1
     run = cli("index", "remove", "--before", "2024-05-03", "--index", str(index))
-    assert run.stdout == "removed 1 articles\n"
+    assert run.stdout == "removed 1 article\n"
 
 
 @pytest.mark.parametrize(

@@ -117,6 +117,6 @@ def test_an_id_with_a_comma_can_be_removed(tmp_path: Path) -> None:
     )
     assert cli("index", "add", str(records), "--index", str(index)).code == 0
     run = cli("index", "remove", "--id", "Smith, John: profile", "--index", str(index))
-    assert run.stdout == "removed 1 articles\n"
+    assert run.stdout == "removed 1 article\n"
     run = cli("index", "remove", "--ids", "Smith, nobody", "--index", str(index))
-    assert run.stdout == "removed 1 articles\n"
+    assert run.stdout == "removed 1 article\n"
