@@ -211,6 +211,11 @@ class Store:
         self.readonly = readonly
         memory = self.path == ":memory:"
         new = not memory and not Path(self.path).exists()
+        if not memory and not new and create and not readonly:
+            # an empty regular file is an index another writer is creating this instant
+            # (sqlite3.connect makes the file before its first page): create it alike
+            file = Path(self.path)
+            new = file.is_file() and file.stat().st_size == 0
         if new and (readonly or not create):
             raise StoreError(
                 f"no index at {self.path}; create it with `provenance index add PATHS`"
