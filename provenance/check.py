@@ -30,7 +30,6 @@ same id as the new one is never its own duplicate (re-checking an added article 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -431,7 +430,7 @@ def run(
     # wrongly took a whole article for boilerplate must not hide a copy of it.
     queries = [fp.entry(r, with_boilerplate=True) for r in ordered]
     verdicts: list[ArticleVerdict] = []
-    with Store(":memory:", fp) as batch, index.transaction() if add else nullcontext():
+    with Store(":memory:", fp) as batch, index.transaction(write=add):
         indexed = index.count()
         for result, entry, query in zip(ordered, entries, queries, strict=True):
             findings = [

@@ -7,6 +7,7 @@ reads it. ``Config.to_dict()`` is what the report prints as its effective config
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
@@ -17,6 +18,7 @@ from typing import Any
 class IngestConfig:
     # Files larger than this are refused with an error instead of being read into memory.
     # Raising it admits bigger dumps at the cost of memory; one news article is < 200 KB.
+    # The schema caps it at 16 GiB: a whole file is held in memory, so more cannot work.
     max_file_bytes: int = 64 * 1024 * 1024
 
 
@@ -63,8 +65,9 @@ class BoilerplateConfig:
 
 @dataclass(frozen=True)
 class FingerprintConfig:
-    # datasketch permutation scheme. "affine32" is datasketch 2's default; signatures made
-    # with another scheme, seed or num_perm are refused, never compared.
+    # datasketch permutation scheme: "affine32" (datasketch 2's default), "affine64" or
+    # "legacy" (the schema refuses any other name at load); signatures made with another
+    # scheme, seed (0 .. 2**32-1, numpy's seed range) or num_perm are refused, never compared.
     scheme: str = "affine32"
     # More permutations estimate Jaccard more precisely but cost time and space linearly.
     num_perm: int = 128
@@ -300,6 +303,13 @@ class Config:
         from provenance.errors import ConfigError
 
         prefix = "tool.provenance" if source.endswith("pyproject.toml") else ""
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{source}: {prefix or 'top level'}: expected a table")
+        # JSON Schema cannot refuse NaN (every comparison with it is false) or infinities
+        # (TOML has both): they would switch a threshold off, so they are refused here.
+        for path, value in _non_finite(data):
+            key = ".".join(p for p in (prefix, path) if p)
+            raise ConfigError(f"{source}: {key}: must be a finite number, got {value}")
         for error in schemas.errors("config", dict(data)):
             path, message = schemas.describe(error)
             key = ".".join(p for p in (prefix, path.removeprefix("$").lstrip(".")) if p)
@@ -319,3 +329,17 @@ class Config:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _non_finite(data: Mapping[str, Any], path: str = "") -> list[tuple[str, float]]:
+    """(dotted key, value) of every NaN or infinite number in a parsed config."""
+    found: list[tuple[str, float]] = []
+    for key, value in data.items():
+        where = f"{path}.{key}" if path else str(key)
+        if isinstance(value, float) and not math.isfinite(value):
+            found.append((where, value))
+        elif isinstance(value, Mapping):
+            found.extend(_non_finite(value, where))
+        elif isinstance(value, list):
+            found.extend(_non_finite({f"[{i}]": v for i, v in enumerate(value)}, where))
+    return found

@@ -7,11 +7,41 @@ Stages return new records and never mutate their inputs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_TIME = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
+)
+
+
+def parse_instant(value: str) -> datetime | None:
+    """The instant (UTC) that a ``published`` value names, or None if it is neither form.
+
+    A date alone (``2024-05-02``) is the start of that day in UTC; a date-time must carry
+    its offset (RFC 3339: ``Z`` or ``+09:00``) and is converted to UTC, so that
+    ``2024-05-01T23:00:00-05:00`` (04:00 UTC on the 2nd) comes after
+    ``2024-05-02T01:00:00+00:00``. A leap second (``:60``) is the next second."""
+    try:
+        if _DATE.fullmatch(value):
+            return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
+        found = _DATE_TIME.fullmatch(value)
+        if found is None:
+            return None
+        day, minutes, seconds, fraction, offset = found.groups()
+        leap = seconds == "60"
+        stamp = f"{day}T{minutes}:{'59' if leap else seconds}{fraction or ''}"
+        offset = "+00:00" if offset in ("Z", "z") else offset
+        instant = datetime.fromisoformat(stamp + offset).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+    return instant + timedelta(seconds=1) if leap else instant
 
 
 class SourceKind(StrEnum):
@@ -118,6 +148,11 @@ class Article:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "extra", _frozen_mapping(self.extra))
+
+    @property
+    def published_at(self) -> datetime | None:
+        """``published`` as an instant in UTC (see ``parse_instant``), None if unknown."""
+        return parse_instant(self.published) if self.published else None
 
     def metadata(self) -> dict[str, Any]:
         """The article's metadata as it appears in records and reports (no text)."""

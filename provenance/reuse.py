@@ -128,7 +128,8 @@ class _Ranking:
     def _key(self, i: int) -> tuple[object, ...]:
         p = self._corpus.passages[i]
         a = self._corpus.articles[p.article_id]
-        return (a.source_kind != SourceKind.WIRE, a.published is None, a.published or "", a.id)
+        at = a.published_at  # an instant: "-05:00" late on the 1st is after 01:00Z on the 2nd
+        return (a.source_kind != SourceKind.WIRE, at is None, at.timestamp() if at else 0.0, a.id)
 
     def of(self, text: int) -> list[int]:
         if text not in self._cache:

@@ -7,6 +7,7 @@ from typing import Any
 
 from provenance.check import ArticleVerdict, Finding, Status, Verdict
 from provenance.config import Policy
+from provenance.render.safe import visible
 from provenance.render.words import count
 
 SCHEMA_VERSION = "1"
@@ -73,7 +74,8 @@ def to_dict(verdict: Verdict) -> dict[str, Any]:
 
 
 def to_json(verdict: Verdict) -> str:
-    return json.dumps(to_dict(verdict), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    text = json.dumps(to_dict(verdict), ensure_ascii=False, indent=2, allow_nan=False)
+    return text + "\n"
 
 
 def _where(article: ArticleVerdict, finding: Finding) -> str:
@@ -113,7 +115,9 @@ def text(verdict: Verdict) -> str:
         f"{summary['warn']} warned, "
         f"{summary['pass']} passed, {summary['added']} added"
     )
-    return "\n".join(lines) + "\n"
+    # ids cannot hold a line break (the article schema); other control characters (ANSI
+    # escapes, "\r", bidi overrides) in ids, paths and messages are made visible
+    return visible("\n".join(lines) + "\n", keep_newlines=True)
 
 
 def _escape_data(value: str) -> str:
@@ -134,7 +138,7 @@ def github(verdict: Verdict) -> str:
             command = "error" if f.level == Policy.FAIL else "warning"
             props = []
             if origin is not None and origin.path != "-":
-                props.append(f"file={_escape_property(origin.path)}")
+                props.append(f"file={_escape_property(visible(origin.path))}")
                 line = article.line_of(f.start)
                 if line is not None:
                     props.append(f"line={line}")
@@ -143,6 +147,6 @@ def github(verdict: Verdict) -> str:
                         props.append(f"col={column}")
             props.append(f"title={_escape_property(f'provenance {f.kind.value}')}")
             message = f"{article.article.id}: {f.message}"
-            lines.append(f"::{command} {','.join(props)}::{_escape_data(message)}")
+            lines.append(f"::{command} {','.join(props)}::{_escape_data(visible(message))}")
     lines.append(text(verdict).splitlines()[-1])
     return "\n".join(lines) + "\n"

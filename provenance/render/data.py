@@ -252,4 +252,5 @@ def report_dict(result: CorpusResult, config: Config) -> dict[str, Any]:
 
 
 def to_json(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    # allow_nan=False: a NaN or infinity is a bug to report, never a bare NaN in the JSON
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, allow_nan=False) + "\n"

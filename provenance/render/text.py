@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from provenance.render.data import claims_by_confidence, link_evidence
+from provenance.render.safe import visible
 from provenance.render.words import count
 
 LABEL_ORDER = ("boilerplate", "wire", "shared", "original")
@@ -86,7 +87,8 @@ def summary_line(data: dict[str, Any], destination: str) -> str:
 
 
 def outlet_of(outlet: str | None) -> str:
-    return outlet or "outlet unknown"
+    """An outlet as shown: its control characters (even a line break) made visible."""
+    return visible(outlet) if outlet else "outlet unknown"
 
 
 def article_with_outlet(article_id: str, outlet: str | None) -> str:
@@ -129,7 +131,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
     ]
     for art in data["articles"]:
         comp = art["composition"]
-        outlet = (art["outlet"] or "-")[:16]
+        outlet = visible(art["outlet"] or "-")[:16]
         lines.append(
             f"{art['id'][:28]:<28} {outlet:<16} "
             + " ".join(f"{_pct(comp[k]):>11}" for k in LABEL_ORDER)
@@ -191,7 +193,8 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
         lines.append("  none")
     for row in data["outlets"]:
         lines.append(
-            f"  {(row['outlet'] or '-')[:24]:<24} <- {(row['source_outlet'] or '-')[:24]:<24} "
+            f"  {visible(row['outlet'] or '-')[:24]:<24} "
+            f"<- {visible(row['source_outlet'] or '-')[:24]:<24} "
             f"{row['characters']:>8} chars {count(row['matches'], 'match'):>11}"
         )
     if data["clusters"]:
@@ -200,4 +203,6 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
     from provenance.render.quotes_text import text_lines
 
     lines += text_lines(data)
-    return "\n".join(lines) + "\n"
+    # ids cannot hold a line break (the article schema), outlets were escaped above; every
+    # other control character (ANSI escapes, "\r", bidi overrides) is made visible here
+    return visible("\n".join(lines) + "\n", keep_newlines=True)
