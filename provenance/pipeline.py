@@ -20,6 +20,7 @@ from itertools import chain
 from typing import Any, TypeVar
 
 from provenance import attribution, boilerplate, classify, quotes, reuse, templates
+from provenance.agencies import AgencyLexicon
 from provenance.boilerplate import OutletRepeats
 from provenance.config import BoilerplateConfig, Config
 from provenance.model import (
@@ -124,7 +125,10 @@ def _analyze_task(article: Article, context: ArticleContext, resources: Resource
 
 
 def classify_article(
-    result: ArticleResult, found: Sequence[Span], duplicates: tuple[Duplicate, ...]
+    result: ArticleResult,
+    found: Sequence[Span],
+    duplicates: tuple[Duplicate, ...],
+    agencies: AgencyLexicon,
 ) -> ArticleResult:
     """The final partition of one article from its own evidence and the reuse stage's."""
     candidates = [
@@ -133,6 +137,7 @@ def classify_article(
         *found,
     ]
     spans = classify.partition(result.article.text, candidates)
+    spans = attribution.credit_mismatches(spans, result.wire_credits, agencies)
     return replace(result, spans=spans, duplicates=duplicates)
 
 
@@ -259,12 +264,14 @@ def analyze_streamed(
         clusters=found.clusters,
         quotes=reduced.quotes,
     )
-    return Streamed(corpus, outlets, _classified(results, found, store, total, report))
+    classified = _classified(results, found, resources.agencies, store, total, report)
+    return Streamed(corpus, outlets, classified)
 
 
 def _classified(
     results: Sequence[ArticleResult],
     found: reuse.Reuse,
+    agencies: AgencyLexicon,
     store: WorkStore | None,
     total: int,
     report: Progress,
@@ -273,7 +280,8 @@ def _classified(
     for done, result in enumerate(source, start=1):
         article_id = result.article.id
         spans = found.spans.get(article_id, ())
-        yield classify_article(result, spans, found.duplicates.get(article_id, ()))
+        duplicates = found.duplicates.get(article_id, ())
+        yield classify_article(result, spans, duplicates, agencies)
         report("classify", done, total)
 
 

@@ -216,6 +216,21 @@ def test_korean_citation_with_a_particle(agencies: AgencyLexicon) -> None:
     assert [(c.agency, c.text, c.sentence_start) for c in cited] == [("Yonhap", "연합뉴스", 0)]
 
 
+def test_a_credit_alone_on_the_last_line_credits_the_story_above() -> None:
+    """ "(AP)" under the last paragraph reads like a dateline but has nothing after it: it
+    is a sign-off for the paragraphs above."""
+    text = (
+        "The council approved the budget on Monday after a long debate in the chamber.\n"
+        "The vote was 7 to 2, with two members absent for the whole session.\n"
+        "(AP)"
+    )
+    article = Article("a", text)
+    seg = segment(text)
+    (credit,) = find_credits(article, seg, AgencyLexicon.load())
+    assert (credit.agency, credit.kind) == ("AP", CreditKind.SIGN_OFF)
+    assert (credit.block_start, credit.block_end) == (0, text.index("\n(AP)"))
+
+
 def test_a_credit_span_replaces_the_detected_spans_inside_it() -> None:
     """A credit line the boilerplate stage took for navigation is one credit_line span;
     a detected span elsewhere, or only partly inside the credit, is kept as it was."""

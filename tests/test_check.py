@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from provenance import align, check, pipeline, schemas
 from provenance.cli import app
 from provenance.config import CheckConfig, Config, Policy
+from provenance.errors import StoreError
 from provenance.model import (
     Article,
     ArticleResult,
@@ -25,6 +26,7 @@ from provenance.model import (
 )
 from provenance.render import check as render
 from provenance.store import Fingerprinter, Store, add_articles
+from provenance.store import ops as store_ops
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -149,6 +151,22 @@ def test_a_credit_to_another_agency_does_not_clear_it(
     with Store(tmp_path / "u.sqlite", Fingerprinter(Config()), create=True) as other:
         add_articles(other, [unknown], Config())
         verdict = check.run([replace(result, wire_credits=(credit,))], other, Config())
+    assert "unattributed_wire" not in _kinds(verdict.articles[0])
+
+
+@pytest.mark.parametrize("dateline", ["WASHINGTON (AP/Reuters) — ", "BERLIN (dpa/Reuters) - "])
+def test_a_joint_credit_covers_copy_of_each_agency_it_names(
+    index: Store, corpus_articles: dict[str, Article], dateline: str
+) -> None:
+    """The copy of the Reuters story opens with a dateline crediting two agencies, one of
+    them Reuters, found by the credit rules in the text: the copy is attributed."""
+    wire_text = corpus_articles["003"].text
+    article = Article(id="joint-1", text=dateline + wire_text, outlet="Local Paper")
+    (result,) = _results(article)
+    assert [c.agencies for c in result.wire_credits if c.kind == CreditKind.DATELINE] == [
+        tuple(dateline[dateline.index("(") + 1 : dateline.index(")")].split("/"))
+    ]
+    verdict = check.run([result], index, Config())
     assert "unattributed_wire" not in _kinds(verdict.articles[0])
 
 
@@ -299,6 +317,57 @@ def test_a_copy_taken_wholly_for_boilerplate_is_still_a_duplicate(
     assert verdict.articles[0].findings[0].other_id == corpus_articles["002"].id
 
 
+COPIED = (
+    "North Korea accused Yoon of functioning as a mouthpiece for the United States and "
+    "maliciously slandering the friendly relations between North Korea and Russia."
+)
+
+
+def test_a_copied_sentence_inside_an_original_paragraph_is_unattributed_wire(
+    index: Store, corpus_articles: dict[str, Article]
+) -> None:
+    """One sentence of the indexed Reuters story (seed 003), copied word for word into the
+    middle of a paragraph that is otherwise the outlet's own: the check finds it and names
+    the wire article and both spans."""
+    wire_text = corpus_articles["003"].text
+    assert COPIED in wire_text
+    text = (
+        "Officials in the border county said on Monday that the new crossing would open next "
+        "spring. " + COPIED + " The county expects more freight traffic as a result."
+    )
+    article = Article(id="sentence-1", text=text, outlet="Local Paper")
+    verdict = check.run(_results(article), index, Config())
+    (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "unattributed_wire"]
+    start = text.index(COPIED)
+    assert (finding.start, finding.end) == (start, start + len(COPIED))
+    assert (finding.other_id, finding.other_outlet) == ("wire-003", "Reuters")
+    (match,) = finding.wire
+    w_start = wire_text.index(COPIED)
+    assert (match.start, match.end) == (start, start + len(COPIED))
+    assert (match.other_start, match.other_end) == (w_start, w_start + len(COPIED))
+    assert match.grade.value == "verbatim"
+    shown = render.text(verdict)
+    assert f"characters {start}-{start + len(COPIED)} = wire-003 (Reuters)" in shown
+    data = render.to_dict(verdict)
+    assert list(schemas.errors("check", data)) == []
+    assert data["articles"][0]["findings"][0]["wire"][0]["other_start"] == w_start
+
+
+def test_an_index_of_the_old_format_is_refused_with_a_rebuild_hint(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    article = Article("a-1", OPENING, outlet="Local Paper")
+    with Store(path, Fingerprinter(Config()), create=True) as store:
+        add_articles(store, [article], Config())
+        with store.transaction():
+            store.conn.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
+    with pytest.raises(StoreError, match="provenance index rebuild"):
+        Store(path, Fingerprinter(Config()))
+    with Store(path, Fingerprinter(Config()), check_meta=False) as store:
+        assert store_ops.rebuild(store, Config()) == 1
+    with Store(path, Fingerprinter(Config())) as store:  # accepted after the rebuild
+        assert store.count() == 1
+
+
 # --- the verdict logic on hand-built cases ----------------------------------------------
 
 
@@ -437,8 +506,9 @@ def test_check_add_holds_the_write_lock_while_it_checks(
 def test_copy_of_two_agencies_names_the_first_by_outlet_and_id(
     tmp_path: Path, corpus_articles: dict[str, Article]
 ) -> None:
-    """The new article copies an AP story and a Reuters story: the message lists both
-    agencies and the finding points at the AP one (outlets and ids in sorted order)."""
+    """The new article copies a Reuters story, then an AP story: the message lists both
+    agencies (in sorted order) and the finding points at the first copied stretch, with
+    the wire article it comes from (Reuters)."""
     ap = Article(
         id="w-a", text=corpus_articles["000"].text, outlet="AP", source_kind=SourceKind.WIRE
     )
@@ -449,7 +519,9 @@ def test_copy_of_two_agencies_names_the_first_by_outlet_and_id(
     with _store(tmp_path, "ap.sqlite", [reuters, ap]) as store:
         verdict = check.run(_results(new), store, Config())
     (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "unattributed_wire"]
-    assert (finding.other_id, finding.other_outlet) == ("w-a", "AP")
+    assert (finding.other_id, finding.other_outlet) == ("w-b", "Reuters")
+    assert finding.start == new.text.index(reuters.text[:40].strip()[:20])
+    assert {w.other_id for w in finding.wire} == {"w-a", "w-b"}
     assert "AP: w-a; Reuters: w-b" in finding.message
 
 

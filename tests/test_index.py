@@ -11,7 +11,7 @@ import pytest
 from provenance.config import FingerprintConfig
 from provenance.errors import FingerprintMismatch
 from provenance.fingerprint import FingerprintParams, Signer, lsh_bands
-from provenance.index import MIN_PASSAGE_CHARS, lsh_candidates, passages_of
+from provenance.index import MIN_PASSAGE_CHARS, lsh_candidates, passages_of, story_pieces
 from provenance.match.signatures import BatchSigner
 from provenance.model import (
     Article,
@@ -117,6 +117,34 @@ def test_bucketing_in_passes_finds_the_same_candidates(
     assert len(whole) >= len(texts[::7])  # at least the planted pairs
     for per_pass in (1, 2, 5, 6, 41):
         assert lsh_candidates(signatures, 0.3, 20, bands_per_pass=per_pass) == whole
+
+
+def test_boilerplate_is_cut_off_a_segment_and_the_story_text_is_matched() -> None:
+    """A dateline before the lede and a credit after the last sentence are cut off the
+    paragraph and its sentences; what is left is matched, with exact offsets."""
+    text = (
+        "WASHINGTON (AP) — The Senate passed the spending bill late on Friday night. "
+        "The House votes next week on the final version of the bill. (AP)"
+    )
+    dateline = BoilerplateSpan(0, len("WASHINGTON (AP) —"), BoilerplateReason.DATELINE, "t")
+    credit = BoilerplateSpan(len(text) - 4, len(text), BoilerplateReason.CREDIT_LINE, "t")
+    result = ArticleResult(Article("a", text), segment(text), boilerplate=(dateline, credit))
+    got = [(p.kind, p.text) for p in passages_of(result)]
+    assert got == [
+        (SegmentKind.PARAGRAPH, text[len("WASHINGTON (AP) — ") : -len(" (AP)")]),
+        (SegmentKind.SENTENCE, "The Senate passed the spending bill late on Friday night."),
+        (SegmentKind.SENTENCE, "The House votes next week on the final version of the bill."),
+    ]
+    assert all(text[p.start : p.end] == p.text for p in passages_of(result))
+
+
+def test_a_segment_wholly_inside_boilerplate_is_not_matched() -> None:
+    start = TEXT.index("Subscribe")
+    end = TEXT.index("\n", start)
+    assert (
+        story_pieces(TEXT, start, end, (BoilerplateSpan(start, end, BoilerplateReason.PROMO, "t"),))
+        == []
+    )
 
 
 # --- which candidates are kept ------------------------------------------------------------

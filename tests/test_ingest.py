@@ -464,10 +464,11 @@ def test_the_corpus_records_hold_the_seed_texts_exactly(corpus_articles: dict[st
 
 def test_a_folder_that_cannot_be_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # root reads every folder, so the refusal is simulated where the folder is listed
-    def denied(self: Path, pattern: str) -> list[Path]:
-        raise PermissionError(13, "Permission denied", str(self))
+    # (tests/hostile/test_inputs.py has the real thing, run as an unprivileged user)
+    def denied(path: object) -> object:
+        raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(Path, "rglob", denied)
+    monkeypatch.setattr(os, "scandir", denied)
     assert _errors([str(tmp_path)]) == [f"{tmp_path}: cannot list folder: Permission denied"]
 
 

@@ -162,6 +162,74 @@ def test_the_report_says_wire_verbatim_then_wire_edited_then_original() -> None:
     ]
     text = render_text.render(data, {a.id: a.text for a in (COPY, WIRE)})
     assert "verbatim  outlet-1 (Daily Example) [0-178]  <->  wire-1 (AP) [0-177]" in text
+    # The edited paragraph says its word edits (outlet-1 against wire-1): "about" ->
+    # "roughly", "kilometers" -> "kilometres", "according to officials" -> "officials ...
+    # said, adding"; the verbatim one has the same words.
+    words = [x["words"] for s in copy["spans"] for x in s.get("sources", [])]
+    assert words[0] == {"changed": 0, "inserted": 0, "deleted": 0}
+    assert words[1]["changed"] >= 2
+    assert "same words" in text
+    edited = words[1]
+    counts = f"words: {edited['changed']} changed, {edited['inserted']} inserted, "
+    assert counts + f"{edited['deleted']} deleted" in text
+
+
+# A wire story as AP sends it: a dateline before the lede, a credit after the last paragraph.
+DATELINE = "SEOUL, South Korea (AP) — "
+CREDIT = " (AP)"
+DATELINED_WIRE = Article(
+    "wire-dated",
+    "\n".join([DATELINE + W1, W2, W3 + CREDIT]),
+    outlet="AP",
+    published="2024-05-01",
+    source_kind=SourceKind.WIRE,
+)
+# The outlet copies the lede and the last paragraph word for word, without dateline or
+# credit, and puts its own paragraph between them.
+UNDATED_COPY = Article(
+    "outlet-undated", "\n".join([W1, O3, W3]), outlet="Daily Example", published="2024-05-02"
+)
+
+
+def test_lede_after_a_dateline_and_paragraph_before_a_credit_are_matched() -> None:
+    result = pipeline.analyze([DATELINED_WIRE, UNDATED_COPY])
+    copy = next(r for r in result.articles if r.article.id == "outlet-undated")
+    text, wire_text = UNDATED_COPY.text, DATELINED_WIRE.text
+    wire = [s for s in copy.spans if s.label == Label.WIRE]
+    # Both copied paragraphs are wire copy (the lede span takes the newline after it).
+    lede, last = wire
+    assert text[lede.start : lede.end].strip() == W1
+    assert (last.start, last.end) == (len(text) - len(W3), len(text))
+    # The sources point at the story text of the wire article: after the dateline, before
+    # the credit, exactly.
+    assert [(s.start, s.end) for s in lede.sources] == [(len(DATELINE), len(DATELINE) + len(W1))]
+    end_of_w3 = len(wire_text) - len(CREDIT)
+    assert [(s.start, s.end) for s in last.sources] == [(end_of_w3 - len(W3), end_of_w3)]
+    assert all(
+        s.grade == Grade.VERBATIM and s.score == 100.0 for s in (*lede.sources, *last.sources)
+    )
+    # The wire article's dateline and credit stay boilerplate in its own report.
+    own = next(r for r in result.articles if r.article.id == "wire-dated")
+    labels = {(s.start, s.label) for s in own.spans}
+    assert (0, Label.BOILERPLATE) in labels
+
+
+def test_a_credit_naming_another_agency_than_the_aligned_wire_story_is_evidence() -> None:
+    """The outlet credits its copy to AFP in a dateline, but the text aligns with an AP
+    story: the wire span says so. A joint credit naming AP as well says nothing."""
+    credited = Article(
+        "outlet-afp", "SEOUL (AFP) \u2014 " + "\n".join([W1, W2]), outlet="Daily Example"
+    )
+    joint = Article("outlet-joint", "SEOUL (AFP/AP) \u2014 " + "\n".join([W1, W2]), outlet="X")
+    config = Config()
+    data = render_data.report_dict(pipeline.analyze([WIRE, credited, joint], config), config)
+    by_id = {a["id"]: a for a in data["articles"]}
+    wire_spans = [s for s in by_id["outlet-afp"]["spans"] if s["label"] == "wire"]
+    assert wire_spans
+    assert all(s.get("credit_mismatch") == ["AP"] for s in wire_spans)
+    assert not any("credit_mismatch" in s for s in by_id["outlet-joint"]["spans"])
+    text = render_text.render(data, {a.id: a.text for a in (WIRE, credited, joint)})
+    assert "aligned with AP, not credited" in text
 
 
 def test_articles_below_the_similarity_threshold_are_not_near_duplicates() -> None:

@@ -204,13 +204,13 @@ def test_cli_refuses_other_parameters_and_rebuild_follows_the_advice(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     index = str(tmp_path / "i.sqlite")
-    (tmp_path / "provenance.toml").write_text("[index]\nbands = 8\n", encoding="utf-8")
+    (tmp_path / "provenance.toml").write_text("[index]\nbands = 6\n", encoding="utf-8")
     assert runner.invoke(app, ["index", "add", str(CORPUS), "--index", index]).exit_code == 0
-    (tmp_path / "provenance.toml").unlink()  # back to the default 16 bands
+    (tmp_path / "provenance.toml").unlink()  # back to the default 8 bands
     one = str(CORPUS / "000_3f8e6b0e94d37dc3.json")
     refused = runner.invoke(app, ["check", one, "--index", index])
     assert refused.exit_code == 2
-    assert "bands=8 (now 16)" in refused.output
+    assert "bands=6 (now 8)" in refused.output
     assert f"provenance index rebuild --index {index}" in refused.output
     rebuilt = runner.invoke(app, ["index", "rebuild", "--index", index])
     assert rebuilt.exit_code == 0, rebuilt.output
