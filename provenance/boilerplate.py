@@ -109,11 +109,12 @@ def _units(item: Article | ArticleResult, config: BoilerplateConfig) -> set[str]
     return {u.strip() for u in units if low <= len(u.strip()) <= high}
 
 
-def outlet_repeats(
+def repeat_counts(
     items: Iterable[Article | ArticleResult], config: BoilerplateConfig
-) -> OutletRepeats:
-    """Count, per outlet, in how many articles each line or sentence occurs (by hash, one
-    pass over the corpus) and keep those at or above ``outlet_repeat_min_articles``."""
+) -> dict[str, Counter[int]]:
+    """The map step of ``outlet_repeats``: per outlet, in how many of ``items`` each line or
+    sentence (by hash) occurs. Counts of disjoint parts of a corpus add up
+    (``merge_repeat_counts``), so any executor can split the corpus as it likes."""
     counts: dict[str, Counter[int]] = {}
     for item in items:
         article = item.article if isinstance(item, ArticleResult) else item
@@ -121,6 +122,23 @@ def outlet_repeats(
         if not key:
             continue
         counts.setdefault(key, Counter()).update({_hash(u) for u in _units(item, config)})
+    return counts
+
+
+def merge_repeat_counts(
+    a: dict[str, Counter[int]], b: dict[str, Counter[int]]
+) -> dict[str, Counter[int]]:
+    """The reduce step: the counts of two disjoint parts of a corpus (a new value)."""
+    merged = {outlet: Counter(counter) for outlet, counter in a.items()}
+    for outlet, counter in b.items():
+        merged.setdefault(outlet, Counter()).update(counter)
+    return merged
+
+
+def repeats_from_counts(
+    counts: Mapping[str, Counter[int]], config: BoilerplateConfig
+) -> OutletRepeats:
+    """The final step: keep what occurs in at least ``outlet_repeat_min_articles``."""
     keep = config.outlet_repeat_min_articles
     return OutletRepeats(
         MappingProxyType(
@@ -130,6 +148,14 @@ def outlet_repeats(
             }
         )
     )
+
+
+def outlet_repeats(
+    items: Iterable[Article | ArticleResult], config: BoilerplateConfig
+) -> OutletRepeats:
+    """Count, per outlet, in how many articles each line or sentence occurs (by hash, one
+    pass over the corpus) and keep those at or above ``outlet_repeat_min_articles``."""
+    return repeats_from_counts(repeat_counts(items, config), config)
 
 
 # ------------------------------------------------------------------ features

@@ -16,20 +16,23 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from provenance.align import claim_key, claim_score_keys
 from provenance.config import Config
 from provenance.fingerprint import (
     SPACELESS_MIN_SHARE,
     FingerprintParams,
-    Signer,
     shingles,
     spaceless_share,
     words,
 )
-from provenance.index import lsh_candidates
 from provenance.model import Article, ArticleResult, ClaimGroup, ClaimOccurrence, SourceKind
+
+if TYPE_CHECKING:
+    from provenance.run import Executor
 
 _CUT = re.compile(r"[;,]\s+")
 
@@ -127,8 +130,10 @@ def find_claims(
     results: Sequence[ArticleResult],
     config: Config,
     stopwords: frozenset[str] | None = None,
+    executor: Executor | None = None,
 ) -> tuple[ClaimGroup, ...]:
-    """Claim groups across ``results`` (sorted by their first occurrence)."""
+    """Claim groups across ``results`` (sorted by their first occurrence); the executor
+    signs and proposes candidates (default: in this process)."""
     stopwords = load_stopwords() if stopwords is None else stopwords
     articles = {r.article.id: r.article for r in results}
     units = [u for r in sorted(results, key=lambda r: r.article.id) for u in units_of(r, config)]
@@ -136,20 +141,24 @@ def find_claims(
     for u in units:
         index.setdefault(u.text, len(index))
     texts = list(index)
+    fp = config.fingerprint
     params = replace(
         FingerprintParams.from_config(config.fingerprint),
         word_shingle=config.fingerprint.claim_word_shingle,
     )
-    signatures = Signer(params).sign_many_shingles(
-        [claim_shingles(t, params, stopwords) for t in texts]
+    if executor is None:
+        from provenance.run.local import LocalExecutor
+
+        executor = LocalExecutor()
+    shingler = partial(claim_shingles, params=params, stopwords=stopwords)
+    signatures = executor.sign(texts, params, shingler)
+    candidates = executor.candidates(
+        signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
     keys = [claim_key(t) for t in texts]
     parent = list(range(len(texts)))
     best = [0.0] * len(texts)
-    fp = config.fingerprint
-    for c in lsh_candidates(
-        signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
-    ):
+    for c in candidates:
         score = claim_score_keys(keys[c.a], keys[c.b])
         if score < config.align.claim_min_score:
             continue

@@ -9,18 +9,21 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from provenance import htmlinput, ingest, pipeline, schemas, store
 from provenance.config import Config
 from provenance.errors import InputErrors, ProvenanceError
-from provenance.model import Article
+from provenance.model import Article, CorpusResult
+
+if TYPE_CHECKING:
+    from provenance.run import Executor
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -73,13 +76,14 @@ def _load(paths: list[str], config: Config) -> list[Article]:
     )
 
 
-def write_atomically(path: Path, content: str) -> None:
-    """Write ``content`` to ``path`` so that readers see the old file or the new, never half."""
+def write_atomically(path: Path, content: str | Iterable[str]) -> None:
+    """Write ``content`` (a string, or its pieces as they are made) to ``path`` so that
+    readers see the old file or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
+            handle.writelines([content] if isinstance(content, str) else content)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -109,6 +113,49 @@ def _progress() -> tuple[pipeline.Progress | None, object | None]:
 PathsArg = Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")]
 
 
+class Engine(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+EngineOpt = Annotated[
+    Engine,
+    typer.Option(help="Where the stages run: this process, or the Dask cluster of --scheduler."),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        envvar="PROVENANCE_DASK_SCHEDULER",
+        help="Address of the Dask scheduler (tcp://HOST:PORT) for --engine dask.",
+    ),
+]
+
+
+def _analyze(
+    articles: list[Article],
+    config: Config,
+    engine: Engine,
+    scheduler: str | None,
+    partitions: int | None,
+    connect_timeout: float,
+) -> CorpusResult:
+    progress, bar = _progress()
+
+    def run(executor: Executor | None) -> CorpusResult:
+        if bar is None:
+            return pipeline.analyze(articles, config, executor=executor)
+        with bar:  # type: ignore[attr-defined]
+            return pipeline.analyze(articles, config, progress=progress, executor=executor)
+
+    if engine == Engine.local:
+        return run(None)
+    if not scheduler:
+        raise _fail(["--engine dask needs --scheduler or PROVENANCE_DASK_SCHEDULER"])
+    from provenance.run import dask as dask_engine  # raises MissingExtra without the extra
+
+    return dask_engine.run_with(scheduler, connect_timeout, partitions, run)
+
+
 @app.command()
 def report(
     paths: PathsArg,
@@ -117,6 +164,15 @@ def report(
     ),
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
     config_file: ConfigOpt = None,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
+    partitions: Annotated[
+        int | None,
+        typer.Option(min=1, help="--engine dask: partitions per stage (default 4 per worker)."),
+    ] = None,
+    connect_timeout: Annotated[
+        float, typer.Option(min=0.1, help="--engine dask: seconds to reach the scheduler.")
+    ] = 10.0,
 ) -> None:
     """Report the provenance of every character of the articles."""
     # imported here, not at the top: a cold `provenance check` does not pay for them
@@ -128,31 +184,30 @@ def report(
     with _errors_to_exit():
         config = _config(config_file)
         articles = _load(paths, config)
-        progress, bar = _progress()
-        if bar is not None:
-            with bar:  # type: ignore[attr-defined]
-                result = pipeline.analyze(articles, config, progress=progress)
-        else:
-            result = pipeline.analyze(articles, config)
-        data = render_data.report_dict(result, config)
+        result = _analyze(articles, config, engine, scheduler, partitions, connect_timeout)
         texts = {a.id: a.text for a in articles}
+        content: str | Iterable[str]
         if fmt == ReportFormat.json:
-            content = render_data.to_json(data)
-        elif fmt == ReportFormat.md:
-            content = render_markdown.render(data, texts)
-        elif fmt == ReportFormat.html:
-            content = render_html.render(data, texts)
+            content = render_data.iter_json(result, config)  # written article by article
         else:
-            content = render_text.render(data, texts)
+            data = render_data.report_dict(result, config)
+            if fmt == ReportFormat.md:
+                content = render_markdown.render(data, texts)
+            elif fmt == ReportFormat.html:
+                content = render_html.render(data, texts)
+            else:
+                content = render_text.render(data, texts)
     if out is None:
-        typer.echo(content, nl=False)
+        for piece in [content] if isinstance(content, str) else content:
+            typer.echo(piece, nl=False)
     else:
         try:
             write_atomically(out, content)
         except OSError as exc:
             raise _fail([f"{out}: cannot write: {exc.strerror or exc}"]) from None
         if fmt != ReportFormat.text:
-            typer.echo(render_text.render(data, texts), nl=False, err=True)
+            summary = render_data.report_dict(result, config)
+            typer.echo(render_text.render(summary, texts), nl=False, err=True)
         typer.echo(f"wrote {out}", err=True)
 
 

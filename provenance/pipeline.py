@@ -2,21 +2,28 @@
 
     segment -> boilerplate -> attribution -> fingerprint/index/align -> classify
 
-Stages are pure functions of their inputs; this module passes their outputs along and
-reports progress through an optional callback (the CLI draws it; the library never prints).
+Stages are pure functions of their inputs; the per-article ones are here
+(``segment_article``, ``annotate_article``, ``classify_article``), and an executor
+(``provenance.run``: in process, or on a Dask cluster) runs them and the corpus-wide steps.
+Progress goes through an optional callback (the CLI draws it; the library never prints).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from provenance import attribution, boilerplate, classify, reuse
 from provenance.agencies import AgencyLexicon
+from provenance.boilerplate import OutletRepeats
 from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig, Config
-from provenance.model import Article, ArticleResult, CorpusResult
+from provenance.model import Article, ArticleResult, CorpusResult, Duplicate, Span
 from provenance.segment import Abbreviations, segment
+
+if TYPE_CHECKING:
+    from provenance.run import Executor
 
 # progress(stage, done, total)
 Progress = Callable[[str, int, int], None]
@@ -54,37 +61,67 @@ def _boilerplate_config(article: Article, config: BoilerplateConfig) -> Boilerpl
     return config
 
 
+def segment_article(article: Article, resources: Resources) -> ArticleResult:
+    """The first per-article stage: paragraphs and sentences."""
+    return ArticleResult(article, segment(article.text, resources.abbreviations))
+
+
+def annotate_article(
+    result: ArticleResult, repeats: OutletRepeats, config: Config, resources: Resources
+) -> ArticleResult:
+    """The per-article stages after the outlet-repeat reduction: boilerplate, credits,
+    cited sources (a new value; ``result`` is its segmentation)."""
+    article, seg = result.article, result.segmentation
+    bp_config = _boilerplate_config(article, config.boilerplate)
+    spans = boilerplate.detect(article, seg, resources.boilerplate, bp_config, repeats)
+    credits = attribution.find_credits(article, seg, resources.agencies, spans)
+    cited = attribution.find_cited_sources(article, seg, resources.agencies, credits)
+    spans = attribution.merge_boilerplate(spans, credits)
+    return ArticleResult(article, seg, spans, credits, cited)
+
+
+def classify_article(
+    result: ArticleResult, reuse_spans: Sequence[Span], duplicates: Sequence[Duplicate]
+) -> ArticleResult:
+    """The last per-article stage: one label per character, from every stage's evidence."""
+    candidates = [
+        *classify.boilerplate_candidates(result.boilerplate),
+        *classify.credit_candidates(result.wire_credits),
+        *reuse_spans,
+    ]
+    spans = classify.partition(result.article.text, candidates)
+    return ArticleResult(
+        result.article,
+        result.segmentation,
+        result.boilerplate,
+        result.wire_credits,
+        result.cited_sources,
+        spans,
+        tuple(duplicates),
+    )
+
+
+def _executor(executor: Executor | None, resources: Resources | None) -> Executor:
+    if executor is not None:
+        return executor
+    from provenance.run.local import LocalExecutor
+
+    return LocalExecutor(resources)
+
+
 def analyze_each(
     articles: Sequence[Article],
     config: Config | None = None,
     *,
     resources: Resources | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> tuple[ArticleResult, ...]:
     """The per-article stages only (no matching across articles), in article-id order: what
     the persistent index and the pre-ingest check need; ``analyze`` continues from here."""
     config = config or Config()
-    resources = resources or Resources.load()
-    report = progress or _no_progress
-    ordered = sorted(articles, key=lambda a: a.id)
-    total = len(ordered)
-
-    results: list[ArticleResult] = []
-    for done, article in enumerate(ordered, start=1):
-        results.append(ArticleResult(article, segment(article.text, resources.abbreviations)))
-        report("segment", done, total)
-
-    repeats = boilerplate.outlet_repeats(results, config.boilerplate)
-    for done, result in enumerate(results, start=1):
-        article, seg = result.article, result.segmentation
-        bp_config = _boilerplate_config(article, config.boilerplate)
-        spans = boilerplate.detect(article, seg, resources.boilerplate, bp_config, repeats)
-        credits = attribution.find_credits(article, seg, resources.agencies, spans)
-        cited = attribution.find_cited_sources(article, seg, resources.agencies, credits)
-        spans = attribution.merge_boilerplate(spans, credits)
-        results[done - 1] = ArticleResult(article, seg, spans, credits, cited)
-        report("boilerplate", done, total)
-    return tuple(results)
+    run = _executor(executor, resources)
+    return run.analyze_each(articles, config, progress or _no_progress)
 
 
 def analyze(
@@ -93,38 +130,22 @@ def analyze(
     *,
     resources: Resources | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> CorpusResult:
-    """Run every stage over ``articles``; the result is in article-id order."""
+    """Run every stage over ``articles``; the result is in article-id order. ``executor``
+    says where the stages run (default: in this process)."""
     config = config or Config()
     report = progress or _no_progress
-    results = list(analyze_each(articles, config, resources=resources, progress=progress))
+    run = _executor(executor, resources)
+    results = run.analyze_each(articles, config, report)
     total = len(results)
 
-    found = reuse.find_reuse(results, config)
+    found = reuse.find_reuse(results, config, run)
     report("match", total, total)
 
-    final: list[ArticleResult] = []
-    for done, result in enumerate(results, start=1):
-        candidates = [
-            *classify.boilerplate_candidates(result.boilerplate),
-            *classify.credit_candidates(result.wire_credits),
-            *found.spans.get(result.article.id, ()),
-        ]
-        spans = classify.partition(result.article.text, candidates)
-        final.append(
-            ArticleResult(
-                result.article,
-                result.segmentation,
-                result.boilerplate,
-                result.wire_credits,
-                result.cited_sources,
-                spans,
-                found.duplicates.get(result.article.id, ()),
-            )
-        )
-        report("classify", done, total)
+    final = run.classify(results, found, report)
     return CorpusResult(
-        articles=tuple(final),
+        articles=final,
         matches=found.matches,
         claims=found.claims,
         clusters=found.clusters,

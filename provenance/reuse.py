@@ -23,13 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from provenance.align import Alignment, align_texts, grade, similarity
+from provenance.align import grade, similarity
 from provenance.claims import find_claims, first_appearance, outlet_key
 from provenance.config import Config
-from provenance.fingerprint import FingerprintParams, Signature, Signer
-from provenance.index import lsh_candidates, passages_of
+from provenance.fingerprint import FingerprintParams, Signature, Signer, shingles
+from provenance.index import passages_of
 from provenance.model import (
     Article,
     ArticleResult,
@@ -43,6 +45,9 @@ from provenance.model import (
     Span,
     SpanSource,
 )
+
+if TYPE_CHECKING:
+    from provenance.run import Executor
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ class Corpus:
     signatures: tuple[Signature, ...]  # per distinct text
 
     @classmethod
-    def build(cls, results: Sequence[ArticleResult], config: Config, signer: Signer) -> Corpus:
+    def build(cls, results: Sequence[ArticleResult], config: Config, executor: Executor) -> Corpus:
         ordered = sorted(results, key=lambda r: r.article.id)
         minimum = config.fingerprint.min_passage_chars
         passages = tuple(p for r in ordered for p in passages_of(r, minimum))
@@ -90,22 +95,23 @@ class Corpus:
                 occurrences.append([])
             occurrences[k].append(i)
         texts = tuple(index)
+        params = FingerprintParams.from_config(config.fingerprint)
         return cls(
             MappingProxyType({r.article.id: r.article for r in ordered}),
             passages,
             texts,
             tuple(tuple(o) for o in occurrences),
-            tuple(signer.sign_many(texts)),
+            tuple(executor.sign(texts, params, partial(shingles, params=params))),
         )
 
 
-def _links(corpus: Corpus, config: Config) -> list[list[Link]]:
+def _links(corpus: Corpus, config: Config, executor: Executor) -> list[list[Link]]:
     links = [[Link(u, (0, len(t)), (0, len(t)), 100.0, 1.0)] for u, t in enumerate(corpus.texts)]
     fp = config.fingerprint
-    for c in lsh_candidates(
+    candidates = executor.candidates(
         corpus.signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
-    ):
-        found: Alignment | None = align_texts(corpus.texts[c.a], corpus.texts[c.b])
+    )
+    for c, found in zip(candidates, executor.align(corpus.texts, candidates), strict=True):
         if found is None or found.score < config.align.match_min_score:
             continue
         a_span, b_span = (found.a_start, found.a_end), (found.b_start, found.b_end)
@@ -257,7 +263,7 @@ def _components(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, ...], ...]
 
 
 def _duplicates(
-    corpus: Corpus, config: Config, signer: Signer
+    corpus: Corpus, config: Config, signer: Signer, executor: Executor
 ) -> tuple[dict[str, tuple[Duplicate, ...]], tuple[tuple[str, ...], ...]]:
     by_article: dict[str, list[Signature]] = {}
     text_index = {t: k for k, t in enumerate(corpus.texts)}
@@ -268,7 +274,7 @@ def _duplicates(
     fp = config.fingerprint
     found: dict[str, list[Duplicate]] = {}
     pairs: list[tuple[str, str]] = []
-    for c in lsh_candidates(
+    for c in executor.candidates(
         sigs, fp.duplicate_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     ):
         a, b = corpus.articles[ids[c.a]], corpus.articles[ids[c.b]]
@@ -282,13 +288,20 @@ def _duplicates(
     return duplicates, _components(pairs)
 
 
-def find_reuse(results: Sequence[ArticleResult], config: Config) -> Reuse:
-    """Wire and shared candidate spans, matches and near-duplicates of a corpus."""
+def find_reuse(
+    results: Sequence[ArticleResult], config: Config, executor: Executor | None = None
+) -> Reuse:
+    """Wire and shared candidate spans, matches and near-duplicates of a corpus. The
+    executor signs, proposes candidates and aligns (default: in this process)."""
+    if executor is None:
+        from provenance.run.local import LocalExecutor
+
+        executor = LocalExecutor()
     signer = Signer(FingerprintParams.from_config(config.fingerprint))
-    corpus = Corpus.build(results, config, signer)
-    links = _links(corpus, config)
+    corpus = Corpus.build(results, config, executor)
+    links = _links(corpus, config, executor)
     candidates = _spans_for(corpus, config, links, _Ranking(corpus))
-    duplicates, clusters = _duplicates(corpus, config, signer)
+    duplicates, clusters = _duplicates(corpus, config, signer, executor)
     spans: dict[str, tuple[Span, ...]] = {}
     matches: dict[tuple[MatchSide, MatchSide], Match] = {}
     for article_id in sorted(candidates):
@@ -314,5 +327,5 @@ def find_reuse(results: Sequence[ArticleResult], config: Config) -> Reuse:
         matches=tuple(matches[k] for k in order),
         duplicates=MappingProxyType(duplicates),
         clusters=clusters,
-        claims=find_claims(results, config),
+        claims=find_claims(results, config, executor=executor),
     )
