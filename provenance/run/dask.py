@@ -25,11 +25,11 @@ task is a pure function, so the report is the same.
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import CancelledError
 import itertools
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from typing import Any, TypeVar
