@@ -179,7 +179,10 @@ def test_worker_killed_mid_run_same_report(
             busy = False
             while not busy and run.poll() is None and time.monotonic() < deadline:
                 info = client.scheduler_info(n_workers=-1)["workers"]
-                busy = any(w["name"] == victim and w["metrics"]["executing"] for w in info.values())
+                processing = client.processing()
+                busy = any(
+                    w["name"] == victim and processing.get(address) for address, w in info.items()
+                )
                 time.sleep(0.2)
         assert busy, "the run ended before the worker had work"
         cluster.kill(victim)

@@ -1,6 +1,7 @@
 """The Dask executor: the report's stages on a Dask cluster, the same bytes as in process.
 
-How the work is cut (P partitions, ``partitions`` or four per worker):
+How the work is cut (P partitions: ``partitions``, else four per worker unless
+that makes partitions smaller than ``min_articles`` / ``min_texts``):
 
 - Inputs are sent by the client: it reads and validates the articles (so bad input is one
   line before anything runs), sorts them by id and puts each partition into the task graph.
@@ -244,14 +245,20 @@ class DaskExecutor:
     """Runs the stages on the cluster behind ``client`` (see ``connect``)."""
 
     client: Client
+    # partitions of every stage; None: four per worker, fewer when a partition would hold
+    # less than the minimum below (a task costs milliseconds of scheduling whatever its size)
     partitions: int | None = None
+    # smallest partition of articles (per-article stages) and of texts (signing, candidates,
+    # alignment) when ``partitions`` is None: fewer partitions mean fewer, bigger tasks
+    min_articles: int = 250
+    min_texts: int = 5_000
     stats: ShuffleStats = field(default_factory=ShuffleStats)
 
-    def _count(self) -> int:
+    def _count(self, items: int, minimum: int) -> int:
         if self.partitions:
             return self.partitions
         workers = len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
-        return max(2, 4 * workers)
+        return max(1, min(4 * workers, -(-items // minimum)))
 
     def _compute(
         self, tasks: Sequence[Delayed], stage: str, sizes: Sequence[int], progress: Progress
@@ -272,7 +279,8 @@ class DaskExecutor:
         self, articles: Sequence[Article], config: Config, progress: Progress
     ) -> tuple[ArticleResult, ...]:
         ordered = sorted(articles, key=lambda a: a.id)
-        parts = [ordered[lo:hi] for lo, hi in _blocks(len(ordered), self._count())]
+        count = self._count(len(ordered), self.min_articles)
+        parts = [ordered[lo:hi] for lo, hi in _blocks(len(ordered), count)]
         if not parts:
             return ()
         self.stats.add("articles to workers", sum(len(a.text.encode()) for a in ordered))
@@ -290,7 +298,7 @@ class DaskExecutor:
     def sign(
         self, texts: Sequence[str], params: FingerprintParams, shingler: Shingler
     ) -> list[Signature]:
-        blocks = _blocks(len(texts), self._count())
+        blocks = _blocks(len(texts), self._count(len(texts), self.min_texts))
         tasks = [delayed(_sign)(list(texts[lo:hi]), params, shingler) for lo, hi in blocks]
         matrices = self._compute(tasks, "sign", [hi - lo for lo, hi in blocks], _quiet)
         self.stats.add("sign: texts to workers", sum(len(t.encode()) for t in texts))
@@ -311,7 +319,7 @@ class DaskExecutor:
             params.require_same(sig.params)
         bands, rows = lsh_bands(params.num_perm, threshold)
         values = np.stack([s.hashvalues for s in signatures]).astype(np.uint32)
-        blocks = _blocks(len(values), self._count())
+        blocks = _blocks(len(values), self._count(len(values), self.min_texts))
         bounds = np.array([lo for lo, _ in blocks], dtype=np.int64)
         sig_blocks = [delayed(np.ascontiguousarray)(values[lo:hi]) for lo, hi in blocks]
         self.stats.add("candidates: signatures to workers", values.nbytes)
@@ -358,7 +366,7 @@ class DaskExecutor:
     ) -> list[Alignment | None]:
         if not candidates:
             return []
-        blocks = _blocks(len(texts), self._count())
+        blocks = _blocks(len(texts), self._count(len(texts), self.min_texts))
         bounds = np.array([lo for lo, _ in blocks], dtype=np.int64)
         text_blocks = [delayed(list)(texts[lo:hi]) for lo, hi in blocks]
         grouped: dict[tuple[int, int], list[int]] = {}
@@ -387,7 +395,7 @@ class DaskExecutor:
     def classify(
         self, results: Sequence[ArticleResult], found: Reuse, progress: Progress
     ) -> tuple[ArticleResult, ...]:
-        blocks = _blocks(len(results), self._count())
+        blocks = _blocks(len(results), self._count(len(results), self.min_articles))
         tasks = []
         for lo, hi in blocks:
             part = list(results[lo:hi])
