@@ -74,6 +74,7 @@ class AgencyLexicon:
     outlets: Mapping[str, str]  # outlet or host label -> canonical agency name
     mention: re.Pattern[str]  # aliases allowed in running text
     mention_heads: frozenset[str]  # casefolded first word of each of those aliases
+    hangul_heads: tuple[str, ...]  # those heads in Hangul (matched as word prefixes)
     any_alias: re.Pattern[str]  # every alias, credit-only ones included
     credits: tuple[CreditRule, ...]
     cue_before: re.Pattern[str]
@@ -119,11 +120,13 @@ class AgencyLexicon:
                 )
             )
         cues = data["citation"]
+        heads = frozenset(WORD.findall(a)[0].casefold() for a in mention if a)
         return cls(
             canonical=MappingProxyType(canonical),
             outlets=MappingProxyType(outlets),
             mention=re.compile(_alternation(mention)),
-            mention_heads=frozenset(WORD.findall(a)[0].casefold() for a in mention if a),
+            mention_heads=heads,
+            hangul_heads=tuple(sorted(h for h in heads if HANGUL.match(h))),
             any_alias=re.compile(alias_group),
             credits=tuple(rules),
             cue_before=re.compile("|".join(cues["before"]), re.IGNORECASE),

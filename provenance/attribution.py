@@ -276,8 +276,7 @@ def _mentions(lexicon: AgencyLexicon, text: str, start: int, end: int) -> list[r
     word starts an alias (one dictionary look-up per word), which keeps this linear and fast
     on long texts; Hangul words may carry a particle, so their heads match as prefixes."""
     out: list[re.Match[str]] = []
-    heads = lexicon.mention_heads
-    hangul = tuple(h for h in heads if HANGUL.match(h))
+    heads, hangul = lexicon.mention_heads, lexicon.hangul_heads
     for word in WORD.finditer(text, start, end):
         token = word.group().casefold()
         if token in heads or (HANGUL.match(token) and token.startswith(hangul)):

@@ -33,7 +33,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from provenance.boilerplate_rules import BoilerplateLexicon, Rule
@@ -43,6 +42,7 @@ from provenance.model import (
     ArticleResult,
     BoilerplateReason,
     BoilerplateSpan,
+    FrozenMap,
     Segment,
     Segmentation,
 )
@@ -73,11 +73,11 @@ class OutletRepeats:
 
     @classmethod
     def empty(cls) -> OutletRepeats:
-        return cls(MappingProxyType({}))
+        return cls(FrozenMap({}))
 
     def contains(self, outlet: str | None, text: str) -> bool:
         hashes = self.by_outlet.get(outlet or "")
-        return hashes is not None and _hash(text) in hashes
+        return hashes is not None and bool(hashes) and _hash(text) in hashes
 
 
 def _normalize(text: str) -> str:
@@ -109,39 +109,30 @@ def _units(item: Article | ArticleResult, config: BoilerplateConfig) -> set[str]
     return {u.strip() for u in units if low <= len(u.strip()) <= high}
 
 
-def repeat_counts(
-    items: Iterable[Article | ArticleResult], config: BoilerplateConfig
-) -> dict[str, Counter[int]]:
-    """The map step of ``outlet_repeats``: per outlet, in how many of ``items`` each line or
-    sentence (by hash) occurs. Counts of disjoint parts of a corpus add up
-    (``merge_repeat_counts``), so any executor can split the corpus as it likes."""
-    counts: dict[str, Counter[int]] = {}
-    for item in items:
-        article = item.article if isinstance(item, ArticleResult) else item
-        key = outlet_key(article)
-        if not key:
-            continue
-        counts.setdefault(key, Counter()).update({_hash(u) for u in _units(item, config)})
-    return counts
+def unit_hashes(
+    item: Article | ArticleResult, config: BoilerplateConfig
+) -> tuple[str, frozenset[int]]:
+    """The map step of ``outlet_repeats``: the article's outlet key and the hashes of its
+    distinct lines and sentences ("" and nothing for an article without an outlet)."""
+    article = item.article if isinstance(item, ArticleResult) else item
+    key = outlet_key(article)
+    if not key:
+        return "", frozenset()
+    return key, frozenset(_hash(u) for u in _units(item, config))
 
 
-def merge_repeat_counts(
-    a: dict[str, Counter[int]], b: dict[str, Counter[int]]
-) -> dict[str, Counter[int]]:
-    """The reduce step: the counts of two disjoint parts of a corpus (a new value)."""
-    merged = {outlet: Counter(counter) for outlet, counter in a.items()}
-    for outlet, counter in b.items():
-        merged.setdefault(outlet, Counter()).update(counter)
-    return merged
-
-
-def repeats_from_counts(
-    counts: Mapping[str, Counter[int]], config: BoilerplateConfig
+def repeats_of(
+    hashed: Iterable[tuple[str, frozenset[int]]], config: BoilerplateConfig
 ) -> OutletRepeats:
-    """The final step: keep what occurs in at least ``outlet_repeat_min_articles``."""
+    """The reduce step: per outlet, the hashes found in at least
+    ``outlet_repeat_min_articles`` of its articles."""
+    counts: dict[str, Counter[int]] = {}
+    for key, hashes in hashed:
+        if key:
+            counts.setdefault(key, Counter()).update(hashes)
     keep = config.outlet_repeat_min_articles
     return OutletRepeats(
-        MappingProxyType(
+        FrozenMap(
             {
                 outlet: frozenset(h for h, n in counter.items() if n >= keep)
                 for outlet, counter in sorted(counts.items())
@@ -155,7 +146,7 @@ def outlet_repeats(
 ) -> OutletRepeats:
     """Count, per outlet, in how many articles each line or sentence occurs (by hash, one
     pass over the corpus) and keep those at or above ``outlet_repeat_min_articles``."""
-    return repeats_from_counts(repeat_counts(items, config), config)
+    return repeats_of((unit_hashes(item, config) for item in items), config)
 
 
 # ------------------------------------------------------------------ features
@@ -339,7 +330,7 @@ def detect(
             fixed[i] = _span(para, hit[0].reason, hit[0].id)
             if hit[0].reason == R.COMMENT_WIDGET:
                 widgets.append(i)
-        elif _normalize(para.text) in authors:
+        elif authors and _normalize(para.text) in authors:
             fixed[i] = _span(para, R.BYLINE, "meta.author")
         elif repeats is not None and repeats.contains(outlet, para.text):
             fixed[i] = _span(para, R.OUTLET_REPEAT, "corpus.outlet_repeat")

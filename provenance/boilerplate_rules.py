@@ -15,6 +15,7 @@ from importlib import resources
 from types import MappingProxyType
 
 from provenance.model import BoilerplateReason
+from provenance.regex_hint import Hint, hint
 
 R = BoilerplateReason
 FLAGS = re.IGNORECASE | re.UNICODE
@@ -40,14 +41,21 @@ class RuleSet:
 
     rules: tuple[Rule, ...]
     any: re.Pattern[str] | None
+    hint: Hint | None = None  # literals a match needs (regex_hint): a cheaper first filter
 
     @classmethod
-    def of(cls, rules: Sequence[Rule]) -> RuleSet:
+    def of(cls, rules: Sequence[Rule], *, prefilter: bool = False) -> RuleSet:
+        """``prefilter``: search the rules' required literals before the combined pattern;
+        it pays for rules that try a match at every position (the caption splits: ~100x
+        the cost of a line rule), not for many rules with short literals."""
         combined = "|".join(f"(?:{r.source})" for r in rules)
         combined = _NAMED_GROUP.sub("(?:", combined)  # names may repeat across rules
-        return cls(tuple(rules), re.compile(combined, FLAGS) if rules else None)
+        found = hint([r.source for r in rules], FLAGS) if prefilter and rules else None
+        return cls(tuple(rules), re.compile(combined, FLAGS) if rules else None, found)
 
     def first(self, text: str) -> tuple[Rule, re.Match[str]] | None:
+        if self.hint is not None and not self.hint.may_match(text):
+            return None
         if self.any is None or not self.any.fullmatch(text):
             return None
         for rule in self.rules:
@@ -105,7 +113,7 @@ class BoilerplateLexicon:
             line=RuleSet.of(kinds["line"]),
             sentence=RuleSet.of(kinds["sentence"]),
             terminator=RuleSet.of(kinds["terminator"]),
-            split=RuleSet.of(kinds["split"]),
+            split=RuleSet.of(kinds["split"], prefilter=True),
             stopwords=MappingProxyType(stopwords),
             scripts=MappingProxyType(scripts),
             heading_max_words=int(text["heading_max_words"]),

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from importlib import resources
-from typing import TYPE_CHECKING
 
 from provenance.align import claim_key, claim_score_keys
 from provenance.config import Config
@@ -30,9 +29,7 @@ from provenance.fingerprint import (
     words,
 )
 from provenance.model import Article, ArticleResult, ClaimGroup, ClaimOccurrence, SourceKind
-
-if TYPE_CHECKING:
-    from provenance.run import Executor
+from provenance.run.kernels import Kernels, Local
 
 _CUT = re.compile(r"[;,]\s+")
 
@@ -130,10 +127,11 @@ def find_claims(
     results: Sequence[ArticleResult],
     config: Config,
     stopwords: frozenset[str] | None = None,
-    executor: Executor | None = None,
+    kernels: Kernels | None = None,
 ) -> tuple[ClaimGroup, ...]:
-    """Claim groups across ``results`` (sorted by their first occurrence); the executor
-    signs and proposes candidates (default: in this process)."""
+    """Claim groups across ``results`` (sorted by their first occurrence); ``kernels`` sign
+    and propose candidates (default: in this process)."""
+    kernels = kernels or Local()
     stopwords = load_stopwords() if stopwords is None else stopwords
     articles = {r.article.id: r.article for r in results}
     units = [u for r in sorted(results, key=lambda r: r.article.id) for u in units_of(r, config)]
@@ -141,24 +139,19 @@ def find_claims(
     for u in units:
         index.setdefault(u.text, len(index))
     texts = list(index)
-    fp = config.fingerprint
     params = replace(
         FingerprintParams.from_config(config.fingerprint),
         word_shingle=config.fingerprint.claim_word_shingle,
     )
-    if executor is None:
-        from provenance.run.local import LocalExecutor
-
-        executor = LocalExecutor()
     shingler = partial(claim_shingles, params=params, stopwords=stopwords)
-    signatures = executor.sign(texts, params, shingler)
-    candidates = executor.candidates(
-        signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
-    )
+    signatures = kernels.sign(texts, params, shingler)
     keys = [claim_key(t) for t in texts]
     parent = list(range(len(texts)))
     best = [0.0] * len(texts)
-    for c in candidates:
+    fp = config.fingerprint
+    for c in kernels.candidates(
+        signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+    ):
         score = claim_score_keys(keys[c.a], keys[c.b])
         if score < config.align.claim_min_score:
             continue

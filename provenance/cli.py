@@ -21,9 +21,10 @@ from provenance import htmlinput, ingest, pipeline, schemas, store
 from provenance.config import Config
 from provenance.errors import InputErrors, ProvenanceError
 from provenance.model import Article, CorpusResult
+from provenance.run import local
 
 if TYPE_CHECKING:
-    from provenance.run import Executor
+    from provenance.run.kernels import Kernels
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -134,6 +135,7 @@ SchedulerOpt = Annotated[
 def _analyze(
     articles: list[Article],
     config: Config,
+    jobs: int | None,
     engine: Engine,
     scheduler: str | None,
     partitions: int | None,
@@ -141,19 +143,25 @@ def _analyze(
 ) -> CorpusResult:
     progress, bar = _progress()
 
-    def run(executor: Executor | None) -> CorpusResult:
+    def run(executor: local.Executor, kernels: Kernels | None = None) -> CorpusResult:
         if bar is None:
-            return pipeline.analyze(articles, config, executor=executor)
+            return pipeline.analyze(articles, config, executor=executor, kernels=kernels)
         with bar:  # type: ignore[attr-defined]
-            return pipeline.analyze(articles, config, progress=progress, executor=executor)
+            return pipeline.analyze(
+                articles, config, progress=progress, executor=executor, kernels=kernels
+            )
 
     if engine == Engine.local:
-        return run(None)
+        runner = local.executor(jobs, items=len(articles))
+        try:
+            return run(runner)
+        finally:
+            runner.close()
     if not scheduler:
         raise _fail(["--engine dask needs --scheduler or PROVENANCE_DASK_SCHEDULER"])
     from provenance.run import dask as dask_engine  # raises MissingExtra without the extra
 
-    return dask_engine.run_with(scheduler, connect_timeout, partitions, run)
+    return dask_engine.run_with(scheduler, connect_timeout, partitions, lambda d: run(d, d))
 
 
 @app.command()
@@ -164,6 +172,12 @@ def report(
     ),
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
     config_file: ConfigOpt = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes (default: the cores available)."
+        ),
+    ] = None,
     engine: EngineOpt = Engine.local,
     scheduler: SchedulerOpt = None,
     partitions: Annotated[
@@ -184,7 +198,7 @@ def report(
     with _errors_to_exit():
         config = _config(config_file)
         articles = _load(paths, config)
-        result = _analyze(articles, config, engine, scheduler, partitions, connect_timeout)
+        result = _analyze(articles, config, jobs, engine, scheduler, partitions, connect_timeout)
         texts = {a.id: a.text for a in articles}
         content: str | Iterable[str]
         if fmt == ReportFormat.json:

@@ -1,4 +1,8 @@
-"""Shingles and MinHash signatures (datasketch LeanMinHash) of passages and articles.
+"""Shingles, and MinHash signatures of single passages (datasketch LeanMinHash).
+
+The pipeline signs whole batches with ``provenance.match.signatures`` (a numpy matrix,
+bit-identical to datasketch); ``Signer`` and ``Signature`` here are datasketch objects, the
+reference that tests and benchmarks compare with (datasketch is imported on first use).
 
 datasketch 2 changed its default permutation scheme (``affine32``); hash values carry no
 trace of the scheme that made them. So every signature set carries its ``FingerprintParams``
@@ -9,19 +13,26 @@ returning a meaningless similarity.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from importlib.metadata import version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 
+from provenance import _datasketch
 from provenance.config import FingerprintConfig
 from provenance.errors import FingerprintMismatch
+from provenance.match.candidates import Banding
+from provenance.match.candidates import lsh_bands as lsh_bands
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
+
+# The datasketch major version whose permutation schemes the signatures reproduce
+# (``match.signatures``; a test checks that the installed datasketch is this one).
+DATASKETCH_MAJOR = 2
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -68,14 +79,13 @@ class FingerprintParams:
 
     @classmethod
     def from_config(cls, config: FingerprintConfig) -> FingerprintParams:
-        major = int(version("datasketch").split(".")[0])
         return cls(
             config.scheme,
             config.num_perm,
             config.seed,
             config.word_shingle,
             config.char_shingle,
-            major,
+            DATASKETCH_MAJOR,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -142,10 +152,15 @@ class Signer:
     """Makes signatures with one fixed set of permutations (generated once, reused)."""
 
     def __init__(self, params: FingerprintParams) -> None:
+        _datasketch.load()  # without scipy.integrate, see _datasketch.py
+        from datasketch import MinHash
+
         self.params = params
         self._template = MinHash(num_perm=params.num_perm, seed=params.seed, scheme=params.scheme)
 
     def sign_shingles(self, grams: Iterable[bytes]) -> Signature:
+        from datasketch import LeanMinHash, MinHash
+
         mh = MinHash(
             num_perm=self.params.num_perm,
             seed=self.params.seed,
@@ -165,6 +180,8 @@ class Signer:
 
     def sign_many_shingles(self, batches: Sequence[Iterable[bytes]]) -> list[Signature]:
         """Signatures of many shingle sets at once (``MinHash.bulk``: one shared setup)."""
+        from datasketch import LeanMinHash, MinHash
+
         minhashes = MinHash.bulk(
             [list(b) for b in batches],
             num_perm=self.params.num_perm,
@@ -177,6 +194,8 @@ class Signer:
     def union(self, signatures: Sequence[Signature]) -> Signature:
         """The signature of the union of the signed sets: the element-wise minimum (exact
         for MinHash made with the same permutations; used for whole articles)."""
+        from datasketch import LeanMinHash
+
         if not signatures:
             return self.sign_shingles(())
         for sig in signatures:
@@ -186,29 +205,6 @@ class Signer:
         return Signature(self.params, lean)
 
 
-def lsh_bands(num_perm: int, threshold: float) -> tuple[int, int]:
-    """(bands, rows) with bands * rows <= num_perm whose S-curve midpoint is nearest
-    ``threshold``; ties go to more bands (higher recall)."""
-    best: tuple[float, int, int] | None = None
-    for rows in range(1, num_perm + 1):
-        bands = num_perm // rows
-        if bands < 1:
-            break
-        midpoint = (1.0 / bands) ** (1.0 / rows)
-        key = (abs(midpoint - threshold), -bands, rows)
-        if best is None or key < best:
-            best = key
-    if best is None:
-        raise ValueError("num_perm must be positive")
-    return -best[1], best[2]
-
-
 def band_keys(signature: Signature, bands: int, rows: int) -> list[int]:
-    """One signed 64-bit key per band (fits an SQLite INTEGER), band number mixed in."""
-    values = np.asarray(signature.hashvalues)
-    keys: list[int] = []
-    for band in range(bands):
-        chunk = values[band * rows : (band + 1) * rows].astype("<u8").tobytes()
-        digest = hashlib.blake2b(chunk, digest_size=8, person=band.to_bytes(2, "little") * 8)
-        keys.append(int.from_bytes(digest.digest(), "little", signed=True))
-    return keys
+    """One signed 64-bit key per band (``match.candidates.Banding.keys`` of one row)."""
+    return Banding(bands, rows).keys(np.asarray(signature.hashvalues).reshape(1, -1))[0]

@@ -1,29 +1,45 @@
 """The only module that wires the stages together: ingest'd articles in, CorpusResult out.
 
-    segment -> boilerplate -> attribution -> fingerprint/index/align -> classify
+    map:    segment -> line and sentence hashes           (per article)
+    reduce: outlet repeats                                 (corpus)
+    map:    analyze_article: segment -> boilerplate -> attribution   (per article)
+    reduce: find_reuse: signatures -> candidates -> align -> reuse, claims, duplicates
+    map:    classify_article                               (per article)
 
-Stages are pure functions of their inputs; the per-article ones are here
-(``segment_article``, ``annotate_article``, ``classify_article``), and an executor
-(``provenance.run``: in process, or on a Dask cluster) runs them and the corpus-wide steps.
-Progress goes through an optional callback (the CLI draws it; the library never prints).
+The per-article steps are pure functions of (article, context, resources) that an executor
+(``run.local``: this process or a process pool) runs; their records pickle with the
+standard library. Results are always in article-id order, whatever the executor. Progress
+goes through an optional callback (the CLI draws it; the library never prints).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from provenance import attribution, boilerplate, classify, reuse
-from provenance.agencies import AgencyLexicon
 from provenance.boilerplate import OutletRepeats
-from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig, Config
-from provenance.model import Article, ArticleResult, CorpusResult, Duplicate, Span
-from provenance.segment import Abbreviations, segment
+from provenance.model import (
+    Article,
+    ArticleResult,
+    CorpusResult,
+    Duplicate,
+    Span,
+)
+from provenance.resources import Resources
+from provenance.run.kernels import Kernels
+from provenance.run.local import Executor, Serial
+from provenance.segment import segment
 
-if TYPE_CHECKING:
-    from provenance.run import Executor
+__all__ = [
+    "Progress",
+    "Resources",
+    "analyze",
+    "analyze_article",
+    "analyze_each",
+    "classify_article",
+]
 
 # progress(stage, done, total)
 Progress = Callable[[str, int, int], None]
@@ -31,23 +47,6 @@ Progress = Callable[[str, int, int], None]
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     del stage, done, total
-
-
-@dataclass(frozen=True)
-class Resources:
-    """Data files loaded once per run (lexicons, abbreviations) and handed to the stages."""
-
-    abbreviations: Abbreviations
-    boilerplate: BoilerplateLexicon
-    agencies: AgencyLexicon
-
-    @classmethod
-    def load(cls) -> Resources:
-        return cls(
-            abbreviations=Abbreviations.load(),
-            boilerplate=BoilerplateLexicon.load(),
-            agencies=AgencyLexicon.load(),
-        )
 
 
 def _boilerplate_config(article: Article, config: BoilerplateConfig) -> BoilerplateConfig:
@@ -61,17 +60,28 @@ def _boilerplate_config(article: Article, config: BoilerplateConfig) -> Boilerpl
     return config
 
 
-def segment_article(article: Article, resources: Resources) -> ArticleResult:
-    """The first per-article stage: paragraphs and sentences."""
-    return ArticleResult(article, segment(article.text, resources.abbreviations))
+def _repeat_task(
+    article: Article, config: Config, resources: Resources
+) -> tuple[str, frozenset[int]]:
+    """Map step of the outlet repeats: the article's outlet and its line/sentence hashes."""
+    seg = segment(article.text, resources.abbreviations)
+    return boilerplate.unit_hashes(ArticleResult(article, seg), config.boilerplate)
 
 
-def annotate_article(
-    result: ArticleResult, repeats: OutletRepeats, config: Config, resources: Resources
+@dataclass(frozen=True)
+class ArticleContext:
+    """What every article of a run shares: the configuration and the outlet repeats."""
+
+    config: Config
+    repeats: OutletRepeats
+
+
+def analyze_article(
+    article: Article, repeats: OutletRepeats, config: Config, resources: Resources
 ) -> ArticleResult:
-    """The per-article stages after the outlet-repeat reduction: boilerplate, credits,
-    cited sources (a new value; ``result`` is its segmentation)."""
-    article, seg = result.article, result.segmentation
+    """The per-article stages (segment, boilerplate, attribution) of one article: a pure
+    function of its arguments."""
+    seg = segment(article.text, resources.abbreviations)
     bp_config = _boilerplate_config(article, config.boilerplate)
     spans = boilerplate.detect(article, seg, resources.boilerplate, bp_config, repeats)
     credits = attribution.find_credits(article, seg, resources.agencies, spans)
@@ -80,33 +90,30 @@ def annotate_article(
     return ArticleResult(article, seg, spans, credits, cited)
 
 
-def classify_article(
-    result: ArticleResult, reuse_spans: Sequence[Span], duplicates: Sequence[Duplicate]
+def _analyze_task(article: Article, context: ArticleContext, resources: Resources) -> ArticleResult:
+    return analyze_article(article, context.repeats, context.config, resources)
+
+
+def _classify_task(
+    item: tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]],
+    context: None,
+    resources: Resources,
 ) -> ArticleResult:
-    """The last per-article stage: one label per character, from every stage's evidence."""
+    del context, resources
+    return classify_article(*item)
+
+
+def classify_article(
+    result: ArticleResult, found: Sequence[Span], duplicates: tuple[Duplicate, ...]
+) -> ArticleResult:
+    """The final partition of one article from its own evidence and the reuse stage's."""
     candidates = [
         *classify.boilerplate_candidates(result.boilerplate),
         *classify.credit_candidates(result.wire_credits),
-        *reuse_spans,
+        *found,
     ]
     spans = classify.partition(result.article.text, candidates)
-    return ArticleResult(
-        result.article,
-        result.segmentation,
-        result.boilerplate,
-        result.wire_credits,
-        result.cited_sources,
-        spans,
-        tuple(duplicates),
-    )
-
-
-def _executor(executor: Executor | None, resources: Resources | None) -> Executor:
-    if executor is not None:
-        return executor
-    from provenance.run.local import LocalExecutor
-
-    return LocalExecutor(resources)
+    return replace(result, spans=spans, duplicates=duplicates)
 
 
 def analyze_each(
@@ -120,8 +127,22 @@ def analyze_each(
     """The per-article stages only (no matching across articles), in article-id order: what
     the persistent index and the pre-ingest check need; ``analyze`` continues from here."""
     config = config or Config()
-    run = _executor(executor, resources)
-    return run.analyze_each(articles, config, progress or _no_progress)
+    runner = executor or Serial(resources)
+    report = progress or _no_progress
+    ordered = sorted(articles, key=lambda a: a.id)
+    total = len(ordered)
+
+    hashed: list[tuple[str, frozenset[int]]] = []
+    for done, pair in enumerate(runner.map(_repeat_task, ordered, config), start=1):
+        hashed.append(pair)
+        report("segment", done, total)
+    context = ArticleContext(config, boilerplate.repeats_of(hashed, config.boilerplate))
+    del hashed
+    results: list[ArticleResult] = []
+    for done, result in enumerate(runner.map(_analyze_task, ordered, context), start=1):
+        results.append(result)
+        report("boilerplate", done, total)
+    return tuple(results)
 
 
 def analyze(
@@ -131,21 +152,32 @@ def analyze(
     resources: Resources | None = None,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    kernels: Kernels | None = None,
 ) -> CorpusResult:
     """Run every stage over ``articles``; the result is in article-id order. ``executor``
-    says where the stages run (default: in this process)."""
+    runs the per-article stages, ``kernels`` the heavy steps of matching (default: both in
+    this process)."""
     config = config or Config()
     report = progress or _no_progress
-    run = _executor(executor, resources)
-    results = run.analyze_each(articles, config, report)
+    runner = executor or Serial(resources)
+    results = analyze_each(
+        articles, config, resources=resources, progress=progress, executor=runner
+    )
     total = len(results)
 
-    found = reuse.find_reuse(results, config, run)
+    found = reuse.find_reuse(results, config, kernels)
     report("match", total, total)
 
-    final = run.classify(results, found, report)
+    items = (
+        (r, found.spans.get(r.article.id, ()), found.duplicates.get(r.article.id, ()))
+        for r in results
+    )
+    final: list[ArticleResult] = []
+    for done, result in enumerate(runner.map(_classify_task, items, None), start=1):
+        final.append(result)
+        report("classify", done, total)
     return CorpusResult(
-        articles=final,
+        articles=tuple(final),
         matches=found.matches,
         claims=found.claims,
         clusters=found.clusters,

@@ -1,6 +1,6 @@
 """Cross-outlet reuse: which passages of an article appear in another outlet's article.
 
-    passages -> distinct texts -> MinHash -> MinHashLSH candidates -> rapidfuzz alignment
+    passages -> distinct texts -> MinHash matrix -> band-key candidates -> rapidfuzz alignment
              -> wire / shared candidate spans (for classify), matches, near-duplicates
 
 Identical passages are signed and aligned once (a sentence repeated in a thousand articles
@@ -24,19 +24,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from provenance.align import grade, similarity
 from provenance.claims import find_claims, first_appearance, outlet_key
 from provenance.config import Config
-from provenance.fingerprint import FingerprintParams, Signature, Signer, shingles
+from provenance.fingerprint import FingerprintParams, shingles
 from provenance.index import passages_of
+from provenance.match.signatures import Matrix, Permutations, union
 from provenance.model import (
     Article,
     ArticleResult,
     ClaimGroup,
     Duplicate,
+    FrozenMap,
     Label,
     Match,
     MatchSide,
@@ -45,9 +45,7 @@ from provenance.model import (
     Span,
     SpanSource,
 )
-
-if TYPE_CHECKING:
-    from provenance.run import Executor
+from provenance.run.kernels import Kernels, Local
 
 
 @dataclass(frozen=True)
@@ -80,10 +78,10 @@ class Corpus:
     passages: tuple[Passage, ...]
     texts: tuple[str, ...]  # distinct passage texts
     occurrences: tuple[tuple[int, ...], ...]  # per distinct text: positions in passages
-    signatures: tuple[Signature, ...]  # per distinct text
+    signatures: Matrix  # one row per distinct text
 
     @classmethod
-    def build(cls, results: Sequence[ArticleResult], config: Config, executor: Executor) -> Corpus:
+    def build(cls, results: Sequence[ArticleResult], config: Config, kernels: Kernels) -> Corpus:
         ordered = sorted(results, key=lambda r: r.article.id)
         minimum = config.fingerprint.min_passage_chars
         passages = tuple(p for r in ordered for p in passages_of(r, minimum))
@@ -97,21 +95,21 @@ class Corpus:
         texts = tuple(index)
         params = FingerprintParams.from_config(config.fingerprint)
         return cls(
-            MappingProxyType({r.article.id: r.article for r in ordered}),
+            FrozenMap({r.article.id: r.article for r in ordered}),
             passages,
             texts,
             tuple(tuple(o) for o in occurrences),
-            tuple(executor.sign(texts, params, partial(shingles, params=params))),
+            kernels.sign(texts, params, partial(shingles, params=params)),
         )
 
 
-def _links(corpus: Corpus, config: Config, executor: Executor) -> list[list[Link]]:
+def _links(corpus: Corpus, config: Config, kernels: Kernels) -> list[list[Link]]:
     links = [[Link(u, (0, len(t)), (0, len(t)), 100.0, 1.0)] for u, t in enumerate(corpus.texts)]
     fp = config.fingerprint
-    candidates = executor.candidates(
+    candidates = kernels.candidates(
         corpus.signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
-    for c, found in zip(candidates, executor.align(corpus.texts, candidates), strict=True):
+    for c, found in zip(candidates, kernels.align(corpus.texts, candidates), strict=True):
         if found is None or found.score < config.align.match_min_score:
             continue
         a_span, b_span = (found.a_start, found.a_end), (found.b_start, found.b_end)
@@ -263,18 +261,20 @@ def _components(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, ...], ...]
 
 
 def _duplicates(
-    corpus: Corpus, config: Config, signer: Signer, executor: Executor
+    corpus: Corpus, config: Config, kernels: Kernels
 ) -> tuple[dict[str, tuple[Duplicate, ...]], tuple[tuple[str, ...], ...]]:
-    by_article: dict[str, list[Signature]] = {}
-    text_index = {t: k for k, t in enumerate(corpus.texts)}
-    for p in corpus.passages:
-        by_article.setdefault(p.article_id, []).append(corpus.signatures[text_index[p.text]])
+    by_article: dict[str, list[int]] = {}
+    for u, positions in enumerate(corpus.occurrences):
+        for i in positions:
+            by_article.setdefault(corpus.passages[i].article_id, []).append(u)
     ids = sorted(by_article)
-    sigs = [signer.union(by_article[a]) for a in ids]
+    params = FingerprintParams.from_config(config.fingerprint)
+    empty = Permutations.of(params.scheme, params.seed, params.num_perm).empty
+    sigs = union(corpus.signatures, [by_article[a] for a in ids], empty)
     fp = config.fingerprint
     found: dict[str, list[Duplicate]] = {}
     pairs: list[tuple[str, str]] = []
-    for c in executor.candidates(
+    for c in kernels.candidates(
         sigs, fp.duplicate_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     ):
         a, b = corpus.articles[ids[c.a]], corpus.articles[ids[c.b]]
@@ -289,19 +289,15 @@ def _duplicates(
 
 
 def find_reuse(
-    results: Sequence[ArticleResult], config: Config, executor: Executor | None = None
+    results: Sequence[ArticleResult], config: Config, kernels: Kernels | None = None
 ) -> Reuse:
-    """Wire and shared candidate spans, matches and near-duplicates of a corpus. The
-    executor signs, proposes candidates and aligns (default: in this process)."""
-    if executor is None:
-        from provenance.run.local import LocalExecutor
-
-        executor = LocalExecutor()
-    signer = Signer(FingerprintParams.from_config(config.fingerprint))
-    corpus = Corpus.build(results, config, executor)
-    links = _links(corpus, config, executor)
+    """Wire and shared candidate spans, matches and near-duplicates of a corpus; ``kernels``
+    sign, propose candidates and align (default: in this process)."""
+    kernels = kernels or Local()
+    corpus = Corpus.build(results, config, kernels)
+    links = _links(corpus, config, kernels)
     candidates = _spans_for(corpus, config, links, _Ranking(corpus))
-    duplicates, clusters = _duplicates(corpus, config, signer, executor)
+    duplicates, clusters = _duplicates(corpus, config, kernels)
     spans: dict[str, tuple[Span, ...]] = {}
     matches: dict[tuple[MatchSide, MatchSide], Match] = {}
     for article_id in sorted(candidates):
@@ -323,9 +319,9 @@ def find_reuse(
         ),
     )
     return Reuse(
-        spans=MappingProxyType(spans),
+        spans=FrozenMap(spans),
         matches=tuple(matches[k] for k in order),
-        duplicates=MappingProxyType(duplicates),
+        duplicates=FrozenMap(duplicates),
         clusters=clusters,
-        claims=find_claims(results, config, executor=executor),
+        claims=find_claims(results, config, kernels=kernels),
     )

@@ -1,76 +1,125 @@
-"""The local executor: every stage in this process, one article after another."""
+"""Run a task over many items on this machine: serially, or in a pool of processes.
+
+A task is a top-level function ``task(item, context, resources) -> result``; ``context``
+(the configuration, a corpus-wide reduction) is the same for every item; ``resources`` are
+the data files, loaded once per process (the serial executor loads them once; each pool
+worker loads them when it starts). Results come back in the order of the items, whatever
+order the workers finish in, so the executors are interchangeable.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Protocol, TypeVar
 
-from provenance import boilerplate
-from provenance.align import Alignment, align_texts
-from provenance.config import Config
-from provenance.fingerprint import FingerprintParams, Signature, Signer
-from provenance.index import Candidate, lsh_candidates
-from provenance.model import Article, ArticleResult
-from provenance.pipeline import (
-    Progress,
-    Resources,
-    annotate_article,
-    classify_article,
-    segment_article,
-)
-from provenance.reuse import Reuse
-from provenance.run import Shingler
+from provenance.resources import Resources
+
+Item = TypeVar("Item")
+Context = TypeVar("Context")
+Result = TypeVar("Result")
+Task = Callable[[Item, Context, Resources], Result]
+
+# Items sent to a worker at once: fewer round trips against finer load balancing.
+CHUNK = 64
 
 
-@dataclass(frozen=True)
-class LocalExecutor:
-    """``resources``: the data files, loaded on first use when not given."""
+def available_cores() -> int:
+    """The cores this process may run on (the affinity mask, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Executor(Protocol):
+    def map(
+        self, task: Task[Item, Context, Result], items: Iterable[Item], context: Context
+    ) -> Iterator[Result]: ...
+
+    def close(self) -> None: ...
+
+
+class Serial:
+    """Everything in this process, one item after another."""
+
+    def __init__(self, resources: Resources | None = None) -> None:
+        self._resources = resources
+
+    @property
+    def resources(self) -> Resources:
+        if self._resources is None:
+            self._resources = Resources.load()
+        return self._resources
+
+    def map(
+        self, task: Task[Item, Context, Result], items: Iterable[Item], context: Context
+    ) -> Iterator[Result]:
+        resources = self.resources
+        for item in items:
+            yield task(item, context, resources)
+
+    def close(self) -> None:
+        return None
+
+
+class _Worker:
+    """The data files of one pool worker process (set by ``_start`` when it starts)."""
 
     resources: Resources | None = None
 
-    def analyze_each(
-        self, articles: Sequence[Article], config: Config, progress: Progress
-    ) -> tuple[ArticleResult, ...]:
-        resources = self.resources or Resources.load()
-        ordered = sorted(articles, key=lambda a: a.id)
-        total = len(ordered)
-        results: list[ArticleResult] = []
-        for done, article in enumerate(ordered, start=1):
-            results.append(segment_article(article, resources))
-            progress("segment", done, total)
-        repeats = boilerplate.outlet_repeats(results, config.boilerplate)
-        for done, result in enumerate(results, start=1):
-            results[done - 1] = annotate_article(result, repeats, config, resources)
-            progress("boilerplate", done, total)
-        return tuple(results)
 
-    def sign(
-        self, texts: Sequence[str], params: FingerprintParams, shingler: Shingler
-    ) -> list[Signature]:
-        return Signer(params).sign_many_shingles([shingler(t) for t in texts])
+def _start() -> None:
+    _Worker.resources = Resources.load()
 
-    def candidates(
-        self,
-        signatures: Sequence[Signature],
-        threshold: float,
-        max_candidates: int,
-        bands_per_pass: int,
-    ) -> list[Candidate]:
-        return lsh_candidates(signatures, threshold, max_candidates, bands_per_pass)
 
-    def align(
-        self, texts: Sequence[str], candidates: Sequence[Candidate]
-    ) -> list[Alignment | None]:
-        return [align_texts(texts[c.a], texts[c.b]) for c in candidates]
+def _run_chunk(task: Task[Item, Context, Result], chunk: list[Item], context: Context) -> list[Any]:
+    resources = _Worker.resources
+    if resources is None:  # pragma: no cover - _start always ran first
+        resources = _Worker.resources = Resources.load()
+    return [task(item, context, resources) for item in chunk]
 
-    def classify(
-        self, results: Sequence[ArticleResult], found: Reuse, progress: Progress
-    ) -> tuple[ArticleResult, ...]:
-        final: list[ArticleResult] = []
-        total = len(results)
-        for done, result in enumerate(results, start=1):
-            key = result.article.id
-            spans, dups = found.spans.get(key, ()), found.duplicates.get(key, ())
-            final.append(classify_article(result, spans, dups))
-            progress("classify", done, total)
-        return tuple(final)
+
+class Pool:
+    """A pool of ``jobs`` worker processes. Items go out in chunks of ``CHUNK``, at most
+    ``2 * jobs`` chunks are in flight (memory stays bounded whatever the corpus size), and
+    results are yielded in input order. ``chunk``: items per chunk (``CHUNK``)."""
+
+    def __init__(self, jobs: int, chunk: int = CHUNK) -> None:
+        self.jobs = max(1, jobs)
+        self.chunk = max(1, chunk)
+        self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_start)
+
+    def map(
+        self, task: Task[Item, Context, Result], items: Iterable[Item], context: Context
+    ) -> Iterator[Result]:
+        pending: deque[Future[list[Any]]] = deque()
+        chunk: list[Item] = []
+        for item in items:
+            chunk.append(item)
+            if len(chunk) == self.chunk:
+                pending.append(self._pool.submit(_run_chunk, task, chunk, context))
+                chunk = []
+                while len(pending) >= 2 * self.jobs:
+                    yield from pending.popleft().result()
+        if chunk:
+            pending.append(self._pool.submit(_run_chunk, task, chunk, context))
+        while pending:
+            yield from pending.popleft().result()
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+
+def executor(
+    jobs: int | None = None, *, items: int | None = None, resources: Resources | None = None
+) -> Executor:
+    """``Serial`` for one job, else a ``Pool``; ``None`` means the cores available. With
+    ``items`` known, fewer than two chunks per worker run serially: starting the workers
+    (each loads the data files) would cost more than it saves."""
+    jobs = available_cores() if jobs is None else jobs
+    if items is not None:
+        jobs = min(jobs, items // (2 * CHUNK))
+    return Serial(resources) if jobs <= 1 else Pool(jobs)

@@ -4,8 +4,9 @@ The persistent index keeps band keys, not signatures: a query counts the bands a
 passage shares with the query passage, and ``(hits / bands) ** (1 / rows)`` estimates their
 Jaccard similarity. Only paragraphs are indexed (sentences would multiply the rows by ~3);
 they are the unit that outlets copy from agencies. Keys are the 64-bit keys of
-``fingerprint.band_keys`` cut to their upper 32 bits, which halves the key column; the
-rare chance collision only adds a candidate that rapidfuzz then rejects.
+``match.candidates.Banding.keys`` (the report's banding code) cut to their upper 32 bits,
+which halves the key column; the rare chance collision only adds a candidate that
+rapidfuzz then rejects.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from dataclasses import dataclass, replace
 
 from provenance.config import Config
 from provenance.errors import ConfigError
-from provenance.fingerprint import FingerprintParams, Signer, band_keys
+from provenance.fingerprint import FingerprintParams
 from provenance.index import passages_of
+from provenance.match.candidates import Banding
+from provenance.match.signatures import BatchSigner
 from provenance.model import Article, ArticleResult, SegmentKind
 
 # Bump when the tables or the meaning of a column change; old files are then refused.
@@ -62,7 +65,8 @@ class Fingerprinter:
                 f"index.bands * index.rows ({self.bands} * {self.rows}) exceeds "
                 f"fingerprint.num_perm ({self.params.num_perm})"
             )
-        self._signer = Signer(self.params)
+        self._signer = BatchSigner(self.params)
+        self._banding = Banding(self.bands, self.rows)
 
     def meta(self) -> dict[str, str]:
         """Everything that must agree between the file and this run, as text."""
@@ -77,7 +81,7 @@ class Fingerprinter:
         return {k: str(v) for k, v in values.items()}
 
     def keys(self, text: str) -> tuple[int, ...]:
-        return self._cut(band_keys(self._signer.sign(text), self.bands, self.rows))
+        return self._cut(self._banding.keys(self._signer.sign_texts([text]))[0])
 
     @staticmethod
     def _cut(keys: Sequence[int]) -> tuple[int, ...]:
@@ -90,10 +94,10 @@ class Fingerprinter:
         source = replace(result, boilerplate=()) if with_boilerplate else result
         passages = [p for p in passages_of(source) if p.kind == SegmentKind.PARAGRAPH]
         passages = passages[:MAX_PASSAGES]
-        signatures = self._signer.sign_many([p.text for p in passages])
+        keys = self._banding.keys(self._signer.sign_texts([p.text for p in passages]))
         indexed = tuple(
-            IndexedPassage(p.start, p.end, self._cut(band_keys(sig, self.bands, self.rows)))
-            for p, sig in zip(passages, signatures, strict=True)
+            IndexedPassage(p.start, p.end, self._cut(k))
+            for p, k in zip(passages, keys, strict=True)
         )
         return Entry(result.article, content_hash(result.article.text), indexed)
 

@@ -1,0 +1,172 @@
+"""Candidate pairs from LSH band keys, grouped with numpy: exactly ``MinHashLSH``'s.
+
+A signature matrix is cut into ``bands`` slices of ``rows`` values (``Banding``: the report
+and the persistent index cut it the same way). Two rows share a bucket when one of their
+slices is equal; ``numpy.lexsort`` groups equal slices band by band, so no per-signature
+object and no hash table is built. The rule on what a bucket proposes is datasketch's as
+the report used it (a test compares with ``MinHashLSH`` on random signatures):
+- a bucket of 2 to ``4 * max_candidates`` rows links every member to every other;
+- a bigger bucket (many texts with one band) links its members to its first
+  ``max_candidates`` rows (the hubs) only, and the hubs to every member: linear, not
+  quadratic;
+- of the rows a row is linked to, the ``max_candidates`` with the highest estimated Jaccard
+  (the share of equal values over the whole signature; ties: lower position) are kept.
+Pairs are produced band by band and chunk by chunk, so memory follows the number of
+candidate pairs, not the square of the bucket sizes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+Matrix = np.ndarray[Any, Any]
+# Rows whose Jaccard estimates are computed at once (each costs num_perm bytes per pair).
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Two signatures (by position, ``a < b``) that share a bucket."""
+
+    a: int
+    b: int
+    estimated_jaccard: float
+
+
+def lsh_bands(num_perm: int, threshold: float) -> tuple[int, int]:
+    """(bands, rows) with bands * rows <= num_perm whose S-curve midpoint is nearest
+    ``threshold``; ties go to more bands (higher recall)."""
+    best: tuple[float, int, int] | None = None
+    for rows in range(1, num_perm + 1):
+        bands = num_perm // rows
+        if bands < 1:
+            break
+        midpoint = (1.0 / bands) ** (1.0 / rows)
+        key = (abs(midpoint - threshold), -bands, rows)
+        if best is None or key < best:
+            best = key
+    if best is None:
+        raise ValueError("num_perm must be positive")
+    return -best[1], best[2]
+
+
+@dataclass(frozen=True)
+class Banding:
+    """``bands`` slices of ``rows`` values of a signature: the one banding of the report's
+    candidates and the index's band keys."""
+
+    bands: int
+    rows: int
+
+    @classmethod
+    def for_threshold(cls, num_perm: int, threshold: float) -> Banding:
+        return cls(*lsh_bands(num_perm, threshold))
+
+    def slices(self, matrix: Matrix) -> Iterator[Matrix]:
+        for band in range(self.bands):
+            yield matrix[:, band * self.rows : (band + 1) * self.rows]
+
+    def keys(self, matrix: Matrix) -> list[list[int]]:
+        """Per row, one signed 64-bit key per band (fits an SQLite INTEGER), the band
+        number mixed in: BLAKE2b of the slice's values as little-endian 64-bit integers."""
+        wide = np.ascontiguousarray(matrix, dtype="<u8")
+        out: list[list[int]] = [[] for _ in range(len(wide))]
+        for band, part in enumerate(self.slices(wide)):
+            person = band.to_bytes(2, "little") * 8
+            for row, values in enumerate(part):
+                digest = hashlib.blake2b(values.tobytes(), digest_size=8, person=person)
+                out[row].append(int.from_bytes(digest.digest(), "little", signed=True))
+        return out
+
+
+def _runs(sizes: Matrix) -> Matrix:
+    """0, 1, ..., size - 1 for each size, concatenated."""
+    runs: Matrix = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return runs
+
+
+def band_links(part: Matrix, max_candidates: int) -> Iterator[tuple[Matrix, Matrix]]:
+    """Directed (row, linked row) pairs of one band's buckets (self-links included): every
+    bucket of up to ``4 * max_candidates`` rows at once, bigger ones one by one."""
+    order = np.lexsort(part.T[::-1])
+    ordered = part[order]
+    change = np.any(ordered[1:] != ordered[:-1], axis=1)
+    bounds = np.flatnonzero(np.r_[True, change, True])
+    starts, sizes = bounds[:-1], np.diff(bounds)
+    small = (sizes >= 2) & (sizes <= 4 * max_candidates)
+    if small.any():
+        size, start = sizes[small], starts[small]
+        member = np.repeat(start, size) + _runs(size)  # positions in ``order``
+        fan = np.repeat(size, size)  # each member links to its whole bucket
+        src = np.repeat(order[member], fan)
+        dst = order[np.repeat(np.repeat(start, size), fan) + _runs(fan)]
+        yield src, dst
+    for i in np.flatnonzero(sizes > 4 * max_candidates):
+        bucket = np.sort(order[bounds[i] : bounds[i + 1]])
+        hubs = bucket[:max_candidates]
+        yield np.repeat(bucket, len(hubs)), np.tile(hubs, len(bucket))
+        yield np.repeat(hubs, len(bucket)), np.tile(bucket, len(hubs))
+
+
+def candidates(
+    matrix: Matrix, banding: Banding, max_candidates: int, fold_every: int = 6
+) -> tuple[Matrix, Matrix, Matrix]:
+    """Candidate pairs of the rows of ``matrix`` as three arrays (a, b, equal values),
+    sorted by (a, b), ``a < b``, each pair once; the estimated Jaccard of a pair is
+    ``equal / matrix.shape[1]``. The links of every ``fold_every`` bands are
+    de-duplicated together (fewer: less memory, more sorting)."""
+    n = len(matrix)
+    empty = np.zeros(0, dtype=np.int64)
+    if n < 2:
+        return empty, empty, empty
+    codes: list[Matrix] = []
+    for band, part in enumerate(banding.slices(matrix), start=1):
+        for src, dst in band_links(part, max_candidates):
+            keep = src != dst
+            codes.append(src[keep].astype(np.int64) * n + dst[keep])
+        if band % max(1, fold_every) == 0 and codes:  # memory follows distinct links
+            codes = [np.unique(np.concatenate(codes))]
+    if not codes:
+        return empty, empty, empty
+    links = np.unique(np.concatenate(codes))
+    del codes
+    src, dst = links // n, links % n
+    equal = np.empty(len(links), dtype=np.int64)
+    for lo in range(0, len(links), _CHUNK):
+        hi = lo + _CHUNK
+        equal[lo:hi] = (matrix[src[lo:hi]] == matrix[dst[lo:hi]]).sum(axis=1)
+    return keep_best(src, dst, equal, max_candidates, n)
+
+
+def keep_best(
+    src: Matrix, dst: Matrix, equal: Matrix, max_candidates: int, n: int
+) -> tuple[Matrix, Matrix, Matrix]:
+    """Of the distinct links (src, dst) with their equal values, each source row's
+    ``max_candidates`` best (highest estimate, then lower row), as pairs (a < b) sorted,
+    each once, with their equal values; rows are below ``n``."""
+    order = np.lexsort((dst, -equal, src))
+    src, dst, equal = src[order], dst[order], equal[order]
+    starts = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])
+    rank = np.arange(len(src)) - np.repeat(starts, np.diff(np.r_[starts, len(src)]))
+    keep = rank < max_candidates
+    a = np.minimum(src[keep], dst[keep])
+    b = np.maximum(src[keep], dst[keep])
+    pairs, first = np.unique(a * n + b, return_index=True)
+    return pairs // n, pairs % n, equal[keep][first]
+
+
+def candidate_list(
+    matrix: Matrix, banding: Banding, max_candidates: int, fold_every: int = 6
+) -> list[Candidate]:
+    """``candidates`` as records, the estimate rounded to 4 places."""
+    a, b, equal = candidates(matrix, banding, max_candidates, fold_every)
+    width = matrix.shape[1]
+    return [
+        Candidate(int(x), int(y), round(float(e) / width, 4))
+        for x, y, e in zip(a.tolist(), b.tolist(), equal.tolist(), strict=True)
+    ]

@@ -1,0 +1,149 @@
+"""numpy signatures and band-key candidates against the reference, datasketch."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provenance.match.candidates import Banding, candidate_list, lsh_bands
+from provenance.match.signatures import DATASKETCH_MAJOR, SCHEMES, Permutations, sign
+
+shingle_sets = st.lists(
+    st.sets(st.binary(min_size=0, max_size=12), max_size=30), min_size=1, max_size=12
+)
+
+
+def reference(sets: list[set[bytes]], scheme: str, seed: int, num_perm: int) -> np.ndarray:
+    rows = []
+    for s in sets:
+        mh = MinHash(num_perm=num_perm, seed=seed, scheme=scheme)
+        if s:
+            mh.update_batch(sorted(s))
+        rows.append(mh.hashvalues)
+    return np.stack(rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    shingle_sets,
+    st.sampled_from(SCHEMES),
+    st.integers(min_value=0, max_value=2**31),
+    st.sampled_from([1, 16, 128]),
+)
+def test_signatures_are_datasketch_minhash_bit_for_bit(
+    sets: list[set[bytes]], scheme: str, seed: int, num_perm: int
+) -> None:
+    perms = Permutations.of(scheme, seed, num_perm)
+    ours = sign([sorted(s) for s in sets], perms)
+    theirs = reference(sets, scheme, seed, num_perm)
+    assert ours.dtype == theirs.dtype
+    assert np.array_equal(ours, theirs)
+
+
+def test_recorded_datasketch_major_is_the_installed_one() -> None:
+    assert int(version("datasketch").split(".")[0]) == DATASKETCH_MAJOR
+
+
+def test_empty_set_signs_as_datasketch_empty_minhash() -> None:
+    perms = Permutations.of("affine32", 1, 8)
+    assert np.array_equal(sign([[]], perms)[0], MinHash(num_perm=8, seed=1).hashvalues)
+
+
+def datasketch_candidates(
+    values: np.ndarray, bands: int, rows: int, max_candidates: int
+) -> list[tuple[int, int, float]]:
+    """What the report did before the numpy band keys: one MinHashLSH, buckets read with
+    the hub rule, neighbours ranked by estimated Jaccard."""
+    lsh = MinHashLSH(num_perm=bands * rows, params=(bands, rows))
+    for key in range(len(values)):
+        lean = LeanMinHash(seed=1, hashvalues=values[key, : bands * rows], scheme="affine32")
+        lsh.insert(key, lean, check_duplication=False)
+    neighbours: dict[int, set[int]] = {}
+    for table in lsh.hashtables:
+        for bucket_key in table.keys():  # noqa: SIM118
+            bucket = table.get(bucket_key)
+            if len(bucket) < 2:
+                continue
+            if len(bucket) <= 4 * max_candidates:
+                for key in bucket:
+                    neighbours.setdefault(key, set()).update(bucket)
+                continue
+            hubs = sorted(bucket)[:max_candidates]
+            for key in bucket:
+                neighbours.setdefault(key, set()).update(hubs)
+            for hub in hubs:
+                neighbours.setdefault(hub, set()).update(bucket)
+    pairs: dict[tuple[int, int], float] = {}
+    for key in sorted(neighbours):
+        found = np.fromiter(sorted(neighbours[key] - {key}), dtype=np.int64)
+        estimates = (values[found] == values[key]).mean(axis=1)
+        for i in np.lexsort((found, -estimates))[:max_candidates]:
+            other = int(found[i])
+            pairs[(min(key, other), max(key, other))] = float(estimates[i])
+    return [(a, b, round(j, 4)) for (a, b), j in sorted(pairs.items())]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=2**31),
+    st.integers(min_value=2, max_value=120),
+    st.integers(min_value=1, max_value=6),
+    st.integers(min_value=1, max_value=4),
+    st.sampled_from([2, 3, 4]),
+)
+def test_band_key_candidates_are_minhashlsh_candidates(
+    seed: int, n: int, alphabet: int, max_candidates: int, rows: int
+) -> None:
+    """Signatures over a tiny value alphabet share many bands: buckets of every size,
+    big ones (the hub rule) included."""
+    rng = np.random.default_rng(seed)
+    bands = 5
+    width = bands * rows + 2  # values beyond the bands count in the estimate only
+    values = rng.integers(0, alphabet, size=(n, width)).astype(np.uint32)
+    ours = [
+        (c.a, c.b, c.estimated_jaccard)
+        for c in candidate_list(values, Banding(bands, rows), max_candidates)
+    ]
+    assert ours == datasketch_candidates(values, bands, rows, max_candidates)
+
+
+def test_signatures_of_texts_find_the_copied_pair() -> None:
+    perms = Permutations.of("affine32", 1, 128)
+    texts = [
+        "north korea fired a ballistic missile into the sea on thursday morning",
+        "north korea fired a ballistic missile into the sea on thursday",
+        "the central bank left its interest rate unchanged at five percent",
+    ]
+    sets = [
+        [" ".join(t.split()[i : i + 3]).encode() for i in range(len(t.split()) - 2)] for t in texts
+    ]
+    found = candidate_list(sign(sets, perms), Banding(*lsh_bands(128, 0.3)), 20)
+    assert [(c.a, c.b) for c in found] == [(0, 1)]
+    assert found[0].estimated_jaccard > 0.6
+
+
+def test_band_keys_equal_for_equal_slices_and_differ_by_band() -> None:
+    values = np.array([[1, 2, 1, 2], [1, 2, 9, 9]], dtype=np.uint32)
+    keys = Banding(2, 2).keys(values)
+    assert keys[0][0] == keys[1][0]  # same first slice
+    assert keys[0][1] != keys[1][1]
+    assert keys[0][0] != keys[0][1]  # same values (1, 2) in two bands: the band is mixed in
+    assert all(-(2**63) <= k < 2**63 for row in keys for k in row)
+
+
+def test_band_keys_are_blake2b_of_little_endian_64_bit_slices() -> None:
+    """The index's stored keys: changing them would orphan every index file."""
+    import hashlib
+    import struct
+
+    values = np.array([[7, 1, 2**32 - 1, 5, 6, 0]], dtype=np.uint32)
+    keys = Banding(3, 2).keys(values)[0]
+    for band, key in enumerate(keys):
+        chunk = struct.pack("<2Q", *values[0, band * 2 : band * 2 + 2].tolist())
+        person = band.to_bytes(2, "little") * 8
+        digest = hashlib.blake2b(chunk, digest_size=8, person=person).digest()
+        assert key == int.from_bytes(digest, "little", signed=True)

@@ -1,0 +1,54 @@
+"""The literal pre-check never rejects a text that a rule matches."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provenance.boilerplate_rules import FLAGS, BoilerplateLexicon
+from provenance.regex_hint import hint, required_literals
+
+LEXICON = BoilerplateLexicon.load()
+SPLIT = [r.source for r in LEXICON.split.rules]
+
+
+def test_required_literals_of_simple_patterns() -> None:
+    assert required_literals(r"(?P<before>.{10,}?)\s(?:©|\(c\))\s*\w+") == {"©", "(c)"}
+    assert required_literals(r"\d{4}\.\d+=\w+") in ({"."}, {"="})
+    assert required_literals(r"(?:photo)?\s*\w+") is None  # nothing is required
+    assert required_literals(r"a|\w+") is None  # one branch requires nothing
+
+
+def test_caption_rules_have_required_literals() -> None:
+    assert LEXICON.split.hint is not None
+    assert all(required_literals(s, FLAGS) for s in SPLIT)
+
+
+pieces = st.sampled_from(
+    ["Photo", "PHOTO", "foto", "Bild", "© ", "(c)", "=", "Crédit", "ſ", "İ", "ς", "K", " ", "("]
+)
+texts = st.lists(st.one_of(pieces, st.text(max_size=12)), max_size=12).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_hint_passes_every_text_a_caption_rule_matches(text: str) -> None:
+    found = hint(SPLIT, FLAGS)
+    assert found is not None
+    for source in SPLIT:
+        if re.fullmatch(source, text, FLAGS):
+            assert found.may_match(text)
+    for literal in sorted(required_literals(SPLIT[0], FLAGS) or ()):
+        if re.search(re.escape(literal), text, FLAGS):
+            assert found.may_match(text)
+
+
+def test_caption_split_still_found() -> None:
+    line = "President Yoon speaks at the summit in Seoul on Monday. (Photo: Yonhap)"
+    rule, match = LEXICON.split.first(line) or (None, None)
+    assert rule is not None
+    assert match is not None
+    assert line[match.start("credit") :].startswith("(Photo")
+    assert LEXICON.split.first("A plain sentence of the story without any credit.") is None

@@ -1,0 +1,81 @@
+"""Executors: a process pool gives the same report as this process, byte for byte."""
+
+from __future__ import annotations
+
+import pickle
+import random
+from collections.abc import Iterator
+
+import pytest
+
+from provenance import pipeline
+from provenance.config import Config
+from provenance.model import Article, SourceKind
+from provenance.render import data as render_data
+from provenance.run.local import Pool, Serial, executor
+
+SENTENCES = (
+    "North Korea fired a short-range ballistic missile into the sea off its east coast.",
+    "The missile flew about 600 kilometers before landing outside Japan's economic zone.",
+    "Officials in Tokyo said there were no reports of damage to ships or aircraft.",
+    "Seoul summoned the Russian ambassador to protest against the growing military ties.",
+    "Residents of the border town told reporters they heard nothing unusual that morning.",
+)
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[Pool]:
+    # one item per chunk: the articles spread over both workers and come back out of order
+    runner = Pool(2, chunk=1)
+    yield runner
+    runner.close()
+
+
+def _corpus(seed_articles: dict[str, Article]) -> list[Article]:
+    """The seed corpus plus outlets copying a wire story (matches, claims, repeats)."""
+    wire = Article(
+        "w1", "\n".join(SENTENCES), outlet="AP", published="2024-05-01",
+        source_kind=SourceKind.WIRE,
+    )  # fmt: skip
+    copies = [
+        Article(f"c{i}", f"{SENTENCES[i]}\n{SENTENCES[(i + 2) % 5]}\nSubscribe to Daily {i % 2}",
+                outlet=f"Daily {i % 2}", published=f"2024-05-0{i + 2}")
+        for i in range(5)
+    ]  # fmt: skip
+    return [*seed_articles.values(), wire, *copies]
+
+
+def _json(articles: list[Article], runner: Serial | Pool) -> str:
+    config = Config()
+    result = pipeline.analyze(articles, config, executor=runner)
+    return render_data.to_json(render_data.report_dict(result, config))
+
+
+def test_pool_and_serial_reports_are_byte_identical(
+    corpus_articles: dict[str, Article], pool: Pool
+) -> None:
+    articles = _corpus(corpus_articles)
+    serial = _json(articles, Serial())
+    assert '"wire"' in serial  # the corpus exercises matching, not only boilerplate
+    assert _json(articles, pool) == serial
+    shuffled = list(articles)
+    random.Random(7).shuffle(shuffled)
+    assert _json(shuffled, pool) == serial  # the input order still does not matter
+
+
+def test_records_pickle_with_the_standard_library(corpus_articles: dict[str, Article]) -> None:
+    result = pipeline.analyze(_corpus(corpus_articles), Config(), executor=Serial())
+    again = pickle.loads(pickle.dumps(result))
+    assert again == result
+    article = Article("x", "text", extra={"k": [1, 2]})
+    assert pickle.loads(pickle.dumps(article)).extra == {"k": [1, 2]}
+
+
+def test_small_runs_stay_in_this_process() -> None:
+    assert isinstance(executor(4, items=10), Serial)
+    assert isinstance(executor(1, items=10_000), Serial)
+    big = executor(2, items=10_000)
+    try:
+        assert isinstance(big, Pool)
+    finally:
+        big.close()
