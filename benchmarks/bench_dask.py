@@ -135,8 +135,8 @@ def _dask(corpus: Path, out: Path, workers: int, expected: bytes) -> dict[str, A
         with Peak({**pids, "client": os.getpid()}) as peak:
             config = Config()
             articles = cli._load([str(corpus)], config)
-            executor = DaskExecutor(client)
-            result = pipeline.analyze(articles, config, executor=executor)
+            executor = DaskExecutor(client, measure=True)
+            result = pipeline.analyze(articles, config, executor=executor, kernels=executor)
             cli.write_atomically(out, render_data.iter_json(result, config))
         seconds = time.perf_counter() - start
         client.close()

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import pickle
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
@@ -222,6 +223,11 @@ class DaskExecutor:
     min_articles: int = 250
     min_texts: int = 5_000
     stats: ShuffleStats = field(default_factory=ShuffleStats)
+    # also measure the pickled size of map's items and results (costs a pickling each)
+    measure: bool = False
+
+    def _size(self, value: object) -> int:
+        return len(pickle.dumps(value, protocol=5)) if self.measure else 0
 
     def _count(self, items: int, minimum: int) -> int:
         if self.partitions:
@@ -245,14 +251,19 @@ class DaskExecutor:
         listed = list(items)
         blocks = _blocks(len(listed), self._count(len(listed), self.min_articles))
         shared = self.client.submit(_same, context, pure=False)
-        futures = [
-            self.client.submit(_run_part, task, listed[lo:hi], shared, pure=False)
-            for lo, hi in blocks
-        ]
+        name = getattr(task, "__name__", "task").strip("_")
+        self.stats.add(f"{name}: context to workers", self._size(context))
+        futures = []
+        for lo, hi in blocks:
+            part = listed[lo:hi]
+            self.stats.add(f"{name}: items to workers", self._size(part))
+            futures.append(self.client.submit(_run_part, task, part, shared, pure=False))
         del listed
         for future in futures:
-            yield from future.result()
+            done = future.result()
+            self.stats.add(f"{name}: results to client", self._size(done))
             future.release()
+            yield from done
 
     def close(self) -> None:
         return None
