@@ -29,7 +29,7 @@ from provenance.model import (
 )
 from provenance.resources import Resources
 from provenance.run.kernels import Kernels
-from provenance.run.local import Executor, Serial
+from provenance.run.local import Executor, RepeatsReducer, Serial
 from provenance.segment import segment
 
 __all__ = [
@@ -132,12 +132,15 @@ def analyze_each(
     ordered = sorted(articles, key=lambda a: a.id)
     total = len(ordered)
 
-    hashed: list[tuple[str, frozenset[int]]] = []
-    for done, pair in enumerate(runner.map(_repeat_task, ordered, config), start=1):
-        hashed.append(pair)
-        report("segment", done, total)
-    context = ArticleContext(config, boilerplate.repeats_of(hashed, config.boilerplate))
-    del hashed
+    if isinstance(runner, RepeatsReducer):  # a cluster reduces where the hashes are
+        context = ArticleContext(config, runner.outlet_repeats(_repeat_task, ordered, config))
+    else:
+        hashed: list[tuple[str, frozenset[int]]] = []
+        for done, pair in enumerate(runner.map(_repeat_task, ordered, config), start=1):
+            hashed.append(pair)
+            report("segment", done, total)
+        context = ArticleContext(config, boilerplate.repeats_of(hashed, config.boilerplate))
+        del hashed
     results: list[ArticleResult] = []
     for done, result in enumerate(runner.map(_analyze_task, ordered, context), start=1):
         results.append(result)

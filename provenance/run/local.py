@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from provenance.resources import Resources
+
+if TYPE_CHECKING:
+    from provenance.boilerplate import OutletRepeats
+    from provenance.config import Config
+    from provenance.model import Article
 
 Item = TypeVar("Item")
 Context = TypeVar("Context")
@@ -40,6 +45,19 @@ class Executor(Protocol):
     ) -> Iterator[Result]: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class RepeatsReducer(Protocol):
+    """An executor that also reduces the outlet repeats where the articles are (a cluster),
+    from ``task(article, config, resources) -> (outlet, hashes)`` per article."""
+
+    def outlet_repeats(
+        self,
+        task: Task[Article, Config, tuple[str, frozenset[int]]],
+        articles: Sequence[Article],
+        config: Config,
+    ) -> OutletRepeats: ...
 
 
 class Serial:
