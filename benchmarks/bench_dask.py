@@ -137,7 +137,7 @@ def _dask(corpus: Path, out: Path, workers: int, expected: bytes) -> dict[str, A
             articles = cli._load([str(corpus)], config)
             executor = DaskExecutor(client, measure=True)
             result = pipeline.analyze(articles, config, executor=executor, kernels=executor)
-            cli.write_atomically(out, render_data.iter_json(result, config))
+            cli.write_atomically(out, render_data.to_json(render_data.report_dict(result, config)))
         seconds = time.perf_counter() - start
         client.close()
     finally:

@@ -1,12 +1,16 @@
 """Throughput of the whole pipeline on synthetic corpora, beside MinHash-only baselines.
 
     python benchmarks/speed.py [EVAL_DIR] [--sizes 1000 10000 100000] [--seed 0] [--json]
+        [--jobs N] [--work-dir DIR]
 
 For each size N, a deterministic corpus of N articles is built from real sentences of
 EVAL_DIR with benchmarks/synth.py (about 10% wire stories, 30% of outlet articles copying
 from them), then timed in the same run:
 - ``pipeline``: ``pipeline.analyze`` with every stage (segment, boilerplate, attribution,
-  fingerprint + LSH + alignment + claims + duplicates, classify), and the time per stage;
+  fingerprint + LSH + alignment + claims + duplicates, classify), and the time per stage,
+  with ``--jobs`` worker processes (default: the cores available) and a work store in a
+  temporary folder (or ``--work-dir``), as ``provenance report`` runs it; the bytes the
+  work store holds per article are reported;
 - ``datasketch``: one datasketch MinHash per article over the same word 3-shingles
   (``MinHash.bulk``) inserted into a ``MinHashLSH``: hashing alone, no alignment;
 - ``rensa``: the same with rensa's ``RMinHash`` and ``RMinHashLSH`` (``pip install rensa``,
@@ -26,8 +30,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,6 +49,7 @@ from provenance import pipeline, reuse  # noqa: E402
 from provenance.config import Config  # noqa: E402
 from provenance.fingerprint import FingerprintParams, lsh_bands, shingles  # noqa: E402
 from provenance.model import Article, ArticleResult, SourceKind  # noqa: E402
+from provenance.run import local, workstore  # noqa: E402
 from provenance.segment import Abbreviations, segment  # noqa: E402
 
 
@@ -60,7 +67,9 @@ def build(sentences: list[str], n: int, seed: int) -> list[Article]:
     ]
 
 
-def time_pipeline(articles: Sequence[Article], config: Config) -> dict[str, Any]:
+def time_pipeline(
+    articles: Sequence[Article], config: Config, jobs: int | None, work_dir: Path | None
+) -> dict[str, Any]:
     stages: dict[str, float] = {}
     started = time.perf_counter()
 
@@ -68,8 +77,18 @@ def time_pipeline(articles: Sequence[Article], config: Config) -> dict[str, Any]
         if done == total and stage not in stages:
             stages[stage] = time.perf_counter() - started
 
-    result = pipeline.analyze(articles, config, progress=progress)
-    seconds = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="speed-", dir=work_dir) as folder:
+        store = workstore.WorkStore(Path(folder), workstore.run_key(articles, config), resume=False)
+        runner = local.executor(jobs, items=len(articles))
+        try:
+            result = pipeline.analyze(
+                articles, config, progress=progress, executor=runner, store=store
+            )
+            seconds = time.perf_counter() - started
+            store_bytes = store.size()
+        finally:
+            runner.close()
+            store.close()
     previous = 0.0
     per_stage: dict[str, float] = {}
     for stage, at in sorted(stages.items(), key=lambda kv: kv[1]):
@@ -79,6 +98,8 @@ def time_pipeline(articles: Sequence[Article], config: Config) -> dict[str, Any]
         "seconds": round(seconds, 2),
         "articles_per_second": round(len(articles) / seconds, 1),
         "stages_seconds": per_stage,
+        "jobs": getattr(runner, "jobs", 1),
+        "work_store_bytes_per_article": round(store_bytes / max(1, len(articles))),
         "matches": len(result.matches),
         "claim_groups": len(result.claims),
         "duplicate_clusters": len(result.clusters),
@@ -140,7 +161,13 @@ def time_rensa(grams: list[list[bytes]], config: Config) -> dict[str, Any]:
 
 
 def measure(
-    sentences: list[str], n: int, seed: int, config: Config, matching_only: bool
+    sentences: list[str],
+    n: int,
+    seed: int,
+    config: Config,
+    matching_only: bool,
+    jobs: int | None = None,
+    work_dir: Path | None = None,
 ) -> dict[str, Any]:
     articles = build(sentences, n, seed)
     params = FingerprintParams.from_config(config.fingerprint)
@@ -156,9 +183,16 @@ def measure(
         "shingling_seconds": round(shingling, 2),
         "datasketch": datasketch,
         "rensa": rensa,
-        "pipeline": (time_matching if matching_only else time_pipeline)(articles, config),
+        "pipeline": (
+            time_matching(articles, config)
+            if matching_only
+            else time_pipeline(articles, config, jobs, work_dir)
+        ),
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "peak_rss_mb_after_baselines": baselines_rss,
         "peak_rss_mb_so_far": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        # the largest worker process (a pool's workers hold one chunk of articles each)
+        "peak_rss_mb_workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
     }
 
 
@@ -173,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="time segmentation + the cross-outlet stage instead of the whole pipeline",
     )
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes")
+    parser.add_argument("--work-dir", type=Path, default=None, help="where the work store goes")
     args = parser.parse_args(argv)
     if not args.eval_dir.is_dir():
         print(f"error: {args.eval_dir}: no such folder", file=sys.stderr)
@@ -181,7 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     config = Config()
     runs: list[dict[str, Any]] = []
     for n in sorted(args.sizes):
-        run = measure(sentences, n, args.seed, config, args.matching_only)
+        load_before = [round(x, 2) for x in os.getloadavg()]
+        run = measure(sentences, n, args.seed, config, args.matching_only, args.jobs, args.work_dir)
+        run["load_average_before"] = load_before
         if runs:
             run["growth_vs_previous"] = round(
                 run["pipeline"]["seconds"] / max(1e-9, runs[-1]["pipeline"]["seconds"]), 2
@@ -200,11 +238,18 @@ def main(argv: list[str] | None = None) -> int:
                     f"  rensa       {r['seconds']:>9.2f} s  {r['articles_per_second']:>9.1f} art/s"
                 )
             print(f"  shingling   {run['shingling_seconds']:>9.2f} s (baselines' input)")
+            print(f"  load        {run['load_average_before']} -> {run['load_average_after']}")
+            print(f"  peak RSS    {run['peak_rss_mb_so_far']} MB (this process)")
             if "growth_vs_previous" in run:
                 print(f"  growth      x{run['growth_vs_previous']} vs the previous size")
             sys.stdout.flush()
     if args.json:
-        out = {"seed": args.seed, "matching_only": args.matching_only, "runs": runs}
+        out = {
+            "seed": args.seed,
+            "matching_only": args.matching_only,
+            "cores_available": local.available_cores(),
+            "runs": runs,
+        }
         print(json.dumps(out, indent=2, sort_keys=True))
     return 0
 

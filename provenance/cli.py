@@ -6,22 +6,26 @@ policy; 1 findings failed the policy; 2 usage error or bad input (one line per p
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import functools
+import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
 from provenance import htmlinput, ingest, pipeline, schemas, store
 from provenance.config import Config
 from provenance.errors import InputErrors, ProvenanceError
-from provenance.model import Article, CorpusResult
-from provenance.run import local
+from provenance.model import Article
+from provenance.run import local, workstore
 
 if TYPE_CHECKING:
     from provenance.run.kernels import Kernels
@@ -77,14 +81,19 @@ def _load(paths: list[str], config: Config) -> list[Article]:
     )
 
 
-def write_atomically(path: Path, content: str | Iterable[str]) -> None:
-    """Write ``content`` (a string, or its pieces as they are made) to ``path`` so that
-    readers see the old file or the new, never half."""
+def write_atomically(path: Path, content: str) -> None:
+    """Write ``content`` to ``path`` so that readers see the old file or the new, never half."""
+    write_atomically_with(path, lambda handle: handle.write(content))
+
+
+def write_atomically_with(path: Path, write: Callable[[TextIO], object]) -> None:
+    """``write_atomically`` of what ``write`` writes to the handle it is given (a report
+    streamed article by article)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.writelines([content] if isinstance(content, str) else content)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -111,6 +120,21 @@ def _progress() -> tuple[pipeline.Progress | None, object | None]:
     return update, bar
 
 
+@contextmanager
+def _work_store(
+    folder: Path | None, articles: list[Article], config: Config, resume: bool
+) -> Iterator[workstore.WorkStore]:
+    """The run's work store: in ``folder`` (kept, so that ``--resume`` can continue it), or
+    in a temporary folder removed afterwards."""
+    key = workstore.run_key(articles, config)
+    with contextlib.ExitStack() as stack:
+        if folder is None:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="provenance-")))
+        work = workstore.WorkStore(folder, key, resume=resume)
+        stack.callback(work.close)
+        yield work
+
+
 PathsArg = Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")]
 
 
@@ -121,7 +145,7 @@ class Engine(StrEnum):
 
 EngineOpt = Annotated[
     Engine,
-    typer.Option(help="Where the stages run: this process, or the Dask cluster of --scheduler."),
+    typer.Option(help="Where the stages run: this machine, or the Dask cluster of --scheduler."),
 ]
 SchedulerOpt = Annotated[
     str | None,
@@ -130,38 +154,35 @@ SchedulerOpt = Annotated[
         help="Address of the Dask scheduler (tcp://HOST:PORT) for --engine dask.",
     ),
 ]
+PartitionsOpt = Annotated[
+    int | None,
+    typer.Option(min=1, help="--engine dask: partitions per stage (default: 4 per worker)."),
+]
+TimeoutOpt = Annotated[
+    float, typer.Option(min=0.1, help="--engine dask: seconds to reach the scheduler.")
+]
 
 
-def _analyze(
-    articles: list[Article],
-    config: Config,
-    jobs: int | None,
+@contextmanager
+def _runner(
     engine: Engine,
+    jobs: int | None,
+    items: int,
     scheduler: str | None,
     partitions: int | None,
     connect_timeout: float,
-) -> CorpusResult:
-    progress, bar = _progress()
-
-    def run(executor: local.Executor, kernels: Kernels | None = None) -> CorpusResult:
-        if bar is None:
-            return pipeline.analyze(articles, config, executor=executor, kernels=kernels)
-        with bar:  # type: ignore[attr-defined]
-            return pipeline.analyze(
-                articles, config, progress=progress, executor=executor, kernels=kernels
-            )
-
+) -> Iterator[tuple[local.Executor, Kernels | None]]:
+    """The executor of the per-article stages and the matching kernels (None: in process)."""
     if engine == Engine.local:
-        runner = local.executor(jobs, items=len(articles))
-        try:
-            return run(runner)
-        finally:
-            runner.close()
+        with contextlib.closing(local.executor(jobs, items=items)) as runner:
+            yield runner, None
+        return
     if not scheduler:
         raise _fail(["--engine dask needs --scheduler or PROVENANCE_DASK_SCHEDULER"])
     from provenance.run import dask as dask_engine  # raises MissingExtra without the extra
 
-    return dask_engine.run_with(scheduler, connect_timeout, partitions, lambda d: run(d, d))
+    with dask_engine.session(scheduler, connect_timeout, partitions) as cluster:
+        yield cluster, cluster
 
 
 @app.command()
@@ -178,50 +199,84 @@ def report(
             "--jobs", "-j", min=1, help="Worker processes (default: the cores available)."
         ),
     ] = None,
+    work_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--work-dir",
+            help="Keep per-article results in this folder (default: a temporary one).",
+        ),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the run stored in --work-dir.")
+    ] = False,
     engine: EngineOpt = Engine.local,
     scheduler: SchedulerOpt = None,
-    partitions: Annotated[
-        int | None,
-        typer.Option(min=1, help="--engine dask: partitions per stage (default 4 per worker)."),
-    ] = None,
-    connect_timeout: Annotated[
-        float, typer.Option(min=0.1, help="--engine dask: seconds to reach the scheduler.")
-    ] = 10.0,
+    partitions: PartitionsOpt = None,
+    connect_timeout: TimeoutOpt = 10.0,
 ) -> None:
     """Report the provenance of every character of the articles."""
     # imported here, not at the top: a cold `provenance check` does not pay for them
     from provenance.render import data as render_data
     from provenance.render import html as render_html
     from provenance.render import markdown as render_markdown
+    from provenance.render import stream as render_stream
     from provenance.render import text as render_text
 
     with _errors_to_exit():
         config = _config(config_file)
+        if resume and work_dir is None:
+            raise _fail(["--resume needs --work-dir (the folder of the run to continue)"])
         articles = _load(paths, config)
-        result = _analyze(articles, config, jobs, engine, scheduler, partitions, connect_timeout)
         texts = {a.id: a.text for a in articles}
-        content: str | Iterable[str]
-        if fmt == ReportFormat.json:
-            content = render_data.iter_json(result, config)  # written article by article
+        progress, bar = _progress()
+        with (
+            _work_store(work_dir, articles, config, resume) as work,
+            _runner(engine, jobs, len(articles), scheduler, partitions, connect_timeout) as (
+                runner,
+                kernels,
+            ),
+            bar if bar is not None else contextlib.nullcontext(),  # type: ignore[attr-defined]
+        ):
+            run = pipeline.analyze_streamed(
+                articles, config, progress=progress, executor=runner, store=work, kernels=kernels
+            )
+            if fmt == ReportFormat.json:
+                # written as the articles are classified, not built whole in memory
+                write = functools.partial(
+                    render_stream.write_json,
+                    corpus=run.corpus,
+                    outlets=run.outlets,
+                    articles=run.articles,
+                    config=config,
+                )
+                if out is None:
+                    write(sys.stdout)
+                    return
+                try:
+                    write_atomically_with(out, write)
+                except OSError as exc:
+                    raise _fail([f"{out}: cannot write: {exc.strerror or exc}"]) from None
+                data = json.loads(out.read_text(encoding="utf-8"))
+                typer.echo(render_text.render(data, texts), nl=False, err=True)
+                typer.echo(f"wrote {out}", err=True)
+                return
+            result = dataclasses.replace(run.corpus, articles=tuple(run.articles))
+        data = render_data.report_dict(result, config)
+        if fmt == ReportFormat.md:
+            content = render_markdown.render(data, texts)
+        elif fmt == ReportFormat.html:
+            content = render_html.render(data, texts)
         else:
-            data = render_data.report_dict(result, config)
-            if fmt == ReportFormat.md:
-                content = render_markdown.render(data, texts)
-            elif fmt == ReportFormat.html:
-                content = render_html.render(data, texts)
-            else:
-                content = render_text.render(data, texts)
+            content = render_text.render(data, texts)
     if out is None:
-        for piece in [content] if isinstance(content, str) else content:
-            typer.echo(piece, nl=False)
+        typer.echo(content, nl=False)
     else:
         try:
             write_atomically(out, content)
         except OSError as exc:
             raise _fail([f"{out}: cannot write: {exc.strerror or exc}"]) from None
         if fmt != ReportFormat.text:
-            summary = render_data.report_dict(result, config)
-            typer.echo(render_text.render(summary, texts), nl=False, err=True)
+            typer.echo(render_text.render(data, texts), nl=False, err=True)
         typer.echo(f"wrote {out}", err=True)
 
 

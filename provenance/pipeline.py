@@ -14,8 +14,10 @@ goes through an optional callback (the CLI draws it; the library never prints).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain
+from typing import Any, TypeVar
 
 from provenance import attribution, boilerplate, classify, reuse
 from provenance.boilerplate import OutletRepeats
@@ -29,7 +31,8 @@ from provenance.model import (
 )
 from provenance.resources import Resources
 from provenance.run.kernels import Kernels
-from provenance.run.local import Executor, RepeatsReducer, Serial
+from provenance.run.local import Executor, RepeatsReducer, Serial, Task
+from provenance.run.workstore import WorkStore
 from provenance.segment import segment
 
 __all__ = [
@@ -94,15 +97,6 @@ def _analyze_task(article: Article, context: ArticleContext, resources: Resource
     return analyze_article(article, context.repeats, context.config, resources)
 
 
-def _classify_task(
-    item: tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]],
-    context: None,
-    resources: Resources,
-) -> ArticleResult:
-    del context, resources
-    return classify_article(*item)
-
-
 def classify_article(
     result: ArticleResult, found: Sequence[Span], duplicates: tuple[Duplicate, ...]
 ) -> ArticleResult:
@@ -116,6 +110,27 @@ def classify_article(
     return replace(result, spans=spans, duplicates=duplicates)
 
 
+C = TypeVar("C")
+R = TypeVar("R")
+
+
+def _mapped(
+    runner: Executor,
+    task: Task[Article, C, R],
+    items: Sequence[Article],
+    context: C,
+    stage: str,
+    store: WorkStore | None,
+) -> Iterator[R]:
+    """``runner.map``, with the results stored as they come and, on a resumed run, the
+    stored ones read back instead of computed again."""
+    if store is None:
+        return runner.map(task, items, context)
+    done = store.done(stage)
+    fresh = runner.map(task, items[done:], context)
+    return chain(store.read(stage, done), store.append(stage, fresh, start=done))
+
+
 def analyze_each(
     articles: Sequence[Article],
     config: Config | None = None,
@@ -123,29 +138,112 @@ def analyze_each(
     resources: Resources | None = None,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    store: WorkStore | None = None,
 ) -> tuple[ArticleResult, ...]:
     """The per-article stages only (no matching across articles), in article-id order: what
-    the persistent index and the pre-ingest check need; ``analyze`` continues from here."""
+    the persistent index and the pre-ingest check need; ``analyze`` continues from here.
+    With a work ``store``, results are written as they are produced and a resumed run
+    continues where the store ends."""
     config = config or Config()
     runner = executor or Serial(resources)
     report = progress or _no_progress
     ordered = sorted(articles, key=lambda a: a.id)
     total = len(ordered)
 
-    if isinstance(runner, RepeatsReducer):  # a cluster reduces where the hashes are
-        context = ArticleContext(config, runner.outlet_repeats(_repeat_task, ordered, config))
-    else:
-        hashed: list[tuple[str, frozenset[int]]] = []
-        for done, pair in enumerate(runner.map(_repeat_task, ordered, config), start=1):
-            hashed.append(pair)
-            report("segment", done, total)
-        context = ArticleContext(config, boilerplate.repeats_of(hashed, config.boilerplate))
-        del hashed
+    repeats = store.reduced("repeats") if store is not None else None
+    if not isinstance(repeats, OutletRepeats):
+        if isinstance(runner, RepeatsReducer):  # a cluster reduces where the hashes are
+            repeats = runner.outlet_repeats(_repeat_task, ordered, config)
+        else:
+            hashed: list[tuple[str, frozenset[int]]] = []
+            units = _mapped(runner, _repeat_task, ordered, config, "units", store)
+            for done, pair in enumerate(units, start=1):
+                hashed.append(pair)
+                report("segment", done, total)
+            repeats = boilerplate.repeats_of(hashed, config.boilerplate)
+            del hashed
+        if store is not None:
+            store.keep("repeats", repeats)
+    context = ArticleContext(config, repeats)
     results: list[ArticleResult] = []
-    for done, result in enumerate(runner.map(_analyze_task, ordered, context), start=1):
+    analysed = _mapped(runner, _analyze_task, ordered, context, "articles", store)
+    for done, result in enumerate(analysed, start=1):
         results.append(result)
         report("boilerplate", done, total)
     return tuple(results)
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """A run whose articles come one at a time (classified as they are read), after the
+    corpus-wide results: what an incremental writer needs."""
+
+    corpus: CorpusResult  # matches, claims and clusters; ``articles`` is empty
+    outlets: tuple[tuple[str, str | None], ...]  # (article id, outlet) in id order
+    articles: Iterator[ArticleResult]  # classified, in article-id order
+
+
+def analyze_streamed(
+    articles: Sequence[Article],
+    config: Config | None = None,
+    *,
+    resources: Resources | None = None,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+    store: WorkStore | None = None,
+    kernels: Kernels | None = None,
+) -> Streamed:
+    """``analyze`` with the classified articles as an iterator: with a work store they are
+    read back from it one at a time instead of being held in memory. ``executor`` runs the
+    per-article stages, ``kernels`` the heavy steps of matching (default: this process)."""
+    config = config or Config()
+    report = progress or _no_progress
+    runner = executor or Serial(resources)
+    results: Sequence[ArticleResult] = analyze_each(
+        articles, config, resources=resources, progress=progress, executor=runner, store=store
+    )
+    total = len(results)
+    outlets = tuple((r.article.id, r.article.outlet) for r in results)
+    found: Any = store.reduced("reuse") if store is not None else None
+    if not isinstance(found, reuse.Reuse):
+        found = reuse.find_reuse(results, config, kernels)
+        if store is not None:
+            store.keep("reuse", found)
+    report("match", total, total)
+    if store is not None:
+        results = ()  # read back from the store below, one at a time
+    corpus = CorpusResult(
+        articles=(), matches=found.matches, claims=found.claims, clusters=found.clusters
+    )
+    classified = _classified(runner, results, found, store, total, report)
+    return Streamed(corpus, outlets, classified)
+
+
+def _classify_task(
+    item: tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]],
+    context: None,
+    resources: Resources,
+) -> ArticleResult:
+    del context, resources
+    return classify_article(*item)
+
+
+def _classified(
+    runner: Executor,
+    results: Sequence[ArticleResult],
+    found: reuse.Reuse,
+    store: WorkStore | None,
+    total: int,
+    report: Progress,
+) -> Iterator[ArticleResult]:
+    source = store.read("articles") if store is not None else iter(results)
+    items = (
+        (r, found.spans.get(r.article.id, ()), found.duplicates.get(r.article.id, ()))
+        for r in source
+    )
+    for done, result in enumerate(runner.map(_classify_task, items, None), start=1):
+        yield result
+        report("classify", done, total)
 
 
 def analyze(
@@ -155,33 +253,17 @@ def analyze(
     resources: Resources | None = None,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    store: WorkStore | None = None,
     kernels: Kernels | None = None,
 ) -> CorpusResult:
-    """Run every stage over ``articles``; the result is in article-id order. ``executor``
-    runs the per-article stages, ``kernels`` the heavy steps of matching (default: both in
-    this process)."""
-    config = config or Config()
-    report = progress or _no_progress
-    runner = executor or Serial(resources)
-    results = analyze_each(
-        articles, config, resources=resources, progress=progress, executor=runner
+    """Run every stage over ``articles``; the result is in article-id order."""
+    streamed = analyze_streamed(
+        articles,
+        config,
+        resources=resources,
+        progress=progress,
+        executor=executor,
+        store=store,
+        kernels=kernels,
     )
-    total = len(results)
-
-    found = reuse.find_reuse(results, config, kernels)
-    report("match", total, total)
-
-    items = (
-        (r, found.spans.get(r.article.id, ()), found.duplicates.get(r.article.id, ()))
-        for r in results
-    )
-    final: list[ArticleResult] = []
-    for done, result in enumerate(runner.map(_classify_task, items, None), start=1):
-        final.append(result)
-        report("classify", done, total)
-    return CorpusResult(
-        articles=tuple(final),
-        matches=found.matches,
-        claims=found.claims,
-        clusters=found.clusters,
-    )
+    return replace(streamed.corpus, articles=tuple(streamed.articles))

@@ -13,14 +13,9 @@ from provenance.config import Config
 from provenance.model import Article, SourceKind
 from provenance.render import data as render_data
 from provenance.run.local import Pool, Serial, executor
+from tests.test_pipeline import POOL
 
-SENTENCES = (
-    "North Korea fired a short-range ballistic missile into the sea off its east coast.",
-    "The missile flew about 600 kilometers before landing outside Japan's economic zone.",
-    "Officials in Tokyo said there were no reports of damage to ships or aircraft.",
-    "Seoul summoned the Russian ambassador to protest against the growing military ties.",
-    "Residents of the border town told reporters they heard nothing unusual that morning.",
-)
+SENTENCES = POOL
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +74,18 @@ def test_small_runs_stay_in_this_process() -> None:
         assert isinstance(big, Pool)
     finally:
         big.close()
+
+
+def test_streamed_json_is_the_whole_report_byte_for_byte(
+    corpus_articles: dict[str, Article],
+) -> None:
+    import io
+
+    from provenance.render import stream
+
+    config = Config()
+    for articles in (_corpus(corpus_articles), []):
+        run = pipeline.analyze_streamed(articles, config, executor=Serial())
+        written = io.StringIO()
+        stream.write_json(written, run.corpus, run.outlets, run.articles, config)
+        assert written.getvalue() == _json(articles, Serial())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
 from importlib.metadata import version
 from typing import Any
 
@@ -135,15 +134,8 @@ def outlet_table(result: CorpusResult) -> list[dict[str, Any]]:
 
 
 def report_dict(result: CorpusResult, config: Config) -> dict[str, Any]:
-    ordered = sorted(result.articles, key=lambda r: r.article.id)
-    data = _report_frame(result, config)
-    data["articles"] = [article_dict(r) for r in ordered]
-    return data
-
-
-def _report_frame(result: CorpusResult, config: Config) -> dict[str, Any]:
-    """The report without its articles (an empty list where they go)."""
-    total = sum(len(r.article.text) for r in result.articles)
+    articles = [article_dict(r) for r in sorted(result.articles, key=lambda r: r.article.id)]
+    total = sum(a["length"] for a in articles)
     composition = {label.value: 0.0 for label in LABEL_PRECEDENCE}
     for r in result.articles:
         for span in r.spans:
@@ -153,7 +145,7 @@ def _report_frame(result: CorpusResult, config: Config) -> dict[str, Any]:
         "tool": {"name": "news-provenance", "version": version("news-provenance")},
         "config": config.to_dict(),
         "summary": {
-            "articles": len(result.articles),
+            "articles": len(articles),
             "characters": total,
             "composition": {
                 k: round(v / total, 4) if total else 0.0 for k, v in composition.items()
@@ -162,7 +154,7 @@ def _report_frame(result: CorpusResult, config: Config) -> dict[str, Any]:
             "claims": len(result.claims),
             "clusters": len(result.clusters),
         },
-        "articles": [],
+        "articles": articles,
         "claims": [_claim(g) for g in result.claims],
         "clusters": [sorted(c) for c in sorted(result.clusters)],
         "outlets": outlet_table(result),
@@ -171,21 +163,3 @@ def _report_frame(result: CorpusResult, config: Config) -> dict[str, Any]:
 
 def to_json(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-
-
-def iter_json(result: CorpusResult, config: Config) -> Iterator[str]:
-    """``to_json(report_dict(result, config))`` in pieces, one article at a time, so a
-    writer never holds the whole report as one string."""
-    frame = _report_frame(result, config)
-    ordered = sorted(result.articles, key=lambda r: r.article.id)
-    if not ordered:
-        yield to_json(frame)
-        return
-    marker = "\x00articles\x00"
-    frame["articles"] = [marker]
-    head, tail = to_json(frame).split(json.dumps(marker), 1)
-    yield head
-    for n, r in enumerate(ordered):
-        text = json.dumps(article_dict(r), ensure_ascii=False, indent=2)
-        yield ("" if n == 0 else ",\n    ") + text.replace("\n", "\n    ")
-    yield tail

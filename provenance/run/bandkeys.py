@@ -30,8 +30,9 @@ Array = np.ndarray[Any, Any]
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def row_dtype(rows: int) -> np.dtype[Any]:
-    return np.dtype([("band", "<u4"), ("id", "<i8"), ("key", "<u8", (rows,))])
+def row_dtype(rows: int, values: np.dtype[Any]) -> np.dtype[Any]:
+    """A bucket row: band, signature id, and the band's ``rows`` values as they are."""
+    return np.dtype([("band", "<u4"), ("id", "<i8"), ("key", values, (rows,))])
 
 
 def _empty_links() -> Array:
@@ -42,7 +43,7 @@ def route(values: Array, first_id: int, bands: range, rows: int, partitions: int
     """The bucket rows of ``values`` (signatures ``first_id``, ``first_id + 1``, ...) for
     ``bands``, split into ``partitions`` arrays by a stable hash of ``(band, key)``."""
     n = values.shape[0]
-    out = np.empty(n * len(bands), dtype=row_dtype(rows))
+    out = np.empty(n * len(bands), dtype=row_dtype(rows, values.dtype))
     ids = np.arange(first_id, first_id + n, dtype=np.int64)
     for i, band in enumerate(bands):
         part = out[i * n : (i + 1) * n]
@@ -61,7 +62,9 @@ def route(values: Array, first_id: int, bands: range, rows: int, partitions: int
 def edges(pieces: list[Array], max_candidates: int) -> Array:
     """Directed links ``(id, other)``, ``id != other``, unique and sorted, of the buckets in
     ``pieces`` (every row of a bucket is routed to the same partition)."""
-    rows = np.concatenate(pieces) if pieces else np.empty(0, dtype=row_dtype(1))
+    if not pieces:
+        return _empty_links()
+    rows = np.concatenate(pieces)
     found: list[Array] = []
     for band in np.unique(rows["band"]).tolist():
         mine = rows[rows["band"] == band]

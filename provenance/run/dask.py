@@ -32,8 +32,9 @@ import itertools
 import pickle
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from typing import Any, TypeVar
@@ -327,7 +328,7 @@ class DaskExecutor:
         self.stats.add("candidates: signatures to workers", signatures.nbytes)
         parts = len(blocks)
         per_round = max(1, bands_per_pass)  # NeMo Curator's buckets_per_shuffle
-        row_bytes = bandkeys.row_dtype(banding.rows).itemsize
+        row_bytes = bandkeys.row_dtype(banding.rows, signatures.dtype).itemsize
         owned: list[list[Delayed]] = [[] for _ in blocks]
         for first in range(0, banding.bands, per_round):
             bands = range(first, min(banding.bands, first + per_round))
@@ -390,13 +391,14 @@ class DaskExecutor:
         return out
 
 
-def run_with(
-    address: str, timeout: float, partitions: int | None, work: Callable[[DaskExecutor], T]
-) -> T:
-    """Connect, run ``work`` with an executor on that cluster, and disconnect."""
+@contextmanager
+def session(address: str, timeout: float, partitions: int | None) -> Iterator[DaskExecutor]:
+    """An executor on the cluster at ``address`` for the time of a ``with`` block; the
+    cluster's own failures inside it (a task that kept killing its workers, a lost
+    scheduler) become one ``EngineError``."""
     client = connect(address, timeout)
     try:
-        return work(DaskExecutor(client, partitions))
+        yield DaskExecutor(client, partitions)
     except (KilledWorker, CommClosedError, CancelledError, OSError, TimeoutError) as exc:
         detail = " ".join(str(exc).split()) or "lost"
         raise EngineError(

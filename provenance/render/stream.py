@@ -1,0 +1,74 @@
+"""The JSON report written incrementally: each article as it is classified, then the
+corpus-wide sections; byte for byte what ``data.to_json(data.report_dict(...))`` writes.
+
+The summary comes before the articles in the report but adds up all of them, so articles
+go to a spool file first (one pass, totals kept as they go) and the report is then written
+head, spooled articles, tail. The head and tail come from ``data.report_dict`` itself (on
+the corpus without its articles), so a section added there appears here too; a test
+compares the two writers.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TextIO
+
+from provenance.config import Config
+from provenance.model import LABEL_PRECEDENCE, Article, ArticleResult, CorpusResult, Segmentation
+from provenance.render.data import article_dict, outlet_table, report_dict, to_json
+
+_PLACEHOLDER = '  "articles": [],\n'
+_INDENT = "    "
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def write_json(
+    handle: TextIO,
+    corpus: CorpusResult,
+    outlets: Iterable[tuple[str, str | None]],
+    articles: Iterable[ArticleResult],
+    config: Config,
+    spool_dir: Path | None = None,
+) -> None:
+    """Write the JSON report of ``corpus`` (its ``articles`` empty) with ``articles``
+    streamed in (in article-id order) to ``handle``."""
+    count = characters = 0
+    composition = {label.value: 0.0 for label in LABEL_PRECEDENCE}
+    with tempfile.TemporaryFile("w+", encoding="utf-8", dir=spool_dir) as spool:
+        for result in articles:
+            text = _dumps(article_dict(result)).replace("\n", "\n" + _INDENT)
+            spool.write((",\n" if count else "") + _INDENT + text)
+            count += 1
+            characters += len(result.article.text)
+            for span in result.spans:
+                composition[span.label.value] += span.end - span.start
+        stubs = tuple(
+            ArticleResult(Article(i, "", outlet=o), Segmentation((), ())) for i, o in outlets
+        )
+        data = report_dict(corpus, config)
+        data["summary"].update(
+            articles=count,
+            characters=characters,
+            composition={
+                k: round(v / characters, 4) if characters else 0.0 for k, v in composition.items()
+            },
+        )
+        data["outlets"] = outlet_table(replace(corpus, articles=stubs))
+        head, tail = to_json(data).split(_PLACEHOLDER)
+        handle.write(head)
+        if count:
+            handle.write('  "articles": [\n')
+            spool.seek(0)
+            shutil.copyfileobj(spool, handle)
+            handle.write("\n  ],\n")
+        else:
+            handle.write(_PLACEHOLDER)
+        handle.write(tail)

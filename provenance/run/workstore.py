@@ -1,0 +1,119 @@
+"""The work store: per-article results on disk as they are produced, so a run can resume.
+
+One SQLite file (``work.sqlite``) in a work folder (``--work-dir``, or a temporary folder
+removed after the run). Each map stage appends its results in input order, committed every
+``BATCH`` results; a reduce step stores its output once. A run started again on the same
+folder with ``--resume`` skips what is stored and continues; the input (article ids and
+content hashes) and the configuration are recorded, and a resume with other input or
+another configuration is refused instead of mixing results. Records are pickled (they are
+this program's own, read back by the same version; the store is never an exchange format).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from provenance.config import Config
+from provenance.errors import ProvenanceError
+from provenance.model import Article
+
+FILE = "work.sqlite"
+FORMAT = 1
+# Results written per transaction: a kill loses at most this many.
+BATCH = 256
+
+
+class WorkStoreError(ProvenanceError):
+    """The work folder cannot be used (other input, other configuration, unreadable)."""
+
+
+def run_key(articles: Sequence[Article], config: Config) -> str:
+    """What a resumed run must share with the first: config, ids and texts, in id order."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(json.dumps(config.to_dict(), sort_keys=True).encode("utf-8"))
+    for a in sorted(articles, key=lambda a: a.id):
+        record = [a.metadata(), a.text, dict(a.extra)]
+        digest.update(json.dumps(record, sort_keys=True, default=str).encode("utf-8") + b"\0")
+    return f"{FORMAT}:{digest.hexdigest()}"
+
+
+class WorkStore:
+    def __init__(self, folder: Path, key: str, *, resume: bool) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / FILE
+        if path.exists() and not resume:
+            path.unlink()
+        try:
+            self._db = sqlite3.connect(path)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                "CREATE TABLE IF NOT EXISTS results (stage TEXT NOT NULL, seq INTEGER NOT NULL,"
+                " blob BLOB NOT NULL, PRIMARY KEY (stage, seq));"
+                "CREATE TABLE IF NOT EXISTS reduced (stage TEXT PRIMARY KEY, blob BLOB NOT NULL);"
+            )
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'run'").fetchone()
+            if row is None:
+                with self._db:
+                    self._db.execute("INSERT INTO meta VALUES ('run', ?)", (key,))
+            elif row[0] != key:
+                raise WorkStoreError(
+                    f"{folder}: the work folder holds a run of other articles or another "
+                    "configuration; use another folder or run without --resume"
+                )
+        except sqlite3.Error as exc:
+            raise WorkStoreError(f"{path}: cannot use the work store: {exc}") from None
+
+    def done(self, stage: str) -> int:
+        row = self._db.execute("SELECT COUNT(*) FROM results WHERE stage = ?", (stage,)).fetchone()
+        return int(row[0])
+
+    def append(self, stage: str, results: Iterable[Any], start: int = 0) -> Iterator[Any]:
+        """Store ``results`` (sequence numbers from ``start``) as they pass through."""
+        pending: list[tuple[str, int, bytes]] = []
+        for seq, result in enumerate(results, start=start):
+            pending.append((stage, seq, pickle.dumps(result, pickle.HIGHEST_PROTOCOL)))
+            if len(pending) >= BATCH:
+                self._flush(pending)
+            yield result
+        self._flush(pending)
+
+    def _flush(self, pending: list[tuple[str, int, bytes]]) -> None:
+        if pending:
+            with self._db:
+                self._db.executemany("INSERT INTO results VALUES (?, ?, ?)", pending)
+            pending.clear()
+
+    def read(self, stage: str, stop: int | None = None) -> Iterator[Any]:
+        """The stored results of ``stage`` in order (the first ``stop`` of them)."""
+        query = "SELECT blob FROM results WHERE stage = ? AND seq < ? ORDER BY seq"
+        limit = stop if stop is not None else 1 << 62
+        for (blob,) in self._db.execute(query, (stage, limit)):
+            yield pickle.loads(blob)
+
+    def reduced(self, stage: str) -> Any | None:
+        row = self._db.execute("SELECT blob FROM reduced WHERE stage = ?", (stage,)).fetchone()
+        return None if row is None else pickle.loads(row[0])
+
+    def keep(self, stage: str, value: Any) -> None:
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO reduced VALUES (?, ?)",
+                (stage, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)),
+            )
+
+    def size(self) -> int:
+        """Bytes the store holds (pages in use)."""
+        count = self._db.execute("PRAGMA page_count").fetchone()[0]
+        size = self._db.execute("PRAGMA page_size").fetchone()[0]
+        return int(count) * int(size)
+
+    def close(self) -> None:
+        self._db.close()
