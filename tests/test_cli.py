@@ -212,7 +212,7 @@ def test_an_unexpected_crash_never_prints_the_article_text(tmp_path: Path) -> No
         "def boom(articles, *args, **kwargs):\n"
         "    text = articles[0].text\n"
         "    raise RuntimeError('simulated bug')\n"
-        "pipeline.analyze = boom\n"
+        "pipeline.analyze_streamed = boom\n"
         "sys.argv = ['provenance', 'report', 'a.txt']\n"
         "cli.main()\n"
     )
