@@ -9,7 +9,9 @@ every span it returns names its reason and the rule that fired:
    (generated filler: "This article will explore ..."). Lines equal to an author of the
    article's metadata ("by times news cr") are bylines (rule ``meta.author``).
 2. Corpus evidence: a line or sentence that recurs in at least ``outlet_repeat_min_articles``
-   articles of the same outlet is ``outlet_repeat`` (``outlet_repeats`` hashes them once).
+   articles of the same outlet is ``outlet_repeat`` (``outlet_repeats`` hashes them once); a
+   sentence that many outlets' pages share without naming the story is ``template``
+   (``templates.py``: a map/reduce over the corpus, handed in as ``templates``).
 3. Structure: a terminator line ("Comments", "You may also like", "관련기사") ends the story
    when at least ``tail_min_story_share`` of the story-like characters come before it; it and
    everything after it are boilerplate (lines without a reason of their own inherit the
@@ -28,7 +30,6 @@ every span it returns names its reason and the rule that fired:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,6 +47,7 @@ from provenance.model import (
     Segment,
     Segmentation,
 )
+from provenance.templates import TemplateSentences, sentence_hash
 
 R = BoilerplateReason
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -77,16 +79,11 @@ class OutletRepeats:
 
     def contains(self, outlet: str | None, text: str) -> bool:
         hashes = self.by_outlet.get(outlet or "")
-        return hashes is not None and bool(hashes) and _hash(text) in hashes
+        return hashes is not None and bool(hashes) and sentence_hash(text) in hashes
 
 
 def _normalize(text: str) -> str:
     return _DIGIT.sub("0", _SPACE.sub(" ", text).strip().casefold())
-
-
-def _hash(text: str) -> int:
-    digest = hashlib.blake2b(_normalize(text).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
 
 
 def outlet_key(article: Article) -> str:
@@ -118,7 +115,7 @@ def unit_hashes(
     key = outlet_key(article)
     if not key:
         return "", frozenset()
-    return key, frozenset(_hash(u) for u in _units(item, config))
+    return key, frozenset(sentence_hash(u) for u in _units(item, config))
 
 
 def repeats_of(
@@ -319,6 +316,7 @@ def detect(
     lexicon: BoilerplateLexicon,
     config: BoilerplateConfig,
     repeats: OutletRepeats | None = None,
+    templates: TemplateSentences | None = None,
 ) -> tuple[BoilerplateSpan, ...]:
     """Boilerplate spans of ``article`` in text order (see the module docstring)."""
     paras = segmentation.paragraphs
@@ -393,6 +391,8 @@ def detect(
             extra.append(_span(sent, hit[0].reason, hit[0].id))
         elif repeats is not None and repeats.contains(outlet, sent.text):
             extra.append(_span(sent, R.OUTLET_REPEAT, "corpus.outlet_repeat"))
+        elif templates is not None and templates.contains(sent.text):
+            extra.append(_span(sent, R.TEMPLATE, "corpus.template"))
     unique = dict.fromkeys(f for f in fixed if f is not None and f.end > f.start)
     spans = [*unique, *extra]
     return tuple(sorted(spans, key=lambda s: (s.start, s.end, s.reason.value, s.rule)))

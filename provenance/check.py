@@ -14,6 +14,11 @@ For every new article (in id order):
   dateline is still unattributed. When the wire article's outlet is not an agency of
   ``data/agencies.toml`` (so its agency is not known), any credit covers it.
 - ``leftover_boilerplate``: boilerplate spans whose reason is in ``check.leftover_reasons``.
+- ``altered_quote`` / ``speaker_mismatch``: a quotation of the new article that is one with a
+  quotation of an indexed candidate article (``quote_groups.linked``; quotations of stored
+  articles are extracted again from their stored text, so the index holds nothing more) but
+  whose words differ inside the stretch they share (same speaker, or a speaker unknown on one
+  side), or that names another speaker for the same words.
 
 Each kind fails, warns or is off according to ``CheckConfig``. An indexed article with the
 same id as the new one is never its own duplicate (re-checking an added article passes).
@@ -30,6 +35,8 @@ from provenance import align
 from provenance.agencies import AgencyLexicon
 from provenance.config import Config, Policy
 from provenance.model import Article, ArticleResult, Passage, SegmentKind, SourceKind
+from provenance.quote_groups import compare, linked, same_speaker
+from provenance.quotes import QuoteLexicons, extract
 from provenance.store import Entry, Store, StoredArticle, ref_parts
 
 
@@ -38,6 +45,8 @@ class FindingKind(StrEnum):
     BATCH_DUPLICATE = "batch_duplicate"
     UNATTRIBUTED_WIRE = "unattributed_wire"
     LEFTOVER_BOILERPLATE = "leftover_boilerplate"
+    ALTERED_QUOTE = "altered_quote"
+    SPEAKER_MISMATCH = "speaker_mismatch"
 
 
 class Status(StrEnum):
@@ -85,6 +94,17 @@ class ArticleVerdict:
         if origin.record is None and origin.path.lower().endswith(".txt"):
             return self.article.text.count("\n", 0, max(0, offset)) + 1
         return None
+
+    def column_of(self, offset: int) -> int | None:
+        """1-based column (in characters) of ``offset`` on its line, where it can be known:
+        in a text file. A JSONL record's column would count JSON escapes, so it is not given."""
+        origin = self.article.origin
+        if origin is None or origin.path == "-" or origin.record is not None:
+            return None
+        if not origin.path.lower().endswith(".txt"):
+            return None
+        offset = max(0, offset)
+        return offset - (self.article.text.rfind("\n", 0, offset) + 1) + 1
 
 
 @dataclass(frozen=True)
@@ -303,6 +323,58 @@ def _leftovers(result: ArticleResult, config: Config) -> list[Finding]:
     return out
 
 
+def _quote_findings(
+    result: ArticleResult, entry: Entry, index: Store, config: Config, lexicons: QuoteLexicons
+) -> list[Finding]:
+    altered, mismatch = config.check.altered_quote, config.check.speaker_mismatch
+    if (altered == Policy.OFF and mismatch == Policy.OFF) or not result.quotes:
+        return []
+    found, stored = _matches(entry, index, config)
+    others = [
+        (art, q)
+        for art in (stored[c.pk].article for c in found if c.pk in stored)
+        for q in extract(art.text, lexicons.for_language(art.language), config.quotes)
+    ]
+    out: list[Finding] = []
+    for q in result.quotes:
+        for art, theirs in others:
+            score = linked(theirs, q, config.quotes)
+            if score is None:
+                continue
+            outlet = f" ({art.outlet})" if art.outlet else ""
+            changes = compare(theirs.text, q.text).changes
+            if not same_speaker(q.speaker, theirs.speaker):
+                kind, level = FindingKind.SPEAKER_MISMATCH, mismatch
+                message = (
+                    f"quotation attributed to {q.speaker!r}; indexed article {art.id!r}"
+                    f"{outlet} attributes the same words to {theirs.speaker!r}"
+                )
+            elif changes:
+                kind, level = FindingKind.ALTERED_QUOTE, altered
+                diff = "; ".join(f"{c.removed!r} -> {c.added!r}" for c in changes[:3])
+                message = (
+                    f"quotation differs in wording from the same quotation in indexed "
+                    f"article {art.id!r}{outlet}: {diff}"
+                )
+            else:
+                continue
+            if level != Policy.OFF:
+                out.append(
+                    Finding(
+                        kind,
+                        level,
+                        message,
+                        q.start,
+                        q.end,
+                        other_id=art.id,
+                        other_outlet=art.outlet,
+                        similarity=score,
+                    )
+                )
+            break
+    return out
+
+
 def run(
     results: Sequence[ArticleResult],
     index: Store,
@@ -311,12 +383,14 @@ def run(
     add: bool = False,
     replace: bool = False,
     agencies: AgencyLexicon | None = None,
+    quote_lexicons: QuoteLexicons | None = None,
 ) -> Verdict:
     """Check ``results`` against ``index``; with ``add``, store the articles that did not
     fail in the same transaction as the checks, so no writer slips in between.
     ``agencies``: the lexicon the results were analysed with (loaded when needed if not
     given)."""
     lexicon = agencies or AgencyLexicon.load()
+    quoting = quote_lexicons or QuoteLexicons.load()
     fp = index.fp
     ordered = sorted(results, key=lambda r: r.article.id)
     entries = fp.entries(ordered)
@@ -332,6 +406,7 @@ def run(
                 *_duplicate(FindingKind.BATCH_DUPLICATE, query, batch, config, "new"),
                 *_unattributed_wire(result, entry, index, config, lexicon),
                 *_leftovers(result, config),
+                *_quote_findings(result, entry, index, config, quoting),
             ]
             verdicts.append(ArticleVerdict(result.article, tuple(findings)))
             batch.put([entry])

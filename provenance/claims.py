@@ -1,26 +1,49 @@
-"""Claims repeated across outlets: sentences (or clauses) that say the same thing.
+"""Claims repeated across outlets, in the same words, in other words or in another language.
 
-A claim unit is a sentence of the non-boilerplate text; a sentence longer than
+Units: a claim unit is a sentence of the non-boilerplate text; a sentence longer than
 ``AlignConfig.claim_max_chars`` is cut into clauses at ``;`` or ``,`` (each clause at least
-``FingerprintConfig.min_passage_chars`` long). Candidates come from MinHashLSH over content
-words (a paraphrase shares words but few word trigrams; function words from
-``data/stopwords.txt`` are left out); ``align.claim_score`` decides,
-at ``AlignConfig.claim_min_score`` (calibrated on MSRP). Claims linked by a score at or
-above the threshold form a group (connected components); a group is reported when it spans
-at least two outlets. This is lexical matching: a paraphrase that changes most of the words
-is not seen.
+``FingerprintConfig.min_passage_chars`` long). Identical units are one distinct text.
+
+Links between distinct texts of different outlets come from two candidate sources, never
+from all pairs:
+
+1. lexical: MinHash LSH over content words (``claim_shingles``: a paraphrase shares words
+   but few word trigrams) proposes pairs; rapidfuzz's sorted-word ratio
+   (``align.claim_score``) scores them;
+2. semantic (when ``ClaimsConfig.model`` is not "none"): the units are embedded
+   (``semantic.py``); candidate *article* pairs come from random-hyperplane LSH over each
+   article's mean vector and from MinHash LSH over each article's anchor set, at most
+   ``article_pairs`` per article; inside a candidate article pair the sentences are ranked
+   against each other, and only mutually best pairs are kept (a claim is restated once per
+   article; the second-best sentence of the other article is a neighbour on the same topic).
+
+``confidence`` decides each link from its lexical score, cosine, whether it is mutually
+best, and the rarity weight of the anchors the two texts share (``anchors.py``: names and
+numbers in one form across spellings; weight = sum of log(share * units / units with the
+anchor) over shared anchors found in fewer than ``anchor_common_share`` of the units (and
+fewer than ``anchor_common_min``): a corpus's topic names, on every other sentence, weigh
+nothing).
+
+Groups do not drift: a group is a star around one centre text. The text with links into the
+most other outlets (strong links first) becomes a centre and takes every not yet grouped text
+it links to directly; then the next. Each occurrence therefore matches the group's claim
+text itself, never only a neighbour of a neighbour. A group is reported when it spans two
+outlets; it is ``strong`` when its centre's strong links reach another outlet.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 from importlib import resources
 
 from provenance.align import claim_key, claim_score_keys
-from provenance.config import Config
+from provenance.anchors import AnchorLexicon, anchors
+from provenance.claim_pairs import semantic_pairs
+from provenance.config import AlignConfig, ClaimsConfig, Config
 from provenance.fingerprint import (
     SPACELESS_MIN_SHARE,
     FingerprintParams,
@@ -28,10 +51,27 @@ from provenance.fingerprint import (
     spaceless_share,
     words,
 )
-from provenance.model import Article, ArticleResult, ClaimGroup, ClaimOccurrence, SourceKind
-from provenance.run.kernels import Kernels, Local
+from provenance.index import lsh_candidates
+from provenance.match.signatures import BatchSigner
+from provenance.model import (
+    Article,
+    ArticleResult,
+    ClaimGroup,
+    ClaimLink,
+    ClaimOccurrence,
+    Confidence,
+    SourceKind,
+)
+from provenance.semantic import Vectors, load_embedder
 
 _CUT = re.compile(r"[;,]\s+")
+_SCRIPTS = (
+    ("ko", re.compile(r"[\uac00-\ud7af]")),
+    ("ja", re.compile(r"[\u3040-\u30ff]")),
+    ("zh", re.compile(r"[\u4e00-\u9fff]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("ar", re.compile(r"[\u0600-\u06ff]")),
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +130,17 @@ def units_of(result: ArticleResult, config: Config) -> list[Unit]:
     return out
 
 
+def language_of(article: Article, text: str) -> str | None:
+    """The language of an occurrence: the article's, else a guess from a distinctive
+    script (Korean, Japanese, Chinese, Cyrillic as Russian, Arabic), else None."""
+    if article.language:
+        return article.language
+    for name, pattern in _SCRIPTS:
+        if len(pattern.findall(text)) * 3 > len(text):
+            return name
+    return None
+
+
 UNKNOWN = "unknown"
 
 
@@ -116,74 +167,198 @@ def first_appearance(articles: Sequence[Article]) -> str:
     return at_earliest[0] if len(at_earliest) == 1 else UNKNOWN
 
 
-def _root(parent: list[int], x: int) -> int:
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
+def confidence(
+    lexical: float,
+    semantic: float | None,
+    mutual: bool,
+    weight: float,
+    claims: ClaimsConfig,
+    align: AlignConfig,
+) -> Confidence | None:
+    """The confidence of a link between two sentences, or None when they are no claim pair
+    (the rules are in ``ClaimsConfig``'s comments)."""
+    anchored = weight >= claims.anchor_min_weight
+    if lexical >= align.claim_min_score:
+        return Confidence.STRONG
+    if semantic is not None and mutual:
+        if semantic >= claims.semantic_strong and anchored:
+            return Confidence.STRONG
+        if semantic >= claims.semantic_possible or (semantic >= claims.semantic_floor and anchored):
+            return Confidence.POSSIBLE
+    if lexical >= claims.lexical_possible and anchored:
+        return Confidence.POSSIBLE
+    return None
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A distinct unit text with what every link to it needs."""
+
+    text: str
+    key: str  # claim_key
+    anchors: frozenset[str]
+    outlets: frozenset[str]
+
+
+class _Corpus:
+    def __init__(self, results: Sequence[ArticleResult], config: Config, lex: AnchorLexicon):
+        self.articles = {r.article.id: r.article for r in results}
+        self.units = [
+            u for r in sorted(results, key=lambda r: r.article.id) for u in units_of(r, config)
+        ]
+        index: dict[str, int] = {}
+        outlets: dict[int, set[str]] = {}
+        self.article_texts: dict[str, list[int]] = {}
+        for u in self.units:
+            k = index.setdefault(u.text, len(index))
+            outlets.setdefault(k, set()).add(outlet_key(self.articles[u.article_id]))
+            self.article_texts.setdefault(u.article_id, []).append(k)
+        self.index = index
+        self.texts = [
+            _Text(t, claim_key(t), anchors(t, lex), frozenset(outlets[k])) for t, k in index.items()
+        ]
+        df = Counter(a for t in self.texts for a in t.anchors)
+        cc = config.claims
+        common = max(cc.anchor_common_share * len(self.texts), cc.anchor_common_min)
+        self.idf = {a: max(0.0, math.log(common / c)) if c < common else 0.0 for a, c in df.items()}
+
+    def shared(self, a: int, b: int) -> tuple[tuple[str, ...], float]:
+        """The anchors two texts share, and their weight: a word of a shared name does not
+        count again beside it ("north" and "korea" beside "northkorea")."""
+        common = self.texts[a].anchors & self.texts[b].anchors
+        counted: list[str] = []
+        for x in sorted(common, key=lambda x: (-len(x), x)):
+            if not any(x in longer for longer in counted):
+                counted.append(x)
+        return tuple(sorted(common)), sum(self.idf[x] for x in counted)
+
+
+def _lexical_candidates(corpus: _Corpus, config: Config) -> list[tuple[int, int]]:
+    params = replace(
+        FingerprintParams.from_config(config.fingerprint),
+        word_shingle=config.fingerprint.claim_word_shingle,
+    )
+    stopwords = load_stopwords()
+    signatures = BatchSigner(params).sign_shingles(
+        [claim_shingles(t.text, params, stopwords) for t in corpus.texts]
+    )
+    fp = config.fingerprint
+    found = lsh_candidates(
+        signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+    )
+    return [(c.a, c.b) for c in found]
+
+
+def _links(
+    corpus: _Corpus, config: Config, vectors: Vectors | None
+) -> dict[tuple[int, int], ClaimLink]:
+    """Accepted links between distinct texts of different outlets, keyed (a, b), a < b."""
+    proposed: dict[tuple[int, int], bool] = dict.fromkeys(
+        _lexical_candidates(corpus, config), False
+    )
+    if vectors is not None:
+        outlet_of = {a: outlet_key(art) for a, art in corpus.articles.items()}
+        anchor_sets = [t.anchors for t in corpus.texts]
+        for pair in semantic_pairs(corpus.article_texts, outlet_of, vectors, anchor_sets, config):
+            proposed[pair] = True  # mutually best in a candidate article pair
+    out: dict[tuple[int, int], ClaimLink] = {}
+    for (a, b), mutual in sorted(proposed.items()):
+        ta, tb = corpus.texts[a], corpus.texts[b]
+        if len(ta.outlets | tb.outlets) < 2:
+            continue
+        lexical = round(claim_score_keys(ta.key, tb.key), 2)
+        semantic = None if vectors is None else round(float(vectors[a] @ vectors[b]), 4)
+        shared, weight = corpus.shared(a, b)
+        level = confidence(lexical, semantic, mutual, weight, config.claims, config.align)
+        if level is not None:
+            out[(a, b)] = ClaimLink(lexical, semantic, shared, level)
+    return out
+
+
+def _stars(
+    corpus: _Corpus, links: dict[tuple[int, int], ClaimLink]
+) -> list[tuple[int, dict[int, ClaimLink]]]:
+    """Groups as (centre, {member: its link with the centre}); see the module docstring."""
+    neighbours: dict[int, dict[int, ClaimLink]] = {}
+    for (a, b), link in links.items():
+        neighbours.setdefault(a, {})[b] = link
+        neighbours.setdefault(b, {})[a] = link
+
+    def reach(node: int, free: set[int], level: Confidence | None) -> int:
+        outlets = set(corpus.texts[node].outlets)
+        for other, link in neighbours[node].items():
+            if other in free and (level is None or link.confidence == level):
+                outlets |= corpus.texts[other].outlets
+        return len(outlets)
+
+    free = set(neighbours)
+    groups: list[tuple[int, dict[int, ClaimLink]]] = []
+    while free:
+        centre = max(
+            sorted(free),
+            key=lambda n: (reach(n, free, Confidence.STRONG), reach(n, free, None), -n),
+        )
+        members = {o: link for o, link in neighbours[centre].items() if o in free}
+        free -= {centre, *members}
+        if members:
+            groups.append((centre, members))
+    return groups
+
+
+def _group(corpus: _Corpus, centre: int, members: dict[int, ClaimLink]) -> ClaimGroup | None:
+    chosen = {centre, *members}
+    units = sorted(
+        (u for u in corpus.units if corpus.index[u.text] in chosen),
+        key=lambda u: (u.article_id, u.start),
+    )
+    arts = corpus.articles
+    if len({outlet_key(arts[u.article_id]) for u in units}) < 2:
+        return None
+    strong_outlets = set(corpus.texts[centre].outlets)
+    for m, member_link in members.items():
+        if member_link.confidence == Confidence.STRONG:
+            strong_outlets |= corpus.texts[m].outlets
+    occurrences = []
+    for u in units:
+        art, k = arts[u.article_id], corpus.index[u.text]
+        link = members.get(k)
+        score = 100.0 if link is None else link.lexical
+        occurrences.append(
+            ClaimOccurrence(
+                art.id,
+                art.outlet,
+                u.start,
+                u.end,
+                score,
+                art.published,
+                language_of(art, u.text),
+                link,
+            )
+        )
+    first = first_appearance([arts[u.article_id] for u in units])
+    level = Confidence.STRONG if len(strong_outlets) >= 2 else Confidence.POSSIBLE
+    return ClaimGroup("", corpus.texts[centre].text, tuple(occurrences), first, level)
 
 
 def find_claims(
     results: Sequence[ArticleResult],
     config: Config,
-    stopwords: frozenset[str] | None = None,
-    kernels: Kernels | None = None,
+    anchor_lexicon: AnchorLexicon | None = None,
 ) -> tuple[ClaimGroup, ...]:
-    """Claim groups across ``results`` (sorted by their first occurrence); ``kernels`` sign
-    and propose candidates (default: in this process)."""
-    kernels = kernels or Local()
-    stopwords = load_stopwords() if stopwords is None else stopwords
-    articles = {r.article.id: r.article for r in results}
-    units = [u for r in sorted(results, key=lambda r: r.article.id) for u in units_of(r, config)]
-    index: dict[str, int] = {}
-    for u in units:
-        index.setdefault(u.text, len(index))
-    texts = list(index)
-    params = replace(
-        FingerprintParams.from_config(config.fingerprint),
-        word_shingle=config.fingerprint.claim_word_shingle,
-    )
-    shingler = partial(claim_shingles, params=params, stopwords=stopwords)
-    signatures = kernels.sign(texts, params, shingler)
-    keys = [claim_key(t) for t in texts]
-    parent = list(range(len(texts)))
-    best = [0.0] * len(texts)
-    fp = config.fingerprint
-    for c in kernels.candidates(
-        signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
-    ):
-        score = claim_score_keys(keys[c.a], keys[c.b])
-        if score < config.align.claim_min_score:
-            continue
-        best[c.a] = max(best[c.a], score)
-        best[c.b] = max(best[c.b], score)
-        ra, rb = _root(parent, c.a), _root(parent, c.b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    outlets_of_text: dict[int, set[str]] = {}
-    for u in units:
-        outlets_of_text.setdefault(index[u.text], set()).add(outlet_key(articles[u.article_id]))
-    groups: dict[int, list[Unit]] = {}
-    for u in units:
-        groups.setdefault(_root(parent, index[u.text]), []).append(u)
-    out: list[ClaimGroup] = []
-    for members in groups.values():
-        if len({outlet_key(articles[u.article_id]) for u in members}) < 2:
-            continue
-        members.sort(key=lambda u: (u.article_id, u.start))
-        origin = first_appearance([articles[u.article_id] for u in members])
-        lead = next((u for u in members if u.article_id == origin), members[0])
-        occurrences = tuple(
-            ClaimOccurrence(
-                u.article_id,
-                articles[u.article_id].outlet,
-                u.start,
-                u.end,
-                100.0 if len(outlets_of_text[index[u.text]]) > 1 else best[index[u.text]],
-                articles[u.article_id].published,
-            )
-            for u in members
+    """Claim groups across ``results``: strong groups first, each kind in the order of its
+    first occurrence."""
+    lexicon = anchor_lexicon or AnchorLexicon.load(load_stopwords())
+    corpus = _Corpus(results, config, lexicon)
+    vectors = None
+    if config.claims.model != "none" and corpus.texts:
+        vectors = load_embedder(config.claims.model).encode([t.text for t in corpus.texts])
+    links = _links(corpus, config, vectors)
+    found = [g for c, m in _stars(corpus, links) if (g := _group(corpus, c, m)) is not None]
+    found.sort(
+        key=lambda g: (
+            g.confidence != Confidence.STRONG,
+            g.occurrences[0].article_id,
+            g.occurrences[0].start,
         )
-        out.append(ClaimGroup("", lead.text, occurrences, origin))
-    out.sort(key=lambda g: (g.occurrences[0].article_id, g.occurrences[0].start))
-    return tuple(replace(g, id=f"claim-{n:04d}") for n, g in enumerate(out, start=1))
+    )
+    return tuple(replace(g, id=f"claim-{n:04d}") for n, g in enumerate(found, start=1))

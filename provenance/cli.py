@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
-import json
 import os
 import sys
 import tempfile
@@ -17,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -25,6 +23,7 @@ from provenance import htmlinput, ingest, pipeline, schemas, store
 from provenance.config import Config
 from provenance.errors import InputErrors, ProvenanceError
 from provenance.model import Article
+from provenance.render.words import count
 from provenance.run import local, workstore
 
 if TYPE_CHECKING:
@@ -36,10 +35,10 @@ EXIT_INPUT = 2
 
 app = typer.Typer(
     name="provenance",
-    help="Where each sentence of a news article came from: boilerplate, wire, shared, original.",
     pretty_exceptions_show_locals=False,  # article text must never appear in a traceback
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
 )
 
 
@@ -48,6 +47,29 @@ class ReportFormat(StrEnum):
     json = "json"
     md = "md"
     html = "html"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"news-provenance {version('news-provenance')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Where each sentence of a news article came from: boilerplate, wire, shared, original.
+
+    Run `provenance COMMAND --help` for the options of each command.
+    """
 
 
 def _fail(lines: list[str], code: int = EXIT_INPUT) -> typer.Exit:
@@ -135,7 +157,10 @@ def _work_store(
         yield work
 
 
-PathsArg = Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")]
+PathsArg = Annotated[
+    list[str],
+    typer.Argument(metavar="PATHS", help="Article files (.txt .json .jsonl .html), folders, or -."),
+]
 
 
 class Engine(StrEnum):
@@ -191,7 +216,15 @@ def report(
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = (
         ReportFormat.text
     ),
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="Write the report to FILE (atomically); stderr gets one summary line.",
+        ),
+    ] = None,
     config_file: ConfigOpt = None,
     jobs: Annotated[
         int | None,
@@ -214,7 +247,7 @@ def report(
     partitions: PartitionsOpt = None,
     connect_timeout: TimeoutOpt = 10.0,
 ) -> None:
-    """Report the provenance of every character of the articles."""
+    """Report where every character of the articles came from."""
     # imported here, not at the top: a cold `provenance check` does not pay for them
     from provenance.render import data as render_data
     from provenance.render import html as render_html
@@ -242,13 +275,15 @@ def report(
             )
             if fmt == ReportFormat.json:
                 # written as the articles are classified, not built whole in memory
-                write = functools.partial(
-                    render_stream.write_json,
-                    corpus=run.corpus,
-                    outlets=run.outlets,
-                    articles=run.articles,
-                    config=config,
-                )
+                summaries: list[dict[str, Any]] = []
+
+                def write(handle: TextIO) -> None:
+                    summaries.append(
+                        render_stream.write_json(
+                            handle, run.corpus, run.outlets, run.articles, config
+                        )
+                    )
+
                 if out is None:
                     write(sys.stdout)
                     return
@@ -256,9 +291,8 @@ def report(
                     write_atomically_with(out, write)
                 except OSError as exc:
                     raise _fail([f"{out}: cannot write: {exc.strerror or exc}"]) from None
-                data = json.loads(out.read_text(encoding="utf-8"))
-                typer.echo(render_text.render(data, texts), nl=False, err=True)
-                typer.echo(f"wrote {out}", err=True)
+                line = render_text.summary_line({"summary": summaries[0]}, str(out))
+                typer.echo(line, err=True)
                 return
             result = dataclasses.replace(run.corpus, articles=tuple(run.articles))
         data = render_data.report_dict(result, config)
@@ -275,22 +309,25 @@ def report(
             write_atomically(out, content)
         except OSError as exc:
             raise _fail([f"{out}: cannot write: {exc.strerror or exc}"]) from None
-        if fmt != ReportFormat.text:
-            typer.echo(render_text.render(data, texts), nl=False, err=True)
-        typer.echo(f"wrote {out}", err=True)
+        typer.echo(render_text.summary_line(data, str(out)), err=True)
 
 
 @app.command()
 def validate(paths: PathsArg, config_file: ConfigOpt = None) -> None:
-    """Check article files against the article schema (exit 0 valid, 2 invalid)."""
+    """Check article files against the article schema.
+
+    Exit 0 when every article is valid, 2 otherwise (one line per problem).
+    """
     with _errors_to_exit():
         articles = _load(paths, _config(config_file))
-    typer.echo(f"{len(articles)} article{'' if len(articles) == 1 else 's'} valid")
+    typer.echo(f"{count(len(articles), 'article')} valid")
 
 
 @app.command()
 def schema(
-    name: Annotated[str, typer.Argument(help="article, report, check or config.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="article, report, check, config or stats.")
+    ],
 ) -> None:
     """Print one of the JSON Schemas."""
     with _errors_to_exit():
@@ -299,7 +336,7 @@ def schema(
 
 # -- pre-ingest check and the persistent index ---------------------------------------------
 
-index_app = typer.Typer(help="The persistent index that `check` compares new articles with.")
+index_app = typer.Typer(help="The persistent index that check compares new articles with.")
 app.add_typer(index_app, name="index")
 
 IndexOpt = Annotated[
@@ -307,13 +344,16 @@ IndexOpt = Annotated[
     typer.Option(
         "--index",
         envvar="PROVENANCE_INDEX",
-        help="Index file (default: config index.path, .provenance/index.sqlite).",
+        metavar="FILE",
+        help="Index file (default: index.path of the config, .provenance/index.sqlite).",
     ),
 ]
 ConfigOpt = Annotated[
     Path | None,
     typer.Option(
-        "--config", help="Config file (default: ./provenance.toml, else ./pyproject.toml)."
+        "--config",
+        metavar="FILE",
+        help="Config file (default: ./provenance.toml, else ./pyproject.toml).",
     ),
 ]
 
@@ -368,9 +408,14 @@ def index_add(
     paths: PathsArg,
     index: IndexOpt = None,
     config_file: ConfigOpt = None,
-    replace: Annotated[bool, typer.Option(help="Replace articles whose text changed.")] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace articles whose text changed.")
+    ] = False,
 ) -> None:
-    """Add articles to the index (idempotent; one transaction per batch)."""
+    """Add articles to the index.
+
+    Idempotent; one transaction per batch.
+    """
     with _errors_to_exit():
         config = _config(config_file)
         articles = _load(paths, config)
@@ -379,34 +424,43 @@ def index_add(
             total = db.count()
     typer.echo(
         f"added {summary.added}, replaced {summary.replaced}, unchanged {summary.unchanged}; "
-        f"{total} articles indexed"
+        f"{count(total, 'article')} indexed"
     )
+
+
+class StatsFormat(StrEnum):
+    text = "text"
+    json = "json"
 
 
 @index_app.command("stats")
 def index_stats(
     index: IndexOpt = None,
     config_file: ConfigOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
-    verify: Annotated[bool, typer.Option(help="Also check consistency (reads all).")] = False,
+    fmt: Annotated[
+        StatsFormat,
+        typer.Option("--format", "-f", help="text, or json (schemas/stats.schema.json)."),
+    ] = StatsFormat.text,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Also check consistency (reads everything).")
+    ] = False,
 ) -> None:
-    """Counts, parameters and size of the index."""
-    import dataclasses
-    import json
+    """Counts, parameters and size of the index.
+
+    With --verify, exit 1 when the index is inconsistent.
+    """
+    from provenance.render import stats as render_stats
 
     with _errors_to_exit():
         config = _config(config_file)
-        with _open_index(index, config, create=False, check_meta=False) as db:
-            data: dict[str, object] = dataclasses.asdict(db.stats())
-            problems = db.verify() if verify else []
-    if verify:
-        data["problems"] = problems
-    if as_json:
-        typer.echo(json.dumps(data, indent=2, sort_keys=True))
+        path = index or config.index.path
+        with _open_index(path, config, create=False, check_meta=False) as db:
+            data = render_stats.to_dict(path, db.stats(), db.verify() if verify else None)
+    if fmt == StatsFormat.json:
+        typer.echo(render_stats.to_json(data), nl=False)
     else:
-        for key, value in data.items():
-            typer.echo(f"{key}: {value}")
-    if problems:
+        typer.echo(render_stats.text(data), nl=False)
+    if data.get("problems"):
         raise typer.Exit(EXIT_POLICY)
 
 
@@ -415,11 +469,15 @@ def index_remove(
     index: IndexOpt = None,
     config_file: ConfigOpt = None,
     ids: Annotated[
-        list[str] | None, typer.Option("--ids", help="Article ids (comma-separated).")
+        list[str] | None,
+        typer.Option("--ids", metavar="ID,...", help="Article ids (comma-separated)."),
     ] = None,
-    outlet: Annotated[str | None, typer.Option(help="Only articles of this outlet.")] = None,
+    outlet: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only articles of this outlet.")
+    ] = None,
     before: Annotated[
-        str | None, typer.Option(help="Only articles published before this ISO date.")
+        str | None,
+        typer.Option(metavar="DATE", help="Only articles published before this ISO date."),
     ] = None,
 ) -> None:
     """Remove articles matching every given filter."""
@@ -437,17 +495,20 @@ def index_remove(
         config = _config(config_file)
         with _open_index(index, config, create=False) as db:
             removed = db.remove(wanted, outlet, before)
-    typer.echo(f"removed {len(removed)} articles")
+    typer.echo(f"removed {count(len(removed), 'article')}")
 
 
 @index_app.command("rebuild")
 def index_rebuild(index: IndexOpt = None, config_file: ConfigOpt = None) -> None:
-    """Re-fingerprint every stored article with the current parameters (one transaction)."""
+    """Re-fingerprint the stored articles.
+
+    Uses the current parameters, in one transaction.
+    """
     with _errors_to_exit():
         config = _config(config_file)
         with _open_index(index, config, create=False, check_meta=False) as db:
-            count = store.rebuild(db, config)
-    typer.echo(f"rebuilt {count} articles")
+            rebuilt = store.rebuild(db, config)
+    typer.echo(f"rebuilt {count(rebuilt, 'article')}")
 
 
 @app.command()
@@ -458,20 +519,32 @@ def check(
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = (
         CheckFormat.text
     ),
-    add: Annotated[bool, typer.Option(help="Add the articles that passed, atomically.")] = False,
-    replace: Annotated[bool, typer.Option(help="With --add: replace changed texts.")] = False,
+    add: Annotated[
+        bool, typer.Option("--add", help="Add the articles that passed, atomically.")
+    ] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="With --add: replace changed texts.")
+    ] = False,
     policy: Annotated[
         list[str] | None,
-        typer.Option(help="KIND=fail|warn|off, e.g. leftover_boilerplate=fail (repeatable)."),
+        typer.Option(
+            metavar="KIND=LEVEL",
+            help="LEVEL is fail, warn or off; e.g. leftover_boilerplate=fail. Repeatable.",
+        ),
     ] = None,
     min_similarity: Annotated[
-        float | None, typer.Option(help="check.duplicate_min_similarity (0-100).")
+        float | None,
+        typer.Option(metavar="0-100", help="Sets check.duplicate_min_similarity."),
     ] = None,
     max_wire_share: Annotated[
-        float | None, typer.Option(help="check.unattributed_wire_max_share (0-1).")
+        float | None,
+        typer.Option(metavar="0-1", help="Sets check.unattributed_wire_max_share."),
     ] = None,
 ) -> None:
-    """Pre-ingest check of new articles against the index (exit 0 pass, 1 fail, 2 bad input)."""
+    """Check new articles against the index, before they are added.
+
+    Exit 0 when nothing failed the policy, 1 when a finding failed it, 2 on bad input.
+    """
     from provenance import check as check_mod
     from provenance.render import check as render_check
 
@@ -492,7 +565,13 @@ def check(
             resources = pipeline.Resources.load()
             results = pipeline.analyze_each(articles, config, resources=resources)
             verdict = check_mod.run(
-                results, db, config, add=add, replace=replace, agencies=resources.agencies
+                results,
+                db,
+                config,
+                add=add,
+                replace=replace,
+                agencies=resources.agencies,
+                quote_lexicons=resources.quotes,
             )
     if fmt == CheckFormat.json:
         typer.echo(render_check.to_json(verdict), nl=False)

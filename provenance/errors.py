@@ -55,4 +55,28 @@ class FingerprintMismatch(ProvenanceError):
 
 
 class MissingExtra(ProvenanceError):
-    """An optional dependency is needed: the message says which extra to install."""
+    """An optional dependency could not be imported. The message names the module whose
+    import failed, the underlying reason in one line, and an install command that works from a
+    clone of this repository (the package is not on PyPI)."""
+
+    def __init__(self, extra: str, purpose: str, error: ImportError) -> None:
+        self.extra = extra
+        self.module = failed_module(error)
+        reason = " ".join(f"{type(error).__name__}: {error}".split())
+        super().__init__(
+            f"{purpose} needs the '{extra}' extra, but importing {self.module} failed "
+            f"({reason}); install it from a clone of this repository: pip install '.[{extra}]'"
+        )
+
+
+def failed_module(error: ImportError) -> str:
+    """The module that could not be imported: the missing one, else the one whose code raised
+    (``lxml.html.clean`` raising from inside ``import trafilatura``, say)."""
+    if error.name:
+        return error.name
+    tb = error.__traceback__
+    module = "an optional module"
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", module))
+        tb = tb.tb_next
+    return module

@@ -1,7 +1,8 @@
 """Raw HTML pages as article records: trafilatura extracts the text, comments and metadata.
 
-trafilatura comes with the optional extra ``news-provenance[html]``. It is imported only when
-a page is actually read; without it the reader raises ``MissingExtra`` naming the extra.
+trafilatura comes with the optional ``html`` extra (``pip install '.[html]'`` from a clone). It
+is imported only when a page is actually read; when the import fails the reader raises
+``MissingExtra`` naming the module that failed, why, and the extra to install.
 
 What a page becomes (ingest validates the record like any other, and a sidecar ``NAME.json``
 next to the page overrides any of these fields, because the user's metadata wins):
@@ -35,7 +36,6 @@ from provenance.errors import InputError, MissingExtra
 from provenance.ingest import HTML_SUFFIXES, HtmlReader
 from provenance.model import Origin
 
-INSTALL_HINT = "pip install 'news-provenance[html]'"
 COMMENTS_FIELD = "html_comments_start"
 EXTRACTOR_FIELD = "extracted_by"  # the pipeline skips the boilerplate feature pass on these
 PRESCAN_BYTES = 4096  # where a charset declaration is looked for (the HTML spec says 1024)
@@ -132,8 +132,8 @@ def decode(data: bytes) -> str:
 def _extract(page: str) -> Any:
     try:
         import trafilatura
-    except ImportError:
-        raise MissingExtra(f"reading HTML pages needs trafilatura: {INSTALL_HINT}") from None
+    except ImportError as exc:
+        raise MissingExtra("html", "reading HTML pages", exc) from None
     return trafilatura.bare_extraction(page, include_comments=True, with_metadata=True)
 
 

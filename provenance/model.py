@@ -84,6 +84,12 @@ class BoilerplateReason(StrEnum):
     FOOTER = "footer"
     OUTLET_REPEAT = "outlet_repeat"
     GENERATED_FILLER = "generated_filler"
+    CONSENT = "consent"  # cookie / consent / privacy notices
+    CAPTCHA = "captcha"  # "I am not a robot", blocked-IP pages
+    MEDIA_PLAYER = "media_player"  # "Your browser does not support the audio element."
+    SYNDICATION = "syndication"  # "(This story ... is auto-generated from a syndicated feed.)"
+    PRESS_CONTACT = "press_contact"  # press-office contact footers
+    TEMPLATE = "template"  # same sentence in many outlets' articles, no story anchors
 
 
 class SegmentKind(StrEnum):
@@ -280,24 +286,101 @@ class Duplicate:
     similarity: float  # verified, 0..100
 
 
+class Confidence(StrEnum):
+    """How far a claim link can be trusted (see claims.py for the rules)."""
+
+    STRONG = "strong"
+    POSSIBLE = "possible"
+
+
+@dataclass(frozen=True)
+class ClaimLink:
+    """Why an occurrence belongs to its group: its match with the group's claim text."""
+
+    lexical: float  # sorted-word similarity (rapidfuzz, 0-100)
+    semantic: float | None  # embedding cosine (0-1), None without a model
+    anchors: tuple[str, ...]  # names and numbers shared with the claim text (anchors.py)
+    confidence: Confidence
+
+
 @dataclass(frozen=True)
 class ClaimOccurrence:
     article_id: str
     outlet: str | None
     start: int
     end: int
-    score: float
+    score: float  # the lexical score of the link (100 for the claim text itself)
     published: str | None
+    language: str | None = None
+    link: ClaimLink | None = None  # None: this is the group's claim text itself
 
 
 @dataclass(frozen=True)
 class ClaimGroup:
-    """A sentence-level claim repeated across outlets, with every occurrence."""
+    """A claim repeated across outlets: the claim text (the group's centre) and every
+    occurrence, each matched directly with that text (never through a chain)."""
 
     id: str
-    text: str  # the first occurrence's text
+    text: str  # the claim text (the centre's)
     occurrences: tuple[ClaimOccurrence, ...]
     first: str  # article id of the first appearance, or "unknown"
+    confidence: Confidence = Confidence.STRONG
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A direct quotation in one article: ``start``/``end`` include the quotation marks."""
+
+    start: int
+    end: int
+    text: str  # the words inside the marks, trimmed
+    speaker: str | None  # the best name: resolved when the text gives a pronoun or role
+    speaker_start: int  # the speaker as the text gives it (-1 when there is none)
+    speaker_end: int
+    mention: str | None  # the speaker as written ("he", "the spokeswoman", "Zakharova")
+    resolved: str | None  # how ``speaker`` was found beyond the mention: "pronoun", "role",
+    # "surname" (a full name earlier in the text), "continuation" (a broken quotation)
+    cue: str | None  # "said", "according to", "sagte"
+    cue_start: int
+    cue_end: int
+
+
+@dataclass(frozen=True)
+class WordChange:
+    """One word-level difference of an occurrence from its group's text."""
+
+    removed: str  # words of the group's text that this occurrence does not have
+    added: str  # words it has instead
+    start: int  # the added words' span in the occurrence's article (start == end: none)
+    end: int
+
+
+@dataclass(frozen=True)
+class QuoteOccurrence:
+    article_id: str
+    outlet: str | None
+    start: int
+    end: int
+    speaker: str | None
+    speaker_start: int
+    speaker_end: int
+    score: float  # alignment with the group's text, 0-100
+    published: str | None
+    resolved: str | None = None
+    truncated: bool = False
+    changes: tuple[WordChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuoteGroup:
+    """One quotation and every article that prints it (one occurrence when it is alone)."""
+
+    id: str
+    text: str
+    speaker: str | None
+    first: str  # article id, or "unknown"
+    flags: tuple[str, ...]  # "altered", "truncated", "speaker_mismatch"
+    occurrences: tuple[QuoteOccurrence, ...]
 
 
 @dataclass(frozen=True)
@@ -311,6 +394,7 @@ class ArticleResult:
     cited_sources: tuple[CitedSource, ...] = ()
     spans: tuple[Span, ...] = ()
     duplicates: tuple[Duplicate, ...] = ()
+    quotes: tuple[Quote, ...] = ()
 
     def composition(self) -> dict[str, float]:
         """Share of characters per label (whitespace included), rounded to 4 places."""
@@ -331,3 +415,4 @@ class CorpusResult:
     matches: tuple[Match, ...] = ()
     claims: tuple[ClaimGroup, ...] = ()
     clusters: tuple[tuple[str, ...], ...] = ()  # near-duplicate clusters of article ids
+    quotes: tuple[QuoteGroup, ...] = ()

@@ -1,7 +1,7 @@
 """The only module that wires the stages together: ingest'd articles in, CorpusResult out.
 
-    map:    segment -> line and sentence hashes           (per article)
-    reduce: outlet repeats                                 (corpus)
+    map:    segment -> line and sentence hashes, template votes   (per article)
+    reduce: outlet repeats, template sentences             (corpus)
     map:    analyze_article: segment -> boilerplate -> attribution   (per article)
     reduce: find_reuse: signatures -> candidates -> align -> reuse, claims, duplicates
     map:    classify_article                               (per article)
@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Any, TypeVar
 
-from provenance import attribution, boilerplate, classify, reuse
+from provenance import attribution, boilerplate, classify, quotes, reuse, templates
 from provenance.boilerplate import OutletRepeats
 from provenance.config import BoilerplateConfig, Config
 from provenance.model import (
@@ -27,11 +27,13 @@ from provenance.model import (
     ArticleResult,
     CorpusResult,
     Duplicate,
+    QuoteGroup,
     Span,
 )
+from provenance.quote_groups import find_quote_groups
 from provenance.resources import Resources
 from provenance.run.kernels import Kernels
-from provenance.run.local import Executor, RepeatsReducer, Serial, Task
+from provenance.run.local import Executor, Serial, Task
 from provenance.run.workstore import WorkStore
 from provenance.segment import segment
 
@@ -63,38 +65,63 @@ def _boilerplate_config(article: Article, config: BoilerplateConfig) -> Boilerpl
     return config
 
 
-def _repeat_task(
-    article: Article, config: Config, resources: Resources
-) -> tuple[str, frozenset[int]]:
-    """Map step of the outlet repeats: the article's outlet and its line/sentence hashes."""
-    seg = segment(article.text, resources.abbreviations)
-    return boilerplate.unit_hashes(ArticleResult(article, seg), config.boilerplate)
+def _outlet(article: Article) -> str:
+    """An article's outlet for corpus rules; one without outlet or URL is its own outlet."""
+    return boilerplate.outlet_key(article) or f"#{article.id}"
+
+
+Units = tuple[tuple[str, frozenset[int]], templates.Votes]
+
+
+def _units_task(article: Article, config: Config, resources: Resources) -> Units:
+    """Map step of the corpus rules: the article's outlet with its line/sentence hashes
+    (outlet repeats) and its template-sentence votes."""
+    result = ArticleResult(article, segment(article.text, resources.abbreviations))
+    bp = config.boilerplate
+    votes = templates.sentence_votes(result, _outlet(article), bp, resources.anchors)
+    return boilerplate.unit_hashes(result, bp), votes
+
+
+@dataclass(frozen=True)
+class CorpusRules:
+    """The corpus-wide reductions every article is judged with."""
+
+    repeats: OutletRepeats
+    templates: templates.TemplateSentences
 
 
 @dataclass(frozen=True)
 class ArticleContext:
-    """What every article of a run shares: the configuration and the outlet repeats."""
+    """What every article of a run shares: the configuration and the corpus rules."""
 
     config: Config
-    repeats: OutletRepeats
+    rules: CorpusRules
 
 
 def analyze_article(
-    article: Article, repeats: OutletRepeats, config: Config, resources: Resources
+    article: Article, rules: CorpusRules, config: Config, resources: Resources
 ) -> ArticleResult:
     """The per-article stages (segment, boilerplate, attribution) of one article: a pure
     function of its arguments."""
     seg = segment(article.text, resources.abbreviations)
     bp_config = _boilerplate_config(article, config.boilerplate)
-    spans = boilerplate.detect(article, seg, resources.boilerplate, bp_config, repeats)
+    spans = boilerplate.detect(
+        article, seg, resources.boilerplate, bp_config, rules.repeats, rules.templates
+    )
     credits = attribution.find_credits(article, seg, resources.agencies, spans)
     cited = attribution.find_cited_sources(article, seg, resources.agencies, credits)
     spans = attribution.merge_boilerplate(spans, credits)
-    return ArticleResult(article, seg, spans, credits, cited)
+    said = quotes.extract(
+        article.text, resources.quotes.for_language(article.language), config.quotes
+    )
+    said = tuple(  # a quotation inside boilerplate (a caption, a comment) is not news
+        q for q in said if not any(b.start <= q.start and q.end <= b.end for b in spans)
+    )
+    return ArticleResult(article, seg, spans, credits, cited, quotes=said)
 
 
 def _analyze_task(article: Article, context: ArticleContext, resources: Resources) -> ArticleResult:
-    return analyze_article(article, context.repeats, context.config, resources)
+    return analyze_article(article, context.rules, context.config, resources)
 
 
 def classify_article(
@@ -150,27 +177,37 @@ def analyze_each(
     ordered = sorted(articles, key=lambda a: a.id)
     total = len(ordered)
 
-    repeats = store.reduced("repeats") if store is not None else None
-    if not isinstance(repeats, OutletRepeats):
-        if isinstance(runner, RepeatsReducer):  # a cluster reduces where the hashes are
-            repeats = runner.outlet_repeats(_repeat_task, ordered, config)
-        else:
-            hashed: list[tuple[str, frozenset[int]]] = []
-            units = _mapped(runner, _repeat_task, ordered, config, "units", store)
-            for done, pair in enumerate(units, start=1):
-                hashed.append(pair)
-                report("segment", done, total)
-            repeats = boilerplate.repeats_of(hashed, config.boilerplate)
-            del hashed
+    rules = store.reduced("rules") if store is not None else None
+    if not isinstance(rules, CorpusRules):
+        hashed: list[tuple[str, frozenset[int]]] = []
+        votes: list[templates.Votes] = []
+        units = _mapped(runner, _units_task, ordered, config, "units", store)
+        for done, (pair, vote) in enumerate(units, start=1):
+            hashed.append(pair)
+            votes.append(vote)
+            report("segment", done, total)
+        bp = config.boilerplate
+        rules = CorpusRules(
+            boilerplate.repeats_of(hashed, bp), templates.reduce_votes(votes, total, bp)
+        )
+        del hashed, votes
         if store is not None:
-            store.keep("repeats", repeats)
-    context = ArticleContext(config, repeats)
+            store.keep("rules", rules)
+    context = ArticleContext(config, rules)
     results: list[ArticleResult] = []
     analysed = _mapped(runner, _analyze_task, ordered, context, "articles", store)
     for done, result in enumerate(analysed, start=1):
         results.append(result)
         report("boilerplate", done, total)
     return tuple(results)
+
+
+@dataclass(frozen=True)
+class CorpusReductions:
+    """The corpus-wide results computed from every article (kept in the work store)."""
+
+    reuse: reuse.Reuse
+    quotes: tuple[QuoteGroup, ...]
 
 
 @dataclass(frozen=True)
@@ -199,21 +236,31 @@ def analyze_streamed(
     config = config or Config()
     report = progress or _no_progress
     runner = executor or Serial(resources)
+    if resources is None:
+        resources = runner.resources if isinstance(runner, Serial) else Resources.load()
     results: Sequence[ArticleResult] = analyze_each(
         articles, config, resources=resources, progress=progress, executor=runner, store=store
     )
     total = len(results)
     outlets = tuple((r.article.id, r.article.outlet) for r in results)
-    found: Any = store.reduced("reuse") if store is not None else None
-    if not isinstance(found, reuse.Reuse):
-        found = reuse.find_reuse(results, config, kernels)
+    reduced: Any = store.reduced("reuse") if store is not None else None
+    if not isinstance(reduced, CorpusReductions):
+        reduced = CorpusReductions(
+            reuse.find_reuse(results, config, resources.anchors, kernels),
+            find_quote_groups(results, config),
+        )
         if store is not None:
-            store.keep("reuse", found)
+            store.keep("reuse", reduced)
+    found = reduced.reuse
     report("match", total, total)
     if store is not None:
         results = ()  # read back from the store below, one at a time
     corpus = CorpusResult(
-        articles=(), matches=found.matches, claims=found.claims, clusters=found.clusters
+        articles=(),
+        matches=found.matches,
+        claims=found.claims,
+        clusters=found.clusters,
+        quotes=reduced.quotes,
     )
     classified = _classified(runner, results, found, store, total, report)
     return Streamed(corpus, outlets, classified)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from provenance.agencies import AgencyLexicon
+from provenance.anchors import AnchorLexicon
 from provenance.boilerplate_rules import BoilerplateLexicon
+from provenance.claims import load_stopwords
+from provenance.quotes import QuoteLexicons
 from provenance.segment import Abbreviations
 
 
@@ -17,11 +20,17 @@ class Resources:
     abbreviations: Abbreviations
     boilerplate: BoilerplateLexicon
     agencies: AgencyLexicon
+    quotes: QuoteLexicons
+    anchors: AnchorLexicon
 
     @classmethod
     def load(cls) -> Resources:
+        lexicon = BoilerplateLexicon.load()
+        function_words = frozenset().union(load_stopwords(), *lexicon.stopwords.values())
         return cls(
             abbreviations=Abbreviations.load(),
-            boilerplate=BoilerplateLexicon.load(),
+            boilerplate=lexicon,
             agencies=AgencyLexicon.load(),
+            quotes=QuoteLexicons.load(),
+            anchors=AnchorLexicon.load(function_words),
         )

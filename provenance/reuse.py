@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from provenance.align import grade, similarity
+from provenance.anchors import AnchorLexicon
 from provenance.claims import find_claims, first_appearance, outlet_key
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, shingles
@@ -289,7 +290,10 @@ def _duplicates(
 
 
 def find_reuse(
-    results: Sequence[ArticleResult], config: Config, kernels: Kernels | None = None
+    results: Sequence[ArticleResult],
+    config: Config,
+    anchor_lexicon: AnchorLexicon | None = None,
+    kernels: Kernels | None = None,
 ) -> Reuse:
     """Wire and shared candidate spans, matches and near-duplicates of a corpus; ``kernels``
     sign, propose candidates and align (default: in this process)."""
@@ -323,5 +327,5 @@ def find_reuse(
         matches=tuple(matches[k] for k in order),
         duplicates=FrozenMap(duplicates),
         clusters=clusters,
-        claims=find_claims(results, config, kernels=kernels),
+        claims=find_claims(results, config, anchor_lexicon),
     )

@@ -185,6 +185,12 @@ def test_line_numbers_where_they_can_be_known() -> None:
     assert txt.line_of(text.index("three")) == 3
     assert jsonl.line_of(text.index("three")) == 7
     assert whole.line_of(5) is None
+    # columns: 1-based characters on the line, in a text file only
+    assert txt.column_of(text.index("three")) == 1
+    assert txt.column_of(text.index("hree")) == 2
+    assert txt.column_of(0) == 1
+    assert jsonl.column_of(text.index("three")) is None  # JSON escapes shift the record's columns
+    assert whole.column_of(5) is None
 
 
 def test_json_is_valid_and_github_annotations(
@@ -197,14 +203,16 @@ def test_json_is_valid_and_github_annotations(
     assert data["status"] == "fail"
     (wire,) = [f for f in verdict.articles[0].findings if f.kind.value == "unattributed_wire"]
     line = article.text.count("\n", 0, wire.start) + 1
+    col = wire.start - article.text.rfind("\n", 0, wire.start)
     assert line > 2  # the opening paragraph and the blank line after it are not wire copy
     annotations = render.github(verdict).splitlines()
     # the copy is also a near-duplicate of the wire story (the opening is short)
     assert annotations[0].startswith(
-        "::error file=news/local 1.txt,line=1,title=provenance near_duplicate::local-1: "
+        "::error file=news/local 1.txt,line=1,col=1,title=provenance near_duplicate::local-1: "
     )
     assert annotations[1].startswith(
-        f"::error file=news/local 1.txt,line={line},title=provenance unattributed_wire::local-1: "
+        f"::error file=news/local 1.txt,line={line},col={col},"
+        "title=provenance unattributed_wire::local-1: "
     )
     assert "%" not in annotations[1].split("::")[2].replace("%25", "")
     assert render.to_json(verdict) == render.to_json(verdict)

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from provenance import cli, schemas
 from provenance.cli import app
+from provenance.render.text import LABEL_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -54,6 +55,63 @@ def test_help_of_every_command(runner: CliRunner, command: tuple[str, ...]) -> N
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.stdout
+
+
+HELP_SEPARATOR = "\f--- help of: "
+# Prints the --help of every command given as argv (one per argument, words split on
+# spaces), in one process whose terminal is what COLUMNS says, as a shell would run it.
+PRINT_HELPS = f"""
+import sys
+from provenance.cli import app
+for command in sys.argv[1:]:
+    print({HELP_SEPARATOR!r} + command)
+    try:
+        app([*command.split(), "--help"], prog_name="provenance", standalone_mode=False)
+    except SystemExit:
+        pass
+"""
+
+
+@pytest.fixture(scope="module")
+def helps_at_80_columns() -> dict[tuple[str, ...], str]:
+    # a real process in an 80-column terminal: the test runner's own help width differs
+    run = subprocess.run(
+        [sys.executable, "-c", PRINT_HELPS, *(" ".join(c) for c in [(), *COMMANDS])],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "80", "PYTHONPATH": str(ROOT)},
+    )
+    assert run.returncode == 0, run.stderr
+    sections = run.stdout.split(HELP_SEPARATOR)[1:]
+    return {tuple(s.split("\n", 1)[0].split()): s.split("\n", 1)[1] for s in sections}
+
+
+@pytest.mark.parametrize("command", [(), *COMMANDS], ids=lambda c: " ".join(c) or "provenance")
+def test_help_reads_well_at_80_columns(
+    helps_at_80_columns: dict[tuple[str, ...], str], command: tuple[str, ...]
+) -> None:
+    help_text = helps_at_80_columns[command]
+    assert help_text.startswith("Usage: provenance")
+    lines = help_text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for line in lines:
+        # nothing cut off: click ends a truncated command summary with "...", rich with "…"
+        assert "…" not in line
+        assert not line.rstrip().endswith("...") or "Usage:" in line, line
+        assert not line.rstrip().endswith("-"), line  # no word or option broken at the margin
+    # option values are named for what to give (FILE, KIND=LEVEL), not as Python types
+    assert not any(f"--{name} <" in help_text for name in ("index", "config", "policy", "out"))
+
+
+def test_version(runner: CliRunner) -> None:
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"news-provenance {version('news-provenance')}\n",
+    )
 
 
 def test_python_dash_m_runs(tmp_path: Path) -> None:
@@ -153,7 +211,10 @@ def test_report_out_is_written_atomically(
     result = runner.invoke(app, ["report", str(CORPUS), "--format", "json", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert result.stderr.endswith(f"wrote {out}\n")
+    # one summary line, not the text report: what was reported and where it went
+    comp = json.loads(corpus_json)["summary"]["composition"]
+    shares = ", ".join(f"{k} {comp[k] * 100:.1f}%" for k in LABEL_ORDER)
+    assert result.stderr == f"wrote {out}: 5 articles, {shares}\n"
     assert sorted(p.name for p in out.parent.iterdir()) == ["corpus.json"]  # no temp file left
     assert out.read_text(encoding="utf-8") == corpus_json
     # a second run replaces the file in place
@@ -212,7 +273,7 @@ def test_an_unexpected_crash_never_prints_the_article_text(tmp_path: Path) -> No
         "def boom(articles, *args, **kwargs):\n"
         "    text = articles[0].text\n"
         "    raise RuntimeError('simulated bug')\n"
-        "pipeline.analyze_streamed = boom\n"
+        "pipeline.analyze = pipeline.analyze_streamed = boom\n"
         "sys.argv = ['provenance', 'report', 'a.txt']\n"
         "cli.main()\n"
     )
@@ -227,3 +288,47 @@ def test_an_unexpected_crash_never_prints_the_article_text(tmp_path: Path) -> No
     assert run.returncode == 1
     assert "simulated bug" in run.stderr
     assert secret not in run.stderr + run.stdout
+
+
+# --- index stats ------------------------------------------------------------------------
+
+
+def test_index_stats_text_is_aligned_and_json_is_valid(runner: CliRunner, tmp_path: Path) -> None:
+    index = str(tmp_path / "i.sqlite")
+    assert runner.invoke(app, ["index", "add", str(CORPUS), "--index", index]).exit_code == 0
+    text = runner.invoke(app, ["index", "stats", "--index", index, "--verify"])
+    assert text.exit_code == 0, text.output
+    lines = text.stdout.splitlines()
+    figures = lines[: lines.index("parameters")]
+    # every figure's value starts in the same column, after its label
+    column = figures[0].index(index)
+    labels = [line[:column].rstrip() for line in figures]
+    assert labels == [
+        "index", "articles", "outlets", "passages", "band rows", "published", "file size",
+        "text size", "consistency",
+    ]  # fmt: skip
+    assert all(line[column - 1] == " " and line[column] != " " for line in figures)
+    assert figures[1].split() == ["articles", "5", "(outlet", "5)"]
+    assert "consistency    ok" in figures
+    assert "{" not in text.stdout  # no Python dicts
+    params = lines[lines.index("parameters") + 1 :]
+    assert all(line.startswith("  ") for line in params)
+    assert any(line.split() == ["bands", "16"] for line in params)
+    as_json = runner.invoke(app, ["index", "stats", "--index", index, "--format", "json"])
+    data = json.loads(as_json.stdout)
+    assert [schemas.describe(e) for e in schemas.errors("stats", data)] == []
+    assert (data["articles"], data["by_source_kind"], data["index"]) == (5, {"outlet": 5}, index)
+    assert "problems" not in data  # only with --verify
+    assert not schemas.is_valid("stats", {**data, "articles": "5"})
+    schema = runner.invoke(app, ["schema", "stats"])
+    assert schema.stdout == (ROOT / "schemas" / "stats.schema.json").read_text(encoding="utf-8")
+
+
+def test_counts_are_pluralised(runner: CliRunner, tmp_path: Path) -> None:
+    one = tmp_path / "one.txt"
+    one.write_text("A short story about a harbour. It ends here.", encoding="utf-8")
+    assert runner.invoke(app, ["validate", str(one)]).stdout == "1 article valid\n"
+    report = runner.invoke(app, ["report", str(one)]).stdout.splitlines()[0]
+    assert report.endswith(
+        ": 1 article, 44 characters, 0 cross-article matches, 0 claim groups, 0 duplicate clusters"
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 import gzip
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -205,26 +206,62 @@ def test_extracted_text_skips_the_boilerplate_feature_pass() -> None:
     assert feature_rules({"extracted_by": "trafilatura"}) == []
 
 
-def test_missing_trafilatura_is_one_clear_error(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def _failing_import(monkeypatch: pytest.MonkeyPatch, fail: Callable[[], None]) -> None:
     real_import = builtins.__import__
 
-    def no_trafilatura(name: str, *args: Any, **kwargs: Any) -> Any:
+    def hooked(name: str, *args: Any, **kwargs: Any) -> Any:
         if name == "trafilatura" or name.startswith("trafilatura."):
-            raise ImportError(name)
+            fail()
         return real_import(name, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "__import__", no_trafilatura)
-    with pytest.raises(MissingExtra, match=r"pip install 'news-provenance\[html\]'"):
-        record(page())
+    monkeypatch.setattr(builtins, "__import__", hooked)
+
+
+def _one_error_line(tmp_path: Path) -> str:
     path = tmp_path / "talks.html"
     path.write_text(page(), encoding="utf-8")
     result = CliRunner().invoke(app, ["report", str(path)])
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "pip install 'news-provenance[html]'" in lines[0]
+    return lines[0]
+
+
+def test_missing_trafilatura_is_one_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def missing() -> None:
+        raise ModuleNotFoundError("No module named 'trafilatura'", name="trafilatura")
+
+    _failing_import(monkeypatch, missing)
+    with pytest.raises(MissingExtra, match=r"pip install '\.\[html\]'") as caught:
+        record(page())
+    assert caught.value.module == "trafilatura"
+    line = _one_error_line(tmp_path)
+    assert "importing trafilatura failed" in line
+    assert "No module named 'trafilatura'" in line
+    assert line.endswith("pip install '.[html]'")  # works from a clone; not a PyPI name
+
+
+def test_broken_dependency_of_trafilatura_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """trafilatura is installed but one of its imports raises (lxml 6 without lxml_html_clean,
+    as pip 23.2 left it): the message names that module and its reason, not "needs trafilatura"."""
+    reason = "lxml.html.clean module is now a separate project lxml_html_clean."
+
+    def broken() -> None:
+        # raised from code whose module is lxml.html.clean, as lxml 6 does
+        exec(  # the module name comes from the frame, as for a real import
+            compile("raise ImportError(reason)", "clean.py", "exec"),
+            {"__name__": "lxml.html.clean", "reason": reason},
+        )
+
+    _failing_import(monkeypatch, broken)
+    line = _one_error_line(tmp_path)
+    assert "importing lxml.html.clean failed" in line
+    assert f"ImportError: {reason}" in line
+    assert "pip install '.[html]'" in line
 
 
 def test_cli_reports_an_html_page(tmp_path: Path) -> None:

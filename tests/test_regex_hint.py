@@ -15,8 +15,8 @@ SPLIT = [r.source for r in LEXICON.split.rules]
 
 
 def test_required_literals_of_simple_patterns() -> None:
-    assert required_literals(r"(?P<before>.{10,}?)\s(?:©|\(c\))\s*\w+") == {"©", "(c)"}
-    assert required_literals(r"\d{4}\.\d+=\w+") in ({"."}, {"="})
+    assert required_literals(r"(?P<before>.{10,}?)\s(?:©|\(c\))\s*\w+") == frozenset({"©", "(c)"})
+    assert required_literals(r"\d{4}\.\d+=\w+") in (frozenset("."), frozenset("="))
     assert required_literals(r"(?:photo)?\s*\w+") is None  # nothing is required
     assert required_literals(r"a|\w+") is None  # one branch requires nothing
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import re
 from html.parser import HTMLParser
@@ -358,3 +359,48 @@ def test_cli_writes_one_self_contained_file(tmp_path: Path) -> None:
     assert page.startswith("<!DOCTYPE html>")
     for path in sorted(CORPUS.glob("*.json")):
         assert f'<span class="id">{path.stem}</span>' in page
+
+
+@pytest.fixture(scope="module")
+def corpus_page(tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = tmp_path_factory.mktemp("html") / "report.html"
+    result = CliRunner().invoke(app, ["report", str(CORPUS), "--format", "html", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out.read_text("utf-8")
+
+
+def _records() -> list[dict[str, object]]:
+    return [json.loads(p.read_text("utf-8")) for p in sorted(CORPUS.glob("*.json"))]
+
+
+def test_untitled_article_is_headed_by_its_id(corpus_page: str) -> None:
+    headings = re.findall(r'<h3 id="art-\d+-h">(.*?)</h3>', corpus_page)
+    records = _records()
+    assert len(headings) == len(records)
+    for heading, record in zip(headings, records, strict=True):
+        if record["title"] is None:
+            assert heading == f'{record["id"]} <span class="untitled">(untitled)</span>'
+        else:
+            assert heading == html.escape(str(record["title"]), quote=True)
+    assert sum(r["title"] is None for r in records) == 3  # 000, 002 and 004 have none
+
+
+def test_each_text_has_a_show_all_button_counting_its_paragraphs(corpus_page: str) -> None:
+    for n, record in enumerate(_records()):
+        lines = [line for line in str(record["text"]).splitlines() if line.strip()]
+        label = f"Show all {len(lines)} paragraph{'s' if len(lines) != 1 else ''}"
+        assert (
+            f'<button type="button" class="more" aria-controls="art-{n}-text" '
+            f'aria-expanded="true" data-label="{label}" hidden>{label}</button>'
+        ) in corpus_page
+        assert f'<div class="text" id="art-{n}-text"' in corpus_page
+    assert "Show all 42 paragraphs" in corpus_page  # seed 001: 42 non-blank lines
+
+
+def test_text_block_is_never_an_inner_scroll_box() -> None:
+    css = render_html._asset("report.css")
+    rules = dict(re.findall(r"\n(\.text[^{,]*)\{([^}]*)\}", css))
+    assert "max-height" not in rules[".text "]
+    assert re.search(r"overflow(-y)?\s*:", rules[".text "]) is None
+    assert "overflow-y" not in css.split("#tip")[0]  # only the hover card may scroll
+    assert "max-height: 30em; overflow: hidden;" in rules[".text.collapsed "]

@@ -235,7 +235,7 @@ def test_missing_extra_is_one_line(tmp_path: Path) -> None:
     cmd = [sys.executable, "-c", hide, "report", "corpus", "--engine", "dask"]
     cmd += ["--scheduler", "tcp://127.0.0.1:1", "-o", str(tmp_path / "r.json")]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_SECONDS, cwd=ROOT)
-    _one_error_line(run, "news-provenance[dask]")
+    _one_error_line(run, "'dask' extra", "distributed")
 
 
 def test_worker_with_other_code_is_one_line(tmp_path: Path) -> None:

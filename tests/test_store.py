@@ -162,7 +162,7 @@ def test_cli_add_stats_remove(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert "added 5" in added.output
     again = runner.invoke(app, ["index", "add", str(CORPUS)])
     assert "unchanged 5" in again.output
-    stats = runner.invoke(app, ["index", "stats", "--json", "--verify"])
+    stats = runner.invoke(app, ["index", "stats", "--format", "json", "--verify"])
     assert stats.exit_code == 0, stats.output
     data = json.loads(stats.output)
     assert data["articles"] == 5

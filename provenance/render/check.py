@@ -7,6 +7,7 @@ from typing import Any
 
 from provenance.check import ArticleVerdict, Finding, Status, Verdict
 from provenance.config import Policy
+from provenance.render.words import count
 
 SCHEMA_VERSION = "1"
 
@@ -66,8 +67,13 @@ def _where(article: ArticleVerdict, finding: Finding) -> str:
     origin = article.article.origin
     if origin is None:
         return article.article.id
+    place = origin.path
     line = article.line_of(finding.start)
-    place = f"{origin.path}:{line}" if line is not None else origin.path
+    if line is not None:
+        place += f":{line}"
+        column = article.column_of(finding.start)
+        if column is not None:
+            place += f":{column}"
     if origin.record and not origin.record.startswith("line "):
         place += f" {origin.record}"
     return place
@@ -83,8 +89,9 @@ def text(verdict: Verdict) -> str:
             lines.append(f"      {f.level.value}: {_where(article, f)}: {f.message}")
     summary = to_dict(verdict)["summary"]
     lines.append(
-        f"{verdict.status.value.upper()}: {summary['articles']} article(s) checked against "
-        f"{summary['indexed']} indexed; {summary['fail']} failed, {summary['warn']} warned, "
+        f"{verdict.status.value.upper()}: {count(summary['articles'], 'article')} checked "
+        f"against {summary['indexed']:,} indexed; {summary['fail']} failed, "
+        f"{summary['warn']} warned, "
         f"{summary['pass']} passed, {summary['added']} added"
     )
     return "\n".join(lines) + "\n"
@@ -112,6 +119,9 @@ def github(verdict: Verdict) -> str:
                 line = article.line_of(f.start)
                 if line is not None:
                     props.append(f"line={line}")
+                    column = article.column_of(f.start)
+                    if column is not None:
+                        props.append(f"col={column}")
             props.append(f"title={_escape_property(f'provenance {f.kind.value}')}")
             message = f"{article.article.id}: {f.message}"
             lines.append(f"::{command} {','.join(props)}::{_escape_data(message)}")

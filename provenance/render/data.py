@@ -16,11 +16,15 @@ from provenance.model import (
     LABEL_PRECEDENCE,
     ArticleResult,
     ClaimGroup,
+    ClaimLink,
+    Confidence,
     CorpusResult,
+    QuoteGroup,
     Span,
     SpanSource,
     WireCredit,
 )
+from provenance.semantic import model_info
 
 SCHEMA_VERSION = "1.0"
 
@@ -98,23 +102,90 @@ def article_dict(result: ArticleResult) -> dict[str, Any]:
     }
 
 
+def _link(link: ClaimLink | None) -> dict[str, Any] | None:
+    if link is None:
+        return None
+    return {
+        "confidence": link.confidence.value,
+        "lexical": round(link.lexical, 2),
+        "semantic": None if link.semantic is None else round(link.semantic, 4),
+        "anchors": list(link.anchors),
+    }
+
+
 def _claim(group: ClaimGroup) -> dict[str, Any]:
     return {
         "id": group.id,
         "text": group.text,
+        "confidence": group.confidence.value,
         "first": group.first,
+        "occurrences": [
+            {
+                "article_id": o.article_id,
+                "outlet": o.outlet,
+                "language": o.language,
+                "start": o.start,
+                "end": o.end,
+                "score": round(o.score, 2),
+                "published": o.published,
+                "link": _link(o.link),
+            }
+            for o in group.occurrences
+        ],
+    }
+
+
+def quote_dict(group: QuoteGroup) -> dict[str, Any]:
+    """One quote group as the report prints it (``schemas/report.schema.json`` ``quote``)."""
+    return {
+        "id": group.id,
+        "text": group.text,
+        "speaker": group.speaker,
+        "first": group.first,
+        "flags": list(group.flags),
         "occurrences": [
             {
                 "article_id": o.article_id,
                 "outlet": o.outlet,
                 "start": o.start,
                 "end": o.end,
+                "speaker": o.speaker,
+                "speaker_start": o.speaker_start,
+                "speaker_end": o.speaker_end,
                 "score": round(o.score, 2),
                 "published": o.published,
+                "resolved": o.resolved,
+                "truncated": o.truncated,
+                "changes": [
+                    {"removed": c.removed, "added": c.added, "start": c.start, "end": c.end}
+                    for c in o.changes
+                ],
             }
             for o in group.occurrences
         ],
     }
+
+
+def claims_by_confidence(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The report's claim groups split for display: strong ones first, possible ones apart."""
+    claims = data["claims"]
+    return [
+        ("strong", [c for c in claims if c["confidence"] == "strong"]),
+        ("possible", [c for c in claims if c["confidence"] == "possible"]),
+    ]
+
+
+def link_evidence(occurrence: dict[str, Any]) -> str:
+    """One line of why an occurrence belongs to its claim: confidence, scores, anchors."""
+    link = occurrence["link"]
+    if link is None:
+        return "claim text"
+    parts = [link["confidence"], f"lexical {link['lexical']:.0f}"]
+    if link["semantic"] is not None:
+        parts.append(f"semantic {link['semantic']:.2f}")
+    if link["anchors"]:
+        parts.append("anchors: " + ", ".join(link["anchors"][:6]))
+    return "; ".join(parts)
 
 
 def outlet_table(result: CorpusResult) -> list[dict[str, Any]]:
@@ -133,6 +204,15 @@ def outlet_table(result: CorpusResult) -> list[dict[str, Any]]:
     ]
 
 
+def config_dict(config: Config) -> dict[str, Any]:
+    """The effective config, plus the embedding model's distribution and version."""
+    out = config.to_dict()
+    if config.claims.model != "none":
+        info = model_info(config.claims.model)
+        out["claims"]["model_version"] = f"{info.distribution}=={info.version}"
+    return out
+
+
 def report_dict(result: CorpusResult, config: Config) -> dict[str, Any]:
     articles = [article_dict(r) for r in sorted(result.articles, key=lambda r: r.article.id)]
     total = sum(a["length"] for a in articles)
@@ -143,7 +223,7 @@ def report_dict(result: CorpusResult, config: Config) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "news-provenance", "version": version("news-provenance")},
-        "config": config.to_dict(),
+        "config": config_dict(config),
         "summary": {
             "articles": len(articles),
             "characters": total,
@@ -152,12 +232,14 @@ def report_dict(result: CorpusResult, config: Config) -> dict[str, Any]:
             },
             "matches": len(result.matches),
             "claims": len(result.claims),
+            "claims_strong": sum(g.confidence == Confidence.STRONG for g in result.claims),
             "clusters": len(result.clusters),
         },
         "articles": articles,
         "claims": [_claim(g) for g in result.claims],
         "clusters": [sorted(c) for c in sorted(result.clusters)],
         "outlets": outlet_table(result),
+        "quotes": [quote_dict(g) for g in result.quotes],
     }
 
 

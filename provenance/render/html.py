@@ -21,6 +21,7 @@ from collections import defaultdict
 from importlib import resources
 from typing import Any
 
+from provenance.render.data import claims_by_confidence, link_evidence
 from provenance.render.html_article import (
     UNKNOWN_FIRST,
     Page,
@@ -32,6 +33,7 @@ from provenance.render.html_article import (
     pct,
 )
 from provenance.render.text import LABEL_ORDER
+from provenance.render.words import count, plural
 
 LABEL_HELP = {
     "boilerplate": "Not part of the story: bylines, captions, credit lines, “Read also” links, "
@@ -39,7 +41,7 @@ LABEL_HELP = {
     "wire": "Copied from or credited to a wire agency (AP, Reuters, Yonhap, Newsis, TASS, ...).",
     "shared": "Also found in another outlet's article, with no wire source known; "
     "the card says who had it first.",
-    "original": "Everything else: the outlet's own reporting. Plain text; green in the bars.",
+    "original": "Everything else: the outlet's own reporting (green in the bars).",
 }
 
 
@@ -126,7 +128,7 @@ def _matrix(page: Page) -> str:
                 continue
             tds.append(
                 f'<td class="cell{self_cls}" style="--heat:{c["characters"] / peak:.3f}" '
-                f'title="{c["matches"]} matches">{c["characters"]}</td>'
+                f'title="{count(c["matches"], "match")}">{c["characters"]}</td>'
             )
         rows.append(f'<tr><th scope="row">{head(row)}</th>{"".join(tds)}</tr>')
     cols = "".join(f'<th scope="col" class="num">{head(n)}</th>' for n in names)
@@ -138,15 +140,17 @@ def _matrix(page: Page) -> str:
     )
 
 
-def _claims(page: Page) -> str:
-    claims = page.data["claims"]
-    if not claims:
-        return '<p class="empty">No claim is repeated across outlets.</p>'
+def _claim_rows(page: Page, claims: list[dict[str, Any]]) -> str:
     rows = []
     for c in claims:
         outlets = sorted({o["outlet"] or "outlet unknown" for o in c["occurrences"]})
         chips = "".join(f'<span class="chip">{esc(o)}</span>' for o in outlets)
-        occ = ", ".join(page.link(o["article_id"], o["start"]) for o in c["occurrences"])
+        occ = "<br>".join(
+            page.link(o["article_id"], o["start"])
+            + (f" [{esc(o['language'])}]" if o["language"] else "")
+            + f" — {esc(link_evidence(o))}"
+            for o in c["occurrences"]
+        )
         first = c["first"]
         had = page.who(first) if first in page.articles else esc(UNKNOWN_FIRST)
         rows.append(
@@ -154,9 +158,25 @@ def _claims(page: Page) -> str:
             f"</small></td><td>{had}</td></tr>"
         )
     return (
-        '<div class="scroll"><table><thead><tr><th>claim</th><th>carried by</th>'
+        '<div class="scroll"><table><thead><tr><th>claim</th><th>carried by (why linked)</th>'
         f"<th>first appearance</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def _claims(page: Page) -> str:
+    if not page.data["claims"]:
+        return '<p class="empty">No claim is repeated across outlets.</p>'
+    parts = []
+    for kind, claims in claims_by_confidence(page.data):
+        if not claims:
+            continue
+        title = (
+            "Strong"
+            if kind == "strong"
+            else "Possible <small>(weaker evidence: check before use)</small>"
+        )
+        parts.append(f'<h3 class="claims-{kind}">{title}</h3>{_claim_rows(page, claims)}')
+    return "".join(parts)
 
 
 def _clusters(page: Page) -> str:
@@ -170,16 +190,28 @@ def _clusters(page: Page) -> str:
     return f"<ol>{''.join(items)}</ol>"
 
 
+LABEL_CUE = {
+    "boilerplate": "grey, dotted underline",
+    "wire": "blue, solid underline",
+    "shared": "amber, dashed underline",
+    "original": "plain text",
+}
+
+
 def _legend() -> str:
+    """Each cue of the article texts, shown as it looks, with the one thing it means."""
     rows = "".join(
-        f'<div><span class="swatch {k}"></span><p><b>{k}</b> — {esc(LABEL_HELP[k])}</p></div>'
+        f'<div><span class="swatch {k}"></span><p><b>{k}</b> '
+        + (f'<span class="cue {k}">{LABEL_CUE[k]}</span>' if k != "original" else LABEL_CUE[k])
+        + f" — {esc(LABEL_HELP[k])}</p></div>"
         for k in LABEL_ORDER
     )
     hint = (
-        '<p class="hint">Hover, click or focus (Tab) a marked passage to see its evidence; '
-        'Enter pins the card, Escape closes it. <mark class="credit">Bold underlined</mark> text '
-        'is a wire credit line; <mark class="cite">dotted underlined</mark> text cites an agency '
-        "as a source (citing is not copying).</p>"
+        '<p class="hint"><mark class="credit">Bold</mark> text is a wire credit line '
+        '(“[서울=뉴시스]”, “(AP)”). <mark class="cite">Boxed</mark> text cites an agency as '
+        "a source (citing is not copying). The bars use the swatch colours. Hover, click or "
+        "focus (Tab) a marked passage to see its evidence; Enter pins the card, Escape closes "
+        "it. A long article starts collapsed: “Show all N paragraphs” expands it.</p>"
     )
     return (
         '<section class="card" id="legend" aria-label="Legend">'
@@ -193,11 +225,11 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
     script = _asset("report.js")
     s = data["summary"]
     stats = [
-        (s["articles"], "articles"),
-        (s["characters"], "characters"),
-        (s["matches"], "cross-article matches"),
-        (s["claims"], "claim groups"),
-        (s["clusters"], "duplicate clusters"),
+        (s["articles"], "article"),
+        (s["characters"], "character"),
+        (s["matches"], "cross-article match"),
+        (s["claims"], "claim group"),
+        (s["clusters"], "duplicate cluster"),
     ]
     articles = "\n".join(article(page, a) for a in data["articles"])
     return "\n".join(
@@ -208,7 +240,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             f'content="{esc(content_security_policy(script))}">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             '<meta name="referrer" content="no-referrer">',
-            f"<title>Provenance report · {s['articles']} articles</title>",
+            f"<title>Provenance report · {count(s['articles'], 'article')}</title>",
             f"<style>{_asset('report.css')}</style></head><body>",
             '<a class="skip" href="#articles">Skip to the articles</a>',
             '<header class="top"><span class="brand">news-provenance</span>'
@@ -216,12 +248,12 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             '<a href="#overview">Overview</a><a href="#reuse">Reuse</a><a href="#claims">Claims</a>'
             '<a href="#clusters">Duplicates</a><a href="#articles">Articles</a></nav></header>',
             '<main><section id="overview"><h1>Provenance report</h1>',
-            f'<p class="lede">Where each passage of {s["articles"]} articles came from: '
+            f'<p class="lede">Where each passage of {count(s["articles"], "article")} came from: '
             "boilerplate, wire copy, text shared with other outlets, or original reporting. "
             f"news-provenance {esc(data['tool']['version'])}, report schema "
             f"{esc(data['schema_version'])}.</p>",
             '<ul class="stats">'
-            + "".join(f"<li><b>{n:,}</b><span>{esc(t)}</span></li>" for n, t in stats)
+            + "".join(f"<li><b>{n:,}</b><span>{esc(plural(t, n))}</span></li>" for n, t in stats)
             + "</ul>",
             f'<div class="card"><b>Whole corpus</b>{bar(s["composition"], big=True)}'
             f"{nums(s['composition'])}</div>",

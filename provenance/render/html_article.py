@@ -10,6 +10,7 @@ import html
 from typing import Any
 
 from provenance.render.text import LABEL_ORDER
+from provenance.render.words import count
 
 REASON_TEXT = {
     "read_also": "“Read also” / related-story link",
@@ -27,6 +28,12 @@ REASON_TEXT = {
     "footer": "page footer",
     "outlet_repeat": "line repeated across this outlet's articles",
     "generated_filler": "generated filler (text about the article itself)",
+    "consent": "cookie / consent notice",
+    "captcha": "captcha or blocked-access notice",
+    "media_player": "media player message",
+    "syndication": "syndication note",
+    "press_contact": "press contact",
+    "template": "sentence repeated across many outlets' pages, no story names or numbers",
 }
 UNKNOWN_FIRST = "unknown (publication dates missing or tied)"
 QUOTE_LIMIT = 600  # characters of a matching passage shown in an evidence card
@@ -117,7 +124,7 @@ def _marks(article: dict[str, Any]) -> list[tuple[int, int, str, str]]:
     return kept
 
 
-def _marked(text: str, start: int, end: int, marks: list[tuple[int, int, str, str]]) -> str:
+def _credit_marked(text: str, start: int, end: int, marks: list[tuple[int, int, str, str]]) -> str:
     out: list[str] = []
     pos = start
     for m_start, m_end, cls, title in marks:
@@ -191,14 +198,28 @@ def _evidence(page: Page, article: dict[str, Any], k: int, text: str) -> str:
     )
 
 
-def _heading(article: dict[str, Any], text: str | None) -> str:
-    """The title; without one, the text's first line in italics, marked as untitled."""
+def _heading(article: dict[str, Any]) -> str:
+    """The title; without one, the article's id and the word "untitled" (never a sentence of
+    the text cut to fit, which reads as a title that is not there)."""
     if article.get("title"):
         return esc(article["title"])
-    first = next((ln.strip() for ln in (text or "").splitlines() if ln.strip()), "")
-    if not first:
-        return esc(article["id"])
-    return f'<i class="untitled" title="no title given">{esc(excerpt(first, 120))}</i>'
+    return f'{esc(article["id"])} <span class="untitled">(untitled)</span>'
+
+
+def paragraphs(text: str) -> int:
+    """Paragraphs as a reader counts them: the non-blank lines."""
+    return sum(1 for line in text.splitlines() if line.strip())
+
+
+def _more(aid: str, text: str) -> str:
+    """The "show all N paragraphs" button of a long text. It starts hidden: the script
+    collapses a text only when it is much taller than the collapsed height, and then shows
+    the button; without the script every text stays expanded."""
+    label = f"Show all {count(paragraphs(text), 'paragraph')}"
+    return (
+        f'<button type="button" class="more" aria-controls="{aid}-text" aria-expanded="true" '
+        f'data-label="{esc(label)}" hidden>{esc(label)}</button>'
+    )
 
 
 def article(page: Page, article: dict[str, Any]) -> str:
@@ -232,7 +253,7 @@ def article(page: Page, article: dict[str, Any]) -> str:
     ]
     parts = [
         f'<article class="doc card" id="{aid}" aria-labelledby="{aid}-h">',
-        f'<h3 id="{aid}-h">{_heading(article, text)}</h3>',
+        f'<h3 id="{aid}-h">{_heading(article)}</h3>',
         f'<p class="meta">{"".join(f"<span>{m}</span>" for m in meta)}</p>',
         bar(article["composition"]),
         nums(article["composition"]),
@@ -243,6 +264,16 @@ def article(page: Page, article: dict[str, Any]) -> str:
         parts.append('<p class="empty">The text of this article was not given.</p></article>')
         return "".join(parts)
     marks = _marks(article)
+    from provenance.render import html_quotes
+
+    found_quotes = html_quotes.occurrences(page, article["id"])
+    quote_marks = html_quotes.marks(aid, found_quotes)
+
+    def _marked(text: str, start: int, end: int, marks: list[tuple[int, int, str, str]]) -> str:
+        return html_quotes.quoted(
+            text, start, end, quote_marks, lambda a, b: _credit_marked(text, a, b, marks)
+        )
+
     body: list[str] = []
     cards: list[str] = []
     pos = 0
@@ -265,12 +296,14 @@ def article(page: Page, article: dict[str, Any]) -> str:
     if pos < len(text):
         body.append(_marked(text, pos, len(text), marks))
     lang = esc(article.get("language") or "")
-    parts.append(f'<div class="text" lang="{lang}">{"".join(body)}</div>')
+    parts.append(f'<div class="text" id="{aid}-text" lang="{lang}">{"".join(body)}</div>')
+    parts.append(_more(aid, text))
     if cards:
         parts.append(
-            f'<details class="evidence"><summary>Evidence for {len(cards)} marked '
-            f"passage{'s' if len(cards) != 1 else ''}</summary>"
+            f'<details class="evidence"><summary>Evidence for '
+            f"{count(len(cards), 'marked passage')}</summary>"
             f'<ol class="ev-list">{"".join(cards)}</ol></details>'
         )
+    parts.append(html_quotes.cards(page, found_quotes, aid))
     parts.append("</article>")
     return "\n".join(parts)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from provenance.render.text import LABEL_ORDER, snippet, strongest_matches
+from provenance.render.data import claims_by_confidence, link_evidence
+from provenance.render.quotes_text import markdown_lines
+from provenance.render.text import (
+    LABEL_ORDER,
+    article_with_outlet,
+    first_text,
+    snippet,
+    strongest_matches,
+)
+from provenance.render.words import count
 
 
 def _cell(value: object) -> str:
@@ -15,14 +24,18 @@ def _quote(text: str, limit: int = 160) -> str:
     return _cell(snippet(text, limit))
 
 
+def _lang(occurrence: dict[str, Any]) -> str:
+    return f" [{occurrence['language']}]" if occurrence["language"] else ""
+
+
 def render(data: dict[str, Any], texts: dict[str, str]) -> str:
     s = data["summary"]
     out = [
         "# Provenance report",
         "",
-        f"{s['articles']} articles, {s['characters']} characters; {s['matches']} matches, "
-        f"{s['claims']} claim groups, {s['clusters']} duplicate clusters "
-        f"(news-provenance {data['tool']['version']}).",
+        f"{count(s['articles'], 'article')}, {count(s['characters'], 'character')}; "
+        f"{count(s['matches'], 'cross-article match')}, {count(s['claims'], 'claim group')}, "
+        f"{count(s['clusters'], 'duplicate cluster')} (news-provenance {data['tool']['version']}).",
         "",
         "| article | outlet | published | " + " | ".join(LABEL_ORDER) + " |",
         "|---|---|---|" + "---:|" * len(LABEL_ORDER),
@@ -47,10 +60,12 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             a, b = m["a"], m["b"]
             a_text = texts.get(a["id"], "")[a["start"] : a["end"]]
             b_text = texts.get(b["id"], "")[b["start"] : b["end"]]
+            a_name = _cell(article_with_outlet(a["id"], a["outlet"]))
+            b_name = _cell(article_with_outlet(b["id"], b["outlet"]))
             out.append(
-                f"| {m['score']:.2f} | {m['grade']} | {_cell(a['id'])} ({_cell(a['outlet'])}) "
+                f"| {m['score']:.2f} | {m['grade']} | {a_name} "
                 f"{a['start']}–{a['end']} | {_quote(a_text)} "
-                f"| {_cell(b['id'])} ({_cell(b['outlet'])}) {b['start']}–{b['end']} | "
+                f"| {b_name} {b['start']}–{b['end']} | "
                 f"{_quote(b_text)} |"
             )
     for a in data["articles"]:
@@ -60,7 +75,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
         text = texts.get(a["id"], "")
         out += [
             "",
-            f"## {_cell(a['id'])}",
+            f"## {_cell(article_with_outlet(a['id'], a['outlet']))}",
             "",
             "| span | label | evidence | text |",
             "|---|---|---|---|",
@@ -68,26 +83,35 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
         for sp in flagged:
             evidence = sp.get("reason") or sp.get("agency") or ""
             if sp["label"] == "shared":
-                evidence = "first: " + sp["first"]
+                evidence = "first: " + first_text(sp.get("first"))
             out.append(
                 f"| {sp['start']}–{sp['end']} | {sp['label']} | {_cell(evidence)} | "
                 f"{_quote(text[sp['start'] : sp['end']])} |"
             )
-    if data["claims"]:
+    out += ["", "## Claims repeated across outlets"]
+    if not data["claims"]:
+        out += ["", "None found."]
+    for kind, claims in claims_by_confidence(data):
+        if not claims:
+            continue
+        title = "Strong" if kind == "strong" else "Possible (weaker evidence: check before use)"
         out += [
             "",
-            "## Claims repeated across outlets",
+            f"### {title}",
             "",
-            "| claim | outlets | first |",
+            "| claim | occurrences (why linked) | first |",
             "|---|---|---|",
         ]
-        for c in data["claims"]:
-            outlets = sorted({o["outlet"] or o["article_id"] for o in c["occurrences"]})
-            out.append(
-                f"| {_quote(c['text'])} | {_cell(', '.join(outlets))} | {_cell(c['first'])} |"
+        for c in claims:
+            occ = "<br>".join(
+                _cell(
+                    article_with_outlet(o["article_id"], o["outlet"])
+                    + (f" [{o['language']}]" if o["language"] else "")
+                    + f": {link_evidence(o)}"
+                )
+                for o in c["occurrences"]
             )
-    else:
-        out += ["", "## Claims repeated across outlets", "", "None found by lexical matching."]
+            out.append(f"| {_quote(c['text'])} | {occ} | {_cell(first_text(c['first']))} |")
     if data["outlets"]:
         out += [
             "",
@@ -104,4 +128,5 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
     if data["clusters"]:
         out += ["", "## Near-duplicate clusters", ""]
         out += [f"- {_cell(', '.join(cluster))}" for cluster in data["clusters"]]
+    out += markdown_lines(data)
     return "\n".join(out) + "\n"

@@ -3,6 +3,60 @@
 // the card, Escape closes it. Keyboard users reach the links of the evidence in the article's
 // evidence list, which holds the same cards. The card is a copy of the passage's entry in the article's
 // evidence list (already escaped HTML built by the renderer): no markup is built from strings.
+// A long article text starts collapsed, with its "Show all N paragraphs" button (a real
+// button: Tab, Enter and Space work); focus or a link landing inside it expands it, and it
+// prints expanded.
+(function () {
+  "use strict";
+  // Collapse only what is well over the collapsed height: hiding a few lines saves nothing.
+  var COLLAPSE_RATIO = 2;
+
+  function setOpen(text, button, open) {
+    text.classList.toggle("collapsed", !open);
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.textContent = open ? "Show less" : button.getAttribute("data-label");
+  }
+
+  function buttonOf(text) {
+    return document.querySelector('button.more[aria-controls="' + text.id + '"]');
+  }
+
+  function expandAround(node) {
+    var text = node && node.closest ? node.closest(".text.collapsed") : null;
+    var button = text ? buttonOf(text) : null;
+    if (button) { setOpen(text, button, true); }
+    return Boolean(button);
+  }
+
+  document.querySelectorAll("button.more[aria-controls]").forEach(function (button) {
+    var text = document.getElementById(button.getAttribute("aria-controls"));
+    if (!text) { return; }
+    text.classList.add("collapsed");
+    if (text.scrollHeight < text.clientHeight * COLLAPSE_RATIO) {
+      text.classList.remove("collapsed");
+      return;
+    }
+    setOpen(text, button, false);
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      setOpen(text, button, text.classList.contains("collapsed"));
+    });
+  });
+  document.addEventListener("focusin", function (event) { expandAround(event.target); });
+  function expandTarget() {
+    var target = location.hash.length > 1 ? document.getElementById(location.hash.slice(1)) : null;
+    if (expandAround(target)) { target.scrollIntoView({block: "center"}); }
+  }
+  window.addEventListener("hashchange", expandTarget);
+  expandTarget();
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll(".text.collapsed").forEach(function (text) {
+      var button = buttonOf(text);
+      if (button) { setOpen(text, button, true); }
+    });
+  });
+})();
+
 (function () {
   "use strict";
   var tip = document.getElementById("tip");
@@ -11,7 +65,7 @@
   var pinned = false;
 
   function passage(node) {
-    return node && node.closest ? node.closest(".sp[data-ev]") : null;
+    return node && node.closest ? node.closest("[data-ev]") : null;
   }
 
   function place(el) {

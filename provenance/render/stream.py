@@ -37,9 +37,9 @@ def write_json(
     articles: Iterable[ArticleResult],
     config: Config,
     spool_dir: Path | None = None,
-) -> None:
+) -> dict[str, Any]:
     """Write the JSON report of ``corpus`` (its ``articles`` empty) with ``articles``
-    streamed in (in article-id order) to ``handle``."""
+    streamed in (in article-id order) to ``handle``; returns the report's summary."""
     count = characters = 0
     composition = {label.value: 0.0 for label in LABEL_PRECEDENCE}
     with tempfile.TemporaryFile("w+", encoding="utf-8", dir=spool_dir) as spool:
@@ -72,3 +72,5 @@ def write_json(
         else:
             handle.write(_PLACEHOLDER)
         handle.write(tail)
+    summary: dict[str, Any] = data["summary"]
+    return summary

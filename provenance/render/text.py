@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from provenance.render.data import claims_by_confidence, link_evidence
+from provenance.render.words import count
+
 LABEL_ORDER = ("boilerplate", "wire", "shared", "original")
 # How many cross-outlet matches the summaries show (the JSON has all of them in the spans).
 TOP_MATCHES = 10
@@ -56,17 +59,57 @@ def strongest_matches(data: dict[str, Any], limit: int = TOP_MATCHES) -> list[di
     return ranked[:limit]
 
 
+def composition_line(composition: dict[str, float]) -> str:
+    """ "boilerplate 7.5%, wire 10.2%, shared 0.0%, original 82.3%"."""
+    return ", ".join(f"{k} {composition[k] * 100:.1f}%" for k in LABEL_ORDER)
+
+
+def summary_line(data: dict[str, Any], destination: str) -> str:
+    """The one line ``report --out`` prints: what was reported and where it went."""
+    summary = data["summary"]
+    return (
+        f"wrote {destination}: {count(summary['articles'], 'article')}, "
+        f"{composition_line(summary['composition'])}"
+    )
+
+
+def outlet_of(outlet: str | None) -> str:
+    return outlet or "outlet unknown"
+
+
+def article_with_outlet(article_id: str, outlet: str | None) -> str:
+    """An article named as an article, with its outlet: "003_ccb0 (BNN Breaking)"."""
+    return f"{article_id} ({outlet_of(outlet)})"
+
+
+def first_text(first: str | None) -> str:
+    """Who had a passage or claim first: an article id, or "unknown" when dates cannot say."""
+    if first is None or first == "unknown":
+        return "unknown (publication dates missing or tied)"
+    return f"article {first}"
+
+
+def claim_places(claim: dict[str, Any]) -> str:
+    """Where a claim was found: "in 2 articles: a (BNN Breaking), b (outlet unknown)"."""
+    places = sorted(
+        {article_with_outlet(o["article_id"], o["outlet"]) for o in claim["occurrences"]}
+    )
+    return f"in {count(len(places), 'article')}: {', '.join(places)}"
+
+
 def _side(side: dict[str, Any]) -> str:
-    return f"{side['id']} ({side['outlet'] or 'outlet unknown'}) [{side['start']}-{side['end']}]"
+    return f"{article_with_outlet(side['id'], side['outlet'])} [{side['start']}-{side['end']}]"
 
 
 def render(data: dict[str, Any], texts: dict[str, str]) -> str:
     """``data`` is the report dict, ``texts`` maps article id to its text (for snippets)."""
     summary = data["summary"]
     lines = [
-        f"news-provenance {data['tool']['version']}: {summary['articles']} articles, "
-        f"{summary['characters']} characters, {summary['matches']} cross-article matches, "
-        f"{summary['claims']} claim groups, {summary['clusters']} duplicate clusters",
+        f"news-provenance {data['tool']['version']}: {count(summary['articles'], 'article')}, "
+        f"{count(summary['characters'], 'character')}, "
+        f"{count(summary['matches'], 'cross-article match')}, "
+        f"{count(summary['claims'], 'claim group')}, "
+        f"{count(summary['clusters'], 'duplicate cluster')}",
         "",
         "corpus  " + "  ".join(f"{k} {_pct(summary['composition'][k])}" for k in LABEL_ORDER),
         "",
@@ -93,12 +136,12 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
         flagged = [s for s in art["spans"] if s["label"] != "original"]
         if not flagged and not art["cited_sources"] and not art["duplicates"]:
             continue
-        lines += ["", f"== {art['id']} ({art['outlet'] or 'outlet unknown'})"]
+        lines += ["", f"== {article_with_outlet(art['id'], art['outlet'])}"]
         for span in flagged:
             detail = span.get("reason") or span.get("agency") or ""
             if span["label"] == "shared":
                 ids = ", ".join(sorted({s["article_id"] for s in span["sources"]}))
-                detail = f"also in {ids}; first: {span['first']}"
+                detail = f"also in {ids}; first: {first_text(span.get('first'))}"
             elif span.get("evidence"):
                 detail = f"{span['agency']} ({span['evidence']})"
             lines.append(
@@ -114,23 +157,32 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             )
     lines += ["", "Claims repeated across outlets:"]
     if not data["claims"]:
-        lines.append("  none found by lexical matching (paraphrases are not seen)")
-    for claim in data["claims"]:
-        outlets = sorted({o["outlet"] or o["article_id"] for o in claim["occurrences"]})
-        lines.append(f"  {claim['id']}: {snippet(claim['text'])}")
-        lines.append(
-            f"      in {len(claim['occurrences'])} places ({', '.join(outlets)}); "
-            f"first: {claim['first']}"
-        )
+        lines.append("  none found")
+    for kind, claims in claims_by_confidence(data):
+        if not claims:
+            continue
+        heading = "strong" if kind == "strong" else "possible (weaker evidence: check before use)"
+        lines.append(f"  {heading}:")
+        for claim in claims:
+            lines.append(f"  {claim['id']}: {snippet(claim['text'])}")
+            lines.append(f"      {claim_places(claim)}; first: {first_text(claim['first'])}")
+            for o in claim["occurrences"]:
+                lang = f" [{o['language']}]" if o["language"] else ""
+                lines.append(
+                    f"        {o['article_id']}{lang} {o['start']}-{o['end']}: {link_evidence(o)}"
+                )
     lines += ["", "Outlet reuse (characters of OUTLET text matching SOURCE text):"]
     if not data["outlets"]:
         lines.append("  none")
     for row in data["outlets"]:
         lines.append(
             f"  {(row['outlet'] or '-')[:24]:<24} <- {(row['source_outlet'] or '-')[:24]:<24} "
-            f"{row['characters']:>8} chars {row['matches']:>5} matches"
+            f"{row['characters']:>8} chars {count(row['matches'], 'match'):>11}"
         )
     if data["clusters"]:
         lines += ["", "Near-duplicate clusters:"]
         lines += [f"  {', '.join(cluster)}" for cluster in data["clusters"]]
+    from provenance.render.quotes_text import text_lines
+
+    lines += text_lines(data)
     return "\n".join(lines) + "\n"

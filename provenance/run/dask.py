@@ -8,9 +8,9 @@ that makes partitions smaller than ``min_articles`` / ``min_texts``):
   graph, unlike ``scatter``ed data, survives the loss of the worker holding it. (Paths that
   every worker can read are not used yet: the client reads every input.)
 - Per-article stages (``pipeline``'s tasks through ``map``) run per partition, with the
-  data files loaded once per worker (a worker plugin, ``RESOURCES_PLUGIN``); the
-  outlet-repeat reduction between them is a Dask reduction (``outlet_repeats``: counts per
-  partition added in a tree), of which only the result reaches the client.
+  data files loaded once per worker (a worker plugin, ``RESOURCES_PLUGIN``); the corpus
+  rules between them (outlet repeats, template sentences) are reduced by the client from
+  the per-article hashes and votes that the partitions return.
 - Signing runs per block of distinct texts. Candidates are a shuffle on band keys
   (``bandkeys``): each round routes the rows of ``bands_per_pass`` bands only (NeMo
   Curator's ``buckets_per_shuffle``), so a round moves ``blocks x rows`` bytes whatever the
@@ -31,7 +31,6 @@ import hashlib
 import itertools
 import pickle
 import warnings
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
@@ -41,14 +40,11 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from provenance import boilerplate
 from provenance.align import Alignment, align_texts
-from provenance.config import Config
 from provenance.errors import MissingExtra, ProvenanceError
 from provenance.fingerprint import FingerprintParams
 from provenance.match.candidates import Banding, Candidate
 from provenance.match.signatures import BatchSigner, Matrix
-from provenance.model import Article
 from provenance.resources import Resources
 from provenance.run import bandkeys
 from provenance.run.kernels import Shingler
@@ -60,12 +56,9 @@ try:
     from distributed.comm.core import CommClosedError
     from distributed.scheduler import KilledWorker
 except ImportError as exc:  # pragma: no cover - the tests install the extra
-    raise MissingExtra(
-        "--engine dask needs the dask extra: pip install 'news-provenance[dask]'"
-    ) from exc
+    raise MissingExtra("dask", "--engine dask", exc) from exc
 
 RESOURCES_PLUGIN = "provenance-resources"
-Counts = dict[str, Counter[int]]
 T = TypeVar("T")
 
 
@@ -155,18 +148,6 @@ def _check_versions(client: Client, address: str) -> None:
 def _run_part(task: Task[Any, Any, Any], part: list[Any], context: Any) -> list[Any]:
     resources = _resources()
     return [task(item, context, resources) for item in part]
-
-
-def _count_part(task: Task[Any, Config, Any], part: list[Article], config: Config) -> Counts:
-    resources = _resources()
-    return boilerplate.count_units(task(a, config, resources) for a in part)
-
-
-def _add_counts(a: Counts, b: Counts) -> Counts:
-    added = {outlet: Counter(counter) for outlet, counter in a.items()}
-    for outlet, counter in b.items():
-        added.setdefault(outlet, Counter()).update(counter)
-    return added
 
 
 def _same(value: T) -> T:
@@ -286,23 +267,6 @@ class DaskExecutor:
 
     def close(self) -> None:
         return None
-
-    def outlet_repeats(
-        self, task: Task[Article, Config, Any], articles: Sequence[Article], config: Config
-    ) -> boilerplate.OutletRepeats:
-        """A Dask reduction: counts per partition, added pairwise in a tree (log2 P
-        levels), kept by ``boilerplate.repeats_from_counts``; only the result comes back."""
-        blocks = _blocks(len(articles), self._count(len(articles), self.min_articles))
-        counts = [delayed(_count_part)(task, list(articles[lo:hi]), config) for lo, hi in blocks]
-        while len(counts) > 1:
-            pairs = zip(counts[::2], counts[1::2], strict=False)
-            added = [delayed(_add_counts)(a, b) for a, b in pairs]
-            counts = added + ([counts[-1]] if len(counts) % 2 else [])
-        final = delayed(boilerplate.repeats_from_counts)(counts[0], config.boilerplate)
-        (repeats,) = self._compute([final])
-        self.stats.add("outlet repeats: to client", self._size(repeats))
-        found: boilerplate.OutletRepeats = repeats
-        return found
 
     def sign(self, texts: Sequence[str], params: FingerprintParams, shingler: Shingler) -> Matrix:
         blocks = _blocks(len(texts), self._count(len(texts), self.min_texts))

@@ -11,16 +11,11 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar
 
 from provenance.resources import Resources
-
-if TYPE_CHECKING:
-    from provenance.boilerplate import OutletRepeats
-    from provenance.config import Config
-    from provenance.model import Article
 
 Item = TypeVar("Item")
 Context = TypeVar("Context")
@@ -45,19 +40,6 @@ class Executor(Protocol):
     ) -> Iterator[Result]: ...
 
     def close(self) -> None: ...
-
-
-@runtime_checkable
-class RepeatsReducer(Protocol):
-    """An executor that also reduces the outlet repeats where the articles are (a cluster),
-    from ``task(article, config, resources) -> (outlet, hashes)`` per article."""
-
-    def outlet_repeats(
-        self,
-        task: Task[Article, Config, tuple[str, frozenset[int]]],
-        articles: Sequence[Article],
-        config: Config,
-    ) -> OutletRepeats: ...
 
 
 class Serial:

@@ -4,7 +4,8 @@ Checks that the page renders what it should, that no console error, exception or
 violation occurs, that nothing is fetched beyond the file itself, that hostile article text
 stays text, and that hover, focus and the keyboard show and hide the evidence. Screenshots go
 to ``artifacts/`` (git-ignored) for CI to keep. Without ``/usr/bin/chromium`` the tests skip,
-except under ``CI=true``, where they fail: CI installs Chromium (see ``.ci/run``).
+except under ``PROVENANCE_BROWSER=required``, where they fail: ``.ci/run`` installs Chromium
+and then runs them so.
 """
 
 from __future__ import annotations
@@ -30,17 +31,21 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
+# .ci/run sets PROVENANCE_BROWSER=required for its own browser run, after installing Chromium;
+# the README's test command, which CI runs first on a machine that may not have it yet, skips.
+REQUIRED_VARIABLE = "PROVENANCE_BROWSER"
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Path:
     if CHROMIUM.is_file():
         return CHROMIUM
-    if os.environ.get("CI") == "true":
+    if os.environ.get(REQUIRED_VARIABLE) == "required":
         pytest.fail(
-            f"{CHROMIUM} is missing under CI; .ci/run installs it (apt-get install chromium)"
+            f"{CHROMIUM} is missing and {REQUIRED_VARIABLE}=required; .ci/run installs it "
+            "(apt-get install chromium)"
         )
-    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium); required under CI=true")
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
 
 
 @pytest.fixture
@@ -93,13 +98,18 @@ def _report(page: Page) -> Any:
     return page.evaluate("JSON.parse(document.getElementById('report-data').textContent)")
 
 
-def test_corpus_report_renders_in_chromium(browser: Page, tmp_path: Path) -> None:
+def _corpus_report(tmp_path: Path) -> Path:
+    """``provenance report corpus/ --format html --out FILE``, as a user makes it."""
     out = tmp_path / "report.html"
     run = CliRunner().invoke(
         app, ["report", str(ROOT / "corpus"), "--format", "html", "--out", str(out)]
     )
     assert run.exit_code == 0, run.output
-    url = _load(browser, out)
+    return out
+
+
+def test_corpus_report_renders_in_chromium(browser: Page, tmp_path: Path) -> None:
+    url = _load(browser, _corpus_report(tmp_path))
     report = _report(browser)
     ids = browser.evaluate(
         "[...document.querySelectorAll('article.doc .meta .id')].map(e => e.textContent)"
@@ -227,12 +237,170 @@ def test_print_media_shows_everything(
     browser: Page, corpus_articles: dict[str, Article], tmp_path: Path
 ) -> None:
     url = _load(browser, _fixture_page(corpus_articles, tmp_path))
+    collapsed = "document.querySelectorAll('.text.collapsed').length"
+    assert browser.evaluate(collapsed) > 0  # the long fixture article starts collapsed
     browser.call("Emulation.setEmulatedMedia", media="print")
     printed = browser.evaluate(
         "[getComputedStyle(document.querySelector('header.top')).display,"
-        " getComputedStyle(document.querySelector('.text')).maxHeight]"
+        " ...[...document.querySelectorAll('.text')].map(t => getComputedStyle(t).maxHeight),"
+        " ...[...document.querySelectorAll('button.more')].map(b => getComputedStyle(b).display)]"
     )
-    assert printed == ["none", "none"]
+    assert set(printed) == {"none"}  # collapsed texts print whole, without their buttons
     browser.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     assert browser.evaluate("[...document.querySelectorAll('details')].every(d => d.open)")
+    assert browser.evaluate(collapsed) == 0
+    _clean(browser, url)
+
+
+# The last non-blank line of each article's text, as a DOM Range; "visible" when, scrolled to
+# the middle of the viewport, its first line box lies inside the text block (nothing clips it)
+# and the point at its centre hits the text itself (no collapsed box, button or overlay on it).
+LAST_PARAGRAPH_VISIBLE = """
+(art) => {
+  const text = art.querySelector('.text');
+  const full = text.textContent;
+  const lines = full.split('\\n').filter(l => l.trim());
+  const last = lines[lines.length - 1];
+  const start = full.lastIndexOf(last), end = start + last.length;
+  const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let pos = 0, node, started = false;
+  while ((node = walker.nextNode())) {
+    const len = node.textContent.length;
+    if (!started && start < pos + len) { range.setStart(node, start - pos); started = true; }
+    if (end <= pos + len) { range.setEnd(node, end - pos); break; }
+    pos += len;
+  }
+  const first = () => range.getClientRects()[0];
+  window.scrollBy({top: first().top - window.innerHeight / 2, behavior: 'instant'});
+  const r = first(), box = text.getBoundingClientRect();
+  const inside = r.width > 0 && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+  const hit = document.elementFromPoint(r.left + Math.min(r.width, 40) / 2, (r.top + r.bottom) / 2);
+  return inside && hit !== null && text.contains(hit);
+}
+"""
+
+ARTICLE_STATES = f"""
+[...document.querySelectorAll('article.doc')].map(art => {{
+  const more = art.querySelector('button.more');
+  return {{
+    id: art.querySelector('.meta .id').textContent,
+    heading: art.querySelector('h3').textContent,
+    collapsed: art.querySelector('.text').classList.contains('collapsed'),
+    button: more.hidden ? null : more.textContent,
+    expanded: more.getAttribute('aria-expanded'),
+    lastVisible: ({LAST_PARAGRAPH_VISIBLE})(art),
+  }};
+}})
+"""
+
+
+def _paragraphs(text: str) -> int:
+    return sum(1 for line in text.splitlines() if line.strip())
+
+
+def test_every_seed_article_can_be_read_to_its_last_paragraph(
+    browser: Page, tmp_path: Path
+) -> None:
+    url = _load(browser, _corpus_report(tmp_path))
+    texts = {p.stem: json.loads(p.read_text("utf-8")) for p in (ROOT / "corpus").glob("*.json")}
+    before = browser.evaluate(ARTICLE_STATES)
+    assert sorted(s["id"] for s in before) == sorted(texts)
+    collapsed = [s for s in before if s["collapsed"]]
+    # The long seeds start collapsed (001 has 9,954 characters), the short ones do not (003
+    # has 2,784); a collapsed text hides its end, and says how to see it all.
+    assert "001_6245d0d8a8e8e0ee" in {s["id"] for s in collapsed}
+    assert "003_ccb038054484d1e6" not in {s["id"] for s in collapsed}
+    for s in before:
+        n = _paragraphs(texts[s["id"]]["text"])
+        if s["collapsed"]:
+            assert (s["lastVisible"], s["expanded"]) == (False, "false")
+            assert s["button"] == f"Show all {n} paragraphs"
+        else:
+            assert (s["lastVisible"], s["button"]) == (True, None)
+    # Untitled articles are headed by their id and the word "untitled", not a cut sentence.
+    for s in before:
+        title = texts[s["id"]].get("title")
+        assert s["heading"] == (title or f"{s['id']} (untitled)")
+    first = collapsed[0]["id"]
+    button = (
+        "[...document.querySelectorAll('article.doc')].find(a => a.querySelector('.meta .id')"
+        f".textContent === '{first}').querySelector('button.more')"
+    )
+    browser.evaluate(f"{button}.scrollIntoView({{block: 'center', behavior: 'instant'}})")
+    browser.screenshot(ARTIFACTS / "report-collapsed.png")
+    # The keyboard opens the first collapsed text (Tab reaches the button, Enter presses it);
+    # the mouse opens the others.
+    browser.evaluate(
+        f"{button}.closest('article').querySelector('.meta').setAttribute('tabindex', '-1');"
+        f" {button}.closest('article').querySelector('.meta').focus()"
+    )
+    for _ in range(40):
+        if browser.evaluate(f"document.activeElement === {button}"):
+            break
+        _key(browser, "Tab", "Tab", 9)
+    assert browser.evaluate(f"document.activeElement === {button}") is True
+    _key(browser, "Enter", "Enter", 13)
+    for s in collapsed[1:]:
+        box = browser.evaluate(
+            "(() => { const b = [...document.querySelectorAll('article.doc')].find(a =>"
+            f" a.querySelector('.meta .id').textContent === '{s['id']}')"
+            ".querySelector('button.more'); b.scrollIntoView({block: 'center', behavior:"
+            " 'instant'}); const r = b.getBoundingClientRect();"
+            " const x = r.left + r.width / 2, y = r.top + r.height / 2;"
+            " return [x, y, document.elementFromPoint(x, y) === b]; })()"
+        )
+        assert box[2] is True  # the button is what the pointer presses
+        browser.call("Input.dispatchMouseEvent", type="mouseMoved", x=box[0], y=box[1])
+        for kind in ("mousePressed", "mouseReleased"):
+            browser.call(
+                "Input.dispatchMouseEvent",
+                type=kind,
+                x=box[0],
+                y=box[1],
+                button="left",
+                clickCount=1,
+            )
+    # the pointer rests on the sticky header, so that no hover card covers what is measured
+    browser.call("Input.dispatchMouseEvent", type="mouseMoved", x=2, y=2)
+    after = browser.evaluate(ARTICLE_STATES)
+    assert [s["id"] for s in after if not s["lastVisible"]] == [], [
+        (s["id"], s["collapsed"], s["expanded"]) for s in after
+    ]
+    assert [s["id"] for s in after if s["collapsed"]] == []
+    assert {s["expanded"] for s in after if s["id"] in {c["id"] for c in collapsed}} == {"true"}
+    browser.screenshot(ARTIFACTS / "report-expanded.png", full_page=True)
+    _clean(browser, url)
+
+
+def test_each_cue_means_one_thing(browser: Page, tmp_path: Path) -> None:
+    url = _load(browser, _corpus_report(tmp_path))
+    looks = browser.evaluate(
+        "Object.fromEntries(['.text .sp.boilerplate', '.text .sp.wire', '.text mark.credit',"
+        " '.text mark.cite', '#legend .cue.boilerplate', '#legend .cue.wire',"
+        " '#legend .cue.shared', '#legend mark.credit', '#legend mark.cite'].map(q => {"
+        " const e = document.querySelector(q); if (!e) { return [q, null]; }"
+        " const s = getComputedStyle(e);"
+        " return [q, [s.borderBottomStyle, s.textDecorationLine, s.fontWeight,"
+        " s.boxShadow === 'none' ? 'none' : 'box', s.backgroundColor]]; }))"
+    )
+    assert None not in looks.values(), looks
+    # the article text and the legend show each cue the same way
+    for cue in ("boilerplate", "wire"):
+        assert looks[f".text .sp.{cue}"] == looks[f"#legend .cue.{cue}"]
+    for mark in ("credit", "cite"):
+        assert looks[f".text mark.{mark}"][:4] == looks[f"#legend mark.{mark}"][:4]
+    # and no two cues look alike: boilerplate dotted, wire solid, shared dashed, credit bold,
+    # cite boxed (the dotted underline used to mean both boilerplate and "cites an agency")
+    cues = [looks[q][:4] for q in looks if q.startswith("#legend")]
+    assert len(set(map(tuple, cues))) == len(cues)
+    assert looks["#legend mark.cite"][0] != "dotted"
+    assert looks["#legend mark.cite"][1] == "none"
+    legend = browser.evaluate("document.getElementById('legend').textContent")
+    assert "Bold text is a wire credit line" in legend
+    assert "Boxed text cites an agency" in legend
+    browser.evaluate(
+        "document.getElementById('legend').scrollIntoView({block: 'start', behavior: 'instant'})"
+    )
+    browser.screenshot(ARTIFACTS / "report-legend.png")
     _clean(browser, url)

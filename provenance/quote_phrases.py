@@ -1,0 +1,259 @@
+"""Speaker phrases around a quotation: the noun phrase before or after a cue, the name a
+mention gives, and the earlier names a pronoun or a role can refer to (used by ``quotes``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from provenance.quote_lexicon import QuoteLexicon
+
+TOKEN = re.compile(r"\S+")
+_NP_MAX_TOKENS = 14
+POSSESSIVE = ("’s", "'s", "’", "'")
+TITLES = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "lt",
+        "gen",
+        "col",
+        "sen",
+        "rep",
+        "gov",
+        "st",
+        "ret",
+        "u.s",
+        "no",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+
+
+def word_core(token: str) -> str:
+    return token.strip(".,;:!?()[]\"'“”‘’«»„").casefold()
+
+
+def is_cap(token: str) -> bool:
+    core = token.lstrip("(\"'“‘«„")
+    return bool(core) and core[0].isupper()
+
+
+def head_ok(token: str, lex: QuoteLexicon) -> bool:
+    """Whether ``token`` can be part of a speaker phrase."""
+    bare = word_core(token)
+    if not bare:
+        return False
+    if bare in lex.roles or bare in lex.institutions or bare in lex.pronouns:
+        return True
+    if token.endswith(".") and bare in TITLES:
+        return True
+    return is_cap(token) and bare not in lex.not_names
+
+
+def ends_clause(token: str, lex: QuoteLexicon) -> bool:
+    """A token ending in , ; : or in a sentence period (not a title or an initial)."""
+    if token[-1:] in ",;:":
+        return True
+    if token.endswith("."):
+        bare = word_core(token)
+        return not (bare in lex.not_names or len(bare) <= 1 or "." in bare)
+    return False
+
+
+def np_before(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | None:
+    """The speaker phrase that ends right before ``end`` ("... Zakharova| emphasized")."""
+    tokens = list(TOKEN.finditer(text, start, end))
+    taken: list[re.Match[str]] = []
+    pending: list[re.Match[str]] = []  # lowercase words kept only if a determiner opens them
+    skipped = 0
+    for tok in reversed(tokens):
+        word = tok.group()
+        bare = word_core(word)
+        if not taken and bare in lex.adverbs and skipped < 2 and word[-1:] not in ",;:":
+            skipped += 1  # "Lewandowski also| said"
+            continue
+        if ends_clause(word, lex) or word[-1:] in '“”"»«„':
+            break
+        if not taken and bare in lex.pronouns:
+            taken.append(tok)
+            break
+        if bare in lex.determiners and taken:
+            taken += [*pending, tok]
+            break
+        if head_ok(word, lex) and bare not in lex.pronouns:
+            taken += [*pending, tok]
+            pending = []
+        elif taken and (
+            bare in lex.joiners or (word.islower() and len(pending) < 2 and bare.isalpha())
+        ):
+            pending.append(tok)
+        else:
+            break
+        if len(taken) >= _NP_MAX_TOKENS:
+            break
+    while taken and word_core(taken[-1].group()) in lex.joiners:
+        taken.pop()
+    if not taken:
+        return None
+    first, last = taken[-1], taken[0]
+    s, e = first.start(), last.end()
+    while e > s and not (text[e - 1].isalnum() or text[e - 1] in ".)"):
+        e -= 1
+    return Mention(s, e, text[s:e])
+
+
+def np_after(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | None:
+    """The speaker phrase that starts at ``start`` ("said| Lt. Gen. James Cartwright, ...").
+
+    Names, titles, roles and joiners are taken; after a determiner up to three lowercase
+    words too ("the gambling tycoon"). A phrase that does not end at a clause end loses its
+    lowercase tail (the words after the last name or role: a verb, an object)."""
+    taken: list[re.Match[str]] = []
+    lower = 0
+    closed = False
+    for tok in TOKEN.finditer(text, start, end):
+        word = tok.group()
+        bare = word_core(word)
+        if word[:1] in '“"„«»‘' or not bare:
+            break
+        after_joiner = not taken or word_core(taken[-1].group()) in lex.joiners
+        head = head_ok(word, lex) and not (taken and bare in lex.pronouns)
+        aside = bool(taken) and word.startswith("(") and word.endswith(")")  # "Gen. (ret.)"
+        if (
+            head
+            or aside
+            or (bare in lex.determiners and after_joiner)
+            or (bare in lex.joiners and taken)
+        ):
+            taken.append(tok)
+        elif (
+            word.islower()
+            and lower < 3
+            and any(word_core(t.group()) in lex.determiners for t in taken)
+        ):
+            taken.append(tok)
+            lower += 1
+        else:
+            break
+        if ends_clause(word, lex) or len(taken) >= _NP_MAX_TOKENS:
+            closed = ends_clause(word, lex)
+            break
+        if bare in lex.pronouns and len(taken) == 1:
+            closed = True
+            break
+    if not closed:
+        while taken and not head_ok(taken[-1].group(), lex):
+            taken.pop()
+    while taken and word_core(taken[-1].group()) in lex.joiners:
+        taken.pop()
+    described = closed and bool(taken) and word_core(taken[0].group()) in lex.determiners
+    if not taken or not (described or any(head_ok(t.group(), lex) for t in taken)):
+        return None  # a determiner and lowercase words count at a clause end: "the 46-year-old."
+    s, e = taken[0].start(), taken[-1].end()
+    while e > s and not (
+        text[e - 1].isalnum() or text[e - 1] == ")" or _title_end(text, s, e, lex)
+    ):
+        e -= 1
+    return Mention(s, e, text[s:e])
+
+
+def clause_follows(text: str, m: Mention, limit: int) -> bool:
+    """Whether a clause end (or nothing) follows the mention before ``limit``."""
+    rest = text[m.end : limit].lstrip(" .")
+    return rest[:1] != "" and rest[0] in ",:;"
+
+
+def _title_end(text: str, s: int, e: int, lex: QuoteLexicon) -> bool:
+    last = text[s:e].split()[-1] if text[s:e].split() else ""
+    return last.endswith(".") and word_core(last) in lex.not_names
+
+
+def appositive(text: str, m: Mention, limit: int, lex: QuoteLexicon) -> Mention:
+    """ "der Vorsitzende des Verbandes, Elmar Gesse": a role phrase followed by a name."""
+    if best_name(m.text, lex) is not None:
+        return m
+    found = re.match(
+        r",\s*((?:[^\W\d_][\w'’\-.]*\s+){0,3}[^\W\d_][\w'’\-]*)(?=[,.;]|\s*$)", text[m.end : limit]
+    )
+    if found and all(is_cap(w) for w in found.group(1).split()):
+        end = m.end + found.end(1)
+        return Mention(m.start, end, text[m.start : end])
+    return m
+
+
+def best_name(mention: str, lex: QuoteLexicon) -> str | None:
+    """The name a mention gives: the whole mention when it is only names and joiners
+    ("South Korea and Japan"), else the last run of capitalised words that are neither
+    titles nor roles ("National Security Council spokesperson Adrienne Watson" ->
+    "Adrienne Watson")."""
+    tokens = mention.split()
+    while tokens and word_core(tokens[0]) in lex.determiners:
+        tokens.pop(0)
+    runs: list[list[str]] = [[]]
+    plain = True
+    for token in tokens:
+        bare = word_core(token)
+        if is_cap(token) and bare and bare not in lex.not_names and bare not in lex.roles:
+            runs[-1].append(token.strip(".,;:()\"'“”‘’«»„"))
+            continue
+        plain = plain and bare in lex.joiners
+        if runs[-1]:
+            runs.append([])
+    named = [r for r in runs if r]
+    if plain and len(named) > 1:
+        return " ".join(t.strip(".,;:()\"'“”‘’«»„") for t in tokens)
+    return " ".join(named[-1]) if named else None
+
+
+def names_before(
+    text: str, end: int, lex: QuoteLexicon, skip: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, str, bool]]:
+    """Names (runs of capitalised words that are not titles or roles) before ``end`` and
+    outside the ``skip`` spans (quotations), nearest first, each with whether a role or a
+    title precedes it ("Foreign Minister Choi": a person)."""
+    out: list[tuple[int, str, bool]] = []
+    run: list[re.Match[str]] = []
+    prev = last = ""
+    for tok in [*TOKEN.finditer(text, 0, end), None]:
+        word = tok.group() if tok else ""
+        bare = word_core(word)
+        inside = tok is not None and any(a <= tok.start() < b for a, b in skip)
+        ok = tok is not None and not inside and is_cap(word) and bare not in lex.not_names
+        ok = ok and bare not in lex.roles and bare not in lex.institutions
+        before, last = last, bare
+        if ok and tok is not None:
+            if not run:
+                prev = before
+            run.append(tok)
+            if word[-1:] not in ",;:.":
+                continue
+        if run:
+            person = prev in lex.roles or prev in TITLES
+            out.append((run[0].start(), " ".join(strip_marks(t.group()) for t in run), person))
+        run = []
+    return out[::-1]
+
+
+def referent_of(
+    text: str, end: int, lex: QuoteLexicon, skip: Sequence[tuple[int, int]]
+) -> str | None:
+    """What a pronoun or a role refers to: the nearest earlier name that follows a role or
+    a title, or else the nearest earlier name of two or more words."""
+    names = [n for n in names_before(text, end, lex, skip) if not n[1].endswith(POSSESSIVE)]
+    person = next((n for _, n, p in names if p), None)
+    return person or next((n for _, n, _p in names if len(n.split()) >= 2), None)
+
+
+def strip_marks(token: str) -> str:
+    return token.strip(".,;:()\"'“”‘’«»„")

