@@ -150,10 +150,13 @@ def time_rensa(grams: list[list[bytes]], config: Config) -> dict[str, Any]:
     for i, gs in enumerate(grams):
         tokens[i] = [g.decode("utf-8") for g in gs]
     fp = config.fingerprint
+    # the same banding as datasketch and ours: rensa takes rows = num_perm / num_bands, so it
+    # hashes bands * rows permutations (126 of 128 at 42 x 3)
+    bands, rows = lsh_bands(fp.num_perm, fp.lsh_threshold)
     started = time.perf_counter()
-    lsh = RMinHashLSH(threshold=fp.lsh_threshold, num_perm=fp.num_perm, num_bands=32)
+    lsh = RMinHashLSH(threshold=fp.lsh_threshold, num_perm=bands * rows, num_bands=bands)
     for key, article_tokens in enumerate(tokens):
-        mh = RMinHash(num_perm=fp.num_perm, seed=fp.seed)
+        mh = RMinHash(num_perm=bands * rows, seed=fp.seed)
         mh.update(article_tokens)
         lsh.insert(key, mh)
     seconds = time.perf_counter() - started

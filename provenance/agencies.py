@@ -150,6 +150,11 @@ class AgencyLexicon:
                 return self.outlets[label]
         return None
 
+    def agency_of_wire(self, outlet: str | None) -> str | None:
+        """The agency of a wire article by its outlet: a listed outlet or host
+        ("reuters.com"), or an outlet named by one of the agency's aliases ("Reuters")."""
+        return self.agency_of_outlet(outlet) or self.canonical.get((outlet or "").casefold())
+
     def names_in(self, text: str) -> list[str]:
         """Canonical agencies named in ``text``, in order, without repeats."""
         found = (self.canonical.get(m.group().casefold()) for m in self.any_alias.finditer(text))

@@ -18,14 +18,14 @@ Two scores, two questions:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Levenshtein
 
 from provenance.config import AlignConfig
 from provenance.fingerprint import normalize
-from provenance.model import Grade, Match, MatchSide, Passage
+from provenance.model import Grade, Match, MatchSide, Passage, WordEdits
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -59,8 +59,51 @@ def fold(text: str) -> str:
     return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
 
 
-def grade(score: float, config: AlignConfig) -> Grade:
-    if score >= config.verbatim_min_score:
+@dataclass(frozen=True)
+class WordDiff:
+    """``edits`` plus where they are: character ranges of the words of the copy that are
+    not in the source (inserted or changed) and of the source words that are not in the copy
+    (deleted or changed), offsets into the texts given to ``word_diff``."""
+
+    edits: WordEdits
+    copy_ranges: tuple[tuple[int, int], ...]
+    source_ranges: tuple[tuple[int, int], ...]
+
+
+def _tokens(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    found = list(_WORD.finditer(text))
+    return [normalize(m.group()) for m in found], [m.span() for m in found]
+
+
+def word_diff(copy: str, source: str) -> WordDiff:
+    """The word-level edit script (Levenshtein over normalised words) from ``source`` to
+    ``copy``: one function for the grade, the report's counts and the HTML highlights."""
+    words_c, spans_c = _tokens(copy)
+    words_s, spans_s = _tokens(source)
+    changed = inserted = deleted = 0
+    in_copy: list[tuple[int, int]] = []
+    in_source: list[tuple[int, int]] = []
+    for op in Levenshtein.opcodes(words_s, words_c):
+        if op.tag == "equal":
+            continue
+        n_src, n_copy = op.src_end - op.src_start, op.dest_end - op.dest_start
+        changed += min(n_src, n_copy)
+        deleted += max(0, n_src - n_copy)
+        inserted += max(0, n_copy - n_src)
+        in_source.extend(spans_s[op.src_start : op.src_end])
+        in_copy.extend(spans_c[op.dest_start : op.dest_end])
+    return WordDiff(WordEdits(changed, inserted, deleted), tuple(in_copy), tuple(in_source))
+
+
+def grade(score: float, config: AlignConfig, edits: WordEdits | None = None) -> Grade:
+    """``verbatim`` for the same words (``edits`` empty: case, white space, typographic
+    quotes and dashes and punctuation aside); any word changed, inserted or deleted makes it
+    ``edited`` or ``rewritten`` by the calibrated score. Without ``edits`` (a bare score, as
+    in the Clough-Stevenson calibration) ``verbatim_min_score`` stands in for them."""
+    if edits is None:
+        if score >= config.verbatim_min_score:
+            return Grade.VERBATIM
+    elif edits.total == 0:
         return Grade.VERBATIM
     if score >= config.edited_min_score:
         return Grade.EDITED
@@ -76,6 +119,7 @@ class Alignment:
     b_start: int
     b_end: int
     score: float
+    edits: WordEdits = field(default_factory=WordEdits)  # a's stretch against b's
 
 
 # Matching blocks shorter than this at either end of an alignment are dropped: a stray
@@ -83,6 +127,7 @@ class Alignment:
 _MIN_EDGE_BLOCK = 4
 # Unaligned ends of the shorter text up to this many characters are taken into the copy.
 _SNAP_CHARS = 12
+_SENTENCE_END = re.compile(r"[.!?。！？]\s")
 
 
 def _refine(short: str, long_: str, start: int, end: int) -> tuple[int, int, int, int]:
@@ -120,6 +165,20 @@ def _refine(short: str, long_: str, start: int, end: int) -> tuple[int, int, int
     )
 
 
+def _edit_bounds(long_: str, start: int, end: int, whole_short: bool) -> tuple[int, int]:
+    """The stretch of the longer text whose words the copy is compared with: the aligned
+    stretch, plus a few unaligned characters at an end of the longer text when the whole
+    shorter text is aligned (a first or last word the copy dropped counts as deleted, not
+    as outside the copy). The spans stay the aligned stretch. A gap that holds a sentence
+    end ("Earlier on. ") is another sentence and stays out."""
+    if whole_short and start <= _SNAP_CHARS and not _SENTENCE_END.search(long_[:start]):
+        start = 0
+    tail = long_[end:]
+    if whole_short and len(tail) <= _SNAP_CHARS and not _SENTENCE_END.search(tail):
+        end = len(long_)
+    return start, end
+
+
 def _is_mark(ch: str) -> bool:
     return not ch.isalnum() and not ch.isspace()
 
@@ -148,22 +207,30 @@ def align_texts(a: str, b: str) -> Alignment | None:
     swap = len(fa) > len(fb)
     short, long_ = (fb, fa) if swap else (fa, fb)
     at = long_.find(short)
-    if at >= 0:  # verbatim: the exact place, no fuzzy search needed
+    if at >= 0:  # the exact place, no fuzzy search needed
         s_start, s_end, l_start, l_end = 0, len(short), at, at + len(short)
-        if swap:
-            return Alignment(l_start, l_end, s_start, s_end, 100.0)
-        return Alignment(s_start, s_end, l_start, l_end, 100.0)
-    found = fuzz.partial_ratio_alignment(short, long_)
-    if found is None:
-        return None
-    s_start, s_end, l_start, l_end = _refine(short, long_, found.dest_start, found.dest_end)
-    if s_end <= s_start:
-        return None
-    score = float(fuzz.ratio(short[s_start:s_end], long_[l_start:l_end]))
-    score *= (s_end - s_start) / max(1, len(short))
-    if swap:
-        return Alignment(l_start, l_end, s_start, s_end, round(score, 2))
-    return Alignment(s_start, s_end, l_start, l_end, round(score, 2))
+        score = 100.0
+    else:
+        found = fuzz.partial_ratio_alignment(short, long_)
+        if found is None:
+            return None
+        s_start, s_end, l_start, l_end = _refine(short, long_, found.dest_start, found.dest_end)
+        if s_end <= s_start:
+            return None
+        score = float(fuzz.ratio(short[s_start:s_end], long_[l_start:l_end]))
+        score = round(score * (s_end - s_start) / max(1, len(short)), 2)
+    e_start, e_end = _edit_bounds(long_, l_start, l_end, (s_start, s_end) == (0, len(short)))
+    if swap:  # a is the longer text
+        a_span, b_span = (l_start, l_end), (s_start, s_end)
+        a_edit, b_edit = (e_start, e_end), b_span
+    else:
+        a_span, b_span = (s_start, s_end), (l_start, l_end)
+        a_edit, b_edit = a_span, (e_start, e_end)
+    if score == 100.0 and (e_start, e_end) == (l_start, l_end):
+        edits = WordEdits()  # the same characters (case aside): the same words
+    else:
+        edits = word_diff(a[a_edit[0] : a_edit[1]], b[b_edit[0] : b_edit[1]]).edits
+    return Alignment(*a_span, *b_span, score, edits)
 
 
 def align_passages(
@@ -177,6 +244,7 @@ def align_passages(
         a=MatchSide(a.article_id, a.start + found.a_start, a.start + found.a_end),
         b=MatchSide(b.article_id, b.start + found.b_start, b.start + found.b_end),
         score=found.score,
-        grade=grade(found.score, config),
+        grade=grade(found.score, config, found.edits),
         estimated_jaccard=estimated_jaccard,
+        edits=found.edits,
     )

@@ -13,6 +13,8 @@ Which block a credit covers (``WireCredit.block_start`` / ``block_end``):
 - ``forward`` credits (a dateline "WASHINGTON (AP) —" at the start of a paragraph, or
   "[서울=뉴시스]" followed by text) cover from the end of the credit to the end of the last
   paragraph before the next story break.
+- A forward credit alone on the last line of a story ("(AP)" under the last paragraph) is
+  taken as ``backward``: nothing follows it to credit.
 - ``backward`` credits (a credit line or sign-off ending the story: "[서울=뉴시스]" alone on
   its line, "Reporting by ...; Editing by ...", "© Reuters", "... contributed to this report",
   "— PTI") cover from the start of the first paragraph after the previous story break (or
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from provenance.agencies import HANGUL, WORD, AgencyLexicon, CreditRule
 from provenance.model import (
@@ -41,7 +43,10 @@ from provenance.model import (
     BoilerplateSpan,
     CitedSource,
     CreditKind,
+    Label,
+    Segment,
     Segmentation,
+    Span,
     WireCredit,
 )
 
@@ -153,9 +158,10 @@ def find_credits(
     credits: list[WireCredit] = []
     for raw in raws:
         para = paras[raw.paragraph]
+        closes = raw.forward and _closes_story(article.text, paras, stops, raw)
         if raw.rule.covers == "paragraph":
             block = (para.start, raw.start)
-        elif raw.forward:
+        elif raw.forward and not closes:
             last = raw.paragraph
             while last + 1 < len(paras) and last + 1 not in stops:
                 last += 1
@@ -173,11 +179,19 @@ def find_credits(
                 block = (paras[first].start, end)
         text = article.text[raw.start : raw.end]
         start, end = _trim(article.text, *block)
-        credits.append(
-            WireCredit(raw.agency, raw.rule.kind, raw.start, raw.end, start, end, text.strip())
-        )
+        kind = CreditKind.SIGN_OFF if closes else raw.rule.kind
+        credits.append(WireCredit(raw.agency, kind, raw.start, raw.end, start, end, text.strip()))
     credits.extend(metadata_credits(article, lexicon))
     return tuple(sorted(credits, key=lambda c: (c.start, c.end, c.agency, c.kind.value)))
+
+
+def _closes_story(text: str, paras: Sequence[Segment], stops: set[int], raw: _Raw) -> bool:
+    """A forward credit alone on its line with no story after it ("(AP)" as the last line)
+    credits the story above, like a sign-off."""
+    para = paras[raw.paragraph]
+    alone = not text[para.start : raw.start].strip() and not text[raw.end : para.end].strip()
+    nxt = raw.paragraph + 1
+    return alone and (nxt >= len(paras) or nxt in stops)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -238,6 +252,26 @@ def merge_boilerplate(
     own = credit_boilerplate(credits)
     kept = [d for d in detected if not any(o.start <= d.start and d.end <= o.end for o in own)]
     return tuple(sorted([*kept, *own], key=lambda s: (s.start, s.end, s.reason.value, s.rule)))
+
+
+def credit_mismatches(
+    spans: Sequence[Span], credits: Sequence[WireCredit], lexicon: AgencyLexicon
+) -> tuple[Span, ...]:
+    """``spans`` with ``credit_mismatch`` set on wire spans that a credit covers and that
+    align with a wire article of an agency the covering credits do not name (a joint credit
+    "AP/Reuters" names both). Evidence for the reader: the credit may be wrong, or the text
+    came from another agency than the one credited."""
+    out: list[Span] = []
+    for span in spans:
+        covering = [c for c in credits if c.block_start < span.end and span.start < c.block_end]
+        if span.label != Label.WIRE or not span.sources or not covering:
+            out.append(span)
+            continue
+        named = {a for c in covering for a in c.agencies}
+        aligned = {lexicon.agency_of_wire(s.outlet) for s in span.sources}
+        missing = tuple(sorted(a for a in aligned if a is not None and a not in named))
+        out.append(replace(span, credit_mismatch=missing) if missing else span)
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ cited sources

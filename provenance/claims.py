@@ -152,18 +152,18 @@ def outlet_key(article: Article) -> str:
 def first_appearance(articles: Sequence[Article]) -> str:
     """Which of ``articles`` (all carrying the same text or claim) had it first: the wire
     article when exactly one is a wire article; otherwise the one with the earliest
-    ``published`` (among the wire articles, if several); ``"unknown"`` when a date is
-    missing or the earliest date is tied."""
+    ``published`` instant (among the wire articles, if several; a date alone is 00:00 UTC);
+    ``"unknown"`` when a date is missing or the earliest instant is tied."""
     unique = {a.id: a for a in articles}
     wire = [a for a in unique.values() if a.source_kind == SourceKind.WIRE]
     pool = wire or list(unique.values())
     if len(pool) == 1:
         return pool[0].id
-    dates = [a.published for a in pool]
-    if any(d is None for d in dates):
+    instants = {a.id: a.published_at for a in pool}  # compared as instants, not strings
+    if any(t is None for t in instants.values()):
         return UNKNOWN
-    earliest = min(d for d in dates if d is not None)
-    at_earliest = [a.id for a in pool if a.published == earliest]
+    earliest = min(t for t in instants.values() if t is not None)
+    at_earliest = [a.id for a in pool if instants[a.id] == earliest]
     return at_earliest[0] if len(at_earliest) == 1 else UNKNOWN
 
 

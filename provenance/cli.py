@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
+import sqlite3
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+import traceback
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -19,10 +20,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
-from provenance import htmlinput, ingest, pipeline, schemas, store
+from provenance import htmlinput, ingest, outfile, pipeline, schemas, store
 from provenance.config import Config
-from provenance.errors import InputErrors, ProvenanceError
+from provenance.errors import InputError, InputErrors, ProvenanceError, StoreError
 from provenance.model import Article
+from provenance.render.safe import visible
 from provenance.render.words import count
 from provenance.run import local, workstore
 
@@ -80,18 +82,33 @@ def _fail(lines: list[str], code: int = EXIT_INPUT) -> typer.Exit:
 
 @contextmanager
 def _errors_to_exit() -> Iterator[None]:
-    """Domain errors become one line each on stderr and exit code 2."""
+    """Domain errors, and the OS, SQLite and decoding errors that reach the command line,
+    become one line each on stderr (naming the file where there is one) and exit code 2."""
     try:
         yield
     except InputErrors as exc:
-        raise _fail([e.one_line() for e in exc.errors]) from None
+        raise _fail([visible(e.one_line()) for e in exc.errors]) from None
     except ProvenanceError as exc:
-        raise _fail([" ".join(str(exc).split())]) from None
+        raise _fail([visible(" ".join(str(exc).split()))]) from None
+    except sqlite3.Error as exc:  # outside an index context: should not happen, still one line
+        raise _fail([visible(f"SQLite: {' '.join(str(exc).split())}")]) from None
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise _fail([visible(f"{where}{exc.strerror or exc}")]) from None
+    except UnicodeError as exc:
+        raise _fail([visible(f"cannot decode or encode text: {exc}")]) from None
 
 
 def _stdin_bytes(paths: list[str], limit: int) -> bytes | None:
-    # one byte over the limit is enough for ingest to refuse it; no need to read it all
-    return sys.stdin.buffer.read(limit + 1) if ingest.STDIN in paths else None
+    if ingest.STDIN not in paths:
+        return None
+    if sys.stdin is None:  # started with standard input closed (`<&-`)
+        raise InputErrors([InputError("standard input is closed", path="<stdin>")])
+    try:
+        return ingest.read_limited(sys.stdin.buffer, limit)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise InputErrors([InputError(f"cannot read: {reason}", path="<stdin>")]) from None
 
 
 def _load(paths: list[str], config: Config) -> list[Article]:
@@ -103,25 +120,10 @@ def _load(paths: list[str], config: Config) -> list[Article]:
     )
 
 
-def write_atomically(path: Path, content: str) -> None:
-    """Write ``content`` to ``path`` so that readers see the old file or the new, never half."""
-    write_atomically_with(path, lambda handle: handle.write(content))
-
-
-def write_atomically_with(path: Path, write: Callable[[TextIO], object]) -> None:
-    """``write_atomically`` of what ``write`` writes to the handle it is given (a report
-    streamed article by article)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def write_atomically(path: Path, content: str, inputs: Iterable[Path] = ()) -> None:
+    """Write ``content`` to ``path`` so that readers see the old file or the new, never half
+    (regular files only, never one of ``inputs``: see ``outfile``)."""
+    outfile.write(path, content, inputs)
 
 
 def _progress() -> tuple[pipeline.Progress | None, object | None]:
@@ -259,6 +261,10 @@ def report(
         config = _config(config_file)
         if resume and work_dir is None:
             raise _fail(["--resume needs --work-dir (the folder of the run to continue)"])
+        inputs: list[Path] = []
+        if out is not None:  # refuse a bad --out before the work, and again when writing
+            inputs = [*ingest.input_files(paths), *filter(None, [_config_path(config_file)])]
+            outfile.target_of(out, inputs)
         articles = _load(paths, config)
         texts = {a.id: a.text for a in articles}
         progress, bar = _progress()
@@ -288,11 +294,13 @@ def report(
                     write(sys.stdout)
                     return
                 try:
-                    write_atomically_with(out, write)
+                    outfile.write_with(out, write, inputs)
                 except OSError as exc:
-                    raise _fail([f"{out}: cannot write: {exc.strerror or exc}"]) from None
+                    raise _fail([visible(f"{out}: cannot write: {exc.strerror or exc}")]) from None
+                except ProvenanceError as exc:
+                    raise _fail([visible(str(exc))]) from None
                 line = render_text.summary_line({"summary": summaries[0]}, str(out))
-                typer.echo(line, err=True)
+                typer.echo(visible(line), err=True)
                 return
             result = dataclasses.replace(run.corpus, articles=tuple(run.articles))
         data = render_data.report_dict(result, config)
@@ -306,10 +314,12 @@ def report(
         typer.echo(content, nl=False)
     else:
         try:
-            write_atomically(out, content)
+            write_atomically(out, content, inputs)
         except OSError as exc:
-            raise _fail([f"{out}: cannot write: {exc.strerror or exc}"]) from None
-        typer.echo(render_text.summary_line(data, str(out)), err=True)
+            raise _fail([visible(f"{out}: cannot write: {exc.strerror or exc}")]) from None
+        except ProvenanceError as exc:
+            raise _fail([visible(str(exc))]) from None
+        typer.echo(visible(render_text.summary_line(data, str(out))), err=True)
 
 
 @app.command()
@@ -364,6 +374,13 @@ class CheckFormat(StrEnum):
     github = "github"
 
 
+def _config_path(path: Path | None) -> Path | None:
+    """--config FILE, else ./provenance.toml, else ./pyproject.toml, else none."""
+    if path is not None:
+        return path
+    return next((p for p in (Path("provenance.toml"), Path("pyproject.toml")) if p.is_file()), None)
+
+
 def _config(path: Path | None, overrides: dict[str, dict[str, object]] | None = None) -> Config:
     """--config FILE, else ./provenance.toml, else [tool.provenance] of ./pyproject.toml,
     with CLI overrides merged in and validated by the same schema."""
@@ -371,36 +388,52 @@ def _config(path: Path | None, overrides: dict[str, dict[str, object]] | None = 
 
     from provenance.errors import ConfigError
 
-    if path is None:
-        path = next(
-            (p for p in (Path("provenance.toml"), Path("pyproject.toml")) if p.is_file()), None
-        )
+    path = _config_path(path)
     data: dict[str, object] = {}
     if path is not None:
+        if path.exists() and not path.is_file():  # /dev/zero, a FIFO: never read them
+            raise ConfigError(f"{path}: not a regular file")
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{path}: {exc}") from None
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise ConfigError(f"{path}: {reason}") from None
         if path.name == "pyproject.toml":
             tool = data.get("tool")
-            data = dict(tool.get("provenance", {})) if isinstance(tool, dict) else {}
+            table = tool.get("provenance", {}) if isinstance(tool, dict) else {}
+            if not isinstance(table, dict):
+                raise ConfigError(f"{path}: tool.provenance: expected a table")
+            data = dict(table)
     for section, values in (overrides or {}).items():
         current = data.get(section)
         data[section] = {**(current if isinstance(current, dict) else {}), **values}
     return Config.from_mapping(data, str(path) if path is not None else "command line")
 
 
+@contextmanager
 def _open_index(
-    index: str | None, config: Config, *, create: bool, check_meta: bool = True
-) -> store.Store:
-    return store.Store(
-        index or config.index.path,
-        store.Fingerprinter(config),
-        create=create,
-        lock_timeout_s=config.index.lock_timeout_s,
-        check_meta=check_meta,
-        page_size=config.index.page_size,
-    )
+    index: str | None,
+    config: Config,
+    *,
+    create: bool = False,
+    readonly: bool = False,
+    check_meta: bool = True,
+) -> Iterator[store.Store]:
+    """The index, open; any SQLite error while it is used becomes one line naming it."""
+    path = index or config.index.path
+    try:
+        with store.Store(
+            path,
+            store.Fingerprinter(config),
+            create=create,
+            readonly=readonly,
+            lock_timeout_s=config.index.lock_timeout_s,
+            check_meta=check_meta,
+            page_size=config.index.page_size,
+        ) as db:
+            yield db
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: {store.describe_sqlite_error(exc)}") from None
 
 
 @index_app.command("add")
@@ -454,14 +487,40 @@ def index_stats(
     with _errors_to_exit():
         config = _config(config_file)
         path = index or config.index.path
-        with _open_index(path, config, create=False, check_meta=False) as db:
-            data = render_stats.to_dict(path, db.stats(), db.verify() if verify else None)
+        with _open_index(path, config, readonly=True, check_meta=False) as db:
+            problems = store.verify(db, config) if verify else None
+            data = render_stats.to_dict(path, db.stats(), problems)
     if fmt == StatsFormat.json:
         typer.echo(render_stats.to_json(data), nl=False)
     else:
-        typer.echo(render_stats.text(data), nl=False)
+        typer.echo(visible(render_stats.text(data), keep_newlines=True), nl=False)
     if data.get("problems"):
         raise typer.Exit(EXIT_POLICY)
+
+
+@index_app.command("verify")
+def index_verify(
+    index: IndexOpt = None,
+    config_file: ConfigOpt = None,
+) -> None:
+    """Check the index for damage (reads all).
+
+    SQLite's integrity check, then every article's passages and band keys recomputed from
+    its text and compared with the file. Exit 0 sound, 1 problems found, 2 unusable.
+    """
+    with _errors_to_exit():
+        config = _config(config_file)
+        with _open_index(index, config, readonly=True, check_meta=False) as db:
+            problems = store.verify(db, config)
+            total = db.count()
+    for problem in problems:
+        typer.echo(visible(problem))
+    if problems:
+        typer.echo(
+            f"{count(len(problems), 'problem')} found in an index of {count(total, 'article')}"
+        )
+        raise typer.Exit(EXIT_POLICY)
+    typer.echo(f"index sound: {count(total, 'article')}, passages and band keys as recomputed")
 
 
 @index_app.command("remove")
@@ -475,26 +534,37 @@ def index_remove(
     outlet: Annotated[
         str | None, typer.Option(metavar="NAME", help="Only articles of this outlet.")
     ] = None,
+    one_id: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--id", metavar="ID", help="One article id, taken as is (repeatable; may hold commas)."
+        ),
+    ] = None,
     before: Annotated[
         str | None,
-        typer.Option(metavar="DATE", help="Only articles published before this ISO date."),
+        typer.Option(
+            metavar="DATE",
+            help="Only articles published before this instant: YYYY-MM-DD (00:00 UTC) or "
+            "an RFC 3339 date-time.",
+        ),
     ] = None,
 ) -> None:
     """Remove articles matching every given filter."""
-    from datetime import date
+    from provenance.model import parse_instant
 
+    cutoff = None
     if before is not None:
-        try:
-            date.fromisoformat(before[:10])
-        except ValueError:
-            raise typer.BadParameter(
-                f"not an ISO date: {before!r}", param_hint="--before"
-            ) from None
-    wanted = sorted({i.strip() for item in ids or [] for i in item.split(",") if i.strip()})
+        cutoff = parse_instant(before)
+        if cutoff is None:
+            raise _fail(
+                [f"--before: not a date (YYYY-MM-DD) or RFC 3339 date-time: {visible(before)!r}"]
+            )
+    wanted = {i.strip() for item in ids or [] for i in item.split(",") if i.strip()}
+    wanted |= set(one_id or [])
     with _errors_to_exit():
         config = _config(config_file)
-        with _open_index(index, config, create=False) as db:
-            removed = db.remove(wanted, outlet, before)
+        with _open_index(index, config) as db:
+            removed = db.remove(sorted(wanted), outlet, cutoff)
     typer.echo(f"removed {count(len(removed), 'article')}")
 
 
@@ -506,7 +576,7 @@ def index_rebuild(index: IndexOpt = None, config_file: ConfigOpt = None) -> None
     """
     with _errors_to_exit():
         config = _config(config_file)
-        with _open_index(index, config, create=False, check_meta=False) as db:
+        with _open_index(index, config, check_meta=False) as db:
             rebuilt = store.rebuild(db, config)
     typer.echo(f"rebuilt {count(rebuilt, 'article')}")
 
@@ -561,7 +631,7 @@ def check(
     with _errors_to_exit():
         config = _config(config_file, {"check": overrides})
         articles = _load(paths, config)
-        with _open_index(index, config, create=add) as db:
+        with _open_index(index, config, create=add, readonly=not add) as db:
             resources = pipeline.Resources.load()
             results = pipeline.analyze_each(articles, config, resources=resources)
             verdict = check_mod.run(
@@ -584,4 +654,16 @@ def check(
 
 
 def main() -> None:
-    app()
+    """The console script. Every expected failure is already one line and exit 2; an
+    unexpected exception (a bug) is still one line (its type and where it was raised; not
+    its message nor a traceback, which could carry article text), exit 2."""
+    try:
+        app()
+    except Exception as exc:  # the last line of defence, see above
+        # the type and where it was raised, never the message: it may quote article text
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+        typer.echo(
+            f"error: internal error ({type(exc).__name__}{where}); please report it", err=True
+        )
+        raise SystemExit(EXIT_INPUT) from None

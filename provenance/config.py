@@ -7,6 +7,7 @@ reads it. ``Config.to_dict()`` is what the report prints as its effective config
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
@@ -17,6 +18,7 @@ from typing import Any
 class IngestConfig:
     # Files larger than this are refused with an error instead of being read into memory.
     # Raising it admits bigger dumps at the cost of memory; one news article is < 200 KB.
+    # The schema caps it at 16 GiB: a whole file is held in memory, so more cannot work.
     max_file_bytes: int = 64 * 1024 * 1024
 
 
@@ -63,8 +65,9 @@ class BoilerplateConfig:
 
 @dataclass(frozen=True)
 class FingerprintConfig:
-    # datasketch permutation scheme. "affine32" is datasketch 2's default; signatures made
-    # with another scheme, seed or num_perm are refused, never compared.
+    # datasketch permutation scheme: "affine32" (datasketch 2's default), "affine64" or
+    # "legacy" (the schema refuses any other name at load); signatures made with another
+    # scheme, seed (0 .. 2**32-1, numpy's seed range) or num_perm are refused, never compared.
     scheme: str = "affine32"
     # More permutations estimate Jaccard more precisely but cost time and space linearly.
     num_perm: int = 128
@@ -100,20 +103,27 @@ class FingerprintConfig:
 
 @dataclass(frozen=True)
 class AlignConfig:
-    # Alignment score cut-offs (align.align_texts, 0-100), calibrated on Clough-Stevenson
-    # (benchmarks/bench_reuse.py, "reuse/clough-stevenson", 95 answers, grid search for the
-    # best 4-class accuracy): match 44 / edited 72 / verbatim 94 give accuracy 0.747 (binary
-    # reused-vs-not 0.947) where the earlier guesses 60/80/95 gave 0.621. Below
-    # match_min_score a candidate is no match ("non": those answers score 14-43); a higher
-    # floor drops heavy rewrites first. Cut and light revisions overlap a lot on this data.
+    # Alignment score cut-offs (align.align_texts, 0-100), chosen on Clough-Stevenson
+    # (95 answers, grid search for the best 4-class accuracy). Out of sample (5-fold
+    # cross-validation, `python benchmarks/quality.py EVAL_DIR --sets reuse/clough-stevenson`)
+    # that search gives accuracy 0.674; on the rows they were chosen on, 44/72/94 score
+    # higher, which says nothing. Below match_min_score a candidate is no match ("non"
+    # answers score low); a higher floor drops heavy rewrites first. Cut and light
+    # revisions overlap a lot on this data.
+    # A match is graded verbatim only when its words are the same (align.word_diff: case,
+    # white space, typographic quotes, dashes and punctuation aside), whatever its score:
+    # verbatim_min_score now only grades a bare score without word counts (the
+    # Clough-Stevenson classifier of benchmarks/bench_reuse.py); below edited_min_score a
+    # match with any word edit is rewritten.
     match_min_score: float = 44.0
     edited_min_score: float = 72.0
     verbatim_min_score: float = 94.0
     # Claim threshold (align.claim_score, sorted-word similarity): two sentences make one
-    # claim at or above it. Calibrated on MSRP dev (benchmarks/bench_reuse.py,
-    # "paraphrase/msrp", 4,076 pairs): 69 maximises accuracy (0.722, positive F1 0.797,
-    # precision 0.787); 75 buys precision 0.85 at recall 0.62, 80 precision 0.91 at recall
-    # 0.43 (with LSH candidates as in the pipeline). Lexical: paraphrase is mostly missed.
+    # claim at or above it. Chosen for accuracy on MSRP (DEV, 4,076 pairs). Out of sample
+    # (`python benchmarks/quality.py EVAL_DIR --sets paraphrase/msrp`: threshold chosen on
+    # one half, scored on the other): 69 chosen on half A scores accuracy 0.720 on half B,
+    # 63 chosen on B scores 0.712 on A. Higher buys precision at the cost of recall (the
+    # same command's threshold table). Lexical: paraphrase is mostly missed.
     claim_min_score: float = 69.0
     # Sentences longer than this are cut into clauses at ";" and "," for claim matching:
     # shorter finds claims buried in long sentences at the cost of clauses out of context.
@@ -252,10 +262,13 @@ class CheckConfig:
 class StoreConfig:
     # The persistent index; the --index option and the PROVENANCE_INDEX variable override it.
     path: str = ".provenance/index.sqlite"
-    # LSH bands x rows of the stored passage keys (bands * rows <= num_perm). Each band costs
-    # one index row (~20 bytes) per passage; 16 x 3 has its S-curve midpoint at Jaccard 0.40
-    # (about 15% of words changed). More rows cut chance candidates but miss heavier edits.
-    bands: int = 16
+    # LSH bands x rows of the stored sentence-unit keys (bands * rows <= num_perm). Each band
+    # costs one index row (~15 bytes) per unit, ~11 units per article; 8 x 3 has its S-curve
+    # midpoint at Jaccard 0.50 (a verbatim or one-word-edited sentence is proposed with
+    # probability >= 0.96, a sentence at Jaccard 0.5 with 0.66). More bands find heavier
+    # edits at ~15 bytes per unit each; more rows cut chance candidates but miss edits.
+    # (Format 1 indexed paragraphs with 16 x 3, at the same size per article.)
+    bands: int = 8
     rows: int = 3
     # Articles per transaction in `index add`: a crash loses at most one batch, and bigger
     # batches write faster but hold the write lock longer against concurrent writers.
@@ -263,9 +276,9 @@ class StoreConfig:
     # Seconds a writer waits for the database lock (retrying) before giving up with an error.
     lock_timeout_s: float = 300.0
     # SQLite page size of a new index file (bytes; existing files keep theirs). Article rows
-    # (text and metadata, ~2 KB) waste the tail of each page they do not fill: 4096 costs
-    # ~1960 bytes per article beyond its text, 8192 ~1590, 16384 ~1450 (10,000 synthetic
-    # articles, benchmarks/bench_index.py); bigger pages make each random band lookup read more.
+    # (text and metadata, ~2 KB) waste the tail of each page they do not fill, less so in
+    # bigger pages (bytes per article beyond its text: benchmarks/bench_index.py); bigger
+    # pages make each random band lookup read more.
     page_size: int = 16384
 
 
@@ -288,6 +301,13 @@ class Config:
         from provenance.errors import ConfigError
 
         prefix = "tool.provenance" if source.endswith("pyproject.toml") else ""
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{source}: {prefix or 'top level'}: expected a table")
+        # JSON Schema cannot refuse NaN (every comparison with it is false) or infinities
+        # (TOML has both): they would switch a threshold off, so they are refused here.
+        for path, value in _non_finite(data):
+            key = ".".join(p for p in (prefix, path) if p)
+            raise ConfigError(f"{source}: {key}: must be a finite number, got {value}")
         for error in schemas.errors("config", dict(data)):
             path, message = schemas.describe(error)
             key = ".".join(p for p in (prefix, path.removeprefix("$").lstrip(".")) if p)
@@ -307,3 +327,17 @@ class Config:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _non_finite(data: Mapping[str, Any], path: str = "") -> list[tuple[str, float]]:
+    """(dotted key, value) of every NaN or infinite number in a parsed config."""
+    found: list[tuple[str, float]] = []
+    for key, value in data.items():
+        where = f"{path}.{key}" if path else str(key)
+        if isinstance(value, float) and not math.isfinite(value):
+            found.append((where, value))
+        elif isinstance(value, Mapping):
+            found.extend(_non_finite(value, where))
+        elif isinstance(value, list):
+            found.extend(_non_finite({f"[{i}]": v for i, v in enumerate(value)}, where))
+    return found

@@ -51,6 +51,12 @@ _BROWSER_ALIASES = {
     "utf-16-le": "utf-8",
     "utf-16-be": "utf-8",
 }
+# Python codecs that are not charsets a page can declare: bytes-to-bytes or text-to-text
+# transforms (hex, base64, zlib, rot13, uu, ... are refused by ``_is_text_encoding``), and
+# text codecs that decode no ordinary page. A page declaring one is read as undeclared.
+_NOT_CHARSETS = frozenset(
+    {"idna", "punycode", "undefined", "unicode_escape", "raw_unicode_escape", "mbcs", "oem"}
+)
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -110,18 +116,22 @@ def declared_charset(data: bytes) -> str | None:
     if found is None:
         return None
     try:
-        codec = codecs.lookup(found.group(1).decode("ascii")).name
+        info = codecs.lookup(found.group(1).decode("ascii"))
     except LookupError:
         return None
-    return _BROWSER_ALIASES.get(codec, codec)
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return _BROWSER_ALIASES.get(info.name, info.name)
 
 
 def decode(data: bytes) -> str:
     """The page as text, decoded as a browser would (see the module docstring)."""
     charset = declared_charset(data)
-    if charset is not None:
-        text = data.decode(charset, errors="replace")
-    else:
+    try:
+        text = data.decode(charset, errors="replace") if charset is not None else None
+    except (LookupError, UnicodeError, ValueError):  # a codec that still cannot decode
+        text = None
+    if text is None:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:

@@ -1,42 +1,124 @@
 """Passages to fingerprint, and the in-memory LSH index that proposes candidate pairs.
 
-``passages_of`` says what is matched: the sentences and paragraphs of an article that do not
-touch boilerplate. ``lsh_candidates`` says which pairs are worth aligning: band keys bucket
-the signatures (never an all-pairs loop), and each signature keeps
-only its ``max_candidates`` most similar neighbours (estimated Jaccard), so a passage that
-recurs in thousands of articles costs a bounded number of alignments.
+``passages_of`` says what is matched: the sentences and paragraphs of an article, with the
+boilerplate spans they touch (datelines, credits, captions) cut off. ``lsh_candidates`` says
+which pairs are worth aligning: band keys bucket the signatures (never an all-pairs loop),
+and each signature keeps only its ``max_candidates`` most similar neighbours (estimated
+Jaccard), so a passage that recurs in thousands of articles costs a bounded number of
+alignments.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from provenance.config import FingerprintConfig
 from provenance.match.candidates import Banding, Candidate, Matrix, candidate_list
-from provenance.model import ArticleResult, Passage, SegmentKind
+from provenance.model import ArticleResult, BoilerplateSpan, Passage, SegmentKind
 
-__all__ = ["MIN_PASSAGE_CHARS", "Candidate", "lsh_candidates", "passages_of"]
+__all__ = [
+    "MIN_PASSAGE_CHARS",
+    "Candidate",
+    "lsh_candidates",
+    "passages_of",
+    "sentence_units",
+    "story_pieces",
+]
 
 # The default of ``FingerprintConfig.min_passage_chars``, kept as a name for callers.
 MIN_PASSAGE_CHARS = FingerprintConfig.min_passage_chars
 
 
-def _overlaps_boilerplate(result: ArticleResult, start: int, end: int) -> bool:
-    return any(b.start < end and start < b.end for b in result.boilerplate)
+# Left at the edge of a story piece when a credit is cut off ("WASHINGTON (AP) — " without
+# its dateline leaves "— "): separators, never story text.
+_EDGE_MARKS = " \t\r\n\u00a0-\u2010\u2011\u2012\u2013\u2014\u2015:|=/"
+
+
+def story_pieces(
+    text: str, start: int, end: int, boilerplate: Sequence[BoilerplateSpan]
+) -> list[tuple[int, int]]:
+    """The stretches of ``text[start:end]`` outside every boilerplate span, in order; where a
+    span was cut off, the white space and separators it leaves (``_EDGE_MARKS``) go too.
+    Offsets are into ``text``: the pieces are exact substrings, never rewritten text."""
+    pieces = [(start, end)]
+    for b in boilerplate:
+        if b.end <= start or b.start >= end:
+            continue
+        pieces = [
+            part
+            for s, e in pieces
+            for part in ((s, min(e, b.start)), (max(s, b.end), e))
+            if part[1] > part[0]
+        ]
+    out: list[tuple[int, int]] = []
+    for s, e in pieces:
+        if s > start:  # cut after a boilerplate span: drop what the cut left at the edge
+            while s < e and text[s] in _EDGE_MARKS:
+                s += 1
+        if e < end:
+            while e > s and text[e - 1] in _EDGE_MARKS:
+                e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
 
 
 def passages_of(result: ArticleResult, min_chars: int = MIN_PASSAGE_CHARS) -> tuple[Passage, ...]:
-    """Sentences and paragraphs of the article that are not boilerplate, in text order.
+    """Sentences and paragraphs of the article with the boilerplate cut off, in text order.
 
-    A sentence that is its whole paragraph is listed once, as the paragraph."""
+    A segment that touches boilerplate (a lede after its dateline "CITY (AP) — ", a last
+    paragraph before its credit "(AP)") is matched on its story pieces (``story_pieces``):
+    the part outside the boilerplate spans, offsets exact. A piece shorter than
+    ``min_chars`` is not matched; a sentence piece that is its whole paragraph piece is
+    listed once, as the paragraph."""
+    text = result.article.text
     out: dict[tuple[int, int], Passage] = {}
     for seg in (*result.segmentation.paragraphs, *result.segmentation.sentences):
-        if seg.end - seg.start < min_chars or _overlaps_boilerplate(result, seg.start, seg.end):
+        if seg.end - seg.start < min_chars:
             continue
-        out.setdefault(
-            (seg.start, seg.end), Passage(result.article.id, seg.start, seg.end, seg.text, seg.kind)
-        )
+        for start, end in story_pieces(text, seg.start, seg.end, result.boilerplate):
+            if end - start >= min_chars:
+                out.setdefault(
+                    (start, end), Passage(result.article.id, start, end, text[start:end], seg.kind)
+                )
     return tuple(
         sorted(out.values(), key=lambda p: (p.start, p.kind != SegmentKind.PARAGRAPH, p.end))
     )
+
+
+def sentence_units(
+    result: ArticleResult, min_chars: int = MIN_PASSAGE_CHARS
+) -> tuple[Passage, ...]:
+    """The units of the persistent index: the story text of every paragraph (boilerplate
+    cut off, ``story_pieces``) cut at its sentence ends into runs of whole sentences of at
+    least ``min_chars`` each: a short sentence ("He declined.") joins the sentences after
+    it (a short last run joins the run before it), so no story text of a piece is left out
+    and a copied sentence is a unit of its own. A piece shorter than ``min_chars`` is not
+    indexed."""
+    text = result.article.text
+    seg = result.segmentation
+    units: list[Passage] = []
+    for index, para in enumerate(seg.paragraphs):
+        ends = [s.end for s in seg.sentences if s.paragraph == index]
+        for start, end in story_pieces(text, para.start, para.end, result.boilerplate):
+            if end - start < min_chars:
+                continue
+            cuts = [e for e in ends if start < e < end]
+            bounds: list[tuple[int, int]] = []
+            begin = start
+            for cut in [*cuts, end]:
+                if cut - begin >= min_chars or cut == end:
+                    bounds.append((begin, cut))
+                    while cut < end and text[cut].isspace():
+                        cut += 1
+                    begin = cut
+            if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < min_chars:
+                last = bounds.pop()
+                bounds[-1] = (bounds[-1][0], last[1])
+            units.extend(
+                Passage(result.article.id, s, e, text[s:e], SegmentKind.SENTENCE) for s, e in bounds
+            )
+    return tuple(units)
 
 
 def lsh_candidates(

@@ -18,15 +18,17 @@ offsets refer to the text as stored. Every problem is collected and raised toget
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from provenance import schemas
 from provenance.config import IngestConfig
 from provenance.errors import InputError, InputErrors
 from provenance.model import Article, Origin, SourceKind
+from provenance.render.safe import path_label
 
 TEXT_SUFFIXES = (".txt",)
 JSON_SUFFIXES = (".json",)
@@ -35,6 +37,7 @@ HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 # record fields that become Article attributes; every other field goes to Article.extra
 KNOWN_FIELDS = frozenset(f.name for f in fields(Article)) - {"extra", "origin"}
 STDIN = "-"
+_CHUNK = 1 << 20  # bytes per read of an input file
 BOM = "\ufeff"
 
 # An HTML extractor: (raw bytes, origin) -> list of article records (dicts). Injected by the
@@ -76,6 +79,25 @@ def _skipped(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in parts) or path.name.upper().startswith("README")
 
 
+def _walk(root: Path, given: str, errors: list[InputError]) -> list[Path]:
+    """Supported files below ``root``, sorted; a folder that cannot be listed (permission
+    denied, ...) is an error naming it, never silently skipped."""
+    found: list[Path] = []
+
+    def failed(exc: OSError) -> None:
+        where = path_label(str(exc.filename)) if exc.filename else path_label(given)
+        errors.append(InputError(f"cannot list folder: {exc.strerror or exc}", path=where))
+
+    for folder, dirs, files in os.walk(root, onerror=failed):
+        base = Path(folder)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            path = base / name
+            if path.is_file() and _is_supported(path) and not _skipped(path, root):
+                found.append(path)
+    return sorted(found)
+
+
 def _expand(paths: Sequence[str], errors: list[InputError]) -> list[_Source]:
     """Files to read, in the order given; folders expanded recursively and sorted."""
     sources: list[_Source] = []
@@ -84,37 +106,30 @@ def _expand(paths: Sequence[str], errors: list[InputError]) -> list[_Source]:
             sources.append(_Source(None, "<stdin>"))
             continue
         path = Path(given)
+        label = path_label(given)
         if path.is_dir():
-            try:
-                found = sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and _is_supported(p) and not _skipped(p, path)
-                )
-            except OSError as exc:
-                errors.append(InputError(f"cannot list folder: {exc.strerror}", path=given))
-                continue
-            chosen = [_Source(p, str(p)) for p in found]
-            if not chosen:
+            before = len(errors)
+            chosen = [_Source(p, path_label(str(p))) for p in _walk(path, given, errors)]
+            if not chosen and len(errors) == before:
                 errors.append(
-                    InputError("no article files (.txt, .json, .jsonl) in folder", path=given)
+                    InputError("no article files (.txt, .json, .jsonl) in folder", path=label)
                 )
             sources.extend(chosen)
         elif path.is_file():
             if not _is_supported(path):
                 errors.append(
                     InputError(
-                        f"unsupported file type {_suffix(path) or '(none)'}; "
+                        f"unsupported file type {path_label(_suffix(path)) or '(none)'}; "
                         "expected .txt, .json, .jsonl or .html",
-                        path=given,
+                        path=label,
                     )
                 )
             else:
-                sources.append(_Source(path, given))
+                sources.append(_Source(path, label))
         elif path.exists():
-            errors.append(InputError("not a regular file or folder", path=given))
+            errors.append(InputError("not a regular file or folder", path=label))
         else:
-            errors.append(InputError("no such file or folder", path=given))
+            errors.append(InputError("no such file or folder", path=label))
     # a sidecar beside its article (in a folder, or named: "a.txt a.json") is not an article
     given_sidecars = {
         _sidecar_of(s.path).resolve()
@@ -122,6 +137,28 @@ def _expand(paths: Sequence[str], errors: list[InputError]) -> list[_Source]:
         if s.path is not None and _suffix(s.path) in TEXT_SUFFIXES + HTML_SUFFIXES
     }
     return [s for s in sources if s.path is None or s.path.resolve() not in given_sidecars]
+
+
+def input_files(paths: Sequence[str]) -> list[Path]:
+    """Every file that ``load(paths)`` reads (articles and their sidecars), for callers that
+    must not overwrite one of them; unreadable entries are simply left out."""
+    sources = _expand(paths, [])
+    files = [s.path for s in sources if s.path is not None]
+    return files + [_sidecar_of(p) for p in files if _sidecar_of(p).is_file()]
+
+
+def read_limited(handle: BinaryIO, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of ``handle`` (one byte over is enough to refuse the
+    input), read in chunks so that a huge limit allocates nothing up front."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = handle.read(min(_CHUNK, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _read_bytes(source: _Source, config: IngestConfig, stdin: bytes | None) -> bytes:
@@ -137,7 +174,7 @@ def _read_bytes(source: _Source, config: IngestConfig, stdin: bytes | None) -> b
                 path=source.label,
             )
         with source.path.open("rb") as handle:
-            data = handle.read(limit + 1)
+            data = read_limited(handle, limit)
     if len(data) > limit:
         raise InputError(
             f"input is over the limit of {limit} bytes (raise ingest.max_file_bytes to read it)",
@@ -252,7 +289,7 @@ def _sidecar(path: Path, label: str, config: IngestConfig) -> tuple[dict[str, An
     origin = Origin(label)
     sidecar = _sidecar_of(path)
     if sidecar.is_file():
-        side_label = str(sidecar)
+        side_label = path_label(str(sidecar))
         meta = _parse_json(
             _decode(_read_bytes(_Source(sidecar, side_label), config, None), side_label),
             side_label,
@@ -273,7 +310,7 @@ def _text_record(source: _Source, text: str, config: IngestConfig) -> tuple[Any,
     if source.path is None:
         return {"id": "stdin", "text": text}, Origin(source.label)
     record, origin = _sidecar(source.path, source.label, config)
-    record.setdefault("id", source.path.stem)
+    record.setdefault("id", path_label(source.path.stem))
     record["text"] = text
     return record, origin
 
@@ -396,7 +433,7 @@ def load(
         except InputError as exc:
             items.append(exc)
         except OSError as exc:
-            items.append(InputError(f"cannot read: {exc.strerror}", path=source.label))
+            items.append(InputError(f"cannot read: {exc.strerror or exc}", path=source.label))
     articles = _collect(items, errors)
     if errors:
         raise InputErrors(errors)

@@ -7,8 +7,10 @@ Stages return new records and never mutate their inputs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -39,6 +41,35 @@ class FrozenMap(Mapping[K, V], Generic[K, V]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (FrozenMap, (self._data,))
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_TIME = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
+)
+
+
+def parse_instant(value: str) -> datetime | None:
+    """The instant (UTC) that a ``published`` value names, or None if it is neither form.
+
+    A date alone (``2024-05-02``) is the start of that day in UTC; a date-time must carry
+    its offset (RFC 3339: ``Z`` or ``+09:00``) and is converted to UTC, so that
+    ``2024-05-01T23:00:00-05:00`` (04:00 UTC on the 2nd) comes after
+    ``2024-05-02T01:00:00+00:00``. A leap second (``:60``) is the next second."""
+    try:
+        if _DATE.fullmatch(value):
+            return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
+        found = _DATE_TIME.fullmatch(value)
+        if found is None:
+            return None
+        day, minutes, seconds, fraction, offset = found.groups()
+        leap = seconds == "60"
+        stamp = f"{day}T{minutes}:{'59' if leap else seconds}{fraction or ''}"
+        offset = "+00:00" if offset in ("Z", "z") else offset
+        instant = datetime.fromisoformat(stamp + offset).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+    return instant + timedelta(seconds=1) if leap else instant
 
 
 class SourceKind(StrEnum):
@@ -146,6 +177,11 @@ class Article:
     def __post_init__(self) -> None:
         object.__setattr__(self, "extra", _frozen_mapping(self.extra))
 
+    @property
+    def published_at(self) -> datetime | None:
+        """``published`` as an instant in UTC (see ``parse_instant``), None if unknown."""
+        return parse_instant(self.published) if self.published else None
+
     def metadata(self) -> dict[str, Any]:
         """The article's metadata as it appears in records and reports (no text)."""
         return {
@@ -216,6 +252,11 @@ class WireCredit:
     block_end: int
     text: str  # the credit as written ("[서울=뉴시스]"), or the metadata value
 
+    @property
+    def agencies(self) -> tuple[str, ...]:
+        """Every agency the credit names: a joint credit "AP/Reuters" names two."""
+        return tuple(self.agency.split("/"))
+
 
 @dataclass(frozen=True)
 class CitedSource:
@@ -227,6 +268,27 @@ class CitedSource:
     sentence_start: int  # the sentence that cites it
     sentence_end: int
     text: str  # the mention as written
+
+
+@dataclass(frozen=True)
+class WordEdits:
+    """How the words of a copy differ from its source, after normalising case, Unicode
+    (NFKC), white space and punctuation (typographic quotes and dashes included: only
+    ``\\w+`` words are compared). ``changed``: source words replaced one for one;
+    ``inserted``: words of the copy with no counterpart; ``deleted``: source words the copy
+    dropped."""
+
+    changed: int = 0
+    inserted: int = 0
+    deleted: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.changed + self.inserted + self.deleted
+
+    def swapped(self) -> WordEdits:
+        """The same edits seen from the source (what one inserted, the other deleted)."""
+        return WordEdits(self.changed, self.deleted, self.inserted)
 
 
 @dataclass(frozen=True)
@@ -245,6 +307,7 @@ class Match:
     score: float  # 0..100, rapidfuzz similarity of the aligned spans
     grade: Grade
     estimated_jaccard: float  # MinHash estimate that proposed the candidate
+    edits: WordEdits = WordEdits()  # words of side a against side b
 
 
 @dataclass(frozen=True)
@@ -258,6 +321,7 @@ class SpanSource:
     score: float
     grade: Grade
     published: str | None
+    edits: WordEdits = WordEdits()  # the span's words against this source's
 
 
 @dataclass(frozen=True)
@@ -274,6 +338,9 @@ class Span:
     credit: WireCredit | None = None  # wire by credit
     sources: tuple[SpanSource, ...] = ()  # wire by alignment, shared
     first: str | None = None  # shared: id of the article that had it first, or "unknown"
+    # wire: agencies of the aligned wire articles that the credit covering the span does not
+    # name (an "(AP)" dateline over text aligned with a Reuters story)
+    credit_mismatch: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

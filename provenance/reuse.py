@@ -22,7 +22,7 @@ copied paragraph is one span with one grade.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from provenance.align import grade, similarity
@@ -45,6 +45,7 @@ from provenance.model import (
     SourceKind,
     Span,
     SpanSource,
+    WordEdits,
 )
 from provenance.run.kernels import Kernels, Local
 
@@ -58,6 +59,7 @@ class Link:
     theirs: tuple[int, int]
     score: float
     estimated_jaccard: float
+    edits: WordEdits = field(default_factory=WordEdits)  # my words against theirs
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,8 @@ def _links(corpus: Corpus, config: Config, kernels: Kernels) -> list[list[Link]]
             continue
         a_span, b_span = (found.a_start, found.a_end), (found.b_start, found.b_end)
         j = c.estimated_jaccard
-        links[c.a].append(Link(c.b, a_span, b_span, found.score, j))
-        links[c.b].append(Link(c.a, b_span, a_span, found.score, j))
+        links[c.a].append(Link(c.b, a_span, b_span, found.score, j, found.edits))
+        links[c.b].append(Link(c.a, b_span, a_span, found.score, j, found.edits.swapped()))
     return links
 
 
@@ -130,7 +132,8 @@ class _Ranking:
     def _key(self, i: int) -> tuple[object, ...]:
         p = self._corpus.passages[i]
         a = self._corpus.articles[p.article_id]
-        return (a.source_kind != SourceKind.WIRE, a.published is None, a.published or "", a.id)
+        at = a.published_at  # an instant: "-05:00" late on the 1st is after 01:00Z on the 2nd
+        return (a.source_kind != SourceKind.WIRE, at is None, at.timestamp() if at else 0.0, a.id)
 
     def of(self, text: int) -> list[int]:
         if text not in self._cache:
@@ -201,8 +204,9 @@ def _spans_for(
                             q.start + link.theirs[0],
                             q.start + link.theirs[1],
                             link.score,
-                            grade(link.score, config.align),
+                            grade(link.score, config.align, link.edits),
                             theirs.published,
+                            link.edits,
                         )
                     )
                     if len(chosen) >= config.align.max_sources:
@@ -237,8 +241,8 @@ def _match(article_id: str, span: Span, source: SpanSource, jaccard: float) -> M
     a = MatchSide(article_id, span.start, span.end)
     b = MatchSide(source.article_id, source.start, source.end)
     if (b.article_id, b.start, b.end) < (a.article_id, a.start, a.end):
-        a, b = b, a
-    return Match(a, b, source.score, source.grade, jaccard)
+        return Match(b, a, source.score, source.grade, jaccard, source.edits.swapped())
+    return Match(a, b, source.score, source.grade, jaccard, source.edits)
 
 
 def _components(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, ...], ...]:

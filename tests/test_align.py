@@ -5,9 +5,17 @@ from __future__ import annotations
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from provenance.align import align_passages, align_texts, claim_score, fold, grade, similarity
+from provenance.align import (
+    align_passages,
+    align_texts,
+    claim_score,
+    fold,
+    grade,
+    similarity,
+    word_diff,
+)
 from provenance.config import AlignConfig
-from provenance.model import Grade, Passage, SegmentKind
+from provenance.model import Grade, Passage, SegmentKind, WordEdits
 
 SOURCE = (
     "The missile flew about 600 kilometers before landing in waters outside Japan's exclusive "
@@ -104,3 +112,59 @@ def test_a_verbatim_copy_is_found_with_its_exact_text(core: str, before: str, af
     assert found is not None
     assert found.score == 100.0
     assert long_[found.b_start : found.b_end] == core[found.a_start : found.a_end] == core
+
+
+def test_two_deleted_words_and_re_casing_are_edited_not_verbatim() -> None:
+    """The issue's case: a copy with two words deleted and some words re-cased scores above
+    the verbatim cut, yet it is not the same words."""
+    copy = SOURCE.replace("about ", "").replace("in waters", "waters").replace("Tokyo", "TOKYO")
+    found = align_texts(copy, SOURCE)
+    assert found is not None
+    assert found.score >= AlignConfig().verbatim_min_score
+    assert found.edits == WordEdits(changed=0, inserted=0, deleted=2)
+    assert grade(found.score, AlignConfig(), found.edits) == Grade.EDITED
+
+
+def test_case_quotes_dashes_and_punctuation_do_not_make_an_edit() -> None:
+    source = 'He said "the talks - all of them - are over," according to officials in Seoul.'
+    copy = (
+        "He said \u201cThe talks \u2014 all of them \u2014 are over\u201d according to "
+        "officials in Seoul"
+    )
+    found = align_texts(copy, source)
+    assert found is not None
+    assert found.edits == WordEdits()
+    assert grade(found.score, AlignConfig(), found.edits) == Grade.VERBATIM
+
+
+def test_word_diff_counts_and_locates_changed_inserted_and_deleted_words() -> None:
+    source = "The missile flew about 600 kilometers before landing in the sea."
+    copy = "The rocket flew 600 kilometers before finally landing in the sea."
+    diff = word_diff(copy, source)
+    # "missile" -> "rocket" changed, "about" deleted, "finally" inserted
+    assert diff.edits == WordEdits(changed=1, inserted=1, deleted=1)
+    assert [copy[s:e] for s, e in diff.copy_ranges] == ["rocket", "finally"]
+    assert [source[s:e] for s, e in diff.source_ranges] == ["missile", "about"]
+    assert word_diff(copy, source).edits.swapped() == word_diff(source, copy).edits
+
+
+def test_align_passages_reports_the_edits_of_side_a() -> None:
+    a = Passage("a", 0, len(EDITED), EDITED, SegmentKind.PARAGRAPH)
+    b = Passage("b", 0, len(SOURCE), SOURCE, SegmentKind.PARAGRAPH)
+    match = align_passages(a, b, AlignConfig())
+    assert match is not None
+    # about -> roughly, kilometers -> kilometres; "according to" dropped, "said" added
+    assert match.edits.changed >= 2
+    assert match.edits.deleted >= 1
+    assert match.grade != Grade.VERBATIM
+
+
+def test_a_first_word_dropped_by_the_copy_is_a_deletion_not_outside_the_spans() -> None:
+    source = "The U.S. had won all previous 15 meetings with their North American neighbours."
+    copy = source.removeprefix("The ").replace("American", "AMERICAN")
+    found = align_texts(copy, source)
+    assert found is not None
+    # the span is what the copy matches; the dropped "The" still counts as deleted
+    assert (found.b_start, found.b_end) == (len("The "), len(source))
+    assert found.edits == WordEdits(changed=0, inserted=0, deleted=1)
+    assert grade(found.score, AlignConfig(), found.edits) == Grade.EDITED

@@ -14,7 +14,13 @@ from provenance.attribution import (
 from provenance.boilerplate import detect
 from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig
-from provenance.model import Article, BoilerplateReason, CreditKind, WireCredit
+from provenance.model import (
+    Article,
+    BoilerplateReason,
+    BoilerplateSpan,
+    CreditKind,
+    WireCredit,
+)
 from provenance.segment import segment
 
 
@@ -186,6 +192,9 @@ def test_mentions_without_credit_form_are_not_credits(
         ((), "hosted.ap.org", ["AP"]),
         (("Sarah Reuter",), "Daily Planet", []),
         (("Jane Doe",), "apartment-news.com", []),
+        # an agency name opening an author string is a credit only before a role word
+        (("Reuters Institute fellow Ana Lopez",), None, []),
+        (("AFP correspondent",), None, ["AFP"]),
     ],
 )
 def test_metadata_credits(
@@ -205,3 +214,34 @@ def test_korean_citation_with_a_particle(agencies: AgencyLexicon) -> None:
     article = Article(id="k", text=text, language="ko")
     cited = find_cited_sources(article, segment(text), agencies)
     assert [(c.agency, c.text, c.sentence_start) for c in cited] == [("Yonhap", "연합뉴스", 0)]
+
+
+def test_a_credit_alone_on_the_last_line_credits_the_story_above() -> None:
+    """ "(AP)" under the last paragraph reads like a dateline but has nothing after it: it
+    is a sign-off for the paragraphs above."""
+    text = (
+        "The council approved the budget on Monday after a long debate in the chamber.\n"
+        "The vote was 7 to 2, with two members absent for the whole session.\n"
+        "(AP)"
+    )
+    article = Article("a", text)
+    seg = segment(text)
+    (credit,) = find_credits(article, seg, AgencyLexicon.load())
+    assert (credit.agency, credit.kind) == ("AP", CreditKind.SIGN_OFF)
+    assert (credit.block_start, credit.block_end) == (0, text.index("\n(AP)"))
+
+
+def test_a_credit_span_replaces_the_detected_spans_inside_it() -> None:
+    """A credit line the boilerplate stage took for navigation is one credit_line span;
+    a detected span elsewhere, or only partly inside the credit, is kept as it was."""
+    R = BoilerplateReason
+    navigation = BoilerplateSpan(40, 48, R.NAVIGATION, "features.context")
+    partly = BoilerplateSpan(45, 60, R.PROMO, "en.promo.line.1")
+    byline = BoilerplateSpan(0, 10, R.BYLINE, "en.byline.line.1")
+    credit = WireCredit("Newsis", CreditKind.CREDIT_LINE, 40, 50, 12, 40, "[서울=뉴시스]")
+    merged = merge_boilerplate([byline, navigation, partly], [credit])
+    assert [(s.start, s.end, s.reason) for s in merged] == [
+        (0, 10, R.BYLINE),
+        (40, 50, R.CREDIT_LINE),
+        (45, 60, R.PROMO),
+    ]

@@ -39,9 +39,6 @@ EXPECTED = {
     "001": {
         "by times news cr": R.BYLINE,
         "2024.11.02 Moscow = AP/Newsis": R.PHOTO_CREDIT,
-        "This engaging interview captures key insights regarding the intricate relationships and"
-        " geopolitical implications discussed in the article and presents them in an"
-        " understandable format for readers.": R.GENERATED_FILLER,
         "You may also like": R.READ_ALSO,
         "Leave a Comment": R.COMMENTS_MARKER,
     },
@@ -66,6 +63,26 @@ EXPECTED = {
         "ReplyDelete": R.COMMENT_WIDGET,
     },
 }
+
+# Seed 001's closing filler sentence: machine-written, but no generic rule knows it (the rule
+# written from this very sentence was removed, issue 17: it matched nothing else on DEV).
+FILLER_001 = (
+    "This engaging interview captures key insights regarding the intricate relationships and"
+    " geopolitical implications discussed in the article and presents them in an"
+    " understandable format for readers."
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss: no generic generated-filler rule matches seed 001's summary sentence",
+)
+def test_seed_001_filler_sentence_is_generated_filler(
+    corpus_articles: dict[str, Article], lexicon: BoilerplateLexicon
+) -> None:
+    article = corpus_articles["001"]
+    assert _marked(article, _detect(article, lexicon)).get(FILLER_001) == R.GENERATED_FILLER
+
 
 # Story sentences that must stay unmarked: the short and odd ones most at risk (headlines,
 # sub-headings, a deck, list items, a line ending in a colon, the last story line before a
@@ -286,3 +303,48 @@ def test_outlet_repeats_need_enough_articles_of_the_same_outlet(
 def test_outlet_key_falls_back_to_the_url_host() -> None:
     article = _article("x", url="https://www.example.com/a/b")
     assert boilerplate.outlet_key(article) == "example.com"
+
+
+# --- the feature pass: titles, headlines, and stories made only of medium paragraphs -------
+
+# more words than a heading, no stop words, no sentence end: a link list
+LINKS = (
+    "Markets Sports Weather Traffic Obituaries Classifieds Jobs Real Estate Autos Coupons"
+    " Podcasts Newsletters Games Puzzles Horoscopes Lottery Events Contests Archives Magazine"
+)
+MEDIUM = "The new bus line to the hospital will run every twenty minutes from March on."
+HEADLINE = "County board splits over new bus routes"
+
+
+def test_the_article_title_is_never_cut_by_features(lexicon: BoilerplateLexicon) -> None:
+    """A title line between a menu and the story (a short line with no story above it,
+    which features alone would cut) stays when it is the article's own title; the same
+    line under another title goes."""
+    text = f"Home\nNews\n{HEADLINE}\n{STORY_EN}\n{STORY_EN}\n{LINKS}\n{LINKS}"
+    titled = _article(text, language="en", title=HEADLINE)
+    assert HEADLINE not in _marked(titled, _detect(titled, lexicon))
+    other = _article(text, language="en", title="Something else")
+    assert _marked(other, _detect(other, lexicon)).get(HEADLINE) == R.NAVIGATION
+    assert _marked(other, _detect(other, lexicon)).get(LINKS) == R.NAVIGATION
+
+
+def test_a_short_first_line_above_the_story_is_its_headline(lexicon: BoilerplateLexicon) -> None:
+    """No title in the metadata: the short first line right above a story paragraph is a
+    headline and stays, while a short line between link lists goes."""
+    text = f"{HEADLINE}\n{STORY_EN}\n{STORY_EN}\n{LINKS}\nWeather alerts\n{LINKS}"
+    article = _article(text, language="en")
+    marked = _marked(article, _detect(article, lexicon))
+    assert HEADLINE not in marked
+    assert marked.get("Weather alerts") == R.NAVIGATION
+
+
+def test_a_story_of_medium_paragraphs_between_link_lists_stays(
+    lexicon: BoilerplateLexicon,
+) -> None:
+    """With no long story paragraph at all, the medium-length prose paragraphs are the
+    story, even when link lists surround each of them; the link lists go."""
+    text = f"{LINKS}\n{MEDIUM}\n{LINKS}\n{MEDIUM}\n{LINKS}"
+    article = _article(text, language="en")
+    marked = _marked(article, _detect(article, lexicon))
+    assert MEDIUM not in marked
+    assert marked.get(LINKS) == R.NAVIGATION

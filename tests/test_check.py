@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from provenance import check, pipeline, schemas
+from provenance import align, check, pipeline, schemas
 from provenance.cli import app
 from provenance.config import CheckConfig, Config, Policy
+from provenance.errors import StoreError
 from provenance.model import (
     Article,
     ArticleResult,
@@ -24,6 +26,7 @@ from provenance.model import (
 )
 from provenance.render import check as render
 from provenance.store import Fingerprinter, Store, add_articles
+from provenance.store import ops as store_ops
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -68,6 +71,16 @@ def test_near_duplicate_of_an_indexed_article(
     assert finding.similarity >= 85
     assert finding.level == Policy.FAIL
     assert verdict.status == check.Status.FAIL
+    assert (finding.start, finding.end) == (0, len(text))  # the whole article
+    score = round(align.similarity(text, source.text), 2)  # reported to two decimals
+    assert finding.similarity == score
+    assert finding.message.startswith(
+        f"near-duplicate of indexed article {source.id!r} ({source.outlet}): "
+        f"similarity {score:.1f}, estimated Jaccard "
+    )
+    off = Config(check=CheckConfig(near_duplicate=Policy.OFF))
+    quiet = check.run(_results(replace(source, id="new-1", text=text)), index, off)
+    assert "near_duplicate" not in _kinds(quiet.articles[0])
 
 
 def test_an_indexed_article_is_not_its_own_duplicate(
@@ -88,6 +101,7 @@ def test_duplicates_among_the_new_articles(
     assert "batch_duplicate" not in _kinds(verdict.articles[0])
     (dup,) = [f for f in verdict.articles[1].findings if f.kind.value == "batch_duplicate"]
     assert dup.other_id == "x-1"
+    assert dup.message.startswith("near-duplicate of new article 'x-1': similarity ")  # no outlet
 
 
 def _copy_of_wire(corpus_articles: dict[str, Article]) -> Article:
@@ -137,6 +151,22 @@ def test_a_credit_to_another_agency_does_not_clear_it(
     with Store(tmp_path / "u.sqlite", Fingerprinter(Config()), create=True) as other:
         add_articles(other, [unknown], Config())
         verdict = check.run([replace(result, wire_credits=(credit,))], other, Config())
+    assert "unattributed_wire" not in _kinds(verdict.articles[0])
+
+
+@pytest.mark.parametrize("dateline", ["WASHINGTON (AP/Reuters) — ", "BERLIN (dpa/Reuters) - "])
+def test_a_joint_credit_covers_copy_of_each_agency_it_names(
+    index: Store, corpus_articles: dict[str, Article], dateline: str
+) -> None:
+    """The copy of the Reuters story opens with a dateline crediting two agencies, one of
+    them Reuters, found by the credit rules in the text: the copy is attributed."""
+    wire_text = corpus_articles["003"].text
+    article = Article(id="joint-1", text=dateline + wire_text, outlet="Local Paper")
+    (result,) = _results(article)
+    assert [c.agencies for c in result.wire_credits if c.kind == CreditKind.DATELINE] == [
+        tuple(dateline[dateline.index("(") + 1 : dateline.index(")")].split("/"))
+    ]
+    verdict = check.run([result], index, Config())
     assert "unattributed_wire" not in _kinds(verdict.articles[0])
 
 
@@ -215,7 +245,8 @@ def test_json_is_valid_and_github_annotations(
         "title=provenance unattributed_wire::local-1: "
     )
     assert "%" not in annotations[1].split("::")[2].replace("%25", "")
-    assert render.to_json(verdict) == render.to_json(verdict)
+    again = check.run(_results(article), index, Config())
+    assert render.to_json(again) == render.to_json(verdict)  # a second run, byte for byte
 
 
 def _write(path: Path, article: dict[str, object]) -> str:
@@ -284,3 +315,272 @@ def test_a_copy_taken_wholly_for_boilerplate_is_still_a_duplicate(
     kinds = _kinds(verdict.articles[0])
     assert kinds == ["near_duplicate"]  # navigation is not a listed leftover reason
     assert verdict.articles[0].findings[0].other_id == corpus_articles["002"].id
+
+
+COPIED = (
+    "North Korea accused Yoon of functioning as a mouthpiece for the United States and "
+    "maliciously slandering the friendly relations between North Korea and Russia."
+)
+
+
+def test_a_copied_sentence_inside_an_original_paragraph_is_unattributed_wire(
+    index: Store, corpus_articles: dict[str, Article]
+) -> None:
+    """One sentence of the indexed Reuters story (seed 003), copied word for word into the
+    middle of a paragraph that is otherwise the outlet's own: the check finds it and names
+    the wire article and both spans."""
+    wire_text = corpus_articles["003"].text
+    assert COPIED in wire_text
+    text = (
+        "Officials in the border county said on Monday that the new crossing would open next "
+        "spring. " + COPIED + " The county expects more freight traffic as a result."
+    )
+    article = Article(id="sentence-1", text=text, outlet="Local Paper")
+    verdict = check.run(_results(article), index, Config())
+    (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "unattributed_wire"]
+    start = text.index(COPIED)
+    assert (finding.start, finding.end) == (start, start + len(COPIED))
+    assert (finding.other_id, finding.other_outlet) == ("wire-003", "Reuters")
+    (match,) = finding.wire
+    w_start = wire_text.index(COPIED)
+    assert (match.start, match.end) == (start, start + len(COPIED))
+    assert (match.other_start, match.other_end) == (w_start, w_start + len(COPIED))
+    assert match.grade.value == "verbatim"
+    shown = render.text(verdict)
+    assert f"characters {start}-{start + len(COPIED)} = wire-003 (Reuters)" in shown
+    data = render.to_dict(verdict)
+    assert list(schemas.errors("check", data)) == []
+    assert data["articles"][0]["findings"][0]["wire"][0]["other_start"] == w_start
+
+
+def test_an_index_of_the_old_format_is_refused_with_a_rebuild_hint(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    article = Article("a-1", OPENING, outlet="Local Paper")
+    with Store(path, Fingerprinter(Config()), create=True) as store:
+        add_articles(store, [article], Config())
+        with store.transaction():
+            store.conn.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
+    with pytest.raises(StoreError, match="provenance index rebuild"):
+        Store(path, Fingerprinter(Config()))
+    with Store(path, Fingerprinter(Config()), check_meta=False) as store:
+        assert store_ops.rebuild(store, Config()) == 1
+    with Store(path, Fingerprinter(Config())) as store:  # accepted after the rebuild
+        assert store.count() == 1
+
+
+# --- the verdict logic on hand-built cases ----------------------------------------------
+
+
+def _finding(level: Policy) -> check.Finding:
+    return check.Finding(check.FindingKind.LEFTOVER_BOILERPLATE, level, "m", 0, 1)
+
+
+def _verdict_of(*levels: tuple[Policy, ...]) -> check.Verdict:
+    articles = tuple(
+        check.ArticleVerdict(Article(id=f"a{i}", text="x"), tuple(_finding(x) for x in found))
+        for i, found in enumerate(levels)
+    )
+    return check.Verdict(articles, indexed=0)
+
+
+def test_the_worst_finding_decides_the_status() -> None:
+    """One failed article fails the run whatever the others did; warnings alone warn; no
+    finding passes. The same holds inside one article."""
+    fail, warn = Policy.FAIL, Policy.WARN
+    assert _verdict_of((warn,), (fail,), ()).status == check.Status.FAIL
+    assert _verdict_of((fail,), (warn,)).status == check.Status.FAIL
+    assert _verdict_of((warn,), ()).status == check.Status.WARN
+    assert _verdict_of((), ()).status == check.Status.PASS
+    assert _verdict_of((warn, fail, warn)).articles[0].status == check.Status.FAIL
+    assert _verdict_of((warn, warn)).articles[0].status == check.Status.WARN
+
+
+def _store(tmp_path: Path, name: str, articles: list[Article]) -> Store:
+    store = Store(tmp_path / name, Fingerprinter(Config()), create=True)
+    add_articles(store, articles, Config())
+    return store
+
+
+def test_the_wire_source_is_checked_even_when_outlet_articles_rank_above_it(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """The new article copies a Reuters story and more; an outlet article that has all of
+    it ranks first by shared bands. With room for one candidate, the wire story is still
+    looked at (wire candidates are always added), so the copy is still unattributed."""
+    wire_text, more = corpus_articles["003"].text, corpus_articles["000"].text
+    wire = Article(id="w-1", text=wire_text, outlet="Reuters", source_kind=SourceKind.WIRE)
+    bigger = Article(id="big-1", text=wire_text + "\n\n" + more, outlet="Big Paper")
+    new = Article(id="new-1", text=OPENING + "\n\n" + wire_text + "\n\n" + more)
+    one = Config(check=CheckConfig(max_candidates=1))
+    with _store(tmp_path, "w.sqlite", [wire, bigger]) as store:
+        verdict = check.run(_results(new), store, one)
+    (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "unattributed_wire"]
+    assert (finding.other_id, finding.other_outlet) == ("w-1", "Reuters")
+
+
+def test_a_near_duplicate_behind_a_longer_partial_match_is_found(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """An indexed compilation holds every paragraph of the new article verbatim (so it
+    ranks first by shared bands) but is three times longer: not a near-duplicate. The
+    lightly edited version ranked second is, and the check must go on to it."""
+    text = corpus_articles["002"].text
+    compilation = Article(
+        id="compilation",
+        text="\n\n".join([text, corpus_articles["003"].text, corpus_articles["001"].text]),
+        outlet="Digest",
+    )
+    edited = Article(id="edited", text=text.replace(" the ", " a "), outlet="Other Paper")
+    assert align.similarity(text, compilation.text) < Config().check.duplicate_min_similarity
+    new = replace(corpus_articles["002"], id="new-002")
+    with _store(tmp_path, "d.sqlite", [compilation, edited]) as store:
+        verdict = check.run(_results(new), store, Config())
+        (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "near_duplicate"]
+        assert finding.other_id == "edited"
+        one = Config(check=CheckConfig(max_candidates=1))  # only the compilation is verified
+        assert "near_duplicate" not in _kinds(check.run(_results(new), store, one).articles[0])
+
+
+def test_a_near_duplicate_needs_the_similarity_threshold(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """Half of an indexed article, with its own second half, shares many bands with it
+    but is not a near-duplicate at the default threshold (85); at 50 it is."""
+    source = corpus_articles["004"]
+    half = len(source.text) // 2
+    cut = source.text.index("\n", half)
+    new = Article(id="half", text=source.text[:cut] + "\n\n" + corpus_articles["003"].text)
+    score = align.similarity(new.text, source.text)
+    assert 50 <= score < 85
+    with _store(tmp_path, "h.sqlite", [source]) as store:
+        assert "near_duplicate" not in _kinds(check.run(_results(new), store, Config()).articles[0])
+        loose = Config(check=CheckConfig(duplicate_min_similarity=50))
+        assert "near_duplicate" in _kinds(check.run(_results(new), store, loose).articles[0])
+
+
+def test_the_finding_names_the_first_wire_article_by_id(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """Two indexed Reuters stories carry the copied text; the finding names the one whose
+    id sorts first, whatever the order they were indexed in."""
+    story = corpus_articles["003"].text
+    wires = [
+        Article(id=i, text=story, outlet="Reuters", source_kind=SourceKind.WIRE)
+        for i in ("w-2", "w-1")
+    ]
+    with _store(tmp_path, "two.sqlite", wires) as store:
+        verdict = check.run(_results(_copy_of_wire(corpus_articles)), store, Config())
+    (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "unattributed_wire"]
+    assert finding.other_id == "w-1"
+    assert "w-1, w-2" in finding.message
+
+
+def test_check_add_holds_the_write_lock_while_it_checks(
+    index: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --add the checks and the insert are one transaction: a writer that tries to
+    start while the index is being read for the checks is refused (busy), so nothing can
+    be added between the verdict and the insert. Without --add nothing is locked."""
+    attempts: list[bool] = []
+    count = index.count
+
+    def count_then_try_to_write() -> int:
+        other = sqlite3.connect(index.path, timeout=0.05, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            attempts.append(True)
+        except sqlite3.OperationalError:
+            attempts.append(False)
+        finally:
+            other.close()
+        return count()
+
+    monkeypatch.setattr(index, "count", count_then_try_to_write)
+    fresh = Article(id="fresh-2", text=OPENING + "\n\n" + OPENING.replace("Tuesday", "Friday"))
+    check.run(_results(fresh), index, Config(), add=True)
+    check.run(_results(fresh), index, Config())
+    assert attempts == [False, True]
+
+
+def test_copy_of_two_agencies_names_the_first_by_outlet_and_id(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """The new article copies a Reuters story, then an AP story: the message lists both
+    agencies (in sorted order) and the finding points at the first copied stretch, with
+    the wire article it comes from (Reuters)."""
+    ap = Article(
+        id="w-a", text=corpus_articles["000"].text, outlet="AP", source_kind=SourceKind.WIRE
+    )
+    reuters = Article(
+        id="w-b", text=corpus_articles["003"].text, outlet="Reuters", source_kind=SourceKind.WIRE
+    )
+    new = Article(id="n", text="\n\n".join([OPENING, reuters.text, ap.text]))
+    with _store(tmp_path, "ap.sqlite", [reuters, ap]) as store:
+        verdict = check.run(_results(new), store, Config())
+    (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "unattributed_wire"]
+    assert (finding.other_id, finding.other_outlet) == ("w-b", "Reuters")
+    assert finding.start == new.text.index(reuters.text[:40].strip()[:20])
+    assert {w.other_id for w in finding.wire} == {"w-a", "w-b"}
+    assert "AP: w-a; Reuters: w-b" in finding.message
+
+
+@pytest.mark.parametrize("outlet", ["reuters.com", "Agence France-Presse"])
+def test_the_wire_outlet_names_its_agency_by_host_or_by_alias(
+    tmp_path: Path, corpus_articles: dict[str, Article], outlet: str
+) -> None:
+    """An indexed wire story whose outlet is an agency's host ("reuters.com") or one of its
+    aliases ("Agence France-Presse" is AFP): the agency is known, so a credit to AP over
+    the whole copy does not attribute it."""
+    wire = replace(corpus_articles["003"], id="w", outlet=outlet, source_kind=SourceKind.WIRE)
+    article = _copy_of_wire(corpus_articles)
+    (result,) = _results(article)
+    credit = WireCredit("AP", CreditKind.DATELINE, 0, 5, 0, len(article.text), "(AP)")
+    with _store(tmp_path, "o.sqlite", [wire]) as store:
+        verdict = check.run([replace(result, wire_credits=(credit,))], store, Config())
+    (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "unattributed_wire"]
+    assert "the credits name AP" in finding.message
+
+
+def test_a_credit_covers_only_its_own_block(
+    index: Store, corpus_articles: dict[str, Article]
+) -> None:
+    """A Reuters credit over the hand-written opening alone does not attribute the Reuters
+    copy after it."""
+    article = _copy_of_wire(corpus_articles)
+    (result,) = _results(article)
+    credit = WireCredit("Reuters", CreditKind.SIGN_OFF, 0, 5, 0, len(OPENING), "(Reuters)")
+    verdict = check.run([replace(result, wire_credits=(credit,))], index, Config())
+    (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "unattributed_wire"]
+    assert finding.start >= len(OPENING)
+
+
+def test_the_duplicate_estimate_is_the_share_of_text_found(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """The new article is an indexed article followed by as much text of its own: the
+    estimated Jaccard of the finding is the share of its paragraph text found in the
+    indexed one (about a half), not 0 or 1."""
+    source, own = corpus_articles["004"], corpus_articles["003"]
+    new = Article(id="n", text=source.text + "\n\n" + own.text)
+    loose = Config(check=CheckConfig(duplicate_min_similarity=50))
+    with _store(tmp_path, "e.sqlite", [source]) as store:
+        verdict = check.run(_results(new), store, loose)
+        entry = store.fp.entry(_results(new)[0], with_boilerplate=True)
+    (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "near_duplicate"]
+    lengths = [p.end - p.start for p in entry.passages]
+    found = sum(
+        n for p, n in zip(entry.passages, lengths, strict=True) if p.end <= len(source.text)
+    )
+    assert finding.estimated_jaccard == pytest.approx(found / sum(lengths), abs=0.02)
+    assert 0.2 < found / sum(lengths) < 0.8
+
+
+def test_line_numbers_at_the_edges() -> None:
+    """Standard input (even a JSONL record of it) has no file lines to point at; a text
+    file starting with a blank line has its first character on line 1, its second on 2."""
+    text = "\nsecond\nthird"
+    stdin = check.ArticleVerdict(Article(id="s", text=text, origin=Origin("-", "line 3")), ())
+    txt = check.ArticleVerdict(Article(id="t", text=text, origin=Origin("a.txt")), ())
+    assert stdin.line_of(3) is None
+    assert [txt.line_of(0), txt.line_of(1), txt.line_of(text.index("third"))] == [1, 2, 3]

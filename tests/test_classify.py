@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -146,7 +147,18 @@ def test_check_partition_refuses_gaps_overlaps_and_short_cover() -> None:
 
 # --- any set of candidates gives a partition ---------------------------------------------
 
-_RANK = {label: rank for rank, label in enumerate(LABEL_PRECEDENCE)}
+# The precedence the design states (boilerplate > wire > shared > original), written out
+# here rather than read from ``LABEL_PRECEDENCE``, the constant under test.
+_RANK = {Label.BOILERPLATE: 0, Label.WIRE: 1, Label.SHARED: 2, Label.ORIGINAL: 3}
+
+
+def test_precedence_is_boilerplate_wire_shared_original() -> None:
+    assert list(LABEL_PRECEDENCE) == sorted(Label, key=_RANK.__getitem__)
+    # boilerplate inside a wire block wins; wire wins over a shared span over the same text
+    wire = Span(0, 39, Label.WIRE, agency="AP", evidence="credit")
+    shared = _shared(16, 69, FROM_B, first="b")
+    labels = [(s.start, s.label) for s in classify.partition(TEXT, [shared, wire, READ_ALSO])]
+    assert labels == [(0, Label.BOILERPLATE), (16, Label.WIRE), (39, Label.SHARED)]
 
 
 @st.composite
@@ -197,3 +209,30 @@ def test_same_place_different_credits_do_not_depend_on_order() -> None:
     assert classify.partition(TEXT, [one, two]) == classify.partition(TEXT, [two, one])
     (wire,) = [s for s in classify.partition(TEXT, [two, one]) if s.label == Label.WIRE]
     assert wire.credit == dateline  # the earlier credit gives the evidence
+
+
+def test_two_boilerplate_reasons_at_one_place_the_first_reason_wins() -> None:
+    """Same stretch, two reasons: the reason that sorts first (byline < promo) gives the
+    span, whatever the rule names, so the choice does not depend on rule ids."""
+    byline = Span(0, 15, Label.BOILERPLATE, reason=BoilerplateReason.BYLINE, rule="z.rule")
+    promo = Span(0, 15, Label.BOILERPLATE, reason=BoilerplateReason.PROMO, rule="a.rule")
+    (first, *_) = classify.partition(TEXT, [promo, byline])
+    assert (first.reason, first.rule) == (BoilerplateReason.BYLINE, "z.rule")
+
+
+def test_a_broken_partition_is_reported_with_its_offset() -> None:
+    gap = [Span(0, 5, Label.ORIGINAL), Span(6, len(TEXT), Label.ORIGINAL)]
+    with pytest.raises(ValueError, match="do not partition the text at offset 5"):
+        classify.check_partition(TEXT, gap)
+    short = [Span(0, 10, Label.ORIGINAL)]
+    with pytest.raises(ValueError, match=f"spans end at 10, text has {len(TEXT)} characters"):
+        classify.check_partition(TEXT, short)
+
+
+def test_two_agencies_at_one_place_the_first_agency_wins() -> None:
+    """A credited AP stretch that also aligns with a Reuters story: the agency that sorts
+    first names the span, whatever the evidence of each."""
+    ap = Span(16, 39, Label.WIRE, agency="AP", evidence="credit")
+    reuters = Span(16, 39, Label.WIRE, agency="Reuters", evidence="alignment")
+    (wire,) = [s for s in classify.partition(TEXT, [reuters, ap]) if s.label == Label.WIRE]
+    assert (wire.agency, wire.evidence) == ("AP", "credit")

@@ -114,3 +114,23 @@ def test_cli_index_path_from_config(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     added = runner.invoke(app, ["index", "add", str(ROOT / "corpus" / "000_3f8e6b0e94d37dc3.json")])
     assert added.exit_code == 0, added.output
     assert (tmp_path / "data" / "idx.sqlite").is_file()
+
+
+def test_the_defaults_are_pinned(update_golden: bool) -> None:
+    """Every default threshold, in one file (tests/golden/config.defaults.json): changing a
+    default is a decision to review here, once, not in every golden report. The tests of
+    each stage say what the main thresholds do; regenerate with --update-golden."""
+    path = ROOT / "tests" / "golden" / "config.defaults.json"
+    now = json.dumps(_plain(Config().to_dict()), indent=2, sort_keys=True) + "\n"
+    if update_golden:
+        path.write_text(now, encoding="utf-8", newline="\n")
+        return
+    expected = json.loads(path.read_text(encoding="utf-8"))
+    changed = {
+        f"{section}.{key}": (value, _plain(Config().to_dict())[section].get(key))
+        for section, values in expected.items()
+        for key, value in values.items()
+        if _plain(Config().to_dict())[section].get(key) != value
+    }
+    assert changed == {}, f"defaults changed (pinned, now): {changed}"
+    assert json.loads(now) == expected

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
+import numpy as np
 import pytest
 
 from provenance.config import FingerprintConfig
 from provenance.errors import FingerprintMismatch
-from provenance.fingerprint import FingerprintParams, Signer
-from provenance.index import MIN_PASSAGE_CHARS, lsh_candidates, passages_of
+from provenance.fingerprint import FingerprintParams, Signer, lsh_bands
+from provenance.index import MIN_PASSAGE_CHARS, lsh_candidates, passages_of, story_pieces
 from provenance.match.signatures import BatchSigner
 from provenance.model import (
     Article,
@@ -115,3 +117,97 @@ def test_bucketing_in_passes_finds_the_same_candidates(
     assert len(whole) >= len(texts[::7])  # at least the planted pairs
     for per_pass in (1, 2, 5, 6, 41):
         assert lsh_candidates(signatures, 0.3, 20, bands_per_pass=per_pass) == whole
+
+
+def test_boilerplate_is_cut_off_a_segment_and_the_story_text_is_matched() -> None:
+    """A dateline before the lede and a credit after the last sentence are cut off the
+    paragraph and its sentences; what is left is matched, with exact offsets."""
+    text = (
+        "WASHINGTON (AP) — The Senate passed the spending bill late on Friday night. "
+        "The House votes next week on the final version of the bill. (AP)"
+    )
+    dateline = BoilerplateSpan(0, len("WASHINGTON (AP) —"), BoilerplateReason.DATELINE, "t")
+    credit = BoilerplateSpan(len(text) - 4, len(text), BoilerplateReason.CREDIT_LINE, "t")
+    result = ArticleResult(Article("a", text), segment(text), boilerplate=(dateline, credit))
+    got = [(p.kind, p.text) for p in passages_of(result)]
+    assert got == [
+        (SegmentKind.PARAGRAPH, text[len("WASHINGTON (AP) — ") : -len(" (AP)")]),
+        (SegmentKind.SENTENCE, "The Senate passed the spending bill late on Friday night."),
+        (SegmentKind.SENTENCE, "The House votes next week on the final version of the bill."),
+    ]
+    assert all(text[p.start : p.end] == p.text for p in passages_of(result))
+
+
+def test_a_segment_wholly_inside_boilerplate_is_not_matched() -> None:
+    start = TEXT.index("Subscribe")
+    end = TEXT.index("\n", start)
+    assert (
+        story_pieces(TEXT, start, end, (BoilerplateSpan(start, end, BoilerplateReason.PROMO, "t"),))
+        == []
+    )
+
+
+# --- which candidates are kept ------------------------------------------------------------
+
+QUERY = (
+    "The county board met on Tuesday evening to hear residents before the vote on the new bus"
+    " routes, which several speakers said would leave the eastern villages without a direct"
+    " line to the hospital and the secondary school in the market town."
+)
+OTHER = (
+    "The county board met on Tuesday evening to hear residents before the vote on the new bus"
+    " routes, but most of the evening went to a long quarrel about parking fees in the old"
+    " harbour district and the ferry."
+)
+
+
+def test_each_text_keeps_its_most_similar_candidates() -> None:
+    """Positions: 0 and 1 a pair of near copies sharing only the opening with 3; 2 a near
+    copy of 3 (one word changed). With room for one candidate each, 3 keeps 2 (estimated
+    Jaccard ~0.85), not 0 (~0.3), although 0 comes first; with room for two it keeps both."""
+    texts = [
+        OTHER,
+        OTHER.replace("quarrel", "argument"),
+        QUERY.replace("Tuesday", "Wednesday"),
+        QUERY,
+    ]
+    sigs = BatchSigner(PARAMS).sign_texts(texts)
+    assert [(c.a, c.b) for c in lsh_candidates(sigs, 0.3, 1)] == [(0, 1), (2, 3)]
+    assert (0, 3) in [(c.a, c.b) for c in lsh_candidates(sigs, 0.3, 2)]
+
+
+def _one_shared_band(n: int, alike: tuple[int, int]) -> np.ndarray[Any, Any]:
+    """``n`` signatures equal on band 0 only; the two ``alike`` also agree on the first row
+    of every other band (a third of their values, no other whole band)."""
+    bands, rows = lsh_bands(PARAMS.num_perm, 0.3)
+    rng = np.random.default_rng(7)
+    values = rng.integers(1, 2**32 - 1, size=(n, PARAMS.num_perm), dtype=np.uint64)
+    values[:, :rows] = values[0, :rows]
+    a, b = alike
+    values[b, rows : bands * rows : rows] = values[a, rows : bands * rows : rows]
+    return values
+
+
+def test_a_crowded_bucket_links_its_members_to_its_first_keys_only() -> None:
+    """Signatures sharing one band (a boilerplate-like passage in many articles): a bucket of
+    more than 4 x max_candidates members costs linear time, each member linked to the
+    bucket's first key only, even where two members (2 and 3) are more alike; a bucket of
+    exactly 4 x max_candidates members is still read whole, so 2 and 3 find each other."""
+    crowded = [(c.a, c.b) for c in lsh_candidates(_one_shared_band(5, (2, 3)), 0.3, 1)]
+    assert crowded == [(0, k) for k in range(1, 5)]
+    whole = [(c.a, c.b) for c in lsh_candidates(_one_shared_band(4, (2, 3)), 0.3, 1)]
+    assert whole == [(0, 1), (2, 3)]
+
+
+def test_a_passage_touching_boilerplate_is_kept() -> None:
+    """Boilerplate ending exactly where a sentence starts, or starting exactly where it
+    ends, does not overlap it: the sentence is still a passage (its paragraph is not)."""
+    officials = TEXT.index("Officials")
+    end = TEXT.index("\n")
+    spans = (
+        BoilerplateSpan(0, officials, BoilerplateReason.NAVIGATION, "t"),
+        BoilerplateSpan(end, end + 12, BoilerplateReason.NAVIGATION, "t"),
+    )
+    texts = [p.text for p in passages_of(_result(spans))]
+    assert texts[0] == "Officials in Seoul condemned the launch at once."
+    assert TEXT.split("\n")[0] not in texts

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from provenance import classify, schemas
+from provenance import classify, pipeline, schemas
 from provenance.cli import app
 from provenance.config import Config
 from provenance.model import (
@@ -36,6 +36,7 @@ from provenance.model import (
     Label,
     Match,
     MatchSide,
+    SourceKind,
     Span,
     SpanSource,
     WireCredit,
@@ -359,6 +360,34 @@ def test_cli_writes_one_self_contained_file(tmp_path: Path) -> None:
     assert page.startswith("<!DOCTYPE html>")
     for path in sorted(CORPUS.glob("*.json")):
         assert f'<span class="id">{path.stem}</span>' in page
+
+
+def test_the_card_of_an_edited_copy_highlights_the_differing_words_escaped() -> None:
+    """A wire paragraph and an outlet's copy with markup characters around a word ("<600>",
+    not a word edit) and one word changed and one inserted: the card marks them, says the
+    counts, and nothing of the texts becomes markup."""
+    source = (
+        "The missile flew about 600 kilometers before landing in waters outside Japan's "
+        "exclusive economic zone, according to officials in Tokyo."
+    )
+    copy = source.replace("about 600", "roughly <600>").replace("landing", "finally landing")
+    wire = Article("w", source, outlet="AP", source_kind=SourceKind.WIRE)
+    outlet = Article("o", copy, outlet="Daily Example")
+    config = Config()
+    data = render_data.report_dict(pipeline.analyze([wire, outlet], config), config)
+    span = next(s for s in data["articles"][0]["spans"] if s["label"] == "wire")
+    # "<600>" is the word "600" between marks: "about" became "roughly", "finally" is new
+    assert span["sources"][0]["words"] == {"changed": 1, "inserted": 1, "deleted": 0}
+    assert span["sources"][0]["grade"] == "edited"
+    out = render_html.render(data, {"w": source, "o": copy})
+    card = out[out.index('id="art-0-e') :]
+    card = card[: card.index("</li>")]
+    assert '<ins class="diff" title="not in the source">finally</ins>' in card
+    assert "&lt;600&gt;" in card
+    assert "<600>" not in card
+    assert '<del class="diff" title="not in this article">about</del>' in card
+    assert '<ins class="diff" title="not in the source">roughly</ins>' in card
+    assert "words: 1 changed, 1 inserted, 0 deleted" in card
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from provenance import pipeline, reuse
+from provenance.align import similarity
 from provenance.claims import first_appearance
 from provenance.config import Config
 from provenance.model import Article, ArticleResult, Grade, Label, SourceKind
@@ -159,3 +162,167 @@ def test_the_report_says_wire_verbatim_then_wire_edited_then_original() -> None:
     ]
     text = render_text.render(data, {a.id: a.text for a in (COPY, WIRE)})
     assert "verbatim  outlet-1 (Daily Example) [0-178]  <->  wire-1 (AP) [0-177]" in text
+    # The edited paragraph says its word edits (outlet-1 against wire-1): "about" ->
+    # "roughly", "kilometers" -> "kilometres", "according to officials" -> "officials ...
+    # said, adding"; the verbatim one has the same words.
+    words = [x["words"] for s in copy["spans"] for x in s.get("sources", [])]
+    assert words[0] == {"changed": 0, "inserted": 0, "deleted": 0}
+    assert words[1]["changed"] >= 2
+    assert "same words" in text
+    edited = words[1]
+    counts = f"words: {edited['changed']} changed, {edited['inserted']} inserted, "
+    assert counts + f"{edited['deleted']} deleted" in text
+
+
+# A wire story as AP sends it: a dateline before the lede, a credit after the last paragraph.
+DATELINE = "SEOUL, South Korea (AP) — "
+CREDIT = " (AP)"
+DATELINED_WIRE = Article(
+    "wire-dated",
+    "\n".join([DATELINE + W1, W2, W3 + CREDIT]),
+    outlet="AP",
+    published="2024-05-01",
+    source_kind=SourceKind.WIRE,
+)
+# The outlet copies the lede and the last paragraph word for word, without dateline or
+# credit, and puts its own paragraph between them.
+UNDATED_COPY = Article(
+    "outlet-undated", "\n".join([W1, O3, W3]), outlet="Daily Example", published="2024-05-02"
+)
+
+
+def test_lede_after_a_dateline_and_paragraph_before_a_credit_are_matched() -> None:
+    result = pipeline.analyze([DATELINED_WIRE, UNDATED_COPY])
+    copy = next(r for r in result.articles if r.article.id == "outlet-undated")
+    text, wire_text = UNDATED_COPY.text, DATELINED_WIRE.text
+    wire = [s for s in copy.spans if s.label == Label.WIRE]
+    # Both copied paragraphs are wire copy (the lede span takes the newline after it).
+    lede, last = wire
+    assert text[lede.start : lede.end].strip() == W1
+    assert (last.start, last.end) == (len(text) - len(W3), len(text))
+    # The sources point at the story text of the wire article: after the dateline, before
+    # the credit, exactly.
+    assert [(s.start, s.end) for s in lede.sources] == [(len(DATELINE), len(DATELINE) + len(W1))]
+    end_of_w3 = len(wire_text) - len(CREDIT)
+    assert [(s.start, s.end) for s in last.sources] == [(end_of_w3 - len(W3), end_of_w3)]
+    assert all(
+        s.grade == Grade.VERBATIM and s.score == 100.0 for s in (*lede.sources, *last.sources)
+    )
+    # The wire article's dateline and credit stay boilerplate in its own report.
+    own = next(r for r in result.articles if r.article.id == "wire-dated")
+    labels = {(s.start, s.label) for s in own.spans}
+    assert (0, Label.BOILERPLATE) in labels
+
+
+def test_a_credit_naming_another_agency_than_the_aligned_wire_story_is_evidence() -> None:
+    """The outlet credits its copy to AFP in a dateline, but the text aligns with an AP
+    story: the wire span says so. A joint credit naming AP as well says nothing."""
+    credited = Article(
+        "outlet-afp", "SEOUL (AFP) \u2014 " + "\n".join([W1, W2]), outlet="Daily Example"
+    )
+    joint = Article("outlet-joint", "SEOUL (AFP/AP) \u2014 " + "\n".join([W1, W2]), outlet="X")
+    config = Config()
+    data = render_data.report_dict(pipeline.analyze([WIRE, credited, joint], config), config)
+    by_id = {a["id"]: a for a in data["articles"]}
+    wire_spans = [s for s in by_id["outlet-afp"]["spans"] if s["label"] == "wire"]
+    assert wire_spans
+    assert all(s.get("credit_mismatch") == ["AP"] for s in wire_spans)
+    assert not any("credit_mismatch" in s for s in by_id["outlet-joint"]["spans"])
+    text = render_text.render(data, {a.id: a.text for a in (WIRE, credited, joint)})
+    assert "aligned with AP, not credited" in text
+
+
+def test_articles_below_the_similarity_threshold_are_not_near_duplicates() -> None:
+    """The same opening and a rewritten rest (similarity 74-82, under 85) is a story that
+    shares passages, not a near-duplicate; a lower threshold (70) makes it one."""
+    story = "\n".join([W1, W2, W3])
+    versions = ["\n".join([W1, O2, O3]), story + "\n" + O3 + "\n" + O2.replace("missile", "rocket")]
+    for i, text in enumerate(versions):
+        articles = [Article("a", story, outlet="One"), Article(f"b{i}", text, outlet="Two")]
+        assert 70 <= similarity(story, text) < 85
+        result = pipeline.analyze(articles)
+        assert all(r.duplicates == () for r in result.articles)
+        assert result.clusters == ()
+        loose = Config(align=replace(Config().align, duplicate_min_similarity=70.0))
+        assert pipeline.analyze(articles, loose).clusters == (("a", f"b{i}"),)
+
+
+# A sentence rewritten around the wire's first clause (alignment score 69: "rewritten").
+REWRITTEN = (
+    "The missile flew about 600 kilometers before landing in waters outside Japan's exclusive "
+    "economic zone, and the government in Tokyo protested through diplomatic channels on Friday."
+)
+
+
+def test_a_rewritten_sentence_above_the_match_floor_is_still_wire_copy() -> None:
+    """Score 69 is above match_min_score (44): the copied clause is wire copy graded
+    ``rewritten``; the clause the outlet added is original."""
+    wire = Article("w", W2, outlet="AP", source_kind=SourceKind.WIRE, published="2024-01-01")
+    outlet = Article("o", REWRITTEN, outlet="Paper", published="2024-01-02")
+    result = pipeline.analyze([wire, outlet])
+    (o,) = [r for r in result.articles if r.article.id == "o"]
+    labels = [(s.label, [x.grade for x in s.sources]) for s in o.spans]
+    assert labels == [(Label.WIRE, [Grade.REWRITTEN]), (Label.ORIGINAL, [])]
+    assert o.spans[1].start > REWRITTEN.index("zone")
+
+
+# What each of seven outlets adds to the copied paragraph: its own sentence, naming North
+# Korea as the copy does (so the copy is story, not a template line of page chrome).
+OWN = [
+    "Fishermen in Sokcho said North Korea had not fired near their grounds since the spring.",
+    "A defence analyst in Busan said North Korea was testing a solid-fuel engine again.",
+    "Japan's coast guard told ships near Niigata to watch for debris after North Korea fired.",
+    "Markets in Seoul shrugged off the news that North Korea had launched another missile.",
+    "Diplomats at the United Nations said North Korea would be discussed again next week.",
+    "Parents in Paju said their children practised a shelter drill as North Korea fired.",
+    "A former general told a radio station that North Korea wanted attention before talks.",
+]
+
+
+def _seven(text: str, wire_at: int | None) -> list[Article]:
+    """Seven outlets publish ``text`` on days 1-7 (day ``wire_at``: the AP wire story),
+    each followed by a sentence of its own."""
+    return [
+        Article(
+            f"d{day}",
+            text + "\n" + OWN[day - 1],
+            outlet="AP" if day == wire_at else f"Outlet {day}",
+            published=f"2024-03-0{day}",
+            source_kind=SourceKind.WIRE if day == wire_at else SourceKind.OUTLET,
+        )
+        for day in range(1, 8)
+    ]
+
+
+def test_a_span_lists_the_five_earliest_other_outlets() -> None:
+    """No wire story: the last article's shared span names five sources (max_sources), the
+    five earliest other outlets, and the earliest of all is the first appearance."""
+    result = pipeline.analyze(_seven(W1, None))
+    (last,) = [r for r in result.articles if r.article.id == "d7"]
+    span = last.spans[0]
+    assert (span.start, span.label) == (0, Label.SHARED)
+    assert [s.article_id for s in span.sources] == ["d1", "d2", "d3", "d4", "d5"]
+    assert span.first == "d1"
+
+
+def test_the_wire_source_comes_before_earlier_outlets() -> None:
+    """Six outlets ran the text before the AP story (day 7 of 7, after max_sources of them):
+    every outlet's copy still names the wire story as its source and is wire copy."""
+    result = pipeline.analyze(_seven(W1, wire_at=7))
+    for r in result.articles:
+        if r.article.id == "d7":
+            continue
+        span = r.spans[0]
+        assert (span.label, span.agency, span.sources[0].article_id) == (Label.WIRE, "AP", "d7")
+
+
+def test_a_copied_paragraph_is_one_match_not_one_per_sentence() -> None:
+    """A three-sentence paragraph copied verbatim: its sentences are inside the paragraph's
+    span with the same source, so the paragraph is one match."""
+    paragraph = " ".join([W1, W3, "Officials in Seoul said they were watching closely now."])
+    wire = Article("w", paragraph + "\n" + O3, outlet="AP", source_kind=SourceKind.WIRE)
+    outlet = Article("o", paragraph + "\n" + O2, outlet="Paper")
+    result = pipeline.analyze([wire, outlet])
+    assert [(m.a.article_id, m.a.start, m.a.end, m.b.start, m.b.end) for m in result.matches] == [
+        ("o", 0, len(paragraph), 0, len(paragraph))
+    ]

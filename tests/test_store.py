@@ -15,7 +15,7 @@ from provenance.cli import app
 from provenance.config import Config, FingerprintConfig, StoreConfig
 from provenance.errors import StoreError
 from provenance.model import Article
-from provenance.store import Fingerprinter, Store, add_articles, rebuild
+from provenance.store import Entry, Fingerprinter, Store, add_articles, rebuild
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -204,13 +204,13 @@ def test_cli_refuses_other_parameters_and_rebuild_follows_the_advice(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     index = str(tmp_path / "i.sqlite")
-    (tmp_path / "provenance.toml").write_text("[index]\nbands = 8\n", encoding="utf-8")
+    (tmp_path / "provenance.toml").write_text("[index]\nbands = 6\n", encoding="utf-8")
     assert runner.invoke(app, ["index", "add", str(CORPUS), "--index", index]).exit_code == 0
-    (tmp_path / "provenance.toml").unlink()  # back to the default 16 bands
+    (tmp_path / "provenance.toml").unlink()  # back to the default 8 bands
     one = str(CORPUS / "000_3f8e6b0e94d37dc3.json")
     refused = runner.invoke(app, ["check", one, "--index", index])
     assert refused.exit_code == 2
-    assert "bands=8 (now 16)" in refused.output
+    assert "bands=6 (now 8)" in refused.output
     assert f"provenance index rebuild --index {index}" in refused.output
     rebuilt = runner.invoke(app, ["index", "rebuild", "--index", index])
     assert rebuilt.exit_code == 0, rebuilt.output
@@ -259,3 +259,88 @@ def test_a_new_index_uses_the_configured_page_size(
         with Store(path, Fingerprinter(Config()), page_size=8192) as store:
             assert store.conn.execute("PRAGMA page_size").fetchone()[0] == size
             assert _rows(store, "articles") == 5
+
+
+# --- a damaged index must be reported, and a failed transaction must leave nothing ---------
+
+
+def _damaged(tmp_path: Path, articles: list[Article], sql: str) -> list[str]:
+    with _open(tmp_path / "d.sqlite") as store:
+        add_articles(store, articles, Config())
+        assert store.verify() == []
+        store.conn.execute(sql)
+        return store.verify()
+
+
+def test_verify_reports_a_missing_band_row(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """One band row of article pk 1 deleted (a half-written passage): that article, and
+    only it, is reported with its counts."""
+    problems = _damaged(
+        tmp_path,
+        [corpus_articles["000"], corpus_articles["003"]],
+        "DELETE FROM bands WHERE (key, ref) = (SELECT key, ref FROM bands WHERE ref >> 12 = 1"
+        " ORDER BY key LIMIT 1)",
+    )
+    assert len(problems) == 1
+    assert problems[0].startswith("article pk 1: ")
+    assert "band rows, expected" in problems[0]
+
+
+def test_verify_reports_a_missing_passage(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    problems = _damaged(
+        tmp_path,
+        [corpus_articles["000"], corpus_articles["003"]],
+        "DELETE FROM passages WHERE article = 2 AND seq = 0",
+    )
+    assert len(problems) == 1
+    assert problems[0].startswith("article pk 2: ")
+
+
+def test_verify_reports_rows_of_a_missing_article(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """An article row deleted without its passages and band rows (a crash in the middle of
+    a removal) leaves orphans that verify names."""
+    problems = _damaged(tmp_path, [corpus_articles["003"]], "DELETE FROM articles WHERE pk = 1")
+    assert problems == ["passages or band rows of a missing article (pk 1)"]
+
+
+def test_verify_reports_a_wrong_passage_count(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    problems = _damaged(
+        tmp_path, [corpus_articles["003"]], "UPDATE articles SET n_passages = n_passages + 1"
+    )
+    assert len(problems) == 1
+    assert problems[0].startswith("article pk 1: ")
+
+
+def _put_then_fail(store: Store, entry: Entry) -> None:
+    with store.transaction():
+        store.put([entry])
+        assert store.count() == 1  # visible inside the transaction
+        raise RuntimeError("interrupted")
+
+
+def test_a_failed_transaction_leaves_nothing_behind(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """An error inside a transaction rolls back what was written in it: the same
+    connection sees nothing of it, and the next write starts a transaction of its own."""
+    article = corpus_articles["003"]
+    (result,) = pipeline.analyze_each([article])
+    with _open(tmp_path / "t.sqlite") as store:
+        entry = store.fp.entry(result)
+        with pytest.raises(RuntimeError, match="interrupted"):
+            _put_then_fail(store, entry)
+        assert store.count() == 0
+        assert not store.conn.in_transaction
+        assert store.verify() == []
+        store.put([entry])
+    with _open(tmp_path / "t.sqlite", create=False) as reopened:  # committed, not pending
+        assert reopened.count() == 1
+        assert reopened.verify() == []

@@ -7,6 +7,7 @@ from typing import Any
 
 from provenance.check import ArticleVerdict, Finding, Status, Verdict
 from provenance.config import Policy
+from provenance.render.safe import visible
 from provenance.render.words import count
 
 SCHEMA_VERSION = "1"
@@ -28,6 +29,19 @@ def _finding(verdict: ArticleVerdict, finding: Finding) -> dict[str, Any]:
         "estimated_jaccard": finding.estimated_jaccard,
         "share": finding.share,
         "reason": finding.reason,
+        "wire": [
+            {
+                "start": w.start,
+                "end": w.end,
+                "line": verdict.line_of(w.start),
+                "other": {"id": w.other_id, "outlet": w.other_outlet},
+                "other_start": w.other_start,
+                "other_end": w.other_end,
+                "score": round(w.score, 2),
+                "grade": w.grade.value,
+            }
+            for w in finding.wire
+        ],
     }
 
 
@@ -60,7 +74,8 @@ def to_dict(verdict: Verdict) -> dict[str, Any]:
 
 
 def to_json(verdict: Verdict) -> str:
-    return json.dumps(to_dict(verdict), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    text = json.dumps(to_dict(verdict), ensure_ascii=False, indent=2, allow_nan=False)
+    return text + "\n"
 
 
 def _where(article: ArticleVerdict, finding: Finding) -> str:
@@ -87,6 +102,12 @@ def text(verdict: Verdict) -> str:
         lines.append(f"{article.status.value.upper():4}  {article.article.id}{added}")
         for f in article.findings:
             lines.append(f"      {f.level.value}: {_where(article, f)}: {f.message}")
+            for w in f.wire:
+                lines.append(
+                    f"        characters {w.start}-{w.end} = {w.other_id} "
+                    f"({w.other_outlet or 'outlet unknown'}) characters "
+                    f"{w.other_start}-{w.other_end}: {w.grade.value}, score {w.score:.1f}"
+                )
     summary = to_dict(verdict)["summary"]
     lines.append(
         f"{verdict.status.value.upper()}: {count(summary['articles'], 'article')} checked "
@@ -94,7 +115,9 @@ def text(verdict: Verdict) -> str:
         f"{summary['warn']} warned, "
         f"{summary['pass']} passed, {summary['added']} added"
     )
-    return "\n".join(lines) + "\n"
+    # ids cannot hold a line break (the article schema); other control characters (ANSI
+    # escapes, "\r", bidi overrides) in ids, paths and messages are made visible
+    return visible("\n".join(lines) + "\n", keep_newlines=True)
 
 
 def _escape_data(value: str) -> str:
@@ -115,7 +138,7 @@ def github(verdict: Verdict) -> str:
             command = "error" if f.level == Policy.FAIL else "warning"
             props = []
             if origin is not None and origin.path != "-":
-                props.append(f"file={_escape_property(origin.path)}")
+                props.append(f"file={_escape_property(visible(origin.path))}")
                 line = article.line_of(f.start)
                 if line is not None:
                     props.append(f"line={line}")
@@ -124,6 +147,6 @@ def github(verdict: Verdict) -> str:
                         props.append(f"col={column}")
             props.append(f"title={_escape_property(f'provenance {f.kind.value}')}")
             message = f"{article.article.id}: {f.message}"
-            lines.append(f"::{command} {','.join(props)}::{_escape_data(message)}")
+            lines.append(f"::{command} {','.join(props)}::{_escape_data(visible(message))}")
     lines.append(text(verdict).splitlines()[-1])
     return "\n".join(lines) + "\n"

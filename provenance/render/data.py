@@ -23,6 +23,7 @@ from provenance.model import (
     Span,
     SpanSource,
     WireCredit,
+    WordEdits,
 )
 from provenance.semantic import model_info
 
@@ -50,7 +51,12 @@ def _source(s: SpanSource) -> dict[str, Any]:
         "score": round(s.score, 2),
         "grade": s.grade.value,
         "published": s.published,
+        "words": words_dict(s.edits),
     }
+
+
+def words_dict(edits: WordEdits) -> dict[str, int]:
+    return {"changed": edits.changed, "inserted": edits.inserted, "deleted": edits.deleted}
 
 
 def _span(span: Span) -> dict[str, Any]:
@@ -69,6 +75,8 @@ def _span(span: Span) -> dict[str, Any]:
         out["sources"] = [_source(s) for s in span.sources]
     if span.first is not None:
         out["first"] = span.first
+    if span.credit_mismatch:
+        out["credit_mismatch"] = list(span.credit_mismatch)
     return out
 
 
@@ -244,4 +252,5 @@ def report_dict(result: CorpusResult, config: Config) -> dict[str, Any]:
 
 
 def to_json(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    # allow_nan=False: a NaN or infinity is a bug to report, never a bare NaN in the JSON
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, allow_nan=False) + "\n"

@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from provenance.render.text import LABEL_ORDER
+from provenance.align import word_diff
+from provenance.render.text import LABEL_ORDER, word_edits
 from provenance.render.words import count
 
 REASON_TEXT = {
@@ -124,32 +125,59 @@ def _marks(article: dict[str, Any]) -> list[tuple[int, int, str, str]]:
     return kept
 
 
-def _credit_marked(text: str, start: int, end: int, marks: list[tuple[int, int, str, str]]) -> str:
+def _credit_marked(
+    text: str, start: int, end: int, marks: list[tuple[int, int, str, str]], tag: str = "mark"
+) -> str:
+    """``text[start:end]`` escaped, with the sorted, disjoint ``marks`` (start, end, class,
+    title) wrapped in ``<tag>`` (a fixed tag name, never text)."""
     out: list[str] = []
     pos = start
     for m_start, m_end, cls, title in marks:
-        a, b = max(m_start, start), min(m_end, end)
+        a, b = max(m_start, pos), min(m_end, end)
         if a >= b:
             continue
         out.append(esc(text[pos:a]))
-        out.append(f'<mark class="{cls}" title="{esc(title)}">{esc(text[a:b])}</mark>')
+        out.append(f'<{tag} class="{cls}" title="{esc(title)}">{esc(text[a:b])}</{tag}>')
         pos = b
     out.append(esc(text[pos:end]))
     return "".join(out)
 
 
-def _source_card(page: Page, src: dict[str, Any], label: str, first: str | None) -> str:
+def _highlighted(text: str, ranges: tuple[tuple[int, int], ...], tag: str, title: str) -> str:
+    """``text`` escaped, cut at ``QUOTE_LIMIT``, with the words at ``ranges`` wrapped in
+    ``<tag class="diff">`` (a fixed tag and class: nothing from the text reaches markup)."""
+    shown = excerpt(text)
+    limit = len(shown) if shown == text else len(shown) - 1
+    marks = [(start, end, "diff", title) for start, end in ranges]
+    return _credit_marked(text, 0, limit, marks, tag) + esc(shown[limit:])
+
+
+def _source_card(page: Page, src: dict[str, Any], label: str, first: str | None, mine: str) -> str:
+    """A matching passage of another article; where the words differ from ``mine`` (this
+    span's text), the source's words that this text lacks and this text's words that the
+    source lacks are highlighted (``align.word_diff``)."""
     other = page.texts.get(src["article_id"], "")
-    quote = excerpt(other[src["start"] : src["end"]])
+    quote = other[src["start"] : src["end"]]
     tag = ' <span class="first">had it first</span>' if src["article_id"] == first else ""
+    words = src.get("words") or {}
+    diff = word_diff(mine, quote) if quote and mine and any(words.values()) else None
+    body = ""
+    if diff is not None:
+        body = (
+            f'<blockquote class="quote {label}">'
+            f"{_highlighted(quote, diff.source_ranges, 'del', 'not in this article')}</blockquote>"
+            f'<p class="diff-note">this article: '
+            f"{_highlighted(mine, diff.copy_ranges, 'ins', 'not in the source')}</p>"
+        )
+    elif quote:
+        body = f'<blockquote class="quote {label}">{esc(excerpt(quote))}</blockquote>'
+    edits = f" · {esc(word_edits(words))}" if words else ""
     return (
         f'<div class="src">{page.link(src["article_id"], src["start"])}'
         f"{' · ' + esc(src['outlet']) if src['outlet'] else ''}"
         f"{' · ' + esc(src['published']) if src['published'] else ''}{tag}"
-        f"<br>score {src['score']:.1f} · {esc(src['grade'])} · characters "
-        f"{src['start']}–{src['end']}"
-        + (f'<blockquote class="quote {label}">{esc(quote)}</blockquote>' if quote else "")
-        + "</div>"
+        f"<br>score {src['score']:.1f} · {esc(src['grade'])}{edits} · characters "
+        f"{src['start']}–{src['end']}" + body + "</div>"
     )
 
 
@@ -176,6 +204,15 @@ def _evidence(page: Page, article: dict[str, Any], k: int, text: str) -> str:
                 f"{where}); covers {credit['block_start']}–{credit['block_end']}",
             )
         )
+    if sp.get("credit_mismatch"):
+        rows.append(
+            (
+                "credit mismatch",
+                "aligned with a wire article of <b>"
+                + esc(", ".join(sp["credit_mismatch"]))
+                + "</b>, which the credit does not name",
+            )
+        )
     first = sp.get("first")
     if first is not None:
         had = (
@@ -185,7 +222,8 @@ def _evidence(page: Page, article: dict[str, Any], k: int, text: str) -> str:
         )
         rows.append(("first", had))
     dl = "".join(f"<dt>{esc(k_)}</dt><dd>{v}</dd>" for k_, v in rows)
-    sources = "".join(_source_card(page, s, label, first) for s in sp.get("sources", []))
+    mine = text[sp["start"] : sp["end"]]
+    sources = "".join(_source_card(page, s, label, first, mine) for s in sp.get("sources", []))
     if label in ("wire", "shared") and "sources" in sp and not sp["sources"]:
         sources = '<p class="empty">no matching article recorded</p>'
     gist = excerpt(" ".join(text[sp["start"] : sp["end"]].split()), 160)

@@ -6,18 +6,21 @@ from typing import Any
 
 from provenance.render.data import claims_by_confidence, link_evidence
 from provenance.render.quotes_text import markdown_lines
+from provenance.render.safe import markdown
 from provenance.render.text import (
     LABEL_ORDER,
     article_with_outlet,
     first_text,
     snippet,
     strongest_matches,
+    word_edits,
 )
 from provenance.render.words import count
 
 
 def _cell(value: object) -> str:
-    return str(value if value is not None else "—").replace("|", "\\|").replace("\n", " ")
+    """Article data as inline Markdown: shown literally, never as HTML, links or markup."""
+    return markdown(str(value if value is not None else "—"))
 
 
 def _quote(text: str, limit: int = 160) -> str:
@@ -63,7 +66,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             a_name = _cell(article_with_outlet(a["id"], a["outlet"]))
             b_name = _cell(article_with_outlet(b["id"], b["outlet"]))
             out.append(
-                f"| {m['score']:.2f} | {m['grade']} | {a_name} "
+                f"| {m['score']:.2f} | {m['grade']} ({word_edits(m['words'])}) | {a_name} "
                 f"{a['start']}–{a['end']} | {_quote(a_text)} "
                 f"| {b_name} {b['start']}–{b['end']} | "
                 f"{_quote(b_text)} |"
@@ -85,7 +88,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
             if sp["label"] == "shared":
                 evidence = "first: " + first_text(sp.get("first"))
             out.append(
-                f"| {sp['start']}–{sp['end']} | {sp['label']} | {_cell(evidence)} | "
+                f"| {sp['start']}–{sp['end']} | {_cell(sp['label'])} | {_cell(evidence)} | "
                 f"{_quote(text[sp['start'] : sp['end']])} |"
             )
     out += ["", "## Claims repeated across outlets"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from provenance.render.safe import markdown
 from provenance.render.text import snippet
 
 NO_SPEAKER = "speaker not found"
@@ -47,7 +48,8 @@ def text_lines(data: dict[str, Any]) -> list[str]:
 
 
 def _cell(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ")
+    """Article data as inline Markdown: shown literally, never as HTML, links or markup."""
+    return markdown(value)
 
 
 def markdown_lines(data: dict[str, Any]) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from provenance.render.data import claims_by_confidence, link_evidence
+from provenance.render.safe import visible
 from provenance.render.words import count
 
 LABEL_ORDER = ("boilerplate", "wire", "shared", "original")
@@ -35,6 +36,9 @@ def strongest_matches(data: dict[str, Any], limit: int = TOP_MATCHES) -> list[di
                 mine = (art["id"], span["start"], span["end"])
                 theirs = (src["article_id"], src["start"], src["end"])
                 a, b = sorted((mine, theirs))
+                words = dict(src["words"])  # the span's words against the source's
+                if a != mine:
+                    words["inserted"], words["deleted"] = words["deleted"], words["inserted"]
                 seen.setdefault(
                     (a, b),
                     {
@@ -42,6 +46,7 @@ def strongest_matches(data: dict[str, Any], limit: int = TOP_MATCHES) -> list[di
                         "b": {"id": b[0], "outlet": outlets.get(b[0]), "start": b[1], "end": b[2]},
                         "score": src["score"],
                         "grade": src["grade"],
+                        "words": words,  # a's words against b's
                         "label": span["label"],
                     },
                 )
@@ -59,6 +64,14 @@ def strongest_matches(data: dict[str, Any], limit: int = TOP_MATCHES) -> list[di
     return ranked[:limit]
 
 
+def word_edits(words: dict[str, int]) -> str:
+    """ "words: 2 changed, 1 inserted, 0 deleted" (the first text against the second), or
+    "same words" for a verbatim match."""
+    if not any(words.values()):
+        return "same words"
+    return "words: " + ", ".join(f"{words[k]} {k}" for k in ("changed", "inserted", "deleted"))
+
+
 def composition_line(composition: dict[str, float]) -> str:
     """ "boilerplate 7.5%, wire 10.2%, shared 0.0%, original 82.3%"."""
     return ", ".join(f"{k} {composition[k] * 100:.1f}%" for k in LABEL_ORDER)
@@ -74,7 +87,8 @@ def summary_line(data: dict[str, Any], destination: str) -> str:
 
 
 def outlet_of(outlet: str | None) -> str:
-    return outlet or "outlet unknown"
+    """An outlet as shown: its control characters (even a line break) made visible."""
+    return visible(outlet) if outlet else "outlet unknown"
 
 
 def article_with_outlet(article_id: str, outlet: str | None) -> str:
@@ -117,7 +131,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
     ]
     for art in data["articles"]:
         comp = art["composition"]
-        outlet = (art["outlet"] or "-")[:16]
+        outlet = visible(art["outlet"] or "-")[:16]
         lines.append(
             f"{art['id'][:28]:<28} {outlet:<16} "
             + " ".join(f"{_pct(comp[k]):>11}" for k in LABEL_ORDER)
@@ -128,6 +142,7 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
         lines.append("  none (no passage of one outlet aligns with another outlet's text)")
     for m in matches:
         lines.append(f"  {m['score']:6.2f} {m['grade']:<9} {_side(m['a'])}  <->  {_side(m['b'])}")
+        lines.append(f"         {word_edits(m['words'])}")
         for side in (m["a"], m["b"]):
             text = texts.get(side["id"], "")
             lines.append(f"         {snippet(text[side['start'] : side['end']])}")
@@ -144,6 +159,8 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
                 detail = f"also in {ids}; first: {first_text(span.get('first'))}"
             elif span.get("evidence"):
                 detail = f"{span['agency']} ({span['evidence']})"
+            if span.get("credit_mismatch"):
+                detail += f"; aligned with {', '.join(span['credit_mismatch'])}, not credited"
             lines.append(
                 f"  [{span['start']:>5}-{span['end']:<5}] {span['label']:<11} "
                 f"{detail:<24} {snippet(text[span['start'] : span['end']], 60)}"
@@ -176,7 +193,8 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
         lines.append("  none")
     for row in data["outlets"]:
         lines.append(
-            f"  {(row['outlet'] or '-')[:24]:<24} <- {(row['source_outlet'] or '-')[:24]:<24} "
+            f"  {visible(row['outlet'] or '-')[:24]:<24} "
+            f"<- {visible(row['source_outlet'] or '-')[:24]:<24} "
             f"{row['characters']:>8} chars {count(row['matches'], 'match'):>11}"
         )
     if data["clusters"]:
@@ -185,4 +203,6 @@ def render(data: dict[str, Any], texts: dict[str, str]) -> str:
     from provenance.render.quotes_text import text_lines
 
     lines += text_lines(data)
-    return "\n".join(lines) + "\n"
+    # ids cannot hold a line break (the article schema), outlets were escaped above; every
+    # other control character (ANSI escapes, "\r", bidi overrides) is made visible here
+    return visible("\n".join(lines) + "\n", keep_newlines=True)

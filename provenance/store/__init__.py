@@ -2,8 +2,8 @@
 
 from provenance.store.inspect import Stats
 from provenance.store.keys import Entry, Fingerprinter, content_hash
-from provenance.store.ops import AddSummary, add_articles, rebuild
-from provenance.store.sqlite import Store, StoredArticle, ref_parts
+from provenance.store.ops import AddSummary, add_articles, rebuild, verify
+from provenance.store.sqlite import Store, StoredArticle, describe_sqlite_error, ref_parts
 
 __all__ = [
     "AddSummary",
@@ -14,6 +14,8 @@ __all__ = [
     "StoredArticle",
     "add_articles",
     "content_hash",
+    "describe_sqlite_error",
     "rebuild",
     "ref_parts",
+    "verify",
 ]

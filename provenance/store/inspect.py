@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,7 @@ def stats(store: Store) -> Stats:
             size += file.stat().st_size if file.is_file() else 0
     return Stats(
         articles=sum(kinds.values()),
-        by_source_kind=dict(sorted(kinds.items())),
+        by_source_kind=dict(sorted((str(k), int(v)) for k, v in kinds.items())),
         outlets=one("SELECT count(DISTINCT outlet) FROM articles").fetchone()[0],
         passages=one("SELECT count(*) FROM passages").fetchone()[0],
         band_rows=one("SELECT count(*) FROM bands").fetchone()[0],
@@ -55,12 +56,25 @@ def stats(store: Store) -> Stats:
 
 def verify(store: Store) -> list[str]:
     """Consistency problems (empty when sound): SQLite's integrity check, and every
-    article complete with its passages and ``bands`` rows per passage."""
-    problems = [
-        f"integrity_check: {r[0]}"
-        for r in store.conn.execute("PRAGMA integrity_check").fetchall()
-        if r[0] != "ok"
-    ]
+    article complete with its passages and ``bands`` rows per passage. A file too damaged
+    for a query is a problem line too, never an exception."""
+    try:
+        problems = [
+            f"integrity_check: {r[0]}"
+            for r in store.conn.execute("PRAGMA integrity_check").fetchall()
+            if r[0] != "ok"
+        ]
+    except sqlite3.DatabaseError as exc:
+        problems = [f"integrity_check could not run: {exc}"]
+    try:
+        problems += _count_problems(store)
+    except (sqlite3.DatabaseError, TypeError, ValueError) as exc:  # NULL or text for a number
+        problems.append(f"cannot count the rows of each article: {exc}")
+    return problems
+
+
+def _count_problems(store: Store) -> list[str]:
+    problems: list[str] = []
     expected = dict(store.conn.execute("SELECT pk, n_passages FROM articles").fetchall())
     passages = dict(
         store.conn.execute("SELECT article, count(*) FROM passages GROUP BY 1").fetchall()

@@ -2,11 +2,15 @@
 
 The persistent index keeps band keys, not signatures: a query counts the bands a stored
 passage shares with the query passage, and ``(hits / bands) ** (1 / rows)`` estimates their
-Jaccard similarity. Only paragraphs are indexed (sentences would multiply the rows by ~3);
-they are the unit that outlets copy from agencies. Keys are the 64-bit keys of
-``match.candidates.Banding.keys`` (the report's banding code) cut to their upper 32 bits,
-which halves the key column; the rare chance collision only adds a candidate that
-rapidfuzz then rejects.
+Jaccard similarity. The indexed passages are sentence units (``index.sentence_units``: the
+story text of each paragraph, boilerplate cut off, in runs of whole sentences of at least
+``MIN_PASSAGE_CHARS``), so that a copied sentence inside an original paragraph is found;
+a copied paragraph is the union of its sentences. Format 1 indexed whole paragraphs with 16
+bands each; sentence units are ~2.5 times as many, so the default ``index.bands`` went from
+16 to 8 (see ``StoreConfig``) to keep the file within ~2 KB per article beyond its text.
+Keys are the 64-bit keys of ``match.candidates.Banding.keys`` (the report's banding code)
+cut to their upper 32 bits, which halves the key column; the rare chance collision only adds
+a candidate that rapidfuzz then rejects.
 """
 
 from __future__ import annotations
@@ -18,15 +22,18 @@ from dataclasses import dataclass, replace
 from provenance.config import Config
 from provenance.errors import ConfigError
 from provenance.fingerprint import FingerprintParams
-from provenance.index import passages_of
+from provenance.index import sentence_units
 from provenance.match.candidates import Banding
 from provenance.match.signatures import BatchSigner
 from provenance.model import Article, ArticleResult, SegmentKind
 
-# Bump when the tables or the meaning of a column change; old files are then refused.
-FORMAT_VERSION = 1
+# Bump when the tables or the meaning of a column change; old files are then refused (with
+# the command to rebuild them when the tables are the same: ``REBUILDABLE_FORMATS``).
+# 2: sentence units instead of paragraphs.
+FORMAT_VERSION = 2
+REBUILDABLE_FORMATS = frozenset({"1"})
 # A band row points at ``article_pk << REF_BITS | passage_seq``: at most 4095 indexed
-# paragraphs per article (longer articles index their first 4095).
+# units per article (longer articles index their first 4095).
 REF_BITS = 12
 MAX_PASSAGES = (1 << REF_BITS) - 1
 KEY_BITS = 32
@@ -76,7 +83,7 @@ class Fingerprinter:
             "bands": self.bands,
             "rows": self.rows,
             "key_bits": KEY_BITS,
-            "passage_kind": SegmentKind.PARAGRAPH.value,
+            "passage_kind": SegmentKind.SENTENCE.value,
         }
         return {k: str(v) for k, v in values.items()}
 
@@ -88,12 +95,11 @@ class Fingerprinter:
         return tuple(k >> (64 - KEY_BITS) for k in keys)
 
     def entry(self, result: ArticleResult, *, with_boilerplate: bool = False) -> Entry:
-        """The article's paragraphs that are not boilerplate (what is stored), or all of them
+        """The article's sentence units without boilerplate (what is stored), or with it
         (``with_boilerplate``: a duplicate query that a boilerplate false positive cannot
         empty)."""
         source = replace(result, boilerplate=()) if with_boilerplate else result
-        passages = [p for p in passages_of(source) if p.kind == SegmentKind.PARAGRAPH]
-        passages = passages[:MAX_PASSAGES]
+        passages = sentence_units(source)[:MAX_PASSAGES]
         keys = self._banding.keys(self._signer.sign_texts([p.text for p in passages]))
         indexed = tuple(
             IndexedPassage(p.start, p.end, self._cut(k))

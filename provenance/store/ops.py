@@ -6,6 +6,7 @@ a time; only the writes of a batch hold the database lock.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -13,8 +14,9 @@ from provenance import pipeline
 from provenance.config import Config
 from provenance.errors import StoreError
 from provenance.model import Article, ArticleResult
-from provenance.store.keys import content_hash
-from provenance.store.sqlite import Store
+from provenance.store import inspect
+from provenance.store.keys import REF_BITS, Entry, content_hash
+from provenance.store.sqlite import Store, StoredArticle, describe_sqlite_error
 
 # progress(done, total)
 AddProgress = Callable[[int, int], None]
@@ -94,3 +96,65 @@ def rebuild(store: Store, config: Config) -> int:
             results = analyze(articles[start : start + size], config)
             store.put(store.fp.entries(results))
     return len(articles)
+
+
+def verify(store: Store, config: Config, *, batch: int = 200) -> list[str]:
+    """Every problem found in an index, as lines (empty when sound); never raises for a
+    damaged file. SQLite's ``integrity_check`` and the row counts (``inspect.verify``),
+    then the project's own check: each article's content hash against its text, its
+    metadata readable, and its passages and band keys recomputed from its text (as
+    ``index add`` would store them) and compared with the stored rows."""
+    problems = inspect.verify(store)
+    try:
+        pks = [int(r[0]) for r in store.conn.execute("SELECT pk FROM articles ORDER BY pk")]
+    except (sqlite3.DatabaseError, TypeError, ValueError) as exc:
+        return [*problems, f"cannot list the articles: {describe_sqlite_error(exc)}"]
+    analyze = per_article_analysis()
+    for start in range(0, len(pks), batch):
+        stored: list[StoredArticle] = []
+        for pk in pks[start : start + batch]:
+            try:
+                stored.extend(store.articles([pk]).values())
+            except (sqlite3.DatabaseError, StoreError) as exc:
+                reason = describe_sqlite_error(exc) if isinstance(exc, sqlite3.Error) else exc
+                problems.append(f"article pk {pk}: unreadable: {reason}")
+        results = analyze([s.article for s in stored], config)
+        for item, entry in zip(stored, store.fp.entries(results), strict=True):
+            try:
+                problems.extend(_entry_problems(store, item, entry))
+            except (sqlite3.DatabaseError, TypeError) as exc:  # TypeError: a NULL hash
+                problems.append(
+                    f"article {item.article.id!r}: cannot read its rows: "
+                    f"{describe_sqlite_error(exc)}"
+                )
+    return problems
+
+
+def _entry_problems(store: Store, item: StoredArticle, entry: Entry) -> list[str]:
+    """How the stored rows of one article differ from those recomputed from its text."""
+    name = f"article {item.article.id!r}"
+    out: list[str] = []
+    (digest,) = store.conn.execute(
+        "SELECT content_hash FROM articles WHERE pk = ?", (item.pk,)
+    ).fetchone()
+    if bytes(digest) != content_hash(item.article.text):
+        out.append(f"{name}: its text does not match its content hash (text damaged)")
+    spans = tuple((p.start, p.end) for p in entry.passages)
+    if item.passages != spans:
+        out.append(
+            f"{name}: {len(item.passages)} stored passages differ from the {len(spans)} "
+            "recomputed from its text"
+        )
+    missing = sum(
+        1
+        for seq, p in enumerate(entry.passages)
+        for key in p.keys
+        if store.conn.execute(
+            "SELECT 1 FROM bands WHERE key = ? AND ref = ?", (key, item.pk << REF_BITS | seq)
+        ).fetchone()
+        is None
+    )
+    if missing:
+        total = sum(len(p.keys) for p in entry.passages)
+        out.append(f"{name}: {missing} of its {total} band keys are missing from the index")
+    return out

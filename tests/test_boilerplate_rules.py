@@ -1,0 +1,121 @@
+"""Each rule table of the boilerplate lexicon, by hand-written example lines of page chrome.
+
+The examples live here, not in the data files, so deleting or breaking a table fails a test.
+Each line must be matched by a rule of its own language's table (not only by another
+language's rule) and be reported with that table's reason; the story sentences below, which
+contain the same words inside prose, must match no rule at all.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from provenance.boilerplate_rules import BoilerplateLexicon, RuleSet
+from provenance.model import BoilerplateReason
+
+R = BoilerplateReason
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> BoilerplateLexicon:
+    return BoilerplateLexicon.load()
+
+
+# (language, reason, kind, example): page chrome as it appears on its own line
+EXAMPLES = [
+    ("en", R.READ_ALSO, "line", "Read also: Bus fares rise in March"),
+    ("en", R.READ_ALSO, "line", "Related: County budget passes after long debate"),
+    ("en", R.READ_ALSO, "line", "Most read"),
+    ("en", R.READ_ALSO, "terminator", "You may also like"),
+    ("en", R.READ_ALSO, "terminator", "Recommended for you"),
+    ("en", R.PROMO, "line", "Subscribe now for $1 a week"),
+    ("en", R.PROMO, "line", "Sign up for our morning newsletter to get the news in your inbox"),
+    ("en", R.PROMO, "line", "Advertisement"),
+    ("en", R.SHARE, "line", "Share this article"),
+    ("en", R.SHARE, "line", "Facebook | Twitter | Email"),
+    ("en", R.COMMENTS_MARKER, "line", "View all 12 comments"),
+    ("en", R.COMMENTS_MARKER, "line", "Comments are closed."),
+    ("en", R.COMMENTS_MARKER, "terminator", "Leave a Reply"),
+    ("en", R.COMMENT_WIDGET, "line", "Reply"),
+    ("en", R.COMMENT_WIDGET, "line", "Report abuse"),
+    ("en", R.BYLINE, "line", "By Jane Doe and John Smith"),
+    ("en", R.BYLINE, "line", "Staff Writer"),
+    ("en", R.CAPTION, "line", "Photo: The bus depot on Main Street"),
+    ("en", R.PHOTO_CREDIT, "line", "(AP Photo/Jane Doe)"),
+    ("en", R.PHOTO_CREDIT, "line", "Photo by John Smith"),
+    ("en", R.FOOTER, "line", "© 2024 Example Times. All rights reserved."),
+    ("en", R.FOOTER, "line", "Privacy Policy | Terms of Use"),
+    (
+        "en",
+        R.FOOTER,
+        "line",
+        "This material may not be published, broadcast, rewritten or redistributed.",
+    ),
+    ("en", R.NAVIGATION, "line", "Back to top"),
+    ("en", R.NAVIGATION, "line", "Home > News > Local"),
+    ("en", R.NAVIGATION, "line", "Tags: buses, county board"),
+    (
+        "en",
+        R.GENERATED_FILLER,
+        "sentence",
+        "This article will explore how the new routes change the commute of the villages.",
+    ),
+    ("en", R.GENERATED_FILLER, "sentence", "Stay tuned for more updates on the bus plan."),
+    ("fr", R.READ_ALSO, "line", "À lire aussi : Les tarifs des bus augmentent en mars"),
+    ("fr", R.READ_ALSO, "line", "Les plus lus"),
+    ("fr", R.READ_ALSO, "terminator", "Sur le même sujet"),
+    ("fr", R.SHARE, "line", "Partager sur Facebook"),
+    ("fr", R.FOOTER, "line", "Tous droits réservés."),
+    ("fr", R.FOOTER, "line", "Mentions légales | Plan du site"),
+    ("fr", R.NAVIGATION, "line", "Retour en haut"),
+]
+
+
+def _kind(lexicon: BoilerplateLexicon, kind: str) -> RuleSet:
+    sets: dict[str, RuleSet] = {
+        "line": lexicon.line,
+        "sentence": lexicon.sentence,
+        "terminator": lexicon.terminator,
+        "split": lexicon.split,
+    }
+    return sets[kind]
+
+
+@pytest.mark.parametrize(("lang", "reason", "kind", "line"), EXAMPLES)
+def test_each_table_matches_its_own_example_lines(
+    lexicon: BoilerplateLexicon, lang: str, reason: BoilerplateReason, kind: str, line: str
+) -> None:
+    rules = _kind(lexicon, kind)
+    own = [r.id for r in rules.rules if r.id.startswith(f"{lang}.{reason.value}.{kind}.")]
+    assert [i for i in own if rules.rules[_index(rules, i)].pattern.fullmatch(line)], (
+        f"no {lang} [{reason.value}] {kind} rule matches {line!r}"
+    )
+    hit = rules.first(line)
+    assert hit is not None
+    assert hit[0].reason == reason
+
+
+def _index(rules: RuleSet, rule_id: str) -> int:
+    return next(i for i, r in enumerate(rules.rules) if r.id == rule_id)
+
+
+# Story sentences that use the tables' words inside prose: no rule of any kind may match.
+STORY = [
+    "Readers can share their views at the meeting on Tuesday, the board said.",
+    "The photo by Jane Doe of the flooded depot won the county prize last year.",
+    "Subscribers to the bus pass will pay less from March, the operator said.",
+    "Related talks with the rail company broke down in the autumn, officials said.",
+    "By the end of the year the line will reach the hospital, the mayor promised.",
+    "Home owners along the new route asked for noise barriers at the hearing.",
+    "The article of the county charter that governs fares was amended in 2019.",
+    "This post will discuss the following:",
+    "Les habitants pourront partager leurs remarques lors de la réunion de mardi.",
+]
+
+
+@pytest.mark.parametrize("sentence", STORY)
+def test_story_sentences_with_the_same_words_match_no_rule(
+    lexicon: BoilerplateLexicon, sentence: str
+) -> None:
+    for rules in (lexicon.line, lexicon.sentence, lexicon.terminator):
+        assert rules.first(sentence) is None, rules.first(sentence)
