@@ -123,10 +123,24 @@ def repeats_of(
 ) -> OutletRepeats:
     """The reduce step: per outlet, the hashes found in at least
     ``outlet_repeat_min_articles`` of its articles."""
+    return repeats_from_counts(count_units(hashed), config)
+
+
+def count_units(hashed: Iterable[tuple[str, frozenset[int]]]) -> dict[str, Counter[int]]:
+    """Per outlet, in how many of the articles each hash occurs. Counts of disjoint parts
+    of a corpus add up, so a cluster can count per partition and add the counts in a tree
+    (``run.dask``) before ``repeats_from_counts``."""
     counts: dict[str, Counter[int]] = {}
     for key, hashes in hashed:
         if key:
             counts.setdefault(key, Counter()).update(hashes)
+    return counts
+
+
+def repeats_from_counts(
+    counts: Mapping[str, Counter[int]], config: BoilerplateConfig
+) -> OutletRepeats:
+    """The hashes counted in at least ``outlet_repeat_min_articles`` articles, per outlet."""
     keep = config.outlet_repeat_min_articles
     return OutletRepeats(
         FrozenMap(

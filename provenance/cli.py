@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -27,6 +27,9 @@ from provenance.model import Article
 from provenance.render.safe import visible
 from provenance.render.words import count
 from provenance.run import local, workstore
+
+if TYPE_CHECKING:
+    from provenance.run.kernels import Kernels
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -162,6 +165,53 @@ PathsArg = Annotated[
 ]
 
 
+class Engine(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+EngineOpt = Annotated[
+    Engine,
+    typer.Option(help="Where the stages run: this machine, or the Dask cluster of --scheduler."),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        envvar="PROVENANCE_DASK_SCHEDULER",
+        help="Address of the Dask scheduler (tcp://HOST:PORT) for --engine dask.",
+    ),
+]
+PartitionsOpt = Annotated[
+    int | None,
+    typer.Option(min=1, help="--engine dask: partitions per stage (default: 4 per worker)."),
+]
+TimeoutOpt = Annotated[
+    float, typer.Option(min=0.1, help="--engine dask: seconds to reach the scheduler.")
+]
+
+
+@contextmanager
+def _runner(
+    engine: Engine,
+    jobs: int | None,
+    items: int,
+    scheduler: str | None,
+    partitions: int | None,
+    connect_timeout: float,
+) -> Iterator[tuple[local.Executor, Kernels | None]]:
+    """The executor of the per-article stages and the matching kernels (None: in process)."""
+    if engine == Engine.local:
+        with contextlib.closing(local.executor(jobs, items=items)) as runner:
+            yield runner, None
+        return
+    if not scheduler:
+        raise _fail(["--engine dask needs --scheduler or PROVENANCE_DASK_SCHEDULER"])
+    from provenance.run import dask as dask_engine  # raises MissingExtra without the extra
+
+    with dask_engine.session(scheduler, connect_timeout, partitions) as cluster:
+        yield cluster, cluster
+
+
 @app.command()
 def report(
     paths: PathsArg,
@@ -194,6 +244,10 @@ def report(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the run stored in --work-dir.")
     ] = False,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
+    partitions: PartitionsOpt = None,
+    connect_timeout: TimeoutOpt = 10.0,
 ) -> None:
     """Report where every character of the articles came from."""
     # imported here, not at the top: a cold `provenance check` does not pay for them
@@ -216,11 +270,14 @@ def report(
         progress, bar = _progress()
         with (
             _work_store(work_dir, articles, config, resume) as work,
-            contextlib.closing(local.executor(jobs, items=len(articles))) as runner,
+            _runner(engine, jobs, len(articles), scheduler, partitions, connect_timeout) as (
+                runner,
+                kernels,
+            ),
             bar if bar is not None else contextlib.nullcontext(),  # type: ignore[attr-defined]
         ):
             run = pipeline.analyze_streamed(
-                articles, config, progress=progress, executor=runner, store=work
+                articles, config, progress=progress, executor=runner, store=work, kernels=kernels
             )
             if fmt == ReportFormat.json:
                 # written as the articles are classified, not built whole in memory

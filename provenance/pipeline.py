@@ -33,6 +33,7 @@ from provenance.model import (
 )
 from provenance.quote_groups import find_quote_groups
 from provenance.resources import Resources
+from provenance.run.kernels import Kernels
 from provenance.run.local import Executor, Serial, Task
 from provenance.run.workstore import WorkStore
 from provenance.segment import segment
@@ -232,9 +233,11 @@ def analyze_streamed(
     progress: Progress | None = None,
     executor: Executor | None = None,
     store: WorkStore | None = None,
+    kernels: Kernels | None = None,
 ) -> Streamed:
     """``analyze`` with the classified articles as an iterator: with a work store they are
-    read back from it one at a time instead of being held in memory."""
+    read back from it one at a time instead of being held in memory. ``executor`` runs the
+    per-article stages, ``kernels`` the heavy steps of matching (default: this process)."""
     config = config or Config()
     report = progress or _no_progress
     runner = executor or Serial(resources)
@@ -248,7 +251,7 @@ def analyze_streamed(
     reduced: Any = store.reduced("reuse") if store is not None else None
     if not isinstance(reduced, CorpusReductions):
         reduced = CorpusReductions(
-            reuse.find_reuse(results, config, resources.anchors),
+            reuse.find_reuse(results, config, resources.anchors, kernels),
             find_quote_groups(results, config),
         )
         if store is not None:
@@ -264,24 +267,36 @@ def analyze_streamed(
         clusters=found.clusters,
         quotes=reduced.quotes,
     )
-    classified = _classified(results, found, resources.agencies, store, total, report)
+    classified = _classified(runner, results, found, store, total, report)
     return Streamed(corpus, outlets, classified)
 
 
+def _classify_task(
+    item: tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]],
+    context: None,
+    resources: Resources,
+) -> ArticleResult:
+    """``classify_article`` with the agencies of the resources where the task runs (the
+    worker's, loaded once there), as the local engine passes its own."""
+    del context
+    return classify_article(*item, resources.agencies)
+
+
 def _classified(
+    runner: Executor,
     results: Sequence[ArticleResult],
     found: reuse.Reuse,
-    agencies: AgencyLexicon,
     store: WorkStore | None,
     total: int,
     report: Progress,
 ) -> Iterator[ArticleResult]:
     source = store.read("articles") if store is not None else iter(results)
-    for done, result in enumerate(source, start=1):
-        article_id = result.article.id
-        spans = found.spans.get(article_id, ())
-        duplicates = found.duplicates.get(article_id, ())
-        yield classify_article(result, spans, duplicates, agencies)
+    items = (
+        (r, found.spans.get(r.article.id, ()), found.duplicates.get(r.article.id, ()))
+        for r in source
+    )
+    for done, result in enumerate(runner.map(_classify_task, items, None), start=1):
+        yield result
         report("classify", done, total)
 
 
@@ -293,9 +308,16 @@ def analyze(
     progress: Progress | None = None,
     executor: Executor | None = None,
     store: WorkStore | None = None,
+    kernels: Kernels | None = None,
 ) -> CorpusResult:
     """Run every stage over ``articles``; the result is in article-id order."""
     streamed = analyze_streamed(
-        articles, config, resources=resources, progress=progress, executor=executor, store=store
+        articles,
+        config,
+        resources=resources,
+        progress=progress,
+        executor=executor,
+        store=store,
+        kernels=kernels,
     )
     return replace(streamed.corpus, articles=tuple(streamed.articles))

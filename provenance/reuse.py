@@ -23,14 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
-from provenance.align import Alignment, align_texts, grade, similarity
+from provenance.align import grade, similarity
 from provenance.anchors import AnchorLexicon
 from provenance.claims import find_claims, first_appearance, outlet_key
 from provenance.config import Config
-from provenance.fingerprint import FingerprintParams
-from provenance.index import lsh_candidates, passages_of
-from provenance.match.signatures import BatchSigner, Matrix, union
+from provenance.fingerprint import FingerprintParams, shingles
+from provenance.index import passages_of
+from provenance.match.signatures import Matrix, Permutations, union
 from provenance.model import (
     Article,
     ArticleResult,
@@ -46,6 +47,7 @@ from provenance.model import (
     SpanSource,
     WordEdits,
 )
+from provenance.run.kernels import Kernels, Local
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ class Corpus:
     signatures: Matrix  # one row per distinct text
 
     @classmethod
-    def build(cls, results: Sequence[ArticleResult], config: Config, signer: BatchSigner) -> Corpus:
+    def build(cls, results: Sequence[ArticleResult], config: Config, kernels: Kernels) -> Corpus:
         ordered = sorted(results, key=lambda r: r.article.id)
         minimum = config.fingerprint.min_passage_chars
         passages = tuple(p for r in ordered for p in passages_of(r, minimum))
@@ -94,22 +96,23 @@ class Corpus:
                 occurrences.append([])
             occurrences[k].append(i)
         texts = tuple(index)
+        params = FingerprintParams.from_config(config.fingerprint)
         return cls(
             FrozenMap({r.article.id: r.article for r in ordered}),
             passages,
             texts,
             tuple(tuple(o) for o in occurrences),
-            signer.sign_texts(texts),
+            kernels.sign(texts, params, partial(shingles, params=params)),
         )
 
 
-def _links(corpus: Corpus, config: Config) -> list[list[Link]]:
+def _links(corpus: Corpus, config: Config, kernels: Kernels) -> list[list[Link]]:
     links = [[Link(u, (0, len(t)), (0, len(t)), 100.0, 1.0)] for u, t in enumerate(corpus.texts)]
     fp = config.fingerprint
-    for c in lsh_candidates(
+    candidates = kernels.candidates(
         corpus.signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
-    ):
-        found: Alignment | None = align_texts(corpus.texts[c.a], corpus.texts[c.b])
+    )
+    for c, found in zip(candidates, kernels.align(corpus.texts, candidates), strict=True):
         if found is None or found.score < config.align.match_min_score:
             continue
         a_span, b_span = (found.a_start, found.a_end), (found.b_start, found.b_end)
@@ -263,18 +266,20 @@ def _components(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, ...], ...]
 
 
 def _duplicates(
-    corpus: Corpus, config: Config, signer: BatchSigner
+    corpus: Corpus, config: Config, kernels: Kernels
 ) -> tuple[dict[str, tuple[Duplicate, ...]], tuple[tuple[str, ...], ...]]:
     by_article: dict[str, list[int]] = {}
     for u, positions in enumerate(corpus.occurrences):
         for i in positions:
             by_article.setdefault(corpus.passages[i].article_id, []).append(u)
     ids = sorted(by_article)
-    sigs = union(corpus.signatures, [by_article[a] for a in ids], signer.perms.empty)
+    params = FingerprintParams.from_config(config.fingerprint)
+    empty = Permutations.of(params.scheme, params.seed, params.num_perm).empty
+    sigs = union(corpus.signatures, [by_article[a] for a in ids], empty)
     fp = config.fingerprint
     found: dict[str, list[Duplicate]] = {}
     pairs: list[tuple[str, str]] = []
-    for c in lsh_candidates(
+    for c in kernels.candidates(
         sigs, fp.duplicate_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     ):
         a, b = corpus.articles[ids[c.a]], corpus.articles[ids[c.b]]
@@ -292,13 +297,15 @@ def find_reuse(
     results: Sequence[ArticleResult],
     config: Config,
     anchor_lexicon: AnchorLexicon | None = None,
+    kernels: Kernels | None = None,
 ) -> Reuse:
-    """Wire and shared candidate spans, matches and near-duplicates of a corpus."""
-    signer = BatchSigner(FingerprintParams.from_config(config.fingerprint))
-    corpus = Corpus.build(results, config, signer)
-    links = _links(corpus, config)
+    """Wire and shared candidate spans, matches and near-duplicates of a corpus; ``kernels``
+    sign, propose candidates and align (default: in this process)."""
+    kernels = kernels or Local()
+    corpus = Corpus.build(results, config, kernels)
+    links = _links(corpus, config, kernels)
     candidates = _spans_for(corpus, config, links, _Ranking(corpus))
-    duplicates, clusters = _duplicates(corpus, config, signer)
+    duplicates, clusters = _duplicates(corpus, config, kernels)
     spans: dict[str, tuple[Span, ...]] = {}
     matches: dict[tuple[MatchSide, MatchSide], Match] = {}
     for article_id in sorted(candidates):

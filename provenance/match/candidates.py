@@ -90,7 +90,7 @@ def _runs(sizes: Matrix) -> Matrix:
     return runs
 
 
-def _links(part: Matrix, max_candidates: int) -> Iterator[tuple[Matrix, Matrix]]:
+def band_links(part: Matrix, max_candidates: int) -> Iterator[tuple[Matrix, Matrix]]:
     """Directed (row, linked row) pairs of one band's buckets (self-links included): every
     bucket of up to ``4 * max_candidates`` rows at once, bigger ones one by one."""
     order = np.lexsort(part.T[::-1])
@@ -126,7 +126,7 @@ def candidates(
         return empty, empty, empty
     codes: list[Matrix] = []
     for band, part in enumerate(banding.slices(matrix), start=1):
-        for src, dst in _links(part, max_candidates):
+        for src, dst in band_links(part, max_candidates):
             keep = src != dst
             codes.append(src[keep].astype(np.int64) * n + dst[keep])
         if band % max(1, fold_every) == 0 and codes:  # memory follows distinct links
@@ -140,7 +140,15 @@ def candidates(
     for lo in range(0, len(links), _CHUNK):
         hi = lo + _CHUNK
         equal[lo:hi] = (matrix[src[lo:hi]] == matrix[dst[lo:hi]]).sum(axis=1)
-    # per source row: highest estimate first, then lower row; keep the first max_candidates
+    return keep_best(src, dst, equal, max_candidates, n)
+
+
+def keep_best(
+    src: Matrix, dst: Matrix, equal: Matrix, max_candidates: int, n: int
+) -> tuple[Matrix, Matrix, Matrix]:
+    """Of the distinct links (src, dst) with their equal values, each source row's
+    ``max_candidates`` best (highest estimate, then lower row), as pairs (a < b) sorted,
+    each once, with their equal values; rows are below ``n``."""
     order = np.lexsort((dst, -equal, src))
     src, dst, equal = src[order], dst[order], equal[order]
     starts = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])

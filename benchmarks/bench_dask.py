@@ -1,0 +1,199 @@
+"""The report on the local engine beside the Dask engine with 1 and 2 workers.
+
+    python benchmarks/bench_dask.py EVAL_DIR --sizes 10000 [--workers 1 2] [--json]
+
+For each size: a synthetic corpus (``synth.py``, seed 0) in a temporary folder; the local
+engine's report (``provenance report``, in a child process: its wall time and peak RSS);
+then for each worker count a fresh ``dask scheduler`` and that many ``dask worker``
+processes (one thread each) on 127.0.0.1 and the same report from this process as the
+client: wall time, peak RSS of each worker and of the client (sampled every 0.2 s), the
+bytes each stage moved per article (``DaskExecutor.stats``), and whether the JSON equals
+the local engine's byte for byte. The machine's load average is recorded beside every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import synth
+
+ROOT = Path(__file__).resolve().parents[1]
+DASK = str(Path(sys.executable).with_name("dask"))
+FILE_ARTICLES = 10_000  # articles per JSONL file (ingest caps one file's size)
+
+
+class Peak:
+    """Samples the RSS of some processes (with their children) in a thread; keeps each
+    one's maximum."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.peak = dict.fromkeys(pids, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for name, pid in self.pids.items():
+                try:  # a dask worker is a nanny process and the worker it spawned
+                    proc = psutil.Process(pid)
+                    family = [proc, *proc.children(recursive=True)]
+                    rss = sum(p.memory_info().rss for p in family)
+                except psutil.Error:
+                    continue
+                self.peak[name] = max(self.peak[name], rss)
+            time.sleep(0.2)
+
+    def __enter__(self) -> Peak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _write_corpus(eval_dir: Path, n: int, folder: Path) -> None:
+    sentences = synth.load_sentences(eval_dir)
+    handle = None
+    for i, record in enumerate(synth.iter_corpus(sentences, n, seed=0)):
+        if i % FILE_ARTICLES == 0:
+            if handle:
+                handle.close()
+            handle = (folder / f"part-{i // FILE_ARTICLES:04d}.jsonl").open("w", encoding="utf-8")
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")  # type: ignore[union-attr]
+    if handle:
+        handle.close()
+
+
+def _local(corpus: Path, out: Path) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "provenance", "report", str(corpus), "-f", "json", "-o", str(out)]
+    load = _load()
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    with Peak({"local": proc.pid}) as peak:
+        code = proc.wait()
+    seconds = time.perf_counter() - start
+    if code != 0:
+        raise SystemExit(f"local report failed with exit code {code}")
+    return {"seconds": round(seconds, 1), "peak_rss_gb": peak.peak["local"] / 1e9, "load": load}
+
+
+def _dask(corpus: Path, out: Path, workers: int, expected: bytes) -> dict[str, Any]:
+    from provenance import cli, pipeline
+    from provenance.config import Config
+    from provenance.render import data as render_data
+    from provenance.run.dask import DaskExecutor, connect
+
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [
+        subprocess.Popen(
+            [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    try:
+        for i in range(workers):
+            args = ["worker", address, "--name", f"w{i}", "--nthreads", "1", "--no-dashboard"]
+            procs.append(
+                subprocess.Popen(
+                    [DASK, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                )
+            )
+        client = connect(address, timeout=60)
+        client.wait_for_workers(workers, timeout=120)
+        load = _load()
+        start = time.perf_counter()
+        pids = {f"worker {i}": p.pid for i, p in enumerate(procs[1:])}
+        with Peak({**pids, "client": os.getpid()}) as peak:
+            config = Config()
+            articles = cli._load([str(corpus)], config)
+            executor = DaskExecutor(client, measure=True)
+            result = pipeline.analyze(articles, config, executor=executor, kernels=executor)
+            cli.write_atomically(out, render_data.to_json(render_data.report_dict(result, config)))
+        seconds = time.perf_counter() - start
+        client.close()
+    finally:
+        for proc in reversed(procs):
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=30)
+    n = len(articles)
+    return {
+        "workers": workers,
+        "seconds": round(seconds, 1),
+        "load": load,
+        "identical_to_local": out.read_bytes() == expected,
+        "peak_rss_gb": {k: round(v / 1e9, 3) for k, v in peak.peak.items()},
+        "bytes_per_article": {k: round(v / n, 1) for k, v in executor.stats.stages.items()},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("eval_dir", type=Path)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    rows = []
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus = Path(tmp) / "corpus"
+            corpus.mkdir()
+            _write_corpus(args.eval_dir, size, corpus)
+            local = _local(corpus, Path(tmp) / "local.json")
+            expected = (Path(tmp) / "local.json").read_bytes()
+            row: dict[str, Any] = {"articles": size, "local": local, "dask": []}
+            for workers in args.workers:
+                found = _dask(corpus, Path(tmp) / "dask.json", workers, expected)
+                found["speedup_vs_local"] = round(local["seconds"] / found["seconds"], 2)
+                row["dask"].append(found)
+                print(json.dumps(found), file=sys.stderr)
+            rows.append(row)
+    if args.json:
+        print(json.dumps({"machine": {"cpus": os.cpu_count()}, "runs": rows}, indent=2))
+    else:
+        for row in rows:
+            local = row["local"]
+            print(
+                f"{row['articles']:,} articles: local {local['seconds']} s (load {local['load']})"
+            )
+            for d in row["dask"]:
+                print(
+                    f"  dask x{d['workers']}: {d['seconds']} s, x{d['speedup_vs_local']} "
+                    f"(load {d['load']}), identical {d['identical_to_local']}, "
+                    f"peak {d['peak_rss_gb']}, bytes/article {d['bytes_per_article']}"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

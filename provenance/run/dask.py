@@ -1,0 +1,372 @@
+"""The Dask executor: the report's stages on a Dask cluster, the same bytes as in process.
+
+How the work is cut (P partitions: ``partitions``, else four per worker unless
+that makes partitions smaller than ``min_articles`` / ``min_texts``):
+
+- Inputs are sent by the client: it reads and validates the articles (so bad input is one
+  line before anything runs) and puts each partition into the task graph. Data in the
+  graph, unlike ``scatter``ed data, survives the loss of the worker holding it. (Paths that
+  every worker can read are not used yet: the client reads every input.)
+- Per-article stages (``pipeline``'s tasks through ``map``) run per partition, with the
+  data files loaded once per worker (a worker plugin, ``RESOURCES_PLUGIN``); the corpus
+  rules between them (outlet repeats, template sentences) are reduced by the client from
+  the per-article hashes and votes that the partitions return.
+- Signing runs per block of distinct texts. Candidates are a shuffle on band keys
+  (``bandkeys``): each round routes the rows of ``bands_per_pass`` bands only (NeMo
+  Curator's ``buckets_per_shuffle``), so a round moves ``blocks x rows`` bytes whatever the
+  number of bands; bucket partitions emit neighbour pairs, grouped by the block of their
+  first id; estimates read both blocks' signatures by id; each block keeps its best pairs.
+- Alignment runs per (block, block) of candidate pairs, each task reading the two blocks of
+  texts by key (each block is one task output, shipped once to a worker that needs it).
+- Classification runs per partition of articles (``map`` again).
+
+The client keeps the corpus-wide assembly (ranking sources, spans, claims, clusters) and
+writes the report. A worker lost mid-run makes Dask recompute its tasks elsewhere; every
+task is a pure function, so the report is the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import pickle
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import CancelledError
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+from typing import Any, TypeVar
+
+import numpy as np
+
+from provenance.align import Alignment, align_texts
+from provenance.errors import MissingExtra, ProvenanceError
+from provenance.fingerprint import FingerprintParams
+from provenance.match.candidates import Banding, Candidate
+from provenance.match.signatures import BatchSigner, Matrix
+from provenance.resources import Resources
+from provenance.run import bandkeys
+from provenance.run.kernels import Shingler
+from provenance.run.local import Context, Item, Result, Task
+
+try:
+    from dask.delayed import Delayed, delayed
+    from distributed import Client, WorkerPlugin, get_worker
+    from distributed.comm.core import CommClosedError
+    from distributed.scheduler import KilledWorker
+except ImportError as exc:  # pragma: no cover - the tests install the extra
+    raise MissingExtra("dask", "--engine dask", exc) from exc
+
+RESOURCES_PLUGIN = "provenance-resources"
+T = TypeVar("T")
+
+
+class EngineError(ProvenanceError):
+    """The cluster cannot be used: unreachable, or its workers run other versions."""
+
+
+# ------------------------------------------------------------------ connecting
+
+
+def code_identity() -> str:
+    """The package version and a digest of its code and data files: a worker whose
+    identity differs from the client's would not compute the same report."""
+    digest = hashlib.sha256()
+    root = resources.files("provenance")
+
+    def walk(node: Any, prefix: str) -> Iterator[tuple[str, bytes]]:
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            name = f"{prefix}/{child.name}"
+            if child.is_dir():
+                if child.name != "__pycache__":
+                    yield from walk(child, name)
+            elif not child.name.endswith((".pyc", ".pyo")):
+                yield name, child.read_bytes()
+
+    for name, data in walk(root, ""):
+        digest.update(name.encode() + b"\0" + data + b"\0")
+    return f"{metadata.version('news-provenance')}+{digest.hexdigest()[:16]}"
+
+
+class _ResourcesPlugin(WorkerPlugin):
+    """Loads the data files once per worker process (also on workers that join later)."""
+
+    name = RESOURCES_PLUGIN
+
+    def setup(self, worker: Any) -> None:
+        self.resources = Resources.load()
+
+
+def _resources() -> Resources:
+    plugin = get_worker().plugins[RESOURCES_PLUGIN]
+    if not isinstance(plugin, _ResourcesPlugin):  # another plugin took the name
+        raise EngineError(f"worker plugin {RESOURCES_PLUGIN!r} is not news-provenance's")
+    return plugin.resources
+
+
+def connect(address: str, timeout: float) -> Client:
+    """A client of the scheduler at ``address`` whose workers run this very code."""
+    try:
+        client = Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise EngineError(
+            f"{address}: cannot reach the Dask scheduler within {timeout:g} s ({exc})"
+        ) from None
+    try:
+        _check_versions(client, address)
+        client.register_plugin(_ResourcesPlugin())
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def _check_versions(client: Client, address: str) -> None:
+    try:
+        client.get_versions(check=True)
+    except ValueError as exc:
+        detail = " ".join(str(exc).split())
+        raise EngineError(f"{address}: the cluster's packages differ from ours: {detail}") from None
+    mine = code_identity()
+    try:
+        theirs = client.run(code_identity)
+    except Exception as exc:
+        raise EngineError(
+            f"{address}: a worker cannot run news-provenance ({type(exc).__name__}: {exc})"
+        ) from None
+    other = sorted({v for v in theirs.values() if v != mine})
+    if other:
+        raise EngineError(
+            f"{address}: workers run news-provenance {', '.join(other)}, this client {mine}"
+        )
+
+
+# ------------------------------------------------------------------ tasks (run on workers)
+
+
+def _run_part(task: Task[Any, Any, Any], part: list[Any], context: Any) -> list[Any]:
+    resources = _resources()
+    return [task(item, context, resources) for item in part]
+
+
+def _same(value: T) -> T:
+    return value
+
+
+def _sign(texts: list[str], params: FingerprintParams, shingler: Shingler) -> Matrix:
+    return BatchSigner(params).sign_shingles(shingler(t) for t in texts)
+
+
+def _edges_by_owner(pieces: list[Matrix], max_candidates: int, bounds: Matrix) -> list[Matrix]:
+    return bandkeys.split_by_owner(bandkeys.edges(pieces, max_candidates), bounds)
+
+
+def _owned(pieces: list[Matrix], bounds: Matrix) -> list[Matrix]:
+    """The links of one block from every round, each once, split by the second id's block."""
+    links = np.unique(np.concatenate(pieces), axis=0)
+    flipped = bandkeys.split_by_owner(links[:, ::-1], bounds)
+    return [f[:, ::-1] for f in flipped]
+
+
+def _equal(
+    links: Matrix, own: Matrix, own_first: int, other: Matrix, other_first: int
+) -> tuple[Matrix, Matrix]:
+    return links, bandkeys.equal_values(links, own, own_first, other, other_first)
+
+
+def _best(
+    found: list[tuple[Matrix, Matrix]], max_candidates: int, n: int
+) -> tuple[Matrix, Matrix, int]:
+    links = np.concatenate([p for p, _ in found])
+    equal = np.concatenate([e for _, e in found])
+    pairs, counts = bandkeys.best(links, equal, max_candidates, n)
+    return pairs, counts, len(links)
+
+
+def _align(
+    texts_a: list[str], a_first: int, texts_b: list[str], b_first: int, pairs: list[tuple[int, int]]
+) -> list[Alignment | None]:
+    return [align_texts(texts_a[a - a_first], texts_b[b - b_first]) for a, b in pairs]
+
+
+# ------------------------------------------------------------------ the executor
+
+
+@dataclass
+class ShuffleStats:
+    """Bytes moved per stage (client to workers, between workers, workers to client)."""
+
+    stages: dict[str, int] = field(default_factory=dict)
+
+    def add(self, stage: str, nbytes: int) -> None:
+        self.stages[stage] = self.stages.get(stage, 0) + nbytes
+
+
+def _blocks(n: int, count: int) -> list[tuple[int, int]]:
+    count = max(1, min(count, n))
+    edges = [round(i * n / count) for i in range(count + 1)]
+    return [(lo, hi) for lo, hi in itertools.pairwise(edges) if hi > lo]
+
+
+@dataclass
+class DaskExecutor:
+    """Runs the per-article tasks (``map``) and the matching kernels (``sign``,
+    ``candidates``, ``align``) on the cluster behind ``client`` (see ``connect``)."""
+
+    client: Client
+    # partitions of every stage; None: four per worker, fewer when a partition would hold
+    # less than the minimum below (a task costs milliseconds of scheduling whatever its size)
+    partitions: int | None = None
+    # smallest partition of articles (per-article stages) and of texts (signing, candidates,
+    # alignment) when ``partitions`` is None: fewer partitions mean fewer, bigger tasks
+    min_articles: int = 250
+    min_texts: int = 5_000
+    stats: ShuffleStats = field(default_factory=ShuffleStats)
+    # also measure the pickled size of map's items and results (costs a pickling each)
+    measure: bool = False
+
+    def _size(self, value: object) -> int:
+        return len(pickle.dumps(value, protocol=5)) if self.measure else 0
+
+    def _count(self, items: int, minimum: int) -> int:
+        if self.partitions:
+            return self.partitions
+        workers = len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+        return max(1, min(4 * workers, -(-items // minimum)))
+
+    def _compute(self, tasks: Sequence[Delayed]) -> list[Any]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "large graph" warnings: the inputs are in it
+            futures = self.client.compute(list(tasks))
+        results: list[Any] = self.client.gather(futures)
+        return results
+
+    def map(
+        self, task: Task[Item, Context, Result], items: Iterable[Item], context: Context
+    ) -> Iterator[Result]:
+        """``task`` over ``items`` in partitions, results in input order. The partitions
+        and the context travel inside the task graph (the scheduler keeps them, so a lost
+        worker's partitions are recomputed elsewhere); the context is sent once."""
+        listed = list(items)
+        blocks = _blocks(len(listed), self._count(len(listed), self.min_articles))
+        shared = self.client.submit(_same, context, pure=False)
+        name = getattr(task, "__name__", "task").strip("_")
+        self.stats.add(f"{name}: context to workers", self._size(context))
+        futures = []
+        for lo, hi in blocks:
+            part = listed[lo:hi]
+            self.stats.add(f"{name}: items to workers", self._size(part))
+            futures.append(self.client.submit(_run_part, task, part, shared, pure=False))
+        del listed
+        for future in futures:
+            done = future.result()
+            self.stats.add(f"{name}: results to client", self._size(done))
+            future.release()
+            yield from done
+
+    def close(self) -> None:
+        return None
+
+    def sign(self, texts: Sequence[str], params: FingerprintParams, shingler: Shingler) -> Matrix:
+        blocks = _blocks(len(texts), self._count(len(texts), self.min_texts))
+        tasks = [delayed(_sign)(list(texts[lo:hi]), params, shingler) for lo, hi in blocks]
+        matrices = self._compute(tasks)
+        self.stats.add("sign: texts to workers", sum(len(t.encode()) for t in texts))
+        self.stats.add("sign: signatures to client", sum(m.nbytes for m in matrices))
+        if not matrices:
+            return BatchSigner(params).sign_shingles([])
+        signatures: Matrix = np.concatenate(matrices)
+        return signatures
+
+    def candidates(
+        self, signatures: Matrix, threshold: float, max_candidates: int, bands_per_pass: int
+    ) -> list[Candidate]:
+        n, width = signatures.shape
+        if n < 2:
+            return []
+        banding = Banding.for_threshold(width, threshold)
+        blocks = _blocks(n, self._count(n, self.min_texts))
+        bounds = np.array([lo for lo, _ in blocks], dtype=np.int64)
+        sig_blocks = [delayed(np.ascontiguousarray)(signatures[lo:hi]) for lo, hi in blocks]
+        self.stats.add("candidates: signatures to workers", signatures.nbytes)
+        parts = len(blocks)
+        per_round = max(1, bands_per_pass)  # NeMo Curator's buckets_per_shuffle
+        row_bytes = bandkeys.row_dtype(banding.rows, signatures.dtype).itemsize
+        owned: list[list[Delayed]] = [[] for _ in blocks]
+        for first in range(0, banding.bands, per_round):
+            bands = range(first, min(banding.bands, first + per_round))
+            routed = [
+                delayed(bandkeys.route, nout=parts)(block, lo, bands, banding.rows, parts)
+                for block, (lo, _) in zip(sig_blocks, blocks, strict=True)
+            ]
+            for q in range(parts):
+                split = delayed(_edges_by_owner, nout=parts)(
+                    [r[q] for r in routed], max_candidates, bounds
+                )
+                for p in range(parts):
+                    owned[p].append(split[p])
+            self.stats.add("candidates: band-key shuffle", n * len(bands) * row_bytes)
+        tops: list[Delayed] = []
+        for p, (lo, _) in enumerate(blocks):
+            by_other = delayed(_owned, nout=parts)(owned[p], bounds)
+            found = [
+                delayed(_equal)(by_other[r], sig_blocks[p], lo, sig_blocks[r], rlo)
+                for r, (rlo, _) in enumerate(blocks)
+            ]
+            tops.append(delayed(_best)(found, max_candidates, n))
+        results = self._compute(tops)
+        self.stats.add("candidates: links", sum(24 * k for _, _, k in results))
+        self.stats.add(
+            "candidates: pairs to client", sum(p.nbytes + c.nbytes for p, c, _ in results)
+        )
+        pairs, counts = bandkeys.merge([(p, c) for p, c, _ in results])
+        return [
+            Candidate(int(a), int(b), round(float(c) / width, 4))
+            for (a, b), c in zip(pairs.tolist(), counts.tolist(), strict=True)
+        ]
+
+    def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:
+        if not pairs:
+            return []
+        blocks = _blocks(len(texts), self._count(len(texts), self.min_texts))
+        bounds = np.array([lo for lo, _ in blocks], dtype=np.int64)
+        text_blocks = [delayed(list)(texts[lo:hi]) for lo, hi in blocks]
+        grouped: dict[tuple[int, int], list[int]] = {}
+        owner_a = np.searchsorted(bounds, [c.a for c in pairs], side="right") - 1
+        owner_b = np.searchsorted(bounds, [c.b for c in pairs], side="right") - 1
+        for i, (pa, pb) in enumerate(zip(owner_a.tolist(), owner_b.tolist(), strict=True)):
+            grouped.setdefault((pa, pb), []).append(i)
+        order: list[list[int]] = []
+        tasks: list[Delayed] = []
+        for (pa, pb), members in sorted(grouped.items()):
+            keys = [(pairs[i].a, pairs[i].b) for i in members]
+            tasks.append(
+                delayed(_align)(
+                    text_blocks[pa], blocks[pa][0], text_blocks[pb], blocks[pb][0], keys
+                )
+            )
+            order.append(members)
+        self.stats.add("align: texts to workers", sum(len(t.encode()) for t in texts))
+        out: list[Alignment | None] = [None] * len(pairs)
+        for members, found in zip(order, self._compute(tasks), strict=True):
+            for i, alignment in zip(members, found, strict=True):
+                out[i] = alignment
+        return out
+
+
+@contextmanager
+def session(address: str, timeout: float, partitions: int | None) -> Iterator[DaskExecutor]:
+    """An executor on the cluster at ``address`` for the time of a ``with`` block; the
+    cluster's own failures inside it (a task that kept killing its workers, a lost
+    scheduler) become one ``EngineError``."""
+    client = connect(address, timeout)
+    try:
+        yield DaskExecutor(client, partitions)
+    except (KilledWorker, CommClosedError, CancelledError, OSError, TimeoutError) as exc:
+        detail = " ".join(str(exc).split()) or "lost"
+        raise EngineError(
+            f"{address}: the run failed on the cluster: {type(exc).__name__}: {detail}"
+        ) from None
+    finally:
+        client.close()

@@ -1,0 +1,52 @@
+"""The heavy steps of the matching stage, behind one small interface so that an executor
+can run them elsewhere: sign texts, propose band-key candidates, align candidate pairs.
+``reuse`` and ``claims`` call them and decide what their results mean.
+
+``Local`` runs them in this process; ``run.dask.DaskExecutor`` on a Dask cluster, with the
+same results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
+
+from provenance.align import Alignment, align_texts
+from provenance.fingerprint import FingerprintParams
+from provenance.index import lsh_candidates
+from provenance.match.candidates import Candidate
+from provenance.match.signatures import BatchSigner, Matrix
+
+# the shingles of one text (a picklable, top-level function or partial for remote kernels)
+Shingler = Callable[[str], Iterable[bytes]]
+
+
+class Kernels(Protocol):
+    def sign(self, texts: Sequence[str], params: FingerprintParams, shingler: Shingler) -> Matrix:
+        """One signature row per text, of ``shingler(text)``."""
+        ...
+
+    def candidates(
+        self, signatures: Matrix, threshold: float, max_candidates: int, bands_per_pass: int
+    ) -> list[Candidate]:
+        """What ``index.lsh_candidates`` returns for the same arguments."""
+        ...
+
+    def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:
+        """``align_texts`` of each pair of ``texts``, in order."""
+        ...
+
+
+class Local:
+    """The kernels in this process."""
+
+    def sign(self, texts: Sequence[str], params: FingerprintParams, shingler: Shingler) -> Matrix:
+        return BatchSigner(params).sign_shingles(shingler(t) for t in texts)
+
+    def candidates(
+        self, signatures: Matrix, threshold: float, max_candidates: int, bands_per_pass: int
+    ) -> list[Candidate]:
+        return lsh_candidates(signatures, threshold, max_candidates, bands_per_pass)
+
+    def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:
+        return [align_texts(texts[c.a], texts[c.b]) for c in pairs]
