@@ -433,3 +433,25 @@ def test_text_block_is_never_an_inner_scroll_box() -> None:
     assert re.search(r"overflow(-y)?\s*:", rules[".text "]) is None
     assert "overflow-y" not in css.split("#tip")[0]  # only the hover card may scroll
     assert "max-height: 30em; overflow: hidden;" in rules[".text.collapsed "]
+
+
+def test_overview_orders_an_outlets_articles_by_instant_not_by_date_spelling(
+    tmp_path: Path,
+) -> None:
+    # "late" is 2024-05-01T23:00-05:00 = 04:00 UTC on the 2nd; "early" is 01:00 UTC on the 2nd.
+    # Compared as strings "late" would come first; as instants "early" does.
+    for name, published in (
+        ("late", "2024-05-01T23:00:00-05:00"),
+        ("early", "2024-05-02T01:00:00+00:00"),
+    ):
+        record = {
+            "id": name,
+            "outlet": "Example Times",
+            "published": published,
+            "text": f"The {name} article reports on the harbour ferry timetable change.",
+        }
+        (tmp_path / f"{name}.json").write_text(json.dumps(record), encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(tmp_path), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    table = result.stdout.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert table.index("2024-05-02T01:00:00+00:00") < table.index("2024-05-01T23:00:00-05:00")

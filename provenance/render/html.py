@@ -18,9 +18,11 @@ import base64
 import hashlib
 import json
 from collections import defaultdict
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
+from provenance.model import parse_instant
 from provenance.render.data import claims_by_confidence, link_evidence
 from provenance.render.html_article import (
     UNKNOWN_FIRST,
@@ -79,16 +81,20 @@ def _section(anchor: str, title: str, body: str) -> str:
 # --- the corpus overview ----------------------------------------------------------------------
 
 
+def _by_instant(article: dict[str, Any]) -> tuple[bool, datetime, str]:
+    """Undated articles last; the others by the instant they were published (a date alone is
+    00:00 UTC, as ``model.parse_instant`` says), not by the spelling of the date."""
+    instant = parse_instant(article.get("published") or "")
+    return (instant is None, instant or datetime.min.replace(tzinfo=UTC), article["id"])
+
+
 def _by_outlet(page: Page) -> str:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for a in page.data["articles"]:
         groups[a.get("outlet") or ""].append(a)
     rows: list[str] = []
     for outlet in sorted(groups, key=lambda o: (o == "", o.casefold(), o)):
-        arts = sorted(
-            groups[outlet],
-            key=lambda a: (a.get("published") is None, a.get("published") or "", a["id"]),
-        )
+        arts = sorted(groups[outlet], key=_by_instant)
         name = esc(outlet) if outlet else "<i>outlet unknown</i>"
         rows.append(f'<tr class="group"><td colspan="5">{name} · {len(arts)}</td></tr>')
         for a in arts:
