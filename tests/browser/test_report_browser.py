@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,18 @@ ARTIFACTS = ROOT / "artifacts"
 # .ci/run sets PROVENANCE_BROWSER=required for its own browser run, after installing Chromium;
 # the README's test command, which CI runs first on a machine that may not have it yet, skips.
 REQUIRED_VARIABLE = "PROVENANCE_BROWSER"
+
+
+def _eventually(read: Callable[[], Any], tries: int = 100) -> Any:
+    """``read()`` once it gives something other than None (tries every 50 ms; a bounded
+    wait for the page to react, never a timing assertion)."""
+    value = read()
+    for _ in range(tries):
+        if value is not None:
+            return value
+        time.sleep(0.05)
+        value = read()
+    return value
 
 
 @pytest.fixture(scope="module")
@@ -196,10 +209,14 @@ def test_wire_span_evidence_with_keyboard_and_mouse(
     box = browser.evaluate(
         "(() => { const e = document.querySelector('article.doc:nth-of-type(1) .sp.shared');"
         " e.scrollIntoView({block: 'center', behavior: 'instant'});"
-        " const r = e.getClientRects()[0]; return [r.left + 5, r.top + r.height / 2]; })()"
+        " const r = Array.from(e.getClientRects()).reduce((a, b) => (b.width > a.width ? b : a));"
+        " return [r.left + r.width / 2, r.top + r.height / 2]; })()"
     )
+    # from outside the text first, so the move onto the span is an entry, then wait for the
+    # card (a loaded machine may paint it a frame or more after the event)
+    browser.call("Input.dispatchMouseEvent", type="mouseMoved", x=2, y=2)
     browser.call("Input.dispatchMouseEvent", type="mouseMoved", x=box[0], y=box[1])
-    tip = browser.evaluate(TIP)
+    tip = _eventually(lambda: browser.evaluate(TIP))
     assert "had it first" in tip
     assert "score 88.5" in tip
     browser.screenshot(ARTIFACTS / "report-shared-evidence.png")
