@@ -49,6 +49,31 @@ def _eventually(read: Callable[[], Any], tries: int = 100) -> Any:
     return value
 
 
+# The point a user would put the pointer on: the centre of the element's widest line box,
+# once the element is scrolled to the middle and the page has stopped moving (a smooth scroll
+# started by an earlier focus may still be running), and only if that point hits the element
+# itself. None until then.
+POINTER_TARGET = """
+(el) => {
+  el.scrollIntoView({block: 'center', behavior: 'instant'});
+  const r = Array.from(el.getClientRects()).reduce((a, b) => (b.width > a.width ? b : a));
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  const key = [x, y, window.scrollY].join(' ');
+  const steady = el.dataset.pointerKey === key;
+  el.dataset.pointerKey = key;
+  const hit = document.elementFromPoint(x, y);
+  return steady && hit !== null && el.contains(hit) ? [x, y] : null;
+}
+"""
+
+
+def _pointer_target(page: Page, element: str) -> list[float]:
+    """Where to move the pointer to reach ``element`` (a JS expression); a bounded wait."""
+    point = _eventually(lambda: page.evaluate(f"({POINTER_TARGET})({element})"))
+    assert point is not None, f"{element} never came to rest under a point that hits it"
+    return list(point)
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Path:
     if CHROMIUM.is_file():
@@ -206,11 +231,8 @@ def test_wire_span_evidence_with_keyboard_and_mouse(
     browser.screenshot(ARTIFACTS / "report-wire-evidence.png")
     _key(browser, "Escape", "Escape", 27)
     # Mouse: hovering the shared span shows who had it first.
-    box = browser.evaluate(
-        "(() => { const e = document.querySelector('article.doc:nth-of-type(1) .sp.shared');"
-        " e.scrollIntoView({block: 'center', behavior: 'instant'});"
-        " const r = Array.from(e.getClientRects()).reduce((a, b) => (b.width > a.width ? b : a));"
-        " return [r.left + r.width / 2, r.top + r.height / 2]; })()"
+    box = _pointer_target(
+        browser, "document.querySelector('article.doc:nth-of-type(1) .sp.shared')"
     )
     # from outside the text first, so the move onto the span is an entry, then wait for the
     # card (a loaded machine may paint it a frame or more after the event)
@@ -359,15 +381,12 @@ def test_every_seed_article_can_be_read_to_its_last_paragraph(
     assert browser.evaluate(f"document.activeElement === {button}") is True
     _key(browser, "Enter", "Enter", 13)
     for s in collapsed[1:]:
-        box = browser.evaluate(
-            "(() => { const b = [...document.querySelectorAll('article.doc')].find(a =>"
+        box = _pointer_target(
+            browser,
+            "[...document.querySelectorAll('article.doc')].find(a =>"
             f" a.querySelector('.meta .id').textContent === '{s['id']}')"
-            ".querySelector('button.more'); b.scrollIntoView({block: 'center', behavior:"
-            " 'instant'}); const r = b.getBoundingClientRect();"
-            " const x = r.left + r.width / 2, y = r.top + r.height / 2;"
-            " return [x, y, document.elementFromPoint(x, y) === b]; })()"
+            ".querySelector('button.more')",
         )
-        assert box[2] is True  # the button is what the pointer presses
         browser.call("Input.dispatchMouseEvent", type="mouseMoved", x=box[0], y=box[1])
         for kind in ("mousePressed", "mouseReleased"):
             browser.call(
