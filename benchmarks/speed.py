@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import sys
@@ -48,7 +49,6 @@ from synth import iter_corpus, load_sentences  # noqa: E402
 from provenance import pipeline  # noqa: E402
 from provenance.config import Config  # noqa: E402
 from provenance.fingerprint import FingerprintParams, lsh_bands, shingles  # noqa: E402
-from provenance.match import reuse  # noqa: E402
 from provenance.model import Article, ArticleResult, SourceKind  # noqa: E402
 from provenance.run import local, workstore  # noqa: E402
 from provenance.segment import Abbreviations, segment  # noqa: E402
@@ -110,6 +110,8 @@ def time_pipeline(
 def time_matching(articles: Sequence[Article], config: Config) -> dict[str, Any]:
     """Segmentation and the cross-outlet stage alone (``reuse.find_reuse``: passages,
     MinHash, LSH, alignment, claims, duplicates), without boilerplate and attribution."""
+    from provenance.match import reuse
+
     abbreviations = Abbreviations.load()
     started = time.perf_counter()
     results = [ArticleResult(a, segment(a.text, abbreviations)) for a in articles]
@@ -164,6 +166,30 @@ def time_rensa(grams: list[list[bytes]], config: Config) -> dict[str, Any]:
     return {"seconds": round(seconds, 2), "articles_per_second": round(len(grams) / seconds, 1)}
 
 
+def _pipeline_alone(
+    eval_dir: Path,
+    n: int,
+    seed: int,
+    matching_only: bool,
+    jobs: int | None,
+    work_dir: Path | None,
+) -> dict[str, Any]:
+    """The pipeline in a process of its own (spawned by ``measure``): the corpus is built
+    there again (deterministic), so the peak RSS is the pipeline's with its input, not the
+    baselines' shingles."""
+    config = Config()
+    articles = build(load_sentences(eval_dir), n, seed)
+    timed = (
+        time_matching(articles, config)
+        if matching_only
+        else time_pipeline(articles, config, jobs, work_dir)
+    )
+    timed["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    # the largest worker process (a pool's workers hold one chunk of articles each)
+    timed["peak_rss_mb_workers"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    return timed
+
+
 def measure(
     sentences: list[str],
     n: int,
@@ -172,6 +198,7 @@ def measure(
     matching_only: bool,
     jobs: int | None = None,
     work_dir: Path | None = None,
+    eval_dir: Path = DEFAULT_EVAL,
 ) -> dict[str, Any]:
     articles = build(sentences, n, seed)
     params = FingerprintParams.from_config(config.fingerprint)
@@ -180,23 +207,23 @@ def measure(
     shingling = time.perf_counter() - started
     datasketch = time_datasketch(grams, config)
     rensa = time_rensa(grams, config)
-    del grams  # the baselines' input is not held while the pipeline runs
+    del grams, articles
     baselines_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    with multiprocessing.get_context("spawn").Pool(1) as alone:
+        pipeline_run = alone.apply(
+            _pipeline_alone, (eval_dir, n, seed, matching_only, jobs, work_dir)
+        )
     return {
         "articles": n,
         "shingling_seconds": round(shingling, 2),
         "datasketch": datasketch,
         "rensa": rensa,
-        "pipeline": (
-            time_matching(articles, config)
-            if matching_only
-            else time_pipeline(articles, config, jobs, work_dir)
+        "pipeline": pipeline_run,
+        "pipeline_vs_datasketch": round(
+            pipeline_run["articles_per_second"] / max(1e-9, datasketch["articles_per_second"]), 4
         ),
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        "peak_rss_mb_after_baselines": baselines_rss,
-        "peak_rss_mb_so_far": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-        # the largest worker process (a pool's workers hold one chunk of articles each)
-        "peak_rss_mb_workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+        "peak_rss_mb_baselines": baselines_rss,
     }
 
 
@@ -222,7 +249,16 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[dict[str, Any]] = []
     for n in sorted(args.sizes):
         load_before = [round(x, 2) for x in os.getloadavg()]
-        run = measure(sentences, n, args.seed, config, args.matching_only, args.jobs, args.work_dir)
+        run = measure(
+            sentences,
+            n,
+            args.seed,
+            config,
+            args.matching_only,
+            args.jobs,
+            args.work_dir,
+            args.eval_dir,
+        )
         run["load_average_before"] = load_before
         if runs:
             run["growth_vs_previous"] = round(
@@ -243,7 +279,14 @@ def main(argv: list[str] | None = None) -> int:
                 )
             print(f"  shingling   {run['shingling_seconds']:>9.2f} s (baselines' input)")
             print(f"  load        {run['load_average_before']} -> {run['load_average_after']}")
-            print(f"  peak RSS    {run['peak_rss_mb_so_far']} MB (this process)")
+            print(
+                f"  peak RSS    {p['peak_rss_mb']} MB pipeline process, "
+                f"{p['peak_rss_mb_workers']} MB largest worker, "
+                f"{run['peak_rss_mb_baselines']} MB baselines"
+            )
+            print(f"  vs ds       x{run['pipeline_vs_datasketch']} of datasketch's art/s")
+            if "work_store_bytes_per_article" in p:
+                print(f"  work store  {p['work_store_bytes_per_article']} bytes per article")
             if "growth_vs_previous" in run:
                 print(f"  growth      x{run['growth_vs_previous']} vs the previous size")
             sys.stdout.flush()
