@@ -207,18 +207,20 @@ def _analyzed(
 
     rules = store.reduced("rules") if store is not None else None
     if not isinstance(rules, CorpusRules):
-        hashed: list[tuple[str, frozenset[int]]] = []
-        votes: list[templates.Votes] = []
-        units = _mapped(runner, _units_task, ordered, config, "units", store)
-        for done, (pair, vote) in enumerate(units, start=1):
-            hashed.append(pair)
-            votes.append(vote)
+        held: list[Units] = []
+        mapped = _mapped(runner, _units_task, ordered, config, "units", store)
+        for done, unit in enumerate(mapped, start=1):
+            if store is None:
+                held.append(unit)
             report("segment", done, total)
+        # with a store, stored as they came: each reduction reads them back
+        units: Sequence[Units] = held if store is None else store.results("units")
         bp = config.boilerplate
         rules = CorpusRules(
-            boilerplate.repeats_of(hashed, bp), templates.reduce_votes(votes, total, bp)
+            boilerplate.repeats_of((pair for pair, _ in units), bp),
+            templates.reduce_votes((vote for _, vote in units), total, bp),
         )
-        del hashed, votes
+        del units, held
         if store is not None:
             store.keep("rules", rules)
     context = ArticleContext(config, rules)
