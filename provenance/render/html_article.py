@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from provenance.align import word_diff
+from provenance.match.align import word_diff
 from provenance.render.safe import visible
 from provenance.render.text import LABEL_ORDER, word_edits
 from provenance.render.words import count
