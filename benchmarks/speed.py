@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -209,10 +210,11 @@ def measure(
     rensa = time_rensa(grams, config)
     del grams, articles
     baselines_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    with multiprocessing.get_context("spawn").Pool(1) as alone:
-        pipeline_run = alone.apply(
-            _pipeline_alone, (eval_dir, n, seed, matching_only, jobs, work_dir)
-        )
+    # a (non-daemonic) worker of its own, which may start the pipeline's pool in turn
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as alone:
+        pipeline_run = alone.submit(
+            _pipeline_alone, eval_dir, n, seed, matching_only, jobs, work_dir
+        ).result()
     return {
         "articles": n,
         "shingling_seconds": round(shingling, 2),
