@@ -1,7 +1,7 @@
 """Throughput of the whole pipeline on synthetic corpora, beside MinHash-only baselines.
 
     python benchmarks/speed.py [EVAL_DIR] [--sizes 1000 10000 100000] [--seed 0] [--json]
-        [--jobs N] [--work-dir DIR]
+        [--jobs N] [--work-dir DIR] [--claims-model none]
 
 For each size N, a deterministic corpus of N articles is built from real sentences of
 EVAL_DIR with benchmarks/synth.py (about 10% wire stories, 30% of outlet articles copying
@@ -38,6 +38,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -174,11 +175,11 @@ def _pipeline_alone(
     matching_only: bool,
     jobs: int | None,
     work_dir: Path | None,
+    config: Config,
 ) -> dict[str, Any]:
     """The pipeline in a process of its own (spawned by ``measure``): the corpus is built
     there again (deterministic), so the peak RSS is the pipeline's with its input, not the
     baselines' shingles."""
-    config = Config()
     articles = build(load_sentences(eval_dir), n, seed)
     timed = (
         time_matching(articles, config)
@@ -213,7 +214,7 @@ def measure(
     # a (non-daemonic) worker of its own, which may start the pipeline's pool in turn
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as alone:
         pipeline_run = alone.submit(
-            _pipeline_alone, eval_dir, n, seed, matching_only, jobs, work_dir
+            _pipeline_alone, eval_dir, n, seed, matching_only, jobs, work_dir, config
         ).result()
     return {
         "articles": n,
@@ -242,12 +243,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=int, default=None, help="worker processes")
     parser.add_argument("--work-dir", type=Path, default=None, help="where the work store goes")
+    parser.add_argument(
+        "--claims-model",
+        default=None,
+        help='claims.model for the run ("none": no sentence embeddings, whose model and '
+        "vectors otherwise dominate time and memory on a loaded machine)",
+    )
     args = parser.parse_args(argv)
     if not args.eval_dir.is_dir():
         print(f"error: {args.eval_dir}: no such folder", file=sys.stderr)
         return 2
     sentences = load_sentences(args.eval_dir)
     config = Config()
+    if args.claims_model is not None:
+        config = replace(config, claims=replace(config.claims, model=args.claims_model))
     runs: list[dict[str, Any]] = []
     for n in sorted(args.sizes):
         load_before = [round(x, 2) for x in os.getloadavg()]
