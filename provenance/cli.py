@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
 
 import typer
 
@@ -99,24 +99,21 @@ def _errors_to_exit() -> Iterator[None]:
         raise _fail([visible(f"cannot decode or encode text: {exc}")]) from None
 
 
-def _stdin_bytes(paths: list[str], limit: int) -> bytes | None:
+def _stdin(paths: list[str]) -> BinaryIO | None:
+    """Standard input when ``-`` is among ``paths`` (ingest reads it record by record)."""
     if ingest.STDIN not in paths:
         return None
     if sys.stdin is None:  # started with standard input closed (`<&-`)
         raise InputErrors([InputError("standard input is closed", path="<stdin>")])
-    try:
-        return ingest.read_limited(sys.stdin.buffer, limit)
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        raise InputErrors([InputError(f"cannot read: {reason}", path="<stdin>")]) from None
+    return sys.stdin.buffer
 
 
 def _load(paths: list[str], config: Config) -> list[Article]:
     return ingest.load(
         paths,
         config.ingest,
-        stdin=_stdin_bytes(paths, config.ingest.max_file_bytes),
-        html_reader=htmlinput.reader(config.ingest.max_file_bytes),
+        stdin=_stdin(paths),
+        html_reader=htmlinput.reader(config.ingest.max_record_bytes),
     )
 
 

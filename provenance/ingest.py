@@ -17,10 +17,12 @@ offsets refer to the text as stored. Every problem is collected and raised toget
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -161,43 +163,80 @@ def read_limited(handle: BinaryIO, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _read_bytes(source: _Source, config: IngestConfig, stdin: bytes | None) -> bytes:
-    limit = config.max_file_bytes
-    if source.path is None:
-        data = stdin if stdin is not None else b""
-    else:
+def _over_limit(limit: int, label: str, what: str, record: str | None = None) -> InputError:
+    return InputError(
+        f"{what} over the limit of {limit} bytes per record "
+        "(raise ingest.max_record_bytes to read it)",
+        path=label,
+        record=record,
+    )
+
+
+def _read_bytes(source: _Source, handle: BinaryIO, limit: int) -> bytes:
+    """The whole of a one-record file (or of standard input), refused over ``limit``
+    without reading more than one byte past it."""
+    if source.path is not None:
         size = source.path.stat().st_size
         if size > limit:
-            raise InputError(
-                f"file is {size} bytes, over the limit of {limit} bytes "
-                "(raise ingest.max_file_bytes to read it)",
-                path=source.label,
-            )
-        with source.path.open("rb") as handle:
-            data = read_limited(handle, limit)
+            raise _over_limit(limit, source.label, f"file is {size} bytes,")
+    data = read_limited(handle, limit)
     if len(data) > limit:
-        raise InputError(
-            f"input is over the limit of {limit} bytes (raise ingest.max_file_bytes to read it)",
-            path=source.label,
-        )
+        raise _over_limit(limit, source.label, "input is" if source.path is None else "file is")
     return data
 
 
-def _decode(data: bytes, label: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+@dataclass(frozen=True)
+class _Line:
+    """One line of a file read line by line."""
+
+    number: int  # 1-based
+    offset: int  # of its first byte in the file
+    data: bytes | None  # with its line end; None when it is longer than the limit
+    size: int  # bytes, without the line end
+
+
+def _lines(handle: BinaryIO, limit: int) -> Iterator[_Line]:
+    """The lines of ``handle`` one at a time; a line over ``limit`` bytes (its line end not
+    counted) is skipped in chunks, never held whole, and comes back without its data."""
+    number = offset = 0
+    while True:
+        data = handle.readline(limit + 1)
+        if not data:
+            return
+        number += 1
+        length, last = len(data), data
+        while len(last) and not last.endswith(b"\n") and length > limit:  # skip the rest
+            last = handle.readline(_CHUNK)
+            length += len(last)
+        size = length - int(last.endswith(b"\n"))
+        yield _Line(number, offset, data if size <= limit else None, size)
+        offset += length
+
+
+def _decode(
+    data: bytes, label: str, *, offset: int = 0, record: str | None = None, first: bool = True
+) -> str:
+    """UTF-8 text of ``data`` (found at byte ``offset`` of the file); ``first``: it starts
+    the file, where a byte order mark is dropped and a UTF-16 one refused."""
+    if first and data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError("UTF-16 text (byte order mark); convert the file to UTF-8", path=label)
     nul = data.find(b"\x00")
     if nul != -1:
-        raise InputError(f"binary file (NUL byte at byte {nul}); expected UTF-8 text", path=label)
+        raise InputError(
+            f"binary file (NUL byte at byte {offset + nul}); expected UTF-8 text",
+            path=label,
+            record=record,
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"invalid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x}); "
+            f"invalid UTF-8 at byte {offset + exc.start} (0x{data[exc.start]:02x}); "
             "convert the file to UTF-8",
             path=label,
+            record=record,
         ) from None
-    return text.removeprefix(BOM)
+    return text.removeprefix(BOM) if first else text
 
 
 class _JsonRefused(ValueError):
@@ -290,10 +329,9 @@ def _sidecar(path: Path, label: str, config: IngestConfig) -> tuple[dict[str, An
     sidecar = _sidecar_of(path)
     if sidecar.is_file():
         side_label = path_label(str(sidecar))
-        meta = _parse_json(
-            _decode(_read_bytes(_Source(sidecar, side_label), config, None), side_label),
-            side_label,
-        )
+        with sidecar.open("rb") as handle:
+            data = _read_bytes(_Source(sidecar, side_label), handle, config.max_record_bytes)
+        meta = _parse_json(_decode(data, side_label), side_label)
         if not isinstance(meta, dict):
             raise InputError("sidecar metadata must be a JSON object", path=side_label, field="$")
         if "text" in meta:
@@ -329,16 +367,16 @@ def _sniff(text: str) -> str:
     return ".txt"
 
 
-def _records(
+def _whole_records(
     source: _Source,
     data: bytes,
+    kind: str | None,
     config: IngestConfig,
     html_reader: HtmlReader | None,
 ) -> list[_Item]:
-    """The raw records of one file, in order; a JSONL line that does not parse is an error
-    in its place, so that the other lines are still checked."""
+    """The raw records of a file read whole (text, JSON, HTML; standard input that is not
+    JSONL), in order."""
     label = source.label
-    kind = _suffix(source.path) if source.path is not None else None
     if kind in HTML_SUFFIXES:
         if html_reader is None:
             raise InputError("HTML input is not available in this build", path=label)
@@ -353,16 +391,6 @@ def _records(
     kind = kind or _sniff(text)
     if kind in TEXT_SUFFIXES:
         return [_text_record(source, text, config)]
-    if kind in JSONL_SUFFIXES:
-        out: list[_Item] = []
-        for number, line in enumerate(text.split("\n"), start=1):
-            if line.strip():
-                record = f"line {number}"
-                try:
-                    out.append((_parse_json(line, label, record), Origin(label, record)))
-                except InputError as exc:
-                    out.append(exc)
-        return out
     parsed = _parse_json(text, label)
     if isinstance(parsed, list):
         if not parsed:
@@ -371,32 +399,108 @@ def _records(
     return [(parsed, Origin(label))]
 
 
+def _jsonl_records(lines: Iterable[_Line], label: str, limit: int) -> Iterator[_Item]:
+    """The records of a JSONL file, one line at a time; a line that does not parse, or is
+    over the limit, is an error in its place, so that the other lines are still checked.
+    Undecodable bytes end the file (one error, not one per line of a binary file)."""
+    empty = True
+    blank = True
+    for line in lines:
+        record = f"line {line.number}"
+        if line.data is None:
+            blank = empty = False
+            yield _over_limit(limit, label, f"record is {line.size} bytes,", record)
+            continue
+        text = _decode(line.data, label, offset=line.offset, record=record, first=line.offset == 0)
+        empty = empty and not text
+        if text.strip():
+            blank = False
+            try:
+                yield _parse_json(text, label, record), Origin(label, record)
+            except InputError as exc:
+                yield exc
+    if blank:
+        raise InputError("empty file" if empty else "empty file (only white space)", path=label)
+
+
+def _object_line(line: _Line) -> bool:
+    """Whether a line holds (at most) one JSON object: how JSONL starts."""
+    data = line.data or b""
+    if line.offset == 0:
+        data = data.removeprefix(BOM.encode())
+    data = data.strip()
+    return data.startswith(b"{") and data.endswith(b"}")
+
+
+def _stdin_records(
+    source: _Source, handle: BinaryIO, config: IngestConfig, html_reader: HtmlReader | None
+) -> Iterator[_Item]:
+    """Standard input: JSONL when its first two non-blank lines are there and the first is
+    one JSON object (streamed line by line), else JSON or plain text read whole."""
+    limit = config.max_record_bytes
+    lines = _lines(handle, limit)
+    ahead: list[_Line] = []
+    filled: list[_Line] = []
+    for line in lines:
+        ahead.append(line)
+        if line.data is None or line.data.strip():
+            filled.append(line)
+            if len(filled) == 2 or not _object_line(line):
+                break
+    if len(filled) == 2 and _object_line(filled[0]):
+        yield from _jsonl_records(chain(ahead, lines), source.label, limit)
+        return
+    if any(line.data is None for line in ahead):
+        raise _over_limit(limit, source.label, "input is")
+    head = b"".join(line.data or b"" for line in ahead)
+    data = head + read_limited(handle, limit - len(head))
+    if len(data) > limit:
+        raise _over_limit(limit, source.label, "input is")
+    yield from _whole_records(source, data, None, config, html_reader)
+
+
+def _source_records(
+    source: _Source,
+    config: IngestConfig,
+    stdin: BinaryIO,
+    html_reader: HtmlReader | None,
+) -> Iterator[_Item]:
+    """The raw records of one file (or of standard input) in order, read one at a time for
+    JSONL; a problem that ends the file comes as its last item."""
+    limit = config.max_record_bytes
+    try:
+        if source.path is None:
+            yield from _stdin_records(source, stdin, config, html_reader)
+            return
+        kind = _suffix(source.path)
+        with source.path.open("rb") as handle:
+            if kind in JSONL_SUFFIXES:
+                yield from _jsonl_records(_lines(handle, limit), source.label, limit)
+                return
+            data = _read_bytes(source, handle, limit)
+        yield from _whole_records(source, data, kind, config, html_reader)
+    except InputError as exc:
+        yield exc
+    except (OSError, ValueError) as exc:  # ValueError: standard input closed under us
+        if isinstance(exc, ValueError) and source.path is not None:
+            raise
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        yield InputError(f"cannot read: {reason}", path=source.label)
+
+
 def _where(origin: Origin | None) -> str:
     if origin is None:
         return "?"
     return f"{origin.path} {origin.record}" if origin.record else origin.path
 
 
-def _unique(articles: list[Article], errors: list[InputError]) -> list[Article]:
-    """Articles sorted by id; every repeated id is an error naming where it was first seen."""
-    seen: dict[str, Article] = {}
-    for article in articles:
-        if article.id in seen:
-            errors.append(
-                InputError(
-                    f"duplicate id {article.id!r}, first seen in {_where(seen[article.id].origin)}",
-                    path=article.origin.path if article.origin else None,
-                    record=article.origin.record if article.origin else None,
-                    field="$.id",
-                )
-            )
-        else:
-            seen[article.id] = article
-    return sorted(seen.values(), key=lambda a: a.id)
-
-
-def _collect(items: Iterable[_Item], errors: list[InputError]) -> list[Article]:
-    articles: list[Article] = []
+def _articles(items: Iterable[_Item], errors: list[InputError]) -> Iterator[Article]:
+    """The valid articles of ``items`` in their order, until the first problem: the rest is
+    still read and checked, so that every problem is found in one pass, and they are raised
+    together as ``InputErrors`` at the end (``errors`` may hold some already). A repeated id
+    is an error naming where it was first seen."""
+    first_seen: dict[str, Origin | None] = {}
+    repeated: list[InputError] = []
     for item in items:
         if isinstance(item, InputError):
             errors.append(item)
@@ -405,45 +509,69 @@ def _collect(items: Iterable[_Item], errors: list[InputError]) -> list[Article]:
         problems = _record_errors(record, origin)
         if problems:
             errors.extend(problems)
-        else:
-            articles.append(_to_article(record, origin))
-    return _unique(articles, errors)
+            continue
+        article = _to_article(record, origin)
+        if article.id in first_seen:
+            repeated.append(
+                InputError(
+                    f"duplicate id {article.id!r}, first seen in {_where(first_seen[article.id])}",
+                    path=origin.path,
+                    record=origin.record,
+                    field="$.id",
+                )
+            )
+            continue
+        first_seen[article.id] = origin
+        if not errors and not repeated:
+            yield article
+    errors.extend(repeated)
+    if errors:
+        raise InputErrors(errors)
+
+
+def stream(
+    paths: Sequence[str],
+    config: IngestConfig | None = None,
+    *,
+    stdin: bytes | BinaryIO | None = None,
+    html_reader: HtmlReader | None = None,
+) -> Iterator[Article]:
+    """The articles under ``paths`` in input order, read and validated one record at a time
+    (a JSONL file is never held whole; ``ingest.max_record_bytes`` bounds each record).
+
+    When anything is wrong the iterator stops yielding, reads on to find every problem, and
+    raises them together as ``InputErrors`` once the input is exhausted: a caller that writes
+    must consume it to the end before it commits anything. ``stdin``: what ``-`` reads.
+    """
+    config = config or IngestConfig()
+    handle = io.BytesIO(stdin or b"") if stdin is None or isinstance(stdin, bytes) else stdin
+    errors: list[InputError] = []
+    sources = _expand(paths, errors)
+    if not sources and not errors:
+        errors.append(InputError("no article files given", path="."))
+    items = chain.from_iterable(
+        _source_records(source, config, handle, html_reader) for source in sources
+    )
+    return _articles(items, errors)
 
 
 def load(
     paths: Sequence[str],
     config: IngestConfig | None = None,
     *,
-    stdin: bytes | None = None,
+    stdin: bytes | BinaryIO | None = None,
     html_reader: HtmlReader | None = None,
 ) -> list[Article]:
-    """Read and validate every article under ``paths``; all problems raise ``InputErrors``.
+    """Read and validate every article under ``paths`` (``stream``); all problems raise
+    ``InputErrors``.
 
     Articles come back sorted by id, so results do not depend on the order of the inputs.
     """
-    config = config or IngestConfig()
-    errors: list[InputError] = []
-    sources = _expand(paths, errors)
-    if not sources and not errors:
-        errors.append(InputError("no article files given", path="."))
-    items: list[_Item] = []
-    for source in sources:
-        try:
-            items.extend(_records(source, _read_bytes(source, config, stdin), config, html_reader))
-        except InputError as exc:
-            items.append(exc)
-        except OSError as exc:
-            items.append(InputError(f"cannot read: {exc.strerror or exc}", path=source.label))
-    articles = _collect(items, errors)
-    if errors:
-        raise InputErrors(errors)
-    return articles
+    articles = stream(paths, config, stdin=stdin, html_reader=html_reader)
+    return sorted(articles, key=lambda a: a.id)
 
 
 def load_records(records: Iterable[dict[str, Any]], label: str = "<records>") -> list[Article]:
     """Validate in-memory records (library use); same rules and errors as ``load``."""
-    errors: list[InputError] = []
-    articles = _collect(((r, Origin(label, f"[{i}]")) for i, r in enumerate(records)), errors)
-    if errors:
-        raise InputErrors(errors)
-    return articles
+    items = ((r, Origin(label, f"[{i}]")) for i, r in enumerate(records))
+    return sorted(_articles(items, []), key=lambda a: a.id)
