@@ -111,8 +111,7 @@ def test_undecodable_bytes_name_the_line_and_end_the_file(tmp_path: Path) -> Non
     path = tmp_path / "d.jsonl"
     path.write_bytes(good + b'{"id": "x", "text": "caf\xe9"}\n' + b"\x00\x01\n" * 50)
     assert _errors([str(path)]) == [
-        f"{path}: line 2: invalid UTF-8 at byte {len(good) + 24} (0xe9); "
-        "convert the file to UTF-8"
+        f"{path}: line 2: invalid UTF-8 at byte {len(good) + 24} (0xe9); convert the file to UTF-8"
     ]
 
 
