@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
 
 import typer
 
-from provenance import htmlinput, ingest, outfile, pipeline, schemas, store
+from provenance import cliparams, htmlinput, ingest, outfile, pipeline, schemas, store
 from provenance.config import Config
 from provenance.errors import InputError, InputErrors, ProvenanceError, StoreError
 from provenance.model import Article
@@ -61,6 +61,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -72,6 +73,9 @@ def _main(
 
     Run `provenance COMMAND --help` for the options of each command.
     """
+    # runs before the command's options are converted (``main`` did it already; this is for
+    # callers of ``app``, such as typer's test runner): convert them without pydantic
+    cliparams.install(ctx.command)
 
 
 def _fail(lines: list[str], code: int = EXIT_INPUT) -> typer.Exit:
@@ -655,7 +659,9 @@ def main() -> None:
     unexpected exception (a bug) is still one line (its type and where it was raised; not
     its message nor a traceback, which could carry article text), exit 2."""
     try:
-        app()
+        command = typer.main.get_command(app)
+        cliparams.install(command)  # before any option is converted, the group's own too
+        command()
     except Exception as exc:  # the last line of defence, see above
         # the type and where it was raised, never the message: it may quote article text
         frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
