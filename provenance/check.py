@@ -28,12 +28,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from provenance import align, check_wire
+from provenance import check_wire
 from provenance.agencies import AgencyLexicon
 from provenance.check_wire import WireMatch
 from provenance.config import Config, Policy
+from provenance.match import align
+from provenance.match.quote_groups import compare, linked, same_speaker
 from provenance.model import Article, ArticleResult, SourceKind
-from provenance.quote_groups import compare, linked, same_speaker
 from provenance.quotes import QuoteLexicons, extract
 from provenance.store import Entry, Store, StoredArticle, ref_parts
 

@@ -1,6 +1,6 @@
 """The wire part of the pre-ingest check: copy of indexed wire articles that no credit covers.
 
-Sentence units (``index.sentence_units``: a copied sentence inside an original paragraph
+Sentence units (``match.units.sentence_units``: a copied sentence inside an original paragraph
 counts) of the new article that align (``align.align_passages``) with units of indexed
 articles of ``source_kind: wire`` and that no wire credit of the new article covers make up
 its unattributed wire copy; ``check`` reports it when it is more than
@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from provenance import align
 from provenance.agencies import AgencyLexicon
 from provenance.config import Config
+from provenance.match import align
 from provenance.model import ArticleResult, Grade, Passage, SegmentKind, SourceKind
 from provenance.store import Entry, Store, StoredArticle
 
-_UNIT = SegmentKind.SENTENCE  # the kind of the indexed units (``index.sentence_units``)
+_UNIT = SegmentKind.SENTENCE  # the kind of the indexed units (``match.units.sentence_units``)
 
 # An indexed article the new one shares band keys with, and its passage pairs:
 # new passage index -> (stored passage seq, band hits).
