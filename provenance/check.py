@@ -199,7 +199,8 @@ def _unattributed_wire(
         return []
     found, stored = _matches(entry, index, config)
     candidates = [(stored[c.pk], c.pairs) for c in found if c.pk in stored]
-    copy = check_wire.unattributed_copy(result, entry, candidates, index, config, lexicon)
+    aligned = check_wire.aligned_wire(result, entry, candidates, index, config, lexicon)
+    copy = check_wire.unattributed_copy(result, aligned, config)
     if copy is None:
         return []
     first = copy.matches[0]

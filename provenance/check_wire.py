@@ -77,7 +77,7 @@ def _minus(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[t
     return out
 
 
-def _aligned_wire(
+def aligned_wire(
     result: ArticleResult,
     entry: Entry,
     candidates: Iterable[Candidate],
@@ -123,17 +123,11 @@ def _aligned_wire(
 
 
 def unattributed_copy(
-    result: ArticleResult,
-    entry: Entry,
-    candidates: Iterable[Candidate],
-    index: Store,
-    config: Config,
-    lexicon: AgencyLexicon,
+    result: ArticleResult, aligned: list[tuple[str | None, WireMatch]], config: Config
 ) -> UnattributedCopy | None:
-    """The uncredited wire copy of ``result`` among ``candidates`` (in candidate order), or
-    None when it is not more than ``check.unattributed_wire_max_share`` of the text."""
+    """The part of ``aligned`` (from ``aligned_wire``) that no credit of ``result`` covers,
+    or None when it is not more than ``check.unattributed_wire_max_share`` of the text."""
     article = result.article
-    aligned = _aligned_wire(result, entry, candidates, index, config, lexicon)
     uncredited_parts: list[tuple[int, int]] = []
     uncredited: list[WireMatch] = []
     for agency, m in aligned:
