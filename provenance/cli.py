@@ -112,13 +112,20 @@ def _stdin(paths: list[str]) -> BinaryIO | None:
     return sys.stdin.buffer
 
 
-def _load(paths: list[str], config: Config) -> list[Article]:
-    return ingest.load(
+def _stream(paths: list[str], config: Config) -> Iterator[Article]:
+    """The articles of ``paths`` one record at a time, in input order; every problem raises
+    at the end (``ingest.stream``)."""
+    return ingest.stream(
         paths,
         config.ingest,
         stdin=_stdin(paths),
         html_reader=htmlinput.reader(config.ingest.max_record_bytes),
     )
+
+
+def _load(paths: list[str], config: Config) -> list[Article]:
+    """Every article of ``paths`` in id order (the stages need them all)."""
+    return sorted(_stream(paths, config), key=lambda a: a.id)
 
 
 def write_atomically(path: Path, content: str, inputs: Iterable[Path] = ()) -> None:
@@ -330,8 +337,8 @@ def validate(paths: PathsArg, config_file: ConfigOpt = None) -> None:
     Exit 0 when every article is valid, 2 otherwise (one line per problem).
     """
     with _errors_to_exit():
-        articles = _load(paths, _config(config_file))
-    typer.echo(f"{count(len(articles), 'article')} valid")
+        valid = sum(1 for _ in _stream(paths, _config(config_file)))  # none held in memory
+    typer.echo(f"{count(valid, 'article')} valid")
 
 
 @app.command()

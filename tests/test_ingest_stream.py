@@ -56,8 +56,17 @@ def test_a_jsonl_file_over_the_old_file_limit_is_read_in_bounded_memory(tmp_path
     read, peak = _peak_while_iterating(path, IngestConfig())
     assert read == records
     assert peak < size / 20  # a 200 KB record decoded and parsed, a few times over at most
-    result = CliRunner().invoke(app, ["validate", str(path)])
+    small = tmp_path / "small.jsonl"
+    small.write_bytes(_line(0, 10))
+    assert CliRunner().invoke(app, ["validate", str(small)]).exit_code == 0  # imports done
+    tracemalloc.start()
+    try:  # `validate` counts the articles as they stream by, holding none of them
+        result = CliRunner().invoke(app, ["validate", str(path)])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     assert (result.exit_code, result.stdout) == (0, f"{records} articles valid\n")
+    assert peak < size / 20
 
 
 def test_a_huge_record_is_refused_by_file_and_line_without_being_read_whole(
