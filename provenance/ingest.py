@@ -18,7 +18,6 @@ offsets refer to the text as stored. Every problem is collected and raised toget
 from __future__ import annotations
 
 import io
-import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
@@ -30,6 +29,8 @@ from provenance import schemas
 from provenance.config import IngestConfig
 from provenance.errors import InputError, InputErrors
 from provenance.model import Article, Origin, SourceKind
+from provenance.rawinput import BOM, Line, decode, over_limit, parse_json, read_limited, read_whole
+from provenance.rawinput import lines as read_lines
 from provenance.render.safe import path_label
 
 TEXT_SUFFIXES = (".txt",)
@@ -39,8 +40,6 @@ HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 # record fields that become Article attributes; every other field goes to Article.extra
 KNOWN_FIELDS = frozenset(f.name for f in fields(Article)) - {"extra", "origin"}
 STDIN = "-"
-_CHUNK = 1 << 20  # bytes per read of an input file
-BOM = "\ufeff"
 
 # An HTML extractor: (raw bytes, origin) -> list of article records (dicts). Injected by the
 # caller so that this module does not import the optional html extra.
@@ -149,128 +148,6 @@ def input_files(paths: Sequence[str]) -> list[Path]:
     return files + [_sidecar_of(p) for p in files if _sidecar_of(p).is_file()]
 
 
-def read_limited(handle: BinaryIO, limit: int) -> bytes:
-    """At most ``limit + 1`` bytes of ``handle`` (one byte over is enough to refuse the
-    input), read in chunks so that a huge limit allocates nothing up front."""
-    chunks: list[bytes] = []
-    size = 0
-    while size <= limit:
-        chunk = handle.read(min(_CHUNK, limit + 1 - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
-
-
-def _over_limit(limit: int, label: str, what: str, record: str | None = None) -> InputError:
-    return InputError(
-        f"{what} over the limit of {limit} bytes per record "
-        "(raise ingest.max_record_bytes to read it)",
-        path=label,
-        record=record,
-    )
-
-
-def _read_bytes(source: _Source, handle: BinaryIO, limit: int) -> bytes:
-    """The whole of a one-record file (or of standard input), refused over ``limit``
-    without reading more than one byte past it."""
-    if source.path is not None:
-        size = source.path.stat().st_size
-        if size > limit:
-            raise _over_limit(limit, source.label, f"file is {size} bytes,")
-    data = read_limited(handle, limit)
-    if len(data) > limit:
-        raise _over_limit(limit, source.label, "input is" if source.path is None else "file is")
-    return data
-
-
-@dataclass(frozen=True)
-class _Line:
-    """One line of a file read line by line."""
-
-    number: int  # 1-based
-    offset: int  # of its first byte in the file
-    data: bytes | None  # with its line end; None when it is longer than the limit
-    size: int  # bytes, without the line end
-
-
-def _lines(handle: BinaryIO, limit: int) -> Iterator[_Line]:
-    """The lines of ``handle`` one at a time; a line over ``limit`` bytes (its line end not
-    counted) is skipped in chunks, never held whole, and comes back without its data."""
-    number = offset = 0
-    while True:
-        data = handle.readline(limit + 1)
-        if not data:
-            return
-        number += 1
-        length, last = len(data), data
-        while len(last) and not last.endswith(b"\n") and length > limit:  # skip the rest
-            last = handle.readline(_CHUNK)
-            length += len(last)
-        size = length - int(last.endswith(b"\n"))
-        yield _Line(number, offset, data if size <= limit else None, size)
-        offset += length
-
-
-def _decode(
-    data: bytes, label: str, *, offset: int = 0, record: str | None = None, first: bool = True
-) -> str:
-    """UTF-8 text of ``data`` (found at byte ``offset`` of the file); ``first``: it starts
-    the file, where a byte order mark is dropped and a UTF-16 one refused."""
-    if first and data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("UTF-16 text (byte order mark); convert the file to UTF-8", path=label)
-    nul = data.find(b"\x00")
-    if nul != -1:
-        raise InputError(
-            f"binary file (NUL byte at byte {offset + nul}); expected UTF-8 text",
-            path=label,
-            record=record,
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"invalid UTF-8 at byte {offset + exc.start} (0x{data[exc.start]:02x}); "
-            "convert the file to UTF-8",
-            path=label,
-            record=record,
-        ) from None
-    return text.removeprefix(BOM) if first else text
-
-
-class _JsonRefused(ValueError):
-    """Valid JSON syntax that an article file may not contain (duplicate keys, NaN)."""
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _JsonRefused(f"duplicate key {key!r} in one object")
-        out[key] = value
-    return out
-
-
-def _no_constants(name: str) -> Any:
-    raise _JsonRefused(f"{name} is not a JSON number")
-
-
-def _parse_json(text: str, label: str, record: str | None = None) -> Any:
-    try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constants)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        if record is not None:
-            where = f"{record} column {exc.colno}"
-        raise InputError(f"malformed JSON: {exc.msg}", path=label, record=where) from None
-    except _JsonRefused as exc:
-        raise InputError(f"refused JSON: {exc}", path=label, record=record) from None
-    except (ValueError, RecursionError) as exc:  # too deeply nested, a number too long
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else "number too long"
-        raise InputError(f"unreadable JSON: {reason}", path=label, record=record) from None
-
-
 def _unencodable(record: dict[str, Any]) -> Iterator[str]:
     """JSON paths of strings that cannot be written as UTF-8 (lone surrogates such as \\ud800)."""
     stack: list[tuple[str, Any]] = [("$", record)]
@@ -330,8 +207,8 @@ def _sidecar(path: Path, label: str, config: IngestConfig) -> tuple[dict[str, An
     if sidecar.is_file():
         side_label = path_label(str(sidecar))
         with sidecar.open("rb") as handle:
-            data = _read_bytes(_Source(sidecar, side_label), handle, config.max_record_bytes)
-        meta = _parse_json(_decode(data, side_label), side_label)
+            data = read_whole(handle, config.max_record_bytes, side_label, sidecar)
+        meta = parse_json(decode(data, side_label), side_label)
         if not isinstance(meta, dict):
             raise InputError("sidecar metadata must be a JSON object", path=side_label, field="$")
         if "text" in meta:
@@ -385,13 +262,13 @@ def _whole_records(
             return [(r, Origin(label)) for r in pages]
         meta, origin = _sidecar(source.path, label, config)  # the user's metadata wins
         return [({**r, **meta}, origin) for r in pages]
-    text = _decode(data, label)
+    text = decode(data, label)
     if not text.strip():
         raise InputError("empty file" if not text else "empty file (only white space)", path=label)
     kind = kind or _sniff(text)
     if kind in TEXT_SUFFIXES:
         return [_text_record(source, text, config)]
-    parsed = _parse_json(text, label)
+    parsed = parse_json(text, label)
     if isinstance(parsed, list):
         if not parsed:
             raise InputError("empty list of articles", path=label, field="$")
@@ -399,7 +276,7 @@ def _whole_records(
     return [(parsed, Origin(label))]
 
 
-def _jsonl_records(lines: Iterable[_Line], label: str, limit: int) -> Iterator[_Item]:
+def _jsonl_records(lines: Iterable[Line], label: str, limit: int) -> Iterator[_Item]:
     """The records of a JSONL file, one line at a time; a line that does not parse, or is
     over the limit, is an error in its place, so that the other lines are still checked.
     Undecodable bytes end the file (one error, not one per line of a binary file)."""
@@ -409,21 +286,21 @@ def _jsonl_records(lines: Iterable[_Line], label: str, limit: int) -> Iterator[_
         record = f"line {line.number}"
         if line.data is None:
             blank = empty = False
-            yield _over_limit(limit, label, f"record is {line.size} bytes,", record)
+            yield over_limit(limit, label, f"record is {line.size} bytes,", record)
             continue
-        text = _decode(line.data, label, offset=line.offset, record=record, first=line.offset == 0)
+        text = decode(line.data, label, offset=line.offset, record=record, first=line.offset == 0)
         empty = empty and not text
         if text.strip():
             blank = False
             try:
-                yield _parse_json(text, label, record), Origin(label, record)
+                yield parse_json(text, label, record), Origin(label, record)
             except InputError as exc:
                 yield exc
     if blank:
         raise InputError("empty file" if empty else "empty file (only white space)", path=label)
 
 
-def _object_line(line: _Line) -> bool:
+def _object_line(line: Line) -> bool:
     """Whether a line holds (at most) one JSON object: how JSONL starts."""
     data = line.data or b""
     if line.offset == 0:
@@ -438,9 +315,9 @@ def _stdin_records(
     """Standard input: JSONL when its first two non-blank lines are there and the first is
     one JSON object (streamed line by line), else JSON or plain text read whole."""
     limit = config.max_record_bytes
-    lines = _lines(handle, limit)
-    ahead: list[_Line] = []
-    filled: list[_Line] = []
+    lines = read_lines(handle, limit)
+    ahead: list[Line] = []
+    filled: list[Line] = []
     for line in lines:
         ahead.append(line)
         if line.data is None or line.data.strip():
@@ -451,11 +328,11 @@ def _stdin_records(
         yield from _jsonl_records(chain(ahead, lines), source.label, limit)
         return
     if any(line.data is None for line in ahead):
-        raise _over_limit(limit, source.label, "input is")
+        raise over_limit(limit, source.label, "input is")
     head = b"".join(line.data or b"" for line in ahead)
     data = head + read_limited(handle, limit - len(head))
     if len(data) > limit:
-        raise _over_limit(limit, source.label, "input is")
+        raise over_limit(limit, source.label, "input is")
     yield from _whole_records(source, data, None, config, html_reader)
 
 
@@ -475,9 +352,9 @@ def _source_records(
         kind = _suffix(source.path)
         with source.path.open("rb") as handle:
             if kind in JSONL_SUFFIXES:
-                yield from _jsonl_records(_lines(handle, limit), source.label, limit)
+                yield from _jsonl_records(read_lines(handle, limit), source.label, limit)
                 return
-            data = _read_bytes(source, handle, limit)
+            data = read_whole(handle, limit, source.label, source.path)
         yield from _whole_records(source, data, kind, config, html_reader)
     except InputError as exc:
         yield exc
