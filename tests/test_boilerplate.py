@@ -348,3 +348,39 @@ def test_a_story_of_medium_paragraphs_between_link_lists_stays(
     marked = _marked(article, _detect(article, lexicon))
     assert MEDIUM not in marked
     assert marked.get(LINKS) == R.NAVIGATION
+
+
+# The context pass on its own (``boilerplate._smooth``): classes of the first pass in, final
+# classes out. G good (long story), N near-good, S short, B bad.
+_CLASS = {
+    "G": boilerplate.GOOD,
+    "N": boilerplate.NEARGOOD,
+    "S": boilerplate.SHORT,
+    "B": boilerplate.BAD,
+}
+
+
+def _context(classes: str) -> str:
+    back = {v: k for k, v in _CLASS.items()}
+    return "".join(back[c] for c in boilerplate._smooth([_CLASS[c] for c in classes]))
+
+
+@pytest.mark.parametrize(
+    ("first", "final", "why"),
+    [
+        ("BNBG", "BBBG", "near-good between bad paragraphs is bad"),
+        ("GNB", "GGB", "near-good with story on its left stays"),
+        ("BNG", "BGG", "near-good with story on its right stays"),
+        ("GBNBB", "GBBBB", "only the nearest paragraph on each side counts"),
+        ("NBG", "BBG", "at the text edge, the one side there is decides"),
+        ("GSNB", "GGGB", "short and near-good paragraphs are skipped to find a neighbour"),
+        ("SG", "GG", "a short first line right above story text is its headline"),
+        ("SGB", "GGB", "the headline needs story text only on the next line"),
+        ("SBG", "BBG", "a short first line above bad text is no headline"),
+        ("S", "B", "a short line alone is not a story"),
+        ("GSG", "GGG", "a short line between story paragraphs is story"),
+        ("GSB", "GBB", "a short line next to bad text is bad"),
+    ],
+)
+def test_context_pass(first: str, final: str, why: str) -> None:
+    assert _context(first) == final, why
