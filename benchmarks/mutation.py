@@ -51,7 +51,80 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     "index": (["provenance/index.py"], ["tests/test_index.py", "tests/test_reuse.py"]),
 }
 # mutant name -> why no test can kill it (checked by reading ``mutmut show NAME``)
-EQUIVALENT: dict[str, str] = {}
+_SQL_CASE = "SQL keywords and table names are case-insensitive"
+_STRICT_ZIP = "zip(strict=...) over two lists of equal length by construction"
+_PREFILTER = "the regex_hint prefilter only skips lines no rule can match (test_regex_hint)"
+EQUIVALENT: dict[str, str] = {
+    # attribution
+    "provenance.attribution.x__match__mutmut_22": "`requires` is a pre-check each credit "
+    "pattern implies (agencies.toml); skipping it only costs time",
+    "provenance.attribution.x__mentions__mutmut_8": "a word past the sentence end gives "
+    "mention.match(pos > endpos) = None",
+    "provenance.attribution.x__mentions__mutmut_12": "a Hangul word whose head is no alias "
+    "head cannot start a mention; the filter only saves time",
+    "provenance.attribution.x__mentions__mutmut_25": "mentions start at word starts, so two "
+    "of them never touch",
+    "provenance.attribution.x__raw_credits__mutmut_33": "every credit rule has an {agencies} "
+    "group or an agency",
+    "provenance.attribution.x__raw_credits__mutmut_34": "an {agencies} group always names an "
+    "agency and every credit group is non-empty",
+    "provenance.attribution.x__raw_credits__mutmut_37": "the skipped branch is never taken "
+    "(as _33/_34)",
+    "provenance.attribution.x_find_credits__mutmut_51": "`end` is unused when first < 0",
+    "provenance.attribution.x_find_credits__mutmut_54": "`end` is unused when first < 0",
+    "provenance.attribution.x_credit_boilerplate__mutmut_10": "find_credits never returns a "
+    "text credit with end <= start; metadata credits have no boilerplate reason",
+    "provenance.attribution.x_credit_boilerplate__mutmut_12": "as _10",
+    "provenance.attribution.x_credit_mismatches__mutmut_24": "replace() with an empty "
+    "mismatch gives an equal span",
+    "provenance.attribution.x_metadata_credits__mutmut_14": "the pattern is case-insensitive",
+    "provenance.attribution.x_metadata_credits__mutmut_32": "an outlet that names an agency "
+    "is never empty",
+    # store
+    **{
+        f"provenance.store.ops.x_{name}__mutmut_{n}": _SQL_CASE
+        for name, numbers in (
+            ("_entry_problems", (9, 10, 30, 31)),
+            ("verify", (9, 10)),
+            ("rebuild", (4, 5, 8, 9, 12, 13)),
+        )
+        for n in numbers
+    },
+    **{f"provenance.store.ops.x_verify__mutmut_{n}": _STRICT_ZIP for n in (36, 39, 41)},
+    "provenance.store.ops.x_verify__mutmut_1": "the batch size only bounds memory",
+    "provenance.store.ops.x_rebuild__mutmut_21": "overlapping batches put the same articles "
+    "again, which put() leaves unchanged",
+    "provenance.store.sqlite.x__is_busy__mutmut_8": "SQLite's busy error reads 'database is "
+    "locked': no message holds 'busy'",
+    "provenance.store.sqlite.x__is_busy__mutmut_9": "as _8",
+    "provenance.store.sqlite.x__before__mutmut_3": "SQL keeps only rows whose published is "
+    "not NULL, and a sound index stores it as text",
+    # reuse
+    "provenance.reuse.x__match__mutmut_15": "both sides are never the same (article, start, "
+    "end): a match joins two articles",
+    **{f"provenance.reuse.x__links__mutmut_{n}": _STRICT_ZIP for n in (29, 32, 37)},
+    # boilerplate
+    **{
+        f"provenance.boilerplate_rules.x\u01c1{owner}\u01c1{name}__mutmut_{n}": _PREFILTER
+        for owner, name, numbers in (
+            ("BoilerplateLexicon", "load", (104, 106, 109)),
+            ("RuleSet", "of", (1, 11, 12, 13, 18, 21, 24)),
+        )
+        for n in numbers
+    },
+    "provenance.boilerplate_rules.x\u01c1BoilerplateLexicon\u01c1load__mutmut_19": (
+        "features.toml always sets the initial value"
+    ),
+    "provenance.boilerplate_rules.x\u01c1BoilerplateLexicon\u01c1load__mutmut_21": (
+        "paths in one folder sort as their names"
+    ),
+    "provenance.boilerplate_rules.x\u01c1BoilerplateLexicon\u01c1load__mutmut_23": (
+        "paths in one folder sort as their names"
+    ),
+    "provenance.boilerplate_rules.x\u01c1BoilerplateLexicon\u01c1load__mutmut_34": (
+        "'UTF-8' and 'utf-8' name one codec"
+    ),
+}
 COPY = ("provenance", "tests", "corpus", "schemas", "README.md", "CHANGELOG.md")
 _RESULT = re.compile(r"^\s+(\S+): (\w[\w ]*)$")
 
