@@ -384,3 +384,100 @@ def _context(classes: str) -> str:
 )
 def test_context_pass(first: str, final: str, why: str) -> None:
     assert _context(first) == final, why
+
+
+# The first pass's features, on lines whose class follows from the thresholds of
+# data/boilerplate/features.toml (latin: short < 70 characters, long > 200; a line is prose
+# from 20% stop words on, and story-like from 26%).
+
+
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("서울시는 내년부터 심야버스 노선을 늘린다고 밝혔다.", "hangul"),
+        ("[서울=뉴시스] 홍길동 기자", "hangul"),
+        ("国务院今天召开常务会议。", "cjk"),
+        ("Москва объявила о новых мерах.", "cyrillic"),
+        ("The council approved the budget.", "latin"),
+        # more than a third of the characters must be of the script: 3 of 9 is not
+        ("가나다abcdef", "latin"),
+        ("가나다abcde", "hangul"),
+        ("国务院abcdef", "latin"),
+        ("国务院abcde", "cjk"),
+        ("Москabcdefgh", "latin"),
+        ("Москabcdefg", "cyrillic"),
+    ],
+)
+def test_script_of_a_line(text: str, script: str) -> None:
+    assert boilerplate._script(text) == script
+
+
+ENGLISH = (
+    "The council said that it would vote on the plan in the spring, and that the members of "
+    "the public could speak at the meeting before the vote."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "declared", "expected"),
+    [
+        (ENGLISH, "en", "en"),
+        (ENGLISH, "EN-gb", "en"),  # the primary subtag, in any case
+        (ENGLISH, None, "en"),  # undeclared: the best-scoring list
+        (ENGLISH, "fr", "en"),  # declared but not borne out by the text
+        ("Smith 6-4 6-3 Jones 7-5 Brown 2-6 Lee 4-6", "en", None),  # no list fits
+        ("", "en", None),
+    ],
+)
+def test_stop_word_language(
+    text: str, declared: str | None, expected: str | None, lexicon: BoilerplateLexicon
+) -> None:
+    article = Article(id="l", text=text, language=declared)
+    assert boilerplate._language(article, lexicon) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"),
+    [
+        ("He resigned on Monday.", "neargood", "short, but ends a sentence"),
+        ("Local news", "short", "short and no sentence end"),
+        (ENGLISH, "neargood", "prose of medium length"),
+        (f"{ENGLISH} {ENGLISH}", "good", "long prose"),
+        (
+            "Home News Sport Business Culture Weather Travel Podcasts Video Newsletters Live",
+            "short",
+            "no stop words, no end punctuation, few words: a heading",
+        ),
+        (
+            "Home News Sport Business Culture Weather Travel Podcasts Video Newsletters Live "
+            "Opinion Science Health Money Cars Jobs Homes Dating Puzzles Games Shop",
+            "bad",
+            "no stop words and more than twenty words: a menu",
+        ),
+        (
+            "Djokovic beat Nadal 6-4, 6-3, 7-5 in Paris on Sunday; Alcaraz beat Sinner 7-6, "
+            "6-2 in Rome.",
+            "neargood",
+            "a sentence heavy with names and numbers",
+        ),
+    ],
+)
+def test_first_pass_class_of_an_english_line(
+    text: str, expected: str, why: str, lexicon: BoilerplateLexicon
+) -> None:
+    assert boilerplate._first_pass(text, lexicon.stopwords["en"], lexicon) == expected, why
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"),
+    [
+        ("서울시는 내년부터 심야버스 노선을 늘린다고 밝혔다.", "neargood", "a medium sentence"),
+        ("서울시는 내년부터 심야버스 노선을 늘린다고 밝혔다. " * 3, "good", "a long paragraph"),
+        ("서울 경제 정치 사회 국제 문화 스포츠 연예 오피니언", "short", "a menu line"),
+        ("서울 경제 정치 사회 국제 문화 스포츠 연예 오피니언 " * 5, "bad", "a long menu"),
+    ],
+)
+def test_first_pass_without_stop_words_goes_by_length_and_punctuation(
+    text: str, expected: str, why: str, lexicon: BoilerplateLexicon
+) -> None:
+    assert boilerplate._first_pass(text.strip(), None, lexicon) == expected, why
