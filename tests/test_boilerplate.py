@@ -481,3 +481,45 @@ def test_first_pass_without_stop_words_goes_by_length_and_punctuation(
     text: str, expected: str, why: str, lexicon: BoilerplateLexicon
 ) -> None:
     assert boilerplate._first_pass(text.strip(), None, lexicon) == expected, why
+
+
+@pytest.mark.parametrize("line", ["By Jane Q. Public", "BY JANE Q. PUBLIC", "von Jane Q. Public"])
+def test_byline_from_authors_metadata_with_by_or_von(
+    line: str, lexicon: BoilerplateLexicon
+) -> None:
+    """The author's name after "By" or "Von" (in any case) is a byline too."""
+    article = _article(f"{line}\n{STORY_EN}", authors=("Jane Q. Public",))
+    spans = _detect(article, lexicon)
+    assert [(s.reason, s.rule, s.start, s.end) for s in spans] == [
+        (R.BYLINE, "meta.author", 0, len(line))
+    ]
+
+
+def test_spans_name_the_rule_that_made_them(lexicon: BoilerplateLexicon) -> None:
+    """The rule a report shows: the lexicon rule's id, the terminator's id and ``.tail`` for
+    the lines after it, the comment-widget structure rule for every short comment line
+    above the widget, and the outlet-repeat rule."""
+    story = "서울시는 내년부터 심야버스 노선을 두 배로 늘린다고 밝혔다. 시는 예산을 편성했다."
+    korean = _article(f"{story}\n{story}\n관련기사\n심야버스 요금 오른다", language="ko")
+    rules = [s.rule for s in _detect(korean, lexicon)]
+    assert len(rules) == 2
+    assert rules[0].startswith("ko.read_also.terminator.")
+    assert rules[1] == rules[0] + ".tail"
+    text = f"{STORY_EN}\n{STORY_EN}\nNice\nme too\nReply"
+    article = _article(text, language="en")
+    spans = _detect(article, lexicon)
+    comments = [(text[s.start : s.end], s.rule) for s in spans if s.reason == R.READER_COMMENT]
+    assert comments == [
+        ("Nice", "structure.before_comment_widget"),
+        ("me too", "structure.before_comment_widget"),
+    ]
+    german = _article(f"{STORY_EN}\nLesen Sie auch: Neue Tarife ab Januar", language="de")
+    [read_also] = _detect(german, lexicon)
+    assert read_also.rule.startswith("de.read_also.line.")
+    footer = "Daily Planet is published by Planet Media Group."
+    arts = [
+        _article(f"{STORY_EN} ({n})\n{footer}", id=n, outlet="Daily Planet")
+        for n in ("one", "two", "three")
+    ]
+    repeats = outlet_repeats(arts, BoilerplateConfig())
+    assert [s.rule for s in _detect(arts[0], lexicon, repeats)] == ["corpus.outlet_repeat"]
