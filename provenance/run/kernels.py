@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
-from provenance.align import Alignment, align_texts
 from provenance.fingerprint import FingerprintParams
-from provenance.index import lsh_candidates
-from provenance.match.candidates import Candidate
+from provenance.match.align import Alignment, align_texts
+from provenance.match.candidates import Candidate, lsh_candidates
 from provenance.match.signatures import BatchSigner, Matrix
 
 # the shingles of one text (a picklable, top-level function or partial for remote kernels)
@@ -29,7 +28,7 @@ class Kernels(Protocol):
     def candidates(
         self, signatures: Matrix, threshold: float, max_candidates: int, bands_per_pass: int
     ) -> list[Candidate]:
-        """What ``index.lsh_candidates`` returns for the same arguments."""
+        """What ``match.candidates.lsh_candidates`` returns for the same arguments."""
         ...
 
     def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:

@@ -25,13 +25,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from provenance.align import grade, similarity
 from provenance.anchors import AnchorLexicon
-from provenance.claims import find_claims, first_appearance, outlet_key
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, shingles
-from provenance.index import passages_of
-from provenance.match.signatures import Matrix, Permutations, union
+from provenance.match.align import grade
+from provenance.match.claims import find_claims
+from provenance.match.duplicates import find_duplicates
+from provenance.match.origin import first_appearance
+from provenance.match.signatures import Matrix
+from provenance.match.units import passages_of
 from provenance.model import (
     Article,
     ArticleResult,
@@ -46,6 +48,7 @@ from provenance.model import (
     Span,
     SpanSource,
     WordEdits,
+    outlet_key,
 )
 from provenance.run.kernels import Kernels, Local
 
@@ -245,54 +248,6 @@ def _match(article_id: str, span: Span, source: SpanSource, jaccard: float) -> M
     return Match(a, b, source.score, source.grade, jaccard, source.edits)
 
 
-def _components(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, ...], ...]:
-    parent: dict[str, str] = {}
-
-    def root(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in pairs:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[str, list[str]] = {}
-    for x in parent:
-        groups.setdefault(root(x), []).append(x)
-    return tuple(sorted(tuple(sorted(g)) for g in groups.values() if len(g) > 1))
-
-
-def _duplicates(
-    corpus: Corpus, config: Config, kernels: Kernels
-) -> tuple[dict[str, tuple[Duplicate, ...]], tuple[tuple[str, ...], ...]]:
-    by_article: dict[str, list[int]] = {}
-    for u, positions in enumerate(corpus.occurrences):
-        for i in positions:
-            by_article.setdefault(corpus.passages[i].article_id, []).append(u)
-    ids = sorted(by_article)
-    params = FingerprintParams.from_config(config.fingerprint)
-    empty = Permutations.of(params.scheme, params.seed, params.num_perm).empty
-    sigs = union(corpus.signatures, [by_article[a] for a in ids], empty)
-    fp = config.fingerprint
-    found: dict[str, list[Duplicate]] = {}
-    pairs: list[tuple[str, str]] = []
-    for c in kernels.candidates(
-        sigs, fp.duplicate_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
-    ):
-        a, b = corpus.articles[ids[c.a]], corpus.articles[ids[c.b]]
-        score = round(similarity(a.text, b.text), 2)
-        if score < config.align.duplicate_min_similarity:
-            continue
-        pairs.append((a.id, b.id))
-        found.setdefault(a.id, []).append(Duplicate(a.id, b.id, c.estimated_jaccard, score))
-        found.setdefault(b.id, []).append(Duplicate(b.id, a.id, c.estimated_jaccard, score))
-    duplicates = {k: tuple(sorted(v, key=lambda d: d.other_id)) for k, v in found.items()}
-    return duplicates, _components(pairs)
-
-
 def find_reuse(
     results: Sequence[ArticleResult],
     config: Config,
@@ -305,7 +260,13 @@ def find_reuse(
     corpus = Corpus.build(results, config, kernels)
     links = _links(corpus, config, kernels)
     candidates = _spans_for(corpus, config, links, _Ranking(corpus))
-    duplicates, clusters = _duplicates(corpus, config, kernels)
+    rows_of: dict[str, list[int]] = {}
+    for u, positions in enumerate(corpus.occurrences):
+        for i in positions:
+            rows_of.setdefault(corpus.passages[i].article_id, []).append(u)
+    duplicates, clusters = find_duplicates(
+        rows_of, corpus.signatures, lambda a: corpus.articles[a].text, config, kernels
+    )
     spans: dict[str, tuple[Span, ...]] = {}
     matches: dict[tuple[MatchSide, MatchSide], Match] = {}
     for article_id in sorted(candidates):
