@@ -4,8 +4,8 @@
     python benchmarks/mutation.py MODULE --keep DIR --rerun   # after writing tests
     python benchmarks/mutation.py store --only "provenance.store.inspect*"   # part of one
 
-MODULE is one of ``MODULES`` below (check, store, boilerplate, attribution, classify, reuse,
-index). The repository's package, tests, corpus and schemas are copied to a scratch folder
+MODULE is one of ``MODULES`` below (check, store, boilerplate, attribution, classify, and
+the matching stage: reuse, index, align). The repository's package, tests, corpus and schemas are copied to a scratch folder
 whose ``pyproject.toml`` tells mutmut to mutate only that module's files and to run only
 its targeted test files (a mutant of ``classify.partition`` would otherwise run nearly the
 whole suite), then ``mutmut run`` runs there. Printed: one JSON line with the counts per
@@ -55,6 +55,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ["provenance/match/units.py", "provenance/match/candidates.py"],
         ["tests/test_index.py", "tests/test_reuse.py"],
     ),
+    "align": (["provenance/match/align.py"], ["tests/test_align.py"]),
 }
 # mutant name -> why no test can kill it (checked by reading ``mutmut show NAME``)
 _SQL_CASE = "SQL keywords and table names are case-insensitive"
