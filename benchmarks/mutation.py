@@ -5,8 +5,8 @@
     python benchmarks/mutation.py store --only "provenance.store.inspect*"   # part of one
 
 MODULE is one of ``MODULES`` below (check, store, boilerplate, attribution, classify, and
-the matching stage: reuse, index, align). The repository's package, tests, corpus and schemas are copied to a scratch folder
-whose ``pyproject.toml`` tells mutmut to mutate only that module's files and to run only
+the matching stage: reuse, index, align). The repository's package, tests, corpus and
+schemas are copied to a scratch folder whose ``pyproject.toml`` tells mutmut to mutate only that module's files and to run only
 its targeted test files (a mutant of ``classify.partition`` would otherwise run nearly the
 whole suite), then ``mutmut run`` runs there. Printed: one JSON line with the counts per
 outcome, the kill rate (killed + timeout over all mutants that ran), the seconds and the
