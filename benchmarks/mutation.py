@@ -6,9 +6,10 @@
 
 MODULE is one of ``MODULES`` below (check, store, boilerplate, attribution, classify, and
 the matching stage: reuse, index, align). The repository's package, tests, corpus and
-schemas are copied to a scratch folder whose ``pyproject.toml`` tells mutmut to mutate only that module's files and to run only
-its targeted test files (a mutant of ``classify.partition`` would otherwise run nearly the
-whole suite), then ``mutmut run`` runs there. Printed: one JSON line with the counts per
+schemas are copied to a scratch folder whose ``pyproject.toml`` tells mutmut to mutate only
+that module's files and to run only its targeted test files (a mutant of
+``classify.partition`` would otherwise run nearly the whole suite), then ``mutmut run`` runs
+there. Printed: one JSON line with the counts per
 outcome, the kill rate (killed + timeout over all mutants that ran), the seconds and the
 survivors' names (``mutmut show NAME`` in the scratch folder shows one; ``--keep`` keeps it).
 ``--rerun`` reuses a kept folder: it copies the repository's current tests into it and runs
