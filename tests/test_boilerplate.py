@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from provenance import boilerplate
 from provenance.boilerplate import OutletRepeats, detect, outlet_repeats
 from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig, Config
