@@ -105,6 +105,7 @@ EQUIVALENT: dict[str, str] = {
     "provenance.store.sqlite.x__is_busy__mutmut_8": "SQLite's busy error reads 'database is "
     "locked': no message holds 'busy'",
     "provenance.store.sqlite.x__is_busy__mutmut_9": "as _8",
+    "provenance.store.sqlite.x\u01c1Store\u01c1remove__mutmut_28": _SQL_CASE,
     "provenance.store.sqlite.x__before__mutmut_3": "SQL keeps only rows whose published is "
     "not NULL, and a sound index stores it as text",
     # reuse

@@ -478,6 +478,12 @@ def test_remove_before_keeps_an_article_published_at_the_cutoff(
     with _index(tmp_path / "i.sqlite", [at, early]) as store:
         assert store.remove(before="2024-02-01") == ["early"]
         assert store.count() == 1
+        with pytest.raises(StoreError) as info:
+            store.remove(before="last week")
+        assert str(info.value) == "not a date or RFC 3339 date-time: 'last week'"
+        with pytest.raises(StoreError) as info:
+            store.remove()
+        assert str(info.value) == "index remove needs --ids, --outlet or --before"
 
 
 # --- concurrent writers ------------------------------------------------------------------
