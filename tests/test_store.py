@@ -507,9 +507,12 @@ def test_a_writer_waits_past_sqlites_busy_timeout_for_another_writer(
             holding.set()
             release.wait(10)
 
+    # analysed before any lock is taken, so that the write meets the other's transaction
+    (result,) = pipeline.analyze_each([corpus_articles["003"]])
+
     def add(lock_timeout_s: float) -> None:
         with Store(path, Fingerprinter(Config()), lock_timeout_s=lock_timeout_s) as store:
-            add_articles(store, [corpus_articles["003"]], Config())
+            store.put([store.fp.entry(result)])
 
     holder = threading.Thread(target=hold)
     holder.start()
