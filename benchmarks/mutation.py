@@ -1,14 +1,26 @@
 """Mutation testing of one core module against the tests that pin it (mutmut 3).
 
     python benchmarks/mutation.py MODULE [--workers 2] [--keep DIR]
+    python benchmarks/mutation.py MODULE --keep DIR --rerun   # after writing tests
+    python benchmarks/mutation.py store --only "provenance.store.inspect*"   # part of one
 
-MODULE is one of ``MODULES`` below (check, store, boilerplate, attribution, classify, reuse,
-index). The repository's package, tests, corpus and schemas are copied to a scratch folder
-whose ``pyproject.toml`` tells mutmut to mutate only that module's files and to run only
-its targeted test files (a mutant of ``classify.partition`` would otherwise run nearly the
-whole suite), then ``mutmut run`` runs there. Printed: one JSON line with the counts per
+MODULE is one of ``MODULES`` below (check, store, boilerplate, attribution, classify, and
+the matching stage: reuse, index, align). The repository's package, tests, corpus and
+schemas are copied to a scratch folder whose ``pyproject.toml`` tells mutmut to mutate only
+that module's files and to run only its targeted test files (a mutant of
+``classify.partition`` would otherwise run nearly the whole suite), then ``mutmut run`` runs
+there. Printed: one JSON line with the counts per
 outcome, the kill rate (killed + timeout over all mutants that ran), the seconds and the
 survivors' names (``mutmut show NAME`` in the scratch folder shows one; ``--keep`` keeps it).
+``--rerun`` reuses a kept folder: it copies the repository's current tests into it and runs
+again only the mutants that survived (or had no test), so new tests are measured against the
+same mutants in minutes; killed mutants stay killed (a test added cannot revive one).
+``--only GLOB`` (repeatable) runs only the mutants whose names match (mutmut's name globs),
+for a module too slow to run whole on a shared machine (store: ~1,200 mutants, its tests
+open SQLite files and analyse articles); with ``--rerun`` the globs are run as well.
+Mutants listed in ``EQUIVALENT`` (no behaviour can tell them from the original) are counted
+apart and left out of ``kill_rate_without_equivalent``; their names follow mutmut's
+numbering of today's code, so check them again after the module changes.
 Needs ``pip install mutmut``; not part of .ci/run (minutes per module).
 """
 
@@ -44,6 +56,83 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ["provenance/match/units.py", "provenance/match/candidates.py"],
         ["tests/test_index.py", "tests/test_reuse.py"],
     ),
+    "align": (["provenance/match/align.py"], ["tests/test_align.py"]),
+}
+# mutant name -> why no test can kill it (checked by reading ``mutmut show NAME``)
+_SQL_CASE = "SQL keywords and table names are case-insensitive"
+_STRICT_ZIP = "zip(strict=...) over two lists of equal length by construction"
+_PREFILTER = "the regex_hint prefilter only skips lines no rule can match (test_regex_hint)"
+EQUIVALENT: dict[str, str] = {
+    # attribution
+    "provenance.attribution.x__match__mutmut_22": "`requires` is a pre-check each credit "
+    "pattern implies (agencies.toml); skipping it only costs time",
+    "provenance.attribution.x__mentions__mutmut_8": "a word past the sentence end gives "
+    "mention.match(pos > endpos) = None",
+    "provenance.attribution.x__mentions__mutmut_12": "a Hangul word whose head is no alias "
+    "head cannot start a mention; the filter only saves time",
+    "provenance.attribution.x__mentions__mutmut_25": "mentions start at word starts, so two "
+    "of them never touch",
+    "provenance.attribution.x__raw_credits__mutmut_33": "every credit rule has an {agencies} "
+    "group or an agency",
+    "provenance.attribution.x__raw_credits__mutmut_34": "an {agencies} group always names an "
+    "agency and every credit group is non-empty",
+    "provenance.attribution.x__raw_credits__mutmut_37": "the skipped branch is never taken "
+    "(as _33/_34)",
+    "provenance.attribution.x_find_credits__mutmut_51": "`end` is unused when first < 0",
+    "provenance.attribution.x_find_credits__mutmut_54": "`end` is unused when first < 0",
+    "provenance.attribution.x_credit_boilerplate__mutmut_10": "find_credits never returns a "
+    "text credit with end <= start; metadata credits have no boilerplate reason",
+    "provenance.attribution.x_credit_boilerplate__mutmut_12": "as _10",
+    "provenance.attribution.x_credit_mismatches__mutmut_24": "replace() with an empty "
+    "mismatch gives an equal span",
+    "provenance.attribution.x_metadata_credits__mutmut_14": "the pattern is case-insensitive",
+    "provenance.attribution.x_metadata_credits__mutmut_32": "an outlet that names an agency "
+    "is never empty",
+    # store
+    **{
+        f"provenance.store.ops.x_{name}__mutmut_{n}": _SQL_CASE
+        for name, numbers in (
+            ("_entry_problems", (9, 10, 30, 31)),
+            ("verify", (9, 10)),
+            ("rebuild", (4, 5, 8, 9, 12, 13)),
+        )
+        for n in numbers
+    },
+    **{f"provenance.store.ops.x_verify__mutmut_{n}": _STRICT_ZIP for n in (36, 39, 41)},
+    "provenance.store.ops.x_verify__mutmut_1": "the batch size only bounds memory",
+    "provenance.store.ops.x_rebuild__mutmut_21": "overlapping batches put the same articles "
+    "again, which put() leaves unchanged",
+    "provenance.store.sqlite.x__is_busy__mutmut_8": "SQLite's busy error reads 'database is "
+    "locked': no message holds 'busy'",
+    "provenance.store.sqlite.x__is_busy__mutmut_9": "as _8",
+    "provenance.store.sqlite.x\u01c1Store\u01c1remove__mutmut_28": _SQL_CASE,
+    "provenance.store.sqlite.x__before__mutmut_3": "SQL keeps only rows whose published is "
+    "not NULL, and a sound index stores it as text",
+    # reuse
+    "provenance.reuse.x__match__mutmut_15": "both sides are never the same (article, start, "
+    "end): a match joins two articles",
+    **{f"provenance.reuse.x__links__mutmut_{n}": _STRICT_ZIP for n in (29, 32, 37)},
+    # boilerplate
+    **{
+        f"provenance.boilerplate_rules.x\u01c1{owner}\u01c1{name}__mutmut_{n}": _PREFILTER
+        for owner, name, numbers in (
+            ("BoilerplateLexicon", "load", (104, 106, 109)),
+            ("RuleSet", "of", (1, 11, 12, 13, 18, 21, 24)),
+        )
+        for n in numbers
+    },
+    "provenance.boilerplate_rules.x\u01c1BoilerplateLexicon\u01c1load__mutmut_19": (
+        "features.toml always sets the initial value"
+    ),
+    "provenance.boilerplate_rules.x\u01c1BoilerplateLexicon\u01c1load__mutmut_21": (
+        "paths in one folder sort as their names"
+    ),
+    "provenance.boilerplate_rules.x\u01c1BoilerplateLexicon\u01c1load__mutmut_23": (
+        "paths in one folder sort as their names"
+    ),
+    "provenance.boilerplate_rules.x\u01c1BoilerplateLexicon\u01c1load__mutmut_34": (
+        "'UTF-8' and 'utf-8' name one codec"
+    ),
 }
 COPY = ("provenance", "tests", "corpus", "schemas", "README.md", "CHANGELOG.md")
 _RESULT = re.compile(r"^\s+(\S+): (\w[\w ]*)$")
@@ -78,45 +167,58 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("module", choices=sorted(MODULES))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", type=Path, default=None, help="scratch folder to keep")
+    parser.add_argument(
+        "--rerun", action="store_true", help="in the kept folder: only the previous survivors"
+    )
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="GLOB", help="mutant names to run"
+    )
     args = parser.parse_args(argv)
+    if args.rerun and (args.keep is None or not (args.keep / "mutants").is_dir()):
+        parser.error("--rerun needs --keep DIR naming the folder of an earlier run")
     folder = args.keep or Path(tempfile.mkdtemp(prefix=f"mutation-{args.module}-"))
     folder.mkdir(parents=True, exist_ok=True)
+    mutmut = [sys.executable, "-m", "mutmut"]
     try:
-        _scratch(args.module, folder)
-        mutmut = [sys.executable, "-m", "mutmut"]
+        names: list[str] = []
+        if args.rerun:
+            before = _outcomes(mutmut, folder)
+            names = [*before.get("survived", []), *before.get("no tests", [])]
+            shutil.rmtree(folder / "tests")
+            shutil.copytree(
+                ROOT / "tests", folder / "tests", ignore=shutil.ignore_patterns("__pycache__")
+            )
+        else:
+            _scratch(args.module, folder)
+        names += args.only
         started = time.perf_counter()
         run = subprocess.run(
-            [*mutmut, "run", "--max-children", str(args.workers)],
+            [*mutmut, "run", "--max-children", str(args.workers), *names],
             cwd=folder,
             capture_output=True,
             text=True,
             check=False,
         )
         seconds = time.perf_counter() - started
-        listed = subprocess.run(
-            [*mutmut, "results", "--all", "true"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        outcomes: dict[str, list[str]] = {}
-        for line in listed.stdout.splitlines():
-            found = _RESULT.match(line)
-            if found:
-                outcomes.setdefault(found.group(2), []).append(found.group(1))
+        outcomes = _outcomes(mutmut, folder)
         counts = {k: len(v) for k, v in sorted(outcomes.items())}
         ran = sum(n for k, n in counts.items() if k not in ("not checked", "skipped"))
         killed = counts.get("killed", 0) + counts.get("timeout", 0)
+        left = [*outcomes.get("survived", []), *outcomes.get("no tests", [])]
+        equivalent = sorted(n for n in left if n in EQUIVALENT)
+        real = ran - len(equivalent)
         print(
             json.dumps(
                 {
                     "module": args.module,
                     "tests": MODULES[args.module][1],
                     "counts": counts,
+                    "rerun_of": len(names) if args.rerun else None,
                     "kill_rate": round(killed / ran, 3) if ran else None,
+                    "equivalent": len(equivalent),
+                    "kill_rate_without_equivalent": round(killed / real, 3) if real else None,
                     "seconds": round(seconds),
-                    "survivors": outcomes.get("survived", []),
+                    "survivors": [n for n in left if n not in EQUIVALENT],
                     "mutmut_exit": run.returncode,
                     "mutmut_tail": run.stdout.strip().splitlines()[-1:] if run.returncode else [],
                 }
@@ -126,6 +228,23 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _outcomes(mutmut: list[str], folder: Path) -> dict[str, list[str]]:
+    """Mutant names by outcome ("killed", "survived", "no tests", ...) of the folder's run."""
+    listed = subprocess.run(
+        [*mutmut, "results", "--all", "true"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    outcomes: dict[str, list[str]] = {}
+    for line in listed.stdout.splitlines():
+        found = _RESULT.match(line)
+        if found:
+            outcomes.setdefault(found.group(2), []).append(found.group(1))
+    return outcomes
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import pytest
 
 from provenance.agencies import AgencyLexicon
 from provenance.attribution import (
+    credit_mismatches,
     find_cited_sources,
     find_credits,
     merge_boilerplate,
@@ -19,6 +20,10 @@ from provenance.model import (
     BoilerplateReason,
     BoilerplateSpan,
     CreditKind,
+    Grade,
+    Label,
+    Span,
+    SpanSource,
     WireCredit,
 )
 from provenance.segment import segment
@@ -245,3 +250,169 @@ def test_a_credit_span_replaces_the_detected_spans_inside_it() -> None:
         (40, 50, R.CREDIT_LINE),
         (45, 60, R.PROMO),
     ]
+
+
+# ------------------------------------------------------------------ edges found by mutation
+# (each case below failed under a mutant of attribution.py that the tests above let pass)
+
+LONG = " ".join([STORY] * 4)  # a paragraph longer than the lexicon's 400-character edge window
+
+
+def test_credits_at_the_edges_of_a_paragraph_longer_than_the_edge_window(
+    agencies: AgencyLexicon, lexicon: BoilerplateLexicon
+) -> None:
+    """Only a window at each edge is searched: a sign-off ending a long paragraph is in the
+    window at its end, a dateline opening one in the window at its start."""
+    assert len(LONG) > agencies.edge_window
+    [pti] = _one(f"{LONG} — PTI", agencies, lexicon)
+    assert (pti.agency, pti.kind, pti.text) == ("PTI", CreditKind.SIGN_OFF, "— PTI")
+    text = f"WASHINGTON (AP) — {LONG}"
+    [ap] = _one(text, agencies, lexicon)
+    assert (ap.agency, ap.kind) == ("AP", CreditKind.DATELINE)
+    assert text[ap.block_start : ap.block_end] == LONG
+
+
+def test_an_agency_in_parentheses_inside_a_sentence_is_not_a_dateline(
+    agencies: AgencyLexicon, lexicon: BoilerplateLexicon
+) -> None:
+    """A dateline opens its paragraph; "(AP)" after a name in the middle of a sentence that
+    starts with a quotation mark is an abbreviation, not a credit."""
+    quote = "“We will rebuild the bridge,” the mayor told the Associated Press (AP) on Monday."
+    text = f"{quote}\n{STORY}"
+    assert _one(text, agencies, lexicon) == []
+
+
+def test_a_dateline_over_story_text_is_not_a_sign_off(
+    agencies: AgencyLexicon, lexicon: BoilerplateLexicon
+) -> None:
+    """Story text follows the dateline on its own line, so it credits forward even in the
+    last paragraph, and it covers every paragraph up to the end of the story."""
+    [one] = _one(f"KATHMANDU, April 25 (Reuters) - {STORY}", agencies, lexicon)
+    assert one.kind == CreditKind.DATELINE
+    text = f"WASHINGTON (AP) — {STORY}\n{STORY}\n{STORY}"
+    [three] = _one(text, agencies, lexicon)
+    assert three.kind == CreditKind.DATELINE
+    assert text[three.block_start : three.block_end] == f"{STORY}\n{STORY}\n{STORY}"
+
+
+def test_a_sign_off_ending_a_paragraph_credits_that_paragraph(
+    agencies: AgencyLexicon, lexicon: BoilerplateLexicon
+) -> None:
+    text = f"{STORY}\n{STORY} — PTI"
+    [pti] = _one(text, agencies, lexicon)
+    assert text[pti.block_start : pti.block_end] == f"{STORY}\n{STORY}"
+
+
+def _with_spans(text: str, spans: list[BoilerplateSpan], agencies: AgencyLexicon) -> WireCredit:
+    [credit] = find_credits(
+        Article(id="t", text=text, language="en"), segment(text), agencies, spans
+    )
+    return credit
+
+
+def test_a_lone_agency_line_above_a_comments_marker_credits_the_story_above(
+    agencies: AgencyLexicon,
+) -> None:
+    """ "(AP)" alone on its line followed by a story break (the comments marker) has nothing
+    after it to credit: it signs off the paragraphs above, though a paragraph follows the
+    marker."""
+    text = f"{STORY}\n{STORY}\n(AP)\nComments\n{STORY}"
+    marker = text.index("Comments")
+    spans = [BoilerplateSpan(marker, marker + 8, BoilerplateReason.COMMENTS_MARKER, "x")]
+    credit = _with_spans(text, spans, agencies)
+    assert (credit.agency, credit.kind) == ("AP", CreditKind.SIGN_OFF)
+    assert text[credit.block_start : credit.block_end] == f"{STORY}\n{STORY}"
+
+
+@pytest.mark.parametrize("above", ["", "By Jane Doe\n"])
+def test_a_credit_line_with_no_story_above_credits_nothing(
+    above: str, agencies: AgencyLexicon
+) -> None:
+    """A backward credit line on the first line, or right under a byline (a story break),
+    credits an empty block at its own start: the story below it is not its story."""
+    story_above = f"{STORY}\n" if above else ""
+    text = f"{story_above}{above}Reporting by Jane Doe; Editing by John Roe\n{STORY}"
+    at = len(story_above)
+    byline = BoilerplateSpan(at, at + len(above) - 1, BoilerplateReason.BYLINE, "x")
+    spans = [byline] if above else []
+    credit = _with_spans(text, spans, agencies)
+    assert (credit.agency, credit.kind) == ("Reuters", CreditKind.CREDIT_LINE)
+    assert credit.block_start == credit.block_end == credit.start
+
+
+def test_a_citation_cue_two_words_after_the_agency(agencies: AgencyLexicon) -> None:
+    """At most two words ("news agency") may stand between the name and the cue "said"."""
+    text = "The talks will resume next week, Interfax news agency said."
+    [cited] = find_cited_sources(Article(id="t", text=text), segment(text), agencies)
+    assert (cited.agency, text[cited.start : cited.end]) == ("Interfax", "Interfax")
+    assert (cited.sentence_start, cited.sentence_end) == (0, len(text))
+    far = "The talks will resume next week, Interfax and its partner agency said."
+    assert find_cited_sources(Article(id="t", text=far), segment(far), agencies) == ()
+
+
+def test_an_agency_in_a_dateline_is_not_cited_but_a_later_one_is(agencies: AgencyLexicon) -> None:
+    """The credit's own "Reuters" is no citation; "according to Interfax" in the same
+    sentence after it still is."""
+    text = "KATHMANDU (Reuters) - Officials said the talks will resume, according to Interfax."
+    article = Article(id="t", text=text)
+    cited = find_cited_sources(article, segment(text), agencies)
+    assert [(c.agency, text[c.start : c.end]) for c in cited] == [("Interfax", "Interfax")]
+
+
+@pytest.mark.parametrize(
+    ("authors", "outlet", "expected"),
+    [
+        (("By Reuters",), None, [("Reuters", "By Reuters")]),
+        (("by AFP",), None, [("AFP", "by AFP")]),
+        (("The Associated Press",), None, [("AP", "The Associated Press")]),
+        ((), "Reuters", [("Reuters", "Reuters")]),
+        # "Pa" is a name: short aliases ("PA") only count written as the agency writes them
+        (("Pa",), None, []),
+    ],
+)
+def test_metadata_credit_text_is_the_value_that_named_the_agency(
+    authors: tuple[str, ...],
+    outlet: str | None,
+    expected: list[tuple[str, str]],
+    agencies: AgencyLexicon,
+) -> None:
+    article = Article(id="m", text=STORY, authors=authors, outlet=outlet)
+    assert [(c.agency, c.text) for c in metadata_credits(article, agencies)] == expected
+
+
+def test_credit_spans_carry_their_rule_and_replace_spans_ending_with_them() -> None:
+    R = BoilerplateReason
+    credit = WireCredit("Newsis", CreditKind.CREDIT_LINE, 40, 50, 12, 40, "[서울=뉴시스]")
+    inside_to_end = BoilerplateSpan(42, 50, R.NAVIGATION, "features.context")
+    merged = merge_boilerplate([inside_to_end], [credit])
+    assert [(s.start, s.end, s.reason, s.rule) for s in merged] == [
+        (40, 50, R.CREDIT_LINE, "credit.credit_line")
+    ]
+
+
+def _wire_span(outlet: str) -> Span:
+    source = SpanSource("w1", outlet, 0, 30, 98.0, Grade.VERBATIM, None)
+    return Span(10, 40, Label.WIRE, agency="AP", evidence="alignment", sources=(source,))
+
+
+def test_credit_mismatch_names_the_aligned_agency_the_credit_does_not(
+    agencies: AgencyLexicon,
+) -> None:
+    """An "(AP)" dateline over text aligned with a Reuters story: the span says Reuters is
+    not named by the credit. A joint "AP/Reuters" credit names both, a span the credit does
+    not cover and a span that is not wire are left alone."""
+    ap = WireCredit("AP", CreditKind.DATELINE, 0, 5, 5, 60, "(AP)")
+    joint = WireCredit("AP/Reuters", CreditKind.DATELINE, 0, 5, 5, 60, "(AP/Reuters)")
+    span = _wire_span("Reuters")
+    [flagged] = credit_mismatches([span], [ap], agencies)
+    assert flagged.credit_mismatch == ("Reuters",)
+    assert credit_mismatches([span], [joint], agencies) == (span,)
+    assert credit_mismatches([_wire_span("AP")], [ap], agencies)[0].credit_mismatch == ()
+    outside = WireCredit("AP", CreditKind.DATELINE, 50, 55, 55, 90, "(AP)")
+    assert credit_mismatches([span], [outside], agencies) == (span,)
+    touching = WireCredit("AP", CreditKind.DATELINE, 35, 40, 40, 90, "(AP)")
+    assert credit_mismatches([span], [touching], agencies) == (span,)
+    before = WireCredit("AP", CreditKind.DATELINE, 0, 5, 5, 10, "(AP)")
+    assert credit_mismatches([span], [before], agencies) == (span,)
+    shared = Span(0, 10, Label.SHARED, sources=span.sources)
+    assert credit_mismatches([shared, span], [ap], agencies) == (shared, flagged)

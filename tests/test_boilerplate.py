@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from provenance import boilerplate
 from provenance.boilerplate import OutletRepeats, detect, outlet_repeats
 from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig, Config
@@ -348,3 +349,178 @@ def test_a_story_of_medium_paragraphs_between_link_lists_stays(
     marked = _marked(article, _detect(article, lexicon))
     assert MEDIUM not in marked
     assert marked.get(LINKS) == R.NAVIGATION
+
+
+# The context pass on its own (``boilerplate._smooth``): classes of the first pass in, final
+# classes out. G good (long story), N near-good, S short, B bad.
+_CLASS = {
+    "G": boilerplate.GOOD,
+    "N": boilerplate.NEARGOOD,
+    "S": boilerplate.SHORT,
+    "B": boilerplate.BAD,
+}
+
+
+def _context(classes: str) -> str:
+    back = {v: k for k, v in _CLASS.items()}
+    return "".join(back[c] for c in boilerplate._smooth([_CLASS[c] for c in classes]))
+
+
+@pytest.mark.parametrize(
+    ("first", "final", "why"),
+    [
+        ("BNBG", "BBBG", "near-good between bad paragraphs is bad"),
+        ("GNB", "GGB", "near-good with story on its left stays"),
+        ("BNG", "BGG", "near-good with story on its right stays"),
+        ("GBNBB", "GBBBB", "only the nearest paragraph on each side counts"),
+        ("NBG", "BBG", "at the text edge, the one side there is decides"),
+        ("GSNB", "GGGB", "short and near-good paragraphs are skipped to find a neighbour"),
+        ("SG", "GG", "a short first line right above story text is its headline"),
+        ("SGB", "GGB", "the headline needs story text only on the next line"),
+        ("SBG", "BBG", "a short first line above bad text is no headline"),
+        ("S", "B", "a short line alone is not a story"),
+        ("GSG", "GGG", "a short line between story paragraphs is story"),
+        ("GSB", "GBB", "a short line next to bad text is bad"),
+    ],
+)
+def test_context_pass(first: str, final: str, why: str) -> None:
+    assert _context(first) == final, why
+
+
+# The first pass's features, on lines whose class follows from the thresholds of
+# data/boilerplate/features.toml (latin: short < 70 characters, long > 200; a line is prose
+# from 20% stop words on, and story-like from 26%).
+
+
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("서울시는 내년부터 심야버스 노선을 늘린다고 밝혔다.", "hangul"),
+        ("[서울=뉴시스] 홍길동 기자", "hangul"),
+        ("国务院今天召开常务会议。", "cjk"),
+        ("Москва объявила о новых мерах.", "cyrillic"),
+        ("The council approved the budget.", "latin"),
+        # more than a third of the characters must be of the script: 3 of 9 is not
+        ("가나다abcdef", "latin"),
+        ("가나다abcde", "hangul"),
+        ("国务院abcdef", "latin"),
+        ("国务院abcde", "cjk"),
+        ("Москabcdefgh", "latin"),
+        ("Москabcdefg", "cyrillic"),
+    ],
+)
+def test_script_of_a_line(text: str, script: str) -> None:
+    assert boilerplate._script(text) == script
+
+
+ENGLISH = (
+    "The council said that it would vote on the plan in the spring, and that the members of "
+    "the public could speak at the meeting before the vote."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "declared", "expected"),
+    [
+        (ENGLISH, "en", "en"),
+        (ENGLISH, "EN-gb", "en"),  # the primary subtag, in any case
+        (ENGLISH, None, "en"),  # undeclared: the best-scoring list
+        (ENGLISH, "fr", "en"),  # declared but not borne out by the text
+        ("Smith 6-4 6-3 Jones 7-5 Brown 2-6 Lee 4-6", "en", None),  # no list fits
+        ("", "en", None),
+    ],
+)
+def test_stop_word_language(
+    text: str, declared: str | None, expected: str | None, lexicon: BoilerplateLexicon
+) -> None:
+    article = Article(id="l", text=text, language=declared)
+    assert boilerplate._language(article, lexicon) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"),
+    [
+        ("He resigned on Monday.", "neargood", "short, but ends a sentence"),
+        ("Local news", "short", "short and no sentence end"),
+        (ENGLISH, "neargood", "prose of medium length"),
+        (f"{ENGLISH} {ENGLISH}", "good", "long prose"),
+        (
+            "Home News Sport Business Culture Weather Travel Podcasts Video Newsletters Live",
+            "short",
+            "no stop words, no end punctuation, few words: a heading",
+        ),
+        (
+            "Home News Sport Business Culture Weather Travel Podcasts Video Newsletters Live "
+            "Opinion Science Health Money Cars Jobs Homes Dating Puzzles Games Shop",
+            "bad",
+            "no stop words and more than twenty words: a menu",
+        ),
+        (
+            "Djokovic beat Nadal 6-4, 6-3, 7-5 in Paris on Sunday; Alcaraz beat Sinner 7-6, "
+            "6-2 in Rome.",
+            "neargood",
+            "a sentence heavy with names and numbers",
+        ),
+    ],
+)
+def test_first_pass_class_of_an_english_line(
+    text: str, expected: str, why: str, lexicon: BoilerplateLexicon
+) -> None:
+    assert boilerplate._first_pass(text, lexicon.stopwords["en"], lexicon) == expected, why
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"),
+    [
+        ("서울시는 내년부터 심야버스 노선을 늘린다고 밝혔다.", "neargood", "a medium sentence"),
+        ("서울시는 내년부터 심야버스 노선을 늘린다고 밝혔다. " * 3, "good", "a long paragraph"),
+        ("서울 경제 정치 사회 국제 문화 스포츠 연예 오피니언", "short", "a menu line"),
+        ("서울 경제 정치 사회 국제 문화 스포츠 연예 오피니언 " * 5, "bad", "a long menu"),
+    ],
+)
+def test_first_pass_without_stop_words_goes_by_length_and_punctuation(
+    text: str, expected: str, why: str, lexicon: BoilerplateLexicon
+) -> None:
+    assert boilerplate._first_pass(text.strip(), None, lexicon) == expected, why
+
+
+@pytest.mark.parametrize("line", ["By Jane Q. Public", "BY JANE Q. PUBLIC", "von Jane Q. Public"])
+def test_byline_from_authors_metadata_with_by_or_von(
+    line: str, lexicon: BoilerplateLexicon
+) -> None:
+    """The author's name after "By" or "Von" (in any case) is a byline too."""
+    article = _article(f"{line}\n{STORY_EN}", authors=("Jane Q. Public",))
+    spans = _detect(article, lexicon)
+    assert [(s.reason, s.rule, s.start, s.end) for s in spans] == [
+        (R.BYLINE, "meta.author", 0, len(line))
+    ]
+
+
+def test_spans_name_the_rule_that_made_them(lexicon: BoilerplateLexicon) -> None:
+    """The rule a report shows: the lexicon rule's id, the terminator's id and ``.tail`` for
+    the lines after it, the comment-widget structure rule for every short comment line
+    above the widget, and the outlet-repeat rule."""
+    story = "서울시는 내년부터 심야버스 노선을 두 배로 늘린다고 밝혔다. 시는 예산을 편성했다."
+    korean = _article(f"{story}\n{story}\n관련기사\n심야버스 요금 오른다", language="ko")
+    rules = [s.rule for s in _detect(korean, lexicon)]
+    assert len(rules) == 2
+    assert rules[0].startswith("ko.read_also.terminator.")
+    assert rules[1] == rules[0] + ".tail"
+    text = f"{STORY_EN}\n{STORY_EN}\nNice\nme too\nReply"
+    article = _article(text, language="en")
+    spans = _detect(article, lexicon)
+    comments = [(text[s.start : s.end], s.rule) for s in spans if s.reason == R.READER_COMMENT]
+    assert comments == [
+        ("Nice", "structure.before_comment_widget"),
+        ("me too", "structure.before_comment_widget"),
+    ]
+    german = _article(f"{STORY_EN}\nLesen Sie auch: Neue Tarife ab Januar", language="de")
+    [read_also] = _detect(german, lexicon)
+    assert read_also.rule.startswith("de.read_also.line.")
+    footer = "Daily Planet is published by Planet Media Group."
+    arts = [
+        _article(f"{STORY_EN} ({n})\n{footer}", id=n, outlet="Daily Planet")
+        for n in ("one", "two", "three")
+    ]
+    repeats = outlet_repeats(arts, BoilerplateConfig())
+    assert [s.rule for s in _detect(arts[0], lexicon, repeats)] == ["corpus.outlet_repeat"]

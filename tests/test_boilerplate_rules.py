@@ -8,6 +8,8 @@ contain the same words inside prose, must match no rule at all.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from provenance.boilerplate_rules import BoilerplateLexicon, RuleSet
@@ -119,3 +121,32 @@ def test_story_sentences_with_the_same_words_match_no_rule(
 ) -> None:
     for rules in (lexicon.line, lexicon.sentence, lexicon.terminator):
         assert rules.first(sentence) is None, rules.first(sentence)
+
+
+def test_every_language_file_is_loaded_with_its_stop_words_and_numbered_rules() -> None:
+    """Each ``data/boilerplate/<lang>.toml`` gives rules and its lower-cased stop words, whatever
+    its place in the folder; a table's rules are numbered from 1 in file order (the rule
+    id a report shows, e.g. "fr.read_also.line.1")."""
+    lexicon = BoilerplateLexicon.load()
+    folder = Path(__file__).resolve().parent.parent / "provenance" / "data" / "boilerplate"
+    languages = sorted(p.stem for p in folder.glob("*.toml") if p.stem != "features")
+    rules = [
+        *lexicon.line.rules,
+        *lexicon.sentence.rules,
+        *lexicon.terminator.rules,
+        *lexicon.split.rules,
+    ]
+    assert sorted({r.id.split(".")[0] for r in rules}) == languages
+    assert sorted(lexicon.stopwords) == languages
+    # the Latin-script files list stop words (Korean and Chinese rely on their script)
+    assert all(lexicon.stopwords[lang] for lang in ("de", "en", "es", "fr", "pl"))
+    assert {"the", "and", "of"} <= lexicon.stopwords["en"]
+    assert {"le", "la", "et"} <= lexicon.stopwords["fr"]
+    assert all(w == w.lower() for words in lexicon.stopwords.values() for w in words)
+    numbers: dict[str, list[int]] = {}
+    for rule in rules:
+        table, n = rule.id.rsplit(".", 1)
+        numbers.setdefault(table, []).append(int(n))
+    assert "fr.read_also.line" in numbers
+    for table, found in numbers.items():
+        assert found == list(range(1, len(found) + 1)), table

@@ -350,3 +350,27 @@ def test_outlet_key_folds_names_and_keeps_outletless_articles_apart() -> None:
     assert outlet_key(Article("a", "x", url="https://www.planet.example/x"), by_host=True) == (
         "planet.example"
     )
+
+
+def test_a_match_carries_its_score_grade_estimate_and_edits_whichever_id_sorts_first() -> None:
+    """A match's side ``a`` is the side whose (article id, start, end) sorts first, and its
+    figures do not depend on that: W1 is copied verbatim (score 100, MinHash estimate 1, no
+    edited word); W2 is edited ("about" -> "roughly", "kilometers" -> "kilometres", a phrase
+    reordered): a score between the match floor and 100, an estimate below 1, words changed."""
+    floor = Config().align.match_min_score
+    for wire_id, copy_id in (("wire-1", "outlet-1"), ("a-wire", "b-outlet")):
+        wire, copy = replace(WIRE, id=wire_id), replace(COPY, id=copy_id)
+        verbatim, edited = pipeline.analyze([copy, wire], Config()).matches
+        first = min(wire_id, copy_id)
+        assert verbatim.a.article_id == edited.a.article_id == first
+        assert (verbatim.a.start, verbatim.a.end) == (0, len(W1))
+        assert (verbatim.score, verbatim.grade, verbatim.estimated_jaccard) == (
+            100.0,
+            Grade.VERBATIM,
+            1.0,
+        )
+        assert verbatim.edits.total == 0
+        assert edited.grade == Grade.EDITED
+        assert floor <= edited.score < 100.0
+        assert 0.0 < edited.estimated_jaccard < 1.0
+        assert edited.edits.changed >= 2

@@ -1,9 +1,11 @@
-"""The persistent index: idempotent adds, changed texts, parameters, removal, the CLI."""
+"""The persistent index: idempotent adds, changed texts, parameters, removal, the CLI, the
+deep check of a damaged index, lock waits and the messages of SQLite errors."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +17,17 @@ from provenance.cli import app
 from provenance.config import Config, FingerprintConfig, StoreConfig
 from provenance.errors import StoreError
 from provenance.model import Article
-from provenance.store import Entry, Fingerprinter, Store, add_articles, rebuild
+from provenance.store import (
+    Entry,
+    Fingerprinter,
+    Store,
+    add_articles,
+    describe_sqlite_error,
+    rebuild,
+    verify,
+)
+from provenance.store import sqlite as store_sqlite
+from provenance.store.sqlite import APPLICATION_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -344,3 +356,228 @@ def test_a_failed_transaction_leaves_nothing_behind(
     with _open(tmp_path / "t.sqlite", create=False) as reopened:  # committed, not pending
         assert reopened.count() == 1
         assert reopened.verify() == []
+
+
+# --- the deep check, rebuild, removal at a boundary, lock waits and error messages ----------
+# (written against mutants of provenance/store that the tests above let pass)
+
+
+def _index(path: Path, articles: list[Article], config: Config | None = None) -> Store:
+    store = Store(path, Fingerprinter(config or Config()), create=True)
+    add_articles(store, articles, config or Config())
+    return store
+
+
+@pytest.fixture
+def two(corpus_articles: dict[str, Article]) -> list[Article]:
+    """Two seed articles; sorted by id, "000" is stored first (pk 1)."""
+    return [corpus_articles["000"], corpus_articles["003"]]
+
+
+# --- the deep check (`provenance index verify`): rows recomputed from each text -------------
+
+
+def test_deep_verify_of_a_sound_index_finds_nothing(tmp_path: Path, two: list[Article]) -> None:
+    with _index(tmp_path / "i.sqlite", two) as store:
+        assert verify(store, Config()) == []
+
+
+def test_deep_verify_reports_a_damaged_text_of_the_first_article(
+    tmp_path: Path, two: list[Article]
+) -> None:
+    """The first article's text altered in place (its hash kept): it, and only it, is
+    named, as a text that no longer matches its content hash."""
+    with _index(tmp_path / "i.sqlite", two) as store:
+        store.conn.execute("UPDATE articles SET text = text || ' Extra.' WHERE pk = 1")
+        problems = verify(store, Config())
+    assert f"article {two[0].id!r}: its text does not match its content hash (text damaged)" in (
+        problems
+    )
+    assert all(p.startswith(f"article {two[0].id!r}: ") for p in problems)
+
+
+def test_deep_verify_counts_the_missing_band_keys(tmp_path: Path, two: list[Article]) -> None:
+    """One band row of the first article deleted: 1 of its (passages x bands) keys missing;
+    the row counts of ``inspect.verify`` report it as well."""
+    with _index(tmp_path / "i.sqlite", two) as store:
+        passages = store.conn.execute("SELECT count(*) FROM passages WHERE article = 1")
+        total = passages.fetchone()[0] * store.fp.bands
+        store.conn.execute(
+            "DELETE FROM bands WHERE (key, ref) = (SELECT key, ref FROM bands"
+            " WHERE ref >> 12 = 1 ORDER BY key LIMIT 1)"
+        )
+        problems = verify(store, Config())
+    name = f"article {two[0].id!r}"
+    assert f"{name}: 1 of its {total} band keys are missing from the index" in problems
+
+
+def test_deep_verify_reports_moved_passage_offsets(tmp_path: Path, two: list[Article]) -> None:
+    """Passage offsets shifted by one character: the same number of passages, but not the
+    ones recomputed from the text."""
+    with _index(tmp_path / "i.sqlite", two) as store:
+        count = store.conn.execute("SELECT count(*) FROM passages WHERE article = 1").fetchone()[0]
+        store.conn.execute("UPDATE passages SET start = start + 1 WHERE article = 1 AND seq = 0")
+        problems = verify(store, Config())
+    name = f"article {two[0].id!r}"
+    expected = f"{name}: {count} stored passages differ from the {count} recomputed from its text"
+    assert problems == [expected]
+
+
+def test_deep_verify_reports_an_unreadable_article_by_its_pk(
+    tmp_path: Path, two: list[Article]
+) -> None:
+    """Metadata that is not JSON: the article cannot be read back, which is a problem line
+    naming its pk and what is wrong, not an exception; the other article is still checked."""
+    with _index(tmp_path / "i.sqlite", two) as store:
+        store.conn.execute("UPDATE articles SET metadata = 'not json' WHERE pk = 1")
+        problems = verify(store, Config())
+    assert len(problems) == 1
+    assert problems[0].startswith("article pk 1: unreadable: ")
+    assert "damaged index" in problems[0]
+    assert "unreadable row" in problems[0]
+
+
+# --- rebuild -------------------------------------------------------------------------------
+
+
+def test_rebuild_in_small_batches_keeps_every_article(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """A rebuild in batches of two re-adds each of the five articles once, with the same text
+    and the same rows a fresh add makes."""
+    config = Config(index=StoreConfig(batch_size=2))
+    articles = list(corpus_articles.values())
+    with _index(tmp_path / "fresh.sqlite", articles, config) as fresh:
+        expected = fresh.conn.execute(
+            'SELECT a.id, a.text, p.seq, p.start, p."end" FROM passages p '
+            "JOIN articles a ON a.pk = p.article ORDER BY a.id, p.seq"
+        ).fetchall()
+        bands = fresh.conn.execute("SELECT count(*) FROM bands").fetchone()[0]
+    with _index(tmp_path / "r.sqlite", articles, config) as store:
+        assert rebuild(store, config) == 5
+        rows = store.conn.execute(
+            'SELECT a.id, a.text, p.seq, p.start, p."end" FROM passages p '
+            "JOIN articles a ON a.pk = p.article ORDER BY a.id, p.seq"
+        ).fetchall()
+        assert rows == expected
+        assert store.conn.execute("SELECT count(*) FROM bands").fetchone()[0] == bands
+        assert store.count() == 5
+        assert verify(store, config) == []
+
+
+# --- removal ---------------------------------------------------------------------------------
+
+
+def test_remove_before_keeps_an_article_published_at_the_cutoff(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """``--before 2024-02-01`` is 2024-02-01T00:00Z: an article published at that instant
+    (written with another offset) is not before it; one a second earlier is."""
+    at = replace(corpus_articles["000"], id="at", published="2024-02-01T01:00:00+01:00")
+    early = replace(corpus_articles["003"], id="early", published="2024-01-31T23:59:59Z")
+    with _index(tmp_path / "i.sqlite", [at, early]) as store:
+        assert store.remove(before="2024-02-01") == ["early"]
+        assert store.count() == 1
+        with pytest.raises(StoreError) as info:
+            store.remove(before="last week")
+        assert str(info.value) == "not a date or RFC 3339 date-time: 'last week'"
+        with pytest.raises(StoreError) as info:
+            store.remove()
+        assert str(info.value) == "index remove needs --ids, --outlet or --before"
+
+
+# --- concurrent writers ------------------------------------------------------------------
+
+
+def test_a_writer_waits_past_sqlites_busy_timeout_for_another_writer(
+    tmp_path: Path, corpus_articles: dict[str, Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's own wait (``busy_timeout``, made 20 ms here) ends long before the other
+    writer commits: "database is locked" is then retried up to ``lock_timeout_s``, so the
+    second add succeeds instead of failing; with a lock timeout shorter than the other's
+    transaction it fails with a message that says the index is locked."""
+    monkeypatch.setattr(store_sqlite, "_BUSY_TIMEOUT_MS", 20)
+    path = tmp_path / "i.sqlite"
+    _index(path, [corpus_articles["000"]]).close()
+    holding = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with Store(path, Fingerprinter(Config())) as other, other.transaction():
+            holding.set()
+            release.wait(10)
+
+    # analysed before any lock is taken, so that the write meets the other's transaction
+    (result,) = pipeline.analyze_each([corpus_articles["003"]])
+
+    def add(lock_timeout_s: float) -> None:
+        with Store(path, Fingerprinter(Config()), lock_timeout_s=lock_timeout_s) as store:
+            store.put([store.fp.entry(result)])
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(10)
+    with pytest.raises(StoreError, match="locked"):
+        add(0.2)
+    timer = threading.Timer(0.5, release.set)
+    timer.start()
+    add(30.0)
+    holder.join()
+    with Store(path, Fingerprinter(Config())) as store:
+        assert store.count() == 2
+
+
+# --- messages --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "database disk image is malformed",
+            "damaged index (database disk image is malformed); "
+            "`provenance index verify` tells more",
+        ),
+        (
+            "file is not a database",
+            "damaged index (file is not a database); `provenance index verify` tells more",
+        ),
+        (
+            "attempt to write a readonly database",
+            "cannot write the index (attempt to write a readonly database): "
+            "check the permissions of the file and folder",
+        ),
+        ("database or disk is full", "cannot write the index (database or disk is full)"),
+        ("disk I/O error", "cannot write the index (disk I/O error)"),
+        ("no such table:\n  bands", "no such table: bands"),
+    ],
+)
+def test_sqlite_errors_are_told_with_what_to_do(message: str, expected: str) -> None:
+    """SQLite's own messages (white space folded to one line), with advice when known."""
+    assert describe_sqlite_error(sqlite3.OperationalError(message)) == expected
+
+
+def test_a_foreign_sqlite_database_is_not_an_index(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+    with pytest.raises(StoreError) as info:
+        Store(path, Fingerprinter(Config()), create=True)
+    assert str(info.value) == (
+        f"{path}: not an index (an SQLite database without the index tables)"
+    )
+
+
+def test_an_index_whose_creation_never_finished_is_named_so(tmp_path: Path) -> None:
+    """Our application id but no tables (a creation killed before its first commit): a
+    reader is told that `provenance index add` creates the tables."""
+    path = tmp_path / "half.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.close()
+    with pytest.raises(StoreError) as info:
+        Store(path, Fingerprinter(Config()), create=False)
+    assert str(info.value) == (
+        f"{path}: an index whose creation never finished (no tables); "
+        "`provenance index add` creates them"
+    )
