@@ -38,6 +38,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from importlib import resources
 
 from provenance.align import claim_key, claim_score_keys
@@ -51,8 +52,6 @@ from provenance.fingerprint import (
     spaceless_share,
     words,
 )
-from provenance.index import lsh_candidates
-from provenance.match.signatures import BatchSigner
 from provenance.model import (
     Article,
     ArticleResult,
@@ -62,6 +61,7 @@ from provenance.model import (
     Confidence,
     SourceKind,
 )
+from provenance.run.kernels import Kernels, Local
 from provenance.semantic import Vectors, load_embedder
 
 _CUT = re.compile(r"[;,]\s+")
@@ -233,28 +233,26 @@ class _Corpus:
         return tuple(sorted(common)), sum(self.idf[x] for x in counted)
 
 
-def _lexical_candidates(corpus: _Corpus, config: Config) -> list[tuple[int, int]]:
+def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> list[tuple[int, int]]:
     params = replace(
         FingerprintParams.from_config(config.fingerprint),
         word_shingle=config.fingerprint.claim_word_shingle,
     )
-    stopwords = load_stopwords()
-    signatures = BatchSigner(params).sign_shingles(
-        [claim_shingles(t.text, params, stopwords) for t in corpus.texts]
-    )
+    shingler = partial(claim_shingles, params=params, stopwords=load_stopwords())
+    signatures = kernels.sign([t.text for t in corpus.texts], params, shingler)
     fp = config.fingerprint
-    found = lsh_candidates(
+    found = kernels.candidates(
         signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
     return [(c.a, c.b) for c in found]
 
 
 def _links(
-    corpus: _Corpus, config: Config, vectors: Vectors | None
+    corpus: _Corpus, config: Config, vectors: Vectors | None, kernels: Kernels
 ) -> dict[tuple[int, int], ClaimLink]:
     """Accepted links between distinct texts of different outlets, keyed (a, b), a < b."""
     proposed: dict[tuple[int, int], bool] = dict.fromkeys(
-        _lexical_candidates(corpus, config), False
+        _lexical_candidates(corpus, config, kernels), False
     )
     if vectors is not None:
         outlet_of = {a: outlet_key(art) for a, art in corpus.articles.items()}
@@ -344,15 +342,17 @@ def find_claims(
     results: Sequence[ArticleResult],
     config: Config,
     anchor_lexicon: AnchorLexicon | None = None,
+    kernels: Kernels | None = None,
 ) -> tuple[ClaimGroup, ...]:
     """Claim groups across ``results``: strong groups first, each kind in the order of its
-    first occurrence."""
+    first occurrence; ``kernels`` sign and propose the lexical candidates (default: in this
+    process)."""
     lexicon = anchor_lexicon or AnchorLexicon.load(load_stopwords())
     corpus = _Corpus(results, config, lexicon)
     vectors = None
     if config.claims.model != "none" and corpus.texts:
         vectors = load_embedder(config.claims.model).encode([t.text for t in corpus.texts])
-    links = _links(corpus, config, vectors)
+    links = _links(corpus, config, vectors, kernels or Local())
     found = [g for c, m in _stars(corpus, links) if (g := _group(corpus, c, m)) is not None]
     found.sort(
         key=lambda g: (

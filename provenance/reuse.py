@@ -21,16 +21,17 @@ copied paragraph is one span with one grade.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from provenance.align import grade, similarity
+from provenance.align import Alignment, grade, similarity
 from provenance.anchors import AnchorLexicon
 from provenance.claims import find_claims, first_appearance, outlet_key
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, shingles
 from provenance.index import passages_of
+from provenance.match.candidates import Candidate
 from provenance.match.signatures import Matrix, Permutations, union
 from provenance.model import (
     Article,
@@ -107,18 +108,29 @@ class Corpus:
 
 
 def _links(corpus: Corpus, config: Config, kernels: Kernels) -> list[list[Link]]:
-    links = [[Link(u, (0, len(t)), (0, len(t)), 100.0, 1.0)] for u, t in enumerate(corpus.texts)]
     fp = config.fingerprint
     candidates = kernels.candidates(
         corpus.signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
-    for c, found in zip(candidates, kernels.align(corpus.texts, candidates), strict=True):
-        if found is None or found.score < config.align.match_min_score:
+    found = kernels.align(corpus.texts, candidates)
+    return links_of([len(t) for t in corpus.texts], candidates, found, config)
+
+
+def links_of(
+    lengths: Sequence[int],
+    candidates: Sequence[Candidate],
+    found: Sequence[Alignment | None],
+    config: Config,
+) -> list[list[Link]]:
+    """Each distinct text's links: to itself, and to the candidates it aligns with."""
+    links = [[Link(u, (0, n), (0, n), 100.0, 1.0)] for u, n in enumerate(lengths)]
+    for c, alignment in zip(candidates, found, strict=True):
+        if alignment is None or alignment.score < config.align.match_min_score:
             continue
-        a_span, b_span = (found.a_start, found.a_end), (found.b_start, found.b_end)
+        a_span, b_span = (alignment.a_start, alignment.a_end), (alignment.b_start, alignment.b_end)
         j = c.estimated_jaccard
-        links[c.a].append(Link(c.b, a_span, b_span, found.score, j, found.edits))
-        links[c.b].append(Link(c.a, b_span, a_span, found.score, j, found.edits.swapped()))
+        links[c.a].append(Link(c.b, a_span, b_span, alignment.score, j, alignment.edits))
+        links[c.b].append(Link(c.a, b_span, a_span, alignment.score, j, alignment.edits.swapped()))
     return links
 
 
@@ -277,18 +289,29 @@ def _duplicates(
     empty = Permutations.of(params.scheme, params.seed, params.num_perm).empty
     sigs = union(corpus.signatures, [by_article[a] for a in ids], empty)
     fp = config.fingerprint
-    found: dict[str, list[Duplicate]] = {}
-    pairs: list[tuple[str, str]] = []
+    scored = []
     for c in kernels.candidates(
         sigs, fp.duplicate_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     ):
         a, b = corpus.articles[ids[c.a]], corpus.articles[ids[c.b]]
-        score = round(similarity(a.text, b.text), 2)
+        scored.append((a.id, b.id, c.estimated_jaccard, similarity(a.text, b.text)))
+    return duplicates_of(scored, config)
+
+
+def duplicates_of(
+    scored: Iterable[tuple[str, str, float, float]], config: Config
+) -> tuple[dict[str, tuple[Duplicate, ...]], tuple[tuple[str, ...], ...]]:
+    """Near-duplicates and their clusters from candidate article pairs ``(a, b, estimated
+    Jaccard, similarity)``, in candidate order."""
+    found: dict[str, list[Duplicate]] = {}
+    pairs: list[tuple[str, str]] = []
+    for a, b, jaccard, similar in scored:
+        score = round(similar, 2)
         if score < config.align.duplicate_min_similarity:
             continue
-        pairs.append((a.id, b.id))
-        found.setdefault(a.id, []).append(Duplicate(a.id, b.id, c.estimated_jaccard, score))
-        found.setdefault(b.id, []).append(Duplicate(b.id, a.id, c.estimated_jaccard, score))
+        pairs.append((a, b))
+        found.setdefault(a, []).append(Duplicate(a, b, jaccard, score))
+        found.setdefault(b, []).append(Duplicate(b, a, jaccard, score))
     duplicates = {k: tuple(sorted(v, key=lambda d: d.other_id)) for k, v in found.items()}
     return duplicates, _components(pairs)
 
@@ -306,6 +329,20 @@ def find_reuse(
     links = _links(corpus, config, kernels)
     candidates = _spans_for(corpus, config, links, _Ranking(corpus))
     duplicates, clusters = _duplicates(corpus, config, kernels)
+    spans, matches = assemble(candidates)
+    return Reuse(
+        spans=FrozenMap(spans),
+        matches=matches,
+        duplicates=FrozenMap(duplicates),
+        clusters=clusters,
+        claims=find_claims(results, config, anchor_lexicon),
+    )
+
+
+def assemble(
+    candidates: Mapping[str, list[tuple[Span, float]]],
+) -> tuple[dict[str, tuple[Span, ...]], tuple[Match, ...]]:
+    """Per article, the candidate spans left after pruning; the matches they make."""
     spans: dict[str, tuple[Span, ...]] = {}
     matches: dict[tuple[MatchSide, MatchSide], Match] = {}
     for article_id in sorted(candidates):
@@ -326,10 +363,4 @@ def find_reuse(
             k[1].end,
         ),
     )
-    return Reuse(
-        spans=FrozenMap(spans),
-        matches=tuple(matches[k] for k in order),
-        duplicates=FrozenMap(duplicates),
-        clusters=clusters,
-        claims=find_claims(results, config, anchor_lexicon),
-    )
+    return spans, tuple(matches[k] for k in order)

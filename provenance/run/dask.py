@@ -184,8 +184,24 @@ def _best(
     return pairs, counts, len(links)
 
 
+Pair = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A corpus-wide table kept on the workers in blocks: ``parts[i]`` (a future or a
+    delayed value: a signature matrix, a list of texts) holds rows ``starts[i]`` up to the
+    next start; ``total`` rows, ``width`` values per row (signatures)."""
+
+    parts: list[Any]
+    starts: list[int]
+    total: int
+    width: int = 0
+    dtype: str = "uint32"
+
+
 def _align(
-    texts_a: list[str], a_first: int, texts_b: list[str], b_first: int, pairs: list[tuple[int, int]]
+    texts_a: list[str], a_first: int, texts_b: list[str], b_first: int, pairs: list[Pair]
 ) -> list[Alignment | None]:
     return [align_texts(texts_a[a - a_first], texts_b[b - b_first]) for a, b in pairs]
 
@@ -280,25 +296,36 @@ class DaskExecutor:
         return signatures
 
     def candidates(
-        self, signatures: Matrix, threshold: float, max_candidates: int, bands_per_pass: int
+        self, signatures: Matrix | Rows, threshold: float, max_candidates: int, bands_per_pass: int
     ) -> list[Candidate]:
-        n, width = signatures.shape
+        """Band-key candidates of a signature matrix, or of one already on the workers."""
+        if isinstance(signatures, Rows):
+            rows = signatures
+        else:
+            blocks = _blocks(len(signatures), self._count(len(signatures), self.min_texts))
+            rows = Rows(
+                [delayed(np.ascontiguousarray)(signatures[lo:hi]) for lo, hi in blocks],
+                [lo for lo, _ in blocks],
+                len(signatures),
+                signatures.shape[1],
+                str(signatures.dtype),
+            )
+            self.stats.add("candidates: signatures to workers", signatures.nbytes)
+        n, width = rows.total, rows.width
         if n < 2:
             return []
         banding = Banding.for_threshold(width, threshold)
-        blocks = _blocks(n, self._count(n, self.min_texts))
-        bounds = np.array([lo for lo, _ in blocks], dtype=np.int64)
-        sig_blocks = [delayed(np.ascontiguousarray)(signatures[lo:hi]) for lo, hi in blocks]
-        self.stats.add("candidates: signatures to workers", signatures.nbytes)
-        parts = len(blocks)
+        sig_blocks, starts = rows.parts, rows.starts
+        bounds = np.array(starts, dtype=np.int64)
+        parts = len(sig_blocks)
         per_round = max(1, bands_per_pass)  # NeMo Curator's buckets_per_shuffle
-        row_bytes = bandkeys.row_dtype(banding.rows, signatures.dtype).itemsize
-        owned: list[list[Delayed]] = [[] for _ in blocks]
+        row_bytes = bandkeys.row_dtype(banding.rows, np.dtype(rows.dtype)).itemsize
+        owned: list[list[Delayed]] = [[] for _ in sig_blocks]
         for first in range(0, banding.bands, per_round):
             bands = range(first, min(banding.bands, first + per_round))
             routed = [
                 delayed(bandkeys.route, nout=parts)(block, lo, bands, banding.rows, parts)
-                for block, (lo, _) in zip(sig_blocks, blocks, strict=True)
+                for block, lo in zip(sig_blocks, starts, strict=True)
             ]
             for q in range(parts):
                 split = delayed(_edges_by_owner, nout=parts)(
@@ -308,11 +335,11 @@ class DaskExecutor:
                     owned[p].append(split[p])
             self.stats.add("candidates: band-key shuffle", n * len(bands) * row_bytes)
         tops: list[Delayed] = []
-        for p, (lo, _) in enumerate(blocks):
+        for p, lo in enumerate(starts):
             by_other = delayed(_owned, nout=parts)(owned[p], bounds)
             found = [
                 delayed(_equal)(by_other[r], sig_blocks[p], lo, sig_blocks[r], rlo)
-                for r, (rlo, _) in enumerate(blocks)
+                for r, rlo in enumerate(starts)
             ]
             tops.append(delayed(_best)(found, max_candidates, n))
         results = self._compute(tops)
@@ -326,32 +353,45 @@ class DaskExecutor:
             for (a, b), c in zip(pairs.tolist(), counts.tolist(), strict=True)
         ]
 
-    def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:
+    def align(
+        self, texts: Sequence[str] | Rows, pairs: Sequence[Candidate]
+    ) -> list[Alignment | None]:
+        """``align_texts`` of each pair, per (block, block) of texts; the texts are sent
+        by the client, or already on the workers (``Rows`` of text lists)."""
         if not pairs:
             return []
-        blocks = _blocks(len(texts), self._count(len(texts), self.min_texts))
-        bounds = np.array([lo for lo, _ in blocks], dtype=np.int64)
-        text_blocks = [delayed(list)(texts[lo:hi]) for lo, hi in blocks]
+        if isinstance(texts, Rows):
+            text_blocks, starts = texts.parts, texts.starts
+        else:
+            blocks = _blocks(len(texts), self._count(len(texts), self.min_texts))
+            text_blocks = [delayed(list)(texts[lo:hi]) for lo, hi in blocks]
+            starts = [lo for lo, _ in blocks]
+            self.stats.add("align: texts to workers", sum(len(t.encode()) for t in texts))
+        found = self.by_block_pair(_align, text_blocks, starts, [(c.a, c.b) for c in pairs])
+        return list(found)
+
+    def by_block_pair(
+        self, kernel: Any, blocks: Sequence[Any], starts: Sequence[int], pairs: Sequence[Pair]
+    ) -> list[Any]:
+        """``kernel(block_a, a_first, block_b, b_first, pairs)`` per (block, block) of the
+        ``pairs`` of row ids, each task reading the two blocks by key; one result per
+        pair, in the order of ``pairs``."""
+        bounds = np.array(starts, dtype=np.int64)
         grouped: dict[tuple[int, int], list[int]] = {}
-        owner_a = np.searchsorted(bounds, [c.a for c in pairs], side="right") - 1
-        owner_b = np.searchsorted(bounds, [c.b for c in pairs], side="right") - 1
+        owner_a = np.searchsorted(bounds, [a for a, _ in pairs], side="right") - 1
+        owner_b = np.searchsorted(bounds, [b for _, b in pairs], side="right") - 1
         for i, (pa, pb) in enumerate(zip(owner_a.tolist(), owner_b.tolist(), strict=True)):
             grouped.setdefault((pa, pb), []).append(i)
         order: list[list[int]] = []
         tasks: list[Delayed] = []
         for (pa, pb), members in sorted(grouped.items()):
-            keys = [(pairs[i].a, pairs[i].b) for i in members]
-            tasks.append(
-                delayed(_align)(
-                    text_blocks[pa], blocks[pa][0], text_blocks[pb], blocks[pb][0], keys
-                )
-            )
+            keys = [pairs[i] for i in members]
+            tasks.append(delayed(kernel)(blocks[pa], starts[pa], blocks[pb], starts[pb], keys))
             order.append(members)
-        self.stats.add("align: texts to workers", sum(len(t.encode()) for t in texts))
-        out: list[Alignment | None] = [None] * len(pairs)
+        out: list[Any] = [None] * len(pairs)
         for members, found in zip(order, self._compute(tasks), strict=True):
-            for i, alignment in zip(members, found, strict=True):
-                out[i] = alignment
+            for i, value in zip(members, found, strict=True):
+                out[i] = value
         return out
 
 

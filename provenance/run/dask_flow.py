@@ -1,0 +1,458 @@
+"""The report on a Dask cluster with the data kept on the workers, the same bytes as in
+process (``pipeline.analyze_streamed``).
+
+Articles are cut into P partitions of consecutive ids (``inputs``: sent by the client, or
+read by the workers from a shared path). Every per-article result stays on the worker that
+computed it, as a future per partition; the client gathers only small tables and what it
+writes:
+
+- corpus rules: each partition counts its outlet-repeat hashes and template votes; the
+  counts are added in a tree (``FAN_IN`` at a time) on the workers and the rules built
+  there; the client never sees them (the analysis tasks take them by key);
+- analysis: per partition, the rules' future as context; the results stay on the workers;
+- passages: each partition lists its passages (text-less: article id, offsets, kind), the
+  digest and length of each distinct passage text, and signs its distinct texts and the
+  union of each article's. The client numbers the distinct texts from the digests in the
+  order the local engine does (first occurrence in id order, so each partition's new texts
+  get consecutive ids) and leaves texts and signatures on the workers: candidates are the
+  band-key shuffle over those blocks, alignment reads the text blocks by key,
+  near-duplicate similarities read the articles' texts on their workers;
+- the assembly of reuse spans and matches runs on the client, over the text-less passages
+  and articles (what ranks sources and names the first appearance);
+- claims and quotation groups each run as one task on a worker, from the partitions'
+  sentences and quotations; the claims' lexical signing and band-key candidates run
+  partitioned on the cluster from there (``worker_client``);
+- classification runs per partition on the workers holding the results, with each
+  article's reuse spans and duplicates; the client streams the classified partitions in
+  order and writes them.
+
+Every task is a pure function of its inputs: a worker lost mid-run makes Dask recompute
+what it held, from the partitions in the graph (inputs sent by the client) or from the
+shared files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import operator
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from distributed import Future, worker_client
+
+from provenance import boilerplate, htmlinput, ingest, pipeline, templates
+from provenance.align import similarity
+from provenance.claims import find_claims
+from provenance.config import Config, IngestConfig
+from provenance.errors import InputError, InputErrors
+from provenance.fingerprint import FingerprintParams, shingles
+from provenance.index import passages_of
+from provenance.match.signatures import BatchSigner, Matrix, Permutations, union
+from provenance.model import Article, ArticleResult, CorpusResult, Passage, Segmentation
+from provenance.quote_groups import find_quote_groups
+from provenance.reuse import Corpus, Reuse, _Ranking, _spans_for, assemble, duplicates_of, links_of
+from provenance.run.dask import DaskExecutor, Pair, Rows, _blocks, _resources, _run_part
+
+# partial counts added per task of the corpus-rule tree
+FAN_IN = 8
+
+Counts = tuple[dict[str, Counter[int]], templates.VoteCounts]
+
+
+# ------------------------------------------------------------------ tasks (run on workers)
+
+
+def _units_part(articles: list[Article], config: Config) -> Counts:
+    resources = _resources()
+    units = [pipeline._units_task(a, config, resources) for a in articles]
+    hashed = boilerplate.count_units(h for h, _ in units)
+    return hashed, templates.count_votes((v for _, v in units), config.boilerplate)
+
+
+def _add_counts(config: Config, *parts: Counts) -> Counts:
+    hashed: dict[str, Counter[int]] = {}
+    votes = templates.VoteCounts()
+    for counts, vote in parts:
+        for outlet, counter in counts.items():
+            hashed.setdefault(outlet, Counter()).update(counter)
+        votes.add(vote, config.boilerplate.template_min_outlets)
+    return hashed, votes
+
+
+def _context(config: Config, total: int, counts: Counts) -> pipeline.ArticleContext:
+    bp = config.boilerplate
+    rules = pipeline.CorpusRules(
+        boilerplate.repeats_from_counts(counts[0], bp),
+        templates.templates_from_counts(counts[1], total, bp),
+    )
+    return pipeline.ArticleContext(config, rules)
+
+
+def _analyze_part(articles: list[Article], context: pipeline.ArticleContext) -> list[ArticleResult]:
+    return _run_part(pipeline._analyze_task, articles, context)
+
+
+def _bare(article: Article) -> Article:
+    return replace(article, text="")
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+@dataclass(frozen=True)
+class PassageTable:
+    """One partition's passages without their texts (what the client assembles from)."""
+
+    articles: tuple[Article, ...]  # text-less copies, in id order
+    passages: tuple[Passage, ...]  # text-less, in article-id then text order
+    local: tuple[int, ...]  # per passage: its distinct text in this partition
+    digests: tuple[bytes, ...]  # per distinct text (first occurrence order)
+    lengths: tuple[int, ...]
+    signed: tuple[str, ...]  # ids of the articles with passages (their union signature)
+
+
+def _passages_part(
+    results: list[ArticleResult], config: Config
+) -> tuple[PassageTable, list[str], Matrix, Matrix, list[str]]:
+    """The partition's passage table, distinct texts, their signatures, and the union
+    signature and text of each article that has passages."""
+    minimum = config.fingerprint.min_passage_chars
+    params = FingerprintParams.from_config(config.fingerprint)
+    index: dict[str, int] = {}
+    passages: list[Passage] = []
+    local: list[int] = []
+    per_article: list[list[int]] = []
+    signed: list[ArticleResult] = []
+    for r in results:
+        mine = passages_of(r, minimum)
+        if mine:
+            signed.append(r)
+            per_article.append([])
+        for p in mine:
+            k = index.setdefault(p.text, len(index))
+            passages.append(replace(p, text=""))
+            local.append(k)
+            per_article[-1].append(k)
+    texts = list(index)
+    signatures = BatchSigner(params).sign_shingles(shingles(t, params) for t in texts)
+    empty = Permutations.of(params.scheme, params.seed, params.num_perm).empty
+    table = PassageTable(
+        tuple(_bare(r.article) for r in results),
+        tuple(passages),
+        tuple(local),
+        tuple(_digest(t) for t in texts),
+        tuple(len(t) for t in texts),
+        tuple(r.article.id for r in signed),
+    )
+    unions = union(signatures, per_article, empty)
+    return table, texts, signatures, unions, [r.article.text for r in signed]
+
+
+def _rows(values: Any, keep: list[int]) -> Any:
+    if isinstance(values, np.ndarray):
+        return np.ascontiguousarray(values[np.asarray(keep, dtype=np.int64)])
+    return [values[k] for k in keep]
+
+
+def _similar(
+    texts_a: list[str], a_first: int, texts_b: list[str], b_first: int, pairs: list[Pair]
+) -> list[float]:
+    return [similarity(texts_a[a - a_first], texts_b[b - b_first]) for a, b in pairs]
+
+
+def _sentences(results: list[ArticleResult]) -> list[ArticleResult]:
+    """What the claims stage reads of each article: its text, sentences and boilerplate."""
+    return [
+        ArticleResult(r.article, Segmentation((), r.segmentation.sentences), r.boilerplate)
+        for r in results
+    ]
+
+
+def _quoted(results: list[ArticleResult]) -> list[ArticleResult]:
+    """What the quotation groups read: the articles that quote someone, with the quotes."""
+    return [
+        ArticleResult(r.article, Segmentation((), ()), quotes=r.quotes) for r in results if r.quotes
+    ]
+
+
+def _claims(config: Config, *parts: list[ArticleResult]) -> Any:
+    results = list(itertools.chain.from_iterable(parts))
+    anchors = _resources().anchors
+    with worker_client() as client:  # signing and candidates partitioned on the cluster
+        return find_claims(results, config, anchors, DaskExecutor(client))
+
+
+def _quote_groups(config: Config, *parts: list[ArticleResult]) -> Any:
+    return find_quote_groups(list(itertools.chain.from_iterable(parts)), config)
+
+
+def _classify_part(
+    results: list[ArticleResult], found: dict[str, Any], duplicates: dict[str, Any]
+) -> list[ArticleResult]:
+    items = [(r, found.get(r.article.id, ()), duplicates.get(r.article.id, ())) for r in results]
+    return _run_part(pipeline._classify_task, items, None)
+
+
+def _read(paths: list[str], config: IngestConfig) -> list[Article]:
+    return ingest.load(paths, config, html_reader=htmlinput.reader(config.max_file_bytes))
+
+
+def _ids(articles: list[Article]) -> list[tuple[str, str | None, str | None]]:
+    return [
+        (a.id, a.origin.path if a.origin else None, a.origin.record if a.origin else None)
+        for a in articles
+    ]
+
+
+def _split(articles: list[Article], firsts: list[str]) -> list[list[Article]]:
+    """``articles`` (sorted by id) split by the partitions starting at ``firsts``."""
+    out: list[list[Article]] = [[] for _ in firsts]
+    p = 0
+    for a in articles:
+        while p + 1 < len(firsts) and a.id >= firsts[p + 1]:
+            p += 1
+        out[p].append(a)
+    return out
+
+
+def _merge(*pieces: list[Article]) -> list[Article]:
+    return sorted(itertools.chain.from_iterable(pieces), key=lambda a: a.id)
+
+
+# ------------------------------------------------------------------ the client's side
+
+
+@dataclass
+class Inputs:
+    """The article partitions on the cluster (futures, consecutive ids) and their count."""
+
+    parts: list[Future[Any]]
+    total: int
+
+
+def sent_inputs(executor: DaskExecutor, articles: Sequence[Article]) -> Inputs:
+    """The client's articles, sorted by id, in partitions inside the task graph (the
+    scheduler keeps them: a lost worker's partitions are recomputed elsewhere)."""
+    ordered = sorted(articles, key=lambda a: a.id)
+    client = executor.client
+    blocks = _blocks(len(ordered), executor._count(len(ordered), executor.min_articles))
+    parts = []
+    for lo, hi in blocks:
+        part = ordered[lo:hi]
+        executor.stats.add("inputs: articles to workers", executor._size(part))
+        parts.append(client.submit(_merge, part, pure=False))
+    return Inputs(parts, len(ordered))
+
+
+def shared_inputs(executor: DaskExecutor, paths: Sequence[str], config: IngestConfig) -> Inputs:
+    """The files under ``paths``, read and validated by the workers (the paths resolved
+    here must name the same files on every worker); then moved into partitions of
+    consecutive ids. Bad input raises the same ``InputErrors`` as reading here would."""
+    files = [str(f.resolve()) for f in ingest.article_files(paths)]
+    if not files:
+        raise InputErrors([InputError("no article files given", path=".")])
+    client = executor.client
+    groups = _blocks(len(files), executor._count(len(files), 1))
+    read = [client.submit(_read, files[lo:hi], config, pure=False) for lo, hi in groups]
+    found = client.gather([client.submit(_ids, r) for r in read])
+    seen: dict[str, tuple[str | None, str | None]] = {}
+    errors = []
+    for article_id, path, record in itertools.chain.from_iterable(found):
+        if article_id in seen:
+            first = " ".join(filter(None, seen[article_id])) or "?"
+            errors.append(
+                InputError(
+                    f"duplicate id {article_id!r}, first seen in {first}",
+                    path=path,
+                    record=record,
+                    field="$.id",
+                )
+            )
+        else:
+            seen[article_id] = (path, record)
+    if errors:
+        raise InputErrors(errors)
+    ids = sorted(seen)
+    blocks = _blocks(len(ids), executor._count(len(ids), executor.min_articles))
+    firsts = [ids[lo] for lo, _ in blocks]
+    split = [
+        [client.submit(operator.getitem, s, p) for p in range(len(firsts))]
+        for s in (client.submit(_split, r, firsts) for r in read)
+    ]
+    parts = [client.submit(_merge, *(s[p] for s in split)) for p in range(len(firsts))]
+    return Inputs(parts, len(ids))
+
+
+def _tree(executor: DaskExecutor, config: Config, parts: list[Future[Any]]) -> Future[Any]:
+    client = executor.client
+    while len(parts) > 1:
+        parts = [
+            client.submit(_add_counts, config, *parts[i : i + FAN_IN])
+            for i in range(0, len(parts), FAN_IN)
+        ]
+    return parts[0]
+
+
+def _parts(client: Any, future: Future[Any], count: int) -> list[Future[Any]]:
+    return [client.submit(operator.getitem, future, i) for i in range(count)]
+
+
+def _numbered(tables: Sequence[PassageTable]) -> tuple[list[list[int]], list[int], Corpus]:
+    """The distinct texts numbered as ``reuse.Corpus.build`` numbers them: per partition
+    the local positions of the texts first seen there, the texts' lengths, and a corpus of
+    text-less passages (its texts and signatures stay on the workers)."""
+    number: dict[bytes, int] = {}
+    owned: list[list[int]] = []
+    lengths: list[int] = []
+    occurrences: list[list[int]] = []
+    passages: list[Passage] = []
+    articles: dict[str, Article] = {}
+    for table in tables:
+        mine: list[int] = []
+        ids = []
+        for k, digest in enumerate(table.digests):
+            u = number.setdefault(digest, len(number))
+            if u == len(lengths):
+                mine.append(k)
+                lengths.append(table.lengths[k])
+                occurrences.append([])
+            ids.append(u)
+        owned.append(mine)
+        for passage, k in zip(table.passages, table.local, strict=True):
+            occurrences[ids[k]].append(len(passages))
+            passages.append(passage)
+        articles.update((a.id, a) for a in table.articles)
+    corpus = Corpus(
+        articles,
+        tuple(passages),
+        (),  # the texts stay on the workers
+        tuple(tuple(o) for o in occurrences),
+        np.empty((0, 0), dtype=np.uint32),  # so do the signatures
+    )
+    return owned, lengths, corpus
+
+
+def _rows_of(
+    client: Any, blocks: Sequence[Future[Any]], keep: Sequence[list[int]], width: int, dtype: str
+) -> Rows:
+    parts, starts, total = [], [], 0
+    for block, rows in zip(blocks, keep, strict=True):
+        if rows:
+            parts.append(client.submit(_rows, block, rows))
+            starts.append(total)
+            total += len(rows)
+    return Rows(parts, starts, total, width, dtype)
+
+
+def _reuse(
+    executor: DaskExecutor, config: Config, results: list[Future[Any]]
+) -> tuple[Reuse, list[list[Article]]]:
+    """Reuse spans, matches, duplicates and clusters (claims left empty), and each
+    partition's text-less articles."""
+    client = executor.client
+    fp = config.fingerprint
+    params = FingerprintParams.from_config(fp)
+    made = [client.submit(_passages_part, r, config) for r in results]
+    pieces = [_parts(client, m, 5) for m in made]
+    tables: list[PassageTable] = client.gather([p[0] for p in pieces])
+    del made
+    owned, lengths, corpus = _numbered(tables)
+    width, dtype = params.num_perm, str(BatchSigner(params).sign_shingles([]).dtype)
+    signatures = _rows_of(client, [p[2] for p in pieces], owned, width, dtype)
+    texts = _rows_of(client, [p[1] for p in pieces], owned, 0, "")
+    candidates = executor.candidates(
+        signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+    )
+    links = links_of(lengths, candidates, executor.align(texts, candidates), config)
+    spans, matches = assemble(_spans_for(corpus, config, links, _Ranking(corpus)))
+    del links, texts, signatures
+    signed = [list(range(len(t.signed))) for t in tables]
+    articles = _rows_of(client, [p[3] for p in pieces], signed, width, dtype)
+    article_texts = _rows_of(client, [p[4] for p in pieces], signed, 0, "")
+    ids = [i for t in tables for i in t.signed]
+    pairs = executor.candidates(
+        articles, fp.duplicate_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+    )
+    scores = executor.by_block_pair(
+        _similar, article_texts.parts, article_texts.starts, [(c.a, c.b) for c in pairs]
+    )
+    duplicates, clusters = duplicates_of(
+        ((ids[c.a], ids[c.b], c.estimated_jaccard, s) for c, s in zip(pairs, scores, strict=True)),
+        config,
+    )
+    found = Reuse(spans, matches, duplicates, clusters, ())
+    return found, [list(t.articles) for t in tables]
+
+
+def analyze_streamed(
+    executor: DaskExecutor,
+    inputs: Inputs,
+    config: Config,
+    progress: pipeline.Progress | None = None,
+) -> pipeline.Streamed:
+    """``pipeline.analyze_streamed`` on the cluster, the inputs already in partitions."""
+    report = progress or pipeline._no_progress
+    client = executor.client
+    total = inputs.total
+    counts = [client.submit(_units_part, part, config) for part in inputs.parts]
+    context = client.submit(_context, config, total, _tree(executor, config, counts))
+    results = [client.submit(_analyze_part, part, context) for part in inputs.parts]
+    del counts, context
+    inputs.parts = []  # the results hold the articles (the graph can recompute them)
+    claims = client.submit(_claims, config, *(client.submit(_sentences, r) for r in results))
+    quotes = client.submit(_quote_groups, config, *(client.submit(_quoted, r) for r in results))
+    found, articles = _reuse(executor, config, results)
+    report("boilerplate", total, total)
+    found = replace(found, claims=claims.result())
+    corpus = CorpusResult(
+        articles=(),
+        matches=found.matches,
+        claims=found.claims,
+        clusters=found.clusters,
+        quotes=quotes.result(),
+    )
+    report("match", total, total)
+    ids = [[a.id for a in part] for part in articles]
+    outlets = tuple((a.id, a.outlet) for part in articles for a in part)
+    del articles
+    classified = _classified(executor, results, ids, found, report, total)
+    return pipeline.Streamed(corpus, outlets, classified)
+
+
+def _classified(
+    executor: DaskExecutor,
+    results: list[Future[Any]],
+    part_ids: list[list[str]],
+    found: Reuse,
+    report: pipeline.Progress,
+    total: int,
+) -> Iterator[ArticleResult]:
+    """The classified articles, partition after partition (each gathered, written and
+    released before the next)."""
+    client = executor.client
+    spans, duplicates = found.spans, found.duplicates
+    tasks = []
+    for future, ids in zip(results, part_ids, strict=True):
+        tasks.append(
+            client.submit(
+                _classify_part,
+                future,
+                {i: spans[i] for i in ids if i in spans},
+                {i: duplicates[i] for i in ids if i in duplicates},
+            )
+        )
+    results.clear()
+    done = 0
+    for task in tasks:
+        part = task.result()
+        task.release()
+        for result in part:
+            done += 1
+            yield result
+            report("classify", done, total)
