@@ -36,10 +36,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 from provenance.align import claim_key, claim_score_keys
 from provenance.anchors import AnchorLexicon, anchors
@@ -63,6 +64,9 @@ from provenance.model import (
 )
 from provenance.run.kernels import Kernels, Local
 from provenance.semantic import Vectors, load_embedder
+
+if TYPE_CHECKING:  # run.local imports resources, which imports this module
+    from provenance.run.local import Executor
 
 _CUT = re.compile(r"[;,]\s+")
 _SCRIPTS = (
@@ -222,6 +226,19 @@ class _Corpus:
         common = max(cc.anchor_common_share * len(self.texts), cc.anchor_common_min)
         self.idf = {a: max(0.0, math.log(common / c)) if c < common else 0.0 for a, c in df.items()}
 
+
+@dataclass(frozen=True)
+class Scoring:
+    """What deciding a proposed link needs: the distinct texts, the anchors' rarity
+    weights, the sentence vectors (None without a model) and the thresholds. An executor
+    sends it once to each worker that scores links."""
+
+    texts: Sequence[_Text]
+    idf: Mapping[str, float]
+    vectors: Vectors | None
+    claims: ClaimsConfig
+    align: AlignConfig
+
     def shared(self, a: int, b: int) -> tuple[tuple[str, ...], float]:
         """The anchors two texts share, and their weight: a word of a shared name does not
         count again beside it ("north" and "korea" beside "northkorea")."""
@@ -231,6 +248,21 @@ class _Corpus:
             if not any(x in longer for longer in counted):
                 counted.append(x)
         return tuple(sorted(common)), sum(self.idf[x] for x in counted)
+
+    def link(self, a: int, b: int, mutual: bool) -> ClaimLink | None:
+        """The link of texts ``a`` and ``b`` (of two outlets or more), or None."""
+        ta, tb, vectors = self.texts[a], self.texts[b], self.vectors
+        lexical = round(claim_score_keys(ta.key, tb.key), 2)
+        semantic = None if vectors is None else round(float(vectors[a] @ vectors[b]), 4)
+        shared, weight = self.shared(a, b)
+        level = confidence(lexical, semantic, mutual, weight, self.claims, self.align)
+        return None if level is None else ClaimLink(lexical, semantic, shared, level)
+
+
+def score_task(item: tuple[int, int, bool], scoring: Scoring, resources: Any) -> ClaimLink | None:
+    """``Scoring.link`` as an executor's task (``run.local.Task``)."""
+    del resources
+    return scoring.link(*item)
 
 
 def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> list[tuple[int, int]]:
@@ -248,7 +280,11 @@ def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> li
 
 
 def _links(
-    corpus: _Corpus, config: Config, vectors: Vectors | None, kernels: Kernels
+    corpus: _Corpus,
+    config: Config,
+    vectors: Vectors | None,
+    kernels: Kernels,
+    executor: Executor | None,
 ) -> dict[tuple[int, int], ClaimLink]:
     """Accepted links between distinct texts of different outlets, keyed (a, b), a < b."""
     proposed: dict[tuple[int, int], bool] = dict.fromkeys(
@@ -259,18 +295,17 @@ def _links(
         anchor_sets = [t.anchors for t in corpus.texts]
         for pair in semantic_pairs(corpus.article_texts, outlet_of, vectors, anchor_sets, config):
             proposed[pair] = True  # mutually best in a candidate article pair
-    out: dict[tuple[int, int], ClaimLink] = {}
-    for (a, b), mutual in sorted(proposed.items()):
-        ta, tb = corpus.texts[a], corpus.texts[b]
-        if len(ta.outlets | tb.outlets) < 2:
-            continue
-        lexical = round(claim_score_keys(ta.key, tb.key), 2)
-        semantic = None if vectors is None else round(float(vectors[a] @ vectors[b]), 4)
-        shared, weight = corpus.shared(a, b)
-        level = confidence(lexical, semantic, mutual, weight, config.claims, config.align)
-        if level is not None:
-            out[(a, b)] = ClaimLink(lexical, semantic, shared, level)
-    return out
+    items = [
+        (a, b, mutual)
+        for (a, b), mutual in sorted(proposed.items())
+        if len(corpus.texts[a].outlets | corpus.texts[b].outlets) >= 2
+    ]
+    scoring = Scoring(corpus.texts, corpus.idf, vectors, config.claims, config.align)
+    if executor is None:
+        found: Iterable[ClaimLink | None] = (scoring.link(*item) for item in items)
+    else:
+        found = executor.map(score_task, items, scoring)
+    return {(a, b): link for (a, b, _), link in zip(items, found, strict=True) if link is not None}
 
 
 def _stars(
@@ -343,16 +378,17 @@ def find_claims(
     config: Config,
     anchor_lexicon: AnchorLexicon | None = None,
     kernels: Kernels | None = None,
+    executor: Executor | None = None,
 ) -> tuple[ClaimGroup, ...]:
     """Claim groups across ``results``: strong groups first, each kind in the order of its
-    first occurrence; ``kernels`` sign and propose the lexical candidates (default: in this
-    process)."""
+    first occurrence; ``kernels`` sign and propose the lexical candidates, ``executor``
+    scores the proposed links (default for both: in this process)."""
     lexicon = anchor_lexicon or AnchorLexicon.load(load_stopwords())
     corpus = _Corpus(results, config, lexicon)
     vectors = None
     if config.claims.model != "none" and corpus.texts:
         vectors = load_embedder(config.claims.model).encode([t.text for t in corpus.texts])
-    links = _links(corpus, config, vectors, kernels or Local())
+    links = _links(corpus, config, vectors, kernels or Local(), executor)
     found = [g for c, m in _stars(corpus, links) if (g := _group(corpus, c, m)) is not None]
     found.sort(
         key=lambda g: (

@@ -1,28 +1,25 @@
-"""The Dask executor: the report's stages on a Dask cluster, the same bytes as in process.
+"""The Dask engine's connection and kernels: the matching steps on a Dask cluster, the same
+results as in process. ``run.dask_flow`` runs the report's stages with them.
 
-How the work is cut (P partitions: ``partitions``, else four per worker unless
-that makes partitions smaller than ``min_articles`` / ``min_texts``):
+How the work is cut (P partitions: ``partitions``, else four per worker unless that makes
+partitions smaller than ``min_articles`` / ``min_texts``):
 
-- Inputs are sent by the client: it reads and validates the articles (so bad input is one
-  line before anything runs) and puts each partition into the task graph. Data in the
-  graph, unlike ``scatter``ed data, survives the loss of the worker holding it. (Paths that
-  every worker can read are not used yet: the client reads every input.)
-- Per-article stages (``pipeline``'s tasks through ``map``) run per partition, with the
-  data files loaded once per worker (a worker plugin, ``RESOURCES_PLUGIN``); the corpus
-  rules between them (outlet repeats, template sentences) are reduced by the client from
-  the per-article hashes and votes that the partitions return.
-- Signing runs per block of distinct texts. Candidates are a shuffle on band keys
-  (``bandkeys``): each round routes the rows of ``bands_per_pass`` bands only (NeMo
-  Curator's ``buckets_per_shuffle``), so a round moves ``blocks x rows`` bytes whatever the
-  number of bands; bucket partitions emit neighbour pairs, grouped by the block of their
-  first id; estimates read both blocks' signatures by id; each block keeps its best pairs.
-- Alignment runs per (block, block) of candidate pairs, each task reading the two blocks of
-  texts by key (each block is one task output, shipped once to a worker that needs it).
-- Classification runs per partition of articles (``map`` again).
+- ``connect`` checks that every worker runs this very code and registers a worker plugin
+  that loads the data files once per worker (``RESOURCES_PLUGIN``).
+- ``map`` runs a per-item task (``run.local.Task``) in partitions, the context sent once.
+- ``sign`` signs blocks of texts. ``candidates`` is a shuffle on band keys (``bandkeys``):
+  each round routes the rows of ``bands_per_pass`` bands only (NeMo Curator's
+  ``buckets_per_shuffle``), so a round moves ``blocks x rows`` bytes whatever the number
+  of bands; bucket partitions emit neighbour pairs, grouped by the block of their first
+  id; estimates read both blocks' signatures by id; each block keeps its best pairs.
+- ``align`` (and any ``by_block_pair`` kernel) runs per (block, block) of candidate pairs,
+  each task reading the two blocks by key.
 
-The client keeps the corpus-wide assembly (ranking sources, spans, claims, clusters) and
-writes the report. A worker lost mid-run makes Dask recompute its tasks elsewhere; every
-task is a pure function, so the report is the same.
+``candidates`` and ``align`` take a matrix or texts that the client sends (cut into
+blocks inside the task graph: data in the graph, unlike ``scatter``ed data, survives the
+loss of the worker holding it), or ``Rows``: blocks already on the workers, as futures.
+A worker lost mid-run makes Dask recompute its tasks elsewhere; every task is a pure
+function, so the results are the same.
 """
 
 from __future__ import annotations
@@ -52,7 +49,7 @@ from provenance.run.local import Context, Item, Result, Task
 
 try:
     from dask.delayed import Delayed, delayed
-    from distributed import Client, WorkerPlugin, get_worker
+    from distributed import Client, WorkerPlugin, get_worker, wait
     from distributed.comm.core import CommClosedError
     from distributed.scheduler import KilledWorker
 except ImportError as exc:  # pragma: no cover - the tests install the extra
@@ -150,6 +147,11 @@ def _run_part(task: Task[Any, Any, Any], part: list[Any], context: Any) -> list[
     return [task(item, context, resources) for item in part]
 
 
+def _sent_bytes(dask_worker: Any) -> int:
+    total: int = dask_worker.transfer_outgoing_bytes_total
+    return total
+
+
 def _same(value: T) -> T:
     return value
 
@@ -241,6 +243,19 @@ class DaskExecutor:
     stats: ShuffleStats = field(default_factory=ShuffleStats)
     # also measure the pickled size of map's items and results (costs a pickling each)
     measure: bool = False
+
+    _sent: int = 0
+
+    def mark(self, stage: str, *waiting: Any) -> None:
+        """With ``measure``: wait for ``waiting`` (futures), then count the bytes the
+        workers have sent since the last mark (to other workers and to this client) under
+        ``stage``."""
+        if not self.measure:
+            return
+        wait(list(waiting))
+        sent = sum(self.client.run(_sent_bytes).values())
+        self.stats.add(f"{stage}: sent by workers", sent - self._sent)
+        self._sent = sent
 
     def _size(self, value: object) -> int:
         return len(pickle.dumps(value, protocol=5)) if self.measure else 0

@@ -39,7 +39,6 @@ import operator
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -184,8 +183,9 @@ def _quoted(results: list[ArticleResult]) -> list[ArticleResult]:
 def _claims(config: Config, *parts: list[ArticleResult]) -> Any:
     results = list(itertools.chain.from_iterable(parts))
     anchors = _resources().anchors
-    with worker_client() as client:  # signing and candidates partitioned on the cluster
-        return find_claims(results, config, anchors, DaskExecutor(client))
+    with worker_client() as client:  # signing, candidates and scoring partitioned
+        cluster = DaskExecutor(client)
+        return find_claims(results, config, anchors, cluster, cluster)
 
 
 def _quote_groups(config: Config, *parts: list[ArticleResult]) -> Any:
@@ -361,6 +361,8 @@ def _reuse(
     made = [client.submit(_passages_part, r, config) for r in results]
     pieces = [_parts(client, m, 5) for m in made]
     tables: list[PassageTable] = client.gather([p[0] for p in pieces])
+    executor.stats.add("passages: tables to client", executor._size(tables))
+    executor.mark("passages", *(x for p in pieces for x in p))
     del made
     owned, lengths, corpus = _numbered(tables)
     width, dtype = params.num_perm, str(BatchSigner(params).sign_shingles([]).dtype)
@@ -369,7 +371,9 @@ def _reuse(
     candidates = executor.candidates(
         signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
+    executor.mark("candidates")
     links = links_of(lengths, candidates, executor.align(texts, candidates), config)
+    executor.mark("align")
     spans, matches = assemble(_spans_for(corpus, config, links, _Ranking(corpus)))
     del links, texts, signatures
     signed = [list(range(len(t.signed))) for t in tables]
@@ -382,6 +386,7 @@ def _reuse(
     scores = executor.by_block_pair(
         _similar, article_texts.parts, article_texts.starts, [(c.a, c.b) for c in pairs]
     )
+    executor.mark("duplicates")
     duplicates, clusters = duplicates_of(
         ((ids[c.a], ids[c.b], c.estimated_jaccard, s) for c, s in zip(pairs, scores, strict=True)),
         config,
@@ -403,10 +408,13 @@ def analyze_streamed(
     counts = [client.submit(_units_part, part, config) for part in inputs.parts]
     context = client.submit(_context, config, total, _tree(executor, config, counts))
     results = [client.submit(_analyze_part, part, context) for part in inputs.parts]
+    executor.mark("rules and analysis", *results)
     del counts, context
     inputs.parts = []  # the results hold the articles (the graph can recompute them)
     claims = client.submit(_claims, config, *(client.submit(_sentences, r) for r in results))
+    executor.mark("claims", claims)  # measured runs wait for each stage: no overlap
     quotes = client.submit(_quote_groups, config, *(client.submit(_quoted, r) for r in results))
+    executor.mark("quotes", quotes)
     found, articles = _reuse(executor, config, results)
     report("boilerplate", total, total)
     found = replace(found, claims=claims.result())
@@ -439,20 +447,18 @@ def _classified(
     spans, duplicates = found.spans, found.duplicates
     tasks = []
     for future, ids in zip(results, part_ids, strict=True):
-        tasks.append(
-            client.submit(
-                _classify_part,
-                future,
-                {i: spans[i] for i in ids if i in spans},
-                {i: duplicates[i] for i in ids if i in duplicates},
-            )
-        )
+        mine = {i: spans[i] for i in ids if i in spans}
+        twins = {i: duplicates[i] for i in ids if i in duplicates}
+        executor.stats.add("classify: spans to workers", executor._size((mine, twins)))
+        tasks.append(client.submit(_classify_part, future, mine, twins))
     results.clear()
     done = 0
     for task in tasks:
         part = task.result()
+        executor.stats.add("classify: results to client", executor._size(part))
         task.release()
         for result in part:
             done += 1
             yield result
             report("classify", done, total)
+    executor.mark("classify")
