@@ -159,6 +159,7 @@ def _dask(corpus: Path, out: Path, workers: int, expected: bytes, shared: bool) 
         "identical_to_local": out.read_bytes() == expected,
         "peak_rss_gb": {k: round(v / 1e9, 3) for k, v in peak.peak.items()},
         "bytes_per_article": {k: round(v / n, 1) for k, v in executor.stats.stages.items()},
+        "stage_seconds": executor.stats.seconds,
     }
 
 

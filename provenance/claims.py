@@ -63,7 +63,7 @@ from provenance.model import (
     SourceKind,
 )
 from provenance.run.kernels import Kernels, Local
-from provenance.semantic import Vectors, load_embedder
+from provenance.semantic import Vectors
 
 if TYPE_CHECKING:  # run.local imports resources, which imports this module
     from provenance.run.local import Executor
@@ -385,10 +385,11 @@ def find_claims(
     scores the proposed links (default for both: in this process)."""
     lexicon = anchor_lexicon or AnchorLexicon.load(load_stopwords())
     corpus = _Corpus(results, config, lexicon)
+    kernels = kernels or Local()
     vectors = None
     if config.claims.model != "none" and corpus.texts:
-        vectors = load_embedder(config.claims.model).encode([t.text for t in corpus.texts])
-    links = _links(corpus, config, vectors, kernels or Local(), executor)
+        vectors = kernels.embed([t.text for t in corpus.texts], config.claims.model)
+    links = _links(corpus, config, vectors, kernels, executor)
     found = [g for c, m in _stars(corpus, links) if (g := _group(corpus, c, m)) is not None]
     found.sort(
         key=lambda g: (

@@ -24,9 +24,11 @@ function, so the results are the same.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import pickle
+import time
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
@@ -46,6 +48,7 @@ from provenance.resources import Resources
 from provenance.run import bandkeys
 from provenance.run.kernels import Shingler
 from provenance.run.local import Context, Item, Result, Task
+from provenance.semantic import Vectors, load_embedder
 
 try:
     from dask.delayed import Delayed, delayed
@@ -152,6 +155,14 @@ def _sent_bytes(dask_worker: Any) -> int:
     return total
 
 
+def _token_counts(texts: list[str], model: str) -> list[int] | None:
+    return load_embedder(model).token_counts(texts)
+
+
+def _embed(texts: list[str], model: str) -> Vectors:
+    return load_embedder(model).encode(texts)
+
+
 def _same(value: T) -> T:
     return value
 
@@ -216,6 +227,7 @@ class ShuffleStats:
     """Bytes moved per stage (client to workers, between workers, workers to client)."""
 
     stages: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage, measured runs
 
     def add(self, stage: str, nbytes: int) -> None:
         self.stages[stage] = self.stages.get(stage, 0) + nbytes
@@ -245,6 +257,7 @@ class DaskExecutor:
     measure: bool = False
 
     _sent: int = 0
+    _since: float = field(default_factory=time.perf_counter)
 
     def mark(self, stage: str, *waiting: Any) -> None:
         """With ``measure``: wait for ``waiting`` (futures), then count the bytes the
@@ -252,10 +265,13 @@ class DaskExecutor:
         ``stage``."""
         if not self.measure:
             return
-        wait(list(waiting))
+        with self.client.as_current():
+            wait(list(waiting))
         sent = sum(self.client.run(_sent_bytes).values())
         self.stats.add(f"{stage}: sent by workers", sent - self._sent)
-        self._sent = sent
+        now = time.perf_counter()
+        self.stats.seconds[stage] = round(now - self._since, 2)
+        self._sent, self._since = sent, now
 
     def _size(self, value: object) -> int:
         return len(pickle.dumps(value, protocol=5)) if self.measure else 0
@@ -367,6 +383,29 @@ class DaskExecutor:
             Candidate(int(a), int(b), round(float(c) / width, 4))
             for (a, b), c in zip(pairs.tolist(), counts.tolist(), strict=True)
         ]
+
+    def embed(self, texts: Sequence[str], model: str) -> Vectors:
+        """The sentence vectors in runs of texts encoded in parallel, each run starting where
+        the model starts a micro-batch (``Embedder.batch_starts``): the vectors of one
+        ``encode`` of all texts, bit for bit. Token counts are computed in parallel first."""
+        if not texts:
+            return load_embedder(model).encode([])
+        blocks = _blocks(len(texts), self._count(len(texts), self.min_articles))
+        parts = [delayed(_token_counts)(list(texts[lo:hi]), model) for lo, hi in blocks]
+        counts = self._compute(parts)
+        self.stats.add("embed: texts to workers", 2 * sum(len(t.encode()) for t in texts))
+        if any(c is None for c in counts):
+            cuts = [0, len(texts)]
+        else:
+            starts = load_embedder(model).batch_starts([n for c in counts for n in c])
+            wanted = [lo for lo, _ in blocks]
+            cuts = sorted(
+                {starts[bisect.bisect_left(starts, lo)] for lo in wanted if lo <= starts[-1]}
+            )
+            cuts.append(len(texts))
+        runs = [delayed(_embed)(list(texts[lo:hi]), model) for lo, hi in itertools.pairwise(cuts)]
+        vectors: Vectors = np.concatenate(self._compute(runs))
+        return vectors
 
     def align(
         self, texts: Sequence[str] | Rows, pairs: Sequence[Candidate]

@@ -408,7 +408,7 @@ def analyze_streamed(
     counts = [client.submit(_units_part, part, config) for part in inputs.parts]
     context = client.submit(_context, config, total, _tree(executor, config, counts))
     results = [client.submit(_analyze_part, part, context) for part in inputs.parts]
-    executor.mark("rules and analysis", *results)
+    executor.mark("inputs, rules, analysis", *results)
     del counts, context
     inputs.parts = []  # the results hold the articles (the graph can recompute them)
     claims = client.submit(_claims, config, *(client.submit(_sentences, r) for r in results))
