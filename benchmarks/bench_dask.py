@@ -51,7 +51,8 @@ class Peak:
             for name, pid in self.pids.items():
                 try:  # a dask worker is a nanny process and the worker it spawned
                     proc = psutil.Process(pid)
-                    family = [proc, *proc.children(recursive=True)]
+                    # the client alone: the scheduler and the workers are its children here
+                    family = [proc] if name == "client" else [proc, *proc.children(True)]
                     rss = sum(p.memory_info().rss for p in family)
                 except psutil.Error:
                     continue

@@ -20,8 +20,11 @@ writes:
 - the assembly of reuse spans and matches runs on the client, over the text-less passages
   and articles (what ranks sources and names the first appearance);
 - claims and quotation groups each run as one task on a worker, from the partitions'
-  sentences and quotations; the claims' lexical signing and band-key candidates run
-  partitioned on the cluster from there (``worker_client``);
+  sentences and quotations. From the claims task (``worker_client``), the sentence
+  embedding (runs cut where the model starts a micro-batch: the same vectors bit for
+  bit), the lexical signing, the band-key candidates and the scoring of proposed links
+  run partitioned on the cluster; the claims' corpus (distinct sentences, their anchors
+  and vectors), the semantic article pairs and the grouping stay in that one task;
 - classification runs per partition on the workers holding the results, with each
   article's reuse spans and duplicates; the client streams the classified partitions in
   order and writes them.
@@ -36,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import operator
+import warnings
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -243,10 +247,12 @@ def sent_inputs(executor: DaskExecutor, articles: Sequence[Article]) -> Inputs:
     client = executor.client
     blocks = _blocks(len(ordered), executor._count(len(ordered), executor.min_articles))
     parts = []
-    for lo, hi in blocks:
-        part = ordered[lo:hi]
-        executor.stats.add("inputs: articles to workers", executor._size(part))
-        parts.append(client.submit(_merge, part, pure=False))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "large graph" warnings: the inputs are in it
+        for lo, hi in blocks:
+            part = ordered[lo:hi]
+            executor.stats.add("inputs: articles to workers", executor._size(part))
+            parts.append(client.submit(_merge, part, pure=False))
     return Inputs(parts, len(ordered))
 
 
