@@ -32,11 +32,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from provenance.align import claim_score
 from provenance.anchors import anchors
-from provenance.claims import confidence, find_claims
 from provenance.config import AlignConfig, ClaimsConfig, Config
 from provenance.ingest import load
+from provenance.match.claims import claim_score, confidence, find_claims
 from provenance.model import Article, Confidence, CorpusResult
 from provenance.pipeline import Resources, analyze
 from provenance.semantic import load_embedder

@@ -220,7 +220,7 @@ def measure_checks(db: Path, planted: list[dict[str, Any]], config: Config) -> d
                     "SELECT pk FROM articles WHERE id = ?", (record["_source"],)
                 ).fetchone()
             )
-            from provenance.align import similarity
+            from provenance.match.align import similarity
 
             stats["sim"].append(
                 similarity(record["text"], next(iter(source.values())).article.text)

@@ -44,8 +44,8 @@ import evalsets as ev
 
 from provenance.config import Config
 from provenance.fingerprint import normalize
+from provenance.match.quote_groups import SPEAKER_MISMATCH, find_quote_groups, linked, same_speaker
 from provenance.model import Article, ArticleResult, Segmentation
-from provenance.quote_groups import SPEAKER_MISMATCH, find_quote_groups, linked, same_speaker
 from provenance.quotes import QuoteLexicons, extract
 
 

@@ -2,7 +2,7 @@
 
     python benchmarks/quality.py [EVAL_DIR] --sets paraphrase/msrp reuse/clough-stevenson
 
-- ``paraphrase/msrp``: the claim matcher (``align.claim_score`` at
+- ``paraphrase/msrp``: the claim matcher (``match.claims.claim_score`` at
   ``AlignConfig.claim_min_score``) as a paraphrase classifier: accuracy and positive-class
   precision / recall / F1 at the default threshold, a threshold table, and the threshold that
   maximises accuracy (the calibration). "with_lsh" also requires the pair to share an LSH
@@ -32,10 +32,10 @@ from typing import Any
 
 from evalsets import read_jsonl
 
-from provenance.align import align_texts, claim_score
-from provenance.claims import claim_shingles, load_stopwords
 from provenance.config import AlignConfig, Config
 from provenance.fingerprint import FingerprintParams, Signer, band_keys, lsh_bands
+from provenance.match.align import align_texts
+from provenance.match.claims import claim_score, claim_shingles, load_stopwords
 from provenance.segment import Abbreviations, segment
 
 CS_CLASSES = ("cut", "light", "heavy", "non")

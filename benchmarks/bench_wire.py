@@ -57,7 +57,7 @@ from provenance import check, ingest, pipeline
 from provenance.agencies import AgencyLexicon
 from provenance.attribution import credit_boilerplate, find_credits
 from provenance.config import Config
-from provenance.index import story_pieces
+from provenance.match.units import story_pieces
 from provenance.model import Article
 from provenance.segment import segment
 from provenance.store import Fingerprinter, Store, add_articles

@@ -36,8 +36,14 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "attribution": (["provenance/attribution.py"], ["tests/test_attribution.py"]),
     "classify": (["provenance/classify.py"], ["tests/test_classify.py"]),
-    "reuse": (["provenance/reuse.py"], ["tests/test_reuse.py", "tests/test_golden.py"]),
-    "index": (["provenance/index.py"], ["tests/test_index.py", "tests/test_reuse.py"]),
+    "reuse": (
+        ["provenance/match/reuse.py", "provenance/match/duplicates.py"],
+        ["tests/test_reuse.py", "tests/test_golden.py"],
+    ),
+    "index": (
+        ["provenance/match/units.py", "provenance/match/candidates.py"],
+        ["tests/test_index.py", "tests/test_reuse.py"],
+    ),
 }
 COPY = ("provenance", "tests", "corpus", "schemas", "README.md", "CHANGELOG.md")
 _RESULT = re.compile(r"^\s+(\S+): (\w[\w ]*)$")

@@ -45,9 +45,10 @@ DEFAULT_EVAL = HERE.parent.parent / "shared" / "eval"
 
 from synth import iter_corpus, load_sentences  # noqa: E402
 
-from provenance import pipeline, reuse  # noqa: E402
+from provenance import pipeline  # noqa: E402
 from provenance.config import Config  # noqa: E402
 from provenance.fingerprint import FingerprintParams, lsh_bands, shingles  # noqa: E402
+from provenance.match import reuse  # noqa: E402
 from provenance.model import Article, ArticleResult, SourceKind  # noqa: E402
 from provenance.run import local, workstore  # noqa: E402
 from provenance.segment import Abbreviations, segment  # noqa: E402

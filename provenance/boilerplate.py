@@ -34,7 +34,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from provenance.boilerplate_rules import BoilerplateLexicon, Rule
 from provenance.config import BoilerplateConfig
@@ -46,6 +45,7 @@ from provenance.model import (
     FrozenMap,
     Segment,
     Segmentation,
+    outlet_key,
 )
 from provenance.templates import TemplateSentences, sentence_hash
 
@@ -86,16 +86,6 @@ def _normalize(text: str) -> str:
     return _DIGIT.sub("0", _SPACE.sub(" ", text).strip().casefold())
 
 
-def outlet_key(article: Article) -> str:
-    """The outlet an article belongs to: its ``outlet``, else its URL's host, else ""."""
-    if article.outlet:
-        return article.outlet.strip().casefold()
-    if article.url:
-        host = urlsplit(article.url).hostname or ""
-        return host.removeprefix("www.")
-    return ""
-
-
 def _units(item: Article | ArticleResult, config: BoilerplateConfig) -> set[str]:
     if isinstance(item, ArticleResult):
         units = [s.text for s in item.segmentation.paragraphs]
@@ -112,8 +102,8 @@ def unit_hashes(
     """The map step of ``outlet_repeats``: the article's outlet key and the hashes of its
     distinct lines and sentences ("" and nothing for an article without an outlet)."""
     article = item.article if isinstance(item, ArticleResult) else item
-    key = outlet_key(article)
-    if not key:
+    key = outlet_key(article, by_host=True)
+    if key in ("", f"#{article.id}"):  # no outlet name or host (or a blank name)
         return "", frozenset()
     return key, frozenset(sentence_hash(u) for u in _units(item, config))
 
@@ -323,7 +313,7 @@ def detect(
     fixed: list[BoilerplateSpan | None] = [None] * len(paras)
     extra: list[BoilerplateSpan] = []  # partial-paragraph spans (split credits, sentences)
     authors = _author_lines(article)
-    outlet = outlet_key(article)
+    outlet = outlet_key(article, by_host=True)
     title = _normalize(article.title or "")
     terminators: dict[int, Rule] = {}
     widgets: list[int] = []

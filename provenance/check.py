@@ -7,7 +7,7 @@ For every new article (in id order):
   ``check.duplicate_min_similarity`` or more. Names the indexed id and outlet.
 - ``batch_duplicate``: the same, against the articles of this run that come before it (an
   in-memory index, so both use one code path).
-- ``unattributed_wire``: sentence units (``index.sentence_units``: a copied sentence inside
+- ``unattributed_wire``: sentence units (``match.units.sentence_units``: a copied sentence inside
   an original paragraph counts) that align (``align.align_passages``) with units of indexed
   articles of ``source_kind: wire`` and that no wire credit of this article covers, when
   they make up more than ``check.unattributed_wire_max_share`` of its characters. The
@@ -33,11 +33,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from provenance import align
 from provenance.agencies import AgencyLexicon
 from provenance.config import Config, Policy
+from provenance.match import align
+from provenance.match.quote_groups import compare, linked, same_speaker
 from provenance.model import Article, ArticleResult, Grade, Passage, SegmentKind, SourceKind
-from provenance.quote_groups import compare, linked, same_speaker
 from provenance.quotes import QuoteLexicons, extract
 from provenance.store import Entry, Store, StoredArticle, ref_parts
 
@@ -57,7 +57,7 @@ class Status(StrEnum):
     FAIL = "fail"
 
 
-_UNIT = SegmentKind.SENTENCE  # the kind of the indexed units (``index.sentence_units``)
+_UNIT = SegmentKind.SENTENCE  # the kind of the indexed units (``match.units.sentence_units``)
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,7 @@ class AlignConfig:
     match_min_score: float = 44.0
     edited_min_score: float = 72.0
     verbatim_min_score: float = 94.0
-    # Claim threshold (align.claim_score, sorted-word similarity): two sentences make one
+    # Claim threshold (match.claims.claim_score, sorted-word similarity): two sentences make one
     # claim at or above it. Chosen for accuracy on MSRP (DEV, 4,076 pairs). Out of sample
     # (`python benchmarks/quality.py EVAL_DIR --sets paraphrase/msrp`: threshold chosen on
     # one half, scored on the other): 69 chosen on half A scores accuracy 0.720 on half B,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlsplit
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -196,6 +197,20 @@ class Article:
         }
 
 
+def outlet_key(article: Article, *, by_host: bool = False) -> str:
+    """The outlet ``article`` is compared by: its ``outlet``, case and outer space folded.
+    Without one: its URL's host when ``by_host`` (the boilerplate rules: pages of one site
+    share their chrome), else the article is an outlet of its own (``#`` and its id), so
+    that matching never takes two outlet-less articles for one outlet's repeats."""
+    if article.outlet:
+        return article.outlet.strip().casefold()
+    if by_host and article.url:
+        host = (urlsplit(article.url).hostname or "").removeprefix("www.")
+        if host:
+            return host
+    return f"#{article.id}"
+
+
 @dataclass(frozen=True)
 class Segment:
     """A paragraph or a sentence: ``text == article.text[start:end]``."""
@@ -354,7 +369,7 @@ class Duplicate:
 
 
 class Confidence(StrEnum):
-    """How far a claim link can be trusted (see claims.py for the rules)."""
+    """How far a claim link can be trusted (see match/claims.py for the rules)."""
 
     STRONG = "strong"
     POSSIBLE = "possible"

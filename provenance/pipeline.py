@@ -19,10 +19,12 @@ from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Any, TypeVar
 
-from provenance import attribution, boilerplate, classify, quotes, reuse, templates
+from provenance import attribution, boilerplate, classify, quotes, templates
 from provenance.agencies import AgencyLexicon
 from provenance.boilerplate import OutletRepeats
 from provenance.config import BoilerplateConfig, Config
+from provenance.match import reuse
+from provenance.match.quote_groups import find_quote_groups
 from provenance.model import (
     Article,
     ArticleResult,
@@ -30,8 +32,8 @@ from provenance.model import (
     Duplicate,
     QuoteGroup,
     Span,
+    outlet_key,
 )
-from provenance.quote_groups import find_quote_groups
 from provenance.resources import Resources
 from provenance.run.kernels import Kernels
 from provenance.run.local import Executor, Serial, Task
@@ -68,7 +70,7 @@ def _boilerplate_config(article: Article, config: BoilerplateConfig) -> Boilerpl
 
 def _outlet(article: Article) -> str:
     """An article's outlet for corpus rules; one without outlet or URL is its own outlet."""
-    return boilerplate.outlet_key(article) or f"#{article.id}"
+    return outlet_key(article, by_host=True) or f"#{article.id}"  # a blank name: its own
 
 
 Units = tuple[tuple[str, frozenset[int]], templates.Votes]

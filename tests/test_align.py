@@ -5,16 +5,16 @@ from __future__ import annotations
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from provenance.align import (
+from provenance.config import AlignConfig
+from provenance.match.align import (
     align_passages,
     align_texts,
-    claim_score,
     fold,
     grade,
     similarity,
     word_diff,
 )
-from provenance.config import AlignConfig
+from provenance.match.claims import claim_score
 from provenance.model import Grade, Passage, SegmentKind, WordEdits
 
 SOURCE = (

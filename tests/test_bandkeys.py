@@ -1,5 +1,5 @@
 """The band-key steps that the Dask executor spreads over workers give, chained in one
-process, exactly ``index.lsh_candidates``' candidates (themselves MinHashLSH's, see
+process, exactly ``match.candidates.lsh_candidates``' candidates (themselves MinHashLSH's, see
 test_match.py), whatever the number of blocks and bands per round."""
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 
 from provenance.config import FingerprintConfig
 from provenance.fingerprint import FingerprintParams
-from provenance.index import lsh_candidates
-from provenance.match.candidates import Banding, Candidate
+from provenance.match.candidates import Banding, Candidate, lsh_candidates
 from provenance.match.signatures import BatchSigner, Matrix
 from provenance.run import bandkeys
 
@@ -88,7 +87,7 @@ def test_band_key_steps_equal_minhashlsh(
 
 def test_a_crowded_bucket_links_only_to_its_lowest_ids() -> None:
     # 12 identical signatures and max_candidates 2: the bucket (12 > 4 * 2) links every
-    # member to ids 0 and 1 only, as MinHashLSH's reading in index.py does
+    # member to ids 0 and 1 only, as MinHashLSH's reading in match/candidates.py does
     signatures = BatchSigner(PARAMS).sign_shingles([{b"same", b"words"}] * 12)
     found = _chained(signatures, 0.5, 2, blocks=3, per_round=2)
     assert {(c.a, c.b) for c in found} == {(0, 1)} | {(h, k) for h in (0, 1) for k in range(2, 12)}

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from provenance import boilerplate
 from provenance.boilerplate import OutletRepeats, detect, outlet_repeats
 from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig, Config
-from provenance.model import Article, BoilerplateReason, BoilerplateSpan, Label
+from provenance.model import Article, BoilerplateReason, BoilerplateSpan, Label, outlet_key
 from provenance.pipeline import analyze
 from provenance.segment import segment
 
@@ -302,7 +301,8 @@ def test_outlet_repeats_need_enough_articles_of_the_same_outlet(
 
 def test_outlet_key_falls_back_to_the_url_host() -> None:
     article = _article("x", url="https://www.example.com/a/b")
-    assert boilerplate.outlet_key(article) == "example.com"
+    assert outlet_key(article, by_host=True) == "example.com"
+    assert outlet_key(article) == "#t"  # matching: an article without an outlet is its own
 
 
 # --- the feature pass: titles, headlines, and stories made only of medium paragraphs -------

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from provenance import align, check, pipeline, schemas
+from provenance import check, pipeline, schemas
 from provenance.cli import app
 from provenance.config import CheckConfig, Config, Policy
 from provenance.errors import StoreError
+from provenance.match import align
 from provenance.model import (
     Article,
     ArticleResult,

@@ -8,9 +8,8 @@ from dataclasses import replace
 import pytest
 
 from provenance import pipeline
-from provenance.align import claim_score
-from provenance.claims import clauses, confidence, find_claims, language_of
 from provenance.config import ClaimsConfig, Config
+from provenance.match.claims import claim_score, clauses, confidence, find_claims, language_of
 from provenance.model import Article, ArticleResult, ClaimGroup, Confidence
 from provenance.render import markdown, text
 from provenance.render.data import report_dict

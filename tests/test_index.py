@@ -11,8 +11,9 @@ import pytest
 from provenance.config import FingerprintConfig
 from provenance.errors import FingerprintMismatch
 from provenance.fingerprint import FingerprintParams, Signer, lsh_bands
-from provenance.index import MIN_PASSAGE_CHARS, lsh_candidates, passages_of, story_pieces
+from provenance.match.candidates import lsh_candidates
 from provenance.match.signatures import BatchSigner
+from provenance.match.units import MIN_PASSAGE_CHARS, passages_of, story_pieces
 from provenance.model import (
     Article,
     ArticleResult,

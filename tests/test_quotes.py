@@ -1,5 +1,5 @@
 """Direct quotations: spans, speakers, cues and resolution (provenance/quotes.py), groups
-across articles (provenance/quote_groups.py) and the check findings."""
+across articles (provenance/match/quote_groups.py) and the check findings."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 from provenance import check, pipeline
 from provenance.config import Config, Policy
+from provenance.match.quote_groups import ALTERED, SPEAKER_MISMATCH, TRUNCATED, find_quote_groups
 from provenance.model import Article, Quote
-from provenance.quote_groups import ALTERED, SPEAKER_MISMATCH, TRUNCATED, find_quote_groups
 from provenance.quotes import QuoteLexicons, extract
 from provenance.store import Fingerprinter, Store, add_articles
 

@@ -455,3 +455,30 @@ def test_overview_orders_an_outlets_articles_by_instant_not_by_date_spelling(
     assert result.exit_code == 0, result.output
     table = result.stdout.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     assert table.index("2024-05-02T01:00:00+00:00") < table.index("2024-05-01T23:00:00-05:00")
+
+
+def test_bidi_overrides_in_names_are_shown_but_kept_in_article_text() -> None:
+    """An outlet, title and author holding a right-to-left override (U+202E, which would show
+    "Daily \u202etxe" as "Daily ext" reversed and reorder what follows it) appear with the
+    override as a visible escape wherever the page names them; the article text, where a
+    right-to-left mark (U+200F) is ordinary Hebrew or Arabic typography, keeps it."""
+    text = (
+        "The ministry said on Monday that the bridge would reopen in March after repairs.\n\n"
+        "A sign at the site read \u05e9\u05dc\u05d5\u05dd\u200f in Hebrew."
+    )
+    article = Article(
+        "a",
+        text,
+        outlet="Daily \u202etxe",
+        title="Bridge \u2066news\u2069",
+        authors=("Ann \u202eLee",),
+    )
+    config = Config()
+    data = render_data.report_dict(pipeline.analyze([article], config), config)
+    out = render_html.render(data, {"a": text})
+    for raw in ("\u202e", "\u2066", "\u2069"):
+        assert raw not in out
+    assert "Daily \\u202etxe" in out
+    assert "Bridge \\u2066news\\u2069" in out
+    assert "Ann \\u202eLee" in out
+    assert "\u05e9\u05dc\u05d5\u05dd\u200f" in out

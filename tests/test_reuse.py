@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from provenance import pipeline, reuse
-from provenance.align import similarity
-from provenance.claims import first_appearance
+from provenance import pipeline
 from provenance.config import Config
+from provenance.match import reuse
+from provenance.match.align import similarity
+from provenance.match.origin import first_appearance
 from provenance.model import Article, ArticleResult, Grade, Label, SourceKind
 from provenance.render import data as render_data
 from provenance.render import text as render_text

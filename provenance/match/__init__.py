@@ -1,8 +1,17 @@
-"""The matching stage as arrays: signatures of many passages in one matrix, candidate pairs
-from band keys (no per-passage objects, no datasketch at run time).
+"""The matching stage: which passages, claims and quotations recur across articles.
 
-    shingles -> signatures (uint matrix) -> candidates (band keys) -> align -> reuse / claims
+The modules read in flow order:
 
-datasketch stays the reference: tests compare these modules with ``datasketch.MinHash`` and
-``datasketch.MinHashLSH`` bit for bit.
+    units        what is matched: passages (report) and sentence units (index)
+    signatures   shingle sets -> one uint32 MinHash matrix per batch
+    candidates   band keys -> candidate pairs (exactly MinHashLSH's), one banding for all
+    align        rapidfuzz alignment of a candidate pair: spans, score, grade
+    reuse        wire / shared spans and matches across outlets
+    duplicates   near-duplicate articles and their clusters (the one union-find)
+    claims       claims repeated across outlets (claim_pairs: semantic candidates)
+    quote_groups the same quotation across articles
+    origin       which article had a text, claim or quotation first
+
+datasketch stays the reference: tests compare ``signatures`` and ``candidates`` with
+``datasketch.MinHash`` and ``datasketch.MinHashLSH`` bit for bit.
 """

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from provenance.config import FingerprintConfig
+
 Matrix = np.ndarray[Any, Any]
 # Rows whose Jaccard estimates are computed at once (each costs num_perm bytes per pair).
 _CHUNK = 1 << 16
@@ -170,3 +172,18 @@ def candidate_list(
         Candidate(int(x), int(y), round(float(e) / width, 4))
         for x, y, e in zip(a.tolist(), b.tolist(), equal.tolist(), strict=True)
     ]
+
+
+def lsh_candidates(
+    signatures: Matrix,
+    threshold: float,
+    max_candidates: int,
+    bands_per_pass: int = FingerprintConfig.lsh_bands_per_pass,
+) -> list[Candidate]:
+    """Candidate pairs among the rows of a signature matrix, sorted, each pair once: band
+    keys grouped with numpy (``match.candidates``; the same pairs as datasketch
+    ``MinHashLSH`` with the banding of ``lsh_bands``), and of the rows a row shares a bucket
+    with, the ``max_candidates`` with the highest estimated Jaccard (ties: lower position).
+    ``bands_per_pass`` bands of links are gathered before they are de-duplicated."""
+    banding = Banding.for_threshold(signatures.shape[1], threshold)
+    return candidate_list(signatures, banding, max_candidates, bands_per_pass)

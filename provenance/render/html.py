@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from importlib import resources
@@ -31,6 +32,7 @@ from provenance.render.html_article import (
     bar,
     esc,
     excerpt,
+    name_html,
     nums,
     pct,
 )
@@ -47,18 +49,18 @@ LABEL_HELP = {
 }
 
 
+# Characters JSON may carry raw that must not be raw inside ``<script>`` (markup, and line
+# separators that end a JavaScript line) or in the page's source as a reader sees it
+# (bidirectional controls that reorder the line): written as ``\\uXXXX`` escapes, which JSON
+# reads back as the same characters.
+_SCRIPT_ESCAPE = re.compile("[&<>\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def script_json(data: Any) -> str:
-    """JSON that is safe inside ``<script>``: no ``</script>``, ``<!--`` or line separators."""
+    """JSON that is safe inside ``<script>``: no ``</script>``, ``<!--``, line separators or
+    raw bidirectional controls."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for char, escaped in (
-        ("&", "\\u0026"),
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(char, escaped)
-    return text
+    return _SCRIPT_ESCAPE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def _asset(name: str) -> str:
@@ -95,12 +97,12 @@ def _by_outlet(page: Page) -> str:
     rows: list[str] = []
     for outlet in sorted(groups, key=lambda o: (o == "", o.casefold(), o)):
         arts = sorted(groups[outlet], key=_by_instant)
-        name = esc(outlet) if outlet else "<i>outlet unknown</i>"
+        name = name_html(outlet) if outlet else "<i>outlet unknown</i>"
         rows.append(f'<tr class="group"><td colspan="5">{name} · {len(arts)}</td></tr>')
         for a in arts:
             rows.append(
-                f"<tr><td>{esc(a.get('published') or '—')}</td>"
-                f"<td>{page.link(a['id'])}<br><small>{esc(a.get('title') or '')}</small></td>"
+                f"<tr><td>{name_html(a.get('published') or '—')}</td>"
+                f"<td>{page.link(a['id'])}<br><small>{name_html(a.get('title') or '')}</small></td>"
                 f'<td class="num">{a["length"]}</td>'
                 f"<td>{bar(a['composition'])}</td>"
                 f'<td class="num">{pct(a["composition"]["original"])}</td></tr>'
@@ -121,7 +123,7 @@ def _matrix(page: Page) -> str:
     peak = max(c["characters"] for c in cells) or 1
 
     def head(name: str) -> str:
-        return esc(name) if name else "<i>unknown</i>"
+        return name_html(name) if name else "<i>unknown</i>"
 
     rows = []
     for row in names:
@@ -150,10 +152,10 @@ def _claim_rows(page: Page, claims: list[dict[str, Any]]) -> str:
     rows = []
     for c in claims:
         outlets = sorted({o["outlet"] or "outlet unknown" for o in c["occurrences"]})
-        chips = "".join(f'<span class="chip">{esc(o)}</span>' for o in outlets)
+        chips = "".join(f'<span class="chip">{name_html(o)}</span>' for o in outlets)
         occ = "<br>".join(
             page.link(o["article_id"], o["start"])
-            + (f" [{esc(o['language'])}]" if o["language"] else "")
+            + (f" [{name_html(o['language'])}]" if o["language"] else "")
             + f" — {esc(link_evidence(o))}"
             for o in c["occurrences"]
         )
@@ -191,7 +193,7 @@ def _clusters(page: Page) -> str:
         return '<p class="empty">No near-duplicate articles.</p>'
     items = []
     for n, ids in enumerate(clusters, start=1):
-        members = "".join(f"<li>{page.who(i)} — {esc(page.name(i))}</li>" for i in ids)
+        members = "".join(f"<li>{page.who(i)} — {name_html(page.name(i))}</li>" for i in ids)
         items.append(f"<li>Cluster {n} ({len(ids)} articles)<ul>{members}</ul></li>")
     return f"<ol>{''.join(items)}</ol>"
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from provenance.align import word_diff
+from provenance.match.align import word_diff
+from provenance.render.safe import visible
 from provenance.render.text import LABEL_ORDER, word_edits
 from provenance.render.words import count
 
@@ -43,6 +44,14 @@ QUOTE_LIMIT = 600  # characters of a matching passage shown in an evidence card
 def esc(value: object) -> str:
     """Escape text for HTML content and attribute values (quotes included)."""
     return html.escape(str(value), quote=True)
+
+
+def name_html(value: object) -> str:
+    """A name from the data (id, title, outlet, date, author, URL) as HTML: escaped, with
+    control and bidirectional override characters shown as escapes (``\\u202e``), so that a
+    name cannot reorder or hide what is printed around it. Article text keeps its bidi marks
+    (right-to-left scripts need them) and goes through ``esc`` alone."""
+    return esc(visible(str(value)))
 
 
 def pct(share: float) -> str:
@@ -87,22 +96,22 @@ class Page:
 
     def link(self, article_id: str, span_start: int | None = None) -> str:
         anchor = self.anchor.get(article_id)
-        label = esc(article_id)
+        shown = name_html(article_id)
         if anchor is None:
-            return f"<span>{label}</span>"
+            return f"<span>{shown}</span>"
         target = anchor
         if span_start is not None:
             for k, sp in enumerate(self.articles[article_id]["spans"]):
                 if sp["start"] <= span_start < sp["end"] and sp["label"] != "original":
                     target = f"{anchor}-s{k}"
                     break
-        return f'<a href="#{target}" title="{esc(self.name(article_id))}">{label}</a>'
+        return f'<a href="#{target}" title="{name_html(self.name(article_id))}">{shown}</a>'
 
     def who(self, article_id: str) -> str:
         """A link to the article, with its outlet and date when known."""
         a = self.articles.get(article_id, {})
         return " · ".join(
-            [self.link(article_id)] + [esc(a[k]) for k in ("outlet", "published") if a.get(k)]
+            [self.link(article_id)] + [name_html(a[k]) for k in ("outlet", "published") if a.get(k)]
         )
 
 
@@ -174,8 +183,8 @@ def _source_card(page: Page, src: dict[str, Any], label: str, first: str | None,
     edits = f" · {esc(word_edits(words))}" if words else ""
     return (
         f'<div class="src">{page.link(src["article_id"], src["start"])}'
-        f"{' · ' + esc(src['outlet']) if src['outlet'] else ''}"
-        f"{' · ' + esc(src['published']) if src['published'] else ''}{tag}"
+        f"{' · ' + name_html(src['outlet']) if src['outlet'] else ''}"
+        f"{' · ' + name_html(src['published']) if src['published'] else ''}{tag}"
         f"<br>score {src['score']:.1f} · {esc(src['grade'])}{edits} · characters "
         f"{src['start']}–{src['end']}" + body + "</div>"
     )
@@ -240,8 +249,8 @@ def _heading(article: dict[str, Any]) -> str:
     """The title; without one, the article's id and the word "untitled" (never a sentence of
     the text cut to fit, which reads as a title that is not there)."""
     if article.get("title"):
-        return esc(article["title"])
-    return f'{esc(article["id"])} <span class="untitled">(untitled)</span>'
+        return name_html(article["title"])
+    return f'{name_html(article["id"])} <span class="untitled">(untitled)</span>'
 
 
 def paragraphs(text: str) -> int:
@@ -263,19 +272,19 @@ def _more(aid: str, text: str) -> str:
 def article(page: Page, article: dict[str, Any]) -> str:
     aid = page.anchor[article["id"]]
     text = page.texts.get(article["id"])
-    meta = [f'<span class="id">{esc(article["id"])}</span>']
-    meta += [esc(article[k]) for k in ("outlet", "published") if article.get(k)]
+    meta = [f'<span class="id">{name_html(article["id"])}</span>']
+    meta += [name_html(article[k]) for k in ("outlet", "published") if article.get(k)]
     if article["authors"]:
-        meta.append("by " + esc(", ".join(article["authors"])))
+        meta.append("by " + name_html(", ".join(article["authors"])))
     if article["source_kind"] != "outlet":
         meta.append(esc(article["source_kind"]))
     if article.get("language"):
         meta.append(esc(article["language"]))
     url = article.get("url") or ""
     if url.lower().startswith(("https://", "http://")):
-        meta.append(f'<a href="{esc(url)}" rel="noopener noreferrer">{esc(url)}</a>')
+        meta.append(f'<a href="{esc(url)}" rel="noopener noreferrer">{name_html(url)}</a>')
     elif url:
-        meta.append(esc(url))
+        meta.append(name_html(url))
     flags = [
         f'<li><b>{esc(c["agency"])}</b> credit: <mark class="credit">{esc(c["text"])}</mark></li>'
         for c in article["wire_credits"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from provenance.render.html_article import UNKNOWN_FIRST, Page, esc, excerpt
+from provenance.render.html_article import UNKNOWN_FIRST, Page, esc, excerpt, name_html
 
 Marks = list[tuple[int, int, str]]  # (start, end, card id) of the quotations of one article
 
@@ -101,8 +101,8 @@ def _card(page: Page, group: dict[str, Any], occ: dict[str, Any], card: str) -> 
     others = [o for o in group["occurrences"] if o is not occ]
     srcs = "".join(
         f'<div class="src">{page.link(o["article_id"])}'
-        f"{' · ' + esc(o['outlet']) if o['outlet'] else ''}"
-        f"{' · ' + esc(o['published']) if o['published'] else ''} · "
+        f"{' · ' + name_html(o['outlet']) if o['outlet'] else ''}"
+        f"{' · ' + name_html(o['published']) if o['published'] else ''} · "
         f"{esc(o['speaker'] or 'speaker not found')} · score {o['score']:.1f}"
         f"{' · truncated' if o['truncated'] else ''}"
         f'<blockquote class="quote">{_highlighted(page.texts.get(o["article_id"], ""), o)}'

@@ -39,9 +39,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from provenance.align import Alignment, align_texts
 from provenance.errors import MissingExtra, ProvenanceError
 from provenance.fingerprint import FingerprintParams
+from provenance.match.align import Alignment, align_texts
 from provenance.match.candidates import Banding, Candidate
 from provenance.match.signatures import BatchSigner, Matrix
 from provenance.resources import Resources

@@ -49,16 +49,17 @@ import numpy as np
 from distributed import Future, worker_client
 
 from provenance import boilerplate, htmlinput, ingest, pipeline, templates
-from provenance.align import similarity
-from provenance.claims import find_claims
 from provenance.config import Config, IngestConfig
 from provenance.errors import InputError, InputErrors
 from provenance.fingerprint import FingerprintParams, shingles
-from provenance.index import passages_of
+from provenance.match.align import similarity
+from provenance.match.claims import find_claims
+from provenance.match.duplicates import duplicates_of
+from provenance.match.quote_groups import find_quote_groups
+from provenance.match.reuse import Corpus, Reuse, _Ranking, _spans_for, assemble, links_of
 from provenance.match.signatures import BatchSigner, Matrix, Permutations, union
+from provenance.match.units import passages_of
 from provenance.model import Article, ArticleResult, CorpusResult, Passage, Segmentation
-from provenance.quote_groups import find_quote_groups
-from provenance.reuse import Corpus, Reuse, _Ranking, _spans_for, assemble, duplicates_of, links_of
 from provenance.run.dask import DaskExecutor, Pair, Rows, _blocks, _resources, _run_part
 
 # partial counts added per task of the corpus-rule tree

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
-from provenance.align import Alignment, align_texts
 from provenance.fingerprint import FingerprintParams
-from provenance.index import lsh_candidates
-from provenance.match.candidates import Candidate
+from provenance.match.align import Alignment, align_texts
+from provenance.match.candidates import Candidate, lsh_candidates
 from provenance.match.signatures import BatchSigner, Matrix
 from provenance.semantic import Vectors, load_embedder
 
@@ -31,7 +30,7 @@ class Kernels(Protocol):
     def candidates(
         self, signatures: Matrix, threshold: float, max_candidates: int, bands_per_pass: int
     ) -> list[Candidate]:
-        """What ``index.lsh_candidates`` returns for the same arguments."""
+        """What ``match.candidates.lsh_candidates`` returns for the same arguments."""
         ...
 
     def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:

@@ -2,7 +2,7 @@
 
 The persistent index keeps band keys, not signatures: a query counts the bands a stored
 passage shares with the query passage, and ``(hits / bands) ** (1 / rows)`` estimates their
-Jaccard similarity. The indexed passages are sentence units (``index.sentence_units``: the
+Jaccard similarity. The indexed passages are sentence units (``match.units.sentence_units``: the
 story text of each paragraph, boilerplate cut off, in runs of whole sentences of at least
 ``MIN_PASSAGE_CHARS``), so that a copied sentence inside an original paragraph is found;
 a copied paragraph is the union of its sentences. Format 1 indexed whole paragraphs with 16
@@ -22,9 +22,9 @@ from dataclasses import dataclass, replace
 from provenance.config import Config
 from provenance.errors import ConfigError
 from provenance.fingerprint import FingerprintParams
-from provenance.index import sentence_units
 from provenance.match.candidates import Banding
 from provenance.match.signatures import BatchSigner
+from provenance.match.units import sentence_units
 from provenance.model import Article, ArticleResult, SegmentKind
 
 # Bump when the tables or the meaning of a column change; old files are then refused (with

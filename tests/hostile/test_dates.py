@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance.claims import first_appearance
+from provenance.match.origin import first_appearance
 from provenance.model import Article, parse_instant
 from tests.hostile.conftest import cli, write_records
 

@@ -34,11 +34,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from provenance.align import align_texts
-from provenance.claims import claim_shingles, first_appearance, load_stopwords
 from provenance.config import Config, QuoteConfig
 from provenance.fingerprint import FingerprintParams, normalize
-from provenance.index import lsh_candidates
+from provenance.match.align import align_texts
+from provenance.match.candidates import lsh_candidates
+from provenance.match.claims import claim_shingles, load_stopwords
+from provenance.match.duplicates import Components
+from provenance.match.origin import first_appearance
 from provenance.match.signatures import BatchSigner
 from provenance.model import (
     Article,
@@ -143,13 +145,6 @@ def _units(items: Sequence[Located], config: QuoteConfig) -> tuple[list[str], li
     return texts, owner
 
 
-def _root(parent: list[int], x: int) -> int:
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-
-
 def linked(a: Quote, b: Quote, config: QuoteConfig) -> float | None:
     """The alignment score of two quotations when they are one, else ``None``."""
     if min(word_count(a.text), word_count(b.text)) < config.match_min_words:
@@ -162,7 +157,7 @@ def linked(a: Quote, b: Quote, config: QuoteConfig) -> float | None:
 
 def _components(items: Sequence[Located], config: Config) -> list[list[int]]:
     texts, owner = _units(items, config.quotes)
-    parent = list(range(len(items)))
+    parts: Components[int] = Components()
     if texts:
         params = FingerprintParams.from_config(config.fingerprint)
         stopwords = load_stopwords()
@@ -181,15 +176,11 @@ def _components(items: Sequence[Located], config: Config) -> list[list[int]]:
             if a == b or (a, b) in tried:
                 continue
             tried.add((a, b))
-            if _root(parent, a) == _root(parent, b):
+            if parts.root(a) == parts.root(b):
                 continue
             if linked(items[a].quote, items[b].quote, config.quotes) is not None:
-                ra, rb = _root(parent, a), _root(parent, b)
-                parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, list[int]] = {}
-    for n in range(len(items)):
-        groups.setdefault(_root(parent, n), []).append(n)
-    return list(groups.values())
+                parts.join(a, b)
+    return parts.groups(range(len(items)))
 
 
 def _best_speaker(names: Sequence[str]) -> str | None:

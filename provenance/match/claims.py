@@ -9,7 +9,7 @@ from all pairs:
 
 1. lexical: MinHash LSH over content words (``claim_shingles``: a paraphrase shares words
    but few word trigrams) proposes pairs; rapidfuzz's sorted-word ratio
-   (``align.claim_score``) scores them;
+   (``claim_score``) scores them;
 2. semantic (when ``ClaimsConfig.model`` is not "none"): the units are embedded
    (``semantic.py``); candidate *article* pairs come from random-hyperplane LSH over each
    article's mean vector and from MinHash LSH over each article's anchor set, at most
@@ -42,17 +42,20 @@ from functools import partial
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from provenance.align import claim_key, claim_score_keys
+from rapidfuzz import fuzz
+
 from provenance.anchors import AnchorLexicon, anchors
-from provenance.claim_pairs import semantic_pairs
 from provenance.config import AlignConfig, ClaimsConfig, Config
 from provenance.fingerprint import (
     SPACELESS_MIN_SHARE,
     FingerprintParams,
+    normalize,
     shingles,
     spaceless_share,
     words,
 )
+from provenance.match.claim_pairs import semantic_pairs
+from provenance.match.origin import first_appearance
 from provenance.model import (
     Article,
     ArticleResult,
@@ -60,7 +63,7 @@ from provenance.model import (
     ClaimLink,
     ClaimOccurrence,
     Confidence,
-    SourceKind,
+    outlet_key,
 )
 from provenance.run.kernels import Kernels, Local
 from provenance.semantic import Vectors
@@ -69,6 +72,7 @@ if TYPE_CHECKING:  # run.local imports resources, which imports this module
     from provenance.run.local import Executor
 
 _CUT = re.compile(r"[;,]\s+")
+_WORD = re.compile(r"\w+", re.UNICODE)
 _SCRIPTS = (
     ("ko", re.compile(r"[\uac00-\ud7af]")),
     ("ja", re.compile(r"[\u3040-\u30ff]")),
@@ -84,6 +88,24 @@ class Unit:
     start: int
     end: int
     text: str
+
+
+def claim_key(text: str) -> str:
+    """The form ``claim_score`` compares: normalised words, sorted, joined by spaces."""
+    return " ".join(sorted(_WORD.findall(normalize(text))))
+
+
+def claim_score(a: str, b: str) -> float:
+    """Do two sentences state the same claim? Word order changes freely in a paraphrase, so
+    the normalised words are sorted before comparing (``fuzz.token_sort_ratio``, 0-100); the
+    threshold is calibrated on MSRP (see benchmarks/bench_reuse.py). ``claim_key``
+    precomputes one side for many comparisons."""
+    return claim_score_keys(claim_key(a), claim_key(b))
+
+
+def claim_score_keys(a: str, b: str) -> float:
+    """``claim_score`` of two ``claim_key`` forms."""
+    return float(fuzz.ratio(a, b))
 
 
 def clauses(text: str, start: int, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
@@ -143,32 +165,6 @@ def language_of(article: Article, text: str) -> str | None:
         if len(pattern.findall(text)) * 3 > len(text):
             return name
     return None
-
-
-UNKNOWN = "unknown"
-
-
-def outlet_key(article: Article) -> str:
-    """Articles of one outlet share a key; an article without an outlet is its own outlet."""
-    return article.outlet.casefold().strip() if article.outlet else f"#{article.id}"
-
-
-def first_appearance(articles: Sequence[Article]) -> str:
-    """Which of ``articles`` (all carrying the same text or claim) had it first: the wire
-    article when exactly one is a wire article; otherwise the one with the earliest
-    ``published`` instant (among the wire articles, if several; a date alone is 00:00 UTC);
-    ``"unknown"`` when a date is missing or the earliest instant is tied."""
-    unique = {a.id: a for a in articles}
-    wire = [a for a in unique.values() if a.source_kind == SourceKind.WIRE]
-    pool = wire or list(unique.values())
-    if len(pool) == 1:
-        return pool[0].id
-    instants = {a.id: a.published_at for a in pool}  # compared as instants, not strings
-    if any(t is None for t in instants.values()):
-        return UNKNOWN
-    earliest = min(t for t in instants.values() if t is not None)
-    at_earliest = [a.id for a in pool if instants[a.id] == earliest]
-    return at_earliest[0] if len(at_earliest) == 1 else UNKNOWN
 
 
 def confidence(

@@ -1,11 +1,9 @@
-"""Passages to fingerprint, and the in-memory LSH index that proposes candidate pairs.
+"""The units of matching: what is fingerprinted, the first step of the matching stage.
 
-``passages_of`` says what is matched: the sentences and paragraphs of an article, with the
-boilerplate spans they touch (datelines, credits, captions) cut off. ``lsh_candidates`` says
-which pairs are worth aligning: band keys bucket the signatures (never an all-pairs loop),
-and each signature keeps only its ``max_candidates`` most similar neighbours (estimated
-Jaccard), so a passage that recurs in thousands of articles costs a bounded number of
-alignments.
+``passages_of`` says what the report matches: the sentences and paragraphs of an article,
+with the boilerplate spans they touch (datelines, credits, captions) cut off.
+``sentence_units`` says what the persistent index stores: runs of whole sentences of the
+same story text. Both cut with ``story_pieces``, so offsets are exact.
 """
 
 from __future__ import annotations
@@ -13,13 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from provenance.config import FingerprintConfig
-from provenance.match.candidates import Banding, Candidate, Matrix, candidate_list
 from provenance.model import ArticleResult, BoilerplateSpan, Passage, SegmentKind
 
 __all__ = [
     "MIN_PASSAGE_CHARS",
-    "Candidate",
-    "lsh_candidates",
     "passages_of",
     "sentence_units",
     "story_pieces",
@@ -119,18 +114,3 @@ def sentence_units(
                 Passage(result.article.id, s, e, text[s:e], SegmentKind.SENTENCE) for s, e in bounds
             )
     return tuple(units)
-
-
-def lsh_candidates(
-    signatures: Matrix,
-    threshold: float,
-    max_candidates: int,
-    bands_per_pass: int = FingerprintConfig.lsh_bands_per_pass,
-) -> list[Candidate]:
-    """Candidate pairs among the rows of a signature matrix, sorted, each pair once: band
-    keys grouped with numpy (``match.candidates``; the same pairs as datasketch
-    ``MinHashLSH`` with the banding of ``lsh_bands``), and of the rows a row shares a bucket
-    with, the ``max_candidates`` with the highest estimated Jaccard (ties: lower position).
-    ``bands_per_pass`` bands of links are gathered before they are de-duplicated."""
-    banding = Banding.for_threshold(signatures.shape[1], threshold)
-    return candidate_list(signatures, banding, max_candidates, bands_per_pass)

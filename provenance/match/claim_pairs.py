@@ -2,7 +2,7 @@
 
 1. Candidate article pairs (never all pairs): random-hyperplane LSH over each article's mean
    sentence vector (``semantic.simhash_pairs``) and MinHash LSH over each article's set of
-   anchors (``index.lsh_candidates``), articles of different outlets only. Each article keeps
+   anchors (``candidates.lsh_candidates``), articles of different outlets only. Each article keeps
    the ``ClaimsConfig.article_pairs`` partners with the highest cosine + anchor Jaccard.
 2. Inside a candidate pair, the cosine matrix of the two articles' sentences is computed and
    the mutually best pairs (each the other's most similar sentence in the other article) are
@@ -18,7 +18,7 @@ import numpy as np
 
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
-from provenance.index import lsh_candidates
+from provenance.match.candidates import lsh_candidates
 from provenance.match.signatures import BatchSigner
 from provenance.semantic import Vectors, simhash_pairs
 

@@ -4,15 +4,12 @@ Texts are compared after a length-preserving case fold (each character lowered o
 lowering keeps it one character), so offsets found in the folded text are offsets in the
 original text too.
 
-Two scores, two questions:
-- ``align_texts`` / ``align_passages``: is one passage copied from the other, and how
-  closely? The shorter text is located inside the longer one (rapidfuzz partial alignment),
-  the aligned stretches are scored with ``fuzz.ratio`` (character Indel similarity), and the
-  part of the shorter text left out of the alignment counts against the score. The grade
-  (verbatim / edited / rewritten) is a cut on that score, calibrated on Clough-Stevenson.
-- ``claim_score``: do two sentences state the same claim? Word order changes freely in a
-  paraphrase, so the words are sorted before comparing (``fuzz.token_sort_ratio``); the
-  threshold is calibrated on MSRP (see benchmarks/bench_reuse.py).
+``align_texts`` / ``align_passages``: is one passage copied from the other, and how
+closely? The shorter text is located inside the longer one (rapidfuzz partial alignment),
+the aligned stretches are scored with ``fuzz.ratio`` (character Indel similarity), and the
+part of the shorter text left out of the alignment counts against the score. The grade
+(verbatim / edited / rewritten) is a cut on that score, calibrated on Clough-Stevenson.
+Whether two sentences state the same claim is another question (``claims.claim_score``).
 """
 
 from __future__ import annotations
@@ -33,22 +30,6 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 def similarity(a: str, b: str) -> float:
     """Normalised Indel similarity (0-100) of two texts after case and Unicode folding."""
     return float(fuzz.ratio(" ".join(normalize(a).split()), " ".join(normalize(b).split())))
-
-
-def claim_key(text: str) -> str:
-    """The form ``claim_score`` compares: normalised words, sorted, joined by spaces."""
-    return " ".join(sorted(_WORD.findall(normalize(text))))
-
-
-def claim_score(a: str, b: str) -> float:
-    """Word-order-free similarity (0-100) of two sentences: sorted normalised words
-    (``fuzz.token_sort_ratio``). ``claim_key`` precomputes one side for many comparisons."""
-    return claim_score_keys(claim_key(a), claim_key(b))
-
-
-def claim_score_keys(a: str, b: str) -> float:
-    """``claim_score`` of two ``claim_key`` forms."""
-    return float(fuzz.ratio(a, b))
 
 
 def fold(text: str) -> str:

@@ -21,18 +21,20 @@ copied paragraph is one span with one grade.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from provenance.align import Alignment, grade, similarity
 from provenance.anchors import AnchorLexicon
-from provenance.claims import find_claims, first_appearance, outlet_key
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, shingles
-from provenance.index import passages_of
+from provenance.match.align import Alignment, grade
 from provenance.match.candidates import Candidate
-from provenance.match.signatures import Matrix, Permutations, union
+from provenance.match.claims import find_claims
+from provenance.match.duplicates import find_duplicates
+from provenance.match.origin import first_appearance
+from provenance.match.signatures import Matrix
+from provenance.match.units import passages_of
 from provenance.model import (
     Article,
     ArticleResult,
@@ -47,6 +49,7 @@ from provenance.model import (
     Span,
     SpanSource,
     WordEdits,
+    outlet_key,
 )
 from provenance.run.kernels import Kernels, Local
 
@@ -257,65 +260,6 @@ def _match(article_id: str, span: Span, source: SpanSource, jaccard: float) -> M
     return Match(a, b, source.score, source.grade, jaccard, source.edits)
 
 
-def _components(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, ...], ...]:
-    parent: dict[str, str] = {}
-
-    def root(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in pairs:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[str, list[str]] = {}
-    for x in parent:
-        groups.setdefault(root(x), []).append(x)
-    return tuple(sorted(tuple(sorted(g)) for g in groups.values() if len(g) > 1))
-
-
-def _duplicates(
-    corpus: Corpus, config: Config, kernels: Kernels
-) -> tuple[dict[str, tuple[Duplicate, ...]], tuple[tuple[str, ...], ...]]:
-    by_article: dict[str, list[int]] = {}
-    for u, positions in enumerate(corpus.occurrences):
-        for i in positions:
-            by_article.setdefault(corpus.passages[i].article_id, []).append(u)
-    ids = sorted(by_article)
-    params = FingerprintParams.from_config(config.fingerprint)
-    empty = Permutations.of(params.scheme, params.seed, params.num_perm).empty
-    sigs = union(corpus.signatures, [by_article[a] for a in ids], empty)
-    fp = config.fingerprint
-    scored = []
-    for c in kernels.candidates(
-        sigs, fp.duplicate_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
-    ):
-        a, b = corpus.articles[ids[c.a]], corpus.articles[ids[c.b]]
-        scored.append((a.id, b.id, c.estimated_jaccard, similarity(a.text, b.text)))
-    return duplicates_of(scored, config)
-
-
-def duplicates_of(
-    scored: Iterable[tuple[str, str, float, float]], config: Config
-) -> tuple[dict[str, tuple[Duplicate, ...]], tuple[tuple[str, ...], ...]]:
-    """Near-duplicates and their clusters from candidate article pairs ``(a, b, estimated
-    Jaccard, similarity)``, in candidate order."""
-    found: dict[str, list[Duplicate]] = {}
-    pairs: list[tuple[str, str]] = []
-    for a, b, jaccard, similar in scored:
-        score = round(similar, 2)
-        if score < config.align.duplicate_min_similarity:
-            continue
-        pairs.append((a, b))
-        found.setdefault(a, []).append(Duplicate(a, b, jaccard, score))
-        found.setdefault(b, []).append(Duplicate(b, a, jaccard, score))
-    duplicates = {k: tuple(sorted(v, key=lambda d: d.other_id)) for k, v in found.items()}
-    return duplicates, _components(pairs)
-
-
 def find_reuse(
     results: Sequence[ArticleResult],
     config: Config,
@@ -328,7 +272,13 @@ def find_reuse(
     corpus = Corpus.build(results, config, kernels)
     links = _links(corpus, config, kernels)
     candidates = _spans_for(corpus, config, links, _Ranking(corpus))
-    duplicates, clusters = _duplicates(corpus, config, kernels)
+    rows_of: dict[str, list[int]] = {}
+    for u, positions in enumerate(corpus.occurrences):
+        for i in positions:
+            rows_of.setdefault(corpus.passages[i].article_id, []).append(u)
+    duplicates, clusters = find_duplicates(
+        rows_of, corpus.signatures, lambda a: corpus.articles[a].text, config, kernels
+    )
     spans, matches = assemble(candidates)
     return Reuse(
         spans=FrozenMap(spans),
