@@ -109,7 +109,7 @@ def _dask(corpus: Path, out: Path, workers: int, expected: bytes, shared: bool) 
     from provenance import cli
     from provenance.config import Config
     from provenance.render.stream import write_json
-    from provenance.run import dask_flow
+    from provenance.run import dask_flow, dask_inputs
     from provenance.run.dask import DaskExecutor, connect
 
     port = _free_port()
@@ -138,9 +138,9 @@ def _dask(corpus: Path, out: Path, workers: int, expected: bytes, shared: bool) 
             config = Config()
             executor = DaskExecutor(client, measure=True)
             if shared:
-                inputs = dask_flow.shared_inputs(executor, [str(corpus)], config.ingest)
+                inputs = dask_inputs.shared_inputs(executor, [str(corpus)], config.ingest)
             else:
-                inputs = dask_flow.sent_inputs(executor, cli._load([str(corpus)], config))
+                inputs = dask_inputs.sent_inputs(executor, cli._load([str(corpus)], config))
             n = inputs.total
             run = dask_flow.analyze_streamed(executor, inputs, config)
             with out.open("w", encoding="utf-8") as handle:

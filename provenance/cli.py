@@ -238,13 +238,13 @@ def _streamed(
         raise _fail(["--inputs-shared reads files on the workers: standard input cannot be one"])
     sent = None if cluster.inputs_shared else _load(paths, config)  # refused before connecting
     from provenance.run import dask as dask_engine  # raises MissingExtra without the extra
-    from provenance.run import dask_flow
+    from provenance.run import dask_flow, dask_inputs
 
     with dask_engine.session(cluster.scheduler, cluster.connect_timeout, cluster.partitions) as ex:
         if sent is None:
-            inputs = dask_flow.shared_inputs(ex, paths, config.ingest)
+            inputs = dask_inputs.shared_inputs(ex, paths, config.ingest)
         else:
-            inputs = dask_flow.sent_inputs(ex, sent)
+            inputs = dask_inputs.sent_inputs(ex, sent)
             del sent
         yield dask_flow.analyze_streamed(ex, inputs, config, progress)
 

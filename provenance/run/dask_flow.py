@@ -1,10 +1,10 @@
 """The report on a Dask cluster with the data kept on the workers, the same bytes as in
 process (``pipeline.analyze_streamed``).
 
-Articles are cut into P partitions of consecutive ids (``inputs``: sent by the client, or
-read by the workers from a shared path). Every per-article result stays on the worker that
-computed it, as a future per partition; the client gathers only small tables and what it
-writes:
+Articles are cut into P partitions of consecutive ids (``run.dask_inputs``: sent by the
+client, or read by the workers from a shared path). Every per-article result stays on the
+worker that computed it, as a future per partition; the client gathers only small tables
+and what it writes:
 
 - corpus rules: each partition counts its outlet-repeat hashes and template votes; the
   counts are added in a tree (``FAN_IN`` at a time) on the workers and the rules built
@@ -39,7 +39,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import operator
-import warnings
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -48,9 +47,8 @@ from typing import Any
 import numpy as np
 from distributed import Future, worker_client
 
-from provenance import boilerplate, htmlinput, ingest, pipeline, templates
-from provenance.config import Config, IngestConfig
-from provenance.errors import InputError, InputErrors
+from provenance import boilerplate, pipeline, templates
+from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, shingles
 from provenance.match.align import similarity
 from provenance.match.claims import find_claims
@@ -60,7 +58,8 @@ from provenance.match.reuse import Corpus, Reuse, _Ranking, _spans_for, assemble
 from provenance.match.signatures import BatchSigner, Matrix, Permutations, union
 from provenance.match.units import passages_of
 from provenance.model import Article, ArticleResult, CorpusResult, Passage, Segmentation
-from provenance.run.dask import DaskExecutor, Pair, Rows, _blocks, _resources, _run_part
+from provenance.run.dask import DaskExecutor, Pair, Rows, _resources, _run_part
+from provenance.run.dask_inputs import Inputs
 
 # partial counts added per task of the corpus-rule tree
 FAN_IN = 8
@@ -204,96 +203,7 @@ def _classify_part(
     return _run_part(pipeline._classify_task, items, None)
 
 
-def _read(paths: list[str], config: IngestConfig) -> list[Article]:
-    return ingest.load(paths, config, html_reader=htmlinput.reader(config.max_file_bytes))
-
-
-def _ids(articles: list[Article]) -> list[tuple[str, str | None, str | None]]:
-    return [
-        (a.id, a.origin.path if a.origin else None, a.origin.record if a.origin else None)
-        for a in articles
-    ]
-
-
-def _split(articles: list[Article], firsts: list[str]) -> list[list[Article]]:
-    """``articles`` (sorted by id) split by the partitions starting at ``firsts``."""
-    out: list[list[Article]] = [[] for _ in firsts]
-    p = 0
-    for a in articles:
-        while p + 1 < len(firsts) and a.id >= firsts[p + 1]:
-            p += 1
-        out[p].append(a)
-    return out
-
-
-def _merge(*pieces: list[Article]) -> list[Article]:
-    return sorted(itertools.chain.from_iterable(pieces), key=lambda a: a.id)
-
-
 # ------------------------------------------------------------------ the client's side
-
-
-@dataclass
-class Inputs:
-    """The article partitions on the cluster (futures, consecutive ids) and their count."""
-
-    parts: list[Future[Any]]
-    total: int
-
-
-def sent_inputs(executor: DaskExecutor, articles: Sequence[Article]) -> Inputs:
-    """The client's articles, sorted by id, in partitions inside the task graph (the
-    scheduler keeps them: a lost worker's partitions are recomputed elsewhere)."""
-    ordered = sorted(articles, key=lambda a: a.id)
-    client = executor.client
-    blocks = _blocks(len(ordered), executor._count(len(ordered), executor.min_articles))
-    parts = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "large graph" warnings: the inputs are in it
-        for lo, hi in blocks:
-            part = ordered[lo:hi]
-            executor.stats.add("inputs: articles to workers", executor._size(part))
-            parts.append(client.submit(_merge, part, pure=False))
-    return Inputs(parts, len(ordered))
-
-
-def shared_inputs(executor: DaskExecutor, paths: Sequence[str], config: IngestConfig) -> Inputs:
-    """The files under ``paths``, read and validated by the workers (the paths resolved
-    here must name the same files on every worker); then moved into partitions of
-    consecutive ids. Bad input raises the same ``InputErrors`` as reading here would."""
-    files = [str(f.resolve()) for f in ingest.article_files(paths)]
-    if not files:
-        raise InputErrors([InputError("no article files given", path=".")])
-    client = executor.client
-    groups = _blocks(len(files), executor._count(len(files), 1))
-    read = [client.submit(_read, files[lo:hi], config, pure=False) for lo, hi in groups]
-    found = client.gather([client.submit(_ids, r) for r in read])
-    seen: dict[str, tuple[str | None, str | None]] = {}
-    errors = []
-    for article_id, path, record in itertools.chain.from_iterable(found):
-        if article_id in seen:
-            first = " ".join(filter(None, seen[article_id])) or "?"
-            errors.append(
-                InputError(
-                    f"duplicate id {article_id!r}, first seen in {first}",
-                    path=path,
-                    record=record,
-                    field="$.id",
-                )
-            )
-        else:
-            seen[article_id] = (path, record)
-    if errors:
-        raise InputErrors(errors)
-    ids = sorted(seen)
-    blocks = _blocks(len(ids), executor._count(len(ids), executor.min_articles))
-    firsts = [ids[lo] for lo, _ in blocks]
-    split = [
-        [client.submit(operator.getitem, s, p) for p in range(len(firsts))]
-        for s in (client.submit(_split, r, firsts) for r in read)
-    ]
-    parts = [client.submit(_merge, *(s[p] for s in split)) for p in range(len(firsts))]
-    return Inputs(parts, len(ids))
 
 
 def _tree(executor: DaskExecutor, config: Config, parts: list[Future[Any]]) -> Future[Any]:
