@@ -44,7 +44,7 @@ from provenance.errors import InputError, InputErrors
 from provenance.model import Article, ArticleResult, Label, Origin
 
 SYSTEMS = ("trafilatura_default", "trafilatura", "pipeline")
-MAX_BYTES = Config().ingest.max_file_bytes
+MAX_BYTES = Config().ingest.max_record_bytes
 
 
 def _kept(text: str, result: ArticleResult) -> str:

@@ -25,7 +25,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from types import MappingProxyType
+
+from provenance.model import FrozenMap
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_][\w.'’\-]*", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -50,7 +51,7 @@ class AnchorLexicon:
 
     function_words: frozenset[str]  # dropped where they open a run ("The", "Die", "Le")
     not_names: frozenset[str]  # dropped anywhere in a run (titles: "President")
-    aliases: Mapping[str, str]
+    aliases: Mapping[str, str]  # a FrozenMap: read-only, and it pickles (to worker processes)
 
     @classmethod
     def load(cls, function_words: Iterable[str] = ()) -> AnchorLexicon:
@@ -62,7 +63,7 @@ class AnchorLexicon:
                 aliases[_joined(v)] = _joined(canonical)
         words = frozenset(fold(w) for w in function_words)
         titles = frozenset(fold(w) for w in data["not_names"])
-        return cls(words, titles, MappingProxyType(aliases))
+        return cls(words, titles, FrozenMap(aliases))
 
     def canonical(self, form: str) -> str:
         return self.aliases.get(form, form)

@@ -7,15 +7,10 @@ For every new article (in id order):
   ``check.duplicate_min_similarity`` or more. Names the indexed id and outlet.
 - ``batch_duplicate``: the same, against the articles of this run that come before it (an
   in-memory index, so both use one code path).
-- ``unattributed_wire``: sentence units (``match.units.sentence_units``: a copied sentence inside
-  an original paragraph counts) that align (``align.align_passages``) with units of indexed
-  articles of ``source_kind: wire`` and that no wire credit of this article covers, when
-  they make up more than ``check.unattributed_wire_max_share`` of its characters. The
-  finding names the first such stretch with its wire article and span, and lists them all.
-  A credit covers copy of the agencies it names (a joint credit "(AP/Reuters)" or "AFP/dpa"
-  covers copy of each): text aligned with a Reuters story under an "(AP)" dateline is still
-  unattributed. When the wire article's outlet is not an agency of ``data/agencies.toml``
-  (so its agency is not known), any credit covers it.
+- ``unattributed_wire``: copy of indexed wire articles that no wire credit of this article
+  covers, when it makes up more than ``check.unattributed_wire_max_share`` of its characters
+  (``check_wire``). The finding names the first such stretch with its wire article and span,
+  and lists them all.
 - ``leftover_boilerplate``: boilerplate spans whose reason is in ``check.leftover_reasons``.
 - ``altered_quote`` / ``speaker_mismatch``: a quotation of the new article that is one with a
   quotation of an indexed candidate article (``quote_groups.linked``; quotations of stored
@@ -33,11 +28,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from provenance import check_wire
 from provenance.agencies import AgencyLexicon
+from provenance.check_wire import WireMatch
 from provenance.config import Config, Policy
 from provenance.match import align
 from provenance.match.quote_groups import compare, linked, same_speaker
-from provenance.model import Article, ArticleResult, Grade, Passage, SegmentKind, SourceKind
+from provenance.model import Article, ArticleResult, SourceKind
 from provenance.quotes import QuoteLexicons, extract
 from provenance.store import Entry, Store, StoredArticle, ref_parts
 
@@ -57,9 +54,6 @@ class Status(StrEnum):
     FAIL = "fail"
 
 
-_UNIT = SegmentKind.SENTENCE  # the kind of the indexed units (``match.units.sentence_units``)
-
-
 @dataclass(frozen=True)
 class Finding:
     kind: FindingKind
@@ -74,20 +68,6 @@ class Finding:
     share: float | None = None  # unattributed wire: share of the article's characters
     reason: str | None = None  # leftover boilerplate
     wire: tuple[WireMatch, ...] = ()  # unattributed wire: each uncredited aligned unit
-
-
-@dataclass(frozen=True)
-class WireMatch:
-    """A stretch of the new article aligned with a stretch of an indexed wire article."""
-
-    start: int
-    end: int
-    other_id: str
-    other_outlet: str | None
-    other_start: int
-    other_end: int
-    score: float
-    grade: Grade
 
 
 @dataclass(frozen=True)
@@ -210,73 +190,6 @@ def _duplicate(
     return []
 
 
-def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        elif end > start:
-            out.append((start, end))
-    return out
-
-
-def _minus(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for start, end in spans:
-        pieces = [(start, end)]
-        for h_start, h_end in holes:
-            pieces = [
-                part
-                for s, e in pieces
-                for part in ((s, min(e, h_start)), (max(s, h_end), e))
-                if part[1] > part[0]
-            ]
-        out.extend(pieces)
-    return out
-
-
-def _aligned_wire(
-    result: ArticleResult, entry: Entry, index: Store, config: Config, lexicon: AgencyLexicon
-) -> list[tuple[str | None, WireMatch]]:
-    """(agency, match) for every sentence unit of the new article that aligns with a unit of
-    an indexed wire article, in text order (agency ``None``: the outlet names no known
-    agency)."""
-    article = result.article
-    found, stored = _matches(entry, index, config)
-    out: list[tuple[str | None, WireMatch]] = []
-    for cand in found:
-        wire = stored.get(cand.pk)
-        if wire is None or wire.article.source_kind != SourceKind.WIRE:
-            continue
-        for qi, (seq, hits) in sorted(cand.pairs.items()):
-            new_p, (w_start, w_end) = entry.passages[qi], wire.passages[seq]
-            text, other = article.text, wire.article.text
-            match = align.align_passages(
-                Passage(article.id, new_p.start, new_p.end, text[new_p.start : new_p.end], _UNIT),
-                Passage(wire.article.id, w_start, w_end, other[w_start:w_end], _UNIT),
-                config.align,
-                index.fp.estimate(hits),
-            )
-            if match is not None:
-                agency = lexicon.agency_of_wire(wire.article.outlet)
-                out.append(
-                    (
-                        agency,
-                        WireMatch(
-                            match.a.start,
-                            match.a.end,
-                            wire.article.id,
-                            wire.article.outlet,
-                            match.b.start,
-                            match.b.end,
-                            match.score,
-                            match.grade,
-                        ),
-                    )
-                )
-    return sorted(out, key=lambda e: (e[1].start, e[1].end, e[1].other_id, e[1].other_start))
-
-
 def _unattributed_wire(
     result: ArticleResult, entry: Entry, index: Store, config: Config, lexicon: AgencyLexicon
 ) -> list[Finding]:
@@ -284,47 +197,24 @@ def _unattributed_wire(
     article = result.article
     if level == Policy.OFF or article.source_kind == SourceKind.WIRE or not article.text:
         return []
-    aligned = _aligned_wire(result, entry, index, config, lexicon)
-    uncredited_parts: list[tuple[int, int]] = []
-    uncredited: list[WireMatch] = []
-    for agency, m in aligned:
-        blocks = _union(
-            [
-                (c.block_start, c.block_end)
-                for c in result.wire_credits
-                if agency is None or agency in c.agencies
-            ]
-        )
-        parts = _minus([(m.start, m.end)], blocks)
-        if parts:
-            uncredited_parts.extend(parts)
-            uncredited.append(m)
-    parts = _union(uncredited_parts)
-    share = round(sum(e - s for s, e in parts) / len(article.text), 4)
-    if not parts or share <= config.check.unattributed_wire_max_share:
+    found, stored = _matches(entry, index, config)
+    candidates = [(stored[c.pk], c.pairs) for c in found if c.pk in stored]
+    aligned = check_wire.aligned_wire(result, entry, candidates, index, config, lexicon)
+    copy = check_wire.unattributed_copy(result, aligned, config)
+    if copy is None:
         return []
-    agencies: dict[str, set[str]] = {}
-    for _, m in aligned:
-        agencies.setdefault(m.other_outlet or "wire", set()).add(m.other_id)
-    found = {a for a, _ in aligned}
-    named = sorted({a for c in result.wire_credits for a in c.agencies} - found)
-    credits_named = f" (the credits name {', '.join(named)})" if named else ""
-    sources = "; ".join(f"{a}: {', '.join(sorted(ids))}" for a, ids in sorted(agencies.items()))
-    first = uncredited[0]
+    first = copy.matches[0]
     return [
         Finding(
             FindingKind.UNATTRIBUTED_WIRE,
             level,
-            f"unattributed wire copy: {share:.0%} of the text aligns with indexed wire "
-            f"articles ({sources}) and no credit line covers it{credits_named}; first: "
-            f"characters {first.start}-{first.end} = {first.other_id!r} characters "
-            f"{first.other_start}-{first.other_end} ({first.grade.value})",
+            copy.message,
             first.start,
             first.end,
             other_id=first.other_id,
             other_outlet=first.other_outlet,
-            share=share,
-            wire=tuple(uncredited),
+            share=copy.share,
+            wire=copy.matches,
         )
     ]
 

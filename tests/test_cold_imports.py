@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 _PROBE = """
 import json, sys
@@ -29,3 +33,85 @@ def test_version_is_still_available() -> None:
     import provenance
 
     assert provenance.__version__
+
+
+_CHECK_PROBE = """
+import json, runpy, sys
+sys.argv = ["provenance", *sys.argv[1:]]
+try:
+    runpy.run_module("provenance", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+heavy = ("pydantic", "jsonschema", "datasketch", "asyncio", "importlib.metadata", "rich")
+print(json.dumps({"code": code, "loaded": sorted(m for m in heavy if m in sys.modules)}),
+      file=sys.stderr)
+"""
+
+
+def _check_in_a_fresh_process(tmp_path: Path, *args: str) -> tuple[dict[str, Any], str]:
+    index = tmp_path / "index.sqlite"
+    if not index.exists():
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "provenance",
+                "index",
+                "add",
+                str(CORPUS / "000_3f8e6b0e94d37dc3.json"),
+                "--index",
+                str(index),
+            ],
+            check=True,
+            capture_output=True,
+        )
+    run = subprocess.run(
+        [sys.executable, "-c", _CHECK_PROBE, "check", *args, "--index", str(index)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    *_, probe = run.stderr.splitlines()
+    return json.loads(probe), run.stdout
+
+
+def test_a_cold_check_imports_no_pydantic_jsonschema_datasketch_or_asyncio(
+    tmp_path: Path,
+) -> None:
+    """The whole `provenance check` (options converted, config and articles validated, the
+    index read, the articles analysed and checked) without the heavy imports."""
+    new = CORPUS / "003_ccb038054484d1e6.json"
+    result, out = _check_in_a_fresh_process(tmp_path, str(new), "--format", "json")
+    assert result == {"code": 0, "loaded": []}
+    verdict = json.loads(out)
+    assert verdict["summary"]["indexed"] == 1
+    (article,) = verdict["articles"]
+    assert article["id"] == "003_ccb038054484d1e6"
+    # the article really was analysed: its "Read Also" line is found as leftover boilerplate
+    assert "leftover_boilerplate" in {f["kind"] for f in article["findings"]}
+    # options with values of each kind (a choice, numbers, a repeated KIND=LEVEL, a path)
+    config = tmp_path / "provenance.toml"
+    config.write_text('[check]\nmax_candidates = 5\nleftover_reasons = ["read_also"]\n')
+    result, out = _check_in_a_fresh_process(
+        tmp_path,
+        str(new),
+        "--policy",
+        "leftover_boilerplate=warn",
+        "--min-similarity",
+        "85",
+        "--max-wire-share",
+        "0.25",
+        "--config",
+        str(config),
+    )
+    assert result == {"code": 0, "loaded": []}
+
+
+def test_a_bad_option_still_gets_typers_own_message(tmp_path: Path) -> None:
+    """A value the plain conversion does not take goes to typer's (which imports pydantic)."""
+    new = CORPUS / "003_ccb038054484d1e6.json"
+    result, _ = _check_in_a_fresh_process(tmp_path, str(new), "--min-similarity", "abc")
+    assert result["code"] == 2
+    assert "pydantic" in result["loaded"]

@@ -185,7 +185,7 @@ BAD_INPUTS = [
     ),
     pytest.param(
         # the limit comes from the config file of the working folder
-        {"provenance.toml": b"[ingest]\nmax_file_bytes = 16\n", "a.txt": b"x" * 17},
+        {"provenance.toml": b"[ingest]\nmax_record_bytes = 16\n", "a.txt": b"x" * 17},
         ["a.txt"],
         [("a.txt: file is 17 bytes, over the limit of 16 bytes",)],
         id="over-size-limit",
@@ -282,16 +282,17 @@ def test_bad_input_in_a_real_process(tmp_path: Path) -> None:
 
 def test_file_over_the_size_limit(tmp_path: Path) -> None:
     _write(tmp_path, {"big.txt": b"x" * 17, "fits.txt": b"y" * 16})
-    config = IngestConfig(max_file_bytes=16)
+    config = IngestConfig(max_record_bytes=16)
     lines = _errors([str(tmp_path / "big.txt")], config=config)
     assert lines == [
-        f"{tmp_path / 'big.txt'}: file is 17 bytes, over the limit of 16 bytes "
-        "(raise ingest.max_file_bytes to read it)"
+        f"{tmp_path / 'big.txt'}: file is 17 bytes, over the limit of 16 bytes per record "
+        "(raise ingest.max_record_bytes to read it)"
     ]
     assert [a.text for a in ingest.load([str(tmp_path / "fits.txt")], config)] == ["y" * 16]
     stdin_lines = _errors(["-"], config=config, stdin=b"z" * 17)
     assert stdin_lines == [
-        "<stdin>: input is over the limit of 16 bytes (raise ingest.max_file_bytes to read it)"
+        "<stdin>: input is over the limit of 16 bytes per record "
+        "(raise ingest.max_record_bytes to read it)"
     ]
 
 

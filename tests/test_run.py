@@ -9,9 +9,11 @@ from collections.abc import Iterator
 import pytest
 
 from provenance import pipeline
+from provenance.anchors import anchors
 from provenance.config import Config
 from provenance.model import Article, SourceKind
 from provenance.render import data as render_data
+from provenance.resources import Resources
 from provenance.run.local import Pool, Serial, executor
 from tests.test_pipeline import POOL
 
@@ -64,6 +66,16 @@ def test_records_pickle_with_the_standard_library(corpus_articles: dict[str, Art
     assert again == result
     article = Article("x", "text", extra={"k": [1, 2]})
     assert pickle.loads(pickle.dumps(article)).extra == {"k": [1, 2]}
+
+
+def test_the_anchor_lexicon_pickles_and_still_folds_aliases() -> None:
+    lexicon = Resources.load().anchors
+    again = pickle.loads(pickle.dumps(lexicon))
+    assert again == lexicon
+    # an alias of data/anchors.toml still maps to its canonical form after the round trip
+    sentence = "The United Nations met in Geneva."
+    assert anchors(sentence, again) == anchors(sentence, lexicon)
+    assert "un" in anchors(sentence, again)
 
 
 def test_small_runs_stay_in_this_process() -> None:

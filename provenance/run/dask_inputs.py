@@ -23,7 +23,7 @@ from provenance.run.dask import DaskExecutor, _blocks
 
 
 def _read(paths: list[str], config: IngestConfig) -> list[Article]:
-    return ingest.load(paths, config, html_reader=htmlinput.reader(config.max_file_bytes))
+    return ingest.load(paths, config, html_reader=htmlinput.reader(config.max_record_bytes))
 
 
 def _ids(articles: list[Article]) -> list[tuple[str, str | None, str | None]]:

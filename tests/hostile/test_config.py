@@ -57,7 +57,7 @@ def test_the_report_json_never_holds_nan(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("table", "key", "value", "message"),
     [
-        ("ingest", "max_file_bytes", "9223372036854775807", "is greater than the maximum of"),
+        ("ingest", "max_record_bytes", "9223372036854775807", "is greater than the maximum of"),
         ("fingerprint", "seed", "9223372036854775807", "is greater than the maximum of"),
         ("fingerprint", "scheme", '"nonexistent"', 'must be one of "affine32"'),
         ("index", "lock_timeout_s", "1e308", "is greater than the maximum of"),
@@ -67,7 +67,7 @@ def test_the_report_json_never_holds_nan(tmp_path: Path) -> None:
 def test_out_of_range_values_are_refused_at_load(
     tmp_path: Path, table: str, key: str, value: str, message: str
 ) -> None:
-    """`max_file_bytes = 9223372036854775807` crashed the run; `scheme = "nonexistent"`
+    """`max_record_bytes = 9223372036854775807` crashed the run; `scheme = "nonexistent"`
     passed validation and crashed later."""
     config = tmp_path / "provenance.toml"
     config.write_text(f"[{table}]\n{key} = {value}\n", encoding="utf-8")
@@ -77,9 +77,9 @@ def test_out_of_range_values_are_refused_at_load(
     assert message in line
 
 
-def test_the_largest_allowed_max_file_bytes_reads_files(tmp_path: Path) -> None:
+def test_the_largest_allowed_max_record_bytes_reads_files(tmp_path: Path) -> None:
     config = tmp_path / "provenance.toml"
-    config.write_text("[ingest]\nmax_file_bytes = 17179869184\n", encoding="utf-8")
+    config.write_text("[ingest]\nmax_record_bytes = 17179869184\n", encoding="utf-8")
     run = cli("validate", str(CORPUS), "--config", str(config))
     assert run.code == 0, run.stderr
     assert run.stdout == "5 articles valid\n"
