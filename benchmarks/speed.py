@@ -1,7 +1,7 @@
 """Throughput of the whole pipeline on synthetic corpora, beside MinHash-only baselines.
 
     python benchmarks/speed.py [EVAL_DIR] [--sizes 1000 10000 100000] [--seed 0] [--json]
-        [--jobs N] [--work-dir DIR]
+        [--jobs N] [--work-dir DIR] [--claims-model none]
 
 For each size N, a deterministic corpus of N articles is built from real sentences of
 EVAL_DIR with benchmarks/synth.py (about 10% wire stories, 30% of outlet articles copying
@@ -30,12 +30,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +51,6 @@ from synth import iter_corpus, load_sentences  # noqa: E402
 from provenance import pipeline  # noqa: E402
 from provenance.config import Config  # noqa: E402
 from provenance.fingerprint import FingerprintParams, lsh_bands, shingles  # noqa: E402
-from provenance.match import reuse  # noqa: E402
 from provenance.model import Article, ArticleResult, SourceKind  # noqa: E402
 from provenance.run import local, workstore  # noqa: E402
 from provenance.segment import Abbreviations, segment  # noqa: E402
@@ -110,6 +112,8 @@ def time_pipeline(
 def time_matching(articles: Sequence[Article], config: Config) -> dict[str, Any]:
     """Segmentation and the cross-outlet stage alone (``reuse.find_reuse``: passages,
     MinHash, LSH, alignment, claims, duplicates), without boilerplate and attribution."""
+    from provenance.match import reuse
+
     abbreviations = Abbreviations.load()
     started = time.perf_counter()
     results = [ArticleResult(a, segment(a.text, abbreviations)) for a in articles]
@@ -164,6 +168,30 @@ def time_rensa(grams: list[list[bytes]], config: Config) -> dict[str, Any]:
     return {"seconds": round(seconds, 2), "articles_per_second": round(len(grams) / seconds, 1)}
 
 
+def _pipeline_alone(
+    eval_dir: Path,
+    n: int,
+    seed: int,
+    matching_only: bool,
+    jobs: int | None,
+    work_dir: Path | None,
+    config: Config,
+) -> dict[str, Any]:
+    """The pipeline in a process of its own (spawned by ``measure``): the corpus is built
+    there again (deterministic), so the peak RSS is the pipeline's with its input, not the
+    baselines' shingles."""
+    articles = build(load_sentences(eval_dir), n, seed)
+    timed = (
+        time_matching(articles, config)
+        if matching_only
+        else time_pipeline(articles, config, jobs, work_dir)
+    )
+    timed["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    # the largest worker process (a pool's workers hold one chunk of articles each)
+    timed["peak_rss_mb_workers"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    return timed
+
+
 def measure(
     sentences: list[str],
     n: int,
@@ -172,6 +200,7 @@ def measure(
     matching_only: bool,
     jobs: int | None = None,
     work_dir: Path | None = None,
+    eval_dir: Path = DEFAULT_EVAL,
 ) -> dict[str, Any]:
     articles = build(sentences, n, seed)
     params = FingerprintParams.from_config(config.fingerprint)
@@ -180,23 +209,24 @@ def measure(
     shingling = time.perf_counter() - started
     datasketch = time_datasketch(grams, config)
     rensa = time_rensa(grams, config)
-    del grams  # the baselines' input is not held while the pipeline runs
+    del grams, articles
     baselines_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    # a (non-daemonic) worker of its own, which may start the pipeline's pool in turn
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as alone:
+        pipeline_run = alone.submit(
+            _pipeline_alone, eval_dir, n, seed, matching_only, jobs, work_dir, config
+        ).result()
     return {
         "articles": n,
         "shingling_seconds": round(shingling, 2),
         "datasketch": datasketch,
         "rensa": rensa,
-        "pipeline": (
-            time_matching(articles, config)
-            if matching_only
-            else time_pipeline(articles, config, jobs, work_dir)
+        "pipeline": pipeline_run,
+        "pipeline_vs_datasketch": round(
+            pipeline_run["articles_per_second"] / max(1e-9, datasketch["articles_per_second"]), 4
         ),
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        "peak_rss_mb_after_baselines": baselines_rss,
-        "peak_rss_mb_so_far": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-        # the largest worker process (a pool's workers hold one chunk of articles each)
-        "peak_rss_mb_workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+        "peak_rss_mb_baselines": baselines_rss,
     }
 
 
@@ -213,16 +243,33 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=int, default=None, help="worker processes")
     parser.add_argument("--work-dir", type=Path, default=None, help="where the work store goes")
+    parser.add_argument(
+        "--claims-model",
+        default=None,
+        help='claims.model for the run ("none": no sentence embeddings, whose model and '
+        "vectors otherwise dominate time and memory on a loaded machine)",
+    )
     args = parser.parse_args(argv)
     if not args.eval_dir.is_dir():
         print(f"error: {args.eval_dir}: no such folder", file=sys.stderr)
         return 2
     sentences = load_sentences(args.eval_dir)
     config = Config()
+    if args.claims_model is not None:
+        config = replace(config, claims=replace(config.claims, model=args.claims_model))
     runs: list[dict[str, Any]] = []
     for n in sorted(args.sizes):
         load_before = [round(x, 2) for x in os.getloadavg()]
-        run = measure(sentences, n, args.seed, config, args.matching_only, args.jobs, args.work_dir)
+        run = measure(
+            sentences,
+            n,
+            args.seed,
+            config,
+            args.matching_only,
+            args.jobs,
+            args.work_dir,
+            args.eval_dir,
+        )
         run["load_average_before"] = load_before
         if runs:
             run["growth_vs_previous"] = round(
@@ -243,7 +290,14 @@ def main(argv: list[str] | None = None) -> int:
                 )
             print(f"  shingling   {run['shingling_seconds']:>9.2f} s (baselines' input)")
             print(f"  load        {run['load_average_before']} -> {run['load_average_after']}")
-            print(f"  peak RSS    {run['peak_rss_mb_so_far']} MB (this process)")
+            print(
+                f"  peak RSS    {p['peak_rss_mb']} MB pipeline process, "
+                f"{p['peak_rss_mb_workers']} MB largest worker, "
+                f"{run['peak_rss_mb_baselines']} MB baselines"
+            )
+            print(f"  vs ds       x{run['pipeline_vs_datasketch']} of datasketch's art/s")
+            if "work_store_bytes_per_article" in p:
+                print(f"  work store  {p['work_store_bytes_per_article']} bytes per article")
             if "growth_vs_previous" in run:
                 print(f"  growth      x{run['growth_vs_previous']} vs the previous size")
             sys.stdout.flush()

@@ -183,6 +183,21 @@ class Article:
         """``published`` as an instant in UTC (see ``parse_instant``), None if unknown."""
         return parse_instant(self.published) if self.published else None
 
+    def without_text(self) -> Article:
+        """The article with an empty text and no extra fields: what the corpus-wide stages
+        keep of every article (outlet, date, kind), a small fixed cost per article."""
+        return Article(
+            self.id,
+            "",
+            self.title,
+            self.outlet,
+            self.url,
+            self.published,
+            self.source_kind,
+            self.language,
+            self.authors,
+        )
+
     def metadata(self) -> dict[str, Any]:
         """The article's metadata as it appears in records and reports (no text)."""
         return {

@@ -178,7 +178,28 @@ def analyze_each(
     the persistent index and the pre-ingest check need; ``analyze`` continues from here.
     With a work ``store``, results are written as they are produced and a resumed run
     continues where the store ends."""
-    config = config or Config()
+    return tuple(
+        _analyzed(
+            articles,
+            config or Config(),
+            resources=resources,
+            progress=progress,
+            executor=executor,
+            store=store,
+        )
+    )
+
+
+def _analyzed(
+    articles: Sequence[Article],
+    config: Config,
+    *,
+    resources: Resources | None,
+    progress: Progress | None,
+    executor: Executor | None,
+    store: WorkStore | None,
+) -> Iterator[ArticleResult]:
+    """``analyze_each`` as results come (stored as they come when there is a store)."""
     runner = executor or Serial(resources)
     report = progress or _no_progress
     ordered = sorted(articles, key=lambda a: a.id)
@@ -186,27 +207,27 @@ def analyze_each(
 
     rules = store.reduced("rules") if store is not None else None
     if not isinstance(rules, CorpusRules):
-        hashed: list[tuple[str, frozenset[int]]] = []
-        votes: list[templates.Votes] = []
-        units = _mapped(runner, _units_task, ordered, config, "units", store)
-        for done, (pair, vote) in enumerate(units, start=1):
-            hashed.append(pair)
-            votes.append(vote)
+        held: list[Units] = []
+        mapped = _mapped(runner, _units_task, ordered, config, "units", store)
+        for done, unit in enumerate(mapped, start=1):
+            if store is None:
+                held.append(unit)
             report("segment", done, total)
+        # with a store, stored as they came: each reduction reads them back
+        units: Sequence[Units] = held if store is None else store.results("units")
         bp = config.boilerplate
         rules = CorpusRules(
-            boilerplate.repeats_of(hashed, bp), templates.reduce_votes(votes, total, bp)
+            boilerplate.repeats_of((pair for pair, _ in units), bp),
+            templates.reduce_votes((vote for _, vote in units), total, bp),
         )
-        del hashed, votes
+        del units, held
         if store is not None:
             store.keep("rules", rules)
     context = ArticleContext(config, rules)
-    results: list[ArticleResult] = []
     analysed = _mapped(runner, _analyze_task, ordered, context, "articles", store)
     for done, result in enumerate(analysed, start=1):
-        results.append(result)
+        yield result
         report("boilerplate", done, total)
-    return tuple(results)
 
 
 @dataclass(frozen=True)
@@ -245,23 +266,28 @@ def analyze_streamed(
     runner = executor or Serial(resources)
     if resources is None:
         resources = runner.resources if isinstance(runner, Serial) else Resources.load()
-    results: Sequence[ArticleResult] = analyze_each(
+    analysed = _analyzed(
         articles, config, resources=resources, progress=progress, executor=runner, store=store
     )
+    results: Sequence[ArticleResult]
+    if store is None:
+        results = tuple(analysed)
+        outlets = tuple((r.article.id, r.article.outlet) for r in results)
+    else:  # written to the store as they come, read back from it one at a time
+        outlets = tuple((r.article.id, r.article.outlet) for r in analysed)
+        results = store.results("articles")
     total = len(results)
-    outlets = tuple((r.article.id, r.article.outlet) for r in results)
     reduced: Any = store.reduced("reuse") if store is not None else None
     if not isinstance(reduced, CorpusReductions):
+        texts = store.texts("passages") if store is not None else None
         reduced = CorpusReductions(
-            reuse.find_reuse(results, config, resources.anchors, kernels),
+            reuse.find_reuse(results, config, resources.anchors, kernels, texts),
             find_quote_groups(results, config),
         )
         if store is not None:
             store.keep("reuse", reduced)
     found = reduced.reuse
     report("match", total, total)
-    if store is not None:
-        results = ()  # read back from the store below, one at a time
     corpus = CorpusResult(
         articles=(),
         matches=found.matches,
@@ -269,7 +295,7 @@ def analyze_streamed(
         clusters=found.clusters,
         quotes=reduced.quotes,
     )
-    classified = _classified(runner, results, found, store, total, report)
+    classified = _classified(runner, results, found, total, report)
     return Streamed(corpus, outlets, classified)
 
 
@@ -288,14 +314,12 @@ def _classified(
     runner: Executor,
     results: Sequence[ArticleResult],
     found: reuse.Reuse,
-    store: WorkStore | None,
     total: int,
     report: Progress,
 ) -> Iterator[ArticleResult]:
-    source = store.read("articles") if store is not None else iter(results)
     items = (
         (r, found.spans.get(r.article.id, ()), found.duplicates.get(r.article.id, ()))
-        for r in source
+        for r in results  # with a work store: read back one at a time
     )
     for done, result in enumerate(runner.map(_classify_task, items, None), start=1):
         yield result

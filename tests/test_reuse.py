@@ -327,3 +327,26 @@ def test_a_copied_paragraph_is_one_match_not_one_per_sentence() -> None:
     assert [(m.a.article_id, m.a.start, m.a.end, m.b.start, m.b.end) for m in result.matches] == [
         ("o", 0, len(paragraph), 0, len(paragraph))
     ]
+
+
+def test_components_join_pairs_into_groups_rooted_at_their_least_member() -> None:
+    from provenance.match.duplicates import Components
+
+    parts: Components[str] = Components()
+    for a, b in [("d", "c"), ("x", "y"), ("c", "a"), ("y", "d")]:
+        parts.join(a, b)
+    parts.join("q", "q")  # a pair with itself joins nothing
+    assert parts.root("y") == "a"  # d-c-a and x-y-d are one component
+    assert parts.groups(["q", "x", "a", "z"]) == [["q"], ["x", "a"], ["z"]]
+    assert sorted(parts.members()) == ["a", "c", "d", "q", "x", "y", "z"]
+
+
+def test_outlet_key_folds_names_and_keeps_outletless_articles_apart() -> None:
+    from provenance.model import outlet_key
+
+    assert outlet_key(Article("a", "x", outlet=" Daily Planet ")) == "daily planet"
+    assert outlet_key(Article("a", "x", url="https://www.planet.example/x")) == "#a"
+    assert outlet_key(Article("b", "x", url="https://www.planet.example/x")) == "#b"
+    assert outlet_key(Article("a", "x", url="https://www.planet.example/x"), by_host=True) == (
+        "planet.example"
+    )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pickle
 import random
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +103,32 @@ def test_streamed_json_is_the_whole_report_byte_for_byte(
         written = io.StringIO()
         stream.write_json(written, run.corpus, run.outlets, run.articles, config)
         assert written.getvalue() == _json(articles, Serial())
+
+
+def test_a_run_with_a_work_store_reads_results_and_texts_back_to_the_same_bytes(
+    corpus_articles: dict[str, Article], tmp_path: Path
+) -> None:
+    from provenance.match.units import passages_of
+    from provenance.run.workstore import FILE, WorkStore, run_key
+
+    config = Config()
+    articles = _corpus(corpus_articles)
+    store = WorkStore(tmp_path, run_key(articles, config), resume=False)
+    try:
+        result = pipeline.analyze(articles, config, executor=Serial(), store=store)
+        assert render_data.to_json(render_data.report_dict(result, config)) == _json(
+            articles, Serial()
+        )
+        # the matching stage kept its distinct passage texts in the store, numbered by their
+        # first occurrence (articles in id order), and read back from there what it aligned
+        analysed = store.results("articles")
+        assert [r.article.id for r in analysed] == sorted(a.id for a in articles)
+        expected = list(dict.fromkeys(p.text for r in analysed for p in passages_of(r)))
+        with sqlite3.connect(tmp_path / FILE) as db:
+            stored = [t for (t,) in db.execute("SELECT text FROM texts ORDER BY seq")]
+        assert stored == expected
+        assert analysed[-1].article.id == max(a.id for a in articles)
+        with pytest.raises(IndexError):
+            analysed[len(articles)]
+    finally:
+        store.close()

@@ -19,6 +19,9 @@ import psutil
 import pytest
 from distributed import Client
 
+from provenance.run.dask import Rows
+from provenance.run.dask_flow import WorkerTexts
+
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
 DASK = str(Path(sys.executable).with_name("dask"))
@@ -214,6 +217,20 @@ def test_synthetic_corpus_read_by_the_workers_same_bytes(
     run = _report(paths, tmp_path / "dask.json", *shared)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "dask.json").read_bytes() == (tmp_path / "local.json").read_bytes()
+
+
+def test_worker_texts_read_back_by_number(cluster: Cluster) -> None:
+    """The Dask engine's corpus texts (``reuse.Corpus.texts``) stay on the workers in
+    blocks; asked by number, they come back in the order asked, across blocks."""
+    with Client(cluster.address, timeout=BOOT_SECONDS, set_as_default=False) as client:
+        blocks = [["alpha", "beta", "gamma"], ["delta", "epsilon"]]
+        parts = [client.submit(list, b, pure=False) for b in blocks]
+        texts = WorkerTexts(client, Rows(parts, [0, 3], 5))
+        assert len(texts) == 5
+        assert texts.many([4, 0, 2, 3, 0]) == ["epsilon", "alpha", "gamma", "delta", "alpha"]
+        assert texts.many([]) == []
+        with pytest.raises(TypeError):
+            texts.extend(["zeta"])
 
 
 def test_work_dir_with_the_dask_engine_is_one_line(cluster: Cluster, tmp_path: Path) -> None:

@@ -56,6 +56,7 @@ from provenance.fingerprint import (
 )
 from provenance.match.claim_pairs import semantic_pairs
 from provenance.match.origin import first_appearance
+from provenance.match.units import in_id_order
 from provenance.model import (
     Article,
     ArticleResult,
@@ -202,17 +203,22 @@ class _Text:
 
 class _Corpus:
     def __init__(self, results: Sequence[ArticleResult], config: Config, lex: AnchorLexicon):
-        self.articles = {r.article.id: r.article for r in results}
-        self.units = [
-            u for r in sorted(results, key=lambda r: r.article.id) for u in units_of(r, config)
-        ]
+        self.articles: dict[str, Article] = {}  # without their text
+        self.units: list[Unit] = []  # each unit's text is its distinct text (one copy)
         index: dict[str, int] = {}
+        distinct: list[str] = []
         outlets: dict[int, set[str]] = {}
         self.article_texts: dict[str, list[int]] = {}
-        for u in self.units:
-            k = index.setdefault(u.text, len(index))
-            outlets.setdefault(k, set()).add(outlet_key(self.articles[u.article_id]))
-            self.article_texts.setdefault(u.article_id, []).append(k)
+        for r in in_id_order(results):  # read through once
+            article = self.articles[r.article.id] = r.article.without_text()
+            for u in units_of(r, config):
+                k = index.setdefault(u.text, len(index))
+                if k == len(distinct):
+                    distinct.append(u.text)
+                outlets.setdefault(k, set()).add(outlet_key(article))
+                self.article_texts.setdefault(u.article_id, []).append(k)
+                self.units.append(Unit(u.article_id, u.start, u.end, distinct[k]))
+        del distinct
         self.index = index
         self.texts = [
             _Text(t, claim_key(t), anchors(t, lex), frozenset(outlets[k])) for t, k in index.items()

@@ -42,6 +42,7 @@ from provenance.match.claims import claim_shingles, load_stopwords
 from provenance.match.duplicates import Components
 from provenance.match.origin import first_appearance
 from provenance.match.signatures import BatchSigner
+from provenance.match.units import in_id_order
 from provenance.model import (
     Article,
     ArticleResult,
@@ -61,10 +62,11 @@ SPEAKER_MISMATCH = "speaker_mismatch"
 
 @dataclass(frozen=True)
 class Located:
-    """A quotation of an article."""
+    """A quotation of an article (the article without its text: ``Article.without_text``)."""
 
     article: Article
     quote: Quote
+    lead: int  # white space between the opening mark and the first word (``_lead``)
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,7 @@ def group(members: Sequence[Located], config: QuoteConfig, gid: str) -> QuoteGro
     for m in members:
         q = m.quote
         partner = _partner(m, members, reference, config)
-        cmp = compare(partner.quote.text, q.text, q.start + 1 + _lead(m.article.text, q))
+        cmp = compare(partner.quote.text, q.text, q.start + 1 + m.lead)
         truncated = cmp.covered < config.truncated_max_share
         flags |= {ALTERED} if cmp.changes else set()
         flags |= {TRUNCATED} if truncated else set()
@@ -285,9 +287,11 @@ def _lead(text: str, q: Quote) -> int:
 def find_quote_groups(results: Sequence[ArticleResult], config: Config) -> tuple[QuoteGroup, ...]:
     """Every quotation of ``results`` in a group (alone when no other article prints it),
     groups in order of their first occurrence (article id, offset)."""
-    items = [
-        Located(r.article, q) for r in sorted(results, key=lambda r: r.article.id) for q in r.quotes
-    ]
+    items: list[Located] = []
+    for r in in_id_order(results):  # read through once; only the quotations are kept
+        if r.quotes:
+            article = r.article.without_text()
+            items.extend(Located(article, q, _lead(r.article.text, q)) for q in r.quotes)
     components = _components(items, config)
     ordered = sorted(
         (sorted(c, key=lambda n: (items[n].article.id, items[n].quote.start)) for c in components),

@@ -21,9 +21,13 @@ copied paragraph is one span with one grade.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+
+import numpy as np
 
 from provenance.anchors import AnchorLexicon
 from provenance.config import Config
@@ -34,7 +38,7 @@ from provenance.match.claims import find_claims
 from provenance.match.duplicates import find_duplicates
 from provenance.match.origin import first_appearance
 from provenance.match.signatures import Matrix
-from provenance.match.units import passages_of
+from provenance.match.units import MemoryTexts, Texts, in_id_order, passages_of
 from provenance.model import (
     Article,
     ArticleResult,
@@ -44,7 +48,6 @@ from provenance.model import (
     Label,
     Match,
     MatchSide,
-    Passage,
     SourceKind,
     Span,
     SpanSource,
@@ -77,64 +80,171 @@ class Reuse:
     claims: tuple[ClaimGroup, ...]
 
 
+# Candidate pairs aligned at once: their texts are read back together (from the work store
+# when there is one), so memory holds one chunk of texts, not the corpus.
+ALIGN_CHUNK = 8192
+# Distinct texts signed at once.
+SIGN_CHUNK = 4096
+
+
+def text_digest(text: str) -> bytes:
+    """The 128-bit hash that tells distinct passage texts apart."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 @dataclass(frozen=True)
 class Corpus:
-    """Passages of a corpus grouped by distinct text, with their signatures."""
+    """Passages of a corpus grouped by distinct text, with their signatures: numpy arrays
+    and the articles' metadata; the texts themselves are in ``texts`` (memory or the work
+    store), read back when alignment needs them."""
 
-    articles: Mapping[str, Article]
-    passages: tuple[Passage, ...]
-    texts: tuple[str, ...]  # distinct passage texts
-    occurrences: tuple[tuple[int, ...], ...]  # per distinct text: positions in passages
+    articles: Mapping[str, Article]  # without their text (``Article.without_text``)
+    ids: tuple[str, ...]  # article ids in order; passages point into it
+    passage_article: Matrix  # per passage (in article, then text order): its article
+    passage_start: Matrix  # per passage: its start in its article
+    passage_text: Matrix  # per passage: its distinct text
+    lengths: Matrix  # per distinct text: its length
+    by_text: Matrix  # passages grouped by distinct text, in passage order
+    bounds: Matrix  # distinct text u's passages: by_text[bounds[u] : bounds[u + 1]]
+    texts: Texts  # distinct passage texts, numbered in order of first occurrence
     signatures: Matrix  # one row per distinct text
 
     @classmethod
-    def build(cls, results: Sequence[ArticleResult], config: Config, kernels: Kernels) -> Corpus:
-        ordered = sorted(results, key=lambda r: r.article.id)
+    def build(
+        cls, results: Sequence[ArticleResult], config: Config, kernels: Kernels, texts: Texts
+    ) -> Corpus:
+        """Two passes over ``results`` (in id order; a lazy sequence is read back twice): the
+        passages and a 128-bit hash of each text, then the first occurrence of each distinct
+        text, written to ``texts`` and signed a chunk at a time."""
         minimum = config.fingerprint.min_passage_chars
-        passages = tuple(p for r in ordered for p in passages_of(r, minimum))
-        index: dict[str, int] = {}
-        occurrences: list[list[int]] = []
-        for i, p in enumerate(passages):
-            k = index.setdefault(p.text, len(index))
-            if k == len(occurrences):
-                occurrences.append([])
-            occurrences[k].append(i)
-        texts = tuple(index)
+        articles: dict[str, Article] = {}
+        owner, starts, ends = array("q"), array("q"), array("q")
+        digests = bytearray()
+        for k, r in enumerate(results):
+            articles[r.article.id] = r.article.without_text()
+            for p in passages_of(r, minimum):
+                owner.append(k)
+                starts.append(p.start)
+                ends.append(p.end)
+                digests += text_digest(p.text)
+        keys = np.frombuffer(bytes(digests), dtype=np.uint64).reshape(-1, 2)
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        order = np.argsort(first)  # distinct texts numbered by their first occurrence
+        rank = np.empty(len(first), dtype=np.int64)
+        rank[order] = np.arange(len(first))
+        passage_text = rank[inverse.reshape(-1)] if len(keys) else np.zeros(0, dtype=np.int64)
+        firsts = first[order]
+        start_of, end_of, owner_of = np.asarray(starts), np.asarray(ends), np.asarray(owner)
         params = FingerprintParams.from_config(config.fingerprint)
+        shingler = partial(shingles, params=params)
+        blocks: list[Matrix] = []
+        batch: list[str] = []
+
+        def flush() -> None:
+            texts.extend(batch)
+            blocks.append(kernels.sign(batch, params, shingler))
+            batch.clear()
+
+        at = 0
+        for k, r in enumerate(results):
+            while at < len(firsts) and owner_of[firsts[at]] == k:
+                i = firsts[at]
+                batch.append(r.article.text[start_of[i] : end_of[i]])
+                at += 1
+                if len(batch) >= SIGN_CHUNK:
+                    flush()
+            if at == len(firsts):
+                break
+        if batch or not blocks:
+            flush()
+        lengths = (end_of - start_of)[firsts]
+        return cls.of(articles, owner_of, start_of, passage_text, lengths, texts, np.vstack(blocks))
+
+    @classmethod
+    def of(
+        cls,
+        articles: Mapping[str, Article],
+        passage_article: Matrix,
+        passage_start: Matrix,
+        passage_text: Matrix,
+        lengths: Matrix,
+        texts: Texts,
+        signatures: Matrix,
+    ) -> Corpus:
+        """The corpus of numbered passages (``articles`` text-less, in id order; the
+        passages in article, then text order): ``build``'s, or the Dask engine's, which
+        numbers them from the partitions' digests."""
+        by_text = np.argsort(passage_text, kind="stable")
+        bounds = np.searchsorted(passage_text[by_text], np.arange(len(lengths) + 1))
         return cls(
-            FrozenMap({r.article.id: r.article for r in ordered}),
-            passages,
+            FrozenMap(articles),
+            tuple(articles),
+            passage_article,
+            passage_start,
+            passage_text,
+            lengths,
+            by_text,
+            bounds,
             texts,
-            tuple(tuple(o) for o in occurrences),
-            kernels.sign(texts, params, partial(shingles, params=params)),
+            signatures,
         )
 
+    def occurrences(self, text: int) -> list[int]:
+        """The passages of distinct text ``text``, in passage order."""
+        return self.by_text[self.bounds[text] : self.bounds[text + 1]].tolist()  # type: ignore[no-any-return]
 
-def _links(corpus: Corpus, config: Config, kernels: Kernels) -> list[list[Link]]:
+    def article_of(self, passage: int) -> Article:
+        return self.articles[self.ids[self.passage_article[passage]]]
+
+    def start_of(self, passage: int) -> int:
+        return int(self.passage_start[passage])
+
+
+def _links(corpus: Corpus, config: Config, kernels: Kernels) -> dict[int, list[Link]]:
+    """Per distinct text, the texts it aligns with (``links_of``); candidates are aligned
+    ``ALIGN_CHUNK`` at a time."""
     fp = config.fingerprint
     candidates = kernels.candidates(
         corpus.signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
-    found = kernels.align(corpus.texts, candidates)
-    return links_of([len(t) for t in corpus.texts], candidates, found, config)
+    return links_of(_aligned(corpus, candidates, kernels), config)
+
+
+def _aligned(
+    corpus: Corpus, candidates: Sequence[Candidate], kernels: Kernels
+) -> Iterator[tuple[Candidate, Alignment | None]]:
+    """Each candidate with its alignment, in order; the texts of ``ALIGN_CHUNK`` candidates
+    read back at a time."""
+    for at in range(0, len(candidates), ALIGN_CHUNK):
+        chunk = candidates[at : at + ALIGN_CHUNK]
+        needed = sorted({x for c in chunk for x in (c.a, c.b)})
+        local = {u: n for n, u in enumerate(needed)}
+        texts = corpus.texts.many(needed)
+        pairs = [Candidate(local[c.a], local[c.b], c.estimated_jaccard) for c in chunk]
+        yield from zip(chunk, kernels.align(texts, pairs), strict=True)
 
 
 def links_of(
-    lengths: Sequence[int],
-    candidates: Sequence[Candidate],
-    found: Sequence[Alignment | None],
-    config: Config,
-) -> list[list[Link]]:
-    """Each distinct text's links: to itself, and to the candidates it aligns with."""
-    links = [[Link(u, (0, n), (0, n), 100.0, 1.0)] for u, n in enumerate(lengths)]
-    for c, alignment in zip(candidates, found, strict=True):
-        if alignment is None or alignment.score < config.align.match_min_score:
+    aligned: Iterable[tuple[Candidate, Alignment | None]], config: Config
+) -> dict[int, list[Link]]:
+    """Per distinct text, the texts it aligns with, in candidate order (the link to itself
+    is ``_links_of``'s): the Dask engine aligns where the texts are and calls it too."""
+    links: dict[int, list[Link]] = {}
+    for c, found in aligned:
+        if found is None or found.score < config.align.match_min_score:
             continue
-        a_span, b_span = (alignment.a_start, alignment.a_end), (alignment.b_start, alignment.b_end)
+        a_span, b_span = (found.a_start, found.a_end), (found.b_start, found.b_end)
         j = c.estimated_jaccard
-        links[c.a].append(Link(c.b, a_span, b_span, alignment.score, j, alignment.edits))
-        links[c.b].append(Link(c.a, b_span, a_span, alignment.score, j, alignment.edits.swapped()))
+        links.setdefault(c.a, []).append(Link(c.b, a_span, b_span, found.score, j, found.edits))
+        back = Link(c.a, b_span, a_span, found.score, j, found.edits.swapped())
+        links.setdefault(c.b, []).append(back)
     return links
+
+
+def _links_of(corpus: Corpus, links: dict[int, list[Link]], u: int) -> list[Link]:
+    """Distinct text ``u``'s links: itself (score 100), then the texts it aligns with."""
+    length = int(corpus.lengths[u])
+    return [Link(u, (0, length), (0, length), 100.0, 1.0), *links.get(u, ())]
 
 
 class _Ranking:
@@ -145,23 +255,18 @@ class _Ranking:
         self._cache: dict[int, list[int]] = {}
 
     def _key(self, i: int) -> tuple[object, ...]:
-        p = self._corpus.passages[i]
-        a = self._corpus.articles[p.article_id]
+        a = self._corpus.article_of(i)
         at = a.published_at  # an instant: "-05:00" late on the 1st is after 01:00Z on the 2nd
         return (a.source_kind != SourceKind.WIRE, at is None, at.timestamp() if at else 0.0, a.id)
 
     def of(self, text: int) -> list[int]:
         if text not in self._cache:
-            self._cache[text] = sorted(self._corpus.occurrences[text], key=self._key)
+            self._cache[text] = sorted(self._corpus.occurrences(text), key=self._key)
         return self._cache[text]
 
 
 def _first_of(corpus: Corpus, links: list[Link]) -> str:
-    arts = [
-        corpus.articles[corpus.passages[i].article_id]
-        for link in links
-        for i in corpus.occurrences[link.other]
-    ]
+    arts = [corpus.article_of(i) for link in links for i in corpus.occurrences(link.other)]
     return first_appearance(arts)
 
 
@@ -194,30 +299,30 @@ def _prune(spans: list[tuple[Span, float]]) -> list[tuple[Span, float]]:
 
 
 def _spans_for(
-    corpus: Corpus, config: Config, links: list[list[Link]], ranking: _Ranking
+    corpus: Corpus, config: Config, links: dict[int, list[Link]], ranking: _Ranking
 ) -> dict[str, list[tuple[Span, float]]]:
     """Per article: candidate spans with the estimated Jaccard of their link."""
     spans: dict[str, list[tuple[Span, float]]] = {}
     firsts: dict[int, str] = {}
-    for u, positions in enumerate(corpus.occurrences):
-        if len(links[u]) == 1 and len(positions) == 1:
-            continue  # unique text, no alignment: nothing to share
-        for i in positions:
-            p = corpus.passages[i]
-            mine = corpus.articles[p.article_id]
-            for link in links[u]:
+    repeated = np.flatnonzero(np.diff(corpus.bounds) > 1).tolist()
+    for u in sorted({*links, *repeated}):  # a unique text without alignment shares nothing
+        mine_links = _links_of(corpus, links, u)
+        for i in corpus.occurrences(u):
+            p_start = corpus.start_of(i)
+            mine = corpus.article_of(i)
+            for link in mine_links:
                 chosen: list[SpanSource] = []
                 for j in ranking.of(link.other):
-                    q = corpus.passages[j]
-                    theirs = corpus.articles[q.article_id]
+                    q_start = corpus.start_of(j)
+                    theirs = corpus.article_of(j)
                     if theirs.id == mine.id or outlet_key(theirs) == outlet_key(mine):
                         continue
                     chosen.append(
                         SpanSource(
                             theirs.id,
                             theirs.outlet,
-                            q.start + link.theirs[0],
-                            q.start + link.theirs[1],
+                            q_start + link.theirs[0],
+                            q_start + link.theirs[1],
                             link.score,
                             grade(link.score, config.align, link.edits),
                             theirs.published,
@@ -228,7 +333,7 @@ def _spans_for(
                         break
                 if not chosen:
                     continue
-                start, end = p.start + link.mine[0], p.start + link.mine[1]
+                start, end = p_start + link.mine[0], p_start + link.mine[1]
                 wire = [
                     s
                     for s in chosen
@@ -246,7 +351,7 @@ def _spans_for(
                     )
                 else:
                     if u not in firsts:
-                        firsts[u] = _first_of(corpus, links[u])
+                        firsts[u] = _first_of(corpus, mine_links)
                     span = Span(start, end, Label.SHARED, sources=tuple(chosen), first=firsts[u])
                 spans.setdefault(mine.id, []).append((span, link.estimated_jaccard))
     return spans
@@ -265,19 +370,30 @@ def find_reuse(
     config: Config,
     anchor_lexicon: AnchorLexicon | None = None,
     kernels: Kernels | None = None,
+    texts: Texts | None = None,
 ) -> Reuse:
     """Wire and shared candidate spans, matches and near-duplicates of a corpus; ``kernels``
-    sign, propose candidates and align (default: in this process)."""
+    sign, propose candidates and align (default: in this process). ``results`` may be a
+    lazy sequence in id order (the work store's): it is read through, never held; the
+    distinct passage texts go to ``texts`` (default: memory)."""
     kernels = kernels or Local()
-    corpus = Corpus.build(results, config, kernels)
+    ordered = in_id_order(results)
+    corpus = Corpus.build(ordered, config, kernels, texts if texts is not None else MemoryTexts())
     links = _links(corpus, config, kernels)
     candidates = _spans_for(corpus, config, links, _Ranking(corpus))
-    rows_of: dict[str, list[int]] = {}
-    for u, positions in enumerate(corpus.occurrences):
-        for i in positions:
-            rows_of.setdefault(corpus.passages[i].article_id, []).append(u)
+    cuts = np.searchsorted(corpus.passage_article, np.arange(len(corpus.ids) + 1))
+    rows_of = {
+        a: corpus.passage_text[cuts[k] : cuts[k + 1]].tolist()
+        for k, a in enumerate(corpus.ids)
+        if cuts[k + 1] > cuts[k]
+    }
+    position = {a: k for k, a in enumerate(corpus.ids)}
     duplicates, clusters = find_duplicates(
-        rows_of, corpus.signatures, lambda a: corpus.articles[a].text, config, kernels
+        rows_of,
+        corpus.signatures,
+        lambda a: ordered[position[a]].article.text,  # read back when LSH proposes it
+        config,
+        kernels,
     )
     spans, matches = assemble(candidates)
     return Reuse(
@@ -285,7 +401,7 @@ def find_reuse(
         matches=matches,
         duplicates=FrozenMap(duplicates),
         clusters=clusters,
-        claims=find_claims(results, config, anchor_lexicon),
+        claims=find_claims(ordered, config, anchor_lexicon),
     )
 
 

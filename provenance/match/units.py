@@ -9,12 +9,16 @@ same story text. Both cut with ``story_pieces``, so offsets are exact.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from provenance.config import FingerprintConfig
 from provenance.model import ArticleResult, BoilerplateSpan, Passage, SegmentKind
 
 __all__ = [
     "MIN_PASSAGE_CHARS",
+    "MemoryTexts",
+    "Texts",
+    "in_id_order",
     "passages_of",
     "sentence_units",
     "story_pieces",
@@ -114,3 +118,39 @@ def sentence_units(
                 Passage(result.article.id, s, e, text[s:e], SegmentKind.SENTENCE) for s, e in bounds
             )
     return tuple(units)
+
+
+class Texts(Protocol):
+    """Distinct texts numbered in the order they are added: in memory (``MemoryTexts``) or
+    in the work store (``run.workstore.StoredTexts``), read back when alignment needs them."""
+
+    def __len__(self) -> int: ...
+
+    def extend(self, texts: Sequence[str]) -> None: ...
+
+    def many(self, seqs: Sequence[int]) -> list[str]: ...
+
+
+class MemoryTexts:
+    """``Texts`` in a list."""
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def extend(self, texts: Sequence[str]) -> None:
+        self._texts.extend(texts)
+
+    def many(self, seqs: Sequence[int]) -> list[str]:
+        return [self._texts[s] for s in seqs]
+
+
+def in_id_order(results: Sequence[ArticleResult]) -> Sequence[ArticleResult]:
+    """``results`` in article-id order: a list or tuple is sorted (a copy); any other
+    sequence is a lazy one read back from the work store (``run.workstore.StoredResults``),
+    already in id order, and is kept as it is so that nothing is held."""
+    if isinstance(results, list | tuple):
+        return sorted(results, key=lambda r: r.article.id)
+    return results

@@ -36,7 +36,6 @@ shared files.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import operator
 from collections import Counter
@@ -54,9 +53,17 @@ from provenance.match.align import similarity
 from provenance.match.claims import find_claims
 from provenance.match.duplicates import duplicates_of
 from provenance.match.quote_groups import find_quote_groups
-from provenance.match.reuse import Corpus, Reuse, _Ranking, _spans_for, assemble, links_of
+from provenance.match.reuse import (
+    Corpus,
+    Reuse,
+    _Ranking,
+    _spans_for,
+    assemble,
+    links_of,
+    text_digest,
+)
 from provenance.match.signatures import BatchSigner, Matrix, Permutations, union
-from provenance.match.units import passages_of
+from provenance.match.units import Texts, passages_of
 from provenance.model import Article, ArticleResult, CorpusResult, Passage, Segmentation
 from provenance.run.dask import DaskExecutor, Pair, Rows, _resources, _run_part
 from provenance.run.dask_inputs import Inputs
@@ -100,14 +107,6 @@ def _analyze_part(articles: list[Article], context: pipeline.ArticleContext) -> 
     return _run_part(pipeline._analyze_task, articles, context)
 
 
-def _bare(article: Article) -> Article:
-    return replace(article, text="")
-
-
-def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-
-
 @dataclass(frozen=True)
 class PassageTable:
     """One partition's passages without their texts (what the client assembles from)."""
@@ -146,10 +145,10 @@ def _passages_part(
     signatures = BatchSigner(params).sign_shingles(shingles(t, params) for t in texts)
     empty = Permutations.of(params.scheme, params.seed, params.num_perm).empty
     table = PassageTable(
-        tuple(_bare(r.article) for r in results),
+        tuple(r.article.without_text() for r in results),
         tuple(passages),
         tuple(local),
-        tuple(_digest(t) for t in texts),
+        tuple(text_digest(t) for t in texts),
         tuple(len(t) for t in texts),
         tuple(r.article.id for r in signed),
     )
@@ -220,39 +219,79 @@ def _parts(client: Any, future: Future[Any], count: int) -> list[Future[Any]]:
     return [client.submit(operator.getitem, future, i) for i in range(count)]
 
 
-def _numbered(tables: Sequence[PassageTable]) -> tuple[list[list[int]], list[int], Corpus]:
-    """The distinct texts numbered as ``reuse.Corpus.build`` numbers them: per partition
-    the local positions of the texts first seen there, the texts' lengths, and a corpus of
-    text-less passages (its texts and signatures stay on the workers)."""
+def _numbered(tables: Sequence[PassageTable]) -> tuple[list[list[int]], list[list[int]]]:
+    """The distinct texts numbered as ``reuse.Corpus.build`` numbers them (first occurrence
+    in id order, so each partition's new texts get consecutive numbers): per partition, the
+    number of each of its distinct texts, and the local positions of the texts first seen
+    there (the rows its blocks contribute)."""
     number: dict[bytes, int] = {}
+    numbers: list[list[int]] = []
     owned: list[list[int]] = []
-    lengths: list[int] = []
-    occurrences: list[list[int]] = []
-    passages: list[Passage] = []
-    articles: dict[str, Article] = {}
     for table in tables:
         mine: list[int] = []
-        ids = []
         for k, digest in enumerate(table.digests):
-            u = number.setdefault(digest, len(number))
-            if u == len(lengths):
+            if digest not in number:
+                number[digest] = len(number)
                 mine.append(k)
-                lengths.append(table.lengths[k])
-                occurrences.append([])
-            ids.append(u)
+        numbers.append([number[d] for d in table.digests])
         owned.append(mine)
+    return numbers, owned
+
+
+def _corpus(tables: Sequence[PassageTable], numbers: Sequence[list[int]], texts: Texts) -> Corpus:
+    """``reuse.Corpus`` of the partitions' text-less passages; its ``texts`` are on the
+    workers, and so are the signatures (an empty matrix here: the candidates are a shuffle
+    on the workers)."""
+    articles: dict[str, Article] = {}
+    owner: list[int] = []
+    starts: list[int] = []
+    passage_text: list[int] = []
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    for table, mine in zip(tables, numbers, strict=True):
+        position = {}
+        for a in table.articles:
+            position[a.id] = len(articles)
+            articles[a.id] = a
         for passage, k in zip(table.passages, table.local, strict=True):
-            occurrences[ids[k]].append(len(passages))
-            passages.append(passage)
-        articles.update((a.id, a) for a in table.articles)
-    corpus = Corpus(
+            owner.append(position[passage.article_id])
+            starts.append(passage.start)
+            passage_text.append(mine[k])
+        lengths[mine] = table.lengths
+    return Corpus.of(
         articles,
-        tuple(passages),
-        (),  # the texts stay on the workers
-        tuple(tuple(o) for o in occurrences),
-        np.empty((0, 0), dtype=np.uint32),  # so do the signatures
+        np.asarray(owner, dtype=np.int64),
+        np.asarray(starts, dtype=np.int64),
+        np.asarray(passage_text, dtype=np.int64),
+        lengths,
+        texts,
+        np.empty((0, 0), dtype=np.uint32),
     )
-    return owned, lengths, corpus
+
+
+class WorkerTexts:
+    """``match.units.Texts`` over distinct texts left on the workers in blocks (``Rows`` of
+    text lists): read back by number, a task per block asked for. Numbered already: the
+    Dask engine's corpus is assembled from the partitions, never extended."""
+
+    def __init__(self, client: Any, rows: Rows) -> None:
+        self.client = client
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return self.rows.total
+
+    def extend(self, texts: Sequence[str]) -> None:
+        raise TypeError("the texts on the workers are numbered already")
+
+    def many(self, seqs: Sequence[int]) -> list[str]:
+        starts = self.rows.starts
+        owner = (np.searchsorted(np.asarray(starts), seqs, side="right") - 1).tolist()
+        wanted: dict[int, list[int]] = {}
+        for seq, block in zip(seqs, owner, strict=True):
+            wanted.setdefault(block, []).append(seq - starts[block])
+        tasks = [self.client.submit(_rows, self.rows.parts[b], keep) for b, keep in wanted.items()]
+        read = {b: iter(got) for b, got in zip(wanted, self.client.gather(tasks), strict=True)}
+        return [next(read[block]) for block in owner]
 
 
 def _rows_of(
@@ -281,15 +320,17 @@ def _reuse(
     executor.stats.add("passages: tables to client", executor._size(tables))
     executor.mark("passages", *(x for p in pieces for x in p))
     del made
-    owned, lengths, corpus = _numbered(tables)
+    numbers, owned = _numbered(tables)
     width, dtype = params.num_perm, str(BatchSigner(params).sign_shingles([]).dtype)
     signatures = _rows_of(client, [p[2] for p in pieces], owned, width, dtype)
     texts = _rows_of(client, [p[1] for p in pieces], owned, 0, "")
+    corpus = _corpus(tables, numbers, WorkerTexts(client, texts))
     candidates = executor.candidates(
         signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
     executor.mark("candidates")
-    links = links_of(lengths, candidates, executor.align(texts, candidates), config)
+    aligned = zip(candidates, executor.align(texts, candidates), strict=True)
+    links = links_of(aligned, config)
     executor.mark("align")
     spans, matches = assemble(_spans_for(corpus, config, links, _Ranking(corpus)))
     del links, texts, signatures

@@ -17,7 +17,7 @@ import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from provenance.config import Config
 from provenance.errors import ProvenanceError
@@ -27,6 +27,8 @@ FILE = "work.sqlite"
 FORMAT = 1
 # Results written per transaction: a kill loses at most this many.
 BATCH = 256
+# Numbers bound in one SQL query (SQLite's default limit is 32766 since 3.32).
+_SQL_VARS = 900
 
 
 class WorkStoreError(ProvenanceError):
@@ -58,6 +60,8 @@ class WorkStore:
                 "CREATE TABLE IF NOT EXISTS results (stage TEXT NOT NULL, seq INTEGER NOT NULL,"
                 " blob BLOB NOT NULL, PRIMARY KEY (stage, seq));"
                 "CREATE TABLE IF NOT EXISTS reduced (stage TEXT PRIMARY KEY, blob BLOB NOT NULL);"
+                "CREATE TABLE IF NOT EXISTS texts (name TEXT NOT NULL, seq INTEGER NOT NULL,"
+                " text TEXT NOT NULL, PRIMARY KEY (name, seq));"
             )
             row = self._db.execute("SELECT value FROM meta WHERE key = 'run'").fetchone()
             if row is None:
@@ -98,6 +102,24 @@ class WorkStore:
         for (blob,) in self._db.execute(query, (stage, limit)):
             yield pickle.loads(blob)
 
+    def get(self, stage: str, seq: int) -> Any:
+        """The stored result ``seq`` of ``stage``."""
+        query = "SELECT blob FROM results WHERE stage = ? AND seq = ?"
+        row = self._db.execute(query, (stage, seq)).fetchone()
+        if row is None:
+            raise IndexError(f"{stage}: no result {seq} in the work store")
+        return pickle.loads(row[0])
+
+    def results(self, stage: str) -> StoredResults:
+        """The results of ``stage`` as a sequence read back from the store on demand."""
+        return StoredResults(self, stage, self.done(stage))
+
+    def texts(self, name: str) -> StoredTexts:
+        """An empty table of texts ``name`` (a previous run's rows are dropped)."""
+        with self._db:
+            self._db.execute("DELETE FROM texts WHERE name = ?", (name,))
+        return StoredTexts(self._db, name)
+
     def reduced(self, stage: str) -> Any | None:
         row = self._db.execute("SELECT blob FROM reduced WHERE stage = ?", (stage,)).fetchone()
         return None if row is None else pickle.loads(row[0])
@@ -117,3 +139,60 @@ class WorkStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+class StoredResults(Sequence[Any]):
+    """The stored results of one stage, in their order: iterating reads them back one at a
+    time, indexing reads one; nothing is held."""
+
+    def __init__(self, store: WorkStore, stage: str, count: int) -> None:
+        self._store = store
+        self._stage = stage
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._store.read(self._stage, self._count)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        return self._store.get(self._stage, index % self._count)
+
+
+class StoredTexts:
+    """Texts numbered in the order they are added, kept in the work store rather than in
+    memory (``match.units.Texts``): the matching stage reads back the ones it aligns."""
+
+    def __init__(self, db: sqlite3.Connection, name: str) -> None:
+        self._db = db
+        self._name = name
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def extend(self, texts: Sequence[str]) -> None:
+        rows = [(self._name, self._count + i, t) for i, t in enumerate(texts)]
+        with self._db:
+            self._db.executemany("INSERT INTO texts VALUES (?, ?, ?)", rows)
+        self._count += len(rows)
+
+    def many(self, seqs: Sequence[int]) -> list[str]:
+        """The texts numbered ``seqs``, in that order."""
+        found: dict[int, str] = {}
+        wanted = sorted(set(seqs))
+        for at in range(0, len(wanted), _SQL_VARS):
+            part = wanted[at : at + _SQL_VARS]
+            marks = ",".join("?" * len(part))
+            query = f"SELECT seq, text FROM texts WHERE name = ? AND seq IN ({marks})"
+            found.update(self._db.execute(query, (self._name, *part)))
+        return [found[s] for s in seqs]
