@@ -20,7 +20,7 @@ import pytest
 from distributed import Client
 
 from provenance.run.dask import Rows
-from provenance.run.dask_flow import WorkerTexts
+from provenance.run.dask_passages import WorkerTexts
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
