@@ -51,7 +51,8 @@ class Peak:
             for name, pid in self.pids.items():
                 try:  # a dask worker is a nanny process and the worker it spawned
                     proc = psutil.Process(pid)
-                    family = [proc, *proc.children(recursive=True)]
+                    # the client alone: the scheduler and the workers are its children here
+                    family = [proc] if name == "client" else [proc, *proc.children(True)]
                     rss = sum(p.memory_info().rss for p in family)
                 except psutil.Error:
                     continue
@@ -104,10 +105,11 @@ def _local(corpus: Path, out: Path) -> dict[str, Any]:
     return {"seconds": round(seconds, 1), "peak_rss_gb": peak.peak["local"] / 1e9, "load": load}
 
 
-def _dask(corpus: Path, out: Path, workers: int, expected: bytes) -> dict[str, Any]:
-    from provenance import cli, pipeline
+def _dask(corpus: Path, out: Path, workers: int, expected: bytes, shared: bool) -> dict[str, Any]:
+    from provenance import cli
     from provenance.config import Config
-    from provenance.render import data as render_data
+    from provenance.render.stream import write_json
+    from provenance.run import dask_flow, dask_inputs
     from provenance.run.dask import DaskExecutor, connect
 
     port = _free_port()
@@ -134,10 +136,15 @@ def _dask(corpus: Path, out: Path, workers: int, expected: bytes) -> dict[str, A
         pids = {f"worker {i}": p.pid for i, p in enumerate(procs[1:])}
         with Peak({**pids, "client": os.getpid()}) as peak:
             config = Config()
-            articles = cli._load([str(corpus)], config)
             executor = DaskExecutor(client, measure=True)
-            result = pipeline.analyze(articles, config, executor=executor, kernels=executor)
-            cli.write_atomically(out, render_data.to_json(render_data.report_dict(result, config)))
+            if shared:
+                inputs = dask_inputs.shared_inputs(executor, [str(corpus)], config.ingest)
+            else:
+                inputs = dask_inputs.sent_inputs(executor, cli._load([str(corpus)], config))
+            n = inputs.total
+            run = dask_flow.analyze_streamed(executor, inputs, config)
+            with out.open("w", encoding="utf-8") as handle:
+                write_json(handle, run.corpus, run.outlets, run.articles, config)
         seconds = time.perf_counter() - start
         client.close()
     finally:
@@ -145,14 +152,15 @@ def _dask(corpus: Path, out: Path, workers: int, expected: bytes) -> dict[str, A
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGTERM)
                 proc.wait(timeout=30)
-    n = len(articles)
     return {
         "workers": workers,
+        "inputs": "shared path" if shared else "sent by the client",
         "seconds": round(seconds, 1),
         "load": load,
         "identical_to_local": out.read_bytes() == expected,
         "peak_rss_gb": {k: round(v / 1e9, 3) for k, v in peak.peak.items()},
         "bytes_per_article": {k: round(v / n, 1) for k, v in executor.stats.stages.items()},
+        "stage_seconds": executor.stats.seconds,
     }
 
 
@@ -161,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("eval_dir", type=Path)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--inputs-shared", action="store_true", help="workers read the corpus files themselves"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     rows = []
@@ -173,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
             expected = (Path(tmp) / "local.json").read_bytes()
             row: dict[str, Any] = {"articles": size, "local": local, "dask": []}
             for workers in args.workers:
-                found = _dask(corpus, Path(tmp) / "dask.json", workers, expected)
+                found = _dask(
+                    corpus, Path(tmp) / "dask.json", workers, expected, args.inputs_shared
+                )
                 found["speedup_vs_local"] = round(local["seconds"] / found["seconds"], 2)
                 row["dask"].append(found)
                 print(json.dumps(found), file=sys.stderr)

@@ -119,7 +119,7 @@ def repeats_of(
 def count_units(hashed: Iterable[tuple[str, frozenset[int]]]) -> dict[str, Counter[int]]:
     """Per outlet, in how many of the articles each hash occurs. Counts of disjoint parts
     of a corpus add up, so a cluster can count per partition and add the counts in a tree
-    (``run.dask``) before ``repeats_from_counts``."""
+    (``run.dask_flow``) before ``repeats_from_counts``."""
     counts: dict[str, Counter[int]] = {}
     for key, hashes in hashed:
         if key:

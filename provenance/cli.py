@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
+from typing import Annotated, Any, BinaryIO, TextIO
 
 import typer
 
@@ -27,9 +27,6 @@ from provenance.model import Article
 from provenance.render.safe import visible
 from provenance.render.words import count
 from provenance.run import local, workstore
-
-if TYPE_CHECKING:
-    from provenance.run.kernels import Kernels
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -198,26 +195,66 @@ TimeoutOpt = Annotated[
 ]
 
 
-@contextmanager
-def _runner(
-    engine: Engine,
-    jobs: int | None,
-    items: int,
-    scheduler: str | None,
-    partitions: int | None,
-    connect_timeout: float,
-) -> Iterator[tuple[local.Executor, Kernels | None]]:
-    """The executor of the per-article stages and the matching kernels (None: in process)."""
-    if engine == Engine.local:
-        with contextlib.closing(local.executor(jobs, items=items)) as runner:
-            yield runner, None
-        return
-    if not scheduler:
-        raise _fail(["--engine dask needs --scheduler or PROVENANCE_DASK_SCHEDULER"])
-    from provenance.run import dask as dask_engine  # raises MissingExtra without the extra
+SharedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--inputs-shared",
+        help="--engine dask: the workers read PATHS themselves (a filesystem every worker "
+        "mounts at the same place); otherwise this client reads them and sends them.",
+    ),
+]
 
-    with dask_engine.session(scheduler, connect_timeout, partitions) as cluster:
-        yield cluster, cluster
+
+@dataclasses.dataclass(frozen=True)
+class _Cluster:
+    """The --engine dask options."""
+
+    scheduler: str | None
+    partitions: int | None
+    connect_timeout: float
+    inputs_shared: bool
+
+
+@contextmanager
+def _streamed(
+    engine: Engine,
+    paths: list[str],
+    config: Config,
+    jobs: int | None,
+    work: tuple[Path | None, bool],
+    cluster: _Cluster,
+    progress: pipeline.Progress | None,
+) -> Iterator[pipeline.Streamed]:
+    """The run, on this machine (with its work store) or on the Dask cluster."""
+    if engine == Engine.local:
+        if cluster.inputs_shared:
+            raise _fail(["--inputs-shared is for --engine dask"])
+        articles = _load(paths, config)
+        with (
+            _work_store(work[0], articles, config, work[1]) as store,
+            contextlib.closing(local.executor(jobs, items=len(articles))) as runner,
+        ):
+            yield pipeline.analyze_streamed(
+                articles, config, progress=progress, executor=runner, store=store
+            )
+        return
+    if not cluster.scheduler:
+        raise _fail(["--engine dask needs --scheduler or PROVENANCE_DASK_SCHEDULER"])
+    if work[0] is not None:
+        raise _fail(["--work-dir and --resume are for --engine local (Dask recomputes lost work)"])
+    if cluster.inputs_shared and ingest.STDIN in paths:
+        raise _fail(["--inputs-shared reads files on the workers: standard input cannot be one"])
+    sent = None if cluster.inputs_shared else _load(paths, config)  # refused before connecting
+    from provenance.run import dask as dask_engine  # raises MissingExtra without the extra
+    from provenance.run import dask_flow, dask_inputs
+
+    with dask_engine.session(cluster.scheduler, cluster.connect_timeout, cluster.partitions) as ex:
+        if sent is None:
+            inputs = dask_inputs.shared_inputs(ex, paths, config.ingest)
+        else:
+            inputs = dask_inputs.sent_inputs(ex, sent)
+            del sent
+        yield dask_flow.analyze_streamed(ex, inputs, config, progress)
 
 
 @app.command()
@@ -256,6 +293,7 @@ def report(
     scheduler: SchedulerOpt = None,
     partitions: PartitionsOpt = None,
     connect_timeout: TimeoutOpt = 10.0,
+    inputs_shared: SharedOpt = False,
 ) -> None:
     """Report where every character of the articles came from."""
     # imported here, not at the top: a cold `provenance check` does not pay for them
@@ -273,20 +311,12 @@ def report(
         if out is not None:  # refuse a bad --out before the work, and again when writing
             inputs = [*ingest.input_files(paths), *filter(None, [_config_path(config_file)])]
             outfile.target_of(out, inputs)
-        articles = _load(paths, config)
-        texts = {a.id: a.text for a in articles}
         progress, bar = _progress()
+        cluster = _Cluster(scheduler, partitions, connect_timeout, inputs_shared)
         with (
-            _work_store(work_dir, articles, config, resume) as work,
-            _runner(engine, jobs, len(articles), scheduler, partitions, connect_timeout) as (
-                runner,
-                kernels,
-            ),
+            _streamed(engine, paths, config, jobs, (work_dir, resume), cluster, progress) as run,
             bar if bar is not None else contextlib.nullcontext(),  # type: ignore[attr-defined]
         ):
-            run = pipeline.analyze_streamed(
-                articles, config, progress=progress, executor=runner, store=work, kernels=kernels
-            )
             if fmt == ReportFormat.json:
                 # written as the articles are classified, not built whole in memory
                 summaries: list[dict[str, Any]] = []
@@ -311,6 +341,7 @@ def report(
                 typer.echo(visible(line), err=True)
                 return
             result = dataclasses.replace(run.corpus, articles=tuple(run.articles))
+        texts = {r.article.id: r.article.text for r in result.articles}
         data = render_data.report_dict(result, config)
         if fmt == ReportFormat.md:
             content = render_markdown.render(data, texts)

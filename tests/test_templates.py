@@ -8,7 +8,7 @@ from provenance import pipeline
 from provenance.anchors import AnchorLexicon, anchors
 from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig
-from provenance.model import Article, BoilerplateReason
+from provenance.model import Article, ArticleResult, BoilerplateReason
 
 R = BoilerplateReason
 
@@ -150,3 +150,38 @@ def test_how_many_articles_many_is_grows_with_the_corpus() -> None:
     assert min_articles(10, config) == config.template_min_articles
     assert min_articles(10_000, config) == 10
     assert min_articles(100_000, config) == 100
+
+
+def test_vote_counts_of_parts_add_up_to_the_corpus_counts(
+    anchor_lexicon: AnchorLexicon,
+) -> None:
+    """The Dask engine counts template votes per partition and adds the counts in a tree:
+    any split of the corpus, added in any grouping, gives the whole corpus's templates."""
+    from provenance import templates
+    from provenance.segment import segment
+
+    config = BoilerplateConfig()
+    articles = [_article(n, *s, CHROME) for n, s in enumerate(STORIES)]
+    abbreviations = pipeline.Resources.load().abbreviations
+    votes = [
+        templates.sentence_votes(
+            ArticleResult(a, segment(a.text, abbreviations)),
+            a.outlet or "",
+            config,
+            anchor_lexicon,
+        )
+        for a in articles
+    ]
+    whole = templates.reduce_votes(votes, len(votes), config)
+    assert whole.contains(CHROME)
+    need = config.template_min_outlets
+    singles = [templates.count_votes([v], config) for v in votes]
+    left = templates.VoteCounts()
+    for part in singles:  # one article at a time, from the left
+        left.add(part, need)
+    pairs = [templates.count_votes(votes[i : i + 2], config) for i in range(0, len(votes), 2)]
+    tree = templates.VoteCounts().add(pairs[0], need)
+    for part in reversed(pairs[1:]):  # pairs, added right to left
+        tree.add(part, need)
+    for counts in (left, tree):
+        assert templates.templates_from_counts(counts, len(votes), config) == whole

@@ -36,9 +36,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
@@ -52,10 +54,8 @@ from provenance.fingerprint import (
     spaceless_share,
     words,
 )
-from provenance.match.candidates import lsh_candidates
 from provenance.match.claim_pairs import semantic_pairs
 from provenance.match.origin import first_appearance
-from provenance.match.signatures import BatchSigner
 from provenance.match.units import in_id_order
 from provenance.model import (
     Article,
@@ -66,7 +66,11 @@ from provenance.model import (
     Confidence,
     outlet_key,
 )
-from provenance.semantic import Vectors, load_embedder
+from provenance.run.kernels import Kernels, Local
+from provenance.semantic import Vectors
+
+if TYPE_CHECKING:  # run.local imports resources, which imports this module
+    from provenance.run.local import Executor
 
 _CUT = re.compile(r"[;,]\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -224,6 +228,19 @@ class _Corpus:
         common = max(cc.anchor_common_share * len(self.texts), cc.anchor_common_min)
         self.idf = {a: max(0.0, math.log(common / c)) if c < common else 0.0 for a, c in df.items()}
 
+
+@dataclass(frozen=True)
+class Scoring:
+    """What deciding a proposed link needs: the distinct texts, the anchors' rarity
+    weights, the sentence vectors (None without a model) and the thresholds. An executor
+    sends it once to each worker that scores links."""
+
+    texts: Sequence[_Text]
+    idf: Mapping[str, float]
+    vectors: Vectors | None
+    claims: ClaimsConfig
+    align: AlignConfig
+
     def shared(self, a: int, b: int) -> tuple[tuple[str, ...], float]:
         """The anchors two texts share, and their weight: a word of a shared name does not
         count again beside it ("north" and "korea" beside "northkorea")."""
@@ -234,47 +251,63 @@ class _Corpus:
                 counted.append(x)
         return tuple(sorted(common)), sum(self.idf[x] for x in counted)
 
+    def link(self, a: int, b: int, mutual: bool) -> ClaimLink | None:
+        """The link of texts ``a`` and ``b`` (of two outlets or more), or None."""
+        ta, tb, vectors = self.texts[a], self.texts[b], self.vectors
+        lexical = round(claim_score_keys(ta.key, tb.key), 2)
+        semantic = None if vectors is None else round(float(vectors[a] @ vectors[b]), 4)
+        shared, weight = self.shared(a, b)
+        level = confidence(lexical, semantic, mutual, weight, self.claims, self.align)
+        return None if level is None else ClaimLink(lexical, semantic, shared, level)
 
-def _lexical_candidates(corpus: _Corpus, config: Config) -> list[tuple[int, int]]:
+
+def score_task(item: tuple[int, int, bool], scoring: Scoring, resources: Any) -> ClaimLink | None:
+    """``Scoring.link`` as an executor's task (``run.local.Task``)."""
+    del resources
+    return scoring.link(*item)
+
+
+def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> list[tuple[int, int]]:
     params = replace(
         FingerprintParams.from_config(config.fingerprint),
         word_shingle=config.fingerprint.claim_word_shingle,
     )
-    stopwords = load_stopwords()
-    signatures = BatchSigner(params).sign_shingles(
-        [claim_shingles(t.text, params, stopwords) for t in corpus.texts]
-    )
+    shingler = partial(claim_shingles, params=params, stopwords=load_stopwords())
+    signatures = kernels.sign([t.text for t in corpus.texts], params, shingler)
     fp = config.fingerprint
-    found = lsh_candidates(
+    found = kernels.candidates(
         signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
     return [(c.a, c.b) for c in found]
 
 
 def _links(
-    corpus: _Corpus, config: Config, vectors: Vectors | None
+    corpus: _Corpus,
+    config: Config,
+    vectors: Vectors | None,
+    kernels: Kernels,
+    executor: Executor | None,
 ) -> dict[tuple[int, int], ClaimLink]:
     """Accepted links between distinct texts of different outlets, keyed (a, b), a < b."""
     proposed: dict[tuple[int, int], bool] = dict.fromkeys(
-        _lexical_candidates(corpus, config), False
+        _lexical_candidates(corpus, config, kernels), False
     )
     if vectors is not None:
         outlet_of = {a: outlet_key(art) for a, art in corpus.articles.items()}
         anchor_sets = [t.anchors for t in corpus.texts]
         for pair in semantic_pairs(corpus.article_texts, outlet_of, vectors, anchor_sets, config):
             proposed[pair] = True  # mutually best in a candidate article pair
-    out: dict[tuple[int, int], ClaimLink] = {}
-    for (a, b), mutual in sorted(proposed.items()):
-        ta, tb = corpus.texts[a], corpus.texts[b]
-        if len(ta.outlets | tb.outlets) < 2:
-            continue
-        lexical = round(claim_score_keys(ta.key, tb.key), 2)
-        semantic = None if vectors is None else round(float(vectors[a] @ vectors[b]), 4)
-        shared, weight = corpus.shared(a, b)
-        level = confidence(lexical, semantic, mutual, weight, config.claims, config.align)
-        if level is not None:
-            out[(a, b)] = ClaimLink(lexical, semantic, shared, level)
-    return out
+    items = [
+        (a, b, mutual)
+        for (a, b), mutual in sorted(proposed.items())
+        if len(corpus.texts[a].outlets | corpus.texts[b].outlets) >= 2
+    ]
+    scoring = Scoring(corpus.texts, corpus.idf, vectors, config.claims, config.align)
+    if executor is None:
+        found: Iterable[ClaimLink | None] = (scoring.link(*item) for item in items)
+    else:
+        found = executor.map(score_task, items, scoring)
+    return {(a, b): link for (a, b, _), link in zip(items, found, strict=True) if link is not None}
 
 
 def _stars(
@@ -346,15 +379,19 @@ def find_claims(
     results: Sequence[ArticleResult],
     config: Config,
     anchor_lexicon: AnchorLexicon | None = None,
+    kernels: Kernels | None = None,
+    executor: Executor | None = None,
 ) -> tuple[ClaimGroup, ...]:
     """Claim groups across ``results``: strong groups first, each kind in the order of its
-    first occurrence."""
+    first occurrence; ``kernels`` sign and propose the lexical candidates, ``executor``
+    scores the proposed links (default for both: in this process)."""
     lexicon = anchor_lexicon or AnchorLexicon.load(load_stopwords())
     corpus = _Corpus(results, config, lexicon)
+    kernels = kernels or Local()
     vectors = None
     if config.claims.model != "none" and corpus.texts:
-        vectors = load_embedder(config.claims.model).encode([t.text for t in corpus.texts])
-    links = _links(corpus, config, vectors)
+        vectors = kernels.embed([t.text for t in corpus.texts], config.claims.model)
+    links = _links(corpus, config, vectors, kernels, executor)
     found = [g for c, m in _stars(corpus, links) if (g := _group(corpus, c, m)) is not None]
     found.sort(
         key=lambda g: (

@@ -70,18 +70,30 @@ def find_duplicates(
     empty = Permutations.of(params.scheme, params.seed, params.num_perm).empty
     sigs = union(signatures, [rows_of[a] for a in ids], empty)
     fp = config.fingerprint
+    scored = (
+        (ids[c.a], ids[c.b], c.estimated_jaccard, similarity(text_of(ids[c.a]), text_of(ids[c.b])))
+        for c in kernels.candidates(
+            sigs, fp.duplicate_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+        )
+    )
+    return duplicates_of(scored, config)
+
+
+def duplicates_of(
+    scored: Iterable[tuple[str, str, float, float]], config: Config
+) -> tuple[dict[str, tuple[Duplicate, ...]], tuple[tuple[str, ...], ...]]:
+    """Near-duplicates per article and their clusters from the proposed article pairs
+    ``(a, b, estimated Jaccard, similarity of the texts)``, in the order proposed (the
+    Dask engine scores the pairs where the texts are)."""
     found: dict[str, list[Duplicate]] = {}
     components: Components[str] = Components()
-    for c in kernels.candidates(
-        sigs, fp.duplicate_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
-    ):
-        a, b = ids[c.a], ids[c.b]
-        score = round(similarity(text_of(a), text_of(b)), 2)
+    for a, b, jaccard, similar in scored:
+        score = round(similar, 2)
         if score < config.align.duplicate_min_similarity:
             continue
         components.join(a, b)
-        found.setdefault(a, []).append(Duplicate(a, b, c.estimated_jaccard, score))
-        found.setdefault(b, []).append(Duplicate(b, a, c.estimated_jaccard, score))
+        found.setdefault(a, []).append(Duplicate(a, b, jaccard, score))
+        found.setdefault(b, []).append(Duplicate(b, a, jaccard, score))
     duplicates = {k: tuple(sorted(v, key=lambda d: d.other_id)) for k, v in found.items()}
     groups = components.groups(components.members())
     return duplicates, tuple(sorted(tuple(sorted(g)) for g in groups if len(g) > 1))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -32,7 +32,7 @@ import numpy as np
 from provenance.anchors import AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, shingles
-from provenance.match.align import grade
+from provenance.match.align import Alignment, grade
 from provenance.match.candidates import Candidate
 from provenance.match.claims import find_claims
 from provenance.match.duplicates import find_duplicates
@@ -87,6 +87,11 @@ ALIGN_CHUNK = 8192
 SIGN_CHUNK = 4096
 
 
+def text_digest(text: str) -> bytes:
+    """The 128-bit hash that tells distinct passage texts apart."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 @dataclass(frozen=True)
 class Corpus:
     """Passages of a corpus grouped by distinct text, with their signatures: numpy arrays
@@ -121,7 +126,7 @@ class Corpus:
                 owner.append(k)
                 starts.append(p.start)
                 ends.append(p.end)
-                digests += hashlib.blake2b(p.text.encode("utf-8"), digest_size=16).digest()
+                digests += text_digest(p.text)
         keys = np.frombuffer(bytes(digests), dtype=np.uint64).reshape(-1, 2)
         _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
         order = np.argsort(first)  # distinct texts numbered by their first occurrence
@@ -152,19 +157,36 @@ class Corpus:
                 break
         if batch or not blocks:
             flush()
+        lengths = (end_of - start_of)[firsts]
+        return cls.of(articles, owner_of, start_of, passage_text, lengths, texts, np.vstack(blocks))
+
+    @classmethod
+    def of(
+        cls,
+        articles: Mapping[str, Article],
+        passage_article: Matrix,
+        passage_start: Matrix,
+        passage_text: Matrix,
+        lengths: Matrix,
+        texts: Texts,
+        signatures: Matrix,
+    ) -> Corpus:
+        """The corpus of numbered passages (``articles`` text-less, in id order; the
+        passages in article, then text order): ``build``'s, or the Dask engine's, which
+        numbers them from the partitions' digests."""
         by_text = np.argsort(passage_text, kind="stable")
-        bounds = np.searchsorted(passage_text[by_text], np.arange(len(firsts) + 1))
+        bounds = np.searchsorted(passage_text[by_text], np.arange(len(lengths) + 1))
         return cls(
             FrozenMap(articles),
             tuple(articles),
-            owner_of,
-            start_of,
+            passage_article,
+            passage_start,
             passage_text,
-            (end_of - start_of)[firsts],
+            lengths,
             by_text,
             bounds,
             texts,
-            np.vstack(blocks),
+            signatures,
         )
 
     def occurrences(self, text: int) -> list[int]:
@@ -179,27 +201,43 @@ class Corpus:
 
 
 def _links(corpus: Corpus, config: Config, kernels: Kernels) -> dict[int, list[Link]]:
-    """Per distinct text, the texts it aligns with (the link to itself is ``_self_link``),
-    in candidate order; candidates are aligned ``ALIGN_CHUNK`` at a time."""
-    links: dict[int, list[Link]] = {}
+    """Per distinct text, the texts it aligns with (``links_of``); candidates are aligned
+    ``ALIGN_CHUNK`` at a time."""
     fp = config.fingerprint
     candidates = kernels.candidates(
         corpus.signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
+    return links_of(_aligned(corpus, candidates, kernels), config)
+
+
+def _aligned(
+    corpus: Corpus, candidates: Sequence[Candidate], kernels: Kernels
+) -> Iterator[tuple[Candidate, Alignment | None]]:
+    """Each candidate with its alignment, in order; the texts of ``ALIGN_CHUNK`` candidates
+    read back at a time."""
     for at in range(0, len(candidates), ALIGN_CHUNK):
         chunk = candidates[at : at + ALIGN_CHUNK]
         needed = sorted({x for c in chunk for x in (c.a, c.b)})
         local = {u: n for n, u in enumerate(needed)}
         texts = corpus.texts.many(needed)
         pairs = [Candidate(local[c.a], local[c.b], c.estimated_jaccard) for c in chunk]
-        for c, found in zip(chunk, kernels.align(texts, pairs), strict=True):
-            if found is None or found.score < config.align.match_min_score:
-                continue
-            a_span, b_span = (found.a_start, found.a_end), (found.b_start, found.b_end)
-            j = c.estimated_jaccard
-            links.setdefault(c.a, []).append(Link(c.b, a_span, b_span, found.score, j, found.edits))
-            back = Link(c.a, b_span, a_span, found.score, j, found.edits.swapped())
-            links.setdefault(c.b, []).append(back)
+        yield from zip(chunk, kernels.align(texts, pairs), strict=True)
+
+
+def links_of(
+    aligned: Iterable[tuple[Candidate, Alignment | None]], config: Config
+) -> dict[int, list[Link]]:
+    """Per distinct text, the texts it aligns with, in candidate order (the link to itself
+    is ``_links_of``'s): the Dask engine aligns where the texts are and calls it too."""
+    links: dict[int, list[Link]] = {}
+    for c, found in aligned:
+        if found is None or found.score < config.align.match_min_score:
+            continue
+        a_span, b_span = (found.a_start, found.a_end), (found.b_start, found.b_end)
+        j = c.estimated_jaccard
+        links.setdefault(c.a, []).append(Link(c.b, a_span, b_span, found.score, j, found.edits))
+        back = Link(c.a, b_span, a_span, found.score, j, found.edits.swapped())
+        links.setdefault(c.b, []).append(back)
     return links
 
 
@@ -357,6 +395,20 @@ def find_reuse(
         config,
         kernels,
     )
+    spans, matches = assemble(candidates)
+    return Reuse(
+        spans=FrozenMap(spans),
+        matches=matches,
+        duplicates=FrozenMap(duplicates),
+        clusters=clusters,
+        claims=find_claims(ordered, config, anchor_lexicon),
+    )
+
+
+def assemble(
+    candidates: Mapping[str, list[tuple[Span, float]]],
+) -> tuple[dict[str, tuple[Span, ...]], tuple[Match, ...]]:
+    """Per article, the candidate spans left after pruning; the matches they make."""
     spans: dict[str, tuple[Span, ...]] = {}
     matches: dict[tuple[MatchSide, MatchSide], Match] = {}
     for article_id in sorted(candidates):
@@ -377,10 +429,4 @@ def find_reuse(
             k[1].end,
         ),
     )
-    return Reuse(
-        spans=FrozenMap(spans),
-        matches=tuple(matches[k] for k in order),
-        duplicates=FrozenMap(duplicates),
-        clusters=clusters,
-        claims=find_claims(ordered, config, anchor_lexicon),
-    )
+    return spans, tuple(matches[k] for k in order)

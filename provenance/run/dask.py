@@ -1,35 +1,34 @@
-"""The Dask executor: the report's stages on a Dask cluster, the same bytes as in process.
+"""The Dask engine's connection and kernels: the matching steps on a Dask cluster, the same
+results as in process. ``run.dask_flow`` runs the report's stages with them.
 
-How the work is cut (P partitions: ``partitions``, else four per worker unless
-that makes partitions smaller than ``min_articles`` / ``min_texts``):
+How the work is cut (P partitions: ``partitions``, else four per worker unless that makes
+partitions smaller than ``min_articles`` / ``min_texts``):
 
-- Inputs are sent by the client: it reads and validates the articles (so bad input is one
-  line before anything runs) and puts each partition into the task graph. Data in the
-  graph, unlike ``scatter``ed data, survives the loss of the worker holding it. (Paths that
-  every worker can read are not used yet: the client reads every input.)
-- Per-article stages (``pipeline``'s tasks through ``map``) run per partition, with the
-  data files loaded once per worker (a worker plugin, ``RESOURCES_PLUGIN``); the corpus
-  rules between them (outlet repeats, template sentences) are reduced by the client from
-  the per-article hashes and votes that the partitions return.
-- Signing runs per block of distinct texts. Candidates are a shuffle on band keys
-  (``bandkeys``): each round routes the rows of ``bands_per_pass`` bands only (NeMo
-  Curator's ``buckets_per_shuffle``), so a round moves ``blocks x rows`` bytes whatever the
-  number of bands; bucket partitions emit neighbour pairs, grouped by the block of their
-  first id; estimates read both blocks' signatures by id; each block keeps its best pairs.
-- Alignment runs per (block, block) of candidate pairs, each task reading the two blocks of
-  texts by key (each block is one task output, shipped once to a worker that needs it).
-- Classification runs per partition of articles (``map`` again).
+- ``connect`` checks that every worker runs this very code and registers a worker plugin
+  that loads the data files once per worker (``RESOURCES_PLUGIN``).
+- ``map`` runs a per-item task (``run.local.Task``) in partitions, the context sent once.
+- ``sign`` signs blocks of texts. ``candidates`` is a shuffle on band keys (``bandkeys``):
+  each round routes the rows of ``bands_per_pass`` bands only (NeMo Curator's
+  ``buckets_per_shuffle``), so a round moves ``blocks x rows`` bytes whatever the number
+  of bands; bucket partitions emit neighbour pairs, grouped by the block of their first
+  id; estimates read both blocks' signatures by id; each block keeps its best pairs.
+- ``align`` (and any ``by_block_pair`` kernel) runs per (block, block) of candidate pairs,
+  each task reading the two blocks by key.
 
-The client keeps the corpus-wide assembly (ranking sources, spans, claims, clusters) and
-writes the report. A worker lost mid-run makes Dask recompute its tasks elsewhere; every
-task is a pure function, so the report is the same.
+``candidates`` and ``align`` take a matrix or texts that the client sends (cut into
+blocks inside the task graph: data in the graph, unlike ``scatter``ed data, survives the
+loss of the worker holding it), or ``Rows``: blocks already on the workers, as futures.
+A worker lost mid-run makes Dask recompute its tasks elsewhere; every task is a pure
+function, so the results are the same.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import pickle
+import time
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
@@ -49,10 +48,11 @@ from provenance.resources import Resources
 from provenance.run import bandkeys
 from provenance.run.kernels import Shingler
 from provenance.run.local import Context, Item, Result, Task
+from provenance.semantic import Vectors, load_embedder
 
 try:
     from dask.delayed import Delayed, delayed
-    from distributed import Client, WorkerPlugin, get_worker
+    from distributed import Client, WorkerPlugin, get_worker, wait
     from distributed.comm.core import CommClosedError
     from distributed.scheduler import KilledWorker
 except ImportError as exc:  # pragma: no cover - the tests install the extra
@@ -150,6 +150,19 @@ def _run_part(task: Task[Any, Any, Any], part: list[Any], context: Any) -> list[
     return [task(item, context, resources) for item in part]
 
 
+def _sent_bytes(dask_worker: Any) -> int:
+    total: int = dask_worker.transfer_outgoing_bytes_total
+    return total
+
+
+def _token_counts(texts: list[str], model: str) -> list[int] | None:
+    return load_embedder(model).token_counts(texts)
+
+
+def _embed(texts: list[str], model: str) -> Vectors:
+    return load_embedder(model).encode(texts)
+
+
 def _same(value: T) -> T:
     return value
 
@@ -184,8 +197,24 @@ def _best(
     return pairs, counts, len(links)
 
 
+Pair = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A corpus-wide table kept on the workers in blocks: ``parts[i]`` (a future or a
+    delayed value: a signature matrix, a list of texts) holds rows ``starts[i]`` up to the
+    next start; ``total`` rows, ``width`` values per row (signatures)."""
+
+    parts: list[Any]
+    starts: list[int]
+    total: int
+    width: int = 0
+    dtype: str = "uint32"
+
+
 def _align(
-    texts_a: list[str], a_first: int, texts_b: list[str], b_first: int, pairs: list[tuple[int, int]]
+    texts_a: list[str], a_first: int, texts_b: list[str], b_first: int, pairs: list[Pair]
 ) -> list[Alignment | None]:
     return [align_texts(texts_a[a - a_first], texts_b[b - b_first]) for a, b in pairs]
 
@@ -198,6 +227,7 @@ class ShuffleStats:
     """Bytes moved per stage (client to workers, between workers, workers to client)."""
 
     stages: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage, measured runs
 
     def add(self, stage: str, nbytes: int) -> None:
         self.stages[stage] = self.stages.get(stage, 0) + nbytes
@@ -225,6 +255,23 @@ class DaskExecutor:
     stats: ShuffleStats = field(default_factory=ShuffleStats)
     # also measure the pickled size of map's items and results (costs a pickling each)
     measure: bool = False
+
+    _sent: int = 0
+    _since: float = field(default_factory=time.perf_counter)
+
+    def mark(self, stage: str, *waiting: Any) -> None:
+        """With ``measure``: wait for ``waiting`` (futures), then count the bytes the
+        workers have sent since the last mark (to other workers and to this client) under
+        ``stage``."""
+        if not self.measure:
+            return
+        with self.client.as_current():
+            wait(list(waiting))
+        sent = sum(self.client.run(_sent_bytes).values())
+        self.stats.add(f"{stage}: sent by workers", sent - self._sent)
+        now = time.perf_counter()
+        self.stats.seconds[stage] = round(now - self._since, 2)
+        self._sent, self._since = sent, now
 
     def _size(self, value: object) -> int:
         return len(pickle.dumps(value, protocol=5)) if self.measure else 0
@@ -280,25 +327,36 @@ class DaskExecutor:
         return signatures
 
     def candidates(
-        self, signatures: Matrix, threshold: float, max_candidates: int, bands_per_pass: int
+        self, signatures: Matrix | Rows, threshold: float, max_candidates: int, bands_per_pass: int
     ) -> list[Candidate]:
-        n, width = signatures.shape
+        """Band-key candidates of a signature matrix, or of one already on the workers."""
+        if isinstance(signatures, Rows):
+            rows = signatures
+        else:
+            blocks = _blocks(len(signatures), self._count(len(signatures), self.min_texts))
+            rows = Rows(
+                [delayed(np.ascontiguousarray)(signatures[lo:hi]) for lo, hi in blocks],
+                [lo for lo, _ in blocks],
+                len(signatures),
+                signatures.shape[1],
+                str(signatures.dtype),
+            )
+            self.stats.add("candidates: signatures to workers", signatures.nbytes)
+        n, width = rows.total, rows.width
         if n < 2:
             return []
         banding = Banding.for_threshold(width, threshold)
-        blocks = _blocks(n, self._count(n, self.min_texts))
-        bounds = np.array([lo for lo, _ in blocks], dtype=np.int64)
-        sig_blocks = [delayed(np.ascontiguousarray)(signatures[lo:hi]) for lo, hi in blocks]
-        self.stats.add("candidates: signatures to workers", signatures.nbytes)
-        parts = len(blocks)
+        sig_blocks, starts = rows.parts, rows.starts
+        bounds = np.array(starts, dtype=np.int64)
+        parts = len(sig_blocks)
         per_round = max(1, bands_per_pass)  # NeMo Curator's buckets_per_shuffle
-        row_bytes = bandkeys.row_dtype(banding.rows, signatures.dtype).itemsize
-        owned: list[list[Delayed]] = [[] for _ in blocks]
+        row_bytes = bandkeys.row_dtype(banding.rows, np.dtype(rows.dtype)).itemsize
+        owned: list[list[Delayed]] = [[] for _ in sig_blocks]
         for first in range(0, banding.bands, per_round):
             bands = range(first, min(banding.bands, first + per_round))
             routed = [
                 delayed(bandkeys.route, nout=parts)(block, lo, bands, banding.rows, parts)
-                for block, (lo, _) in zip(sig_blocks, blocks, strict=True)
+                for block, lo in zip(sig_blocks, starts, strict=True)
             ]
             for q in range(parts):
                 split = delayed(_edges_by_owner, nout=parts)(
@@ -308,11 +366,11 @@ class DaskExecutor:
                     owned[p].append(split[p])
             self.stats.add("candidates: band-key shuffle", n * len(bands) * row_bytes)
         tops: list[Delayed] = []
-        for p, (lo, _) in enumerate(blocks):
+        for p, lo in enumerate(starts):
             by_other = delayed(_owned, nout=parts)(owned[p], bounds)
             found = [
                 delayed(_equal)(by_other[r], sig_blocks[p], lo, sig_blocks[r], rlo)
-                for r, (rlo, _) in enumerate(blocks)
+                for r, rlo in enumerate(starts)
             ]
             tops.append(delayed(_best)(found, max_candidates, n))
         results = self._compute(tops)
@@ -326,32 +384,68 @@ class DaskExecutor:
             for (a, b), c in zip(pairs.tolist(), counts.tolist(), strict=True)
         ]
 
-    def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:
+    def embed(self, texts: Sequence[str], model: str) -> Vectors:
+        """The sentence vectors in runs of texts encoded in parallel, each run starting where
+        the model starts a micro-batch (``Embedder.batch_starts``): the vectors of one
+        ``encode`` of all texts, bit for bit. Token counts are computed in parallel first."""
+        if not texts:
+            return load_embedder(model).encode([])
+        blocks = _blocks(len(texts), self._count(len(texts), self.min_articles))
+        parts = [delayed(_token_counts)(list(texts[lo:hi]), model) for lo, hi in blocks]
+        counts = self._compute(parts)
+        self.stats.add("embed: texts to workers", 2 * sum(len(t.encode()) for t in texts))
+        if any(c is None for c in counts):
+            cuts = [0, len(texts)]
+        else:
+            starts = load_embedder(model).batch_starts([n for c in counts for n in c])
+            wanted = [lo for lo, _ in blocks]
+            cuts = sorted(
+                {starts[bisect.bisect_left(starts, lo)] for lo in wanted if lo <= starts[-1]}
+            )
+            cuts.append(len(texts))
+        runs = [delayed(_embed)(list(texts[lo:hi]), model) for lo, hi in itertools.pairwise(cuts)]
+        vectors: Vectors = np.concatenate(self._compute(runs))
+        return vectors
+
+    def align(
+        self, texts: Sequence[str] | Rows, pairs: Sequence[Candidate]
+    ) -> list[Alignment | None]:
+        """``align_texts`` of each pair, per (block, block) of texts; the texts are sent
+        by the client, or already on the workers (``Rows`` of text lists)."""
         if not pairs:
             return []
-        blocks = _blocks(len(texts), self._count(len(texts), self.min_texts))
-        bounds = np.array([lo for lo, _ in blocks], dtype=np.int64)
-        text_blocks = [delayed(list)(texts[lo:hi]) for lo, hi in blocks]
+        if isinstance(texts, Rows):
+            text_blocks, starts = texts.parts, texts.starts
+        else:
+            blocks = _blocks(len(texts), self._count(len(texts), self.min_texts))
+            text_blocks = [delayed(list)(texts[lo:hi]) for lo, hi in blocks]
+            starts = [lo for lo, _ in blocks]
+            self.stats.add("align: texts to workers", sum(len(t.encode()) for t in texts))
+        found = self.by_block_pair(_align, text_blocks, starts, [(c.a, c.b) for c in pairs])
+        return list(found)
+
+    def by_block_pair(
+        self, kernel: Any, blocks: Sequence[Any], starts: Sequence[int], pairs: Sequence[Pair]
+    ) -> list[Any]:
+        """``kernel(block_a, a_first, block_b, b_first, pairs)`` per (block, block) of the
+        ``pairs`` of row ids, each task reading the two blocks by key; one result per
+        pair, in the order of ``pairs``."""
+        bounds = np.array(starts, dtype=np.int64)
         grouped: dict[tuple[int, int], list[int]] = {}
-        owner_a = np.searchsorted(bounds, [c.a for c in pairs], side="right") - 1
-        owner_b = np.searchsorted(bounds, [c.b for c in pairs], side="right") - 1
+        owner_a = np.searchsorted(bounds, [a for a, _ in pairs], side="right") - 1
+        owner_b = np.searchsorted(bounds, [b for _, b in pairs], side="right") - 1
         for i, (pa, pb) in enumerate(zip(owner_a.tolist(), owner_b.tolist(), strict=True)):
             grouped.setdefault((pa, pb), []).append(i)
         order: list[list[int]] = []
         tasks: list[Delayed] = []
         for (pa, pb), members in sorted(grouped.items()):
-            keys = [(pairs[i].a, pairs[i].b) for i in members]
-            tasks.append(
-                delayed(_align)(
-                    text_blocks[pa], blocks[pa][0], text_blocks[pb], blocks[pb][0], keys
-                )
-            )
+            keys = [pairs[i] for i in members]
+            tasks.append(delayed(kernel)(blocks[pa], starts[pa], blocks[pb], starts[pb], keys))
             order.append(members)
-        self.stats.add("align: texts to workers", sum(len(t.encode()) for t in texts))
-        out: list[Alignment | None] = [None] * len(pairs)
+        out: list[Any] = [None] * len(pairs)
         for members, found in zip(order, self._compute(tasks), strict=True):
-            for i, alignment in zip(members, found, strict=True):
-                out[i] = alignment
+            for i, value in zip(members, found, strict=True):
+                out[i] = value
         return out
 
 

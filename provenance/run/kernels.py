@@ -1,5 +1,6 @@
 """The heavy steps of the matching stage, behind one small interface so that an executor
-can run them elsewhere: sign texts, propose band-key candidates, align candidate pairs.
+can run them elsewhere: sign texts, propose band-key candidates, align candidate pairs, embed
+sentences.
 ``reuse`` and ``claims`` call them and decide what their results mean.
 
 ``Local`` runs them in this process; ``run.dask.DaskExecutor`` on a Dask cluster, with the
@@ -15,6 +16,7 @@ from provenance.fingerprint import FingerprintParams
 from provenance.match.align import Alignment, align_texts
 from provenance.match.candidates import Candidate, lsh_candidates
 from provenance.match.signatures import BatchSigner, Matrix
+from provenance.semantic import Vectors, load_embedder
 
 # the shingles of one text (a picklable, top-level function or partial for remote kernels)
 Shingler = Callable[[str], Iterable[bytes]]
@@ -35,6 +37,10 @@ class Kernels(Protocol):
         """``align_texts`` of each pair of ``texts``, in order."""
         ...
 
+    def embed(self, texts: Sequence[str], model: str) -> Vectors:
+        """``load_embedder(model).encode(texts)``, bit for bit."""
+        ...
+
 
 class Local:
     """The kernels in this process."""
@@ -49,3 +55,6 @@ class Local:
 
     def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:
         return [align_texts(texts[c.a], texts[c.b]) for c in pairs]
+
+    def embed(self, texts: Sequence[str], model: str) -> Vectors:
+        return load_embedder(model).encode(texts)

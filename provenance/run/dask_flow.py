@@ -1,0 +1,279 @@
+"""The report on a Dask cluster with the data kept on the workers, the same bytes as in
+process (``pipeline.analyze_streamed``).
+
+Articles are cut into P partitions of consecutive ids (``run.dask_inputs``: sent by the
+client, or read by the workers from a shared path). Every per-article result stays on the
+worker that computed it, as a future per partition; the client gathers only small tables
+and what it writes:
+
+- corpus rules: each partition counts its outlet-repeat hashes and template votes; the
+  counts are added in a tree (``FAN_IN`` at a time) on the workers and the rules built
+  there; the client never sees them (the analysis tasks take them by key);
+- analysis: per partition, the rules' future as context; the results stay on the workers;
+- passages: each partition lists its passages (text-less: article id, offsets, kind), the
+  digest and length of each distinct passage text, and signs its distinct texts and the
+  union of each article's. The client numbers the distinct texts from the digests in the
+  order the local engine does (first occurrence in id order, so each partition's new texts
+  get consecutive ids; ``run.dask_passages``), a ``reuse.Corpus`` of the text-less
+  passages, and leaves texts and signatures on the workers: candidates are the
+  band-key shuffle over those blocks, alignment reads the text blocks by key,
+  near-duplicate similarities read the articles' texts on their workers;
+- the assembly of reuse spans and matches runs on the client, over the text-less passages
+  and articles (what ranks sources and names the first appearance);
+- claims and quotation groups each run as one task on a worker, from the partitions'
+  sentences and quotations. From the claims task (``worker_client``), the sentence
+  embedding (runs cut where the model starts a micro-batch: the same vectors bit for
+  bit), the lexical signing, the band-key candidates and the scoring of proposed links
+  run partitioned on the cluster; the claims' corpus (distinct sentences, their anchors
+  and vectors), the semantic article pairs and the grouping stay in that one task;
+- classification runs per partition on the workers holding the results, with each
+  article's reuse spans and duplicates; the client streams the classified partitions in
+  order and writes them.
+
+Every task is a pure function of its inputs: a worker lost mid-run makes Dask recompute
+what it held, from the partitions in the graph (inputs sent by the client) or from the
+shared files.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+from distributed import Future, worker_client
+
+from provenance import boilerplate, pipeline, templates
+from provenance.config import Config
+from provenance.fingerprint import FingerprintParams
+from provenance.match.align import similarity
+from provenance.match.claims import find_claims
+from provenance.match.duplicates import duplicates_of
+from provenance.match.quote_groups import find_quote_groups
+from provenance.match.reuse import Reuse, _Ranking, _spans_for, assemble, links_of
+from provenance.match.signatures import BatchSigner
+from provenance.model import Article, ArticleResult, CorpusResult, Segmentation
+from provenance.run.dask import DaskExecutor, Pair, _resources, _run_part
+from provenance.run.dask_inputs import Inputs
+from provenance.run.dask_passages import (
+    PassageTable,
+    WorkerTexts,
+    _corpus,
+    _numbered,
+    _passages_part,
+    _rows_of,
+)
+
+# partial counts added per task of the corpus-rule tree
+FAN_IN = 8
+
+Counts = tuple[dict[str, Counter[int]], templates.VoteCounts]
+
+
+# ------------------------------------------------------------------ tasks (run on workers)
+
+
+def _units_part(articles: list[Article], config: Config) -> Counts:
+    resources = _resources()
+    units = [pipeline._units_task(a, config, resources) for a in articles]
+    hashed = boilerplate.count_units(h for h, _ in units)
+    return hashed, templates.count_votes((v for _, v in units), config.boilerplate)
+
+
+def _add_counts(config: Config, *parts: Counts) -> Counts:
+    hashed: dict[str, Counter[int]] = {}
+    votes = templates.VoteCounts()
+    for counts, vote in parts:
+        for outlet, counter in counts.items():
+            hashed.setdefault(outlet, Counter()).update(counter)
+        votes.add(vote, config.boilerplate.template_min_outlets)
+    return hashed, votes
+
+
+def _context(config: Config, total: int, counts: Counts) -> pipeline.ArticleContext:
+    bp = config.boilerplate
+    rules = pipeline.CorpusRules(
+        boilerplate.repeats_from_counts(counts[0], bp),
+        templates.templates_from_counts(counts[1], total, bp),
+    )
+    return pipeline.ArticleContext(config, rules)
+
+
+def _analyze_part(articles: list[Article], context: pipeline.ArticleContext) -> list[ArticleResult]:
+    return _run_part(pipeline._analyze_task, articles, context)
+
+
+def _similar(
+    texts_a: list[str], a_first: int, texts_b: list[str], b_first: int, pairs: list[Pair]
+) -> list[float]:
+    return [similarity(texts_a[a - a_first], texts_b[b - b_first]) for a, b in pairs]
+
+
+def _sentences(results: list[ArticleResult]) -> list[ArticleResult]:
+    """What the claims stage reads of each article: its text, sentences and boilerplate."""
+    return [
+        ArticleResult(r.article, Segmentation((), r.segmentation.sentences), r.boilerplate)
+        for r in results
+    ]
+
+
+def _quoted(results: list[ArticleResult]) -> list[ArticleResult]:
+    """What the quotation groups read: the articles that quote someone, with the quotes."""
+    return [
+        ArticleResult(r.article, Segmentation((), ()), quotes=r.quotes) for r in results if r.quotes
+    ]
+
+
+def _claims(config: Config, *parts: list[ArticleResult]) -> Any:
+    results = list(itertools.chain.from_iterable(parts))
+    anchors = _resources().anchors
+    with worker_client() as client:  # signing, candidates and scoring partitioned
+        cluster = DaskExecutor(client)
+        return find_claims(results, config, anchors, cluster, cluster)
+
+
+def _quote_groups(config: Config, *parts: list[ArticleResult]) -> Any:
+    return find_quote_groups(list(itertools.chain.from_iterable(parts)), config)
+
+
+def _classify_part(
+    results: list[ArticleResult], found: dict[str, Any], duplicates: dict[str, Any]
+) -> list[ArticleResult]:
+    items = [(r, found.get(r.article.id, ()), duplicates.get(r.article.id, ())) for r in results]
+    return _run_part(pipeline._classify_task, items, None)
+
+
+# ------------------------------------------------------------------ the client's side
+
+
+def _tree(executor: DaskExecutor, config: Config, parts: list[Future[Any]]) -> Future[Any]:
+    client = executor.client
+    while len(parts) > 1:
+        parts = [
+            client.submit(_add_counts, config, *parts[i : i + FAN_IN])
+            for i in range(0, len(parts), FAN_IN)
+        ]
+    return parts[0]
+
+
+def _parts(client: Any, future: Future[Any], count: int) -> list[Future[Any]]:
+    return [client.submit(operator.getitem, future, i) for i in range(count)]
+
+
+def _reuse(
+    executor: DaskExecutor, config: Config, results: list[Future[Any]]
+) -> tuple[Reuse, list[list[Article]]]:
+    """Reuse spans, matches, duplicates and clusters (claims left empty), and each
+    partition's text-less articles."""
+    client = executor.client
+    fp = config.fingerprint
+    params = FingerprintParams.from_config(fp)
+    made = [client.submit(_passages_part, r, config) for r in results]
+    pieces = [_parts(client, m, 5) for m in made]
+    tables: list[PassageTable] = client.gather([p[0] for p in pieces])
+    executor.stats.add("passages: tables to client", executor._size(tables))
+    executor.mark("passages", *(x for p in pieces for x in p))
+    del made
+    numbers, owned = _numbered(tables)
+    width, dtype = params.num_perm, str(BatchSigner(params).sign_shingles([]).dtype)
+    signatures = _rows_of(client, [p[2] for p in pieces], owned, width, dtype)
+    texts = _rows_of(client, [p[1] for p in pieces], owned, 0, "")
+    corpus = _corpus(tables, numbers, WorkerTexts(client, texts))
+    candidates = executor.candidates(
+        signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+    )
+    executor.mark("candidates")
+    aligned = zip(candidates, executor.align(texts, candidates), strict=True)
+    links = links_of(aligned, config)
+    executor.mark("align")
+    spans, matches = assemble(_spans_for(corpus, config, links, _Ranking(corpus)))
+    del links, texts, signatures
+    signed = [list(range(len(t.signed))) for t in tables]
+    articles = _rows_of(client, [p[3] for p in pieces], signed, width, dtype)
+    article_texts = _rows_of(client, [p[4] for p in pieces], signed, 0, "")
+    ids = [i for t in tables for i in t.signed]
+    pairs = executor.candidates(
+        articles, fp.duplicate_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+    )
+    scores = executor.by_block_pair(
+        _similar, article_texts.parts, article_texts.starts, [(c.a, c.b) for c in pairs]
+    )
+    executor.mark("duplicates")
+    duplicates, clusters = duplicates_of(
+        ((ids[c.a], ids[c.b], c.estimated_jaccard, s) for c, s in zip(pairs, scores, strict=True)),
+        config,
+    )
+    found = Reuse(spans, matches, duplicates, clusters, ())
+    return found, [list(t.articles) for t in tables]
+
+
+def analyze_streamed(
+    executor: DaskExecutor,
+    inputs: Inputs,
+    config: Config,
+    progress: pipeline.Progress | None = None,
+) -> pipeline.Streamed:
+    """``pipeline.analyze_streamed`` on the cluster, the inputs already in partitions."""
+    report = progress or pipeline._no_progress
+    client = executor.client
+    total = inputs.total
+    counts = [client.submit(_units_part, part, config) for part in inputs.parts]
+    context = client.submit(_context, config, total, _tree(executor, config, counts))
+    results = [client.submit(_analyze_part, part, context) for part in inputs.parts]
+    executor.mark("inputs, rules, analysis", *results)
+    del counts, context
+    inputs.parts = []  # the results hold the articles (the graph can recompute them)
+    claims = client.submit(_claims, config, *(client.submit(_sentences, r) for r in results))
+    executor.mark("claims", claims)  # measured runs wait for each stage: no overlap
+    quotes = client.submit(_quote_groups, config, *(client.submit(_quoted, r) for r in results))
+    executor.mark("quotes", quotes)
+    found, articles = _reuse(executor, config, results)
+    report("boilerplate", total, total)
+    found = replace(found, claims=claims.result())
+    corpus = CorpusResult(
+        articles=(),
+        matches=found.matches,
+        claims=found.claims,
+        clusters=found.clusters,
+        quotes=quotes.result(),
+    )
+    report("match", total, total)
+    ids = [[a.id for a in part] for part in articles]
+    outlets = tuple((a.id, a.outlet) for part in articles for a in part)
+    del articles
+    classified = _classified(executor, results, ids, found, report, total)
+    return pipeline.Streamed(corpus, outlets, classified)
+
+
+def _classified(
+    executor: DaskExecutor,
+    results: list[Future[Any]],
+    part_ids: list[list[str]],
+    found: Reuse,
+    report: pipeline.Progress,
+    total: int,
+) -> Iterator[ArticleResult]:
+    """The classified articles, partition after partition (each gathered, written and
+    released before the next)."""
+    client = executor.client
+    spans, duplicates = found.spans, found.duplicates
+    tasks = []
+    for future, ids in zip(results, part_ids, strict=True):
+        mine = {i: spans[i] for i in ids if i in spans}
+        twins = {i: duplicates[i] for i in ids if i in duplicates}
+        executor.stats.add("classify: spans to workers", executor._size((mine, twins)))
+        tasks.append(client.submit(_classify_part, future, mine, twins))
+    results.clear()
+    done = 0
+    for task in tasks:
+        part = task.result()
+        executor.stats.add("classify: results to client", executor._size(part))
+        task.release()
+        for result in part:
+            done += 1
+            yield result
+            report("classify", done, total)
+    executor.mark("classify")
