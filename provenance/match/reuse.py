@@ -228,7 +228,7 @@ def links_of(
     aligned: Iterable[tuple[Candidate, Alignment | None]], config: Config
 ) -> dict[int, list[Link]]:
     """Per distinct text, the texts it aligns with, in candidate order (the link to itself
-    is ``_links_of``'s): the Dask engine aligns where the texts are and calls it too."""
+    is ``_with_self``'s): the Dask engine aligns where the texts are and calls it too."""
     links: dict[int, list[Link]] = {}
     for c, found in aligned:
         if found is None or found.score < config.align.match_min_score:
@@ -241,7 +241,7 @@ def links_of(
     return links
 
 
-def _links_of(corpus: Corpus, links: dict[int, list[Link]], u: int) -> list[Link]:
+def _with_self(corpus: Corpus, links: dict[int, list[Link]], u: int) -> list[Link]:
     """Distinct text ``u``'s links: itself (score 100), then the texts it aligns with."""
     length = int(corpus.lengths[u])
     return [Link(u, (0, length), (0, length), 100.0, 1.0), *links.get(u, ())]
@@ -306,7 +306,7 @@ def _spans_for(
     firsts: dict[int, str] = {}
     repeated = np.flatnonzero(np.diff(corpus.bounds) > 1).tolist()
     for u in sorted({*links, *repeated}):  # a unique text without alignment shares nothing
-        mine_links = _links_of(corpus, links, u)
+        mine_links = _with_self(corpus, links, u)
         for i in corpus.occurrences(u):
             p_start = corpus.start_of(i)
             mine = corpus.article_of(i)
