@@ -40,7 +40,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # module -> (files to mutate, test files that pin them)
 MODULES: dict[str, tuple[list[str], list[str]]] = {
-    "check": (["provenance/check.py"], ["tests/test_check.py"]),
+    "check": (
+        ["provenance/check.py", "provenance/check_wire.py"],
+        ["tests/test_check.py", "tests/test_quotes.py"],
+    ),
     "store": (["provenance/store/*"], ["tests/test_store.py", "tests/test_index.py"]),
     "boilerplate": (
         ["provenance/boilerplate.py", "provenance/boilerplate_rules.py"],
@@ -131,6 +134,25 @@ EQUIVALENT: dict[str, str] = {
     "provenance.boilerplate_rules.x\u01c1BoilerplateLexicon\u01c1load__mutmut_34": (
         "'UTF-8' and 'utf-8' name one codec"
     ),
+    "provenance.boilerplate_rules.x\u01c1BoilerplateLexicon\u01c1load__mutmut_32": (
+        "read_text(None) reads with the locale's encoding, UTF-8 wherever Python runs here "
+        "(PEP 538/540 coerce the C locale to UTF-8)"
+    ),
+    "provenance.boilerplate_rules.x\u01c1RuleSet\u01c1of__mutmut_27": (
+        "every kind has rules; an empty set's pattern would match only '' and return no rule"
+    ),
+    "provenance.boilerplate.x\u01c1OutletRepeats\u01c1contains__mutmut_4": (
+        "no outlet key is '' or 'XXXX' (keys are casefolded; the empty key is never counted)"
+    ),
+    # check
+    "provenance.check.x\u01c1ArticleVerdict\u01c1line_of__mutmut_23": "count(x, None, n) "
+    "starts at 0 as count(x, 0, n)",
+    "provenance.check.x\u01c1ArticleVerdict\u01c1column_of__mutmut_23": "rfind(x, None, n) "
+    "starts at 0 as rfind(x, 0, n)",
+    "provenance.check.x\u01c1ArticleVerdict\u01c1column_of__mutmut_2": "only a .txt origin "
+    "gets past the next test, and ingest gives a .txt file no record",
+    "provenance.check.x\u01c1ArticleVerdict\u01c1column_of__mutmut_6": "standard input "
+    "('-') is never a .txt path, so the next test returns None as well",
 }
 COPY = ("provenance", "tests", "corpus", "schemas", "README.md", "CHANGELOG.md")
 _RESULT = re.compile(r"^\s+(\S+): (\w[\w ]*)$")

@@ -8,9 +8,17 @@ from provenance import boilerplate
 from provenance.boilerplate import OutletRepeats, detect, outlet_repeats
 from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig, Config
-from provenance.model import Article, BoilerplateReason, BoilerplateSpan, Label, outlet_key
+from provenance.model import (
+    Article,
+    ArticleResult,
+    BoilerplateReason,
+    BoilerplateSpan,
+    Label,
+    outlet_key,
+)
 from provenance.pipeline import analyze
 from provenance.segment import segment
+from provenance.templates import sentence_hash
 
 R = BoilerplateReason
 
@@ -524,3 +532,85 @@ def test_spans_name_the_rule_that_made_them(lexicon: BoilerplateLexicon) -> None
     ]
     repeats = outlet_repeats(arts, BoilerplateConfig())
     assert [s.rule for s in _detect(arts[0], lexicon, repeats)] == ["corpus.outlet_repeat"]
+
+
+# --- outlet repeats: the map step, the units counted, the URL host as outlet ---------------
+
+
+def test_no_repeats_mark_nothing(lexicon: BoilerplateLexicon) -> None:
+    footer = "Daily Planet is published by Planet Media Group."
+    article = _article(f"{STORY_EN}\n{footer}", outlet="Daily Planet")
+    assert not OutletRepeats.empty().contains("daily planet", footer)
+    assert _detect(article, lexicon, OutletRepeats.empty()) == ()
+
+
+def test_an_article_without_outlet_or_url_hashes_nothing() -> None:
+    """The map step's documented result for an article no outlet can be named for: the empty
+    key and no hashes (so it adds no outlet to the reduction), while an outlet's article
+    gives its folded name and the hashes of its lines."""
+    config = BoilerplateConfig()
+    footer = "Daily Planet is published by Planet Media Group."
+    lone = _article(f"{STORY_EN}\n{footer}")
+    assert boilerplate.unit_hashes(lone, config) == ("", frozenset())
+    key, hashes = boilerplate.unit_hashes(_article(footer, outlet=" Daily Planet "), config)
+    assert (key, len(hashes)) == ("daily planet", 1)
+    repeats = outlet_repeats([lone, lone, lone], config)
+    assert dict(repeats.by_outlet) == {}
+
+
+def test_pages_of_one_site_without_outlet_share_repeats_by_host(
+    lexicon: BoilerplateLexicon,
+) -> None:
+    """No outlet in the metadata: pages of one host are one outlet for the repeats (www.
+    dropped), so their shared footer is an outlet repeat; a page of another host is not."""
+    footer = "Daily Planet is published by Planet Media Group."
+    arts = [
+        _article(f"{STORY_EN} ({n})\n{footer}", id=n, url=f"https://{host}/news/{n}")
+        for n, host in (
+            ("one", "www.planet.example"),
+            ("two", "planet.example"),
+            ("3", "planet.example"),
+        )
+    ]
+    other = _article(f"{STORY_EN}\n{footer}", id="b", url="https://other.example/x")
+    repeats = outlet_repeats([*arts, other], BoilerplateConfig())
+    assert _marked(arts[0], _detect(arts[0], lexicon, repeats)) == {footer: R.OUTLET_REPEAT}
+    assert _detect(other, lexicon, repeats) == ()
+
+
+def test_a_repeated_paragraph_of_analysed_articles_is_one_span(
+    lexicon: BoilerplateLexicon,
+) -> None:
+    """From analysed articles both the paragraphs and their sentences are counted: a
+    two-sentence footer paragraph repeated in three articles is one outlet-repeat span over
+    the whole line, not two sentence spans."""
+    footer = "Daily Planet is published by Planet Media Group. Send tips to the news desk."
+    arts = [
+        _article(
+            f"The council approved {n} new bus lines on Tuesday.\n{footer}",
+            id=n,
+            outlet="Daily Planet",
+        )
+        for n in ("one", "two", "three")
+    ]
+    analysed = [ArticleResult(a, segment(a.text)) for a in arts]
+    repeats = outlet_repeats(analysed, BoilerplateConfig())
+    start = arts[0].text.index(footer)
+    assert [(s.start, s.end, s.reason) for s in _detect(arts[0], lexicon, repeats)] == [
+        (start, start + len(footer), R.OUTLET_REPEAT)
+    ]
+
+
+def test_repeat_units_from_min_to_max_characters_inclusive() -> None:
+    """``outlet_repeat_min_chars`` (12) and ``outlet_repeat_max_chars`` (300) are the
+    shortest and longest lines counted: 12 and 300 characters count, 11 and 301 do not."""
+    config = BoilerplateConfig()
+    low, high = config.outlet_repeat_min_chars, config.outlet_repeat_max_chars
+    lines = {
+        n: ("Planet news " * 30)[:n].strip().ljust(n, "x") for n in (low - 1, low, high, high + 1)
+    }
+    assert [len(v) for v in lines.values()] == [low - 1, low, high, high + 1]
+    _, hashes = boilerplate.unit_hashes(
+        _article("\n".join(lines.values()), outlet="Daily Planet"), config
+    )
+    assert hashes == {sentence_hash(lines[low]), sentence_hash(lines[high])}

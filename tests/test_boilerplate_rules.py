@@ -8,6 +8,7 @@ contain the same words inside prose, must match no rule at all.
 
 from __future__ import annotations
 
+import importlib.resources
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,47 @@ def test_every_language_file_is_loaded_with_its_stop_words_and_numbered_rules() 
     assert "fr.read_also.line" in numbers
     for table, found in numbers.items():
         assert found == list(range(1, len(found) + 1)), table
+
+
+def test_a_data_folder_with_other_files_and_a_language_without_stop_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader reads every ``*.toml`` of the folder and nothing else (a README beside
+    them is skipped, wherever it sorts), and a language file without ``stopwords`` (a
+    script-only language) gets an empty list, so no density test uses it."""
+    source = Path(__file__).resolve().parent.parent / "provenance" / "data" / "boilerplate"
+    folder = tmp_path / "data" / "boilerplate"
+    folder.mkdir(parents=True)
+    (folder / "features.toml").write_text(
+        (source / "features.toml").read_text("utf-8"), encoding="utf-8"
+    )
+    (folder / "README.md").write_text("What the files are.\n", encoding="utf-8")
+    (folder / "xx.toml").write_text(
+        'language = "xx"\n[share]\nline = ["Teilen \\\\| Drucken"]\n', encoding="utf-8"
+    )
+    # the loader finds its folder through importlib.resources.files("provenance")
+    monkeypatch.setattr(importlib.resources, "files", lambda package: tmp_path)
+    lexicon = BoilerplateLexicon.load()
+    assert dict(lexicon.stopwords) == {"xx": frozenset()}
+    assert [r.id for r in lexicon.line.rules] == ["xx.share.line.1"]
+    hit = lexicon.line.first("Teilen | Drucken")
+    assert hit is not None
+    assert hit[0].reason == R.SHARE
+    assert lexicon.heading_max_words == 20
+
+
+def test_a_caption_split_cuts_at_its_credit() -> None:
+    """A split rule's named ``credit`` group survives the combined filter pattern (the names
+    are only removed there, since several rules use the same name): the caption ends where
+    the photo credit starts. Loaded here, not from the module fixture, so the loader's own
+    steps are tied to this test."""
+    lexicon = BoilerplateLexicon.load()
+    line = (
+        "In a photo released by the Russian Ministry, the delegations meet in Moscow. "
+        "2024.11.02 Moscow = AP/Newsis"
+    )
+    hit = lexicon.split.first(line)
+    assert hit is not None
+    rule, match = hit
+    assert rule.id == "en.caption.split.1"
+    assert line[match.start("credit") :] == "2024.11.02 Moscow = AP/Newsis"

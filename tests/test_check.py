@@ -585,3 +585,9 @@ def test_line_numbers_at_the_edges() -> None:
     txt = check.ArticleVerdict(Article(id="t", text=text, origin=Origin("a.txt")), ())
     assert stdin.line_of(3) is None
     assert [txt.line_of(0), txt.line_of(1), txt.line_of(text.index("third"))] == [1, 2, 3]
+    # columns too: "second" starts its line although a newline is the file's first character
+    assert [txt.column_of(0), txt.column_of(1), txt.column_of(3)] == [1, 1, 3]
+    assert stdin.column_of(3) is None
+    # an article built in code (no file) has neither
+    built = check.ArticleVerdict(Article(id="b", text=text), ())
+    assert (built.line_of(3), built.column_of(3)) == (None, None)
