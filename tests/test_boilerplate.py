@@ -614,3 +614,122 @@ def test_repeat_units_from_min_to_max_characters_inclusive() -> None:
         _article("\n".join(lines.values()), outlet="Daily Planet"), config
     )
     assert hashes == {sentence_hash(lines[low]), sentence_hash(lines[high])}
+
+
+# --- the tail, the comment widget and the HTML comment hint at their edges ------------------
+
+
+def test_a_terminator_with_no_story_above_it_ends_nothing(lexicon: BoilerplateLexicon) -> None:
+    """A page of short lines only: "You may also like" at its top has no story before it
+    to end, so the lines under it are not taken for a related-links tail."""
+    article = _article("You may also like\nBus fares\nNew depot opens", language="en")
+    assert _detect(article, lexicon) == ()
+
+
+def test_a_terminator_with_exactly_the_share_of_story_before_it_ends_the_story(
+    lexicon: BoilerplateLexicon,
+) -> None:
+    """``tail_min_story_share`` (0.5) is a floor: with one of two equal story paragraphs
+    above "Leave a Reply" (exactly half of the story characters), the line and everything
+    under it are the tail."""
+    assert BoilerplateConfig().tail_min_story_share == 0.5
+    other = STORY_EN.replace("Tuesday", "Monday")  # as long, not the same text
+    text = f"{STORY_EN}\nLeave a Reply\n{other}"
+    article = _article(text, language="en")
+    spans = _detect(article, lexicon)
+    start = text.index("Leave a Reply")
+    assert [(s.start, s.reason) for s in spans] == [
+        (start, R.COMMENTS_MARKER),
+        (text.index(other), R.READER_COMMENT),
+    ]
+    assert not _covered(spans, 0, len(STORY_EN))
+
+
+def test_a_comment_widget_does_not_relabel_the_tail_above_it(
+    lexicon: BoilerplateLexicon,
+) -> None:
+    """Under a "Comments" marker the comment is already tail; the "Reply" under it stops at
+    the first line that is already boilerplate, so the marker keeps its reason and the
+    comment its tail rule."""
+    text = f"{STORY_EN}\n{STORY_EN}\nComments\nGreat post!\nReply"
+    article = _article(text, language="en")
+    spans = {text[s.start : s.end]: (s.reason, s.rule) for s in _detect(article, lexicon)}
+    assert spans["Comments"][0] == R.COMMENTS_MARKER
+    assert spans["Great post!"][0] == R.READER_COMMENT
+    assert spans["Great post!"][1].endswith(".tail")
+    assert spans["Reply"][0] == R.COMMENT_WIDGET
+
+
+def test_a_comment_on_the_first_line_is_a_reader_comment(lexicon: BoilerplateLexicon) -> None:
+    """A text that starts with a comment (a comment page): the first line above "Reply" is
+    a reader comment like any other."""
+    text = "Great article, thanks!\nReply\nI disagree.\nReply"
+    article = _article(text, language="en")
+    marked = _marked(article, _detect(article, lexicon))
+    assert marked["Great article, thanks!"] == R.READER_COMMENT
+    assert marked["I disagree."] == R.READER_COMMENT
+
+
+# 710 characters of story-like prose, cut to a length and ended with a period
+_PROSE = (ENGLISH + " ") * 5
+
+
+@pytest.mark.parametrize(("length", "comment"), [(600, True), (601, False)])
+def test_story_like_text_above_a_widget_is_a_comment_up_to_the_limit(
+    length: int, comment: bool, lexicon: BoilerplateLexicon
+) -> None:
+    """``reader_comment_max_chars`` (600): a story-like paragraph right above "Reply" is a
+    reader comment up to and including that length; a longer one is kept as story."""
+    assert BoilerplateConfig().reader_comment_max_chars == 600
+    line = _PROSE[: length - 1] + "."  # "... that it would vo." / "... would vot."
+    assert len(line) == length
+    text = f"{STORY_EN}\n{STORY_EN}\n{line}\nReply"
+    article = _article(text, language="en")
+    assert (_marked(article, _detect(article, lexicon)).get(line) == R.READER_COMMENT) is comment
+
+
+def test_comments_between_story_paragraphs_are_no_neighbours(
+    lexicon: BoilerplateLexicon,
+) -> None:
+    """In the context pass a reader comment, like any boilerplate line, is looked past: the
+    medium paragraph under a link list whose next text paragraph (beyond the comment and
+    its widget) is story stays."""
+    text = f"{LINKS}\n{MEDIUM}\nNice\nReply\n{STORY_EN}"
+    article = _article(text, language="en")
+    marked = _marked(article, _detect(article, lexicon))
+    assert marked.get("Nice") == R.READER_COMMENT
+    assert marked.get(LINKS) == R.NAVIGATION
+    assert MEDIUM not in marked
+
+
+def test_html_comments_from_the_first_character(lexicon: BoilerplateLexicon) -> None:
+    """``html_comments_start`` 0: the whole text is the comment section."""
+    text = "Nice one\nI live there and the buses are always late."
+    article = _article(text, extra={"html_comments_start": 0})
+    assert [(s.start, s.end, s.reason) for s in _detect(article, lexicon)] == [
+        (0, len(text), R.READER_COMMENT)
+    ]
+
+
+def test_html_comments_start_at_a_line_break_leaves_the_line_above(
+    lexicon: BoilerplateLexicon,
+) -> None:
+    """The hint marks [offset, end): pointing at the line break after the story, it leaves
+    the story paragraph (which ends at that offset) alone."""
+    text = f"{STORY_EN}\nNice one"
+    offset = len(STORY_EN)
+    article = _article(text, extra={"html_comments_start": offset})
+    assert [(s.start, s.end) for s in _detect(article, lexicon)] == [(offset, len(text))]
+
+
+def test_the_comment_section_is_one_span_and_not_judged_again(
+    lexicon: BoilerplateLexicon,
+) -> None:
+    """Lines inside the HTML comment section get no spans of their own, even a sentence a
+    lexicon rule knows ("Stay tuned for more updates ...") or a link list."""
+    comments = f"Nice one\nStay tuned for more updates on the bus plan.\n{LINKS}"
+    text = f"{STORY_EN}\n{comments}"
+    article = _article(text, language="en", extra={"html_comments_start": len(STORY_EN) + 1})
+    assert [(s.start, s.end, s.rule) for s in _detect(article, lexicon)] == [
+        (len(STORY_EN) + 1, len(text), "html.trafilatura_comments")
+    ]

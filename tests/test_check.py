@@ -591,3 +591,51 @@ def test_line_numbers_at_the_edges() -> None:
     # an article built in code (no file) has neither
     built = check.ArticleVerdict(Article(id="b", text=text), ())
     assert (built.line_of(3), built.column_of(3)) == (None, None)
+
+
+def test_a_credit_over_exactly_one_copied_stretch_drops_it_from_the_list(
+    index: Store, corpus_articles: dict[str, Article]
+) -> None:
+    """The finding lists the copied stretches no credit covers. A Reuters credit whose
+    block is exactly the first listed stretch takes that one off the list (the rest of the
+    copy is still unattributed and the finding now points at the next stretch)."""
+    article = _copy_of_wire(corpus_articles)
+    (result,) = _results(article)
+    (before,) = [f for f in check.run([result], index, Config()).articles[0].findings if f.wire]
+    first, second = before.wire[0], before.wire[1]
+    credit = WireCredit("Reuters", CreditKind.SIGN_OFF, 0, 5, first.start, first.end, "(Reuters)")
+    verdict = check.run([replace(result, wire_credits=(credit,))], index, Config())
+    (after,) = [f for f in verdict.articles[0].findings if f.wire]
+    assert after.wire == before.wire[1:]
+    assert (after.start, after.end) == (second.start, second.end)
+    assert after.share is not None
+    assert before.share is not None
+    assert after.share < before.share
+
+
+def test_a_stretch_copied_from_a_wire_story_that_repeats_it_points_at_the_first(
+    tmp_path: Path,
+) -> None:
+    """A wire story that prints the same paragraph twice (a lede repeated as its closing
+    line): the local copy of that paragraph is credited to its first occurrence."""
+    repeated = (
+        "The ministry said the new rail link between the two capitals would open to "
+        "passengers in the spring, a year later than first planned."
+    )
+    wire_text = "\n\n".join(
+        [
+            repeated,
+            "Engineers had to rebuild two bridges after the floods of last summer washed "
+            "away the embankments on both sides of the river.",
+            "Tickets will go on sale in March, the operator said in a statement on Monday.",
+            repeated,
+        ]
+    )
+    wire = Article(id="wire-r", text=wire_text, outlet="Reuters", source_kind=SourceKind.WIRE)
+    local = Article(id="local-r", text=f"{OPENING}\n\n{repeated}", outlet="Local Paper")
+    with _store(tmp_path, "r.sqlite", [wire]) as store:
+        verdict = check.run(_results(local), store, Config())
+    (finding,) = [f for f in verdict.articles[0].findings if f.wire]
+    (match,) = finding.wire
+    assert (match.other_start, match.other_end) == (0, len(repeated))
+    assert local.text[match.start : match.end] == repeated
