@@ -141,6 +141,27 @@ EQUIVALENT: dict[str, str] = {
     "provenance.boilerplate_rules.x\u01c1RuleSet\u01c1of__mutmut_27": (
         "every kind has rules; an empty set's pattern would match only '' and return no rule"
     ),
+    "provenance.boilerplate_rules.x\u01c1RuleSet\u01c1first__mutmut_5": (
+        "the combined pattern is only a filter: not taking it tries each rule, same result"
+    ),
+    "provenance.boilerplate.x__normalize__mutmut_5": (
+        "both sides of every comparison (authors, title) are normalized by the same function"
+    ),
+    **{f"provenance.boilerplate.x_detect__mutmut_{n}": _STRICT_ZIP for n in (147, 150, 151)},
+    "provenance.boilerplate.x_detect__mutmut_27": "an offset at the text's end marks no "
+    "paragraph and its empty span is not reported",
+    "provenance.boilerplate.x_detect__mutmut_252": "no fixed span is empty: paragraphs are "
+    "non-empty and a split's caption part has 10+ characters",
+    "provenance.boilerplate.x__cut_tail__mutmut_38": "the tail runs to the text's end, where "
+    "_neighbour finds nothing beyond a FIXED line or stops at an unknown class alike",
+    "provenance.boilerplate.x__language__mutmut_16": "'xxxx' names no list, as '' does",
+    "provenance.boilerplate.x__language__mutmut_31": "scores is never empty: the lexicon has "
+    "stop-word lists and a text without tokens returned before",
+    **{
+        f"provenance.boilerplate.x__first_pass__mutmut_{n}": "features.toml has thresholds for "
+        "every script _script returns, so the fallback is never read"
+        for n in (6, 7)
+    },
     "provenance.boilerplate.x\u01c1OutletRepeats\u01c1contains__mutmut_4": (
         "no outlet key is '' or 'XXXX' (keys are casefolded; the empty key is never counted)"
     ),

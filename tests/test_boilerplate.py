@@ -18,7 +18,7 @@ from provenance.model import (
 )
 from provenance.pipeline import analyze
 from provenance.segment import segment
-from provenance.templates import sentence_hash
+from provenance.templates import TemplateSentences, sentence_hash
 
 R = BoilerplateReason
 
@@ -552,6 +552,8 @@ def test_an_article_without_outlet_or_url_hashes_nothing() -> None:
     footer = "Daily Planet is published by Planet Media Group."
     lone = _article(f"{STORY_EN}\n{footer}")
     assert boilerplate.unit_hashes(lone, config) == ("", frozenset())
+    blank = _article(f"{STORY_EN}\n{footer}", outlet="  ")  # a blank outlet name
+    assert boilerplate.unit_hashes(blank, config) == ("", frozenset())
     key, hashes = boilerplate.unit_hashes(_article(footer, outlet=" Daily Planet "), config)
     assert (key, len(hashes)) == ("daily planet", 1)
     repeats = outlet_repeats([lone, lone, lone], config)
@@ -732,4 +734,206 @@ def test_the_comment_section_is_one_span_and_not_judged_again(
     article = _article(text, language="en", extra={"html_comments_start": len(STORY_EN) + 1})
     assert [(s.start, s.end, s.rule) for s in _detect(article, lexicon)] == [
         (len(STORY_EN) + 1, len(text), "html.trafilatura_comments")
+    ]
+
+
+# --- the stop-word language, first-pass edges, and what decides the feature pass -----------
+
+FRENCH = (
+    "Le conseil a dit qu'il voterait sur le plan au printemps et que les habitants pourraient "
+    "parler à la réunion."
+)
+NAMES = (
+    "Smith Jones Brown Lee Taylor Wilson Davies Evans Thomas Roberts Walker Wright Robinson "
+    "Thompson White Hughes Edwards Green"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "declared", "expected", "why"),
+    [
+        (f"{ENGLISH} {FRENCH}", "fr", "fr", "declared and borne out, though English scores more"),
+        (f"{ENGLISH} {FRENCH}", "fr-FR", "fr", "the primary subtag of a regional tag"),
+        (f"{ENGLISH} {FRENCH}", None, "en", "undeclared: the best-scoring list"),
+        # 18 names and two "the": 2 of 20 tokens (0.1, the floor) are English stop words
+        (f"{NAMES} the the", None, "en", "the best list at exactly the floor fits"),
+        # 1 of 20 (0.05): below the floor, for the declared list and for the best one
+        (f"{NAMES} the Hall", "en", None, "half the floor fits no list"),
+        # 2 of 20 English (the floor), 4 of 20 French: the declared list still fits
+        (f"{NAMES[: NAMES.index(' White')]} the the le la les et", "en", "en", "floor met"),
+    ],
+)
+def test_stop_word_language_of_mixed_and_sparse_texts(
+    text: str, declared: str | None, expected: str | None, why: str, lexicon: BoilerplateLexicon
+) -> None:
+    """``min_language_density`` (0.1) is a floor: a list fits from that share of tokens on."""
+    assert lexicon.min_language_density == 0.1
+    article = Article(id="l", text=text, language=declared)
+    assert boilerplate._language(article, lexicon) == expected, why
+
+
+def test_a_line_of_exactly_the_short_length_is_judged_by_its_words(
+    lexicon: BoilerplateLexicon,
+) -> None:
+    """Latin ``length_low`` is 70: a 70-character line of prose without a sentence end is
+    judged by its stop words (near-good), a 69-character one is short."""
+    line = "The council said that it would vote on the plan in the spring, and tha"
+    assert len(line) == 70
+    assert boilerplate._first_pass(line, lexicon.stopwords["en"], lexicon) == "neargood"
+    assert boilerplate._first_pass(line[:-1], lexicon.stopwords["en"], lexicon) == "short"
+
+
+def test_korean_lines_go_by_length_and_punctuation_even_with_a_stop_word_list(
+    lexicon: BoilerplateLexicon,
+) -> None:
+    """The article's list (English here) says nothing about Hangul or Chinese lines: a long
+    menu line without punctuation is bad, not story for lack of stop words to count."""
+    menu = ("서울 경제 정치 사회 국제 문화 스포츠 연예 오피니언 " * 5).strip()
+    assert boilerplate._first_pass(menu, lexicon.stopwords["en"], lexicon) == "bad"
+    chinese = ("国务院 经济 政治 社会 国际 文化 体育 娱乐 评论 " * 3).strip()
+    assert boilerplate._first_pass(chinese, lexicon.stopwords["en"], lexicon) == "bad"
+
+
+TEASERS = (
+    "Bus fares rise. Council approves budget. Depot closes. Rail strike ends. New mayor sworn."
+    " Hospital wing opens. Schools shut. Bridge repairs delayed. Library hours cut. Park"
+    " reopens. Taxes frozen. Zoo welcomes twins."
+)
+
+
+def test_headline_teasers_with_periods_are_navigation_by_their_stop_words(
+    lexicon: BoilerplateLexicon,
+) -> None:
+    """A long run of headline teasers ends in periods like prose, but has no English stop
+    words: the article's stop-word list makes it bad (rule ``features.low_stopwords``),
+    while the short line right under it, bad by its neighbours, gets ``features.context``."""
+    text = f"{STORY_EN}\n{STORY_EN}\n{TEASERS}\nWeather alerts"
+    article = _article(text, language="en")
+    spans = {text[s.start : s.end]: (s.reason, s.rule) for s in _detect(article, lexicon)}
+    assert spans == {
+        TEASERS: (R.NAVIGATION, "features.low_stopwords"),
+        "Weather alerts": (R.NAVIGATION, "features.context"),
+    }
+
+
+def test_a_page_in_a_language_without_a_stop_word_list(lexicon: BoilerplateLexicon) -> None:
+    """Finnish matches no list: the density test is skipped and lines go by length and
+    punctuation, so the story sentences stay and the link list under them goes."""
+    finnish = (
+        "Kaupunginvaltuusto päätti tiistaina laajentaa bussiverkkoa pohjoisiin "
+        "kaupunginosiin, kun suunnitelmasta oli keskusteltu yli kaksi vuotta."
+    )
+    article = _article(f"{finnish}\n{finnish}\n{LINKS}")
+    assert boilerplate._language(article, lexicon) is None
+    assert _marked(article, _detect(article, lexicon)) == {LINKS: R.NAVIGATION}
+
+
+def test_clean_article_text_skips_the_feature_pass(lexicon: BoilerplateLexicon) -> None:
+    """Story-like paragraphs holding 90% of the characters or more (``feature_max_story_share``)
+    make an extracted article: the short line the feature pass would cut stays; with a
+    little less story the pass runs and cuts it."""
+    assert BoilerplateConfig().feature_max_story_share == 0.9
+    story = ("The new bus line to the hospital will run every twenty minutes from March. " * 2)[
+        :125
+    ] + "."
+    assert len(story) == 126  # 126 of 140 characters: exactly 0.9
+    article = _article(f"{story}\nWeather alerts", language="en")
+    assert _detect(article, lexicon) == ()
+    shorter = _article(f"{story[:124]}.\nWeather alerts", language="en")  # 125 of 139
+    assert _marked(shorter, _detect(shorter, lexicon)) == {"Weather alerts": R.NAVIGATION}
+
+
+def test_the_title_is_story_for_its_neighbours(lexicon: BoilerplateLexicon) -> None:
+    """The short kicker between the article's title and the story stays: the title counts
+    as story text beside it. Without the title in the metadata both short lines at the top
+    of the page go."""
+    text = f"{HEADLINE}\nExclusive report\n{STORY_EN}\n{STORY_EN}\n{LINKS}"
+    titled = _article(text, language="en", title=HEADLINE)
+    assert _marked(titled, _detect(titled, lexicon)) == {LINKS: R.NAVIGATION}
+    untitled = _article(text, language="en")
+    marked = _marked(untitled, _detect(untitled, lexicon))
+    assert marked.get("Exclusive report") == R.NAVIGATION
+
+
+CAPTION = (
+    "In a photo released by the Russian Ministry of Defence, the delegations of the two "
+    "countries meet in Moscow on Saturday before the talks. 2024.11.02 Moscow = AP/Newsis"
+)
+
+
+def test_boilerplate_above_a_terminator_is_not_story_before_it(
+    lexicon: BoilerplateLexicon,
+) -> None:
+    """A caption reads like prose but is boilerplate: above "Leave a Reply" there is one of
+    three story paragraphs (less than half), so the story goes on under it. The caption is
+    split at its credit, each part with the split rule's id."""
+    two, three = STORY_EN.replace("Tuesday", "Monday"), STORY_EN.replace("Tuesday", "Friday")
+    text = f"{STORY_EN}\n{CAPTION}\nLeave a Reply\n{two}\n{three}"
+    article = _article(text, language="en")
+    spans = _detect(article, lexicon)
+    assert not _covered(spans, text.index(two), len(text))
+    cut = text.index("2024.11.02")
+    assert [(s.start, s.end, s.reason, s.rule) for s in spans[:2]] == [
+        (len(STORY_EN) + 1, cut, R.CAPTION, "en.caption.split.1"),
+        (cut, cut + len("2024.11.02 Moscow = AP/Newsis"), R.PHOTO_CREDIT, "en.caption.split.1"),
+    ]
+
+
+def test_a_terminator_with_less_than_half_the_story_above_it_ends_nothing(
+    lexicon: BoilerplateLexicon,
+) -> None:
+    two, three = STORY_EN.replace("Tuesday", "Monday"), STORY_EN.replace("Tuesday", "Friday")
+    text = f"{STORY_EN}\nLeave a Reply\n{two}\n{three}"
+    article = _article(text, language="en")
+    spans = _detect(article, lexicon)
+    assert not _covered(spans, text.index(two), len(text))
+
+
+def test_sentence_rules_run_after_a_boilerplate_paragraph(lexicon: BoilerplateLexicon) -> None:
+    """Sentences are judged in every paragraph left open, also after a closed one; each
+    sentence span names its rule."""
+    filler = "Stay tuned for more updates on the bus plan."
+    text = f"Read also: Bus fares rise in March\n{STORY_EN} {filler}"
+    article = _article(text, language="en")
+    spans = [(text[s.start : s.end], s.reason, s.rule) for s in _detect(article, lexicon)]
+    assert spans[0][:2] == ("Read also: Bus fares rise in March", R.READ_ALSO)
+    assert spans[1][:2] == (filler, R.GENERATED_FILLER)
+    assert spans[1][2].startswith("en.generated_filler.sentence.")
+    assert len(spans) == 2
+
+
+def test_a_repeated_sentence_inside_a_paragraph_is_an_outlet_repeat(
+    lexicon: BoilerplateLexicon,
+) -> None:
+    """The outlet's closing sentence at the end of a story paragraph (not a line of its own)
+    is marked as a sentence, with the outlet-repeat rule; the story sentence before it stays."""
+    footer = "Daily Planet is published by Planet Media Group."
+    arts = [
+        _article(
+            f"The council approved {n} new bus lines on Tuesday. {footer}",
+            id=n,
+            outlet="Daily Planet",
+        )
+        for n in ("one", "two", "three")
+    ]
+    # sentences are counted from analysed articles (a plain article gives its lines only)
+    repeats = outlet_repeats([ArticleResult(a, segment(a.text)) for a in arts], BoilerplateConfig())
+    start = arts[0].text.index(footer)
+    assert [(s.start, s.end, s.reason, s.rule) for s in _detect(arts[0], lexicon, repeats)] == [
+        (start, start + len(footer), R.OUTLET_REPEAT, "corpus.outlet_repeat")
+    ]
+    assert _detect(arts[0], lexicon, outlet_repeats(arts, BoilerplateConfig())) == ()
+
+
+def test_a_template_sentence_is_marked_with_its_rule(lexicon: BoilerplateLexicon) -> None:
+    """A sentence the corpus found as a template (``templates.TemplateSentences``) is page
+    chrome inside a story paragraph: one sentence span, rule ``corpus.template``."""
+    chrome = "Our journalism relies on the support of readers like you."
+    text = f"{STORY_EN}\n{STORY_EN.replace('Tuesday', 'Monday')} {chrome}"
+    article = _article(text, language="en")
+    found = TemplateSentences(frozenset({sentence_hash(chrome)}), 5)
+    spans = detect(article, segment(text), lexicon, BoilerplateConfig(), None, found)
+    start = text.index(chrome)
+    assert [(s.start, s.end, s.reason, s.rule) for s in spans] == [
+        (start, start + len(chrome), R.TEMPLATE, "corpus.template")
     ]
