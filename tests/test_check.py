@@ -457,6 +457,11 @@ def test_a_near_duplicate_needs_the_similarity_threshold(
         assert "near_duplicate" not in _kinds(check.run(_results(new), store, Config()).articles[0])
         loose = Config(check=CheckConfig(duplicate_min_similarity=50))
         assert "near_duplicate" in _kinds(check.run(_results(new), store, loose).articles[0])
+        # the threshold is a floor: a similarity equal to it is a near-duplicate
+        exact = Config(check=CheckConfig(duplicate_min_similarity=round(score, 2)))
+        verdict = check.run(_results(new), store, exact)
+    (finding,) = [f for f in verdict.articles[0].findings if f.kind.value == "near_duplicate"]
+    assert finding.similarity == round(score, 2)
 
 
 def test_the_finding_names_the_first_wire_article_by_id(
@@ -639,3 +644,30 @@ def test_a_stretch_copied_from_a_wire_story_that_repeats_it_points_at_the_first(
     (match,) = finding.wire
     assert (match.other_start, match.other_end) == (0, len(repeated))
     assert local.text[match.start : match.end] == repeated
+
+
+def test_max_candidates_bounds_the_wire_articles_aligned(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """``check.max_candidates``: the indexed articles looked at per new article, best band
+    estimate first (plus as many wire articles). The new article copies two wire stories;
+    with room for one, only the copy of one of them is found, with the default both."""
+    ap = Article(
+        id="w-a", text=corpus_articles["000"].text, outlet="AP", source_kind=SourceKind.WIRE
+    )
+    reuters = Article(
+        id="w-b", text=corpus_articles["003"].text, outlet="Reuters", source_kind=SourceKind.WIRE
+    )
+    new = Article(id="n", text="\n\n".join([OPENING, reuters.text, ap.text]))
+    one = Config(check=CheckConfig(max_candidates=1))
+    with _store(tmp_path, "ap.sqlite", [reuters, ap]) as store:
+        found = {
+            config.check.max_candidates: {
+                w.other_id
+                for f in check.run(_results(new), store, config).articles[0].findings
+                for w in f.wire
+            }
+            for config in (one, Config())
+        }
+    assert found[20] == {"w-a", "w-b"}
+    assert len(found[1]) == 1
