@@ -5,7 +5,8 @@
     python benchmarks/mutation.py store --only "provenance.store.inspect*"   # part of one
 
 MODULE is one of ``MODULES`` below (check, store, boilerplate, attribution, classify, and
-the matching stage: reuse, index, align). The repository's package, tests, corpus and
+the matching stage, ``provenance/match/``: reuse (with duplicates), index (units, signatures,
+candidates), align). The repository's package, tests, corpus and
 schemas are copied to a scratch folder whose ``pyproject.toml`` tells mutmut to mutate only
 that module's files and to run only its targeted test files (a mutant of
 ``classify.partition`` would otherwise run nearly the whole suite), then ``mutmut run`` runs
@@ -55,9 +56,18 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ["provenance/match/reuse.py", "provenance/match/duplicates.py"],
         ["tests/test_reuse.py", "tests/test_golden.py"],
     ),
-    "index": (
-        ["provenance/match/units.py", "provenance/match/candidates.py"],
-        ["tests/test_index.py", "tests/test_reuse.py"],
+    "index": (  # units -> signatures -> candidates: what the index and the report match by
+        [
+            "provenance/match/units.py",
+            "provenance/match/signatures.py",
+            "provenance/match/candidates.py",
+        ],
+        [
+            "tests/test_index.py",
+            "tests/test_reuse.py",
+            "tests/test_match.py",
+            "tests/test_bandkeys.py",
+        ],
     ),
     "align": (["provenance/match/align.py"], ["tests/test_align.py"]),
 }
@@ -155,6 +165,10 @@ EQUIVALENT: dict[str, str] = {
     "provenance.boilerplate.x__cut_tail__mutmut_38": "the tail runs to the text's end, where "
     "_neighbour finds nothing beyond a FIXED line or stops at an unknown class alike",
     "provenance.boilerplate.x__language__mutmut_16": "'xxxx' names no list, as '' does",
+    "provenance.boilerplate.x\u01c1OutletRepeats\u01c1empty__mutmut_2": "FrozenMap(None) is "
+    "FrozenMap({})",
+    "provenance.boilerplate.x__first_pass__mutmut_41": "a one-token line reaches this test only "
+    "with 70+ characters, and no stop word is that long: the density is 0 either way",
     "provenance.boilerplate.x__language__mutmut_31": "scores is never empty: the lexicon has "
     "stop-word lists and a text without tokens returned before",
     **{

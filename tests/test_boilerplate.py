@@ -635,7 +635,8 @@ def test_a_terminator_with_exactly_the_share_of_story_before_it_ends_the_story(
     above "Leave a Reply" (exactly half of the story characters), the line and everything
     under it are the tail."""
     assert BoilerplateConfig().tail_min_story_share == 0.5
-    other = STORY_EN.replace("Tuesday", "Monday")  # as long, not the same text
+    other = STORY_EN.replace("northern", "southern")  # as long, not the same text
+    assert len(other) == len(STORY_EN)
     text = f"{STORY_EN}\nLeave a Reply\n{other}"
     article = _article(text, language="en")
     spans = _detect(article, lexicon)
@@ -696,7 +697,7 @@ def test_comments_between_story_paragraphs_are_no_neighbours(
     """In the context pass a reader comment, like any boilerplate line, is looked past: the
     medium paragraph under a link list whose next text paragraph (beyond the comment and
     its widget) is story stays."""
-    text = f"{LINKS}\n{MEDIUM}\nNice\nReply\n{STORY_EN}"
+    text = f"{LINKS}\n{MEDIUM}\nNice\nReply\n{STORY_EN} {STORY_EN}"
     article = _article(text, language="en")
     marked = _marked(article, _detect(article, lexicon))
     assert marked.get("Nice") == R.READER_COMMENT
@@ -716,12 +717,15 @@ def test_html_comments_from_the_first_character(lexicon: BoilerplateLexicon) -> 
 def test_html_comments_start_at_a_line_break_leaves_the_line_above(
     lexicon: BoilerplateLexicon,
 ) -> None:
-    """The hint marks [offset, end): pointing at the line break after the story, it leaves
-    the story paragraph (which ends at that offset) alone."""
-    text = f"{STORY_EN}\nNice one"
-    offset = len(STORY_EN)
+    """The hint marks [offset, end): pointing at the line break after a share bar, it leaves
+    that line (which ends at the offset) its own reason."""
+    text = f"{STORY_EN}\nShare this article\nNice one"
+    offset = text.index("\nNice one")
     article = _article(text, extra={"html_comments_start": offset})
-    assert [(s.start, s.end) for s in _detect(article, lexicon)] == [(offset, len(text))]
+    assert [(s.start, s.end, s.reason) for s in _detect(article, lexicon)] == [
+        (len(STORY_EN) + 1, offset, R.SHARE),
+        (offset, len(text), R.READER_COMMENT),
+    ]
 
 
 def test_the_comment_section_is_one_span_and_not_judged_again(
@@ -937,3 +941,67 @@ def test_a_template_sentence_is_marked_with_its_rule(lexicon: BoilerplateLexicon
     assert [(s.start, s.end, s.reason, s.rule) for s in spans] == [
         (start, start + len(chrome), R.TEMPLATE, "corpus.template")
     ]
+
+
+# Lines whose first-pass class sits on a threshold of data/boilerplate/features.toml (latin:
+# length_low 70, length_high 200, stop_low 0.20, stop_high 0.26; heading_max_words 20): each
+# threshold is inclusive on the side features.toml gives ("at or above stop_high is story-like",
+# "longer than length_high ... good"). Built from English words: "the" (a stop word) and
+# three-letter nouns for exact densities in 50 tokens, longer nouns for headings; the last
+# noun is padded with letters to the length wanted.
+SHORT_NOUNS = "bus car map tax fee oil gas sea sky war law job art pay van cab jet dam pub zoo"
+LONG_NOUNS = "council budget depot route hospital village bridge library station market harbour"
+
+
+def _words_line(stop: int, other: int, length: int, end: str = "") -> str:
+    nouns = (SHORT_NOUNS if stop else LONG_NOUNS).split()
+    words = [nouns[i % len(nouns)] for i in range(other)]
+    for i in range(stop):  # spread the stop words
+        words.insert(i * 4 % (len(words) + 1), "the")
+    line = " ".join(words)
+    assert len(line) + len(end) <= length, (len(line), length)
+    return line + "s" * (length - len(line) - len(end)) + end
+
+
+@pytest.mark.parametrize(
+    ("stop", "other", "length", "end", "expected", "why"),
+    [
+        (13, 37, 210, "", "good", "stop_high (13 of 50 = 0.26) reached, longer than 200"),
+        (13, 37, 200, "", "neargood", "0.26 but exactly 200 long: not longer than length_high"),
+        (13, 37, 201, "", "good", "0.26 and 201 long"),
+        (10, 40, 210, "", "neargood", "exactly stop_low (10 of 50 = 0.20)"),
+        (5, 45, 210, ".", "neargood", "half of stop_low (0.10) with a sentence end: prose"),
+        (4, 46, 210, ".", "bad", "0.08 with a sentence end: below half of stop_low"),
+        (0, 20, 160, "", "short", "20 words without stop words or punctuation: a heading"),
+        (0, 21, 170, "", "bad", "21 words: too many for a heading"),
+    ],
+)
+def test_first_pass_thresholds_are_inclusive(
+    stop: int,
+    other: int,
+    length: int,
+    end: str,
+    expected: str,
+    why: str,
+    lexicon: BoilerplateLexicon,
+) -> None:
+    line = _words_line(stop, other, length, end)
+    assert len(line) == length
+    assert len(boilerplate._WORD.findall(line)) == stop + other
+    assert boilerplate._first_pass(line, lexicon.stopwords["en"], lexicon) == expected, why
+
+
+@pytest.mark.parametrize(
+    ("length", "end", "expected"),
+    [(80, ".", "neargood"), (81, ".", "good"), (80, "", "short"), (81, "", "bad")],
+)
+def test_korean_length_high_is_inclusive(
+    length: int, end: str, expected: str, lexicon: BoilerplateLexicon
+) -> None:
+    """Hangul ``length_high`` is 80: a line of exactly 80 characters is near-good with an
+    ending punctuation mark and short without; one more character makes it good or bad."""
+    assert lexicon.scripts["hangul"].length_high == 80
+    line = ("서울시는 내년부터 심야버스 노선을 두 배로 늘린다고 밝혔다 " * 4)[: length - len(end)]
+    line = line[:-1] + "다" if line.endswith(" ") else line
+    assert len(line + end) == length
+    assert boilerplate._first_pass(line + end, None, lexicon) == expected
