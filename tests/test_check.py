@@ -671,3 +671,32 @@ def test_max_candidates_bounds_the_wire_articles_aligned(
         }
     assert found[20] == {"w-a", "w-b"}
     assert len(found[1]) == 1
+
+
+def test_a_leftover_finding_quotes_the_line_with_its_spaces_folded_and_cut_at_60() -> None:
+    """The message quotes the leftover text on one line (runs of white space and line
+    breaks folded to one space); up to 60 characters whole, a longer one cut to 57 and
+    "..."."""
+    promo = "Subscribe  now\nfor $1 a week"
+    sixty = "Read also: " + "b" * 49
+    longer = "Read also: " + "c" * 50
+    text = "\n".join([OPENING, promo, sixty, longer])
+    (result,) = _results(Article(id="l-1", text=text))
+    spans = tuple(
+        BoilerplateSpan(text.index(part), text.index(part) + len(part), reason, "test")
+        for part, reason in (
+            (promo, BoilerplateReason.PROMO),
+            (sixty, BoilerplateReason.READ_ALSO),
+            (longer, BoilerplateReason.READ_ALSO),
+        )
+    )
+    findings = check._leftovers(replace(result, boilerplate=spans), Config())
+    assert len(sixty) == 60
+    assert [f.message.split("ingest: ", 1)[1] for f in findings] == [
+        repr("Subscribe now for $1 a week"),
+        repr(sixty),
+        repr(longer[:57] + "..."),
+    ]
+    assert findings[0].message.startswith(
+        "leftover boilerplate (promo) that should be stripped before ingest: "
+    )
