@@ -168,3 +168,42 @@ def test_a_first_word_dropped_by_the_copy_is_a_deletion_not_outside_the_spans() 
     assert (found.b_start, found.b_end) == (len("The "), len(source))
     assert found.edits == WordEdits(changed=0, inserted=0, deleted=1)
     assert grade(found.score, AlignConfig(), found.edits) == Grade.EDITED
+
+
+def test_an_edited_passage_inside_its_article_maps_to_article_offsets() -> None:
+    """An edited copy (not found verbatim, so the fuzzy path) at offset 40 of article "a"
+    aligned with its source at offset 7 of article "b": both spans are the whole passages
+    moved by those offsets, each side names its own article, and the score and edits are
+    those of the two texts."""
+    a = Passage("a", 40, 40 + len(EDITED), EDITED, SegmentKind.SENTENCE)
+    b = Passage("b", 7, 7 + len(SOURCE), SOURCE, SegmentKind.SENTENCE)
+    found = align_texts(EDITED, SOURCE)
+    assert found is not None
+    match = align_passages(a, b, AlignConfig())
+    assert match is not None
+    assert (match.a.article_id, match.a.start, match.a.end) == ("a", 40, 40 + len(EDITED))
+    assert (match.b.article_id, match.b.start, match.b.end) == ("b", 7, 7 + len(SOURCE))
+    assert (match.score, match.edits) == (found.score, found.edits)
+    assert match.estimated_jaccard == 0.0  # not given
+    assert match.grade == grade(found.score, AlignConfig(), found.edits)
+
+
+def test_the_match_floor_is_inclusive_and_unrelated_text_is_no_match() -> None:
+    a = Passage("a", 0, len(EDITED), EDITED, SegmentKind.SENTENCE)
+    b = Passage("b", 0, len(SOURCE), SOURCE, SegmentKind.SENTENCE)
+    found = align_texts(EDITED, SOURCE)
+    assert found is not None
+    assert align_passages(a, b, AlignConfig(match_min_score=found.score)) is not None
+    assert align_passages(a, b, AlignConfig(match_min_score=found.score + 0.01)) is None
+    other = "Residents of the border town told this newspaper they heard nothing unusual."
+    c = Passage("c", 0, len(other), other, SegmentKind.SENTENCE)
+    assert align_passages(a, c, AlignConfig()) is None
+
+
+def test_quotation_marks_around_a_copy_belong_to_its_span() -> None:
+    """The source quoted at the very start of the longer text: the span grows over the
+    opening guillemet at offset 0 and over the closing marks after the last word."""
+    longer = f"«{SOURCE}», officials said on Monday."
+    found = align_texts(EDITED, longer)
+    assert found is not None
+    assert longer[found.b_start : found.b_end] == f"«{SOURCE}»,"
