@@ -207,3 +207,34 @@ def test_quotation_marks_around_a_copy_belong_to_its_span() -> None:
     found = align_texts(EDITED, longer)
     assert found is not None
     assert longer[found.b_start : found.b_end] == f"«{SOURCE}»,"
+
+
+def test_fold_lowers_each_character_that_stays_one_character() -> None:
+    """ "İ" lowers to two characters ("i" and a combining dot): it stays as it is, so the
+    offsets hold, while every other letter of the text is lowered."""
+    assert fold("Ships LEFT the Port") == "ships left the port"
+    assert fold("The İzmir PORT") == "the İzmir port"
+
+
+def test_a_blank_text_aligns_with_nothing() -> None:
+    assert align_texts("   ", SOURCE) is None
+    assert align_texts(SOURCE, " \n ") is None
+
+
+def test_spans_stay_on_their_own_side_when_the_first_text_is_the_longer() -> None:
+    """``a`` longer than ``b``: the copy is located inside ``a``, and ``b`` is whole."""
+    before, after = "Officials said on Friday that ", " No damage was reported."
+    found = align_texts(before + SOURCE + after, SOURCE)
+    assert found is not None
+    assert (found.a_start, found.a_end) == (len(before), len(before) + len(SOURCE))
+    assert (found.b_start, found.b_end) == (0, len(SOURCE))
+    edited = align_texts("Earlier on. " + SOURCE, EDITED)
+    assert edited is not None
+    assert (edited.b_start, edited.b_end) == (0, len(EDITED))
+    assert edited.a_start >= len("Earlier on. ")
+
+
+def test_a_text_printed_twice_is_located_at_its_first_place() -> None:
+    found = align_texts(SOURCE, f"{SOURCE} {SOURCE}")
+    assert found is not None
+    assert (found.b_start, found.b_end) == (0, len(SOURCE))
