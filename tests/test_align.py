@@ -219,6 +219,7 @@ def test_fold_lowers_each_character_that_stays_one_character() -> None:
 def test_a_blank_text_aligns_with_nothing() -> None:
     assert align_texts("   ", SOURCE) is None
     assert align_texts(SOURCE, " \n ") is None
+    assert align_texts("    ", "Officials said    on Friday.") is None  # not its blank run
 
 
 def test_spans_stay_on_their_own_side_when_the_first_text_is_the_longer() -> None:
@@ -238,3 +239,33 @@ def test_a_text_printed_twice_is_located_at_its_first_place() -> None:
     found = align_texts(SOURCE, f"{SOURCE} {SOURCE}")
     assert found is not None
     assert (found.b_start, found.b_end) == (0, len(SOURCE))
+
+
+def test_both_sides_of_a_match_add_the_passage_offsets_to_the_aligned_stretch() -> None:
+    """A copy that starts inside both passages: the source after an unrelated sentence,
+    the copy after a prefix of its own longer than the snap margin. Each side's span is
+    its passage's offset plus where the copy starts inside it."""
+    longer = "Earlier on. " + SOURCE
+    prefixed = "According to a report on Friday night, " + EDITED
+    found = align_texts(longer, prefixed)
+    assert found is not None
+    assert found.a_start > 0
+    assert found.b_start > 0
+    a = Passage("a", 40, 40 + len(longer), longer, SegmentKind.PARAGRAPH)
+    b = Passage("b", 7, 7 + len(prefixed), prefixed, SegmentKind.PARAGRAPH)
+    match = align_passages(a, b, AlignConfig())
+    assert match is not None
+    assert (match.a.start, match.a.end) == (40 + found.a_start, 40 + found.a_end)
+    assert (match.b.start, match.b.end) == (7 + found.b_start, 7 + found.b_end)
+
+
+def test_a_match_above_the_verbatim_score_with_word_edits_is_edited() -> None:
+    """align_passages grades with the words: two deleted words keep the score above the
+    verbatim cut, but the match is ``edited``."""
+    copy = SOURCE.replace("about ", "").replace("in waters", "waters")
+    a = Passage("a", 0, len(copy), copy, SegmentKind.SENTENCE)
+    b = Passage("b", 0, len(SOURCE), SOURCE, SegmentKind.SENTENCE)
+    match = align_passages(a, b, AlignConfig())
+    assert match is not None
+    assert match.score >= AlignConfig().verbatim_min_score
+    assert match.grade == Grade.EDITED
