@@ -195,6 +195,8 @@ EQUIVALENT: dict[str, str] = {
     "gets past the next test, and ingest gives a .txt file no record",
     "provenance.check.x\u01c1ArticleVerdict\u01c1column_of__mutmut_6": "standard input "
     "('-') is never a .txt path, so the next test returns None as well",
+    "provenance.check.x__quote_findings__mutmut_2": "with no quotations the loop finds "
+    "nothing; with both kinds off no finding is appended (its level is off)",
     "provenance.check.x__candidates__mutmut_21": "the total only divides when some passage "
     "has hits, so it is never 0 there",
 }

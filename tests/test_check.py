@@ -700,3 +700,42 @@ def test_a_leftover_finding_quotes_the_line_with_its_spaces_folded_and_cut_at_60
     assert findings[0].message.startswith(
         "leftover boilerplate (promo) that should be stripped before ingest: "
     )
+
+
+QUOTE = "We will not accept any agreement that leaves our farmers without protection"
+
+
+def test_each_quotation_finding_has_its_own_policy(tmp_path: Path) -> None:
+    """The indexed article quotes Jo Park twice, the weather line first. A new article
+    alters the second quotation (found past the first, which links to nothing), another
+    gives it to Lee Kim. Turning one kind off leaves the other reported."""
+    filler = "The ministry published the statement on its website late on Sunday evening."
+    text = (
+        f"{filler}\n“The weather was fine all week long,” said Jo Park.\n"
+        f"Minister Jo Park said: “{QUOTE}.”"
+    )
+    indexed = Article(id="old", text=text, outlet="A", language="en", published="2024-01-01")
+    altered = replace(indexed, id="new1", outlet="B", text=text.replace("accept", "sign"))
+    other = replace(
+        indexed,
+        id="new2",
+        outlet="C",
+        text=text.replace("Minister Jo Park said", "Minister Lee Kim said"),
+    )
+    results = _results(altered, other)
+    with _store(tmp_path, "q.sqlite", [indexed]) as store:
+        configs = {
+            None: Config(),
+            "altered_quote": Config(check=CheckConfig(altered_quote=Policy.OFF)),
+            "speaker_mismatch": Config(check=CheckConfig(speaker_mismatch=Policy.OFF)),
+        }
+        kinds = {
+            name: {v.article.id: _kinds(v) for v in check.run(results, store, config).articles}
+            for name, config in configs.items()
+        }
+    assert "altered_quote" in kinds[None]["new1"]
+    assert "speaker_mismatch" in kinds[None]["new2"]
+    assert "altered_quote" not in kinds["altered_quote"]["new1"]
+    assert "speaker_mismatch" in kinds["altered_quote"]["new2"]
+    assert "altered_quote" in kinds["speaker_mismatch"]["new1"]
+    assert "speaker_mismatch" not in kinds["speaker_mismatch"]["new2"]
