@@ -128,6 +128,18 @@ EQUIVALENT: dict[str, str] = {
         "branch never runs, and blocks under 4 characters at the edges are popped anyway"
         for n in (24, 25, 44, 45, 46, 47, 48, 49, 50)
     },
+    # index (units, signatures, candidates)
+    **{
+        f"provenance.match.candidates.x_lsh_bands__mutmut_{n}": why
+        for n, why in (
+            (7, "rows past num_perm // 2 all give one band and the fewest of them wins"),
+            (8, "rows past num_perm give no band and end the loop"),
+            (13, "the loop never reaches a banding with no band"),
+            (26, "keys end with rows, so two keys are never equal"),
+        )
+    },
+    "provenance.match.candidates.x_lsh_candidates__mutmut_14": "the bands per pass only "
+    "bound memory: every pass size gives the same candidates",
     # reuse: the names found before the move to provenance/match/ were dropped; re-run
     # `mutation.py reuse` and list its equivalent mutants under their new names
     # boilerplate

@@ -5,12 +5,13 @@ from __future__ import annotations
 from importlib.metadata import version
 
 import numpy as np
+import pytest
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.match.candidates import Banding, candidate_list, lsh_bands
-from provenance.match.signatures import DATASKETCH_MAJOR, SCHEMES, Permutations, sign
+from provenance.match.signatures import DATASKETCH_MAJOR, SCHEMES, Permutations, sign, union
 
 shingle_sets = st.lists(
     st.sets(st.binary(min_size=0, max_size=12), max_size=30), min_size=1, max_size=12
@@ -147,3 +148,50 @@ def test_band_keys_are_blake2b_of_little_endian_64_bit_slices() -> None:
         person = band.to_bytes(2, "little") * 8
         digest = hashlib.blake2b(chunk, digest_size=8, person=person).digest()
         assert key == int.from_bytes(digest, "little", signed=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(shingle_sets, st.lists(st.lists(st.integers(min_value=0, max_value=11), max_size=4)))
+def test_union_rows_are_the_signature_of_the_union_of_the_sets(
+    sets: list[set[bytes]], groups: list[list[int]]
+) -> None:
+    """``union``: per group of rows, the signature datasketch gives the union of their
+    sets; a group without rows gets the ``empty`` fill; the dtype stays uint32."""
+    groups = [[i for i in g if i < len(sets)] for g in groups]
+    perms = Permutations.of("affine32", 1, 16)
+    matrix = sign(sets, perms)
+    out = union(matrix, groups, empty=2**32 - 1)
+    assert out.dtype == matrix.dtype
+    for row, group in zip(out, groups, strict=True):
+        if group:
+            merged = set().union(*(sets[i] for i in group))
+            assert list(row) == list(reference([merged], "affine32", 1, 16)[0])
+        else:
+            assert list(row) == [2**32 - 1] * 16
+
+
+@given(st.sampled_from([1, 16, 128, 256]), st.floats(min_value=0.01, max_value=1.0))
+def test_lsh_bands_has_the_nearest_midpoint_of_every_banding(
+    num_perm: int, threshold: float
+) -> None:
+    """Of all (num_perm // rows, rows), the chosen banding's S-curve midpoint
+    (1/bands)^(1/rows) is nearest the threshold; a tie goes to more bands."""
+    bands, rows = lsh_bands(num_perm, threshold)
+    assert bands == num_perm // rows
+
+    def distance(r: int) -> float:
+        return float(abs((1.0 / (num_perm // r)) ** (1.0 / r) - threshold))
+
+    for r in range(1, num_perm + 1):
+        assert distance(r) > distance(rows) or (
+            distance(r) == distance(rows) and num_perm // r <= bands
+        ), (r, rows)
+
+
+def test_lsh_bands_at_the_ends() -> None:
+    """A threshold of 1 is met exactly by one band (the fewest rows that leave one band);
+    a tiny one by single-row bands; no permutations is an error."""
+    assert lsh_bands(128, 1.0) == (1, 65)
+    assert lsh_bands(128, 0.005) == (128, 1)
+    with pytest.raises(ValueError, match="num_perm must be positive"):
+        lsh_bands(0, 0.3)
