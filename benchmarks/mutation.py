@@ -132,7 +132,6 @@ EQUIVALENT: dict[str, str] = {
     **{
         f"provenance.match.candidates.x_lsh_bands__mutmut_{n}": why
         for n, why in (
-            (7, "rows past num_perm // 2 all give one band and the fewest of them wins"),
             (8, "rows past num_perm give no band and end the loop"),
             (13, "the loop never reaches a banding with no band"),
             (26, "keys end with rows, so two keys are never equal"),
