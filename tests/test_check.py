@@ -739,3 +739,28 @@ def test_each_quotation_finding_has_its_own_policy(tmp_path: Path) -> None:
     assert "speaker_mismatch" in kinds["altered_quote"]["new2"]
     assert "altered_quote" in kinds["speaker_mismatch"]["new1"]
     assert "speaker_mismatch" not in kinds["speaker_mismatch"]["new2"]
+
+
+@pytest.mark.parametrize(("outlet", "named"), [("Farm Weekly", " (Farm Weekly)"), (None, "")])
+def test_quotation_findings_say_what_differs_and_where(
+    tmp_path: Path, outlet: str | None, named: str
+) -> None:
+    """The altered quotation's message gives the changed words; the speaker mismatch's
+    names the indexed article (with its outlet when it has one) and both speakers."""
+    text = f"Minister Jo Park said: “{QUOTE}.”"
+    indexed = Article(id="old", text=text, outlet=outlet, language="en")
+    altered = replace(indexed, id="new1", outlet="B", text=text.replace("accept", "sign"))
+    other = replace(indexed, id="new2", outlet="C", text=text.replace("Jo Park", "Lee Kim"))
+    with _store(tmp_path, "m.sqlite", [indexed]) as store:
+        verdict = check.run(_results(altered, other), store, Config())
+    by_id = {v.article.id: v.findings for v in verdict.articles}
+    (change,) = [f for f in by_id["new1"] if f.kind.value == "altered_quote"]
+    assert change.message == (
+        f"quotation differs in wording from the same quotation in indexed article 'old'{named}: "
+        "'accept' -> 'sign'"
+    )
+    (mismatch,) = [f for f in by_id["new2"] if f.kind.value == "speaker_mismatch"]
+    assert mismatch.message.startswith("quotation attributed to '")
+    assert "Lee Kim" in mismatch.message.split(";")[0]
+    assert f"; indexed article 'old'{named} attributes the same words to '" in mismatch.message
+    assert "Jo Park" in mismatch.message.split("attributes the same words to")[1]
