@@ -747,18 +747,37 @@ def test_quotation_findings_say_what_differs_and_where(
 ) -> None:
     """The altered quotation's message gives the changed words; the speaker mismatch's
     names the indexed article (with its outlet when it has one) and both speakers."""
-    text = f"Minister Jo Park said: “{QUOTE}.”"
+    long_quote = (
+        f"{QUOTE}, and we will keep saying so in every town hall of the valley until the "
+        "government in the capital listens to the people who grow its food"
+    )
+    text = f"Minister Jo Park said: “{long_quote}.”"
     indexed = Article(id="old", text=text, outlet=outlet, language="en")
-    altered = replace(indexed, id="new1", outlet="B", text=text.replace("accept", "sign"))
+    edits = (
+        ("accept", "sign"),
+        ("agreement", "deal"),
+        ("farmers", "growers"),
+        ("valley", "region"),
+    )
+    changed = text
+    for old, new in edits:
+        changed = changed.replace(f" {old} ", f" {new} ")
+    altered = replace(indexed, id="new1", outlet="B", text=changed)
     other = replace(indexed, id="new2", outlet="C", text=text.replace("Jo Park", "Lee Kim"))
     with _store(tmp_path, "m.sqlite", [indexed]) as store:
         verdict = check.run(_results(altered, other), store, Config())
     by_id = {v.article.id: v.findings for v in verdict.articles}
     (change,) = [f for f in by_id["new1"] if f.kind.value == "altered_quote"]
+    # four words changed: the first three are named
     assert change.message == (
         f"quotation differs in wording from the same quotation in indexed article 'old'{named}: "
-        "'accept' -> 'sign'"
+        "'accept' -> 'sign'; 'agreement' -> 'deal'; 'farmers' -> 'growers'"
     )
+    # the finding points at the new article's quotation and names the indexed one
+    assert "will not sign any deal that leaves our growers" in changed[change.start : change.end]
+    assert (change.other_id, change.other_outlet) == ("old", outlet)
+    assert change.similarity is not None
+    assert change.similarity > 0
     (mismatch,) = [f for f in by_id["new2"] if f.kind.value == "speaker_mismatch"]
     assert mismatch.message.startswith("quotation attributed to '")
     assert "Lee Kim" in mismatch.message.split(";")[0]
