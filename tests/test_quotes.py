@@ -229,17 +229,10 @@ AROUND = (
         (f"“{WATSON},” said Pentagon spokesman John Kirby.", "speaker_mismatch"),
         (f"“{WATSON},” Watson said.", None),
         (f"“{WATSON.replace('stability', 'peace')},” said Adrienne Watson.", "altered_quote"),
-        # a role with no earlier name to refer to names nobody: no speaker_mismatch
-        (f"“{WATSON.replace('regional', 'global')},” a spokesperson said.", "altered_quote"),
-        pytest.param(
-            f"The White House reacted.\n“{WATSON},” a spokesperson said.",
-            None,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the role is resolved to the nearest earlier full name, 'White House', "
-                "an organisation, which is not the same speaker as 'Adrienne Watson'",
-            ),
-        ),
+        # no speaker given: the words decide
+        (f"“{WATSON.replace('regional', 'global')}.”", "altered_quote"),
+        # a role is a speaker too: 'a spokesperson' is not shown to be Adrienne Watson
+        (f"“{WATSON},” a spokesperson said.", "speaker_mismatch"),
     ],
 )
 def test_check_against_the_seed_index(

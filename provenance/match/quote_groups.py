@@ -23,8 +23,7 @@ that version:
 - ``altered``: words differ inside the stretch the occurrence covers (words missing only at
   its ends are truncation, not alteration); each difference is a ``WordChange``;
 - ``speaker_mismatch``: the two name speakers who are not the same person (names match when
-  one's words contain the other's last word: "Zakharova" / "Maria Zakharova"; an unresolved
-  role in lower case, "a spokesperson", names nobody and matches anyone).
+  one's words contain the other's last word: "Zakharova" / "Maria Zakharova").
 """
 
 from __future__ import annotations
@@ -126,18 +125,9 @@ def _last(name: str) -> str:
     return parts[-1] if parts else ""
 
 
-def named(speaker: str) -> bool:
-    """Whether a speaker mention names someone: not all in lower case in a script that has
-    case. A role left unresolved ("a spokesperson", "the ministry": no earlier full name to
-    refer to) may be anyone, so it is as unknown as no speaker at all; a script without case
-    (Korean, Chinese) cannot tell, and counts as a name."""
-    return speaker != speaker.lower() or speaker == speaker.upper()
-
-
 def same_speaker(a: str | None, b: str | None) -> bool:
-    """Whether two speaker names can be one person (an unknown speaker, or a role that names
-    nobody, matches anyone)."""
-    if a is None or b is None or not named(a) or not named(b):
+    """Whether two speaker names can be one person (an unknown speaker matches anyone)."""
+    if a is None or b is None:
         return True
     wa, wb = set(normalize(a).split()), set(normalize(b).split())
     return _last(a) in wb or _last(b) in wa
