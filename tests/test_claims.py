@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from html import escape
 
 import pytest
 
@@ -11,7 +12,7 @@ from provenance import pipeline
 from provenance.config import ClaimsConfig, Config
 from provenance.match.claims import claim_score, clauses, confidence, find_claims, language_of
 from provenance.model import Article, ArticleResult, ClaimGroup, Confidence
-from provenance.render import markdown, text
+from provenance.render import html, markdown, text
 from provenance.render.data import report_dict
 from provenance.segment import segment
 
@@ -193,6 +194,14 @@ def test_reports_show_strong_claims_first_and_possible_ones_apart(
     for rendered in (text.render(data, texts), markdown.render(data, texts)):
         if "strong" in kinds and "possible" in kinds:
             assert rendered.index("trong") < rendered.index("ossible (weaker evidence")
+    # the HTML report: a "Strong" section, then a "Possible" one, each with its own claims
+    page = html.render(data, texts)
+    assert {"strong", "possible"} <= set(kinds)  # the seeds have both
+    strong, possible = page.index('class="claims-strong"'), page.index('class="claims-possible"')
+    assert strong < possible
+    first_possible = next(c for c in data["claims"] if c["confidence"] == "possible")
+    first_text = escape(first_possible["text"][:40])
+    assert strong < possible < page.index(first_text, possible)
 
 
 # The seed corpus restates four claims in different words. Each: the sentence that carries
