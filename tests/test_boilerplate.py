@@ -580,6 +580,18 @@ def test_pages_of_one_site_without_outlet_share_repeats_by_host(
     assert _detect(other, lexicon, repeats) == ()
 
 
+def _three_of_one_outlet(footer: str, before_footer: str) -> list[Article]:
+    """Three Daily Planet articles: a story sentence of their own, then ``footer``."""
+    return [
+        _article(
+            f"The council approved {n} new bus lines on Tuesday.{before_footer}{footer}",
+            id=n,
+            outlet="Daily Planet",
+        )
+        for n in ("one", "two", "three")
+    ]
+
+
 def test_a_repeated_paragraph_of_analysed_articles_is_one_span(
     lexicon: BoilerplateLexicon,
 ) -> None:
@@ -587,14 +599,7 @@ def test_a_repeated_paragraph_of_analysed_articles_is_one_span(
     two-sentence footer paragraph repeated in three articles is one outlet-repeat span over
     the whole line, not two sentence spans."""
     footer = "Daily Planet is published by Planet Media Group. Send tips to the news desk."
-    arts = [
-        _article(
-            f"The council approved {n} new bus lines on Tuesday.\n{footer}",
-            id=n,
-            outlet="Daily Planet",
-        )
-        for n in ("one", "two", "three")
-    ]
+    arts = _three_of_one_outlet(footer, "\n")
     analysed = [ArticleResult(a, segment(a.text)) for a in arts]
     repeats = outlet_repeats(analysed, BoilerplateConfig())
     start = arts[0].text.index(footer)
@@ -912,14 +917,7 @@ def test_a_repeated_sentence_inside_a_paragraph_is_an_outlet_repeat(
     """The outlet's closing sentence at the end of a story paragraph (not a line of its own)
     is marked as a sentence, with the outlet-repeat rule; the story sentence before it stays."""
     footer = "Daily Planet is published by Planet Media Group."
-    arts = [
-        _article(
-            f"The council approved {n} new bus lines on Tuesday. {footer}",
-            id=n,
-            outlet="Daily Planet",
-        )
-        for n in ("one", "two", "three")
-    ]
+    arts = _three_of_one_outlet(footer, " ")
     # sentences are counted from analysed articles (a plain article gives its lines only)
     repeats = outlet_repeats([ArticleResult(a, segment(a.text)) for a in arts], BoilerplateConfig())
     start = arts[0].text.index(footer)
