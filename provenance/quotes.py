@@ -165,12 +165,16 @@ def _opening(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | No
     kept: list[str] = []
     for token in tokens:
         bare = word_core(token)
+        described = any(word_core(t) in lex.determiners for t in kept) and token.islower()
         if not (head_ok(token, lex) or bare in lex.determiners or bare in lex.joiners):
-            break
+            if not described:  # "Der libanesische Informationsminister ...", "the former ..."
+                break
         kept.append(token)
         if ends_clause(token, lex):
             break
-    while kept and word_core(kept[-1]) in lex.joiners | lex.determiners:
+    while kept and (
+        word_core(kept[-1]) in lex.joiners | lex.determiners or not head_ok(kept[-1], lex)
+    ):
         kept.pop()
     if not kept or all(word_core(t) in lex.determiners for t in kept):
         return None
@@ -321,7 +325,7 @@ def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quot
                     prev.cue_start,
                     prev.cue_end,
                 )
-        if _keep(quote, lexicon, config):
+        if _keep(quote, lexicon, config, titled(text, q_start, lexicon)):
             found.append(quote)
             prev = quote
         prev_end = q_end
@@ -336,12 +340,31 @@ def name_like(text: str, lex: QuoteLexicon) -> bool:
     return bool(rest) and all(w[0].isupper() or w[0].isdigit() for w in rest)
 
 
-def _keep(quote: Quote, lex: QuoteLexicon, config: QuoteConfig) -> bool:
+def titled(text: str, q_start: int, lex: QuoteLexicon) -> bool:
+    """Whether the word right before the quotation introduces a name or a title ("der Film
+    „...“", "so genannte „...“"); in German also as the head of a compound ("Fachblatt")."""
+    before = text[max(0, q_start - 40) : q_start].split()
+    if not before or not lex.title_nouns:
+        return False
+    bare = word_core(before[-1])
+    if bare in lex.title_nouns:
+        return True
+    return lex.capitalised_nouns and bare.endswith(tuple(lex.title_nouns))
+
+
+def _keep(quote: Quote, lex: QuoteLexicon, config: QuoteConfig, titled_by: bool) -> bool:
     words = len(_WORD.findall(quote.text))
+    if config.drop_short_names and quote.cue is None and titled_by:
+        return False
     if words >= config.min_words_unattributed:
         return True
     if not words or (config.drop_short_names and name_like(quote.text, lex)):
         return False
+    if config.drop_short_names and lex.capitalised_nouns and quote.cue is None:
+        # German: a short uncued quotation opening with a capitalised word is a noun, a name
+        # or a title („Nackt unter Wölfen“); quoted fragments of speech open lowercase
+        if quote.text[:1].isupper():
+            return False
     return quote.speaker is not None or config.keep_short_unattributed
 
 
