@@ -43,6 +43,7 @@ class QuoteLexicon:
     verb_suffixes: tuple[str, ...]
     title_nouns: frozenset[str]  # a quotation right after one of these is a name or a title
     capitalised_nouns: bool  # every noun is capitalised and compounds are one word (German)
+    reported_verbs: frozenset[str]  # verb forms that mark reported speech (German "sei")
     sentence_after: bool  # "“... .” X said." : a short sentence after a quotation attributes it
 
     @classmethod
@@ -81,6 +82,7 @@ class QuoteLexicon:
             verb_suffixes=tuple(sorted(words("verb_suffixes"))),
             title_nouns=words("title_nouns"),
             capitalised_nouns=any(bool(t.get("capitalised_nouns")) for t in tables),
+            reported_verbs=words("reported_verbs"),
             sentence_after=any(bool(t.get("sentence_after")) for t in tables),
         )
 

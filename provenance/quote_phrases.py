@@ -45,7 +45,9 @@ def word_core(token: str) -> str:
 
 
 def is_cap(token: str) -> bool:
+    """Capitalised, also after a number and a hyphen (German "der 58-Jährige")."""
     core = token.lstrip("(\"'“‘«„")
+    core = re.sub(r"^\d+-", "", core)
     return bool(core) and core[0].isupper()
 
 

@@ -264,6 +264,48 @@ _SENTENCE_END = re.compile(r"[.!?…][\"”’»)]*\s+(?=[\"“„«‘(]?[^\W\d
 _VERB = re.compile(r"\s*([a-zäöüß]+(?:\s+(?:sich|es))?)(?=\s)")
 
 
+def _reported(text: str, s_start: int, q_start: int, q_end: int, lex: QuoteLexicon) -> bool:
+    """Whether the main clause of the quotation's sentence (the text before its first comma,
+    outside the quotation) holds a verb form of reported speech (German Konjunktiv I:
+    "Damit seien „...“", "Bisher habe die Regierung „...“"); a subordinate clause's ("Er
+    glaubt, dass ... sei: „...“") belongs to someone who speaks in the main clause."""
+    if not lex.reported_verbs:
+        return False
+    end = _SENTENCE_END.search(text, q_end, min(len(text), q_end + 200))
+    before = text[s_start:q_start].split(",")[0]
+    after = text[q_end : end.start() if end else q_end + 200].split(",")[0]
+    if "," in text[s_start:q_start]:
+        after = ""
+    words = _WORD.findall(before + " " + after)
+    return any(w.casefold() in lex.reported_verbs for w in words)
+
+
+def _reporter(
+    text: str,
+    p_start: int,
+    s_start: int,
+    found: Sequence[Quote],
+    lex: QuoteLexicon,
+    config: QuoteConfig,
+) -> _Attribution | None:
+    """Reported speech goes on from the sentence before, in the same paragraph: its
+    quotation's speaker, or else whoever that sentence names as speaking (its subject)."""
+    if s_start <= p_start:
+        return None
+    prev_start = _sentence_start(text, s_start - 1, p_start)
+    for q in reversed(found):
+        if prev_start <= q.start < s_start and q.speaker is not None and q.speaker_start >= 0:
+            mention = Mention(q.speaker_start, q.speaker_end, q.mention or q.speaker)
+            cue = Mention(q.cue_start, q.cue_end, q.cue) if q.cue else None
+            return _Attribution(mention, cue)
+    end = s_start
+    while end > prev_start and not text[end - 1].isalnum():
+        end -= 1
+    if end <= prev_start:
+        return None
+    return _before(text, prev_start, end, lex, config.subject_without_cue)
+
+
 def _paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
@@ -306,6 +348,10 @@ def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quot
                 attribution = _before(
                     text, sent, floor + len(pre), lexicon, config.subject_without_cue
                 )
+        if (attribution is None or attribution.cue is None) and _reported(
+            text, s_start, q_start, q_end, lexicon
+        ):
+            attribution = _reporter(text, p_start, s_start, found, lexicon, config) or attribution
         quote = _make(text, q_start, q_end, attribution, lexicon, spans)
         if quote.speaker is None and prev is not None and prev.speaker is not None:
             gap = text[prev.end : q_start]
