@@ -49,6 +49,10 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _CLAUSE_STOP = re.compile(r"[,;:\n()\[\]–—]|\s-\s")
 _POST_WINDOW = 240  # characters after a quotation searched for its attribution
 _CONTINUATION_GAP = 240  # most characters between two parts of a broken quotation
+# “... .” X said on Monday. : most words before the cue, and after it, of a sentence that
+# attributes the quotation before it; more finds longer descriptions ("X, the polling guru
+# who founded ..., tweeted") at the risk of taking a new statement about X for its source.
+_SENTENCE_AFTER_WORDS = 12
 
 
 # --- attribution -------------------------------------------------------------------------
@@ -61,7 +65,8 @@ class _Attribution:
 
 
 def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution | None:
-    inner_end = text[q_end - 2] if q_end >= 2 else ""
+    inner = text[:q_end - 1].rstrip("\"'’”»")  # a nested quotation may close it: ,’”
+    inner_end = inner[-1:]
     lead = re.match(r"[ \t]*([,.;:–—-]?)[ \t]*", text[q_end:limit])
     if lead is None:
         return None
@@ -69,6 +74,8 @@ def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution
     comma = lead.group(1) == "," or inner_end in ",?!…—-"
     if not comma:
         nxt = text[pos : pos + 1]
+        if lex.sentence_after and inner_end == "." and lead.group(1) == "" and nxt.isupper():
+            return _sentence_after(text, pos, limit, lex)
         if not (nxt.islower() and lead.group(1) in ("", ",")):
             return None
     stop = _CLAUSE_STOP.search(text, pos, limit)
@@ -104,7 +111,35 @@ def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution
             return _post_subject(
                 text, pos, tok.start(), Mention(tok.start(), tok.start() + len(word), word), lex
             )
+    if lex.sentence_after:  # “...,” Ramos, 58, told AFP: a speaker with an aside, then the cue
+        return _sentence_after(text, pos, limit, lex)
     return None
+
+
+def _sentence_after(text: str, pos: int, limit: int, lex: QuoteLexicon) -> _Attribution | None:
+    """“... .” Nate Silver, the polling guru, tweeted on Wednesday. A short sentence after
+    a quotation that closes its own sentence attributes it when it is only a speaker, a cue
+    and a short adjunct (no "that" clause: "X said that ..." reports something else)."""
+    end = next(
+        (
+            pos + m.start()
+            for m in re.finditer(r"[.!?](?=\s|$)", text[pos:limit])
+            if not _after_title(text, pos + m.start())
+        ),
+        None,
+    )
+    if end is None:
+        return None
+    cue = lex.cues.search(text, pos, end)
+    if cue is None or len(text[pos : cue.start()].split()) > _SENTENCE_AFTER_WORDS:
+        return None
+    tail = text[cue.end() : end].split()
+    if len(tail) > _SENTENCE_AFTER_WORDS or any(word_core(w) == "that" for w in tail):
+        return None
+    m = np_after(text, pos, cue.start(), lex)
+    if m is None or m.start != pos:
+        return None
+    return _Attribution(m, _mention(text, cue))
 
 
 def _post_subject(
