@@ -425,8 +425,8 @@ def titled(text: str, q_start: int, lex: QuoteLexicon) -> bool:
     """Whether the word right before the quotation introduces a name or a title ("der Film
     „...“", "so genannte „...“"); in German also as the head of a compound ("Fachblatt")."""
     before = text[max(0, q_start - 40) : q_start].split()
-    if not before or not lex.title_nouns:
-        return False
+    if not before or not lex.title_nouns or before[-1][-1:] in ":,":
+        return False  # "Das Motto lautet: „...“" is introduced by its verb, not by the noun
     bare = word_core(before[-1])
     if bare in lex.title_nouns:
         return True
@@ -435,7 +435,7 @@ def titled(text: str, q_start: int, lex: QuoteLexicon) -> bool:
 
 def _keep(quote: Quote, lex: QuoteLexicon, config: QuoteConfig, titled_by: bool) -> bool:
     words = len(_WORD.findall(quote.text))
-    if config.drop_short_names and quote.cue is None and titled_by:
+    if config.drop_short_names and titled_by:
         return False
     if words >= config.min_words_unattributed:
         return True
