@@ -151,8 +151,8 @@ def np_after(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | No
         if ends_clause(word, lex) or len(taken) >= _NP_MAX_TOKENS:
             closed = ends_clause(word, lex)
             break
-        if bare in lex.pronouns and len(taken) == 1:
-            closed = True
+        if bare in lex.pronouns and len(taken) == 1 and bare not in lex.determiners:
+            closed = True  # "her" may open a phrase ("her senior policy adviser"): not closed
             break
     if not closed:
         while taken and not head_ok(taken[-1].group(), lex):

@@ -198,9 +198,14 @@ def _opening(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | No
         return None
     tokens = m.text.split()
     kept: list[str] = []
+    headed = False  # a name or a role after the last determiner: no more adjectives
     for token in tokens:
         bare = word_core(token)
-        described = any(word_core(t) in lex.determiners for t in kept) and token.islower()
+        if bare in lex.determiners:
+            headed = False
+        elif head_ok(token, lex):
+            headed = True
+        described = bool(kept) and not headed and token.islower()
         if not (head_ok(token, lex) or bare in lex.determiners or bare in lex.joiners):
             if not described:  # "Der libanesische Informationsminister ...", "the former ..."
                 break
@@ -443,9 +448,10 @@ def _keep(quote: Quote, lex: QuoteLexicon, config: QuoteConfig, titled_by: bool)
         return False
     if config.drop_short_names and lex.capitalised_nouns and quote.cue is None:
         # German: a short uncued quotation opening with a capitalised word is a noun, a name
-        # or a title („Nackt unter Wölfen“); quoted fragments of speech open lowercase
-        if quote.text[:1].isupper():
-            return False
+        # or a title („Nackt unter Wölfen“); quoted fragments of speech open lowercase, and
+        # quoted sentences end in a period
+        if quote.text[:1].isupper() and quote.text.rstrip()[-1:] not in ".!?…":
+            return False  # a quoted sentence ends in its own punctuation: „Wir gehen.“
     return quote.speaker is not None or config.keep_short_unattributed
 
 
