@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from provenance.config import QuoteConfig
 from provenance.model import Quote
+from provenance.quote_filters import keep, reported, titled
 from provenance.quote_lexicon import QuoteLexicon as QuoteLexicon
 from provenance.quote_lexicon import QuoteLexicons as QuoteLexicons
 from provenance.quote_lexicon import quote_spans
@@ -36,12 +37,14 @@ from provenance.quote_phrases import (
     appositive,
     best_name,
     clause_follows,
-    ends_clause,
     head_ok,
     names_before,
     np_after,
     np_before,
+    paragraph_bounds,
     referent_of,
+    sentence_start,
+    subject,
     word_core,
 )
 
@@ -65,7 +68,7 @@ class _Attribution:
 
 
 def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution | None:
-    inner = text[:q_end - 1].rstrip("\"'’”»")  # a nested quotation may close it: ,’”
+    inner = text[: q_end - 1].rstrip("\"'’”»")  # a nested quotation may close it: ,’”
     inner_end = inner[-1:]
     lead = re.match(r"[ \t]*([,.;:–—-]?)[ \t]*", text[q_end:limit])
     if lead is None:
@@ -176,58 +179,6 @@ def _mention(text: str, m: re.Match[str]) -> Mention:
     return Mention(m.start(), m.end(), text[m.start() : m.end()])
 
 
-def _subject(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | None:
-    """The phrase that opens a clause: its subject in news prose. Leading adverbs and
-    conjunctions ("But", "Meanwhile") are skipped, and so is an opening phrase closed by a
-    comma ("On Monday, Trump groused ...") when the clause does not open with a name."""
-    for tok in TOKEN.finditer(text, start, end):
-        if word_core(tok.group()) not in lex.adverbs:
-            start = tok.start()
-            break
-    m = _opening(text, start, end, lex)
-    if m is None:
-        comma = text.find(",", start, min(end, start + 80))
-        if comma > 0:
-            m = _opening(text, comma + 1, end, lex)
-    return m
-
-
-def _opening(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | None:
-    m = np_after(text, start, end, lex)
-    if m is None:
-        return None
-    tokens = m.text.split()
-    kept: list[str] = []
-    headed = False  # a name or a role after the last determiner: no more adjectives
-    for token in tokens:
-        bare = word_core(token)
-        if bare in lex.determiners:
-            headed = False
-        elif head_ok(token, lex):
-            headed = True
-        described = bool(kept) and not headed and token.islower()
-        if not (head_ok(token, lex) or bare in lex.determiners or bare in lex.joiners):
-            if not described:  # "Der libanesische Informationsminister ...", "the former ..."
-                break
-        kept.append(token)
-        if ends_clause(token, lex):
-            break
-    while kept and (
-        word_core(kept[-1]) in lex.joiners | lex.determiners or not head_ok(kept[-1], lex)
-    ):
-        kept.pop()
-    if not kept or all(word_core(t) in lex.determiners for t in kept):
-        return None
-    phrase = " ".join(kept)
-    at = text.find(phrase, m.start, m.end + 1)
-    if at < 0:
-        return None
-    e = at + len(phrase)
-    while e > at and not (text[e - 1].isalnum() or text[e - 1] == ")"):
-        e -= 1
-    return Mention(at, e, text[at:e])
-
-
 def _before(
     text: str,
     start: int,
@@ -246,11 +197,22 @@ def _before(
         if lex.subject_particles:
             return _particle_subject(text, start, q_start, lex)
         # no cue: the sentence's subject said it ("Rubio bemoaned ... “literally hate”")
-        m = _subject(text, start, q_start, lex) if uncued else None
+        m = subject(text, start, q_start, lex) if uncued else None
         return _Attribution(m, None) if m is not None else None
     cue = cues[-1]
     word = cue.group().casefold()
     after = None if word in lex.object_cues else np_after(text, cue.end(), q_start, lex)
+    if after is None and len(cues) > 1:
+        # "zitierte Papandreou mit den Worten:": a cue with no speaker after it defers to
+        # an earlier cue of its clause that names its source after it
+        earlier = cues[-2]
+        found = np_after(text, earlier.end(), cue.start(), lex)
+        if (
+            earlier.group().casefold() in lex.source_after
+            and found is not None
+            and not _CLAUSE_STOP.search(text, earlier.end(), cue.start())
+        ):
+            cue, word, after = earlier, earlier.group().casefold(), found
     inverted = lex.verb_first and after is not None and after.start == _next_word(text, cue.end())
     if after is not None and (
         word in lex.source_after or inverted or clause_follows(text, after, q_start)
@@ -258,17 +220,17 @@ def _before(
         # "said X:", "according to X, ...", German "teilte dessen Stellvertreter ... mit:"
         return _Attribution(appositive(text, after, q_start, lex), _mention(text, cue))
     late = lex.verb_final and len(text[start : cue.start()].split()) > 3
-    subject = _subject(text, start, cue.start(), lex)
-    if late and subject is not None:
+    opener = subject(text, start, cue.start(), lex)
+    if late and opener is not None:
         # German: a cue late in its clause ends it ("Stoiber hatte die Rolle ... betont:"),
         # and the phrase before it is an object; the subject opens the clause
-        return _Attribution(subject, _mention(text, cue))
+        return _Attribution(opener, _mention(text, cue))
     if word not in lex.source_after:
         m = np_before(text, start, cue.start(), lex)
         if m is not None:
             return _Attribution(m, _mention(text, cue))
-    if subject is not None:
-        return _Attribution(subject, _mention(text, cue))
+    if opener is not None:
+        return _Attribution(opener, _mention(text, cue))
     if after is not None:
         return _Attribution(appositive(text, after, q_start, lex), _mention(text, cue))
     return None
@@ -286,38 +248,7 @@ def _particle_subject(text: str, start: int, end: int, lex: QuoteLexicon) -> _At
     return _Attribution(found, None) if found else None
 
 
-def _sentence_start(text: str, pos: int, floor: int) -> int:
-    """Start of the sentence holding ``pos`` (no earlier than ``floor``)."""
-    best = floor
-    for m in _SENTENCE_END.finditer(text, floor, min(len(text), pos + 2)):
-        if m.end() > pos:
-            break
-        before = text[floor : m.start()].split()
-        word = word_core(before[-1]) if before else ""
-        if len(word) <= 1 or word in TITLES:
-            continue
-        best = m.end()
-    return best
-
-
-_SENTENCE_END = re.compile(r"[.!?…][\"”’»)]*\s+(?=[\"“„«‘(]?[^\W\d_](?<![a-zà-ÿß]))")
 _VERB = re.compile(r"\s*([a-zäöüß]+(?:\s+(?:sich|es))?)(?=\s)")
-
-
-def _reported(text: str, s_start: int, q_start: int, q_end: int, lex: QuoteLexicon) -> bool:
-    """Whether the main clause of the quotation's sentence (the text before its first comma,
-    outside the quotation) holds a verb form of reported speech (German Konjunktiv I:
-    "Damit seien „...“", "Bisher habe die Regierung „...“"); a subordinate clause's ("Er
-    glaubt, dass ... sei: „...“") belongs to someone who speaks in the main clause."""
-    if not lex.reported_verbs:
-        return False
-    end = _SENTENCE_END.search(text, q_end, min(len(text), q_end + 200))
-    before = text[s_start:q_start].split(",")[0]
-    after = text[q_end : end.start() if end else q_end + 200].split(",")[0]
-    if "," in text[s_start:q_start]:
-        after = ""
-    words = _WORD.findall(before + " " + after)
-    return any(w.casefold() in lex.reported_verbs for w in words)
 
 
 def _reporter(
@@ -332,7 +263,7 @@ def _reporter(
     quotation's speaker, or else whoever that sentence names as speaking (its subject)."""
     if s_start <= p_start:
         return None
-    prev_start = _sentence_start(text, s_start - 1, p_start)
+    prev_start = sentence_start(text, s_start - 1, p_start)
     for q in reversed(found):
         if prev_start <= q.start < s_start and q.speaker is not None and q.speaker_start >= 0:
             mention = Mention(q.speaker_start, q.speaker_end, q.mention or q.speaker)
@@ -346,12 +277,6 @@ def _reporter(
     return _before(text, prev_start, end, lex, config.subject_without_cue)
 
 
-def _paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, len(text) if end < 0 else end
-
-
 def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quote, ...]:
     """The direct quotations of ``text`` with their speakers."""
     spans = quote_spans(text, lexicon)
@@ -359,36 +284,36 @@ def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quot
     prev_end = 0
     prev: Quote | None = None
     for n, (q_start, q_end) in enumerate(spans):
-        p_start, _ = _paragraph_bounds(text, q_start)
-        _, p_end = _paragraph_bounds(text, max(q_start, q_end - 1))
+        p_start, _ = paragraph_bounds(text, q_start)
+        _, p_end = paragraph_bounds(text, max(q_start, q_end - 1))
         next_start = spans[n + 1][0] if n + 1 < len(spans) else len(text)
         limit = min(p_end, next_start, q_end + _POST_WINDOW)
         attribution = _after(text, q_end, limit, lexicon)
         floor = max(p_start, prev_end)
-        s_start = _sentence_start(text, q_start, floor)
+        s_start = sentence_start(text, q_start, floor)
         if attribution is None and text[s_start:q_start].strip():
             attribution = _before(text, s_start, q_start, lexicon, config.subject_without_cue)
         if attribution is None and s_start == floor > p_start:
             # the sentence holds an earlier quotation: "Cruz says his “friend” Rubio ran “...”"
-            s_full = _sentence_start(text, q_start, p_start)
+            s_full = sentence_start(text, q_start, p_start)
             attribution = _before(text, s_full, q_start, lexicon, config.subject_without_cue, spans)
         elif attribution is None and s_start == p_start and p_start > 0:
             # A quotation that opens its paragraph after a line ending in a colon
-            prev_line_start, prev_line_end = _paragraph_bounds(text, max(0, p_start - 2))
+            prev_line_start, prev_line_end = paragraph_bounds(text, max(0, p_start - 2))
             line = text[prev_line_start:prev_line_end].rstrip()
             if line.endswith(":") and prev_line_start >= prev_end:
-                sent = _sentence_start(text, prev_line_start + len(line), prev_line_start)
+                sent = sentence_start(text, prev_line_start + len(line), prev_line_start)
                 attribution = _before(
                     text, sent, prev_line_start + len(line), lexicon, config.subject_without_cue
                 )
         elif attribution is None and text[s_start:q_start].strip() == "" and s_start > floor:
             pre = text[floor:s_start].rstrip()
             if pre.endswith(":"):
-                sent = _sentence_start(text, floor + len(pre) - 1, floor)
+                sent = sentence_start(text, floor + len(pre) - 1, floor)
                 attribution = _before(
                     text, sent, floor + len(pre), lexicon, config.subject_without_cue
                 )
-        if (attribution is None or attribution.cue is None) and _reported(
+        if (attribution is None or attribution.cue is None) and reported(
             text, s_start, q_start, q_end, lexicon
         ):
             attribution = _reporter(text, p_start, s_start, found, lexicon, config) or attribution
@@ -411,48 +336,11 @@ def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quot
                     prev.cue_start,
                     prev.cue_end,
                 )
-        if _keep(quote, lexicon, config, titled(text, q_start, lexicon)):
+        if keep(quote, lexicon, config, titled(text, q_start, lexicon)):
             found.append(quote)
             prev = quote
         prev_end = q_end
     return tuple(found)
-
-
-def name_like(text: str, lex: QuoteLexicon) -> bool:
-    """Every word capitalised (joiners and determiners aside): a name or a title
-    (“Rundschau am Sonntag”, “PLoS Biology”), not speech."""
-    words = _WORD.findall(text)
-    rest = [w for w in words if w.casefold() not in lex.joiners | lex.determiners]
-    return bool(rest) and all(w[0].isupper() or w[0].isdigit() for w in rest)
-
-
-def titled(text: str, q_start: int, lex: QuoteLexicon) -> bool:
-    """Whether the word right before the quotation introduces a name or a title ("der Film
-    „...“", "so genannte „...“"); in German also as the head of a compound ("Fachblatt")."""
-    before = text[max(0, q_start - 40) : q_start].split()
-    if not before or not lex.title_nouns or before[-1][-1:] in ":,":
-        return False  # "Das Motto lautet: „...“" is introduced by its verb, not by the noun
-    bare = word_core(before[-1])
-    if bare in lex.title_nouns:
-        return True
-    return lex.capitalised_nouns and bare.endswith(tuple(lex.title_nouns))
-
-
-def _keep(quote: Quote, lex: QuoteLexicon, config: QuoteConfig, titled_by: bool) -> bool:
-    words = len(_WORD.findall(quote.text))
-    if config.drop_short_names and titled_by:
-        return False
-    if words >= config.min_words_unattributed:
-        return True
-    if not words or (config.drop_short_names and name_like(quote.text, lex)):
-        return False
-    if config.drop_short_names and lex.capitalised_nouns and quote.cue is None:
-        # German: a short uncued quotation opening with a capitalised word is a noun, a name
-        # or a title („Nackt unter Wölfen“); quoted fragments of speech open lowercase, and
-        # quoted sentences end in a period
-        if quote.text[:1].isupper() and quote.text.rstrip()[-1:] not in ".!?…":
-            return False  # a quoted sentence ends in its own punctuation: „Wir gehen.“
-    return quote.speaker is not None or config.keep_short_unattributed
 
 
 def _make(
