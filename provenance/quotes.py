@@ -10,12 +10,16 @@ Rules (the word lists are ``data/quotes/<language>.toml``; thresholds in ``Quote
   or is followed by a comma), from its sentence before it ("X said: ...", "said X: ...",
   "X ..., stating that ..."; a quotation that opens a sentence after one ending in a colon
   takes that sentence), or from the previous quotation when only a short stretch (its own
-  attribution) separates them ("“...,” said X. “...”": a broken quotation).
+  attribution) separates them ("“...,” said X. “...”": a broken quotation). Where the
+  lexicon says ``sentence_after`` (English), a short sentence after a quotation that closes
+  its own sentence attributes it ("“... .” X told AFP."). German reported speech (a
+  Konjunktiv I verb in the main clause, no cue) takes the speaker mention of the sentence
+  before ("Stoiber begründete ... Damit seien „...“").
 - A speaker given as a pronoun or a role ("he", "the spokeswoman") is resolved to the
   nearest earlier full name (two or more capitalised words) and marked ``resolved``; a
   single surname takes an earlier full name ending in it ("Zakharova" -> "Maria Zakharova").
-- A quotation without a speaker is kept only from ``QuoteConfig.min_words_unattributed``
-  words: shorter ones are mostly scare quotes and titles (“strategic consultations”).
+- Which quotation-marked spans are quotations (not titles, names, scare quotes) is decided
+  in ``quote_filters``.
 """
 
 from __future__ import annotations
