@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 import pytest
 from distributed import Client
 
@@ -78,11 +77,16 @@ class Cluster:
         with Client(self.address, timeout=BOOT_SECONDS, set_as_default=False) as client:
             client.wait_for_workers(n, timeout=BOOT_SECONDS)
 
-    def kill(self, name: str) -> None:
-        """SIGKILL the worker process under ``name``'s nanny (which then starts a new one)."""
-        nanny = psutil.Process(self.workers[name].pid)
-        (worker,) = [c for c in nanny.children() if "spawn_main" in " ".join(c.cmdline())]
-        os.kill(worker.pid, signal.SIGKILL)
+    @staticmethod
+    def kill(client: Client, address: str) -> None:
+        """SIGKILL the worker process at ``address`` (its nanny then starts a new one).
+
+        The process id comes from the worker itself, not from the nanny's children: on a
+        loaded machine a nanny's child list can lag behind, and guessing a child by its
+        command line picked none.
+        """
+        (pid,) = client.run(os.getpid, workers=[address]).values()
+        os.kill(pid, signal.SIGKILL)
 
     def stop(self) -> None:
         for proc in reversed(self.procs):
@@ -261,7 +265,7 @@ def test_worker_killed_mid_run_same_report(
                 ]
                 time.sleep(0.2)
             assert busy_at, "the run ended before the worker had work"
-            cluster.kill(victim)
+            cluster.kill(client, busy_at[0])
             _, stderr = run.communicate(timeout=RUN_SECONDS)
             # the worker that had tasks is gone (its nanny started a new one, new address)
             assert busy_at[0] not in client.scheduler_info(n_workers=-1)["workers"]
