@@ -14,27 +14,25 @@ def _scan(
 ) -> list[tuple[int, dict[int, ClaimLink]]]:
     """The rule as the module docstring states it, one scan of the free texts per group:
     the centre reaches the most outlets through strong links, then through any link, then
-    has the smallest number."""
-    neighbours: dict[int, dict[int, ClaimLink]] = {}
-    for (a, b), link in links.items():
-        neighbours.setdefault(a, {})[b] = link
-        neighbours.setdefault(b, {})[a] = link
+    has the smallest number; it takes every free text it links to."""
 
-    def reach(node: int, free: set[int], level: Confidence | None) -> int:
-        outlets = set(corpus.texts[node].outlets)
-        for other, link in neighbours[node].items():
-            if other in free and (level is None or link.confidence == level):
-                outlets |= corpus.texts[other].outlets
-        return len(outlets)
+    def links_of(node: int, free: set[int]) -> dict[int, ClaimLink]:
+        ends = {(a, b): b if a == node else a for a, b in links if node in (a, b)}
+        return {other: links[pair] for pair, other in ends.items() if other in free}
 
-    free = set(neighbours)
+    def outlets(node: int, free: set[int], strong: bool) -> int:
+        reached = set(corpus.texts[node].outlets)
+        for other, link in links_of(node, free).items():
+            if not strong or link.confidence == Confidence.STRONG:
+                reached.update(corpus.texts[other].outlets)
+        return len(reached)
+
+    free = {x for pair in links for x in pair}
     groups = []
     while free:
-        centre = max(
-            sorted(free),
-            key=lambda n: (reach(n, free, Confidence.STRONG), reach(n, free, None), -n),
-        )
-        members = {o: link for o, link in neighbours[centre].items() if o in free}
+        ranked = sorted(free, key=lambda n: (-outlets(n, free, True), -outlets(n, free, False), n))
+        centre = ranked[0]
+        members = links_of(centre, free)
         free -= {centre, *members}
         if members:
             groups.append((centre, members))
