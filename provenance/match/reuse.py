@@ -401,7 +401,7 @@ def find_reuse(
         matches=matches,
         duplicates=FrozenMap(duplicates),
         clusters=clusters,
-        claims=find_claims(ordered, config, anchor_lexicon),
+        claims=find_claims(ordered, config, anchor_lexicon, kernels),
     )
 
 

@@ -24,9 +24,7 @@ function, so the results are the same.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
-import itertools
 import pickle
 import time
 import warnings
@@ -48,6 +46,7 @@ from provenance.resources import Resources
 from provenance.run import bandkeys
 from provenance.run.kernels import Shingler
 from provenance.run.local import Context, Item, Result, Task
+from provenance.run.local import blocks as _blocks
 from provenance.semantic import Vectors, load_embedder
 
 try:
@@ -233,12 +232,6 @@ class ShuffleStats:
         self.stages[stage] = self.stages.get(stage, 0) + nbytes
 
 
-def _blocks(n: int, count: int) -> list[tuple[int, int]]:
-    count = max(1, min(count, n))
-    edges = [round(i * n / count) for i in range(count + 1)]
-    return [(lo, hi) for lo, hi in itertools.pairwise(edges) if hi > lo]
-
-
 @dataclass
 class DaskExecutor:
     """Runs the per-article tasks (``map``) and the matching kernels (``sign``,
@@ -395,16 +388,12 @@ class DaskExecutor:
         counts = self._compute(parts)
         self.stats.add("embed: texts to workers", 2 * sum(len(t.encode()) for t in texts))
         if any(c is None for c in counts):
-            cuts = [0, len(texts)]
+            runs = [(0, len(texts))]
         else:
-            starts = load_embedder(model).batch_starts([n for c in counts for n in c])
-            wanted = [lo for lo, _ in blocks]
-            cuts = sorted(
-                {starts[bisect.bisect_left(starts, lo)] for lo in wanted if lo <= starts[-1]}
-            )
-            cuts.append(len(texts))
-        runs = [delayed(_embed)(list(texts[lo:hi]), model) for lo, hi in itertools.pairwise(cuts)]
-        vectors: Vectors = np.concatenate(self._compute(runs))
+            flat = [n for c in counts for n in c]
+            runs = load_embedder(model).runs(flat, [lo for lo, _ in blocks])
+        parts = [delayed(_embed)(list(texts[lo:hi]), model) for lo, hi in runs]
+        vectors: Vectors = np.concatenate(self._compute(parts))
         return vectors
 
     def align(

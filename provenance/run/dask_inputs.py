@@ -17,7 +17,8 @@ from provenance import htmlinput, ingest
 from provenance.config import IngestConfig
 from provenance.errors import InputError, InputErrors
 from provenance.model import Article
-from provenance.run.dask import DaskExecutor, _blocks
+from provenance.run.dask import DaskExecutor
+from provenance.run.local import blocks as _blocks
 
 # ------------------------------------------------------------------ tasks (run on workers)
 

