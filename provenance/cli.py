@@ -190,8 +190,13 @@ PartitionsOpt = Annotated[
     int | None,
     typer.Option(min=1, help="--engine dask: partitions per stage (default: 4 per worker)."),
 ]
+# At most a day: beyond it a run would wait for a scheduler that is not coming (and
+# dask cannot take an infinite timeout).
 TimeoutOpt = Annotated[
-    float, typer.Option(min=0.1, help="--engine dask: seconds to reach the scheduler.")
+    float,
+    typer.Option(
+        min=0.1, max=86400, metavar="SECONDS", help="--engine dask: seconds to reach the scheduler."
+    ),
 ]
 
 
