@@ -449,8 +449,9 @@ def _config(path: Path | None, overrides: dict[str, dict[str, object]] | None = 
                 raise ConfigError(f"{path}: tool.provenance: expected a table")
             data = dict(table)
     for section, values in (overrides or {}).items():
-        current = data.get(section)
-        data[section] = {**(current if isinstance(current, dict) else {}), **values}
+        current = data.get(section, {})
+        if isinstance(current, dict):  # anything else is left for the schema to refuse
+            data[section] = {**current, **values}
     return Config.from_mapping(data, str(path) if path is not None else "command line")
 
 
