@@ -126,7 +126,7 @@ def connect(address: str, timeout: float) -> Client:
 def _check_address(address: str) -> None:
     """Refuse an address dask cannot parse before a client exists: a client that fails
     on its address is left half-built, and closing it later prints a traceback."""
-    from distributed.comm import resolve_address
+    from distributed.comm.addressing import resolve_address
 
     try:
         resolve_address(address)
