@@ -183,12 +183,15 @@ SchedulerOpt = Annotated[
     str | None,
     typer.Option(
         envvar="PROVENANCE_DASK_SCHEDULER",
+        metavar="ADDR",
         help="Address of the Dask scheduler (tcp://HOST:PORT) for --engine dask.",
     ),
 ]
 PartitionsOpt = Annotated[
     int | None,
-    typer.Option(min=1, help="--engine dask: partitions per stage (default: 4 per worker)."),
+    typer.Option(
+        min=1, metavar="N", help="--engine dask: partitions per stage (default: 4 per worker)."
+    ),
 ]
 # At most a day: beyond it a run would wait for a scheduler that is not coming (and
 # dask cannot take an infinite timeout).
@@ -281,13 +284,18 @@ def report(
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", min=1, help="Worker processes (default: the cores available)."
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="Worker processes (default: the cores available).",
         ),
     ] = None,
     work_dir: Annotated[
         Path | None,
         typer.Option(
             "--work-dir",
+            metavar="DIR",
             help="Keep per-article results in this folder (default: a temporary one).",
         ),
     ] = None,
