@@ -13,9 +13,10 @@
   beside the rest of the report (per article), and the model's first load.
 - ``claims/msrp``: MSRP pairs through the claim link rule (see ``msrp_claims``).
 - ``claims/seeds``: the repository's seed corpus (``corpus/``; the set's folder argument is
-  not used): which of its four repeated claims a group finds in all its articles, and
-  groups that mix different claims. The claims are named by what their sentences say in
-  each article (``SEED_CLAIMS``); they are not used anywhere in the product.
+  not used): which of its four repeated claims a group finds in all its articles (else the
+  articles of the largest group that has it in two or more), and groups that mix claims.
+  The claims are named by what their sentences say in each article (``SEED_CLAIMS``); they
+  are not used anywhere in the product.
 Nothing of the evaluation data is copied; rows are read from EVAL_DIR.
 """
 
@@ -176,7 +177,7 @@ def seeds(set_dir: Path, limit: int | None) -> dict[str, Any]:
     out["claim_groups_strong"] = sum(g.confidence == Confidence.STRONG for g in result.claims)
     mixed = 0
     for claim, where in SEED_CLAIMS.items():
-        how = "missed"
+        how, best = "missed", 1
         for g in result.claims:
             covered = {
                 p
@@ -188,6 +189,9 @@ def seeds(set_dir: Path, limit: int | None) -> dict[str, Any]:
             if covered == set(where):
                 how = f"found ({g.id}, {g.confidence.value})"
                 break
+            if len(covered) > best:  # a group with some of its articles only
+                best = len(covered)
+                how = f"missed; {'/'.join(sorted(covered))} grouped ({g.id}, {g.confidence.value})"
         out[f"seed.{claim}"] = how
     for g in result.claims:
         sets = [

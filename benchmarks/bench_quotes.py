@@ -1,6 +1,6 @@
-"""Direct quotations: extraction on quotes/wikinews-de and quotes/polnear, and the quote
-groups' flags on a reuse set generated from them (quotes/reuse-wikinews-de,
-quotes/reuse-polnear).
+"""Direct quotations: extraction on quotes/wikinews-de and quotes/polnear, the quote groups'
+flags on a reuse set generated from them (quotes/reuse-wikinews-de, quotes/reuse-polnear), and
+the check findings on the same set (quotes/check-wikinews-de, quotes/check-polnear).
 
 Neither README defines a dev/test split, so one is fixed here: an article is ``dev`` when the
 first byte of the SHA-1 of its id is even, ``test`` otherwise. Thresholds and word lists were
@@ -28,6 +28,11 @@ altered -> ``altered``, truncated -> ``truncated``, misattributed -> ``speaker_m
 new occurrence counts as flagged ``altered`` when it has word changes, ``truncated`` when it
 is marked truncated, ``speaker_mismatch`` when its group has the flag and its speaker is not
 the source's. Precision and recall per flag are over all new articles.
+
+Check (quotes/check-wikinews-de, quotes/check-polnear): the same reuse set through
+``provenance check``: the source articles indexed, each new article checked against them;
+precision and recall of the findings ``altered_quote`` (expected on the altered variants) and
+``speaker_mismatch`` (on the misattributed ones).
 """
 
 from __future__ import annotations
@@ -35,18 +40,21 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import tempfile
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import evalsets as ev
 
+from provenance import check, pipeline
 from provenance.config import Config
 from provenance.fingerprint import normalize
 from provenance.match.quote_groups import SPEAKER_MISMATCH, find_quote_groups, linked, same_speaker
 from provenance.model import Article, ArticleResult, Segmentation
 from provenance.quotes import QuoteLexicons, extract
+from provenance.store import Fingerprinter, Store, add_articles
 
 
 def split_of(doc_id: str) -> str:
@@ -157,7 +165,16 @@ def _variants(words: list[str], rng: random.Random, pool: list[str]) -> dict[str
     }
 
 
-def run_reuse(set_dir: Path, limit: int | None, split: str = "test") -> dict[str, Any]:
+@dataclass(frozen=True)
+class ReuseCases:
+    sources: list[Article]  # the source articles (each once)
+    new: list[Article]  # one per source quotation and variant
+    expected: dict[str, tuple[str, str]]  # new id -> (variant, source speaker)
+    quotations: int  # source quotations
+
+
+def reuse_cases(set_dir: Path, limit: int | None, split: str) -> ReuseCases:
+    """The generated reuse set (see the module docstring)."""
     lexicons, config = QuoteLexicons.load(), Config()
     rng = random.Random(14)
     sources: list[tuple[Article, str, str]] = []  # article, quote text, speaker
@@ -201,25 +218,35 @@ def run_reuse(set_dir: Path, limit: int | None, split: str = "test") -> dict[str
         if normalize(s[1]) not in texts_elsewhere and (s[0].id, s[2]) not in elsewhere
     ]
     pool = [w for _, text, _ in sources for w in text.split() if w.isalpha() and len(w) > 3]
-    results: dict[str, ArticleResult] = {}
+    originals: dict[str, Article] = {}
+    new: list[Article] = []
     expected: dict[str, tuple[str, str]] = {}  # new id -> (variant, source speaker)
     for n, (article, text, speaker) in enumerate(sources):
-        results.setdefault(article.id, _result(article, lexicons, config))
+        originals.setdefault(article.id, article)
         other = sources[(n + 1 + rng.randrange(max(1, len(sources) - 1))) % len(sources)][2]
         if same_speaker(other, speaker):
             other = "Jane Example-Doe"
         for variant, words in _variants(text.split(), rng, pool).items():
             who = other if variant == "misattributed" else speaker
-            new = Article(
+            made = Article(
                 id=f"new-{n:05d}-{variant}",
                 text=f"{who} said: “{words}”",
                 outlet=f"o{n}",
                 published="2020-01-02",
                 language=article.language,
             )
-            results[new.id] = _result(new, lexicons, config)
-            expected[new.id] = (variant, speaker)
-    groups = find_quote_groups(list(results.values()), config)
+            new.append(made)
+            expected[made.id] = (variant, speaker)
+    return ReuseCases(list(originals.values()), new, expected, len(sources))
+
+
+def run_reuse(set_dir: Path, limit: int | None, split: str = "test") -> dict[str, Any]:
+    """The report's quote groups on the reuse set: P/R of each flag on the new articles."""
+    lexicons, config = QuoteLexicons.load(), Config()
+    cases = reuse_cases(set_dir, limit, split)
+    expected = cases.expected
+    results = [_result(a, lexicons, config) for a in [*cases.sources, *cases.new]]
+    groups = find_quote_groups(results, config)
     flagged: dict[str, set[str]] = {i: set() for i in expected}
     for g in groups:
         for o in g.occurrences:
@@ -233,7 +260,11 @@ def run_reuse(set_dir: Path, limit: int | None, split: str = "test") -> dict[str
                 o.speaker, expected[o.article_id][1]
             ):
                 flagged[o.article_id].add(SPEAKER_MISMATCH)
-    out: dict[str, Any] = {"split": split, "sources": len(sources), "new_articles": len(expected)}
+    out: dict[str, Any] = {
+        "split": split,
+        "sources": cases.quotations,
+        "new_articles": len(expected),
+    }
     want = {"altered": "altered", "truncated": "truncated", SPEAKER_MISMATCH: "misattributed"}
     for flag, variant in want.items():
         tp = sum(flag in flagged[i] and v == variant for i, (v, _) in expected.items())
@@ -254,6 +285,35 @@ def run_reuse(set_dir: Path, limit: int | None, split: str = "test") -> dict[str
     return out
 
 
+def run_check(set_dir: Path, limit: int | None, split: str = "test") -> dict[str, Any]:
+    """``provenance check`` on the reuse set: the source articles indexed (``index add``),
+    each new article checked against them. Precision and recall of ``altered_quote`` (the
+    altered variants) and ``speaker_mismatch`` (the misattributed ones) over all new
+    articles; the verbatim and truncated copies should get neither."""
+    config = Config()
+    cases = reuse_cases(set_dir, limit, split)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "index.sqlite", Fingerprinter(config), create=True)
+        add_articles(store, cases.sources, config)
+        verdict = check.run(pipeline.analyze_each(cases.new), store, config)
+        store.close()
+    got = {v.article.id: {f.kind.value for f in v.findings} for v in verdict.articles}
+    out: dict[str, Any] = {
+        "split": split,
+        "indexed": len(cases.sources),
+        "sources": cases.quotations,
+        "new_articles": len(cases.new),
+    }
+    for kind, variant in (("altered_quote", "altered"), ("speaker_mismatch", "misattributed")):
+        tp = sum(kind in got[i] and v == variant for i, (v, _) in cases.expected.items())
+        fp = sum(kind in got[i] and v != variant for i, (v, _) in cases.expected.items())
+        fn = sum(kind not in got[i] and v == variant for i, (v, _) in cases.expected.items())
+        out[f"{kind}.precision"] = round(ev.ratio(tp, tp + fp), 4)
+        out[f"{kind}.recall"] = round(ev.ratio(tp, tp + fn), 4)
+        out[f"{kind}.tp_fp_fn"] = f"{tp}/{fp}/{fn}"
+    return out
+
+
 def _result(article: Article, lexicons: QuoteLexicons, config: Config) -> ArticleResult:
     found = extract(article.text, lexicons.for_language(article.language), config.quotes)
     return replace(ArticleResult(article, Segmentation((), ())), quotes=found)
@@ -265,9 +325,13 @@ SETS = {
     "quotes/reuse-wikinews-de": lambda d, n: run_reuse(d, n),
     "quotes/reuse-polnear": lambda d, n: run_reuse(d, n),
     "quotes/reuse-polnear-dev": lambda d, n: run_reuse(d, n, "dev"),
+    "quotes/check-wikinews-de": lambda d, n: run_check(d, n),
+    "quotes/check-polnear": lambda d, n: run_check(d, n),
 }
 FOLDERS = {
     "quotes/reuse-wikinews-de": "quotes/wikinews-de",
     "quotes/reuse-polnear": "quotes/polnear",
     "quotes/reuse-polnear-dev": "quotes/polnear",
+    "quotes/check-wikinews-de": "quotes/wikinews-de",
+    "quotes/check-polnear": "quotes/polnear",
 }

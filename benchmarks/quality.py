@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -26,23 +27,33 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_EVAL = HERE.parent.parent / "shared" / "eval"
 
 Runner = Callable[[Path, int | None], dict[str, Any]]
+_DEFINES_SETS = re.compile(r"^SETS\b", re.MULTILINE)
+
+
+def _modules() -> list[Any]:
+    """The ``bench_*`` modules that define ``SETS``. A module without (bench_dask.py,
+    bench_index.py, ...) is a command of its own and is not imported: its optional
+    dependencies (psutil, dask, rensa) need not be installed to run the quality sets."""
+    sys.path.insert(0, str(HERE))
+    return [
+        importlib.import_module(path.stem)
+        for path in sorted(HERE.glob("bench_*.py"))
+        if _DEFINES_SETS.search(path.read_text(encoding="utf-8"))
+    ]
 
 
 def discover() -> dict[str, Runner]:
-    sys.path.insert(0, str(HERE))
     sets: dict[str, Runner] = {}
-    for path in sorted(HERE.glob("bench_*.py")):
-        module = importlib.import_module(path.stem)
+    for module in _modules():
         sets.update(getattr(module, "SETS", {}))
     return dict(sorted(sets.items()))
 
 
 def folders() -> dict[str, str]:
     """Set name -> folder under EVAL_DIR, where a module's ``FOLDERS`` says it differs."""
-    sys.path.insert(0, str(HERE))
     found: dict[str, str] = {}
-    for path in sorted(HERE.glob("bench_*.py")):
-        found.update(getattr(importlib.import_module(path.stem), "FOLDERS", {}))
+    for module in _modules():
+        found.update(getattr(module, "FOLDERS", {}))
     return found
 
 

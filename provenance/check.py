@@ -13,10 +13,11 @@ For every new article (in id order):
   and lists them all.
 - ``leftover_boilerplate``: boilerplate spans whose reason is in ``check.leftover_reasons``.
 - ``altered_quote`` / ``speaker_mismatch``: a quotation of the new article that is one with a
-  quotation of an indexed candidate article (``quote_groups.linked``; quotations of stored
-  articles are extracted again from their stored text, so the index holds nothing more) but
-  whose words differ inside the stretch they share (same speaker, or a speaker unknown on one
-  side), or that names another speaker for the same words.
+  quotation of an indexed candidate article (found by its sentences or by its quotations'
+  own band keys, ``store.keys``: quotation units; ``quote_groups.linked``; quotations of
+  stored articles are extracted again from their stored text) but whose words differ
+  inside the stretch they share (same speaker, or a speaker unknown on one side), or that
+  names another speaker for the same words.
 
 Each kind fails, warns or is off according to ``CheckConfig``. An indexed article with the
 same id as the new one is never its own duplicate (re-checking an added article passes).
@@ -251,7 +252,9 @@ def _quote_findings(
     altered, mismatch = config.check.altered_quote, config.check.speaker_mismatch
     if (altered == Policy.OFF and mismatch == Policy.OFF) or not result.quotes:
         return []
-    found, stored = _matches(entry, index, config)
+    # the stored quotations (``store.keys``: quotation units) as well as the sentences
+    query = Entry(entry.article, entry.content_hash, entry.passages + entry.quotes)
+    found, stored = _matches(query, index, config)
     others = [
         (art, q)
         for art in (stored[c.pk].article for c in found if c.pk in stored)

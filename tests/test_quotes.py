@@ -210,6 +210,42 @@ def test_check_finds_altered_quote_and_speaker_mismatch(tmp_path: Path) -> None:
     assert "altered_quote" not in [f.kind.value for f in verdict.articles[0].findings]
 
 
+# New articles that reprint Adrienne Watson's quotation of seed 004 (“This deepening
+# relationship threatens regional stability and global security,” said National Security
+# Council spokesperson Adrienne Watson.) around sentences of their own.
+WATSON = "This deepening relationship threatens regional stability and global security"
+AROUND = (
+    "Reports of arms shipments between the two countries drew a sharp reaction on Tuesday.\n"
+    "{quote}\nOfficials did not give further details about the intelligence."
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # another speaker for the same words: the sentence shares only half of its word
+        # trigrams with the stored one, the quotation all of its words with the stored
+        # quotation (store.keys: quotation units)
+        (f"“{WATSON},” said Pentagon spokesman John Kirby.", "speaker_mismatch"),
+        (f"“{WATSON},” Watson said.", None),
+        (f"“{WATSON.replace('stability', 'peace')},” said Adrienne Watson.", "altered_quote"),
+        # no speaker given: the words decide
+        (f"“{WATSON.replace('regional', 'global')}.”", "altered_quote"),
+        # a role is a speaker too: 'a spokesperson' is not shown to be Adrienne Watson
+        (f"“{WATSON},” a spokesperson said.", "speaker_mismatch"),
+    ],
+)
+def test_check_against_the_seed_index(
+    tmp_path: Path, corpus_articles: dict[str, Article], line: str, expected: str | None
+) -> None:
+    store = Store(tmp_path / "i.sqlite", Fingerprinter(Config()), create=True)
+    add_articles(store, list(corpus_articles.values()), Config())
+    new = Article("new", AROUND.format(quote=line), outlet="Other", language="en")
+    verdict = check.run(pipeline.analyze_each([new]), store, Config())
+    kinds = [(f.kind.value, f.other_id) for f in verdict.articles[0].findings]
+    assert kinds == ([] if expected is None else [(expected, corpus_articles["004"].id)])
+
+
 def _report(articles: list[Article]) -> tuple[dict[str, object], dict[str, str]]:
     from provenance.render import data as render_data
 

@@ -16,7 +16,7 @@ from provenance import pipeline
 from provenance.cli import app
 from provenance.config import Config, FingerprintConfig, StoreConfig
 from provenance.errors import StoreError
-from provenance.model import Article
+from provenance.model import Article, ArticleResult
 from provenance.store import (
     Entry,
     Fingerprinter,
@@ -24,9 +24,11 @@ from provenance.store import (
     add_articles,
     describe_sqlite_error,
     rebuild,
+    ref_parts,
     verify,
 )
 from provenance.store import sqlite as store_sqlite
+from provenance.store.keys import QUOTE_SEQ
 from provenance.store.sqlite import APPLICATION_ID
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,17 +72,47 @@ def test_passage_texts_are_slices_of_the_stored_text(
         assert text == article.text[start:end]
 
 
+def _add_one(store: Store, article: Article) -> tuple[ArticleResult, Entry]:
+    """Index one article; its analysis and the entry the index made of it."""
+    add_articles(store, [article], Config())
+    (result,) = pipeline.analyze_each([article])
+    return result, store.fp.entry(result)
+
+
 def test_a_passage_finds_itself_in_every_band(
     tmp_path: Path, corpus_articles: dict[str, Article]
 ) -> None:
-    article = corpus_articles["003"]
     with _open(tmp_path / "i.sqlite") as store:
-        add_articles(store, [article], Config())
-        (result,) = pipeline.analyze_each([article])
-        entry = store.fp.entry(result)
+        _, entry = _add_one(store, corpus_articles["003"])
         hits = store.hits(entry.passages[0].keys)
         assert max(hits.values()) == store.fp.bands
         assert store.fp.estimate(store.fp.bands) == 1.0
+
+
+def test_quotations_are_units_of_their_own_that_only_quotations_meet(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    article = corpus_articles["004"]
+    with _open(tmp_path / "i.sqlite") as store:
+        result, entry = _add_one(store, article)
+        # every quotation of 4 words or more (8 of the 10: “strategic consultations.” and
+        # “escalating provocations” are too short) is stored from QUOTE_SEQ on
+        assert [article.text[q.start : q.end][:12] for q in entry.quotes][:2] == [
+            "“shared comm",
+            "“building a ",
+        ]
+        assert len(entry.quotes) == 8
+        seqs = [seq for (seq,) in store.conn.execute("SELECT seq FROM passages ORDER BY seq")]
+        assert seqs == [*range(len(entry.passages)), *range(QUOTE_SEQ, QUOTE_SEQ + 8)]
+        # the same words meet their unit in every band, whoever another article names as
+        # the speaker (the attribution is outside the quotation)
+        watson = next(q for q in result.quotes if q.speaker == "Adrienne Watson")
+        hits = store.hits(store.fp.quote_keys(watson.text))
+        (ref,) = [r for r, n in hits.items() if n == store.fp.bands]
+        assert ref_parts(ref)[1] >= QUOTE_SEQ
+        # sentence keys never meet quotation units (their keys are salted)
+        for p in entry.passages:
+            assert all(ref_parts(r)[1] < QUOTE_SEQ for r in store.hits(p.keys))
 
 
 def test_changed_text_is_refused_unless_replace(

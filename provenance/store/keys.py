@@ -8,6 +8,15 @@ story text of each paragraph, boilerplate cut off, in runs of whole sentences of
 a copied paragraph is the union of its sentences. Format 1 indexed whole paragraphs with 16
 bands each; sentence units are ~2.5 times as many, so the default ``index.bands`` went from
 16 to 8 (see ``StoreConfig``) to keep the file within ~2 KB per article beyond its text.
+
+Beside them, each direct quotation of at least ``QuoteConfig.match_min_words`` words is a
+*quotation unit* (format 3), signed as the report's quote groups sign quotations: its content
+words (``claims.claim_shingles``). ``check`` asks with the new article's quotations: a quote
+printed with another speaker, or with two words changed, shares too few word trigrams with
+its stored sentence for that sentence's band keys (half of the sentence can be the
+attribution), but nearly all of its content words with the stored quotation. Quotation units
+take the sequence numbers from ``QUOTE_SEQ`` on, and their keys are XORed with
+``QUOTE_SALT``, so a sentence query never meets a quotation unit but by chance.
 Keys are the 64-bit keys of ``match.candidates.Banding.keys`` (the report's banding code)
 cut to their upper 32 bits, which halves the key column; the rare chance collision only adds
 a candidate that rapidfuzz then rejects.
@@ -23,20 +32,26 @@ from provenance.config import Config
 from provenance.errors import ConfigError
 from provenance.fingerprint import FingerprintParams
 from provenance.match.candidates import Banding
+from provenance.match.claims import claim_shingles, load_stopwords
+from provenance.match.quote_groups import word_count
 from provenance.match.signatures import BatchSigner
 from provenance.match.units import sentence_units
 from provenance.model import Article, ArticleResult, SegmentKind
 
 # Bump when the tables or the meaning of a column change; old files are then refused (with
 # the command to rebuild them when the tables are the same: ``REBUILDABLE_FORMATS``).
-# 2: sentence units instead of paragraphs.
-FORMAT_VERSION = 2
-REBUILDABLE_FORMATS = frozenset({"1"})
-# A band row points at ``article_pk << REF_BITS | passage_seq``: at most 4095 indexed
-# units per article (longer articles index their first 4095).
+# 2: sentence units instead of paragraphs. 3: quotation units beside them.
+FORMAT_VERSION = 3
+REBUILDABLE_FORMATS = frozenset({"1", "2"})
+# A band row points at ``article_pk << REF_BITS | passage_seq``. Sentence units take the
+# sequence numbers below QUOTE_SEQ (longer articles index their first 3072), quotation units
+# QUOTE_SEQ to 4094 (at most 1023 per article).
 REF_BITS = 12
-MAX_PASSAGES = (1 << REF_BITS) - 1
+QUOTE_SEQ = 3072
+MAX_PASSAGES = QUOTE_SEQ
+MAX_QUOTES = (1 << REF_BITS) - 1 - QUOTE_SEQ
 KEY_BITS = 32
+QUOTE_SALT = 0x5A17C0DE  # XORed with the (32-bit) keys of quotation units
 
 
 def content_hash(text: str) -> bytes:
@@ -57,7 +72,15 @@ class Entry:
 
     article: Article
     content_hash: bytes
-    passages: tuple[IndexedPassage, ...]
+    passages: tuple[IndexedPassage, ...]  # sentence units
+    quotes: tuple[IndexedPassage, ...] = ()  # quotation units
+
+    def numbered(self) -> list[tuple[int, IndexedPassage]]:
+        """(sequence number, unit) of every stored unit, sentence units first."""
+        return [
+            *enumerate(self.passages),
+            *((QUOTE_SEQ + n, q) for n, q in enumerate(self.quotes)),
+        ]
 
 
 class Fingerprinter:
@@ -74,6 +97,8 @@ class Fingerprinter:
             )
         self._signer = BatchSigner(self.params)
         self._banding = Banding(self.bands, self.rows)
+        self.quote_min_words = config.quotes.match_min_words
+        self._stopwords = load_stopwords()
 
     def meta(self) -> dict[str, str]:
         """Everything that must agree between the file and this run, as text."""
@@ -84,11 +109,18 @@ class Fingerprinter:
             "rows": self.rows,
             "key_bits": KEY_BITS,
             "passage_kind": SegmentKind.SENTENCE.value,
+            "quote_min_words": self.quote_min_words,
         }
         return {k: str(v) for k, v in values.items()}
 
     def keys(self, text: str) -> tuple[int, ...]:
         return self._cut(self._banding.keys(self._signer.sign_texts([text]))[0])
+
+    def quote_keys(self, text: str) -> tuple[int, ...]:
+        """The keys of a quotation unit (see the module docstring)."""
+        found = claim_shingles(text, self.params, self._stopwords)
+        keys = self._banding.keys(self._signer.sign_shingles([found]))[0]
+        return tuple(k ^ QUOTE_SALT for k in self._cut(keys))
 
     @staticmethod
     def _cut(keys: Sequence[int]) -> tuple[int, ...]:
@@ -105,7 +137,11 @@ class Fingerprinter:
             IndexedPassage(p.start, p.end, self._cut(k))
             for p, k in zip(passages, keys, strict=True)
         )
-        return Entry(result.article, content_hash(result.article.text), indexed)
+        quoted = [q for q in result.quotes if word_count(q.text) >= self.quote_min_words]
+        quotes = tuple(
+            IndexedPassage(q.start, q.end, self.quote_keys(q.text)) for q in quoted[:MAX_QUOTES]
+        )
+        return Entry(result.article, content_hash(result.article.text), indexed, quotes)
 
     def entries(self, results: Sequence[ArticleResult]) -> list[Entry]:
         return [self.entry(r) for r in results]

@@ -139,7 +139,7 @@ def _entry_problems(store: Store, item: StoredArticle, entry: Entry) -> list[str
     ).fetchone()
     if bytes(digest) != content_hash(item.article.text):
         out.append(f"{name}: its text does not match its content hash (text damaged)")
-    spans = tuple((p.start, p.end) for p in entry.passages)
+    spans = tuple((p.start, p.end) for _, p in entry.numbered())
     if item.passages != spans:
         out.append(
             f"{name}: {len(item.passages)} stored passages differ from the {len(spans)} "
@@ -147,7 +147,7 @@ def _entry_problems(store: Store, item: StoredArticle, entry: Entry) -> list[str
         )
     missing = sum(
         1
-        for seq, p in enumerate(entry.passages)
+        for seq, p in entry.numbered()
         for key in p.keys
         if store.conn.execute(
             "SELECT 1 FROM bands WHERE key = ? AND ref = ?", (key, item.pk << REF_BITS | seq)
@@ -155,6 +155,6 @@ def _entry_problems(store: Store, item: StoredArticle, entry: Entry) -> list[str
         is None
     )
     if missing:
-        total = sum(len(p.keys) for p in entry.passages)
+        total = sum(len(p.keys) for _, p in entry.numbered())
         out.append(f"{name}: {missing} of its {total} band keys are missing from the index")
     return out

@@ -38,6 +38,7 @@ from provenance.store import inspect
 from provenance.store.inspect import Stats
 from provenance.store.keys import (
     FORMAT_VERSION,
+    QUOTE_SEQ,
     REBUILDABLE_FORMATS,
     REF_BITS,
     Entry,
@@ -463,7 +464,7 @@ class Store:
                 a.source_kind.value,
                 a.outlet,
                 a.published,
-                len(entry.passages),
+                len(entry.passages) + len(entry.quotes),
                 json.dumps(metadata, ensure_ascii=False, sort_keys=True),
                 a.text,
             ),
@@ -471,11 +472,9 @@ class Store:
         pk = int(cursor.lastrowid or 0)
         self.conn.executemany(
             'INSERT INTO passages (article, seq, start, "end") VALUES (?, ?, ?, ?)',
-            [(pk, seq, p.start, p.end) for seq, p in enumerate(entry.passages)],
+            [(pk, seq, p.start, p.end) for seq, p in entry.numbered()],
         )
-        return [
-            (key, pk << REF_BITS | seq) for seq, p in enumerate(entry.passages) for key in p.keys
-        ]
+        return [(key, pk << REF_BITS | seq) for seq, p in entry.numbered() for key in p.keys]
 
     def _delete(self, pk: int) -> None:
         """Remove an article with its passages and band rows (keys recomputed from text)."""
@@ -491,7 +490,7 @@ class Store:
         rows = [
             (key, pk << REF_BITS | seq)
             for seq, start, end in spans
-            for key in self.fp.keys(text[start:end])
+            for key in (self.fp.quote_keys if seq >= QUOTE_SEQ else self.fp.keys)(text[start:end])
         ]
         self.conn.executemany("DELETE FROM bands WHERE key = ? AND ref = ?", rows)
         self.conn.execute("DELETE FROM passages WHERE article = ?", (pk,))
