@@ -100,36 +100,36 @@ def test_a_work_store_that_is_no_regular_file(tmp_path: Path, kind: str) -> None
     assert digest(target) == before
 
 
-def test_a_damaged_result_is_refused(tmp_path: Path, finished: tuple[Path, bytes]) -> None:
+def _damaged_resume(tmp_path: Path, finished: Path, damage: str) -> tuple[Path, str, Path]:
+    """A copy of the finished work folder damaged by the SQL ``damage``, resumed: it must be
+    refused (exit 2); the folder, the one stderr line and the --out path."""
     work = tmp_path / "work"
-    shutil.copytree(finished[0], work)
+    shutil.copytree(finished, work)
     conn = sqlite3.connect(work / FILE)
-    conn.execute("UPDATE results SET blob = x'80049500' WHERE seq = 1")
+    conn.execute(damage)
     conn.commit()
     conn.close()
     code, stderr, out = _report(tmp_path, work, "--resume")
     assert code == 2, stderr
-    assert stderr.splitlines() == [
+    (line,) = stderr.splitlines()
+    return work, line, out
+
+
+def test_a_damaged_result_is_refused(tmp_path: Path, finished: tuple[Path, bytes]) -> None:
+    damage = "UPDATE results SET blob = x'80049500' WHERE seq = 1"
+    work, line, out = _damaged_resume(tmp_path, finished[0], damage)
+    assert line == (
         f"error: {work / FILE}: damaged work store: a stored result cannot be read "
         "(UnpicklingError); run without --resume"
-    ]
+    )
     assert not out.exists()
 
 
 def test_a_store_without_its_run_record_is_not_resumed(
     tmp_path: Path, finished: tuple[Path, bytes]
 ) -> None:
-    work = tmp_path / "work"
-    shutil.copytree(finished[0], work)
-    conn = sqlite3.connect(work / FILE)
-    conn.execute("DELETE FROM meta")
-    conn.commit()
-    conn.close()
-    code, stderr, _ = _report(tmp_path, work, "--resume")
-    assert code == 2, stderr
-    assert stderr.splitlines() == [
-        f"error: {work / FILE}: damaged work store: no run record; run without --resume"
-    ]
+    work, line, _ = _damaged_resume(tmp_path, finished[0], "DELETE FROM meta")
+    assert line == f"error: {work / FILE}: damaged work store: no run record; run without --resume"
     # without --resume the damaged store is the program's own: it is replaced, same report
     code, stderr, out = _report(tmp_path, work)
     assert code == 0, stderr
