@@ -41,6 +41,10 @@ class QuoteLexicon:
     verb_first: bool  # after a quotation the verb comes first ("„...“, sagte er")
     verb_final: bool  # a cue late in its clause ends it (German subordinate word order)
     verb_suffixes: tuple[str, ...]
+    title_nouns: frozenset[str]  # a quotation right after one of these is a name or a title
+    capitalised_nouns: bool  # every noun is capitalised and compounds are one word (German)
+    reported_verbs: frozenset[str]  # verb forms that mark reported speech (German "sei")
+    sentence_after: bool  # "“... .” X said." : a short sentence after a quotation attributes it
 
     @classmethod
     def of(cls, tables: Sequence[Mapping[str, object]]) -> QuoteLexicon:
@@ -76,6 +80,10 @@ class QuoteLexicon:
             verb_first=any(bool(t.get("verb_first")) for t in tables),
             verb_final=any(bool(t.get("verb_final")) for t in tables),
             verb_suffixes=tuple(sorted(words("verb_suffixes"))),
+            title_nouns=words("title_nouns"),
+            capitalised_nouns=any(bool(t.get("capitalised_nouns")) for t in tables),
+            reported_verbs=words("reported_verbs"),
+            sentence_after=any(bool(t.get("sentence_after")) for t in tables),
         )
 
 

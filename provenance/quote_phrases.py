@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from provenance.quote_lexicon import QuoteLexicon
 
 TOKEN = re.compile(r"\S+")
+# A sentence end: a period (or ! ? …), closing marks, space, then a capital or an opening mark
+SENTENCE_END = re.compile(r"[.!?…][\"”’»)]*\s+(?=[\"“„«‘(]?[^\W\d_](?<![a-zà-ÿß]))")
 _NP_MAX_TOKENS = 14
 POSSESSIVE = ("’s", "'s", "’", "'")
 TITLES = frozenset(
@@ -45,7 +47,9 @@ def word_core(token: str) -> str:
 
 
 def is_cap(token: str) -> bool:
+    """Capitalised, also after a number and a hyphen (German "der 58-Jährige")."""
     core = token.lstrip("(\"'“‘«„")
+    core = re.sub(r"^\d+-", "", core)
     return bool(core) and core[0].isupper()
 
 
@@ -149,8 +153,8 @@ def np_after(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | No
         if ends_clause(word, lex) or len(taken) >= _NP_MAX_TOKENS:
             closed = ends_clause(word, lex)
             break
-        if bare in lex.pronouns and len(taken) == 1:
-            closed = True
+        if bare in lex.pronouns and len(taken) == 1 and bare not in lex.determiners:
+            closed = True  # "her" may open a phrase ("her senior policy adviser"): not closed
             break
     if not closed:
         while taken and not head_ok(taken[-1].group(), lex):
@@ -257,3 +261,75 @@ def referent_of(
 
 def strip_marks(token: str) -> str:
     return token.strip(".,;:()\"'“”‘’«»„")
+
+
+def subject(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | None:
+    """The phrase that opens a clause: its subject in news prose. Leading adverbs and
+    conjunctions ("But", "Meanwhile") are skipped, and so is an opening phrase closed by a
+    comma ("On Monday, Trump groused ...") when the clause does not open with a name."""
+    for tok in TOKEN.finditer(text, start, end):
+        if word_core(tok.group()) not in lex.adverbs:
+            start = tok.start()
+            break
+    m = opening(text, start, end, lex)
+    if m is None:
+        comma = text.find(",", start, min(end, start + 80))
+        if comma > 0:
+            m = opening(text, comma + 1, end, lex)
+    return m
+
+
+def opening(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | None:
+    m = np_after(text, start, end, lex)
+    if m is None:
+        return None
+    tokens = m.text.split()
+    kept: list[str] = []
+    headed = False  # a name or a role after the last determiner: no more adjectives
+    for token in tokens:
+        bare = word_core(token)
+        if bare in lex.determiners:
+            headed = False
+        elif head_ok(token, lex):
+            headed = True
+        described = bool(kept) and not headed and token.islower()
+        # lowercase words after a determiner: "Der libanesische Minister ...", "the former ..."
+        if not (head_ok(token, lex) or bare in lex.determiners or bare in lex.joiners or described):
+            break
+        kept.append(token)
+        if ends_clause(token, lex):
+            break
+    while kept and (
+        word_core(kept[-1]) in lex.joiners | lex.determiners or not head_ok(kept[-1], lex)
+    ):
+        kept.pop()
+    if not kept or all(word_core(t) in lex.determiners for t in kept):
+        return None
+    phrase = " ".join(kept)
+    at = text.find(phrase, m.start, m.end + 1)
+    if at < 0:
+        return None
+    e = at + len(phrase)
+    while e > at and not (text[e - 1].isalnum() or text[e - 1] == ")"):
+        e -= 1
+    return Mention(at, e, text[at:e])
+
+
+def sentence_start(text: str, pos: int, floor: int) -> int:
+    """Start of the sentence holding ``pos`` (no earlier than ``floor``)."""
+    best = floor
+    for m in SENTENCE_END.finditer(text, floor, min(len(text), pos + 2)):
+        if m.end() > pos:
+            break
+        before = text[floor : m.start()].split()
+        word = word_core(before[-1]) if before else ""
+        if len(word) <= 1 or word in TITLES:
+            continue
+        best = m.end()
+    return best
+
+
+def paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end

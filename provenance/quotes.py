@@ -10,12 +10,16 @@ Rules (the word lists are ``data/quotes/<language>.toml``; thresholds in ``Quote
   or is followed by a comma), from its sentence before it ("X said: ...", "said X: ...",
   "X ..., stating that ..."; a quotation that opens a sentence after one ending in a colon
   takes that sentence), or from the previous quotation when only a short stretch (its own
-  attribution) separates them ("“...,” said X. “...”": a broken quotation).
+  attribution) separates them ("“...,” said X. “...”": a broken quotation). Where the
+  lexicon says ``sentence_after`` (English), a short sentence after a quotation that closes
+  its own sentence attributes it ("“... .” X told AFP."). German reported speech (a
+  Konjunktiv I verb in the main clause, no cue) takes the speaker mention of the sentence
+  before ("Stoiber begründete ... Damit seien „...“").
 - A speaker given as a pronoun or a role ("he", "the spokeswoman") is resolved to the
   nearest earlier full name (two or more capitalised words) and marked ``resolved``; a
   single surname takes an earlier full name ending in it ("Zakharova" -> "Maria Zakharova").
-- A quotation without a speaker is kept only from ``QuoteConfig.min_words_unattributed``
-  words: shorter ones are mostly scare quotes and titles (“strategic consultations”).
+- Which quotation-marked spans are quotations (not titles, names, scare quotes) is decided
+  in ``quote_filters``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 
 from provenance.config import QuoteConfig
 from provenance.model import Quote
+from provenance.quote_filters import keep, reported, titled
 from provenance.quote_lexicon import QuoteLexicon as QuoteLexicon
 from provenance.quote_lexicon import QuoteLexicons as QuoteLexicons
 from provenance.quote_lexicon import quote_spans
@@ -36,12 +41,14 @@ from provenance.quote_phrases import (
     appositive,
     best_name,
     clause_follows,
-    ends_clause,
     head_ok,
     names_before,
     np_after,
     np_before,
+    paragraph_bounds,
     referent_of,
+    sentence_start,
+    subject,
     word_core,
 )
 
@@ -49,6 +56,10 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _CLAUSE_STOP = re.compile(r"[,;:\n()\[\]–—]|\s-\s")
 _POST_WINDOW = 240  # characters after a quotation searched for its attribution
 _CONTINUATION_GAP = 240  # most characters between two parts of a broken quotation
+# “... .” X said on Monday. : most words before the cue, and after it, of a sentence that
+# attributes the quotation before it; more finds longer descriptions ("X, the polling guru
+# who founded ..., tweeted") at the risk of taking a new statement about X for its source.
+_SENTENCE_AFTER_WORDS = 12
 
 
 # --- attribution -------------------------------------------------------------------------
@@ -61,7 +72,8 @@ class _Attribution:
 
 
 def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution | None:
-    inner_end = text[q_end - 2] if q_end >= 2 else ""
+    inner = text[: q_end - 1].rstrip("\"'’”»")  # a nested quotation may close it: ,’”
+    inner_end = inner[-1:]
     lead = re.match(r"[ \t]*([,.;:–—-]?)[ \t]*", text[q_end:limit])
     if lead is None:
         return None
@@ -69,6 +81,8 @@ def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution
     comma = lead.group(1) == "," or inner_end in ",?!…—-"
     if not comma:
         nxt = text[pos : pos + 1]
+        if lex.sentence_after and inner_end == "." and lead.group(1) == "" and nxt.isupper():
+            return _sentence_after(text, pos, limit, lex)
         if not (nxt.islower() and lead.group(1) in ("", ",")):
             return None
     stop = _CLAUSE_STOP.search(text, pos, limit)
@@ -104,7 +118,35 @@ def _after(text: str, q_end: int, limit: int, lex: QuoteLexicon) -> _Attribution
             return _post_subject(
                 text, pos, tok.start(), Mention(tok.start(), tok.start() + len(word), word), lex
             )
+    if lex.sentence_after:  # “...,” Ramos, 58, told AFP: a speaker with an aside, then the cue
+        return _sentence_after(text, pos, limit, lex)
     return None
+
+
+def _sentence_after(text: str, pos: int, limit: int, lex: QuoteLexicon) -> _Attribution | None:
+    """“... .” Nate Silver, the polling guru, tweeted on Wednesday. A short sentence after
+    a quotation that closes its own sentence attributes it when it is only a speaker, a cue
+    and a short adjunct (no "that" clause: "X said that ..." reports something else)."""
+    end = next(
+        (
+            pos + m.start()
+            for m in re.finditer(r"[.!?](?=\s|$)", text[pos:limit])
+            if not _after_title(text, pos + m.start())
+        ),
+        None,
+    )
+    if end is None:
+        return None
+    cue = lex.cues.search(text, pos, end)
+    if cue is None or len(text[pos : cue.start()].split()) > _SENTENCE_AFTER_WORDS:
+        return None
+    tail = text[cue.end() : end].split()
+    if len(tail) > _SENTENCE_AFTER_WORDS or any(word_core(w) == "that" for w in tail):
+        return None
+    m = np_after(text, pos, cue.start(), lex)
+    if m is None or m.start != pos:
+        return None
+    return _Attribution(m, _mention(text, cue))
 
 
 def _post_subject(
@@ -141,49 +183,6 @@ def _mention(text: str, m: re.Match[str]) -> Mention:
     return Mention(m.start(), m.end(), text[m.start() : m.end()])
 
 
-def _subject(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | None:
-    """The phrase that opens a clause: its subject in news prose. Leading adverbs and
-    conjunctions ("But", "Meanwhile") are skipped, and so is an opening phrase closed by a
-    comma ("On Monday, Trump groused ...") when the clause does not open with a name."""
-    for tok in TOKEN.finditer(text, start, end):
-        if word_core(tok.group()) not in lex.adverbs:
-            start = tok.start()
-            break
-    m = _opening(text, start, end, lex)
-    if m is None:
-        comma = text.find(",", start, min(end, start + 80))
-        if comma > 0:
-            m = _opening(text, comma + 1, end, lex)
-    return m
-
-
-def _opening(text: str, start: int, end: int, lex: QuoteLexicon) -> Mention | None:
-    m = np_after(text, start, end, lex)
-    if m is None:
-        return None
-    tokens = m.text.split()
-    kept: list[str] = []
-    for token in tokens:
-        bare = word_core(token)
-        if not (head_ok(token, lex) or bare in lex.determiners or bare in lex.joiners):
-            break
-        kept.append(token)
-        if ends_clause(token, lex):
-            break
-    while kept and word_core(kept[-1]) in lex.joiners | lex.determiners:
-        kept.pop()
-    if not kept or all(word_core(t) in lex.determiners for t in kept):
-        return None
-    phrase = " ".join(kept)
-    at = text.find(phrase, m.start, m.end + 1)
-    if at < 0:
-        return None
-    e = at + len(phrase)
-    while e > at and not (text[e - 1].isalnum() or text[e - 1] == ")"):
-        e -= 1
-    return Mention(at, e, text[at:e])
-
-
 def _before(
     text: str,
     start: int,
@@ -202,11 +201,22 @@ def _before(
         if lex.subject_particles:
             return _particle_subject(text, start, q_start, lex)
         # no cue: the sentence's subject said it ("Rubio bemoaned ... “literally hate”")
-        m = _subject(text, start, q_start, lex) if uncued else None
+        m = subject(text, start, q_start, lex) if uncued else None
         return _Attribution(m, None) if m is not None else None
     cue = cues[-1]
     word = cue.group().casefold()
     after = None if word in lex.object_cues else np_after(text, cue.end(), q_start, lex)
+    if after is None and len(cues) > 1:
+        # "zitierte Papandreou mit den Worten:": a cue with no speaker after it defers to
+        # an earlier cue of its clause that names its source after it
+        earlier = cues[-2]
+        found = np_after(text, earlier.end(), cue.start(), lex)
+        if (
+            earlier.group().casefold() in lex.source_after
+            and found is not None
+            and not _CLAUSE_STOP.search(text, earlier.end(), cue.start())
+        ):
+            cue, word, after = earlier, earlier.group().casefold(), found
     inverted = lex.verb_first and after is not None and after.start == _next_word(text, cue.end())
     if after is not None and (
         word in lex.source_after or inverted or clause_follows(text, after, q_start)
@@ -214,17 +224,17 @@ def _before(
         # "said X:", "according to X, ...", German "teilte dessen Stellvertreter ... mit:"
         return _Attribution(appositive(text, after, q_start, lex), _mention(text, cue))
     late = lex.verb_final and len(text[start : cue.start()].split()) > 3
-    subject = _subject(text, start, cue.start(), lex)
-    if late and subject is not None:
+    opener = subject(text, start, cue.start(), lex)
+    if late and opener is not None:
         # German: a cue late in its clause ends it ("Stoiber hatte die Rolle ... betont:"),
         # and the phrase before it is an object; the subject opens the clause
-        return _Attribution(subject, _mention(text, cue))
+        return _Attribution(opener, _mention(text, cue))
     if word not in lex.source_after:
         m = np_before(text, start, cue.start(), lex)
         if m is not None:
             return _Attribution(m, _mention(text, cue))
-    if subject is not None:
-        return _Attribution(subject, _mention(text, cue))
+    if opener is not None:
+        return _Attribution(opener, _mention(text, cue))
     if after is not None:
         return _Attribution(appositive(text, after, q_start, lex), _mention(text, cue))
     return None
@@ -242,28 +252,33 @@ def _particle_subject(text: str, start: int, end: int, lex: QuoteLexicon) -> _At
     return _Attribution(found, None) if found else None
 
 
-def _sentence_start(text: str, pos: int, floor: int) -> int:
-    """Start of the sentence holding ``pos`` (no earlier than ``floor``)."""
-    best = floor
-    for m in _SENTENCE_END.finditer(text, floor, min(len(text), pos + 2)):
-        if m.end() > pos:
-            break
-        before = text[floor : m.start()].split()
-        word = word_core(before[-1]) if before else ""
-        if len(word) <= 1 or word in TITLES:
-            continue
-        best = m.end()
-    return best
-
-
-_SENTENCE_END = re.compile(r"[.!?…][\"”’»)]*\s+(?=[\"“„«‘(]?[^\W\d_](?<![a-zà-ÿß]))")
 _VERB = re.compile(r"\s*([a-zäöüß]+(?:\s+(?:sich|es))?)(?=\s)")
 
 
-def _paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, len(text) if end < 0 else end
+def _reporter(
+    text: str,
+    p_start: int,
+    s_start: int,
+    found: Sequence[Quote],
+    lex: QuoteLexicon,
+    config: QuoteConfig,
+) -> _Attribution | None:
+    """Reported speech goes on from the sentence before, in the same paragraph: its
+    quotation's speaker, or else whoever that sentence names as speaking (its subject)."""
+    if s_start <= p_start:
+        return None
+    prev_start = sentence_start(text, s_start - 1, p_start)
+    for q in reversed(found):
+        if prev_start <= q.start < s_start and q.speaker is not None and q.speaker_start >= 0:
+            mention = Mention(q.speaker_start, q.speaker_end, q.mention or q.speaker)
+            cue = Mention(q.cue_start, q.cue_end, q.cue) if q.cue else None
+            return _Attribution(mention, cue)
+    end = s_start
+    while end > prev_start and not text[end - 1].isalnum():
+        end -= 1
+    if end <= prev_start:
+        return None
+    return _before(text, prev_start, end, lex, config.subject_without_cue)
 
 
 def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quote, ...]:
@@ -273,35 +288,39 @@ def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quot
     prev_end = 0
     prev: Quote | None = None
     for n, (q_start, q_end) in enumerate(spans):
-        p_start, _ = _paragraph_bounds(text, q_start)
-        _, p_end = _paragraph_bounds(text, max(q_start, q_end - 1))
+        p_start, _ = paragraph_bounds(text, q_start)
+        _, p_end = paragraph_bounds(text, max(q_start, q_end - 1))
         next_start = spans[n + 1][0] if n + 1 < len(spans) else len(text)
         limit = min(p_end, next_start, q_end + _POST_WINDOW)
         attribution = _after(text, q_end, limit, lexicon)
         floor = max(p_start, prev_end)
-        s_start = _sentence_start(text, q_start, floor)
+        s_start = sentence_start(text, q_start, floor)
         if attribution is None and text[s_start:q_start].strip():
             attribution = _before(text, s_start, q_start, lexicon, config.subject_without_cue)
         if attribution is None and s_start == floor > p_start:
             # the sentence holds an earlier quotation: "Cruz says his “friend” Rubio ran “...”"
-            s_full = _sentence_start(text, q_start, p_start)
+            s_full = sentence_start(text, q_start, p_start)
             attribution = _before(text, s_full, q_start, lexicon, config.subject_without_cue, spans)
         elif attribution is None and s_start == p_start and p_start > 0:
             # A quotation that opens its paragraph after a line ending in a colon
-            prev_line_start, prev_line_end = _paragraph_bounds(text, max(0, p_start - 2))
+            prev_line_start, prev_line_end = paragraph_bounds(text, max(0, p_start - 2))
             line = text[prev_line_start:prev_line_end].rstrip()
             if line.endswith(":") and prev_line_start >= prev_end:
-                sent = _sentence_start(text, prev_line_start + len(line), prev_line_start)
+                sent = sentence_start(text, prev_line_start + len(line), prev_line_start)
                 attribution = _before(
                     text, sent, prev_line_start + len(line), lexicon, config.subject_without_cue
                 )
         elif attribution is None and text[s_start:q_start].strip() == "" and s_start > floor:
             pre = text[floor:s_start].rstrip()
             if pre.endswith(":"):
-                sent = _sentence_start(text, floor + len(pre) - 1, floor)
+                sent = sentence_start(text, floor + len(pre) - 1, floor)
                 attribution = _before(
                     text, sent, floor + len(pre), lexicon, config.subject_without_cue
                 )
+        if (attribution is None or attribution.cue is None) and reported(
+            text, s_start, q_start, q_end, lexicon
+        ):
+            attribution = _reporter(text, p_start, s_start, found, lexicon, config) or attribution
         quote = _make(text, q_start, q_end, attribution, lexicon, spans)
         if quote.speaker is None and prev is not None and prev.speaker is not None:
             gap = text[prev.end : q_start]
@@ -321,28 +340,11 @@ def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quot
                     prev.cue_start,
                     prev.cue_end,
                 )
-        if _keep(quote, lexicon, config):
+        if keep(quote, lexicon, config, titled(text, q_start, lexicon)):
             found.append(quote)
             prev = quote
         prev_end = q_end
     return tuple(found)
-
-
-def name_like(text: str, lex: QuoteLexicon) -> bool:
-    """Every word capitalised (joiners and determiners aside): a name or a title
-    (“Rundschau am Sonntag”, “PLoS Biology”), not speech."""
-    words = _WORD.findall(text)
-    rest = [w for w in words if w.casefold() not in lex.joiners | lex.determiners]
-    return bool(rest) and all(w[0].isupper() or w[0].isdigit() for w in rest)
-
-
-def _keep(quote: Quote, lex: QuoteLexicon, config: QuoteConfig) -> bool:
-    words = len(_WORD.findall(quote.text))
-    if words >= config.min_words_unattributed:
-        return True
-    if not words or (config.drop_short_names and name_like(quote.text, lex)):
-        return False
-    return quote.speaker is not None or config.keep_short_unattributed
 
 
 def _make(
