@@ -183,15 +183,23 @@ SchedulerOpt = Annotated[
     str | None,
     typer.Option(
         envvar="PROVENANCE_DASK_SCHEDULER",
+        metavar="ADDR",
         help="Address of the Dask scheduler (tcp://HOST:PORT) for --engine dask.",
     ),
 ]
 PartitionsOpt = Annotated[
     int | None,
-    typer.Option(min=1, help="--engine dask: partitions per stage (default: 4 per worker)."),
+    typer.Option(
+        min=1, metavar="N", help="--engine dask: partitions per stage (default: 4 per worker)."
+    ),
 ]
+# At most a day: beyond it a run would wait for a scheduler that is not coming (and
+# dask cannot take an infinite timeout).
 TimeoutOpt = Annotated[
-    float, typer.Option(min=0.1, help="--engine dask: seconds to reach the scheduler.")
+    float,
+    typer.Option(
+        min=0.1, max=86400, metavar="SECONDS", help="--engine dask: seconds to reach the scheduler."
+    ),
 ]
 
 
@@ -276,13 +284,18 @@ def report(
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", min=1, help="Worker processes (default: the cores available)."
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="Worker processes (default: the cores available).",
         ),
     ] = None,
     work_dir: Annotated[
         Path | None,
         typer.Option(
             "--work-dir",
+            metavar="DIR",
             help="Keep per-article results in this folder (default: a temporary one).",
         ),
     ] = None,
@@ -444,8 +457,9 @@ def _config(path: Path | None, overrides: dict[str, dict[str, object]] | None = 
                 raise ConfigError(f"{path}: tool.provenance: expected a table")
             data = dict(table)
     for section, values in (overrides or {}).items():
-        current = data.get(section)
-        data[section] = {**(current if isinstance(current, dict) else {}), **values}
+        current = data.get(section, {})
+        if isinstance(current, dict):  # anything else is left for the schema to refuse
+            data[section] = {**current, **values}
     return Config.from_mapping(data, str(path) if path is not None else "command line")
 
 

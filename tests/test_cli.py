@@ -102,6 +102,9 @@ def test_help_reads_well_at_80_columns(
         assert not line.rstrip().endswith("-"), line  # no word or option broken at the margin
     # option values are named for what to give (FILE, KIND=LEVEL), not as Python types
     assert not any(f"--{name} <" in help_text for name in ("index", "config", "policy", "out"))
+    options = [line for line in lines if line.lstrip().startswith("-")]
+    for python_type in ("<str>", "<int", "<float", "<path>", "<list["):
+        assert not any(python_type in line for line in options), (python_type, help_text)
 
 
 def test_version(runner: CliRunner) -> None:

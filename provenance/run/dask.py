@@ -106,6 +106,7 @@ def _resources() -> Resources:
 
 def connect(address: str, timeout: float) -> Client:
     """A client of the scheduler at ``address`` whose workers run this very code."""
+    _check_address(address)
     try:
         client = Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
@@ -119,6 +120,22 @@ def connect(address: str, timeout: float) -> Client:
         client.close()
         raise
     return client
+
+
+def _check_address(address: str) -> None:
+    """Refuse an address dask cannot parse before a client exists: a client that fails
+    on its address is left half-built, and closing it later prints a traceback."""
+    from distributed.comm.addressing import resolve_address
+
+    try:
+        resolve_address(address)
+    except OSError as exc:  # a host name that does not resolve
+        raise EngineError(
+            f"{address}: cannot reach the Dask scheduler ({exc.strerror or exc})"
+        ) from None
+    except Exception as exc:  # ValueError, or an unsupported scheme's warning or import error
+        detail = " ".join(str(exc).split())
+        raise EngineError(f"{address}: not a Dask scheduler address ({detail})") from None
 
 
 def _check_versions(client: Client, address: str) -> None:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
@@ -45,12 +47,56 @@ def run_key(articles: Sequence[Article], config: Config) -> str:
     return f"{FORMAT}:{digest.hexdigest()}"
 
 
+_TABLES = {"meta", "results"}  # what makes a file a work store (older ones lack texts)
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_NOT_OURS = "not a work store of news-provenance"
+
+
+def _existing(path: Path) -> str | None:
+    """What is already at ``path``: None when nothing (or an empty file), "store" for a
+    work store of this program, "damaged" for one without its run record. Anything else
+    (another program's file, a link, a device) raises: it is never written or replaced."""
+    if not os.path.lexists(path):
+        return None
+    if not stat.S_ISREG(os.lstat(path).st_mode):
+        raise WorkStoreError(f"{path}: not a regular file; use another --work-dir")
+    with path.open("rb") as handle:
+        head = handle.read(len(_SQLITE_MAGIC))
+    if not head:
+        return None
+    if head != _SQLITE_MAGIC:
+        raise WorkStoreError(
+            f"{path}: {_NOT_OURS} (not an SQLite database); use another --work-dir"
+        )
+    try:  # read-only: another program's database gets no table and no journal mode
+        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            run = None
+            if tables >= _TABLES:
+                run = db.execute("SELECT value FROM meta WHERE key = 'run'").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        raise WorkStoreError(f"{path}: {_NOT_OURS} ({exc}); use another --work-dir") from None
+    if not tables >= _TABLES:
+        raise WorkStoreError(
+            f"{path}: {_NOT_OURS} (an SQLite database without its tables); use another --work-dir"
+        )
+    return "store" if run is not None else "damaged"
+
+
 class WorkStore:
     def __init__(self, folder: Path, key: str, *, resume: bool) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / FILE
-        if path.exists() and not resume:
-            path.unlink()
+        self._path = path
+        found = _existing(path)
+        if found == "damaged" and resume:
+            raise WorkStoreError(f"{path}: damaged work store: no run record; run without --resume")
+        if not resume or found is None:  # start afresh: our own store, or an empty file
+            for companion in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                companion.unlink(missing_ok=True)
         try:
             self._db = sqlite3.connect(path)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -100,7 +146,7 @@ class WorkStore:
         query = "SELECT blob FROM results WHERE stage = ? AND seq < ? ORDER BY seq"
         limit = stop if stop is not None else 1 << 62
         for (blob,) in self._db.execute(query, (stage, limit)):
-            yield pickle.loads(blob)
+            yield self._loads(blob)
 
     def get(self, stage: str, seq: int) -> Any:
         """The stored result ``seq`` of ``stage``."""
@@ -108,7 +154,7 @@ class WorkStore:
         row = self._db.execute(query, (stage, seq)).fetchone()
         if row is None:
             raise IndexError(f"{stage}: no result {seq} in the work store")
-        return pickle.loads(row[0])
+        return self._loads(row[0])
 
     def results(self, stage: str) -> StoredResults:
         """The results of ``stage`` as a sequence read back from the store on demand."""
@@ -122,7 +168,16 @@ class WorkStore:
 
     def reduced(self, stage: str) -> Any | None:
         row = self._db.execute("SELECT blob FROM reduced WHERE stage = ?", (stage,)).fetchone()
-        return None if row is None else pickle.loads(row[0])
+        return None if row is None else self._loads(row[0])
+
+    def _loads(self, blob: bytes) -> Any:
+        try:
+            return pickle.loads(blob)
+        except Exception as exc:  # any failure to unpickle: the bytes are not what was stored
+            raise WorkStoreError(
+                f"{self._path}: damaged work store: a stored result cannot be read "
+                f"({type(exc).__name__}); run without --resume"
+            ) from None
 
     def keep(self, stage: str, value: Any) -> None:
         with self._db:

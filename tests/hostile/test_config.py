@@ -104,3 +104,18 @@ def test_a_config_that_is_not_a_regular_file(tmp_path: Path, name: str) -> None:
         os.mkfifo(path)
     run = cli("validate", str(CORPUS), "--config", str(path))
     assert run.one_error_line() == f"error: {path}: not a regular file"
+
+
+@pytest.mark.parametrize("section", ["check = 5", 'check = "fail"', "check = [1]"])
+def test_a_check_section_that_is_not_a_table(
+    tmp_path: Path, copies: Path, corpus_index: Path, section: str
+) -> None:
+    """`check = 5` was replaced by the command line's (empty) overrides of the check section,
+    so `provenance check` ran with the default policy instead of refusing the file."""
+    config = tmp_path / "provenance.toml"
+    config.write_text(f"{section}\n", encoding="utf-8")
+    for extra in ([], ["--min-similarity", "90"]):
+        run = cli(
+            "check", str(copies), "--index", str(corpus_index), "--config", str(config), *extra
+        )
+        assert run.one_error_line().startswith(f"error: {config}: check: expected object, got ")
