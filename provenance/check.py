@@ -262,41 +262,57 @@ def _quote_findings(
     ]
     out: list[Finding] = []
     for q in result.quotes:
-        for art, theirs in others:
-            score = linked(theirs, q, config.quotes)
-            if score is None:
-                continue
-            outlet = f" ({art.outlet})" if art.outlet else ""
-            changes = compare(theirs.text, q.text).changes
-            if not same_speaker(q.speaker, theirs.speaker):
-                kind, level = FindingKind.SPEAKER_MISMATCH, mismatch
-                message = (
-                    f"quotation attributed to {q.speaker!r}; indexed article {art.id!r}"
-                    f"{outlet} attributes the same words to {theirs.speaker!r}"
+        # Every indexed quotation linked to ``q``, the one that speaks for it first: one with
+        # the same speaker and words clears it (an article may quote the same words twice,
+        # once under a name and once under a role), then the same speaker with other words
+        # (altered), then the best-scoring other speaker (mismatch).
+        linked_to = [
+            (art, theirs, score)
+            for art, theirs in others
+            if (score := linked(theirs, q, config.quotes)) is not None
+        ]
+        if not linked_to:
+            continue
+        ranked = [
+            (
+                not same_speaker(q.speaker, theirs.speaker),
+                bool(compare(theirs.text, q.text).changes),
+                -score,
+                i,
+            )
+            for i, (_, theirs, score) in enumerate(linked_to)
+        ]
+        art, theirs, score = linked_to[min(ranked)[3]]
+        changes = compare(theirs.text, q.text).changes
+        outlet = f" ({art.outlet})" if art.outlet else ""
+        if not same_speaker(q.speaker, theirs.speaker):
+            kind, level = FindingKind.SPEAKER_MISMATCH, mismatch
+            message = (
+                f"quotation attributed to {q.speaker!r}; indexed article {art.id!r}"
+                f"{outlet} attributes the same words to {theirs.speaker!r}"
+            )
+        elif changes:
+            kind, level = FindingKind.ALTERED_QUOTE, altered
+            diff = "; ".join(f"{c.removed!r} -> {c.added!r}" for c in changes[:3])
+            message = (
+                f"quotation differs in wording from the same quotation in indexed "
+                f"article {art.id!r}{outlet}: {diff}"
+            )
+        else:
+            continue
+        if level != Policy.OFF:
+            out.append(
+                Finding(
+                    kind,
+                    level,
+                    message,
+                    q.start,
+                    q.end,
+                    other_id=art.id,
+                    other_outlet=art.outlet,
+                    similarity=score,
                 )
-            elif changes:
-                kind, level = FindingKind.ALTERED_QUOTE, altered
-                diff = "; ".join(f"{c.removed!r} -> {c.added!r}" for c in changes[:3])
-                message = (
-                    f"quotation differs in wording from the same quotation in indexed "
-                    f"article {art.id!r}{outlet}: {diff}"
-                )
-            else:
-                continue
-            if level != Policy.OFF:
-                out.append(
-                    Finding(
-                        kind,
-                        level,
-                        message,
-                        q.start,
-                        q.end,
-                        other_id=art.id,
-                        other_outlet=art.outlet,
-                        similarity=score,
-                    )
-                )
-            break
+            )
     return out
 
 

@@ -246,6 +246,50 @@ def test_check_against_the_seed_index(
     assert kinds == ([] if expected is None else [(expected, corpus_articles["004"].id)])
 
 
+def test_check_of_exact_copies_of_the_seeds_finds_no_changed_quotation(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    # The same text under new ids cannot print a quotation differently: every quotation of a
+    # copy has its own twin, with the same speaker, in the indexed original, whatever other
+    # quotations of the index its words also reach.
+    store = Store(tmp_path / "i.sqlite", Fingerprinter(Config()), create=True)
+    add_articles(store, list(corpus_articles.values()), Config())
+    copies = [replace(a, id=f"{a.id}_copy", outlet="Copy") for a in corpus_articles.values()]
+    verdict = check.run(pipeline.analyze_each(copies), store, Config())
+    quoting = {"altered_quote", "speaker_mismatch"}
+    assert [f for v in verdict.articles for f in v.findings if f.kind.value in quoting] == []
+
+
+def test_check_prefers_the_indexed_quotation_with_the_same_speaker(tmp_path: Path) -> None:
+    # The indexed article quotes the same words twice: first under another speaker, then
+    # under Jo Park's name. A new article that gives them to Jo Park prints them as one of the
+    # two indexed quotations does, so it has nothing to answer for; one that gives them to a
+    # third speaker still gets a speaker mismatch.
+    indexed = _article(
+        "old",
+        f"Spokeswoman Ana Lee said: “{QUOTE}.”\n"
+        "The ministry published the statement on its website late on Sunday evening.\n"
+        f"Minister Jo Park said: “{QUOTE}.”",
+        "2024-01-01",
+        "A",
+    )
+    store = Store(tmp_path / "i.sqlite", Fingerprinter(Config()), create=True)
+    add_articles(store, [indexed], Config())
+    park = _article("new1", f"Minister Jo Park said: “{QUOTE}.”", None, "B")
+    bello = _article("new2", f"Minister Ahmed Bello said: “{QUOTE}.”", None, "C")
+    # checked one at a time: together they would be each other's batch duplicate
+    kinds = {
+        a.id: [
+            f.kind.value
+            for f in check.run(pipeline.analyze_each([a]), store, Config()).articles[0].findings
+        ]
+        for a in (park, bello)
+    }
+    assert "speaker_mismatch" not in kinds["new1"]
+    assert "altered_quote" not in kinds["new1"]
+    assert "speaker_mismatch" in kinds["new2"]
+
+
 def _report(articles: list[Article]) -> tuple[dict[str, object], dict[str, str]]:
     from provenance.render import data as render_data
 
