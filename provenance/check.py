@@ -267,23 +267,16 @@ def _quote_findings(
         # once under a name and once under a role), then the same speaker with other words
         # (altered), then the best-scoring other speaker (mismatch).
         linked_to = [
-            (art, theirs, score)
+            (art, theirs, score, compare(theirs.text, q.text).changes)
             for art, theirs in others
             if (score := linked(theirs, q, config.quotes)) is not None
         ]
         if not linked_to:
             continue
-        ranked = [
-            (
-                not same_speaker(q.speaker, theirs.speaker),
-                bool(compare(theirs.text, q.text).changes),
-                -score,
-                i,
-            )
-            for i, (_, theirs, score) in enumerate(linked_to)
-        ]
-        art, theirs, score = linked_to[min(ranked)[3]]
-        changes = compare(theirs.text, q.text).changes
+        art, theirs, score, changes = min(
+            linked_to,
+            key=lambda c: (not same_speaker(q.speaker, c[1].speaker), bool(c[3]), -c[2]),
+        )
         outlet = f" ({art.outlet})" if art.outlet else ""
         if not same_speaker(q.speaker, theirs.speaker):
             kind, level = FindingKind.SPEAKER_MISMATCH, mismatch

@@ -73,8 +73,7 @@ class Embedder:
 
         with threadpool_limits(limits=1):
             out = np.asarray(self._loaded().encode(list(texts)), dtype=np.float32)
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return np.asarray(out / np.maximum(norms, 1e-9), dtype=np.float32)
+        return _unit_rows(out)
 
     def tokens(self, texts: Sequence[str]) -> list[list[int]] | None:
         """The token ids the model reads for each text, for ``encode_tokens`` (None if
@@ -111,8 +110,7 @@ class Embedder:
             for lo, hi in itertools.pairwise([*starts, len(tokens)]):
                 group = list(tokens[lo:hi])
                 model._encode_batch(group, sum(map(len, group)), out[lo:hi])
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return np.asarray(out / np.maximum(norms, 1e-9), dtype=np.float32)
+        return _unit_rows(out)
 
     def batch_starts(self, counts: Sequence[int]) -> list[int]:
         """Where ``encode`` starts the model's micro-batches, from ``token_counts`` of the
@@ -144,6 +142,12 @@ class Embedder:
         if not cuts or cuts[0] != 0:
             cuts.insert(0, 0)
         return list(itertools.pairwise([*cuts, len(counts)]))
+
+
+def _unit_rows(out: Vectors) -> Vectors:
+    """Each row scaled to length 1 (cosine = dot product); a zero row stays zero."""
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return np.asarray(out / np.maximum(norms, 1e-9), dtype=np.float32)
 
 
 @functools.cache
