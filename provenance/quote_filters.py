@@ -12,21 +12,18 @@
 
 from __future__ import annotations
 
-import re
-
 from provenance.config import QuoteConfig
 from provenance.model import Quote
 from provenance.quote_lexicon import QuoteLexicon
-from provenance.quote_phrases import SENTENCE_END, word_core
+from provenance.quote_phrases import SENTENCE_END, WORD, word_core
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 _REPORTED_REACH = 200  # characters after a quotation searched for its sentence's verb
 
 
 def name_like(text: str, lex: QuoteLexicon) -> bool:
     """Every word capitalised (joiners and determiners aside): a name or a title
     (“Rundschau am Sonntag”, “PLoS Biology”), not speech."""
-    words = _WORD.findall(text)
+    words = WORD.findall(text)
     rest = [w for w in words if w.casefold() not in lex.joiners | lex.determiners]
     return bool(rest) and all(w[0].isupper() or w[0].isdigit() for w in rest)
 
@@ -45,7 +42,7 @@ def titled(text: str, q_start: int, lex: QuoteLexicon) -> bool:
 
 def keep(quote: Quote, lex: QuoteLexicon, config: QuoteConfig, titled_by: bool) -> bool:
     """Whether a quotation-marked span is listed as a quotation."""
-    words = len(_WORD.findall(quote.text))
+    words = len(WORD.findall(quote.text))
     if config.drop_short_names and titled_by:
         return False
     if words >= config.min_words_unattributed:
@@ -77,5 +74,5 @@ def reported(text: str, s_start: int, q_start: int, q_end: int, lex: QuoteLexico
     end = SENTENCE_END.search(text, q_end, reach)
     before = text[s_start:q_start]
     after = "" if "," in before else text[q_end : end.start() if end else reach].split(",")[0]
-    words = _WORD.findall(before.split(",")[0] + " " + after)
+    words = WORD.findall(before.split(",")[0] + " " + after)
     return any(w.casefold() in lex.reported_verbs for w in words)

@@ -37,6 +37,7 @@ from provenance.quote_lexicon import quote_spans
 from provenance.quote_phrases import (
     TITLES,
     TOKEN,
+    WORD,
     Mention,
     appositive,
     best_name,
@@ -52,7 +53,6 @@ from provenance.quote_phrases import (
     word_core,
 )
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 _CLAUSE_STOP = re.compile(r"[,;:\n()\[\]–—]|\s-\s")
 _POST_WINDOW = 240  # characters after a quotation searched for its attribution
 _CONTINUATION_GAP = 240  # most characters between two parts of a broken quotation
@@ -325,7 +325,7 @@ def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quot
         if quote.speaker is None and prev is not None and prev.speaker is not None:
             gap = text[prev.end : q_start]
             if len(gap) <= _CONTINUATION_GAP and (
-                not gap.strip() or prev.speaker_start >= prev.end or len(_WORD.findall(gap)) <= 3
+                not gap.strip() or prev.speaker_start >= prev.end or len(WORD.findall(gap)) <= 3
             ):
                 quote = Quote(
                     q_start,
