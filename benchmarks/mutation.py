@@ -144,6 +144,17 @@ EQUIVALENT: dict[str, str] = {
     },
     "provenance.match.candidates.x_lsh_candidates__mutmut_14": "the bands per pass only "
     "bound memory: every pass size gives the same candidates",
+    **{
+        f"provenance.match.units.x_story_pieces__mutmut_{n}": "the overlap test only skips a "
+        "span that would leave every piece as it is (its parts outside the piece are empty)"
+        for n in (2, 3, 4)
+    },
+    "provenance.match.units.x_story_pieces__mutmut_16": "an empty part stays empty through "
+    "later spans and the final e > s test drops it",
+    "provenance.match.units.x_story_pieces__mutmut_28": "the loop goes on only when e == s, a "
+    "piece the final e > s test drops anyway",
+    "provenance.match.units.x_passages_of__mutmut_3": "the segment-length test only skips "
+    "segments whose story pieces are shorter still, which the piece test drops",
     # reuse: the names found before the move to provenance/match/ were dropped; re-run
     # `mutation.py reuse` and list its equivalent mutants under their new names
     # boilerplate
