@@ -155,6 +155,10 @@ EQUIVALENT: dict[str, str] = {
     "piece the final e > s test drops anyway",
     "provenance.match.units.x_passages_of__mutmut_3": "the segment-length test only skips "
     "segments whose story pieces are shorter still, which the piece test drops",
+    "provenance.match.units.x_sentence_units__mutmut_19": "a sentence end at a piece's start "
+    "is a run of 0 characters, under any floor (min_passage_chars >= 1): nothing is cut there",
+    "provenance.match.units.x_sentence_units__mutmut_35": "a lone run is the whole piece, never "
+    "under the floor (shorter pieces are skipped before)",
     # reuse: the names found before the move to provenance/match/ were dropped; re-run
     # `mutation.py reuse` and list its equivalent mutants under their new names
     # boilerplate

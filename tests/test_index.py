@@ -196,6 +196,10 @@ def _units(text: str, *spans: BoilerplateSpan, min_chars: int | None = None) -> 
     return [u.text for u in units]
 
 
+LAUNCH = "North Korea fired a missile on Thursday."  # 40 characters
+SEOUL = "Officials in Seoul condemned the launch at once."  # 48
+
+
 def test_index_units_are_runs_of_whole_sentences_of_at_least_min_chars() -> None:
     """Each sentence of 40 characters or more is a unit of its own (the next one starts at
     its first letter, not at the space); a short sentence joins the sentences after it, a
@@ -214,10 +218,19 @@ def test_index_units_are_runs_of_whole_sentences_of_at_least_min_chars() -> None
         "He declined. The minister refused to comment on the report.",
         "The minister refused to comment on the report on Friday. He declined.",
     ]
+    # three long sentences are three units; with a short third, the last two are one
+    third = "The launch was the third this month, officials said."
+    assert _units(f"{LAUNCH} {SEOUL} {third}") == [LAUNCH, SEOUL, third]
+    assert _units(f"{LAUNCH} {SEOUL} He declined.") == [LAUNCH, f"{SEOUL} He declined."]
 
 
-LAUNCH = "North Korea fired a missile on Thursday."  # 40 characters
-SEOUL = "Officials in Seoul condemned the launch at once."  # 48
+def test_a_short_piece_before_a_cut_does_not_end_the_paragraph() -> None:
+    """A photo credit inside a paragraph leaves "Troops left." (too short: not indexed)
+    before it and a long sentence after it, which is indexed."""
+    text = "Troops left. Photo: AP. The Senate passed the spending bill late on Friday night."
+    credit = BoilerplateSpan(13, 23, BoilerplateReason.PHOTO_CREDIT, "t")
+    assert text[credit.start : credit.end] == "Photo: AP."
+    assert _units(text, credit) == ["The Senate passed the spending bill late on Friday night."]
 
 
 def test_the_unit_length_floor_is_inclusive() -> None:
