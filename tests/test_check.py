@@ -6,6 +6,7 @@ import json
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import pytest
 from typer.testing import CliRunner
@@ -783,3 +784,45 @@ def test_quotation_findings_say_what_differs_and_where(
     assert "Lee Kim" in mismatch.message.split(";")[0]
     assert f"; indexed article 'old'{named} attributes the same words to '" in mismatch.message
     assert "Jo Park" in mismatch.message.split("attributes the same words to")[1]
+
+
+class _Bands:
+    """A stand-in index for ``check._candidates``: the band hits of each query passage (by
+    its first key) and an estimate of hits / 8."""
+
+    def __init__(self, hits: dict[int, dict[int, int]]) -> None:
+        self._hits = hits
+        self.fp = self
+
+    def hits(self, keys: tuple[int, ...]) -> dict[int, int]:
+        return self._hits.get(keys[0], {})
+
+    def estimate(self, hits: int) -> float:
+        return hits / 8
+
+
+def test_a_candidate_s_estimate_is_the_length_weighted_share_of_the_passages_it_meets() -> None:
+    """Passages of 40 and 50 characters. Stored article 1 meets the first in 8 of 8 bands
+    (estimate 1) and the second through two of its passages, the better in 3 bands
+    (0.375): (40 x 1 + 50 x 0.375) / 90 = 0.652777..., kept to 4 places, 0.6528. Article
+    2 meets only the second passage, in 8 bands: 50 / 90 = 0.5556; article 3 as well: the
+    tie goes to the lower pk. Ranked by estimate."""
+    from provenance.store.keys import REF_BITS, Entry, IndexedPassage
+
+    def ref(pk: int, seq: int) -> int:  # a band row's ref (store/keys.py)
+        return pk << REF_BITS | seq
+
+    entry = Entry(
+        Article("new", "x" * 100),
+        b"",
+        (IndexedPassage(0, 40, (101,)), IndexedPassage(50, 100, (102,))),
+    )
+    index = _Bands(
+        {
+            101: {ref(1, 0): 8},
+            102: {ref(3, 0): 8, ref(1, 4): 2, ref(1, 5): 3, ref(2, 1): 8},
+        }
+    )
+    found = check._candidates(entry, cast(Store, index))
+    assert [(c.pk, c.estimate) for c in found] == [(1, 0.6528), (2, 0.5556), (3, 0.5556)]
+    assert found[0].pairs == {0: (0, 8), 1: (5, 3)}
