@@ -209,6 +209,23 @@ def test_add_stores_only_what_passed(index: Store, corpus_articles: dict[str, Ar
     assert index.count() == before + 1
 
 
+def test_add_does_not_replace_a_changed_text_unless_asked(index: Store) -> None:
+    """An id already indexed with another text: ``add`` alone refuses it naming the id and
+    stores nothing; with ``replace`` it is stored in place (one article, the new text)."""
+    first = Article(id="fresh-1", text=OPENING)
+    changed = replace(first, text=OPENING.replace("Tuesday", "Monday"))
+    check.run(_results(first), index, Config(), add=True)
+    before = index.count()
+    with pytest.raises(StoreError, match="fresh-1"):
+        check.run(_results(changed), index, Config(), add=True)
+    assert index.count() == before
+    verdict = check.run(_results(changed), index, Config(), add=True, replace=True)
+    assert verdict.articles[0].added
+    assert index.count() == before
+    again = check.run(_results(changed), index, Config(), add=True)
+    assert not again.articles[0].added  # now indexed with the changed text
+
+
 def test_line_numbers_where_they_can_be_known() -> None:
     text = "one\ntwo\nthree"
     txt = check.ArticleVerdict(Article(id="a", text=text, origin=Origin("a.txt")), ())
