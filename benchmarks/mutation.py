@@ -160,7 +160,10 @@ EQUIVALENT: dict[str, str] = {
     "provenance.match.units.x_sentence_units__mutmut_35": "a lone run is the whole piece, never "
     "under the floor (shorter pieces are skipped before)",
     # reuse: the names found before the move to provenance/match/ were dropped; re-run
-    # `mutation.py reuse` and list its equivalent mutants under their new names
+    # `mutation.py reuse` and list its equivalent mutants under their new names. Found by
+    # applying mutants by hand (session 6): ``len(g) > 1`` -> ``>= 1`` in duplicates_of
+    # (candidates pair two distinct articles, so a component never has one member); its
+    # mutmut number is not known until a run lists it.
     # boilerplate
     **{
         f"provenance.boilerplate_rules.x\u01c1{owner}\u01c1{name}__mutmut_{n}": _PREFILTER

@@ -410,13 +410,17 @@ def _shared(start: int, end: int, *sources: str) -> tuple[Span, float]:
 
 
 def test_a_span_is_pruned_only_inside_a_longer_one_with_all_its_sources() -> None:
-    """A sentence span inside a paragraph span copied from the same article goes; one whose
-    source the paragraph lacks stays; a span as long as another, or a wire span inside a
-    shared one, stays. What is kept is in text order."""
+    """A sentence span inside a paragraph span copied from the same article goes; one with
+    a source the paragraph lacks stays (also when its other source is the paragraph's); a
+    span as long as another, or a wire span inside a shared one, stays. What is kept is in
+    text order."""
     paragraph = _shared(0, 100, "x", "y")
-    inside = _shared(10, 50, "x")
+    inside = _shared(0, 50, "x")  # the paragraph's first sentence
+    last = _shared(60, 100, "y")  # and its last
     other_source = _shared(10, 50, "z")
+    one_more_source = _shared(30, 70, "x", "z")
     same_length = _shared(0, 100, "x")
     wire = (replace(_shared(20, 60, "x")[0], label=Label.WIRE), 1.0)
-    kept = reuse._prune([inside, other_source, wire, paragraph, same_length])
-    assert kept == [same_length, paragraph, other_source, wire]
+    spans = [inside, other_source, wire, paragraph, last, same_length, one_more_source]
+    kept = reuse._prune(spans)
+    assert kept == [same_length, paragraph, other_source, wire, one_more_source]
