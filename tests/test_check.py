@@ -202,6 +202,9 @@ def test_add_stores_only_what_passed(index: Store, corpus_articles: dict[str, Ar
     verdict = check.run(_results(fresh, copied), index, Config(), add=True)
     added = {a.article.id: a.added for a in verdict.articles}
     assert added == {"fresh-1": True, "local-1": False}
+    # the verdict of an --add run still says why an article was kept out
+    assert "unattributed_wire" in _kinds(verdict.articles[1])
+    assert verdict.status == check.Status.FAIL
     assert index.count() == before + 1
     assert index.verify() == []
     again = check.run(_results(fresh), index, Config(), add=True)
