@@ -846,3 +846,14 @@ def test_a_candidate_s_estimate_is_the_length_weighted_share_of_the_passages_it_
     found = check._candidates(entry, cast(Store, index))
     assert [(c.pk, c.estimate) for c in found] == [(1, 0.6528), (2, 0.5556), (3, 0.5556)]
     assert found[0].pairs == {0: (0, 8), 1: (5, 3)}
+
+
+def test_copied_stretches_that_touch_or_overlap_are_one() -> None:
+    """The union of aligned stretches (``check_wire._union``): stretches that overlap or
+    touch (one ends where the next starts) are one stretch; a gap of one character keeps
+    two; an empty stretch is none. Sorted by start."""
+    from provenance import check_wire
+
+    assert check_wire._union([(5, 10), (0, 5), (8, 12)]) == [(0, 12)]
+    assert check_wire._union([(0, 5), (6, 9), (3, 3)]) == [(0, 5), (6, 9)]
+    assert check_wire._union([(7, 7)]) == []
