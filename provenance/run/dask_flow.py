@@ -52,8 +52,10 @@ from provenance.fingerprint import FingerprintParams
 from provenance.match.align import similarity
 from provenance.match.claims import find_claims
 from provenance.match.duplicates import duplicates_of
+from provenance.match.links import links_of
 from provenance.match.quote_groups import find_quote_groups
-from provenance.match.reuse import Reuse, _Ranking, _spans_for, assemble, links_of
+from provenance.match.reuse import Reuse
+from provenance.match.reuse_spans import Ranking, assemble, spans_for
 from provenance.match.signatures import BatchSigner
 from provenance.model import Article, ArticleResult, CorpusResult, Segmentation
 from provenance.run.dask import DaskExecutor, Pair, _resources, _run_part
@@ -189,7 +191,7 @@ def _reuse(
     aligned = zip(candidates, executor.align(texts, candidates), strict=True)
     links = links_of(aligned, config)
     executor.mark("align")
-    spans, matches = assemble(_spans_for(corpus, config, links, _Ranking(corpus)))
+    spans, matches = assemble(spans_for(corpus, config, links, Ranking(corpus)))
     del links, texts, signatures
     signed = [list(range(len(t.signed))) for t in tables]
     articles = _rows_of(client, [p[3] for p in pieces], signed, width, dtype)
