@@ -1,7 +1,7 @@
 """Candidate pairs of distinct passage texts aligned into links (used by ``reuse``).
 
-    signatures -> band-key candidates -> rapidfuzz alignment, ``ALIGN_CHUNK`` pairs at a time
-               -> per distinct text, the texts it aligns with (``Link``)
+signatures -> band-key candidates -> rapidfuzz alignment, ``ALIGN_CHUNK`` pairs at a time
+           -> per distinct text, the texts it aligns with (``Link``)
 """
 
 from __future__ import annotations
@@ -78,7 +78,6 @@ def links_of(
     return links
 
 
-def with_self(corpus: Corpus, links: dict[int, list[Link]], u: int) -> list[Link]:
+def with_self(u: int, length: int, links: Iterable[Link]) -> list[Link]:
     """Distinct text ``u``'s links: itself (score 100), then the texts it aligns with."""
-    length = int(corpus.lengths[u])
-    return [Link(u, (0, length), (0, length), 100.0, 1.0), *links.get(u, ())]
+    return [Link(u, (0, length), (0, length), 100.0, 1.0), *links]
