@@ -12,7 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from provenance import cli, schemas
+from provenance import cli_report, schemas
 from provenance.cli import app
 from provenance.render.text import LABEL_ORDER
 
@@ -262,7 +262,7 @@ def test_write_atomically_keeps_the_old_file_when_it_fails(
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError, match="No space"):
-        cli.write_atomically(target, "new")
+        cli_report.write_atomically(target, "new")
     assert target.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.txt"]
 
