@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -62,14 +63,21 @@ def _work_store(
     folder: Path | None, articles: list[Article], config: Config, resume: bool
 ) -> Iterator[workstore.WorkStore]:
     """The run's work store: in ``folder`` (kept, so that ``--resume`` can continue it), or
-    in a temporary folder removed afterwards."""
+    in a temporary folder removed afterwards. An SQLite error while the run uses it (the
+    report touches no other database) becomes one line naming the store's file."""
     key = workstore.run_key(articles, config)
     with contextlib.ExitStack() as stack:
         if folder is None:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="provenance-")))
         work = workstore.WorkStore(folder, key, resume=resume)
         stack.callback(work.close)
-        yield work
+        try:
+            yield work
+        except sqlite3.Error as exc:
+            cause = " ".join(str(exc).split())
+            raise workstore.WorkStoreError(
+                f"{folder / workstore.FILE}: work store: {cause}"
+            ) from None
 
 
 class Engine(StrEnum):

@@ -105,6 +105,18 @@ def test_help_reads_well_at_80_columns(
     options = [line for line in lines if line.lstrip().startswith("-")]
     for python_type in ("<str>", "<int", "<float", "<path>", "<list["):
         assert not any(python_type in line for line in options), (python_type, help_text)
+    # arguments too: "PATHS..." (one or more), "NAME", never "PATHS <list[str]>" or "{NAME}"
+    if "Arguments:" in lines:
+        rows = lines[lines.index("Arguments:") + 1 :]
+        rows = rows[: rows.index("")] if "" in rows else rows
+        assert rows, help_text
+        for row in rows:
+            assert "<" not in row, row
+            assert "{" not in row, row
+        assert "{" not in lines[0], lines[0]
+        takes_paths = "PATHS" in lines[0]
+        assert takes_paths == lines[0].endswith(" PATHS..."), lines[0]
+        assert takes_paths == any(row.startswith("  PATHS...  ") for row in rows), rows
 
 
 def test_version(runner: CliRunner) -> None:
