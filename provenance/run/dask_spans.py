@@ -174,7 +174,7 @@ def reuse_spans(
     executor: DaskExecutor,
     config: Config,
     tables: Sequence[Future[Any]],
-    numbers: Sequence[list[int]],
+    numbers: Sequence[Future[Any]],
     texts: Rows,
     candidates: Sequence[Candidate],
 ) -> tuple[list[Future[Any]], tuple[Match, ...]]:
