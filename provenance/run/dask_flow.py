@@ -197,12 +197,8 @@ def _reuse(
     owned, counts = numbers.owned, numbers.counts
     signatures = _rows_of(client, [p[2] for p in pieces], owned, counts, width, dtype)
     texts = _rows_of(client, [p[1] for p in pieces], owned, counts, 0, "")
-    candidates = executor.candidates(
-        signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
-    )
-    executor.mark("candidates")
-    spans, matches = reuse_spans(executor, config, tables, numbers.numbers, texts, candidates)
-    del texts, signatures, candidates, tables, numbers
+    spans, matches = reuse_spans(executor, config, tables, numbers.numbers, texts, signatures)
+    del texts, signatures, tables, numbers
     signed = [list(range(len(ids))) for ids, _ in summaries]
     sizes = [len(rows) for rows in signed]
     articles = _rows_of(client, [p[3] for p in pieces], signed, sizes, width, dtype)
