@@ -187,7 +187,7 @@ def _reuse(
     made = [client.submit(_passages_part, r, config) for r in results]
     pieces = [_parts(client, m, 5) for m in made]
     summaries: list[Summary] = client.gather([client.submit(_summary, p[0]) for p in pieces])
-    executor.stats.add("passages: digests and ids to client", executor._size(summaries))
+    executor.stats.add("passages: ids and outlets to client", executor._size(summaries))
     executor.mark("passages", *(x for p in pieces for x in p))
     del made
     tables = [p[0] for p in pieces]
