@@ -214,6 +214,14 @@ def _equal(
     return links, bandkeys.equal_values(links, own, own_first, other, other_first)
 
 
+def as_candidates(pairs: Matrix, counts: Matrix, width: int) -> list[Candidate]:
+    """Candidate pairs with their estimated Jaccard (equal values of ``width``)."""
+    return [
+        Candidate(int(a), int(b), round(float(c) / width, 4))
+        for (a, b), c in zip(pairs.tolist(), counts.tolist(), strict=True)
+    ]
+
+
 def _best(
     found: list[tuple[Matrix, Matrix]], max_candidates: int, n: int
 ) -> tuple[Matrix, Matrix, int]:
@@ -350,6 +358,22 @@ class DaskExecutor:
         self, signatures: Matrix | Rows, threshold: float, max_candidates: int, bands_per_pass: int
     ) -> list[Candidate]:
         """Band-key candidates of a signature matrix, or of one already on the workers."""
+        tops = self.candidate_blocks(signatures, threshold, max_candidates, bands_per_pass)
+        results = self._compute(tops)
+        self.stats.add("candidates: links", sum(24 * k for _, _, k in results))
+        self.stats.add(
+            "candidates: pairs to client", sum(p.nbytes + c.nbytes for p, c, _ in results)
+        )
+        pairs, counts = bandkeys.merge([(p, c) for p, c, _ in results])
+        width = signatures.width if isinstance(signatures, Rows) else signatures.shape[1]
+        return as_candidates(pairs, counts, width)
+
+    def candidate_blocks(
+        self, signatures: Matrix | Rows, threshold: float, max_candidates: int, bands_per_pass: int
+    ) -> list[Delayed]:
+        """Per block of rows, its best candidate pairs (a < b), their equal values and the
+        number of links it saw (``bandkeys.best``), delayed; ``candidates`` is their union
+        (``bandkeys.merge``), each pair once, sorted."""
         if isinstance(signatures, Rows):
             rows = signatures
         else:
@@ -393,16 +417,7 @@ class DaskExecutor:
                 for r, rlo in enumerate(starts)
             ]
             tops.append(delayed(_best)(found, max_candidates, n))
-        results = self._compute(tops)
-        self.stats.add("candidates: links", sum(24 * k for _, _, k in results))
-        self.stats.add(
-            "candidates: pairs to client", sum(p.nbytes + c.nbytes for p, c, _ in results)
-        )
-        pairs, counts = bandkeys.merge([(p, c) for p, c, _ in results])
-        return [
-            Candidate(int(a), int(b), round(float(c) / width, 4))
-            for (a, b), c in zip(pairs.tolist(), counts.tolist(), strict=True)
-        ]
+        return tops
 
     def embed(self, texts: Sequence[str], model: str) -> Vectors:
         """The sentence vectors in runs of texts encoded in parallel, each run starting where

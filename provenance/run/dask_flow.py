@@ -12,10 +12,10 @@ and what it writes:
 - analysis: per partition, the rules' future as context; the results stay on the workers;
 - passages: each partition lists its passages (text-less: article id, offsets, kind), the
   digest and length of each distinct passage text, and signs its distinct texts and the
-  union of each article's. The client reads the digests (and the article ids and outlets
-  it writes) and numbers the distinct texts in the order the local engine does (first
-  occurrence in id order, so each partition's new texts get consecutive ids;
-  ``run.dask_passages``); tables, texts and signatures stay on the workers: candidates are
+  union of each article's. The distinct texts are numbered in the order the local engine
+  does (first occurrence in id order) by a shuffle on their digests (``run.dask_passages``:
+  the client reads one count per partition, and the article ids and outlets it writes);
+  tables, texts and signatures stay on the workers: candidates are
   the band-key shuffle over those blocks, near-duplicate similarities read the articles'
   texts on their workers;
 - reuse spans and matches (``run.dask_spans``): alignment reads the text blocks by key;
@@ -25,8 +25,9 @@ and what it writes:
 - claims and quotation groups each run as one task on a worker, from the partitions'
   sentences and quotations. From the claims task (``worker_client``), the sentence
   embedding (blocks tokenized once; the token ids stay on the workers and are encoded in
-  runs cut where the model starts a micro-batch: the same vectors bit for bit), the lexical signing, the band-key candidates and the scoring of proposed links
-  run partitioned on the cluster; the claims' corpus (distinct sentences, their anchors
+  runs cut where the model starts a micro-batch: the same vectors bit for bit), the
+  lexical signing, the band-key candidates and the scoring of proposed links run
+  partitioned on the cluster; the claims' corpus (distinct sentences, their anchors
   and vectors), the semantic article pairs and the grouping stay in that one task;
 - classification runs per partition on the workers holding the results, with each
   article's reuse spans and duplicates; the client streams the classified partitions in
@@ -66,7 +67,7 @@ from provenance.model import (
 )
 from provenance.run.dask import DaskExecutor, Pair, _resources, _run_part
 from provenance.run.dask_inputs import Inputs
-from provenance.run.dask_passages import Summary, _numbered, _passages_part, _rows_of, _summary
+from provenance.run.dask_passages import Summary, _passages_part, _rows_of, _summary, numbered
 from provenance.run.dask_spans import reuse_spans
 
 # partial counts added per task of the corpus-rule tree
@@ -186,24 +187,23 @@ def _reuse(
     made = [client.submit(_passages_part, r, config) for r in results]
     pieces = [_parts(client, m, 5) for m in made]
     summaries: list[Summary] = client.gather([client.submit(_summary, p[0]) for p in pieces])
-    executor.stats.add("passages: digests and ids to client", executor._size(summaries))
+    executor.stats.add("passages: ids and outlets to client", executor._size(summaries))
     executor.mark("passages", *(x for p in pieces for x in p))
     del made
-    numbers, owned = _numbered([digests for digests, _, _ in summaries])
-    width, dtype = params.num_perm, str(BatchSigner(params).sign_shingles([]).dtype)
-    signatures = _rows_of(client, [p[2] for p in pieces], owned, width, dtype)
-    texts = _rows_of(client, [p[1] for p in pieces], owned, 0, "")
-    candidates = executor.candidates(
-        signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
-    )
-    executor.mark("candidates")
     tables = [p[0] for p in pieces]
-    spans, matches = reuse_spans(executor, config, tables, numbers, texts, candidates)
-    del texts, signatures, candidates, tables, numbers
-    signed = [list(range(len(ids))) for _, ids, _ in summaries]
-    articles = _rows_of(client, [p[3] for p in pieces], signed, width, dtype)
-    article_texts = _rows_of(client, [p[4] for p in pieces], signed, 0, "")
-    ids = [i for _, signed_ids, _ in summaries for i in signed_ids]
+    numbers = numbered(client, tables)
+    executor.mark("numbering", *numbers.numbers)
+    width, dtype = params.num_perm, str(BatchSigner(params).sign_shingles([]).dtype)
+    owned, counts = numbers.owned, numbers.counts
+    signatures = _rows_of(client, [p[2] for p in pieces], owned, counts, width, dtype)
+    texts = _rows_of(client, [p[1] for p in pieces], owned, counts, 0, "")
+    spans, matches = reuse_spans(executor, config, tables, numbers.numbers, texts, signatures)
+    del texts, signatures, tables, numbers
+    signed = [list(range(len(ids))) for ids, _ in summaries]
+    sizes = [len(rows) for rows in signed]
+    articles = _rows_of(client, [p[3] for p in pieces], signed, sizes, width, dtype)
+    article_texts = _rows_of(client, [p[4] for p in pieces], signed, sizes, 0, "")
+    ids = [i for signed_ids, _ in summaries for i in signed_ids]
     pairs = executor.candidates(
         articles, fp.duplicate_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
@@ -216,7 +216,7 @@ def _reuse(
         config,
     )
     found = Reused(spans, matches, duplicates, clusters)
-    return found, [list(outlets) for _, _, outlets in summaries]
+    return found, [list(outlets) for _, outlets in summaries]
 
 
 def analyze_streamed(

@@ -6,6 +6,8 @@ assembles the spans from them."""
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -73,9 +75,67 @@ def _passages_part(
     return table, texts, signatures, unions, [r.article.text for r in signed]
 
 
-# a partition's digests of distinct texts, ids of articles with passages, (id, outlet) of
-# each article
-Summary = tuple[list[bytes], list[str], list[tuple[str, str | None]]]
+# a partition's ids of articles with passages, and (id, outlet) of each article
+Summary = tuple[list[str], list[tuple[str, str | None]]]
+
+
+def _bucket(digest: bytes, buckets: int) -> int:
+    return int.from_bytes(digest[:8], "little") % buckets
+
+
+def _route_digests(table: PassageTable, buckets: int) -> list[list[tuple[bytes, int]]]:
+    """A partition's distinct digests with their positions, split by bucket (in order)."""
+    out: list[list[tuple[bytes, int]]] = [[] for _ in range(buckets)]
+    for k, digest in enumerate(table.digests):
+        out[_bucket(digest, buckets)].append((digest, k))
+    return out
+
+
+def _firsts(*pieces: list[tuple[bytes, int]]) -> list[list[int]]:
+    """Per partition, the positions of the bucket's digests first seen there (``pieces``:
+    the bucket's piece of each partition, in partition order)."""
+    first: dict[bytes, tuple[int, int]] = {}
+    for part, piece in enumerate(pieces):
+        for digest, k in piece:
+            first.setdefault(digest, (part, k))
+    out: list[list[int]] = [[] for _ in pieces]
+    for part, k in first.values():
+        out[part].append(k)
+    return out
+
+
+def _owned(*pieces: list[int]) -> list[int]:
+    return sorted(k for piece in pieces for k in piece)
+
+
+def _numbers_out(
+    table: PassageTable, owned: list[int], offset: int, buckets: int
+) -> list[dict[bytes, int]]:
+    """The numbers of the texts first seen in a partition, split by the bucket of their
+    digest."""
+    out: list[dict[bytes, int]] = [{} for _ in range(buckets)]
+    for n, k in enumerate(owned, start=offset):
+        digest = table.digests[k]
+        out[_bucket(digest, buckets)][digest] = n
+    return out
+
+
+def _numbers_back(parts: int, *pieces: Any) -> list[list[tuple[int, int]]]:
+    """A bucket's numbers sent back, per partition, as (position, number) of its texts
+    (``pieces``: the bucket's digests of each partition, then its numbers from each)."""
+    seen: Sequence[list[tuple[bytes, int]]] = pieces[:parts]
+    number: dict[bytes, int] = {}
+    for found in pieces[parts:]:
+        number.update(found)
+    return [[(k, number[digest]) for digest, k in piece] for piece in seen]
+
+
+def _numbers_in(table: PassageTable, *pieces: list[tuple[int, int]]) -> list[int]:
+    numbers = [0] * len(table.digests)
+    for piece in pieces:
+        for k, n in piece:
+            numbers[k] = n
+    return numbers
 
 
 def _rows(values: Any, keep: list[int]) -> Any:
@@ -88,37 +148,67 @@ def _rows(values: Any, keep: list[int]) -> Any:
 
 
 def _summary(table: PassageTable) -> Summary:
-    """What the client reads of a partition's table: the digests of its distinct texts, the
-    ids of its articles with passages, and each article's id and outlet (for the report)."""
-    return list(table.digests), list(table.signed), [(a.id, a.outlet) for a in table.articles]
+    """What the client reads of a partition's table: the ids of its articles with passages,
+    and each article's id and outlet (for the report)."""
+    return list(table.signed), [(a.id, a.outlet) for a in table.articles]
 
 
-def _numbered(digests: Sequence[Sequence[bytes]]) -> tuple[list[list[int]], list[list[int]]]:
+@dataclass(frozen=True)
+class Numbered:
+    """The distinct texts numbered on the workers (``numbered``): per partition, a future of
+    the number of each of its distinct texts, a future of the local positions of the texts
+    first seen there (the rows its blocks contribute), and how many those are."""
+
+    numbers: list[Future[Any]]
+    owned: list[Future[Any]]
+    counts: list[int]
+
+
+def numbered(client: Any, tables: Sequence[Future[Any]]) -> Numbered:
     """The distinct texts numbered as ``reuse.Corpus.build`` numbers them (first occurrence
-    in id order, so each partition's new texts get consecutive numbers): per partition, the
-    number of each of its distinct texts, and the local positions of the texts first seen
-    there (the rows its blocks contribute)."""
-    number: dict[bytes, int] = {}
-    numbers: list[list[int]] = []
-    owned: list[list[int]] = []
-    for table in digests:
-        mine: list[int] = []
-        for k, digest in enumerate(table):
-            if digest not in number:
-                number[digest] = len(number)
-                mine.append(k)
-        numbers.append([number[d] for d in table])
-        owned.append(mine)
-    return numbers, owned
+    in id order, so each partition's new texts get consecutive numbers), by a shuffle on
+    the texts' digests: each bucket of digests finds the partition and position where each
+    was first seen; each partition's first-seen texts are numbered from the total of the
+    partitions before it (the only figures the client reads); each bucket sends the numbers
+    back to the partitions that have the texts."""
+    parts = len(tables)
+    routed = [client.submit(_route_digests, t, parts) for t in tables]
+    pieces = [[client.submit(operator.getitem, r, b) for b in range(parts)] for r in routed]
+    firsts = [client.submit(_firsts, *(p[b] for p in pieces)) for b in range(parts)]
+    split = [[client.submit(operator.getitem, f, q) for q in range(parts)] for f in firsts]
+    owned = [client.submit(_owned, *(f[q] for f in split)) for q in range(parts)]
+    counts: list[int] = client.gather([client.submit(len, o) for o in owned])
+    offsets = list(itertools.accumulate(counts, initial=0))
+    sent = [
+        client.submit(_numbers_out, t, o, offsets[q], parts)
+        for q, (t, o) in enumerate(zip(tables, owned, strict=True))
+    ]
+    sent_pieces = [[client.submit(operator.getitem, x, b) for b in range(parts)] for x in sent]
+    back = [
+        client.submit(_numbers_back, parts, *(p[b] for p in pieces), *(x[b] for x in sent_pieces))
+        for b in range(parts)
+    ]
+    back_pieces = [[client.submit(operator.getitem, x, q) for q in range(parts)] for x in back]
+    numbers = [
+        client.submit(_numbers_in, t, *(x[q] for x in back_pieces)) for q, t in enumerate(tables)
+    ]
+    return Numbered(numbers, owned, counts)
 
 
 def _rows_of(
-    client: Any, blocks: Sequence[Future[Any]], keep: Sequence[list[int]], width: int, dtype: str
+    client: Any,
+    blocks: Sequence[Future[Any]],
+    keep: Sequence[Any],
+    counts: Sequence[int],
+    width: int,
+    dtype: str,
 ) -> Rows:
+    """The rows ``keep`` (lists of positions, or futures of them, ``counts`` long) of each
+    of ``blocks``, one table on the workers."""
     parts, starts, total = [], [], 0
-    for block, rows in zip(blocks, keep, strict=True):
-        if rows:
+    for block, rows, count in zip(blocks, keep, counts, strict=True):
+        if count:
             parts.append(client.submit(_rows, block, rows))
             starts.append(total)
-            total += len(rows)
+            total += count
     return Rows(parts, starts, total, width, dtype)

@@ -1,6 +1,6 @@
 """The Dask engine's reuse spans and matches, assembled in partitions (``run.dask_flow``):
-by distinct text, then by article. The client holds the candidate pairs and the matches it
-writes; the passages, the links and the spans stay on the workers.
+by distinct text, then by article. The client holds the matches it writes; the candidate
+pairs, the passages, the links and the spans stay on the workers.
 
 With T blocks of distinct texts (the blocks of their texts on the workers) and P article
 partitions:
@@ -8,10 +8,11 @@ partitions:
 1. occurrences: each article partition routes its passages (article, start, length) to
    the block of their distinct text; per block, each text's occurrences in passage order
    (``_occurrences``, one task per block);
-2. links: per (block, block) of candidate pairs, the alignments (read from the two text
-   blocks), the links they make (``links.links_of``) with their candidate's number, and
-   each linked text's occurrences ranked best source first, routed to the block of each
-   end (``_link_pair``);
+2. links: per (block, block) of candidate pairs (each band-key block's best pairs, split
+   by the blocks of their ends: ``DaskExecutor.candidate_blocks``), the alignments (read
+   from the two text blocks), the links they make (``links.links_of``) with their
+   candidate pair (candidates are in pair order), and each linked text's occurrences
+   ranked best source first, routed to the block of each end (``_link_pair``);
 3. spans by text: per block, each text's links in candidate order and its spans
    (``reuse_spans.text_spans``, the in-process engine's own loop), routed to the partition of
    each span's article with their order (``_block_spans``);
@@ -33,7 +34,6 @@ from distributed import Future
 
 from provenance.config import Config
 from provenance.match.align import align_texts
-from provenance.match.candidates import Candidate
 from provenance.match.links import Link, links_of, with_self
 from provenance.match.origin import first_appearance
 from provenance.match.reuse_spans import (
@@ -43,16 +43,18 @@ from provenance.match.reuse_spans import (
     in_report_order,
     text_spans,
 )
+from provenance.match.signatures import Matrix
 from provenance.model import Article, Match, MatchSide, Span
-from provenance.run.dask import DaskExecutor, Rows
+from provenance.run import bandkeys
+from provenance.run.dask import DaskExecutor, Rows, as_candidates
 from provenance.run.dask_passages import PassageTable
 
 # per distinct text of a block: its occurrences (article, start, article partition) in
 # passage order, and its length
 Occurrences = tuple[dict[int, list[tuple[Article, int, int]]], dict[int, int]]
-# what a pair of blocks sends to the block of one end: (candidate number, text, link) and
-# the ranked occurrences of each text linked to
-Bundle = tuple[list[tuple[int, int, Link]], dict[int, list[Occurrence]]]
+# what a pair of blocks sends to the block of one end: (candidate pair, text, link) and the
+# ranked occurrences of each text linked to
+Bundle = tuple[list[tuple[tuple[int, int], int, Link]], dict[int, list[Occurrence]]]
 # a span of an article, with its order there (text, position among the text's spans)
 Entry = tuple[str, int, int, Span, float]
 
@@ -90,6 +92,20 @@ def _ranked(occurrences: list[tuple[Article, int, int]]) -> list[Occurrence]:
     return [(a, s) for a, s, _ in sorted(occurrences, key=lambda o: key(o[0]))]
 
 
+def _by_block_pair(
+    top: tuple[Matrix, Matrix, int], bounds: Matrix
+) -> dict[tuple[int, int], tuple[Matrix, Matrix]]:
+    """A block's best candidate pairs and their equal values, by (block, block) of texts."""
+    pairs, counts, _ = top
+    owner_a = np.searchsorted(bounds, pairs[:, 0], side="right") - 1
+    owner_b = np.searchsorted(bounds, pairs[:, 1], side="right") - 1
+    out: dict[tuple[int, int], tuple[Matrix, Matrix]] = {}
+    for pa, pb in sorted(set(zip(owner_a.tolist(), owner_b.tolist(), strict=True))):
+        mine = (owner_a == pa) & (owner_b == pb)
+        out[pa, pb] = (pairs[mine], counts[mine])
+    return out
+
+
 def _link_pair(
     texts_a: list[str],
     a_first: int,
@@ -97,14 +113,17 @@ def _link_pair(
     b_first: int,
     occurrences_a: Occurrences,
     occurrences_b: Occurrences,
-    found: list[tuple[int, Candidate]],
+    width: int,
     config: Config,
     blocks: tuple[int, int],
+    *found: tuple[Matrix, Matrix],
 ) -> dict[int, Bundle]:
-    """The links of the numbered candidate pairs of two blocks, sent to the block of each
-    end with the ranked occurrences of the text at the other end."""
+    """The links of the candidate pairs of two blocks (``found``: from the blocks that
+    proposed them; each pair once, in order, as ``DaskExecutor.candidates`` has them), sent
+    to the block of each end with the ranked occurrences of the text at the other end."""
     out: dict[int, Bundle] = {b: ([], {}) for b in blocks}
-    for number, c in found:
+    pairs, counts = bandkeys.merge(list(found))
+    for c in as_candidates(pairs, counts, width):
         aligned = align_texts(texts_a[c.a - a_first], texts_b[c.b - b_first])
         for u, links in links_of([(c, aligned)], config).items():
             for link in links:
@@ -112,7 +131,7 @@ def _link_pair(
                     (blocks[0], occurrences_b) if u == c.a else (blocks[1], occurrences_a)
                 )
                 made, ranked = out[block]
-                made.append((number, u, link))
+                made.append(((c.a, c.b), u, link))
                 if link.other not in ranked:
                     ranked[link.other] = _ranked(other[0][link.other])
     return out
@@ -124,11 +143,11 @@ def _block_spans(
     """The spans of a block's texts (those linked to another or repeated), split by the
     partition of their article."""
     found, lengths = occurrences
-    links: dict[int, list[tuple[int, Link]]] = {}
+    links: dict[int, list[tuple[tuple[int, int], Link]]] = {}
     ranked: dict[int, list[Occurrence]] = {}
     for made, theirs in bundles:
-        for number, u, link in made:
-            links.setdefault(u, []).append((number, link))
+        for pair, u, link in made:
+            links.setdefault(u, []).append((pair, link))
         ranked.update(theirs)
 
     def ranking(text: int) -> list[Occurrence]:
@@ -172,12 +191,18 @@ def reuse_spans(
     executor: DaskExecutor,
     config: Config,
     tables: Sequence[Future[Any]],
-    numbers: Sequence[list[int]],
+    numbers: Sequence[Future[Any]],
     texts: Rows,
-    candidates: Sequence[Candidate],
+    signatures: Rows,
 ) -> tuple[list[Future[Any]], tuple[Match, ...]]:
     """Per partition, a future of its articles' spans; and the matches, in report order."""
-    client = executor.client
+    client: Any = executor.client
+    fp = config.fingerprint
+    tops = client.compute(
+        executor.candidate_blocks(
+            signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+        )
+    )
     bounds = np.array(texts.starts or [0], dtype=np.int64)
     blocks = len(bounds)
     routed = [
@@ -186,10 +211,16 @@ def reuse_spans(
     ]
     pieces = [[client.submit(operator.getitem, r, b) for b in range(blocks)] for r in routed]
     occurrences = [client.submit(_occurrences, *(p[b] for p in pieces)) for b in range(blocks)]
+    proposed = [client.submit(_by_block_pair, t, bounds) for t in tops]
+    keys: list[list[tuple[int, int]]] = client.gather([client.submit(list, p) for p in proposed])
+    executor.mark("candidates", *proposed)
     by_block: list[list[Future[Any]]] = [[] for _ in range(blocks)]
-    pairs = executor.block_pairs(texts.starts, [(c.a, c.b) for c in candidates])
-    for (pa, pb), members in pairs.items():
-        numbered = [(i, candidates[i]) for i in members]
+    for pa, pb in sorted({k for found in keys for k in found}):
+        found = [
+            client.submit(operator.getitem, p, (pa, pb))
+            for p, mine in zip(proposed, keys, strict=True)
+            if (pa, pb) in mine
+        ]
         made = client.submit(
             _link_pair,
             texts.parts[pa],
@@ -198,9 +229,10 @@ def reuse_spans(
             texts.starts[pb],
             occurrences[pa],
             occurrences[pb],
-            numbered,
+            signatures.width,
             config,
             (pa, pb),
+            *found,
         )
         for b in {pa, pb}:
             by_block[b].append(client.submit(operator.getitem, made, b))
