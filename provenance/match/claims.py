@@ -57,7 +57,7 @@ from provenance.fingerprint import (
 )
 from provenance.match.claim_pairs import semantic_pairs
 from provenance.match.origin import first_appearance
-from provenance.match.units import in_id_order
+from provenance.match.units import Rows, RowStore, in_id_order
 from provenance.model import (
     Article,
     ArticleResult,
@@ -67,8 +67,7 @@ from provenance.model import (
     Confidence,
     outlet_key,
 )
-from provenance.run.kernels import Kernels, Local
-from provenance.semantic import Vectors
+from provenance.run.kernels import Kernels, Local, sign_in_chunks
 
 if TYPE_CHECKING:  # run.local imports resources, which imports this module
     from provenance.run.local import Executor
@@ -240,7 +239,7 @@ class Scoring:
 
     texts: Sequence[_Text]
     idf: Mapping[str, float]
-    vectors: Vectors | None
+    vectors: Rows | None
     claims: ClaimsConfig
     align: AlignConfig
 
@@ -276,7 +275,7 @@ def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> li
         word_shingle=config.fingerprint.claim_word_shingle,
     )
     shingler = partial(claim_shingles, params=params, stopwords=load_stopwords())
-    signatures = kernels.sign([t.text for t in corpus.texts], params, shingler)
+    signatures = sign_in_chunks(kernels, [t.text for t in corpus.texts], params, shingler)
     fp = config.fingerprint
     found = kernels.candidates(
         signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
@@ -287,7 +286,7 @@ def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> li
 def _links(
     corpus: _Corpus,
     config: Config,
-    vectors: Vectors | None,
+    vectors: Rows | None,
     kernels: Kernels,
     executor: Executor | None,
 ) -> dict[tuple[int, int], ClaimLink]:
@@ -396,16 +395,25 @@ def find_claims(
     anchor_lexicon: AnchorLexicon | None = None,
     kernels: Kernels | None = None,
     executor: Executor | None = None,
+    *,
+    vectors_to: RowStore | None = None,
 ) -> tuple[ClaimGroup, ...]:
     """Claim groups across ``results``: strong groups first, each kind in the order of its
     first occurrence; ``kernels`` sign and propose the lexical candidates, ``executor``
-    scores the proposed links (default for both: in this process)."""
+    scores the proposed links (default for both: in this process). The sentence vectors
+    go to ``vectors_to`` (the work folder) when given, else they stay in memory."""
     lexicon = anchor_lexicon or AnchorLexicon.load(load_stopwords())
     corpus = _Corpus(results, config, lexicon)
     kernels = kernels or Local()
-    vectors = None
+    vectors: Rows | None = None
     if config.claims.model != "none" and corpus.texts:
-        vectors = kernels.embed([t.text for t in corpus.texts], config.claims.model)
+        embedded = kernels.embed([t.text for t in corpus.texts], config.claims.model)
+        if vectors_to is None:
+            vectors = embedded
+        else:  # read back a few rows at a time
+            vectors_to.extend(embedded)
+            vectors = vectors_to
+        del embedded
     links = _links(corpus, config, vectors, kernels, executor)
     found = [g for c, m in _stars(corpus, links) if (g := _group(corpus, c, m)) is not None]
     found.sort(
