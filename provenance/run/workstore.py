@@ -299,7 +299,9 @@ class StoredRows:
                 raise WorkStoreError(f"{self._path}: the stored vectors end early")
             done += got
 
-    def __getitem__(self, index: int | Sequence[int]) -> npt.NDArray[np.float32]:
+    def __getitem__(
+        self, index: int | Sequence[int] | npt.NDArray[np.integer[Any]]
+    ) -> npt.NDArray[np.float32]:
         """Row ``index`` (a vector), or the rows ``index`` in that order (a matrix)."""
         if isinstance(index, int | np.integer):
             row = np.empty(self._width, dtype=np.float32)
