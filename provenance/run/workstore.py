@@ -284,8 +284,10 @@ class StoredRows:
 
     def extend(self, rows: npt.NDArray[np.float32]) -> None:
         """Append ``rows`` (``len(self)`` x width)."""
-        data = np.ascontiguousarray(rows, dtype="<f4").tobytes()
-        os.pwrite(self._fd, data, self._count * self._width * 4)
+        view = np.ascontiguousarray(rows, dtype="<f4").data.cast("B")  # no copy
+        at, done = self._count * self._width * 4, 0
+        while done < len(view):
+            done += os.pwrite(self._fd, view[done:], at + done)
         self._count += len(rows)
 
     def _read(self, out: npt.NDArray[np.float32], start: int) -> None:
