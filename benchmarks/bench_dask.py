@@ -183,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             local = _local(corpus, Path(tmp) / "local.json")
             expected = (Path(tmp) / "local.json").read_bytes()
             row: dict[str, Any] = {"articles": size, "local": local, "dask": []}
+            print(json.dumps({"articles": size, "local": local}), file=sys.stderr)
             for workers in args.workers:
                 found = _dask(
                     corpus, Path(tmp) / "dask.json", workers, expected, args.inputs_shared

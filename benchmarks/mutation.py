@@ -144,8 +144,26 @@ EQUIVALENT: dict[str, str] = {
     },
     "provenance.match.candidates.x_lsh_candidates__mutmut_14": "the bands per pass only "
     "bound memory: every pass size gives the same candidates",
+    **{
+        f"provenance.match.units.x_story_pieces__mutmut_{n}": "the overlap test only skips a "
+        "span that would leave every piece as it is (its parts outside the piece are empty)"
+        for n in (2, 3, 4)
+    },
+    "provenance.match.units.x_story_pieces__mutmut_16": "an empty part stays empty through "
+    "later spans and the final e > s test drops it",
+    "provenance.match.units.x_story_pieces__mutmut_28": "the loop goes on only when e == s, a "
+    "piece the final e > s test drops anyway",
+    "provenance.match.units.x_passages_of__mutmut_3": "the segment-length test only skips "
+    "segments whose story pieces are shorter still, which the piece test drops",
+    "provenance.match.units.x_sentence_units__mutmut_19": "a sentence end at a piece's start "
+    "is a run of 0 characters, under any floor (min_passage_chars >= 1): nothing is cut there",
+    "provenance.match.units.x_sentence_units__mutmut_35": "a lone run is the whole piece, never "
+    "under the floor (shorter pieces are skipped before)",
     # reuse: the names found before the move to provenance/match/ were dropped; re-run
-    # `mutation.py reuse` and list its equivalent mutants under their new names
+    # `mutation.py reuse` and list its equivalent mutants under their new names. Found by
+    # applying mutants by hand (session 6): ``len(g) > 1`` -> ``>= 1`` in duplicates_of
+    # (candidates pair two distinct articles, so a component never has one member); its
+    # mutmut number is not known until a run lists it.
     # boilerplate
     **{
         f"provenance.boilerplate_rules.x\u01c1{owner}\u01c1{name}__mutmut_{n}": _PREFILTER
@@ -215,6 +233,11 @@ EQUIVALENT: dict[str, str] = {
     "nothing; with both kinds off no finding is appended (its level is off)",
     "provenance.check.x__candidates__mutmut_21": "the total only divides when some passage "
     "has hits, so it is never 0 there",
+    **{
+        f"provenance.check.x_run__mutmut_{n}": _STRICT_ZIP + " (entries and queries are made "
+        "one per result of `ordered`)"
+        for n in (34, 38, 39)
+    },
 }
 COPY = ("provenance", "tests", "corpus", "schemas", "README.md", "CHANGELOG.md")
 _RESULT = re.compile(r"^\s+(\S+): (\w[\w ]*)$")

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import pytest
 from typer.testing import CliRunner
@@ -206,6 +207,23 @@ def test_add_stores_only_what_passed(index: Store, corpus_articles: dict[str, Ar
     again = check.run(_results(fresh), index, Config(), add=True)
     assert not again.articles[0].added  # already indexed with the same text
     assert index.count() == before + 1
+
+
+def test_add_does_not_replace_a_changed_text_unless_asked(index: Store) -> None:
+    """An id already indexed with another text: ``add`` alone refuses it naming the id and
+    stores nothing; with ``replace`` it is stored in place (one article, the new text)."""
+    first = Article(id="fresh-1", text=OPENING)
+    changed = replace(first, text=OPENING.replace("Tuesday", "Monday"))
+    check.run(_results(first), index, Config(), add=True)
+    before = index.count()
+    with pytest.raises(StoreError, match="fresh-1"):
+        check.run(_results(changed), index, Config(), add=True)
+    assert index.count() == before
+    verdict = check.run(_results(changed), index, Config(), add=True, replace=True)
+    assert verdict.articles[0].added
+    assert index.count() == before
+    again = check.run(_results(changed), index, Config(), add=True)
+    assert not again.articles[0].added  # now indexed with the changed text
 
 
 def test_line_numbers_where_they_can_be_known() -> None:
@@ -783,3 +801,45 @@ def test_quotation_findings_say_what_differs_and_where(
     assert "Lee Kim" in mismatch.message.split(";")[0]
     assert f"; indexed article 'old'{named} attributes the same words to '" in mismatch.message
     assert "Jo Park" in mismatch.message.split("attributes the same words to")[1]
+
+
+class _Bands:
+    """A stand-in index for ``check._candidates``: the band hits of each query passage (by
+    its first key) and an estimate of hits / 8."""
+
+    def __init__(self, hits: dict[int, dict[int, int]]) -> None:
+        self._hits = hits
+        self.fp = self
+
+    def hits(self, keys: tuple[int, ...]) -> dict[int, int]:
+        return self._hits.get(keys[0], {})
+
+    def estimate(self, hits: int) -> float:
+        return hits / 8
+
+
+def test_a_candidate_s_estimate_is_the_length_weighted_share_of_the_passages_it_meets() -> None:
+    """Passages of 40 and 50 characters. Stored article 1 meets the first in 8 of 8 bands
+    (estimate 1) and the second through two of its passages, the better in 3 bands
+    (0.375): (40 x 1 + 50 x 0.375) / 90 = 0.652777..., kept to 4 places, 0.6528. Article
+    2 meets only the second passage, in 8 bands: 50 / 90 = 0.5556; article 3 as well: the
+    tie goes to the lower pk. Ranked by estimate."""
+    from provenance.store.keys import REF_BITS, Entry, IndexedPassage
+
+    def ref(pk: int, seq: int) -> int:  # a band row's ref (store/keys.py)
+        return pk << REF_BITS | seq
+
+    entry = Entry(
+        Article("new", "x" * 100),
+        b"",
+        (IndexedPassage(0, 40, (101,)), IndexedPassage(50, 100, (102,))),
+    )
+    index = _Bands(
+        {
+            101: {ref(1, 0): 8},
+            102: {ref(3, 0): 8, ref(1, 4): 2, ref(1, 5): 3, ref(2, 1): 8},
+        }
+    )
+    found = check._candidates(entry, cast(Store, index))
+    assert [(c.pk, c.estimate) for c in found] == [(1, 0.6528), (2, 0.5556), (3, 0.5556)]
+    assert found[0].pairs == {0: (0, 8), 1: (5, 3)}

@@ -13,7 +13,7 @@ from provenance.errors import FingerprintMismatch
 from provenance.fingerprint import FingerprintParams, Signer, lsh_bands
 from provenance.match.candidates import lsh_candidates
 from provenance.match.signatures import BatchSigner
-from provenance.match.units import MIN_PASSAGE_CHARS, passages_of, story_pieces
+from provenance.match.units import MIN_PASSAGE_CHARS, passages_of, sentence_units, story_pieces
 from provenance.model import (
     Article,
     ArticleResult,
@@ -146,6 +146,118 @@ def test_a_segment_wholly_inside_boilerplate_is_not_matched() -> None:
         story_pieces(TEXT, start, end, (BoilerplateSpan(start, end, BoilerplateReason.PROMO, "t"),))
         == []
     )
+
+
+def test_a_short_story_piece_is_not_matched_wherever_it_is() -> None:
+    """A photo credit cut off the second paragraph leaves "Troops left the border town."
+    (28 characters, under the 40-character floor): not a passage, though its paragraph
+    was long enough. Every passage carries its article's id."""
+    text = (
+        "He said the vote would be held next week, not today.\n"
+        "Photo: John Smith/Reuters. Troops left the border town."
+    )
+    start = text.index("Photo")
+    credit = BoilerplateSpan(start, text.index(" Troops"), BoilerplateReason.PHOTO_CREDIT, "t")
+    result = ArticleResult(Article("a", text), segment(text), boilerplate=(credit,))
+    got = passages_of(result)
+    assert [(p.article_id, p.kind, p.text) for p in got] == [
+        ("a", SegmentKind.PARAGRAPH, "He said the vote would be held next week, not today.")
+    ]
+
+
+def test_a_segment_with_nothing_cut_off_keeps_its_edge_marks() -> None:
+    """Only a cut leaves separators to drop: a paragraph that starts with a dash and ends
+    with a colon, with no boilerplate, is matched as written."""
+    text = "— The Senate passed the spending bill late on Friday night, officials said:"
+    result = ArticleResult(Article("a", text), segment(text))
+    assert [p.text for p in passages_of(result)] == [text]
+    assert story_pieces(text, 0, len(text), ()) == [(0, len(text))]
+
+
+def test_separators_alone_after_a_cut_are_no_piece() -> None:
+    """A credit followed by nothing but " —" at the very end of the text: the story before
+    it is one piece (its trailing space dropped); the dash after it is none."""
+    text = "The Senate passed the spending bill late on Friday night. (AP) —"
+    credit = BoilerplateSpan(
+        text.index("(AP)"), text.index(" —"), BoilerplateReason.CREDIT_LINE, "t"
+    )
+    assert story_pieces(text, 0, len(text), (credit,)) == [(0, text.index(" (AP)"))]
+
+
+# --- what the persistent index stores: runs of whole sentences ------------------------------
+
+
+def _units(text: str, *spans: BoilerplateSpan, min_chars: int | None = None) -> list[str]:
+    """The texts of the article's index units (the default floor unless ``min_chars``)."""
+    result = ArticleResult(Article("a", text), segment(text), boilerplate=spans)
+    units = sentence_units(result) if min_chars is None else sentence_units(result, min_chars)
+    assert all(u.article_id == "a" and u.kind == SegmentKind.SENTENCE for u in units)
+    assert all(text[u.start : u.end] == u.text for u in units)
+    return [u.text for u in units]
+
+
+LAUNCH = "North Korea fired a missile on Thursday."  # 40 characters
+SEOUL = "Officials in Seoul condemned the launch at once."  # 48
+
+
+def test_index_units_are_runs_of_whole_sentences_of_at_least_min_chars() -> None:
+    """Each sentence of 40 characters or more is a unit of its own (the next one starts at
+    its first letter, not at the space); a short sentence joins the sentences after it, a
+    short last sentence joins the run before it; a paragraph shorter than 40 characters is
+    not indexed, and one paragraph's sentences never cut another."""
+    text = (
+        "North Korea fired a missile on Thursday. "
+        "Officials in Seoul condemned the launch at once.\n"
+        "He declined. The minister refused to comment on the report.\n"
+        "The minister refused to comment on the report on Friday. He declined.\n"
+        "Short line."
+    )
+    assert _units(text) == [
+        "North Korea fired a missile on Thursday.",  # exactly 40 characters: a unit
+        "Officials in Seoul condemned the launch at once.",
+        "He declined. The minister refused to comment on the report.",
+        "The minister refused to comment on the report on Friday. He declined.",
+    ]
+    # three long sentences are three units; with a short third, the last two are one
+    third = "The launch was the third this month, officials said."
+    assert _units(f"{LAUNCH} {SEOUL} {third}") == [LAUNCH, SEOUL, third]
+    assert _units(f"{LAUNCH} {SEOUL} He declined.") == [LAUNCH, f"{SEOUL} He declined."]
+
+
+def test_a_short_piece_before_a_cut_does_not_end_the_paragraph() -> None:
+    """A photo credit inside a paragraph leaves "Troops left." (too short: not indexed)
+    before it and a long sentence after it, which is indexed."""
+    text = "Troops left. Photo: AP. The Senate passed the spending bill late on Friday night."
+    credit = BoilerplateSpan(13, 23, BoilerplateReason.PHOTO_CREDIT, "t")
+    assert text[credit.start : credit.end] == "Photo: AP."
+    assert _units(text, credit) == ["The Senate passed the spending bill late on Friday night."]
+
+
+def test_the_unit_length_floor_is_inclusive() -> None:
+    """With a floor one character above the first sentence's 40, that sentence joins the
+    next: the whole paragraph is one unit. A last sentence of exactly the floor stays a unit
+    of its own. A paragraph of exactly the floor is indexed; one character under it is not."""
+    first = f"{LAUNCH} {SEOUL}"
+    assert _units(first, min_chars=41) == [first]
+    last = f"{SEOUL} {LAUNCH}"
+    assert _units(last, min_chars=40) == [last[:48], last[49:]]
+    assert _units("He declined to comment.", min_chars=23) == ["He declined to comment."]
+    assert _units("He declined to comment.", min_chars=24) == []
+
+
+def test_index_units_are_the_story_text_without_dateline_and_credit() -> None:
+    """A dateline before the lede and a credit after the last sentence are cut off with the
+    dash and spaces they leave; the story sentences are the units."""
+    text = (
+        "WASHINGTON (AP) — The Senate passed the spending bill late on Friday night. "
+        "The House votes next week on the final version of the bill. (AP)"
+    )
+    dateline = BoilerplateSpan(0, len("WASHINGTON (AP)"), BoilerplateReason.DATELINE, "t")
+    credit = BoilerplateSpan(len(text) - 4, len(text), BoilerplateReason.CREDIT_LINE, "t")
+    assert _units(text, dateline, credit) == [
+        "The Senate passed the spending bill late on Friday night.",
+        "The House votes next week on the final version of the bill.",
+    ]
 
 
 # --- which candidates are kept ------------------------------------------------------------

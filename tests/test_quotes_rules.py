@@ -144,3 +144,25 @@ def test_her_opens_a_role_phrase() -> None:
 def test_a_sentence_adverb_is_not_the_subject() -> None:
     text = "Instead, the senator was back to boasting about “winning big” in the state."
     assert _spoken(text, "en") == [("winning big", "the senator")]
+
+
+def test_a_capitalised_determiner_that_opens_a_sentence_is_no_speaker() -> None:
+    # "Such" is capitalised only because it opens the sentence: not a one-word name
+    text = "Such remarks are read as calling the pact a “nuclear alliance” in the region."
+    assert _spoken(text, "en") == [("nuclear alliance", None)]
+    # nor part of the name after it: "Bolton" resolves to the full name "John Bolton",
+    # not to the nearer "Both Bolton"
+    text = (
+        "John Bolton met voters in Ohio. Both Bolton and Gorka attacked the plan. "
+        "Bolton said, “The deal is a disaster.”"
+    )
+    (quote,) = _quotes(text, "en")
+    assert (quote.mention, quote.speaker, quote.resolved) == ("Bolton", "John Bolton", "surname")
+
+
+def test_a_quantifier_before_a_lowercase_noun_gives_no_one_word_speaker() -> None:
+    text = "Another voter said, “We were never asked about the plan.”"
+    assert _spoken(text, "en") == [("We were never asked about the plan.", None)]
+    # the same sentence with a name: the name speaks
+    text = "Ann Lee said, “We were never asked about the plan.”"
+    assert _spoken(text, "en") == [("We were never asked about the plan.", "Ann Lee")]

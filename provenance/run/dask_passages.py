@@ -1,8 +1,8 @@
 """The Dask engine's passages (``run.dask_flow``): each partition lists its passages
 without their texts, the digest and length of each distinct text, and signs them; the
-client numbers the distinct texts as ``reuse.Corpus.build`` does and makes a
-``reuse.Corpus`` of the text-less passages whose texts (``WorkerTexts``) and signatures
-(``Rows``) stay on the workers."""
+client reads the digests only and numbers the distinct texts as ``reuse.Corpus.build``
+does. The tables, texts and signatures (``Rows``) stay on the workers; ``run.dask_spans``
+assembles the spans from them."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from distributed import Future
 
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, shingles
-from provenance.match.reuse import Corpus, text_digest
+from provenance.match.reuse import text_digest
 from provenance.match.signatures import BatchSigner, Matrix, Permutations, union
-from provenance.match.units import Texts, passages_of
+from provenance.match.units import passages_of
 from provenance.model import Article, ArticleResult, Passage
 from provenance.run.dask import Rows
 
@@ -73,6 +73,11 @@ def _passages_part(
     return table, texts, signatures, unions, [r.article.text for r in signed]
 
 
+# a partition's digests of distinct texts, ids of articles with passages, (id, outlet) of
+# each article
+Summary = tuple[list[bytes], list[str], list[tuple[str, str | None]]]
+
+
 def _rows(values: Any, keep: list[int]) -> Any:
     if isinstance(values, np.ndarray):
         return np.ascontiguousarray(values[np.asarray(keep, dtype=np.int64)])
@@ -82,7 +87,13 @@ def _rows(values: Any, keep: list[int]) -> Any:
 # ------------------------------------------------------------------ the client's side
 
 
-def _numbered(tables: Sequence[PassageTable]) -> tuple[list[list[int]], list[list[int]]]:
+def _summary(table: PassageTable) -> Summary:
+    """What the client reads of a partition's table: the digests of its distinct texts, the
+    ids of its articles with passages, and each article's id and outlet (for the report)."""
+    return list(table.digests), list(table.signed), [(a.id, a.outlet) for a in table.articles]
+
+
+def _numbered(digests: Sequence[Sequence[bytes]]) -> tuple[list[list[int]], list[list[int]]]:
     """The distinct texts numbered as ``reuse.Corpus.build`` numbers them (first occurrence
     in id order, so each partition's new texts get consecutive numbers): per partition, the
     number of each of its distinct texts, and the local positions of the texts first seen
@@ -90,71 +101,15 @@ def _numbered(tables: Sequence[PassageTable]) -> tuple[list[list[int]], list[lis
     number: dict[bytes, int] = {}
     numbers: list[list[int]] = []
     owned: list[list[int]] = []
-    for table in tables:
+    for table in digests:
         mine: list[int] = []
-        for k, digest in enumerate(table.digests):
+        for k, digest in enumerate(table):
             if digest not in number:
                 number[digest] = len(number)
                 mine.append(k)
-        numbers.append([number[d] for d in table.digests])
+        numbers.append([number[d] for d in table])
         owned.append(mine)
     return numbers, owned
-
-
-def _corpus(tables: Sequence[PassageTable], numbers: Sequence[list[int]], texts: Texts) -> Corpus:
-    """``reuse.Corpus`` of the partitions' text-less passages; its ``texts`` are on the
-    workers, and so are the signatures (an empty matrix here: the candidates are a shuffle
-    on the workers)."""
-    articles: dict[str, Article] = {}
-    owner: list[int] = []
-    starts: list[int] = []
-    passage_text: list[int] = []
-    lengths = np.zeros(len(texts), dtype=np.int64)
-    for table, mine in zip(tables, numbers, strict=True):
-        position = {}
-        for a in table.articles:
-            position[a.id] = len(articles)
-            articles[a.id] = a
-        for passage, k in zip(table.passages, table.local, strict=True):
-            owner.append(position[passage.article_id])
-            starts.append(passage.start)
-            passage_text.append(mine[k])
-        lengths[mine] = table.lengths
-    return Corpus.of(
-        articles,
-        np.asarray(owner, dtype=np.int64),
-        np.asarray(starts, dtype=np.int64),
-        np.asarray(passage_text, dtype=np.int64),
-        lengths,
-        texts,
-        np.empty((0, 0), dtype=np.uint32),
-    )
-
-
-class WorkerTexts:
-    """``match.units.Texts`` over distinct texts left on the workers in blocks (``Rows`` of
-    text lists): read back by number, a task per block asked for. Numbered already: the
-    Dask engine's corpus is assembled from the partitions, never extended."""
-
-    def __init__(self, client: Any, rows: Rows) -> None:
-        self.client = client
-        self.rows = rows
-
-    def __len__(self) -> int:
-        return self.rows.total
-
-    def extend(self, texts: Sequence[str]) -> None:
-        raise TypeError("the texts on the workers are numbered already")
-
-    def many(self, seqs: Sequence[int]) -> list[str]:
-        starts = self.rows.starts
-        owner = (np.searchsorted(np.asarray(starts), seqs, side="right") - 1).tolist()
-        wanted: dict[int, list[int]] = {}
-        for seq, block in zip(seqs, owner, strict=True):
-            wanted.setdefault(block, []).append(seq - starts[block])
-        tasks = [self.client.submit(_rows, self.rows.parts[b], keep) for b, keep in wanted.items()]
-        read = {b: iter(got) for b, got in zip(wanted, self.client.gather(tasks), strict=True)}
-        return [next(read[block]) for block in owner]
 
 
 def _rows_of(

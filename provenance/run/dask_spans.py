@@ -1,0 +1,223 @@
+"""The Dask engine's reuse spans and matches, assembled in partitions (``run.dask_flow``):
+by distinct text, then by article. The client holds the candidate pairs and the matches it
+writes; the passages, the links and the spans stay on the workers.
+
+With T blocks of distinct texts (the blocks of their texts on the workers) and P article
+partitions:
+
+1. occurrences: each article partition routes its passages (article, start, length) to
+   the block of their distinct text; per block, each text's occurrences in passage order
+   (``_occurrences``, one task per block);
+2. links: per (block, block) of candidate pairs, the alignments (read from the two text
+   blocks), the links they make (``reuse.links_of``) with their candidate's number, and
+   each linked text's occurrences ranked best source first, routed to the block of each
+   end (``_link_pair``);
+3. spans by text: per block, each text's links in candidate order and its spans
+   (``reuse.text_spans``, the in-process engine's own loop), routed to the partition of
+   each span's article with their order (``_block_spans``);
+4. spans by article: per partition, each article's spans in the in-process order, pruned,
+   and the matches they make (``reuse.assemble``); the spans stay there for
+   classification, the matches go to the client, which keeps each match's first maker
+   (partitions are in id order, as ``assemble`` goes) and sorts them.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+from distributed import Future
+
+from provenance.config import Config
+from provenance.match.align import align_texts
+from provenance.match.candidates import Candidate
+from provenance.match.origin import first_appearance
+from provenance.match.reuse import (
+    Link,
+    Occurrence,
+    _Ranking,
+    assemble,
+    in_report_order,
+    links_of,
+    text_spans,
+    with_self,
+)
+from provenance.model import Article, Match, MatchSide, Span
+from provenance.run.dask import DaskExecutor, Rows
+from provenance.run.dask_passages import PassageTable
+
+# per distinct text of a block: its occurrences (article, start, article partition) in
+# passage order, and its length
+Occurrences = tuple[dict[int, list[tuple[Article, int, int]]], dict[int, int]]
+# what a pair of blocks sends to the block of one end: (candidate number, text, link) and
+# the ranked occurrences of each text linked to
+Bundle = tuple[list[tuple[int, int, Link]], dict[int, list[Occurrence]]]
+# a span of an article, with its order there (text, position among the text's spans)
+Entry = tuple[str, int, int, Span, float]
+
+# ------------------------------------------------------------------ tasks (run on workers)
+
+
+def _route(
+    table: PassageTable, numbers: list[int], part: int, bounds: np.ndarray[Any, Any]
+) -> list[list[tuple[int, Article, int, int, int]]]:
+    """One partition's passages as (text, article, start, length, partition), split by the
+    block of their text."""
+    articles = {a.id: a for a in table.articles}
+    texts = [numbers[k] for k in table.local]
+    owner = (np.searchsorted(bounds, texts, side="right") - 1).tolist()
+    out: list[list[tuple[int, Article, int, int, int]]] = [[] for _ in bounds]
+    for passage, k, u, block in zip(table.passages, table.local, texts, owner, strict=True):
+        row = (u, articles[passage.article_id], passage.start, table.lengths[k], part)
+        out[block].append(row)
+    return out
+
+
+def _occurrences(*pieces: list[tuple[int, Article, int, int, int]]) -> Occurrences:
+    found: dict[int, list[tuple[Article, int, int]]] = {}
+    lengths: dict[int, int] = {}
+    for piece in pieces:  # partitions in id order: passages in passage order
+        for u, article, start, length, part in piece:
+            found.setdefault(u, []).append((article, start, part))
+            lengths[u] = length
+    return found, lengths
+
+
+def _ranked(occurrences: list[tuple[Article, int, int]]) -> list[Occurrence]:
+    """A text's occurrences, best source first (``reuse._Ranking``'s order)."""
+    key = _Ranking.key
+    return [(a, s) for a, s, _ in sorted(occurrences, key=lambda o: key(o[0]))]
+
+
+def _link_pair(
+    texts_a: list[str],
+    a_first: int,
+    texts_b: list[str],
+    b_first: int,
+    occurrences_a: Occurrences,
+    occurrences_b: Occurrences,
+    found: list[tuple[int, Candidate]],
+    config: Config,
+    blocks: tuple[int, int],
+) -> dict[int, Bundle]:
+    """The links of the numbered candidate pairs of two blocks, sent to the block of each
+    end with the ranked occurrences of the text at the other end."""
+    out: dict[int, Bundle] = {b: ([], {}) for b in blocks}
+    for number, c in found:
+        aligned = align_texts(texts_a[c.a - a_first], texts_b[c.b - b_first])
+        for u, links in links_of([(c, aligned)], config).items():
+            for link in links:
+                block, other = (
+                    (blocks[0], occurrences_b) if u == c.a else (blocks[1], occurrences_a)
+                )
+                made, ranked = out[block]
+                made.append((number, u, link))
+                if link.other not in ranked:
+                    ranked[link.other] = _ranked(other[0][link.other])
+    return out
+
+
+def _block_spans(
+    occurrences: Occurrences, config: Config, parts: int, *bundles: Bundle
+) -> list[list[Entry]]:
+    """The spans of a block's texts (those linked to another or repeated), split by the
+    partition of their article."""
+    found, lengths = occurrences
+    links: dict[int, list[tuple[int, Link]]] = {}
+    ranked: dict[int, list[Occurrence]] = {}
+    for made, theirs in bundles:
+        for number, u, link in made:
+            links.setdefault(u, []).append((number, link))
+        ranked.update(theirs)
+
+    def ranking(text: int) -> list[Occurrence]:
+        if text not in ranked:
+            ranked[text] = _ranked(found[text])
+        return ranked[text]
+
+    def first(mine: list[Link]) -> str:
+        return first_appearance([a for link in mine for a, _ in ranking(link.other)])
+
+    out: list[list[Entry]] = [[] for _ in range(parts)]
+    repeated = [u for u, occ in found.items() if len(occ) > 1]
+    for u in sorted({*links, *repeated}):
+        mine = with_self(
+            u,
+            lengths[u],
+            (link for _, link in sorted(links.get(u, ()), key=operator.itemgetter(0))),
+        )
+        part = {a.id: p for a, _, p in found[u]}
+        spans = text_spans(
+            ((a, s) for a, s, _ in found[u]), mine, ranking, partial(first, mine), config
+        )
+        for order, (article, span, jaccard) in enumerate(spans):
+            out[part[article.id]].append((article.id, u, order, span, jaccard))
+    return out
+
+
+def _assembled(*pieces: list[Entry]) -> tuple[dict[str, tuple[Span, ...]], tuple[Match, ...]]:
+    """A partition's spans per article, pruned, and the matches they make."""
+    entries = sorted((e for piece in pieces for e in piece), key=lambda e: e[:3])
+    candidates: dict[str, list[tuple[Span, float]]] = {}
+    for article_id, _, _, span, jaccard in entries:
+        candidates.setdefault(article_id, []).append((span, jaccard))
+    return assemble(candidates)
+
+
+# ------------------------------------------------------------------ the client's side
+
+
+def reuse_spans(
+    executor: DaskExecutor,
+    config: Config,
+    tables: Sequence[Future[Any]],
+    numbers: Sequence[list[int]],
+    texts: Rows,
+    candidates: Sequence[Candidate],
+) -> tuple[list[Future[Any]], tuple[Match, ...]]:
+    """Per partition, a future of its articles' spans; and the matches, in report order."""
+    client = executor.client
+    bounds = np.array(texts.starts or [0], dtype=np.int64)
+    blocks = len(bounds)
+    routed = [
+        client.submit(_route, t, n, p, bounds, pure=False)
+        for p, (t, n) in enumerate(zip(tables, numbers, strict=True))
+    ]
+    pieces = [[client.submit(operator.getitem, r, b) for b in range(blocks)] for r in routed]
+    occurrences = [client.submit(_occurrences, *(p[b] for p in pieces)) for b in range(blocks)]
+    by_block: list[list[Future[Any]]] = [[] for _ in range(blocks)]
+    pairs = executor.block_pairs(texts.starts, [(c.a, c.b) for c in candidates])
+    for (pa, pb), members in pairs.items():
+        numbered = [(i, candidates[i]) for i in members]
+        made = client.submit(
+            _link_pair,
+            texts.parts[pa],
+            texts.starts[pa],
+            texts.parts[pb],
+            texts.starts[pb],
+            occurrences[pa],
+            occurrences[pb],
+            numbered,
+            config,
+            (pa, pb),
+        )
+        for b in {pa, pb}:
+            by_block[b].append(client.submit(operator.getitem, made, b))
+    spans = [
+        client.submit(_block_spans, occurrences[b], config, len(tables), *by_block[b])
+        for b in range(blocks)
+    ]
+    split = [[client.submit(operator.getitem, s, p) for p in range(len(tables))] for s in spans]
+    assembled = [client.submit(_assembled, *(s[p] for s in split)) for p in range(len(tables))]
+    executor.mark("align, spans", *assembled)
+    matches: dict[tuple[MatchSide, MatchSide], Match] = {}
+    for future in assembled:
+        found = client.submit(operator.itemgetter(1), future).result()
+        executor.stats.add("spans: matches to client", executor._size(found))
+        for m in found:  # partitions in id order: the first maker wins, as in ``assemble``
+            matches.setdefault((m.a, m.b), m)
+    by_article = [client.submit(operator.itemgetter(0), a) for a in assembled]
+    return by_article, in_report_order(matches)
