@@ -60,6 +60,16 @@ def test_stored_rows_in_a_missing_folder_is_a_work_store_error(tmp_path: Path) -
         StoredRows(tmp_path / "nowhere" / "v.f32", 8)
 
 
+def test_stored_rows_never_write_through_a_link(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep me", encoding="utf-8")
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "v.f32").symlink_to(elsewhere)
+    with pytest.raises(WorkStoreError, match=r"v\.f32"):
+        StoredRows(tmp_path / "work" / "v.f32", 8)
+    assert elsewhere.read_text(encoding="utf-8") == "keep me"
+
+
 def test_signing_in_chunks_gives_the_matrix_of_one_batch(
     corpus_articles: dict[str, Article],
 ) -> None:

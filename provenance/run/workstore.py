@@ -271,7 +271,9 @@ class StoredRows:
         self._width = width
         self._count = 0
         try:
-            self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+            # never through a link: the file is ours, in our folder
+            flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+            self._fd = os.open(path, flags, 0o600)
         except OSError as exc:
             raise WorkStoreError(f"{path}: cannot use the work folder: {exc.strerror}") from None
 
