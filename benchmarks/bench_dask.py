@@ -106,7 +106,7 @@ def _local(corpus: Path, out: Path) -> dict[str, Any]:
 
 
 def _dask(corpus: Path, out: Path, workers: int, expected: bytes, shared: bool) -> dict[str, Any]:
-    from provenance import cli
+    from provenance import cli_common
     from provenance.config import Config
     from provenance.render.stream import write_json
     from provenance.run import dask_flow, dask_inputs
@@ -140,7 +140,7 @@ def _dask(corpus: Path, out: Path, workers: int, expected: bytes, shared: bool) 
             if shared:
                 inputs = dask_inputs.shared_inputs(executor, [str(corpus)], config.ingest)
             else:
-                inputs = dask_inputs.sent_inputs(executor, cli._load([str(corpus)], config))
+                inputs = dask_inputs.sent_inputs(executor, cli_common.load([str(corpus)], config))
             n = inputs.total
             run = dask_flow.analyze_streamed(executor, inputs, config)
             with out.open("w", encoding="utf-8") as handle:

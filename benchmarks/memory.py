@@ -126,8 +126,8 @@ def _run(path: Path, n: int, jobs: int | None, top: int, model: str | None) -> d
     if model is not None:
         config = replace(config, claims=replace(config.claims, model=model))
     reuse.Corpus.build = classmethod(_marked_build(reuse.Corpus.build.__func__, marks))  # type: ignore[method-assign]
-    _wrap(reuse, "_links", marks, "match: links (alignment)")
-    _wrap(reuse, "_spans_for", marks, "match: candidate spans")
+    _wrap(reuse, "find_links", marks, "match: links (alignment)")
+    _wrap(reuse, "spans_for", marks, "match: candidate spans")
     _wrap(reuse, "find_duplicates", marks, "match: duplicates")
     _wrap(claims._Corpus, "__init__", marks, "match: claims: corpus")
     _wrap(local.PoolKernels if jobs != 1 else kernels.Local, "embed", marks, "match: claims: embed")

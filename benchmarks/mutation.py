@@ -53,7 +53,12 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     "attribution": (["provenance/attribution.py"], ["tests/test_attribution.py"]),
     "classify": (["provenance/classify.py"], ["tests/test_classify.py"]),
     "reuse": (
-        ["provenance/match/reuse.py", "provenance/match/duplicates.py"],
+        [
+            "provenance/match/reuse.py",
+            "provenance/match/links.py",
+            "provenance/match/reuse_spans.py",
+            "provenance/match/duplicates.py",
+        ],
         ["tests/test_reuse.py", "tests/test_golden.py"],
     ),
     "index": (  # units -> signatures -> candidates: what the index and the report match by

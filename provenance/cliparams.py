@@ -88,10 +88,28 @@ if _coercion is not None:
             typer_own = _coercion.build_runtime_param(self.descriptor)
             return typer_own._coerce_value(value, param=param, ctx=ctx)
 
+    class _Argument(_typer_core.TyperArgument):
+        """An argument shown by its metavar alone, as click does: ``PATHS...`` for a list,
+        ``NAME``; typer's own help row adds the Python type (``PATHS <list[str]>``) and its
+        usage line braces a required one (``{PATHS}...``)."""
+
+        def _name(self) -> str:
+            return self.display_name_raw + ("..." if self.nargs != 1 else "")
+
+        def _rich_display_name(self) -> str:
+            return self._name()
+
+        def display_type_rich(self, ctx: Any) -> str | None:
+            return None
+
+        def _usage_display_name(self) -> str:
+            return self._name() if self.required else f"[{self._name()}]"
+
 
 def install(command: Any) -> None:
     """Give the parameters of ``command`` and of its subcommands the plain conversion (before
-    typer builds its own for them, which happens when a value is first converted)."""
+    typer builds its own for them, which happens when a value is first converted), and its
+    arguments the help of ``_Argument``."""
     if _coercion is None:  # pragma: no cover - depends on the installed typer
         return
     # the --help option is made on first use: make it now (as the command's context would)
@@ -102,5 +120,7 @@ def install(command: Any) -> None:
             d = param.type_descriptor
             if d.file_annotation is None:
                 param._runtime_param = _PlainParam(d.parameter_info, d.annotation, d)
+        if type(param) is _typer_core.TyperArgument:
+            param.__class__ = _Argument  # the same object, shown as click shows arguments
     for sub in getattr(command, "commands", {}).values():
         install(sub)

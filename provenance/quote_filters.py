@@ -15,7 +15,7 @@ from __future__ import annotations
 from provenance.config import QuoteConfig
 from provenance.model import Quote
 from provenance.quote_lexicon import QuoteLexicon
-from provenance.quote_phrases import SENTENCE_END, WORD, word_core
+from provenance.quote_phrases import SENTENCE_END, STOPS, WORD, word_core
 
 _REPORTED_REACH = 200  # characters after a quotation searched for its sentence's verb
 
@@ -54,7 +54,7 @@ def keep(quote: Quote, lex: QuoteLexicon, config: QuoteConfig, titled_by: bool) 
         and lex.capitalised_nouns
         and quote.cue is None
         and quote.text[:1].isupper()
-        and quote.text.rstrip()[-1:] not in ".!?…"
+        and quote.text.rstrip()[-1:] not in STOPS
     ):
         # German: a short uncued quotation opening with a capital is a noun, a name or a
         # title („Nackt unter Wölfen“); quoted fragments of speech open lowercase, and a

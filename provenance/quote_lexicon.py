@@ -14,6 +14,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from types import MappingProxyType
 
@@ -26,7 +27,7 @@ class QuoteLexicon:
     """The quotation word lists of one language (or of all, merged)."""
 
     openers: Mapping[str, frozenset[str]]  # opening mark -> its closing marks
-    cues: re.Pattern[str]
+    cue_source: str  # the cues' alternation, compiled on first use (``cues``)
     source_after: frozenset[str]
     after_only: frozenset[str]
     pronouns: frozenset[str]
@@ -65,7 +66,7 @@ class QuoteLexicon:
         pattern = "|".join(r"\s+".join(map(re.escape, c.split())) for c in cues) or "(?!)"
         return cls(
             openers=MappingProxyType({k: frozenset(v) for k, v in openers.items()}),
-            cues=re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"),
+            cue_source=rf"(?<!\w)(?:{pattern})(?!\w)",
             source_after=words("source_after"),
             after_only=words("after_only"),
             pronouns=words("pronouns"),
@@ -85,6 +86,13 @@ class QuoteLexicon:
             reported_verbs=words("reported_verbs"),
             sentence_after=any(bool(t.get("sentence_after")) for t in tables),
         )
+
+    @cached_property
+    def cues(self) -> re.Pattern[str]:
+        """The cue words as one pattern, compiled when the lexicon is first used: an article
+        reads its own language's lexicon, so a one-article ``check`` compiles one of the six
+        (the merged one, of every language, is the largest)."""
+        return re.compile(self.cue_source)
 
 
 def _list(table: Mapping[str, object], key: str) -> list[object]:

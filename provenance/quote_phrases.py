@@ -11,8 +11,9 @@ from provenance.quote_lexicon import QuoteLexicon
 
 TOKEN = re.compile(r"\S+")
 WORD = re.compile(r"\w+")  # a word of a quotation or a phrase, any script
-# A sentence end: a period (or ! ? …), closing marks, space, then a capital or an opening mark
-SENTENCE_END = re.compile(r"[.!?…][\"”’»)]*\s+(?=[\"“„«‘(]?[^\W\d_](?<![a-zà-ÿß]))")
+STOPS = ".!?…"  # the marks that end a sentence
+# A sentence end: a stop, closing marks, space, then a capital or an opening mark
+SENTENCE_END = re.compile(rf"[{re.escape(STOPS)}][\"”’»)]*\s+(?=[\"“„«‘(]?[^\W\d_](?<![a-zà-ÿß]))")
 _NP_MAX_TOKENS = 14
 POSSESSIVE = ("’s", "'s", "’", "'")
 TITLES = frozenset(

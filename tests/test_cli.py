@@ -12,7 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from provenance import cli, schemas
+from provenance import cli_report, schemas
 from provenance.cli import app
 from provenance.render.text import LABEL_ORDER
 
@@ -105,6 +105,18 @@ def test_help_reads_well_at_80_columns(
     options = [line for line in lines if line.lstrip().startswith("-")]
     for python_type in ("<str>", "<int", "<float", "<path>", "<list["):
         assert not any(python_type in line for line in options), (python_type, help_text)
+    # arguments too: "PATHS..." (one or more), "NAME", never "PATHS <list[str]>" or "{NAME}"
+    if "Arguments:" in lines:
+        rows = lines[lines.index("Arguments:") + 1 :]
+        rows = rows[: rows.index("")] if "" in rows else rows
+        assert rows, help_text
+        for row in rows:
+            assert "<" not in row, row
+            assert "{" not in row, row
+        assert "{" not in lines[0], lines[0]
+        takes_paths = "PATHS" in lines[0]
+        assert takes_paths == lines[0].endswith(" PATHS..."), lines[0]
+        assert takes_paths == any(row.startswith("  PATHS...  ") for row in rows), rows
 
 
 def test_version(runner: CliRunner) -> None:
@@ -262,7 +274,7 @@ def test_write_atomically_keeps_the_old_file_when_it_fails(
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError, match="No space"):
-        cli.write_atomically(target, "new")
+        cli_report.write_atomically(target, "new")
     assert target.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.txt"]
 

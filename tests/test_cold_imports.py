@@ -115,3 +115,19 @@ def test_a_bad_option_still_gets_typers_own_message(tmp_path: Path) -> None:
     result, _ = _check_in_a_fresh_process(tmp_path, str(new), "--min-similarity", "abc")
     assert result["code"] == 2
     assert "pydantic" in result["loaded"]
+
+
+def test_quotations_of_one_language_compile_only_that_languages_cue_pattern() -> None:
+    from provenance.config import QuoteConfig
+    from provenance.quotes import QuoteLexicons, extract
+
+    lexicons = QuoteLexicons.load()
+    assert {"en", "de", "ko"} <= set(lexicons.languages)
+    text = '"We will not back down," the minister said on Tuesday.'
+    found = extract(text, lexicons.for_language("en"), QuoteConfig())
+    assert [(text[q.start : q.end], q.speaker) for q in found] == [
+        ('"We will not back down,"', "the minister")
+    ]
+    compiled = {k for k, lex in lexicons.languages.items() if "cues" in vars(lex)}
+    assert compiled == {"en"}
+    assert "cues" not in vars(lexicons.merged)

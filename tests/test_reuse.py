@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from provenance import pipeline
 from provenance.config import Config
-from provenance.match import reuse
+from provenance.match import reuse, reuse_spans
 from provenance.match.align import similarity
 from provenance.match.origin import first_appearance
 from provenance.model import Article, ArticleResult, Grade, Label, SourceKind, Span, SpanSource
@@ -422,5 +422,5 @@ def test_a_span_is_pruned_only_inside_a_longer_one_with_all_its_sources() -> Non
     same_length = _shared(0, 100, "x")
     wire = (replace(_shared(20, 60, "x")[0], label=Label.WIRE), 1.0)
     spans = [inside, other_source, wire, paragraph, last, same_length, one_more_source]
-    kept = reuse._prune(spans)
+    kept = reuse_spans._prune(spans)
     assert kept == [same_length, paragraph, other_source, wire, one_more_source]

@@ -103,3 +103,27 @@ def test_resume_with_another_configuration_is_refused(tmp_path: Path) -> None:
     assert b"another configuration" in err
     assert err.count(b"\n") == 1  # one line, no traceback
     assert not (tmp_path / "b.json").exists()
+
+
+def test_an_sqlite_error_during_the_run_names_the_work_store(tmp_path: Path) -> None:
+    # a run killed part-way (its stored results cut back to two per stage, nothing
+    # reduced), resumed while another process holds the store's write lock: the resumed run
+    # gets SQLite's "database is locked" when it stores its next result, in mid-run
+    corpus = _corpus(tmp_path / "corpus.jsonl")
+    work = tmp_path / "work"
+    assert _report(corpus, tmp_path / "a.json", "--work-dir", str(work)).wait() == 0
+    holder = sqlite3.connect(work / FILE, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        holder.execute("DELETE FROM results WHERE seq >= 2")
+        holder.execute("DELETE FROM reduced")
+        holder.execute("COMMIT")
+        holder.execute("BEGIN IMMEDIATE")  # held until the resumed run has failed
+        out = tmp_path / "b.json"
+        resumed = _report(corpus, out, "--work-dir", str(work), "--resume", stderr=subprocess.PIPE)
+        _, err = resumed.communicate(timeout=600)
+    finally:
+        holder.close()
+    assert resumed.returncode == 2
+    assert err.decode().splitlines() == [f"error: {work / FILE}: work store: database is locked"]
+    assert not out.exists()  # nothing half-written

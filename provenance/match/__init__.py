@@ -6,7 +6,8 @@ The modules read in flow order:
     signatures   shingle sets -> one uint32 MinHash matrix per batch
     candidates   band keys -> candidate pairs (exactly MinHashLSH's), one banding for all
     align        rapidfuzz alignment of a candidate pair: spans, score, grade
-    reuse        wire / shared spans and matches across outlets
+    reuse        wire / shared spans and matches across outlets (links: candidates aligned
+                 into links; reuse_spans: links -> ranked sources -> spans and matches)
     duplicates   near-duplicate articles and their clusters (the one union-find)
     claims       claims repeated across outlets (claim_pairs: semantic candidates)
     quote_groups the same quotation across articles

@@ -9,14 +9,14 @@ partitions:
    the block of their distinct text; per block, each text's occurrences in passage order
    (``_occurrences``, one task per block);
 2. links: per (block, block) of candidate pairs, the alignments (read from the two text
-   blocks), the links they make (``reuse.links_of``) with their candidate's number, and
+   blocks), the links they make (``links.links_of``) with their candidate's number, and
    each linked text's occurrences ranked best source first, routed to the block of each
    end (``_link_pair``);
 3. spans by text: per block, each text's links in candidate order and its spans
-   (``reuse.text_spans``, the in-process engine's own loop), routed to the partition of
+   (``reuse_spans.text_spans``, the in-process engine's own loop), routed to the partition of
    each span's article with their order (``_block_spans``);
 4. spans by article: per partition, each article's spans in the in-process order, pruned,
-   and the matches they make (``reuse.assemble``); the spans stay there for
+   and the matches they make (``reuse_spans.assemble``); the spans stay there for
    classification, the matches go to the client, which keeps each match's first maker
    (partitions are in id order, as ``assemble`` goes) and sorts them.
 """
@@ -34,16 +34,14 @@ from distributed import Future
 from provenance.config import Config
 from provenance.match.align import align_texts
 from provenance.match.candidates import Candidate
+from provenance.match.links import Link, links_of, with_self
 from provenance.match.origin import first_appearance
-from provenance.match.reuse import (
-    Link,
+from provenance.match.reuse_spans import (
     Occurrence,
-    _Ranking,
+    Ranking,
     assemble,
     in_report_order,
-    links_of,
     text_spans,
-    with_self,
 )
 from provenance.model import Article, Match, MatchSide, Span
 from provenance.run.dask import DaskExecutor, Rows
@@ -87,8 +85,8 @@ def _occurrences(*pieces: list[tuple[int, Article, int, int, int]]) -> Occurrenc
 
 
 def _ranked(occurrences: list[tuple[Article, int, int]]) -> list[Occurrence]:
-    """A text's occurrences, best source first (``reuse._Ranking``'s order)."""
-    key = _Ranking.key
+    """A text's occurrences, best source first (``reuse_spans.Ranking``'s order)."""
+    key = Ranking.key
     return [(a, s) for a, s, _ in sorted(occurrences, key=lambda o: key(o[0]))]
 
 

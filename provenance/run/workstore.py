@@ -55,18 +55,19 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 _NOT_OURS = "not a work store of news-provenance"
 
 
-def _existing(path: Path) -> str | None:
-    """What is already at ``path``: None when nothing (or an empty file), "store" for a
-    work store of this program, "damaged" for one without its run record. Anything else
-    (another program's file, a link, a device) raises: it is never written or replaced."""
+def _resumable(path: Path, resume: bool) -> bool:
+    """Whether ``path`` holds a work store of this program to continue: never without
+    ``resume``, nor when nothing is there (or an empty file). Anything else at ``path``
+    (another program's file, a link, a device) raises, so that it is never written or
+    replaced; so does, on ``resume``, a work store without its run record."""
     if not os.path.lexists(path):
-        return None
+        return False
     if not stat.S_ISREG(os.lstat(path).st_mode):
         raise WorkStoreError(f"{path}: not a regular file; use another --work-dir")
     with path.open("rb") as handle:
         head = handle.read(len(_SQLITE_MAGIC))
     if not head:
-        return None
+        return False
     if head != _SQLITE_MAGIC:
         raise WorkStoreError(
             f"{path}: {_NOT_OURS} (not an SQLite database); use another --work-dir"
@@ -86,7 +87,9 @@ def _existing(path: Path) -> str | None:
         raise WorkStoreError(
             f"{path}: {_NOT_OURS} (an SQLite database without its tables); use another --work-dir"
         )
-    return "store" if run is not None else "damaged"
+    if run is None and resume:
+        raise WorkStoreError(f"{path}: damaged work store: no run record; run without --resume")
+    return resume
 
 
 class WorkStore:
@@ -94,10 +97,7 @@ class WorkStore:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / FILE
         self._path = path
-        found = _existing(path)
-        if found == "damaged" and resume:
-            raise WorkStoreError(f"{path}: damaged work store: no run record; run without --resume")
-        if not resume or found is None:  # start afresh: our own store, or an empty file
+        if not _resumable(path, resume):  # start afresh: our own store, or an empty file
             for companion in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                 companion.unlink(missing_ok=True)
         try:
