@@ -14,6 +14,7 @@ goes through an optional callback (the CLI draws it; the library never prints).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
@@ -39,6 +40,7 @@ from provenance.run.kernels import Kernels
 from provenance.run.local import Executor, Serial, Task, kernels_of
 from provenance.run.workstore import WorkStore
 from provenance.segment import segment
+from provenance.semantic import DIMENSIONS
 
 __all__ = [
     "Progress",
@@ -281,10 +283,13 @@ def analyze_streamed(
     reduced: Any = store.reduced("reuse") if store is not None else None
     if not isinstance(reduced, CorpusReductions):
         texts = store.texts("passages") if store is not None else None
-        reduced = CorpusReductions(
-            reuse.find_reuse(results, config, resources.anchors, kernels, texts),
-            find_quote_groups(results, config),
-        )
+        with contextlib.ExitStack() as stack:
+            vectors = None
+            if store is not None:  # the claims' sentence vectors, read back by row
+                vectors = store.rows("claim-vectors", DIMENSIONS)
+                stack.callback(vectors.close)
+            found = reuse.find_reuse(results, config, resources.anchors, kernels, texts, vectors)
+        reduced = CorpusReductions(found, find_quote_groups(results, config))
         if store is not None:
             store.keep("reuse", reduced)
     found = reduced.reuse

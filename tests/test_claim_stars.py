@@ -6,11 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.match import claims
+from provenance.match.claim_corpus import ClaimCorpus, ClaimText
 from provenance.model import ClaimLink, Confidence
 
 
 def _scan(
-    corpus: claims._Corpus, links: dict[tuple[int, int], ClaimLink]
+    corpus: ClaimCorpus, links: dict[tuple[int, int], ClaimLink]
 ) -> list[tuple[int, dict[int, ClaimLink]]]:
     """The rule as the module docstring states it, one scan of the free texts per group:
     the centre reaches the most outlets through strong links, then through any link, then
@@ -47,8 +48,8 @@ def _scan(
 def test_star_centres_are_those_of_a_full_scan(
     outlets: list[frozenset[str]], edges: list[tuple[int, int, bool]]
 ) -> None:
-    corpus = claims._Corpus.__new__(claims._Corpus)
-    corpus.texts = [claims._Text(f"t{i}", f"t{i}", frozenset(), o) for i, o in enumerate(outlets)]
+    corpus = ClaimCorpus.__new__(ClaimCorpus)
+    corpus.texts = [ClaimText(f"t{i}", f"t{i}", frozenset(), o) for i, o in enumerate(outlets)]
     links = {}
     for a, b, strong in edges:
         if a != b and max(a, b) < len(outlets):

@@ -20,6 +20,7 @@ from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
 from provenance.match.candidates import lsh_candidates
 from provenance.match.signatures import BatchSigner
+from provenance.match.units import Rows
 from provenance.semantic import Vectors, simhash_pairs
 
 
@@ -64,7 +65,7 @@ def _article_pairs(
 def semantic_pairs(
     article_texts: Mapping[str, Sequence[int]],
     outlet_of: Mapping[str, str],
-    vectors: Vectors,
+    vectors: Rows,
     text_anchors: Sequence[frozenset[str]],
     config: Config,
 ) -> set[tuple[int, int]]:

@@ -34,9 +34,7 @@ outlets; it is ``strong`` when its centre's strong links reach another outlet.
 from __future__ import annotations
 
 import heapq
-import math
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -45,19 +43,24 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
-from provenance.anchors import AnchorLexicon, anchors
+from provenance.anchors import AnchorLexicon
 from provenance.config import AlignConfig, ClaimsConfig, Config
 from provenance.fingerprint import (
     SPACELESS_MIN_SHARE,
     FingerprintParams,
-    normalize,
     shingles,
     spaceless_share,
     words,
 )
+from provenance.match.claim_corpus import ClaimCorpus as _Corpus
+from provenance.match.claim_corpus import ClaimText as _Text
+from provenance.match.claim_corpus import Unit as Unit
+from provenance.match.claim_corpus import claim_key
+from provenance.match.claim_corpus import clauses as clauses
+from provenance.match.claim_corpus import units_of as units_of
 from provenance.match.claim_pairs import semantic_pairs
 from provenance.match.origin import first_appearance
-from provenance.match.units import in_id_order
+from provenance.match.units import Rows, RowStore
 from provenance.model import (
     Article,
     ArticleResult,
@@ -67,14 +70,11 @@ from provenance.model import (
     Confidence,
     outlet_key,
 )
-from provenance.run.kernels import Kernels, Local
-from provenance.semantic import Vectors
+from provenance.run.kernels import Kernels, Local, sign_in_chunks
 
 if TYPE_CHECKING:  # run.local imports resources, which imports this module
     from provenance.run.local import Executor
 
-_CUT = re.compile(r"[;,]\s+")
-_WORD = re.compile(r"\w+", re.UNICODE)
 _SCRIPTS = (
     ("ko", re.compile(r"[\uac00-\ud7af]")),
     ("ja", re.compile(r"[\u3040-\u30ff]")),
@@ -82,19 +82,6 @@ _SCRIPTS = (
     ("ru", re.compile(r"[\u0400-\u04ff]")),
     ("ar", re.compile(r"[\u0600-\u06ff]")),
 )
-
-
-@dataclass(frozen=True)
-class Unit:
-    article_id: str
-    start: int
-    end: int
-    text: str
-
-
-def claim_key(text: str) -> str:
-    """The form ``claim_score`` compares: normalised words, sorted, joined by spaces."""
-    return " ".join(sorted(_WORD.findall(normalize(text))))
 
 
 def claim_score(a: str, b: str) -> float:
@@ -108,21 +95,6 @@ def claim_score(a: str, b: str) -> float:
 def claim_score_keys(a: str, b: str) -> float:
     """``claim_score`` of two ``claim_key`` forms."""
     return float(fuzz.ratio(a, b))
-
-
-def clauses(text: str, start: int, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
-    """(start, end) offsets of the clauses of one sentence starting at ``start``."""
-    if len(text) <= max_chars:
-        return [(start, start + len(text))]
-    out: list[tuple[int, int]] = []
-    begin = 0
-    for m in _CUT.finditer(text):
-        cut = m.start() + 1
-        if cut - begin >= min_chars and len(text) - m.end() >= min_chars:
-            out.append((start + begin, start + cut))
-            begin = m.end()
-    out.append((start + begin, start + len(text)))
-    return out
 
 
 def load_stopwords() -> frozenset[str]:
@@ -141,21 +113,6 @@ def claim_shingles(text: str, params: FingerprintParams, stopwords: frozenset[st
     tokens = words(text)
     content = {t for t in tokens if t not in stopwords} or set(tokens)
     return {t.encode("utf-8") for t in content}
-
-
-def units_of(result: ArticleResult, config: Config) -> list[Unit]:
-    """The claim units of one article, in text order."""
-    text = result.article.text
-    minimum = config.fingerprint.min_passage_chars
-    out: list[Unit] = []
-    for s in result.segmentation.sentences:
-        if s.end - s.start < minimum:
-            continue
-        if any(b.start < s.end and s.start < b.end for b in result.boilerplate):
-            continue
-        for a, b in clauses(s.text, s.start, config.align.claim_max_chars, minimum):
-            out.append(Unit(result.article.id, a, b, text[a:b]))
-    return out
 
 
 def language_of(article: Article, text: str) -> str | None:
@@ -193,46 +150,6 @@ def confidence(
 
 
 @dataclass(frozen=True)
-class _Text:
-    """A distinct unit text with what every link to it needs."""
-
-    text: str
-    key: str  # claim_key
-    anchors: frozenset[str]
-    outlets: frozenset[str]
-
-
-class _Corpus:
-    def __init__(self, results: Sequence[ArticleResult], config: Config, lex: AnchorLexicon):
-        self.articles: dict[str, Article] = {}  # without their text
-        self.units: list[Unit] = []  # each unit's text is its distinct text (one copy)
-        index: dict[str, int] = {}
-        distinct: list[str] = []
-        outlets: dict[int, set[str]] = {}
-        self.article_texts: dict[str, list[int]] = {}
-        self.text_units: dict[int, list[int]] = {}  # distinct text -> positions in units
-        for r in in_id_order(results):  # read through once
-            article = self.articles[r.article.id] = r.article.without_text()
-            for u in units_of(r, config):
-                k = index.setdefault(u.text, len(index))
-                if k == len(distinct):
-                    distinct.append(u.text)
-                outlets.setdefault(k, set()).add(outlet_key(article))
-                self.article_texts.setdefault(u.article_id, []).append(k)
-                self.text_units.setdefault(k, []).append(len(self.units))
-                self.units.append(Unit(u.article_id, u.start, u.end, distinct[k]))
-        del distinct
-        self.index = index
-        self.texts = [
-            _Text(t, claim_key(t), anchors(t, lex), frozenset(outlets[k])) for t, k in index.items()
-        ]
-        df = Counter(a for t in self.texts for a in t.anchors)
-        cc = config.claims
-        common = max(cc.anchor_common_share * len(self.texts), cc.anchor_common_min)
-        self.idf = {a: max(0.0, math.log(common / c)) if c < common else 0.0 for a, c in df.items()}
-
-
-@dataclass(frozen=True)
 class Scoring:
     """What deciding a proposed link needs: the distinct texts, the anchors' rarity
     weights, the sentence vectors (None without a model) and the thresholds. An executor
@@ -240,7 +157,7 @@ class Scoring:
 
     texts: Sequence[_Text]
     idf: Mapping[str, float]
-    vectors: Vectors | None
+    vectors: Rows | None
     claims: ClaimsConfig
     align: AlignConfig
 
@@ -276,7 +193,7 @@ def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> li
         word_shingle=config.fingerprint.claim_word_shingle,
     )
     shingler = partial(claim_shingles, params=params, stopwords=load_stopwords())
-    signatures = kernels.sign([t.text for t in corpus.texts], params, shingler)
+    signatures = sign_in_chunks(kernels, [t.text for t in corpus.texts], params, shingler)
     fp = config.fingerprint
     found = kernels.candidates(
         signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
@@ -287,7 +204,7 @@ def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> li
 def _links(
     corpus: _Corpus,
     config: Config,
-    vectors: Vectors | None,
+    vectors: Rows | None,
     kernels: Kernels,
     executor: Executor | None,
 ) -> dict[tuple[int, int], ClaimLink]:
@@ -359,33 +276,34 @@ def _stars(
 
 def _group(corpus: _Corpus, centre: int, members: dict[int, ClaimLink]) -> ClaimGroup | None:
     chosen = {centre, *members}
-    at = sorted(i for k in chosen for i in corpus.text_units[k])  # in corpus.units order
-    units = sorted((corpus.units[i] for i in at), key=lambda u: (u.article_id, u.start))
-    arts = corpus.articles
-    if len({outlet_key(arts[u.article_id]) for u in units}) < 2:
+    at = sorted(i for k in chosen for i in corpus.units_of_text(k).tolist())
+    arts, ids = corpus.articles, corpus.ids
+    owner = {i: arts[ids[corpus.unit_article[i]]] for i in at}
+    at.sort(key=lambda i: (owner[i].id, int(corpus.unit_start[i])))
+    if len({outlet_key(owner[i]) for i in at}) < 2:
         return None
     strong_outlets = set(corpus.texts[centre].outlets)
     for m, member_link in members.items():
         if member_link.confidence == Confidence.STRONG:
             strong_outlets |= corpus.texts[m].outlets
     occurrences = []
-    for u in units:
-        art, k = arts[u.article_id], corpus.index[u.text]
+    for i in at:
+        art, k = owner[i], int(corpus.unit_text[i])
         link = members.get(k)
         score = 100.0 if link is None else link.lexical
         occurrences.append(
             ClaimOccurrence(
                 art.id,
                 art.outlet,
-                u.start,
-                u.end,
+                int(corpus.unit_start[i]),
+                int(corpus.unit_end[i]),
                 score,
                 art.published,
-                language_of(art, u.text),
+                language_of(art, corpus.texts[k].text),
                 link,
             )
         )
-    first = first_appearance([arts[u.article_id] for u in units])
+    first = first_appearance([owner[i] for i in at])
     level = Confidence.STRONG if len(strong_outlets) >= 2 else Confidence.POSSIBLE
     return ClaimGroup("", corpus.texts[centre].text, tuple(occurrences), first, level)
 
@@ -396,16 +314,25 @@ def find_claims(
     anchor_lexicon: AnchorLexicon | None = None,
     kernels: Kernels | None = None,
     executor: Executor | None = None,
+    *,
+    vectors_to: RowStore | None = None,
 ) -> tuple[ClaimGroup, ...]:
     """Claim groups across ``results``: strong groups first, each kind in the order of its
     first occurrence; ``kernels`` sign and propose the lexical candidates, ``executor``
-    scores the proposed links (default for both: in this process)."""
+    scores the proposed links (default for both: in this process). The sentence vectors
+    go to ``vectors_to`` (the work folder) when given, else they stay in memory."""
     lexicon = anchor_lexicon or AnchorLexicon.load(load_stopwords())
     corpus = _Corpus(results, config, lexicon)
     kernels = kernels or Local()
-    vectors = None
+    vectors: Rows | None = None
     if config.claims.model != "none" and corpus.texts:
-        vectors = kernels.embed([t.text for t in corpus.texts], config.claims.model)
+        embedded = kernels.embed([t.text for t in corpus.texts], config.claims.model)
+        if vectors_to is None:
+            vectors = embedded
+        else:  # read back a few rows at a time
+            vectors_to.extend(embedded)
+            vectors = vectors_to
+        del embedded
     links = _links(corpus, config, vectors, kernels, executor)
     found = [g for c, m in _stars(corpus, links) if (g := _group(corpus, c, m)) is not None]
     found.sort(

@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import partial
 
 from provenance.config import Config, QuoteConfig
 from provenance.fingerprint import FingerprintParams, normalize
@@ -41,7 +42,6 @@ from provenance.match.candidates import lsh_candidates
 from provenance.match.claims import claim_shingles, load_stopwords
 from provenance.match.duplicates import Components
 from provenance.match.origin import first_appearance
-from provenance.match.signatures import BatchSigner
 from provenance.match.units import in_id_order
 from provenance.model import (
     Article,
@@ -51,6 +51,7 @@ from provenance.model import (
     QuoteOccurrence,
     WordChange,
 )
+from provenance.run.kernels import Local, sign_in_chunks
 
 _WORD = re.compile(r"\w+(?:[’'\-]\w+)*", re.UNICODE)
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
@@ -163,9 +164,8 @@ def _components(items: Sequence[Located], config: Config) -> list[list[int]]:
     if texts:
         params = FingerprintParams.from_config(config.fingerprint)
         stopwords = load_stopwords()
-        signatures = BatchSigner(params).sign_shingles(
-            [claim_shingles(t, params, stopwords) for t in texts]
-        )
+        shingler = partial(claim_shingles, params=params, stopwords=stopwords)
+        signatures = sign_in_chunks(Local(), texts, params, shingler)
         fp = config.fingerprint
         tried: set[tuple[int, int]] = set()
         for c in lsh_candidates(

@@ -37,7 +37,7 @@ from provenance.match.duplicates import find_duplicates
 from provenance.match.links import find_links
 from provenance.match.reuse_spans import Ranking, assemble, spans_for
 from provenance.match.signatures import Matrix
-from provenance.match.units import MemoryTexts, Texts, in_id_order, passages_of
+from provenance.match.units import MemoryTexts, RowStore, Texts, in_id_order, passages_of
 from provenance.model import (
     Article,
     ArticleResult,
@@ -184,16 +184,19 @@ def find_reuse(
     anchor_lexicon: AnchorLexicon | None = None,
     kernels: Kernels | None = None,
     texts: Texts | None = None,
+    vectors_to: RowStore | None = None,
 ) -> Reuse:
     """Wire and shared candidate spans, matches and near-duplicates of a corpus; ``kernels``
     sign, propose candidates and align (default: in this process). ``results`` may be a
     lazy sequence in id order (the work store's): it is read through, never held; the
-    distinct passage texts go to ``texts`` (default: memory)."""
+    distinct passage texts go to ``texts`` and the claims' sentence vectors to
+    ``vectors_to`` (default for both: memory)."""
     kernels = kernels or Local()
     ordered = in_id_order(results)
     corpus = Corpus.build(ordered, config, kernels, texts if texts is not None else MemoryTexts())
     links = find_links(corpus, config, kernels)
     candidates = spans_for(corpus, config, links, Ranking(corpus))
+    del links
     cuts = np.searchsorted(corpus.passage_article, np.arange(len(corpus.ids) + 1))
     rows_of = {
         a: corpus.passage_text[cuts[k] : cuts[k + 1]].tolist()
@@ -208,11 +211,13 @@ def find_reuse(
         config,
         kernels,
     )
+    del corpus, rows_of
     spans, matches = assemble(candidates)
+    del candidates  # the claim stage runs without the passages' tables
     return Reuse(
         spans=FrozenMap(spans),
         matches=matches,
         duplicates=FrozenMap(duplicates),
         clusters=clusters,
-        claims=find_claims(ordered, config, anchor_lexicon, kernels),
+        claims=find_claims(ordered, config, anchor_lexicon, kernels, vectors_to=vectors_to),
     )

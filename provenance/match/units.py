@@ -9,14 +9,17 @@ same story text. Both cut with ``story_pieces``, so offsets are exact.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from provenance.config import FingerprintConfig
 from provenance.model import ArticleResult, BoilerplateSpan, Passage, SegmentKind
+from provenance.semantic import Vectors
 
 __all__ = [
     "MIN_PASSAGE_CHARS",
     "MemoryTexts",
+    "RowStore",
+    "Rows",
     "Texts",
     "in_id_order",
     "passages_of",
@@ -129,6 +132,22 @@ class Texts(Protocol):
     def extend(self, texts: Sequence[str]) -> None: ...
 
     def many(self, seqs: Sequence[int]) -> list[str]: ...
+
+
+class Rows(Protocol):
+    """Rows of a float32 matrix read by row number (a vector) or by a list of row numbers
+    (a matrix, in that order): a numpy array, or a ``RowStore`` on disk."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: Any) -> Vectors: ...
+
+
+class RowStore(Rows, Protocol):
+    """Where a big matrix goes instead of memory (``run.workstore.StoredRows``): rows
+    appended a block at a time, read back by number."""
+
+    def extend(self, rows: Vectors) -> None: ...
 
 
 class MemoryTexts:

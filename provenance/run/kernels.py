@@ -12,11 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
+import numpy as np
+
 from provenance.fingerprint import FingerprintParams
 from provenance.match.align import Alignment, align_texts
 from provenance.match.candidates import Candidate, lsh_candidates
 from provenance.match.signatures import BatchSigner, Matrix
 from provenance.semantic import Vectors, load_embedder
+
+# Texts signed at once by ``sign_in_chunks``: the shingles of a chunk are in memory at once.
+SIGN_CHUNK = 4096
 
 # the shingles of one text (a picklable, top-level function or partial for remote kernels)
 Shingler = Callable[[str], Iterable[bytes]]
@@ -58,3 +63,19 @@ class Local:
 
     def embed(self, texts: Sequence[str], model: str) -> Vectors:
         return load_embedder(model).encode(texts)
+
+
+def sign_in_chunks(
+    kernels: Kernels,
+    texts: Sequence[str],
+    params: FingerprintParams,
+    shingler: Shingler,
+    chunk: int = SIGN_CHUNK,
+) -> Matrix:
+    """``kernels.sign`` of ``texts``, ``chunk`` texts at a time (rows do not depend on each
+    other: the same matrix, without every text's shingles in memory at once)."""
+    blocks = [
+        kernels.sign(texts[lo : lo + chunk], params, shingler)
+        for lo in range(0, len(texts), max(1, chunk))
+    ]
+    return np.vstack(blocks) if blocks else kernels.sign([], params, shingler)

@@ -21,6 +21,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
 
+import numpy as np
+import numpy.typing as npt
+
 from provenance.config import Config
 from provenance.errors import ProvenanceError
 from provenance.model import Article
@@ -166,6 +169,11 @@ class WorkStore:
             self._db.execute("DELETE FROM texts WHERE name = ?", (name,))
         return StoredTexts(self._db, name)
 
+    def rows(self, name: str, width: int) -> StoredRows:
+        """An empty file of float32 rows ``name`` of ``width`` values (a previous run's is
+        replaced), beside the store: vectors kept on disk, read back by row number."""
+        return StoredRows(self._path.parent / f"{name}.f32", width)
+
     def reduced(self, stage: str) -> Any | None:
         row = self._db.execute("SELECT blob FROM reduced WHERE stage = ?", (stage,)).fetchone()
         return None if row is None else self._loads(row[0])
@@ -251,3 +259,77 @@ class StoredTexts:
             query = f"SELECT seq, text FROM texts WHERE name = ? AND seq IN ({marks})"
             found.update(self._db.execute(query, (self._name, *part)))
         return [found[s] for s in seqs]
+
+
+class StoredRows:
+    """Rows of a float32 matrix in a file of their own (``match.units.Rows``), appended a
+    block at a time and read back by row number with positioned reads: only the rows asked
+    for are in memory, never a mapping of the whole file."""
+
+    def __init__(self, path: Path, width: int) -> None:
+        self._path = path
+        self._width = width
+        self._count = 0
+        try:
+            # never through a link: the file is ours, in our folder
+            flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+            self._fd = os.open(path, flags, 0o600)
+        except OSError as exc:
+            raise WorkStoreError(f"{path}: cannot use the work folder: {exc.strerror}") from None
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self._count, self._width
+
+    def extend(self, rows: npt.NDArray[np.float32]) -> None:
+        """Append ``rows`` (``len(self)`` x width)."""
+        view = np.ascontiguousarray(rows, dtype="<f4").data.cast("B")  # no copy
+        at, done = self._count * self._width * 4, 0
+        while done < len(view):
+            done += os.pwrite(self._fd, view[done:], at + done)
+        self._count += len(rows)
+
+    def _read(self, out: npt.NDArray[np.float32], start: int) -> None:
+        """Rows ``start`` on into ``out`` (C-contiguous, whole rows)."""
+        size = out.nbytes
+        view = out.data.cast("B")
+        done = 0
+        while done < size:
+            got = os.preadv(self._fd, [view[done:]], start * self._width * 4 + done)
+            if got <= 0:
+                raise WorkStoreError(f"{self._path}: the stored vectors end early")
+            done += got
+
+    def __getitem__(
+        self, index: int | Sequence[int] | npt.NDArray[np.integer[Any]]
+    ) -> npt.NDArray[np.float32]:
+        """Row ``index`` (a vector), or the rows ``index`` in that order (a matrix)."""
+        if isinstance(index, int | np.integer):
+            row = np.empty(self._width, dtype=np.float32)
+            self._read(row, self._position(int(index)))
+            return row
+        wanted = [self._position(int(k)) for k in index]
+        out = np.empty((len(wanted), self._width), dtype=np.float32)
+        n = 0
+        while n < len(wanted):  # a run of consecutive rows is one read
+            m = n + 1
+            while m < len(wanted) and wanted[m] == wanted[m - 1] + 1:
+                m += 1
+            self._read(out[n:m], wanted[n])
+            n = m
+        return out
+
+    def _position(self, k: int) -> int:
+        if not -self._count <= k < self._count:
+            raise IndexError(k)
+        return k % self._count
+
+    def close(self) -> None:
+        """Close and remove the file (what it held is no longer needed)."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+            self._path.unlink(missing_ok=True)

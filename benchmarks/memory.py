@@ -1,0 +1,250 @@
+"""Where the report's memory goes: resident memory of the parent process per stage.
+
+    python benchmarks/memory.py [EVAL_DIR] [--sizes 1000 3000 10000] [--seed 0] [--jobs 2]
+        [--tracemalloc N] [--claims-model none] [--json]
+
+For each size N, a synthetic corpus of N articles (benchmarks/synth.py) is written to a
+JSONL file in a temporary folder, then reported as ``provenance report FILE --format json
+--out FILE`` does it (the same library calls: ingest, work store, executor,
+``pipeline.analyze_streamed``, ``render.stream.write_json``), in a process of its own. At the
+end of each stage (ingest, segment, boilerplate, the steps of the matching stage, classify
+and write) it records the process's resident memory (``VmRSS``) and its peak since the
+previous mark (``VmHWM``, reset at each mark through ``/proc/self/clear_refs``), and, with
+``--tracemalloc N``, the N source lines whose live Python allocations grew most during the
+stage (tracemalloc slows the run several times and adds its own memory: use it on small
+sizes). ``kb_per_article`` is the resident memory at the mark over N: what grows with the
+corpus. Linux only (``/proc``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+DEFAULT_EVAL = HERE.parent.parent / "shared" / "eval"
+
+
+def _status() -> dict[str, int]:
+    """VmRSS and VmHWM of this process, in kB."""
+    out: dict[str, int] = {}
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = int(value.split()[0])
+    return out
+
+
+def _reset_peak() -> None:
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+            handle.write("5")
+    except OSError:  # pragma: no cover - not permitted: peaks then accumulate
+        pass
+
+
+class Marks:
+    """Resident memory (and tracemalloc growth) at the end of each stage."""
+
+    def __init__(self, n: int, top: int) -> None:
+        self.n = n
+        self.top = top
+        self.rows: list[dict[str, Any]] = []
+        self._snapshot = tracemalloc.take_snapshot() if top else None
+        self._time = time.perf_counter()
+        _reset_peak()
+
+    def mark(self, stage: str) -> None:
+        status = _status()
+        now = time.perf_counter()
+        row: dict[str, Any] = {
+            "stage": stage,
+            "seconds": round(now - self._time, 2),
+            "rss_mb": round(status["VmRSS"] / 1024, 1),
+            "peak_mb": round(status["VmHWM"] / 1024, 1),
+            "kb_per_article": round(status["VmRSS"] / self.n, 2),
+        }
+        if self._snapshot is not None:
+            snapshot = tracemalloc.take_snapshot()
+            current, peak = tracemalloc.get_traced_memory()
+            row["traced_mb"] = round(current / 2**20, 1)
+            row["traced_peak_mb"] = round(peak / 2**20, 1)
+            tracemalloc.reset_peak()
+            diff = snapshot.compare_to(self._snapshot, "lineno")
+            row["growers"] = [
+                {
+                    "where": f"{Path(d.traceback[0].filename).name}:{d.traceback[0].lineno}",
+                    "kb_per_article": round(d.size_diff / 1024 / self.n, 2),
+                    "blocks": d.count_diff,
+                }
+                for d in diff[: self.top]
+            ]
+            self._snapshot = snapshot
+        self.rows.append(row)
+        _reset_peak()
+        self._time = time.perf_counter()
+
+
+def _wrap(owner: Any, name: str, marks: Marks, label: str) -> None:
+    """Mark when ``owner.name`` returns (a stage of the matching step)."""
+    inner: Callable[..., Any] = getattr(owner, name)
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        out = inner(*args, **kwargs)
+        marks.mark(label)
+        return out
+
+    setattr(owner, name, wrapped)
+
+
+def _run(path: Path, n: int, jobs: int | None, top: int, model: str | None) -> dict[str, Any]:
+    """One report of ``path`` as the CLI runs it, with marks (in a process of its own)."""
+    from provenance import cli_common, pipeline
+    from provenance.config import Config
+    from provenance.match import claim_corpus, claims, reuse
+    from provenance.render import stream
+    from provenance.run import kernels, local, workstore
+
+    if top:
+        tracemalloc.start()
+    marks = Marks(n, top)
+    config = Config()
+    if model is not None:
+        config = replace(config, claims=replace(config.claims, model=model))
+    build = reuse.Corpus.__dict__["build"].__func__  # the classmethod's function
+    reuse.Corpus.build = classmethod(_marked_build(build, marks))
+    _wrap(reuse, "find_links", marks, "match: links (alignment)")
+    _wrap(reuse, "spans_for", marks, "match: candidate spans")
+    _wrap(reuse, "find_duplicates", marks, "match: duplicates")
+    _wrap(claim_corpus.ClaimCorpus, "__init__", marks, "match: claims: corpus")
+    _wrap(local.PoolKernels if jobs != 1 else kernels.Local, "embed", marks, "match: claims: embed")
+    _wrap(claims, "_lexical_candidates", marks, "match: claims: lexical")
+    _wrap(claims, "semantic_pairs", marks, "match: claims: semantic pairs")
+    _wrap(claims, "_links", marks, "match: claims: links")
+    _wrap(claims, "_stars", marks, "match: claims: stars")
+    _wrap(reuse, "find_claims", marks, "match: claims: groups")
+    _wrap(pipeline, "find_quote_groups", marks, "match: quote groups")
+    done: set[str] = set()
+
+    def progress(stage: str, count: int, total: int) -> None:
+        if count == total and stage not in done and stage != "match":
+            done.add(stage)
+            marks.mark(stage)
+
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="memory-") as tmp:
+        articles = cli_common.load([str(path)], config)
+        marks.mark("ingest")
+        store = workstore.WorkStore(Path(tmp), workstore.run_key(articles, config), resume=False)
+        runner = local.executor(jobs, items=len(articles))
+        try:
+            run = pipeline.analyze_streamed(
+                articles, config, progress=progress, executor=runner, store=store
+            )
+            with (Path(tmp) / "report.json").open("w", encoding="utf-8") as handle:
+                stream.write_json(handle, run.corpus, run.outlets, run.articles, config)
+            marks.mark("write")
+            report_bytes = (Path(tmp) / "report.json").stat().st_size
+            store_bytes = store.size()
+        finally:
+            runner.close()
+            store.close()
+    own, workers = (resource.getrusage(r) for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    peak = max(row["peak_mb"] for row in marks.rows) * 1024
+    return {
+        "articles": n,
+        "seconds": round(time.perf_counter() - started, 1),
+        "cpu_seconds": round(own.ru_utime + own.ru_stime - cpu.ru_utime - cpu.ru_stime, 1),
+        "cpu_seconds_workers": round(workers.ru_utime + workers.ru_stime, 1),
+        # the marks reset the peak (``ru_maxrss`` too): the largest of the stages' peaks
+        "peak_rss_mb": round(peak / 1024),
+        "peak_rss_mb_workers": workers.ru_maxrss // 1024,
+        "peak_kb_per_article": round(peak / n, 1),
+        "report_bytes": report_bytes,
+        "work_store_bytes_per_article": round(store_bytes / n),
+        "stages": marks.rows,
+    }
+
+
+def _marked_build(build: Callable[..., Any], marks: Marks) -> Callable[..., Any]:
+    def wrapped(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        out = build(cls, *args, **kwargs)
+        marks.mark("match: passages + signatures")
+        return out
+
+    return wrapped
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("eval_dir", nargs="?", type=Path, default=DEFAULT_EVAL)
+    parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 3000])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes")
+    parser.add_argument("--tracemalloc", type=int, default=0, metavar="N", help="top N lines")
+    parser.add_argument("--claims-model", default=None, help='claims.model ("none": no vectors)')
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    if not args.eval_dir.is_dir():
+        print(f"error: {args.eval_dir}: no such folder", file=sys.stderr)
+        return 2
+    from synth import main as synth_main
+
+    runs: list[dict[str, Any]] = []
+    spawn = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory(prefix="memory-corpus-") as tmp:
+        for n in sorted(args.sizes):
+            path = Path(tmp) / f"synth-{n}.jsonl"
+            synth_main([str(args.eval_dir), str(n), str(path), "--seed", str(args.seed)])
+            load_before = [round(x, 2) for x in os.getloadavg()]
+            with ProcessPoolExecutor(1, mp_context=spawn) as alone:
+                run = alone.submit(
+                    _run, path, n, args.jobs, args.tracemalloc, args.claims_model
+                ).result()
+            run["load_average"] = [load_before, [round(x, 2) for x in os.getloadavg()]]
+            runs.append(run)
+            if not args.json:
+                _print(run)
+    if args.json:
+        print(json.dumps({"seed": args.seed, "jobs": args.jobs, "runs": runs}, indent=2))
+    return 0
+
+
+def _print(run: dict[str, Any]) -> None:
+    print(
+        f"== {run['articles']} articles: {run['seconds']} s, cpu {run['cpu_seconds']} s + "
+        f"{run['cpu_seconds_workers']} s workers, peak RSS {run['peak_rss_mb']} MB "
+        f"({run['peak_kb_per_article']} KB/article) + {run['peak_rss_mb_workers']} MB worker, "
+        f"load {run['load_average'][0]} -> {run['load_average'][1]}"
+    )
+    traced = "traced_mb" in run["stages"][0] if run["stages"] else False
+    extra = f" {'traced':>7} {'tpeak':>7}" if traced else ""
+    print(f"  {'stage':<36} {'s':>7} {'RSS MB':>8} {'peak MB':>8} {'KB/art':>8}{extra}")
+    for row in run["stages"]:
+        extra = f" {row['traced_mb']:>7} {row['traced_peak_mb']:>7}" if traced else ""
+        print(
+            f"  {row['stage']:<36} {row['seconds']:>7} {row['rss_mb']:>8} "
+            f"{row['peak_mb']:>8} {row['kb_per_article']:>8}{extra}"
+        )
+        for g in row.get("growers", ()):
+            print(f"      {g['kb_per_article']:>8} KB/art {g['blocks']:>9} blocks  {g['where']}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
