@@ -126,7 +126,7 @@ def _run(path: Path, n: int, jobs: int | None, top: int, model: str | None) -> d
     if model is not None:
         config = replace(config, claims=replace(config.claims, model=model))
     build = reuse.Corpus.__dict__["build"].__func__  # the classmethod's function
-    reuse.Corpus.build = classmethod(_marked_build(build, marks))
+    setattr(reuse.Corpus, "build", classmethod(_marked_build(build, marks)))  # noqa: B010 (typed as a method)
     _wrap(reuse, "find_links", marks, "match: links (alignment)")
     _wrap(reuse, "spans_for", marks, "match: candidate spans")
     _wrap(reuse, "find_duplicates", marks, "match: duplicates")

@@ -170,14 +170,16 @@ def load_embedder(name: str) -> Embedder:
 
 def simhash_pairs(
     vectors: Vectors, bands: int, rows: int, seed: int, max_bucket: int
-) -> set[tuple[int, int]]:
-    """Pairs (i < j) of rows of ``vectors`` that share the signs of all ``rows`` random
-    projections of at least one of ``bands`` bands. Buckets larger than ``max_bucket`` (a
-    direction shared by a crowd: empty or generic texts) propose nothing."""
+) -> npt.NDArray[np.int64]:
+    """Pairs of rows of ``vectors`` that share the signs of all ``rows`` random projections
+    of at least one of ``bands`` bands, as pair codes ``i * len(vectors) + j`` (i < j),
+    sorted, each once (8 bytes a pair: a bucket of ``max_bucket`` rows has ~20,000 pairs).
+    Buckets larger than ``max_bucket`` (a direction shared by a crowd: empty or generic
+    texts) propose nothing."""
     n = len(vectors)
-    pairs: set[tuple[int, int]] = set()
+    codes = np.zeros(0, dtype=np.int64)
     if n < 2:
-        return pairs
+        return codes
     rng = np.random.default_rng(seed)
     planes = rng.standard_normal((vectors.shape[1], bands * rows)).astype(np.float32)
     bits = (vectors @ planes) > 0
@@ -185,12 +187,13 @@ def simhash_pairs(
     for band in range(bands):
         keys = bits[:, band * rows : (band + 1) * rows].astype(np.int64) @ weights
         order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        cuts = np.flatnonzero(np.diff(sorted_keys)) + 1
+        cuts = np.flatnonzero(np.diff(keys[order])) + 1
+        found = []
         for group in np.split(order, cuts):
             if 1 < len(group) <= max_bucket:
-                members = sorted(int(x) for x in group)
-                for a_i, a in enumerate(members):
-                    for b in members[a_i + 1 :]:
-                        pairs.add((a, b))
-    return pairs
+                members = np.sort(group).astype(np.int64)
+                first, second = np.triu_indices(len(members), 1)
+                found.append(members[first] * n + members[second])
+        if found:
+            codes = np.union1d(codes, np.concatenate(found))
+    return codes

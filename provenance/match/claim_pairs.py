@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -23,6 +24,8 @@ from provenance.match.signatures import BatchSigner
 from provenance.match.units import Rows
 from provenance.semantic import Vectors, simhash_pairs
 
+PAIR_CHUNK = 65_536  # pair codes scored per step (bounds the Python ints alive at once)
+
 
 def _article_pairs(
     ids: Sequence[str],
@@ -32,6 +35,7 @@ def _article_pairs(
     config: Config,
 ) -> list[tuple[int, int]]:
     cc = config.claims
+    n = len(ids)
     proposed = simhash_pairs(
         means, cc.simhash_bands, cc.simhash_rows, config.fingerprint.seed, cc.simhash_max_bucket
     )
@@ -41,24 +45,37 @@ def _article_pairs(
         [{a.encode("utf-8") for a in anchor_sets[i]} for i in with_anchors]
     )
     fp = config.fingerprint
-    for c in lsh_candidates(
-        signatures, cc.anchor_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
-    ):
-        a, b = with_anchors[c.a], with_anchors[c.b]
-        proposed.add((min(a, b), max(a, b)))
-    scored: dict[int, list[tuple[float, int]]] = {}
-    for a, b in proposed:
-        if outlet_of[ids[a]] == outlet_of[ids[b]]:
-            continue
-        union = anchor_sets[a] | anchor_sets[b]
-        jaccard = len(anchor_sets[a] & anchor_sets[b]) / len(union) if union else 0.0
-        score = float(means[a] @ means[b]) + jaccard
-        scored.setdefault(a, []).append((-score, b))
-        scored.setdefault(b, []).append((-score, a))
-    keep: set[tuple[int, int]] = set()
-    for a, options in scored.items():
-        for _, b in sorted(options)[: cc.article_pairs]:
-            keep.add((min(a, b), max(a, b)))
+    by_anchors = [
+        min(a, b) * n + max(a, b)
+        for c in lsh_candidates(
+            signatures, cc.anchor_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+        )
+        for a, b in [(with_anchors[c.a], with_anchors[c.b])]
+    ]
+    codes = np.union1d(proposed, np.asarray(by_anchors, dtype=np.int64))
+    # Per article, the article_pairs partners of highest score (ties: the lower number), kept
+    # in a heap of that size: memory per article, not per proposed pair.
+    best: dict[int, list[tuple[float, int]]] = {}
+
+    def offer(a: int, b: int, score: float) -> None:
+        heap = best.setdefault(a, [])
+        item = (score, -b)
+        if len(heap) < cc.article_pairs:
+            heapq.heappush(heap, item)
+        elif item > heap[0]:
+            heapq.heapreplace(heap, item)
+
+    for start in range(0, len(codes), PAIR_CHUNK):
+        for code in codes[start : start + PAIR_CHUNK].tolist():
+            a, b = divmod(code, n)
+            if outlet_of[ids[a]] == outlet_of[ids[b]]:
+                continue
+            union = anchor_sets[a] | anchor_sets[b]
+            jaccard = len(anchor_sets[a] & anchor_sets[b]) / len(union) if union else 0.0
+            score = float(means[a] @ means[b]) + jaccard
+            offer(a, b, score)
+            offer(b, a, score)
+    keep = {(min(a, -nb), max(a, -nb)) for a, heap in best.items() for _, nb in heap}
     return sorted(keep)
 
 
