@@ -60,6 +60,7 @@ class Embedder:
         self.info = model_info(name)
         self._model: Any = None
         self._words: WordTokenizer | None = None
+        self._words_checked = False  # WordTokenizer.of scans the vocabulary: once
 
     def _loaded(self) -> Any:
         if self._model is None:
@@ -96,8 +97,9 @@ class Embedder:
             or not callable(getattr(backend.NumpyBackend, "_encode_batch", None))
         ):
             return None
-        if self._words is None:
+        if not self._words_checked:
             self._words = WordTokenizer.of(tokenizer)
+            self._words_checked = True
         if self._words is not None:
             return [self._words.encode(t) for t in texts]
         return [tokenizer.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]

@@ -45,13 +45,12 @@ def _article_pairs(
         [{a.encode("utf-8") for a in anchor_sets[i]} for i in with_anchors]
     )
     fp = config.fingerprint
-    by_anchors = [
-        min(a, b) * n + max(a, b)
-        for c in lsh_candidates(
-            signatures, cc.anchor_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
-        )
-        for a, b in [(with_anchors[c.a], with_anchors[c.b])]
-    ]
+    by_anchors = []
+    for c in lsh_candidates(
+        signatures, cc.anchor_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+    ):
+        a, b = sorted((with_anchors[c.a], with_anchors[c.b]))
+        by_anchors.append(a * n + b)
     codes = np.union1d(proposed, np.asarray(by_anchors, dtype=np.int64))
     # Per article, the article_pairs partners of highest score (ties: the lower number), kept
     # in a heap of that size: memory per article, not per proposed pair.
