@@ -6,7 +6,8 @@
 
 MODULE is one of ``MODULES`` below (check, store, boilerplate, attribution, classify, and
 the matching stage, ``provenance/match/``: reuse (with duplicates), index (units, signatures,
-candidates), align). The repository's package, tests, corpus and
+candidates), align, claims (claim units, pairs, groups, origin), quotes (quotation
+groups)). The repository's package, tests, corpus and
 schemas are copied to a scratch folder whose ``pyproject.toml`` tells mutmut to mutate only
 that module's files and to run only its targeted test files (a mutant of
 ``classify.partition`` would otherwise run nearly the whole suite), then ``mutmut run`` runs
@@ -75,6 +76,16 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),
     "align": (["provenance/match/align.py"], ["tests/test_align.py"]),
+    "claims": (  # claim units, their pairs and groups, and the first outlet of each
+        [
+            "provenance/match/claim_corpus.py",
+            "provenance/match/claim_pairs.py",
+            "provenance/match/claims.py",
+            "provenance/match/origin.py",
+        ],
+        ["tests/test_claims.py", "tests/test_claim_stars.py"],
+    ),
+    "quotes": (["provenance/match/quote_groups.py"], ["tests/test_quotes.py"]),
 }
 # mutant name -> why no test can kill it (checked by reading ``mutmut show NAME``)
 _SQL_CASE = "SQL keywords and table names are case-insensitive"
