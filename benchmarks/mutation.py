@@ -274,6 +274,46 @@ EQUIVALENT: dict[str, str] = {
         )
         for n in numbers
     },
+    # classify
+    "provenance.classify.x__order_key__mutmut_2": "a missing reason as 'XXXX' instead of '': "
+    "every BoilerplateReason value is lower-case, after both",
+    **{
+        f"provenance.classify.x__order_key__mutmut_{n}": why
+        for n, why in (
+            (
+                4,
+                "a missing agency as 'XXXX': every wire candidate names one (credit_candidates: "
+                "the credit's agency; reuse_spans: the outlet or the wire id) and no other label "
+                "has one, so a missing agency is never compared with a present one",
+            ),
+            (
+                6,
+                "a missing evidence as 'XXXX': evidence is 'alignment' or 'credit' (model.Span), "
+                "lower-case, after both",
+            ),
+            (
+                8,
+                "a missing rule as 'XXXX': a boilerplate candidate always has a rule "
+                "(BoilerplateSpan.rule is a str) and no other label has one",
+            ),
+            (
+                12,
+                "every shared candidate has a first and no other has one (reuse_spans), so "
+                "only the choice between shared candidates changes, and a shared piece takes "
+                "its first from every covering candidate and merges their sources: which one "
+                "is best does not show",
+            ),
+            (13, "as _12, a missing first as 'XXXX'"),
+        )
+    },
+    "provenance.classify.x_partition__mutmut_53": "only shared candidates carry a first, and a "
+    "shared piece's first is computed on the next lines",
+    **{
+        f"provenance.classify.x__absorb_whitespace__mutmut_{n}": "the branch is reached only "
+        "when `out` is empty or the piece is not blank (the test before took the rest), and "
+        "with `out` empty the last branch appends the piece as this one does"
+        for n in (20, 21)
+    },
 }
 COPY = ("provenance", "tests", "corpus", "schemas", "README.md", "CHANGELOG.md")
 _RESULT = re.compile(r"^\s+(\S+): (\w[\w ]*)$")
