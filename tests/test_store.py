@@ -3,9 +3,11 @@ deep check of a damaged index, lock waits and the messages of SQLite errors."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,20 +17,26 @@ from typer.testing import CliRunner
 from provenance import pipeline
 from provenance.cli import app
 from provenance.config import Config, FingerprintConfig, StoreConfig
-from provenance.errors import StoreError
-from provenance.model import Article, ArticleResult
+from provenance.errors import ConfigError, StoreError
+from provenance.match.candidates import Banding
+from provenance.match.claims import claim_shingles, load_stopwords
+from provenance.match.signatures import BatchSigner
+from provenance.model import Article, ArticleResult, SourceKind
 from provenance.store import (
+    AddSummary,
     Entry,
     Fingerprinter,
     Store,
     add_articles,
+    content_hash,
     describe_sqlite_error,
+    ops,
     rebuild,
     ref_parts,
     verify,
 )
 from provenance.store import sqlite as store_sqlite
-from provenance.store.keys import QUOTE_SEQ
+from provenance.store.keys import QUOTE_SALT, QUOTE_SEQ
 from provenance.store.sqlite import APPLICATION_ID
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -613,3 +621,478 @@ def test_an_index_whose_creation_never_finished_is_named_so(tmp_path: Path) -> N
         f"{path}: an index whose creation never finished (no tables); "
         "`provenance index add` creates them"
     )
+
+
+# --- session 7: mutation testing of provenance/store (small hand-built indexes) ------------
+
+BRIDGE = (
+    "The city council approved a plan to rebuild the northern bridge on Monday after a long "
+    "debate.\n\n"
+    "The mayor said the work would begin in the spring and take two years to finish.\n\n"
+    '"We will keep one lane open at all times," the mayor said.'
+)
+HARBOUR = (
+    "Rescue teams searched the harbour for a missing fishing boat late on Friday night.\n\n"
+    "The coast guard said the crew of four had last radioed from the northern reef.\n\n"
+    "Relatives gathered at the café by the pier while the search went on until dawn."
+)
+FERRY = (
+    "The ferry company postponed the new timetable for the island route this week.\n\n"
+    "Its director blamed a shortage of engineers and the late delivery of a second ship.\n\n"
+    "Passengers will keep the winter schedule until the end of April, the company said."
+)
+
+
+def _article(aid: str, text: str = BRIDGE, **fields: object) -> Article:
+    return Article(id=aid, text=text, **fields)  # type: ignore[arg-type]
+
+
+def _entries(store: Store, articles: list[Article]) -> list[Entry]:
+    return store.fp.entries(pipeline.analyze_each(articles))
+
+
+def test_a_stored_article_reads_back_with_all_its_metadata(tmp_path: Path) -> None:
+    """Every field of an article survives the index: columns for id, outlet, published and
+    kind, a JSON object (sorted keys, non-ASCII kept as it is) for the rest."""
+    article = _article(
+        "wire-1",
+        HARBOUR,
+        title="Boat missing off the reef, café owners help",
+        outlet="Coast Wire",
+        url="https://example.org/boat",
+        published="2024-03-01T08:00:00Z",
+        source_kind=SourceKind.WIRE,
+        language="en",
+        authors=("A. Writer", "B. Writer"),
+        extra={"section": "coast", "n": 3},
+    )
+    plain = _article("plain", BRIDGE)
+    with _open(tmp_path / "i.sqlite") as store:
+        (entry,) = _entries(store, [article])
+        store.put([entry, *_entries(store, [plain])])
+        stored = {s.article.id: s for s in store.iter_articles()}
+        assert [s.article for s in stored.values()] == [plain, article]  # by id
+        assert store.articles([stored["wire-1"].pk])[stored["wire-1"].pk] == stored["wire-1"]
+        assert stored["wire-1"].passages == tuple((p.start, p.end) for _, p in entry.numbered())
+        (metadata, n_passages), (plain_metadata, _) = store.conn.execute(
+            "SELECT metadata, n_passages FROM articles ORDER BY id DESC"
+        ).fetchall()
+    assert n_passages == len(entry.passages) + len(entry.quotes)
+    assert "café" in metadata  # not \u00e9
+    loaded = json.loads(metadata)
+    assert list(loaded) == ["authors", "extra", "language", "title", "url"]
+    assert loaded["extra"] == {"n": 3, "section": "coast"}
+    assert "extra" not in json.loads(plain_metadata)  # no extra fields: no key
+
+
+def test_stats_count_what_the_index_holds(tmp_path: Path) -> None:
+    """Articles per kind, distinct outlets (an unknown outlet is none), passages and band
+    rows, the first and last dates, the text in UTF-8 bytes, the file with its -wal, and
+    the recorded parameters."""
+    articles = [
+        _article("a", BRIDGE, outlet="Daily", published="2024-01-02"),
+        _article("b", HARBOUR, outlet="Daily", published="2023-12-31", source_kind=SourceKind.WIRE),
+        _article("c", FERRY, source_kind=SourceKind.PRESS_RELEASE),
+    ]
+    path = tmp_path / "i.sqlite"
+    with _open(path) as store:
+        entries = _entries(store, articles)
+        store.put(entries)
+        stats = store.stats()
+        wal = Path(f"{path}-wal").stat().st_size
+        sizes = path.stat().st_size + wal
+    assert wal > 0  # the writes are in the -wal file until a checkpoint
+    units = sum(len(e.passages) + len(e.quotes) for e in entries)
+    assert stats.articles == 3
+    assert list(stats.by_source_kind.items()) == [("outlet", 1), ("press_release", 1), ("wire", 1)]
+    assert stats.outlets == 1
+    assert (stats.passages, stats.band_rows) == (units, units * 8)
+    assert (stats.first_published, stats.last_published) == ("2023-12-31", "2024-01-02")
+    assert stats.text_bytes == sum(len(a.text.encode("utf-8")) for a in articles)
+    assert stats.text_bytes == sum(len(a.text) for a in articles) + 1  # the é
+    assert stats.file_bytes == sizes
+    assert stats.meta == dict(sorted(Fingerprinter(Config()).meta().items()))
+    assert list(stats.meta) == sorted(stats.meta)
+    with Store(":memory:", Fingerprinter(Config())) as memory:
+        empty = memory.stats()
+    assert (empty.articles, empty.by_source_kind, empty.file_bytes, empty.text_bytes) == (
+        0,
+        {},
+        0,
+        0,
+    )
+    assert (empty.first_published, empty.last_published) == (None, None)
+
+
+def test_the_recorded_parameters_name_everything_that_must_agree() -> None:
+    meta = Fingerprinter(Config()).meta()
+    assert meta == {
+        "format_version": "3",
+        "scheme": "affine32",
+        "num_perm": "128",
+        "seed": "1",
+        "word_shingle": "3",
+        "char_shingle": "4",
+        "datasketch_major": "2",
+        "bands": "8",
+        "rows": "3",
+        "key_bits": "32",
+        "passage_kind": "sentence",
+        "quote_min_words": "4",
+    }
+
+
+def test_bands_times_rows_may_use_every_permutation_but_not_more() -> None:
+    fits = Fingerprinter(Config(index=StoreConfig(bands=32, rows=4)))  # 128 of 128
+    assert (fits.bands, fits.rows) == (32, 4)
+    with pytest.raises(ConfigError) as info:
+        Fingerprinter(Config(index=StoreConfig(bands=43, rows=3)))
+    assert str(info.value) == (
+        "index.bands * index.rows (43 * 3) exceeds fingerprint.num_perm (128)"
+    )
+
+
+def test_the_jaccard_estimate_inverts_the_band_curve() -> None:
+    """(hits / bands) ** (1 / rows), capped at 1 and rounded to 4 places: with 8 bands of
+    3 rows, 1 hit is 0.5 (0.125 ** (1/3)), 4 hits 0.7937, 8 or more 1.0."""
+    fp = Fingerprinter(Config())
+    assert [fp.estimate(n) for n in (0, 1, 4, 8, 9)] == [0.0, 0.5, 0.7937, 1.0, 1.0]
+
+
+def test_stored_keys_are_the_upper_32_bits_of_the_reports_band_keys() -> None:
+    """A sentence's keys: one per band, the signed 64-bit band keys of ``Banding`` cut to
+    their upper 32 bits; a quotation's: the keys of its content words, XORed with QUOTE_SALT."""
+    fp = Fingerprinter(Config())
+    signer, banding = BatchSigner(fp.params), Banding(8, 3)
+    text = "The mayor said the work would begin in the spring and take two years to finish."
+    full = banding.keys(signer.sign_texts([text]))[0]
+    assert fp.keys(text) == tuple(k >> 32 for k in full)
+    assert len(fp.keys(text)) == 8
+    quote = "We will keep one lane open at all times"
+    words = claim_shingles(quote, fp.params, load_stopwords())
+    salted = tuple((k >> 32) ^ QUOTE_SALT for k in banding.keys(signer.sign_shingles([words]))[0])
+    assert fp.quote_keys(quote) == salted
+    assert all(-(1 << 31) <= k < 1 << 31 for k in (*fp.keys(text), *fp.quote_keys(quote)))
+
+
+def test_boilerplate_sentences_are_left_out_of_the_stored_units_unless_asked(
+    corpus_articles: dict[str, Article],
+) -> None:
+    """Article 003 ends in boilerplate: the stored units stay clear of every boilerplate
+    span; ``with_boilerplate`` (the duplicate query) keeps the sentences there too."""
+    (result,) = pipeline.analyze_each([corpus_articles["003"]])
+    fp = Fingerprinter(Config())
+    stored = fp.entry(result)
+    query = fp.entry(result, with_boilerplate=True)
+    spans = [(b.start, b.end) for b in result.boilerplate]
+    assert spans
+    assert all(p.end <= s or p.start >= e for p in stored.passages for s, e in spans)
+    assert len(query.passages) > len(stored.passages)
+    assert {(p.start, p.end) for p in stored.passages} < {(p.start, p.end) for p in query.passages}
+    assert query.quotes == stored.quotes
+    assert stored.content_hash == content_hash(corpus_articles["003"].text)
+
+
+def test_a_quotation_of_the_minimum_word_count_is_a_unit_and_a_shorter_one_is_not() -> None:
+    text = (
+        "The city council approved a plan to rebuild the northern bridge on Monday after a "
+        'long debate.\n\n"We will keep going," the mayor said after the vote in the council '
+        'chamber.\n\n"We keep going," her deputy added as the session ended.'
+    )
+    (result,) = pipeline.analyze_each([_article("q", text)])
+    entry = Fingerprinter(Config()).entry(result)  # quotes.match_min_words = 4
+    assert [text[q.start : q.end] for q in entry.quotes] == ['"We will keep going,"']
+    assert [seq for seq, _ in entry.numbered()][-1] == QUOTE_SEQ
+    assert entry.numbered()[: len(entry.passages)] == list(enumerate(entry.passages))
+
+
+def test_a_content_hash_is_16_bytes_of_blake2b_of_the_utf8_text() -> None:
+    digest = hashlib.blake2b("café".encode(), digest_size=16).digest()
+    assert content_hash("café") == digest
+    assert content_hash("cafe") != digest
+
+
+def _spy() -> tuple[list[list[str]], ops.Analyze]:
+    """An analysis that records the ids of each batch it is given."""
+    batches: list[list[str]] = []
+
+    def analyze(articles: Sequence[Article], config: Config) -> Sequence[ArticleResult]:
+        batches.append([a.id for a in articles])
+        return pipeline.analyze_each(articles, config)
+
+    return batches, analyze
+
+
+def test_add_counts_added_replaced_and_unchanged_and_analyses_only_what_it_writes(
+    tmp_path: Path,
+) -> None:
+    """Batches of two, in id order, with the progress after each; an article indexed with
+    the same text is neither analysed nor written again."""
+    config = Config(index=StoreConfig(batch_size=2))
+    with _open(tmp_path / "i.sqlite", config) as store:
+        add_articles(store, [_article("m", BRIDGE), _article("k", HARBOUR)], config)
+        batches, analyze = _spy()
+        progress: list[tuple[int, int]] = []
+        summary = add_articles(
+            store,
+            [_article("z", FERRY), _article("k", FERRY), _article("m", BRIDGE), _article("a")],
+            config,
+            replace=True,
+            analyze=analyze,
+            progress=lambda done, total: progress.append((done, total)),
+        )
+        assert summary == AddSummary(added=2, replaced=1, unchanged=1)
+        assert batches == [["a", "k"], ["z"]]
+        assert progress == [(2, 3), (3, 3)]
+        assert dict(store.conn.execute("SELECT id, text FROM articles").fetchall())["k"] == FERRY
+        assert store.count() == 4
+
+
+def test_changed_texts_are_refused_by_name_before_anything_is_written(tmp_path: Path) -> None:
+    """Five changed ids are all named; past five, the first five and "...". A new article
+    in the same call is not stored either."""
+    ids = [f"id{n}" for n in range(6)]
+    with _open(tmp_path / "i.sqlite") as store:
+        add_articles(store, [_article(i, BRIDGE) for i in ids], Config())
+        for changed, shown in (
+            (ids[:5], "'id0', 'id1', 'id2', 'id3', 'id4'"),
+            (ids, "'id0', 'id1', 'id2', 'id3', 'id4' ..."),
+        ):
+            batches, analyze = _spy()
+            with pytest.raises(StoreError) as info:
+                add_articles(
+                    store,
+                    [_article("new", HARBOUR), *(_article(i, FERRY) for i in reversed(changed))],
+                    Config(),
+                    analyze=analyze,
+                )
+            assert str(info.value) == (
+                f"{len(changed)} article(s) already indexed with a different text: {shown}; "
+                "use --replace to replace them"
+            )
+            assert batches == []
+        assert store.count() == 6
+
+
+def test_deep_verify_names_what_it_cannot_read(tmp_path: Path) -> None:
+    """A content hash stored as text cannot be compared: that article's rows are a problem
+    line, the other article is still checked; checked one article at a time (batch=1)
+    every article is checked."""
+    articles = [_article("a", BRIDGE), _article("b", HARBOUR), _article("c", FERRY)]
+    with _index(tmp_path / "i.sqlite", articles) as store:
+        assert verify(store, Config(), batch=1) == []
+        store.conn.execute("UPDATE articles SET content_hash = 'text' WHERE id = 'b'")
+        store.conn.execute("UPDATE articles SET text = text || ' Extra.' WHERE id IN ('a', 'c')")
+        problems = verify(store, Config(), batch=1)
+    assert "article 'b': cannot read its rows: string argument without an encoding" in problems
+    for aid in "ac":
+        damaged = f"article {aid!r}: its text does not match its content hash (text damaged)"
+        assert damaged in problems
+    assert {p.split(":")[0] for p in problems} == {"article 'a'", "article 'b'", "article 'c'"}
+
+
+def test_deep_verify_of_an_index_without_its_articles_table_says_so(tmp_path: Path) -> None:
+    with _index(tmp_path / "i.sqlite", [_article("a")]) as store:
+        store.conn.execute("DROP TABLE articles")
+        problems = verify(store, Config())
+    assert problems == [
+        "cannot count the rows of each article: no such table: articles",
+        "cannot list the articles: no such table: articles",
+    ]
+
+
+def test_verify_reports_rows_it_cannot_count(tmp_path: Path) -> None:
+    """A passage row whose article is text, not a pk: the counts cannot be compared,
+    which is a problem line, not an exception."""
+    with _index(tmp_path / "i.sqlite", [_article("a")]) as store:
+        store.conn.execute("UPDATE passages SET article = 'x' WHERE seq = 0")
+        problems = store.verify()
+    assert len(problems) == 1
+    assert problems[0].startswith("cannot count the rows of each article: ")
+    assert "not supported between instances of" in problems[0]
+
+
+def test_verify_reports_sqlites_integrity_check(tmp_path: Path) -> None:
+    """One byte of the id index changed on disk: SQLite's integrity check names the rows
+    missing from that index, one line each; the row counts still agree."""
+    path = tmp_path / "i.sqlite"
+    with _index(path, [_article("a-first"), _article("b-second", HARBOUR)]) as store:
+        (root,) = store.conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_articles_1'"
+        ).fetchone()
+        page = store.conn.execute("PRAGMA page_size").fetchone()[0]
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    at = data.index(b"a-first", (root - 1) * page)
+    data[at] = ord("z")
+    path.write_bytes(data)
+    with _open(path, create=False) as store:
+        assert store.verify() == [
+            "integrity_check: row 1 missing from index sqlite_autoindex_articles_1",
+            "integrity_check: row 2 missing from index sqlite_autoindex_articles_1",
+        ]
+
+
+def _refusal(path: Path, **options: object) -> str:
+    """The message of a refused open; the refused file is left exactly as it was (no
+    journal, no -wal or -shm file, the same bytes)."""
+    before = path.read_bytes() if path.is_file() else None
+    with pytest.raises(StoreError) as info:
+        Store(path, Fingerprinter(Config()), **options)  # type: ignore[arg-type]
+    if before is not None:
+        assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    return str(info.value)
+
+
+def test_files_that_are_not_an_index_are_refused_by_their_header(tmp_path: Path) -> None:
+    """A folder, an empty file (unless creating), a file shorter than an SQLite header or
+    without its magic, and an SQLite database of another application are each refused
+    with a line naming the file."""
+    folder = tmp_path / "dir"
+    folder.mkdir()
+    (folder / "x.sqlite").mkdir()
+    assert _refusal(folder / "x.sqlite") == (
+        f"{folder / 'x.sqlite'}: not a regular file, so not an index"
+    )
+    empty = tmp_path / "empty" / "i.sqlite"
+    empty.parent.mkdir()
+    empty.touch()
+    assert _refusal(empty) == (
+        f"{empty}: empty file, not an index (delete it or name another file)"
+    )
+    short = tmp_path / "short" / "i.sqlite"
+    short.parent.mkdir()
+    short.write_bytes(b"SQLite format 3\x00" + bytes(83))  # 99 of the 100 header bytes
+    assert _refusal(short) == f"{short}: not an index (not an SQLite database)"
+    short.write_bytes(b"SQLite format 4\x00" + bytes(84))
+    assert _refusal(short) == f"{short}: not an index (not an SQLite database)"
+    foreign = tmp_path / "foreign" / "i.sqlite"
+    foreign.parent.mkdir()
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("PRAGMA application_id = 4660")
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    assert _refusal(foreign, create=True) == (
+        f"{foreign}: not an index (an SQLite database of another application, id 0x1234)"
+    )
+
+
+def test_an_empty_file_is_made_an_index_when_creating(tmp_path: Path) -> None:
+    """An empty file is an index another writer is creating this instant: ``create``
+    makes it one, with our application id in the header and WAL, synchronous=FULL and the
+    busy timeout set on the connection."""
+    path = tmp_path / "i.sqlite"
+    path.touch()
+    with Store(path, Fingerprinter(Config()), create=True) as store:
+        settings = [
+            store.conn.execute(f"PRAGMA {name}").fetchone()[0]
+            for name in ("journal_mode", "synchronous", "busy_timeout", "cache_size")
+        ]
+        assert settings == ["wal", 2, 2000, -65536]
+        assert store.stats().meta == Fingerprinter(Config()).meta()
+    assert int.from_bytes(path.read_bytes()[68:72], "big") == APPLICATION_ID
+    with Store(path, Fingerprinter(Config())) as store:
+        assert store.count() == 0
+
+
+def test_a_new_index_is_made_in_a_new_folder(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "i.sqlite"
+    with Store(path, Fingerprinter(Config()), create=True) as store:
+        store.put(_entries(store, [_article("x")]))
+    with Store(path, Fingerprinter(Config()), readonly=True) as store:
+        assert store.count() == 1
+
+
+def _make_index(path: Path, *statements: str) -> Path:
+    """A sound, empty index at ``path``, then ``statements`` run on it with plain sqlite3."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Store(path, Fingerprinter(Config()), create=True).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statement in statements:
+        conn.execute(statement)
+    conn.execute("PRAGMA journal_mode = DELETE")  # no -wal file beside it
+    conn.close()
+    return path
+
+
+def test_an_index_with_a_table_or_column_missing_is_refused_and_left_alone(
+    tmp_path: Path,
+) -> None:
+    lacking = _make_index(tmp_path / "t" / "i.sqlite", "DROP TABLE bands")
+    assert _refusal(lacking, create=True) == (
+        f"{lacking}: not a complete provenance index: table(s) bands missing"
+    )
+    column = _make_index(
+        tmp_path / "c" / "i.sqlite",
+        "DROP TABLE passages",
+        "CREATE TABLE passages (article INTEGER, seq INTEGER, start INTEGER)",
+    )
+    assert _refusal(column) == (
+        f"{column}: not a provenance index: table passages lacks column(s) end"
+    )
+
+
+def test_an_index_whose_meta_lacks_a_parameter_is_refused(tmp_path: Path) -> None:
+    path = _make_index(tmp_path / "m" / "i.sqlite", "DELETE FROM meta WHERE key = 'rows'")
+    assert _refusal(path) == (
+        f"{path}: damaged index: its meta table lacks rows, so its parameters are unknown; "
+        "delete the file and add the articles again"
+    )
+
+
+def test_an_older_format_is_refused_with_the_rebuild_command_and_rebuild_upgrades_it(
+    tmp_path: Path,
+) -> None:
+    """Format 2 has the same tables: a normal open is refused, saying how to rebuild; the
+    rebuild (which opens without the parameter check) reads it and writes format 3."""
+    path = _make_index(tmp_path / "f" / "i.sqlite")
+    with Store(path, Fingerprinter(Config())) as store:
+        store.put(_entries(store, [_article("x")]))
+        store.conn.execute("UPDATE meta SET value = '2' WHERE key = 'format_version'")
+    with pytest.raises(StoreError) as info:
+        Store(path, Fingerprinter(Config()))
+    assert str(info.value) == (
+        f"{path} has index format 2, this version reads format 3: "
+        f"rebuild it with `provenance index rebuild --index {path}`"
+    )
+    with Store(path, Fingerprinter(Config()), check_meta=False) as store:
+        assert rebuild(store, Config()) == 1
+    with Store(path, Fingerprinter(Config())) as store:
+        assert store.stats().meta["format_version"] == "3"
+        assert verify(store, Config()) == []
+
+
+def test_other_parameters_are_listed_each_with_this_runs_value(tmp_path: Path) -> None:
+    path = _make_index(tmp_path / "p" / "i.sqlite")
+    other = Config(index=StoreConfig(bands=6, rows=4))
+    with pytest.raises(StoreError) as info:
+        Store(path, Fingerprinter(other))
+    assert str(info.value) == (
+        f"{path} was built with other fingerprint parameters: bands=8 (now 6), "
+        f"rows=3 (now 4); rebuild it with `provenance index rebuild --index {path}` "
+        "(or delete it and add the articles again)"
+    )
+    with Store(path, Fingerprinter(other), check_meta=False) as store:  # for a rebuild
+        assert store.count() == 0
+
+
+def test_a_reader_never_creates_or_changes_an_index(tmp_path: Path) -> None:
+    """``readonly`` refuses a missing file, and opens an existing one with SQLite's
+    ``mode=ro``: its journal mode stays as it is and a write fails; the file keeps its
+    bytes."""
+    missing = tmp_path / "none" / "i.sqlite"
+    with pytest.raises(StoreError) as info:
+        Store(missing, Fingerprinter(Config()), create=True, readonly=True)
+    assert str(info.value) == (
+        f"no index at {missing}; create it with `provenance index add PATHS`"
+    )
+    assert not missing.parent.exists()
+    path = _make_index(tmp_path / "r" / "i.sqlite")
+    before = path.read_bytes()
+    with Store(path, Fingerprinter(Config()), readonly=True) as store:
+        entries = _entries(store, [_article("x")])
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            store.put(entries)
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert path.read_bytes() == before
