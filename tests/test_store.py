@@ -9,7 +9,9 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -1096,3 +1098,174 @@ def test_a_reader_never_creates_or_changes_an_index(tmp_path: Path) -> None:
             store.put(entries)
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     assert path.read_bytes() == before
+
+
+def _nested_then_fail(store: Store, entries: list[Entry]) -> None:
+    with store.transaction():
+        store.put(entries[:1])
+        with store.transaction():
+            store.put(entries[1:])
+        assert store.conn.in_transaction  # the inner one did not commit
+        raise RuntimeError("after both")
+
+
+def test_a_read_transaction_never_commits_and_an_inner_transaction_joins_the_outer(
+    tmp_path: Path,
+) -> None:
+    """``transaction(write=False)`` rolls back whatever ran inside it; a transaction opened
+    inside another is part of it: the outer one's error undoes both."""
+    with _open(tmp_path / "i.sqlite") as store:
+        entries = _entries(store, [_article("a"), _article("b", HARBOUR)])
+        with store.transaction(write=False):
+            store.put(entries[:1])
+            assert store.count() == 1
+        assert store.count() == 0
+        assert not store.conn.in_transaction
+        with pytest.raises(RuntimeError, match="after both"):
+            _nested_then_fail(store, entries)
+        assert store.count() == 0
+        store.put(entries)
+    with _open(tmp_path / "i.sqlite", create=False) as reopened:
+        assert reopened.count() == 2
+
+
+class _FailingCommit:
+    """A connection whose COMMIT fails as on a full disk (everything else is passed on)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if sql == "COMMIT":
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.conn, name)
+
+
+def test_a_failed_commit_rolls_back_and_says_nothing_was_written(tmp_path: Path) -> None:
+    path = tmp_path / "i.sqlite"
+    with _open(path) as store:
+        entries = _entries(store, [_article("a")])
+        real = store.conn
+        store.conn = _FailingCommit(real)  # type: ignore[assignment]
+        with pytest.raises(StoreError) as info:
+            store.put(entries)
+        assert str(info.value) == (
+            f"{path}: commit failed, nothing of this transaction was written: "
+            "cannot write the index (database or disk is full)"
+        )
+        store.conn = real
+        assert not real.in_transaction
+        assert store.count() == 0
+
+
+def test_a_damaged_row_read_back_is_a_store_error_naming_the_row(tmp_path: Path) -> None:
+    """Each column a reader relies on, damaged in place, gives a one-line StoreError that
+    names the file, the article and what is wrong, never a wrong article."""
+    path = tmp_path / "i.sqlite"
+    cases = [
+        ("metadata = '[1]'", "'a'", "metadata is not a JSON object or text is not text"),
+        ("metadata = 'not json'", "'a'", "Expecting value: line 1 column 1 (char 0)"),
+        ("text = ''", "'a'", "metadata is not a JSON object or text is not text"),
+        ("text = X'41'", "'a'", "metadata is not a JSON object or text is not text"),
+        ("id = X'41'", "b'A'", "id, outlet or published is not text"),
+        ("outlet = X'41'", "'a'", "id, outlet or published is not text"),
+        ("published = X'41'", "'a'", "id, outlet or published is not text"),
+        ("source_kind = 'blog'", "'a'", "'blog' is not a valid SourceKind"),
+    ]
+    with _index(path, [_article("a", outlet="Daily", published="2024-01-02")]) as store:
+        for change, name, why in cases:
+            with store.transaction(write=False):  # rolled back after each case
+                store.conn.execute(f"UPDATE articles SET {change}")
+                with pytest.raises(StoreError) as info:
+                    store.articles([1])
+                assert str(info.value) == (
+                    f"{path}: damaged index: article {name} (pk 1) has an unreadable row ({why})"
+                )
+                with pytest.raises(StoreError):
+                    list(store.iter_articles())
+        assert store.articles([1])[1].article.outlet == "Daily"
+
+
+def test_band_rows_and_passages_that_point_nowhere_are_store_errors(tmp_path: Path) -> None:
+    path = tmp_path / "i.sqlite"
+    with _index(path, [_article("a", source_kind=SourceKind.WIRE)]) as store:
+        assert store.kinds([1, 1]) == {1: ("a", SourceKind.WIRE)}
+        missing = (
+            f"{path}: damaged index: band rows point at article pk 7, which is not in the "
+            "articles table; `provenance index verify` tells more"
+        )
+        with pytest.raises(StoreError) as info:
+            store.kinds([1, 7, 9])
+        assert str(info.value) == missing
+        with pytest.raises(StoreError) as info:
+            store.articles([9, 7, 1])
+        assert str(info.value) == missing
+        store.conn.execute("UPDATE passages SET start = 'x' WHERE seq = 1")
+        with pytest.raises(StoreError) as info:
+            store.articles([1])
+        assert str(info.value) == (
+            f"{path}: damaged index: a passage offset of article 'a' is str 'x', not an "
+            "integer; `provenance index verify` tells more"
+        )
+        key = store.conn.execute("SELECT key FROM bands LIMIT 1").fetchone()[0]
+        store.conn.execute("INSERT INTO bands VALUES (?, 'abcdefghijklmnopqrstuvwxyz')", (key,))
+        with pytest.raises(StoreError) as info:
+            store.hits([key])
+        assert str(info.value) == (
+            f"{path}: damaged index: a band row's ref is str 'abcdefghijklmnopqrst', not an "
+            "integer; `provenance index verify` tells more"
+        )
+        store.conn.execute("UPDATE articles SET source_kind = 'blog'")
+        with pytest.raises(StoreError) as info:
+            store.kinds([1])
+        assert str(info.value) == f"{path}: damaged index: article pk 1 has source_kind 'blog'"
+
+
+def test_hits_count_the_bands_each_stored_unit_shares_with_the_keys(tmp_path: Path) -> None:
+    """Two articles with the same first sentence: its keys meet the first unit of each in
+    all 8 bands; 3 of the keys meet them in 3; no keys, no hits."""
+    second = BRIDGE.split("\n\n")[0] + "\n\n" + HARBOUR
+    with _index(tmp_path / "i.sqlite", [_article("a"), _article("b", second)]) as store:
+        keys = store.fp.keys(BRIDGE.split("\n\n")[0])
+        pk = {aid: pk for pk, aid in store.conn.execute("SELECT pk, id FROM articles")}
+        first = {pk["a"] << 12, pk["b"] << 12}
+        assert {r: n for r, n in store.hits(keys).items() if r in first} == dict.fromkeys(first, 8)
+        assert {r: n for r, n in store.hits(keys[:3]).items() if r in first} == dict.fromkeys(
+            first, 3
+        )
+        assert store.hits([]) == {}
+        assert [ref_parts(r) for r in sorted(first)] == [(pk["a"], 0), (pk["b"], 0)]
+        assert ref_parts(pk["a"] << 12 | 4095) == (pk["a"], 4095)
+
+
+def test_the_hashes_of_many_ids_are_looked_up_in_chunks_that_miss_none(tmp_path: Path) -> None:
+    with _index(tmp_path / "i.sqlite", [_article("a"), _article("zzz", HARBOUR)]) as store:
+        ids = ["zzz", *(f"m{n:04}" for n in range(1200)), "a", "a"]
+        assert store.hashes(ids) == {"a": content_hash(BRIDGE), "zzz": content_hash(HARBOUR)}
+        assert store.hashes([]) == {}
+
+
+def test_remove_applies_every_filter_and_takes_quotation_units_with_it(
+    tmp_path: Path,
+) -> None:
+    """Ids, outlet and date together select the articles matching all three; an article
+    without a date is never before one; a removed article leaves no passage or band row
+    (its quotation units' keys are recomputed as quotation keys)."""
+    articles = [
+        _article("a", BRIDGE, outlet="X", published="2024-01-01"),
+        _article("b", HARBOUR, outlet="X", published="2024-01-01"),
+        _article("c", FERRY, outlet="Y", published="2024-01-01"),
+        _article("d", FERRY, outlet="X"),
+    ]
+    with _index(tmp_path / "i.sqlite", articles) as store:
+        assert store.remove(ids=["a", "c", "d"], outlet="X", before="2024-06-01") == ["a"]
+        assert store.remove(ids=["b", "c"], outlet="Y") == ["c"]
+        assert store.remove(outlet="X", before=datetime(2025, 1, 1, tzinfo=UTC)) == ["b"]
+        assert store.remove(before="2030-01-01") == []
+        assert [r[0] for r in store.conn.execute("SELECT id FROM articles")] == ["d"]
+        assert store.verify() == []
+        assert store.remove(ids=["d"]) == ["d"]
+        assert (_rows(store, "passages"), _rows(store, "bands")) == (0, 0)
