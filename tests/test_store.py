@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from provenance import pipeline
 from provenance.cli import app
-from provenance.config import Config, FingerprintConfig, StoreConfig
+from provenance.config import Config, FingerprintConfig, QuoteConfig, StoreConfig
 from provenance.errors import ConfigError, StoreError
 from provenance.match.candidates import Banding
 from provenance.match.claims import claim_shingles, load_stopwords
@@ -39,7 +39,7 @@ from provenance.store import (
 )
 from provenance.store import sqlite as store_sqlite
 from provenance.store.keys import QUOTE_SALT, QUOTE_SEQ
-from provenance.store.sqlite import APPLICATION_ID
+from provenance.store.sqlite import APPLICATION_ID, PutResult
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -591,6 +591,12 @@ def test_a_writer_waits_past_sqlites_busy_timeout_for_another_writer(
         ),
         ("database or disk is full", "cannot write the index (database or disk is full)"),
         ("disk I/O error", "cannot write the index (disk I/O error)"),
+        ("disk is full", "cannot write the index (disk is full)"),
+        (
+            "attempt to write a read-only database",
+            "cannot write the index (attempt to write a read-only database): "
+            "check the permissions of the file and folder",
+        ),
         ("no such table:\n  bands", "no such table: bands"),
     ],
 )
@@ -1269,3 +1275,142 @@ def test_remove_applies_every_filter_and_takes_quotation_units_with_it(
         assert store.verify() == []
         assert store.remove(ids=["d"]) == ["d"]
         assert (_rows(store, "passages"), _rows(store, "bands")) == (0, 0)
+
+
+SIGNS = (
+    "The city council approved a plan to rebuild the northern bridge on Monday after a long "
+    'debate.\n\nSigns reading "a bridge too far" appeared along the river bank overnight.'
+)
+
+
+def test_add_rebuild_and_verify_analyse_with_the_runs_configuration(tmp_path: Path) -> None:
+    """An unattributed quotation of 4 words is kept by default and dropped with
+    ``quotes.keep_short_unattributed = false``: indexed with that setting the article has no
+    quotation unit, which the deep check with the default setting reports and a rebuild
+    with the default setting adds."""
+    strict = Config(quotes=QuoteConfig(keep_short_unattributed=False))
+    with _open(tmp_path / "i.sqlite") as store:
+        add_articles(store, [_article("s", SIGNS)], strict)
+        sentences = _rows(store, "passages")
+        assert store.conn.execute("SELECT max(seq) FROM passages").fetchone()[0] < QUOTE_SEQ
+        assert verify(store, strict) == []
+        assert verify(store, Config()) == [
+            f"article 's': {sentences} stored passages differ from the {sentences + 1} "
+            "recomputed from its text",
+            f"article 's': 8 of its {(sentences + 1) * 8} band keys are missing from the index",
+        ]
+        assert rebuild(store, Config()) == 1
+        assert _rows(store, "passages") == sentences + 1
+        assert verify(store, Config()) == []
+
+
+def test_put_says_which_ids_it_added_replaced_or_left_and_refuses_a_change_whole(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "i.sqlite"
+    with _open(path) as store:
+        a, b = _entries(store, [_article("a"), _article("b", HARBOUR)])
+        (a2,) = _entries(store, [_article("a", FERRY)])
+        (c,) = _entries(store, [_article("c", FERRY)])
+        assert store.put([a, b]) == PutResult(added=("a", "b"))
+        assert store.put([b, a]) == PutResult(unchanged=("b", "a"))
+        with pytest.raises(StoreError) as info:
+            store.put([c, a2])
+        assert str(info.value) == (
+            "article 'a' is already indexed with a different text; use --replace to replace it"
+        )
+        assert store.hashes(["a", "c"]) == {"a": a.content_hash}  # c was rolled back too
+        assert store.put([c, a2, b], replace=True) == PutResult(
+            added=("c",), replaced=("a",), unchanged=("b",)
+        )
+        assert store.verify() == []
+        assert verify(store, Config()) == []
+        store.conn.execute("UPDATE articles SET content_hash = 'text' WHERE id = 'b'")
+        with pytest.raises(StoreError) as info:
+            store.put([b])
+        assert str(info.value) == (
+            f"{path}: damaged index: article 'b' has no readable content hash"
+        )
+
+
+def test_replacing_an_article_with_damaged_rows_is_refused_naming_it(tmp_path: Path) -> None:
+    """Replacing recomputes the old band keys from the stored text and offsets: a text or
+    an offset that is not what it should be stops the replacement with a StoreError."""
+    path = tmp_path / "i.sqlite"
+    with _index(path, [_article("a")]) as store:
+        (changed,) = _entries(store, [_article("a", FERRY)])
+        with store.transaction(write=False):
+            store.conn.execute("UPDATE passages SET start = 'x' WHERE seq = 0")
+            with pytest.raises(StoreError) as info:
+                store.put([changed], replace=True)
+            assert str(info.value) == (
+                f"{path}: damaged index: a passage of article pk 1 is str 'x', not an integer; "
+                "`provenance index verify` tells more"
+            )
+        with store.transaction(write=False):
+            store.conn.execute("UPDATE articles SET text = X'41'")
+            with pytest.raises(StoreError) as info:
+                store.put([changed], replace=True)
+            assert str(info.value) == f"{path}: damaged index: article pk 1 has no readable text"
+        assert store.put([changed], replace=True) == PutResult(replaced=("a",))
+        assert (store.verify(), verify(store, Config())) == ([], [])
+
+
+def test_a_writer_finishes_an_index_whose_creation_never_finished(tmp_path: Path) -> None:
+    """Our application id and no tables: a writer (``create``) makes the tables and
+    records the parameters; a reader is refused (see above)."""
+    path = tmp_path / "half.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.close()
+    with pytest.raises(StoreError, match="never finished"):
+        Store(path, Fingerprinter(Config()), readonly=True)
+    with Store(path, Fingerprinter(Config()), create=True) as store:
+        store.put(_entries(store, [_article("a")]))
+        assert store.stats().meta == Fingerprinter(Config()).meta()
+    with Store(path, Fingerprinter(Config())) as store:
+        assert store.count() == 1
+
+
+def test_a_foreign_database_with_a_live_wal_is_refused_on_the_real_connection(
+    tmp_path: Path,
+) -> None:
+    """While another connection's -wal holds data the header check is skipped (the main
+    file alone is not the current state); the checks on the real connection refuse the
+    file all the same."""
+    path = tmp_path / "other.sqlite"
+    keep = sqlite3.connect(path, isolation_level=None)
+    try:
+        keep.execute("PRAGMA journal_mode = WAL")
+        keep.execute("CREATE TABLE notes (body TEXT)")
+        keep.execute("INSERT INTO notes VALUES ('x')")
+        assert Path(f"{path}-wal").stat().st_size > 0
+        with pytest.raises(StoreError) as info:
+            Store(path, Fingerprinter(Config()), create=True)
+        assert str(info.value) == (
+            f"{path}: not an index (an SQLite database without the index tables)"
+        )
+        keep.execute("DROP TABLE notes")
+        for statement in store_sqlite._SCHEMA.split(";")[:2]:  # meta and articles only
+            keep.execute(statement)
+        with pytest.raises(StoreError) as info:
+            Store(path, Fingerprinter(Config()), create=True)
+        assert str(info.value) == (
+            f"{path}: not a complete provenance index: table(s) bands, passages missing"
+        )
+    finally:
+        keep.close()
+
+
+def test_deep_verify_of_articles_added_out_of_id_order_finds_nothing(tmp_path: Path) -> None:
+    """Articles added in two runs, "z" before "a", have pks out of id order; the deep
+    check compares each article with its own recomputed rows (it compared "z" with the
+    rows of "a" before session 7, and reported both as damaged)."""
+    with _open(tmp_path / "i.sqlite") as store:
+        add_articles(store, [_article("z", HARBOUR)], Config())
+        add_articles(store, [_article("a", FERRY)], Config())
+        assert verify(store, Config()) == []
+        store.conn.execute("UPDATE articles SET text = replace(text, 'ferry', 'fairy')")
+        assert verify(store, Config())[0] == (
+            "article 'a': its text does not match its content hash (text damaged)"
+        )
