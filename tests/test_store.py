@@ -1414,3 +1414,83 @@ def test_deep_verify_of_articles_added_out_of_id_order_finds_nothing(tmp_path: P
         assert verify(store, Config())[0] == (
             "article 'a': its text does not match its content hash (text damaged)"
         )
+
+
+def test_a_store_opened_without_create_never_makes_a_file(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="create it with `provenance index add PATHS`"):
+        Store(tmp_path / "i.sqlite", Fingerprinter(Config()))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_reader_is_refused_a_half_created_index_behind_a_live_wal(tmp_path: Path) -> None:
+    """Our application id written through a -wal (the header check is skipped while the
+    -wal holds data) and no tables: a reader is told the creation never finished."""
+    path = tmp_path / "half.sqlite"
+    keep = sqlite3.connect(path, isolation_level=None)
+    try:
+        keep.execute("PRAGMA journal_mode = WAL")
+        keep.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        assert Path(f"{path}-wal").stat().st_size > 0
+        with pytest.raises(StoreError) as info:
+            Store(path, Fingerprinter(Config()), readonly=True)
+        assert str(info.value) == (
+            f"{path}: an index whose creation never finished (no tables); "
+            "`provenance index add` creates them"
+        )
+    finally:
+        keep.close()
+
+
+def _race(monkeypatch: pytest.MonkeyPatch, before_transaction: Any) -> None:
+    """Run ``before_transaction(path)`` right after a new Store's first look at the file
+    found no tables: another process acting between that look and our transaction."""
+    real = store_sqlite._schema_problem
+    calls: list[int] = []
+
+    def first_look(conn: sqlite3.Connection) -> str:
+        problem = real(conn)
+        if not calls:
+            calls.append(1)
+            path = conn.execute("PRAGMA database_list").fetchone()[2]
+            before_transaction(Path(path))
+        return problem
+
+    monkeypatch.setattr(store_sqlite, "_schema_problem", first_look)
+
+
+def test_tables_another_writer_made_meanwhile_are_checked_like_any_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer creating an index finds no tables, then, inside its transaction, tables
+    another process made meanwhile: an index of other parameters is refused as such, and
+    incomplete tables are refused naming what is missing; nothing is changed."""
+    other = Config(index=StoreConfig(bands=6))
+
+    def other_index(path: Path) -> None:
+        Store(path, Fingerprinter(other), create=True).close()
+
+    _race(monkeypatch, other_index)
+    path = tmp_path / "a.sqlite"
+    with pytest.raises(StoreError) as info:
+        Store(path, Fingerprinter(Config()), create=True)
+    assert str(info.value).startswith(
+        f"{path} was built with other fingerprint parameters: bands=6 (now 8); "
+    )
+    monkeypatch.undo()
+
+    def meta_only(path: Path) -> None:
+        with sqlite3.connect(path) as conn:
+            conn.execute(store_sqlite._SCHEMA.split(";")[0])
+        conn.close()
+
+    _race(monkeypatch, meta_only)
+    path = tmp_path / "b.sqlite"
+    with pytest.raises(StoreError) as info:
+        Store(path, Fingerprinter(Config()), create=True)
+    assert str(info.value) == (
+        f"{path}: not a complete provenance index: table(s) articles, bands, passages missing"
+    )
+    monkeypatch.undo()
+    with sqlite3.connect(path) as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["meta"]
+    conn.close()
