@@ -762,9 +762,10 @@ def test_bands_times_rows_may_use_every_permutation_but_not_more() -> None:
 
 def test_the_jaccard_estimate_inverts_the_band_curve() -> None:
     """(hits / bands) ** (1 / rows), capped at 1 and rounded to 4 places: with 8 bands of
-    3 rows, 1 hit is 0.5 (0.125 ** (1/3)), 4 hits 0.7937, 8 or more 1.0."""
+    3 rows, 1 hit is 0.5 (0.125 ** (1/3)), 2 hits 0.63 (0.62996), 4 hits 0.7937, 8 or more
+    1.0."""
     fp = Fingerprinter(Config())
-    assert [fp.estimate(n) for n in (0, 1, 4, 8, 9)] == [0.0, 0.5, 0.7937, 1.0, 1.0]
+    assert [fp.estimate(n) for n in (0, 1, 2, 4, 8, 9)] == [0.0, 0.5, 0.63, 0.7937, 1.0, 1.0]
 
 
 def test_stored_keys_are_the_upper_32_bits_of_the_reports_band_keys() -> None:
@@ -1103,6 +1104,7 @@ def test_a_reader_never_creates_or_changes_an_index(tmp_path: Path) -> None:
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             store.put(entries)
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert store.stats().file_bytes == len(before)  # no -wal file: the file alone
     assert path.read_bytes() == before
 
 
@@ -1286,8 +1288,8 @@ SIGNS = (
 def test_add_rebuild_and_verify_analyse_with_the_runs_configuration(tmp_path: Path) -> None:
     """An unattributed quotation of 4 words is kept by default and dropped with
     ``quotes.keep_short_unattributed = false``: indexed with that setting the article has no
-    quotation unit, which the deep check with the default setting reports and a rebuild
-    with the default setting adds."""
+    quotation unit, which the deep check with the default setting reports, a rebuild with
+    the default setting adds, and a rebuild with the setting removes again."""
     strict = Config(quotes=QuoteConfig(keep_short_unattributed=False))
     with _open(tmp_path / "i.sqlite") as store:
         add_articles(store, [_article("s", SIGNS)], strict)
@@ -1302,6 +1304,8 @@ def test_add_rebuild_and_verify_analyse_with_the_runs_configuration(tmp_path: Pa
         assert rebuild(store, Config()) == 1
         assert _rows(store, "passages") == sentences + 1
         assert verify(store, Config()) == []
+        assert rebuild(store, strict) == 1
+        assert _rows(store, "passages") == sentences
 
 
 def test_put_says_which_ids_it_added_replaced_or_left_and_refuses_a_change_whole(
