@@ -256,6 +256,24 @@ EQUIVALENT: dict[str, str] = {
         "one per result of `ordered`)"
         for n in (34, 38, 39)
     },
+    **{
+        f"provenance.check_wire.x_aligned_wire__mutmut_{n}": what
+        for what, numbers in (
+            (
+                "the estimate (None, or the default 0.0) only goes to Match.estimated_jaccard, "
+                "which WireMatch does not keep",
+                (12, 16),
+            ),
+            (
+                "a passage's article id (new, wire) only goes to the Match's sides, and "
+                "WireMatch takes the wire id from the stored article",
+                (17, 27),
+            ),
+            ("align_passages does not read a passage's end (new, wire)", (19, 29)),
+            ("align_passages does not read a passage's kind (new, wire)", (21, 31)),
+        )
+        for n in numbers
+    },
 }
 COPY = ("provenance", "tests", "corpus", "schemas", "README.md", "CHANGELOG.md")
 _RESULT = re.compile(r"^\s+(\S+): (\w[\w ]*)$")
