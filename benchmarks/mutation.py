@@ -83,7 +83,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "provenance/match/claims.py",
             "provenance/match/origin.py",
         ],
-        ["tests/test_claims.py", "tests/test_claim_stars.py"],
+        ["tests/test_claims.py", "tests/test_claim_stars.py", "tests/test_memory.py"],
     ),
     "quotes": (["provenance/match/quote_groups.py"], ["tests/test_quotes.py"]),
 }
