@@ -15,14 +15,16 @@ from provenance import pipeline
 from provenance.anchors import AnchorLexicon
 from provenance.config import ClaimsConfig, Config
 from provenance.match import claim_pairs
-from provenance.match.claim_corpus import ClaimCorpus, claim_key, units_of
+from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
 from provenance.match.claims import (
+    Scoring,
     claim_score,
     clauses,
     confidence,
     find_claims,
     language_of,
     load_stopwords,
+    score_task,
 )
 from provenance.match.origin import UNKNOWN, first_appearance
 from provenance.model import (
@@ -31,6 +33,7 @@ from provenance.model import (
     BoilerplateReason,
     BoilerplateSpan,
     ClaimGroup,
+    ClaimLink,
     Confidence,
     SourceKind,
 )
@@ -577,3 +580,87 @@ def test_article_pairs_score_shared_anchors_as_their_jaccard() -> None:
     # 1 {x} before 2 {}, and 3 {x} is 1's twin
     anchors = [set(), {"x"}, set(), {"x"}]
     assert _article_pairs(same[:4], anchors, "XYZW", article_pairs=1) == [(0, 1), (0, 2), (1, 3)]
+
+
+def test_semantic_pairs_are_the_mutually_closest_texts_of_two_articles() -> None:
+    # Text vectors (unit): 0 and 2 are close, 1 is closest to 3 but 3 is closer still to 4;
+    # 5 is in both articles. One shared anchor makes the two articles a candidate pair.
+    t3 = [0.0, 0.6, 0.8, 0.0]
+    vectors = np.asarray(
+        [[1.0, 0, 0, 0], [0, 1.0, 0, 0], [0.995, 0, 0.0999, 0], t3, t3, [0, 0, 0, 1.0]],
+        dtype=np.float32,
+    )
+    texts = {"a": [0, 1, 4, 5], "b": [2, 5, 3]}
+    anchors = [frozenset({"seoul"})] * 6
+    # 0-2 mutually closest; 1's closest is 3, but 3's is 4: 3-4 is the pair; 5-5 is one text
+    got = claim_pairs.semantic_pairs(texts, {"a": "A", "b": "B"}, vectors, anchors, Config())
+    assert got == {(0, 2), (3, 4)}
+    # one outlet: no candidate article pair; one article: nothing to pair
+    assert (
+        claim_pairs.semantic_pairs(texts, {"a": "A", "b": "A"}, vectors, anchors, Config()) == set()
+    )
+    one = {"a": texts["a"]}
+    assert claim_pairs.semantic_pairs(one, {"a": "A"}, vectors, anchors, Config()) == set()
+
+
+def _scoring(anchors: list[set[str]], idf: dict[str, float], vectors: Any = None) -> Scoring:
+    texts = [
+        "Seoul summoned the Russian ambassador on Thursday.",
+        "Seoul called in the Russian ambassador on Thursday.",
+    ]
+    found = [
+        ClaimText(t, claim_key(t), frozenset(a), frozenset({f"outlet {n}"}))
+        for n, (t, a) in enumerate(zip(texts, anchors, strict=True))
+    ]
+    return Scoring(found, idf, vectors, ClaimsConfig(), Config().align)
+
+
+def test_shared_anchors_weigh_once_per_name() -> None:
+    # "north" and "korea" are words of the shared "northkorea": only the longer one weighs;
+    # "seoul" and "kim" count (kim is in one text only, so it is not shared)
+    idf = {"northkorea": 1.0, "north": 10.0, "korea": 100.0, "seoul": 1000.0, "kim": 5.0}
+    both = {"north", "korea", "northkorea", "seoul"}
+    scoring = _scoring([both, both | {"kim"}], idf)
+    assert scoring.shared(0, 1) == (("korea", "north", "northkorea", "seoul"), 1001.0)
+    assert _scoring([{"kim"}, {"seoul"}], idf).shared(0, 1) == ((), 0)
+
+
+def test_a_link_carries_its_scores_rounded_and_its_shared_anchors() -> None:
+    # sorted-word score 80.8080...: 80.81, strong (>= claim_min_score 69)
+    scoring = _scoring([{"seoul", "thursday"}, {"seoul", "russian"}], {"seoul": 2.0})
+    link = scoring.link(0, 1, False)
+    assert link == ClaimLink(80.81, None, ("seoul",), Confidence.STRONG)
+    # with vectors: the cosine to 4 places (0.123456 -> 0.1235)
+    vectors = np.asarray([[1.0, 0.0], [0.123456, 0.99235]])
+    scoring = _scoring([{"seoul"}, {"seoul"}], {"seoul": 2.0}, vectors)
+    assert scoring.link(0, 1, True) == ClaimLink(80.81, 0.1235, ("seoul",), Confidence.STRONG)
+    assert score_task((0, 1, True), scoring, None) == scoring.link(0, 1, True)
+
+
+def test_a_claim_group_lists_each_occurrence_with_its_article_and_link() -> None:
+    said = "Seoul summoned the Russian ambassador on Thursday to protest the arms deal."
+    reworded = "On Thursday Seoul summoned the Russian ambassador to protest against the arms deal."
+    articles = [
+        Article("one", said, outlet="Paper A", published="2024-09-20", language="en"),
+        Article("two", f"Rain fell all day. {reworded}", outlet="Paper B", published="2024-09-19"),
+        Article("twin", said, outlet="Paper C"),  # the same words, undated
+    ]
+    (group,) = find_claims(_results(*articles), LEXICAL)
+    # texts: said (0, in one and twin) and reworded (1); both reach all three outlets, so
+    # the lower number is the centre: its occurrences have no link and score 100
+    assert group.text == said
+    occurrences = [
+        (o.article_id, o.outlet, o.published, o.language, o.start, o.end, o.score, o.link)
+        for o in group.occurrences
+    ]
+    at = len("Rain fell all day. ")
+    link = ClaimLink(
+        round(claim_score(said, reworded), 2), None, ("russian", "thursday"), Confidence.STRONG
+    )
+    assert occurrences == [
+        ("one", "Paper A", "2024-09-20", "en", 0, len(said), 100.0, None),
+        ("twin", "Paper C", None, None, 0, len(said), 100.0, None),
+        ("two", "Paper B", "2024-09-19", None, at, at + len(reworded), link.lexical, link),
+    ]
+    assert group.first == "unknown"  # twin has no date
+    assert (group.id, group.confidence) == ("claim-0001", Confidence.STRONG)
