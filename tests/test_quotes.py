@@ -351,11 +351,18 @@ def test_html_marks_quotations_focusable_with_their_card_and_escapes_them() -> N
 DEAL = "We will not accept any deal that hurts our farmers"
 
 
+def _score(a: str, b: str) -> float:
+    """The alignment score of two versions, as a comparison reports it (2 places)."""
+    found = align_texts(a, b)
+    assert found is not None
+    return round(found.score, 2)
+
+
 def test_compare_finds_word_changes_inside_the_stretch_and_truncation_at_its_ends() -> None:
     # one word replaced: a change at the added word's offsets (+ the offset given)
     got = compare(DEAL, DEAL.replace("accept", "sign"), 100)
     assert (got.covered, got.changes) == (1.0, (WordChange("accept", "sign", 112, 116),))
-    assert got.score == round(align_texts(DEAL, DEAL.replace("accept", "sign")).score, 2)
+    assert got.score == _score(DEAL, DEAL.replace("accept", "sign"))
     # a word dropped inside: nothing added, an empty span where it was (before "deal")
     got = compare(DEAL, DEAL.replace("any ", ""), 0)
     assert got.changes == (WordChange("any", "", 19, 19),)
@@ -428,7 +435,7 @@ def test_a_group_compares_each_occurrence_with_the_first_articles_longest_versio
     assert (full.truncated, full.changes, full.score) == (False, (), 100.0)
     # "sign" for "accept": its offsets in b's article (after the opening mark)
     assert signed.changes == (WordChange("accept", "sign", 13, 17),)
-    assert signed.score == round(align_texts(DEAL, members[2].quote.text).score, 2)
+    assert signed.score == _score(DEAL, members[2].quote.text)
     assert (other.truncated, other.changes) == (False, ())
     # a quotation printed once is its own group: its article is first, even undated
     alone = group([_located("z", DEAL, None)], QuoteConfig(), "quote-0001")
