@@ -14,11 +14,13 @@ import pytest
 from provenance import pipeline
 from provenance.anchors import AnchorLexicon
 from provenance.config import ClaimsConfig, Config
+from provenance.fingerprint import FingerprintParams, shingles
 from provenance.match import claim_pairs
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
 from provenance.match.claims import (
     Scoring,
     claim_score,
+    claim_shingles,
     clauses,
     confidence,
     find_claims,
@@ -39,6 +41,7 @@ from provenance.model import (
 )
 from provenance.render import html, markdown, text
 from provenance.render.data import report_dict
+from provenance.run.local import Serial
 from provenance.segment import segment
 
 LEXICAL = replace(Config(), claims=ClaimsConfig(model="none"))
@@ -664,3 +667,79 @@ def test_a_claim_group_lists_each_occurrence_with_its_article_and_link() -> None
     ]
     assert group.first == "unknown"  # twin has no date
     assert (group.id, group.confidence) == ("claim-0001", Confidence.STRONG)
+
+
+def test_claim_shingles_are_content_words_else_every_word() -> None:
+    params = replace(FingerprintParams.from_config(Config().fingerprint), word_shingle=1)
+    stopwords = load_stopwords()
+    # the list: lower-case words, one a line, its comment lines left out
+    assert {"the", "said", "were", "over"} <= stopwords
+    assert not any(w.startswith("#") or w != w.strip().lower() or not w for w in stopwords)
+    got = claim_shingles("The Minister said THE talks were over", params, stopwords)
+    assert got == {b"minister", b"talks"}
+    # only function words: all of them, so that the text is still signed
+    assert claim_shingles("It was the", params, stopwords) == {b"it", b"was", b"the"}
+    # a spaceless script: character shingles of the text, as any fingerprint takes them
+    korean = "서울에서 회담이 열렸다"
+    assert claim_shingles(korean, params, stopwords) == shingles(korean, params)
+
+
+def test_a_link_needs_the_lexical_score_or_a_mutual_cosine_and_anchors() -> None:
+    c, a = ClaimsConfig(), Config().align
+    w = c.anchor_min_weight
+    below = w - 0.01
+    # lexical alone: from claim_min_score strong; from lexical_possible possible with anchors
+    assert confidence(a.claim_min_score - 0.01, None, True, w, c, a) == Confidence.POSSIBLE
+    assert confidence(c.lexical_possible, None, False, w, c, a) == Confidence.POSSIBLE
+    assert confidence(c.lexical_possible, None, False, below, c, a) is None
+    assert confidence(c.lexical_possible - 0.01, None, False, w, c, a) is None
+    # cosine, mutually best: strong from semantic_strong with anchors
+    assert confidence(0.0, c.semantic_strong, True, w, c, a) == Confidence.STRONG
+    assert confidence(0.0, c.semantic_strong - 0.001, True, w, c, a) == Confidence.POSSIBLE
+    # possible from semantic_possible without anchors, from semantic_floor with them
+    assert confidence(0.0, c.semantic_possible, True, below, c, a) == Confidence.POSSIBLE
+    assert confidence(0.0, c.semantic_possible - 0.001, True, below, c, a) is None
+    assert confidence(0.0, c.semantic_floor, True, w, c, a) == Confidence.POSSIBLE
+    assert confidence(0.0, c.semantic_floor - 0.001, True, w, c, a) is None
+    # not mutually best: the cosine does not count, whatever it is
+    assert confidence(0.0, 0.99, False, 100.0, c, a) is None
+    assert confidence(c.lexical_possible, 0.99, False, w, c, a) == Confidence.POSSIBLE
+
+
+def test_the_language_of_an_occurrence_is_a_script_on_over_a_third_of_it() -> None:
+    bare = Article("x", "x")
+    assert language_of(replace(bare, language="fr"), "서울") == "fr"  # the article's first
+    assert language_of(bare, "ab서") is None  # one of three characters: not over a third
+    assert language_of(bare, "a서") == "ko"
+    assert language_of(bare, "東京でかな") == "ja"  # kana: Japanese, though it has kanji
+    assert language_of(bare, "東京市") == "zh"
+    assert language_of(bare, "Москва") == "ru"
+    assert language_of(bare, "القاهرة") == "ar"
+
+
+def test_claim_groups_strong_first_each_kind_in_order_of_first_occurrence() -> None:
+    # two strong claims (a word changed) and one possible one (sorted-word score 64.9:
+    # between lexical_possible and claim_min_score, with shared rare names)
+    rates = "The central bank raised its key interest rate by half a point on Tuesday."
+    rates2 = "The central bank raised its main interest rate by half a point on Tuesday."
+    fuel = "The government cut the fuel tax by ten cents a litre from Monday next week."
+    fuel2 = "The government cut the fuel tax by ten cents a litre from Monday this week."
+    visit = "Kim Jong Un met Vladimir Putin in Vostochny on Wednesday for five hours."
+    visit2 = "Putin hosted Kim Jong Un at the Vostochny cosmodrome on Wednesday, officials said."
+    assert (
+        LEXICAL.claims.lexical_possible < claim_score(visit, visit2) < LEXICAL.align.claim_min_score
+    )
+    articles = [
+        Article("a", f"{visit} {fuel}", outlet="A"),
+        Article("b", f"{rates} {visit2}", outlet="B"),
+        Article("c", f"{fuel2} {rates2}", outlet="C"),
+    ]
+    results = _results(*articles)
+    groups = find_claims(results, LEXICAL)
+    assert [(g.id, g.confidence, g.occurrences[0].article_id, g.text) for g in groups] == [
+        ("claim-0001", Confidence.STRONG, "a", fuel),  # a: fuel after visit, but strong
+        ("claim-0002", Confidence.STRONG, "b", rates),
+        ("claim-0003", Confidence.POSSIBLE, "a", visit),
+    ]
+    # the links scored by an executor are those scored in this process
+    assert find_claims(results, LEXICAL, executor=Serial()) == groups
