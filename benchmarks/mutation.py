@@ -83,7 +83,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "provenance/match/claims.py",
             "provenance/match/origin.py",
         ],
-        ["tests/test_claims.py", "tests/test_claim_stars.py"],
+        ["tests/test_claims.py", "tests/test_claim_stars.py", "tests/test_memory.py"],
     ),
     "quotes": (["provenance/match/quote_groups.py"], ["tests/test_quotes.py"]),
 }
@@ -143,6 +143,23 @@ EQUIVALENT: dict[str, str] = {
         "adjacent (none in 20,000 random pairs) and end with one size-0 sentinel: the merge "
         "branch never runs, and blocks under 4 characters at the edges are popped anyway"
         for n in (24, 25, 44, 45, 46, 47, 48, 49, 50)
+    },
+    # claims (claim units, pairs, groups, origin)
+    **{
+        f"provenance.match.claim_pairs.x__article_pairs__mutmut_{n}": "sign_shingles takes the "
+        "anchor sets as they are: word_shingle is read only by sign_texts"
+        for n in (16, 18, 20)
+    },
+    "provenance.match.claim_pairs.x__article_pairs__mutmut_28": "codec names are case-insensitive",
+    "provenance.match.claim_pairs.x__article_pairs__mutmut_38": "lsh_candidates' default "
+    "bands_per_pass is FingerprintConfig's, and the pass size only bounds memory",
+    "provenance.match.claim_pairs.x__article_pairs__mutmut_66": "each pair is offered once "
+    "(codes are unique), so an article's items (score, -partner) are never equal",
+    "provenance.match.claims.x__group__mutmut_7": "units are numbered in id order, then in "
+    "text order: sorted by number they are sorted by (article id, start)",
+    **{
+        f"provenance.match.claims.x__group__mutmut_{n}": "find_claims replaces every group's id"
+        for n in (57, 67)
     },
     # index (units, signatures, candidates)
     **{
