@@ -7,14 +7,18 @@ from dataclasses import replace
 from types import SimpleNamespace
 from typing import cast
 
+import numpy as np
 import pytest
 
 from provenance import pipeline
 from provenance.config import Config
+from provenance.fingerprint import FingerprintParams
 from provenance.match import reuse, reuse_spans
 from provenance.match.align import similarity
 from provenance.match.links import Link
 from provenance.match.origin import first_appearance
+from provenance.match.signatures import BatchSigner, Matrix
+from provenance.match.units import MemoryTexts
 from provenance.model import (
     Article,
     ArticleResult,
@@ -27,7 +31,7 @@ from provenance.model import (
 )
 from provenance.render import data as render_data
 from provenance.render import text as render_text
-from provenance.run.kernels import Local
+from provenance.run.kernels import Local, Shingler
 from provenance.segment import segment
 
 # A wire story of three paragraphs.
@@ -739,3 +743,84 @@ def test_matches_are_reported_by_both_sides_article_start_and_end() -> None:
     scrambled = [expected[i] for i in (6, 3, 5, 0, 4, 2, 1)]
     found = reuse_spans.in_report_order({(x.a, x.b): x for x in scrambled})
     assert list(found) == expected
+
+
+def test_a_span_as_long_as_another_is_kept_wherever_it_starts() -> None:
+    """Two spans over the same characters 10-50, one with a source the other lacks: the
+    one with fewer sources is not inside the other (only a longer span contains one), so
+    both stay, in text order (fewer sources first)."""
+    both = _shared(10, 50, "x", "y")
+    one = _shared(10, 50, "x")
+    assert reuse_spans._prune([both, one]) == [one, both]
+
+
+class _SignRecorder(Local):
+    """The local kernels, noting how many texts each ``sign`` call was given."""
+
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+
+    def sign(self, texts: Sequence[str], params: FingerprintParams, shingler: Shingler) -> Matrix:
+        self.batches.append(len(texts))
+        return super().sign(texts, params, shingler)
+
+
+def test_the_corpus_numbers_distinct_passages_by_first_occurrence_and_signs_each_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``Corpus.build`` over a (W1, W2), b (W2, W3), c (W3, O3, W1) and d (one short
+    sentence, no passage), each paragraph one passage: the passages in article then text
+    order belong to articles 0, 0, 1, 1, 2, 2, 2 at their paragraphs' starts; the distinct
+    texts are numbered as first met (W1 0, W2 1, W3 2, O3 3), each stored and signed once,
+    at most SIGN_CHUNK at a time (3: a batch of 3, then 1; 2: two batches of 2 and no empty
+    third); W1 occurs at passages 0 and 6. The articles are kept without their text."""
+    config = Config()
+    arts = [
+        Article("a", W1 + "\n" + W2, outlet="One"),
+        Article("b", W2 + "\n" + W3, outlet="Two"),
+        Article("c", W3 + "\n" + O3 + "\n" + W1, outlet="Three"),
+        Article("d", "Too short.", outlet="Four"),
+    ]
+    params = FingerprintParams.from_config(config.fingerprint)
+    distinct = [W1, W2, W3, O3]
+    for chunk, batches in ((3, [3, 1]), (2, [2, 2])):
+        monkeypatch.setattr(reuse, "SIGN_CHUNK", chunk)
+        kernels = _SignRecorder()
+        texts = MemoryTexts()
+        corpus = reuse.Corpus.build(_segmented(*arts), config, kernels, texts)
+        assert kernels.batches == batches
+        assert corpus.ids == ("a", "b", "c", "d")
+        assert all(a.text == "" and a.outlet for a in corpus.articles.values())
+        assert corpus.passage_article.tolist() == [0, 0, 1, 1, 2, 2, 2]
+        c_w1 = len(W3) + len(O3) + 2
+        starts = [0, len(W1) + 1, 0, len(W2) + 1, 0, len(W3) + 1, c_w1]
+        assert corpus.passage_start.tolist() == starts
+        assert corpus.passage_text.tolist() == [0, 1, 1, 2, 2, 3, 0]
+        assert corpus.lengths.tolist() == [len(t) for t in distinct]
+        assert texts.many(range(len(texts))) == distinct
+        signed = BatchSigner(params).sign_texts(distinct)
+        assert corpus.signatures.dtype == signed.dtype
+        assert np.array_equal(corpus.signatures, signed)
+        assert [corpus.occurrences(u) for u in range(4)] == [[0, 6], [1, 2], [3, 4], [5]]
+        assert (corpus.article_of(6).id, corpus.start_of(6)) == ("c", c_w1)
+
+
+def test_a_corpus_without_passages_has_no_reuse() -> None:
+    """Articles too short for any passage: no text is stored, one empty batch is signed
+    (an empty signature matrix), and nothing is reused."""
+    config = Config()
+    arts = _segmented(
+        Article("a", "Too short.", outlet="One"), Article("b", "Brief.", outlet="Two")
+    )
+    texts = MemoryTexts()
+    corpus = reuse.Corpus.build(arts, config, Local(), texts)
+    assert len(texts) == 0
+    assert corpus.signatures.shape == (0, config.fingerprint.num_perm)
+    assert corpus.passage_text.tolist() == []
+    found = reuse.find_reuse(arts, config)
+    assert (dict(found.spans), found.matches, dict(found.duplicates), found.clusters) == (
+        {},
+        (),
+        {},
+        (),
+    )
