@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from types import SimpleNamespace
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -14,7 +14,8 @@ from provenance import pipeline
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
 from provenance.match import reuse, reuse_spans
-from provenance.match.align import similarity
+from provenance.match.align import Alignment, similarity
+from provenance.match.candidates import Candidate
 from provenance.match.links import Link
 from provenance.match.origin import first_appearance
 from provenance.match.signatures import BatchSigner, Matrix
@@ -33,6 +34,7 @@ from provenance.render import data as render_data
 from provenance.render import text as render_text
 from provenance.run.kernels import Local, Shingler
 from provenance.segment import segment
+from provenance.semantic import Vectors
 
 # A wire story of three paragraphs.
 W1 = (
@@ -807,10 +809,11 @@ def test_the_corpus_numbers_distinct_passages_by_first_occurrence_and_signs_each
 
 def test_a_corpus_without_passages_has_no_reuse() -> None:
     """Articles too short for any passage: no text is stored, one empty batch is signed
-    (an empty signature matrix), and nothing is reused."""
+    (an empty signature matrix), and nothing is reused; two of them with the same text
+    are no near-duplicates (only articles with passages are compared)."""
     config = Config()
     arts = _segmented(
-        Article("a", "Too short.", outlet="One"), Article("b", "Brief.", outlet="Two")
+        Article("a", "Too short.", outlet="One"), Article("b", "Too short.", outlet="Two")
     )
     texts = MemoryTexts()
     corpus = reuse.Corpus.build(arts, config, Local(), texts)
@@ -824,3 +827,60 @@ def test_a_corpus_without_passages_has_no_reuse() -> None:
         {},
         (),
     )
+
+
+class _Recorder(Local):
+    """The local kernels, noting which of them ran."""
+
+    def __init__(self) -> None:
+        self.ran: set[str] = set()
+
+    def sign(self, texts: Sequence[str], params: FingerprintParams, shingler: Shingler) -> Matrix:
+        self.ran.add("sign")
+        return super().sign(texts, params, shingler)
+
+    def candidates(
+        self, signatures: Matrix, threshold: float, max_candidates: int, bands_per_pass: int
+    ) -> list[Candidate]:
+        self.ran.add("candidates")
+        return super().candidates(signatures, threshold, max_candidates, bands_per_pass)
+
+    def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:
+        self.ran.add("align")
+        return super().align(texts, pairs)
+
+    def embed(self, texts: Sequence[str], model: str) -> Vectors:
+        self.ran.add("embed")
+        return super().embed(texts, model)
+
+
+class _Rows:
+    """A ``RowStore`` in memory."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Vectors] = []
+
+    def extend(self, rows: Vectors) -> None:
+        self.blocks.append(rows)
+
+    def __len__(self) -> int:
+        return sum(len(b) for b in self.blocks)
+
+    def __getitem__(self, index: Any) -> Vectors:
+        matrix: Vectors = np.vstack(self.blocks)[index]
+        return matrix
+
+
+def test_find_reuse_works_through_the_kernels_and_stores_it_is_given() -> None:
+    """The kernels given sign, propose, align and embed (the claims' sentences included);
+    the distinct passage texts go to the ``texts`` given (W1, the first passage of the
+    first article, first), the claims' sentence vectors to ``vectors_to``."""
+    kernels, texts, rows = _Recorder(), MemoryTexts(), _Rows()
+    found = reuse.find_reuse(
+        _segmented(COPY, WIRE), Config(), kernels=kernels, texts=texts, vectors_to=rows
+    )
+    assert kernels.ran == {"sign", "candidates", "align", "embed"}
+    assert texts.many([0]) == [W1]
+    assert len(texts) == len({W1, W2, W3, O2, O3})
+    assert len(rows) > 0
+    assert found.matches
