@@ -183,6 +183,9 @@ EQUIVALENT: dict[str, str] = {
         "fill depends on the scheme alone (the seed and num_perm only draw a and b)"
         for n in (7, 8)
     },
+    "provenance.match.duplicates.x_duplicates_of__mutmut_54": "``len(g) > 1`` -> ``>= 1``: "
+    "proposed pairs are two distinct articles, so a component never has one member",
+    "provenance.match.reuse.x_text_digest__mutmut_7": "'UTF-8' and 'utf-8' name one codec",
     **{
         f"provenance.match.links.x__aligned__mutmut_{n}": _STRICT_ZIP + " (the kernels "
         "align one pair per candidate of the chunk)"
