@@ -807,6 +807,20 @@ def test_the_corpus_numbers_distinct_passages_by_first_occurrence_and_signs_each
         assert (corpus.article_of(6).id, corpus.start_of(6)) == ("c", c_w1)
 
 
+def test_passages_under_the_configured_floor_are_left_out() -> None:
+    """With min_passage_chars 95, W3 (94 characters) is no passage: the distinct texts of
+    a (W1, W2) and b (W2, W3) are W1 and W2, and b has one passage."""
+    fingerprint = replace(Config().fingerprint, min_passage_chars=len(W3) + 1)
+    config = replace(Config(), fingerprint=fingerprint)
+    arts = _segmented(
+        Article("a", W1 + "\n" + W2, outlet="One"), Article("b", W2 + "\n" + W3, outlet="Two")
+    )
+    texts = MemoryTexts()
+    corpus = reuse.Corpus.build(arts, config, Local(), texts)
+    assert texts.many(range(len(texts))) == [W1, W2]
+    assert corpus.passage_article.tolist() == [0, 0, 1]
+
+
 def test_a_corpus_without_passages_has_no_reuse() -> None:
     """Articles too short for any passage: no text is stored, one empty batch is signed
     (an empty signature matrix), and nothing is reused; two of them with the same text
