@@ -226,3 +226,37 @@ def test_fewer_than_two_rows_or_no_shared_band_give_empty_integer_arrays() -> No
     for matrix in (one, apart):
         arrays = candidates(matrix, Banding(2, 2), 3)
         assert [(len(x), x.dtype) for x in arrays] == [(0, np.dtype(np.int64))] * 3
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_sets_split_across_hashing_blocks_sign_as_one(
+    scheme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shingles hashed 3 at a time: the 12 shingles of four sets (one empty) fill four
+    blocks, the first set spanning blocks 1-2 and the last blocks 2-4; each row is still
+    the minimum over all of its set's shingles, datasketch's MinHash bit for bit, and the
+    empty set keeps the empty fill."""
+    from provenance.match import signatures
+
+    monkeypatch.setattr(signatures, "_BLOCK", 3)
+    sets = [[b"a", b"b", b"c", b"d"], [], [b"e"], [b"f", b"g", b"h", b"i", b"j", b"k", b"l"]]
+    perms = Permutations.of(scheme, 7, 16)
+    ours = sign(sets, perms)
+    assert np.array_equal(ours, reference([set(s) for s in sets], scheme, 7, 16))
+    assert list(ours[1]) == [perms.empty] * 16
+
+
+def test_equal_values_counted_a_chunk_of_links_at_a_time_are_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The equal values of the candidate links counted 3 links at a time: the candidates
+    are MinHashLSH's, as when they are counted at once."""
+    from provenance.match import candidates as module
+
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, 3, size=(30, 8)).astype(np.uint32)
+    expected = datasketch_candidates(values, 4, 2, 3)
+    assert len(expected) > 9  # several chunks of 3
+    monkeypatch.setattr(module, "_CHUNK", 3)
+    found = candidate_list(values, Banding(4, 2), 3)
+    assert [(c.a, c.b, c.estimated_jaccard) for c in found] == expected
