@@ -807,6 +807,22 @@ def test_the_corpus_numbers_distinct_passages_by_first_occurrence_and_signs_each
         assert (corpus.article_of(6).id, corpus.start_of(6)) == ("c", c_w1)
 
 
+def test_a_repeated_passage_is_one_distinct_text_whatever_the_bits_of_its_digest() -> None:
+    """The passage "... day 705 ..." in a and in b is one distinct text (numbered 0, as
+    first met), told apart from the others by its 128-bit digest compared as bits: the
+    first half of its digest, read as a float, is NaN, which equals nothing."""
+    day = "The council met on day 705 of the session and agreed the budget for the coming year."
+    digest = np.frombuffer(reuse.text_digest(day), dtype=np.float64)
+    assert np.isnan(digest[0])
+    arts = _segmented(
+        Article("a", day + "\n" + W1, outlet="One"), Article("b", W3 + "\n" + day, outlet="Two")
+    )
+    texts = MemoryTexts()
+    corpus = reuse.Corpus.build(arts, Config(), Local(), texts)
+    assert texts.many(range(len(texts))) == [day, W1, W3]
+    assert corpus.passage_text.tolist() == [0, 1, 2, 0]
+
+
 def test_passages_under_the_configured_floor_are_left_out() -> None:
     """With min_passage_chars 95, W3 (94 characters) is no passage: the distinct texts of
     a (W1, W2) and b (W2, W3) are W1 and W2, and b has one passage."""
