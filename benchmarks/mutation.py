@@ -192,11 +192,36 @@ EQUIVALENT: dict[str, str] = {
     "is a run of 0 characters, under any floor (min_passage_chars >= 1): nothing is cut there",
     "provenance.match.units.x_sentence_units__mutmut_35": "a lone run is the whole piece, never "
     "under the floor (shorter pieces are skipped before)",
-    # reuse: the names found before the move to provenance/match/ were dropped; re-run
-    # `mutation.py reuse` and list its equivalent mutants under their new names. Found by
-    # applying mutants by hand (session 6): ``len(g) > 1`` -> ``>= 1`` in duplicates_of
-    # (candidates pair two distinct articles, so a component never has one member); its
-    # mutmut number is not known until a run lists it.
+    # reuse (reuse.py, links.py, reuse_spans.py, duplicates.py), session 7's run
+    "provenance.match.reuse_spans.x__match__mutmut_15": "a source is never the span's own "
+    "article (text_spans skips it), so the two sides never tie",
+    **{
+        f"provenance.match.duplicates.x_find_duplicates__mutmut_{n}": "an empty signature's "
+        "fill depends on the scheme alone (the seed and num_perm only draw a and b)"
+        for n in (7, 8)
+    },
+    "provenance.match.duplicates.x_duplicates_of__mutmut_54": "``len(g) > 1`` -> ``>= 1``: "
+    "proposed pairs are two distinct articles, so a component never has one member",
+    "provenance.match.reuse.x_text_digest__mutmut_7": "'UTF-8' and 'utf-8' name one codec",
+    **{
+        f"provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_{n}": "article numbers and "
+        "offsets are never negative: an unsigned array holds the same values"
+        for n in (6, 9, 12)
+    },
+    **{
+        f"provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_{n}": "numpy reads a "
+        "negative size as 'the rest', and np.unique's inverse is already flat (numpy 2.4)"
+        for n in (37, 63, 65)
+    },
+    "provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_62": "with no passage, "
+    "rank[inverse] is the same empty int64 array",
+    "provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_67": "with no passage the "
+    "array is empty and its dtype is never read",
+    **{
+        f"provenance.match.links.x__aligned__mutmut_{n}": _STRICT_ZIP + " (the kernels "
+        "align one pair per candidate of the chunk)"
+        for n in (25, 28, 33)
+    },
     # boilerplate
     **{
         f"provenance.boilerplate_rules.x\u01c1{owner}\u01c1{name}__mutmut_{n}": _PREFILTER
