@@ -83,7 +83,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "provenance/match/claims.py",
             "provenance/match/origin.py",
         ],
-        ["tests/test_claims.py", "tests/test_claim_stars.py"],
+        ["tests/test_claims.py", "tests/test_claim_stars.py", "tests/test_memory.py"],
     ),
     "quotes": (["provenance/match/quote_groups.py"], ["tests/test_quotes.py"]),
 }
@@ -175,6 +175,23 @@ EQUIVALENT: dict[str, str] = {
         "branch never runs, and blocks under 4 characters at the edges are popped anyway"
         for n in (24, 25, 44, 45, 46, 47, 48, 49, 50)
     },
+    # claims (claim units, pairs, groups, origin)
+    **{
+        f"provenance.match.claim_pairs.x__article_pairs__mutmut_{n}": "sign_shingles takes the "
+        "anchor sets as they are: word_shingle is read only by sign_texts"
+        for n in (16, 18, 20)
+    },
+    "provenance.match.claim_pairs.x__article_pairs__mutmut_28": "codec names are case-insensitive",
+    "provenance.match.claim_pairs.x__article_pairs__mutmut_38": "lsh_candidates' default "
+    "bands_per_pass is FingerprintConfig's, and the pass size only bounds memory",
+    "provenance.match.claim_pairs.x__article_pairs__mutmut_66": "each pair is offered once "
+    "(codes are unique), so an article's items (score, -partner) are never equal",
+    "provenance.match.claims.x__group__mutmut_7": "units are numbered in id order, then in "
+    "text order: sorted by number they are sorted by (article id, start)",
+    **{
+        f"provenance.match.claims.x__group__mutmut_{n}": "find_claims replaces every group's id"
+        for n in (57, 67)
+    },
     # index (units, signatures, candidates)
     **{
         f"provenance.match.candidates.x_lsh_bands__mutmut_{n}": why
@@ -206,11 +223,36 @@ EQUIVALENT: dict[str, str] = {
     "is a run of 0 characters, under any floor (min_passage_chars >= 1): nothing is cut there",
     "provenance.match.units.x_sentence_units__mutmut_35": "a lone run is the whole piece, never "
     "under the floor (shorter pieces are skipped before)",
-    # reuse: the names found before the move to provenance/match/ were dropped; re-run
-    # `mutation.py reuse` and list its equivalent mutants under their new names. Found by
-    # applying mutants by hand (session 6): ``len(g) > 1`` -> ``>= 1`` in duplicates_of
-    # (candidates pair two distinct articles, so a component never has one member); its
-    # mutmut number is not known until a run lists it.
+    # reuse (reuse.py, links.py, reuse_spans.py, duplicates.py), session 7's run
+    "provenance.match.reuse_spans.x__match__mutmut_15": "a source is never the span's own "
+    "article (text_spans skips it), so the two sides never tie",
+    **{
+        f"provenance.match.duplicates.x_find_duplicates__mutmut_{n}": "an empty signature's "
+        "fill depends on the scheme alone (the seed and num_perm only draw a and b)"
+        for n in (7, 8)
+    },
+    "provenance.match.duplicates.x_duplicates_of__mutmut_54": "``len(g) > 1`` -> ``>= 1``: "
+    "proposed pairs are two distinct articles, so a component never has one member",
+    "provenance.match.reuse.x_text_digest__mutmut_7": "'UTF-8' and 'utf-8' name one codec",
+    **{
+        f"provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_{n}": "article numbers and "
+        "offsets are never negative: an unsigned array holds the same values"
+        for n in (6, 9, 12)
+    },
+    **{
+        f"provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_{n}": "numpy reads a "
+        "negative size as 'the rest', and np.unique's inverse is already flat (numpy 2.4)"
+        for n in (37, 63, 65)
+    },
+    "provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_62": "with no passage, "
+    "rank[inverse] is the same empty int64 array",
+    "provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_67": "with no passage the "
+    "array is empty and its dtype is never read",
+    **{
+        f"provenance.match.links.x__aligned__mutmut_{n}": _STRICT_ZIP + " (the kernels "
+        "align one pair per candidate of the chunk)"
+        for n in (25, 28, 33)
+    },
     # boilerplate
     **{
         f"provenance.boilerplate_rules.x\u01c1{owner}\u01c1{name}__mutmut_{n}": _PREFILTER
@@ -286,6 +328,24 @@ EQUIVALENT: dict[str, str] = {
         f"provenance.check.x_run__mutmut_{n}": _STRICT_ZIP + " (entries and queries are made "
         "one per result of `ordered`)"
         for n in (34, 38, 39)
+    },
+    **{
+        f"provenance.check_wire.x_aligned_wire__mutmut_{n}": what
+        for what, numbers in (
+            (
+                "the estimate (None, or the default 0.0) only goes to Match.estimated_jaccard, "
+                "which WireMatch does not keep",
+                (12, 16),
+            ),
+            (
+                "a passage's article id (new, wire) only goes to the Match's sides, and "
+                "WireMatch takes the wire id from the stored article",
+                (17, 27),
+            ),
+            ("align_passages does not read a passage's end (new, wire)", (19, 29)),
+            ("align_passages does not read a passage's kind (new, wire)", (21, 31)),
+        )
+        for n in numbers
     },
 }
 COPY = ("provenance", "tests", "corpus", "schemas", "README.md", "CHANGELOG.md")

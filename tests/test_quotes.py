@@ -10,9 +10,20 @@ from pathlib import Path
 import pytest
 
 from provenance import check, pipeline
-from provenance.config import Config, Policy
-from provenance.match.quote_groups import ALTERED, SPEAKER_MISMATCH, TRUNCATED, find_quote_groups
-from provenance.model import Article, Quote
+from provenance.config import Config, Policy, QuoteConfig
+from provenance.match.align import align_texts
+from provenance.match.quote_groups import (
+    ALTERED,
+    SPEAKER_MISMATCH,
+    TRUNCATED,
+    Comparison,
+    Located,
+    compare,
+    find_quote_groups,
+    group,
+    same_speaker,
+)
+from provenance.model import Article, Quote, WordChange
 from provenance.quotes import QuoteLexicons, extract
 from provenance.store import Fingerprinter, Store, add_articles
 
@@ -335,3 +346,142 @@ def test_html_marks_quotations_focusable_with_their_card_and_escapes_them() -> N
     # the copy's card names the speaker and highlights the changed word
     assert '<ins title="instead of “accept”">sign</ins>' in page
     assert "<dt>speaker</dt><dd>Jo Park" in page
+
+
+DEAL = "We will not accept any deal that hurts our farmers"
+
+
+def _score(a: str, b: str) -> float:
+    """The alignment score of two versions, as a comparison reports it (2 places)."""
+    found = align_texts(a, b)
+    assert found is not None
+    return round(found.score, 2)
+
+
+def test_compare_finds_word_changes_inside_the_stretch_and_truncation_at_its_ends() -> None:
+    # one word replaced: a change at the added word's offsets (+ the offset given)
+    got = compare(DEAL, DEAL.replace("accept", "sign"), 100)
+    assert (got.covered, got.changes) == (1.0, (WordChange("accept", "sign", 112, 116),))
+    assert got.score == _score(DEAL, DEAL.replace("accept", "sign"))
+    # a word dropped inside: nothing added, an empty span where it was (before "deal")
+    got = compare(DEAL, DEAL.replace("any ", ""), 0)
+    assert got.changes == (WordChange("any", "", 19, 19),)
+    # a word added inside
+    got = compare(DEAL, DEAL.replace("not", "not ever"), 0)
+    assert got.changes == (WordChange("", "ever", 12, 16),)
+    # the first 6 of 10 words: truncated (6 / 10 covered), and no alteration; a word added
+    # before them is at the edge, not inside the stretch either
+    for part in ("We will not accept any deal", "Indeed we will not accept any deal"):
+        got = compare(DEAL, part)
+        assert (got.covered, got.changes) == (0.6, ())
+    assert compare(DEAL, "We will not accept any deal").score == 100.0
+    # case and punctuation are folded; a longer version covers all of the reference
+    assert compare(DEAL, "We will NOT accept any deal, that hurts our farmers!").changes == ()
+    assert compare(DEAL, f"{DEAL} and our fishermen too").covered == 1.0
+    # nothing in common: no alignment, score 0, nothing covered
+    assert compare(DEAL, "Nothing in common here at all today") == Comparison(0.0, 0.0, ())
+
+
+def test_speakers_are_one_person_when_one_name_holds_the_others_last_word() -> None:
+    assert same_speaker("Zakharova", "Maria Zakharova")
+    assert same_speaker("Maria Zakharova", "Zakharova")
+    assert same_speaker("Maria Zakharova’s", "Zakharova")  # the possessive is dropped
+    assert not same_speaker("Jo Park", "Lee Kim")
+    # either way round: "park" is a word of "Park Jo-won", whose last word is no word of
+    # "Minister Park"
+    assert same_speaker("Minister Park", "Park Jo-won")
+    assert same_speaker("Park Jo-won", "Minister Park")
+    assert same_speaker(None, "Lee Kim")
+    assert same_speaker("Lee Kim", None)
+
+
+def _located(
+    aid: str, words: str, published: str | None, speaker: str | None = None, start: int = 0
+) -> Located:
+    """A quotation of ``words`` at ``start`` of article ``aid`` (outlet: the id)."""
+    at = (-1, -1) if speaker is None else (0, len(speaker))
+    quote = Quote(start, start + len(words) + 2, words, speaker, *at, speaker, None, None, -1, -1)
+    return Located(Article(aid, "", outlet=aid.upper(), published=published), quote, 0)
+
+
+SHORT_DEAL = "We will not accept any deal"  # the first 6 of DEAL's 10 words
+
+
+def test_a_group_compares_each_occurrence_with_the_first_articles_longest_version() -> None:
+    members = [
+        _located("a", SHORT_DEAL, "2024-01-01", "Minister Jo Park"),
+        _located("a", DEAL, "2024-01-01", "Minister Jo Park", start=50),
+        _located("b", DEAL.replace("accept", "sign"), "2024-01-02", "Jo Park"),
+        _located("c", DEAL, "2024-01-03", "Lee Kim"),
+    ]
+    got = group(members, QuoteConfig(), "quote-0007")
+    # a was first; of its two versions the longer is the group's text and speaker
+    assert (got.id, got.first, got.text, got.speaker) == (
+        "quote-0007",
+        "a",
+        DEAL,
+        "Minister Jo Park",
+    )
+    assert got.flags == (ALTERED, SPEAKER_MISMATCH, TRUNCATED)
+    short, full, signed, other = got.occurrences
+    assert [(o.article_id, o.outlet, o.start, o.speaker) for o in got.occurrences] == [
+        ("a", "A", 0, "Minister Jo Park"),
+        ("a", "A", 50, "Minister Jo Park"),
+        ("b", "B", 0, "Jo Park"),
+        ("c", "C", 0, "Lee Kim"),
+    ]
+    # the short one: 6 of 10 words, truncated, not altered; the group's own text scores 100
+    assert (short.truncated, short.changes, short.score) == (True, (), 100.0)
+    assert (full.truncated, full.changes, full.score) == (False, (), 100.0)
+    # "sign" for "accept": its offsets in b's article (after the opening mark)
+    assert signed.changes == (WordChange("accept", "sign", 13, 17),)
+    assert signed.score == _score(DEAL, members[2].quote.text)
+    assert (other.truncated, other.changes) == (False, ())
+    # a quotation printed once is its own group: its article is first, even undated
+    alone = group([_located("z", DEAL, None)], QuoteConfig(), "quote-0001")
+    assert (alone.first, alone.flags, alone.speaker) == ("z", (), None)
+
+
+def test_without_a_first_article_the_text_is_the_version_printed_most_often() -> None:
+    # no dates: "first" is unknown. Two articles print the short version (once with other
+    # case and punctuation), one the long one: the short one is the text, and the long one
+    # covers all of it (neither truncated nor altered)
+    members = [
+        _located("p", SHORT_DEAL, None, "Park"),
+        _located("q", DEAL, None, "Jo Park"),
+        _located("r", "we will NOT accept any deal!", None, "Lee Kim"),
+    ]
+    got = group(members, QuoteConfig(), "quote-0001")
+    assert (got.first, got.text) == ("unknown", SHORT_DEAL)
+    assert got.speaker == "Park"  # the text's own speaker
+    assert got.flags == (SPEAKER_MISMATCH,)  # Lee Kim
+    # as often each: the longest; the shorter is then truncated
+    got = group([_located("s", SHORT_DEAL, None), _located("t", DEAL, None)], QuoteConfig(), "q")
+    assert (got.text, got.flags) == (DEAL, (TRUNCATED,))
+    # as often and as long: the dated one before the undated, then the earlier, then the id
+    v1, v2 = SHORT_DEAL, SHORT_DEAL.replace("accept", "sign")
+    got = group([_located("u", v1, None), _located("v", v2, "2024-01-05")], QuoteConfig(), "q")
+    assert (got.first, got.text) == ("unknown", v2)
+    tied = [
+        _located("x", v2, "2024-01-05"),
+        _located("w", v1, "2024-01-05"),
+        _located("y", v1, "2024-01-06"),
+    ]
+    got = group(tied, QuoteConfig(), "q")
+    assert (got.first, got.text) == ("unknown", v1)  # v1 printed twice
+    tied = [_located("x", v2, "2024-01-05"), _located("w", v1, "2024-01-05")]
+    assert group(tied, QuoteConfig(), "q").text == v1  # same date: the lower id, w
+    later = [
+        _located("x", v2, "2024-01-04"),
+        _located("w", v1, "2024-01-05"),
+        _located("k", v1, None),
+    ]
+    assert group(later, QuoteConfig(), "q").text == v1  # votes before dates
+    # no speaker on the text's version: the name given most often (its longest form)
+    named = [
+        _located("p", SHORT_DEAL, None),
+        _located("q", SHORT_DEAL, None, "Park"),
+        _located("r", SHORT_DEAL, None, "Minister Jo Park"),
+        _located("s", SHORT_DEAL, None, "Lee Kim"),
+    ]
+    assert group(named, QuoteConfig(), "q").speaker == "Minister Jo Park"
