@@ -163,6 +163,11 @@ EQUIVALENT: dict[str, str] = {
     "transactions of isolation_level='' never start",
     "provenance.store.sqlite.x\u01c1Store\u01c1__init____mutmut_100": "a new file and a "
     "memory index have just had our application id written, so the id test is true for them",
+    **{
+        f"provenance.store.sqlite.x\u01c1Store\u01c1_retry__mutmut_{n}": "the back-off and "
+        "the deadline's edge only space the retries in time"
+        for n in (4, 9, 15, 16, 17, 23, 24, 25)
+    },
     "provenance.store.sqlite.x__is_busy__mutmut_8": "SQLite's busy error reads 'database is "
     "locked': no message holds 'busy'",
     "provenance.store.sqlite.x__is_busy__mutmut_9": "as _8",

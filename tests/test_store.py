@@ -1414,10 +1414,21 @@ def test_deep_verify_of_articles_added_out_of_id_order_finds_nothing(tmp_path: P
         add_articles(store, [_article("z", HARBOUR)], Config())
         add_articles(store, [_article("a", FERRY)], Config())
         assert verify(store, Config()) == []
-        store.conn.execute("UPDATE articles SET text = replace(text, 'ferry', 'fairy')")
-        assert verify(store, Config())[0] == (
-            "article 'a': its text does not match its content hash (text damaged)"
-        )
+        store.conn.execute("UPDATE articles SET content_hash = 'text' WHERE id = 'a'")
+        assert verify(store, Config()) == [  # once, though "a" is the last of the batch
+            "article 'a': cannot read its rows: string argument without an encoding"
+        ]
+
+
+def test_deep_verify_quotes_an_unreadable_rows_error_as_it_is(tmp_path: Path) -> None:
+    """The StoreError of an unreadable row is quoted unchanged, even when the damaged
+    value reads like an SQLite error ("not a database" as a source kind)."""
+    with _index(tmp_path / "i.sqlite", [_article("a")]) as store:
+        store.conn.execute("UPDATE articles SET source_kind = 'not a database'")
+        assert verify(store, Config()) == [
+            f"article pk 1: unreadable: {store.path}: damaged index: article 'a' (pk 1) has an "
+            "unreadable row ('not a database' is not a valid SourceKind)"
+        ]
 
 
 def test_a_store_opened_without_create_never_makes_a_file(tmp_path: Path) -> None:
