@@ -979,12 +979,34 @@ def test_files_that_are_not_an_index_are_refused_by_their_header(tmp_path: Path)
     foreign = tmp_path / "foreign" / "i.sqlite"
     foreign.parent.mkdir()
     with sqlite3.connect(foreign) as conn:
-        conn.execute("PRAGMA application_id = 4660")
+        conn.execute("PRAGMA application_id = 305419896")
         conn.execute("CREATE TABLE t (x)")
     conn.close()
     assert _refusal(foreign, create=True) == (
-        f"{foreign}: not an index (an SQLite database of another application, id 0x1234)"
+        f"{foreign}: not an index (an SQLite database of another application, id 0x12345678)"
     )
+    plain = tmp_path / "plain" / "i.sqlite"  # application id 0, as before ids were written
+    plain.parent.mkdir()
+    with sqlite3.connect(plain) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.close()
+    assert _refusal(plain) == (
+        f"{plain}: not an index (an SQLite database without the index tables)"
+    )
+
+
+def test_a_foreign_database_beside_an_empty_wal_is_refused_unchanged(tmp_path: Path) -> None:
+    """An empty -wal holds no data: the main file is the current state, so the checks
+    on it refuse the file before the real connection could switch its journal to WAL."""
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.close()
+    Path(f"{path}-wal").touch()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="without the index tables"):
+        Store(path, Fingerprinter(Config()), create=True)
+    assert path.read_bytes() == before
 
 
 def test_an_empty_file_is_made_an_index_when_creating(tmp_path: Path) -> None:
@@ -1044,7 +1066,7 @@ def test_an_index_with_a_table_or_column_missing_is_refused_and_left_alone(
 
 def test_an_index_whose_meta_lacks_a_parameter_is_refused(tmp_path: Path) -> None:
     path = _make_index(tmp_path / "m" / "i.sqlite", "DELETE FROM meta WHERE key = 'rows'")
-    assert _refusal(path) == (
+    assert _refusal(path, create=True) == (
         f"{path}: damaged index: its meta table lacks rows, so its parameters are unknown; "
         "delete the file and add the articles again"
     )
@@ -1067,6 +1089,16 @@ def test_an_older_format_is_refused_with_the_rebuild_command_and_rebuild_upgrade
     )
     with Store(path, Fingerprinter(Config()), check_meta=False) as store:
         assert rebuild(store, Config()) == 1
+        store.conn.execute("UPDATE meta SET value = '0' WHERE key = 'format_version'")
+    with pytest.raises(StoreError) as info:  # format 0 cannot even be rebuilt
+        Store(path, Fingerprinter(Config()), check_meta=False)
+    assert str(info.value) == (
+        f"{path} has index format 0, this version reads format 3: "
+        "delete the file and add the articles again"
+    )
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'format_version'")
+    conn.close()
     with Store(path, Fingerprinter(Config())) as store:
         assert store.stats().meta["format_version"] == "3"
         assert verify(store, Config()) == []
