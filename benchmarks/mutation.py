@@ -161,6 +161,10 @@ EQUIVALENT: dict[str, str] = {
     "provenance.store.sqlite.x\u01c1Store\u01c1__init____mutmut_56": "a read-only "
     "connection runs no INSERT/UPDATE/DELETE outside BEGIN, so the legacy implicit "
     "transactions of isolation_level='' never start",
+    "provenance.store.sqlite.x\u01c1Store\u01c1_precheck__mutmut_13": "the immutable "
+    "read-only connection runs no INSERT/UPDATE/DELETE (as __init__ 56)",
+    "provenance.store.sqlite.x\u01c1Store\u01c1_meta_complete__mutmut_1": "both callers "
+    "pass `rebuilding`: the default is never used",
     "provenance.store.sqlite.x\u01c1Store\u01c1__init____mutmut_100": "a new file and a "
     "memory index have just had our application id written, so the id test is true for them",
     **{
