@@ -1541,3 +1541,16 @@ def test_tables_another_writer_made_meanwhile_are_checked_like_any_index(
     with sqlite3.connect(path) as conn:
         assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["meta"]
     conn.close()
+
+
+def test_deep_verify_names_an_article_sqlite_cannot_read(tmp_path: Path) -> None:
+    """The passages table gone: the counts cannot be taken, and each article is a problem
+    line with SQLite's reason, not an exception."""
+    with _index(tmp_path / "i.sqlite", [_article("a"), _article("b", HARBOUR)]) as store:
+        store.conn.execute("DROP TABLE passages")
+        problems = verify(store, Config())
+    assert problems == [
+        "cannot count the rows of each article: no such table: passages",
+        "article pk 1: unreadable: no such table: passages",
+        "article pk 2: unreadable: no such table: passages",
+    ]
