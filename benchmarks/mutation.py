@@ -153,6 +153,8 @@ EQUIVALENT: dict[str, str] = {
         for n in (16, 17)
     },
     "provenance.store.keys.x_content_hash__mutmut_7": "'UTF-8' and 'utf-8' name one codec",
+    "provenance.store.inspect.x__count_problems__mutmut_16": "GROUP BY gives one row per "
+    "article, so = and += store the same count",
     **{
         f"provenance.store.sqlite.x\u01c1Store\u01c1__init____mutmut_{n}": "the connection's "
         "timeout is replaced by PRAGMA busy_timeout, its first statement"

@@ -1554,3 +1554,14 @@ def test_deep_verify_names_an_article_sqlite_cannot_read(tmp_path: Path) -> None
         "article pk 1: unreadable: no such table: passages",
         "article pk 2: unreadable: no such table: passages",
     ]
+
+
+def test_verify_counts_an_article_left_without_any_row(tmp_path: Path) -> None:
+    """Every passage and band row of the first article gone: it has 0 of each where its
+    row promises 4 units (3 sentences and a quotation) and 4 x 8 band rows; the other
+    article is sound."""
+    with _index(tmp_path / "i.sqlite", [_article("a"), _article("b", HARBOUR)]) as store:
+        assert store.conn.execute("SELECT n_passages FROM articles WHERE pk = 1").fetchone() == (4,)
+        store.conn.execute("DELETE FROM passages WHERE article = 1")
+        store.conn.execute("DELETE FROM bands WHERE ref >> 12 = 1")
+        assert store.verify() == ["article pk 1: 0 passages and 0 band rows, expected 4 and 32"]
