@@ -145,6 +145,11 @@ EQUIVALENT: dict[str, str] = {
     },
     **{f"provenance.store.ops.x_verify__mutmut_{n}": _STRICT_ZIP for n in (38, 41, 43)},
     "provenance.store.ops.x_verify__mutmut_1": "the batch size only bounds memory",
+    **{
+        f"provenance.store.ops.x_per_article_analysis__mutmut_{n}": "analyze_each loads the "
+        "same data files itself when given none: passing them only saves loading them per batch"
+        for n in (1, 4, 7)
+    },
     "provenance.store.ops.x_rebuild__mutmut_21": "overlapping batches put the same articles "
     "again, which put() leaves unchanged",
     **{
