@@ -144,6 +144,10 @@ EQUIVALENT: dict[str, str] = {
         for n in numbers
     },
     **{f"provenance.store.ops.x_verify__mutmut_{n}": _STRICT_ZIP for n in (38, 41, 43)},
+    **{
+        f"provenance.store.keys.x\u01c1Fingerprinter\u01c1entry__mutmut_{n}": _STRICT_ZIP
+        for n in (25, 28, 29)
+    },
     "provenance.store.ops.x_verify__mutmut_1": "the batch size only bounds memory",
     **{
         f"provenance.store.ops.x_per_article_analysis__mutmut_{n}": "analyze_each loads the "

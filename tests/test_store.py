@@ -20,6 +20,7 @@ from provenance import pipeline
 from provenance.cli import app
 from provenance.config import Config, FingerprintConfig, QuoteConfig, StoreConfig
 from provenance.errors import ConfigError, StoreError
+from provenance.fingerprint import shingles
 from provenance.match.candidates import Banding
 from provenance.match.claims import claim_shingles, load_stopwords
 from provenance.match.signatures import BatchSigner
@@ -781,6 +782,9 @@ def test_stored_keys_are_the_upper_32_bits_of_the_reports_band_keys() -> None:
     words = claim_shingles(quote, fp.params, load_stopwords())
     salted = tuple((k >> 32) ^ QUOTE_SALT for k in banding.keys(signer.sign_shingles([words]))[0])
     assert fp.quote_keys(quote) == salted
+    chinese = "我们将在任何时候都保持一条车道畅通"  # spaceless: signed by its character shingles
+    shingled = banding.keys(signer.sign_shingles([shingles(chinese, fp.params)]))[0]
+    assert fp.quote_keys(chinese) == tuple((k >> 32) ^ QUOTE_SALT for k in shingled)
     assert all(-(1 << 31) <= k < 1 << 31 for k in (*fp.keys(text), *fp.quote_keys(quote)))
 
 
