@@ -155,6 +155,15 @@ EQUIVALENT: dict[str, str] = {
     "bands_per_pass is FingerprintConfig's, and the pass size only bounds memory",
     "provenance.match.claim_pairs.x__article_pairs__mutmut_66": "each pair is offered once "
     "(codes are unique), so an article's items (score, -partner) are never equal",
+    "provenance.match.claims.x_claim_shingles__mutmut_15": "codec names are case-insensitive",
+    **{
+        f"provenance.match.claims.x__lexical_candidates__mutmut_{n}": "claim_shingles makes "
+        "word unigrams itself and calls shingles() only for spaceless scripts, which read "
+        "char_shingle: word_shingle is never read"
+        for n in (3, 5)
+    },
+    "provenance.match.claims.x__links__mutmut_3": "`mutual` is only tested for truth "
+    "(confidence): None and False alike",
     "provenance.match.claims.x__group__mutmut_7": "units are numbered in id order, then in "
     "text order: sorted by number they are sorted by (article id, start)",
     **{

@@ -14,7 +14,12 @@ import pytest
 from provenance import pipeline
 from provenance.anchors import AnchorLexicon
 from provenance.config import ClaimsConfig, Config
-from provenance.fingerprint import FingerprintParams, shingles
+from provenance.fingerprint import (
+    SPACELESS_MIN_SHARE,
+    FingerprintParams,
+    shingles,
+    spaceless_share,
+)
 from provenance.match import claim_pairs
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
 from provenance.match.claims import (
@@ -682,6 +687,11 @@ def test_claim_shingles_are_content_words_else_every_word() -> None:
     # a spaceless script: character shingles of the text, as any fingerprint takes them
     korean = "서울에서 회담이 열렸다"
     assert claim_shingles(korean, params, stopwords) == shingles(korean, params)
+    # from SPACELESS_MIN_SHARE (3 of 10 letters) on
+    mixed = "abcdefg 서울시"
+    assert spaceless_share(mixed) == SPACELESS_MIN_SHARE
+    assert claim_shingles(mixed, params, stopwords) == shingles(mixed, params)
+    assert shingles(mixed, params) != {b"abcdefg", "서울시".encode()}
 
 
 def test_a_link_needs_the_lexical_score_or_a_mutual_cosine_and_anchors() -> None:
