@@ -162,8 +162,11 @@ EQUIVALENT: dict[str, str] = {
         "char_shingle: word_shingle is never read"
         for n in (3, 5)
     },
-    "provenance.match.claims.x__links__mutmut_3": "`mutual` is only tested for truth "
-    "(confidence): None and False alike",
+    **{
+        f"provenance.match.claims.x__links__mutmut_{n}": "`mutual` is only tested for truth "
+        "(confidence): None and False alike"
+        for n in (3, 5)
+    },
     "provenance.match.claims.x__group__mutmut_7": "units are numbered in id order, then in "
     "text order: sorted by number they are sorted by (article id, start)",
     **{

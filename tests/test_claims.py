@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from html import escape
 from typing import Any
@@ -46,6 +47,7 @@ from provenance.model import (
 )
 from provenance.render import html, markdown, text
 from provenance.render.data import report_dict
+from provenance.run.kernels import Local
 from provenance.run.local import Serial
 from provenance.segment import segment
 
@@ -753,3 +755,43 @@ def test_claim_groups_strong_first_each_kind_in_order_of_first_occurrence() -> N
     ]
     # the links scored by an executor are those scored in this process
     assert find_claims(results, LEXICAL, executor=Serial()) == groups
+
+
+class _GivenVectors(Local):
+    """Kernels whose sentence vectors are given by hand (no model is loaded)."""
+
+    def __init__(self, vectors: dict[str, list[float]]) -> None:
+        self.vectors = vectors
+
+    def embed(self, texts: Sequence[str], model: str) -> Any:
+        return np.asarray([self.vectors[t] for t in texts], dtype=np.float32)
+
+
+def test_a_lexical_candidate_is_no_semantic_link_unless_mutually_closest() -> None:
+    # b's sentence shares most content words with a's first (LSH proposes the pair) but
+    # scores 67 sorted-word, under claim_min_score, and no anchors: no lexical link. Its
+    # cosine with it, 0.65, is over semantic_possible, but its closest sentence in a is
+    # the second (0.9): only that mutually closest pair is a link (possible: no anchors).
+    # a's third sentence makes a's mean vector b's direction (the pair of articles is
+    # proposed whatever the hyperplanes).
+    first = "Farmers protested against the new fuel tax in the capital."
+    second = "Tractors blocked the ring road around the city for six hours."
+    third = "The weather stayed dry and cold for the whole of the day there."
+    other = "Farmers protested fuel tax capital new yesterday hours tractors roads blocked."
+    assert claim_score(first, other) < Config().align.claim_min_score
+    vectors = {
+        other: [1.0, 0.0, 0.0],
+        first: [0.65, 0.76, 0.0],
+        second: [0.9, 0.0, 0.436],
+        third: [0.482, -0.76, -0.436],
+    }
+    articles = [
+        Article("a", f"{first} {second} {third}", outlet="A"),
+        Article("b", other, outlet="B"),
+    ]
+    (group,) = find_claims(_results(*articles), Config(), kernels=_GivenVectors(vectors))
+    assert group.confidence == Confidence.POSSIBLE
+    assert [(o.article_id, o.start) for o in group.occurrences] == [("a", len(first) + 1), ("b", 0)]
+    link = group.occurrences[1].link
+    assert link is not None
+    assert (link.semantic, link.confidence) == (0.9, Confidence.POSSIBLE)
