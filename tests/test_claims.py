@@ -795,3 +795,15 @@ def test_a_lexical_candidate_is_no_semantic_link_unless_mutually_closest() -> No
     link = group.occurrences[1].link
     assert link is not None
     assert (link.semantic, link.confidence) == (0.9, Confidence.POSSIBLE)
+
+
+def test_nothing_is_embedded_without_a_model_or_without_claim_units() -> None:
+    said = "Seoul summoned the Russian ambassador on Thursday to protest the arms deal."
+    reworded = "On Thursday Seoul summoned the Russian ambassador to protest against the arms deal."
+    never = _GivenVectors({})  # any embedding would fail: no vector is given
+    short = _results(Article("a", "It rained.", outlet="A"), Article("b", "It rained.", outlet="B"))
+    assert find_claims(short, Config(), kernels=never) == ()
+    assert find_claims([], Config(), kernels=never) == ()
+    pair = _results(Article("a", said, outlet="A"), Article("b", reworded, outlet="B"))
+    (group,) = find_claims(pair, LEXICAL, kernels=never)
+    assert [o.article_id for o in group.occurrences] == ["a", "b"]
