@@ -167,8 +167,11 @@ EQUIVALENT: dict[str, str] = {
         "(confidence): None and False alike"
         for n in (3, 5)
     },
-    "provenance.match.claims.x__links__mutmut_55": _STRICT_ZIP + " (an executor maps one "
-    "result per item)",
+    **{
+        f"provenance.match.claims.x__links__mutmut_{n}": _STRICT_ZIP + " (an executor maps "
+        "one result per item)"
+        for n in (55, 58, 59)
+    },
     "provenance.match.claims.x__group__mutmut_7": "units are numbered in id order, then in "
     "text order: sorted by number they are sorted by (article id, start)",
     **{

@@ -476,7 +476,7 @@ def test_the_claim_corpus_numbers_distinct_texts_and_their_units_in_id_order() -
     assert (len(texts), list(texts)) == (3, ["a1", "a2", "b1"])
     for missing in ("c0", "zz", "0", "a1x"):
         assert missing not in texts
-        with pytest.raises(KeyError):
+        with pytest.raises(KeyError, match=missing):
             texts[missing]
 
 
@@ -742,19 +742,36 @@ def test_claim_groups_strong_first_each_kind_in_order_of_first_occurrence() -> N
         LEXICAL.claims.lexical_possible < claim_score(visit, visit2) < LEXICAL.align.claim_min_score
     )
     articles = [
-        Article("a", f"{visit} {fuel}", outlet="A"),
-        Article("b", f"{rates} {visit2}", outlet="B"),
-        Article("c", f"{fuel2} {rates2}", outlet="C"),
+        Article("a", f"{fuel} {rates}", outlet="A"),
+        Article("b", f"{rates2} {visit2}", outlet="B"),
+        Article("c", visit, outlet="C"),
+        Article("d", f"It rained. {fuel2}", outlet="D"),
     ]
     results = _results(*articles)
     groups = find_claims(results, LEXICAL)
+    # by the first occurrence (article, then offset), not by any other one: a's fuel
+    # sentence (second occurrence d) before a's rates sentence (second occurrence b at 0)
     assert [(g.id, g.confidence, g.occurrences[0].article_id, g.text) for g in groups] == [
-        ("claim-0001", Confidence.STRONG, "a", fuel),  # a: fuel after visit, but strong
-        ("claim-0002", Confidence.STRONG, "b", rates),
-        ("claim-0003", Confidence.POSSIBLE, "a", visit),
+        ("claim-0001", Confidence.STRONG, "a", fuel),
+        ("claim-0002", Confidence.STRONG, "a", rates),
+        ("claim-0003", Confidence.POSSIBLE, "b", visit2),
     ]
     # the links scored by an executor are those scored in this process
-    assert find_claims(results, LEXICAL, executor=Serial()) == groups
+    executor = _Recording()
+    assert find_claims(results, LEXICAL, executor=executor) == groups
+    assert executor.items  # it was the executor that scored them
+
+
+class _Recording(Serial):
+    """An executor in this process that keeps the items it was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[object] = []
+
+    def map(self, task: Any, items: Any, context: Any) -> Any:
+        self.items = list(items)
+        return super().map(task, self.items, context)
 
 
 class _GivenVectors(Local):
