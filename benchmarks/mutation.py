@@ -156,6 +156,9 @@ EQUIVALENT: dict[str, str] = {
     "provenance.match.claim_pairs.x__article_pairs__mutmut_66": "each pair is offered once "
     "(codes are unique), so an article's items (score, -partner) are never equal",
     "provenance.match.claims.x_claim_shingles__mutmut_15": "codec names are case-insensitive",
+    "provenance.match.claims.x_load_stopwords__mutmut_2": "data/stopwords.txt is ASCII: "
+    "the locale's encoding (UTF-8, Latin-1, ...) reads it alike",
+    "provenance.match.claims.x_load_stopwords__mutmut_10": "codec names are case-insensitive",
     **{
         f"provenance.match.claims.x__lexical_candidates__mutmut_{n}": "claim_shingles makes "
         "word unigrams itself and calls shingles() only for spaceless scripts, which read "
