@@ -824,3 +824,26 @@ def test_nothing_is_embedded_without_a_model_or_without_claim_units() -> None:
     pair = _results(Article("a", said, outlet="A"), Article("b", reworded, outlet="B"))
     (group,) = find_claims(pair, LEXICAL, kernels=never)
     assert [o.article_id for o in group.occurrences] == ["a", "b"]
+
+
+def test_candidate_articles_are_ranked_by_the_cosine_of_their_mean_directions() -> None:
+    # h's one text is e1. p's two texts average to 0.5 * (a unit vector at cosine 0.9 with
+    # e1); q's one text is at cosine 0.8. p2 and q2 print p's and q's texts (so p and q pick
+    # them, cosine 1), and every text has the anchor "seoul" (Jaccard 1 for every pair: all
+    # pairs proposed, the same bonus for each). With one partner each, h picks p: its mean
+    # points closer to e1, though it is shorter (0.45 against 0.8 before normalising).
+    vectors = np.asarray(
+        [
+            [1.0, 0.0, 0.0, 0.0],  # 0: h
+            [0.45, 0.218, 0.866, 0.0],  # 1, 2: p, p2
+            [0.45, 0.218, -0.866, 0.0],
+            [0.8, 0.0, 0.0, 0.6],  # 3: q, q2
+        ],
+        dtype=np.float32,
+    )
+    texts = {"h": [0], "p": [1, 2], "p2": [1, 2], "q": [3], "q2": [3]}
+    outlets = {"h": "X", "p": "Y", "q": "Y", "p2": "W", "q2": "W"}
+    config = replace(Config(), claims=replace(ClaimsConfig(), article_pairs=1))
+    anchors = [frozenset({"seoul"})] * 4
+    # in h-p, text 0's closest is 1 (tied with 2, the first); p-p2 and q-q2 share their texts
+    assert claim_pairs.semantic_pairs(texts, outlets, vectors, anchors, config) == {(0, 1)}
