@@ -155,6 +155,13 @@ EQUIVALENT: dict[str, str] = {
     "bands_per_pass is FingerprintConfig's, and the pass size only bounds memory",
     "provenance.match.claim_pairs.x__article_pairs__mutmut_66": "each pair is offered once "
     "(codes are unique), so an article's items (score, -partner) are never equal",
+    "provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_6": "the columns "
+    "hold counts and offsets, never negative: unsigned 64-bit holds them alike",
+    **{
+        f"provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_{n}": "numpy "
+        "reads an array('q') as int64 without being told"
+        for n in (36, 38, 41, 43)
+    },
     "provenance.match.claims.x_claim_shingles__mutmut_15": "codec names are case-insensitive",
     "provenance.match.claims.x_load_stopwords__mutmut_2": "data/stopwords.txt is ASCII: "
     "the locale's encoding (UTF-8, Latin-1, ...) reads it alike",
