@@ -18,6 +18,7 @@ from provenance.match.quote_groups import (
     TRUNCATED,
     Comparison,
     Located,
+    _best_speaker,
     _units,
     compare,
     find_quote_groups,
@@ -566,3 +567,30 @@ def test_quote_groups_in_order_of_first_occurrence_with_offsets_past_leading_spa
     ]
     (change,) = groups[0].occurrences[1].changes
     assert articles[0].text[change.start : change.end] == "sign"  # past the two spaces
+
+
+def test_quotations_linked_through_a_third_are_one_group_and_short_ones_stay_alone() -> None:
+    articles = [
+        _article("a", f"Minister Jo Park said: “{LINK_A}.”", "2024-01-01", "A"),
+        _article("b", f"Minister Jo Park said: “{LINK_B}.”", "2024-01-02", "B"),
+        _article("c", f"Minister Jo Park said: “{LINK_C}.”", "2024-01-03", "C"),
+        _article("d", "“We shall see,” said Jo Park.", "2024-01-04", "D"),
+        _article("e", "“We shall see,” said Jo Park.", "2024-01-05", "E"),
+    ]
+    groups = find_quote_groups(pipeline.analyze_each(articles), Config())
+    # a-b and b-c align, a-c does not: one component; three words are never matched
+    assert [[o.article_id for o in g.occurrences] for g in groups] == [
+        ["a", "b", "c"],
+        ["d"],
+        ["e"],
+    ]
+    assert groups[0].first == "a"
+
+
+def test_the_speaker_of_a_group_without_one_is_the_name_given_most_often() -> None:
+    assert _best_speaker([]) is None
+    # "park" twice (its longest form), "kim" once
+    assert _best_speaker(["Park", "Lee Kim", "Minister Jo Park"]) == "Minister Jo Park"
+    # a tie: the name given first, in its longest form
+    assert _best_speaker(["Kim", "Park", "Lee Kim"]) == "Lee Kim"
+    assert _best_speaker(["Jo Park", "Ji Park"]) == "Jo Park"  # as long: the greater string
