@@ -847,3 +847,19 @@ def test_candidate_articles_are_ranked_by_the_cosine_of_their_mean_directions() 
     anchors = [frozenset({"seoul"})] * 4
     # in h-p, text 0's closest is 1 (tied with 2, the first); p-p2 and q-q2 share their texts
     assert claim_pairs.semantic_pairs(texts, outlets, vectors, anchors, config) == {(0, 1)}
+
+
+def test_the_units_of_a_text_are_listed_in_unit_order_however_many() -> None:
+    # one sentence in 40 articles, before or after a sentence of each article's own
+    said = "The ministry said the harvest was late this year in every province."
+    articles = []
+    for n in range(40):
+        own = f"Report number {n} from the farm agency counted the damage."
+        text_ = f"{said} {own}" if n % 2 == 0 else f"{own} {said}"
+        articles.append(Article(f"a{n:02d}", text_, outlet=f"Outlet {n}"))
+    corpus = ClaimCorpus(_results(*articles), Config(), AnchorLexicon.load(load_stopwords()))
+    assert corpus.texts[0].text == said
+    at = corpus.units_of_text(0).tolist()
+    assert len(at) == 40
+    assert at == sorted(at)
+    assert [corpus.ids[corpus.unit_article[i]] for i in at] == [a.id for a in articles]
