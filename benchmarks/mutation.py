@@ -160,7 +160,7 @@ EQUIVALENT: dict[str, str] = {
     **{
         f"provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_{n}": "numpy "
         "reads an array('q') as int64 without being told"
-        for n in (36, 38, 41, 43, 46, 48, 51, 53)
+        for n in (36, 38, 41, 43, 46, 48, 51, 53, 71, 73)
     },
     "provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_60": "numpy reads "
     "a sort kind case-insensitively",
