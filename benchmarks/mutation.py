@@ -206,6 +206,37 @@ EQUIVALENT: dict[str, str] = {
     "bands_per_pass is FingerprintConfig's, and the pass size only bounds memory",
     "provenance.match.claim_pairs.x__article_pairs__mutmut_66": "each pair is offered once "
     "(codes are unique), so an article's items (score, -partner) are never equal",
+    "provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_6": "the columns "
+    "hold counts and offsets, never negative: unsigned 64-bit holds them alike",
+    **{
+        f"provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_{n}": "numpy "
+        "reads an array('q') as int64 without being told"
+        for n in (36, 38, 41, 43, 46, 48, 51, 53, 71, 73)
+    },
+    "provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_60": "numpy reads "
+    "a sort kind case-insensitively",
+    "provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_68": "one more "
+    "bound (the number of units) that units_of_text never reads",
+    "provenance.match.claims.x_claim_shingles__mutmut_15": "codec names are case-insensitive",
+    "provenance.match.claims.x_load_stopwords__mutmut_2": "data/stopwords.txt is ASCII: "
+    "the locale's encoding (UTF-8, Latin-1, ...) reads it alike",
+    "provenance.match.claims.x_load_stopwords__mutmut_10": "codec names are case-insensitive",
+    **{
+        f"provenance.match.claims.x__lexical_candidates__mutmut_{n}": "claim_shingles makes "
+        "word unigrams itself and calls shingles() only for spaceless scripts, which read "
+        "char_shingle: word_shingle is never read"
+        for n in (3, 5)
+    },
+    **{
+        f"provenance.match.claims.x__links__mutmut_{n}": "`mutual` is only tested for truth "
+        "(confidence): None and False alike"
+        for n in (3, 5)
+    },
+    **{
+        f"provenance.match.claims.x__links__mutmut_{n}": _STRICT_ZIP + " (an executor maps "
+        "one result per item)"
+        for n in (55, 58, 59)
+    },
     "provenance.match.claims.x__group__mutmut_7": "units are numbered in id order, then in "
     "text order: sorted by number they are sorted by (article id, start)",
     **{

@@ -18,9 +18,12 @@ from provenance.match.quote_groups import (
     TRUNCATED,
     Comparison,
     Located,
+    _best_speaker,
+    _units,
     compare,
     find_quote_groups,
     group,
+    linked,
     same_speaker,
 )
 from provenance.model import Article, Quote, WordChange
@@ -485,3 +488,109 @@ def test_without_a_first_article_the_text_is_the_version_printed_most_often() ->
         _located("s", SHORT_DEAL, None, "Lee Kim"),
     ]
     assert group(named, QuoteConfig(), "q").speaker == "Minister Jo Park"
+
+
+def test_quotation_units_are_the_whole_and_each_sentence_of_four_words_or_more() -> None:
+    three = "One two three. Four five six seven. Eight nine ten eleven twelve."
+    items = [
+        _located("a", three, None),
+        _located("b", "Too short here", None),  # 3 words: not matched at all
+        _located("c", "Alpha beta gamma delta", None),  # 4 words, one sentence: one unit
+    ]
+    texts, owner = _units(items, QuoteConfig())
+    assert texts == [
+        three,
+        "Four five six seven.",
+        "Eight nine ten eleven twelve.",
+        "Alpha beta gamma delta",
+    ]
+    assert owner == [0, 0, 0, 2]
+
+
+def test_two_quotations_are_one_from_four_words_and_the_minimum_alignment_score() -> None:
+    def quote(words: str) -> Quote:
+        return _located("x", words, None).quote
+
+    config = QuoteConfig()
+    signed = DEAL.replace("accept", "sign")
+    score = _score(DEAL, signed)
+    assert linked(quote(DEAL), quote(signed), config) == pytest.approx(score, abs=0.01)
+    at = replace(config, match_min_score=score - 0.001)
+    assert linked(quote(DEAL), quote(signed), at) is not None
+    above = replace(config, match_min_score=score + 0.01)
+    assert linked(quote(DEAL), quote(signed), above) is None
+    assert linked(quote(DEAL), quote("Nothing in common here at all today"), config) is None
+    # "hurts our farmers" is inside DEAL, but three words are never matched
+    assert linked(quote("hurts our farmers"), quote(DEAL), config) is None
+    assert linked(quote("that hurts our farmers"), quote(DEAL), config) == 100.0
+
+
+# C aligns with B (76.6) but not with the group's text A (60.0): it is compared with B.
+LINK_A = DEAL
+LINK_B = f"{DEAL} or our fishermen in the north"
+LINK_C = "any deal that hurts our farmers or our fishermen in the north is bad for us all"
+
+
+def test_an_occurrence_far_from_the_groups_text_is_compared_with_its_closest_version() -> None:
+    assert _score(LINK_A, LINK_C) < QuoteConfig().match_min_score <= _score(LINK_B, LINK_C)
+    members = [
+        _located("a", LINK_A, "2024-01-01"),
+        _located("b", LINK_B, "2024-01-02"),
+        _located("c", LINK_C, "2024-01-03"),
+    ]
+    got = group(members, QuoteConfig(), "q")
+    assert got.text == LINK_A
+    assert [o.score for o in got.occurrences] == [100.0, 100.0, _score(LINK_B, LINK_C)]
+    # at most 20 other occurrences are aligned: with 20 others before B, C keeps A
+    noise = [
+        _located(f"n{k:02d}", f"Rain and wind {k} across the hills today", "2024-02-01")
+        for k in range(20)
+    ]
+    got = group([members[0], *noise, *members[1:]], QuoteConfig(), "q")
+    assert got.occurrences[-1].score == _score(LINK_A, LINK_C)
+    got = group([members[0], *noise[:19], *members[1:]], QuoteConfig(), "q")
+    assert got.occurrences[-1].score == _score(LINK_B, LINK_C)
+
+
+def test_quote_groups_in_order_of_first_occurrence_with_offsets_past_leading_space() -> None:
+    weather = "The weather was fine all week long in the hills"
+    signed = DEAL.replace("accept", "sign")
+    articles = [
+        _article("b", f"“{weather},” said Jo Park. Jo Park said: “  {signed}.”", "2024-01-02", "B"),
+        _article("a", f"Rain fell on Monday. Minister Jo Park said: “{DEAL}.”", "2024-01-01", "A"),
+    ]
+    groups = find_quote_groups(pipeline.analyze_each(articles), Config())
+    # the DEAL group starts in a (a < b), the weather quotation only in b
+    assert [(g.id, g.text, [o.article_id for o in g.occurrences]) for g in groups] == [
+        ("quote-0001", f"{DEAL}.", ["a", "b"]),
+        ("quote-0002", f"{weather},", ["b"]),
+    ]
+    (change,) = groups[0].occurrences[1].changes
+    assert articles[0].text[change.start : change.end] == "sign"  # past the two spaces
+
+
+def test_quotations_linked_through_a_third_are_one_group_and_short_ones_stay_alone() -> None:
+    articles = [
+        _article("a", f"Minister Jo Park said: “{LINK_A}.”", "2024-01-01", "A"),
+        _article("b", f"Minister Jo Park said: “{LINK_B}.”", "2024-01-02", "B"),
+        _article("c", f"Minister Jo Park said: “{LINK_C}.”", "2024-01-03", "C"),
+        _article("d", "“We shall see,” said Jo Park.", "2024-01-04", "D"),
+        _article("e", "“We shall see,” said Jo Park.", "2024-01-05", "E"),
+    ]
+    groups = find_quote_groups(pipeline.analyze_each(articles), Config())
+    # a-b and b-c align, a-c does not: one component; three words are never matched
+    assert [[o.article_id for o in g.occurrences] for g in groups] == [
+        ["a", "b", "c"],
+        ["d"],
+        ["e"],
+    ]
+    assert groups[0].first == "a"
+
+
+def test_the_speaker_of_a_group_without_one_is_the_name_given_most_often() -> None:
+    assert _best_speaker([]) is None
+    # "park" twice (its longest form), "kim" once
+    assert _best_speaker(["Park", "Lee Kim", "Minister Jo Park"]) == "Minister Jo Park"
+    # a tie: the name given first, in its longest form
+    assert _best_speaker(["Kim", "Park", "Lee Kim"]) == "Lee Kim"
+    assert _best_speaker(["Jo Park", "Ji Park"]) == "Jo Park"  # as long: the greater string
