@@ -198,8 +198,21 @@ EQUIVALENT: dict[str, str] = {
     },
     "provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_62": "with no passage, "
     "rank[inverse] is the same empty int64 array",
-    "provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_67": "with no passage the "
-    "array is empty and its dtype is never read",
+    **{
+        f"provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_{n}": "with no passage the "
+        "array is empty and its dtype is never read"
+        for n in (67, 69)
+    },
+    "provenance.match.reuse.x\u01c1Corpus\u01c1of__mutmut_7": "numpy reads the sort kind "
+    "case-insensitively",
+    "provenance.match.reuse.x\u01c1Corpus\u01c1of__mutmut_15": "the extra bound equals the "
+    "last (no text is numbered past the last): no text's range changes",
+    "provenance.match.reuse.x_find_reuse__mutmut_41": "the extra cut equals the last (no "
+    "passage belongs past the last article): no article's range changes",
+    "provenance.match.reuse_spans.x\u01c1Ranking\u01c1key__mutmut_6": "an undated article's "
+    "timestamp stand-in is only compared after `at is None`, which already orders it",
+    "provenance.match.reuse_spans.x_spans_for__mutmut_8": "a text found once with no link has "
+    "no occurrence in another article: text_spans gives it no span (the test only saves time)",
     **{
         f"provenance.match.links.x__aligned__mutmut_{n}": _STRICT_ZIP + " (the kernels "
         "align one pair per candidate of the chunk)"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -11,11 +11,13 @@ import numpy as np
 import pytest
 
 from provenance import pipeline
+from provenance.anchors import AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
 from provenance.match import reuse, reuse_spans
 from provenance.match.align import Alignment, similarity
 from provenance.match.candidates import Candidate
+from provenance.match.claims import load_stopwords
 from provenance.match.links import Link
 from provenance.match.origin import first_appearance
 from provenance.match.signatures import BatchSigner, Matrix
@@ -837,6 +839,25 @@ def test_passages_under_the_configured_floor_are_left_out() -> None:
     assert corpus.passage_article.tolist() == [0, 0, 1]
 
 
+def test_a_text_s_occurrences_are_in_passage_order() -> None:
+    """``Corpus.of`` with 120 passages alternating between distinct texts 1 and 0: text
+    0's occurrences are passages 1, 3, ..., 119 in that order (a text repeated in one
+    article gives its sources in text order), text 1's 0, 2, ..., 118."""
+    n = 120
+    corpus = reuse.Corpus.of(
+        {"a": Article("a", "")},
+        np.zeros(n, dtype=np.int64),
+        np.arange(n, dtype=np.int64) * 10,
+        np.array([1, 0] * (n // 2), dtype=np.int64),
+        np.array([5, 5], dtype=np.int64),
+        MemoryTexts(),
+        np.zeros((2, 4), dtype=np.uint32),
+    )
+    assert corpus.occurrences(0) == list(range(1, n, 2))
+    assert corpus.occurrences(1) == list(range(0, n, 2))
+    assert corpus.bounds.tolist() == [0, n // 2, n]
+
+
 def test_a_corpus_without_passages_has_no_reuse() -> None:
     """Articles too short for any passage: no text is stored, one empty batch is signed
     (an empty signature matrix), and nothing is reused; two of them with the same text
@@ -884,6 +905,17 @@ class _Recorder(Local):
         return super().embed(texts, model)
 
 
+@dataclass(frozen=True)
+class _NotingLexicon(AnchorLexicon):
+    """The anchor lexicon, noting the forms it is asked to name canonically."""
+
+    asked: list[str] = field(default_factory=list)
+
+    def canonical(self, form: str) -> str:
+        self.asked.append(form)
+        return super().canonical(form)
+
+
 class _Rows:
     """A ``RowStore`` in memory."""
 
@@ -902,13 +934,17 @@ class _Rows:
 
 
 def test_find_reuse_works_through_the_kernels_and_stores_it_is_given() -> None:
-    """The kernels given sign, propose, align and embed (the claims' sentences included);
+    """The kernels given sign, propose, align and embed (the claims' sentences included),
+    the anchor lexicon given names the claims' anchors ("North Korea" in W1);
     the distinct passage texts go to the ``texts`` given (W1, the first passage of the
     first article, first), the claims' sentence vectors to ``vectors_to``."""
     kernels, texts, rows = _Recorder(), MemoryTexts(), _Rows()
+    loaded = AnchorLexicon.load(load_stopwords())
+    lexicon = _NotingLexicon(loaded.function_words, loaded.not_names, loaded.aliases)
     found = reuse.find_reuse(
-        _segmented(COPY, WIRE), Config(), kernels=kernels, texts=texts, vectors_to=rows
+        _segmented(COPY, WIRE), Config(), lexicon, kernels=kernels, texts=texts, vectors_to=rows
     )
+    assert "northkorea" in lexicon.asked  # an anchor of the claims
     assert kernels.ran == {"sign", "candidates", "align", "embed"}
     assert texts.many([0]) == [W1]
     assert len(texts) == len({W1, W2, W3, O2, O3})
