@@ -484,14 +484,15 @@ def _grade(score: float, edits: WordEdits) -> Grade:
 def test_a_text_s_spans_take_the_best_ranked_sources_of_other_outlets() -> None:
     """``text_spans`` on a distinct text of length 40 found at offset 10 of article m
     (outlet "Paper") and at offset 0 of o1 (outlet "One"), linked to itself and to text 1
-    (its characters 5-25 against text 1's 3-23, score 80, one word changed), with at most
+    (its characters 5-25 against text 1's 3-23, score 96, one word changed), with at most
     two sources per span. Per occurrence and link, the linked text's occurrences are taken
     in rank order, skipping the article itself and any article of its outlet (" paper " is
     "Paper"), until two are taken:
     - m, itself: the wire story w (at 100) and o1 (at 200); w is a wire article, so the
       span is wire copy with w alone as source, credited to w's outlet;
     - m, text 1: o3 and o1 (o2 is a third); no wire source: a shared span, offsets
-      shifted by each occurrence's start, the grade of score 80 with a word edit;
+      shifted by each occurrence's start, graded edited (a word changed: not verbatim,
+      though 96 is above the verbatim score of a bare score);
     - o1, itself: w and m (the first two); wire copy;
     - o1, text 1: m and m2 (another outlet than o1's): shared.
     The first appearance is asked once, for the first shared span."""
@@ -504,7 +505,7 @@ def test_a_text_s_spans_take_the_best_ranked_sources_of_other_outlets() -> None:
     edits = WordEdits(changed=1)
     links = [
         Link(0, (0, 40), (0, 40), 100.0, 1.0),
-        Link(1, (5, 25), (3, 23), 80.0, 0.5, edits),
+        Link(1, (5, 25), (3, 23), 96.0, 0.5, edits),
     ]
     ranked = {
         0: [(wire, 100), (mine, 10), (twin, 0), (one, 200), (two, 300)],
@@ -520,7 +521,7 @@ def test_a_text_s_spans_take_the_best_ranked_sources_of_other_outlets() -> None:
     found = list(
         reuse_spans.text_spans([(mine, 10), (one, 0)], links, ranked.__getitem__, first, config)
     )
-    edited = _grade(80.0, edits)
+    edited = _grade(96.0, edits)
     assert edited == Grade.EDITED
 
     def source(a: Article, start: int, score: float, grade: Grade, e: WordEdits) -> SpanSource:
@@ -549,8 +550,8 @@ def test_a_text_s_spans_take_the_best_ranked_sources_of_other_outlets() -> None:
                 35,
                 Label.SHARED,
                 sources=(
-                    source(three, 53, 80.0, edited, edits),
-                    source(one, 3, 80.0, edited, edits),
+                    source(three, 53, 96.0, edited, edits),
+                    source(one, 3, 96.0, edited, edits),
                 ),
                 first="o3",
             ),
@@ -568,8 +569,8 @@ def test_a_text_s_spans_take_the_best_ranked_sources_of_other_outlets() -> None:
                 25,
                 Label.SHARED,
                 sources=(
-                    source(mine, 63, 80.0, edited, edits),
-                    source(twin, 10, 80.0, edited, edits),
+                    source(mine, 63, 96.0, edited, edits),
+                    source(twin, 10, 96.0, edited, edits),
                 ),
                 first="o3",
             ),
