@@ -205,8 +205,6 @@ EQUIVALENT: dict[str, str] = {
     },
     "provenance.match.reuse.x\u01c1Corpus\u01c1of__mutmut_7": "numpy reads the sort kind "
     "case-insensitively",
-    "provenance.match.reuse.x\u01c1Corpus\u01c1of__mutmut_15": "the extra bound equals the "
-    "last (no text is numbered past the last): no text's range changes",
     "provenance.match.reuse.x_find_reuse__mutmut_41": "the extra cut equals the last (no "
     "passage belongs past the last article): no article's range changes",
     "provenance.match.reuse_spans.x\u01c1Ranking\u01c1key__mutmut_6": "an undated article's "
