@@ -193,7 +193,7 @@ def test_lsh_bands_at_the_ends() -> None:
     a tiny one by single-row bands; no permutations is an error."""
     assert lsh_bands(128, 1.0) == (1, 65)
     assert lsh_bands(128, 0.005) == (128, 1)
-    with pytest.raises(ValueError, match="^num_perm must be positive$"):
+    with pytest.raises(ValueError, match=r"^num_perm must be positive$"):
         lsh_bands(0, 0.3)
 
 
