@@ -160,6 +160,16 @@ EQUIVALENT: dict[str, str] = {
     },
     "provenance.match.candidates.x_lsh_candidates__mutmut_14": "the bands per pass only "
     "bound memory: every pass size gives the same candidates",
+    "provenance.match.candidates.x_candidate_list__mutmut_1": "the default fold_every only "
+    "bounds memory (as candidates' 1): the final np.unique gives the same links",
+    "provenance.match.candidates.x_band_links__mutmut_3": "the key order of lexsort only "
+    "orders the buckets: each is still one run of rows, its hubs sorted",
+    **{
+        f"provenance.match.candidates.x_band_links__mutmut_{n}": "a bucket of 4 x "
+        "max_candidates rows or fewer is linked all to all already: its hub links (added "
+        "by the mutant, 4 / m <= 4 m) are among those"
+        for n in (61, 62)
+    },
     **{
         f"provenance.match.units.x_story_pieces__mutmut_{n}": "the overlap test only skips a "
         "span that would leave every piece as it is (its parts outside the piece are empty)"
