@@ -259,6 +259,16 @@ EQUIVALENT: dict[str, str] = {
     },
     "provenance.match.candidates.x_lsh_candidates__mutmut_14": "the bands per pass only "
     "bound memory: every pass size gives the same candidates",
+    "provenance.match.candidates.x_candidate_list__mutmut_1": "the default fold_every only "
+    "bounds memory (as candidates' 1): the final np.unique gives the same links",
+    "provenance.match.candidates.x_band_links__mutmut_3": "the key order of lexsort only "
+    "orders the buckets: each is still one run of rows, its hubs sorted",
+    **{
+        f"provenance.match.candidates.x_band_links__mutmut_{n}": "a bucket of 4 x "
+        "max_candidates rows or fewer is linked all to all already: its hub links (added "
+        "by the mutant, 4 / m <= 4 m) are among those"
+        for n in (61, 62)
+    },
     **{
         f"provenance.match.units.x_story_pieces__mutmut_{n}": "the overlap test only skips a "
         "span that would leave every piece as it is (its parts outside the piece are empty)"
@@ -297,8 +307,19 @@ EQUIVALENT: dict[str, str] = {
     },
     "provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_62": "with no passage, "
     "rank[inverse] is the same empty int64 array",
-    "provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_67": "with no passage the "
-    "array is empty and its dtype is never read",
+    **{
+        f"provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_{n}": "with no passage the "
+        "array is empty and its dtype is never read"
+        for n in (67, 69)
+    },
+    "provenance.match.reuse.x\u01c1Corpus\u01c1of__mutmut_7": "numpy reads the sort kind "
+    "case-insensitively",
+    "provenance.match.reuse.x_find_reuse__mutmut_41": "the extra cut equals the last (no "
+    "passage belongs past the last article): no article's range changes",
+    "provenance.match.reuse_spans.x\u01c1Ranking\u01c1key__mutmut_6": "an undated article's "
+    "timestamp stand-in is only compared after `at is None`, which already orders it",
+    "provenance.match.reuse_spans.x_spans_for__mutmut_8": "a text found once with no link has "
+    "no occurrence in another article: text_spans gives it no span (the test only saves time)",
     **{
         f"provenance.match.links.x__aligned__mutmut_{n}": _STRICT_ZIP + " (the kernels "
         "align one pair per candidate of the chunk)"
