@@ -164,8 +164,16 @@ EQUIVALENT: dict[str, str] = {
     },
     "provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_60": "numpy reads "
     "a sort kind case-insensitively",
-    "provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_68": "one more "
-    "bound (the number of units) that units_of_text never reads",
+    **{
+        f"provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_{n}": "one "
+        "more bound (the number of units), which no lookup reads and whose difference is 0"
+        for n in (68, 116)
+    },
+    **{
+        f"provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_{n}": "for "
+        "c >= common, log(common / c) <= 0 and max(0.0, ...) makes it the 0.0 of the else"
+        for n in (135, 143)
+    },
     "provenance.match.claims.x_claim_shingles__mutmut_15": "codec names are case-insensitive",
     "provenance.match.claims.x_load_stopwords__mutmut_2": "data/stopwords.txt is ASCII: "
     "the locale's encoding (UTF-8, Latin-1, ...) reads it alike",
