@@ -200,6 +200,46 @@ EQUIVALENT: dict[str, str] = {
         f"provenance.match.claims.x__group__mutmut_{n}": "find_claims replaces every group's id"
         for n in (57, 67)
     },
+    # quotes (quotation groups)
+    **{
+        f"provenance.match.quote_groups.x_compare__mutmut_{n}": "an inner change is followed "
+        "by an equal run (edge changes are dropped), so j1 < len(occ) always"
+        for n in (81, 83)
+    },
+    "provenance.match.quote_groups.x_compare__mutmut_103": "align_texts rounds its score to 2 "
+    "places already",
+    "provenance.match.quote_groups.x_compare__mutmut_28": "autojunk=None is false, as False",
+    "provenance.match.quote_groups.x__last__mutmut_14": "a name without words gets a key no "
+    "normalised (lower-case) word equals, '' or 'XXXX' alike",
+    **{
+        f"provenance.match.quote_groups.x__components__mutmut_{n}": "only skips work: a pair "
+        "of one owner or one component is joined already, and linked() of a pair tried "
+        "again gives the same answer"
+        for n in (38, 42, 43, 45)
+    },
+    "provenance.match.quote_groups.x__components__mutmut_35": "lsh_candidates' default "
+    "bands_per_pass is FingerprintConfig's, and the pass size only bounds memory",
+    **{
+        f"provenance.match.quote_groups.x_group__mutmut_{n}": "first_appearance of one article "
+        "is that article"
+        for n in (3, 5)
+    },
+    "provenance.match.quote_groups.x_group__mutmut_36": "only undated articles get the "
+    "default, all the same one",
+    "provenance.match.quote_groups.x_group__mutmut_101": "the reference is its own partner and "
+    "a text aligns with itself at 100",
+    "provenance.match.quote_groups.x__partner__mutmut_26": "the loop runs at least once (over "
+    "the reference), so best is set",
+    **{
+        f"provenance.match.quote_groups.x__lead__mutmut_{n}": "the slice's end changes only "
+        "trailing characters; the leading white space of a quotation with words is the same"
+        for n in (4, 5)
+    },
+    **{
+        f"provenance.match.quote_groups.x_find_quote_groups__mutmut_{n}": "items are numbered in "
+        "id order, then in each article's quotation order: by number is by (id, start)"
+        for n in (22, 24, 26, 28)
+    },
     # index (units, signatures, candidates)
     **{
         f"provenance.match.candidates.x_lsh_bands__mutmut_{n}": why

@@ -368,6 +368,15 @@ def test_compare_finds_word_changes_inside_the_stretch_and_truncation_at_its_end
     # offsets of the other text itself when no offset is given
     got = compare(DEAL, DEAL.replace("accept", "sign"))
     assert got.changes == (WordChange("accept", "sign", 12, 16),)
+    # two words for two: one change of both
+    two = compare(DEAL, DEAL.replace("accept any", "sign a"))
+    assert two.changes == (WordChange("accept any", "sign a", 12, 18),)
+    # a longer version without the first two words covers 8 of the 10
+    assert (
+        compare(DEAL, "not accept any deal that hurts our farmers and our fishermen too").covered
+        == 0.8
+    )
+    assert compare("Yes", "Yes").covered == 1.0  # one word of one
     # 9 of 10 words: covered 0.9
     assert compare(DEAL, DEAL.removesuffix(" farmers")).covered == 0.9
     assert got.score == _score(DEAL, DEAL.replace("accept", "sign"))
