@@ -689,3 +689,14 @@ def test_a_pair_already_in_one_group_does_not_stop_the_joining() -> None:
     ]
     groups = find_quote_groups(pipeline.analyze_each(articles), Config())
     assert [[o.article_id for o in g.occurrences] for g in groups] == [["a", "b", "x", "y"]]
+
+
+def test_a_korean_quotation_printed_twice_is_one_group() -> None:
+    # Korean is signed by character shingles (no spaces between the words of a phrase)
+    said = "김 장관은 “대화와 협력이 반드시 필요하다고 우리는 생각한다”고 말했다."
+    articles = [
+        Article("a", said, outlet="A", published="2024-01-01", language="ko"),
+        Article("b", said, outlet="B", published="2024-01-02", language="ko"),
+    ]
+    (got,) = find_quote_groups(pipeline.analyze_each(articles), Config())
+    assert (got.first, [o.article_id for o in got.occurrences]) == ("a", ["a", "b"])
