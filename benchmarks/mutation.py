@@ -160,8 +160,11 @@ EQUIVALENT: dict[str, str] = {
     },
     "provenance.match.candidates.x_lsh_candidates__mutmut_14": "the bands per pass only "
     "bound memory: every pass size gives the same candidates",
-    "provenance.match.candidates.x_candidate_list__mutmut_1": "the default fold_every only "
-    "bounds memory (as candidates' 1): the final np.unique gives the same links",
+    **{
+        f"provenance.match.candidates.x_candidate_list__mutmut_{n}": "fold_every (its default "
+        "or the one passed) only bounds memory: the final np.unique gives the same links"
+        for n in (1, 10)
+    },
     "provenance.match.candidates.x_band_links__mutmut_3": "the key order of lexsort only "
     "orders the buckets: each is still one run of rows, its hubs sorted",
     **{
