@@ -161,6 +161,37 @@ EQUIVALENT: dict[str, str] = {
     "provenance.match.candidates.x_lsh_candidates__mutmut_14": "the bands per pass only "
     "bound memory: every pass size gives the same candidates",
     **{
+        f"provenance.match.candidates.x_candidate_list__mutmut_{n}": _STRICT_ZIP
+        for n in (31, 35, 36)
+    },
+    **{
+        f"provenance.match.candidates.x_candidates__mutmut_{n}": "the chunk only bounds memory: "
+        "overlapping or open-ended chunks write the same counts"
+        for n in (57, 59)
+    },
+    **{
+        f"provenance.match.signatures.x\u01c1Permutations\u01c1of__mutmut_{n}": "np.array infers "
+        "uint64 from the uint64 draws"
+        for n in (12, 14)
+    },
+    **{
+        f"provenance.match.signatures.x\u01c1Permutations\u01c1of__mutmut_{n}": "RandomState "
+        "draws the same value under 2**61 as int64 as as uint64 (one masked 64-bit draw), "
+        "stored as uint64"
+        for n in (20, 27)
+    },
+    "provenance.match.signatures.x\u01c1Permutations\u01c1of__mutmut_25": "randint(high) "
+    "draws from [0, high) as randint(0, high) does",
+    "provenance.match.signatures.x\u01c1Permutations\u01c1of__mutmut_64": "a power-of-two "
+    "range masks one draw; doubling modulo 2**width drops the extra top bit",
+    "provenance.match.signatures.x\u01c1Permutations\u01c1hash_shingles__mutmut_30": "legacy "
+    "hashes as uint32 are promoted to uint64 by permute's uint64 a and b: the same products",
+    **{
+        f"provenance.match.signatures.x\u01c1Permutations\u01c1permute__mutmut_{n}": "numpy "
+        "reads a negative size as 'the rest'"
+        for n in (7, 14)
+    },
+    **{
         f"provenance.match.candidates.x_candidate_list__mutmut_{n}": "fold_every (its default "
         "or the one passed) only bounds memory: the final np.unique gives the same links"
         for n in (1, 10)
