@@ -176,7 +176,7 @@ EQUIVALENT: dict[str, str] = {
     },
     **{
         f"provenance.match.signatures.x\u01c1Permutations\u01c1of__mutmut_{n}": "RandomState "
-        "draws the same value under 2**61 as int64 as as uint64 (one masked 64-bit draw), "
+        "draws the same value under 2**61 as int64 or as uint64 (one masked 64-bit draw), "
         "stored as uint64"
         for n in (20, 27)
     },
