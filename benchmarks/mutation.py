@@ -180,6 +180,11 @@ EQUIVALENT: dict[str, str] = {
         "stored as uint64"
         for n in (20, 27)
     },
+    **{
+        f"provenance.match.signatures.x_sign__mutmut_{n}": "the block only bounds memory: "
+        "overlapping or open-ended blocks take the same minima"
+        for n in (26, 28)
+    },
     "provenance.match.signatures.x\u01c1Permutations\u01c1of__mutmut_25": "randint(high) "
     "draws from [0, high) as randint(0, high) does",
     "provenance.match.signatures.x\u01c1Permutations\u01c1of__mutmut_64": "a power-of-two "
