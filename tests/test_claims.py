@@ -2,18 +2,53 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from html import escape
+from typing import Any
 
+import numpy as np
 import pytest
 
 from provenance import pipeline
+from provenance.anchors import AnchorLexicon
 from provenance.config import ClaimsConfig, Config
-from provenance.match.claims import claim_score, clauses, confidence, find_claims, language_of
-from provenance.model import Article, ArticleResult, ClaimGroup, Confidence
+from provenance.fingerprint import (
+    SPACELESS_MIN_SHARE,
+    FingerprintParams,
+    shingles,
+    spaceless_share,
+)
+from provenance.match import claim_pairs
+from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
+from provenance.match.claims import (
+    Scoring,
+    claim_score,
+    claim_shingles,
+    clauses,
+    confidence,
+    find_claims,
+    language_of,
+    load_stopwords,
+    score_task,
+)
+from provenance.match.origin import UNKNOWN, first_appearance
+from provenance.model import (
+    Article,
+    ArticleResult,
+    BoilerplateReason,
+    BoilerplateSpan,
+    ClaimGroup,
+    ClaimLink,
+    Confidence,
+    SourceKind,
+)
 from provenance.render import html, markdown, text
 from provenance.render.data import report_dict
+from provenance.run.kernels import Local
+from provenance.run.local import Serial
 from provenance.segment import segment
 
 LEXICAL = replace(Config(), claims=ClaimsConfig(model="none"))
@@ -294,3 +329,537 @@ def test_simhash_pairs_same_directions_and_never_opposite_ones() -> None:
     assert (0, 2) not in pairs  # opposite: no sign agrees
     assert (1, 2) not in pairs
     assert len(simhash_pairs(vectors, bands=4, rows=6, seed=1, max_bucket=1)) == 0
+
+
+def _dated(aid: str, published: str | None, kind: SourceKind = SourceKind.OUTLET) -> Article:
+    return Article(aid, "x", outlet=f"Outlet {aid}", published=published, source_kind=kind)
+
+
+def test_first_appearance_is_the_single_wire_article_else_the_earliest_instant() -> None:
+    early, late = _dated("early", "2024-03-01"), _dated("late", "2024-03-02")
+    wire = _dated("wire", "2024-03-05", SourceKind.WIRE)
+    undated = _dated("undated", None)
+    # one article, dated or not, had it first
+    assert first_appearance([undated]) == "undated"
+    # exactly one wire article: it is the source, however late its date and whatever the
+    # other articles lack
+    assert first_appearance([early, wire, undated]) == "wire"
+    # the same article listed twice is one article (not two wire articles tied)
+    assert first_appearance([wire, early, wire]) == "wire"
+    assert first_appearance([late, early, late]) == "early"
+    # no wire article: the earliest instant, whatever the order given
+    assert first_appearance([late, early]) == first_appearance([early, late]) == "early"
+    # a date alone is 00:00 UTC: 23:00 UTC the day before is earlier; an offset is converted
+    # (01:00+03:00 on the 2nd is 22:00 UTC on the 1st, before 23:00 UTC)
+    before_midnight = _dated("bm", "2024-03-01T23:00:00Z")
+    east = _dated("east", "2024-03-02T01:00:00+03:00")
+    assert first_appearance([_dated("day", "2024-03-02"), before_midnight]) == "bm"
+    assert first_appearance([before_midnight, east]) == "east"
+    # a missing date or a tie at the earliest instant: unknown
+    assert first_appearance([early, undated]) == UNKNOWN
+    assert first_appearance([late, early, _dated("also", "2024-03-01T00:00:00Z")]) == UNKNOWN
+    # several wire articles: the earliest of them, never an earlier outlet; an undated
+    # outlet does not matter, an undated wire article does
+    wire2 = _dated("wire2", "2024-03-04", SourceKind.WIRE)
+    assert first_appearance([early, wire, wire2, undated]) == "wire2"
+    assert first_appearance([wire, wire2, _dated("w3", None, SourceKind.WIRE)]) == UNKNOWN
+    # a press release is no wire article
+    release = _dated("release", "2024-03-09", SourceKind.PRESS_RELEASE)
+    assert first_appearance([release, early]) == "early"
+
+
+def test_clauses_are_cut_only_where_both_sides_keep_the_minimum() -> None:
+    # "abcd efgh," is 10 characters (the mark stays with its clause), the spaces after a
+    # mark belong to no clause; the last clause "qrst uvwx" is 9 characters
+    text = "abcd efgh, ijkl mnop;  qrst uvwx"
+    assert len(text) == 32
+    # not longer than max_chars: one unit, however many marks
+    assert clauses(text, 5, 32, 10) == [(5, 37)]
+    # cut after "efgh," (10 >= 10 before, 21 after); not after "mnop;" (9 left after it)
+    assert clauses(text, 5, 31, 10) == [(5, 15), (16, 37)]
+    # one more character at the end: the second cut leaves 10, so it is made too
+    assert clauses(text + "y", 0, 31, 10) == [(0, 10), (11, 21), (23, 33)]
+    # a minimum of 11: no clause before a mark is long enough, the sentence stays whole
+    assert clauses(text, 0, 31, 11) == [(0, 32)]
+    # a mark not followed by white space is no cut ("3,000")
+    assert clauses("abcd efgh,ijkl mnop", 0, 5, 5) == [(0, 19)]
+
+
+def _boilerplate(*spans: tuple[int, int]) -> tuple[BoilerplateSpan, ...]:
+    return tuple(BoilerplateSpan(a, b, BoilerplateReason.PROMO, "test") for a, b in spans)
+
+
+def test_claim_units_skip_short_sentences_and_those_that_touch_boilerplate() -> None:
+    s1 = "Officials met the envoys in Seoul today."  # 40: min_passage_chars, kept
+    s2 = "Officials met the envoy in Seoul today."  # 39: too short
+    s3 = "The talks went on for most of the afternoon there."
+    s4 = "The envoy is expected to fly back to Moscow Friday."
+    text_ = " ".join((s1, s2, s3, s4))
+    assert (len(s1), len(s2), text_.index(s3), text_.index(s4)) == (40, 39, 81, 132)
+    article = Article("x", text_, outlet="A")
+    result = ArticleResult(
+        article,
+        segment(text_),
+        # inside s3 (drops it); the spaces after s1 and after s3 (touch, do not overlap)
+        _boilerplate((129, 130), (40, 41), (131, 132)),
+    )
+    got = units_of(result, Config())
+    assert [(u.article_id, u.start, u.end, u.text) for u in got] == [
+        ("x", 0, 40, s1),
+        ("x", 132, 132 + len(s4), s4),
+    ]
+    # a sentence longer than claim_max_chars: each clause is a unit, at its own offsets
+    head = "The envoy is expected to fly back to Moscow on Friday,"
+    tail = "officials in Seoul said late on Thursday evening."
+    cut = ArticleResult(
+        Article("y", f"{s1} {head} {tail}", outlet="A"), segment(f"{s1} {head} {tail}")
+    )
+    config = replace(Config(), align=replace(Config().align, claim_max_chars=len(head)))
+    start = len(s1) + 1
+    assert [(u.start, u.end, u.text) for u in units_of(cut, config)] == [
+        (0, 40, s1),
+        (start, start + len(head), head),
+        (start + len(head) + 1, start + len(head) + 1 + len(tail), tail),
+    ]
+
+
+# Three claim sentences (their anchors: names and numbers) and a sentence too short for a unit.
+RICE = "The minister met Ana Lee in Busan on Monday to discuss 300 tonnes of rice."
+LEFT = "Officials said Ana Lee had left Busan after the talks on the rice deal."
+DAEGU = "Farmers in Daegu sold 300 tonnes of rice to the state buyer last year."
+
+
+def _corpus(config: Config) -> ClaimCorpus:
+    articles = [  # given out of id order; " paper a " is the outlet Paper A
+        Article("b1", f"{RICE} It rained. {DAEGU}", outlet="Paper B"),
+        Article("c0", "It rained.", outlet="Paper C"),
+        Article("a2", LEFT, outlet=" paper a "),
+        Article("a1", f"{DAEGU} {RICE}", outlet="Paper A"),
+    ]
+    return ClaimCorpus(_results(*articles), config, AnchorLexicon.load(load_stopwords()))
+
+
+def test_the_claim_corpus_numbers_distinct_texts_and_their_units_in_id_order() -> None:
+    corpus = _corpus(Config())
+    assert corpus.ids == ["a1", "a2", "b1", "c0"]
+    assert all(a.text == "" for a in corpus.articles.values())  # the text is not kept
+    # distinct texts numbered in order of first occurrence (a1: DAEGU, RICE; a2: LEFT)
+    assert [t.text for t in corpus.texts] == [DAEGU, RICE, LEFT]
+    assert [t.key for t in corpus.texts] == [claim_key(DAEGU), claim_key(RICE), claim_key(LEFT)]
+    assert claim_key("Rice, rice: 300 TONNES!") == "300 rice rice tonnes"
+    assert corpus.texts[0].anchors == frozenset({"300", "daegu"})
+    # outlets compared folded; one shared set object for equal sets
+    assert corpus.texts[0].outlets == corpus.texts[1].outlets == {"paper a", "paper b"}
+    assert corpus.texts[0].outlets is corpus.texts[1].outlets
+    assert corpus.texts[2].outlets == {"paper a"}
+    # the units: (article, start, end, text), in id then text order
+    b1_daegu = len(RICE) + len(" It rained. ")
+    assert list(
+        zip(
+            corpus.unit_article.tolist(),
+            corpus.unit_start.tolist(),
+            corpus.unit_end.tolist(),
+            corpus.unit_text.tolist(),
+            strict=True,
+        )
+    ) == [
+        (0, 0, len(DAEGU), 0),
+        (0, len(DAEGU) + 1, len(DAEGU) + 1 + len(RICE), 1),
+        (1, 0, len(LEFT), 2),
+        (2, 0, len(RICE), 1),
+        (2, b1_daegu, b1_daegu + len(DAEGU), 0),
+    ]
+    assert [corpus.units_of_text(k).tolist() for k in range(3)] == [[0, 4], [1, 3], [2]]
+    # per article with units (c0 has none): its distinct texts in text order
+    texts = corpus.article_texts
+    assert dict(texts) == {"a1": [0, 1], "a2": [2], "b1": [1, 0]}
+    assert (len(texts), list(texts)) == (3, ["a1", "a2", "b1"])
+    for missing in ("c0", "zz", "0", "a1x"):
+        assert missing not in texts
+        with pytest.raises(KeyError, match=missing):
+            texts[missing]
+
+
+def test_anchor_weights_fall_with_the_number_of_texts_that_carry_them() -> None:
+    # 300, ana, lee, analee and busan are in two of the three texts, monday and daegu in one
+    two = ("300", "ana", "lee", "analee", "busan")
+    # small corpus: "common" is anchor_common_min (20) texts, weight log(20 / texts)
+    idf = _corpus(Config()).idf
+    assert idf == pytest.approx(
+        {**dict.fromkeys(two, math.log(10)), "monday": math.log(20), "daegu": math.log(20)}
+    )
+    # common at 2 texts: an anchor in 2 weighs nothing
+    claims = replace(ClaimsConfig(), anchor_common_min=2)
+    idf = _corpus(replace(Config(), claims=claims)).idf
+    assert idf == pytest.approx(
+        {**dict.fromkeys(two, 0.0), "monday": math.log(2), "daegu": math.log(2)}
+    )
+    # common as a share of the texts: all 3 of them (share 1) when the minimum is lower
+    claims = replace(ClaimsConfig(), anchor_common_min=1, anchor_common_share=1.0)
+    idf = _corpus(replace(Config(), claims=claims)).idf
+    assert idf == pytest.approx(
+        {**dict.fromkeys(two, math.log(1.5)), "monday": math.log(3), "daegu": math.log(3)}
+    )
+
+
+def _article_pairs(
+    vectors: list[list[float]], anchors: list[set[str]], outlets: str, **claims: Any
+) -> list[tuple[int, int]]:
+    """Candidate article pairs of articles n0, n1, ... (outlet of each: one letter)."""
+    ids = [f"n{i}" for i in range(len(vectors))]
+    config = replace(Config(), claims=replace(ClaimsConfig(), **claims))
+    means = np.asarray(vectors, dtype=np.float32)
+    sets = [frozenset(a) for a in anchors]
+    return claim_pairs._article_pairs(
+        ids, dict(zip(ids, outlets, strict=True)), means, sets, config
+    )
+
+
+def test_article_pairs_by_shared_anchors_alone() -> None:
+    # Orthogonal mean vectors, and buckets of 2 are over simhash_max_bucket: the hyperplanes
+    # propose nothing. Articles 0-7 share both anchors (Jaccard 1), 0 and 1 in one outlet;
+    # article 8 has none. Every pair of 0-7 across outlets is proposed: each of them has 7
+    # rows in its buckets, within max_candidates (20) and article_pairs (20).
+    vectors = np.eye(9).tolist()
+    anchors = [{"seoul", "busan"}] * 8 + [set()]
+    got = _article_pairs(vectors, anchors, "AABCDEFGH", simhash_max_bucket=1)
+    assert got == [(a, b) for a in range(8) for b in range(a + 1, 8) if (a, b) != (0, 1)]
+    # no anchors anywhere and nothing from the hyperplanes: no pair
+    assert _article_pairs(vectors, [set()] * 9, "AABCDEFGH", simhash_max_bucket=1) == []
+
+
+def test_article_pairs_keep_each_articles_best_partners() -> None:
+    e = [1.0, 0.0]
+    # 0, 2, 3, 4 point one way (the hyperplanes always put them in one bucket), 1 the other
+    # way (never in a bucket with them); 1 and 3 share two anchors, 3 and 4 one of three.
+    vectors = [e, [-1.0, 0.0], e, e, e]
+    anchors = [set(), {"seoul", "busan"}, set(), {"seoul", "busan", "kim"}, {"kim"}]
+    outlets = "XYYZX"  # 0 and 4 are one outlet
+    # scores (cosine + Jaccard): (0,2) (0,3) (2,3) (2,4) 1; (3,4) 1 + 1/3; (1,3) -1 + 2/3
+    everything = [(0, 2), (0, 3), (1, 3), (2, 3), (2, 4), (3, 4)]
+    assert _article_pairs(vectors, anchors, outlets) == everything
+    # one partner each, the best (ties: the lower number): 0 -> 2, 1 -> 3, 2 -> 0, 3 -> 4
+    # (1 + 1/3 beats the 1 of 0 and 2, offered before it), 4 -> 3
+    assert _article_pairs(vectors, anchors, outlets, article_pairs=1) == [(0, 2), (1, 3), (3, 4)]
+    # two each: 0 -> 2, 3; 1 -> 3; 2 -> 0, 3; 3 -> 4, 0; 4 -> 3, 2
+    assert _article_pairs(vectors, anchors, outlets, article_pairs=2) == everything
+    # pairs are scored in chunks only to bound memory: any chunk size gives the same pairs
+    for chunk in (1, 2, 5):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(claim_pairs, "PAIR_CHUNK", chunk)
+            assert _article_pairs(vectors, anchors, outlets, article_pairs=1) == [
+                (0, 2),
+                (1, 3),
+                (3, 4),
+            ]
+
+
+def test_article_pairs_by_hyperplanes_are_the_same_on_every_run() -> None:
+    # One hyperplane (1 band of 1 row): each article falls on one side of it, and every
+    # cross-outlet pair on one side is proposed. The hyperplane comes from the seed, so two
+    # runs propose the same pairs.
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((24, 8)).tolist()
+    outlets = "ABCDEFGHIJKLMNOPQRSTUVWX"
+    runs = [
+        _article_pairs(vectors, [set()] * 24, outlets, simhash_bands=1, simhash_rows=1)
+        for _ in range(3)
+    ]
+    assert runs[0] == runs[1] == runs[2]
+    assert runs[0]
+
+
+def test_article_pairs_score_shared_anchors_as_their_jaccard() -> None:
+    # One direction for all: every pair is proposed, the cosine is 1 for each, so the anchor
+    # Jaccard alone ranks an article's partners (ties: the lower number).
+    same = [[1.0, 0.0]] * 5
+    # the hub 0 {a, b}: Jaccard 1/2 with 1 {a, b, c, d}, 2/3 with 2 {a, b, e}; 3 and 4 are
+    # twins of 1 and 2 (Jaccard 1), so 1 and 2 pick them, and the hub's own pick shows
+    anchors = [
+        {"a", "b"},
+        {"a", "b", "c", "d"},
+        {"a", "b", "e"},
+        {"a", "b", "c", "d"},
+        {"a", "b", "e"},
+    ]
+    assert _article_pairs(same, anchors, "XYZWV") == [
+        (a, b) for a in range(5) for b in range(a + 1, 5)
+    ]
+    assert _article_pairs(same, anchors, "XYZWV", article_pairs=1) == [(0, 2), (1, 3), (2, 4)]
+    # no anchors on either side is a Jaccard of 0, as anchors shared by neither: 0 {} picks
+    # 1 {x} before 2 {}, and 3 {x} is 1's twin
+    anchors = [set(), {"x"}, set(), {"x"}]
+    assert _article_pairs(same[:4], anchors, "XYZW", article_pairs=1) == [(0, 1), (0, 2), (1, 3)]
+
+
+def test_semantic_pairs_are_the_mutually_closest_texts_of_two_articles() -> None:
+    # Text vectors (unit): 0 and 2 are close, 1 is closest to 3 but 3 is closer still to 4;
+    # 5 is in both articles. One shared anchor makes the two articles a candidate pair.
+    t3 = [0.0, 0.6, 0.8, 0.0]
+    vectors = np.asarray(
+        [[1.0, 0, 0, 0], [0, 1.0, 0, 0], [0.995, 0, 0.0999, 0], t3, t3, [0, 0, 0, 1.0]],
+        dtype=np.float32,
+    )
+    texts = {"a": [0, 1, 4, 5], "b": [2, 5, 3]}
+    anchors = [frozenset({"seoul"})] * 6
+    # 0-2 mutually closest; 1's closest is 3, but 3's is 4: 3-4 is the pair; 5-5 is one text
+    got = claim_pairs.semantic_pairs(texts, {"a": "A", "b": "B"}, vectors, anchors, Config())
+    assert got == {(0, 2), (3, 4)}
+    # one outlet: no candidate article pair; one article: nothing to pair
+    assert (
+        claim_pairs.semantic_pairs(texts, {"a": "A", "b": "A"}, vectors, anchors, Config()) == set()
+    )
+    one = {"a": texts["a"]}
+    assert claim_pairs.semantic_pairs(one, {"a": "A"}, vectors, anchors, Config()) == set()
+
+
+def _scoring(anchors: list[set[str]], idf: dict[str, float], vectors: Any = None) -> Scoring:
+    texts = [
+        "Seoul summoned the Russian ambassador on Thursday.",
+        "Seoul called in the Russian ambassador on Thursday.",
+    ]
+    found = [
+        ClaimText(t, claim_key(t), frozenset(a), frozenset({f"outlet {n}"}))
+        for n, (t, a) in enumerate(zip(texts, anchors, strict=True))
+    ]
+    return Scoring(found, idf, vectors, ClaimsConfig(), Config().align)
+
+
+def test_shared_anchors_weigh_once_per_name() -> None:
+    # "north" and "korea" are words of the shared "northkorea": only the longer one weighs;
+    # "seoul" and "kim" count (kim is in one text only, so it is not shared)
+    idf = {"northkorea": 1.0, "north": 10.0, "korea": 100.0, "seoul": 1000.0, "kim": 5.0}
+    both = {"north", "korea", "northkorea", "seoul"}
+    scoring = _scoring([both, both | {"kim"}], idf)
+    assert scoring.shared(0, 1) == (("korea", "north", "northkorea", "seoul"), 1001.0)
+    assert _scoring([{"kim"}, {"seoul"}], idf).shared(0, 1) == ((), 0)
+
+
+def test_a_link_carries_its_scores_rounded_and_its_shared_anchors() -> None:
+    # sorted-word score 80.8080...: 80.81, strong (>= claim_min_score 69)
+    scoring = _scoring([{"seoul", "thursday"}, {"seoul", "russian"}], {"seoul": 2.0})
+    link = scoring.link(0, 1, False)
+    assert link == ClaimLink(80.81, None, ("seoul",), Confidence.STRONG)
+    # with vectors: the cosine to 4 places (0.123456 -> 0.1235)
+    vectors = np.asarray([[1.0, 0.0], [0.123456, 0.99235]])
+    scoring = _scoring([{"seoul"}, {"seoul"}], {"seoul": 2.0}, vectors)
+    assert scoring.link(0, 1, True) == ClaimLink(80.81, 0.1235, ("seoul",), Confidence.STRONG)
+    assert score_task((0, 1, True), scoring, None) == scoring.link(0, 1, True)
+
+
+def test_a_claim_group_lists_each_occurrence_with_its_article_and_link() -> None:
+    said = "Seoul summoned the Russian ambassador on Thursday to protest the arms deal."
+    reworded = "On Thursday Seoul summoned the Russian ambassador to protest against the arms deal."
+    articles = [
+        Article("one", said, outlet="Paper A", published="2024-09-20", language="en"),
+        Article("two", f"Rain fell all day. {reworded}", outlet="Paper B", published="2024-09-19"),
+        Article("twin", said, outlet="Paper C"),  # the same words, undated
+    ]
+    (group,) = find_claims(_results(*articles), LEXICAL)
+    # texts: said (0, in one and twin) and reworded (1); both reach all three outlets, so
+    # the lower number is the centre: its occurrences have no link and score 100
+    assert group.text == said
+    occurrences = [
+        (o.article_id, o.outlet, o.published, o.language, o.start, o.end, o.score, o.link)
+        for o in group.occurrences
+    ]
+    at = len("Rain fell all day. ")
+    link = ClaimLink(
+        round(claim_score(said, reworded), 2), None, ("russian", "thursday"), Confidence.STRONG
+    )
+    assert occurrences == [
+        ("one", "Paper A", "2024-09-20", "en", 0, len(said), 100.0, None),
+        ("twin", "Paper C", None, None, 0, len(said), 100.0, None),
+        ("two", "Paper B", "2024-09-19", None, at, at + len(reworded), link.lexical, link),
+    ]
+    assert group.first == "unknown"  # twin has no date
+    assert (group.id, group.confidence) == ("claim-0001", Confidence.STRONG)
+
+
+def test_claim_shingles_are_content_words_else_every_word() -> None:
+    params = replace(FingerprintParams.from_config(Config().fingerprint), word_shingle=1)
+    stopwords = load_stopwords()
+    # the list: lower-case words, one a line, its comment lines left out
+    assert {"the", "said", "were", "over"} <= stopwords
+    assert not any(w.startswith("#") or w != w.strip().lower() or not w for w in stopwords)
+    got = claim_shingles("The Minister said THE talks were over", params, stopwords)
+    assert got == {b"minister", b"talks"}
+    # only function words: all of them, so that the text is still signed
+    assert claim_shingles("It was the", params, stopwords) == {b"it", b"was", b"the"}
+    # a spaceless script: character shingles of the text, as any fingerprint takes them
+    korean = "서울에서 회담이 열렸다"
+    assert claim_shingles(korean, params, stopwords) == shingles(korean, params)
+    # from SPACELESS_MIN_SHARE (3 of 10 letters) on
+    mixed = "abcdefg 서울시"
+    assert spaceless_share(mixed) == SPACELESS_MIN_SHARE
+    assert claim_shingles(mixed, params, stopwords) == shingles(mixed, params)
+    assert shingles(mixed, params) != {b"abcdefg", "서울시".encode()}
+
+
+def test_a_link_needs_the_lexical_score_or_a_mutual_cosine_and_anchors() -> None:
+    c, a = ClaimsConfig(), Config().align
+    w = c.anchor_min_weight
+    below = w - 0.01
+    # lexical alone: from claim_min_score strong; from lexical_possible possible with anchors
+    assert confidence(a.claim_min_score - 0.01, None, True, w, c, a) == Confidence.POSSIBLE
+    assert confidence(c.lexical_possible, None, False, w, c, a) == Confidence.POSSIBLE
+    assert confidence(c.lexical_possible, None, False, below, c, a) is None
+    assert confidence(c.lexical_possible - 0.01, None, False, w, c, a) is None
+    # cosine, mutually best: strong from semantic_strong with anchors
+    assert confidence(0.0, c.semantic_strong, True, w, c, a) == Confidence.STRONG
+    assert confidence(0.0, c.semantic_strong - 0.001, True, w, c, a) == Confidence.POSSIBLE
+    # possible from semantic_possible without anchors, from semantic_floor with them
+    assert confidence(0.0, c.semantic_possible, True, below, c, a) == Confidence.POSSIBLE
+    assert confidence(0.0, c.semantic_possible - 0.001, True, below, c, a) is None
+    assert confidence(0.0, c.semantic_floor, True, w, c, a) == Confidence.POSSIBLE
+    assert confidence(0.0, c.semantic_floor - 0.001, True, w, c, a) is None
+    # not mutually best: the cosine does not count, whatever it is
+    assert confidence(0.0, 0.99, False, 100.0, c, a) is None
+    assert confidence(c.lexical_possible, 0.99, False, w, c, a) == Confidence.POSSIBLE
+
+
+def test_the_language_of_an_occurrence_is_a_script_on_over_a_third_of_it() -> None:
+    bare = Article("x", "x")
+    assert language_of(replace(bare, language="fr"), "서울") == "fr"  # the article's first
+    assert language_of(bare, "ab서") is None  # one of three characters: not over a third
+    assert language_of(bare, "a서") == "ko"
+    assert language_of(bare, "東京でかな") == "ja"  # kana: Japanese, though it has kanji
+    assert language_of(bare, "東京市") == "zh"
+    assert language_of(bare, "Москва") == "ru"
+    assert language_of(bare, "القاهرة") == "ar"
+
+
+def test_claim_groups_strong_first_each_kind_in_order_of_first_occurrence() -> None:
+    # two strong claims (a word changed) and one possible one (sorted-word score 64.9:
+    # between lexical_possible and claim_min_score, with shared rare names)
+    rates = "The central bank raised its key interest rate by half a point on Tuesday."
+    rates2 = "The central bank raised its main interest rate by half a point on Tuesday."
+    fuel = "The government cut the fuel tax by ten cents a litre from Monday next week."
+    fuel2 = "The government cut the fuel tax by ten cents a litre from Monday this week."
+    visit = "Kim Jong Un met Vladimir Putin in Vostochny on Wednesday for five hours."
+    visit2 = "Putin hosted Kim Jong Un at the Vostochny cosmodrome on Wednesday, officials said."
+    assert (
+        LEXICAL.claims.lexical_possible < claim_score(visit, visit2) < LEXICAL.align.claim_min_score
+    )
+    articles = [
+        Article("a", f"{fuel} {rates}", outlet="A"),
+        Article("b", f"{rates2} {visit2}", outlet="B"),
+        Article("c", visit, outlet="C"),
+        Article("d", f"It rained. {fuel2}", outlet="D"),
+    ]
+    results = _results(*articles)
+    groups = find_claims(results, LEXICAL)
+    # by the first occurrence (article, then offset), not by any other one: a's fuel
+    # sentence (second occurrence d) before a's rates sentence (second occurrence b at 0)
+    assert [(g.id, g.confidence, g.occurrences[0].article_id, g.text) for g in groups] == [
+        ("claim-0001", Confidence.STRONG, "a", fuel),
+        ("claim-0002", Confidence.STRONG, "a", rates),
+        ("claim-0003", Confidence.POSSIBLE, "b", visit2),
+    ]
+    # the links scored by an executor are those scored in this process
+    executor = _Recording()
+    assert find_claims(results, LEXICAL, executor=executor) == groups
+    assert executor.items  # it was the executor that scored them
+
+
+class _Recording(Serial):
+    """An executor in this process that keeps the items it was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[object] = []
+
+    def map(self, task: Any, items: Any, context: Any) -> Any:
+        self.items = list(items)
+        return super().map(task, self.items, context)
+
+
+class _GivenVectors(Local):
+    """Kernels whose sentence vectors are given by hand (no model is loaded)."""
+
+    def __init__(self, vectors: dict[str, list[float]]) -> None:
+        self.vectors = vectors
+
+    def embed(self, texts: Sequence[str], model: str) -> Any:
+        return np.asarray([self.vectors[t] for t in texts], dtype=np.float32)
+
+
+def test_a_lexical_candidate_is_no_semantic_link_unless_mutually_closest() -> None:
+    # b's sentence shares most content words with a's first (LSH proposes the pair) but
+    # scores 67 sorted-word, under claim_min_score, and no anchors: no lexical link. Its
+    # cosine with it, 0.65, is over semantic_possible, but its closest sentence in a is
+    # the second (0.9): only that mutually closest pair is a link (possible: no anchors).
+    # a's third sentence makes a's mean vector b's direction (the pair of articles is
+    # proposed whatever the hyperplanes).
+    first = "Farmers protested against the new fuel tax in the capital."
+    second = "Tractors blocked the ring road around the city for six hours."
+    third = "The weather stayed dry and cold for the whole of the day there."
+    other = "Farmers protested fuel tax capital new yesterday hours tractors roads blocked."
+    assert claim_score(first, other) < Config().align.claim_min_score
+    vectors = {
+        other: [1.0, 0.0, 0.0],
+        first: [0.65, 0.76, 0.0],
+        second: [0.9, 0.0, 0.436],
+        third: [0.482, -0.76, -0.436],
+    }
+    articles = [
+        Article("a", f"{first} {second} {third}", outlet="A"),
+        Article("b", other, outlet="B"),
+    ]
+    (group,) = find_claims(_results(*articles), Config(), kernels=_GivenVectors(vectors))
+    assert group.confidence == Confidence.POSSIBLE
+    assert [(o.article_id, o.start) for o in group.occurrences] == [("a", len(first) + 1), ("b", 0)]
+    link = group.occurrences[1].link
+    assert link is not None
+    assert (link.semantic, link.confidence) == (0.9, Confidence.POSSIBLE)
+
+
+def test_nothing_is_embedded_without_a_model_or_without_claim_units() -> None:
+    said = "Seoul summoned the Russian ambassador on Thursday to protest the arms deal."
+    reworded = "On Thursday Seoul summoned the Russian ambassador to protest against the arms deal."
+    never = _GivenVectors({})  # any embedding would fail: no vector is given
+    short = _results(Article("a", "It rained.", outlet="A"), Article("b", "It rained.", outlet="B"))
+    assert find_claims(short, Config(), kernels=never) == ()
+    assert find_claims([], Config(), kernels=never) == ()
+    pair = _results(Article("a", said, outlet="A"), Article("b", reworded, outlet="B"))
+    (group,) = find_claims(pair, LEXICAL, kernels=never)
+    assert [o.article_id for o in group.occurrences] == ["a", "b"]
+
+
+def test_candidate_articles_are_ranked_by_the_cosine_of_their_mean_directions() -> None:
+    # h's one text is e1. p's two texts average to 0.5 * (a unit vector at cosine 0.9 with
+    # e1); q's one text is at cosine 0.8. p2 and q2 print p's and q's texts (so p and q pick
+    # them, cosine 1), and every text has the anchor "seoul" (Jaccard 1 for every pair: all
+    # pairs proposed, the same bonus for each). With one partner each, h picks p: its mean
+    # points closer to e1, though it is shorter (0.45 against 0.8 before normalising).
+    vectors = np.asarray(
+        [
+            [1.0, 0.0, 0.0, 0.0],  # 0: h
+            [0.45, 0.218, 0.866, 0.0],  # 1, 2: p, p2
+            [0.45, 0.218, -0.866, 0.0],
+            [0.8, 0.0, 0.0, 0.6],  # 3: q, q2
+        ],
+        dtype=np.float32,
+    )
+    texts = {"h": [0], "p": [1, 2], "p2": [1, 2], "q": [3], "q2": [3]}
+    outlets = {"h": "X", "p": "Y", "q": "Y", "p2": "W", "q2": "W"}
+    config = replace(Config(), claims=replace(ClaimsConfig(), article_pairs=1))
+    anchors = [frozenset({"seoul"})] * 4
+    # in h-p, text 0's closest is 1 (tied with 2, the first); p-p2 and q-q2 share their texts
+    assert claim_pairs.semantic_pairs(texts, outlets, vectors, anchors, config) == {(0, 1)}
+
+
+def test_the_units_of_a_text_are_listed_in_unit_order_however_many() -> None:
+    # one sentence in 40 articles, before or after a sentence of each article's own
+    said = "The ministry said the harvest was late this year in every province."
+    articles = []
+    for n in range(40):
+        own = f"Report number {n} from the farm agency counted the damage."
+        text_ = f"{said} {own}" if n % 2 == 0 else f"{own} {said}"
+        articles.append(Article(f"a{n:02d}", text_, outlet=f"Outlet {n}"))
+    corpus = ClaimCorpus(_results(*articles), Config(), AnchorLexicon.load(load_stopwords()))
+    assert corpus.texts[0].text == said
+    at = corpus.units_of_text(0).tolist()
+    assert len(at) == 40
+    assert at == sorted(at)
+    assert [corpus.ids[corpus.unit_article[i]] for i in at] == [a.id for a in articles]

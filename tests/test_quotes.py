@@ -10,9 +10,23 @@ from pathlib import Path
 import pytest
 
 from provenance import check, pipeline
-from provenance.config import Config, Policy
-from provenance.match.quote_groups import ALTERED, SPEAKER_MISMATCH, TRUNCATED, find_quote_groups
-from provenance.model import Article, Quote
+from provenance.config import Config, Policy, QuoteConfig
+from provenance.match.align import align_texts
+from provenance.match.quote_groups import (
+    ALTERED,
+    SPEAKER_MISMATCH,
+    TRUNCATED,
+    Comparison,
+    Located,
+    _best_speaker,
+    _units,
+    compare,
+    find_quote_groups,
+    group,
+    linked,
+    same_speaker,
+)
+from provenance.model import Article, Quote, WordChange
 from provenance.quotes import QuoteLexicons, extract
 from provenance.store import Fingerprinter, Store, add_articles
 
@@ -335,3 +349,248 @@ def test_html_marks_quotations_focusable_with_their_card_and_escapes_them() -> N
     # the copy's card names the speaker and highlights the changed word
     assert '<ins title="instead of “accept”">sign</ins>' in page
     assert "<dt>speaker</dt><dd>Jo Park" in page
+
+
+DEAL = "We will not accept any deal that hurts our farmers"
+
+
+def _score(a: str, b: str) -> float:
+    """The alignment score of two versions, as a comparison reports it (2 places)."""
+    found = align_texts(a, b)
+    assert found is not None
+    return round(found.score, 2)
+
+
+def test_compare_finds_word_changes_inside_the_stretch_and_truncation_at_its_ends() -> None:
+    # one word replaced: a change at the added word's offsets (+ the offset given)
+    got = compare(DEAL, DEAL.replace("accept", "sign"), 100)
+    assert (got.covered, got.changes) == (1.0, (WordChange("accept", "sign", 112, 116),))
+    assert got.score == _score(DEAL, DEAL.replace("accept", "sign"))
+    # a word dropped inside: nothing added, an empty span where it was (before "deal")
+    got = compare(DEAL, DEAL.replace("any ", ""), 0)
+    assert got.changes == (WordChange("any", "", 19, 19),)
+    # a word added inside
+    got = compare(DEAL, DEAL.replace("not", "not ever"), 0)
+    assert got.changes == (WordChange("", "ever", 12, 16),)
+    # the first 6 of 10 words: truncated (6 / 10 covered), and no alteration; a word added
+    # before them is at the edge, not inside the stretch either
+    for part in ("We will not accept any deal", "Indeed we will not accept any deal"):
+        got = compare(DEAL, part)
+        assert (got.covered, got.changes) == (0.6, ())
+    assert compare(DEAL, "We will not accept any deal").score == 100.0
+    # case and punctuation are folded; a longer version covers all of the reference
+    assert compare(DEAL, "We will NOT accept any deal, that hurts our farmers!").changes == ()
+    assert compare(DEAL, f"{DEAL} and our fishermen too").covered == 1.0
+    # nothing in common: no alignment, score 0, nothing covered
+    assert compare(DEAL, "Nothing in common here at all today") == Comparison(0.0, 0.0, ())
+
+
+def test_speakers_are_one_person_when_one_name_holds_the_others_last_word() -> None:
+    assert same_speaker("Zakharova", "Maria Zakharova")
+    assert same_speaker("Maria Zakharova", "Zakharova")
+    assert same_speaker("Maria Zakharova’s", "Zakharova")  # the possessive is dropped
+    assert not same_speaker("Jo Park", "Lee Kim")
+    # either way round: "park" is a word of "Park Jo-won", whose last word is no word of
+    # "Minister Park"
+    assert same_speaker("Minister Park", "Park Jo-won")
+    assert same_speaker("Park Jo-won", "Minister Park")
+    assert same_speaker(None, "Lee Kim")
+    assert same_speaker("Lee Kim", None)
+
+
+def _located(
+    aid: str, words: str, published: str | None, speaker: str | None = None, start: int = 0
+) -> Located:
+    """A quotation of ``words`` at ``start`` of article ``aid`` (outlet: the id)."""
+    at = (-1, -1) if speaker is None else (0, len(speaker))
+    quote = Quote(start, start + len(words) + 2, words, speaker, *at, speaker, None, None, -1, -1)
+    return Located(Article(aid, "", outlet=aid.upper(), published=published), quote, 0)
+
+
+SHORT_DEAL = "We will not accept any deal"  # the first 6 of DEAL's 10 words
+
+
+def test_a_group_compares_each_occurrence_with_the_first_articles_longest_version() -> None:
+    members = [
+        _located("a", SHORT_DEAL, "2024-01-01", "Minister Jo Park"),
+        _located("a", DEAL, "2024-01-01", "Minister Jo Park", start=50),
+        _located("b", DEAL.replace("accept", "sign"), "2024-01-02", "Jo Park"),
+        _located("c", DEAL, "2024-01-03", "Lee Kim"),
+    ]
+    got = group(members, QuoteConfig(), "quote-0007")
+    # a was first; of its two versions the longer is the group's text and speaker
+    assert (got.id, got.first, got.text, got.speaker) == (
+        "quote-0007",
+        "a",
+        DEAL,
+        "Minister Jo Park",
+    )
+    assert got.flags == (ALTERED, SPEAKER_MISMATCH, TRUNCATED)
+    short, full, signed, other = got.occurrences
+    assert [(o.article_id, o.outlet, o.start, o.speaker) for o in got.occurrences] == [
+        ("a", "A", 0, "Minister Jo Park"),
+        ("a", "A", 50, "Minister Jo Park"),
+        ("b", "B", 0, "Jo Park"),
+        ("c", "C", 0, "Lee Kim"),
+    ]
+    # the short one: 6 of 10 words, truncated, not altered; the group's own text scores 100
+    assert (short.truncated, short.changes, short.score) == (True, (), 100.0)
+    assert (full.truncated, full.changes, full.score) == (False, (), 100.0)
+    # "sign" for "accept": its offsets in b's article (after the opening mark)
+    assert signed.changes == (WordChange("accept", "sign", 13, 17),)
+    assert signed.score == _score(DEAL, members[2].quote.text)
+    assert (other.truncated, other.changes) == (False, ())
+    # a quotation printed once is its own group: its article is first, even undated
+    alone = group([_located("z", DEAL, None)], QuoteConfig(), "quote-0001")
+    assert (alone.first, alone.flags, alone.speaker) == ("z", (), None)
+
+
+def test_without_a_first_article_the_text_is_the_version_printed_most_often() -> None:
+    # no dates: "first" is unknown. Two articles print the short version (once with other
+    # case and punctuation), one the long one: the short one is the text, and the long one
+    # covers all of it (neither truncated nor altered)
+    members = [
+        _located("p", SHORT_DEAL, None, "Park"),
+        _located("q", DEAL, None, "Jo Park"),
+        _located("r", "we will NOT accept any deal!", None, "Lee Kim"),
+    ]
+    got = group(members, QuoteConfig(), "quote-0001")
+    assert (got.first, got.text) == ("unknown", SHORT_DEAL)
+    assert got.speaker == "Park"  # the text's own speaker
+    assert got.flags == (SPEAKER_MISMATCH,)  # Lee Kim
+    # as often each: the longest; the shorter is then truncated
+    got = group([_located("s", SHORT_DEAL, None), _located("t", DEAL, None)], QuoteConfig(), "q")
+    assert (got.text, got.flags) == (DEAL, (TRUNCATED,))
+    # as often and as long: the dated one before the undated, then the earlier, then the id
+    v1, v2 = SHORT_DEAL, SHORT_DEAL.replace("accept", "sign")
+    got = group([_located("u", v1, None), _located("v", v2, "2024-01-05")], QuoteConfig(), "q")
+    assert (got.first, got.text) == ("unknown", v2)
+    tied = [
+        _located("x", v2, "2024-01-05"),
+        _located("w", v1, "2024-01-05"),
+        _located("y", v1, "2024-01-06"),
+    ]
+    got = group(tied, QuoteConfig(), "q")
+    assert (got.first, got.text) == ("unknown", v1)  # v1 printed twice
+    tied = [_located("x", v2, "2024-01-05"), _located("w", v1, "2024-01-05")]
+    assert group(tied, QuoteConfig(), "q").text == v1  # same date: the lower id, w
+    later = [
+        _located("x", v2, "2024-01-04"),
+        _located("w", v1, "2024-01-05"),
+        _located("k", v1, None),
+    ]
+    assert group(later, QuoteConfig(), "q").text == v1  # votes before dates
+    # no speaker on the text's version: the name given most often (its longest form)
+    named = [
+        _located("p", SHORT_DEAL, None),
+        _located("q", SHORT_DEAL, None, "Park"),
+        _located("r", SHORT_DEAL, None, "Minister Jo Park"),
+        _located("s", SHORT_DEAL, None, "Lee Kim"),
+    ]
+    assert group(named, QuoteConfig(), "q").speaker == "Minister Jo Park"
+
+
+def test_quotation_units_are_the_whole_and_each_sentence_of_four_words_or_more() -> None:
+    three = "One two three. Four five six seven. Eight nine ten eleven twelve."
+    items = [
+        _located("a", three, None),
+        _located("b", "Too short here", None),  # 3 words: not matched at all
+        _located("c", "Alpha beta gamma delta", None),  # 4 words, one sentence: one unit
+    ]
+    texts, owner = _units(items, QuoteConfig())
+    assert texts == [
+        three,
+        "Four five six seven.",
+        "Eight nine ten eleven twelve.",
+        "Alpha beta gamma delta",
+    ]
+    assert owner == [0, 0, 0, 2]
+
+
+def test_two_quotations_are_one_from_four_words_and_the_minimum_alignment_score() -> None:
+    def quote(words: str) -> Quote:
+        return _located("x", words, None).quote
+
+    config = QuoteConfig()
+    signed = DEAL.replace("accept", "sign")
+    score = _score(DEAL, signed)
+    assert linked(quote(DEAL), quote(signed), config) == pytest.approx(score, abs=0.01)
+    at = replace(config, match_min_score=score - 0.001)
+    assert linked(quote(DEAL), quote(signed), at) is not None
+    above = replace(config, match_min_score=score + 0.01)
+    assert linked(quote(DEAL), quote(signed), above) is None
+    assert linked(quote(DEAL), quote("Nothing in common here at all today"), config) is None
+    # "hurts our farmers" is inside DEAL, but three words are never matched
+    assert linked(quote("hurts our farmers"), quote(DEAL), config) is None
+    assert linked(quote("that hurts our farmers"), quote(DEAL), config) == 100.0
+
+
+# C aligns with B (76.6) but not with the group's text A (60.0): it is compared with B.
+LINK_A = DEAL
+LINK_B = f"{DEAL} or our fishermen in the north"
+LINK_C = "any deal that hurts our farmers or our fishermen in the north is bad for us all"
+
+
+def test_an_occurrence_far_from_the_groups_text_is_compared_with_its_closest_version() -> None:
+    assert _score(LINK_A, LINK_C) < QuoteConfig().match_min_score <= _score(LINK_B, LINK_C)
+    members = [
+        _located("a", LINK_A, "2024-01-01"),
+        _located("b", LINK_B, "2024-01-02"),
+        _located("c", LINK_C, "2024-01-03"),
+    ]
+    got = group(members, QuoteConfig(), "q")
+    assert got.text == LINK_A
+    assert [o.score for o in got.occurrences] == [100.0, 100.0, _score(LINK_B, LINK_C)]
+    # at most 20 other occurrences are aligned: with 20 others before B, C keeps A
+    noise = [
+        _located(f"n{k:02d}", f"Rain and wind {k} across the hills today", "2024-02-01")
+        for k in range(20)
+    ]
+    got = group([members[0], *noise, *members[1:]], QuoteConfig(), "q")
+    assert got.occurrences[-1].score == _score(LINK_A, LINK_C)
+    got = group([members[0], *noise[:19], *members[1:]], QuoteConfig(), "q")
+    assert got.occurrences[-1].score == _score(LINK_B, LINK_C)
+
+
+def test_quote_groups_in_order_of_first_occurrence_with_offsets_past_leading_space() -> None:
+    weather = "The weather was fine all week long in the hills"
+    signed = DEAL.replace("accept", "sign")
+    articles = [
+        _article("b", f"“{weather},” said Jo Park. Jo Park said: “  {signed}.”", "2024-01-02", "B"),
+        _article("a", f"Rain fell on Monday. Minister Jo Park said: “{DEAL}.”", "2024-01-01", "A"),
+    ]
+    groups = find_quote_groups(pipeline.analyze_each(articles), Config())
+    # the DEAL group starts in a (a < b), the weather quotation only in b
+    assert [(g.id, g.text, [o.article_id for o in g.occurrences]) for g in groups] == [
+        ("quote-0001", f"{DEAL}.", ["a", "b"]),
+        ("quote-0002", f"{weather},", ["b"]),
+    ]
+    (change,) = groups[0].occurrences[1].changes
+    assert articles[0].text[change.start : change.end] == "sign"  # past the two spaces
+
+
+def test_quotations_linked_through_a_third_are_one_group_and_short_ones_stay_alone() -> None:
+    articles = [
+        _article("a", f"Minister Jo Park said: “{LINK_A}.”", "2024-01-01", "A"),
+        _article("b", f"Minister Jo Park said: “{LINK_B}.”", "2024-01-02", "B"),
+        _article("c", f"Minister Jo Park said: “{LINK_C}.”", "2024-01-03", "C"),
+        _article("d", "“We shall see,” said Jo Park.", "2024-01-04", "D"),
+        _article("e", "“We shall see,” said Jo Park.", "2024-01-05", "E"),
+    ]
+    groups = find_quote_groups(pipeline.analyze_each(articles), Config())
+    # a-b and b-c align, a-c does not: one component; three words are never matched
+    assert [[o.article_id for o in g.occurrences] for g in groups] == [
+        ["a", "b", "c"],
+        ["d"],
+        ["e"],
+    ]
+    assert groups[0].first == "a"
+
+
+def test_the_speaker_of_a_group_without_one_is_the_name_given_most_often() -> None:
+    assert _best_speaker([]) is None
+    # "park" twice (its longest form), "kim" once
+    assert _best_speaker(["Park", "Lee Kim", "Minister Jo Park"]) == "Minister Jo Park"
+    # a tie: the name given first, in its longest form
+    assert _best_speaker(["Kim", "Park", "Lee Kim"]) == "Lee Kim"
+    assert _best_speaker(["Jo Park", "Ji Park"]) == "Jo Park"  # as long: the greater string
