@@ -260,53 +260,74 @@ EQUIVALENT: dict[str, str] = {
     "provenance.match.candidates.x_lsh_candidates__mutmut_14": "the bands per pass only "
     "bound memory: every pass size gives the same candidates",
     **{
-        f"provenance.match.candidates.x_candidate_list__mutmut_{n}": _STRICT_ZIP
-        for n in (31, 35, 36)
-    },
-    **{
-        f"provenance.match.candidates.x_candidates__mutmut_{n}": "the chunk only bounds memory: "
-        "overlapping or open-ended chunks write the same counts"
-        for n in (57, 59)
-    },
-    **{
-        f"provenance.match.signatures.x\u01c1Permutations\u01c1of__mutmut_{n}": "np.array infers "
-        "uint64 from the uint64 draws"
-        for n in (12, 14)
-    },
-    **{
-        f"provenance.match.signatures.x\u01c1Permutations\u01c1of__mutmut_{n}": "RandomState "
-        "draws the same value under 2**61 as int64 or as uint64 (one masked 64-bit draw), "
-        "stored as uint64"
-        for n in (20, 27)
-    },
-    **{
-        f"provenance.match.signatures.x_sign__mutmut_{n}": "the block only bounds memory: "
-        "overlapping or open-ended blocks take the same minima"
-        for n in (26, 28)
-    },
-    "provenance.match.signatures.x\u01c1Permutations\u01c1of__mutmut_25": "randint(high) "
-    "draws from [0, high) as randint(0, high) does",
-    "provenance.match.signatures.x\u01c1Permutations\u01c1of__mutmut_64": "a power-of-two "
-    "range masks one draw; doubling modulo 2**width drops the extra top bit",
-    "provenance.match.signatures.x\u01c1Permutations\u01c1hash_shingles__mutmut_30": "legacy "
-    "hashes as uint32 are promoted to uint64 by permute's uint64 a and b: the same products",
-    **{
-        f"provenance.match.signatures.x\u01c1Permutations\u01c1permute__mutmut_{n}": "numpy "
-        "reads a negative size as 'the rest'"
-        for n in (7, 14)
-    },
-    **{
-        f"provenance.match.candidates.x_candidate_list__mutmut_{n}": "fold_every (its default "
-        "or the one passed) only bounds memory: the final np.unique gives the same links"
-        for n in (1, 10)
-    },
-    "provenance.match.candidates.x_band_links__mutmut_3": "the key order of lexsort only "
-    "orders the buckets: each is still one run of rows, its hubs sorted",
-    **{
-        f"provenance.match.candidates.x_band_links__mutmut_{n}": "a bucket of 4 x "
-        "max_candidates rows or fewer is linked all to all already: its hub links (added "
-        "by the mutant, 4 / m <= 4 m) are among those"
-        for n in (61, 62)
+        f"provenance.match.{name}__mutmut_{n}": why
+        for name, numbers, why in (
+            ("candidates.x_candidate_list", (31, 35, 36), _STRICT_ZIP),
+            (
+                "candidates.x_candidate_list",
+                (1, 10),
+                "fold_every (its default or the one passed) only bounds memory: the final "
+                "np.unique gives the same links",
+            ),
+            (
+                "candidates.x_candidates",
+                (57, 59),
+                "the chunk only bounds memory: overlapping or open-ended chunks write the "
+                "same counts",
+            ),
+            (
+                "candidates.x_band_links",
+                (3,),
+                "the key order of lexsort only orders the buckets: each is still one run of "
+                "rows, its hubs sorted",
+            ),
+            (
+                "candidates.x_band_links",
+                (61, 62),
+                "a bucket of 4 x max_candidates rows or fewer is linked all to all already: "
+                "its hub links (added by the mutant, 4 / m <= 4 m) are among those",
+            ),
+            (
+                "signatures.x_sign",
+                (26, 28),
+                "the block only bounds memory: overlapping or open-ended blocks take the "
+                "same minima",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (12, 14),
+                "np.array infers uint64 from the uint64 draws",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (20, 27),
+                "RandomState draws the same value under 2**61 as int64 or as uint64 (one "
+                "masked 64-bit draw), stored as uint64",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (25,),
+                "randint(high) draws from [0, high) as randint(0, high) does",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (64,),
+                "a power-of-two range masks one draw; doubling modulo 2**width drops the "
+                "extra top bit",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1hash_shingles",
+                (30,),
+                "legacy hashes as uint32 are promoted to uint64 by permute's uint64 a and b: "
+                "the same products",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1permute",
+                (7, 14),
+                "numpy reads a negative size as 'the rest'",
+            ),
+        )
+        for n in numbers
     },
     **{
         f"provenance.match.units.x_story_pieces__mutmut_{n}": "the overlap test only skips a "
