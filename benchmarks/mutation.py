@@ -117,24 +117,75 @@ EQUIVALENT: dict[str, str] = {
     "provenance.attribution.x_metadata_credits__mutmut_14": "the pattern is case-insensitive",
     "provenance.attribution.x_metadata_credits__mutmut_32": "an outlet that names an agency "
     "is never empty",
-    # store
+    # store (numbers of today's code, checked by reading the diffs, session 7)
     **{
-        f"provenance.store.ops.x_{name}__mutmut_{n}": _SQL_CASE
-        for name, numbers in (
-            ("_entry_problems", (9, 10, 30, 31)),
-            ("verify", (9, 10)),
-            ("rebuild", (4, 5, 8, 9, 12, 13)),
+        f"provenance.store.{module}.x{name}__mutmut_{n}": _SQL_CASE
+        for module, name, numbers in (
+            ("inspect", "_stats", (6, 7, 11, 12, 56, 57, 61, 62, 66, 67, 71, 72, 78, 79)),
+            ("inspect", "_verify", (5, 6)),
+            ("inspect", "__count_problems", (6, 7, 12, 13)),
+            ("ops", "__entry_problems", (9, 10, 29, 30)),
+            ("ops", "_verify", (9, 10)),
+            ("ops", "_rebuild", (4, 5, 8, 9, 12, 13)),
+            ("sqlite", "__schema_problem", (5, 6)),
+            ("sqlite", "__app_id", (4, 5)),
+            ("sqlite", "\u01c1Store\u01c1__init__", (71, 72, 84, 85, 88, 89)),
+            ("sqlite", "\u01c1Store\u01c1_precheck", (32, 33)),
+            ("sqlite", "\u01c1Store\u01c1_rollback", (4,)),
+            ("sqlite", "\u01c1Store\u01c1_check_meta", (5, 6)),
+            ("sqlite", "\u01c1Store\u01c1write_meta", (3, 4, 10, 11)),
+            ("sqlite", "\u01c1Store\u01c1put", (13, 14, 44, 45)),
+            ("sqlite", "\u01c1Store\u01c1_insert", (14, 15, 17, 18, 37, 38)),
+            ("sqlite", "\u01c1Store\u01c1_delete", (7, 8, 21, 22, 37, 38, 44, 45, 51, 52)),
+            ("sqlite", "\u01c1Store\u01c1remove", (28, 33, 34, 38)),
+            ("sqlite", "\u01c1Store\u01c1count", (4, 5)),
+            ("sqlite", "\u01c1Store\u01c1_stored", (73, 74)),
         )
         for n in numbers
     },
-    **{f"provenance.store.ops.x_verify__mutmut_{n}": _STRICT_ZIP for n in (36, 39, 41)},
+    **{f"provenance.store.ops.x_verify__mutmut_{n}": _STRICT_ZIP for n in (38, 41, 43)},
+    **{
+        f"provenance.store.keys.x\u01c1Fingerprinter\u01c1entry__mutmut_{n}": _STRICT_ZIP
+        for n in (25, 28, 29)
+    },
     "provenance.store.ops.x_verify__mutmut_1": "the batch size only bounds memory",
+    **{
+        f"provenance.store.ops.x_per_article_analysis__mutmut_{n}": "analyze_each loads the "
+        "same data files itself when given none: passing them only saves loading them per batch"
+        for n in (1, 4, 7)
+    },
     "provenance.store.ops.x_rebuild__mutmut_21": "overlapping batches put the same articles "
     "again, which put() leaves unchanged",
+    **{
+        f"provenance.store.inspect.x_stats__mutmut_{n}": "no file named ':memory:' (or "
+        "':memory:-wal') is in the working folder: a memory index adds 0 bytes either way"
+        for n in (16, 17)
+    },
+    "provenance.store.keys.x_content_hash__mutmut_7": "'UTF-8' and 'utf-8' name one codec",
+    "provenance.store.inspect.x__count_problems__mutmut_16": "GROUP BY gives one row per "
+    "article, so = and += store the same count",
+    **{
+        f"provenance.store.sqlite.x\u01c1Store\u01c1__init____mutmut_{n}": "the connection's "
+        "timeout is replaced by PRAGMA busy_timeout, its first statement"
+        for n in (57, 59, 65, 66)
+    },
+    "provenance.store.sqlite.x\u01c1Store\u01c1__init____mutmut_56": "a read-only "
+    "connection runs no INSERT/UPDATE/DELETE outside BEGIN, so the legacy implicit "
+    "transactions of isolation_level='' never start",
+    "provenance.store.sqlite.x\u01c1Store\u01c1_precheck__mutmut_13": "the immutable "
+    "read-only connection runs no INSERT/UPDATE/DELETE (as __init__ 56)",
+    "provenance.store.sqlite.x\u01c1Store\u01c1_meta_complete__mutmut_1": "both callers "
+    "pass `rebuilding`: the default is never used",
+    "provenance.store.sqlite.x\u01c1Store\u01c1__init____mutmut_100": "a new file and a "
+    "memory index have just had our application id written, so the id test is true for them",
+    **{
+        f"provenance.store.sqlite.x\u01c1Store\u01c1_retry__mutmut_{n}": "the back-off and "
+        "the deadline's edge only space the retries in time"
+        for n in (4, 9, 15, 16, 17, 23, 24, 25)
+    },
     "provenance.store.sqlite.x__is_busy__mutmut_8": "SQLite's busy error reads 'database is "
     "locked': no message holds 'busy'",
     "provenance.store.sqlite.x__is_busy__mutmut_9": "as _8",
-    "provenance.store.sqlite.x\u01c1Store\u01c1remove__mutmut_28": _SQL_CASE,
     "provenance.store.sqlite.x__before__mutmut_3": "SQL keeps only rows whose published is "
     "not NULL, and a sound index stores it as text",
     # align
@@ -257,6 +308,76 @@ EQUIVALENT: dict[str, str] = {
     "provenance.match.candidates.x_lsh_candidates__mutmut_14": "the bands per pass only "
     "bound memory: every pass size gives the same candidates",
     **{
+        f"provenance.match.{name}__mutmut_{n}": why
+        for name, numbers, why in (
+            ("candidates.x_candidate_list", (31, 35, 36), _STRICT_ZIP),
+            (
+                "candidates.x_candidate_list",
+                (1, 10),
+                "fold_every (its default or the one passed) only bounds memory: the final "
+                "np.unique gives the same links",
+            ),
+            (
+                "candidates.x_candidates",
+                (57, 59),
+                "the chunk only bounds memory: overlapping or open-ended chunks write the "
+                "same counts",
+            ),
+            (
+                "candidates.x_band_links",
+                (3,),
+                "the key order of lexsort only orders the buckets: each is still one run of "
+                "rows, its hubs sorted",
+            ),
+            (
+                "candidates.x_band_links",
+                (61, 62),
+                "a bucket of 4 x max_candidates rows or fewer is linked all to all already: "
+                "its hub links (added by the mutant, 4 / m <= 4 m) are among those",
+            ),
+            (
+                "signatures.x_sign",
+                (26, 28),
+                "the block only bounds memory: overlapping or open-ended blocks take the "
+                "same minima",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (12, 14),
+                "np.array infers uint64 from the uint64 draws",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (20, 27),
+                "RandomState draws the same value under 2**61 as int64 or as uint64 (one "
+                "masked 64-bit draw), stored as uint64",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (25,),
+                "randint(high) draws from [0, high) as randint(0, high) does",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (64,),
+                "a power-of-two range masks one draw; doubling modulo 2**width drops the "
+                "extra top bit",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1hash_shingles",
+                (30,),
+                "legacy hashes as uint32 are promoted to uint64 by permute's uint64 a and b: "
+                "the same products",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1permute",
+                (7, 14),
+                "numpy reads a negative size as 'the rest'",
+            ),
+        )
+        for n in numbers
+    },
+    **{
         f"provenance.match.units.x_story_pieces__mutmut_{n}": "the overlap test only skips a "
         "span that would leave every piece as it is (its parts outside the piece are empty)"
         for n in (2, 3, 4)
@@ -271,11 +392,47 @@ EQUIVALENT: dict[str, str] = {
     "is a run of 0 characters, under any floor (min_passage_chars >= 1): nothing is cut there",
     "provenance.match.units.x_sentence_units__mutmut_35": "a lone run is the whole piece, never "
     "under the floor (shorter pieces are skipped before)",
-    # reuse: the names found before the move to provenance/match/ were dropped; re-run
-    # `mutation.py reuse` and list its equivalent mutants under their new names. Found by
-    # applying mutants by hand (session 6): ``len(g) > 1`` -> ``>= 1`` in duplicates_of
-    # (candidates pair two distinct articles, so a component never has one member); its
-    # mutmut number is not known until a run lists it.
+    # reuse (reuse.py, links.py, reuse_spans.py, duplicates.py), session 7's run
+    "provenance.match.reuse_spans.x__match__mutmut_15": "a source is never the span's own "
+    "article (text_spans skips it), so the two sides never tie",
+    **{
+        f"provenance.match.duplicates.x_find_duplicates__mutmut_{n}": "an empty signature's "
+        "fill depends on the scheme alone (the seed and num_perm only draw a and b)"
+        for n in (7, 8)
+    },
+    "provenance.match.duplicates.x_duplicates_of__mutmut_54": "``len(g) > 1`` -> ``>= 1``: "
+    "proposed pairs are two distinct articles, so a component never has one member",
+    "provenance.match.reuse.x_text_digest__mutmut_7": "'UTF-8' and 'utf-8' name one codec",
+    **{
+        f"provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_{n}": "article numbers and "
+        "offsets are never negative: an unsigned array holds the same values"
+        for n in (6, 9, 12)
+    },
+    **{
+        f"provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_{n}": "numpy reads a "
+        "negative size as 'the rest', and np.unique's inverse is already flat (numpy 2.4)"
+        for n in (37, 63, 65)
+    },
+    "provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_62": "with no passage, "
+    "rank[inverse] is the same empty int64 array",
+    **{
+        f"provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_{n}": "with no passage the "
+        "array is empty and its dtype is never read"
+        for n in (67, 69)
+    },
+    "provenance.match.reuse.x\u01c1Corpus\u01c1of__mutmut_7": "numpy reads the sort kind "
+    "case-insensitively",
+    "provenance.match.reuse.x_find_reuse__mutmut_41": "the extra cut equals the last (no "
+    "passage belongs past the last article): no article's range changes",
+    "provenance.match.reuse_spans.x\u01c1Ranking\u01c1key__mutmut_6": "an undated article's "
+    "timestamp stand-in is only compared after `at is None`, which already orders it",
+    "provenance.match.reuse_spans.x_spans_for__mutmut_8": "a text found once with no link has "
+    "no occurrence in another article: text_spans gives it no span (the test only saves time)",
+    **{
+        f"provenance.match.links.x__aligned__mutmut_{n}": _STRICT_ZIP + " (the kernels "
+        "align one pair per candidate of the chunk)"
+        for n in (25, 28, 33)
+    },
     # boilerplate
     **{
         f"provenance.boilerplate_rules.x\u01c1{owner}\u01c1{name}__mutmut_{n}": _PREFILTER
@@ -351,6 +508,24 @@ EQUIVALENT: dict[str, str] = {
         f"provenance.check.x_run__mutmut_{n}": _STRICT_ZIP + " (entries and queries are made "
         "one per result of `ordered`)"
         for n in (34, 38, 39)
+    },
+    **{
+        f"provenance.check_wire.x_aligned_wire__mutmut_{n}": what
+        for what, numbers in (
+            (
+                "the estimate (None, or the default 0.0) only goes to Match.estimated_jaccard, "
+                "which WireMatch does not keep",
+                (12, 16),
+            ),
+            (
+                "a passage's article id (new, wire) only goes to the Match's sides, and "
+                "WireMatch takes the wire id from the stored article",
+                (17, 27),
+            ),
+            ("align_passages does not read a passage's end (new, wire)", (19, 29)),
+            ("align_passages does not read a passage's kind (new, wire)", (21, 31)),
+        )
+        for n in numbers
     },
 }
 COPY = ("provenance", "tests", "corpus", "schemas", "README.md", "CHANGELOG.md")

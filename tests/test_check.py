@@ -728,7 +728,7 @@ QUOTE = "We will not accept any agreement that leaves our farmers without protec
 
 def test_each_quotation_finding_has_its_own_policy(tmp_path: Path) -> None:
     """The indexed article quotes Jo Park twice, the weather line first. A new article
-    alters the second quotation (found past the first, which links to nothing), another
+    alters the second quotation (found past the first, which it prints unchanged), another
     gives it to Lee Kim. Turning one kind off leaves the other reported."""
     filler = "The ministry published the statement on its website late on Sunday evening."
     text = (
@@ -857,3 +857,213 @@ def test_copied_stretches_that_touch_or_overlap_are_one() -> None:
     assert check_wire._union([(5, 10), (0, 5), (8, 12)]) == [(0, 12)]
     assert check_wire._union([(0, 5), (6, 9), (3, 3)]) == [(0, 5), (6, 9)]
     assert check_wire._union([(7, 7)]) == []
+
+
+# --- quotation findings: where they point, their level, which indexed version speaks ----
+
+
+def _said(speaker: str, words: str) -> str:
+    return f"Minister {speaker} said: “{words}.”"
+
+
+def _quote_findings(
+    tmp_path: Path, indexed: list[Article], new: Article, config: Config | None = None
+) -> list[check.Finding]:
+    with _store(tmp_path, "qf.sqlite", indexed) as store:
+        verdict = check.run(_results(new), store, config or Config())
+    quotation = {"altered_quote", "speaker_mismatch"}
+    return [f for f in verdict.articles[0].findings if f.kind.value in quotation]
+
+
+def test_a_quotation_finding_points_at_the_quotation_at_its_policy_s_level(
+    tmp_path: Path,
+) -> None:
+    """The finding's stretch is the new article's quotation, marks included (not the
+    whole text); its level is the policy of its kind: warn by default, fail when set so
+    (and then the article fails)."""
+    old = Article(id="old", text=_said("Jo Park", QUOTE), language="en")
+    text = "The farm union met on Monday. " + _said("Jo Park", QUOTE.replace("accept", "sign"))
+    new = Article(id="new", text=text, language="en")
+    (found,) = _quote_findings(tmp_path, [old], new)
+    assert (found.kind.value, found.level) == ("altered_quote", Policy.WARN)
+    assert (found.start, found.end) == (text.index("“"), text.index("”") + 1)
+    strict = Config(check=CheckConfig(altered_quote=Policy.FAIL))
+    with _store(tmp_path, "strict.sqlite", [old]) as store:
+        verdict = check.run(_results(new), store, strict)
+    assert [f.level for f in verdict.articles[0].findings] == [Policy.FAIL]
+    assert verdict.status == check.Status.FAIL
+
+
+OTHER_QUOTE = (
+    "The ministry has had two years to answer the letters the growers sent from the valley"
+)
+
+
+def test_a_quotation_printed_as_indexed_does_not_end_the_search(tmp_path: Path) -> None:
+    """The new article opens with a quotation of its own (linked to nothing indexed),
+    prints the next as the indexed article did and alters the third: the first two are
+    passed over and the third is still reported."""
+    old = Article(
+        id="old", text=_said("Jo Park", QUOTE) + "\n" + _said("Jo Park", OTHER_QUOTE), language="en"
+    )
+    altered = OTHER_QUOTE.replace("two years", "three years")
+    own = _said("Lee Kim", "Nobody in this town has seen the minister since the floods of May")
+    quotes = [own, _said("Jo Park", QUOTE), _said("Jo Park", altered)]
+    new = replace(old, id="new", text="\n".join(quotes))
+    (found,) = _quote_findings(tmp_path, [old], new)
+    assert found.kind.value == "altered_quote"
+    assert found.message.endswith(": 'two' -> 'three'")
+    assert new.text[found.start : found.end] == f"“{altered}.”"
+
+
+def test_the_same_speaker_s_version_speaks_for_a_quotation_before_another_speaker_s(
+    tmp_path: Path,
+) -> None:
+    """The indexed article gives the words to Lee Kim first, then to Jo Park with one word
+    changed. For the new article's quotation of Jo Park, his own version speaks (an altered
+    quotation), not Lee Kim's identical words (no speaker mismatch)."""
+    changed = QUOTE.replace("accept", "sign")
+    old = Article(
+        id="old", text=_said("Lee Kim", QUOTE) + "\n" + _said("Jo Park", changed), language="en"
+    )
+    new = Article(id="new", text=_said("Jo Park", QUOTE), language="en")
+    (found,) = _quote_findings(tmp_path, [old], new)
+    assert found.kind.value == "altered_quote"
+    assert found.message.endswith(": 'sign' -> 'accept'")
+
+
+def test_one_version_with_the_same_words_clears_a_quotation(tmp_path: Path) -> None:
+    """Two indexed articles quote Jo Park: one with the same words as the new article
+    (commas aside), one with a misprint ("farmer") that aligns more closely, character for
+    character. The same words clear the quotation; the misprinted version alone would be
+    reported as an altered quotation."""
+    commas = "We will not accept, any agreement, that leaves our farmers, without protection"
+    same = Article(id="same", text=_said("Jo Park", commas), language="en")
+    misprint = Article(
+        id="misprint", text=_said("Jo Park", QUOTE.replace("farmers", "farmer")), language="en"
+    )
+    new = Article(id="new", text=_said("Jo Park", QUOTE), language="en")
+    assert _quote_findings(tmp_path / "both", [same, misprint], new) == []
+    (alone,) = _quote_findings(tmp_path / "alone", [misprint], new)
+    assert (alone.kind.value, alone.other_id) == ("altered_quote", "misprint")
+
+
+def test_the_closest_altered_version_speaks_for_a_quotation(tmp_path: Path) -> None:
+    """Two indexed articles quote Jo Park with changed words: one word ("farmer"), or two
+    ("sign", "growers"). The finding names the closer version, whichever was indexed
+    first; each version alone is reported."""
+    one = QUOTE.replace("farmers", "farmer")
+    two = QUOTE.replace("accept", "sign").replace("farmers", "growers")
+    near = Article(id="near", text=_said("Jo Park", one), language="en")
+    far = Article(id="far", text=_said("Jo Park", two), language="en")
+    new = Article(id="new", text=_said("Jo Park", QUOTE), language="en")
+    for order in ([near, far], [far, near]):
+        (found,) = _quote_findings(tmp_path / order[0].id, order, new)
+        assert found.other_id == "near"
+        assert found.message.endswith(": 'farmer' -> 'farmers'")
+    (alone,) = _quote_findings(tmp_path / "alone", [far], new)
+    assert alone.message.endswith(": 'sign' -> 'accept'; 'growers' -> 'farmers'")
+
+
+def test_an_indexed_article_s_quotations_are_read_with_its_language_s_marks(
+    tmp_path: Path,
+) -> None:
+    """An indexed English article that prints a quotation between German marks („...“):
+    English has no such pair, so it holds no quotation and the new article's quotation of
+    the same words under another name is no speaker mismatch. Stored without a language
+    (every language's marks), the same article gives the words to Jo Park: a mismatch."""
+    text = f"Minister Jo Park said: „{QUOTE}.“"
+    new = Article(id="new", text=_said("Lee Kim", QUOTE), language="en")
+    english = Article(id="old", text=text, language="en")
+    assert _quote_findings(tmp_path / "en", [english], new) == []
+    unknown = replace(english, language=None)
+    (found,) = _quote_findings(tmp_path / "any", [unknown], new)
+    assert found.kind.value == "speaker_mismatch"
+    assert "'Jo Park'" in found.message
+
+
+# --- unattributed wire: the share, the threshold, the message, the order -----------------
+
+
+def _sentence_copy() -> str:
+    """An outlet's paragraph with one sentence of the Reuters story (seed 003) inside."""
+    return (
+        "Officials in the border county said on Monday that the new crossing would open next "
+        "spring. " + COPIED + " The county expects more freight traffic as a result."
+    )
+
+
+def _wire_findings(
+    tmp_path: Path, wires: list[Article], new: Article | ArticleResult, config: Config
+) -> list[check.Finding]:
+    (result,) = _results(new) if isinstance(new, Article) else (new,)
+    with _store(tmp_path, "wf.sqlite", wires) as store:
+        verdict = check.run([result], store, config)
+    return [f for f in verdict.articles[0].findings if f.kind.value == "unattributed_wire"]
+
+
+def test_the_unattributed_share_is_the_copied_characters_over_the_text_s_and_a_ceiling(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """The share is the copied sentence's characters over the article's, to 4 places. It
+    is reported when it is more than ``unattributed_wire_max_share``: a ceiling equal to
+    it lets the article pass, one just below does not."""
+    wire = replace(corpus_articles["003"], id="w", outlet="Reuters", source_kind=SourceKind.WIRE)
+    new = Article(id="n", text=_sentence_copy(), outlet="Local Paper")
+    exact = len(COPIED) / len(new.text)
+    share = round(exact, 4)
+    assert share != round(exact, 5)  # the rounding shows
+    (found,) = _wire_findings(tmp_path / "a", [wire], new, Config())
+    assert found.share == share
+    at = Config(check=CheckConfig(unattributed_wire_max_share=share))
+    assert _wire_findings(tmp_path / "b", [wire], new, at) == []
+    below = Config(check=CheckConfig(unattributed_wire_max_share=share - 0.0001))
+    assert len(_wire_findings(tmp_path / "c", [wire], new, below)) == 1
+
+
+def test_the_unattributed_wire_message_in_full(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """The message gives the share as a whole percentage, the wire articles by outlet
+    ("wire" for one without an outlet), and the first copied stretch on both sides with its
+    grade. Credits that name agencies other than the copy's are listed, sorted."""
+    story = corpus_articles["003"]
+    nameless = replace(story, id="w-x", outlet=None, source_kind=SourceKind.WIRE)
+    new = Article(id="n", text=_sentence_copy(), outlet="Local Paper")
+    start, w_start = new.text.index(COPIED), story.text.index(COPIED)
+    share = round(len(COPIED) / len(new.text), 4)
+    (found,) = _wire_findings(tmp_path / "a", [nameless], new, Config())
+    (match,) = found.wire  # the sentence word for word: score 100
+    assert (match.score, match.grade.value) == (100.0, "verbatim")
+    assert found.message == (
+        f"unattributed wire copy: {share:.0%} of the text aligns with indexed wire articles "
+        f"(wire: w-x) and no credit line covers it; first: characters {start}-"
+        f"{start + len(COPIED)} = 'w-x' characters {w_start}-{w_start + len(COPIED)} "
+        "(verbatim)"
+    )
+    reuters = replace(nameless, outlet="Reuters")
+    (result,) = _results(new)
+    joint = WireCredit("AP/AFP", CreditKind.DATELINE, 0, 5, 0, len(new.text), "(AP/AFP)")
+    credited = replace(result, wire_credits=(joint,))
+    (found,) = _wire_findings(tmp_path / "b", [reuters], credited, Config())
+    assert "(Reuters: w-x) and no credit line covers it (the credits name AFP, AP); " in (
+        found.message
+    )
+
+
+def test_the_copied_stretches_are_listed_in_text_order(
+    tmp_path: Path, corpus_articles: dict[str, Article]
+) -> None:
+    """The new article copies one sentence of a Reuters story, then a whole AP story (which
+    shares far more with it, so it is the better candidate): the finding points at the
+    Reuters sentence, the first stretch in the text, and lists the stretches by start."""
+    reuters = replace(
+        corpus_articles["003"], id="w-r", outlet="Reuters", source_kind=SourceKind.WIRE
+    )
+    ap = replace(corpus_articles["000"], id="w-a", outlet="AP", source_kind=SourceKind.WIRE)
+    new = Article(id="n", text="\n\n".join([OPENING, COPIED, ap.text]), outlet="Local Paper")
+    (found,) = _wire_findings(tmp_path, [reuters, ap], new, Config())
+    assert (found.start, found.other_id) == (new.text.index(COPIED), "w-r")
+    starts = [w.start for w in found.wire]
+    assert starts == sorted(starts)
+    assert {w.other_id for w in found.wire} == {"w-r", "w-a"}

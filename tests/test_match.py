@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import version
 
 import numpy as np
@@ -10,7 +11,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.match.candidates import Banding, candidate_list, lsh_bands
+from provenance.match.candidates import Banding, candidate_list, candidates, lsh_bands
 from provenance.match.signatures import DATASKETCH_MAJOR, SCHEMES, Permutations, sign, union
 
 shingle_sets = st.lists(
@@ -193,5 +194,79 @@ def test_lsh_bands_at_the_ends() -> None:
     a tiny one by single-row bands; no permutations is an error."""
     assert lsh_bands(128, 1.0) == (1, 65)
     assert lsh_bands(128, 0.005) == (128, 1)
-    with pytest.raises(ValueError, match="num_perm must be positive"):
+    with pytest.raises(ValueError, match=r"^num_perm must be positive$"):
         lsh_bands(0, 0.3)
+
+
+def test_a_bucket_of_four_times_max_candidates_links_all_and_a_bigger_one_only_its_hubs() -> None:
+    """One band of the first two values; every row has (1, 1) there, so all share one
+    bucket; max_candidates 1. Four rows (4 x 1): every row is linked to every other, and
+    each keeps its best: rows 2 and 3 agree on all four values (estimate 1), rows 0 and 1
+    keep each other (2 of 4 equal, the lower row on ties). A fifth row makes the bucket
+    bigger than 4 x 1: its rows are linked to the hub, row 0, only, so 2 and 3 no longer
+    meet and each row pairs with row 0 (row 0's own best is row 1)."""
+    rows = [[1, 1, 0, 0], [1, 1, 5, 6], [1, 1, 7, 8], [1, 1, 7, 8], [1, 1, 9, 9]]
+    four = np.array(rows[:4], dtype=np.uint32)
+    five = np.array(rows, dtype=np.uint32)
+    found = candidate_list(four, Banding(1, 2), 1)
+    assert [(c.a, c.b, c.estimated_jaccard) for c in found] == [(0, 1, 0.5), (2, 3, 1.0)]
+    a, b, equal = candidates(four, Banding(1, 2), 1)  # the arrays: rows and equal counts
+    assert [a.dtype, b.dtype, equal.dtype] == [np.dtype(np.int64)] * 3
+    assert (a.tolist(), b.tolist(), equal.tolist()) == ([0, 2], [1, 3], [2, 4])
+    found = candidate_list(five, Banding(1, 2), 1)
+    assert [(c.a, c.b, c.estimated_jaccard) for c in found] == [
+        (0, 1, 0.5),
+        (0, 2, 0.5),
+        (0, 3, 0.5),
+        (0, 4, 0.5),
+    ]
+
+
+def test_fewer_than_two_rows_or_no_shared_band_give_empty_integer_arrays() -> None:
+    """``candidates`` of one row, or of rows that share no band, are three empty int64
+    arrays (they concatenate with other rows' candidates without turning float)."""
+    one = np.array([[1, 2, 3, 4]], dtype=np.uint32)
+    apart = np.array([[1, 2, 3, 4], [5, 6, 7, 8]], dtype=np.uint32)
+    for matrix in (one, apart):
+        arrays = candidates(matrix, Banding(2, 2), 3)
+        assert [(len(x), x.dtype) for x in arrays] == [(0, np.dtype(np.int64))] * 3
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_sets_split_across_hashing_blocks_sign_as_one(
+    scheme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shingles hashed 3 at a time: the 12 shingles of four sets (one empty) fill four
+    blocks, the first set spanning blocks 1-2 and the last blocks 2-4; each row is still
+    the minimum over all of its set's shingles, datasketch's MinHash bit for bit, and the
+    empty set keeps the empty fill."""
+    from provenance.match import signatures
+
+    monkeypatch.setattr(signatures, "_BLOCK", 3)
+    sets = [[b"a", b"b", b"c", b"d"], [], [b"e"], [b"f", b"g", b"h", b"i", b"j", b"k", b"l"]]
+    perms = Permutations.of(scheme, 7, 16)
+    ours = sign(sets, perms)
+    assert np.array_equal(ours, reference([set(s) for s in sets], scheme, 7, 16))
+    assert list(ours[1]) == [perms.empty] * 16
+
+
+def test_equal_values_counted_a_chunk_of_links_at_a_time_are_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The equal values of the candidate links counted 3 links at a time: the candidates
+    are MinHashLSH's, as when they are counted at once."""
+    from provenance.match import candidates as module
+
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, 3, size=(30, 8)).astype(np.uint32)
+    expected = datasketch_candidates(values, 4, 2, 3)
+    assert len(expected) > 9  # several chunks of 3
+    monkeypatch.setattr(module, "_CHUNK", 3)
+    found = candidate_list(values, Banding(4, 2), 3)
+    assert [(c.a, c.b, c.estimated_jaccard) for c in found] == expected
+
+
+def test_an_unknown_scheme_is_named_with_the_known_ones() -> None:
+    said = "unknown MinHash scheme 'minhash' (one of affine32, affine64, legacy)"
+    with pytest.raises(ValueError, match=f"^{re.escape(said)}$"):
+        Permutations.of("minhash", 1, 8)

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
+from typing import Any, cast
+
+import numpy as np
+import pytest
 
 from provenance import pipeline
+from provenance.anchors import AnchorLexicon
 from provenance.config import Config
+from provenance.fingerprint import FingerprintParams
 from provenance.match import reuse, reuse_spans
-from provenance.match.align import similarity
+from provenance.match.align import Alignment, similarity
+from provenance.match.candidates import Candidate
+from provenance.match.claims import load_stopwords
+from provenance.match.links import Link
 from provenance.match.origin import first_appearance
-from provenance.model import Article, ArticleResult, Grade, Label, SourceKind, Span, SpanSource
+from provenance.match.signatures import BatchSigner, Matrix
+from provenance.match.units import MemoryTexts
+from provenance.model import (
+    Article,
+    ArticleResult,
+    Grade,
+    Label,
+    SourceKind,
+    Span,
+    SpanSource,
+    WordEdits,
+)
 from provenance.render import data as render_data
 from provenance.render import text as render_text
+from provenance.run.kernels import Local, Shingler
 from provenance.segment import segment
+from provenance.semantic import Vectors
 
 # A wire story of three paragraphs.
 W1 = (
@@ -424,3 +448,506 @@ def test_a_span_is_pruned_only_inside_a_longer_one_with_all_its_sources() -> Non
     spans = [inside, other_source, wire, paragraph, last, same_length, one_more_source]
     kept = reuse_spans._prune(spans)
     assert kept == [same_length, paragraph, other_source, wire, one_more_source]
+
+
+def test_the_best_source_is_a_wire_article_then_the_earliest_instant_then_the_lower_id() -> None:
+    """``Ranking.key``: wire articles before outlets whatever their dates; within each kind
+    the earliest ``published`` instant (a "-05:00" time late on the 1st is 04:00 UTC on the
+    2nd, after 01:00 UTC on the 2nd), an undated article after every dated one, equal
+    instants by id."""
+    wire_late = Article(
+        "w-late", "", outlet="AP", published="2024-05-09", source_kind=SourceKind.WIRE
+    )
+    wire_undated = Article("a-wire", "", outlet="Reuters", source_kind=SourceKind.WIRE)
+    west = Article("a-west", "", outlet="One", published="2024-05-01T23:00:00-05:00")
+    early = Article("z-early", "", outlet="Two", published="2024-05-02T01:00:00Z")
+    tied = Article("b-tied", "", outlet="Three", published="2024-05-02T01:00:00+00:00")
+    undated = Article("a-undated", "", outlet="Four")
+    given = [undated, west, early, wire_undated, tied, wire_late]
+    ranked = sorted(given, key=reuse_spans.Ranking.key)
+    assert [a.id for a in ranked] == [
+        "w-late",
+        "a-wire",
+        "b-tied",
+        "z-early",
+        "a-west",
+        "a-undated",
+    ]
+
+
+def _grade(score: float, edits: WordEdits) -> Grade:
+    from provenance.match.align import grade
+
+    return grade(score, Config().align, edits)
+
+
+def test_a_text_s_spans_take_the_best_ranked_sources_of_other_outlets() -> None:
+    """``text_spans`` on a distinct text of length 40 found at offset 10 of article m
+    (outlet "Paper") and at offset 0 of o1 (outlet "One"), linked to itself and to text 1
+    (its characters 5-25 against text 1's 3-23, score 96, one word changed), with at most
+    two sources per span. Per occurrence and link, the linked text's occurrences are taken
+    in rank order, skipping the article itself and any article of its outlet (" paper " is
+    "Paper"), until two are taken:
+    - m, itself: the wire story w (at 100) and o1 (at 200); w is a wire article, so the
+      span is wire copy with w alone as source, credited to w's outlet;
+    - m, text 1: o3 and o1 (o2 is a third); no wire source: a shared span, offsets
+      shifted by each occurrence's start, graded edited (a word changed: not verbatim,
+      though 96 is above the verbatim score of a bare score);
+    - o1, itself: w and m (the first two); wire copy;
+    - o1, text 1: m and m2 (another outlet than o1's): shared.
+    The first appearance is asked once, for the first shared span."""
+    mine = Article("m", "", outlet="Paper", published="2024-05-03")
+    twin = Article("m2", "", outlet=" paper ")
+    wire = Article("w", "", outlet="AP", published="2024-05-01", source_kind=SourceKind.WIRE)
+    one = Article("o1", "", outlet="One", published="2024-05-02")
+    two = Article("o2", "", outlet="Two")
+    three = Article("o3", "", outlet="Three")
+    edits = WordEdits(changed=1)
+    links = [
+        Link(0, (0, 40), (0, 40), 100.0, 1.0),
+        Link(1, (5, 25), (3, 23), 96.0, 0.5, edits),
+    ]
+    ranked = {
+        0: [(wire, 100), (mine, 10), (twin, 0), (one, 200), (two, 300)],
+        1: [(mine, 60), (twin, 7), (three, 50), (one, 0), (two, 9)],
+    }
+    asked: list[str] = []
+
+    def first() -> str:
+        asked.append("first")
+        return "o3"
+
+    config = replace(Config(), align=replace(Config().align, max_sources=2))
+    found = list(
+        reuse_spans.text_spans([(mine, 10), (one, 0)], links, ranked.__getitem__, first, config)
+    )
+    edited = _grade(96.0, edits)
+    assert edited == Grade.EDITED
+
+    def source(a: Article, start: int, score: float, grade: Grade, e: WordEdits) -> SpanSource:
+        return SpanSource(
+            a.id,
+            a.outlet,
+            start,
+            start + 20 if score < 100 else start + 40,
+            score,
+            grade,
+            a.published,
+            e,
+        )
+
+    from_wire = source(wire, 100, 100.0, Grade.VERBATIM, WordEdits())
+    assert found == [
+        (
+            mine,
+            Span(10, 50, Label.WIRE, agency="AP", evidence="alignment", sources=(from_wire,)),
+            1.0,
+        ),
+        (
+            mine,
+            Span(
+                15,
+                35,
+                Label.SHARED,
+                sources=(
+                    source(three, 53, 96.0, edited, edits),
+                    source(one, 3, 96.0, edited, edits),
+                ),
+                first="o3",
+            ),
+            0.5,
+        ),
+        (
+            one,
+            Span(0, 40, Label.WIRE, agency="AP", evidence="alignment", sources=(from_wire,)),
+            1.0,
+        ),
+        (
+            one,
+            Span(
+                5,
+                25,
+                Label.SHARED,
+                sources=(
+                    source(mine, 63, 96.0, edited, edits),
+                    source(twin, 10, 96.0, edited, edits),
+                ),
+                first="o3",
+            ),
+            0.5,
+        ),
+    ]
+    assert asked == ["first"]
+
+
+def test_a_wire_article_s_own_copy_is_shared_and_a_wire_source_without_outlet_is_named_by_id() -> (
+    None
+):
+    """Two wire stories with the same paragraph: each is the other's source, and a wire
+    article's copy of a wire story is shared, not wire copy (it names its first appearance).
+    An outlet's copy of a wire story with no outlet is wire copy credited to the story's id,
+    its sources the wire stories only. An occurrence with no source in another outlet (only
+    its own outlet has the text) has no span."""
+    ap = Article("ap-1", "", outlet="AP", source_kind=SourceKind.WIRE)
+    bare = Article("wire-x", "", source_kind=SourceKind.WIRE)
+    paper = Article("p", "", outlet="Paper")
+    alone = Article("p2", "", outlet="paper")
+    self_link = [Link(0, (0, 30), (0, 30), 100.0, 1.0)]
+    ranked = [(bare, 0), (ap, 5), (paper, 7), (alone, 1)]
+    found = list(
+        reuse_spans.text_spans(
+            [(ap, 5), (bare, 0), (paper, 7), (alone, 1)],
+            self_link,
+            lambda _: ranked,
+            lambda: "unknown",
+            Config(),
+        )
+    )
+    labels = [
+        (a.id, s.label, s.agency, s.first, [x.article_id for x in s.sources]) for a, s, _ in found
+    ]
+    assert labels == [
+        ("ap-1", Label.SHARED, None, "unknown", ["wire-x", "p", "p2"]),
+        ("wire-x", Label.SHARED, None, "unknown", ["ap-1", "p", "p2"]),
+        ("p", Label.WIRE, "wire-x", None, ["wire-x", "ap-1"]),
+        ("p2", Label.WIRE, "wire-x", None, ["wire-x", "ap-1"]),
+    ]
+    only_own = [(paper, 7), (alone, 1)]
+    assert not list(
+        reuse_spans.text_spans([(paper, 7)], self_link, lambda _: only_own, lambda: "?", Config())
+    )
+
+
+def test_links_of_keeps_alignments_at_or_above_the_match_floor_in_both_directions() -> None:
+    """``links_of``: a candidate with no alignment, or one scoring under match_min_score
+    (44), makes no link; one at 44 exactly does. Each link is stored on both texts, in
+    candidate order: on ``a`` with a's span first and the edits as aligned (a's words
+    against b's), on ``b`` with the spans exchanged and the edits seen from b (what a
+    inserted, b deleted)."""
+    from provenance.match.align import Alignment
+    from provenance.match.candidates import Candidate
+    from provenance.match.links import links_of
+
+    edits = WordEdits(changed=1, inserted=2, deleted=0)
+    aligned = [
+        (Candidate(0, 1, 0.9), None),
+        (Candidate(0, 2, 0.7), Alignment(1, 9, 3, 11, 44.0, edits)),
+        (Candidate(1, 2, 0.4), Alignment(0, 5, 0, 5, 43.99)),
+        (Candidate(2, 3, 0.5), Alignment(0, 30, 2, 32, 100.0)),
+    ]
+    assert links_of(aligned, Config()) == {
+        0: [Link(2, (1, 9), (3, 11), 44.0, 0.7, edits)],
+        2: [
+            Link(0, (3, 11), (1, 9), 44.0, 0.7, WordEdits(changed=1, inserted=0, deleted=2)),
+            Link(3, (0, 30), (2, 32), 100.0, 0.5),
+        ],
+        3: [Link(2, (2, 32), (0, 30), 100.0, 0.5)],
+    }
+
+
+def test_candidates_are_aligned_a_chunk_at_a_time_each_with_its_own_texts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``_aligned`` with chunks of 2 candidates: each chunk reads its distinct texts once,
+    sorted, and hands the aligner the candidates renumbered into that list (estimate
+    kept); every candidate comes back, in order, with the alignment of its own two
+    texts."""
+    from provenance.match import links
+    from provenance.match.align import Alignment
+    from provenance.match.candidates import Candidate
+
+    class Texts:
+        def __init__(self) -> None:
+            self.reads: list[list[int]] = []
+
+        def many(self, seqs: Sequence[int]) -> list[str]:
+            self.reads.append(list(seqs))
+            return [f"text {s}" for s in seqs]
+
+    class Kernels:
+        def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment]:
+            # the alignment says which texts it was given: "text 4" aligned at 4
+            def at(c: Candidate, x: int) -> int:
+                return int(texts[x].split()[1])
+
+            return [Alignment(at(c, c.a), 0, at(c, c.b), 0, c.estimated_jaccard) for c in pairs]
+
+    monkeypatch.setattr(links, "ALIGN_CHUNK", 2)
+    texts = Texts()
+    corpus = cast("reuse.Corpus", SimpleNamespace(texts=texts))
+    given = [
+        Candidate(0, 4, 0.1),
+        Candidate(1, 4, 0.2),
+        Candidate(2, 3, 0.3),
+        Candidate(3, 5, 0.4),
+        Candidate(0, 5, 0.5),
+    ]
+    found = list(links._aligned(corpus, given, cast("Local", Kernels())))
+    assert [c for c, _ in found] == given
+    assert [(x.a_start, x.b_start, x.score) for _, x in found if x is not None] == [
+        (c.a, c.b, c.estimated_jaccard) for c in given
+    ]
+    assert texts.reads == [[0, 1, 4], [2, 3, 5], [0, 5]]
+
+
+def test_a_match_is_told_from_the_side_that_sorts_first_and_found_once() -> None:
+    """``assemble``: a match's side ``a`` is the side whose (article id, start, end) sorts
+    first. b-copy's span copied from a-wire (score 90, one word changed and two inserted
+    by the copy) is the match a-wire -> b-copy with the edits seen from a-wire (two
+    deleted); its span's first sentence, with the same source, is pruned and makes no
+    match. Its span copied into z-late is b-copy -> z-late with the edits as they are; the
+    same match told again from z-late's side is one match. Spans and matches are in
+    text order."""
+    from provenance.model import Match, MatchSide
+
+    seen = WordEdits(changed=1, inserted=2)
+    from_wire = SpanSource("a-wire", "AP", 0, 20, 90.0, Grade.EDITED, None, seen)
+    sentence = SpanSource("a-wire", "AP", 0, 8, 100.0, Grade.VERBATIM, None)
+    to_late = SpanSource("z-late", "Late", 5, 25, 100.0, Grade.VERBATIM, None)
+    back = SpanSource("b-copy", "Paper", 40, 60, 100.0, Grade.VERBATIM, None)
+    wire_span = Span(10, 30, Label.WIRE, agency="AP", evidence="alignment", sources=(from_wire,))
+    first_sentence = replace(wire_span, end=18, sources=(sentence,))
+    later = Span(40, 60, Label.SHARED, sources=(to_late,), first="b-copy")
+    in_late = Span(5, 25, Label.SHARED, sources=(back,), first="b-copy")
+    spans, matches = reuse_spans.assemble(
+        {
+            "z-late": [(in_late, 0.6)],
+            "b-copy": [(later, 0.6), (first_sentence, 1.0), (wire_span, 0.7)],
+        }
+    )
+    assert spans == {"b-copy": (wire_span, later), "z-late": (in_late,)}
+    assert matches == (
+        Match(
+            MatchSide("a-wire", 0, 20),
+            MatchSide("b-copy", 10, 30),
+            90.0,
+            Grade.EDITED,
+            0.7,
+            WordEdits(changed=1, inserted=0, deleted=2),
+        ),
+        Match(MatchSide("b-copy", 40, 60), MatchSide("z-late", 5, 25), 100.0, Grade.VERBATIM, 0.6),
+    )
+
+
+def test_matches_are_reported_by_both_sides_article_start_and_end() -> None:
+    """``in_report_order`` sorts by side a's article, start and end, then side b's."""
+    from provenance.model import Match, MatchSide
+
+    def m(a: tuple[str, int, int], b: tuple[str, int, int]) -> Match:
+        return Match(MatchSide(*a), MatchSide(*b), 100.0, Grade.VERBATIM, 1.0)
+
+    expected = [
+        m(("a", 0, 10), ("w", 50, 60)),
+        m(("a", 0, 10), ("x", 0, 10)),
+        m(("a", 0, 10), ("x", 5, 10)),
+        m(("a", 0, 10), ("x", 5, 15)),
+        m(("a", 0, 12), ("b", 0, 1)),
+        m(("a", 3, 5), ("a", 0, 1)),
+        m(("b", 0, 1), ("c", 0, 1)),
+    ]
+    scrambled = [expected[i] for i in (6, 3, 5, 0, 4, 2, 1)]
+    found = reuse_spans.in_report_order({(x.a, x.b): x for x in scrambled})
+    assert list(found) == expected
+
+
+def test_a_span_as_long_as_another_is_kept_wherever_it_starts() -> None:
+    """Two spans over the same characters 10-50, one with a source the other lacks: the
+    one with fewer sources is not inside the other (only a longer span contains one), so
+    both stay, in text order (fewer sources first)."""
+    both = _shared(10, 50, "x", "y")
+    one = _shared(10, 50, "x")
+    assert reuse_spans._prune([both, one]) == [one, both]
+
+
+class _SignRecorder(Local):
+    """The local kernels, noting how many texts each ``sign`` call was given."""
+
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+
+    def sign(self, texts: Sequence[str], params: FingerprintParams, shingler: Shingler) -> Matrix:
+        self.batches.append(len(texts))
+        return super().sign(texts, params, shingler)
+
+
+def test_the_corpus_numbers_distinct_passages_by_first_occurrence_and_signs_each_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``Corpus.build`` over a (W1, W2), b (W2, W3), c (W3, O3, W1) and d (one short
+    sentence, no passage), each paragraph one passage: the passages in article then text
+    order belong to articles 0, 0, 1, 1, 2, 2, 2 at their paragraphs' starts; the distinct
+    texts are numbered as first met (W1 0, W2 1, W3 2, O3 3), each stored and signed once,
+    at most SIGN_CHUNK at a time (3: a batch of 3, then 1; 2: two batches of 2 and no empty
+    third); W1 occurs at passages 0 and 6. The articles are kept without their text."""
+    config = Config()
+    arts = [
+        Article("a", W1 + "\n" + W2, outlet="One"),
+        Article("b", W2 + "\n" + W3, outlet="Two"),
+        Article("c", W3 + "\n" + O3 + "\n" + W1, outlet="Three"),
+        Article("d", "Too short.", outlet="Four"),
+    ]
+    params = FingerprintParams.from_config(config.fingerprint)
+    distinct = [W1, W2, W3, O3]
+    for chunk, batches in ((3, [3, 1]), (2, [2, 2])):
+        monkeypatch.setattr(reuse, "SIGN_CHUNK", chunk)
+        kernels = _SignRecorder()
+        texts = MemoryTexts()
+        corpus = reuse.Corpus.build(_segmented(*arts), config, kernels, texts)
+        assert kernels.batches == batches
+        assert corpus.ids == ("a", "b", "c", "d")
+        assert all(a.text == "" and a.outlet for a in corpus.articles.values())
+        assert corpus.passage_article.tolist() == [0, 0, 1, 1, 2, 2, 2]
+        c_w1 = len(W3) + len(O3) + 2
+        starts = [0, len(W1) + 1, 0, len(W2) + 1, 0, len(W3) + 1, c_w1]
+        assert corpus.passage_start.tolist() == starts
+        assert corpus.passage_text.tolist() == [0, 1, 1, 2, 2, 3, 0]
+        assert corpus.lengths.tolist() == [len(t) for t in distinct]
+        assert texts.many(range(len(texts))) == distinct
+        signed = BatchSigner(params).sign_texts(distinct)
+        assert corpus.signatures.dtype == signed.dtype
+        assert np.array_equal(corpus.signatures, signed)
+        assert [corpus.occurrences(u) for u in range(4)] == [[0, 6], [1, 2], [3, 4], [5]]
+        assert (corpus.article_of(6).id, corpus.start_of(6)) == ("c", c_w1)
+
+
+def test_a_repeated_passage_is_one_distinct_text_whatever_the_bits_of_its_digest() -> None:
+    """The passage "... day 705 ..." in a and in b is one distinct text (numbered 0, as
+    first met), told apart from the others by its 128-bit digest compared as bits: the
+    first half of its digest, read as a float, is NaN, which equals nothing."""
+    day = "The council met on day 705 of the session and agreed the budget for the coming year."
+    digest = np.frombuffer(reuse.text_digest(day), dtype=np.float64)
+    assert np.isnan(digest[0])
+    arts = _segmented(
+        Article("a", day + "\n" + W1, outlet="One"), Article("b", W3 + "\n" + day, outlet="Two")
+    )
+    texts = MemoryTexts()
+    corpus = reuse.Corpus.build(arts, Config(), Local(), texts)
+    assert texts.many(range(len(texts))) == [day, W1, W3]
+    assert corpus.passage_text.tolist() == [0, 1, 2, 0]
+
+
+def test_passages_under_the_configured_floor_are_left_out() -> None:
+    """With min_passage_chars 95, W3 (94 characters) is no passage: the distinct texts of
+    a (W1, W2) and b (W2, W3) are W1 and W2, and b has one passage."""
+    fingerprint = replace(Config().fingerprint, min_passage_chars=len(W3) + 1)
+    config = replace(Config(), fingerprint=fingerprint)
+    arts = _segmented(
+        Article("a", W1 + "\n" + W2, outlet="One"), Article("b", W2 + "\n" + W3, outlet="Two")
+    )
+    texts = MemoryTexts()
+    corpus = reuse.Corpus.build(arts, config, Local(), texts)
+    assert texts.many(range(len(texts))) == [W1, W2]
+    assert corpus.passage_article.tolist() == [0, 0, 1]
+
+
+def test_a_text_s_occurrences_are_in_passage_order() -> None:
+    """``Corpus.of`` with 120 passages alternating between distinct texts 1 and 0: text
+    0's occurrences are passages 1, 3, ..., 119 in that order (a text repeated in one
+    article gives its sources in text order), text 1's 0, 2, ..., 118."""
+    n = 120
+    corpus = reuse.Corpus.of(
+        {"a": Article("a", "")},
+        np.zeros(n, dtype=np.int64),
+        np.arange(n, dtype=np.int64) * 10,
+        np.array([1, 0] * (n // 2), dtype=np.int64),
+        np.array([5, 5], dtype=np.int64),
+        MemoryTexts(),
+        np.zeros((2, 4), dtype=np.uint32),
+    )
+    assert corpus.occurrences(0) == list(range(1, n, 2))
+    assert corpus.occurrences(1) == list(range(0, n, 2))
+    assert corpus.bounds.tolist() == [0, n // 2, n]
+
+
+def test_a_corpus_without_passages_has_no_reuse() -> None:
+    """Articles too short for any passage: no text is stored, one empty batch is signed
+    (an empty signature matrix), and nothing is reused; two of them with the same text
+    are no near-duplicates (only articles with passages are compared)."""
+    config = Config()
+    arts = _segmented(
+        Article("a", "Too short.", outlet="One"), Article("b", "Too short.", outlet="Two")
+    )
+    texts = MemoryTexts()
+    corpus = reuse.Corpus.build(arts, config, Local(), texts)
+    assert len(texts) == 0
+    assert corpus.signatures.shape == (0, config.fingerprint.num_perm)
+    assert corpus.passage_text.tolist() == []
+    found = reuse.find_reuse(arts, config)
+    assert (dict(found.spans), found.matches, dict(found.duplicates), found.clusters) == (
+        {},
+        (),
+        {},
+        (),
+    )
+
+
+class _Recorder(Local):
+    """The local kernels, noting which of them ran."""
+
+    def __init__(self) -> None:
+        self.ran: set[str] = set()
+
+    def sign(self, texts: Sequence[str], params: FingerprintParams, shingler: Shingler) -> Matrix:
+        self.ran.add("sign")
+        return super().sign(texts, params, shingler)
+
+    def candidates(
+        self, signatures: Matrix, threshold: float, max_candidates: int, bands_per_pass: int
+    ) -> list[Candidate]:
+        self.ran.add("candidates")
+        return super().candidates(signatures, threshold, max_candidates, bands_per_pass)
+
+    def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:
+        self.ran.add("align")
+        return super().align(texts, pairs)
+
+    def embed(self, texts: Sequence[str], model: str) -> Vectors:
+        self.ran.add("embed")
+        return super().embed(texts, model)
+
+
+@dataclass(frozen=True)
+class _NotingLexicon(AnchorLexicon):
+    """The anchor lexicon, noting the forms it is asked to name canonically."""
+
+    asked: list[str] = field(default_factory=list)
+
+    def canonical(self, form: str) -> str:
+        self.asked.append(form)
+        return super().canonical(form)
+
+
+class _Rows:
+    """A ``RowStore`` in memory."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Vectors] = []
+
+    def extend(self, rows: Vectors) -> None:
+        self.blocks.append(rows)
+
+    def __len__(self) -> int:
+        return sum(len(b) for b in self.blocks)
+
+    def __getitem__(self, index: Any) -> Vectors:
+        matrix: Vectors = np.vstack(self.blocks)[index]
+        return matrix
+
+
+def test_find_reuse_works_through_the_kernels_and_stores_it_is_given() -> None:
+    """The kernels given sign, propose, align and embed (the claims' sentences included),
+    the anchor lexicon given names the claims' anchors ("North Korea" in W1);
+    the distinct passage texts go to the ``texts`` given (W1, the first passage of the
+    first article, first), the claims' sentence vectors to ``vectors_to``."""
+    kernels, texts, rows = _Recorder(), MemoryTexts(), _Rows()
+    loaded = AnchorLexicon.load(load_stopwords())
+    lexicon = _NotingLexicon(loaded.function_words, loaded.not_names, loaded.aliases)
+    found = reuse.find_reuse(
+        _segmented(COPY, WIRE), Config(), lexicon, kernels=kernels, texts=texts, vectors_to=rows
+    )
+    assert "northkorea" in lexicon.asked  # an anchor of the claims
+    assert kernels.ran == {"sign", "candidates", "align", "embed"}
+    assert texts.many([0]) == [W1]
+    assert len(texts) == len({W1, W2, W3, O2, O3})
+    assert len(rows) > 0
+    assert found.matches

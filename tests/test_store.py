@@ -3,33 +3,44 @@ deep check of a damaged index, lock waits and the messages of SQLite errors."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from provenance import pipeline
 from provenance.cli import app
-from provenance.config import Config, FingerprintConfig, StoreConfig
-from provenance.errors import StoreError
-from provenance.model import Article, ArticleResult
+from provenance.config import Config, FingerprintConfig, QuoteConfig, StoreConfig
+from provenance.errors import ConfigError, StoreError
+from provenance.fingerprint import shingles
+from provenance.match.candidates import Banding
+from provenance.match.claims import claim_shingles, load_stopwords
+from provenance.match.signatures import BatchSigner
+from provenance.model import Article, ArticleResult, SourceKind
 from provenance.store import (
+    AddSummary,
     Entry,
     Fingerprinter,
     Store,
     add_articles,
+    content_hash,
     describe_sqlite_error,
+    ops,
     rebuild,
     ref_parts,
     verify,
 )
 from provenance.store import sqlite as store_sqlite
-from provenance.store.keys import QUOTE_SEQ
-from provenance.store.sqlite import APPLICATION_ID
+from provenance.store.keys import QUOTE_SALT, QUOTE_SEQ
+from provenance.store.sqlite import APPLICATION_ID, PutResult
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -581,6 +592,12 @@ def test_a_writer_waits_past_sqlites_busy_timeout_for_another_writer(
         ),
         ("database or disk is full", "cannot write the index (database or disk is full)"),
         ("disk I/O error", "cannot write the index (disk I/O error)"),
+        ("disk is full", "cannot write the index (disk is full)"),
+        (
+            "attempt to write a read-only database",
+            "cannot write the index (attempt to write a read-only database): "
+            "check the permissions of the file and folder",
+        ),
         ("no such table:\n  bands", "no such table: bands"),
     ],
 )
@@ -613,3 +630,942 @@ def test_an_index_whose_creation_never_finished_is_named_so(tmp_path: Path) -> N
         f"{path}: an index whose creation never finished (no tables); "
         "`provenance index add` creates them"
     )
+
+
+# --- session 7: mutation testing of provenance/store (small hand-built indexes) ------------
+
+BRIDGE = (
+    "The city council approved a plan to rebuild the northern bridge on Monday after a long "
+    "debate.\n\n"
+    "The mayor said the work would begin in the spring and take two years to finish.\n\n"
+    '"We will keep one lane open at all times," the mayor said.'
+)
+HARBOUR = (
+    "Rescue teams searched the harbour for a missing fishing boat late on Friday night.\n\n"
+    "The coast guard said the crew of four had last radioed from the northern reef.\n\n"
+    "Relatives gathered at the café by the pier while the search went on until dawn."
+)
+FERRY = (
+    "The ferry company postponed the new timetable for the island route this week.\n\n"
+    "Its director blamed a shortage of engineers and the late delivery of a second ship.\n\n"
+    "Passengers will keep the winter schedule until the end of April, the company said."
+)
+
+
+def _article(aid: str, text: str = BRIDGE, **fields: object) -> Article:
+    return Article(id=aid, text=text, **fields)  # type: ignore[arg-type]
+
+
+def _entries(store: Store, articles: list[Article]) -> list[Entry]:
+    return store.fp.entries(pipeline.analyze_each(articles))
+
+
+def test_a_stored_article_reads_back_with_all_its_metadata(tmp_path: Path) -> None:
+    """Every field of an article survives the index: columns for id, outlet, published and
+    kind, a JSON object (sorted keys, non-ASCII kept as it is) for the rest."""
+    article = _article(
+        "wire-1",
+        HARBOUR,
+        title="Boat missing off the reef, café owners help",
+        outlet="Coast Wire",
+        url="https://example.org/boat",
+        published="2024-03-01T08:00:00Z",
+        source_kind=SourceKind.WIRE,
+        language="en",
+        authors=("A. Writer", "B. Writer"),
+        extra={"section": "coast", "n": 3},
+    )
+    plain = _article("plain", BRIDGE)
+    with _open(tmp_path / "i.sqlite") as store:
+        (entry,) = _entries(store, [article])
+        store.put([entry, *_entries(store, [plain])])
+        stored = {s.article.id: s for s in store.iter_articles()}
+        assert [s.article for s in stored.values()] == [plain, article]  # by id
+        assert store.articles([stored["wire-1"].pk])[stored["wire-1"].pk] == stored["wire-1"]
+        assert stored["wire-1"].passages == tuple((p.start, p.end) for _, p in entry.numbered())
+        (metadata, n_passages), (plain_metadata, _) = store.conn.execute(
+            "SELECT metadata, n_passages FROM articles ORDER BY id DESC"
+        ).fetchall()
+    assert n_passages == len(entry.passages) + len(entry.quotes)
+    assert "café" in metadata  # not \u00e9
+    loaded = json.loads(metadata)
+    assert list(loaded) == ["authors", "extra", "language", "title", "url"]
+    assert loaded["extra"] == {"n": 3, "section": "coast"}
+    assert "extra" not in json.loads(plain_metadata)  # no extra fields: no key
+
+
+def test_stats_count_what_the_index_holds(tmp_path: Path) -> None:
+    """Articles per kind, distinct outlets (an unknown outlet is none), passages and band
+    rows, the first and last dates, the text in UTF-8 bytes, the file with its -wal, and
+    the recorded parameters."""
+    articles = [
+        _article("a", BRIDGE, outlet="Daily", published="2024-01-02"),
+        _article("b", HARBOUR, outlet="Daily", published="2023-12-31", source_kind=SourceKind.WIRE),
+        _article("c", FERRY, source_kind=SourceKind.PRESS_RELEASE),
+    ]
+    path = tmp_path / "i.sqlite"
+    with _open(path) as store:
+        entries = _entries(store, articles)
+        store.put(entries)
+        stats = store.stats()
+        wal = Path(f"{path}-wal").stat().st_size
+        sizes = path.stat().st_size + wal
+    assert wal > 0  # the writes are in the -wal file until a checkpoint
+    units = sum(len(e.passages) + len(e.quotes) for e in entries)
+    assert stats.articles == 3
+    assert list(stats.by_source_kind.items()) == [("outlet", 1), ("press_release", 1), ("wire", 1)]
+    assert stats.outlets == 1
+    assert (stats.passages, stats.band_rows) == (units, units * 8)
+    assert (stats.first_published, stats.last_published) == ("2023-12-31", "2024-01-02")
+    assert stats.text_bytes == sum(len(a.text.encode("utf-8")) for a in articles)
+    assert stats.text_bytes == sum(len(a.text) for a in articles) + 1  # the é
+    assert stats.file_bytes == sizes
+    assert stats.meta == dict(sorted(Fingerprinter(Config()).meta().items()))
+    assert list(stats.meta) == sorted(stats.meta)
+    with Store(":memory:", Fingerprinter(Config())) as memory:
+        empty = memory.stats()
+    assert (empty.articles, empty.by_source_kind, empty.file_bytes, empty.text_bytes) == (
+        0,
+        {},
+        0,
+        0,
+    )
+    assert (empty.first_published, empty.last_published) == (None, None)
+
+
+def test_the_recorded_parameters_name_everything_that_must_agree() -> None:
+    meta = Fingerprinter(Config()).meta()
+    assert meta == {
+        "format_version": "3",
+        "scheme": "affine32",
+        "num_perm": "128",
+        "seed": "1",
+        "word_shingle": "3",
+        "char_shingle": "4",
+        "datasketch_major": "2",
+        "bands": "8",
+        "rows": "3",
+        "key_bits": "32",
+        "passage_kind": "sentence",
+        "quote_min_words": "4",
+    }
+
+
+def test_bands_times_rows_may_use_every_permutation_but_not_more() -> None:
+    fits = Fingerprinter(Config(index=StoreConfig(bands=32, rows=4)))  # 128 of 128
+    assert (fits.bands, fits.rows) == (32, 4)
+    with pytest.raises(ConfigError) as info:
+        Fingerprinter(Config(index=StoreConfig(bands=43, rows=3)))
+    assert str(info.value) == (
+        "index.bands * index.rows (43 * 3) exceeds fingerprint.num_perm (128)"
+    )
+
+
+def test_the_jaccard_estimate_inverts_the_band_curve() -> None:
+    """(hits / bands) ** (1 / rows), capped at 1 and rounded to 4 places: with 8 bands of
+    3 rows, 1 hit is 0.5 (0.125 ** (1/3)), 2 hits 0.63 (0.62996), 4 hits 0.7937, 8 or more
+    1.0."""
+    fp = Fingerprinter(Config())
+    assert [fp.estimate(n) for n in (0, 1, 2, 4, 8, 9)] == [0.0, 0.5, 0.63, 0.7937, 1.0, 1.0]
+
+
+def test_stored_keys_are_the_upper_32_bits_of_the_reports_band_keys() -> None:
+    """A sentence's keys: one per band, the signed 64-bit band keys of ``Banding`` cut to
+    their upper 32 bits; a quotation's: the keys of its content words, XORed with QUOTE_SALT."""
+    fp = Fingerprinter(Config())
+    signer, banding = BatchSigner(fp.params), Banding(8, 3)
+    text = "The mayor said the work would begin in the spring and take two years to finish."
+    full = banding.keys(signer.sign_texts([text]))[0]
+    assert fp.keys(text) == tuple(k >> 32 for k in full)
+    assert len(fp.keys(text)) == 8
+    quote = "We will keep one lane open at all times"
+    words = claim_shingles(quote, fp.params, load_stopwords())
+    salted = tuple((k >> 32) ^ QUOTE_SALT for k in banding.keys(signer.sign_shingles([words]))[0])
+    assert fp.quote_keys(quote) == salted
+    chinese = "我们将在任何时候都保持一条车道畅通"  # spaceless: signed by its character shingles
+    shingled = banding.keys(signer.sign_shingles([shingles(chinese, fp.params)]))[0]
+    assert fp.quote_keys(chinese) == tuple((k >> 32) ^ QUOTE_SALT for k in shingled)
+    assert all(-(1 << 31) <= k < 1 << 31 for k in (*fp.keys(text), *fp.quote_keys(quote)))
+
+
+def test_boilerplate_sentences_are_left_out_of_the_stored_units_unless_asked(
+    corpus_articles: dict[str, Article],
+) -> None:
+    """Article 003 ends in boilerplate: the stored units stay clear of every boilerplate
+    span; ``with_boilerplate`` (the duplicate query) keeps the sentences there too."""
+    (result,) = pipeline.analyze_each([corpus_articles["003"]])
+    fp = Fingerprinter(Config())
+    stored = fp.entry(result)
+    query = fp.entry(result, with_boilerplate=True)
+    spans = [(b.start, b.end) for b in result.boilerplate]
+    assert spans
+    assert all(p.end <= s or p.start >= e for p in stored.passages for s, e in spans)
+    assert len(query.passages) > len(stored.passages)
+    assert {(p.start, p.end) for p in stored.passages} < {(p.start, p.end) for p in query.passages}
+    assert query.quotes == stored.quotes
+    assert stored.content_hash == content_hash(corpus_articles["003"].text)
+
+
+def test_a_quotation_of_the_minimum_word_count_is_a_unit_and_a_shorter_one_is_not() -> None:
+    text = (
+        "The city council approved a plan to rebuild the northern bridge on Monday after a "
+        'long debate.\n\n"We will keep going," the mayor said after the vote in the council '
+        'chamber.\n\n"We keep going," her deputy added as the session ended.'
+    )
+    (result,) = pipeline.analyze_each([_article("q", text)])
+    entry = Fingerprinter(Config()).entry(result)  # quotes.match_min_words = 4
+    assert [text[q.start : q.end] for q in entry.quotes] == ['"We will keep going,"']
+    assert [seq for seq, _ in entry.numbered()][-1] == QUOTE_SEQ
+    assert entry.numbered()[: len(entry.passages)] == list(enumerate(entry.passages))
+
+
+def test_a_content_hash_is_16_bytes_of_blake2b_of_the_utf8_text() -> None:
+    digest = hashlib.blake2b("café".encode(), digest_size=16).digest()
+    assert content_hash("café") == digest
+    assert content_hash("cafe") != digest
+
+
+def _spy() -> tuple[list[list[str]], ops.Analyze]:
+    """An analysis that records the ids of each batch it is given."""
+    batches: list[list[str]] = []
+
+    def analyze(articles: Sequence[Article], config: Config) -> Sequence[ArticleResult]:
+        batches.append([a.id for a in articles])
+        return pipeline.analyze_each(articles, config)
+
+    return batches, analyze
+
+
+def test_add_counts_added_replaced_and_unchanged_and_analyses_only_what_it_writes(
+    tmp_path: Path,
+) -> None:
+    """Batches of two, in id order, with the progress after each; an article indexed with
+    the same text is neither analysed nor written again."""
+    config = Config(index=StoreConfig(batch_size=2))
+    with _open(tmp_path / "i.sqlite", config) as store:
+        add_articles(store, [_article("m", BRIDGE), _article("k", HARBOUR)], config)
+        batches, analyze = _spy()
+        progress: list[tuple[int, int]] = []
+        summary = add_articles(
+            store,
+            [_article("z", FERRY), _article("k", FERRY), _article("m", BRIDGE), _article("a")],
+            config,
+            replace=True,
+            analyze=analyze,
+            progress=lambda done, total: progress.append((done, total)),
+        )
+        assert summary == AddSummary(added=2, replaced=1, unchanged=1)
+        assert batches == [["a", "k"], ["z"]]
+        assert progress == [(2, 3), (3, 3)]
+        assert dict(store.conn.execute("SELECT id, text FROM articles").fetchall())["k"] == FERRY
+        assert store.count() == 4
+
+
+def test_changed_texts_are_refused_by_name_before_anything_is_written(tmp_path: Path) -> None:
+    """Five changed ids are all named; past five, the first five and "...". A new article
+    in the same call is not stored either."""
+    ids = [f"id{n}" for n in range(6)]
+    with _open(tmp_path / "i.sqlite") as store:
+        add_articles(store, [_article(i, BRIDGE) for i in ids], Config())
+        for changed, shown in (
+            (ids[:5], "'id0', 'id1', 'id2', 'id3', 'id4'"),
+            (ids, "'id0', 'id1', 'id2', 'id3', 'id4' ..."),
+        ):
+            batches, analyze = _spy()
+            with pytest.raises(StoreError) as info:
+                add_articles(
+                    store,
+                    [_article("new", HARBOUR), *(_article(i, FERRY) for i in reversed(changed))],
+                    Config(),
+                    analyze=analyze,
+                )
+            assert str(info.value) == (
+                f"{len(changed)} article(s) already indexed with a different text: {shown}; "
+                "use --replace to replace them"
+            )
+            assert batches == []
+        assert store.count() == 6
+
+
+def test_deep_verify_names_what_it_cannot_read(tmp_path: Path) -> None:
+    """A content hash stored as text cannot be compared: that article's rows are a problem
+    line, the other article is still checked; checked one article at a time (batch=1)
+    every article is checked."""
+    articles = [_article("a", BRIDGE), _article("b", HARBOUR), _article("c", FERRY)]
+    with _index(tmp_path / "i.sqlite", articles) as store:
+        assert verify(store, Config(), batch=1) == []
+        store.conn.execute("UPDATE articles SET content_hash = 'text' WHERE id = 'b'")
+        store.conn.execute("UPDATE articles SET text = text || ' Extra.' WHERE id IN ('a', 'c')")
+        problems = verify(store, Config(), batch=1)
+    assert "article 'b': cannot read its rows: string argument without an encoding" in problems
+    for aid in "ac":
+        damaged = f"article {aid!r}: its text does not match its content hash (text damaged)"
+        assert damaged in problems
+    assert {p.split(":")[0] for p in problems} == {"article 'a'", "article 'b'", "article 'c'"}
+
+
+def test_deep_verify_of_an_index_without_its_articles_table_says_so(tmp_path: Path) -> None:
+    with _index(tmp_path / "i.sqlite", [_article("a")]) as store:
+        store.conn.execute("DROP TABLE articles")
+        problems = verify(store, Config())
+    assert problems == [
+        "cannot count the rows of each article: no such table: articles",
+        "cannot list the articles: no such table: articles",
+    ]
+
+
+def test_verify_reports_rows_it_cannot_count(tmp_path: Path) -> None:
+    """A passage row whose article is text, not a pk: the counts cannot be compared,
+    which is a problem line, not an exception."""
+    with _index(tmp_path / "i.sqlite", [_article("a")]) as store:
+        store.conn.execute("UPDATE passages SET article = 'x' WHERE seq = 0")
+        problems = store.verify()
+    assert len(problems) == 1
+    assert problems[0].startswith("cannot count the rows of each article: ")
+    assert "not supported between instances of" in problems[0]
+
+
+def test_verify_reports_sqlites_integrity_check(tmp_path: Path) -> None:
+    """One byte of the id index changed on disk: SQLite's integrity check names the rows
+    missing from that index, one line each; the row counts still agree."""
+    path = tmp_path / "i.sqlite"
+    with _index(path, [_article("a-first"), _article("b-second", HARBOUR)]) as store:
+        (root,) = store.conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_articles_1'"
+        ).fetchone()
+        page = store.conn.execute("PRAGMA page_size").fetchone()[0]
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    at = data.index(b"a-first", (root - 1) * page)
+    data[at] = ord("z")
+    path.write_bytes(data)
+    with _open(path, create=False) as store:
+        assert store.verify() == [
+            "integrity_check: row 1 missing from index sqlite_autoindex_articles_1",
+            "integrity_check: row 2 missing from index sqlite_autoindex_articles_1",
+        ]
+
+
+def _refusal(path: Path, **options: object) -> str:
+    """The message of a refused open; the refused file is left exactly as it was (no
+    journal, no -wal or -shm file, the same bytes)."""
+    before = path.read_bytes() if path.is_file() else None
+    with pytest.raises(StoreError) as info:
+        Store(path, Fingerprinter(Config()), **options)  # type: ignore[arg-type]
+    if before is not None:
+        assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    return str(info.value)
+
+
+def test_files_that_are_not_an_index_are_refused_by_their_header(tmp_path: Path) -> None:
+    """A folder, an empty file (unless creating), a file shorter than an SQLite header or
+    without its magic, and an SQLite database of another application are each refused
+    with a line naming the file."""
+    folder = tmp_path / "dir"
+    folder.mkdir()
+    (folder / "x.sqlite").mkdir()
+    assert _refusal(folder / "x.sqlite") == (
+        f"{folder / 'x.sqlite'}: not a regular file, so not an index"
+    )
+    empty = tmp_path / "empty" / "i.sqlite"
+    empty.parent.mkdir()
+    empty.touch()
+    assert _refusal(empty) == (
+        f"{empty}: empty file, not an index (delete it or name another file)"
+    )
+    short = tmp_path / "short" / "i.sqlite"
+    short.parent.mkdir()
+    short.write_bytes(b"SQLite format 3\x00" + bytes(83))  # 99 of the 100 header bytes
+    assert _refusal(short) == f"{short}: not an index (not an SQLite database)"
+    short.write_bytes(b"SQLite format 4\x00" + bytes(84))
+    assert _refusal(short) == f"{short}: not an index (not an SQLite database)"
+    foreign = tmp_path / "foreign" / "i.sqlite"
+    foreign.parent.mkdir()
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("PRAGMA application_id = 305419896")
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    assert _refusal(foreign, create=True) == (
+        f"{foreign}: not an index (an SQLite database of another application, id 0x12345678)"
+    )
+    plain = tmp_path / "plain" / "i.sqlite"  # application id 0, as before ids were written
+    plain.parent.mkdir()
+    with sqlite3.connect(plain) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.close()
+    assert _refusal(plain) == (
+        f"{plain}: not an index (an SQLite database without the index tables)"
+    )
+
+
+def test_a_foreign_database_beside_an_empty_wal_is_refused_unchanged(tmp_path: Path) -> None:
+    """An empty -wal holds no data: the main file is the current state, so the checks
+    on it refuse the file before the real connection could switch its journal to WAL."""
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.close()
+    Path(f"{path}-wal").touch()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="without the index tables"):
+        Store(path, Fingerprinter(Config()), create=True)
+    assert path.read_bytes() == before
+
+
+def test_an_empty_file_is_made_an_index_when_creating(tmp_path: Path) -> None:
+    """An empty file is an index another writer is creating this instant: ``create``
+    makes it one, with our application id in the header and WAL, synchronous=FULL and the
+    busy timeout set on the connection."""
+    path = tmp_path / "i.sqlite"
+    path.touch()
+    with Store(path, Fingerprinter(Config()), create=True) as store:
+        settings = [
+            store.conn.execute(f"PRAGMA {name}").fetchone()[0]
+            for name in ("journal_mode", "synchronous", "busy_timeout", "cache_size")
+        ]
+        assert settings == ["wal", 2, 2000, -65536]
+        assert store.stats().meta == Fingerprinter(Config()).meta()
+    assert int.from_bytes(path.read_bytes()[68:72], "big") == APPLICATION_ID
+    with Store(path, Fingerprinter(Config())) as store:
+        assert store.count() == 0
+
+
+def test_a_new_index_is_made_in_a_new_folder(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "i.sqlite"
+    with Store(path, Fingerprinter(Config()), create=True) as store:
+        store.put(_entries(store, [_article("x")]))
+    with Store(path, Fingerprinter(Config()), readonly=True) as store:
+        assert store.count() == 1
+
+
+def _make_index(path: Path, *statements: str) -> Path:
+    """A sound, empty index at ``path``, then ``statements`` run on it with plain sqlite3."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Store(path, Fingerprinter(Config()), create=True).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statement in statements:
+        conn.execute(statement)
+    conn.execute("PRAGMA journal_mode = DELETE")  # no -wal file beside it
+    conn.close()
+    return path
+
+
+def test_an_index_with_a_table_or_column_missing_is_refused_and_left_alone(
+    tmp_path: Path,
+) -> None:
+    lacking = _make_index(tmp_path / "t" / "i.sqlite", "DROP TABLE bands")
+    assert _refusal(lacking, create=True) == (
+        f"{lacking}: not a complete provenance index: table(s) bands missing"
+    )
+    column = _make_index(
+        tmp_path / "c" / "i.sqlite",
+        "DROP TABLE passages",
+        "CREATE TABLE passages (article INTEGER, seq INTEGER, start INTEGER)",
+    )
+    assert _refusal(column) == (
+        f"{column}: not a provenance index: table passages lacks column(s) end"
+    )
+
+
+def test_an_index_whose_meta_lacks_a_parameter_is_refused(tmp_path: Path) -> None:
+    path = _make_index(tmp_path / "m" / "i.sqlite", "DELETE FROM meta WHERE key = 'rows'")
+    assert _refusal(path, create=True) == (
+        f"{path}: damaged index: its meta table lacks rows, so its parameters are unknown; "
+        "delete the file and add the articles again"
+    )
+
+
+def test_an_older_format_is_refused_with_the_rebuild_command_and_rebuild_upgrades_it(
+    tmp_path: Path,
+) -> None:
+    """Format 2 has the same tables: a normal open is refused, saying how to rebuild; the
+    rebuild (which opens without the parameter check) reads it and writes format 3."""
+    path = _make_index(tmp_path / "f" / "i.sqlite")
+    with Store(path, Fingerprinter(Config())) as store:
+        store.put(_entries(store, [_article("x")]))
+        store.conn.execute("UPDATE meta SET value = '2' WHERE key = 'format_version'")
+    with pytest.raises(StoreError) as info:
+        Store(path, Fingerprinter(Config()))
+    assert str(info.value) == (
+        f"{path} has index format 2, this version reads format 3: "
+        f"rebuild it with `provenance index rebuild --index {path}`"
+    )
+    with Store(path, Fingerprinter(Config()), check_meta=False) as store:
+        assert rebuild(store, Config()) == 1
+        store.conn.execute("UPDATE meta SET value = '0' WHERE key = 'format_version'")
+    with pytest.raises(StoreError) as info:  # format 0 cannot even be rebuilt
+        Store(path, Fingerprinter(Config()), check_meta=False)
+    assert str(info.value) == (
+        f"{path} has index format 0, this version reads format 3: "
+        "delete the file and add the articles again"
+    )
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'format_version'")
+    conn.close()
+    with Store(path, Fingerprinter(Config())) as store:
+        assert store.stats().meta["format_version"] == "3"
+        assert verify(store, Config()) == []
+
+
+def test_other_parameters_are_listed_each_with_this_runs_value(tmp_path: Path) -> None:
+    path = _make_index(tmp_path / "p" / "i.sqlite")
+    other = Config(index=StoreConfig(bands=6, rows=4))
+    with pytest.raises(StoreError) as info:
+        Store(path, Fingerprinter(other))
+    assert str(info.value) == (
+        f"{path} was built with other fingerprint parameters: bands=8 (now 6), "
+        f"rows=3 (now 4); rebuild it with `provenance index rebuild --index {path}` "
+        "(or delete it and add the articles again)"
+    )
+    with Store(path, Fingerprinter(other), check_meta=False) as store:  # for a rebuild
+        assert store.count() == 0
+
+
+def test_a_reader_never_creates_or_changes_an_index(tmp_path: Path) -> None:
+    """``readonly`` refuses a missing file, and opens an existing one with SQLite's
+    ``mode=ro``: its journal mode stays as it is and a write fails; the file keeps its
+    bytes."""
+    missing = tmp_path / "none" / "i.sqlite"
+    with pytest.raises(StoreError) as info:
+        Store(missing, Fingerprinter(Config()), create=True, readonly=True)
+    assert str(info.value) == (
+        f"no index at {missing}; create it with `provenance index add PATHS`"
+    )
+    assert not missing.parent.exists()
+    path = _make_index(tmp_path / "r" / "i.sqlite")
+    before = path.read_bytes()
+    with Store(path, Fingerprinter(Config()), readonly=True) as store:
+        entries = _entries(store, [_article("x")])
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            store.put(entries)
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert store.stats().file_bytes == len(before)  # no -wal file: the file alone
+    assert path.read_bytes() == before
+
+
+def _nested_then_fail(store: Store, entries: list[Entry]) -> None:
+    with store.transaction():
+        store.put(entries[:1])
+        with store.transaction():
+            store.put(entries[1:])
+        assert store.conn.in_transaction  # the inner one did not commit
+        raise RuntimeError("after both")
+
+
+def test_a_read_transaction_never_commits_and_an_inner_transaction_joins_the_outer(
+    tmp_path: Path,
+) -> None:
+    """``transaction(write=False)`` rolls back whatever ran inside it; a transaction opened
+    inside another is part of it: the outer one's error undoes both."""
+    with _open(tmp_path / "i.sqlite") as store:
+        entries = _entries(store, [_article("a"), _article("b", HARBOUR)])
+        with store.transaction(write=False):
+            store.put(entries[:1])
+            assert store.count() == 1
+        assert store.count() == 0
+        assert not store.conn.in_transaction
+        with pytest.raises(RuntimeError, match="after both"):
+            _nested_then_fail(store, entries)
+        assert store.count() == 0
+        store.put(entries)
+    with _open(tmp_path / "i.sqlite", create=False) as reopened:
+        assert reopened.count() == 2
+
+
+class _FailingCommit:
+    """A connection whose COMMIT fails as on a full disk (everything else is passed on)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if sql == "COMMIT":
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.conn, name)
+
+
+def test_a_failed_commit_rolls_back_and_says_nothing_was_written(tmp_path: Path) -> None:
+    path = tmp_path / "i.sqlite"
+    with _open(path) as store:
+        entries = _entries(store, [_article("a")])
+        real = store.conn
+        store.conn = _FailingCommit(real)  # type: ignore[assignment]
+        with pytest.raises(StoreError) as info:
+            store.put(entries)
+        assert str(info.value) == (
+            f"{path}: commit failed, nothing of this transaction was written: "
+            "cannot write the index (database or disk is full)"
+        )
+        store.conn = real
+        assert not real.in_transaction
+        assert store.count() == 0
+
+
+def test_a_damaged_row_read_back_is_a_store_error_naming_the_row(tmp_path: Path) -> None:
+    """Each column a reader relies on, damaged in place, gives a one-line StoreError that
+    names the file, the article and what is wrong, never a wrong article."""
+    path = tmp_path / "i.sqlite"
+    cases = [
+        ("metadata = '[1]'", "'a'", "metadata is not a JSON object or text is not text"),
+        ("metadata = 'not json'", "'a'", "Expecting value: line 1 column 1 (char 0)"),
+        ("text = ''", "'a'", "metadata is not a JSON object or text is not text"),
+        ("text = X'41'", "'a'", "metadata is not a JSON object or text is not text"),
+        ("id = X'41'", "b'A'", "id, outlet or published is not text"),
+        ("outlet = X'41'", "'a'", "id, outlet or published is not text"),
+        ("published = X'41'", "'a'", "id, outlet or published is not text"),
+        ("source_kind = 'blog'", "'a'", "'blog' is not a valid SourceKind"),
+    ]
+    with _index(path, [_article("a", outlet="Daily", published="2024-01-02")]) as store:
+        for change, name, why in cases:
+            with store.transaction(write=False):  # rolled back after each case
+                store.conn.execute(f"UPDATE articles SET {change}")
+                with pytest.raises(StoreError) as info:
+                    store.articles([1])
+                assert str(info.value) == (
+                    f"{path}: damaged index: article {name} (pk 1) has an unreadable row ({why})"
+                )
+                with pytest.raises(StoreError):
+                    list(store.iter_articles())
+        assert store.articles([1])[1].article.outlet == "Daily"
+
+
+def test_band_rows_and_passages_that_point_nowhere_are_store_errors(tmp_path: Path) -> None:
+    path = tmp_path / "i.sqlite"
+    with _index(path, [_article("a", source_kind=SourceKind.WIRE)]) as store:
+        assert store.kinds([1, 1]) == {1: ("a", SourceKind.WIRE)}
+        missing = (
+            f"{path}: damaged index: band rows point at article pk 7, which is not in the "
+            "articles table; `provenance index verify` tells more"
+        )
+        with pytest.raises(StoreError) as info:
+            store.kinds([1, 7, 9])
+        assert str(info.value) == missing
+        with pytest.raises(StoreError) as info:
+            store.articles([9, 7, 1])
+        assert str(info.value) == missing
+        store.conn.execute("UPDATE passages SET start = 'x' WHERE seq = 1")
+        with pytest.raises(StoreError) as info:
+            store.articles([1])
+        assert str(info.value) == (
+            f"{path}: damaged index: a passage offset of article 'a' is str 'x', not an "
+            "integer; `provenance index verify` tells more"
+        )
+        key = store.conn.execute("SELECT key FROM bands LIMIT 1").fetchone()[0]
+        store.conn.execute("INSERT INTO bands VALUES (?, 'abcdefghijklmnopqrstuvwxyz')", (key,))
+        with pytest.raises(StoreError) as info:
+            store.hits([key])
+        assert str(info.value) == (
+            f"{path}: damaged index: a band row's ref is str 'abcdefghijklmnopqrst', not an "
+            "integer; `provenance index verify` tells more"
+        )
+        store.conn.execute("UPDATE articles SET source_kind = 'blog'")
+        with pytest.raises(StoreError) as info:
+            store.kinds([1])
+        assert str(info.value) == f"{path}: damaged index: article pk 1 has source_kind 'blog'"
+
+
+def test_hits_count_the_bands_each_stored_unit_shares_with_the_keys(tmp_path: Path) -> None:
+    """Two articles with the same first sentence: its keys meet the first unit of each in
+    all 8 bands; 3 of the keys meet them in 3; no keys, no hits."""
+    second = BRIDGE.split("\n\n")[0] + "\n\n" + HARBOUR
+    with _index(tmp_path / "i.sqlite", [_article("a"), _article("b", second)]) as store:
+        keys = store.fp.keys(BRIDGE.split("\n\n")[0])
+        pk = {aid: pk for pk, aid in store.conn.execute("SELECT pk, id FROM articles")}
+        first = {pk["a"] << 12, pk["b"] << 12}
+        assert {r: n for r, n in store.hits(keys).items() if r in first} == dict.fromkeys(first, 8)
+        assert {r: n for r, n in store.hits(keys[:3]).items() if r in first} == dict.fromkeys(
+            first, 3
+        )
+        assert store.hits([]) == {}
+        assert [ref_parts(r) for r in sorted(first)] == [(pk["a"], 0), (pk["b"], 0)]
+        assert ref_parts(pk["a"] << 12 | 4095) == (pk["a"], 4095)
+
+
+def test_the_hashes_of_many_ids_are_looked_up_in_chunks_that_miss_none(tmp_path: Path) -> None:
+    with _index(tmp_path / "i.sqlite", [_article("a"), _article("zzz", HARBOUR)]) as store:
+        ids = ["zzz", *(f"m{n:04}" for n in range(1200)), "a", "a"]
+        assert store.hashes(ids) == {"a": content_hash(BRIDGE), "zzz": content_hash(HARBOUR)}
+        assert store.hashes([]) == {}
+
+
+def test_remove_applies_every_filter_and_takes_quotation_units_with_it(
+    tmp_path: Path,
+) -> None:
+    """Ids, outlet and date together select the articles matching all three; an article
+    without a date is never before one; a removed article leaves no passage or band row
+    (its quotation units' keys are recomputed as quotation keys)."""
+    articles = [
+        _article("a", BRIDGE, outlet="X", published="2024-01-01"),
+        _article("b", HARBOUR, outlet="X", published="2024-01-01"),
+        _article("c", FERRY, outlet="Y", published="2024-01-01"),
+        _article("d", FERRY, outlet="X"),
+    ]
+    with _index(tmp_path / "i.sqlite", articles) as store:
+        assert store.remove(ids=["a", "c", "d"], outlet="X", before="2024-06-01") == ["a"]
+        assert store.remove(ids=["b", "c"], outlet="Y") == ["c"]
+        assert store.remove(outlet="X", before=datetime(2025, 1, 1, tzinfo=UTC)) == ["b"]
+        assert store.remove(before="2030-01-01") == []
+        assert [r[0] for r in store.conn.execute("SELECT id FROM articles")] == ["d"]
+        assert store.verify() == []
+        assert store.remove(ids=["d"]) == ["d"]
+        assert (_rows(store, "passages"), _rows(store, "bands")) == (0, 0)
+
+
+SIGNS = (
+    "The city council approved a plan to rebuild the northern bridge on Monday after a long "
+    'debate.\n\nSigns reading "a bridge too far" appeared along the river bank overnight.'
+)
+
+
+def test_add_rebuild_and_verify_analyse_with_the_runs_configuration(tmp_path: Path) -> None:
+    """An unattributed quotation of 4 words is kept by default and dropped with
+    ``quotes.keep_short_unattributed = false``: indexed with that setting the article has no
+    quotation unit, which the deep check with the default setting reports, a rebuild with
+    the default setting adds, and a rebuild with the setting removes again."""
+    strict = Config(quotes=QuoteConfig(keep_short_unattributed=False))
+    with _open(tmp_path / "i.sqlite") as store:
+        add_articles(store, [_article("s", SIGNS)], strict)
+        sentences = _rows(store, "passages")
+        assert store.conn.execute("SELECT max(seq) FROM passages").fetchone()[0] < QUOTE_SEQ
+        assert verify(store, strict) == []
+        assert verify(store, Config()) == [
+            f"article 's': {sentences} stored passages differ from the {sentences + 1} "
+            "recomputed from its text",
+            f"article 's': 8 of its {(sentences + 1) * 8} band keys are missing from the index",
+        ]
+        assert rebuild(store, Config()) == 1
+        assert _rows(store, "passages") == sentences + 1
+        assert verify(store, Config()) == []
+        assert rebuild(store, strict) == 1
+        assert _rows(store, "passages") == sentences
+
+
+def test_put_says_which_ids_it_added_replaced_or_left_and_refuses_a_change_whole(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "i.sqlite"
+    with _open(path) as store:
+        a, b = _entries(store, [_article("a"), _article("b", HARBOUR)])
+        (a2,) = _entries(store, [_article("a", FERRY)])
+        (c,) = _entries(store, [_article("c", FERRY)])
+        assert store.put([a, b]) == PutResult(added=("a", "b"))
+        assert store.put([b, a]) == PutResult(unchanged=("b", "a"))
+        with pytest.raises(StoreError) as info:
+            store.put([c, a2])
+        assert str(info.value) == (
+            "article 'a' is already indexed with a different text; use --replace to replace it"
+        )
+        assert store.hashes(["a", "c"]) == {"a": a.content_hash}  # c was rolled back too
+        assert store.put([c, a2, b], replace=True) == PutResult(
+            added=("c",), replaced=("a",), unchanged=("b",)
+        )
+        assert store.verify() == []
+        assert verify(store, Config()) == []
+        store.conn.execute("UPDATE articles SET content_hash = 'text' WHERE id = 'b'")
+        with pytest.raises(StoreError) as info:
+            store.put([b])
+        assert str(info.value) == (
+            f"{path}: damaged index: article 'b' has no readable content hash"
+        )
+
+
+def test_replacing_an_article_with_damaged_rows_is_refused_naming_it(tmp_path: Path) -> None:
+    """Replacing recomputes the old band keys from the stored text and offsets: a text or
+    an offset that is not what it should be stops the replacement with a StoreError."""
+    path = tmp_path / "i.sqlite"
+    with _index(path, [_article("a")]) as store:
+        (changed,) = _entries(store, [_article("a", FERRY)])
+        with store.transaction(write=False):
+            store.conn.execute("UPDATE passages SET start = 'x' WHERE seq = 0")
+            with pytest.raises(StoreError) as info:
+                store.put([changed], replace=True)
+            assert str(info.value) == (
+                f"{path}: damaged index: a passage of article pk 1 is str 'x', not an integer; "
+                "`provenance index verify` tells more"
+            )
+        with store.transaction(write=False):
+            store.conn.execute("UPDATE articles SET text = X'41'")
+            with pytest.raises(StoreError) as info:
+                store.put([changed], replace=True)
+            assert str(info.value) == f"{path}: damaged index: article pk 1 has no readable text"
+        assert store.put([changed], replace=True) == PutResult(replaced=("a",))
+        assert (store.verify(), verify(store, Config())) == ([], [])
+
+
+def test_a_writer_finishes_an_index_whose_creation_never_finished(tmp_path: Path) -> None:
+    """Our application id and no tables: a writer (``create``) makes the tables and
+    records the parameters; a reader is refused (see above)."""
+    path = tmp_path / "half.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.close()
+    with pytest.raises(StoreError, match="never finished"):
+        Store(path, Fingerprinter(Config()), readonly=True)
+    with Store(path, Fingerprinter(Config()), create=True) as store:
+        store.put(_entries(store, [_article("a")]))
+        assert store.stats().meta == Fingerprinter(Config()).meta()
+    with Store(path, Fingerprinter(Config())) as store:
+        assert store.count() == 1
+
+
+def test_a_foreign_database_with_a_live_wal_is_refused_on_the_real_connection(
+    tmp_path: Path,
+) -> None:
+    """While another connection's -wal holds data the header check is skipped (the main
+    file alone is not the current state); the checks on the real connection refuse the
+    file all the same."""
+    path = tmp_path / "other.sqlite"
+    keep = sqlite3.connect(path, isolation_level=None)
+    try:
+        keep.execute("PRAGMA journal_mode = WAL")
+        keep.execute("CREATE TABLE notes (body TEXT)")
+        keep.execute("INSERT INTO notes VALUES ('x')")
+        assert Path(f"{path}-wal").stat().st_size > 0
+        with pytest.raises(StoreError) as info:
+            Store(path, Fingerprinter(Config()), create=True)
+        assert str(info.value) == (
+            f"{path}: not an index (an SQLite database without the index tables)"
+        )
+        keep.execute("DROP TABLE notes")
+        for statement in store_sqlite._SCHEMA.split(";")[:2]:  # meta and articles only
+            keep.execute(statement)
+        with pytest.raises(StoreError) as info:
+            Store(path, Fingerprinter(Config()), create=True)
+        assert str(info.value) == (
+            f"{path}: not a complete provenance index: table(s) bands, passages missing"
+        )
+    finally:
+        keep.close()
+
+
+def test_deep_verify_of_articles_added_out_of_id_order_finds_nothing(tmp_path: Path) -> None:
+    """Articles added in two runs, "z" before "a", have pks out of id order; the deep
+    check compares each article with its own recomputed rows (it compared "z" with the
+    rows of "a" before session 7, and reported both as damaged)."""
+    with _open(tmp_path / "i.sqlite") as store:
+        add_articles(store, [_article("z", HARBOUR)], Config())
+        add_articles(store, [_article("a", FERRY)], Config())
+        assert verify(store, Config()) == []
+        store.conn.execute("UPDATE articles SET content_hash = 'text' WHERE id = 'a'")
+        assert verify(store, Config()) == [  # once, though "a" is the last of the batch
+            "article 'a': cannot read its rows: string argument without an encoding"
+        ]
+
+
+def test_deep_verify_quotes_an_unreadable_rows_error_as_it_is(tmp_path: Path) -> None:
+    """The StoreError of an unreadable row is quoted unchanged, even when the damaged
+    value reads like an SQLite error ("not a database" as a source kind)."""
+    with _index(tmp_path / "i.sqlite", [_article("a")]) as store:
+        store.conn.execute("UPDATE articles SET source_kind = 'not a database'")
+        assert verify(store, Config()) == [
+            f"article pk 1: unreadable: {store.path}: damaged index: article 'a' (pk 1) has an "
+            "unreadable row ('not a database' is not a valid SourceKind)"
+        ]
+
+
+def test_a_store_opened_without_create_never_makes_a_file(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="create it with `provenance index add PATHS`"):
+        Store(tmp_path / "i.sqlite", Fingerprinter(Config()))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_reader_is_refused_a_half_created_index_behind_a_live_wal(tmp_path: Path) -> None:
+    """Our application id written through a -wal (the header check is skipped while the
+    -wal holds data) and no tables: a reader is told the creation never finished."""
+    path = tmp_path / "half.sqlite"
+    keep = sqlite3.connect(path, isolation_level=None)
+    try:
+        keep.execute("PRAGMA journal_mode = WAL")
+        keep.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        assert Path(f"{path}-wal").stat().st_size > 0
+        with pytest.raises(StoreError) as info:
+            Store(path, Fingerprinter(Config()), readonly=True)
+        assert str(info.value) == (
+            f"{path}: an index whose creation never finished (no tables); "
+            "`provenance index add` creates them"
+        )
+    finally:
+        keep.close()
+
+
+def _race(monkeypatch: pytest.MonkeyPatch, before_transaction: Any) -> None:
+    """Run ``before_transaction(path)`` right after a new Store's first look at the file
+    found no tables: another process acting between that look and our transaction."""
+    real = store_sqlite._schema_problem
+    calls: list[int] = []
+
+    def first_look(conn: sqlite3.Connection) -> str:
+        problem = real(conn)
+        if not calls:
+            calls.append(1)
+            path = conn.execute("PRAGMA database_list").fetchone()[2]
+            before_transaction(Path(path))
+        return problem
+
+    monkeypatch.setattr(store_sqlite, "_schema_problem", first_look)
+
+
+def test_tables_another_writer_made_meanwhile_are_checked_like_any_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer creating an index finds no tables, then, inside its transaction, tables
+    another process made meanwhile: an index of other parameters is refused as such, and
+    incomplete tables are refused naming what is missing; nothing is changed."""
+    other = Config(index=StoreConfig(bands=6))
+
+    def other_index(path: Path) -> None:
+        Store(path, Fingerprinter(other), create=True).close()
+
+    _race(monkeypatch, other_index)
+    path = tmp_path / "a.sqlite"
+    with pytest.raises(StoreError) as info:
+        Store(path, Fingerprinter(Config()), create=True)
+    assert str(info.value).startswith(
+        f"{path} was built with other fingerprint parameters: bands=6 (now 8); "
+    )
+    monkeypatch.undo()
+
+    def meta_only(path: Path) -> None:
+        with sqlite3.connect(path) as conn:
+            conn.execute(store_sqlite._SCHEMA.split(";")[0])
+        conn.close()
+
+    _race(monkeypatch, meta_only)
+    path = tmp_path / "b.sqlite"
+    with pytest.raises(StoreError) as info:
+        Store(path, Fingerprinter(Config()), create=True)
+    assert str(info.value) == (
+        f"{path}: not a complete provenance index: table(s) articles, bands, passages missing"
+    )
+    monkeypatch.undo()
+    with sqlite3.connect(path) as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["meta"]
+    conn.close()
+
+
+def test_deep_verify_names_an_article_sqlite_cannot_read(tmp_path: Path) -> None:
+    """The passages table gone: the counts cannot be taken, and each article is a problem
+    line with SQLite's reason, not an exception."""
+    with _index(tmp_path / "i.sqlite", [_article("a"), _article("b", HARBOUR)]) as store:
+        store.conn.execute("DROP TABLE passages")
+        problems = verify(store, Config())
+    assert problems == [
+        "cannot count the rows of each article: no such table: passages",
+        "article pk 1: unreadable: no such table: passages",
+        "article pk 2: unreadable: no such table: passages",
+    ]
+
+
+def test_verify_counts_an_article_left_without_any_row(tmp_path: Path) -> None:
+    """Every passage and band row of the first article gone: it has 0 of each where its
+    row promises 4 units (3 sentences and a quotation) and 4 x 8 band rows; the other
+    article is sound."""
+    with _index(tmp_path / "i.sqlite", [_article("a"), _article("b", HARBOUR)]) as store:
+        assert store.conn.execute("SELECT n_passages FROM articles WHERE pk = 1").fetchone() == (4,)
+        store.conn.execute("DELETE FROM passages WHERE article = 1")
+        store.conn.execute("DELETE FROM bands WHERE ref >> 12 = 1")
+        assert store.verify() == ["article pk 1: 0 passages and 0 band rows, expected 4 and 32"]

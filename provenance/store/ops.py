@@ -118,6 +118,7 @@ def verify(store: Store, config: Config, *, batch: int = 200) -> list[str]:
             except (sqlite3.DatabaseError, StoreError) as exc:
                 reason = describe_sqlite_error(exc) if isinstance(exc, sqlite3.Error) else exc
                 problems.append(f"article pk {pk}: unreadable: {reason}")
+        stored.sort(key=lambda s: s.article.id)  # the order of the analysis results
         results = analyze([s.article for s in stored], config)
         for item, entry in zip(stored, store.fp.entries(results), strict=True):
             try:
