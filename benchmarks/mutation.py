@@ -230,12 +230,6 @@ EQUIVALENT: dict[str, str] = {
     "the locale's encoding (UTF-8, Latin-1, ...) reads it alike",
     "provenance.match.claims.x_load_stopwords__mutmut_10": "codec names are case-insensitive",
     **{
-        f"provenance.match.claims.x__lexical_candidates__mutmut_{n}": "claim_shingles makes "
-        "word unigrams itself and calls shingles() only for spaceless scripts, which read "
-        "char_shingle: word_shingle is never read"
-        for n in (3, 5)
-    },
-    **{
         f"provenance.match.claims.x__links__mutmut_{n}": "`mutual` is only tested for truth "
         "(confidence): None and False alike"
         for n in (3, 5)
