@@ -215,18 +215,20 @@ EQUIVALENT: dict[str, str] = {
     },
     "provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_60": "numpy reads "
     "a sort kind case-insensitively",
-    "provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_68": "one more "
-    "bound (the number of units) that units_of_text never reads",
+    **{
+        f"provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_{n}": "one "
+        "more bound (the number of units), which no lookup reads and whose difference is 0"
+        for n in (68, 116)
+    },
+    **{
+        f"provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_{n}": "for "
+        "c >= common, log(common / c) <= 0 and max(0.0, ...) makes it the 0.0 of the else"
+        for n in (135, 143)
+    },
     "provenance.match.claims.x_claim_shingles__mutmut_15": "codec names are case-insensitive",
     "provenance.match.claims.x_load_stopwords__mutmut_2": "data/stopwords.txt is ASCII: "
     "the locale's encoding (UTF-8, Latin-1, ...) reads it alike",
     "provenance.match.claims.x_load_stopwords__mutmut_10": "codec names are case-insensitive",
-    **{
-        f"provenance.match.claims.x__lexical_candidates__mutmut_{n}": "claim_shingles makes "
-        "word unigrams itself and calls shingles() only for spaceless scripts, which read "
-        "char_shingle: word_shingle is never read"
-        for n in (3, 5)
-    },
     **{
         f"provenance.match.claims.x__links__mutmut_{n}": "`mutual` is only tested for truth "
         "(confidence): None and False alike"
@@ -242,6 +244,46 @@ EQUIVALENT: dict[str, str] = {
     **{
         f"provenance.match.claims.x__group__mutmut_{n}": "find_claims replaces every group's id"
         for n in (57, 67)
+    },
+    # quotes (quotation groups)
+    **{
+        f"provenance.match.quote_groups.x_compare__mutmut_{n}": "an inner change is followed "
+        "by an equal run (edge changes are dropped), so j1 < len(occ) always"
+        for n in (81, 83)
+    },
+    "provenance.match.quote_groups.x_compare__mutmut_103": "align_texts rounds its score to 2 "
+    "places already",
+    "provenance.match.quote_groups.x_compare__mutmut_28": "autojunk=None is false, as False",
+    "provenance.match.quote_groups.x__last__mutmut_14": "a name without words gets a key no "
+    "normalised (lower-case) word equals, '' or 'XXXX' alike",
+    **{
+        f"provenance.match.quote_groups.x__components__mutmut_{n}": "only skips work: a pair "
+        "of one owner or one component is joined already, and linked() of a pair tried "
+        "again gives the same answer"
+        for n in (38, 42, 43, 45)
+    },
+    "provenance.match.quote_groups.x__components__mutmut_35": "lsh_candidates' default "
+    "bands_per_pass is FingerprintConfig's, and the pass size only bounds memory",
+    **{
+        f"provenance.match.quote_groups.x_group__mutmut_{n}": "first_appearance of one article "
+        "is that article"
+        for n in (3, 5)
+    },
+    "provenance.match.quote_groups.x_group__mutmut_36": "only undated articles get the "
+    "default, all the same one",
+    "provenance.match.quote_groups.x_group__mutmut_101": "the reference is its own partner and "
+    "a text aligns with itself at 100",
+    "provenance.match.quote_groups.x__partner__mutmut_26": "the loop runs at least once (over "
+    "the reference), so best is set",
+    **{
+        f"provenance.match.quote_groups.x__lead__mutmut_{n}": "the slice's end changes only "
+        "trailing characters; the leading white space of a quotation with words is the same"
+        for n in (4, 5)
+    },
+    **{
+        f"provenance.match.quote_groups.x_find_quote_groups__mutmut_{n}": "items are numbered in "
+        "id order, then in each article's quotation order: by number is by (id, start)"
+        for n in (22, 24, 26, 28)
     },
     # index (units, signatures, candidates)
     **{
@@ -259,15 +301,75 @@ EQUIVALENT: dict[str, str] = {
     },
     "provenance.match.candidates.x_lsh_candidates__mutmut_14": "the bands per pass only "
     "bound memory: every pass size gives the same candidates",
-    "provenance.match.candidates.x_candidate_list__mutmut_1": "the default fold_every only "
-    "bounds memory (as candidates' 1): the final np.unique gives the same links",
-    "provenance.match.candidates.x_band_links__mutmut_3": "the key order of lexsort only "
-    "orders the buckets: each is still one run of rows, its hubs sorted",
     **{
-        f"provenance.match.candidates.x_band_links__mutmut_{n}": "a bucket of 4 x "
-        "max_candidates rows or fewer is linked all to all already: its hub links (added "
-        "by the mutant, 4 / m <= 4 m) are among those"
-        for n in (61, 62)
+        f"provenance.match.{name}__mutmut_{n}": why
+        for name, numbers, why in (
+            ("candidates.x_candidate_list", (31, 35, 36), _STRICT_ZIP),
+            (
+                "candidates.x_candidate_list",
+                (1, 10),
+                "fold_every (its default or the one passed) only bounds memory: the final "
+                "np.unique gives the same links",
+            ),
+            (
+                "candidates.x_candidates",
+                (57, 59),
+                "the chunk only bounds memory: overlapping or open-ended chunks write the "
+                "same counts",
+            ),
+            (
+                "candidates.x_band_links",
+                (3,),
+                "the key order of lexsort only orders the buckets: each is still one run of "
+                "rows, its hubs sorted",
+            ),
+            (
+                "candidates.x_band_links",
+                (61, 62),
+                "a bucket of 4 x max_candidates rows or fewer is linked all to all already: "
+                "its hub links (added by the mutant, 4 / m <= 4 m) are among those",
+            ),
+            (
+                "signatures.x_sign",
+                (26, 28),
+                "the block only bounds memory: overlapping or open-ended blocks take the "
+                "same minima",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (12, 14),
+                "np.array infers uint64 from the uint64 draws",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (20, 27),
+                "RandomState draws the same value under 2**61 as int64 or as uint64 (one "
+                "masked 64-bit draw), stored as uint64",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (25,),
+                "randint(high) draws from [0, high) as randint(0, high) does",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (64,),
+                "a power-of-two range masks one draw; doubling modulo 2**width drops the "
+                "extra top bit",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1hash_shingles",
+                (30,),
+                "legacy hashes as uint32 are promoted to uint64 by permute's uint64 a and b: "
+                "the same products",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1permute",
+                (7, 14),
+                "numpy reads a negative size as 'the rest'",
+            ),
+        )
+        for n in numbers
     },
     **{
         f"provenance.match.units.x_story_pieces__mutmut_{n}": "the overlap test only skips a "

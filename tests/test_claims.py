@@ -22,6 +22,7 @@ from provenance.fingerprint import (
     spaceless_share,
 )
 from provenance.match import claim_pairs
+from provenance.match import claims as claims_module
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
 from provenance.match.claims import (
     Scoring,
@@ -694,6 +695,38 @@ def test_claim_shingles_are_content_words_else_every_word() -> None:
     assert spaceless_share(mixed) == SPACELESS_MIN_SHARE
     assert claim_shingles(mixed, params, stopwords) == shingles(mixed, params)
     assert shingles(mixed, params) != {b"abcdefg", "서울시".encode()}
+
+
+def test_claim_shingles_are_runs_of_n_content_words() -> None:
+    params = FingerprintParams.from_config(Config().fingerprint)
+    stopwords = load_stopwords()
+    text = "The Minister said the talks in Seoul were over"
+    # content words in order: minister, talks, seoul (the, said, in, were, over are stop words)
+    assert claim_shingles(text, params, stopwords, 2) == {b"minister talks", b"talks seoul"}
+    assert claim_shingles(text, params, stopwords, 3) == {b"minister talks seoul"}
+    # fewer content words than n: the whole run, so that the text is still signed
+    assert claim_shingles(text, params, stopwords, 5) == {b"minister talks seoul"}
+    # the passage setting (word_shingle, 3 by default) is not what claim shingles read
+    assert claim_shingles(text, params, stopwords) == {b"minister", b"talks", b"seoul"}
+
+
+def test_the_configured_claim_word_shingle_reaches_the_claim_lsh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    widths: list[int] = []
+
+    def spy(text: str, params: FingerprintParams, stopwords: frozenset[str], n: int) -> set[bytes]:
+        widths.append(n)
+        return claim_shingles(text, params, stopwords, n)
+
+    monkeypatch.setattr(claims_module, "claim_shingles", spy)
+    articles = (
+        Article("one", "Seoul summoned the Russian ambassador on Thursday.", outlet="A"),
+        Article("two", "On Thursday Seoul summoned the Russian ambassador.", outlet="B"),
+    )
+    two = replace(LEXICAL, fingerprint=replace(LEXICAL.fingerprint, claim_word_shingle=2))
+    find_claims(_results(*articles), two)
+    assert set(widths) == {2}  # every claim text signed in runs of 2
 
 
 def test_a_link_needs_the_lexical_score_or_a_mutual_cosine_and_anchors() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import version
 
 import numpy as np
@@ -263,3 +264,9 @@ def test_equal_values_counted_a_chunk_of_links_at_a_time_are_the_same(
     monkeypatch.setattr(module, "_CHUNK", 3)
     found = candidate_list(values, Banding(4, 2), 3)
     assert [(c.a, c.b, c.estimated_jaccard) for c in found] == expected
+
+
+def test_an_unknown_scheme_is_named_with_the_known_ones() -> None:
+    said = "unknown MinHash scheme 'minhash' (one of affine32, affine64, legacy)"
+    with pytest.raises(ValueError, match=f"^{re.escape(said)}$"):
+        Permutations.of("minhash", 1, 8)
