@@ -277,3 +277,14 @@ def test_an_empty_candidate_is_no_evidence() -> None:
     expected = (Span(0, 10, Label.ORIGINAL), wire)
     assert classify.partition(text, [wire]) == expected
     assert classify.partition(text, [wire, empty]) == expected
+
+
+def test_a_shared_stretch_names_the_one_first_publisher_any_candidate_knows() -> None:
+    """Two shared candidates over one stretch with the same source: one knows that article
+    "b" had the text first, the other does not say. The span names "b", whatever the input
+    order (a candidate without a first is no disagreement, so it is not "unknown")."""
+    knows = _shared(40, 58, FROM_B, first="b")
+    silent = _shared(40, 58, FROM_B)
+    for candidates in ([knows, silent], [silent, knows]):
+        (span,) = [s for s in classify.partition(TEXT, candidates) if s.label == Label.SHARED]
+        assert (span.start, span.end, span.first, span.sources) == (40, 58, "b", (FROM_B,))
