@@ -655,11 +655,13 @@ def test_the_closest_version_from_the_minimum_score_and_the_first_of_equals() ->
     at = replace(QuoteConfig(), match_min_score=found.score)
     assert group([a, b, c], at, "q").occurrences[2].score == _score(LINK_A, LINK_C)
     # two versions as close to C: the first is its partner (speaker None, so no mismatch),
-    # not the second (Lee Kim, who is not Jo Park)
+    # not the second (Lee Kim, who is not Jo Park); given the other way round, Lee Kim's
+    # version is the partner and C's speaker is a mismatch
     b2 = _located("b2", LINK_B, "2024-01-02", "Lee Kim")
     c = _located("c", LINK_C, "2024-01-03", "Jo Park")
     got = group([a, b, b2, c], QuoteConfig(), "q")
     assert SPEAKER_MISMATCH not in got.flags
+    assert SPEAKER_MISMATCH in group([a, b2, b, c], QuoteConfig(), "q").flags
 
 
 def test_without_a_first_article_an_earlier_date_goes_before_a_lower_id() -> None:
