@@ -1528,6 +1528,10 @@ def test_tables_another_writer_made_meanwhile_are_checked_like_any_index(
         f"{path} was built with other fingerprint parameters: bands=6 (now 8); "
     )
     monkeypatch.undo()
+    with sqlite3.connect(path) as conn:  # the other writer's index, as it made it
+        assert conn.execute("SELECT value FROM meta WHERE key = 'bands'").fetchone() == ("6",)
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+    conn.close()
 
     def meta_only(path: Path) -> None:
         with sqlite3.connect(path) as conn:
