@@ -943,6 +943,11 @@ def test_one_version_with_the_same_words_clears_a_quotation(tmp_path: Path) -> N
         id="misprint", text=_said("Jo Park", QUOTE.replace("farmers", "farmer")), language="en"
     )
     new = Article(id="new", text=_said("Jo Park", QUOTE), language="en")
+    same_words = align.align_texts(commas, QUOTE)
+    misprinted = align.align_texts(QUOTE.replace("farmers", "farmer"), QUOTE)
+    assert same_words is not None
+    assert misprinted is not None
+    assert same_words.score < misprinted.score  # the misprint aligns more closely (98.04, 99.33)
     assert _quote_findings(tmp_path / "both", [same, misprint], new) == []
     (alone,) = _quote_findings(tmp_path / "alone", [misprint], new)
     assert (alone.kind.value, alone.other_id) == ("altered_quote", "misprint")
