@@ -18,7 +18,6 @@ from provenance.match.quote_groups import (
     TRUNCATED,
     Comparison,
     Located,
-    _best_speaker,
     _units,
     compare,
     find_quote_groups,
@@ -604,13 +603,20 @@ def test_quotations_linked_through_a_third_are_one_group_and_short_ones_stay_alo
     assert groups[0].first == "a"
 
 
+def _speaker_of(*names: str | None) -> str | None:
+    """The speaker of a group whose first article (its text) names nobody, the later
+    articles naming ``names`` in that order."""
+    later = [_located(f"m{k}", DEAL, f"2024-01-0{k + 2}", name) for k, name in enumerate(names)]
+    return group([_located("a", DEAL, "2024-01-01"), *later], QuoteConfig(), "q").speaker
+
+
 def test_the_speaker_of_a_group_without_one_is_the_name_given_most_often() -> None:
-    assert _best_speaker([]) is None
+    assert _speaker_of(None, None) is None  # nobody is named
     # "park" twice (its longest form), "kim" once
-    assert _best_speaker(["Park", "Lee Kim", "Minister Jo Park"]) == "Minister Jo Park"
+    assert _speaker_of("Park", "Lee Kim", "Minister Jo Park") == "Minister Jo Park"
     # a tie: the name given first, in its longest form
-    assert _best_speaker(["Kim", "Park", "Lee Kim"]) == "Lee Kim"
-    assert _best_speaker(["Jo Park", "Ji Park"]) == "Jo Park"  # as long: the greater string
+    assert _speaker_of("Kim", "Park", "Lee Kim") == "Lee Kim"
+    assert _speaker_of("Ji Park", "Jo Park") == "Jo Park"  # as long: the greater, given second
 
 
 def test_quotations_of_several_sentences_join_every_article_that_prints_them() -> None:
