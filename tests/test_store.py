@@ -1591,3 +1591,41 @@ def test_verify_counts_each_kind_of_row_and_accepts_an_article_without_units(
         assert store.verify() == []
         store.conn.execute("DELETE FROM passages WHERE article = 1 AND seq = 0")
         assert store.verify() == ["article pk 1: 3 passages and 32 band rows, expected 4 and 32"]
+
+
+def test_only_a_locked_database_is_retried(tmp_path: Path) -> None:
+    """ "database is locked" is tried again until the lock timeout; any other SQLite error
+    is a StoreError at the first attempt."""
+    with Store(tmp_path / "i.sqlite", Fingerprinter(Config()), create=True, lock_timeout_s=1) as s:
+        attempts: list[str] = []
+
+        def fail(message: str) -> None:
+            attempts.append(message)
+            raise sqlite3.OperationalError(message)
+
+        with pytest.raises(StoreError) as info:
+            s._retry(lambda: fail("no such table: bands"))
+        assert str(info.value) == f"{s.path}: no such table: bands"
+        assert attempts == ["no such table: bands"]
+        with pytest.raises(StoreError, match="database is locked"):
+            s._retry(lambda: fail("database is locked"))
+        assert len(attempts) > 2
+
+
+def test_a_failed_rollback_does_not_hide_the_failed_commit(tmp_path: Path) -> None:
+    class _FailingBoth(_FailingCommit):
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+            if sql == "ROLLBACK":
+                raise sqlite3.OperationalError("cannot rollback")
+            return super().execute(sql, *args)
+
+    path = tmp_path / "i.sqlite"
+    with _open(path) as store:
+        entries = _entries(store, [_article("a")])
+        real = store.conn
+        store.conn = _FailingBoth(real)  # type: ignore[assignment]
+        with pytest.raises(StoreError, match="commit failed, nothing of this transaction"):
+            store.put(entries)
+        store.conn = real
+        real.execute("ROLLBACK")
+        assert store.count() == 0
