@@ -181,8 +181,17 @@ EQUIVALENT: dict[str, str] = {
     },
     "provenance.store.sqlite.x\u01c1Store\u01c1_precheck__mutmut_5": "a -wal of 1 byte holds "
     "no frame (its header is 32 bytes): the file is judged by its main file either way",
-    "provenance.store.sqlite.x\u01c1Store\u01c1kinds__mutmut_9": "the chunk size only bounds "
-    "the SQL variables of one query (SQLite allows 32,766)",
+    **{
+        f"provenance.store.sqlite.x\u01c1Store\u01c1{name}__mutmut_{n}": "the chunk size only "
+        "bounds the SQL variables of one query (SQLite allows 32,766)"
+        for name, n in (("kinds", 9), ("hashes", 8), ("articles", 9))
+    },
+    "provenance.store.sqlite.x__chunks__mutmut_6": "overlapping chunks look the same rows up "
+    "again, into a dict",
+    "provenance.store.sqlite.x_check_identity__mutmut_9": "reading the whole file gives the "
+    "same first 100 bytes",
+    "provenance.store.sqlite.x_check_identity__mutmut_23": "int.from_bytes reads big-endian "
+    "by default",
     "provenance.store.sqlite.x\u01c1Store\u01c1_meta_complete__mutmut_1": "both callers "
     "pass `rebuilding`: the default is never used",
     "provenance.store.sqlite.x\u01c1Store\u01c1__init____mutmut_100": "a new file and a "

@@ -1629,3 +1629,25 @@ def test_a_failed_rollback_does_not_hide_the_failed_commit(tmp_path: Path) -> No
         store.conn = real
         real.execute("ROLLBACK")
         assert store.count() == 0
+
+
+def test_a_file_with_an_sqlite_header_and_garbage_after_it_is_a_damaged_index(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "g.sqlite"
+    path.write_bytes(b"SQLite format 3\x00" + bytes(84) + b"garbage!" * 600)
+    assert _refusal(path) == (
+        f"{path}: damaged index (file is not a database); `provenance index verify` tells more"
+    )
+
+
+def test_a_passage_end_that_is_not_an_integer_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "i.sqlite"
+    with _index(path, [_article("a")]) as store:
+        store.conn.execute('UPDATE passages SET "end" = 2.5 WHERE seq = 1')
+        with pytest.raises(StoreError) as info:
+            store.articles([1])
+    assert str(info.value) == (
+        f"{path}: damaged index: a passage offset of article 'a' is float '2.5', not an "
+        "integer; `provenance index verify` tells more"
+    )
