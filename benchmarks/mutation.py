@@ -186,6 +186,10 @@ EQUIVALENT: dict[str, str] = {
         "bounds the SQL variables of one query (SQLite allows 32,766)"
         for name, n in (("kinds", 9), ("hashes", 8), ("articles", 9))
     },
+    "provenance.store.sqlite.x\u01c1Store\u01c1_insert__mutmut_21": "ensure_ascii=None is "
+    "false, as False",
+    "provenance.store.sqlite.x\u01c1Store\u01c1_insert__mutmut_31": "an INSERT into an "
+    "AUTOINCREMENT table always sets lastrowid >= 1",
     "provenance.store.sqlite.x__chunks__mutmut_6": "overlapping chunks look the same rows up "
     "again, into a dict",
     "provenance.store.sqlite.x_check_identity__mutmut_9": "reading the whole file gives the "
