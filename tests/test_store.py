@@ -1069,9 +1069,12 @@ def test_an_index_with_a_table_or_column_missing_is_refused_and_left_alone(
 
 
 def test_an_index_whose_meta_lacks_a_parameter_is_refused(tmp_path: Path) -> None:
-    path = _make_index(tmp_path / "m" / "i.sqlite", "DELETE FROM meta WHERE key = 'rows'")
+    path = _make_index(
+        tmp_path / "m" / "i.sqlite", "DELETE FROM meta WHERE key IN ('rows', 'bands')"
+    )
     assert _refusal(path, create=True) == (
-        f"{path}: damaged index: its meta table lacks rows, so its parameters are unknown; "
+        f"{path}: damaged index: its meta table lacks bands, rows, so its parameters are "
+        "unknown; "
         "delete the file and add the articles again"
     )
 
@@ -1610,6 +1613,19 @@ def test_only_a_locked_database_is_retried(tmp_path: Path) -> None:
         with pytest.raises(StoreError, match="database is locked"):
             s._retry(lambda: fail("database is locked"))
         assert len(attempts) > 2
+
+        def damaged() -> None:
+            attempts.append("damaged")
+            raise sqlite3.DatabaseError("file is not a database")
+
+        attempts.clear()
+        with pytest.raises(StoreError) as info:
+            s._retry(damaged)
+        assert str(info.value) == (
+            f"{s.path}: damaged index (file is not a database); "
+            "`provenance index verify` tells more"
+        )
+        assert attempts == ["damaged"]
 
 
 def test_a_failed_rollback_does_not_hide_the_failed_commit(tmp_path: Path) -> None:
