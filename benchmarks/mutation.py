@@ -193,6 +193,8 @@ EQUIVALENT: dict[str, str] = {
         "bounds the SQL variables of one query (SQLite allows 32,766)"
         for name, n in (("kinds", 9), ("hashes", 8), ("articles", 9))
     },
+    "provenance.store.sqlite.x\u01c1Store\u01c1__init____mutmut_122": "that branch runs only "
+    "for a problem other than 'no tables', which _explain returns whatever `ours` is",
     "provenance.store.sqlite.x\u01c1Store\u01c1__init____mutmut_8": "nothing reads the "
     "`readonly` attribute (the connection's mode=ro is what keeps the file unchanged)",
     "provenance.store.sqlite.x\u01c1Store\u01c1_insert__mutmut_21": "ensure_ascii=None is "
