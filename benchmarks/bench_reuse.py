@@ -64,17 +64,15 @@ def _counts(scored: list[tuple[float, bool, int]], threshold: float) -> tuple[in
 def msrp(set_dir: Path, limit: int | None) -> dict[str, Any]:
     config = Config()
     rows = list(read_jsonl(set_dir / "pairs.jsonl"))[:limit]
-    params = replace(
-        FingerprintParams.from_config(config.fingerprint),
-        word_shingle=config.fingerprint.claim_word_shingle,
-    )
+    params = FingerprintParams.from_config(config.fingerprint)
+    n = config.fingerprint.claim_word_shingle
     signer = Signer(params)
     bands, rows_per_band = lsh_bands(params.num_perm, config.fingerprint.claim_lsh_threshold)
     scored: list[tuple[float, bool, int]] = []  # score, LSH candidate, label
     stopwords = load_stopwords()
     for row in rows:
-        sa = signer.sign_shingles(claim_shingles(row["a"], params, stopwords))
-        sb = signer.sign_shingles(claim_shingles(row["b"], params, stopwords))
+        sa = signer.sign_shingles(claim_shingles(row["a"], params, stopwords, n))
+        sb = signer.sign_shingles(claim_shingles(row["b"], params, stopwords, n))
         ka = band_keys(sa, bands, rows_per_band)
         kb = band_keys(sb, bands, rows_per_band)
         candidate = any(x == y for x, y in zip(ka, kb, strict=True))

@@ -239,11 +239,84 @@ EQUIVALENT: dict[str, str] = {
     "bands_per_pass is FingerprintConfig's, and the pass size only bounds memory",
     "provenance.match.claim_pairs.x__article_pairs__mutmut_66": "each pair is offered once "
     "(codes are unique), so an article's items (score, -partner) are never equal",
+    "provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_6": "the columns "
+    "hold counts and offsets, never negative: unsigned 64-bit holds them alike",
+    **{
+        f"provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_{n}": "numpy "
+        "reads an array('q') as int64 without being told"
+        for n in (36, 38, 41, 43, 46, 48, 51, 53, 71, 73)
+    },
+    "provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_60": "numpy reads "
+    "a sort kind case-insensitively",
+    **{
+        f"provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_{n}": "one "
+        "more bound (the number of units), which no lookup reads and whose difference is 0"
+        for n in (68, 116)
+    },
+    **{
+        f"provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_{n}": "for "
+        "c >= common, log(common / c) <= 0 and max(0.0, ...) makes it the 0.0 of the else"
+        for n in (135, 143)
+    },
+    "provenance.match.claims.x_claim_shingles__mutmut_28": "codec names are case-insensitive",
+    "provenance.match.claims.x_load_stopwords__mutmut_2": "data/stopwords.txt is ASCII: "
+    "the locale's encoding (UTF-8, Latin-1, ...) reads it alike",
+    "provenance.match.claims.x_load_stopwords__mutmut_10": "codec names are case-insensitive",
+    **{
+        f"provenance.match.claims.x__links__mutmut_{n}": "`mutual` is only tested for truth "
+        "(confidence): None and False alike"
+        for n in (3, 5)
+    },
+    **{
+        f"provenance.match.claims.x__links__mutmut_{n}": _STRICT_ZIP + " (an executor maps "
+        "one result per item)"
+        for n in (55, 58, 59)
+    },
     "provenance.match.claims.x__group__mutmut_7": "units are numbered in id order, then in "
     "text order: sorted by number they are sorted by (article id, start)",
     **{
         f"provenance.match.claims.x__group__mutmut_{n}": "find_claims replaces every group's id"
         for n in (57, 67)
+    },
+    # quotes (quotation groups)
+    **{
+        f"provenance.match.quote_groups.x_compare__mutmut_{n}": "an inner change is followed "
+        "by an equal run (edge changes are dropped), so j1 < len(occ) always"
+        for n in (81, 83)
+    },
+    "provenance.match.quote_groups.x_compare__mutmut_103": "align_texts rounds its score to 2 "
+    "places already",
+    "provenance.match.quote_groups.x_compare__mutmut_28": "autojunk=None is false, as False",
+    "provenance.match.quote_groups.x__last__mutmut_14": "a name without words gets a key no "
+    "normalised (lower-case) word equals, '' or 'XXXX' alike",
+    **{
+        f"provenance.match.quote_groups.x__components__mutmut_{n}": "only skips work: a pair "
+        "of one owner or one component is joined already, and linked() of a pair tried "
+        "again gives the same answer"
+        for n in (38, 42, 43, 45)
+    },
+    "provenance.match.quote_groups.x__components__mutmut_35": "lsh_candidates' default "
+    "bands_per_pass is FingerprintConfig's, and the pass size only bounds memory",
+    **{
+        f"provenance.match.quote_groups.x_group__mutmut_{n}": "first_appearance of one article "
+        "is that article"
+        for n in (3, 5)
+    },
+    "provenance.match.quote_groups.x_group__mutmut_36": "only undated articles get the "
+    "default, all the same one",
+    "provenance.match.quote_groups.x_group__mutmut_101": "the reference is its own partner and "
+    "a text aligns with itself at 100",
+    "provenance.match.quote_groups.x__partner__mutmut_26": "the loop runs at least once (over "
+    "the reference), so best is set",
+    **{
+        f"provenance.match.quote_groups.x__lead__mutmut_{n}": "the slice's end changes only "
+        "trailing characters; the leading white space of a quotation with words is the same"
+        for n in (4, 5)
+    },
+    **{
+        f"provenance.match.quote_groups.x_find_quote_groups__mutmut_{n}": "items are numbered in "
+        "id order, then in each article's quotation order: by number is by (id, start)"
+        for n in (22, 24, 26, 28)
     },
     # index (units, signatures, candidates)
     **{
@@ -261,6 +334,76 @@ EQUIVALENT: dict[str, str] = {
     },
     "provenance.match.candidates.x_lsh_candidates__mutmut_14": "the bands per pass only "
     "bound memory: every pass size gives the same candidates",
+    **{
+        f"provenance.match.{name}__mutmut_{n}": why
+        for name, numbers, why in (
+            ("candidates.x_candidate_list", (31, 35, 36), _STRICT_ZIP),
+            (
+                "candidates.x_candidate_list",
+                (1, 10),
+                "fold_every (its default or the one passed) only bounds memory: the final "
+                "np.unique gives the same links",
+            ),
+            (
+                "candidates.x_candidates",
+                (57, 59),
+                "the chunk only bounds memory: overlapping or open-ended chunks write the "
+                "same counts",
+            ),
+            (
+                "candidates.x_band_links",
+                (3,),
+                "the key order of lexsort only orders the buckets: each is still one run of "
+                "rows, its hubs sorted",
+            ),
+            (
+                "candidates.x_band_links",
+                (61, 62),
+                "a bucket of 4 x max_candidates rows or fewer is linked all to all already: "
+                "its hub links (added by the mutant, 4 / m <= 4 m) are among those",
+            ),
+            (
+                "signatures.x_sign",
+                (26, 28),
+                "the block only bounds memory: overlapping or open-ended blocks take the "
+                "same minima",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (12, 14),
+                "np.array infers uint64 from the uint64 draws",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (20, 27),
+                "RandomState draws the same value under 2**61 as int64 or as uint64 (one "
+                "masked 64-bit draw), stored as uint64",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (25,),
+                "randint(high) draws from [0, high) as randint(0, high) does",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1of",
+                (64,),
+                "a power-of-two range masks one draw; doubling modulo 2**width drops the "
+                "extra top bit",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1hash_shingles",
+                (30,),
+                "legacy hashes as uint32 are promoted to uint64 by permute's uint64 a and b: "
+                "the same products",
+            ),
+            (
+                "signatures.x\u01c1Permutations\u01c1permute",
+                (7, 14),
+                "numpy reads a negative size as 'the rest'",
+            ),
+        )
+        for n in numbers
+    },
     **{
         f"provenance.match.units.x_story_pieces__mutmut_{n}": "the overlap test only skips a "
         "span that would leave every piece as it is (its parts outside the piece are empty)"
@@ -299,8 +442,19 @@ EQUIVALENT: dict[str, str] = {
     },
     "provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_62": "with no passage, "
     "rank[inverse] is the same empty int64 array",
-    "provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_67": "with no passage the "
-    "array is empty and its dtype is never read",
+    **{
+        f"provenance.match.reuse.x\u01c1Corpus\u01c1build__mutmut_{n}": "with no passage the "
+        "array is empty and its dtype is never read"
+        for n in (67, 69)
+    },
+    "provenance.match.reuse.x\u01c1Corpus\u01c1of__mutmut_7": "numpy reads the sort kind "
+    "case-insensitively",
+    "provenance.match.reuse.x_find_reuse__mutmut_41": "the extra cut equals the last (no "
+    "passage belongs past the last article): no article's range changes",
+    "provenance.match.reuse_spans.x\u01c1Ranking\u01c1key__mutmut_6": "an undated article's "
+    "timestamp stand-in is only compared after `at is None`, which already orders it",
+    "provenance.match.reuse_spans.x_spans_for__mutmut_8": "a text found once with no link has "
+    "no occurrence in another article: text_spans gives it no span (the test only saves time)",
     **{
         f"provenance.match.links.x__aligned__mutmut_{n}": _STRICT_ZIP + " (the kernels "
         "align one pair per candidate of the chunk)"
@@ -399,6 +553,46 @@ EQUIVALENT: dict[str, str] = {
             ("align_passages does not read a passage's kind (new, wire)", (21, 31)),
         )
         for n in numbers
+    },
+    # classify
+    "provenance.classify.x__order_key__mutmut_2": "a missing reason as 'XXXX' instead of '': "
+    "every BoilerplateReason value is lower-case, after both",
+    **{
+        f"provenance.classify.x__order_key__mutmut_{n}": why
+        for n, why in (
+            (
+                4,
+                "a missing agency as 'XXXX': every wire candidate names one (credit_candidates: "
+                "the credit's agency; reuse_spans: the outlet or the wire id) and no other label "
+                "has one, so a missing agency is never compared with a present one",
+            ),
+            (
+                6,
+                "a missing evidence as 'XXXX': evidence is 'alignment' or 'credit' (model.Span), "
+                "lower-case, after both",
+            ),
+            (
+                8,
+                "a missing rule as 'XXXX': a boilerplate candidate always has a rule "
+                "(BoilerplateSpan.rule is a str) and no other label has one",
+            ),
+            (
+                12,
+                "every shared candidate has a first and no other has one (reuse_spans), so "
+                "only the choice between shared candidates changes, and a shared piece takes "
+                "its first from every covering candidate and merges their sources: which one "
+                "is best does not show",
+            ),
+            (13, "as _12, a missing first as 'XXXX'"),
+        )
+    },
+    "provenance.classify.x_partition__mutmut_53": "only shared candidates carry a first, and a "
+    "shared piece's first is computed on the next lines",
+    **{
+        f"provenance.classify.x__absorb_whitespace__mutmut_{n}": "the branch is reached only "
+        "when `out` is empty or the piece is not blank (the test before took the rest), and "
+        "with `out` empty the last branch appends the piece as this one does"
+        for n in (20, 21)
     },
 }
 COPY = ("provenance", "tests", "corpus", "schemas", "README.md", "CHANGELOG.md")

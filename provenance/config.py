@@ -91,9 +91,11 @@ class FingerprintConfig:
     # passage, so that a passage repeated in thousands of articles does not go quadratic.
     # Higher finds more sources per passage at the cost of alignments.
     max_candidates: int = 20
-    # Claim candidates come from a second LSH over content-word unigrams (paraphrases share
-    # words but few 3-word shingles); lower proposes more paraphrases at the cost of
-    # alignments. At 0.3 (42 bands x 3 rows) LSH proposes 94.4% of MSRP dev paraphrase pairs.
+    # Claim candidates come from a second LSH over content words in runs of
+    # claim_word_shingle (1: single words; paraphrases share words but few 3-word shingles,
+    # so longer runs propose fewer, more literal candidates); a lower claim_lsh_threshold
+    # proposes more paraphrases at the cost of alignments. At 1 and 0.3 (42 bands x 3 rows)
+    # LSH proposes 94.4% of MSRP dev paraphrase pairs.
     claim_word_shingle: int = 1
     claim_lsh_threshold: float = 0.3
     # Whole-article LSH threshold for near-duplicate candidates (verified by similarity).

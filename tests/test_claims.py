@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from html import escape
 from typing import Any
@@ -14,8 +15,14 @@ import pytest
 from provenance import pipeline
 from provenance.anchors import AnchorLexicon
 from provenance.config import ClaimsConfig, Config
-from provenance.fingerprint import FingerprintParams, shingles
+from provenance.fingerprint import (
+    SPACELESS_MIN_SHARE,
+    FingerprintParams,
+    shingles,
+    spaceless_share,
+)
 from provenance.match import claim_pairs
+from provenance.match import claims as claims_module
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
 from provenance.match.claims import (
     Scoring,
@@ -41,6 +48,7 @@ from provenance.model import (
 )
 from provenance.render import html, markdown, text
 from provenance.render.data import report_dict
+from provenance.run.kernels import Local
 from provenance.run.local import Serial
 from provenance.segment import segment
 
@@ -469,7 +477,7 @@ def test_the_claim_corpus_numbers_distinct_texts_and_their_units_in_id_order() -
     assert (len(texts), list(texts)) == (3, ["a1", "a2", "b1"])
     for missing in ("c0", "zz", "0", "a1x"):
         assert missing not in texts
-        with pytest.raises(KeyError):
+        with pytest.raises(KeyError, match=missing):
             texts[missing]
 
 
@@ -682,6 +690,43 @@ def test_claim_shingles_are_content_words_else_every_word() -> None:
     # a spaceless script: character shingles of the text, as any fingerprint takes them
     korean = "서울에서 회담이 열렸다"
     assert claim_shingles(korean, params, stopwords) == shingles(korean, params)
+    # from SPACELESS_MIN_SHARE (3 of 10 letters) on
+    mixed = "abcdefg 서울시"
+    assert spaceless_share(mixed) == SPACELESS_MIN_SHARE
+    assert claim_shingles(mixed, params, stopwords) == shingles(mixed, params)
+    assert shingles(mixed, params) != {b"abcdefg", "서울시".encode()}
+
+
+def test_claim_shingles_are_runs_of_n_content_words() -> None:
+    params = FingerprintParams.from_config(Config().fingerprint)
+    stopwords = load_stopwords()
+    text = "The Minister said the talks in Seoul were over"
+    # content words in order: minister, talks, seoul (the, said, in, were, over are stop words)
+    assert claim_shingles(text, params, stopwords, 2) == {b"minister talks", b"talks seoul"}
+    assert claim_shingles(text, params, stopwords, 3) == {b"minister talks seoul"}
+    # fewer content words than n: the whole run, so that the text is still signed
+    assert claim_shingles(text, params, stopwords, 5) == {b"minister talks seoul"}
+    # the passage setting (word_shingle, 3 by default) is not what claim shingles read
+    assert claim_shingles(text, params, stopwords) == {b"minister", b"talks", b"seoul"}
+
+
+def test_the_configured_claim_word_shingle_reaches_the_claim_lsh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    widths: list[int] = []
+
+    def spy(text: str, params: FingerprintParams, stopwords: frozenset[str], n: int) -> set[bytes]:
+        widths.append(n)
+        return claim_shingles(text, params, stopwords, n)
+
+    monkeypatch.setattr(claims_module, "claim_shingles", spy)
+    articles = (
+        Article("one", "Seoul summoned the Russian ambassador on Thursday.", outlet="A"),
+        Article("two", "On Thursday Seoul summoned the Russian ambassador.", outlet="B"),
+    )
+    two = replace(LEXICAL, fingerprint=replace(LEXICAL.fingerprint, claim_word_shingle=2))
+    find_claims(_results(*articles), two)
+    assert set(widths) == {2}  # every claim text signed in runs of 2
 
 
 def test_a_link_needs_the_lexical_score_or_a_mutual_cosine_and_anchors() -> None:
@@ -730,16 +775,124 @@ def test_claim_groups_strong_first_each_kind_in_order_of_first_occurrence() -> N
         LEXICAL.claims.lexical_possible < claim_score(visit, visit2) < LEXICAL.align.claim_min_score
     )
     articles = [
-        Article("a", f"{visit} {fuel}", outlet="A"),
-        Article("b", f"{rates} {visit2}", outlet="B"),
-        Article("c", f"{fuel2} {rates2}", outlet="C"),
+        Article("a", f"{fuel} {rates}", outlet="A"),
+        Article("b", f"{rates2} {visit2}", outlet="B"),
+        Article("c", visit, outlet="C"),
+        Article("d", f"It rained. {fuel2}", outlet="D"),
     ]
     results = _results(*articles)
     groups = find_claims(results, LEXICAL)
+    # by the first occurrence (article, then offset), not by any other one: a's fuel
+    # sentence (second occurrence d) before a's rates sentence (second occurrence b at 0)
     assert [(g.id, g.confidence, g.occurrences[0].article_id, g.text) for g in groups] == [
-        ("claim-0001", Confidence.STRONG, "a", fuel),  # a: fuel after visit, but strong
-        ("claim-0002", Confidence.STRONG, "b", rates),
-        ("claim-0003", Confidence.POSSIBLE, "a", visit),
+        ("claim-0001", Confidence.STRONG, "a", fuel),
+        ("claim-0002", Confidence.STRONG, "a", rates),
+        ("claim-0003", Confidence.POSSIBLE, "b", visit2),
     ]
     # the links scored by an executor are those scored in this process
-    assert find_claims(results, LEXICAL, executor=Serial()) == groups
+    executor = _Recording()
+    assert find_claims(results, LEXICAL, executor=executor) == groups
+    assert executor.items  # it was the executor that scored them
+
+
+class _Recording(Serial):
+    """An executor in this process that keeps the items it was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[object] = []
+
+    def map(self, task: Any, items: Any, context: Any) -> Any:
+        self.items = list(items)
+        return super().map(task, self.items, context)
+
+
+class _GivenVectors(Local):
+    """Kernels whose sentence vectors are given by hand (no model is loaded)."""
+
+    def __init__(self, vectors: dict[str, list[float]]) -> None:
+        self.vectors = vectors
+
+    def embed(self, texts: Sequence[str], model: str) -> Any:
+        return np.asarray([self.vectors[t] for t in texts], dtype=np.float32)
+
+
+def test_a_lexical_candidate_is_no_semantic_link_unless_mutually_closest() -> None:
+    # b's sentence shares most content words with a's first (LSH proposes the pair) but
+    # scores 67 sorted-word, under claim_min_score, and no anchors: no lexical link. Its
+    # cosine with it, 0.65, is over semantic_possible, but its closest sentence in a is
+    # the second (0.9): only that mutually closest pair is a link (possible: no anchors).
+    # a's third sentence makes a's mean vector b's direction (the pair of articles is
+    # proposed whatever the hyperplanes).
+    first = "Farmers protested against the new fuel tax in the capital."
+    second = "Tractors blocked the ring road around the city for six hours."
+    third = "The weather stayed dry and cold for the whole of the day there."
+    other = "Farmers protested fuel tax capital new yesterday hours tractors roads blocked."
+    assert claim_score(first, other) < Config().align.claim_min_score
+    vectors = {
+        other: [1.0, 0.0, 0.0],
+        first: [0.65, 0.76, 0.0],
+        second: [0.9, 0.0, 0.436],
+        third: [0.482, -0.76, -0.436],
+    }
+    articles = [
+        Article("a", f"{first} {second} {third}", outlet="A"),
+        Article("b", other, outlet="B"),
+    ]
+    (group,) = find_claims(_results(*articles), Config(), kernels=_GivenVectors(vectors))
+    assert group.confidence == Confidence.POSSIBLE
+    assert [(o.article_id, o.start) for o in group.occurrences] == [("a", len(first) + 1), ("b", 0)]
+    link = group.occurrences[1].link
+    assert link is not None
+    assert (link.semantic, link.confidence) == (0.9, Confidence.POSSIBLE)
+
+
+def test_nothing_is_embedded_without_a_model_or_without_claim_units() -> None:
+    said = "Seoul summoned the Russian ambassador on Thursday to protest the arms deal."
+    reworded = "On Thursday Seoul summoned the Russian ambassador to protest against the arms deal."
+    never = _GivenVectors({})  # any embedding would fail: no vector is given
+    short = _results(Article("a", "It rained.", outlet="A"), Article("b", "It rained.", outlet="B"))
+    assert find_claims(short, Config(), kernels=never) == ()
+    assert find_claims([], Config(), kernels=never) == ()
+    pair = _results(Article("a", said, outlet="A"), Article("b", reworded, outlet="B"))
+    (group,) = find_claims(pair, LEXICAL, kernels=never)
+    assert [o.article_id for o in group.occurrences] == ["a", "b"]
+
+
+def test_candidate_articles_are_ranked_by_the_cosine_of_their_mean_directions() -> None:
+    # h's one text is e1. p's two texts average to 0.5 * (a unit vector at cosine 0.9 with
+    # e1); q's one text is at cosine 0.8. p2 and q2 print p's and q's texts (so p and q pick
+    # them, cosine 1), and every text has the anchor "seoul" (Jaccard 1 for every pair: all
+    # pairs proposed, the same bonus for each). With one partner each, h picks p: its mean
+    # points closer to e1, though it is shorter (0.45 against 0.8 before normalising).
+    vectors = np.asarray(
+        [
+            [1.0, 0.0, 0.0, 0.0],  # 0: h
+            [0.45, 0.218, 0.866, 0.0],  # 1, 2: p, p2
+            [0.45, 0.218, -0.866, 0.0],
+            [0.8, 0.0, 0.0, 0.6],  # 3: q, q2
+        ],
+        dtype=np.float32,
+    )
+    texts = {"h": [0], "p": [1, 2], "p2": [1, 2], "q": [3], "q2": [3]}
+    outlets = {"h": "X", "p": "Y", "q": "Y", "p2": "W", "q2": "W"}
+    config = replace(Config(), claims=replace(ClaimsConfig(), article_pairs=1))
+    anchors = [frozenset({"seoul"})] * 4
+    # in h-p, text 0's closest is 1 (tied with 2, the first); p-p2 and q-q2 share their texts
+    assert claim_pairs.semantic_pairs(texts, outlets, vectors, anchors, config) == {(0, 1)}
+
+
+def test_the_units_of_a_text_are_listed_in_unit_order_however_many() -> None:
+    # one sentence in 40 articles, before or after a sentence of each article's own
+    said = "The ministry said the harvest was late this year in every province."
+    articles = []
+    for n in range(40):
+        own = f"Report number {n} from the farm agency counted the damage."
+        text_ = f"{said} {own}" if n % 2 == 0 else f"{own} {said}"
+        articles.append(Article(f"a{n:02d}", text_, outlet=f"Outlet {n}"))
+    corpus = ClaimCorpus(_results(*articles), Config(), AnchorLexicon.load(load_stopwords()))
+    assert corpus.texts[0].text == said
+    at = corpus.units_of_text(0).tolist()
+    assert len(at) == 40
+    assert at == sorted(at)
+    assert [corpus.ids[corpus.unit_article[i]] for i in at] == [a.id for a in articles]

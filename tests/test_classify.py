@@ -236,3 +236,44 @@ def test_two_agencies_at_one_place_the_first_agency_wins() -> None:
     reuters = Span(16, 39, Label.WIRE, agency="Reuters", evidence="alignment")
     (wire,) = [s for s in classify.partition(TEXT, [reuters, ap]) if s.label == Label.WIRE]
     assert (wire.agency, wire.evidence) == ("AP", "credit")
+
+
+@pytest.mark.parametrize(
+    ("one", "two", "wins"),
+    [
+        # two boilerplate rules with the same reason over one line: "en.r.1" < "en.r.2"
+        (
+            Span(0, 15, Label.BOILERPLATE, reason=BoilerplateReason.READ_ALSO, rule="en.r.2"),
+            Span(0, 15, Label.BOILERPLATE, reason=BoilerplateReason.READ_ALSO, rule="en.r.1"),
+            ("en.r.1", None),
+        ),
+        # the same agency over one stretch, said by a credit and by an alignment
+        (
+            Span(16, 39, Label.WIRE, agency="AP", evidence="credit"),
+            Span(16, 39, Label.WIRE, agency="AP", evidence="alignment"),
+            (None, "alignment"),
+        ),
+    ],
+)
+def test_candidates_differing_in_one_field_do_not_depend_on_order(
+    one: Span, two: Span, wins: tuple[str | None, str | None]
+) -> None:
+    """Two candidates of one label over one stretch that differ only in their rule, or
+    only in their evidence: the span takes the one whose rule or evidence sorts first,
+    whatever the input order."""
+    spans = classify.partition(TEXT, [one, two])
+    assert spans == classify.partition(TEXT, [two, one])
+    (span,) = [s for s in spans if s.label == one.label]
+    assert (span.rule, span.evidence) == wins
+
+
+def test_an_empty_candidate_is_no_evidence() -> None:
+    """A candidate that covers no character (start == end, here inside the white space a
+    wire span opens with) is dropped: it does not cut the span it falls in, so the white
+    space stays with the wire span."""
+    text = "Own words.  Wire words."
+    wire = Span(10, 23, Label.WIRE, agency="AP", evidence="credit")
+    empty = Span(11, 11, Label.BOILERPLATE, reason=BoilerplateReason.PROMO, rule="r")
+    expected = (Span(0, 10, Label.ORIGINAL), wire)
+    assert classify.partition(text, [wire]) == expected
+    assert classify.partition(text, [wire, empty]) == expected

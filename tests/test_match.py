@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import version
 
 import numpy as np
@@ -193,7 +194,7 @@ def test_lsh_bands_at_the_ends() -> None:
     a tiny one by single-row bands; no permutations is an error."""
     assert lsh_bands(128, 1.0) == (1, 65)
     assert lsh_bands(128, 0.005) == (128, 1)
-    with pytest.raises(ValueError, match="num_perm must be positive"):
+    with pytest.raises(ValueError, match=r"^num_perm must be positive$"):
         lsh_bands(0, 0.3)
 
 
@@ -209,6 +210,9 @@ def test_a_bucket_of_four_times_max_candidates_links_all_and_a_bigger_one_only_i
     five = np.array(rows, dtype=np.uint32)
     found = candidate_list(four, Banding(1, 2), 1)
     assert [(c.a, c.b, c.estimated_jaccard) for c in found] == [(0, 1, 0.5), (2, 3, 1.0)]
+    a, b, equal = candidates(four, Banding(1, 2), 1)  # the arrays: rows and equal counts
+    assert [a.dtype, b.dtype, equal.dtype] == [np.dtype(np.int64)] * 3
+    assert (a.tolist(), b.tolist(), equal.tolist()) == ([0, 2], [1, 3], [2, 4])
     found = candidate_list(five, Banding(1, 2), 1)
     assert [(c.a, c.b, c.estimated_jaccard) for c in found] == [
         (0, 1, 0.5),
@@ -260,3 +264,9 @@ def test_equal_values_counted_a_chunk_of_links_at_a_time_are_the_same(
     monkeypatch.setattr(module, "_CHUNK", 3)
     found = candidate_list(values, Banding(4, 2), 3)
     assert [(c.a, c.b, c.estimated_jaccard) for c in found] == expected
+
+
+def test_an_unknown_scheme_is_named_with_the_known_ones() -> None:
+    said = "unknown MinHash scheme 'minhash' (one of affine32, affine64, legacy)"
+    with pytest.raises(ValueError, match=f"^{re.escape(said)}$"):
+        Permutations.of("minhash", 1, 8)

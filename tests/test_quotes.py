@@ -18,9 +18,12 @@ from provenance.match.quote_groups import (
     TRUNCATED,
     Comparison,
     Located,
+    _best_speaker,
+    _units,
     compare,
     find_quote_groups,
     group,
+    linked,
     same_speaker,
 )
 from provenance.model import Article, Quote, WordChange
@@ -362,6 +365,20 @@ def test_compare_finds_word_changes_inside_the_stretch_and_truncation_at_its_end
     # one word replaced: a change at the added word's offsets (+ the offset given)
     got = compare(DEAL, DEAL.replace("accept", "sign"), 100)
     assert (got.covered, got.changes) == (1.0, (WordChange("accept", "sign", 112, 116),))
+    # offsets of the other text itself when no offset is given
+    got = compare(DEAL, DEAL.replace("accept", "sign"))
+    assert got.changes == (WordChange("accept", "sign", 12, 16),)
+    # two words for two: one change of both
+    two = compare(DEAL, DEAL.replace("accept any", "sign a"))
+    assert two.changes == (WordChange("accept any", "sign a", 12, 18),)
+    # a longer version without the first two words covers 8 of the 10
+    assert (
+        compare(DEAL, "not accept any deal that hurts our farmers and our fishermen too").covered
+        == 0.8
+    )
+    assert compare("Yes", "Yes").covered == 1.0  # one word of one
+    # 9 of 10 words: covered 0.9
+    assert compare(DEAL, DEAL.removesuffix(" farmers")).covered == 0.9
     assert got.score == _score(DEAL, DEAL.replace("accept", "sign"))
     # a word dropped inside: nothing added, an empty span where it was (before "deal")
     got = compare(DEAL, DEAL.replace("any ", ""), 0)
@@ -392,6 +409,7 @@ def test_speakers_are_one_person_when_one_name_holds_the_others_last_word() -> N
     assert same_speaker("Minister Park", "Park Jo-won")
     assert same_speaker("Park Jo-won", "Minister Park")
     assert same_speaker(None, "Lee Kim")
+    assert not same_speaker(" ", "Lee Kim")  # a "name" without words is nobody's
     assert same_speaker("Lee Kim", None)
 
 
@@ -485,3 +503,200 @@ def test_without_a_first_article_the_text_is_the_version_printed_most_often() ->
         _located("s", SHORT_DEAL, None, "Lee Kim"),
     ]
     assert group(named, QuoteConfig(), "q").speaker == "Minister Jo Park"
+
+
+def test_quotation_units_are_the_whole_and_each_sentence_of_four_words_or_more() -> None:
+    three = "One two three. Four five six seven. Eight nine ten eleven twelve."
+    items = [
+        _located("a", three, None),
+        _located("b", "Too short here", None),  # 3 words: not matched at all
+        _located("c", "Alpha beta gamma delta", None),  # 4 words, one sentence: one unit
+    ]
+    texts, owner = _units(items, QuoteConfig())
+    assert texts == [
+        three,
+        "Four five six seven.",
+        "Eight nine ten eleven twelve.",
+        "Alpha beta gamma delta",
+    ]
+    assert owner == [0, 0, 0, 2]
+
+
+def test_two_quotations_are_one_from_four_words_and_the_minimum_alignment_score() -> None:
+    def quote(words: str) -> Quote:
+        return _located("x", words, None).quote
+
+    config = QuoteConfig()
+    signed = DEAL.replace("accept", "sign")
+    score = _score(DEAL, signed)
+    assert linked(quote(DEAL), quote(signed), config) == pytest.approx(score, abs=0.01)
+    found = align_texts(DEAL, signed)
+    assert found is not None
+    at = replace(config, match_min_score=found.score)  # the minimum itself is enough
+    assert linked(quote(DEAL), quote(signed), at) is not None
+    above = replace(config, match_min_score=score + 0.01)
+    assert linked(quote(DEAL), quote(signed), above) is None
+    assert linked(quote(DEAL), quote("Nothing in common here at all today"), config) is None
+    # "hurts our farmers" is inside DEAL, but three words are never matched
+    assert linked(quote("hurts our farmers"), quote(DEAL), config) is None
+    assert linked(quote("that hurts our farmers"), quote(DEAL), config) == 100.0
+
+
+# C aligns with B (76.6) but not with the group's text A (60.0): it is compared with B.
+LINK_A = DEAL
+LINK_B = f"{DEAL} or our fishermen in the north"
+LINK_C = "any deal that hurts our farmers or our fishermen in the north is bad for us all"
+
+
+def test_an_occurrence_far_from_the_groups_text_is_compared_with_its_closest_version() -> None:
+    assert _score(LINK_A, LINK_C) < QuoteConfig().match_min_score <= _score(LINK_B, LINK_C)
+    members = [
+        _located("a", LINK_A, "2024-01-01"),
+        _located("b", LINK_B, "2024-01-02"),
+        _located("c", LINK_C, "2024-01-03"),
+    ]
+    got = group(members, QuoteConfig(), "q")
+    assert got.text == LINK_A
+    assert [o.score for o in got.occurrences] == [100.0, 100.0, _score(LINK_B, LINK_C)]
+    # at most 20 other occurrences are aligned: with 20 others before B, C keeps A
+    noise = [
+        _located(f"n{k:02d}", f"Rain and wind {k} across the hills today", "2024-02-01")
+        for k in range(20)
+    ]
+    got = group([members[0], *noise, *members[1:]], QuoteConfig(), "q")
+    assert got.occurrences[-1].score == _score(LINK_A, LINK_C)
+    got = group([members[0], *noise[:19], *members[1:]], QuoteConfig(), "q")
+    assert got.occurrences[-1].score == _score(LINK_B, LINK_C)
+
+
+def test_quote_groups_in_order_of_first_occurrence_with_offsets_past_leading_space() -> None:
+    weather = "The weather was fine all week long in the hills"
+    signed = DEAL.replace("accept", "sign")
+    articles = [
+        _article("b", f"“{weather},” said Jo Park. Jo Park said: “  {signed}.”", "2024-01-02", "B"),
+        _article("a", f"Rain fell on Monday. Minister Jo Park said: “{DEAL}.”", "2024-01-01", "A"),
+    ]
+    groups = find_quote_groups(pipeline.analyze_each(articles), Config())
+    # the DEAL group starts in a (a < b), the weather quotation only in b
+    assert [(g.id, g.text, [o.article_id for o in g.occurrences]) for g in groups] == [
+        ("quote-0001", f"{DEAL}.", ["a", "b"]),
+        ("quote-0002", f"{weather},", ["b"]),
+    ]
+    (change,) = groups[0].occurrences[1].changes
+    assert articles[0].text[change.start : change.end] == "sign"  # past the two spaces
+
+
+def test_quotations_linked_through_a_third_are_one_group_and_short_ones_stay_alone() -> None:
+    articles = [
+        _article("a", f"Minister Jo Park said: “{LINK_A}.”", "2024-01-01", "A"),
+        _article("b", f"Minister Jo Park said: “{LINK_B}.”", "2024-01-02", "B"),
+        _article("c", f"Minister Jo Park said: “{LINK_C}.”", "2024-01-03", "C"),
+        _article("d", "“We shall see,” said Jo Park.", "2024-01-04", "D"),
+        _article("e", "“We shall see,” said Jo Park.", "2024-01-05", "E"),
+    ]
+    groups = find_quote_groups(pipeline.analyze_each(articles), Config())
+    # a-b and b-c align, a-c does not: one component; three words are never matched
+    assert [[o.article_id for o in g.occurrences] for g in groups] == [
+        ["a", "b", "c"],
+        ["d"],
+        ["e"],
+    ]
+    assert groups[0].first == "a"
+
+
+def test_the_speaker_of_a_group_without_one_is_the_name_given_most_often() -> None:
+    assert _best_speaker([]) is None
+    # "park" twice (its longest form), "kim" once
+    assert _best_speaker(["Park", "Lee Kim", "Minister Jo Park"]) == "Minister Jo Park"
+    # a tie: the name given first, in its longest form
+    assert _best_speaker(["Kim", "Park", "Lee Kim"]) == "Lee Kim"
+    assert _best_speaker(["Jo Park", "Ji Park"]) == "Jo Park"  # as long: the greater string
+
+
+def test_quotations_of_several_sentences_join_every_article_that_prints_them() -> None:
+    # each quotation is three units (the whole and its two sentences), which LSH pairs
+    # with each other too; every article's copy joins the one group
+    said = "We will not accept any deal that hurts our farmers. The talks will go on next week."
+    articles = [
+        _article(aid, f"Minister Jo Park said: “{said}”", f"2024-01-0{n}", aid.upper())
+        for n, aid in enumerate("abc", start=1)
+    ]
+    groups = find_quote_groups(pipeline.analyze_each(articles), Config())
+    assert [[o.article_id for o in g.occurrences] for g in groups] == [["a", "b", "c"]]
+
+
+def test_an_occurrence_keeps_its_date_and_how_its_speaker_was_found() -> None:
+    member = _located("a", DEAL, "2024-01-01", "Jo Park")
+    member = replace(member, quote=replace(member.quote, resolved="surname"))
+    (got,) = group([member, _located("b", DEAL, "2024-01-02")], QuoteConfig(), "q").occurrences[:1]
+    assert (got.published, got.resolved, got.truncated) == ("2024-01-01", "surname", False)
+    # 9 of 10 words is not truncated (truncated_max_share 0.9), 8 of 10 is
+    nine, eight = DEAL.removesuffix(" farmers"), DEAL.removesuffix(" our farmers")
+    short = [
+        _located("a", DEAL, "2024-01-01"),
+        _located("b", nine, "2024-01-02"),
+        _located("c", eight, "2024-01-03"),
+    ]
+    assert [o.truncated for o in group(short, QuoteConfig(), "q").occurrences] == [
+        False,
+        False,
+        True,
+    ]
+
+
+def test_the_closest_version_from_the_minimum_score_and_the_first_of_equals() -> None:
+    a, b, c = (
+        _located(x, t, f"2024-01-0{n}")
+        for n, (x, t) in enumerate(zip("abc", (LINK_A, LINK_B, LINK_C), strict=True), 1)
+    )
+    # C aligns with the text A at exactly the minimum: compared with A, not with B
+    found = align_texts(LINK_A, LINK_C)
+    assert found is not None
+    at = replace(QuoteConfig(), match_min_score=found.score)
+    assert group([a, b, c], at, "q").occurrences[2].score == _score(LINK_A, LINK_C)
+    # two versions as close to C: the first is its partner (speaker None, so no mismatch),
+    # not the second (Lee Kim, who is not Jo Park)
+    b2 = _located("b2", LINK_B, "2024-01-02", "Lee Kim")
+    c = _located("c", LINK_C, "2024-01-03", "Jo Park")
+    got = group([a, b, b2, c], QuoteConfig(), "q")
+    assert SPEAKER_MISMATCH not in got.flags
+
+
+def test_without_a_first_article_an_earlier_date_goes_before_a_lower_id() -> None:
+    # k is undated (first unknown); x and w print versions as often and as long: the
+    # earlier date, x's, is the text though w's id is lower
+    v1, v2, v3 = (SHORT_DEAL.replace("accept", w) for w in ("accept", "sign", "take"))
+    members = [
+        _located("x", v2, "2024-01-04"),
+        _located("w", v1, "2024-01-05"),
+        _located("k", v3, None),
+    ]
+    assert group(members, QuoteConfig(), "q").text == v2
+
+
+def test_a_pair_already_in_one_group_does_not_stop_the_joining() -> None:
+    # a and x print the first sentence, b both, y the second. a-b and a-x join first; b-x
+    # (whole of b against x) is then a pair of one group already; b-y joins after it.
+    first = (
+        "Farmers across the northern provinces cannot survive another season of falling "
+        "grain prices, rising fuel costs and endless paperwork"
+    )
+    second = "Families need help quickly."
+    texts = {"a": first, "b": f"{first}. {second}", "x": first, "y": second}
+    articles = [
+        _article(aid, f"Minister Jo Park said: “{t}”", f"2024-01-0{n}", aid.upper())
+        for n, (aid, t) in enumerate(texts.items(), start=1)
+    ]
+    groups = find_quote_groups(pipeline.analyze_each(articles), Config())
+    assert [[o.article_id for o in g.occurrences] for g in groups] == [["a", "b", "x", "y"]]
+
+
+def test_a_korean_quotation_printed_twice_is_one_group() -> None:
+    # Korean is signed by character shingles (no spaces between the words of a phrase)
+    said = "김 장관은 “대화와 협력이 반드시 필요하다고 우리는 생각한다”고 말했다."
+    articles = [
+        Article("a", said, outlet="A", published="2024-01-01", language="ko"),
+        Article("b", said, outlet="B", published="2024-01-02", language="ko"),
+    ]
+    (got,) = find_quote_groups(pipeline.analyze_each(articles), Config())
+    assert (got.first, [o.article_id for o in got.occurrences]) == ("a", ["a", "b"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -11,11 +11,13 @@ import numpy as np
 import pytest
 
 from provenance import pipeline
+from provenance.anchors import AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
 from provenance.match import reuse, reuse_spans
 from provenance.match.align import Alignment, similarity
 from provenance.match.candidates import Candidate
+from provenance.match.claims import load_stopwords
 from provenance.match.links import Link
 from provenance.match.origin import first_appearance
 from provenance.match.signatures import BatchSigner, Matrix
@@ -482,14 +484,15 @@ def _grade(score: float, edits: WordEdits) -> Grade:
 def test_a_text_s_spans_take_the_best_ranked_sources_of_other_outlets() -> None:
     """``text_spans`` on a distinct text of length 40 found at offset 10 of article m
     (outlet "Paper") and at offset 0 of o1 (outlet "One"), linked to itself and to text 1
-    (its characters 5-25 against text 1's 3-23, score 80, one word changed), with at most
+    (its characters 5-25 against text 1's 3-23, score 96, one word changed), with at most
     two sources per span. Per occurrence and link, the linked text's occurrences are taken
     in rank order, skipping the article itself and any article of its outlet (" paper " is
     "Paper"), until two are taken:
     - m, itself: the wire story w (at 100) and o1 (at 200); w is a wire article, so the
       span is wire copy with w alone as source, credited to w's outlet;
     - m, text 1: o3 and o1 (o2 is a third); no wire source: a shared span, offsets
-      shifted by each occurrence's start, the grade of score 80 with a word edit;
+      shifted by each occurrence's start, graded edited (a word changed: not verbatim,
+      though 96 is above the verbatim score of a bare score);
     - o1, itself: w and m (the first two); wire copy;
     - o1, text 1: m and m2 (another outlet than o1's): shared.
     The first appearance is asked once, for the first shared span."""
@@ -502,7 +505,7 @@ def test_a_text_s_spans_take_the_best_ranked_sources_of_other_outlets() -> None:
     edits = WordEdits(changed=1)
     links = [
         Link(0, (0, 40), (0, 40), 100.0, 1.0),
-        Link(1, (5, 25), (3, 23), 80.0, 0.5, edits),
+        Link(1, (5, 25), (3, 23), 96.0, 0.5, edits),
     ]
     ranked = {
         0: [(wire, 100), (mine, 10), (twin, 0), (one, 200), (two, 300)],
@@ -518,7 +521,7 @@ def test_a_text_s_spans_take_the_best_ranked_sources_of_other_outlets() -> None:
     found = list(
         reuse_spans.text_spans([(mine, 10), (one, 0)], links, ranked.__getitem__, first, config)
     )
-    edited = _grade(80.0, edits)
+    edited = _grade(96.0, edits)
     assert edited == Grade.EDITED
 
     def source(a: Article, start: int, score: float, grade: Grade, e: WordEdits) -> SpanSource:
@@ -547,8 +550,8 @@ def test_a_text_s_spans_take_the_best_ranked_sources_of_other_outlets() -> None:
                 35,
                 Label.SHARED,
                 sources=(
-                    source(three, 53, 80.0, edited, edits),
-                    source(one, 3, 80.0, edited, edits),
+                    source(three, 53, 96.0, edited, edits),
+                    source(one, 3, 96.0, edited, edits),
                 ),
                 first="o3",
             ),
@@ -566,8 +569,8 @@ def test_a_text_s_spans_take_the_best_ranked_sources_of_other_outlets() -> None:
                 25,
                 Label.SHARED,
                 sources=(
-                    source(mine, 63, 80.0, edited, edits),
-                    source(twin, 10, 80.0, edited, edits),
+                    source(mine, 63, 96.0, edited, edits),
+                    source(twin, 10, 96.0, edited, edits),
                 ),
                 first="o3",
             ),
@@ -837,6 +840,25 @@ def test_passages_under_the_configured_floor_are_left_out() -> None:
     assert corpus.passage_article.tolist() == [0, 0, 1]
 
 
+def test_a_text_s_occurrences_are_in_passage_order() -> None:
+    """``Corpus.of`` with 120 passages alternating between distinct texts 1 and 0: text
+    0's occurrences are passages 1, 3, ..., 119 in that order (a text repeated in one
+    article gives its sources in text order), text 1's 0, 2, ..., 118."""
+    n = 120
+    corpus = reuse.Corpus.of(
+        {"a": Article("a", "")},
+        np.zeros(n, dtype=np.int64),
+        np.arange(n, dtype=np.int64) * 10,
+        np.array([1, 0] * (n // 2), dtype=np.int64),
+        np.array([5, 5], dtype=np.int64),
+        MemoryTexts(),
+        np.zeros((2, 4), dtype=np.uint32),
+    )
+    assert corpus.occurrences(0) == list(range(1, n, 2))
+    assert corpus.occurrences(1) == list(range(0, n, 2))
+    assert corpus.bounds.tolist() == [0, n // 2, n]
+
+
 def test_a_corpus_without_passages_has_no_reuse() -> None:
     """Articles too short for any passage: no text is stored, one empty batch is signed
     (an empty signature matrix), and nothing is reused; two of them with the same text
@@ -884,6 +906,17 @@ class _Recorder(Local):
         return super().embed(texts, model)
 
 
+@dataclass(frozen=True)
+class _NotingLexicon(AnchorLexicon):
+    """The anchor lexicon, noting the forms it is asked to name canonically."""
+
+    asked: list[str] = field(default_factory=list)
+
+    def canonical(self, form: str) -> str:
+        self.asked.append(form)
+        return super().canonical(form)
+
+
 class _Rows:
     """A ``RowStore`` in memory."""
 
@@ -902,13 +935,17 @@ class _Rows:
 
 
 def test_find_reuse_works_through_the_kernels_and_stores_it_is_given() -> None:
-    """The kernels given sign, propose, align and embed (the claims' sentences included);
+    """The kernels given sign, propose, align and embed (the claims' sentences included),
+    the anchor lexicon given names the claims' anchors ("North Korea" in W1);
     the distinct passage texts go to the ``texts`` given (W1, the first passage of the
     first article, first), the claims' sentence vectors to ``vectors_to``."""
     kernels, texts, rows = _Recorder(), MemoryTexts(), _Rows()
+    loaded = AnchorLexicon.load(load_stopwords())
+    lexicon = _NotingLexicon(loaded.function_words, loaded.not_names, loaded.aliases)
     found = reuse.find_reuse(
-        _segmented(COPY, WIRE), Config(), kernels=kernels, texts=texts, vectors_to=rows
+        _segmented(COPY, WIRE), Config(), lexicon, kernels=kernels, texts=texts, vectors_to=rows
     )
+    assert "northkorea" in lexicon.asked  # an anchor of the claims
     assert kernels.ran == {"sign", "candidates", "align", "embed"}
     assert texts.many([0]) == [W1]
     assert len(texts) == len({W1, W2, W3, O2, O3})

@@ -105,14 +105,21 @@ def load_stopwords() -> frozenset[str]:
     )
 
 
-def claim_shingles(text: str, params: FingerprintParams, stopwords: frozenset[str]) -> set[bytes]:
-    """What the claim index signs: the content words of ``text`` (word unigrams without
-    ``stopwords``; all words if none is left), or character shingles for spaceless scripts."""
+def claim_shingles(
+    text: str, params: FingerprintParams, stopwords: frozenset[str], n: int = 1
+) -> set[bytes]:
+    """What the claim index signs: the content words of ``text`` (its words without
+    ``stopwords``; all words if none is left) in runs of ``n`` (the whole run if shorter),
+    or character shingles for spaceless scripts. The report's claim LSH takes ``n`` from
+    ``FingerprintConfig.claim_word_shingle``; quotation units are signed by single words."""
     if spaceless_share(text) >= SPACELESS_MIN_SHARE:
         return shingles(text, params)
     tokens = words(text)
-    content = {t for t in tokens if t not in stopwords} or set(tokens)
-    return {t.encode("utf-8") for t in content}
+    content = [t for t in tokens if t not in stopwords] or tokens
+    grams = {" ".join(content[i : i + n]) for i in range(len(content) - n + 1)}
+    if not grams and content:
+        grams = {" ".join(content)}
+    return {g.encode("utf-8") for g in grams}
 
 
 def language_of(article: Article, text: str) -> str | None:
@@ -188,11 +195,13 @@ def score_task(item: tuple[int, int, bool], scoring: Scoring, resources: Any) ->
 
 
 def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> list[tuple[int, int]]:
-    params = replace(
-        FingerprintParams.from_config(config.fingerprint),
-        word_shingle=config.fingerprint.claim_word_shingle,
+    params = FingerprintParams.from_config(config.fingerprint)
+    shingler = partial(
+        claim_shingles,
+        params=params,
+        stopwords=load_stopwords(),
+        n=config.fingerprint.claim_word_shingle,
     )
-    shingler = partial(claim_shingles, params=params, stopwords=load_stopwords())
     signatures = sign_in_chunks(kernels, [t.text for t in corpus.texts], params, shingler)
     fp = config.fingerprint
     found = kernels.candidates(
