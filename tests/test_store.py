@@ -1061,17 +1061,20 @@ def test_an_index_with_a_table_or_column_missing_is_refused_and_left_alone(
     column = _make_index(
         tmp_path / "c" / "i.sqlite",
         "DROP TABLE passages",
-        "CREATE TABLE passages (article INTEGER, seq INTEGER, start INTEGER)",
+        "CREATE TABLE passages (article INTEGER, seq INTEGER)",
     )
     assert _refusal(column) == (
-        f"{column}: not a provenance index: table passages lacks column(s) end"
+        f"{column}: not a provenance index: table passages lacks column(s) end, start"
     )
 
 
 def test_an_index_whose_meta_lacks_a_parameter_is_refused(tmp_path: Path) -> None:
-    path = _make_index(tmp_path / "m" / "i.sqlite", "DELETE FROM meta WHERE key = 'rows'")
+    path = _make_index(
+        tmp_path / "m" / "i.sqlite", "DELETE FROM meta WHERE key IN ('rows', 'bands')"
+    )
     assert _refusal(path, create=True) == (
-        f"{path}: damaged index: its meta table lacks rows, so its parameters are unknown; "
+        f"{path}: damaged index: its meta table lacks bands, rows, so its parameters are "
+        "unknown; "
         "delete the file and add the articles again"
     )
 
@@ -1140,7 +1143,6 @@ def test_a_reader_never_creates_or_changes_an_index(tmp_path: Path) -> None:
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             store.put(entries)
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
-        assert store.stats().file_bytes == len(before)  # no -wal file: the file alone
     assert path.read_bytes() == before
 
 
@@ -1247,13 +1249,15 @@ def test_band_rows_and_passages_that_point_nowhere_are_store_errors(tmp_path: Pa
         with pytest.raises(StoreError) as info:
             store.articles([9, 7, 1])
         assert str(info.value) == missing
-        store.conn.execute("UPDATE passages SET start = 'x' WHERE seq = 1")
-        with pytest.raises(StoreError) as info:
-            store.articles([1])
-        assert str(info.value) == (
-            f"{path}: damaged index: a passage offset of article 'a' is str 'x', not an "
-            "integer; `provenance index verify` tells more"
-        )
+        for change, shown in (("start = 'x'", "str 'x'"), ('"end" = 2.5', "float '2.5'")):
+            with store.transaction(write=False):
+                store.conn.execute(f"UPDATE passages SET {change} WHERE seq = 1")
+                with pytest.raises(StoreError) as info:
+                    store.articles([1])
+                assert str(info.value) == (
+                    f"{path}: damaged index: a passage offset of article 'a' is {shown}, not "
+                    "an integer; `provenance index verify` tells more"
+                )
         key = store.conn.execute("SELECT key FROM bands LIMIT 1").fetchone()[0]
         store.conn.execute("INSERT INTO bands VALUES (?, 'abcdefghijklmnopqrstuvwxyz')", (key,))
         with pytest.raises(StoreError) as info:
@@ -1573,3 +1577,87 @@ def test_verify_counts_an_article_left_without_any_row(tmp_path: Path) -> None:
         store.conn.execute("DELETE FROM passages WHERE article = 1")
         store.conn.execute("DELETE FROM bands WHERE ref >> 12 = 1")
         assert store.verify() == ["article pk 1: 0 passages and 0 band rows, expected 4 and 32"]
+
+
+def test_the_size_of_an_index_without_a_wal_is_its_file_alone(tmp_path: Path) -> None:
+    path = _make_index(tmp_path / "s" / "i.sqlite")  # journal_mode DELETE: no -wal file
+    with Store(path, Fingerprinter(Config()), readonly=True) as store:
+        assert store.stats().file_bytes == path.stat().st_size
+    assert not Path(f"{path}-wal").exists()
+
+
+def test_verify_counts_each_kind_of_row_and_accepts_an_article_without_units(
+    tmp_path: Path,
+) -> None:
+    """A text too short for any unit is stored with 0 passages and 0 band rows: sound.
+    One passage row of another article deleted: its count says 3 of 4 passages, with all
+    32 band rows still there."""
+    articles = [_article("a"), _article("short", "Short note.")]
+    with _index(tmp_path / "i.sqlite", articles) as store:
+        assert store.conn.execute(
+            "SELECT n_passages FROM articles WHERE id = 'short'"
+        ).fetchone() == (0,)
+        assert store.verify() == []
+        store.conn.execute("DELETE FROM passages WHERE article = 1 AND seq = 0")
+        assert store.verify() == ["article pk 1: 3 passages and 32 band rows, expected 4 and 32"]
+
+
+def test_only_a_locked_database_is_retried(tmp_path: Path) -> None:
+    """ "database is locked" is tried again until the lock timeout; any other SQLite error
+    is a StoreError at the first attempt."""
+    with Store(tmp_path / "i.sqlite", Fingerprinter(Config()), create=True, lock_timeout_s=1) as s:
+        attempts: list[str] = []
+
+        def fail(message: str) -> None:
+            attempts.append(message)
+            raise sqlite3.OperationalError(message)
+
+        with pytest.raises(StoreError) as info:
+            s._retry(lambda: fail("no such table: bands"))
+        assert str(info.value) == f"{s.path}: no such table: bands"
+        assert attempts == ["no such table: bands"]
+        with pytest.raises(StoreError, match="database is locked"):
+            s._retry(lambda: fail("database is locked"))
+        assert len(attempts) > 2
+
+        def damaged() -> None:
+            attempts.append("damaged")
+            raise sqlite3.DatabaseError("file is not a database")
+
+        attempts.clear()
+        with pytest.raises(StoreError) as info:
+            s._retry(damaged)
+        assert str(info.value) == (
+            f"{s.path}: damaged index (file is not a database); "
+            "`provenance index verify` tells more"
+        )
+        assert attempts == ["damaged"]
+
+
+def test_a_failed_rollback_does_not_hide_the_failed_commit(tmp_path: Path) -> None:
+    class _FailingBoth(_FailingCommit):
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+            if sql == "ROLLBACK":
+                raise sqlite3.OperationalError("cannot rollback")
+            return super().execute(sql, *args)
+
+    path = tmp_path / "i.sqlite"
+    with _open(path) as store:
+        entries = _entries(store, [_article("a")])
+        real = store.conn
+        store.conn = _FailingBoth(real)  # type: ignore[assignment]
+        with pytest.raises(StoreError, match="commit failed, nothing of this transaction"):
+            store.put(entries)
+        store.conn = real
+        real.execute("ROLLBACK")
+        assert store.count() == 0
+
+
+def test_a_file_with_an_sqlite_header_and_garbage_after_it_is_a_damaged_index(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "g.sqlite"
+    path.write_bytes(b"SQLite format 3\x00" + bytes(84) + b"garbage!" * 600)
+    assert _refusal(path) == (
+        f"{path}: damaged index (file is not a database); `provenance index verify` tells more"
+    )
