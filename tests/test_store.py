@@ -1111,6 +1111,25 @@ def test_an_older_format_is_refused_with_the_rebuild_command_and_rebuild_upgrade
         assert verify(store, Config()) == []
 
 
+def test_an_open_refused_after_connecting_leaves_no_wal_or_shm_file(tmp_path: Path) -> None:
+    """The format and parameter checks run on the real connection (the file passes the
+    read-only precheck): a refusal closes it, so no -wal/-shm file stays beside the index
+    and the index's bytes are as they were."""
+    path = _make_index(tmp_path / "w" / "i.sqlite")
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")  # an index as the tool leaves it
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'format_version'")
+    conn.close()
+    before = path.read_bytes()
+    assert not Path(f"{path}-wal").exists()
+    for config in (Config(), Config(index=StoreConfig(bands=6, rows=4))):
+        with pytest.raises(StoreError):
+            Store(path, Fingerprinter(config))
+        assert not Path(f"{path}-wal").exists()
+        assert not Path(f"{path}-shm").exists()
+        assert path.read_bytes() == before
+
+
 def test_other_parameters_are_listed_each_with_this_runs_value(tmp_path: Path) -> None:
     path = _make_index(tmp_path / "p" / "i.sqlite")
     other = Config(index=StoreConfig(bands=6, rows=4))

@@ -240,6 +240,18 @@ class Store:
                 self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=0)
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open the index: {exc}") from None
+        try:
+            self._prepare(new=new, memory=memory, page_size=page_size, check_meta=check_meta)
+        except BaseException:
+            # a refused or failed open leaves nothing behind: no open connection holding
+            # -wal/-shm files beside the user's file
+            self.conn.close()
+            raise
+
+    def _prepare(self, *, new: bool, memory: bool, page_size: int, check_meta: bool) -> None:
+        """Set up the opened connection: pragmas, then the tables of a new index or the
+        checks of an existing one."""
+        readonly = self.readonly
         self.conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         self.conn.execute("PRAGMA cache_size = -65536")  # 64 MiB of page cache
         if not readonly:
