@@ -129,7 +129,7 @@ EQUIVALENT: dict[str, str] = {
             ("ops", "_rebuild", (4, 5, 8, 9, 12, 13)),
             ("sqlite", "__schema_problem", (5, 6)),
             ("sqlite", "__app_id", (4, 5)),
-            ("sqlite", "\u01c1Store\u01c1__init__", (71, 72, 84, 85, 88, 89)),
+            ("sqlite", "\u01c1Store\u01c1_prepare", (5, 6, 18, 19, 22, 23)),
             ("sqlite", "\u01c1Store\u01c1_precheck", (32, 33)),
             ("sqlite", "\u01c1Store\u01c1_rollback", (4,)),
             ("sqlite", "\u01c1Store\u01c1_check_meta", (5, 6)),
@@ -193,10 +193,8 @@ EQUIVALENT: dict[str, str] = {
         "bounds the SQL variables of one query (SQLite allows 32,766)"
         for name, n in (("kinds", 9), ("hashes", 8), ("articles", 9))
     },
-    "provenance.store.sqlite.x\u01c1Store\u01c1__init____mutmut_122": "that branch runs only "
+    "provenance.store.sqlite.x\u01c1Store\u01c1_prepare__mutmut_56": "that branch runs only "
     "for a problem other than 'no tables', which _explain returns whatever `ours` is",
-    "provenance.store.sqlite.x\u01c1Store\u01c1__init____mutmut_8": "nothing reads the "
-    "`readonly` attribute (the connection's mode=ro is what keeps the file unchanged)",
     "provenance.store.sqlite.x\u01c1Store\u01c1_insert__mutmut_21": "ensure_ascii=None is "
     "false, as False",
     "provenance.store.sqlite.x\u01c1Store\u01c1_insert__mutmut_31": "an INSERT into an "
@@ -209,7 +207,7 @@ EQUIVALENT: dict[str, str] = {
     "by default",
     "provenance.store.sqlite.x\u01c1Store\u01c1_meta_complete__mutmut_1": "both callers "
     "pass `rebuilding`: the default is never used",
-    "provenance.store.sqlite.x\u01c1Store\u01c1__init____mutmut_100": "a new file and a "
+    "provenance.store.sqlite.x\u01c1Store\u01c1_prepare__mutmut_34": "a new file and a "
     "memory index have just had our application id written, so the id test is true for them",
     **{
         f"provenance.store.sqlite.x\u01c1Store\u01c1_retry__mutmut_{n}": "the back-off and "
