@@ -123,12 +123,16 @@ def shingles(text: str, params: FingerprintParams) -> set[bytes]:
             {chars} if chars else set()
         )
     else:
-        tokens = words(text)
-        n = params.word_shingle
-        grams = {" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
-        if not grams and tokens:
-            grams = {" ".join(tokens)}
+        grams = word_grams(words(text), params.word_shingle)
     return {g.encode("utf-8") for g in grams}
+
+
+def word_grams(tokens: list[str], n: int) -> set[str]:
+    """The runs of ``n`` consecutive ``tokens``, or all of them as one when fewer."""
+    grams = {" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+    if not grams and tokens:
+        grams = {" ".join(tokens)}
+    return grams
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ from provenance.fingerprint import (
     FingerprintParams,
     shingles,
     spaceless_share,
+    word_grams,
     words,
 )
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
@@ -116,10 +117,7 @@ def claim_shingles(
         return shingles(text, params)
     tokens = words(text)
     content = [t for t in tokens if t not in stopwords] or tokens
-    grams = {" ".join(content[i : i + n]) for i in range(len(content) - n + 1)}
-    if not grams and content:
-        grams = {" ".join(content)}
-    return {g.encode("utf-8") for g in grams}
+    return {g.encode("utf-8") for g in word_grams(content, n)}
 
 
 def language_of(article: Article, text: str) -> str | None:
