@@ -256,7 +256,7 @@ EQUIVALENT: dict[str, str] = {
         "c >= common, log(common / c) <= 0 and max(0.0, ...) makes it the 0.0 of the else"
         for n in (135, 143)
     },
-    "provenance.match.claims.x_claim_shingles__mutmut_28": "codec names are case-insensitive",
+    "provenance.match.claims.x_claim_shingles__mutmut_15": "codec names are case-insensitive",
     "provenance.match.claims.x_load_stopwords__mutmut_2": "data/stopwords.txt is ASCII: "
     "the locale's encoding (UTF-8, Latin-1, ...) reads it alike",
     "provenance.match.claims.x_load_stopwords__mutmut_10": "codec names are case-insensitive",
