@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -27,6 +28,7 @@ from provenance.model import (
     ArticleResult,
     Grade,
     Label,
+    Match,
     SourceKind,
     Span,
     SpanSource,
@@ -132,6 +134,39 @@ def test_each_articles_spans_go_to_spans_to_in_id_order_as_they_are_made() -> No
     in_memory = reuse.find_reuse(_segmented(COPY, WIRE, lone), Config())
     assert tuple(seen) == in_memory.spans
     assert [len(s) for s in seen] == [2, 2, 0]  # W1 and W2 in both, shared or wire
+
+
+def test_a_run_killed_while_its_spans_were_stored_resumes_to_the_same_result(
+    tmp_path: Path,
+) -> None:
+    """With a work store, the spans are rows of their own ("reuse-spans"), one per article,
+    read back at classify time. A run killed after the first row was stored (the reduced
+    reuse stage not kept yet) resumes: the rows are made again, the stored one kept, the
+    others added, each article's once; the classified articles and matches are those of a
+    run without a store."""
+    import sqlite3
+
+    from provenance.run.workstore import FILE, WorkStore
+
+    articles = [COPY, WIRE, Article("b-other", W1 + "\n" + O3, outlet="Third")]
+    plain = pipeline.analyze(articles, Config())
+    assert len(plain.matches) == 4  # W1 in all three (three pairs), W2 in two
+
+    def run() -> tuple[tuple[ArticleResult, ...], tuple[Match, ...], int]:
+        store = WorkStore(tmp_path, "key", resume=True)
+        try:
+            streamed = pipeline.analyze_streamed(articles, Config(), store=store)
+            done = (tuple(streamed.articles), tuple(streamed.corpus.matches))
+            return (*done, store.done("reuse-spans"))
+        finally:
+            store.close()
+
+    assert run() == (plain.articles, plain.matches, 3)
+    with sqlite3.connect(tmp_path / FILE) as db:  # as if killed after the first row
+        db.execute("DELETE FROM reduced WHERE stage = 'reuse'")
+        db.execute("DELETE FROM results WHERE stage = 'reuse-spans' AND seq > 0")
+    db.close()
+    assert run() == (plain.articles, plain.matches, 3)
 
 
 def test_same_outlet_repeat_is_not_reuse() -> None:
