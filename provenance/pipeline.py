@@ -18,14 +18,12 @@ import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from provenance import attribution, boilerplate, classify, quotes, templates
 from provenance.agencies import AgencyLexicon
 from provenance.boilerplate import OutletRepeats
 from provenance.config import BoilerplateConfig, Config
-from provenance.match import reuse
-from provenance.match.quote_groups import find_quote_groups
 from provenance.model import (
     Article,
     ArticleResult,
@@ -36,11 +34,14 @@ from provenance.model import (
     outlet_key,
 )
 from provenance.resources import Resources
-from provenance.run.kernels import Kernels
-from provenance.run.local import Executor, Serial, Task, kernels_of
-from provenance.run.workstore import WorkStore
+from provenance.run.local import Executor, Serial, Task
 from provenance.segment import segment
-from provenance.semantic import DIMENSIONS
+
+if TYPE_CHECKING:  # the matching stage is imported where it runs: the per-article stages
+    # (``analyze_each``, all a ``provenance check`` needs) do without it
+    from provenance.match import reuse
+    from provenance.run.kernels import Kernels
+    from provenance.run.workstore import WorkStore
 
 __all__ = [
     "Progress",
@@ -263,6 +264,11 @@ def analyze_streamed(
     """``analyze`` with the classified articles as an iterator: with a work store they are
     read back from it one at a time instead of being held in memory. ``executor`` runs the
     per-article stages, ``kernels`` the heavy steps of matching (default: this process)."""
+    from provenance.match import reuse
+    from provenance.match.quote_groups import find_quote_groups
+    from provenance.run.local import kernels_of
+    from provenance.semantic import DIMENSIONS
+
     config = config or Config()
     report = progress or _no_progress
     runner = executor or Serial(resources)

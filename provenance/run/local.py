@@ -13,15 +13,18 @@ import itertools
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
-import numpy.typing as npt
 
 from provenance.resources import Resources
 from provenance.run.kernels import Kernels, Local
 from provenance.semantic import Vectors, load_embedder
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    import numpy.typing as npt
 
 Item = TypeVar("Item")
 Context = TypeVar("Context")
@@ -96,6 +99,10 @@ class Pool:
     def __init__(self, jobs: int, chunk: int = CHUNK) -> None:
         self.jobs = max(1, jobs)
         self.chunk = max(1, chunk)
+        # imported here: the serial executor (a one-article ``provenance check``) does
+        # without multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_start)
 
     def map(
@@ -131,9 +138,10 @@ def blocks(n: int, count: int) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in itertools.pairwise(edges) if hi > lo]
 
 
-# token ids of many texts, end to end, and each text's count (a few bytes per token where
-# lists of Python ints would take about 40)
-Tokens = tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]
+if TYPE_CHECKING:
+    # token ids of many texts, end to end, and each text's count (a few bytes per token
+    # where lists of Python ints would take about 40)
+    Tokens = tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]
 
 
 def _tokens(texts: list[str], model: str) -> Tokens | None:
