@@ -61,7 +61,7 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stder
 """
 
 
-def _cold(*args: str, cwd: Path) -> tuple[dict[str, Any], str]:
+def cold_command(*args: str, cwd: Path | None = None) -> tuple[dict[str, Any], str]:
     """Exit code and imported modules of one command in a fresh process, and its stdout."""
     run = subprocess.run(
         [sys.executable, "-c", _PROBE, *args],
@@ -98,7 +98,9 @@ def _copy_of_the_source(folder: Path) -> Path:
 
 def test_a_cold_check_finds_the_copy_without_the_reports_machinery(indexed: Path) -> None:
     new = _copy_of_the_source(indexed)
-    result, out = _cold("check", str(new), "--index", "i.sqlite", "--format", "json", cwd=indexed)
+    result, out = cold_command(
+        "check", str(new), "--index", "i.sqlite", "--format", "json", cwd=indexed
+    )
     # the whole command ran: the article was analysed, signed and looked up in the index
     assert result["code"] == 1  # a near-duplicate fails the default policy
     (article,) = json.loads(out)["articles"]
@@ -112,7 +114,7 @@ def test_a_cold_check_finds_the_copy_without_the_reports_machinery(indexed: Path
 def test_the_report_imports_what_the_check_must_not(indexed: Path) -> None:
     """The positive control: the probe sees the matching stage and the renderers where a
     command uses them, so the test above would fail if a check imported them."""
-    result, _ = _cold("report", str(SOURCE), "--format", "md", "--jobs", "1", cwd=indexed)
+    result, _ = cold_command("report", str(SOURCE), "--format", "md", "--jobs", "1", cwd=indexed)
     assert result["code"] == 0
     loaded = set(result["modules"])
     assert {
