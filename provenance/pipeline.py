@@ -24,6 +24,7 @@ from provenance import attribution, boilerplate, classify, quotes, templates
 from provenance.agencies import AgencyLexicon
 from provenance.boilerplate import OutletRepeats
 from provenance.config import BoilerplateConfig, Config
+from provenance.match.quote_groups import find_quote_groups
 from provenance.model import (
     Article,
     ArticleResult,
@@ -34,14 +35,15 @@ from provenance.model import (
     outlet_key,
 )
 from provenance.resources import Resources
-from provenance.run.local import Executor, Serial, Task
+from provenance.run.kernels import Kernels
+from provenance.run.local import Executor, Serial, Task, kernels_of
+from provenance.run.workstore import WorkStore
 from provenance.segment import segment
+from provenance.semantic import DIMENSIONS
 
-if TYPE_CHECKING:  # the matching stage is imported where it runs: the per-article stages
-    # (``analyze_each``, all a ``provenance check`` needs) do without it
+if TYPE_CHECKING:  # the matching stage is imported where it runs (``analyze_streamed``):
+    # the per-article stages (``analyze_each``, all a ``provenance check`` needs) do without
     from provenance.match import reuse
-    from provenance.run.kernels import Kernels
-    from provenance.run.workstore import WorkStore
 
 __all__ = [
     "Progress",
@@ -265,9 +267,6 @@ def analyze_streamed(
     read back from it one at a time instead of being held in memory. ``executor`` runs the
     per-article stages, ``kernels`` the heavy steps of matching (default: this process)."""
     from provenance.match import reuse
-    from provenance.match.quote_groups import find_quote_groups
-    from provenance.run.local import kernels_of
-    from provenance.semantic import DIMENSIONS
 
     config = config or Config()
     report = progress or _no_progress

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from provenance.resources import Resources
 from provenance.run.kernels import Kernels, Local
@@ -23,8 +24,6 @@ from provenance.semantic import Vectors, load_embedder
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
-
-    import numpy.typing as npt
 
 Item = TypeVar("Item")
 Context = TypeVar("Context")
@@ -138,10 +137,9 @@ def blocks(n: int, count: int) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in itertools.pairwise(edges) if hi > lo]
 
 
-if TYPE_CHECKING:
-    # token ids of many texts, end to end, and each text's count (a few bytes per token
-    # where lists of Python ints would take about 40)
-    Tokens = tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]
+# token ids of many texts, end to end, and each text's count (a few bytes per token where
+# lists of Python ints would take about 40)
+Tokens = tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]
 
 
 def _tokens(texts: list[str], model: str) -> Tokens | None:
