@@ -176,12 +176,15 @@ def simhash_buckets(
     """The buckets of random-hyperplane LSH over ``vectors`` that propose pairs, band after
     band, as matrices of buckets of one size (a row per bucket: its row numbers of
     ``vectors``, ascending): rows that share the signs of all ``rows`` projections of a
-    band. A bucket never holds more than ``max_bucket`` rows: a larger one (a direction
-    shared by a crowd) is split again by up to ``split_bits`` further hyperplanes of its
-    band, one at a time, until each part is small enough; a crowd that ``split_bits``
-    hyperplanes do not split (identical directions), or any crowd when ``split_bits`` is 0,
-    proposes nothing. The hyperplanes come from ``seed``; the first ``bands * rows`` are
-    drawn first, so the buckets within ``max_bucket`` do not depend on ``split_bits``."""
+    band. A bucket never holds more than ``max_bucket`` rows: a larger one (a crowd: the
+    directions of a corpus's articles are close together, and more of them share a bucket
+    the larger the corpus) is split again, up to ``split_bits`` times, at the median of its
+    rows' projections on a further random direction of its band (a random-projection tree:
+    a hyperplane through the crowd halves it, where one through the origin mostly misses
+    it), until every part is small enough; a crowd that does not split (identical
+    directions), or any crowd when ``split_bits`` is 0, proposes nothing. The directions
+    come from ``seed``; the first ``bands * rows`` are drawn first, so the buckets within
+    ``max_bucket`` do not depend on ``split_bits``."""
     n = len(vectors)
     if n < 2:
         return
@@ -198,8 +201,8 @@ def simhash_buckets(
                 if extra is None:
                     drawn = rng.standard_normal((vectors.shape[1], bands * split_bits))
                     extra = drawn.astype(np.float32)
-                plane = extra[:, band * split_bits + level - 1]
-                keys = keys * 2 + (vectors[members] @ plane > 0)
+                projected = vectors[members] @ extra[:, band * split_bits + level - 1]
+                keys = keys * 2 + (projected > _medians(keys, projected))
             order = np.lexsort((members, keys))
             members = members[order]
             starts = np.flatnonzero(np.r_[True, keys[order][1:] != keys[order][:-1]])
@@ -213,6 +216,16 @@ def simhash_buckets(
             # crowds numbered 0, 1, ... so that keys stay small however many levels
             keys = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)[crowd]
             members = members[crowd]
+
+
+def _medians(groups: npt.NDArray[np.int64], values: Vectors) -> Vectors:
+    """For each element, the lower median of ``values`` within its group (``groups``
+    ascending: a group's elements are consecutive)."""
+    order = np.lexsort((values, groups))
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    sizes = np.diff(np.r_[starts, len(groups)])
+    median = values[order][starts + (sizes - 1) // 2]
+    return np.asarray(np.repeat(median, sizes), dtype=values.dtype)
 
 
 def bucket_pairs(buckets: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
