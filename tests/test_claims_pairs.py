@@ -22,7 +22,7 @@ def _crowded(n: int, seed: int, spread: float = 0.15, dims: int = 24) -> np.ndar
     hyperplane of a band, so a band's buckets overflow even at a few hundred rows."""
     rng = np.random.default_rng(seed)
     v = rng.standard_normal((n, dims)) * spread + rng.standard_normal(dims)
-    return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+    return np.asarray(v / np.linalg.norm(v, axis=1, keepdims=True), dtype=np.float32)
 
 
 def _old_rule(
@@ -178,17 +178,22 @@ def test_re_splitting_starts_at_simhash_split_from() -> None:
     outlets = {a: a for a in ids}
     none = [frozenset[str]()] * n
 
-    def pairs(**knobs: int) -> list[tuple[int, int]]:
-        claims = replace(ClaimsConfig(), simhash_max_bucket=20, **knobs)
+    def pairs(split_from: int, split_bits: int = 16) -> list[tuple[int, int]]:
+        claims = replace(
+            ClaimsConfig(),
+            simhash_max_bucket=20,
+            simhash_split_from=split_from,
+            simhash_split_bits=split_bits,
+        )
         config = replace(Config(), claims=claims)
         return claim_pairs._article_pairs(ids, outlets, means, none, config)
 
     def partnered(found: list[tuple[int, int]]) -> int:
         return len({x for pair in found for x in pair})
 
-    below = pairs(simhash_split_from=n + 1)
-    assert below == pairs(simhash_split_from=0, simhash_split_bits=0)
-    at = pairs(simhash_split_from=n)
+    below = pairs(n + 1)
+    assert below == pairs(0, split_bits=0)
+    at = pairs(n)
     assert partnered(below) < n == partnered(at)
 
 
