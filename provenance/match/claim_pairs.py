@@ -1,9 +1,13 @@
 """Semantic claim candidates: article pairs from LSH, then sentence ranking inside each pair.
 
 1. Candidate article pairs (never all pairs): random-hyperplane LSH over each article's mean
-   sentence vector (``semantic.simhash_pairs``) and MinHash LSH over each article's set of
-   anchors (``candidates.lsh_candidates``), articles of different outlets only. Each article keeps
-   the ``ClaimsConfig.article_pairs`` partners with the highest cosine + anchor Jaccard.
+   sentence vector (``semantic.simhash_buckets``: buckets of at most ``simhash_max_bucket``
+   articles, crowds re-split from ``simhash_split_from`` articles on, so an article has at
+   most ``simhash_bands * (simhash_max_bucket - 1)`` proposals whatever the corpus size)
+   and MinHash LSH over each article's set of anchors (``candidates.lsh_candidates``),
+   articles of different outlets only. Each article keeps the ``ClaimsConfig.article_pairs``
+   partners with the highest cosine + anchor Jaccard, scored with numpy a chunk of pairs at
+   a time and kept in two ``n`` x ``article_pairs`` arrays (``_Best``).
 2. Inside a candidate pair, the cosine matrix of the two articles' sentences is computed and
    the mutually best pairs (each the other's most similar sentence in the other article) are
    returned: ``claims.confidence`` then decides them.
