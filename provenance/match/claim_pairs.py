@@ -194,10 +194,12 @@ def semantic_pairs(
     ids = sorted(article_texts)
     if len(ids) < 2:
         return set()
-    means = np.stack([vectors[list(article_texts[i])].mean(axis=0) for i in ids])
+    means = np.empty((len(ids), vectors[0].shape[0]), dtype=np.float32)
+    for n, i in enumerate(ids):
+        means[n] = vectors[list(article_texts[i])].mean(axis=0)
     means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
     anchor_sets = [frozenset().union(*(text_anchors[k] for k in article_texts[i])) for i in ids]
-    pairs = _article_pairs(ids, outlet_of, means.astype(np.float32), anchor_sets, config)
+    pairs = _article_pairs(ids, outlet_of, means, anchor_sets, config)
     del means, anchor_sets
 
     @functools.lru_cache(maxsize=ROW_CACHE)
