@@ -11,10 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from provenance import ingest, pipeline
-from provenance.cli import app
 from provenance.config import Config
 from provenance.errors import InputErrors
 from provenance.model import Article
@@ -27,10 +25,9 @@ from provenance.run.workstore import (
     WorkStoreError,
     run_key,
 )
+from tests.hostile.conftest import CORPUS, cli
 from tests.test_pipeline import POOL
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
 FAST = '[claims]\nmodel = "none"\n'  # no sentence model: quicker, the store the same kind
 
 
@@ -144,10 +141,8 @@ def _report(tmp_path: Path, corpus: Path, out: Path, *extra: str) -> tuple[int, 
     config = tmp_path / "fast.toml"
     config.write_text(FAST, encoding="utf-8")
     args = [str(corpus), "-f", "json", "-o", str(out), "-j", "1", "--config", str(config)]
-    result = CliRunner().invoke(app, ["report", *args, *extra])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stderr
+    run = cli("report", *args, *extra)
+    return run.code, run.stderr
 
 
 def test_bad_input_with_a_new_work_dir_leaves_nothing(tmp_path: Path) -> None:
