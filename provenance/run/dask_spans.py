@@ -25,6 +25,7 @@ partitions:
 from __future__ import annotations
 
 import operator
+from collections import Counter
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
@@ -46,7 +47,8 @@ from provenance.match.reuse_spans import (
 from provenance.match.signatures import Matrix
 from provenance.model import Article, Match, MatchSide, Span
 from provenance.run import bandkeys
-from provenance.run.dask import DaskExecutor, Rows, as_candidates
+from provenance.run.dask import DaskExecutor
+from provenance.run.dask_bands import Rows, as_candidates
 from provenance.run.dask_passages import PassageTable
 
 # per distinct text of a block: its occurrences (article, start, article partition) in
@@ -215,7 +217,8 @@ def reuse_spans(
     keys: list[list[tuple[int, int]]] = client.gather([client.submit(list, p) for p in proposed])
     executor.mark("candidates", *proposed)
     by_block: list[list[Future[Any]]] = [[] for _ in range(blocks)]
-    for pa, pb in sorted({k for found in keys for k in found}):
+    pairs = sorted({k for found in keys for k in found})
+    for pa, pb in pairs:
         found = [
             client.submit(operator.getitem, p, (pa, pb))
             for p, mine in zip(proposed, keys, strict=True)
@@ -242,6 +245,16 @@ def reuse_spans(
     ]
     split = [[client.submit(operator.getitem, s, p) for p in range(len(tables))] for s in spans]
     assembled = [client.submit(_assembled, *(s[p] for s in split)) for p in range(len(tables))]
+    if executor.measure:  # what each step reads (pickled), each read counted
+        reads = Counter(b for pa, pb in pairs for b in {pa, pb})
+        executor.sizes("spans: passages routed", (x for p in pieces for x in p))
+        read = (occurrences[b] for b, k in reads.items() for _ in range(k + 1))
+        executor.sizes("spans: occurrences read", read)
+        executor.sizes(
+            "spans: texts read", (texts.parts[b] for b, k in reads.items() for _ in range(k))
+        )
+        executor.sizes("spans: links and ranked occurrences", (x for b in by_block for x in b))
+        executor.sizes("spans: spans by partition", (x for s in split for x in s))
     executor.mark("align, spans", *assembled)
     matches: dict[tuple[MatchSide, MatchSide], Match] = {}
     for future in assembled:
