@@ -18,7 +18,7 @@ import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import chain
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from provenance import attribution, boilerplate, classify, quotes, templates
@@ -26,6 +26,7 @@ from provenance.agencies import AgencyLexicon
 from provenance.boilerplate import OutletRepeats
 from provenance.config import BoilerplateConfig, Config
 from provenance.match.quote_groups import find_quote_groups
+from provenance.match.units import SpanSink
 from provenance.model import (
     Article,
     ArticleResult,
@@ -303,21 +304,42 @@ def analyze_streamed(
             if store is not None:  # the claims' sentence vectors, read back by row
                 vectors = store.rows("claim-vectors", DIMENSIONS)
                 stack.callback(vectors.close)
-            found = reuse.find_reuse(results, config, resources.anchors, kernels, texts, vectors)
+            spans_to = _stored_spans(store) if store is not None else tuple
+            found = reuse.find_reuse(
+                results, config, resources.anchors, kernels, texts, vectors, spans_to
+            )
         reduced = CorpusReductions(found, find_quote_groups(results, config))
-        if store is not None:
-            store.keep("reuse", reduced)
+        if store is not None:  # the spans are rows of their own (``_stored_spans``)
+            store.keep("reuse", replace(reduced, reuse=replace(found, spans=())))
     found = reduced.reuse
+    if store is not None:
+        found = replace(found, spans=store.results(_SPANS))
     report("match", total, total)
     corpus = CorpusResult(
         articles=(),
-        matches=found.matches,
+        matches=found.matches if store is not None else tuple(found.matches),
         claims=found.claims,
         clusters=found.clusters,
         quotes=reduced.quotes,
     )
     classified = _classified(runner, results, found, total, report)
     return Streamed(corpus, outlets, classified)
+
+
+_SPANS = "reuse-spans"
+
+
+def _stored_spans(store: WorkStore) -> SpanSink:
+    """The reuse stage's spans as rows of the work store, read back one at a time; the rows
+    a killed run stored already are made again (the same) and skipped."""
+
+    def write(rows: Iterable[tuple[Span, ...]]) -> Sequence[tuple[Span, ...]]:
+        done = store.done(_SPANS)
+        for _ in store.append(_SPANS, islice(rows, done, None), start=done):
+            pass
+        return store.results(_SPANS)
+
+    return write
 
 
 def _classify_task(
@@ -339,9 +361,9 @@ def _classified(
     report: Progress,
 ) -> Iterator[ArticleResult]:
     items = (
-        (r, found.spans.get(r.article.id, ()), found.duplicates.get(r.article.id, ()))
-        for r in results  # with a work store: read back one at a time
-    )
+        (r, spans, found.duplicates.get(r.article.id, ()))
+        for r, spans in zip(results, found.spans, strict=True)  # with a work store: read
+    )  # back one at a time
     for done, result in enumerate(runner.map(_classify_task, items, None), start=1):
         yield result
         report("classify", done, total)
