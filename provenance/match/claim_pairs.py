@@ -1,9 +1,13 @@
 """Semantic claim candidates: article pairs from LSH, then sentence ranking inside each pair.
 
 1. Candidate article pairs (never all pairs): random-hyperplane LSH over each article's mean
-   sentence vector (``semantic.simhash_pairs``) and MinHash LSH over each article's set of
-   anchors (``candidates.lsh_candidates``), articles of different outlets only. Each article keeps
-   the ``ClaimsConfig.article_pairs`` partners with the highest cosine + anchor Jaccard.
+   sentence vector (``semantic.simhash_buckets``: buckets of at most ``simhash_max_bucket``
+   articles, crowds re-split from ``simhash_split_from`` articles on, so an article has at
+   most ``simhash_bands * (simhash_max_bucket - 1)`` proposals whatever the corpus size)
+   and MinHash LSH over each article's set of anchors (``candidates.lsh_candidates``),
+   articles of different outlets only. Each article keeps the ``ClaimsConfig.article_pairs``
+   partners with the highest cosine + anchor Jaccard, scored with numpy a chunk of pairs at
+   a time and kept in two ``n`` x ``article_pairs`` arrays (``_Best``).
 2. Inside a candidate pair, the cosine matrix of the two articles' sentences is computed and
    the mutually best pairs (each the other's most similar sentence in the other article) are
    returned: ``claims.confidence`` then decides them.
@@ -11,20 +15,101 @@
 
 from __future__ import annotations
 
-import heapq
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
+import numpy.typing as npt
 
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
 from provenance.match.candidates import lsh_candidates
 from provenance.match.signatures import BatchSigner
 from provenance.match.units import Rows
-from provenance.semantic import Vectors, simhash_pairs
+from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
 
-PAIR_CHUNK = 65_536  # pair codes scored per step (bounds the Python ints alive at once)
+PAIR_CHUNK = 65_536  # pair codes scored per step, at least (bounds the arrays alive at once)
+ROW_CACHE = 1_024  # articles whose text vectors stay read while pairs are ranked
+DOT_CHUNK = 2_048  # pairs whose two mean vectors are gathered at once for their dot products
+
+Codes = npt.NDArray[np.int64]
+
+
+class _Anchors:
+    """Each article's anchor set as sorted anchor numbers (one array for all articles),
+    for the sizes of many pairs' intersections at once."""
+
+    def __init__(self, anchor_sets: Sequence[frozenset[str]]) -> None:
+        number: dict[str, int] = {}
+        for s in anchor_sets:
+            for a in sorted(s):
+                number.setdefault(a, len(number))
+        self.size = np.asarray([len(s) for s in anchor_sets], dtype=np.int64)
+        self.ptr = np.r_[0, np.cumsum(self.size)].astype(np.int64)
+        flat = [np.sort(np.asarray([number[a] for a in s], dtype=np.int64)) for s in anchor_sets]
+        self.ids = np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64)
+        self.width = max(len(number), 1)
+        owner = np.repeat(np.arange(len(anchor_sets), dtype=np.int64), self.size)
+        self.keys = owner * self.width + self.ids  # ascending: by article, then anchor
+
+    def jaccard(self, a: Codes, b: Codes) -> npt.NDArray[np.float64]:
+        """|A & B| / |A | B| of the anchor sets of articles ``a[k]`` and ``b[k]`` (0 when
+        both are empty): each anchor of the smaller set is looked up in the other's."""
+        small = np.where(self.size[a] <= self.size[b], a, b)
+        other = np.where(self.size[a] <= self.size[b], b, a)
+        counts = self.size[small]
+        pair = np.repeat(np.arange(len(a), dtype=np.int64), counts)
+        within = np.arange(len(pair), dtype=np.int64) - np.repeat(
+            np.cumsum(counts) - counts, counts
+        )
+        wanted = other[pair] * self.width + self.ids[self.ptr[small][pair] + within]
+        at = np.minimum(np.searchsorted(self.keys, wanted), max(len(self.keys) - 1, 0))
+        inter = np.bincount(pair, weights=self.keys[at] == wanted, minlength=len(a))
+        union = self.size[a] + self.size[b] - inter
+        out = np.zeros(len(a), dtype=np.float64)
+        np.divide(inter, union, out=out, where=union > 0)
+        return out
+
+
+class _Best:
+    """Per article, the ``k`` partners of highest score (ties: the lower number), as two
+    ``n`` x ``k`` arrays: memory per article, not per proposed pair. A pair offered again
+    is kept once."""
+
+    def __init__(self, n: int, k: int) -> None:
+        self.k = k
+        self.partner = np.full((n, k), -1, dtype=np.int64)
+        self.score = np.full((n, k), -np.inf, dtype=np.float64)
+
+    def offer(self, rows: Codes, partners: Codes, scores: npt.NDArray[np.float64]) -> None:
+        if not len(rows):
+            return
+        touched = np.unique(rows)
+        held = self.partner[touched] >= 0
+        rows = np.concatenate([rows, np.repeat(touched, self.k)[held.ravel()]])
+        partners = np.concatenate([partners, self.partner[touched][held]])
+        scores = np.concatenate([scores, self.score[touched][held]])
+        order = np.lexsort((partners, -scores, rows))
+        rows, partners, scores = rows[order], partners[order], scores[order]
+        again = np.r_[False, (rows[1:] == rows[:-1]) & (partners[1:] == partners[:-1])]
+        rows, partners, scores = rows[~again], partners[~again], scores[~again]
+        first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        rank = np.arange(len(rows)) - np.repeat(first, np.diff(np.r_[first, len(rows)]))
+        keep = rank < self.k
+        self.partner[touched] = -1
+        self.score[touched] = -np.inf
+        self.partner[rows[keep], rank[keep]] = partners[keep]
+        self.score[rows[keep], rank[keep]] = scores[keep]
+
+    def pairs(self) -> list[tuple[int, int]]:
+        """Every (a, b), a < b, that a or b keeps, sorted."""
+        rows, slots = np.nonzero(self.partner >= 0)
+        partners = self.partner[rows, slots]
+        low, high = np.minimum(rows, partners), np.maximum(rows, partners)
+        n = len(self.partner)
+        codes = np.unique(low * n + high)
+        return list(zip((codes // n).tolist(), (codes % n).tolist(), strict=True))
 
 
 def _article_pairs(
@@ -36,46 +121,66 @@ def _article_pairs(
 ) -> list[tuple[int, int]]:
     cc = config.claims
     n = len(ids)
-    proposed = simhash_pairs(
-        means, cc.simhash_bands, cc.simhash_rows, config.fingerprint.seed, cc.simhash_max_bucket
+    outlet_codes: dict[str, int] = {}
+    outlet = np.asarray([outlet_codes.setdefault(outlet_of[i], len(outlet_codes)) for i in ids])
+    anchors = _Anchors(anchor_sets)
+    best = _Best(n, cc.article_pairs)
+    chunk = max(PAIR_CHUNK, n * cc.article_pairs)  # a merge touches up to n x k kept pairs
+
+    def score(codes: Codes) -> None:
+        """Offer each pair of ``codes`` (of two outlets) to both its articles, scored by
+        cosine + anchor Jaccard: the cosine in float32 as ``means[a] @ means[b]``."""
+        a, b = np.divmod(codes, n)
+        other = outlet[a] != outlet[b]
+        a, b = a[other], b[other]
+        cosine = np.empty(len(a), dtype=np.float32)
+        for lo in range(0, len(a), DOT_CHUNK):
+            hi = lo + DOT_CHUNK
+            cosine[lo:hi] = np.vecdot(means[a[lo:hi]], means[b[lo:hi]])
+        total = cosine.astype(np.float64) + anchors.jaccard(a, b)
+        best.offer(np.r_[a, b], np.r_[b, a], np.r_[total, total])
+
+    pending: list[Codes] = []
+    held = 0
+    split = cc.simhash_split_bits if n >= cc.simhash_split_from else 0
+    buckets = simhash_buckets(
+        means,
+        cc.simhash_bands,
+        cc.simhash_rows,
+        config.fingerprint.seed,
+        cc.simhash_max_bucket,
+        split,
     )
+    for block in buckets:
+        per_row = block.shape[1] * (block.shape[1] - 1) // 2
+        step = max(1, chunk // per_row)
+        for lo in range(0, len(block), step):
+            pending.append(bucket_pairs(block[lo : lo + step], n))
+            held += len(pending[-1])
+            if held >= chunk:
+                score(np.unique(np.concatenate(pending)))
+                pending, held = [], 0
+    pending.append(_anchor_pairs(anchor_sets, n, config))
+    score(np.unique(np.concatenate(pending)))
+    return best.pairs()
+
+
+def _anchor_pairs(anchor_sets: Sequence[frozenset[str]], n: int, config: Config) -> Codes:
+    """Pair codes of articles whose anchor sets MinHash LSH proposes."""
     params = replace(FingerprintParams.from_config(config.fingerprint), word_shingle=1)
     with_anchors = [i for i, s in enumerate(anchor_sets) if s]
     signatures = BatchSigner(params).sign_shingles(
         [{a.encode("utf-8") for a in anchor_sets[i]} for i in with_anchors]
     )
     fp = config.fingerprint
-    by_anchors = []
-    for c in lsh_candidates(
-        signatures, cc.anchor_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
-    ):
+    found = lsh_candidates(
+        signatures, config.claims.anchor_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+    )
+    codes = []
+    for c in found:
         a, b = sorted((with_anchors[c.a], with_anchors[c.b]))
-        by_anchors.append(a * n + b)
-    codes = np.union1d(proposed, np.asarray(by_anchors, dtype=np.int64))
-    # Per article, the article_pairs partners of highest score (ties: the lower number), kept
-    # in a heap of that size: memory per article, not per proposed pair.
-    best: dict[int, list[tuple[float, int]]] = {}
-
-    def offer(a: int, b: int, score: float) -> None:
-        heap = best.setdefault(a, [])
-        item = (score, -b)
-        if len(heap) < cc.article_pairs:
-            heapq.heappush(heap, item)
-        elif item > heap[0]:
-            heapq.heapreplace(heap, item)
-
-    for start in range(0, len(codes), PAIR_CHUNK):
-        for code in codes[start : start + PAIR_CHUNK].tolist():
-            a, b = divmod(code, n)
-            if outlet_of[ids[a]] == outlet_of[ids[b]]:
-                continue
-            union = anchor_sets[a] | anchor_sets[b]
-            jaccard = len(anchor_sets[a] & anchor_sets[b]) / len(union) if union else 0.0
-            score = float(means[a] @ means[b]) + jaccard
-            offer(a, b, score)
-            offer(b, a, score)
-    keep = {(min(a, -nb), max(a, -nb)) for a, heap in best.items() for _, nb in heap}
-    return sorted(keep)
+        codes.append(a * n + b)
+    return np.asarray(codes, dtype=np.int64)
 
 
 def semantic_pairs(
@@ -89,18 +194,30 @@ def semantic_pairs(
     ids = sorted(article_texts)
     if len(ids) < 2:
         return set()
-    means = np.stack([vectors[list(article_texts[i])].mean(axis=0) for i in ids])
+    means = np.empty((len(ids), vectors[0].shape[0]), dtype=np.float32)
+    for n, i in enumerate(ids):
+        means[n] = vectors[list(article_texts[i])].mean(axis=0)
     means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
     anchor_sets = [frozenset().union(*(text_anchors[k] for k in article_texts[i])) for i in ids]
-    out: set[tuple[int, int]] = set()
-    for a, b in _article_pairs(ids, outlet_of, means.astype(np.float32), anchor_sets, config):
-        ta = sorted(set(article_texts[ids[a]]))
-        tb = sorted(set(article_texts[ids[b]]))
-        cos = vectors[ta] @ vectors[tb].T
+    pairs = _article_pairs(ids, outlet_of, means, anchor_sets, config)
+    del means, anchor_sets
+
+    @functools.lru_cache(maxsize=ROW_CACHE)
+    def rows(a: int) -> tuple[Codes, Vectors]:
+        """An article's distinct texts (ascending) and their vectors, read once while
+        its pairs are ranked (pairs come sorted by their first article)."""
+        texts = sorted(set(article_texts[ids[a]]))
+        return np.asarray(texts, dtype=np.int64), vectors[texts]
+
+    found: list[Codes] = []
+    size = len(vectors)
+    for a, b in pairs:
+        (ta, va), (tb, vb) = rows(a), rows(b)
+        cos = va @ vb.T
         best_b = cos.argmax(axis=1)
-        best_a = cos.argmax(axis=0)
-        for i, j in enumerate(best_b):
-            if best_a[j] == i and ta[i] != tb[int(j)]:
-                x, y = ta[i], tb[int(j)]
-                out.add((min(x, y), max(x, y)))
-    return out
+        mutual = np.flatnonzero(cos.argmax(axis=0)[best_b] == np.arange(len(ta)))
+        x, y = ta[mutual], tb[best_b[mutual]]
+        found.append((np.minimum(x, y) * size + np.maximum(x, y))[x != y])
+    rows.cache_clear()
+    codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return set(zip((codes // size).tolist(), (codes % size).tolist(), strict=True))

@@ -34,13 +34,15 @@ outlets; it is ``strong`` when its centre's strong links reach another outlet.
 from __future__ import annotations
 
 import heapq
+import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from provenance.anchors import AnchorLexicon
@@ -59,7 +61,7 @@ from provenance.match.claim_corpus import Unit as Unit
 from provenance.match.claim_corpus import claim_key
 from provenance.match.claim_corpus import clauses as clauses
 from provenance.match.claim_corpus import units_of as units_of
-from provenance.match.claim_pairs import semantic_pairs
+from provenance.match.claim_pairs import PAIR_CHUNK, semantic_pairs
 from provenance.match.origin import first_appearance
 from provenance.match.units import Rows, RowStore
 from provenance.model import (
@@ -215,25 +217,43 @@ def _links(
     kernels: Kernels,
     executor: Executor | None,
 ) -> dict[tuple[int, int], ClaimLink]:
-    """Accepted links between distinct texts of different outlets, keyed (a, b), a < b."""
-    proposed: dict[tuple[int, int], bool] = dict.fromkeys(
-        _lexical_candidates(corpus, config, kernels), False
+    """Accepted links between distinct texts of different outlets, keyed (a, b), a < b.
+    The proposed pairs are held as pair codes (8 bytes each, plus a byte for "mutually
+    best") and scored in order, a chunk at a time."""
+    size = len(corpus.texts)
+    lexical = np.asarray(
+        [a * size + b for a, b in _lexical_candidates(corpus, config, kernels)], dtype=np.int64
     )
+    semantic = np.zeros(0, dtype=np.int64)
     if vectors is not None:
         outlet_of = {a: outlet_key(art) for a, art in corpus.articles.items()}
         anchor_sets = [t.anchors for t in corpus.texts]
-        for pair in semantic_pairs(corpus.article_texts, outlet_of, vectors, anchor_sets, config):
-            proposed[pair] = True  # mutually best in a candidate article pair
-    items = [
-        (a, b, mutual)
-        for (a, b), mutual in sorted(proposed.items())
-        if len(corpus.texts[a].outlets | corpus.texts[b].outlets) >= 2
-    ]
+        pairs = semantic_pairs(corpus.article_texts, outlet_of, vectors, anchor_sets, config)
+        semantic = np.sort(np.fromiter((a * size + b for a, b in pairs), np.int64, len(pairs)))
+        del pairs  # mutually best in a candidate article pair
+    codes = np.union1d(lexical, semantic)
+    mutual = np.isin(codes, semantic, assume_unique=True)
+    del lexical, semantic
+
+    def proposed() -> Iterator[tuple[int, int, bool]]:
+        texts = corpus.texts
+        for start in range(0, len(codes), PAIR_CHUNK):
+            chunk = zip(
+                codes[start : start + PAIR_CHUNK].tolist(),
+                mutual[start : start + PAIR_CHUNK].tolist(),
+                strict=True,
+            )
+            for code, best in chunk:
+                a, b = divmod(code, size)
+                if len(texts[a].outlets | texts[b].outlets) >= 2:
+                    yield a, b, best
+
     scoring = Scoring(corpus.texts, corpus.idf, vectors, config.claims, config.align)
+    items, sent = itertools.tee(proposed())
     if executor is None:
-        found: Iterable[ClaimLink | None] = (scoring.link(*item) for item in items)
+        found: Iterable[ClaimLink | None] = (scoring.link(*item) for item in sent)
     else:
-        found = executor.map(score_task, items, scoring)
+        found = executor.map(score_task, sent, scoring)
     return {(a, b): link for (a, b, _), link in zip(items, found, strict=True) if link is not None}
 
 

@@ -1,0 +1,209 @@
+"""Candidate article pairs of the claim stage at any corpus size: bounded simhash buckets,
+the same proposals as before below ``simhash_split_from``, the numpy top-k against a plain
+reading of its rule."""
+
+from __future__ import annotations
+
+import heapq
+import random
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from provenance.config import ClaimsConfig, Config
+from provenance.match import claim_pairs
+from provenance.semantic import bucket_pairs, simhash_buckets, simhash_pairs
+
+
+def _crowded(n: int, seed: int, spread: float = 0.15, dims: int = 24) -> np.ndarray[Any, Any]:
+    """``n`` unit vectors close to one direction: most of them share the signs of every
+    hyperplane of a band, so a band's buckets overflow even at a few hundred rows."""
+    rng = np.random.default_rng(seed)
+    v = rng.standard_normal((n, dims)) * spread + rng.standard_normal(dims)
+    return np.asarray(v / np.linalg.norm(v, axis=1, keepdims=True), dtype=np.float32)
+
+
+def _old_rule(
+    vectors: np.ndarray[Any, Any], bands: int, rows: int, seed: int, cap: int
+) -> set[int]:
+    """The proposal rule as it read before re-splitting: per band, the rows with one sign
+    pattern of the band's ``rows`` hyperplanes (the seed's first draw) make a bucket; a
+    bucket of 2 to ``cap`` rows proposes each of its pairs, a larger one nothing."""
+    n = len(vectors)
+    planes = np.random.default_rng(seed).standard_normal((vectors.shape[1], bands * rows))
+    signs = (vectors @ planes.astype(np.float32)) > 0
+    out: set[int] = set()
+    for band in range(bands):
+        buckets: dict[tuple[bool, ...], list[int]] = {}
+        for i in range(n):
+            buckets.setdefault(tuple(signs[i, band * rows : (band + 1) * rows]), []).append(i)
+        for members in buckets.values():
+            if 1 < len(members) <= cap:
+                out |= {a * n + b for k, a in enumerate(members) for b in members[k + 1 :]}
+    return out
+
+
+@pytest.mark.parametrize("n", [2, 40, 300, 1500])
+def test_buckets_never_exceed_the_cap_and_keep_every_bucket_of_the_old_rule(n: int) -> None:
+    # Crowded vectors overflow a band of 4 hyperplanes (16 buckets) at any of these sizes
+    # beyond the smallest; re-split, every bucket that proposes holds at most the cap, and
+    # each row sits in at most one bucket per band (the parts of a split are disjoint).
+    vectors = _crowded(n, seed=n)
+    bands, rows, cap = 3, 4, 25
+    blocks = list(simhash_buckets(vectors, bands, rows, 9, cap, split_bits=20))
+    for block in blocks:
+        assert 2 <= block.shape[1] <= cap
+        assert (np.diff(block, axis=1) > 0).all()  # each bucket ascending
+    rows_in = np.concatenate([b.ravel() for b in blocks])
+    assert np.bincount(rows_in, minlength=n).max() <= bands
+    # without splitting: exactly the old rule; with it, every pair of the old rule remains
+    # (its buckets within the cap are drawn from the same first hyperplanes)
+    old = _old_rule(vectors, bands, rows, 9, cap)
+    assert set(simhash_pairs(vectors, bands, rows, 9, cap).tolist()) == old
+    split = set(simhash_pairs(vectors, bands, rows, 9, cap, split_bits=20).tolist())
+    assert old <= split
+    if n >= 300:
+        assert len(split) > len(old)  # the crowds, split, propose
+
+
+def test_proposals_grow_linearly_with_the_corpus() -> None:
+    # Each row proposes at most cap - 1 partners per band, whatever n: the pairs of a band
+    # stay within n * (cap - 1) / 2. Without re-splitting, the old rule's crowds propose
+    # nothing at all once every bucket overflows.
+    bands, rows, cap = 2, 3, 20
+    for n in (200, 800, 3200):
+        vectors = _crowded(n, seed=1)
+        codes = simhash_pairs(vectors, bands, rows, 5, cap, split_bits=24)
+        assert 0 < len(codes) <= bands * n * (cap - 1) // 2
+        partners = np.bincount(np.r_[codes // n, codes % n], minlength=n)
+        assert partners.max() <= bands * (cap - 1)
+    spread_out = _crowded(3200, seed=1, spread=0.0001)  # every bucket is a crowd
+    assert len(simhash_pairs(spread_out, bands, rows, 5, cap)) == 0
+    assert len(simhash_pairs(spread_out, bands, rows, 5, cap, split_bits=24)) > 0
+
+
+def test_a_crowd_of_one_direction_proposes_nothing_and_near_copies_are_found() -> None:
+    # 60 copies of one vector (60 > cap 10): no hyperplane parts them, so they propose
+    # nothing however many bits; 30 pairs of near copies (a 1e-4 nudge) among 60 other
+    # crowded vectors: re-splitting at medians parts the crowd, and a median falls between
+    # two twins (1e-4 apart in a spread of 0.05) next to never, in all 4 bands never.
+    rng = np.random.default_rng(4)
+    same = np.repeat(_crowded(1, seed=4), 60, axis=0)
+    assert len(simhash_pairs(same, 2, 3, 1, 10, split_bits=32)) == 0
+    base = _crowded(30, seed=5, spread=0.05)
+    twins = base + rng.standard_normal(base.shape).astype(np.float32) * 1e-4
+    vectors = np.concatenate([base, twins, _crowded(60, seed=6, spread=0.05)])
+    wanted = {k * 120 + k + 30 for k in range(30)}
+    assert not wanted & set(simhash_pairs(vectors, 4, 3, 1, 10).tolist())
+    found = wanted & set(simhash_pairs(vectors, 4, 3, 1, 10, split_bits=16).tolist())
+    assert found == wanted
+
+
+def test_bucket_pairs_are_every_pair_within_each_row() -> None:
+    blocks = np.asarray([[0, 3, 7], [1, 2, 9]], dtype=np.int64)
+    got = sorted(divmod(int(c), 10) for c in bucket_pairs(blocks, 10))
+    assert got == [(0, 3), (0, 7), (1, 2), (1, 9), (2, 9), (3, 7)]
+
+
+def _reference_pairs(
+    means: np.ndarray[Any, Any],
+    anchors: list[frozenset[str]],
+    outlets: str,
+    proposed: set[int],
+    k: int,
+) -> list[tuple[int, int]]:
+    """The keep rule read plainly: each proposed pair of two outlets is scored cosine +
+    anchor Jaccard; each article keeps the k best partners (ties: the lower number); a
+    pair stays if either article keeps it."""
+    n = len(means)
+    best: dict[int, list[tuple[float, int]]] = {}
+    for code in sorted(proposed):
+        a, b = divmod(code, n)
+        if outlets[a] == outlets[b]:
+            continue
+        union = anchors[a] | anchors[b]
+        jaccard = len(anchors[a] & anchors[b]) / len(union) if union else 0.0
+        score = float(means[a] @ means[b]) + jaccard
+        for x, y in ((a, b), (b, a)):
+            heap = best.setdefault(x, [])
+            heapq.heappush(heap, (score, -y))
+            if len(heap) > k:
+                heapq.heappop(heap)
+    return sorted({(min(a, -y), max(a, -y)) for a, h in best.items() for _, y in h})
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_numpy_top_k_keeps_what_the_plain_rule_keeps(seed: int) -> None:
+    # Random crowded articles with twins (equal scores: the tie-break decides), random
+    # anchors and outlets, pairs merged a few at a time (PAIR_CHUNK 1: n * k per merge):
+    # the kept pairs are those of the plain rule over the same proposals.
+    r = random.Random(seed)
+    n = r.randint(30, 250)
+    means = _crowded(n, seed=seed, spread=0.4, dims=8)
+    twins = np.random.default_rng(seed).integers(0, n, (2, n // 5))
+    means[twins[0]] = means[twins[1]]
+    vocab = [f"w{i}" for i in range(10)]
+    anchors = [frozenset(r.sample(vocab, r.randint(0, 5))) for _ in range(n)]
+    outlets = "".join(r.choice("ABCD") for _ in range(n))
+    ids = [f"n{i:03d}" for i in range(n)]
+    k = r.randint(1, 4)
+    claims = replace(
+        ClaimsConfig(),
+        article_pairs=k,
+        simhash_bands=3,
+        simhash_rows=3,
+        simhash_max_bucket=40,
+        anchor_lsh_threshold=0.99,  # anchors propose identical sets only
+    )
+    config = replace(Config(), claims=claims)
+    proposed = set(simhash_pairs(means, 3, 3, config.fingerprint.seed, 40).tolist())
+    proposed |= set(claim_pairs._anchor_pairs(anchors, n, config).tolist())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(claim_pairs, "PAIR_CHUNK", 1)
+        got = claim_pairs._article_pairs(
+            ids, dict(zip(ids, outlets, strict=True)), means, anchors, config
+        )
+    assert got == _reference_pairs(means, anchors, outlets, proposed, k)
+
+
+def test_re_splitting_starts_at_simhash_split_from() -> None:
+    # 400 crowded articles of 400 outlets, no anchors, buckets of at most 20: below
+    # simhash_split_from the crowds propose nothing, exactly as with no re-splitting at
+    # all; from it on they are split, and every article gets a partner.
+    n = 400
+    means = _crowded(n, seed=3)
+    ids = [f"n{i:03d}" for i in range(n)]
+    outlets = {a: a for a in ids}
+    none = [frozenset[str]()] * n
+
+    def pairs(split_from: int, split_bits: int = 16) -> list[tuple[int, int]]:
+        claims = replace(
+            ClaimsConfig(),
+            simhash_max_bucket=20,
+            simhash_split_from=split_from,
+            simhash_split_bits=split_bits,
+        )
+        config = replace(Config(), claims=claims)
+        return claim_pairs._article_pairs(ids, outlets, means, none, config)
+
+    def partnered(found: list[tuple[int, int]]) -> int:
+        return len({x for pair in found for x in pair})
+
+    below = pairs(n + 1)
+    assert below == pairs(0, split_bits=0)
+    at = pairs(n)
+    assert partnered(below) < n == partnered(at)
+
+
+def test_anchor_jaccard_of_many_pairs_is_the_set_jaccard() -> None:
+    r = random.Random(8)
+    vocab = [f"w{i}" for i in range(12)]
+    sets = [frozenset(r.sample(vocab, r.randint(0, 8))) for _ in range(40)]
+    a = np.asarray([r.randrange(40) for _ in range(500)], dtype=np.int64)
+    b = np.asarray([r.randrange(40) for _ in range(500)], dtype=np.int64)
+    got = claim_pairs._Anchors(sets).jaccard(a, b)
+    for x, y, j in zip(a.tolist(), b.tolist(), got.tolist(), strict=True):
+        union = sets[x] | sets[y]
+        assert j == (len(sets[x] & sets[y]) / len(union) if union else 0.0)
