@@ -110,7 +110,8 @@ def _dask(corpus: Path, out: Path, workers: int, expected: bytes, shared: bool) 
     from provenance.config import Config
     from provenance.render.stream import write_json
     from provenance.run import dask_flow, dask_inputs
-    from provenance.run.dask import DaskExecutor, connect
+    from provenance.run.dask import DaskExecutor
+    from provenance.run.dask_connect import connect
 
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"

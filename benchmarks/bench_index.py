@@ -3,6 +3,7 @@
     python benchmarks/bench_index.py [EVAL_DIR] --sizes 10000 100000 1000000 [--json]
         [--work DIR] [--queries 100] [--cold-runs 10] [--baseline-max 100000] [--seed 0]
     python benchmarks/bench_index.py [EVAL_DIR] --sizes N --cold-index FILE [--cold-runs 30]
+        [--base-code DIR]
 
 For each size, a deterministic synthetic corpus (benchmarks/synth.py, real sentences of the
 eval sets) is added to a fresh index in ``--work`` (default: a temporary folder, removed
@@ -21,7 +22,9 @@ afterwards unless ``--keep``). Reported:
   ``python -m provenance check`` command in a subprocess (``--cold-index`` times only that,
   against an index kept by an earlier run, e.g. on an otherwise idle machine), with the
   bytecode cached as an installed package has it (one untimed run first); ``cpu_p50`` and
-  ``cpu_p95`` are the command's CPU milliseconds (user + system);
+  ``cpu_p95`` are the command's CPU milliseconds (user + system); with ``--base-code DIR``
+  (another commit's tree, e.g. ``git archive COMMIT | tar -x -C DIR``) both trees are timed
+  alternately in one run, with the ratios ours / base;
 - ``recall``: planted near-duplicates (an indexed article with 5%, 10%, 20% of its words
   replaced): share whose source is proposed by the band keys (``candidate``) and share flagged
   as a near-duplicate at the default similarity threshold (``flagged``), with the median
@@ -253,47 +256,71 @@ def measure_checks(db: Path, planted: list[dict[str, Any]], config: Config) -> d
     }
 
 
-def measure_cold(
-    db: Path, planted: list[dict[str, Any]], work: Path, runs: int
-) -> dict[str, float]:
-    times: list[float] = []
-    cpu: list[float] = []
+def _cold_once(db: Path, record: dict[str, Any], work: Path, code: Path) -> tuple[float, float]:
+    """Wall and CPU milliseconds (user + system) of one whole ``python -m provenance check``
+    of ``record`` against ``db``, with the package imported from the folder ``code``."""
+    path = work / "one.json"
+    path.write_text(
+        json.dumps({k: v for k, v in record.items() if not k.startswith("_")}), encoding="utf-8"
+    )
     # as an installed package runs: with its bytecode cached (``pip install`` compiles it;
     # with PYTHONDONTWRITEBYTECODE set, as on some CI machines, every run would compile the
     # package and typer from source, ~0.15-0.3 s); the first, untimed run writes the cache
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(code)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    for record in planted[:1] + planted[:runs]:
-        path = work / "one.json"
-        path.write_text(
-            json.dumps({k: v for k, v in record.items() if not k.startswith("_")}), encoding="utf-8"
-        )
-        start = time.perf_counter()
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "provenance",
-                "check",
-                str(path),
-                "--index",
-                str(db),
-                "--format",
-                "json",
-            ],
-            check=False,
-            capture_output=True,
-            env=env,
-            cwd=work,
-        )
-        times.append((time.perf_counter() - start) * 1000)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu.append((after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) * 1000)
+    command = [sys.executable, "-m", "provenance", "check", str(path), "--index", str(db)]
+    start = time.perf_counter()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(
+        [*command, "--format", "json"],
+        check=False,
+        capture_output=True,
+        env=env,
+        cwd=work,
+    )
+    wall = (time.perf_counter() - start) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) * 1000
+    return wall, cpu
+
+
+def _summary(times: list[float], cpu: list[float]) -> dict[str, float]:
     # the command's CPU time (user + system) too: on a shared machine the wall time depends
     # on the other load, the CPU time much less
-    wall, used = _percentiles(times[1:]), _percentiles(cpu[1:])
+    wall, used = _percentiles(times), _percentiles(cpu)
     return {**wall, "cpu_p50": used["p50"], "cpu_p95": used["p95"]}
+
+
+def measure_cold(
+    db: Path, planted: list[dict[str, Any]], work: Path, runs: int
+) -> dict[str, float]:
+    _cold_once(db, planted[0], work, ROOT)  # untimed: writes the bytecode cache
+    timed = [_cold_once(db, record, work, ROOT) for record in planted[:runs]]
+    return _summary([w for w, _ in timed], [c for _, c in timed])
+
+
+def measure_cold_against(
+    db: Path, planted: list[dict[str, Any]], work: Path, runs: int, base: Path
+) -> dict[str, Any]:
+    """The cold check of this tree and of ``base`` (another tree of the package, e.g.
+    ``git archive COMMIT | tar -x -C DIR``) in one run, alternately (ABBA: neither always
+    runs first) on the same articles, so that both see the same load."""
+    trees = {"ours": ROOT, "base": base.resolve()}
+    for code in trees.values():
+        _cold_once(db, planted[0], work, code)  # untimed: writes the bytecode caches
+    timed: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in trees}
+    for i, record in enumerate(planted[:runs]):
+        order = list(trees) if i % 2 == 0 else list(reversed(trees))
+        for name in order:
+            wall, cpu = _cold_once(db, record, work, trees[name])
+            timed[name][0].append(wall)
+            timed[name][1].append(cpu)
+    out: dict[str, Any] = {k: _summary(*v) for k, v in timed.items()}
+    out["ratio_ours_to_base"] = {
+        "p50": round(out["ours"]["p50"] / out["base"]["p50"], 3),
+        "cpu_p50": round(out["ours"]["cpu_p50"] / out["base"]["cpu_p50"], 3),
+    }
+    return out
 
 
 def run_size(
@@ -359,14 +386,25 @@ def main(argv: list[str] | None = None) -> int:
         help="only time --cold-runs whole `check` commands against this existing index, "
         "built by an earlier run with --keep from the first --sizes articles",
     )
+    parser.add_argument(
+        "--base-code",
+        type=Path,
+        default=None,
+        help="with --cold-index: also time the package in this folder (another commit's "
+        "tree), alternately with this one, and give the ratios",
+    )
     args = parser.parse_args(argv)
     sentences = load_sentences(args.eval_dir)
     if args.cold_index is not None:
         n = args.sizes[0]
         planted = _planted(sentences, n, args.seed, max(1, args.cold_runs))
         work = Path(tempfile.mkdtemp(prefix="bench-cold-"))
+        db = args.cold_index.resolve()
         try:
-            cold = measure_cold(args.cold_index.resolve(), planted, work, args.cold_runs)
+            if args.base_code is None:
+                cold: dict[str, Any] = measure_cold(db, planted, work, args.cold_runs)
+            else:
+                cold = measure_cold_against(db, planted, work, args.cold_runs, args.base_code)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         print(json.dumps({"benchmark": "cold_check", "articles": n, "cold_ms": cold}))

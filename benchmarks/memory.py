@@ -148,9 +148,10 @@ def _run(path: Path, n: int, jobs: int | None, top: int, model: str | None) -> d
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="memory-") as tmp:
-        articles = cli_common.load([str(path)], config)
+        # as the local engine does: read one at a time into the work store, numbered there
+        store = workstore.WorkStore(Path(tmp), resume=False)
+        articles = store.ingest(cli_common.stream([str(path)], config, seen=store.seen()), config)
         marks.mark("ingest")
-        store = workstore.WorkStore(Path(tmp), workstore.run_key(articles, config), resume=False)
         runner = local.executor(jobs, items=len(articles))
         try:
             run = pipeline.analyze_streamed(

@@ -80,19 +80,21 @@ def _stdin(paths: list[str]) -> BinaryIO | None:
     return sys.stdin.buffer
 
 
-def stream(paths: list[str], config: Config) -> Iterator[Article]:
+def stream(paths: list[str], config: Config, seen: ingest.Seen | None = None) -> Iterator[Article]:
     """The articles of ``paths`` one record at a time, in input order; every problem raises
-    at the end (``ingest.stream``)."""
+    at the end (``ingest.stream``). ``seen``: where the ids read are kept (in memory)."""
     return ingest.stream(
         paths,
         config.ingest,
         stdin=_stdin(paths),
         html_reader=htmlinput.reader(config.ingest.max_record_bytes),
+        seen=seen,
     )
 
 
 def load(paths: list[str], config: Config) -> list[Article]:
-    """Every article of ``paths`` in id order (the stages need them all)."""
+    """Every article of ``paths`` in id order, in memory (the local engine streams them
+    into its work store instead: ``WorkStore.ingest``)."""
     return sorted(stream(paths, config), key=lambda a: a.id)
 
 

@@ -21,8 +21,7 @@ from provenance import cli_common as common
 from provenance import ingest, outfile, pipeline
 from provenance.cli_common import ConfigOpt, PathsArg
 from provenance.config import Config
-from provenance.errors import ProvenanceError
-from provenance.model import Article
+from provenance.errors import InputErrors, ProvenanceError
 from provenance.render.safe import visible
 from provenance.run import local, workstore
 
@@ -59,20 +58,26 @@ def _progress() -> tuple[pipeline.Progress | None, object | None]:
 
 
 @contextmanager
-def _work_store(
-    folder: Path | None, articles: list[Article], config: Config, resume: bool
-) -> Iterator[workstore.WorkStore]:
+def _work_store(folder: Path | None, resume: bool) -> Iterator[workstore.WorkStore]:
     """The run's work store: in ``folder`` (kept, so that ``--resume`` can continue it), or
     in a temporary folder removed afterwards. An SQLite error while the run uses it (the
-    report touches no other database) becomes one line naming the store's file."""
-    key = workstore.run_key(articles, config)
+    report touches no other database) becomes one line naming the store's file. Bad input
+    leaves no new store behind (nor the folder, when this run made it)."""
     with contextlib.ExitStack() as stack:
+        made = folder is not None and not folder.exists()
         if folder is None:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="provenance-")))
-        work = workstore.WorkStore(folder, key, resume=resume)
+        work = workstore.WorkStore(folder, resume=resume)
         stack.callback(work.close)
         try:
             yield work
+        except InputErrors:
+            if not resume:
+                work.remove()
+                if made:
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()
+            raise
         except sqlite3.Error as exc:
             cause = " ".join(str(exc).split())
             raise workstore.WorkStoreError(
@@ -147,14 +152,13 @@ def _streamed(
     if engine == Engine.local:
         if cluster.inputs_shared:
             raise common.fail(["--inputs-shared is for --engine dask"])
-        articles = common.load(paths, config)
-        with (
-            _work_store(work[0], articles, config, work[1]) as store,
-            contextlib.closing(local.executor(jobs, items=len(articles))) as runner,
-        ):
-            yield pipeline.analyze_streamed(
-                articles, config, progress=progress, executor=runner, store=store
-            )
+        with _work_store(*work) as store:
+            # read one at a time into the store, numbered there in id order, read back
+            articles = store.ingest(common.stream(paths, config, seen=store.seen()), config)
+            with contextlib.closing(local.executor(jobs, items=len(articles))) as runner:
+                yield pipeline.analyze_streamed(
+                    articles, config, progress=progress, executor=runner, store=store
+                )
         return
     if not cluster.scheduler:
         raise common.fail(["--engine dask needs --scheduler or PROVENANCE_DASK_SCHEDULER"])

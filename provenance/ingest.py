@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from itertools import chain
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from provenance import schemas
 from provenance.config import IngestConfig
@@ -375,18 +375,40 @@ def _source_records(
         yield InputError(f"cannot read: {reason}", path=source.label)
 
 
-def _where(origin: Origin | None) -> str:
-    if origin is None:
-        return "?"
+def _where(origin: Origin) -> str:
     return f"{origin.path} {origin.record}" if origin.record else origin.path
 
 
-def _articles(items: Iterable[_Item], errors: list[InputError]) -> Iterator[Article]:
+class Seen(Protocol):
+    """The ids read so far and where each was first seen (in memory, or in the work store
+    of a report: ``WorkStore.seen``, so that a million ids are not held in memory)."""
+
+    def first(self, id: str, origin: Origin) -> Origin | None:
+        """Where ``id`` was first seen; ``None``, with ``origin`` recorded, when it is new."""
+        ...
+
+
+class SeenHere:
+    """``Seen`` in a dictionary."""
+
+    def __init__(self) -> None:
+        self._first: dict[str, Origin] = {}
+
+    def first(self, id: str, origin: Origin) -> Origin | None:
+        earlier = self._first.get(id)
+        if earlier is None:
+            self._first[id] = origin
+        return earlier
+
+
+def _articles(
+    items: Iterable[_Item], errors: list[InputError], seen: Seen | None = None
+) -> Iterator[Article]:
     """The valid articles of ``items`` in their order, until the first problem: the rest is
     still read and checked, so that every problem is found in one pass, and they are raised
     together as ``InputErrors`` at the end (``errors`` may hold some already). A repeated id
-    is an error naming where it was first seen."""
-    first_seen: dict[str, Origin | None] = {}
+    is an error naming where it was first seen (``seen``: the ids read so far)."""
+    seen = seen if seen is not None else SeenHere()
     repeated: list[InputError] = []
     for item in items:
         if isinstance(item, InputError):
@@ -398,17 +420,17 @@ def _articles(items: Iterable[_Item], errors: list[InputError]) -> Iterator[Arti
             errors.extend(problems)
             continue
         article = _to_article(record, origin)
-        if article.id in first_seen:
+        earlier = seen.first(article.id, origin)
+        if earlier is not None:
             repeated.append(
                 InputError(
-                    f"duplicate id {article.id!r}, first seen in {_where(first_seen[article.id])}",
+                    f"duplicate id {article.id!r}, first seen in {_where(earlier)}",
                     path=origin.path,
                     record=origin.record,
                     field="$.id",
                 )
             )
             continue
-        first_seen[article.id] = origin
         if not errors and not repeated:
             yield article
     errors.extend(repeated)
@@ -422,9 +444,11 @@ def stream(
     *,
     stdin: bytes | BinaryIO | None = None,
     html_reader: HtmlReader | None = None,
+    seen: Seen | None = None,
 ) -> Iterator[Article]:
     """The articles under ``paths`` in input order, read and validated one record at a time
     (a JSONL file is never held whole; ``ingest.max_record_bytes`` bounds each record).
+    ``seen`` records the ids read (default: in memory) to refuse a repeated one.
 
     When anything is wrong the iterator stops yielding, reads on to find every problem, and
     raises them together as ``InputErrors`` once the input is exhausted: a caller that writes
@@ -439,7 +463,7 @@ def stream(
     items = chain.from_iterable(
         _source_records(source, config, handle, html_reader) for source in sources
     )
-    return _articles(items, errors)
+    return _articles(items, errors, seen)
 
 
 def load(

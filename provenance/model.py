@@ -8,7 +8,7 @@ Stages return new records and never mutate their inputs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -509,7 +509,7 @@ class CorpusResult:
     """The result of a whole run, in article-id order."""
 
     articles: tuple[ArticleResult, ...]
-    matches: tuple[Match, ...] = ()
+    matches: Sequence[Match] = ()  # a tuple, or a lazy sequence (``reuse_spans.MatchTable``)
     claims: tuple[ClaimGroup, ...] = ()
     clusters: tuple[tuple[str, ...], ...] = ()  # near-duplicate clusters of article ids
     quotes: tuple[QuoteGroup, ...] = ()

@@ -15,17 +15,18 @@ goes through an optional callback (the CLI draws it; the library never prints).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import chain
-from typing import Any, TypeVar
+from itertools import chain, islice
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from provenance import attribution, boilerplate, classify, quotes, templates
 from provenance.agencies import AgencyLexicon
 from provenance.boilerplate import OutletRepeats
 from provenance.config import BoilerplateConfig, Config
-from provenance.match import reuse
 from provenance.match.quote_groups import find_quote_groups
+from provenance.match.units import SpanSink
 from provenance.model import (
     Article,
     ArticleResult,
@@ -38,9 +39,13 @@ from provenance.model import (
 from provenance.resources import Resources
 from provenance.run.kernels import Kernels
 from provenance.run.local import Executor, Serial, Task, kernels_of
-from provenance.run.workstore import WorkStore
+from provenance.run.workstore import StoredArticles, WorkStore
 from provenance.segment import segment
 from provenance.semantic import DIMENSIONS
+
+if TYPE_CHECKING:  # the matching stage is imported where it runs (``analyze_streamed``):
+    # the per-article stages (``analyze_each``, all a ``provenance check`` needs) do without
+    from provenance.match import reuse
 
 __all__ = [
     "Progress",
@@ -204,7 +209,10 @@ def _analyzed(
     """``analyze_each`` as results come (stored as they come when there is a store)."""
     runner = executor or Serial(resources)
     report = progress or _no_progress
-    ordered = sorted(articles, key=lambda a: a.id)
+    # the work store's articles are numbered in id order already (and read back on demand)
+    ordered = articles
+    if not isinstance(articles, StoredArticles):
+        ordered = sorted(articles, key=lambda a: a.id)
     total = len(ordered)
 
     rules = store.reduced("rules") if store is not None else None
@@ -246,7 +254,8 @@ class Streamed:
     corpus-wide results: what an incremental writer needs."""
 
     corpus: CorpusResult  # matches, claims and clusters; ``articles`` is empty
-    outlets: tuple[tuple[str, str | None], ...]  # (article id, outlet) in id order
+    # (article id, outlet) in id order: the work store's are read back when iterated
+    outlets: Iterable[tuple[str, str | None]]
     articles: Iterator[ArticleResult]  # classified, in article-id order
 
 
@@ -263,6 +272,8 @@ def analyze_streamed(
     """``analyze`` with the classified articles as an iterator: with a work store they are
     read back from it one at a time instead of being held in memory. ``executor`` runs the
     per-article stages, ``kernels`` the heavy steps of matching (default: this process)."""
+    from provenance.match import reuse
+
     config = config or Config()
     report = progress or _no_progress
     runner = executor or Serial(resources)
@@ -273,9 +284,14 @@ def analyze_streamed(
         articles, config, resources=resources, progress=progress, executor=runner, store=store
     )
     results: Sequence[ArticleResult]
+    outlets: Iterable[tuple[str, str | None]]
     if store is None:
         results = tuple(analysed)
         outlets = tuple((r.article.id, r.article.outlet) for r in results)
+    elif isinstance(articles, StoredArticles):  # all in the store, read back from it
+        deque(analysed, maxlen=0)  # written to the store as they come
+        outlets = articles.outlets()
+        results = store.results("articles")
     else:  # written to the store as they come, read back from it one at a time
         outlets = tuple((r.article.id, r.article.outlet) for r in analysed)
         results = store.results("articles")
@@ -288,21 +304,42 @@ def analyze_streamed(
             if store is not None:  # the claims' sentence vectors, read back by row
                 vectors = store.rows("claim-vectors", DIMENSIONS)
                 stack.callback(vectors.close)
-            found = reuse.find_reuse(results, config, resources.anchors, kernels, texts, vectors)
+            spans_to = _stored_spans(store) if store is not None else tuple
+            found = reuse.find_reuse(
+                results, config, resources.anchors, kernels, texts, vectors, spans_to
+            )
         reduced = CorpusReductions(found, find_quote_groups(results, config))
-        if store is not None:
-            store.keep("reuse", reduced)
+        if store is not None:  # the spans are rows of their own (``_stored_spans``)
+            store.keep("reuse", replace(reduced, reuse=replace(found, spans=())))
     found = reduced.reuse
+    if store is not None:
+        found = replace(found, spans=store.results(_SPANS))
     report("match", total, total)
     corpus = CorpusResult(
         articles=(),
-        matches=found.matches,
+        matches=found.matches if store is not None else tuple(found.matches),
         claims=found.claims,
         clusters=found.clusters,
         quotes=reduced.quotes,
     )
     classified = _classified(runner, results, found, total, report)
     return Streamed(corpus, outlets, classified)
+
+
+_SPANS = "reuse-spans"
+
+
+def _stored_spans(store: WorkStore) -> SpanSink:
+    """The reuse stage's spans as rows of the work store, read back one at a time; the rows
+    a killed run stored already are made again (the same) and skipped."""
+
+    def write(rows: Iterable[tuple[Span, ...]]) -> Sequence[tuple[Span, ...]]:
+        done = store.done(_SPANS)
+        for _ in store.append(_SPANS, islice(rows, done, None), start=done):
+            pass
+        return store.results(_SPANS)
+
+    return write
 
 
 def _classify_task(
@@ -324,9 +361,9 @@ def _classified(
     report: Progress,
 ) -> Iterator[ArticleResult]:
     items = (
-        (r, found.spans.get(r.article.id, ()), found.duplicates.get(r.article.id, ()))
-        for r in results  # with a work store: read back one at a time
-    )
+        (r, spans, found.duplicates.get(r.article.id, ()))
+        for r, spans in zip(results, found.spans, strict=True)  # with a work store: read
+    )  # back one at a time
     for done, result in enumerate(runner.map(_classify_task, items, None), start=1):
         yield result
         report("classify", done, total)

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.test_cli_imports import cold_command
+
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 _PROBE = """
@@ -35,19 +37,7 @@ def test_version_is_still_available() -> None:
     assert provenance.__version__
 
 
-_CHECK_PROBE = """
-import json, runpy, sys
-sys.argv = ["provenance", *sys.argv[1:]]
-try:
-    runpy.run_module("provenance", run_name="__main__")
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
-heavy = ("pydantic", "jsonschema", "datasketch", "asyncio", "importlib.metadata", "rich")
-print(json.dumps({"code": code, "loaded": sorted(m for m in heavy if m in sys.modules)}),
-      file=sys.stderr)
-"""
+_HEAVY = ("pydantic", "jsonschema", "datasketch", "asyncio", "importlib.metadata", "rich")
 
 
 def _check_in_a_fresh_process(tmp_path: Path, *args: str) -> tuple[dict[str, Any], str]:
@@ -67,14 +57,9 @@ def _check_in_a_fresh_process(tmp_path: Path, *args: str) -> tuple[dict[str, Any
             check=True,
             capture_output=True,
         )
-    run = subprocess.run(
-        [sys.executable, "-c", _CHECK_PROBE, "check", *args, "--index", str(index)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    *_, probe = run.stderr.splitlines()
-    return json.loads(probe), run.stdout
+    probe, out = cold_command("check", *args, "--index", str(index))
+    loaded = sorted(m for m in _HEAVY if m in probe["modules"])
+    return {"code": probe["code"], "loaded": loaded}, out
 
 
 def test_a_cold_check_imports_no_pydantic_jsonschema_datasketch_or_asyncio(

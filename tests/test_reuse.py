@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -27,6 +28,7 @@ from provenance.model import (
     ArticleResult,
     Grade,
     Label,
+    Match,
     SourceKind,
     Span,
     SpanSource,
@@ -106,11 +108,65 @@ def test_the_wire_article_is_the_origin_of_what_was_copied() -> None:
     # The reuse stage alone: in the full pipeline attribution credits the whole wire article
     # to its agency (metadata), and wire outranks shared.
     found = reuse.find_reuse(_segmented(COPY, WIRE), Config())
-    wire_spans = found.spans["wire-1"]
+    assert len(found.spans) == 2  # one row per article, in id order
+    wire_spans = dict(zip(sorted([COPY.id, WIRE.id]), found.spans, strict=True))["wire-1"]
     assert [(s.label, s.start, s.end, s.first) for s in wire_spans] == [
         (Label.SHARED, 0, len(W1), "wire-1"),
         (Label.SHARED, len(W1) + 1, len(W1) + 1 + len(W2), "wire-1"),
     ]
+
+
+def test_each_articles_spans_go_to_spans_to_in_id_order_as_they_are_made() -> None:
+    """``find_reuse(spans_to=...)``: the sink is handed one row per article, in id order
+    whatever the input order (copy-1 before wire-1, each with its spans, an article
+    without any has an empty row), and what it returns is the result's ``spans``."""
+    seen: list[tuple[Span, ...]] = []
+
+    def sink(rows: Iterable[tuple[Span, ...]]) -> Sequence[tuple[Span, ...]]:
+        seen.extend(rows)
+        return [(), (), ()]
+
+    quiet = "The village council met on Tuesday evening and approved the library budget."
+    lone = Article("zz-lone", quiet, outlet="Elsewhere")
+    found = reuse.find_reuse(_segmented(WIRE, lone, COPY), Config(), spans_to=sink)
+    assert found.spans == [(), (), ()]
+    assert [COPY.id, WIRE.id] == sorted([COPY.id, WIRE.id])
+    in_memory = reuse.find_reuse(_segmented(COPY, WIRE, lone), Config())
+    assert tuple(seen) == in_memory.spans
+    assert [len(s) for s in seen] == [2, 2, 0]  # W1 and W2 in both, shared or wire
+
+
+def test_a_run_killed_while_its_spans_were_stored_resumes_to_the_same_result(
+    tmp_path: Path,
+) -> None:
+    """With a work store, the spans are rows of their own ("reuse-spans"), one per article,
+    read back at classify time. A run killed after the first row was stored (the reduced
+    reuse stage not kept yet) resumes: the rows are made again, the stored one kept, the
+    others added, each article's once; the classified articles and matches are those of a
+    run without a store."""
+    import sqlite3
+
+    from provenance.run.workstore import FILE, WorkStore
+
+    articles = [COPY, WIRE, Article("b-other", W1 + "\n" + O3, outlet="Third")]
+    plain = pipeline.analyze(articles, Config())
+    assert len(plain.matches) == 4  # W1 in all three (three pairs), W2 in two
+
+    def run() -> tuple[tuple[ArticleResult, ...], tuple[Match, ...], int]:
+        store = WorkStore(tmp_path, "key", resume=True)
+        try:
+            streamed = pipeline.analyze_streamed(articles, Config(), store=store)
+            done = (tuple(streamed.articles), tuple(streamed.corpus.matches))
+            return (*done, store.done("reuse-spans"))
+        finally:
+            store.close()
+
+    assert run() == (plain.articles, plain.matches, 3)
+    with sqlite3.connect(tmp_path / FILE) as db:  # as if killed after the first row
+        db.execute("DELETE FROM reduced WHERE stage = 'reuse'")
+        db.execute("DELETE FROM results WHERE stage = 'reuse-spans' AND seq > 0")
+    db.close()
+    assert run() == (plain.articles, plain.matches, 3)
 
 
 def test_same_outlet_repeat_is_not_reuse() -> None:
@@ -645,6 +701,32 @@ def test_links_of_keeps_alignments_at_or_above_the_match_floor_in_both_direction
     }
 
 
+def test_the_link_table_holds_the_links_of_links_of_as_columns() -> None:
+    """``LinkTable``: the links ``links_of`` makes, grouped by text, each text's in
+    candidate order (text 2's back link to 0 before its link to 3), spans, scores,
+    estimates and edits as made; texts 1 (its only alignment under the floor) and 4 (past
+    the last text with a link) have none; ``texts`` lists those with links, ascending."""
+    from provenance.match.links import LinkTable, directed, links_of
+
+    edits = WordEdits(changed=1, inserted=2, deleted=0)
+    aligned = [
+        (Candidate(2, 3, 0.5), Alignment(0, 30, 2, 32, 100.0)),
+        (Candidate(1, 2, 0.4), Alignment(0, 5, 0, 5, 43.99)),
+        (Candidate(0, 2, 0.7), Alignment(1, 9, 3, 11, 44.0, edits)),
+    ]
+    table = LinkTable.of(directed(aligned, Config()))
+    expected = links_of(aligned, Config())
+    assert table.texts.tolist() == [0, 2, 3]
+    assert len(table) == 4
+    assert {u: table.of_text(u) for u in range(5)} == {**{1: [], 4: []}, **expected}
+    assert table.of_text(2) == [
+        Link(3, (0, 30), (2, 32), 100.0, 0.5),
+        Link(0, (3, 11), (1, 9), 44.0, 0.7, WordEdits(changed=1, inserted=0, deleted=2)),
+    ]
+    empty = LinkTable.of(directed([(Candidate(0, 1, 0.9), None)], Config()))
+    assert (len(empty), empty.texts.tolist(), empty.of_text(0)) == (0, [], [])
+
+
 def test_candidates_are_aligned_a_chunk_at_a_time_each_with_its_own_texts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -727,6 +809,38 @@ def test_a_match_is_told_from_the_side_that_sorts_first_and_found_once() -> None
         ),
         Match(MatchSide("b-copy", 40, 60), MatchSide("z-late", 5, 25), 100.0, Grade.VERBATIM, 0.6),
     )
+
+
+def test_the_match_table_keeps_the_first_maker_of_each_match_in_report_order() -> None:
+    """``MatchColumns`` / ``MatchTable``: the matches of ``assemble``'s case, made article
+    after article in id order (b-copy's, then z-late's, which tells b-copy -> z-late again
+    with another score: the first maker's is kept), come back as ``assemble`` has them:
+    one each, in report order, ids, sides, scores, grades, estimates and edits as made;
+    an article no match names (y-none) is not kept. Indexing and slicing read single
+    matches."""
+    from provenance.model import Match, MatchSide
+
+    first = Match(
+        MatchSide("b-copy", 40, 60), MatchSide("z-late", 5, 25), 100.0, Grade.VERBATIM, 0.6
+    )
+    wire = Match(
+        MatchSide("a-wire", 0, 20),
+        MatchSide("b-copy", 10, 30),
+        90.0,
+        Grade.EDITED,
+        0.7,
+        WordEdits(changed=1, inserted=0, deleted=2),
+    )
+    ids = ("a-wire", "b-copy", "y-none", "z-late")
+    columns = reuse_spans.MatchColumns(ids, {a: k for k, a in enumerate(ids)})
+    columns.extend([first, wire])
+    columns.extend([replace(first, score=99.0, grade=Grade.EDITED)])
+    table = columns.table()
+    assert (len(table), tuple(table)) == (2, (wire, first))
+    assert (table[0], table[-1], table[1:]) == (wire, first, [first])
+    with pytest.raises(IndexError):
+        table[2]
+    assert tuple(reuse_spans.MatchColumns(ids, {}).table()) == ()
 
 
 def test_matches_are_reported_by_both_sides_article_start_and_end() -> None:
@@ -883,8 +997,8 @@ def test_a_corpus_without_passages_has_no_reuse() -> None:
     assert corpus.signatures.shape == (0, config.fingerprint.num_perm)
     assert corpus.passage_text.tolist() == []
     found = reuse.find_reuse(arts, config)
-    assert (dict(found.spans), found.matches, dict(found.duplicates), found.clusters) == (
-        {},
+    assert (found.spans, tuple(found.matches), dict(found.duplicates), found.clusters) == (
+        ((), ()),
         (),
         {},
         (),

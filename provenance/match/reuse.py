@@ -35,9 +35,16 @@ from provenance.fingerprint import FingerprintParams, shingles
 from provenance.match.claims import find_claims
 from provenance.match.duplicates import find_duplicates
 from provenance.match.links import find_links
-from provenance.match.reuse_spans import Ranking, assemble, spans_for
+from provenance.match.reuse_spans import Ranking, spans_for
 from provenance.match.signatures import Matrix
-from provenance.match.units import MemoryTexts, RowStore, Texts, in_id_order, passages_of
+from provenance.match.units import (
+    MemoryTexts,
+    RowStore,
+    SpanSink,
+    Texts,
+    in_id_order,
+    passages_of,
+)
 from provenance.model import (
     Article,
     ArticleResult,
@@ -54,8 +61,10 @@ from provenance.run.kernels import Kernels, Local
 class Reuse:
     """What the reuse stage hands to classify and to the report."""
 
-    spans: Mapping[str, tuple[Span, ...]]  # article id -> wire/shared candidate spans
-    matches: tuple[Match, ...]
+    # per article, in id order: its wire/shared candidate spans (a tuple, or rows of the
+    # work store read back one at a time)
+    spans: Sequence[tuple[Span, ...]]
+    matches: Sequence[Match]  # in report order (``reuse_spans.MatchTable``: numpy columns)
     duplicates: Mapping[str, tuple[Duplicate, ...]]
     clusters: tuple[tuple[str, ...], ...]
     claims: tuple[ClaimGroup, ...]
@@ -185,17 +194,19 @@ def find_reuse(
     kernels: Kernels | None = None,
     texts: Texts | None = None,
     vectors_to: RowStore | None = None,
+    spans_to: SpanSink = tuple,
 ) -> Reuse:
     """Wire and shared candidate spans, matches and near-duplicates of a corpus; ``kernels``
     sign, propose candidates and align (default: in this process). ``results`` may be a
     lazy sequence in id order (the work store's): it is read through, never held; the
-    distinct passage texts go to ``texts`` and the claims' sentence vectors to
-    ``vectors_to`` (default for both: memory)."""
+    distinct passage texts go to ``texts``, the claims' sentence vectors to
+    ``vectors_to`` (default for both: memory) and each article's spans to ``spans_to`` as
+    they are made (default: a tuple)."""
     kernels = kernels or Local()
     ordered = in_id_order(results)
     corpus = Corpus.build(ordered, config, kernels, texts if texts is not None else MemoryTexts())
     links = find_links(corpus, config, kernels)
-    candidates = spans_for(corpus, config, links, Ranking(corpus))
+    spans, matches = spans_for(corpus, config, links, Ranking(corpus), spans_to)
     del links
     cuts = np.searchsorted(corpus.passage_article, np.arange(len(corpus.ids) + 1))
     rows_of = {
@@ -211,11 +222,9 @@ def find_reuse(
         config,
         kernels,
     )
-    del corpus, rows_of
-    spans, matches = assemble(candidates)
-    del candidates  # the claim stage runs without the passages' tables
+    del corpus, rows_of  # the claim stage runs without the passages' tables
     return Reuse(
-        spans=FrozenMap(spans),
+        spans=spans,
         matches=matches,
         duplicates=FrozenMap(duplicates),
         clusters=clusters,

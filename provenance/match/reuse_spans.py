@@ -7,24 +7,30 @@ make (used by ``reuse``; the rules are in its docstring).
 
 from __future__ import annotations
 
+import itertools
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
 from provenance.config import Config
 from provenance.match.align import grade
-from provenance.match.links import Link, with_self
-from provenance.match.origin import first_appearance
+from provenance.match.links import Link, LinkTable, with_self
+from provenance.match.origin import UNKNOWN, first_appearance
+from provenance.match.signatures import Matrix
+from provenance.match.units import SpanSink
 from provenance.model import (
     Article,
+    Grade,
     Label,
     Match,
     MatchSide,
     SourceKind,
     Span,
     SpanSource,
+    WordEdits,
     outlet_key,
 )
 
@@ -33,11 +39,20 @@ if TYPE_CHECKING:
 
 
 class Ranking:
-    """Occurrences of each distinct text, best source first (computed on demand)."""
+    """Occurrences of each distinct text, best source first: one permutation of the passages
+    (numpy), sorted by text, then by the rank of their article (``key``), then in passage
+    order."""
 
     def __init__(self, corpus: Corpus) -> None:
         self._corpus = corpus
-        self._cache: dict[int, list[int]] = {}
+        articles = corpus.articles
+        ids = corpus.ids
+        best = sorted(range(len(ids)), key=lambda k: self.key(articles[ids[k]]))
+        rank = np.empty(len(ids), dtype=np.int64)
+        rank[best] = np.arange(len(ids))
+        by_text = corpus.by_text
+        order = np.lexsort((rank[corpus.passage_article[by_text]], corpus.passage_text[by_text]))
+        self._ranked: Matrix = by_text[order]  # lexsort is stable: passage order in a tie
 
     @staticmethod
     def key(a: Article) -> tuple[object, ...]:
@@ -46,12 +61,8 @@ class Ranking:
         return (a.source_kind != SourceKind.WIRE, at is None, at.timestamp() if at else 0.0, a.id)
 
     def of(self, text: int) -> list[int]:
-        if text not in self._cache:
-            occurrences = self._corpus.occurrences(text)
-            self._cache[text] = sorted(
-                occurrences, key=lambda i: self.key(self._corpus.article_of(i))
-            )
-        return self._cache[text]
+        bounds = self._corpus.bounds
+        return self._ranked[bounds[text] : bounds[text + 1]].tolist()  # type: ignore[no-any-return]
 
 
 def _first_of(corpus: Corpus, links: list[Link]) -> str:
@@ -87,32 +98,78 @@ def _prune(spans: list[tuple[Span, float]]) -> list[tuple[Span, float]]:
     )
 
 
+# ``first`` of a text not asked yet, or asked and "unknown" (else: its article's number)
+_NOT_ASKED, _UNKNOWN = -2, -1
+
 # an occurrence of a distinct text: the (text-less) article it is in, and its start there
 Occurrence = tuple[Article, int]
 
 
 def spans_for(
-    corpus: Corpus, config: Config, links: dict[int, list[Link]], ranking: Ranking
-) -> dict[str, list[tuple[Span, float]]]:
-    """Per article: candidate spans with the estimated Jaccard of their link."""
-    spans: dict[str, list[tuple[Span, float]]] = {}
+    corpus: Corpus,
+    config: Config,
+    links: LinkTable,
+    ranking: Ranking,
+    spans_to: SpanSink = tuple,
+) -> tuple[Sequence[tuple[Span, ...]], MatchTable]:
+    """Per article (all of them, in id order), its wire and shared spans (pruned), handed
+    to ``spans_to`` as they are made; and the matches they make. An article's candidate
+    spans are made when it comes (``_candidates``): only one article's are in memory."""
+    position = {a: k for k, a in enumerate(corpus.ids)}
+    made = MatchColumns(corpus.ids, position)
+
+    def rows() -> Iterator[tuple[Span, ...]]:
+        at = 0
+        for k, candidates in _candidates(corpus, config, links, ranking, position):
+            yield from [()] * (k - at)
+            kept, matches = article_spans(corpus.ids[k], candidates)
+            made.extend(matches)
+            yield kept
+            at = k + 1
+        yield from [()] * (len(corpus.ids) - at)
+
+    spans = spans_to(rows())
+    return spans, made.table()
+
+
+def _candidates(
+    corpus: Corpus,
+    config: Config,
+    links: LinkTable,
+    ranking: Ranking,
+    position: Mapping[str, int],
+) -> Iterator[tuple[int, list[tuple[Span, float]]]]:
+    """Per article with any (its number, in id order): its candidate spans with the
+    estimated Jaccard of their link, in the order of its distinct texts, then passage
+    order, then link order (the order ``assemble`` prunes them in)."""
+    repeated = np.diff(corpus.bounds) > 1
+    linked = np.zeros(len(repeated), dtype=bool)
+    linked[links.texts] = True
+    eligible = repeated | linked  # a unique text without alignment shares nothing
+    firsts = np.full(len(repeated), _NOT_ASKED, dtype=np.int64)
 
     def ranked(text: int) -> Iterator[Occurrence]:
         return ((corpus.article_of(j), corpus.start_of(j)) for j in ranking.of(text))
 
-    repeated = np.flatnonzero(np.diff(corpus.bounds) > 1).tolist()
-    for u in sorted({*links, *repeated}):  # a unique text without alignment shares nothing
-        mine_links = with_self(u, int(corpus.lengths[u]), links.get(u, ()))
-        found = text_spans(
-            ((corpus.article_of(i), corpus.start_of(i)) for i in corpus.occurrences(u)),
-            mine_links,
-            ranked,
-            partial(_first_of, corpus, mine_links),
-            config,
-        )
-        for mine, span, jaccard in found:
-            spans.setdefault(mine.id, []).append((span, jaccard))
-    return spans
+    def first(u: int, mine: list[Link]) -> str:
+        if firsts[u] == _NOT_ASKED:  # asked once per text: its occurrences may be many
+            found = _first_of(corpus, mine)
+            firsts[u] = position.get(found, _UNKNOWN)
+        return UNKNOWN if firsts[u] == _UNKNOWN else corpus.ids[firsts[u]]
+
+    cuts = np.searchsorted(corpus.passage_article, np.arange(len(corpus.ids) + 1)).tolist()
+    for k, (lo, hi) in enumerate(itertools.pairwise(cuts)):
+        order = np.argsort(corpus.passage_text[lo:hi], kind="stable") + lo
+        found: list[tuple[Span, float]] = []
+        for i, u in zip(order.tolist(), corpus.passage_text[order].tolist(), strict=True):
+            if not eligible[u]:
+                continue
+            mine = with_self(u, int(corpus.lengths[u]), links.of_text(u))
+            occurrence = [(corpus.article_of(i), corpus.start_of(i))]
+            spans = text_spans(occurrence, mine, ranked, partial(first, u, mine), config)
+            found.extend((span, jaccard) for _, span, jaccard in spans)
+        if found:
+            yield k, found
 
 
 def text_spans(
@@ -172,6 +229,15 @@ def _match(article_id: str, span: Span, source: SpanSource, jaccard: float) -> M
     return Match(a, b, source.score, source.grade, jaccard, source.edits)
 
 
+def article_spans(
+    article_id: str, candidates: list[tuple[Span, float]]
+) -> tuple[tuple[Span, ...], list[Match]]:
+    """An article's candidate spans left after pruning; the matches they make."""
+    kept = _prune(candidates)
+    made = [_match(article_id, span, s, jaccard) for span, jaccard in kept for s in span.sources]
+    return tuple(s for s, _ in kept), made
+
+
 def assemble(
     candidates: Mapping[str, list[tuple[Span, float]]],
 ) -> tuple[dict[str, tuple[Span, ...]], tuple[Match, ...]]:
@@ -179,12 +245,9 @@ def assemble(
     spans: dict[str, tuple[Span, ...]] = {}
     matches: dict[tuple[MatchSide, MatchSide], Match] = {}
     for article_id in sorted(candidates):
-        kept = _prune(candidates[article_id])
-        spans[article_id] = tuple(s for s, _ in kept)
-        for span, jaccard in kept:
-            for source in span.sources:
-                m = _match(article_id, span, source, jaccard)
-                matches.setdefault((m.a, m.b), m)
+        spans[article_id], made = article_spans(article_id, candidates[article_id])
+        for m in made:
+            matches.setdefault((m.a, m.b), m)
     return spans, in_report_order(matches)
 
 
@@ -195,3 +258,95 @@ def in_report_order(matches: Mapping[tuple[MatchSide, MatchSide], Match]) -> tup
         return (k[0].article_id, k[0].start, k[0].end, k[1].article_id, k[1].start, k[1].end)
 
     return tuple(matches[k] for k in sorted(matches, key=key))
+
+
+_GRADES = tuple(Grade)
+
+
+class MatchColumns:
+    """Matches as they are made, as columns (article numbers for ids): ``table`` keeps the
+    first maker of each pair of sides and puts them in report order."""
+
+    def __init__(self, ids: Sequence[str], position: Mapping[str, int]) -> None:
+        self._ids = ids
+        self._position = position
+        # a: article, start, end; b: article, start, end; grade; edits: changed, inserted,
+        # deleted. Then score and estimated Jaccard.
+        self._ints, self._floats = array("q"), array("d")
+
+    def extend(self, matches: Iterable[Match]) -> None:
+        at = self._position
+        for m in matches:
+            a, b, e = m.a, m.b, m.edits
+            grade = _GRADES.index(m.grade)
+            self._ints.extend(
+                (at[a.article_id], a.start, a.end, at[b.article_id], b.start, b.end, grade)
+            )
+            self._ints.extend((e.changed, e.inserted, e.deleted))
+            self._floats.extend((m.score, m.estimated_jaccard))
+
+    def table(self) -> MatchTable:
+        ints = np.array(self._ints, dtype=np.int64).reshape(-1, 10)
+        floats = np.array(self._floats, dtype=np.float64).reshape(-1, 2)
+        n = len(self._ids)
+        rank = np.empty(n, dtype=np.int64)  # an article's id among the ids, in str order
+        rank[sorted(range(n), key=self._ids.__getitem__)] = np.arange(n)
+        keys = (ints[:, 5], ints[:, 4], rank[ints[:, 3]], ints[:, 2], ints[:, 1], rank[ints[:, 0]])
+        order = np.lexsort(keys)  # stable: the first maker of equal sides comes first
+        ints, floats = ints[order], floats[order]
+        first = np.ones(len(ints), dtype=bool)
+        first[1:] = np.any(ints[1:, :6] != ints[:-1, :6], axis=1)
+        ints, floats = ints[first], floats[first]
+        used = np.unique(ints[:, [0, 3]])  # the articles the matches name
+        ints[:, [0, 3]] = np.searchsorted(used, ints[:, [0, 3]])
+        return MatchTable([self._ids[k] for k in used.tolist()], ints, floats)
+
+
+class MatchTable(Sequence[Match]):
+    """The matches in report order as numpy columns, a ``Match`` made when one is read; the
+    ids of the articles they name in one UTF-8 buffer."""
+
+    def __init__(self, ids: Sequence[str], ints: Matrix, floats: Matrix) -> None:
+        encoded = [i.encode("utf-8") for i in ids]
+        self._names = b"".join(encoded)
+        self._offsets = np.cumsum([0, *map(len, encoded)], dtype=np.int64)
+        self._ints = ints
+        self._floats = floats
+
+    def __len__(self) -> int:
+        return len(self._ints)
+
+    def _id(self, k: int) -> str:
+        return self._names[self._offsets[k] : self._offsets[k + 1]].decode("utf-8")
+
+    def _made(self, start: int, stop: int) -> list[Match]:
+        out = []
+        ints, floats = self._ints[start:stop].tolist(), self._floats[start:stop].tolist()
+        for (a, a0, a1, b, b0, b1, g, c, i, d), (score, j) in zip(ints, floats, strict=True):
+            out.append(
+                Match(
+                    MatchSide(self._id(a), a0, a1),
+                    MatchSide(self._id(b), b0, b1),
+                    score,
+                    _GRADES[g],
+                    j,
+                    WordEdits(c, i, d),
+                )
+            )
+        return out
+
+    def __iter__(self) -> Iterator[Match]:
+        for at in range(0, len(self), 4096):
+            yield from self._made(at, at + 4096)
+
+    @overload
+    def __getitem__(self, index: int) -> Match: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Match]: ...
+    def __getitem__(self, index: int | slice) -> Match | Sequence[Match]:
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        k = index % len(self)
+        return self._made(k, k + 1)[0]

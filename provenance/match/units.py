@@ -8,11 +8,11 @@ same story text. Both cut with ``story_pieces``, so offsets are exact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from provenance.config import FingerprintConfig
-from provenance.model import ArticleResult, BoilerplateSpan, Passage, SegmentKind
+from provenance.model import ArticleResult, BoilerplateSpan, Passage, SegmentKind, Span
 from provenance.semantic import Vectors
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "MemoryTexts",
     "RowStore",
     "Rows",
+    "SpanSink",
     "Texts",
     "in_id_order",
     "passages_of",
@@ -148,6 +149,11 @@ class RowStore(Rows, Protocol):
     appended a block at a time, read back by number."""
 
     def extend(self, rows: Vectors) -> None: ...
+
+
+# Where the reuse stage's spans go, one row per article in id order, as they are made: what
+# reads them back (a tuple in memory, or rows of the work store read one at a time).
+SpanSink = Callable[[Iterable[tuple[Span, ...]]], Sequence[tuple[Span, ...]]]
 
 
 class MemoryTexts:

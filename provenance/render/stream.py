@@ -50,8 +50,12 @@ def write_json(
             characters += len(result.article.text)
             for span in result.spans:
                 composition[span.label.value] += span.end - span.start
+        # the outlet table looks up only the articles of a match: the others need no stub
+        matched = {p.article_id for m in corpus.matches for p in (m.a, m.b)}
         stubs = tuple(
-            ArticleResult(Article(i, "", outlet=o), Segmentation((), ())) for i, o in outlets
+            ArticleResult(Article(i, "", outlet=o), Segmentation((), ()))
+            for i, o in outlets
+            if i in matched
         )
         data = report_dict(corpus, config)
         data["summary"].update(

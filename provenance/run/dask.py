@@ -1,17 +1,15 @@
-"""The Dask engine's connection and kernels: the matching steps on a Dask cluster, the same
-results as in process. ``run.dask_flow`` runs the report's stages with them.
+"""The Dask engine's executor: the matching steps on a Dask cluster, the same results as
+in process. ``run.dask_flow`` runs the report's stages with them; ``run.dask_connect``
+makes the client (``session`` wraps it for the time of a run).
 
 How the work is cut (P partitions: ``partitions``, else four per worker unless that makes
 partitions smaller than ``min_articles`` / ``min_texts``):
 
-- ``connect`` checks that every worker runs this very code and registers a worker plugin
-  that loads the data files once per worker (``RESOURCES_PLUGIN``).
 - ``map`` runs a per-item task (``run.local.Task``) in partitions, the context sent once.
-- ``sign`` signs blocks of texts. ``candidates`` is a shuffle on band keys (``bandkeys``):
-  each round routes the rows of ``bands_per_pass`` bands only (NeMo Curator's
-  ``buckets_per_shuffle``), so a round moves ``blocks x rows`` bytes whatever the number
-  of bands; bucket partitions emit neighbour pairs, grouped by the block of their first
-  id; estimates read both blocks' signatures by id; each block keeps its best pairs.
+- ``sign`` signs blocks of texts. ``candidates`` is the shuffle on band keys of
+  ``run.dask_bands`` (rounds of ``bands_per_pass`` bands: NeMo Curator's
+  ``buckets_per_shuffle``).
+- ``embed`` tokenizes blocks of texts once on the workers and encodes runs of them.
 - ``align`` (and any ``by_block_pair`` kernel) runs per (block, block) of candidate pairs,
   each task reading the two blocks by key.
 
@@ -25,7 +23,6 @@ function, so the results are the same.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import pickle
 import time
 import warnings
@@ -33,19 +30,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib import metadata, resources
 from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from provenance.errors import MissingExtra, ProvenanceError
+from provenance.errors import MissingExtra
 from provenance.fingerprint import FingerprintParams
 from provenance.match.align import Alignment, align_texts
-from provenance.match.candidates import Banding, Candidate
+from provenance.match.candidates import Candidate
 from provenance.match.signatures import BatchSigner, Matrix
-from provenance.resources import Resources
-from provenance.run import bandkeys
+from provenance.run import bandkeys, dask_bands
+from provenance.run.dask_bands import Pair, Rows, as_candidates
+from provenance.run.dask_connect import EngineError, connect, worker_resources
 from provenance.run.kernels import Shingler
 from provenance.run.local import Context, Item, Result, Task, Tokens, _encode_tokens, _tokens
 from provenance.run.local import blocks as _blocks
@@ -53,119 +50,27 @@ from provenance.semantic import Vectors, load_embedder
 
 try:
     from dask.delayed import Delayed, delayed
-    from distributed import Client, WorkerPlugin, get_worker, wait
+    from distributed import Client, wait
     from distributed.comm.core import CommClosedError
     from distributed.scheduler import KilledWorker
 except ImportError as exc:  # pragma: no cover - the tests install the extra
     raise MissingExtra("dask", "--engine dask", exc) from exc
 
-RESOURCES_PLUGIN = "provenance-resources"
+__all__ = ["DaskExecutor", "EngineError", "Pair", "Rows", "connect", "session"]
+
 T = TypeVar("T")
-
-
-class EngineError(ProvenanceError):
-    """The cluster cannot be used: unreachable, or its workers run other versions."""
-
-
-# ------------------------------------------------------------------ connecting
-
-
-def code_identity() -> str:
-    """The package version and a digest of its code and data files: a worker whose
-    identity differs from the client's would not compute the same report."""
-    digest = hashlib.sha256()
-    root = resources.files("provenance")
-
-    def walk(node: Any, prefix: str) -> Iterator[tuple[str, bytes]]:
-        for child in sorted(node.iterdir(), key=lambda c: c.name):
-            name = f"{prefix}/{child.name}"
-            if child.is_dir():
-                if child.name != "__pycache__":
-                    yield from walk(child, name)
-            elif not child.name.endswith((".pyc", ".pyo")):
-                yield name, child.read_bytes()
-
-    for name, data in walk(root, ""):
-        digest.update(name.encode() + b"\0" + data + b"\0")
-    return f"{metadata.version('news-provenance')}+{digest.hexdigest()[:16]}"
-
-
-class _ResourcesPlugin(WorkerPlugin):
-    """Loads the data files once per worker process (also on workers that join later)."""
-
-    name = RESOURCES_PLUGIN
-
-    def setup(self, worker: Any) -> None:
-        self.resources = Resources.load()
-
-
-def _resources() -> Resources:
-    plugin = get_worker().plugins[RESOURCES_PLUGIN]
-    if not isinstance(plugin, _ResourcesPlugin):  # another plugin took the name
-        raise EngineError(f"worker plugin {RESOURCES_PLUGIN!r} is not news-provenance's")
-    return plugin.resources
-
-
-def connect(address: str, timeout: float) -> Client:
-    """A client of the scheduler at ``address`` whose workers run this very code."""
-    _check_address(address)
-    try:
-        client = Client(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError) as exc:
-        raise EngineError(
-            f"{address}: cannot reach the Dask scheduler within {timeout:g} s ({exc})"
-        ) from None
-    try:
-        _check_versions(client, address)
-        client.register_plugin(_ResourcesPlugin())
-    except BaseException:
-        client.close()
-        raise
-    return client
-
-
-def _check_address(address: str) -> None:
-    """Refuse an address dask cannot parse before a client exists: a client that fails
-    on its address is left half-built, and closing it later prints a traceback."""
-    from distributed.comm.addressing import resolve_address
-
-    try:
-        resolve_address(address)
-    except OSError as exc:  # a host name that does not resolve
-        raise EngineError(
-            f"{address}: cannot reach the Dask scheduler ({exc.strerror or exc})"
-        ) from None
-    except Exception as exc:  # ValueError, or an unsupported scheme's warning or import error
-        detail = " ".join(str(exc).split())
-        raise EngineError(f"{address}: not a Dask scheduler address ({detail})") from None
-
-
-def _check_versions(client: Client, address: str) -> None:
-    try:
-        client.get_versions(check=True)
-    except ValueError as exc:
-        detail = " ".join(str(exc).split())
-        raise EngineError(f"{address}: the cluster's packages differ from ours: {detail}") from None
-    mine = code_identity()
-    try:
-        theirs = client.run(code_identity)
-    except Exception as exc:
-        raise EngineError(
-            f"{address}: a worker cannot run news-provenance ({type(exc).__name__}: {exc})"
-        ) from None
-    other = sorted({v for v in theirs.values() if v != mine})
-    if other:
-        raise EngineError(
-            f"{address}: workers run news-provenance {', '.join(other)}, this client {mine}"
-        )
 
 
 # ------------------------------------------------------------------ tasks (run on workers)
 
 
 def _run_part(task: Task[Any, Any, Any], part: list[Any], context: Any) -> list[Any]:
-    resources = _resources()
+    resources = worker_resources()
     return [task(item, context, resources) for item in part]
+
+
+def _pickled(value: object) -> int:
+    return len(pickle.dumps(value, protocol=5))
 
 
 def _sent_bytes(dask_worker: Any) -> int:
@@ -195,56 +100,6 @@ def _same(value: T) -> T:
 
 def _sign(texts: list[str], params: FingerprintParams, shingler: Shingler) -> Matrix:
     return BatchSigner(params).sign_shingles(shingler(t) for t in texts)
-
-
-def _edges_by_owner(pieces: list[Matrix], max_candidates: int, bounds: Matrix) -> list[Matrix]:
-    return bandkeys.split_by_owner(bandkeys.edges(pieces, max_candidates), bounds)
-
-
-def _owned(pieces: list[Matrix], bounds: Matrix) -> list[Matrix]:
-    """The links of one block from every round, each once, split by the second id's block."""
-    links = np.unique(np.concatenate(pieces), axis=0)
-    flipped = bandkeys.split_by_owner(links[:, ::-1], bounds)
-    return [f[:, ::-1] for f in flipped]
-
-
-def _equal(
-    links: Matrix, own: Matrix, own_first: int, other: Matrix, other_first: int
-) -> tuple[Matrix, Matrix]:
-    return links, bandkeys.equal_values(links, own, own_first, other, other_first)
-
-
-def as_candidates(pairs: Matrix, counts: Matrix, width: int) -> list[Candidate]:
-    """Candidate pairs with their estimated Jaccard (equal values of ``width``)."""
-    return [
-        Candidate(int(a), int(b), round(float(c) / width, 4))
-        for (a, b), c in zip(pairs.tolist(), counts.tolist(), strict=True)
-    ]
-
-
-def _best(
-    found: list[tuple[Matrix, Matrix]], max_candidates: int, n: int
-) -> tuple[Matrix, Matrix, int]:
-    links = np.concatenate([p for p, _ in found])
-    equal = np.concatenate([e for _, e in found])
-    pairs, counts = bandkeys.best(links, equal, max_candidates, n)
-    return pairs, counts, len(links)
-
-
-Pair = tuple[int, int]
-
-
-@dataclass(frozen=True)
-class Rows:
-    """A corpus-wide table kept on the workers in blocks: ``parts[i]`` (a future or a
-    delayed value: a signature matrix, a list of texts) holds rows ``starts[i]`` up to the
-    next start; ``total`` rows, ``width`` values per row (signatures)."""
-
-    parts: list[Any]
-    starts: list[int]
-    total: int
-    width: int = 0
-    dtype: str = "uint32"
 
 
 def _align(
@@ -303,6 +158,14 @@ class DaskExecutor:
 
     def _size(self, value: object) -> int:
         return len(pickle.dumps(value, protocol=5)) if self.measure else 0
+
+    def sizes(self, what: str, futures: Iterable[Any]) -> None:
+        """With ``measure``: count the pickled size of the values of ``futures`` (measured
+        where they are, on the workers) under ``what``: the bytes that reading each of
+        them once from another worker moves."""
+        if self.measure:
+            found = self.client.gather([self.client.submit(_pickled, f) for f in futures])
+            self.stats.add(what, sum(found))
 
     def _count(self, items: int, minimum: int) -> int:
         if self.partitions:
@@ -386,37 +249,8 @@ class DaskExecutor:
                 str(signatures.dtype),
             )
             self.stats.add("candidates: signatures to workers", signatures.nbytes)
-        n, width = rows.total, rows.width
-        if n < 2:
-            return []
-        banding = Banding.for_threshold(width, threshold)
-        sig_blocks, starts = rows.parts, rows.starts
-        bounds = np.array(starts, dtype=np.int64)
-        parts = len(sig_blocks)
-        per_round = max(1, bands_per_pass)  # NeMo Curator's buckets_per_shuffle
-        row_bytes = bandkeys.row_dtype(banding.rows, np.dtype(rows.dtype)).itemsize
-        owned: list[list[Delayed]] = [[] for _ in sig_blocks]
-        for first in range(0, banding.bands, per_round):
-            bands = range(first, min(banding.bands, first + per_round))
-            routed = [
-                delayed(bandkeys.route, nout=parts)(block, lo, bands, banding.rows, parts)
-                for block, lo in zip(sig_blocks, starts, strict=True)
-            ]
-            for q in range(parts):
-                split = delayed(_edges_by_owner, nout=parts)(
-                    [r[q] for r in routed], max_candidates, bounds
-                )
-                for p in range(parts):
-                    owned[p].append(split[p])
-            self.stats.add("candidates: band-key shuffle", n * len(bands) * row_bytes)
-        tops: list[Delayed] = []
-        for p, lo in enumerate(starts):
-            by_other = delayed(_owned, nout=parts)(owned[p], bounds)
-            found = [
-                delayed(_equal)(by_other[r], sig_blocks[p], lo, sig_blocks[r], rlo)
-                for r, rlo in enumerate(starts)
-            ]
-            tops.append(delayed(_best)(found, max_candidates, n))
+        tops, moved = dask_bands.candidate_blocks(rows, threshold, max_candidates, bands_per_pass)
+        self.stats.add("candidates: band-key shuffle", moved)
         return tops
 
     def embed(self, texts: Sequence[str], model: str) -> Vectors:

@@ -22,13 +22,17 @@ and what it writes:
   the links, the ranking of sources and the spans are assembled in partitions, by text
   block, then by article partition; the spans stay there for classification, the client
   gathers the matches it writes;
-- claims and quotation groups each run as one task on a worker, from the partitions'
-  sentences and quotations. From the claims task (``worker_client``), the sentence
-  embedding (blocks tokenized once; the token ids stay on the workers and are encoded in
-  runs cut where the model starts a micro-batch: the same vectors bit for bit), the
-  lexical signing, the band-key candidates and the scoring of proposed links run
-  partitioned on the cluster; the claims' corpus (distinct sentences, their anchors
-  and vectors), the semantic article pairs and the grouping stay in that one task;
+- quotation groups (``run.dask_quotes``): each partition lists and signs its quotations;
+  candidates are the band-key shuffle over those blocks, the alignments run per
+  (partition, partition) of quotations, the groups' comparisons in partitions of groups;
+  the client joins the linked pairs and holds the quotations (as the local engine does);
+- claims run as one task on a worker, from the partitions' sentences. From the claims task
+  (``worker_client``), the sentence embedding (blocks tokenized once; the token ids stay
+  on the workers and are encoded in runs cut where the model starts a micro-batch: the
+  same vectors bit for bit), the lexical signing, the band-key candidates and the scoring
+  of proposed links run partitioned on the cluster; the claims' corpus (distinct
+  sentences, their anchors and vectors), the semantic article pairs and the grouping stay
+  in that one task;
 - classification runs per partition on the workers holding the results, with each
   article's reuse spans and duplicates; the client streams the classified partitions in
   order and writes them.
@@ -55,7 +59,6 @@ from provenance.fingerprint import FingerprintParams
 from provenance.match.align import similarity
 from provenance.match.claims import find_claims
 from provenance.match.duplicates import duplicates_of
-from provenance.match.quote_groups import find_quote_groups
 from provenance.match.signatures import BatchSigner
 from provenance.model import (
     Article,
@@ -65,9 +68,11 @@ from provenance.model import (
     Match,
     Segmentation,
 )
-from provenance.run.dask import DaskExecutor, Pair, _resources, _run_part
+from provenance.run.dask import DaskExecutor, Pair, _run_part
+from provenance.run.dask_connect import worker_resources
 from provenance.run.dask_inputs import Inputs
 from provenance.run.dask_passages import Summary, _passages_part, _rows_of, _summary, numbered
+from provenance.run.dask_quotes import quote_groups
 from provenance.run.dask_spans import reuse_spans
 
 # partial counts added per task of the corpus-rule tree
@@ -90,7 +95,7 @@ class Reused:
 
 
 def _units_part(articles: list[Article], config: Config) -> Counts:
-    resources = _resources()
+    resources = worker_resources()
     units = [pipeline._units_task(a, config, resources) for a in articles]
     hashed = boilerplate.count_units(h for h, _ in units)
     return hashed, templates.count_votes((v for _, v in units), config.boilerplate)
@@ -133,23 +138,12 @@ def _sentences(results: list[ArticleResult]) -> list[ArticleResult]:
     ]
 
 
-def _quoted(results: list[ArticleResult]) -> list[ArticleResult]:
-    """What the quotation groups read: the articles that quote someone, with the quotes."""
-    return [
-        ArticleResult(r.article, Segmentation((), ()), quotes=r.quotes) for r in results if r.quotes
-    ]
-
-
 def _claims(config: Config, *parts: list[ArticleResult]) -> Any:
     results = list(itertools.chain.from_iterable(parts))
-    anchors = _resources().anchors
+    anchors = worker_resources().anchors
     with worker_client() as client:  # signing, candidates and scoring partitioned
         cluster = DaskExecutor(client)
         return find_claims(results, config, anchors, cluster, cluster)
-
-
-def _quote_groups(config: Config, *parts: list[ArticleResult]) -> Any:
-    return find_quote_groups(list(itertools.chain.from_iterable(parts)), config)
 
 
 def _classify_part(
@@ -237,8 +231,7 @@ def analyze_streamed(
     inputs.parts = []  # the results hold the articles (the graph can recompute them)
     claims = client.submit(_claims, config, *(client.submit(_sentences, r) for r in results))
     executor.mark("claims", claims)  # measured runs wait for each stage: no overlap
-    quotes = client.submit(_quote_groups, config, *(client.submit(_quoted, r) for r in results))
-    executor.mark("quotes", quotes)
+    quotes = quote_groups(executor, config, results)
     found, articles = _reuse(executor, config, results)
     report("boilerplate", total, total)
     corpus = CorpusResult(
@@ -246,7 +239,7 @@ def analyze_streamed(
         matches=found.matches,
         claims=claims.result(),
         clusters=found.clusters,
-        quotes=quotes.result(),
+        quotes=quotes,
     )
     report("match", total, total)
     ids = [[i for i, _ in part] for part in articles]

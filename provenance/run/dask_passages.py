@@ -21,7 +21,7 @@ from provenance.match.reuse import text_digest
 from provenance.match.signatures import BatchSigner, Matrix, Permutations, union
 from provenance.match.units import passages_of
 from provenance.model import Article, ArticleResult, Passage
-from provenance.run.dask import Rows
+from provenance.run.dask_bands import Rows
 
 # ------------------------------------------------------------------ tasks (run on workers)
 

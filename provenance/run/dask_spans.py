@@ -5,14 +5,17 @@ pairs, the passages, the links and the spans stay on the workers.
 With T blocks of distinct texts (the blocks of their texts on the workers) and P article
 partitions:
 
-1. occurrences: each article partition routes its passages (article, start, length) to
-   the block of their distinct text; per block, each text's occurrences in passage order
+1. occurrences: each article partition routes its passages to the block of their distinct
+   text as compact rows (text, article number, start, length), with one row per article
+   (id, outlet, date, kind: what ranking and spans read of it) per block it has passages
+   in, never the ``Article`` itself; per block, each text's occurrences in passage order
    (``_occurrences``, one task per block);
 2. links: per (block, block) of candidate pairs (each band-key block's best pairs, split
    by the blocks of their ends: ``DaskExecutor.candidate_blocks``), the alignments (read
    from the two text blocks), the links they make (``links.links_of``) with their
    candidate pair (candidates are in pair order), and each linked text's occurrences
-   ranked best source first, routed to the block of each end (``_link_pair``);
+   ranked best source first (article numbers, with the rows of those articles once per
+   bundle), routed to the block of each end (``_link_pair``);
 3. spans by text: per block, each text's links in candidate order and its spans
    (``reuse_spans.text_spans``, the in-process engine's own loop), routed to the partition of
    each span's article with their order (``_block_spans``);
@@ -25,7 +28,8 @@ partitions:
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -44,52 +48,91 @@ from provenance.match.reuse_spans import (
     text_spans,
 )
 from provenance.match.signatures import Matrix
-from provenance.model import Article, Match, MatchSide, Span
+from provenance.model import Article, Match, MatchSide, SourceKind, Span
 from provenance.run import bandkeys
-from provenance.run.dask import DaskExecutor, Rows, as_candidates
+from provenance.run.dask import DaskExecutor
+from provenance.run.dask_bands import Rows, as_candidates
 from provenance.run.dask_passages import PassageTable
 
-# per distinct text of a block: its occurrences (article, start, article partition) in
-# passage order, and its length
-Occurrences = tuple[dict[int, list[tuple[Article, int, int]]], dict[int, int]]
-# what a pair of blocks sends to the block of one end: (candidate pair, text, link) and the
-# ranked occurrences of each text linked to
-Bundle = tuple[list[tuple[tuple[int, int], int, Link]], dict[int, list[Occurrence]]]
+# an article as the spans stage needs it (``_article`` makes a text-less ``Article`` of it):
+# id, outlet, published, source kind, and its partition
+Row = tuple[str, str | None, str | None, str, int]
+# a passage routed to the block of its text: text, article number (``_number``), start, length
+Passage = tuple[int, int, int, int]
+# an occurrence of a distinct text: article number, start
+Seen = tuple[int, int]
+# per distinct text of a block: its occurrences in passage order; its length; the rows of
+# the articles these are in, by number
+Occurrences = tuple[dict[int, list[Seen]], dict[int, int], dict[int, Row]]
+# what a pair of blocks sends to the block of one end: (candidate pair, text, link), the
+# ranked occurrences of each text linked to, and the rows of their articles
+Bundle = tuple[list[tuple[tuple[int, int], int, Link]], dict[int, list[Seen]], dict[int, Row]]
 # a span of an article, with its order there (text, position among the text's spans)
 Entry = tuple[str, int, int, Span, float]
 
 # ------------------------------------------------------------------ tasks (run on workers)
 
 
+def _number(part: int, index: int) -> int:
+    """An article's number: its partition and position there (id order, as partitions
+    are)."""
+    return part << 32 | index
+
+
 def _route(
     table: PassageTable, numbers: list[int], part: int, bounds: np.ndarray[Any, Any]
-) -> list[list[tuple[int, Article, int, int, int]]]:
-    """One partition's passages as (text, article, start, length, partition), split by the
-    block of their text."""
-    articles = {a.id: a for a in table.articles}
+) -> list[tuple[list[Passage], dict[int, Row]]]:
+    """One partition's passages as compact rows, split by the block of their text, each
+    block's with the rows of the articles they are in."""
+    index = {a.id: n for n, a in enumerate(table.articles)}
     texts = [numbers[k] for k in table.local]
     owner = (np.searchsorted(bounds, texts, side="right") - 1).tolist()
-    out: list[list[tuple[int, Article, int, int, int]]] = [[] for _ in bounds]
+    out: list[tuple[list[Passage], dict[int, Row]]] = [([], {}) for _ in bounds]
     for passage, k, u, block in zip(table.passages, table.local, texts, owner, strict=True):
-        row = (u, articles[passage.article_id], passage.start, table.lengths[k], part)
-        out[block].append(row)
+        i = index[passage.article_id]
+        n = _number(part, i)
+        rows, articles = out[block]
+        rows.append((u, n, passage.start, table.lengths[k]))
+        if n not in articles:
+            a = table.articles[i]
+            articles[n] = (a.id, a.outlet, a.published, a.source_kind.value, part)
     return out
 
 
-def _occurrences(*pieces: list[tuple[int, Article, int, int, int]]) -> Occurrences:
-    found: dict[int, list[tuple[Article, int, int]]] = {}
+def _occurrences(*pieces: tuple[list[Passage], dict[int, Row]]) -> Occurrences:
+    found: dict[int, list[Seen]] = {}
     lengths: dict[int, int] = {}
-    for piece in pieces:  # partitions in id order: passages in passage order
-        for u, article, start, length, part in piece:
-            found.setdefault(u, []).append((article, start, part))
+    articles: dict[int, Row] = {}
+    for rows, mine in pieces:  # partitions in id order: passages in passage order
+        for u, n, start, length in rows:
+            found.setdefault(u, []).append((n, start))
             lengths[u] = length
-    return found, lengths
+        articles.update(mine)
+    return found, lengths, articles
 
 
-def _ranked(occurrences: list[tuple[Article, int, int]]) -> list[Occurrence]:
-    """A text's occurrences, best source first (``reuse_spans.Ranking``'s order)."""
-    key = Ranking.key
-    return [(a, s) for a, s, _ in sorted(occurrences, key=lambda o: key(o[0]))]
+class _Articles:
+    """Text-less articles made from their rows, once each."""
+
+    def __init__(self, rows: dict[int, Row]) -> None:
+        self.rows = rows
+        self._made: dict[int, Article] = {}
+        self._keys: dict[int, tuple[object, ...]] = {}
+
+    def __call__(self, n: int) -> Article:
+        if n not in self._made:
+            i, outlet, published, kind, _ = self.rows[n]
+            self._made[n] = Article(
+                i, "", outlet=outlet, published=published, source_kind=SourceKind(kind)
+            )
+        return self._made[n]
+
+    def ranked(self, occurrences: list[Seen]) -> list[Seen]:
+        """A text's occurrences, best source first (``reuse_spans.Ranking``'s order)."""
+        for n, _ in occurrences:
+            if n not in self._keys:
+                self._keys[n] = Ranking.key(self(n))
+        return sorted(occurrences, key=lambda o: self._keys[o[0]])
 
 
 def _by_block_pair(
@@ -121,7 +164,9 @@ def _link_pair(
     """The links of the candidate pairs of two blocks (``found``: from the blocks that
     proposed them; each pair once, in order, as ``DaskExecutor.candidates`` has them), sent
     to the block of each end with the ranked occurrences of the text at the other end."""
-    out: dict[int, Bundle] = {b: ([], {}) for b in blocks}
+    out: dict[int, Bundle] = {b: ([], {}, {}) for b in blocks}
+    rows = {**occurrences_a[2], **occurrences_b[2]}
+    articles = _Articles(rows)
     pairs, counts = bandkeys.merge(list(found))
     for c in as_candidates(pairs, counts, width):
         aligned = align_texts(texts_a[c.a - a_first], texts_b[c.b - b_first])
@@ -130,10 +175,11 @@ def _link_pair(
                 block, other = (
                     (blocks[0], occurrences_b) if u == c.a else (blocks[1], occurrences_a)
                 )
-                made, ranked = out[block]
+                made, ranked, sent = out[block]
                 made.append(((c.a, c.b), u, link))
                 if link.other not in ranked:
-                    ranked[link.other] = _ranked(other[0][link.other])
+                    ranked[link.other] = articles.ranked(other[0][link.other])
+                    sent.update((n, rows[n]) for n, _ in ranked[link.other])
     return out
 
 
@@ -142,21 +188,27 @@ def _block_spans(
 ) -> list[list[Entry]]:
     """The spans of a block's texts (those linked to another or repeated), split by the
     partition of their article."""
-    found, lengths = occurrences
+    found, lengths, rows = occurrences
     links: dict[int, list[tuple[tuple[int, int], Link]]] = {}
-    ranked: dict[int, list[Occurrence]] = {}
-    for made, theirs in bundles:
+    ranked: dict[int, list[Seen]] = {}
+    rows = dict(rows)
+    for made, theirs, sent in bundles:
         for pair, u, link in made:
             links.setdefault(u, []).append((pair, link))
         ranked.update(theirs)
+        rows.update(sent)
+    article = _Articles(rows)
 
-    def ranking(text: int) -> list[Occurrence]:
+    def ranking(text: int) -> list[Seen]:
         if text not in ranked:
-            ranked[text] = _ranked(found[text])
+            ranked[text] = article.ranked(found[text])
         return ranked[text]
 
+    def occurrences_of(text: int) -> Iterator[Occurrence]:
+        return ((article(n), s) for n, s in ranking(text))
+
     def first(mine: list[Link]) -> str:
-        return first_appearance([a for link in mine for a, _ in ranking(link.other)])
+        return first_appearance([article(n) for link in mine for n, _ in ranking(link.other)])
 
     out: list[list[Entry]] = [[] for _ in range(parts)]
     repeated = [u for u, occ in found.items() if len(occ) > 1]
@@ -166,12 +218,16 @@ def _block_spans(
             lengths[u],
             (link for _, link in sorted(links.get(u, ()), key=operator.itemgetter(0))),
         )
-        part = {a.id: p for a, _, p in found[u]}
+        part = {rows[n][0]: rows[n][4] for n, _ in found[u]}
         spans = text_spans(
-            ((a, s) for a, s, _ in found[u]), mine, ranking, partial(first, mine), config
+            ((article(n), s) for n, s in found[u]),
+            mine,
+            occurrences_of,
+            partial(first, mine),
+            config,
         )
-        for order, (article, span, jaccard) in enumerate(spans):
-            out[part[article.id]].append((article.id, u, order, span, jaccard))
+        for order, (owner, span, jaccard) in enumerate(spans):
+            out[part[owner.id]].append((owner.id, u, order, span, jaccard))
     return out
 
 
@@ -215,7 +271,8 @@ def reuse_spans(
     keys: list[list[tuple[int, int]]] = client.gather([client.submit(list, p) for p in proposed])
     executor.mark("candidates", *proposed)
     by_block: list[list[Future[Any]]] = [[] for _ in range(blocks)]
-    for pa, pb in sorted({k for found in keys for k in found}):
+    pairs = sorted({k for found in keys for k in found})
+    for pa, pb in pairs:
         found = [
             client.submit(operator.getitem, p, (pa, pb))
             for p, mine in zip(proposed, keys, strict=True)
@@ -242,6 +299,16 @@ def reuse_spans(
     ]
     split = [[client.submit(operator.getitem, s, p) for p in range(len(tables))] for s in spans]
     assembled = [client.submit(_assembled, *(s[p] for s in split)) for p in range(len(tables))]
+    if executor.measure:  # what each step reads (pickled), each read counted
+        reads = Counter(b for pa, pb in pairs for b in {pa, pb})
+        executor.sizes("spans: passages routed", (x for p in pieces for x in p))
+        read = (occurrences[b] for b, k in reads.items() for _ in range(k + 1))
+        executor.sizes("spans: occurrences read", read)
+        executor.sizes(
+            "spans: texts read", (texts.parts[b] for b, k in reads.items() for _ in range(k))
+        )
+        executor.sizes("spans: links and ranked occurrences", (x for b in by_block for x in b))
+        executor.sizes("spans: spans by partition", (x for s in split for x in s))
     executor.mark("align, spans", *assembled)
     matches: dict[tuple[MatchSide, MatchSide], Match] = {}
     for future in assembled:

@@ -13,8 +13,7 @@ import itertools
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +21,9 @@ import numpy.typing as npt
 from provenance.resources import Resources
 from provenance.run.kernels import Kernels, Local
 from provenance.semantic import Vectors, load_embedder
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 Item = TypeVar("Item")
 Context = TypeVar("Context")
@@ -96,6 +98,10 @@ class Pool:
     def __init__(self, jobs: int, chunk: int = CHUNK) -> None:
         self.jobs = max(1, jobs)
         self.chunk = max(1, chunk)
+        # imported here: the serial executor (a one-article ``provenance check``) does
+        # without multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_start)
 
     def map(

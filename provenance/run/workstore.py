@@ -1,12 +1,16 @@
-"""The work store: per-article results on disk as they are produced, so a run can resume.
+"""The work store: the articles and the per-article results on disk as they are produced,
+so that a run holds no article in memory and can resume.
 
 One SQLite file (``work.sqlite``) in a work folder (``--work-dir``, or a temporary folder
-removed after the run). Each map stage appends its results in input order, committed every
-``BATCH`` results; a reduce step stores its output once. A run started again on the same
-folder with ``--resume`` skips what is stored and continues; the input (article ids and
-content hashes) and the configuration are recorded, and a resume with other input or
-another configuration is refused instead of mixing results. Records are pickled (they are
-this program's own, read back by the same version; the store is never an exchange format).
+removed after the run). The articles go in as they are read (``ingest``: each id recorded
+as it comes, so a repeated one is refused without a set of ids in memory), then are
+numbered in id order, and the stages read them back one at a time (``StoredArticles``).
+Each map stage appends its results in id order, committed every ``BATCH`` results; a reduce
+step stores its output once. A run started again on the same folder with ``--resume`` reads
+its input again, skips what is stored and continues; the input (a hash of each article, in
+id order) and the configuration are recorded, and a resume with other input or another
+configuration is refused instead of mixing results. Records are pickled (they are this
+program's own, read back by the same version; the store is never an exchange format).
 """
 
 from __future__ import annotations
@@ -21,33 +25,53 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
 
-import numpy as np
-import numpy.typing as npt
-
 from provenance.config import Config
-from provenance.errors import ProvenanceError
-from provenance.model import Article
+from provenance.model import Article, Origin
+from provenance.run.stored import StoredRows, StoredTexts, WorkStoreError
+
+__all__ = [
+    "BATCH",
+    "FILE",
+    "StoredArticles",
+    "StoredIds",
+    "StoredResults",
+    "StoredRows",
+    "StoredTexts",
+    "WorkStore",
+    "WorkStoreError",
+    "run_key",
+]
 
 FILE = "work.sqlite"
-FORMAT = 1
+FORMAT = 2
 # Results written per transaction: a kill loses at most this many.
 BATCH = 256
-# Numbers bound in one SQL query (SQLite's default limit is 32766 since 3.32).
-_SQL_VARS = 900
 
 
-class WorkStoreError(ProvenanceError):
-    """The work folder cannot be used (other input, other configuration, unreadable)."""
+# The run record of a store whose articles are still being read: nothing is computed yet.
+_READING = "reading"
+
+
+def _article_digest(article: Article) -> bytes:
+    """A 128-bit hash of everything of an article that its results depend on."""
+    record = [article.metadata(), article.text, dict(article.extra)]
+    data = json.dumps(record, sort_keys=True, default=str).encode("utf-8")
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _key_of(digests: Iterable[bytes], config: Config) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(json.dumps(config.to_dict(), sort_keys=True).encode("utf-8"))
+    for d in digests:
+        digest.update(d)
+    return f"{FORMAT}:{digest.hexdigest()}"
 
 
 def run_key(articles: Sequence[Article], config: Config) -> str:
-    """What a resumed run must share with the first: config, ids and texts, in id order."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(json.dumps(config.to_dict(), sort_keys=True).encode("utf-8"))
-    for a in sorted(articles, key=lambda a: a.id):
-        record = [a.metadata(), a.text, dict(a.extra)]
-        digest.update(json.dumps(record, sort_keys=True, default=str).encode("utf-8") + b"\0")
-    return f"{FORMAT}:{digest.hexdigest()}"
+    """What a resumed run must share with the first: config, and each article's hash in id
+    order (``WorkStore.ingest`` computes the same key from the articles it stored)."""
+    ordered = sorted(articles, key=lambda a: a.id)
+    return _key_of(map(_article_digest, ordered), config)
 
 
 _TABLES = {"meta", "results"}  # what makes a file a work store (older ones lack texts)
@@ -92,13 +116,23 @@ def _resumable(path: Path, resume: bool) -> bool:
     return resume
 
 
+def _files(path: Path) -> tuple[Path, ...]:
+    """The store's file and its journal's."""
+    return path, Path(f"{path}-wal"), Path(f"{path}-shm")
+
+
 class WorkStore:
-    def __init__(self, folder: Path, key: str, *, resume: bool) -> None:
+    """The work store in ``folder``. With ``key`` (``run_key`` of articles the caller
+    holds), a resume of another run is refused here; without it, ``ingest`` reads the
+    articles in, computes the key from what it stored and refuses there."""
+
+    def __init__(self, folder: Path, key: str | None = None, *, resume: bool) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / FILE
         self._path = path
+        self._folder = folder
         if not _resumable(path, resume):  # start afresh: our own store, or an empty file
-            for companion in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            for companion in _files(path):
                 companion.unlink(missing_ok=True)
         try:
             self._db = sqlite3.connect(path)
@@ -111,18 +145,79 @@ class WorkStore:
                 "CREATE TABLE IF NOT EXISTS reduced (stage TEXT PRIMARY KEY, blob BLOB NOT NULL);"
                 "CREATE TABLE IF NOT EXISTS texts (name TEXT NOT NULL, seq INTEGER NOT NULL,"
                 " text TEXT NOT NULL, PRIMARY KEY (name, seq));"
+                # articles as read (key: the id's UTF-8 bytes, whose order is the ids'), and
+                # numbered in id order once all are read
+                "CREATE TABLE IF NOT EXISTS incoming (key BLOB PRIMARY KEY, path TEXT NOT NULL,"
+                " record TEXT, digest BLOB, id TEXT, outlet TEXT, blob BLOB);"
+                "CREATE TABLE IF NOT EXISTS articles (seq INTEGER PRIMARY KEY, id TEXT NOT NULL,"
+                " outlet TEXT, blob BLOB NOT NULL);"
             )
             row = self._db.execute("SELECT value FROM meta WHERE key = 'run'").fetchone()
             if row is None:
                 with self._db:
-                    self._db.execute("INSERT INTO meta VALUES ('run', ?)", (key,))
-            elif row[0] != key:
-                raise WorkStoreError(
-                    f"{folder}: the work folder holds a run of other articles or another "
-                    "configuration; use another folder or run without --resume"
-                )
+                    self._db.execute("INSERT INTO meta VALUES ('run', ?)", (key or _READING,))
+            elif key is not None and row[0] != key:
+                raise self._other_run()
         except sqlite3.Error as exc:
             raise WorkStoreError(f"{path}: cannot use the work store: {exc}") from None
+
+    def _other_run(self) -> WorkStoreError:
+        return WorkStoreError(
+            f"{self._folder}: the work folder holds a run of other articles or another "
+            "configuration; use another folder or run without --resume"
+        )
+
+    def seen(self) -> StoredIds:
+        """The ids read, recorded in the store as they come (``ingest.Seen``): pass it to
+        the ``ingest.stream`` whose articles go to ``ingest``."""
+        return StoredIds(self._db)
+
+    def ingest(self, articles: Iterable[Article], config: Config) -> StoredArticles:
+        """Store ``articles`` as they come (committed every ``BATCH``), then number them in
+        id order; the run's key is computed from what was stored. On a resumed run the key
+        must be the one recorded (else ``WorkStoreError``); on a fresh one it is recorded
+        with the numbered articles, in one transaction. Returns them, read back on demand."""
+        db = self._db
+        with db:  # what a run that stopped while reading left
+            db.execute("DELETE FROM incoming")
+        update = (
+            "UPDATE incoming SET digest = ?, id = ?, outlet = ?, blob = ? "
+            "WHERE key = ? AND blob IS NULL"
+        )
+        for count, a in enumerate(articles, start=1):
+            id_key = a.id.encode("utf-8")
+            row = (_article_digest(a), a.id, a.outlet, pickle.dumps(a, pickle.HIGHEST_PROTOCOL))
+            if db.execute(update, (*row, id_key)).rowcount == 0:  # not recorded by ``seen``
+                insert = "INSERT INTO incoming VALUES (?, ?, NULL, ?, ?, ?, ?)"
+                try:
+                    db.execute(insert, (id_key, a.origin.path if a.origin else "?", *row))
+                except sqlite3.IntegrityError:
+                    db.rollback()
+                    raise WorkStoreError(f"duplicate article id {a.id!r}") from None
+            if count % BATCH == 0:
+                db.commit()
+        db.commit()
+        query = "SELECT digest FROM incoming WHERE blob IS NOT NULL ORDER BY key"
+        key = _key_of((d for (d,) in db.execute(query)), config)
+        with db:
+            (stored,) = db.execute("SELECT value FROM meta WHERE key = 'run'").fetchone()
+            if stored not in (key, _READING):
+                db.execute("DELETE FROM incoming")
+        if stored not in (key, _READING):
+            raise self._other_run()
+        with db:
+            db.execute("DELETE FROM articles")
+            numbered = db.execute(
+                "SELECT id, outlet, blob FROM incoming WHERE blob IS NOT NULL ORDER BY key"
+            )
+            db.executemany(
+                "INSERT INTO articles VALUES (?, ?, ?, ?)",
+                ((seq, *row) for seq, row in enumerate(numbered)),
+            )
+            db.execute("DELETE FROM incoming")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'run'", (key,))
+        (count,) = db.execute("SELECT COUNT(*) FROM articles").fetchone()
+        return StoredArticles(self, 0, int(count))
 
     def done(self, stage: str) -> int:
         row = self._db.execute("SELECT COUNT(*) FROM results WHERE stage = ?", (stage,)).fetchone()
@@ -143,6 +238,20 @@ class WorkStore:
             with self._db:
                 self._db.executemany("INSERT INTO results VALUES (?, ?, ?)", pending)
             pending.clear()
+
+    def _pages(self, query: str, start: int, stop: int) -> Iterator[Any]:
+        """The rows of ``query`` (over ``seq`` from ``?`` to before ``?``) a page of
+        ``BATCH`` at a time: no statement stays open while the store is written."""
+        for at in range(start, stop, BATCH):
+            yield from self._db.execute(query, (at, min(stop, at + BATCH))).fetchall()
+
+    def article(self, seq: int) -> Article:
+        """The stored article ``seq`` (in id order)."""
+        row = self._db.execute("SELECT blob FROM articles WHERE seq = ?", (seq,)).fetchone()
+        if row is None:
+            raise IndexError(f"no article {seq} in the work store")
+        article: Article = self._loads(row[0])
+        return article
 
     def read(self, stage: str, stop: int | None = None) -> Iterator[Any]:
         """The stored results of ``stage`` in order (the first ``stop`` of them)."""
@@ -203,6 +312,12 @@ class WorkStore:
     def close(self) -> None:
         self._db.close()
 
+    def remove(self) -> None:
+        """Delete the store's file and its journal (closed first)."""
+        self.close()
+        for companion in _files(self._path):
+            companion.unlink(missing_ok=True)
+
 
 class StoredResults(Sequence[Any]):
     """The stored results of one stage, in their order: iterating reads them back one at a
@@ -231,105 +346,67 @@ class StoredResults(Sequence[Any]):
         return self._store.get(self._stage, index % self._count)
 
 
-class StoredTexts:
-    """Texts numbered in the order they are added, kept in the work store rather than in
-    memory (``match.units.Texts``): the matching stage reads back the ones it aligns."""
+class StoredIds:
+    """The ids read so far, each with where it was first seen, in the work store's table of
+    incoming articles (``ingest.Seen``)."""
 
-    def __init__(self, db: sqlite3.Connection, name: str) -> None:
+    def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
-        self._name = name
-        self._count = 0
+
+    def first(self, id: str, origin: Origin) -> Origin | None:
+        key = id.encode("utf-8")
+        query = "INSERT OR IGNORE INTO incoming (key, path, record) VALUES (?, ?, ?)"
+        if self._db.execute(query, (key, origin.path, origin.record)).rowcount == 1:
+            return None
+        path, record = self._db.execute(
+            "SELECT path, record FROM incoming WHERE key = ?", (key,)
+        ).fetchone()
+        return Origin(path, record)
+
+
+class StoredArticles(Sequence[Article]):
+    """The stored articles ``start`` to ``stop`` in id order: iterating reads them back a
+    page at a time, indexing reads one, a slice is another such view; nothing is held."""
+
+    def __init__(self, store: WorkStore, start: int, stop: int) -> None:
+        self._store = store
+        self._start = start
+        self._stop = max(start, stop)
 
     def __len__(self) -> int:
-        return self._count
+        return self._stop - self._start
 
-    def extend(self, texts: Sequence[str]) -> None:
-        rows = [(self._name, self._count + i, t) for i, t in enumerate(texts)]
-        with self._db:
-            self._db.executemany("INSERT INTO texts VALUES (?, ?, ?)", rows)
-        self._count += len(rows)
+    def __iter__(self) -> Iterator[Article]:
+        query = "SELECT blob FROM articles WHERE seq >= ? AND seq < ? ORDER BY seq"
+        for (blob,) in self._store._pages(query, self._start, self._stop):
+            article: Article = self._store._loads(blob)
+            yield article
 
-    def many(self, seqs: Sequence[int]) -> list[str]:
-        """The texts numbered ``seqs``, in that order."""
-        found: dict[int, str] = {}
-        wanted = sorted(set(seqs))
-        for at in range(0, len(wanted), _SQL_VARS):
-            part = wanted[at : at + _SQL_VARS]
-            marks = ",".join("?" * len(part))
-            query = f"SELECT seq, text FROM texts WHERE name = ? AND seq IN ({marks})"
-            found.update(self._db.execute(query, (self._name, *part)))
-        return [found[s] for s in seqs]
+    @overload
+    def __getitem__(self, index: int) -> Article: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Article]: ...
+    def __getitem__(self, index: int | slice) -> Article | Sequence[Article]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            return StoredArticles(self._store, self._start + start, self._start + stop)
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._store.article(self._start + index % len(self))
+
+    def outlets(self) -> Iterable[tuple[str, str | None]]:
+        """(id, outlet) of each article, in id order, read back when iterated."""
+        return _Outlets(self._store, self._start, self._stop)
 
 
-class StoredRows:
-    """Rows of a float32 matrix in a file of their own (``match.units.Rows``), appended a
-    block at a time and read back by row number with positioned reads: only the rows asked
-    for are in memory, never a mapping of the whole file."""
+class _Outlets:
+    def __init__(self, store: WorkStore, start: int, stop: int) -> None:
+        self._store = store
+        self._start = start
+        self._stop = stop
 
-    def __init__(self, path: Path, width: int) -> None:
-        self._path = path
-        self._width = width
-        self._count = 0
-        try:
-            # never through a link: the file is ours, in our folder
-            flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-            self._fd = os.open(path, flags, 0o600)
-        except OSError as exc:
-            raise WorkStoreError(f"{path}: cannot use the work folder: {exc.strerror}") from None
-
-    def __len__(self) -> int:
-        return self._count
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self._count, self._width
-
-    def extend(self, rows: npt.NDArray[np.float32]) -> None:
-        """Append ``rows`` (``len(self)`` x width)."""
-        view = np.ascontiguousarray(rows, dtype="<f4").data.cast("B")  # no copy
-        at, done = self._count * self._width * 4, 0
-        while done < len(view):
-            done += os.pwrite(self._fd, view[done:], at + done)
-        self._count += len(rows)
-
-    def _read(self, out: npt.NDArray[np.float32], start: int) -> None:
-        """Rows ``start`` on into ``out`` (C-contiguous, whole rows)."""
-        size = out.nbytes
-        view = out.data.cast("B")
-        done = 0
-        while done < size:
-            got = os.preadv(self._fd, [view[done:]], start * self._width * 4 + done)
-            if got <= 0:
-                raise WorkStoreError(f"{self._path}: the stored vectors end early")
-            done += got
-
-    def __getitem__(
-        self, index: int | Sequence[int] | npt.NDArray[np.integer[Any]]
-    ) -> npt.NDArray[np.float32]:
-        """Row ``index`` (a vector), or the rows ``index`` in that order (a matrix)."""
-        if isinstance(index, int | np.integer):
-            row = np.empty(self._width, dtype=np.float32)
-            self._read(row, self._position(int(index)))
-            return row
-        wanted = [self._position(int(k)) for k in index]
-        out = np.empty((len(wanted), self._width), dtype=np.float32)
-        n = 0
-        while n < len(wanted):  # a run of consecutive rows is one read
-            m = n + 1
-            while m < len(wanted) and wanted[m] == wanted[m - 1] + 1:
-                m += 1
-            self._read(out[n:m], wanted[n])
-            n = m
-        return out
-
-    def _position(self, k: int) -> int:
-        if not -self._count <= k < self._count:
-            raise IndexError(k)
-        return k % self._count
-
-    def close(self) -> None:
-        """Close and remove the file (what it held is no longer needed)."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-            self._path.unlink(missing_ok=True)
+    def __iter__(self) -> Iterator[tuple[str, str | None]]:
+        query = "SELECT id, outlet FROM articles WHERE seq >= ? AND seq < ? ORDER BY seq"
+        yield from self._store._pages(query, self._start, self._stop)
