@@ -102,7 +102,7 @@ def _run(n: int) -> dict[str, Any]:
         found["article_pairs"] = len(out)
         return out
 
-    claim_pairs._article_pairs = counted
+    setattr(claim_pairs, "_article_pairs", counted)  # noqa: B010 (a wrapper of the same call)
     Path("/proc/self/clear_refs").write_text("5")  # VmHWM from here on
     before = _status("VmRSS")
     cpu = resource.getrusage(resource.RUSAGE_SELF)

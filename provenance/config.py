@@ -217,18 +217,18 @@ class ClaimsConfig:
     simhash_bands: int = 12
     simhash_rows: int = 8
     simhash_max_bucket: int = 200
-    # From simhash_split_from articles on, a bucket over simhash_max_bucket is split again,
-    # up to simhash_split_bits times, at the median of its articles' projections on a further
-    # random direction (semantic.simhash_buckets), until every part holds simhash_max_bucket
-    # or fewer; below, it proposes nothing, as it always did, so reports of smaller corpora
-    # stay what they were. Without it, the 2^simhash_rows buckets of a band overflow as a
-    # corpus grows (mean vectors of articles are close together: crowds form long before the
-    # average bucket reaches the cap) and proposals, hence claims, vanish; with it, an article
-    # has at most simhash_max_bucket - 1 partners per band (proposals linear in the corpus).
-    # Each split can part a near pair that straddles the median, so a lower
-    # simhash_split_from finds pairs in crowded small corpora at the cost of reports that
-    # differ from earlier versions'; more bits split bigger crowds (~log2(crowd / cap) are
-    # needed), and no number splits identical directions (those propose nothing).
+    # From simhash_split_from articles (with claim units) on, a bucket over simhash_max_bucket
+    # is split again, up to simhash_split_bits times, at the median of its articles' projections
+    # on a further random direction (semantic.simhash_buckets), until every part holds
+    # simhash_max_bucket or fewer; below, it proposes nothing, as it always did, so reports of
+    # smaller corpora stay what they were. Without it, the 2^simhash_rows buckets of a band
+    # overflow as a corpus grows (mean vectors of articles are close together: crowds form long
+    # before the average bucket reaches the cap) and proposals, hence claims, vanish; with it,
+    # an article has at most simhash_max_bucket - 1 partners per band (proposals linear in the
+    # corpus). Each split can part a near pair that straddles the median, so a lower
+    # simhash_split_from finds pairs in crowded small corpora at the cost of reports that differ
+    # from earlier versions'; more bits split bigger crowds (~log2(crowd / cap) are needed), and
+    # no number splits identical directions (those propose nothing).
     simhash_split_from: int = 10_000
     simhash_split_bits: int = 16
     anchor_lsh_threshold: float = 0.1

@@ -358,7 +358,8 @@ def test_worker_with_other_code_is_one_line(tmp_path: Path) -> None:
 def test_spans_stage_routes_compact_rows_not_articles() -> None:
     """The spans stage's passages travel as (text, article number, start, length) and one
     row per article (id, outlet, date, kind, partition), never as ``Article`` objects; an
-    article made again from its row ranks as the article itself (``Ranking.key``)."""
+    article's number is its position in id order; an article made again from its row ranks
+    as the article itself (``Ranking.key``)."""
     import pickle
 
     import numpy as np
@@ -374,17 +375,17 @@ def test_spans_stage_routes_compact_rows_not_articles() -> None:
     results = list(pipeline.analyze_each(articles, config))
     table, *_ = _passages_part(results, config)
     assert table.passages  # the seed corpus has passages to route
-    routed = _route(table, list(range(len(table.digests))), 3, np.array([0, 2]))
+    routed = _route(table, list(range(len(table.digests))), 3, 100, np.array([0, 2]))
     assert b"Article" not in pickle.dumps(routed)
     (rows, _), (rows_b, _) = routed
     assert len(rows) + len(rows_b) == len(table.passages)
     assert all(u < 2 for u, *_ in rows)
     assert all(u >= 2 for u, *_ in rows_b)
     found, lengths, by_number = _occurrences(*routed)
-    assert {n >> 32 for n in by_number} == {3}  # numbered in partition 3
     made = _Articles(by_number)
     original = {a.id: a for a in table.articles}
-    for n, row in by_number.items():
+    for n, row in by_number.items():  # numbered from the partition's first, 100, in id order
+        assert table.articles[n - 100].id == row[0]
         assert row[4] == 3
         assert Ranking.key(made(n)) == Ranking.key(original[row[0]])
     for u, seen in found.items():

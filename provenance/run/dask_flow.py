@@ -191,7 +191,10 @@ def _reuse(
     owned, counts = numbers.owned, numbers.counts
     signatures = _rows_of(client, [p[2] for p in pieces], owned, counts, width, dtype)
     texts = _rows_of(client, [p[1] for p in pieces], owned, counts, 0, "")
-    spans, matches = reuse_spans(executor, config, tables, numbers.numbers, texts, signatures)
+    firsts = list(itertools.accumulate((len(outlets) for _, outlets in summaries), initial=0))
+    spans, matches = reuse_spans(
+        executor, config, tables, numbers.numbers, texts, signatures, firsts[:-1]
+    )
     del texts, signatures, tables, numbers
     signed = [list(range(len(ids))) for ids, _ in summaries]
     sizes = [len(rows) for rows in signed]

@@ -57,7 +57,8 @@ from provenance.run.dask_passages import PassageTable
 # an article as the spans stage needs it (``_article`` makes a text-less ``Article`` of it):
 # id, outlet, published, source kind, and its partition
 Row = tuple[str, str | None, str | None, str, int]
-# a passage routed to the block of its text: text, article number (``_number``), start, length
+# a passage routed to the block of its text: text, article number (its position in id
+# order), start, length
 Passage = tuple[int, int, int, int]
 # an occurrence of a distinct text: article number, start
 Seen = tuple[int, int]
@@ -73,14 +74,8 @@ Entry = tuple[str, int, int, Span, float]
 # ------------------------------------------------------------------ tasks (run on workers)
 
 
-def _number(part: int, index: int) -> int:
-    """An article's number: its partition and position there (id order, as partitions
-    are)."""
-    return part << 32 | index
-
-
 def _route(
-    table: PassageTable, numbers: list[int], part: int, bounds: np.ndarray[Any, Any]
+    table: PassageTable, numbers: list[int], part: int, first: int, bounds: np.ndarray[Any, Any]
 ) -> list[tuple[list[Passage], dict[int, Row]]]:
     """One partition's passages as compact rows, split by the block of their text, each
     block's with the rows of the articles they are in."""
@@ -90,7 +85,7 @@ def _route(
     out: list[tuple[list[Passage], dict[int, Row]]] = [([], {}) for _ in bounds]
     for passage, k, u, block in zip(table.passages, table.local, texts, owner, strict=True):
         i = index[passage.article_id]
-        n = _number(part, i)
+        n = first + i  # the article's position in id order
         rows, articles = out[block]
         rows.append((u, n, passage.start, table.lengths[k]))
         if n not in articles:
@@ -250,8 +245,10 @@ def reuse_spans(
     numbers: Sequence[Future[Any]],
     texts: Rows,
     signatures: Rows,
+    firsts: Sequence[int],
 ) -> tuple[list[Future[Any]], tuple[Match, ...]]:
-    """Per partition, a future of its articles' spans; and the matches, in report order."""
+    """Per partition, a future of its articles' spans; and the matches, in report order
+    (``firsts``: the position in id order of each partition's first article)."""
     client: Any = executor.client
     fp = config.fingerprint
     tops = client.compute(
@@ -262,8 +259,8 @@ def reuse_spans(
     bounds = np.array(texts.starts or [0], dtype=np.int64)
     blocks = len(bounds)
     routed = [
-        client.submit(_route, t, n, p, bounds, pure=False)
-        for p, (t, n) in enumerate(zip(tables, numbers, strict=True))
+        client.submit(_route, t, n, p, first, bounds, pure=False)
+        for p, (t, n, first) in enumerate(zip(tables, numbers, firsts, strict=True))
     ]
     pieces = [[client.submit(operator.getitem, r, b) for b in range(blocks)] for r in routed]
     occurrences = [client.submit(_occurrences, *(p[b] for p in pieces)) for b in range(blocks)]
