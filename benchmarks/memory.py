@@ -204,14 +204,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.eval_dir.is_dir():
         print(f"error: {args.eval_dir}: no such folder", file=sys.stderr)
         return 2
-    from synth import main as synth_main
+    from synth import corpora
 
     runs: list[dict[str, Any]] = []
     spawn = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="memory-corpus-") as tmp:
-        for n in sorted(args.sizes):
-            path = Path(tmp) / f"synth-{n}.jsonl"
-            synth_main([str(args.eval_dir), str(n), str(path), "--seed", str(args.seed)])
+        for n, path in corpora(args.eval_dir, args.sizes, args.seed, Path(tmp)):
             load_before = [round(x, 2) for x in os.getloadavg()]
             with ProcessPoolExecutor(1, mp_context=spawn) as alone:
                 run = alone.submit(

@@ -21,7 +21,7 @@ import json
 import random
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -122,6 +122,17 @@ def iter_corpus(
             "source_kind": "wire" if is_wire else "outlet",
             "language": "en",
         }
+
+
+def corpora(
+    eval_dir: Path, sizes: Iterable[int], seed: int, folder: Path
+) -> Iterator[tuple[int, Path]]:
+    """A synthetic corpus of each of ``sizes`` (smallest first), each written to ``folder``
+    (``synth-N.jsonl``) when its turn comes: the size and the file."""
+    for n in sorted(sizes):
+        path = folder / f"synth-{n}.jsonl"
+        main([str(eval_dir), str(n), str(path), "--seed", str(seed)])
+        yield n, path
 
 
 def main(argv: list[str] | None = None) -> int:
