@@ -123,8 +123,16 @@ class Pool:
 
     def each(self, fn: Callable[..., Result], calls: Iterable[tuple[Any, ...]]) -> list[Result]:
         """``fn(*args)`` for each ``args`` of ``calls``, on the workers, in order."""
-        futures = [self._pool.submit(fn, *args) for args in calls]
-        return [f.result() for f in futures]
+        return list(self.each_lazily(fn, calls))
+
+    def each_lazily(
+        self, fn: Callable[..., Result], calls: Iterable[tuple[Any, ...]]
+    ) -> Iterator[Result]:
+        """``each``, the results yielded in order as they are ready: this process lets go
+        of a result once the caller has taken it (every call is submitted at once)."""
+        pending = deque(self._pool.submit(fn, *args) for args in calls)
+        while pending:
+            yield pending.popleft().result()
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
@@ -183,7 +191,16 @@ class PoolKernels(Local):
         ends = np.concatenate([[0], np.cumsum(counts)])
         runs = load_embedder(model).runs(counts.tolist(), [lo for lo, _ in cut])
         calls = ((flat[ends[lo] : ends[hi]], counts[lo:hi], model) for lo, hi in runs)
-        return np.concatenate(self.pool.each(_encode_tokens, calls))
+        # each run's vectors copied into place as it comes back, so that the parts and
+        # their concatenation (each as large as all the vectors) are never held together
+        vectors: Vectors | None = None
+        at = 0
+        for part in self.pool.each_lazily(_encode_tokens, calls):
+            if vectors is None:
+                vectors = np.empty((len(texts), part.shape[1]), dtype=part.dtype)
+            vectors[at : at + len(part)] = part
+            at += len(part)
+        return vectors if vectors is not None else super().embed(texts, model)
 
 
 def kernels_of(runner: Executor) -> Kernels:
