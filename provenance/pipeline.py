@@ -25,7 +25,6 @@ from provenance import attribution, boilerplate, classify, quotes, templates
 from provenance.agencies import AgencyLexicon
 from provenance.boilerplate import OutletRepeats
 from provenance.config import BoilerplateConfig, Config
-from provenance.match.quote_groups import find_quote_groups
 from provenance.model import (
     Article,
     ArticleResult,
@@ -273,6 +272,7 @@ def analyze_streamed(
     read back from it one at a time instead of being held in memory. ``executor`` runs the
     per-article stages, ``kernels`` the heavy steps of matching (default: this process)."""
     from provenance.match import reuse
+    from provenance.match.quote_groups import find_quote_groups
 
     config = config or Config()
     report = progress or _no_progress
