@@ -300,13 +300,23 @@ def analyze_streamed(
     if not isinstance(reduced, CorpusReductions):
         texts = store.texts("passages") if store is not None else None
         with contextlib.ExitStack() as stack:
-            vectors = None
-            if store is not None:  # the claims' sentence vectors, read back by row
+            vectors = signatures = None
+            if store is not None:  # the claims' sentence vectors and the passages'
+                # signatures, read back by row (and the signatures by band)
                 vectors = store.rows("claim-vectors", DIMENSIONS)
                 stack.callback(vectors.close)
+                signatures = store.matrix("passage-signatures", config.fingerprint.num_perm)
+                stack.callback(signatures.close)
             spans_to = _stored_spans(store) if store is not None else tuple
             found = reuse.find_reuse(
-                results, config, resources.anchors, kernels, texts, vectors, spans_to
+                results,
+                config,
+                resources.anchors,
+                kernels,
+                texts,
+                vectors,
+                spans_to,
+                signatures_to=signatures,
             )
         reduced = CorpusReductions(found, find_quote_groups(results, config))
         if store is not None:  # the spans are rows of their own (``_stored_spans``)

@@ -15,7 +15,8 @@ from typing import Generic, TypeVar
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
 from provenance.match.align import similarity
-from provenance.match.signatures import Matrix, Permutations, union
+from provenance.match.candidates import Signatures
+from provenance.match.signatures import Permutations, union
 from provenance.model import Duplicate
 from provenance.run.kernels import Kernels
 
@@ -57,7 +58,7 @@ class Components(Generic[T]):
 
 def find_duplicates(
     rows_of: Mapping[str, Sequence[int]],
-    signatures: Matrix,
+    signatures: Signatures,
     text_of: Callable[[str], str],
     config: Config,
     kernels: Kernels,

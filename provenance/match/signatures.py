@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from provenance.fingerprint import DATASKETCH_MAJOR, FingerprintParams, shingles
+from provenance.match.candidates import Signatures
 
 __all__ = ["DATASKETCH_MAJOR", "SCHEMES", "BatchSigner", "Matrix", "Permutations", "sign", "union"]
 
@@ -158,7 +159,7 @@ def sign(sets: Iterable[Iterable[bytes]], perms: Permutations) -> Matrix:
     return out
 
 
-def union(matrix: Matrix, groups: Sequence[Sequence[int]], empty: int) -> Matrix:
+def union(matrix: Signatures, groups: Sequence[Sequence[int]], empty: int) -> Matrix:
     """One row per group of rows: the signature of the union of their sets (the minimum
     position by position, exact for MinHash of one permutation family)."""
     out = np.full((len(groups), matrix.shape[1]), empty, dtype=matrix.dtype)
