@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from provenance.fingerprint import FingerprintParams, shingles
 from provenance.match.candidates import Banding, candidates
 from provenance.match.claim_corpus import ClaimCorpus, units_of
 from provenance.match.claims import find_claims, load_stopwords
-from provenance.match.signatures import union
+from provenance.match.signatures import union, union_runs
 from provenance.model import Article, outlet_key
 from provenance.run.kernels import Local, sign_in_chunks
 from provenance.run.workstore import StoredMatrix, StoredRows, WorkStore, WorkStoreError
@@ -112,6 +113,14 @@ def test_lsh_on_a_stored_matrix_finds_the_candidates_of_the_matrix(
         assert np.array_equal(mine, theirs)
     groups = [[0, 3, 9], [], [199], [5, 4]]
     assert np.array_equal(union(stored, groups, 7), union(matrix, groups, 7))
+    # groups read a few rows at a time (a block smaller than a group too): each row is the
+    # minimum, position by position, of its group's rows
+    rows = np.array([0, 3, 9, 199, 5, 4, 4, 17], dtype=np.int64)
+    cuts = np.array([0, 3, 4, 7, 8])
+    expected_rows = [matrix[rows[lo:hi]].min(axis=0) for lo, hi in itertools.pairwise(cuts)]
+    for block in (1, 2, 4, 100):
+        assert np.array_equal(union_runs(stored, rows, cuts, block), np.stack(expected_rows))
+    assert union_runs(stored, rows[:0], np.zeros(1, dtype=np.int64)).shape == (0, 12)
     stored.close()
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -222,21 +223,20 @@ def find_reuse(
     links = find_links(corpus, config, kernels)
     spans, matches = spans_for(corpus, config, links, Ranking(corpus), spans_to)
     del links
+    # the articles with passages (in id order) and where each one's rows start
     cuts = np.searchsorted(corpus.passage_article, np.arange(len(corpus.ids) + 1))
-    rows_of = {
-        a: corpus.passage_text[cuts[k] : cuts[k + 1]].tolist()
-        for k, a in enumerate(corpus.ids)
-        if cuts[k + 1] > cuts[k]
-    }
-    position = {a: k for k, a in enumerate(corpus.ids)}
+    has = np.flatnonzero(np.diff(cuts) > 0)
+    ids = corpus.ids
     duplicates, clusters = find_duplicates(
-        rows_of,
+        [ids[k] for k in has.tolist()],
+        corpus.passage_text,
+        np.r_[cuts[has], cuts[-1]] if len(has) else np.zeros(1, dtype=np.int64),
         corpus.signatures,
-        lambda a: ordered[position[a]].article.text,  # read back when LSH proposes it
+        lambda a: ordered[bisect_left(ids, a)].article.text,  # read when LSH proposes it
         config,
         kernels,
     )
-    del corpus, rows_of  # the claim stage runs without the passages' tables
+    del corpus  # the claim stage runs without the passages' tables
     return Reuse(
         spans=spans,
         matches=matches,
