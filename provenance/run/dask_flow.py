@@ -18,8 +18,9 @@ and what it writes:
   tables, texts and signatures stay on the workers: candidates are
   the band-key shuffle over those blocks, near-duplicate similarities read the articles'
   texts on their workers;
-- reuse spans and matches (``run.dask_spans``): alignment reads the text blocks by key;
-  the links, the ranking of sources and the spans are assembled in partitions, by text
+- reuse spans and matches (``run.dask_spans``): one task per row of block pairs aligns
+  its candidate pairs, reading only the texts they name (picked once per row from each
+  text block by one task per block); the links, the ranking of sources and the spans are assembled in partitions, by text
   block, then by article partition; the spans stay there for classification, the client
   gathers the matches it writes;
 - quotation groups (``run.dask_quotes``): each partition lists and signs its quotations;
