@@ -20,9 +20,9 @@ and what it writes:
   texts on their workers;
 - reuse spans and matches (``run.dask_spans``): one task per row of block pairs aligns
   its candidate pairs, reading only the texts they name (picked once per row from each
-  text block by one task per block); the links, the ranking of sources and the spans are assembled in partitions, by text
-  block, then by article partition; the spans stay there for classification, the client
-  gathers the matches it writes;
+  text block by one task per block); the links, the ranking of sources and the spans are
+  assembled in partitions, by text block, then by article partition; the spans stay there
+  for classification, the client gathers the matches it writes;
 - quotation groups (``run.dask_quotes``): each partition lists and signs its quotations;
   candidates are the band-key shuffle over those blocks, the alignments run per
   (partition, partition) of quotations, the groups' comparisons in partitions of groups;
