@@ -52,7 +52,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from distributed import Future, worker_client
+from distributed import Future, wait, worker_client
 
 from provenance import boilerplate, pipeline, templates
 from provenance.config import Config
@@ -168,7 +168,18 @@ def _tree(executor: DaskExecutor, config: Config, parts: list[Future[Any]]) -> F
 
 
 def _parts(client: Any, future: Future[Any], count: int) -> list[Future[Any]]:
-    return [client.submit(operator.getitem, future, i) for i in range(count)]
+    """The ``count`` values of a task's tuple, each taken out on a worker that holds the
+    tuple (a ``getitem`` run elsewhere would move all of it); another worker may take one
+    out if that one is lost."""
+    with client.as_current():
+        wait([future])
+    holders = list(client.who_has([future]).get(future.key, ()))
+    return [
+        client.submit(
+            operator.getitem, future, i, workers=holders or None, allow_other_workers=True
+        )
+        for i in range(count)
+    ]
 
 
 def _reuse(
