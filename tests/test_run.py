@@ -236,3 +236,17 @@ def test_token_runs_start_where_a_micro_batch_starts_and_hold_size_texts_or_more
         assert run_flat.tolist() == flat[tokens : tokens + len(run_flat)].tolist()
         at += len(run_counts)
     assert at == len(texts)
+
+
+def test_filled_vectors_are_the_rows_appended_and_only_once_all_are() -> None:
+    import numpy as np
+
+    from provenance.run.kernels import Filled
+
+    rows = np.arange(12, dtype=np.float32).reshape(4, 3)
+    filled = Filled(4)
+    filled.extend(rows[:3])
+    with pytest.raises(ValueError, match="3 of 4"):
+        filled.array  # noqa: B018 (the property raises)
+    filled.extend(rows[3:])
+    assert filled.array.tobytes() == rows.tobytes()
