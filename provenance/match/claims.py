@@ -73,7 +73,7 @@ from provenance.model import (
     Confidence,
     outlet_key,
 )
-from provenance.run.kernels import Filled, Kernels, Local, sign_in_chunks
+from provenance.run.kernels import Kernels, Local, embed_whole, sign_in_chunks
 
 if TYPE_CHECKING:  # run.local imports resources, which imports this module
     from provenance.run.local import Executor
@@ -355,9 +355,7 @@ def find_claims(
     if config.claims.model != "none" and corpus.texts:
         texts = [t.text for t in corpus.texts]
         if vectors_to is None:
-            filled = Filled(len(texts))
-            kernels.embed_into(texts, config.claims.model, filled)
-            vectors = filled.array
+            vectors = embed_whole(kernels, texts, config.claims.model)
         else:  # written a run at a time as they are made, read back a few rows at a time
             kernels.embed_into(texts, config.claims.model, vectors_to)
             vectors = vectors_to

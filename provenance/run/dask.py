@@ -43,7 +43,13 @@ from provenance.match.signatures import BatchSigner, Matrix
 from provenance.run import bandkeys, dask_bands
 from provenance.run.dask_bands import Pair, Rows, as_candidates
 from provenance.run.dask_connect import EngineError, connect, worker_resources
-from provenance.run.kernels import Filled, Shingler, VectorSink, encode_tokens, tokens_of
+from provenance.run.kernels import (
+    Shingler,
+    VectorSink,
+    embed_whole,
+    encode_tokens,
+    tokens_of,
+)
 from provenance.run.local import Context, Item, Result, Task
 from provenance.run.local import blocks as _blocks
 from provenance.semantic import Tokens, Vectors, load_embedder
@@ -255,11 +261,7 @@ class DaskExecutor:
 
     def embed(self, texts: Sequence[str], model: str) -> Vectors:
         """``embed_into`` an array."""
-        if not texts:
-            return load_embedder(model).encode([])
-        filled = Filled(len(texts))
-        self.embed_into(texts, model, filled)
-        return filled.array
+        return embed_whole(self, texts, model)
 
     def embed_into(self, texts: Sequence[str], model: str, sink: VectorSink) -> None:
         """The sentence vectors in runs of texts encoded in parallel, each run starting where

@@ -108,14 +108,23 @@ class Local:
         return [align_texts(texts[c.a], texts[c.b]) for c in pairs]
 
     def embed(self, texts: Sequence[str], model: str) -> Vectors:
-        if not texts:
-            return load_embedder(model).encode([])
-        filled = Filled(len(texts))
-        self.embed_into(texts, model, filled)
-        return filled.array
+        return embed_whole(self, texts, model)
 
     def embed_into(self, texts: Sequence[str], model: str, sink: VectorSink) -> None:
         embed_in_runs(texts, model, sink, _here, EMBED_BLOCK)
+
+
+class _EmbedsInto(Protocol):
+    def embed_into(self, texts: Sequence[str], model: str, sink: VectorSink) -> None: ...
+
+
+def embed_whole(kernels: _EmbedsInto, texts: Sequence[str], model: str) -> Vectors:
+    """``kernels.embed_into`` one array (``Kernels.embed``)."""
+    if not texts:
+        return load_embedder(model).encode([])
+    filled = Filled(len(texts))
+    kernels.embed_into(texts, model, filled)
+    return filled.array
 
 
 def _here(fn: Callable[..., T], calls: Iterable[tuple[Any, ...]]) -> Iterator[T]:
