@@ -250,3 +250,18 @@ def test_filled_vectors_are_the_rows_appended_and_only_once_all_are() -> None:
         filled.array  # noqa: B018 (the property raises)
     filled.extend(rows[3:])
     assert filled.array.tobytes() == rows.tobytes()
+
+
+def test_the_pool_takes_calls_only_as_their_results_are_taken(pool: Pool) -> None:
+    pulled: list[int] = []
+
+    def calls() -> Iterator[tuple[int]]:
+        for i in range(20):
+            pulled.append(i)
+            yield (-i,)
+
+    results = pool.each_lazily(abs, calls())
+    assert next(results) == 0
+    assert len(pulled) == 2 * pool.jobs  # the rest wait until results are taken
+    assert list(results) == list(range(1, 20))
+    assert len(pulled) == 20
