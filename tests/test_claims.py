@@ -48,7 +48,7 @@ from provenance.model import (
 )
 from provenance.render import html, markdown, text
 from provenance.render.data import report_dict
-from provenance.run.kernels import Local
+from provenance.run.kernels import Local, VectorSink
 from provenance.run.local import Serial
 from provenance.segment import segment
 
@@ -813,8 +813,8 @@ class _GivenVectors(Local):
     def __init__(self, vectors: dict[str, list[float]]) -> None:
         self.vectors = vectors
 
-    def embed(self, texts: Sequence[str], model: str) -> Any:
-        return np.asarray([self.vectors[t] for t in texts], dtype=np.float32)
+    def embed_into(self, texts: Sequence[str], model: str, sink: VectorSink) -> None:
+        sink.extend(np.asarray([self.vectors[t] for t in texts], dtype=np.float32))
 
 
 def test_a_lexical_candidate_is_no_semantic_link_unless_mutually_closest() -> None:

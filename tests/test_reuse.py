@@ -36,7 +36,7 @@ from provenance.model import (
 )
 from provenance.render import data as render_data
 from provenance.render import text as render_text
-from provenance.run.kernels import Local, Shingler
+from provenance.run.kernels import Local, Shingler, VectorSink
 from provenance.segment import segment
 from provenance.semantic import Vectors
 
@@ -1025,9 +1025,9 @@ class _Recorder(Local):
         self.ran.add("align")
         return super().align(texts, pairs)
 
-    def embed(self, texts: Sequence[str], model: str) -> Vectors:
+    def embed_into(self, texts: Sequence[str], model: str, sink: VectorSink) -> None:
         self.ran.add("embed")
-        return super().embed(texts, model)
+        super().embed_into(texts, model, sink)
 
 
 @dataclass(frozen=True)

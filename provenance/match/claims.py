@@ -67,7 +67,7 @@ from provenance.model import (
     Confidence,
     outlet_key,
 )
-from provenance.run.kernels import Kernels, Local, sign_in_chunks
+from provenance.run.kernels import Kernels, Local, embed_whole, sign_in_chunks
 
 if TYPE_CHECKING:  # run.local imports resources, which imports this module
     from provenance.run.local import Executor
@@ -325,13 +325,13 @@ def find_claims(
     kernels = kernels or Local()
     vectors: Rows | None = None
     if config.claims.model != "none" and corpus.texts:
-        embedded = kernels.embed([t.text for t in corpus.texts], config.claims.model)
+        texts = [t.text for t in corpus.texts]
         if vectors_to is None:
-            vectors = embedded
-        else:  # read back a few rows at a time
-            vectors_to.extend(embedded)
+            vectors = embed_whole(kernels, texts, config.claims.model)
+        else:  # written a run at a time as they are made, read back a few rows at a time
+            kernels.embed_into(texts, config.claims.model, vectors_to)
             vectors = vectors_to
-        del embedded
+        del texts
     links = _links(corpus, config, vectors, kernels, executor)
     found = [g for c, m in _stars(corpus, links) if (g := _group(corpus, c, m)) is not None]
     found.sort(

