@@ -84,6 +84,41 @@ def test_proposals_grow_linearly_with_the_corpus() -> None:
     assert len(simhash_pairs(spread_out, bands, rows, 5, cap, split_bits=24)) > 0
 
 
+def test_split_to_bounds_partners_per_row_whatever_the_bucket_fill() -> None:
+    # Vectors spread over a band of 2 hyperplanes (4 buckets): at 3,200 rows every bucket
+    # holds ~800, far over a cap of 400 or the 64 of split_to. Split down to 64, no row has
+    # more than bands x 63 partners, at 400 as at 3,200 rows (the bound does not grow with
+    # n), where splitting only down to the cap lets partners grow with the bucket fill.
+    bands, rows, cap, to = 3, 2, 400, 64
+    most = []
+    for n in (400, 3200):
+        vectors = _crowded(n, seed=2, spread=1.0)
+        for block in simhash_buckets(vectors, bands, rows, 5, cap, 24, split_to=to):
+            assert 2 <= block.shape[1] <= to
+        codes = simhash_pairs(vectors, bands, rows, 5, cap, split_bits=24, split_to=to)
+        partners = np.bincount(np.r_[codes // n, codes % n], minlength=n)
+        assert partners.max() <= bands * (to - 1)
+        assert (partners > 0).all()
+        capped = simhash_pairs(vectors, bands, rows, 5, cap, split_bits=24)
+        most.append(np.bincount(np.r_[capped // n, capped % n], minlength=n).max())
+    assert most[1] > bands * (to - 1)  # without split_to: up to bands x (cap - 1)
+    # split_to changes nothing when splitting is off: the old rule exactly
+    vectors = _crowded(300, seed=3)
+    assert simhash_pairs(vectors, 3, 4, 9, 25, 0, split_to=5).tolist() == sorted(
+        _old_rule(vectors, 3, 4, 9, 25)
+    )
+
+
+def test_a_stuck_part_within_the_cap_still_proposes_its_pairs() -> None:
+    # 30 copies of one direction (no median parts them) with a cap of 40 and split_to 8:
+    # the part never shrinks to 8, and after the last split it proposes its pairs, as it
+    # did without split_to (30 <= 40).
+    same = np.repeat(_crowded(1, seed=4), 30, axis=0)
+    got = simhash_pairs(same, 2, 3, 1, 40, split_bits=4, split_to=8)
+    assert len(got) == 30 * 29 // 2
+    assert got.tolist() == simhash_pairs(same, 2, 3, 1, 40, split_bits=4).tolist()
+
+
 def test_a_crowd_of_one_direction_proposes_nothing_and_near_copies_are_found() -> None:
     # 60 copies of one vector (60 > cap 10): no hyperplane parts them, so they propose
     # nothing however many bits; 30 pairs of near copies (a 1e-4 nudge) among 60 other

@@ -151,6 +151,7 @@ def _article_pairs(
         config.fingerprint.seed,
         cc.simhash_max_bucket,
         split,
+        cc.simhash_split_to,
     )
     for block in buckets:
         per_row = block.shape[1] * (block.shape[1] - 1) // 2
