@@ -172,7 +172,8 @@ def _reference_pairs(
 @pytest.mark.parametrize("seed", range(6))
 def test_numpy_top_k_keeps_what_the_plain_rule_keeps(seed: int) -> None:
     # Random crowded articles with twins (equal scores: the tie-break decides), random
-    # anchors and outlets, pairs merged a few at a time (PAIR_CHUNK 1: n * k per merge):
+    # anchors and outlets, pairs merged a few at a time (PAIR_CHUNK 1: n * k per merge,
+    # MERGE_ROWS articles at once), anchors looked up a few at a time (LOOKUPS):
     # the kept pairs are those of the plain rule over the same proposals.
     r = random.Random(seed)
     n = r.randint(30, 250)
@@ -197,6 +198,8 @@ def test_numpy_top_k_keeps_what_the_plain_rule_keeps(seed: int) -> None:
     proposed |= set(claim_pairs._anchor_pairs(anchors, n, config).tolist())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(claim_pairs, "PAIR_CHUNK", 1)
+        patch.setattr(claim_pairs, "MERGE_ROWS", 7)  # a merge in blocks of 7 articles
+        patch.setattr(claim_pairs, "LOOKUPS", 5)
         got = claim_pairs._article_pairs(
             ids, dict(zip(ids, outlets, strict=True)), means, anchors, config
         )
@@ -242,3 +245,8 @@ def test_anchor_jaccard_of_many_pairs_is_the_set_jaccard() -> None:
     for x, y, j in zip(a.tolist(), b.tolist(), got.tolist(), strict=True):
         union = sets[x] | sets[y]
         assert j == (len(sets[x] & sets[y]) / len(union) if union else 0.0)
+    # looked up a few anchors at a time (memory bound): the same values
+    for step in (1, 7, 100):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(claim_pairs, "LOOKUPS", step)
+            assert claim_pairs._Anchors(sets).jaccard(a, b).tolist() == got.tolist()

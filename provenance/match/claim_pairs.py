@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -31,6 +32,9 @@ from provenance.match.units import Rows
 from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
 
 PAIR_CHUNK = 65_536  # pair codes scored per step, at least (bounds the arrays alive at once)
+MERGE_MAX = 1 << 22  # kept offers merged at once, at most (bounds memory at any corpus size)
+MERGE_ROWS = 1 << 16  # articles whose kept partners are merged with their new offers at once
+LOOKUPS = 1 << 20  # anchors looked up at once for the Jaccard of a chunk of pairs
 ROW_CACHE = 1_024  # articles whose text vectors stay read while pairs are ranked
 DOT_CHUNK = 2_048  # pairs whose two mean vectors are gathered at once for their dot products
 
@@ -56,7 +60,18 @@ class _Anchors:
 
     def jaccard(self, a: Codes, b: Codes) -> npt.NDArray[np.float64]:
         """|A & B| / |A | B| of the anchor sets of articles ``a[k]`` and ``b[k]`` (0 when
-        both are empty): each anchor of the smaller set is looked up in the other's."""
+        both are empty): each anchor of the smaller set is looked up in the other's, about
+        ``LOOKUPS`` at a time (the arrays of one step hold one entry per lookup)."""
+        looked = np.cumsum(np.minimum(self.size[a], self.size[b]))
+        cuts = np.searchsorted(looked, np.arange(LOOKUPS, looked[-1] if len(a) else 0, LOOKUPS))
+        bounds = [0, *(int(c) + 1 for c in unique(cuts)), len(a)]
+        out = np.zeros(len(a), dtype=np.float64)
+        for lo, hi in itertools.pairwise(bounds):
+            if lo < hi:
+                out[lo:hi] = self._jaccard(a[lo:hi], b[lo:hi])
+        return out
+
+    def _jaccard(self, a: Codes, b: Codes) -> npt.NDArray[np.float64]:
         small = np.where(self.size[a] <= self.size[b], a, b)
         other = np.where(self.size[a] <= self.size[b], b, a)
         counts = self.size[small]
@@ -76,16 +91,40 @@ class _Anchors:
 class _Best:
     """Per article, the ``k`` partners of highest score (ties: the lower number), as two
     ``n`` x ``k`` arrays: memory per article, not per proposed pair. A pair offered again
-    is kept once."""
+    is kept once. An offer below its article's k-th best so far can never be kept and is
+    dropped at once; the others wait until ``limit`` of them are merged, ``MERGE_ROWS``
+    articles at a time, so a merge's arrays stay bounded however many articles."""
 
-    def __init__(self, n: int, k: int) -> None:
+    def __init__(self, n: int, k: int, limit: int) -> None:
         self.k = k
+        self.limit = limit
         self.partner = np.full((n, k), -1, dtype=np.int64)
         self.score = np.full((n, k), -np.inf, dtype=np.float64)
+        self._waiting: list[tuple[Codes, Codes, npt.NDArray[np.float64]]] = []
+        self._count = 0
 
     def offer(self, rows: Codes, partners: Codes, scores: npt.NDArray[np.float64]) -> None:
-        if not len(rows):
+        keep = scores >= self.score[rows, self.k - 1]
+        if keep.any():
+            self._waiting.append((rows[keep], partners[keep], scores[keep]))
+            self._count += int(np.count_nonzero(keep))
+        if self._count >= self.limit:
+            self.merge()
+
+    def merge(self) -> None:
+        """Merge the waiting offers into each article's kept partners."""
+        if not self._waiting:
             return
+        rows, partners, scores = (np.concatenate(x) for x in zip(*self._waiting, strict=True))
+        self._waiting, self._count = [], 0
+        order = np.argsort(rows, kind="stable")
+        rows, partners, scores = rows[order], partners[order], scores[order]
+        edges = np.searchsorted(rows, np.arange(0, len(self.partner) + MERGE_ROWS, MERGE_ROWS))
+        for lo, hi in itertools.pairwise(edges.tolist()):
+            if lo < hi:
+                self._merge(rows[lo:hi], partners[lo:hi], scores[lo:hi])
+
+    def _merge(self, rows: Codes, partners: Codes, scores: npt.NDArray[np.float64]) -> None:
         touched = unique(rows)
         held = self.partner[touched] >= 0
         rows = np.concatenate([rows, np.repeat(touched, self.k)[held.ravel()]])
@@ -103,14 +142,13 @@ class _Best:
         self.partner[rows[keep], rank[keep]] = partners[keep]
         self.score[rows[keep], rank[keep]] = scores[keep]
 
-    def pairs(self) -> list[tuple[int, int]]:
-        """Every (a, b), a < b, that a or b keeps, sorted."""
+    def codes(self) -> Codes:
+        """The pair codes ``a * n + b`` of every (a, b), a < b, that a or b keeps, sorted."""
+        self.merge()
         rows, slots = np.nonzero(self.partner >= 0)
         partners = self.partner[rows, slots]
-        low, high = np.minimum(rows, partners), np.maximum(rows, partners)
         n = len(self.partner)
-        codes = unique(low * n + high)
-        return list(zip((codes // n).tolist(), (codes % n).tolist(), strict=True))
+        return unique(np.minimum(rows, partners) * n + np.maximum(rows, partners))
 
 
 def _article_pairs(
@@ -120,13 +158,28 @@ def _article_pairs(
     anchor_sets: Sequence[frozenset[str]],
     config: Config,
 ) -> list[tuple[int, int]]:
+    """``_article_codes`` as (a, b) pairs, a < b, sorted."""
+    codes = _article_codes(ids, outlet_of, means, anchor_sets, config)
+    n = len(ids)
+    return list(zip((codes // n).tolist(), (codes % n).tolist(), strict=True))
+
+
+def _article_codes(
+    ids: Sequence[str],
+    outlet_of: Mapping[str, str],
+    means: Vectors,
+    anchor_sets: Sequence[frozenset[str]],
+    config: Config,
+) -> Codes:
+    """The candidate article pairs as sorted pair codes ``a * n + b`` (a < b)."""
     cc = config.claims
     n = len(ids)
     outlet_codes: dict[str, int] = {}
     outlet = np.asarray([outlet_codes.setdefault(outlet_of[i], len(outlet_codes)) for i in ids])
     anchors = _Anchors(anchor_sets)
-    best = _Best(n, cc.article_pairs)
-    chunk = max(PAIR_CHUNK, n * cc.article_pairs)  # a merge touches up to n x k kept pairs
+    # a merge touches up to n x k kept pairs: as many offers at once, within MERGE_MAX
+    chunk = max(PAIR_CHUNK, min(n * cc.article_pairs, MERGE_MAX))
+    best = _Best(n, cc.article_pairs, chunk)
 
     def score(codes: Codes) -> None:
         """Offer each pair of ``codes`` (of two outlets) to both its articles, scored by
@@ -164,7 +217,7 @@ def _article_pairs(
                 pending, held = [], 0
     pending.append(_anchor_pairs(anchor_sets, n, config))
     score(unique(np.concatenate(pending)))
-    return best.pairs()
+    return best.codes()
 
 
 def _anchor_pairs(anchor_sets: Sequence[frozenset[str]], n: int, config: Config) -> Codes:
