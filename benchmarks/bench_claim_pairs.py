@@ -76,6 +76,14 @@ def _inputs(n: int, seed: int = 0) -> tuple[dict[str, list[int]], dict[str, str]
     return texts_of, outlet_of, vectors, anchors
 
 
+def _as_pairs(found: Any, size: int) -> set[tuple[int, int]]:
+    """Text pairs from ``semantic_pairs``: a set of pairs (earlier commits) or sorted pair
+    codes ``a * size + b`` (since they are codes)."""
+    if isinstance(found, set):
+        return found
+    return {(int(c) // size, int(c) % size) for c in found.tolist()}
+
+
 def _status(field: str) -> int:
     """A ``/proc/self/status`` figure in KB."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -107,8 +115,9 @@ def _run(n: int) -> dict[str, Any]:
     before = _status("VmRSS")
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    pairs = claim_pairs.semantic_pairs(texts_of, outlet_of, vectors, anchors, config)
+    found = claim_pairs.semantic_pairs(texts_of, outlet_of, vectors, anchors, config)
     wall = time.perf_counter() - started
+    pairs = _as_pairs(found, len(vectors))
     used = resource.getrusage(resource.RUSAGE_SELF)
     out: dict[str, Any] = {
         "articles": n,

@@ -244,18 +244,21 @@ def semantic_pairs(
     vectors: Rows,
     text_anchors: Sequence[frozenset[str]],
     config: Config,
-) -> set[tuple[int, int]]:
-    """Pairs (a < b) of distinct texts that are mutually best in a candidate article pair."""
+) -> Codes:
+    """Pairs (a < b) of distinct texts that are mutually best in a candidate article pair,
+    as sorted pair codes ``a * len(vectors) + b``."""
     ids = sorted(article_texts)
     if len(ids) < 2:
-        return set()
+        return np.zeros(0, dtype=np.int64)
     means = np.empty((len(ids), vectors[0].shape[0]), dtype=np.float32)
     for n, i in enumerate(ids):
         means[n] = vectors[list(article_texts[i])].mean(axis=0)
     means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
     anchor_sets = [frozenset().union(*(text_anchors[k] for k in article_texts[i])) for i in ids]
-    pairs = _article_pairs(ids, outlet_of, means, anchor_sets, config)
+    pairs = _article_codes(ids, outlet_of, means, anchor_sets, config)
     del means, anchor_sets
+    first, second = np.divmod(pairs, len(ids))
+    del pairs
 
     @functools.lru_cache(maxsize=ROW_CACHE)
     def rows(a: int) -> tuple[Codes, Vectors]:
@@ -266,7 +269,7 @@ def semantic_pairs(
 
     found: list[Codes] = []
     size = len(vectors)
-    for a, b in pairs:
+    for a, b in zip(first.tolist(), second.tolist(), strict=True):
         (ta, va), (tb, vb) = rows(a), rows(b)
         cos = va @ vb.T
         best_b = cos.argmax(axis=1)
@@ -274,5 +277,4 @@ def semantic_pairs(
         x, y = ta[mutual], tb[best_b[mutual]]
         found.append((np.minimum(x, y) * size + np.maximum(x, y))[x != y])
     rows.cache_clear()
-    codes = unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-    return set(zip((codes // size).tolist(), (codes % size).tolist(), strict=True))
+    return unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
