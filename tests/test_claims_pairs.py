@@ -250,3 +250,29 @@ def test_anchor_jaccard_of_many_pairs_is_the_set_jaccard() -> None:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(claim_pairs, "LOOKUPS", step)
             assert claim_pairs._Anchors(sets).jaccard(a, b).tolist() == got.tolist()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_anchor_pairs_are_those_of_lsh_candidates(seed: int) -> None:
+    # The anchor LSH's pairs taken as arrays are the Candidate list's pairs, mapped back to
+    # article numbers (articles without anchors skipped), in the same order.
+    from provenance.fingerprint import FingerprintParams
+    from provenance.match.candidates import lsh_candidates
+    from provenance.match.signatures import BatchSigner
+
+    r = random.Random(seed)
+    vocab = [f"w{i}" for i in range(60)]
+    sets = [frozenset(r.sample(vocab, r.randint(0, 8))) for _ in range(300)]
+    config = Config()
+    params = replace(FingerprintParams.from_config(config.fingerprint), word_shingle=1)
+    with_anchors = [i for i, s in enumerate(sets) if s]
+    signatures = BatchSigner(params).sign_shingles(
+        [{a.encode() for a in sets[i]} for i in with_anchors]
+    )
+    fp = config.fingerprint
+    found = lsh_candidates(
+        signatures, config.claims.anchor_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+    )
+    want = [with_anchors[c.a] * len(sets) + with_anchors[c.b] for c in found]
+    assert len(want) > 100
+    assert claim_pairs._anchor_pairs(sets, len(sets), config).tolist() == want

@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
-from provenance.match.candidates import lsh_candidates
+from provenance.match.candidates import Banding, candidates
 from provenance.match.codes import unique
 from provenance.match.signatures import BatchSigner
 from provenance.match.units import Rows
@@ -228,14 +228,12 @@ def _anchor_pairs(anchor_sets: Sequence[frozenset[str]], n: int, config: Config)
         [{a.encode("utf-8") for a in anchor_sets[i]} for i in with_anchors]
     )
     fp = config.fingerprint
-    found = lsh_candidates(
-        signatures, config.claims.anchor_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
-    )
-    codes = []
-    for c in found:
-        a, b = sorted((with_anchors[c.a], with_anchors[c.b]))
-        codes.append(a * n + b)
-    return np.asarray(codes, dtype=np.int64)
+    banding = Banding.for_threshold(signatures.shape[1], config.claims.anchor_lsh_threshold)
+    # lsh_candidates' pairs as arrays (no Candidate per pair): rows of ``with_anchors``
+    first, second, _ = candidates(signatures, banding, fp.max_candidates, fp.lsh_bands_per_pass)
+    number = np.asarray(with_anchors, dtype=np.int64)
+    a, b = number[first], number[second]  # ascending with the rows: a < b
+    return np.asarray(a * n + b, dtype=np.int64)
 
 
 def semantic_pairs(
