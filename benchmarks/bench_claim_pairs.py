@@ -135,15 +135,14 @@ def _run(n: int) -> dict[str, Any]:
     config = Config()
     counts: dict[str, int] = {}
     # the article pairs ranked: a list of pairs (earlier commits) or their codes
-    name = "_article_codes" if hasattr(claim_pairs, "_article_codes") else "_article_pairs"
-    inner = getattr(claim_pairs, name)
+    inner = claim_pairs._article_pairs
 
     def counted(*args: Any) -> Any:
         out = inner(*args)
         counts["article_pairs"] = len(out)
         return out
 
-    setattr(claim_pairs, name, counted)
+    setattr(claim_pairs, "_article_pairs", counted)  # noqa: B010 (a wrapper of the same call)
     Path("/proc/self/clear_refs").write_text("5")  # VmHWM from here on
     before = _status("VmRSS")
     cpu = resource.getrusage(resource.RUSAGE_SELF)

@@ -256,22 +256,11 @@ def bucket_pairs(buckets: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64
     return np.asarray(buckets[:, first] * n + buckets[:, second], dtype=np.int64).ravel()
 
 
-def simhash_pairs(
-    vectors: Vectors,
-    bands: int,
-    rows: int,
-    seed: int,
-    max_bucket: int,
-    split_bits: int = 0,
-    split_to: int | None = None,
-) -> npt.NDArray[np.int64]:
-    """Pairs of rows of ``vectors`` that share a bucket of ``simhash_buckets`` (two vectors
-    share a band with probability ``(1 - angle / pi) ** rows``), as pair codes
-    ``i * len(vectors) + j`` (i < j), sorted, each once (8 bytes a pair: a bucket of
-    ``max_bucket`` rows has ~20,000 pairs)."""
+def simhash_pairs(vectors: Vectors, *rule: Any, **options: Any) -> npt.NDArray[np.int64]:
+    """Pairs of rows of ``vectors`` that share a bucket of ``simhash_buckets`` (the same
+    arguments; two vectors share a band with probability ``(1 - angle / pi) ** rows``), as
+    pair codes ``i * len(vectors) + j`` (i < j), sorted, each once (8 bytes a pair: a bucket
+    of ``max_bucket`` rows has ~20,000 pairs)."""
     n = len(vectors)
-    found = [
-        bucket_pairs(b, n)
-        for b in simhash_buckets(vectors, bands, rows, seed, max_bucket, split_bits, split_to)
-    ]
+    found = [bucket_pairs(b, n) for b in simhash_buckets(vectors, *rule, **options)]
     return unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)

@@ -511,9 +511,10 @@ def _article_pairs(
     config = replace(Config(), claims=replace(ClaimsConfig(), **claims))
     means = np.asarray(vectors, dtype=np.float32)
     sets = [frozenset(a) for a in anchors]
-    return claim_pairs._article_pairs(
+    codes = claim_pairs._article_pairs(
         ids, dict(zip(ids, outlets, strict=True)), means, sets, config
     )
+    return [divmod(c, len(ids)) for c in codes.tolist()]
 
 
 def test_article_pairs_by_shared_anchors_alone() -> None:

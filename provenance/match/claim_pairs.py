@@ -157,19 +157,6 @@ def _article_pairs(
     means: Vectors,
     anchor_sets: Sequence[frozenset[str]],
     config: Config,
-) -> list[tuple[int, int]]:
-    """``_article_codes`` as (a, b) pairs, a < b, sorted."""
-    codes = _article_codes(ids, outlet_of, means, anchor_sets, config)
-    n = len(ids)
-    return list(zip((codes // n).tolist(), (codes % n).tolist(), strict=True))
-
-
-def _article_codes(
-    ids: Sequence[str],
-    outlet_of: Mapping[str, str],
-    means: Vectors,
-    anchor_sets: Sequence[frozenset[str]],
-    config: Config,
 ) -> Codes:
     """The candidate article pairs as sorted pair codes ``a * n + b`` (a < b)."""
     cc = config.claims
@@ -253,7 +240,7 @@ def semantic_pairs(
         means[n] = vectors[list(article_texts[i])].mean(axis=0)
     means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
     anchor_sets = [frozenset().union(*(text_anchors[k] for k in article_texts[i])) for i in ids]
-    pairs = _article_codes(ids, outlet_of, means, anchor_sets, config)
+    pairs = _article_pairs(ids, outlet_of, means, anchor_sets, config)
     del means, anchor_sets
     first, second = np.divmod(pairs, len(ids))
     del pairs
