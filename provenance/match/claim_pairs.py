@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
-from provenance.match.candidates import Banding, candidates
+from provenance.match.candidates import Banding, band_links
 from provenance.match.codes import unique
 from provenance.match.signatures import BatchSigner
 from provenance.match.units import Rows
@@ -208,19 +208,33 @@ def _article_pairs(
 
 
 def _anchor_pairs(anchor_sets: Sequence[frozenset[str]], n: int, config: Config) -> Codes:
-    """Pair codes of articles whose anchor sets MinHash LSH proposes."""
+    """Pair codes of articles whose anchor sets MinHash LSH proposes: ``lsh_candidates``'
+    pairs (each row's ``max_candidates`` links of highest estimated Jaccard, ties: the
+    lower row), found band by band into a ``_Best`` of ``n`` x ``max_candidates`` rather
+    than from every distinct link of all bands at once (the step's peak at 10k, ~22 KB an
+    article, growing with n)."""
     params = replace(FingerprintParams.from_config(config.fingerprint), word_shingle=1)
     with_anchors = [i for i, s in enumerate(anchor_sets) if s]
     signatures = BatchSigner(params).sign_shingles(
         [{a.encode("utf-8") for a in anchor_sets[i]} for i in with_anchors]
     )
     fp = config.fingerprint
+    m = len(with_anchors)
+    if m < 2:
+        return np.zeros(0, dtype=np.int64)
     banding = Banding.for_threshold(signatures.shape[1], config.claims.anchor_lsh_threshold)
-    # lsh_candidates' pairs as arrays (no Candidate per pair): rows of ``with_anchors``
-    first, second, _ = candidates(signatures, banding, fp.max_candidates, fp.lsh_bands_per_pass)
+    best = _Best(m, fp.max_candidates, max(PAIR_CHUNK, min(m * fp.max_candidates, MERGE_MAX)))
+    for part in banding.slices(signatures):
+        for src, dst in band_links(part, fp.max_candidates):
+            keep = src != dst
+            src, dst = src[keep], dst[keep]
+            for lo in range(0, len(src), PAIR_CHUNK):
+                a, b = src[lo : lo + PAIR_CHUNK], dst[lo : lo + PAIR_CHUNK]
+                equal = (signatures[a] == signatures[b]).sum(axis=1).astype(np.float64)
+                best.offer(a.astype(np.int64), b.astype(np.int64), equal)
+    codes = best.codes()
     number = np.asarray(with_anchors, dtype=np.int64)
-    a, b = number[first], number[second]  # ascending with the rows: a < b
-    return np.asarray(a * n + b, dtype=np.int64)
+    return np.asarray(number[codes // m] * n + number[codes % m], dtype=np.int64)
 
 
 def semantic_pairs(
