@@ -1,7 +1,8 @@
 """The claim stage's semantic candidates alone (``claim_pairs.semantic_pairs``), on synthetic
 sentence vectors, beside an earlier commit's code in the same run.
 
-    python benchmarks/bench_claim_pairs.py --sizes 1000 3000 10000 [--base 98d816f] [--json]
+    python benchmarks/bench_claim_pairs.py --sizes 10000 30000 100000 [--base e752850]
+        [--base-max 30000] [--json]
 
 No model and no evaluation data: each of N articles has 4-12 distinct texts whose vectors
 (512 dimensions, unit length) share one direction (sentence vectors of a language model are
@@ -12,11 +13,13 @@ vocabulary of 2N names, drawn by a power law, plus one topic name. Everything is
 a fixed seed, so both commits see the same input.
 
 Per size and commit (each in a process of its own, the earlier commit's code extracted with
-``git archive``): wall and CPU seconds of ``semantic_pairs`` with ``Config()``'s claims
-settings, the resident memory it adds at its peak (``VmHWM`` reset before it), the text
-pairs it returns and the article pairs it ranks; for the working tree also the simhash
-proposals (pair codes before the per-article cut) of the old rule (``simhash_split_bits``
-0: crowds propose nothing) and of the re-splitting rule, forced on at every size.
+``git archive``; sizes over ``--base-max`` run the working tree only): wall and CPU seconds
+of ``semantic_pairs`` with ``Config()``'s claims settings, per article too, the resident
+memory it adds at its peak (``VmHWM`` reset before it), the text pairs it returns and the
+article pairs it ranks (per article too); for the working tree also the simhash proposals
+per article (partners over all bands) of three rules: crowds propose nothing, crowds split
+down to ``simhash_max_bucket``, down to ``simhash_split_to``; and below
+``simhash_split_from`` the text pairs with re-splitting forced on.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def _inputs(n: int, seed: int = 0) -> tuple[dict[str, list[int]], dict[str, str]
     centres = rng.standard_normal((topics, dims)) * 0.8
     texts_of: dict[str, list[int]] = {}
     outlet_of: dict[str, str] = {}
-    rows: list[Any] = []
+    rows = _Growing(dims)
     anchors: list[frozenset[str]] = []
     by_topic: dict[int, list[int]] = {}
     names = [f"name{i}" for i in range(2 * n)]
@@ -72,8 +75,43 @@ def _inputs(n: int, seed: int = 0) -> tuple[dict[str, list[int]], dict[str, str]
         earlier.extend(mine)
         texts_of[f"a{a:07d}"] = mine
         outlet_of[f"a{a:07d}"] = f"outlet{int(rng.integers(40))}"
-    vectors = np.asarray(rows, dtype=np.float32)
-    return texts_of, outlet_of, vectors, anchors
+    return texts_of, outlet_of, rows.array(), anchors
+
+
+class _Growing:
+    """Unit rows appended one at a time into a float32 array grown by doubling (a list of
+    float64 rows would take 4 KB a text: 2.6 GB at 100,000 articles)."""
+
+    def __init__(self, dims: int) -> None:
+        import numpy as np
+
+        self._rows = np.zeros((1024, dims), dtype=np.float32)
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, k: int) -> Any:
+        return self._rows[k].astype("float64")
+
+    def append(self, row: Any) -> None:
+        import numpy as np
+
+        if self._count == len(self._rows):
+            self._rows = np.concatenate([self._rows, np.zeros_like(self._rows)])
+        self._rows[self._count] = row
+        self._count += 1
+
+    def array(self) -> Any:
+        return self._rows[: self._count].copy()
+
+
+def _as_pairs(found: Any, size: int) -> set[tuple[int, int]]:
+    """Text pairs from ``semantic_pairs``: a set of pairs (earlier commits) or sorted pair
+    codes ``a * size + b`` (since they are codes)."""
+    if isinstance(found, set):
+        return found
+    return {(int(c) // size, int(c) % size) for c in found.tolist()}
 
 
 def _status(field: str) -> int:
@@ -86,6 +124,7 @@ def _status(field: str) -> int:
 
 def _run(n: int) -> dict[str, Any]:
     """One measurement with whatever ``provenance`` this process imports."""
+    import inspect
     from dataclasses import replace
 
     from provenance import semantic
@@ -94,12 +133,13 @@ def _run(n: int) -> dict[str, Any]:
 
     texts_of, outlet_of, vectors, anchors = _inputs(n)
     config = Config()
-    found: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    # the article pairs ranked: a list of pairs (earlier commits) or their codes
     inner = claim_pairs._article_pairs
 
     def counted(*args: Any) -> Any:
         out = inner(*args)
-        found["article_pairs"] = len(out)
+        counts["article_pairs"] = len(out)
         return out
 
     setattr(claim_pairs, "_article_pairs", counted)  # noqa: B010 (a wrapper of the same call)
@@ -107,46 +147,79 @@ def _run(n: int) -> dict[str, Any]:
     before = _status("VmRSS")
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    pairs = claim_pairs.semantic_pairs(texts_of, outlet_of, vectors, anchors, config)
+    found = claim_pairs.semantic_pairs(texts_of, outlet_of, vectors, anchors, config)
     wall = time.perf_counter() - started
     used = resource.getrusage(resource.RUSAGE_SELF)
+    peak = _status("VmHWM") - before
+    pairs = _as_pairs(found, len(vectors))
+    del found
     out: dict[str, Any] = {
         "articles": n,
         "texts": len(vectors),
         "seconds": round(wall, 2),
         "cpu_seconds": round(used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime, 2),
-        "peak_added_mb": round((_status("VmHWM") - before) / 1024, 1),
+        "ms_per_article": round(1000 * wall / n, 3),
+        "cpu_ms_per_article": round(
+            1000 * (used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime) / n, 3
+        ),
+        "peak_added_mb": round(peak / 1024, 1),
         "text_pairs": len(pairs),
+        "text_pairs_per_article": round(len(pairs) / n, 2),
         "text_pairs_sha1": hashlib.sha1(repr(sorted(pairs)).encode()).hexdigest()[:12],
-        **found,
+        **counts,
     }
-    if hasattr(semantic, "simhash_buckets"):  # the working tree: both proposal rules
-        import numpy as np
-
-        ids = sorted(texts_of)
-        means = np.stack([vectors[texts_of[i]].mean(axis=0) for i in ids])
-        means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
+    out["article_pairs_per_article"] = round(counts.get("article_pairs", 0) / n, 2)
+    del pairs
+    if "split_to" in inspect.signature(semantic.simhash_buckets).parameters:
+        out.update(_proposals(texts_of, vectors, config))
         cc = config.claims
-        for name, bits in (("old_rule", 0), ("split", cc.simhash_split_bits)):
+        if n < cc.simhash_split_from:  # at or above it the default run is already split
+            forced = replace(config, claims=replace(cc, simhash_split_from=0))
             started = time.perf_counter()
-            codes = semantic.simhash_pairs(
-                means.astype(np.float32),
-                cc.simhash_bands,
-                cc.simhash_rows,
-                config.fingerprint.seed,
-                cc.simhash_max_bucket,
-                bits,
-            )
-            partners = np.bincount(np.r_[codes // n, codes % n], minlength=n)
-            out[f"proposed_{name}"] = len(codes)
-            out[f"unproposed_articles_{name}"] = int(np.count_nonzero(partners == 0))
-            out[f"proposal_seconds_{name}"] = round(time.perf_counter() - started, 2)
-        forced = replace(config, claims=replace(cc, simhash_split_from=0))
+            codes = claim_pairs.semantic_pairs(texts_of, outlet_of, vectors, anchors, forced)
+            out["text_pairs_split_forced"] = len(codes)
+            out["seconds_split_forced"] = round(time.perf_counter() - started, 2)
+    return out
+
+
+def _proposals(texts_of: dict[str, list[int]], vectors: Any, config: Any) -> dict[str, Any]:
+    """Simhash proposals per article (partners summed over the bands, a pair proposed by
+    two bands counted twice), the largest number for one article and the articles with none,
+    for three rules: crowds propose nothing (``simhash_split_bits`` 0), crowds split down
+    to ``simhash_max_bucket`` (the rule before ``simhash_split_to``), and down to
+    ``simhash_split_to``; counted bucket by bucket, never holding the pairs."""
+    import numpy as np
+
+    from provenance import semantic
+
+    ids = sorted(texts_of)
+    means = np.stack([vectors[texts_of[i]].mean(axis=0) for i in ids]).astype(np.float32)
+    means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
+    cc = config.claims
+    n = len(ids)
+    out: dict[str, Any] = {}
+    rules = {
+        "crowds_none": (0, None),
+        "split_to_cap": (cc.simhash_split_bits, None),
+        "split_to": (cc.simhash_split_bits, cc.simhash_split_to),
+    }
+    for rule, (bits, to) in rules.items():
+        partners = np.zeros(n, dtype=np.int64)
         started = time.perf_counter()
-        out["text_pairs_split_forced"] = len(
-            claim_pairs.semantic_pairs(texts_of, outlet_of, vectors, anchors, forced)
-        )
-        out["seconds_split_forced"] = round(time.perf_counter() - started, 2)
+        for block in semantic.simhash_buckets(
+            means,
+            cc.simhash_bands,
+            cc.simhash_rows,
+            config.fingerprint.seed,
+            cc.simhash_max_bucket,
+            bits,
+            to,
+        ):
+            partners += np.bincount(block.ravel(), minlength=n) * (block.shape[1] - 1)
+        out[f"proposals_per_article_{rule}"] = round(float(partners.mean()), 1)
+        out[f"proposals_max_{rule}"] = int(partners.max())
+        out[f"unproposed_articles_{rule}"] = int(np.count_nonzero(partners == 0))
+        out[f"proposal_seconds_{rule}"] = round(time.perf_counter() - started, 2)
     return out
 
 
@@ -170,7 +243,10 @@ def _child(n: int, pythonpath: Path | None) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 3000, 10000])
-    parser.add_argument("--base", default="98d816f")
+    parser.add_argument("--base", default="e752850")
+    parser.add_argument(
+        "--base-max", type=int, default=30_000, help="larger sizes: the working tree only"
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--run", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -185,16 +261,27 @@ def main(argv: list[str] | None = None) -> int:
         )
         subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
         for n in args.sizes:
-            old, new = _child(n, base), _child(n, None)
+            old = _child(n, base) if n <= args.base_max else None
+            new = _child(n, None)
             rows.append({"articles": n, "base": old, "new": new, "load": os.getloadavg()})
             if not args.json:
+                was = (
+                    "base not run"
+                    if old is None
+                    else f"base {old['seconds']:.2f} s ({old['ms_per_article']} ms/article, "
+                    f"{old['peak_added_mb']} MB, {old['article_pairs_per_article']} "
+                    "article pairs/article), same text pairs: "
+                    f"{old['text_pairs_sha1'] == new['text_pairs_sha1']}"
+                )
                 print(
-                    f"{n:>7} articles: base {old['seconds']:.2f} s ({old['peak_added_mb']} MB), "
-                    f"new {new['seconds']:.2f} s ({new['peak_added_mb']} MB), "
-                    f"same text pairs: {old['text_pairs_sha1'] == new['text_pairs_sha1']}; "
-                    f"proposed old rule {new['proposed_old_rule']} "
-                    f"(articles without any: {new['unproposed_articles_old_rule']}), "
-                    f"split {new['proposed_split']} ({new['unproposed_articles_split']})",
+                    f"{n:>7} articles: {was}; new {new['seconds']:.2f} s "
+                    f"({new['ms_per_article']} ms/article, {new['peak_added_mb']} MB, "
+                    f"{new['article_pairs_per_article']} article pairs/article); simhash "
+                    "proposals/article: split to the cap "
+                    f"{new['proposals_per_article_split_to_cap']} (max "
+                    f"{new['proposals_max_split_to_cap']}), split to simhash_split_to "
+                    f"{new['proposals_per_article_split_to']} (max "
+                    f"{new['proposals_max_split_to']}); load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
     if args.json:

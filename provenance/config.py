@@ -231,6 +231,14 @@ class ClaimsConfig:
     # no number splits identical directions (those propose nothing).
     simhash_split_from: int = 10_000
     simhash_split_bits: int = 16
+    # When re-splitting is on (simhash_split_from), crowds are split until every part holds
+    # simhash_split_to articles or fewer (a part still over it after the last split proposes its
+    # pairs if within simhash_max_bucket): an article then has at most simhash_bands x
+    # (simhash_split_to - 1) partners whatever the corpus size, so the step's time is linear in
+    # the articles. Lower: less work per article, but more splits, each of which can part a near
+    # pair that straddles the median (the other bands and the anchor LSH may still propose it);
+    # higher, up to simhash_max_bucket: more proposals, more time per article as buckets fill.
+    simhash_split_to: int = 64
     anchor_lsh_threshold: float = 0.1
 
 

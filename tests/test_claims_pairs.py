@@ -84,6 +84,41 @@ def test_proposals_grow_linearly_with_the_corpus() -> None:
     assert len(simhash_pairs(spread_out, bands, rows, 5, cap, split_bits=24)) > 0
 
 
+def test_split_to_bounds_partners_per_row_whatever_the_bucket_fill() -> None:
+    # Vectors spread over a band of 2 hyperplanes (4 buckets): at 3,200 rows every bucket
+    # holds ~800, far over a cap of 400 or the 64 of split_to. Split down to 64, no row has
+    # more than bands x 63 partners, at 400 as at 3,200 rows (the bound does not grow with
+    # n), where splitting only down to the cap lets partners grow with the bucket fill.
+    bands, rows, cap, to = 3, 2, 400, 64
+    most = []
+    for n in (400, 3200):
+        vectors = _crowded(n, seed=2, spread=1.0)
+        for block in simhash_buckets(vectors, bands, rows, 5, cap, 24, split_to=to):
+            assert 2 <= block.shape[1] <= to
+        codes = simhash_pairs(vectors, bands, rows, 5, cap, split_bits=24, split_to=to)
+        partners = np.bincount(np.r_[codes // n, codes % n], minlength=n)
+        assert partners.max() <= bands * (to - 1)
+        assert (partners > 0).all()
+        capped = simhash_pairs(vectors, bands, rows, 5, cap, split_bits=24)
+        most.append(np.bincount(np.r_[capped // n, capped % n], minlength=n).max())
+    assert most[1] > bands * (to - 1)  # without split_to: up to bands x (cap - 1)
+    # split_to changes nothing when splitting is off: the old rule exactly
+    vectors = _crowded(300, seed=3)
+    assert simhash_pairs(vectors, 3, 4, 9, 25, 0, split_to=5).tolist() == sorted(
+        _old_rule(vectors, 3, 4, 9, 25)
+    )
+
+
+def test_a_stuck_part_within_the_cap_still_proposes_its_pairs() -> None:
+    # 30 copies of one direction (no median parts them) with a cap of 40 and split_to 8:
+    # the part never shrinks to 8, and after the last split it proposes its pairs, as it
+    # did without split_to (30 <= 40).
+    same = np.repeat(_crowded(1, seed=4), 30, axis=0)
+    got = simhash_pairs(same, 2, 3, 1, 40, split_bits=4, split_to=8)
+    assert len(got) == 30 * 29 // 2
+    assert got.tolist() == simhash_pairs(same, 2, 3, 1, 40, split_bits=4).tolist()
+
+
 def test_a_crowd_of_one_direction_proposes_nothing_and_near_copies_are_found() -> None:
     # 60 copies of one vector (60 > cap 10): no hyperplane parts them, so they propose
     # nothing however many bits; 30 pairs of near copies (a 1e-4 nudge) among 60 other
@@ -137,7 +172,8 @@ def _reference_pairs(
 @pytest.mark.parametrize("seed", range(6))
 def test_numpy_top_k_keeps_what_the_plain_rule_keeps(seed: int) -> None:
     # Random crowded articles with twins (equal scores: the tie-break decides), random
-    # anchors and outlets, pairs merged a few at a time (PAIR_CHUNK 1: n * k per merge):
+    # anchors and outlets, pairs merged a few at a time (PAIR_CHUNK 1: n * k per merge,
+    # MERGE_ROWS articles at once), anchors looked up a few at a time (LOOKUPS):
     # the kept pairs are those of the plain rule over the same proposals.
     r = random.Random(seed)
     n = r.randint(30, 250)
@@ -162,10 +198,13 @@ def test_numpy_top_k_keeps_what_the_plain_rule_keeps(seed: int) -> None:
     proposed |= set(claim_pairs._anchor_pairs(anchors, n, config).tolist())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(claim_pairs, "PAIR_CHUNK", 1)
+        patch.setattr(claim_pairs, "MERGE_ROWS", 7)  # a merge in blocks of 7 articles
+        patch.setattr(claim_pairs, "LOOKUPS", 5)
         got = claim_pairs._article_pairs(
             ids, dict(zip(ids, outlets, strict=True)), means, anchors, config
         )
-    assert got == _reference_pairs(means, anchors, outlets, proposed, k)
+    pairs = [divmod(c, n) for c in got.tolist()]  # codes a * n + b, sorted
+    assert pairs == _reference_pairs(means, anchors, outlets, proposed, k)
 
 
 def test_re_splitting_starts_at_simhash_split_from() -> None:
@@ -186,7 +225,8 @@ def test_re_splitting_starts_at_simhash_split_from() -> None:
             simhash_split_bits=split_bits,
         )
         config = replace(Config(), claims=claims)
-        return claim_pairs._article_pairs(ids, outlets, means, none, config)
+        codes = claim_pairs._article_pairs(ids, outlets, means, none, config)
+        return [divmod(c, n) for c in codes.tolist()]
 
     def partnered(found: list[tuple[int, int]]) -> int:
         return len({x for pair in found for x in pair})
@@ -207,3 +247,34 @@ def test_anchor_jaccard_of_many_pairs_is_the_set_jaccard() -> None:
     for x, y, j in zip(a.tolist(), b.tolist(), got.tolist(), strict=True):
         union = sets[x] | sets[y]
         assert j == (len(sets[x] & sets[y]) / len(union) if union else 0.0)
+    # looked up a few anchors at a time (memory bound): the same values
+    for step in (1, 7, 100):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(claim_pairs, "LOOKUPS", step)
+            assert claim_pairs._Anchors(sets).jaccard(a, b).tolist() == got.tolist()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_anchor_pairs_are_those_of_lsh_candidates(seed: int) -> None:
+    # The anchor LSH's pairs taken as arrays are the Candidate list's pairs, mapped back to
+    # article numbers (articles without anchors skipped), in the same order.
+    from provenance.fingerprint import FingerprintParams
+    from provenance.match.candidates import lsh_candidates
+    from provenance.match.signatures import BatchSigner
+
+    r = random.Random(seed)
+    vocab = [f"w{i}" for i in range(60)]
+    sets = [frozenset(r.sample(vocab, r.randint(0, 8))) for _ in range(300)]
+    config = Config()
+    params = replace(FingerprintParams.from_config(config.fingerprint), word_shingle=1)
+    with_anchors = [i for i, s in enumerate(sets) if s]
+    signatures = BatchSigner(params).sign_shingles(
+        [{a.encode() for a in sets[i]} for i in with_anchors]
+    )
+    fp = config.fingerprint
+    found = lsh_candidates(
+        signatures, config.claims.anchor_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
+    )
+    want = [with_anchors[c.a] * len(sets) + with_anchors[c.b] for c in found]
+    assert len(want) > 100
+    assert claim_pairs._anchor_pairs(sets, len(sets), config).tolist() == want

@@ -25,6 +25,7 @@ from typing import Any, Protocol, TypeAlias
 import numpy as np
 
 from provenance.config import FingerprintConfig
+from provenance.match.codes import unique
 
 Matrix = np.ndarray[Any, Any]
 
@@ -152,10 +153,10 @@ def candidates(
             keep = src != dst
             codes.append(src[keep].astype(np.int64) * n + dst[keep])
         if band % max(1, fold_every) == 0 and codes:  # memory follows distinct links
-            codes = [np.unique(np.concatenate(codes))]
+            codes = [unique(np.concatenate(codes))]
     if not codes:
         return empty, empty, empty
-    links = np.unique(np.concatenate(codes))
+    links = unique(np.concatenate(codes))
     del codes
     src, dst = links // n, links % n
     equal = np.empty(len(links), dtype=np.int64)

@@ -200,9 +200,8 @@ def _links(
     if vectors is not None:
         outlet_of = {a: outlet_key(art) for a, art in corpus.articles.items()}
         anchor_sets = [t.anchors for t in corpus.texts]
-        pairs = semantic_pairs(corpus.article_texts, outlet_of, vectors, anchor_sets, config)
-        semantic = np.sort(np.fromiter((a * size + b for a, b in pairs), np.int64, len(pairs)))
-        del pairs  # mutually best in a candidate article pair
+        # mutually best in a candidate article pair: sorted codes a * size + b (a vector a text)
+        semantic = semantic_pairs(corpus.article_texts, outlet_of, vectors, anchor_sets, config)
     codes = np.union1d(lexical, semantic)
     mutual = np.isin(codes, semantic, assume_unique=True)
     del lexical, semantic
