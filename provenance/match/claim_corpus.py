@@ -144,8 +144,12 @@ class ClaimCorpus:
         outlet_sets: dict[frozenset[str], frozenset[str]] = {}  # one object per distinct set
         strings: dict[str, str] = {}  # one copy of each anchor
         self.texts: list[ClaimText] = []
+        # per distinct text, its only outlet's number, or -1 when it is in several
+        self.text_outlet = np.full(len(index), -1, dtype=np.int64)
         for k, t in enumerate(index):  # in order of first occurrence (numbered so)
             codes = np.unique(unit_outlet[self.units_of_text(k)]).tolist()
+            if len(codes) == 1:
+                self.text_outlet[k] = codes[0]
             outlets = frozenset(names[c] for c in codes)
             found = frozenset(strings.setdefault(a, a) for a in anchors(t, lex))
             self.texts.append(
