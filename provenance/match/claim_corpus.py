@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from provenance.anchors import AnchorLexicon, anchors
+from provenance.anchors import AnchorFinder, AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import normalize
 from provenance.match.units import in_id_order
@@ -141,20 +141,26 @@ class ClaimCorpus:
         unit_outlet = np.asarray(outlet_of, dtype=np.int64)
         del owner, starts, ends, text_of, outlet_of
         names = list(outlet_codes)
-        outlet_sets: dict[frozenset[str], frozenset[str]] = {}  # one object per distinct set
+        # the distinct (text, outlet) pairs, by text then outlet: each text's outlets
+        width = max(len(names), 1)
+        pairs = np.unique(self.unit_text * width + unit_outlet)
+        pair_text, pair_outlet = np.divmod(pairs, width)
+        first = np.searchsorted(pair_text, np.arange(len(index) + 1))
+        # per distinct text, its only outlet's number, or -1 when it is in several
+        self.text_outlet = np.where(np.diff(first) == 1, pair_outlet[first[:-1]], -1)
+        bounds, codes = first.tolist(), pair_outlet.tolist()
+        del unit_outlet, pairs, pair_text, pair_outlet, first
+        outlet_sets: dict[tuple[int, ...], frozenset[str]] = {}  # one object per distinct set
         strings: dict[str, str] = {}  # one copy of each anchor
         self.texts: list[ClaimText] = []
-        # per distinct text, its only outlet's number, or -1 when it is in several
-        self.text_outlet = np.full(len(index), -1, dtype=np.int64)
+        find = AnchorFinder(lex)
         for k, t in enumerate(index):  # in order of first occurrence (numbered so)
-            codes = np.unique(unit_outlet[self.units_of_text(k)]).tolist()
-            if len(codes) == 1:
-                self.text_outlet[k] = codes[0]
-            outlets = frozenset(names[c] for c in codes)
-            found = frozenset(strings.setdefault(a, a) for a in anchors(t, lex))
-            self.texts.append(
-                ClaimText(t, claim_key(t), found, outlet_sets.setdefault(outlets, outlets))
-            )
+            these = tuple(codes[bounds[k] : bounds[k + 1]])
+            outlets = outlet_sets.get(these)
+            if outlets is None:
+                outlets = outlet_sets[these] = frozenset(names[c] for c in these)
+            found = frozenset(strings.setdefault(a, a) for a in find(t))
+            self.texts.append(ClaimText(t, claim_key(t), found, outlets))
         del index, strings
         cuts = np.searchsorted(self.unit_article, np.arange(len(self.ids) + 1))
         self.article_texts = ArticleTexts(self.ids, cuts, self.unit_text)
