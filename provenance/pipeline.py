@@ -305,8 +305,10 @@ def analyze_streamed(
                 vectors = store.rows("claim-vectors", DIMENSIONS)
                 stack.callback(vectors.close)
             spans_to = _stored_spans(store) if store is not None else tuple
+            # a pool's workers describe the claim texts; in this process, the claims do it
+            describe_by = None if isinstance(runner, Serial) else runner
             found = reuse.find_reuse(
-                results, config, resources.anchors, kernels, texts, vectors, spans_to
+                results, config, resources.anchors, kernels, texts, vectors, spans_to, describe_by
             )
         reduced = CorpusReductions(found, find_quote_groups(results, config))
         if store is not None:  # the spans are rows of their own (``_stored_spans``)

@@ -21,7 +21,7 @@ from provenance.fingerprint import (
     shingles,
     spaceless_share,
 )
-from provenance.match import claim_pairs
+from provenance.match import claim_corpus, claim_pairs
 from provenance.match import claims as claims_module
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
 from provenance.match.claims import (
@@ -479,6 +479,28 @@ def test_the_claim_corpus_numbers_distinct_texts_and_their_units_in_id_order() -
         assert missing not in texts
         with pytest.raises(KeyError, match=missing):
             texts[missing]
+
+
+def test_the_claim_corpus_texts_described_by_an_executor_are_those_described_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # DAEGU and RICE are in two outlets (-1), LEFT in one (its number): text_outlet
+    here = _corpus(Config())
+    assert here.text_outlet.tolist() == [-1, -1, here.text_outlet[2]]
+    assert here.text_outlet[2] >= 0
+    # blocks of one text each: three tasks, the same keys, anchors and outlets
+    monkeypatch.setattr(claim_corpus, "DESCRIBE_BLOCK", 1)
+    executor = _Recording()
+    articles = [
+        Article("b1", f"{RICE} It rained. {DAEGU}", outlet="Paper B"),
+        Article("a2", LEFT, outlet=" paper a "),
+        Article("a1", f"{DAEGU} {RICE}", outlet="Paper A"),
+    ]
+    lexicon = AnchorLexicon.load(load_stopwords())
+    there = ClaimCorpus(_results(*articles), Config(), lexicon, executor)
+    assert executor.items == [[DAEGU], [RICE], [LEFT]]
+    assert there.texts == here.texts
+    assert there.text_outlet.tolist() == here.text_outlet.tolist()
 
 
 def test_anchor_weights_fall_with_the_number_of_texts_that_carry_them() -> None:

@@ -402,13 +402,15 @@ def find_claims(
     executor: Executor | None = None,
     *,
     vectors_to: RowStore | None = None,
+    describe_by: Executor | None = None,
 ) -> tuple[ClaimGroup, ...]:
     """Claim groups across ``results``: strong groups first, each kind in the order of its
     first occurrence; ``kernels`` sign and propose the lexical candidates, ``executor``
-    scores the proposed links (default for both: in this process). The sentence vectors
+    scores the proposed links, ``describe_by`` finds each distinct text's claim key and
+    anchors (default: ``executor``; default for all: in this process). The sentence vectors
     go to ``vectors_to`` (the work folder) when given, else they stay in memory."""
     lexicon = anchor_lexicon or AnchorLexicon.load(load_stopwords())
-    corpus = _Corpus(results, config, lexicon)
+    corpus = _Corpus(results, config, lexicon, describe_by or executor)
     kernels = kernels or Local()
     vectors: Rows | None = None
     if config.claims.model != "none" and corpus.texts:
