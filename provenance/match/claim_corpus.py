@@ -26,6 +26,7 @@ import numpy as np
 from provenance.anchors import AnchorFinder, AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import normalize
+from provenance.match.codes import unique
 from provenance.match.units import in_id_order
 from provenance.model import Article, ArticleResult, outlet_key
 
@@ -173,7 +174,7 @@ class ClaimCorpus:
         names = list(outlet_codes)
         # the distinct (text, outlet) pairs, by text then outlet: each text's outlets
         width = max(len(names), 1)
-        pairs = np.unique(self.unit_text * width + unit_outlet)
+        pairs = unique(self.unit_text * width + unit_outlet)
         pair_text, pair_outlet = np.divmod(pairs, width)
         first = np.searchsorted(pair_text, np.arange(len(index) + 1))
         # per distinct text, its only outlet's number, or -1 when it is in several

@@ -64,6 +64,7 @@ from provenance.match.claim_corpus import claim_key
 from provenance.match.claim_corpus import clauses as clauses
 from provenance.match.claim_corpus import units_of as units_of
 from provenance.match.claim_pairs import semantic_pairs
+from provenance.match.codes import unique
 from provenance.match.origin import first_appearance
 from provenance.match.units import Rows, RowStore
 from provenance.model import (
@@ -239,7 +240,7 @@ def _gather(vectors: Rows, wanted: Codes) -> tuple[Any, Codes]:
     """The rows ``wanted`` read at once, and where each of them is in what was read: each
     distinct row once, in row order, gaps of at most ``READ_GAP`` rows read through (a
     ``RowStore`` reads a run of consecutive rows in one go)."""
-    rows = np.unique(wanted)
+    rows = unique(wanted)
     if isinstance(vectors, np.ndarray):
         return vectors[rows], np.searchsorted(rows, wanted)
     starts = np.flatnonzero(np.r_[True, np.diff(rows) > READ_GAP + 1])
@@ -270,7 +271,7 @@ def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> Co
         signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
     size = len(corpus.texts)
-    return np.unique(np.fromiter((c.a * size + c.b for c in found), np.int64, len(found)))
+    return unique(np.fromiter((c.a * size + c.b for c in found), np.int64, len(found)))
 
 
 def _links(
@@ -292,7 +293,7 @@ def _links(
         pairs = semantic_pairs(corpus.article_texts, outlet_of, vectors, anchor_sets, config)
         semantic = np.sort(np.fromiter((a * size + b for a, b in pairs), np.int64, len(pairs)))
         del pairs  # mutually best in a candidate article pair
-    codes = np.union1d(lexical, semantic)
+    codes = unique(np.concatenate([lexical, semantic]))  # numpy's union1d, by a sort
     mutual = np.isin(codes, semantic, assume_unique=True)
     del lexical, semantic
     lone = corpus.text_outlet  # a text's only outlet, -1 for texts of several
