@@ -115,7 +115,7 @@ def _run(path: Path, n: int, jobs: int | None, top: int, model: str | None) -> d
     """One report of ``path`` as the CLI runs it, with marks (in a process of its own)."""
     from provenance import cli_common, pipeline
     from provenance.config import Config
-    from provenance.match import claim_corpus, claims, reuse
+    from provenance.match import claim_corpus, claims, quote_groups, reuse
     from provenance.render import stream
     from provenance.run import kernels, local, workstore
 
@@ -137,7 +137,7 @@ def _run(path: Path, n: int, jobs: int | None, top: int, model: str | None) -> d
     _wrap(claims, "_links", marks, "match: claims: links")
     _wrap(claims, "_stars", marks, "match: claims: stars")
     _wrap(reuse, "find_claims", marks, "match: claims: groups")
-    _wrap(pipeline, "find_quote_groups", marks, "match: quote groups")
+    _wrap(quote_groups, "find_quote_groups", marks, "match: quote groups")
     done: set[str] = set()
 
     def progress(stage: str, count: int, total: int) -> None:

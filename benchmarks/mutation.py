@@ -256,10 +256,10 @@ EQUIVALENT: dict[str, str] = {
         "c >= common, log(common / c) <= 0 and max(0.0, ...) makes it the 0.0 of the else"
         for n in (135, 143)
     },
-    "provenance.match.claims.x_claim_shingles__mutmut_15": "codec names are case-insensitive",
-    "provenance.match.claims.x_load_stopwords__mutmut_2": "data/stopwords.txt is ASCII: "
+    "provenance.fingerprint.x_claim_shingles__mutmut_15": "codec names are case-insensitive",
+    "provenance.fingerprint.x_load_stopwords__mutmut_2": "data/stopwords.txt is ASCII: "
     "the locale's encoding (UTF-8, Latin-1, ...) reads it alike",
-    "provenance.match.claims.x_load_stopwords__mutmut_10": "codec names are case-insensitive",
+    "provenance.fingerprint.x_load_stopwords__mutmut_10": "codec names are case-insensitive",
     **{
         f"provenance.match.claims.x__links__mutmut_{n}": "`mutual` is only tested for truth "
         "(confidence): None and False alike"

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -212,3 +213,25 @@ class Signer:
 def band_keys(signature: Signature, bands: int, rows: int) -> list[int]:
     """One signed 64-bit key per band (``match.candidates.Banding.keys`` of one row)."""
     return Banding(bands, rows).keys(np.asarray(signature.hashvalues).reshape(1, -1))[0]
+
+
+def load_stopwords() -> frozenset[str]:
+    """The words left out of the claim index (``data/stopwords.txt``)."""
+    raw = resources.files("provenance").joinpath("data/stopwords.txt").read_text("utf-8")
+    return frozenset(
+        w.strip().lower() for w in raw.splitlines() if w.strip() and not w.startswith("#")
+    )
+
+
+def claim_shingles(
+    text: str, params: FingerprintParams, stopwords: frozenset[str], n: int = 1
+) -> set[bytes]:
+    """What the claim index signs: the content words of ``text`` (its words without
+    ``stopwords``; all words if none is left) in runs of ``n`` (the whole run if shorter),
+    or character shingles for spaceless scripts. The report's claim LSH takes ``n`` from
+    ``FingerprintConfig.claim_word_shingle``; quotation units are signed by single words."""
+    if spaceless_share(text) >= SPACELESS_MIN_SHARE:
+        return shingles(text, params)
+    tokens = words(text)
+    content = [t for t in tokens if t not in stopwords] or tokens
+    return {g.encode("utf-8") for g in word_grams(content, n)}

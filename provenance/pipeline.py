@@ -25,7 +25,6 @@ from provenance import attribution, boilerplate, classify, quotes, templates
 from provenance.agencies import AgencyLexicon
 from provenance.boilerplate import OutletRepeats
 from provenance.config import BoilerplateConfig, Config
-from provenance.match.quote_groups import find_quote_groups
 from provenance.model import (
     Article,
     ArticleResult,
@@ -273,6 +272,7 @@ def analyze_streamed(
     read back from it one at a time instead of being held in memory. ``executor`` runs the
     per-article stages, ``kernels`` the heavy steps of matching (default: this process)."""
     from provenance.match import reuse
+    from provenance.match.quote_groups import find_quote_groups
 
     config = config or Config()
     report = progress or _no_progress
@@ -300,15 +300,26 @@ def analyze_streamed(
     if not isinstance(reduced, CorpusReductions):
         texts = store.texts("passages") if store is not None else None
         with contextlib.ExitStack() as stack:
-            vectors = None
-            if store is not None:  # the claims' sentence vectors, read back by row
+            vectors = signatures = None
+            if store is not None:  # the claims' sentence vectors and the passages'
+                # signatures, read back by row (and the signatures by band)
                 vectors = store.rows("claim-vectors", DIMENSIONS)
                 stack.callback(vectors.close)
+                signatures = store.matrix("passage-signatures", config.fingerprint.num_perm)
+                stack.callback(signatures.close)
             spans_to = _stored_spans(store) if store is not None else tuple
             # a pool's workers describe the claim texts; in this process, the claims do it
             describe_by = None if isinstance(runner, Serial) else runner
             found = reuse.find_reuse(
-                results, config, resources.anchors, kernels, texts, vectors, spans_to, describe_by
+                results,
+                config,
+                resources.anchors,
+                kernels,
+                texts,
+                vectors,
+                spans_to,
+                signatures_to=signatures,
+                executor=describe_by,
             )
         reduced = CorpusReductions(found, find_quote_groups(results, config))
         if store is not None:  # the spans are rows of their own (``_stored_spans``)

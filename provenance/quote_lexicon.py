@@ -94,6 +94,12 @@ class QuoteLexicon:
         (the merged one, of every language, is the largest)."""
         return re.compile(self.cue_source)
 
+    @cached_property
+    def opening_marks(self) -> re.Pattern[str]:
+        """Any one-character opening mark: where ``quote_spans`` tries a quotation."""
+        marks = sorted(k for k in self.openers if len(k) == 1)
+        return re.compile("[" + "".join(map(re.escape, marks)) + "]" if marks else "(?!)")
+
 
 def _list(table: Mapping[str, object], key: str) -> list[object]:
     value = table.get(key, [])
@@ -169,12 +175,13 @@ def quote_spans(text: str, lexicon: QuoteLexicon) -> list[tuple[int, int]]:
     """(start, end) of every top-level quotation, marks included, in text order."""
     spans: list[tuple[int, int]] = []
     i = 0
-    while i < len(text):
-        closers = lexicon.openers.get(text[i])
-        if closers is None or not _can_open(text, i):
+    marks = lexicon.opening_marks
+    while (found := marks.search(text, i)) is not None:  # the next opening mark
+        i = found.start()
+        if not _can_open(text, i):
             i += 1
             continue
-        end = _find_close(text, i, closers)
+        end = _find_close(text, i, lexicon.openers[text[i]])
         if end is None or end - i < 3:
             i += 1
             continue

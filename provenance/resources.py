@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from provenance.agencies import AgencyLexicon
 from provenance.anchors import AnchorLexicon
 from provenance.boilerplate_rules import BoilerplateLexicon
-from provenance.match.claims import load_stopwords
+from provenance.fingerprint import load_stopwords
 from provenance.quotes import QuoteLexicons
 from provenance.segment import Abbreviations
 

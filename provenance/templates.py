@@ -81,16 +81,20 @@ def sentence_votes(
     """Map step: the distinct sentences of one article (within the length bounds)."""
     low, high = config.template_min_chars, config.outlet_repeat_max_chars
     sentences = [s.text.strip() for s in result.segmentation.sentences]
+    keys = [sentence_hash(s) for s in sentences]
     found = [anchors(s, lexicon) for s in sentences]
+    # a sentence shares an anchor with the rest of the article when one of its anchors is
+    # also in a sentence under another key: an anchor found under two keys or more
+    keys_of: dict[str, set[int]] = {}
+    for key, names in zip(keys, found, strict=True):
+        for name in names:
+            keys_of.setdefault(name, set()).add(key)
     out: dict[int, bool] = {}
-    for i, text in enumerate(sentences):
+    for text, key, names in zip(sentences, keys, found, strict=True):
         if not low <= len(text) <= high:
             continue
-        key = sentence_hash(text)
-        others = set().union(
-            *(a for j, a in enumerate(found) if j != i and sentence_hash(sentences[j]) != key)
-        )
-        out[key] = out.get(key, False) or bool(found[i] & others)
+        shared = any(len(keys_of[name]) > 1 for name in names)
+        out[key] = out.get(key, False) or shared
     return Votes(outlet, tuple(sorted(out.items())))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -11,11 +12,13 @@ from provenance import pipeline
 from provenance.anchors import AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, shingles
+from provenance.match.candidates import Banding, candidates
 from provenance.match.claim_corpus import ClaimCorpus, units_of
 from provenance.match.claims import find_claims, load_stopwords
+from provenance.match.signatures import union, union_runs
 from provenance.model import Article, outlet_key
 from provenance.run.kernels import Local, sign_in_chunks
-from provenance.run.workstore import StoredRows, WorkStore, WorkStoreError
+from provenance.run.workstore import StoredMatrix, StoredRows, WorkStore, WorkStoreError
 
 
 def _matrix(rows: int, width: int = 8) -> np.ndarray:
@@ -53,6 +56,72 @@ def test_a_work_stores_rows_live_in_its_folder_until_closed(tmp_path: Path) -> N
     rows.close()
     assert not (tmp_path / "vectors.f32").exists()
     store.close()
+
+
+def _signatures(rows: int, width: int = 12) -> np.ndarray:
+    """uint32 rows with shared bands: row k copies columns of row k // 3 (buckets to find)."""
+    gen = np.random.default_rng(rows)
+    values = gen.integers(0, 2**32, (rows, width), dtype=np.uint64).astype(np.uint32)
+    for k in range(rows):
+        lo = 3 * (k % (width // 3))
+        values[k, lo : lo + 3] = values[k // 3, lo : lo + 3]
+    return values
+
+
+def test_a_stored_matrix_reads_back_bands_and_rows_as_the_matrix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # tiny blocks and windows: every read crosses block and window edges
+    monkeypatch.setattr(StoredMatrix, "BLOCK", 4)
+    monkeypatch.setattr(StoredMatrix, "WINDOW", 5)
+    matrix = _signatures(23)
+    stored = StoredMatrix(tmp_path / "s.u32", 12)
+    for lo, hi in ((0, 9), (9, 10), (10, 10), (10, 23)):  # an empty block too
+        stored.extend(matrix[lo:hi])
+    assert (tmp_path / "s.u32").stat().st_size == 23 * 12 * 4  # uint32, no header
+    assert stored.shape == (23, 12)
+    assert len(stored) == 23
+    assert stored.dtype == np.uint32
+    for lo, hi in ((0, 3), (3, 6), (4, 5), (9, 12), (0, 12), (11, 12), (2, 2)):
+        assert np.array_equal(stored[:, lo:hi], matrix[:, lo:hi]), (lo, hi)
+    picked = [5, 5, 0, 22, -1, 7]
+    assert np.array_equal(stored[picked], matrix[picked])
+    assert np.array_equal(stored[np.array([2, 1])], matrix[[2, 1]])
+    assert np.array_equal(stored[3:9], matrix[3:9])
+    assert stored[[]].shape == (0, 12)
+    with pytest.raises(IndexError):
+        stored[[23]]
+    with pytest.raises(TypeError):
+        stored[1:3, 0:2]
+    stored.close()
+    assert not (tmp_path / "s.u32").exists()
+
+
+def test_lsh_on_a_stored_matrix_finds_the_candidates_of_the_matrix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(StoredMatrix, "BLOCK", 16)
+    monkeypatch.setattr(StoredMatrix, "WINDOW", 7)  # bands of 3 straddle the windows
+    matrix = _signatures(200)
+    stored = StoredMatrix(tmp_path / "s.u32", 12)
+    stored.extend(matrix)
+    banding = Banding(4, 3)
+    expected = candidates(matrix, banding, 5)
+    found = candidates(stored, banding, 5)
+    assert len(expected[0]) > 100  # the planted bands make buckets
+    for mine, theirs in zip(found, expected, strict=True):
+        assert np.array_equal(mine, theirs)
+    groups = [[0, 3, 9], [], [199], [5, 4]]
+    assert np.array_equal(union(stored, groups, 7), union(matrix, groups, 7))
+    # groups read a few rows at a time (a block smaller than a group too): each row is the
+    # minimum, position by position, of its group's rows
+    rows = np.array([0, 3, 9, 199, 5, 4, 4, 17], dtype=np.int64)
+    cuts = np.array([0, 3, 4, 7, 8])
+    expected_rows = [matrix[rows[lo:hi]].min(axis=0) for lo, hi in itertools.pairwise(cuts)]
+    for block in (1, 2, 4, 100):
+        assert np.array_equal(union_runs(stored, rows, cuts, block), np.stack(expected_rows))
+    assert union_runs(stored, rows[:0], np.zeros(1, dtype=np.int64)).shape == (0, 12)
+    stored.close()
 
 
 def test_stored_rows_in_a_missing_folder_is_a_work_store_error(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
 from provenance.match import reuse, reuse_spans
 from provenance.match.align import Alignment, similarity
-from provenance.match.candidates import Candidate
+from provenance.match.candidates import Candidate, Signatures
 from provenance.match.claims import load_stopwords
 from provenance.match.links import Link
 from provenance.match.origin import first_appearance
@@ -919,7 +919,7 @@ def test_the_corpus_numbers_distinct_passages_by_first_occurrence_and_signs_each
         assert texts.many(range(len(texts))) == distinct
         signed = BatchSigner(params).sign_texts(distinct)
         assert corpus.signatures.dtype == signed.dtype
-        assert np.array_equal(corpus.signatures, signed)
+        assert np.array_equal(np.asarray(corpus.signatures), signed)
         assert [corpus.occurrences(u) for u in range(4)] == [[0, 6], [1, 2], [3, 4], [5]]
         assert (corpus.article_of(6).id, corpus.start_of(6)) == ("c", c_w1)
 
@@ -1016,7 +1016,7 @@ class _Recorder(Local):
         return super().sign(texts, params, shingler)
 
     def candidates(
-        self, signatures: Matrix, threshold: float, max_candidates: int, bands_per_pass: int
+        self, signatures: Signatures, threshold: float, max_candidates: int, bands_per_pass: int
     ) -> list[Candidate]:
         self.ran.add("candidates")
         return super().candidates(signatures, threshold, max_candidates, bands_per_pass)

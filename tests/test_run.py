@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import random
 import sqlite3
@@ -98,11 +99,17 @@ def test_streamed_json_is_the_whole_report_byte_for_byte(
     from provenance.render import stream
 
     config = Config()
-    for articles in (_corpus(corpus_articles), []):
+    seed = corpus_articles["000"]
+    mirror = Article("m1", seed.text, outlet="Mirror", published="2024-06-01")  # a cluster
+    full = [*_corpus(corpus_articles), mirror]
+    for articles in (full, []):
         run = pipeline.analyze_streamed(articles, config, executor=Serial())
         written = io.StringIO()
         stream.write_json(written, run.corpus, run.outlets, run.articles, config)
         assert written.getvalue() == _json(articles, Serial())
+    # every section streamed after the articles had items to write (and an empty run none)
+    report = json.loads(_json(full, Serial()))
+    assert all(report[name] for name in render_data.TAIL)
 
 
 def test_a_run_with_a_work_store_reads_results_and_texts_back_to_the_same_bytes(

@@ -391,3 +391,73 @@ def test_spans_stage_routes_compact_rows_not_articles() -> None:
     for u, seen in found.items():
         assert lengths[u] == table.lengths[u]
         assert sorted(seen, key=lambda o: Ranking.key(made(o[0]))) == made.ranked(seen)
+
+
+def test_link_rows_read_only_the_texts_their_pairs_name() -> None:
+    """The reuse corpus's candidate pairs, its distinct texts cut in two blocks: each row of
+    block pairs gets, from each block, exactly the texts its pairs name (not the block),
+    and the links its task routes to each block are those of the in-process engine
+    (``links_of`` over every candidate), each in the block of the text it starts from."""
+    import operator
+
+    import numpy as np
+
+    from provenance import ingest, pipeline
+    from provenance.config import Config
+    from provenance.match.align import align_texts
+    from provenance.match.candidates import lsh_candidates
+    from provenance.match.links import links_of
+    from provenance.run.dask_passages import _passages_part
+    from provenance.run.dask_spans import (
+        _by_block_pair,
+        _link_row,
+        _occurrences,
+        _route,
+        _rows_of_cells,
+        _serve,
+    )
+
+    config = Config()
+    fp = config.fingerprint
+    articles = ingest.load([str(ROOT / "tests" / "reuse_corpus")], config.ingest)
+    results = list(pipeline.analyze_each(articles, config))
+    table, texts, signatures, *_ = _passages_part(results, config)
+    found = lsh_candidates(signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass)
+    width = signatures.shape[1]
+    pairs = np.array([[c.a, c.b] for c in found], dtype=np.int64)
+    counts = np.array([round(c.estimated_jaccard * width) for c in found], dtype=np.int64)
+    half = len(texts) // 2
+    bounds = np.array([0, half], dtype=np.int64)
+    routed = _route(table, list(range(len(texts))), 0, 0, bounds)
+    occurrences = [_occurrences(routed[b]) for b in range(2)]
+    cells = {k: [v] for k, v in _by_block_pair((pairs, counts, 0), bounds).items()}
+    assert (0, 1) in cells  # pairs across the two blocks
+    wanted, columns = _rows_of_cells(cells, 2)
+    served = [
+        _serve(int(bounds[b]), texts[:half] if b == 0 else texts[half:], occurrences[b], wanted[b])
+        for b in range(2)
+    ]
+    made: dict[int, list[tuple[tuple[int, int], object]]] = {}
+    for row, row_columns in columns.items():
+        sources = sorted({row, *row_columns})
+        ends = [served[b][row] for b in sources]
+        for b, (picked, seen, _) in zip(sources, ends, strict=True):
+            named = {
+                u
+                for pb in row_columns
+                for cell_pairs, _ in cells[row, pb]
+                for u in cell_pairs.ravel().tolist()
+                if (u >= half) == (b == 1)
+            }
+            assert set(picked) == set(seen) == named
+            assert all(picked[u] == texts[u] for u in picked)
+        bundles = _link_row(row, width, config, ends, [(pb, cells[row, pb]) for pb in row_columns])
+        for block, (links, _, _) in bundles.items():
+            for pair, u, link in links:
+                assert (u >= half) == (block == 1)
+                made.setdefault(u, []).append((pair, link))
+    expected = links_of([(c, align_texts(texts[c.a], texts[c.b])) for c in found], config)
+    assert expected
+    assert {
+        u: [link for _, link in sorted(v, key=operator.itemgetter(0))] for u, v in made.items()
+    } == expected

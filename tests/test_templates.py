@@ -185,3 +185,28 @@ def test_vote_counts_of_parts_add_up_to_the_corpus_counts(
         tree.add(part, need)
     for counts in (left, tree):
         assert templates.templates_from_counts(counts, len(votes), config) == whole
+
+
+def test_a_sentence_is_anchored_by_the_other_sentences_of_its_article_not_its_copies(
+    anchor_lexicon: AnchorLexicon,
+) -> None:
+    """Each distinct sentence votes whether it shares a story anchor with a sentence under
+    another key: the Moscow line with the other Moscow line, the Samsung line not with its
+    own copy (same key), the anchor-less line with nothing."""
+    from provenance.segment import segment
+    from provenance.templates import sentence_hash, sentence_votes
+
+    moscow = "Kim Jong Un arrived in Moscow on Tuesday for talks."
+    visit = "The visit to Moscow was his first in four years."
+    samsung = "Shares of Samsung fell sharply in early trading."
+    plain = "Please read the rest of this article on our website."
+    text = f"{moscow} {visit}\n{samsung}\n{samsung}\n{plain}"
+    article = Article("x", text, outlet="Outlet")
+    result = ArticleResult(article, segment(text))
+    votes = dict(sentence_votes(result, "Outlet", BoilerplateConfig(), anchor_lexicon).anchored)
+    assert votes == {
+        sentence_hash(moscow): True,
+        sentence_hash(visit): True,
+        sentence_hash(samsung): False,
+        sentence_hash(plain): False,
+    }

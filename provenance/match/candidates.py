@@ -20,13 +20,33 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeAlias
 
 import numpy as np
 
 from provenance.config import FingerprintConfig
 
 Matrix = np.ndarray[Any, Any]
+
+
+class SignatureRows(Protocol):
+    """A signature matrix kept outside memory (the work store's ``StoredMatrix``), read as
+    LSH reads one: ``[:, a:b]`` (a band of every row) and ``[rows]`` (rows by number)."""
+
+    @property
+    def shape(self) -> tuple[int, int]: ...
+
+    @property
+    def dtype(self) -> np.dtype[Any]: ...
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: Any) -> Matrix: ...
+
+    def extend(self, rows: Matrix) -> None: ...
+
+
+Signatures: TypeAlias = Matrix | SignatureRows  # one row per signed set
 # Rows whose Jaccard estimates are computed at once (each costs num_perm bytes per pair).
 _CHUNK = 1 << 16
 
@@ -69,7 +89,7 @@ class Banding:
     def for_threshold(cls, num_perm: int, threshold: float) -> Banding:
         return cls(*lsh_bands(num_perm, threshold))
 
-    def slices(self, matrix: Matrix) -> Iterator[Matrix]:
+    def slices(self, matrix: Signatures) -> Iterator[Matrix]:
         for band in range(self.bands):
             yield matrix[:, band * self.rows : (band + 1) * self.rows]
 
@@ -116,7 +136,7 @@ def band_links(part: Matrix, max_candidates: int) -> Iterator[tuple[Matrix, Matr
 
 
 def candidates(
-    matrix: Matrix, banding: Banding, max_candidates: int, fold_every: int = 6
+    matrix: Signatures, banding: Banding, max_candidates: int, fold_every: int = 6
 ) -> tuple[Matrix, Matrix, Matrix]:
     """Candidate pairs of the rows of ``matrix`` as three arrays (a, b, equal values),
     sorted by (a, b), ``a < b``, each pair once; the estimated Jaccard of a pair is
@@ -163,7 +183,7 @@ def keep_best(
 
 
 def candidate_list(
-    matrix: Matrix, banding: Banding, max_candidates: int, fold_every: int = 6
+    matrix: Signatures, banding: Banding, max_candidates: int, fold_every: int = 6
 ) -> list[Candidate]:
     """``candidates`` as records, the estimate rounded to 4 places."""
     a, b, equal = candidates(matrix, banding, max_candidates, fold_every)
@@ -175,7 +195,7 @@ def candidate_list(
 
 
 def lsh_candidates(
-    signatures: Matrix,
+    signatures: Signatures,
     threshold: float,
     max_candidates: int,
     bands_per_pass: int = FingerprintConfig.lsh_bands_per_pass,

@@ -40,7 +40,6 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,14 +48,9 @@ from rapidfuzz import fuzz
 
 from provenance.anchors import AnchorLexicon
 from provenance.config import AlignConfig, ClaimsConfig, Config
-from provenance.fingerprint import (
-    SPACELESS_MIN_SHARE,
-    FingerprintParams,
-    shingles,
-    spaceless_share,
-    word_grams,
-    words,
-)
+from provenance.fingerprint import FingerprintParams
+from provenance.fingerprint import claim_shingles as claim_shingles
+from provenance.fingerprint import load_stopwords as load_stopwords
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
 from provenance.match.claim_corpus import ClaimText as _Text
 from provenance.match.claim_corpus import Unit as Unit
@@ -101,28 +95,6 @@ def claim_score(a: str, b: str) -> float:
 def claim_score_keys(a: str, b: str) -> float:
     """``claim_score`` of two ``claim_key`` forms."""
     return float(fuzz.ratio(a, b))
-
-
-def load_stopwords() -> frozenset[str]:
-    """The words left out of the claim index (``data/stopwords.txt``)."""
-    raw = resources.files("provenance").joinpath("data/stopwords.txt").read_text("utf-8")
-    return frozenset(
-        w.strip().lower() for w in raw.splitlines() if w.strip() and not w.startswith("#")
-    )
-
-
-def claim_shingles(
-    text: str, params: FingerprintParams, stopwords: frozenset[str], n: int = 1
-) -> set[bytes]:
-    """What the claim index signs: the content words of ``text`` (its words without
-    ``stopwords``; all words if none is left) in runs of ``n`` (the whole run if shorter),
-    or character shingles for spaceless scripts. The report's claim LSH takes ``n`` from
-    ``FingerprintConfig.claim_word_shingle``; quotation units are signed by single words."""
-    if spaceless_share(text) >= SPACELESS_MIN_SHARE:
-        return shingles(text, params)
-    tokens = words(text)
-    content = [t for t in tokens if t not in stopwords] or tokens
-    return {g.encode("utf-8") for g in word_grams(content, n)}
 
 
 def language_of(article: Article, text: str) -> str | None:

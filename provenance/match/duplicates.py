@@ -9,13 +9,13 @@ the matching stage: quotation groups use it too).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Generic, TypeVar
 
 from provenance.config import Config
-from provenance.fingerprint import FingerprintParams
 from provenance.match.align import similarity
-from provenance.match.signatures import Matrix, Permutations, union
+from provenance.match.candidates import Signatures
+from provenance.match.signatures import Matrix, union_runs
 from provenance.model import Duplicate
 from provenance.run.kernels import Kernels
 
@@ -56,19 +56,19 @@ class Components(Generic[T]):
 
 
 def find_duplicates(
-    rows_of: Mapping[str, Sequence[int]],
-    signatures: Matrix,
+    ids: Sequence[str],
+    rows: Matrix,
+    cuts: Matrix,
+    signatures: Signatures,
     text_of: Callable[[str], str],
     config: Config,
     kernels: Kernels,
 ) -> tuple[dict[str, tuple[Duplicate, ...]], tuple[tuple[str, ...], ...]]:
-    """Near-duplicates per article and the clusters they form. ``rows_of``: per article id,
-    the rows of ``signatures`` (its distinct passage texts); ``text_of``: an article's text
-    (read when LSH proposes it)."""
-    ids = sorted(rows_of)
-    params = FingerprintParams.from_config(config.fingerprint)
-    empty = Permutations.of(params.scheme, params.seed, params.num_perm).empty
-    sigs = union(signatures, [rows_of[a] for a in ids], empty)
+    """Near-duplicates per article and the clusters they form. ``ids``: the articles with
+    passages, in id order; article ``ids[k]``'s passages are the rows
+    ``rows[cuts[k] : cuts[k + 1]]`` of ``signatures`` (none empty); ``text_of``: an
+    article's text (read when LSH proposes it)."""
+    sigs = union_runs(signatures, rows, cuts)
     fp = config.fingerprint
     scored = (
         (ids[c.a], ids[c.b], c.estimated_jaccard, similarity(text_of(ids[c.a]), text_of(ids[c.b])))

@@ -36,10 +36,9 @@ from difflib import SequenceMatcher
 from functools import partial
 
 from provenance.config import Config, QuoteConfig
-from provenance.fingerprint import FingerprintParams, normalize
+from provenance.fingerprint import FingerprintParams, claim_shingles, load_stopwords, normalize
 from provenance.match.align import align_texts
 from provenance.match.candidates import lsh_candidates
-from provenance.match.claims import claim_shingles, load_stopwords
 from provenance.match.duplicates import Components
 from provenance.match.origin import first_appearance
 from provenance.match.units import in_id_order
@@ -51,7 +50,6 @@ from provenance.model import (
     QuoteOccurrence,
     WordChange,
 )
-from provenance.run.kernels import Local, sign_in_chunks
 
 _WORD = re.compile(r"\w+(?:[’'\-]\w+)*", re.UNICODE)
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
@@ -160,6 +158,10 @@ def linked(a: Quote, b: Quote, config: QuoteConfig) -> float | None:
 
 def _components(items: Sequence[Located], config: Config) -> list[list[int]]:
     texts, owner = _units(items, config.quotes)
+    # the matching kernels, imported here: the comparisons above are all that a
+    # ``provenance check`` needs of this module
+    from provenance.run.kernels import Local, sign_in_chunks
+
     parts: Components[int] = Components()
     if texts:
         params = FingerprintParams.from_config(config.fingerprint)

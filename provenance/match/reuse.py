@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -33,6 +34,7 @@ import numpy as np
 from provenance.anchors import AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, shingles
+from provenance.match.candidates import SignatureRows, Signatures
 from provenance.match.claims import find_claims
 from provenance.match.duplicates import find_duplicates
 from provenance.match.links import find_links
@@ -98,15 +100,21 @@ class Corpus:
     by_text: Matrix  # passages grouped by distinct text, in passage order
     bounds: Matrix  # distinct text u's passages: by_text[bounds[u] : bounds[u + 1]]
     texts: Texts  # distinct passage texts, numbered in order of first occurrence
-    signatures: Matrix  # one row per distinct text
+    signatures: Signatures  # one row per distinct text (in memory, or ``signatures_to``)
 
     @classmethod
     def build(
-        cls, results: Sequence[ArticleResult], config: Config, kernels: Kernels, texts: Texts
+        cls,
+        results: Sequence[ArticleResult],
+        config: Config,
+        kernels: Kernels,
+        texts: Texts,
+        signatures_to: SignatureRows | None = None,
     ) -> Corpus:
         """Two passes over ``results`` (in id order; a lazy sequence is read back twice): the
         passages and a 128-bit hash of each text, then the first occurrence of each distinct
-        text, written to ``texts`` and signed a chunk at a time."""
+        text, written to ``texts`` and signed a chunk at a time, the signatures kept in
+        memory or written to ``signatures_to`` (the work folder) as they are made."""
         minimum = config.fingerprint.min_passage_chars
         articles: dict[str, Article] = {}
         owner, starts, ends = array("q"), array("q"), array("q")
@@ -133,7 +141,11 @@ class Corpus:
 
         def flush() -> None:
             texts.extend(batch)
-            blocks.append(kernels.sign(batch, params, shingler))
+            signed = kernels.sign(batch, params, shingler)
+            if signatures_to is None:
+                blocks.append(signed)
+            else:
+                signatures_to.extend(signed)
             batch.clear()
 
         at = 0
@@ -149,7 +161,8 @@ class Corpus:
         if batch or not blocks:
             flush()
         lengths = (end_of - start_of)[firsts]
-        return cls.of(articles, owner_of, start_of, passage_text, lengths, texts, np.vstack(blocks))
+        signatures = np.vstack(blocks) if signatures_to is None else signatures_to
+        return cls.of(articles, owner_of, start_of, passage_text, lengths, texts, signatures)
 
     @classmethod
     def of(
@@ -160,7 +173,7 @@ class Corpus:
         passage_text: Matrix,
         lengths: Matrix,
         texts: Texts,
-        signatures: Matrix,
+        signatures: Signatures,
     ) -> Corpus:
         """The corpus of numbered passages (``articles`` text-less, in id order; the
         passages in article, then text order): ``build``'s, or the Dask engine's, which
@@ -199,36 +212,37 @@ def find_reuse(
     texts: Texts | None = None,
     vectors_to: RowStore | None = None,
     spans_to: SpanSink = tuple,
+    signatures_to: SignatureRows | None = None,
     executor: Executor | None = None,
 ) -> Reuse:
     """Wire and shared candidate spans, matches and near-duplicates of a corpus; ``kernels``
     sign, propose candidates and align (default: in this process). ``results`` may be a
     lazy sequence in id order (the work store's): it is read through, never held; the
-    distinct passage texts go to ``texts``, the claims' sentence vectors to
-    ``vectors_to`` (default for both: memory) and each article's spans to ``spans_to`` as
-    they are made (default: a tuple); ``executor`` runs the claims' per-text work (default:
-    this process)."""
+    distinct passage texts go to ``texts``, their signatures to ``signatures_to``, the
+    claims' sentence vectors to ``vectors_to`` (default for the three: memory) and each
+    article's spans to ``spans_to`` as they are made (default: a tuple); ``executor`` runs
+    the claims' per-text work (default: this process)."""
     kernels = kernels or Local()
     ordered = in_id_order(results)
-    corpus = Corpus.build(ordered, config, kernels, texts if texts is not None else MemoryTexts())
+    texts = texts if texts is not None else MemoryTexts()
+    corpus = Corpus.build(ordered, config, kernels, texts, signatures_to)
     links = find_links(corpus, config, kernels)
     spans, matches = spans_for(corpus, config, links, Ranking(corpus), spans_to)
     del links
+    # the articles with passages (in id order) and where each one's rows start
     cuts = np.searchsorted(corpus.passage_article, np.arange(len(corpus.ids) + 1))
-    rows_of = {
-        a: corpus.passage_text[cuts[k] : cuts[k + 1]].tolist()
-        for k, a in enumerate(corpus.ids)
-        if cuts[k + 1] > cuts[k]
-    }
-    position = {a: k for k, a in enumerate(corpus.ids)}
+    has = np.flatnonzero(np.diff(cuts) > 0)
+    ids = corpus.ids
     duplicates, clusters = find_duplicates(
-        rows_of,
+        [ids[k] for k in has.tolist()],
+        corpus.passage_text,
+        np.r_[cuts[has], cuts[-1]] if len(has) else np.zeros(1, dtype=np.int64),
         corpus.signatures,
-        lambda a: ordered[position[a]].article.text,  # read back when LSH proposes it
+        lambda a: ordered[bisect_left(ids, a)].article.text,  # read when LSH proposes it
         config,
         kernels,
     )
-    del corpus, rows_of  # the claim stage runs without the passages' tables
+    del corpus  # the claim stage runs without the passages' tables
     return Reuse(
         spans=spans,
         matches=matches,

@@ -23,8 +23,18 @@ from typing import Any
 import numpy as np
 
 from provenance.fingerprint import DATASKETCH_MAJOR, FingerprintParams, shingles
+from provenance.match.candidates import Signatures
 
-__all__ = ["DATASKETCH_MAJOR", "SCHEMES", "BatchSigner", "Matrix", "Permutations", "sign", "union"]
+__all__ = [
+    "DATASKETCH_MAJOR",
+    "SCHEMES",
+    "BatchSigner",
+    "Matrix",
+    "Permutations",
+    "sign",
+    "union",
+    "union_runs",
+]
 
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX32 = np.uint64((1 << 32) - 1)
@@ -158,13 +168,30 @@ def sign(sets: Iterable[Iterable[bytes]], perms: Permutations) -> Matrix:
     return out
 
 
-def union(matrix: Matrix, groups: Sequence[Sequence[int]], empty: int) -> Matrix:
+def union(matrix: Signatures, groups: Sequence[Sequence[int]], empty: int) -> Matrix:
     """One row per group of rows: the signature of the union of their sets (the minimum
-    position by position, exact for MinHash of one permutation family)."""
+    position by position, exact for MinHash of one permutation family); an empty group's
+    is ``empty`` in every position."""
     out = np.full((len(groups), matrix.shape[1]), empty, dtype=matrix.dtype)
-    for i, rows in enumerate(groups):
-        if len(rows):
-            out[i] = matrix[np.asarray(rows)].min(axis=0)
+    filled = [i for i, rows in enumerate(groups) if len(rows)]
+    if filled:
+        rows = np.concatenate([np.asarray(groups[i], dtype=np.int64) for i in filled])
+        cuts = np.cumsum([0, *(len(groups[i]) for i in filled)])
+        out[filled] = union_runs(matrix, rows, cuts)
+    return out
+
+
+def union_runs(matrix: Signatures, rows: Matrix, cuts: Matrix, block: int = 1 << 16) -> Matrix:
+    """``union`` of the groups ``rows[cuts[g] : cuts[g + 1]]`` (none empty), consecutive
+    groups read together, about ``block`` rows of ``matrix`` at a time."""
+    count = len(cuts) - 1
+    out = np.empty((count, matrix.shape[1]), dtype=matrix.dtype)
+    g = 0
+    while g < count:  # groups g .. h - 1: at least one, else as many as fit in ``block``
+        h = max(g + 1, int(np.searchsorted(cuts, cuts[g] + block, side="right")) - 1)
+        picked = matrix[rows[cuts[g] : cuts[h]]]
+        out[g:h] = np.minimum.reduceat(picked, cuts[g:h] - cuts[g], axis=0)
+        g = h
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from importlib.metadata import version
 from typing import Any
 
@@ -221,13 +222,30 @@ def config_dict(config: Config) -> dict[str, Any]:
     return out
 
 
-def report_dict(result: CorpusResult, config: Config) -> dict[str, Any]:
+TAIL = ("claims", "clusters", "outlets", "quotes")  # the sections after the articles
+
+
+def tail_sections(result: CorpusResult) -> dict[str, Iterator[Any]]:
+    """The report's corpus-wide sections (``TAIL``, in order), each made an item at a time
+    as it is read, so that a writer can stream them."""
+    return {
+        "claims": (_claim(g) for g in result.claims),
+        "clusters": (sorted(c) for c in sorted(result.clusters)),
+        "outlets": iter(outlet_table(result)),
+        "quotes": (quote_dict(g) for g in result.quotes),
+    }
+
+
+def report_dict(result: CorpusResult, config: Config, *, tail: bool = True) -> dict[str, Any]:
+    """The whole report as one dict; with ``tail=False`` its ``TAIL`` sections are left
+    empty (for a writer that streams them from ``tail_sections``)."""
     articles = [article_dict(r) for r in sorted(result.articles, key=lambda r: r.article.id)]
     total = sum(a["length"] for a in articles)
     composition = {label.value: 0.0 for label in LABEL_PRECEDENCE}
     for r in result.articles:
         for span in r.spans:
             composition[span.label.value] += span.end - span.start
+    sections = tail_sections(result) if tail else {}
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "news-provenance", "version": version("news-provenance")},
@@ -244,10 +262,7 @@ def report_dict(result: CorpusResult, config: Config) -> dict[str, Any]:
             "clusters": len(result.clusters),
         },
         "articles": articles,
-        "claims": [_claim(g) for g in result.claims],
-        "clusters": [sorted(c) for c in sorted(result.clusters)],
-        "outlets": outlet_table(result),
-        "quotes": [quote_dict(g) for g in result.quotes],
+        **{name: list(sections.get(name, ())) for name in TAIL},
     }
 
 

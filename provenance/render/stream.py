@@ -3,9 +3,10 @@ corpus-wide sections; byte for byte what ``data.to_json(data.report_dict(...))``
 
 The summary comes before the articles in the report but adds up all of them, so articles
 go to a spool file first (one pass, totals kept as they go) and the report is then written
-head, spooled articles, tail. The head and tail come from ``data.report_dict`` itself (on
-the corpus without its articles), so a section added there appears here too; a test
-compares the two writers.
+head, spooled articles, tail. The head comes from ``data.report_dict`` itself (on the
+corpus without its articles and with its corpus-wide sections empty), and the corpus-wide
+sections from ``data.tail_sections``, written an item at a time, so no section is ever held
+whole as dicts or as one string; a test compares the two writers.
 """
 
 from __future__ import annotations
@@ -13,21 +14,35 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from provenance.config import Config
 from provenance.model import LABEL_PRECEDENCE, Article, ArticleResult, CorpusResult, Segmentation
-from provenance.render.data import article_dict, outlet_table, report_dict, to_json
+from provenance.render.data import TAIL, article_dict, report_dict, tail_sections, to_json
 
 _PLACEHOLDER = '  "articles": [],\n'
 _INDENT = "    "
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2)
+def _item(value: Any) -> str:
+    """One item of a top-level list of the report, indented as ``data.to_json`` does."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)
+    return _INDENT + text.replace("\n", "\n" + _INDENT)
+
+
+def _write_tail(handle: TextIO, sections: dict[str, Iterator[Any]]) -> None:
+    """The report's sections after its articles and its closing brace, an item at a time."""
+    for k, name in enumerate(TAIL):
+        handle.write(f"  {json.dumps(name)}: [")
+        count = 0
+        for value in sections[name]:
+            handle.write(("," if count else "") + "\n" + _item(value))
+            count += 1
+        handle.write("\n  ]" if count else "]")
+        handle.write(",\n" if k + 1 < len(TAIL) else "\n}\n")
 
 
 def write_json(
@@ -44,8 +59,7 @@ def write_json(
     composition = {label.value: 0.0 for label in LABEL_PRECEDENCE}
     with tempfile.TemporaryFile("w+", encoding="utf-8", dir=spool_dir) as spool:
         for result in articles:
-            text = _dumps(article_dict(result)).replace("\n", "\n" + _INDENT)
-            spool.write((",\n" if count else "") + _INDENT + text)
+            spool.write((",\n" if count else "") + _item(article_dict(result)))
             count += 1
             characters += len(result.article.text)
             for span in result.spans:
@@ -57,7 +71,7 @@ def write_json(
             for i, o in outlets
             if i in matched
         )
-        data = report_dict(corpus, config)
+        data = report_dict(corpus, config, tail=False)
         data["summary"].update(
             articles=count,
             characters=characters,
@@ -65,8 +79,7 @@ def write_json(
                 k: round(v / characters, 4) if characters else 0.0 for k, v in composition.items()
             },
         )
-        data["outlets"] = outlet_table(replace(corpus, articles=stubs))
-        head, tail = to_json(data).split(_PLACEHOLDER)
+        head, _ = to_json(data).split(_PLACEHOLDER)
         handle.write(head)
         if count:
             handle.write('  "articles": [\n')
@@ -75,6 +88,6 @@ def write_json(
             handle.write("\n  ],\n")
         else:
             handle.write(_PLACEHOLDER)
-        handle.write(tail)
+        _write_tail(handle, tail_sections(replace(corpus, articles=stubs)))
     summary: dict[str, Any] = data["summary"]
     return summary

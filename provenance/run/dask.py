@@ -38,7 +38,7 @@ import numpy.typing as npt
 from provenance.errors import MissingExtra
 from provenance.fingerprint import FingerprintParams
 from provenance.match.align import Alignment, align_texts
-from provenance.match.candidates import Candidate
+from provenance.match.candidates import Candidate, Signatures
 from provenance.match.signatures import BatchSigner, Matrix
 from provenance.run import bandkeys, dask_bands
 from provenance.run.dask_bands import Pair, Rows, as_candidates
@@ -218,7 +218,11 @@ class DaskExecutor:
         return signatures
 
     def candidates(
-        self, signatures: Matrix | Rows, threshold: float, max_candidates: int, bands_per_pass: int
+        self,
+        signatures: Signatures | Rows,
+        threshold: float,
+        max_candidates: int,
+        bands_per_pass: int,
     ) -> list[Candidate]:
         """Band-key candidates of a signature matrix, or of one already on the workers."""
         tops = self.candidate_blocks(signatures, threshold, max_candidates, bands_per_pass)
@@ -232,7 +236,11 @@ class DaskExecutor:
         return as_candidates(pairs, counts, width)
 
     def candidate_blocks(
-        self, signatures: Matrix | Rows, threshold: float, max_candidates: int, bands_per_pass: int
+        self,
+        signatures: Signatures | Rows,
+        threshold: float,
+        max_candidates: int,
+        bands_per_pass: int,
     ) -> list[Delayed]:
         """Per block of rows, its best candidate pairs (a < b), their equal values and the
         number of links it saw (``bandkeys.best``), delayed; ``candidates`` is their union
@@ -248,7 +256,8 @@ class DaskExecutor:
                 signatures.shape[1],
                 str(signatures.dtype),
             )
-            self.stats.add("candidates: signatures to workers", signatures.nbytes)
+            width, size = signatures.shape[1], signatures.dtype.itemsize
+            self.stats.add("candidates: signatures to workers", len(signatures) * width * size)
         tops, moved = dask_bands.candidate_blocks(rows, threshold, max_candidates, bands_per_pass)
         self.stats.add("candidates: band-key shuffle", moved)
         return tops

@@ -18,10 +18,11 @@ and what it writes:
   tables, texts and signatures stay on the workers: candidates are
   the band-key shuffle over those blocks, near-duplicate similarities read the articles'
   texts on their workers;
-- reuse spans and matches (``run.dask_spans``): alignment reads the text blocks by key;
-  the links, the ranking of sources and the spans are assembled in partitions, by text
-  block, then by article partition; the spans stay there for classification, the client
-  gathers the matches it writes;
+- reuse spans and matches (``run.dask_spans``): one task per row of block pairs aligns
+  its candidate pairs, reading only the texts they name (picked once per row from each
+  text block by one task per block); the links, the ranking of sources and the spans are
+  assembled in partitions, by text block, then by article partition; the spans stay there
+  for classification, the client gathers the matches it writes;
 - quotation groups (``run.dask_quotes``): each partition lists and signs its quotations;
   candidates are the band-key shuffle over those blocks, the alignments run per
   (partition, partition) of quotations, the groups' comparisons in partitions of groups;
@@ -51,7 +52,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from distributed import Future, worker_client
+from distributed import Future, wait, worker_client
 
 from provenance import boilerplate, pipeline, templates
 from provenance.config import Config
@@ -167,7 +168,18 @@ def _tree(executor: DaskExecutor, config: Config, parts: list[Future[Any]]) -> F
 
 
 def _parts(client: Any, future: Future[Any], count: int) -> list[Future[Any]]:
-    return [client.submit(operator.getitem, future, i) for i in range(count)]
+    """The ``count`` values of a task's tuple, each taken out on a worker that holds the
+    tuple (a ``getitem`` run elsewhere would move all of it); another worker may take one
+    out if that one is lost."""
+    with client.as_current():
+        wait([future])
+    holders = list(client.who_has([future]).get(future.key, ()))
+    return [
+        client.submit(
+            operator.getitem, future, i, workers=holders or None, allow_other_workers=True
+        )
+        for i in range(count)
+    ]
 
 
 def _reuse(

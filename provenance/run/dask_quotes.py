@@ -25,8 +25,7 @@ from typing import Any
 import numpy as np
 
 from provenance.config import Config, QuoteConfig
-from provenance.fingerprint import FingerprintParams
-from provenance.match.claims import claim_shingles, load_stopwords
+from provenance.fingerprint import FingerprintParams, claim_shingles, load_stopwords
 from provenance.match.duplicates import Components
 from provenance.match.quote_groups import Located, _lead, _units, group, linked
 from provenance.match.signatures import BatchSigner, Matrix

@@ -10,12 +10,15 @@ partitions:
    (id, outlet, date, kind: what ranking and spans read of it) per block it has passages
    in, never the ``Article`` itself; per block, each text's occurrences in passage order
    (``_occurrences``, one task per block);
-2. links: per (block, block) of candidate pairs (each band-key block's best pairs, split
-   by the blocks of their ends: ``DaskExecutor.candidate_blocks``), the alignments (read
-   from the two text blocks), the links they make (``links.links_of``) with their
-   candidate pair (candidates are in pair order), and each linked text's occurrences
-   ranked best source first (article numbers, with the rows of those articles once per
-   bundle), routed to the block of each end (``_link_pair``);
+2. links: the candidate pairs are each band-key block's best pairs, split by the blocks
+   of their ends (``DaskExecutor.candidate_blocks``), one row of block pairs per block of
+   their first end. Per text block, one task reads its texts and occurrences and picks,
+   for each row, the texts its pairs name, each once, with their occurrences
+   (``_serve``); per row, one task aligns its pairs from those picks (never a whole
+   block), makes their links (``links.links_of``) with their candidate pair
+   (candidates are in pair order) and each linked text's occurrences ranked best source
+   first (article numbers, with the rows of those articles once per bundle), routed to
+   the block of each end (``_link_row``);
 3. spans by text: per block, each text's links in candidate order and its spans
    (``reuse_spans.text_spans``, the in-process engine's own loop), routed to the partition of
    each span's article with their order (``_block_spans``);
@@ -28,10 +31,9 @@ partitions:
 from __future__ import annotations
 
 import operator
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from distributed import Future
@@ -54,6 +56,8 @@ from provenance.run.dask import DaskExecutor
 from provenance.run.dask_bands import Rows, as_candidates
 from provenance.run.dask_passages import PassageTable
 
+T = TypeVar("T")
+
 # an article as the spans stage needs it (``_article`` makes a text-less ``Article`` of it):
 # id, outlet, published, source kind, and its partition
 Row = tuple[str, str | None, str | None, str, int]
@@ -68,6 +72,9 @@ Occurrences = tuple[dict[int, list[Seen]], dict[int, int], dict[int, Row]]
 # what a pair of blocks sends to the block of one end: (candidate pair, text, link), the
 # ranked occurrences of each text linked to, and the rows of their articles
 Bundle = tuple[list[tuple[tuple[int, int], int, Link]], dict[int, list[Seen]], dict[int, Row]]
+# the texts of one block that a row of block pairs aligns: text by number, its
+# occurrences, and the rows of their articles
+Ends = tuple[dict[int, str], dict[int, list[Seen]], dict[int, Row]]
 # a span of an article, with its order there (text, position among the text's spans)
 Entry = tuple[str, int, int, Span, float]
 
@@ -144,37 +151,60 @@ def _by_block_pair(
     return out
 
 
-def _link_pair(
-    texts_a: list[str],
-    a_first: int,
-    texts_b: list[str],
-    b_first: int,
-    occurrences_a: Occurrences,
-    occurrences_b: Occurrences,
+def _serve(
+    first: int,
+    texts: list[str],
+    occurrences: Occurrences,
+    wanted: list[tuple[int, tuple[int, ...], tuple[Matrix, Matrix]]],
+) -> dict[int, Ends]:
+    """What each row of block pairs needs of this block (the one task that reads its texts
+    and occurrences for the links): per row, the texts named by its candidate pairs
+    (``wanted``: the row, the columns of the pairs that fall in this block, the pairs),
+    each once, with their occurrences and the rows of those articles."""
+    found, _, articles = occurrences
+    named: dict[int, set[int]] = {}
+    for row, columns, (pairs, _) in wanted:
+        named.setdefault(row, set()).update(pairs[:, list(columns)].ravel().tolist())
+    out: dict[int, Ends] = {}
+    for row, ids in named.items():
+        seen = {u: found[u] for u in sorted(ids)}
+        rows = {n: articles[n] for occ in seen.values() for n, _ in occ}
+        out[row] = ({u: texts[u - first] for u in seen}, seen, rows)
+    return out
+
+
+def _link_row(
+    row: int,
     width: int,
     config: Config,
-    blocks: tuple[int, int],
-    *found: tuple[Matrix, Matrix],
+    ends: list[Ends],
+    cells: list[tuple[int, list[tuple[Matrix, Matrix]]]],
 ) -> dict[int, Bundle]:
-    """The links of the candidate pairs of two blocks (``found``: from the blocks that
-    proposed them; each pair once, in order, as ``DaskExecutor.candidates`` has them), sent
-    to the block of each end with the ranked occurrences of the text at the other end."""
-    out: dict[int, Bundle] = {b: ([], {}, {}) for b in blocks}
-    rows = {**occurrences_a[2], **occurrences_b[2]}
+    """The links of the candidate pairs of one row of block pairs (``cells``: per column
+    block, in order, the pairs from the blocks that proposed them; each pair once, in
+    order, as ``DaskExecutor.candidates`` has them), sent to the block of each end with the
+    ranked occurrences of the text at the other end. ``ends``: the texts the pairs name,
+    from each block once (``_serve``), not the blocks themselves."""
+    texts: dict[int, str] = {}
+    seen: dict[int, list[Seen]] = {}
+    rows: dict[int, Row] = {}
+    for mine_texts, mine_seen, mine_rows in ends:
+        texts.update(mine_texts)
+        seen.update(mine_seen)
+        rows.update(mine_rows)
     articles = _Articles(rows)
-    pairs, counts = bandkeys.merge(list(found))
-    for c in as_candidates(pairs, counts, width):
-        aligned = align_texts(texts_a[c.a - a_first], texts_b[c.b - b_first])
-        for u, links in links_of([(c, aligned)], config).items():
-            for link in links:
-                block, other = (
-                    (blocks[0], occurrences_b) if u == c.a else (blocks[1], occurrences_a)
-                )
-                made, ranked, sent = out[block]
-                made.append(((c.a, c.b), u, link))
-                if link.other not in ranked:
-                    ranked[link.other] = articles.ranked(other[0][link.other])
-                    sent.update((n, rows[n]) for n, _ in ranked[link.other])
+    out: dict[int, Bundle] = {b: ([], {}, {}) for b in {row, *(c for c, _ in cells)}}
+    for column, found in cells:
+        pairs, counts = bandkeys.merge(found)
+        for c in as_candidates(pairs, counts, width):
+            aligned = align_texts(texts[c.a], texts[c.b])
+            for u, links in links_of([(c, aligned)], config).items():
+                for link in links:
+                    made, ranked, sent = out[row if u == c.a else column]
+                    made.append(((c.a, c.b), u, link))
+                    if link.other not in ranked:
+                        ranked[link.other] = articles.ranked(seen[link.other])
+                        sent.update((n, rows[n]) for n, _ in ranked[link.other])
     return out
 
 
@@ -238,6 +268,26 @@ def _assembled(*pieces: list[Entry]) -> tuple[dict[str, tuple[Span, ...]], tuple
 # ------------------------------------------------------------------ the client's side
 
 
+def _rows_of_cells(
+    cells: Mapping[tuple[int, int], list[T]], blocks: int
+) -> tuple[list[list[tuple[int, tuple[int, ...], T]]], dict[int, list[int]]]:
+    """The rows of block pairs (``cells``: the candidate pairs of each (block, block), from
+    each block that proposed them): per block, what names its texts (``_serve``'s
+    ``wanted``: the row, the columns of the pairs that fall there, the pairs); and per
+    row, its column blocks in order."""
+    wanted: list[list[tuple[int, tuple[int, ...], T]]] = [[] for _ in range(blocks)]
+    columns: dict[int, list[int]] = {}
+    for (pa, pb), found in sorted(cells.items(), key=operator.itemgetter(0)):
+        columns.setdefault(pa, []).append(pb)
+        for f in found:
+            if pa == pb:
+                wanted[pa].append((pa, (0, 1), f))
+            else:
+                wanted[pa].append((pa, (0,), f))
+                wanted[pb].append((pa, (1,), f))
+    return wanted, columns
+
+
 def reuse_spans(
     executor: DaskExecutor,
     config: Config,
@@ -267,28 +317,31 @@ def reuse_spans(
     proposed = [client.submit(_by_block_pair, t, bounds) for t in tops]
     keys: list[list[tuple[int, int]]] = client.gather([client.submit(list, p) for p in proposed])
     executor.mark("candidates", *proposed)
-    by_block: list[list[Future[Any]]] = [[] for _ in range(blocks)]
     pairs = sorted({k for found in keys for k in found})
-    for pa, pb in pairs:
-        found = [
-            client.submit(operator.getitem, p, (pa, pb))
+    cells = {
+        k: [
+            client.submit(operator.getitem, p, k)
             for p, mine in zip(proposed, keys, strict=True)
-            if (pa, pb) in mine
+            if k in mine
         ]
+        for k in pairs
+    }
+    wanted, columns = _rows_of_cells(cells, blocks)
+    served = {
+        b: client.submit(_serve, texts.starts[b], texts.parts[b], occurrences[b], w)
+        for b, w in enumerate(wanted)
+        if w
+    }
+    by_block: list[list[Future[Any]]] = [[] for _ in range(blocks)]
+    picked: list[Future[Any]] = []
+    for pa, row in columns.items():
+        sources = sorted({pa, *row})
+        ends = [client.submit(operator.getitem, served[b], pa) for b in sources]
+        picked.extend(ends)
         made = client.submit(
-            _link_pair,
-            texts.parts[pa],
-            texts.starts[pa],
-            texts.parts[pb],
-            texts.starts[pb],
-            occurrences[pa],
-            occurrences[pb],
-            signatures.width,
-            config,
-            (pa, pb),
-            *found,
+            _link_row, pa, signatures.width, config, ends, [(pb, cells[pa, pb]) for pb in row]
         )
-        for b in {pa, pb}:
+        for b in sources:
             by_block[b].append(client.submit(operator.getitem, made, b))
     spans = [
         client.submit(_block_spans, occurrences[b], config, len(tables), *by_block[b])
@@ -297,13 +350,11 @@ def reuse_spans(
     split = [[client.submit(operator.getitem, s, p) for p in range(len(tables))] for s in spans]
     assembled = [client.submit(_assembled, *(s[p] for s in split)) for p in range(len(tables))]
     if executor.measure:  # what each step reads (pickled), each read counted
-        reads = Counter(b for pa, pb in pairs for b in {pa, pb})
         executor.sizes("spans: passages routed", (x for p in pieces for x in p))
-        read = (occurrences[b] for b, k in reads.items() for _ in range(k + 1))
+        read = [*(occurrences[b] for b in served), *occurrences]
         executor.sizes("spans: occurrences read", read)
-        executor.sizes(
-            "spans: texts read", (texts.parts[b] for b, k in reads.items() for _ in range(k))
-        )
+        executor.sizes("spans: texts read", (texts.parts[b] for b in served))
+        executor.sizes("spans: texts picked for the link rows", picked)
         executor.sizes("spans: links and ranked occurrences", (x for b in by_block for x in b))
         executor.sizes("spans: spans by partition", (x for s in split for x in s))
     executor.mark("align, spans", *assembled)

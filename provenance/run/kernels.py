@@ -16,7 +16,7 @@ import numpy as np
 
 from provenance.fingerprint import FingerprintParams
 from provenance.match.align import Alignment, align_texts
-from provenance.match.candidates import Candidate, lsh_candidates
+from provenance.match.candidates import Candidate, Signatures, lsh_candidates
 from provenance.match.signatures import BatchSigner, Matrix
 from provenance.semantic import Vectors, load_embedder
 
@@ -33,7 +33,7 @@ class Kernels(Protocol):
         ...
 
     def candidates(
-        self, signatures: Matrix, threshold: float, max_candidates: int, bands_per_pass: int
+        self, signatures: Signatures, threshold: float, max_candidates: int, bands_per_pass: int
     ) -> list[Candidate]:
         """What ``match.candidates.lsh_candidates`` returns for the same arguments."""
         ...
@@ -54,7 +54,7 @@ class Local:
         return BatchSigner(params).sign_shingles(shingler(t) for t in texts)
 
     def candidates(
-        self, signatures: Matrix, threshold: float, max_candidates: int, bands_per_pass: int
+        self, signatures: Signatures, threshold: float, max_candidates: int, bands_per_pass: int
     ) -> list[Candidate]:
         return lsh_candidates(signatures, threshold, max_candidates, bands_per_pass)
 

@@ -1,6 +1,7 @@
 """What the work store keeps outside its tables' records: the matching stage's distinct
-passage texts (``StoredTexts``, a table of the store) and float32 vectors (``StoredRows``,
-a file of their own beside it), read back by number when needed."""
+passage texts (``StoredTexts``, a table of the store), float32 vectors (``StoredRows``) and
+MinHash signatures (``StoredMatrix``), each in a file of its own beside it, read back by
+number when needed."""
 
 from __future__ import annotations
 
@@ -53,10 +54,11 @@ class StoredTexts:
         return [found[s] for s in seqs]
 
 
-class StoredRows:
-    """Rows of a float32 matrix in a file of their own (``match.units.Rows``), appended a
-    block at a time and read back by row number with positioned reads: only the rows asked
-    for are in memory, never a mapping of the whole file."""
+class _RowFile:
+    """Rows of ``width`` values of ``DTYPE`` in a file of their own beside the work store,
+    appended a block at a time."""
+
+    DTYPE: np.dtype[Any] = np.dtype("<f4")
 
     def __init__(self, path: Path, width: int) -> None:
         self._path = path
@@ -76,24 +78,45 @@ class StoredRows:
     def shape(self) -> tuple[int, int]:
         return self._count, self._width
 
-    def extend(self, rows: npt.NDArray[np.float32]) -> None:
+    def extend(self, rows: npt.NDArray[Any]) -> None:
         """Append ``rows`` (``len(self)`` x width)."""
-        view = np.ascontiguousarray(rows, dtype="<f4").data.cast("B")  # no copy
-        at, done = self._count * self._width * 4, 0
+        if not len(rows):
+            return
+        view = np.ascontiguousarray(rows, dtype=self.DTYPE).data.cast("B")  # no copy
+        at, done = self._count * self._width * self.DTYPE.itemsize, 0
         while done < len(view):
             done += os.pwrite(self._fd, view[done:], at + done)
         self._count += len(rows)
 
-    def _read(self, out: npt.NDArray[np.float32], start: int) -> None:
+    def _read(self, out: npt.NDArray[Any], start: int) -> None:
         """Rows ``start`` on into ``out`` (C-contiguous, whole rows)."""
         size = out.nbytes
         view = out.data.cast("B")
         done = 0
         while done < size:
-            got = os.preadv(self._fd, [view[done:]], start * self._width * 4 + done)
+            at = start * self._width * self.DTYPE.itemsize + done
+            got = os.preadv(self._fd, [view[done:]], at)
             if got <= 0:
                 raise WorkStoreError(f"{self._path}: the stored vectors end early")
             done += got
+
+    def _position(self, k: int) -> int:
+        if not -self._count <= k < self._count:
+            raise IndexError(k)
+        return k % self._count
+
+    def close(self) -> None:
+        """Close and remove the file (what it held is no longer needed)."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+            self._path.unlink(missing_ok=True)
+
+
+class StoredRows(_RowFile):
+    """Rows of a float32 matrix in a file of their own (``match.units.Rows``), read back by
+    row number with positioned reads: only the rows asked for are in memory, never a
+    mapping of the whole file."""
 
     def __getitem__(
         self, index: int | Sequence[int] | npt.NDArray[np.integer[Any]]
@@ -114,14 +137,77 @@ class StoredRows:
             n = m
         return out
 
-    def _position(self, k: int) -> int:
-        if not -self._count <= k < self._count:
-            raise IndexError(k)
-        return k % self._count
+
+class StoredMatrix(_RowFile):
+    """MinHash signatures (uint32 rows: ``match.signatures.SignatureRows``) in a file of
+    their own, read back as LSH reads them: a few columns of every row (a band), or rows
+    picked by number. Each read maps the file, copies what it asked for and drops the
+    mapping, so what stays resident is what one read returns: columns ``WINDOW`` at a time
+    (read in one pass over the file, ``BLOCK`` rows mapped at once), picked rows as many as
+    asked for."""
+
+    DTYPE: np.dtype[Any] = np.dtype("<u4")
+    BLOCK = 65_536  # rows mapped at once while columns are read
+    WINDOW = 24  # columns read per pass over the file: more, fewer passes, more memory
+
+    def __init__(self, path: Path, width: int) -> None:
+        super().__init__(path, width)
+        self._reader = open(self._fd, "rb", closefd=False)  # noqa: SIM115 (closed in close)
+        self._window: tuple[int, npt.NDArray[np.uint32]] | None = None  # first column, values
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return np.dtype(np.uint32)
+
+    def _map(self, first: int, count: int) -> npt.NDArray[np.uint32]:
+        """Rows ``first`` .. ``first + count`` of the file, mapped (dropped with the array)."""
+        offset = first * self._width * self.DTYPE.itemsize
+        shape = (count, self._width)
+        return np.memmap(self._reader, dtype=self.DTYPE, mode="r", offset=offset, shape=shape)
+
+    def _columns(self, start: int, stop: int) -> npt.NDArray[np.uint32]:
+        if self._window is not None:
+            first, values = self._window
+            if first <= start and stop <= first + values.shape[1]:
+                return values[:, start - first : stop - first]
+        end = min(self._width, max(stop, start + self.WINDOW))
+        values = np.empty((self._count, end - start), dtype=np.uint32)
+        for lo in range(0, self._count, self.BLOCK):
+            hi = min(self._count, lo + self.BLOCK)
+            mapped = self._map(lo, hi - lo)
+            values[lo:hi] = mapped[:, start:end]
+            del mapped
+        self._window = (start, values)
+        return values[:, : stop - start]
+
+    def __getitem__(self, index: Any) -> npt.NDArray[np.uint32]:
+        """``[:, a:b]``: columns a to b of every row; ``[rows]``: the rows numbered ``rows``
+        (a sequence, an integer array or a slice), in that order."""
+        if isinstance(index, slice):
+            index = np.arange(*index.indices(self._count))
+        if isinstance(index, tuple):
+            rows, cols = index
+            if rows != slice(None) or not isinstance(cols, slice) or cols.step not in (None, 1):
+                raise TypeError(f"unsupported index {index!r}")
+            start, stop, _ = cols.indices(self._width)
+            return self._columns(start, max(start, stop))
+        picked = np.asarray(index, dtype=np.int64)
+        if picked.ndim != 1:
+            raise TypeError(f"unsupported index {index!r}")
+        if len(picked) and not (-self._count <= picked.min() and picked.max() < self._count):
+            raise IndexError("row number out of range")
+        if not len(picked) or not self._count:
+            return np.empty((0, self._width), dtype=np.uint32)
+        mapped = self._map(0, self._count)
+        out = np.array(mapped[picked % self._count], dtype=np.uint32)
+        del mapped
+        return out
+
+    def extend(self, rows: npt.NDArray[Any]) -> None:
+        self._window = None
+        super().extend(rows)
 
     def close(self) -> None:
-        """Close and remove the file (what it held is no longer needed)."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-            self._path.unlink(missing_ok=True)
+        self._window = None
+        self._reader.close()
+        super().close()

@@ -27,13 +27,14 @@ from typing import Any, overload
 
 from provenance.config import Config
 from provenance.model import Article, Origin
-from provenance.run.stored import StoredRows, StoredTexts, WorkStoreError
+from provenance.run.stored import StoredMatrix, StoredRows, StoredTexts, WorkStoreError
 
 __all__ = [
     "BATCH",
     "FILE",
     "StoredArticles",
     "StoredIds",
+    "StoredMatrix",
     "StoredResults",
     "StoredRows",
     "StoredTexts",
@@ -282,6 +283,11 @@ class WorkStore:
         """An empty file of float32 rows ``name`` of ``width`` values (a previous run's is
         replaced), beside the store: vectors kept on disk, read back by row number."""
         return StoredRows(self._path.parent / f"{name}.f32", width)
+
+    def matrix(self, name: str, width: int) -> StoredMatrix:
+        """An empty file of uint32 rows ``name`` of ``width`` values (MinHash signatures; a
+        previous run's is replaced), beside the store, read back by band or by row."""
+        return StoredMatrix(self._path.parent / f"{name}.u32", width)
 
     def reduced(self, stage: str) -> Any | None:
         row = self._db.execute("SELECT blob FROM reduced WHERE stage = ?", (stage,)).fetchone()

@@ -11,7 +11,7 @@ bands each; sentence units are ~2.5 times as many, so the default ``index.bands`
 
 Beside them, each direct quotation of at least ``QuoteConfig.match_min_words`` words is a
 *quotation unit* (format 3), signed as the report's quote groups sign quotations: its content
-words (``claims.claim_shingles``). ``check`` asks with the new article's quotations: a quote
+words (``fingerprint.claim_shingles``). ``check`` asks with the new article's quotations: a quote
 printed with another speaker, or with two words changed, shares too few word trigrams with
 its stored sentence for that sentence's band keys (half of the sentence can be the
 attribution), but nearly all of its content words with the stored quotation. Quotation units
@@ -30,9 +30,8 @@ from dataclasses import dataclass, replace
 
 from provenance.config import Config
 from provenance.errors import ConfigError
-from provenance.fingerprint import FingerprintParams
+from provenance.fingerprint import FingerprintParams, claim_shingles, load_stopwords
 from provenance.match.candidates import Banding
-from provenance.match.claims import claim_shingles, load_stopwords
 from provenance.match.quote_groups import word_count
 from provenance.match.signatures import BatchSigner
 from provenance.match.units import sentence_units
