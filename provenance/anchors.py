@@ -28,8 +28,8 @@ from importlib import resources
 
 from provenance.model import FrozenMap
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_][\w.'’\-]*", re.UNICODE)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# a number (group 1) or a word (group 2)
+_TOKEN = re.compile(r"(\d+(?:[.,]\d+)*)|([^\W\d_][\w.'’\-]*)", re.UNICODE)
 _DIGITS = re.compile(r"\d")
 _INNER = re.compile(r"[.'’\-]")
 # Cyrillic -> Latin (a plain BGN-like table; "_" drops the hard and soft signs)
@@ -77,41 +77,70 @@ def _capitalised(token: str) -> bool:
     return token[0].isupper() and token[0].isalpha()
 
 
+# Folded words an ``AnchorFinder`` keeps (a corpus's names recur; the cache is emptied when
+# full, so that its memory does not grow with the corpus).
+FOLD_CACHE = 65_536
+
+
+class AnchorFinder:
+    """``anchors`` of many sentences with one lexicon: each distinct word is folded once
+    (up to ``FOLD_CACHE`` words are remembered)."""
+
+    def __init__(self, lexicon: AnchorLexicon) -> None:
+        self.lexicon = lexicon
+        self._folded: dict[str, str] = {}
+
+    def _fold(self, word: str) -> str:
+        found = self._folded.get(word)
+        if found is None:
+            if len(self._folded) >= FOLD_CACHE:
+                self._folded.clear()
+            found = self._folded[word] = fold(word)
+        return found
+
+    def __call__(self, text: str) -> frozenset[str]:
+        """The anchor forms of one sentence (see the module docstring)."""
+        lexicon = self.lexicon
+        out: set[str] = set()
+        run: list[str] = []
+        run_at = -1  # index of the run's first token
+        previous_end = 0
+
+        def close() -> None:
+            words = [w for w in run if w and w not in lexicon.not_names]
+            if run_at == 0 and len(words) < 2:
+                words = []
+            if words:
+                out.add(lexicon.canonical("".join(words)))
+                if len(words) > 1:
+                    out.update(lexicon.canonical(w) for w in words if len(w) > 1)
+            run.clear()
+
+        for i, m in enumerate(_TOKEN.finditer(text)):
+            token = m.group().rstrip(".'’-")
+            if run and text[previous_end : m.start()].strip():  # punctuation: a run ends
+                close()
+            previous_end = m.start() + len(token)
+            if m.lastindex == 1:  # a number
+                if run:
+                    close()
+                digits = "".join(_DIGITS.findall(token))
+                if len(digits) >= 2:
+                    out.add(digits)
+            elif _capitalised(token) and not _DIGITS.search(token):
+                word = self._fold(token)
+                if not run and word in lexicon.function_words and not token.isupper():
+                    continue  # "The" before a name does not start it ("UN" may)
+                if not run:
+                    run_at = i
+                run.append(word)
+            elif run:
+                close()
+        if run:
+            close()
+        return frozenset(out)
+
+
 def anchors(text: str, lexicon: AnchorLexicon) -> frozenset[str]:
     """The anchor forms of one sentence (see the module docstring)."""
-    out: set[str] = set()
-    run: list[str] = []
-    run_at = -1  # index of the run's first token
-    previous_end = 0
-
-    def close() -> None:
-        words = [w for w in run if w and w not in lexicon.not_names]
-        if run_at == 0 and len(words) < 2:
-            words = []
-        if words:
-            out.add(lexicon.canonical("".join(words)))
-            if len(words) > 1:
-                out.update(lexicon.canonical(w) for w in words if len(w) > 1)
-        run.clear()
-
-    for i, m in enumerate(_TOKEN.finditer(text)):
-        token = m.group().rstrip(".'’-")
-        if text[previous_end : m.start()].strip():  # punctuation between: a run ends
-            close()
-        previous_end = m.start() + len(token)
-        if _NUMBER.fullmatch(token):
-            close()
-            digits = "".join(_DIGITS.findall(token))
-            if len(digits) >= 2:
-                out.add(digits)
-        elif token and _capitalised(token) and not _DIGITS.search(token):
-            word = fold(token)
-            if not run and word in lexicon.function_words and not token.isupper():
-                continue  # "The" before a name does not start it ("UN" may)
-            if not run:
-                run_at = i
-            run.append(word)
-        else:
-            close()
-    close()
-    return frozenset(out)
+    return AnchorFinder(lexicon)(text)

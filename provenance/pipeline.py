@@ -308,6 +308,8 @@ def analyze_streamed(
                 signatures = store.matrix("passage-signatures", config.fingerprint.num_perm)
                 stack.callback(signatures.close)
             spans_to = _stored_spans(store) if store is not None else tuple
+            # a pool's workers describe the claim texts; in this process, the claims do it
+            describe_by = None if isinstance(runner, Serial) else runner
             found = reuse.find_reuse(
                 results,
                 config,
@@ -317,6 +319,7 @@ def analyze_streamed(
                 vectors,
                 spans_to,
                 signatures_to=signatures,
+                executor=describe_by,
             )
         reduced = CorpusReductions(found, find_quote_groups(results, config))
         if store is not None:  # the spans are rows of their own (``_stored_spans``)

@@ -21,7 +21,7 @@ from provenance.fingerprint import (
     shingles,
     spaceless_share,
 )
-from provenance.match import claim_pairs
+from provenance.match import claim_corpus, claim_pairs
 from provenance.match import claims as claims_module
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
 from provenance.match.claims import (
@@ -481,6 +481,28 @@ def test_the_claim_corpus_numbers_distinct_texts_and_their_units_in_id_order() -
             texts[missing]
 
 
+def test_the_claim_corpus_texts_described_by_an_executor_are_those_described_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # DAEGU and RICE are in two outlets (-1), LEFT in one (its number): text_outlet
+    here = _corpus(Config())
+    assert here.text_outlet.tolist() == [-1, -1, here.text_outlet[2]]
+    assert here.text_outlet[2] >= 0
+    # blocks of one text each: three tasks, the same keys, anchors and outlets
+    monkeypatch.setattr(claim_corpus, "DESCRIBE_BLOCK", 1)
+    executor = _Recording()
+    articles = [
+        Article("b1", f"{RICE} It rained. {DAEGU}", outlet="Paper B"),
+        Article("a2", LEFT, outlet=" paper a "),
+        Article("a1", f"{DAEGU} {RICE}", outlet="Paper A"),
+    ]
+    lexicon = AnchorLexicon.load(load_stopwords())
+    there = ClaimCorpus(_results(*articles), Config(), lexicon, executor)
+    assert executor.items == [[DAEGU], [RICE], [LEFT]]
+    assert there.texts == here.texts
+    assert there.text_outlet.tolist() == here.text_outlet.tolist()
+
+
 def test_anchor_weights_fall_with_the_number_of_texts_that_carry_them() -> None:
     # 300, ana, lee, analee and busan are in two of the three texts, monday and daegu in one
     two = ("300", "ana", "lee", "analee", "busan")
@@ -645,7 +667,60 @@ def test_a_link_carries_its_scores_rounded_and_its_shared_anchors() -> None:
     vectors = np.asarray([[1.0, 0.0], [0.123456, 0.99235]])
     scoring = _scoring([{"seoul"}, {"seoul"}], {"seoul": 2.0}, vectors)
     assert scoring.link(0, 1, True) == ClaimLink(80.81, 0.1235, ("seoul",), Confidence.STRONG)
-    assert score_task((0, 1, True), scoring, None) == scoring.link(0, 1, True)
+    # a block of pairs as an executor's item: the links of those that are links, by position
+    pairs = np.asarray([1, 0, 1]), np.asarray([0, 1, 0]), np.asarray([True, True, False])
+    assert score_task(pairs, scoring, None) == [
+        (0, ClaimLink(80.81, 0.1235, ("seoul",), Confidence.STRONG)),
+        (1, ClaimLink(80.81, 0.1235, ("seoul",), Confidence.STRONG)),
+        (2, ClaimLink(80.81, 0.1235, ("seoul",), Confidence.STRONG)),
+    ]
+
+
+class _ReadRows:
+    """Rows of a matrix that record which rows were asked for (as a ``RowStore`` is read)."""
+
+    def __init__(self, matrix: Any) -> None:
+        self.matrix = np.asarray(matrix, dtype=np.float32)
+        self.asked: list[list[int]] = []
+
+    def __len__(self) -> int:
+        return len(self.matrix)
+
+    def __getitem__(self, index: Any) -> Any:
+        self.asked.append(list(index))
+        return self.matrix[index]
+
+
+def test_a_pair_not_mutually_best_and_no_link_without_its_cosine_reads_no_vector() -> None:
+    # "Seoul summoned..." and "Seoul called in..." score 80.81 sorted-word: a link whatever
+    # the cosine. Against an unrelated sentence the score is low, and without "mutually
+    # best" the cosine cannot make it a link: its vectors are never read.
+    texts = [
+        "Seoul summoned the Russian ambassador on Thursday.",
+        "Seoul called in the Russian ambassador on Thursday.",
+        "Rain fell all day over the harbour.",
+    ]
+    found = [
+        ClaimText(t, claim_key(t), frozenset(), frozenset({f"outlet {n}"}))
+        for n, t in enumerate(texts)
+    ]
+    rows = _ReadRows([[1.0, 0.0], [0.6, 0.8], [1.0, 0.0]])
+    scoring = Scoring(found, {}, rows, ClaimsConfig(), Config().align)
+    pairs = np.asarray([0, 0]), np.asarray([2, 1]), np.asarray([False, False])
+    assert scoring.links(*pairs) == [(1, ClaimLink(80.81, 0.6, (), Confidence.STRONG))]
+    assert rows.asked == [[0, 1]]  # text 2's row is not read
+
+
+def test_rows_wanted_by_a_block_are_read_once_each_with_short_gaps_read_through(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(claims_module, "READ_GAP", 2)
+    rows = _ReadRows(np.arange(40, dtype=np.float32).reshape(20, 2))
+    wanted = np.asarray([7, 2, 7, 5, 18, 2])
+    read, where = claims_module._gather(rows, wanted)
+    # 2, 5 and 7 have at most READ_GAP rows between them: one run 2..7; 18 is far: its own
+    assert rows.asked == [[2, 3, 4, 5, 6, 7, 18]]
+    np.testing.assert_array_equal(read[where], rows.matrix[wanted])
 
 
 def test_a_claim_group_lists_each_occurrence_with_its_article_and_link() -> None:

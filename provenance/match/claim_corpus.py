@@ -12,21 +12,31 @@ outlet sets and anchor strings shared between texts rather than copied for each.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from provenance.anchors import AnchorLexicon, anchors
+from provenance.anchors import AnchorFinder, AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import normalize
+from provenance.match.codes import unique
 from provenance.match.units import in_id_order
 from provenance.model import Article, ArticleResult, outlet_key
+
+if TYPE_CHECKING:  # run.local imports resources, which imports this module
+    from provenance.run.local import Executor
+
+# Distinct texts described (claim key and anchors) by one executor task: the context (the
+# anchor lexicon) travels with each chunk of tasks, the texts and what they give back with
+# each task.
+DESCRIBE_BLOCK = 256
 
 _CUT = re.compile(r"[;,]\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -87,6 +97,20 @@ class ClaimText:
     outlets: frozenset[str]
 
 
+def describe(texts: Sequence[str], lexicon: AnchorLexicon) -> list[tuple[str, frozenset[str]]]:
+    """The ``claim_key`` and the anchors of each text."""
+    find = AnchorFinder(lexicon)
+    return [(claim_key(t), find(t)) for t in texts]
+
+
+def describe_task(
+    texts: list[str], lexicon: AnchorLexicon, resources: Any
+) -> list[tuple[str, frozenset[str]]]:
+    """``describe`` as an executor's task (``run.local.Task``)."""
+    del resources
+    return describe(texts, lexicon)
+
+
 class ArticleTexts(Mapping[str, list[int]]):
     """Per article id (articles with units only, in id order): the distinct text of each
     of its units, in text order; computed from the unit columns when asked."""
@@ -114,9 +138,16 @@ class ArticleTexts(Mapping[str, list[int]]):
 
 
 class ClaimCorpus:
-    """The claim units of ``results`` (read through once, in id order)."""
+    """The claim units of ``results`` (read through once, in id order); ``executor``
+    describes the distinct texts (their keys and anchors: default, in this process)."""
 
-    def __init__(self, results: Sequence[ArticleResult], config: Config, lex: AnchorLexicon):
+    def __init__(
+        self,
+        results: Sequence[ArticleResult],
+        config: Config,
+        lex: AnchorLexicon,
+        executor: Executor | None = None,
+    ):
         self.articles: dict[str, Article] = {}  # without their text
         self.ids: list[str] = []  # in id order; ``unit_article`` points into it
         owner, starts, ends, text_of, outlet_of = (array("q") for _ in range(5))
@@ -141,17 +172,36 @@ class ClaimCorpus:
         unit_outlet = np.asarray(outlet_of, dtype=np.int64)
         del owner, starts, ends, text_of, outlet_of
         names = list(outlet_codes)
-        outlet_sets: dict[frozenset[str], frozenset[str]] = {}  # one object per distinct set
+        # the distinct (text, outlet) pairs, by text then outlet: each text's outlets
+        width = max(len(names), 1)
+        pairs = unique(self.unit_text * width + unit_outlet)
+        pair_text, pair_outlet = np.divmod(pairs, width)
+        first = np.searchsorted(pair_text, np.arange(len(index) + 1))
+        # per distinct text, its only outlet's number, or -1 when it is in several
+        self.text_outlet = np.where(np.diff(first) == 1, pair_outlet[first[:-1]], -1)
+        bounds, codes = first.tolist(), pair_outlet.tolist()
+        del unit_outlet, pairs, pair_text, pair_outlet, first
+        outlet_sets: dict[tuple[int, ...], frozenset[str]] = {}  # one object per distinct set
         strings: dict[str, str] = {}  # one copy of each anchor
         self.texts: list[ClaimText] = []
-        for k, t in enumerate(index):  # in order of first occurrence (numbered so)
-            codes = np.unique(unit_outlet[self.units_of_text(k)]).tolist()
-            outlets = frozenset(names[c] for c in codes)
-            found = frozenset(strings.setdefault(a, a) for a in anchors(t, lex))
-            self.texts.append(
-                ClaimText(t, claim_key(t), found, outlet_sets.setdefault(outlets, outlets))
-            )
-        del index, strings
+        texts = list(index)  # in order of first occurrence (numbered so)
+        del index
+        described: Iterable[tuple[str, frozenset[str]]]
+        if executor is None:
+            find = AnchorFinder(lex)
+            described = ((claim_key(t), find(t)) for t in texts)
+        else:
+            step = DESCRIBE_BLOCK
+            blocks = (texts[lo : lo + step] for lo in range(0, len(texts), step))
+            described = itertools.chain.from_iterable(executor.map(describe_task, blocks, lex))
+        for k, (t, (key, found)) in enumerate(zip(texts, described, strict=True)):
+            these = tuple(codes[bounds[k] : bounds[k + 1]])
+            outlets = outlet_sets.get(these)
+            if outlets is None:
+                outlets = outlet_sets[these] = frozenset(names[c] for c in these)
+            shared = frozenset(strings.setdefault(a, a) for a in found)
+            self.texts.append(ClaimText(t, key, shared, outlets))
+        del texts, strings
         cuts = np.searchsorted(self.unit_article, np.arange(len(self.ids) + 1))
         self.article_texts = ArticleTexts(self.ids, cuts, self.unit_text)
         df = Counter(a for t in self.texts for a in t.anchors)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -42,6 +43,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz
 
 from provenance.anchors import AnchorLexicon
@@ -55,7 +57,8 @@ from provenance.match.claim_corpus import Unit as Unit
 from provenance.match.claim_corpus import claim_key
 from provenance.match.claim_corpus import clauses as clauses
 from provenance.match.claim_corpus import units_of as units_of
-from provenance.match.claim_pairs import PAIR_CHUNK, semantic_pairs
+from provenance.match.claim_pairs import semantic_pairs
+from provenance.match.codes import unique
 from provenance.match.origin import first_appearance
 from provenance.match.units import Rows, RowStore
 from provenance.model import (
@@ -128,6 +131,19 @@ def confidence(
     return None
 
 
+# Proposed pairs scored at once (an executor's item): their sentence vectors are read
+# together, at most two rows of 2 KB per pair. Larger blocks read fewer times from the work
+# folder; smaller ones hold less and split finer between workers.
+SCORE_BLOCK = 8_192
+# Rows between two wanted ones that are read through rather than skipped: one read of a
+# run instead of several short ones, for at most this many unwanted rows per wanted one.
+READ_GAP = 4
+
+Codes = npt.NDArray[np.int64]
+Flags = npt.NDArray[np.bool_]
+PairBlock = tuple[Codes, Codes, Flags]  # first texts, second texts, mutually best
+
+
 @dataclass(frozen=True)
 class Scoring:
     """What deciding a proposed link needs: the distinct texts, the anchors' rarity
@@ -152,21 +168,68 @@ class Scoring:
 
     def link(self, a: int, b: int, mutual: bool) -> ClaimLink | None:
         """The link of texts ``a`` and ``b`` (of two outlets or more), or None."""
-        ta, tb, vectors = self.texts[a], self.texts[b], self.vectors
-        lexical = round(claim_score_keys(ta.key, tb.key), 2)
-        semantic = None if vectors is None else round(float(vectors[a] @ vectors[b]), 4)
-        shared, weight = self.shared(a, b)
-        level = confidence(lexical, semantic, mutual, weight, self.claims, self.align)
-        return None if level is None else ClaimLink(lexical, semantic, shared, level)
+        one = np.asarray([a], dtype=np.int64), np.asarray([b], dtype=np.int64)
+        found = self.links(*one, np.asarray([mutual]))
+        return found[0][1] if found else None
+
+    def links(self, a: Codes, b: Codes, mutual: Flags) -> list[tuple[int, ClaimLink]]:
+        """The links of the pairs ``(a[k], b[k])``, as (k, link), for those that are
+        links. What decides a pair is computed only as far as it can change the answer:
+        a pair not mutually best is decided without its cosine (``confidence`` reads it
+        only for mutually best pairs), and the shared anchors are weighed only for a pair
+        that would be a link if they weighed enough (``anchor_min_weight`` only adds)."""
+        texts, claims, align = self.texts, self.claims, self.align
+        lexical = [
+            round(claim_score_keys(texts[x].key, texts[y].key), 2)
+            for x, y in zip(a.tolist(), b.tolist(), strict=True)
+        ]
+        flags: list[bool] = mutual.tolist()
+        wanted = [
+            k
+            for k, (score, best) in enumerate(zip(lexical, flags, strict=True))
+            if best or confidence(score, None, False, math.inf, claims, align) is not None
+        ]
+        semantic: dict[int, float] = {}
+        if self.vectors is not None and wanted:
+            at = np.asarray(wanted, dtype=np.int64)
+            rows, where = _gather(self.vectors, np.r_[a[at], b[at]])
+            for n, k in enumerate(wanted):
+                dot = rows[where[n]] @ rows[where[n + len(wanted)]]
+                semantic[k] = round(float(dot), 4)
+        out: list[tuple[int, ClaimLink]] = []
+        for k in wanted:
+            cosine = semantic.get(k)
+            if confidence(lexical[k], cosine, flags[k], math.inf, claims, align) is None:
+                continue
+            shared, weight = self.shared(int(a[k]), int(b[k]))
+            level = confidence(lexical[k], cosine, flags[k], weight, claims, align)
+            if level is not None:
+                out.append((k, ClaimLink(lexical[k], cosine, shared, level)))
+        return out
 
 
-def score_task(item: tuple[int, int, bool], scoring: Scoring, resources: Any) -> ClaimLink | None:
-    """``Scoring.link`` as an executor's task (``run.local.Task``)."""
+def _gather(vectors: Rows, wanted: Codes) -> tuple[Any, Codes]:
+    """The rows ``wanted`` read at once, and where each of them is in what was read: each
+    distinct row once, in row order, gaps of at most ``READ_GAP`` rows read through (a
+    ``RowStore`` reads a run of consecutive rows in one go)."""
+    rows = unique(wanted)
+    if isinstance(vectors, np.ndarray):
+        return vectors[rows], np.searchsorted(rows, wanted)
+    starts = np.flatnonzero(np.r_[True, np.diff(rows) > READ_GAP + 1])
+    ends = np.r_[starts[1:], len(rows)] - 1
+    runs = [np.arange(rows[s], rows[e] + 1) for s, e in zip(starts, ends, strict=True)]
+    read = np.concatenate(runs)
+    return vectors[read], np.searchsorted(read, wanted)
+
+
+def score_task(item: PairBlock, scoring: Scoring, resources: Any) -> list[tuple[int, ClaimLink]]:
+    """``Scoring.links`` of a block of pairs as an executor's task (``run.local.Task``)."""
     del resources
-    return scoring.link(*item)
+    return scoring.links(*item)
 
 
-def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> list[tuple[int, int]]:
+def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> Codes:
+    """Pair codes (``a * len(texts) + b``, a < b) that the claim LSH proposes, sorted."""
     params = FingerprintParams.from_config(config.fingerprint)
     shingler = partial(
         claim_shingles,
@@ -179,7 +242,8 @@ def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> li
     found = kernels.candidates(
         signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
-    return [(c.a, c.b) for c in found]
+    size = len(corpus.texts)
+    return unique(np.fromiter((c.a * size + c.b for c in found), np.int64, len(found)))
 
 
 def _links(
@@ -191,41 +255,37 @@ def _links(
 ) -> dict[tuple[int, int], ClaimLink]:
     """Accepted links between distinct texts of different outlets, keyed (a, b), a < b.
     The proposed pairs are held as pair codes (8 bytes each, plus a byte for "mutually
-    best") and scored in order, a chunk at a time."""
+    best") and scored in order, ``SCORE_BLOCK`` pairs at a time."""
     size = len(corpus.texts)
-    lexical = np.asarray(
-        [a * size + b for a, b in _lexical_candidates(corpus, config, kernels)], dtype=np.int64
-    )
+    lexical = _lexical_candidates(corpus, config, kernels)
     semantic = np.zeros(0, dtype=np.int64)
     if vectors is not None:
         outlet_of = {a: outlet_key(art) for a, art in corpus.articles.items()}
         anchor_sets = [t.anchors for t in corpus.texts]
         # mutually best in a candidate article pair: sorted codes a * size + b (a vector a text)
         semantic = semantic_pairs(corpus.article_texts, outlet_of, vectors, anchor_sets, config)
-    codes = np.union1d(lexical, semantic)
+    codes = unique(np.concatenate([lexical, semantic]))  # numpy's union1d, by a sort
     mutual = np.isin(codes, semantic, assume_unique=True)
     del lexical, semantic
+    lone = corpus.text_outlet  # a text's only outlet, -1 for texts of several
 
-    def proposed() -> Iterator[tuple[int, int, bool]]:
-        texts = corpus.texts
-        for start in range(0, len(codes), PAIR_CHUNK):
-            chunk = zip(
-                codes[start : start + PAIR_CHUNK].tolist(),
-                mutual[start : start + PAIR_CHUNK].tolist(),
-                strict=True,
-            )
-            for code, best in chunk:
-                a, b = divmod(code, size)
-                if len(texts[a].outlets | texts[b].outlets) >= 2:
-                    yield a, b, best
+    def proposed() -> Iterator[PairBlock]:
+        for start in range(0, len(codes), SCORE_BLOCK):
+            a, b = np.divmod(codes[start : start + SCORE_BLOCK], size)
+            apart = (lone[a] < 0) | (lone[a] != lone[b])  # two outlets or more
+            yield a[apart], b[apart], mutual[start : start + SCORE_BLOCK][apart]
 
     scoring = Scoring(corpus.texts, corpus.idf, vectors, config.claims, config.align)
-    items, sent = itertools.tee(proposed())
+    blocks, sent = itertools.tee(proposed())
     if executor is None:
-        found: Iterable[ClaimLink | None] = (scoring.link(*item) for item in sent)
+        found: Iterable[list[tuple[int, ClaimLink]]] = (scoring.links(*item) for item in sent)
     else:
         found = executor.map(score_task, sent, scoring)
-    return {(a, b): link for (a, b, _), link in zip(items, found, strict=True) if link is not None}
+    out: dict[tuple[int, int], ClaimLink] = {}
+    for (a, b, _), links in zip(blocks, found, strict=True):
+        for k, link in links:
+            out[int(a[k]), int(b[k])] = link
+    return out
 
 
 def _stars(
@@ -314,13 +374,15 @@ def find_claims(
     executor: Executor | None = None,
     *,
     vectors_to: RowStore | None = None,
+    describe_by: Executor | None = None,
 ) -> tuple[ClaimGroup, ...]:
     """Claim groups across ``results``: strong groups first, each kind in the order of its
     first occurrence; ``kernels`` sign and propose the lexical candidates, ``executor``
-    scores the proposed links (default for both: in this process). The sentence vectors
+    scores the proposed links, ``describe_by`` finds each distinct text's claim key and
+    anchors (default: ``executor``; default for all: in this process). The sentence vectors
     go to ``vectors_to`` (the work folder) when given, else they stay in memory."""
     lexicon = anchor_lexicon or AnchorLexicon.load(load_stopwords())
-    corpus = _Corpus(results, config, lexicon)
+    corpus = _Corpus(results, config, lexicon, describe_by or executor)
     kernels = kernels or Local()
     vectors: Rows | None = None
     if config.claims.model != "none" and corpus.texts:

@@ -27,6 +27,7 @@ from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -57,6 +58,9 @@ from provenance.model import (
     Span,
 )
 from provenance.run.kernels import Kernels, Local
+
+if TYPE_CHECKING:  # run.local imports resources, which imports the claims
+    from provenance.run.local import Executor
 
 
 @dataclass(frozen=True)
@@ -209,13 +213,15 @@ def find_reuse(
     vectors_to: RowStore | None = None,
     spans_to: SpanSink = tuple,
     signatures_to: SignatureRows | None = None,
+    executor: Executor | None = None,
 ) -> Reuse:
     """Wire and shared candidate spans, matches and near-duplicates of a corpus; ``kernels``
     sign, propose candidates and align (default: in this process). ``results`` may be a
     lazy sequence in id order (the work store's): it is read through, never held; the
     distinct passage texts go to ``texts``, their signatures to ``signatures_to``, the
     claims' sentence vectors to ``vectors_to`` (default for the three: memory) and each
-    article's spans to ``spans_to`` as they are made (default: a tuple)."""
+    article's spans to ``spans_to`` as they are made (default: a tuple); ``executor`` runs
+    the claims' per-text work (default: this process)."""
     kernels = kernels or Local()
     ordered = in_id_order(results)
     texts = texts if texts is not None else MemoryTexts()
@@ -242,5 +248,7 @@ def find_reuse(
         matches=matches,
         duplicates=FrozenMap(duplicates),
         clusters=clusters,
-        claims=find_claims(ordered, config, anchor_lexicon, kernels, vectors_to=vectors_to),
+        claims=find_claims(
+            ordered, config, anchor_lexicon, kernels, vectors_to=vectors_to, describe_by=executor
+        ),
     )
