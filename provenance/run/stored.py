@@ -139,7 +139,7 @@ class StoredRows(_RowFile):
 
 
 class StoredMatrix(_RowFile):
-    """MinHash signatures (uint32 rows: ``match.signatures.SignatureRows``) in a file of
+    """MinHash signatures (uint32 rows: ``match.candidates.SignatureRows``) in a file of
     their own, read back as LSH reads them: a few columns of every row (a band), or rows
     picked by number. Each read maps the file, copies what it asked for and drops the
     mapping, so what stays resident is what one read returns: columns ``WINDOW`` at a time
