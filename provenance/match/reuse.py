@@ -236,7 +236,7 @@ def find_reuse(
     duplicates, clusters = find_duplicates(
         [ids[k] for k in has.tolist()],
         corpus.passage_text,
-        np.r_[cuts[has], cuts[-1]] if len(has) else np.zeros(1, dtype=np.int64),
+        np.r_[cuts[has], cuts[-1]],  # [0] when no article has a passage
         corpus.signatures,
         lambda a: ordered[bisect_left(ids, a)].article.text,  # read when LSH proposes it
         config,
