@@ -274,7 +274,11 @@ def report(
                 line = render_text.summary_line({"summary": summaries[0]}, str(out))
                 typer.echo(visible(line), err=True)
                 return
-            result = dataclasses.replace(run.corpus, articles=tuple(run.articles))
+            # these formats are made whole in memory: read back what the work store holds
+            # (the quotation groups) before it closes
+            result = dataclasses.replace(
+                run.corpus, articles=tuple(run.articles), quotes=tuple(run.corpus.quotes)
+            )
         texts = {r.article.id: r.article.text for r in result.articles}
         data = render_data.report_dict(result, config)
         if fmt == ReportFormat.md:

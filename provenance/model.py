@@ -512,4 +512,4 @@ class CorpusResult:
     matches: Sequence[Match] = ()  # a tuple, or a lazy sequence (``reuse_spans.MatchTable``)
     claims: tuple[ClaimGroup, ...] = ()
     clusters: tuple[tuple[str, ...], ...] = ()  # near-duplicate clusters of article ids
-    quotes: tuple[QuoteGroup, ...] = ()
+    quotes: Sequence[QuoteGroup] = ()  # a tuple, or rows of the work store read back

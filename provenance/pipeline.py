@@ -44,7 +44,7 @@ from provenance.semantic import DIMENSIONS
 if TYPE_CHECKING:  # the matching stage is imported where it runs (``analyze_streamed``):
     # the per-article stages (``analyze_each``, all a ``provenance check`` needs) do without
     from provenance.match import reuse
-    from provenance.match.units import SpanSink
+    from provenance.match.quote_corpus import QuoteRow
 
 __all__ = [
     "Progress",
@@ -152,6 +152,7 @@ def classify_article(
 
 C = TypeVar("C")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def _mapped(
@@ -244,7 +245,7 @@ class CorpusReductions:
     """The corpus-wide results computed from every article (kept in the work store)."""
 
     reuse: reuse.Reuse
-    quotes: tuple[QuoteGroup, ...]
+    quotes: Sequence[QuoteGroup]  # a tuple, or rows of the work store
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,6 @@ def analyze_streamed(
     read back from it one at a time instead of being held in memory. ``executor`` runs the
     per-article stages, ``kernels`` the heavy steps of matching (default: this process)."""
     from provenance.match import reuse
-    from provenance.match.quote_groups import find_quote_groups
 
     config = config or Config()
     report = progress or _no_progress
@@ -300,14 +300,17 @@ def analyze_streamed(
     if not isinstance(reduced, CorpusReductions):
         texts = store.texts("passages") if store is not None else None
         with contextlib.ExitStack() as stack:
-            vectors = signatures = None
-            if store is not None:  # the claims' sentence vectors and the passages'
-                # signatures, read back by row (and the signatures by band)
+            vectors = signatures = unions = None
+            if store is not None:  # the claims' sentence vectors and the passages' and
+                # articles' signatures, read back by row (and the signatures by band)
                 vectors = store.rows("claim-vectors", DIMENSIONS)
                 stack.callback(vectors.close)
-                signatures = store.matrix("passage-signatures", config.fingerprint.num_perm)
+                num_perm = config.fingerprint.num_perm
+                signatures = store.matrix("passage-signatures", num_perm)
                 stack.callback(signatures.close)
-            spans_to = _stored_spans(store) if store is not None else tuple
+                unions = store.matrix("article-signatures", num_perm)
+                stack.callback(unions.close)
+            spans_to = _stored(store, _SPANS) if store is not None else tuple
             # a pool's workers describe the claim texts; in this process, the claims do it
             describe_by = None if isinstance(runner, Serial) else runner
             found = reuse.find_reuse(
@@ -320,13 +323,16 @@ def analyze_streamed(
                 spans_to,
                 signatures_to=signatures,
                 executor=describe_by,
+                article_signatures_to=unions,
             )
-        reduced = CorpusReductions(found, find_quote_groups(results, config))
-        if store is not None:  # the spans are rows of their own (``_stored_spans``)
-            store.keep("reuse", replace(reduced, reuse=replace(found, spans=())))
+        reduced = CorpusReductions(found, _quote_groups(results, config, store))
+        if store is not None:  # the spans and groups are rows of their own (``_stored``)
+            kept = replace(reduced, reuse=replace(found, spans=()), quotes=())
+            store.keep("reuse", kept)
     found = reduced.reuse
     if store is not None:
         found = replace(found, spans=store.results(_SPANS))
+        reduced = replace(reduced, quotes=store.results(_QUOTES))
     report("match", total, total)
     corpus = CorpusResult(
         articles=(),
@@ -340,19 +346,63 @@ def analyze_streamed(
 
 
 _SPANS = "reuse-spans"
+_QUOTES = "quote-groups"
 
 
-def _stored_spans(store: WorkStore) -> SpanSink:
-    """The reuse stage's spans as rows of the work store, read back one at a time; the rows
-    a killed run stored already are made again (the same) and skipped."""
+def _stored(store: WorkStore, stage: str) -> Callable[[Iterable[T]], Sequence[T]]:
+    """Where rows of ``stage`` go as they are made (the reuse stage's spans, the quotation
+    groups): the work store, read back one at a time; the rows a killed run stored already
+    are made again (the same) and skipped."""
 
-    def write(rows: Iterable[tuple[Span, ...]]) -> Sequence[tuple[Span, ...]]:
-        done = store.done(_SPANS)
-        for _ in store.append(_SPANS, islice(rows, done, None), start=done):
+    def write(rows: Iterable[T]) -> Sequence[T]:
+        done = store.done(stage)
+        for _ in store.append(stage, islice(rows, done, None), start=done):
             pass
-        return store.results(_SPANS)
+        return store.results(stage)
 
     return write
+
+
+class _StoredQuotations:
+    """``quote_groups.Quotations`` as rows of the work store, read back by number; rows a
+    killed run stored already are made again (the same) and skipped."""
+
+    STAGE = "quotations"
+
+    def __init__(self, store: WorkStore) -> None:
+        self._store = store
+        self._done = store.done(self.STAGE)
+        self._count = 0
+
+    def extend(self, rows: Sequence[QuoteRow]) -> None:
+        skip = max(0, min(len(rows), self._done - self._count))
+        deque(self._store.append(self.STAGE, rows[skip:], start=self._count + skip), maxlen=0)
+        self._count += len(rows)
+
+    def many(self, seqs: Sequence[int]) -> list[QuoteRow]:
+        return [self._store.get(self.STAGE, s) for s in seqs]
+
+
+def _quote_groups(
+    results: Sequence[ArticleResult], config: Config, store: WorkStore | None
+) -> Sequence[QuoteGroup]:
+    """``find_quote_groups``; with a work store, the quotations, their units' signatures and
+    the groups go to it as they are made and are read back from it."""
+    from provenance.match.quote_groups import find_quote_groups
+
+    if store is None:
+        return find_quote_groups(results, config)
+    signatures = store.matrix("quote-signatures", config.fingerprint.num_perm)
+    try:
+        return find_quote_groups(
+            results,
+            config,
+            rows_to=_StoredQuotations(store),
+            signatures_to=signatures,
+            groups_to=_stored(store, _QUOTES),
+        )
+    finally:
+        signatures.close()
 
 
 def _classify_task(
@@ -402,4 +452,6 @@ def analyze(
         store=store,
         kernels=kernels,
     )
-    return replace(streamed.corpus, articles=tuple(streamed.articles))
+    # all in memory: the groups a work store holds are read back too (before it closes)
+    corpus = streamed.corpus
+    return replace(corpus, articles=tuple(streamed.articles), quotes=tuple(corpus.quotes))

@@ -892,7 +892,8 @@ def test_the_corpus_numbers_distinct_passages_by_first_occurrence_and_signs_each
     order belong to articles 0, 0, 1, 1, 2, 2, 2 at their paragraphs' starts; the distinct
     texts are numbered as first met (W1 0, W2 1, W3 2, O3 3), each stored and signed once,
     at most SIGN_CHUNK at a time (3: a batch of 3, then 1; 2: two batches of 2 and no empty
-    third); W1 occurs at passages 0 and 6. The articles are kept without their text."""
+    third); W1 occurs at passages 0 and 6. The articles are kept as columns, read back
+    without their text."""
     config = Config()
     arts = [
         Article("a", W1 + "\n" + W2, outlet="One"),
@@ -908,8 +909,14 @@ def test_the_corpus_numbers_distinct_passages_by_first_occurrence_and_signs_each
         texts = MemoryTexts()
         corpus = reuse.Corpus.build(_segmented(*arts), config, kernels, texts)
         assert kernels.batches == batches
-        assert corpus.ids == ("a", "b", "c", "d")
-        assert all(a.text == "" and a.outlet for a in corpus.articles.values())
+        assert list(corpus.ids) == ["a", "b", "c", "d"]
+        kept = [corpus.articles.article(k) for k in range(4)]
+        assert [(a.id, a.text, a.outlet) for a in kept] == [
+            ("a", "", "One"),
+            ("b", "", "Two"),
+            ("c", "", "Three"),
+            ("d", "", "Four"),
+        ]
         assert corpus.passage_article.tolist() == [0, 0, 1, 1, 2, 2, 2]
         c_w1 = len(W3) + len(O3) + 2
         starts = [0, len(W1) + 1, 0, len(W2) + 1, 0, len(W3) + 1, c_w1]
@@ -1017,7 +1024,7 @@ class _Recorder(Local):
 
     def candidates(
         self, signatures: Signatures, threshold: float, max_candidates: int, bands_per_pass: int
-    ) -> list[Candidate]:
+    ) -> Sequence[Candidate]:
         self.ran.add("candidates")
         return super().candidates(signatures, threshold, max_candidates, bands_per_pass)
 

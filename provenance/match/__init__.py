@@ -8,10 +8,12 @@ The modules read in flow order:
                  (codes: pair codes de-duplicated by a sort, not numpy.unique's hash set)
     align        rapidfuzz alignment of a candidate pair: spans, score, grade
     reuse        wire / shared spans and matches across outlets (links: candidates aligned
-                 into links; reuse_spans: links -> ranked sources -> spans and matches)
+                 into links; reuse_spans: links -> ranked sources -> spans and matches;
+                 articles: the articles' metadata as columns, for reuse and quotations)
     duplicates   near-duplicate articles and their clusters (the one union-find)
     claims       claims repeated across outlets (claim_pairs: semantic candidates)
-    quote_groups the same quotation across articles
+    quote_groups the same quotation across articles (quote_corpus: the corpus-wide steps,
+                 quotations as columns, read back by number, groups handed out as made)
     origin       which article had a text, claim or quotation first
 
 datasketch stays the reference: tests compare ``signatures`` and ``candidates`` with

@@ -18,9 +18,9 @@ candidate pairs, not the square of the bucket sizes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias, overload
 
 import numpy as np
 
@@ -48,8 +48,10 @@ class SignatureRows(Protocol):
 
 
 Signatures: TypeAlias = Matrix | SignatureRows  # one row per signed set
-# Rows whose Jaccard estimates are computed at once (each costs num_perm bytes per pair).
-_CHUNK = 1 << 16
+# Pairs whose Jaccard estimates are computed at once: each costs num_perm bytes per pair,
+# and each of its two gathers of rows of a stored matrix touches up to a page per row (at
+# 8,192 rows, 32 MB of mapped pages resident at once, whatever the size of the matrix).
+_CHUNK = 1 << 13
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,62 @@ class Candidate:
     a: int
     b: int
     estimated_jaccard: float
+
+
+class CandidateTable(Sequence[Candidate]):
+    """Candidate pairs as numpy columns (a, b, equal values over ``width``), about 10
+    bytes a pair; a ``Candidate`` is made when one is read (its estimate rounded to 4
+    places). Equal to any sequence of the same candidates."""
+
+    def __init__(self, a: Matrix, b: Matrix, equal: Matrix, width: int) -> None:
+        wide = len(a) and int(max(a.max(), b.max())) >= 1 << 31
+        index = np.int64 if wide else np.int32
+        self.a: Matrix = np.asarray(a, dtype=index)
+        self.b: Matrix = np.asarray(b, dtype=index)
+        self.equal: Matrix = np.asarray(equal, dtype=np.uint16 if width < 1 << 16 else np.int64)
+        self.width = width
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def _made(self, start: int, stop: int) -> list[Candidate]:
+        width = self.width
+        return [
+            Candidate(x, y, round(e / width, 4))
+            for x, y, e in zip(
+                self.a[start:stop].tolist(),
+                self.b[start:stop].tolist(),
+                self.equal[start:stop].tolist(),
+                strict=True,
+            )
+        ]
+
+    def __iter__(self) -> Iterator[Candidate]:
+        for at in range(0, len(self), 4096):
+            yield from self._made(at, at + 4096)
+
+    @overload
+    def __getitem__(self, index: int) -> Candidate: ...
+    @overload
+    def __getitem__(self, index: slice) -> CandidateTable: ...
+    def __getitem__(self, index: int | slice) -> Candidate | CandidateTable:
+        if isinstance(index, slice):
+            picked = slice(*index.indices(len(self)))
+            return CandidateTable(self.a[picked], self.b[picked], self.equal[picked], self.width)
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        k = index % len(self)
+        return self._made(k, k + 1)[0]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(other) != len(self):
+            return False
+        return all(x == y for x, y in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable arrays: not hashable, as a list
+
+    def __repr__(self) -> str:
+        return f"CandidateTable({list(self)!r})"
 
 
 def lsh_bands(num_perm: int, threshold: float) -> tuple[int, int]:
@@ -185,14 +243,11 @@ def keep_best(
 
 def candidate_list(
     matrix: Signatures, banding: Banding, max_candidates: int, fold_every: int = 6
-) -> list[Candidate]:
-    """``candidates`` as records, the estimate rounded to 4 places."""
+) -> CandidateTable:
+    """``candidates`` as a sequence of records (numpy columns, a ``Candidate`` made when
+    read), the estimate rounded to 4 places."""
     a, b, equal = candidates(matrix, banding, max_candidates, fold_every)
-    width = matrix.shape[1]
-    return [
-        Candidate(int(x), int(y), round(float(e) / width, 4))
-        for x, y, e in zip(a.tolist(), b.tolist(), equal.tolist(), strict=True)
-    ]
+    return CandidateTable(a, b, equal, matrix.shape[1])
 
 
 def lsh_candidates(
@@ -200,7 +255,7 @@ def lsh_candidates(
     threshold: float,
     max_candidates: int,
     bands_per_pass: int = FingerprintConfig.lsh_bands_per_pass,
-) -> list[Candidate]:
+) -> CandidateTable:
     """Candidate pairs among the rows of a signature matrix, sorted, each pair once: band
     keys grouped with numpy (``match.candidates``; the same pairs as datasketch
     ``MinHashLSH`` with the banding of ``lsh_bands``), and of the rows a row shares a bucket

@@ -14,8 +14,8 @@ from typing import Generic, TypeVar
 
 from provenance.config import Config
 from provenance.match.align import similarity
-from provenance.match.candidates import Signatures
-from provenance.match.signatures import Matrix, union_runs
+from provenance.match.candidates import SignatureRows, Signatures
+from provenance.match.signatures import Matrix, union_blocks, union_runs
 from provenance.model import Duplicate
 from provenance.run.kernels import Kernels
 
@@ -63,12 +63,21 @@ def find_duplicates(
     text_of: Callable[[str], str],
     config: Config,
     kernels: Kernels,
+    signatures_to: SignatureRows | None = None,
 ) -> tuple[dict[str, tuple[Duplicate, ...]], tuple[tuple[str, ...], ...]]:
     """Near-duplicates per article and the clusters they form. ``ids``: the articles with
     passages, in id order; article ``ids[k]``'s passages are the rows
     ``rows[cuts[k] : cuts[k + 1]]`` of ``signatures`` (none empty); ``text_of``: an
-    article's text (read when LSH proposes it)."""
-    sigs = union_runs(signatures, rows, cuts)
+    article's text (read when LSH proposes it). The articles' signatures (the union of
+    their passages') are made a block at a time, kept in memory or written to
+    ``signatures_to`` (the work folder) as they are made."""
+    sigs: Signatures
+    if signatures_to is None:
+        sigs = union_runs(signatures, rows, cuts)
+    else:
+        for _, _, block in union_blocks(signatures, rows, cuts):
+            signatures_to.extend(block)
+        sigs = signatures_to
     fp = config.fingerprint
     scored = (
         (ids[c.a], ids[c.b], c.estimated_jaccard, similarity(text_of(ids[c.a]), text_of(ids[c.b])))

@@ -37,6 +37,11 @@ class Link:
     edits: WordEdits = field(default_factory=WordEdits)  # my words against theirs
 
 
+# A link's int columns as stored (``LinkTable``), and how many are gathered at 64 bits
+# before they are narrowed.
+_INT = np.int32
+_FOLD = 8 * 65_536
+
 # Candidate pairs aligned at once: their texts are read back together (from the work store
 # when there is one), so memory holds one chunk of texts, not the corpus.
 ALIGN_CHUNK = 8192
@@ -101,21 +106,31 @@ class LinkTable:
         owner = owner[order]
         self.texts: Matrix = np.unique(owner)  # the texts with a link, ascending
         self._bounds = np.searchsorted(owner, np.arange(int(owner[-1]) + 2 if len(owner) else 1))
-        # other, mine start/end, theirs start/end, edits changed/inserted/deleted
+        # other, mine start/end, theirs start/end, edits changed/inserted/deleted: text
+        # numbers and offsets in a text, 32 bits each (a record is at most 16 GiB of text,
+        # but a passage is one paragraph of it)
         self._ints = ints.reshape(-1, 8)[order]
         self._floats = floats.reshape(-1, 2)[order]  # score, estimated Jaccard
 
     @classmethod
     def of(cls, links: Iterable[tuple[int, Link]]) -> LinkTable:
         owner, ints, floats = array("q"), array("q"), array("d")
+        narrow: list[Matrix] = []  # the int columns a block at a time, 32 bits each
+
+        def fold() -> None:
+            narrow.append(np.frombuffer(ints, dtype=np.int64).astype(_INT))
+            del ints[:]
+
         for u, k in links:
             owner.append(u)
             e = k.edits
             ints.extend((k.other, *k.mine, *k.theirs, e.changed, e.inserted, e.deleted))
             floats.extend((k.score, k.estimated_jaccard))
-        as_int = np.frombuffer(ints, dtype=np.int64) if ints else np.zeros(0, np.int64)
+            if len(ints) >= _FOLD:
+                fold()
+        fold()
         as_float = np.frombuffer(floats, dtype=np.float64) if floats else np.zeros(0)
-        return cls(np.asarray(owner, dtype=np.int64), as_int.copy(), as_float.copy())
+        return cls(np.asarray(owner, dtype=np.int64), np.concatenate(narrow), as_float)
 
     def __len__(self) -> int:
         return len(self._ints)

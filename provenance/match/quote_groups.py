@@ -33,15 +33,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import partial
+from typing import TYPE_CHECKING
 
 from provenance.config import Config, QuoteConfig
-from provenance.fingerprint import FingerprintParams, claim_shingles, load_stopwords, normalize
+from provenance.fingerprint import normalize
 from provenance.match.align import align_texts
-from provenance.match.candidates import lsh_candidates
-from provenance.match.duplicates import Components
 from provenance.match.origin import first_appearance
-from provenance.match.units import in_id_order
 from provenance.model import (
     Article,
     ArticleResult,
@@ -50,6 +47,10 @@ from provenance.model import (
     QuoteOccurrence,
     WordChange,
 )
+
+if TYPE_CHECKING:
+    from provenance.match.candidates import SignatureRows
+    from provenance.match.quote_corpus import GroupSink, Quotations
 
 _WORD = re.compile(r"\w+(?:[’'\-]\w+)*", re.UNICODE)
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
@@ -132,17 +133,22 @@ def same_speaker(a: str | None, b: str | None) -> bool:
     return _last(a) in wb or _last(b) in wa
 
 
+def _unit_texts(text: str, config: QuoteConfig) -> list[str]:
+    """The units of a quotation signed for LSH: the whole and each sentence long enough (none
+    when the quotation is too short to match)."""
+    if word_count(text) < config.match_min_words:
+        return []
+    parts = [p for p in _SENTENCE.split(text) if word_count(p) >= config.match_min_words]
+    return list(dict.fromkeys([text, *parts]))
+
+
 def _units(items: Sequence[Located], config: QuoteConfig) -> tuple[list[str], list[int]]:
     texts: list[str] = []
     owner: list[int] = []
     for n, item in enumerate(items):
-        text = item.quote.text
-        if word_count(text) < config.match_min_words:
-            continue
-        parts = [p for p in _SENTENCE.split(text) if word_count(p) >= config.match_min_words]
-        for unit in dict.fromkeys([text, *parts]):
-            texts.append(unit)
-            owner.append(n)
+        units = _unit_texts(item.quote.text, config)
+        texts.extend(units)
+        owner.extend([n] * len(units))
     return texts, owner
 
 
@@ -154,37 +160,6 @@ def linked(a: Quote, b: Quote, config: QuoteConfig) -> float | None:
     if found is None or found.score < config.match_min_score:
         return None
     return found.score
-
-
-def _components(items: Sequence[Located], config: Config) -> list[list[int]]:
-    texts, owner = _units(items, config.quotes)
-    # the matching kernels, imported here: the comparisons above are all that a
-    # ``provenance check`` needs of this module
-    from provenance.run.kernels import Local, sign_in_chunks
-
-    parts: Components[int] = Components()
-    if texts:
-        params = FingerprintParams.from_config(config.fingerprint)
-        stopwords = load_stopwords()
-        shingler = partial(claim_shingles, params=params, stopwords=stopwords)
-        signatures = sign_in_chunks(Local(), texts, params, shingler)
-        fp = config.fingerprint
-        tried: set[tuple[int, int]] = set()
-        for c in lsh_candidates(
-            signatures,
-            config.quotes.lsh_threshold,
-            fp.max_candidates,
-            fp.lsh_bands_per_pass,
-        ):
-            a, b = sorted((owner[c.a], owner[c.b]))
-            if a == b or (a, b) in tried:
-                continue
-            tried.add((a, b))
-            if parts.root(a) == parts.root(b):
-                continue
-            if linked(items[a].quote, items[b].quote, config.quotes) is not None:
-                parts.join(a, b)
-    return parts.groups(range(len(items)))
 
 
 def _best_speaker(names: Sequence[str]) -> str | None:
@@ -286,20 +261,25 @@ def _lead(text: str, q: Quote) -> int:
     return len(inner) - len(inner.lstrip())
 
 
-def find_quote_groups(results: Sequence[ArticleResult], config: Config) -> tuple[QuoteGroup, ...]:
+def find_quote_groups(
+    results: Sequence[ArticleResult],
+    config: Config,
+    *,
+    rows_to: Quotations | None = None,
+    signatures_to: SignatureRows | None = None,
+    groups_to: GroupSink = tuple,
+) -> Sequence[QuoteGroup]:
     """Every quotation of ``results`` in a group (alone when no other article prints it),
-    groups in order of their first occurrence (article id, offset)."""
-    items: list[Located] = []
-    for r in in_id_order(results):  # read through once; only the quotations are kept
-        if r.quotes:
-            article = r.article.without_text()
-            items.extend(Located(article, q, _lead(r.article.text, q)) for q in r.quotes)
-    components = _components(items, config)
-    ordered = sorted(
-        (sorted(c, key=lambda n: (items[n].article.id, items[n].quote.start)) for c in components),
-        key=lambda c: (items[c[0]].article.id, items[c[0]].quote.start),
-    )
-    return tuple(
-        group([items[n] for n in c], config.quotes, f"quote-{k:04d}")
-        for k, c in enumerate(ordered, start=1)
-    )
+    groups in order of their first occurrence (article id, offset). ``results`` (in id
+    order, or a list) is read through once: the quotations go to ``rows_to``, the
+    signatures of their units to ``signatures_to`` (default for both: memory), read back
+    when aligned and grouped, and the groups to ``groups_to`` as they are made (default:
+    a tuple); see ``quote_corpus``."""
+    # the corpus-wide steps, imported here: the comparisons above are all that a
+    # ``provenance check`` needs of this module
+    from provenance.match import quote_corpus as corpus
+
+    rows = rows_to if rows_to is not None else corpus.MemoryQuotations()
+    read = corpus.read(results, config, rows, signatures_to)
+    roots = corpus.roots(read, rows, config)
+    return groups_to(corpus.groups(read, roots, rows, config))

@@ -34,6 +34,7 @@ import numpy as np
 from provenance.anchors import AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, shingles
+from provenance.match.articles import ArticleTable
 from provenance.match.candidates import SignatureRows, Signatures
 from provenance.match.claims import find_claims
 from provenance.match.duplicates import find_duplicates
@@ -91,8 +92,8 @@ class Corpus:
     and the articles' metadata; the texts themselves are in ``texts`` (memory or the work
     store), read back when alignment needs them."""
 
-    articles: Mapping[str, Article]  # without their text (``Article.without_text``)
-    ids: tuple[str, ...]  # article ids in order; passages point into it
+    articles: ArticleTable  # the articles' metadata as columns, in id order
+    ids: Sequence[str]  # article ids in order (``articles.ids``); passages point into it
     passage_article: Matrix  # per passage (in article, then text order): its article
     passage_start: Matrix  # per passage: its start in its article
     passage_text: Matrix  # per passage: its distinct text
@@ -116,11 +117,11 @@ class Corpus:
         text, written to ``texts`` and signed a chunk at a time, the signatures kept in
         memory or written to ``signatures_to`` (the work folder) as they are made."""
         minimum = config.fingerprint.min_passage_chars
-        articles: dict[str, Article] = {}
+        articles = ArticleTable()
         owner, starts, ends = array("q"), array("q"), array("q")
         digests = bytearray()
         for k, r in enumerate(results):
-            articles[r.article.id] = r.article.without_text()
+            articles.add(r.article)
             for p in passages_of(r, minimum):
                 owner.append(k)
                 starts.append(p.start)
@@ -162,12 +163,14 @@ class Corpus:
             flush()
         lengths = (end_of - start_of)[firsts]
         signatures = np.vstack(blocks) if signatures_to is None else signatures_to
-        return cls.of(articles, owner_of, start_of, passage_text, lengths, texts, signatures)
+        return cls.of(
+            articles.close(), owner_of, start_of, passage_text, lengths, texts, signatures
+        )
 
     @classmethod
     def of(
         cls,
-        articles: Mapping[str, Article],
+        articles: ArticleTable | Mapping[str, Article],
         passage_article: Matrix,
         passage_start: Matrix,
         passage_text: Matrix,
@@ -175,14 +178,15 @@ class Corpus:
         texts: Texts,
         signatures: Signatures,
     ) -> Corpus:
-        """The corpus of numbered passages (``articles`` text-less, in id order; the
-        passages in article, then text order): ``build``'s, or the Dask engine's, which
-        numbers them from the partitions' digests."""
+        """The corpus of numbered passages (``articles`` in id order, a table or text-less
+        articles by id; the passages in article, then text order)."""
+        if not isinstance(articles, ArticleTable):
+            articles = ArticleTable.of(articles.values())
         by_text = np.argsort(passage_text, kind="stable")
         bounds = np.searchsorted(passage_text[by_text], np.arange(len(lengths) + 1))
         return cls(
-            FrozenMap(articles),
-            tuple(articles),
+            articles,
+            articles.ids,
             passage_article,
             passage_start,
             passage_text,
@@ -198,7 +202,8 @@ class Corpus:
         return self.by_text[self.bounds[text] : self.bounds[text + 1]].tolist()  # type: ignore[no-any-return]
 
     def article_of(self, passage: int) -> Article:
-        return self.articles[self.ids[self.passage_article[passage]]]
+        """The article of a passage, without its text (id, outlet, date and kind)."""
+        return self.articles.article(int(self.passage_article[passage]))
 
     def start_of(self, passage: int) -> int:
         return int(self.passage_start[passage])
@@ -214,12 +219,14 @@ def find_reuse(
     spans_to: SpanSink = tuple,
     signatures_to: SignatureRows | None = None,
     executor: Executor | None = None,
+    article_signatures_to: SignatureRows | None = None,
 ) -> Reuse:
     """Wire and shared candidate spans, matches and near-duplicates of a corpus; ``kernels``
     sign, propose candidates and align (default: in this process). ``results`` may be a
     lazy sequence in id order (the work store's): it is read through, never held; the
     distinct passage texts go to ``texts``, their signatures to ``signatures_to``, the
-    claims' sentence vectors to ``vectors_to`` (default for the three: memory) and each
+    articles' (near-duplicates) to ``article_signatures_to``, the claims' sentence
+    vectors to ``vectors_to`` (default for the four: memory) and each
     article's spans to ``spans_to`` as they are made (default: a tuple); ``executor`` runs
     the claims' per-text work (default: this process)."""
     kernels = kernels or Local()
@@ -234,13 +241,14 @@ def find_reuse(
     has = np.flatnonzero(np.diff(cuts) > 0)
     ids = corpus.ids
     duplicates, clusters = find_duplicates(
-        [ids[k] for k in has.tolist()],
+        corpus.articles.ids.picked(has),
         corpus.passage_text,
         np.r_[cuts[has], cuts[-1]],  # [0] when no article has a passage
         corpus.signatures,
         lambda a: ordered[bisect_left(ids, a)].article.text,  # read when LSH proposes it
         config,
         kernels,
+        article_signatures_to,
     )
     del corpus  # the claim stage runs without the passages' tables
     return Reuse(

@@ -17,8 +17,9 @@ import numpy as np
 
 from provenance.config import Config
 from provenance.match.align import grade
+from provenance.match.articles import Ids
 from provenance.match.links import Link, LinkTable, with_self
-from provenance.match.origin import UNKNOWN, first_appearance
+from provenance.match.origin import UNKNOWN
 from provenance.match.signatures import Matrix
 from provenance.match.units import SpanSink
 from provenance.model import (
@@ -45,11 +46,7 @@ class Ranking:
 
     def __init__(self, corpus: Corpus) -> None:
         self._corpus = corpus
-        articles = corpus.articles
-        ids = corpus.ids
-        best = sorted(range(len(ids)), key=lambda k: self.key(articles[ids[k]]))
-        rank = np.empty(len(ids), dtype=np.int64)
-        rank[best] = np.arange(len(ids))
+        rank = corpus.articles.ranks()  # ``key``'s order, on the articles' columns
         by_text = corpus.by_text
         order = np.lexsort((rank[corpus.passage_article[by_text]], corpus.passage_text[by_text]))
         self._ranked: Matrix = by_text[order]  # lexsort is stable: passage order in a tie
@@ -65,9 +62,12 @@ class Ranking:
         return self._ranked[bounds[text] : bounds[text + 1]].tolist()  # type: ignore[no-any-return]
 
 
-def _first_of(corpus: Corpus, links: list[Link]) -> str:
-    arts = [corpus.article_of(i) for link in links for i in corpus.occurrences(link.other)]
-    return first_appearance(arts)
+def _first_of(corpus: Corpus, links: list[Link]) -> int | None:
+    """The number of the article that had the texts of ``links`` first (``first_appearance``
+    of their occurrences' articles, on the columns; None: unknown)."""
+    bounds, by_text = corpus.bounds, corpus.by_text
+    passages = [by_text[bounds[link.other] : bounds[link.other + 1]] for link in links]
+    return corpus.articles.first_of(corpus.passage_article[np.concatenate(passages)])
 
 
 def _contained(inner: Span, outer: Span) -> bool:
@@ -115,12 +115,11 @@ def spans_for(
     """Per article (all of them, in id order), its wire and shared spans (pruned), handed
     to ``spans_to`` as they are made; and the matches they make. An article's candidate
     spans are made when it comes (``_candidates``): only one article's are in memory."""
-    position = {a: k for k, a in enumerate(corpus.ids)}
-    made = MatchColumns(corpus.ids, position)
+    made = MatchColumns(corpus.ids)
 
     def rows() -> Iterator[tuple[Span, ...]]:
         at = 0
-        for k, candidates in _candidates(corpus, config, links, ranking, position):
+        for k, candidates in _candidates(corpus, config, links, ranking):
             yield from [()] * (k - at)
             kept, matches = article_spans(corpus.ids[k], candidates)
             made.extend(matches)
@@ -137,7 +136,6 @@ def _candidates(
     config: Config,
     links: LinkTable,
     ranking: Ranking,
-    position: Mapping[str, int],
 ) -> Iterator[tuple[int, list[tuple[Span, float]]]]:
     """Per article with any (its number, in id order): its candidate spans with the
     estimated Jaccard of their link, in the order of its distinct texts, then passage
@@ -154,7 +152,7 @@ def _candidates(
     def first(u: int, mine: list[Link]) -> str:
         if firsts[u] == _NOT_ASKED:  # asked once per text: its occurrences may be many
             found = _first_of(corpus, mine)
-            firsts[u] = position.get(found, _UNKNOWN)
+            firsts[u] = _UNKNOWN if found is None else found
         return UNKNOWN if firsts[u] == _UNKNOWN else corpus.ids[firsts[u]]
 
     cuts = np.searchsorted(corpus.passage_article, np.arange(len(corpus.ids) + 1)).tolist()
@@ -267,9 +265,10 @@ class MatchColumns:
     """Matches as they are made, as columns (article numbers for ids): ``table`` keeps the
     first maker of each pair of sides and puts them in report order."""
 
-    def __init__(self, ids: Sequence[str], position: Mapping[str, int]) -> None:
+    def __init__(self, ids: Sequence[str], position: Mapping[str, int] | None = None) -> None:
         self._ids = ids
-        self._position = position
+        # an id's number: ``ids.index`` (``articles.Ids``: a binary search) without a map
+        self._position = ids.index if position is None else position.__getitem__
         # a: article, start, end; b: article, start, end; grade; edits: changed, inserted,
         # deleted. Then score and estimated Jaccard.
         self._ints, self._floats = array("q"), array("d")
@@ -280,7 +279,7 @@ class MatchColumns:
             a, b, e = m.a, m.b, m.edits
             grade = _GRADES.index(m.grade)
             self._ints.extend(
-                (at[a.article_id], a.start, a.end, at[b.article_id], b.start, b.end, grade)
+                (at(a.article_id), a.start, a.end, at(b.article_id), b.start, b.end, grade)
             )
             self._ints.extend((e.changed, e.inserted, e.deleted))
             self._floats.extend((m.score, m.estimated_jaccard))
@@ -289,8 +288,9 @@ class MatchColumns:
         ints = np.array(self._ints, dtype=np.int64).reshape(-1, 10)
         floats = np.array(self._floats, dtype=np.float64).reshape(-1, 2)
         n = len(self._ids)
-        rank = np.empty(n, dtype=np.int64)  # an article's id among the ids, in str order
-        rank[sorted(range(n), key=self._ids.__getitem__)] = np.arange(n)
+        rank = np.arange(n)  # an article's id among the ids, in str order
+        if not isinstance(self._ids, Ids):  # a table's ids are in order already
+            rank[sorted(range(n), key=self._ids.__getitem__)] = np.arange(n)
         keys = (ints[:, 5], ints[:, 4], rank[ints[:, 3]], ints[:, 2], ints[:, 1], rank[ints[:, 0]])
         order = np.lexsort(keys)  # stable: the first maker of equal sides comes first
         ints, floats = ints[order], floats[order]

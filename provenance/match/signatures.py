@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ __all__ = [
     "Permutations",
     "sign",
     "union",
+    "union_blocks",
     "union_runs",
 ]
 
@@ -181,18 +182,29 @@ def union(matrix: Signatures, groups: Sequence[Sequence[int]], empty: int) -> Ma
     return out
 
 
-def union_runs(matrix: Signatures, rows: Matrix, cuts: Matrix, block: int = 1 << 16) -> Matrix:
+def union_runs(matrix: Signatures, rows: Matrix, cuts: Matrix, block: int = 1 << 13) -> Matrix:
     """``union`` of the groups ``rows[cuts[g] : cuts[g + 1]]`` (none empty), consecutive
     groups read together, about ``block`` rows of ``matrix`` at a time."""
+    out = np.empty((len(cuts) - 1, matrix.shape[1]), dtype=matrix.dtype)
+    for g, h, values in union_blocks(matrix, rows, cuts, block):
+        out[g:h] = values
+    return out
+
+
+def union_blocks(
+    matrix: Signatures, rows: Matrix, cuts: Matrix, block: int = 1 << 13
+) -> Iterator[tuple[int, int, Matrix]]:
+    """``union_runs`` a block at a time: (g, h, the union signatures of groups g .. h - 1),
+    in order, so that a caller can write them out (a stored matrix) as they come; one read
+    of ``matrix`` touches about ``block`` rows (a stored matrix's mapped pages: at 8,192
+    rows, 32 MB at most)."""
     count = len(cuts) - 1
-    out = np.empty((count, matrix.shape[1]), dtype=matrix.dtype)
     g = 0
     while g < count:  # groups g .. h - 1: at least one, else as many as fit in ``block``
         h = max(g + 1, int(np.searchsorted(cuts, cuts[g] + block, side="right")) - 1)
         picked = matrix[rows[cuts[g] : cuts[h]]]
-        out[g:h] = np.minimum.reduceat(picked, cuts[g:h] - cuts[g], axis=0)
+        yield g, h, np.minimum.reduceat(picked, cuts[g:h] - cuts[g], axis=0)
         g = h
-    return out
 
 
 class BatchSigner:

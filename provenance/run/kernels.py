@@ -75,8 +75,9 @@ class Kernels(Protocol):
 
     def candidates(
         self, signatures: Signatures, threshold: float, max_candidates: int, bands_per_pass: int
-    ) -> list[Candidate]:
-        """What ``match.candidates.lsh_candidates`` returns for the same arguments."""
+    ) -> Sequence[Candidate]:
+        """What ``match.candidates.lsh_candidates`` returns for the same arguments (a list,
+        or its ``CandidateTable`` of numpy columns)."""
         ...
 
     def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:
@@ -101,7 +102,7 @@ class Local:
 
     def candidates(
         self, signatures: Signatures, threshold: float, max_candidates: int, bands_per_pass: int
-    ) -> list[Candidate]:
+    ) -> Sequence[Candidate]:
         return lsh_candidates(signatures, threshold, max_candidates, bands_per_pass)
 
     def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:

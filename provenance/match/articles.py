@@ -1,0 +1,225 @@
+"""The articles of a corpus-wide stage as numpy columns: what reuse and quotation groups
+keep of every article (id, outlet, date, kind) without an ``Article`` object per article.
+
+``Strings`` holds many strings in one UTF-8 buffer (a few bytes of offsets each);
+``ArticleTable`` the text-less articles in id order, an ``Article`` made when one is read,
+with the two questions the stages ask of many articles at once answered on the columns:
+which is the best source (``ranks``: ``reuse_spans.Ranking.key``'s order) and which had a
+text first (``first_of``: ``origin.first_appearance``'s rule; a test compares the two).
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any, overload
+
+import numpy as np
+
+from provenance.match.origin import UNKNOWN
+from provenance.model import Article, SourceKind
+
+Matrix = np.ndarray[Any, Any]
+
+# Articles made by ``ArticleTable.article`` kept for their next read (a text's occurrences
+# are read together, and the best sources again and again).
+_CACHED = 4096
+_KINDS = tuple(SourceKind)
+
+
+class Strings(Sequence[str | None]):
+    """Strings (or ``None``) in one UTF-8 buffer, read back by number."""
+
+    def __init__(self, values: Iterable[str | None] = ()) -> None:
+        self._buffer = bytearray()
+        self._ends = array("q")
+        self._none = array("b")
+        for value in values:
+            self.append(value)
+
+    def append(self, value: str | None) -> None:
+        if value is not None:
+            self._buffer += value.encode("utf-8", "surrogatepass")
+        self._ends.append(len(self._buffer))
+        self._none.append(value is None)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def _get(self, k: int) -> str | None:
+        if self._none[k]:
+            return None
+        start = self._ends[k - 1] if k else 0
+        return self._buffer[start : self._ends[k]].decode("utf-8", "surrogatepass")
+
+    @overload
+    def __getitem__(self, index: int) -> str | None: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str | None]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str | None] | None:
+        if isinstance(index, slice):
+            return [self._get(k) for k in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._get(index % len(self))
+
+    def __iter__(self) -> Iterator[str | None]:
+        return (self._get(k) for k in range(len(self)))
+
+
+class Ids(Sequence[str]):
+    """Article ids in id order (``ArticleTable.ids``); ``index`` by binary search."""
+
+    def __init__(self, strings: Strings) -> None:
+        self._strings = strings
+
+    def __len__(self) -> int:
+        return len(self._strings)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        found = self._strings[index]
+        assert found is not None  # an id is never None
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[k] for k in range(len(self)))
+
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        """The number of article id ``value`` (a binary search; ValueError if absent)."""
+        stop = len(self) if stop is None else stop
+        k = bisect_left(self, value, start, stop)
+        if k < stop and self[k] == value:
+            return k
+        raise ValueError(f"{value!r} is not an article id of the table")
+
+    def picked(self, numbers: Matrix) -> Sequence[str]:
+        """The ids of articles ``numbers`` (in that order), read when asked for."""
+        return _Picked(self, numbers)
+
+
+class _Picked(Sequence[str]):
+    def __init__(self, ids: Ids, numbers: Matrix) -> None:
+        self._ids = ids
+        self._numbers = numbers
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        return self._ids[int(self._numbers[index])]
+
+
+class ArticleTable:
+    """Text-less articles in id order as columns: ids and published dates as ``Strings``,
+    outlets as codes, the kind and the published instant (seconds, NaN when unknown) as
+    numpy arrays. ``add`` them in id order, then ``close``."""
+
+    def __init__(self) -> None:
+        self._ids = Strings()
+        self._published = Strings()
+        self._outlet_names: list[str | None] = []
+        self._outlet_codes: dict[str | None, int] = {}
+        self._outlet = array("i")
+        self._kind = array("b")
+        self._instant = array("d")
+        self.ids = Ids(self._ids)
+        self.kind: Matrix = np.zeros(0, dtype=np.int8)  # index in ``_KINDS``
+        self.wire: Matrix = np.zeros(0, dtype=bool)
+        self.instant: Matrix = np.zeros(0)
+        self.article = lru_cache(maxsize=_CACHED)(self._article)
+
+    @classmethod
+    def of(cls, articles: Iterable[Article]) -> ArticleTable:
+        """The table of ``articles`` (sorted by id here)."""
+        table = cls()
+        for a in sorted(articles, key=lambda a: a.id):
+            table.add(a)
+        return table.close()
+
+    def add(self, article: Article) -> None:
+        if len(self._ids) and article.id <= self.ids[len(self._ids) - 1]:
+            raise ValueError(f"articles out of id order: {article.id!r}")
+        self._ids.append(article.id)
+        self._published.append(article.published)
+        code = self._outlet_codes.setdefault(article.outlet, len(self._outlet_names))
+        if code == len(self._outlet_names):
+            self._outlet_names.append(article.outlet)
+        self._outlet.append(code)
+        self._kind.append(_KINDS.index(article.source_kind))
+        at = article.published_at
+        self._instant.append(at.timestamp() if at is not None else math.nan)
+
+    def close(self) -> ArticleTable:
+        """The numpy columns of the articles added (no more are added after)."""
+        self.kind = np.frombuffer(self._kind, dtype=np.int8).copy()
+        self.wire = self.kind == _KINDS.index(SourceKind.WIRE)
+        self.instant = np.frombuffer(self._instant, dtype=np.float64).copy()
+        self._kind, self._instant = array("b"), array("d")
+        self.article.cache_clear()
+        return self
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _article(self, k: int) -> Article:
+        """Article number ``k`` without its text: id, outlet, date and kind (what the
+        corpus-wide stages read of an article)."""
+        return Article(
+            self.ids[k],
+            "",
+            outlet=self._outlet_names[self._outlet[k]],
+            published=self._published[k],
+            source_kind=_KINDS[self.kind[k]],
+        )
+
+    def outlet(self, k: int) -> str | None:
+        return self._outlet_names[self._outlet[k]]
+
+    def published(self, k: int) -> str | None:
+        return self._published[k]
+
+    def ranks(self) -> Matrix:
+        """Each article's rank as a source, best first: ``reuse_spans.Ranking.key``
+        (wire articles, then the earliest instant, undated last, then id) on the columns."""
+        undated = np.isnan(self.instant)
+        order = np.lexsort(
+            (np.arange(len(self)), np.where(undated, 0.0, self.instant), undated, ~self.wire)
+        )
+        rank = np.empty(len(self), dtype=np.int64)
+        rank[order] = np.arange(len(self))
+        return rank
+
+    def first_of(self, numbers: Matrix) -> int | None:
+        """Which of the articles ``numbers`` (all carrying one text, repeats allowed) had
+        it first: ``origin.first_appearance`` on the columns, as an article number (None:
+        ``UNKNOWN``)."""
+        ks = np.unique(np.asarray(numbers, dtype=np.int64))
+        wire = ks[self.wire[ks]]
+        pool = wire if len(wire) else ks
+        if len(pool) == 1:
+            return int(pool[0])
+        instants = self.instant[pool]
+        if np.isnan(instants).any():
+            return None
+        earliest = np.flatnonzero(instants == instants.min())
+        return int(pool[earliest[0]]) if len(earliest) == 1 else None
+
+    def first_id(self, numbers: Matrix) -> str:
+        """``first_of`` as an id (or ``UNKNOWN``)."""
+        k = self.first_of(numbers)
+        return UNKNOWN if k is None else self.ids[k]

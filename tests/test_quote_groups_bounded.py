@@ -1,0 +1,112 @@
+"""Quotation groups with bounded memory (provenance/match/quote_groups.py): the quotations
+read back by number, their units' signatures in a stored matrix, the groups handed out as
+they are made; the same groups as in memory, whatever the chunk sizes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pytest
+
+from provenance import pipeline
+from provenance.config import Config
+from provenance.match import quote_corpus
+from provenance.match.quote_corpus import MemoryQuotations, QuoteRow
+from provenance.match.quote_groups import find_quote_groups
+from provenance.model import Article, QuoteGroup
+from provenance.run.stored import StoredMatrix
+from provenance.run.workstore import WorkStore
+
+# a-b and b-c align, a-c does not (tests/test_quotes.py: one group through b)
+LINK_A = "We will not accept any deal that hurts our farmers"
+LINK_B = f"{LINK_A} or our fishermen in the north"
+LINK_C = "any deal that hurts our farmers or our fishermen in the north is bad for us all"
+WEATHER = "The weather was fine all week long in the hills"
+
+
+def _article(aid: str, text: str, published: str) -> Article:
+    return Article(id=aid, text=text, published=published, outlet=aid.upper(), language="en")
+
+
+ARTICLES = [
+    _article("c", f"Minister Jo Park said: “{LINK_C}.”", "2024-01-03"),
+    _article("a", f"Minister Jo Park said: “{LINK_A}.”", "2024-01-01"),
+    _article("n", "No quotation here, only a plain sentence of news.", "2024-01-02"),
+    _article("b", f"“{WEATHER},” said Jo Park. Jo Park said: “{LINK_B}.”", "2024-01-02"),
+    _article("d", "“We shall see,” said Jo Park.", "2024-01-04"),
+]
+# in order of first occurrence (article id, offset): a's quotation (with b's second and
+# c's), b's first (the weather, alone), d's (three words: never matched)
+EXPECTED = [["a", "b", "c"], ["b"], ["d"]]
+
+
+class _Rows(MemoryQuotations):
+    """Quotations in memory, noting how many are handed in at once and read back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.added: list[int] = []
+        self.reads: list[list[int]] = []
+
+    def extend(self, rows: Sequence[QuoteRow]) -> None:
+        self.added.append(len(rows))
+        super().extend(rows)
+
+    def many(self, seqs: Sequence[int]) -> list[QuoteRow]:
+        self.reads.append(list(seqs))
+        return super().many(seqs)
+
+
+def _listed(groups: Iterable[QuoteGroup]) -> Sequence[QuoteGroup]:
+    assert not isinstance(groups, tuple | list)  # made one at a time, not all at once
+    return list(groups)
+
+
+def test_groups_are_the_same_from_stored_signatures_and_rows_read_back_one_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = pipeline.analyze_each(ARTICLES)
+    config = Config()
+    expected = find_quote_groups(results, config)
+    assert isinstance(expected, tuple)
+    assert [[o.article_id for o in g.occurrences] for g in expected] == EXPECTED
+    assert [g.id for g in expected] == ["quote-0001", "quote-0002", "quote-0003"]
+    for name in ("SIGN_CHUNK", "ROWS_CHUNK", "LINK_CHUNK", "GROUP_CHUNK"):
+        monkeypatch.setattr(quote_corpus, name, 1)
+    rows = _Rows()
+    stored = StoredMatrix(tmp_path / "q.u32", config.fingerprint.num_perm)
+    found = find_quote_groups(
+        list(reversed(results)), config, rows_to=rows, signatures_to=stored, groups_to=_listed
+    )
+    assert list(found) == list(expected)
+    # five quotations (a's 0; b's weather 1 and LINK_B 2; c's 3; d's 4) handed in after
+    # each article that has any; the members read back a group at a time (a group is
+    # read whole, however many members it has)
+    assert rows.added == [1, 2, 1, 1, 0]
+    assert rows.reads[-3:] == [[0, 2, 3], [1], [4]]
+    assert len(stored) == 4  # a, b's two, c: one unit each (one sentence); d's three words: none
+    stored.close()
+
+
+def test_a_corpus_without_quotations_has_no_groups() -> None:
+    results = pipeline.analyze_each([ARTICLES[2]])
+    rows = _Rows()
+    assert find_quote_groups(results, Config(), rows_to=rows) == ()
+    assert rows.reads == [] or rows.reads == [[]]
+
+
+def test_a_run_with_a_work_store_reads_its_groups_back_from_it(tmp_path: Path) -> None:
+    """``analyze_streamed`` with a work store: the groups are rows of the store (read back
+    as the report is written), the same as those made in memory; ``analyze`` reads them
+    back whole."""
+    in_memory = pipeline.analyze(ARTICLES)
+    store = WorkStore(tmp_path / "work", resume=False)
+    try:
+        streamed = pipeline.analyze_streamed(ARTICLES, store=store)
+        assert not isinstance(streamed.corpus.quotes, tuple)
+        assert list(streamed.corpus.quotes) == list(in_memory.quotes)
+        assert [[o.article_id for o in g.occurrences] for g in in_memory.quotes] == EXPECTED
+        assert pipeline.analyze(ARTICLES, store=store).quotes == in_memory.quotes
+    finally:
+        store.close()
