@@ -1082,3 +1082,38 @@ def test_find_reuse_works_through_the_kernels_and_stores_it_is_given() -> None:
     assert len(texts) == len({W1, W2, W3, O2, O3})
     assert len(rows) > 0
     assert found.matches
+
+
+def test_stored_signatures_give_the_near_duplicates_and_spans_of_memory(tmp_path: Path) -> None:
+    """The near-duplicates' case with the passages' and the articles' signatures written to
+    stored matrices (as with a work store): the same spans, matches, near-duplicates and
+    clusters as in memory; one article row per article with passages (d1, d2, d3, d4),
+    each the position-wise minimum of its passages' rows."""
+    from provenance.run.stored import StoredMatrix
+
+    story = "\n".join([W1, W2, W3])
+    edited = story.replace("Thursday", "Friday")
+    arts = _segmented(
+        Article("d1", story, outlet="One"),
+        Article("d2", edited, outlet="Two"),
+        Article("d3", edited + "\n" + O3, outlet="Three"),
+        Article("d4", O3 + "\n" + O2.replace("missile", "rocket"), outlet="Four"),
+    )
+    config = Config()
+    width = config.fingerprint.num_perm
+    passages = StoredMatrix(tmp_path / "p.u32", width)
+    unions = StoredMatrix(tmp_path / "a.u32", width)
+    expected = reuse.find_reuse(arts, config)
+    found = reuse.find_reuse(arts, config, signatures_to=passages, article_signatures_to=unions)
+    assert found.clusters == expected.clusters == (("d1", "d2", "d3"),)
+    assert dict(found.duplicates) == dict(expected.duplicates)
+    assert tuple(found.spans) == tuple(expected.spans)
+    assert tuple(found.matches) == tuple(expected.matches)
+    corpus = reuse.Corpus.build(arts, config, Local(), MemoryTexts())
+    rows = [
+        np.asarray(corpus.signatures)[corpus.passage_text[corpus.passage_article == k]]
+        for k in range(4)
+    ]
+    assert np.array_equal(unions[np.arange(4)], np.stack([r.min(axis=0) for r in rows]))
+    passages.close()
+    unions.close()
