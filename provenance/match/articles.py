@@ -15,7 +15,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from provenance.match.origin import UNKNOWN
 from provenance.model import Article, SourceKind
 
 Matrix = np.ndarray[Any, Any]
+T = TypeVar("T")
 
 # Articles made by ``ArticleTable.article`` kept for their next read (a text's occurrences
 # are read together, and the best sources again and again).
@@ -30,7 +31,31 @@ _CACHED = 4096
 _KINDS = tuple(SourceKind)
 
 
-class Strings(Sequence[str | None]):
+class _Lazy(Sequence[T]):
+    """A sequence whose items are made when read (``_get`` of a position in range)."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def _get(self, k: int) -> T:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        if isinstance(index, slice):
+            return [self._get(k) for k in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._get(index % len(self))
+
+    def __iter__(self) -> Iterator[T]:
+        return (self._get(k) for k in range(len(self)))
+
+
+class Strings(_Lazy[str | None]):
     """Strings (or ``None``) in one UTF-8 buffer, read back by number."""
 
     def __init__(self, values: Iterable[str | None] = ()) -> None:
@@ -55,22 +80,8 @@ class Strings(Sequence[str | None]):
         start = self._ends[k - 1] if k else 0
         return self._buffer[start : self._ends[k]].decode("utf-8", "surrogatepass")
 
-    @overload
-    def __getitem__(self, index: int) -> str | None: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[str | None]: ...
-    def __getitem__(self, index: int | slice) -> str | Sequence[str | None] | None:
-        if isinstance(index, slice):
-            return [self._get(k) for k in range(*index.indices(len(self)))]
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        return self._get(index % len(self))
 
-    def __iter__(self) -> Iterator[str | None]:
-        return (self._get(k) for k in range(len(self)))
-
-
-class Ids(Sequence[str]):
+class Ids(_Lazy[str]):
     """Article ids in id order (``ArticleTable.ids``); ``index`` by binary search."""
 
     def __init__(self, strings: Strings) -> None:
@@ -79,19 +90,10 @@ class Ids(Sequence[str]):
     def __len__(self) -> int:
         return len(self._strings)
 
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[str]: ...
-    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
-        if isinstance(index, slice):
-            return [self[k] for k in range(*index.indices(len(self)))]
-        found = self._strings[index]
+    def _get(self, k: int) -> str:
+        found = self._strings[k]
         assert found is not None  # an id is never None
         return found
-
-    def __iter__(self) -> Iterator[str]:
-        return (self[k] for k in range(len(self)))
 
     def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
         """The number of article id ``value`` (a binary search; ValueError if absent)."""
@@ -106,7 +108,7 @@ class Ids(Sequence[str]):
         return _Picked(self, numbers)
 
 
-class _Picked(Sequence[str]):
+class _Picked(_Lazy[str]):
     def __init__(self, ids: Ids, numbers: Matrix) -> None:
         self._ids = ids
         self._numbers = numbers
@@ -114,14 +116,8 @@ class _Picked(Sequence[str]):
     def __len__(self) -> int:
         return len(self._numbers)
 
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[str]: ...
-    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
-        if isinstance(index, slice):
-            return [self[k] for k in range(*index.indices(len(self)))]
-        return self._ids[int(self._numbers[index])]
+    def _get(self, k: int) -> str:
+        return self._ids[int(self._numbers[k])]
 
 
 class ArticleTable:
