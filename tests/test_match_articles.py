@@ -114,3 +114,19 @@ def test_a_candidate_table_reads_as_the_list_of_candidates() -> None:
     assert table != [*records[:-1], Candidate(0, 1, 0.0)]
     with pytest.raises(IndexError):
         table[len(records)]
+
+
+def test_articles_read_back_past_the_cache_are_made_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With room for two, reading 0, 1, 2 drops 0 (the oldest): read again, it is made
+    again, equal to the first but a new object; 2, still kept, is the same object."""
+    from provenance.match import articles as module
+
+    monkeypatch.setattr(module, "_CACHED", 2)
+    table = ArticleTable.of(_articles(random.Random(1), 3))
+    first = [table.article(k) for k in range(3)]
+    assert table.article(2) is first[2]
+    again = table.article(0)
+    assert again == first[0]
+    assert again is not first[0]

@@ -14,7 +14,6 @@ import math
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
-from functools import lru_cache
 from typing import Any, TypeVar, overload
 
 import numpy as np
@@ -137,7 +136,7 @@ class ArticleTable:
         self.kind: Matrix = np.zeros(0, dtype=np.int8)  # index in ``_KINDS``
         self.wire: Matrix = np.zeros(0, dtype=bool)
         self.instant: Matrix = np.zeros(0)
-        self.article = lru_cache(maxsize=_CACHED)(self._article)
+        self._cache: dict[int, Article] = {}  # no cycle through a bound method
 
     @classmethod
     def of(cls, articles: Iterable[Article]) -> ArticleTable:
@@ -166,15 +165,23 @@ class ArticleTable:
         self.wire = self.kind == _KINDS.index(SourceKind.WIRE)
         self.instant = np.frombuffer(self._instant, dtype=np.float64).copy()
         self._kind, self._instant = array("b"), array("d")
-        self.article.cache_clear()
+        self._cache.clear()
         return self
 
     def __len__(self) -> int:
         return len(self._ids)
 
-    def _article(self, k: int) -> Article:
+    def article(self, k: int) -> Article:
         """Article number ``k`` without its text: id, outlet, date and kind (what the
-        corpus-wide stages read of an article)."""
+        corpus-wide stages read of an article); the last ``_CACHED`` made are kept."""
+        found = self._cache.get(k)
+        if found is None:
+            if len(self._cache) >= _CACHED:  # the oldest goes
+                del self._cache[next(iter(self._cache))]
+            found = self._cache[k] = self._made(k)
+        return found
+
+    def _made(self, k: int) -> Article:
         return Article(
             self.ids[k],
             "",
