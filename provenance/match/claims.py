@@ -39,7 +39,6 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -48,19 +47,19 @@ from rapidfuzz import fuzz
 
 from provenance.anchors import AnchorLexicon
 from provenance.config import AlignConfig, ClaimsConfig, Config
-from provenance.fingerprint import FingerprintParams
 from provenance.fingerprint import claim_shingles as claim_shingles
 from provenance.fingerprint import load_stopwords as load_stopwords
+from provenance.match.candidates import Banding, candidates
+from provenance.match.claim_corpus import AnchorTable, TextSequence, WorkFolder, claim_key
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
 from provenance.match.claim_corpus import ClaimText as _Text
 from provenance.match.claim_corpus import Unit as Unit
-from provenance.match.claim_corpus import claim_key
 from provenance.match.claim_corpus import clauses as clauses
 from provenance.match.claim_corpus import units_of as units_of
 from provenance.match.claim_pairs import semantic_pairs
 from provenance.match.codes import unique
 from provenance.match.origin import first_appearance
-from provenance.match.units import Rows, RowStore
+from provenance.match.units import MemoryTexts, Rows, RowStore, Texts
 from provenance.model import (
     Article,
     ArticleResult,
@@ -70,7 +69,7 @@ from provenance.model import (
     Confidence,
     outlet_key,
 )
-from provenance.run.kernels import Kernels, Local, embed_whole, sign_in_chunks
+from provenance.run.kernels import Kernels, Local, embed_whole
 
 if TYPE_CHECKING:  # run.local imports resources, which imports this module
     from provenance.run.local import Executor
@@ -146,25 +145,65 @@ PairBlock = tuple[Codes, Codes, Flags]  # first texts, second texts, mutually be
 
 @dataclass(frozen=True)
 class Scoring:
-    """What deciding a proposed link needs: the distinct texts, the anchors' rarity
-    weights, the sentence vectors (None without a model) and the thresholds. An executor
-    sends it once to each worker that scores links."""
+    """What deciding a proposed link needs: the distinct texts' claim keys (read back by
+    number), their anchors (CSR columns of numbers into ``anchor_names``) and the anchors'
+    rarity weights (by number), the sentence vectors (None without a model) and the
+    thresholds. An executor sends it once to each worker that scores links."""
 
-    texts: Sequence[_Text]
-    idf: Mapping[str, float]
+    keys: Texts
+    anchor_names: Sequence[str]
+    anchor_cuts: Codes
+    anchor_ids: npt.NDArray[np.int32]
+    idf: npt.NDArray[np.float64]
     vectors: Rows | None
     claims: ClaimsConfig
     align: AlignConfig
 
+    @classmethod
+    def of(cls, corpus: _Corpus, vectors: Rows | None, config: Config) -> Scoring:
+        return cls(
+            corpus.keys,
+            corpus.anchor_names,
+            corpus.anchor_cuts,
+            corpus.anchor_ids,
+            corpus.idf,
+            vectors,
+            config.claims,
+            config.align,
+        )
+
+    @classmethod
+    def of_texts(
+        cls,
+        texts: Sequence[_Text],
+        idf: Mapping[str, float],
+        vectors: Rows | None,
+        claims: ClaimsConfig,
+        align: AlignConfig,
+    ) -> Scoring:
+        """The scoring of ``texts`` held in memory, with the weights of ``idf`` (0 for an
+        anchor it lacks)."""
+        keys = MemoryTexts()
+        keys.extend([t.key for t in texts])
+        table = AnchorTable()
+        for t in texts:
+            table.add(sorted(t.anchors))
+        names, cuts, ids = table.columns()
+        weights = np.asarray([idf.get(a, 0.0) for a in names], dtype=np.float64)
+        return cls(keys, names, cuts, ids, weights, vectors, claims, align)
+
     def shared(self, a: int, b: int) -> tuple[tuple[str, ...], float]:
         """The anchors two texts share, and their weight: a word of a shared name does not
         count again beside it ("north" and "korea" beside "northkorea")."""
-        common = self.texts[a].anchors & self.texts[b].anchors
+        cuts, ids = self.anchor_cuts, self.anchor_ids
+        both = set(ids[cuts[a] : cuts[a + 1]].tolist()) & set(ids[cuts[b] : cuts[b + 1]].tolist())
+        common = {self.anchor_names[i]: i for i in both}
         counted: list[str] = []
         for x in sorted(common, key=lambda x: (-len(x), x)):
             if not any(x in longer for longer in counted):
                 counted.append(x)
-        return tuple(sorted(common)), sum(self.idf[x] for x in counted)
+        weights: list[float] = self.idf[[common[x] for x in counted]].tolist()
+        return tuple(sorted(common)), sum(weights)
 
     def link(self, a: int, b: int, mutual: bool) -> ClaimLink | None:
         """The link of texts ``a`` and ``b`` (of two outlets or more), or None."""
@@ -177,12 +216,16 @@ class Scoring:
         links. What decides a pair is computed only as far as it can change the answer:
         a pair not mutually best is decided without its cosine (``confidence`` reads it
         only for mutually best pairs), and the shared anchors are weighed only for a pair
-        that would be a link if they weighed enough (``anchor_min_weight`` only adds)."""
-        texts, claims, align = self.texts, self.claims, self.align
+        that would be a link if they weighed enough (``anchor_min_weight`` only adds).
+        The claim keys of the block's texts are read at once, each once."""
+        claims, align = self.claims, self.align
+        texts: list[int] = unique(np.r_[a, b]).tolist()
+        key = dict(zip(texts, self.keys.many(texts), strict=True))
         lexical = [
-            round(claim_score_keys(texts[x].key, texts[y].key), 2)
+            round(claim_score_keys(key[x], key[y]), 2)
             for x, y in zip(a.tolist(), b.tolist(), strict=True)
         ]
+        del key
         flags: list[bool] = mutual.tolist()
         wanted = [
             k
@@ -229,20 +272,19 @@ def score_task(item: PairBlock, scoring: Scoring, resources: Any) -> list[tuple[
 
 
 def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> Codes:
-    """Pair codes (``a * len(texts) + b``, a < b) that the claim LSH proposes, sorted."""
-    params = FingerprintParams.from_config(config.fingerprint)
-    shingler = partial(
-        claim_shingles,
-        params=params,
-        stopwords=load_stopwords(),
-        n=config.fingerprint.claim_word_shingle,
-    )
-    signatures = sign_in_chunks(kernels, [t.text for t in corpus.texts], params, shingler)
+    """Pair codes (``a * len(texts) + b``, a < b) that the claim LSH proposes over the
+    texts' signatures (made with the corpus), sorted: this process's kernels give them as
+    arrays (``match.candidates.candidates``: no object per pair), others as records."""
     fp = config.fingerprint
+    size = len(corpus)
+    signatures = corpus.signatures
+    if isinstance(kernels, Local):  # the same pairs as ``kernels.candidates``
+        banding = Banding.for_threshold(signatures.shape[1], fp.claim_lsh_threshold)
+        a, b, _ = candidates(signatures, banding, fp.max_candidates, fp.lsh_bands_per_pass)
+        return np.asarray(a * size + b, dtype=np.int64)  # sorted by (a, b), each once
     found = kernels.candidates(
         signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
-    size = len(corpus.texts)
     return unique(np.fromiter((c.a * size + c.b for c in found), np.int64, len(found)))
 
 
@@ -256,14 +298,15 @@ def _links(
     """Accepted links between distinct texts of different outlets, keyed (a, b), a < b.
     The proposed pairs are held as pair codes (8 bytes each, plus a byte for "mutually
     best") and scored in order, ``SCORE_BLOCK`` pairs at a time."""
-    size = len(corpus.texts)
+    size = len(corpus)
     lexical = _lexical_candidates(corpus, config, kernels)
+    corpus.close()  # the signatures are read
     semantic = np.zeros(0, dtype=np.int64)
     if vectors is not None:
-        outlet_of = {a: outlet_key(art) for a, art in corpus.articles.items()}
-        anchor_sets = [t.anchors for t in corpus.texts]
         # mutually best in a candidate article pair: sorted codes a * size + b (a vector a text)
-        semantic = semantic_pairs(corpus.article_texts, outlet_of, vectors, anchor_sets, config)
+        semantic = semantic_pairs(
+            corpus.article_texts, corpus.article_outlets, vectors, corpus.anchor_sets, config
+        )
     codes = unique(np.concatenate([lexical, semantic]))  # numpy's union1d, by a sort
     mutual = np.isin(codes, semantic, assume_unique=True)
     del lexical, semantic
@@ -275,7 +318,7 @@ def _links(
             apart = (lone[a] < 0) | (lone[a] != lone[b])  # two outlets or more
             yield a[apart], b[apart], mutual[start : start + SCORE_BLOCK][apart]
 
-    scoring = Scoring(corpus.texts, corpus.idf, vectors, config.claims, config.align)
+    scoring = Scoring.of(corpus, vectors, config)
     blocks, sent = itertools.tee(proposed())
     if executor is None:
         found: Iterable[list[tuple[int, ClaimLink]]] = (scoring.links(*item) for item in sent)
@@ -298,10 +341,10 @@ def _stars(
         neighbours.setdefault(b, {})[a] = link
 
     def reach(node: int, free: set[int], level: Confidence | None) -> int:
-        outlets = set(corpus.texts[node].outlets)
+        outlets = set(corpus.text_outlets[node])
         for other, link in neighbours[node].items():
             if other in free and (level is None or link.confidence == level):
-                outlets |= corpus.texts[other].outlets
+                outlets |= corpus.text_outlets[other]
         return len(outlets)
 
     def rank(node: int, free: set[int]) -> tuple[int, int, int]:
@@ -340,10 +383,12 @@ def _group(corpus: _Corpus, centre: int, members: dict[int, ClaimLink]) -> Claim
     at.sort(key=lambda i: (owner[i].id, int(corpus.unit_start[i])))
     if len({outlet_key(owner[i]) for i in at}) < 2:
         return None
-    strong_outlets = set(corpus.texts[centre].outlets)
+    strong_outlets = set(corpus.text_outlets[centre])
     for m, member_link in members.items():
         if member_link.confidence == Confidence.STRONG:
-            strong_outlets |= corpus.texts[m].outlets
+            strong_outlets |= corpus.text_outlets[m]
+    numbers = sorted(chosen)
+    text_of = dict(zip(numbers, corpus.texts.many(numbers), strict=True))
     occurrences = []
     for i in at:
         art, k = owner[i], int(corpus.unit_text[i])
@@ -357,13 +402,13 @@ def _group(corpus: _Corpus, centre: int, members: dict[int, ClaimLink]) -> Claim
                 int(corpus.unit_end[i]),
                 score,
                 art.published,
-                language_of(art, corpus.texts[k].text),
+                language_of(art, text_of[k]),
                 link,
             )
         )
     first = first_appearance([owner[i] for i in at])
     level = Confidence.STRONG if len(strong_outlets) >= 2 else Confidence.POSSIBLE
-    return ClaimGroup("", corpus.texts[centre].text, tuple(occurrences), first, level)
+    return ClaimGroup("", text_of[centre], tuple(occurrences), first, level)
 
 
 def find_claims(
@@ -375,18 +420,21 @@ def find_claims(
     *,
     vectors_to: RowStore | None = None,
     describe_by: Executor | None = None,
+    folder: WorkFolder | None = None,
 ) -> tuple[ClaimGroup, ...]:
     """Claim groups across ``results``: strong groups first, each kind in the order of its
     first occurrence; ``kernels`` sign and propose the lexical candidates, ``executor``
     scores the proposed links, ``describe_by`` finds each distinct text's claim key and
     anchors (default: ``executor``; default for all: in this process). The sentence vectors
-    go to ``vectors_to`` (the work folder) when given, else they stay in memory."""
+    go to ``vectors_to`` (the work folder) when given, else they stay in memory; the
+    distinct texts, their claim keys and signatures to ``folder`` (the work store) when
+    given, else they stay in memory."""
     lexicon = anchor_lexicon or AnchorLexicon.load(load_stopwords())
-    corpus = _Corpus(results, config, lexicon, describe_by or executor)
+    corpus = _Corpus(results, config, lexicon, describe_by or executor, folder)
     kernels = kernels or Local()
     vectors: Rows | None = None
-    if config.claims.model != "none" and corpus.texts:
-        texts = [t.text for t in corpus.texts]
+    if config.claims.model != "none" and len(corpus):
+        texts = TextSequence(corpus.texts)  # read back a block at a time
         if vectors_to is None:
             vectors = embed_whole(kernels, texts, config.claims.model)
         else:  # written a run at a time as they are made, read back a few rows at a time
