@@ -21,8 +21,7 @@ from provenance.fingerprint import (
     shingles,
     spaceless_share,
 )
-from provenance.match import claim_corpus, claim_pairs
-from provenance.match import claims as claims_module
+from provenance.match import claim_corpus, claim_links, claim_pairs
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
 from provenance.match.claims import (
     Scoring,
@@ -749,10 +748,10 @@ def test_a_pair_not_mutually_best_and_no_link_without_its_cosine_reads_no_vector
 def test_rows_wanted_by_a_block_are_read_once_each_with_short_gaps_read_through(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(claims_module, "READ_GAP", 2)
+    monkeypatch.setattr(claim_links, "READ_GAP", 2)
     rows = _ReadRows(np.arange(40, dtype=np.float32).reshape(20, 2))
     wanted = np.asarray([7, 2, 7, 5, 18, 2])
-    read, where = claims_module._gather(rows, wanted)
+    read, where = claim_links._gather(rows, wanted)
     # 2, 5 and 7 have at most READ_GAP rows between them: one run 2..7; 18 is far: its own
     assert rows.asked == [[2, 3, 4, 5, 6, 7, 18]]
     np.testing.assert_array_equal(read[where], rows.matrix[wanted])
