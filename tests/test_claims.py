@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from provenance.fingerprint import (
     spaceless_share,
 )
 from provenance.match import claim_corpus, claim_links, claim_pairs
+from provenance.match.claim_columns import article_record, from_record
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
 from provenance.match.claims import (
     Scoring,
@@ -49,6 +51,7 @@ from provenance.render import html, markdown, text
 from provenance.render.data import report_dict
 from provenance.run.kernels import Local, VectorSink
 from provenance.run.local import Serial
+from provenance.run.workstore import StoredMatrix, WorkStore
 from provenance.segment import segment
 
 LEXICAL = replace(Config(), claims=ClaimsConfig(model="none"))
@@ -1005,3 +1008,49 @@ def test_the_units_of_a_text_are_listed_in_unit_order_however_many() -> None:
     assert len(at) == 40
     assert at == sorted(at)
     assert [corpus.ids[corpus.unit_article[i]] for i in at] == [a.id for a in articles]
+
+
+def test_the_claim_corpus_keeps_each_article_without_its_text_as_a_record() -> None:
+    full = Article(
+        "w-1",
+        "Seoul summoned the Russian ambassador on Thursday.",
+        title="Seoul summons envoy",
+        outlet="Yonhap",
+        url="https://example.test/w-1",
+        published="2024-09-20T08:00:00+09:00",
+        source_kind=SourceKind.WIRE,
+        language="en",
+        authors=("Kim Soo-yeon", "Lee Ji-hoon"),
+        extra={"section": "politics"},
+    )
+    bare = Article("o-2", "Один абзац.", outlet=None)
+    for article in (full, bare):
+        assert from_record(article_record(article)) == article.without_text()
+    corpus = ClaimCorpus(_results(bare, full), Config(), AnchorLexicon.load(load_stopwords()))
+    assert dict(corpus.articles) == {"o-2": bare.without_text(), "w-1": full.without_text()}
+    assert "x-3" not in corpus.articles
+
+
+def test_claims_with_their_texts_in_the_work_store_are_the_claims_in_memory(
+    corpus_articles: dict[str, Article], tmp_path: Path
+) -> None:
+    results = pipeline.analyze_each(list(corpus_articles.values()))
+    config = Config()
+    lexicon = AnchorLexicon.load(load_stopwords())
+    store = WorkStore(tmp_path, resume=False)
+    try:
+        stored = ClaimCorpus(results, config, lexicon, folder=store)
+        here = ClaimCorpus(results, config, lexicon)
+        assert len(stored) == len(here) > 20
+        everything = range(len(here))
+        assert stored.texts.many(everything) == here.texts.many(everything)
+        assert stored.keys.many(everything) == here.keys.many(everything)
+        assert isinstance(stored.signatures, StoredMatrix)  # a file beside the store
+        assert (tmp_path / "claim-signatures.u32").stat().st_size == stored.signatures[:].nbytes
+        assert np.array_equal(stored.signatures[:], here.signatures[:])
+        assert dict(stored.articles) == dict(here.articles)
+        stored.close()
+        assert not (tmp_path / "claim-signatures.u32").exists()  # let go once LSH read it
+        assert find_claims(results, config, folder=store) == find_claims(results, config)
+    finally:
+        store.close()

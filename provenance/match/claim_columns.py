@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import json
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
@@ -14,6 +15,7 @@ from typing import Any, overload
 import numpy as np
 
 from provenance.match.units import Texts
+from provenance.model import Article, SourceKind
 
 Column = np.ndarray[Any, Any]
 
@@ -162,3 +164,39 @@ class TextSequence(Sequence[str]):
     def __iter__(self) -> Iterator[str]:
         for lo in range(0, len(self), self.BLOCK):
             yield from self[lo : lo + self.BLOCK]
+
+
+def article_record(article: Article) -> str:
+    """What the claim stage keeps of an article (``Article.without_text``) as one string."""
+    a = article
+    fields = [a.id, a.title, a.outlet, a.url, a.published, a.source_kind, a.language, a.authors]
+    return json.dumps(fields, ensure_ascii=False)
+
+
+def from_record(record: str) -> Article:
+    """The text-less article of an ``article_record``."""
+    id_, title, outlet, url, published, kind, language, authors = json.loads(record)
+    return Article(
+        id_, "", title, outlet, url, published, SourceKind(kind), language, tuple(authors)
+    )
+
+
+class StoredArticleRecords(Mapping[str, Article]):
+    """Per article id (in id order): the article without its text, read back from
+    ``records`` (``article_record`` of each article, in the same order) when asked."""
+
+    def __init__(self, ids: Sequence[str], records: Texts) -> None:
+        self._ids = ids
+        self._records = records
+
+    def __getitem__(self, article_id: str) -> Article:
+        n = bisect.bisect_left(self._ids, article_id)
+        if n == len(self._ids) or self._ids[n] != article_id:
+            raise KeyError(article_id)
+        return from_record(self._records.many([n])[0])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
@@ -36,6 +36,8 @@ from provenance.match.claim_columns import (
     ArticleOutlets,
     ArticleTexts,
     Sets,
+    StoredArticleRecords,
+    article_record,
     number_distinct,
     text_digest,
 )
@@ -183,21 +185,29 @@ class ClaimCorpus:
         executor: Executor | None = None,
         folder: WorkFolder | None = None,
     ):
-        self.articles: dict[str, Article] = {}  # without their text
         self.ids: list[str] = []  # in id order; ``unit_article`` points into it
+        records: Texts = MemoryTexts() if folder is None else folder.texts("claim-articles")
+        pending: list[str] = []
         ordered = in_id_order(results)
         owner, starts, ends, article_outlet = (array("q") for _ in range(4))
         outlet_codes: dict[str, int] = {}
         digests = bytearray()
         for n, r in enumerate(ordered):
-            article = self.articles[r.article.id] = r.article.without_text()
+            article = r.article
             self.ids.append(article.id)
             article_outlet.append(outlet_codes.setdefault(outlet_key(article), len(outlet_codes)))
+            pending.append(article_record(article))
+            if len(pending) >= DESCRIBE_BLOCK:
+                records.extend(pending)
+                pending.clear()
             for u in units_of(r, config):
                 owner.append(n)
                 starts.append(u.start)
                 ends.append(u.end)
                 digests += text_digest(u.text)
+        records.extend(pending)
+        # the articles without their text, read back by id (``Article.without_text``)
+        self.articles: Mapping[str, Article] = StoredArticleRecords(self.ids, records)
         self.unit_article = np.asarray(owner, dtype=np.int64)
         self.unit_start = np.asarray(starts, dtype=np.int64)
         self.unit_end = np.asarray(ends, dtype=np.int64)
