@@ -25,15 +25,16 @@ def text_digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
-def number_distinct(digests: bytes) -> tuple[Column, Column]:
+def number_distinct(digests: bytes | bytearray) -> tuple[Column, Column]:
     """Per unit, the number of its distinct text (numbered by first occurrence), and per
-    distinct text, its first unit: from the units' 128-bit hashes, concatenated."""
+    distinct text, its first unit: from the units' 128-bit hashes, concatenated (int32
+    numbers: fewer than 2**31 units)."""
     keys = np.frombuffer(digests, dtype=np.uint64).reshape(-1, 2)
     if not len(keys):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
     _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     order = np.argsort(first)
-    rank = np.empty(len(first), dtype=np.int64)
+    rank = np.empty(len(first), dtype=np.int32)
     rank[order] = np.arange(len(first))
     return rank[inverse.reshape(-1)], first[order]
 

@@ -189,7 +189,7 @@ class ClaimCorpus:
         records: Texts = MemoryTexts() if folder is None else folder.texts("claim-articles")
         pending: list[str] = []
         ordered = in_id_order(results)
-        owner, starts, ends, article_outlet = (array("q") for _ in range(4))
+        owner, starts, ends, article_outlet = (array("i") for _ in range(4))
         outlet_codes: dict[str, int] = {}
         digests = bytearray()
         for n, r in enumerate(ordered):
@@ -208,27 +208,32 @@ class ClaimCorpus:
         records.extend(pending)
         # the articles without their text, read back by id (``Article.without_text``)
         self.articles: Mapping[str, Article] = StoredArticleRecords(self.ids, records)
-        self.unit_article = np.asarray(owner, dtype=np.int64)
-        self.unit_start = np.asarray(starts, dtype=np.int64)
-        self.unit_end = np.asarray(ends, dtype=np.int64)
-        self.article_outlet = np.asarray(article_outlet, dtype=np.int64)
+        # int32 columns (4 bytes a unit each: texts, units and offsets are below 2**31)
+        self.unit_article = np.asarray(owner, dtype=np.int32)
+        self.unit_start = np.asarray(starts, dtype=np.int32)
+        self.unit_end = np.asarray(ends, dtype=np.int32)
+        self.article_outlet = np.asarray(article_outlet, dtype=np.int32)
         del owner, starts, ends, article_outlet
-        self.unit_text, firsts = number_distinct(bytes(digests))
+        self.unit_text, firsts = number_distinct(digests)
         del digests
         size = len(firsts)
-        self._by_text = np.argsort(self.unit_text, kind="stable")
+        self._by_text = np.argsort(self.unit_text, kind="stable").astype(np.int32)
         self._bounds = np.searchsorted(self.unit_text[self._by_text], np.arange(size + 1))
+        self._bounds = self._bounds.astype(np.int32)
         self.outlet_names = list(outlet_codes)
         # the distinct (text, outlet) pairs, by text then outlet: each text's outlets
         width = max(len(self.outlet_names), 1)
-        pairs = unique(self.unit_text * width + self.article_outlet[self.unit_article])
+        pairs = unique(
+            self.unit_text.astype(np.int64) * width + self.article_outlet[self.unit_article]
+        )
         pair_text, pair_outlet = np.divmod(pairs, width)
         self.outlet_cuts = np.searchsorted(pair_text, np.arange(size + 1))
         self.outlet_ids = pair_outlet.astype(np.int32)
         del pairs, pair_text, pair_outlet
         # per distinct text, its only outlet's number, or -1 when it is in several
         counts = np.diff(self.outlet_cuts)
-        self.text_outlet = np.where(counts == 1, self.outlet_ids[self.outlet_cuts[:-1]], -1)
+        only = self.outlet_ids[self.outlet_cuts[:-1]]
+        self.text_outlet = np.where(counts == 1, only, -1).astype(np.int32)
         self.text_outlets: Sequence[frozenset[str]]
         self.text_outlets = Sets(self.outlet_names, self.outlet_cuts, self.outlet_ids, True)
         cuts = np.searchsorted(self.unit_article, np.arange(len(self.ids) + 1))
