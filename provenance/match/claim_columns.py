@@ -121,7 +121,8 @@ class Sets(Sequence[frozenset[str]]):
 
 class AnchorTable:
     """Anchor sets numbered as they are added: the distinct anchors (``names``, numbered by
-    first appearance) and, per set, its anchors' numbers (CSR: ``cuts``, ``ids``)."""
+    first appearance) and, per set, its anchors' numbers, ascending (CSR: ``cuts``, ``ids``;
+    ``claim_pairs.AnchorColumns``)."""
 
     def __init__(self) -> None:
         self._numbers: dict[str, int] = {}
@@ -129,10 +130,11 @@ class AnchorTable:
         self._counts = array("q")
 
     def add(self, found: Iterable[str]) -> None:
-        """One more set (its anchors in the order given: sorted, for the same numbers)."""
-        before = len(self._ids)
-        self._ids.extend(self._numbers.setdefault(a, len(self._numbers)) for a in found)
-        self._counts.append(len(self._ids) - before)
+        """One more set (new anchors numbered in the order given: sorted, for numbers that
+        do not depend on the set's order)."""
+        numbers = sorted({self._numbers.setdefault(a, len(self._numbers)) for a in found})
+        self._ids.extend(numbers)
+        self._counts.append(len(numbers))
 
     def columns(self) -> tuple[list[str], Column, Column]:
         """(names, cuts (int64, one more than the sets), ids (int32))."""
