@@ -1047,3 +1047,31 @@ def test_claims_with_their_texts_in_the_work_store_are_the_claims_in_memory(
         assert find_claims(results, config, folder=store) == find_claims(results, config)
     finally:
         store.close()
+
+
+class _Elsewhere:
+    """Kernels that are not this process's (as a cluster's are): candidates as records."""
+
+    def __init__(self) -> None:
+        self.local = Local()
+        self.asked = 0
+
+    def candidates(self, *args: Any) -> Any:
+        self.asked += 1
+        return self.local.candidates(*args)
+
+
+def test_lexical_candidates_as_codes_are_the_kernels_candidates(
+    corpus_articles: dict[str, Article],
+) -> None:
+    results = pipeline.analyze_each(list(corpus_articles.values()))
+    corpus = ClaimCorpus(results, Config(), AnchorLexicon.load(load_stopwords()))
+    here = claim_links._lexical_candidates(corpus, Config(), Local())
+    elsewhere = _Elsewhere()
+    there = claim_links._lexical_candidates(corpus, Config(), elsewhere)  # type: ignore[arg-type]
+    assert elsewhere.asked == 1
+    assert len(here) > 10
+    assert here.tolist() == there.tolist()
+    assert here.tolist() == sorted(set(here.tolist()))
+    a, b = np.divmod(here, len(corpus))
+    assert (a < b).all()
