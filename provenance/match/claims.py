@@ -191,10 +191,10 @@ def find_claims(
     """Claim groups across ``results``: strong groups first, each kind in the order of its
     first occurrence; ``kernels`` propose the lexical candidates and embed, ``executor``
     scores the proposed links, ``describe_by`` finds each distinct text's claim key,
-    anchors and signature (default: ``executor``; default for all: in this process). The sentence vectors
-    go to ``vectors_to`` (the work folder) when given, else they stay in memory; the
-    distinct texts, their claim keys and signatures to ``folder`` (the work store) when
-    given, else they stay in memory."""
+    anchors and signature (default: ``executor``; default for all: in this process). The
+    sentence vectors go to ``vectors_to`` (the work folder) when given, else they stay in
+    memory; the distinct texts, their claim keys and signatures to ``folder`` (the work
+    store) when given, else they stay in memory."""
     lexicon = anchor_lexicon or AnchorLexicon.load(load_stopwords())
     corpus = _Corpus(results, config, lexicon, describe_by or executor, folder)
     kernels = kernels or Local()
