@@ -10,7 +10,7 @@ import hashlib
 import json
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
@@ -65,25 +65,41 @@ class ArticleTexts(Mapping[str, list[int]]):
         return int(np.count_nonzero(np.diff(self._cuts)))
 
 
-class ArticleOutlets(Mapping[str, str]):
-    """Per article id (all articles, in id order): its ``outlet_key``, from the columns."""
+V = TypeVar("V")
 
-    def __init__(self, ids: Sequence[str], outlet: Column, names: Sequence[str]) -> None:
+
+class _ById(Mapping[str, V]):
+    """Per article id (all articles, in id order): a value made from its position."""
+
+    def __init__(self, ids: Sequence[str]) -> None:
         self._ids = ids
-        self._outlet = outlet
-        self._names = names
 
-    def __getitem__(self, article_id: str) -> str:
+    def _at(self, n: int) -> V:
+        raise NotImplementedError
+
+    def __getitem__(self, article_id: str) -> V:
         n = bisect.bisect_left(self._ids, article_id)
         if n == len(self._ids) or self._ids[n] != article_id:
             raise KeyError(article_id)
-        return self._names[int(self._outlet[n])]
+        return self._at(n)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._ids)
 
     def __len__(self) -> int:
         return len(self._ids)
+
+
+class ArticleOutlets(_ById[str]):
+    """Per article id: its ``outlet_key``, from the columns."""
+
+    def __init__(self, ids: Sequence[str], outlet: Column, names: Sequence[str]) -> None:
+        super().__init__(ids)
+        self._outlet = outlet
+        self._names = names
+
+    def _at(self, n: int) -> str:
+        return self._names[int(self._outlet[n])]
 
 
 class Sets(Sequence[frozenset[str]]):
@@ -184,22 +200,13 @@ def from_record(record: str) -> Article:
     )
 
 
-class StoredArticleRecords(Mapping[str, Article]):
-    """Per article id (in id order): the article without its text, read back from
-    ``records`` (``article_record`` of each article, in the same order) when asked."""
+class StoredArticleRecords(_ById[Article]):
+    """Per article id: the article without its text, read back from ``records``
+    (``article_record`` of each article, in id order) when asked."""
 
     def __init__(self, ids: Sequence[str], records: Texts) -> None:
-        self._ids = ids
+        super().__init__(ids)
         self._records = records
 
-    def __getitem__(self, article_id: str) -> Article:
-        n = bisect.bisect_left(self._ids, article_id)
-        if n == len(self._ids) or self._ids[n] != article_id:
-            raise KeyError(article_id)
+    def _at(self, n: int) -> Article:
         return from_record(self._records.many([n])[0])
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._ids)
-
-    def __len__(self) -> int:
-        return len(self._ids)
