@@ -324,6 +324,7 @@ def analyze_streamed(
                 signatures_to=signatures,
                 executor=describe_by,
                 article_signatures_to=unions,
+                claims_to=store,
             )
         reduced = CorpusReductions(found, _quote_groups(results, config, store))
         if store is not None:  # the spans and groups are rows of their own (``_stored``)
