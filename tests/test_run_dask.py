@@ -197,6 +197,35 @@ def test_id_in_two_files_read_by_the_workers_is_one_line(cluster: Cluster, tmp_p
     assert not (tmp_path / "r.json").exists()
 
 
+def test_inputs_read_by_the_workers_cut_at_sampled_ids(cluster: Cluster, tmp_path: Path) -> None:
+    """300 articles (the seed texts under new ids) in three files read by the workers: the
+    partitions hold consecutive ids, all of them once, in id order; cut at a sample of
+    every ``step``-th id of each group of files, each partition is within ``2 x step x
+    groups`` of an equal share (each group's sample places a cut within ``step`` ids)."""
+    from provenance.config import Config
+    from provenance.run import dask_inputs
+    from provenance.run.dask import DaskExecutor, connect
+
+    texts = [
+        json.loads(p.read_text(encoding="utf-8"))["text"]
+        for p in sorted((ROOT / "corpus").glob("*.json"))
+    ]
+    ids = [f"story-{(k * 7919) % 1000:04d}" for k in range(300)]  # not in file order
+    for f in range(3):
+        rows = [{"id": i, "text": texts[k % len(texts)]} for k, i in enumerate(ids) if k % 3 == f]
+        (tmp_path / f"part-{f}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with connect(cluster.address, BOOT_SECONDS) as client:
+        executor = DaskExecutor(client, partitions=2)
+        inputs = dask_inputs.shared_inputs(executor, [str(tmp_path)], Config().ingest)
+        parts = [[a.id for a in part] for part in client.gather(inputs.parts)]
+    step, groups = 300 // (dask_inputs.SAMPLE * 2), 2
+    assert step > 1  # the sample is not every id
+    assert inputs.total == 300
+    assert len(parts) == 2
+    assert [i for part in parts for i in part] == sorted(ids)
+    assert all(abs(len(part) - 150) <= 2 * step * groups for part in parts)
+
+
 def test_scheduler_from_the_environment(cluster: Cluster, tmp_path: Path) -> None:
     env = {**os.environ, "PROVENANCE_DASK_SCHEDULER": cluster.address}
     run = _report(
