@@ -12,12 +12,15 @@ client: wall time, peak RSS of each worker and of the client (sampled every 0.2 
 per stage (the samples between two of the executor's marks) and the client's RSS at each
 mark, the bytes each stage moved per article (``DaskExecutor.stats``), and whether the JSON
 equals the first local run's byte for byte (the local runs are compared with each other
-too). The machine's load average is recorded beside every run.
+too). Local and Dask runs alternate (``--jobs`` and ``--workers`` in the order given:
+local, Dask, local, Dask...), so that each pair runs at a similar load. The machine's
+load average is recorded beside every run.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import signal
@@ -224,23 +227,27 @@ def main(argv: list[str] | None = None) -> int:
             _write_corpus(args.eval_dir, size, corpus)
             row: dict[str, Any] = {"articles": size, "local": [], "dask": []}
             expected = b""
-            for jobs in args.jobs:
-                local = _local(corpus, Path(tmp) / "local.json", jobs)
-                found_bytes = (Path(tmp) / "local.json").read_bytes()
-                local["identical_to_first_local"] = not expected or found_bytes == expected
-                expected = expected or found_bytes
-                row["local"].append(local)
-                print(json.dumps({"articles": size, "local": local}), file=sys.stderr)
-            for workers in args.workers:
-                found = _dask(
-                    corpus, Path(tmp) / "dask.json", workers, expected, args.inputs_shared
-                )
+            # local and Dask runs alternate (the first local run first: the bytes to
+            # match), so that each pair runs at a similar load
+            for jobs, workers in itertools.zip_longest(args.jobs, args.workers):
+                if jobs is not None:
+                    local = _local(corpus, Path(tmp) / "local.json", jobs)
+                    found_bytes = (Path(tmp) / "local.json").read_bytes()
+                    local["identical_to_first_local"] = not expected or found_bytes == expected
+                    expected = expected or found_bytes
+                    row["local"].append(local)
+                    print(json.dumps({"articles": size, "local": local}), file=sys.stderr)
+                if workers is not None:
+                    found = _dask(
+                        corpus, Path(tmp) / "dask.json", workers, expected, args.inputs_shared
+                    )
+                    row["dask"].append(found)
+                    print(json.dumps(found), file=sys.stderr)
+            for found in row["dask"]:
                 found["speedup_vs_local"] = {
                     f"jobs {x['jobs']}": round(x["seconds"] / found["seconds"], 2)
                     for x in row["local"]
                 }
-                row["dask"].append(found)
-                print(json.dumps(found), file=sys.stderr)
             rows.append(row)
     if args.json:
         print(json.dumps({"machine": {"cpus": os.cpu_count()}, "runs": rows}, indent=2))

@@ -322,6 +322,24 @@ def test_run_cuts_read_a_block_of_counts_at_a_time() -> None:
     assert len(expected) > 1
 
 
+def test_quote_groups_numbered_from_places_alone() -> None:
+    """Five quotations whose places in order of first occurrence are 3, 0, 4, 1, 2; 0-2
+    and 1-3 linked. Groups: {1, 3} first (place 0), then 4 alone (place 2), then {0, 2}
+    (place 3); members in place order. Only 4's number is kept as "alone"; the groups of
+    several are listed by number with their members."""
+    import numpy as np
+
+    from provenance.match.duplicates import Components
+    from provenance.run.dask_quotes import _numbered
+
+    joined: Components[int] = Components()
+    joined.join(2, 0)
+    joined.join(1, 3)
+    alone, several = _numbered(np.array([3, 0, 4, 1, 2], dtype=np.int64), joined)
+    assert alone.tolist() == [0, 0, 0, 0, 2]
+    assert several == {1: [1, 3], 3: [0, 2]}
+
+
 def test_map_over_an_iterator_takes_items_as_it_goes(cluster: Cluster) -> None:
     """``map`` over a generator of blocks (as the claims' describing and scoring hand it):
     the results of the serial engine in order, and when the first result comes back the
