@@ -6,10 +6,10 @@ For each size: a synthetic corpus (``synth.py``, seed 0) in a temporary folder; 
 engine's report with each ``--jobs`` count (``provenance report --jobs N``, in a child
 process: its wall time, CPU seconds, peak RSS of the process alone and with its pool; the
 issue's speed goal is against ``--jobs 1``, the single-process engine); then for each
-worker count a fresh ``dask scheduler`` and that many ``dask worker``
-processes (one thread each) on 127.0.0.1 and the same report from this process as the
-client: wall time, peak RSS of each worker and of the client (sampled every 0.2 s), also
-per stage (the samples between two of the executor's marks) and the client's RSS at each
+worker count a fresh ``dask scheduler`` and that many ``dask worker`` processes (one
+thread each) on 127.0.0.1 and the same report from this process as the client: wall time,
+CPU seconds and peak RSS of each worker and of the client (sampled every 0.2 s), the peaks
+also per stage (the samples between two of the executor's marks), the client's RSS at each
 mark, the bytes each stage moved per article (``DaskExecutor.stats``), and whether the JSON
 equals the first local run's byte for byte (the local runs are compared with each other
 too). Local and Dask runs alternate (``--jobs`` and ``--workers`` in the order given:
@@ -51,6 +51,7 @@ class Peak:
         self.pids = pids
         self.alone = alone
         self.peak = dict.fromkeys(pids, 0)
+        self.cpu = dict.fromkeys(pids, 0.0)  # CPU seconds at the last sample
         self.samples: list[tuple[float, str, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -63,8 +64,10 @@ class Peak:
                     # the client alone: the scheduler and the workers are its children here
                     family = [proc] if name in self.alone else [proc, *proc.children(True)]
                     rss = sum(p.memory_info().rss for p in family)
+                    cpu = sum(sum(p.cpu_times()[:2]) for p in family)
                 except psutil.Error:
                     continue
+                self.cpu[name] = max(self.cpu[name], cpu)
                 self.peak[name] = max(self.peak[name], rss)
                 self.samples.append((time.perf_counter(), name, rss))
             time.sleep(0.2)
@@ -197,6 +200,10 @@ def _dask(corpus: Path, out: Path, workers: int, expected: bytes, shared: bool) 
         "load_after": _load(),
         "identical_to_local": out.read_bytes() == expected,
         "peak_rss_gb": {k: round(v / 1e9, 3) for k, v in peak.peak.items()},
+        # user + system CPU of each worker (nanny and worker process) and of the client
+        # process, at the last sample (up to 0.2 s before the end; the client's includes
+        # the sampler's own thread)
+        "cpu_seconds": {k: round(v, 1) for k, v in peak.cpu.items()},
         "bytes_per_article": {k: round(v / n, 1) for k, v in executor.stats.stages.items()},
         "stage_seconds": executor.stats.seconds,
         "stage_peak_rss_gb": peak.between(since, executor.stats.ends),
