@@ -344,14 +344,15 @@ def test_map_over_an_iterator_takes_items_as_it_goes(cluster: Cluster) -> None:
     """``map`` over a generator of blocks (as the claims' describing and scoring hand it):
     the results of the serial engine in order, and when the first result comes back the
     executor has taken only the partitions in flight (2 per worker), not every item."""
-    from provenance.match.claim_corpus import describe_task
+    from provenance.config import Config
+    from provenance.match.claim_corpus import Describer, describe_task
     from provenance.resources import Resources
     from provenance.run.dask import DaskExecutor, connect
 
     texts = _seed_sentences()
     blocks = [texts[lo : lo + 2] for lo in range(0, len(texts), 2)]
     assert len(blocks) > 12
-    lexicon = Resources.load().anchors
+    describer = Describer.of(Config(), Resources.load().anchors)
     taken: list[int] = []
 
     def items() -> Iterator[list[str]]:
@@ -360,12 +361,18 @@ def test_map_over_an_iterator_takes_items_as_it_goes(cluster: Cluster) -> None:
             yield block
 
     with connect(cluster.address, BOOT_SECONDS) as client:  # resources on every worker
-        found = DaskExecutor(client, stream_chunk=2).map(describe_task, items(), lexicon)
+        found = DaskExecutor(client, stream_chunk=2).map(describe_task, items(), describer)
         first = next(found)
         assert len(taken) <= 2 * len(cluster.alive()) * 2
         rest = list(found)
     assert len(taken) == len(blocks)
-    assert [first, *rest] == [describe_task(b, lexicon, None) for b in blocks]
+    expected = [describe_task(b, describer, None) for b in blocks]
+    assert len(rest) + 1 == len(expected)
+    for (keys, anchors, signed), (want_keys, want_anchors, want_signed) in zip(
+        [first, *rest], expected, strict=True
+    ):
+        assert (keys, anchors) == (want_keys, want_anchors)
+        assert signed.tobytes() == want_signed.tobytes()
 
 
 def test_work_dir_with_the_dask_engine_is_one_line(cluster: Cluster, tmp_path: Path) -> None:
