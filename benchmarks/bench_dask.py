@@ -1,19 +1,26 @@
 """The report on the local engine beside the Dask engine with 1 and 2 workers.
 
-    python benchmarks/bench_dask.py EVAL_DIR --sizes 10000 [--workers 1 2] [--json]
+    python benchmarks/bench_dask.py EVAL_DIR --sizes 10000 [--jobs 1 2] [--workers 1 2] [--json]
 
 For each size: a synthetic corpus (``synth.py``, seed 0) in a temporary folder; the local
-engine's report (``provenance report``, in a child process: its wall time and peak RSS);
-then for each worker count a fresh ``dask scheduler`` and that many ``dask worker``
-processes (one thread each) on 127.0.0.1 and the same report from this process as the
-client: wall time, peak RSS of each worker and of the client (sampled every 0.2 s), the
-bytes each stage moved per article (``DaskExecutor.stats``), and whether the JSON equals
-the local engine's byte for byte. The machine's load average is recorded beside every run.
+engine's report with each ``--jobs`` count (``provenance report --jobs N``, in a child
+process: its wall time, CPU seconds, peak RSS of the process alone and with its pool; the
+issue's speed goal is against ``--jobs 1``, the single-process engine); then for each
+worker count a fresh ``dask scheduler`` and that many ``dask worker`` processes (one
+thread each) on 127.0.0.1 and the same report from this process as the client: wall time,
+CPU seconds and peak RSS of each worker and of the client (sampled every 0.2 s), the peaks
+also per stage (the samples between two of the executor's marks), the client's RSS at each
+mark, the bytes each stage moved per article (``DaskExecutor.stats``), and whether the JSON
+equals the first local run's byte for byte (the local runs are compared with each other
+too). Local and Dask runs alternate (``--jobs`` and ``--workers`` in the order given:
+local, Dask, local, Dask...), so that each pair runs at a similar load. The machine's
+load average is recorded beside every run.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import signal
@@ -37,12 +44,15 @@ FILE_ARTICLES = 10_000  # articles per JSONL file (ingest caps one file's size)
 
 
 class Peak:
-    """Samples the RSS of some processes (with their children) in a thread; keeps each
-    one's maximum."""
+    """Samples the RSS of some processes (with their children, or alone) in a thread;
+    keeps each one's maximum, and every sample (for the peaks between two instants)."""
 
-    def __init__(self, pids: dict[str, int]) -> None:
+    def __init__(self, pids: dict[str, int], alone: tuple[str, ...] = ("client",)) -> None:
         self.pids = pids
+        self.alone = alone
         self.peak = dict.fromkeys(pids, 0)
+        self.cpu = dict.fromkeys(pids, 0.0)  # CPU seconds at the last sample
+        self.samples: list[tuple[float, str, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -52,12 +62,28 @@ class Peak:
                 try:  # a dask worker is a nanny process and the worker it spawned
                     proc = psutil.Process(pid)
                     # the client alone: the scheduler and the workers are its children here
-                    family = [proc] if name == "client" else [proc, *proc.children(True)]
+                    family = [proc] if name in self.alone else [proc, *proc.children(True)]
                     rss = sum(p.memory_info().rss for p in family)
+                    cpu = sum(sum(p.cpu_times()[:2]) for p in family)
                 except psutil.Error:
                     continue
+                self.cpu[name] = max(self.cpu[name], cpu)
                 self.peak[name] = max(self.peak[name], rss)
+                self.samples.append((time.perf_counter(), name, rss))
             time.sleep(0.2)
+
+    def between(self, start: float, ends: dict[str, float]) -> dict[str, dict[str, float]]:
+        """Per stage (``ends``: the instant each ended, in order, the first starting at
+        ``start``), each process's peak RSS (GB) sampled within it."""
+        out: dict[str, dict[str, float]] = {}
+        for stage, end in ends.items():
+            found: dict[str, int] = {}
+            for t, name, rss in self.samples:
+                if start <= t <= end:
+                    found[name] = max(found.get(name, 0), rss)
+            out[stage] = {k: round(v / 1e9, 3) for k, v in found.items()}
+            start = end
+        return out
 
     def __enter__(self) -> Peak:
         self._thread.start()
@@ -92,17 +118,29 @@ def _write_corpus(eval_dir: Path, n: int, folder: Path) -> None:
         handle.close()
 
 
-def _local(corpus: Path, out: Path) -> dict[str, Any]:
+def _local(corpus: Path, out: Path, jobs: int) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "provenance", "report", str(corpus), "-f", "json", "-o", str(out)]
     load = _load()
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    with Peak({"local": proc.pid}) as peak:
-        code = proc.wait()
+    proc = subprocess.Popen(
+        [*cmd, "--jobs", str(jobs)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
+    )
+    with Peak({"local": proc.pid, "parent": proc.pid}, alone=("parent",)) as peak:
+        # the child's rusage counts the pool processes it waited for too
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - start
-    if code != 0:
-        raise SystemExit(f"local report failed with exit code {code}")
-    return {"seconds": round(seconds, 1), "peak_rss_gb": peak.peak["local"] / 1e9, "load": load}
+    if proc.returncode != 0:
+        raise SystemExit(f"local report failed with exit code {proc.returncode}")
+    return {
+        "jobs": jobs,
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_rss_gb": round(peak.peak["local"] / 1e9, 3),
+        "parent_peak_rss_gb": round(peak.peak["parent"] / 1e9, 3),
+        "load": load,
+        "load_after": _load(),
+    }
 
 
 def _dask(corpus: Path, out: Path, workers: int, expected: bytes, shared: bool) -> dict[str, Any]:
@@ -138,6 +176,7 @@ def _dask(corpus: Path, out: Path, workers: int, expected: bytes, shared: bool) 
         with Peak({**pids, "client": os.getpid()}) as peak:
             config = Config()
             executor = DaskExecutor(client, measure=True)
+            since = executor._since
             if shared:
                 inputs = dask_inputs.shared_inputs(executor, [str(corpus)], config.ingest)
             else:
@@ -158,10 +197,19 @@ def _dask(corpus: Path, out: Path, workers: int, expected: bytes, shared: bool) 
         "inputs": "shared path" if shared else "sent by the client",
         "seconds": round(seconds, 1),
         "load": load,
+        "load_after": _load(),
         "identical_to_local": out.read_bytes() == expected,
         "peak_rss_gb": {k: round(v / 1e9, 3) for k, v in peak.peak.items()},
+        # user + system CPU of each worker (nanny and worker process) and of the client
+        # process, at the last sample (up to 0.2 s before the end; the client's includes
+        # the sampler's own thread)
+        "cpu_seconds": {k: round(v, 1) for k, v in peak.cpu.items()},
         "bytes_per_article": {k: round(v / n, 1) for k, v in executor.stats.stages.items()},
         "stage_seconds": executor.stats.seconds,
+        "stage_peak_rss_gb": peak.between(since, executor.stats.ends),
+        "client_rss_gb_at_stage_end": {
+            k: round(v / 1e9, 3) for k, v in executor.stats.client_rss.items()
+        },
     }
 
 
@@ -169,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("eval_dir", type=Path)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
+    parser.add_argument(
+        "--jobs", type=int, nargs="+", default=[1, 2], help="local engine runs (--jobs N)"
+    )
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument(
         "--inputs-shared", action="store_true", help="workers read the corpus files themselves"
@@ -181,29 +232,43 @@ def main(argv: list[str] | None = None) -> int:
             corpus = Path(tmp) / "corpus"
             corpus.mkdir()
             _write_corpus(args.eval_dir, size, corpus)
-            local = _local(corpus, Path(tmp) / "local.json")
-            expected = (Path(tmp) / "local.json").read_bytes()
-            row: dict[str, Any] = {"articles": size, "local": local, "dask": []}
-            print(json.dumps({"articles": size, "local": local}), file=sys.stderr)
-            for workers in args.workers:
-                found = _dask(
-                    corpus, Path(tmp) / "dask.json", workers, expected, args.inputs_shared
-                )
-                found["speedup_vs_local"] = round(local["seconds"] / found["seconds"], 2)
-                row["dask"].append(found)
-                print(json.dumps(found), file=sys.stderr)
+            row: dict[str, Any] = {"articles": size, "local": [], "dask": []}
+            expected = b""
+            # local and Dask runs alternate (the first local run first: the bytes to
+            # match), so that each pair runs at a similar load
+            for jobs, workers in itertools.zip_longest(args.jobs, args.workers):
+                if jobs is not None:
+                    local = _local(corpus, Path(tmp) / "local.json", jobs)
+                    found_bytes = (Path(tmp) / "local.json").read_bytes()
+                    local["identical_to_first_local"] = not expected or found_bytes == expected
+                    expected = expected or found_bytes
+                    row["local"].append(local)
+                    print(json.dumps({"articles": size, "local": local}), file=sys.stderr)
+                if workers is not None:
+                    found = _dask(
+                        corpus, Path(tmp) / "dask.json", workers, expected, args.inputs_shared
+                    )
+                    row["dask"].append(found)
+                    print(json.dumps(found), file=sys.stderr)
+            for found in row["dask"]:
+                found["speedup_vs_local"] = {
+                    f"jobs {x['jobs']}": round(x["seconds"] / found["seconds"], 2)
+                    for x in row["local"]
+                }
             rows.append(row)
     if args.json:
         print(json.dumps({"machine": {"cpus": os.cpu_count()}, "runs": rows}, indent=2))
     else:
         for row in rows:
-            local = row["local"]
-            print(
-                f"{row['articles']:,} articles: local {local['seconds']} s (load {local['load']})"
-            )
+            print(f"{row['articles']:,} articles:")
+            for x in row["local"]:
+                print(
+                    f"  local --jobs {x['jobs']}: {x['seconds']} s ({x['cpu_seconds']} s CPU, "
+                    f"load {x['load']}), peak {x['peak_rss_gb']} GB"
+                )
             for d in row["dask"]:
                 print(
-                    f"  dask x{d['workers']}: {d['seconds']} s, x{d['speedup_vs_local']} "
+                    f"  dask x{d['workers']}: {d['seconds']} s, {d['speedup_vs_local']} "
                     f"(load {d['load']}), identical {d['identical_to_local']}, "
                     f"peak {d['peak_rss_gb']}, bytes/article {d['bytes_per_article']}"
                 )

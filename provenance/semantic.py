@@ -152,6 +152,17 @@ class Embedder:
             cuts.insert(0, 0)
         return list(itertools.pairwise([*cuts, len(counts)]))
 
+    def block_starts(self, blocks: Iterable[Sequence[int]]) -> Iterator[list[int]]:
+        """``batch_starts`` of all texts, read a block at a time (``blocks``: the
+        ``token_counts`` of consecutive blocks of texts): per block, the micro-batch starts
+        that fall in it (positions in the block)."""
+        budget = _token_budget()
+        used: int | None = None
+        for counts in blocks:
+            starts, after = _batch_starts(counts, used, budget)
+            used = after if len(counts) else used
+            yield starts
+
     def runs_of(self, parts: Iterable[Tokens], size: int) -> Iterator[Tokens]:
         """The texts whose token ids come in ``parts`` (consecutive blocks: the ids end to
         end, and each text's count), in consecutive runs of ``size`` texts or more (the last

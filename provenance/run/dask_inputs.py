@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import operator
 import warnings
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,9 @@ from provenance.model import Article
 from provenance.run.dask import DaskExecutor
 from provenance.run.local import blocks as _blocks
 
+# ids sampled per partition to cut the partitions of inputs read by the workers
+SAMPLE = 16
+
 # ------------------------------------------------------------------ tasks (run on workers)
 
 
@@ -27,11 +31,50 @@ def _read(paths: list[str], config: IngestConfig) -> list[Article]:
     return ingest.load(paths, config, html_reader=htmlinput.reader(config.max_record_bytes))
 
 
-def _ids(articles: list[Article]) -> list[tuple[str, str | None, str | None]]:
-    return [
-        (a.id, a.origin.path if a.origin else None, a.origin.record if a.origin else None)
-        for a in articles
-    ]
+# an article as the duplicate check reads it: id, its group of files and position there,
+# and where it was read (path, record)
+Seen = tuple[str, int, int, str | None, str | None]
+
+
+def _bucket(article_id: str, buckets: int) -> int:
+    return zlib.crc32(article_id.encode("utf-8")) % buckets  # the same in every process
+
+
+def _ids(articles: list[Article], group: int, buckets: int) -> list[list[Seen]]:
+    """A group's articles as (id, group, position, path, record), split by the bucket of
+    their id."""
+    out: list[list[Seen]] = [[] for _ in range(buckets)]
+    for k, a in enumerate(articles):
+        origin = a.origin
+        seen = (a.id, group, k, origin.path if origin else None, origin.record if origin else None)
+        out[_bucket(a.id, buckets)].append(seen)
+    return out
+
+
+def _twice(*pieces: list[Seen]) -> list[tuple[int, int, InputError]]:
+    """The ids of one bucket seen twice or more (``pieces``: the bucket's piece of each
+    group, in group order): one error per later occurrence, with its group and position."""
+    first: dict[str, Seen] = {}
+    errors = []
+    for piece in pieces:
+        for seen in piece:
+            article_id, group, k, path, record = seen
+            earlier = first.setdefault(article_id, seen)
+            if earlier is not seen:
+                where = " ".join(filter(None, earlier[3:])) or "?"
+                error = InputError(
+                    f"duplicate id {article_id!r}, first seen in {where}",
+                    path=path,
+                    record=record,
+                    field="$.id",
+                )
+                errors.append((group, k, error))
+    return errors
+
+
+def _sample(articles: list[Article], step: int) -> list[str]:
+    """Every ``step``-th id of a group's articles in id order."""
+    return sorted(a.id for a in articles)[::step]
 
 
 def _split(articles: list[Article], firsts: list[str]) -> list[list[Article]]:
@@ -79,37 +122,36 @@ def sent_inputs(executor: DaskExecutor, articles: Sequence[Article]) -> Inputs:
 def shared_inputs(executor: DaskExecutor, paths: Sequence[str], config: IngestConfig) -> Inputs:
     """The files under ``paths``, read and validated by the workers (the paths resolved
     here must name the same files on every worker); then moved into partitions of
-    consecutive ids. Bad input raises the same ``InputErrors`` as reading here would."""
+    consecutive ids. Bad input raises the same ``InputErrors`` as reading here would. The
+    ids stay on the workers: a shuffle on their hash finds those seen twice, and the
+    partitions are cut at ids of a sample (about ``SAMPLE`` per partition) of each group's
+    ids in id order (partitions of nearly equal size; the report does not depend on where
+    they are cut)."""
     files = [str(f.resolve()) for f in ingest.article_files(paths)]
     if not files:
         raise InputErrors([InputError("no article files given", path=".")])
     client = executor.client
     groups = _blocks(len(files), executor._count(len(files), 1))
     read = [client.submit(_read, files[lo:hi], config, pure=False) for lo, hi in groups]
-    found = client.gather([client.submit(_ids, r) for r in read])
-    seen: dict[str, tuple[str | None, str | None]] = {}
-    errors = []
-    for article_id, path, record in itertools.chain.from_iterable(found):
-        if article_id in seen:
-            first = " ".join(filter(None, seen[article_id])) or "?"
-            errors.append(
-                InputError(
-                    f"duplicate id {article_id!r}, first seen in {first}",
-                    path=path,
-                    record=record,
-                    field="$.id",
-                )
-            )
-        else:
-            seen[article_id] = (path, record)
-    if errors:
-        raise InputErrors(errors)
-    ids = sorted(seen)
-    blocks = _blocks(len(ids), executor._count(len(ids), executor.min_articles))
-    firsts = [ids[lo] for lo, _ in blocks]
+    buckets = len(read)
+    keyed = [client.submit(_ids, r, g, buckets) for g, r in enumerate(read)]
+    pieces = [[client.submit(operator.getitem, k, b) for b in range(buckets)] for k in keyed]
+    twice = [client.submit(_twice, *(p[b] for p in pieces)) for b in range(buckets)]
+    found: list[list[tuple[int, int, InputError]]] = client.gather(twice)
+    del keyed, pieces, twice
+    errors = sorted(itertools.chain.from_iterable(found), key=lambda e: e[:2])
+    if errors:  # in the order the files and their records were read
+        raise InputErrors([e for _, _, e in errors])
+    sizes: list[int] = client.gather([client.submit(len, r) for r in read])
+    total = sum(sizes)
+    count = executor._count(total, executor.min_articles)
+    step = max(1, total // (SAMPLE * count))
+    samples: list[list[str]] = client.gather([client.submit(_sample, r, step) for r in read])
+    sample = sorted(itertools.chain.from_iterable(samples))
+    firsts = [sample[lo] for lo, _ in _blocks(len(sample), count)]
     split = [
         [client.submit(operator.getitem, s, p) for p in range(len(firsts))]
         for s in (client.submit(_split, r, firsts) for r in read)
     ]
     parts = [client.submit(_merge, *(s[p] for s in split)) for p in range(len(firsts))]
-    return Inputs(parts, len(ids))
+    return Inputs(parts, total)

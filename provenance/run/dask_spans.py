@@ -24,8 +24,9 @@ partitions:
    each span's article with their order (``_block_spans``);
 4. spans by article: per partition, each article's spans in the in-process order, pruned,
    and the matches they make (``reuse_spans.assemble``); the spans stay there for
-   classification, the matches go to the client, which keeps each match's first maker
-   (partitions are in id order, as ``assemble`` goes) and sorts them.
+   classification, the matches go to the client, a partition at a time, into numpy
+   columns (``reuse_spans.MatchColumns``, as the local engine keeps them), which keep each
+   match's first maker (partitions are in id order, as ``assemble`` goes) and sort them.
 """
 
 from __future__ import annotations
@@ -43,14 +44,15 @@ from provenance.match.align import align_texts
 from provenance.match.links import Link, links_of, with_self
 from provenance.match.origin import first_appearance
 from provenance.match.reuse_spans import (
+    MatchColumns,
+    MatchTable,
     Occurrence,
     Ranking,
     assemble,
-    in_report_order,
     text_spans,
 )
 from provenance.match.signatures import Matrix
-from provenance.model import Article, Match, MatchSide, SourceKind, Span
+from provenance.model import Article, Match, SourceKind, Span
 from provenance.run import bandkeys
 from provenance.run.dask import DaskExecutor
 from provenance.run.dask_bands import Rows, as_candidates
@@ -296,7 +298,7 @@ def reuse_spans(
     texts: Rows,
     signatures: Rows,
     firsts: Sequence[int],
-) -> tuple[list[Future[Any]], tuple[Match, ...]]:
+) -> tuple[list[Future[Any]], MatchTable]:
     """Per partition, a future of its articles' spans; and the matches, in report order
     (``firsts``: the position in id order of each partition's first article)."""
     client: Any = executor.client
@@ -358,11 +360,20 @@ def reuse_spans(
         executor.sizes("spans: links and ranked occurrences", (x for b in by_block for x in b))
         executor.sizes("spans: spans by partition", (x for s in split for x in s))
     executor.mark("align, spans", *assembled)
-    matches: dict[tuple[MatchSide, MatchSide], Match] = {}
+    # numpy columns (``MatchColumns``): partitions in id order, the first maker of equal
+    # sides wins, as in ``assemble``; ids numbered here only for the articles matches name
+    named: list[str] = []
+    number: dict[str, int] = {}
+    made = MatchColumns(named, number)
     for future in assembled:
         found = client.submit(operator.itemgetter(1), future).result()
         executor.stats.add("spans: matches to client", executor._size(found))
-        for m in found:  # partitions in id order: the first maker wins, as in ``assemble``
-            matches.setdefault((m.a, m.b), m)
+        for m in found:
+            for side in (m.a, m.b):
+                if side.article_id not in number:
+                    number[side.article_id] = len(named)
+                    named.append(side.article_id)
+        made.extend(found)
+        del found
     by_article = [client.submit(operator.itemgetter(0), a) for a in assembled]
-    return by_article, in_report_order(matches)
+    return by_article, made.table()
