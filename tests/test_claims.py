@@ -529,14 +529,12 @@ def _article_pairs(
     vectors: list[list[float]], anchors: list[set[str]], outlets: str, **claims: Any
 ) -> list[tuple[int, int]]:
     """Candidate article pairs of articles n0, n1, ... (outlet of each: one letter)."""
-    ids = [f"n{i}" for i in range(len(vectors))]
     config = replace(Config(), claims=replace(ClaimsConfig(), **claims))
     means = np.asarray(vectors, dtype=np.float32)
-    sets = [frozenset(a) for a in anchors]
-    codes = claim_pairs._article_pairs(
-        ids, dict(zip(ids, outlets, strict=True)), means, sets, config
-    )
-    return [divmod(c, len(ids)) for c in codes.tolist()]
+    columns = claim_pairs.anchor_columns(anchors)
+    outlet = np.asarray([ord(o) for o in outlets])
+    codes = claim_pairs._article_pairs(outlet, means, columns, config)
+    return [divmod(c, len(vectors)) for c in codes.tolist()]
 
 
 def test_article_pairs_by_shared_anchors_alone() -> None:
@@ -625,7 +623,7 @@ def test_semantic_pairs_are_the_mutually_closest_texts_of_two_articles() -> None
         dtype=np.float32,
     )
     texts = {"a": [0, 1, 4, 5], "b": [2, 5, 3]}
-    anchors = [frozenset({"seoul"})] * 6
+    anchors = claim_pairs.anchor_columns([{"seoul"}] * 6)
     # 0-2 mutually closest; 1's closest is 3, but 3's is 4: 3-4 is the pair; 5-5 is one text
     got = claim_pairs.semantic_pairs(texts, {"a": "A", "b": "B"}, vectors, anchors, Config())
     assert got.tolist() == [0 * 6 + 2, 3 * 6 + 4]  # pair codes a * 6 texts + b
@@ -952,7 +950,7 @@ def test_candidate_articles_are_ranked_by_the_cosine_of_their_mean_directions() 
     texts = {"h": [0], "p": [1, 2], "p2": [1, 2], "q": [3], "q2": [3]}
     outlets = {"h": "X", "p": "Y", "q": "Y", "p2": "W", "q2": "W"}
     config = replace(Config(), claims=replace(ClaimsConfig(), article_pairs=1))
-    anchors = [frozenset({"seoul"})] * 4
+    anchors = claim_pairs.anchor_columns([{"seoul"}] * 4)
     # in h-p, text 0's closest is 1 (tied with 2, the first); p-p2 and q-q2 share their texts
     assert claim_pairs.semantic_pairs(texts, outlets, vectors, anchors, config).tolist() == [1]
 

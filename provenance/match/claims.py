@@ -57,7 +57,7 @@ from provenance.match.claim_corpus import Unit as Unit
 from provenance.match.claim_corpus import claim_key
 from provenance.match.claim_corpus import clauses as clauses
 from provenance.match.claim_corpus import units_of as units_of
-from provenance.match.claim_pairs import semantic_pairs
+from provenance.match.claim_pairs import anchor_columns, semantic_pairs
 from provenance.match.codes import unique
 from provenance.match.origin import first_appearance
 from provenance.match.units import Rows, RowStore
@@ -261,9 +261,9 @@ def _links(
     semantic = np.zeros(0, dtype=np.int64)
     if vectors is not None:
         outlet_of = {a: outlet_key(art) for a, art in corpus.articles.items()}
-        anchor_sets = [t.anchors for t in corpus.texts]
+        anchors = anchor_columns([t.anchors for t in corpus.texts])
         # mutually best in a candidate article pair: sorted codes a * size + b (a vector a text)
-        semantic = semantic_pairs(corpus.article_texts, outlet_of, vectors, anchor_sets, config)
+        semantic = semantic_pairs(corpus.article_texts, outlet_of, vectors, anchors, config)
     codes = unique(np.concatenate([lexical, semantic]))  # numpy's union1d, by a sort
     mutual = np.isin(codes, semantic, assume_unique=True)
     del lexical, semantic
