@@ -510,6 +510,6 @@ class CorpusResult:
 
     articles: tuple[ArticleResult, ...]
     matches: Sequence[Match] = ()  # a tuple, or a lazy sequence (``reuse_spans.MatchTable``)
-    claims: tuple[ClaimGroup, ...] = ()
+    claims: Sequence[ClaimGroup] = ()  # a tuple, or a lazy sequence (``claims.ClaimTable``)
     clusters: tuple[tuple[str, ...], ...] = ()  # near-duplicate clusters of article ids
     quotes: tuple[QuoteGroup, ...] = ()

@@ -73,7 +73,7 @@ class Reuse:
     matches: Sequence[Match]  # in report order (``reuse_spans.MatchTable``: numpy columns)
     duplicates: Mapping[str, tuple[Duplicate, ...]]
     clusters: tuple[tuple[str, ...], ...]
-    claims: tuple[ClaimGroup, ...]
+    claims: Sequence[ClaimGroup]  # in report order (``claims.ClaimTable``)
 
 
 # Distinct texts signed at once.
