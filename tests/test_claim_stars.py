@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.match import claims
+from provenance.match import claim_groups
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText
 from provenance.model import ClaimGroup, ClaimLink, ClaimOccurrence, Confidence
 
@@ -61,7 +61,7 @@ def test_star_centres_are_those_of_a_full_scan(
             level = Confidence.STRONG if strong else Confidence.POSSIBLE
             links[(min(a, b), max(a, b))] = ClaimLink(80.0, None, (), level)
     pairs = sorted(links)
-    columns = claims.Links.of(
+    columns = claim_groups.Links.of(
         [
             (
                 np.asarray([a for a, _ in pairs], dtype=np.int64),
@@ -72,7 +72,7 @@ def test_star_centres_are_those_of_a_full_scan(
     )
     got = [
         (centre, {m: columns.link(r, ()) for m, r in zip(ms.tolist(), rows.tolist(), strict=True)})
-        for centre, ms, rows in claims._stars(corpus, columns)
+        for centre, ms, rows in claim_groups._stars(corpus, columns)
     ]
     assert got == _scan(corpus, links)
 
@@ -95,7 +95,7 @@ def test_the_claim_table_reads_groups_back_in_report_order_numbered() -> None:
         (_group(Confidence.POSSIBLE, "a", 7), 0),
         (_group(Confidence.STRONG, "a", 3), 0),
     ]
-    table = claims.ClaimTable()
+    table = claim_groups.ClaimTable()
     for group, article in made:
         table.add(group, article)
     want = [made[k][0] for k in (4, 2, 1, 3, 0)]
@@ -114,8 +114,8 @@ def test_links_as_columns_give_back_each_link() -> None:
         ClaimLink(40.0, None, (), Confidence.POSSIBLE),
     ]
     a, b = np.asarray([0, 2]), np.asarray([5, 3])
-    columns = claims.Links.of([(a[:1], b[:1], links[:1]), (a[1:], b[1:], links[1:])])
+    columns = claim_groups.Links.of([(a[:1], b[:1], links[:1]), (a[1:], b[1:], links[1:])])
     assert columns.a.tolist() == [0, 2]
     assert columns.b.tolist() == [5, 3]
     assert [columns.link(k, links[k].anchors) for k in range(2)] == links
-    assert len(claims.Links.of([])) == 0
+    assert len(claim_groups.Links.of([])) == 0

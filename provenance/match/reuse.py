@@ -73,7 +73,7 @@ class Reuse:
     matches: Sequence[Match]  # in report order (``reuse_spans.MatchTable``: numpy columns)
     duplicates: Mapping[str, tuple[Duplicate, ...]]
     clusters: tuple[tuple[str, ...], ...]
-    claims: Sequence[ClaimGroup]  # in report order (``claims.ClaimTable``)
+    claims: Sequence[ClaimGroup]  # in report order (``claim_groups.ClaimTable``)
 
 
 # Distinct texts signed at once.
