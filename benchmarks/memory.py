@@ -115,7 +115,7 @@ def _run(path: Path, n: int, jobs: int | None, top: int, model: str | None) -> d
     """One report of ``path`` as the CLI runs it, with marks (in a process of its own)."""
     from provenance import cli_common, pipeline
     from provenance.config import Config
-    from provenance.match import claim_corpus, claims, quote_groups, reuse
+    from provenance.match import claim_corpus, claim_links, claims, quote_groups, reuse
     from provenance.render import stream
     from provenance.run import kernels, local, workstore
 
@@ -133,8 +133,8 @@ def _run(path: Path, n: int, jobs: int | None, top: int, model: str | None) -> d
     _wrap(claim_corpus.ClaimCorpus, "__init__", marks, "match: claims: corpus")
     embedder = local.PoolKernels if jobs != 1 else kernels.Local
     _wrap(embedder, "embed_into", marks, "match: claims: embed")
-    _wrap(claims, "_lexical_candidates", marks, "match: claims: lexical")
-    _wrap(claims, "semantic_pairs", marks, "match: claims: semantic pairs")
+    _wrap(claim_links, "_lexical_candidates", marks, "match: claims: lexical")
+    _wrap(claim_links, "semantic_pairs", marks, "match: claims: semantic pairs")
     _wrap(claims, "_links", marks, "match: claims: links")
     _wrap(claims, "claim_table", marks, "match: claims: stars and groups")
     _wrap(reuse, "find_claims", marks, "match: claims: groups")

@@ -79,6 +79,8 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     "claims": (  # claim units, their pairs and groups, and the first outlet of each
         [
             "provenance/match/claim_corpus.py",
+            "provenance/match/claim_columns.py",
+            "provenance/match/claim_links.py",
             "provenance/match/claim_pairs.py",
             "provenance/match/claims.py",
             "provenance/match/origin.py",
@@ -237,20 +239,6 @@ EQUIVALENT: dict[str, str] = {
     "bands_per_pass is FingerprintConfig's, and the pass size only bounds memory",
     "provenance.match.claim_pairs.x__article_pairs__mutmut_66": "each pair is offered once "
     "(codes are unique), so an article's items (score, -partner) are never equal",
-    "provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_6": "the columns "
-    "hold counts and offsets, never negative: unsigned 64-bit holds them alike",
-    **{
-        f"provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_{n}": "numpy "
-        "reads an array('q') as int64 without being told"
-        for n in (36, 38, 41, 43, 46, 48, 51, 53, 71, 73)
-    },
-    "provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_60": "numpy reads "
-    "a sort kind case-insensitively",
-    **{
-        f"provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_{n}": "one "
-        "more bound (the number of units), which no lookup reads and whose difference is 0"
-        for n in (68, 116)
-    },
     **{
         f"provenance.match.claim_corpus.x\u01c1ClaimCorpus\u01c1__init____mutmut_{n}": "for "
         "c >= common, log(common / c) <= 0 and max(0.0, ...) makes it the 0.0 of the else"

@@ -320,6 +320,7 @@ def analyze_streamed(
                 spans_to,
                 signatures_to=signatures,
                 executor=describe_by,
+                claims_to=store,
             )
         reduced = CorpusReductions(found, find_quote_groups(results, config))
         if store is not None:  # the spans are rows of their own (``_stored_spans``)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,8 +22,8 @@ from provenance.fingerprint import (
     shingles,
     spaceless_share,
 )
-from provenance.match import claim_corpus, claim_pairs
-from provenance.match import claims as claims_module
+from provenance.match import claim_corpus, claim_links, claim_pairs
+from provenance.match.claim_columns import article_record, from_record
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
 from provenance.match.claims import (
     Scoring,
@@ -50,6 +51,7 @@ from provenance.render import html, markdown, text
 from provenance.render.data import report_dict
 from provenance.run.kernels import Local, VectorSink
 from provenance.run.local import Serial
+from provenance.run.workstore import StoredMatrix, WorkStore
 from provenance.segment import segment
 
 LEXICAL = replace(Config(), claims=ClaimsConfig(model="none"))
@@ -440,19 +442,42 @@ def _corpus(config: Config) -> ClaimCorpus:
     return ClaimCorpus(_results(*articles), config, AnchorLexicon.load(load_stopwords()))
 
 
+def _texts(corpus: ClaimCorpus) -> list[ClaimText]:
+    return [corpus.text(k) for k in range(len(corpus))]
+
+
 def test_the_claim_corpus_numbers_distinct_texts_and_their_units_in_id_order() -> None:
     corpus = _corpus(Config())
     assert corpus.ids == ["a1", "a2", "b1", "c0"]
     assert all(a.text == "" for a in corpus.articles.values())  # the text is not kept
     # distinct texts numbered in order of first occurrence (a1: DAEGU, RICE; a2: LEFT)
-    assert [t.text for t in corpus.texts] == [DAEGU, RICE, LEFT]
-    assert [t.key for t in corpus.texts] == [claim_key(DAEGU), claim_key(RICE), claim_key(LEFT)]
+    assert len(corpus) == 3
+    assert corpus.texts.many([0, 1, 2]) == [DAEGU, RICE, LEFT]
+    assert corpus.keys.many([0, 1, 2]) == [claim_key(DAEGU), claim_key(RICE), claim_key(LEFT)]
     assert claim_key("Rice, rice: 300 TONNES!") == "300 rice rice tonnes"
-    assert corpus.texts[0].anchors == frozenset({"300", "daegu"})
-    # outlets compared folded; one shared set object for equal sets
-    assert corpus.texts[0].outlets == corpus.texts[1].outlets == {"paper a", "paper b"}
-    assert corpus.texts[0].outlets is corpus.texts[1].outlets
-    assert corpus.texts[2].outlets == {"paper a"}
+    # anchors: a table of distinct anchors (numbered by first appearance, each text's new
+    # ones in sorted order) and, per text, their numbers ascending (CSR)
+    assert corpus.anchor_names == ["300", "daegu", "ana", "analee", "busan", "lee", "monday"]
+    assert corpus.anchor_cuts.tolist() == [0, 2, 8, 12]
+    assert corpus.anchor_ids.tolist() == [0, 1, 0, 2, 3, 4, 5, 6, 2, 3, 4, 5]
+    assert corpus.anchor_cuts.dtype == np.int64
+    assert corpus.anchor_ids.dtype == np.int32
+    assert corpus.text(0).anchors == frozenset({"300", "daegu"})
+    # outlets compared folded, as numbers into outlet_names; one shared set object for
+    # equal sets
+    assert corpus.outlet_names == ["paper a", "paper b", "paper c"]
+    assert corpus.article_outlet.tolist() == [0, 0, 1, 2]
+    assert dict(corpus.article_outlets) == {
+        "a1": "paper a",
+        "a2": "paper a",
+        "b1": "paper b",
+        "c0": "paper c",
+    }
+    outlets = corpus.text_outlets
+    assert outlets[0] == outlets[1] == {"paper a", "paper b"}
+    assert outlets[0] is outlets[1]
+    assert outlets[2] == {"paper a"}
+    assert corpus.text(2) == ClaimText(LEFT, claim_key(LEFT), corpus.anchor_sets[2], outlets[2])
     # the units: (article, start, end, text), in id then text order
     b1_daegu = len(RICE) + len(" It rained. ")
     assert list(
@@ -499,27 +524,32 @@ def test_the_claim_corpus_texts_described_by_an_executor_are_those_described_her
     lexicon = AnchorLexicon.load(load_stopwords())
     there = ClaimCorpus(_results(*articles), Config(), lexicon, executor)
     assert executor.items == [[DAEGU], [RICE], [LEFT]]
-    assert there.texts == here.texts
+    assert _texts(there) == _texts(here)
+    assert np.array_equal(there.signatures[:], here.signatures[:])
     assert there.text_outlet.tolist() == here.text_outlet.tolist()
+
+
+def _idf(corpus: ClaimCorpus) -> dict[str, float]:
+    return dict(zip(corpus.anchor_names, corpus.idf.tolist(), strict=True))
 
 
 def test_anchor_weights_fall_with_the_number_of_texts_that_carry_them() -> None:
     # 300, ana, lee, analee and busan are in two of the three texts, monday and daegu in one
     two = ("300", "ana", "lee", "analee", "busan")
     # small corpus: "common" is anchor_common_min (20) texts, weight log(20 / texts)
-    idf = _corpus(Config()).idf
+    idf = _idf(_corpus(Config()))
     assert idf == pytest.approx(
         {**dict.fromkeys(two, math.log(10)), "monday": math.log(20), "daegu": math.log(20)}
     )
     # common at 2 texts: an anchor in 2 weighs nothing
     claims = replace(ClaimsConfig(), anchor_common_min=2)
-    idf = _corpus(replace(Config(), claims=claims)).idf
+    idf = _idf(_corpus(replace(Config(), claims=claims)))
     assert idf == pytest.approx(
         {**dict.fromkeys(two, 0.0), "monday": math.log(2), "daegu": math.log(2)}
     )
     # common as a share of the texts: all 3 of them (share 1) when the minimum is lower
     claims = replace(ClaimsConfig(), anchor_common_min=1, anchor_common_share=1.0)
-    idf = _corpus(replace(Config(), claims=claims)).idf
+    idf = _idf(_corpus(replace(Config(), claims=claims)))
     assert idf == pytest.approx(
         {**dict.fromkeys(two, math.log(1.5)), "monday": math.log(3), "daegu": math.log(3)}
     )
@@ -643,7 +673,7 @@ def _scoring(anchors: list[set[str]], idf: dict[str, float], vectors: Any = None
         ClaimText(t, claim_key(t), frozenset(a), frozenset({f"outlet {n}"}))
         for n, (t, a) in enumerate(zip(texts, anchors, strict=True))
     ]
-    return Scoring(found, idf, vectors, ClaimsConfig(), Config().align)
+    return Scoring.of_texts(found, idf, vectors, ClaimsConfig(), Config().align)
 
 
 def test_shared_anchors_weigh_once_per_name() -> None:
@@ -703,7 +733,7 @@ def test_a_pair_not_mutually_best_and_no_link_without_its_cosine_reads_no_vector
         for n, t in enumerate(texts)
     ]
     rows = _ReadRows([[1.0, 0.0], [0.6, 0.8], [1.0, 0.0]])
-    scoring = Scoring(found, {}, rows, ClaimsConfig(), Config().align)
+    scoring = Scoring.of_texts(found, {}, rows, ClaimsConfig(), Config().align)
     pairs = np.asarray([0, 0]), np.asarray([2, 1]), np.asarray([False, False])
     assert scoring.links(*pairs) == [(1, ClaimLink(80.81, 0.6, (), Confidence.STRONG))]
     assert rows.asked == [[0, 1]]  # text 2's row is not read
@@ -712,10 +742,10 @@ def test_a_pair_not_mutually_best_and_no_link_without_its_cosine_reads_no_vector
 def test_rows_wanted_by_a_block_are_read_once_each_with_short_gaps_read_through(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(claims_module, "READ_GAP", 2)
+    monkeypatch.setattr(claim_links, "READ_GAP", 2)
     rows = _ReadRows(np.arange(40, dtype=np.float32).reshape(20, 2))
     wanted = np.asarray([7, 2, 7, 5, 18, 2])
-    read, where = claims_module._gather(rows, wanted)
+    read, where = claim_links._gather(rows, wanted)
     # 2, 5 and 7 have at most READ_GAP rows between them: one run 2..7; 18 is far: its own
     assert rows.asked == [[2, 3, 4, 5, 6, 7, 18]]
     np.testing.assert_array_equal(read[where], rows.matrix[wanted])
@@ -792,7 +822,7 @@ def test_the_configured_claim_word_shingle_reaches_the_claim_lsh(
         widths.append(n)
         return claim_shingles(text, params, stopwords, n)
 
-    monkeypatch.setattr(claims_module, "claim_shingles", spy)
+    monkeypatch.setattr(claim_corpus, "claim_shingles", spy)
     articles = (
         Article("one", "Seoul summoned the Russian ambassador on Thursday.", outlet="A"),
         Article("two", "On Thursday Seoul summoned the Russian ambassador.", outlet="B"),
@@ -964,8 +994,82 @@ def test_the_units_of_a_text_are_listed_in_unit_order_however_many() -> None:
         text_ = f"{said} {own}" if n % 2 == 0 else f"{own} {said}"
         articles.append(Article(f"a{n:02d}", text_, outlet=f"Outlet {n}"))
     corpus = ClaimCorpus(_results(*articles), Config(), AnchorLexicon.load(load_stopwords()))
-    assert corpus.texts[0].text == said
+    assert corpus.texts.many([0]) == [said]
     at = corpus.units_of_text(0).tolist()
     assert len(at) == 40
     assert at == sorted(at)
     assert [corpus.ids[corpus.unit_article[i]] for i in at] == [a.id for a in articles]
+
+
+def test_the_claim_corpus_keeps_each_article_without_its_text_as_a_record() -> None:
+    full = Article(
+        "w-1",
+        "Seoul summoned the Russian ambassador on Thursday.",
+        title="Seoul summons envoy",
+        outlet="Yonhap",
+        url="https://example.test/w-1",
+        published="2024-09-20T08:00:00+09:00",
+        source_kind=SourceKind.WIRE,
+        language="en",
+        authors=("Kim Soo-yeon", "Lee Ji-hoon"),
+        extra={"section": "politics"},
+    )
+    bare = Article("o-2", "Один абзац.", outlet=None)
+    for article in (full, bare):
+        assert from_record(article_record(article)) == article.without_text()
+    corpus = ClaimCorpus(_results(bare, full), Config(), AnchorLexicon.load(load_stopwords()))
+    assert dict(corpus.articles) == {"o-2": bare.without_text(), "w-1": full.without_text()}
+    assert "x-3" not in corpus.articles
+
+
+def test_claims_with_their_texts_in_the_work_store_are_the_claims_in_memory(
+    corpus_articles: dict[str, Article], tmp_path: Path
+) -> None:
+    results = pipeline.analyze_each(list(corpus_articles.values()))
+    config = Config()
+    lexicon = AnchorLexicon.load(load_stopwords())
+    store = WorkStore(tmp_path, resume=False)
+    try:
+        stored = ClaimCorpus(results, config, lexicon, folder=store)
+        here = ClaimCorpus(results, config, lexicon)
+        assert len(stored) == len(here) > 20
+        everything = range(len(here))
+        assert stored.texts.many(everything) == here.texts.many(everything)
+        assert stored.keys.many(everything) == here.keys.many(everything)
+        assert isinstance(stored.signatures, StoredMatrix)  # a file beside the store
+        assert (tmp_path / "claim-signatures.u32").stat().st_size == stored.signatures[:].nbytes
+        assert np.array_equal(stored.signatures[:], here.signatures[:])
+        assert dict(stored.articles) == dict(here.articles)
+        stored.close()
+        assert not (tmp_path / "claim-signatures.u32").exists()  # let go once LSH read it
+        assert find_claims(results, config, folder=store) == find_claims(results, config)
+    finally:
+        store.close()
+
+
+class _Elsewhere:
+    """Kernels that are not this process's (as a cluster's are): candidates as records."""
+
+    def __init__(self) -> None:
+        self.local = Local()
+        self.asked = 0
+
+    def candidates(self, *args: Any) -> Any:
+        self.asked += 1
+        return self.local.candidates(*args)
+
+
+def test_lexical_candidates_as_codes_are_the_kernels_candidates(
+    corpus_articles: dict[str, Article],
+) -> None:
+    results = pipeline.analyze_each(list(corpus_articles.values()))
+    corpus = ClaimCorpus(results, Config(), AnchorLexicon.load(load_stopwords()))
+    here = claim_links._lexical_candidates(corpus, Config(), Local())
+    elsewhere = _Elsewhere()
+    there = claim_links._lexical_candidates(corpus, Config(), elsewhere)  # type: ignore[arg-type]
+    assert elsewhere.asked == 1
+    assert len(here) > 10
+    assert here.tolist() == there.tolist()
+    assert here.tolist() == sorted(set(here.tolist()))
+    a, b = np.divmod(here, len(corpus))
+    assert (a < b).all()

@@ -163,7 +163,7 @@ def test_the_claim_corpus_keeps_every_unit_of_every_article(
     corpus = ClaimCorpus(results, config, AnchorLexicon.load(load_stopwords()))
     units = {r.article.id: units_of(r, config) for r in results}
     full = {r.article.id: r.article for r in results}
-    texts = [t.text for t in corpus.texts]
+    texts = corpus.texts.many(range(len(corpus)))
     assert len(set(texts)) == len(texts)  # one per distinct text
     assert list(corpus.article_texts) == [a for a in sorted(units) if units[a]]
     for article_id, expected in units.items():
@@ -172,7 +172,8 @@ def test_the_claim_corpus_keeps_every_unit_of_every_article(
             continue
         got = corpus.article_texts[article_id]
         assert [texts[k] for k in got] == [u.text for u in expected]
-    for k, text in enumerate(corpus.texts):  # each text's units print it, in its outlets
+    for k in range(len(corpus)):  # each text's units print it, in its outlets
+        text = corpus.text(k)
         at = corpus.units_of_text(k).tolist()
         assert at
         assert at == sorted(at)
@@ -181,7 +182,7 @@ def test_the_claim_corpus_keeps_every_unit_of_every_article(
         for i in at:
             owner = full[corpus.ids[corpus.unit_article[i]]]
             assert owner.text[corpus.unit_start[i] : corpus.unit_end[i]] == text.text
-    outlet_sets = [t.outlets for t in corpus.texts]
+    outlet_sets = list(corpus.text_outlets)
     assert len({id(s) for s in outlet_sets}) == len(set(outlet_sets))  # shared, not copied
 
 

@@ -133,7 +133,8 @@ def test_a_run_with_a_work_store_reads_results_and_texts_back_to_the_same_bytes(
         assert [r.article.id for r in analysed] == sorted(a.id for a in articles)
         expected = list(dict.fromkeys(p.text for r in analysed for p in passages_of(r)))
         with sqlite3.connect(tmp_path / FILE) as db:
-            stored = [t for (t,) in db.execute("SELECT text FROM texts ORDER BY seq")]
+            query = "SELECT text FROM texts WHERE name = 'passages' ORDER BY seq"
+            stored = [t for (t,) in db.execute(query)]
         assert stored == expected
         assert analysed[-1].article.id == max(a.id for a in articles)
         with pytest.raises(IndexError):

@@ -1,41 +1,57 @@
-"""The claim units of a corpus, grouped by distinct text: what the claim stage keeps in memory.
+"""The claim units of a corpus, grouped by distinct text: what the claim stage keeps.
 
 A claim unit is a sentence of the non-boilerplate text; a sentence longer than
 ``AlignConfig.claim_max_chars`` is cut into clauses at ``;`` or ``,`` (each clause at least
 ``FingerprintConfig.min_passage_chars`` long). Identical units are one distinct text.
 
-Per unit only numbers are kept (numpy columns: article, start, end, distinct text); per
-distinct text one ``ClaimText`` (the text, its ``claim_key``, anchors and outlets), with the
-outlet sets and anchor strings shared between texts rather than copied for each.
+Only numbers stay in memory: per unit, numpy columns (article, start, end, distinct text);
+per distinct text, CSR columns of its anchors (numbers into ``anchor_names``, the table of
+distinct anchors, with their rarity weights ``idf``) and of its outlets (numbers into
+``outlet_names``). The texts themselves, their claim keys and their MinHash signatures go
+where the caller says (the work store: read back by number when scoring or grouping needs
+them) as they are found; by default they are kept in memory, behind the same interface.
+The distinct texts are told apart by a 128-bit hash of each unit (two passes over the
+results), and described (claim key, anchors, signature) a block at a time by an executor's
+workers or in this process.
 """
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import math
 import re
 from array import array
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from provenance.anchors import AnchorFinder, AnchorLexicon
 from provenance.config import Config
-from provenance.fingerprint import normalize
+from provenance.fingerprint import FingerprintParams, claim_shingles, load_stopwords, normalize
+from provenance.match.candidates import SignatureRows, Signatures
+from provenance.match.claim_columns import (
+    AnchorTable,
+    ArticleOutlets,
+    ArticleTexts,
+    Sets,
+    StoredArticleRecords,
+    article_record,
+    number_distinct,
+    text_digest,
+)
 from provenance.match.codes import unique
-from provenance.match.units import in_id_order
+from provenance.match.signatures import BatchSigner
+from provenance.match.units import MemoryTexts, Texts, in_id_order
 from provenance.model import Article, ArticleResult, outlet_key
 
 if TYPE_CHECKING:  # run.local imports resources, which imports this module
     from provenance.run.local import Executor
 
-# Distinct texts described (claim key and anchors) by one executor task: the context (the
-# anchor lexicon) travels with each chunk of tasks, the texts and what they give back with
-# each task.
+# Distinct texts described (claim key, anchors, signature) by one executor task: the context
+# (the anchor lexicon, the shingler) travels with each chunk of tasks, the texts and what
+# they give back with each task.
 DESCRIBE_BLOCK = 256
 
 _CUT = re.compile(r"[;,]\s+")
@@ -89,7 +105,8 @@ def units_of(result: ArticleResult, config: Config) -> list[Unit]:
 
 @dataclass(frozen=True)
 class ClaimText:
-    """A distinct unit text with what every link to it needs."""
+    """A distinct unit text with what every link to it needs (``ClaimCorpus.text``: made
+    when asked, never kept)."""
 
     text: str
     key: str  # claim_key
@@ -97,49 +114,68 @@ class ClaimText:
     outlets: frozenset[str]
 
 
-def describe(texts: Sequence[str], lexicon: AnchorLexicon) -> list[tuple[str, frozenset[str]]]:
-    """The ``claim_key`` and the anchors of each text."""
-    find = AnchorFinder(lexicon)
-    return [(claim_key(t), find(t)) for t in texts]
+@dataclass(frozen=True)
+class Describer:
+    """What describing a distinct text takes: the anchor lexicon and the claim shingler
+    (``claim_shingles`` with the run's parameters)."""
+
+    lexicon: AnchorLexicon
+    params: FingerprintParams
+    shingler: Callable[[str], Iterable[bytes]]
+
+    @classmethod
+    def of(cls, config: Config, lexicon: AnchorLexicon) -> Describer:
+        params = FingerprintParams.from_config(config.fingerprint)
+        n = config.fingerprint.claim_word_shingle
+        shingler = partial(claim_shingles, params=params, stopwords=load_stopwords(), n=n)
+        return cls(lexicon, params, shingler)
 
 
-def describe_task(
-    texts: list[str], lexicon: AnchorLexicon, resources: Any
-) -> list[tuple[str, frozenset[str]]]:
+# Per text of a block: its claim key and its anchors (sorted); and the block's signatures.
+Described = tuple[list[str], list[list[str]], Column]
+
+
+def describe(texts: Sequence[str], describer: Describer) -> Described:
+    """The ``claim_key``, the anchors and the MinHash signature of each text."""
+    find = AnchorFinder(describer.lexicon)
+    keys = [claim_key(t) for t in texts]
+    anchors = [sorted(find(t)) for t in texts]
+    signed = BatchSigner(describer.params).sign_shingles(describer.shingler(t) for t in texts)
+    return keys, anchors, signed
+
+
+def describe_task(texts: list[str], describer: Describer, resources: Any) -> Described:
     """``describe`` as an executor's task (``run.local.Task``)."""
     del resources
-    return describe(texts, lexicon)
+    return describe(texts, describer)
 
 
-class ArticleTexts(Mapping[str, list[int]]):
-    """Per article id (articles with units only, in id order): the distinct text of each
-    of its units, in text order; computed from the unit columns when asked."""
+class StoredSignatures(SignatureRows, Protocol):
+    def close(self) -> None: ...
 
-    def __init__(self, ids: Sequence[str], cuts: Column, unit_text: Column) -> None:
-        self._ids = ids
-        self._cuts = cuts
-        self._unit_text = unit_text
 
-    def __getitem__(self, article_id: str) -> list[int]:
-        n = bisect.bisect_left(self._ids, article_id)
-        if n == len(self._ids) or self._ids[n] != article_id or not self._has(n):
-            raise KeyError(article_id)
-        found: list[int] = self._unit_text[self._cuts[n] : self._cuts[n + 1]].tolist()
-        return found
+class WorkFolder(Protocol):
+    """Where the claim stage's texts, keys and signatures go (``run.workstore.WorkStore``)."""
 
-    def _has(self, n: int) -> bool:
-        return bool(self._cuts[n + 1] > self._cuts[n])
+    def texts(self, name: str) -> Texts: ...
 
-    def __iter__(self) -> Iterator[str]:
-        return (a for n, a in enumerate(self._ids) if self._has(n))
+    def matrix(self, name: str, width: int) -> StoredSignatures: ...
 
-    def __len__(self) -> int:
-        return int(np.count_nonzero(np.diff(self._cuts)))
+
+def anchor_weights(df: Sequence[int], texts: int, config: Config) -> Column:
+    """Per anchor, its rarity weight from the number of texts that carry it (``df``): see
+    ``claims``' module docstring. ``math.log``, as the weights always were."""
+    cc = config.claims
+    common = max(cc.anchor_common_share * texts, cc.anchor_common_min)
+    weights = [max(0.0, math.log(common / c)) if c < common else 0.0 for c in df]
+    return np.asarray(weights, dtype=np.float64)
 
 
 class ClaimCorpus:
-    """The claim units of ``results`` (read through once, in id order); ``executor``
-    describes the distinct texts (their keys and anchors: default, in this process)."""
+    """The claim units of ``results`` (read through twice, in id order; a lazy sequence is
+    read back twice); ``executor`` describes the distinct texts (their claim keys, anchors
+    and signatures; default: in this process). The texts, keys and signatures go to
+    ``folder`` (the work store) when given, else they stay in memory."""
 
     def __init__(
         self,
@@ -147,68 +183,148 @@ class ClaimCorpus:
         config: Config,
         lex: AnchorLexicon,
         executor: Executor | None = None,
+        folder: WorkFolder | None = None,
     ):
-        self.articles: dict[str, Article] = {}  # without their text
         self.ids: list[str] = []  # in id order; ``unit_article`` points into it
-        owner, starts, ends, text_of, outlet_of = (array("q") for _ in range(5))
+        records: Texts = MemoryTexts() if folder is None else folder.texts("claim-articles")
+        pending: list[str] = []
+        ordered = in_id_order(results)
+        owner, starts, ends, article_outlet = (array("i") for _ in range(4))
         outlet_codes: dict[str, int] = {}
-        index: dict[str, int] = {}
-        for n, r in enumerate(in_id_order(results)):
-            article = self.articles[r.article.id] = r.article.without_text()
+        digests = bytearray()
+        for n, r in enumerate(ordered):
+            article = r.article
             self.ids.append(article.id)
-            code = outlet_codes.setdefault(outlet_key(article), len(outlet_codes))
+            article_outlet.append(outlet_codes.setdefault(outlet_key(article), len(outlet_codes)))
+            pending.append(article_record(article))
+            if len(pending) >= DESCRIBE_BLOCK:
+                records.extend(pending)
+                pending.clear()
             for u in units_of(r, config):
                 owner.append(n)
                 starts.append(u.start)
                 ends.append(u.end)
-                text_of.append(index.setdefault(u.text, len(index)))
-                outlet_of.append(code)
-        self.unit_article = np.asarray(owner, dtype=np.int64)
-        self.unit_start = np.asarray(starts, dtype=np.int64)
-        self.unit_end = np.asarray(ends, dtype=np.int64)
-        self.unit_text = np.asarray(text_of, dtype=np.int64)
-        self._by_text = np.argsort(self.unit_text, kind="stable")
-        self._bounds = np.searchsorted(self.unit_text[self._by_text], np.arange(len(index) + 1))
-        unit_outlet = np.asarray(outlet_of, dtype=np.int64)
-        del owner, starts, ends, text_of, outlet_of
-        names = list(outlet_codes)
+                digests += text_digest(u.text)
+        records.extend(pending)
+        # the articles without their text, read back by id (``Article.without_text``)
+        self.articles: Mapping[str, Article] = StoredArticleRecords(self.ids, records)
+        # int32 columns (4 bytes a unit each: texts, units and offsets are below 2**31)
+        self.unit_article = np.asarray(owner, dtype=np.int32)
+        self.unit_start = np.asarray(starts, dtype=np.int32)
+        self.unit_end = np.asarray(ends, dtype=np.int32)
+        self.article_outlet = np.asarray(article_outlet, dtype=np.int32)
+        del owner, starts, ends, article_outlet
+        self.unit_text, firsts = number_distinct(digests)
+        del digests
+        size = len(firsts)
+        self._by_text = np.argsort(self.unit_text, kind="stable").astype(np.int32)
+        self._bounds = np.searchsorted(self.unit_text[self._by_text], np.arange(size + 1))
+        self._bounds = self._bounds.astype(np.int32)
+        self.outlet_names = list(outlet_codes)
         # the distinct (text, outlet) pairs, by text then outlet: each text's outlets
-        width = max(len(names), 1)
-        pairs = unique(self.unit_text * width + unit_outlet)
+        width = max(len(self.outlet_names), 1)
+        pairs = unique(
+            self.unit_text.astype(np.int64) * width + self.article_outlet[self.unit_article]
+        )
         pair_text, pair_outlet = np.divmod(pairs, width)
-        first = np.searchsorted(pair_text, np.arange(len(index) + 1))
+        self.outlet_cuts = np.searchsorted(pair_text, np.arange(size + 1))
+        self.outlet_ids = pair_outlet.astype(np.int32)
+        del pairs, pair_text, pair_outlet
         # per distinct text, its only outlet's number, or -1 when it is in several
-        self.text_outlet = np.where(np.diff(first) == 1, pair_outlet[first[:-1]], -1)
-        bounds, codes = first.tolist(), pair_outlet.tolist()
-        del unit_outlet, pairs, pair_text, pair_outlet, first
-        outlet_sets: dict[tuple[int, ...], frozenset[str]] = {}  # one object per distinct set
-        strings: dict[str, str] = {}  # one copy of each anchor
-        self.texts: list[ClaimText] = []
-        texts = list(index)  # in order of first occurrence (numbered so)
-        del index
-        described: Iterable[tuple[str, frozenset[str]]]
-        if executor is None:
-            find = AnchorFinder(lex)
-            described = ((claim_key(t), find(t)) for t in texts)
-        else:
-            step = DESCRIBE_BLOCK
-            blocks = (texts[lo : lo + step] for lo in range(0, len(texts), step))
-            described = itertools.chain.from_iterable(executor.map(describe_task, blocks, lex))
-        for k, (t, (key, found)) in enumerate(zip(texts, described, strict=True)):
-            these = tuple(codes[bounds[k] : bounds[k + 1]])
-            outlets = outlet_sets.get(these)
-            if outlets is None:
-                outlets = outlet_sets[these] = frozenset(names[c] for c in these)
-            shared = frozenset(strings.setdefault(a, a) for a in found)
-            self.texts.append(ClaimText(t, key, shared, outlets))
-        del texts, strings
+        counts = np.diff(self.outlet_cuts)
+        only = self.outlet_ids[self.outlet_cuts[:-1]]
+        self.text_outlet = np.where(counts == 1, only, -1).astype(np.int32)
+        self.text_outlets: Sequence[frozenset[str]]
+        self.text_outlets = Sets(self.outlet_names, self.outlet_cuts, self.outlet_ids, True)
         cuts = np.searchsorted(self.unit_article, np.arange(len(self.ids) + 1))
         self.article_texts = ArticleTexts(self.ids, cuts, self.unit_text)
-        df = Counter(a for t in self.texts for a in t.anchors)
-        cc = config.claims
-        common = max(cc.anchor_common_share * len(self.texts), cc.anchor_common_min)
-        self.idf = {a: max(0.0, math.log(common / c)) if c < common else 0.0 for a, c in df.items()}
+        self.article_outlets = ArticleOutlets(self.ids, self.article_outlet, self.outlet_names)
+        self._describe(ordered, firsts, config, lex, executor, folder)
+
+    def _describe(
+        self,
+        ordered: Sequence[ArticleResult],
+        firsts: Column,
+        config: Config,
+        lex: AnchorLexicon,
+        executor: Executor | None,
+        folder: WorkFolder | None,
+    ) -> None:
+        """The distinct texts (in the order they are numbered) written to ``texts`` and
+        described a block at a time: keys to ``keys``, anchors to CSR columns, signatures
+        to ``signatures``."""
+        describer = Describer.of(config, lex)
+        self.texts: Texts = MemoryTexts() if folder is None else folder.texts("claim-texts")
+        self.keys: Texts = MemoryTexts() if folder is None else folder.texts("claim-keys")
+        empty = BatchSigner(describer.params).sign_shingles([])
+        stored = None  # a file of uint32 rows holds the signatures of the 32-bit schemes
+        if folder is not None and empty.dtype == np.uint32:
+            stored = folder.matrix("claim-signatures", empty.shape[1])
+        self._stored = stored
+        table = AnchorTable()
+        blocks: list[Column] = []
+
+        def texts() -> Iterator[list[str]]:
+            """The first occurrence of each distinct text, a block at a time, in order."""
+            batch: list[str] = []
+            at = 0
+            for k, r in enumerate(ordered):
+                while at < len(firsts) and self.unit_article[firsts[at]] == k:
+                    i = firsts[at]
+                    batch.append(r.article.text[self.unit_start[i] : self.unit_end[i]])
+                    at += 1
+                    if len(batch) >= DESCRIBE_BLOCK:
+                        self.texts.extend(batch)
+                        yield batch
+                        batch = []
+                if at == len(firsts):
+                    break
+            if batch:
+                self.texts.extend(batch)
+                yield batch
+
+        described: Iterable[Described]
+        if executor is None:
+            described = (describe(t, describer) for t in texts())
+        else:
+            described = executor.map(describe_task, texts(), describer)
+        for keys, anchors, signed in described:
+            self.keys.extend(keys)
+            for found in anchors:
+                table.add(found)
+            if stored is None:
+                blocks.append(signed)
+            else:
+                stored.extend(signed)
+        self.anchor_names, self.anchor_cuts, self.anchor_ids = table.columns()
+        del table
+        self.anchor_sets: Sequence[frozenset[str]]
+        self.anchor_sets = Sets(self.anchor_names, self.anchor_cuts, self.anchor_ids, False)
+        self.signatures: Signatures
+        if stored is not None:
+            self.signatures = stored
+        elif blocks:
+            self.signatures = np.vstack(blocks)
+        else:
+            self.signatures = empty
+        df = np.bincount(self.anchor_ids, minlength=len(self.anchor_names)).tolist()
+        self.idf = anchor_weights(df, len(self), config)  # per anchor, by number
+
+    def __len__(self) -> int:
+        """The number of distinct texts."""
+        return len(self._bounds) - 1
+
+    def text(self, k: int) -> ClaimText:
+        """Distinct text ``k`` with its key, anchors and outlets (read back, made anew)."""
+        (text,), (key,) = self.texts.many([k]), self.keys.many([k])
+        return ClaimText(text, key, self.anchor_sets[k], self.text_outlets[k])
 
     def units_of_text(self, k: int) -> Column:
         """The units of distinct text ``k`` (positions, in unit order)."""
         return self._by_text[self._bounds[k] : self._bounds[k + 1]]
+
+    def close(self) -> None:
+        """Let go of the signatures' file (when in the work store): LSH has read them."""
+        if self._stored is not None:
+            self._stored.close()
+            self._stored = None

@@ -108,16 +108,12 @@ class Links:
 
 def _outlets(corpus: _Corpus, k: int) -> frozenset[str]:
     """The outlets of distinct text ``k``."""
-    return corpus.texts[k].outlets
-
-
-def _text(corpus: _Corpus, k: int) -> str:
-    return corpus.texts[k].text
+    return corpus.text_outlets[k]
 
 
 def _shared(corpus: _Corpus, a: int, b: int) -> tuple[str, ...]:
     """The anchors texts ``a`` and ``b`` share, sorted (a ``ClaimLink``'s ``anchors``)."""
-    return tuple(sorted(corpus.texts[a].anchors & corpus.texts[b].anchors))
+    return tuple(sorted(corpus.anchor_sets[a] & corpus.anchor_sets[b]))
 
 
 Star = tuple[int, Codes, Codes]  # centre, members (texts), their links with it (``Links`` rows)
@@ -200,6 +196,8 @@ def _group(corpus: _Corpus, star: Star, links: Links) -> ClaimGroup | None:
     for m, member_link in members.items():
         if member_link.confidence == Confidence.STRONG:
             strong_outlets |= _outlets(corpus, m)
+    numbers = sorted(chosen)  # their texts read back at once
+    text_of = dict(zip(numbers, corpus.texts.many(numbers), strict=True))
     occurrences = []
     for i in at:
         art, k = owner[i], int(corpus.unit_text[i])
@@ -213,13 +211,13 @@ def _group(corpus: _Corpus, star: Star, links: Links) -> ClaimGroup | None:
                 int(corpus.unit_end[i]),
                 score,
                 art.published,
-                language_of(art, _text(corpus, k)),
+                language_of(art, text_of[k]),
                 link,
             )
         )
     first = first_appearance([owner[i] for i in at])
     level = Confidence.STRONG if len(strong_outlets) >= 2 else Confidence.POSSIBLE
-    return ClaimGroup("", _text(corpus, centre), tuple(occurrences), first, level)
+    return ClaimGroup("", text_of[centre], tuple(occurrences), first, level)
 
 
 class ClaimTable(Sequence[ClaimGroup]):

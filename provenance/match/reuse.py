@@ -35,6 +35,7 @@ from provenance.anchors import AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, shingles
 from provenance.match.candidates import SignatureRows, Signatures
+from provenance.match.claim_corpus import WorkFolder
 from provenance.match.claims import find_claims
 from provenance.match.duplicates import find_duplicates
 from provenance.match.links import find_links
@@ -214,6 +215,7 @@ def find_reuse(
     spans_to: SpanSink = tuple,
     signatures_to: SignatureRows | None = None,
     executor: Executor | None = None,
+    claims_to: WorkFolder | None = None,
 ) -> Reuse:
     """Wire and shared candidate spans, matches and near-duplicates of a corpus; ``kernels``
     sign, propose candidates and align (default: in this process). ``results`` may be a
@@ -221,7 +223,8 @@ def find_reuse(
     distinct passage texts go to ``texts``, their signatures to ``signatures_to``, the
     claims' sentence vectors to ``vectors_to`` (default for the three: memory) and each
     article's spans to ``spans_to`` as they are made (default: a tuple); ``executor`` runs
-    the claims' per-text work (default: this process)."""
+    the claims' per-text work (default: this process); the claims' distinct texts, keys
+    and signatures go to ``claims_to`` (the work store; default: memory)."""
     kernels = kernels or Local()
     ordered = in_id_order(results)
     texts = texts if texts is not None else MemoryTexts()
@@ -249,6 +252,12 @@ def find_reuse(
         duplicates=FrozenMap(duplicates),
         clusters=clusters,
         claims=find_claims(
-            ordered, config, anchor_lexicon, kernels, vectors_to=vectors_to, describe_by=executor
+            ordered,
+            config,
+            anchor_lexicon,
+            kernels,
+            vectors_to=vectors_to,
+            describe_by=executor,
+            folder=claims_to,
         ),
     )

@@ -1,0 +1,212 @@
+"""The claim corpus's columns and the views that read them: per article, its distinct texts
+and its outlet; per distinct text, a set of names (anchors, outlets) from CSR columns; the
+stored texts as a sequence; and the numbering of distinct texts and of anchors.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar, overload
+
+import numpy as np
+
+from provenance.match.units import Texts
+from provenance.model import Article, SourceKind
+
+Column = np.ndarray[Any, Any]
+
+
+def text_digest(text: str) -> bytes:
+    """The 128-bit hash that tells distinct unit texts apart."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+def number_distinct(digests: bytes | bytearray) -> tuple[Column, Column]:
+    """Per unit, the number of its distinct text (numbered by first occurrence), and per
+    distinct text, its first unit: from the units' 128-bit hashes, concatenated (int32
+    numbers: fewer than 2**31 units)."""
+    keys = np.frombuffer(digests, dtype=np.uint64).reshape(-1, 2)
+    if not len(keys):
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty(len(first), dtype=np.int32)
+    rank[order] = np.arange(len(first))
+    return rank[inverse.reshape(-1)], first[order]
+
+
+class ArticleTexts(Mapping[str, list[int]]):
+    """Per article id (articles with units only, in id order): the distinct text of each
+    of its units, in text order; computed from the unit columns when asked."""
+
+    def __init__(self, ids: Sequence[str], cuts: Column, unit_text: Column) -> None:
+        self._ids = ids
+        self._cuts = cuts
+        self._unit_text = unit_text
+
+    def __getitem__(self, article_id: str) -> list[int]:
+        n = bisect.bisect_left(self._ids, article_id)
+        if n == len(self._ids) or self._ids[n] != article_id or not self._has(n):
+            raise KeyError(article_id)
+        found: list[int] = self._unit_text[self._cuts[n] : self._cuts[n + 1]].tolist()
+        return found
+
+    def _has(self, n: int) -> bool:
+        return bool(self._cuts[n + 1] > self._cuts[n])
+
+    def __iter__(self) -> Iterator[str]:
+        return (a for n, a in enumerate(self._ids) if self._has(n))
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(np.diff(self._cuts)))
+
+
+V = TypeVar("V")
+
+
+class _ById(Mapping[str, V]):
+    """Per article id (all articles, in id order): a value made from its position."""
+
+    def __init__(self, ids: Sequence[str]) -> None:
+        self._ids = ids
+
+    def _at(self, n: int) -> V:
+        raise NotImplementedError
+
+    def __getitem__(self, article_id: str) -> V:
+        n = bisect.bisect_left(self._ids, article_id)
+        if n == len(self._ids) or self._ids[n] != article_id:
+            raise KeyError(article_id)
+        return self._at(n)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+class ArticleOutlets(_ById[str]):
+    """Per article id: its ``outlet_key``, from the columns."""
+
+    def __init__(self, ids: Sequence[str], outlet: Column, names: Sequence[str]) -> None:
+        super().__init__(ids)
+        self._outlet = outlet
+        self._names = names
+
+    def _at(self, n: int) -> str:
+        return self._names[int(self._outlet[n])]
+
+
+class Sets(Sequence[frozenset[str]]):
+    """Per distinct text, a set of names from CSR columns (``names[ids[cuts[k]:cuts[k+1]]]``),
+    made when asked; with ``shared``, equal sets are one object (a corpus has few outlet
+    sets, each remembered once)."""
+
+    def __init__(self, names: Sequence[str], cuts: Column, ids: Column, shared: bool) -> None:
+        self._names = names
+        self._cuts = cuts
+        self._ids = ids
+        self._seen: dict[tuple[int, ...], frozenset[str]] | None = {} if shared else None
+
+    def __len__(self) -> int:
+        return len(self._cuts) - 1
+
+    @overload
+    def __getitem__(self, k: int) -> frozenset[str]: ...
+    @overload
+    def __getitem__(self, k: slice) -> Sequence[frozenset[str]]: ...
+    def __getitem__(self, k: int | slice) -> frozenset[str] | Sequence[frozenset[str]]:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        if not -len(self) <= k < len(self):
+            raise IndexError(k)
+        k = int(k) % len(self)
+        these: tuple[int, ...] = tuple(self._ids[self._cuts[k] : self._cuts[k + 1]].tolist())
+        if self._seen is None:
+            return frozenset(self._names[i] for i in these)
+        found = self._seen.get(these)
+        if found is None:
+            found = self._seen[these] = frozenset(self._names[i] for i in these)
+        return found
+
+
+class AnchorTable:
+    """Anchor sets numbered as they are added: the distinct anchors (``names``, numbered by
+    first appearance) and, per set, its anchors' numbers, ascending (CSR: ``cuts``, ``ids``;
+    ``claim_pairs.AnchorColumns``)."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+        self._ids = array("i")
+        self._counts = array("q")
+
+    def add(self, found: Iterable[str]) -> None:
+        """One more set (new anchors numbered in the order given: sorted, for numbers that
+        do not depend on the set's order)."""
+        numbers = sorted({self._numbers.setdefault(a, len(self._numbers)) for a in found})
+        self._ids.extend(numbers)
+        self._counts.append(len(numbers))
+
+    def columns(self) -> tuple[list[str], Column, Column]:
+        """(names, cuts (int64, one more than the sets), ids (int32))."""
+        cuts = np.r_[0, np.cumsum(np.asarray(self._counts, dtype=np.int64))].astype(np.int64)
+        return list(self._numbers), cuts, np.asarray(self._ids, dtype=np.int32)
+
+
+class TextSequence(Sequence[str]):
+    """``Texts`` as a sequence: a slice, or ``BLOCK`` texts while iterating, read at once."""
+
+    BLOCK = 2_048
+
+    def __init__(self, texts: Texts) -> None:
+        self._texts = texts
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    @overload
+    def __getitem__(self, k: int) -> str: ...
+    @overload
+    def __getitem__(self, k: slice) -> list[str]: ...
+    def __getitem__(self, k: int | slice) -> str | list[str]:
+        if isinstance(k, slice):
+            return self._texts.many(range(*k.indices(len(self))))
+        if not -len(self) <= k < len(self):
+            raise IndexError(k)
+        return self._texts.many([k % len(self)])[0]
+
+    def __iter__(self) -> Iterator[str]:
+        for lo in range(0, len(self), self.BLOCK):
+            yield from self[lo : lo + self.BLOCK]
+
+
+def article_record(article: Article) -> str:
+    """What the claim stage keeps of an article (``Article.without_text``) as one string."""
+    a = article
+    fields = [a.id, a.title, a.outlet, a.url, a.published, a.source_kind, a.language, a.authors]
+    return json.dumps(fields, ensure_ascii=False)
+
+
+def from_record(record: str) -> Article:
+    """The text-less article of an ``article_record``."""
+    id_, title, outlet, url, published, kind, language, authors = json.loads(record)
+    return Article(
+        id_, "", title, outlet, url, published, SourceKind(kind), language, tuple(authors)
+    )
+
+
+class StoredArticleRecords(_ById[Article]):
+    """Per article id: the article without its text, read back from ``records``
+    (``article_record`` of each article, in id order) when asked."""
+
+    def __init__(self, ids: Sequence[str], records: Texts) -> None:
+        super().__init__(ids)
+        self._records = records
+
+    def _at(self, n: int) -> Article:
+        return from_record(self._records.many([n])[0])
