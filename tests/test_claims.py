@@ -23,7 +23,7 @@ from provenance.fingerprint import (
     spaceless_share,
 )
 from provenance.match import claim_corpus, claim_links, claim_pairs
-from provenance.match.claim_columns import article_record, from_record
+from provenance.match.claim_columns import TextSequence, article_record, from_record
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
 from provenance.match.claims import (
     Scoring,
@@ -37,6 +37,7 @@ from provenance.match.claims import (
     score_task,
 )
 from provenance.match.origin import UNKNOWN, first_appearance
+from provenance.match.units import MemoryTexts
 from provenance.model import (
     Article,
     ArticleResult,
@@ -1073,3 +1074,31 @@ def test_lexical_candidates_as_codes_are_the_kernels_candidates(
     assert here.tolist() == sorted(set(here.tolist()))
     a, b = np.divmod(here, len(corpus))
     assert (a < b).all()
+
+
+class _CountedTexts(MemoryTexts):
+    """``MemoryTexts`` that records each read (as the work store's table is read)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        super().__init__()
+        self.extend(texts)
+        self.reads: list[list[int]] = []
+
+    def many(self, seqs: Sequence[int]) -> list[str]:
+        self.reads.append(list(seqs))
+        return super().many(seqs)
+
+
+def test_stored_texts_read_as_a_sequence_a_block_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(TextSequence, "BLOCK", 2)
+    said = [DAEGU, RICE, LEFT, "It rained.", "Seoul summoned the Russian ambassador."]
+    stored = _CountedTexts(said)
+    texts = TextSequence(stored)
+    assert list(texts) == said
+    assert stored.reads == [[0, 1], [2, 3], [4]]  # the embedding reads blocks, in order
+    assert texts[1:4] == said[1:4]
+    assert (texts[-1], len(texts)) == (said[-1], 5)
+    with pytest.raises(IndexError):
+        texts[5]
