@@ -1,8 +1,8 @@
 """The claim stage's semantic candidates alone (``claim_pairs.semantic_pairs``), on synthetic
 sentence vectors, beside an earlier commit's code in the same run.
 
-    python benchmarks/bench_claim_pairs.py --sizes 10000 30000 100000 [--base e752850]
-        [--base-max 30000] [--json]
+    python benchmarks/bench_claim_pairs.py --sizes 10000 30000 100000 [--base 05bf122]
+        [--base-max 30000] [--vectors store|memory] [--json]
 
 No model and no evaluation data: each of N articles has 4-12 distinct texts whose vectors
 (512 dimensions, unit length) share one direction (sentence vectors of a language model are
@@ -10,7 +10,9 @@ not spread over the sphere; article means even less), lean towards one of N / 50
 carry noise; a fifth of an article's texts are texts of an earlier article of its topic
 (copies) and a tenth are nudged versions of one (rewordings). Anchors: 0-3 per text from a
 vocabulary of 2N names, drawn by a power law, plus one topic name. Everything is drawn from
-a fixed seed, so both commits see the same input.
+a fixed seed, so both commits see the same input. The text vectors are written to a file
+of the work store's kind (``StoredRows``, as a report holds them; ``--vectors memory``: an
+array) and the anchors passed as each commit takes them (sets, or ``AnchorColumns``).
 
 Per size and commit (each in a process of its own, the earlier commit's code extracted with
 ``git archive``; sizes over ``--base-max`` run the working tree only): wall and CPU seconds
@@ -122,7 +124,7 @@ def _status(field: str) -> int:
     return 0
 
 
-def _run(n: int) -> dict[str, Any]:
+def _run(n: int, store: bool) -> dict[str, Any]:
     """One measurement with whatever ``provenance`` this process imports."""
     import inspect
     from dataclasses import replace
@@ -131,8 +133,20 @@ def _run(n: int) -> dict[str, Any]:
     from provenance.config import Config
     from provenance.match import claim_pairs
 
-    texts_of, outlet_of, vectors, anchors = _inputs(n)
+    texts_of, outlet_of, matrix, anchors = _inputs(n)
     config = Config()
+    columns: Any = anchors  # the anchor sets per text: as columns since there are columns
+    if hasattr(claim_pairs, "anchor_columns"):
+        columns = claim_pairs.anchor_columns(anchors)
+    del anchors
+    folder = tempfile.TemporaryDirectory(prefix="bench-claim-pairs-rows-")
+    vectors: Any = matrix
+    if store:  # the text vectors on disk, as a report's work store holds them
+        from provenance.run.stored import StoredRows
+
+        vectors = StoredRows(Path(folder.name) / "claim-vectors.f32", matrix.shape[1])
+        vectors.extend(matrix)
+        del matrix
     counts: dict[str, int] = {}
     # the article pairs ranked: a list of pairs (earlier commits) or their codes
     inner = claim_pairs._article_pairs
@@ -147,15 +161,17 @@ def _run(n: int) -> dict[str, Any]:
     before = _status("VmRSS")
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    found = claim_pairs.semantic_pairs(texts_of, outlet_of, vectors, anchors, config)
+    size = len(vectors)  # the means may be appended to a store
+    found = claim_pairs.semantic_pairs(texts_of, outlet_of, vectors, columns, config)
     wall = time.perf_counter() - started
     used = resource.getrusage(resource.RUSAGE_SELF)
     peak = _status("VmHWM") - before
-    pairs = _as_pairs(found, len(vectors))
+    pairs = _as_pairs(found, size)
     del found
     out: dict[str, Any] = {
         "articles": n,
-        "texts": len(vectors),
+        "texts": size,
+        "vectors": "store" if store else "memory",
         "seconds": round(wall, 2),
         "cpu_seconds": round(used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime, 2),
         "ms_per_article": round(1000 * wall / n, 3),
@@ -176,9 +192,12 @@ def _run(n: int) -> dict[str, Any]:
         if n < cc.simhash_split_from:  # at or above it the default run is already split
             forced = replace(config, claims=replace(cc, simhash_split_from=0))
             started = time.perf_counter()
-            codes = claim_pairs.semantic_pairs(texts_of, outlet_of, vectors, anchors, forced)
+            codes = claim_pairs.semantic_pairs(texts_of, outlet_of, vectors, columns, forced)
             out["text_pairs_split_forced"] = len(codes)
             out["seconds_split_forced"] = round(time.perf_counter() - started, 2)
+    if store:
+        vectors.close()
+    folder.cleanup()
     return out
 
 
@@ -223,13 +242,13 @@ def _proposals(texts_of: dict[str, list[int]], vectors: Any, config: Any) -> dic
     return out
 
 
-def _child(n: int, pythonpath: Path | None) -> dict[str, Any]:
+def _child(n: int, pythonpath: Path | None, vectors: str) -> dict[str, Any]:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--run", str(n)],
+        [sys.executable, str(Path(__file__).resolve()), "--run", str(n), "--vectors", vectors],
         env=env,
         cwd=pythonpath or ROOT,
         check=True,
@@ -243,7 +262,13 @@ def _child(n: int, pythonpath: Path | None) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 3000, 10000])
-    parser.add_argument("--base", default="e752850")
+    parser.add_argument("--base", default="05bf122")
+    parser.add_argument(
+        "--vectors",
+        choices=["store", "memory"],
+        default="store",
+        help="the text vectors in a work-store file (as a report holds them) or in memory",
+    )
     parser.add_argument(
         "--base-max", type=int, default=30_000, help="larger sizes: the working tree only"
     )
@@ -251,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run:
-        print(json.dumps(_run(args.run)))
+        print(json.dumps(_run(args.run, args.vectors == "store")))
         return 0
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-claim-pairs-") as tmp:
@@ -261,8 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
         for n in args.sizes:
-            old = _child(n, base) if n <= args.base_max else None
-            new = _child(n, None)
+            old = _child(n, base, args.vectors) if n <= args.base_max else None
+            new = _child(n, None, args.vectors)
             rows.append({"articles": n, "base": old, "new": new, "load": os.getloadavg()})
             if not args.json:
                 was = (

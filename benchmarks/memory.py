@@ -136,7 +136,7 @@ def _run(path: Path, n: int, jobs: int | None, top: int, model: str | None) -> d
     _wrap(claim_links, "_lexical_candidates", marks, "match: claims: lexical")
     _wrap(claim_links, "semantic_pairs", marks, "match: claims: semantic pairs")
     _wrap(claims, "_links", marks, "match: claims: links")
-    _wrap(claims, "_stars", marks, "match: claims: stars")
+    _wrap(claims, "claim_table", marks, "match: claims: stars and groups")
     _wrap(reuse, "find_claims", marks, "match: claims: groups")
     _wrap(quote_groups, "find_quote_groups", marks, "match: quote groups")
     done: set[str] = set()

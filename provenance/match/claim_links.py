@@ -24,7 +24,8 @@ from provenance.match.candidates import Banding, candidates
 from provenance.match.claim_columns import AnchorTable
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
 from provenance.match.claim_corpus import ClaimText as _Text
-from provenance.match.claim_pairs import semantic_pairs
+from provenance.match.claim_groups import Links
+from provenance.match.claim_pairs import AnchorColumns, semantic_pairs
 from provenance.match.codes import unique
 from provenance.match.units import MemoryTexts, Rows, Texts
 from provenance.model import ClaimLink, Confidence
@@ -226,8 +227,8 @@ def _links(
     vectors: Rows | None,
     kernels: Kernels,
     executor: Executor | None,
-) -> dict[tuple[int, int], ClaimLink]:
-    """Accepted links between distinct texts of different outlets, keyed (a, b), a < b.
+) -> Links:
+    """Accepted links between distinct texts of different outlets, (a, b) with a < b.
     The proposed pairs are held as pair codes (8 bytes each, plus a byte for "mutually
     best") and scored in order, ``SCORE_BLOCK`` pairs at a time."""
     size = len(corpus)
@@ -236,8 +237,9 @@ def _links(
     semantic = np.zeros(0, dtype=np.int64)
     if vectors is not None:
         # mutually best in a candidate article pair: sorted codes a * size + b (a vector a text)
+        anchors = AnchorColumns(corpus.anchor_names, corpus.anchor_cuts, corpus.anchor_ids)
         semantic = semantic_pairs(
-            corpus.article_texts, corpus.article_outlets, vectors, corpus.anchor_sets, config
+            corpus.article_texts, corpus.article_outlets, vectors, anchors, config
         )
     codes = unique(np.concatenate([lexical, semantic]))  # numpy's union1d, by a sort
     mutual = np.isin(codes, semantic, assume_unique=True)
@@ -256,8 +258,10 @@ def _links(
         found: Iterable[list[tuple[int, ClaimLink]]] = (scoring.links(*item) for item in sent)
     else:
         found = executor.map(score_task, sent, scoring)
-    out: dict[tuple[int, int], ClaimLink] = {}
-    for (a, b, _), links in zip(blocks, found, strict=True):
-        for k, link in links:
-            out[int(a[k]), int(b[k])] = link
-    return out
+
+    def accepted() -> Iterator[tuple[Codes, Codes, list[ClaimLink]]]:
+        for (a, b, _), links in zip(blocks, found, strict=True):
+            at = np.asarray([k for k, _ in links], dtype=np.int64)
+            yield a[at], b[at], [link for _, link in links]
+
+    return Links.of(accepted())  # each block's links made columns as it comes

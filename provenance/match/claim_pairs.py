@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -37,26 +38,78 @@ MERGE_ROWS = 1 << 16  # articles whose kept partners are merged with their new o
 LOOKUPS = 1 << 20  # anchors looked up at once for the Jaccard of a chunk of pairs
 ROW_CACHE = 1_024  # articles whose text vectors stay read while pairs are ranked
 DOT_CHUNK = 2_048  # pairs whose two mean vectors are gathered at once for their dot products
+ARTICLE_BLOCK = 4_096  # articles whose means (or anchor sets) are made, or signed, at once
 
 Codes = npt.NDArray[np.int64]
 
 
-class _Anchors:
-    """Each article's anchor set as sorted anchor numbers (one array for all articles),
-    for the sizes of many pairs' intersections at once."""
+class AnchorColumns(NamedTuple):
+    """Sets of anchors as numbered columns (CSR): set ``k`` holds the anchors
+    ``names[i]`` for ``i`` in ``ids[cuts[k] : cuts[k + 1]]``. The claim corpus gives one
+    per distinct text; ``semantic_pairs`` makes one per article from it."""
 
-    def __init__(self, anchor_sets: Sequence[frozenset[str]]) -> None:
-        number: dict[str, int] = {}
-        for s in anchor_sets:
-            for a in sorted(s):
-                number.setdefault(a, len(number))
-        self.size = np.asarray([len(s) for s in anchor_sets], dtype=np.int64)
-        self.ptr = np.r_[0, np.cumsum(self.size)].astype(np.int64)
-        flat = [np.sort(np.asarray([number[a] for a in s], dtype=np.int64)) for s in anchor_sets]
-        self.ids = np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64)
-        self.width = max(len(number), 1)
-        owner = np.repeat(np.arange(len(anchor_sets), dtype=np.int64), self.size)
-        self.keys = owner * self.width + self.ids  # ascending: by article, then anchor
+    names: Sequence[str]  # the distinct anchors
+    cuts: npt.NDArray[np.int64]  # len(sets) + 1
+    ids: npt.NDArray[np.int32]
+
+    def size(self) -> int:
+        """How many sets (``len`` is the tuple's: 3)."""
+        return len(self.cuts) - 1
+
+    def of(self, k: int) -> frozenset[str]:
+        """Set ``k`` as strings."""
+        return frozenset(self.names[i] for i in self.ids[self.cuts[k] : self.cuts[k + 1]].tolist())
+
+
+def anchor_columns(sets: Sequence[Iterable[str]]) -> AnchorColumns:
+    """``AnchorColumns`` of sets of strings (each set's ids ascending; the names sorted)."""
+    names = sorted(set().union(*sets)) if sets else []
+    number = {a: k for k, a in enumerate(names)}
+    found = [np.sort(np.asarray([number[a] for a in set(s)], dtype=np.int32)) for s in sets]
+    cuts = np.r_[0, np.cumsum([len(f) for f in found])].astype(np.int64)
+    ids = np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
+    return AnchorColumns(names, cuts, ids.astype(np.int32))
+
+
+def _expand(cuts: Codes, sets: Codes) -> tuple[Codes, Codes]:
+    """For the sets ``sets`` of a CSR with ``cuts``: the position of each of their entries
+    (set after set) and which of ``sets`` (its index) each one is of."""
+    counts = cuts[sets + 1] - cuts[sets]
+    owner = np.repeat(np.arange(len(sets), dtype=np.int64), counts)
+    within = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(cuts[sets], counts) + within, owner
+
+
+def _article_anchors(texts_of: Sequence[Sequence[int]], per_text: AnchorColumns) -> AnchorColumns:
+    """Each article's anchors (the union of its texts'), as columns of the same names with
+    each article's ids ascending, ``ARTICLE_BLOCK`` articles at a time."""
+    width = max(len(per_text.names), 1)
+    sizes: list[Codes] = []
+    found: list[npt.NDArray[np.int32]] = []
+    for lo in range(0, len(texts_of), ARTICLE_BLOCK):
+        block = [list(t) for t in texts_of[lo : lo + ARTICLE_BLOCK]]
+        counts = np.asarray([len(t) for t in block], dtype=np.int64)
+        texts = np.fromiter(itertools.chain.from_iterable(block), np.int64, int(counts.sum()))
+        article = np.repeat(np.arange(len(block), dtype=np.int64), counts)
+        at, owner = _expand(per_text.cuts, texts)
+        keys = unique(article[owner] * width + per_text.ids[at])
+        sizes.append(np.bincount(keys // width, minlength=len(block)))
+        found.append((keys % width).astype(np.int32))
+    size = np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
+    ids = np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
+    return AnchorColumns(per_text.names, np.r_[0, np.cumsum(size)].astype(np.int64), ids)
+
+
+class _Anchors:
+    """Each article's anchor set as sorted anchor numbers (``AnchorColumns`` of articles,
+    each set's ids ascending), for the sizes of many pairs' intersections at once."""
+
+    def __init__(self, sets: AnchorColumns) -> None:
+        self.size = np.diff(sets.cuts)
+        self.ptr = sets.cuts
+        self.width = max(len(sets.names), 1)
+        owner = np.repeat(np.arange(sets.size(), dtype=np.int64), self.size)
+        self.keys = owner * self.width + sets.ids  # ascending: by article, then anchor
 
     def jaccard(self, a: Codes, b: Codes) -> npt.NDArray[np.float64]:
         """|A & B| / |A | B| of the anchor sets of articles ``a[k]`` and ``b[k]`` (0 when
@@ -74,12 +127,9 @@ class _Anchors:
     def _jaccard(self, a: Codes, b: Codes) -> npt.NDArray[np.float64]:
         small = np.where(self.size[a] <= self.size[b], a, b)
         other = np.where(self.size[a] <= self.size[b], b, a)
-        counts = self.size[small]
-        pair = np.repeat(np.arange(len(a), dtype=np.int64), counts)
-        within = np.arange(len(pair), dtype=np.int64) - np.repeat(
-            np.cumsum(counts) - counts, counts
-        )
-        wanted = other[pair] * self.width + self.ids[self.ptr[small][pair] + within]
+        at, pair = _expand(self.ptr, small)
+        # the anchors of the smaller set, moved from its article to the other's
+        wanted = self.keys[at] + (other - small)[pair] * self.width
         at = np.minimum(np.searchsorted(self.keys, wanted), max(len(self.keys) - 1, 0))
         inter = np.bincount(pair, weights=self.keys[at] == wanted, minlength=len(a))
         union = self.size[a] + self.size[b] - inter
@@ -152,18 +202,17 @@ class _Best:
 
 
 def _article_pairs(
-    ids: Sequence[str],
-    outlet_of: Mapping[str, str],
-    means: Vectors,
-    anchor_sets: Sequence[frozenset[str]],
+    outlet: npt.NDArray[np.integer[Any]],
+    means: Rows,
+    anchors: AnchorColumns,
     config: Config,
 ) -> Codes:
-    """The candidate article pairs as sorted pair codes ``a * n + b`` (a < b)."""
+    """The candidate article pairs as sorted pair codes ``a * n + b`` (a < b), of the
+    articles whose outlets are numbered ``outlet``, unit mean vectors ``means`` and anchor
+    sets ``anchors`` (each set's ids ascending)."""
     cc = config.claims
-    n = len(ids)
-    outlet_codes: dict[str, int] = {}
-    outlet = np.asarray([outlet_codes.setdefault(outlet_of[i], len(outlet_codes)) for i in ids])
-    anchors = _Anchors(anchor_sets)
+    n = len(outlet)
+    jaccard = _Anchors(anchors)
     # a merge touches up to n x k kept pairs: as many offers at once, within MERGE_MAX
     chunk = max(PAIR_CHUNK, min(n * cc.article_pairs, MERGE_MAX))
     best = _Best(n, cc.article_pairs, chunk)
@@ -177,8 +226,9 @@ def _article_pairs(
         cosine = np.empty(len(a), dtype=np.float32)
         for lo in range(0, len(a), DOT_CHUNK):
             hi = lo + DOT_CHUNK
-            cosine[lo:hi] = np.vecdot(means[a[lo:hi]], means[b[lo:hi]])
-        total = cosine.astype(np.float64) + anchors.jaccard(a, b)
+            both = _pick(means, np.r_[a[lo:hi], b[lo:hi]])
+            cosine[lo:hi] = np.vecdot(both[: len(both) // 2], both[len(both) // 2 :])
+        total = cosine.astype(np.float64) + jaccard.jaccard(a, b)
         best.offer(np.r_[a, b], np.r_[b, a], np.r_[total, total])
 
     pending: list[Codes] = []
@@ -202,26 +252,47 @@ def _article_pairs(
             if held >= chunk:
                 score(unique(np.concatenate(pending)))
                 pending, held = [], 0
-    pending.append(_anchor_pairs(anchor_sets, n, config))
+    pending.append(_anchor_pairs(anchors, config))
     score(unique(np.concatenate(pending)))
     return best.codes()
 
 
-def _anchor_pairs(anchor_sets: Sequence[frozenset[str]], n: int, config: Config) -> Codes:
-    """Pair codes of articles whose anchor sets MinHash LSH proposes: ``lsh_candidates``'
-    pairs (each row's ``max_candidates`` links of highest estimated Jaccard, ties: the
-    lower row), found band by band into a ``_Best`` of ``n`` x ``max_candidates`` rather
-    than from every distinct link of all bands at once (the step's peak at 10k, ~22 KB an
-    article, growing with n)."""
+def _pick(rows: Rows, wanted: Codes) -> Vectors:
+    """``rows[wanted]``, each distinct row read once, in row order (a ``RowStore`` reads a
+    run of consecutive rows at once)."""
+    if isinstance(rows, np.ndarray):
+        return np.asarray(rows[wanted], dtype=np.float32)
+    distinct = unique(wanted)
+    return np.asarray(rows[distinct][np.searchsorted(distinct, wanted)], dtype=np.float32)
+
+
+def _anchor_pairs(anchors: AnchorColumns, config: Config) -> Codes:
+    """Pair codes ``a * n + b`` of the sets of ``anchors`` (``n`` of them) that MinHash LSH
+    proposes: ``lsh_candidates``' pairs (each row's ``max_candidates`` links of highest
+    estimated Jaccard, ties: the lower row), found band by band into a ``_Best`` of ``n``
+    x ``max_candidates`` rather than from every distinct link of all bands at once (the
+    step's peak at 10k, ~22 KB an article, growing with n). A set is signed as the UTF-8
+    bytes of its anchors, ``ARTICLE_BLOCK`` sets at a time."""
     params = replace(FingerprintParams.from_config(config.fingerprint), word_shingle=1)
-    with_anchors = [i for i, s in enumerate(anchor_sets) if s]
-    signatures = BatchSigner(params).sign_shingles(
-        [{a.encode("utf-8") for a in anchor_sets[i]} for i in with_anchors]
-    )
-    fp = config.fingerprint
+    n = anchors.size()
+    with_anchors = np.flatnonzero(np.diff(anchors.cuts) > 0)
     m = len(with_anchors)
+    signer = BatchSigner(params)
+    names, cuts, ids = anchors
+    blocks = [
+        signer.sign_shingles(
+            [
+                [names[a].encode("utf-8") for a in ids[cuts[k] : cuts[k + 1]].tolist()]
+                for k in with_anchors[lo : lo + ARTICLE_BLOCK].tolist()
+            ]
+        )
+        for lo in range(0, m, ARTICLE_BLOCK)
+    ]
+    fp = config.fingerprint
     if m < 2:
         return np.zeros(0, dtype=np.int64)
+    signatures = np.concatenate(blocks)
+    del blocks
     banding = Banding.for_threshold(signatures.shape[1], config.claims.anchor_lsh_threshold)
     best = _Best(m, fp.max_candidates, max(PAIR_CHUNK, min(m * fp.max_candidates, MERGE_MAX)))
     for part in banding.slices(signatures):
@@ -233,47 +304,111 @@ def _anchor_pairs(anchor_sets: Sequence[frozenset[str]], n: int, config: Config)
                 equal = (signatures[a] == signatures[b]).sum(axis=1).astype(np.float64)
                 best.offer(a.astype(np.int64), b.astype(np.int64), equal)
     codes = best.codes()
-    number = np.asarray(with_anchors, dtype=np.int64)
-    return np.asarray(number[codes // m] * n + number[codes % m], dtype=np.int64)
+    return np.asarray(with_anchors[codes // m] * n + with_anchors[codes % m], dtype=np.int64)
+
+
+class _Shifted:
+    """Rows ``start`` to ``start + count`` of ``rows``, numbered from 0 (``Rows``)."""
+
+    def __init__(self, rows: Rows, start: int, count: int) -> None:
+        self._rows = rows
+        self._start = start
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Vectors:
+        if isinstance(index, int | np.integer):
+            return self._rows[self._start + int(index)]
+        return self._rows[np.asarray(index, dtype=np.int64) + self._start]
+
+
+def _means(texts_of: Sequence[Sequence[int]], vectors: Rows) -> Rows:
+    """Each article's mean text vector, scaled to length 1, ``ARTICLE_BLOCK`` articles at a
+    time: a matrix in memory for vectors in memory; appended to ``vectors`` (after its
+    rows, read back as a ``_Shifted`` view) when they are a ``RowStore`` in the work folder,
+    so that no n x 512 matrix is ever held."""
+    dims = vectors[0].shape[0]
+    store = None if isinstance(vectors, np.ndarray) else getattr(vectors, "extend", None)
+    start = len(vectors)
+    held: Vectors | None = None
+    if store is None:
+        held = np.empty((len(texts_of), dims), dtype=np.float32)
+    for lo in range(0, len(texts_of), ARTICLE_BLOCK):
+        part = texts_of[lo : lo + ARTICLE_BLOCK]
+        block = np.empty((len(part), dims), dtype=np.float32)
+        for k, texts in enumerate(part):
+            block[k] = vectors[list(texts)].mean(axis=0)
+        block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-9)
+        if held is not None:
+            held[lo : lo + len(part)] = block
+        elif store is not None:
+            store(block)
+    return held if held is not None else _Shifted(vectors, start, len(texts_of))
+
+
+class _TextsOf(Sequence[list[int]]):
+    """The texts of the articles ``ids`` (each article's, in text order), by position."""
+
+    def __init__(self, article_texts: Mapping[str, Sequence[int]], ids: Sequence[str]) -> None:
+        self._of = article_texts
+        self._ids = ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, index: int) -> list[int]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[list[int]]: ...
+    def __getitem__(self, index: int | slice) -> list[int] | Sequence[list[int]]:
+        if isinstance(index, slice):
+            return [list(self._of[i]) for i in self._ids[index]]
+        return list(self._of[self._ids[index]])
 
 
 def semantic_pairs(
     article_texts: Mapping[str, Sequence[int]],
     outlet_of: Mapping[str, str],
     vectors: Rows,
-    text_anchors: Sequence[frozenset[str]],
+    anchors: AnchorColumns,
     config: Config,
 ) -> Codes:
     """Pairs (a < b) of distinct texts that are mutually best in a candidate article pair,
-    as sorted pair codes ``a * len(vectors) + b``."""
+    as sorted pair codes ``a * len(vectors) + b`` (``len`` before the call: with vectors in
+    a ``RowStore``, the article means are appended to it); ``anchors``: each distinct
+    text's."""
     ids = sorted(article_texts)
     if len(ids) < 2:
         return np.zeros(0, dtype=np.int64)
-    means = np.empty((len(ids), vectors[0].shape[0]), dtype=np.float32)
-    for n, i in enumerate(ids):
-        means[n] = vectors[list(article_texts[i])].mean(axis=0)
-    means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
-    anchor_sets = [frozenset().union(*(text_anchors[k] for k in article_texts[i])) for i in ids]
-    pairs = _article_pairs(ids, outlet_of, means, anchor_sets, config)
-    del means, anchor_sets
-    first, second = np.divmod(pairs, len(ids))
-    del pairs
+    size = len(vectors)
+    texts_of = _TextsOf(article_texts, ids)
+    codes: dict[str, int] = {}
+    outlet = np.asarray([codes.setdefault(outlet_of[i], len(codes)) for i in ids], np.int64)
+    del codes
+    means = _means(texts_of, vectors)
+    pairs = _article_pairs(outlet, means, _article_anchors(texts_of, anchors), config)
+    del means, outlet
 
     @functools.lru_cache(maxsize=ROW_CACHE)
     def rows(a: int) -> tuple[Codes, Vectors]:
         """An article's distinct texts (ascending) and their vectors, read once while
         its pairs are ranked (pairs come sorted by their first article)."""
-        texts = sorted(set(article_texts[ids[a]]))
+        texts = sorted(set(texts_of[a]))
         return np.asarray(texts, dtype=np.int64), vectors[texts]
 
-    found: list[Codes] = []
-    size = len(vectors)
-    for a, b in zip(first.tolist(), second.tolist(), strict=True):
-        (ta, va), (tb, vb) = rows(a), rows(b)
-        cos = va @ vb.T
-        best_b = cos.argmax(axis=1)
-        mutual = np.flatnonzero(cos.argmax(axis=0)[best_b] == np.arange(len(ta)))
-        x, y = ta[mutual], tb[best_b[mutual]]
-        found.append((np.minimum(x, y) * size + np.maximum(x, y))[x != y])
+    found = np.zeros(0, dtype=np.int64)
+    for lo in range(0, len(pairs), PAIR_CHUNK):  # a chunk's pairs as Python ints at once
+        first, second = np.divmod(pairs[lo : lo + PAIR_CHUNK], len(ids))
+        chunk: list[Codes] = [found]
+        for a, b in zip(first.tolist(), second.tolist(), strict=True):
+            (ta, va), (tb, vb) = rows(a), rows(b)
+            cos = va @ vb.T
+            best_b = cos.argmax(axis=1)
+            mutual = np.flatnonzero(cos.argmax(axis=0)[best_b] == np.arange(len(ta)))
+            x, y = ta[mutual], tb[best_b[mutual]]
+            chunk.append((np.minimum(x, y) * size + np.maximum(x, y))[x != y])
+        found = unique(np.concatenate(chunk))
     rows.cache_clear()
-    return unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return found

@@ -33,10 +33,7 @@ outlets; it is ``strong`` when its centre's strong links reach another outlet.
 
 from __future__ import annotations
 
-import heapq
-import re
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from provenance.anchors import AnchorLexicon
@@ -49,33 +46,20 @@ from provenance.match.claim_corpus import Unit as Unit
 from provenance.match.claim_corpus import WorkFolder, claim_key
 from provenance.match.claim_corpus import clauses as clauses
 from provenance.match.claim_corpus import units_of as units_of
+from provenance.match.claim_groups import ClaimTable, claim_table
+from provenance.match.claim_groups import language_of as language_of
 from provenance.match.claim_links import Scoring as Scoring
 from provenance.match.claim_links import _links, claim_score_keys
 from provenance.match.claim_links import confidence as confidence
 from provenance.match.claim_links import score_task as score_task
-from provenance.match.origin import first_appearance
 from provenance.match.units import Rows, RowStore
 from provenance.model import (
-    Article,
     ArticleResult,
-    ClaimGroup,
-    ClaimLink,
-    ClaimOccurrence,
-    Confidence,
-    outlet_key,
 )
 from provenance.run.kernels import Kernels, Local, embed_whole
 
 if TYPE_CHECKING:  # run.local imports resources, which imports this module
     from provenance.run.local import Executor
-
-_SCRIPTS = (
-    ("ko", re.compile(r"[\uac00-\ud7af]")),
-    ("ja", re.compile(r"[\u3040-\u30ff]")),
-    ("zh", re.compile(r"[\u4e00-\u9fff]")),
-    ("ru", re.compile(r"[\u0400-\u04ff]")),
-    ("ar", re.compile(r"[\u0600-\u06ff]")),
-)
 
 
 def claim_score(a: str, b: str) -> float:
@@ -84,97 +68,6 @@ def claim_score(a: str, b: str) -> float:
     threshold is calibrated on MSRP (see benchmarks/bench_reuse.py). ``claim_key``
     precomputes one side for many comparisons."""
     return claim_score_keys(claim_key(a), claim_key(b))
-
-
-def language_of(article: Article, text: str) -> str | None:
-    """The language of an occurrence: the article's, else a guess from a distinctive
-    script (Korean, Japanese, Chinese, Cyrillic as Russian, Arabic), else None."""
-    if article.language:
-        return article.language
-    for name, pattern in _SCRIPTS:
-        if len(pattern.findall(text)) * 3 > len(text):
-            return name
-    return None
-
-
-def _stars(
-    corpus: _Corpus, links: dict[tuple[int, int], ClaimLink]
-) -> list[tuple[int, dict[int, ClaimLink]]]:
-    """Groups as (centre, {member: its link with the centre}); see the module docstring."""
-    neighbours: dict[int, dict[int, ClaimLink]] = {}
-    for (a, b), link in links.items():
-        neighbours.setdefault(a, {})[b] = link
-        neighbours.setdefault(b, {})[a] = link
-
-    def reach(node: int, free: set[int], level: Confidence | None) -> int:
-        outlets = set(corpus.text_outlets[node])
-        for other, link in neighbours[node].items():
-            if other in free and (level is None or link.confidence == level):
-                outlets |= corpus.text_outlets[other]
-        return len(outlets)
-
-    def rank(node: int, free: set[int]) -> tuple[int, int, int]:
-        """The heap key of ``max``'s (strong reach, reach, -node): smallest first."""
-        return (-reach(node, free, Confidence.STRONG), -reach(node, free, None), node)
-
-    # The centre is the free text of the largest (strong reach, reach, -text). A reach only
-    # shrinks as texts are taken, so a heap of keys computed earlier holds upper bounds:
-    # the top is the centre once its key, computed again, has not changed (same centres
-    # as a scan of every free text per group, without its quadratic cost).
-    free = set(neighbours)
-    heap = [rank(n, free) for n in sorted(free)]
-    heapq.heapify(heap)
-    groups: list[tuple[int, dict[int, ClaimLink]]] = []
-    while heap:
-        top = heapq.heappop(heap)
-        centre = top[2]
-        if centre not in free:
-            continue
-        now = rank(centre, free)
-        if now != top:
-            heapq.heappush(heap, now)
-            continue
-        members = {o: link for o, link in neighbours[centre].items() if o in free}
-        free -= {centre, *members}
-        if members:
-            groups.append((centre, members))
-    return groups
-
-
-def _group(corpus: _Corpus, centre: int, members: dict[int, ClaimLink]) -> ClaimGroup | None:
-    chosen = {centre, *members}
-    at = sorted(i for k in chosen for i in corpus.units_of_text(k).tolist())
-    arts, ids = corpus.articles, corpus.ids
-    owner = {i: arts[ids[corpus.unit_article[i]]] for i in at}
-    at.sort(key=lambda i: (owner[i].id, int(corpus.unit_start[i])))
-    if len({outlet_key(owner[i]) for i in at}) < 2:
-        return None
-    strong_outlets = set(corpus.text_outlets[centre])
-    for m, member_link in members.items():
-        if member_link.confidence == Confidence.STRONG:
-            strong_outlets |= corpus.text_outlets[m]
-    numbers = sorted(chosen)
-    text_of = dict(zip(numbers, corpus.texts.many(numbers), strict=True))
-    occurrences = []
-    for i in at:
-        art, k = owner[i], int(corpus.unit_text[i])
-        link = members.get(k)
-        score = 100.0 if link is None else link.lexical
-        occurrences.append(
-            ClaimOccurrence(
-                art.id,
-                art.outlet,
-                int(corpus.unit_start[i]),
-                int(corpus.unit_end[i]),
-                score,
-                art.published,
-                language_of(art, text_of[k]),
-                link,
-            )
-        )
-    first = first_appearance([owner[i] for i in at])
-    level = Confidence.STRONG if len(strong_outlets) >= 2 else Confidence.POSSIBLE
-    return ClaimGroup("", text_of[centre], tuple(occurrences), first, level)
 
 
 def find_claims(
@@ -187,7 +80,7 @@ def find_claims(
     vectors_to: RowStore | None = None,
     describe_by: Executor | None = None,
     folder: WorkFolder | None = None,
-) -> tuple[ClaimGroup, ...]:
+) -> ClaimTable:
     """Claim groups across ``results``: strong groups first, each kind in the order of its
     first occurrence; ``kernels`` propose the lexical candidates and embed, ``executor``
     scores the proposed links, ``describe_by`` finds each distinct text's claim key,
@@ -208,12 +101,4 @@ def find_claims(
             vectors = vectors_to
         del texts
     links = _links(corpus, config, vectors, kernels, executor)
-    found = [g for c, m in _stars(corpus, links) if (g := _group(corpus, c, m)) is not None]
-    found.sort(
-        key=lambda g: (
-            g.confidence != Confidence.STRONG,
-            g.occurrences[0].article_id,
-            g.occurrences[0].start,
-        )
-    )
-    return tuple(replace(g, id=f"claim-{n:04d}") for n, g in enumerate(found, start=1))
+    return claim_table(corpus, links)

@@ -75,7 +75,7 @@ class Reuse:
     matches: Sequence[Match]  # in report order (``reuse_spans.MatchTable``: numpy columns)
     duplicates: Mapping[str, tuple[Duplicate, ...]]
     clusters: tuple[tuple[str, ...], ...]
-    claims: tuple[ClaimGroup, ...]
+    claims: Sequence[ClaimGroup]  # in report order (``claim_groups.ClaimTable``)
 
 
 # Distinct texts signed at once.
