@@ -25,9 +25,7 @@ from typing import Any, Protocol, TypeAlias, overload
 import numpy as np
 
 from provenance.config import FingerprintConfig
-from provenance.match.codes import unique
-
-Matrix = np.ndarray[Any, Any]
+from provenance.match.codes import Matrix, unique
 
 
 class SignatureRows(Protocol):

@@ -24,6 +24,7 @@ import numpy as np
 
 from provenance.fingerprint import DATASKETCH_MAJOR, FingerprintParams, shingles
 from provenance.match.candidates import Signatures
+from provenance.match.codes import Matrix
 
 __all__ = [
     "DATASKETCH_MAJOR",
@@ -47,8 +48,6 @@ SCHEMES = ("affine32", "affine64", "legacy")
 # Shingles hashed per block: the permuted block is shingles x num_perm values (at 65,536
 # shingles and 128 permutations, 32 MB for affine32), whatever the size of the batch.
 _BLOCK = 1 << 16
-
-Matrix = np.ndarray[Any, Any]
 
 
 class _RandomState:

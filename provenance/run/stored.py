@@ -97,7 +97,7 @@ class _RowFile:
             at = start * self._width * self.DTYPE.itemsize + done
             got = os.preadv(self._fd, [view[done:]], at)
             if got <= 0:
-                raise WorkStoreError(f"{self._path}: the stored vectors end early")
+                raise WorkStoreError(f"{self._path}: the stored rows end early")
             done += got
 
     def _position(self, k: int) -> int:
