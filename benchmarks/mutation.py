@@ -59,8 +59,9 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "provenance/match/links.py",
             "provenance/match/reuse_spans.py",
             "provenance/match/duplicates.py",
+            "provenance/match/articles.py",
         ],
-        ["tests/test_reuse.py", "tests/test_golden.py"],
+        ["tests/test_reuse.py", "tests/test_golden.py", "tests/test_match_articles.py"],
     ),
     "index": (  # units -> signatures -> candidates: what the index and the report match by
         [
@@ -82,12 +83,16 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "provenance/match/claim_columns.py",
             "provenance/match/claim_links.py",
             "provenance/match/claim_pairs.py",
+            "provenance/match/claim_groups.py",
             "provenance/match/claims.py",
             "provenance/match/origin.py",
         ],
         ["tests/test_claims.py", "tests/test_claim_stars.py", "tests/test_memory.py"],
     ),
-    "quotes": (["provenance/match/quote_groups.py"], ["tests/test_quotes.py"]),
+    "quotes": (
+        ["provenance/match/quote_groups.py", "provenance/match/quote_corpus.py"],
+        ["tests/test_quotes.py", "tests/test_quote_groups_bounded.py"],
+    ),
 }
 # mutant name -> why no test can kill it (checked by reading ``mutmut show NAME``)
 _SQL_CASE = "SQL keywords and table names are case-insensitive"
