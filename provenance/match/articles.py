@@ -30,7 +30,7 @@ _CACHED = 4096
 _KINDS = tuple(SourceKind)
 
 
-class _Lazy(Sequence[T]):
+class Lazy(Sequence[T]):
     """A sequence whose items are made when read (``_get`` of a position in range)."""
 
     def __len__(self) -> int:
@@ -54,7 +54,7 @@ class _Lazy(Sequence[T]):
         return (self._get(k) for k in range(len(self)))
 
 
-class Strings(_Lazy[str | None]):
+class Strings(Lazy[str | None]):
     """Strings (or ``None``) in one UTF-8 buffer, read back by number."""
 
     def __init__(self, values: Iterable[str | None] = ()) -> None:
@@ -80,7 +80,7 @@ class Strings(_Lazy[str | None]):
         return self._buffer[start : self._ends[k]].decode("utf-8", "surrogatepass")
 
 
-class Ids(_Lazy[str]):
+class Ids(Lazy[str]):
     """Article ids in id order (``ArticleTable.ids``); ``index`` by binary search."""
 
     def __init__(self, strings: Strings) -> None:
@@ -107,7 +107,7 @@ class Ids(_Lazy[str]):
         return _Picked(self, numbers)
 
 
-class _Picked(_Lazy[str]):
+class _Picked(Lazy[str]):
     def __init__(self, ids: Ids, numbers: Matrix) -> None:
         self._ids = ids
         self._numbers = numbers

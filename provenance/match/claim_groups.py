@@ -18,11 +18,12 @@ import re
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from provenance.match.articles import Lazy
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
 from provenance.match.codes import unique
 from provenance.match.origin import first_appearance
@@ -220,7 +221,7 @@ def _group(corpus: _Corpus, star: Star, links: Links) -> ClaimGroup | None:
     return ClaimGroup("", text_of[centre], tuple(occurrences), first, level)
 
 
-class ClaimTable(Sequence[ClaimGroup]):
+class ClaimTable(Lazy[ClaimGroup]):
     """The claim groups in report order (strong groups first, each kind in the order of
     its first occurrence), each numbered ``claim-NNNN`` when read: kept pickled, one after
     the other in one buffer, as they are made (a group as objects takes several times its
@@ -249,25 +250,11 @@ class ClaimTable(Sequence[ClaimGroup]):
             self._order = np.lexsort((keys[:, 2], keys[:, 1], keys[:, 0]))
         return self._order
 
-    def _made(self, n: int) -> ClaimGroup:
+    def _get(self, n: int) -> ClaimGroup:
         k = int(self._sorted()[n])
         start = self._ends[k - 1] if k else 0
         group: ClaimGroup = pickle.loads(self._blob[start : self._ends[k]])
         return replace(group, id=f"claim-{n + 1:04d}")
-
-    def __iter__(self) -> Iterator[ClaimGroup]:
-        return (self._made(n) for n in range(len(self)))
-
-    @overload
-    def __getitem__(self, index: int) -> ClaimGroup: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[ClaimGroup]: ...
-    def __getitem__(self, index: int | slice) -> ClaimGroup | Sequence[ClaimGroup]:
-        if isinstance(index, slice):
-            return [self[k] for k in range(*index.indices(len(self)))]
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        return self._made(index % len(self))
 
     def __eq__(self, other: object) -> bool:
         """The same groups in the same order (another ``ClaimTable`` only, as a tuple

@@ -11,13 +11,13 @@ import itertools
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from provenance.config import Config
 from provenance.match.align import grade
-from provenance.match.articles import Ids
+from provenance.match.articles import Ids, Lazy, Strings
 from provenance.match.links import Link, LinkTable, with_self
 from provenance.match.origin import UNKNOWN
 from provenance.match.signatures import Matrix
@@ -302,14 +302,12 @@ class MatchColumns:
         return MatchTable([self._ids[k] for k in used.tolist()], ints, floats)
 
 
-class MatchTable(Sequence[Match]):
+class MatchTable(Lazy[Match]):
     """The matches in report order as numpy columns, a ``Match`` made when one is read; the
     ids of the articles they name in one UTF-8 buffer."""
 
     def __init__(self, ids: Sequence[str], ints: Matrix, floats: Matrix) -> None:
-        encoded = [i.encode("utf-8") for i in ids]
-        self._names = b"".join(encoded)
-        self._offsets = np.cumsum([0, *map(len, encoded)], dtype=np.int64)
+        self._names = Strings(ids)
         self._ints = ints
         self._floats = floats
 
@@ -317,7 +315,9 @@ class MatchTable(Sequence[Match]):
         return len(self._ints)
 
     def _id(self, k: int) -> str:
-        return self._names[self._offsets[k] : self._offsets[k + 1]].decode("utf-8")
+        name = self._names[k]
+        assert name is not None  # an id is never None
+        return name
 
     def _made(self, start: int, stop: int) -> list[Match]:
         out = []
@@ -339,14 +339,5 @@ class MatchTable(Sequence[Match]):
         for at in range(0, len(self), 4096):
             yield from self._made(at, at + 4096)
 
-    @overload
-    def __getitem__(self, index: int) -> Match: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Match]: ...
-    def __getitem__(self, index: int | slice) -> Match | Sequence[Match]:
-        if isinstance(index, slice):
-            return [self[k] for k in range(*index.indices(len(self)))]
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        k = index % len(self)
+    def _get(self, k: int) -> Match:
         return self._made(k, k + 1)[0]
