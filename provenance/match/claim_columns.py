@@ -14,6 +14,7 @@ from typing import Any, TypeVar, overload
 
 import numpy as np
 
+from provenance.match.articles import Lazy
 from provenance.match.units import Texts
 from provenance.model import Article, SourceKind
 
@@ -102,7 +103,7 @@ class ArticleOutlets(_ById[str]):
         return self._names[int(self._outlet[n])]
 
 
-class Sets(Sequence[frozenset[str]]):
+class Sets(Lazy[frozenset[str]]):
     """Per distinct text, a set of names from CSR columns (``names[ids[cuts[k]:cuts[k+1]]]``),
     made when asked; with ``shared``, equal sets are one object (a corpus has few outlet
     sets, each remembered once)."""
@@ -116,16 +117,8 @@ class Sets(Sequence[frozenset[str]]):
     def __len__(self) -> int:
         return len(self._cuts) - 1
 
-    @overload
-    def __getitem__(self, k: int) -> frozenset[str]: ...
-    @overload
-    def __getitem__(self, k: slice) -> Sequence[frozenset[str]]: ...
-    def __getitem__(self, k: int | slice) -> frozenset[str] | Sequence[frozenset[str]]:
-        if isinstance(k, slice):
-            return [self[i] for i in range(*k.indices(len(self)))]
-        if not -len(self) <= k < len(self):
-            raise IndexError(k)
-        k = int(k) % len(self)
+    def _get(self, k: int) -> frozenset[str]:
+        k = int(k)
         these: tuple[int, ...] = tuple(self._ids[self._cuts[k] : self._cuts[k + 1]].tolist())
         if self._seen is None:
             return frozenset(self._names[i] for i in these)
