@@ -27,7 +27,7 @@ from provenance.match.candidates import SignatureRows, Signatures, lsh_candidate
 from provenance.match.quote_groups import Located, _lead, _unit_texts, group, linked
 from provenance.match.units import in_id_order
 from provenance.model import ArticleResult, Quote, QuoteGroup
-from provenance.run.kernels import Local
+from provenance.run.kernels import Local, SignedBatches
 
 Matrix = np.ndarray[Any, Any]
 
@@ -95,18 +95,8 @@ def read(
     shingler = partial(claim_shingles, params=params, stopwords=load_stopwords())
     articles = ArticleTable()
     article, start, owner = array("q"), array("q"), array("q")
-    blocks: list[Matrix] = []
-    batch: list[str] = []
+    signed = SignedBatches(Local(), params, shingler, signatures_to, SIGN_CHUNK)
     rows: list[QuoteRow] = []
-
-    def flush() -> None:
-        signed = Local().sign(batch, params, shingler)
-        if signatures_to is None:
-            blocks.append(signed)
-        else:
-            signatures_to.extend(signed)
-        batch.clear()
-
     for r in in_id_order(results):  # read through once; only the columns are kept
         if not r.quotes:
             continue
@@ -115,19 +105,15 @@ def read(
         for q in r.quotes:
             units = _unit_texts(q.text, config.quotes)
             owner.extend([len(article)] * len(units))
-            batch.extend(units)
             article.append(k)
             start.append(q.start)
             rows.append((k, q, _lead(r.article.text, q)))
-            if len(batch) >= SIGN_CHUNK:
-                flush()
+            signed.add(units)
         if len(rows) >= ROWS_CHUNK:
             rows_to.extend(rows)
             rows.clear()
     rows_to.extend(rows)
-    if batch or not blocks:
-        flush()
-    signatures = np.vstack(blocks) if signatures_to is None else signatures_to
+    signatures = signed.done()
     columns = [np.asarray(column, dtype=np.int64) for column in (article, start, owner)]
     return _Read(articles.close(), columns[0], columns[1], columns[2], signatures)
 

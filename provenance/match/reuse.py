@@ -59,7 +59,7 @@ from provenance.model import (
     Match,
     Span,
 )
-from provenance.run.kernels import Kernels, Local
+from provenance.run.kernels import Kernels, Local, SignedBatches
 
 if TYPE_CHECKING:  # run.local imports resources, which imports the claims
     from provenance.run.local import Executor
@@ -138,32 +138,17 @@ class Corpus:
         start_of, end_of, owner_of = np.asarray(starts), np.asarray(ends), np.asarray(owner)
         params = FingerprintParams.from_config(config.fingerprint)
         shingler = partial(shingles, params=params)
-        blocks: list[Matrix] = []
-        batch: list[str] = []
-
-        def flush() -> None:
-            texts.extend(batch)
-            signed = kernels.sign(batch, params, shingler)
-            if signatures_to is None:
-                blocks.append(signed)
-            else:
-                signatures_to.extend(signed)
-            batch.clear()
-
+        signed = SignedBatches(kernels, params, shingler, signatures_to, SIGN_CHUNK, texts.extend)
         at = 0
         for k, r in enumerate(results):
             while at < len(firsts) and owner_of[firsts[at]] == k:
                 i = firsts[at]
-                batch.append(r.article.text[start_of[i] : end_of[i]])
+                signed.add([r.article.text[start_of[i] : end_of[i]]])
                 at += 1
-                if len(batch) >= SIGN_CHUNK:
-                    flush()
             if at == len(firsts):
                 break
-        if batch or not blocks:
-            flush()
         lengths = (end_of - start_of)[firsts]
-        signatures = np.vstack(blocks) if signatures_to is None else signatures_to
+        signatures = signed.done()
         return cls.of(
             articles.close(), owner_of, start_of, passage_text, lengths, texts, signatures
         )

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from provenance.errors import ProvenanceError
 from provenance.fingerprint import FingerprintParams
 from provenance.match.align import Alignment, align_texts
-from provenance.match.candidates import Candidate, Signatures, lsh_candidates
+from provenance.match.candidates import Candidate, SignatureRows, Signatures, lsh_candidates
 from provenance.match.signatures import BatchSigner, Matrix
 from provenance.semantic import Tokens, Vectors, load_embedder
 
@@ -194,3 +194,46 @@ def sign_in_chunks(
         for lo in range(0, len(texts), max(1, chunk))
     ]
     return np.vstack(blocks) if blocks else kernels.sign([], params, shingler)
+
+
+class SignedBatches:
+    """Texts signed ``chunk`` at a time as they are added (``kernels.sign``), each block's
+    rows kept in memory or appended to ``to`` (the work folder); ``then`` is told each
+    block's texts once signed. ``done`` signs what is left and gives the signatures: one
+    matrix, or ``to``."""
+
+    def __init__(
+        self,
+        kernels: Kernels,
+        params: FingerprintParams,
+        shingler: Shingler,
+        to: SignatureRows | None,
+        chunk: int,
+        then: Callable[[list[str]], None] | None = None,
+    ) -> None:
+        self._sign = kernels.sign
+        self._params, self._shingler = params, shingler
+        self._to, self._chunk, self._then = to, chunk, then
+        self._blocks: list[Matrix] = []
+        self._batch: list[str] = []
+
+    def add(self, texts: Iterable[str]) -> None:
+        """Add ``texts``; sign the batch once it holds ``chunk`` texts or more."""
+        self._batch.extend(texts)
+        if len(self._batch) >= self._chunk:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._then is not None:
+            self._then(self._batch)
+        signed = self._sign(self._batch, self._params, self._shingler)
+        if self._to is None:
+            self._blocks.append(signed)
+        else:
+            self._to.extend(signed)
+        self._batch = []
+
+    def done(self) -> Signatures:
+        if self._batch or not self._blocks:
+            self._flush()
+        return np.vstack(self._blocks) if self._to is None else self._to
