@@ -3,6 +3,9 @@
 The pipeline signs whole batches with ``provenance.match.signatures`` (a numpy matrix,
 bit-identical to datasketch); ``Signer`` and ``Signature`` here are datasketch objects, the
 reference that tests and benchmarks compare with (datasketch is imported on first use).
+``PlainSigner`` signs a handful of sets in plain Python, the same values as the matrix, and
+``band_keys_of`` cuts one signature into the index's band keys: a one-article ``provenance
+check`` does without numpy (imported here only where a datasketch signature is handled).
 
 datasketch 2 changed its default permutation scheme (``affine32``); hash values carry no
 trace of the scheme that made them. So every signature set carries its ``FingerprintParams``
@@ -13,22 +16,22 @@ returning a meaningless similarity.
 
 from __future__ import annotations
 
+import hashlib
+import random
 import re
+import struct
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from provenance import _datasketch
 from provenance.config import FingerprintConfig
 from provenance.errors import FingerprintMismatch
-from provenance.match.candidates import Banding
-from provenance.match.candidates import lsh_bands as lsh_bands
 
 if TYPE_CHECKING:
+    import numpy as np
     from datasketch import LeanMinHash
 
 # The datasketch major version whose permutation schemes the signatures reproduce
@@ -199,6 +202,7 @@ class Signer:
     def union(self, signatures: Sequence[Signature]) -> Signature:
         """The signature of the union of the signed sets: the element-wise minimum (exact
         for MinHash made with the same permutations; used for whole articles)."""
+        import numpy as np
         from datasketch import LeanMinHash
 
         if not signatures:
@@ -212,7 +216,119 @@ class Signer:
 
 def band_keys(signature: Signature, bands: int, rows: int) -> list[int]:
     """One signed 64-bit key per band (``match.candidates.Banding.keys`` of one row)."""
-    return Banding(bands, rows).keys(np.asarray(signature.hashvalues).reshape(1, -1))[0]
+    return band_keys_of(signature.hashvalues.tolist(), bands, rows)
+
+
+def band_keys_of(values: Sequence[int], bands: int, rows: int) -> list[int]:
+    """One signed 64-bit key per band of one signature (fits an SQLite INTEGER), the band
+    number mixed in: BLAKE2b of the band's ``rows`` values as little-endian 64-bit
+    integers. ``match.candidates.Banding.keys`` is this, row by row of a matrix."""
+    out: list[int] = []
+    pack = struct.Struct(f"<{rows}Q").pack
+    for band in range(bands):
+        person = band.to_bytes(2, "little") * 8
+        chunk = pack(*values[band * rows : (band + 1) * rows])
+        digest = hashlib.blake2b(chunk, digest_size=8, person=person).digest()
+        out.append(int.from_bytes(digest, "little", signed=True))
+    return out
+
+
+def lsh_bands(num_perm: int, threshold: float) -> tuple[int, int]:
+    """``match.candidates.lsh_bands`` (imported where it is called: it brings numpy)."""
+    from provenance.match.candidates import lsh_bands as bands_and_rows
+
+    return bands_and_rows(num_perm, threshold)
+
+
+# (shift, multiplier, shift, multiplier, shift) of the MurmurHash3 finalizer, by width
+FMIX = {
+    32: (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16),
+    64: (33, 0xFF51AFD7ED558CCD, 33, 0xC4CEB9FE1A85EC53, 33),
+}
+PLAIN_SCHEMES = {"affine32": 32, "affine64": 64}  # scheme -> width: ``PlainSigner``'s
+
+
+class RandomState:
+    """``numpy.random.RandomState(seed).randint(0, high, count, dtype)`` for ``high`` a power
+    of two up to ``2**width`` (``width`` 32 or 64): the same MT19937 words, the same values
+    (a test compares them), without importing ``numpy.random`` (~20 ms of a cold check).
+
+    RandomState seeds MT19937 with ``init_genrand(seed)``; ``random.Random`` runs the same
+    generator, so it is given that state, and its ``getrandbits(32)`` is one MT19937 word.
+    RandomState draws a 64-bit value as two words, the first the upper half, and bounds it
+    by masking (``value & (high - 1)``, never rejected when ``high`` is a power of two)."""
+
+    def __init__(self, seed: int) -> None:
+        state = [seed]
+        for i in range(1, 624):
+            prev = state[-1]
+            state.append((1812433253 * (prev ^ (prev >> 30)) + i) & 0xFFFFFFFF)
+        self._gen = random.Random()
+        self._gen.setstate((3, (*state, 624), None))  # 624: the next word regenerates
+
+    def randint(self, high: int, count: int, width: int) -> list[int]:
+        bits = self._gen.getrandbits
+        if width == 32:
+            return [bits(32) & (high - 1) for _ in range(count)]
+        return [(bits(32) << 32 | bits(32)) & (high - 1) for _ in range(count)]
+
+
+def affine_permutations(seed: int, num_perm: int, width: int) -> tuple[list[int], list[int]]:
+    """The ``a`` (odd) and ``b`` of datasketch's affine schemes of ``width`` bits, drawn as
+    datasketch draws them from ``RandomState(seed)`` (``match.signatures.Permutations``)."""
+    draws = RandomState(seed)
+    a = [(v * 2 + 1) % (1 << width) for v in draws.randint(1 << (width - 1), num_perm, width)]
+    return a, draws.randint(1 << width, num_perm, width)
+
+
+class PlainSigner:
+    """MinHash values of a few shingle sets in plain Python: the values of
+    ``match.signatures.sign`` for the affine schemes, bit for bit (a property test compares
+    them), without numpy. At 128 permutations a shingle costs ~5 us here against well under
+    1 us in the matrix, but importing numpy costs ~100-150 ms: a one-article check signs a
+    few hundred shingles. ``supports``: the schemes and seeds it draws (``legacy`` and the
+    seeds numpy refuses go to the matrix signer)."""
+
+    def __init__(self, params: FingerprintParams) -> None:
+        if not self.supports(params):
+            raise ValueError(f"PlainSigner cannot sign {params.scheme!r}, seed {params.seed}")
+        self.width = PLAIN_SCHEMES[params.scheme]
+        a, b = affine_permutations(params.seed, params.num_perm, self.width)
+        self._perms = list(zip(a, b, strict=True))
+        self._mask = (1 << self.width) - 1
+
+    @staticmethod
+    def supports(params: FingerprintParams) -> bool:
+        return params.scheme in PLAIN_SCHEMES and 0 <= params.seed < 1 << 32
+
+    def _hashed(self, grams: Iterable[bytes]) -> list[int]:
+        """SHA-1 of each shingle cut to the scheme's width, mixed by the MurmurHash3
+        finalizer."""
+        size, mask = self.width // 8, self._mask
+        s1, m1, s2, m2, s3 = FMIX[self.width]
+        out = []
+        for gram in grams:
+            h = int.from_bytes(hashlib.sha1(gram).digest()[:size], "little")
+            h ^= h >> s1
+            h = h * m1 & mask
+            h ^= h >> s2
+            h = h * m2 & mask
+            out.append(h ^ h >> s3)
+        return out
+
+    def sign(self, sets: Iterable[Iterable[bytes]]) -> list[list[int]]:
+        """One signature per set: per permutation, the least ``a * h + b`` (modulo
+        ``2**width``) over its hashed shingles; an empty set's is ``2**width - 1``
+        everywhere."""
+        mask = self._mask
+        out = []
+        for grams in sets:
+            hashed = self._hashed(grams)
+            if not hashed:
+                out.append([mask] * len(self._perms))
+                continue
+            out.append([min([(a * h + b) & mask for h in hashed]) for a, b in self._perms])
+        return out
 
 
 def load_stopwords() -> frozenset[str]:
