@@ -284,27 +284,43 @@ def affine_permutations(seed: int, num_perm: int, width: int) -> tuple[list[int]
 class PlainSigner:
     """MinHash values of a few shingle sets in plain Python: the values of
     ``match.signatures.sign`` for the affine schemes, bit for bit (a property test compares
-    them), without numpy. At 128 permutations a shingle costs ~5 us here against well under
-    1 us in the matrix, but importing numpy costs ~100-150 ms: a one-article check signs a
-    few hundred shingles. ``supports``: the schemes and seeds it draws (``legacy`` and the
-    seeds numpy refuses go to the matrix signer)."""
+    them), without numpy, whose import costs ~100-150 ms where a one-article check signs a
+    few hundred shingles (~5 us each here). ``supports``: the schemes and seeds it draws
+    (``legacy`` and the seeds numpy refuses go to the matrix signer).
+
+    All permutations of a shingle are computed at once on Python integers holding one
+    value per lane of ``2 * width`` bits: ``A * h + B`` (``A``, ``B``: the packed ``a``,
+    ``b``) cannot carry from one lane into the next (``a * h + b < 2 ** (2 * width)``), and
+    masking each lane to ``width`` bits leaves ``a * h + b`` modulo ``2 ** width``. The
+    running minimum is taken lane by lane the same way: ``(acc | G) - x`` with a guard bit
+    ``G`` above each value keeps that bit where ``acc >= x``, which selects ``x``."""
 
     def __init__(self, params: FingerprintParams) -> None:
         if not self.supports(params):
             raise ValueError(f"PlainSigner cannot sign {params.scheme!r}, seed {params.seed}")
-        self.width = PLAIN_SCHEMES[params.scheme]
-        a, b = affine_permutations(params.seed, params.num_perm, self.width)
-        self._perms = list(zip(a, b, strict=True))
-        self._mask = (1 << self.width) - 1
+        self.width = width = PLAIN_SCHEMES[params.scheme]
+        self._lane_bytes = 2 * width // 8
+        a, b = affine_permutations(params.seed, params.num_perm, width)
+        self._count = len(a)
+        self._a, self._b = self._packed(a), self._packed(b)
+        self._max = (1 << width) - 1
+        self._low = self._packed([self._max] * self._count)  # each lane's value bits
+        self._guard = self._packed([1 << width] * self._count)  # the bit above them
+        self._words = struct.Struct(f"<{self._count * self._lane_bytes // 8}Q").unpack
 
     @staticmethod
     def supports(params: FingerprintParams) -> bool:
         return params.scheme in PLAIN_SCHEMES and 0 <= params.seed < 1 << 32
 
+    def _packed(self, values: Sequence[int]) -> int:
+        """``values`` as one integer, the first in the lowest lane."""
+        size = self._lane_bytes
+        return int.from_bytes(b"".join(v.to_bytes(size, "little") for v in values), "little")
+
     def _hashed(self, grams: Iterable[bytes]) -> list[int]:
         """SHA-1 of each shingle cut to the scheme's width, mixed by the MurmurHash3
         finalizer."""
-        size, mask = self.width // 8, self._mask
+        size, mask = self.width // 8, self._max
         s1, m1, s2, m2, s3 = FMIX[self.width]
         out = []
         for gram in grams:
@@ -319,15 +335,25 @@ class PlainSigner:
     def sign(self, sets: Iterable[Iterable[bytes]]) -> list[list[int]]:
         """One signature per set: per permutation, the least ``a * h + b`` (modulo
         ``2**width``) over its hashed shingles; an empty set's is ``2**width - 1``
-        everywhere."""
-        mask = self._mask
+        everywhere (datasketch's empty MinHash)."""
+        a, b, low, guard, width = self._a, self._b, self._low, self._guard, self.width
         out = []
         for grams in sets:
-            hashed = self._hashed(grams)
-            if not hashed:
-                out.append([mask] * len(self._perms))
+            least = None
+            for h in self._hashed(grams):
+                value = (a * h + b) & low
+                if least is None:
+                    least = value
+                    continue
+                # the lanes where least >= value, all ones: there value is the new least
+                pick = ((((least | guard) - value) & guard) >> width) * self._max
+                least ^= (least ^ value) & pick
+            if least is None:
+                out.append([self._max] * self._count)
                 continue
-            out.append([min([(a * h + b) & mask for h in hashed]) for a, b in self._perms])
+            # each lane is one little-endian 64-bit word (affine32) or two, the value first
+            words = self._words(least.to_bytes(self._count * self._lane_bytes, "little"))
+            out.append(list(words) if width == 32 else list(words[::2]))
         return out
 
 

@@ -120,3 +120,16 @@ def test_a_fingerprinter_goes_to_the_matrix_when_its_plain_shingles_run_out(
     mixed = _entries(mixed_fp, articles)
     assert mixed_fp._matrix is not None
     assert mixed == plain
+
+
+def test_entry_pair_is_the_stored_entry_and_the_query_each_signed_alone(
+    corpus_articles: dict[str, Article],
+) -> None:
+    """``check`` signs each unit text once for both entries; they are the entries made one
+    by one, including where the boilerplate makes them differ (003's "Read Also" line)."""
+    config = Config()
+    results = pipeline.analyze_each([*corpus_articles.values(), KOREAN])
+    pairs = [Fingerprinter(config).entry_pair(r) for r in results]
+    alone = Fingerprinter(config)
+    assert pairs == [(alone.entry(r), alone.entry(r, with_boilerplate=True)) for r in results]
+    assert any(stored.passages != query.passages for stored, query in pairs)

@@ -168,17 +168,37 @@ class Fingerprinter:
         """The article's sentence units without boilerplate (what is stored), or with it
         (``with_boilerplate``: a duplicate query that a boilerplate false positive cannot
         empty)."""
+        return self._entry(result, with_boilerplate, {}, None)
+
+    def entry_pair(self, result: ArticleResult) -> tuple[Entry, Entry]:
+        """``entry(result)`` and ``entry(result, with_boilerplate=True)`` (what ``check``
+        stores and what it queries with), each distinct unit text and quotation signed
+        once: most units are in both."""
+        known: dict[str, tuple[int, ...]] = {}
+        stored = self._entry(result, False, known, None)
+        return stored, self._entry(result, True, known, stored.quotes)
+
+    def _entry(
+        self,
+        result: ArticleResult,
+        with_boilerplate: bool,
+        known: dict[str, tuple[int, ...]],
+        quotes: tuple[IndexedPassage, ...] | None,
+    ) -> Entry:
+        """``entry``, with the keys of the unit texts in ``known`` taken from there (the
+        others added to it) and the quotation units ``quotes`` when already made (they do
+        not depend on the boilerplate)."""
         source = replace(result, boilerplate=()) if with_boilerplate else result
         passages = sentence_units(source)[:MAX_PASSAGES]
-        keys = self._band_keys([shingles(p.text, self.params) for p in passages])
-        indexed = tuple(
-            IndexedPassage(p.start, p.end, self._cut(k))
-            for p, k in zip(passages, keys, strict=True)
-        )
-        quoted = [q for q in result.quotes if word_count(q.text) >= self.quote_min_words]
-        quotes = tuple(
-            IndexedPassage(q.start, q.end, self.quote_keys(q.text)) for q in quoted[:MAX_QUOTES]
-        )
+        fresh = list(dict.fromkeys(p.text for p in passages if p.text not in known))
+        signed = self._band_keys([shingles(text, self.params) for text in fresh])
+        known.update((text, self._cut(k)) for text, k in zip(fresh, signed, strict=True))
+        indexed = tuple(IndexedPassage(p.start, p.end, known[p.text]) for p in passages)
+        if quotes is None:
+            quoted = [q for q in result.quotes if word_count(q.text) >= self.quote_min_words]
+            quotes = tuple(
+                IndexedPassage(q.start, q.end, self.quote_keys(q.text)) for q in quoted[:MAX_QUOTES]
+            )
         return Entry(result.article, content_hash(result.article.text), indexed, quotes)
 
     def entries(self, results: Sequence[ArticleResult]) -> list[Entry]:
