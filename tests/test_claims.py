@@ -1048,6 +1048,31 @@ def test_claims_with_their_texts_in_the_work_store_are_the_claims_in_memory(
         store.close()
 
 
+def test_a_resumed_run_reads_the_claim_groups_its_work_store_kept(
+    corpus_articles: dict[str, Article], tmp_path: Path
+) -> None:
+    """With a work store the groups are its rows ("claim-groups"); the stage's results kept
+    there hold the table without them. A run resumed after the stage reads them back from
+    the store: the groups of a run without one, however it renders them."""
+    articles = list(corpus_articles.values())
+    config = replace(Config(), claims=ClaimsConfig(model="none"))  # the lexical links only
+    plain = pipeline.analyze(articles, config)
+    assert len(plain.claims) >= 2
+
+    def run() -> tuple[ClaimGroup, ...]:
+        store = WorkStore(tmp_path, "key", resume=True)
+        try:
+            streamed = pipeline.analyze_streamed(articles, config, store=store)
+            assert store.done("claim-groups") == len(plain.claims)
+            assert report_dict(pipeline.held(streamed), config) == report_dict(plain, config)
+            return tuple(streamed.corpus.claims)
+        finally:
+            store.close()
+
+    assert run() == tuple(plain.claims)
+    assert run() == tuple(plain.claims)  # resumed: the stage's results read back
+
+
 class _Elsewhere:
     """Kernels that are not this process's (as a cluster's are): candidates as records."""
 

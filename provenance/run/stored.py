@@ -9,7 +9,7 @@ import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -19,39 +19,61 @@ from provenance.errors import ProvenanceError
 # Numbers bound in one SQL query (SQLite's default limit is 32766 since 3.32).
 _SQL_VARS = 900
 
+V = TypeVar("V")
+
 
 class WorkStoreError(ProvenanceError):
     """The work folder cannot be used (other input, other configuration, unreadable)."""
 
 
-class StoredTexts:
-    """Texts numbered in the order they are added, kept in the work store rather than in
-    memory (``match.units.Texts``): the matching stage reads back the ones it aligns."""
+class _Numbered(Generic[V]):
+    """Values numbered in the order they are added, rows of one of the work store's tables
+    (``_INSERT``: name, number, value; ``_SELECT``: number and value of the numbers in
+    ``({})``), read back by number, many at once."""
 
-    def __init__(self, db: sqlite3.Connection, name: str) -> None:
+    _INSERT = ""
+    _SELECT = ""
+
+    def __init__(self, db: sqlite3.Connection, name: str, count: int = 0) -> None:
         self._db = db
         self._name = name
-        self._count = 0
+        self._count = count
 
     def __len__(self) -> int:
         return self._count
 
-    def extend(self, texts: Sequence[str]) -> None:
-        rows = [(self._name, self._count + i, t) for i, t in enumerate(texts)]
+    def extend(self, values: Sequence[V]) -> None:
+        rows = [(self._name, self._count + i, v) for i, v in enumerate(values)]
         with self._db:
-            self._db.executemany("INSERT INTO texts VALUES (?, ?, ?)", rows)
+            self._db.executemany(self._INSERT, rows)
         self._count += len(rows)
 
-    def many(self, seqs: Sequence[int]) -> list[str]:
-        """The texts numbered ``seqs``, in that order."""
-        found: dict[int, str] = {}
+    def many(self, seqs: Sequence[int]) -> list[V]:
+        """The values numbered ``seqs``, in that order."""
+        found: dict[int, V] = {}
         wanted = sorted(set(seqs))
         for at in range(0, len(wanted), _SQL_VARS):
             part = wanted[at : at + _SQL_VARS]
-            marks = ",".join("?" * len(part))
-            query = f"SELECT seq, text FROM texts WHERE name = ? AND seq IN ({marks})"
+            query = self._SELECT.format(",".join("?" * len(part)))
             found.update(self._db.execute(query, (self._name, *part)))
         return [found[s] for s in seqs]
+
+
+class StoredTexts(_Numbered[str]):
+    """Texts numbered in the order they are added, kept in the work store rather than in
+    memory (``match.units.Texts``): the matching stage reads back the ones it aligns."""
+
+    _INSERT = "INSERT INTO texts VALUES (?, ?, ?)"
+    _SELECT = "SELECT seq, text FROM texts WHERE name = ? AND seq IN ({})"
+
+
+class StoredBlobs(_Numbered[bytes]):
+    """Byte strings numbered in the order they are added (rows of the store's results
+    under their own name), read back by number: records made once and read later in
+    another order (the claim groups)."""
+
+    _INSERT = "INSERT INTO results VALUES (?, ?, ?)"
+    _SELECT = "SELECT seq, blob FROM results WHERE stage = ? AND seq IN ({})"
 
 
 class _RowFile:
