@@ -1037,6 +1037,9 @@ def test_claims_with_their_texts_in_the_work_store_are_the_claims_in_memory(
         everything = range(len(here))
         assert stored.texts.many(everything) == here.texts.many(everything)
         assert stored.keys.many(everything) == here.keys.many(everything)
+        assert (tmp_path / "claim-keys.utf8").exists()  # a file beside the store
+        stored.close_keys()
+        assert not (tmp_path / "claim-keys.utf8").exists()  # let go once the links are scored
         assert isinstance(stored.signatures, StoredMatrix)  # a file beside the store
         assert (tmp_path / "claim-signatures.u32").stat().st_size == stored.signatures[:].nbytes
         assert np.array_equal(stored.signatures[:], here.signatures[:])
@@ -1071,6 +1074,23 @@ def test_a_resumed_run_reads_the_claim_groups_its_work_store_kept(
 
     assert run() == tuple(plain.claims)
     assert run() == tuple(plain.claims)  # resumed: the stage's results read back
+
+
+def test_stored_strings_read_back_by_number_in_any_order(tmp_path: Path) -> None:
+    store = WorkStore(tmp_path, resume=False)
+    try:
+        said = ["서울 summoned", "", "Москва said", "a b c", "\u00e9t\u00e9"]
+        strings = store.strings("s")
+        strings.extend(said[:2])
+        strings.extend([])
+        strings.extend(said[2:])
+        assert len(strings) == 5
+        assert strings.many([4, 0, 1, 2, 0, 3]) == [said[k] for k in (4, 0, 1, 2, 0, 3)]
+        assert strings.many([]) == []
+        strings.close()
+        assert not (tmp_path / "s.utf8").exists()
+    finally:
+        store.close()
 
 
 class _Elsewhere:

@@ -165,6 +165,10 @@ class Blobs(Protocol):
     def many(self, seqs: Sequence[int]) -> list[bytes]: ...
 
 
+class StoredKeys(Texts, Protocol):
+    def close(self) -> None: ...
+
+
 class WorkFolder(Protocol):
     """Where the claim stage's texts, keys, signatures and groups go
     (``run.workstore.WorkStore``)."""
@@ -174,6 +178,8 @@ class WorkFolder(Protocol):
     def matrix(self, name: str, width: int) -> StoredSignatures: ...
 
     def blobs(self, name: str, *, fresh: bool = True) -> Blobs: ...
+
+    def strings(self, name: str) -> StoredKeys: ...
 
 
 def anchor_weights(df: Sequence[int], texts: int, config: Config) -> Column:
@@ -269,7 +275,10 @@ class ClaimCorpus:
         to ``signatures``."""
         describer = Describer.of(config, lex)
         self.texts: Texts = MemoryTexts() if folder is None else folder.texts("claim-texts")
-        self.keys: Texts = MemoryTexts() if folder is None else folder.texts("claim-keys")
+        # the keys in a file of their own: scoring reads many scattered ones, a block of
+        # proposed links at a time
+        self._keys: StoredKeys | None = None if folder is None else folder.strings("claim-keys")
+        self.keys: Texts = MemoryTexts() if self._keys is None else self._keys
         empty = BatchSigner(describer.params).sign_shingles([])
         stored = None  # a file of uint32 rows holds the signatures of the 32-bit schemes
         if folder is not None and empty.dtype == np.uint32:
@@ -342,3 +351,9 @@ class ClaimCorpus:
         if self._stored is not None:
             self._stored.close()
             self._stored = None
+
+    def close_keys(self) -> None:
+        """Let go of the claim keys' file (when in the work store): the links are scored."""
+        if self._keys is not None:
+            self._keys.close()
+            self._keys = None

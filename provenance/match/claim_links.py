@@ -264,4 +264,6 @@ def _links(
             at = np.asarray([k for k, _ in links], dtype=np.int64)
             yield a[at], b[at], [link for _, link in links]
 
-    return Links.of(accepted())  # each block's links made columns as it comes
+    found_links = Links.of(accepted())  # each block's links made columns as it comes
+    corpus.close_keys()  # scored
+    return found_links

@@ -31,6 +31,7 @@ from provenance.run.stored import (
     StoredBlobs,
     StoredMatrix,
     StoredRows,
+    StoredStrings,
     StoredTexts,
     WorkStoreError,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "StoredMatrix",
     "StoredResults",
     "StoredRows",
+    "StoredStrings",
     "StoredTexts",
     "WorkStore",
     "WorkStoreError",
@@ -294,6 +296,11 @@ class WorkStore:
             with self._db:
                 self._db.execute("DELETE FROM results WHERE stage = ?", (name,))
         return StoredBlobs(self._db, name, self.done(name))
+
+    def strings(self, name: str) -> StoredStrings:
+        """An empty file of texts ``name`` (a previous run's is replaced), beside the store,
+        read back by number (each with one positioned read)."""
+        return StoredStrings(self._path.parent / f"{name}.utf8")
 
     def rows(self, name: str, width: int) -> StoredRows:
         """An empty file of float32 rows ``name`` of ``width`` values (a previous run's is
