@@ -331,8 +331,10 @@ def analyze_streamed(
             kept = replace(reduced, reuse=replace(found, spans=()), quotes=())
             store.keep("reuse", kept)
     found = reduced.reuse
-    if store is not None:
-        found = replace(found, spans=store.results(_SPANS))
+    if store is not None:  # a resumed run's claim groups are read back from the store
+        from provenance.match.claim_groups import attached
+
+        found = replace(found, spans=store.results(_SPANS), claims=attached(found.claims, store))
         reduced = replace(reduced, quotes=store.results(_QUOTES))
     report("match", total, total)
     corpus = CorpusResult(
@@ -454,5 +456,18 @@ def analyze(
         kernels=kernels,
     )
     # all in memory: the groups a work store holds are read back too (before it closes)
+    return held(streamed)
+
+
+def held(streamed: Streamed) -> CorpusResult:
+    """The corpus of ``streamed`` with its articles and the groups a work store holds read
+    back into memory (before the store closes)."""
+    from provenance.match.claim_groups import ClaimTable
+
     corpus = streamed.corpus
-    return replace(corpus, articles=tuple(streamed.articles), quotes=tuple(corpus.quotes))
+    claims = corpus.claims
+    if isinstance(claims, ClaimTable) and claims.stored:
+        claims = tuple(claims)
+    return replace(
+        corpus, articles=tuple(streamed.articles), claims=claims, quotes=tuple(corpus.quotes)
+    )

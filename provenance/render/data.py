@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from importlib.metadata import version
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from provenance.config import Config
 from provenance.model import (
@@ -144,6 +144,21 @@ def _claim(group: ClaimGroup) -> dict[str, Any]:
     }
 
 
+@runtime_checkable
+class _Counted(Protocol):
+    """Claim groups that count their strong ones without reading them back
+    (``match.claim_groups.ClaimTable``)."""
+
+    def strong(self) -> int: ...
+
+
+def _strong(claims: Sequence[ClaimGroup]) -> int:
+    """How many of ``claims`` are strong."""
+    if isinstance(claims, _Counted):
+        return claims.strong()
+    return sum(g.confidence == Confidence.STRONG for g in claims)
+
+
 def quote_dict(group: QuoteGroup) -> dict[str, Any]:
     """One quote group as the report prints it (``schemas/report.schema.json`` ``quote``)."""
     return {
@@ -258,7 +273,7 @@ def report_dict(result: CorpusResult, config: Config, *, tail: bool = True) -> d
             },
             "matches": len(result.matches),
             "claims": len(result.claims),
-            "claims_strong": sum(g.confidence == Confidence.STRONG for g in result.claims),
+            "claims_strong": _strong(result.claims),
             "clusters": len(result.clusters),
         },
         "articles": articles,

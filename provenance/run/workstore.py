@@ -27,16 +27,25 @@ from typing import Any, overload
 
 from provenance.config import Config
 from provenance.model import Article, Origin
-from provenance.run.stored import StoredMatrix, StoredRows, StoredTexts, WorkStoreError
+from provenance.run.stored import (
+    StoredBlobs,
+    StoredMatrix,
+    StoredRows,
+    StoredStrings,
+    StoredTexts,
+    WorkStoreError,
+)
 
 __all__ = [
     "BATCH",
     "FILE",
     "StoredArticles",
+    "StoredBlobs",
     "StoredIds",
     "StoredMatrix",
     "StoredResults",
     "StoredRows",
+    "StoredStrings",
     "StoredTexts",
     "WorkStore",
     "WorkStoreError",
@@ -278,6 +287,20 @@ class WorkStore:
         with self._db:
             self._db.execute("DELETE FROM texts WHERE name = ?", (name,))
         return StoredTexts(self._db, name)
+
+    def blobs(self, name: str, *, fresh: bool = True) -> StoredBlobs:
+        """Byte strings ``name`` (rows of ``results`` under that name), read back by
+        number: an empty table (a previous run's rows are dropped), or with ``fresh=False``
+        the rows stored before (a resumed run reads back what the first one kept)."""
+        if fresh:
+            with self._db:
+                self._db.execute("DELETE FROM results WHERE stage = ?", (name,))
+        return StoredBlobs(self._db, name, self.done(name))
+
+    def strings(self, name: str) -> StoredStrings:
+        """An empty file of texts ``name`` (a previous run's is replaced), beside the store,
+        read back by number (each with one positioned read)."""
+        return StoredStrings(self._path.parent / f"{name}.utf8")
 
     def rows(self, name: str, width: int) -> StoredRows:
         """An empty file of float32 rows ``name`` of ``width`` values (a previous run's is
