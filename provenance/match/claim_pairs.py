@@ -15,9 +15,8 @@
 
 from __future__ import annotations
 
-import functools
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple, overload
 
@@ -36,7 +35,8 @@ PAIR_CHUNK = 65_536  # pair codes scored per step, at least (bounds the arrays a
 MERGE_MAX = 1 << 22  # kept offers merged at once, at most (bounds memory at any corpus size)
 MERGE_ROWS = 1 << 16  # articles whose kept partners are merged with their new offers at once
 LOOKUPS = 1 << 20  # anchors looked up at once for the Jaccard of a chunk of pairs
-ROW_CACHE = 1_024  # articles whose text vectors stay read while pairs are ranked
+RANK_PAIRS = 512  # pairs ranked per read of their articles' text vectors (one read each)
+MEAN_BLOCK = 512  # articles whose text vectors are read at once for their means
 DOT_CHUNK = 2_048  # pairs whose two mean vectors are gathered at once for their dot products
 ARTICLE_BLOCK = 4_096  # articles whose means (or anchor sets) are made, or signed, at once
 
@@ -338,14 +338,24 @@ def _means(texts_of: Sequence[Sequence[int]], vectors: Rows) -> Rows:
     for lo in range(0, len(texts_of), ARTICLE_BLOCK):
         part = texts_of[lo : lo + ARTICLE_BLOCK]
         block = np.empty((len(part), dims), dtype=np.float32)
-        for k, texts in enumerate(part):
-            block[k] = vectors[list(texts)].mean(axis=0)
+        for at in range(0, len(part), MEAN_BLOCK):
+            _, cuts, read = _rows_of(part[at : at + MEAN_BLOCK], vectors)
+            for k, (first, end) in enumerate(itertools.pairwise(cuts.tolist())):
+                block[at + k] = read[first:end].mean(axis=0)
         block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-9)
         if held is not None:
             held[lo : lo + len(part)] = block
         elif store is not None:
             store(block)
     return held if held is not None else _Shifted(vectors, start, len(texts_of))
+
+
+def _rows_of(lists: Sequence[Sequence[int]], vectors: Rows) -> tuple[Codes, Codes, Vectors]:
+    """The rows ``lists`` (list after list, each in its order) read at once: their
+    numbers end to end, where each list starts among them (and the end) and the rows."""
+    cuts = np.r_[0, np.cumsum([len(t) for t in lists])].astype(np.int64)
+    flat = np.fromiter(itertools.chain.from_iterable(lists), np.int64, int(cuts[-1]))
+    return flat, cuts, np.asarray(vectors[flat], dtype=np.float32)
 
 
 class _TextsOf(Sequence[list[int]]):
@@ -366,6 +376,28 @@ class _TextsOf(Sequence[list[int]]):
         if isinstance(index, slice):
             return [list(self._of[i]) for i in self._ids[index]]
         return list(self._of[self._ids[index]])
+
+
+def _mutual(
+    pairs: Codes, texts_of: Sequence[list[int]], vectors: Rows, size: int
+) -> Iterator[Codes]:
+    """For each article pair of ``pairs`` (codes ``a * len(texts_of) + b``): the codes
+    ``x * size + y`` (x < y) of its texts' mutually best pairs, the vectors of all their
+    articles' distinct texts read at once."""
+    first, second = np.divmod(pairs, len(texts_of))
+    articles = unique(np.r_[first, second])
+    flat, cuts, read = _rows_of([sorted(set(texts_of[a])) for a in articles.tolist()], vectors)
+    spans = np.c_[cuts[:-1], cuts[1:]].tolist()
+    at_a = np.searchsorted(articles, first).tolist()
+    at_b = np.searchsorted(articles, second).tolist()
+    for a, b in zip(at_a, at_b, strict=True):
+        (a0, a1), (b0, b1) = spans[a], spans[b]
+        ta, va, tb, vb = flat[a0:a1], read[a0:a1], flat[b0:b1], read[b0:b1]
+        cos = va @ vb.T
+        best_b = cos.argmax(axis=1)
+        mutual = np.flatnonzero(cos.argmax(axis=0)[best_b] == np.arange(len(ta)))
+        x, y = ta[mutual], tb[best_b[mutual]]
+        yield (np.minimum(x, y) * size + np.maximum(x, y))[x != y]
 
 
 def semantic_pairs(
@@ -391,24 +423,10 @@ def semantic_pairs(
     pairs = _article_pairs(outlet, means, _article_anchors(texts_of, anchors), config)
     del means, outlet
 
-    @functools.lru_cache(maxsize=ROW_CACHE)
-    def rows(a: int) -> tuple[Codes, Vectors]:
-        """An article's distinct texts (ascending) and their vectors, read once while
-        its pairs are ranked (pairs come sorted by their first article)."""
-        texts = sorted(set(texts_of[a]))
-        return np.asarray(texts, dtype=np.int64), vectors[texts]
-
     found = np.zeros(0, dtype=np.int64)
-    for lo in range(0, len(pairs), PAIR_CHUNK):  # a chunk's pairs as Python ints at once
-        first, second = np.divmod(pairs[lo : lo + PAIR_CHUNK], len(ids))
+    for lo in range(0, len(pairs), PAIR_CHUNK):
         chunk: list[Codes] = [found]
-        for a, b in zip(first.tolist(), second.tolist(), strict=True):
-            (ta, va), (tb, vb) = rows(a), rows(b)
-            cos = va @ vb.T
-            best_b = cos.argmax(axis=1)
-            mutual = np.flatnonzero(cos.argmax(axis=0)[best_b] == np.arange(len(ta)))
-            x, y = ta[mutual], tb[best_b[mutual]]
-            chunk.append((np.minimum(x, y) * size + np.maximum(x, y))[x != y])
+        for at in range(lo, min(lo + PAIR_CHUNK, len(pairs)), RANK_PAIRS):
+            chunk.extend(_mutual(pairs[at : at + RANK_PAIRS], texts_of, vectors, size))
         found = unique(np.concatenate(chunk))
-    rows.cache_clear()
     return found
