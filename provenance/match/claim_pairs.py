@@ -34,7 +34,8 @@ from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
 PAIR_CHUNK = 65_536  # pair codes scored per step, at least (bounds the arrays alive at once)
 MERGE_MAX = 1 << 22  # kept offers merged at once, at most (bounds memory at any corpus size)
 MERGE_ROWS = 1 << 16  # articles whose kept partners are merged with their new offers at once
-LOOKUPS = 1 << 20  # anchors looked up at once for the Jaccard of a chunk of pairs
+LOOKUPS = 1 << 18  # anchors looked up at once for the Jaccard of a chunk of pairs (~6 x 8 B each)
+EQUAL_CHUNK = 8_192  # anchor pairs whose two signatures are gathered at once (2 x 512 B each)
 RANK_PAIRS = 512  # pairs ranked per read of their articles' text vectors (one read each)
 MEAN_BLOCK = 512  # articles whose text vectors are read at once for their means
 DOT_CHUNK = 2_048  # pairs whose two mean vectors are gathered at once for their dot products
@@ -145,11 +146,13 @@ class _Best:
     dropped at once; the others wait until ``limit`` of them are merged, ``MERGE_ROWS``
     articles at a time, so a merge's arrays stay bounded however many articles."""
 
-    def __init__(self, n: int, k: int, limit: int) -> None:
+    def __init__(self, n: int, k: int, limit: int, exact: npt.DTypeLike = np.float64) -> None:
+        """``exact``: a float type that holds every score offered exactly (the scores are
+        kept in it: float32 for counts of equal signature values)."""
         self.k = k
         self.limit = limit
-        self.partner = np.full((n, k), -1, dtype=np.int64)
-        self.score = np.full((n, k), -np.inf, dtype=np.float64)
+        self.partner = np.full((n, k), -1, dtype=np.int32 if n < 1 << 31 else np.int64)
+        self.score = np.full((n, k), -np.inf, dtype=exact)
         self._waiting: list[tuple[Codes, Codes, npt.NDArray[np.float64]]] = []
         self._count = 0
 
@@ -196,7 +199,7 @@ class _Best:
         """The pair codes ``a * n + b`` of every (a, b), a < b, that a or b keeps, sorted."""
         self.merge()
         rows, slots = np.nonzero(self.partner >= 0)
-        partners = self.partner[rows, slots]
+        partners = self.partner[rows, slots].astype(np.int64)
         n = len(self.partner)
         return unique(np.minimum(rows, partners) * n + np.maximum(rows, partners))
 
@@ -294,14 +297,18 @@ def _anchor_pairs(anchors: AnchorColumns, config: Config) -> Codes:
     signatures = np.concatenate(blocks)
     del blocks
     banding = Banding.for_threshold(signatures.shape[1], config.claims.anchor_lsh_threshold)
-    best = _Best(m, fp.max_candidates, max(PAIR_CHUNK, min(m * fp.max_candidates, MERGE_MAX)))
+    limit = max(PAIR_CHUNK, min(m * fp.max_candidates, MERGE_MAX))
+    best = _Best(m, fp.max_candidates, limit, np.float32)  # counts of at most num_perm
     for part in banding.slices(signatures):
         for src, dst in band_links(part, fp.max_candidates):
             keep = src != dst
             src, dst = src[keep], dst[keep]
             for lo in range(0, len(src), PAIR_CHUNK):
                 a, b = src[lo : lo + PAIR_CHUNK], dst[lo : lo + PAIR_CHUNK]
-                equal = (signatures[a] == signatures[b]).sum(axis=1).astype(np.float64)
+                equal = np.empty(len(a), dtype=np.float64)
+                for at in range(0, len(a), EQUAL_CHUNK):
+                    x, y = a[at : at + EQUAL_CHUNK], b[at : at + EQUAL_CHUNK]
+                    equal[at : at + EQUAL_CHUNK] = (signatures[x] == signatures[y]).sum(axis=1)
                 best.offer(a.astype(np.int64), b.astype(np.int64), equal)
     codes = best.codes()
     return np.asarray(with_anchors[codes // m] * n + with_anchors[codes % m], dtype=np.int64)
