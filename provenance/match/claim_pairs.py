@@ -16,16 +16,16 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple, Protocol, overload
 
 import numpy as np
 import numpy.typing as npt
 
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
-from provenance.match.candidates import Banding, band_links
+from provenance.match.candidates import Banding, SignatureRows, Signatures, band_links
 from provenance.match.codes import unique
 from provenance.match.signatures import BatchSigner
 from provenance.match.units import Rows
@@ -42,6 +42,16 @@ DOT_CHUNK = 2_048  # pairs whose two mean vectors are gathered at once for their
 ARTICLE_BLOCK = 4_096  # articles whose means (or anchor sets) are made, or signed, at once
 
 Codes = npt.NDArray[np.int64]
+
+
+class _Matrix(SignatureRows, Protocol):
+    def extend(self, rows: npt.NDArray[Any]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+# A uint32 matrix file of the work folder, by name and width (``run.stored.StoredRows.beside``)
+Spill = Callable[[str, int], _Matrix]
 
 
 class AnchorColumns(NamedTuple):
@@ -209,10 +219,11 @@ def _article_pairs(
     means: Rows,
     anchors: AnchorColumns,
     config: Config,
+    spill: Spill | None = None,
 ) -> Codes:
     """The candidate article pairs as sorted pair codes ``a * n + b`` (a < b), of the
     articles whose outlets are numbered ``outlet``, unit mean vectors ``means`` and anchor
-    sets ``anchors`` (each set's ids ascending)."""
+    sets ``anchors`` (each set's ids ascending); ``spill``: see ``_anchor_pairs``."""
     cc = config.claims
     n = len(outlet)
     jaccard = _Anchors(anchors)
@@ -255,7 +266,7 @@ def _article_pairs(
             if held >= chunk:
                 score(unique(np.concatenate(pending)))
                 pending, held = [], 0
-    pending.append(_anchor_pairs(anchors, config))
+    pending.append(_anchor_pairs(anchors, config, spill))
     score(unique(np.concatenate(pending)))
     return best.codes()
 
@@ -269,20 +280,24 @@ def _pick(rows: Rows, wanted: Codes) -> Vectors:
     return np.asarray(rows[distinct][np.searchsorted(distinct, wanted)], dtype=np.float32)
 
 
-def _anchor_pairs(anchors: AnchorColumns, config: Config) -> Codes:
+def _anchor_pairs(anchors: AnchorColumns, config: Config, spill: Spill | None = None) -> Codes:
     """Pair codes ``a * n + b`` of the sets of ``anchors`` (``n`` of them) that MinHash LSH
     proposes: ``lsh_candidates``' pairs (each row's ``max_candidates`` links of highest
     estimated Jaccard, ties: the lower row), found band by band into a ``_Best`` of ``n``
     x ``max_candidates`` rather than from every distinct link of all bands at once (the
     step's peak at 10k, ~22 KB an article, growing with n). A set is signed as the UTF-8
-    bytes of its anchors, ``ARTICLE_BLOCK`` sets at a time."""
+    bytes of its anchors, ``ARTICLE_BLOCK`` sets at a time; with ``spill`` (where the work
+    folder keeps a uint32 matrix) the signatures go there as made and are read back a band
+    or a chunk of pairs at a time, rather than held (``num_perm`` x 4 B a set)."""
     params = replace(FingerprintParams.from_config(config.fingerprint), word_shingle=1)
     n = anchors.size()
     with_anchors = np.flatnonzero(np.diff(anchors.cuts) > 0)
     m = len(with_anchors)
+    if m < 2:
+        return np.zeros(0, dtype=np.int64)
     signer = BatchSigner(params)
     names, cuts, ids = anchors
-    blocks = [
+    blocks = (
         signer.sign_shingles(
             [
                 [names[a].encode("utf-8") for a in ids[cuts[k] : cuts[k + 1]].tolist()]
@@ -290,12 +305,27 @@ def _anchor_pairs(anchors: AnchorColumns, config: Config) -> Codes:
             ]
         )
         for lo in range(0, m, ARTICLE_BLOCK)
-    ]
+    )
+    signatures: Signatures
+    if spill is None:
+        signatures = np.concatenate(list(blocks))
+    else:
+        stored = spill("claim-anchor-signatures", params.num_perm)
+        for block in blocks:
+            stored.extend(block)
+        signatures = stored
+    try:
+        codes = _anchor_best(signatures, config)
+    finally:
+        if spill is not None:
+            stored.close()
+    return np.asarray(with_anchors[codes // m] * n + with_anchors[codes % m], dtype=np.int64)
+
+
+def _anchor_best(signatures: Signatures, config: Config) -> Codes:
+    """``_anchor_pairs``' pair codes ``a * m + b`` among the ``m`` rows of ``signatures``."""
     fp = config.fingerprint
-    if m < 2:
-        return np.zeros(0, dtype=np.int64)
-    signatures = np.concatenate(blocks)
-    del blocks
+    m = len(signatures)
     banding = Banding.for_threshold(signatures.shape[1], config.claims.anchor_lsh_threshold)
     limit = max(PAIR_CHUNK, min(m * fp.max_candidates, MERGE_MAX))
     best = _Best(m, fp.max_candidates, limit, np.float32)  # counts of at most num_perm
@@ -310,8 +340,7 @@ def _anchor_pairs(anchors: AnchorColumns, config: Config) -> Codes:
                     x, y = a[at : at + EQUAL_CHUNK], b[at : at + EQUAL_CHUNK]
                     equal[at : at + EQUAL_CHUNK] = (signatures[x] == signatures[y]).sum(axis=1)
                 best.offer(a.astype(np.int64), b.astype(np.int64), equal)
-    codes = best.codes()
-    return np.asarray(with_anchors[codes // m] * n + with_anchors[codes % m], dtype=np.int64)
+    return best.codes()
 
 
 class _Shifted:
@@ -427,7 +456,8 @@ def semantic_pairs(
     outlet = np.asarray([codes.setdefault(outlet_of[i], len(codes)) for i in ids], np.int64)
     del codes
     means = _means(texts_of, vectors)
-    pairs = _article_pairs(outlet, means, _article_anchors(texts_of, anchors), config)
+    spill: Spill | None = getattr(vectors, "beside", None)
+    pairs = _article_pairs(outlet, means, _article_anchors(texts_of, anchors), config, spill)
     del means, outlet
 
     found = np.zeros(0, dtype=np.int64)

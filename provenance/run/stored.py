@@ -214,6 +214,11 @@ class StoredRows(_RowFile):
             return row
         return self._pick(index)
 
+    def beside(self, name: str, width: int) -> StoredMatrix:
+        """A ``StoredMatrix`` of ``width`` columns in a file ``name`` of this one's folder
+        (the work folder): for uint32 rows a step needs while it reads these."""
+        return StoredMatrix(self._path.parent / f"{name}.u32", width)
+
 
 class StoredMatrix(_RowFile):
     """MinHash signatures (uint32 rows: ``match.candidates.SignatureRows``) in a file of
