@@ -47,6 +47,28 @@ def test_stored_rows_read_back_what_was_appended_in_blocks(tmp_path: Path) -> No
     assert not (tmp_path / "v.f32").exists()  # nothing left behind in the work folder
 
 
+@pytest.mark.parametrize("window", [1, 3, 1 << 20])
+def test_stored_rows_picked_through_the_mapping_are_the_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
+    # Many runs go through the mapping (FEW_RUNS 2), a window of `window` rows at a time,
+    # in any order and with repeats; rows appended after a read are seen by the next one.
+    matrix = _matrix(40)
+    rows = StoredRows(tmp_path / "v.f32", 8)
+    monkeypatch.setattr(StoredRows, "FEW_RUNS", 2)
+    monkeypatch.setattr(StoredRows, "WINDOW_BYTES", window * 8 * 4)
+    rows.extend(matrix[:30])
+    picked = np.array([29, 0, 3, 3, 17, -1, 8, 9, 10, 25, 1])
+    assert np.array_equal(rows[picked], matrix[:30][picked])
+    assert np.array_equal(rows[np.sort(picked % 30)], matrix[np.sort(picked % 30)])
+    rows.extend(matrix[30:])
+    assert np.array_equal(rows[[39, 2, 31, 5, 36]], matrix[[39, 2, 31, 5, 36]])
+    with pytest.raises(IndexError):
+        rows[[0, 2, 4, 40]]
+    rows.close()
+    assert not (tmp_path / "v.f32").exists()
+
+
 def test_a_work_stores_rows_live_in_its_folder_until_closed(tmp_path: Path) -> None:
     store = WorkStore(tmp_path, "key", resume=False)
     rows = store.rows("vectors", 8)
