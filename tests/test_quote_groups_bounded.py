@@ -15,6 +15,7 @@ from provenance.match import quote_corpus
 from provenance.match.quote_corpus import MemoryQuotations, QuoteRow
 from provenance.match.quote_groups import find_quote_groups
 from provenance.model import Article, QuoteGroup
+from provenance.run import kernels
 from provenance.run.stored import StoredMatrix
 from provenance.run.workstore import WorkStore
 
@@ -72,8 +73,9 @@ def test_groups_are_the_same_from_stored_signatures_and_rows_read_back_one_at_a_
     assert isinstance(expected, tuple)
     assert [[o.article_id for o in g.occurrences] for g in expected] == EXPECTED
     assert [g.id for g in expected] == ["quote-0001", "quote-0002", "quote-0003"]
-    for name in ("SIGN_CHUNK", "ROWS_CHUNK", "LINK_CHUNK", "GROUP_CHUNK"):
+    for name in ("ROWS_CHUNK", "LINK_CHUNK", "GROUP_CHUNK"):
         monkeypatch.setattr(quote_corpus, name, 1)
+    monkeypatch.setattr(kernels, "SIGN_CHUNK", 1)
     rows = _Rows()
     stored = StoredMatrix(tmp_path / "q.u32", config.fingerprint.num_perm)
     found = find_quote_groups(

@@ -36,6 +36,7 @@ from provenance.model import (
 )
 from provenance.render import data as render_data
 from provenance.render import text as render_text
+from provenance.run import kernels as kernels_module
 from provenance.run.kernels import Local, Shingler, VectorSink
 from provenance.segment import segment
 from provenance.semantic import Vectors
@@ -904,7 +905,7 @@ def test_the_corpus_numbers_distinct_passages_by_first_occurrence_and_signs_each
     params = FingerprintParams.from_config(config.fingerprint)
     distinct = [W1, W2, W3, O3]
     for chunk, batches in ((3, [3, 1]), (2, [2, 2])):
-        monkeypatch.setattr(reuse, "SIGN_CHUNK", chunk)
+        monkeypatch.setattr(kernels_module, "SIGN_CHUNK", chunk)
         kernels = _SignRecorder()
         texts = MemoryTexts()
         corpus = reuse.Corpus.build(_segmented(*arts), config, kernels, texts)

@@ -61,10 +61,10 @@ class MemoryQuotations:
         return [self._rows[s] for s in seqs]
 
 
-# Units signed at once, quotations handed to ``Quotations`` at once, candidate pairs whose
-# quotations are read back at once, and group members read back at once: memory holds
-# that many, whatever the number of quotations.
-SIGN_CHUNK = 4096
+# Quotations handed to ``Quotations`` at once, candidate pairs whose quotations are read
+# back at once, and group members read back at once (units are signed
+# ``run.kernels.SIGN_CHUNK`` at a time): memory holds that many, whatever the number of
+# quotations.
 ROWS_CHUNK = 1024
 LINK_CHUNK = 4096
 GROUP_CHUNK = 1024
@@ -95,7 +95,7 @@ def read(
     shingler = partial(claim_shingles, params=params, stopwords=load_stopwords())
     articles = ArticleTable()
     article, start, owner = array("q"), array("q"), array("q")
-    signed = SignedBatches(Local(), params, shingler, signatures_to, SIGN_CHUNK)
+    signed = SignedBatches(Local(), params, shingler, signatures_to)
     rows: list[QuoteRow] = []
     for r in in_id_order(results):  # read through once; only the columns are kept
         if not r.quotes:

@@ -78,10 +78,6 @@ class Reuse:
     claims: Sequence[ClaimGroup]  # in report order (``claim_groups.ClaimTable``)
 
 
-# Distinct texts signed at once.
-SIGN_CHUNK = 4096
-
-
 def text_digest(text: str) -> bytes:
     """The 128-bit hash that tells distinct passage texts apart."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
@@ -138,7 +134,7 @@ class Corpus:
         start_of, end_of, owner_of = np.asarray(starts), np.asarray(ends), np.asarray(owner)
         params = FingerprintParams.from_config(config.fingerprint)
         shingler = partial(shingles, params=params)
-        signed = SignedBatches(kernels, params, shingler, signatures_to, SIGN_CHUNK, texts.extend)
+        signed = SignedBatches(kernels, params, shingler, signatures_to, texts.extend)
         at = 0
         for k, r in enumerate(results):
             while at < len(firsts) and owner_of[firsts[at]] == k:
