@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -483,6 +484,14 @@ def test_near_duplicates_from_scored_pairs_at_the_threshold_and_their_clusters()
         "g": (Duplicate("g", "f", 0.6, 92.0),),
     }
     assert clusters == (("a", "b", "e"), ("f", "g"))
+    # held as columns: the articles with any in id order; none for the others; it
+    # pickles (the work store keeps it, a pool sends it)
+    assert list(duplicates) == ["a", "b", "e", "f", "g"]
+    assert duplicates.get("c", ()) == ()
+    assert "d" not in duplicates
+    assert pickle.loads(pickle.dumps(duplicates)) == duplicates
+    none, alone = duplicates_of([], config)
+    assert (dict(none), alone) == ({}, ())
 
 
 def _shared(start: int, end: int, *sources: str) -> tuple[Span, float]:

@@ -55,7 +55,6 @@ from provenance.model import (
     ArticleResult,
     ClaimGroup,
     Duplicate,
-    FrozenMap,
     Match,
     Span,
 )
@@ -238,7 +237,7 @@ def find_reuse(
     return Reuse(
         spans=spans,
         matches=matches,
-        duplicates=FrozenMap(duplicates),
+        duplicates=duplicates,
         clusters=clusters,
         claims=find_claims(
             ordered,
