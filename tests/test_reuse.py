@@ -735,6 +735,12 @@ def test_the_link_table_holds_the_links_of_links_of_as_columns() -> None:
     ]
     empty = LinkTable.of(directed([(Candidate(0, 1, 0.9), None)], Config()))
     assert (len(empty), empty.texts.tolist(), empty.of_text(0)) == (0, [], [])
+    # held in 16 bits when they fit (offsets and counts under 65,536, scores in whole
+    # hundredths, estimates in ten-thousandths), else as made: the same links either way
+    odd = [(Candidate(0, 1, 0.12345), Alignment(0, 70_000, 5, 70_005, 87.123))]
+    wide = LinkTable.of(directed(odd, Config()))
+    assert {u: wide.of_text(u) for u in (0, 1)} == links_of(odd, Config())
+    assert wide.of_text(1) == [Link(0, (5, 70_005), (0, 70_000), 87.123, 0.12345)]
 
 
 def test_candidates_are_aligned_a_chunk_at_a_time_each_with_its_own_texts(
