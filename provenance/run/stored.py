@@ -44,14 +44,22 @@ class StoredTexts:
 
     def many(self, seqs: Sequence[int]) -> list[str]:
         """The texts numbered ``seqs``, in that order."""
-        found: dict[int, str] = {}
-        wanted = sorted(set(seqs))
-        for at in range(0, len(wanted), _SQL_VARS):
-            part = wanted[at : at + _SQL_VARS]
-            marks = ",".join("?" * len(part))
-            query = f"SELECT seq, text FROM texts WHERE name = ? AND seq IN ({marks})"
-            found.update(self._db.execute(query, (self._name, *part)))
+        query = "SELECT seq, text FROM texts WHERE name = ? AND seq IN ({marks})"
+        found: dict[int, str] = by_number(self._db, query, (self._name,), seqs)
         return [found[s] for s in seqs]
+
+
+def by_number(
+    db: sqlite3.Connection, query: str, first: tuple[Any, ...], seqs: Sequence[int]
+) -> dict[int, Any]:
+    """The rows ``(seq, value)`` of ``query`` for the distinct numbers of ``seqs``: its
+    ``{marks}`` bound to ``_SQL_VARS`` numbers a query, after the parameters ``first``."""
+    found: dict[int, Any] = {}
+    wanted = sorted(set(seqs))
+    for at in range(0, len(wanted), _SQL_VARS):
+        part = wanted[at : at + _SQL_VARS]
+        found.update(db.execute(query.format(marks=",".join("?" * len(part))), (*first, *part)))
+    return found
 
 
 class _RowFile:

@@ -27,7 +27,13 @@ from typing import Any, overload
 
 from provenance.config import Config
 from provenance.model import Article, Origin
-from provenance.run.stored import StoredMatrix, StoredRows, StoredTexts, WorkStoreError
+from provenance.run.stored import (
+    StoredMatrix,
+    StoredRows,
+    StoredTexts,
+    WorkStoreError,
+    by_number,
+)
 
 __all__ = [
     "BATCH",
@@ -47,8 +53,6 @@ FILE = "work.sqlite"
 FORMAT = 2
 # Results written per transaction: a kill loses at most this many.
 BATCH = 256
-# Numbers bound in one SQL query by ``many`` (SQLite's default limit is 32766 since 3.32).
-_SQL_VARS = 900
 
 
 # The run record of a store whose articles are still being read: nothing is computed yet.
@@ -272,17 +276,12 @@ class WorkStore:
         return self._loads(row[0])
 
     def many(self, stage: str, seqs: Sequence[int]) -> list[Any]:
-        """The stored results ``seqs`` of ``stage``, in that order (repeats allowed): one
-        query per ``_SQL_VARS`` distinct numbers, not one per result."""
-        found: dict[int, bytes] = {}
-        wanted = sorted(set(seqs))
-        for at in range(0, len(wanted), _SQL_VARS):
-            part = wanted[at : at + _SQL_VARS]
-            marks = ",".join("?" * len(part))
-            query = f"SELECT seq, blob FROM results WHERE stage = ? AND seq IN ({marks})"
-            found.update(self._db.execute(query, (stage, *part)))
-        if len(found) < len(wanted):
-            missing = next(s for s in wanted if s not in found)
+        """The stored results ``seqs`` of ``stage``, in that order (repeats allowed): a
+        query per few hundred distinct numbers (``stored.by_number``), not one per result."""
+        query = "SELECT seq, blob FROM results WHERE stage = ? AND seq IN ({marks})"
+        found: dict[int, bytes] = by_number(self._db, query, (stage,), seqs)
+        if len(found) < len(set(seqs)):
+            missing = next(s for s in seqs if s not in found)
             raise IndexError(f"{stage}: no result {missing} in the work store")
         loaded = {s: self._loads(blob) for s, blob in found.items()}
         return [loaded[s] for s in seqs]
