@@ -39,7 +39,7 @@ class WorkStoreError(ProvenanceError):
 class _Numbered(Generic[V]):
     """Values numbered in the order they are added, rows of one of the work store's tables
     (``_INSERT``: name, number, value; ``_SELECT``: number and value of the numbers in
-    ``({})``), read back by number, many at once."""
+    ``({marks})``, see ``by_number``), read back by number, many at once."""
 
     _INSERT = ""
     _SELECT = ""
@@ -60,12 +60,7 @@ class _Numbered(Generic[V]):
 
     def many(self, seqs: Sequence[int]) -> list[V]:
         """The values numbered ``seqs``, in that order."""
-        found: dict[int, V] = {}
-        wanted = sorted(set(seqs))
-        for at in range(0, len(wanted), _SQL_VARS):
-            part = wanted[at : at + _SQL_VARS]
-            query = self._SELECT.format(",".join("?" * len(part)))
-            found.update(self._db.execute(query, (self._name, *part)))
+        found: dict[int, V] = by_number(self._db, self._SELECT, (self._name,), seqs)
         return [found[s] for s in seqs]
 
 
@@ -74,7 +69,7 @@ class StoredTexts(_Numbered[str]):
     memory (``match.units.Texts``): the matching stage reads back the ones it aligns."""
 
     _INSERT = "INSERT INTO texts VALUES (?, ?, ?)"
-    _SELECT = "SELECT seq, text FROM texts WHERE name = ? AND seq IN ({})"
+    _SELECT = "SELECT seq, text FROM texts WHERE name = ? AND seq IN ({marks})"
 
 
 class StoredBlobs(_Numbered[bytes]):
@@ -83,7 +78,7 @@ class StoredBlobs(_Numbered[bytes]):
     another order (the claim groups)."""
 
     _INSERT = "INSERT INTO results VALUES (?, ?, ?)"
-    _SELECT = "SELECT seq, blob FROM results WHERE stage = ? AND seq IN ({})"
+    _SELECT = "SELECT seq, blob FROM results WHERE stage = ? AND seq IN ({marks})"
 
 
 def _created(path: Path) -> int:
@@ -140,6 +135,19 @@ class StoredStrings:
             os.close(self._fd)
             self._fd = -1
             self._path.unlink(missing_ok=True)
+
+
+def by_number(
+    db: sqlite3.Connection, query: str, first: tuple[Any, ...], seqs: Sequence[int]
+) -> dict[int, Any]:
+    """The rows ``(seq, value)`` of ``query`` for the distinct numbers of ``seqs``: its
+    ``{marks}`` bound to ``_SQL_VARS`` numbers a query, after the parameters ``first``."""
+    found: dict[int, Any] = {}
+    wanted = sorted(set(seqs))
+    for at in range(0, len(wanted), _SQL_VARS):
+        part = wanted[at : at + _SQL_VARS]
+        found.update(db.execute(query.format(marks=",".join("?" * len(part))), (*first, *part)))
+    return found
 
 
 class _RowFile:
