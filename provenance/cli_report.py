@@ -282,10 +282,8 @@ def report(
                 typer.echo(visible(line), err=True)
                 return
             # these formats are made whole in memory: read back what the work store holds
-            # (the quotation groups) before it closes
-            result = dataclasses.replace(
-                run.corpus, articles=tuple(run.articles), quotes=tuple(run.corpus.quotes)
-            )
+            # (the claim and quotation groups) before it closes
+            result = pipeline.held(run)
         texts = {r.article.id: r.article.text for r in result.articles}
         data = render_data.report_dict(result, config)
         if fmt == ReportFormat.md:

@@ -322,7 +322,8 @@ def analyze_streamed(
                 unions = store.matrix("article-signatures", num_perm)
                 stack.callback(unions.close)
             spans_to = _stored(store, _SPANS) if store is not None else tuple
-            # a pool's workers describe the claim texts; in this process, the claims do it
+            # a pool's workers describe the claim texts (and align the quotations and make
+            # their groups); in this process, the claims (and quotations) do it
             describe_by = None if isinstance(runner, Serial) else runner
             found = reuse.find_reuse(
                 results,
@@ -337,13 +338,16 @@ def analyze_streamed(
                 article_signatures_to=unions,
                 claims_to=store,
             )
-        reduced = CorpusReductions(found, _quote_groups(results, config, store))
+        quotes = _quote_groups(results, config, store, describe_by)
+        reduced = CorpusReductions(found, quotes)
         if store is not None:  # the spans and groups are rows of their own (``_stored``)
             kept = replace(reduced, reuse=replace(found, spans=()), quotes=())
             store.keep("reuse", kept)
     found = reduced.reuse
-    if store is not None:
-        found = replace(found, spans=store.results(_SPANS))
+    if store is not None:  # a resumed run's claim groups are read back from the store
+        from provenance.match.claim_groups import attached
+
+        found = replace(found, spans=store.results(_SPANS), claims=attached(found.claims, store))
         reduced = replace(reduced, quotes=store.results(_QUOTES))
     report("match", total, total)
     corpus = CorpusResult(
@@ -392,18 +396,23 @@ class _StoredQuotations:
         self._count += len(rows)
 
     def many(self, seqs: Sequence[int]) -> list[QuoteRow]:
-        return [self._store.get(self.STAGE, s) for s in seqs]
+        rows: list[QuoteRow] = self._store.many(self.STAGE, seqs)
+        return rows
 
 
 def _quote_groups(
-    results: Sequence[ArticleResult], config: Config, store: WorkStore | None
+    results: Sequence[ArticleResult],
+    config: Config,
+    store: WorkStore | None,
+    executor: Executor | None = None,
 ) -> Sequence[QuoteGroup]:
-    """``find_quote_groups``; with a work store, the quotations, their units' signatures and
-    the groups go to it as they are made and are read back from it."""
+    """``find_quote_groups`` (``executor``: a pool whose workers align the quotations and
+    make the groups); with a work store, the quotations, their units' signatures and the
+    groups go to it as they are made and are read back from it."""
     from provenance.match.quote_groups import find_quote_groups
 
     if store is None:
-        return find_quote_groups(results, config)
+        return find_quote_groups(results, config, executor=executor)
     signatures = store.matrix("quote-signatures", config.fingerprint.num_perm)
     try:
         return find_quote_groups(
@@ -412,6 +421,7 @@ def _quote_groups(
             rows_to=_StoredQuotations(store),
             signatures_to=signatures,
             groups_to=_stored(store, _QUOTES),
+            executor=executor,
         )
     finally:
         signatures.close()
@@ -465,5 +475,18 @@ def analyze(
         kernels=kernels,
     )
     # all in memory: the groups a work store holds are read back too (before it closes)
+    return held(streamed)
+
+
+def held(streamed: Streamed) -> CorpusResult:
+    """The corpus of ``streamed`` with its articles and the groups a work store holds read
+    back into memory (before the store closes)."""
+    from provenance.match.claim_groups import ClaimTable
+
     corpus = streamed.corpus
-    return replace(corpus, articles=tuple(streamed.articles), quotes=tuple(corpus.quotes))
+    claims = corpus.claims
+    if isinstance(claims, ClaimTable) and claims.stored:
+        claims = tuple(claims)
+    return replace(
+        corpus, articles=tuple(streamed.articles), claims=claims, quotes=tuple(corpus.quotes)
+    )
