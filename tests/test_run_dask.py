@@ -375,6 +375,43 @@ def test_map_over_an_iterator_takes_items_as_it_goes(cluster: Cluster) -> None:
         assert signed.tobytes() == want_signed.tobytes()
 
 
+def test_articles_are_read_while_the_claims_task_runs(cluster: Cluster) -> None:
+    """The classified partitions are gathered in order while the claims task still runs
+    (here a task held until an event is set); the claim groups are taken after the last
+    article, and are the task's result."""
+    from distributed import Event
+
+    from provenance.run.dask import DaskExecutor, connect
+    from provenance.run.dask_flow import Later, _classified
+
+    def held(name: str, groups: list[str]) -> list[str]:
+        from distributed import Event
+
+        Event(name).wait(RUN_SECONDS)
+        return groups
+
+    with connect(cluster.address, BOOT_SECONDS) as client:
+        release = Event("test-claims-held", client=client)
+        claims = client.submit(held, "test-claims-held", ["group 1", "group 2"], pure=False)
+        parts = [client.submit(list, part, pure=False) for part in (["a", "b"], ["c"], ["d"])]
+        seen: list[tuple[str, int, int]] = []
+        later = Later(claims)
+        articles = _classified(
+            DaskExecutor(client), parts, later, lambda *step: seen.append(step), 4
+        )
+        read: list[object] = [next(articles) for _ in range(4)]
+        assert read == ["a", "b", "c", "d"]
+        assert not claims.done()  # every article read, the claims task still held
+        release.set()
+        assert list(articles) == []  # the end of the articles takes the claims
+        assert claims.done()
+        assert seen == [("classify", k, 4) for k in (1, 2, 3, 4)]
+        groups: list[object] = list(later)
+        assert groups == ["group 1", "group 2"]
+        assert len(later) == 2
+        assert later[-1] == later.take()[1]
+
+
 def test_work_dir_with_the_dask_engine_is_one_line(cluster: Cluster, tmp_path: Path) -> None:
     run = _report(["corpus"], tmp_path / "r.json", *_dask(cluster, "--work-dir", str(tmp_path)))
     _one_error_line(run, "--work-dir")
