@@ -254,12 +254,14 @@ def test_anchor_jaccard_of_many_pairs_is_the_set_jaccard() -> None:
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_anchor_pairs_are_those_of_lsh_candidates(seed: int) -> None:
+def test_anchor_pairs_are_those_of_lsh_candidates(seed: int, tmp_path: Any) -> None:
     # The anchor LSH's pairs taken as arrays are the Candidate list's pairs, mapped back to
-    # article numbers (articles without anchors skipped), in the same order.
+    # article numbers (articles without anchors skipped), in the same order; the same with
+    # the signatures spilled to a file of the work folder and read back from it.
     from provenance.fingerprint import FingerprintParams
     from provenance.match.candidates import lsh_candidates
     from provenance.match.signatures import BatchSigner
+    from provenance.run.stored import StoredRows
 
     r = random.Random(seed)
     vocab = [f"w{i}" for i in range(60)]
@@ -277,6 +279,16 @@ def test_anchor_pairs_are_those_of_lsh_candidates(seed: int) -> None:
     want = [with_anchors[c.a] * len(sets) + with_anchors[c.b] for c in found]
     assert len(want) > 100
     assert claim_pairs._anchor_pairs(claim_pairs.anchor_columns(sets), config).tolist() == want
+    vectors = StoredRows(tmp_path / "vectors.f32", 4)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(claim_pairs, "EQUAL_CHUNK", 7)  # pairs compared a few at a time
+        patch.setattr(claim_pairs, "ARTICLE_BLOCK", 50)  # signed and written in blocks
+        spilled = claim_pairs._anchor_pairs(
+            claim_pairs.anchor_columns(sets), config, vectors.beside
+        )
+    assert spilled.tolist() == want
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vectors.f32"]  # removed when read
+    vectors.close()
 
 
 def _texts_and_anchors(seed: int, articles: int) -> tuple[dict[str, list[int]], list[set[str]]]:

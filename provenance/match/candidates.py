@@ -19,7 +19,6 @@ the square of the bucket sizes nor the links both ways with their sort keys.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias, overload
@@ -27,6 +26,7 @@ from typing import Any, Protocol, TypeAlias, overload
 import numpy as np
 
 from provenance.config import FingerprintConfig
+from provenance.fingerprint import band_keys_of
 from provenance.match.codes import Matrix, unique
 
 
@@ -154,15 +154,10 @@ class Banding:
 
     def keys(self, matrix: Matrix) -> list[list[int]]:
         """Per row, one signed 64-bit key per band (fits an SQLite INTEGER), the band
-        number mixed in: BLAKE2b of the slice's values as little-endian 64-bit integers."""
-        wide = np.ascontiguousarray(matrix, dtype="<u8")
-        out: list[list[int]] = [[] for _ in range(len(wide))]
-        for band, part in enumerate(self.slices(wide)):
-            person = band.to_bytes(2, "little") * 8
-            for row, values in enumerate(part):
-                digest = hashlib.blake2b(values.tobytes(), digest_size=8, person=person)
-                out[row].append(int.from_bytes(digest.digest(), "little", signed=True))
-        return out
+        number mixed in: BLAKE2b of the slice's values as little-endian 64-bit integers
+        (``fingerprint.band_keys_of``, which signs one row without numpy)."""
+        rows = np.asarray(matrix, dtype=np.uint64).tolist()
+        return [band_keys_of(row, self.bands, self.rows) for row in rows]
 
 
 def _runs(sizes: Matrix) -> Matrix:

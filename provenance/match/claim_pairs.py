@@ -15,18 +15,17 @@
 
 from __future__ import annotations
 
-import functools
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple, Protocol, overload
 
 import numpy as np
 import numpy.typing as npt
 
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
-from provenance.match.candidates import Banding, band_links
+from provenance.match.candidates import Banding, SignatureRows, Signatures, band_links
 from provenance.match.codes import unique
 from provenance.match.signatures import BatchSigner
 from provenance.match.units import Rows
@@ -35,12 +34,24 @@ from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
 PAIR_CHUNK = 65_536  # pair codes scored per step, at least (bounds the arrays alive at once)
 MERGE_MAX = 1 << 22  # kept offers merged at once, at most (bounds memory at any corpus size)
 MERGE_ROWS = 1 << 16  # articles whose kept partners are merged with their new offers at once
-LOOKUPS = 1 << 20  # anchors looked up at once for the Jaccard of a chunk of pairs
-ROW_CACHE = 1_024  # articles whose text vectors stay read while pairs are ranked
+LOOKUPS = 1 << 18  # anchors looked up at once for the Jaccard of a chunk of pairs (~6 x 8 B each)
+EQUAL_CHUNK = 8_192  # anchor pairs whose two signatures are gathered at once (2 x 512 B each)
+RANK_PAIRS = 512  # pairs ranked per read of their articles' text vectors (one read each)
+MEAN_BLOCK = 512  # articles whose text vectors are read at once for their means
 DOT_CHUNK = 2_048  # pairs whose two mean vectors are gathered at once for their dot products
 ARTICLE_BLOCK = 4_096  # articles whose means (or anchor sets) are made, or signed, at once
 
 Codes = npt.NDArray[np.int64]
+
+
+class _Matrix(SignatureRows, Protocol):
+    def extend(self, rows: npt.NDArray[Any]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+# A uint32 matrix file of the work folder, by name and width (``run.stored.StoredRows.beside``)
+Spill = Callable[[str, int], _Matrix]
 
 
 class AnchorColumns(NamedTuple):
@@ -145,11 +156,13 @@ class _Best:
     dropped at once; the others wait until ``limit`` of them are merged, ``MERGE_ROWS``
     articles at a time, so a merge's arrays stay bounded however many articles."""
 
-    def __init__(self, n: int, k: int, limit: int) -> None:
+    def __init__(self, n: int, k: int, limit: int, exact: npt.DTypeLike = np.float64) -> None:
+        """``exact``: a float type that holds every score offered exactly (the scores are
+        kept in it: float32 for counts of equal signature values)."""
         self.k = k
         self.limit = limit
-        self.partner = np.full((n, k), -1, dtype=np.int64)
-        self.score = np.full((n, k), -np.inf, dtype=np.float64)
+        self.partner = np.full((n, k), -1, dtype=np.int32 if n < 1 << 31 else np.int64)
+        self.score = np.full((n, k), -np.inf, dtype=exact)
         self._waiting: list[tuple[Codes, Codes, npt.NDArray[np.float64]]] = []
         self._count = 0
 
@@ -196,7 +209,7 @@ class _Best:
         """The pair codes ``a * n + b`` of every (a, b), a < b, that a or b keeps, sorted."""
         self.merge()
         rows, slots = np.nonzero(self.partner >= 0)
-        partners = self.partner[rows, slots]
+        partners = self.partner[rows, slots].astype(np.int64)
         n = len(self.partner)
         return unique(np.minimum(rows, partners) * n + np.maximum(rows, partners))
 
@@ -206,10 +219,11 @@ def _article_pairs(
     means: Rows,
     anchors: AnchorColumns,
     config: Config,
+    spill: Spill | None = None,
 ) -> Codes:
     """The candidate article pairs as sorted pair codes ``a * n + b`` (a < b), of the
     articles whose outlets are numbered ``outlet``, unit mean vectors ``means`` and anchor
-    sets ``anchors`` (each set's ids ascending)."""
+    sets ``anchors`` (each set's ids ascending); ``spill``: see ``_anchor_pairs``."""
     cc = config.claims
     n = len(outlet)
     jaccard = _Anchors(anchors)
@@ -252,7 +266,7 @@ def _article_pairs(
             if held >= chunk:
                 score(unique(np.concatenate(pending)))
                 pending, held = [], 0
-    pending.append(_anchor_pairs(anchors, config))
+    pending.append(_anchor_pairs(anchors, config, spill))
     score(unique(np.concatenate(pending)))
     return best.codes()
 
@@ -266,20 +280,24 @@ def _pick(rows: Rows, wanted: Codes) -> Vectors:
     return np.asarray(rows[distinct][np.searchsorted(distinct, wanted)], dtype=np.float32)
 
 
-def _anchor_pairs(anchors: AnchorColumns, config: Config) -> Codes:
+def _anchor_pairs(anchors: AnchorColumns, config: Config, spill: Spill | None = None) -> Codes:
     """Pair codes ``a * n + b`` of the sets of ``anchors`` (``n`` of them) that MinHash LSH
     proposes: ``lsh_candidates``' pairs (each row's ``max_candidates`` links of highest
     estimated Jaccard, ties: the lower row), found band by band into a ``_Best`` of ``n``
     x ``max_candidates`` rather than from every distinct link of all bands at once (the
     step's peak at 10k, ~22 KB an article, growing with n). A set is signed as the UTF-8
-    bytes of its anchors, ``ARTICLE_BLOCK`` sets at a time."""
+    bytes of its anchors, ``ARTICLE_BLOCK`` sets at a time; with ``spill`` (where the work
+    folder keeps a uint32 matrix) the signatures go there as made and are read back a band
+    or a chunk of pairs at a time, rather than held (``num_perm`` x 4 B a set)."""
     params = replace(FingerprintParams.from_config(config.fingerprint), word_shingle=1)
     n = anchors.size()
     with_anchors = np.flatnonzero(np.diff(anchors.cuts) > 0)
     m = len(with_anchors)
+    if m < 2:
+        return np.zeros(0, dtype=np.int64)
     signer = BatchSigner(params)
     names, cuts, ids = anchors
-    blocks = [
+    blocks = (
         signer.sign_shingles(
             [
                 [names[a].encode("utf-8") for a in ids[cuts[k] : cuts[k + 1]].tolist()]
@@ -287,24 +305,42 @@ def _anchor_pairs(anchors: AnchorColumns, config: Config) -> Codes:
             ]
         )
         for lo in range(0, m, ARTICLE_BLOCK)
-    ]
+    )
+    signatures: Signatures
+    if spill is None:
+        signatures = np.concatenate(list(blocks))
+    else:
+        stored = spill("claim-anchor-signatures", params.num_perm)
+        for block in blocks:
+            stored.extend(block)
+        signatures = stored
+    try:
+        codes = _anchor_best(signatures, config)
+    finally:
+        if spill is not None:
+            stored.close()
+    return np.asarray(with_anchors[codes // m] * n + with_anchors[codes % m], dtype=np.int64)
+
+
+def _anchor_best(signatures: Signatures, config: Config) -> Codes:
+    """``_anchor_pairs``' pair codes ``a * m + b`` among the ``m`` rows of ``signatures``."""
     fp = config.fingerprint
-    if m < 2:
-        return np.zeros(0, dtype=np.int64)
-    signatures = np.concatenate(blocks)
-    del blocks
+    m = len(signatures)
     banding = Banding.for_threshold(signatures.shape[1], config.claims.anchor_lsh_threshold)
-    best = _Best(m, fp.max_candidates, max(PAIR_CHUNK, min(m * fp.max_candidates, MERGE_MAX)))
+    limit = max(PAIR_CHUNK, min(m * fp.max_candidates, MERGE_MAX))
+    best = _Best(m, fp.max_candidates, limit, np.float32)  # counts of at most num_perm
     for part in banding.slices(signatures):
         for src, dst in band_links(part, fp.max_candidates):
             keep = src != dst
             src, dst = src[keep], dst[keep]
             for lo in range(0, len(src), PAIR_CHUNK):
                 a, b = src[lo : lo + PAIR_CHUNK], dst[lo : lo + PAIR_CHUNK]
-                equal = (signatures[a] == signatures[b]).sum(axis=1).astype(np.float64)
+                equal = np.empty(len(a), dtype=np.float64)
+                for at in range(0, len(a), EQUAL_CHUNK):
+                    x, y = a[at : at + EQUAL_CHUNK], b[at : at + EQUAL_CHUNK]
+                    equal[at : at + EQUAL_CHUNK] = (signatures[x] == signatures[y]).sum(axis=1)
                 best.offer(a.astype(np.int64), b.astype(np.int64), equal)
-    codes = best.codes()
-    return np.asarray(with_anchors[codes // m] * n + with_anchors[codes % m], dtype=np.int64)
+    return best.codes()
 
 
 class _Shifted:
@@ -338,14 +374,24 @@ def _means(texts_of: Sequence[Sequence[int]], vectors: Rows) -> Rows:
     for lo in range(0, len(texts_of), ARTICLE_BLOCK):
         part = texts_of[lo : lo + ARTICLE_BLOCK]
         block = np.empty((len(part), dims), dtype=np.float32)
-        for k, texts in enumerate(part):
-            block[k] = vectors[list(texts)].mean(axis=0)
+        for at in range(0, len(part), MEAN_BLOCK):
+            _, cuts, read = _rows_of(part[at : at + MEAN_BLOCK], vectors)
+            for k, (first, end) in enumerate(itertools.pairwise(cuts.tolist())):
+                block[at + k] = read[first:end].mean(axis=0)
         block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-9)
         if held is not None:
             held[lo : lo + len(part)] = block
         elif store is not None:
             store(block)
     return held if held is not None else _Shifted(vectors, start, len(texts_of))
+
+
+def _rows_of(lists: Sequence[Sequence[int]], vectors: Rows) -> tuple[Codes, Codes, Vectors]:
+    """The rows ``lists`` (list after list, each in its order) read at once: their
+    numbers end to end, where each list starts among them (and the end) and the rows."""
+    cuts = np.r_[0, np.cumsum([len(t) for t in lists])].astype(np.int64)
+    flat = np.fromiter(itertools.chain.from_iterable(lists), np.int64, int(cuts[-1]))
+    return flat, cuts, np.asarray(vectors[flat], dtype=np.float32)
 
 
 class _TextsOf(Sequence[list[int]]):
@@ -368,6 +414,28 @@ class _TextsOf(Sequence[list[int]]):
         return list(self._of[self._ids[index]])
 
 
+def _mutual(
+    pairs: Codes, texts_of: Sequence[list[int]], vectors: Rows, size: int
+) -> Iterator[Codes]:
+    """For each article pair of ``pairs`` (codes ``a * len(texts_of) + b``): the codes
+    ``x * size + y`` (x < y) of its texts' mutually best pairs, the vectors of all their
+    articles' distinct texts read at once."""
+    first, second = np.divmod(pairs, len(texts_of))
+    articles = unique(np.r_[first, second])
+    flat, cuts, read = _rows_of([sorted(set(texts_of[a])) for a in articles.tolist()], vectors)
+    spans = np.c_[cuts[:-1], cuts[1:]].tolist()
+    at_a = np.searchsorted(articles, first).tolist()
+    at_b = np.searchsorted(articles, second).tolist()
+    for a, b in zip(at_a, at_b, strict=True):
+        (a0, a1), (b0, b1) = spans[a], spans[b]
+        ta, va, tb, vb = flat[a0:a1], read[a0:a1], flat[b0:b1], read[b0:b1]
+        cos = va @ vb.T
+        best_b = cos.argmax(axis=1)
+        mutual = np.flatnonzero(cos.argmax(axis=0)[best_b] == np.arange(len(ta)))
+        x, y = ta[mutual], tb[best_b[mutual]]
+        yield (np.minimum(x, y) * size + np.maximum(x, y))[x != y]
+
+
 def semantic_pairs(
     article_texts: Mapping[str, Sequence[int]],
     outlet_of: Mapping[str, str],
@@ -388,27 +456,14 @@ def semantic_pairs(
     outlet = np.asarray([codes.setdefault(outlet_of[i], len(codes)) for i in ids], np.int64)
     del codes
     means = _means(texts_of, vectors)
-    pairs = _article_pairs(outlet, means, _article_anchors(texts_of, anchors), config)
+    spill: Spill | None = getattr(vectors, "beside", None)
+    pairs = _article_pairs(outlet, means, _article_anchors(texts_of, anchors), config, spill)
     del means, outlet
 
-    @functools.lru_cache(maxsize=ROW_CACHE)
-    def rows(a: int) -> tuple[Codes, Vectors]:
-        """An article's distinct texts (ascending) and their vectors, read once while
-        its pairs are ranked (pairs come sorted by their first article)."""
-        texts = sorted(set(texts_of[a]))
-        return np.asarray(texts, dtype=np.int64), vectors[texts]
-
     found = np.zeros(0, dtype=np.int64)
-    for lo in range(0, len(pairs), PAIR_CHUNK):  # a chunk's pairs as Python ints at once
-        first, second = np.divmod(pairs[lo : lo + PAIR_CHUNK], len(ids))
+    for lo in range(0, len(pairs), PAIR_CHUNK):
         chunk: list[Codes] = [found]
-        for a, b in zip(first.tolist(), second.tolist(), strict=True):
-            (ta, va), (tb, vb) = rows(a), rows(b)
-            cos = va @ vb.T
-            best_b = cos.argmax(axis=1)
-            mutual = np.flatnonzero(cos.argmax(axis=0)[best_b] == np.arange(len(ta)))
-            x, y = ta[mutual], tb[best_b[mutual]]
-            chunk.append((np.minimum(x, y) * size + np.maximum(x, y))[x != y])
+        for at in range(lo, min(lo + PAIR_CHUNK, len(pairs)), RANK_PAIRS):
+            chunk.extend(_mutual(pairs[at : at + RANK_PAIRS], texts_of, vectors, size))
         found = unique(np.concatenate(chunk))
-    rows.cache_clear()
     return found

@@ -1,10 +1,19 @@
 """What the work store keeps outside its tables' records: the matching stage's distinct
 passage texts (``StoredTexts``, a table of the store), float32 vectors (``StoredRows``) and
 MinHash signatures (``StoredMatrix``), each in a file of its own beside it, read back by
-number when needed."""
+number when needed.
+
+Rows picked by number are copied out of a read-only mapping of the file, a window of the
+file at a time, and each window's pages are dropped from the mapping once copied
+(``madvise(MADV_DONTNEED)``: the pages stay in the page cache, not in the process), so a
+read of any size keeps at most about ``WINDOW_BYTES`` of the file resident: one pass of
+numpy's gather instead of a system call per run of rows."""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import mmap
 import os
 import sqlite3
 from array import array
@@ -30,7 +39,7 @@ class WorkStoreError(ProvenanceError):
 class _Numbered(Generic[V]):
     """Values numbered in the order they are added, rows of one of the work store's tables
     (``_INSERT``: name, number, value; ``_SELECT``: number and value of the numbers in
-    ``({})``), read back by number, many at once."""
+    ``({marks})``, see ``by_number``), read back by number, many at once."""
 
     _INSERT = ""
     _SELECT = ""
@@ -51,12 +60,7 @@ class _Numbered(Generic[V]):
 
     def many(self, seqs: Sequence[int]) -> list[V]:
         """The values numbered ``seqs``, in that order."""
-        found: dict[int, V] = {}
-        wanted = sorted(set(seqs))
-        for at in range(0, len(wanted), _SQL_VARS):
-            part = wanted[at : at + _SQL_VARS]
-            query = self._SELECT.format(",".join("?" * len(part)))
-            found.update(self._db.execute(query, (self._name, *part)))
+        found: dict[int, V] = by_number(self._db, self._SELECT, (self._name,), seqs)
         return [found[s] for s in seqs]
 
 
@@ -65,7 +69,7 @@ class StoredTexts(_Numbered[str]):
     memory (``match.units.Texts``): the matching stage reads back the ones it aligns."""
 
     _INSERT = "INSERT INTO texts VALUES (?, ?, ?)"
-    _SELECT = "SELECT seq, text FROM texts WHERE name = ? AND seq IN ({})"
+    _SELECT = "SELECT seq, text FROM texts WHERE name = ? AND seq IN ({marks})"
 
 
 class StoredBlobs(_Numbered[bytes]):
@@ -74,7 +78,7 @@ class StoredBlobs(_Numbered[bytes]):
     another order (the claim groups)."""
 
     _INSERT = "INSERT INTO results VALUES (?, ?, ?)"
-    _SELECT = "SELECT seq, blob FROM results WHERE stage = ? AND seq IN ({})"
+    _SELECT = "SELECT seq, blob FROM results WHERE stage = ? AND seq IN ({marks})"
 
 
 def _created(path: Path) -> int:
@@ -133,16 +137,39 @@ class StoredStrings:
             self._path.unlink(missing_ok=True)
 
 
+def by_number(
+    db: sqlite3.Connection, query: str, first: tuple[Any, ...], seqs: Sequence[int]
+) -> dict[int, Any]:
+    """The rows ``(seq, value)`` of ``query`` for the distinct numbers of ``seqs``: its
+    ``{marks}`` bound to ``_SQL_VARS`` numbers a query, after the parameters ``first``."""
+    found: dict[int, Any] = {}
+    wanted = sorted(set(seqs))
+    for at in range(0, len(wanted), _SQL_VARS):
+        part = wanted[at : at + _SQL_VARS]
+        found.update(db.execute(query.format(marks=",".join("?" * len(part))), (*first, *part)))
+    return found
+
+
 class _RowFile:
     """Rows of ``width`` values of ``DTYPE`` in a file of their own beside the work store,
-    appended a block at a time."""
+    appended a block at a time, picked back by number through a mapping (``_pick``)."""
 
     DTYPE: np.dtype[Any] = np.dtype("<f4")
+    # file bytes copied from the mapping before their pages are dropped from it: more,
+    # fewer system calls per read, more of the file resident while a read lasts
+    WINDOW_BYTES = 8 << 20
+    # pages the kernel maps around a faulting one (its fault-around, 64 KB by default) are
+    # dropped too: the dropped range is widened to multiples of this
+    AROUND = 1 << 20
+    # runs of consecutive rows read with a positioned read each rather than through the
+    # mapping (a read of a few rows: a system call each is cheaper than faulting them in)
+    FEW_RUNS = 64
 
     def __init__(self, path: Path, width: int) -> None:
         self._path = path
         self._width = width
         self._count = 0
+        self._mapping: tuple[mmap.mmap, npt.NDArray[Any]] | None = None  # of ``_count`` rows
         self._fd = _created(path)
 
     def __len__(self) -> int:
@@ -156,6 +183,7 @@ class _RowFile:
         """Append ``rows`` (``len(self)`` x width)."""
         if not len(rows):
             return
+        self._unmap()
         view = np.ascontiguousarray(rows, dtype=self.DTYPE).data.cast("B")  # no copy
         at, done = self._count * self._width * self.DTYPE.itemsize, 0
         while done < len(view):
@@ -179,8 +207,74 @@ class _RowFile:
             raise IndexError(k)
         return k % self._count
 
+    def _view(self) -> npt.NDArray[Any]:
+        """The file's rows as a read-only mapping (made again when rows were appended)."""
+        if self._mapping is not None and len(self._mapping[1]) == self._count:
+            return self._mapping[1]
+        self._unmap()
+        size = self._count * self._width * self.DTYPE.itemsize
+        mapped = mmap.mmap(self._fd, size, access=mmap.ACCESS_READ)
+        view = np.frombuffer(mapped, dtype=self.DTYPE).reshape(self._count, self._width)
+        self._mapping = (mapped, view)
+        return view
+
+    def _unmap(self) -> None:
+        if self._mapping is None:
+            return
+        mapped = self._mapping[0]
+        self._mapping = None  # and the view of it with the tuple
+        with contextlib.suppress(BufferError):  # a view still alive: unmapped when it goes
+            mapped.close()
+
+    def _pick(self, index: Any) -> npt.NDArray[Any]:
+        """The rows numbered ``index`` (a sequence or integer array), in that order, as a
+        new array: fewer than ``FEW_RUNS`` runs of consecutive rows with a read each, more
+        copied from the mapping in ascending row order, a window of
+        ``WINDOW_BYTES`` of the file at a time, each window's pages dropped once copied."""
+        wanted = np.asarray(index, dtype=np.int64)
+        if wanted.ndim != 1:
+            raise TypeError(f"unsupported index {index!r}")
+        if len(wanted) and not (-self._count <= wanted.min() and wanted.max() < self._count):
+            raise IndexError("row number out of range")
+        out = np.empty((len(wanted), self._width), dtype=self.DTYPE)
+        if not len(wanted):
+            return out
+        wanted = wanted % self._count
+        runs = np.flatnonzero(wanted[1:] != wanted[:-1] + 1) + 1
+        if len(runs) < self.FEW_RUNS:  # a few runs of rows: a positioned read each
+            for lo, hi in itertools.pairwise([0, *runs.tolist(), len(wanted)]):
+                self._read(out[lo:hi], int(wanted[lo]))
+            return out
+        order = None if (wanted[1:] >= wanted[:-1]).all() else np.argsort(wanted, kind="stable")
+        rows = wanted if order is None else wanted[order]
+        into = out if order is None else np.empty_like(out)
+        view = self._view()
+        row_bytes = self._width * self.DTYPE.itemsize
+        per = max(1, self.WINDOW_BYTES // row_bytes)
+        cuts = np.flatnonzero(rows[1:] // per != rows[:-1] // per) + 1
+        mapped = self._mapping[0] if self._mapping is not None else None
+        for lo, hi in itertools.pairwise([0, *cuts.tolist(), len(rows)]):
+            np.take(view, rows[lo:hi], axis=0, out=into[lo:hi])
+            if mapped is not None:
+                start = int(rows[lo]) * row_bytes // self.AROUND * self.AROUND
+                end = min(
+                    len(mapped),
+                    -(-(int(rows[hi - 1]) + 1) * row_bytes // self.AROUND) * self.AROUND,
+                )
+                mapped.madvise(mmap.MADV_DONTNEED, start, end - start)
+        if order is not None:
+            out[order] = into
+        return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without its mapping (made again on the first read)."""
+        state = dict(self.__dict__)
+        state["_mapping"] = None
+        return state
+
     def close(self) -> None:
         """Close and remove the file (what it held is no longer needed)."""
+        self._unmap()
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
@@ -189,8 +283,8 @@ class _RowFile:
 
 class StoredRows(_RowFile):
     """Rows of a float32 matrix in a file of their own (``match.units.Rows``), read back by
-    row number with positioned reads: only the rows asked for are in memory, never a
-    mapping of the whole file."""
+    row number: one row with a positioned read, many through the mapping (``_pick``): only
+    the rows asked for stay in memory."""
 
     def __getitem__(
         self, index: int | Sequence[int] | npt.NDArray[np.integer[Any]]
@@ -200,25 +294,21 @@ class StoredRows(_RowFile):
             row = np.empty(self._width, dtype=np.float32)
             self._read(row, self._position(int(index)))
             return row
-        wanted = [self._position(int(k)) for k in index]
-        out = np.empty((len(wanted), self._width), dtype=np.float32)
-        n = 0
-        while n < len(wanted):  # a run of consecutive rows is one read
-            m = n + 1
-            while m < len(wanted) and wanted[m] == wanted[m - 1] + 1:
-                m += 1
-            self._read(out[n:m], wanted[n])
-            n = m
-        return out
+        return self._pick(index)
+
+    def beside(self, name: str, width: int) -> StoredMatrix:
+        """A ``StoredMatrix`` of ``width`` columns in a file ``name`` of this one's folder
+        (the work folder): for uint32 rows a step needs while it reads these."""
+        return StoredMatrix(self._path.parent / f"{name}.u32", width)
 
 
 class StoredMatrix(_RowFile):
     """MinHash signatures (uint32 rows: ``match.candidates.SignatureRows``) in a file of
     their own, read back as LSH reads them: a few columns of every row (a band), or rows
-    picked by number. Each read maps the file, copies what it asked for and drops the
-    mapping, so what stays resident is what one read returns: columns ``WINDOW`` at a time
-    (read in one pass over the file, ``BLOCK`` rows mapped at once), picked rows as many as
-    asked for."""
+    picked by number. Each read drops the file's pages from the process once copied, so
+    what stays resident is what one read returns: columns ``WINDOW`` at a time (read in one
+    pass over the file, ``BLOCK`` rows mapped at once), picked rows as many as asked for
+    (``_pick``)."""
 
     DTYPE: np.dtype[Any] = np.dtype("<u4")
     BLOCK = 65_536  # rows mapped at once while columns are read
@@ -265,17 +355,7 @@ class StoredMatrix(_RowFile):
                 raise TypeError(f"unsupported index {index!r}")
             start, stop, _ = cols.indices(self._width)
             return self._columns(start, max(start, stop))
-        picked = np.asarray(index, dtype=np.int64)
-        if picked.ndim != 1:
-            raise TypeError(f"unsupported index {index!r}")
-        if len(picked) and not (-self._count <= picked.min() and picked.max() < self._count):
-            raise IndexError("row number out of range")
-        if not len(picked) or not self._count:
-            return np.empty((0, self._width), dtype=np.uint32)
-        mapped = self._map(0, self._count)
-        out = np.array(mapped[picked % self._count], dtype=np.uint32)
-        del mapped
-        return out
+        return self._pick(index)
 
     def extend(self, rows: npt.NDArray[Any]) -> None:
         self._window = None
