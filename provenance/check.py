@@ -327,10 +327,11 @@ def run(
     quoting = quote_lexicons or QuoteLexicons.load()
     fp = index.fp
     ordered = sorted(results, key=lambda r: r.article.id)
-    entries = fp.entries(ordered)
     # Duplicates are looked up with every paragraph, boilerplate or not: a detector that
     # wrongly took a whole article for boilerplate must not hide a copy of it.
-    queries = [fp.entry(r, with_boilerplate=True) for r in ordered]
+    pairs = [fp.entry_pair(r) for r in ordered]
+    entries = [stored for stored, _ in pairs]
+    queries = [query for _, query in pairs]
     verdicts: list[ArticleVerdict] = []
     with Store(":memory:", fp) as batch, index.transaction(write=add):
         indexed = index.count()

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -23,7 +23,10 @@ from provenance.cli_common import ConfigOpt, PathsArg
 from provenance.config import Config
 from provenance.errors import InputErrors, ProvenanceError
 from provenance.render.safe import visible
-from provenance.run import local, workstore
+
+if TYPE_CHECKING:  # imported where the report runs: they bring numpy, which a check
+    # (same command line, same imports of this module) does without
+    from provenance.run import workstore
 
 
 class ReportFormat(StrEnum):
@@ -63,6 +66,8 @@ def _work_store(folder: Path | None, resume: bool) -> Iterator[workstore.WorkSto
     in a temporary folder removed afterwards. An SQLite error while the run uses it (the
     report touches no other database) becomes one line naming the store's file. Bad input
     leaves no new store behind (nor the folder, when this run made it)."""
+    from provenance.run import workstore
+
     with contextlib.ExitStack() as stack:
         made = folder is not None and not folder.exists()
         if folder is None:
@@ -149,6 +154,8 @@ def _streamed(
     progress: pipeline.Progress | None,
 ) -> Iterator[pipeline.Streamed]:
     """The run, on this machine (with its work store) or on the Dask cluster."""
+    from provenance.run import local
+
     if engine == Engine.local:
         if cluster.inputs_shared:
             raise common.fail(["--inputs-shared is for --engine dask"])
@@ -275,10 +282,8 @@ def report(
                 typer.echo(visible(line), err=True)
                 return
             # these formats are made whole in memory: read back what the work store holds
-            # (the quotation groups) before it closes
-            result = dataclasses.replace(
-                run.corpus, articles=tuple(run.articles), quotes=tuple(run.corpus.quotes)
-            )
+            # (the claim and quotation groups) before it closes
+            result = pipeline.held(run)
         texts = {r.article.id: r.article.text for r in result.articles}
         data = render_data.report_dict(result, config)
         if fmt == ReportFormat.md:

@@ -15,11 +15,12 @@ goes through an optional callback (the CLI draws it; the library never prints).
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain, islice
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from provenance import attribution, boilerplate, classify, quotes, templates
 from provenance.agencies import AgencyLexicon
@@ -35,16 +36,16 @@ from provenance.model import (
     outlet_key,
 )
 from provenance.resources import Resources
-from provenance.run.kernels import Kernels
-from provenance.run.local import Executor, Serial, Task, kernels_of
-from provenance.run.workstore import StoredArticles, WorkStore
+from provenance.run.serial import Executor, Serial, Task
 from provenance.segment import segment
-from provenance.semantic import DIMENSIONS
 
 if TYPE_CHECKING:  # the matching stage is imported where it runs (``analyze_streamed``):
     # the per-article stages (``analyze_each``, all a ``provenance check`` needs) do without
+    # it, and without numpy (the kernels, the work store's matrices)
     from provenance.match import reuse
     from provenance.match.quote_corpus import QuoteRow
+    from provenance.run.kernels import Kernels
+    from provenance.run.workstore import StoredArticles, WorkStore
 
 __all__ = [
     "Progress",
@@ -197,6 +198,14 @@ def analyze_each(
     )
 
 
+def _stored_articles(articles: Sequence[Article]) -> TypeGuard[StoredArticles]:
+    """Whether ``articles`` are a work store's (``StoredArticles``: in id order, read back
+    on demand); none can exist before ``run.workstore`` is imported, which a one-article
+    check never does."""
+    workstore = sys.modules.get("provenance.run.workstore")
+    return workstore is not None and isinstance(articles, workstore.StoredArticles)
+
+
 def _analyzed(
     articles: Sequence[Article],
     config: Config,
@@ -211,7 +220,7 @@ def _analyzed(
     report = progress or _no_progress
     # the work store's articles are numbered in id order already (and read back on demand)
     ordered = articles
-    if not isinstance(articles, StoredArticles):
+    if not _stored_articles(articles):
         ordered = sorted(articles, key=lambda a: a.id)
     total = len(ordered)
 
@@ -273,6 +282,8 @@ def analyze_streamed(
     read back from it one at a time instead of being held in memory. ``executor`` runs the
     per-article stages, ``kernels`` the heavy steps of matching (default: this process)."""
     from provenance.match import reuse
+    from provenance.run.local import kernels_of
+    from provenance.semantic import DIMENSIONS
 
     config = config or Config()
     report = progress or _no_progress
@@ -288,7 +299,7 @@ def analyze_streamed(
     if store is None:
         results = tuple(analysed)
         outlets = tuple((r.article.id, r.article.outlet) for r in results)
-    elif isinstance(articles, StoredArticles):  # all in the store, read back from it
+    elif _stored_articles(articles):  # all in the store, read back from it
         deque(analysed, maxlen=0)  # written to the store as they come
         outlets = articles.outlets()
         results = store.results("articles")
@@ -311,7 +322,8 @@ def analyze_streamed(
                 unions = store.matrix("article-signatures", num_perm)
                 stack.callback(unions.close)
             spans_to = _stored(store, _SPANS) if store is not None else tuple
-            # a pool's workers describe the claim texts; in this process, the claims do it
+            # a pool's workers describe the claim texts (and align the quotations and make
+            # their groups); in this process, the claims (and quotations) do it
             describe_by = None if isinstance(runner, Serial) else runner
             found = reuse.find_reuse(
                 results,
@@ -326,13 +338,16 @@ def analyze_streamed(
                 article_signatures_to=unions,
                 claims_to=store,
             )
-        reduced = CorpusReductions(found, _quote_groups(results, config, store))
+        quotes = _quote_groups(results, config, store, describe_by)
+        reduced = CorpusReductions(found, quotes)
         if store is not None:  # the spans and groups are rows of their own (``_stored``)
             kept = replace(reduced, reuse=replace(found, spans=()), quotes=())
             store.keep("reuse", kept)
     found = reduced.reuse
-    if store is not None:
-        found = replace(found, spans=store.results(_SPANS))
+    if store is not None:  # a resumed run's claim groups are read back from the store
+        from provenance.match.claim_groups import attached
+
+        found = replace(found, spans=store.results(_SPANS), claims=attached(found.claims, store))
         reduced = replace(reduced, quotes=store.results(_QUOTES))
     report("match", total, total)
     corpus = CorpusResult(
@@ -381,18 +396,23 @@ class _StoredQuotations:
         self._count += len(rows)
 
     def many(self, seqs: Sequence[int]) -> list[QuoteRow]:
-        return [self._store.get(self.STAGE, s) for s in seqs]
+        rows: list[QuoteRow] = self._store.many(self.STAGE, seqs)
+        return rows
 
 
 def _quote_groups(
-    results: Sequence[ArticleResult], config: Config, store: WorkStore | None
+    results: Sequence[ArticleResult],
+    config: Config,
+    store: WorkStore | None,
+    executor: Executor | None = None,
 ) -> Sequence[QuoteGroup]:
-    """``find_quote_groups``; with a work store, the quotations, their units' signatures and
-    the groups go to it as they are made and are read back from it."""
+    """``find_quote_groups`` (``executor``: a pool whose workers align the quotations and
+    make the groups); with a work store, the quotations, their units' signatures and the
+    groups go to it as they are made and are read back from it."""
     from provenance.match.quote_groups import find_quote_groups
 
     if store is None:
-        return find_quote_groups(results, config)
+        return find_quote_groups(results, config, executor=executor)
     signatures = store.matrix("quote-signatures", config.fingerprint.num_perm)
     try:
         return find_quote_groups(
@@ -401,6 +421,7 @@ def _quote_groups(
             rows_to=_StoredQuotations(store),
             signatures_to=signatures,
             groups_to=_stored(store, _QUOTES),
+            executor=executor,
         )
     finally:
         signatures.close()
@@ -454,5 +475,18 @@ def analyze(
         kernels=kernels,
     )
     # all in memory: the groups a work store holds are read back too (before it closes)
+    return held(streamed)
+
+
+def held(streamed: Streamed) -> CorpusResult:
+    """The corpus of ``streamed`` with its articles and the groups a work store holds read
+    back into memory (before the store closes)."""
+    from provenance.match.claim_groups import ClaimTable
+
     corpus = streamed.corpus
-    return replace(corpus, articles=tuple(streamed.articles), quotes=tuple(corpus.quotes))
+    claims = corpus.claims
+    if isinstance(claims, ClaimTable) and claims.stored:
+        claims = tuple(claims)
+    return replace(
+        corpus, articles=tuple(streamed.articles), claims=claims, quotes=tuple(corpus.quotes)
+    )

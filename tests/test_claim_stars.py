@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.match import claim_groups
 from provenance.match.claim_corpus import ClaimCorpus
 from provenance.model import ClaimGroup, ClaimLink, ClaimOccurrence, Confidence
+from provenance.run.workstore import WorkStore
 
 
 def _scan(
@@ -84,17 +87,22 @@ def _group(level: Confidence, article: str, start: int) -> ClaimGroup:
     return ClaimGroup("", f"text of {article}", (first, other), article, level)
 
 
-def test_the_claim_table_reads_groups_back_in_report_order_numbered() -> None:
-    # Added as made (any order): read back strong groups first, each kind by its first
-    # occurrence (article number, then start), numbered from claim-0001 in that order;
-    # the same after a pickle round trip (the work store keeps it so).
-    made = [
+def _made() -> list[tuple[ClaimGroup, int]]:
+    """Groups as made (any order), each with its first article's number."""
+    return [
         (_group(Confidence.POSSIBLE, "b", 10), 1),
         (_group(Confidence.STRONG, "c", 0), 2),
         (_group(Confidence.STRONG, "a", 30), 0),
         (_group(Confidence.POSSIBLE, "a", 7), 0),
         (_group(Confidence.STRONG, "a", 3), 0),
     ]
+
+
+def test_the_claim_table_reads_groups_back_in_report_order_numbered() -> None:
+    # Added as made (any order): read back strong groups first, each kind by its first
+    # occurrence (article number, then start), numbered from claim-0001 in that order;
+    # the same after a pickle round trip (the work store keeps it so).
+    made = _made()
     table = claim_groups.ClaimTable()
     for group, article in made:
         table.add(group, article)
@@ -106,6 +114,39 @@ def test_the_claim_table_reads_groups_back_in_report_order_numbered() -> None:
     again = pickle.loads(pickle.dumps(table))
     assert again == table
     assert list(again) == list(table)
+
+
+def test_a_claim_table_in_the_work_store_reads_its_groups_back_from_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three groups a block: the groups go to the store's rows as blocks fill and when the
+    # table is read; read back in report order, a block at a time, the same as in memory.
+    # Pickled (the work store keeps the stage's results), the table leaves its rows in the
+    # store; attached to it again (a resumed run), it reads them from there.
+    monkeypatch.setattr(claim_groups, "GROUP_BLOCK", 3)
+    made = _made()
+    store = WorkStore(tmp_path, resume=False)
+    try:
+        here, stored = claim_groups.ClaimTable(), claim_groups.ClaimTable(store)
+        for group, article in made:
+            here.add(group, article)
+            stored.add(group, article)
+        assert store.done(claim_groups.GROUPS) == 3  # the first block, before any read
+        assert list(stored) == list(here)
+        assert store.done(claim_groups.GROUPS) == 5
+        assert stored == here
+        assert (stored.strong(), here.strong(), stored.stored, here.stored) == (3, 3, True, False)
+        kept = pickle.loads(pickle.dumps(stored))
+        with pytest.raises(RuntimeError):
+            list(kept)
+        again = claim_groups.attached(kept, store)
+        assert list(again) == list(here)
+        assert again[3] == here[3]
+        assert claim_groups.attached(here, store) is here
+        fresh = claim_groups.ClaimTable(store)  # a new run's table starts empty
+        assert (len(fresh), store.done(claim_groups.GROUPS)) == (0, 0)
+    finally:
+        store.close()
 
 
 def test_links_as_columns_give_back_each_link() -> None:

@@ -1037,6 +1037,9 @@ def test_claims_with_their_texts_in_the_work_store_are_the_claims_in_memory(
         everything = range(len(here))
         assert stored.texts.many(everything) == here.texts.many(everything)
         assert stored.keys.many(everything) == here.keys.many(everything)
+        assert (tmp_path / "claim-keys.utf8").exists()  # a file beside the store
+        stored.close_keys()
+        assert not (tmp_path / "claim-keys.utf8").exists()  # let go once the links are scored
         assert isinstance(stored.signatures, StoredMatrix)  # a file beside the store
         assert (tmp_path / "claim-signatures.u32").stat().st_size == stored.signatures[:].nbytes
         assert np.array_equal(stored.signatures[:], here.signatures[:])
@@ -1044,6 +1047,48 @@ def test_claims_with_their_texts_in_the_work_store_are_the_claims_in_memory(
         stored.close()
         assert not (tmp_path / "claim-signatures.u32").exists()  # let go once LSH read it
         assert find_claims(results, config, folder=store) == find_claims(results, config)
+    finally:
+        store.close()
+
+
+def test_a_resumed_run_reads_the_claim_groups_its_work_store_kept(
+    corpus_articles: dict[str, Article], tmp_path: Path
+) -> None:
+    """With a work store the groups are its rows ("claim-groups"); the stage's results kept
+    there hold the table without them. A run resumed after the stage reads them back from
+    the store: the groups of a run without one, however it renders them."""
+    articles = list(corpus_articles.values())
+    config = replace(Config(), claims=ClaimsConfig(model="none"))  # the lexical links only
+    plain = pipeline.analyze(articles, config)
+    assert len(plain.claims) >= 2
+
+    def run() -> tuple[ClaimGroup, ...]:
+        store = WorkStore(tmp_path, "key", resume=True)
+        try:
+            streamed = pipeline.analyze_streamed(articles, config, store=store)
+            assert store.done("claim-groups") == len(plain.claims)
+            assert report_dict(pipeline.held(streamed), config) == report_dict(plain, config)
+            return tuple(streamed.corpus.claims)
+        finally:
+            store.close()
+
+    assert run() == tuple(plain.claims)
+    assert run() == tuple(plain.claims)  # resumed: the stage's results read back
+
+
+def test_stored_strings_read_back_by_number_in_any_order(tmp_path: Path) -> None:
+    store = WorkStore(tmp_path, resume=False)
+    try:
+        said = ["서울 summoned", "", "Москва said", "a b c", "\u00e9t\u00e9"]
+        strings = store.strings("s")
+        strings.extend(said[:2])
+        strings.extend([])
+        strings.extend(said[2:])
+        assert len(strings) == 5
+        assert strings.many([4, 0, 1, 2, 0, 3]) == [said[k] for k in (4, 0, 1, 2, 0, 3)]
+        assert strings.many([]) == []
+        strings.close()
+        assert not (tmp_path / "s.utf8").exists()
     finally:
         store.close()
 

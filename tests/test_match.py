@@ -266,6 +266,23 @@ def test_equal_values_counted_a_chunk_of_links_at_a_time_are_the_same(
     assert [(c.a, c.b, c.estimated_jaccard) for c in found] == expected
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=2**31), st.integers(min_value=1, max_value=9))
+def test_best_links_picked_a_few_rows_at_a_time_are_the_same(seed: int, pick: int) -> None:
+    """Each row's best links picked for a block of about ``pick`` links at a time (rows
+    whose links come as the first and as the second of a pair, hubs of big buckets among
+    them): the candidates are MinHashLSH's, as when picked at once."""
+    from provenance.match import candidates as module
+
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, 3, size=(40, 8)).astype(np.uint32)
+    expected = datasketch_candidates(values, 4, 2, 2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "_PICK", pick)
+        found = candidate_list(values, Banding(4, 2), 2)
+    assert [(c.a, c.b, c.estimated_jaccard) for c in found] == expected
+
+
 def test_an_unknown_scheme_is_named_with_the_known_ones() -> None:
     said = "unknown MinHash scheme 'minhash' (one of affine32, affine64, legacy)"
     with pytest.raises(ValueError, match=f"^{re.escape(said)}$"):

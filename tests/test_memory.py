@@ -17,7 +17,7 @@ from provenance.match.claim_corpus import ClaimCorpus, units_of
 from provenance.match.claims import find_claims, load_stopwords
 from provenance.match.signatures import union, union_runs
 from provenance.model import Article, outlet_key
-from provenance.run.kernels import Local, sign_in_chunks
+from provenance.run.kernels import Local, SignedBatches
 from provenance.run.workstore import StoredMatrix, StoredRows, WorkStore, WorkStoreError
 
 
@@ -162,8 +162,12 @@ def test_stored_rows_never_write_through_a_link(tmp_path: Path) -> None:
 
 
 def test_signing_in_chunks_gives_the_matrix_of_one_batch(
-    corpus_articles: dict[str, Article],
+    corpus_articles: dict[str, Article], tmp_path: Path
 ) -> None:
+    """``SignedBatches`` signs the texts added a chunk at a time, in memory or into a stored
+    matrix: the rows of one ``sign`` of all the texts, whatever the chunk and however the
+    texts are added (one at a time, or in runs that cross the chunks); each block's texts
+    are handed to ``then`` once, in order."""
     texts = [p for a in corpus_articles.values() for p in a.text.split("\n") if p.strip()]
     params = FingerprintParams.from_config(Config().fingerprint)
 
@@ -173,8 +177,21 @@ def test_signing_in_chunks_gives_the_matrix_of_one_batch(
     whole = Local().sign(texts, params, shingler)
     assert len(texts) > 7
     for chunk in (1, 7, len(texts), 10 * len(texts)):
-        assert np.array_equal(sign_in_chunks(Local(), texts, params, shingler, chunk), whole)
-    assert sign_in_chunks(Local(), [], params, shingler).shape == (0, params.num_perm)
+        seen: list[str] = []
+        batches = SignedBatches(Local(), params, shingler, then=seen.extend, chunk=chunk)
+        for t in texts:
+            batches.add([t])
+        assert np.array_equal(np.asarray(batches.done()), whole)
+        assert seen == texts
+        stored = StoredMatrix(tmp_path / f"s{chunk}.u32", params.num_perm)
+        batches = SignedBatches(Local(), params, shingler, stored, chunk=chunk)
+        for lo in range(0, len(texts), 5):
+            batches.add(texts[lo : lo + 5])
+        assert batches.done() is stored
+        assert np.array_equal(stored[np.arange(len(texts))], whole)
+        stored.close()
+    empty = SignedBatches(Local(), params, shingler).done()
+    assert np.asarray(empty).shape == (0, params.num_perm)
 
 
 def test_the_claim_corpus_keeps_every_unit_of_every_article(

@@ -4,8 +4,9 @@ they are made; the same groups as in memory, whatever the chunk sizes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,7 @@ from provenance.match import quote_corpus
 from provenance.match.quote_corpus import MemoryQuotations, QuoteRow
 from provenance.match.quote_groups import find_quote_groups
 from provenance.model import Article, QuoteGroup
+from provenance.run import kernels
 from provenance.run.stored import StoredMatrix
 from provenance.run.workstore import WorkStore
 
@@ -72,8 +74,9 @@ def test_groups_are_the_same_from_stored_signatures_and_rows_read_back_one_at_a_
     assert isinstance(expected, tuple)
     assert [[o.article_id for o in g.occurrences] for g in expected] == EXPECTED
     assert [g.id for g in expected] == ["quote-0001", "quote-0002", "quote-0003"]
-    for name in ("SIGN_CHUNK", "ROWS_CHUNK", "LINK_CHUNK", "GROUP_CHUNK"):
+    for name in ("ROWS_CHUNK", "LINK_CHUNK", "GROUP_CHUNK"):
         monkeypatch.setattr(quote_corpus, name, 1)
+    monkeypatch.setattr(kernels, "SIGN_CHUNK", 1)
     rows = _Rows()
     stored = StoredMatrix(tmp_path / "q.u32", config.fingerprint.num_perm)
     found = find_quote_groups(
@@ -108,5 +111,56 @@ def test_a_run_with_a_work_store_reads_its_groups_back_from_it(tmp_path: Path) -
         assert list(streamed.corpus.quotes) == list(in_memory.quotes)
         assert [[o.article_id for o in g.occurrences] for g in in_memory.quotes] == EXPECTED
         assert pipeline.analyze(ARTICLES, store=store).quotes == in_memory.quotes
+    finally:
+        store.close()
+
+
+class _Ahead:
+    """An executor that takes every item of a call before it runs any (as a pool's
+    workers take some ahead, only more so), noting the tasks it ran."""
+
+    def __init__(self) -> None:
+        self.ran: list[str] = []
+
+    def map(
+        self, task: Callable[[Any, Any, Any], Any], items: Iterable[Any], context: Any
+    ) -> Iterator[Any]:
+        taken = list(items)
+        self.ran.extend([task.__name__] * len(taken))
+        return iter([task(item, context, None) for item in taken])
+
+    def close(self) -> None:
+        return None
+
+
+def test_an_executor_that_takes_pairs_ahead_makes_the_same_groups() -> None:
+    """The pairs are aligned and the groups made by the executor: one that takes all the
+    pairs of a chunk at once aligns pairs that the serial order skips once their
+    quotations are joined, and the groups are the same (components do not depend on the
+    order of the joins). Each group is one task, in order."""
+    results = pipeline.analyze_each(ARTICLES)
+    config = Config()
+    expected = find_quote_groups(results, config)
+    ahead = _Ahead()
+    found = find_quote_groups(results, config, executor=ahead)
+    assert found == expected
+    assert [[o.article_id for o in g.occurrences] for g in found] == EXPECTED
+    assert ahead.ran.count("_group_task") == 3
+    # a-b, b-c (and a-c, when LSH proposes it): none is skipped, all four are long enough
+    assert 2 <= ahead.ran.count("_aligned_task") <= 3
+
+
+def test_stored_results_are_read_back_by_number_in_batches(tmp_path: Path) -> None:
+    """``WorkStore.many``: the results asked for, in the order asked, repeats included,
+    across more numbers than one query binds; a number not stored is an IndexError."""
+    store = WorkStore(tmp_path / "work", resume=False)
+    try:
+        rows = [(k, f"quotation {k}") for k in range(2000)]
+        assert list(store.append("rows", rows)) == rows
+        asked = [1999, 3, 3, 0, *range(100, 1900), 1500]
+        assert store.many("rows", asked) == [rows[k] for k in asked]
+        assert store.many("rows", []) == []
+        with pytest.raises(IndexError, match="rows: no result 2000"):
+            store.many("rows", [5, 2000])
     finally:
         store.close()

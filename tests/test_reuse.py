@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,6 +37,7 @@ from provenance.model import (
 )
 from provenance.render import data as render_data
 from provenance.render import text as render_text
+from provenance.run import kernels as kernels_module
 from provenance.run.kernels import Local, Shingler, VectorSink
 from provenance.segment import segment
 from provenance.semantic import Vectors
@@ -482,6 +484,14 @@ def test_near_duplicates_from_scored_pairs_at_the_threshold_and_their_clusters()
         "g": (Duplicate("g", "f", 0.6, 92.0),),
     }
     assert clusters == (("a", "b", "e"), ("f", "g"))
+    # held as columns: the articles with any in id order; none for the others; it
+    # pickles (the work store keeps it, a pool sends it)
+    assert list(duplicates) == ["a", "b", "e", "f", "g"]
+    assert duplicates.get("c", ()) == ()
+    assert "d" not in duplicates
+    assert pickle.loads(pickle.dumps(duplicates)) == duplicates
+    none, alone = duplicates_of([], config)
+    assert (dict(none), alone) == ({}, ())
 
 
 def _shared(start: int, end: int, *sources: str) -> tuple[Span, float]:
@@ -725,6 +735,12 @@ def test_the_link_table_holds_the_links_of_links_of_as_columns() -> None:
     ]
     empty = LinkTable.of(directed([(Candidate(0, 1, 0.9), None)], Config()))
     assert (len(empty), empty.texts.tolist(), empty.of_text(0)) == (0, [], [])
+    # held in 16 bits when they fit (offsets and counts under 65,536, scores in whole
+    # hundredths, estimates in ten-thousandths), else as made: the same links either way
+    odd = [(Candidate(0, 1, 0.12345), Alignment(0, 70_000, 5, 70_005, 87.123))]
+    wide = LinkTable.of(directed(odd, Config()))
+    assert {u: wide.of_text(u) for u in (0, 1)} == links_of(odd, Config())
+    assert wide.of_text(1) == [Link(0, (5, 70_005), (0, 70_000), 87.123, 0.12345)]
 
 
 def test_candidates_are_aligned_a_chunk_at_a_time_each_with_its_own_texts(
@@ -904,7 +920,7 @@ def test_the_corpus_numbers_distinct_passages_by_first_occurrence_and_signs_each
     params = FingerprintParams.from_config(config.fingerprint)
     distinct = [W1, W2, W3, O3]
     for chunk, batches in ((3, [3, 1]), (2, [2, 2])):
-        monkeypatch.setattr(reuse, "SIGN_CHUNK", chunk)
+        monkeypatch.setattr(kernels_module, "SIGN_CHUNK", chunk)
         kernels = _SignRecorder()
         texts = MemoryTexts()
         corpus = reuse.Corpus.build(_segmented(*arts), config, kernels, texts)

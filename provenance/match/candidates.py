@@ -11,13 +11,14 @@ the report used it (a test compares with ``MinHashLSH`` on random signatures):
   quadratic;
 - of the rows a row is linked to, the ``max_candidates`` with the highest estimated Jaccard
   (the share of equal values over the whole signature; ties: lower position) are kept.
-Pairs are produced band by band and chunk by chunk, so memory follows the number of
-candidate pairs, not the square of the bucket sizes.
+Pairs are produced band by band and chunk by chunk, each once (a bucket links its rows both
+ways: the pair a < b stands for both), and each row's best are picked a block of rows at a
+time, so memory follows the number of distinct pairs (8 bytes and a few more each), not
+the square of the bucket sizes nor the links both ways with their sort keys.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias, overload
@@ -25,6 +26,7 @@ from typing import Any, Protocol, TypeAlias, overload
 import numpy as np
 
 from provenance.config import FingerprintConfig
+from provenance.fingerprint import band_keys_of
 from provenance.match.codes import Matrix, unique
 
 
@@ -152,15 +154,10 @@ class Banding:
 
     def keys(self, matrix: Matrix) -> list[list[int]]:
         """Per row, one signed 64-bit key per band (fits an SQLite INTEGER), the band
-        number mixed in: BLAKE2b of the slice's values as little-endian 64-bit integers."""
-        wide = np.ascontiguousarray(matrix, dtype="<u8")
-        out: list[list[int]] = [[] for _ in range(len(wide))]
-        for band, part in enumerate(self.slices(wide)):
-            person = band.to_bytes(2, "little") * 8
-            for row, values in enumerate(part):
-                digest = hashlib.blake2b(values.tobytes(), digest_size=8, person=person)
-                out[row].append(int.from_bytes(digest.digest(), "little", signed=True))
-        return out
+        number mixed in: BLAKE2b of the slice's values as little-endian 64-bit integers
+        (``fingerprint.band_keys_of``, which signs one row without numpy)."""
+        rows = np.asarray(matrix, dtype=np.uint64).tolist()
+        return [band_keys_of(row, self.bands, self.rows) for row in rows]
 
 
 def _runs(sizes: Matrix) -> Matrix:
@@ -197,29 +194,76 @@ def candidates(
 ) -> tuple[Matrix, Matrix, Matrix]:
     """Candidate pairs of the rows of ``matrix`` as three arrays (a, b, equal values),
     sorted by (a, b), ``a < b``, each pair once; the estimated Jaccard of a pair is
-    ``equal / matrix.shape[1]``. The links of every ``fold_every`` bands are
-    de-duplicated together (fewer: less memory, more sorting)."""
+    ``equal / matrix.shape[1]`` (``candidate_codes``, its codes cut in two)."""
+    codes, equal = candidate_codes(matrix, banding, max_candidates, fold_every)
+    n = max(len(matrix), 1)
+    return codes // n, codes % n, equal.astype(np.int64)
+
+
+# Links whose best are picked at once (``_kept``: about 60 bytes each while they are).
+_PICK = 1 << 17
+
+
+def candidate_codes(
+    matrix: Signatures, banding: Banding, max_candidates: int, fold_every: int = 6
+) -> tuple[Matrix, Matrix]:
+    """``candidates`` as pair codes ``a * len(matrix) + b`` (int64, ascending) and their
+    equal values (the smallest unsigned type that holds ``matrix.shape[1]``). A bucket
+    links its rows both ways, so each link is gathered once, as a pair (a < b): the links
+    of every ``fold_every`` bands are de-duplicated together (fewer: less memory, more
+    sorting), the equal values computed once a pair, and each row's best picked a block of
+    rows at a time; what is held is the distinct pairs, 8 bytes and a few more each."""
     n = len(matrix)
-    empty = np.zeros(0, dtype=np.int64)
+    width = matrix.shape[1]
     if n < 2:
-        return empty, empty, empty
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.min_scalar_type(width))
     codes: list[Matrix] = []
     for band, part in enumerate(banding.slices(matrix), start=1):
         for src, dst in band_links(part, max_candidates):
-            keep = src != dst
+            keep = src < dst  # the other way round comes too
             codes.append(src[keep].astype(np.int64) * n + dst[keep])
         if band % max(1, fold_every) == 0 and codes:  # memory follows distinct links
             codes = [unique(np.concatenate(codes))]
-    if not codes:
-        return empty, empty, empty
-    links = unique(np.concatenate(codes))
+    pairs = unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
     del codes
-    src, dst = links // n, links % n
-    equal = np.empty(len(links), dtype=np.int64)
-    for lo in range(0, len(links), _CHUNK):
-        hi = lo + _CHUNK
-        equal[lo:hi] = (matrix[src[lo:hi]] == matrix[dst[lo:hi]]).sum(axis=1)
-    return keep_best(src, dst, equal, max_candidates, n)
+    equal = np.empty(len(pairs), dtype=np.min_scalar_type(width))
+    for lo in range(0, len(pairs), _CHUNK):
+        src, dst = np.divmod(pairs[lo : lo + _CHUNK], n)
+        equal[lo : lo + _CHUNK] = (matrix[src] == matrix[dst]).sum(axis=1)
+    kept = _kept(pairs, equal, max_candidates, n)
+    return pairs[kept], equal[kept]
+
+
+def _kept(pairs: Matrix, equal: Matrix, max_candidates: int, n: int) -> Matrix:
+    """Which of the distinct ``pairs`` (codes, ascending) are among the ``max_candidates``
+    best links of either of their rows (``keep_best``'s rule), as a mask: the links of a
+    block of rows (each pair as a link of its first row, from a slice of ``pairs``, and of
+    its second, through ``by_second``) ranked together, about ``_PICK`` links a block."""
+    kept = np.zeros(len(pairs), dtype=np.bool_)
+    if not len(pairs):
+        return kept
+    second = pairs % n
+    by_second = np.argsort(second, kind="stable")
+    second = second[by_second]
+    step = max(1, -(-n * _PICK // (2 * len(pairs))))  # rows a block: _PICK links on average
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        i0, i1 = np.searchsorted(pairs, [lo * n, hi * n]).tolist()
+        j0, j1 = np.searchsorted(second, [lo, hi]).tolist()
+        mine = by_second[j0:j1]  # pairs whose second row is in the block
+        at = np.r_[np.arange(i0, i1), mine]
+        src = np.r_[pairs[i0:i1] // n, second[j0:j1]]
+        dst = np.r_[pairs[i0:i1] % n, pairs[mine] // n]
+        order = np.lexsort((dst, -equal[at].astype(np.int64), src))
+        kept[at[order[_ranks(src[order]) < max_candidates]]] = True
+    return kept
+
+
+def _ranks(rows: Matrix) -> Matrix:
+    """Per position of ``rows`` (equal rows together), its rank among its row's: 0, 1, ..."""
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    ranks: Matrix = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+    return ranks
 
 
 def keep_best(
@@ -230,9 +274,7 @@ def keep_best(
     each once, with their equal values; rows are below ``n``."""
     order = np.lexsort((dst, -equal, src))
     src, dst, equal = src[order], dst[order], equal[order]
-    starts = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])
-    rank = np.arange(len(src)) - np.repeat(starts, np.diff(np.r_[starts, len(src)]))
-    keep = rank < max_candidates
+    keep = _ranks(src) < max_candidates
     a = np.minimum(src[keep], dst[keep])
     b = np.maximum(src[keep], dst[keep])
     pairs, first = np.unique(a * n + b, return_index=True)

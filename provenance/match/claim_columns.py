@@ -203,3 +203,7 @@ class StoredArticleRecords(_ById[Article]):
 
     def _at(self, n: int) -> Article:
         return from_record(self._records.many([n])[0])
+
+    def numbered(self, numbers: Sequence[int]) -> list[Article]:
+        """The articles numbered ``numbers`` (positions in id order), read at once."""
+        return [from_record(r) for r in self._records.many(numbers)]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
@@ -44,7 +44,7 @@ from provenance.match.claim_columns import (
 from provenance.match.codes import unique
 from provenance.match.signatures import BatchSigner
 from provenance.match.units import MemoryTexts, Texts, in_id_order
-from provenance.model import Article, ArticleResult, outlet_key
+from provenance.model import ArticleResult, outlet_key
 
 if TYPE_CHECKING:  # run.local imports resources, which imports this module
     from provenance.run.local import Executor
@@ -154,12 +154,32 @@ class StoredSignatures(SignatureRows, Protocol):
     def close(self) -> None: ...
 
 
+class Blobs(Protocol):
+    """Byte strings numbered in the order they are added, read back by number (the claim
+    groups, pickled: in memory, or ``run.stored.StoredBlobs``)."""
+
+    def __len__(self) -> int: ...
+
+    def extend(self, values: Sequence[bytes]) -> None: ...
+
+    def many(self, seqs: Sequence[int]) -> list[bytes]: ...
+
+
+class StoredKeys(Texts, Protocol):
+    def close(self) -> None: ...
+
+
 class WorkFolder(Protocol):
-    """Where the claim stage's texts, keys and signatures go (``run.workstore.WorkStore``)."""
+    """Where the claim stage's texts, keys, signatures and groups go
+    (``run.workstore.WorkStore``)."""
 
     def texts(self, name: str) -> Texts: ...
 
     def matrix(self, name: str, width: int) -> StoredSignatures: ...
+
+    def blobs(self, name: str, *, fresh: bool = True) -> Blobs: ...
+
+    def strings(self, name: str) -> StoredKeys: ...
 
 
 def anchor_weights(df: Sequence[int], texts: int, config: Config) -> Column:
@@ -207,7 +227,7 @@ class ClaimCorpus:
                 digests += text_digest(u.text)
         records.extend(pending)
         # the articles without their text, read back by id (``Article.without_text``)
-        self.articles: Mapping[str, Article] = StoredArticleRecords(self.ids, records)
+        self.articles = StoredArticleRecords(self.ids, records)
         # int32 columns (4 bytes a unit each: texts, units and offsets are below 2**31)
         self.unit_article = np.asarray(owner, dtype=np.int32)
         self.unit_start = np.asarray(starts, dtype=np.int32)
@@ -255,7 +275,10 @@ class ClaimCorpus:
         to ``signatures``."""
         describer = Describer.of(config, lex)
         self.texts: Texts = MemoryTexts() if folder is None else folder.texts("claim-texts")
-        self.keys: Texts = MemoryTexts() if folder is None else folder.texts("claim-keys")
+        # the keys in a file of their own: scoring reads many scattered ones, a block of
+        # proposed links at a time
+        self._keys: StoredKeys | None = None if folder is None else folder.strings("claim-keys")
+        self.keys: Texts = MemoryTexts() if self._keys is None else self._keys
         empty = BatchSigner(describer.params).sign_shingles([])
         stored = None  # a file of uint32 rows holds the signatures of the 32-bit schemes
         if folder is not None and empty.dtype == np.uint32:
@@ -328,3 +351,9 @@ class ClaimCorpus:
         if self._stored is not None:
             self._stored.close()
             self._stored = None
+
+    def close_keys(self) -> None:
+        """Let go of the claim keys' file (when in the work store): the links are scored."""
+        if self._keys is not None:
+            self._keys.close()
+            self._keys = None

@@ -11,12 +11,14 @@ a Python object for the rest of the run.
 from __future__ import annotations
 
 import bisect
+import copy
 import heapq
+import itertools
 import math
 import pickle
 import re
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -24,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from provenance.match.articles import Lazy
+from provenance.match.claim_corpus import Blobs, WorkFolder
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
 from provenance.match.codes import unique
 from provenance.match.origin import first_appearance
@@ -33,7 +36,6 @@ from provenance.model import (
     ClaimLink,
     ClaimOccurrence,
     Confidence,
-    outlet_key,
 )
 
 Codes = npt.NDArray[np.int64]
@@ -180,27 +182,58 @@ def _stars(corpus: _Corpus, links: Links) -> Iterator[Star]:
             yield int(nodes[centre]), nodes[members], rows
 
 
-def _group(corpus: _Corpus, star: Star, links: Links) -> ClaimGroup | None:
+# Groups made from the stars found at once: their articles' records and their texts are
+# read back together (a few queries of the work store for that many groups); and groups
+# handed to their table's rows, or read back in report order, at once.
+GROUP_BLOCK = 256
+GROUPS = "claim-groups"  # the table of the work store that holds them
+
+
+def _groups(corpus: _Corpus, stars: Sequence[Star], links: Links) -> Iterator[ClaimGroup]:
+    """The groups of ``stars`` that span two outlets, in order; the articles and texts they
+    need read back at once."""
+    kept: list[tuple[Star, Codes]] = []
+    for star in stars:
+        chosen = np.r_[star[0], star[1]]
+        at = np.sort(np.concatenate([corpus.units_of_text(int(k)) for k in chosen]))
+        outlets = corpus.article_outlet[corpus.unit_article[at]]  # ``outlet_key`` codes
+        if len(unique(outlets)) >= 2:
+            kept.append((star, at))
+    if not kept:
+        return
+    owners = np.concatenate([corpus.unit_article[at] for _, at in kept])
+    numbers: list[int] = unique(owners).tolist()
+    article = dict(zip(numbers, corpus.articles.numbered(numbers), strict=True))
+    texts: list[int] = unique(np.concatenate([np.r_[s[0], s[1]] for s, _ in kept])).tolist()
+    text_of = dict(zip(texts, corpus.texts.many(texts), strict=True))
+    for star, at in kept:
+        yield _group(corpus, star, links, at, article, text_of)
+
+
+def _group(
+    corpus: _Corpus,
+    star: Star,
+    links: Links,
+    at: Codes,
+    article: Mapping[int, Article],
+    text_of: Mapping[int, str],
+) -> ClaimGroup:
+    """The group of ``star``, whose units are ``at`` (ascending), with the articles (by
+    number) and texts it needs."""
     centre = star[0]
     members = {
         m: links.link(r, _shared(corpus, centre, m))
         for m, r in zip(star[1].tolist(), star[2].tolist(), strict=True)
     }
-    chosen = {centre, *members}
-    at = sorted(i for k in chosen for i in corpus.units_of_text(k).tolist())
-    arts, ids = corpus.articles, corpus.ids
-    owner = {i: arts[ids[corpus.unit_article[i]]] for i in at}
-    at.sort(key=lambda i: (owner[i].id, int(corpus.unit_start[i])))
-    if len({outlet_key(owner[i]) for i in at}) < 2:
-        return None
+    # by article (numbers are in id order), then start
+    units: list[int] = at[np.lexsort((corpus.unit_start[at], corpus.unit_article[at]))].tolist()
+    owner = {i: article[int(corpus.unit_article[i])] for i in units}
     strong_outlets = set(_outlets(corpus, centre))
     for m, member_link in members.items():
         if member_link.confidence == Confidence.STRONG:
             strong_outlets |= _outlets(corpus, m)
-    numbers = sorted(chosen)  # their texts read back at once
-    text_of = dict(zip(numbers, corpus.texts.many(numbers), strict=True))
     occurrences = []
-    for i in at:
+    for i in units:
         art, k = owner[i], int(corpus.unit_text[i])
         link = members.get(k)
         score = 100.0 if link is None else link.lexical
@@ -216,45 +249,98 @@ def _group(corpus: _Corpus, star: Star, links: Links) -> ClaimGroup | None:
                 link,
             )
         )
-    first = first_appearance([owner[i] for i in at])
+    first = first_appearance([owner[i] for i in units])
     level = Confidence.STRONG if len(strong_outlets) >= 2 else Confidence.POSSIBLE
     return ClaimGroup("", text_of[centre], tuple(occurrences), first, level)
 
 
-class ClaimTable(Lazy[ClaimGroup]):
-    """The claim groups in report order (strong groups first, each kind in the order of
-    its first occurrence), each numbered ``claim-NNNN`` when read: kept pickled, one after
-    the other in one buffer, as they are made (a group as objects takes several times its
-    pickled bytes), and made again one at a time when read."""
+class MemoryBlobs:
+    """``claim_corpus.Blobs`` in one buffer."""
 
     def __init__(self) -> None:
-        self._blob = bytearray()
+        self._buffer = bytearray()
         self._ends = array("q")
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def extend(self, values: Sequence[bytes]) -> None:
+        for value in values:
+            self._buffer += value
+            self._ends.append(len(self._buffer))
+
+    def many(self, seqs: Sequence[int]) -> list[bytes]:
+        return [bytes(self._buffer[self._ends[k - 1] if k else 0 : self._ends[k]]) for k in seqs]
+
+
+class ClaimTable(Lazy[ClaimGroup]):
+    """The claim groups in report order (strong groups first, each kind in the order of
+    its first occurrence), each numbered ``claim-NNNN`` when read: kept pickled as they
+    are made (a group as objects takes several times its pickled bytes), ``GROUP_BLOCK``
+    at a time, in ``folder`` (the work store's table ``GROUPS``) when given, else in one
+    buffer; made again when read, ``GROUP_BLOCK`` at a time when iterated. Pickled (as the
+    work store keeps the stage's results), a table of the work store leaves its rows
+    there: ``attached`` reads them again."""
+
+    def __init__(self, folder: WorkFolder | None = None) -> None:
+        self._rows: Blobs | None = MemoryBlobs() if folder is None else folder.blobs(GROUPS)
+        self._stored = folder is not None
+        self._pending: list[bytes] = []
         self._keys = array("q")  # per group: strong (0) or not, first article, start
         self._order: npt.NDArray[np.int64] | None = None
 
     def add(self, group: ClaimGroup, article: int) -> None:
         """Add ``group``, whose first occurrence is in article number ``article``."""
-        self._blob += pickle.dumps(group, pickle.HIGHEST_PROTOCOL)
-        self._ends.append(len(self._blob))
+        self._pending.append(pickle.dumps(group, pickle.HIGHEST_PROTOCOL))
         first = group.occurrences[0]
         self._keys.extend((group.confidence != Confidence.STRONG, article, first.start))
         self._order = None
+        if len(self._pending) >= GROUP_BLOCK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._held().extend(self._pending)
+            self._pending = []
+
+    def _held(self) -> Blobs:
+        if self._rows is None:
+            raise RuntimeError("claim groups of the work store read before ``attached``")
+        return self._rows
 
     def __len__(self) -> int:
-        return len(self._ends)
+        return len(self._keys) // 3
 
     def _sorted(self) -> npt.NDArray[np.int64]:
+        self._flush()
         if self._order is None:
             keys = np.asarray(self._keys, dtype=np.int64).reshape(-1, 3)
             self._order = np.lexsort((keys[:, 2], keys[:, 1], keys[:, 0]))
         return self._order
 
+    @property
+    def stored(self) -> bool:
+        """Whether the groups are in the work store (read back while it is open)."""
+        return self._stored
+
+    def strong(self) -> int:
+        """How many groups are strong (counted on the columns, none read back)."""
+        return int(np.count_nonzero(np.asarray(self._keys[::3], dtype=np.int64) == 0))
+
+    def _read(self, first: int, count: int) -> list[ClaimGroup]:
+        """Groups ``first`` to ``first + count`` in report order, numbered, read at once."""
+        stored = self._held().many(self._sorted()[first : first + count].tolist())
+        return [
+            replace(pickle.loads(blob), id=f"claim-{first + n + 1:04d}")
+            for n, blob in enumerate(stored)
+        ]
+
     def _get(self, n: int) -> ClaimGroup:
-        k = int(self._sorted()[n])
-        start = self._ends[k - 1] if k else 0
-        group: ClaimGroup = pickle.loads(self._blob[start : self._ends[k]])
-        return replace(group, id=f"claim-{n + 1:04d}")
+        return self._read(n, 1)[0]
+
+    def __iter__(self) -> Iterator[ClaimGroup]:
+        for first in range(0, len(self), GROUP_BLOCK):
+            yield from self._read(first, GROUP_BLOCK)
 
     def __eq__(self, other: object) -> bool:
         """The same groups in the same order (another ``ClaimTable`` only, as a tuple
@@ -267,15 +353,34 @@ class ClaimTable(Lazy[ClaimGroup]):
 
     def __getstate__(self) -> dict[str, Any]:
         self._sorted()
-        return self.__dict__
+        state = dict(self.__dict__)
+        if self._stored:  # the rows stay in the work store
+            state["_rows"] = None
+        return state
+
+    def attached(self, folder: WorkFolder) -> ClaimTable:
+        """This table reading its groups from ``folder`` (the work store that kept them),
+        when it was pickled without them; else itself."""
+        if self._rows is not None:
+            return self
+        found = copy.copy(self)
+        found._rows = folder.blobs(GROUPS, fresh=False)
+        return found
 
 
-def claim_table(corpus: _Corpus, links: Links) -> ClaimTable:
+def attached(claims: Sequence[ClaimGroup], folder: WorkFolder) -> Sequence[ClaimGroup]:
+    """``claims`` reading their groups from ``folder`` when they are a ``ClaimTable`` the
+    work store kept (``ClaimTable.attached``)."""
+    return claims.attached(folder) if isinstance(claims, ClaimTable) else claims
+
+
+def claim_table(corpus: _Corpus, links: Links, folder: WorkFolder | None = None) -> ClaimTable:
     """The claim groups of ``corpus`` from its accepted ``links``, made as their stars are
-    found (``_stars``), in report order."""
-    found = ClaimTable()
-    for star in _stars(corpus, links):
-        group = _group(corpus, star, links)
-        if group is not None:
+    found (``_stars``), ``GROUP_BLOCK`` stars at a time, in report order; kept in
+    ``folder`` (the work store) when given, else in memory."""
+    found = ClaimTable(folder)
+    stars = _stars(corpus, links)
+    while block := list(itertools.islice(stars, GROUP_BLOCK)):
+        for group in _groups(corpus, block, links):
             found.add(group, bisect.bisect_left(corpus.ids, group.occurrences[0].article_id))
     return found

@@ -20,7 +20,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz
 
 from provenance.config import AlignConfig, ClaimsConfig, Config
-from provenance.match.candidates import Banding, candidates
+from provenance.match.candidates import Banding, candidate_codes
 from provenance.match.claim_columns import AnchorTable
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
 from provenance.match.claim_corpus import ClaimText as _Text
@@ -207,14 +207,14 @@ def score_task(item: PairBlock, scoring: Scoring, resources: Any) -> list[tuple[
 def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> Codes:
     """Pair codes (``a * len(texts) + b``, a < b) that the claim LSH proposes over the
     texts' signatures (made with the corpus), sorted: this process's kernels give them as
-    arrays (``match.candidates.candidates``: no object per pair), others as records."""
+    codes (``match.candidates.candidate_codes``: no object per pair), others as records."""
     fp = config.fingerprint
     size = len(corpus)
     signatures = corpus.signatures
     if isinstance(kernels, Local):  # the same pairs as ``kernels.candidates``
         banding = Banding.for_threshold(signatures.shape[1], fp.claim_lsh_threshold)
-        a, b, _ = candidates(signatures, banding, fp.max_candidates, fp.lsh_bands_per_pass)
-        return np.asarray(a * size + b, dtype=np.int64)  # sorted by (a, b), each once
+        codes, _ = candidate_codes(signatures, banding, fp.max_candidates, fp.lsh_bands_per_pass)
+        return codes  # sorted by (a, b), each once
     found = kernels.candidates(
         signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
@@ -264,4 +264,6 @@ def _links(
             at = np.asarray([k for k, _ in links], dtype=np.int64)
             yield a[at], b[at], [link for _, link in links]
 
-    return Links.of(accepted())  # each block's links made columns as it comes
+    found_links = Links.of(accepted())  # each block's links made columns as it comes
+    corpus.close_keys()  # scored
+    return found_links

@@ -86,8 +86,8 @@ def find_claims(
     scores the proposed links, ``describe_by`` finds each distinct text's claim key,
     anchors and signature (default: ``executor``; default for all: in this process). The
     sentence vectors go to ``vectors_to`` (the work folder) when given, else they stay in
-    memory; the distinct texts, their claim keys and signatures to ``folder`` (the work
-    store) when given, else they stay in memory."""
+    memory; the distinct texts, their claim keys and signatures, and the groups, to
+    ``folder`` (the work store) when given, else they stay in memory."""
     lexicon = anchor_lexicon or AnchorLexicon.load(load_stopwords())
     corpus = _Corpus(results, config, lexicon, describe_by or executor, folder)
     kernels = kernels or Local()
@@ -101,4 +101,4 @@ def find_claims(
             vectors = vectors_to
         del texts
     links = _links(corpus, config, vectors, kernels, executor)
-    return claim_table(corpus, links)
+    return claim_table(corpus, links, folder)

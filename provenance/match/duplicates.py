@@ -9,11 +9,15 @@ the matching stage: quotation groups use it too).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import Generic, TypeVar
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Generic, Self, TypeVar
+
+import numpy as np
 
 from provenance.config import Config
 from provenance.match.align import similarity
+from provenance.match.articles import Ids, Strings
 from provenance.match.candidates import SignatureRows, Signatures
 from provenance.match.signatures import Matrix, union_blocks, union_runs
 from provenance.model import Duplicate
@@ -64,7 +68,7 @@ def find_duplicates(
     config: Config,
     kernels: Kernels,
     signatures_to: SignatureRows | None = None,
-) -> tuple[dict[str, tuple[Duplicate, ...]], tuple[tuple[str, ...], ...]]:
+) -> tuple[DuplicateTable, tuple[tuple[str, ...], ...]]:
     """Near-duplicates per article and the clusters they form. ``ids``: the articles with
     passages, in id order; article ``ids[k]``'s passages are the rows
     ``rows[cuts[k] : cuts[k + 1]]`` of ``signatures`` (none empty); ``text_of``: an
@@ -90,19 +94,69 @@ def find_duplicates(
 
 def duplicates_of(
     scored: Iterable[tuple[str, str, float, float]], config: Config
-) -> tuple[dict[str, tuple[Duplicate, ...]], tuple[tuple[str, ...], ...]]:
+) -> tuple[DuplicateTable, tuple[tuple[str, ...], ...]]:
     """Near-duplicates per article and their clusters from the proposed article pairs
     ``(a, b, estimated Jaccard, similarity of the texts)``, in the order proposed (the
     Dask engine scores the pairs where the texts are)."""
-    found: dict[str, list[Duplicate]] = {}
+    code: dict[str, int] = {}
+    pairs, figures = array("q"), array("d")
     components: Components[str] = Components()
     for a, b, jaccard, similar in scored:
         score = round(similar, 2)
         if score < config.align.duplicate_min_similarity:
             continue
         components.join(a, b)
-        found.setdefault(a, []).append(Duplicate(a, b, jaccard, score))
-        found.setdefault(b, []).append(Duplicate(b, a, jaccard, score))
-    duplicates = {k: tuple(sorted(v, key=lambda d: d.other_id)) for k, v in found.items()}
+        pairs.extend((code.setdefault(a, len(code)), code.setdefault(b, len(code))))
+        figures.extend((jaccard, score))
     groups = components.groups(components.members())
-    return duplicates, tuple(sorted(tuple(sorted(g)) for g in groups if len(g) > 1))
+    clusters = tuple(sorted(tuple(sorted(g)) for g in groups if len(g) > 1))
+    return DuplicateTable.of(code, pairs, figures), clusters
+
+
+class DuplicateTable(Mapping[str, tuple[Duplicate, ...]]):
+    """Per article with any, its near-duplicates sorted by the other's id, as numpy
+    columns (one row per article and other one, about 24 bytes; the ids of the articles
+    with any in one UTF-8 buffer): a ``Duplicate`` is made when an article's are read."""
+
+    def __init__(self, names: Sequence[str], mine: Matrix, other: Matrix, figures: Matrix):
+        self._names = Ids(Strings(names))  # in id order
+        self._bounds = np.searchsorted(mine, np.arange(len(names) + 1))
+        self._other = other
+        self._figures = figures  # estimated Jaccard, similarity
+
+    @classmethod
+    def of(cls, code: Mapping[str, int], pairs: Sequence[int], figures: Sequence[float]) -> Self:
+        """The table of the pairs ``(code[a], code[b])`` (flat) with their ``(estimated
+        Jaccard, similarity)`` (flat), each pair seen from both of its articles."""
+        names = sorted(code)
+        rank = np.empty(len(code), dtype=np.int64)
+        rank[[code[name] for name in names]] = np.arange(len(names))
+        ab = rank[np.asarray(pairs, dtype=np.int64)].reshape(-1, 2)
+        both = np.asarray(figures, dtype=np.float64).reshape(-1, 2)
+        mine, other = np.r_[ab[:, 0], ab[:, 1]], np.r_[ab[:, 1], ab[:, 0]]
+        order = np.lexsort((other, mine))
+        index = np.int32 if len(names) < 1 << 31 else np.int64
+        return cls(
+            names,
+            mine[order].astype(index),
+            other[order].astype(index),
+            np.r_[both, both][order],
+        )
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __getitem__(self, article_id: str) -> tuple[Duplicate, ...]:
+        try:
+            k = self._names.index(article_id)
+        except ValueError:
+            raise KeyError(article_id) from None
+        lo, hi = int(self._bounds[k]), int(self._bounds[k + 1])
+        others, figures = self._other[lo:hi].tolist(), self._figures[lo:hi].tolist()
+        return tuple(
+            Duplicate(article_id, self._names[o], jaccard, similar)
+            for o, (jaccard, similar) in zip(others, figures, strict=True)
+        )

@@ -98,19 +98,26 @@ def links_of(
 
 class LinkTable:
     """``links_of`` as numpy columns (one row per link, grouped by the text it starts from,
-    in candidate order within a text): about 80 bytes a link instead of six objects; the
+    in candidate order within a text): about 22 bytes a link instead of six objects; the
     ``Link`` objects of one text are made when ``of_text`` asks for them."""
 
     def __init__(self, owner: Matrix, ints: Matrix, floats: Matrix) -> None:
         order = np.argsort(owner, kind="stable")  # grouped by text, candidate order kept
         owner = owner[order]
-        self.texts: Matrix = np.unique(owner)  # the texts with a link, ascending
-        self._bounds = np.searchsorted(owner, np.arange(int(owner[-1]) + 2 if len(owner) else 1))
-        # other, mine start/end, theirs start/end, edits changed/inserted/deleted: text
-        # numbers and offsets in a text, 32 bits each (a record is at most 16 GiB of text,
-        # but a passage is one paragraph of it)
-        self._ints = ints.reshape(-1, 8)[order]
-        self._floats = floats.reshape(-1, 2)[order]  # score, estimated Jaccard
+        index = np.int32 if len(owner) < 1 << 31 else np.int64
+        self.texts: Matrix = np.unique(owner).astype(index)  # the texts with a link, ascending
+        top = int(owner[-1]) + 2 if len(owner) else 1
+        self._bounds = np.searchsorted(owner, np.arange(top)).astype(index)
+        del owner
+        ints = ints.reshape(-1, 8)[order]
+        # the other text (a number), then mine start/end, theirs start/end, edits
+        # changed/inserted/deleted: offsets and word counts in a passage (one paragraph),
+        # 16 bits each when they fit, else 32
+        self._other: Matrix = ints[:, 0].copy()
+        small = not len(ints) or (int(ints[:, 1:].min()) >= 0 and int(ints[:, 1:].max()) < 1 << 16)
+        self._spans: Matrix = ints[:, 1:].astype(np.uint16 if small else ints.dtype)
+        del ints
+        self._floats, self._scales = _scaled(floats.reshape(-1, 2)[order])
 
     @classmethod
     def of(cls, links: Iterable[tuple[int, Link]]) -> LinkTable:
@@ -133,18 +140,40 @@ class LinkTable:
         return cls(np.asarray(owner, dtype=np.int64), np.concatenate(narrow), as_float)
 
     def __len__(self) -> int:
-        return len(self._ints)
+        return len(self._other)
 
     def of_text(self, u: int) -> list[Link]:
         """The links of distinct text ``u``, in candidate order (none: an empty list)."""
         if u + 1 >= len(self._bounds):
             return []
         start, stop = int(self._bounds[u]), int(self._bounds[u + 1])
-        ints, floats = self._ints[start:stop].tolist(), self._floats[start:stop].tolist()
+        others, spans = self._other[start:stop].tolist(), self._spans[start:stop].tolist()
+        floats = self._floats[start:stop].tolist()
+        if self._scales is not None:  # whole hundredths and ten-thousandths, as rounded
+            per_score, per_jaccard = self._scales
+            floats = [(s / per_score, j / per_jaccard) for s, j in floats]
         return [
             Link(o, (ms, me), (ts, te), score, j, WordEdits(c, i, d))
-            for (o, ms, me, ts, te, c, i, d), (score, j) in zip(ints, floats, strict=True)
+            for o, (ms, me, ts, te, c, i, d), (score, j) in zip(others, spans, floats, strict=True)
         ]
+
+
+# A link's score is an alignment score rounded to 2 places and its estimated Jaccard a share
+# rounded to 4 (``align.align_texts``, ``candidates.CandidateTable``): as whole hundredths
+# and ten-thousandths they fit 16 bits each, and the division gives the same float back.
+_SCALES = (100.0, 10_000.0)
+
+
+def _scaled(floats: Matrix) -> tuple[Matrix, tuple[float, float] | None]:
+    """(score, estimated Jaccard) rows as 16-bit multiples of ``_SCALES`` when every value
+    comes back exactly (checked), else as they are (float64)."""
+    scales = np.array(_SCALES)
+    scaled = np.rint(floats * scales)
+    if len(floats) and not (
+        np.all(scaled >= 0) and np.all(scaled < 1 << 16) and np.all(scaled / scales == floats)
+    ):
+        return floats, None
+    return scaled.astype(np.uint16), _SCALES
 
 
 def with_self(u: int, length: int, links: Iterable[Link]) -> list[Link]:

@@ -13,21 +13,25 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 
-from provenance.config import Config
+from provenance.config import Config, QuoteConfig
 from provenance.fingerprint import FingerprintParams, claim_shingles, load_stopwords
 from provenance.match.articles import ArticleTable
 from provenance.match.candidates import SignatureRows, Signatures, lsh_candidates
-from provenance.match.quote_groups import Located, _lead, _unit_texts, group, linked
+from provenance.match.quote_groups import Located, _lead, _unit_texts, aligned, group
 from provenance.match.units import in_id_order
 from provenance.model import ArticleResult, Quote, QuoteGroup
 from provenance.run.kernels import Local, SignedBatches
+
+if TYPE_CHECKING:  # run.local imports resources, which imports the claims
+    from provenance.run.local import Executor
 
 Matrix = np.ndarray[Any, Any]
 
@@ -61,10 +65,10 @@ class MemoryQuotations:
         return [self._rows[s] for s in seqs]
 
 
-# Units signed at once, quotations handed to ``Quotations`` at once, candidate pairs whose
-# quotations are read back at once, and group members read back at once: memory holds
-# that many, whatever the number of quotations.
-SIGN_CHUNK = 4096
+# Quotations handed to ``Quotations`` at once, candidate pairs whose quotations are read
+# back at once, and group members read back at once (units are signed
+# ``run.kernels.SIGN_CHUNK`` at a time): memory holds that many, whatever the number of
+# quotations.
 ROWS_CHUNK = 1024
 LINK_CHUNK = 4096
 GROUP_CHUNK = 1024
@@ -95,7 +99,7 @@ def read(
     shingler = partial(claim_shingles, params=params, stopwords=load_stopwords())
     articles = ArticleTable()
     article, start, owner = array("q"), array("q"), array("q")
-    signed = SignedBatches(Local(), params, shingler, signatures_to, SIGN_CHUNK)
+    signed = SignedBatches(Local(), params, shingler, signatures_to)
     rows: list[QuoteRow] = []
     for r in in_id_order(results):  # read through once; only the columns are kept
         if not r.quotes:
@@ -118,10 +122,15 @@ def read(
     return _Read(articles.close(), columns[0], columns[1], columns[2], signatures)
 
 
-def roots(read: _Read, rows: Quotations, config: Config) -> Matrix:
+def roots(
+    read: _Read, rows: Quotations, config: Config, executor: Executor | None = None
+) -> Matrix:
     """Per quotation, the least quotation of its group (the connected components of the
     pairs that align): pairs of quotations whose units LSH proposes, each tried once in
-    candidate order, ``LINK_CHUNK`` at a time, and not aligned when already joined."""
+    candidate order, ``LINK_CHUNK`` at a time, and not aligned when already joined (a pair
+    is taken when the one before it is done here; an executor's workers take a few ahead,
+    which may align a pair that turns out joined: the same components, as they do not
+    depend on the order of the joins). ``executor`` aligns (default: this process)."""
     n = len(read.article)
     parent = array("q", range(n))
 
@@ -147,10 +156,13 @@ def roots(read: _Read, rows: Quotations, config: Config) -> Matrix:
             (x, y) for x, y in zip(x_of.tolist(), y_of.tolist(), strict=True) if root(x) != root(y)
         ]
         needed = sorted({x for pair in pairs for x in pair})
-        quote = dict(zip(needed, (q for _, q, _ in rows.many(needed)), strict=True))
-        for x, y in pairs:
+        text = dict(zip(needed, (q.text for _, q, _ in rows.many(needed)), strict=True))
+        asked: deque[tuple[int, int]] = deque()
+        apart_yet = _apart(pairs, text, root, asked)
+        for score in _mapped(executor, _aligned_task, apart_yet, config.quotes):
+            x, y = asked.popleft()
             rx, ry = root(x), root(y)
-            if rx != ry and linked(quote[x], quote[y], config.quotes) is not None:
+            if rx != ry and score is not None:
                 parent[max(rx, ry)] = min(rx, ry)
     roots: Matrix = np.frombuffer(parent, dtype=np.int64).copy() if n else np.zeros(0, int)
     while n and not np.array_equal(roots[roots], roots):
@@ -158,9 +170,67 @@ def roots(read: _Read, rows: Quotations, config: Config) -> Matrix:
     return roots
 
 
-def groups(read: _Read, roots: Matrix, rows: Quotations, config: Config) -> Iterator[QuoteGroup]:
+def _apart(
+    pairs: list[tuple[int, int]],
+    text: dict[int, str],
+    root: Callable[[int], int],
+    asked: deque[tuple[int, int]],
+) -> Iterator[tuple[str, str]]:
+    """The texts of the pairs not joined yet when taken, each pair noted in ``asked``."""
+    for x, y in pairs:
+        if root(x) != root(y):
+            asked.append((x, y))
+            yield text[x], text[y]
+
+
+def _aligned_task(pair: tuple[str, str], config: QuoteConfig, resources: object) -> float | None:
+    """``quote_groups.aligned`` of two quotation texts (an executor's task: every quotation
+    paired here has units, so it is long enough for ``linked``)."""
+    del resources
+    return aligned(*pair, config)
+
+
+def _group_task(
+    item: tuple[list[Located], str], config: QuoteConfig, resources: object
+) -> QuoteGroup:
+    """``quote_groups.group`` of one group's members (an executor's task)."""
+    del resources
+    return group(item[0], config, item[1])
+
+
+T = TypeVar("T")
+C = TypeVar("C")
+R = TypeVar("R")
+
+
+def _mapped(
+    executor: Executor | None,
+    task: Callable[[T, C, Any], R],
+    items: Iterable[T],
+    context: C,
+) -> Iterator[R]:
+    """``executor.map``, or the tasks one after the other here, each item taken when the
+    one before is done."""
+    if executor is None:
+        return (task(item, context, None) for item in items)
+    return executor.map(task, items, context)
+
+
+def groups(
+    read: _Read,
+    roots: Matrix,
+    rows: Quotations,
+    config: Config,
+    executor: Executor | None = None,
+) -> Iterator[QuoteGroup]:
     """The groups in order of their first occurrence (article id, offset), each with its
-    members in that order, their quotations read back ``GROUP_CHUNK`` at a time."""
+    members in that order, their quotations read back ``GROUP_CHUNK`` at a time; each
+    group made by ``executor`` (default: this process)."""
+    return _mapped(executor, _group_task, _members(read, roots, rows), config.quotes)
+
+
+def _members(read: _Read, roots: Matrix, rows: Quotations) -> Iterator[tuple[list[Located], str]]:
+    """Each group's members (``groups``) with its id, in order."""
     n = len(roots)
     if not n:
         return
@@ -178,6 +248,5 @@ def groups(read: _Read, roots: Matrix, rows: Quotations, config: Config) -> Iter
         numbers = members[cuts[g] : cuts[h]].tolist()
         located = [Located(read.articles.article(k), q, lead) for k, q, lead in rows.many(numbers)]
         for j in range(g, h):
-            part = located[cuts[j] - cuts[g] : cuts[j + 1] - cuts[g]]
-            yield group(part, config.quotes, f"quote-{j + 1:04d}")
+            yield located[cuts[j] - cuts[g] : cuts[j + 1] - cuts[g]], f"quote-{j + 1:04d}"
         g = h

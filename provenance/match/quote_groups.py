@@ -51,6 +51,7 @@ from provenance.model import (
 if TYPE_CHECKING:
     from provenance.match.candidates import SignatureRows
     from provenance.match.quote_corpus import GroupSink, Quotations
+    from provenance.run.local import Executor
 
 _WORD = re.compile(r"\w+(?:[’'\-]\w+)*", re.UNICODE)
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
@@ -156,7 +157,12 @@ def linked(a: Quote, b: Quote, config: QuoteConfig) -> float | None:
     """The alignment score of two quotations when they are one, else ``None``."""
     if min(word_count(a.text), word_count(b.text)) < config.match_min_words:
         return None
-    found = align_texts(a.text, b.text)
+    return aligned(a.text, b.text, config)
+
+
+def aligned(a: str, b: str, config: QuoteConfig) -> float | None:
+    """``linked`` of two quotation texts known to be long enough (both have units)."""
+    found = align_texts(a, b)
     if found is None or found.score < config.match_min_score:
         return None
     return found.score
@@ -268,18 +274,20 @@ def find_quote_groups(
     rows_to: Quotations | None = None,
     signatures_to: SignatureRows | None = None,
     groups_to: GroupSink = tuple,
+    executor: Executor | None = None,
 ) -> Sequence[QuoteGroup]:
     """Every quotation of ``results`` in a group (alone when no other article prints it),
     groups in order of their first occurrence (article id, offset). ``results`` (in id
     order, or a list) is read through once: the quotations go to ``rows_to``, the
     signatures of their units to ``signatures_to`` (default for both: memory), read back
     when aligned and grouped, and the groups to ``groups_to`` as they are made (default:
-    a tuple); see ``quote_corpus``."""
+    a tuple); ``executor`` aligns the candidate pairs and makes the groups (default: this
+    process); see ``quote_corpus``."""
     # the corpus-wide steps, imported here: the comparisons above are all that a
     # ``provenance check`` needs of this module
     from provenance.match import quote_corpus as corpus
 
     rows = rows_to if rows_to is not None else corpus.MemoryQuotations()
     read = corpus.read(results, config, rows, signatures_to)
-    roots = corpus.roots(read, rows, config)
-    return groups_to(corpus.groups(read, roots, rows, config))
+    roots = corpus.roots(read, rows, config, executor)
+    return groups_to(corpus.groups(read, roots, rows, config, executor))

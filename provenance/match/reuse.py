@@ -55,7 +55,6 @@ from provenance.model import (
     ArticleResult,
     ClaimGroup,
     Duplicate,
-    FrozenMap,
     Match,
     Span,
 )
@@ -76,10 +75,6 @@ class Reuse:
     duplicates: Mapping[str, tuple[Duplicate, ...]]
     clusters: tuple[tuple[str, ...], ...]
     claims: Sequence[ClaimGroup]  # in report order (``claim_groups.ClaimTable``)
-
-
-# Distinct texts signed at once.
-SIGN_CHUNK = 4096
 
 
 def text_digest(text: str) -> bytes:
@@ -138,7 +133,7 @@ class Corpus:
         start_of, end_of, owner_of = np.asarray(starts), np.asarray(ends), np.asarray(owner)
         params = FingerprintParams.from_config(config.fingerprint)
         shingler = partial(shingles, params=params)
-        signed = SignedBatches(kernels, params, shingler, signatures_to, SIGN_CHUNK, texts.extend)
+        signed = SignedBatches(kernels, params, shingler, signatures_to, texts.extend)
         at = 0
         for k, r in enumerate(results):
             while at < len(firsts) and owner_of[firsts[at]] == k:
@@ -242,7 +237,7 @@ def find_reuse(
     return Reuse(
         spans=spans,
         matches=matches,
-        duplicates=FrozenMap(duplicates),
+        duplicates=duplicates,
         clusters=clusters,
         claims=find_claims(
             ordered,

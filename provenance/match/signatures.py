@@ -8,21 +8,27 @@ num_perm; tests compare them on random sets): each shingle is hashed with SHA-1 
 - ``legacy`` (datasketch 1): ``(a * h + b) mod (2**61 - 1)`` cut to 32 bits;
 with ``a, b`` drawn from ``numpy.random.RandomState(seed)`` exactly as datasketch draws
 them (for the affine schemes, the same words drawn without importing ``numpy.random``:
-``_RandomState``). A set's signature is the minimum over its shingles; an empty set's is the maximum
+``fingerprint.RandomState``; ``fingerprint.PlainSigner`` signs a few sets the same way in
+plain Python). A set's signature is the minimum over its shingles; an empty set's is the maximum
 value in every position (datasketch's empty MinHash).
 """
 
 from __future__ import annotations
 
 import hashlib
-import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from provenance.fingerprint import DATASKETCH_MAJOR, FingerprintParams, shingles
+from provenance.fingerprint import (
+    DATASKETCH_MAJOR,
+    FMIX,
+    FingerprintParams,
+    affine_permutations,
+    shingles,
+)
 from provenance.match.candidates import Signatures
 from provenance.match.codes import Matrix
 
@@ -40,39 +46,10 @@ __all__ = [
 
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX32 = np.uint64((1 << 32) - 1)
-_FMIX = {
-    32: (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16),
-    64: (33, 0xFF51AFD7ED558CCD, 33, 0xC4CEB9FE1A85EC53, 33),
-}
 SCHEMES = ("affine32", "affine64", "legacy")
 # Shingles hashed per block: the permuted block is shingles x num_perm values (at 65,536
 # shingles and 128 permutations, 32 MB for affine32), whatever the size of the batch.
 _BLOCK = 1 << 16
-
-
-class _RandomState:
-    """``numpy.random.RandomState(seed).randint(0, high, count, dtype)`` for ``high`` a power
-    of two up to ``2**width`` (``width`` 32 or 64): the same MT19937 words, the same values
-    (a test compares them), without importing ``numpy.random`` (~20 ms of a cold check).
-
-    RandomState seeds MT19937 with ``init_genrand(seed)``; ``random.Random`` runs the same
-    generator, so it is given that state, and its ``getrandbits(32)`` is one MT19937 word.
-    RandomState draws a 64-bit value as two words, the first the upper half, and bounds it
-    by masking (``value & (high - 1)``, never rejected when ``high`` is a power of two)."""
-
-    def __init__(self, seed: int) -> None:
-        state = [seed]
-        for i in range(1, 624):
-            prev = state[-1]
-            state.append((1812433253 * (prev ^ (prev >> 30)) + i) & 0xFFFFFFFF)
-        self._gen = random.Random()
-        self._gen.setstate((3, (*state, 624), None))  # 624: the next word regenerates
-
-    def randint(self, high: int, count: int, width: int) -> list[int]:
-        bits = self._gen.getrandbits
-        if width == 32:
-            return [bits(32) & (high - 1) for _ in range(count)]
-        return [(bits(32) << 32 | bits(32)) & (high - 1) for _ in range(count)]
 
 
 @dataclass(frozen=True)
@@ -104,10 +81,8 @@ class Permutations:
             np.random.RandomState(seed)  # refuses it with numpy's own message
         width = 32 if scheme == "affine32" else 64
         dtype = np.uint32 if width == 32 else np.uint64
-        draws = _RandomState(seed)
-        odd = [(v * 2 + 1) % (1 << width) for v in draws.randint(1 << (width - 1), num_perm, width)]
-        b = draws.randint(1 << width, num_perm, width)
-        return cls(scheme, np.array(odd, dtype=dtype), np.array(b, dtype=dtype))
+        a, b = affine_permutations(seed, num_perm, width)
+        return cls(scheme, np.array(a, dtype=dtype), np.array(b, dtype=dtype))
 
     @property
     def dtype(self) -> type[np.unsignedinteger[Any]]:
@@ -134,7 +109,7 @@ class Permutations:
         if self.scheme == "legacy":
             return np.bitwise_and((hv * a + b) % _MERSENNE, _MAX32)
         dtype = self.dtype
-        s1, m1, s2, m2, s3 = (dtype(c) for c in _FMIX[32 if dtype is np.uint32 else 64])
+        s1, m1, s2, m2, s3 = (dtype(c) for c in FMIX[32 if dtype is np.uint32 else 64])
         hv = hv ^ (hv >> s1)
         hv = hv * m1
         hv = hv ^ (hv >> s2)

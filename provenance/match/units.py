@@ -9,11 +9,13 @@ same story text. Both cut with ``story_pieces``, so offsets are exact.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from provenance.config import FingerprintConfig
 from provenance.model import ArticleResult, BoilerplateSpan, Passage, SegmentKind, Span
-from provenance.semantic import Vectors
+
+if TYPE_CHECKING:  # numpy: the index's sentence units (a cold check) do without it
+    from provenance.semantic import Vectors
 
 __all__ = [
     "MIN_PASSAGE_CHARS",

@@ -6,13 +6,17 @@ articles, and no timestamps go into the body.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections import defaultdict
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
 from importlib.metadata import version
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
 
 from provenance.config import Config
+from provenance.match.codes import Matrix
 from provenance.model import (
     LABEL_PRECEDENCE,
     ArticleResult,
@@ -20,6 +24,7 @@ from provenance.model import (
     ClaimLink,
     Confidence,
     CorpusResult,
+    Match,
     QuoteGroup,
     Span,
     SpanSource,
@@ -144,6 +149,21 @@ def _claim(group: ClaimGroup) -> dict[str, Any]:
     }
 
 
+@runtime_checkable
+class _Counted(Protocol):
+    """Claim groups that count their strong ones without reading them back
+    (``match.claim_groups.ClaimTable``)."""
+
+    def strong(self) -> int: ...
+
+
+def _strong(claims: Sequence[ClaimGroup]) -> int:
+    """How many of ``claims`` are strong."""
+    if isinstance(claims, _Counted):
+        return claims.strong()
+    return sum(g.confidence == Confidence.STRONG for g in claims)
+
+
 def quote_dict(group: QuoteGroup) -> dict[str, Any]:
     """One quote group as the report prints it (``schemas/report.schema.json`` ``quote``)."""
     return {
@@ -197,20 +217,92 @@ def link_evidence(occurrence: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def outlet_table(result: CorpusResult) -> list[dict[str, Any]]:
-    """Characters and matches of each outlet's text that match another outlet's text."""
-    outlets = {r.article.id: r.article.outlet for r in result.articles}
-    chars: dict[tuple[str | None, str | None], int] = defaultdict(int)
-    counts: dict[tuple[str | None, str | None], int] = defaultdict(int)
-    for m in result.matches:
-        for mine, theirs in ((m.a, m.b), (m.b, m.a)):
-            key = (outlets.get(mine.article_id), outlets.get(theirs.article_id))
-            chars[key] += mine.end - mine.start
-            counts[key] += 1
+def outlet_table(
+    result: CorpusResult, outlets: Iterable[tuple[str, str | None]] | None = None
+) -> list[dict[str, Any]]:
+    """Characters and matches of each outlet's text that match another outlet's text; the
+    outlets of the articles are ``result.articles``' or, for a writer that streams the
+    articles, ``outlets``: (id, outlet) in id order."""
+    names, a, a_len, b, b_len = _sides(result.matches)
+    if outlets is None:
+        outlets = sorted((r.article.id, r.article.outlet) for r in result.articles)
+    labels, code = _outlets_of(names, outlets)
+    mine, theirs, length = (np.empty(2 * len(a), dtype=np.int64) for _ in range(3))
+    mine[0::2], mine[1::2] = code[a], code[b]  # each match seen from a, then from b
+    theirs[0::2], theirs[1::2] = code[b], code[a]
+    length[0::2], length[1::2] = a_len, b_len
+    keys, first, inverse = np.unique(
+        mine * (len(labels) + 1) + theirs, return_index=True, return_inverse=True
+    )
+    chars = np.bincount(inverse.reshape(-1), weights=length, minlength=len(keys))
+    counts = np.bincount(inverse.reshape(-1), minlength=len(keys))
+    rows = [
+        (labels[k // (len(labels) + 1)], labels[k % (len(labels) + 1)], int(c), int(n))
+        for _, k, c, n in sorted(
+            zip(first.tolist(), keys.tolist(), chars.tolist(), counts.tolist(), strict=True)
+        )
+    ]  # in order of first appearance, as the pairs of outlets come, then sorted (stable)
     return [
-        {"outlet": k[0], "source_outlet": k[1], "characters": chars[k], "matches": counts[k]}
-        for k in sorted(chars, key=lambda k: (k[0] or "", k[1] or ""))
+        {"outlet": o, "source_outlet": s, "characters": c, "matches": n}
+        for o, s, c, n in sorted(rows, key=lambda r: (r[0] or "", r[1] or ""))
     ]
+
+
+@runtime_checkable
+class _Sided(Protocol):
+    def sides(self) -> tuple[Sequence[str], Matrix, Matrix, Matrix, Matrix]: ...
+
+
+def _sides(matches: Sequence[Match]) -> tuple[Sequence[str], Matrix, Matrix, Matrix, Matrix]:
+    """``reuse_spans.MatchTable.sides`` of any sequence of matches: the ids they name, and
+    per match its sides' articles (numbers into the ids) and lengths."""
+    if isinstance(matches, _Sided):
+        return matches.sides()
+    names = sorted({side.article_id for m in matches for side in (m.a, m.b)})
+    number = {name: k for k, name in enumerate(names)}
+    columns = np.array(
+        [
+            (
+                number[m.a.article_id],
+                m.a.end - m.a.start,
+                number[m.b.article_id],
+                m.b.end - m.b.start,
+            )
+            for m in matches
+        ],
+        dtype=np.int64,
+    ).reshape(-1, 4)
+    return names, columns[:, 0], columns[:, 1], columns[:, 2], columns[:, 3]
+
+
+def _outlets_of(
+    names: Sequence[str], outlets: Iterable[tuple[str, str | None]]
+) -> tuple[list[str | None], Matrix]:
+    """The outlets the articles ``names`` are from, as codes into a list of outlets (an
+    article not among ``outlets``: ``None``). ``outlets`` (in id order: an id out of order
+    is looked up from the start) is read through once beside ``names`` when those are in id
+    order too, with no map of ids; else the names are looked up in a map of them."""
+    labels: list[str | None] = [None]
+    label_code: dict[str | None, int] = {None: 0}
+    code = np.zeros(len(names), dtype=np.int64)
+    ordered = all(x < y for x, y in itertools.pairwise(names))
+    wanted = None if ordered else {name: k for k, name in enumerate(names)}
+    k, last = 0, ""
+    for article_id, outlet in outlets:
+        if wanted is not None:
+            at = wanted.get(article_id)
+        else:
+            if article_id < last:  # out of id order: look it up from the start
+                k = bisect_left(names, article_id)
+            last = article_id
+            while k < len(names) and names[k] < article_id:
+                k += 1
+            at = k if k < len(names) and names[k] == article_id else None
+        if at is not None:
+            code[at] = label_code.setdefault(outlet, len(labels))
+            if code[at] == len(labels):
+                labels.append(outlet)
+    return labels, code
 
 
 def config_dict(config: Config) -> dict[str, Any]:
@@ -225,13 +317,15 @@ def config_dict(config: Config) -> dict[str, Any]:
 TAIL = ("claims", "clusters", "outlets", "quotes")  # the sections after the articles
 
 
-def tail_sections(result: CorpusResult) -> dict[str, Iterator[Any]]:
+def tail_sections(
+    result: CorpusResult, outlets: Iterable[tuple[str, str | None]] | None = None
+) -> dict[str, Iterator[Any]]:
     """The report's corpus-wide sections (``TAIL``, in order), each made an item at a time
-    as it is read, so that a writer can stream them."""
+    as it is read, so that a writer can stream them (``outlets``: ``outlet_table``'s)."""
     return {
         "claims": (_claim(g) for g in result.claims),
         "clusters": (sorted(c) for c in sorted(result.clusters)),
-        "outlets": iter(outlet_table(result)),
+        "outlets": iter(outlet_table(result, outlets)),
         "quotes": (quote_dict(g) for g in result.quotes),
     }
 
@@ -258,7 +352,7 @@ def report_dict(result: CorpusResult, config: Config, *, tail: bool = True) -> d
             },
             "matches": len(result.matches),
             "claims": len(result.claims),
-            "claims_strong": sum(g.confidence == Confidence.STRONG for g in result.claims),
+            "claims_strong": _strong(result.claims),
             "clusters": len(result.clusters),
         },
         "articles": articles,

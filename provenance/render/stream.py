@@ -15,12 +15,11 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from provenance.config import Config
-from provenance.model import LABEL_PRECEDENCE, Article, ArticleResult, CorpusResult, Segmentation
+from provenance.model import LABEL_PRECEDENCE, ArticleResult, CorpusResult
 from provenance.render.data import TAIL, article_dict, report_dict, tail_sections, to_json
 
 _PLACEHOLDER = '  "articles": [],\n'
@@ -64,13 +63,6 @@ def write_json(
             characters += len(result.article.text)
             for span in result.spans:
                 composition[span.label.value] += span.end - span.start
-        # the outlet table looks up only the articles of a match: the others need no stub
-        matched = {p.article_id for m in corpus.matches for p in (m.a, m.b)}
-        stubs = tuple(
-            ArticleResult(Article(i, "", outlet=o), Segmentation((), ()))
-            for i, o in outlets
-            if i in matched
-        )
         data = report_dict(corpus, config, tail=False)
         data["summary"].update(
             articles=count,
@@ -88,6 +80,7 @@ def write_json(
             handle.write("\n  ],\n")
         else:
             handle.write(_PLACEHOLDER)
-        _write_tail(handle, tail_sections(replace(corpus, articles=stubs)))
+        # the outlet table reads (id, outlet) through once beside the matches' columns
+        _write_tail(handle, tail_sections(corpus, outlets))
     summary: dict[str, Any] = data["summary"]
     return summary

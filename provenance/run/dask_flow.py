@@ -35,10 +35,12 @@ and what it writes:
   same vectors bit for bit), the lexical signing, the band-key candidates and the scoring
   of proposed links run partitioned on the cluster; the claims' corpus (distinct
   sentences, their anchors and vectors), the semantic article pairs and the grouping stay
-  in that one task;
+  in that one task. It is the run's longest chain: its own tasks go first
+  (``CLAIMS_PRIORITY``), and the other stages run beside it;
 - classification runs per partition on the workers holding the results, with each
-  article's reuse spans and duplicates; the client streams the classified partitions in
-  order and writes them.
+  article's reuse spans and duplicates, submitted as soon as the reuse stage is done; the
+  client streams the classified partitions in order and writes them while the claims task
+  still runs, and takes its groups (``Later``) after the last article.
 
 Every task is a pure function of its inputs: a worker lost mid-run makes Dask recompute
 what it held, from the partitions in the graph (inputs sent by the client) or from the
@@ -53,7 +55,7 @@ import operator
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from distributed import Future, wait, worker_client
 
@@ -67,6 +69,7 @@ from provenance.match.signatures import BatchSigner
 from provenance.model import (
     Article,
     ArticleResult,
+    ClaimGroup,
     CorpusResult,
     Duplicate,
     Match,
@@ -81,6 +84,9 @@ from provenance.run.dask_spans import reuse_spans
 
 # partial counts added per task of the corpus-rule tree
 FAN_IN = 8
+# Dask's priority of the claims task's own tasks (the others have 0): the claims are the
+# run's longest chain, the rest of the report is computed beside it
+CLAIMS_PRIORITY = 1
 
 Counts = tuple[dict[str, Counter[int]], templates.VoteCounts]
 
@@ -147,7 +153,7 @@ def _claims(config: Config, *parts: list[ArticleResult]) -> Any:
     results = list(itertools.chain.from_iterable(parts))
     anchors = worker_resources().anchors
     with worker_client() as client:  # signing, candidates and scoring partitioned
-        cluster = DaskExecutor(client)
+        cluster = DaskExecutor(client, priority=CLAIMS_PRIORITY)
         return find_claims(results, config, anchors, cluster, cluster)
 
 
@@ -309,27 +315,52 @@ def analyze_streamed(
     quotes = quote_groups(executor, config, results)
     found, outlets = _reuse(executor, config, results)
     report("boilerplate", total, total)
+    later = Later(claims)
     corpus = CorpusResult(
         articles=(),
         matches=found.matches,
-        claims=claims.result(),
+        claims=later,
         clusters=found.clusters,
         quotes=quotes,
     )
     report("match", total, total)
-    classified = _classified(executor, results, found, report, total)
-    return pipeline.Streamed(corpus, outlets, classified)
+    tasks = _classify(executor, results, found)
+    return pipeline.Streamed(corpus, outlets, _classified(executor, tasks, later, report, total))
 
 
-def _classified(
-    executor: DaskExecutor,
-    results: list[Future[Any]],
-    found: Reused,
-    report: pipeline.Progress,
-    total: int,
-) -> Iterator[ArticleResult]:
-    """The classified articles, partition after partition (each gathered, written and
-    released before the next)."""
+class Later(Sequence[ClaimGroup]):
+    """The claim groups of the claims task, taken from the cluster when first read (or
+    when the last classified article has been read: ``take``), so that the articles are
+    classified and written while the claims task still runs."""
+
+    def __init__(self, future: Future[Any]) -> None:
+        self._future: Future[Any] | None = future
+        self._groups: Sequence[ClaimGroup] = ()
+
+    def take(self) -> Sequence[ClaimGroup]:
+        if self._future is not None:
+            self._groups = self._future.result()
+            self._future.release()
+            self._future = None
+        return self._groups
+
+    def __len__(self) -> int:
+        return len(self.take())
+
+    @overload
+    def __getitem__(self, index: int) -> ClaimGroup: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ClaimGroup]: ...
+    def __getitem__(self, index: int | slice) -> ClaimGroup | Sequence[ClaimGroup]:
+        return self.take()[index]
+
+    def __iter__(self) -> Iterator[ClaimGroup]:
+        return iter(self.take())
+
+
+def _classify(executor: DaskExecutor, results: list[Future[Any]], found: Reused) -> list[Any]:
+    """The classification tasks, one per partition, submitted now: they run while the
+    claims task does."""
     client = executor.client
     twins: list[dict[str, tuple[Duplicate, ...]]] = [{} for _ in results]
     for article_id, mine in found.duplicates.items():
@@ -339,13 +370,29 @@ def _classified(
         executor.stats.add("classify: duplicates to workers", executor._size(theirs))
         tasks.append(client.submit(_classify_part, future, spans, theirs))
     results.clear()
+    return tasks
+
+
+def _classified(
+    executor: DaskExecutor,
+    tasks: list[Any],
+    claims: Later,
+    report: pipeline.Progress,
+    total: int,
+) -> Iterator[ArticleResult]:
+    """The classified articles, partition after partition (each gathered, written and
+    released before the next); then the claims are taken (before the caller reads them
+    and closes the client)."""
     done = 0
-    for task in tasks:
+    while tasks:
+        task = tasks.pop(0)
         part = task.result()
         executor.stats.add("classify: results to client", executor._size(part))
         task.release()
+        del task
         for result in part:
             done += 1
             yield result
             report("classify", done, total)
     executor.mark("classify")
+    claims.take()

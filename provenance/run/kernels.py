@@ -23,7 +23,9 @@ from provenance.match.candidates import Candidate, SignatureRows, Signatures, ls
 from provenance.match.signatures import BatchSigner, Matrix
 from provenance.semantic import Tokens, Vectors, load_embedder
 
-# Texts signed at once by ``sign_in_chunks``: the shingles of a chunk are in memory at once.
+# Texts signed at once (``SignedBatches``: the passages of reuse, the units of quotations):
+# the shingles of a chunk are in memory at once; bigger chunks make fewer, larger calls to
+# the kernels (a pool's round trips).
 SIGN_CHUNK = 4096
 
 # Texts tokenized in one call, and about the texts encoded in one call, by ``embed_in_runs``:
@@ -180,40 +182,26 @@ def _known(parts: Iterable[Tokens | None]) -> Iterator[Tokens]:
         yield part
 
 
-def sign_in_chunks(
-    kernels: Kernels,
-    texts: Sequence[str],
-    params: FingerprintParams,
-    shingler: Shingler,
-    chunk: int = SIGN_CHUNK,
-) -> Matrix:
-    """``kernels.sign`` of ``texts``, ``chunk`` texts at a time (rows do not depend on each
-    other: the same matrix, without every text's shingles in memory at once)."""
-    blocks = [
-        kernels.sign(texts[lo : lo + chunk], params, shingler)
-        for lo in range(0, len(texts), max(1, chunk))
-    ]
-    return np.vstack(blocks) if blocks else kernels.sign([], params, shingler)
-
-
 class SignedBatches:
-    """Texts signed ``chunk`` at a time as they are added (``kernels.sign``), each block's
-    rows kept in memory or appended to ``to`` (the work folder); ``then`` is told each
-    block's texts once signed. ``done`` signs what is left and gives the signatures: one
-    matrix, or ``to``."""
+    """Texts signed ``chunk`` at a time (default: ``SIGN_CHUNK``, read when made) as they
+    are added (``kernels.sign``), each block's rows kept in memory or appended to ``to``
+    (the work folder); ``then`` is told each block's texts once signed. ``done`` signs what
+    is left and gives the signatures: one matrix, or ``to``. Rows do not depend on each
+    other: the matrix is the one of a single ``kernels.sign`` of all the texts."""
 
     def __init__(
         self,
         kernels: Kernels,
         params: FingerprintParams,
         shingler: Shingler,
-        to: SignatureRows | None,
-        chunk: int,
+        to: SignatureRows | None = None,
         then: Callable[[list[str]], None] | None = None,
+        chunk: int | None = None,
     ) -> None:
         self._sign = kernels.sign
         self._params, self._shingler = params, shingler
-        self._to, self._chunk, self._then = to, chunk, then
+        self._to, self._then = to, then
+        self._chunk = max(1, SIGN_CHUNK if chunk is None else chunk)
         self._blocks: list[Matrix] = []
         self._batch: list[str] = []
 
@@ -234,6 +222,6 @@ class SignedBatches:
         self._batch = []
 
     def done(self) -> Signatures:
-        if self._batch or not self._blocks:
+        if self._batch or (self._to is None and not self._blocks):  # no texts: an empty matrix
             self._flush()
         return np.vstack(self._blocks) if self._to is None else self._to

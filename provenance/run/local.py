@@ -4,7 +4,8 @@ A task is a top-level function ``task(item, context, resources) -> result``; ``c
 (the configuration, a corpus-wide reduction) is the same for every item; ``resources`` are
 the data files, loaded once per process (the serial executor loads them once; each pool
 worker loads them when it starts). Results come back in the order of the items, whatever
-order the workers finish in, so the executors are interchangeable.
+order the workers finish in, so the executors are interchangeable. ``Executor``, ``Task``
+and ``Serial`` live in ``run.serial`` (without numpy, for a one-article check).
 """
 
 from __future__ import annotations
@@ -13,18 +14,30 @@ import itertools
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from provenance.resources import Resources
 from provenance.run.kernels import EMBED_BLOCK, Kernels, Local, VectorSink, embed_in_runs
+from provenance.run.serial import Context, Executor, Item, Result, Serial, Task
+
+__all__ = [
+    "CHUNK",
+    "Context",
+    "Executor",
+    "Item",
+    "Pool",
+    "PoolKernels",
+    "Result",
+    "Serial",
+    "Task",
+    "available_cores",
+    "blocks",
+    "executor",
+    "kernels_of",
+]
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
-
-Item = TypeVar("Item")
-Context = TypeVar("Context")
-Result = TypeVar("Result")
-Task = Callable[[Item, Context, Resources], Result]
 
 # Items sent to a worker at once: fewer round trips against finer load balancing.
 CHUNK = 64
@@ -36,37 +49,6 @@ def available_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
         return max(1, os.cpu_count() or 1)
-
-
-class Executor(Protocol):
-    def map(
-        self, task: Task[Item, Context, Result], items: Iterable[Item], context: Context
-    ) -> Iterator[Result]: ...
-
-    def close(self) -> None: ...
-
-
-class Serial:
-    """Everything in this process, one item after another."""
-
-    def __init__(self, resources: Resources | None = None) -> None:
-        self._resources = resources
-
-    @property
-    def resources(self) -> Resources:
-        if self._resources is None:
-            self._resources = Resources.load()
-        return self._resources
-
-    def map(
-        self, task: Task[Item, Context, Result], items: Iterable[Item], context: Context
-    ) -> Iterator[Result]:
-        resources = self.resources
-        for item in items:
-            yield task(item, context, resources)
-
-    def close(self) -> None:
-        return None
 
 
 class _Worker:

@@ -27,16 +27,26 @@ from typing import Any, overload
 
 from provenance.config import Config
 from provenance.model import Article, Origin
-from provenance.run.stored import StoredMatrix, StoredRows, StoredTexts, WorkStoreError
+from provenance.run.stored import (
+    StoredBlobs,
+    StoredMatrix,
+    StoredRows,
+    StoredStrings,
+    StoredTexts,
+    WorkStoreError,
+    by_number,
+)
 
 __all__ = [
     "BATCH",
     "FILE",
     "StoredArticles",
+    "StoredBlobs",
     "StoredIds",
     "StoredMatrix",
     "StoredResults",
     "StoredRows",
+    "StoredStrings",
     "StoredTexts",
     "WorkStore",
     "WorkStoreError",
@@ -269,6 +279,17 @@ class WorkStore:
             raise IndexError(f"{stage}: no result {seq} in the work store")
         return self._loads(row[0])
 
+    def many(self, stage: str, seqs: Sequence[int]) -> list[Any]:
+        """The stored results ``seqs`` of ``stage``, in that order (repeats allowed): a
+        query per few hundred distinct numbers (``stored.by_number``), not one per result."""
+        query = "SELECT seq, blob FROM results WHERE stage = ? AND seq IN ({marks})"
+        found: dict[int, bytes] = by_number(self._db, query, (stage,), seqs)
+        if len(found) < len(set(seqs)):
+            missing = next(s for s in seqs if s not in found)
+            raise IndexError(f"{stage}: no result {missing} in the work store")
+        loaded = {s: self._loads(blob) for s, blob in found.items()}
+        return [loaded[s] for s in seqs]
+
     def results(self, stage: str) -> StoredResults:
         """The results of ``stage`` as a sequence read back from the store on demand."""
         return StoredResults(self, stage, self.done(stage))
@@ -278,6 +299,20 @@ class WorkStore:
         with self._db:
             self._db.execute("DELETE FROM texts WHERE name = ?", (name,))
         return StoredTexts(self._db, name)
+
+    def blobs(self, name: str, *, fresh: bool = True) -> StoredBlobs:
+        """Byte strings ``name`` (rows of ``results`` under that name), read back by
+        number: an empty table (a previous run's rows are dropped), or with ``fresh=False``
+        the rows stored before (a resumed run reads back what the first one kept)."""
+        if fresh:
+            with self._db:
+                self._db.execute("DELETE FROM results WHERE stage = ?", (name,))
+        return StoredBlobs(self._db, name, self.done(name))
+
+    def strings(self, name: str) -> StoredStrings:
+        """An empty file of texts ``name`` (a previous run's is replaced), beside the store,
+        read back by number (each with one positioned read)."""
+        return StoredStrings(self._path.parent / f"{name}.utf8")
 
     def rows(self, name: str, width: int) -> StoredRows:
         """An empty file of float32 rows ``name`` of ``width`` values (a previous run's is

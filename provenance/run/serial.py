@@ -1,0 +1,47 @@
+"""What every executor is (``Executor``, ``Task``) and the one that runs in this process
+(``Serial``), apart from ``run.local``'s process pool and matching kernels: the per-article
+stages of a one-article ``provenance check`` run serially and import neither numpy nor the
+pool (``run.local`` re-exports these names)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Protocol, TypeVar
+
+from provenance.resources import Resources
+
+Item = TypeVar("Item")
+Context = TypeVar("Context")
+Result = TypeVar("Result")
+Task = Callable[[Item, Context, Resources], Result]
+
+
+class Executor(Protocol):
+    def map(
+        self, task: Task[Item, Context, Result], items: Iterable[Item], context: Context
+    ) -> Iterator[Result]: ...
+
+    def close(self) -> None: ...
+
+
+class Serial:
+    """Everything in this process, one item after another."""
+
+    def __init__(self, resources: Resources | None = None) -> None:
+        self._resources = resources
+
+    @property
+    def resources(self) -> Resources:
+        if self._resources is None:
+            self._resources = Resources.load()
+        return self._resources
+
+    def map(
+        self, task: Task[Item, Context, Result], items: Iterable[Item], context: Context
+    ) -> Iterator[Result]:
+        resources = self.resources
+        for item in items:
+            yield task(item, context, resources)
+
+    def close(self) -> None:
+        return None
