@@ -19,12 +19,16 @@ runs beside the other stages, classification and writing before its end); with
 seconds, peaks and bytes per stage; slower, and its pickled-size counts cost CPU).
 Local and Dask runs alternate (``--jobs`` and ``--workers`` in the order given: local,
 Dask, local, Dask...), so that each pair runs at a similar load. The machine's
-load average is recorded beside every run.
+load average is recorded beside every run. Either list may be given empty (``--jobs``
+alone, ``--workers`` alone) to run one engine, for instance two single-core runs at once,
+one per core, in two invocations: the corpus is the same (seed 0) and every run records its
+report's SHA-256, so the invocations' reports can be compared.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import os
@@ -139,6 +143,7 @@ def _local(corpus: Path, out: Path, jobs: int) -> dict[str, Any]:
         raise SystemExit(f"local report failed with exit code {proc.returncode}")
     return {
         "jobs": jobs,
+        "report_sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
         "seconds": round(seconds, 1),
         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
         "peak_rss_gb": round(peak.peak["local"] / 1e9, 3),
@@ -206,7 +211,8 @@ def _dask(
         "seconds": round(seconds, 1),
         "load": load,
         "load_after": _load(),
-        "identical_to_local": out.read_bytes() == expected,
+        "identical_to_local": out.read_bytes() == expected if expected else None,
+        "report_sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
         "peak_rss_gb": {k: round(v / 1e9, 3) for k, v in peak.peak.items()},
         # user + system CPU of each worker (nanny and worker process) and of the client
         # process, at the last sample (up to 0.2 s before the end; the client's includes
@@ -226,9 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("eval_dir", type=Path)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
     parser.add_argument(
-        "--jobs", type=int, nargs="+", default=[1, 2], help="local engine runs (--jobs N)"
+        "--jobs", type=int, nargs="*", default=[1, 2], help="local engine runs (--jobs N)"
     )
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
     parser.add_argument(
         "--inputs-shared", action="store_true", help="workers read the corpus files themselves"
     )
@@ -269,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
                     row["dask"].append(found)
                     print(json.dumps(found), file=sys.stderr)
             for found in row["dask"]:
-                found["speedup_vs_local"] = {
+                found["speedup_vs_local"] = {  # empty when --jobs was given no counts
                     f"jobs {x['jobs']}": round(x["seconds"] / found["seconds"], 2)
                     for x in row["local"]
                 }
