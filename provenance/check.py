@@ -38,6 +38,7 @@ from provenance.match.quote_groups import compare, linked, same_speaker
 from provenance.model import Article, ArticleResult, SourceKind
 from provenance.quotes import QuoteLexicons, extract
 from provenance.store import Entry, Store, StoredArticle, ref_parts
+from provenance.store.keys import QUOTE_SEQ
 
 
 class FindingKind(StrEnum):
@@ -129,11 +130,20 @@ class _Candidate:
     pairs: dict[int, tuple[int, int]]  # new passage index -> (stored passage seq, band hits)
 
 
-def _candidates(entry: Entry, source: Store) -> list[_Candidate]:
+def _candidates(entry: Entry, source: Store, quotes_from: int | None = None) -> list[_Candidate]:
+    """Indexed articles sharing band keys with ``entry``'s units, best first. The units from
+    ``quotes_from`` on are quotation units (``_quote_findings`` queries both kinds; by
+    default all are sentences). A unit pairs only with stored units of its own kind: a
+    sentence key equal to a quotation unit's salted key is a 32-bit collision (met at
+    1,000,000 indexed articles), and that unit's ``seq`` is no sentence of the article."""
+    first_quote = len(entry.passages) if quotes_from is None else quotes_from
     pairs: dict[int, dict[int, tuple[int, int]]] = {}
     for qi, passage in enumerate(entry.passages):
+        quote = qi >= first_quote
         for ref, hits in source.hits(passage.keys).items():
             pk, seq = ref_parts(ref)
+            if (seq >= QUOTE_SEQ) != quote:
+                continue
             best = pairs.setdefault(pk, {})
             if qi not in best or hits > best[qi][1]:
                 best[qi] = (seq, hits)
@@ -151,9 +161,9 @@ def _candidates(entry: Entry, source: Store) -> list[_Candidate]:
 
 
 def _matches(
-    entry: Entry, source: Store, config: Config
+    entry: Entry, source: Store, config: Config, quotes_from: int | None = None
 ) -> tuple[list[_Candidate], dict[int, StoredArticle]]:
-    found = _candidates(entry, source)
+    found = _candidates(entry, source, quotes_from)
     kinds = source.kinds(c.pk for c in found)
     others = [c for c in found if c.pk in kinds and kinds[c.pk][0] != entry.article.id]
     limit = config.check.max_candidates
@@ -254,7 +264,7 @@ def _quote_findings(
         return []
     # the stored quotations (``store.keys``: quotation units) as well as the sentences
     query = Entry(entry.article, entry.content_hash, entry.passages + entry.quotes)
-    found, stored = _matches(query, index, config)
+    found, stored = _matches(query, index, config, quotes_from=len(entry.passages))
     others = [
         (art, q)
         for art in (stored[c.pk].article for c in found if c.pk in stored)

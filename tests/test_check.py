@@ -27,8 +27,9 @@ from provenance.model import (
     WireCredit,
 )
 from provenance.render import check as render
-from provenance.store import Fingerprinter, Store, add_articles
+from provenance.store import Fingerprinter, Store, add_articles, ref_parts
 from provenance.store import ops as store_ops
+from provenance.store.keys import QUOTE_SEQ
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -1071,3 +1072,35 @@ def test_the_copied_stretches_are_listed_in_text_order(
     starts = [w.start for w in found.wire]
     assert starts == sorted(starts)
     assert {w.other_id for w in found.wire} == {"w-r", "w-a"}
+
+
+def test_a_sentence_meeting_a_quotation_units_keys_is_not_paired_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Quotation units' band keys are salted so that a sentence meets one only by a 32-bit
+    collision; at 1,000,000 indexed articles one happened, and the wire check took the
+    quotation unit's number (3072 on) for a sentence of the wire story: IndexError. Here
+    every quotation unit gets the keys a sentence of its words has (a collision on every
+    band): the check must still end, and only the sentence copy is wire copy."""
+    monkeypatch.setattr(Fingerprinter, "quote_keys", Fingerprinter.keys)
+    words = (
+        "We will not raise the fuel tax this year whatever the deficit says because "
+        "families across the country cannot carry another rise"
+    )
+    wire = Article(
+        id="w-q",
+        text=f'The finance minister said on Monday: "{words}." The budget is due in March, '
+        "and the opposition has promised to vote against it in the lower house.",
+        outlet="Reuters",
+        source_kind=SourceKind.WIRE,
+    )
+    new = Article(id="n-q", text=f"{OPENING}\n\n{words}.", outlet="Local Paper")
+    with _store(tmp_path, "q.sqlite", [wire]) as store:
+        (entry,) = [store.fp.entry(r) for r in _results(wire)]
+        assert entry.quotes  # the wire story has a quotation unit with those words
+        query = store.fp.entry(_results(new)[0])
+        refs = {ref for p in query.passages for ref in store.hits(p.keys)}
+        assert any(seq >= QUOTE_SEQ for _, seq in map(ref_parts, refs))  # the collision
+        verdict = check.run(_results(new), store, Config())
+    for finding in verdict.articles[0].findings:
+        assert finding.start >= len(OPENING)  # whatever is found is in the copied words
