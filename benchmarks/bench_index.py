@@ -3,7 +3,7 @@
     python benchmarks/bench_index.py [EVAL_DIR] --sizes 10000 100000 1000000 [--json]
         [--work DIR] [--queries 100] [--cold-runs 10] [--baseline-max 100000] [--seed 0]
     python benchmarks/bench_index.py [EVAL_DIR] --sizes N --cold-index FILE [--cold-runs 30]
-        [--base-code DIR]
+        [--base-code DIR] [--warm [--queries 100]]
 
 For each size, a deterministic synthetic corpus (benchmarks/synth.py, real sentences of the
 eval sets) is added to a fresh index in ``--work`` (default: a temporary folder, removed
@@ -387,6 +387,12 @@ def main(argv: list[str] | None = None) -> int:
         "built by an earlier run with --keep from the first --sizes articles",
     )
     parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="with --cold-index: also time the warm checks and the recall (--queries planted "
+        "near-duplicates per edit rate) against that index",
+    )
+    parser.add_argument(
         "--base-code",
         type=Path,
         default=None,
@@ -407,7 +413,11 @@ def main(argv: list[str] | None = None) -> int:
                 cold = measure_cold_against(db, planted, work, args.cold_runs, args.base_code)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        print(json.dumps({"benchmark": "cold_check", "articles": n, "cold_ms": cold}))
+        found: dict[str, Any] = {"benchmark": "cold_check", "articles": n, "cold_ms": cold}
+        if args.warm:
+            queries = _planted(sentences, n, args.seed, args.queries)
+            found.update(measure_checks(db, queries, Config()))
+        print(json.dumps(found))
         return 0
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-index-"))
     work.mkdir(parents=True, exist_ok=True)
