@@ -199,6 +199,7 @@ def _dask(
                 write_json(handle, run.corpus, run.outlets, run.articles, config)
         seconds = time.perf_counter() - start
         client.close()
+        report = out.read_bytes()
     finally:
         for proc in reversed(procs):
             if proc.poll() is None:
@@ -211,8 +212,8 @@ def _dask(
         "seconds": round(seconds, 1),
         "load": load,
         "load_after": _load(),
-        "identical_to_local": out.read_bytes() == expected if expected else None,
-        "report_sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
+        "identical_to_local": report == expected if expected else None,
+        "report_sha256": hashlib.sha256(report).hexdigest(),
         "peak_rss_gb": {k: round(v / 1e9, 3) for k, v in peak.peak.items()},
         # user + system CPU of each worker (nanny and worker process) and of the client
         # process, at the last sample (up to 0.2 s before the end; the client's includes

@@ -130,16 +130,16 @@ class _Candidate:
     pairs: dict[int, tuple[int, int]]  # new passage index -> (stored passage seq, band hits)
 
 
-def _candidates(entry: Entry, source: Store, quotes_from: int | None = None) -> list[_Candidate]:
-    """Indexed articles sharing band keys with ``entry``'s units, best first. The units from
-    ``quotes_from`` on are quotation units (``_quote_findings`` queries both kinds; by
-    default all are sentences). A unit pairs only with stored units of its own kind: a
-    sentence key equal to a quotation unit's salted key is a 32-bit collision (met at
-    1,000,000 indexed articles), and that unit's ``seq`` is no sentence of the article."""
-    first_quote = len(entry.passages) if quotes_from is None else quotes_from
+def _candidates(entry: Entry, source: Store, with_quotes: bool = False) -> list[_Candidate]:
+    """Indexed articles sharing band keys with ``entry``'s sentence units (and, with
+    ``with_quotes``, its quotation units after them), best first. A unit pairs only with
+    stored units of its own kind: a sentence key equal to a quotation unit's salted key is a
+    32-bit collision (met at 1,000,000 indexed articles), and that unit's ``seq`` is no
+    sentence of the article."""
+    units = entry.passages + entry.quotes if with_quotes else entry.passages
     pairs: dict[int, dict[int, tuple[int, int]]] = {}
-    for qi, passage in enumerate(entry.passages):
-        quote = qi >= first_quote
+    for qi, passage in enumerate(units):
+        quote = qi >= len(entry.passages)
         for ref, hits in source.hits(passage.keys).items():
             pk, seq = ref_parts(ref)
             if (seq >= QUOTE_SEQ) != quote:
@@ -147,7 +147,7 @@ def _candidates(entry: Entry, source: Store, quotes_from: int | None = None) -> 
             best = pairs.setdefault(pk, {})
             if qi not in best or hits > best[qi][1]:
                 best[qi] = (seq, hits)
-    lengths = [p.end - p.start for p in entry.passages]
+    lengths = [p.end - p.start for p in units]
     total = sum(lengths) or 1
     found = [
         _Candidate(
@@ -161,9 +161,9 @@ def _candidates(entry: Entry, source: Store, quotes_from: int | None = None) -> 
 
 
 def _matches(
-    entry: Entry, source: Store, config: Config, quotes_from: int | None = None
+    entry: Entry, source: Store, config: Config, with_quotes: bool = False
 ) -> tuple[list[_Candidate], dict[int, StoredArticle]]:
-    found = _candidates(entry, source, quotes_from)
+    found = _candidates(entry, source, with_quotes)
     kinds = source.kinds(c.pk for c in found)
     others = [c for c in found if c.pk in kinds and kinds[c.pk][0] != entry.article.id]
     limit = config.check.max_candidates
@@ -263,8 +263,7 @@ def _quote_findings(
     if (altered == Policy.OFF and mismatch == Policy.OFF) or not result.quotes:
         return []
     # the stored quotations (``store.keys``: quotation units) as well as the sentences
-    query = Entry(entry.article, entry.content_hash, entry.passages + entry.quotes)
-    found, stored = _matches(query, index, config, quotes_from=len(entry.passages))
+    found, stored = _matches(entry, index, config, with_quotes=True)
     others = [
         (art, q)
         for art in (stored[c.pk].article for c in found if c.pk in stored)

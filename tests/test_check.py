@@ -1081,7 +1081,7 @@ def test_a_sentence_meeting_a_quotation_units_keys_is_not_paired_with_it(
     collision; at 1,000,000 indexed articles one happened, and the wire check took the
     quotation unit's number (3072 on) for a sentence of the wire story: IndexError. Here
     every quotation unit gets the keys a sentence of its words has (a collision on every
-    band): the check must still end, and only the sentence copy is wire copy."""
+    band): the check must still end, and any finding lies in the copied words."""
     monkeypatch.setattr(Fingerprinter, "quote_keys", Fingerprinter.keys)
     words = (
         "We will not raise the fuel tax this year whatever the deficit says because "
