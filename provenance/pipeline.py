@@ -312,9 +312,10 @@ def analyze_streamed(
         texts = store.texts("passages") if store is not None else None
         with contextlib.ExitStack() as stack:
             vectors = signatures = unions = None
-            if store is not None:  # the claims' sentence vectors and the passages' and
+            if store is not None:  # the claims' sentence vectors (those a killed run
+                # recorded are kept: a resumed run embeds the rest) and the passages' and
                 # articles' signatures, read back by row (and the signatures by band)
-                vectors = store.rows("claim-vectors", DIMENSIONS)
+                vectors = store.kept_rows(_VECTORS, DIMENSIONS)
                 stack.callback(vectors.close)
                 num_perm = config.fingerprint.num_perm
                 signatures = store.matrix("passage-signatures", num_perm)
@@ -343,6 +344,7 @@ def analyze_streamed(
         if store is not None:  # the spans and groups are rows of their own (``_stored``)
             kept = replace(reduced, reuse=replace(found, spans=()), quotes=())
             store.keep("reuse", kept)
+            store.drop_rows(_VECTORS)
     found = reduced.reuse
     if store is not None:  # a resumed run's claim groups are read back from the store
         from provenance.match.claim_groups import attached
@@ -362,6 +364,7 @@ def analyze_streamed(
 
 
 _SPANS = "reuse-spans"
+_VECTORS = "claim-vectors"
 _QUOTES = "quote-groups"
 
 

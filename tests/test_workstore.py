@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import random
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 
-from provenance.run.workstore import BATCH, FILE
+from provenance import cli_common, pipeline
+from provenance.config import Config
+from provenance.render import stream
+from provenance.run import kernels
+from provenance.run.kernels import Local, VectorSink
+from provenance.run.workstore import BATCH, FILE, WorkStore, WorkStoreError
+from provenance.semantic import DIMENSIONS
 from tests.test_pipeline import POOL
 
 SENTENCES = POOL
@@ -127,3 +138,107 @@ def test_an_sqlite_error_during_the_run_names_the_work_store(tmp_path: Path) -> 
     assert resumed.returncode == 2
     assert err.decode().splitlines() == [f"error: {work / FILE}: work store: database is locked"]
     assert not out.exists()  # nothing half-written
+
+
+SEEDS = sorted(str(p) for p in (Path(__file__).parent.parent / "corpus").glob("*.json"))
+
+
+def _embedding_report(work: Path, kernels: Local, *, resume: bool) -> bytes:
+    """The JSON report of the seed corpus as the local engine makes it with a work store in
+    ``work``, one process, ``kernels`` embedding the claims' sentences."""
+    config = Config()
+    store = WorkStore(work, resume=resume)
+    try:
+        articles = store.ingest(cli_common.stream(SEEDS, config, seen=store.seen()), config)
+        run = pipeline.analyze_streamed(articles, config, store=store, kernels=kernels)
+        out = io.StringIO()
+        stream.write_json(out, run.corpus, run.outlets, run.articles, config)
+        return out.getvalue().encode("utf-8")
+    finally:
+        store.close()
+
+
+class _Killed(Exception):
+    pass
+
+
+class _Counting(Local):
+    """Kernels that count the texts they are asked to embed, and stop the run (as a kill
+    would) once ``stop_after`` runs of vectors are stored."""
+
+    def __init__(self, stop_after: int | None = None) -> None:
+        self.embedded = 0
+        self.stop_after = stop_after
+
+    def embed_into(self, texts: Sequence[str], model: str, sink: VectorSink) -> None:
+        self.embedded += len(texts)
+        stop_after = self.stop_after
+
+        class Stopping:
+            runs = 0
+
+            def extend(self, rows: npt.NDArray[np.float32]) -> None:
+                sink.extend(rows)
+                self.runs += 1
+                if self.runs == stop_after:
+                    raise _Killed
+
+        super().embed_into(texts, model, sink if stop_after is None else Stopping())
+
+
+@pytest.mark.slow
+def test_a_run_stopped_while_embedding_keeps_the_vectors_it_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # runs of a few texts (those of a few of the model's micro-batches), so that the seed
+    # articles' claim sentences take many
+    monkeypatch.setattr(kernels, "EMBED_BLOCK", 16)
+    whole = _Counting()
+    clean = _embedding_report(tmp_path / "clean", whole, resume=False)
+    assert whole.embedded > 5 * 16  # more than five runs to embed
+
+    work = tmp_path / "work"
+    with pytest.raises(_Killed):
+        _embedding_report(work, _Counting(stop_after=3), resume=False)
+    kept = np.fromfile(work / "claim-vectors.f32", dtype="<f4").size // DIMENSIONS
+    assert 3 <= kept < whole.embedded  # three runs of at least one text, not all
+
+    rest = _Counting()
+    assert _embedding_report(work, rest, resume=True) == clean
+    assert rest.embedded == whole.embedded - kept  # the stored vectors were not made again
+
+
+def test_vector_rows_after_the_last_record_are_dropped_on_resume(tmp_path: Path) -> None:
+    store = WorkStore(tmp_path, resume=False)
+    rows = store.kept_rows("v", 4)
+    rows.extend(np.ones((3, 4), dtype=np.float32))
+    rows.close()
+    store.close()
+    with (tmp_path / "v.f32").open("ab") as handle:  # half a row, written but not recorded
+        handle.write(b"\x00" * 10)
+
+    store = WorkStore(tmp_path, resume=True)
+    again = store.kept_rows("v", 4)
+    assert len(again) == 3
+    again.extend(np.full((1, 4), 2, dtype=np.float32))
+    assert again[[0, 3]].tolist() == [[1.0] * 4, [2.0] * 4]
+    again.close()
+    store.close()
+    assert (tmp_path / "v.f32").stat().st_size == 4 * 4 * 4
+
+    fresh = WorkStore(tmp_path, resume=False)  # a new run starts with no rows
+    assert len(fresh.kept_rows("v", 4)) == 0
+    fresh.close()
+
+
+def test_vector_rows_shorter_than_recorded_are_refused(tmp_path: Path) -> None:
+    store = WorkStore(tmp_path, resume=False)
+    rows = store.kept_rows("v", 4)
+    rows.extend(np.ones((3, 4), dtype=np.float32))
+    rows.close()
+    store.close()
+    os.truncate(tmp_path / "v.f32", 2 * 4 * 4)
+    store = WorkStore(tmp_path, resume=True)
+    with pytest.raises(WorkStoreError, match="ends before its recorded rows"):
+        store.kept_rows("v", 4)
+    store.close()

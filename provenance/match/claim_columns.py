@@ -152,15 +152,17 @@ class AnchorTable:
 
 
 class TextSequence(Sequence[str]):
-    """``Texts`` as a sequence: a slice, or ``BLOCK`` texts while iterating, read at once."""
+    """``Texts`` from number ``start`` on as a sequence: a slice, or ``BLOCK`` texts while
+    iterating, read at once."""
 
     BLOCK = 2_048
 
-    def __init__(self, texts: Texts) -> None:
+    def __init__(self, texts: Texts, start: int = 0) -> None:
         self._texts = texts
+        self._start = min(max(0, start), len(texts))
 
     def __len__(self) -> int:
-        return len(self._texts)
+        return len(self._texts) - self._start
 
     @overload
     def __getitem__(self, k: int) -> str: ...
@@ -168,10 +170,12 @@ class TextSequence(Sequence[str]):
     def __getitem__(self, k: slice) -> list[str]: ...
     def __getitem__(self, k: int | slice) -> str | list[str]:
         if isinstance(k, slice):
-            return self._texts.many(range(*k.indices(len(self))))
+            seqs = range(*k.indices(len(self)))
+            at = self._start
+            return self._texts.many(range(at + seqs.start, at + seqs.stop, seqs.step))
         if not -len(self) <= k < len(self):
             raise IndexError(k)
-        return self._texts.many([k % len(self)])[0]
+        return self._texts.many([self._start + k % len(self)])[0]
 
     def __iter__(self) -> Iterator[str]:
         for lo in range(0, len(self), self.BLOCK):

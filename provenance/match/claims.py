@@ -93,12 +93,14 @@ def find_claims(
     kernels = kernels or Local()
     vectors: Rows | None = None
     if config.claims.model != "none" and len(corpus):
-        texts = TextSequence(corpus.texts)  # read back a block at a time
-        if vectors_to is None:
-            vectors = embed_whole(kernels, texts, config.claims.model)
-        else:  # written a run at a time as they are made, read back a few rows at a time
-            kernels.embed_into(texts, config.claims.model, vectors_to)
+        if vectors_to is None:  # read back a block at a time
+            vectors = embed_whole(kernels, TextSequence(corpus.texts), config.claims.model)
+        else:  # written a run at a time as they are made, read back a few rows at a time;
+            # a resumed run's store holds the first ones already, and each run appended
+            # began a micro-batch of the model, so the rest encoded apart are the same bits
+            rest = TextSequence(corpus.texts, start=len(vectors_to))
+            if len(rest):
+                kernels.embed_into(rest, config.claims.model, vectors_to)
             vectors = vectors_to
-        del texts
     links = _links(corpus, config, vectors, kernels, executor)
     return claim_table(corpus, links, folder)

@@ -42,7 +42,10 @@ Each = Callable[[Callable[..., T], Iterable[tuple[Any, ...]]], Iterator[T]]
 
 
 class VectorSink(Protocol):
-    """Where sentence vectors go as they are made (a ``match.units.RowStore``, ``Filled``)."""
+    """Where sentence vectors go as they are made (a ``match.units.RowStore``, ``Filled``),
+    a run at a time: each append begins where the model begins a micro-batch, which a
+    resumed run relies on (``run.stored.KeptRows``: the rest, encoded apart, are the same
+    bits)."""
 
     def extend(self, rows: Vectors) -> None: ...
 

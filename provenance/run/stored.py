@@ -17,7 +17,7 @@ import mmap
 import os
 import sqlite3
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -81,14 +81,28 @@ class StoredBlobs(_Numbered[bytes]):
     _SELECT = "SELECT seq, blob FROM results WHERE stage = ? AND seq IN ({marks})"
 
 
-def _created(path: Path) -> int:
-    """A new empty file of our own at ``path`` (one there before is replaced), open."""
+def _created(path: Path, keep: int = 0) -> int:
+    """A new empty file of our own at ``path`` (one there before is replaced), open; with
+    ``keep``, the file there, cut to its first ``keep`` bytes (``WorkStoreError`` if it
+    holds fewer: it is not the one recorded)."""
     try:
         # never through a link: the file is ours, in our folder
-        flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-        return os.open(path, flags, 0o600)
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | (0 if keep else os.O_TRUNC)
+        fd = os.open(path, flags, 0o600)
     except OSError as exc:
         raise WorkStoreError(f"{path}: cannot use the work folder: {exc.strerror}") from None
+    if keep:
+        try:
+            if os.fstat(fd).st_size < keep:
+                raise WorkStoreError(
+                    f"{path}: damaged work store: the file ends before its recorded rows; "
+                    "run without --resume"
+                )
+            os.ftruncate(fd, keep)  # what a killed append wrote after the last record
+        except BaseException:
+            os.close(fd)
+            raise
+    return fd
 
 
 class StoredStrings:
@@ -165,12 +179,14 @@ class _RowFile:
     # mapping (a read of a few rows: a system call each is cheaper than faulting them in)
     FEW_RUNS = 64
 
-    def __init__(self, path: Path, width: int) -> None:
+    def __init__(self, path: Path, width: int, keep: int = 0) -> None:
+        """An empty file at ``path``, or with ``keep`` the first ``keep`` rows of the one
+        there (a resumed run's)."""
         self._path = path
         self._width = width
-        self._count = 0
+        self._count = keep
         self._mapping: tuple[mmap.mmap, npt.NDArray[Any]] | None = None  # of ``_count`` rows
-        self._fd = _created(path)
+        self._fd = _created(path, keep * width * self.DTYPE.itemsize)
 
     def __len__(self) -> int:
         return self._count
@@ -300,6 +316,33 @@ class StoredRows(_RowFile):
         """A ``StoredMatrix`` of ``width`` columns in a file ``name`` of this one's folder
         (the work folder): for uint32 rows a step needs while it reads these."""
         return StoredMatrix(self._path.parent / f"{name}.u32", width)
+
+
+class KeptRows(StoredRows):
+    """``StoredRows`` that a resumed run continues instead of making again (the claims'
+    sentence vectors: hours of a worker's time at a million articles): after each append
+    the file is flushed to disk (``fsync``) and its row count given to ``record`` (the work
+    store keeps it), so a run killed at any point leaves the rows recorded last, whole, and
+    a store opened again on them (``keep``) drops whatever was written after. ``close``
+    leaves the file (a run stopped by an error or an interrupt resumes from it too); the
+    work store removes it once what the rows served is stored (``WorkStore.drop_rows``)."""
+
+    def __init__(self, path: Path, width: int, keep: int, record: Callable[[int], None]) -> None:
+        super().__init__(path, width, keep)
+        self._record = record
+
+    def close(self) -> None:
+        self._unmap()
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def extend(self, rows: npt.NDArray[Any]) -> None:
+        if not len(rows):
+            return
+        super().extend(rows)
+        os.fsync(self._fd)
+        self._record(self._count)
 
 
 class StoredMatrix(_RowFile):

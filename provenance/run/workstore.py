@@ -28,6 +28,7 @@ from typing import Any, overload
 from provenance.config import Config
 from provenance.model import Article, Origin
 from provenance.run.stored import (
+    KeptRows,
     StoredBlobs,
     StoredMatrix,
     StoredRows,
@@ -318,6 +319,28 @@ class WorkStore:
         """An empty file of float32 rows ``name`` of ``width`` values (a previous run's is
         replaced), beside the store: vectors kept on disk, read back by row number."""
         return StoredRows(self._path.parent / f"{name}.f32", width)
+
+    def kept_rows(self, name: str, width: int) -> KeptRows:
+        """Float32 rows ``name`` as ``rows`` makes them, but continued by a resumed run: the
+        rows a previous run of this store appended and recorded are kept (``len``)."""
+        key = f"rows {name}"
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+
+        def record(count: int) -> None:
+            with self._db:
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(count)))
+
+        kept = 0 if row is None else row[0]
+        if not isinstance(kept, int | str) or not str(kept).isdigit():
+            raise WorkStoreError(f"{self._path}: damaged work store: {key!r}; run without --resume")
+        return KeptRows(self._path.parent / f"{name}.f32", width, int(kept), record)
+
+    def drop_rows(self, name: str) -> None:
+        """Remove the rows ``name`` that ``kept_rows`` made (once what they served is
+        stored): the record first, so that a run killed in between starts them afresh."""
+        with self._db:
+            self._db.execute("DELETE FROM meta WHERE key = ?", (f"rows {name}",))
+        (self._path.parent / f"{name}.f32").unlink(missing_ok=True)
 
     def matrix(self, name: str, width: int) -> StoredMatrix:
         """An empty file of uint32 rows ``name`` of ``width`` values (MinHash signatures; a
