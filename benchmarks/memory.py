@@ -19,12 +19,14 @@ corpus. Linux only (``/proc``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -99,6 +101,61 @@ class Marks:
         self._time = time.perf_counter()
 
 
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds of a live process (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Heartbeat:
+    """What a report kept in a work folder has done so far, written whole to ``FILE`` there
+    every ``EVERY`` seconds: the seconds, the CPU of this process and of its live workers,
+    the peak so far and the stages ended. A run killed part-way leaves it, so that the
+    attempt that resumes it (``speed.py --resume``) can count the killed one's time."""
+
+    FILE = "attempt.json"
+    EVERY = 15.0  # seconds between writes: what a killed attempt's time may miss
+
+    def __init__(self, folder: Path, marks: Marks, cpu: float) -> None:
+        self._path = folder / self.FILE
+        self._marks = marks
+        self._cpu = cpu
+        self._started = time.perf_counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.EVERY):
+            self.write()
+
+    def write(self) -> None:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        workers = sum(_cpu_of(child.pid or 0) for child in multiprocessing.active_children())
+        rows = list(self._marks.rows)
+        peak = max([r["peak_mb"] for r in rows] + [_status()["VmHWM"] / 1024])
+        state = {
+            "seconds": round(time.perf_counter() - self._started, 1),
+            "cpu_seconds": round(own.ru_utime + own.ru_stime - self._cpu, 1),
+            "cpu_seconds_workers": round(workers, 1),
+            "peak_rss_mb": round(peak),
+            "stages": rows,
+        }
+        partial = self._path.with_name(self.FILE + ".partial")
+        partial.write_text(json.dumps(state), encoding="utf-8")
+        os.replace(partial, self._path)
+
+    def stop(self) -> None:
+        """The attempt ended: no more writes, and no file left."""
+        self._stop.set()
+        self._thread.join()
+        self._path.unlink(missing_ok=True)
+
+
 def _wrap(owner: Any, name: str, marks: Marks, label: str) -> None:
     """Mark when ``owner.name`` returns (a stage of the matching step)."""
     inner: Callable[..., Any] = getattr(owner, name)
@@ -111,8 +168,18 @@ def _wrap(owner: Any, name: str, marks: Marks, label: str) -> None:
     setattr(owner, name, wrapped)
 
 
-def _run(path: Path, n: int, jobs: int | None, top: int, model: str | None) -> dict[str, Any]:
-    """One report of ``path`` as the CLI runs it, with marks (in a process of its own)."""
+def run_report(
+    path: Path,
+    n: int,
+    jobs: int | None,
+    top: int,
+    model: str | None,
+    work: Path | None = None,
+    resume: bool = False,
+) -> dict[str, Any]:
+    """One report of ``path`` as the CLI runs it, with marks (in a process of its own): its
+    work store and report in a temporary folder, or kept in ``work`` (``--work-dir``), which
+    ``resume`` continues (``--resume``)."""
     from provenance import cli_common, pipeline
     from provenance.config import Config
     from provenance.match import claim_corpus, claim_links, claims, quote_groups, reuse
@@ -148,24 +215,29 @@ def _run(path: Path, n: int, jobs: int | None, top: int, model: str | None) -> d
 
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="memory-") as tmp:
+    beat: Heartbeat | None = None
+    with contextlib.ExitStack() as stack:
+        if work is None:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="memory-")))
+        else:
+            beat = Heartbeat(work, marks, cpu.ru_utime + cpu.ru_stime)
         # as the local engine does: read one at a time into the work store, numbered there
-        store = workstore.WorkStore(Path(tmp), resume=False)
+        store = workstore.WorkStore(work, resume=resume)
+        stack.callback(store.close)
         articles = store.ingest(cli_common.stream([str(path)], config, seen=store.seen()), config)
         marks.mark("ingest")
         runner = local.executor(jobs, items=len(articles))
-        try:
-            run = pipeline.analyze_streamed(
-                articles, config, progress=progress, executor=runner, store=store
-            )
-            with (Path(tmp) / "report.json").open("w", encoding="utf-8") as handle:
-                stream.write_json(handle, run.corpus, run.outlets, run.articles, config)
-            marks.mark("write")
-            report_bytes = (Path(tmp) / "report.json").stat().st_size
-            store_bytes = store.size()
-        finally:
-            runner.close()
-            store.close()
+        stack.callback(runner.close)
+        run = pipeline.analyze_streamed(
+            articles, config, progress=progress, executor=runner, store=store
+        )
+        with (work / "report.json").open("w", encoding="utf-8") as handle:
+            stream.write_json(handle, run.corpus, run.outlets, run.articles, config)
+        marks.mark("write")
+        report_bytes = (work / "report.json").stat().st_size
+        store_bytes = store.size()
+        if beat is not None:
+            beat.stop()
     own, workers = (resource.getrusage(r) for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     peak = max(row["peak_mb"] for row in marks.rows) * 1024
     return {
@@ -214,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
             load_before = [round(x, 2) for x in os.getloadavg()]
             with ProcessPoolExecutor(1, mp_context=spawn) as alone:
                 run = alone.submit(
-                    _run, path, n, args.jobs, args.tracemalloc, args.claims_model
+                    run_report, path, n, args.jobs, args.tracemalloc, args.claims_model
                 ).result()
             run["load_average"] = [load_before, [round(x, 2) for x in os.getloadavg()]]
             runs.append(run)

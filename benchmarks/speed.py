@@ -1,26 +1,34 @@
-"""Throughput of the whole pipeline on synthetic corpora, beside MinHash-only baselines.
+"""Throughput of the whole report on synthetic corpora, beside MinHash-only baselines.
 
     python benchmarks/speed.py [EVAL_DIR] [--sizes 1000 10000 100000] [--seed 0] [--json]
-        [--jobs N] [--work-dir DIR] [--claims-model none]
+        [--jobs N] [--work-dir DIR [--resume]] [--claims-model none] [--matching-only]
 
 For each size N, a deterministic corpus of N articles is built from real sentences of
 EVAL_DIR with benchmarks/synth.py (about 10% wire stories, 30% of outlet articles copying
-from them), then timed in the same run:
-- ``pipeline``: ``pipeline.analyze`` with every stage (segment, boilerplate, attribution,
-  fingerprint + LSH + alignment + claims + duplicates, classify), and the time per stage,
-  with ``--jobs`` worker processes (default: the cores available) and a work store in a
-  temporary folder (or ``--work-dir``), as ``provenance report`` runs it; the bytes the
-  work store holds per article are reported;
+from them) and written to a JSONL file, then timed in the same run:
 - ``datasketch``: one datasketch MinHash per article over the same word 3-shingles
-  (``MinHash.bulk``) inserted into a ``MinHashLSH``: hashing alone, no alignment;
+  (``MinHash.bulk``) inserted into one ``MinHashLSH``: hashing alone, no alignment;
 - ``rensa``: the same with rensa's ``RMinHash`` and ``RMinHashLSH`` (``pip install rensa``,
-  the ``bench`` extra).
-The baselines sign one set per article; the pipeline signs every sentence and paragraph
-(and claim units), aligns candidates and classifies every character, so it does far more
-work per article. ``growth`` is the time ratio between consecutive sizes (10x articles:
-about 10 is linear, about 100 quadratic). Timings include nothing of corpus construction.
+  the ``bench`` extra);
+- ``pipeline``: the report of the file as ``provenance report FILE --format json --jobs N``
+  makes it (``benchmarks/memory.py``'s ``run_report``: streamed input, the work store,
+  ``--jobs`` worker processes, default the cores available), in a process of its own, with
+  the seconds and resident memory of each stage and the bytes the work store holds per
+  article.
+The baselines read the file a chunk of ``BASELINE_CHUNK`` articles at a time: each chunk's
+shingles are made untimed (``shingling_seconds``), then signed and inserted, timed, into the
+one index of all N; only their indexes grow with N. They sign one set per article; the
+pipeline signs every sentence and paragraph (and claim units), embeds the claim sentences,
+aligns candidates and classifies every character, so it does far more work per article.
+``growth`` is the time ratio between consecutive sizes (10x articles: about 10 is linear,
+about 100 quadratic). Timings include nothing of corpus construction.
+
+With ``--work-dir DIR`` the corpus, the work store and the report of each size are kept in
+``DIR/speed-N`` and every attempt is appended to ``DIR/speed-N/attempts.jsonl``; ``--resume``
+continues a run that was stopped (the baselines are not timed again, the report resumes
+from its work store): the pipeline's seconds are then the sum of its attempts, each given.
 ``--matching-only`` times segmentation and the cross-outlet stage (``reuse.find_reuse``)
-instead of the whole pipeline: the corpus-wide part whose growth is in question.
+instead of the whole pipeline, with the corpus in memory (small sizes only).
 synth.py deals sentences without replacement and mutates them on later passes, so the
 amount of reuse per article (the planted wire copies) does not grow with N; the work per
 distinct passage is also capped (``max_candidates`` alignments, ``max_sources`` sources).
@@ -29,6 +37,7 @@ distinct passage is also capped (``max_candidates`` alignments, ``max_sources`` 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
@@ -36,9 +45,9 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,85 +55,149 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 DEFAULT_EVAL = HERE.parent.parent / "shared" / "eval"
 
+from memory import Heartbeat, run_report  # noqa: E402
 from synth import iter_corpus, load_sentences  # noqa: E402
 
-from provenance import pipeline  # noqa: E402
 from provenance.config import Config  # noqa: E402
 from provenance.fingerprint import FingerprintParams, lsh_bands, shingles  # noqa: E402
 from provenance.model import Article, ArticleResult, SourceKind  # noqa: E402
-from provenance.run import local, workstore  # noqa: E402
+from provenance.run import local  # noqa: E402
+from provenance.run.workstore import FILE  # noqa: E402
 from provenance.segment import Abbreviations, segment  # noqa: E402
+
+# Articles whose shingles the baselines hold at once (the untimed part): more, fewer
+# calls into each library, more memory beside their indexes.
+BASELINE_CHUNK = 20_000
+
+
+def write_corpus(sentences: list[str], n: int, seed: int, path: Path) -> None:
+    """The synthetic corpus of ``n`` articles as JSONL at ``path``, whole or not at all (a
+    run stopped while writing it leaves no file that a resumed run would take)."""
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", encoding="utf-8") as handle:
+        for record in iter_corpus(sentences, n, seed):
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    os.replace(partial, path)
+
+
+def _records(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            yield json.loads(line)
+
+
+def _article(r: dict[str, Any]) -> Article:
+    return Article(
+        r["id"],
+        r["text"],
+        outlet=r["outlet"],
+        published=r["published"],
+        source_kind=SourceKind(r["source_kind"]),
+        language=r["language"],
+    )
 
 
 def build(sentences: list[str], n: int, seed: int) -> list[Article]:
-    return [
-        Article(
-            r["id"],
-            r["text"],
-            outlet=r["outlet"],
-            published=r["published"],
-            source_kind=SourceKind(r["source_kind"]),
-            language=r["language"],
-        )
-        for r in iter_corpus(sentences, n, seed)
-    ]
+    """The synthetic corpus of ``n`` articles in memory (small sizes)."""
+    return [_article(r) for r in iter_corpus(sentences, n, seed)]
 
 
-def time_pipeline(
-    articles: Sequence[Article], config: Config, jobs: int | None, work_dir: Path | None
-) -> dict[str, Any]:
-    stages: dict[str, float] = {}
-    stages_cpu: dict[str, float] = {}
-    started = time.perf_counter()
-    cpu_started = time.process_time()
+@dataclass
+class _Clock:
+    """Seconds spent in the timed parts of one baseline, chunk after chunk."""
 
-    def progress(stage: str, done: int, total: int) -> None:
-        if done == total and stage not in stages:
-            stages[stage] = time.perf_counter() - started
-            stages_cpu[stage] = time.process_time() - cpu_started
+    seconds: float = 0.0
+    articles: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
 
-    with tempfile.TemporaryDirectory(prefix="speed-", dir=work_dir) as folder:
-        store = workstore.WorkStore(Path(folder), workstore.run_key(articles, config), resume=False)
-        runner = local.executor(jobs, items=len(articles))
-        try:
-            result = pipeline.analyze(
-                articles, config, progress=progress, executor=runner, store=store
-            )
-            seconds = time.perf_counter() - started
-            store_bytes = store.size()
-        finally:
-            runner.close()
-            store.close()
+    def result(self) -> dict[str, Any]:
+        if self.extra:
+            return self.extra
+        return {
+            "seconds": round(self.seconds, 2),
+            "articles_per_second": round(self.articles / max(1e-9, self.seconds), 1),
+        }
+
+
+def time_baselines(path: Path, config: Config) -> dict[str, Any]:
+    """datasketch's and rensa's MinHash + LSH over the articles of ``path``, one index each
+    of all of them, fed ``BASELINE_CHUNK`` articles at a time."""
+    from datasketch import MinHash, MinHashLSH
+
+    fp = config.fingerprint
+    params = FingerprintParams.from_config(fp)
+    bands, rows = lsh_bands(fp.num_perm, fp.lsh_threshold)
+    lsh = MinHashLSH(num_perm=fp.num_perm, params=(bands, rows))
+    rensa: Any = None
+    with contextlib.suppress(ImportError):
+        import rensa as installed
+
+        rensa = installed
+    # the same banding as datasketch and ours: rensa takes rows = num_perm / num_bands, so
+    # it hashes bands * rows permutations (126 of 128 at 42 x 3)
+    rensa_lsh = (
+        None
+        if rensa is None
+        else rensa.RMinHashLSH(threshold=fp.lsh_threshold, num_perm=bands * rows, num_bands=bands)
+    )
+    ours, theirs = _Clock(), _Clock()
+    if rensa is None:
+        theirs.extra = {"skipped": "rensa is not installed (pip install rensa, or the bench extra)"}
+    shingling = 0.0
+    key = 0
+    chunk: list[str] = []
+
+    def feed() -> None:
+        nonlocal key, shingling
+        started = time.perf_counter()
+        grams = [sorted(shingles(text, params)) for text in chunk]
+        shingling += time.perf_counter() - started
+        started = time.perf_counter()
+        minhashes = MinHash.bulk(grams, num_perm=fp.num_perm, seed=fp.seed, scheme=fp.scheme)
+        with lsh.insertion_session() as session:
+            for k, mh in enumerate(minhashes, start=key):
+                session.insert(k, mh, check_duplication=False)
+        ours.seconds += time.perf_counter() - started
+        ours.articles += len(grams)
+        del minhashes
+        if rensa_lsh is not None:
+            # rensa hashes ``str`` tokens: decoded untimed, in place
+            tokens: list[Any] = grams
+            for i, gs in enumerate(grams):
+                tokens[i] = [g.decode("utf-8") for g in gs]
+            started = time.perf_counter()
+            for k, article_tokens in enumerate(tokens, start=key):
+                mh = rensa.RMinHash(num_perm=bands * rows, seed=fp.seed)
+                mh.update(article_tokens)
+                rensa_lsh.insert(k, mh)
+            theirs.seconds += time.perf_counter() - started
+            theirs.articles += len(tokens)
+        key += len(chunk)
+        chunk.clear()
+
+    for record in _records(path):
+        chunk.append(record["text"])
+        if len(chunk) >= BASELINE_CHUNK:
+            feed()
+    if chunk:
+        feed()
     return {
-        "seconds": round(seconds, 2),
-        "articles_per_second": round(len(articles) / seconds, 1),
-        "stages_seconds": _per_stage(stages),
-        # this process's CPU only: the pool's workers run the per-article stages and the
-        # sentence embedding
-        "stages_cpu_seconds_parent": _per_stage(stages_cpu),
-        "jobs": getattr(runner, "jobs", 1),
-        "work_store_bytes_per_article": round(store_bytes / max(1, len(articles))),
-        "matches": len(result.matches),
-        "claim_groups": len(result.claims),
-        "duplicate_clusters": len(result.clusters),
+        "kind": "baselines",
+        "shingling_seconds": round(shingling, 2),
+        "datasketch": ours.result(),
+        "rensa": theirs.result(),
+        # this process's peak: the baselines' indexes and one chunk's shingles
+        "peak_rss_mb_baselines": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
     }
 
 
-def _per_stage(ends: dict[str, float]) -> dict[str, float]:
-    """Seconds of each stage, from when each ended (in order)."""
-    previous = 0.0
-    per_stage: dict[str, float] = {}
-    for stage, at in sorted(ends.items(), key=lambda kv: kv[1]):
-        per_stage[stage] = round(at - previous, 2)
-        previous = at
-    return per_stage
-
-
-def time_matching(articles: Sequence[Article], config: Config) -> dict[str, Any]:
+def time_matching(path: Path, config: Config) -> dict[str, Any]:
     """Segmentation and the cross-outlet stage alone (``reuse.find_reuse``: passages,
-    MinHash, LSH, alignment, claims, duplicates), without boilerplate and attribution."""
+    MinHash, LSH, alignment, claims, duplicates), without boilerplate and attribution, the
+    corpus in memory."""
     from provenance.match import reuse
 
+    articles = [_article(r) for r in _records(path)]
     abbreviations = Abbreviations.load()
     started = time.perf_counter()
     results = [ArticleResult(a, segment(a.text, abbreviations)) for a in articles]
@@ -140,112 +213,108 @@ def time_matching(articles: Sequence[Article], config: Config) -> dict[str, Any]
     }
 
 
-def time_datasketch(grams: list[list[bytes]], config: Config) -> dict[str, Any]:
-    from datasketch import MinHash, MinHashLSH
-
-    fp = config.fingerprint
-    bands, rows = lsh_bands(fp.num_perm, fp.lsh_threshold)
-    started = time.perf_counter()
-    minhashes = MinHash.bulk(grams, num_perm=fp.num_perm, seed=fp.seed, scheme=fp.scheme)
-    lsh = MinHashLSH(num_perm=fp.num_perm, params=(bands, rows))
-    with lsh.insertion_session() as session:
-        for key, mh in enumerate(minhashes):
-            session.insert(key, mh, check_duplication=False)
-    seconds = time.perf_counter() - started
-    return {"seconds": round(seconds, 2), "articles_per_second": round(len(grams) / seconds, 1)}
-
-
-def time_rensa(grams: list[list[bytes]], config: Config) -> dict[str, Any]:
-    """rensa hashes ``str`` tokens: the shingles are decoded first (untimed), in place, so
-    that only one copy of the corpus' shingles is held at a time."""
-    try:
-        from rensa import RMinHash, RMinHashLSH
-    except ImportError:
-        return {"skipped": "rensa is not installed (pip install rensa, or the bench extra)"}
-    tokens: list[Any] = grams
-    for i, gs in enumerate(grams):
-        tokens[i] = [g.decode("utf-8") for g in gs]
-    fp = config.fingerprint
-    # the same banding as datasketch and ours: rensa takes rows = num_perm / num_bands, so it
-    # hashes bands * rows permutations (126 of 128 at 42 x 3)
-    bands, rows = lsh_bands(fp.num_perm, fp.lsh_threshold)
-    started = time.perf_counter()
-    lsh = RMinHashLSH(threshold=fp.lsh_threshold, num_perm=bands * rows, num_bands=bands)
-    for key, article_tokens in enumerate(tokens):
-        mh = RMinHash(num_perm=bands * rows, seed=fp.seed)
-        mh.update(article_tokens)
-        lsh.insert(key, mh)
-    seconds = time.perf_counter() - started
-    return {"seconds": round(seconds, 2), "articles_per_second": round(len(grams) / seconds, 1)}
-
-
 def _pipeline_alone(
-    eval_dir: Path,
+    path: Path,
     n: int,
-    seed: int,
     matching_only: bool,
     jobs: int | None,
-    work_dir: Path | None,
-    config: Config,
+    work: Path,
+    resume: bool,
+    model: str | None,
 ) -> dict[str, Any]:
-    """The pipeline in a process of its own (spawned by ``measure``): the corpus is built
-    there again (deterministic), so the peak RSS is the pipeline's with its input, not the
-    baselines' shingles."""
-    articles = build(load_sentences(eval_dir), n, seed)
-    built = resource.getrusage(resource.RUSAGE_SELF)
-    timed = (
-        time_matching(articles, config)
-        if matching_only
-        else time_pipeline(articles, config, jobs, work_dir)
-    )
-    own, workers = (resource.getrusage(r) for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    """The pipeline in a process of its own (spawned by ``measure``), so that its peak RSS
+    is its own, not the baselines'."""
+    if not matching_only:
+        run = run_report(path, n, jobs, 0, model, work, resume)
+        run["articles_per_second"] = round(n / max(1e-9, run["seconds"]), 1)
+        return run
+    config = Config()
+    if model is not None:
+        config = replace(config, claims=replace(config.claims, model=model))
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    timed = time_matching(path, config)
+    own = resource.getrusage(resource.RUSAGE_SELF)
     timed["peak_rss_mb"] = own.ru_maxrss // 1024
-    # the largest worker process (a pool's workers hold one chunk of articles each)
-    timed["peak_rss_mb_workers"] = workers.ru_maxrss // 1024
-    # CPU time, user + system, of this process (from the built corpus on) and of the pool's
-    # workers (counted once they have exited): on a shared machine the wall time depends on
-    # the other load, the CPU time much less; cpu / wall is the share of the cores the run got
-    cpu = own.ru_utime + own.ru_stime - built.ru_utime - built.ru_stime
-    timed["cpu_seconds"] = round(cpu, 2)
-    timed["cpu_seconds_workers"] = round(workers.ru_utime + workers.ru_stime, 2)
+    timed["cpu_seconds"] = round(own.ru_utime + own.ru_stime - before.ru_utime - before.ru_stime, 2)
     return timed
+
+
+def _attempts(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _append(path: Path, record: dict[str, Any]) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record, sort_keys=True) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def measure(
     sentences: list[str],
     n: int,
     seed: int,
-    config: Config,
     matching_only: bool,
-    jobs: int | None = None,
-    work_dir: Path | None = None,
-    eval_dir: Path = DEFAULT_EVAL,
+    jobs: int | None,
+    folder: Path,
+    resume: bool,
+    model: str | None,
 ) -> dict[str, Any]:
-    articles = build(sentences, n, seed)
-    params = FingerprintParams.from_config(config.fingerprint)
-    started = time.perf_counter()
-    grams = [sorted(shingles(a.text, params)) for a in articles]
-    shingling = time.perf_counter() - started
-    datasketch = time_datasketch(grams, config)
-    rensa = time_rensa(grams, config)
-    del grams, articles
-    baselines_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    """One size: the corpus, the baselines and the pipeline, in ``folder`` (kept there
+    and continued with ``resume``)."""
+    config = Config()
+    if model is not None:
+        config = replace(config, claims=replace(config.claims, model=model))
+    corpus = folder / f"synth-{n}.jsonl"
+    log = folder / "attempts.jsonl"
+    if not resume:
+        log.unlink(missing_ok=True)
+    if not corpus.exists():
+        write_corpus(sentences, n, seed, corpus)
+    attempts = _attempts(log)
+    baselines = next((a for a in attempts if a.get("kind") == "baselines"), None)
+    if baselines is None:
+        baselines = time_baselines(corpus, config)
+        _append(log, baselines)
+    store = folder / "store"
+    resumed = resume and (store / FILE).exists()
+    left = store / Heartbeat.FILE
+    if resumed and left.exists():  # an attempt was killed: its time counts too
+        killed = json.loads(left.read_text(encoding="utf-8"))
+        _append(log, {**killed, "kind": "pipeline", "killed": True})
+        left.unlink()
+    load_before = [round(x, 2) for x in os.getloadavg()]
     # a (non-daemonic) worker of its own, which may start the pipeline's pool in turn
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as alone:
-        pipeline_run = alone.submit(
-            _pipeline_alone, eval_dir, n, seed, matching_only, jobs, work_dir, config
+        timed = alone.submit(
+            _pipeline_alone, corpus, n, matching_only, jobs, store, resumed, model
         ).result()
+    timed.update(kind="pipeline", resumed=resumed, load_average_before=load_before)
+    timed["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    _append(log, timed)
+    runs = [a for a in _attempts(log) if a.get("kind") == "pipeline"]
+    pipeline = dict(runs[-1])
+    if len(runs) > 1:  # stopped and resumed: what all the attempts took
+        for key in ("seconds", "cpu_seconds", "cpu_seconds_workers"):
+            pipeline[key] = round(sum(r.get(key, 0.0) for r in runs), 2)
+        for key in ("peak_rss_mb", "peak_rss_mb_workers"):
+            pipeline[key] = max(r.get(key, 0) for r in runs)
+        pipeline["articles_per_second"] = round(n / max(1e-9, pipeline["seconds"]), 1)
+        pipeline["attempts"] = runs
+    datasketch = baselines["datasketch"]
     return {
         "articles": n,
-        "shingling_seconds": round(shingling, 2),
+        "shingling_seconds": baselines["shingling_seconds"],
         "datasketch": datasketch,
-        "rensa": rensa,
-        "pipeline": pipeline_run,
+        "rensa": baselines["rensa"],
+        "peak_rss_mb_baselines": baselines["peak_rss_mb_baselines"],
+        "pipeline": pipeline,
         "pipeline_vs_datasketch": round(
-            pipeline_run["articles_per_second"] / max(1e-9, datasketch["articles_per_second"]), 4
+            pipeline["articles_per_second"] / max(1e-9, datasketch["articles_per_second"]), 4
         ),
-        "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        "peak_rss_mb_baselines": baselines_rss,
     }
 
 
@@ -261,7 +330,12 @@ def main(argv: list[str] | None = None) -> int:
         help="time segmentation + the cross-outlet stage instead of the whole pipeline",
     )
     parser.add_argument("--jobs", type=int, default=None, help="worker processes")
-    parser.add_argument("--work-dir", type=Path, default=None, help="where the work store goes")
+    parser.add_argument(
+        "--work-dir", type=Path, default=None, help="keep each size's corpus and run here"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue the runs kept in --work-dir"
+    )
     parser.add_argument(
         "--claims-model",
         default=None,
@@ -272,60 +346,35 @@ def main(argv: list[str] | None = None) -> int:
     if not args.eval_dir.is_dir():
         print(f"error: {args.eval_dir}: no such folder", file=sys.stderr)
         return 2
+    if args.resume and args.work_dir is None:
+        print("error: --resume needs --work-dir", file=sys.stderr)
+        return 2
     sentences = load_sentences(args.eval_dir)
-    config = Config()
-    if args.claims_model is not None:
-        config = replace(config, claims=replace(config.claims, model=args.claims_model))
     runs: list[dict[str, Any]] = []
     for n in sorted(args.sizes):
-        load_before = [round(x, 2) for x in os.getloadavg()]
-        run = measure(
-            sentences,
-            n,
-            args.seed,
-            config,
-            args.matching_only,
-            args.jobs,
-            args.work_dir,
-            args.eval_dir,
-        )
-        run["load_average_before"] = load_before
+        with contextlib.ExitStack() as stack:
+            if args.work_dir is None:
+                folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="speed-")))
+            else:
+                folder = args.work_dir / f"speed-{n}"
+                folder.mkdir(parents=True, exist_ok=True)
+            run = measure(
+                sentences,
+                n,
+                args.seed,
+                args.matching_only,
+                args.jobs,
+                folder,
+                args.resume,
+                args.claims_model,
+            )
         if runs:
             run["growth_vs_previous"] = round(
                 run["pipeline"]["seconds"] / max(1e-9, runs[-1]["pipeline"]["seconds"]), 2
             )
         runs.append(run)
         if not args.json:
-            p, d, r = run["pipeline"], run["datasketch"], run["rensa"]
-            print(f"== {n} articles")
-            print(f"  pipeline    {p['seconds']:>9.2f} s  {p['articles_per_second']:>9.1f} art/s")
-            print(f"    stages    {p.get('stages_seconds', 'segment + reuse only')}")
-            if "stages_cpu_seconds_parent" in p:
-                print(f"    cpu       {p['stages_cpu_seconds_parent']} (this process)")
-            print(
-                f"  cpu         {p['cpu_seconds']:>9.2f} s pipeline process "
-                f"{p['cpu_seconds_workers']:.2f} s workers"
-            )
-            print(f"  datasketch  {d['seconds']:>9.2f} s  {d['articles_per_second']:>9.1f} art/s")
-            if "skipped" in r:
-                print(f"  rensa       {r['skipped']}")
-            else:
-                print(
-                    f"  rensa       {r['seconds']:>9.2f} s  {r['articles_per_second']:>9.1f} art/s"
-                )
-            print(f"  shingling   {run['shingling_seconds']:>9.2f} s (baselines' input)")
-            print(f"  load        {run['load_average_before']} -> {run['load_average_after']}")
-            print(
-                f"  peak RSS    {p['peak_rss_mb']} MB pipeline process, "
-                f"{p['peak_rss_mb_workers']} MB largest worker, "
-                f"{run['peak_rss_mb_baselines']} MB baselines"
-            )
-            print(f"  vs ds       x{run['pipeline_vs_datasketch']} of datasketch's art/s")
-            if "work_store_bytes_per_article" in p:
-                print(f"  work store  {p['work_store_bytes_per_article']} bytes per article")
-            if "growth_vs_previous" in run:
-                print(f"  growth      x{run['growth_vs_previous']} vs the previous size")
-            sys.stdout.flush()
+            _print(run)
     if args.json:
         out = {
             "seed": args.seed,
@@ -335,6 +384,36 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(json.dumps(out, indent=2, sort_keys=True))
     return 0
+
+
+def _print(run: dict[str, Any]) -> None:
+    p, d, r = run["pipeline"], run["datasketch"], run["rensa"]
+    print(f"== {run['articles']} articles")
+    print(f"  pipeline    {p['seconds']:>9.2f} s  {p['articles_per_second']:>9.1f} art/s")
+    for row in p.get("stages", ()):
+        print(f"    {row['stage']:<36} {row['seconds']:>8} s  peak {row['peak_mb']} MB")
+    print(
+        f"  cpu         {p['cpu_seconds']:>9.2f} s pipeline process "
+        f"{p.get('cpu_seconds_workers', 0.0):.2f} s workers"
+    )
+    print(f"  datasketch  {d['seconds']:>9.2f} s  {d['articles_per_second']:>9.1f} art/s")
+    if "skipped" in r:
+        print(f"  rensa       {r['skipped']}")
+    else:
+        print(f"  rensa       {r['seconds']:>9.2f} s  {r['articles_per_second']:>9.1f} art/s")
+    print(f"  shingling   {run['shingling_seconds']:>9.2f} s (baselines' input)")
+    print(f"  load        {p['load_average_before']} -> {p['load_average_after']}")
+    print(
+        f"  peak RSS    {p['peak_rss_mb']} MB pipeline process, "
+        f"{p.get('peak_rss_mb_workers', 0)} MB largest worker, "
+        f"{run['peak_rss_mb_baselines']} MB baselines"
+    )
+    print(f"  vs ds       x{run['pipeline_vs_datasketch']} of datasketch's art/s")
+    if "work_store_bytes_per_article" in p:
+        print(f"  work store  {p['work_store_bytes_per_article']} bytes per article")
+    if "growth_vs_previous" in run:
+        print(f"  growth      x{run['growth_vs_previous']} vs the previous size")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":
