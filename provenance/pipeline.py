@@ -338,12 +338,14 @@ def analyze_streamed(
                 executor=describe_by,
                 article_signatures_to=unions,
                 claims_to=store,
+                checkpoints=store,
             )
         quotes = _quote_groups(results, config, store, describe_by)
         reduced = CorpusReductions(found, quotes)
         if store is not None:  # the spans and groups are rows of their own (``_stored``)
             kept = replace(reduced, reuse=replace(found, spans=()), quotes=())
             store.keep("reuse", kept)
+            store.forget(reuse.SIDE)  # what it held is in "reuse" now
             store.drop_rows(_VECTORS)
     found = reduced.reuse
     if store is not None:  # a resumed run's claim groups are read back from the store

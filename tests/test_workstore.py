@@ -20,6 +20,7 @@ import pytest
 
 from provenance import cli_common, pipeline
 from provenance.config import Config
+from provenance.match import reuse
 from provenance.render import stream
 from provenance.run import kernels
 from provenance.run.kernels import Local, VectorSink
@@ -187,7 +188,7 @@ class _Counting(Local):
 
 
 @pytest.mark.slow
-def test_a_run_stopped_while_embedding_keeps_the_vectors_it_stored(
+def test_a_run_stopped_in_the_claims_keeps_the_reuse_side_and_the_vectors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # runs of a few texts (those of a few of the model's micro-batches), so that the seed
@@ -203,9 +204,14 @@ def test_a_run_stopped_while_embedding_keeps_the_vectors_it_stored(
     kept = np.fromfile(work / "claim-vectors.f32", dtype="<f4").size // DIMENSIONS
     assert 3 <= kept < whole.embedded  # three runs of at least one text, not all
 
+    def made_again(*args: object) -> None:
+        raise AssertionError("the reuse side was kept before the claims: not made again")
+
+    monkeypatch.setattr(reuse, "find_links", made_again)
     rest = _Counting()
     assert _embedding_report(work, rest, resume=True) == clean
     assert rest.embedded == whole.embedded - kept  # the stored vectors were not made again
+    assert not (work / "claim-vectors.f32").exists()  # gone once the results are stored
 
 
 def test_vector_rows_after_the_last_record_are_dropped_on_resume(tmp_path: Path) -> None:

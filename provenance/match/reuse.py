@@ -27,7 +27,7 @@ from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -190,6 +190,18 @@ class Corpus:
         return int(self.passage_start[passage])
 
 
+class Checkpoints(Protocol):
+    """Where a long stage keeps what it has finished, for a resumed run to take up
+    (``run.workstore.WorkStore``)."""
+
+    def reduced(self, stage: str) -> Any | None: ...
+
+    def keep(self, stage: str, value: Any) -> None: ...
+
+
+SIDE = "reuse-side"  # the matches, near-duplicates and clusters, kept before the claims
+
+
 def find_reuse(
     results: Sequence[ArticleResult],
     config: Config,
@@ -202,6 +214,7 @@ def find_reuse(
     executor: Executor | None = None,
     article_signatures_to: SignatureRows | None = None,
     claims_to: WorkFolder | None = None,
+    checkpoints: Checkpoints | None = None,
 ) -> Reuse:
     """Wire and shared candidate spans, matches and near-duplicates of a corpus; ``kernels``
     sign, propose candidates and align (default: in this process). ``results`` may be a
@@ -211,29 +224,39 @@ def find_reuse(
     vectors to ``vectors_to`` (default for the four: memory) and each
     article's spans to ``spans_to`` as they are made (default: a tuple); ``executor`` runs
     the claims' per-text work (default: this process); the claims' distinct texts, keys
-    and signatures go to ``claims_to`` (the work store; default: memory)."""
+    and signatures go to ``claims_to`` (the work store; default: memory). With
+    ``checkpoints`` (the work store, with ``spans_to`` its rows), the reuse side's results
+    are kept once made, before the claims, and a resumed run that finds them goes straight
+    to the claims."""
     kernels = kernels or Local()
     ordered = in_id_order(results)
-    texts = texts if texts is not None else MemoryTexts()
-    corpus = Corpus.build(ordered, config, kernels, texts, signatures_to)
-    links = find_links(corpus, config, kernels)
-    spans, matches = spans_for(corpus, config, links, Ranking(corpus), spans_to)
-    del links
-    # the articles with passages (in id order) and where each one's rows start
-    cuts = np.searchsorted(corpus.passage_article, np.arange(len(corpus.ids) + 1))
-    has = np.flatnonzero(np.diff(cuts) > 0)
-    ids = corpus.ids
-    duplicates, clusters = find_duplicates(
-        corpus.articles.ids.picked(has),
-        corpus.passage_text,
-        np.r_[cuts[has], cuts[-1]],  # [0] when no article has a passage
-        corpus.signatures,
-        lambda a: ordered[bisect_left(ids, a)].article.text,  # read when LSH proposes it
-        config,
-        kernels,
-        article_signatures_to,
-    )
-    del corpus  # the claim stage runs without the passages' tables
+    side = checkpoints.reduced(SIDE) if checkpoints is not None else None
+    if isinstance(side, Reuse):  # a resumed run: the spans are the rows stored already
+        spans: Sequence[tuple[Span, ...]] = spans_to(())
+        matches, duplicates, clusters = side.matches, side.duplicates, side.clusters
+    else:
+        texts = texts if texts is not None else MemoryTexts()
+        corpus = Corpus.build(ordered, config, kernels, texts, signatures_to)
+        links = find_links(corpus, config, kernels)
+        spans, matches = spans_for(corpus, config, links, Ranking(corpus), spans_to)
+        del links
+        # the articles with passages (in id order) and where each one's rows start
+        cuts = np.searchsorted(corpus.passage_article, np.arange(len(corpus.ids) + 1))
+        has = np.flatnonzero(np.diff(cuts) > 0)
+        ids = corpus.ids
+        duplicates, clusters = find_duplicates(
+            corpus.articles.ids.picked(has),
+            corpus.passage_text,
+            np.r_[cuts[has], cuts[-1]],  # [0] when no article has a passage
+            corpus.signatures,
+            lambda a: ordered[bisect_left(ids, a)].article.text,  # read when LSH proposes it
+            config,
+            kernels,
+            article_signatures_to,
+        )
+        del corpus  # the claim stage runs without the passages' tables
+        if checkpoints is not None:  # the spans went to ``spans_to`` as they were made
+            checkpoints.keep(SIDE, Reuse((), matches, duplicates, clusters, ()))
     return Reuse(
         spans=spans,
         matches=matches,

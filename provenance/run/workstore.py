@@ -367,6 +367,11 @@ class WorkStore:
                 (stage, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)),
             )
 
+    def forget(self, stage: str) -> None:
+        """Drop what ``keep`` kept for ``stage`` (a checkpoint whose results moved on)."""
+        with self._db:
+            self._db.execute("DELETE FROM reduced WHERE stage = ?", (stage,))
+
     def size(self) -> int:
         """Bytes the store holds (pages in use)."""
         count = self._db.execute("PRAGMA page_count").fetchone()[0]
