@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -47,7 +48,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -102,93 +103,98 @@ def build(sentences: list[str], n: int, seed: int) -> list[Article]:
     return [_article(r) for r in iter_corpus(sentences, n, seed)]
 
 
-@dataclass
-class _Clock:
-    """Seconds spent in the timed parts of one baseline, chunk after chunk."""
-
-    seconds: float = 0.0
-    articles: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def result(self) -> dict[str, Any]:
-        if self.extra:
-            return self.extra
-        return {
-            "seconds": round(self.seconds, 2),
-            "articles_per_second": round(self.articles / max(1e-9, self.seconds), 1),
-        }
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0  # pragma: no cover - every Linux process has it
 
 
-def time_baselines(path: Path, config: Config) -> dict[str, Any]:
-    """datasketch's and rensa's MinHash + LSH over the articles of ``path``, one index each
-    of all of them, fed ``BASELINE_CHUNK`` articles at a time."""
-    from datasketch import MinHash, MinHashLSH
-
+def time_baseline(path: Path, config: Config, library: str, max_rss_mb: float) -> dict[str, Any]:
+    """``library``'s MinHash + LSH (``datasketch`` or ``rensa``) over the articles of
+    ``path``, one index of all of them, fed ``BASELINE_CHUNK`` articles at a time, in a
+    process of its own (spawned by ``measure``). An index that outgrows ``max_rss_mb`` of
+    resident memory stops the feeding: the figures are then those of the articles fed
+    (``stopped``)."""
     fp = config.fingerprint
     params = FingerprintParams.from_config(fp)
     bands, rows = lsh_bands(fp.num_perm, fp.lsh_threshold)
-    lsh = MinHashLSH(num_perm=fp.num_perm, params=(bands, rows))
-    rensa: Any = None
-    with contextlib.suppress(ImportError):
-        import rensa as installed
+    if library == "datasketch":
+        from datasketch import MinHash, MinHashLSH
 
-        rensa = installed
-    # the same banding as datasketch and ours: rensa takes rows = num_perm / num_bands, so
-    # it hashes bands * rows permutations (126 of 128 at 42 x 3)
-    rensa_lsh = (
-        None
-        if rensa is None
-        else rensa.RMinHashLSH(threshold=fp.lsh_threshold, num_perm=bands * rows, num_bands=bands)
-    )
-    ours, theirs = _Clock(), _Clock()
-    if rensa is None:
-        theirs.extra = {"skipped": "rensa is not installed (pip install rensa, or the bench extra)"}
-    shingling = 0.0
-    key = 0
+        lsh = MinHashLSH(num_perm=fp.num_perm, params=(bands, rows))
+
+        def index(grams: list[list[bytes]], first: int) -> None:
+            minhashes = MinHash.bulk(grams, num_perm=fp.num_perm, seed=fp.seed, scheme=fp.scheme)
+            with lsh.insertion_session() as session:
+                for k, mh in enumerate(minhashes, start=first):
+                    session.insert(k, mh, check_duplication=False)
+
+    else:
+        try:
+            import rensa
+        except ImportError:
+            return {"skipped": "rensa is not installed (pip install rensa, or the bench extra)"}
+        # the same banding as datasketch and ours: rensa takes rows = num_perm / num_bands,
+        # so it hashes bands * rows permutations (126 of 128 at 42 x 3)
+        table = rensa.RMinHashLSH(
+            threshold=fp.lsh_threshold, num_perm=bands * rows, num_bands=bands
+        )
+
+        def index(grams: list[list[bytes]], first: int) -> None:
+            for k, tokens in enumerate(grams, start=first):
+                mh = rensa.RMinHash(num_perm=bands * rows, seed=fp.seed)
+                mh.update(tokens)
+                table.insert(k, mh)
+
+    seconds = shingling = 0.0
+    fed = 0
+    stopped: str | None = None
     chunk: list[str] = []
-
-    def feed() -> None:
-        nonlocal key, shingling
+    records = _records(path)
+    while True:
+        chunk = [r["text"] for r in itertools.islice(records, BASELINE_CHUNK)]
+        if not chunk:
+            break
+        if _rss_mb() > max_rss_mb:  # articles are left, but no room to index them
+            stopped = f"resident memory over {max_rss_mb:.0f} MB after {fed} articles"
+            break
         started = time.perf_counter()
-        grams = [sorted(shingles(text, params)) for text in chunk]
+        grams: list[Any] = [sorted(shingles(text, params)) for text in chunk]
+        if library == "rensa":  # rensa hashes ``str`` tokens: decoded untimed
+            grams = [[g.decode("utf-8") for g in gs] for gs in grams]
         shingling += time.perf_counter() - started
         started = time.perf_counter()
-        minhashes = MinHash.bulk(grams, num_perm=fp.num_perm, seed=fp.seed, scheme=fp.scheme)
-        with lsh.insertion_session() as session:
-            for k, mh in enumerate(minhashes, start=key):
-                session.insert(k, mh, check_duplication=False)
-        ours.seconds += time.perf_counter() - started
-        ours.articles += len(grams)
-        del minhashes
-        if rensa_lsh is not None:
-            # rensa hashes ``str`` tokens: decoded untimed, in place
-            tokens: list[Any] = grams
-            for i, gs in enumerate(grams):
-                tokens[i] = [g.decode("utf-8") for g in gs]
-            started = time.perf_counter()
-            for k, article_tokens in enumerate(tokens, start=key):
-                mh = rensa.RMinHash(num_perm=bands * rows, seed=fp.seed)
-                mh.update(article_tokens)
-                rensa_lsh.insert(k, mh)
-            theirs.seconds += time.perf_counter() - started
-            theirs.articles += len(tokens)
-        key += len(chunk)
-        chunk.clear()
-
-    for record in _records(path):
-        chunk.append(record["text"])
-        if len(chunk) >= BASELINE_CHUNK:
-            feed()
-    if chunk:
-        feed()
-    return {
-        "kind": "baselines",
+        index(grams, fed)
+        seconds += time.perf_counter() - started
+        fed += len(chunk)
+        del grams
+    out: dict[str, Any] = {
+        "seconds": round(seconds, 2),
+        "articles": fed,
+        "articles_per_second": round(fed / max(1e-9, seconds), 1),
         "shingling_seconds": round(shingling, 2),
-        "datasketch": ours.result(),
-        "rensa": theirs.result(),
-        # this process's peak: the baselines' indexes and one chunk's shingles
-        "peak_rss_mb_baselines": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        # the index and one chunk's shingles
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
     }
+    if stopped is not None:
+        out["stopped"] = stopped
+    return out
+
+
+def time_baselines(path: Path, config: Config, max_rss_mb: float) -> dict[str, Any]:
+    """datasketch's and rensa's baselines, each in a process of its own (``time_baseline``)."""
+    out: dict[str, Any] = {"kind": "baselines"}
+    spawn = multiprocessing.get_context("spawn")
+    for library in ("datasketch", "rensa"):
+        with ProcessPoolExecutor(1, mp_context=spawn) as alone:
+            out[library] = alone.submit(time_baseline, path, config, library, max_rss_mb).result()
+    # the shingles of each article are made in both processes: datasketch's time counts
+    out["shingling_seconds"] = out["datasketch"]["shingling_seconds"]
+    peaks = [out[library].get("peak_rss_mb", 0) for library in ("datasketch", "rensa")]
+    out["peak_rss_mb_baselines"] = max(peaks)
+    return out
 
 
 def time_matching(path: Path, config: Config) -> dict[str, Any]:
@@ -262,6 +268,7 @@ def measure(
     folder: Path,
     resume: bool,
     model: str | None,
+    max_rss_mb: float,
 ) -> dict[str, Any]:
     """One size: the corpus, the baselines and the pipeline, in ``folder`` (kept there
     and continued with ``resume``)."""
@@ -277,7 +284,7 @@ def measure(
     attempts = _attempts(log)
     baselines = next((a for a in attempts if a.get("kind") == "baselines"), None)
     if baselines is None:
-        baselines = time_baselines(corpus, config)
+        baselines = time_baselines(corpus, config, max_rss_mb)
         _append(log, baselines)
     store = folder / "store"
     resumed = resume and (store / FILE).exists()
@@ -318,6 +325,14 @@ def measure(
     }
 
 
+def _memory_mb() -> float:
+    with open("/proc/meminfo", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 1024
+    return 8192.0  # pragma: no cover - every Linux has it
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("eval_dir", nargs="?", type=Path, default=DEFAULT_EVAL)
@@ -341,6 +356,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help='claims.model for the run ("none": no sentence embeddings, whose model and '
         "vectors otherwise dominate time and memory on a loaded machine)",
+    )
+    parser.add_argument(
+        "--baseline-max-mb",
+        type=float,
+        default=_memory_mb() / 2,
+        help="stop feeding a baseline's index once its process holds this much (default: half "
+        "the machine's memory; datasketch's MinHashLSH takes about 21 KB per article)",
     )
     args = parser.parse_args(argv)
     if not args.eval_dir.is_dir():
@@ -367,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
                 folder,
                 args.resume,
                 args.claims_model,
+                args.baseline_max_mb,
             )
         if runs:
             run["growth_vs_previous"] = round(
@@ -397,6 +420,9 @@ def _print(run: dict[str, Any]) -> None:
         f"{p.get('cpu_seconds_workers', 0.0):.2f} s workers"
     )
     print(f"  datasketch  {d['seconds']:>9.2f} s  {d['articles_per_second']:>9.1f} art/s")
+    for name, baseline in (("datasketch", d), ("rensa", r)):
+        if "stopped" in baseline:
+            print(f"    {name} stopped: {baseline['stopped']}")
     if "skipped" in r:
         print(f"  rensa       {r['skipped']}")
     else:
