@@ -214,12 +214,17 @@ def test_a_run_stopped_in_the_claims_keeps_the_reuse_side_and_the_vectors(
     assert not (work / "claim-vectors.f32").exists()  # gone once the results are stored
 
 
-def test_vector_rows_after_the_last_record_are_dropped_on_resume(tmp_path: Path) -> None:
-    store = WorkStore(tmp_path, resume=False)
+def _three_ones(folder: Path) -> None:
+    """A work store in ``folder`` whose kept rows ``v`` are three rows of four ones."""
+    store = WorkStore(folder, resume=False)
     rows = store.kept_rows("v", 4)
     rows.extend(np.ones((3, 4), dtype=np.float32))
     rows.close()
     store.close()
+
+
+def test_vector_rows_after_the_last_record_are_dropped_on_resume(tmp_path: Path) -> None:
+    _three_ones(tmp_path)
     with (tmp_path / "v.f32").open("ab") as handle:  # half a row, written but not recorded
         handle.write(b"\x00" * 10)
 
@@ -238,11 +243,7 @@ def test_vector_rows_after_the_last_record_are_dropped_on_resume(tmp_path: Path)
 
 
 def test_vector_rows_shorter_than_recorded_are_refused(tmp_path: Path) -> None:
-    store = WorkStore(tmp_path, resume=False)
-    rows = store.kept_rows("v", 4)
-    rows.extend(np.ones((3, 4), dtype=np.float32))
-    rows.close()
-    store.close()
+    _three_ones(tmp_path)
     os.truncate(tmp_path / "v.f32", 2 * 4 * 4)
     store = WorkStore(tmp_path, resume=True)
     with pytest.raises(WorkStoreError, match="ends before its recorded rows"):
