@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from provenance.anchors import AnchorLexicon
 from provenance.config import Config
+from provenance.errors import ProvenanceError
 from provenance.fingerprint import claim_shingles as claim_shingles
 from provenance.fingerprint import load_stopwords as load_stopwords
 from provenance.match.claim_columns import TextSequence
@@ -98,6 +99,11 @@ def find_claims(
         else:  # written a run at a time as they are made, read back a few rows at a time;
             # a resumed run's store holds the first ones already, and each run appended
             # began a micro-batch of the model, so the rest encoded apart are the same bits
+            if len(vectors_to) > len(corpus.texts):
+                raise ProvenanceError(
+                    f"the work store holds {len(vectors_to)} sentence vectors for "
+                    f"{len(corpus.texts)} claim texts; run without --resume"
+                )
             rest = TextSequence(corpus.texts, start=len(vectors_to))
             if len(rest):
                 kernels.embed_into(rest, config.claims.model, vectors_to)
