@@ -1,11 +1,12 @@
-"""The sort-based distinct values (``match.codes.unique``) are numpy.unique's, exactly."""
+"""The sort-based distinct values (``match.codes.unique``) are numpy.unique's, exactly, and
+the union by blocks (``union_blocks``) is the union's, cut in blocks."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from provenance.match.codes import unique
+from provenance.match.codes import union_blocks, unique
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 17, 5_000])
@@ -23,3 +24,25 @@ def test_unique_keeps_the_input() -> None:
     values = np.asarray([5, 1, 5, 3, 1], dtype=np.int64)
     assert unique(values).tolist() == [1, 3, 5]
     assert values.tolist() == [5, 1, 5, 3, 1]
+
+
+@pytest.mark.parametrize("sizes", [(0, 0), (0, 7), (9, 0), (40, 40), (1_000, 30), (25, 2_000)])
+@pytest.mark.parametrize("block", [1, 3, 64])
+def test_union_blocks_cut_the_union_in_blocks(sizes: tuple[int, int], block: int) -> None:
+    rng = np.random.default_rng(sum(sizes) + block)
+    first, second = (unique(rng.integers(0, 3 * max(sizes) + 1, n)) for n in sizes)
+    blocks = list(union_blocks(first, second, block))
+    union = unique(np.concatenate([first, second]))
+    assert [len(v) for v, _ in blocks][:-1] == [block] * (len(blocks) - 1)
+    assert not blocks or 0 < len(blocks[-1][0]) <= block
+    values = np.concatenate([v for v, _ in blocks]) if blocks else union[:0]
+    flags = np.concatenate([f for _, f in blocks]) if blocks else np.zeros(0, bool)
+    assert values.tolist() == union.tolist()
+    assert flags.tolist() == np.isin(union, second).tolist()
+
+
+def test_union_blocks_of_overlapping_runs() -> None:
+    # each value once, and marked where the second array has it
+    got = list(union_blocks(np.asarray([1, 2, 5, 9]), np.asarray([2, 3, 9, 10]), 2))
+    assert [v.tolist() for v, _ in got] == [[1, 2], [3, 5], [9, 10]]
+    assert [f.tolist() for _, f in got] == [[False, True], [True, False], [True, True]]

@@ -26,7 +26,7 @@ from provenance.match.claim_corpus import ClaimCorpus as _Corpus
 from provenance.match.claim_corpus import ClaimText as _Text
 from provenance.match.claim_groups import Links
 from provenance.match.claim_pairs import AnchorColumns, semantic_pairs
-from provenance.match.codes import unique
+from provenance.match.codes import union_blocks, unique
 from provenance.match.units import MemoryTexts, Rows, Texts
 from provenance.model import ClaimLink, Confidence
 from provenance.run.kernels import Kernels, Local
@@ -229,8 +229,9 @@ def _links(
     executor: Executor | None,
 ) -> Links:
     """Accepted links between distinct texts of different outlets, (a, b) with a < b.
-    The proposed pairs are held as pair codes (8 bytes each, plus a byte for "mutually
-    best") and scored in order, ``SCORE_BLOCK`` pairs at a time."""
+    The proposed pairs are held as pair codes (8 bytes each; the lexical and the semantic
+    ones apart, each sorted) and merged and scored in order, ``SCORE_BLOCK`` pairs at a
+    time (``codes.union_blocks``)."""
     size = len(corpus)
     lexical = _lexical_candidates(corpus, config, kernels)
     corpus.close()  # the signatures are read
@@ -241,16 +242,15 @@ def _links(
         semantic = semantic_pairs(
             corpus.article_texts, corpus.article_outlets, vectors, anchors, config
         )
-    codes = unique(np.concatenate([lexical, semantic]))  # numpy's union1d, by a sort
-    mutual = np.isin(codes, semantic, assume_unique=True)
-    del lexical, semantic
     lone = corpus.text_outlet  # a text's only outlet, -1 for texts of several
 
     def proposed() -> Iterator[PairBlock]:
-        for start in range(0, len(codes), SCORE_BLOCK):
-            a, b = np.divmod(codes[start : start + SCORE_BLOCK], size)
+        # both proposals (each sorted, each pair once) merged in code order a block at a
+        # time, "mutually best" for the semantic ones: no union of all of them at once
+        for codes, mutual in union_blocks(lexical, semantic, SCORE_BLOCK):
+            a, b = np.divmod(codes, size)
             apart = (lone[a] < 0) | (lone[a] != lone[b])  # two outlets or more
-            yield a[apart], b[apart], mutual[start : start + SCORE_BLOCK][apart]
+            yield a[apart], b[apart], mutual[apart]
 
     scoring = Scoring.of(corpus, vectors, config)
     blocks, sent = itertools.tee(proposed())
