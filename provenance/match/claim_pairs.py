@@ -461,9 +461,16 @@ def semantic_pairs(
     del means, outlet
 
     found = np.zeros(0, dtype=np.int64)
+    parts: list[Codes] = []  # each chunk's codes, not yet merged into ``found``
+    held = 0
     for lo in range(0, len(pairs), PAIR_CHUNK):
-        chunk: list[Codes] = [found]
+        chunk: list[Codes] = []
         for at in range(lo, min(lo + PAIR_CHUNK, len(pairs)), RANK_PAIRS):
             chunk.extend(_mutual(pairs[at : at + RANK_PAIRS], texts_of, vectors, size))
-        found = unique(np.concatenate(chunk))
-    return found
+        parts.append(unique(np.concatenate(chunk)) if chunk else found[:0])
+        held += len(parts[-1])
+        if 4 * held > len(found):  # merged once the new codes are a quarter of the merged
+            # ones: each code is sorted again a few times, not once per chunk (120 chunks at
+            # a million articles), and the parts held add a quarter to ``found`` at most
+            found, parts, held = unique(np.concatenate([found, *parts])), [], 0
+    return unique(np.concatenate([found, *parts])) if parts else found
