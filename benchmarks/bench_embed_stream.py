@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_embed import claim_texts  # noqa: E402
-from memory import _reset_peak, _status  # noqa: E402
+from memory import _reset_peak, status  # noqa: E402
 from speed import DEFAULT_EVAL  # noqa: E402
 
 MODEL = "usem3"
@@ -62,7 +62,7 @@ def _run(base: list[str], count: int, jobs: int, way: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="embed-") as tmp:
         rows = StoredRows(Path(tmp) / "claim-vectors.f32", DIMENSIONS)
         try:
-            before = _status()["VmRSS"]
+            before = status()["VmRSS"]
             _reset_peak()
             started = time.perf_counter()
             if way == "stream":
@@ -72,7 +72,7 @@ def _run(base: list[str], count: int, jobs: int, way: str) -> dict[str, Any]:
                 rows.extend(vectors)
                 del vectors
             seconds = time.perf_counter() - started
-            peak = _status()["VmHWM"]
+            peak = status()["VmHWM"]
             digest = _digest(Path(tmp) / "claim-vectors.f32")
         finally:
             rows.close()

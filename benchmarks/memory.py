@@ -40,7 +40,7 @@ sys.path.insert(0, str(HERE))
 DEFAULT_EVAL = HERE.parent.parent / "shared" / "eval"
 
 
-def _status() -> dict[str, int]:
+def status() -> dict[str, int]:
     """VmRSS and VmHWM of this process, in kB."""
     out: dict[str, int] = {}
     with open("/proc/self/status", encoding="ascii") as handle:
@@ -71,14 +71,14 @@ class Marks:
         _reset_peak()
 
     def mark(self, stage: str) -> None:
-        status = _status()
+        held = status()
         now = time.perf_counter()
         row: dict[str, Any] = {
             "stage": stage,
             "seconds": round(now - self._time, 2),
-            "rss_mb": round(status["VmRSS"] / 1024, 1),
-            "peak_mb": round(status["VmHWM"] / 1024, 1),
-            "kb_per_article": round(status["VmRSS"] / self.n, 2),
+            "rss_mb": round(held["VmRSS"] / 1024, 1),
+            "peak_mb": round(held["VmHWM"] / 1024, 1),
+            "kb_per_article": round(held["VmRSS"] / self.n, 2),
         }
         if self._snapshot is not None:
             snapshot = tracemalloc.take_snapshot()
@@ -137,7 +137,7 @@ class Heartbeat:
         own = resource.getrusage(resource.RUSAGE_SELF)
         workers = sum(_cpu_of(child.pid or 0) for child in multiprocessing.active_children())
         rows = list(self._marks.rows)
-        peak = max([r["peak_mb"] for r in rows] + [_status()["VmHWM"] / 1024])
+        peak = max([r["peak_mb"] for r in rows] + [status()["VmHWM"] / 1024])
         state = {
             "seconds": round(time.perf_counter() - self._started, 1),
             "cpu_seconds": round(own.ru_utime + own.ru_stime - self._cpu, 1),

@@ -56,7 +56,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 DEFAULT_EVAL = HERE.parent.parent / "shared" / "eval"
 
-from memory import Heartbeat, run_report  # noqa: E402
+from memory import Heartbeat, run_report, status  # noqa: E402
 from synth import iter_corpus, load_sentences  # noqa: E402
 
 from provenance.config import Config  # noqa: E402
@@ -101,14 +101,6 @@ def _article(r: dict[str, Any]) -> Article:
 def build(sentences: list[str], n: int, seed: int) -> list[Article]:
     """The synthetic corpus of ``n`` articles in memory (small sizes)."""
     return [_article(r) for r in iter_corpus(sentences, n, seed)]
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0  # pragma: no cover - every Linux process has it
 
 
 def time_baseline(path: Path, config: Config, library: str, max_rss_mb: float) -> dict[str, Any]:
@@ -157,7 +149,7 @@ def time_baseline(path: Path, config: Config, library: str, max_rss_mb: float) -
         chunk = [r["text"] for r in itertools.islice(records, BASELINE_CHUNK)]
         if not chunk:
             break
-        if _rss_mb() > max_rss_mb:  # articles are left, but no room to index them
+        if status()["VmRSS"] / 1024 > max_rss_mb:  # articles are left, but no room to index them
             stopped = f"resident memory over {max_rss_mb:.0f} MB after {fed} articles"
             break
         started = time.perf_counter()

@@ -178,6 +178,8 @@ class _RowFile:
     # runs of consecutive rows read with a positioned read each rather than through the
     # mapping (a read of a few rows: a system call each is cheaper than faulting them in)
     FEW_RUNS = 64
+    # whether ``close`` leaves the file (``KeptRows``)
+    KEPT = False
 
     def __init__(self, path: Path, width: int, keep: int = 0) -> None:
         """An empty file at ``path``, or with ``keep`` the first ``keep`` rows of the one
@@ -289,12 +291,14 @@ class _RowFile:
         return state
 
     def close(self) -> None:
-        """Close and remove the file (what it held is no longer needed)."""
+        """Close and remove the file (what it held is no longer needed), unless it is kept
+        for a resumed run (``KEPT``)."""
         self._unmap()
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
-            self._path.unlink(missing_ok=True)
+            if not self.KEPT:
+                self._path.unlink(missing_ok=True)
 
 
 class StoredRows(_RowFile):
@@ -327,15 +331,11 @@ class KeptRows(StoredRows):
     leaves the file (a run stopped by an error or an interrupt resumes from it too); the
     work store removes it once what the rows served is stored (``WorkStore.drop_rows``)."""
 
+    KEPT = True
+
     def __init__(self, path: Path, width: int, keep: int, record: Callable[[int], None]) -> None:
         super().__init__(path, width, keep)
         self._record = record
-
-    def close(self) -> None:
-        self._unmap()
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
 
     def extend(self, rows: npt.NDArray[Any]) -> None:
         if not len(rows):
