@@ -281,7 +281,7 @@ def analyze_streamed(
     """``analyze`` with the classified articles as an iterator: with a work store they are
     read back from it one at a time instead of being held in memory. ``executor`` runs the
     per-article stages, ``kernels`` the heavy steps of matching (default: this process)."""
-    from provenance.match import reuse
+    from provenance.match import claims, reuse
     from provenance.run.local import kernels_of
     from provenance.semantic import DIMENSIONS
 
@@ -347,6 +347,8 @@ def analyze_streamed(
             store.keep("reuse", kept)
             store.forget(reuse.SIDE)  # what it held is in "reuse" now
             store.drop_rows(_VECTORS)
+            for step in claims.CHECKPOINTS:
+                store.drop_arrays(step)
     found = reduced.reuse
     if store is not None:  # a resumed run's claim groups are read back from the store
         from provenance.match.claim_groups import attached

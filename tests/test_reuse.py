@@ -1076,6 +1076,10 @@ class _Rows:
     def __len__(self) -> int:
         return sum(len(b) for b in self.blocks)
 
+    def cut(self, count: int) -> None:
+        if count < len(self):
+            self.blocks = [np.vstack(self.blocks)[:count]]
+
     def __getitem__(self, index: Any) -> Vectors:
         matrix: Vectors = np.vstack(self.blocks)[index]
         return matrix

@@ -11,7 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,7 @@ import pytest
 
 from provenance import cli_common, pipeline
 from provenance.config import Config
-from provenance.match import reuse
+from provenance.match import claim_links, claims, reuse
 from provenance.render import stream
 from provenance.run import kernels
 from provenance.run.kernels import Local, VectorSink
@@ -212,6 +212,109 @@ def test_a_run_stopped_in_the_claims_keeps_the_reuse_side_and_the_vectors(
     assert _embedding_report(work, rest, resume=True) == clean
     assert rest.embedded == whole.embedded - kept  # the stored vectors were not made again
     assert not (work / "claim-vectors.f32").exists()  # gone once the results are stored
+
+
+STEPS = [f"{name}.npz" for name in claim_links.CHECKPOINTS]
+
+
+def _stop(*args: object) -> None:
+    raise _Killed
+
+
+def _made_again(*args: object) -> None:
+    raise AssertionError("kept by the run that stopped: not made again")
+
+
+@pytest.mark.slow
+def test_a_run_stopped_after_the_claim_links_takes_up_each_kept_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clean = _embedding_report(tmp_path / "clean", Local(), resume=False)
+    assert not any((tmp_path / "clean" / name).exists() for name in STEPS)
+
+    work = tmp_path / "work"
+    with monkeypatch.context() as stopped:  # killed as the groups are made: every step kept
+        stopped.setattr(claims, "claim_table", _stop)
+        with pytest.raises(_Killed):
+            _embedding_report(work, Local(), resume=False)
+    assert all((work / name).exists() for name in STEPS)
+
+    for step in ("_lexical_candidates", "semantic_pairs", "_scored"):
+        monkeypatch.setattr(claim_links, step, _made_again)
+    assert _embedding_report(work, Local(), resume=True) == clean
+    assert not any((work / name).exists() for name in STEPS)  # gone once stored
+
+
+@pytest.mark.slow
+def test_a_run_stopped_in_the_semantic_pairs_keeps_the_lexical_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clean = _embedding_report(tmp_path / "clean", Local(), resume=False)
+    work = tmp_path / "work"
+    with monkeypatch.context() as stopped:
+        stopped.setattr(claim_links, "semantic_pairs", _stop)
+        with pytest.raises(_Killed):
+            _embedding_report(work, Local(), resume=False)
+    assert [(work / name).exists() for name in STEPS] == [True, False, False]
+
+    monkeypatch.setattr(claim_links, "_lexical_candidates", _made_again)
+    assert _embedding_report(work, Local(), resume=True) == clean
+
+
+def _kept_codes(folder: Path) -> Path:
+    """A work store in ``folder`` that keeps arrays ``c``: codes 0..9 and one flag."""
+    store = WorkStore(folder, resume=False)
+    store.keep_arrays("c", {"codes": np.arange(10, dtype=np.int64), "flags": np.ones(1, bool)})
+    store.close()
+    return folder / "c.npz"
+
+
+def test_kept_arrays_come_back_as_kept_until_dropped(tmp_path: Path) -> None:
+    path = _kept_codes(tmp_path)
+    store = WorkStore(tmp_path, resume=True)
+    kept = store.kept_arrays("c")
+    assert kept is not None
+    assert kept["codes"].tolist() == list(range(10))
+    assert kept["codes"].dtype == np.int64
+    assert kept["flags"].tolist() == [True]
+    assert store.kept_arrays("other") is None
+    store.drop_arrays("c")
+    assert store.kept_arrays("c") is None
+    assert not path.exists()
+    store.close()
+
+
+def test_kept_arrays_belong_to_their_run(tmp_path: Path) -> None:
+    path = _kept_codes(tmp_path)
+    fresh = WorkStore(tmp_path, resume=False)  # a new run: the file is not its own
+    assert path.exists()
+    assert fresh.kept_arrays("c") is None
+    fresh.close()
+
+
+def test_kept_arrays_that_were_not_recorded_are_not_read(tmp_path: Path) -> None:
+    store = WorkStore(tmp_path, resume=False)
+    (tmp_path / "c.npz").write_bytes(b"a file a killed write left")  # never recorded
+    assert store.kept_arrays("c") is None
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda p: os.truncate(p, p.stat().st_size - 1), "not the size recorded"),
+        (lambda p: p.write_bytes(b"\0" * p.stat().st_size), "cannot be read"),
+        (lambda p: p.unlink(), "cannot be read"),
+    ],
+)
+def test_damaged_kept_arrays_are_refused(
+    tmp_path: Path, damage: Callable[[Path], object], message: str
+) -> None:
+    damage(_kept_codes(tmp_path))
+    store = WorkStore(tmp_path, resume=True)
+    with pytest.raises(WorkStoreError, match=message):
+        store.kept_arrays("c")
+    store.close()
 
 
 def _three_ones(folder: Path) -> None:

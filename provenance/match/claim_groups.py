@@ -19,7 +19,7 @@ import pickle
 import re
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -101,6 +101,10 @@ class Links:
 
     def __len__(self) -> int:
         return len(self.a)
+
+    def columns(self) -> dict[str, Any]:
+        """The columns by name (``Links(**columns)`` makes them again)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def link(self, k: int, anchors: tuple[str, ...]) -> ClaimLink:
         """Link ``k`` as a ``ClaimLink``, with the ``anchors`` its two texts share."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -221,27 +221,81 @@ def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> Co
     return unique(np.fromiter((c.a * size + c.b for c in found), np.int64, len(found)))
 
 
+class Kept(Protocol):
+    """Where the claim steps keep what they have found, for a resumed run to take up
+    (``run.workstore.WorkStore``)."""
+
+    def kept_arrays(self, name: str) -> Mapping[str, Any] | None: ...
+
+    def keep_arrays(self, name: str, arrays: Mapping[str, Any]) -> None: ...
+
+
+# The steps' results kept by name (at a million articles each step is minutes to an hour);
+# the pipeline drops them once the stage's results are stored.
+LEXICAL, SEMANTIC, LINKS = "claim-lexical", "claim-semantic", "claim-links"
+CHECKPOINTS = (LEXICAL, SEMANTIC, LINKS)
+
+
+def _kept(kept: Kept | None, name: str, make: Callable[[], Mapping[str, Any]]) -> Mapping[str, Any]:
+    """What step ``name`` made (``make``), or what a previous run of the store kept of it."""
+    found = kept.kept_arrays(name) if kept is not None else None
+    if found is None:
+        found = make()
+        if kept is not None:
+            kept.keep_arrays(name, found)
+    return found
+
+
 def _links(
     corpus: _Corpus,
     config: Config,
     vectors: Rows | None,
     kernels: Kernels,
     executor: Executor | None,
+    kept: Kept | None = None,
 ) -> Links:
     """Accepted links between distinct texts of different outlets, (a, b) with a < b.
     The proposed pairs are held as pair codes (8 bytes each; the lexical and the semantic
     ones apart, each sorted) and merged and scored in order, ``SCORE_BLOCK`` pairs at a
-    time (``codes.union_blocks``)."""
+    time (``codes.union_blocks``). With ``kept`` (the work store), each step's result is
+    kept once made, and a resumed run takes up those it finds."""
+
+    def scored() -> Mapping[str, Any]:
+        return _scored(corpus, config, vectors, kernels, executor, kept).columns()
+
+    found = _kept(kept, LINKS, scored)
+    corpus.close()  # (when the links were kept: their signatures and keys are not read)
+    corpus.close_keys()
+    return Links(**found)
+
+
+def _scored(
+    corpus: _Corpus,
+    config: Config,
+    vectors: Rows | None,
+    kernels: Kernels,
+    executor: Executor | None,
+    kept: Kept | None,
+) -> Links:
+    """``_links`` made: the proposed pairs scored and decided."""
     size = len(corpus)
-    lexical = _lexical_candidates(corpus, config, kernels)
+
+    def lexical_codes() -> Mapping[str, Any]:
+        return {"codes": _lexical_candidates(corpus, config, kernels)}
+
+    lexical = _kept(kept, LEXICAL, lexical_codes)["codes"]
     corpus.close()  # the signatures are read
     semantic = np.zeros(0, dtype=np.int64)
     if vectors is not None:
         # mutually best in a candidate article pair: sorted codes a * size + b (a vector a text)
         anchors = AnchorColumns(corpus.anchor_names, corpus.anchor_cuts, corpus.anchor_ids)
-        semantic = semantic_pairs(
-            corpus.article_texts, corpus.article_outlets, vectors, anchors, config
-        )
+        found_by = vectors
+
+        def semantic_codes() -> Mapping[str, Any]:
+            texts, outlets = corpus.article_texts, corpus.article_outlets
+            return {"codes": semantic_pairs(texts, outlets, found_by, anchors, config)}
+
+        semantic = _kept(kept, SEMANTIC, semantic_codes)["codes"]
     lone = corpus.text_outlet  # a text's only outlet, -1 for texts of several
 
     def proposed() -> Iterator[PairBlock]:

@@ -38,7 +38,6 @@ from typing import TYPE_CHECKING
 
 from provenance.anchors import AnchorLexicon
 from provenance.config import Config
-from provenance.errors import ProvenanceError
 from provenance.fingerprint import claim_shingles as claim_shingles
 from provenance.fingerprint import load_stopwords as load_stopwords
 from provenance.match.claim_columns import TextSequence
@@ -49,8 +48,9 @@ from provenance.match.claim_corpus import clauses as clauses
 from provenance.match.claim_corpus import units_of as units_of
 from provenance.match.claim_groups import ClaimTable, claim_table
 from provenance.match.claim_groups import language_of as language_of
+from provenance.match.claim_links import CHECKPOINTS as CHECKPOINTS
+from provenance.match.claim_links import Kept, _links, claim_score_keys
 from provenance.match.claim_links import Scoring as Scoring
-from provenance.match.claim_links import _links, claim_score_keys
 from provenance.match.claim_links import confidence as confidence
 from provenance.match.claim_links import score_task as score_task
 from provenance.match.units import Rows, RowStore
@@ -81,6 +81,7 @@ def find_claims(
     vectors_to: RowStore | None = None,
     describe_by: Executor | None = None,
     folder: WorkFolder | None = None,
+    checkpoints: Kept | None = None,
 ) -> ClaimTable:
     """Claim groups across ``results``: strong groups first, each kind in the order of its
     first occurrence; ``kernels`` propose the lexical candidates and embed, ``executor``
@@ -88,7 +89,9 @@ def find_claims(
     anchors and signature (default: ``executor``; default for all: in this process). The
     sentence vectors go to ``vectors_to`` (the work folder) when given, else they stay in
     memory; the distinct texts, their claim keys and signatures, and the groups, to
-    ``folder`` (the work store) when given, else they stay in memory."""
+    ``folder`` (the work store) when given, else they stay in memory. With
+    ``checkpoints`` (the work store), the steps' results are kept as they are made, and a
+    resumed run takes up those it finds (``claim_links.CHECKPOINTS``)."""
     lexicon = anchor_lexicon or AnchorLexicon.load(load_stopwords())
     corpus = _Corpus(results, config, lexicon, describe_by or executor, folder)
     kernels = kernels or Local()
@@ -98,15 +101,13 @@ def find_claims(
             vectors = embed_whole(kernels, TextSequence(corpus.texts), config.claims.model)
         else:  # written a run at a time as they are made, read back a few rows at a time;
             # a resumed run's store holds the first ones already, and each run appended
-            # began a micro-batch of the model, so the rest encoded apart are the same bits
-            if len(vectors_to) > len(corpus.texts):
-                raise ProvenanceError(
-                    f"the work store holds {len(vectors_to)} sentence vectors for "
-                    f"{len(corpus.texts)} claim texts; run without --resume"
-                )
+            # began a micro-batch of the model, so the rest encoded apart are the same bits;
+            # rows after the texts' are the articles' mean vectors that the semantic pairs
+            # appended (``claim_pairs._means``), made again from the texts'
+            vectors_to.cut(len(corpus.texts))
             rest = TextSequence(corpus.texts, start=len(vectors_to))
             if len(rest):
                 kernels.embed_into(rest, config.claims.model, vectors_to)
             vectors = vectors_to
-    links = _links(corpus, config, vectors, kernels, executor)
+    links = _links(corpus, config, vectors, kernels, executor, checkpoints)
     return claim_table(corpus, links, folder)

@@ -37,6 +37,7 @@ from provenance.fingerprint import FingerprintParams, shingles
 from provenance.match.articles import ArticleTable
 from provenance.match.candidates import SignatureRows, Signatures
 from provenance.match.claim_corpus import WorkFolder
+from provenance.match.claim_links import Kept
 from provenance.match.claims import find_claims
 from provenance.match.duplicates import find_duplicates
 from provenance.match.links import find_links
@@ -190,9 +191,9 @@ class Corpus:
         return int(self.passage_start[passage])
 
 
-class Checkpoints(Protocol):
+class Checkpoints(Kept, Protocol):
     """Where a long stage keeps what it has finished, for a resumed run to take up
-    (``run.workstore.WorkStore``)."""
+    (``run.workstore.WorkStore``): values whole, and the claim steps' arrays."""
 
     def reduced(self, stage: str) -> Any | None: ...
 
@@ -270,5 +271,6 @@ def find_reuse(
             vectors_to=vectors_to,
             describe_by=executor,
             folder=claims_to,
+            checkpoints=checkpoints,
         ),
     )

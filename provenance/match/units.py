@@ -152,6 +152,9 @@ class RowStore(Rows, Protocol):
 
     def extend(self, rows: Vectors) -> None: ...
 
+    def cut(self, count: int) -> None:
+        """Drop the rows after the first ``count``."""
+
 
 # Where the reuse stage's spans go, one row per article in id order, as they are made: what
 # reads them back (a tuple in memory, or rows of the work store read one at a time).

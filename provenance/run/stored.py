@@ -16,8 +16,9 @@ import itertools
 import mmap
 import os
 import sqlite3
+import zipfile
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -208,6 +209,13 @@ class _RowFile:
             done += os.pwrite(self._fd, view[done:], at + done)
         self._count += len(rows)
 
+    def cut(self, count: int) -> None:
+        """Drop the rows after the first ``count``."""
+        if count < self._count:
+            self._unmap()
+            os.ftruncate(self._fd, count * self._width * self.DTYPE.itemsize)
+            self._count = count
+
     def _read(self, out: npt.NDArray[Any], start: int) -> None:
         """Rows ``start`` on into ``out`` (C-contiguous, whole rows)."""
         size = out.nbytes
@@ -341,6 +349,14 @@ class KeptRows(StoredRows):
         if not len(rows):
             return
         super().extend(rows)
+        self._kept()
+
+    def cut(self, count: int) -> None:
+        if count < self._count:
+            super().cut(count)
+            self._kept()
+
+    def _kept(self) -> None:
         os.fsync(self._fd)
         self._record(self._count)
 
@@ -408,3 +424,35 @@ class StoredMatrix(_RowFile):
         self._window = None
         self._reader.close()
         super().close()
+
+
+Arrays = Mapping[str, npt.NDArray[Any]]
+
+
+def write_arrays(path: Path, arrays: Arrays) -> int:
+    """Write ``arrays`` (numbers, no objects) to ``path`` in numpy's ``.npz`` form, whole or
+    not at all: into a file beside it, flushed to disk (``fsync``), then renamed over it.
+    Returns the file's size, for the caller to record."""
+    partial = path.with_name(f"{path.name}.partial")
+    with partial.open("wb") as handle:
+        save: Any = np.savez  # typed as if every keyword were its allow_pickle flag
+        save(handle, allow_pickle=False, **arrays)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+    return path.stat().st_size
+
+
+def read_arrays(path: Path, size: int) -> dict[str, npt.NDArray[Any]]:
+    """What ``write_arrays`` wrote to ``path``, a file of ``size`` bytes (WorkStoreError
+    when it is missing, of another size or unreadable)."""
+    damaged = f"{path}: damaged work store: a kept checkpoint"
+    try:
+        if path.stat().st_size != size:
+            raise WorkStoreError(f"{damaged} is not the size recorded; run without --resume")
+        with np.load(path, allow_pickle=False) as loaded:
+            return {name: loaded[name] for name in loaded.files}
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise WorkStoreError(
+            f"{damaged} cannot be read ({type(exc).__name__}); run without --resume"
+        ) from None

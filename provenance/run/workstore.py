@@ -22,12 +22,16 @@ import pickle
 import sqlite3
 import stat
 from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, overload
+
+import numpy.typing as npt
 
 from provenance.config import Config
 from provenance.model import Article, Origin
 from provenance.run.stored import (
+    Arrays,
     KeptRows,
     StoredBlobs,
     StoredMatrix,
@@ -36,6 +40,8 @@ from provenance.run.stored import (
     StoredTexts,
     WorkStoreError,
     by_number,
+    read_arrays,
+    write_arrays,
 )
 
 __all__ = [
@@ -320,27 +326,51 @@ class WorkStore:
         replaced), beside the store: vectors kept on disk, read back by row number."""
         return StoredRows(self._path.parent / f"{name}.f32", width)
 
+    def _recorded(self, key: str) -> int | None:
+        """The count recorded under ``key`` in the store's meta table (None: none)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        if not isinstance(row[0], int | str) or not str(row[0]).isdigit():
+            raise WorkStoreError(f"{self._path}: damaged work store: {key!r}; run without --resume")
+        return int(row[0])
+
+    def _record(self, key: str, count: int | None) -> None:
+        """Record ``count`` under ``key`` (None: remove the record)."""
+        with self._db:
+            if count is None:
+                self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
+            else:
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(count)))
+
     def kept_rows(self, name: str, width: int) -> KeptRows:
         """Float32 rows ``name`` as ``rows`` makes them, but continued by a resumed run: the
         rows a previous run of this store appended and recorded are kept (``len``)."""
         key = f"rows {name}"
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-
-        def record(count: int) -> None:
-            with self._db:
-                self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(count)))
-
-        kept = 0 if row is None else row[0]
-        if not isinstance(kept, int | str) or not str(kept).isdigit():
-            raise WorkStoreError(f"{self._path}: damaged work store: {key!r}; run without --resume")
-        return KeptRows(self._path.parent / f"{name}.f32", width, int(kept), record)
+        kept = self._recorded(key) or 0
+        return KeptRows(self._path.parent / f"{name}.f32", width, kept, partial(self._record, key))
 
     def drop_rows(self, name: str) -> None:
         """Remove the rows ``name`` that ``kept_rows`` made (once what they served is
         stored): the record first, so that a run killed in between starts them afresh."""
-        with self._db:
-            self._db.execute("DELETE FROM meta WHERE key = ?", (f"rows {name}",))
+        self._record(f"rows {name}", None)
         (self._path.parent / f"{name}.f32").unlink(missing_ok=True)
+
+    def keep_arrays(self, name: str, arrays: Arrays) -> None:
+        """Keep numpy ``arrays`` (a step's result, for a resumed run: ``kept_arrays``) in a
+        file ``name`` beside the store, whole or not at all; recorded once written."""
+        size = write_arrays(self._path.parent / f"{name}.npz", arrays)
+        self._record(f"arrays {name}", size)
+
+    def kept_arrays(self, name: str) -> dict[str, npt.NDArray[Any]] | None:
+        """The arrays ``keep_arrays`` kept under ``name`` (None: none recorded)."""
+        size = self._recorded(f"arrays {name}")
+        return None if size is None else read_arrays(self._path.parent / f"{name}.npz", size)
+
+    def drop_arrays(self, name: str) -> None:
+        """Remove the arrays ``name`` (once what they served is stored): the record first."""
+        self._record(f"arrays {name}", None)
+        (self._path.parent / f"{name}.npz").unlink(missing_ok=True)
 
     def matrix(self, name: str, width: int) -> StoredMatrix:
         """An empty file of uint32 rows ``name`` of ``width`` values (MinHash signatures; a
