@@ -9,6 +9,7 @@ from provenance.anchors import AnchorLexicon, anchors
 from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig
 from provenance.model import Article, ArticleResult, BoilerplateReason
+from provenance.pair_counts import PairCounts
 
 R = BoilerplateReason
 
@@ -174,15 +175,14 @@ def test_vote_counts_of_parts_add_up_to_the_corpus_counts(
     ]
     whole = templates.reduce_votes(votes, len(votes), config)
     assert whole.contains(CHROME)
-    need = config.template_min_outlets
-    singles = [templates.count_votes([v], config) for v in votes]
-    left = templates.VoteCounts()
+    singles = [templates.count_votes([v]) for v in votes]
+    left = PairCounts(width=2)
     for part in singles:  # one article at a time, from the left
-        left.add(part, need)
-    pairs = [templates.count_votes(votes[i : i + 2], config) for i in range(0, len(votes), 2)]
-    tree = templates.VoteCounts().add(pairs[0], need)
+        left.merge(part)
+    pairs = [templates.count_votes(votes[i : i + 2]) for i in range(0, len(votes), 2)]
+    tree = PairCounts(width=2).merge(pairs[0])
     for part in reversed(pairs[1:]):  # pairs, added right to left
-        tree.add(part, need)
+        tree.merge(part)
     for counts in (left, tree):
         assert templates.templates_from_counts(counts, len(votes), config) == whole
 

@@ -68,6 +68,10 @@ BATCH = 256
 
 # The run record of a store whose articles are still being read: nothing is computed yet.
 _READING = "reading"
+# Meta keys of the files kept beside the store: the rows of ``kept_rows`` recorded (a
+# count), the arrays of ``keep_arrays`` (the file's size).
+_ROWS = "rows {}"
+_ARRAYS = "arrays {}"
 
 
 def _article_digest(article: Article) -> bytes:
@@ -346,30 +350,30 @@ class WorkStore:
     def kept_rows(self, name: str, width: int) -> KeptRows:
         """Float32 rows ``name`` as ``rows`` makes them, but continued by a resumed run: the
         rows a previous run of this store appended and recorded are kept (``len``)."""
-        key = f"rows {name}"
+        key = _ROWS.format(name)
         kept = self._recorded(key) or 0
         return KeptRows(self._path.parent / f"{name}.f32", width, kept, partial(self._record, key))
 
     def drop_rows(self, name: str) -> None:
         """Remove the rows ``name`` that ``kept_rows`` made (once what they served is
         stored): the record first, so that a run killed in between starts them afresh."""
-        self._record(f"rows {name}", None)
+        self._record(_ROWS.format(name), None)
         (self._path.parent / f"{name}.f32").unlink(missing_ok=True)
 
     def keep_arrays(self, name: str, arrays: Arrays) -> None:
         """Keep numpy ``arrays`` (a step's result, for a resumed run: ``kept_arrays``) in a
         file ``name`` beside the store, whole or not at all; recorded once written."""
         size = write_arrays(self._path.parent / f"{name}.npz", arrays)
-        self._record(f"arrays {name}", size)
+        self._record(_ARRAYS.format(name), size)
 
     def kept_arrays(self, name: str) -> dict[str, npt.NDArray[Any]] | None:
         """The arrays ``keep_arrays`` kept under ``name`` (None: none recorded)."""
-        size = self._recorded(f"arrays {name}")
+        size = self._recorded(_ARRAYS.format(name))
         return None if size is None else read_arrays(self._path.parent / f"{name}.npz", size)
 
     def drop_arrays(self, name: str) -> None:
         """Remove the arrays ``name`` (once what they served is stored): the record first."""
-        self._record(f"arrays {name}", None)
+        self._record(_ARRAYS.format(name), None)
         (self._path.parent / f"{name}.npz").unlink(missing_ok=True)
 
     def matrix(self, name: str, width: int) -> StoredMatrix:

@@ -1,0 +1,144 @@
+"""Memory and time of the boilerplate stage's corpus-wide reductions (outlet repeats and
+template sentences), this tree's code beside an earlier commit's, on the same units.
+
+    python benchmarks/bench_rules.py EVAL_DIR [--sizes N ...] [--base REF] [--json]
+
+For each size, a synthetic corpus (benchmarks/synth.py) is made and each article's map step
+(``pipeline._units_task``: its outlet's line and sentence hashes, its template votes) is
+computed once, in this process, and written to a temporary file. Then each side (``--base``,
+extracted with ``git archive``, and this tree) runs the two reductions in a process of its
+own, reading the units back one at a time as the pipeline does with a work store: resident
+memory before, the peak of each reduction (VmHWM, reset between them), the seconds, and a
+digest of the rules made (the two sides must agree). Nothing is written to the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import memory  # noqa: E402
+import synth  # noqa: E402
+
+
+def _read(path: Path) -> Iterator[Any]:
+    with path.open("rb") as handle:
+        while True:
+            try:
+                yield pickle.load(handle)
+            except EOFError:
+                return
+
+
+def _units(eval_dir: Path, n: int, seed: int, path: Path) -> float:
+    """The map step of ``n`` synthetic articles, pickled one after another to ``path``."""
+    from speed import _article
+
+    from provenance import pipeline
+    from provenance.config import Config
+    from provenance.resources import Resources
+
+    config, resources = Config(), Resources.load()
+    started = time.perf_counter()
+    with path.open("wb") as handle:
+        for record in synth.iter_corpus(synth.load_sentences(eval_dir), n, seed):
+            unit = pipeline._units_task(_article(record), config, resources)
+            pickle.dump(unit, handle, pickle.HIGHEST_PROTOCOL)
+    return time.perf_counter() - started
+
+
+def _measure(path: Path, n: int) -> dict[str, Any]:
+    """The two reductions over the units in ``path`` (this process's ``provenance``)."""
+    from provenance import boilerplate, templates
+    from provenance.config import Config
+
+    bp = Config().boilerplate
+    out: dict[str, Any] = {"rss_before_mb": memory.status()["VmRSS"] / 1024}
+    memory._reset_peak()
+    started = time.perf_counter()
+    repeats = boilerplate.repeats_of((pair for pair, _ in _read(path)), bp)
+    out["repeats_seconds"] = round(time.perf_counter() - started, 2)
+    out["repeats_peak_mb"] = round(memory.status()["VmHWM"] / 1024, 1)
+    memory._reset_peak()
+    started = time.perf_counter()
+    found = templates.reduce_votes((vote for _, vote in _read(path)), n, bp)
+    out["templates_seconds"] = round(time.perf_counter() - started, 2)
+    out["templates_peak_mb"] = round(memory.status()["VmHWM"] / 1024, 1)
+    for step in ("repeats", "templates"):  # above what the process held before
+        out[f"{step}_added_mb"] = round(out[f"{step}_peak_mb"] - out["rss_before_mb"], 1)
+    out["rss_before_mb"] = round(out["rss_before_mb"], 1)
+    rules = (
+        sorted((o, sorted(h)) for o, h in repeats.by_outlet.items()),
+        sorted(found.hashes),
+        found.min_articles,
+    )
+    out["rules_sha256"] = hashlib.sha256(pickle.dumps(rules, 4)).hexdigest()
+    out["repeated_hashes"] = sum(len(h) for h in repeats.by_outlet.values())
+    out["template_hashes"] = len(found.hashes)
+    return out
+
+
+def _side(tree: Path, units: Path, n: int) -> dict[str, Any]:
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    command = [sys.executable, __file__, "--measure", str(units), str(n)]
+    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    measured: dict[str, Any] = json.loads(done.stdout)
+    return measured
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("eval_dir", nargs="?", type=Path, default=memory.DEFAULT_EVAL)
+    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--base", default="069ef19", help="the commit to compare with")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:  # a side's process
+        print(json.dumps(_measure(Path(args.measure[0]), int(args.measure[1]))))
+        return 0
+    runs: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-rules-") as tmp:
+        base = Path(tmp) / "base"
+        base.mkdir()
+        archive = subprocess.run(
+            ["git", "archive", args.base, "provenance"], cwd=ROOT, check=True, capture_output=True
+        )
+        subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
+        for n in sorted(args.sizes):
+            units = Path(tmp) / f"units-{n}.pickle"
+            mapped = _units(args.eval_dir, n, args.seed, units)
+            run = {
+                "articles": n,
+                "map_seconds": round(mapped, 1),
+                "units_bytes": units.stat().st_size,
+                "base": {"commit": args.base, **_side(base, units, n)},
+                "new": _side(ROOT, units, n),
+            }
+            run["same_rules"] = run["base"]["rules_sha256"] == run["new"]["rules_sha256"]
+            runs.append(run)
+            units.unlink()
+            if not args.json:
+                print(json.dumps(run, indent=1), flush=True)
+    if args.json:
+        print(json.dumps({"runs": runs}))
+    return 0 if all(r["same_rules"] for r in runs) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
