@@ -360,3 +360,71 @@ def test_simhash_buckets_of_rows_on_disk_are_those_of_the_matrix(tmp_path: Any) 
     assert got == want
     assert got
     stored.close()
+
+
+class _Kept:
+    """``units.Kept`` in a dictionary: what each name was last given."""
+
+    def __init__(self) -> None:
+        self.arrays: dict[str, dict[str, Any]] = {}
+
+    def kept_arrays(self, name: str) -> dict[str, Any] | None:
+        return self.arrays.get(name)
+
+    def keep_arrays(self, name: str, arrays: Any) -> None:
+        self.arrays[name] = dict(arrays)
+
+
+class _Stopped(Exception):
+    pass
+
+
+def test_semantic_pairs_stopped_part_way_resume_from_what_they_kept() -> None:
+    # chunks of 8 article pairs, ranked 4 at a time: the run is stopped in its 12th
+    # ranking; the resumed one takes the article pairs and the text pairs found so far,
+    # ranks only the article pairs after them, and returns the pairs of a clean run
+    texts, anchors = _texts_and_anchors(7, 80)
+    vectors = _crowded(len(anchors), seed=7, spread=0.6, dims=16)
+    outlets = {i: "AB"[k % 2] for k, i in enumerate(sorted(texts))}
+    columns = claim_pairs.anchor_columns(anchors)
+    claims = replace(ClaimsConfig(), simhash_bands=4, simhash_rows=2, article_pairs=3)
+    config = replace(Config(), claims=claims)
+    rank = claim_pairs._mutual
+    ranked: list[int] = []
+
+    def counted(pairs: Any, *args: Any) -> Any:
+        ranked.append(len(pairs))
+        if len(ranked) == stop_at:
+            raise _Stopped
+        return rank(pairs, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(claim_pairs, "PAIR_CHUNK", 8)
+        patch.setattr(claim_pairs, "RANK_PAIRS", 4)
+        patch.setattr(claim_pairs, "_mutual", counted)
+        stop_at = 0
+        clean = claim_pairs.semantic_pairs(texts, outlets, vectors, columns, config)
+        everything = sum(ranked)
+        assert len(clean) > 10
+        assert len(ranked) > 20
+
+        kept = _Kept()
+        ranked.clear()
+        stop_at = 12
+        with pytest.raises(_Stopped):
+            claim_pairs.semantic_pairs(texts, outlets, vectors, columns, config, kept)
+        pairs = kept.arrays[claim_pairs.ARTICLE_PAIRS]["codes"]
+        assert len(pairs) == everything
+        so_far = kept.arrays[claim_pairs.FOUND_SO_FAR]
+        done = int(so_far["next"][0])
+        assert 0 < done < 11 * 4  # kept at a merge before the stop
+
+        def made_again(*args: object) -> None:
+            raise AssertionError("the article pairs were kept")
+
+        patch.setattr(claim_pairs, "_article_pairs", made_again)
+        ranked.clear()
+        stop_at = 0
+        again = claim_pairs.semantic_pairs(texts, outlets, vectors, columns, config, kept)
+    assert again.tolist() == clean.tolist()
+    assert sum(ranked) == everything - done  # only the article pairs after those kept

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -25,9 +25,14 @@ from provenance.match.claim_columns import AnchorTable
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
 from provenance.match.claim_corpus import ClaimText as _Text
 from provenance.match.claim_groups import Links
-from provenance.match.claim_pairs import AnchorColumns, semantic_pairs
+from provenance.match.claim_pairs import (
+    ARTICLE_PAIRS,
+    FOUND_SO_FAR,
+    AnchorColumns,
+    semantic_pairs,
+)
 from provenance.match.codes import union_blocks, unique
-from provenance.match.units import MemoryTexts, Rows, Texts
+from provenance.match.units import Kept, MemoryTexts, Rows, Texts, kept_or_made
 from provenance.model import ClaimLink, Confidence
 from provenance.run.kernels import Kernels, Local
 
@@ -221,29 +226,10 @@ def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> Co
     return unique(np.fromiter((c.a * size + c.b for c in found), np.int64, len(found)))
 
 
-class Kept(Protocol):
-    """Where the claim steps keep what they have found, for a resumed run to take up
-    (``run.workstore.WorkStore``)."""
-
-    def kept_arrays(self, name: str) -> Mapping[str, Any] | None: ...
-
-    def keep_arrays(self, name: str, arrays: Mapping[str, Any]) -> None: ...
-
-
 # The steps' results kept by name (at a million articles each step is minutes to an hour);
 # the pipeline drops them once the stage's results are stored.
 LEXICAL, SEMANTIC, LINKS = "claim-lexical", "claim-semantic", "claim-links"
-CHECKPOINTS = (LEXICAL, SEMANTIC, LINKS)
-
-
-def _kept(kept: Kept | None, name: str, make: Callable[[], Mapping[str, Any]]) -> Mapping[str, Any]:
-    """What step ``name`` made (``make``), or what a previous run of the store kept of it."""
-    found = kept.kept_arrays(name) if kept is not None else None
-    if found is None:
-        found = make()
-        if kept is not None:
-            kept.keep_arrays(name, found)
-    return found
+CHECKPOINTS = (LEXICAL, ARTICLE_PAIRS, FOUND_SO_FAR, SEMANTIC, LINKS)
 
 
 def _links(
@@ -263,7 +249,7 @@ def _links(
     def scored() -> Mapping[str, Any]:
         return _scored(corpus, config, vectors, kernels, executor, kept).columns()
 
-    found = _kept(kept, LINKS, scored)
+    found = kept_or_made(kept, LINKS, scored)
     corpus.close()  # (when the links were kept: their signatures and keys are not read)
     corpus.close_keys()
     return Links(**found)
@@ -283,7 +269,7 @@ def _scored(
     def lexical_codes() -> Mapping[str, Any]:
         return {"codes": _lexical_candidates(corpus, config, kernels)}
 
-    lexical = _kept(kept, LEXICAL, lexical_codes)["codes"]
+    lexical = kept_or_made(kept, LEXICAL, lexical_codes)["codes"]
     corpus.close()  # the signatures are read
     semantic = np.zeros(0, dtype=np.int64)
     if vectors is not None:
@@ -293,9 +279,10 @@ def _scored(
 
         def semantic_codes() -> Mapping[str, Any]:
             texts, outlets = corpus.article_texts, corpus.article_outlets
-            return {"codes": semantic_pairs(texts, outlets, found_by, anchors, config)}
+            codes = semantic_pairs(texts, outlets, found_by, anchors, config, kept)
+            return {"codes": codes}
 
-        semantic = _kept(kept, SEMANTIC, semantic_codes)["codes"]
+        semantic = kept_or_made(kept, SEMANTIC, semantic_codes)["codes"]
     lone = corpus.text_outlet  # a text's only outlet, -1 for texts of several
 
     def proposed() -> Iterator[PairBlock]:

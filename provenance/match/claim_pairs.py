@@ -28,7 +28,7 @@ from provenance.fingerprint import FingerprintParams
 from provenance.match.candidates import Banding, SignatureRows, Signatures, band_links
 from provenance.match.codes import unique
 from provenance.match.signatures import BatchSigner
-from provenance.match.units import Rows
+from provenance.match.units import Kept, Rows, kept_or_made
 from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
 
 PAIR_CHUNK = 65_536  # pair codes scored per step, at least (bounds the arrays alive at once)
@@ -436,34 +436,46 @@ def _mutual(
         yield (np.minimum(x, y) * size + np.maximum(x, y))[x != y]
 
 
+# What ``semantic_pairs`` keeps as it goes (with a ``Kept``): the candidate article pairs,
+# and the text pairs found in the article pairs before a position (each time they are
+# merged), so that a resumed run ranks only the article pairs after it.
+ARTICLE_PAIRS, FOUND_SO_FAR = "claim-article-pairs", "claim-semantic-so-far"
+
+
 def semantic_pairs(
     article_texts: Mapping[str, Sequence[int]],
     outlet_of: Mapping[str, str],
     vectors: Rows,
     anchors: AnchorColumns,
     config: Config,
+    kept: Kept | None = None,
 ) -> Codes:
     """Pairs (a < b) of distinct texts that are mutually best in a candidate article pair,
     as sorted pair codes ``a * len(vectors) + b`` (``len`` before the call: with vectors in
     a ``RowStore``, the article means are appended to it); ``anchors``: each distinct
-    text's."""
+    text's. With ``kept`` (the work store), what is found is kept as it goes
+    (``ARTICLE_PAIRS``, ``FOUND_SO_FAR``) and a resumed run takes it up."""
     ids = sorted(article_texts)
     if len(ids) < 2:
         return np.zeros(0, dtype=np.int64)
     size = len(vectors)
     texts_of = _TextsOf(article_texts, ids)
-    codes: dict[str, int] = {}
-    outlet = np.asarray([codes.setdefault(outlet_of[i], len(codes)) for i in ids], np.int64)
-    del codes
-    means = _means(texts_of, vectors)
-    spill: Spill | None = getattr(vectors, "beside", None)
-    pairs = _article_pairs(outlet, means, _article_anchors(texts_of, anchors), config, spill)
-    del means, outlet
 
-    found = np.zeros(0, dtype=np.int64)
+    def article_pairs() -> Mapping[str, Any]:
+        codes: dict[str, int] = {}
+        outlet = np.asarray([codes.setdefault(outlet_of[i], len(codes)) for i in ids], np.int64)
+        means = _means(texts_of, vectors)
+        spill: Spill | None = getattr(vectors, "beside", None)
+        sets = _article_anchors(texts_of, anchors)
+        return {"codes": _article_pairs(outlet, means, sets, config, spill)}
+
+    pairs = kept_or_made(kept, ARTICLE_PAIRS, article_pairs)["codes"]
+    so_far = kept.kept_arrays(FOUND_SO_FAR) if kept is not None else None
+    found = np.zeros(0, dtype=np.int64) if so_far is None else so_far["found"]
+    start = 0 if so_far is None else int(so_far["next"][0])
     parts: list[Codes] = []  # each chunk's codes, not yet merged into ``found``
     held = 0
-    for lo in range(0, len(pairs), PAIR_CHUNK):
+    for lo in range(start, len(pairs), PAIR_CHUNK):
         chunk: list[Codes] = []
         for at in range(lo, min(lo + PAIR_CHUNK, len(pairs)), RANK_PAIRS):
             chunk.extend(_mutual(pairs[at : at + RANK_PAIRS], texts_of, vectors, size))
@@ -473,4 +485,7 @@ def semantic_pairs(
             # ones: each code is sorted again a few times, not once per chunk (120 chunks at
             # a million articles), and the parts held add a quarter to ``found`` at most
             found, parts, held = unique(np.concatenate([found, *parts])), [], 0
+            if kept is not None:
+                after = np.asarray([lo + PAIR_CHUNK], dtype=np.int64)
+                kept.keep_arrays(FOUND_SO_FAR, {"found": found, "next": after})
     return unique(np.concatenate([found, *parts])) if parts else found

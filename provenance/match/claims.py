@@ -49,11 +49,11 @@ from provenance.match.claim_corpus import units_of as units_of
 from provenance.match.claim_groups import ClaimTable, claim_table
 from provenance.match.claim_groups import language_of as language_of
 from provenance.match.claim_links import CHECKPOINTS as CHECKPOINTS
-from provenance.match.claim_links import Kept, _links, claim_score_keys
 from provenance.match.claim_links import Scoring as Scoring
+from provenance.match.claim_links import _links, claim_score_keys
 from provenance.match.claim_links import confidence as confidence
 from provenance.match.claim_links import score_task as score_task
-from provenance.match.units import Rows, RowStore
+from provenance.match.units import Kept, Rows, RowStore
 from provenance.model import (
     ArticleResult,
 )

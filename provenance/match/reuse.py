@@ -37,13 +37,13 @@ from provenance.fingerprint import FingerprintParams, shingles
 from provenance.match.articles import ArticleTable
 from provenance.match.candidates import SignatureRows, Signatures
 from provenance.match.claim_corpus import WorkFolder
-from provenance.match.claim_links import Kept
 from provenance.match.claims import find_claims
 from provenance.match.duplicates import find_duplicates
 from provenance.match.links import find_links
 from provenance.match.reuse_spans import Ranking, spans_for
 from provenance.match.signatures import Matrix
 from provenance.match.units import (
+    Kept,
     MemoryTexts,
     RowStore,
     SpanSink,

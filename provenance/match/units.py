@@ -8,7 +8,7 @@ same story text. Both cut with ``story_pieces``, so offsets are exact.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from provenance.config import FingerprintConfig
@@ -19,12 +19,14 @@ if TYPE_CHECKING:  # numpy: the index's sentence units (a cold check) do without
 
 __all__ = [
     "MIN_PASSAGE_CHARS",
+    "Kept",
     "MemoryTexts",
     "RowStore",
     "Rows",
     "SpanSink",
     "Texts",
     "in_id_order",
+    "kept_or_made",
     "passages_of",
     "sentence_units",
     "story_pieces",
@@ -154,6 +156,27 @@ class RowStore(Rows, Protocol):
 
     def cut(self, count: int) -> None:
         """Drop the rows after the first ``count``."""
+
+
+class Kept(Protocol):
+    """Where the claim steps keep what they have found, by name, for a resumed run to take
+    up (``run.workstore.WorkStore``: numpy files beside the store)."""
+
+    def kept_arrays(self, name: str) -> Mapping[str, Any] | None: ...
+
+    def keep_arrays(self, name: str, arrays: Mapping[str, Any]) -> None: ...
+
+
+def kept_or_made(
+    kept: Kept | None, name: str, make: Callable[[], Mapping[str, Any]]
+) -> Mapping[str, Any]:
+    """What step ``name`` made (``make``, then kept), or what a previous run kept of it."""
+    found = kept.kept_arrays(name) if kept is not None else None
+    if found is None:
+        found = make()
+        if kept is not None:
+            kept.keep_arrays(name, found)
+    return found
 
 
 # Where the reuse stage's spans go, one row per article in id order, as they are made: what
