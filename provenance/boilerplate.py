@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from provenance.boilerplate_rules import BoilerplateLexicon, Rule
 from provenance.config import BoilerplateConfig
@@ -46,8 +47,10 @@ from provenance.model import (
     Segmentation,
     outlet_key,
 )
-from provenance.pair_counts import PairCounts
 from provenance.templates import TemplateSentences, sentence_hash
+
+if TYPE_CHECKING:  # numpy, which a cold check does without
+    from provenance.pair_counts import PairCounts
 
 R = BoilerplateReason
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -121,6 +124,8 @@ def count_units(hashed: Iterable[tuple[str, frozenset[int]]]) -> PairCounts:
     disjoint parts of a corpus add up (``PairCounts.merge``), so a cluster can count per
     partition and add the counts in a tree (``run.dask_flow``) before
     ``repeats_from_counts``."""
+    from provenance.pair_counts import PairCounts  # numpy: not for a cold check
+
     counts = PairCounts()
     for key, hashes in hashed:
         if key:

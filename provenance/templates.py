@@ -31,11 +31,14 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from provenance.anchors import AnchorLexicon, anchors
 from provenance.config import BoilerplateConfig
 from provenance.model import ArticleResult
-from provenance.pair_counts import PairCounts
+
+if TYPE_CHECKING:  # numpy, which a cold check does without
+    from provenance.pair_counts import PairCounts
 
 _SPACE = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
@@ -104,6 +107,8 @@ def count_votes(votes: Iterable[Votes]) -> PairCounts:
     print it and those where it carries anchors (numpy columns). Counts of disjoint parts
     of a corpus add up (``PairCounts.merge``), so a cluster can count per partition and add
     the counts in a tree (``run.dask_flow``) before ``templates_from_counts``."""
+    from provenance.pair_counts import PairCounts  # numpy: not for a cold check
+
     counts = PairCounts(width=2)
     for v in votes:
         counts.add(v.outlet, [key for key, _ in v.anchored], [int(a) for _, a in v.anchored])
