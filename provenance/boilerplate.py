@@ -31,9 +31,9 @@ every span it returns names its reason and the rule that fired:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from provenance.boilerplate_rules import BoilerplateLexicon, Rule
 from provenance.config import BoilerplateConfig
@@ -48,9 +48,6 @@ from provenance.model import (
     outlet_key,
 )
 from provenance.templates import TemplateSentences, sentence_hash
-
-if TYPE_CHECKING:  # numpy, which a cold check does without
-    from provenance.pair_counts import PairCounts
 
 R = BoilerplateReason
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -119,26 +116,29 @@ def repeats_of(
     return repeats_from_counts(count_units(hashed), config)
 
 
-def count_units(hashed: Iterable[tuple[str, frozenset[int]]]) -> PairCounts:
-    """Per outlet, in how many of the articles each hash occurs (numpy columns). Counts of
-    disjoint parts of a corpus add up (``PairCounts.merge``), so a cluster can count per
-    partition and add the counts in a tree (``run.dask_flow``) before
-    ``repeats_from_counts``."""
-    from provenance.pair_counts import PairCounts  # numpy: not for a cold check
-
-    counts = PairCounts()
+def count_units(hashed: Iterable[tuple[str, frozenset[int]]]) -> dict[str, Counter[int]]:
+    """Per outlet, in how many of the articles each hash occurs. Counts of disjoint parts
+    of a corpus add up, so a cluster can count per partition and add the counts in a tree
+    (``run.dask_flow``) before ``repeats_from_counts``."""
+    counts: dict[str, Counter[int]] = {}
     for key, hashes in hashed:
         if key:
-            counts.add(key, hashes)
-    return counts.settle()
+            counts.setdefault(key, Counter()).update(hashes)
+    return counts
 
 
-def repeats_from_counts(counts: PairCounts, config: BoilerplateConfig) -> OutletRepeats:
-    """The hashes counted in at least ``outlet_repeat_min_articles`` articles, per outlet
-    (every outlet counted, with no hash when none is)."""
-    kept = counts.by_name(counts.settle().values[:, 0] >= config.outlet_repeat_min_articles)
+def repeats_from_counts(
+    counts: Mapping[str, Counter[int]], config: BoilerplateConfig
+) -> OutletRepeats:
+    """The hashes counted in at least ``outlet_repeat_min_articles`` articles, per outlet."""
+    keep = config.outlet_repeat_min_articles
     return OutletRepeats(
-        FrozenMap({outlet: frozenset(kept[outlet].tolist()) for outlet in sorted(kept)})
+        FrozenMap(
+            {
+                outlet: frozenset(h for h, n in counter.items() if n >= keep)
+                for outlet, counter in sorted(counts.items())
+            }
+        )
     )
 
 

@@ -9,7 +9,6 @@ from provenance.anchors import AnchorLexicon, anchors
 from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig
 from provenance.model import Article, ArticleResult, BoilerplateReason
-from provenance.pair_counts import PairCounts
 
 R = BoilerplateReason
 
@@ -175,14 +174,15 @@ def test_vote_counts_of_parts_add_up_to_the_corpus_counts(
     ]
     whole = templates.reduce_votes(votes, len(votes), config)
     assert whole.contains(CHROME)
-    singles = [templates.count_votes([v]) for v in votes]
-    left = PairCounts(width=2)
+    need = config.template_min_outlets
+    singles = [templates.count_votes([v], config) for v in votes]
+    left = templates.VoteCounts()
     for part in singles:  # one article at a time, from the left
-        left.merge(part)
-    pairs = [templates.count_votes(votes[i : i + 2]) for i in range(0, len(votes), 2)]
-    tree = PairCounts(width=2).merge(pairs[0])
+        left.add(part, need)
+    pairs = [templates.count_votes(votes[i : i + 2], config) for i in range(0, len(votes), 2)]
+    tree = templates.VoteCounts().add(pairs[0], need)
     for part in reversed(pairs[1:]):  # pairs, added right to left
-        tree.merge(part)
+        tree.add(part, need)
     for counts in (left, tree):
         assert templates.templates_from_counts(counts, len(votes), config) == whole
 

@@ -52,6 +52,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
@@ -74,7 +75,6 @@ from provenance.model import (
     Match,
     Segmentation,
 )
-from provenance.pair_counts import PairCounts
 from provenance.run.dask import DaskExecutor, Pair, _run_part
 from provenance.run.dask_connect import worker_resources
 from provenance.run.dask_inputs import Inputs
@@ -88,7 +88,7 @@ FAN_IN = 8
 # run's longest chain, the rest of the report is computed beside it
 CLAIMS_PRIORITY = 1
 
-Counts = tuple[PairCounts, PairCounts]  # outlet repeats, template votes
+Counts = tuple[dict[str, Counter[int]], templates.VoteCounts]
 
 
 @dataclass(frozen=True)
@@ -109,14 +109,16 @@ def _units_part(articles: list[Article], config: Config) -> Counts:
     resources = worker_resources()
     units = [pipeline._units_task(a, config, resources) for a in articles]
     hashed = boilerplate.count_units(h for h, _ in units)
-    return hashed, templates.count_votes(v for _, v in units)
+    return hashed, templates.count_votes((v for _, v in units), config.boilerplate)
 
 
 def _add_counts(config: Config, *parts: Counts) -> Counts:
-    hashed, votes = PairCounts(), PairCounts(width=2)
+    hashed: dict[str, Counter[int]] = {}
+    votes = templates.VoteCounts()
     for counts, vote in parts:
-        hashed.merge(counts)
-        votes.merge(vote)
+        for outlet, counter in counts.items():
+            hashed.setdefault(outlet, Counter()).update(counter)
+        votes.add(vote, config.boilerplate.template_min_outlets)
     return hashed, votes
 
 
