@@ -250,7 +250,7 @@ def _links(
         return _scored(corpus, config, vectors, kernels, executor, kept).columns()
 
     found = kept_or_made(kept, LINKS, scored)
-    corpus.close()  # (when the links were kept: their signatures and keys are not read)
+    corpus.close()  # the signatures and keys are read (or, the links kept, never needed)
     corpus.close_keys()
     return Links(**found)
 
@@ -305,6 +305,4 @@ def _scored(
             at = np.asarray([k for k, _ in links], dtype=np.int64)
             yield a[at], b[at], [link for _, link in links]
 
-    found_links = Links.of(accepted())  # each block's links made columns as it comes
-    corpus.close_keys()  # scored
-    return found_links
+    return Links.of(accepted())  # each block's links made columns as it comes
