@@ -267,11 +267,22 @@ def test_equal_values_counted_a_chunk_of_links_at_a_time_are_the_same(
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(min_value=0, max_value=2**31), st.integers(min_value=1, max_value=9))
-def test_best_links_picked_a_few_rows_at_a_time_are_the_same(seed: int, pick: int) -> None:
+@given(
+    st.integers(min_value=0, max_value=2**31),
+    st.integers(min_value=1, max_value=9),
+    st.integers(min_value=1, max_value=40),
+    st.integers(min_value=1, max_value=4),
+    st.integers(min_value=1, max_value=45),
+)
+def test_best_links_picked_a_few_rows_at_a_time_are_the_same(
+    seed: int, pick: int, links: int, fold: int, part_rows: int
+) -> None:
     """Each row's best links picked for a block of about ``pick`` links at a time (rows
-    whose links come as the first and as the second of a pair, hubs of big buckets among
-    them): the candidates are MinHashLSH's, as when picked at once."""
+    whose links come as the first and as the second of a pair; hubs of big buckets among
+    them), a band's small buckets linked about ``links`` links at a time (a bucket of 2 to
+    8 rows has 4 to 64), the links de-duplicated every ``fold`` bands, and the rows ranked
+    in parts of ``part_rows`` (one part for 40 or more; a pair's rows often in two parts):
+    the candidates are MinHashLSH's, as when picked at once."""
     from provenance.match import candidates as module
 
     rng = np.random.default_rng(seed)
@@ -279,7 +290,9 @@ def test_best_links_picked_a_few_rows_at_a_time_are_the_same(seed: int, pick: in
     expected = datasketch_candidates(values, 4, 2, 2)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(module, "_PICK", pick)
-        found = candidate_list(values, Banding(4, 2), 2)
+        patch.setattr(module, "_LINKS", links)
+        patch.setattr(module, "_PART_ROWS", part_rows)
+        found = candidate_list(values, Banding(4, 2), 2, fold)
     assert [(c.a, c.b, c.estimated_jaccard) for c in found] == expected
 
 

@@ -12,7 +12,7 @@ from provenance import pipeline
 from provenance.anchors import AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, shingles
-from provenance.match.candidates import Banding, candidates
+from provenance.match.candidates import Banding, candidate_codes, candidates
 from provenance.match.claim_corpus import ClaimCorpus, units_of
 from provenance.match.claims import find_claims, load_stopwords
 from provenance.match.signatures import union, union_runs
@@ -90,12 +90,16 @@ def _signatures(rows: int, width: int = 12) -> np.ndarray:
     return values
 
 
+@pytest.mark.parametrize("window_bytes", [1 << 20, 2 * 23 * 4])
 def test_a_stored_matrix_reads_back_bands_and_rows_as_the_matrix(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, window_bytes: int
 ) -> None:
-    # tiny blocks and windows: every read crosses block and window edges
+    """Tiny blocks and windows: every read crosses block and window edges. With a window
+    of 2 columns' bytes (23 rows x 4 B each), narrower than some reads, those still read
+    all their columns."""
     monkeypatch.setattr(StoredMatrix, "BLOCK", 4)
     monkeypatch.setattr(StoredMatrix, "WINDOW", 5)
+    monkeypatch.setattr(StoredMatrix, "WINDOW_BYTES", window_bytes)
     matrix = _signatures(23)
     stored = StoredMatrix(tmp_path / "s.u32", 12)
     for lo, hi in ((0, 9), (9, 10), (10, 10), (10, 23)):  # an empty block too
@@ -143,6 +147,48 @@ def test_lsh_on_a_stored_matrix_finds_the_candidates_of_the_matrix(
     for block in (1, 2, 4, 100):
         assert np.array_equal(union_runs(stored, rows, cuts, block), np.stack(expected_rows))
     assert union_runs(stored, rows[:0], np.zeros(1, dtype=np.int64)).shape == (0, 12)
+    stored.close()
+
+
+def test_lsh_in_parts_spilled_to_the_work_folder_finds_the_candidates_of_the_matrix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows ranked in parts of 16 (13 parts of 200 rows), the pairs dealt to bucket files
+    beside the stored matrix: the very codes and equal values of the matrix in memory, in
+    one part; the bucket files are gone afterwards, and after a step stopped part way."""
+    from provenance.match import candidates as module
+
+    matrix = _signatures(200)
+    banding = Banding(4, 3)
+    want_codes, want_equal = candidate_codes(matrix, banding, 5)
+    stored = StoredMatrix(tmp_path / "s.u32", 12)
+    stored.extend(matrix)
+    made: list[str] = []
+
+    def spill(name: str, width: int) -> StoredMatrix:
+        made.append(name)
+        return stored.beside(name, width)
+
+    monkeypatch.setattr(module, "_PART_ROWS", 16)
+    codes, equal = candidate_codes(stored, banding, 5, 2, spill)
+    assert len(want_codes) > 100
+    assert codes.tolist() == want_codes.tolist()
+    assert equal.dtype == want_equal.dtype == np.uint8
+    assert equal.tolist() == want_equal.tolist()
+    assert {m.rsplit("-", 1)[0] for m in made} == {"lsh-first", "lsh-second", "lsh-kept"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.u32"]
+    calls = 0
+
+    def failing(name: str, width: int) -> StoredMatrix:
+        nonlocal calls
+        calls += 1
+        if calls == 20:
+            raise OSError("disk full")
+        return stored.beside(name, width)
+
+    with pytest.raises(OSError, match="disk full"):
+        candidate_codes(stored, banding, 5, 2, failing)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.u32"]
     stored.close()
 
 

@@ -20,10 +20,11 @@ import pytest
 
 from provenance import cli_common, pipeline
 from provenance.config import Config
-from provenance.match import claim_links, claims, reuse
+from provenance.match import candidates, claim_links, claims, reuse
 from provenance.render import stream
 from provenance.run import kernels
 from provenance.run.kernels import Local, VectorSink
+from provenance.run.stored import StoredMatrix
 from provenance.run.workstore import BATCH, FILE, WorkStore, WorkStoreError
 from provenance.semantic import DIMENSIONS
 from tests.test_pipeline import POOL
@@ -260,6 +261,29 @@ def test_a_run_stopped_in_the_semantic_pairs_keeps_the_lexical_ones(
 
     monkeypatch.setattr(claim_links, "_lexical_candidates", _made_again)
     assert _embedding_report(work, Local(), resume=True) == clean
+
+
+@pytest.mark.slow
+def test_lexical_candidates_spilled_in_parts_give_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seed corpus's claim texts ranked in parts of 8 rows, their pairs dealt to files
+    beside the work store (as a million articles' are, in parts of 262,144 rows): the same
+    report bytes as in one part; the files were made, and are gone."""
+    clean = _embedding_report(tmp_path / "clean", Local(), resume=False)
+    made: list[str] = []
+    beside = StoredMatrix.beside
+
+    def spill(self: StoredMatrix, name: str, width: int) -> StoredMatrix:
+        made.append(name)
+        return beside(self, name, width)
+
+    monkeypatch.setattr(candidates, "_PART_ROWS", 8)
+    monkeypatch.setattr(StoredMatrix, "beside", spill)
+    work = tmp_path / "work"
+    assert _embedding_report(work, Local(), resume=False) == clean
+    assert {name.rsplit("-", 1)[0] for name in made} == {"lsh-first", "lsh-second", "lsh-kept"}
+    assert not list(work.glob("lsh-*"))
 
 
 def _kept_codes(folder: Path) -> Path:

@@ -28,6 +28,7 @@ import numpy as np
 from provenance.config import FingerprintConfig
 from provenance.fingerprint import band_keys_of
 from provenance.match.codes import Matrix, unique
+from provenance.match.spill import Buckets, Spill
 
 
 class SignatureRows(Protocol):
@@ -166,27 +167,43 @@ def _runs(sizes: Matrix) -> Matrix:
     return runs
 
 
+# Links of small buckets made at once (``band_links``: about 50 bytes each while they are
+# made); a band of millions of rows is cut into groups of buckets of about this many.
+_LINKS = 1 << 22
+
+
 def band_links(part: Matrix, max_candidates: int) -> Iterator[tuple[Matrix, Matrix]]:
-    """Directed (row, linked row) pairs of one band's buckets (self-links included): every
-    bucket of up to ``4 * max_candidates`` rows at once, bigger ones one by one."""
+    """Directed (row, linked row) pairs of one band's buckets (self-links included): the
+    buckets of up to ``4 * max_candidates`` rows a group of about ``_LINKS`` links at a
+    time, bigger ones one by one."""
     order = np.lexsort(part.T[::-1])
     ordered = part[order]
     change = np.any(ordered[1:] != ordered[:-1], axis=1)
+    del ordered
     bounds = np.flatnonzero(np.r_[True, change, True])
     starts, sizes = bounds[:-1], np.diff(bounds)
     small = (sizes >= 2) & (sizes <= 4 * max_candidates)
     if small.any():
-        size, start = sizes[small], starts[small]
-        member = np.repeat(start, size) + _runs(size)  # positions in ``order``
-        fan = np.repeat(size, size)  # each member links to its whole bucket
-        src = np.repeat(order[member], fan)
-        dst = order[np.repeat(np.repeat(start, size), fan) + _runs(fan)]
-        yield src, dst
+        fans = np.cumsum(sizes[small] ** 2)  # links up to each small bucket, with it
+        cuts = np.searchsorted(fans, np.arange(_LINKS, int(fans[-1]), _LINKS), side="right")
+        for group in np.split(np.flatnonzero(small), cuts):
+            if len(group):
+                yield _bucket_links(order, starts[group], sizes[group])
     for i in np.flatnonzero(sizes > 4 * max_candidates):
         bucket = np.sort(order[bounds[i] : bounds[i + 1]])
         hubs = bucket[:max_candidates]
         yield np.repeat(bucket, len(hubs)), np.tile(hubs, len(bucket))
         yield np.repeat(hubs, len(bucket)), np.tile(bucket, len(hubs))
+
+
+def _bucket_links(order: Matrix, start: Matrix, size: Matrix) -> tuple[Matrix, Matrix]:
+    """Every member of each bucket (``size`` rows from ``start`` in ``order``) linked to
+    its whole bucket, itself included."""
+    member = np.repeat(start, size) + _runs(size)  # positions in ``order``
+    fan = np.repeat(size, size)  # each member links to its whole bucket
+    src = np.repeat(order[member], fan)
+    dst = order[np.repeat(np.repeat(start, size), fan) + _runs(fan)]
+    return src, dst
 
 
 def candidates(
@@ -200,63 +217,131 @@ def candidates(
     return codes // n, codes % n, equal.astype(np.int64)
 
 
-# Links whose best are picked at once (``_kept``: about 60 bytes each while they are).
+# Links whose best are picked at once (``_best``: about 60 bytes each while they are).
 _PICK = 1 << 17
+# Rows whose links are ranked from one bucket (``candidate_codes``): each bucket holds the
+# distinct pairs of its rows, so fewer rows, smaller buckets, more of them (at 7.5 million
+# rows, 29 buckets of some 10 million pairs).
+_PART_ROWS = 1 << 18
 
 
 def candidate_codes(
-    matrix: Signatures, banding: Banding, max_candidates: int, fold_every: int = 6
+    matrix: Signatures,
+    banding: Banding,
+    max_candidates: int,
+    fold_every: int = 6,
+    spill: Spill | None = None,
 ) -> tuple[Matrix, Matrix]:
     """``candidates`` as pair codes ``a * len(matrix) + b`` (int64, ascending) and their
-    equal values (the smallest unsigned type that holds ``matrix.shape[1]``). A bucket
-    links its rows both ways, so each link is gathered once, as a pair (a < b): the links
-    of every ``fold_every`` bands are de-duplicated together (fewer: less memory, more
-    sorting), the equal values computed once a pair, and each row's best picked a block of
-    rows at a time; what is held is the distinct pairs, 8 bytes and a few more each."""
+    equal values (the smallest unsigned type that holds ``matrix.shape[1]``).
+
+    A bucket links its rows both ways, so each link is gathered once, as a pair (a < b).
+    The rows are cut in parts of ``_PART_ROWS``; the pairs of every ``fold_every`` bands
+    are de-duplicated together (fewer: less memory, more sorting) and dealt into buckets
+    by the part of their first row. Then part by part: its pairs' equal values are
+    computed (once a pair), the pairs are dealt again by the part of their second row
+    (a part's second rows come from its own and earlier parts, so its bucket is whole when
+    its turn comes), and each row's best links, as a first and as a second row, are kept.
+    With ``spill`` (where the work folder keeps a uint32 matrix) the buckets are files, so
+    what is held is one part's pairs and the kept ones, not every distinct pair."""
     n = len(matrix)
     width = matrix.shape[1]
+    count = np.min_scalar_type(width)
     if n < 2:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.min_scalar_type(width))
-    codes: list[Matrix] = []
-    for band, part in enumerate(banding.slices(matrix), start=1):
-        for src, dst in band_links(part, max_candidates):
-            keep = src < dst  # the other way round comes too
-            codes.append(src[keep].astype(np.int64) * n + dst[keep])
-        if band % max(1, fold_every) == 0 and codes:  # memory follows distinct links
-            codes = [unique(np.concatenate(codes))]
-    pairs = unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
-    del codes
-    equal = np.empty(len(pairs), dtype=np.min_scalar_type(width))
-    for lo in range(0, len(pairs), _CHUNK):
-        src, dst = np.divmod(pairs[lo : lo + _CHUNK], n)
-        equal[lo : lo + _CHUNK] = (matrix[src] == matrix[dst]).sum(axis=1)
-    kept = _kept(pairs, equal, max_candidates, n)
-    return pairs[kept], equal[kept]
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=count)
+    parts = -(-n // _PART_ROWS)
+    if parts == 1:
+        spill = None  # one bucket: nothing to hold apart
+    span = _PART_ROWS * n  # the codes whose first row is in part k: [k * span, (k + 1) * span)
+    first = Buckets("lsh-first", parts, spill)
+    second = Buckets("lsh-second", parts, spill, count)
+    kept = Buckets("lsh-kept", parts, spill, count)
+    try:
+        found: list[Matrix] = []
+        for band, part in enumerate(banding.slices(matrix), start=1):
+            for src, dst in band_links(part, max_candidates):
+                keep = src < dst  # the other way round comes too
+                found.append(src[keep].astype(np.int64) * n + dst[keep])
+            if found and (band % max(1, fold_every) == 0 or band == banding.bands):
+                pairs = unique(np.concatenate(found))
+                found = []
+                first.deal(pairs, pairs // span)
+        del found
+        for k in range(parts):
+            pairs = unique(first.take(k)[0])
+            equal = np.empty(len(pairs), dtype=count)
+            for lo in range(0, len(pairs), _CHUNK):
+                src, dst = np.divmod(pairs[lo : lo + _CHUNK], n)
+                equal[lo : lo + _CHUNK] = (matrix[src] == matrix[dst]).sum(axis=1)
+            second.deal(pairs, pairs % n // _PART_ROWS, equal)
+            rows = (k * _PART_ROWS, min(n, (k + 1) * _PART_ROWS))
+            ranked = _best(pairs, equal, *second.take(k), rows, n, max_candidates)
+            for codes, equals in ranked:
+                kept.deal(codes, codes // span, equals)
+        return _distinct(kept, count)
+    finally:
+        for buckets in (first, second, kept):
+            buckets.close()
 
 
-def _kept(pairs: Matrix, equal: Matrix, max_candidates: int, n: int) -> Matrix:
-    """Which of the distinct ``pairs`` (codes, ascending) are among the ``max_candidates``
-    best links of either of their rows (``keep_best``'s rule), as a mask: the links of a
-    block of rows (each pair as a link of its first row, from a slice of ``pairs``, and of
-    its second, through ``by_second``) ranked together, about ``_PICK`` links a block."""
-    kept = np.zeros(len(pairs), dtype=np.bool_)
-    if not len(pairs):
-        return kept
-    second = pairs % n
-    by_second = np.argsort(second, kind="stable")
-    second = second[by_second]
-    step = max(1, -(-n * _PICK // (2 * len(pairs))))  # rows a block: _PICK links on average
-    for lo in range(0, n, step):
-        hi = min(n, lo + step)
-        i0, i1 = np.searchsorted(pairs, [lo * n, hi * n]).tolist()
-        j0, j1 = np.searchsorted(second, [lo, hi]).tolist()
-        mine = by_second[j0:j1]  # pairs whose second row is in the block
-        at = np.r_[np.arange(i0, i1), mine]
-        src = np.r_[pairs[i0:i1] // n, second[j0:j1]]
-        dst = np.r_[pairs[i0:i1] % n, pairs[mine] // n]
-        order = np.lexsort((dst, -equal[at].astype(np.int64), src))
-        kept[at[order[_ranks(src[order]) < max_candidates]]] = True
-    return kept
+def _best(
+    pairs: Matrix,
+    equal: Matrix,
+    by: Matrix,
+    by_equal: Matrix,
+    rows: tuple[int, int],
+    n: int,
+    max_candidates: int,
+) -> Iterator[tuple[Matrix, Matrix]]:
+    """The pairs (codes, equal values) among the ``max_candidates`` best links (highest
+    equal, then lower row: ``keep_best``'s rule) of a row in ``rows`` (lo, hi): its links
+    as the first row are ``pairs`` (ascending, each once, all first rows in ``rows``), as
+    the second ``by`` (codes, any order) with ``by_equal``. Ranked a block of rows at a
+    time, about ``_PICK`` links a block; a pair may come twice (best of both its rows).
+    The second links are held as two columns of row numbers (uint32 while they fit)."""
+    lo, hi = rows
+    narrow = np.uint32 if n <= 1 << 32 else np.int64
+    second = (by % n).astype(narrow)
+    order = np.argsort(second, kind="stable")
+    second = second[order]
+    firsts = (by // n).astype(narrow)[order]
+    by_equal = by_equal[order]
+    del by, order
+    step = max(1, -(-(hi - lo) * _PICK // max(1, len(pairs) + len(second))))
+    for r0 in range(lo, hi, step):
+        r1 = min(hi, r0 + step)
+        i0, i1 = np.searchsorted(pairs, [r0 * n, r1 * n]).tolist()
+        j0, j1 = np.searchsorted(second, [r0, r1]).tolist()
+        mine, theirs = second[j0:j1].astype(np.int64), firsts[j0:j1].astype(np.int64)
+        codes = np.r_[pairs[i0:i1], theirs * n + mine]
+        equals = np.r_[equal[i0:i1], by_equal[j0:j1]]
+        src = np.r_[pairs[i0:i1] // n, mine]
+        dst = np.r_[pairs[i0:i1] % n, theirs]
+        order = np.lexsort((dst, -equals.astype(np.int64), src))
+        best = order[_ranks(src[order]) < max_candidates]
+        yield codes[best], equals[best]
+
+
+def _distinct(kept: Buckets, count: np.dtype[Any]) -> tuple[Matrix, Matrix]:
+    """The codes of ``kept`` (bucket k holds codes below those of bucket k + 1), ascending,
+    each once, with their equal values as ``count``; each bucket is sorted and written back
+    before the whole is put together, so the result is not held twice."""
+    sizes = []
+    for k in range(len(kept)):
+        codes, equals = kept.take(k)
+        order = np.argsort(codes, kind="stable")
+        codes, equals = codes[order], equals[order]
+        once = np.r_[True, codes[1:] != codes[:-1]] if len(codes) else np.zeros(0, np.bool_)
+        kept.add(k, codes[once], equals[once])
+        sizes.append(int(np.count_nonzero(once)))
+    out = np.empty(sum(sizes), dtype=np.int64)
+    out_equal = np.empty(len(out), dtype=count)
+    at = 0
+    for k, size in enumerate(sizes):
+        codes, equals = kept.take(k)
+        out[at : at + size], out_equal[at : at + size] = codes, equals
+        at += size
+    return out, out_equal
 
 
 def _ranks(rows: Matrix) -> Matrix:

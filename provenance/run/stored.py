@@ -209,6 +209,11 @@ class _RowFile:
             done += os.pwrite(self._fd, view[done:], at + done)
         self._count += len(rows)
 
+    def beside(self, name: str, width: int) -> StoredMatrix:
+        """A ``StoredMatrix`` of ``width`` columns in a file ``name`` of this one's folder
+        (the work folder): for uint32 rows a step needs while it reads these."""
+        return StoredMatrix(self._path.parent / f"{name}.u32", width)
+
     def cut(self, count: int) -> None:
         """Drop the rows after the first ``count``."""
         if count < self._count:
@@ -324,11 +329,6 @@ class StoredRows(_RowFile):
             return row
         return self._pick(index)
 
-    def beside(self, name: str, width: int) -> StoredMatrix:
-        """A ``StoredMatrix`` of ``width`` columns in a file ``name`` of this one's folder
-        (the work folder): for uint32 rows a step needs while it reads these."""
-        return StoredMatrix(self._path.parent / f"{name}.u32", width)
-
 
 class KeptRows(StoredRows):
     """``StoredRows`` that a resumed run continues instead of making again (the claims'
@@ -371,7 +371,10 @@ class StoredMatrix(_RowFile):
 
     DTYPE: np.dtype[Any] = np.dtype("<u4")
     BLOCK = 65_536  # rows mapped at once while columns are read
-    WINDOW = 24  # columns read per pass over the file: more, fewer passes, more memory
+    # columns read per pass over the file: more, fewer passes, more memory; and at most
+    # this many bytes of them (at 7.5 million rows, 24 columns are 720 MB: 8 are read)
+    WINDOW = 24
+    WINDOW_BYTES = 256 << 20
 
     def __init__(self, path: Path, width: int) -> None:
         super().__init__(path, width)
@@ -393,7 +396,8 @@ class StoredMatrix(_RowFile):
             first, values = self._window
             if first <= start and stop <= first + values.shape[1]:
                 return values[:, start - first : stop - first]
-        end = min(self._width, max(stop, start + self.WINDOW))
+        fits = self.WINDOW_BYTES // max(1, self._count * self.DTYPE.itemsize)
+        end = min(self._width, max(stop, start + min(self.WINDOW, fits)))
         values = np.empty((self._count, end - start), dtype=np.uint32)
         for lo in range(0, self._count, self.BLOCK):
             hi = min(self._count, lo + self.BLOCK)

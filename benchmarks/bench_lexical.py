@@ -1,0 +1,199 @@
+"""Memory and time of the claims' lexical candidates (``match.candidates.candidate_codes``
+over the claim texts' MinHash signatures, as ``claim_links._lexical_candidates`` runs it on
+a work store), this tree's code beside an earlier commit's, on the same signatures.
+
+    python benchmarks/bench_lexical.py EVAL_DIR [--sizes N ...] [--base REF] [--json]
+    python benchmarks/bench_lexical.py --signatures FILE [--width W] --sizes ROWS ...
+        [--base none] [--expect KEPT.npz]
+
+The signatures are either made here, from a synthetic corpus of N articles
+(benchmarks/synth.py): its distinct sentences signed as the claims corpus signs a claim
+text (``claim_corpus.describe``; a claim text is a sentence or a clause of one, so this is
+close to, not the same as, the report's claim texts), or read from FILE, a file of uint32
+rows (a work store's ``claim-signatures.u32``), its first ROWS rows. Each side (``--base``,
+extracted with ``git archive``, and this tree) then runs in a process of its own: the rows
+are written to a ``StoredMatrix`` in a temporary folder (as the claims corpus writes them),
+the peak is reset (VmHWM), and the candidates are made. Reported per side: resident memory
+before, the peak above it, the seconds, the number of pair codes and a digest of the codes
+and their equal values (the two sides must agree). ``--base none`` runs this tree alone;
+``--expect`` compares its codes with an earlier run's kept lexical codes over the same
+signatures (all of FILE's rows). Nothing is written to the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import inspect
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import memory  # noqa: E402
+import synth  # noqa: E402
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"])")
+_BLOCK = 1 << 16  # rows copied into a side's stored matrix at once
+
+
+def _signed(eval_dir: Path, n: int, seed: int, path: Path) -> tuple[int, float]:
+    """The signatures of the distinct sentences of ``n`` synthetic articles, in the order
+    they first occur, written to ``path`` as raw uint32 rows; (rows, seconds)."""
+    from provenance.anchors import AnchorLexicon
+    from provenance.config import Config
+    from provenance.match.claim_corpus import Describer, describe
+
+    config = Config()
+    describer = Describer.of(config, AnchorLexicon.load())
+    seen: set[str] = set()
+    batch: list[str] = []
+    rows = 0
+    started = time.perf_counter()
+    with path.open("wb") as out:
+
+        def flush() -> int:
+            signed = describe(batch, describer)[2]
+            out.write(np.ascontiguousarray(signed, dtype="<u4").tobytes())
+            batch.clear()
+            return len(signed)
+
+        for record in synth.iter_corpus(synth.load_sentences(eval_dir), n, seed):
+            for paragraph in str(record["text"]).split("\n"):
+                for sentence in _SENTENCE_END.split(paragraph.strip()):
+                    if sentence and sentence not in seen:
+                        seen.add(sentence)
+                        batch.append(sentence)
+            if len(batch) >= 4096:
+                rows += flush()
+        if batch:
+            rows += flush()
+    return rows, time.perf_counter() - started
+
+
+def _measure(source: Path, width: int, rows: int, folder: Path) -> dict[str, Any]:
+    """The lexical candidates of the first ``rows`` rows of ``source`` (this process's
+    ``provenance``), from a stored matrix in ``folder``."""
+    from provenance.config import Config
+    from provenance.match.candidates import Banding, candidate_codes
+    from provenance.run.stored import StoredMatrix
+
+    fp = Config().fingerprint
+    stored = StoredMatrix(folder / "claim-signatures.u32", width)
+    values = np.memmap(source, dtype="<u4", mode="r", shape=(rows, width))
+    for lo in range(0, rows, _BLOCK):
+        stored.extend(np.array(values[lo : lo + _BLOCK]))
+    del values
+    banding = Banding.for_threshold(width, fp.claim_lsh_threshold)
+    out: dict[str, Any] = {"rss_before_mb": round(memory.status()["VmRSS"] / 1024, 1)}
+    memory._reset_peak()
+    started = time.perf_counter()
+    extra: dict[str, Any] = {}  # a tree whose candidates spill, spill as the report does
+    if "spill" in inspect.signature(candidate_codes).parameters:
+        extra["spill"] = stored.beside
+    codes, equal = candidate_codes(
+        stored, banding, fp.max_candidates, fp.lsh_bands_per_pass, **extra
+    )
+    out["seconds"] = round(time.perf_counter() - started, 2)
+    peak = memory.status()["VmHWM"] / 1024
+    out["peak_mb"] = round(peak, 1)
+    out["added_mb"] = round(peak - out["rss_before_mb"], 1)
+    out["codes"] = len(codes)
+    digest = hashlib.sha256(np.ascontiguousarray(codes, dtype="<i8").tobytes())
+    out["codes_sha256"] = digest.hexdigest()
+    digest.update(np.ascontiguousarray(equal, dtype="<i8").tobytes())
+    out["sha256"] = digest.hexdigest()
+    stored.close()
+    return out
+
+
+def _side(tree: Path, source: Path, width: int, rows: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-lexical-side-") as folder:
+        env = dict(os.environ, PYTHONPATH=str(tree))
+        command = [sys.executable, __file__, "--measure", str(source), str(width), str(rows)]
+        command.append(folder)
+        done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    measured: dict[str, Any] = json.loads(done.stdout)
+    return measured
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("eval_dir", nargs="?", type=Path, default=memory.DEFAULT_EVAL)
+    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--signatures", type=Path, help="a file of uint32 rows to read")
+    parser.add_argument("--width", type=int, default=128, help="values per row of --signatures")
+    parser.add_argument(
+        "--base", default="92ba498", help="the commit to compare with ('none': this tree only)"
+    )
+    parser.add_argument(
+        "--expect",
+        type=Path,
+        help="an .npz whose 'codes' are the expected pair codes (a work store's kept "
+        "claim-lexical.npz: an earlier run's lexical step over the same signatures)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--measure", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:  # a side's process
+        source, width, rows, folder = args.measure
+        print(json.dumps(_measure(Path(source), int(width), int(rows), Path(folder))))
+        return 0
+    runs: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-lexical-") as tmp:
+        base = Path(tmp) / "base"
+        if args.base != "none":
+            base.mkdir()
+            archive = subprocess.run(
+                ["git", "archive", args.base, "provenance"],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
+            subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
+        for size in sorted(args.sizes):
+            run: dict[str, Any]
+            if args.signatures is not None:
+                source, width = args.signatures, args.width
+                available = source.stat().st_size // (4 * width)
+                rows = min(size, available)
+                run = {"source": source.name, "rows": rows}
+            else:
+                source, width = Path(tmp) / f"signed-{size}.u32", 128
+                rows, seconds = _signed(args.eval_dir, size, args.seed, source)
+                run = {"articles": size, "rows": rows, "sign_seconds": round(seconds, 1)}
+            run["new"] = _side(ROOT, source, width, rows)
+            if args.base != "none":
+                run["base"] = {"commit": args.base, **_side(base, source, width, rows)}
+                run["same_codes"] = run["base"]["sha256"] == run["new"]["sha256"]
+            if args.expect is not None:
+                with np.load(args.expect) as kept:
+                    expected = np.ascontiguousarray(kept["codes"], dtype="<i8")
+                digest = hashlib.sha256(expected.tobytes()).hexdigest()
+                run["expected_codes"] = len(expected)
+                run["same_as_expected"] = digest == run["new"]["codes_sha256"]
+            runs.append(run)
+            if args.signatures is None:
+                source.unlink()
+            if not args.json:
+                print(json.dumps(run, indent=1), flush=True)
+    if args.json:
+        print(json.dumps({"runs": runs}))
+    same = [r[k] for r in runs for k in ("same_codes", "same_as_expected") if k in r]
+    return 0 if all(same) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,121 @@
+"""Int64 codes (with a small count each) dealt into numbered buckets and taken back whole:
+in memory, or in files of the work folder, so that a step over hundreds of millions of
+pair codes holds one bucket at a time, not all of them.
+
+``Spill`` makes a uint32 matrix file of the work folder by name and width
+(``run.stored.StoredMatrix.beside``, a file that ``close`` removes). A bucket's file holds
+a row per code: its low and high 32 bits, little-endian, then its count when counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from provenance.match.codes import Matrix
+
+
+class SpillMatrix(Protocol):
+    """A uint32 matrix file: rows appended, read back by number, removed by ``close``."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: Any) -> Matrix: ...
+
+    def extend(self, rows: Matrix) -> None: ...
+
+    def close(self) -> None: ...
+
+
+# A uint32 matrix file of the work folder, by name and width (``run.stored.StoredMatrix.beside``)
+Spill = Callable[[str, int], SpillMatrix]
+
+
+class Buckets:
+    """``count`` buckets named ``name``-k of codes (int64), each with a count when the
+    buckets have ``counts``, given back by ``take`` in the order they were added; with
+    ``spill`` each bucket is a file written as codes come (``close`` removes what was not
+    taken)."""
+
+    def __init__(
+        self, name: str, count: int, spill: Spill | None, counts: npt.DTypeLike | None = None
+    ) -> None:
+        """``counts``: the unsigned type of the counts (at most 32 bits), or None for codes
+        without counts."""
+        self._name = name
+        self._spill = spill
+        self._counts = np.dtype(np.uint8) if counts is None else np.dtype(counts)
+        self._width = 2 if counts is None else 3
+        self._held: list[list[tuple[Matrix, Matrix | None]]] = [[] for _ in range(count)]
+        self._files: dict[int, SpillMatrix] = {}
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def add(self, k: int, codes: Matrix, counts: Matrix | None = None) -> None:
+        """Append ``codes`` (and their ``counts``, if the buckets have counts) to bucket k."""
+        if not len(codes):
+            return
+        if (counts is None) != (self._width == 2):
+            raise ValueError("counts go with counted buckets only")
+        if self._spill is None:
+            held = None if counts is None else np.asarray(counts, dtype=self._counts)
+            self._held[k].append((np.asarray(codes, dtype=np.int64), held))
+            return
+        rows = np.empty((len(codes), self._width), dtype="<u4")
+        rows[:, :2] = np.ascontiguousarray(codes, dtype="<i8").view("<u4").reshape(-1, 2)
+        if counts is not None:
+            rows[:, 2] = counts
+        if k not in self._files:
+            self._files[k] = self._spill(f"{self._name}-{k}", self._width)
+        self._files[k].extend(rows)
+
+    def deal(self, codes: Matrix, parts: Matrix, counts: Matrix | None = None) -> None:
+        """Append each code (and count) to bucket ``parts[i]``, in their order within each."""
+        if len(parts) and parts[0] == parts.min() == parts.max():  # all to one bucket
+            self.add(int(parts[0]), codes, counts)
+            return
+        order = np.argsort(parts, kind="stable")
+        cuts = np.searchsorted(parts[order], np.arange(len(self) + 1)).tolist()
+        for k in np.flatnonzero(np.diff(cuts)).tolist():
+            at = order[cuts[k] : cuts[k + 1]]
+            self.add(k, codes[at], None if counts is None else counts[at])
+
+    def take(self, k: int) -> tuple[npt.NDArray[np.int64], Matrix]:
+        """Bucket k's codes and counts (of the buckets' type; uint8 zeros when the buckets
+        have no counts), emptied."""
+        if self._spill is None:
+            held, self._held[k] = self._held[k], []
+            codes = [c for c, _ in held]
+            counts = [np.zeros(len(c), self._counts) if n is None else n for c, n in held]
+            return _joined(codes, np.dtype(np.int64)), _joined(counts, self._counts)
+        stored = self._files.pop(k, None)
+        if stored is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=self._counts)
+        try:
+            rows = stored[np.arange(len(stored))]
+        finally:
+            stored.close()
+        codes_of: npt.NDArray[np.int64] = (
+            np.ascontiguousarray(rows[:, :2]).view("<i8").ravel().astype(np.int64)
+        )
+        if self._width == 2:
+            return codes_of, np.zeros(len(rows), dtype=self._counts)
+        return codes_of, rows[:, 2].astype(self._counts)
+
+    def close(self) -> None:
+        """Remove the files of the buckets not taken (a step stopped part way)."""
+        for stored in self._files.values():
+            stored.close()
+        self._files.clear()
+        self._held = [[] for _ in self._held]
+
+
+def _joined(arrays: list[Any], dtype: np.dtype[Any]) -> Any:
+    """The arrays end to end as ``dtype`` (the one array itself, if only one)."""
+    if len(arrays) == 1:
+        return arrays[0]
+    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
