@@ -236,20 +236,24 @@ def candidate_codes(
     equal values (the smallest unsigned type that holds ``matrix.shape[1]``).
 
     A bucket links its rows both ways, so each link is gathered once, as a pair (a < b).
-    The rows are cut in parts of ``_PART_ROWS``; the pairs of every ``fold_every`` bands
-    are de-duplicated together (fewer: less memory, more sorting) and dealt into buckets
-    by the part of their first row. Then part by part: its pairs' equal values are
-    computed (once a pair), the pairs are dealt again by the part of their second row
-    (a part's second rows come from its own and earlier parts, so its bucket is whole when
-    its turn comes), and each row's best links, as a first and as a second row, are kept.
-    With ``spill`` (where the work folder keeps a uint32 matrix) the buckets are files, so
-    what is held is one part's pairs and the kept ones, not every distinct pair."""
+    The rows are cut in parts of ``_PART_ROWS``, and the pairs dealt into buckets by the
+    part of their first row. With ``spill`` (where the work folder keeps a uint32 matrix;
+    by default a matrix's own ``beside``, as the work store's ``StoredMatrix`` has) the
+    buckets are files and the pairs go there as they are made; without, the pairs of
+    every ``fold_every`` bands are de-duplicated together first (fewer: less memory, more
+    sorting). Then part by part: its pairs' equal values are computed (once a pair), the
+    pairs are dealt again by the part of their second row (a part's second rows come from
+    its own and earlier parts, so its bucket is whole when its turn comes), and each row's
+    best links, as a first and as a second row, are kept. What is held with ``spill`` is
+    one part's pairs and the kept ones, not every distinct pair."""
     n = len(matrix)
     width = matrix.shape[1]
     count = np.min_scalar_type(width)
     if n < 2:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=count)
     parts = -(-n // _PART_ROWS)
+    if spill is None:  # a matrix in a file of the work folder (``StoredMatrix``) spills there
+        spill = getattr(matrix, "beside", None)
     if parts == 1:
         spill = None  # one bucket: nothing to hold apart
     span = _PART_ROWS * n  # the codes whose first row is in part k: [k * span, (k + 1) * span)
@@ -261,7 +265,11 @@ def candidate_codes(
         for band, part in enumerate(banding.slices(matrix), start=1):
             for src, dst in band_links(part, max_candidates):
                 keep = src < dst  # the other way round comes too
-                found.append(src[keep].astype(np.int64) * n + dst[keep])
+                codes = src[keep].astype(np.int64) * n + dst[keep]
+                if spill is None:
+                    found.append(codes)
+                else:  # to the files as made: memory holds one group of buckets' links
+                    first.deal(codes, codes // span)
             if found and (band % max(1, fold_every) == 0 or band == banding.bands):
                 pairs = unique(np.concatenate(found))
                 found = []

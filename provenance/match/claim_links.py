@@ -32,7 +32,6 @@ from provenance.match.claim_pairs import (
     semantic_pairs,
 )
 from provenance.match.codes import union_blocks, unique
-from provenance.match.spill import Spill
 from provenance.match.units import Kept, MemoryTexts, Rows, Texts, kept_or_made
 from provenance.model import ClaimLink, Confidence
 from provenance.run.kernels import Kernels, Local
@@ -219,11 +218,8 @@ def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> Co
     signatures = corpus.signatures
     if isinstance(kernels, Local):  # the same pairs as ``kernels.candidates``
         banding = Banding.for_threshold(signatures.shape[1], fp.claim_lsh_threshold)
-        spill: Spill | None = getattr(signatures, "beside", None)  # a work store's file
-        codes, _ = candidate_codes(
-            signatures, banding, fp.max_candidates, fp.lsh_bands_per_pass, spill
-        )
-        return codes  # sorted by (a, b), each once
+        codes, _ = candidate_codes(signatures, banding, fp.max_candidates, fp.lsh_bands_per_pass)
+        return codes  # sorted by (a, b), each once (spilled beside a stored matrix)
     found = kernels.candidates(
         signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
