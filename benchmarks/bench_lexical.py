@@ -22,13 +22,10 @@ signatures (all of FILE's rows). Nothing is written to the repository.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import inspect
 import json
-import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +39,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import memory  # noqa: E402
+import sides  # noqa: E402
 import synth  # noqa: E402
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"])")
@@ -120,32 +118,20 @@ def _measure(source: Path, width: int, rows: int, folder: Path) -> dict[str, Any
 
 def _side(tree: Path, source: Path, width: int, rows: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-lexical-side-") as folder:
-        env = dict(os.environ, PYTHONPATH=str(tree))
-        command = [sys.executable, __file__, "--measure", str(source), str(width), str(rows)]
-        command.append(folder)
-        done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
-    measured: dict[str, Any] = json.loads(done.stdout)
-    return measured
+        return sides.measure_in(tree, __file__, str(source), str(width), str(rows), folder)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("eval_dir", nargs="?", type=Path, default=memory.DEFAULT_EVAL)
-    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000])
-    parser.add_argument("--seed", type=int, default=0)
+    doc = __doc__.split("\n\n")[0]
+    parser = sides.arguments(doc, memory.DEFAULT_EVAL, "92ba498", measure=4)
     parser.add_argument("--signatures", type=Path, help="a file of uint32 rows to read")
     parser.add_argument("--width", type=int, default=128, help="values per row of --signatures")
-    parser.add_argument(
-        "--base", default="92ba498", help="the commit to compare with ('none': this tree only)"
-    )
     parser.add_argument(
         "--expect",
         type=Path,
         help="an .npz whose 'codes' are the expected pair codes (a work store's kept "
         "claim-lexical.npz: an earlier run's lexical step over the same signatures)",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--measure", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:  # a side's process
         source, width, rows, folder = args.measure
@@ -154,15 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-lexical-") as tmp:
         base = Path(tmp) / "base"
-        if args.base != "none":
-            base.mkdir()
-            archive = subprocess.run(
-                ["git", "archive", args.base, "provenance"],
-                cwd=ROOT,
-                check=True,
-                capture_output=True,
-            )
-            subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
+        if args.base != "none":  # this tree alone
+            sides.extract(args.base, base)
         for size in sorted(args.sizes):
             run: dict[str, Any]
             if args.signatures is not None:

@@ -14,12 +14,9 @@ digest of the rules made (the two sides must agree). Nothing is written to the r
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import os
 import pickle
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +29,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import memory  # noqa: E402
+import sides  # noqa: E402
 import synth  # noqa: E402
 
 
@@ -92,34 +90,16 @@ def _measure(path: Path, n: int) -> dict[str, Any]:
     return out
 
 
-def _side(tree: Path, units: Path, n: int) -> dict[str, Any]:
-    env = dict(os.environ, PYTHONPATH=str(tree))
-    command = [sys.executable, __file__, "--measure", str(units), str(n)]
-    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
-    measured: dict[str, Any] = json.loads(done.stdout)
-    return measured
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("eval_dir", nargs="?", type=Path, default=memory.DEFAULT_EVAL)
-    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000])
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--base", default="069ef19", help="the commit to compare with")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)
+    doc = __doc__.split("\n\n")[0]
+    parser = sides.arguments(doc, memory.DEFAULT_EVAL, "069ef19", measure=2)
     args = parser.parse_args(argv)
     if args.measure:  # a side's process
         print(json.dumps(_measure(Path(args.measure[0]), int(args.measure[1]))))
         return 0
     runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-rules-") as tmp:
-        base = Path(tmp) / "base"
-        base.mkdir()
-        archive = subprocess.run(
-            ["git", "archive", args.base, "provenance"], cwd=ROOT, check=True, capture_output=True
-        )
-        subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
+        base = sides.extract(args.base, Path(tmp) / "base")
         for n in sorted(args.sizes):
             units = Path(tmp) / f"units-{n}.pickle"
             mapped = _units(args.eval_dir, n, args.seed, units)
@@ -127,8 +107,11 @@ def main(argv: list[str] | None = None) -> int:
                 "articles": n,
                 "map_seconds": round(mapped, 1),
                 "units_bytes": units.stat().st_size,
-                "base": {"commit": args.base, **_side(base, units, n)},
-                "new": _side(ROOT, units, n),
+                "base": {
+                    "commit": args.base,
+                    **sides.measure_in(base, __file__, str(units), str(n)),
+                },
+                "new": sides.measure_in(ROOT, __file__, str(units), str(n)),
             }
             run["same_rules"] = run["base"]["rules_sha256"] == run["new"]["rules_sha256"]
             runs.append(run)

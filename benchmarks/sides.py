@@ -1,0 +1,49 @@
+"""What the benchmarks that compare this tree with a base commit share: the base's
+``provenance`` extracted from git, a side measured in a process of its own with one tree's
+``provenance`` on its path, and the arguments they all take."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def extract(ref: str, into: Path) -> Path:
+    """The ``provenance`` package of commit ``ref``, written under ``into`` (made)."""
+    into.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "archive", ref, "provenance"], cwd=ROOT, check=True, capture_output=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+def measure_in(tree: Path, script: str, *args: str) -> dict[str, Any]:
+    """``script --measure ARGS`` run with ``tree``'s ``provenance``: the JSON it prints."""
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    command = [sys.executable, script, "--measure", *args]
+    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    measured: dict[str, Any] = json.loads(done.stdout)
+    return measured
+
+
+def arguments(description: str, eval_dir: Path, base: str, measure: int) -> argparse.ArgumentParser:
+    """A parser with the arguments every such benchmark takes: the evaluation folder
+    (default ``eval_dir``), ``--sizes``, ``--seed``, ``--base`` (default ``base``),
+    ``--json``, and the hidden ``--measure`` of ``measure`` values that a side's process is
+    started with."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("eval_dir", nargs="?", type=Path, default=eval_dir)
+    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--base", default=base, help="the commit to compare with")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--measure", nargs=measure, help=argparse.SUPPRESS)
+    return parser
