@@ -169,11 +169,13 @@ def _reference_pairs(
     return sorted({(min(a, -y), max(a, -y)) for a, h in best.items() for _, y in h})
 
 
+@pytest.mark.parametrize("merge_max", [1 << 22, 5])
 @pytest.mark.parametrize("seed", range(6))
-def test_numpy_top_k_keeps_what_the_plain_rule_keeps(seed: int) -> None:
+def test_numpy_top_k_keeps_what_the_plain_rule_keeps(seed: int, merge_max: int) -> None:
     # Random crowded articles with twins (equal scores: the tie-break decides), random
     # anchors and outlets, pairs merged a few at a time (PAIR_CHUNK 1: n * k per merge,
-    # MERGE_ROWS articles at once), anchors looked up a few at a time (LOOKUPS):
+    # MERGE_ROWS articles at once; or MERGE_MAX 5: pairs scored and merged 5 at a time,
+    # the anchors' pairs too), anchors looked up a few at a time (LOOKUPS):
     # the kept pairs are those of the plain rule over the same proposals.
     r = random.Random(seed)
     n = r.randint(30, 250)
@@ -198,6 +200,7 @@ def test_numpy_top_k_keeps_what_the_plain_rule_keeps(seed: int) -> None:
     proposed |= set(claim_pairs._anchor_pairs(columns, config).tolist())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(claim_pairs, "PAIR_CHUNK", 1)
+        patch.setattr(claim_pairs, "MERGE_MAX", merge_max)
         patch.setattr(claim_pairs, "MERGE_ROWS", 7)  # a merge in blocks of 7 articles
         patch.setattr(claim_pairs, "LOOKUPS", 5)
         outlet = np.asarray([ord(o) for o in outlets])

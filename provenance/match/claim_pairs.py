@@ -206,12 +206,19 @@ class _Best:
         self.score[rows[keep], rank[keep]] = scores[keep]
 
     def codes(self) -> Codes:
-        """The pair codes ``a * n + b`` of every (a, b), a < b, that a or b keeps, sorted."""
+        """The pair codes ``a * n + b`` of every (a, b), a < b, that a or b keeps, sorted;
+        made ``MERGE_ROWS`` articles at a time (the row and slot numbers of all n x k kept
+        partners at once were five n x k int64 arrays)."""
         self.merge()
-        rows, slots = np.nonzero(self.partner >= 0)
-        partners = self.partner[rows, slots].astype(np.int64)
         n = len(self.partner)
-        return unique(np.minimum(rows, partners) * n + np.maximum(rows, partners))
+        found: list[Codes] = []
+        for lo in range(0, n, MERGE_ROWS):
+            block = self.partner[lo : lo + MERGE_ROWS]
+            rows, slots = np.nonzero(block >= 0)
+            partners = block[rows, slots].astype(np.int64)
+            rows = rows + lo
+            found.append(unique(np.minimum(rows, partners) * n + np.maximum(rows, partners)))
+        return unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
 
 def _article_pairs(
@@ -267,7 +274,10 @@ def _article_pairs(
                 score(unique(np.concatenate(pending)))
                 pending, held = [], 0
     pending.append(_anchor_pairs(anchors, config, spill))
-    score(unique(np.concatenate(pending)))
+    codes = unique(np.concatenate(pending))
+    del pending
+    for lo in range(0, len(codes), chunk):  # the anchors' pairs are up to n x max_candidates
+        score(codes[lo : lo + chunk])
     return best.codes()
 
 
