@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from provenance.match import spill
 from provenance.match.spill import Buckets
 from provenance.run.stored import StoredMatrix
 
@@ -16,21 +17,27 @@ def _spill(folder: Path) -> StoredMatrix:
     return StoredMatrix(folder / "anchor.u32", 1)
 
 
+@pytest.mark.parametrize("deal", [1 << 22, 2])
 @pytest.mark.parametrize("on_disk", [False, True])
-def test_dealt_codes_come_back_by_bucket_in_their_order(tmp_path: Path, on_disk: bool) -> None:
-    """Codes beyond 32 bits (the high half matters), dealt twice into three buckets: each
-    bucket gives its codes in the order dealt, with their counts; an untouched bucket is
-    empty; a bucket taken is empty after."""
+def test_dealt_codes_come_back_by_bucket_in_their_order(
+    tmp_path: Path, on_disk: bool, deal: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Codes beyond 32 bits (the high half matters), dealt twice into three buckets (at
+    once, or 2 at a time: the first two to one bucket, then a split): each bucket gives
+    its codes in the order dealt, with their counts; an untouched bucket is empty; a
+    bucket taken is empty after."""
+    monkeypatch.setattr(spill, "DEAL", deal)
     anchor = _spill(tmp_path)
     buckets = Buckets("t", 3, anchor.beside if on_disk else None, np.uint8)
     big = 1 << 40
-    buckets.deal(np.array([big + 5, 7, big + 1]), np.array([2, 0, 2]), np.array([1, 2, 3]))
+    codes = np.array([big + 5, big + 2, 7, big + 1])
+    buckets.deal(codes, np.array([2, 2, 0, 2]), np.array([1, 5, 2, 3]))
     buckets.deal(np.array([9, big]), np.array([0, 2]), np.array([4, 128]))
     codes, counts = buckets.take(2)
     assert codes.dtype == np.dtype(np.int64)
     assert counts.dtype == np.dtype(np.uint8)
-    assert codes.tolist() == [big + 5, big + 1, big]
-    assert counts.tolist() == [1, 3, 128]
+    assert codes.tolist() == [big + 5, big + 2, big + 1, big]
+    assert counts.tolist() == [1, 5, 3, 128]
     assert [c.tolist() for c in buckets.take(0)] == [[7, 9], [2, 4]]
     assert [c.tolist() for c in buckets.take(1)] == [[], []]
     assert [c.tolist() for c in buckets.take(2)] == [[], []]

@@ -220,9 +220,10 @@ def candidates(
 # Links whose best are picked at once (``_best``: about 60 bytes each while they are).
 _PICK = 1 << 17
 # Rows whose links are ranked from one bucket (``candidate_codes``): each bucket holds the
-# distinct pairs of its rows, so fewer rows, smaller buckets, more of them (at 7.5 million
-# rows, 29 buckets of some 10 million pairs).
-_PART_ROWS = 1 << 18
+# distinct pairs of its rows, so fewer rows, smaller buckets, more of them (three files a
+# part when spilled: at 7.5 million rows, 58 parts). The first parts hold the most: a pair
+# goes to the part of its lower row.
+_PART_ROWS = 1 << 17
 
 
 def candidate_codes(
@@ -276,7 +277,9 @@ def candidate_codes(
                 first.deal(pairs, pairs // span)
         del found
         for k in range(parts):
-            pairs = unique(first.take(k)[0])
+            pairs = first.take(k)[0]
+            pairs.sort()  # in place: a bucket's pairs are the step's largest array
+            pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
             equal = np.empty(len(pairs), dtype=count)
             for lo in range(0, len(pairs), _CHUNK):
                 src, dst = np.divmod(pairs[lo : lo + _CHUNK], n)

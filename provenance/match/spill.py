@@ -33,6 +33,8 @@ class SpillMatrix(Protocol):
 # A uint32 matrix file of the work folder, by name and width (``run.stored.StoredMatrix.beside``)
 Spill = Callable[[str, int], SpillMatrix]
 
+DEAL = 1 << 22  # codes dealt at once: their bucket numbers sorted (8 bytes each, twice)
+
 
 class Buckets:
     """``count`` buckets named ``name``-k of codes (int64), each with a count when the
@@ -56,7 +58,8 @@ class Buckets:
         return len(self._held)
 
     def add(self, k: int, codes: Matrix, counts: Matrix | None = None) -> None:
-        """Append ``codes`` (and their ``counts``, if the buckets have counts) to bucket k."""
+        """Append ``codes`` (and their ``counts``, if the buckets have counts) to bucket k;
+        in memory the arrays themselves are held (not copied): the caller lets go of them."""
         if not len(codes):
             return
         if (counts is None) != (self._width == 2):
@@ -74,19 +77,23 @@ class Buckets:
         self._files[k].extend(rows)
 
     def deal(self, codes: Matrix, parts: Matrix, counts: Matrix | None = None) -> None:
-        """Append each code (and count) to bucket ``parts[i]``, in their order within each."""
-        if len(parts) and parts[0] == parts.min() == parts.max():  # all to one bucket
-            self.add(int(parts[0]), codes, counts)
-            return
-        order = np.argsort(parts, kind="stable")
-        cuts = np.searchsorted(parts[order], np.arange(len(self) + 1)).tolist()
-        for k in np.flatnonzero(np.diff(cuts)).tolist():
-            at = order[cuts[k] : cuts[k + 1]]
-            self.add(k, codes[at], None if counts is None else counts[at])
+        """Append each code (and count) to bucket ``parts[i]``, in their order within each;
+        ``DEAL`` codes at a time (a sort of their bucket numbers each)."""
+        for lo in range(0, len(codes), DEAL):
+            part = parts[lo : lo + DEAL]
+            if part[0] == part.min() == part.max():  # all to one bucket
+                self.add(int(part[0]), codes[lo : lo + DEAL], _part(counts, lo, lo + DEAL))
+                continue
+            order = np.argsort(part, kind="stable")
+            cuts = np.searchsorted(part[order], np.arange(len(self) + 1)).tolist()
+            for k in np.flatnonzero(np.diff(cuts)).tolist():
+                at = order[cuts[k] : cuts[k + 1]] + lo
+                self.add(k, codes[at], None if counts is None else counts[at])
 
     def take(self, k: int) -> tuple[npt.NDArray[np.int64], Matrix]:
         """Bucket k's codes and counts (of the buckets' type; uint8 zeros when the buckets
-        have no counts), emptied."""
+        have no counts), emptied. In memory they may be (views of) the very arrays given
+        to ``add``, which the buckets no longer hold: the caller may change them."""
         if self._spill is None:
             held, self._held[k] = self._held[k], []
             codes = [c for c, _ in held]
@@ -100,7 +107,7 @@ class Buckets:
         finally:
             stored.close()
         codes_of: npt.NDArray[np.int64] = (
-            np.ascontiguousarray(rows[:, :2]).view("<i8").ravel().astype(np.int64)
+            np.ascontiguousarray(rows[:, :2]).view("<i8").ravel().astype(np.int64, copy=False)
         )
         if self._width == 2:
             return codes_of, np.zeros(len(rows), dtype=self._counts)
@@ -112,6 +119,10 @@ class Buckets:
             stored.close()
         self._files.clear()
         self._held = [[] for _ in self._held]
+
+
+def _part(values: Matrix | None, lo: int, hi: int) -> Matrix | None:
+    return None if values is None else values[lo:hi]
 
 
 def _joined(arrays: list[Any], dtype: np.dtype[Any]) -> Any:
