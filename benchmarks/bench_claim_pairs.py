@@ -40,6 +40,9 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import memory  # noqa: E402
 
 
 def _inputs(n: int, seed: int = 0) -> tuple[dict[str, list[int]], dict[str, str], Any, list[Any]]:
@@ -116,14 +119,6 @@ def _as_pairs(found: Any, size: int) -> set[tuple[int, int]]:
     return {(int(c) // size, int(c) % size) for c in found.tolist()}
 
 
-def _status(field: str) -> int:
-    """A ``/proc/self/status`` figure in KB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
-
-
 def _run(n: int, store: bool) -> dict[str, Any]:
     """One measurement with whatever ``provenance`` this process imports."""
     import inspect
@@ -157,15 +152,15 @@ def _run(n: int, store: bool) -> dict[str, Any]:
         return out
 
     setattr(claim_pairs, "_article_pairs", counted)  # noqa: B010 (a wrapper of the same call)
-    Path("/proc/self/clear_refs").write_text("5")  # VmHWM from here on
-    before = _status("VmRSS")
+    memory._reset_peak()  # VmHWM from here on
+    before = memory.status()["VmRSS"]
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     size = len(vectors)  # the means may be appended to a store
     found = claim_pairs.semantic_pairs(texts_of, outlet_of, vectors, columns, config)
     wall = time.perf_counter() - started
     used = resource.getrusage(resource.RUSAGE_SELF)
-    peak = _status("VmHWM") - before
+    peak = memory.status()["VmHWM"] - before
     pairs = _as_pairs(found, size)
     del found
     out: dict[str, Any] = {
