@@ -5,7 +5,8 @@ The modules read in flow order:
     units        what is matched: passages (report) and sentence units (index)
     signatures   shingle sets -> one uint32 MinHash matrix per batch
     candidates   band keys -> candidate pairs (exactly MinHashLSH's), one banding for all
-                 (codes: pair codes de-duplicated by a sort, not numpy.unique's hash set)
+                 (codes: pair codes de-duplicated by a sort, not numpy.unique's hash set;
+                 spill: pair codes dealt into buckets, files beside the work store)
     align        rapidfuzz alignment of a candidate pair: spans, score, grade
     reuse        wire / shared spans and matches across outlets (links: candidates aligned
                  into links; reuse_spans: links -> ranked sources -> spans and matches;
