@@ -114,6 +114,8 @@ def test_a_stored_matrix_reads_back_bands_and_rows_as_the_matrix(
     assert np.array_equal(stored[picked], matrix[picked])
     assert np.array_equal(stored[np.array([2, 1])], matrix[[2, 1]])
     assert np.array_equal(stored[3:9], matrix[3:9])
+    for rows in (slice(0, 23), slice(-3, None), slice(1, 10, 3), slice(5, 5), slice(30, 40)):
+        assert np.array_equal(stored[rows], matrix[rows]), rows
     assert stored[[]].shape == (0, 12)
     with pytest.raises(IndexError):
         stored[[23]]

@@ -284,7 +284,10 @@ def candidate_codes(
             for lo in range(0, len(pairs), _CHUNK):
                 src, dst = np.divmod(pairs[lo : lo + _CHUNK], n)
                 equal[lo : lo + _CHUNK] = (matrix[src] == matrix[dst]).sum(axis=1)
-            second.deal(pairs, pairs % n // _PART_ROWS, equal)
+            parts_of = pairs % n
+            parts_of //= _PART_ROWS  # in place: one array of the part's size, not two
+            second.deal(pairs, parts_of, equal)
+            del parts_of
             rows = (k * _PART_ROWS, min(n, (k + 1) * _PART_ROWS))
             ranked = _best(pairs, equal, *second.take(k), rows, n, max_candidates)
             for codes, equals in ranked:

@@ -103,7 +103,7 @@ class Buckets:
         if stored is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=self._counts)
         try:
-            rows = stored[np.arange(len(stored))]
+            rows = stored[0 : len(stored)]
         finally:
             stored.close()
         codes_of: npt.NDArray[np.int64] = (

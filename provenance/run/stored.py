@@ -411,7 +411,13 @@ class StoredMatrix(_RowFile):
         """``[:, a:b]``: columns a to b of every row; ``[rows]``: the rows numbered ``rows``
         (a sequence, an integer array or a slice), in that order."""
         if isinstance(index, slice):
-            index = np.arange(*index.indices(self._count))
+            start, stop, step = index.indices(self._count)
+            if step == 1:  # consecutive rows: one read, no row numbers made
+                out = np.empty((max(0, stop - start), self._width), dtype=self.DTYPE)
+                if len(out):
+                    self._read(out, start)
+                return out
+            index = np.arange(start, stop, step)
         if isinstance(index, tuple):
             rows, cols = index
             if rows != slice(None) or not isinstance(cols, slice) or cols.step not in (None, 1):
