@@ -177,7 +177,11 @@ def test_lsh_in_parts_spilled_to_the_work_folder_finds_the_candidates_of_the_mat
     assert codes.tolist() == want_codes.tolist()
     assert equal.dtype == want_equal.dtype == np.uint8
     assert equal.tolist() == want_equal.tolist()
-    assert {m.rsplit("-", 1)[0] for m in made} == {"lsh-first", "lsh-second", "lsh-kept"}
+    assert {m.rsplit("-", 1)[0] for m in made} == {
+        "scratch-lsh-first",
+        "scratch-lsh-second",
+        "scratch-lsh-kept",
+    }
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.u32"]
     calls = 0
 

@@ -49,7 +49,7 @@ def test_uncounted_buckets_give_zero_counts_and_refuse_counts(tmp_path: Path) ->
     anchor = _spill(tmp_path)
     buckets = Buckets("u", 2, anchor.beside)
     buckets.add(1, np.array([3, 1]))
-    assert (tmp_path / "u-1.u32").stat().st_size == 2 * 2 * 4  # two uint32 a code
+    assert (tmp_path / "scratch-u-1.u32").stat().st_size == 2 * 2 * 4  # two uint32 a code
     codes, counts = buckets.take(1)
     assert (codes.tolist(), counts.tolist()) == ([3, 1], [0, 0])
     with pytest.raises(ValueError, match="counted buckets only"):
@@ -64,7 +64,8 @@ def test_close_removes_the_files_not_taken(tmp_path: Path) -> None:
     buckets = Buckets("v", 2, anchor.beside, np.uint16)
     buckets.add(0, np.array([1]), np.array([1]))
     buckets.add(1, np.array([2]), np.array([2]))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["anchor.u32", "v-0.u32", "v-1.u32"]
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == ["anchor.u32", "scratch-v-0.u32", "scratch-v-1.u32"]
     buckets.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["anchor.u32"]
     anchor.close()

@@ -282,8 +282,30 @@ def test_lexical_candidates_spilled_in_parts_give_the_same_report(
     monkeypatch.setattr(StoredMatrix, "beside", spill)
     work = tmp_path / "work"
     assert _embedding_report(work, Local(), resume=False) == clean
-    assert {name.rsplit("-", 1)[0] for name in made} == {"lsh-first", "lsh-second", "lsh-kept"}
-    assert not list(work.glob("lsh-*"))
+    assert {name.rsplit("-", 1)[0] for name in made} == {
+        "scratch-lsh-first",
+        "scratch-lsh-second",
+        "scratch-lsh-kept",
+    }
+    assert not list(work.glob("scratch-*"))
+
+
+@pytest.mark.parametrize("resume", [False, True])
+def test_scratch_files_a_stopped_step_left_are_removed_when_the_store_opens(
+    tmp_path: Path, resume: bool
+) -> None:
+    """Bucket files of an LSH step stopped part way (never read again: the step starts
+    over) go when the store is opened again, resumed or not; the store's other files
+    stay."""
+    store = WorkStore(tmp_path, resume=False)
+    store.keep_arrays("c", {"codes": np.arange(3, dtype=np.int64)})
+    store.close()
+    (tmp_path / "scratch-lsh-first-3.u32").write_bytes(b"\0" * 8)
+    (tmp_path / "scratch-lsh-kept-0.u32").write_bytes(b"")
+    WorkStore(tmp_path, resume=resume).close()
+    assert not list(tmp_path.glob("scratch-*"))
+    assert (tmp_path / "c.npz").exists()  # kept arrays are the store's to drop, or to ignore
+    assert (tmp_path / FILE).exists()
 
 
 def _kept_codes(folder: Path) -> Path:

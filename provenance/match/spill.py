@@ -34,6 +34,9 @@ class SpillMatrix(Protocol):
 Spill = Callable[[str, int], SpillMatrix]
 
 DEAL = 1 << 22  # codes dealt at once: their bucket numbers sorted (8 bytes each, twice)
+# The bucket files' names begin so: scratch of one step, never read by another run (the
+# work store removes any it finds when it opens: a run stopped in the step left them).
+SCRATCH = "scratch-"
 
 
 class Buckets:
@@ -73,7 +76,7 @@ class Buckets:
         if counts is not None:
             rows[:, 2] = counts
         if k not in self._files:
-            self._files[k] = self._spill(f"{self._name}-{k}", self._width)
+            self._files[k] = self._spill(f"{SCRATCH}{self._name}-{k}", self._width)
         self._files[k].extend(rows)
 
     def deal(self, codes: Matrix, parts: Matrix, counts: Matrix | None = None) -> None:

@@ -29,6 +29,7 @@ from typing import Any, overload
 import numpy.typing as npt
 
 from provenance.config import Config
+from provenance.match.spill import SCRATCH
 from provenance.model import Article, Origin
 from provenance.run.stored import (
     Arrays,
@@ -156,6 +157,8 @@ class WorkStore:
         if not _resumable(path, resume):  # start afresh: our own store, or an empty file
             for companion in _files(path):
                 companion.unlink(missing_ok=True)
+        for scratch in folder.glob(f"{SCRATCH}*"):  # a stopped step's spilled buckets
+            scratch.unlink(missing_ok=True)
         try:
             self._db = sqlite3.connect(path)
             self._db.execute("PRAGMA journal_mode=WAL")
