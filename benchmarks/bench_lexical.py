@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import re
 import sys
 import tempfile
 import time
@@ -42,7 +41,6 @@ import memory  # noqa: E402
 import sides  # noqa: E402
 import synth  # noqa: E402
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"])")
 _BLOCK = 1 << 16  # rows copied into a side's stored matrix at once
 
 
@@ -69,7 +67,7 @@ def _signed(eval_dir: Path, n: int, seed: int, path: Path) -> tuple[int, float]:
 
         for record in synth.iter_corpus(synth.load_sentences(eval_dir), n, seed):
             for paragraph in str(record["text"]).split("\n"):
-                for sentence in _SENTENCE_END.split(paragraph.strip()):
+                for sentence in synth.SENTENCE_END.split(paragraph.strip()):
                     if sentence and sentence not in seen:
                         seen.add(sentence)
                         batch.append(sentence)

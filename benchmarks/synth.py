@@ -26,7 +26,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
 OUTLETS = tuple(f"Outlet {i:02d}" for i in range(40))
 AGENCIES = ("AP", "Reuters", "AFP", "Yonhap", "dpa")
 
@@ -53,7 +53,7 @@ def load_sentences(eval_dir: Path) -> list[str]:
         if path.is_file():
             for row in _rows(path):
                 for para in str(row.get(key) or "").split("\n"):
-                    found.update(s.strip() for s in _SENTENCE_END.split(para))
+                    found.update(s.strip() for s in SENTENCE_END.split(para))
     sentences = sorted(s for s in found if 40 <= len(s) <= 400)
     if not sentences:
         raise SystemExit(f"no sentences found under {eval_dir}")

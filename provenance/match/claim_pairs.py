@@ -28,6 +28,7 @@ from provenance.fingerprint import FingerprintParams
 from provenance.match.candidates import Banding, SignatureRows, Signatures, band_links
 from provenance.match.codes import unique
 from provenance.match.signatures import BatchSigner
+from provenance.match.spill import SpillMatrix
 from provenance.match.units import Kept, Rows, kept_or_made
 from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
 
@@ -44,10 +45,8 @@ ARTICLE_BLOCK = 4_096  # articles whose means (or anchor sets) are made, or sign
 Codes = npt.NDArray[np.int64]
 
 
-class _Matrix(SignatureRows, Protocol):
-    def extend(self, rows: npt.NDArray[Any]) -> None: ...
-
-    def close(self) -> None: ...
+class _Matrix(SignatureRows, SpillMatrix, Protocol):
+    """A work-folder matrix file (``match.spill``) that LSH reads as signatures."""
 
 
 # A uint32 matrix file of the work folder, by name and width (``run.stored.StoredRows.beside``)
