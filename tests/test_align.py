@@ -269,3 +269,37 @@ def test_a_match_above_the_verbatim_score_with_word_edits_is_edited() -> None:
     assert match is not None
     assert match.score >= AlignConfig().verbatim_min_score
     assert match.grade == Grade.EDITED
+
+
+@given(st.text(max_size=60), st.text(max_size=60))
+def test_without_edits_the_alignment_is_the_same_but_for_its_edits(a: str, b: str) -> None:
+    # the quotation groups read only the score and spans: skipping the word diff must not
+    # move them
+    full, bare = align_texts(a, b), align_texts(a, b, edits=False)
+    assert (full is None) == (bare is None)
+    if full is not None and bare is not None:
+        assert (bare.a_start, bare.a_end, bare.b_start, bare.b_end, bare.score) == (
+            full.a_start,
+            full.a_end,
+            full.b_start,
+            full.b_end,
+            full.score,
+        )
+        assert bare.edits == WordEdits()
+
+
+def test_without_edits_an_edited_copy_keeps_its_score_and_spans() -> None:
+    source = "The minister said the talks would resume in March after the elections."
+    copy = "The minister said talks would resume in April after elections."
+    full, bare = align_texts(source, copy), align_texts(source, copy, edits=False)
+    assert full is not None
+    assert bare is not None
+    assert full.edits.total > 0
+    assert bare.edits == WordEdits()
+    assert (bare.a_start, bare.a_end, bare.b_start, bare.b_end) == (
+        full.a_start,
+        full.a_end,
+        full.b_start,
+        full.b_end,
+    )
+    assert bare.score == full.score < 100

@@ -92,7 +92,7 @@ def compare(reference: str, other: str, offset: int = 0) -> Comparison:
     """Word-level comparison of ``other`` with ``reference``; change spans are offsets of
     ``other`` plus ``offset`` (the position of ``other`` in its article)."""
     ref, occ = _words(reference), _words(other)
-    found = align_texts(reference, other)
+    found = align_texts(reference, other, edits=False)
     score = found.score if found is not None else 0.0
     total = len(ref)
     if found is not None and len(reference) > len(other):
@@ -162,7 +162,7 @@ def linked(a: Quote, b: Quote, config: QuoteConfig) -> float | None:
 
 def aligned(a: str, b: str, config: QuoteConfig) -> float | None:
     """``linked`` of two quotation texts known to be long enough (both have units)."""
-    found = align_texts(a, b)
+    found = align_texts(a, b, edits=False)
     if found is None or found.score < config.match_min_score:
         return None
     return found.score
@@ -250,9 +250,12 @@ def _partner(
     if m is reference:
         return m
     best: tuple[float, Located] | None = None
-    others = [x for x in members if x is not m and x is not reference][:_MAX_PARTNERS]
+    # the first members but ``m`` and the reference: no pass over a large group's members
+    # for each of them
+    first = members[: _MAX_PARTNERS + 2]
+    others = [x for x in first if x is not m and x is not reference][:_MAX_PARTNERS]
     for x in [reference, *others]:
-        found = align_texts(x.quote.text, m.quote.text)
+        found = align_texts(x.quote.text, m.quote.text, edits=False)
         score = found.score if found is not None else 0.0
         if x is reference and score >= config.match_min_score:
             return x
