@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from provenance.match.claims import find_claims, load_stopwords
 from provenance.match.signatures import union, union_runs
 from provenance.model import Article, outlet_key
 from provenance.run.kernels import Local, SignedBatches
+from provenance.run.stored import KeptRows, StoredStrings
 from provenance.run.workstore import StoredMatrix, StoredRows, WorkStore, WorkStoreError
 
 
@@ -290,3 +292,38 @@ def test_claims_with_vectors_on_disk_are_the_claims_with_vectors_in_memory(
     assert on_disk == in_memory
     links = [o.link for g in in_memory for o in g.occurrences if o.link is not None]
     assert any(link.semantic is not None for link in links)  # the vectors were used
+
+
+def test_stored_files_pickle_as_their_path_and_a_copy_only_reads(tmp_path: Path) -> None:
+    """What a pool worker gets of the work store's files: a copy that opens the file again
+    (no descriptor number of another process), reads what the maker wrote, and never
+    writes or removes the file."""
+    rows = np.arange(24, dtype=np.float32).reshape(6, 4)
+    made = StoredRows(tmp_path / "v.f32", 4)
+    made.extend(rows)
+    kept: list[int] = []
+    lasting = KeptRows(tmp_path / "k.f32", 4, 0, kept.append)  # its recorder stays here
+    lasting.extend(rows[:3])
+    texts = StoredStrings(tmp_path / "t.utf8")
+    texts.extend(["één", "two", ""])
+    copies = [pickle.loads(pickle.dumps(x)) for x in (made, lasting, texts)]
+    assert np.array_equal(copies[0][[5, 0, 2]], rows[[5, 0, 2]])
+    assert np.array_equal(copies[0][1], rows[1])
+    assert np.array_equal(copies[1][[2, 1]], rows[[2, 1]])
+    assert copies[2].many([2, 0, 1]) == ["", "één", "two"]
+    with pytest.raises(OSError, match="Bad file descriptor"):  # opened read-only
+        copies[0].extend(rows[:1])
+    for copy in copies:
+        copy.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.f32", "t.utf8", "v.f32"]
+    assert np.array_equal(made[[4]], rows[[4]])  # the maker's descriptor is its own
+    assert texts.many([1]) == ["two"]
+    sent = pickle.dumps(made)
+    made.close()
+    texts.close()
+    lasting.close()
+    assert [p.name for p in tmp_path.iterdir()] == ["k.f32"]  # kept for a resumed run
+    with pytest.raises(
+        WorkStoreError, match=r"v\.f32: cannot open it again"
+    ):  # gone: one clear error, no OSError
+        pickle.loads(sent)

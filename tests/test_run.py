@@ -6,6 +6,7 @@ import json
 import pickle
 import random
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,9 @@ from provenance.config import Config
 from provenance.model import Article, SourceKind
 from provenance.render import data as render_data
 from provenance.resources import Resources
+from provenance.run import local
 from provenance.run.local import Pool, Serial, executor
+from provenance.run.workstore import WorkStore
 from tests.test_pipeline import POOL
 
 SENTENCES = POOL
@@ -273,3 +276,51 @@ def test_the_pool_takes_calls_only_as_their_results_are_taken(pool: Pool) -> Non
     assert len(pulled) == 2 * pool.jobs  # the rest wait until results are taken
     assert list(results) == list(range(1, 20))
     assert len(pulled) == 20
+
+
+def _context_size(item: int, context: bytes, resources: object) -> tuple[int, int]:
+    del resources
+    return item, len(context)
+
+
+def test_a_large_context_goes_to_the_workers_through_a_file_removed_after(
+    pool: Pool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    big = bytes(range(256)) * (local.SHARED_BYTES // 256 + 1)  # pickles to more than it
+    small = b"x" * 100
+    found = pool.map(_context_size, range(6), big)
+    assert next(found) == (0, len(big))
+    (sent,) = tmp_path.iterdir()  # while the map runs, the context is in a file
+    assert sent.name.startswith("provenance-context-")
+    assert list(found) == [(i, len(big)) for i in range(1, 6)]
+    assert not list(tmp_path.iterdir())  # removed once the map is done
+    # the next map's context comes with its chunks again, and a worker lets go of the file's
+    assert list(pool.map(_context_size, range(4), small)) == [(i, 100) for i in range(4)]
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_pool_scores_claims_with_the_work_stores_files_through_a_file(
+    corpus_articles: dict[str, Article],
+    pool: Pool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pool's workers score the claim links with the work store's files (claim keys,
+    sentence vectors): each opened again from its path in the worker, and each context
+    sent through a file: the report of this process without a store, byte for byte."""
+    articles = _corpus(corpus_articles)
+    serial = _json(articles, Serial())
+    monkeypatch.setattr(local, "SHARED_BYTES", 0)  # every context through a file
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    config = Config()
+    store = WorkStore(tmp_path / "work", resume=False)
+    try:
+        result = pipeline.analyze(articles, config, executor=pool, store=store)
+        stored = render_data.to_json(render_data.report_dict(result, config))
+    finally:
+        store.close()
+    assert json.loads(stored)["claims"]  # the corpus has claims to score
+    assert stored == serial
+    assert not list((tmp_path / "tmp").iterdir())

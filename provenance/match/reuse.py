@@ -224,11 +224,11 @@ def find_reuse(
     articles' (near-duplicates) to ``article_signatures_to``, the claims' sentence
     vectors to ``vectors_to`` (default for the four: memory) and each
     article's spans to ``spans_to`` as they are made (default: a tuple); ``executor`` runs
-    the claims' per-text work (default: this process); the claims' distinct texts, keys
-    and signatures go to ``claims_to`` (the work store; default: memory). With
-    ``checkpoints`` (the work store, with ``spans_to`` its rows), the reuse side's results
-    are kept once made, before the claims, and a resumed run that finds them goes straight
-    to the claims."""
+    the claims' per-text work and scores their proposed links (default: this process);
+    the claims' distinct texts, keys and signatures go to ``claims_to`` (the work store;
+    default: memory). With ``checkpoints`` (the work store, with ``spans_to`` its rows),
+    the reuse side's results are kept once made, before the claims, and a resumed run that
+    finds them goes straight to the claims."""
     kernels = kernels or Local()
     ordered = in_id_order(results)
     side = checkpoints.reduced(SIDE) if checkpoints is not None else None
@@ -268,8 +268,8 @@ def find_reuse(
             config,
             anchor_lexicon,
             kernels,
+            executor,
             vectors_to=vectors_to,
-            describe_by=executor,
             folder=claims_to,
             checkpoints=checkpoints,
         ),

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import pickle
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -41,6 +43,11 @@ if TYPE_CHECKING:
 
 # Items sent to a worker at once: fewer round trips against finer load balancing.
 CHUNK = 64
+# A context that pickles to more bytes than this goes to the workers through a file, each
+# worker reading it once per ``map``, rather than with every chunk: the claim links'
+# scoring (anchor columns, the keys' offsets) is hundreds of MB at a million articles; a
+# configuration is a few KB, and for it a file would cost more than it saves.
+SHARED_BYTES = 1 << 20
 
 
 def available_cores() -> int:
@@ -52,20 +59,44 @@ def available_cores() -> int:
 
 
 class _Worker:
-    """The data files of one pool worker process (set by ``_start`` when it starts)."""
+    """The data files of one pool worker process (set by ``_start`` when it starts), and
+    the context of the ``map`` it works for when that came through a file (``_Shared``):
+    the file's path and what it held."""
 
     resources: Resources | None = None
+    shared: tuple[str, Any] | None = None
+
+
+class _Shared:
+    """A ``map``'s context pickled in a file: what each chunk carries instead of it."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
 
 
 def _start() -> None:
     _Worker.resources = Resources.load()
 
 
-def _run_chunk(task: Task[Item, Context, Result], chunk: list[Item], context: Context) -> list[Any]:
+def _context(sent: Any) -> Any:
+    """The context a chunk was sent with: read from its file on a worker's first chunk of
+    that ``map``; a worker lets go of it when a chunk of another ``map`` comes."""
+    if not isinstance(sent, _Shared):
+        _Worker.shared = None
+        return sent
+    if _Worker.shared is None or _Worker.shared[0] != sent.path:
+        _Worker.shared = None  # the one before goes first
+        with open(sent.path, "rb") as handle:
+            _Worker.shared = (sent.path, pickle.load(handle))
+    return _Worker.shared[1]
+
+
+def _run_chunk(task: Task[Item, Context, Result], chunk: list[Item], context: Any) -> list[Any]:
     resources = _Worker.resources
     if resources is None:  # pragma: no cover - _start always ran first
         resources = _Worker.resources = Resources.load()
-    return [task(item, context, resources) for item in chunk]
+    found = _context(context)
+    return [task(item, found, resources) for item in chunk]
 
 
 class Pool:
@@ -85,6 +116,24 @@ class Pool:
     def map(
         self, task: Task[Item, Context, Result], items: Iterable[Item], context: Context
     ) -> Iterator[Result]:
+        data = pickle.dumps(context, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(data) <= SHARED_BYTES:
+            del data
+            yield from self._chunks(task, items, context)
+            return
+        fd, path = tempfile.mkstemp(prefix="provenance-context-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            del data
+            yield from self._chunks(task, items, _Shared(path))
+        finally:
+            os.unlink(path)
+
+    def _chunks(
+        self, task: Task[Item, Context, Result], items: Iterable[Item], context: Any
+    ) -> Iterator[Result]:
+        """``map`` with the context as sent (itself, or ``_Shared``)."""
         pending: deque[Future[list[Any]]] = deque()
         chunk: list[Item] = []
         for item in items:

@@ -16,6 +16,7 @@ import itertools
 import mmap
 import os
 import sqlite3
+import weakref
 import zipfile
 from array import array
 from collections.abc import Callable, Mapping, Sequence
@@ -106,7 +107,46 @@ def _created(path: Path, keep: int = 0) -> int:
     return fd
 
 
-class StoredStrings:
+def _close(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)
+
+
+class _Reopened:
+    """A file beside the work store that pickles as its path and what reading it needs,
+    not its descriptor: unpickled (in a pool worker that scores with it), it opens the file
+    again, read-only. Such a copy only reads: ``close`` (or the copy going away) closes its
+    descriptor and leaves the file to the process that made it."""
+
+    _path: Path
+    _fd: int
+    # state that stays with the process that made the file: its descriptor, a mapping of
+    # it, what records its rows (``KeptRows``)
+    _LOCAL = ("_fd", "_mapping", "_record")
+    _closer: weakref.finalize[Any, Any] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in self._LOCAL}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        try:
+            self._fd = os.open(self._path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as e:
+            raise WorkStoreError(f"{self._path}: cannot open it again: {e.strerror}") from None
+        self._closer = weakref.finalize(self, _close, self._fd)
+
+    def _closed_copy(self) -> bool:
+        """Close a copy's descriptor (true), or do nothing for the process that made the
+        file (false)."""
+        if self._closer is None:
+            return False
+        self._closer()
+        self._fd = -1
+        return True
+
+
+class StoredStrings(_Reopened):
     """Texts numbered in the order they are added, in a file of their own beside the work
     store (UTF-8, one after the other; where each ends, 8 bytes a text, in memory), read
     back by number with a positioned read each (``match.units.Texts``): several times
@@ -146,6 +186,8 @@ class StoredStrings:
 
     def close(self) -> None:
         """Close and remove the file (what it held is no longer needed)."""
+        if self._closed_copy():
+            return
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
@@ -165,7 +207,7 @@ def by_number(
     return found
 
 
-class _RowFile:
+class _RowFile(_Reopened):
     """Rows of ``width`` values of ``DTYPE`` in a file of their own beside the work store,
     appended a block at a time, picked back by number through a mapping (``_pick``)."""
 
@@ -193,6 +235,10 @@ class _RowFile:
 
     def __len__(self) -> int:
         return self._count
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        self._mapping = None  # made on the first read through it
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -297,16 +343,12 @@ class _RowFile:
             out[order] = into
         return out
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled without its mapping (made again on the first read)."""
-        state = dict(self.__dict__)
-        state["_mapping"] = None
-        return state
-
     def close(self) -> None:
         """Close and remove the file (what it held is no longer needed), unless it is kept
         for a resumed run (``KEPT``)."""
         self._unmap()
+        if self._closed_copy():
+            return
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
