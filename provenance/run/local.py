@@ -16,7 +16,7 @@ import pickle
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from provenance.resources import Resources
 from provenance.run.kernels import EMBED_BLOCK, Kernels, Local, VectorSink, embed_in_runs
@@ -74,6 +74,46 @@ class _Shared:
         self.path = path
 
 
+class _Spool:
+    """Where ``Pool.map`` pickles a context: in memory up to ``limit`` bytes, then in a
+    file of its own (never a whole copy in memory)."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._size = 0
+        self._parts: list[bytes] = []
+        self._file: BinaryIO | None = None
+        self._path: str | None = None
+
+    def write(self, data: Any) -> int:
+        size = len(memoryview(data).cast("B"))
+        if self._file is None and self._size + size > self._limit:
+            fd, self._path = tempfile.mkstemp(prefix="provenance-context-", suffix=".pickle")
+            self._file = os.fdopen(fd, "wb")
+            self._file.writelines(self._parts)
+            self._parts = []
+        if self._file is not None:
+            self._file.write(data)
+        else:
+            self._parts.append(bytes(data))
+        self._size += size
+        return size
+
+    def done(self) -> str | None:
+        """The file's path (written whole), or None when it all fitted in memory."""
+        self._parts = []
+        if self._file is not None:
+            self._file.close()
+        return self._path
+
+    def remove(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        if self._path is not None:
+            os.unlink(self._path)
+            self._path = None
+
+
 def _start() -> None:
     _Worker.resources = Resources.load()
 
@@ -116,19 +156,16 @@ class Pool:
     def map(
         self, task: Task[Item, Context, Result], items: Iterable[Item], context: Context
     ) -> Iterator[Result]:
-        data = pickle.dumps(context, protocol=pickle.HIGHEST_PROTOCOL)
-        if len(data) <= SHARED_BYTES:
-            del data
-            yield from self._chunks(task, items, context)
-            return
-        fd, path = tempfile.mkstemp(prefix="provenance-context-", suffix=".pickle")
+        spool = _Spool(SHARED_BYTES)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            del data
-            yield from self._chunks(task, items, _Shared(path))
+            pickle.dump(context, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            path = spool.done()
+            if path is None:  # small: it goes with each chunk
+                yield from self._chunks(task, items, context)
+            else:
+                yield from self._chunks(task, items, _Shared(path))
         finally:
-            os.unlink(path)
+            spool.remove()
 
     def _chunks(
         self, task: Task[Item, Context, Result], items: Iterable[Item], context: Any
