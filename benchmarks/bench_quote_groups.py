@@ -1,0 +1,128 @@
+"""Time of the quotation groups (``quote_groups.find_quote_groups``, in this process), this
+tree's code beside an earlier commit's, on the same quotations.
+
+    python benchmarks/bench_quote_groups.py EVAL_DIR [--sizes N ...] [--base REF] [--json]
+
+For each size N, a synthetic corpus (benchmarks/synth.py) has its quotations found as the
+report finds them (``quotes.extract``, on a pool of two processes; the quotations inside
+boilerplate are kept, which the report drops: in these corpora there are few), and the
+articles with quotations are pickled to a temporary folder. Each side (``--base``, extracted
+with ``git archive``, and this tree) then runs in a process of its own: the groups made with
+``Config()``, no work store, no executor. Reported per side: seconds, CPU seconds, resident
+memory at the end, the groups, the largest group's size and a digest of the groups (the two
+sides must agree). The synthetic corpora deal their sentences again once the pool is used
+up, each time with 40% of the words changed, so a quotation comes back, altered, in more
+articles the larger the corpus: the largest group grows faster than the corpus. Nothing is
+written to the repository.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import memory  # noqa: E402
+import sides  # noqa: E402
+import synth  # noqa: E402
+
+
+def _found(record: dict[str, Any]) -> Any:
+    """The article of ``record`` with its segmentation and quotations, or None without
+    quotations (a pool's task)."""
+    from provenance import quotes
+    from provenance.config import Config
+    from provenance.ingest import load_records
+    from provenance.model import ArticleResult
+    from provenance.resources import Resources
+    from provenance.segment import segment
+
+    resources = _resources(Resources)
+    (article,) = load_records([record])
+    said = quotes.extract(
+        article.text, resources.quotes.for_language(article.language), Config().quotes
+    )
+    if not said:
+        return None
+    return ArticleResult(article, segment(article.text, resources.abbreviations), quotes=said)
+
+
+_LOADED: dict[str, Any] = {}
+
+
+def _resources(kind: Any) -> Any:
+    if "resources" not in _LOADED:
+        _LOADED["resources"] = kind.load()
+    return _LOADED["resources"]
+
+
+def _results(eval_dir: Path, n: int, seed: int, path: Path) -> dict[str, Any]:
+    sentences = synth.load_sentences(eval_dir)
+    start = time.perf_counter()
+    with ProcessPoolExecutor(2) as pool:
+        found = pool.map(_found, synth.iter_corpus(sentences, n, seed), chunksize=256)
+        results = [r for r in found if r is not None]
+    path.write_bytes(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+    return {
+        "articles_with_quotations": len(results),
+        "quotations": sum(len(r.quotes) for r in results),
+        "extract_seconds": round(time.perf_counter() - start, 1),
+    }
+
+
+def _measure(path: Path) -> dict[str, Any]:
+    """One side (in a process of its own)."""
+    from provenance.config import Config
+    from provenance.match.quote_groups import find_quote_groups
+
+    results = pickle.loads(path.read_bytes())
+    start, cpu = time.perf_counter(), time.process_time()
+    groups = tuple(find_quote_groups(results, Config()))
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu, 1),
+        "rss_mb": round(memory.status()["VmRSS"] / 1024, 1),
+        "groups": len(groups),
+        "largest": max((len(g.occurrences) for g in groups), default=0),
+        "sha256": hashlib.sha256(pickle.dumps(groups, protocol=4)).hexdigest(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = sides.arguments(__doc__.split("\n\n")[0], memory.DEFAULT_EVAL, "421f292", 1)
+    args = parser.parse_args(argv)
+    if args.measure:  # a side's process
+        print(json.dumps(_measure(Path(args.measure[0]))))
+        return 0
+    runs: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-quotes-") as tmp:
+        base = sides.extract(args.base, Path(tmp) / "base")
+        for n in sorted(args.sizes):
+            path = Path(tmp) / f"results-{n}.pickle"
+            run: dict[str, Any] = {"articles": n, **_results(args.eval_dir, n, args.seed, path)}
+            run["base"] = {"commit": args.base, **sides.measure_in(base, __file__, str(path))}
+            run["new"] = sides.measure_in(ROOT, __file__, str(path))
+            run["same_groups"] = run["base"]["sha256"] == run["new"]["sha256"]
+            run["ratio"] = round(run["new"]["seconds"] / max(0.1, run["base"]["seconds"]), 3)
+            path.unlink()
+            runs.append(run)
+            if not args.json:
+                print(json.dumps(run, indent=1), flush=True)
+    if args.json:
+        print(json.dumps({"runs": runs}))
+    return 0 if all(r["same_groups"] for r in runs) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
