@@ -54,6 +54,7 @@ from provenance.run.kernels import Local, VectorSink
 from provenance.run.local import Serial
 from provenance.run.workstore import StoredMatrix, WorkStore
 from provenance.segment import segment
+from provenance.semantic import DIMENSIONS
 
 LEXICAL = replace(Config(), claims=ClaimsConfig(model="none"))
 
@@ -1147,3 +1148,51 @@ def test_stored_texts_read_as_a_sequence_a_block_at_a_time(
     assert (texts[-1], len(texts)) == (said[-1], 5)
     with pytest.raises(IndexError):
         texts[5]
+
+
+def test_claim_steps_resumed_from_what_the_work_store_kept_make_the_same_groups(
+    corpus_articles: dict[str, Article], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each claim step keeps its result in the work store; a run that finds the lexical
+    candidates kept (and lets them go while it makes the semantic ones) or finds every
+    step kept scores the same proposed pairs and makes the groups of a run in memory."""
+    results = pipeline.analyze_each(list(corpus_articles.values()))
+    config = Config()
+    lexicon = AnchorLexicon.load(load_stopwords())
+    merged: list[tuple[int, int]] = []  # the lexical and semantic codes that links score
+    union_blocks = claim_links.union_blocks
+
+    def counted(first: Any, second: Any, size: int) -> Any:
+        merged.append((len(first), len(second)))
+        return union_blocks(first, second, size)
+
+    monkeypatch.setattr(claim_links, "union_blocks", counted)
+    here = list(find_claims(results, config, lexicon))
+    # the semantic step has work to do: some links were decided with a cosine
+    assert any(o.link and o.link.semantic is not None for g in here for o in g.occurrences)
+    (proposed,) = merged
+    assert min(proposed) > 0
+
+    def stored(drop: Sequence[str]) -> list[ClaimGroup]:
+        merged.clear()
+        store = WorkStore(tmp_path, "key", resume=True)
+        for name in drop:
+            store.drop_arrays(name)
+        vectors = store.kept_rows("claim-vectors", DIMENSIONS)
+        try:
+            found = find_claims(
+                results, config, lexicon, vectors_to=vectors, folder=store, checkpoints=store
+            )
+            assert all(store.kept_arrays(n) is not None for n in claim_links.CHECKPOINTS[-3:])
+            return list(found)
+        finally:
+            vectors.close()
+            store.close()
+
+    assert stored(()) == here  # every step made and kept
+    assert merged == [proposed]
+    assert stored(()) == here  # every step read back: no pair scored
+    assert merged == []
+    # the lexical candidates read back after the semantic step
+    assert stored((claim_links.SEMANTIC, claim_links.LINKS)) == here
+    assert merged == [proposed]

@@ -269,8 +269,12 @@ def _scored(
     def lexical_codes() -> Mapping[str, Any]:
         return {"codes": _lexical_candidates(corpus, config, kernels)}
 
-    lexical = kept_or_made(kept, LEXICAL, lexical_codes)["codes"]
+    lexical: Codes | None = kept_or_made(kept, LEXICAL, lexical_codes)["codes"]
     corpus.close()  # the signatures are read
+    if kept is not None and vectors is not None:
+        # kept: read back once the semantic step is done, not held through it (111 million
+        # codes, 0.9 GB, at a million articles)
+        lexical = None
     semantic = np.zeros(0, dtype=np.int64)
     if vectors is not None:
         # mutually best in a candidate article pair: sorted codes a * size + b (a vector a text)
@@ -283,6 +287,8 @@ def _scored(
             return {"codes": codes}
 
         semantic = kept_or_made(kept, SEMANTIC, semantic_codes)["codes"]
+    if lexical is None:
+        lexical = kept_or_made(kept, LEXICAL, lexical_codes)["codes"]
     lone = corpus.text_outlet  # a text's only outlet, -1 for texts of several
 
     def proposed() -> Iterator[PairBlock]:
