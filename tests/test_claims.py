@@ -22,7 +22,7 @@ from provenance.fingerprint import (
     shingles,
     spaceless_share,
 )
-from provenance.match import claim_corpus, claim_links, claim_pairs
+from provenance.match import claim_corpus, claim_links, claim_pairs, codes
 from provenance.match.claim_columns import TextSequence, article_record, from_record
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
 from provenance.match.claims import (
@@ -1160,7 +1160,7 @@ def test_claim_steps_resumed_from_what_the_work_store_kept_make_the_same_groups(
     config = Config()
     lexicon = AnchorLexicon.load(load_stopwords())
     merged: list[tuple[int, int]] = []  # the lexical and semantic codes that links score
-    union_blocks = claim_links.union_blocks
+    union_blocks = codes.union_blocks
 
     def counted(first: Any, second: Any, size: int) -> Any:
         merged.append((len(first), len(second)))
