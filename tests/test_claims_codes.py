@@ -3,6 +3,8 @@ the union by blocks (``union_blocks``) is the union's, cut in blocks."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -26,12 +28,37 @@ def test_unique_keeps_the_input() -> None:
     assert values.tolist() == [5, 1, 5, 3, 1]
 
 
+class _Slices:
+    """An array that gives only its length and slices of step 1, each read once, in order
+    (as ``run.stored.KeptColumn`` is read from its file)."""
+
+    def __init__(self, values: np.ndarray[Any, Any]) -> None:
+        self._values = values
+        self._next = 0
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getitem__(self, index: slice) -> np.ndarray[Any, Any]:
+        start, stop, step = index.indices(len(self._values))
+        assert step == 1
+        assert start == self._next  # in order, each value read once
+        self._next = max(start, stop)
+        return self._values[index].copy()
+
+
 @pytest.mark.parametrize("sizes", [(0, 0), (0, 7), (9, 0), (40, 40), (1_000, 30), (25, 2_000)])
 @pytest.mark.parametrize("block", [1, 3, 64])
-def test_union_blocks_cut_the_union_in_blocks(sizes: tuple[int, int], block: int) -> None:
+@pytest.mark.parametrize("sliced", [False, True])
+def test_union_blocks_cut_the_union_in_blocks(
+    sizes: tuple[int, int], block: int, sliced: bool
+) -> None:
     rng = np.random.default_rng(sum(sizes) + block)
     first, second = (unique(rng.integers(0, 3 * max(sizes) + 1, n)) for n in sizes)
-    blocks = list(union_blocks(first, second, block))
+    if sliced:
+        blocks = list(union_blocks(_Slices(first), _Slices(second), block))
+    else:
+        blocks = list(union_blocks(first, second, block))
     union = unique(np.concatenate([first, second]))
     assert [len(v) for v, _ in blocks][:-1] == [block] * (len(blocks) - 1)
     assert not blocks or 0 < len(blocks[-1][0]) <= block

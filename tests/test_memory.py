@@ -327,3 +327,32 @@ def test_stored_files_pickle_as_their_path_and_a_copy_only_reads(tmp_path: Path)
         WorkStoreError, match=r"v\.f32: cannot open it again"
     ):  # gone: one clear error, no OSError
         pickle.loads(sent)
+
+
+@pytest.mark.parametrize("count", [0, 1, 5, 1000])
+def test_a_kept_column_reads_the_kept_array_slice_by_slice(tmp_path: Path, count: int) -> None:
+    """The claim links merge their kept codes read from the file a slice at a time: the
+    slices are those of the array kept, and a damaged file is one clear error."""
+    store = WorkStore(tmp_path, "key", resume=False)
+    try:
+        codes = np.arange(count, dtype=np.int64) * 7 - 3
+        store.keep_arrays("step", {"codes": codes, "other": np.ones((3, 2))})
+        column = store.kept_column("step", "codes")
+        assert len(column) == count
+        for start, stop in ((0, count), (1, 4), (count - 2, count + 5), (5, 2)):
+            assert np.array_equal(column[start:stop], codes[start:stop])
+        with pytest.raises(IndexError, match="step 1"):
+            column[::2]
+        column.close()
+        with pytest.raises(WorkStoreError, match="cannot be read"):  # not a column
+            store.kept_column("step", "other")
+        with pytest.raises(WorkStoreError, match="cannot be read"):  # not there at all
+            store.kept_column("step", "missing")
+        with pytest.raises(WorkStoreError, match="no arrays nothing kept"):
+            store.kept_column("nothing", "codes")
+        with (tmp_path / "step.npz").open("ab") as handle:
+            handle.write(b"x")
+        with pytest.raises(WorkStoreError, match="not the size recorded"):
+            store.kept_column("step", "codes")
+    finally:
+        store.close()

@@ -31,8 +31,8 @@ from provenance.match.claim_pairs import (
     AnchorColumns,
     semantic_pairs,
 )
-from provenance.match.codes import union_blocks, unique
-from provenance.match.units import Kept, MemoryTexts, Rows, Texts, kept_or_made
+from provenance.match.codes import Column, union_blocks, unique
+from provenance.match.units import KeptSteps, MemoryTexts, Rows, Texts, kept_or_made
 from provenance.model import ClaimLink, Confidence
 from provenance.run.kernels import Kernels, Local
 
@@ -238,7 +238,7 @@ def _links(
     vectors: Rows | None,
     kernels: Kernels,
     executor: Executor | None,
-    kept: Kept | None = None,
+    kept: KeptSteps | None = None,
 ) -> Links:
     """Accepted links between distinct texts of different outlets, (a, b) with a < b.
     The proposed pairs are held as pair codes (8 bytes each; the lexical and the semantic
@@ -261,7 +261,7 @@ def _scored(
     vectors: Rows | None,
     kernels: Kernels,
     executor: Executor | None,
-    kept: Kept | None,
+    kept: KeptSteps | None,
 ) -> Links:
     """``_links`` made: the proposed pairs scored and decided."""
     size = len(corpus)
@@ -269,13 +269,9 @@ def _scored(
     def lexical_codes() -> Mapping[str, Any]:
         return {"codes": _lexical_candidates(corpus, config, kernels)}
 
-    lexical: Codes | None = kept_or_made(kept, LEXICAL, lexical_codes)["codes"]
+    lexical: Column = kept_or_made(kept, LEXICAL, lexical_codes)["codes"]
     corpus.close()  # the signatures are read
-    if kept is not None and vectors is not None:
-        # kept: read back once the semantic step is done, not held through it (111 million
-        # codes, 0.9 GB, at a million articles)
-        lexical = None
-    semantic = np.zeros(0, dtype=np.int64)
+    semantic: Column = np.zeros(0, dtype=np.int64)
     if vectors is not None:
         # mutually best in a candidate article pair: sorted codes a * size + b (a vector a text)
         anchors = AnchorColumns(corpus.anchor_names, corpus.anchor_cuts, corpus.anchor_ids)
@@ -286,9 +282,14 @@ def _scored(
             codes = semantic_pairs(texts, outlets, found_by, anchors, config, kept)
             return {"codes": codes}
 
+        if kept is not None:  # the lexical codes are kept: not held through the semantic
+            # step (111 million, 0.9 GB, at a million articles)
+            del lexical
         semantic = kept_or_made(kept, SEMANTIC, semantic_codes)["codes"]
-    if lexical is None:
-        lexical = kept_or_made(kept, LEXICAL, lexical_codes)["codes"]
+    if kept is not None:  # both kept: read from their files a block at a time as merged
+        lexical = kept.kept_column(LEXICAL, "codes")
+        if vectors is not None:
+            semantic = kept.kept_column(SEMANTIC, "codes")
     lone = corpus.text_outlet  # a text's only outlet, -1 for texts of several
 
     def proposed() -> Iterator[PairBlock]:

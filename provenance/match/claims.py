@@ -53,7 +53,7 @@ from provenance.match.claim_links import Scoring as Scoring
 from provenance.match.claim_links import _links, claim_score_keys
 from provenance.match.claim_links import confidence as confidence
 from provenance.match.claim_links import score_task as score_task
-from provenance.match.units import Kept, Rows, RowStore
+from provenance.match.units import KeptSteps, Rows, RowStore
 from provenance.model import (
     ArticleResult,
 )
@@ -81,7 +81,7 @@ def find_claims(
     vectors_to: RowStore | None = None,
     describe_by: Executor | None = None,
     folder: WorkFolder | None = None,
-    checkpoints: Kept | None = None,
+    checkpoints: KeptSteps | None = None,
 ) -> ClaimTable:
     """Claim groups across ``results``: strong groups first, each kind in the order of its
     first occurrence; ``kernels`` propose the lexical candidates and embed, ``executor``

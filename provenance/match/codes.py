@@ -10,7 +10,7 @@ matching stage de-duplicates (numpy issue #31969: 4 million codes, 12 s against 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -25,26 +25,41 @@ def unique(values: Matrix) -> Matrix:
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
 
 
-def union_blocks(first: Matrix, second: Matrix, size: int) -> Iterator[tuple[Matrix, Matrix]]:
+class Column(Protocol):
+    """A 1-D array read a slice at a time: an array, or one kept in a file and read from
+    it (``run.stored.KeptColumn``)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: slice, /) -> Matrix: ...
+
+
+def union_blocks(first: Column, second: Column, size: int) -> Iterator[tuple[Matrix, Matrix]]:
     """The union of two ascending arrays of distinct values (``unique`` of both, end to
     end) in consecutive blocks of ``size`` values (the last may be shorter), each with
     whether each value is in ``second``: what ``unique(np.concatenate([first, second]))``
     and ``np.isin`` of it give, cut in blocks, without either whole array nor the sort's
-    copies in memory at once."""
+    copies in memory at once. Each array is read once, a slice at a time, in order: it may
+    be a ``Column`` read from a file."""
     size = max(1, size)
     i = j = 0
     held: list[tuple[Matrix, Matrix]] = []
     count = 0
+    rest_a, rest_b = first[0:0], second[0:0]  # read, not merged yet: the next window's start
     while i < len(first) or j < len(second):
         # up to ``size`` more of each array, cut after the smaller of their last values,
         # so that every value up to the cut is taken from both
         i2, j2 = min(len(first), i + size), min(len(second), j + size)
-        ends = [a[k - 1] for a, k in ((first, i2), (second, j2)) if k < len(a)]
-        if ends:
-            i2 = int(np.searchsorted(first, min(ends), side="right"))
-            j2 = int(np.searchsorted(second, min(ends), side="right"))
-        inside = second[j:j2]
-        merged = unique(np.concatenate([first[i:i2], inside]))
+        ahead, inside = _window(first, rest_a, i, i2), _window(second, rest_b, j, j2)
+        ends = [w[-1] for w, k, a in ((ahead, i2, first), (inside, j2, second)) if k < len(a)]
+        cut_a, cut_b = len(ahead), len(inside)
+        if ends:  # the cut is inside both windows: found there, no pass over the rest
+            cut_a = int(np.searchsorted(ahead, min(ends), side="right"))
+            cut_b = int(np.searchsorted(inside, min(ends), side="right"))
+        rest_a, rest_b = ahead[cut_a:], inside[cut_b:]
+        ahead, inside = ahead[:cut_a], inside[:cut_b]
+        i2, j2 = i + cut_a, j + cut_b
+        merged = unique(np.concatenate([ahead, inside]))
         held.append((merged, np.isin(merged, inside, assume_unique=True)))
         count += len(merged)
         i, j = i2, j2
@@ -54,3 +69,12 @@ def union_blocks(first: Matrix, second: Matrix, size: int) -> Iterator[tuple[Mat
             yield values[:size], flags[:size]
             held = [(values[size:], flags[size:])] if len(values) > size else []
             count = max(0, len(values) - size)
+
+
+def _window(column: Column, read: Matrix, start: int, stop: int) -> Matrix:
+    """``column[start:stop]``, of which ``read`` are the first values (read already)."""
+    have = start + len(read)
+    if have >= stop:
+        return read[: stop - start]
+    more = column[have:stop]
+    return np.concatenate([read, more]) if len(read) else more

@@ -43,7 +43,7 @@ from provenance.match.links import find_links
 from provenance.match.reuse_spans import Ranking, spans_for
 from provenance.match.signatures import Matrix
 from provenance.match.units import (
-    Kept,
+    KeptSteps,
     MemoryTexts,
     RowStore,
     SpanSink,
@@ -191,7 +191,7 @@ class Corpus:
         return int(self.passage_start[passage])
 
 
-class Checkpoints(Kept, Protocol):
+class Checkpoints(KeptSteps, Protocol):
     """Where a long stage keeps what it has finished, for a resumed run to take up
     (``run.workstore.WorkStore``): values whole, and the claim steps' arrays."""
 

@@ -15,11 +15,13 @@ from provenance.config import FingerprintConfig
 from provenance.model import ArticleResult, BoilerplateSpan, Passage, SegmentKind, Span
 
 if TYPE_CHECKING:  # numpy: the index's sentence units (a cold check) do without it
+    from provenance.match.codes import Column
     from provenance.semantic import Vectors
 
 __all__ = [
     "MIN_PASSAGE_CHARS",
     "Kept",
+    "KeptSteps",
     "MemoryTexts",
     "RowStore",
     "Rows",
@@ -165,6 +167,15 @@ class Kept(Protocol):
     def kept_arrays(self, name: str) -> Mapping[str, Any] | None: ...
 
     def keep_arrays(self, name: str, arrays: Mapping[str, Any]) -> None: ...
+
+
+class KeptSteps(Kept, Protocol):
+    """``Kept`` whose arrays can also be read a slice at a time from their file (the claim
+    steps merge two kept arrays of codes that way)."""
+
+    def kept_column(self, name: str, key: str) -> Column:
+        """The 1-D array ``key`` of the arrays kept as ``name`` (they must be kept)."""
+        ...
 
 
 def kept_or_made(

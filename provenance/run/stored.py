@@ -495,16 +495,91 @@ def write_arrays(path: Path, arrays: Arrays) -> int:
     return path.stat().st_size
 
 
+# How the header of a ``.npy`` is read, by its format version.
+_NPY_HEADERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+
+
+class KeptColumn:
+    """One 1-D array that ``write_arrays`` kept, read from its file a slice at a time (a
+    positioned read each; nothing of it held): what a step that goes through a kept array
+    once, in order, needs of it (``codes.union_blocks``). The array must be stored
+    uncompressed, as ``numpy.savez`` stores it (ValueError otherwise)."""
+
+    def __init__(self, path: Path, name: str) -> None:
+        self._path = path
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo(f"{name}.npy")
+        with path.open("rb") as handle:
+            handle.seek(info.header_offset)
+            local = handle.read(30)  # a member's local header, then its name and extra field
+            if info.compress_type != zipfile.ZIP_STORED or local[:4] != b"PK\x03\x04":
+                raise ValueError(f"{name} is not stored whole")
+            skip = int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
+            handle.seek(info.header_offset + 30 + skip)
+            read_header = _NPY_HEADERS.get(np.lib.format.read_magic(handle))
+            if read_header is None:
+                raise ValueError(f"{name}: a .npy format this does not read")
+            shape, _, dtype = read_header(handle)
+            if len(shape) != 1 or dtype.hasobject:
+                raise ValueError(f"{name} is not a column of numbers")
+            self._start = handle.tell()
+        self._dtype: np.dtype[Any] = dtype
+        self._count = int(shape[0])
+        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        self._closer = weakref.finalize(self, _close, self._fd)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: slice) -> npt.NDArray[Any]:
+        """Values ``index`` (a slice of step 1), as a new array."""
+        start, stop, step = index.indices(self._count)
+        if step != 1:
+            raise IndexError("a kept column is read in slices of step 1")
+        out = np.empty(max(0, stop - start), dtype=self._dtype)
+        view = out.data.cast("B")
+        done = 0
+        while done < out.nbytes:
+            got = os.preadv(self._fd, [view[done:]], self._start + start * out.itemsize + done)
+            if got <= 0:
+                raise WorkStoreError(f"{self._path}: the kept array ends early")
+            done += got
+        return out
+
+    def close(self) -> None:
+        self._closer()
+
+
 def read_arrays(path: Path, size: int) -> dict[str, npt.NDArray[Any]]:
     """What ``write_arrays`` wrote to ``path``, a file of ``size`` bytes (WorkStoreError
     when it is missing, of another size or unreadable)."""
+
+    def whole(path: Path) -> dict[str, npt.NDArray[Any]]:
+        with np.load(path, allow_pickle=False) as loaded:
+            return {name: loaded[name] for name in loaded.files}
+
+    return _kept(path, size, whole)
+
+
+def read_column(path: Path, size: int, key: str) -> KeptColumn:
+    """The array ``key`` of what ``write_arrays`` wrote to ``path`` (``size`` bytes), read
+    a slice at a time (``KeptColumn``; WorkStoreError as ``read_arrays``)."""
+    return _kept(path, size, lambda path: KeptColumn(path, key))
+
+
+T = TypeVar("T")
+
+
+def _kept(path: Path, size: int, read: Callable[[Path], T]) -> T:
     damaged = f"{path}: damaged work store: a kept checkpoint"
     try:
         if path.stat().st_size != size:
             raise WorkStoreError(f"{damaged} is not the size recorded; run without --resume")
-        with np.load(path, allow_pickle=False) as loaded:
-            return {name: loaded[name] for name in loaded.files}
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        return read(path)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise WorkStoreError(
             f"{damaged} cannot be read ({type(exc).__name__}); run without --resume"
         ) from None

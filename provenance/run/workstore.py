@@ -33,6 +33,7 @@ from provenance.match.spill import SCRATCH
 from provenance.model import Article, Origin
 from provenance.run.stored import (
     Arrays,
+    KeptColumn,
     KeptRows,
     StoredBlobs,
     StoredMatrix,
@@ -42,6 +43,7 @@ from provenance.run.stored import (
     WorkStoreError,
     by_number,
     read_arrays,
+    read_column,
     write_arrays,
 )
 
@@ -373,6 +375,15 @@ class WorkStore:
         """The arrays ``keep_arrays`` kept under ``name`` (None: none recorded)."""
         size = self._recorded(_ARRAYS.format(name))
         return None if size is None else read_arrays(self._path.parent / f"{name}.npz", size)
+
+    def kept_column(self, name: str, key: str) -> KeptColumn:
+        """The 1-D array ``key`` of the arrays kept as ``name``, read from their file a
+        slice at a time (``KeptColumn``; WorkStoreError as ``kept_arrays``, and when none
+        are recorded)."""
+        size = self._recorded(_ARRAYS.format(name))
+        if size is None:
+            raise WorkStoreError(f"{self._path}: no arrays {name} kept")
+        return read_column(self._path.parent / f"{name}.npz", size, key)
 
     def drop_arrays(self, name: str) -> None:
         """Remove the arrays ``name`` (once what they served is stored): the record first."""
