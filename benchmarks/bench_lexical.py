@@ -164,12 +164,8 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(run)
             if args.signatures is None:
                 source.unlink()
-            if not args.json:
-                print(json.dumps(run, indent=1), flush=True)
-    if args.json:
-        print(json.dumps({"runs": runs}))
-    same = [r[k] for r in runs for k in ("same_codes", "same_as_expected") if k in r]
-    return 0 if all(same) else 1
+            sides.show(run, args.json)
+    return sides.finish(runs, args.json, "same_codes", "same_as_expected")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ import hashlib
 import json
 import pickle
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -105,23 +104,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.measure:  # a side's process
         print(json.dumps(_measure(Path(args.measure[0]))))
         return 0
-    runs: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="bench-quotes-") as tmp:
-        base = sides.extract(args.base, Path(tmp) / "base")
-        for n in sorted(args.sizes):
-            path = Path(tmp) / f"results-{n}.pickle"
-            run: dict[str, Any] = {"articles": n, **_results(args.eval_dir, n, args.seed, path)}
-            run["base"] = {"commit": args.base, **sides.measure_in(base, __file__, str(path))}
-            run["new"] = sides.measure_in(ROOT, __file__, str(path))
-            run["same_groups"] = run["base"]["sha256"] == run["new"]["sha256"]
-            run["ratio"] = round(run["new"]["seconds"] / max(0.1, run["base"]["seconds"]), 3)
-            path.unlink()
-            runs.append(run)
-            if not args.json:
-                print(json.dumps(run, indent=1), flush=True)
-    if args.json:
-        print(json.dumps({"runs": runs}))
-    return 0 if all(r["same_groups"] for r in runs) else 1
+
+    def measure(n: int, base: Path, folder: Path) -> dict[str, Any]:
+        path = folder / f"results-{n}.pickle"
+        run: dict[str, Any] = {"articles": n, **_results(args.eval_dir, n, args.seed, path)}
+        run["base"] = {"commit": args.base, **sides.measure_in(base, __file__, str(path))}
+        run["new"] = sides.measure_in(ROOT, __file__, str(path))
+        run["same_groups"] = run["base"]["sha256"] == run["new"]["sha256"]
+        run["ratio"] = round(run["new"]["seconds"] / max(0.1, run["base"]["seconds"]), 3)
+        path.unlink()
+        return run
+
+    return sides.per_size(args, "bench-quotes-", measure, "same_groups")
 
 
 if __name__ == "__main__":

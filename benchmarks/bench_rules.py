@@ -18,7 +18,6 @@ import hashlib
 import json
 import pickle
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,30 +96,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.measure:  # a side's process
         print(json.dumps(_measure(Path(args.measure[0]), int(args.measure[1]))))
         return 0
-    runs: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="bench-rules-") as tmp:
-        base = sides.extract(args.base, Path(tmp) / "base")
-        for n in sorted(args.sizes):
-            units = Path(tmp) / f"units-{n}.pickle"
-            mapped = _units(args.eval_dir, n, args.seed, units)
-            run = {
-                "articles": n,
-                "map_seconds": round(mapped, 1),
-                "units_bytes": units.stat().st_size,
-                "base": {
-                    "commit": args.base,
-                    **sides.measure_in(base, __file__, str(units), str(n)),
-                },
-                "new": sides.measure_in(ROOT, __file__, str(units), str(n)),
-            }
-            run["same_rules"] = run["base"]["rules_sha256"] == run["new"]["rules_sha256"]
-            runs.append(run)
-            units.unlink()
-            if not args.json:
-                print(json.dumps(run, indent=1), flush=True)
-    if args.json:
-        print(json.dumps({"runs": runs}))
-    return 0 if all(r["same_rules"] for r in runs) else 1
+
+    def measure(n: int, base: Path, folder: Path) -> dict[str, Any]:
+        units = folder / f"units-{n}.pickle"
+        mapped = _units(args.eval_dir, n, args.seed, units)
+        run: dict[str, Any] = {
+            "articles": n,
+            "map_seconds": round(mapped, 1),
+            "units_bytes": units.stat().st_size,
+            "base": {
+                "commit": args.base,
+                **sides.measure_in(base, __file__, str(units), str(n)),
+            },
+            "new": sides.measure_in(ROOT, __file__, str(units), str(n)),
+        }
+        run["same_rules"] = run["base"]["rules_sha256"] == run["new"]["rules_sha256"]
+        units.unlink()
+        return run
+
+    return sides.per_size(args, "bench-rules-", measure, "same_rules")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,3 +49,35 @@ def arguments(description: str, eval_dir: Path, base: str, measure: int) -> argp
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--measure", nargs=measure, help=argparse.SUPPRESS)
     return parser
+
+
+def show(run: dict[str, Any], as_json: bool) -> None:
+    """One size's measures, printed as they come (unless all go out as one JSON object)."""
+    if not as_json:
+        print(json.dumps(run, indent=1), flush=True)
+
+
+def finish(runs: list[dict[str, Any]], as_json: bool, *same: str) -> int:
+    """Print the runs as one JSON object (``--json``); the exit status: 1 when a run's
+    value of one of the keys ``same`` (the sides agree) is false, else 0."""
+    if as_json:
+        print(json.dumps({"runs": runs}))
+    return 0 if all(r[key] for r in runs for key in same if key in r) else 1
+
+
+def per_size(
+    args: argparse.Namespace,
+    prefix: str,
+    measure: Callable[[int, Path, Path], dict[str, Any]],
+    same: str,
+) -> int:
+    """``measure(n, base, folder)`` for each of ``args.sizes``, smallest first: ``base`` the
+    package of ``args.base`` (extracted), ``folder`` a temporary folder; each run shown as
+    it comes (``show``), then ``finish``ed with the key ``same``: the exit status."""
+    runs: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        base = extract(args.base, Path(tmp) / "base")
+        for n in sorted(args.sizes):
+            runs.append(measure(n, base, Path(tmp)))
+            show(runs[-1], args.json)
+    return finish(runs, args.json, same)
