@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import random
 import sqlite3
@@ -324,3 +325,31 @@ def test_a_pool_scores_claims_with_the_work_stores_files_through_a_file(
     assert json.loads(stored)["claims"]  # the corpus has claims to score
     assert stored == serial
     assert not list((tmp_path / "tmp").iterdir())
+
+
+def _context_head(item: int, context: bytes, resources: object) -> tuple[int, bytes]:
+    del resources
+    return item, context[:4]
+
+
+def test_a_later_maps_context_in_a_file_of_the_same_name_is_read_afresh(
+    pool: Pool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the workers keep a map's context between its chunks; a later map's file may get the
+    # name of a removed one, and must not be taken for it
+    made = tempfile.mkstemp
+
+    def same_name(prefix: str, suffix: str) -> tuple[int, str]:
+        fd, path = made(prefix=prefix, suffix=suffix, dir=tmp_path)
+        os.close(fd)
+        os.unlink(path)
+        path = str(tmp_path / f"{prefix}same{suffix}")
+        return os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), path
+
+    monkeypatch.setattr(tempfile, "mkstemp", same_name)
+    size = local.SHARED_BYTES + 1
+    for head in (b"aaaa", b"bbbb", b"cccc"):
+        assert list(pool.map(_context_head, range(8), head * (size // 4 + 1))) == [
+            (i, head) for i in range(8)
+        ]
+    assert not list(tmp_path.iterdir())

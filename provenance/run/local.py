@@ -61,17 +61,19 @@ def available_cores() -> int:
 class _Worker:
     """The data files of one pool worker process (set by ``_start`` when it starts), and
     the context of the ``map`` it works for when that came through a file (``_Shared``):
-    the file's path and what it held."""
+    its token and what the file held."""
 
     resources: Resources | None = None
-    shared: tuple[str, Any] | None = None
+    shared: tuple[bytes, Any] | None = None
 
 
 class _Shared:
-    """A ``map``'s context pickled in a file: what each chunk carries instead of it."""
+    """A ``map``'s context pickled in a file: what each chunk carries instead of it. The
+    token tells one map from another (a later map's file may get a removed one's name)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self.token = os.urandom(16)
 
 
 class _Spool:
@@ -124,10 +126,10 @@ def _context(sent: Any) -> Any:
     if not isinstance(sent, _Shared):
         _Worker.shared = None
         return sent
-    if _Worker.shared is None or _Worker.shared[0] != sent.path:
+    if _Worker.shared is None or _Worker.shared[0] != sent.token:
         _Worker.shared = None  # the one before goes first
         with open(sent.path, "rb") as handle:
-            _Worker.shared = (sent.path, pickle.load(handle))
+            _Worker.shared = (sent.token, pickle.load(handle))
     return _Worker.shared[1]
 
 
