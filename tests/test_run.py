@@ -7,6 +7,8 @@ import os
 import pickle
 import random
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -353,3 +355,19 @@ def test_a_later_maps_context_in_a_file_of_the_same_name_is_read_afresh(
             (i, head) for i in range(8)
         ]
     assert not list(tmp_path.iterdir())
+
+
+def test_a_context_file_left_by_a_killed_process_is_removed_by_the_next_one(
+    pool: Pool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its pid is no longer alive (and not reused within this test, in practice)
+    stale = tmp_path / f"provenance-context-{gone.pid}-abc.pickle"
+    alive = tmp_path / f"provenance-context-{os.getpid()}-abc.pickle"  # a live map's
+    other = tmp_path / "provenance-context-notes.pickle"
+    for path in (stale, alive, other):
+        path.write_bytes(b"x")
+    big = b"y" * (local.SHARED_BYTES + 1)
+    assert list(pool.map(_context_size, range(2), big)) == [(0, len(big)), (1, len(big))]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, other.name])

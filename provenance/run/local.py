@@ -16,6 +16,7 @@ import pickle
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from provenance.resources import Resources
@@ -76,6 +77,26 @@ class _Shared:
         self.token = os.urandom(16)
 
 
+# The name of a context's file begins with this and the pid of the process that made it.
+_CONTEXT = "provenance-context-"
+
+
+def _remove_stale() -> None:
+    """Remove the context files that a killed process left (its pid is no longer alive):
+    a killed report cannot remove its own, and at a million articles one is hundreds of
+    MB."""
+    for path in Path(tempfile.gettempdir()).glob(f"{_CONTEXT}*-*.pickle"):
+        pid = path.name[len(_CONTEXT) :].split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:  # gone: nobody reads the file any more
+            path.unlink(missing_ok=True)
+        except OSError:  # alive, another user's
+            continue
+
+
 class _Spool:
     """Where ``Pool.map`` pickles a context: in memory up to ``limit`` bytes, then in a
     file of its own (never a whole copy in memory)."""
@@ -90,7 +111,8 @@ class _Spool:
     def write(self, data: Any) -> int:
         size = len(memoryview(data).cast("B"))
         if self._file is None and self._size + size > self._limit:
-            fd, self._path = tempfile.mkstemp(prefix="provenance-context-", suffix=".pickle")
+            _remove_stale()
+            fd, self._path = tempfile.mkstemp(prefix=f"{_CONTEXT}{os.getpid()}-", suffix=".pickle")
             self._file = os.fdopen(fd, "wb")
             self._file.writelines(self._parts)
             self._parts = []
