@@ -136,9 +136,12 @@ def _stars(corpus: _Corpus, links: Links) -> Iterator[Star]:
     order = np.argsort(ends, kind="stable")
     last = nodes[-1] + 1 if len(nodes) else 0
     cuts = np.asarray(np.searchsorted(ends[order], np.r_[nodes, last]), dtype=np.int64)
-    other = np.asarray(np.searchsorted(nodes, np.r_[links.b, links.a][order]), dtype=np.int64)
-    row = np.r_[np.arange(count), np.arange(count)][order]
-    del ends, order
+    del ends
+    # int32 columns (nodes and rows are below 2**31): 4 bytes a link end each, not 8 (18
+    # million links at a million articles)
+    other = np.searchsorted(nodes, np.r_[links.b, links.a][order]).astype(np.int32)
+    row = (order % max(count, 1)).astype(np.int32)  # the link of each end: its row
+    del order
     strong = links.level == _LEVELS.index(Confidence.STRONG)
     free = np.ones(len(nodes), dtype=np.bool_)
 
