@@ -137,8 +137,8 @@ def _stars(corpus: _Corpus, links: Links) -> Iterator[Star]:
     last = nodes[-1] + 1 if len(nodes) else 0
     cuts = np.asarray(np.searchsorted(ends[order], np.r_[nodes, last]), dtype=np.int64)
     del ends
-    # int32 columns (nodes and rows are below 2**31): 4 bytes a link end each, not 8 (18
-    # million links at a million articles)
+    # int32 columns (nodes and rows are below 2**31): 4 bytes a link end each, not 8
+    # (about 14 million links at a million articles)
     other = np.searchsorted(nodes, np.r_[links.b, links.a][order]).astype(np.int32)
     row = (order % max(count, 1)).astype(np.int32)  # the link of each end: its row
     del order
