@@ -346,6 +346,7 @@ def analyze_streamed(
             kept = replace(reduced, reuse=replace(found, spans=()), quotes=())
             store.keep("reuse", kept)
             store.forget(reuse.SIDE)  # what it held is in "reuse" now
+            store.forget(claims.TABLE)
             store.drop_rows(_VECTORS)
             for step in claims.CHECKPOINTS:
                 store.drop_arrays(step)

@@ -23,6 +23,7 @@ from provenance.fingerprint import (
     spaceless_share,
 )
 from provenance.match import claim_corpus, claim_links, claim_pairs, codes
+from provenance.match import claims as claims_module
 from provenance.match.claim_columns import TextSequence, article_record, from_record
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
 from provenance.match.claims import (
@@ -1153,9 +1154,10 @@ def test_stored_texts_read_as_a_sequence_a_block_at_a_time(
 def test_claim_steps_resumed_from_what_the_work_store_kept_make_the_same_groups(
     corpus_articles: dict[str, Article], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each claim step keeps its result in the work store; a run that finds the lexical
-    candidates kept (and lets them go while it makes the semantic ones) or finds every
-    step kept scores the same proposed pairs and makes the groups of a run in memory."""
+    """Each claim step keeps its result in the work store, and so do the groups once made.
+    A run that finds the groups kept reads them back (no corpus made, no pair scored); one
+    that finds the lexical candidates kept (and lets them go while it makes the semantic
+    ones) scores the same proposed pairs; each makes the groups of a run in memory."""
     results = pipeline.analyze_each(list(corpus_articles.values()))
     config = Config()
     lexicon = AnchorLexicon.load(load_stopwords())
@@ -1171,28 +1173,34 @@ def test_claim_steps_resumed_from_what_the_work_store_kept_make_the_same_groups(
     # the semantic step has work to do: some links were decided with a cosine
     assert any(o.link and o.link.semantic is not None for g in here for o in g.occurrences)
     (proposed,) = merged
-    assert min(proposed) > 0
 
-    def stored(drop: Sequence[str]) -> list[ClaimGroup]:
+    def stored(*drop: str, table: bool = False) -> list[ClaimGroup]:
         merged.clear()
         store = WorkStore(tmp_path, "key", resume=True)
         for name in drop:
             store.drop_arrays(name)
+        if table:
+            store.forget(claims_module.TABLE)
         vectors = store.kept_rows("claim-vectors", DIMENSIONS)
         try:
             found = find_claims(
                 results, config, lexicon, vectors_to=vectors, folder=store, checkpoints=store
             )
             assert all(store.kept_arrays(n) is not None for n in claim_links.CHECKPOINTS[-3:])
+            assert store.reduced(claims_module.TABLE) is not None
             return list(found)
         finally:
             vectors.close()
             store.close()
 
-    assert stored(()) == here  # every step made and kept
+    assert stored() == here  # every step made and kept
     assert merged == [proposed]
-    assert stored(()) == here  # every step read back: no pair scored
+    with monkeypatch.context() as patched:  # the groups read back: no corpus, no pair
+        patched.setattr(claims_module, "_Corpus", None)
+        assert stored() == here
+    assert merged == []
+    assert stored(table=True) == here  # every step's result read back: no pair scored
     assert merged == []
     # the lexical candidates read back after the semantic step
-    assert stored((claim_links.SEMANTIC, claim_links.LINKS)) == here
+    assert stored(claim_links.SEMANTIC, claim_links.LINKS, table=True) == here
     assert merged == [proposed]

@@ -27,7 +27,7 @@ from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -43,7 +43,7 @@ from provenance.match.links import find_links
 from provenance.match.reuse_spans import Ranking, spans_for
 from provenance.match.signatures import Matrix
 from provenance.match.units import (
-    KeptSteps,
+    Checkpoints,
     MemoryTexts,
     RowStore,
     SpanSink,
@@ -189,15 +189,6 @@ class Corpus:
 
     def start_of(self, passage: int) -> int:
         return int(self.passage_start[passage])
-
-
-class Checkpoints(KeptSteps, Protocol):
-    """Where a long stage keeps what it has finished, for a resumed run to take up
-    (``run.workstore.WorkStore``): values whole, and the claim steps' arrays."""
-
-    def reduced(self, stage: str) -> Any | None: ...
-
-    def keep(self, stage: str, value: Any) -> None: ...
 
 
 SIDE = "reuse-side"  # the matches, near-duplicates and clusters, kept before the claims

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # numpy: the index's sentence units (a cold check) do without
 
 __all__ = [
     "MIN_PASSAGE_CHARS",
+    "Checkpoints",
     "Kept",
     "KeptSteps",
     "MemoryTexts",
@@ -176,6 +177,15 @@ class KeptSteps(Kept, Protocol):
     def kept_column(self, name: str, key: str) -> Column:
         """The 1-D array ``key`` of the arrays kept as ``name`` (they must be kept)."""
         ...
+
+
+class Checkpoints(KeptSteps, Protocol):
+    """Where a long stage keeps what it has finished, for a resumed run to take up
+    (``run.workstore.WorkStore``): values whole, and the claim steps' arrays."""
+
+    def reduced(self, stage: str) -> Any | None: ...
+
+    def keep(self, stage: str, value: Any) -> None: ...
 
 
 def kept_or_made(
