@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -209,6 +209,21 @@ def score_task(item: PairBlock, scoring: Scoring, resources: Any) -> list[tuple[
     return scoring.links(*item)
 
 
+def _kept_codes(kept: KeptSteps | None, name: str, make: Callable[[], Mapping[str, Any]]) -> Column:
+    """The pair codes of step ``name``: made (``make``), or with ``kept`` (the work store)
+    made once and kept, then read from their file a slice at a time as they are merged,
+    never held whole (the lexical ones: 111 million, 0.9 GB, at a million articles)."""
+    if kept is None:
+        codes: Column = make()["codes"]
+        return codes
+    if kept.kept_column(name, "codes") is None:
+        kept.keep_arrays(name, make())  # the made codes go once kept
+    column = kept.kept_column(name, "codes")
+    if column is None:  # pragma: no cover - a store keeps what it is given
+        raise RuntimeError(f"the work store did not keep {name}")
+    return column
+
+
 def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> Codes:
     """Pair codes (``a * len(texts) + b``, a < b) that the claim LSH proposes over the
     texts' signatures (made with the corpus), sorted: this process's kernels give them as
@@ -269,7 +284,7 @@ def _scored(
     def lexical_codes() -> Mapping[str, Any]:
         return {"codes": _lexical_candidates(corpus, config, kernels)}
 
-    lexical: Column = kept_or_made(kept, LEXICAL, lexical_codes)["codes"]
+    lexical = _kept_codes(kept, LEXICAL, lexical_codes)
     corpus.close()  # the signatures are read
     semantic: Column = np.zeros(0, dtype=np.int64)
     if vectors is not None:
@@ -282,14 +297,7 @@ def _scored(
             codes = semantic_pairs(texts, outlets, found_by, anchors, config, kept)
             return {"codes": codes}
 
-        if kept is not None:  # the lexical codes are kept: not held through the semantic
-            # step (111 million, 0.9 GB, at a million articles)
-            del lexical
-        semantic = kept_or_made(kept, SEMANTIC, semantic_codes)["codes"]
-    if kept is not None:  # both kept: read from their files a block at a time as merged
-        lexical = kept.kept_column(LEXICAL, "codes")
-        if vectors is not None:
-            semantic = kept.kept_column(SEMANTIC, "codes")
+        semantic = _kept_codes(kept, SEMANTIC, semantic_codes)
     lone = corpus.text_outlet  # a text's only outlet, -1 for texts of several
 
     def proposed() -> Iterator[PairBlock]:

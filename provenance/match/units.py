@@ -174,8 +174,8 @@ class KeptSteps(Kept, Protocol):
     """``Kept`` whose arrays can also be read a slice at a time from their file (the claim
     steps merge two kept arrays of codes that way)."""
 
-    def kept_column(self, name: str, key: str) -> Column:
-        """The 1-D array ``key`` of the arrays kept as ``name`` (they must be kept)."""
+    def kept_column(self, name: str, key: str) -> Column | None:
+        """The 1-D array ``key`` of the arrays kept as ``name`` (None: none kept)."""
         ...
 
 

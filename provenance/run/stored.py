@@ -112,6 +112,25 @@ def _close(fd: int) -> None:
         os.close(fd)
 
 
+def _opened(owner: object, path: Path) -> tuple[int, weakref.finalize[Any, Any]]:
+    """``path`` opened read-only for ``owner``: the descriptor, and what closes it (once:
+    when called, or when ``owner`` goes)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    return fd, weakref.finalize(owner, _close, fd)
+
+
+def _read_at(fd: int, out: npt.NDArray[Any], at: int, ends_early: str) -> None:
+    """Fill ``out`` (C-contiguous) from byte ``at`` of ``fd``; WorkStoreError
+    ``ends_early`` when the file ends first."""
+    view = out.data.cast("B")
+    done = 0
+    while done < out.nbytes:
+        got = os.preadv(fd, [view[done:]], at + done)
+        if got <= 0:
+            raise WorkStoreError(ends_early)
+        done += got
+
+
 class _Reopened:
     """A file beside the work store that pickles as its path and what reading it needs,
     not its descriptor: unpickled (in a pool worker that scores with it), it opens the file
@@ -131,10 +150,9 @@ class _Reopened:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         try:
-            self._fd = os.open(self._path, os.O_RDONLY | os.O_CLOEXEC)
+            self._fd, self._closer = _opened(self, self._path)
         except OSError as e:
             raise WorkStoreError(f"{self._path}: cannot open it again: {e.strerror}") from None
-        self._closer = weakref.finalize(self, _close, self._fd)
 
     def _closed_copy(self) -> bool:
         """Close a copy's descriptor (true), or do nothing for the process that made the
@@ -269,15 +287,8 @@ class _RowFile(_Reopened):
 
     def _read(self, out: npt.NDArray[Any], start: int) -> None:
         """Rows ``start`` on into ``out`` (C-contiguous, whole rows)."""
-        size = out.nbytes
-        view = out.data.cast("B")
-        done = 0
-        while done < size:
-            at = start * self._width * self.DTYPE.itemsize + done
-            got = os.preadv(self._fd, [view[done:]], at)
-            if got <= 0:
-                raise WorkStoreError(f"{self._path}: the stored rows end early")
-            done += got
+        at = start * self._width * self.DTYPE.itemsize
+        _read_at(self._fd, out, at, f"{self._path}: the stored rows end early")
 
     def _position(self, k: int) -> int:
         if not -self._count <= k < self._count:
@@ -528,8 +539,7 @@ class KeptColumn:
             self._start = handle.tell()
         self._dtype: np.dtype[Any] = dtype
         self._count = int(shape[0])
-        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        self._closer = weakref.finalize(self, _close, self._fd)
+        self._fd, self._closer = _opened(self, path)
 
     def __len__(self) -> int:
         return self._count
@@ -540,13 +550,8 @@ class KeptColumn:
         if step != 1:
             raise IndexError("a kept column is read in slices of step 1")
         out = np.empty(max(0, stop - start), dtype=self._dtype)
-        view = out.data.cast("B")
-        done = 0
-        while done < out.nbytes:
-            got = os.preadv(self._fd, [view[done:]], self._start + start * out.itemsize + done)
-            if got <= 0:
-                raise WorkStoreError(f"{self._path}: the kept array ends early")
-            done += got
+        at = self._start + start * out.itemsize
+        _read_at(self._fd, out, at, f"{self._path}: the kept array ends early")
         return out
 
     def close(self) -> None:

@@ -376,14 +376,12 @@ class WorkStore:
         size = self._recorded(_ARRAYS.format(name))
         return None if size is None else read_arrays(self._path.parent / f"{name}.npz", size)
 
-    def kept_column(self, name: str, key: str) -> KeptColumn:
+    def kept_column(self, name: str, key: str) -> KeptColumn | None:
         """The 1-D array ``key`` of the arrays kept as ``name``, read from their file a
-        slice at a time (``KeptColumn``; WorkStoreError as ``kept_arrays``, and when none
-        are recorded)."""
+        slice at a time (``KeptColumn``; None: none recorded; WorkStoreError as
+        ``kept_arrays``)."""
         size = self._recorded(_ARRAYS.format(name))
-        if size is None:
-            raise WorkStoreError(f"{self._path}: no arrays {name} kept")
-        return read_column(self._path.parent / f"{name}.npz", size, key)
+        return None if size is None else read_column(self._path.parent / f"{name}.npz", size, key)
 
     def drop_arrays(self, name: str) -> None:
         """Remove the arrays ``name`` (once what they served is stored): the record first."""
