@@ -31,7 +31,6 @@ every span it returns names its reason and the rule that fired:
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -47,6 +46,7 @@ from provenance.model import (
     Segmentation,
     outlet_key,
 )
+from provenance.pair_counts import PairCounts
 from provenance.templates import TemplateSentences, sentence_hash
 
 R = BoilerplateReason
@@ -116,30 +116,24 @@ def repeats_of(
     return repeats_from_counts(count_units(hashed), config)
 
 
-def count_units(hashed: Iterable[tuple[str, frozenset[int]]]) -> dict[str, Counter[int]]:
-    """Per outlet, in how many of the articles each hash occurs. Counts of disjoint parts
-    of a corpus add up, so a cluster can count per partition and add the counts in a tree
-    (``run.dask_flow``) before ``repeats_from_counts``."""
-    counts: dict[str, Counter[int]] = {}
+def count_units(hashed: Iterable[tuple[str, frozenset[int]]]) -> PairCounts:
+    """Per outlet, in how many of the articles each hash occurs (``PairCounts``: numpy
+    columns for a corpus, a dictionary for a few articles). Counts of disjoint parts of a
+    corpus add up (``PairCounts.merge``), so a cluster can count per partition and add the
+    counts in a tree (``run.dask_flow``) before ``repeats_from_counts``."""
+    counts = PairCounts()
     for key, hashes in hashed:
         if key:
-            counts.setdefault(key, Counter()).update(hashes)
+            counts.add(key, hashes)
     return counts
 
 
-def repeats_from_counts(
-    counts: Mapping[str, Counter[int]], config: BoilerplateConfig
-) -> OutletRepeats:
-    """The hashes counted in at least ``outlet_repeat_min_articles`` articles, per outlet."""
-    keep = config.outlet_repeat_min_articles
-    return OutletRepeats(
-        FrozenMap(
-            {
-                outlet: frozenset(h for h, n in counter.items() if n >= keep)
-                for outlet, counter in sorted(counts.items())
-            }
-        )
-    )
+def repeats_from_counts(counts: PairCounts, config: BoilerplateConfig) -> OutletRepeats:
+    """The hashes counted in at least ``outlet_repeat_min_articles`` articles, per outlet
+    (every outlet counted, with no hash when none is)."""
+    least = config.outlet_repeat_min_articles
+    kept = counts.kept_by_name(lambda articles: articles >= least)
+    return OutletRepeats(FrozenMap({outlet: kept[outlet] for outlet in sorted(kept)}))
 
 
 def outlet_repeats(

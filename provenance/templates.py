@@ -30,11 +30,13 @@ import hashlib
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from provenance.anchors import AnchorLexicon, anchors
 from provenance.config import BoilerplateConfig
 from provenance.model import ArticleResult
+from provenance.pair_counts import PairCounts
 
 _SPACE = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
@@ -98,60 +100,34 @@ def sentence_votes(
     return Votes(outlet, tuple(sorted(out.items())))
 
 
-@dataclass
-class VoteCounts:
-    """Per sentence hash: articles that print it, those where it carries anchors, and its
-    outlets (at most ``template_min_outlets`` kept: the test needs no more). Counts of
-    disjoint parts of a corpus add up (``add``), so a cluster can count per partition and
-    add the counts in a tree (``run.dask_flow``) before ``templates_from_counts``."""
-
-    articles: dict[int, int] = field(default_factory=dict)
-    anchored: dict[int, int] = field(default_factory=dict)
-    outlets: dict[int, set[str]] = field(default_factory=dict)
-
-    def add(self, other: VoteCounts, need_outlets: int) -> VoteCounts:
-        for key, n in other.articles.items():
-            self.articles[key] = self.articles.get(key, 0) + n
-            self.anchored[key] = self.anchored.get(key, 0) + other.anchored[key]
-            seen = self.outlets.setdefault(key, set())
-            for outlet in sorted(other.outlets[key]):
-                if len(seen) >= need_outlets:
-                    break
-                seen.add(outlet)
-        return self
-
-
-def count_votes(votes: Iterable[Votes], config: BoilerplateConfig) -> VoteCounts:
-    """The counts of some articles' votes."""
-    counts = VoteCounts()
-    need_outlets = config.template_min_outlets
+def count_votes(votes: Iterable[Votes]) -> PairCounts:
+    """The counts of some articles' votes: per (outlet, sentence hash), the articles that
+    print it and those where it carries anchors (``PairCounts``). Counts of disjoint parts
+    of a corpus add up (``PairCounts.merge``), so a cluster can count per partition and add
+    the counts in a tree (``run.dask_flow``) before ``templates_from_counts``."""
+    counts = PairCounts(width=2)
     for v in votes:
-        for key, has_anchor in v.anchored:
-            counts.articles[key] = counts.articles.get(key, 0) + 1
-            counts.anchored[key] = counts.anchored.get(key, 0) + has_anchor
-            seen = counts.outlets.setdefault(key, set())
-            if len(seen) < need_outlets:
-                seen.add(v.outlet)
+        counts.add(v.outlet, [key for key, _ in v.anchored], [int(a) for _, a in v.anchored])
     return counts
 
 
 def templates_from_counts(
-    counts: VoteCounts, n_articles: int, config: BoilerplateConfig
+    counts: PairCounts, n_articles: int, config: BoilerplateConfig
 ) -> TemplateSentences:
     """The hashes that pass the three tests of the module docstring."""
     need = min_articles(n_articles, config)
-    keep = frozenset(
-        k
-        for k, n in counts.articles.items()
-        if n >= need
-        and len(counts.outlets[k]) >= config.template_min_outlets
-        and counts.anchored[k] <= config.template_max_anchored_share * n
-    )
-    return TemplateSentences(keep, need)
+    outlets_needed = config.template_min_outlets
+    share = config.template_max_anchored_share
+
+    def passes(outlets: Any, articles: Any, anchored: Any) -> Any:
+        # ints or numpy columns: ``&`` of the three comparisons means the same on both
+        return (articles >= need) & (outlets >= outlets_needed) & (anchored <= share * articles)
+
+    return TemplateSentences(counts.kept_by_hash(passes), need)
 
 
 def reduce_votes(
     votes: Iterable[Votes], n_articles: int, config: BoilerplateConfig
 ) -> TemplateSentences:
     """Reduce step: the hashes that pass the three tests of the module docstring."""
-    return templates_from_counts(count_votes(votes, config), n_articles, config)
+    return templates_from_counts(count_votes(votes), n_articles, config)

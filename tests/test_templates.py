@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from provenance import pipeline
+from provenance import pair_counts, pipeline
 from provenance.anchors import AnchorLexicon, anchors
 from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig
 from provenance.model import Article, ArticleResult, BoilerplateReason
+from provenance.pair_counts import PairCounts
 
 R = BoilerplateReason
 
@@ -152,13 +153,17 @@ def test_how_many_articles_many_is_grows_with_the_corpus() -> None:
     assert min_articles(100_000, config) == 100
 
 
+@pytest.mark.parametrize("small", [pair_counts.SMALL, 0])  # a dictionary, numpy columns
 def test_vote_counts_of_parts_add_up_to_the_corpus_counts(
-    anchor_lexicon: AnchorLexicon,
+    anchor_lexicon: AnchorLexicon, small: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The Dask engine counts template votes per partition and adds the counts in a tree:
-    any split of the corpus, added in any grouping, gives the whole corpus's templates."""
+    any split of the corpus, added in any grouping, gives the whole corpus's templates,
+    whether the counts are added up in a dictionary or in columns."""
     from provenance import templates
     from provenance.segment import segment
+
+    monkeypatch.setattr(pair_counts, "SMALL", small)
 
     config = BoilerplateConfig()
     articles = [_article(n, *s, CHROME) for n, s in enumerate(STORIES)]
@@ -174,15 +179,14 @@ def test_vote_counts_of_parts_add_up_to_the_corpus_counts(
     ]
     whole = templates.reduce_votes(votes, len(votes), config)
     assert whole.contains(CHROME)
-    need = config.template_min_outlets
-    singles = [templates.count_votes([v], config) for v in votes]
-    left = templates.VoteCounts()
+    singles = [templates.count_votes([v]) for v in votes]
+    left = PairCounts(width=2)
     for part in singles:  # one article at a time, from the left
-        left.add(part, need)
-    pairs = [templates.count_votes(votes[i : i + 2], config) for i in range(0, len(votes), 2)]
-    tree = templates.VoteCounts().add(pairs[0], need)
+        left.merge(part)
+    pairs = [templates.count_votes(votes[i : i + 2]) for i in range(0, len(votes), 2)]
+    tree = PairCounts(width=2).merge(pairs[0])
     for part in reversed(pairs[1:]):  # pairs, added right to left
-        tree.add(part, need)
+        tree.merge(part)
     for counts in (left, tree):
         assert templates.templates_from_counts(counts, len(votes), config) == whole
 

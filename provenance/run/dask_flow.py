@@ -52,7 +52,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
-from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
@@ -75,6 +74,7 @@ from provenance.model import (
     Match,
     Segmentation,
 )
+from provenance.pair_counts import PairCounts
 from provenance.run.dask import DaskExecutor, Pair, _run_part
 from provenance.run.dask_connect import worker_resources
 from provenance.run.dask_inputs import Inputs
@@ -88,7 +88,7 @@ FAN_IN = 8
 # run's longest chain, the rest of the report is computed beside it
 CLAIMS_PRIORITY = 1
 
-Counts = tuple[dict[str, Counter[int]], templates.VoteCounts]
+Counts = tuple[PairCounts, PairCounts]  # outlet repeats, template votes
 
 
 @dataclass(frozen=True)
@@ -109,16 +109,14 @@ def _units_part(articles: list[Article], config: Config) -> Counts:
     resources = worker_resources()
     units = [pipeline._units_task(a, config, resources) for a in articles]
     hashed = boilerplate.count_units(h for h, _ in units)
-    return hashed, templates.count_votes((v for _, v in units), config.boilerplate)
+    return hashed, templates.count_votes(v for _, v in units)
 
 
-def _add_counts(config: Config, *parts: Counts) -> Counts:
-    hashed: dict[str, Counter[int]] = {}
-    votes = templates.VoteCounts()
+def _add_counts(*parts: Counts) -> Counts:
+    hashed, votes = PairCounts(), PairCounts(width=2)
     for counts, vote in parts:
-        for outlet, counter in counts.items():
-            hashed.setdefault(outlet, Counter()).update(counter)
-        votes.add(vote, config.boilerplate.template_min_outlets)
+        hashed.merge(counts)
+        votes.merge(vote)
     return hashed, votes
 
 
@@ -167,12 +165,11 @@ def _classify_part(
 # ------------------------------------------------------------------ the client's side
 
 
-def _tree(executor: DaskExecutor, config: Config, parts: list[Future[Any]]) -> Future[Any]:
+def _tree(executor: DaskExecutor, parts: list[Future[Any]]) -> Future[Any]:
     client = executor.client
     while len(parts) > 1:
         parts = [
-            client.submit(_add_counts, config, *parts[i : i + FAN_IN])
-            for i in range(0, len(parts), FAN_IN)
+            client.submit(_add_counts, *parts[i : i + FAN_IN]) for i in range(0, len(parts), FAN_IN)
         ]
     return parts[0]
 
@@ -305,7 +302,7 @@ def analyze_streamed(
     client = executor.client
     total = inputs.total
     counts = [client.submit(_units_part, part, config) for part in inputs.parts]
-    context = client.submit(_context, config, total, _tree(executor, config, counts))
+    context = client.submit(_context, config, total, _tree(executor, counts))
     results = [client.submit(_analyze_part, part, context) for part in inputs.parts]
     executor.mark("inputs, rules, analysis", *results)
     del counts, context
