@@ -21,7 +21,6 @@ copied paragraph is one span with one grade.
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
@@ -36,6 +35,7 @@ from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, shingles
 from provenance.match.articles import ArticleTable
 from provenance.match.candidates import SignatureRows, Signatures
+from provenance.match.claim_columns import number_distinct, text_digest
 from provenance.match.claim_corpus import WorkFolder
 from provenance.match.claims import find_claims
 from provenance.match.duplicates import find_duplicates
@@ -78,11 +78,6 @@ class Reuse:
     claims: Sequence[ClaimGroup]  # in report order (``claim_groups.ClaimTable``)
 
 
-def text_digest(text: str) -> bytes:
-    """The 128-bit hash that tells distinct passage texts apart."""
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-
-
 @dataclass(frozen=True)
 class Corpus:
     """Passages of a corpus grouped by distinct text, with their signatures: numpy arrays
@@ -115,7 +110,9 @@ class Corpus:
         memory or written to ``signatures_to`` (the work folder) as they are made."""
         minimum = config.fingerprint.min_passage_chars
         articles = ArticleTable()
-        owner, starts, ends = array("q"), array("q"), array("q")
+        # per passage: its article, start and end (int32, 4 bytes each: a record's size
+        # keeps offsets below 2**31), and the 128-bit hash of its text
+        owner, starts, ends = array("i"), array("i"), array("i")
         digests = bytearray()
         for k, r in enumerate(results):
             articles.add(r.article)
@@ -124,14 +121,10 @@ class Corpus:
                 starts.append(p.start)
                 ends.append(p.end)
                 digests += text_digest(p.text)
-        keys = np.frombuffer(bytes(digests), dtype=np.uint64).reshape(-1, 2)
-        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-        order = np.argsort(first)  # distinct texts numbered by their first occurrence
-        rank = np.empty(len(first), dtype=np.int64)
-        rank[order] = np.arange(len(first))
-        passage_text = rank[inverse.reshape(-1)] if len(keys) else np.zeros(0, dtype=np.int64)
-        firsts = first[order]
-        start_of, end_of, owner_of = np.asarray(starts), np.asarray(ends), np.asarray(owner)
+        passage_text, firsts = number_distinct(digests)
+        del digests  # what the signing pass holds: the columns, not their making
+        start_of, end_of, owner_of = (_column(x) for x in (starts, ends, owner))
+        del starts, ends, owner
         params = FingerprintParams.from_config(config.fingerprint)
         shingler = partial(shingles, params=params)
         signed = SignedBatches(kernels, params, shingler, signatures_to, texts.extend)
@@ -164,8 +157,10 @@ class Corpus:
         articles by id; the passages in article, then text order)."""
         if not isinstance(articles, ArticleTable):
             articles = ArticleTable.of(articles.values())
-        by_text = np.argsort(passage_text, kind="stable")
+        # int32 (4 bytes a passage): fewer than 2**31 passages
+        by_text = np.argsort(passage_text, kind="stable").astype(np.int32)
         bounds = np.searchsorted(passage_text[by_text], np.arange(len(lengths) + 1))
+        bounds = bounds.astype(np.int32)
         return cls(
             articles,
             articles.ids,
@@ -189,6 +184,11 @@ class Corpus:
 
     def start_of(self, passage: int) -> int:
         return int(self.passage_start[passage])
+
+
+def _column(values: array[int]) -> Matrix:
+    """An ``array`` of int32 as a numpy column of its own (the array can go)."""
+    return np.frombuffer(values, dtype=np.int32).copy() if values else np.zeros(0, np.int32)
 
 
 SIDE = "reuse-side"  # the matches, near-duplicates and clusters, kept before the claims

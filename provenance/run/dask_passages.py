@@ -17,7 +17,7 @@ from distributed import Future
 
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, shingles
-from provenance.match.reuse import text_digest
+from provenance.match.claim_columns import text_digest
 from provenance.match.signatures import BatchSigner, Matrix, Permutations, union
 from provenance.match.units import passages_of
 from provenance.model import Article, ArticleResult, Passage
