@@ -16,7 +16,7 @@ from provenance import pipeline
 from provenance.anchors import AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
-from provenance.match import reuse, reuse_spans
+from provenance.match import claim_columns, reuse, reuse_spans
 from provenance.match.align import Alignment, similarity
 from provenance.match.candidates import Candidate, Signatures
 from provenance.match.claims import load_stopwords
@@ -743,6 +743,37 @@ def test_the_link_table_holds_the_links_of_links_of_as_columns() -> None:
     assert wide.of_text(1) == [Link(0, (5, 70_005), (0, 70_000), 87.123, 0.12345)]
 
 
+@pytest.mark.parametrize("fold", [1, 2, 3, 65_536])
+def test_the_link_table_made_a_block_at_a_time_holds_the_same_links(
+    monkeypatch: pytest.MonkeyPatch, fold: int
+) -> None:
+    """``LinkTable.of`` makes its columns ``_FOLD`` links at a time: however the links are
+    cut into blocks, the table holds the links ``links_of`` makes. With one alignment
+    whose offsets pass 16 bits and whose score is not whole hundredths (its two links in
+    one block, or that block and the next), every block's columns are widened alike: 32-bit
+    offsets and float64 scores for all, the same values."""
+    from provenance.match import links
+    from provenance.match.links import LinkTable, directed, links_of
+
+    monkeypatch.setattr(links, "_FOLD", fold)
+    edits = WordEdits(changed=1, inserted=2, deleted=0)
+    aligned = [
+        (Candidate(2, 3, 0.5), Alignment(0, 30, 2, 32, 100.0)),
+        (Candidate(1, 2, 0.4), Alignment(0, 5, 0, 5, 43.99)),
+        (Candidate(0, 2, 0.7), Alignment(1, 9, 3, 11, 44.0, edits)),
+        (Candidate(1, 4, 0.35), Alignment(2, 40, 0, 38, 61.5)),
+    ]
+    odd = (Candidate(3, 5, 0.12345), Alignment(0, 70_000, 5, 70_005, 87.123))
+    for given in (aligned, [*aligned[:2], odd, *aligned[2:]]):
+        table = LinkTable.of(directed(given, Config()))
+        expected = links_of(given, Config())
+        assert len(table) == sum(len(k) for k in expected.values())  # 43.99: under the floor
+        assert {u: table.of_text(u) for u in range(7)} == {u: expected.get(u, []) for u in range(7)}
+        narrow = given is aligned
+        assert table._spans.dtype == (np.uint16 if narrow else np.int32)
+        assert table._floats.dtype == (np.uint16 if narrow else np.float64)
+
+
 def test_candidates_are_aligned_a_chunk_at_a_time_each_with_its_own_texts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -909,7 +940,7 @@ def test_the_corpus_numbers_distinct_passages_by_first_occurrence_and_signs_each
     texts are numbered as first met (W1 0, W2 1, W3 2, O3 3), each stored and signed once,
     at most SIGN_CHUNK at a time (3: a batch of 3, then 1; 2: two batches of 2 and no empty
     third); W1 occurs at passages 0 and 6. The articles are kept as columns, read back
-    without their text."""
+    without their text; the passages' columns are int32."""
     config = Config()
     arts = [
         Article("a", W1 + "\n" + W2, outlet="One"),
@@ -945,6 +976,9 @@ def test_the_corpus_numbers_distinct_passages_by_first_occurrence_and_signs_each
         assert np.array_equal(np.asarray(corpus.signatures), signed)
         assert [corpus.occurrences(u) for u in range(4)] == [[0, 6], [1, 2], [3, 4], [5]]
         assert (corpus.article_of(6).id, corpus.start_of(6)) == ("c", c_w1)
+        per_passage = (corpus.passage_article, corpus.passage_start, corpus.passage_text)
+        columns = (*per_passage, corpus.by_text, corpus.bounds, corpus.lengths)
+        assert {c.dtype for c in columns} == {np.dtype(np.int32)}  # 4 bytes a passage
 
 
 def _nan_digest_sentence() -> str:
@@ -953,7 +987,7 @@ def _nan_digest_sentence() -> str:
     does not hang on one hash function's output for one hand-picked sentence."""
     for day in range(100_000):
         text = f"The council met on day {day} of the session and agreed the budget for the year."
-        if np.isnan(np.frombuffer(reuse.text_digest(text)[:8], dtype=np.float64)[0]):
+        if np.isnan(np.frombuffer(claim_columns.text_digest(text)[:8], dtype=np.float64)[0]):
             return text
     raise AssertionError("no sentence in 100,000 has a NaN first half: is the digest 128-bit?")
 

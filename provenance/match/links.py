@@ -7,12 +7,14 @@ signatures -> band-key candidates -> rapidfuzz alignment, ``ALIGN_CHUNK`` pairs 
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from provenance.config import Config
 from provenance.match.align import Alignment
@@ -37,10 +39,10 @@ class Link:
     edits: WordEdits = field(default_factory=WordEdits)  # my words against theirs
 
 
-# A link's int columns as stored (``LinkTable``), and how many are gathered at 64 bits
-# before they are narrowed.
+# A link's int columns as stored (``LinkTable``), and how many links are gathered in Python
+# arrays (88 bytes each) before they are made compact (``_blocks``).
 _INT = np.int32
-_FOLD = 8 * 65_536
+_FOLD = 65_536
 
 # Candidate pairs aligned at once: their texts are read back together (from the work store
 # when there is one), so memory holds one chunk of texts, not the corpus.
@@ -101,7 +103,21 @@ class LinkTable:
     in candidate order within a text): about 22 bytes a link instead of six objects; the
     ``Link`` objects of one text are made when ``of_text`` asks for them."""
 
-    def __init__(self, owner: Matrix, ints: Matrix, floats: Matrix) -> None:
+    def __init__(self, blocks: Iterable[_Block]) -> None:
+        """The table of ``blocks`` of links (``_block``: compact columns, in candidate
+        order), grouped here by the text each starts from; the blocks are let go a column
+        at a time."""
+        owners: list[Matrix] = []
+        others: list[Matrix] = []
+        spans: list[Matrix] = [np.zeros((0, 7), dtype=np.uint16)]
+        floats: list[Matrix] = [np.zeros(0, dtype=np.uint16)]
+        for owner_of, other, span, pair in blocks:
+            owners.append(owner_of)
+            others.append(other)
+            spans.append(span)
+            floats.append(pair)
+        owner = _joined(owners, np.int32)
+        del owners
         order = np.argsort(owner, kind="stable")  # grouped by text, candidate order kept
         owner = owner[order]
         index = np.int32 if len(owner) < 1 << 31 else np.int64
@@ -109,35 +125,28 @@ class LinkTable:
         top = int(owner[-1]) + 2 if len(owner) else 1
         self._bounds = np.searchsorted(owner, np.arange(top)).astype(index)
         del owner
-        ints = ints.reshape(-1, 8)[order]
         # the other text (a number), then mine start/end, theirs start/end, edits
         # changed/inserted/deleted: offsets and word counts in a passage (one paragraph),
-        # 16 bits each when they fit, else 32
-        self._other: Matrix = ints[:, 0].copy()
-        small = not len(ints) or (int(ints[:, 1:].min()) >= 0 and int(ints[:, 1:].max()) < 1 << 16)
-        self._spans: Matrix = ints[:, 1:].astype(np.uint16 if small else ints.dtype)
-        del ints
-        self._floats, self._scales = _scaled(floats.reshape(-1, 2)[order])
+        # 16 bits each when every block's fit, else 32
+        self._other: Matrix = _joined(others, _INT)[order]
+        del others
+        wide = any(block.dtype != np.uint16 for block in spans)
+        self._spans: Matrix = _joined(spans, _INT if wide else np.uint16)[order]
+        del spans
+        # (score, estimate) as 16-bit multiples of ``_SCALES`` when every block's were
+        # exact, else as made (a scaled block divided back gives the very floats)
+        exact = all(block.dtype == np.uint16 for block in floats)
+        self._scales = _SCALES if exact else None
+        if not exact:
+            floats = [_unscaled(f) for f in floats]
+        self._floats: Matrix = _joined(floats, np.uint16 if exact else np.float64)
+        self._floats = self._floats.reshape(-1, 2)[order]
 
     @classmethod
     def of(cls, links: Iterable[tuple[int, Link]]) -> LinkTable:
-        owner, ints, floats = array("q"), array("q"), array("d")
-        narrow: list[Matrix] = []  # the int columns a block at a time, 32 bits each
-
-        def fold() -> None:
-            narrow.append(np.frombuffer(ints, dtype=np.int64).astype(_INT))
-            del ints[:]
-
-        for u, k in links:
-            owner.append(u)
-            e = k.edits
-            ints.extend((k.other, *k.mine, *k.theirs, e.changed, e.inserted, e.deleted))
-            floats.extend((k.score, k.estimated_jaccard))
-            if len(ints) >= _FOLD:
-                fold()
-        fold()
-        as_float = np.frombuffer(floats, dtype=np.float64) if floats else np.zeros(0)
-        return cls(np.asarray(owner, dtype=np.int64), np.concatenate(narrow), as_float)
+        """The table of ``links``, made compact ``_FOLD`` links at a time (26 bytes a link
+        while the rest come, not 88 as Python arrays)."""
+        return cls(_blocks(iter(links)))
 
     def __len__(self) -> int:
         return len(self._other)
@@ -156,6 +165,49 @@ class LinkTable:
             Link(o, (ms, me), (ts, te), score, j, WordEdits(c, i, d))
             for o, (ms, me, ts, te, c, i, d), (score, j) in zip(others, spans, floats, strict=True)
         ]
+
+
+# A block of links as columns: owner (int32), other (int32), the seven offsets and counts
+# (uint16 when they fit, else int32), (score, estimate) pairs flat (uint16 scaled by
+# ``_SCALES`` when exact, else float64)
+_Block = tuple[Matrix, Matrix, Matrix, Matrix]
+
+
+def _blocks(links: Iterator[tuple[int, Link]]) -> Iterator[_Block]:
+    """``links`` as compact columns, ``_FOLD`` links at a time."""
+    while True:
+        ints, floats = array("q"), array("d")
+        for u, k in itertools.islice(links, _FOLD):
+            e = k.edits
+            ints.extend((u, k.other, *k.mine, *k.theirs, e.changed, e.inserted, e.deleted))
+            floats.extend((k.score, k.estimated_jaccard))
+        if not ints:
+            return
+        rows = np.frombuffer(ints, dtype=np.int64).reshape(-1, 9)
+        spans = rows[:, 2:]
+        small = int(spans.min()) >= 0 and int(spans.max()) < 1 << 16
+        scaled, _ = _scaled(np.frombuffer(floats, dtype=np.float64).reshape(-1, 2))
+        yield (
+            rows[:, 0].astype(np.int32),
+            rows[:, 1].astype(_INT),
+            spans.astype(np.uint16 if small else _INT),
+            scaled.reshape(-1),
+        )
+
+
+def _unscaled(floats: Matrix) -> Matrix:
+    """A block's (score, estimate) values as float64 (divided back when scaled)."""
+    if floats.dtype != np.uint16:
+        return floats
+    divided: Matrix = floats.reshape(-1, 2) / np.array(_SCALES)
+    return divided.reshape(-1)
+
+
+def _joined(blocks: Sequence[Matrix], dtype: npt.DTypeLike) -> Matrix:
+    """The blocks end to end (by rows) as ``dtype``."""
+    if not blocks:
+        return np.zeros(0, dtype=dtype)
+    return np.concatenate(blocks).astype(dtype, copy=False)
 
 
 # A link's score is an alignment score rounded to 2 places and its estimated Jaccard a share

@@ -270,8 +270,9 @@ class MatchColumns:
         # an id's number: ``ids.index`` (``articles.Ids``: a binary search) without a map
         self._position = ids.index if position is None else position.__getitem__
         # a: article, start, end; b: article, start, end; grade; edits: changed, inserted,
-        # deleted. Then score and estimated Jaccard.
-        self._ints, self._floats = array("q"), array("d")
+        # deleted (int32: article numbers and a record's offsets are below 2**31). Then
+        # score and estimated Jaccard.
+        self._ints, self._floats = array("i"), array("d")
 
     def extend(self, matches: Iterable[Match]) -> None:
         at = self._position
@@ -285,8 +286,11 @@ class MatchColumns:
             self._floats.extend((m.score, m.estimated_jaccard))
 
     def table(self) -> MatchTable:
-        ints = np.array(self._ints, dtype=np.int64).reshape(-1, 10)
-        floats = np.array(self._floats, dtype=np.float64).reshape(-1, 2)
+        """The matches made, in report order, the first maker of each pair of sides; the
+        columns gathered so far are let go (read in place, not copied, until sorted)."""
+        ints = np.frombuffer(self._ints, dtype=np.int32).reshape(-1, 10)
+        floats = np.frombuffer(self._floats, dtype=np.float64).reshape(-1, 2)
+        self._ints, self._floats = array("i"), array("d")
         n = len(self._ids)
         rank = np.arange(n)  # an article's id among the ids, in str order
         if not isinstance(self._ids, Ids):  # a table's ids are in order already
@@ -299,13 +303,11 @@ class MatchColumns:
         ints, floats = ints[first], floats[first]
         used = np.unique(ints[:, [0, 3]])  # the articles the matches name
         ints[:, [0, 3]] = np.searchsorted(used, ints[:, [0, 3]])
-        if not len(ints) or int(ints.max()) < 1 << 31:  # numbers, offsets, counts
-            ints = ints.astype(np.int32)
         return MatchTable([self._ids[k] for k in used.tolist()], ints, floats)
 
 
 class MatchTable(Lazy[Match]):
-    """The matches in report order as numpy columns (int32 when they fit: 56 bytes a
+    """The matches in report order as numpy columns (int32 and float64: 56 bytes a
     match), a ``Match`` made when one is read; the ids of the articles they name in one
     UTF-8 buffer."""
 
