@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +195,46 @@ def _sentences(articles: dict[str, Article]) -> list[str]:
 
     abbreviations = Abbreviations.load()
     return [s.text for a in articles.values() for s in segment(a.text, abbreviations).sentences]
+
+
+def test_the_pool_signs_and_aligns_as_this_process_does(
+    corpus_articles: dict[str, Article], pool: Pool
+) -> None:
+    """``PoolKernels`` sends a call's texts (and pairs, each block with the texts it names
+    alone) to the workers in blocks: the seed corpus's sentences signed there are this
+    process's signatures row for row, and each sentence paired with itself and its next two
+    aligns there as here, in order. A call of fewer texts than two chunks stays
+    here (no worker is asked)."""
+    import numpy as np
+
+    from provenance.fingerprint import FingerprintParams, shingles
+    from provenance.match.candidates import Candidate
+    from provenance.run.kernels import Local
+    from provenance.run.local import PoolKernels
+    from provenance.segment import Abbreviations, segment
+
+    abbreviations = Abbreviations.load()
+    texts = [
+        s.text for a in corpus_articles.values() for s in segment(a.text, abbreviations).sentences
+    ]
+    kernels = PoolKernels(pool)
+    assert len(texts) >= 2 * pool.chunk
+    assert len(kernels._blocks(len(texts))) > 1
+    params = FingerprintParams.from_config(Config().fingerprint)
+    shingled = partial(shingles, params=params)  # a partial pickles: the report's shingler
+    here = Local().sign(texts, params, shingled)
+    assert here.shape == (len(texts), params.num_perm)
+    assert np.array_equal(kernels.sign(texts, params, shingled), here)
+    # each sentence with itself (aligned whole) and its next two: a block names its own
+    # stretch of texts, renumbered from 0 on the worker
+    n = len(texts)
+    pairs = [Candidate(a, b, 0.5) for a in range(n) for b in range(a, min(n, a + 3))]
+    aligned = Local().align(texts, pairs)
+    assert all(aligned[k] is not None for k in range(0, len(pairs), 3))
+    assert kernels.align(texts, pairs) == aligned
+    few = pairs[: pool.chunk]
+    assert kernels._blocks(len(few)) == []
+    assert kernels.align(texts, few) == aligned[: pool.chunk]
 
 
 def test_the_vectors_go_to_the_sink_run_by_run_as_one_encode_gives_them(

@@ -64,6 +64,14 @@ class Candidate:
     estimated_jaccard: float
 
 
+def localized(pairs: Sequence[Candidate]) -> tuple[list[int], list[Candidate]]:
+    """The texts ``pairs`` name (ascending, each once) and the pairs renumbered into that
+    list, estimates kept: what aligning them reads, or sends to a worker."""
+    needed = sorted({x for c in pairs for x in (c.a, c.b)})
+    local = {u: n for n, u in enumerate(needed)}
+    return needed, [Candidate(local[c.a], local[c.b], c.estimated_jaccard) for c in pairs]
+
+
 class CandidateTable(Sequence[Candidate]):
     """Candidate pairs as numpy columns (a, b, equal values over ``width``), about 10
     bytes a pair; a ``Candidate`` is made when one is read (its estimate rounded to 4

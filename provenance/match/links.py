@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from provenance.config import Config
 from provenance.match.align import Alignment
-from provenance.match.candidates import Candidate
+from provenance.match.candidates import Candidate, localized
 from provenance.match.signatures import Matrix
 from provenance.model import WordEdits
 from provenance.run.kernels import Kernels
@@ -66,11 +66,8 @@ def _aligned(
     read back at a time."""
     for at in range(0, len(candidates), ALIGN_CHUNK):
         chunk = candidates[at : at + ALIGN_CHUNK]
-        needed = sorted({x for c in chunk for x in (c.a, c.b)})
-        local = {u: n for n, u in enumerate(needed)}
-        texts = corpus.texts.many(needed)
-        pairs = [Candidate(local[c.a], local[c.b], c.estimated_jaccard) for c in chunk]
-        yield from zip(chunk, kernels.align(texts, pairs), strict=True)
+        needed, pairs = localized(chunk)
+        yield from zip(chunk, kernels.align(corpus.texts.many(needed), pairs), strict=True)
 
 
 def directed(

@@ -120,6 +120,16 @@ class Local:
         embed_in_runs(texts, model, sink, _here, EMBED_BLOCK)
 
 
+def sign_block(texts: Sequence[str], params: FingerprintParams, shingler: Shingler) -> Matrix:
+    """``Local.sign`` as a call a worker runs (a pool's ``each``)."""
+    return Local().sign(texts, params, shingler)
+
+
+def align_block(texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:
+    """``Local.align`` as a call a worker runs (a pool's ``each``)."""
+    return Local().align(texts, pairs)
+
+
 class _EmbedsInto(Protocol):
     def embed_into(self, texts: Sequence[str], model: str, sink: VectorSink) -> None: ...
 

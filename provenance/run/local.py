@@ -19,8 +19,23 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+import numpy as np
+
+from provenance.fingerprint import FingerprintParams
+from provenance.match.align import Alignment
+from provenance.match.candidates import Candidate, localized
+from provenance.match.signatures import Matrix
 from provenance.resources import Resources
-from provenance.run.kernels import EMBED_BLOCK, Kernels, Local, VectorSink, embed_in_runs
+from provenance.run.kernels import (
+    EMBED_BLOCK,
+    Kernels,
+    Local,
+    Shingler,
+    VectorSink,
+    align_block,
+    embed_in_runs,
+    sign_block,
+)
 from provenance.run.serial import Context, Executor, Item, Result, Serial, Task
 
 __all__ = [
@@ -239,8 +254,10 @@ def blocks(n: int, count: int) -> list[tuple[int, int]]:
 
 
 class PoolKernels(Local):
-    """The matching kernels of a ``Pool``'s run: sentence embedding on its workers (the
-    model loads in each worker, not in this process), the rest here. The workers tokenize
+    """The matching kernels of a ``Pool``'s run: signing, alignment and sentence embedding
+    on its workers (the model loads in each worker, not in this process), the candidates
+    here. A call's texts (or pairs) go out in ``BLOCKS_PER_JOB`` blocks per worker, the
+    results come back in order, the same as ``Local``'s. For the embedding, the workers tokenize
     blocks of texts, the token ids are cut into runs where the model starts a micro-batch
     (``Embedder.runs_of``) and the runs encoded on the workers (``kernels.embed_in_runs``):
     the vectors of one ``encode`` of all texts, bit for bit, each text tokenized once, and
@@ -253,6 +270,30 @@ class PoolKernels(Local):
     def __init__(self, pool: Pool, block: int = EMBED_BLOCK) -> None:
         self.pool = pool
         self.block = max(1, block)
+
+    def _blocks(self, n: int) -> list[tuple[int, int]]:
+        """How a call of ``n`` texts or pairs is cut for the workers (none: too few to be
+        worth sending, done here)."""
+        return [] if n < 2 * self.pool.chunk else blocks(n, self.BLOCKS_PER_JOB * self.pool.jobs)
+
+    def sign(self, texts: Sequence[str], params: FingerprintParams, shingler: Shingler) -> Matrix:
+        cuts = self._blocks(len(texts))
+        if not cuts:
+            return super().sign(texts, params, shingler)
+        calls = ((texts[lo:hi], params, shingler) for lo, hi in cuts)
+        return np.vstack(list(self.pool.each_lazily(sign_block, calls)))
+
+    def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:
+        cuts = self._blocks(len(pairs))
+        if not cuts:
+            return super().align(texts, pairs)
+
+        def calls() -> Iterator[tuple[list[str], list[Candidate]]]:
+            for lo, hi in cuts:  # each block with the texts it names alone
+                needed, local = localized(pairs[lo:hi])
+                yield [texts[u] for u in needed], local
+
+        return [found for block in self.pool.each_lazily(align_block, calls()) for found in block]
 
     def embed_into(self, texts: Sequence[str], model: str, sink: VectorSink) -> None:
         if len(texts) < 2 * self.pool.chunk:
