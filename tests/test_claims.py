@@ -24,6 +24,7 @@ from provenance.fingerprint import (
 )
 from provenance.match import claim_corpus, claim_links, claim_pairs, codes
 from provenance.match import claims as claims_module
+from provenance.match.articles import Names
 from provenance.match.claim_columns import TextSequence, article_record, from_record
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
 from provenance.match.claims import (
@@ -459,8 +460,10 @@ def test_the_claim_corpus_numbers_distinct_texts_and_their_units_in_id_order() -
     assert corpus.keys.many([0, 1, 2]) == [claim_key(DAEGU), claim_key(RICE), claim_key(LEFT)]
     assert claim_key("Rice, rice: 300 TONNES!") == "300 rice rice tonnes"
     # anchors: a table of distinct anchors (numbered by first appearance, each text's new
-    # ones in sorted order) and, per text, their numbers ascending (CSR)
-    assert corpus.anchor_names == ["300", "daegu", "ana", "analee", "busan", "lee", "monday"]
+    # ones in sorted order, held in one UTF-8 buffer) and, per text, their numbers
+    # ascending (CSR)
+    assert isinstance(corpus.anchor_names, Names)
+    assert list(corpus.anchor_names) == ["300", "daegu", "ana", "analee", "busan", "lee", "monday"]
     assert corpus.anchor_cuts.tolist() == [0, 2, 8, 12]
     assert corpus.anchor_ids.tolist() == [0, 1, 0, 2, 3, 4, 5, 6, 2, 3, 4, 5]
     assert corpus.anchor_cuts.dtype == np.int64

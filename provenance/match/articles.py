@@ -80,8 +80,9 @@ class Strings(Lazy[str | None]):
         return self._buffer[start : self._ends[k]].decode("utf-8", "surrogatepass")
 
 
-class Ids(Lazy[str]):
-    """Article ids in id order (``ArticleTable.ids``); ``index`` by binary search."""
+class Names(Lazy[str]):
+    """``Strings`` that are never None, read back by number (a few bytes each instead of a
+    Python string each: the claim corpus's distinct anchors, the article ids)."""
 
     def __init__(self, strings: Strings) -> None:
         self._strings = strings
@@ -91,8 +92,12 @@ class Ids(Lazy[str]):
 
     def _get(self, k: int) -> str:
         found = self._strings[k]
-        assert found is not None  # an id is never None
+        assert found is not None  # a name is never None
         return found
+
+
+class Ids(Names):
+    """Article ids in id order (``ArticleTable.ids``); ``index`` by binary search."""
 
     def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
         """The number of article id ``value`` (a binary search; ValueError if absent)."""
