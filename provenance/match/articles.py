@@ -91,7 +91,7 @@ class Names(Lazy[str]):
         return len(self._strings)
 
     def _get(self, k: int) -> str:
-        found = self._strings[k]
+        found = self._strings._get(k)  # k is in range: ``Lazy.__getitem__`` checked it
         assert found is not None  # a name is never None
         return found
 
