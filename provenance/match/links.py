@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
 from provenance.config import Config
 from provenance.match.align import Alignment
 from provenance.match.candidates import Candidate, localized
+from provenance.match.codes import joined
 from provenance.match.signatures import Matrix
 from provenance.model import WordEdits
 from provenance.run.kernels import Kernels
@@ -113,7 +113,7 @@ class LinkTable:
             others.append(other)
             spans.append(span)
             floats.append(pair)
-        owner = _joined(owners, np.int32)
+        owner = joined(owners, np.int32)
         del owners
         order = np.argsort(owner, kind="stable")  # grouped by text, candidate order kept
         owner = owner[order]
@@ -125,10 +125,10 @@ class LinkTable:
         # the other text (a number), then mine start/end, theirs start/end, edits
         # changed/inserted/deleted: offsets and word counts in a passage (one paragraph),
         # 16 bits each when every block's fit, else 32
-        self._other: Matrix = _joined(others, _INT)[order]
+        self._other: Matrix = joined(others, _INT)[order]
         del others
         wide = any(block.dtype != np.uint16 for block in spans)
-        self._spans: Matrix = _joined(spans, _INT if wide else np.uint16)[order]
+        self._spans: Matrix = joined(spans, _INT if wide else np.uint16)[order]
         del spans
         # (score, estimate) as 16-bit multiples of ``_SCALES`` when every block's were
         # exact, else as made (a scaled block divided back gives the very floats)
@@ -136,7 +136,7 @@ class LinkTable:
         self._scales = _SCALES if exact else None
         if not exact:
             floats = [_unscaled(f) for f in floats]
-        self._floats: Matrix = _joined(floats, np.uint16 if exact else np.float64)
+        self._floats: Matrix = joined(floats, np.uint16 if exact else np.float64)
         self._floats = self._floats.reshape(-1, 2)[order]
 
     @classmethod
@@ -198,13 +198,6 @@ def _unscaled(floats: Matrix) -> Matrix:
         return floats
     divided: Matrix = floats.reshape(-1, 2) / np.array(_SCALES)
     return divided.reshape(-1)
-
-
-def _joined(blocks: Sequence[Matrix], dtype: npt.DTypeLike) -> Matrix:
-    """The blocks end to end (by rows) as ``dtype``."""
-    if not blocks:
-        return np.zeros(0, dtype=dtype)
-    return np.concatenate(blocks).astype(dtype, copy=False)
 
 
 # A link's score is an alignment score rounded to 2 places and its estimated Jaccard a share

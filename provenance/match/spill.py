@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from provenance.match.codes import Matrix
+from provenance.match.codes import Matrix, joined
 
 
 class SpillMatrix(Protocol):
@@ -101,7 +101,7 @@ class Buckets:
             held, self._held[k] = self._held[k], []
             codes = [c for c, _ in held]
             counts = [np.zeros(len(c), self._counts) if n is None else n for c, n in held]
-            return _joined(codes, np.dtype(np.int64)), _joined(counts, self._counts)
+            return joined(codes, np.dtype(np.int64)), joined(counts, self._counts)
         stored = self._files.pop(k, None)
         if stored is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=self._counts)
@@ -126,10 +126,3 @@ class Buckets:
 
 def _part(values: Matrix | None, lo: int, hi: int) -> Matrix | None:
     return None if values is None else values[lo:hi]
-
-
-def _joined(arrays: list[Any], dtype: np.dtype[Any]) -> Any:
-    """The arrays end to end as ``dtype`` (the one array itself, if only one)."""
-    if len(arrays) == 1:
-        return arrays[0]
-    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)

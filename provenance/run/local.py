@@ -296,7 +296,7 @@ class PoolKernels(Local):
         return [found for block in self.pool.each_lazily(align_block, calls()) for found in block]
 
     def embed_into(self, texts: Sequence[str], model: str, sink: VectorSink) -> None:
-        if len(texts) < 2 * self.pool.chunk:
+        if not self._blocks(len(texts)):
             return super().embed_into(texts, model, sink)
         block = min(self.block, -(-len(texts) // (self.BLOCKS_PER_JOB * self.pool.jobs)))
         embed_in_runs(texts, model, sink, self.pool.each_lazily, block)
