@@ -890,6 +890,37 @@ def test_the_match_table_keeps_the_first_maker_of_each_match_in_report_order() -
     assert tuple(reuse_spans.MatchColumns(ids, {}).table()) == ()
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, reuse_spans.FIRST_CHUNK])
+@pytest.mark.parametrize("ranked", [False, True])
+def test_the_first_maker_of_equal_sides_is_kept_however_the_rows_are_compared(
+    chunk: int, ranked: bool
+) -> None:
+    """``_first_made`` compares the sorted rows ``chunk`` at a time: whatever the step, it
+    keeps what a stable sort of the rows by (side a's article rank, start, end, side b's)
+    and a walk keeping the first of each six sides keeps. The rows: 400 matches over 3
+    articles and offsets 0-2, so most sides repeat, also across the steps' edges; with
+    ``ranked``, the articles' order is not their numbers' (2, 0, 1)."""
+    rng = np.random.default_rng(7)
+    ints = rng.integers(0, 3, size=(400, 10)).astype(np.int32)
+    ints[:, 6:] = np.arange(400)[:, None]  # grade and edits tell the rows apart
+    rank = np.array([1, 2, 0], dtype=np.int32) if ranked else None
+
+    def sides(k: int) -> tuple[int, ...]:
+        a0, a1, a2, b0, b1, b2 = ints[k, :6].tolist()
+        if rank is not None:
+            a0, b0 = int(rank[a0]), int(rank[b0])
+        return (a0, a1, a2, b0, b1, b2)
+
+    expected, seen = [], set()
+    for k in sorted(range(len(ints)), key=sides):
+        if sides(k) not in seen:
+            seen.add(sides(k))
+            expected.append(k)
+    kept = reuse_spans._first_made(ints, rank, chunk)
+    assert kept.tolist() == expected
+    assert 1 < len(expected) < 400  # some rows repeat sides, and not all
+
+
 def test_matches_are_reported_by_both_sides_article_start_and_end() -> None:
     """``in_report_order`` sorts by side a's article, start and end, then side b's."""
     from provenance.model import Match, MatchSide

@@ -291,19 +291,50 @@ class MatchColumns:
         ints = np.frombuffer(self._ints, dtype=np.int32).reshape(-1, 10)
         floats = np.frombuffer(self._floats, dtype=np.float64).reshape(-1, 2)
         self._ints, self._floats = array("i"), array("d")
-        n = len(self._ids)
-        rank = np.arange(n)  # an article's id among the ids, in str order
-        if not isinstance(self._ids, Ids):  # a table's ids are in order already
-            rank[sorted(range(n), key=self._ids.__getitem__)] = np.arange(n)
-        keys = (ints[:, 5], ints[:, 4], rank[ints[:, 3]], ints[:, 2], ints[:, 1], rank[ints[:, 0]])
-        order = np.lexsort(keys)  # stable: the first maker of equal sides comes first
-        ints, floats = ints[order], floats[order]
-        first = np.ones(len(ints), dtype=bool)
-        first[1:] = np.any(ints[1:, :6] != ints[:-1, :6], axis=1)
-        ints, floats = ints[first], floats[first]
+        kept = _first_made(ints, self._ranks())
+        ints = ints[kept]  # the gathered columns are let go one after the other
+        floats = floats[kept]
+        del kept
         used = np.unique(ints[:, [0, 3]])  # the articles the matches name
         ints[:, [0, 3]] = np.searchsorted(used, ints[:, [0, 3]])
         return MatchTable([self._ids[k] for k in used.tolist()], ints, floats)
+
+    def _ranks(self) -> Matrix | None:
+        """Each article's rank among the ids in str order (None: the ids are in that order,
+        as a table's are)."""
+        if isinstance(self._ids, Ids):
+            return None
+        n = len(self._ids)
+        rank = np.zeros(n, dtype=np.int32 if n < 1 << 31 else np.int64)
+        rank[sorted(range(n), key=self._ids.__getitem__)] = np.arange(n)
+        return rank
+
+
+# Sorted matches compared with the one before them at once (their six sides' columns): the
+# arrays of one step hold a few bytes per match of it, whatever the number of matches.
+FIRST_CHUNK = 1 << 20
+
+
+def _first_made(ints: Matrix, rank: Matrix | None, chunk: int = FIRST_CHUNK) -> Matrix:
+    """The rows of ``MatchColumns``' ``ints`` to keep, in report order: by side a's article
+    (its ``rank``; None: its number), start and end, then side b's; of rows with the same
+    six sides, the first made. Besides the rows, the arrays alive hold the order (8 bytes
+    a row), its int32 sort keys and a step of ``chunk`` rows' comparisons, not a sorted
+    copy of the rows."""
+
+    def article(column: int) -> Matrix:
+        return ints[:, column] if rank is None else rank[ints[:, column]]
+
+    keys = (ints[:, 5], ints[:, 4], article(3), ints[:, 2], ints[:, 1], article(0))
+    order = np.lexsort(keys)  # stable: the first maker of equal sides comes first
+    del keys
+    first = np.ones(len(order), dtype=bool)
+    for lo in range(1, len(order), chunk):
+        at = order[lo - 1 : lo + chunk]
+        sides = ints[at, :6]
+        first[lo : lo + len(at) - 1] = np.any(sides[1:] != sides[:-1], axis=1)
+    kept: Matrix = order[first]
+    return kept
 
 
 class MatchTable(Lazy[Match]):

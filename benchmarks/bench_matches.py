@@ -1,0 +1,105 @@
+"""Memory and time of the reuse side's match table (``reuse_spans.MatchColumns.table``: the
+matches made, the first maker of each pair of sides kept, put in report order), this tree's
+code beside an earlier commit's, on the same matches.
+
+    python benchmarks/bench_matches.py [--sizes N ...] [--base REF] [--json]
+
+N is the number of matches made. The report makes most matches twice, once from each of
+the two articles (``spans_for``: 5.6 million made for the 2.8 million a 1,000,000-article
+run reports), so here N / 2 distinct pairs of sides (among N / 5 articles, offsets below
+2,000) are each made twice, with another score the second time, in a shuffled order. Each
+side (``--base``, extracted with ``git archive``, and this tree) runs in a process of its
+own: it makes the same matches from the seed, puts them in the columns as ``extend``
+gathers them (int32 and float64 arrays, filled at once here), then ``table()``: resident
+memory before, its peak (VmHWM, reset first) and seconds, and a digest of the table's
+columns and ids (the two sides must agree). Nothing is written to the repository.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import memory  # noqa: E402
+import sides  # noqa: E402
+
+
+def _measure(n: int, seed: int) -> dict[str, Any]:
+    """``table()`` on ``n`` matches made from ``seed`` (this process's ``provenance``)."""
+    import numpy as np
+
+    from provenance.match.articles import Ids, Strings
+    from provenance.match.reuse_spans import MatchColumns
+
+    rng = np.random.default_rng(seed)
+    articles = max(n // 5, 2)
+    distinct = n // 2
+    ints = np.zeros((distinct, 10), dtype=np.int32)
+    ints[:, [0, 3]] = rng.integers(0, articles, size=(distinct, 2))
+    starts = rng.integers(0, 2000, size=(distinct, 2))
+    ints[:, [1, 4]] = starts
+    ints[:, [2, 5]] = starts + rng.integers(20, 400, size=(distinct, 2))
+    ints[:, 6] = rng.integers(0, 4, size=distinct)  # the grade
+    ints[:, 7:] = rng.integers(0, 5, size=(distinct, 3))  # the edits
+    floats = np.column_stack(
+        [rng.integers(8000, 10001, distinct) / 100, rng.integers(0, 10001, distinct) / 10_000]
+    )
+    again = floats.copy()
+    again[:, 0] = np.maximum(again[:, 0] - 1.0, 0.0)  # the second maker's other score
+    order = rng.permutation(2 * distinct)
+    all_ints = np.concatenate([ints, ints])[order]
+    all_floats = np.concatenate([floats, again])[order]
+    del ints, floats, again, order
+    ids = Ids(Strings(f"a{k:08d}" for k in range(articles)))
+    columns = MatchColumns(ids)
+    columns._ints.frombytes(np.ascontiguousarray(all_ints).tobytes())
+    columns._floats.frombytes(np.ascontiguousarray(all_floats).tobytes())
+    del all_ints, all_floats
+    out: dict[str, Any] = {"rss_before_mb": round(memory.status()["VmRSS"] / 1024, 1)}
+    memory._reset_peak()
+    started = time.perf_counter()
+    table = columns.table()
+    out["table_seconds"] = round(time.perf_counter() - started, 2)
+    out["table_peak_mb"] = round(memory.status()["VmHWM"] / 1024, 1)
+    out["table_added_mb"] = round(out["table_peak_mb"] - out["rss_before_mb"], 1)
+    digest = hashlib.sha256()
+    digest.update(np.ascontiguousarray(table._ints).tobytes())
+    digest.update(np.ascontiguousarray(table._floats).tobytes())
+    for name in table._names:
+        digest.update(f"{name}\n".encode())
+    out["table_sha256"] = digest.hexdigest()
+    out["matches_kept"] = len(table)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    doc = __doc__.split("\n\n")[0]
+    parser = sides.arguments(doc, memory.DEFAULT_EVAL, "34c3a5e", measure=2)
+    args = parser.parse_args(argv)
+    if args.measure:  # a side's process
+        print(json.dumps(_measure(int(args.measure[0]), int(args.measure[1]))))
+        return 0
+
+    def measure(n: int, base: Path, folder: Path) -> dict[str, Any]:
+        given = (str(n), str(args.seed))
+        run: dict[str, Any] = {
+            "matches_made": n,
+            "base": {"commit": args.base, **sides.measure_in(base, __file__, *given)},
+            "new": sides.measure_in(ROOT, __file__, *given),
+        }
+        run["same_table"] = run["base"]["table_sha256"] == run["new"]["table_sha256"]
+        return run
+
+    return sides.per_size(args, "bench-matches-", measure, "same_table")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
