@@ -88,17 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(_measure(int(args.measure[0]), int(args.measure[1]))))
         return 0
 
-    def measure(n: int, base: Path, folder: Path) -> dict[str, Any]:
-        given = (str(n), str(args.seed))
-        run: dict[str, Any] = {
-            "matches_made": n,
-            "base": {"commit": args.base, **sides.measure_in(base, __file__, *given)},
-            "new": sides.measure_in(ROOT, __file__, *given),
-        }
-        run["same_table"] = run["base"]["table_sha256"] == run["new"]["table_sha256"]
-        return run
-
-    return sides.per_size(args, "bench-matches-", measure, "same_table")
+    return sides.seeded(args, __file__, "table", "matches_made")
 
 
 if __name__ == "__main__":

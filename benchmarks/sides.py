@@ -81,3 +81,22 @@ def per_size(
             runs.append(measure(n, base, Path(tmp)))
             show(runs[-1], args.json)
     return finish(runs, args.json, same)
+
+
+def seeded(args: argparse.Namespace, script: str, name: str, count: str, *extra: str) -> int:
+    """``per_size`` for a benchmark whose sides make their input themselves from the size
+    and ``args.seed`` (and ``extra`` arguments): each size's run holds the size (key
+    ``count``), each side's JSON (``script --measure N SEED EXTRA``) and whether the sides'
+    ``{name}_sha256`` agree (``same_{name}``), the key of the exit status."""
+
+    def measure(n: int, base: Path, folder: Path) -> dict[str, Any]:
+        given = (str(n), str(args.seed), *extra)
+        run: dict[str, Any] = {
+            count: n,
+            "base": {"commit": args.base, **measure_in(base, script, *given)},
+            "new": measure_in(ROOT, script, *given),
+        }
+        run[f"same_{name}"] = run["base"][f"{name}_sha256"] == run["new"][f"{name}_sha256"]
+        return run
+
+    return per_size(args, f"bench-{name}-", measure, f"same_{name}")

@@ -52,10 +52,13 @@ def _scan(
 @given(
     outlets=st.lists(st.frozensets(st.sampled_from("ABCDE"), min_size=1), min_size=2, max_size=14),
     edges=st.lists(st.tuples(st.integers(0, 13), st.integers(0, 13), st.booleans()), max_size=40),
+    chunk=st.sampled_from([1, 2, 3, claim_groups.END_CHUNK]),
 )
 def test_star_centres_are_those_of_a_full_scan(
-    outlets: list[frozenset[str]], edges: list[tuple[int, int, bool]]
+    outlets: list[frozenset[str]], edges: list[tuple[int, int, bool]], chunk: int
 ) -> None:
+    """Whatever the links, the stars are those of the full scan, however many link ends
+    ``_stars`` looks up at once (``chunk``)."""
     corpus = ClaimCorpus.__new__(ClaimCorpus)
     corpus.text_outlets = outlets
     links = {}
@@ -75,7 +78,7 @@ def test_star_centres_are_those_of_a_full_scan(
     )
     got = [
         (centre, {m: columns.link(r, ()) for m, r in zip(ms.tolist(), rows.tolist(), strict=True)})
-        for centre, ms, rows in claim_groups._stars(corpus, columns)
+        for centre, ms, rows in claim_groups._stars(corpus, columns, chunk)
     ]
     assert got == _scan(corpus, links)
 

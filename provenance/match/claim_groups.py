@@ -39,6 +39,7 @@ from provenance.model import (
 )
 
 Codes = npt.NDArray[np.int64]
+Numbers = npt.NDArray[np.integer[Any]]  # int32 or int64
 
 _SCRIPTS = (
     ("ko", re.compile(r"[\uac00-\ud7af]")),
@@ -69,8 +70,8 @@ class Links:
     a ``ClaimLink`` holds but its shared anchors, which ``_group`` finds again for the
     links of a group it makes (so that no link stays an object)."""
 
-    a: Codes
-    b: Codes
+    a: Numbers  # int32 as made (texts are below 2**31)
+    b: Numbers
     lexical: npt.NDArray[np.float64]
     semantic: npt.NDArray[np.float64]  # NaN: none (no model)
     level: npt.NDArray[np.int8]  # position in ``_LEVELS``
@@ -80,8 +81,8 @@ class Links:
         """Columns of blocks of links (first texts, second texts, their links)."""
         a, b, lexical, semantic, level = [], [], [], [], []
         for x, y, links in parts:
-            a.append(x)
-            b.append(y)
+            a.append(x.astype(np.int32))
+            b.append(y.astype(np.int32))
             lexical.append(np.asarray([k.lexical for k in links], dtype=np.float64))
             cosines = [math.nan if k.semantic is None else k.semantic for k in links]
             semantic.append(np.asarray(cosines, dtype=np.float64))
@@ -92,8 +93,8 @@ class Links:
             return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
 
         return cls(
-            joined(a, np.int64),
-            joined(b, np.int64),
+            joined(a, np.int32),
+            joined(b, np.int32),
             joined(lexical, np.float64),
             joined(semantic, np.float64),
             joined(level, np.int8),
@@ -123,25 +124,36 @@ def _shared(corpus: _Corpus, a: int, b: int) -> tuple[str, ...]:
     return tuple(sorted(corpus.anchor_sets[a] & corpus.anchor_sets[b]))
 
 
-Star = tuple[int, Codes, Codes]  # centre, members (texts), their links with it (``Links`` rows)
+# centre, members (texts), their links with it (``Links`` rows): int32 as ``_stars`` finds them
+Star = tuple[int, Numbers, Numbers]
 
 
-def _stars(corpus: _Corpus, links: Links) -> Iterator[Star]:
+# Link ends whose other end is looked up among the linked texts at once (``_stars``): the
+# arrays of one step hold a few bytes per end of it, whatever the number of links.
+END_CHUNK = 1 << 20
+
+
+def _stars(corpus: _Corpus, links: Links, chunk: int = END_CHUNK) -> Iterator[Star]:
     """Groups as (centre, members, the rows of ``links`` that link each to the centre),
     as they are found; see the module docstring. The neighbours of the linked texts are
-    numpy arrays (CSR, texts numbered in order among the linked ones)."""
+    numpy arrays (CSR, texts numbered in order among the linked ones): int32 columns
+    (texts, nodes and rows are below 2**31), 4 bytes a link end each (about 14 million
+    links at a million articles), each end's other end found ``chunk`` ends at a time."""
     count = len(links)
-    ends = np.r_[links.a, links.b]
+    ends = np.concatenate([links.a, links.b]).astype(np.int32, copy=False)  # e's other: e +- count
     nodes = unique(ends)  # the linked texts, ascending: node k is text nodes[k]
-    order = np.argsort(ends, kind="stable")
+    by_node = np.argsort(ends, kind="stable").astype(np.int32)
     last = nodes[-1] + 1 if len(nodes) else 0
-    cuts = np.asarray(np.searchsorted(ends[order], np.r_[nodes, last]), dtype=np.int64)
+    cuts = np.asarray(np.searchsorted(ends[by_node], np.r_[nodes, last]), dtype=np.int64)
+    other = np.empty(len(ends), dtype=np.int32)  # per end, by node: its other end's node
+    for lo in range(0, len(ends), chunk):
+        at = by_node[lo : lo + chunk]
+        mate = (at.astype(np.int64) + count) % len(ends)
+        other[lo : lo + len(at)] = np.searchsorted(nodes, ends[mate])
     del ends
-    # int32 columns (nodes and rows are below 2**31): 4 bytes a link end each, not 8
-    # (about 14 million links at a million articles)
-    other = np.searchsorted(nodes, np.r_[links.b, links.a][order]).astype(np.int32)
-    row = (order % max(count, 1)).astype(np.int32)  # the link of each end: its row
-    del order
+    row = by_node  # the link of each end: its row
+    row %= max(count, 1)
+    del by_node
     strong = links.level == _LEVELS.index(Confidence.STRONG)
     free = np.ones(len(nodes), dtype=np.bool_)
 
