@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from provenance.errors import ProvenanceError
-from provenance.match.codes import unique
+from provenance.match.codes import union, unique
 from provenance.semantic_tokens import WordTokenizer
 
 if TYPE_CHECKING:  # match.units imports this module
@@ -329,4 +329,4 @@ def simhash_pairs(vectors: Vectors, *rule: Any, **options: Any) -> npt.NDArray[n
     of ``max_bucket`` rows has ~20,000 pairs)."""
     n = len(vectors)
     found = [bucket_pairs(b, n) for b in simhash_buckets(vectors, *rule, **options)]
-    return unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return union(found)

@@ -1,5 +1,6 @@
-"""The sort-based distinct values (``match.codes.unique``) are numpy.unique's, exactly, and
-the union by blocks (``union_blocks``) is the union's, cut in blocks."""
+"""The sort-based distinct values (``match.codes.unique``, ``unique_in_place`` and ``union``)
+are numpy.unique's, exactly, and the union by blocks (``union_blocks``) is the union's,
+cut in blocks."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from provenance.match.codes import union_blocks, unique
+from provenance.match.codes import union, union_blocks, unique, unique_in_place
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 17, 5_000])
@@ -26,6 +27,27 @@ def test_unique_keeps_the_input() -> None:
     values = np.asarray([5, 1, 5, 3, 1], dtype=np.int64)
     assert unique(values).tolist() == [1, 3, 5]
     assert values.tolist() == [5, 1, 5, 3, 1]
+
+
+@pytest.mark.parametrize("parts", [0, 1, 2, 5])
+def test_union_is_numpy_unique_of_the_parts_end_to_end_and_lets_them_go(parts: int) -> None:
+    """``union`` gives ``numpy.unique`` of the parts joined (int64 zeros for none), leaves
+    the parts' arrays as they were and the list empty (what only it held is let go)."""
+    rng = np.random.default_rng(parts)
+    arrays = [rng.integers(0, 40, int(rng.integers(0, 30)), dtype=np.int64) for _ in range(parts)]
+    copies = [a.copy() for a in arrays]
+    given = list(arrays)
+    got = union(given)
+    want = np.unique(np.concatenate(copies)) if copies else np.zeros(0, dtype=np.int64)
+    assert (got.dtype, got.tolist()) == (want.dtype, want.tolist())
+    assert given == []
+    assert [a.tolist() for a in arrays] == [c.tolist() for c in copies]
+
+
+def test_unique_in_place_sorts_the_array_it_is_given() -> None:
+    values = np.asarray([5, 1, 5, 3, 1], dtype=np.int64)
+    assert unique_in_place(values).tolist() == [1, 3, 5]
+    assert values.tolist() == [1, 1, 3, 5, 5]
 
 
 class _Slices:

@@ -27,7 +27,7 @@ import numpy as np
 
 from provenance.config import FingerprintConfig
 from provenance.fingerprint import band_keys_of
-from provenance.match.codes import Matrix, unique
+from provenance.match.codes import Matrix, union, unique_in_place
 from provenance.match.spill import Buckets, Spill
 
 
@@ -280,14 +280,12 @@ def candidate_codes(
                 else:  # to the files as made: memory holds one group of buckets' links
                     first.deal(codes, codes // span)
             if found and (band % max(1, fold_every) == 0 or band == banding.bands):
-                pairs = unique(np.concatenate(found))
-                found = []
+                pairs = union(found)  # ``found`` emptied
                 first.deal(pairs, pairs // span)
         del found
         for k in range(parts):
-            pairs = first.take(k)[0]
-            pairs.sort()  # in place: a bucket's pairs are the step's largest array
-            pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+            # sorted in place: a bucket's pairs are the step's largest array
+            pairs = unique_in_place(first.take(k)[0])
             equal = np.empty(len(pairs), dtype=count)
             for lo in range(0, len(pairs), _CHUNK):
                 src, dst = np.divmod(pairs[lo : lo + _CHUNK], n)

@@ -28,7 +28,7 @@ import numpy.typing as npt
 from provenance.match.articles import Lazy
 from provenance.match.claim_corpus import Blobs, WorkFolder
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
-from provenance.match.codes import unique
+from provenance.match.codes import union, unique
 from provenance.match.origin import first_appearance
 from provenance.model import (
     Article,
@@ -223,7 +223,7 @@ def _groups(corpus: _Corpus, stars: Sequence[Star], links: Links) -> Iterator[Cl
     owners = np.concatenate([corpus.unit_article[at] for _, at in kept])
     numbers: list[int] = unique(owners).tolist()
     article = dict(zip(numbers, corpus.articles.numbered(numbers), strict=True))
-    texts: list[int] = unique(np.concatenate([np.r_[s[0], s[1]] for s, _ in kept])).tolist()
+    texts: list[int] = union([np.r_[s[0], s[1]] for s, _ in kept]).tolist()
     text_of = dict(zip(texts, corpus.texts.many(texts), strict=True))
     for star, at in kept:
         yield _group(corpus, star, links, at, article, text_of)

@@ -26,7 +26,7 @@ import numpy.typing as npt
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
 from provenance.match.candidates import Banding, SignatureRows, Signatures, band_links
-from provenance.match.codes import unique
+from provenance.match.codes import union, unique
 from provenance.match.signatures import BatchSigner
 from provenance.match.spill import SpillMatrix
 from provenance.match.units import Kept, Rows, kept_or_made
@@ -217,7 +217,7 @@ class _Best:
             partners = block[rows, slots].astype(np.int64)
             rows = rows + lo
             found.append(unique(np.minimum(rows, partners) * n + np.maximum(rows, partners)))
-        return unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        return union(found)
 
 
 def _article_pairs(
@@ -270,11 +270,10 @@ def _article_pairs(
             pending.append(bucket_pairs(block[lo : lo + step], n))
             held += len(pending[-1])
             if held >= chunk:
-                score(unique(np.concatenate(pending)))
-                pending, held = [], 0
+                score(union(pending))  # ``pending`` emptied
+                held = 0
     pending.append(_anchor_pairs(anchors, config, spill))
-    codes = unique(np.concatenate(pending))
-    del pending
+    codes = union(pending)
     for lo in range(0, len(codes), chunk):  # the anchors' pairs are up to n x max_candidates
         score(codes[lo : lo + chunk])
     return best.codes()
@@ -488,13 +487,19 @@ def semantic_pairs(
         chunk: list[Codes] = []
         for at in range(lo, min(lo + PAIR_CHUNK, len(pairs)), RANK_PAIRS):
             chunk.extend(_mutual(pairs[at : at + RANK_PAIRS], texts_of, vectors, size))
-        parts.append(unique(np.concatenate(chunk)) if chunk else found[:0])
+        parts.append(union(chunk))
         held += len(parts[-1])
         if 4 * held > len(found):  # merged once the new codes are a quarter of the merged
             # ones: each code is sorted again a few times, not once per chunk (120 chunks at
             # a million articles), and the parts held add a quarter to ``found`` at most
-            found, parts, held = unique(np.concatenate([found, *parts])), [], 0
+            parts.insert(0, found)  # let go once joined, before the sort (``union``)
+            del found
+            found, held = union(parts), 0
             if kept is not None:
                 after = np.asarray([lo + PAIR_CHUNK], dtype=np.int64)
                 kept.keep_arrays(FOUND_SO_FAR, {"found": found, "next": after})
-    return unique(np.concatenate([found, *parts])) if parts else found
+    if not parts:
+        return found
+    parts.insert(0, found)
+    del found
+    return union(parts)

@@ -4,7 +4,8 @@ union of two such arrays a block at a time.
 ``numpy.unique`` of numpy 2.3+ finds distinct values with a hash set (``_unique_hash``, a
 ``std::unordered_set``), 20-60x slower than a sort for the millions of int64 pair codes the
 matching stage de-duplicates (numpy issue #31969: 4 million codes, 12 s against 0.2 s here).
-``unique`` returns the very same array (``numpy.unique``'s: ascending, each value once).
+``unique`` returns the very same array (``numpy.unique``'s: ascending, each value once);
+``union`` is ``unique`` of arrays end to end, sorted in place once joined.
 ``joined`` puts arrays made a block at a time end to end.
 """
 
@@ -21,7 +22,28 @@ Matrix = np.ndarray[Any, Any]
 
 def unique(values: Matrix) -> Matrix:
     """The distinct values of a 1-D array, ascending (``numpy.unique(values)``)."""
-    ordered = np.sort(values)
+    return _distinct(np.sort(values))
+
+
+def unique_in_place(values: Matrix) -> Matrix:
+    """``unique(values)`` without a sorted copy: ``values`` itself is sorted (an array
+    nothing else reads)."""
+    values.sort()
+    return _distinct(values)
+
+
+def union(parts: list[Matrix]) -> Matrix:
+    """``unique`` of the arrays of ``parts`` end to end (int64 zeros when there are none),
+    with two arrays of their size fewer alive at once: ``parts`` is emptied once they are
+    joined, so that what only it held is let go before the sort, and the joined array is
+    sorted in place."""
+    values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    parts.clear()
+    return unique_in_place(values)
+
+
+def _distinct(ordered: Matrix) -> Matrix:
+    """The first of each run of equal values of an ascending array."""
     if len(ordered) < 2:
         return ordered
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
@@ -71,7 +93,7 @@ def union_blocks(first: Column, second: Column, size: int) -> Iterator[tuple[Mat
         rest_a, rest_b = ahead[cut_a:], inside[cut_b:]
         ahead, inside = ahead[:cut_a], inside[:cut_b]
         i2, j2 = i + cut_a, j + cut_b
-        merged = unique(np.concatenate([ahead, inside]))
+        merged = union([ahead, inside])
         held.append((merged, np.isin(merged, inside, assume_unique=True)))
         count += len(merged)
         i, j = i2, j2
