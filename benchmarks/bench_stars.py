@@ -62,7 +62,14 @@ def _measure(n: int, seed: int, stars: int) -> dict[str, Any]:
         for _ in range(40)
     ]
     chosen = rng.integers(0, len(pool), size=texts).tolist()
-    corpus = SimpleNamespace(text_outlets=[pool[k] for k in chosen])
+    names = sorted(set().union(*pool))
+    numbers = [sorted(names.index(o) for o in s) for s in pool]
+    sizes = np.asarray([len(numbers[k]) for k in chosen], dtype=np.int64)
+    corpus = SimpleNamespace(  # the outlets as sets (what the base reads) and as CSR columns
+        text_outlets=[pool[k] for k in chosen],
+        outlet_cuts=np.r_[0, np.cumsum(sizes)],
+        outlet_ids=np.asarray([i for k in chosen for i in numbers[k]], dtype=np.int32),
+    )
     del a, b, chosen
     out: dict[str, Any] = {
         "links": count,

@@ -48,6 +48,17 @@ def _scan(
     return groups
 
 
+def _corpus(outlets: list[frozenset[str]]) -> ClaimCorpus:
+    """A corpus of texts with these outlets only: as sets and as CSR columns (numbers)."""
+    corpus = ClaimCorpus.__new__(ClaimCorpus)
+    corpus.text_outlets = outlets
+    names = sorted(set().union(*outlets))
+    ids = [sorted(names.index(o) for o in s) for s in outlets]
+    corpus.outlet_cuts = np.cumsum([0, *map(len, ids)]).astype(np.int64)
+    corpus.outlet_ids = np.asarray([i for s in ids for i in s], dtype=np.int32)
+    return corpus
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     outlets=st.lists(st.frozensets(st.sampled_from("ABCDE"), min_size=1), min_size=2, max_size=14),
@@ -59,8 +70,7 @@ def test_star_centres_are_those_of_a_full_scan(
 ) -> None:
     """Whatever the links, the stars are those of the full scan, however many link ends
     ``_stars`` looks up at once (``chunk``)."""
-    corpus = ClaimCorpus.__new__(ClaimCorpus)
-    corpus.text_outlets = outlets
+    corpus = _corpus(outlets)
     links = {}
     for a, b, strong in edges:
         if a != b and max(a, b) < len(outlets):
@@ -81,6 +91,41 @@ def test_star_centres_are_those_of_a_full_scan(
         for centre, ms, rows in claim_groups._stars(corpus, columns, chunk)
     ]
     assert got == _scan(corpus, links)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    outlets=st.lists(st.frozensets(st.sampled_from("ABCDE"), min_size=1), min_size=1, max_size=9),
+    edges=st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8)), max_size=30),
+    keep=st.lists(st.booleans(), min_size=60, max_size=60),
+    chunk=st.sampled_from([1, 2, 5, 1 << 20]),
+)
+def test_the_first_reaches_are_the_outlets_of_each_text_and_its_kept_neighbours(
+    outlets: list[frozenset[str]], edges: list[tuple[int, int]], keep: list[bool], chunk: int
+) -> None:
+    """``_Outlets.reached`` counts, per node, the outlets of its text and of the
+    neighbours that ``keep`` keeps (all, or some ends), as sets of names count them;
+    ``count`` the outlets of all the texts; however many ends are counted at once. The
+    nodes here are every other text (texts 1, 3, 5, ...), so a node's number is not its
+    text's."""
+    corpus = _corpus(outlets)
+    nodes = np.arange(1, len(outlets), 2, dtype=np.int32)
+    pairs = sorted({(a % len(nodes), b % len(nodes)) for a, b in edges} if len(nodes) else set())
+    near = [[b for a, b in pairs if a == k] for k in range(len(nodes))]
+    cuts = np.cumsum([0, *map(len, near)]).astype(np.int64)
+    other = np.asarray([b for n in near for b in n], dtype=np.int32)
+    kept = np.asarray(keep[: len(other)], dtype=np.bool_)
+    counted = claim_groups._Outlets(corpus.outlet_cuts, corpus.outlet_ids)
+    for flags in (None, kept):
+        want = []
+        for k in range(len(nodes)):
+            reached = set(outlets[nodes[k]])
+            for j, b in enumerate(near[k]):
+                if flags is None or flags[int(cuts[k]) + j]:
+                    reached |= outlets[nodes[b]]
+            want.append(len(reached))
+        assert counted.reached(nodes, cuts, other, flags, chunk).tolist() == want
+    assert counted.count(nodes, chunk) == len(set().union(*(outlets[t] for t in nodes)))
 
 
 def _group(level: Confidence, article: str, start: int) -> ClaimGroup:

@@ -28,7 +28,7 @@ import numpy.typing as npt
 from provenance.match.articles import Lazy
 from provenance.match.claim_corpus import Blobs, WorkFolder
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
-from provenance.match.codes import union, unique
+from provenance.match.codes import expand, union, unique
 from provenance.match.origin import first_appearance
 from provenance.model import (
     Article,
@@ -40,6 +40,7 @@ from provenance.model import (
 
 Codes = npt.NDArray[np.int64]
 Numbers = npt.NDArray[np.integer[Any]]  # int32 or int64
+Flags = npt.NDArray[np.bool_]
 
 _SCRIPTS = (
     ("ko", re.compile(r"[\uac00-\ud7af]")),
@@ -124,6 +125,49 @@ def _shared(corpus: _Corpus, a: int, b: int) -> tuple[str, ...]:
     return tuple(sorted(corpus.anchor_sets[a] & corpus.anchor_sets[b]))
 
 
+class _Outlets:
+    """The distinct texts' outlets as CSR columns (``ClaimCorpus.outlet_cuts`` and
+    ``outlet_ids``: a number per distinct outlet), counted with numpy a chunk at a time."""
+
+    def __init__(self, cuts: Codes, ids: npt.NDArray[np.int32]) -> None:
+        self._cuts = cuts
+        self._ids = ids
+        self._width = int(ids.max()) + 1 if len(ids) else 1
+
+    def count(self, texts: Numbers, chunk: int) -> int:
+        """How many outlets ``texts`` have together."""
+        seen = np.zeros(self._width, dtype=np.bool_)
+        for lo in range(0, len(texts), chunk):
+            at, _ = expand(self._cuts, texts[lo : lo + chunk])
+            seen[self._ids[at]] = True
+        return int(np.count_nonzero(seen))
+
+    def reached(
+        self, nodes: Numbers, cuts: Codes, other: Numbers, keep: Flags | None, chunk: int
+    ) -> Codes:
+        """Per node (text ``nodes[k]``, neighbours ``other[cuts[k] : cuts[k + 1]]``,
+        nodes too): how many outlets its text and those of the neighbours that ``keep``
+        keeps (per end; None: all) have together, the nodes of about ``chunk`` ends at a
+        time."""
+        out = np.zeros(len(nodes), dtype=np.int64)
+        lo = 0
+        while lo < len(nodes):
+            hi = int(np.searchsorted(cuts, cuts[lo] + chunk, side="right")) - 1
+            hi = min(max(hi, lo + 1), len(nodes))
+            start, stop = int(cuts[lo]), int(cuts[hi])
+            owner = np.repeat(np.arange(hi - lo, dtype=np.int64), np.diff(cuts[lo : hi + 1]))
+            near = other[start:stop]
+            if keep is not None:
+                owner, near = owner[keep[start:stop]], near[keep[start:stop]]
+            texts = np.concatenate([nodes[lo:hi], nodes[near]])
+            whose = np.concatenate([np.arange(hi - lo, dtype=np.int64), owner])
+            at, which = expand(self._cuts, texts)
+            codes = unique(whose[which] * self._width + self._ids[at])
+            out[lo:hi] = np.bincount(codes // self._width, minlength=hi - lo)
+            lo = hi
+        return out
+
+
 # centre, members (texts), their links with it (``Links`` rows): int32 as ``_stars`` finds them
 Star = tuple[int, Numbers, Numbers]
 
@@ -167,7 +211,8 @@ def _stars(corpus: _Corpus, links: Links, chunk: int = END_CHUNK) -> Iterator[St
             outlets |= _outlets(corpus, text)
         return len(outlets)
 
-    most = len(set().union(*(_outlets(corpus, t) for t in nodes.tolist())))  # any reach's top
+    counted = _Outlets(corpus.outlet_cuts, corpus.outlet_ids)
+    most = counted.count(nodes, chunk)  # any reach's top
     span = max(len(nodes), 1)
 
     def rank(node: int) -> int:
@@ -180,11 +225,26 @@ def _stars(corpus: _Corpus, links: Links, chunk: int = END_CHUNK) -> Iterator[St
     # The centre is the free text of the largest (strong reach, reach, -text). A reach only
     # shrinks as texts are taken, so a heap of keys computed earlier holds upper bounds:
     # the top is the centre once its key, computed again, has not changed (same centres
-    # as a scan of every free text per group, without its quadratic cost).
-    heap = [rank(n) for n in range(len(nodes))]
-    heapq.heapify(heap)
-    while heap:
-        top = heapq.heappop(heap)
+    # as a scan of every free text per group, without its quadratic cost). The first keys
+    # (every text free) are made with numpy and sorted: an array read in order, beside a
+    # heap of the keys computed again, pops what one heap of them all would.
+    strong_ends = strong[row]  # per end, by node: whether its link is strong
+    high = most - counted.reached(nodes, cuts, other, strong_ends, chunk)
+    low = most - counted.reached(nodes, cuts, other, None, chunk)
+    del strong_ends
+    fits = (most + 1) ** 2 * span < 1 << 62  # else Python's integers, as ``rank`` makes
+    first = (high.astype(np.int64 if fits else object) * (most + 1) + low) * span
+    first += np.arange(len(nodes))
+    del high, low
+    first.sort()
+    heap: list[int] = []
+    read = 0  # the first keys popped so far
+    while read < len(first) or heap:
+        if heap and (read == len(first) or heap[0] < first[read]):
+            top = heapq.heappop(heap)
+        else:
+            top = int(first[read])
+            read += 1
         centre = top % span
         if not free[centre]:
             continue

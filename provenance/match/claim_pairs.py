@@ -26,7 +26,7 @@ import numpy.typing as npt
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
 from provenance.match.candidates import Banding, SignatureRows, Signatures, band_links
-from provenance.match.codes import union, unique
+from provenance.match.codes import expand, union, unique
 from provenance.match.signatures import BatchSigner
 from provenance.match.spill import SpillMatrix
 from provenance.match.units import Kept, Rows, kept_or_made
@@ -81,15 +81,6 @@ def anchor_columns(sets: Sequence[Iterable[str]]) -> AnchorColumns:
     return AnchorColumns(names, cuts, ids.astype(np.int32))
 
 
-def _expand(cuts: Codes, sets: Codes) -> tuple[Codes, Codes]:
-    """For the sets ``sets`` of a CSR with ``cuts``: the position of each of their entries
-    (set after set) and which of ``sets`` (its index) each one is of."""
-    counts = cuts[sets + 1] - cuts[sets]
-    owner = np.repeat(np.arange(len(sets), dtype=np.int64), counts)
-    within = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    return np.repeat(cuts[sets], counts) + within, owner
-
-
 def _article_anchors(texts_of: Sequence[Sequence[int]], per_text: AnchorColumns) -> AnchorColumns:
     """Each article's anchors (the union of its texts'), as columns of the same names with
     each article's ids ascending, ``ARTICLE_BLOCK`` articles at a time."""
@@ -101,7 +92,7 @@ def _article_anchors(texts_of: Sequence[Sequence[int]], per_text: AnchorColumns)
         counts = np.asarray([len(t) for t in block], dtype=np.int64)
         texts = np.fromiter(itertools.chain.from_iterable(block), np.int64, int(counts.sum()))
         article = np.repeat(np.arange(len(block), dtype=np.int64), counts)
-        at, owner = _expand(per_text.cuts, texts)
+        at, owner = expand(per_text.cuts, texts)
         keys = unique(article[owner] * width + per_text.ids[at])
         sizes.append(np.bincount(keys // width, minlength=len(block)))
         found.append((keys % width).astype(np.int32))
@@ -137,7 +128,7 @@ class _Anchors:
     def _jaccard(self, a: Codes, b: Codes) -> npt.NDArray[np.float64]:
         small = np.where(self.size[a] <= self.size[b], a, b)
         other = np.where(self.size[a] <= self.size[b], b, a)
-        at, pair = _expand(self.ptr, small)
+        at, pair = expand(self.ptr, small)
         # the anchors of the smaller set, moved from its article to the other's
         wanted = self.keys[at] + (other - small)[pair] * self.width
         at = np.minimum(np.searchsorted(self.keys, wanted), max(len(self.keys) - 1, 0))

@@ -6,7 +6,8 @@ union of two such arrays a block at a time.
 matching stage de-duplicates (numpy issue #31969: 4 million codes, 12 s against 0.2 s here).
 ``unique`` returns the very same array (``numpy.unique``'s: ascending, each value once);
 ``union`` is ``unique`` of arrays end to end, sorted in place once joined.
-``joined`` puts arrays made a block at a time end to end.
+``joined`` puts arrays made a block at a time end to end; ``expand`` gives the entries of
+sets of a CSR.
 """
 
 from __future__ import annotations
@@ -47,6 +48,15 @@ def _distinct(ordered: Matrix) -> Matrix:
     if len(ordered) < 2:
         return ordered
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+
+
+def expand(cuts: Matrix, sets: Matrix) -> tuple[Matrix, Matrix]:
+    """For the sets ``sets`` of a CSR with ``cuts``: the position of each of their entries
+    (set after set) and which of ``sets`` (its index) each one is of (int64 both)."""
+    counts = (cuts[sets + 1] - cuts[sets]).astype(np.int64)
+    owner = np.repeat(np.arange(len(sets), dtype=np.int64), counts)
+    within = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(cuts[sets].astype(np.int64), counts) + within, owner
 
 
 def joined(arrays: Sequence[Matrix], dtype: npt.DTypeLike) -> Matrix:
