@@ -144,12 +144,12 @@ class _Outlets:
 
     def reached(
         self, nodes: Numbers, cuts: Codes, other: Numbers, keep: Flags | None, chunk: int
-    ) -> Codes:
+    ) -> npt.NDArray[np.int32]:
         """Per node (text ``nodes[k]``, neighbours ``other[cuts[k] : cuts[k + 1]]``,
         nodes too): how many outlets its text and those of the neighbours that ``keep``
         keeps (per end; None: all) have together, the nodes of about ``chunk`` ends at a
         time."""
-        out = np.zeros(len(nodes), dtype=np.int64)
+        out = np.zeros(len(nodes), dtype=np.int32)
         lo = 0
         while lo < len(nodes):
             hi = int(np.searchsorted(cuts, cuts[lo] + chunk, side="right")) - 1
@@ -172,9 +172,10 @@ class _Outlets:
 Star = tuple[int, Numbers, Numbers]
 
 
-# Link ends whose other end is looked up among the linked texts at once (``_stars``): the
-# arrays of one step hold a few bytes per end of it, whatever the number of links.
-END_CHUNK = 1 << 20
+# Link ends whose other end is looked up among the linked texts, or whose outlets are
+# counted, at once (``_stars``): the arrays of one step hold some 50 bytes per end of it at
+# most, whatever the number of links.
+END_CHUNK = 1 << 18
 
 
 def _stars(corpus: _Corpus, links: Links, chunk: int = END_CHUNK) -> Iterator[Star]:
@@ -229,13 +230,15 @@ def _stars(corpus: _Corpus, links: Links, chunk: int = END_CHUNK) -> Iterator[St
     # (every text free) are made with numpy and sorted: an array read in order, beside a
     # heap of the keys computed again, pops what one heap of them all would.
     strong_ends = strong[row]  # per end, by node: whether its link is strong
-    high = most - counted.reached(nodes, cuts, other, strong_ends, chunk)
-    low = most - counted.reached(nodes, cuts, other, None, chunk)
+    # int64 keys when they fit, else Python's integers (as ``rank`` makes them)
+    kind = np.int64 if (most + 1) ** 2 * span < 1 << 62 else object
+    first = (most - counted.reached(nodes, cuts, other, strong_ends, chunk)).astype(kind)
     del strong_ends
-    fits = (most + 1) ** 2 * span < 1 << 62  # else Python's integers, as ``rank`` makes
-    first = (high.astype(np.int64 if fits else object) * (most + 1) + low) * span
-    first += np.arange(len(nodes))
-    del high, low
+    first *= most + 1
+    first += (most - counted.reached(nodes, cuts, other, None, chunk)).astype(kind)
+    first *= span
+    for lo in range(0, len(first), chunk):  # then the node
+        first[lo : lo + chunk] += np.arange(lo, min(lo + chunk, len(first))).astype(kind)
     first.sort()
     heap: list[int] = []
     read = 0  # the first keys popped so far
