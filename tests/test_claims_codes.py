@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from provenance.match.codes import union, union_blocks, unique, unique_in_place
+from provenance.match.codes import index_type, union, union_blocks, unique, unique_in_place
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 17, 5_000])
@@ -95,3 +95,7 @@ def test_union_blocks_of_overlapping_runs() -> None:
     got = list(union_blocks(np.asarray([1, 2, 5, 9]), np.asarray([2, 3, 9, 10]), 2))
     assert [v.tolist() for v, _ in got] == [[1, 2], [3, 5], [9, 10]]
     assert [f.tolist() for _, f in got] == [[False, True], [True, False], [True, True]]
+
+
+def test_numbers_below_two_to_the_31_are_int32_else_int64() -> None:
+    assert [index_type(n) for n in (0, (1 << 31) - 1, 1 << 31)] == [np.int32, np.int32, np.int64]

@@ -15,6 +15,7 @@ from typing import Any, TypeVar, overload
 import numpy as np
 
 from provenance.match.articles import Lazy, Names, Strings
+from provenance.match.codes import index_type
 from provenance.match.units import Texts
 from provenance.model import Article, SourceKind
 
@@ -146,9 +147,10 @@ class AnchorTable:
         self._counts.append(len(numbers))
 
     def columns(self) -> tuple[Names, Column, Column]:
-        """(names (one UTF-8 buffer: millions of them at 1M articles), cuts (int64, one
-        more than the sets), ids (int32))."""
-        cuts = np.r_[0, np.cumsum(np.asarray(self._counts, dtype=np.int64))].astype(np.int64)
+        """(names (one UTF-8 buffer: millions of them at 1M articles), cuts (one more than
+        the sets: int32 below 2**31 ids, ``codes.index_type``), ids (int32))."""
+        cuts = np.r_[0, np.cumsum(np.asarray(self._counts, dtype=np.int64))]
+        cuts = cuts.astype(index_type(len(self._ids)))
         return Names(Strings(self._numbers)), cuts, np.asarray(self._ids, dtype=np.int32)
 
 

@@ -41,7 +41,7 @@ from provenance.match.claim_columns import (
     number_distinct,
     text_digest,
 )
-from provenance.match.codes import unique
+from provenance.match.codes import index_type, unique
 from provenance.match.signatures import BatchSigner
 from provenance.match.units import MemoryTexts, Texts, in_id_order
 from provenance.model import ArticleResult, outlet_key
@@ -248,6 +248,7 @@ class ClaimCorpus:
         )
         pair_text, pair_outlet = np.divmod(pairs, width)
         self.outlet_cuts = np.searchsorted(pair_text, np.arange(size + 1))
+        self.outlet_cuts = self.outlet_cuts.astype(index_type(len(pair_outlet)))
         self.outlet_ids = pair_outlet.astype(np.int32)
         del pairs, pair_text, pair_outlet
         # per distinct text, its only outlet's number, or -1 when it is in several

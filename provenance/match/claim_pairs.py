@@ -26,7 +26,7 @@ import numpy.typing as npt
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
 from provenance.match.candidates import Banding, SignatureRows, Signatures, band_links
-from provenance.match.codes import expand, union, unique
+from provenance.match.codes import expand, index_type, union, unique
 from provenance.match.signatures import BatchSigner
 from provenance.match.spill import SpillMatrix
 from provenance.match.units import Kept, Rows, kept_or_made
@@ -59,7 +59,7 @@ class AnchorColumns(NamedTuple):
     per distinct text; ``semantic_pairs`` makes one per article from it."""
 
     names: Sequence[str]  # the distinct anchors
-    cuts: npt.NDArray[np.int64]  # len(sets) + 1
+    cuts: npt.NDArray[np.integer[Any]]  # len(sets) + 1 (int32 or int64)
     ids: npt.NDArray[np.int32]
 
     def size(self) -> int:
@@ -151,7 +151,7 @@ class _Best:
         kept in it: float32 for counts of equal signature values)."""
         self.k = k
         self.limit = limit
-        self.partner = np.full((n, k), -1, dtype=np.int32 if n < 1 << 31 else np.int64)
+        self.partner = np.full((n, k), -1, dtype=index_type(n))
         self.score = np.full((n, k), -np.inf, dtype=exact)
         self._waiting: list[tuple[Codes, Codes, npt.NDArray[np.float64]]] = []
         self._count = 0

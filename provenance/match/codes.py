@@ -50,6 +50,12 @@ def _distinct(ordered: Matrix) -> Matrix:
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
 
 
+def index_type(count: int) -> type[np.signedinteger[Any]]:
+    """The integer type of numbers and offsets below ``count`` (rows, texts, entries of
+    a CSR): int32, 4 bytes each, below 2**31, else int64."""
+    return np.int32 if count < 1 << 31 else np.int64
+
+
 def expand(cuts: Matrix, sets: Matrix) -> tuple[Matrix, Matrix]:
     """For the sets ``sets`` of a CSR with ``cuts``: the position of each of their entries
     (set after set) and which of ``sets`` (its index) each one is of (int64 both)."""

@@ -19,6 +19,7 @@ from provenance.config import Config
 from provenance.match.align import similarity
 from provenance.match.articles import Ids, Strings
 from provenance.match.candidates import SignatureRows, Signatures
+from provenance.match.codes import index_type
 from provenance.match.signatures import Matrix, union_blocks, union_runs
 from provenance.model import Duplicate
 from provenance.run.kernels import Kernels
@@ -135,7 +136,7 @@ class DuplicateTable(Mapping[str, tuple[Duplicate, ...]]):
         both = np.asarray(figures, dtype=np.float64).reshape(-1, 2)
         mine, other = np.r_[ab[:, 0], ab[:, 1]], np.r_[ab[:, 1], ab[:, 0]]
         order = np.lexsort((other, mine))
-        index = np.int32 if len(names) < 1 << 31 else np.int64
+        index = index_type(len(names))
         return cls(
             names,
             mine[order].astype(index),

@@ -18,7 +18,7 @@ import numpy as np
 from provenance.config import Config
 from provenance.match.align import Alignment
 from provenance.match.candidates import Candidate, localized
-from provenance.match.codes import joined
+from provenance.match.codes import index_type, joined
 from provenance.match.signatures import Matrix
 from provenance.model import WordEdits
 from provenance.run.kernels import Kernels
@@ -117,7 +117,7 @@ class LinkTable:
         del owners
         order = np.argsort(owner, kind="stable")  # grouped by text, candidate order kept
         owner = owner[order]
-        index = np.int32 if len(owner) < 1 << 31 else np.int64
+        index = index_type(len(owner))
         self.texts: Matrix = np.unique(owner).astype(index)  # the texts with a link, ascending
         top = int(owner[-1]) + 2 if len(owner) else 1
         self._bounds = np.searchsorted(owner, np.arange(top)).astype(index)

@@ -18,6 +18,7 @@ import numpy as np
 from provenance.config import Config
 from provenance.match.align import grade
 from provenance.match.articles import Ids, Lazy, Strings
+from provenance.match.codes import index_type
 from provenance.match.links import Link, LinkTable, with_self
 from provenance.match.origin import UNKNOWN
 from provenance.match.signatures import Matrix
@@ -305,7 +306,7 @@ class MatchColumns:
         if isinstance(self._ids, Ids):
             return None
         n = len(self._ids)
-        rank = np.zeros(n, dtype=np.int32 if n < 1 << 31 else np.int64)
+        rank = np.zeros(n, dtype=index_type(n))
         rank[sorted(range(n), key=self._ids.__getitem__)] = np.arange(n)
         return rank
 
