@@ -28,7 +28,7 @@ import numpy.typing as npt
 from provenance.match.articles import Lazy
 from provenance.match.claim_corpus import Blobs, WorkFolder
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
-from provenance.match.codes import expand, union, unique
+from provenance.match.codes import expand, joined, union, unique
 from provenance.match.origin import first_appearance
 from provenance.model import (
     Article,
@@ -89,9 +89,6 @@ class Links:
             semantic.append(np.asarray(cosines, dtype=np.float64))
             levels = [_LEVELS.index(k.confidence) for k in links]
             level.append(np.asarray(levels, dtype=np.int8))
-
-        def joined(arrays: list[Any], dtype: Any) -> Any:
-            return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
 
         return cls(
             joined(a, np.int32),
