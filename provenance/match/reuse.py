@@ -59,6 +59,7 @@ from provenance.model import (
     Match,
     Span,
 )
+from provenance.run.heap import give_back
 from provenance.run.kernels import Kernels, Local, SignedBatches
 
 if TYPE_CHECKING:  # run.local imports resources, which imports the claims
@@ -247,6 +248,7 @@ def find_reuse(
             article_signatures_to,
         )
         del corpus  # the claim stage runs without the passages' tables
+        give_back()  # and without the free pages they left in the C heap
         if checkpoints is not None:  # the spans went to ``spans_to`` as they were made
             checkpoints.keep(SIDE, Reuse((), matches, duplicates, clusters, ()))
     return Reuse(
