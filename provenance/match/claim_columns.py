@@ -8,14 +8,12 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 import numpy as np
 
-from provenance.match.articles import Lazy, Names, Strings
-from provenance.match.codes import index_type
+from provenance.match.articles import Lazy
 from provenance.match.units import Texts
 from provenance.model import Article, SourceKind
 
@@ -127,31 +125,6 @@ class Sets(Lazy[frozenset[str]]):
         if found is None:
             found = self._seen[these] = frozenset(self._names[i] for i in these)
         return found
-
-
-class AnchorTable:
-    """Anchor sets numbered as they are added: the distinct anchors (``names``, numbered by
-    first appearance) and, per set, its anchors' numbers, ascending (CSR: ``cuts``, ``ids``;
-    ``claim_pairs.AnchorColumns``)."""
-
-    def __init__(self) -> None:
-        self._numbers: dict[str, int] = {}
-        self._ids = array("i")
-        self._counts = array("q")
-
-    def add(self, found: Iterable[str]) -> None:
-        """One more set (new anchors numbered in the order given: sorted, for numbers that
-        do not depend on the set's order)."""
-        numbers = sorted({self._numbers.setdefault(a, len(self._numbers)) for a in found})
-        self._ids.extend(numbers)
-        self._counts.append(len(numbers))
-
-    def columns(self) -> tuple[Names, Column, Column]:
-        """(names (one UTF-8 buffer: millions of them at 1M articles), cuts (one more than
-        the sets: int32 below 2**31 ids, ``codes.index_type``), ids (int32))."""
-        cuts = np.r_[0, np.cumsum(np.asarray(self._counts, dtype=np.int64))]
-        cuts = cuts.astype(index_type(len(self._ids)))
-        return Names(Strings(self._numbers)), cuts, np.asarray(self._ids, dtype=np.int32)
 
 
 class TextSequence(Sequence[str]):

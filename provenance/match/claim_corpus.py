@@ -30,9 +30,9 @@ import numpy as np
 from provenance.anchors import AnchorFinder, AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, claim_shingles, load_stopwords, normalize
+from provenance.match.anchor_table import AnchorTable
 from provenance.match.candidates import SignatureRows, Signatures
 from provenance.match.claim_columns import (
-    AnchorTable,
     ArticleOutlets,
     ArticleTexts,
     Sets,
@@ -182,13 +182,15 @@ class WorkFolder(Protocol):
     def strings(self, name: str) -> StoredKeys: ...
 
 
-def anchor_weights(df: Sequence[int], texts: int, config: Config) -> Column:
+def anchor_weights(df: Column, texts: int, config: Config) -> Column:
     """Per anchor, its rarity weight from the number of texts that carry it (``df``): see
-    ``claims``' module docstring. ``math.log``, as the weights always were."""
+    ``claims``' module docstring. ``math.log``, as the weights always were, once per
+    distinct count (a few thousand), not per anchor (millions at 1M articles)."""
     cc = config.claims
     common = max(cc.anchor_common_share * texts, cc.anchor_common_min)
-    weights = [max(0.0, math.log(common / c)) if c < common else 0.0 for c in df]
-    return np.asarray(weights, dtype=np.float64)
+    counts, of = np.unique(np.asarray(df, dtype=np.int64), return_inverse=True)
+    weights = [max(0.0, math.log(common / c)) if c < common else 0.0 for c in counts.tolist()]
+    return np.asarray(weights, dtype=np.float64)[of.reshape(-1)]
 
 
 class ClaimCorpus:
@@ -331,7 +333,7 @@ class ClaimCorpus:
             self.signatures = np.vstack(blocks)
         else:
             self.signatures = empty
-        df = np.bincount(self.anchor_ids, minlength=len(self.anchor_names)).tolist()
+        df = np.bincount(self.anchor_ids, minlength=len(self.anchor_names))
         self.idf = anchor_weights(df, len(self), config)  # per anchor, by number
 
     def __len__(self) -> int:

@@ -20,8 +20,8 @@ import numpy.typing as npt
 from rapidfuzz import fuzz
 
 from provenance.config import AlignConfig, ClaimsConfig, Config
+from provenance.match.anchor_table import AnchorTable
 from provenance.match.candidates import Banding, candidate_codes
-from provenance.match.claim_columns import AnchorTable
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
 from provenance.match.claim_corpus import ClaimText as _Text
 from provenance.match.claim_groups import Links

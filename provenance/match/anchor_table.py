@@ -1,0 +1,167 @@
+"""The claim corpus's table of distinct anchors: each anchor numbered by first appearance,
+with no Python object per anchor.
+
+A dictionary from anchor to number held three Python objects per distinct anchor (its
+entry, the string, the integer: about 115 bytes; 65 MB for the 562,860 anchors of 100,000
+synthetic articles) and was copied into one UTF-8 buffer at the end. Here the names go to
+that buffer as they are numbered (``Strings``: about 19 bytes an anchor), and a hash table
+of numbers (``HashSlots``: open addressing over a numpy array, 8 to 16 bytes an anchor,
+plus the 8-byte hash of each) finds an anchor seen before. A hash only proposes a number:
+the name stored under it is compared with the anchor, and an anchor whose hash an earlier,
+different anchor took is numbered in a dictionary of its own, so the numbers are exactly
+those of a dictionary whatever the hash function.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from provenance.match.articles import Names, Strings
+from provenance.match.codes import index_type
+
+Column = np.ndarray[Any, Any]
+Hashes = npt.NDArray[np.int64]
+
+# Sets numbered together: the table's numpy steps run once per batch, not once per set
+# (a larger batch holds more of its anchors' strings at once).
+BATCH = 8_192
+
+
+class HashSlots:
+    """Numbers found by 64-bit hash: open addressing with linear probing in an int32 array
+    of slots (-1: empty) at most half full; the hash of each number is kept beside it (by
+    number), so a slot holds the number alone."""
+
+    START = 1_024  # slots of an empty table (a power of two)
+
+    def __init__(self) -> None:
+        self._slots = np.full(self.START, -1, dtype=np.int32)
+        self._hashes = np.zeros(self.START, dtype=np.int64)  # by number, grown by doubling
+        self._count = 0  # numbers in the slots
+
+    def find(self, hashes: Hashes) -> npt.NDArray[np.int32]:
+        """Per hash, the number stored under it, or -1."""
+        found = np.full(len(hashes), -1, dtype=np.int32)
+        mask = len(self._slots) - 1
+        slot = (hashes & mask).astype(np.int64)
+        todo = np.arange(len(hashes))
+        while len(todo):
+            held = self._slots[slot[todo]]
+            empty = held < 0
+            hit = ~empty & (self._hashes[np.maximum(held, 0)] == hashes[todo])
+            found[todo[hit]] = held[hit]
+            todo = todo[~(empty | hit)]
+            slot[todo] = (slot[todo] + 1) & mask
+        return found
+
+    def insert(self, hashes: Hashes, numbers: npt.NDArray[np.int32]) -> None:
+        """Store ``numbers`` under ``hashes`` (hashes not stored yet, each once)."""
+        if not len(hashes):
+            return
+        top = int(numbers.max()) + 1
+        if top > len(self._hashes):
+            grown = np.zeros(max(top, 2 * len(self._hashes)), dtype=np.int64)
+            grown[: len(self._hashes)] = self._hashes
+            self._hashes = grown
+        self._hashes[numbers] = hashes
+        self._count += len(hashes)
+        if 2 * self._count > len(self._slots):
+            size = len(self._slots)
+            while 2 * self._count > size:
+                size *= 2
+            stored = self._slots[self._slots >= 0]
+            self._slots = np.full(size, -1, dtype=np.int32)
+            self._place(stored)
+        self._place(numbers)
+
+    def _place(self, numbers: npt.NDArray[np.int32]) -> None:
+        """Each number in the first empty slot from its hash's on (of two numbers after
+        the same slot, the first listed takes it)."""
+        mask = len(self._slots) - 1
+        slot = (self._hashes[numbers] & mask).astype(np.int64)
+        todo = np.arange(len(numbers))
+        while len(todo):
+            at = slot[todo]
+            free = self._slots[at] < 0
+            _, first = np.unique(at[free], return_index=True)
+            takers = todo[free][first]
+            self._slots[slot[takers]] = numbers[takers]
+            placed = np.zeros(len(numbers), dtype=bool)
+            placed[takers] = True
+            todo = todo[~placed[todo]]
+            slot[todo] = (slot[todo] + 1) & mask
+
+
+class AnchorTable:
+    """Anchor sets numbered as they are added: the distinct anchors (``names``, numbered by
+    first appearance) and, per set, its anchors' numbers, ascending (CSR: ``cuts``, ``ids``;
+    ``claim_pairs.AnchorColumns``). ``hasher`` only finds anchors seen before (the
+    numbers do not depend on it: Python's string hash by default)."""
+
+    def __init__(self, hasher: Callable[[str], int] = hash) -> None:
+        self._hash = hasher
+        self._names = Strings()
+        self._slots = HashSlots()
+        self._others: dict[str, int] = {}  # anchors whose hash an earlier anchor has
+        self._pending: list[list[str]] = []
+        self._ids = array("i")
+        self._counts = array("q")
+
+    def add(self, found: Iterable[str]) -> None:
+        """One more set (new anchors numbered in the order given: sorted, for numbers that
+        do not depend on the set's order)."""
+        self._pending.append(list(found))
+        if len(self._pending) >= BATCH:
+            self._number_pending()
+
+    def _number_pending(self) -> None:
+        sets, self._pending = self._pending, []
+        local: dict[str, int] = {}  # the batch's distinct anchors, by first appearance
+        seen = [local.setdefault(a, len(local)) for found in sets for a in found]
+        distinct = list(local)
+        del local
+        hashes = np.fromiter((self._hash(a) for a in distinct), np.int64, len(distinct))
+        numbers = self._slots.find(hashes)
+        fresh_hashes: set[int] = set()  # hashes this batch stores
+        fresh: list[int] = []  # positions in ``distinct`` of those anchors
+        for k, a in enumerate(distinct):
+            number = int(numbers[k])
+            if number >= 0 and self._names[number] == a:
+                continue
+            h = int(hashes[k])
+            if number < 0 and h not in fresh_hashes:  # a hash no anchor has yet
+                fresh_hashes.add(h)
+                fresh.append(k)
+                number = len(self._names)
+            else:  # an earlier, different anchor has this hash
+                number = self._others.setdefault(a, len(self._names))
+                if number < len(self._names):
+                    numbers[k] = number
+                    continue
+            numbers[k] = number
+            self._names.append(a)
+        at = np.asarray(fresh, dtype=np.int64)
+        self._slots.insert(hashes[at], numbers[at])
+        # per set, its numbers ascending and once each
+        owner = np.repeat(np.arange(len(sets)), [len(found) for found in sets])
+        values = numbers[np.asarray(seen, dtype=np.int64)]
+        order = np.lexsort((values, owner))
+        owner, values = owner[order], values[order]
+        keep = np.ones(len(values), dtype=bool)
+        keep[1:] = (owner[1:] != owner[:-1]) | (values[1:] != values[:-1])
+        self._ids.extend(values[keep].tolist())
+        self._counts.extend(np.bincount(owner[keep], minlength=len(sets)).tolist())
+
+    def columns(self) -> tuple[Names, Column, Column]:
+        """(names (one UTF-8 buffer: millions of them at 1M articles), cuts (one more than
+        the sets: int32 below 2**31 ids, ``codes.index_type``), ids (int32))."""
+        if self._pending:
+            self._number_pending()
+        cuts = np.r_[0, np.cumsum(np.asarray(self._counts, dtype=np.int64))]
+        cuts = cuts.astype(index_type(len(self._ids)))
+        return Names(self._names), cuts, np.asarray(self._ids, dtype=np.int32)
