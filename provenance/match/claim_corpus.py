@@ -333,7 +333,9 @@ class ClaimCorpus:
             self.signatures = np.vstack(blocks)
         else:
             self.signatures = empty
-        df = np.bincount(self.anchor_ids, minlength=len(self.anchor_names))
+        # per anchor, the texts that carry it (bincount would copy the int32 ids as int64)
+        df = np.zeros(len(self.anchor_names), dtype=np.int64)
+        np.add.at(df, self.anchor_ids, 1)
         self.idf = anchor_weights(df, len(self), config)  # per anchor, by number
 
     def __len__(self) -> int:
