@@ -153,25 +153,35 @@ class _Best:
         self.limit = limit
         self.partner = np.full((n, k), -1, dtype=index_type(n))
         self.score = np.full((n, k), -np.inf, dtype=exact)
-        self._waiting: list[tuple[Codes, Codes, npt.NDArray[np.float64]]] = []
+        # the offers waiting, a column each (rows and partners as ``partner``'s type)
+        self._rows: list[Codes] = []
+        self._partners: list[Codes] = []
+        self._scores: list[npt.NDArray[np.float64]] = []
         self._count = 0
 
     def offer(self, rows: Codes, partners: Codes, scores: npt.NDArray[np.float64]) -> None:
         keep = scores >= self.score[rows, self.k - 1]
         if keep.any():
-            self._waiting.append((rows[keep], partners[keep], scores[keep]))
+            kind = self.partner.dtype
+            self._rows.append(rows[keep].astype(kind, copy=False))
+            self._partners.append(partners[keep].astype(kind, copy=False))
+            self._scores.append(scores[keep])
             self._count += int(np.count_nonzero(keep))
         if self._count >= self.limit:
             self.merge()
 
     def merge(self) -> None:
-        """Merge the waiting offers into each article's kept partners."""
-        if not self._waiting:
+        """Merge the waiting offers into each article's kept partners: sorted by article
+        a column at a time, each column's parts let go once joined."""
+        if not self._rows:
             return
-        rows, partners, scores = (np.concatenate(x) for x in zip(*self._waiting, strict=True))
-        self._waiting, self._count = [], 0
+        rows = _joined(self._rows)
         order = np.argsort(rows, kind="stable")
-        rows, partners, scores = rows[order], partners[order], scores[order]
+        rows = rows[order]
+        partners = _joined(self._partners)[order]
+        scores = _joined(self._scores)[order]
+        del order
+        self._count = 0
         edges = np.searchsorted(rows, np.arange(0, len(self.partner) + MERGE_ROWS, MERGE_ROWS))
         for lo, hi in itertools.pairwise(edges.tolist()):
             if lo < hi:
@@ -211,6 +221,14 @@ class _Best:
         return union(found)
 
 
+def _joined(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    """The arrays of ``parts`` end to end; ``parts`` is emptied (what only it held is let
+    go once joined)."""
+    out = np.concatenate(parts)
+    parts.clear()
+    return out
+
+
 def _article_pairs(
     outlet: npt.NDArray[np.integer[Any]],
     means: Rows,
@@ -240,7 +258,8 @@ def _article_pairs(
             both = _pick(means, np.r_[a[lo:hi], b[lo:hi]])
             cosine[lo:hi] = np.vecdot(both[: len(both) // 2], both[len(both) // 2 :])
         total = cosine.astype(np.float64) + jaccard.jaccard(a, b)
-        best.offer(np.r_[a, b], np.r_[b, a], np.r_[total, total])
+        best.offer(a, b, total)  # to each of its two articles (no joined copies of both)
+        best.offer(b, a, total)
 
     pending: list[Codes] = []
     held = 0
@@ -338,7 +357,7 @@ def _anchor_best(signatures: Signatures, config: Config) -> Codes:
                 for at in range(0, len(a), EQUAL_CHUNK):
                     x, y = a[at : at + EQUAL_CHUNK], b[at : at + EQUAL_CHUNK]
                     equal[at : at + EQUAL_CHUNK] = (signatures[x] == signatures[y]).sum(axis=1)
-                best.offer(a.astype(np.int64), b.astype(np.int64), equal)
+                best.offer(a, b, equal)
     return best.codes()
 
 
