@@ -262,11 +262,16 @@ def simhash_buckets(
     cap = max_bucket if split_to is None or not split_bits else min(max_bucket, split_to)
     rng = np.random.default_rng(seed)
     planes = rng.standard_normal((dims, bands * rows)).astype(np.float32)
-    bits = np.concatenate([_block(vectors, lo) @ planes > 0 for lo in range(0, n, _GATHER)])
-    weights = (1 << np.arange(rows, dtype=np.int64)).astype(np.int64)
+    # the signs, eight to a byte (an n x bands * rows bool matrix was 96 MB at 1M texts)
+    packed = np.concatenate(
+        [
+            np.packbits(_block(vectors, lo) @ planes > 0, axis=1, bitorder="little")
+            for lo in range(0, n, _GATHER)
+        ]
+    )
     extra: npt.NDArray[np.float32] | None = None  # drawn after ``planes``, when first needed
     for band in range(bands):
-        keys = bits[:, band * rows : (band + 1) * rows].astype(np.int64) @ weights
+        keys = _band_keys(packed, band, rows)
         members = np.arange(n, dtype=np.int64)
         spread: Vectors | None = None  # every row on the band's further directions
         for level in range(split_bits + 1):
@@ -296,6 +301,19 @@ def simhash_buckets(
             # crowds numbered 0, 1, ... so that keys stay small however many levels
             keys = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)[crowd]
             members = members[crowd]
+
+
+def _band_keys(packed: npt.NDArray[np.uint8], band: int, rows: int) -> npt.NDArray[np.int64]:
+    """Per row, the signs of band ``band``'s ``rows`` projections as an integer (the i-th
+    sign is bit i), from signs packed eight to a byte, first sign in the lowest bit."""
+    start = band * rows
+    first = start // 8
+    bits = np.unpackbits(packed[:, first : (start + rows - 1) // 8 + 1], axis=1, bitorder="little")
+    bits = bits[:, start - 8 * first : start - 8 * first + rows]
+    keys = np.zeros(len(packed), dtype=np.int64)
+    for i in range(rows):
+        keys |= bits[:, i].astype(np.int64) << i
+    return keys
 
 
 def _block(vectors: Rows, start: int) -> Vectors:
