@@ -208,3 +208,23 @@ def test_links_as_columns_give_back_each_link() -> None:
     assert columns.b.tolist() == [5, 3]
     assert [columns.link(k, links[k].anchors) for k in range(2)] == links
     assert len(claim_groups.Links.of([])) == 0
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, claim_groups.END_CHUNK])
+@given(
+    pairs=st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=40),
+    in_order=st.booleans(),
+)
+def test_the_ends_order_is_a_stable_sorts(
+    chunk: int, pairs: list[tuple[int, int]], in_order: bool
+) -> None:
+    # links ascending by first text (as Links holds them), or not (both halves sorted);
+    # many equal texts, on both sides: their order is their positions'
+    if in_order:
+        pairs.sort(key=lambda p: p[0])
+    a = np.asarray([p[0] for p in pairs], dtype=np.int32)
+    b = np.asarray([p[1] for p in pairs], dtype=np.int32)
+    ends = np.concatenate([a, b])
+    got = claim_groups._stable_order(ends, len(pairs), chunk)
+    assert got.tolist() == np.argsort(ends, kind="stable").tolist()
+    assert got.dtype == np.int32

@@ -175,6 +175,27 @@ Star = tuple[int, Numbers, Numbers]
 END_CHUNK = 1 << 18
 
 
+def _stable_order(ends: Numbers, count: int, chunk: int = END_CHUNK) -> Numbers:
+    """``np.argsort(ends, kind="stable")`` as int32, for the ends ``[a, b]`` of ``count``
+    links: with ``a`` ascending (``Links``' order) it is in order already, so only the
+    b-half is sorted and the two merged, ``chunk`` ends at a time (int64 positions of half
+    the ends, not of all of them); equal texts keep their positions' order (the a-half's
+    first), as a stable sort of both halves does."""
+    a, b = ends[:count], ends[count:]
+    if not (a[1:] >= a[:-1]).all():  # not in order: both halves sorted
+        return np.argsort(ends, kind="stable").astype(np.int32)
+    of_b = np.argsort(b, kind="stable").astype(np.int32)
+    sorted_b = b[of_b]
+    out = np.empty(len(ends), dtype=np.int32)
+    for lo in range(0, count, chunk):
+        hi = min(count, lo + chunk)
+        at = np.arange(lo, hi, dtype=np.int64)
+        # a's end i goes after the b-ends below it; b's j-th after the a-ends up to it
+        out[at + np.searchsorted(sorted_b, a[lo:hi], side="left")] = at
+        out[at + np.searchsorted(a, sorted_b[lo:hi], side="right")] = of_b[lo:hi] + count
+    return out
+
+
 def _stars(corpus: _Corpus, links: Links, chunk: int = END_CHUNK) -> Iterator[Star]:
     """Groups as (centre, members, the rows of ``links`` that link each to the centre),
     as they are found; see the module docstring. The neighbours of the linked texts are
@@ -184,7 +205,7 @@ def _stars(corpus: _Corpus, links: Links, chunk: int = END_CHUNK) -> Iterator[St
     count = len(links)
     ends = np.concatenate([links.a, links.b]).astype(np.int32, copy=False)  # e's other: e +- count
     nodes = unique(ends)  # the linked texts, ascending: node k is text nodes[k]
-    by_node = np.argsort(ends, kind="stable").astype(np.int32)
+    by_node = _stable_order(ends, count, chunk)
     last = nodes[-1] + 1 if len(nodes) else 0
     cuts = np.asarray(np.searchsorted(ends[by_node], np.r_[nodes, last]), dtype=np.int64)
     other = np.empty(len(ends), dtype=np.int32)  # per end, by node: its other end's node
