@@ -25,6 +25,7 @@ from provenance.fingerprint import (
 from provenance.match import claim_corpus, claim_links, claim_pairs, codes
 from provenance.match import claims as claims_module
 from provenance.match.articles import Names
+from provenance.match.candidates import CodeParts
 from provenance.match.claim_columns import TextSequence, article_record, from_record
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
 from provenance.match.claims import (
@@ -1115,10 +1116,13 @@ def test_lexical_candidates_as_codes_are_the_kernels_candidates(
 ) -> None:
     results = pipeline.analyze_each(list(corpus_articles.values()))
     corpus = ClaimCorpus(results, Config(), AnchorLexicon.load(load_stopwords()))
-    here = claim_links._lexical_candidates(corpus, Config(), Local())
+    parts = claim_links._lexical_candidates(corpus, Config(), Local())
+    assert isinstance(parts, CodeParts)  # this process's: in parts, joined when asked
+    here = parts.joined()[0]
     elsewhere = _Elsewhere()
     there = claim_links._lexical_candidates(corpus, Config(), elsewhere)  # type: ignore[arg-type]
     assert elsewhere.asked == 1
+    assert isinstance(there, np.ndarray)
     assert len(here) > 10
     assert here.tolist() == there.tolist()
     assert here.tolist() == sorted(set(here.tolist()))

@@ -329,6 +329,35 @@ def test_stored_files_pickle_as_their_path_and_a_copy_only_reads(tmp_path: Path)
         pickle.loads(sent)
 
 
+@pytest.mark.parametrize("sizes", [[], [0], [3], [2, 0, 5, 1], [1000, 1]])
+def test_parts_kept_are_read_back_as_one_array(tmp_path: Path, sizes: list[int]) -> None:
+    """The lexical codes are kept part by part as they are read (never joined): what is
+    read back, whole or a slice at a time, is the parts end to end; parts of another
+    count are refused and leave nothing kept."""
+    store = WorkStore(tmp_path, "key", resume=False)
+    try:
+        parts = [np.arange(n, dtype=np.int32) + 10 * k for k, n in enumerate(sizes)]
+        whole = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        store.keep_parts("step", "codes", np.int64, len(whole), iter(parts))
+        column = store.kept_column("step", "codes")
+        assert column is not None
+        assert column[0 : len(whole) + 1].tolist() == whole.tolist()
+        column.close()
+        kept = store.kept_arrays("step")
+        assert kept is not None
+        assert kept["codes"].dtype == np.int64  # as asked, whatever the parts' type
+        assert kept["codes"].tolist() == whole.tolist()
+        for wrong in (len(whole) + 1, len(whole) - 1):
+            if wrong < 0:
+                continue
+            with pytest.raises(ValueError, match="values given"):
+                store.keep_parts("other", "codes", np.int64, wrong, iter(parts))
+            assert store.kept_column("other", "codes") is None
+            assert sorted(p.name for p in tmp_path.glob("other*")) == []
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize("count", [0, 1, 5, 1000])
 def test_a_kept_column_reads_the_kept_array_slice_by_slice(tmp_path: Path, count: int) -> None:
     """The claim links merge their kept codes read from the file a slice at a time: the

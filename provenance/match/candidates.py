@@ -242,7 +242,59 @@ def candidate_codes(
     spill: Spill | None = None,
 ) -> tuple[Matrix, Matrix]:
     """``candidates`` as pair codes ``a * len(matrix) + b`` (int64, ascending) and their
-    equal values (the smallest unsigned type that holds ``matrix.shape[1]``).
+    equal values (the smallest unsigned type that holds ``matrix.shape[1]``):
+    ``candidate_parts`` joined."""
+    with candidate_parts(matrix, banding, max_candidates, fold_every, spill) as parts:
+        return parts.joined()
+
+
+class CodeParts:
+    """``candidate_codes``' codes and equal values in parts, read one part at a time, in
+    order (part k's codes are ascending, each once, and below part k + 1's): ``total``
+    codes in all. The parts are the kept buckets (files when spilled), so reading them
+    through holds one part at a time; they are removed once read (or at ``close``)."""
+
+    def __init__(self, kept: Buckets, sizes: list[int], count: np.dtype[Any]) -> None:
+        self._kept = kept
+        self._sizes = sizes
+        self.count = count  # the type of the equal values
+        self.total = sum(sizes)
+
+    def __iter__(self) -> Iterator[tuple[Matrix, Matrix]]:
+        try:
+            for k in range(len(self._sizes)):
+                yield self._kept.take(k)
+        finally:
+            self.close()
+
+    def joined(self) -> tuple[Matrix, Matrix]:
+        """All the codes and equal values, each as one array."""
+        out = np.empty(self.total, dtype=np.int64)
+        out_equal = np.empty(self.total, dtype=self.count)
+        at = 0
+        for codes, equals in self:
+            out[at : at + len(codes)], out_equal[at : at + len(codes)] = codes, equals
+            at += len(codes)
+        return out, out_equal
+
+    def close(self) -> None:
+        self._kept.close()
+
+    def __enter__(self) -> CodeParts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def candidate_parts(
+    matrix: Signatures,
+    banding: Banding,
+    max_candidates: int,
+    fold_every: int = 6,
+    spill: Spill | None = None,
+) -> CodeParts:
+    """``candidate_codes`` in parts (``CodeParts``), not joined.
 
     A bucket links its rows both ways, so each link is gathered once, as a pair (a < b).
     The rows are cut in parts of ``_PART_ROWS``, and the pairs dealt into buckets by the
@@ -259,7 +311,7 @@ def candidate_codes(
     width = matrix.shape[1]
     count = np.min_scalar_type(width)
     if n < 2:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=count)
+        return CodeParts(Buckets("lsh-kept", 0, None, count), [], count)
     parts = -(-n // _PART_ROWS)
     if spill is None:  # a matrix in a file of the work folder (``StoredMatrix``) spills there
         spill = getattr(matrix, "beside", None)
@@ -298,9 +350,12 @@ def candidate_codes(
             ranked = _best(pairs, equal, *second.take(k), rows, n, max_candidates)
             for codes, equals in ranked:
                 kept.deal(codes, codes // span, equals)
-        return _distinct(kept, count)
+        return CodeParts(kept, _sorted_once(kept), count)
+    except BaseException:
+        kept.close()
+        raise
     finally:
-        for buckets in (first, second, kept):
+        for buckets in (first, second):
             buckets.close()
 
 
@@ -342,10 +397,9 @@ def _best(
         yield codes[best], equals[best]
 
 
-def _distinct(kept: Buckets, count: np.dtype[Any]) -> tuple[Matrix, Matrix]:
-    """The codes of ``kept`` (bucket k holds codes below those of bucket k + 1), ascending,
-    each once, with their equal values as ``count``; each bucket is sorted and written back
-    before the whole is put together, so the result is not held twice."""
+def _sorted_once(kept: Buckets) -> list[int]:
+    """Sort each bucket of ``kept`` (bucket k holds codes below those of bucket k + 1) and
+    keep each code once, with its equal value, written back; each bucket's size after."""
     sizes = []
     for k in range(len(kept)):
         codes, equals = kept.take(k)
@@ -354,14 +408,7 @@ def _distinct(kept: Buckets, count: np.dtype[Any]) -> tuple[Matrix, Matrix]:
         once = np.r_[True, codes[1:] != codes[:-1]] if len(codes) else np.zeros(0, np.bool_)
         kept.add(k, codes[once], equals[once])
         sizes.append(int(np.count_nonzero(once)))
-    out = np.empty(sum(sizes), dtype=np.int64)
-    out_equal = np.empty(len(out), dtype=count)
-    at = 0
-    for k, size in enumerate(sizes):
-        codes, equals = kept.take(k)
-        out[at : at + size], out_equal[at : at + size] = codes, equals
-        at += size
-    return out, out_equal
+    return sizes
 
 
 def _ranks(rows: Matrix) -> Matrix:

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 
 from provenance.config import AlignConfig, ClaimsConfig, Config
 from provenance.match.anchor_table import AnchorTable
-from provenance.match.candidates import Banding, candidate_codes
+from provenance.match.candidates import Banding, CodeParts, candidate_parts
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
 from provenance.match.claim_corpus import ClaimText as _Text
 from provenance.match.claim_groups import Links
@@ -210,31 +210,41 @@ def score_task(item: PairBlock, scoring: Scoring, resources: Any) -> list[tuple[
 
 
 def _kept_codes(kept: KeptSteps | None, name: str, make: Callable[[], Mapping[str, Any]]) -> Column:
-    """The pair codes of step ``name``: made (``make``), or with ``kept`` (the work store)
-    made once and kept, then read from their file a slice at a time as they are merged,
-    never held whole (the lexical ones: 111 million, 0.9 GB, at a million articles)."""
+    """The pair codes of step ``name``: made (``make``: an array, or ``CodeParts``), or
+    with ``kept`` (the work store) made once and kept (parts written as they are read,
+    never joined), then read from their file a slice at a time as they are merged, never
+    held whole (the lexical ones: 111 million, 0.9 GB, at a million articles)."""
     if kept is None:
-        codes: Column = make()["codes"]
-        return codes
+        codes = make()["codes"]
+        return codes.joined()[0] if isinstance(codes, CodeParts) else codes
     if kept.kept_column(name, "codes") is None:
-        kept.keep_arrays(name, make())  # the made codes go once kept
+        made = make()
+        codes = made["codes"]
+        if isinstance(codes, CodeParts):
+            with codes:
+                parts = (part for part, _ in codes)
+                kept.keep_parts(name, "codes", np.int64, codes.total, parts)
+        else:
+            kept.keep_arrays(name, made)  # the made codes go once kept
+        del made, codes
     column = kept.kept_column(name, "codes")
     if column is None:  # pragma: no cover - a store keeps what it is given
         raise RuntimeError(f"the work store did not keep {name}")
     return column
 
 
-def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> Codes:
+def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> Codes | CodeParts:
     """Pair codes (``a * len(texts) + b``, a < b) that the claim LSH proposes over the
-    texts' signatures (made with the corpus), sorted: this process's kernels give them as
-    codes (``match.candidates.candidate_codes``: no object per pair), others as records."""
+    texts' signatures (made with the corpus), sorted: this process's kernels give them in
+    parts (``match.candidates.candidate_parts``: no object per pair, never joined when
+    kept), others as records."""
     fp = config.fingerprint
     size = len(corpus)
     signatures = corpus.signatures
     if isinstance(kernels, Local):  # the same pairs as ``kernels.candidates``
         banding = Banding.for_threshold(signatures.shape[1], fp.claim_lsh_threshold)
-        codes, _ = candidate_codes(signatures, banding, fp.max_candidates, fp.lsh_bands_per_pass)
-        return codes  # sorted by (a, b), each once (spilled beside a stored matrix)
+        # sorted by (a, b), each once (spilled beside a stored matrix)
+        return candidate_parts(signatures, banding, fp.max_candidates, fp.lsh_bands_per_pass)
     found = kernels.candidates(
         signatures, fp.claim_lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )

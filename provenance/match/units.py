@@ -15,6 +15,8 @@ from provenance.config import FingerprintConfig
 from provenance.model import ArticleResult, BoilerplateSpan, Passage, SegmentKind, Span
 
 if TYPE_CHECKING:  # numpy: the index's sentence units (a cold check) do without it
+    import numpy.typing as npt
+
     from provenance.match.codes import Column
     from provenance.semantic import Vectors
 
@@ -176,6 +178,13 @@ class KeptSteps(Kept, Protocol):
 
     def kept_column(self, name: str, key: str) -> Column | None:
         """The 1-D array ``key`` of the arrays kept as ``name`` (None: none kept)."""
+        ...
+
+    def keep_parts(
+        self, name: str, key: str, dtype: npt.DTypeLike, total: int, parts: Iterable[Any]
+    ) -> None:
+        """Keep one 1-D array ``key`` of ``total`` values as ``name``, given as its parts
+        in order (never joined in memory)."""
         ...
 
 

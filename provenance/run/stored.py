@@ -19,7 +19,7 @@ import sqlite3
 import weakref
 import zipfile
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -502,6 +502,41 @@ def write_arrays(path: Path, arrays: Arrays) -> int:
         save(handle, allow_pickle=False, **arrays)
         handle.flush()
         os.fsync(handle.fileno())
+    os.replace(partial, path)
+    return path.stat().st_size
+
+
+def write_parts(
+    path: Path, key: str, dtype: npt.DTypeLike, total: int, parts: Iterable[npt.NDArray[Any]]
+) -> int:
+    """``write_arrays`` of one 1-D array ``key`` of ``total`` values of ``dtype``, given as
+    its parts in order: each part written as it comes, the whole never joined in memory
+    (an uncompressed ``.npz`` that ``numpy.load`` and ``KeptColumn`` read). ValueError, and
+    nothing written, when the parts hold another number of values."""
+    kind = np.dtype(dtype)
+    header = {"descr": np.lib.format.dtype_to_descr(kind), "fortran_order": False}
+    partial = path.with_name(f"{path.name}.partial")
+    try:
+        with partial.open("wb") as handle:
+            written = 0
+            with (
+                zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED, allowZip64=True) as archive,
+                archive.open(f"{key}.npy", "w", force_zip64=True) as out,
+            ):
+                np.lib.format.write_array_header_2_0(out, {**header, "shape": (total,)})
+                for part in parts:
+                    values = np.ascontiguousarray(part, dtype=kind)
+                    written += len(values)
+                    if written > total:
+                        break
+                    out.write(values.data.cast("B"))
+            if written != total:
+                raise ValueError(f"{key}: {written} values given for {total}")
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     os.replace(partial, path)
     return path.stat().st_size
 

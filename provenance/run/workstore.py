@@ -45,6 +45,7 @@ from provenance.run.stored import (
     read_arrays,
     read_column,
     write_arrays,
+    write_parts,
 )
 
 __all__ = [
@@ -369,6 +370,14 @@ class WorkStore:
         """Keep numpy ``arrays`` (a step's result, for a resumed run: ``kept_arrays``) in a
         file ``name`` beside the store, whole or not at all; recorded once written."""
         size = write_arrays(self._path.parent / f"{name}.npz", arrays)
+        self._record(_ARRAYS.format(name), size)
+
+    def keep_parts(
+        self, name: str, key: str, dtype: npt.DTypeLike, total: int, parts: Iterable[Any]
+    ) -> None:
+        """``keep_arrays`` of one 1-D array ``key`` given as its parts in order (never
+        joined: ``write_parts``), read back as ``keep_arrays``' are."""
+        size = write_parts(self._path.parent / f"{name}.npz", key, dtype, total, parts)
         self._record(_ARRAYS.format(name), size)
 
     def kept_arrays(self, name: str) -> dict[str, npt.NDArray[Any]] | None:
