@@ -13,9 +13,11 @@ close to, not the same as, the report's claim texts), or read from FILE, a file 
 rows (a work store's ``claim-signatures.u32``), its first ROWS rows. Each side (``--base``,
 extracted with ``git archive``, and this tree) then runs in a process of its own: the rows
 are written to a ``StoredMatrix`` in a temporary folder (as the claims corpus writes them),
-the peak is reset (VmHWM), and the candidates are made. Reported per side: resident memory
+the peak is reset (VmHWM), and the candidates are made and kept in a work store in that
+folder as the report keeps them (``claim_links._kept_codes``; a tree without it: the
+candidates as arrays, with their equal values). Reported per side: resident memory
 before, the peak above it, the seconds, the number of pair codes and a digest of the codes
-and their equal values (the two sides must agree). ``--base none`` runs this tree alone;
+(the two sides must agree). ``--base none`` runs this tree alone;
 ``--expect`` compares its codes with an earlier run's kept lexical codes over the same
 signatures (all of FILE's rows). Nothing is written to the repository.
 """
@@ -82,6 +84,7 @@ def _measure(source: Path, width: int, rows: int, folder: Path) -> dict[str, Any
     """The lexical candidates of the first ``rows`` rows of ``source`` (this process's
     ``provenance``), from a stored matrix in ``folder``."""
     from provenance.config import Config
+    from provenance.match import claim_links
     from provenance.match.candidates import Banding, candidate_codes
     from provenance.run.stored import StoredMatrix
 
@@ -95,23 +98,48 @@ def _measure(source: Path, width: int, rows: int, folder: Path) -> dict[str, Any
     out: dict[str, Any] = {"rss_before_mb": round(memory.status()["VmRSS"] / 1024, 1)}
     memory._reset_peak()
     started = time.perf_counter()
-    extra: dict[str, Any] = {}  # a tree whose candidates spill, spill as the report does
-    if "spill" in inspect.signature(candidate_codes).parameters:
-        extra["spill"] = stored.beside
-    codes, equal = candidate_codes(
-        stored, banding, fp.max_candidates, fp.lsh_bands_per_pass, **extra
-    )
+    if hasattr(claim_links, "_kept_codes"):  # as the report makes and keeps them
+        codes = _kept(claim_links, stored, rows, folder)
+        equal = None
+    else:  # an older tree: the candidates as arrays
+        extra: dict[str, Any] = {}  # a tree whose candidates spill, spill as the report does
+        if "spill" in inspect.signature(candidate_codes).parameters:
+            extra["spill"] = stored.beside
+        codes, equal = candidate_codes(
+            stored, banding, fp.max_candidates, fp.lsh_bands_per_pass, **extra
+        )
     out["seconds"] = round(time.perf_counter() - started, 2)
     peak = memory.status()["VmHWM"] / 1024
     out["peak_mb"] = round(peak, 1)
     out["added_mb"] = round(peak - out["rss_before_mb"], 1)
     out["codes"] = len(codes)
-    digest = hashlib.sha256(np.ascontiguousarray(codes, dtype="<i8").tobytes())
+    digest = hashlib.sha256()
+    for lo in range(0, len(codes), _BLOCK):
+        digest.update(np.ascontiguousarray(codes[lo : lo + _BLOCK], dtype="<i8").tobytes())
     out["codes_sha256"] = digest.hexdigest()
-    digest.update(np.ascontiguousarray(equal, dtype="<i8").tobytes())
-    out["sha256"] = digest.hexdigest()
+    if equal is not None:
+        digest.update(np.ascontiguousarray(equal, dtype="<i8").tobytes())
+        out["sha256"] = digest.hexdigest()
     stored.close()
     return out
+
+
+def _kept(claim_links: Any, stored: Any, rows: int, folder: Path) -> Any:
+    """The lexical codes made and kept in a work store in ``folder`` as the report's claim
+    links make them (``_kept_codes`` of ``_lexical_candidates``), read back as a column."""
+    from provenance.config import Config
+    from provenance.run.kernels import Local
+    from provenance.run.workstore import WorkStore
+
+    class Corpus:  # what the lexical candidates read of the claims corpus
+        signatures = stored
+
+        def __len__(self) -> int:
+            return rows
+
+    store = WorkStore(folder, resume=False)
+    made = claim_links._lexical_candidates(Corpus(), Config(), Local())
+    return claim_links._kept_codes(store, claim_links.LEXICAL, lambda: {"codes": made})
 
 
 def _side(tree: Path, source: Path, width: int, rows: int) -> dict[str, Any]:
@@ -154,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
             run["new"] = _side(ROOT, source, width, rows)
             if args.base != "none":
                 run["base"] = {"commit": args.base, **_side(base, source, width, rows)}
-                run["same_codes"] = run["base"]["sha256"] == run["new"]["sha256"]
+                run["same_codes"] = run["base"]["codes_sha256"] == run["new"]["codes_sha256"]
             if args.expect is not None:
                 with np.load(args.expect) as kept:
                     expected = np.ascontiguousarray(kept["codes"], dtype="<i8")
