@@ -57,6 +57,7 @@ from provenance.match.units import Checkpoints, Rows, RowStore
 from provenance.model import (
     ArticleResult,
 )
+from provenance.run.heap import give_back
 from provenance.run.kernels import Kernels, Local, embed_whole
 
 if TYPE_CHECKING:  # run.local imports resources, which imports this module
@@ -99,6 +100,7 @@ def find_claims(
             return made.attached(folder)
     lexicon = anchor_lexicon or AnchorLexicon.load(load_stopwords())
     corpus = _Corpus(results, config, lexicon, describe_by or executor, folder)
+    give_back()  # the free pages the corpus's making left (the articles read back twice)
     kernels = kernels or Local()
     vectors: Rows | None = None
     if config.claims.model != "none" and len(corpus):
