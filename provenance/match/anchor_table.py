@@ -159,9 +159,11 @@ class AnchorTable:
 
     def columns(self) -> tuple[Names, Column, Column]:
         """(names (one UTF-8 buffer: millions of them at 1M articles), cuts (one more than
-        the sets: int32 below 2**31 ids, ``codes.index_type``), ids (int32))."""
+        the sets: int32 below 2**31 ids, ``codes.index_type``), ids (int32: a view of the
+        table's own array, not a copy, so no set is added after this)."""
         if self._pending:
             self._number_pending()
-        cuts = np.r_[0, np.cumsum(np.asarray(self._counts, dtype=np.int64))]
-        cuts = cuts.astype(index_type(len(self._ids)))
-        return Names(self._names), cuts, np.asarray(self._ids, dtype=np.int32)
+        cuts = np.zeros(len(self._counts) + 1, dtype=index_type(len(self._ids)))
+        np.cumsum(np.frombuffer(self._counts, dtype=np.int64), out=cuts[1:])
+        ids = np.frombuffer(self._ids, dtype=np.int32) if self._ids else np.zeros(0, np.int32)
+        return Names(self._names), cuts, ids
