@@ -26,7 +26,7 @@ import numpy.typing as npt
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
 from provenance.match.candidates import Banding, SignatureRows, Signatures, band_links
-from provenance.match.codes import expand, index_type, union, unique
+from provenance.match.codes import drained, expand, index_type, union, unique
 from provenance.match.signatures import BatchSigner
 from provenance.match.spill import SpillMatrix
 from provenance.match.units import Kept, Rows, kept_or_made
@@ -175,11 +175,11 @@ class _Best:
         a column at a time, each column's parts let go once joined."""
         if not self._rows:
             return
-        rows = _joined(self._rows)
+        rows = drained(self._rows)
         order = np.argsort(rows, kind="stable")
         rows = rows[order]
-        partners = _joined(self._partners)[order]
-        scores = _joined(self._scores)[order]
+        partners = drained(self._partners)[order]
+        scores = drained(self._scores)[order]
         del order
         self._count = 0
         edges = np.searchsorted(rows, np.arange(0, len(self.partner) + MERGE_ROWS, MERGE_ROWS))
@@ -219,14 +219,6 @@ class _Best:
             rows = rows + lo
             found.append(unique(np.minimum(rows, partners) * n + np.maximum(rows, partners)))
         return union(found)
-
-
-def _joined(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
-    """The arrays of ``parts`` end to end; ``parts`` is emptied (what only it held is let
-    go once joined)."""
-    out = np.concatenate(parts)
-    parts.clear()
-    return out
 
 
 def _article_pairs(

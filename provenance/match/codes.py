@@ -33,14 +33,20 @@ def unique_in_place(values: Matrix) -> Matrix:
     return _distinct(values)
 
 
+def drained(parts: list[Matrix]) -> Matrix:
+    """The arrays of ``parts`` end to end (int64 zeros when there are none), ``parts``
+    emptied once they are joined: what only the list held is let go at once."""
+    values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    parts.clear()
+    return values
+
+
 def union(parts: list[Matrix]) -> Matrix:
     """``unique`` of the arrays of ``parts`` end to end (int64 zeros when there are none),
     with two arrays of their size fewer alive at once: ``parts`` is emptied once they are
-    joined, so that what only it held is let go before the sort, and the joined array is
-    sorted in place."""
-    values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    parts.clear()
-    return unique_in_place(values)
+    joined (``drained``), so that what only it held is let go before the sort, and the
+    joined array is sorted in place."""
+    return unique_in_place(drained(parts))
 
 
 def _distinct(ordered: Matrix) -> Matrix:
