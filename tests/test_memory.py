@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -101,7 +103,7 @@ def test_a_stored_matrix_reads_back_bands_and_rows_as_the_matrix(
     all their columns."""
     monkeypatch.setattr(StoredMatrix, "BLOCK", 4)
     monkeypatch.setattr(StoredMatrix, "WINDOW", 5)
-    monkeypatch.setattr(StoredMatrix, "WINDOW_BYTES", window_bytes)
+    monkeypatch.setattr(StoredMatrix, "COLUMN_BYTES", window_bytes)
     matrix = _signatures(23)
     stored = StoredMatrix(tmp_path / "s.u32", 12)
     for lo, hi in ((0, 9), (9, 10), (10, 10), (10, 23)):  # an empty block too
@@ -125,6 +127,46 @@ def test_a_stored_matrix_reads_back_bands_and_rows_as_the_matrix(
         stored[1:3, 0:2]
     stored.close()
     assert not (tmp_path / "s.u32").exists()
+
+
+# In a fresh interpreter: a 100 MB signature file (written, so in the page cache), then
+# 4,096 rows picked from all over it, in no order. A pick maps the file a window of
+# ``WINDOW_BYTES`` (8 MB) at a time and drops each window's pages once copied, so the peak
+# rises by about a window and the 2 MB of rows picked (twice: gathered in file order, then
+# put in the order asked), not by the file.
+_PICK_SCRIPT = """
+import sys
+from pathlib import Path
+import numpy as np
+from provenance.run.stored import StoredMatrix
+
+def status(key):
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith(key + ":")) // 1024
+
+rows, width = 196_608, 128
+stored = StoredMatrix(Path(sys.argv[1]) / "s.u32", width)
+for lo in range(0, rows, 4096):
+    stored.extend(np.full((4096, width), lo, dtype=np.uint32))
+wanted = np.random.default_rng(0).permutation(np.arange(0, rows, 48))
+before = status("VmRSS")
+picked = stored[wanted]
+assert (picked[:, 0] == wanted // 4096 * 4096).all()
+print(before, status("VmHWM"))
+stored.close()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_rows_picked_from_all_over_a_stored_matrix_map_a_window_of_it(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", _PICK_SCRIPT, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    before, peak = (int(x) for x in out)
+    assert peak - before <= 24, (before, peak)  # a window, the rows twice, numpy's scratch
 
 
 def test_lsh_on_a_stored_matrix_finds_the_candidates_of_the_matrix(

@@ -425,9 +425,12 @@ class StoredMatrix(_RowFile):
     DTYPE: np.dtype[Any] = np.dtype("<u4")
     BLOCK = 65_536  # rows mapped at once while columns are read
     # columns read per pass over the file: more, fewer passes, more memory; and at most
-    # this many bytes of them (at 7.5 million rows, 24 columns are 720 MB: 8 are read)
+    # this many bytes of them (at 7.5 million rows, 24 columns are 720 MB: 8 are read).
+    # Apart from ``WINDOW_BYTES``, the window of rows picked by number (``_pick``), which
+    # bounds how much of the file a pick maps before dropping it: when this cap was that
+    # window too, a pick of rows spread over a large file held up to 256 MB of its pages.
     WINDOW = 24
-    WINDOW_BYTES = 256 << 20
+    COLUMN_BYTES = 256 << 20
 
     def __init__(self, path: Path, width: int) -> None:
         super().__init__(path, width)
@@ -449,7 +452,7 @@ class StoredMatrix(_RowFile):
             first, values = self._window
             if first <= start and stop <= first + values.shape[1]:
                 return values[:, start - first : stop - first]
-        fits = self.WINDOW_BYTES // max(1, self._count * self.DTYPE.itemsize)
+        fits = self.COLUMN_BYTES // max(1, self._count * self.DTYPE.itemsize)
         end = min(self._width, max(stop, start + min(self.WINDOW, fits)))
         values = np.empty((self._count, end - start), dtype=np.uint32)
         for lo in range(0, self._count, self.BLOCK):
