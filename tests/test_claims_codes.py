@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from provenance.match import codes
 from provenance.match.codes import index_type, union, union_blocks, unique, unique_in_place
 
 
@@ -44,10 +45,28 @@ def test_union_is_numpy_unique_of_the_parts_end_to_end_and_lets_them_go(parts: i
     assert [a.tolist() for a in arrays] == [c.tolist() for c in copies]
 
 
-def test_unique_in_place_sorts_the_array_it_is_given() -> None:
+def test_unique_in_place_works_in_the_array_it_is_given() -> None:
     values = np.asarray([5, 1, 5, 3, 1], dtype=np.int64)
     assert unique_in_place(values).tolist() == [1, 3, 5]
-    assert values.tolist() == [1, 1, 3, 5, 5]
+    # sorted ([1, 1, 3, 5, 5]), then the distinct moved to the front: the rest as sorted
+    assert values.tolist() == [1, 3, 5, 5, 5]
+
+
+@pytest.mark.parametrize("move", [1, 2, 3, 1 << 20])
+@pytest.mark.parametrize("size", [0, 1, 2, 17, 5_000])
+@pytest.mark.parametrize("high", [3, 1 << 40])
+def test_distinct_values_moved_to_the_front_a_chunk_at_a_time_are_numpy_unique(
+    monkeypatch: pytest.MonkeyPatch, move: int, size: int, high: int
+) -> None:
+    """Chunks of 1, 2, 3 values and the default: runs of equal values (3 values drawn
+    from) cross the chunks' edges, and chunks without a repeat move nothing back."""
+    monkeypatch.setattr(codes, "DISTINCT_MOVE", move)
+    rng = np.random.default_rng(size + high + move)
+    values = rng.integers(-high, high, size, dtype=np.int64)
+    want = np.unique(values)
+    count = codes.distinct_in_place(values)
+    assert count == len(want)
+    assert values[:count].tolist() == want.tolist()
 
 
 class _Slices:

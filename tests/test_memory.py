@@ -6,7 +6,9 @@ import itertools
 import pickle
 import subprocess
 import sys
+import weakref
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,7 +17,7 @@ from provenance import pipeline
 from provenance.anchors import AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, shingles
-from provenance.match.candidates import Banding, candidate_codes, candidates
+from provenance.match.candidates import Banding, candidate_codes, candidates, lsh_bands
 from provenance.match.claim_corpus import ClaimCorpus, units_of
 from provenance.match.claims import find_claims, load_stopwords
 from provenance.match.signatures import union, union_runs
@@ -129,6 +131,33 @@ def test_a_stored_matrix_reads_back_bands_and_rows_as_the_matrix(
     assert not (tmp_path / "s.u32").exists()
 
 
+@pytest.mark.parametrize(("fits", "per_read"), [(5, 1), (6, 2), (24, 4)])
+def test_a_stored_matrix_reads_whole_bands_and_holds_none_after_the_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fits: int, per_read: int
+) -> None:
+    """Bands of 3 columns of 12, read in order, ``fits`` columns' bytes at most a pass
+    (``COLUMN_BYTES``): a pass reads ``per_read`` whole bands, never the start of the next
+    (at most the 4 bands there are), and once the caller lets go of a pass's last band,
+    nothing holds the pass's columns."""
+    monkeypatch.setattr(StoredMatrix, "COLUMN_BYTES", fits * 23 * 4)
+    matrix = _signatures(23)
+    stored = StoredMatrix(tmp_path / "s.u32", 12)
+    stored.extend(matrix)
+    passes: list[weakref.ref[np.ndarray]] = []
+    for band in range(4):
+        part = stored[:, 3 * band : 3 * band + 3]
+        assert np.array_equal(part, matrix[:, 3 * band : 3 * band + 3])
+        assert part.base is not None
+        assert part.base.shape == (23, 3 * per_read)
+        if not passes or passes[-1]() is not part.base:
+            passes.append(weakref.ref(part.base))
+        del part
+        if band % per_read == per_read - 1:  # the pass's last band: let go of it
+            assert passes[-1]() is None
+    assert len(passes) == -(-4 // per_read)
+    stored.close()
+
+
 # In a fresh interpreter: a 100 MB signature file (written, so in the page cache), then
 # 4,096 rows picked from all over it, in no order. A pick maps the file a window of
 # ``WINDOW_BYTES`` (8 MB) at a time and drops each window's pages once copied, so the peak
@@ -137,6 +166,7 @@ def test_a_stored_matrix_reads_back_bands_and_rows_as_the_matrix(
 _PICK_SCRIPT = """
 import sys
 from pathlib import Path
+from typing import Any
 import numpy as np
 from provenance.run.stored import StoredMatrix
 
@@ -169,6 +199,52 @@ def test_rows_picked_from_all_over_a_stored_matrix_map_a_window_of_it(tmp_path: 
     assert peak - before <= 24, (before, peak)  # a window, the rows twice, numpy's scratch
 
 
+class _Lent:
+    """A signature matrix that lends each band's columns as an array of their own and, when
+    asked for another band's, checks that nothing holds the ones lent before (a stored
+    matrix reads a band's columns into memory: two bands' at once is its peak)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+        self.shape = values.shape
+        self.dtype = values.dtype
+        self.lent: list[weakref.ref[np.ndarray]] = []
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, index: Any) -> np.ndarray:
+        if isinstance(index, tuple):  # a band: [:, a:b]
+            held = [k for k, lent in enumerate(self.lent) if lent() is not None]
+            assert not held, f"the columns lent {held} are still held"
+            out = np.array(self.values[index])
+            self.lent.append(weakref.ref(out))
+            return out
+        return np.asarray(self.values[index])
+
+
+@pytest.mark.parametrize("spilled", [False, True])
+def test_each_bands_columns_are_let_go_before_the_next_are_read(
+    tmp_path: Path, spilled: bool
+) -> None:
+    # The claims' lexical candidates (in memory, and spilled to files) and the anchor sets'
+    # candidates of the semantic pairs, band by band over a matrix that checks each band.
+    from provenance.match.claim_pairs import _anchor_best
+
+    values = _signatures(300, 128)
+    banding = Banding(*lsh_bands(128, 0.3))
+    spill = StoredMatrix(tmp_path / "s.u32", 1).beside if spilled else None
+    lent = _Lent(values)
+    found = candidate_codes(lent, banding, 5, spill=spill)  # type: ignore[arg-type]
+    assert len(lent.lent) == banding.bands
+    for mine, theirs in zip(found, candidate_codes(values, banding, 5), strict=True):
+        assert np.array_equal(mine, theirs)
+    assert len(found[0]) > 100  # the planted bands make buckets
+    lent = _Lent(values)
+    assert np.array_equal(_anchor_best(lent, Config()), _anchor_best(values, Config()))  # type: ignore[arg-type]
+    assert len(lent.lent) > 1
+
+
 def test_lsh_on_a_stored_matrix_finds_the_candidates_of_the_matrix(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -196,15 +272,22 @@ def test_lsh_on_a_stored_matrix_finds_the_candidates_of_the_matrix(
     stored.close()
 
 
+@pytest.mark.parametrize("take", [1, 7, 1 << 20])
+@pytest.mark.parametrize("values", ["planted", "few"])
 def test_lsh_in_parts_spilled_to_the_work_folder_finds_the_candidates_of_the_matrix(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, take: int, values: str
 ) -> None:
     """Rows ranked in parts of 16 (13 parts of 200 rows), the pairs dealt to bucket files
-    beside the stored matrix: the very codes and equal values of the matrix in memory, in
-    one part; the bucket files are gone afterwards, and after a step stopped part way."""
+    beside the stored matrix, read back ``take`` rows at a time: the very codes and equal
+    values of the matrix in memory, in one part; the bucket files are gone afterwards,
+    and after a step stopped part way. The matrix: planted bands (most pairs share one
+    band: 3 equal values), or values drawn from 4 (big buckets, hubs, every equal count)."""
     from provenance.match import candidates as module
+    from provenance.match import spill as spilling
 
-    matrix = _signatures(200)
+    monkeypatch.setattr(spilling, "TAKE", take)
+    few = np.random.default_rng(take).integers(0, 4, (200, 12)).astype(np.uint32)
+    matrix = _signatures(200) if values == "planted" else few
     banding = Banding(4, 3)
     want_codes, want_equal = candidate_codes(matrix, banding, 5)
     stored = StoredMatrix(tmp_path / "s.u32", 12)

@@ -19,7 +19,7 @@ the square of the bucket sizes nor the links both ways with their sort keys.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias, overload
 
@@ -27,8 +27,8 @@ import numpy as np
 
 from provenance.config import FingerprintConfig
 from provenance.fingerprint import band_keys_of
-from provenance.match.codes import Matrix, union, unique_in_place
-from provenance.match.spill import Buckets, Spill
+from provenance.match.codes import Matrix, distinct_in_place, union
+from provenance.match.spill import DEAL, Buckets, Spill
 
 
 class SignatureRows(Protocol):
@@ -159,7 +159,11 @@ class Banding:
 
     def slices(self, matrix: Signatures) -> Iterator[Matrix]:
         for band in range(self.bands):
-            yield matrix[:, band * self.rows : (band + 1) * self.rows]
+            yield self.band(matrix, band)
+
+    def band(self, matrix: Signatures, k: int) -> Matrix:
+        """The columns of band k of every row."""
+        return matrix[:, k * self.rows : (k + 1) * self.rows]
 
     def keys(self, matrix: Matrix) -> list[list[int]]:
         """Per row, one signed 64-bit key per band (fits an SQLite INTEGER), the band
@@ -183,7 +187,8 @@ _LINKS = 1 << 22
 def band_links(part: Matrix, max_candidates: int) -> Iterator[tuple[Matrix, Matrix]]:
     """Directed (row, linked row) pairs of one band's buckets (self-links included): the
     buckets of up to ``4 * max_candidates`` rows a group of about ``_LINKS`` links at a
-    time, bigger ones one by one."""
+    time, bigger ones (each row linked to the bucket's ``max_candidates`` lowest, its hubs,
+    and those to every row) one by one, about ``_LINKS`` links at a time."""
     order = np.lexsort(part.T[::-1])
     ordered = part[order]
     change = np.any(ordered[1:] != ordered[:-1], axis=1)
@@ -200,8 +205,11 @@ def band_links(part: Matrix, max_candidates: int) -> Iterator[tuple[Matrix, Matr
     for i in np.flatnonzero(sizes > 4 * max_candidates):
         bucket = np.sort(order[bounds[i] : bounds[i + 1]])
         hubs = bucket[:max_candidates]
-        yield np.repeat(bucket, len(hubs)), np.tile(hubs, len(bucket))
-        yield np.repeat(hubs, len(bucket)), np.tile(bucket, len(hubs))
+        step = max(1, _LINKS // len(hubs))  # a bucket of millions of rows: a slice at a time
+        for lo in range(0, len(bucket), step):
+            rows = bucket[lo : lo + step]
+            yield np.repeat(rows, len(hubs)), np.tile(hubs, len(rows))
+            yield np.repeat(hubs, len(rows)), np.tile(rows, len(hubs))
 
 
 def _bucket_links(order: Matrix, start: Matrix, size: Matrix) -> tuple[Matrix, Matrix]:
@@ -287,6 +295,15 @@ class CodeParts:
         self.close()
 
 
+def _pair_codes(part: Matrix, max_candidates: int, n: int, take: Callable[[Matrix], None]) -> None:
+    """The pairs (a < b) of one band's links (``band_links``) as codes ``a * n + b``, given
+    to ``take`` a group at a time; what a group held goes on return, before the next
+    band's columns are read."""
+    for src, dst in band_links(part, max_candidates):
+        keep = src < dst  # the other way round comes too
+        take(src[keep].astype(np.int64) * n + dst[keep])
+
+
 def candidate_parts(
     matrix: Signatures,
     banding: Banding,
@@ -323,29 +340,36 @@ def candidate_parts(
     kept = Buckets("lsh-kept", parts, spill, count)
     try:
         found: list[Matrix] = []
-        for band, part in enumerate(banding.slices(matrix), start=1):
-            for src, dst in band_links(part, max_candidates):
-                keep = src < dst  # the other way round comes too
-                codes = src[keep].astype(np.int64) * n + dst[keep]
-                if spill is None:
-                    found.append(codes)
-                else:  # to the files as made: memory holds one group of buckets' links
-                    first.deal(codes, codes // span)
+
+        def dealt(codes: Matrix) -> None:
+            first.deal(codes, codes // span)
+
+        for band in range(1, banding.bands + 1):
+            # without spill, to ``found``; with, to the files as made: memory holds one
+            # group of buckets' links. The band's columns are held by nothing here (not
+            # even ``enumerate``'s reused tuple) once it is done: a stored matrix's go
+            # before the next band's are read.
+            part = banding.band(matrix, band - 1)
+            _pair_codes(part, max_candidates, n, found.append if spill is None else dealt)
+            del part
             if found and (band % max(1, fold_every) == 0 or band == banding.bands):
                 pairs = union(found)  # ``found`` emptied
                 first.deal(pairs, pairs // span)
         del found
         for k in range(parts):
-            # sorted in place: a bucket's pairs are the step's largest array
-            pairs = unique_in_place(first.take(k)[0])
+            # a bucket's pairs are the step's largest array (at 7.5 million rows, the first
+            # holds 50 million, 35 million distinct): de-duplicated where they are read
+            # into, the rest of the array left unused rather than the distinct ones copied
+            # out of it
+            pairs = first.take(k)[0]
+            pairs = pairs[: distinct_in_place(pairs)]
             equal = np.empty(len(pairs), dtype=count)
             for lo in range(0, len(pairs), _CHUNK):
                 src, dst = np.divmod(pairs[lo : lo + _CHUNK], n)
                 equal[lo : lo + _CHUNK] = (matrix[src] == matrix[dst]).sum(axis=1)
-            parts_of = pairs % n
-            parts_of //= _PART_ROWS  # in place: one array of the part's size, not two
-            second.deal(pairs, parts_of, equal)
-            del parts_of
+            for lo in range(0, len(pairs), DEAL):  # by the part of their second row
+                chunk = pairs[lo : lo + DEAL]
+                second.deal(chunk, chunk % n // _PART_ROWS, equal[lo : lo + DEAL])
             rows = (k * _PART_ROWS, min(n, (k + 1) * _PART_ROWS))
             ranked = _best(pairs, equal, *second.take(k), rows, n, max_candidates)
             for codes, equals in ranked:

@@ -340,17 +340,25 @@ def _anchor_best(signatures: Signatures, config: Config) -> Codes:
     limit = max(PAIR_CHUNK, min(m * fp.max_candidates, MERGE_MAX))
     best = _Best(m, fp.max_candidates, limit, np.float32)  # counts of at most num_perm
     for part in banding.slices(signatures):
-        for src, dst in band_links(part, fp.max_candidates):
-            keep = src != dst
-            src, dst = src[keep], dst[keep]
-            for lo in range(0, len(src), PAIR_CHUNK):
-                a, b = src[lo : lo + PAIR_CHUNK], dst[lo : lo + PAIR_CHUNK]
-                equal = np.empty(len(a), dtype=np.float64)
-                for at in range(0, len(a), EQUAL_CHUNK):
-                    x, y = a[at : at + EQUAL_CHUNK], b[at : at + EQUAL_CHUNK]
-                    equal[at : at + EQUAL_CHUNK] = (signatures[x] == signatures[y]).sum(axis=1)
-                best.offer(a, b, equal)
+        _offer_band(part, signatures, fp.max_candidates, best)
+        del part  # a stored matrix's columns go before the next band's are read
     return best.codes()
+
+
+def _offer_band(part: Codes, signatures: Signatures, max_candidates: int, best: _Best) -> None:
+    """The links of one band's buckets (``band_links``) offered to ``best`` with their
+    equal values; what a group held goes on return, before the next band's columns are
+    read."""
+    for src, dst in band_links(part, max_candidates):
+        keep = src != dst
+        src, dst = src[keep], dst[keep]
+        for lo in range(0, len(src), PAIR_CHUNK):
+            a, b = src[lo : lo + PAIR_CHUNK], dst[lo : lo + PAIR_CHUNK]
+            equal = np.empty(len(a), dtype=np.float64)
+            for at in range(0, len(a), EQUAL_CHUNK):
+                x, y = a[at : at + EQUAL_CHUNK], b[at : at + EQUAL_CHUNK]
+                equal[at : at + EQUAL_CHUNK] = (signatures[x] == signatures[y]).sum(axis=1)
+            best.offer(a, b, equal)
 
 
 class _Shifted:

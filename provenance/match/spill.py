@@ -34,6 +34,7 @@ class SpillMatrix(Protocol):
 Spill = Callable[[str, int], SpillMatrix]
 
 DEAL = 1 << 22  # codes dealt at once: their bucket numbers sorted (8 bytes each, twice)
+TAKE = 1 << 20  # rows of a bucket's file read at once (12 bytes each, and their codes)
 # The bucket files' names begin so: scratch of one step, never read by another run (the
 # work store removes any it finds when it opens: a run stopped in the step left them).
 SCRATCH = "scratch-"
@@ -105,16 +106,18 @@ class Buckets:
         stored = self._files.pop(k, None)
         if stored is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=self._counts)
-        try:
-            rows = stored[0 : len(stored)]
+        try:  # read into the codes and counts a chunk of rows at a time, not copied whole
+            size = len(stored)
+            out: npt.NDArray[np.int64] = np.empty(size, dtype=np.int64)
+            out_counts = np.zeros(size, dtype=self._counts)
+            for lo in range(0, size, TAKE):
+                rows = stored[lo : lo + TAKE]
+                out[lo : lo + len(rows)] = np.ascontiguousarray(rows[:, :2]).view("<i8")[:, 0]
+                if self._width == 3:
+                    out_counts[lo : lo + len(rows)] = rows[:, 2]
         finally:
             stored.close()
-        codes_of: npt.NDArray[np.int64] = (
-            np.ascontiguousarray(rows[:, :2]).view("<i8").ravel().astype(np.int64, copy=False)
-        )
-        if self._width == 2:
-            return codes_of, np.zeros(len(rows), dtype=self._counts)
-        return codes_of, rows[:, 2].astype(self._counts)
+        return out, out_counts
 
     def close(self) -> None:
         """Remove the files of the buckets not taken (a step stopped part way)."""

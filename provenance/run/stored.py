@@ -425,12 +425,14 @@ class StoredMatrix(_RowFile):
     DTYPE: np.dtype[Any] = np.dtype("<u4")
     BLOCK = 65_536  # rows mapped at once while columns are read
     # columns read per pass over the file: more, fewer passes, more memory; and at most
-    # this many bytes of them (at 7.5 million rows, 24 columns are 720 MB: 8 are read).
+    # this many bytes of them (at 7.5 million rows, 24 columns are 720 MB: 4 fit, and of
+    # bands of 3 columns one is read a pass: 42 passes of ~0.3 s over a file in the page
+    # cache, against 21 for twice the memory).
     # Apart from ``WINDOW_BYTES``, the window of rows picked by number (``_pick``), which
     # bounds how much of the file a pick maps before dropping it: when this cap was that
     # window too, a pick of rows spread over a large file held up to 256 MB of its pages.
     WINDOW = 24
-    COLUMN_BYTES = 256 << 20
+    COLUMN_BYTES = 128 << 20
 
     def __init__(self, path: Path, width: int) -> None:
         super().__init__(path, width)
@@ -448,19 +450,30 @@ class StoredMatrix(_RowFile):
         return np.memmap(self._reader, dtype=self.DTYPE, mode="r", offset=offset, shape=shape)
 
     def _columns(self, start: int, stop: int) -> npt.NDArray[np.uint32]:
+        """Columns ``start`` to ``stop`` of every row. A read (one pass over the file) takes
+        as many whole reads of this width as ``WINDOW`` and ``COLUMN_BYTES`` allow, and
+        keeps them for the next reads (LSH reads band after band); the read that takes the
+        window's last columns takes the window with it, so that once its caller lets go of
+        them nothing of the file is held."""
         if self._window is not None:
             first, values = self._window
             if first <= start and stop <= first + values.shape[1]:
+                if stop == first + values.shape[1]:
+                    self._window = None
                 return values[:, start - first : stop - first]
+        self._window = None  # let go before the next is read (a caller's views may hold it)
+        width = max(1, stop - start)
         fits = self.COLUMN_BYTES // max(1, self._count * self.DTYPE.itemsize)
-        end = min(self._width, max(stop, start + min(self.WINDOW, fits)))
+        reads = max(1, min(min(self.WINDOW, fits) // width, (self._width - start) // width))
+        end = max(stop, start + reads * width)
         values = np.empty((self._count, end - start), dtype=np.uint32)
         for lo in range(0, self._count, self.BLOCK):
             hi = min(self._count, lo + self.BLOCK)
             mapped = self._map(lo, hi - lo)
             values[lo:hi] = mapped[:, start:end]
             del mapped
-        self._window = (start, values)
+        if end > stop:
+            self._window = (start, values)
         return values[:, : stop - start]
 
     def __getitem__(self, index: Any) -> npt.NDArray[np.uint32]:
