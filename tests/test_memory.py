@@ -278,14 +278,16 @@ def test_lsh_in_parts_spilled_to_the_work_folder_finds_the_candidates_of_the_mat
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, take: int, values: str
 ) -> None:
     """Rows ranked in parts of 16 (13 parts of 200 rows), the pairs dealt to bucket files
-    beside the stored matrix, read back ``take`` rows at a time: the very codes and equal
-    values of the matrix in memory, in one part; the bucket files are gone afterwards,
-    and after a step stopped part way. The matrix: planted bands (most pairs share one
-    band: 3 equal values), or values drawn from 4 (big buckets, hubs, every equal count)."""
+    beside the stored matrix, read back ``take`` rows at a time, their equal values
+    computed ``take`` pairs at a time: the very codes and equal values of the matrix in
+    memory, in one part; the bucket files are gone afterwards, and after a step stopped
+    part way. The matrix: planted bands (most pairs share one band: 3 equal values), or
+    values drawn from 4 (big buckets, hubs, every equal count)."""
     from provenance.match import candidates as module
     from provenance.match import spill as spilling
 
     monkeypatch.setattr(spilling, "TAKE", take)
+    monkeypatch.setattr(module, "_EQUAL_BLOCK", take)
     few = np.random.default_rng(take).integers(0, 4, (200, 12)).astype(np.uint32)
     matrix = _signatures(200) if values == "planted" else few
     banding = Banding(4, 3)

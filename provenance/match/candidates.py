@@ -53,6 +53,11 @@ Signatures: TypeAlias = Matrix | SignatureRows  # one row per signed set
 # and each of its two gathers of rows of a stored matrix touches up to a page per row (at
 # 8,192 rows, 32 MB of mapped pages resident at once, whatever the size of the matrix).
 _CHUNK = 1 << 13
+# Pairs whose rows are read in the order of their second row (``_equal_values``): 24
+# bytes each while they are. Their first rows are near each other (one part's), their
+# second rows anywhere: the more at once, the closer together in the file, the fewer
+# page faults (at 7.5 million rows, 2**20 pairs in code order: 6.1 s; in this order: 1.5)
+_EQUAL_BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -363,10 +368,7 @@ def candidate_parts(
             # out of it
             pairs = first.take(k)[0]
             pairs = pairs[: distinct_in_place(pairs)]
-            equal = np.empty(len(pairs), dtype=count)
-            for lo in range(0, len(pairs), _CHUNK):
-                src, dst = np.divmod(pairs[lo : lo + _CHUNK], n)
-                equal[lo : lo + _CHUNK] = (matrix[src] == matrix[dst]).sum(axis=1)
+            equal = _equal_values(matrix, pairs, n, count)
             for lo in range(0, len(pairs), DEAL):  # by the part of their second row
                 chunk = pairs[lo : lo + DEAL]
                 second.deal(chunk, chunk % n // _PART_ROWS, equal[lo : lo + DEAL])
@@ -381,6 +383,20 @@ def candidate_parts(
     finally:
         for buckets in (first, second):
             buckets.close()
+
+
+def _equal_values(matrix: Signatures, pairs: Matrix, n: int, count: np.dtype[Any]) -> Matrix:
+    """Per pair code ``a * n + b`` of ``pairs``, how many values rows a and b of ``matrix``
+    share (of type ``count``), read ``_EQUAL_BLOCK`` pairs at a time in the order of
+    their second rows, ``_CHUNK`` pairs a read."""
+    equal = np.empty(len(pairs), dtype=count)
+    for lo in range(0, len(pairs), _EQUAL_BLOCK):
+        src, dst = np.divmod(pairs[lo : lo + _EQUAL_BLOCK], n)
+        order = np.argsort(dst, kind="stable")
+        for at in range(0, len(order), _CHUNK):
+            picked = order[at : at + _CHUNK]
+            equal[lo + picked] = (matrix[src[picked]] == matrix[dst[picked]]).sum(axis=1)
+    return equal
 
 
 def _best(
