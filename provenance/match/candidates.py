@@ -27,7 +27,7 @@ import numpy as np
 
 from provenance.config import FingerprintConfig
 from provenance.fingerprint import band_keys_of
-from provenance.match.codes import Matrix, distinct_in_place, union
+from provenance.match.codes import Matrix, distinct_in_place, index_type, union
 from provenance.match.spill import DEAL, Buckets, Spill
 
 
@@ -185,8 +185,9 @@ def _runs(sizes: Matrix) -> Matrix:
 
 
 # Links of small buckets made at once (``band_links``: about 50 bytes each while they are
-# made); a band of millions of rows is cut into groups of buckets of about this many.
-_LINKS = 1 << 22
+# made, and the codes their caller makes of them); a band of millions of rows is cut into
+# groups of buckets of about this many. Fewer, more groups (more numpy calls).
+_LINKS = 1 << 20
 
 
 def band_links(part: Matrix, max_candidates: int) -> Iterator[tuple[Matrix, Matrix]]:
@@ -194,21 +195,31 @@ def band_links(part: Matrix, max_candidates: int) -> Iterator[tuple[Matrix, Matr
     buckets of up to ``4 * max_candidates`` rows a group of about ``_LINKS`` links at a
     time, bigger ones (each row linked to the bucket's ``max_candidates`` lowest, its hubs,
     and those to every row) one by one, about ``_LINKS`` links at a time."""
+    if len(part) < 2:
+        return
     order = np.lexsort(part.T[::-1])
-    ordered = part[order]
-    change = np.any(ordered[1:] != ordered[:-1], axis=1)
-    del ordered
-    bounds = np.flatnonzero(np.r_[True, change, True])
-    starts, sizes = bounds[:-1], np.diff(bounds)
-    small = (sizes >= 2) & (sizes <= 4 * max_candidates)
+    same = np.ones(len(part) - 1, dtype=np.bool_)  # sorted row k + 1 in k's bucket
+    for column in range(part.shape[1]):  # a column at a time, not the rows sorted whole
+        values = part[order, column]
+        same &= values[1:] == values[:-1]
+    del values
+    order = order.astype(index_type(len(part)), copy=False)  # int32: half the int64
+    # the buckets of two rows or more, as runs of ``same``: (start, size) in ``order``
+    # (a singleton bucket, most of them, takes no room)
+    edges = np.diff(same.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    del same
+    starts = np.flatnonzero(edges == 1)
+    sizes = np.flatnonzero(edges == -1) - starts + 1
+    del edges
+    small = sizes <= 4 * max_candidates
     if small.any():
         fans = np.cumsum(sizes[small] ** 2)  # links up to each small bucket, with it
         cuts = np.searchsorted(fans, np.arange(_LINKS, int(fans[-1]), _LINKS), side="right")
         for group in np.split(np.flatnonzero(small), cuts):
             if len(group):
                 yield _bucket_links(order, starts[group], sizes[group])
-    for i in np.flatnonzero(sizes > 4 * max_candidates):
-        bucket = np.sort(order[bounds[i] : bounds[i + 1]])
+    for i in np.flatnonzero(~small):
+        bucket = np.sort(order[starts[i] : starts[i] + sizes[i]])
         hubs = bucket[:max_candidates]
         step = max(1, _LINKS // len(hubs))  # a bucket of millions of rows: a slice at a time
         for lo in range(0, len(bucket), step):
