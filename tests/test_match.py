@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from importlib.metadata import version
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -300,3 +301,36 @@ def test_an_unknown_scheme_is_named_with_the_known_ones() -> None:
     said = "unknown MinHash scheme 'minhash' (one of affine32, affine64, legacy)"
     with pytest.raises(ValueError, match=f"^{re.escape(said)}$"):
         Permutations.of("minhash", 1, 8)
+
+
+@pytest.mark.parametrize("rows", [50, 1 << 28])
+@pytest.mark.parametrize("spilled", [False, True])
+def test_kept_pairs_are_sorted_once_with_their_equal_values(
+    tmp_path: Path, rows: int, spilled: bool
+) -> None:
+    """Pair codes kept once or twice (best of both rows: the same equal value each time),
+    in two buckets, in no order: each bucket sorted, each code once with its equal value.
+    50 rows: a code and its equal value sorted as one int64; 2**28 rows: codes too wide for
+    that (2**56 before the equal value's 8 bits), sorted with the equal values along."""
+    from provenance.match.candidates import _sorted_once
+    from provenance.match.spill import Buckets
+    from provenance.run.stored import StoredMatrix
+
+    rng = np.random.default_rng(rows)
+    pairs = np.sort(rng.choice(rows * rows, 300, replace=False)).astype(np.int64)
+    equal = {int(c): int(rng.integers(0, 129)) for c in pairs}
+    twice = np.r_[pairs, rng.choice(pairs, 100)]
+    rng.shuffle(twice)
+    spill = StoredMatrix(tmp_path / "s.u32", 1).beside if spilled else None
+    kept = Buckets("kept", 2, spill, np.uint8)
+    half = int(pairs[150])
+    for bucket, mine in enumerate((twice[twice < half], twice[twice >= half])):
+        for part in np.array_split(mine, 3):  # added in parts, as ranked
+            kept.add(bucket, part, np.asarray([equal[int(c)] for c in part], dtype=np.uint8))
+    assert _sorted_once(kept, rows) == [150, 150]
+    for bucket, want in enumerate((pairs[:150], pairs[150:])):
+        codes, equals = kept.take(bucket)
+        assert codes.tolist() == want.tolist()
+        assert equals.dtype == np.uint8
+        assert equals.tolist() == [equal[int(c)] for c in want]
+    kept.close()
