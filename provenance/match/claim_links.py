@@ -34,6 +34,7 @@ from provenance.match.claim_pairs import (
 from provenance.match.codes import Column, union_blocks, unique
 from provenance.match.units import KeptSteps, MemoryTexts, Rows, Texts, kept_or_made
 from provenance.model import ClaimLink, Confidence
+from provenance.run.heap import give_back
 from provenance.run.kernels import Kernels, Local
 
 if TYPE_CHECKING:  # run.local imports resources, which imports the claims
@@ -296,6 +297,7 @@ def _scored(
 
     lexical = _kept_codes(kept, LEXICAL, lexical_codes)
     corpus.close()  # the signatures are read
+    give_back()  # the free pages the step's parts left
     semantic: Column = np.zeros(0, dtype=np.int64)
     if vectors is not None:
         # mutually best in a candidate article pair: sorted codes a * size + b (a vector a text)
