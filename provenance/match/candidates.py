@@ -374,9 +374,9 @@ def candidate_parts(
         del found
         for k in range(parts):
             # a bucket's pairs are the step's largest array (at 7.5 million rows, the first
-            # holds 50 million, 35 million distinct): de-duplicated where they are read
-            # into, the rest of the array left unused rather than the distinct ones copied
-            # out of it
+            # holds 50 million codes, a pair once per band it shares): de-duplicated where
+            # they are read into, the rest of the array left unused rather than the
+            # distinct ones copied out of it
             pairs = first.take(k)[0]
             pairs = pairs[: distinct_in_place(pairs)]
             equal = _equal_values(matrix, pairs, n, count)
