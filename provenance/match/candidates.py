@@ -54,9 +54,11 @@ Signatures: TypeAlias = Matrix | SignatureRows  # one row per signed set
 # 8,192 rows, 32 MB of mapped pages resident at once, whatever the size of the matrix).
 _CHUNK = 1 << 13
 # Pairs whose rows are read in the order of their second row (``_equal_values``): 24
-# bytes each while they are. Their first rows are near each other (one part's), their
-# second rows anywhere: the more at once, the closer together in the file, the fewer
-# page faults (at 7.5 million rows, 2**20 pairs in code order: 6.1 s; in this order: 1.5)
+# bytes each while they are; and dealt to the buckets of their second rows at once
+# (``Buckets.deal``: ~50 bytes each while they are). Their first rows are near each other
+# (one part's), their second rows anywhere: the more at once, the closer together in the
+# file, the fewer page faults (at 7.5 million rows, 2**20 pairs in code order: 6.1 s; in
+# this order: 1.5)
 _EQUAL_BLOCK = 1 << 20
 
 
@@ -380,9 +382,9 @@ def candidate_parts(
             pairs = first.take(k)[0]
             pairs = pairs[: distinct_in_place(pairs)]
             equal = _equal_values(matrix, pairs, n, count)
-            for lo in range(0, len(pairs), DEAL):  # by the part of their second row
-                chunk = pairs[lo : lo + DEAL]
-                second.deal(chunk, chunk % n // _PART_ROWS, equal[lo : lo + DEAL])
+            for lo in range(0, len(pairs), _EQUAL_BLOCK):  # by the part of their second row
+                chunk = pairs[lo : lo + _EQUAL_BLOCK]
+                second.deal(chunk, chunk % n // _PART_ROWS, equal[lo : lo + _EQUAL_BLOCK])
             rows = (k * _PART_ROWS, min(n, (k + 1) * _PART_ROWS))
             ranked = _best(pairs, equal, *second.take(k), rows, n, max_candidates)
             for codes, equals in ranked:
