@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from provenance.config import FingerprintConfig
 from provenance.fingerprint import band_keys_of
@@ -164,12 +165,9 @@ class Banding:
     def for_threshold(cls, num_perm: int, threshold: float) -> Banding:
         return cls(*lsh_bands(num_perm, threshold))
 
-    def slices(self, matrix: Signatures) -> Iterator[Matrix]:
-        for band in range(self.bands):
-            yield self.band(matrix, band)
-
     def band(self, matrix: Signatures, k: int) -> Matrix:
-        """The columns of band k of every row."""
+        """The columns of band k of every row (read band by band, and passed on, not held
+        in a loop variable: a stored matrix's columns go before the next band's are read)."""
         return matrix[:, k * self.rows : (k + 1) * self.rows]
 
     def keys(self, matrix: Matrix) -> list[list[int]]:
@@ -364,12 +362,9 @@ def candidate_parts(
 
         for band in range(1, banding.bands + 1):
             # without spill, to ``found``; with, to the files as made: memory holds one
-            # group of buckets' links. The band's columns are held by nothing here (not
-            # even ``enumerate``'s reused tuple) once it is done: a stored matrix's go
-            # before the next band's are read.
-            part = banding.band(matrix, band - 1)
-            _pair_codes(part, max_candidates, n, found.append if spill is None else dealt)
-            del part
+            # group of buckets' links
+            take = found.append if spill is None else dealt
+            _pair_codes(banding.band(matrix, band - 1), max_candidates, n, take)
             if found and (band % max(1, fold_every) == 0 or band == banding.bands):
                 pairs = union(found)  # ``found`` emptied
                 first.deal(pairs, pairs // span)
@@ -400,16 +395,27 @@ def candidate_parts(
 
 def _equal_values(matrix: Signatures, pairs: Matrix, n: int, count: np.dtype[Any]) -> Matrix:
     """Per pair code ``a * n + b`` of ``pairs``, how many values rows a and b of ``matrix``
-    share (of type ``count``), read ``_EQUAL_BLOCK`` pairs at a time in the order of
-    their second rows, ``_CHUNK`` pairs a read."""
+    share (of type ``count``): ``equal_counts`` of ``_EQUAL_BLOCK`` pairs at a time."""
     equal = np.empty(len(pairs), dtype=count)
     for lo in range(0, len(pairs), _EQUAL_BLOCK):
         src, dst = np.divmod(pairs[lo : lo + _EQUAL_BLOCK], n)
-        order = np.argsort(dst, kind="stable")
-        for at in range(0, len(order), _CHUNK):
-            picked = order[at : at + _CHUNK]
-            equal[lo + picked] = (matrix[src[picked]] == matrix[dst[picked]]).sum(axis=1)
+        equal[lo : lo + len(src)] = equal_counts(matrix, src, dst, count)
     return equal
+
+
+def equal_counts(
+    matrix: Signatures, src: Matrix, dst: Matrix, kind: npt.DTypeLike, chunk: int = _CHUNK
+) -> Matrix:
+    """Per k, how many values rows ``src[k]`` and ``dst[k]`` of ``matrix`` share (of type
+    ``kind``), ``chunk`` pairs a read, in the order of their ``dst`` rows: rows picked
+    from a stored matrix in that order come from nearby pages of its file, where in any
+    order they may be a page fault each."""
+    out = np.empty(len(src), dtype=kind)
+    order = np.argsort(dst, kind="stable")
+    for at in range(0, len(order), chunk):
+        picked = order[at : at + chunk]
+        out[picked] = (matrix[src[picked]] == matrix[dst[picked]]).sum(axis=1)
+    return out
 
 
 def _best(

@@ -25,7 +25,13 @@ import numpy.typing as npt
 
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
-from provenance.match.candidates import Banding, SignatureRows, Signatures, band_links
+from provenance.match.candidates import (
+    Banding,
+    SignatureRows,
+    Signatures,
+    band_links,
+    equal_counts,
+)
 from provenance.match.codes import drained, expand, index_type, union, unique
 from provenance.match.signatures import BatchSigner
 from provenance.match.spill import SpillMatrix
@@ -339,9 +345,8 @@ def _anchor_best(signatures: Signatures, config: Config) -> Codes:
     banding = Banding.for_threshold(signatures.shape[1], config.claims.anchor_lsh_threshold)
     limit = max(PAIR_CHUNK, min(m * fp.max_candidates, MERGE_MAX))
     best = _Best(m, fp.max_candidates, limit, np.float32)  # counts of at most num_perm
-    for part in banding.slices(signatures):
-        _offer_band(part, signatures, fp.max_candidates, best)
-        del part  # a stored matrix's columns go before the next band's are read
+    for k in range(banding.bands):  # no band's columns held while the next are read
+        _offer_band(banding.band(signatures, k), signatures, fp.max_candidates, best)
     return best.codes()
 
 
@@ -354,11 +359,7 @@ def _offer_band(part: Codes, signatures: Signatures, max_candidates: int, best: 
         src, dst = src[keep], dst[keep]
         for lo in range(0, len(src), PAIR_CHUNK):
             a, b = src[lo : lo + PAIR_CHUNK], dst[lo : lo + PAIR_CHUNK]
-            equal = np.empty(len(a), dtype=np.float64)
-            for at in range(0, len(a), EQUAL_CHUNK):
-                x, y = a[at : at + EQUAL_CHUNK], b[at : at + EQUAL_CHUNK]
-                equal[at : at + EQUAL_CHUNK] = (signatures[x] == signatures[y]).sum(axis=1)
-            best.offer(a, b, equal)
+            best.offer(a, b, equal_counts(signatures, a, b, np.float64, EQUAL_CHUNK))
 
 
 class _Shifted:
