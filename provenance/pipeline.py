@@ -282,6 +282,7 @@ def analyze_streamed(
     read back from it one at a time instead of being held in memory. ``executor`` runs the
     per-article stages, ``kernels`` the heavy steps of matching (default: this process)."""
     from provenance.match import claims, reuse
+    from provenance.run import heap
     from provenance.run.local import kernels_of
     from provenance.semantic import DIMENSIONS
 
@@ -312,9 +313,13 @@ def analyze_streamed(
         texts = store.texts("passages") if store is not None else None
         with contextlib.ExitStack() as stack:
             vectors = signatures = unions = None
-            if store is not None:  # the claims' sentence vectors (those a killed run
-                # recorded are kept: a resumed run embeds the rest) and the passages' and
-                # articles' signatures, read back by row (and the signatures by band)
+            if store is not None:
+                # a long run: the matching stage's big arrays are mapped each on its own,
+                # so that dropping them leaves no free heap (``run.heap.steady``)
+                heap.steady()
+                # the claims' sentence vectors (those a killed run recorded are kept: a
+                # resumed run embeds the rest) and the passages' and articles' signatures,
+                # read back by row (and the signatures by band)
                 vectors = store.kept_rows(_VECTORS, DIMENSIONS)
                 stack.callback(vectors.close)
                 num_perm = config.fingerprint.num_perm

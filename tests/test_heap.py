@@ -1,4 +1,5 @@
-"""``run.heap.give_back``: free pages in the middle of the C heap go back to the system."""
+"""``run.heap``: free pages in the middle of the C heap go back to the system
+(``give_back``), and with the mmap threshold fixed (``steady``) big blocks leave none."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ import platform
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from provenance.run import heap
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 # In a fresh interpreter: 100,000 byte strings of 1 KB (above pymalloc's 512 bytes, so
 # from the C heap) with a live one made after them, so that freeing the others leaves
@@ -47,6 +52,51 @@ def test_free_pages_in_the_heap_go_back() -> None:
     assert before - after >= 50, (before, after)  # of the ~100 MB freed
 
 
+# In a fresh interpreter: a freed 8 MB block raises glibc's mmap threshold to 8 MB, so that
+# 50 blocks of 2 MB come from the heap, below a live block made after them; freed, they are
+# ~100 MB of free pages that ``free`` keeps. With ``steady`` (threshold 1 MB) first, each is
+# mapped on its own and unmapped when freed.
+_STEADY = """
+import sys
+from provenance.run import heap
+
+def anon():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("RssAnon:")) // 1024
+
+raised = bytearray(8 << 20)
+del raised
+fixed = heap.steady() if sys.argv[1] == "steady" else None
+held = [bytes([k % 256]) * (2 << 20) for k in range(50)]
+last = bytes([1]) * 300_000
+before = anon()
+del held
+print(before - anon(), fixed, len(last))
+"""
+
+
+@pytest.mark.skipif(
+    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
+    reason="mallopt's threshold is glibc's",
+)
+def test_a_steady_threshold_leaves_no_free_pages() -> None:
+    def freed(how: str) -> tuple[int, str]:
+        out = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(_STEADY), how],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        return int(out[0]), out[1]
+
+    kept, fixed = freed("dynamic")
+    assert fixed == "None"
+    assert kept <= 20, kept  # glibc's own threshold: the ~100 MB stay in the heap
+    returned, fixed = freed("steady")
+    assert fixed == "True"
+    assert returned >= 80, returned  # of the ~100 MB freed
+
+
 def test_nothing_to_do_without_malloc_trim(monkeypatch: pytest.MonkeyPatch) -> None:
     class NoTrim:  # a C library without the call (musl, macOS)
         def __init__(self, name: object) -> None:
@@ -54,3 +104,40 @@ def test_nothing_to_do_without_malloc_trim(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(ctypes, "CDLL", NoTrim)
     assert heap.give_back() is False
+    assert heap.steady() is False
+
+
+def test_a_run_with_a_work_store_steadies_the_heap_before_its_matching_stage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long run (one with a work store) fixes the threshold when its matching stage
+    begins, after the per-article stages; a run held in memory leaves glibc's own."""
+    from provenance import cli_common, pipeline
+    from provenance.config import Config
+    from provenance.match import reuse
+    from provenance.run.workstore import WorkStore
+
+    calls: list[str] = []
+
+    def steady() -> bool:
+        calls.append("steady")
+        return True
+
+    monkeypatch.setattr(heap, "steady", steady)
+    find_reuse = reuse.find_reuse
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        calls.append("match")
+        return find_reuse(*args, **kwargs)
+
+    monkeypatch.setattr(reuse, "find_reuse", recorded)
+    articles = cli_common.load([str(CORPUS)], Config())
+    pipeline.analyze_streamed(articles, Config())
+    assert calls == ["match"]
+    calls.clear()
+    store = WorkStore(tmp_path, resume=False)
+    try:
+        tuple(pipeline.analyze_streamed(articles, Config(), store=store).articles)
+    finally:
+        store.close()
+    assert calls == ["steady", "match"]
