@@ -513,6 +513,35 @@ def test_the_claim_corpus_numbers_distinct_texts_and_their_units_in_id_order() -
             texts[missing]
 
 
+def test_a_parked_claim_corpus_reads_its_unit_columns_back_from_the_work_store(
+    tmp_path: Path,
+) -> None:
+    """``park``: the unit columns only the groups read go to the work store and out of
+    memory; asked for, they are read back whole, the same values; gone, a clear error."""
+    here = _corpus(Config())
+    columns = (here.unit_article, here.unit_start, here.unit_end)
+    by_text = [here.units_of_text(k).tolist() for k in range(len(here))]
+    parked = _corpus(Config())
+    store = WorkStore(tmp_path, resume=False)
+    try:
+        parked.park(store)
+        assert parked._units is None  # nothing of them held
+        assert (tmp_path / f"{claim_corpus.PARKED}.npz").exists()
+        assert len(parked) == 3  # the number of texts needs none of them
+        assert parked.article_texts["b1"] == [1, 0]  # nor do the texts by article
+        assert [parked.units_of_text(k).tolist() for k in range(len(parked))] == by_text
+        back = (parked.unit_article, parked.unit_start, parked.unit_end)
+        for a, b in zip(back, columns, strict=True):
+            assert (a.dtype, a.tolist()) == (b.dtype, b.tolist())
+        gone = _corpus(Config())
+        gone.park(store)
+        store.drop_arrays(claim_corpus.PARKED)
+        with pytest.raises(RuntimeError, match=claim_corpus.PARKED):
+            gone.units_of_text(0)
+    finally:
+        store.close()
+
+
 def test_the_claim_corpus_texts_described_by_an_executor_are_those_described_here(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -1073,6 +1102,8 @@ def test_a_resumed_run_reads_the_claim_groups_its_work_store_kept(
         try:
             streamed = pipeline.analyze_streamed(articles, config, store=store)
             assert store.done("claim-groups") == len(plain.claims)
+            # the groups read the unit columns back from where the corpus parked them
+            assert store.kept_arrays(claim_corpus.PARKED) is not None
             assert report_dict(pipeline.held(streamed), config) == report_dict(plain, config)
             return tuple(streamed.corpus.claims)
         finally:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
@@ -43,11 +43,16 @@ from provenance.match.claim_columns import (
 )
 from provenance.match.codes import index_type, unique
 from provenance.match.signatures import BatchSigner
-from provenance.match.units import MemoryTexts, Texts, in_id_order
+from provenance.match.units import Kept, MemoryTexts, Texts, in_id_order
 from provenance.model import ArticleResult, outlet_key
 
 if TYPE_CHECKING:  # run.local imports resources, which imports this module
     from provenance.run.local import Executor
+
+# The unit columns that only the claim groups read (each unit's article and offsets, the
+# units by text), kept under this name in the work store by ``ClaimCorpus.park`` while the
+# steps before the groups run (at 1,000,000 articles, 7.5 million units: ~150 MB).
+PARKED = "claim-units"
 
 # Distinct texts described (claim key, anchors, signature) by one executor task: the context
 # (the anchor lexicon, the shingler) travels with each chunk of tasks, the texts and what
@@ -231,23 +236,26 @@ class ClaimCorpus:
         # the articles without their text, read back by id (``Article.without_text``)
         self.articles = StoredArticleRecords(self.ids, records)
         # int32 columns (4 bytes a unit each: texts, units and offsets are below 2**31)
-        self.unit_article = np.asarray(owner, dtype=np.int32)
-        self.unit_start = np.asarray(starts, dtype=np.int32)
-        self.unit_end = np.asarray(ends, dtype=np.int32)
+        unit_article = np.asarray(owner, dtype=np.int32)
         self.article_outlet = np.asarray(article_outlet, dtype=np.int32)
-        del owner, starts, ends, article_outlet
         self.unit_text, firsts = number_distinct(digests)
         del digests
-        size = len(firsts)
-        self._by_text = np.argsort(self.unit_text, kind="stable").astype(np.int32)
-        self._bounds = np.searchsorted(self.unit_text[self._by_text], np.arange(size + 1))
-        self._bounds = self._bounds.astype(np.int32)
+        self._size = size = len(firsts)
+        by_text = np.argsort(self.unit_text, kind="stable").astype(np.int32)
+        bounds = np.searchsorted(self.unit_text[by_text], np.arange(size + 1))
+        self._units: dict[str, Column] | None = {
+            "article": unit_article,
+            "start": np.asarray(starts, dtype=np.int32),
+            "end": np.asarray(ends, dtype=np.int32),
+            "by_text": by_text,
+            "bounds": bounds.astype(np.int32),
+        }
+        self._parked: Kept | None = None
+        del owner, starts, ends, article_outlet, by_text, bounds
         self.outlet_names = list(outlet_codes)
         # the distinct (text, outlet) pairs, by text then outlet: each text's outlets
         width = max(len(self.outlet_names), 1)
-        pairs = unique(
-            self.unit_text.astype(np.int64) * width + self.article_outlet[self.unit_article]
-        )
+        pairs = unique(self.unit_text.astype(np.int64) * width + self.article_outlet[unit_article])
         pair_text, pair_outlet = np.divmod(pairs, width)
         self.outlet_cuts = np.searchsorted(pair_text, np.arange(size + 1))
         self.outlet_cuts = self.outlet_cuts.astype(index_type(len(pair_outlet)))
@@ -259,9 +267,10 @@ class ClaimCorpus:
         self.text_outlet = np.where(counts == 1, only, -1).astype(np.int32)
         self.text_outlets: Sequence[frozenset[str]]
         self.text_outlets = Sets(self.outlet_names, self.outlet_cuts, self.outlet_ids, True)
-        cuts = np.searchsorted(self.unit_article, np.arange(len(self.ids) + 1))
+        cuts = np.searchsorted(unit_article, np.arange(len(self.ids) + 1))
         self.article_texts = ArticleTexts(self.ids, cuts, self.unit_text)
         self.article_outlets = ArticleOutlets(self.ids, self.article_outlet, self.outlet_names)
+        del unit_article
         self._describe(ordered, firsts, config, lex, executor, folder)
 
     def _describe(
@@ -294,10 +303,12 @@ class ClaimCorpus:
             """The first occurrence of each distinct text, a block at a time, in order."""
             batch: list[str] = []
             at = 0
+            units = self._unit_columns()
+            owner, starts, ends = units["article"], units["start"], units["end"]
             for k, r in enumerate(ordered):
-                while at < len(firsts) and self.unit_article[firsts[at]] == k:
+                while at < len(firsts) and owner[firsts[at]] == k:
                     i = firsts[at]
-                    batch.append(r.article.text[self.unit_start[i] : self.unit_end[i]])
+                    batch.append(r.article.text[starts[i] : ends[i]])
                     at += 1
                     if len(batch) >= DESCRIBE_BLOCK:
                         self.texts.extend(batch)
@@ -340,7 +351,38 @@ class ClaimCorpus:
 
     def __len__(self) -> int:
         """The number of distinct texts."""
-        return len(self._bounds) - 1
+        return self._size
+
+    def park(self, kept: Kept) -> None:
+        """Keep the unit columns that only the claim groups read in ``kept`` (the work
+        store, as ``PARKED``) and let go of them: they are read back, whole, when next
+        asked for (``unit_article``, ``unit_start``, ``unit_end``, ``units_of_text``)."""
+        kept.keep_arrays(PARKED, self._unit_columns())
+        self._parked = kept
+        self._units = None
+
+    def _unit_columns(self) -> Mapping[str, Column]:
+        if self._units is None:
+            found = None if self._parked is None else self._parked.kept_arrays(PARKED)
+            if found is None:
+                raise RuntimeError(f"the claim corpus's unit columns ({PARKED}) are gone")
+            self._units = dict(found)
+        return self._units
+
+    @property
+    def unit_article(self) -> Column:
+        """Per unit, its article's number (in id order)."""
+        return self._unit_columns()["article"]
+
+    @property
+    def unit_start(self) -> Column:
+        """Per unit, its start in its article's text."""
+        return self._unit_columns()["start"]
+
+    @property
+    def unit_end(self) -> Column:
+        """Per unit, its end in its article's text."""
+        return self._unit_columns()["end"]
 
     def text(self, k: int) -> ClaimText:
         """Distinct text ``k`` with its key, anchors and outlets (read back, made anew)."""
@@ -349,7 +391,9 @@ class ClaimCorpus:
 
     def units_of_text(self, k: int) -> Column:
         """The units of distinct text ``k`` (positions, in unit order)."""
-        return self._by_text[self._bounds[k] : self._bounds[k + 1]]
+        units = self._unit_columns()
+        bounds = units["bounds"]
+        return units["by_text"][bounds[k] : bounds[k + 1]]
 
     def close(self) -> None:
         """Let go of the signatures' file (when in the work store): LSH has read them."""
