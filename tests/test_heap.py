@@ -97,6 +97,21 @@ def test_a_steady_threshold_leaves_no_free_pages() -> None:
     assert returned >= 80, returned  # of the ~100 MB freed
 
 
+def test_no_threshold_fixed_in_a_c_library_other_than_glibc(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Other:  # musl has a mallopt of its own numbering, and no gnu_get_libc_version
+        def __init__(self, name: object) -> None:
+            del name
+            self.mallopt = self._refuse
+
+        def _refuse(self, *args: object) -> int:
+            raise AssertionError("mallopt called with glibc's numbering")
+
+    monkeypatch.setattr(ctypes, "CDLL", Other)
+    assert heap.steady() is False
+
+
 def test_nothing_to_do_without_malloc_trim(monkeypatch: pytest.MonkeyPatch) -> None:
     class NoTrim:  # a C library without the call (musl, macOS)
         def __init__(self, name: object) -> None:

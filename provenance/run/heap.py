@@ -45,9 +45,10 @@ def _c_library() -> Any:
 def steady(threshold: int = MMAP_THRESHOLD) -> bool:
     """Fix glibc's mmap threshold at ``threshold`` bytes for the rest of the process (it no
     longer follows the blocks freed); whether it was (False where the C library has no
-    ``mallopt``)."""
-    option = getattr(_c_library(), "mallopt", None)
-    if option is None:
+    ``mallopt``, or is not glibc, whose numbering of its parameters this uses)."""
+    library = _c_library()
+    option = getattr(library, "mallopt", None)
+    if option is None or getattr(library, "gnu_get_libc_version", None) is None:
         return False
     option.argtypes = [ctypes.c_int, ctypes.c_int]
     option.restype = ctypes.c_int
