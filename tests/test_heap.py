@@ -17,15 +17,33 @@ from provenance.run import heap
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
+# What the two scripts below share: the process's anonymous resident memory, in MB.
+_ANON = """
+def anon():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("RssAnon:")) // 1024
+"""
+GLIBC_ONLY = pytest.mark.skipif(
+    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
+    reason="malloc_trim and mallopt's threshold are glibc's",
+)
+
+
+def _fresh(script: str, *args: str) -> list[str]:
+    """What ``script`` (with ``anon``) prints in a fresh interpreter, split into words."""
+    return subprocess.run(
+        [sys.executable, "-c", _ANON + textwrap.dedent(script), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+
+
 # In a fresh interpreter: 100,000 byte strings of 1 KB (above pymalloc's 512 bytes, so
 # from the C heap) with a live one made after them, so that freeing the others leaves
 # ~100 MB of free pages behind it, which ``free`` cannot give back from the top.
 _SCRIPT = """
 from provenance.run.heap import give_back
-
-def anon():
-    with open("/proc/self/status") as f:
-        return next(int(l.split()[1]) for l in f if l.startswith("RssAnon:")) // 1024
 
 held = [bytes(1024) + bytes([k % 256]) for k in range(100_000)]
 last = bytes(2048) + b"x"
@@ -36,17 +54,9 @@ print(before, anon(), trimmed, len(last))
 """
 
 
-@pytest.mark.skipif(
-    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
-    reason="malloc_trim is glibc's",
-)
+@GLIBC_ONLY
 def test_free_pages_in_the_heap_go_back() -> None:
-    out = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(_SCRIPT)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    out = _fresh(_SCRIPT)
     before, after = int(out[0]), int(out[1])
     assert out[2] == "True"
     assert before - after >= 50, (before, after)  # of the ~100 MB freed
@@ -60,10 +70,6 @@ _STEADY = """
 import sys
 from provenance.run import heap
 
-def anon():
-    with open("/proc/self/status") as f:
-        return next(int(l.split()[1]) for l in f if l.startswith("RssAnon:")) // 1024
-
 raised = bytearray(8 << 20)
 del raised
 fixed = heap.steady() if sys.argv[1] == "steady" else None
@@ -75,18 +81,10 @@ print(before - anon(), fixed, len(last))
 """
 
 
-@pytest.mark.skipif(
-    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
-    reason="mallopt's threshold is glibc's",
-)
+@GLIBC_ONLY
 def test_a_steady_threshold_leaves_no_free_pages() -> None:
     def freed(how: str) -> tuple[int, str]:
-        out = subprocess.run(
-            [sys.executable, "-c", textwrap.dedent(_STEADY), how],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()
+        out = _fresh(_STEADY, how)
         return int(out[0]), out[1]
 
     kept, fixed = freed("dynamic")
