@@ -204,8 +204,8 @@ def test_links_as_columns_give_back_each_link() -> None:
     ]
     a, b = np.asarray([0, 2]), np.asarray([5, 3])
     columns = claim_groups.Links.of([(a[:1], b[:1], links[:1]), (a[1:], b[1:], links[1:])])
-    assert columns.a.tolist() == [0, 2]
-    assert columns.b.tolist() == [5, 3]
+    assert columns.a[:].tolist() == [0, 2]
+    assert columns.b[:].tolist() == [5, 3]
     assert [columns.link(k, links[k].anchors) for k in range(2)] == links
     assert len(claim_groups.Links.of([])) == 0
 

@@ -22,12 +22,13 @@ from provenance.fingerprint import (
     shingles,
     spaceless_share,
 )
-from provenance.match import claim_corpus, claim_links, claim_pairs, codes
+from provenance.match import claim_corpus, claim_groups, claim_links, claim_pairs, codes
 from provenance.match import claims as claims_module
 from provenance.match.articles import Names
 from provenance.match.candidates import CodeParts
 from provenance.match.claim_columns import TextSequence, article_record, from_record
 from provenance.match.claim_corpus import ClaimCorpus, ClaimText, claim_key, units_of
+from provenance.match.claim_groups import Links
 from provenance.match.claims import (
     Scoring,
     claim_score,
@@ -55,6 +56,7 @@ from provenance.render import html, markdown, text
 from provenance.render.data import report_dict
 from provenance.run.kernels import Local, VectorSink
 from provenance.run.local import Serial
+from provenance.run.stored import KeptColumn
 from provenance.run.workstore import StoredMatrix, WorkStore
 from provenance.segment import segment
 from provenance.semantic import DIMENSIONS
@@ -1207,7 +1209,15 @@ def test_claim_steps_resumed_from_what_the_work_store_kept_make_the_same_groups(
         return union_blocks(first, second, size)
 
     monkeypatch.setattr(claim_links, "union_blocks", counted)
+    held: list[set[type]] = []  # the types of the links' columns that the groups read
+
+    def spied(corpus: Any, links: Links, folder: Any = None) -> Any:
+        held.append({type(column) for column in links.columns().values()})
+        return claim_groups.claim_table(corpus, links, folder)
+
+    monkeypatch.setattr(claims_module, "claim_table", spied)
     here = list(find_claims(results, config, lexicon))
+    assert held == [{np.ndarray}]  # in memory: arrays
     # the semantic step has work to do: some links were decided with a cosine
     assert any(o.link and o.link.semantic is not None for g in here for o in g.occurrences)
     (proposed,) = merged
@@ -1231,8 +1241,10 @@ def test_claim_steps_resumed_from_what_the_work_store_kept_make_the_same_groups(
             vectors.close()
             store.close()
 
+    held.clear()
     assert stored() == here  # every step made and kept
     assert merged == [proposed]
+    assert held == [{KeptColumn}]  # the links kept are read from their file, not held
     with monkeypatch.context() as patched:  # the groups read back: no corpus, no pair
         patched.setattr(claims_module, "_Corpus", None)
         assert stored() == here

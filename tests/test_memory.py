@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance import pipeline
 from provenance.anchors import AnchorLexicon
@@ -23,7 +25,7 @@ from provenance.match.claims import find_claims, load_stopwords
 from provenance.match.signatures import union, union_runs
 from provenance.model import Article, outlet_key
 from provenance.run.kernels import Local, SignedBatches
-from provenance.run.stored import KeptRows, StoredStrings
+from provenance.run.stored import KeptColumn, KeptRows, StoredStrings
 from provenance.run.workstore import StoredMatrix, StoredRows, WorkStore, WorkStoreError
 
 
@@ -481,6 +483,38 @@ def test_parts_kept_are_read_back_as_one_array(tmp_path: Path, sizes: list[int])
                 store.keep_parts("other", "codes", np.int64, wrong, iter(parts))
             assert store.kept_column("other", "codes") is None
             assert sorted(p.name for p in tmp_path.glob("other*")) == []
+    finally:
+        store.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    count=st.integers(1, 3000),
+    picks=st.lists(st.floats(0, 1, exclude_max=True), max_size=60),
+    gap=st.sampled_from([0, 1, 7, 512]),
+    window=st.sampled_from([1, 2, 33, 1 << 16]),
+)
+def test_a_kept_column_reads_any_rows_as_the_array_gives_them(
+    tmp_path_factory: pytest.TempPathFactory, count: int, picks: list[float], gap: int, window: int
+) -> None:
+    """The groups read their own links' scores at any rows of the kept links: the values
+    are ``array[rows]`` (any order, repeats), however rows are gathered into reads (runs of
+    nearby rows, ``TAKE_GAP``; at most ``TAKE_WINDOW`` values a read); a row out of range
+    is an IndexError, as an array's."""
+    store = WorkStore(tmp_path_factory.mktemp("take"), "key", resume=False)
+    try:
+        values = np.arange(count, dtype=np.float64) * 1.5 - 7
+        store.keep_arrays("step", {"scores": values})
+        column = store.kept_column("step", "scores")
+        assert isinstance(column, KeptColumn)
+        column.TAKE_GAP, column.TAKE_WINDOW = gap, window
+        rows = np.asarray([int(p * count) for p in picks], dtype=np.int64)
+        got = column.take(rows)
+        assert (got.dtype, got.tolist()) == (values.dtype, values[rows].tolist())
+        for wrong in (-1, count):
+            with pytest.raises(IndexError):
+                column.take(np.asarray([0, wrong]))
+        column.close()
     finally:
         store.close()
 

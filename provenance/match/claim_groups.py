@@ -28,7 +28,7 @@ import numpy.typing as npt
 from provenance.match.articles import Lazy
 from provenance.match.claim_corpus import Blobs, WorkFolder
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
-from provenance.match.codes import expand, joined, union, unique
+from provenance.match.codes import Picked, expand, joined, union, unique
 from provenance.match.origin import first_appearance
 from provenance.model import (
     Article,
@@ -69,13 +69,17 @@ _LEVELS = (Confidence.STRONG, Confidence.POSSIBLE)  # a link's ``level``: its po
 class Links:
     """Accepted links between distinct texts as columns, ascending by (a, b), a < b: what
     a ``ClaimLink`` holds but its shared anchors, which ``_group`` finds again for the
-    links of a group it makes (so that no link stays an object)."""
+    links of a group it makes (so that no link stays an object). The columns are arrays,
+    or, in a run with a work store, its kept file read a slice or some rows at a time
+    (``Picked``): the stars read the texts and levels a chunk at a time, the groups the
+    scores of their own links (25 bytes a link not held: 14 million links at a million
+    articles)."""
 
-    a: Numbers  # int32 as made (texts are below 2**31)
-    b: Numbers
-    lexical: npt.NDArray[np.float64]
-    semantic: npt.NDArray[np.float64]  # NaN: none (no model)
-    level: npt.NDArray[np.int8]  # position in ``_LEVELS``
+    a: Picked  # int32 as made (texts are below 2**31)
+    b: Picked
+    lexical: Picked  # float64
+    semantic: Picked  # float64, NaN: none (no model)
+    level: Picked  # int8, position in ``_LEVELS``
 
     @classmethod
     def of(cls, parts: Iterable[tuple[Codes, Codes, Sequence[ClaimLink]]]) -> Links:
@@ -101,15 +105,19 @@ class Links:
     def __len__(self) -> int:
         return len(self.a)
 
-    def columns(self) -> dict[str, Any]:
+    def columns(self) -> dict[str, Picked]:
         """The columns by name (``Links(**columns)`` makes them again)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    def picked(self, rows: Numbers) -> Links:
+        """Links ``rows`` (in that order) as arrays: row ``k`` is this one's ``rows[k]``."""
+        return Links(**{name: column.take(rows) for name, column in self.columns().items()})
+
     def link(self, k: int, anchors: tuple[str, ...]) -> ClaimLink:
         """Link ``k`` as a ``ClaimLink``, with the ``anchors`` its two texts share."""
-        cosine = float(self.semantic[k])
+        lexical, cosine = float(self.lexical[k : k + 1][0]), float(self.semantic[k : k + 1][0])
         semantic = None if math.isnan(cosine) else cosine
-        return ClaimLink(float(self.lexical[k]), semantic, anchors, _LEVELS[self.level[k]])
+        return ClaimLink(lexical, semantic, anchors, _LEVELS[int(self.level[k : k + 1][0])])
 
 
 def _outlets(corpus: _Corpus, k: int) -> frozenset[str]:
@@ -203,7 +211,13 @@ def _stars(corpus: _Corpus, links: Links, chunk: int = END_CHUNK) -> Iterator[St
     (texts, nodes and rows are below 2**31), 4 bytes a link end each (about 14 million
     links at a million articles), each end's other end found ``chunk`` ends at a time."""
     count = len(links)
-    ends = np.concatenate([links.a, links.b]).astype(np.int32, copy=False)  # e's other: e +- count
+    ends = np.empty(2 * count, dtype=np.int32)  # [a, b]: end e's other end is e +- count
+    strong = np.empty(count, dtype=np.bool_)  # per link
+    for lo in range(0, count, chunk):  # read a chunk at a time (the columns may be a file)
+        hi = min(count, lo + chunk)
+        ends[lo:hi] = links.a[lo:hi]
+        ends[count + lo : count + hi] = links.b[lo:hi]
+        strong[lo:hi] = links.level[lo:hi] == _LEVELS.index(Confidence.STRONG)
     nodes = unique(ends)  # the linked texts, ascending: node k is text nodes[k]
     by_node = _stable_order(ends, count, chunk)
     last = nodes[-1] + 1 if len(nodes) else 0
@@ -217,7 +231,6 @@ def _stars(corpus: _Corpus, links: Links, chunk: int = END_CHUNK) -> Iterator[St
     row = by_node  # the link of each end: its row
     row %= max(count, 1)
     del by_node
-    strong = links.level == _LEVELS.index(Confidence.STRONG)
     free = np.ones(len(nodes), dtype=np.bool_)
 
     def reach(node: int, strong_only: bool) -> int:
@@ -306,24 +319,27 @@ def _groups(corpus: _Corpus, stars: Sequence[Star], links: Links) -> Iterator[Cl
     article = dict(zip(numbers, corpus.articles.numbered(numbers), strict=True))
     texts: list[int] = union([np.r_[s[0], s[1]] for s, _ in kept]).tolist()
     text_of = dict(zip(texts, corpus.texts.many(texts), strict=True))
+    own = links.picked(np.concatenate([s[2] for s, _ in kept]))  # the stars' links, in order
+    offset = 0
     for star, at in kept:
-        yield _group(corpus, star, links, at, article, text_of)
+        yield _group(corpus, star, own, offset, at, article, text_of)
+        offset += len(star[2])
 
 
 def _group(
     corpus: _Corpus,
     star: Star,
-    links: Links,
+    own: Links,
+    offset: int,
     at: Codes,
     article: Mapping[int, Article],
     text_of: Mapping[int, str],
 ) -> ClaimGroup:
     """The group of ``star``, whose units are ``at`` (ascending), with the articles (by
-    number) and texts it needs."""
+    number) and texts it needs; its links are those of ``own`` from row ``offset`` on."""
     centre = star[0]
     members = {
-        m: links.link(r, _shared(corpus, centre, m))
-        for m, r in zip(star[1].tolist(), star[2].tolist(), strict=True)
+        m: own.link(offset + j, _shared(corpus, centre, m)) for j, m in enumerate(star[1].tolist())
     }
     # by article (numbers are in id order), then start
     units: list[int] = at[np.lexsort((corpus.unit_start[at], corpus.unit_article[at]))].tolist()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,8 +31,8 @@ from provenance.match.claim_pairs import (
     AnchorColumns,
     semantic_pairs,
 )
-from provenance.match.codes import Column, union_blocks, unique
-from provenance.match.units import KeptSteps, MemoryTexts, Rows, Texts, kept_or_made
+from provenance.match.codes import Column, Picked, union_blocks, unique
+from provenance.match.units import KeptSteps, MemoryTexts, Rows, Texts
 from provenance.model import ClaimLink, Confidence
 from provenance.run.heap import give_back
 from provenance.run.kernels import Kernels, Local
@@ -228,10 +228,7 @@ def _kept_codes(kept: KeptSteps | None, name: str, make: Callable[[], Mapping[st
         else:
             kept.keep_arrays(name, made)  # the made codes go once kept
         del made, codes
-    column = kept.kept_column(name, "codes")
-    if column is None:  # pragma: no cover - a store keeps what it is given
-        raise RuntimeError(f"the work store did not keep {name}")
-    return column
+    return _kept(kept.kept_column(name, "codes"), name)
 
 
 def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> Codes | CodeParts:
@@ -270,15 +267,27 @@ def _links(
     The proposed pairs are held as pair codes (8 bytes each; the lexical and the semantic
     ones apart, each sorted) and merged and scored in order, ``SCORE_BLOCK`` pairs at a
     time (``codes.union_blocks``). With ``kept`` (the work store), each step's result is
-    kept once made, and a resumed run takes up those it finds."""
-
-    def scored() -> Mapping[str, Any]:
-        return _scored(corpus, config, vectors, kernels, executor, kept).columns()
-
-    found = kept_or_made(kept, LINKS, scored)
+    kept once made, and a resumed run takes up those it finds; the links themselves are
+    then read from their file as the groups need them (``Links``), never held whole."""
+    if kept is None:
+        found = _scored(corpus, config, vectors, kernels, executor, kept)
+    else:
+        if kept.kept_column(LINKS, "a") is None:
+            made = _scored(corpus, config, vectors, kernels, executor, kept).columns()
+            kept.keep_arrays(LINKS, made)
+            del made
+        columns = {f.name: kept.kept_column(LINKS, f.name) for f in fields(Links)}
+        found = Links(**{name: _kept(column, LINKS) for name, column in columns.items()})
     corpus.close()  # the signatures and keys are read (or, the links kept, never needed)
     corpus.close_keys()
-    return Links(**found)
+    return found
+
+
+def _kept(column: Picked | None, name: str) -> Picked:
+    """``column`` of the arrays kept as ``name``, which the store was given."""
+    if column is None:  # pragma: no cover - a store keeps what it is given
+        raise RuntimeError(f"the work store did not keep {name}")
+    return column
 
 
 def _scored(

@@ -110,6 +110,13 @@ class Column(Protocol):
     def __getitem__(self, index: slice, /) -> Matrix: ...
 
 
+class Picked(Column, Protocol):
+    """A ``Column`` whose values can also be read at any rows: an array (``take``), or
+    one kept in a file (``KeptColumn.take``: runs of nearby rows read at once)."""
+
+    def take(self, rows: Matrix, /) -> Matrix: ...
+
+
 def union_blocks(first: Column, second: Column, size: int) -> Iterator[tuple[Matrix, Matrix]]:
     """The union of two ascending arrays of distinct values (``unique`` of both, end to
     end) in consecutive blocks of ``size`` values (the last may be shorter), each with

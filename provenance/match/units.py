@@ -17,7 +17,7 @@ from provenance.model import ArticleResult, BoilerplateSpan, Passage, SegmentKin
 if TYPE_CHECKING:  # numpy: the index's sentence units (a cold check) do without it
     import numpy.typing as npt
 
-    from provenance.match.codes import Column
+    from provenance.match.codes import Picked
     from provenance.semantic import Vectors
 
 __all__ = [
@@ -176,7 +176,7 @@ class KeptSteps(Kept, Protocol):
     """``Kept`` whose arrays can also be read a slice at a time from their file (the claim
     steps merge two kept arrays of codes that way)."""
 
-    def kept_column(self, name: str, key: str) -> Column | None:
+    def kept_column(self, name: str, key: str) -> Picked | None:
         """The 1-D array ``key`` of the arrays kept as ``name`` (None: none kept)."""
         ...
 
