@@ -505,6 +505,15 @@ def test_the_claim_corpus_numbers_distinct_texts_and_their_units_in_id_order() -
         (2, b1_daegu, b1_daegu + len(DAEGU), 0),
     ]
     assert [corpus.units_of_text(k).tolist() for k in range(3)] == [[0, 4], [1, 3], [2]]
+    # the units of some texts (LEFT, then DAEGU), read at once: text after text, each one's
+    # in unit order, with their rows of the columns above
+    assert [column.tolist() for column in corpus.units_of(np.asarray([2, 0]))] == [
+        [0, 1, 1],
+        [2, 0, 4],
+        [1, 0, 2],
+        [0, 0, b1_daegu],
+        [len(LEFT), len(DAEGU), b1_daegu + len(DAEGU)],
+    ]
     # per article with units (c0 has none): its distinct texts in text order
     texts = corpus.article_texts
     assert dict(texts) == {"a1": [0, 1], "a2": [2], "b1": [1, 0]}
@@ -532,6 +541,12 @@ def test_a_parked_claim_corpus_reads_its_unit_columns_back_from_the_work_store(
         assert len(parked) == 3  # the number of texts needs none of them
         assert parked.article_texts["b1"] == [1, 0]  # nor do the texts by article
         assert [parked.units_of_text(k).tolist() for k in range(len(parked))] == by_text
+        # read from the file: the same units of some texts, and no column held whole
+        for texts in ([2, 0], [1], [0, 1, 2]):
+            got, want = parked.units_of(np.asarray(texts)), here.units_of(np.asarray(texts))
+            assert [c.tolist() for c in got] == [c.tolist() for c in want]
+        assert parked._units is not None
+        assert {type(column) for column in parked._units.values()} == {KeptColumn}
         back = (parked.unit_article, parked.unit_start, parked.unit_end)
         for a, b in zip(back, columns, strict=True):
             assert (a.dtype, a.tolist()) == (b.dtype, b.tolist())

@@ -23,9 +23,10 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from provenance.anchors import AnchorFinder, AnchorLexicon
 from provenance.config import Config
@@ -41,9 +42,9 @@ from provenance.match.claim_columns import (
     number_distinct,
     text_digest,
 )
-from provenance.match.codes import index_type, unique
+from provenance.match.codes import Picked, index_type, spread, unique
 from provenance.match.signatures import BatchSigner
-from provenance.match.units import Kept, MemoryTexts, Texts, in_id_order
+from provenance.match.units import KeptSteps, MemoryTexts, Texts, in_id_order
 from provenance.model import ArticleResult, outlet_key
 
 if TYPE_CHECKING:  # run.local imports resources, which imports this module
@@ -53,6 +54,20 @@ if TYPE_CHECKING:  # run.local imports resources, which imports this module
 # units by text), kept under this name in the work store by ``ClaimCorpus.park`` while the
 # steps before the groups run (at 1,000,000 articles, 7.5 million units: ~150 MB).
 PARKED = "claim-units"
+Codes = npt.NDArray[np.int64]
+Numbers = npt.NDArray[np.integer[Any]]
+UNIT_COLUMNS = ("article", "start", "end", "by_text", "bounds")
+
+
+class Units(NamedTuple):
+    """Units of some distinct texts (``ClaimCorpus.units_of``), as aligned columns."""
+
+    which: Codes  # the index of the text (among those asked for) each unit is of
+    position: Codes  # the unit's number (units are numbered in id order, then start)
+    article: Numbers  # its article's number (in id order)
+    start: Numbers  # its offsets in its article's text
+    end: Numbers
+
 
 # Distinct texts described (claim key, anchors, signature) by one executor task: the context
 # (the anchor lexicon, the shingler) travels with each chunk of tasks, the texts and what
@@ -243,14 +258,14 @@ class ClaimCorpus:
         self._size = size = len(firsts)
         by_text = np.argsort(self.unit_text, kind="stable").astype(np.int32)
         bounds = np.searchsorted(self.unit_text[by_text], np.arange(size + 1))
-        self._units: dict[str, Column] | None = {
+        self._units: Mapping[str, Picked] | None = {
             "article": unit_article,
             "start": np.asarray(starts, dtype=np.int32),
             "end": np.asarray(ends, dtype=np.int32),
             "by_text": by_text,
             "bounds": bounds.astype(np.int32),
         }
-        self._parked: Kept | None = None
+        self._parked: KeptSteps | None = None
         del owner, starts, ends, article_outlet, by_text, bounds
         self.outlet_names = list(outlet_codes)
         # the distinct (text, outlet) pairs, by text then outlet: each text's outlets
@@ -353,47 +368,62 @@ class ClaimCorpus:
         """The number of distinct texts."""
         return self._size
 
-    def park(self, kept: Kept) -> None:
+    def park(self, kept: KeptSteps) -> None:
         """Keep the unit columns that only the claim groups read in ``kept`` (the work
-        store, as ``PARKED``) and let go of them: they are read back, whole, when next
-        asked for (``unit_article``, ``unit_start``, ``unit_end``, ``units_of_text``)."""
+        store, as ``PARKED``) and let go of them: from then on they are read from their
+        file, the units of some texts at a time (``units_of``), never whole."""
         kept.keep_arrays(PARKED, self._unit_columns())
         self._parked = kept
         self._units = None
 
-    def _unit_columns(self) -> Mapping[str, Column]:
+    def _unit_columns(self) -> Mapping[str, Picked]:
         if self._units is None:
-            found = None if self._parked is None else self._parked.kept_arrays(PARKED)
-            if found is None:
+            if self._parked is None:  # pragma: no cover - parked, or made in memory
+                raise RuntimeError("the claim corpus has no unit columns")
+            found = {key: self._parked.kept_column(PARKED, key) for key in UNIT_COLUMNS}
+            if any(column is None for column in found.values()):
                 raise RuntimeError(f"the claim corpus's unit columns ({PARKED}) are gone")
-            self._units = dict(found)
+            self._units = {key: column for key, column in found.items() if column is not None}
         return self._units
+
+    def units_of(self, texts: Numbers) -> Units:
+        """The units of distinct ``texts``, text after text (each one's in unit order),
+        with their article, start and end: read at once (a few reads of the work store's
+        file when parked)."""
+        units = self._unit_columns()
+        texts = np.asarray(texts, dtype=np.int64)
+        bounds = units["bounds"].take(np.r_[texts, texts + 1]).astype(np.int64)
+        at, which = spread(bounds[: len(texts)], bounds[len(texts) :])
+        position = units["by_text"].take(at).astype(np.int64)
+        article, start, end = (units[key].take(position) for key in ("article", "start", "end"))
+        return Units(which, position, article, start, end)
 
     @property
     def unit_article(self) -> Column:
-        """Per unit, its article's number (in id order)."""
-        return self._unit_columns()["article"]
+        """Per unit, its article's number (in id order);
+        the whole column, read from the work store's file when parked."""
+        return self._unit_columns()["article"][:]
 
     @property
     def unit_start(self) -> Column:
-        """Per unit, its start in its article's text."""
-        return self._unit_columns()["start"]
+        """Per unit, its start in its article's text;
+        the whole column, read from the work store's file when parked."""
+        return self._unit_columns()["start"][:]
 
     @property
     def unit_end(self) -> Column:
-        """Per unit, its end in its article's text."""
-        return self._unit_columns()["end"]
+        """Per unit, its end in its article's text;
+        the whole column, read from the work store's file when parked."""
+        return self._unit_columns()["end"][:]
 
     def text(self, k: int) -> ClaimText:
         """Distinct text ``k`` with its key, anchors and outlets (read back, made anew)."""
         (text,), (key,) = self.texts.many([k]), self.keys.many([k])
         return ClaimText(text, key, self.anchor_sets[k], self.text_outlets[k])
 
-    def units_of_text(self, k: int) -> Column:
+    def units_of_text(self, k: int) -> Codes:
         """The units of distinct text ``k`` (positions, in unit order)."""
-        units = self._unit_columns()
-        bounds = units["bounds"]
-        return units["by_text"][bounds[k] : bounds[k + 1]]
+        return self.units_of(np.asarray([k])).position
 
     def close(self) -> None:
         """Let go of the signatures' file (when in the work store): LSH has read them."""

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from provenance.match.articles import Lazy
-from provenance.match.claim_corpus import Blobs, WorkFolder
+from provenance.match.claim_corpus import Blobs, Units, WorkFolder
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
 from provenance.match.codes import Picked, expand, joined, union, unique
 from provenance.match.origin import first_appearance
@@ -303,69 +303,74 @@ GROUPS = "claim-groups"  # the table of the work store that holds them
 
 
 def _groups(corpus: _Corpus, stars: Sequence[Star], links: Links) -> Iterator[ClaimGroup]:
-    """The groups of ``stars`` that span two outlets, in order; the articles and texts they
-    need read back at once."""
-    kept: list[tuple[Star, Codes]] = []
-    for star in stars:
-        chosen = np.r_[star[0], star[1]]
-        at = np.sort(np.concatenate([corpus.units_of_text(int(k)) for k in chosen]))
-        outlets = corpus.article_outlet[corpus.unit_article[at]]  # ``outlet_key`` codes
-        if len(unique(outlets)) >= 2:
-            kept.append((star, at))
+    """The groups of ``stars`` that span two outlets, in order; the units, articles, texts
+    and links they need read back at once."""
+    chosen = [np.r_[star[0], star[1]] for star in stars]  # each star's texts
+    units = corpus.units_of(np.concatenate(chosen))
+    cuts = np.searchsorted(units.which, np.cumsum([0] + [len(c) for c in chosen]))
+    kept: list[tuple[Star, Units]] = []
+    for k, star in enumerate(stars):
+        part = slice(int(cuts[k]), int(cuts[k + 1]))  # its texts' units
+        own = Units._make(column[part] for column in units)
+        if len(unique(corpus.article_outlet[own.article])) >= 2:  # ``outlet_key`` codes
+            kept.append((star, own))
     if not kept:
         return
-    owners = np.concatenate([corpus.unit_article[at] for _, at in kept])
-    numbers: list[int] = unique(owners).tolist()
+    numbers: list[int] = unique(np.concatenate([u.article for _, u in kept])).tolist()
     article = dict(zip(numbers, corpus.articles.numbered(numbers), strict=True))
     texts: list[int] = union([np.r_[s[0], s[1]] for s, _ in kept]).tolist()
     text_of = dict(zip(texts, corpus.texts.many(texts), strict=True))
-    own = links.picked(np.concatenate([s[2] for s, _ in kept]))  # the stars' links, in order
+    picked = links.picked(np.concatenate([s[2] for s, _ in kept]))  # the stars' links
     offset = 0
-    for star, at in kept:
-        yield _group(corpus, star, own, offset, at, article, text_of)
+    for star, own in kept:
+        yield _group(corpus, star, picked, offset, own, article, text_of)
         offset += len(star[2])
 
 
 def _group(
     corpus: _Corpus,
     star: Star,
-    own: Links,
+    picked: Links,
     offset: int,
-    at: Codes,
+    own: Units,
     article: Mapping[int, Article],
     text_of: Mapping[int, str],
 ) -> ClaimGroup:
-    """The group of ``star``, whose units are ``at`` (ascending), with the articles (by
-    number) and texts it needs; its links are those of ``own`` from row ``offset`` on."""
+    """The group of ``star``, whose units are ``own`` (in any order), with the articles
+    (by number) and texts it needs; its links are those of ``picked`` from row ``offset``
+    on."""
     centre = star[0]
     members = {
-        m: own.link(offset + j, _shared(corpus, centre, m)) for j, m in enumerate(star[1].tolist())
+        m: picked.link(offset + j, _shared(corpus, centre, m))
+        for j, m in enumerate(star[1].tolist())
     }
-    # by article (numbers are in id order), then start
-    units: list[int] = at[np.lexsort((corpus.unit_start[at], corpus.unit_article[at]))].tolist()
-    owner = {i: article[int(corpus.unit_article[i])] for i in units}
+    # by article (numbers are in id order), then start: one unit each (a sentence's
+    # clauses do not overlap)
+    order = np.lexsort((own.start, own.article))
+    owner = [article[a] for a in own.article[order].tolist()]
     strong_outlets = set(_outlets(corpus, centre))
     for m, member_link in members.items():
         if member_link.confidence == Confidence.STRONG:
             strong_outlets |= _outlets(corpus, m)
     occurrences = []
-    for i in units:
-        art, k = owner[i], int(corpus.unit_text[i])
+    texts = corpus.unit_text[own.position[order]].tolist()
+    starts, ends = own.start[order].tolist(), own.end[order].tolist()
+    for art, k, start, end in zip(owner, texts, starts, ends, strict=True):
         link = members.get(k)
         score = 100.0 if link is None else link.lexical
         occurrences.append(
             ClaimOccurrence(
                 art.id,
                 art.outlet,
-                int(corpus.unit_start[i]),
-                int(corpus.unit_end[i]),
+                start,
+                end,
                 score,
                 art.published,
                 language_of(art, text_of[k]),
                 link,
             )
         )
-    first = first_appearance([owner[i] for i in units])
+    first = first_appearance(owner)
     level = Confidence.STRONG if len(strong_outlets) >= 2 else Confidence.POSSIBLE
     return ClaimGroup("", text_of[centre], tuple(occurrences), first, level)
 

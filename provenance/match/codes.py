@@ -85,10 +85,16 @@ def index_type(count: int) -> type[np.signedinteger[Any]]:
 def expand(cuts: Matrix, sets: Matrix) -> tuple[Matrix, Matrix]:
     """For the sets ``sets`` of a CSR with ``cuts``: the position of each of their entries
     (set after set) and which of ``sets`` (its index) each one is of (int64 both)."""
-    counts = (cuts[sets + 1] - cuts[sets]).astype(np.int64)
-    owner = np.repeat(np.arange(len(sets), dtype=np.int64), counts)
+    return spread(cuts[sets], cuts[sets + 1])
+
+
+def spread(starts: Matrix, stops: Matrix) -> tuple[Matrix, Matrix]:
+    """Every position of the ranges ``starts[k]:stops[k]``, range after range, and which
+    range (its index) each one is of (int64 both)."""
+    counts = (stops - starts).astype(np.int64)
+    owner = np.repeat(np.arange(len(starts), dtype=np.int64), counts)
     within = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    return np.repeat(cuts[sets].astype(np.int64), counts) + within, owner
+    return np.repeat(starts.astype(np.int64), counts) + within, owner
 
 
 def joined(arrays: Sequence[Matrix], dtype: npt.DTypeLike) -> Matrix:
