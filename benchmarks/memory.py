@@ -41,12 +41,13 @@ DEFAULT_EVAL = HERE.parent.parent / "shared" / "eval"
 
 
 def status() -> dict[str, int]:
-    """VmRSS and VmHWM of this process, in kB."""
+    """VmRSS and VmHWM of this process, and what the resident memory is (RssAnon: the
+    heap and anonymous maps; RssFile and RssShmem: pages of mapped files), in kB."""
     out: dict[str, int] = {}
     with open("/proc/self/status", encoding="ascii") as handle:
         for line in handle:
             key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
+            if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile", "RssShmem"):
                 out[key] = int(value.split()[0])
     return out
 
@@ -77,6 +78,9 @@ class Marks:
             "stage": stage,
             "seconds": round(now - self._time, 2),
             "rss_mb": round(held["VmRSS"] / 1024, 1),
+            # of it, pages of mapped files (read from the work store's files): the kernel
+            # may drop them; the rest is the heap
+            "file_mb": round((held.get("RssFile", 0) + held.get("RssShmem", 0)) / 1024, 1),
             "peak_mb": round(held["VmHWM"] / 1024, 1),
             "kb_per_article": round(held["VmRSS"] / self.n, 2),
         }
@@ -306,12 +310,14 @@ def _print(run: dict[str, Any]) -> None:
     )
     traced = "traced_mb" in run["stages"][0] if run["stages"] else False
     extra = f" {'traced':>7} {'tpeak':>7}" if traced else ""
-    print(f"  {'stage':<36} {'s':>7} {'RSS MB':>8} {'peak MB':>8} {'KB/art':>8}{extra}")
+    print(
+        f"  {'stage':<36} {'s':>7} {'RSS MB':>8} {'file MB':>8} {'peak MB':>8} {'KB/art':>8}{extra}"
+    )
     for row in run["stages"]:
         extra = f" {row['traced_mb']:>7} {row['traced_peak_mb']:>7}" if traced else ""
         print(
             f"  {row['stage']:<36} {row['seconds']:>7} {row['rss_mb']:>8} "
-            f"{row['peak_mb']:>8} {row['kb_per_article']:>8}{extra}"
+            f"{row.get('file_mb', '')!s:>8} {row['peak_mb']:>8} {row['kb_per_article']:>8}{extra}"
         )
         for g in row.get("growers", ()):
             print(f"      {g['kb_per_article']:>8} KB/art {g['blocks']:>9} blocks  {g['where']}")
