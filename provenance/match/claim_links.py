@@ -280,6 +280,7 @@ def _links(
         found = Links(**{name: _kept(column, LINKS) for name, column in columns.items()})
     corpus.close()  # the signatures and keys are read (or, the links kept, never needed)
     corpus.close_keys()
+    give_back()  # the free pages the scoring left (its blocks, the links sent back)
     return found
 
 
