@@ -74,7 +74,7 @@ def test_groups_are_the_same_from_stored_signatures_and_rows_read_back_one_at_a_
     assert isinstance(expected, tuple)
     assert [[o.article_id for o in g.occurrences] for g in expected] == EXPECTED
     assert [g.id for g in expected] == ["quote-0001", "quote-0002", "quote-0003"]
-    for name in ("ROWS_CHUNK", "LINK_CHUNK", "GROUP_CHUNK"):
+    for name in ("ROWS_CHUNK", "LINK_CHUNK", "GROUP_CHUNK", "PAIR_CHUNK"):
         monkeypatch.setattr(quote_corpus, name, 1)
     monkeypatch.setattr(kernels, "SIGN_CHUNK", 1)
     rows = _Rows()

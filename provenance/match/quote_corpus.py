@@ -25,6 +25,7 @@ from provenance.config import Config, QuoteConfig
 from provenance.fingerprint import FingerprintParams, claim_shingles, load_stopwords
 from provenance.match.articles import ArticleTable
 from provenance.match.candidates import SignatureRows, Signatures, lsh_candidates
+from provenance.match.codes import union, unique
 from provenance.match.quote_groups import Located, _lead, _unit_texts, aligned, group
 from provenance.match.units import in_id_order
 from provenance.model import ArticleResult, Quote, QuoteGroup
@@ -71,6 +72,9 @@ class MemoryQuotations:
 # quotations.
 ROWS_CHUNK = 1024
 LINK_CHUNK = 4096
+# Unit pairs made quotation pairs at once (``roots``): the arrays of one step hold some 50
+# bytes a pair, however many pairs LSH proposes.
+PAIR_CHUNK = 1 << 18
 GROUP_CHUNK = 1024
 
 
@@ -126,11 +130,12 @@ def roots(
     read: _Read, rows: Quotations, config: Config, executor: Executor | None = None
 ) -> Matrix:
     """Per quotation, the least quotation of its group (the connected components of the
-    pairs that align): pairs of quotations whose units LSH proposes, each tried once in
-    candidate order, ``LINK_CHUNK`` at a time, and not aligned when already joined (a pair
-    is taken when the one before it is done here; an executor's workers take a few ahead,
-    which may align a pair that turns out joined: the same components, as they do not
-    depend on the order of the joins). ``executor`` aligns (default: this process)."""
+    pairs that align): pairs of quotations whose units LSH proposes, each tried once, in
+    ascending order of their numbers, ``LINK_CHUNK`` at a time, and not aligned when
+    already joined (a pair is taken when the one before it is done here; an executor's
+    workers take a few ahead, which may align a pair that turns out joined: the same
+    components, as they do not depend on the order of the joins). ``executor`` aligns
+    (default: this process)."""
     n = len(read.article)
     parent = array("q", range(n))
 
@@ -144,12 +149,14 @@ def roots(
     found = lsh_candidates(
         read.signatures, config.quotes.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
-    a, b = read.unit_owner[found.a], read.unit_owner[found.b]
-    apart = a != b
-    codes = np.minimum(a, b)[apart] * n + np.maximum(a, b)[apart]
-    del found, a, b, apart
-    _, first = np.unique(codes, return_index=True)
-    codes = codes[np.sort(first)]  # each pair once, in the order first proposed
+    parts = []  # the quotation pairs of ``PAIR_CHUNK`` unit pairs at a time, each once
+    for lo in range(0, len(found), PAIR_CHUNK):
+        a = read.unit_owner[found.a[lo : lo + PAIR_CHUNK]]
+        b = read.unit_owner[found.b[lo : lo + PAIR_CHUNK]]
+        apart = a != b
+        parts.append(unique(np.minimum(a, b)[apart] * n + np.maximum(a, b)[apart]))
+    del found
+    codes = union(parts)  # each pair once, ascending
     for at in range(0, len(codes), LINK_CHUNK):
         x_of, y_of = np.divmod(codes[at : at + LINK_CHUNK], n)
         pairs = [
