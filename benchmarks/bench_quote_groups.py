@@ -9,8 +9,8 @@ boilerplate are kept, which the report drops: in these corpora there are few), a
 articles with quotations are pickled to a temporary folder. Each side (``--base``, extracted
 with ``git archive``, and this tree) then runs in a process of its own: the groups made with
 ``Config()``, no work store, no executor. Reported per side: seconds, CPU seconds, resident
-memory at the end, the groups, the largest group's size and a digest of the groups (the two
-sides must agree). The synthetic corpora deal their sentences again once the pool is used
+memory at the end and the most the groups' making added to it (VmHWM, reset first), the
+groups, the largest group's size and a digest of the groups (the two sides must agree). The synthetic corpora deal their sentences again once the pool is used
 up, each time with 40% of the words changed, so a quotation comes back, altered, in more
 articles the larger the corpus: the largest group grows faster than the corpus. Nothing is
 written to the repository.
@@ -85,6 +85,8 @@ def _measure(path: Path) -> dict[str, Any]:
     from provenance.match.quote_groups import find_quote_groups
 
     results = pickle.loads(path.read_bytes())
+    memory._reset_peak()
+    before = memory.status()["VmRSS"]
     start, cpu = time.perf_counter(), time.process_time()
     groups = tuple(find_quote_groups(results, Config()))
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -92,6 +94,7 @@ def _measure(path: Path) -> dict[str, Any]:
         "seconds": round(seconds, 1),
         "cpu_seconds": round(cpu, 1),
         "rss_mb": round(memory.status()["VmRSS"] / 1024, 1),
+        "peak_added_mb": round((memory.status()["VmHWM"] - before) / 1024, 1),
         "groups": len(groups),
         "largest": max((len(g.occurrences) for g in groups), default=0),
         "sha256": hashlib.sha256(pickle.dumps(groups, protocol=4)).hexdigest(),
