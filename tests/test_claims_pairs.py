@@ -365,27 +365,18 @@ def test_simhash_buckets_of_rows_on_disk_are_those_of_the_matrix(tmp_path: Any) 
     stored.close()
 
 
-class _Kept:
-    """``units.Kept`` in a dictionary: what each name was last given."""
-
-    def __init__(self) -> None:
-        self.arrays: dict[str, dict[str, Any]] = {}
-
-    def kept_arrays(self, name: str) -> dict[str, Any] | None:
-        return self.arrays.get(name)
-
-    def keep_arrays(self, name: str, arrays: Any) -> None:
-        self.arrays[name] = dict(arrays)
-
-
 class _Stopped(Exception):
     pass
 
 
-def test_semantic_pairs_stopped_part_way_resume_from_what_they_kept() -> None:
+def test_semantic_pairs_stopped_part_way_resume_from_what_they_kept(tmp_path: Any) -> None:
     # chunks of 8 article pairs, ranked 4 at a time: the run is stopped in its 12th
-    # ranking; the resumed one takes the article pairs and the text pairs found so far,
-    # ranks only the article pairs after them, and returns the pairs of a clean run
+    # ranking; the resumed one takes the article pairs and the text pairs found so far
+    # (read from the work store's files, not held), ranks only the article pairs after
+    # them, and returns the pairs of a clean run
+    from provenance.run.stored import KeptColumn
+    from provenance.run.workstore import WorkStore
+
     texts, anchors = _texts_and_anchors(7, 80)
     vectors = _crowded(len(anchors), seed=7, spread=0.6, dims=16)
     outlets = {i: "AB"[k % 2] for k, i in enumerate(sorted(texts))}
@@ -411,16 +402,21 @@ def test_semantic_pairs_stopped_part_way_resume_from_what_they_kept() -> None:
         assert len(clean) > 10
         assert len(ranked) > 20
 
-        kept = _Kept()
+        kept = WorkStore(tmp_path, "key", resume=False)
         ranked.clear()
         stop_at = 12
         with pytest.raises(_Stopped):
             claim_pairs.semantic_pairs(texts, outlets, vectors, columns, config, kept)
-        pairs = kept.arrays[claim_pairs.ARTICLE_PAIRS]["codes"]
-        assert len(pairs) == everything
-        so_far = kept.arrays[claim_pairs.FOUND_SO_FAR]
-        done = int(so_far["next"][0])
+        pairs = kept.kept_arrays(claim_pairs.ARTICLE_PAIRS)
+        assert pairs is not None
+        assert len(pairs["codes"]) == everything
+        after = kept.kept_arrays(claim_pairs.FOUND_NEXT)
+        assert after is not None
+        done = int(after["next"][0])
         assert 0 < done < 11 * 4  # kept at a merge before the stop
+        so_far = kept.kept_arrays(claim_pairs.FOUND_SO_FAR)
+        assert so_far is not None
+        assert 0 < len(so_far["found"]) < len(clean)
 
         def made_again(*args: object) -> None:
             raise AssertionError("the article pairs were kept")
@@ -429,5 +425,48 @@ def test_semantic_pairs_stopped_part_way_resume_from_what_they_kept() -> None:
         ranked.clear()
         stop_at = 0
         again = claim_pairs.semantic_pairs(texts, outlets, vectors, columns, config, kept)
-    assert again.tolist() == clean.tolist()
+    assert isinstance(again, KeptColumn)  # read from its file
+    assert again[0 : len(again)].tolist() == clean.tolist()
+    kept.close()
+    # at most FOUND_HELD codes wait: with 1, those of every chunk are merged at once
+    merged = claim_pairs._merged
+    merges: list[int] = []
+
+    def counted_merge(*args: Any) -> Any:
+        merges.append(1)
+        return merged(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(claim_pairs, "PAIR_CHUNK", 8)
+        patch.setattr(claim_pairs, "FOUND_HELD", 1)
+        patch.setattr(claim_pairs, "_merged", counted_merge)
+        held = claim_pairs.semantic_pairs(texts, outlets, vectors, columns, config)
+    assert held.tolist() == clean.tolist()
+    assert len(merges) == -(-everything // 8)  # one per chunk
     assert sum(ranked) == everything - done  # only the article pairs after those kept
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 1 << 20])
+def test_found_codes_merged_in_the_work_store_are_the_union(tmp_path: Any, block: int) -> None:
+    # the codes found so far (a file) merged with new parts a block at a time: each code
+    # once, ascending, as a union in memory gives them; nothing new, the same codes
+    from provenance.run.stored import KeptColumn
+    from provenance.run.workstore import WorkStore
+
+    store = WorkStore(tmp_path, "key", resume=False)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(claim_pairs, "MERGE_BLOCK", block)
+            first = claim_pairs._merged(np.zeros(0, np.int64), [np.asarray([7, 1, 5, 3])], store)
+            assert isinstance(first, KeptColumn)
+            assert first[0:10].tolist() == [1, 3, 5, 7]
+            parts = [np.asarray([3, 4]), np.asarray([8, 1]), np.zeros(0, np.int64)]
+            merged = claim_pairs._merged(first, parts, store)
+            assert parts == []  # let go once joined
+            assert merged[0:10].tolist() == [1, 3, 4, 5, 7, 8]
+            again = claim_pairs._merged(merged, [np.asarray([8, 3])], store)
+            assert again[0:10].tolist() == [1, 3, 4, 5, 7, 8]
+        in_memory = claim_pairs._merged(np.asarray([2, 9]), [np.asarray([9, 4])], None)
+        assert in_memory[0:5].tolist() == [2, 4, 9]
+    finally:
+        store.close()

@@ -27,6 +27,7 @@ from provenance.match.claim_corpus import ClaimText as _Text
 from provenance.match.claim_groups import Links
 from provenance.match.claim_pairs import (
     ARTICLE_PAIRS,
+    FOUND_NEXT,
     FOUND_SO_FAR,
     AnchorColumns,
     semantic_pairs,
@@ -225,8 +226,11 @@ def _kept_codes(kept: KeptSteps | None, name: str, make: Callable[[], Mapping[st
             with codes:
                 parts = (part for part, _ in codes)
                 kept.keep_parts(name, "codes", np.int64, codes.total, parts)
-        else:
+        elif isinstance(codes, np.ndarray):
             kept.keep_arrays(name, made)  # the made codes go once kept
+        else:  # a column of a file (the semantic ones): copied a slice at a time
+            parts = (codes[lo : lo + SCORE_BLOCK] for lo in range(0, len(codes), SCORE_BLOCK))
+            kept.keep_parts(name, "codes", np.int64, len(codes), parts)
         del made, codes
     return _kept(kept.kept_column(name, "codes"), name)
 
@@ -252,7 +256,7 @@ def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> Co
 # The steps' results kept by name (at a million articles each step is minutes to an hour);
 # the pipeline drops them once the stage's results are stored.
 LEXICAL, SEMANTIC, LINKS = "claim-lexical", "claim-semantic", "claim-links"
-CHECKPOINTS = (LEXICAL, ARTICLE_PAIRS, FOUND_SO_FAR, SEMANTIC, LINKS)
+CHECKPOINTS = (LEXICAL, ARTICLE_PAIRS, FOUND_SO_FAR, FOUND_NEXT, SEMANTIC, LINKS)
 
 
 def _links(

@@ -32,10 +32,19 @@ from provenance.match.candidates import (
     band_links,
     equal_counts,
 )
-from provenance.match.codes import drained, expand, index_type, union, unique
+from provenance.match.codes import (
+    Column,
+    Picked,
+    drained,
+    expand,
+    index_type,
+    union,
+    union_blocks,
+    unique,
+)
 from provenance.match.signatures import BatchSigner
 from provenance.match.spill import SpillMatrix
-from provenance.match.units import Kept, Rows, kept_or_made
+from provenance.match.units import KeptSteps, Rows
 from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
 
 PAIR_CHUNK = 65_536  # pair codes scored per step, at least (bounds the arrays alive at once)
@@ -47,6 +56,9 @@ RANK_PAIRS = 512  # pairs ranked per read of their articles' text vectors (one r
 MEAN_BLOCK = 512  # articles whose text vectors are read at once for their means
 DOT_CHUNK = 2_048  # pairs whose two mean vectors are gathered at once for their dot products
 ARTICLE_BLOCK = 4_096  # articles whose means (or anchor sets) are made, or signed, at once
+# Text pairs found that wait in memory to be merged with those found before, at most (64 MB)
+FOUND_HELD = 1 << 23
+MERGE_BLOCK = 1 << 20  # codes of the found ones read (and merged) at once from their file
 
 Codes = npt.NDArray[np.int64]
 
@@ -455,25 +467,39 @@ def _mutual(
         yield (np.minimum(x, y) * size + np.maximum(x, y))[x != y]
 
 
-# What ``semantic_pairs`` keeps as it goes (with a ``Kept``): the candidate article pairs,
-# and the text pairs found in the article pairs before a position (each time they are
-# merged), so that a resumed run ranks only the article pairs after it.
-ARTICLE_PAIRS, FOUND_SO_FAR = "claim-article-pairs", "claim-semantic-so-far"
-
-
+@overload
 def semantic_pairs(
     article_texts: Mapping[str, Sequence[int]],
     outlet_of: Mapping[str, str],
     vectors: Rows,
     anchors: AnchorColumns,
     config: Config,
-    kept: Kept | None = None,
-) -> Codes:
+    kept: None = None,
+) -> Codes: ...
+@overload
+def semantic_pairs(
+    article_texts: Mapping[str, Sequence[int]],
+    outlet_of: Mapping[str, str],
+    vectors: Rows,
+    anchors: AnchorColumns,
+    config: Config,
+    kept: KeptSteps,
+) -> Column: ...
+def semantic_pairs(
+    article_texts: Mapping[str, Sequence[int]],
+    outlet_of: Mapping[str, str],
+    vectors: Rows,
+    anchors: AnchorColumns,
+    config: Config,
+    kept: KeptSteps | None = None,
+) -> Column:
     """Pairs (a < b) of distinct texts that are mutually best in a candidate article pair,
     as sorted pair codes ``a * len(vectors) + b`` (``len`` before the call: with vectors in
     a ``RowStore``, the article means are appended to it); ``anchors``: each distinct
     text's. With ``kept`` (the work store), what is found is kept as it goes
-    (``ARTICLE_PAIRS``, ``FOUND_SO_FAR``) and a resumed run takes it up."""
+    (``ARTICLE_PAIRS``, ``FOUND_SO_FAR`` and ``FOUND_NEXT``) and a resumed run takes it up;
+    the article pairs and the text pairs found are then read from their files a slice at
+    a time, never held whole, and the codes returned are such a file (``Column``)."""
     ids = sorted(article_texts)
     if len(ids) < 2:
         return np.zeros(0, dtype=np.int64)
@@ -488,10 +514,18 @@ def semantic_pairs(
         sets = _article_anchors(texts_of, anchors)
         return {"codes": _article_pairs(outlet, means, sets, config, spill)}
 
-    pairs = kept_or_made(kept, ARTICLE_PAIRS, article_pairs)["codes"]
-    so_far = kept.kept_arrays(FOUND_SO_FAR) if kept is not None else None
-    found = np.zeros(0, dtype=np.int64) if so_far is None else so_far["found"]
-    start = 0 if so_far is None else int(so_far["next"][0])
+    pairs: Column
+    found: Column = np.zeros(0, dtype=np.int64)
+    start = 0
+    if kept is None:
+        pairs = article_pairs()["codes"]
+    else:
+        if kept.kept_column(ARTICLE_PAIRS, "codes") is None:
+            kept.keep_arrays(ARTICLE_PAIRS, article_pairs())
+        pairs = _kept_column(kept, ARTICLE_PAIRS, "codes")
+        after = kept.kept_arrays(FOUND_NEXT)  # kept after the codes found before it
+        if after is not None:
+            found, start = _kept_column(kept, FOUND_SO_FAR, "found"), int(after["next"][0])
     parts: list[Codes] = []  # each chunk's codes, not yet merged into ``found``
     held = 0
     for lo in range(start, len(pairs), PAIR_CHUNK):
@@ -500,17 +534,52 @@ def semantic_pairs(
             chunk.extend(_mutual(pairs[at : at + RANK_PAIRS], texts_of, vectors, size))
         parts.append(union(chunk))
         held += len(parts[-1])
-        if 4 * held > len(found):  # merged once the new codes are a quarter of the merged
-            # ones: each code is sorted again a few times, not once per chunk (120 chunks at
-            # a million articles), and the parts held add a quarter to ``found`` at most
-            parts.insert(0, found)  # let go once joined, before the sort (``union``)
-            del found
-            found, held = union(parts), 0
+        # merged once the new codes are a quarter of the merged ones (each code is merged
+        # again a few times, not once per chunk: 120 chunks at a million articles), or
+        # ``FOUND_HELD`` of them (what waits in memory, whatever the number found)
+        if 4 * held > len(found) or held >= FOUND_HELD:
+            found, held = _merged(found, parts, kept), 0
             if kept is not None:
-                after = np.asarray([lo + PAIR_CHUNK], dtype=np.int64)
-                kept.keep_arrays(FOUND_SO_FAR, {"found": found, "next": after})
-    if not parts:
-        return found
-    parts.insert(0, found)
-    del found
-    return union(parts)
+                kept.keep_arrays(FOUND_NEXT, {"next": np.asarray([lo + PAIR_CHUNK])})
+    return _merged(found, parts, kept) if parts else found
+
+
+def _merged(found: Column, parts: list[Codes], kept: KeptSteps | None) -> Column:
+    """``found`` (ascending, each code once) with the codes of ``parts`` (emptied): in
+    memory without ``kept``, else written to its file (``FOUND_SO_FAR``) as the two are
+    merged a block at a time (``codes.union_blocks``) and read from it."""
+    if kept is None:
+        parts.insert(0, np.asarray(found))  # let go once joined, before the sort
+        return union(parts)
+    new = union(parts)
+    total = len(found) + len(new) - _common(found, new)
+    merged = (values for values, _ in union_blocks(found, new, MERGE_BLOCK))
+    kept.keep_parts(FOUND_SO_FAR, "found", np.int64, total, merged)
+    return _kept_column(kept, FOUND_SO_FAR, "found")
+
+
+def _common(found: Column, new: Codes) -> int:
+    """How many codes of ``new`` are in ``found`` (both ascending, each code once), read
+    ``MERGE_BLOCK`` at a time."""
+    count = 0
+    for lo in range(0, len(found) if len(new) else 0, MERGE_BLOCK):
+        block = found[lo : lo + MERGE_BLOCK]
+        at = np.minimum(np.searchsorted(new, block), len(new) - 1)
+        count += int(np.count_nonzero(new[at] == block))
+    return count
+
+
+def _kept_column(kept: KeptSteps, name: str, key: str) -> Picked:
+    """The column ``key`` of the arrays kept as ``name``, which the store was given."""
+    column = kept.kept_column(name, key)
+    if column is None:  # pragma: no cover - a store keeps what it is given
+        raise RuntimeError(f"the work store did not keep {name}")
+    return column
+
+
+# What ``semantic_pairs`` keeps as it goes (with a ``Kept``): the candidate article pairs,
+# and the text pairs found in the article pairs before a position (each time they are
+# merged; the position after them), so that a resumed run ranks only the article pairs
+# after it.
+ARTICLE_PAIRS, FOUND_SO_FAR = "claim-article-pairs", "claim-semantic-so-far"
+FOUND_NEXT = "claim-semantic-next"
