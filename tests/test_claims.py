@@ -709,12 +709,12 @@ def test_semantic_pairs_are_the_mutually_closest_texts_of_two_articles() -> None
     anchors = claim_pairs.anchor_columns([{"seoul"}] * 6)
     # 0-2 mutually closest; 1's closest is 3, but 3's is 4: 3-4 is the pair; 5-5 is one text
     got = claim_pairs.semantic_pairs(texts, {"a": "A", "b": "B"}, vectors, anchors, Config())
-    assert got.tolist() == [0 * 6 + 2, 3 * 6 + 4]  # pair codes a * 6 texts + b
+    assert got[:].tolist() == [0 * 6 + 2, 3 * 6 + 4]  # pair codes a * 6 texts + b
     # one outlet: no candidate article pair; one article: nothing to pair
     same = claim_pairs.semantic_pairs(texts, {"a": "A", "b": "A"}, vectors, anchors, Config())
-    assert same.tolist() == []
+    assert same[:].tolist() == []
     one = {"a": texts["a"]}
-    assert claim_pairs.semantic_pairs(one, {"a": "A"}, vectors, anchors, Config()).tolist() == []
+    assert claim_pairs.semantic_pairs(one, {"a": "A"}, vectors, anchors, Config())[:].tolist() == []
 
 
 def _scoring(anchors: list[set[str]], idf: dict[str, float], vectors: Any = None) -> Scoring:
@@ -1035,7 +1035,7 @@ def test_candidate_articles_are_ranked_by_the_cosine_of_their_mean_directions() 
     config = replace(Config(), claims=replace(ClaimsConfig(), article_pairs=1))
     anchors = claim_pairs.anchor_columns([{"seoul"}] * 4)
     # in h-p, text 0's closest is 1 (tied with 2, the first); p-p2 and q-q2 share their texts
-    assert claim_pairs.semantic_pairs(texts, outlets, vectors, anchors, config).tolist() == [1]
+    assert claim_pairs.semantic_pairs(texts, outlets, vectors, anchors, config)[:].tolist() == [1]
 
 
 def test_the_units_of_a_text_are_listed_in_unit_order_however_many() -> None:

@@ -339,7 +339,7 @@ def test_semantic_pairs_with_vectors_on_disk_are_those_in_memory(tmp_path: Any) 
         patch.setattr(claim_pairs, "ARTICLE_BLOCK", 9)
         patch.setattr(claim_pairs, "DOT_CHUNK", 5)
         got = claim_pairs.semantic_pairs(texts, outlets, stored, columns, config)
-    assert got.tolist() == want.tolist()
+    assert got[:].tolist() == want[:].tolist()
     assert len(stored) == count + len(texts)
     assert stored[np.arange(count)].tolist() == vectors.tolist()
     first = np.mean(vectors[texts["a000"]], axis=0)
@@ -426,7 +426,7 @@ def test_semantic_pairs_stopped_part_way_resume_from_what_they_kept(tmp_path: An
         stop_at = 0
         again = claim_pairs.semantic_pairs(texts, outlets, vectors, columns, config, kept)
     assert isinstance(again, KeptColumn)  # read from its file
-    assert again[0 : len(again)].tolist() == clean.tolist()
+    assert again[0 : len(again)].tolist() == clean[:].tolist()
     kept.close()
     # at most FOUND_HELD codes wait: with 1, those of every chunk are merged at once
     merged = claim_pairs._merged
@@ -441,7 +441,7 @@ def test_semantic_pairs_stopped_part_way_resume_from_what_they_kept(tmp_path: An
         patch.setattr(claim_pairs, "FOUND_HELD", 1)
         patch.setattr(claim_pairs, "_merged", counted_merge)
         held = claim_pairs.semantic_pairs(texts, outlets, vectors, columns, config)
-    assert held.tolist() == clean.tolist()
+    assert held[:].tolist() == clean[:].tolist()
     assert len(merges) == -(-everything // 8)  # one per chunk
     assert sum(ranked) == everything - done  # only the article pairs after those kept
 

@@ -467,24 +467,6 @@ def _mutual(
         yield (np.minimum(x, y) * size + np.maximum(x, y))[x != y]
 
 
-@overload
-def semantic_pairs(
-    article_texts: Mapping[str, Sequence[int]],
-    outlet_of: Mapping[str, str],
-    vectors: Rows,
-    anchors: AnchorColumns,
-    config: Config,
-    kept: None = None,
-) -> Codes: ...
-@overload
-def semantic_pairs(
-    article_texts: Mapping[str, Sequence[int]],
-    outlet_of: Mapping[str, str],
-    vectors: Rows,
-    anchors: AnchorColumns,
-    config: Config,
-    kept: KeptSteps,
-) -> Column: ...
 def semantic_pairs(
     article_texts: Mapping[str, Sequence[int]],
     outlet_of: Mapping[str, str],
@@ -499,7 +481,7 @@ def semantic_pairs(
     text's. With ``kept`` (the work store), what is found is kept as it goes
     (``ARTICLE_PAIRS``, ``FOUND_SO_FAR`` and ``FOUND_NEXT``) and a resumed run takes it up;
     the article pairs and the text pairs found are then read from their files a slice at
-    a time, never held whole, and the codes returned are such a file (``Column``)."""
+    a time, never held whole, and the codes returned are such a file (else an array)."""
     ids = sorted(article_texts)
     if len(ids) < 2:
         return np.zeros(0, dtype=np.int64)
