@@ -10,10 +10,11 @@ articles with quotations are pickled to a temporary folder. Each side (``--base`
 with ``git archive``, and this tree) then runs in a process of its own: the groups made with
 ``Config()``, no work store, no executor. Reported per side: seconds, CPU seconds, resident
 memory at the end and the most the groups' making added to it (VmHWM, reset first), the
-groups, the largest group's size and a digest of the groups (the two sides must agree). The synthetic corpora deal their sentences again once the pool is used
-up, each time with 40% of the words changed, so a quotation comes back, altered, in more
-articles the larger the corpus: the largest group grows faster than the corpus. Nothing is
-written to the repository.
+groups, the largest group's size and a digest of the groups (the two sides must agree).
+The synthetic corpora deal their sentences again once the pool is used up, each time with
+40% of the words changed, so a quotation comes back, altered, in more articles the larger
+the corpus: the largest group grows faster than the corpus. Nothing is written to the
+repository.
 """
 
 from __future__ import annotations
