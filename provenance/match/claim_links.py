@@ -32,8 +32,8 @@ from provenance.match.claim_pairs import (
     AnchorColumns,
     semantic_pairs,
 )
-from provenance.match.codes import Column, Picked, union_blocks, unique
-from provenance.match.units import KeptSteps, MemoryTexts, Rows, Texts
+from provenance.match.codes import Column, union_blocks, unique
+from provenance.match.units import KeptSteps, MemoryTexts, Rows, Texts, kept_column
 from provenance.model import ClaimLink, Confidence
 from provenance.run.heap import give_back
 from provenance.run.kernels import Kernels, Local
@@ -232,7 +232,7 @@ def _kept_codes(kept: KeptSteps | None, name: str, make: Callable[[], Mapping[st
             parts = (codes[lo : lo + SCORE_BLOCK] for lo in range(0, len(codes), SCORE_BLOCK))
             kept.keep_parts(name, "codes", np.int64, len(codes), parts)
         del made, codes
-    return _kept(kept.kept_column(name, "codes"), name)
+    return kept_column(kept, name, "codes")
 
 
 def _lexical_candidates(corpus: _Corpus, config: Config, kernels: Kernels) -> Codes | CodeParts:
@@ -280,19 +280,11 @@ def _links(
             made = _scored(corpus, config, vectors, kernels, executor, kept).columns()
             kept.keep_arrays(LINKS, made)
             del made
-        columns = {f.name: kept.kept_column(LINKS, f.name) for f in fields(Links)}
-        found = Links(**{name: _kept(column, LINKS) for name, column in columns.items()})
+        found = Links(**{f.name: kept_column(kept, LINKS, f.name) for f in fields(Links)})
     corpus.close()  # the signatures and keys are read (or, the links kept, never needed)
     corpus.close_keys()
     give_back()  # the free pages the scoring left (its blocks, the links sent back)
     return found
-
-
-def _kept(column: Picked | None, name: str) -> Picked:
-    """``column`` of the arrays kept as ``name``, which the store was given."""
-    if column is None:  # pragma: no cover - a store keeps what it is given
-        raise RuntimeError(f"the work store did not keep {name}")
-    return column
 
 
 def _scored(

@@ -34,7 +34,6 @@ from provenance.match.candidates import (
 )
 from provenance.match.codes import (
     Column,
-    Picked,
     drained,
     expand,
     index_type,
@@ -44,7 +43,7 @@ from provenance.match.codes import (
 )
 from provenance.match.signatures import BatchSigner
 from provenance.match.spill import SpillMatrix
-from provenance.match.units import KeptSteps, Rows
+from provenance.match.units import KeptSteps, Rows, kept_column
 from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
 
 PAIR_CHUNK = 65_536  # pair codes scored per step, at least (bounds the arrays alive at once)
@@ -504,10 +503,10 @@ def semantic_pairs(
     else:
         if kept.kept_column(ARTICLE_PAIRS, "codes") is None:
             kept.keep_arrays(ARTICLE_PAIRS, article_pairs())
-        pairs = _kept_column(kept, ARTICLE_PAIRS, "codes")
+        pairs = kept_column(kept, ARTICLE_PAIRS, "codes")
         after = kept.kept_arrays(FOUND_NEXT)  # kept after the codes found before it
         if after is not None:
-            found, start = _kept_column(kept, FOUND_SO_FAR, "found"), int(after["next"][0])
+            found, start = kept_column(kept, FOUND_SO_FAR, "found"), int(after["next"][0])
     parts: list[Codes] = []  # each chunk's codes, not yet merged into ``found``
     held = 0
     for lo in range(start, len(pairs), PAIR_CHUNK):
@@ -537,7 +536,7 @@ def _merged(found: Column, parts: list[Codes], kept: KeptSteps | None) -> Column
     total = len(found) + len(new) - _common(found, new)
     merged = (values for values, _ in union_blocks(found, new, MERGE_BLOCK))
     kept.keep_parts(FOUND_SO_FAR, "found", np.int64, total, merged)
-    return _kept_column(kept, FOUND_SO_FAR, "found")
+    return kept_column(kept, FOUND_SO_FAR, "found")
 
 
 def _common(found: Column, new: Codes) -> int:
@@ -549,14 +548,6 @@ def _common(found: Column, new: Codes) -> int:
         at = np.minimum(np.searchsorted(new, block), len(new) - 1)
         count += int(np.count_nonzero(new[at] == block))
     return count
-
-
-def _kept_column(kept: KeptSteps, name: str, key: str) -> Picked:
-    """The column ``key`` of the arrays kept as ``name``, which the store was given."""
-    column = kept.kept_column(name, key)
-    if column is None:  # pragma: no cover - a store keeps what it is given
-        raise RuntimeError(f"the work store did not keep {name}")
-    return column
 
 
 # What ``semantic_pairs`` keeps as it goes (with a ``Kept``): the candidate article pairs,

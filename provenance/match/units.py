@@ -31,6 +31,7 @@ __all__ = [
     "SpanSink",
     "Texts",
     "in_id_order",
+    "kept_column",
     "kept_or_made",
     "passages_of",
     "sentence_units",
@@ -195,6 +196,15 @@ class Checkpoints(KeptSteps, Protocol):
     def reduced(self, stage: str) -> Any | None: ...
 
     def keep(self, stage: str, value: Any) -> None: ...
+
+
+def kept_column(kept: KeptSteps, name: str, key: str) -> Picked:
+    """The 1-D array ``key`` of the arrays kept as ``name``, read from their file: the
+    store was given them (a RuntimeError otherwise)."""
+    column = kept.kept_column(name, key)
+    if column is None:  # pragma: no cover - a store keeps what it is given
+        raise RuntimeError(f"the work store did not keep {name}")
+    return column
 
 
 def kept_or_made(
