@@ -44,7 +44,7 @@ from provenance.match.claim_columns import (
 )
 from provenance.match.codes import Picked, index_type, spread, unique
 from provenance.match.signatures import BatchSigner
-from provenance.match.units import KeptSteps, MemoryTexts, Texts, in_id_order
+from provenance.match.units import KeptSteps, MemoryTexts, Texts, in_id_order, kept_column
 from provenance.model import ArticleResult, outlet_key
 
 if TYPE_CHECKING:  # run.local imports resources, which imports this module
@@ -380,10 +380,8 @@ class ClaimCorpus:
         if self._units is None:
             if self._parked is None:  # pragma: no cover - parked, or made in memory
                 raise RuntimeError("the claim corpus has no unit columns")
-            found = {key: self._parked.kept_column(PARKED, key) for key in UNIT_COLUMNS}
-            if any(column is None for column in found.values()):
-                raise RuntimeError(f"the claim corpus's unit columns ({PARKED}) are gone")
-            self._units = {key: column for key, column in found.items() if column is not None}
+            # a RuntimeError naming them when they are gone
+            self._units = {key: kept_column(self._parked, PARKED, key) for key in UNIT_COLUMNS}
         return self._units
 
     def units_of(self, texts: Numbers) -> Units:

@@ -202,7 +202,7 @@ def kept_column(kept: KeptSteps, name: str, key: str) -> Picked:
     """The 1-D array ``key`` of the arrays kept as ``name``, read from their file: the
     store was given them (a RuntimeError otherwise)."""
     column = kept.kept_column(name, key)
-    if column is None:  # pragma: no cover - a store keeps what it is given
+    if column is None:  # given and then dropped (a store keeps what it is given)
         raise RuntimeError(f"the work store did not keep {name}")
     return column
 
