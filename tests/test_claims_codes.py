@@ -118,3 +118,39 @@ def test_union_blocks_of_overlapping_runs() -> None:
 
 def test_numbers_below_two_to_the_31_are_int32_else_int64() -> None:
     assert [index_type(n) for n in (0, (1 << 31) - 1, 1 << 31)] == [np.int32, np.int32, np.int64]
+
+
+def test_runs_by_hand() -> None:
+    rows = np.array([3, 4, 6, 20, 21, 40, 41, 42, 43, 44])
+    # gap 2: 4 -> 6 stays (2 apart), 6 -> 20 and 21 -> 40 cut
+    starts, ends = codes.runs(rows, 2)
+    assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == [(0, 3), (3, 5), (5, 10)]
+    # span 3: a run holds rows less than 3 past its first: 40, 41, 42 | 43, 44
+    starts, ends = codes.runs(rows, 2, 3)
+    got = list(zip(starts.tolist(), ends.tolist(), strict=True))
+    assert got == [(0, 2), (2, 3), (3, 5), (5, 8), (8, 10)]
+    starts, ends = codes.runs(rows[:0], 2, 3)
+    assert len(starts) == len(ends) == 0
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_runs_are_the_longest_within_the_gap_and_span(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    rows = unique(rng.integers(0, int(rng.integers(1, 3000)), int(rng.integers(1, 400))))
+    gap, span = int(rng.integers(1, 40)), int(rng.integers(1, 200))
+    for limit in (None, span):
+        starts, ends = codes.runs(rows, gap, limit)
+        # every row once, run after run in order
+        assert starts[0] == 0
+        assert ends[-1] == len(rows)
+        assert (starts[1:] == ends[:-1]).all()
+        assert (ends > starts).all()
+        for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+            run = rows[lo:hi]
+            assert (np.diff(run) <= gap).all()
+            if limit is not None:
+                assert run[-1] - run[0] < limit
+            if hi < len(rows):  # the next row could not have joined it
+                assert rows[hi] - run[-1] > gap or (
+                    limit is not None and rows[hi] - run[0] >= limit
+                )

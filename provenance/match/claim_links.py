@@ -32,7 +32,7 @@ from provenance.match.claim_pairs import (
     AnchorColumns,
     semantic_pairs,
 )
-from provenance.match.codes import Column, union_blocks, unique
+from provenance.match.codes import Column, runs, spread, union_blocks, unique
 from provenance.match.units import KeptSteps, MemoryTexts, Rows, Texts, kept_column
 from provenance.model import ClaimLink, Confidence
 from provenance.run.heap import give_back
@@ -198,10 +198,8 @@ def _gather(vectors: Rows, wanted: Codes) -> tuple[Any, Codes]:
     rows = unique(wanted)
     if isinstance(vectors, np.ndarray):
         return vectors[rows], np.searchsorted(rows, wanted)
-    starts = np.flatnonzero(np.r_[True, np.diff(rows) > READ_GAP + 1])
-    ends = np.r_[starts[1:], len(rows)] - 1
-    runs = [np.arange(rows[s], rows[e] + 1) for s, e in zip(starts, ends, strict=True)]
-    read = np.concatenate(runs)
+    starts, ends = runs(rows, READ_GAP + 1)
+    read, _ = spread(rows[starts], rows[ends - 1] + 1)
     return vectors[read], np.searchsorted(read, wanted)
 
 

@@ -7,11 +7,12 @@ matching stage de-duplicates (numpy issue #31969: 4 million codes, 12 s against 
 ``unique`` returns the very same array (``numpy.unique``'s: ascending, each value once);
 ``union`` is ``unique`` of arrays end to end, sorted in place once joined.
 ``joined`` puts arrays made a block at a time end to end; ``expand`` gives the entries of
-sets of a CSR.
+sets of a CSR; ``runs`` cuts row numbers into runs that a file reads in one read each.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
@@ -95,6 +96,26 @@ def spread(starts: Matrix, stops: Matrix) -> tuple[Matrix, Matrix]:
     owner = np.repeat(np.arange(len(starts), dtype=np.int64), counts)
     within = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
     return np.repeat(starts.astype(np.int64), counts) + within, owner
+
+
+def runs(rows: Matrix, gap: int, span: int | None = None) -> tuple[Matrix, Matrix]:
+    """``rows`` (ascending, each once) cut into runs that a file of rows reads a run at a
+    time, with the rows between a run's rows: where each run starts and ends (positions
+    in ``rows``, int64). A run ends where the next row is more than ``gap`` past the last,
+    and with ``span``, before the first row ``span`` or more past its own first (what one
+    read holds at most)."""
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    cuts = np.r_[0, np.flatnonzero(np.diff(rows) > gap) + 1, len(rows)].astype(np.int64)
+    if span is None:
+        return cuts[:-1], cuts[1:]
+    starts: list[int] = []
+    for lo, hi in itertools.pairwise(cuts.tolist()):
+        while lo < hi:
+            starts.append(lo)
+            lo += int(np.searchsorted(rows[lo:hi], rows[lo] + span, side="left"))
+    first = np.asarray(starts, dtype=np.int64)
+    return first, np.r_[first[1:], len(rows)].astype(np.int64)
 
 
 def joined(arrays: Sequence[Matrix], dtype: npt.DTypeLike) -> Matrix:

@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from provenance.errors import ProvenanceError
+from provenance.match.codes import runs, unique
 
 # Numbers bound in one SQL query (SQLite's default limit is 32766 since 3.32).
 _SQL_VARS = 900
@@ -618,18 +619,12 @@ class KeptColumn:
         rows = np.asarray(rows, dtype=np.int64)
         if len(rows) and (int(rows.min()) < 0 or int(rows.max()) >= self._count):
             raise IndexError(f"a row out of the {self._count} of {self._path}")
-        wanted = np.unique(rows)  # ascending, each once
+        wanted = unique(rows)  # ascending, each once
         got = np.empty(len(wanted), dtype=self._dtype)
-        i = 0
-        while i < len(wanted):
+        starts, ends = runs(wanted, self.TAKE_GAP, self.TAKE_WINDOW)
+        for i, j in zip(starts.tolist(), ends.tolist(), strict=True):
             first = int(wanted[i])
-            j = int(np.searchsorted(wanted, first + self.TAKE_WINDOW, side="left"))
-            apart = np.flatnonzero(np.diff(wanted[i:j]) > self.TAKE_GAP)
-            if len(apart):
-                j = i + int(apart[0]) + 1
-            read = self[first : int(wanted[j - 1]) + 1]
-            got[i:j] = read[wanted[i:j] - first]
-            i = j
+            got[i:j] = self[first : int(wanted[j - 1]) + 1][wanted[i:j] - first]
         return got[np.searchsorted(wanted, rows)]
 
     def close(self) -> None:
