@@ -2,7 +2,7 @@
 sentence vectors, beside an earlier commit's code in the same run.
 
     python benchmarks/bench_claim_pairs.py --sizes 10000 30000 100000 [--base 05bf122]
-        [--base-max 30000] [--vectors store|memory] [--json]
+        [--base-max 30000] [--vectors store|memory|kept] [--json]
 
 No model and no evaluation data: each of N articles has 4-12 distinct texts whose vectors
 (512 dimensions, unit length) share one direction (sentence vectors of a language model are
@@ -12,12 +12,15 @@ carry noise; a fifth of an article's texts are texts of an earlier article of it
 vocabulary of 2N names, drawn by a power law, plus one topic name. Everything is drawn from
 a fixed seed, so both commits see the same input. The text vectors are written to a file
 of the work store's kind (``StoredRows``, as a report holds them; ``--vectors memory``: an
-array) and the anchors passed as each commit takes them (sets, or ``AnchorColumns``).
+array; ``--vectors kept``: the vectors and what the step keeps as it goes in a work store,
+as a report with a work store runs it) and the anchors passed as each commit takes them
+(sets, or ``AnchorColumns``).
 
 Per size and commit (each in a process of its own, the earlier commit's code extracted with
 ``git archive``; sizes over ``--base-max`` run the working tree only): wall and CPU seconds
 of ``semantic_pairs`` with ``Config()``'s claims settings, per article too, the resident
-memory it adds at its peak (``VmHWM`` reset before it), the text pairs it returns and the
+memory it adds at its peak (``VmHWM`` reset before it) and where it was then
+(``memory.PeakWhere``), the text pairs it returns and the
 article pairs it ranks (per article too); for the working tree also the simhash proposals
 per article (partners over all bands) of three rules: crowds propose nothing, crowds split
 down to ``simhash_max_bucket``, down to ``simhash_split_to``; and below
@@ -113,13 +116,14 @@ class _Growing:
 
 def _as_pairs(found: Any, size: int) -> set[tuple[int, int]]:
     """Text pairs from ``semantic_pairs``: a set of pairs (earlier commits) or sorted pair
-    codes ``a * size + b`` (since they are codes)."""
+    codes ``a * size + b`` (since they are codes: an array, or a file kept in the work
+    store, read whole here)."""
     if isinstance(found, set):
         return found
-    return {(int(c) // size, int(c) % size) for c in found.tolist()}
+    return {(int(c) // size, int(c) % size) for c in found[:].tolist()}
 
 
-def _run(n: int, store: bool) -> dict[str, Any]:
+def _run(n: int, vectors_in: str) -> dict[str, Any]:
     """One measurement with whatever ``provenance`` this process imports."""
     import inspect
     from dataclasses import replace
@@ -136,10 +140,18 @@ def _run(n: int, store: bool) -> dict[str, Any]:
     del anchors
     folder = tempfile.TemporaryDirectory(prefix="bench-claim-pairs-rows-")
     vectors: Any = matrix
-    if store:  # the text vectors on disk, as a report's work store holds them
+    kept: dict[str, Any] = {}  # ``semantic_pairs``' keyword for the work store, if any
+    if vectors_in == "store":  # the text vectors on disk, as a report's work store holds them
         from provenance.run.stored import StoredRows
 
         vectors = StoredRows(Path(folder.name) / "claim-vectors.f32", matrix.shape[1])
+    elif vectors_in == "kept":  # and the step's results kept in the store as it goes
+        from provenance.run.workstore import WorkStore
+
+        work = WorkStore(Path(folder.name), resume=False)
+        vectors = work.kept_rows("claim-vectors", matrix.shape[1])
+        kept["kept"] = work
+    if vectors is not matrix:
         vectors.extend(matrix)
         del matrix
     counts: dict[str, int] = {}
@@ -157,8 +169,10 @@ def _run(n: int, store: bool) -> dict[str, Any]:
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     size = len(vectors)  # the means may be appended to a store
-    found = claim_pairs.semantic_pairs(texts_of, outlet_of, vectors, columns, config)
+    where = memory.PeakWhere()
+    found = claim_pairs.semantic_pairs(texts_of, outlet_of, vectors, columns, config, **kept)
     wall = time.perf_counter() - started
+    at_peak = where.stop()
     used = resource.getrusage(resource.RUSAGE_SELF)
     peak = memory.status()["VmHWM"] - before
     pairs = _as_pairs(found, size)
@@ -166,7 +180,7 @@ def _run(n: int, store: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "articles": n,
         "texts": size,
-        "vectors": "store" if store else "memory",
+        "vectors": vectors_in,
         "seconds": round(wall, 2),
         "cpu_seconds": round(used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime, 2),
         "ms_per_article": round(1000 * wall / n, 3),
@@ -174,6 +188,8 @@ def _run(n: int, store: bool) -> dict[str, Any]:
             1000 * (used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime) / n, 3
         ),
         "peak_added_mb": round(peak / 1024, 1),
+        # where the step was at its highest resident memory (sampled; innermost first)
+        "peak_where": at_peak["stack"],
         "text_pairs": len(pairs),
         "text_pairs_per_article": round(len(pairs) / n, 2),
         "text_pairs_sha1": hashlib.sha1(repr(sorted(pairs)).encode()).hexdigest()[:12],
@@ -190,8 +206,10 @@ def _run(n: int, store: bool) -> dict[str, Any]:
             codes = claim_pairs.semantic_pairs(texts_of, outlet_of, vectors, columns, forced)
             out["text_pairs_split_forced"] = len(codes)
             out["seconds_split_forced"] = round(time.perf_counter() - started, 2)
-    if store:
+    if vectors_in != "memory":
         vectors.close()
+    if kept:
+        kept["kept"].close()
     folder.cleanup()
     return out
 
@@ -260,9 +278,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", default="05bf122")
     parser.add_argument(
         "--vectors",
-        choices=["store", "memory"],
+        choices=["store", "memory", "kept"],
         default="store",
-        help="the text vectors in a work-store file (as a report holds them) or in memory",
+        help="the text vectors in a work-store file (as a report holds them), in memory, or "
+        "in a work store that also keeps the step's results (as a report with one)",
     )
     parser.add_argument(
         "--base-max", type=int, default=30_000, help="larger sizes: the working tree only"
@@ -271,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run:
-        print(json.dumps(_run(args.run, args.vectors == "store")))
+        print(json.dumps(_run(args.run, args.vectors)))
         return 0
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-claim-pairs-") as tmp:
