@@ -540,6 +540,12 @@ def test_a_kept_column_reads_the_kept_array_slice_by_slice(tmp_path: Path, count
         with pytest.raises(WorkStoreError, match="cannot be read"):  # not there at all
             store.kept_column("step", "missing")
         assert store.kept_column("nothing", "codes") is None  # none kept, as kept_arrays
+        assert store.has_arrays("step")
+        assert not store.has_arrays("nothing")
+        store.keep_arrays("other", {"codes": codes})
+        assert store.has_arrays("other")
+        store.drop_arrays("other")
+        assert not store.has_arrays("other")
         with (tmp_path / "step.npz").open("ab") as handle:
             handle.write(b"x")
         with pytest.raises(WorkStoreError, match="not the size recorded"):

@@ -217,7 +217,7 @@ def _kept_codes(kept: KeptSteps | None, name: str, make: Callable[[], Mapping[st
     if kept is None:
         codes = make()["codes"]
         return codes.joined()[0] if isinstance(codes, CodeParts) else codes
-    if kept.kept_column(name, "codes") is None:
+    if not kept.has_arrays(name):
         made = make()
         codes = made["codes"]
         if isinstance(codes, CodeParts):
@@ -274,7 +274,7 @@ def _links(
     if kept is None:
         found = _scored(corpus, config, vectors, kernels, executor, kept)
     else:
-        if kept.kept_column(LINKS, "a") is None:
+        if not kept.has_arrays(LINKS):
             made = _scored(corpus, config, vectors, kernels, executor, kept).columns()
             kept.keep_arrays(LINKS, made)
             del made

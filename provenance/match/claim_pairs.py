@@ -501,7 +501,7 @@ def semantic_pairs(
     if kept is None:
         pairs = article_pairs()["codes"]
     else:
-        if kept.kept_column(ARTICLE_PAIRS, "codes") is None:
+        if not kept.has_arrays(ARTICLE_PAIRS):
             kept.keep_arrays(ARTICLE_PAIRS, article_pairs())
         pairs = kept_column(kept, ARTICLE_PAIRS, "codes")
         after = kept.kept_arrays(FOUND_NEXT)  # kept after the codes found before it

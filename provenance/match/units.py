@@ -181,6 +181,10 @@ class KeptSteps(Kept, Protocol):
         """The 1-D array ``key`` of the arrays kept as ``name`` (None: none kept)."""
         ...
 
+    def has_arrays(self, name: str) -> bool:
+        """Whether arrays are kept as ``name`` (nothing of them read)."""
+        ...
+
     def keep_parts(
         self, name: str, key: str, dtype: npt.DTypeLike, total: int, parts: Iterable[Any]
     ) -> None:

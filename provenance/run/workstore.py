@@ -385,6 +385,9 @@ class WorkStore:
         size = self._recorded(_ARRAYS.format(name))
         return None if size is None else read_arrays(self._path.parent / f"{name}.npz", size)
 
+    def has_arrays(self, name: str) -> bool:
+        return self._recorded(_ARRAYS.format(name)) is not None
+
     def kept_column(self, name: str, key: str) -> KeptColumn | None:
         """The 1-D array ``key`` of the arrays kept as ``name``, read from their file a
         slice at a time (``KeptColumn``; None: none recorded; WorkStoreError as
