@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -550,6 +551,19 @@ def test_a_parked_claim_corpus_reads_its_unit_columns_back_from_the_work_store(
         back = (parked.unit_article, parked.unit_start, parked.unit_end)
         for a, b in zip(back, columns, strict=True):
             assert (a.dtype, a.tolist()) == (b.dtype, b.tolist())
+        # the texts' anchor numbers too: read from the file, the same sets and shared anchors
+        assert isinstance(parked.anchor_ids, KeptColumn)
+        assert parked.anchor_ids[:].tolist() == here.anchor_ids[:].tolist()
+        assert list(parked.anchor_sets) == list(here.anchor_sets)
+        assert any(parked.anchor_sets)  # the seed sentences name places and people
+        scoring = [claim_links.Scoring.of(c, None, Config()) for c in (parked, here)]
+        pairs = [(a, b) for a in range(len(here)) for b in range(len(here))]
+        assert [scoring[0].shared(a, b) for a, b in pairs] == [
+            scoring[1].shared(a, b) for a, b in pairs
+        ]
+        # as a pool worker gets it: the file opened again, the same values
+        copy = pickle.loads(pickle.dumps(scoring[0]))
+        assert [copy.shared(a, b) for a, b in pairs] == [scoring[1].shared(a, b) for a, b in pairs]
         gone = _corpus(Config())
         gone.park(store)
         store.drop_arrays(claim_corpus.PARKED)

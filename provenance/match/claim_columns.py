@@ -13,6 +13,7 @@ from typing import Any, TypeVar, overload
 
 import numpy as np
 
+from provenance.match import codes
 from provenance.match.articles import Lazy
 from provenance.match.codes import index_type
 from provenance.match.units import Texts
@@ -126,7 +127,7 @@ class Sets(Lazy[frozenset[str]]):
     made when asked; with ``shared``, equal sets are one object (a corpus has few outlet
     sets, each remembered once)."""
 
-    def __init__(self, names: Sequence[str], cuts: Column, ids: Column, shared: bool) -> None:
+    def __init__(self, names: Sequence[str], cuts: Column, ids: codes.Column, shared: bool) -> None:
         self._names = names
         self._cuts = cuts
         self._ids = ids

@@ -54,6 +54,9 @@ if TYPE_CHECKING:  # run.local imports resources, which imports this module
 # units by text), kept under this name in the work store by ``ClaimCorpus.park`` while the
 # steps before the groups run (at 1,000,000 articles, 7.5 million units: ~150 MB).
 PARKED = "claim-units"
+# and with them the texts' anchor numbers (``anchor_ids``: ~6 a text, 4 bytes each; read
+# by the claim links' scoring, the semantic pairs and the groups, a text or a block at a time)
+ANCHOR_IDS = "anchor_ids"
 Codes = npt.NDArray[np.int64]
 Numbers = npt.NDArray[np.integer[Any]]
 UNIT_COLUMNS = ("article", "start", "end", "by_text", "bounds")
@@ -348,10 +351,11 @@ class ClaimCorpus:
                 blocks.append(signed)
             else:
                 stored.extend(signed)
-        self.anchor_names, self.anchor_cuts, self.anchor_ids = table.columns()
+        self.anchor_names, self.anchor_cuts, ids = table.columns()
         del table
+        self.anchor_ids: Picked = ids  # an array, or its file once parked
         self.anchor_sets: Sequence[frozenset[str]]
-        self.anchor_sets = Sets(self.anchor_names, self.anchor_cuts, self.anchor_ids, False)
+        self.anchor_sets = Sets(self.anchor_names, self.anchor_cuts, ids, False)
         self.signatures: Signatures
         if stored is not None:
             self.signatures = stored
@@ -361,7 +365,7 @@ class ClaimCorpus:
             self.signatures = empty
         # per anchor, the texts that carry it (bincount would copy the int32 ids as int64)
         df = np.zeros(len(self.anchor_names), dtype=np.int64)
-        np.add.at(df, self.anchor_ids, 1)
+        np.add.at(df, ids, 1)
         self.idf = anchor_weights(df, len(self), config)  # per anchor, by number
 
     def __len__(self) -> int:
@@ -369,12 +373,16 @@ class ClaimCorpus:
         return self._size
 
     def park(self, kept: KeptSteps) -> None:
-        """Keep the unit columns that only the claim groups read in ``kept`` (the work
-        store, as ``PARKED``) and let go of them: from then on they are read from their
-        file, the units of some texts at a time (``units_of``), never whole."""
-        kept.keep_arrays(PARKED, self._unit_columns())
+        """Keep the unit columns that only the claim groups read, and the texts' anchor
+        numbers, in ``kept`` (the work store, as ``PARKED``) and let go of them: from then
+        on they are read from their file, the units of some texts at a time
+        (``units_of``), the anchors of a text or a block of them (``anchor_ids``), never
+        whole."""
+        kept.keep_arrays(PARKED, {**self._unit_columns(), ANCHOR_IDS: self.anchor_ids})
         self._parked = kept
         self._units = None
+        self.anchor_ids = kept_column(kept, PARKED, ANCHOR_IDS)
+        self.anchor_sets = Sets(self.anchor_names, self.anchor_cuts, self.anchor_ids, False)
 
     def _unit_columns(self) -> Mapping[str, Picked]:
         if self._units is None:

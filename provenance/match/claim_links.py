@@ -32,7 +32,7 @@ from provenance.match.claim_pairs import (
     AnchorColumns,
     semantic_pairs,
 )
-from provenance.match.codes import Column, runs, spread, union_blocks, unique
+from provenance.match.codes import Column, Picked, runs, spread, union_blocks, unique
 from provenance.match.units import KeptSteps, MemoryTexts, Rows, Texts, kept_column
 from provenance.model import ClaimLink, Confidence
 from provenance.run.heap import give_back
@@ -93,7 +93,7 @@ class Scoring:
     keys: Texts
     anchor_names: Sequence[str]
     anchor_cuts: Codes
-    anchor_ids: npt.NDArray[np.int32]
+    anchor_ids: Picked  # an array, or the file the corpus parked it in
     idf: npt.NDArray[np.float64]
     vectors: Rows | None
     claims: ClaimsConfig

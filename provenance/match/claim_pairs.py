@@ -34,6 +34,7 @@ from provenance.match.candidates import (
 )
 from provenance.match.codes import (
     Column,
+    Picked,
     drained,
     expand,
     index_type,
@@ -77,7 +78,7 @@ class AnchorColumns(NamedTuple):
 
     names: Sequence[str]  # the distinct anchors
     cuts: npt.NDArray[np.integer[Any]]  # len(sets) + 1 (int32 or int64)
-    ids: npt.NDArray[np.int32]
+    ids: Picked  # int32: an array, or the file the claim corpus parked it in
 
     def size(self) -> int:
         """How many sets (``len`` is the tuple's: 3)."""
@@ -110,7 +111,7 @@ def _article_anchors(texts_of: Sequence[Sequence[int]], per_text: AnchorColumns)
         texts = np.fromiter(itertools.chain.from_iterable(block), np.int64, int(counts.sum()))
         article = np.repeat(np.arange(len(block), dtype=np.int64), counts)
         at, owner = expand(per_text.cuts, texts)
-        keys = unique(article[owner] * width + per_text.ids[at])
+        keys = unique(article[owner] * width + per_text.ids.take(at))
         sizes.append(np.bincount(keys // width, minlength=len(block)))
         found.append((keys % width).astype(np.int32))
     size = np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
@@ -127,7 +128,7 @@ class _Anchors:
         self.ptr = sets.cuts
         self.width = max(len(sets.names), 1)
         owner = np.repeat(np.arange(sets.size(), dtype=np.int64), self.size)
-        self.keys = owner * self.width + sets.ids  # ascending: by article, then anchor
+        self.keys = owner * self.width + sets.ids[:]  # ascending: by article, then anchor
 
     def jaccard(self, a: Codes, b: Codes) -> npt.NDArray[np.float64]:
         """|A & B| / |A | B| of the anchor sets of articles ``a[k]`` and ``b[k]`` (0 when

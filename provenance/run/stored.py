@@ -142,7 +142,7 @@ class _Reopened:
     _fd: int
     # state that stays with the process that made the file: its descriptor, a mapping of
     # it, what records its rows (``KeptRows``)
-    _LOCAL = ("_fd", "_mapping", "_record")
+    _LOCAL: tuple[str, ...] = ("_fd", "_mapping", "_record")
     _closer: weakref.finalize[Any, Any] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -565,11 +565,15 @@ _NPY_HEADERS = {
 }
 
 
-class KeptColumn:
+class KeptColumn(_Reopened):
     """One 1-D array that ``write_arrays`` kept, read from its file a slice at a time (a
     positioned read each; nothing of it held): what a step that goes through a kept array
-    once, in order, needs of it (``codes.union_blocks``). The array must be stored
-    uncompressed, as ``numpy.savez`` stores it (ValueError otherwise)."""
+    once, in order, needs of it (``codes.union_blocks``), or some of its rows (``take``).
+    The array must be stored uncompressed, as ``numpy.savez`` stores it (ValueError
+    otherwise). It pickles as its path (a pool worker that scores links reads it)."""
+
+    # a copy opens its own descriptor and closes it, as the process that made it does
+    _LOCAL = (*_Reopened._LOCAL, "_closer")
 
     def __init__(self, path: Path, name: str) -> None:
         self._path = path
@@ -628,7 +632,8 @@ class KeptColumn:
         return got[np.searchsorted(wanted, rows)]
 
     def close(self) -> None:
-        self._closer()
+        if self._closer is not None:
+            self._closer()
 
 
 def read_arrays(path: Path, size: int) -> dict[str, npt.NDArray[Any]]:
