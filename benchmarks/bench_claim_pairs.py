@@ -2,7 +2,7 @@
 sentence vectors, beside an earlier commit's code in the same run.
 
     python benchmarks/bench_claim_pairs.py --sizes 10000 30000 100000 [--base 05bf122]
-        [--base-max 30000] [--vectors store|memory|kept] [--json]
+        [--base-max 30000] [--vectors store|memory|kept] [--proposals] [--json]
 
 No model and no evaluation data: each of N articles has 4-12 distinct texts whose vectors
 (512 dimensions, unit length) share one direction (sentence vectors of a language model are
@@ -10,21 +10,25 @@ not spread over the sphere; article means even less), lean towards one of N / 50
 carry noise; a fifth of an article's texts are texts of an earlier article of its topic
 (copies) and a tenth are nudged versions of one (rewordings). Anchors: 0-3 per text from a
 vocabulary of 2N names, drawn by a power law, plus one topic name. Everything is drawn from
-a fixed seed, so both commits see the same input. The text vectors are written to a file
-of the work store's kind (``StoredRows``, as a report holds them; ``--vectors memory``: an
-array; ``--vectors kept``: the vectors and what the step keeps as it goes in a work store,
-as a report with a work store runs it) and the anchors passed as each commit takes them
-(sets, or ``AnchorColumns``).
+a fixed seed, so both commits see the same input (since session 23 the names are drawn by
+a search of their cumulative weights, so that drawing costs the same at any N, and the
+vectors go to their file a block at a time: the draws, and so the pairs, differ from
+earlier sessions' figures). The text vectors are written to a file of the work store's
+kind (``StoredRows``, as a report holds them; ``--vectors memory``: an array; ``--vectors
+kept``: the vectors and what the step keeps as it goes in a work store, as a report with a
+work store runs it) and the anchors passed as each commit takes them (sets, or
+``AnchorColumns``).
 
 Per size and commit (each in a process of its own, the earlier commit's code extracted with
 ``git archive``; sizes over ``--base-max`` run the working tree only): wall and CPU seconds
 of ``semantic_pairs`` with ``Config()``'s claims settings, per article too, the resident
 memory it adds at its peak (``VmHWM`` reset before it) and where it was then
-(``memory.PeakWhere``), the text pairs it returns and the
-article pairs it ranks (per article too); for the working tree also the simhash proposals
-per article (partners over all bands) of three rules: crowds propose nothing, crowds split
-down to ``simhash_max_bucket``, down to ``simhash_split_to``; and below
-``simhash_split_from`` the text pairs with re-splitting forced on.
+(``memory.PeakWhere``), the text pairs it returns (their count and a digest of their codes)
+and the article pairs it ranks (per article too); with ``--proposals``, for the working
+tree also the simhash proposals per article (partners over all bands) of three rules:
+crowds propose nothing, crowds split down to ``simhash_max_bucket``, down to
+``simhash_split_to``; and below ``simhash_split_from`` the text pairs with re-splitting
+forced on.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +52,14 @@ sys.path.insert(0, str(HERE))
 
 import memory  # noqa: E402
 
+DIMS = 512  # a text vector's dimensions, as the claims model's
 
-def _inputs(n: int, seed: int = 0) -> tuple[dict[str, list[int]], dict[str, str], Any, list[Any]]:
+
+def _inputs(n: int, rows: Any, seed: int = 0) -> tuple[dict[str, list[int]], dict[str, str], Any]:
+    """The articles' texts and outlets, and the texts' anchors as ``(names, cuts, ids)``
+    columns (the names sorted, each text's ids ascending); the text vectors go to ``rows``
+    (``extend``, read back by number) a block at a time, so that no matrix of them is held:
+    each draw costs the same whatever ``n`` (a million articles: ~8 million texts)."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
@@ -57,12 +68,19 @@ def _inputs(n: int, seed: int = 0) -> tuple[dict[str, list[int]], dict[str, str]
     centres = rng.standard_normal((topics, dims)) * 0.8
     texts_of: dict[str, list[int]] = {}
     outlet_of: dict[str, str] = {}
-    rows = _Growing(dims)
-    anchors: list[frozenset[str]] = []
     by_topic: dict[int, list[int]] = {}
-    names = [f"name{i}" for i in range(2 * n)]
-    weights = 1.0 / np.arange(1, len(names) + 1)
-    weights /= weights.sum()
+    # anchor k < 2n is f"name{k}", drawn by a power law; 2n + t is topic t's: numbered in the
+    # order of their names (zero-padded), so that the names are sorted as the columns want
+    cdf = np.cumsum(1.0 / np.arange(1, 2 * n + 1))
+    cdf /= cdf[-1]
+    names = [f"name{k:08d}" for k in range(2 * n)] + [f"topic{t:08d}" for t in range(topics)]
+    cuts, ids = array("q", [0]), array("i")
+    held: list[Any] = []  # rows not yet handed to ``rows``
+    done = 0  # rows handed
+
+    def row(k: int) -> Any:
+        return held[k - done] if k >= done else np.asarray(rows[k], dtype=np.float64)
+
     for a in range(n):
         topic = int(rng.integers(topics))
         mine: list[int] = []
@@ -73,22 +91,33 @@ def _inputs(n: int, seed: int = 0) -> tuple[dict[str, list[int]], dict[str, str]
                 mine.append(int(earlier[rng.integers(len(earlier))]))
                 continue
             if earlier and draw < 0.3:
-                v = rows[int(earlier[rng.integers(len(earlier))])] + rng.standard_normal(dims) * 0.3
+                v = row(int(earlier[rng.integers(len(earlier))])) + rng.standard_normal(dims) * 0.3
             else:
                 v = common + centres[topic] + rng.standard_normal(dims)
-            rows.append(v / np.linalg.norm(v))
-            chosen = rng.choice(len(names), int(rng.integers(0, 4)), p=weights)
-            anchors.append(frozenset([*(names[c] for c in chosen), f"topic{topic}"]))
-            mine.append(len(rows) - 1)
+            held.append(v / np.linalg.norm(v))
+            chosen = np.searchsorted(cdf, rng.random(int(rng.integers(0, 4))), side="right")
+            ids.extend(sorted({*np.minimum(chosen, 2 * n - 1).tolist(), 2 * n + topic}))
+            cuts.append(len(ids))
+            mine.append(done + len(held) - 1)
         earlier.extend(mine)
         texts_of[f"a{a:07d}"] = mine
         outlet_of[f"a{a:07d}"] = f"outlet{int(rng.integers(40))}"
-    return texts_of, outlet_of, rows.array(), anchors
+        if len(held) >= ROWS_HELD:
+            rows.extend(np.asarray(held, dtype=np.float32))
+            done += len(held)
+            held.clear()
+    if held:
+        rows.extend(np.asarray(held, dtype=np.float32))
+    columns = (names, np.frombuffer(cuts, dtype=np.int64), np.frombuffer(ids, dtype=np.int32))
+    return texts_of, outlet_of, columns
+
+
+ROWS_HELD = 1 << 14  # text vectors drawn before they go to the rows (8 MB of float64)
 
 
 class _Growing:
-    """Unit rows appended one at a time into a float32 array grown by doubling (a list of
-    float64 rows would take 4 KB a text: 2.6 GB at 100,000 articles)."""
+    """Unit rows appended a block at a time into a float32 array grown by doubling (a list
+    of float64 rows would take 4 KB a text: 2.6 GB at 100,000 articles)."""
 
     def __init__(self, dims: int) -> None:
         import numpy as np
@@ -100,30 +129,36 @@ class _Growing:
         return self._count
 
     def __getitem__(self, k: int) -> Any:
-        return self._rows[k].astype("float64")
+        return self._rows[k]
 
-    def append(self, row: Any) -> None:
+    def extend(self, block: Any) -> None:
         import numpy as np
 
-        if self._count == len(self._rows):
+        while self._count + len(block) > len(self._rows):
             self._rows = np.concatenate([self._rows, np.zeros_like(self._rows)])
-        self._rows[self._count] = row
-        self._count += 1
+        self._rows[self._count : self._count + len(block)] = block
+        self._count += len(block)
 
     def array(self) -> Any:
         return self._rows[: self._count].copy()
 
 
-def _as_pairs(found: Any, size: int) -> set[tuple[int, int]]:
-    """Text pairs from ``semantic_pairs``: a set of pairs (earlier commits) or sorted pair
-    codes ``a * size + b`` (since they are codes: an array, or a file kept in the work
-    store, read whole here)."""
+def _digest(found: Any, size: int) -> tuple[int, str]:
+    """How many text pairs ``semantic_pairs`` found and a digest of them: a set of pairs
+    (earlier commits) or sorted pair codes ``a * size + b`` (since they are codes: an
+    array, or a file kept in the work store, read a slice at a time); the same digest for
+    the same pairs either way."""
+    import numpy as np
+
     if isinstance(found, set):
-        return found
-    return {(int(c) // size, int(c) % size) for c in found[:].tolist()}
+        found = np.asarray(sorted(a * size + b for a, b in found), dtype=np.int64)
+    digest = hashlib.sha1()
+    for lo in range(0, len(found), 1 << 20):
+        digest.update(np.ascontiguousarray(found[lo : lo + (1 << 20)], dtype=np.int64).tobytes())
+    return len(found), digest.hexdigest()[:12]
 
 
-def _run(n: int, vectors_in: str) -> dict[str, Any]:
+def _run(n: int, vectors_in: str, proposals: bool) -> dict[str, Any]:
     """One measurement with whatever ``provenance`` this process imports."""
     import inspect
     from dataclasses import replace
@@ -132,28 +167,31 @@ def _run(n: int, vectors_in: str) -> dict[str, Any]:
     from provenance.config import Config
     from provenance.match import claim_pairs
 
-    texts_of, outlet_of, matrix, anchors = _inputs(n)
-    config = Config()
-    columns: Any = anchors  # the anchor sets per text: as columns since there are columns
-    if hasattr(claim_pairs, "anchor_columns"):
-        columns = claim_pairs.anchor_columns(anchors)
-    del anchors
     folder = tempfile.TemporaryDirectory(prefix="bench-claim-pairs-rows-")
-    vectors: Any = matrix
+    vectors: Any = _Growing(DIMS)
     kept: dict[str, Any] = {}  # ``semantic_pairs``' keyword for the work store, if any
     if vectors_in == "store":  # the text vectors on disk, as a report's work store holds them
         from provenance.run.stored import StoredRows
 
-        vectors = StoredRows(Path(folder.name) / "claim-vectors.f32", matrix.shape[1])
+        vectors = StoredRows(Path(folder.name) / "claim-vectors.f32", DIMS)
     elif vectors_in == "kept":  # and the step's results kept in the store as it goes
         from provenance.run.workstore import WorkStore
 
         work = WorkStore(Path(folder.name), resume=False)
-        vectors = work.kept_rows("claim-vectors", matrix.shape[1])
+        vectors = work.kept_rows("claim-vectors", DIMS)
         kept["kept"] = work
-    if vectors is not matrix:
-        vectors.extend(matrix)
-        del matrix
+    texts_of, outlet_of, (names, cuts, ids) = _inputs(n, vectors)
+    if vectors_in == "memory":
+        vectors = vectors.array()
+    config = Config()
+    columns: Any  # the anchor sets per text: as columns since there are columns
+    if hasattr(claim_pairs, "AnchorColumns"):
+        columns = claim_pairs.AnchorColumns(names, cuts, ids)
+    else:
+        columns = [
+            frozenset(names[i] for i in ids[cuts[k] : cuts[k + 1]]) for k in range(len(cuts) - 1)
+        ]
+    del names, cuts, ids
     counts: dict[str, int] = {}
     # the article pairs ranked: a list of pairs (earlier commits) or their codes
     inner = claim_pairs._article_pairs
@@ -175,7 +213,7 @@ def _run(n: int, vectors_in: str) -> dict[str, Any]:
     at_peak = where.stop()
     used = resource.getrusage(resource.RUSAGE_SELF)
     peak = memory.status()["VmHWM"] - before
-    pairs = _as_pairs(found, size)
+    count, digest = _digest(found, size)
     del found
     out: dict[str, Any] = {
         "articles": n,
@@ -190,14 +228,13 @@ def _run(n: int, vectors_in: str) -> dict[str, Any]:
         "peak_added_mb": round(peak / 1024, 1),
         # where the step was at its highest resident memory (sampled; innermost first)
         "peak_where": at_peak["stack"],
-        "text_pairs": len(pairs),
-        "text_pairs_per_article": round(len(pairs) / n, 2),
-        "text_pairs_sha1": hashlib.sha1(repr(sorted(pairs)).encode()).hexdigest()[:12],
+        "text_pairs": count,
+        "text_pairs_per_article": round(count / n, 2),
+        "text_pairs_sha1": digest,
         **counts,
     }
     out["article_pairs_per_article"] = round(counts.get("article_pairs", 0) / n, 2)
-    del pairs
-    if "split_to" in inspect.signature(semantic.simhash_buckets).parameters:
+    if proposals and "split_to" in inspect.signature(semantic.simhash_buckets).parameters:
         out.update(_proposals(texts_of, vectors, config))
         cc = config.claims
         if n < cc.simhash_split_from:  # at or above it the default run is already split
@@ -255,13 +292,18 @@ def _proposals(texts_of: dict[str, list[int]], vectors: Any, config: Any) -> dic
     return out
 
 
-def _child(n: int, pythonpath: Path | None, vectors: str) -> dict[str, Any]:
+def _child(n: int, pythonpath: Path | None, vectors: str, proposals: bool) -> dict[str, Any]:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--run", str(n), "--vectors", vectors],
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            *("--run", str(n), "--vectors", vectors),
+            *(["--proposals"] if proposals else []),
+        ],
         env=env,
         cwd=pythonpath or ROOT,
         check=True,
@@ -286,11 +328,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--base-max", type=int, default=30_000, help="larger sizes: the working tree only"
     )
+    parser.add_argument(
+        "--proposals",
+        action="store_true",
+        help="also count the simhash proposals per article under three rules (slow: the "
+        "article means are made again)",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--run", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run:
-        print(json.dumps(_run(args.run, args.vectors)))
+        print(json.dumps(_run(args.run, args.vectors, args.proposals)))
         return 0
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-claim-pairs-") as tmp:
@@ -300,8 +348,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
         for n in args.sizes:
-            old = _child(n, base, args.vectors) if n <= args.base_max else None
-            new = _child(n, None, args.vectors)
+            old = _child(n, base, args.vectors, args.proposals) if n <= args.base_max else None
+            new = _child(n, None, args.vectors, args.proposals)
             rows.append({"articles": n, "base": old, "new": new, "load": os.getloadavg()})
             if not args.json:
                 was = (
@@ -312,15 +360,20 @@ def main(argv: list[str] | None = None) -> int:
                     "article pairs/article), same text pairs: "
                     f"{old['text_pairs_sha1'] == new['text_pairs_sha1']}"
                 )
-                print(
-                    f"{n:>7} articles: {was}; new {new['seconds']:.2f} s "
-                    f"({new['ms_per_article']} ms/article, {new['peak_added_mb']} MB, "
-                    f"{new['article_pairs_per_article']} article pairs/article); simhash "
-                    "proposals/article: split to the cap "
+                proposed = (
+                    "; simhash proposals/article: split to the cap "
                     f"{new['proposals_per_article_split_to_cap']} (max "
                     f"{new['proposals_max_split_to_cap']}), split to simhash_split_to "
                     f"{new['proposals_per_article_split_to']} (max "
-                    f"{new['proposals_max_split_to']}); load {os.getloadavg()[0]:.1f}",
+                    f"{new['proposals_max_split_to']})"
+                    if args.proposals
+                    else ""
+                )
+                print(
+                    f"{n:>7} articles: {was}; new {new['seconds']:.2f} s "
+                    f"({new['ms_per_article']} ms/article, {new['peak_added_mb']} MB, "
+                    f"{new['article_pairs_per_article']} article pairs/article){proposed}; "
+                    f"load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
     if args.json:

@@ -11,9 +11,10 @@ end of each stage (ingest, segment, boilerplate, the steps of the matching stage
 and write) it records the process's resident memory (``VmRSS``) and its peak since the
 previous mark (``VmHWM``, reset at each mark through ``/proc/self/clear_refs``), and, with
 ``--tracemalloc N``, the N source lines whose live Python allocations grew most during the
-stage (tracemalloc slows the run several times and adds its own memory: use it on small
-sizes). ``kb_per_article`` is the resident memory at the mark over N: what grows with the
-corpus. Linux only (``/proc``).
+stage, and the N lines that allocated most of what is live at its end (tracemalloc slows
+the run several times and adds its own memory: use it on small sizes). ``kb_per_article``
+is the resident memory at the mark over N: what grows with the corpus. Linux only
+(``/proc``).
 """
 
 from __future__ import annotations
@@ -137,6 +138,15 @@ class Marks:
                     "blocks": d.count_diff,
                 }
                 for d in diff[: self.top]
+            ]
+            # what is live then, by the line that allocated it (not only what the stage added)
+            row["live"] = [
+                {
+                    "where": f"{Path(t.traceback[0].filename).name}:{t.traceback[0].lineno}",
+                    "kb_per_article": round(t.size / 1024 / self.n, 2),
+                    "blocks": t.count,
+                }
+                for t in snapshot.statistics("lineno")[: self.top]
             ]
             self._snapshot = snapshot
         self.rows.append(row)
