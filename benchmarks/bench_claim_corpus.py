@@ -61,7 +61,7 @@ def _measure(store: Path) -> dict[str, Any]:
             corpus.unit_end,
             corpus.unit_text,
             corpus.anchor_cuts,
-            corpus.anchor_ids,
+            corpus.anchor_ids[:],
             corpus.idf,
             corpus.outlet_cuts,
             corpus.outlet_ids,
