@@ -470,3 +470,39 @@ def test_found_codes_merged_in_the_work_store_are_the_union(tmp_path: Any, block
         assert in_memory[0:5].tolist() == [2, 4, 9]
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_best_partners_do_not_depend_on_how_the_offers_are_cut(seed: int) -> None:
+    """``_Best`` keeps each article's k partners of highest score (ties: the lower
+    partner), each once: offered all at once and merged once, or in pieces of any size
+    with a merge every few offers and a few articles a merge, the same partners and scores;
+    and they are those of a sort of every distinct offer by hand."""
+    rng = np.random.default_rng(seed)
+    n, k, count = 30, 4, 400
+    rows = rng.integers(0, n, count)
+    partners = rng.integers(0, n, count)
+    # a pair's score is its own, whichever article it is offered to (as the cosine and the
+    # Jaccard are); few values: many ties
+    table = rng.integers(0, 6, (n, n)).astype(np.float64)
+    scores = table[np.minimum(rows, partners), np.maximum(rows, partners)]
+    whole = claim_pairs._Best(n, k, count)
+    whole.offer(rows, partners, scores)
+    whole.merge()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(claim_pairs, "MERGE_ROWS", int(rng.integers(1, 8)))
+        cut = claim_pairs._Best(n, k, int(rng.integers(1, 20)))
+        at = 0
+        while at < count:
+            step = int(rng.integers(1, 30))
+            cut.offer(rows[at : at + step], partners[at : at + step], scores[at : at + step])
+            at += step
+        cut.merge()
+    assert cut.partner.tolist() == whole.partner.tolist()
+    assert cut.score.tolist() == whole.score.tolist()
+    # by hand: per article, its distinct partners offered, best score first, then the
+    # lower partner
+    for r in range(n):
+        offers = sorted({(-s, p) for q, p, s in zip(rows, partners, scores, strict=True) if q == r})
+        want = [p for _, p in offers[:k]]
+        assert whole.partner[r].tolist() == want + [-1] * (k - len(want))

@@ -48,6 +48,9 @@ from provenance.match.units import KeptSteps, Rows, kept_column
 from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
 
 PAIR_CHUNK = 65_536  # pair codes scored per step, at least (bounds the arrays alive at once)
+# article pairs whose cosine and anchor Jaccard are computed (and offered) at once: ~60 bytes
+# a pair alive while they are; fewer, more passes of numpy calls (the merges are not more)
+SCORE_PART = 1 << 20
 MERGE_MAX = 1 << 22  # kept offers merged at once, at most (bounds memory at any corpus size)
 MERGE_ROWS = 1 << 16  # articles whose kept partners are merged with their new offers at once
 LOOKUPS = 1 << 18  # anchors looked up at once for the Jaccard of a chunk of pairs (~6 x 8 B each)
@@ -196,14 +199,13 @@ class _Best:
         rows = drained(self._rows)
         order = np.argsort(rows, kind="stable")
         rows = rows[order]
-        partners = drained(self._partners)[order]
-        scores = drained(self._scores)[order]
-        del order
+        partners, scores = drained(self._partners), drained(self._scores)
         self._count = 0
         edges = np.searchsorted(rows, np.arange(0, len(self.partner) + MERGE_ROWS, MERGE_ROWS))
         for lo, hi in itertools.pairwise(edges.tolist()):
-            if lo < hi:
-                self._merge(rows[lo:hi], partners[lo:hi], scores[lo:hi])
+            if lo < hi:  # a block's partners and scores gathered in row order, not all at once
+                at = order[lo:hi]
+                self._merge(rows[lo:hi], partners[at], scores[at])
 
     def _merge(self, rows: Codes, partners: Codes, scores: npt.NDArray[np.float64]) -> None:
         touched = unique(rows)
@@ -258,18 +260,21 @@ def _article_pairs(
 
     def score(codes: Codes) -> None:
         """Offer each pair of ``codes`` (of two outlets) to both its articles, scored by
-        cosine + anchor Jaccard: the cosine in float32 as ``means[a] @ means[b]``."""
-        a, b = np.divmod(codes, n)
-        other = outlet[a] != outlet[b]
-        a, b = a[other], b[other]
-        cosine = np.empty(len(a), dtype=np.float32)
-        for lo in range(0, len(a), DOT_CHUNK):
-            hi = lo + DOT_CHUNK
-            both = _pick(means, np.r_[a[lo:hi], b[lo:hi]])
-            cosine[lo:hi] = np.vecdot(both[: len(both) // 2], both[len(both) // 2 :])
-        total = cosine.astype(np.float64) + jaccard.jaccard(a, b)
-        best.offer(a, b, total)  # to each of its two articles (no joined copies of both)
-        best.offer(b, a, total)
+        cosine + anchor Jaccard: the cosine in float32 as ``means[a] @ means[b]``;
+        ``SCORE_PART`` pairs at a time (what is kept does not depend on the order of the
+        offers, so neither on how they are cut)."""
+        for start in range(0, len(codes), SCORE_PART):
+            a, b = np.divmod(codes[start : start + SCORE_PART], n)
+            other = outlet[a] != outlet[b]
+            a, b = a[other], b[other]
+            cosine = np.empty(len(a), dtype=np.float32)
+            for lo in range(0, len(a), DOT_CHUNK):
+                hi = lo + DOT_CHUNK
+                both = _pick(means, np.r_[a[lo:hi], b[lo:hi]])
+                cosine[lo:hi] = np.vecdot(both[: len(both) // 2], both[len(both) // 2 :])
+            total = cosine.astype(np.float64) + jaccard.jaccard(a, b)
+            best.offer(a, b, total)  # to each of its two articles (no joined copies of both)
+            best.offer(b, a, total)
 
     pending: list[Codes] = []
     held = 0
