@@ -456,7 +456,7 @@ def _texts(corpus: ClaimCorpus) -> list[ClaimText]:
 
 def test_the_claim_corpus_numbers_distinct_texts_and_their_units_in_id_order() -> None:
     corpus = _corpus(Config())
-    assert corpus.ids == ["a1", "a2", "b1", "c0"]
+    assert list(corpus.ids) == ["a1", "a2", "b1", "c0"]
     assert all(a.text == "" for a in corpus.articles.values())  # the text is not kept
     # distinct texts numbered in order of first occurrence (a1: DAEGU, RICE; a2: LEFT)
     assert len(corpus) == 3

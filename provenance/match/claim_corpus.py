@@ -32,6 +32,7 @@ from provenance.anchors import AnchorFinder, AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, claim_shingles, load_stopwords, normalize
 from provenance.match.anchor_table import AnchorTable
+from provenance.match.articles import Ids, Strings
 from provenance.match.candidates import SignatureRows, Signatures
 from provenance.match.claim_columns import (
     ArticleOutlets,
@@ -230,7 +231,9 @@ class ClaimCorpus:
         executor: Executor | None = None,
         folder: WorkFolder | None = None,
     ):
-        self.ids: list[str] = []  # in id order; ``unit_article`` points into it
+        # in id order; ``unit_article`` points into it (one UTF-8 buffer, not a str each)
+        ids = Strings()
+        self.ids = Ids(ids)
         records: Texts = MemoryTexts() if folder is None else folder.texts("claim-articles")
         pending: list[str] = []
         ordered = in_id_order(results)
@@ -239,7 +242,7 @@ class ClaimCorpus:
         digests = bytearray()
         for n, r in enumerate(ordered):
             article = r.article
-            self.ids.append(article.id)
+            ids.append(article.id)
             article_outlet.append(outlet_codes.setdefault(outlet_key(article), len(outlet_codes)))
             pending.append(article_record(article))
             if len(pending) >= DESCRIBE_BLOCK:
