@@ -15,9 +15,9 @@ a search of their cumulative weights, so that drawing costs the same at any N, a
 vectors go to their file a block at a time: the draws, and so the pairs, differ from
 earlier sessions' figures). The text vectors are written to a file of the work store's
 kind (``StoredRows``, as a report holds them; ``--vectors memory``: an array; ``--vectors
-kept``: the vectors and what the step keeps as it goes in a work store, as a report with a
-work store runs it) and the anchors passed as each commit takes them (sets, or
-``AnchorColumns``).
+kept``: the vectors and what the step keeps as it goes in a work store, and glibc's mmap
+threshold fixed (``heap.steady``), as a report with a work store runs it) and the anchors
+passed as each commit takes them (sets, or ``AnchorColumns``).
 
 Per size and commit (each in a process of its own, the earlier commit's code extracted with
 ``git archive``; sizes over ``--base-max`` run the working tree only): wall and CPU seconds
@@ -175,9 +175,11 @@ def _run(n: int, vectors_in: str, proposals: bool) -> dict[str, Any]:
 
         vectors = StoredRows(Path(folder.name) / "claim-vectors.f32", DIMS)
     elif vectors_in == "kept":  # and the step's results kept in the store as it goes
+        from provenance.run import heap
         from provenance.run.workstore import WorkStore
 
         work = WorkStore(Path(folder.name), resume=False)
+        heap.steady()  # as a report with a work store fixes the mmap threshold
         vectors = work.kept_rows("claim-vectors", DIMS)
         kept["kept"] = work
     texts_of, outlet_of, (names, cuts, ids) = _inputs(n, vectors)
@@ -228,6 +230,9 @@ def _run(n: int, vectors_in: str, proposals: bool) -> dict[str, Any]:
         "peak_added_mb": round(peak / 1024, 1),
         # where the step was at its highest resident memory (sampled; innermost first)
         "peak_where": at_peak["stack"],
+        "peak_file_mb": at_peak["file_mb"],  # of the process's resident memory then
+        "peak_rss_mb": at_peak["high_mb"],
+        "before_rss_mb": round(before / 1024, 1),
         "text_pairs": count,
         "text_pairs_per_article": round(count / n, 2),
         "text_pairs_sha1": digest,

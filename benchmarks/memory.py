@@ -70,6 +70,7 @@ class PeakWhere:
 
     def __init__(self, every: float = 0.02, depth: int = 6) -> None:
         self.high_kb = 0
+        self.file_kb = 0  # of it then, pages of mapped files
         self.stack: list[str] = []
         self._every = every
         self._depth = depth
@@ -80,10 +81,12 @@ class PeakWhere:
 
     def _watch(self) -> None:
         while not self._stop.wait(self._every):
-            held = status()["VmRSS"]
+            now = status()
+            held = now["VmRSS"]
             if held <= self.high_kb:
                 continue
             self.high_kb = held
+            self.file_kb = now.get("RssFile", 0) + now.get("RssShmem", 0)
             frame = sys._current_frames().get(self._main or 0)
             stack: list[str] = []
             while frame is not None and len(stack) < self._depth:
@@ -94,10 +97,15 @@ class PeakWhere:
             self.stack = stack
 
     def stop(self) -> dict[str, Any]:
-        """The highest resident memory seen (MB) and the stack then, innermost first."""
+        """The highest resident memory seen (MB), how much of it was pages of mapped files,
+        and the stack then, innermost first."""
         self._stop.set()
         self._thread.join()
-        return {"high_mb": round(self.high_kb / 1024, 1), "stack": self.stack}
+        return {
+            "high_mb": round(self.high_kb / 1024, 1),
+            "file_mb": round(self.file_kb / 1024, 1),
+            "stack": self.stack,
+        }
 
 
 class Marks:
