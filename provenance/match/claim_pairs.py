@@ -131,7 +131,7 @@ class _Anchors:
 
     def __init__(self, sets: AnchorColumns) -> None:
         self.size = np.diff(sets.cuts)
-        self.ptr = sets.cuts.astype(np.int64)
+        self.ptr = sets.cuts.astype(np.int64, copy=False)
         self.ids = np.asarray(sets.ids[:])
         # halvings that narrow any set's run to one place
         self.steps = int(self.size.max()).bit_length() if len(self.size) else 0
