@@ -33,7 +33,7 @@ from provenance.match.claim_pairs import (
     semantic_pairs,
 )
 from provenance.match.codes import Column, Picked, runs, spread, union_blocks, unique
-from provenance.match.units import KeptSteps, MemoryTexts, Rows, Texts, kept_column
+from provenance.match.units import KeptSteps, MemoryTexts, Rows, Texts, keep_once, kept_column
 from provenance.model import ClaimLink, Confidence
 from provenance.run.heap import give_back
 from provenance.run.kernels import Kernels, Local
@@ -274,10 +274,9 @@ def _links(
     if kept is None:
         found = _scored(corpus, config, vectors, kernels, executor, kept)
     else:
-        if not kept.has_arrays(LINKS):
-            made = _scored(corpus, config, vectors, kernels, executor, kept).columns()
-            kept.keep_arrays(LINKS, made)
-            del made
+        keep_once(
+            kept, LINKS, lambda: _scored(corpus, config, vectors, kernels, executor, kept).columns()
+        )
         found = Links(**{f.name: kept_column(kept, LINKS, f.name) for f in fields(Links)})
     corpus.close()  # the signatures and keys are read (or, the links kept, never needed)
     corpus.close_keys()

@@ -44,7 +44,7 @@ from provenance.match.codes import (
 )
 from provenance.match.signatures import BatchSigner
 from provenance.match.spill import SpillMatrix
-from provenance.match.units import KeptSteps, Rows, kept_column
+from provenance.match.units import KeptSteps, Rows, keep_once, kept_column
 from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
 
 PAIR_CHUNK = 65_536  # pair codes scored per step, at least (bounds the arrays alive at once)
@@ -520,8 +520,7 @@ def semantic_pairs(
     if kept is None:
         pairs = article_pairs()["codes"]
     else:
-        if not kept.has_arrays(ARTICLE_PAIRS):
-            kept.keep_arrays(ARTICLE_PAIRS, article_pairs())
+        keep_once(kept, ARTICLE_PAIRS, article_pairs)
         pairs = kept_column(kept, ARTICLE_PAIRS, "codes")
         after = kept.kept_arrays(FOUND_NEXT)  # kept after the codes found before it
         if after is not None:

@@ -31,8 +31,8 @@ __all__ = [
     "SpanSink",
     "Texts",
     "in_id_order",
+    "keep_once",
     "kept_column",
-    "kept_or_made",
     "passages_of",
     "sentence_units",
     "story_pieces",
@@ -211,16 +211,11 @@ def kept_column(kept: KeptSteps, name: str, key: str) -> Picked:
     return column
 
 
-def kept_or_made(
-    kept: Kept | None, name: str, make: Callable[[], Mapping[str, Any]]
-) -> Mapping[str, Any]:
-    """What step ``name`` made (``make``, then kept), or what a previous run kept of it."""
-    found = kept.kept_arrays(name) if kept is not None else None
-    if found is None:
-        found = make()
-        if kept is not None:
-            kept.keep_arrays(name, found)
-    return found
+def keep_once(kept: KeptSteps, name: str, make: Callable[[], Mapping[str, Any]]) -> None:
+    """Make step ``name``'s arrays (``make``) and keep them, unless a previous run of the
+    store kept them (then nothing is made); read them back with ``kept_column``."""
+    if not kept.has_arrays(name):
+        kept.keep_arrays(name, make())
 
 
 # Where the reuse stage's spans go, one row per article in id order, as they are made: what
