@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from provenance.config import ClaimsConfig, Config
@@ -489,15 +490,27 @@ def test_the_best_partners_do_not_depend_on_how_the_offers_are_cut(seed: int) ->
     whole = claim_pairs._Best(n, k, count)
     whole.offer(rows, partners, scores)
     whole.merge()
+    blocks: list[set[int]] = []  # the blocks of articles each merge step held
+    block_rows = int(rng.integers(1, 8))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(claim_pairs, "MERGE_ROWS", int(rng.integers(1, 8)))
+        patch.setattr(claim_pairs, "MERGE_ROWS", block_rows)
         cut = claim_pairs._Best(n, k, int(rng.integers(1, 20)))
+        step_of = cut._merge
+
+        def merge_step(rows: npt.NDArray[np.int64], *rest: Any) -> None:
+            blocks.append(set((rows // block_rows).tolist()))
+            step_of(rows, *rest)
+
+        patch.setattr(cut, "_merge", merge_step)
         at = 0
         while at < count:
             step = int(rng.integers(1, 30))
             cut.offer(rows[at : at + step], partners[at : at + step], scores[at : at + step])
             at += step
         cut.merge()
+    # a merge step holds the offers of one block of MERGE_ROWS articles, never more
+    assert blocks
+    assert all(len(b) == 1 for b in blocks)
     assert cut.partner.tolist() == whole.partner.tolist()
     assert cut.score.tolist() == whole.score.tolist()
     # by hand: per article, its distinct partners offered, best score first, then the

@@ -35,7 +35,6 @@ from provenance.match.candidates import (
 from provenance.match.codes import (
     Column,
     Picked,
-    drained,
     expand,
     index_type,
     union,
@@ -49,8 +48,9 @@ from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
 
 PAIR_CHUNK = 65_536  # pair codes scored per step, at least (bounds the arrays alive at once)
 # article pairs whose cosine and anchor Jaccard are computed (and offered) at once: ~60 bytes
-# a pair alive while they are; fewer, more passes of numpy calls (the merges are not more)
-SCORE_PART = 1 << 20
+# a pair alive while they are (16 MB); fewer, more passes of numpy calls (the merges are not
+# more); 2**20 held 63 MB
+SCORE_PART = 1 << 18
 MERGE_MAX = 1 << 22  # kept offers merged at once, at most (bounds memory at any corpus size)
 MERGE_ROWS = 1 << 16  # articles whose kept partners are merged with their new offers at once
 LOOKUPS = 1 << 18  # anchors looked up at once for the Jaccard of a chunk of pairs (~6 x 8 B each)
@@ -197,28 +197,37 @@ class _Best:
         keep = scores >= self.score[rows, self.k - 1]
         if keep.any():
             kind = self.partner.dtype
-            self._rows.append(rows[keep].astype(kind, copy=False))
-            self._partners.append(partners[keep].astype(kind, copy=False))
-            self._scores.append(scores[keep])
-            self._count += int(np.count_nonzero(keep))
+            rows, partners, scores = rows[keep], partners[keep], scores[keep]
+            order = np.argsort(rows)  # each part waits sorted by article (``merge``'s blocks)
+            self._rows.append(rows[order].astype(kind, copy=False))
+            self._partners.append(partners[order].astype(kind, copy=False))
+            self._scores.append(scores[order])
+            self._count += len(order)
         if self._count >= self.limit:
             self.merge()
 
     def merge(self) -> None:
-        """Merge the waiting offers into each article's kept partners: sorted by article
-        a column at a time, each column's parts let go once joined."""
+        """Merge the waiting offers into each article's kept partners, ``MERGE_ROWS``
+        articles at a time: each part waits sorted by article, so a block's offers are a
+        slice of each part (found by a binary search), joined alone; no copy of all the
+        offers, nor an order of them, is made (they were 28 bytes an offer beside the
+        parts' 16 while they were merged)."""
         if not self._rows:
             return
-        rows = drained(self._rows)
-        order = np.argsort(rows, kind="stable")
-        rows = rows[order]
-        partners, scores = drained(self._partners), drained(self._scores)
+        parts = list(zip(self._rows, self._partners, self._scores, strict=True))
+        self._rows, self._partners, self._scores = [], [], []
         self._count = 0
-        edges = np.searchsorted(rows, np.arange(0, len(self.partner) + MERGE_ROWS, MERGE_ROWS))
-        for lo, hi in itertools.pairwise(edges.tolist()):
-            if lo < hi:  # a block's partners and scores gathered in row order, not all at once
-                at = order[lo:hi]
-                self._merge(rows[lo:hi], partners[at], scores[at])
+        bounds = np.arange(0, len(self.partner) + MERGE_ROWS, MERGE_ROWS)
+        edges = [np.searchsorted(rows, bounds).tolist() for rows, _, _ in parts]
+        for block in range(len(bounds) - 1):
+            within = [
+                (part[0][lo:hi], part[1][lo:hi], part[2][lo:hi])
+                for part, cut in zip(parts, edges, strict=True)
+                for lo, hi in [(cut[block], cut[block + 1])]
+                if lo < hi
+            ]
+            if within:
+                self._merge(*(np.concatenate(column) for column in zip(*within, strict=True)))
 
     def _merge(self, rows: Codes, partners: Codes, scores: npt.NDArray[np.float64]) -> None:
         touched = unique(rows)
@@ -303,10 +312,12 @@ def _article_pairs(
     )
     for block in buckets:
         per_row = block.shape[1] * (block.shape[1] - 1) // 2
-        step = max(1, chunk // per_row)
-        for lo in range(0, len(block), step):
+        lo = 0
+        while lo < len(block):  # the pairs waiting reach ``chunk``, not twice as many
+            step = max(1, (chunk - held) // per_row)
             pending.append(bucket_pairs(block[lo : lo + step], n))
             held += len(pending[-1])
+            lo += step
             if held >= chunk:
                 score(union(pending))  # ``pending`` emptied
                 held = 0
