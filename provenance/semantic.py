@@ -284,11 +284,11 @@ def simhash_buckets(
                     spread = np.concatenate(
                         [_block(vectors, lo) @ mine for lo in range(0, n, _GATHER)]
                     )
-                projected = spread[members, level - 1]
-                keys = keys * 2 + (projected > _medians(keys, projected))
+                keys = _halved(keys, spread[members, level - 1])
             order = np.lexsort((members, keys))
-            members = members[order]
-            starts = np.flatnonzero(np.r_[True, keys[order][1:] != keys[order][:-1]])
+            members, keys = members[order], keys[order]
+            del order  # before the buckets are handed out (held while their pairs are scored)
+            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
             sizes = np.diff(np.r_[starts, len(members)])
             last = level == split_bits
             fits = (sizes > 1) & (sizes <= (max_bucket if last else cap))
@@ -301,6 +301,13 @@ def simhash_buckets(
             # crowds numbered 0, 1, ... so that keys stay small however many levels
             keys = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)[crowd]
             members = members[crowd]
+
+
+def _halved(
+    keys: npt.NDArray[np.int64], projected: npt.NDArray[np.float32]
+) -> npt.NDArray[np.int64]:
+    """Each bucket of ``keys`` split in two at the median of its rows' ``projected``."""
+    return keys * 2 + (projected > _medians(keys, projected))
 
 
 def _band_keys(packed: npt.NDArray[np.uint8], band: int, rows: int) -> npt.NDArray[np.int64]:

@@ -52,7 +52,10 @@ PAIR_CHUNK = 65_536  # pair codes scored per step, at least (bounds the arrays a
 # more); 2**20 held 63 MB
 SCORE_PART = 1 << 18
 MERGE_MAX = 1 << 22  # kept offers merged at once, at most (bounds memory at any corpus size)
-MERGE_ROWS = 1 << 16  # articles whose kept partners are merged with their new offers at once
+# articles whose kept partners are merged with their new offers at once: a block's merge
+# holds ~50 bytes a kept partner of its articles (2**14 x article_pairs 20: ~16 MB; 2**16
+# held ~65 MB); fewer, more numpy calls a merge
+MERGE_ROWS = 1 << 14
 LOOKUPS = 1 << 18  # anchors looked up at once for the Jaccard of a chunk of pairs (~6 x 8 B each)
 EQUAL_CHUNK = 8_192  # anchor pairs whose two signatures are gathered at once (2 x 512 B each)
 RANK_PAIRS = 512  # pairs ranked per read of their articles' text vectors (one read each)
