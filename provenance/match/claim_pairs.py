@@ -250,20 +250,23 @@ class _Best:
         self.partner[rows[keep], rank[keep]] = partners[keep]
         self.score[rows[keep], rank[keep]] = scores[keep]
 
-    def codes(self) -> Codes:
-        """The pair codes ``a * n + b`` of every (a, b), a < b, that a or b keeps, sorted;
-        made ``MERGE_ROWS`` articles at a time (the row and slot numbers of all n x k kept
-        partners at once were five n x k int64 arrays)."""
+    def pairs(self) -> Iterator[Codes]:
+        """The pair codes ``a * n + b`` of every (a, b), a < b, that a or b keeps, the kept
+        partners of ``MERGE_ROWS`` articles at a time: each block's ascending and each
+        once (a pair that both its articles keep comes in each of their blocks)."""
         self.merge()
         n = len(self.partner)
-        found: list[Codes] = []
         for lo in range(0, n, MERGE_ROWS):
             block = self.partner[lo : lo + MERGE_ROWS]
             rows, slots = np.nonzero(block >= 0)
             partners = block[rows, slots].astype(np.int64)
             rows = rows + lo
-            found.append(unique(np.minimum(rows, partners) * n + np.maximum(rows, partners)))
-        return union(found)
+            yield unique(np.minimum(rows, partners) * n + np.maximum(rows, partners))
+
+    def codes(self) -> Codes:
+        """``pairs``' codes, sorted, each once (the row and slot numbers of all n x k kept
+        partners at once were five n x k int64 arrays)."""
+        return union(list(self.pairs()))
 
 
 def _article_pairs(
@@ -280,8 +283,8 @@ def _article_pairs(
     n = len(outlet)
     jaccard = _Anchors(anchors)
     # a merge touches up to n x k kept pairs: as many offers at once, within MERGE_MAX
-    chunk = max(PAIR_CHUNK, min(n * cc.article_pairs, MERGE_MAX))
-    best = _Best(n, cc.article_pairs, chunk)
+    limit = max(PAIR_CHUNK, min(n * cc.article_pairs, MERGE_MAX))
+    best = _Best(n, cc.article_pairs, limit)
 
     def score(codes: Codes) -> None:
         """Offer each pair of ``codes`` (of two outlets) to both its articles, scored by
@@ -316,18 +319,22 @@ def _article_pairs(
     for block in buckets:
         per_row = block.shape[1] * (block.shape[1] - 1) // 2
         lo = 0
-        while lo < len(block):  # the pairs waiting reach ``chunk``, not twice as many
-            step = max(1, (chunk - held) // per_row)
+        # the pairs waiting reach SCORE_PART, not more: 4.5% of the proposals of the 12
+        # bands were a pair proposed before (bench_claim_pairs' 30k articles), so a larger
+        # union removes few and held 8 bytes a pair, twice while it was made
+        while lo < len(block):
+            step = max(1, (SCORE_PART - held) // per_row)
             pending.append(bucket_pairs(block[lo : lo + step], n))
             held += len(pending[-1])
             lo += step
-            if held >= chunk:
+            if held >= SCORE_PART:
                 score(union(pending))  # ``pending`` emptied
                 held = 0
-    pending.append(_anchor_pairs(anchors, config, spill))
-    codes = union(pending)
-    for lo in range(0, len(codes), chunk):  # the anchors' pairs are up to n x max_candidates
-        score(codes[lo : lo + chunk])
+    score(union(pending))
+    # the anchors' pairs (up to n x max_candidates) a block of articles' kept partners at a
+    # time: never all of them (nor a union of them with the simhash pairs) at once
+    for codes in _anchor_pairs(anchors, config, spill):
+        score(codes)
     return best.codes()
 
 
@@ -340,21 +347,25 @@ def _pick(rows: Rows, wanted: Codes) -> Vectors:
     return np.asarray(rows[distinct][np.searchsorted(distinct, wanted)], dtype=np.float32)
 
 
-def _anchor_pairs(anchors: AnchorColumns, config: Config, spill: Spill | None = None) -> Codes:
-    """Pair codes ``a * n + b`` of the sets of ``anchors`` (``n`` of them) that MinHash LSH
-    proposes: ``lsh_candidates``' pairs (each row's ``max_candidates`` links of highest
-    estimated Jaccard, ties: the lower row), found band by band into a ``_Best`` of ``n``
-    x ``max_candidates`` rather than from every distinct link of all bands at once (the
-    step's peak at 10k, ~22 KB an article, growing with n). A set is signed as the UTF-8
-    bytes of its anchors, ``ARTICLE_BLOCK`` sets at a time; with ``spill`` (where the work
-    folder keeps a uint32 matrix) the signatures go there as made and are read back a band
-    or a chunk of pairs at a time, rather than held (``num_perm`` x 4 B a set)."""
+def _anchor_pairs(
+    anchors: AnchorColumns, config: Config, spill: Spill | None = None
+) -> Iterator[Codes]:
+    """Pair codes ``a * n + b`` (a < b) of the sets of ``anchors`` (``n`` of them) that
+    MinHash LSH proposes: ``lsh_candidates``' pairs (each row's ``max_candidates`` links of
+    highest estimated Jaccard, ties: the lower row), found band by band into a ``_Best`` of
+    ``n`` x ``max_candidates`` rather than from every distinct link of all bands at once
+    (the step's peak at 10k, ~22 KB an article, growing with n), and given a block of sets
+    at a time (``_Best.pairs``: ascending within a block, a pair in two blocks twice). A
+    set is signed as the UTF-8 bytes of its anchors, ``ARTICLE_BLOCK`` sets at a time;
+    with ``spill`` (where the work folder keeps a uint32 matrix) the signatures go there as
+    made and are read back a band or a chunk of pairs at a time, rather than held
+    (``num_perm`` x 4 B a set)."""
     params = replace(FingerprintParams.from_config(config.fingerprint), word_shingle=1)
     n = anchors.size()
     with_anchors = np.flatnonzero(np.diff(anchors.cuts) > 0)
     m = len(with_anchors)
     if m < 2:
-        return np.zeros(0, dtype=np.int64)
+        return
     signer = BatchSigner(params)
     names, cuts, ids = anchors
     blocks = (
@@ -375,15 +386,17 @@ def _anchor_pairs(anchors: AnchorColumns, config: Config, spill: Spill | None = 
             stored.extend(block)
         signatures = stored
     try:
-        codes = _anchor_best(signatures, config)
+        best = _anchor_best(signatures, config)
     finally:
         if spill is not None:
             stored.close()
-    return np.asarray(with_anchors[codes // m] * n + with_anchors[codes % m], dtype=np.int64)
+    for codes in best.pairs():  # the kept partners' order maps to the articles' order
+        yield np.asarray(with_anchors[codes // m] * n + with_anchors[codes % m], dtype=np.int64)
 
 
-def _anchor_best(signatures: Signatures, config: Config) -> Codes:
-    """``_anchor_pairs``' pair codes ``a * m + b`` among the ``m`` rows of ``signatures``."""
+def _anchor_best(signatures: Signatures, config: Config) -> _Best:
+    """``_anchor_pairs``' pairs among the ``m`` rows of ``signatures``: each row's kept
+    partners, merged."""
     fp = config.fingerprint
     m = len(signatures)
     banding = Banding.for_threshold(signatures.shape[1], config.claims.anchor_lsh_threshold)
@@ -391,7 +404,8 @@ def _anchor_best(signatures: Signatures, config: Config) -> Codes:
     best = _Best(m, fp.max_candidates, limit, np.float32)  # counts of at most num_perm
     for k in range(banding.bands):  # no band's columns held while the next are read
         _offer_band(banding.band(signatures, k), signatures, fp.max_candidates, best)
-    return best.codes()
+    best.merge()
+    return best
 
 
 def _offer_band(part: Codes, signatures: Signatures, max_candidates: int, best: _Best) -> None:
