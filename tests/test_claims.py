@@ -630,7 +630,7 @@ def _article_pairs(
     means = np.asarray(vectors, dtype=np.float32)
     columns = claim_pairs.anchor_columns(anchors)
     outlet = np.asarray([ord(o) for o in outlets])
-    codes = claim_pairs._article_pairs(outlet, means, columns, config)
+    codes = claim_pairs._article_pairs(outlet, means, columns, config).codes()
     return [divmod(c, len(vectors)) for c in codes.tolist()]
 
 

@@ -207,7 +207,7 @@ def test_numpy_top_k_keeps_what_the_plain_rule_keeps(seed: int, merge_max: int) 
         patch.setattr(claim_pairs, "MERGE_ROWS", 7)  # a merge in blocks of 7 articles
         patch.setattr(claim_pairs, "LOOKUPS", 5)
         outlet = np.asarray([ord(o) for o in outlets])
-        got = claim_pairs._article_pairs(outlet, means, columns, config)
+        got = claim_pairs._article_pairs(outlet, means, columns, config).codes()
     pairs = [divmod(c, n) for c in got.tolist()]  # codes a * n + b, sorted
     assert pairs == _reference_pairs(means, anchors, outlets, proposed, k)
 
@@ -229,7 +229,7 @@ def test_re_splitting_starts_at_simhash_split_from() -> None:
             simhash_split_bits=split_bits,
         )
         config = replace(Config(), claims=claims)
-        codes = claim_pairs._article_pairs(outlets, means, none, config)
+        codes = claim_pairs._article_pairs(outlets, means, none, config).codes()
         return [divmod(c, n) for c in codes.tolist()]
 
     def partnered(found: list[tuple[int, int]]) -> int:
@@ -522,3 +522,33 @@ def test_the_best_partners_do_not_depend_on_how_the_offers_are_cut(seed: int) ->
         offers = sorted({(-s, p) for q, p, s in zip(rows, partners, scores, strict=True) if q == r})
         want = [p for _, p in offers[:k]]
         assert whole.partner[r].tolist() == want + [-1] * (k - len(want))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_kept_pairs_come_sorted_and_once_a_block_at_a_time(seed: int) -> None:
+    """``_Best.ordered`` gives the code ``a * n + b`` (a < b) of every pair that a or b
+    keeps, once (a pair both keep too), ascending across its blocks, each block the pairs
+    of ``CODE_ROWS`` lower articles, however the articles are cut into blocks and reads."""
+    rng = np.random.default_rng(seed)
+    n, k = 40, 3
+    rows = rng.integers(0, n, 300)
+    partners = rng.integers(0, n, 300)
+    other = rows != partners
+    rows, partners = rows[other], partners[other]
+    table = rng.random((n, n))
+    best = claim_pairs._Best(n, k, 1000)
+    best.offer(rows, partners, table[np.minimum(rows, partners), np.maximum(rows, partners)])
+    best.merge()
+    kept = {(r, int(p)) for r in range(n) for p in best.partner[r] if p >= 0}
+    want = sorted({min(r, p) * n + max(r, p) for r, p in kept})
+    assert len(want) < len(kept)  # some pairs are kept by both their articles
+    code_rows = int(rng.integers(1, 9))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(claim_pairs, "CODE_ROWS", code_rows)
+        patch.setattr(claim_pairs, "MERGE_ROWS", int(rng.integers(1, 9)))
+        blocks = [b.tolist() for b in best.ordered()]
+        assert best.count() == len(want)
+    assert [c for b in blocks for c in b] == want
+    assert len(blocks) == -(-n // code_rows)
+    assert all(c // n // code_rows == at for at, b in enumerate(blocks) for c in b)
+    assert best.codes().tolist() == want

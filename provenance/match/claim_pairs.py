@@ -43,7 +43,7 @@ from provenance.match.codes import (
 )
 from provenance.match.signatures import BatchSigner
 from provenance.match.spill import SpillMatrix
-from provenance.match.units import KeptSteps, Rows, keep_once, kept_column
+from provenance.match.units import KeptSteps, Rows, kept_column
 from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
 
 PAIR_CHUNK = 65_536  # pair codes scored per step, at least (bounds the arrays alive at once)
@@ -56,6 +56,10 @@ MERGE_MAX = 1 << 22  # kept offers merged at once, at most (bounds memory at any
 # holds ~50 bytes a kept partner of its articles (2**14 x article_pairs 20: ~16 MB; 2**16
 # held ~65 MB); fewer, more numpy calls a merge
 MERGE_ROWS = 1 << 14
+# articles whose kept pairs (by the lower article) are found and sorted at once: ~32 bytes
+# a kept partner while they are (2**16 x article_pairs 20: ~40 MB); each such block reads
+# the kept partners of every article after its first, so fewer articles, more reads
+CODE_ROWS = 1 << 16
 LOOKUPS = 1 << 18  # anchors looked up at once for the Jaccard of a chunk of pairs (~6 x 8 B each)
 EQUAL_CHUNK = 8_192  # anchor pairs whose two signatures are gathered at once (2 x 512 B each)
 RANK_PAIRS = 512  # pairs ranked per read of their articles' text vectors (one read each)
@@ -250,23 +254,32 @@ class _Best:
         self.partner[rows[keep], rank[keep]] = partners[keep]
         self.score[rows[keep], rank[keep]] = scores[keep]
 
-    def pairs(self) -> Iterator[Codes]:
-        """The pair codes ``a * n + b`` of every (a, b), a < b, that a or b keeps, the kept
-        partners of ``MERGE_ROWS`` articles at a time: each block's ascending and each
-        once (a pair that both its articles keep comes in each of their blocks)."""
+    def ordered(self) -> Iterator[Codes]:
+        """The pair codes ``a * n + b`` of every (a, b), a < b, that a or b keeps, sorted,
+        each once, a block at a time: the pairs whose lower article is one of
+        ``CODE_ROWS`` articles, found among the partners that they and the articles after
+        them keep (read ``MERGE_ROWS`` articles at a time); never all the codes at once
+        (they were 8 bytes a pair, twice while they were joined)."""
         self.merge()
         n = len(self.partner)
-        for lo in range(0, n, MERGE_ROWS):
-            block = self.partner[lo : lo + MERGE_ROWS]
-            rows, slots = np.nonzero(block >= 0)
-            partners = block[rows, slots].astype(np.int64)
-            rows = rows + lo
-            yield unique(np.minimum(rows, partners) * n + np.maximum(rows, partners))
+        for lo in range(0, n, CODE_ROWS):
+            hi = lo + CODE_ROWS
+            found: list[Codes] = []
+            for at in range(lo, n, MERGE_ROWS):
+                block = self.partner[at : at + MERGE_ROWS].astype(np.int64)
+                rows = np.arange(at, at + len(block), dtype=np.int64)[:, None]
+                low = np.minimum(rows, block)  # -1 for an empty slot: below every block
+                mine = (low >= lo) & (low < hi)
+                found.append(low[mine] * n + np.maximum(rows, block)[mine])
+            yield union(found)
 
     def codes(self) -> Codes:
-        """``pairs``' codes, sorted, each once (the row and slot numbers of all n x k kept
-        partners at once were five n x k int64 arrays)."""
-        return union(list(self.pairs()))
+        """``ordered``'s codes end to end."""
+        return np.concatenate([np.zeros(0, dtype=np.int64), *self.ordered()])
+
+    def count(self) -> int:
+        """How many codes ``ordered`` gives."""
+        return sum(len(codes) for codes in self.ordered())
 
 
 def _article_pairs(
@@ -275,10 +288,11 @@ def _article_pairs(
     anchors: AnchorColumns,
     config: Config,
     spill: Spill | None = None,
-) -> Codes:
-    """The candidate article pairs as sorted pair codes ``a * n + b`` (a < b), of the
-    articles whose outlets are numbered ``outlet``, unit mean vectors ``means`` and anchor
-    sets ``anchors`` (each set's ids ascending); ``spill``: see ``_anchor_pairs``."""
+) -> _Best:
+    """The candidate article pairs (``_Best.ordered``: sorted pair codes ``a * n + b``, a <
+    b), of the articles whose outlets are numbered ``outlet``, unit mean vectors ``means``
+    and anchor sets ``anchors`` (each set's ids ascending); ``spill``: see
+    ``_anchor_pairs``."""
     cc = config.claims
     n = len(outlet)
     jaccard = _Anchors(anchors)
@@ -335,7 +349,8 @@ def _article_pairs(
     # time: never all of them (nor a union of them with the simhash pairs) at once
     for codes in _anchor_pairs(anchors, config, spill):
         score(codes)
-    return best.codes()
+    best.merge()
+    return best
 
 
 def _pick(rows: Rows, wanted: Codes) -> Vectors:
@@ -355,11 +370,10 @@ def _anchor_pairs(
     highest estimated Jaccard, ties: the lower row), found band by band into a ``_Best`` of
     ``n`` x ``max_candidates`` rather than from every distinct link of all bands at once
     (the step's peak at 10k, ~22 KB an article, growing with n), and given a block of sets
-    at a time (``_Best.pairs``: ascending within a block, a pair in two blocks twice). A
-    set is signed as the UTF-8 bytes of its anchors, ``ARTICLE_BLOCK`` sets at a time;
-    with ``spill`` (where the work folder keeps a uint32 matrix) the signatures go there as
-    made and are read back a band or a chunk of pairs at a time, rather than held
-    (``num_perm`` x 4 B a set)."""
+    at a time (``_Best.ordered``: ascending, each once). A set is signed as the UTF-8
+    bytes of its anchors, ``ARTICLE_BLOCK`` sets at a time; with ``spill`` (where the work
+    folder keeps a uint32 matrix) the signatures go there as made and are read back a band
+    or a chunk of pairs at a time, rather than held (``num_perm`` x 4 B a set)."""
     params = replace(FingerprintParams.from_config(config.fingerprint), word_shingle=1)
     n = anchors.size()
     with_anchors = np.flatnonzero(np.diff(anchors.cuts) > 0)
@@ -390,7 +404,7 @@ def _anchor_pairs(
     finally:
         if spill is not None:
             stored.close()
-    for codes in best.pairs():  # the kept partners' order maps to the articles' order
+    for codes in best.ordered():  # the sets' order is their articles' order
         yield np.asarray(with_anchors[codes // m] * n + with_anchors[codes % m], dtype=np.int64)
 
 
@@ -534,21 +548,22 @@ def semantic_pairs(
     size = len(vectors)
     texts_of = _TextsOf(article_texts, ids)
 
-    def article_pairs() -> Mapping[str, Any]:
+    def article_pairs() -> _Best:
         codes: dict[str, int] = {}
         outlet = np.asarray([codes.setdefault(outlet_of[i], len(codes)) for i in ids], np.int64)
         means = _means(texts_of, vectors)
         spill: Spill | None = getattr(vectors, "beside", None)
         sets = _article_anchors(texts_of, anchors)
-        return {"codes": _article_pairs(outlet, means, sets, config, spill)}
+        return _article_pairs(outlet, means, sets, config, spill)
 
     pairs: Column
     found: Column = np.zeros(0, dtype=np.int64)
     start = 0
     if kept is None:
-        pairs = article_pairs()["codes"]
+        pairs = article_pairs().codes()
     else:
-        keep_once(kept, ARTICLE_PAIRS, article_pairs)
+        if not kept.has_arrays(ARTICLE_PAIRS):  # unless a previous run kept them
+            _keep_codes(kept, article_pairs())
         pairs = kept_column(kept, ARTICLE_PAIRS, "codes")
         after = kept.kept_arrays(FOUND_NEXT)  # kept after the codes found before it
         if after is not None:
@@ -569,6 +584,12 @@ def semantic_pairs(
             if kept is not None:
                 kept.keep_arrays(FOUND_NEXT, {"next": np.asarray([lo + PAIR_CHUNK])})
     return _merged(found, parts, kept) if parts else found
+
+
+def _keep_codes(kept: KeptSteps, best: _Best) -> None:
+    """Keep ``best``'s pair codes as ``ARTICLE_PAIRS``, written a block at a time (counted
+    in a pass before: the file's header gives their number)."""
+    kept.keep_parts(ARTICLE_PAIRS, "codes", np.int64, best.count(), best.ordered())
 
 
 def _merged(found: Column, parts: list[Codes], kept: KeptSteps | None) -> Column:
