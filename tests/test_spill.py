@@ -69,3 +69,26 @@ def test_close_removes_the_files_not_taken(tmp_path: Path) -> None:
     buckets.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["anchor.u32"]
     anchor.close()
+
+
+@pytest.mark.parametrize("take", [1 << 20, 2])
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_a_buckets_codes_come_back_a_part_at_a_time(
+    tmp_path: Path, on_disk: bool, take: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``parts``: a bucket's codes (beyond 32 bits too) in the order added, a part at a
+    time (in memory the arrays added; on disk ``TAKE`` rows of its file at once), the
+    bucket empty after and its file removed; a bucket never added to gives nothing."""
+    monkeypatch.setattr(spill, "TAKE", take)
+    anchor = _spill(tmp_path)
+    buckets = Buckets("p", 2, anchor.beside if on_disk else None)
+    big = 1 << 40
+    buckets.add(0, np.array([big + 3, 5, big]))
+    buckets.add(0, np.array([7, big + 9]))
+    parts = [p.tolist() for p in buckets.parts(0)]
+    assert [c for p in parts for c in p] == [big + 3, 5, big, 7, big + 9]
+    assert [len(p) for p in parts] == (([2, 2, 1] if take == 2 else [5]) if on_disk else [3, 2])
+    assert list(buckets.parts(0)) == []
+    assert list(buckets.parts(1)) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["anchor.u32"]
+    anchor.close()

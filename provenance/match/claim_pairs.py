@@ -42,7 +42,7 @@ from provenance.match.codes import (
     unique,
 )
 from provenance.match.signatures import BatchSigner
-from provenance.match.spill import SpillMatrix
+from provenance.match.spill import Buckets, SpillMatrix
 from provenance.match.units import KeptSteps, Rows, kept_column
 from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
 
@@ -293,6 +293,27 @@ def _article_pairs(
     b), of the articles whose outlets are numbered ``outlet``, unit mean vectors ``means``
     and anchor sets ``anchors`` (each set's ids ascending); ``spill``: see
     ``_anchor_pairs``."""
+    # the anchors' pairs (up to n x max_candidates) first, put aside a block of articles'
+    # kept partners at a time (in the work folder with ``spill``), so that their ``_Best``
+    # (n x max_candidates) is let go before the articles' is made; scored last
+    aside = Buckets("claim-anchor-pairs", 1, spill)
+    try:
+        for codes in _anchor_pairs(anchors, config, spill):
+            aside.add(0, codes)
+        return _scored_pairs(outlet, means, anchors, aside, config)
+    finally:
+        aside.close()
+
+
+def _scored_pairs(
+    outlet: npt.NDArray[np.integer[Any]],
+    means: Rows,
+    anchors: AnchorColumns,
+    aside: Buckets,
+    config: Config,
+) -> _Best:
+    """``_article_pairs``' partners: the simhash pairs and then the anchors' pairs put
+    ``aside`` (bucket 0), scored."""
     cc = config.claims
     n = len(outlet)
     jaccard = _Anchors(anchors)
@@ -345,9 +366,7 @@ def _article_pairs(
                 score(union(pending))  # ``pending`` emptied
                 held = 0
     score(union(pending))
-    # the anchors' pairs (up to n x max_candidates) a block of articles' kept partners at a
-    # time: never all of them (nor a union of them with the simhash pairs) at once
-    for codes in _anchor_pairs(anchors, config, spill):
+    for codes in aside.parts(0):  # never all of them (nor a union with the simhash pairs)
         score(codes)
     best.merge()
     return best

@@ -9,7 +9,7 @@ a row per code: its low and high 32 bits, little-endian, then its count when cou
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 import numpy as np
@@ -112,12 +112,31 @@ class Buckets:
             out_counts = np.zeros(size, dtype=self._counts)
             for lo in range(0, size, TAKE):
                 rows = stored[lo : lo + TAKE]
-                out[lo : lo + len(rows)] = np.ascontiguousarray(rows[:, :2]).view("<i8")[:, 0]
+                out[lo : lo + len(rows)] = _codes(rows)
                 if self._width == 3:
                     out_counts[lo : lo + len(rows)] = rows[:, 2]
         finally:
             stored.close()
         return out, out_counts
+
+    def parts(self, k: int) -> Iterator[npt.NDArray[np.int64]]:
+        """Bucket k's codes (its counts are not read), emptied, a part at a time: in
+        memory the arrays given to ``add``, each let go once given; else ``TAKE`` rows of
+        its file at a time (the file removed at the end)."""
+        if self._spill is None:
+            held, self._held[k] = self._held[k], []
+            held.reverse()
+            while held:
+                yield held.pop()[0]
+            return
+        stored = self._files.pop(k, None)
+        if stored is None:
+            return
+        try:
+            for lo in range(0, len(stored), TAKE):
+                yield _codes(stored[lo : lo + TAKE])
+        finally:
+            stored.close()
 
     def close(self) -> None:
         """Remove the files of the buckets not taken (a step stopped part way)."""
@@ -125,6 +144,11 @@ class Buckets:
             stored.close()
         self._files.clear()
         self._held = [[] for _ in self._held]
+
+
+def _codes(rows: Matrix) -> npt.NDArray[np.int64]:
+    """The int64 codes of rows of a bucket's file (their first two columns)."""
+    return np.ascontiguousarray(rows[:, :2]).view("<i8")[:, 0]
 
 
 def _part(values: Matrix | None, lo: int, hi: int) -> Matrix | None:
