@@ -368,7 +368,6 @@ def _scored_pairs(
     score(union(pending))
     for codes in aside.parts(0):  # never all of them (nor a union with the simhash pairs)
         score(codes)
-    best.merge()
     return best
 
 
@@ -429,7 +428,7 @@ def _anchor_pairs(
 
 def _anchor_best(signatures: Signatures, config: Config) -> _Best:
     """``_anchor_pairs``' pairs among the ``m`` rows of ``signatures``: each row's kept
-    partners, merged."""
+    partners."""
     fp = config.fingerprint
     m = len(signatures)
     banding = Banding.for_threshold(signatures.shape[1], config.claims.anchor_lsh_threshold)
@@ -437,7 +436,6 @@ def _anchor_best(signatures: Signatures, config: Config) -> _Best:
     best = _Best(m, fp.max_candidates, limit, np.float32)  # counts of at most num_perm
     for k in range(banding.bands):  # no band's columns held while the next are read
         _offer_band(banding.band(signatures, k), signatures, fp.max_candidates, best)
-    best.merge()
     return best
 
 
