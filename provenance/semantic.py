@@ -281,9 +281,12 @@ def simhash_buckets(
                     extra = drawn.astype(np.float32)
                 if spread is None:  # n x split_bits: one product, a block of rows at a time
                     mine = extra[:, band * split_bits : (band + 1) * split_bits]
-                    spread = np.concatenate(
-                        [_block(vectors, lo) @ mine for lo in range(0, n, _GATHER)]
-                    )
+                    # the products' type (float32, unless the vectors are float64)
+                    kind = np.result_type(getattr(vectors, "dtype", np.float32), mine.dtype)
+                    spread = np.empty((n, split_bits), dtype=kind)
+                    for lo in range(0, n, _GATHER):  # into one matrix: no joined copy
+                        block = _block(vectors, lo)
+                        spread[lo : lo + len(block)] = block @ mine
                 keys = _halved(keys, spread[members, level - 1])
             order = np.lexsort((members, keys))
             members, keys = members[order], keys[order]
