@@ -284,9 +284,10 @@ def simhash_buckets(
                     # the products' type (float32, unless the vectors are float64)
                     kind = np.result_type(getattr(vectors, "dtype", np.float32), mine.dtype)
                     spread = np.empty((n, split_bits), dtype=kind)
-                    for lo in range(0, n, _GATHER):  # into one matrix: no joined copy
-                        block = _block(vectors, lo)
-                        spread[lo : lo + len(block)] = block @ mine
+                    # into one matrix (no joined copy), each block of rows let go at once
+                    # (a name held the last while the next was read: 128 MB each)
+                    for lo in range(0, n, _GATHER):
+                        spread[lo : lo + _GATHER] = _block(vectors, lo) @ mine
                 keys = _halved(keys, spread[members, level - 1])
             order = np.lexsort((members, keys))
             members, keys = members[order], keys[order]
