@@ -28,8 +28,9 @@ from importlib import resources
 
 from provenance.model import FrozenMap
 
-# a number (group 1) or a word (group 2)
-_TOKEN = re.compile(r"(\d+(?:[.,]\d+)*)|([^\W\d_][\w.'’\-]*)", re.UNICODE)
+# the characters before a token (group 1: none can start one), then a number (group 2) or
+# a word (group 3); the text's last gap matches with neither (possessive: no backtracking)
+_GAP_TOKEN = re.compile(r"([\W_]*+)(?:(\d+(?:[.,]\d+)*)|([^\W\d_][\w.'’\-]*)|\Z)", re.UNICODE)
 _DIGITS = re.compile(r"\d")
 _INNER = re.compile(r"[.'’\-]")
 # Cyrillic -> Latin (a plain BGN-like table; "_" drops the hard and soft signs)
@@ -73,72 +74,94 @@ def _joined(phrase: str) -> str:
     return "".join(fold(w) for w in phrase.split())
 
 
-def _capitalised(token: str) -> bool:
-    return token[0].isupper() and token[0].isalpha()
-
-
 # Folded words an ``AnchorFinder`` keeps (a corpus's names recur; the cache is emptied when
 # full, so that its memory does not grow with the corpus).
 FOLD_CACHE = 65_536
 
 
 class AnchorFinder:
-    """``anchors`` of many sentences with one lexicon: each distinct word is folded once
-    (up to ``FOLD_CACHE`` words are remembered)."""
+    """``anchors`` of many sentences with one lexicon: each distinct capitalised word is
+    folded once (up to ``FOLD_CACHE`` of them are remembered)."""
 
     def __init__(self, lexicon: AnchorLexicon) -> None:
         self.lexicon = lexicon
-        self._folded: dict[str, str] = {}
+        # a capitalised token -> its folded form, or None when it has a digit (no name)
+        self._folded: dict[str, str | None] = {}
 
-    def _fold(self, word: str) -> str:
-        found = self._folded.get(word)
-        if found is None:
-            if len(self._folded) >= FOLD_CACHE:
-                self._folded.clear()
-            found = self._folded[word] = fold(word)
+    def _fold(self, token: str) -> str | None:
+        if len(self._folded) >= FOLD_CACHE:
+            self._folded.clear()
+        found = self._folded[token] = None if _DIGITS.search(token) else fold(token)
         return found
 
     def __call__(self, text: str) -> frozenset[str]:
         """The anchor forms of one sentence (see the module docstring)."""
-        lexicon = self.lexicon
+        aliases = self.lexicon.aliases
+        not_names = self.lexicon.not_names
+        function_words = self.lexicon.function_words
+        folded = self._folded
         out: set[str] = set()
         run: list[str] = []
-        run_at = -1  # index of the run's first token
-        previous_end = 0
-
-        def close() -> None:
-            words = [w for w in run if w and w not in lexicon.not_names]
-            if run_at == 0 and len(words) < 2:
-                words = []
-            if words:
-                out.add(lexicon.canonical("".join(words)))
-                if len(words) > 1:
-                    out.update(lexicon.canonical(w) for w in words if len(w) > 1)
-            run.clear()
-
-        for i, m in enumerate(_TOKEN.finditer(text)):
-            token = m.group().rstrip(".'’-")
-            if run and text[previous_end : m.start()].strip():  # punctuation: a run ends
-                close()
-            previous_end = m.start() + len(token)
-            if m.lastindex == 1:  # a number
+        run_first = False  # the run began at the sentence's first token
+        first = True
+        cut = False  # the previous token ended in stripped punctuation ("U.S." -> "U.S")
+        for gap, number, word in _GAP_TOKEN.findall(text):
+            if run and (cut or gap.strip()):  # punctuation between the two: a run ends
+                _close(run, run_first, not_names, aliases, out)
+            if number:
+                cut = False
                 if run:
-                    close()
-                digits = "".join(_DIGITS.findall(token))
+                    _close(run, run_first, not_names, aliases, out)
+                digits = number.replace(".", "").replace(",", "")
                 if len(digits) >= 2:
                     out.add(digits)
-            elif _capitalised(token) and not _DIGITS.search(token):
-                word = self._fold(token)
-                if not run and word in lexicon.function_words and not token.isupper():
-                    continue  # "The" before a name does not start it ("UN" may)
-                if not run:
-                    run_at = i
-                run.append(word)
-            elif run:
-                close()
+            elif word:
+                token = word.rstrip(".'’-")
+                cut = len(token) < len(word)
+                head = token[0]
+                if head.isupper() and head.isalpha():
+                    try:
+                        name = folded[token]
+                    except KeyError:
+                        name = self._fold(token)
+                    if name is not None:  # no digit in it
+                        if not run and name in function_words and not token.isupper():
+                            first = False
+                            continue  # "The" before a name does not start it ("UN" may)
+                        if not run:
+                            run_first = first
+                        run.append(name)
+                        first = False
+                        continue
+                if run:
+                    _close(run, run_first, not_names, aliases, out)
+            else:  # the text's last gap, after its last token
+                continue
+            first = False
         if run:
-            close()
+            _close(run, run_first, not_names, aliases, out)
         return frozenset(out)
+
+
+def _close(
+    run: list[str],
+    run_first: bool,
+    not_names: frozenset[str],
+    aliases: Mapping[str, str],
+    out: set[str],
+) -> None:
+    """A run of capitalised words ended: its joined form and, when it has several words,
+    each word of two letters or more (titles left out; alone at the sentence's start it
+    is no name)."""
+    words = [w for w in run if w and w not in not_names]
+    run.clear()
+    if run_first and len(words) < 2:
+        return
+    if words:
+        joined = "".join(words)
+        out.add(aliases.get(joined, joined))
+        if len(words) > 1:
+            out.update(aliases.get(w, w) for w in words if len(w) > 1)
 
 
 def anchors(text: str, lexicon: AnchorLexicon) -> frozenset[str]:

@@ -88,7 +88,7 @@ def _units_task(article: Article, config: Config, resources: Resources) -> Units
     (outlet repeats) and its template-sentence votes."""
     result = ArticleResult(article, segment(article.text, resources.abbreviations))
     bp = config.boilerplate
-    votes = templates.sentence_votes(result, _outlet(article), bp, resources.anchors)
+    votes = templates.sentence_votes(result, _outlet(article), bp, resources.anchor_finder)
     return boilerplate.unit_hashes(result, bp), votes
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from provenance.agencies import AgencyLexicon
-from provenance.anchors import AnchorLexicon
+from provenance.anchors import AnchorFinder, AnchorLexicon
 from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.fingerprint import load_stopwords
 from provenance.quotes import QuoteLexicons
@@ -22,15 +22,20 @@ class Resources:
     agencies: AgencyLexicon
     quotes: QuoteLexicons
     anchors: AnchorLexicon
+    # the template votes' anchors: one finder per process, so that each capitalised word
+    # of the corpus is folded once (its memory is bounded: anchors.FOLD_CACHE)
+    anchor_finder: AnchorFinder
 
     @classmethod
     def load(cls) -> Resources:
         lexicon = BoilerplateLexicon.load()
         function_words = frozenset().union(load_stopwords(), *lexicon.stopwords.values())
+        anchors = AnchorLexicon.load(function_words)
         return cls(
             abbreviations=Abbreviations.load(),
             boilerplate=lexicon,
             agencies=AgencyLexicon.load(),
             quotes=QuoteLexicons.load(),
-            anchors=AnchorLexicon.load(function_words),
+            anchors=anchors,
+            anchor_finder=AnchorFinder(anchors),
         )

@@ -10,7 +10,7 @@ A sentence is ``template`` boilerplate when, across the corpus, it recurs nearly
 - of at least ``template_min_outlets`` different outlets (one outlet's repeats are
   ``outlet_repeat``), and
 - it carries no story anchors: in at most ``template_max_anchored_share`` of the articles
-  that print it does it share a name or number (``anchors.anchors``) with the rest of that
+  that print it does it share a name or number (``anchors.AnchorFinder``) with the rest of that
   article. Wire copy repeated by many outlets names the people, places and figures of its
   story, which the rest of each article names too; "Follow News18.com on Twitter" and
   cookie notices do not.
@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from provenance.anchors import AnchorLexicon, anchors
+from provenance.anchors import AnchorFinder
 from provenance.config import BoilerplateConfig
 from provenance.model import ArticleResult
 from provenance.pair_counts import PairCounts
@@ -78,13 +78,13 @@ def min_articles(n_articles: int, config: BoilerplateConfig) -> int:
 
 
 def sentence_votes(
-    result: ArticleResult, outlet: str, config: BoilerplateConfig, lexicon: AnchorLexicon
+    result: ArticleResult, outlet: str, config: BoilerplateConfig, find: AnchorFinder
 ) -> Votes:
     """Map step: the distinct sentences of one article (within the length bounds)."""
     low, high = config.template_min_chars, config.outlet_repeat_max_chars
     sentences = [s.text.strip() for s in result.segmentation.sentences]
     keys = [sentence_hash(s) for s in sentences]
-    found = [anchors(s, lexicon) for s in sentences]
+    found = [find(s) for s in sentences]
     # a sentence shares an anchor with the rest of the article when one of its anchors is
     # also in a sentence under another key: an anchor found under two keys or more
     keys_of: dict[str, set[int]] = {}

@@ -48,3 +48,31 @@ def test_a_run_of_names_ends_at_punctuation_a_number_or_a_lower_case_word() -> N
     assert got == anchors(
         "Talks with Kim Jong-un, Moon Jae-in said in 2018, began 7 days later.", lexicon
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # "Then" opens no run; "U.S." loses its last dot, which still ends the run: "us"
+        # alone; "President" is a title, so the run is "Joe Biden"; "Xi" ends the text
+        ("Then U.S. President Joe Biden met Xi.", {"us", "joebiden", "joe", "biden", "xi"}),
+        # a capitalised word with a digit is no name and ends a run ("Merkel" before "G7");
+        # "Leaders" opens the sentence alone; "Summit" is a run of its own after "G7"
+        (
+            "Leaders of the G7 met Angela Merkel G7 Summit.",
+            {"angelamerkel", "angela", "merkel", "summit"},
+        ),
+        # the sentence's first run of two words counts, with each word
+        ("Meanwhile Seoul said", {"meanwhileseoul", "meanwhile", "seoul"}),
+        # a title leaves one word of the opening run: no name
+        ("President Putin spoke", set()),
+        # "Ь" folds to nothing but does not end the run; "Берлин" opens the text alone
+        ("Берлин, 12 марта. Иван Ь Петров", {"12", "ivanpetrov", "ivan", "petrov"}),
+        # a trailing hyphen is cut from the word; the number "5" is too short
+        ("It is 5 p.m. in Tokyo-", {"tokyo"}),
+    ],
+)
+def test_runs_titles_digits_and_cut_punctuation(sentence: str, expected: set[str]) -> None:
+    lexicon = AnchorLexicon.load(load_stopwords())
+    assert AnchorFinder(lexicon)(sentence) == expected
+    assert anchors(sentence, lexicon) == expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from provenance import pair_counts, pipeline
-from provenance.anchors import AnchorLexicon, anchors
+from provenance.anchors import AnchorFinder, AnchorLexicon, anchors
 from provenance.boilerplate_rules import BoilerplateLexicon
 from provenance.config import BoilerplateConfig
 from provenance.model import Article, ArticleResult, BoilerplateReason
@@ -173,7 +173,7 @@ def test_vote_counts_of_parts_add_up_to_the_corpus_counts(
             ArticleResult(a, segment(a.text, abbreviations)),
             a.outlet or "",
             config,
-            anchor_lexicon,
+            AnchorFinder(anchor_lexicon),
         )
         for a in articles
     ]
@@ -207,7 +207,9 @@ def test_a_sentence_is_anchored_by_the_other_sentences_of_its_article_not_its_co
     text = f"{moscow} {visit}\n{samsung}\n{samsung}\n{plain}"
     article = Article("x", text, outlet="Outlet")
     result = ArticleResult(article, segment(text))
-    votes = dict(sentence_votes(result, "Outlet", BoilerplateConfig(), anchor_lexicon).anchored)
+    votes = dict(
+        sentence_votes(result, "Outlet", BoilerplateConfig(), AnchorFinder(anchor_lexicon)).anchored
+    )
     assert votes == {
         sentence_hash(moscow): True,
         sentence_hash(visit): True,
