@@ -159,9 +159,13 @@ class Describer:
 Described = tuple[list[str], list[list[str]], Column]
 
 
-def describe(texts: Sequence[str], describer: Describer) -> Described:
-    """The ``claim_key``, the anchors and the MinHash signature of each text."""
-    find = AnchorFinder(describer.lexicon)
+def describe(
+    texts: Sequence[str], describer: Describer, find: AnchorFinder | None = None
+) -> Described:
+    """The ``claim_key``, the anchors (with ``find``, a finder of the describer's lexicon,
+    or a new one) and the MinHash signature of each text."""
+    if find is None:
+        find = AnchorFinder(describer.lexicon)
     keys = [claim_key(t) for t in texts]
     anchors = [sorted(find(t)) for t in texts]
     signed = BatchSigner(describer.params).sign_shingles(describer.shingler(t) for t in texts)
@@ -169,9 +173,11 @@ def describe(texts: Sequence[str], describer: Describer) -> Described:
 
 
 def describe_task(texts: list[str], describer: Describer, resources: Any) -> Described:
-    """``describe`` as an executor's task (``run.local.Task``)."""
-    del resources
-    return describe(texts, describer)
+    """``describe`` as an executor's task (``run.local.Task``): with the process's anchor
+    finder (it remembers the words it folded across blocks) when its lexicon is the
+    describer's."""
+    finder: AnchorFinder = resources.anchor_finder
+    return describe(texts, describer, finder if finder.lexicon == describer.lexicon else None)
 
 
 class StoredSignatures(SignatureRows, Protocol):
