@@ -3,16 +3,22 @@ pairs as columns (``candidates.CandidateTable``): the same answers as the object
 
 from __future__ import annotations
 
+import bisect
 import random
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from provenance.match.articles import ArticleTable, Strings
+from provenance.match.articles import ArticleTable, Ids, Strings
 from provenance.match.candidates import Banding, Candidate, CandidateTable, candidates
 from provenance.match.origin import UNKNOWN, first_appearance
 from provenance.match.reuse_spans import Ranking
 from provenance.model import Article, SourceKind
+
+# ids of ASCII, Latin-1, Hangul, a lone surrogate and a character beyond the first plane
+_ID_CHARS = "ab-9é서울\ud800\U0001f600"
 
 # dates that tie, differ by an offset only, are a day alone, or are unreadable
 _DATES = [
@@ -79,6 +85,34 @@ def test_ids_out_of_order_and_unknown_ids_are_refused() -> None:
     with pytest.raises(ValueError, match="'c' is not an article id"):
         table.ids.index("c")
     assert list(table.ids.picked(np.array([0, 0]))) == ["b", "b"]
+
+
+@given(
+    ids=st.sets(st.text(alphabet=_ID_CHARS, max_size=6), max_size=30),
+    probes=st.lists(st.text(alphabet=_ID_CHARS, max_size=6), max_size=20),
+)
+def test_ids_are_found_where_bisect_finds_them_in_the_sorted_strings(
+    ids: set[str], probes: list[str]
+) -> None:
+    """``Ids.bisect_left`` compares UTF-8 bytes, not decoded strings: for ids of several
+    scripts, a lone surrogate and characters beyond the first plane, every id and any
+    other string goes where ``bisect`` puts it in the sorted list of strings; ``index``
+    finds each id and refuses the rest."""
+    ordered = sorted(ids)
+    table = Ids(Strings(ordered))
+    for value in [*ordered, *probes]:
+        assert table.bisect_left(value) == bisect.bisect_left(ordered, value)
+        if value in ids:
+            assert table.index(value) == ordered.index(value)
+        else:
+            with pytest.raises(ValueError, match="is not an article id"):
+                table.index(value)
+    if ordered:  # within bounds, as bisect's lo and hi
+        middle = len(ordered) // 2
+        for value in [*ordered, *probes]:
+            assert table.bisect_left(value, 1, middle) == bisect.bisect_left(
+                ordered, value, 1, max(1, middle)
+            )
 
 
 def test_strings_keep_none_empty_and_non_ascii_apart() -> None:

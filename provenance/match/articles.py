@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from array import array
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar, overload
 
@@ -102,10 +101,27 @@ class Ids(Names):
     def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
         """The number of article id ``value`` (a binary search; ValueError if absent)."""
         stop = len(self) if stop is None else stop
-        k = bisect_left(self, value, start, stop)
-        if k < stop and self[k] == value:
-            return k
+        if isinstance(value, str):
+            k = self.bisect_left(value, start, stop)
+            if k < stop and self[k] == value:
+                return k
         raise ValueError(f"{value!r} is not an article id of the table")
+
+    def bisect_left(self, value: str, start: int = 0, stop: int | None = None) -> int:
+        """Where ``value`` goes among the ids (``bisect.bisect_left``), comparing the UTF-8
+        bytes in place: their order is the code points', the order of ``str``, and no id is
+        decoded on the way."""
+        strings = self._strings
+        buffer, ends = strings._buffer, strings._ends
+        target = value.encode("utf-8", "surrogatepass")
+        low, high = start, len(self) if stop is None else stop
+        while low < high:
+            middle = (low + high) // 2
+            if buffer[ends[middle - 1] if middle else 0 : ends[middle]] < target:
+                low = middle + 1
+            else:
+                high = middle
+        return low
 
     def picked(self, numbers: Matrix) -> Sequence[str]:
         """The ids of articles ``numbers`` (in that order), read when asked for."""

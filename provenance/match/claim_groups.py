@@ -10,7 +10,6 @@ a Python object for the rest of the run.
 
 from __future__ import annotations
 
-import bisect
 import copy
 import heapq
 import itertools
@@ -503,5 +502,5 @@ def claim_table(corpus: _Corpus, links: Links, folder: WorkFolder | None = None)
     stars = _stars(corpus, links)
     while block := list(itertools.islice(stars, GROUP_BLOCK)):
         for group in _groups(corpus, block, links):
-            found.add(group, bisect.bisect_left(corpus.ids, group.occurrences[0].article_id))
+            found.add(group, corpus.ids.bisect_left(group.occurrences[0].article_id))
     return found
