@@ -5,7 +5,6 @@ stored texts as a sequence; and the numbering of distinct texts and of anchors.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -14,7 +13,7 @@ from typing import Any, TypeVar, overload
 import numpy as np
 
 from provenance.match import codes
-from provenance.match.articles import Lazy
+from provenance.match.articles import Ids, Lazy
 from provenance.match.codes import index_type
 from provenance.match.units import Texts
 from provenance.model import Article, SourceKind
@@ -63,13 +62,13 @@ class ArticleTexts(Mapping[str, list[int]]):
     """Per article id (articles with units only, in id order): the distinct text of each
     of its units, in text order; computed from the unit columns when asked."""
 
-    def __init__(self, ids: Sequence[str], cuts: Column, unit_text: Column) -> None:
+    def __init__(self, ids: Ids, cuts: Column, unit_text: Column) -> None:
         self._ids = ids
         self._cuts = cuts
         self._unit_text = unit_text
 
     def __getitem__(self, article_id: str) -> list[int]:
-        n = bisect.bisect_left(self._ids, article_id)
+        n = self._ids.bisect_left(article_id)
         if n == len(self._ids) or self._ids[n] != article_id or not self._has(n):
             raise KeyError(article_id)
         found: list[int] = self._unit_text[self._cuts[n] : self._cuts[n + 1]].tolist()
@@ -91,14 +90,14 @@ V = TypeVar("V")
 class _ById(Mapping[str, V]):
     """Per article id (all articles, in id order): a value made from its position."""
 
-    def __init__(self, ids: Sequence[str]) -> None:
+    def __init__(self, ids: Ids) -> None:
         self._ids = ids
 
     def _at(self, n: int) -> V:
         raise NotImplementedError
 
     def __getitem__(self, article_id: str) -> V:
-        n = bisect.bisect_left(self._ids, article_id)
+        n = self._ids.bisect_left(article_id)
         if n == len(self._ids) or self._ids[n] != article_id:
             raise KeyError(article_id)
         return self._at(n)
@@ -113,7 +112,7 @@ class _ById(Mapping[str, V]):
 class ArticleOutlets(_ById[str]):
     """Per article id: its ``outlet_key``, from the columns."""
 
-    def __init__(self, ids: Sequence[str], outlet: Column, names: Sequence[str]) -> None:
+    def __init__(self, ids: Ids, outlet: Column, names: Sequence[str]) -> None:
         super().__init__(ids)
         self._outlet = outlet
         self._names = names
@@ -197,7 +196,7 @@ class StoredArticleRecords(_ById[Article]):
     """Per article id: the article without its text, read back from ``records``
     (``article_record`` of each article, in id order) when asked."""
 
-    def __init__(self, ids: Sequence[str], records: Texts) -> None:
+    def __init__(self, ids: Ids, records: Texts) -> None:
         super().__init__(ids)
         self._records = records
 
