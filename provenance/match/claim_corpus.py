@@ -49,6 +49,7 @@ from provenance.match.units import KeptSteps, MemoryTexts, Texts, in_id_order, k
 from provenance.model import ArticleResult, outlet_key
 
 if TYPE_CHECKING:  # run.local imports resources, which imports this module
+    from provenance.resources import Resources
     from provenance.run.local import Executor
 
 # The unit columns that only the claim groups read (each unit's article and offsets, the
@@ -172,12 +173,14 @@ def describe(
     return keys, anchors, signed
 
 
-def describe_task(texts: list[str], describer: Describer, resources: Any) -> Described:
+def describe_task(texts: list[str], describer: Describer, resources: Resources | None) -> Described:
     """``describe`` as an executor's task (``run.local.Task``): with the process's anchor
     finder (it remembers the words it folded across blocks) when its lexicon is the
-    describer's."""
-    finder: AnchorFinder = resources.anchor_finder
-    return describe(texts, describer, finder if finder.lexicon == describer.lexicon else None)
+    describer's, else (or without resources) a new one."""
+    finder = None if resources is None else resources.anchor_finder
+    if finder is not None and finder.lexicon != describer.lexicon:
+        finder = None
+    return describe(texts, describer, finder)
 
 
 class StoredSignatures(SignatureRows, Protocol):
