@@ -77,9 +77,13 @@ class OutletRepeats:
     def empty(cls) -> OutletRepeats:
         return cls(FrozenMap({}))
 
+    def of(self, outlet: str | None) -> frozenset[int]:
+        """The hashes (``sentence_hash``) of ``outlet``'s repeated lines and sentences."""
+        return self.by_outlet.get(outlet or "", frozenset())
+
     def contains(self, outlet: str | None, text: str) -> bool:
-        hashes = self.by_outlet.get(outlet or "")
-        return hashes is not None and bool(hashes) and sentence_hash(text) in hashes
+        hashes = self.of(outlet)
+        return bool(hashes) and sentence_hash(text) in hashes
 
 
 def _normalize(text: str) -> str:
@@ -365,18 +369,23 @@ def detect(
                 why = "features.low_stopwords" if classes[i] == BAD else "features.context"
                 fixed[i] = _span(paras[i], R.NAVIGATION, why)
 
-    # sentences of the remaining paragraphs: filler, outlet repeats
+    # sentences of the remaining paragraphs: filler, outlet repeats, templates (a sentence
+    # hashed once for both, and only when either has hashes)
     open_paras = {i for i, f in enumerate(fixed) if f is None}
+    repeated = repeats.of(outlet) if repeats is not None else frozenset()
+    template = templates.hashes if templates is not None else frozenset()
     for sent in segmentation.sentences:
         if sent.paragraph not in open_paras:
             continue
         hit = lexicon.sentence.first(sent.text)
         if hit:
             extra.append(_span(sent, hit[0].reason, hit[0].id))
-        elif repeats is not None and repeats.contains(outlet, sent.text):
-            extra.append(_span(sent, R.OUTLET_REPEAT, "corpus.outlet_repeat"))
-        elif templates is not None and templates.contains(sent.text):
-            extra.append(_span(sent, R.TEMPLATE, "corpus.template"))
+        elif repeated or template:
+            key = sentence_hash(sent.text)
+            if key in repeated:
+                extra.append(_span(sent, R.OUTLET_REPEAT, "corpus.outlet_repeat"))
+            elif key in template:
+                extra.append(_span(sent, R.TEMPLATE, "corpus.template"))
     unique = dict.fromkeys(f for f in fixed if f is not None and f.end > f.start)
     spans = [*unique, *extra]
     return tuple(sorted(spans, key=lambda s: (s.start, s.end, s.reason.value, s.rule)))
