@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
@@ -96,7 +96,7 @@ class AnchorFinder:
 
     def __call__(self, text: str) -> frozenset[str]:
         """The anchor forms of one sentence (see the module docstring)."""
-        aliases = self.lexicon.aliases
+        canonical = self.lexicon.canonical
         not_names = self.lexicon.not_names
         function_words = self.lexicon.function_words
         folded = self._folded
@@ -107,11 +107,11 @@ class AnchorFinder:
         cut = False  # the previous token ended in stripped punctuation ("U.S." -> "U.S")
         for gap, number, word in _GAP_TOKEN.findall(text):
             if run and (cut or gap.strip()):  # punctuation between the two: a run ends
-                _close(run, run_first, not_names, aliases, out)
+                _close(run, run_first, not_names, canonical, out)
             if number:
                 cut = False
                 if run:
-                    _close(run, run_first, not_names, aliases, out)
+                    _close(run, run_first, not_names, canonical, out)
                 digits = number.replace(".", "").replace(",", "")
                 if len(digits) >= 2:
                     out.add(digits)
@@ -134,12 +134,12 @@ class AnchorFinder:
                         first = False
                         continue
                 if run:
-                    _close(run, run_first, not_names, aliases, out)
+                    _close(run, run_first, not_names, canonical, out)
             else:  # the text's last gap, after its last token
                 continue
             first = False
         if run:
-            _close(run, run_first, not_names, aliases, out)
+            _close(run, run_first, not_names, canonical, out)
         return frozenset(out)
 
 
@@ -147,7 +147,7 @@ def _close(
     run: list[str],
     run_first: bool,
     not_names: frozenset[str],
-    aliases: Mapping[str, str],
+    canonical: Callable[[str], str],
     out: set[str],
 ) -> None:
     """A run of capitalised words ended: its joined form and, when it has several words,
@@ -158,10 +158,9 @@ def _close(
     if run_first and len(words) < 2:
         return
     if words:
-        joined = "".join(words)
-        out.add(aliases.get(joined, joined))
+        out.add(canonical("".join(words)))
         if len(words) > 1:
-            out.update(aliases.get(w, w) for w in words if len(w) > 1)
+            out.update(canonical(w) for w in words if len(w) > 1)
 
 
 def anchors(text: str, lexicon: AnchorLexicon) -> frozenset[str]:
