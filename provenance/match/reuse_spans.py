@@ -276,7 +276,16 @@ class MatchColumns:
         self._ints, self._floats = array("i"), array("d")
 
     def extend(self, matches: Iterable[Match]) -> None:
-        at = self._position
+        """Add ``matches`` (one article's, or a partition's): each id they name is looked up
+        once per call."""
+        position, numbers = self._position, dict[str, int]()
+
+        def at(article_id: str) -> int:
+            found = numbers.get(article_id)
+            if found is None:
+                found = numbers[article_id] = position(article_id)
+            return found
+
         for m in matches:
             a, b, e = m.a, m.b, m.edits
             grade = _GRADES.index(m.grade)
