@@ -106,6 +106,9 @@ class AnchorFinder:
         first = True
         cut = False  # the previous token ended in stripped punctuation ("U.S." -> "U.S")
         for gap, number, word in _GAP_TOKEN.findall(text):
+            if not (number or word):  # the text's last gap, after its last token
+                continue
+            opening, first = first, False  # whether this is the sentence's first token
             if run and (cut or gap.strip()):  # punctuation between the two: a run ends
                 _close(run, run_first, not_names, canonical, out)
             if number:
@@ -115,29 +118,24 @@ class AnchorFinder:
                 digits = number.replace(".", "").replace(",", "")
                 if len(digits) >= 2:
                     out.add(digits)
-            elif word:
-                token = word.rstrip(".'’-")
-                cut = len(token) < len(word)
-                head = token[0]
-                if head.isupper() and head.isalpha():
-                    try:
-                        name = folded[token]
-                    except KeyError:
-                        name = self._fold(token)
-                    if name is not None:  # no digit in it
-                        if not run and name in function_words and not token.isupper():
-                            first = False
-                            continue  # "The" before a name does not start it ("UN" may)
-                        if not run:
-                            run_first = first
-                        run.append(name)
-                        first = False
-                        continue
-                if run:
-                    _close(run, run_first, not_names, canonical, out)
-            else:  # the text's last gap, after its last token
                 continue
-            first = False
+            token = word.rstrip(".'’-")
+            cut = len(token) < len(word)
+            head = token[0]
+            if head.isupper() and head.isalpha():
+                try:
+                    name = folded[token]
+                except KeyError:
+                    name = self._fold(token)
+                if name is not None:  # no digit in it
+                    if not run and name in function_words and not token.isupper():
+                        continue  # "The" before a name does not start it ("UN" may)
+                    if not run:
+                        run_first = opening
+                    run.append(name)
+                    continue
+            if run:
+                _close(run, run_first, not_names, canonical, out)
         if run:
             _close(run, run_first, not_names, canonical, out)
         return frozenset(out)
