@@ -1,6 +1,6 @@
 """The sort-based distinct values (``match.codes.unique``, ``unique_in_place`` and ``union``)
-are numpy.unique's, exactly, and the union by blocks (``union_blocks``) is the union's,
-cut in blocks."""
+are numpy.unique's, exactly, the union by blocks (``union_blocks``) is the union's,
+cut in blocks, and ``lex_order`` is ``numpy.lexsort``'s order."""
 
 from __future__ import annotations
 
@@ -8,9 +8,18 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.match import codes
-from provenance.match.codes import index_type, union, union_blocks, unique, unique_in_place
+from provenance.match.codes import (
+    index_type,
+    lex_order,
+    union,
+    union_blocks,
+    unique,
+    unique_in_place,
+)
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 17, 5_000])
@@ -154,3 +163,51 @@ def test_runs_are_the_longest_within_the_gap_and_span(seed: int) -> None:
                 assert rows[hi] - run[-1] > gap or (
                     limit is not None and rows[hi] - run[0] >= limit
                 )
+
+
+def test_lex_order_by_hand() -> None:
+    """The last key first, then the one before; ties keep their order in the arrays:
+    last key 0 at 1 and 3 (first key 7, 2: 3 before 1), 1 at 0 and 2 (5 and 5: 0, 2)."""
+    first = np.asarray([5, 7, 5, 2], dtype=np.int32)
+    last = np.asarray([1, 0, 1, 0], dtype=np.uint8)
+    assert lex_order([first, last]).tolist() == [3, 1, 0, 2]
+
+
+# Each integer type with its range, and bool.
+_KINDS: list[tuple[type[np.generic], int, int]] = [(np.bool_, 0, 1)] + [
+    (t, int(np.iinfo(t).min), int(np.iinfo(t).max))
+    for t in (np.int8, np.uint8, np.int32, np.int64, np.uint64)
+]
+
+
+@st.composite
+def _keys(draw: st.DrawFn) -> list[Any]:
+    """One to three keys of one length: any of six integer types, ranges from one value
+    to the type's whole (so each way ``lex_order`` sorts is drawn), many ties."""
+    size = draw(st.integers(0, 60))
+    keys = []
+    for _ in range(draw(st.integers(1, 3))):
+        kind, low, high = draw(st.sampled_from(_KINDS))
+        lo = draw(st.integers(low, high))
+        hi = draw(st.integers(lo, min(high, lo + draw(st.sampled_from([0, 3, 1000, high - low])))))
+        values = draw(st.lists(st.integers(lo, hi), min_size=size, max_size=size))
+        keys.append(np.asarray(values, dtype=kind))
+    return keys
+
+
+@settings(max_examples=400, deadline=None)
+@given(_keys())
+def test_lex_order_is_lexsort(keys: list[Any]) -> None:
+    assert lex_order(keys).tolist() == np.lexsort(keys).tolist()
+
+
+def test_lex_order_of_keys_that_fit_sorts_one_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys whose ranges multiply to under 2**63 are not sorted key by key: with
+    ``numpy.lexsort`` unavailable, the order is still lexsort's (made before)."""
+    rng = np.random.default_rng(3)
+    size = 5_000
+    keys = [rng.integers(0, 7_500_000, size), -rng.integers(0, 129, size)]
+    keys.append(rng.integers(0, 900, size))
+    want = np.lexsort(keys).tolist()
+    monkeypatch.setattr(np, "lexsort", None)
+    assert lex_order(keys).tolist() == want

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from provenance.match.articles import Names, Strings
-from provenance.match.codes import index_type
+from provenance.match.codes import index_type, lex_order
 
 Column = np.ndarray[Any, Any]
 Hashes = npt.NDArray[np.int64]
@@ -150,7 +150,7 @@ class AnchorTable:
         # per set, its numbers ascending and once each
         owner = np.repeat(np.arange(len(sets)), [len(found) for found in sets])
         values = numbers[np.asarray(seen, dtype=np.int64)]
-        order = np.lexsort((values, owner))
+        order = lex_order((values, owner))
         owner, values = owner[order], values[order]
         keep = np.ones(len(values), dtype=bool)
         keep[1:] = (owner[1:] != owner[:-1]) | (values[1:] != values[:-1])

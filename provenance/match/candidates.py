@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from provenance.config import FingerprintConfig
 from provenance.fingerprint import band_keys_of
-from provenance.match.codes import Matrix, distinct_in_place, index_type, union
+from provenance.match.codes import Matrix, distinct_in_place, index_type, lex_order, union
 from provenance.match.spill import DEAL, Buckets, Spill
 
 
@@ -451,7 +451,7 @@ def _best(
         equals = np.r_[equal[i0:i1], by_equal[j0:j1]]
         src = np.r_[pairs[i0:i1] // n, mine]
         dst = np.r_[pairs[i0:i1] % n, theirs]
-        order = np.lexsort((dst, -equals.astype(np.int64), src))
+        order = lex_order((dst, -equals.astype(np.int64), src))
         best = order[_ranks(src[order]) < max_candidates]
         yield codes[best], equals[best]
 
@@ -499,7 +499,7 @@ def keep_best(
     """Of the distinct links (src, dst) with their equal values, each source row's
     ``max_candidates`` best (highest estimate, then lower row), as pairs (a < b) sorted,
     each once, with their equal values; rows are below ``n``."""
-    order = np.lexsort((dst, -equal, src))
+    order = lex_order((dst, -equal, src))
     src, dst, equal = src[order], dst[order], equal[order]
     keep = _ranks(src) < max_candidates
     a = np.minimum(src[keep], dst[keep])

@@ -27,7 +27,7 @@ import numpy.typing as npt
 from provenance.match.articles import Lazy
 from provenance.match.claim_corpus import Blobs, Units, WorkFolder
 from provenance.match.claim_corpus import ClaimCorpus as _Corpus
-from provenance.match.codes import Picked, expand, joined, union, unique
+from provenance.match.codes import Picked, expand, joined, lex_order, union, unique
 from provenance.match.origin import first_appearance
 from provenance.model import (
     Article,
@@ -345,7 +345,7 @@ def _group(
     }
     # by article (numbers are in id order), then start: one unit each (a sentence's
     # clauses do not overlap)
-    order = np.lexsort((own.start, own.article))
+    order = lex_order((own.start, own.article))
     owner = [article[a] for a in own.article[order].tolist()]
     strong_outlets = set(_outlets(corpus, centre))
     for m, member_link in members.items():
@@ -435,7 +435,7 @@ class ClaimTable(Lazy[ClaimGroup]):
         self._flush()
         if self._order is None:
             keys = np.asarray(self._keys, dtype=np.int64).reshape(-1, 3)
-            self._order = np.lexsort((keys[:, 2], keys[:, 1], keys[:, 0]))
+            self._order = lex_order((keys[:, 2], keys[:, 1], keys[:, 0]))
         return self._order
 
     @property

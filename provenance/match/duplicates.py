@@ -19,7 +19,7 @@ from provenance.config import Config
 from provenance.match.align import similarity
 from provenance.match.articles import Ids, Strings
 from provenance.match.candidates import SignatureRows, Signatures
-from provenance.match.codes import index_type
+from provenance.match.codes import index_type, lex_order
 from provenance.match.signatures import Matrix, union_blocks, union_runs
 from provenance.model import Duplicate
 from provenance.run.kernels import Kernels
@@ -135,7 +135,7 @@ class DuplicateTable(Mapping[str, tuple[Duplicate, ...]]):
         ab = rank[np.asarray(pairs, dtype=np.int64)].reshape(-1, 2)
         both = np.asarray(figures, dtype=np.float64).reshape(-1, 2)
         mine, other = np.r_[ab[:, 0], ab[:, 1]], np.r_[ab[:, 1], ab[:, 0]]
-        order = np.lexsort((other, mine))
+        order = lex_order((other, mine))
         index = index_type(len(names))
         return cls(
             names,

@@ -25,7 +25,7 @@ from provenance.config import Config, QuoteConfig
 from provenance.fingerprint import FingerprintParams, claim_shingles, load_stopwords
 from provenance.match.articles import ArticleTable
 from provenance.match.candidates import SignatureRows, Signatures, lsh_candidates
-from provenance.match.codes import union, unique
+from provenance.match.codes import lex_order, union, unique
 from provenance.match.quote_groups import Located, _lead, _unit_texts, aligned, group
 from provenance.match.units import in_id_order
 from provenance.model import ArticleResult, Quote, QuoteGroup
@@ -241,7 +241,7 @@ def _members(read: _Read, roots: Matrix, rows: Quotations) -> Iterator[tuple[lis
     n = len(roots)
     if not n:
         return
-    order = np.lexsort((np.arange(n), read.start, read.article))
+    order = lex_order((np.arange(n), read.start, read.article))
     component = roots[order]
     _, first = np.unique(component, return_index=True)
     rank = np.empty(n, dtype=np.int64)
