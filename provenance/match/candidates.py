@@ -411,7 +411,9 @@ def equal_counts(
     from a stored matrix in that order come from nearby pages of its file, where in any
     order they may be a page fault each."""
     out = np.empty(len(src), dtype=kind)
-    order = np.argsort(dst, kind="stable")
+    # pairs of one row in any order (each count goes to its own place): not a stable sort,
+    # about half the time of one on int64
+    order = np.argsort(dst)
     for at in range(0, len(order), chunk):
         picked = order[at : at + chunk]
         out[picked] = (matrix[src[picked]] == matrix[dst[picked]]).sum(axis=1)
