@@ -13,7 +13,8 @@ previous mark (``VmHWM``, reset at each mark through ``/proc/self/clear_refs``),
 ``--tracemalloc N``, the N source lines whose live Python allocations grew most during the
 stage, and the N lines that allocated most of what is live at its end (tracemalloc slows
 the run several times and adds its own memory: use it on small sizes). ``kb_per_article``
-is the resident memory at the mark over N: what grows with the corpus. Linux only
+is the resident memory at the mark over N: what grows with the corpus. With ``--json``,
+each size's run is also printed on stderr as one line when it ends. Linux only
 (``/proc``).
 """
 
@@ -353,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(run)
             if not args.json:
                 _print(run)
+            else:  # each size as it ends, on stderr: a run stopped later keeps the earlier
+                print(json.dumps(run), file=sys.stderr, flush=True)
     if args.json:
         print(json.dumps({"seed": args.seed, "jobs": args.jobs, "runs": runs}, indent=2))
     return 0
