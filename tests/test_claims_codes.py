@@ -201,13 +201,36 @@ def test_lex_order_is_lexsort(keys: list[Any]) -> None:
     assert lex_order(keys).tolist() == np.lexsort(keys).tolist()
 
 
+# Floats with ties, both zeros, infinities and NaN (``lexsort`` puts NaN last).
+_FLOATS = st.sampled_from([0.0, -0.0, 0.5, -0.5, 1e300, float("inf"), -float("inf"), float("nan")])
+
+
+@settings(max_examples=300, deadline=None)
+@given(_keys(), st.data())
+def test_lex_order_with_float_keys_is_lexsort(keys: list[Any], data: st.DataObject) -> None:
+    """A float key (float32 or float64) among integer keys, at any place: its values'
+    ranks sort as the values do."""
+    values = data.draw(
+        st.lists(st.one_of(_FLOATS, st.floats()), min_size=len(keys[0]), max_size=len(keys[0]))
+    )
+    kind = data.draw(st.sampled_from([np.float32, np.float64]))
+    with np.errstate(over="ignore"):
+        floats = np.asarray(values, dtype=np.float64).astype(kind)
+    keys.insert(data.draw(st.integers(0, len(keys))), floats)
+    assert lex_order(keys).tolist() == np.lexsort(keys).tolist()
+
+
 def test_lex_order_of_keys_that_fit_sorts_one_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keys whose ranges multiply to under 2**63 are not sorted key by key: with
-    ``numpy.lexsort`` unavailable, the order is still lexsort's (made before)."""
+    """Keys whose ranges (a float key's: its distinct values) multiply to under 2**63 are
+    not sorted key by key: with ``numpy.lexsort`` unavailable, the order is still
+    lexsort's (made before)."""
     rng = np.random.default_rng(3)
     size = 5_000
-    keys = [rng.integers(0, 7_500_000, size), -rng.integers(0, 129, size)]
-    keys.append(rng.integers(0, 900, size))
-    want = np.lexsort(keys).tolist()
+    keys: list[np.ndarray[Any, Any]] = [rng.integers(0, 7_500_000, size)]
+    keys += [-rng.integers(0, 129, size), rng.integers(0, 900, size)]
+    # the scores of ``claim_pairs._Best``: counts held as float32, and cosines
+    counts = [keys[0], -rng.integers(0, 129, size).astype(np.float32), keys[2]]
+    cosines = [keys[0], -rng.random(size), keys[2]]
+    want = [np.lexsort(k).tolist() for k in (keys, counts, cosines)]
     monkeypatch.setattr(np, "lexsort", None)
-    assert lex_order(keys).tolist() == want
+    assert [lex_order(k).tolist() for k in (keys, counts, cosines)] == want

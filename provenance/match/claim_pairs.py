@@ -37,6 +37,7 @@ from provenance.match.codes import (
     Picked,
     expand,
     index_type,
+    lex_order,
     union,
     union_blocks,
     unique,
@@ -242,7 +243,7 @@ class _Best:
         rows = np.concatenate([rows, np.repeat(touched, self.k)[held.ravel()]])
         partners = np.concatenate([partners, self.partner[touched][held]])
         scores = np.concatenate([scores, self.score[touched][held]])
-        order = np.lexsort((partners, -scores, rows))
+        order = lex_order((partners, -scores, rows))
         rows, partners, scores = rows[order], partners[order], scores[order]
         again = np.r_[False, (rows[1:] == rows[:-1]) & (partners[1:] == partners[:-1])]
         rows, partners, scores = rows[~again], partners[~again], scores[~again]

@@ -85,17 +85,20 @@ _PACKED = 1 << 63
 
 def lex_order(keys: Sequence[Matrix]) -> Matrix:
     """``numpy.lexsort(keys)`` (the last key first; ties in their order in the arrays) of
-    1-D integer or bool arrays of one length, the very same order, sorted as one int64
-    key where the keys' ranges let one hold them: ``lexsort`` sorts key after key (a
+    1-D integer, bool or float arrays of one length, the very same order, sorted as one
+    int64 key where the keys' ranges let one hold them: ``lexsort`` sorts key after key (a
     stable sort and a gather each), ~10x slower than one sort of 131,072 int64 keys
-    (numpy 2.4, benchmarks/README "Session 26"). Each key's range (max - min + 1) is a
-    digit's base; with the position as the last digit the keys are distinct and any sort
-    gives ``lexsort``'s order; without room for it, a stable sort of the packed keys; without
-    room for them, ``lexsort`` itself (so too for other kinds of keys)."""
+    (numpy 2.4, benchmarks/README "Session 26"). A float key is replaced by its values'
+    ranks (``numpy.unique``'s inverse: equal values one rank, -0.0 with 0.0, NaNs last, as
+    ``lexsort`` orders them). Each key's range (max - min + 1) is a digit's base; with the
+    position as the last digit the keys are distinct and any sort gives ``lexsort``'s
+    order; without room for it, a stable sort of the packed keys; without room for them,
+    ``lexsort`` itself (so too for other kinds of keys)."""
     keys = list(keys)
     size = len(keys[0]) if keys else 0
-    if size < 2 or any(k.dtype.kind not in "biu" for k in keys):
+    if size < 2 or any(k.dtype.kind not in "biuf" for k in keys):
         return np.lexsort(keys)
+    keys = [_ranks_of(k) if k.dtype.kind == "f" else k for k in keys]
     lows: list[int] = []
     spans: list[int] = []
     product = 1
@@ -115,6 +118,11 @@ def lex_order(keys: Sequence[Matrix]) -> Matrix:
     packed *= size
     packed += np.arange(size, dtype=np.int64)
     return np.argsort(packed)
+
+
+def _ranks_of(values: Matrix) -> Matrix:
+    """Each value's rank among the distinct values of ``values`` (ascending, from 0)."""
+    return np.unique(values, return_inverse=True)[1].reshape(-1)
 
 
 def _offsets(key: Matrix, low: int) -> Matrix:
