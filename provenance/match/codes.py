@@ -8,8 +8,8 @@ matching stage de-duplicates (numpy issue #31969: 4 million codes, 12 s against 
 ``union`` is ``unique`` of arrays end to end, sorted in place once joined.
 ``joined`` puts arrays made a block at a time end to end; ``expand`` gives the entries of
 sets of a CSR; ``runs`` cuts row numbers into runs that a file reads in one read each.
-``lex_order`` is ``numpy.lexsort`` of integer keys, sorted as one int64 key where their
-ranges allow.
+``lex_order`` is ``numpy.lexsort`` of integer (or float) keys, sorted as one int64 key
+where their ranges allow.
 """
 
 from __future__ import annotations
