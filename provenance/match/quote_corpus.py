@@ -241,7 +241,7 @@ def _members(read: _Read, roots: Matrix, rows: Quotations) -> Iterator[tuple[lis
     n = len(roots)
     if not n:
         return
-    order = lex_order((np.arange(n), read.start, read.article))
+    order = lex_order((read.start, read.article))  # ties in quotation order, as lexsort's
     component = roots[order]
     _, first = np.unique(component, return_index=True)
     rank = np.empty(n, dtype=np.int64)
