@@ -251,11 +251,22 @@ def candidates(
 
 # Links whose best are picked at once (``_best``: about 60 bytes each while they are).
 _PICK = 1 << 17
-# Rows whose links are ranked from one bucket (``candidate_codes``): each bucket holds the
-# distinct pairs of its rows, so fewer rows, smaller buckets, more of them (three files a
-# part when spilled: at 7.5 million rows, 58 parts). The first parts hold the most: a pair
-# goes to the part of its lower row.
+# Rows whose links are ranked from one bucket (``candidate_codes``), at most: each bucket
+# holds the distinct pairs of its rows, so fewer rows, smaller buckets, more of them (three
+# files a part when spilled: at 7.5 million rows, 58 parts or more). The first parts hold
+# the most: a pair goes to the part of its lower row.
 _PART_ROWS = 1 << 17
+# Links (a pair once per band it shares) a part's bucket holds, about, when its rows have
+# many: the bucket's codes, 8 bytes a link, are the step's largest array, and the part's
+# distinct pairs and the links of its second rows are ranked at once (~45 bytes a pair).
+# Dense rows (quotations whose altered copies chain across a corpus, under a low threshold
+# of many bands) make parts of fewer rows. Lower: less memory, more parts and files.
+_PART_LINKS = 1 << 24
+# Rows counted together when the links are estimated (a part is whole bins but the last):
+# the finest cut a dense part gets.
+_BIN_ROWS = 1 << 12
+# Parts at most (each is three files when spilled): past it, parts hold more links.
+_MAX_PARTS = 256
 
 
 def candidate_codes(
@@ -330,7 +341,8 @@ def candidate_parts(
     """``candidate_codes`` in parts (``CodeParts``), not joined.
 
     A bucket links its rows both ways, so each link is gathered once, as a pair (a < b).
-    The rows are cut in parts of ``_PART_ROWS``, and the pairs dealt into buckets by the
+    The rows are cut in parts (``_Parts``: ``_PART_ROWS`` rows at most, fewer where the
+    first band's links say the rows have many), and the pairs dealt into buckets by the
     part of their first row. With ``spill`` (where the work folder keeps a uint32 matrix;
     by default a matrix's own ``beside``, as the work store's ``StoredMatrix`` has) the
     buckets are files and the pairs go there as they are made; without, the pairs of
@@ -345,12 +357,12 @@ def candidate_parts(
     count = np.min_scalar_type(width)
     if n < 2:
         return CodeParts(Buckets("lsh-kept", 0, None, count), [], count)
-    parts = -(-n // _PART_ROWS)
+    cut = _Parts.cut(matrix, banding, max_candidates)
+    parts = len(cut)
     if spill is None:  # a matrix in a file of the work folder (``StoredMatrix``) spills there
         spill = getattr(matrix, "beside", None)
     if parts == 1:
         spill = None  # one bucket: nothing to hold apart
-    span = _PART_ROWS * n  # the codes whose first row is in part k: [k * span, (k + 1) * span)
     first = Buckets("lsh-first", parts, spill)
     second = Buckets("lsh-second", parts, spill, count)
     kept = Buckets("lsh-kept", parts, spill, count)
@@ -358,7 +370,7 @@ def candidate_parts(
         found: list[Matrix] = []
 
         def dealt(codes: Matrix) -> None:
-            first.deal(codes, codes // span)
+            first.deal(codes, cut.of(codes // n))
 
         for band in range(1, banding.bands + 1):
             # without spill, to ``found``; with, to the files as made: memory holds one
@@ -367,7 +379,7 @@ def candidate_parts(
             _pair_codes(banding.band(matrix, band - 1), max_candidates, n, take)
             if found and (band % max(1, fold_every) == 0 or band == banding.bands):
                 pairs = union(found)  # ``found`` emptied
-                first.deal(pairs, pairs // span)
+                first.deal(pairs, cut.of(pairs // n))
         del found
         for k in range(parts):
             # a bucket's pairs are the step's largest array (at 7.5 million rows, the first
@@ -379,11 +391,11 @@ def candidate_parts(
             equal = _equal_values(matrix, pairs, n, count)
             for lo in range(0, len(pairs), _EQUAL_BLOCK):  # by the part of their second row
                 chunk = pairs[lo : lo + _EQUAL_BLOCK]
-                second.deal(chunk, chunk % n // _PART_ROWS, equal[lo : lo + _EQUAL_BLOCK])
-            rows = (k * _PART_ROWS, min(n, (k + 1) * _PART_ROWS))
+                second.deal(chunk, cut.of(chunk % n), equal[lo : lo + _EQUAL_BLOCK])
+            rows = (cut.bounds[k], cut.bounds[k + 1])
             ranked = _best(pairs, equal, *second.take(k), rows, n, max_candidates)
             for codes, equals in ranked:
-                kept.deal(codes, codes // span, equals)
+                kept.deal(codes, cut.of(codes // n), equals)
         return CodeParts(kept, _sorted_once(kept, n), count)
     except BaseException:
         kept.close()
@@ -391,6 +403,61 @@ def candidate_parts(
     finally:
         for buckets in (first, second):
             buckets.close()
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """The rows of a matrix cut in parts (``candidate_parts``): part k is rows
+    ``bounds[k]`` to ``bounds[k + 1]``, whole bins of ``1 << shift`` rows but the last."""
+
+    bounds: list[int]
+    of_bin: Matrix  # per bin of rows, its part
+    shift: int
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def of(self, rows: Matrix) -> Matrix:
+        """The part of each of ``rows``."""
+        found: Matrix = self.of_bin[rows >> self.shift]
+        return found
+
+    @classmethod
+    def cut(cls, matrix: Signatures, banding: Banding, max_candidates: int) -> _Parts:
+        """``_PART_ROWS`` rows a part at most, and about ``_PART_LINKS`` links: each bin's
+        links estimated as its rows' links in the first band (a pair counted at both its
+        rows: a part ranks its rows' links as the first and as the second row) times the
+        bands (every band's slices are alike in law), a part closed before the bin that
+        would take it past either; at most ``_MAX_PARTS`` parts (past it, more links a
+        part). One part when the rows fit in one (no estimate)."""
+        n = len(matrix)
+        shift = min(_BIN_ROWS, _PART_ROWS).bit_length() - 1
+        bins = -(-n >> shift)
+        if n <= _PART_ROWS:
+            return cls([0, n], np.zeros(bins, dtype=np.int64), shift)
+        links = np.zeros(bins, dtype=np.int64)
+        for src, dst in band_links(banding.band(matrix, 0), max_candidates):
+            keep = src < dst  # each pair once, counted at both its rows
+            links += np.bincount(src[keep] >> shift, minlength=bins)
+            links += np.bincount(dst[keep] >> shift, minlength=bins)
+        links *= banding.bands
+        return cls.of_links(links, n, shift)
+
+    @classmethod
+    def of_links(cls, links: Matrix, n: int, shift: int) -> _Parts:
+        """``cut`` of ``n`` rows whose bins of ``1 << shift`` rows have ``links``."""
+        most = max(_PART_LINKS, -(-int(links.sum()) // _MAX_PARTS))
+        bounds, held = [0], 0
+        for b, count in enumerate(links.tolist()):
+            row = b << shift
+            if row > bounds[-1] and (held + count > most or row - bounds[-1] >= _PART_ROWS):
+                bounds.append(row)
+                held = 0
+            held += count
+        firsts = [row >> shift for row in bounds]  # each part's first bin
+        bounds.append(n)
+        sizes = np.diff([*firsts, len(links)])
+        return cls(bounds, np.repeat(np.arange(len(sizes)), sizes), shift)
 
 
 def _equal_values(matrix: Signatures, pairs: Matrix, n: int, count: np.dtype[Any]) -> Matrix:
