@@ -274,16 +274,20 @@ def test_equal_values_counted_a_chunk_of_links_at_a_time_are_the_same(
     st.integers(min_value=1, max_value=40),
     st.integers(min_value=1, max_value=4),
     st.integers(min_value=1, max_value=45),
+    st.integers(min_value=1, max_value=400),
+    st.sampled_from([1, 2, 4, 8, 16]),
 )
 def test_best_links_picked_a_few_rows_at_a_time_are_the_same(
-    seed: int, pick: int, links: int, fold: int, part_rows: int
+    seed: int, pick: int, links: int, fold: int, part_rows: int, part_links: int, bin_rows: int
 ) -> None:
     """Each row's best links picked for a block of about ``pick`` links at a time (rows
     whose links come as the first and as the second of a pair; hubs of big buckets among
     them), a band's small buckets linked about ``links`` links at a time (a bucket of 2 to
     8 rows has 4 to 64), the links de-duplicated every ``fold`` bands, and the rows ranked
-    in parts of ``part_rows`` (one part for 40 or more; a pair's rows often in two parts):
-    the candidates are MinHashLSH's, as when picked at once."""
+    in parts of ``part_rows`` at most (one part for 40 or more; a pair's rows often in two
+    parts), cut sooner at bins of ``bin_rows`` rows when they hold over ``part_links``
+    links (the 40 rows make some 100 to 300 pairs a band): the candidates are
+    MinHashLSH's, as when picked at once."""
     from provenance.match import candidates as module
 
     rng = np.random.default_rng(seed)
@@ -293,8 +297,74 @@ def test_best_links_picked_a_few_rows_at_a_time_are_the_same(
         patch.setattr(module, "_PICK", pick)
         patch.setattr(module, "_LINKS", links)
         patch.setattr(module, "_PART_ROWS", part_rows)
+        patch.setattr(module, "_PART_LINKS", part_links)
+        patch.setattr(module, "_BIN_ROWS", bin_rows)
         found = candidate_list(values, Banding(4, 2), 2, fold)
     assert [(c.a, c.b, c.estimated_jaccard) for c in found] == expected
+
+
+def test_parts_are_cut_before_the_bin_that_takes_them_past_their_links_or_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Bins of 4,096 rows: a part is closed before the bin that would take it past
+    ``_PART_LINKS`` links or ``_PART_ROWS`` rows, and each row's part is the one whose
+    bounds hold it."""
+    from provenance.match import candidates as module
+
+    monkeypatch.setattr(module, "_PART_ROWS", 1 << 17)
+    monkeypatch.setattr(module, "_PART_LINKS", 10)
+    n = 4 * 4096 + 10  # four whole bins and 10 rows
+    # 5 + 5 = 10 links fit, a third bin's 5 would make 15: cut at bins 2 and 4
+    cut = module._Parts.of_links(np.array([5, 5, 5, 5, 5]), n, 12)
+    assert cut.bounds == [0, 8192, 16384, n]
+    rows = np.array([0, 8191, 8192, 16383, 16384, n - 1])
+    assert cut.of(rows).tolist() == [0, 0, 1, 1, 2, 2]
+    # a bin over the links alone is a part of its own (the empty bin after it begins the
+    # next part, which the 4 links of the bin after join)
+    cut = module._Parts.of_links(np.array([30, 0, 4, 30, 1]), n, 12)
+    assert cut.bounds == [0, 4096, 12288, 16384, n]
+    # rows: 8,192 at most, whatever the links
+    monkeypatch.setattr(module, "_PART_LINKS", 1000)
+    monkeypatch.setattr(module, "_PART_ROWS", 8192)
+    assert module._Parts.of_links(np.array([1, 1, 1, 1, 1]), n, 12).bounds == [0, 8192, 16384, n]
+    # 160 links estimated, 4 parts at most: a part holds 40 before it is cut (not 10)
+    monkeypatch.setattr(module, "_PART_ROWS", 1 << 17)
+    monkeypatch.setattr(module, "_PART_LINKS", 10)
+    monkeypatch.setattr(module, "_MAX_PARTS", 4)
+    cut = module._Parts.of_links(np.array([40, 40, 40, 40]), 4 * 4096, 12)
+    assert cut.bounds == [0, 4096, 8192, 12288, 16384]
+    cut = module._Parts.of_links(np.array([20, 20, 20, 20, 20, 20, 20, 20]), 8 * 4096, 12)
+    assert cut.bounds == [0, 8192, 16384, 24576, 32768]
+
+
+def test_dense_rows_are_ranked_in_smaller_parts_with_the_same_candidates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """64 equal rows (one bucket a band, every pair linked: each row has 63 links a band,
+    252 in 4 bands, 1,008 a bin of 4 rows) are cut a bin a part when a part may hold 500
+    links; 64 rows that share no band are cut at 32 rows. The candidates are the same as in
+    one part."""
+    from provenance.match import candidates as module
+
+    dense = np.ones((64, 8), dtype=np.uint32)
+    sparse = np.arange(64 * 8, dtype=np.uint32).reshape(64, 8)
+    banding = Banding(4, 2)
+    expected = {id(m): module.candidate_codes(m, banding, 20) for m in (dense, sparse)}
+    monkeypatch.setattr(module, "_PART_ROWS", 32)
+    monkeypatch.setattr(module, "_BIN_ROWS", 4)
+    monkeypatch.setattr(module, "_PART_LINKS", 500)
+    assert module._Parts.cut(dense, banding, 20).bounds == list(range(0, 65, 4))
+    assert module._Parts.cut(sparse, banding, 20).bounds == [0, 32, 64]
+    for matrix in (dense, sparse):
+        codes, equal = module.candidate_codes(matrix, banding, 20)
+        want_codes, want_equal = expected[id(matrix)]
+        assert codes.tolist() == want_codes.tolist()
+        assert equal.tolist() == want_equal.tolist()
+    # all estimates equal: each row keeps the 20 lowest others, so a pair is kept when its
+    # lower row is below 20
+    n = len(dense)
+    pairs = {(a, b) for a in range(20) for b in range(a + 1, n)}
+    assert set(zip(*divmod(expected[id(dense)][0], n), strict=True)) == pairs
 
 
 def test_an_unknown_scheme_is_named_with_the_known_ones() -> None:

@@ -277,11 +277,13 @@ def test_lsh_on_a_stored_matrix_finds_the_candidates_of_the_matrix(
 
 @pytest.mark.parametrize("take", [1, 7, 1 << 20])
 @pytest.mark.parametrize("values", ["planted", "few"])
+@pytest.mark.parametrize("part_links", [1 << 24, 60])
 def test_lsh_in_parts_spilled_to_the_work_folder_finds_the_candidates_of_the_matrix(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, take: int, values: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, take: int, values: str, part_links: int
 ) -> None:
-    """Rows ranked in parts of 16 (13 parts of 200 rows), the pairs dealt to bucket files
-    beside the stored matrix, read back ``take`` rows at a time, their equal values
+    """Rows ranked in parts of 16 (13 parts of 200 rows; with ``part_links`` 60, parts of
+    bins of 4 rows cut sooner where their rows have more links), the pairs dealt to bucket
+    files beside the stored matrix, read back ``take`` rows at a time, their equal values
     computed ``take`` pairs at a time: the very codes and equal values of the matrix in
     memory, in one part; the bucket files are gone afterwards, and after a step stopped
     part way. The matrix: planted bands (most pairs share one band: 3 equal values), or
@@ -304,6 +306,10 @@ def test_lsh_in_parts_spilled_to_the_work_folder_finds_the_candidates_of_the_mat
         return stored.beside(name, width)
 
     monkeypatch.setattr(module, "_PART_ROWS", 16)
+    monkeypatch.setattr(module, "_PART_LINKS", part_links)
+    monkeypatch.setattr(module, "_BIN_ROWS", 4)
+    if part_links == 60:  # bins of 4 rows have 4 to 96 links (estimated): some are cut sooner
+        assert len(module._Parts.cut(stored, banding, 5)) > 13
     codes, equal = candidate_codes(stored, banding, 5, 2, spill)
     assert len(want_codes) > 100
     assert codes.tolist() == want_codes.tolist()

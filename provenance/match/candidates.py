@@ -265,8 +265,11 @@ _PART_LINKS = 1 << 24
 # Rows counted together when the links are estimated (a part is whole bins but the last):
 # the finest cut a dense part gets.
 _BIN_ROWS = 1 << 12
-# Parts at most (each is three files when spilled): past it, parts hold more links.
-_MAX_PARTS = 256
+# Parts cut for their links, about (each is three files when spilled): a part holds at
+# least 1 / _MAX_PARTS of the links (estimated) before it is cut, so that two parts side by
+# side hold more and at most 2 * _MAX_PARTS + 1 parts are cut for their links (plus those
+# cut at ``_PART_ROWS``).
+_MAX_PARTS = 128
 
 
 def candidate_codes(
@@ -428,8 +431,8 @@ class _Parts:
         links estimated as its rows' links in the first band (a pair counted at both its
         rows: a part ranks its rows' links as the first and as the second row) times the
         bands (every band's slices are alike in law), a part closed before the bin that
-        would take it past either; at most ``_MAX_PARTS`` parts (past it, more links a
-        part). One part when the rows fit in one (no estimate)."""
+        would take it past either (``_MAX_PARTS``: past it, more links a part). One part
+        when the rows fit in one (no estimate)."""
         n = len(matrix)
         shift = min(_BIN_ROWS, _PART_ROWS).bit_length() - 1
         bins = -(-n >> shift)
@@ -450,7 +453,8 @@ class _Parts:
         bounds, held = [0], 0
         for b, count in enumerate(links.tolist()):
             row = b << shift
-            if row > bounds[-1] and (held + count > most or row - bounds[-1] >= _PART_ROWS):
+            grown = row + (1 << shift) - bounds[-1]  # the part's rows with this bin's
+            if row > bounds[-1] and (held + count > most or grown > _PART_ROWS):
                 bounds.append(row)
                 held = 0
             held += count
