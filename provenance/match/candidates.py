@@ -256,9 +256,10 @@ _PICK = 1 << 17
 # files a part when spilled: at 7.5 million rows, 58 parts or more). The first parts hold
 # the most: a pair goes to the part of its lower row.
 _PART_ROWS = 1 << 17
-# Links (a pair once per band it shares) a part's bucket holds, about, when its rows have
-# many: the bucket's codes, 8 bytes a link, are the step's largest array, and the part's
-# distinct pairs and the links of its second rows are ranked at once (~45 bytes a pair).
+# Links of a part's rows, about, when they have many (a pair counted at both its rows, once
+# per band it shares): the part's bucket of codes (a link whose lower row is the part's,
+# 8 bytes each) is the step's largest array, and the part's distinct pairs and the links
+# of its rows as second rows are ranked at once (some 45 bytes a pair).
 # Dense rows (quotations whose altered copies chain across a corpus, under a low threshold
 # of many bands) make parts of fewer rows. Lower: less memory, more parts and files.
 _PART_LINKS = 1 << 24
