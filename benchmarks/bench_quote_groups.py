@@ -1,16 +1,21 @@
 """Time of the quotation groups (``quote_groups.find_quote_groups``, in this process), this
 tree's code beside an earlier commit's, on the same quotations.
 
-    python benchmarks/bench_quote_groups.py EVAL_DIR [--sizes N ...] [--base REF] [--json]
+    python benchmarks/bench_quote_groups.py EVAL_DIR [--sizes N ...] [--base REF]
+        [--jobs J] [--json]
 
 For each size N, a synthetic corpus (benchmarks/synth.py) has its quotations found as the
 report finds them (``quotes.extract``, on a pool of two processes; the quotations inside
 boilerplate are kept, which the report drops: in these corpora there are few), and the
 articles with quotations are pickled to a temporary folder. Each side (``--base``, extracted
 with ``git archive``, and this tree) then runs in a process of its own: the groups made with
-``Config()``, no work store, no executor. Reported per side: seconds, CPU seconds, resident
-memory at the end and the most the groups' making added to it (VmHWM, reset first), the
-groups, the largest group's size and a digest of the groups (the two sides must agree).
+``Config()``, no work store, no executor; with ``--jobs J`` (1 or more), as the report makes
+them: a work store in a temporary folder (the quotations, their units' signatures and the
+groups kept there; glibc's mmap threshold fixed, ``run.heap.steady``) and
+``run.local.executor(J)``. Reported per side: seconds, CPU seconds (this process's),
+resident memory at the end and the most the groups' making added to it (VmHWM, reset
+first), the groups, the largest group's size and a digest of the groups (the two sides
+must agree).
 The synthetic corpora deal their sentences again once the pool is used up, each time with
 40% of the words changed, so a quotation comes back, altered, in more articles the larger
 the corpus: the largest group grows faster than the corpus. Nothing is written to the
@@ -19,12 +24,16 @@ repository.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import pickle
 import sys
+import tempfile
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -80,22 +89,37 @@ def _results(eval_dir: Path, n: int, seed: int, path: Path) -> dict[str, Any]:
     }
 
 
-def _measure(path: Path) -> dict[str, Any]:
-    """One side (in a process of its own)."""
+def _measure(path: Path, jobs: int) -> dict[str, Any]:
+    """One side (in a process of its own): without a work store and executor (``jobs``
+    0), or as the report runs the stage."""
+    from provenance import pipeline
     from provenance.config import Config
     from provenance.match.quote_groups import find_quote_groups
+    from provenance.run import heap, local, workstore
 
     results = pickle.loads(path.read_bytes())
-    memory._reset_peak()
-    before = memory.status()["VmRSS"]
-    start, cpu = time.perf_counter(), time.process_time()
-    groups = tuple(find_quote_groups(results, Config()))
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    with contextlib.ExitStack() as stack:
+        make: Callable[[], Sequence[Any]] = partial(find_quote_groups, results, Config())
+        if jobs:
+            heap.steady()
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="quotes-")))
+            store = workstore.WorkStore(work, resume=False)
+            stack.callback(store.close)
+            runner = local.executor(jobs, items=len(results))
+            stack.callback(runner.close)
+            make = partial(pipeline._quote_groups, results, Config(), store, runner)
+        memory._reset_peak()
+        before = memory.status()["VmRSS"]
+        start, cpu = time.perf_counter(), time.process_time()
+        found = make()
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        held = memory.status()
+        groups = tuple(found)  # read back from the work store after the peak is taken
     return {
         "seconds": round(seconds, 1),
         "cpu_seconds": round(cpu, 1),
-        "rss_mb": round(memory.status()["VmRSS"] / 1024, 1),
-        "peak_added_mb": round((memory.status()["VmHWM"] - before) / 1024, 1),
+        "rss_mb": round(held["VmRSS"] / 1024, 1),
+        "peak_added_mb": round((held["VmHWM"] - before) / 1024, 1),
         "groups": len(groups),
         "largest": max((len(g.occurrences) for g in groups), default=0),
         "sha256": hashlib.sha256(pickle.dumps(groups, protocol=4)).hexdigest(),
@@ -103,17 +127,19 @@ def _measure(path: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = sides.arguments(__doc__.split("\n\n")[0], memory.DEFAULT_EVAL, "421f292", 1)
+    parser = sides.arguments(__doc__.split("\n\n")[0], memory.DEFAULT_EVAL, "421f292", 2)
+    parser.add_argument("--jobs", type=int, default=0, help="0: no work store, no executor")
     args = parser.parse_args(argv)
     if args.measure:  # a side's process
-        print(json.dumps(_measure(Path(args.measure[0]))))
+        print(json.dumps(_measure(Path(args.measure[0]), int(args.measure[1]))))
         return 0
 
     def measure(n: int, base: Path, folder: Path) -> dict[str, Any]:
         path = folder / f"results-{n}.pickle"
         run: dict[str, Any] = {"articles": n, **_results(args.eval_dir, n, args.seed, path)}
-        run["base"] = {"commit": args.base, **sides.measure_in(base, __file__, str(path))}
-        run["new"] = sides.measure_in(ROOT, __file__, str(path))
+        given = (str(path), str(args.jobs))
+        run["base"] = {"commit": args.base, **sides.measure_in(base, __file__, *given)}
+        run["new"] = sides.measure_in(ROOT, __file__, *given)
         run["same_groups"] = run["base"]["sha256"] == run["new"]["sha256"]
         run["ratio"] = round(run["new"]["seconds"] / max(0.1, run["base"]["seconds"]), 3)
         path.unlink()
