@@ -433,7 +433,9 @@ class _Parts:
         rows: a part ranks its rows' links as the first and as the second row) times the
         bands (every band's slices are alike in law), a part closed before the bin that
         would take it past either (``_MAX_PARTS``: past it, more links a part). One part
-        when the rows fit in one (no estimate)."""
+        when the rows fit in one (no estimate). The first band's links are made twice (here
+        counted, then dealt with the others): one band's more work of ``bands``, where
+        holding them until the cut is known would hold a whole band's codes."""
         n = len(matrix)
         shift = min(_BIN_ROWS, _PART_ROWS).bit_length() - 1
         bins = -(-n >> shift)
