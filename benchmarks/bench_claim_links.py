@@ -36,7 +36,7 @@ import synth  # noqa: E402
 from provenance import pipeline  # noqa: E402
 from provenance.config import Config  # noqa: E402
 from provenance.ingest import load_records  # noqa: E402
-from provenance.match import claim_links  # noqa: E402
+from provenance.match import claim_links, claims  # noqa: E402
 from provenance.match.claims import find_claims  # noqa: E402
 from provenance.resources import Resources  # noqa: E402
 from provenance.run.local import Pool, kernels_of  # noqa: E402
@@ -66,6 +66,7 @@ def _side(results: Any, config: Config, store: WorkStore, pool: Pool, scorer: Po
         return found
 
     store.drop_arrays(claim_links.LINKS)
+    store.forget(claims.TABLE)  # the groups a side made, else the next reads them back
     vectors = store.kept_rows(pipeline._VECTORS, DIMENSIONS)
     claim_links._scored = measured  # type: ignore[assignment]
     try:
