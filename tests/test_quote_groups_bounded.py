@@ -123,8 +123,14 @@ class _Ahead:
         self.ran: list[str] = []
 
     def map(
-        self, task: Callable[[Any, Any, Any], Any], items: Iterable[Any], context: Any
+        self,
+        task: Callable[[Any, Any, Any], Any],
+        items: Iterable[Any],
+        context: Any,
+        *,
+        chunk: int | None = None,
     ) -> Iterator[Any]:
+        del chunk  # all at once
         taken = list(items)
         self.ran.extend([task.__name__] * len(taken))
         return iter([task(item, context, None) for item in taken])

@@ -322,6 +322,33 @@ def test_the_pool_takes_calls_only_as_their_results_are_taken(pool: Pool) -> Non
     assert len(pulled) == 20
 
 
+def _negated(item: int, context: None, resources: object) -> int:
+    del context, resources
+    return -item
+
+
+def test_a_maps_chunk_sets_the_items_a_pool_takes_ahead(pool: Pool) -> None:
+    pulled: list[int] = []
+
+    def items() -> Iterator[int]:
+        for i in range(40):
+            pulled.append(i)
+            yield i
+
+    # the pool sends one item a chunk; this map asks for three: two chunks a worker in
+    # flight hold twelve items, taken before the first result comes back
+    results = pool.map(_negated, items(), None, chunk=3)
+    assert next(results) == 0
+    assert len(pulled) == 2 * pool.jobs * 3
+    assert list(results) == [-i for i in range(1, 40)]
+    # and the pool's own chunk when the map gives none
+    pulled.clear()
+    results = pool.map(_negated, items(), None)
+    assert next(results) == 0
+    assert len(pulled) == 2 * pool.jobs * pool.chunk
+    assert list(results) == [-i for i in range(1, 40)]
+
+
 def _context_size(item: int, context: bytes, resources: object) -> tuple[int, int]:
     del resources
     return item, len(context)

@@ -343,7 +343,8 @@ def test_quote_groups_numbered_from_places_alone() -> None:
 def test_map_over_an_iterator_takes_items_as_it_goes(cluster: Cluster) -> None:
     """``map`` over a generator of blocks (as the claims' describing and scoring hand it):
     the results of the serial engine in order, and when the first result comes back the
-    executor has taken only the partitions in flight (2 per worker), not every item."""
+    executor has taken only the partitions in flight (2 per worker), not every item; with
+    ``chunk``, partitions of that many items."""
     from provenance.config import Config
     from provenance.match.claim_corpus import Describer, describe_task
     from provenance.resources import Resources
@@ -373,6 +374,14 @@ def test_map_over_an_iterator_takes_items_as_it_goes(cluster: Cluster) -> None:
     ):
         assert (keys, anchors) == (want_keys, want_anchors)
         assert signed.tobytes() == want_signed.tobytes()
+    # a map's own chunk: one block a partition (the claims' scoring asks for one)
+    taken.clear()
+    with connect(cluster.address, BOOT_SECONDS) as client:
+        found = DaskExecutor(client, stream_chunk=2).map(describe_task, items(), describer, chunk=1)
+        first = next(found)
+        assert len(taken) <= 2 * len(cluster.alive())
+        rest = list(found)
+    assert [keys for keys, _, _ in [first, *rest]] == [keys for keys, _, _ in expected]
 
 
 def test_articles_are_read_while_the_claims_task_runs(cluster: Cluster) -> None:

@@ -226,16 +226,24 @@ class DaskExecutor:
         return max(1, len(self.client.scheduler_info(n_workers=-1).get("workers", {})))
 
     def map(
-        self, task: Task[Item, Context, Result], items: Iterable[Item], context: Context
+        self,
+        task: Task[Item, Context, Result],
+        items: Iterable[Item],
+        context: Context,
+        *,
+        chunk: int | None = None,
     ) -> Iterator[Result]:
         """``task`` over ``items`` in partitions, results in input order. The partitions
         and the context travel inside the task graph (the scheduler keeps them, so a lost
-        worker's partitions are recomputed elsewhere); the context is sent once. ``items``
-        of a known length are cut into P partitions; an iterator, into partitions of
-        ``stream_chunk`` items (its callers hand blocks). Items are taken as partitions
-        are submitted, at most ``2 x workers`` partitions in flight: the client holds
-        those and the results not yet taken, whatever the number of items."""
-        if isinstance(items, Sized):
+        worker's partitions are recomputed elsewhere); the context is sent once.
+        Partitions of ``chunk`` items when it is given; else ``items`` of a known length
+        are cut into P partitions, an iterator into partitions of ``stream_chunk`` items
+        (its callers hand blocks). Items are taken as partitions are submitted, at most
+        ``2 x workers`` partitions in flight: the client holds those and the results not
+        yet taken, whatever the number of items."""
+        if chunk is not None:  # the caller's
+            size = chunk
+        elif isinstance(items, Sized):
             size = -(-len(items) // self._count(len(items), self.min_articles))
         else:
             size = self.stream_chunk

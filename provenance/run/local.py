@@ -193,28 +193,35 @@ class Pool:
         self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_start)
 
     def map(
-        self, task: Task[Item, Context, Result], items: Iterable[Item], context: Context
+        self,
+        task: Task[Item, Context, Result],
+        items: Iterable[Item],
+        context: Context,
+        *,
+        chunk: int | None = None,
     ) -> Iterator[Result]:
+        """``Executor.map``: ``chunk`` items at a time (default: the pool's)."""
+        size = max(1, chunk or self.chunk)
         spool = _Spool(SHARED_BYTES)
         try:
             pickle.dump(context, spool, protocol=pickle.HIGHEST_PROTOCOL)
             path = spool.done()
             if path is None:  # small: it goes with each chunk
-                yield from self._chunks(task, items, context)
+                yield from self._chunks(task, items, context, size)
             else:
-                yield from self._chunks(task, items, _Shared(path))
+                yield from self._chunks(task, items, _Shared(path), size)
         finally:
             spool.remove()
 
     def _chunks(
-        self, task: Task[Item, Context, Result], items: Iterable[Item], context: Any
+        self, task: Task[Item, Context, Result], items: Iterable[Item], context: Any, size: int
     ) -> Iterator[Result]:
-        """``map`` with the context as sent (itself, or ``_Shared``)."""
+        """``map`` with the context as sent (itself, or ``_Shared``), ``size`` items a chunk."""
         pending: deque[Future[list[Any]]] = deque()
         chunk: list[Item] = []
         for item in items:
             chunk.append(item)
-            if len(chunk) == self.chunk:
+            if len(chunk) == size:
                 pending.append(self._pool.submit(_run_chunk, task, chunk, context))
                 chunk = []
                 while len(pending) >= 2 * self.jobs:

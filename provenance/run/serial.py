@@ -18,8 +18,18 @@ Task = Callable[[Item, Context, Resources], Result]
 
 class Executor(Protocol):
     def map(
-        self, task: Task[Item, Context, Result], items: Iterable[Item], context: Context
-    ) -> Iterator[Result]: ...
+        self,
+        task: Task[Item, Context, Result],
+        items: Iterable[Item],
+        context: Context,
+        *,
+        chunk: int | None = None,
+    ) -> Iterator[Result]:
+        """``task(item, context, resources)`` for each of ``items``, the results in input
+        order. ``chunk``: the items sent to a worker at once (None: the executor's own
+        rule). A caller whose items are big blocks (the claims' proposed links) sends few
+        at once, since an executor holds a few chunks in flight and their results."""
+        ...
 
     def close(self) -> None: ...
 
@@ -37,8 +47,14 @@ class Serial:
         return self._resources
 
     def map(
-        self, task: Task[Item, Context, Result], items: Iterable[Item], context: Context
+        self,
+        task: Task[Item, Context, Result],
+        items: Iterable[Item],
+        context: Context,
+        *,
+        chunk: int | None = None,
     ) -> Iterator[Result]:
+        del chunk  # one item at a time
         resources = self.resources
         for item in items:
             yield task(item, context, resources)
