@@ -591,6 +591,7 @@ def test_the_claim_corpus_texts_described_by_an_executor_are_those_described_her
     lexicon = AnchorLexicon.load(load_stopwords())
     there = ClaimCorpus(_results(*articles), Config(), lexicon, executor)
     assert executor.items == [[DAEGU], [RICE], [LEFT]]
+    assert executor.chunk == claim_corpus.DESCRIBE_CHUNK  # a few blocks a worker at a time
     assert _texts(there) == _texts(here)
     assert np.array_equal(there.signatures[:], here.signatures[:])
     assert there.text_outlet.tolist() == here.text_outlet.tolist()
@@ -963,6 +964,8 @@ def test_claim_groups_strong_first_each_kind_in_order_of_first_occurrence() -> N
     executor = _Recording()
     assert list(find_claims(results, LEXICAL, executor=executor)) == list(groups)
     assert executor.items  # it was the executor that scored them
+    # a block of proposed pairs at a time: a pool holds a few chunks and their links
+    assert executor.chunk == claim_links.SCORE_CHUNK
 
 
 class _Recording(Serial):
@@ -971,9 +974,11 @@ class _Recording(Serial):
     def __init__(self) -> None:
         super().__init__()
         self.items: list[object] = []
+        self.chunk: int | None = None
 
-    def map(self, task: Any, items: Any, context: Any) -> Any:
+    def map(self, task: Any, items: Any, context: Any, *, chunk: int | None = None) -> Any:
         self.items = list(items)
+        self.chunk = chunk
         return super().map(task, self.items, context)
 
 

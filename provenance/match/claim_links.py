@@ -74,6 +74,12 @@ def confidence(
 # together, at most two rows of 2 KB per pair. Larger blocks read fewer times from the work
 # folder; smaller ones hold less and split finer between workers.
 SCORE_BLOCK = 8_192
+# Blocks sent to a worker at once (``Executor.map``'s ``chunk``). A pool holds two chunks
+# a worker in flight, with the blocks this process keeps until their links come back: with
+# the pool's default (64 items, made for articles) that was ~2.6 million pairs and their
+# links at two workers, the claim links' peak. One block a chunk holds the fewest; a
+# chunk costs a round trip to a worker (about a millisecond against the block's scoring).
+SCORE_CHUNK = 1
 # Rows between two wanted ones that are read through rather than skipped: one read of a
 # run instead of several short ones, for at most this many unwanted rows per wanted one.
 READ_GAP = 4
@@ -328,7 +334,7 @@ def _scored(
     if executor is None:
         found: Iterable[list[tuple[int, ClaimLink]]] = (scoring.links(*item) for item in sent)
     else:
-        found = executor.map(score_task, sent, scoring)
+        found = executor.map(score_task, sent, scoring, chunk=SCORE_CHUNK)
 
     def accepted() -> Iterator[tuple[Codes, Codes, list[ClaimLink]]]:
         for (a, b, _), links in zip(blocks, found, strict=True):
