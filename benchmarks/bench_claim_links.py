@@ -1,4 +1,4 @@
-"""The claim stage's link scoring (``claim_links._scored``): in this process alone (as the
+"""The claim stage's link scoring (``claims._links``): in this process alone (as the
 report did before session 16) beside a pool's workers (``--jobs``), in the same run, on the
 same work store.
 
@@ -52,7 +52,7 @@ def _workers_cpu(pool: Pool) -> float:
 def _side(results: Any, config: Config, store: WorkStore, pool: Pool, scorer: Pool | None) -> Any:
     """The claims made again from ``store`` with the links scored by ``scorer``."""
     timed: dict[str, float] = {}
-    scored = claim_links._scored
+    scored = claims.__dict__["_links"]  # the name find_claims calls
 
     def measured(*args: Any) -> Any:
         memory._reset_peak()
@@ -68,7 +68,7 @@ def _side(results: Any, config: Config, store: WorkStore, pool: Pool, scorer: Po
     store.drop_arrays(claim_links.LINKS)
     store.forget(claims.TABLE)  # the groups a side made, else the next reads them back
     vectors = store.kept_rows(pipeline._VECTORS, DIMENSIONS)
-    claim_links._scored = measured  # type: ignore[assignment]
+    setattr(claims, "_links", measured)  # noqa: B010 (typed as the function)
     try:
         groups = find_claims(
             results,
@@ -83,7 +83,7 @@ def _side(results: Any, config: Config, store: WorkStore, pool: Pool, scorer: Po
         )
         listed = list(groups)
     finally:
-        claim_links._scored = scored
+        setattr(claims, "_links", scored)  # noqa: B010
         vectors.close()
     return timed, listed
 

@@ -207,6 +207,8 @@ def test_links_as_columns_give_back_each_link() -> None:
     assert columns.a[:].tolist() == [0, 2]
     assert columns.b[:].tolist() == [5, 3]
     assert [columns.link(k, links[k].anchors) for k in range(2)] == links
+    kinds = [np.asarray(column[:]).dtype for column in columns.columns().values()]
+    assert kinds == [np.int32, np.int32, np.float64, np.float64, np.int8]  # 26 bytes a link
     assert len(claim_groups.Links.of([])) == 0
 
 

@@ -7,6 +7,7 @@ import pickle
 import subprocess
 import sys
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -490,6 +491,45 @@ def test_parts_kept_are_read_back_as_one_array(tmp_path: Path, sizes: list[int])
                 store.keep_parts("other", "codes", np.int64, wrong, iter(parts))
             assert store.kept_column("other", "codes") is None
             assert sorted(p.name for p in tmp_path.glob("other*")) == []
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("sizes", [[], [0], [3], [2, 0, 5, 1], [1000, 1]])
+def test_blocks_kept_are_read_back_as_their_arrays_end_to_end(
+    tmp_path: Path, sizes: list[int]
+) -> None:
+    """The claim links are kept a block at a time, their count unknown until the end: each
+    array read back is its blocks end to end, of the type asked; blocks that end in an
+    exception leave nothing kept and no file behind."""
+    kinds = {"a": np.int32, "score": np.float64}
+    blocks = [
+        {"a": np.arange(n) + 10 * k, "score": np.arange(n) / 4 + k} for k, n in enumerate(sizes)
+    ]
+    store = WorkStore(tmp_path, "key", resume=False)
+    try:
+        store.keep_blocks("links", kinds, iter(blocks))
+        assert not list(tmp_path.glob("*.partial"))  # the arrays spilled apart are gone
+        kept = store.kept_arrays("links")
+        assert kept is not None
+        for name, kind in kinds.items():
+            whole = [x for block in blocks for x in block[name].tolist()]
+            assert kept[name].dtype == kind
+            assert kept[name].tolist() == whole
+            column = store.kept_column("links", name)
+            assert column is not None
+            assert column[0 : len(whole) + 1].tolist() == whole
+            column.close()
+
+        def stopped() -> Iterator[dict[str, Any]]:
+            yield from blocks
+            raise KeyboardInterrupt  # killed part-way
+
+        before = sorted(p.name for p in tmp_path.iterdir())
+        with pytest.raises(KeyboardInterrupt):
+            store.keep_blocks("other", kinds, stopped())
+        assert store.kept_arrays("other") is None
+        assert sorted(p.name for p in tmp_path.iterdir()) == before
     finally:
         store.close()
 

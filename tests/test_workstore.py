@@ -240,7 +240,7 @@ def test_a_run_stopped_after_the_claim_links_takes_up_each_kept_step(
             _embedding_report(work, Local(), resume=False)
     assert all((work / name).exists() for name in STEPS)
 
-    for step in ("_lexical_candidates", "semantic_pairs", "_scored"):
+    for step in ("_lexical_candidates", "semantic_pairs", "_accepted"):
         monkeypatch.setattr(claim_links, step, _made_again)
     assert _embedding_report(work, Local(), resume=True) == clean
     assert not any((work / name).exists() for name in STEPS)  # gone once stored

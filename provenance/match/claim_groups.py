@@ -19,7 +19,7 @@ import re
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -80,25 +80,34 @@ class Links:
     semantic: Picked  # float64, NaN: none (no model)
     level: Picked  # int8, position in ``_LEVELS``
 
+    # the columns' types (26 bytes a link)
+    KINDS: ClassVar[Mapping[str, type[np.generic]]] = {
+        "a": np.int32,
+        "b": np.int32,
+        "lexical": np.float64,
+        "semantic": np.float64,
+        "level": np.int8,
+    }
+
+    @staticmethod
+    def block(x: Codes, y: Codes, links: Sequence[ClaimLink]) -> dict[str, npt.NDArray[Any]]:
+        """One block of links (first texts, second texts, their links) as columns
+        (``KINDS``): what a work store keeps a block at a time (``keep_blocks``)."""
+        cosines = [math.nan if k.semantic is None else k.semantic for k in links]
+        return {
+            "a": x.astype(np.int32),
+            "b": y.astype(np.int32),
+            "lexical": np.asarray([k.lexical for k in links], dtype=np.float64),
+            "semantic": np.asarray(cosines, dtype=np.float64),
+            "level": np.asarray([_LEVELS.index(k.confidence) for k in links], dtype=np.int8),
+        }
+
     @classmethod
     def of(cls, parts: Iterable[tuple[Codes, Codes, Sequence[ClaimLink]]]) -> Links:
-        """Columns of blocks of links (first texts, second texts, their links)."""
-        a, b, lexical, semantic, level = [], [], [], [], []
-        for x, y, links in parts:
-            a.append(x.astype(np.int32))
-            b.append(y.astype(np.int32))
-            lexical.append(np.asarray([k.lexical for k in links], dtype=np.float64))
-            cosines = [math.nan if k.semantic is None else k.semantic for k in links]
-            semantic.append(np.asarray(cosines, dtype=np.float64))
-            levels = [_LEVELS.index(k.confidence) for k in links]
-            level.append(np.asarray(levels, dtype=np.int8))
-
+        """Columns of blocks of links (first texts, second texts, their links), in memory."""
+        blocks = [cls.block(*part) for part in parts]
         return cls(
-            joined(a, np.int32),
-            joined(b, np.int32),
-            joined(lexical, np.float64),
-            joined(semantic, np.float64),
-            joined(level, np.int8),
+            **{name: joined([b[name] for b in blocks], kind) for name, kind in cls.KINDS.items()}
         )
 
     def __len__(self) -> int:

@@ -33,7 +33,7 @@ from provenance.match.claim_pairs import (
     semantic_pairs,
 )
 from provenance.match.codes import Column, Picked, runs, spread, union_blocks, unique
-from provenance.match.units import KeptSteps, MemoryTexts, Rows, Texts, keep_once, kept_column
+from provenance.match.units import KeptSteps, MemoryTexts, Rows, Texts, kept_column
 from provenance.model import ClaimLink, Confidence
 from provenance.run.heap import give_back
 from provenance.run.kernels import Kernels, Local
@@ -278,11 +278,11 @@ def _links(
     kept once made, and a resumed run takes up those it finds; the links themselves are
     then read from their file as the groups need them (``Links``), never held whole."""
     if kept is None:
-        found = _scored(corpus, config, vectors, kernels, executor, kept)
-    else:
-        keep_once(
-            kept, LINKS, lambda: _scored(corpus, config, vectors, kernels, executor, kept).columns()
-        )
+        found = Links.of(_accepted(corpus, config, vectors, kernels, executor, kept))
+    else:  # each block of links written as it comes (never joined), then read from the file
+        if not kept.has_arrays(LINKS):
+            accepted = _accepted(corpus, config, vectors, kernels, executor, kept)
+            kept.keep_blocks(LINKS, Links.KINDS, (Links.block(*item) for item in accepted))
         found = Links(**{f.name: kept_column(kept, LINKS, f.name) for f in fields(Links)})
     corpus.close()  # the signatures and keys are read (or, the links kept, never needed)
     corpus.close_keys()
@@ -290,15 +290,16 @@ def _links(
     return found
 
 
-def _scored(
+def _accepted(
     corpus: _Corpus,
     config: Config,
     vectors: Rows | None,
     kernels: Kernels,
     executor: Executor | None,
     kept: KeptSteps | None,
-) -> Links:
-    """``_links`` made: the proposed pairs scored and decided."""
+) -> Iterator[tuple[Codes, Codes, list[ClaimLink]]]:
+    """``_links`` made: the proposed pairs scored and decided, the links given a block at
+    a time (first texts, second texts, their links) as the blocks are scored."""
     size = len(corpus)
 
     def lexical_codes() -> Mapping[str, Any]:
@@ -341,4 +342,4 @@ def _scored(
             at = np.asarray([k for k, _ in links], dtype=np.int64)
             yield a[at], b[at], [link for _, link in links]
 
-    return Links.of(accepted())  # each block's links made columns as it comes
+    return accepted()

@@ -31,7 +31,6 @@ __all__ = [
     "SpanSink",
     "Texts",
     "in_id_order",
-    "keep_once",
     "kept_column",
     "passages_of",
     "sentence_units",
@@ -192,6 +191,13 @@ class KeptSteps(Kept, Protocol):
         in order (never joined in memory)."""
         ...
 
+    def keep_blocks(
+        self, name: str, kinds: Mapping[str, npt.DTypeLike], blocks: Iterable[Mapping[str, Any]]
+    ) -> None:
+        """Keep 1-D arrays (``kinds``: name and type) as ``name``, given a block of each at
+        a time (never joined in memory)."""
+        ...
+
 
 class Checkpoints(KeptSteps, Protocol):
     """Where a long stage keeps what it has finished, for a resumed run to take up
@@ -209,13 +215,6 @@ def kept_column(kept: KeptSteps, name: str, key: str) -> Picked:
     if column is None:  # given and then dropped (a store keeps what it is given)
         raise RuntimeError(f"the work store did not keep {name}")
     return column
-
-
-def keep_once(kept: KeptSteps, name: str, make: Callable[[], Mapping[str, Any]]) -> None:
-    """Make step ``name``'s arrays (``make``) and keep them, unless a previous run of the
-    store kept them (then nothing is made); read them back with ``kept_column``."""
-    if not kept.has_arrays(name):
-        kept.keep_arrays(name, make())
 
 
 # Where the reuse stage's spans go, one row per article in id order, as they are made: what

@@ -12,6 +12,7 @@ numpy's gather instead of a system call per run of rows."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import mmap
 import os
@@ -19,9 +20,9 @@ import sqlite3
 import weakref
 import zipfile
 from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -517,8 +518,7 @@ def write_arrays(path: Path, arrays: Arrays) -> int:
     with partial.open("wb") as handle:
         save: Any = np.savez  # typed as if every keyword were its allow_pickle flag
         save(handle, allow_pickle=False, **arrays)
-        handle.flush()
-        os.fsync(handle.fileno())
+        _synced(handle)
     os.replace(partial, path)
     return path.stat().st_size
 
@@ -531,31 +531,90 @@ def write_parts(
     (an uncompressed ``.npz`` that ``numpy.load`` and ``KeptColumn`` read). ValueError, and
     nothing written, when the parts hold another number of values."""
     kind = np.dtype(dtype)
-    header = {"descr": np.lib.format.dtype_to_descr(kind), "fortran_order": False}
     partial = path.with_name(f"{path.name}.partial")
     try:
         with partial.open("wb") as handle:
             written = 0
-            with (
-                zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED, allowZip64=True) as archive,
-                archive.open(f"{key}.npy", "w", force_zip64=True) as out,
-            ):
-                np.lib.format.write_array_header_2_0(out, {**header, "shape": (total,)})
+
+            def data() -> Iterator[memoryview]:
+                nonlocal written
                 for part in parts:
                     values = np.ascontiguousarray(part, dtype=kind)
                     written += len(values)
                     if written > total:
                         break
-                    out.write(values.data.cast("B"))
+                    yield values.data.cast("B")
+
+            with zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+                _member(archive, key, kind, total, data())
             if written != total:
                 raise ValueError(f"{key}: {written} values given for {total}")
-            handle.flush()
-            os.fsync(handle.fileno())
+            _synced(handle)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     os.replace(partial, path)
     return path.stat().st_size
+
+
+def write_blocks(
+    path: Path, kinds: Mapping[str, npt.DTypeLike], blocks: Iterable[Mapping[str, Any]]
+) -> int:
+    """``write_arrays`` of 1-D arrays (``kinds``: name and type) whose lengths are known
+    only at the end, given a block of each at a time (each block a value for every name):
+    each array goes to a file of its own beside ``path`` as its blocks come, and is copied
+    into the ``.npz`` at the end, so that memory holds one block, not the arrays (the claim
+    links: 26 bytes a link, 14 million links at a million articles). Nothing is written
+    to ``path`` when the blocks end in an exception."""
+    types = {name: np.dtype(kind) for name, kind in kinds.items()}
+    spilled = {name: path.with_name(f"{path.name}.{name}.partial") for name in types}
+    partial = path.with_name(f"{path.name}.partial")
+    counts = dict.fromkeys(types, 0)
+    try:
+        with contextlib.ExitStack() as files:
+            out = {name: files.enter_context(spilled[name].open("wb")) for name in types}
+            for block in blocks:
+                for name, kind in types.items():
+                    values = np.ascontiguousarray(block[name], dtype=kind)
+                    counts[name] += len(values)
+                    out[name].write(values.data.cast("B"))
+        with partial.open("wb") as handle:
+            with zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+                for name, kind in types.items():
+                    with spilled[name].open("rb") as spill:
+                        chunks = iter(functools.partial(spill.read, _COPY_BYTES), b"")
+                        _member(archive, name, kind, counts[name], chunks)
+            _synced(handle)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        for spill_path in spilled.values():
+            spill_path.unlink(missing_ok=True)
+    os.replace(partial, path)
+    return path.stat().st_size
+
+
+# Bytes copied at a time from a spilled array into its ``.npz``.
+_COPY_BYTES = 1 << 20
+
+
+def _member(
+    archive: zipfile.ZipFile, key: str, kind: np.dtype[Any], total: int, data: Iterable[Any]
+) -> None:
+    """Array ``key`` (``total`` values of ``kind``, given as ``data``: buffers of its bytes
+    in order) as a member of an ``.npz`` being written, with its ``.npy`` header."""
+    header = {"descr": np.lib.format.dtype_to_descr(kind), "fortran_order": False}
+    with archive.open(f"{key}.npy", "w", force_zip64=True) as out:
+        np.lib.format.write_array_header_2_0(out, {**header, "shape": (total,)})
+        for chunk in data:
+            out.write(chunk)
+
+
+def _synced(handle: BinaryIO) -> None:
+    """Flush ``handle`` and its file to disk (``fsync``)."""
+    handle.flush()
+    os.fsync(handle.fileno())
 
 
 # How the header of a ``.npy`` is read, by its format version.

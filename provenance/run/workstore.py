@@ -21,7 +21,7 @@ import os
 import pickle
 import sqlite3
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, overload
@@ -45,6 +45,7 @@ from provenance.run.stored import (
     read_arrays,
     read_column,
     write_arrays,
+    write_blocks,
     write_parts,
 )
 
@@ -378,6 +379,14 @@ class WorkStore:
         """``keep_arrays`` of one 1-D array ``key`` given as its parts in order (never
         joined: ``write_parts``), read back as ``keep_arrays``' are."""
         size = write_parts(self._path.parent / f"{name}.npz", key, dtype, total, parts)
+        self._record(_ARRAYS.format(name), size)
+
+    def keep_blocks(
+        self, name: str, kinds: Mapping[str, npt.DTypeLike], blocks: Iterable[Mapping[str, Any]]
+    ) -> None:
+        """``keep_arrays`` of 1-D arrays given a block of each at a time, their lengths
+        known only at the end (never joined: ``write_blocks``)."""
+        size = write_blocks(self._path.parent / f"{name}.npz", kinds, blocks)
         self._record(_ARRAYS.format(name), size)
 
     def kept_arrays(self, name: str) -> dict[str, npt.NDArray[Any]] | None:
