@@ -276,7 +276,8 @@ def _links(
     ones apart, each sorted) and merged and scored in order, ``SCORE_BLOCK`` pairs at a
     time (``codes.union_blocks``). With ``kept`` (the work store), each step's result is
     kept once made, and a resumed run takes up those it finds; the links themselves are
-    then read from their file as the groups need them (``Links``), never held whole."""
+    written a block at a time as they are scored and read from their file as the groups
+    need them (``Links``), never held whole."""
     if kept is None:
         found = Links.of(_accepted(corpus, config, vectors, kernels, executor, kept))
     else:  # each block of links written as it comes (never joined), then read from the file
