@@ -171,8 +171,9 @@ class DaskExecutor:
     stats: ShuffleStats = field(default_factory=ShuffleStats)
     # also measure the pickled size of map's items and results (costs a pickling each)
     measure: bool = False
-    # items per partition of a ``map`` over an iterator (its length unknown): the callers
-    # that hand iterators hand blocks (the claims' scoring and describing), so few per task
+    # items per partition of a ``map`` over an iterator (its length unknown) that gives no
+    # ``chunk``: callers that hand iterators hand blocks, so few per task (the claims'
+    # scoring and describing give their own: ``SCORE_CHUNK``, ``DESCRIBE_CHUNK``)
     stream_chunk: int = 4
     # Dask's priority of this executor's tasks (higher first): the claims task's executor
     # raises it, so that the run's longest chain of work goes first
