@@ -21,21 +21,23 @@ class Resources:
     boilerplate: BoilerplateLexicon
     agencies: AgencyLexicon
     quotes: QuoteLexicons
-    anchors: AnchorLexicon
-    # the template votes' anchors: one finder per process, so that each capitalised word
+    # the anchors' lexicon with its finder: one per process, so that each capitalised word
     # of the corpus is folded once (its memory is bounded: anchors.FOLD_CACHE)
     anchor_finder: AnchorFinder
+
+    @property
+    def anchors(self) -> AnchorLexicon:
+        """The anchors' lexicon (the finder's: one object, not two to keep in step)."""
+        return self.anchor_finder.lexicon
 
     @classmethod
     def load(cls) -> Resources:
         lexicon = BoilerplateLexicon.load()
         function_words = frozenset().union(load_stopwords(), *lexicon.stopwords.values())
-        anchors = AnchorLexicon.load(function_words)
         return cls(
             abbreviations=Abbreviations.load(),
             boilerplate=lexicon,
             agencies=AgencyLexicon.load(),
             quotes=QuoteLexicons.load(),
-            anchors=anchors,
-            anchor_finder=AnchorFinder(anchors),
+            anchor_finder=AnchorFinder(AnchorLexicon.load(function_words)),
         )

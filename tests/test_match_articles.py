@@ -125,6 +125,25 @@ def test_strings_keep_none_empty_and_non_ascii_apart() -> None:
         strings[6]
 
 
+def test_strings_offsets_widen_past_their_limit_and_keep_every_string() -> None:
+    """Offsets are 4 bytes each while the buffer is small and 8 bytes past ``_SMALL``
+    (2 GiB; lowered here to 10 bytes so that a test can cross it): the strings written on
+    either side of the switch, None among them, read back as written, and ids past it are
+    still found by ``Ids``' in-place search."""
+
+    class Small(Strings):
+        _SMALL = 10
+
+    values = ["ab", "cde", None, "fghij", "k", "서울", "", "zz"]  # 5 bytes, then 10, then 11
+    strings = Small(values)
+    assert strings._ends.typecode == "q"  # widened on the way
+    assert list(strings) == values
+    assert Strings(["ab", "cde"])._ends.typecode == "i"
+    ids = Ids(Small(["a1", "b22", "c333", "d4444", "e5555"]))
+    assert [ids.index(x) for x in ["a1", "c333", "e5555"]] == [0, 2, 4]
+    assert ids.bisect_left("d") == 3
+
+
 def test_a_candidate_table_reads_as_the_list_of_candidates() -> None:
     """Candidates of planted signatures as columns: iterated, indexed from either end and
     sliced, they are the records ``Candidate(a, b, round(equal / width, 4))``, and the table

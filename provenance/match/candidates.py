@@ -528,7 +528,7 @@ def _best(
         src = np.r_[pairs[i0:i1] // n, mine]
         dst = np.r_[pairs[i0:i1] % n, theirs]
         order = lex_order((dst, -equals.astype(np.int64), src))
-        best = order[_ranks(src[order]) < max_candidates]
+        best = order[_place_in_run(src[order]) < max_candidates]
         yield codes[best], equals[best]
 
 
@@ -562,8 +562,9 @@ def _sorted_once(kept: Buckets, n: int) -> list[int]:
     return sizes
 
 
-def _ranks(rows: Matrix) -> Matrix:
-    """Per position of ``rows`` (equal rows together), its rank among its row's: 0, 1, ..."""
+def _place_in_run(rows: Matrix) -> Matrix:
+    """Per position of ``rows`` (equal rows together), its place in its run of equal rows:
+    0, 1, ... (a row's links come ranked best first)."""
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     ranks: Matrix = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
     return ranks
@@ -577,7 +578,7 @@ def keep_best(
     each once, with their equal values; rows are below ``n``."""
     order = lex_order((dst, -equal, src))
     src, dst, equal = src[order], dst[order], equal[order]
-    keep = _ranks(src) < max_candidates
+    keep = _place_in_run(src) < max_candidates
     a = np.minimum(src[keep], dst[keep])
     b = np.maximum(src[keep], dst[keep])
     pairs, first = np.unique(a * n + b, return_index=True)

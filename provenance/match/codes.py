@@ -98,7 +98,7 @@ def lex_order(keys: Sequence[Matrix]) -> Matrix:
     size = len(keys[0]) if keys else 0
     if size < 2 or any(k.dtype.kind not in "biuf" for k in keys):
         return np.lexsort(keys)
-    keys = [_ranks_of(k) if k.dtype.kind == "f" else k for k in keys]
+    keys = [_dense_ranks(k) if k.dtype.kind == "f" else k for k in keys]
     lows: list[int] = []
     spans: list[int] = []
     product = 1
@@ -120,7 +120,7 @@ def lex_order(keys: Sequence[Matrix]) -> Matrix:
     return np.argsort(packed)
 
 
-def _ranks_of(values: Matrix) -> Matrix:
+def _dense_ranks(values: Matrix) -> Matrix:
     """Each value's rank among the distinct values of ``values`` (ascending, from 0)."""
     return np.unique(values, return_inverse=True)[1].reshape(-1)
 

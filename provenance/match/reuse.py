@@ -22,7 +22,6 @@ copied paragraph is one span with one grade.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -236,13 +235,13 @@ def find_reuse(
         # the articles with passages (in id order) and where each one's rows start
         cuts = np.searchsorted(corpus.passage_article, np.arange(len(corpus.ids) + 1))
         has = np.flatnonzero(np.diff(cuts) > 0)
-        ids = corpus.ids
+        ids = corpus.articles.ids
         duplicates, clusters = find_duplicates(
-            corpus.articles.ids.picked(has),
+            ids.picked(has),
             corpus.passage_text,
             np.r_[cuts[has], cuts[-1]],  # [0] when no article has a passage
             corpus.signatures,
-            lambda a: ordered[bisect_left(ids, a)].article.text,  # read when LSH proposes it
+            lambda a: ordered[ids.bisect_left(a)].article.text,  # read when LSH proposes it
             config,
             kernels,
             article_signatures_to,
