@@ -623,6 +623,29 @@ def test_anchor_weights_fall_with_the_number_of_texts_that_carry_them() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("share", "minimum", "texts"), [(0.05, 20, 7), (0.05, 20, 1001), (0.3, 2, 17), (1.0, 1, 3)]
+)
+def test_anchor_weights_are_the_formula_for_each_count(
+    share: float, minimum: int, texts: int
+) -> None:
+    """Each anchor's weight is ``log(common / count)`` below common (``max(share x texts,
+    minimum)``: a whole number or not), 0 from it on: counts from 1 to past it, in no
+    order, repeated."""
+    config = replace(
+        Config(),
+        claims=replace(ClaimsConfig(), anchor_common_share=share, anchor_common_min=minimum),
+    )
+    common = max(share * texts, minimum)
+    rng = np.random.default_rng(texts)
+    df = np.r_[np.arange(1, texts + 1), rng.integers(1, texts + 1, size=200)]
+    rng.shuffle(df)
+    expected = [math.log(common / c) if c < common else 0.0 for c in df.tolist()]
+    weights = claim_corpus.anchor_weights(df, texts, config)
+    assert weights.dtype == np.float64
+    assert weights.tolist() == expected  # the same floats, not approximately
+
+
 def _article_pairs(
     vectors: list[list[float]], anchors: list[set[str]], outlets: str, **claims: Any
 ) -> list[tuple[int, int]]:

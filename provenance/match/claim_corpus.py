@@ -221,14 +221,17 @@ class WorkFolder(Protocol):
 
 
 def anchor_weights(df: Column, texts: int, config: Config) -> Column:
-    """Per anchor, its rarity weight from the number of texts that carry it (``df``): see
-    ``claims``' module docstring. ``math.log``, as the weights always were, once per
-    distinct count (a few thousand), not per anchor (millions at 1M articles)."""
+    """Per anchor, its rarity weight from the number of texts that carry it (``df``, at
+    least 1 each): see ``claims``' module docstring. ``math.log``, as the weights always
+    were, once per count below "common" (a table of them: at most a twentieth of the
+    texts), not per anchor (millions at 1M articles), read by count: no sorted copy of the
+    counts (``numpy.unique`` held four arrays the anchors' length)."""
     cc = config.claims
     common = max(cc.anchor_common_share * texts, cc.anchor_common_min)
-    counts, of = np.unique(np.asarray(df, dtype=np.int64), return_inverse=True)
-    weights = [max(0.0, math.log(common / c)) if c < common else 0.0 for c in counts.tolist()]
-    return np.asarray(weights, dtype=np.float64)[of.reshape(-1)]
+    above = math.ceil(common)  # the counts from here on are common: they weigh nothing
+    table = [0.0] + [max(0.0, math.log(common / c)) for c in range(1, above)] + [0.0]
+    counts = np.minimum(np.asarray(df), above)  # of df's type (int32 from the corpus)
+    return np.asarray(table, dtype=np.float64).take(counts)
 
 
 class ClaimCorpus:
@@ -380,8 +383,9 @@ class ClaimCorpus:
             self.signatures = np.vstack(blocks)
         else:
             self.signatures = empty
-        # per anchor, the texts that carry it (bincount would copy the int32 ids as int64)
-        df = np.zeros(len(self.anchor_names), dtype=np.int64)
+        # per anchor, the texts that carry it (bincount would copy the int32 ids as int64;
+        # int32: fewer than 2**31 texts)
+        df = np.zeros(len(self.anchor_names), dtype=np.int32)
         np.add.at(df, ids, 1)
         self.idf = anchor_weights(df, len(self), config)  # per anchor, by number
 
