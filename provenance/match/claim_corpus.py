@@ -231,7 +231,8 @@ def anchor_weights(df: Column, texts: int, config: Config) -> Column:
     above = math.ceil(common)  # the counts from here on are common: they weigh nothing
     table = [0.0] + [max(0.0, math.log(common / c)) for c in range(1, above)] + [0.0]
     counts = np.minimum(np.asarray(df), above)  # of df's type (int32 from the corpus)
-    return np.asarray(table, dtype=np.float64).take(counts)
+    weights: Column = np.asarray(table, dtype=np.float64).take(counts)
+    return weights
 
 
 class ClaimCorpus:
