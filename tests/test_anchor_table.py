@@ -76,8 +76,11 @@ def test_slots_find_what_they_hold(hashes: list[int]) -> None:
     assert (found[half:] == -1).all()
 
 
-def test_slots_grow_as_they_fill() -> None:
-    """Twenty times the starting slots, a block at a time: all found, none made up."""
+@pytest.mark.parametrize("replace", [1, 100, HashSlots.REPLACE])
+def test_slots_grow_as_they_fill(replace: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twenty times the starting slots, a block at a time, the old slots placed again
+    ``replace`` at a time as the table grows: all found, none made up."""
+    monkeypatch.setattr(HashSlots, "REPLACE", replace)
     rng = np.random.default_rng(7)
     hashes = np.unique(rng.integers(-(2**63), 2**63 - 1, size=2 * 20 * HashSlots.START))
     stored, absent = hashes[::2], hashes[1::2]
