@@ -99,13 +99,17 @@ def test_small_runs_stay_in_this_process() -> None:
         big.close()
 
 
+@pytest.mark.parametrize("pieces", [1, 7, 1 << 16])
 def test_streamed_json_is_the_whole_report_byte_for_byte(
-    corpus_articles: dict[str, Article],
+    corpus_articles: dict[str, Article], pieces: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The streamed report (each item written ``pieces`` of its JSON at a time: one, a
+    few, the default, more than any item here has) is ``data.to_json``'s, byte for byte."""
     import io
 
     from provenance.render import stream
 
+    monkeypatch.setattr(stream, "ITEM_PIECES", pieces)
     config = Config()
     seed = corpus_articles["000"]
     mirror = Article("m1", seed.text, outlet="Mirror", published="2024-06-01")  # a cluster
