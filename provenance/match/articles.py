@@ -57,7 +57,7 @@ class Strings(Lazy[str | None]):
     """Strings (or ``None``) in one UTF-8 buffer, read back by number."""
 
     # the offsets are 4 bytes each while the buffer is below 2 GiB (the claim corpus's
-    # millions of anchors at 1,000,000 articles: ~60 MB of them), 8 bytes beyond
+    # anchor names: millions of them at 1,000,000 articles), 8 bytes beyond
     _SMALL = 2**31 - 1
 
     def __init__(self, values: Iterable[str | None] = ()) -> None:
