@@ -360,6 +360,12 @@ def report_dict(result: CorpusResult, config: Config, *, tail: bool = True) -> d
     }
 
 
-def to_json(data: dict[str, Any]) -> str:
+def encoder() -> json.JSONEncoder:
+    """The report's JSON settings, for ``to_json`` and for the streamed writer's pieces
+    (``render.stream``), so the two cannot drift apart."""
     # allow_nan=False: a NaN or infinity is a bug to report, never a bare NaN in the JSON
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, allow_nan=False) + "\n"
+    return json.JSONEncoder(ensure_ascii=False, indent=2, sort_keys=False, allow_nan=False)
+
+
+def to_json(data: dict[str, Any]) -> str:
+    return encoder().encode(data) + "\n"

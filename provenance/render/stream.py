@@ -21,7 +21,14 @@ from typing import Any, TextIO
 
 from provenance.config import Config
 from provenance.model import LABEL_PRECEDENCE, ArticleResult, CorpusResult
-from provenance.render.data import TAIL, article_dict, report_dict, tail_sections, to_json
+from provenance.render.data import (
+    TAIL,
+    article_dict,
+    encoder,
+    report_dict,
+    tail_sections,
+    to_json,
+)
 
 _PLACEHOLDER = '  "articles": [],\n'
 _INDENT = "    "
@@ -35,8 +42,7 @@ ITEM_PIECES = 1 << 16
 def _write_item(handle: TextIO, value: Any) -> None:
     """One item of a top-level list of the report, indented as ``data.to_json`` does
     (``json.dumps`` joins the same pieces)."""
-    encoder = json.JSONEncoder(ensure_ascii=False, indent=2, allow_nan=False)
-    pieces = encoder.iterencode(value)
+    pieces = encoder().iterencode(value)
     handle.write(_INDENT)
     while batch := list(itertools.islice(pieces, ITEM_PIECES)):
         handle.write("".join(batch).replace("\n", "\n" + _INDENT))
