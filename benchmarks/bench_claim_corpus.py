@@ -8,7 +8,8 @@ STORE is a work folder that a report kept (``speed.py --work-dir DIR`` keeps one
 ``DIR/speed-N/store``); its analysed articles are read back, never changed. Each side
 (``--base``, extracted with ``git archive``, and this tree) runs in a process of its own,
 one after the other, and makes the corpus in that process, its texts, keys and signatures
-in a temporary work store as a report's are; the distinct texts are described there too
+in a temporary work store as a report's are (with what the report parks there: the unit
+columns, the anchors' numbers); the distinct texts are described there too
 (``--jobs 1``, the default) or by a pool of N workers as ``--jobs N`` does in a report
 (the peak is the parent's: the workers' memory is not in it). Per side: seconds,
 resident memory before, the peak it adds (VmHWM, reset first), the counts, and a digest
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import json
 import sys
 import tempfile
@@ -55,7 +57,11 @@ def _measure(store: Path, jobs: int) -> dict[str, Any]:
         memory._reset_peak()
         before = memory.status()["VmRSS"]
         started = time.perf_counter()
-        corpus = ClaimCorpus(results, Config(), lexicon, runner, work)
+        if "kept" in inspect.signature(ClaimCorpus).parameters:  # parked as it is made
+            corpus = ClaimCorpus(results, Config(), lexicon, runner, work, kept=work)
+        else:  # parked once made, as that commit's report did right after
+            corpus = ClaimCorpus(results, Config(), lexicon, runner, work)
+            corpus.park(work)  # type: ignore[attr-defined]
         seconds = time.perf_counter() - started
         peak = memory.status()["VmHWM"] - before
         if runner is not None:
@@ -98,7 +104,7 @@ def _measure(store: Path, jobs: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("store", nargs="?", type=Path, help="a work folder a report kept")
-    parser.add_argument("--base", default="e7b3295", help="the commit to compare with")
+    parser.add_argument("--base", default="d059372", help="the commit to compare with")
     parser.add_argument("--jobs", type=int, default=1, help="workers that describe the texts")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)

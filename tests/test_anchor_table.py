@@ -51,6 +51,36 @@ def test_numbers_are_a_dictionarys(hasher: str, batch: int, sets: list[list[str]
     assert ids.dtype == np.int32
 
 
+@pytest.mark.parametrize("batch", [1, 3, anchor_table.BATCH])
+@given(
+    sets=st.lists(st.lists(anchor, max_size=6), max_size=25),
+    every=st.integers(1, 8),
+)
+def test_numbers_taken_as_they_come_are_the_columns(
+    batch: int, sets: list[list[str]], every: int
+) -> None:
+    """``take`` every few sets hands over the numbers of the sets numbered so far (the
+    batches before the last, with ``BATCH`` sets a batch); ``columns`` gives the rest:
+    end to end, a dictionary's numbers, and the cuts count every set's."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(anchor_table, "BATCH", batch)
+        table = AnchorTable()
+        taken: list[int] = []
+        for k, found in enumerate(sets):
+            table.add(found)
+            if k % every == 0:
+                held = table.held
+                part = table.take()
+                assert (len(part), part.dtype, table.held) == (held, np.int32, 0)
+                taken += part.tolist()
+        names, cuts, rest = table.columns()
+    want_names, want_cuts, want_ids = by_dictionary(sets)
+    assert taken + rest.tolist() == want_ids
+    assert (list(names), cuts.tolist()) == (want_names, want_cuts)
+    if batch == 1 and sets:  # each set numbered as it is added: none waits for ``columns``
+        assert len(rest) == len(want_ids) - cuts[1 + (len(sets) - 1) // every * every]
+
+
 def test_a_sets_anchors_once_each_and_ascending() -> None:
     table = AnchorTable()
     table.add(["seoul", "korea"])  # numbered in the order given: seoul 0, korea 1

@@ -440,14 +440,15 @@ LEFT = "Officials said Ana Lee had left Busan after the talks on the rice deal."
 DAEGU = "Farmers in Daegu sold 300 tonnes of rice to the state buyer last year."
 
 
-def _corpus(config: Config) -> ClaimCorpus:
+def _corpus(config: Config, kept: WorkStore | None = None) -> ClaimCorpus:
     articles = [  # given out of id order; " paper a " is the outlet Paper A
         Article("b1", f"{RICE} It rained. {DAEGU}", outlet="Paper B"),
         Article("c0", "It rained.", outlet="Paper C"),
         Article("a2", LEFT, outlet=" paper a "),
         Article("a1", f"{DAEGU} {RICE}", outlet="Paper A"),
     ]
-    return ClaimCorpus(_results(*articles), config, AnchorLexicon.load(load_stopwords()))
+    lexicon = AnchorLexicon.load(load_stopwords())
+    return ClaimCorpus(_results(*articles), config, lexicon, folder=kept, kept=kept)
 
 
 def _texts(corpus: ClaimCorpus) -> list[ClaimText]:
@@ -525,18 +526,28 @@ def test_the_claim_corpus_numbers_distinct_texts_and_their_units_in_id_order() -
             texts[missing]
 
 
+@pytest.mark.parametrize(("firsts", "anchors"), [(1, 1), (2, 5), (1 << 16, 1 << 20)])
 def test_a_parked_claim_corpus_reads_its_unit_columns_back_from_the_work_store(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, firsts: int, anchors: int
 ) -> None:
-    """``park``: the unit columns only the groups read go to the work store and out of
-    memory; asked for, they are read back whole, the same values; gone, a clear error."""
+    """Given a work store (``kept``), the unit columns only the groups read go there and
+    out of memory before the texts are described, which read them back ``FIRSTS_BLOCK``
+    units at a time; the anchor numbers go there ``ANCHOR_BLOCK`` or more at a time as the
+    texts are described. Asked for, they are read back, the same values as a corpus made
+    in memory, however they were cut; gone, a clear error."""
     here = _corpus(Config())
     columns = (here.unit_article, here.unit_start, here.unit_end)
     by_text = [here.units_of_text(k).tolist() for k in range(len(here))]
-    parked = _corpus(Config())
+    monkeypatch.setattr(claim_corpus, "FIRSTS_BLOCK", firsts)
+    monkeypatch.setattr(claim_corpus, "ANCHOR_BLOCK", anchors)
     store = WorkStore(tmp_path, resume=False)
     try:
-        parked.park(store)
+        parked = _corpus(Config(), store)
+        assert parked.texts.many(range(len(here))) == here.texts.many(range(len(here)))
+        assert parked.keys.many(range(len(here))) == here.keys.many(range(len(here)))
+        assert parked.idf.tolist() == here.idf.tolist()
+        assert list(parked.anchor_names) == list(here.anchor_names)
+        assert parked.anchor_cuts.tolist() == here.anchor_cuts.tolist()
         assert parked._units is None  # nothing of them held
         assert (tmp_path / f"{claim_corpus.PARKED}.npz").exists()
         assert len(parked) == 3  # the number of texts needs none of them
@@ -551,8 +562,9 @@ def test_a_parked_claim_corpus_reads_its_unit_columns_back_from_the_work_store(
         back = (parked.unit_article, parked.unit_start, parked.unit_end)
         for a, b in zip(back, columns, strict=True):
             assert (a.dtype, a.tolist()) == (b.dtype, b.tolist())
-        # the texts' anchor numbers too: read from the file, the same sets and shared anchors
+        # the texts' anchor numbers too: read from their file, the same sets and shared anchors
         assert isinstance(parked.anchor_ids, KeptColumn)
+        assert (tmp_path / f"{claim_corpus.ANCHORS}.npz").exists()
         assert parked.anchor_ids[:].tolist() == here.anchor_ids[:].tolist()
         assert list(parked.anchor_sets) == list(here.anchor_sets)
         assert any(parked.anchor_sets)  # the seed sentences name places and people
@@ -564,8 +576,7 @@ def test_a_parked_claim_corpus_reads_its_unit_columns_back_from_the_work_store(
         # as a pool worker gets it: the file opened again, the same values
         copy = pickle.loads(pickle.dumps(scoring[0]))
         assert [copy.shared(a, b) for a, b in pairs] == [scoring[1].shared(a, b) for a, b in pairs]
-        gone = _corpus(Config())
-        gone.park(store)
+        gone = _corpus(Config(), store)
         store.drop_arrays(claim_corpus.PARKED)
         with pytest.raises(RuntimeError, match=claim_corpus.PARKED):
             gone.units_of_text(0)

@@ -164,13 +164,28 @@ class AnchorTable:
         self._ids.extend(values[keep].tolist())
         self._counts.extend(np.bincount(owner[keep], minlength=len(sets)).tolist())
 
+    @property
+    def held(self) -> int:
+        """The anchor numbers the table holds (of the sets numbered and not taken)."""
+        return len(self._ids)
+
+    def take(self) -> Column:
+        """The anchor numbers of the sets numbered so far and not taken before, in set
+        order (int32), handed over: the table keeps only each set's count of them, so that
+        a caller that writes them out as they come never holds them whole (at 1,000,000
+        articles, 44 million numbers: 178 MB)."""
+        ids = np.frombuffer(self._ids, dtype=np.int32) if self._ids else np.zeros(0, np.int32)
+        self._ids = array("i")
+        return ids
+
     def columns(self) -> tuple[Names, Column, Column]:
         """(names (one UTF-8 buffer: millions of them at 1M articles), cuts (one more than
-        the sets: int32 below 2**31 ids, ``codes.index_type``), ids (int32: a view of the
-        table's own array, not a copy, so no set is added after this)."""
+        the sets: int32 below 2**31 ids, ``codes.index_type``), ids (int32: those not
+        ``take``-n, which are all of them when none were; a view of the table's own array,
+        not a copy, so no set is added after this)."""
         if self._pending:
             self._number_pending()
-        cuts = np.zeros(len(self._counts) + 1, dtype=index_type(len(self._ids)))
+        total = int(sum(self._counts))
+        cuts = np.zeros(len(self._counts) + 1, dtype=index_type(total))
         np.cumsum(np.frombuffer(self._counts, dtype=np.int32), out=cuts[1:])
-        ids = np.frombuffer(self._ids, dtype=np.int32) if self._ids else np.zeros(0, np.int32)
-        return Names(self._names), cuts, ids
+        return Names(self._names), cuts, self.take()

@@ -32,7 +32,7 @@ from provenance.anchors import AnchorFinder, AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, claim_shingles, load_stopwords, normalize
 from provenance.match.anchor_table import AnchorTable
-from provenance.match.articles import Ids, Strings
+from provenance.match.articles import Ids, Names, Strings
 from provenance.match.candidates import SignatureRows, Signatures
 from provenance.match.claim_columns import (
     ArticleOutlets,
@@ -53,15 +53,24 @@ if TYPE_CHECKING:  # run.local imports resources, which imports this module
     from provenance.run.local import Executor
 
 # The unit columns that only the claim groups read (each unit's article and offsets, the
-# units by text), kept under this name in the work store by ``ClaimCorpus.park`` while the
-# steps before the groups run (at 1,000,000 articles, 7.5 million units: ~150 MB).
+# units by text), kept under this name in the work store as soon as they are made, when the
+# corpus is given one (at 1,000,000 articles, 7.8 million units: ~155 MB, no longer held
+# while the texts are described, the claims corpus's peak).
 PARKED = "claim-units"
-# and with them the texts' anchor numbers (``anchor_ids``: ~6 a text, 4 bytes each; read
-# by the claim links' scoring, the semantic pairs and the groups, a text or a block at a time)
+# The texts' anchor numbers (``anchor_ids``: ~6 a text, 4 bytes each; read by the claim
+# links' scoring, the semantic pairs and the groups, a text or a block at a time), written
+# under this name as the texts are described, ``ANCHOR_BLOCK`` numbers at a time (at
+# 1,000,000 articles 44 million numbers: 178 MB that the corpus held whole).
+ANCHORS = "claim-anchors"
 ANCHOR_IDS = "anchor_ids"
+ANCHOR_BLOCK = 1 << 20  # 4 MB of numbers a write (a few dozen writes at 1M articles)
+# Units whose article and offsets are read at a time (from the parked columns) to cut the
+# distinct texts out of their articles.
+FIRSTS_BLOCK = 1 << 16
 Codes = npt.NDArray[np.int64]
 Numbers = npt.NDArray[np.integer[Any]]
 UNIT_COLUMNS = ("article", "start", "end", "by_text", "bounds")
+UNIT_KEYS = UNIT_COLUMNS[:3]  # a unit's article and offsets
 
 
 class Units(NamedTuple):
@@ -248,6 +257,7 @@ class ClaimCorpus:
         lex: AnchorLexicon,
         executor: Executor | None = None,
         folder: WorkFolder | None = None,
+        kept: KeptSteps | None = None,
     ):
         # in id order; ``unit_article`` points into it (one UTF-8 buffer, not a str each)
         ids = Strings()
@@ -291,6 +301,10 @@ class ClaimCorpus:
         }
         self._parked: KeptSteps | None = None
         del owner, starts, ends, article_outlet, by_text, bounds
+        if kept is not None:  # out of memory before the texts are described
+            kept.keep_arrays(PARKED, self._units)
+            self._parked = kept
+            self._units = None
         self.outlet_names = list(outlet_codes)
         # the distinct (text, outlet) pairs, by text then outlet: each text's outlets
         width = max(len(self.outlet_names), 1)
@@ -310,7 +324,7 @@ class ClaimCorpus:
         self.article_texts = ArticleTexts(self.ids, cuts, self.unit_text)
         self.article_outlets = ArticleOutlets(self.ids, self.article_outlet, self.outlet_names)
         del unit_article
-        self._describe(ordered, firsts, config, lex, executor, folder)
+        self._describe(ordered, firsts, config, lex, executor, folder, kept)
 
     def _describe(
         self,
@@ -320,10 +334,11 @@ class ClaimCorpus:
         lex: AnchorLexicon,
         executor: Executor | None,
         folder: WorkFolder | None,
+        kept: KeptSteps | None,
     ) -> None:
         """The distinct texts (in the order they are numbered) written to ``texts`` and
-        described a block at a time: keys to ``keys``, anchors to CSR columns, signatures
-        to ``signatures``."""
+        described a block at a time: keys to ``keys``, anchors to CSR columns (their
+        numbers to ``kept`` as they come, when given), signatures to ``signatures``."""
         describer = Describer.of(config, lex)
         self.texts: Texts = MemoryTexts() if folder is None else folder.texts("claim-texts")
         # the keys in a file of their own: scoring reads many scattered ones, a block of
@@ -341,20 +356,20 @@ class ClaimCorpus:
         def texts() -> Iterator[list[str]]:
             """The first occurrence of each distinct text, a block at a time, in order."""
             batch: list[str] = []
-            at = 0
             units = self._unit_columns()
-            owner, starts, ends = units["article"], units["start"], units["end"]
-            for k, r in enumerate(ordered):
-                while at < len(firsts) and owner[firsts[at]] == k:
-                    i = firsts[at]
-                    batch.append(r.article.text[starts[i] : ends[i]])
-                    at += 1
+            articles = iter(ordered)
+            at, text = -1, ""
+            for lo in range(0, len(firsts), FIRSTS_BLOCK):
+                chosen = firsts[lo : lo + FIRSTS_BLOCK]
+                owner, starts, ends = (units[key].take(chosen).tolist() for key in UNIT_KEYS)
+                for k, start, end in zip(owner, starts, ends, strict=True):
+                    while at < k:  # the articles in id order, each read once
+                        text, at = next(articles).article.text, at + 1
+                    batch.append(text[start:end])
                     if len(batch) >= DESCRIBE_BLOCK:
                         self.texts.extend(batch)
                         yield batch
                         batch = []
-                if at == len(firsts):
-                    break
             if batch:
                 self.texts.extend(batch)
                 yield batch
@@ -364,19 +379,42 @@ class ClaimCorpus:
             described = (describe(t, describer) for t in texts())
         else:
             described = executor.map(describe_task, texts(), describer, chunk=DESCRIBE_CHUNK)
-        for keys, anchors, signed in described:
-            self.keys.extend(keys)
-            for found in anchors:
-                table.add(found)
-            if stored is None:
-                blocks.append(signed)
-            else:
-                stored.extend(signed)
-        self.anchor_names, self.anchor_cuts, ids = table.columns()
+
+        def numbered(table: AnchorTable) -> Iterator[dict[str, Column]]:
+            """The texts' anchor numbers, ``ANCHOR_BLOCK`` or more at a time, as described."""
+            for keys, anchors, signed in described:
+                self.keys.extend(keys)
+                for found in anchors:
+                    table.add(found)
+                if stored is None:
+                    blocks.append(signed)
+                else:
+                    stored.extend(signed)
+                if kept is not None and table.held >= ANCHOR_BLOCK:
+                    yield {ANCHOR_IDS: table.take()}
+
+        if kept is None:
+            for _ in numbered(table):  # every number stays in the table
+                pass
+            self.anchor_names, self.anchor_cuts, ids = table.columns()
+            self.anchor_ids: Picked = ids  # an array, or its file when kept
+        else:
+            columns: list[tuple[Names, Column]] = []
+
+            def all_numbered(table: AnchorTable) -> Iterator[dict[str, Column]]:
+                yield from numbered(table)
+                names, cuts, rest = table.columns()
+                columns.append((names, cuts))
+                yield {ANCHOR_IDS: rest}
+
+            kept.keep_blocks(ANCHORS, {ANCHOR_IDS: np.int32}, all_numbered(table))
+            ((self.anchor_names, self.anchor_cuts),) = columns
+            self.anchor_ids = kept_column(kept, ANCHORS, ANCHOR_IDS)
         del table
-        self.anchor_ids: Picked = ids  # an array, or its file once parked
+        if self._parked is not None:  # read from the work store again when the groups need them
+            self._units = None
         self.anchor_sets: Sequence[frozenset[str]]
-        self.anchor_sets = Sets(self.anchor_names, self.anchor_cuts, ids, False)
+        self.anchor_sets = Sets(self.anchor_names, self.anchor_cuts, self.anchor_ids, False)
         self.signatures: Signatures
         if stored is not None:
             self.signatures = stored
@@ -385,26 +423,15 @@ class ClaimCorpus:
         else:
             self.signatures = empty
         # per anchor, the texts that carry it (bincount would copy the int32 ids as int64;
-        # int32: fewer than 2**31 texts)
+        # int32: fewer than 2**31 texts), from the numbers a slice at a time when kept
         df = np.zeros(len(self.anchor_names), dtype=np.int32)
-        np.add.at(df, ids, 1)
+        for lo in range(0, len(self.anchor_ids), ANCHOR_BLOCK):
+            np.add.at(df, self.anchor_ids[lo : lo + ANCHOR_BLOCK], 1)
         self.idf = anchor_weights(df, len(self), config)  # per anchor, by number
 
     def __len__(self) -> int:
         """The number of distinct texts."""
         return self._size
-
-    def park(self, kept: KeptSteps) -> None:
-        """Keep the unit columns that only the claim groups read, and the texts' anchor
-        numbers, in ``kept`` (the work store, as ``PARKED``) and let go of them: from then
-        on they are read from their file, the units of some texts at a time
-        (``units_of``), the anchors of a text or a block of them (``anchor_ids``), never
-        whole."""
-        kept.keep_arrays(PARKED, {**self._unit_columns(), ANCHOR_IDS: self.anchor_ids})
-        self._parked = kept
-        self._units = None
-        self.anchor_ids = kept_column(kept, PARKED, ANCHOR_IDS)
-        self.anchor_sets = Sets(self.anchor_names, self.anchor_cuts, self.anchor_ids, False)
 
     def _unit_columns(self) -> Mapping[str, Picked]:
         if self._units is None:
@@ -423,7 +450,7 @@ class ClaimCorpus:
         bounds = units["bounds"].take(np.r_[texts, texts + 1]).astype(np.int64)
         at, which = spread(bounds[: len(texts)], bounds[len(texts) :])
         position = units["by_text"].take(at).astype(np.int64)
-        article, start, end = (units[key].take(position) for key in ("article", "start", "end"))
+        article, start, end = (units[key].take(position) for key in UNIT_KEYS)
         return Units(which, position, article, start, end)
 
     @property

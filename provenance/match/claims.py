@@ -99,9 +99,8 @@ def find_claims(
         if isinstance(made, ClaimTable):
             return made.attached(folder)
     lexicon = anchor_lexicon or AnchorLexicon.load(load_stopwords())
-    corpus = _Corpus(results, config, lexicon, describe_by or executor, folder)
-    if checkpoints is not None:  # what only the groups read waits in the work store
-        corpus.park(checkpoints)
+    # with ``checkpoints``, what only the later steps read waits in the work store
+    corpus = _Corpus(results, config, lexicon, describe_by or executor, folder, checkpoints)
     give_back()  # the free pages the corpus's making left (the articles read back twice)
     kernels = kernels or Local()
     vectors: Rows | None = None
