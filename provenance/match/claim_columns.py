@@ -39,7 +39,7 @@ def number_distinct(digests: bytes | bytearray) -> tuple[Column, Column]:
     keys = np.frombuffer(digests, dtype=np.uint64).reshape(-1, 2)
     n = len(keys)
     if not n:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
     order = np.lexsort((keys[:, 1], keys[:, 0])).astype(index_type(n))
     starts = np.empty(n, dtype=bool)  # where a distinct text starts in sorted order
     starts[0] = True
@@ -55,7 +55,7 @@ def number_distinct(digests: bytes | bytearray) -> tuple[Column, Column]:
     rank[by_first] = np.arange(len(firsts), dtype=np.int32)
     numbers = np.empty(n, dtype=np.int32)
     numbers[order] = rank[group]
-    return numbers, firsts[by_first].astype(np.int64)
+    return numbers, firsts[by_first]  # the order's type: int32 below 2**31 units
 
 
 class ArticleTexts(Mapping[str, list[int]]):
