@@ -774,6 +774,59 @@ def test_the_link_table_made_a_block_at_a_time_holds_the_same_links(
         assert table._floats.dtype == (np.uint16 if narrow else np.float64)
 
 
+@pytest.mark.parametrize("fold", [1, 3, 65_536])
+@pytest.mark.parametrize("parts", [1, 2, 32])
+def test_links_kept_in_the_work_folder_are_the_link_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fold: int, parts: int
+) -> None:
+    """``StoredLinks``: the links, dealt into ``LINK_PARTS`` files by the range of their
+    text as blocks of ``_FOLD`` come, then grouped by text into one file, are the
+    ``LinkTable``'s: each text's, in candidate order (text 2's back link to 0 before its
+    link to 3), with 16-bit values or not (the 70,000 offsets and the 87.123 score). The
+    dealt files are gone once the table is made, its own once it is closed."""
+    from provenance.match import links
+    from provenance.match.links import LinkTable, StoredLinks, _blocks, directed
+    from provenance.run.stored import StoredMatrix
+
+    monkeypatch.setattr(links, "_FOLD", fold)
+    monkeypatch.setattr(links, "LINK_PARTS", parts)
+    edits = WordEdits(changed=1, inserted=2, deleted=0)
+    aligned = [
+        (Candidate(2, 3, 0.5), Alignment(0, 30, 2, 32, 100.0)),
+        (Candidate(5, 6, 0.4), Alignment(0, 5, 0, 5, 43.99)),  # under the floor
+        (Candidate(0, 2, 0.7), Alignment(1, 9, 3, 11, 44.0, edits)),
+        (Candidate(1, 4, 0.35), Alignment(2, 40, 0, 38, 61.5)),
+        (Candidate(2, 5, 0.6), Alignment(3, 12, 0, 9, 70.0)),
+    ]
+    odd = (Candidate(3, 5, 0.12345), Alignment(0, 70_000, 5, 70_005, 87.123))
+
+    def spill(name: str, width: int) -> StoredMatrix:
+        return StoredMatrix(tmp_path / f"{name}.u32", width)
+
+    for given in (aligned, [*aligned[:2], odd, *aligned[2:]]):
+        table = LinkTable.of(directed(given, Config()))
+        stored = StoredLinks(_blocks(iter(directed(given, Config()))), 7, spill)
+        assert [p.name for p in tmp_path.iterdir()] == ["scratch-links-grouped.u32"]
+        assert (len(stored), stored.texts.tolist()) == (len(table), table.texts.tolist())
+        assert stored.texts.tolist() == [0, 1, 2, 3, 4, 5]
+        assert [stored.of_text(u) for u in range(8)] == [table.of_text(u) for u in range(8)]
+        assert (
+            stored.of_text(2)[:2]
+            == table.of_text(2)[:2]
+            == [
+                Link(3, (0, 30), (2, 32), 100.0, 0.5),
+                Link(0, (3, 11), (1, 9), 44.0, 0.7, WordEdits(changed=1, inserted=0, deleted=2)),
+            ]
+        )
+        stored.close()
+        assert list(tmp_path.iterdir()) == []
+        with pytest.raises(RuntimeError, match="closed"):
+            stored.of_text(2)
+    empty = StoredLinks(_blocks(iter(directed([(Candidate(0, 1, 0.9), None)], Config()))), 2, spill)
+    assert (len(empty), empty.texts.tolist(), empty.of_text(0)) == (0, [], [])
+    empty.close()
+
+
 def test_candidates_are_aligned_a_chunk_at_a_time_each_with_its_own_texts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -269,7 +269,8 @@ def test_lexical_candidates_spilled_in_parts_give_the_same_report(
 ) -> None:
     """The seed corpus's claim texts ranked in parts of 8 rows, their pairs dealt to files
     beside the work store (as a million articles' are, in parts of 262,144 rows): the same
-    report bytes as in one part; the files were made, and are gone."""
+    report bytes as in one part; the files were made, and are gone (the passages' links,
+    dealt by text and grouped, too)."""
     clean = _embedding_report(tmp_path / "clean", Local(), resume=False)
     made: list[str] = []
     beside = StoredMatrix.beside
@@ -286,6 +287,7 @@ def test_lexical_candidates_spilled_in_parts_give_the_same_report(
         "scratch-lsh-first",
         "scratch-lsh-second",
         "scratch-lsh-kept",
+        "scratch-links",
     }
     assert not list(work.glob("scratch-*"))
 

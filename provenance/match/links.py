@@ -11,7 +11,7 @@ import itertools
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from provenance.match.align import Alignment
 from provenance.match.candidates import Candidate, localized
 from provenance.match.codes import index_type, joined
 from provenance.match.signatures import Matrix
+from provenance.match.spill import SCRATCH, Spill, SpillMatrix
 from provenance.model import WordEdits
 from provenance.run.kernels import Kernels
 
@@ -48,15 +49,43 @@ _FOLD = 65_536
 # when there is one), so memory holds one chunk of texts, not the corpus.
 ALIGN_CHUNK = 8192
 
+# With a work folder, the links are dealt into this many files by the number of the text
+# each starts from (a range of texts a file) as they come, and each file is then grouped by
+# text alone (``StoredLinks``): what memory holds is one file's links while it is grouped,
+# not the table (at 1,000,000 synthetic articles, tens of millions of links). More files,
+# fewer links held at once, more files open while the links come.
+LINK_PARTS = 32
 
-def find_links(corpus: Corpus, config: Config, kernels: Kernels) -> LinkTable:
+
+class TextLinks(Protocol):
+    """Per distinct text, the texts it aligns with: ``LinkTable`` or ``StoredLinks``."""
+
+    @property
+    def texts(self) -> Matrix:
+        """The texts with a link, ascending."""
+        ...
+
+    def __len__(self) -> int: ...
+
+    def of_text(self, u: int) -> list[Link]: ...
+
+    def close(self) -> None: ...
+
+
+def find_links(corpus: Corpus, config: Config, kernels: Kernels) -> TextLinks:
     """Per distinct text, the texts it aligns with (``directed``, as columns); candidates
-    are aligned ``ALIGN_CHUNK`` at a time."""
+    are aligned ``ALIGN_CHUNK`` at a time. With signatures in the work folder, the links
+    go there too (``StoredLinks``: read back a text's at a time), else they stay in
+    memory (``LinkTable``)."""
     fp = config.fingerprint
     candidates = kernels.candidates(
         corpus.signatures, fp.lsh_threshold, fp.max_candidates, fp.lsh_bands_per_pass
     )
-    return LinkTable.of(directed(_aligned(corpus, candidates, kernels), config))
+    links = directed(_aligned(corpus, candidates, kernels), config)
+    spill: Spill | None = getattr(corpus.signatures, "beside", None)
+    if spill is None:
+        return LinkTable.of(links)
+    return StoredLinks(_blocks(iter(links)), len(corpus.lengths), spill)
 
 
 def _aligned(
@@ -153,15 +182,102 @@ class LinkTable:
         if u + 1 >= len(self._bounds):
             return []
         start, stop = int(self._bounds[u]), int(self._bounds[u + 1])
-        others, spans = self._other[start:stop].tolist(), self._spans[start:stop].tolist()
         floats = self._floats[start:stop].tolist()
         if self._scales is not None:  # whole hundredths and ten-thousandths, as rounded
             per_score, per_jaccard = self._scales
             floats = [(s / per_score, j / per_jaccard) for s, j in floats]
-        return [
-            Link(o, (ms, me), (ts, te), score, j, WordEdits(c, i, d))
-            for o, (ms, me, ts, te, c, i, d), (score, j) in zip(others, spans, floats, strict=True)
-        ]
+        return _links(self._other[start:stop].tolist(), self._spans[start:stop].tolist(), floats)
+
+    def close(self) -> None:
+        """Nothing to let go of beyond the arrays."""
+
+
+def _links(
+    others: list[int], spans: list[list[int]], floats: list[tuple[float, float]] | list[list[float]]
+) -> list[Link]:
+    """Links from their columns as lists: the other text, the seven offsets and counts,
+    (score, estimated Jaccard)."""
+    return [
+        Link(o, (ms, me), (ts, te), score, j, WordEdits(c, i, d))
+        for o, (ms, me, ts, te, c, i, d), (score, j) in zip(others, spans, floats, strict=True)
+    ]
+
+
+# A link as a row of ``StoredLinks``' files (uint32): the text it starts from, the other,
+# the seven offsets and counts (int32), then score and estimated Jaccard (float64: two
+# columns each), whatever the links' sizes (52 bytes a link on disk).
+_ROW = 13
+
+
+class StoredLinks:
+    """``LinkTable`` in a file of the work folder: the same links of each text, in the
+    same order, read back a text's at a time (one read of consecutive rows); memory holds
+    the texts' bounds in the file. The blocks of links are dealt into ``LINK_PARTS`` files
+    by their text's range as they come; each is then read whole, sorted by text alone (a
+    stable sort: candidate order kept within a text) and appended to the table's file."""
+
+    def __init__(self, blocks: Iterable[_Block], texts: int, spill: Spill) -> None:
+        parts = max(1, min(LINK_PARTS, texts))
+        dealt: dict[int, SpillMatrix] = {}
+        self._file: SpillMatrix | None = None
+        try:
+            for owner, other, span, pair in blocks:
+                rows = np.empty((len(owner), _ROW), dtype="<u4")
+                rows[:, 0] = owner
+                rows[:, 1] = other
+                rows[:, 2:9] = span.astype("<i4", copy=False).view("<u4")
+                floats = _unscaled(pair).astype("<f8", copy=False).reshape(-1, 2)
+                rows[:, 9:] = floats.view("<u4").reshape(-1, 4)
+                part = owner.astype(np.int64) * parts // texts
+                order = np.argsort(part, kind="stable")
+                cut = np.searchsorted(part[order], np.arange(parts + 1))
+                for k in np.flatnonzero(np.diff(cut)).tolist():
+                    if k not in dealt:
+                        dealt[k] = spill(f"{SCRATCH}links-{k}", _ROW)
+                    dealt[k].extend(rows[order[cut[k] : cut[k + 1]]])
+                del rows, order
+            self._file = spill(f"{SCRATCH}links-grouped", _ROW)
+            bounds = np.zeros(texts + 1, dtype=np.int64)  # each text's count, then summed
+            for k in sorted(dealt):
+                rows = dealt[k][:]
+                dealt.pop(k).close()  # its file removed once read
+                owner = rows[:, 0].astype(np.int64)
+                first = int(owner.min())  # the part's texts only (they are a range)
+                counted = np.bincount(owner - first)
+                bounds[first + 1 : first + 1 + len(counted)] = counted
+                self._file.extend(rows[np.argsort(owner, kind="stable")])
+                del rows, owner, counted
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            for matrix in dealt.values():
+                matrix.close()
+        np.cumsum(bounds, out=bounds)
+        index = index_type(int(bounds[-1]))
+        self._bounds: Matrix = bounds.astype(index)
+        del bounds
+        self.texts: Matrix = np.flatnonzero(np.diff(self._bounds)).astype(index)
+
+    def __len__(self) -> int:
+        return int(self._bounds[-1])
+
+    def of_text(self, u: int) -> list[Link]:
+        """The links of distinct text ``u``, in candidate order (none: an empty list)."""
+        if self._file is None:
+            raise RuntimeError("the links' file is closed")
+        if not 0 <= u < len(self._bounds) - 1:
+            return []
+        rows = self._file[int(self._bounds[u]) : int(self._bounds[u + 1])]
+        spans = rows[:, 2:9].view("<i4").tolist()
+        floats = np.ascontiguousarray(rows[:, 9:]).view("<f8").tolist()
+        return _links(rows[:, 1].tolist(), spans, floats)
+
+    def close(self) -> None:
+        """Remove the links' file (the spans are made)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 # A block of links as columns: owner (int32), other (int32), the seven offsets and counts

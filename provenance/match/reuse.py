@@ -231,6 +231,7 @@ def find_reuse(
         corpus = Corpus.build(ordered, config, kernels, texts, signatures_to)
         links = find_links(corpus, config, kernels)
         spans, matches = spans_for(corpus, config, links, Ranking(corpus), spans_to)
+        links.close()  # its file, when the links went to the work folder
         del links
         # the articles with passages (in id order) and where each one's rows start
         cuts = np.searchsorted(corpus.passage_article, np.arange(len(corpus.ids) + 1))

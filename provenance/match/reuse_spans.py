@@ -19,7 +19,7 @@ from provenance.config import Config
 from provenance.match.align import grade
 from provenance.match.articles import Ids, Lazy, Strings
 from provenance.match.codes import index_type
-from provenance.match.links import Link, LinkTable, with_self
+from provenance.match.links import Link, TextLinks, with_self
 from provenance.match.origin import UNKNOWN
 from provenance.match.signatures import Matrix
 from provenance.match.units import SpanSink
@@ -109,7 +109,7 @@ Occurrence = tuple[Article, int]
 def spans_for(
     corpus: Corpus,
     config: Config,
-    links: LinkTable,
+    links: TextLinks,
     ranking: Ranking,
     spans_to: SpanSink = tuple,
 ) -> tuple[Sequence[tuple[Span, ...]], MatchTable]:
@@ -135,7 +135,7 @@ def spans_for(
 def _candidates(
     corpus: Corpus,
     config: Config,
-    links: LinkTable,
+    links: TextLinks,
     ranking: Ranking,
 ) -> Iterator[tuple[int, list[tuple[Span, float]]]]:
     """Per article with any (its number, in id order): its candidate spans with the
