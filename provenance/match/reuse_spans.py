@@ -7,7 +7,6 @@ make (used by ``reuse``; the rules are in its docstring).
 
 from __future__ import annotations
 
-import itertools
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
@@ -145,7 +144,8 @@ def _candidates(
     linked = np.zeros(len(repeated), dtype=bool)
     linked[links.texts] = True
     eligible = repeated | linked  # a unique text without alignment shares nothing
-    firsts = np.full(len(repeated), _NOT_ASKED, dtype=np.int64)
+    # int32: article numbers are below 2**31 (4 bytes a distinct text: millions of them)
+    firsts = np.full(len(repeated), _NOT_ASKED, dtype=np.int32)
 
     def ranked(text: int) -> Iterator[Occurrence]:
         return ((corpus.article_of(j), corpus.start_of(j)) for j in ranking.of(text))
@@ -156,8 +156,10 @@ def _candidates(
             firsts[u] = _UNKNOWN if found is None else found
         return UNKNOWN if firsts[u] == _UNKNOWN else corpus.ids[firsts[u]]
 
-    cuts = np.searchsorted(corpus.passage_article, np.arange(len(corpus.ids) + 1)).tolist()
-    for k, (lo, hi) in enumerate(itertools.pairwise(cuts)):
+    # where each article's passages start (an array: not an int object per article)
+    cuts = np.searchsorted(corpus.passage_article, np.arange(len(corpus.ids) + 1))
+    for k in range(len(cuts) - 1):
+        lo, hi = int(cuts[k]), int(cuts[k + 1])
         order = np.argsort(corpus.passage_text[lo:hi], kind="stable") + lo
         found: list[tuple[Span, float]] = []
         for i, u in zip(order.tolist(), corpus.passage_text[order].tolist(), strict=True):
