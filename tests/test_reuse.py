@@ -800,13 +800,22 @@ def test_links_kept_in_the_work_folder_are_the_link_tables(
     ]
     odd = (Candidate(3, 5, 0.12345), Alignment(0, 70_000, 5, 70_005, 87.123))
 
+    made: list[str] = []
+
     def spill(name: str, width: int) -> StoredMatrix:
+        made.append(name)
         return StoredMatrix(tmp_path / f"{name}.u32", width)
 
     for given in (aligned, [*aligned[:2], odd, *aligned[2:]]):
         table = LinkTable.of(directed(given, Config()))
         stored = StoredLinks(_blocks(iter(directed(given, Config()))), 7, spill)
         assert [p.name for p in tmp_path.iterdir()] == ["scratch-links-grouped.u32"]
+        # a file for each range of texts that has links (of min(parts, 7) ranges), then one
+        dealt = {u * min(parts, 7) // 7 for u in stored.texts.tolist()}
+        assert sorted(made) == sorted(
+            [*(f"scratch-links-{k}" for k in dealt), "scratch-links-grouped"]
+        )
+        made.clear()
         assert (len(stored), stored.texts.tolist()) == (len(table), table.texts.tolist())
         assert stored.texts.tolist() == [0, 1, 2, 3, 4, 5]
         assert [stored.of_text(u) for u in range(8)] == [table.of_text(u) for u in range(8)]
