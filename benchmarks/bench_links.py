@@ -12,9 +12,10 @@ from the blocks (glibc's mmap threshold fixed, ``heap.steady``, as a report with
 store runs), then reads the links of every ``--read-every``-th text back as the spans
 stage does (``of_text``). Per side: seconds to make and to read, the resident memory
 before, the peak added while making (VmHWM, reset first), what the table holds after (the
-resident memory then), and a digest of the links read, which must agree. The report
-before this change made the table in memory (``LinkTable``) with a work store too; now it
-goes to the work folder (``StoredLinks``). The defaults are ten times the links and texts
+resident memory then, once glibc has given back the free pages: ``heap.give_back``), and
+a digest of the links read, which must agree. The report before this change made the
+table in memory (``LinkTable``) with a work store too; now it goes to the work folder
+(``StoredLinks``). The defaults are ten times the links and texts
 of the 100,000-article synthetic corpus (811,114 links among 726,520 distinct passage
 texts, counted in session 30); at 1,000,000 articles they were not counted.
 """
@@ -77,6 +78,7 @@ def _measure(kind: str, links: int, texts: int, every: int, seed: int) -> dict[s
         table = LinkTable(blocks) if kind == "memory" else StoredLinks(blocks, texts, spill)
         made = time.perf_counter() - started
         peak = memory.status()["VmHWM"] - before
+        heap.give_back()  # the free pages the making left, given back (as a report does)
         held = memory.status()["VmRSS"] - before
         digest = hashlib.sha256()
         started = time.perf_counter()
