@@ -212,9 +212,10 @@ _ROW = 13
 class StoredLinks:
     """``LinkTable`` in a file of the work folder: the same links of each text, in the
     same order, read back a text's at a time (one read of consecutive rows); memory holds
-    the texts' bounds in the file. The blocks of links are dealt into ``LINK_PARTS`` files
-    by their text's range as they come; each is then read whole, sorted by text alone (a
-    stable sort: candidate order kept within a text) and appended to the table's file."""
+    the texts' bounds in the file (4 bytes a text). The blocks of links are dealt into
+    ``LINK_PARTS`` files by their text's range as they come; each is then read whole,
+    sorted by text alone (a stable sort: candidate order kept within a text) and appended
+    to the table's file."""
 
     def __init__(self, blocks: Iterable[_Block], texts: int, spill: Spill) -> None:
         parts = max(1, min(LINK_PARTS, texts))
@@ -237,7 +238,9 @@ class StoredLinks:
                     dealt[k].extend(rows[order[cut[k] : cut[k + 1]]])
                 del rows, order
             self._file = spill(f"{SCRATCH}links-grouped", _ROW)
-            bounds = np.zeros(texts + 1, dtype=np.int64)  # each text's count, then summed
+            total = sum(len(matrix) for matrix in dealt.values())
+            # each text's count, then summed in place (int32 below 2**31 links)
+            bounds = np.zeros(texts + 1, dtype=index_type(total))
             for k in sorted(dealt):
                 rows = dealt[k][:]
                 dealt.pop(k).close()  # its file removed once read
@@ -254,10 +257,12 @@ class StoredLinks:
             for matrix in dealt.values():
                 matrix.close()
         np.cumsum(bounds, out=bounds)
-        index = index_type(int(bounds[-1]))
-        self._bounds: Matrix = bounds.astype(index)
-        del bounds
-        self.texts: Matrix = np.flatnonzero(np.diff(self._bounds)).astype(index)
+        self._bounds: Matrix = bounds
+
+    @property
+    def texts(self) -> Matrix:
+        """The texts with a link, ascending (made when asked: the spans ask once)."""
+        return np.flatnonzero(np.diff(self._bounds)).astype(self._bounds.dtype)
 
     def __len__(self) -> int:
         return int(self._bounds[-1])
