@@ -52,8 +52,8 @@ ALIGN_CHUNK = 8192
 # With a work folder, the links are dealt into this many files by the number of the text
 # each starts from (a range of texts a file) as they come, and each file is then grouped by
 # text alone (``StoredLinks``): what memory holds is one file's links while it is grouped,
-# not the table (at 1,000,000 synthetic articles, tens of millions of links). More files,
-# fewer links held at once, more files open while the links come.
+# not the table (811,114 links at 100,000 synthetic articles; not counted at 1,000,000).
+# More files, fewer links held at once, more files open while the links come.
 LINK_PARTS = 32
 
 
