@@ -124,9 +124,13 @@ class AnchorTable:
         do not depend on the set's order)."""
         self._pending.append(list(found))
         if len(self._pending) >= BATCH:
-            self._number_pending()
+            self.number()
 
-    def _number_pending(self) -> None:
+    def number(self) -> None:
+        """Number the sets added and not numbered yet (``add`` numbers them ``BATCH`` at a
+        time; ``take`` hands over only numbered sets' numbers)."""
+        if not self._pending:
+            return
         sets, self._pending = self._pending, []
         local: dict[str, int] = {}  # the batch's distinct anchors, by first appearance
         seen = [local.setdefault(a, len(local)) for found in sets for a in found]
@@ -183,8 +187,7 @@ class AnchorTable:
         the sets: int32 below 2**31 ids, ``codes.index_type``), ids (int32: those not
         ``take``-n, which are all of them when none were; a view of the table's own array,
         not a copy, so no set is added after this)."""
-        if self._pending:
-            self._number_pending()
+        self.number()
         total = int(sum(self._counts))
         cuts = np.zeros(len(self._counts) + 1, dtype=index_type(total))
         np.cumsum(np.frombuffer(self._counts, dtype=np.int32), out=cuts[1:])

@@ -32,7 +32,7 @@ from provenance.anchors import AnchorFinder, AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams, claim_shingles, load_stopwords, normalize
 from provenance.match.anchor_table import AnchorTable
-from provenance.match.articles import Ids, Names, Strings
+from provenance.match.articles import Ids, Strings
 from provenance.match.candidates import SignatureRows, Signatures
 from provenance.match.claim_columns import (
     ArticleOutlets,
@@ -381,7 +381,8 @@ class ClaimCorpus:
             described = executor.map(describe_task, texts(), describer, chunk=DESCRIBE_CHUNK)
 
         def numbered(table: AnchorTable) -> Iterator[dict[str, Column]]:
-            """The texts' anchor numbers, ``ANCHOR_BLOCK`` or more at a time, as described."""
+            """The texts' anchor numbers for ``kept``, ``ANCHOR_BLOCK`` or more at a time
+            as described, then the rest (without ``kept``, they all stay in the table)."""
             for keys, anchors, signed in described:
                 self.keys.extend(keys)
                 for found in anchors:
@@ -392,24 +393,18 @@ class ClaimCorpus:
                     stored.extend(signed)
                 if kept is not None and table.held >= ANCHOR_BLOCK:
                     yield {ANCHOR_IDS: table.take()}
+            if kept is not None:
+                table.number()
+                yield {ANCHOR_IDS: table.take()}
 
         if kept is None:
-            for _ in numbered(table):  # every number stays in the table
+            for _ in numbered(table):  # nothing is yielded: the numbers stay in the table
                 pass
-            self.anchor_names, self.anchor_cuts, ids = table.columns()
-            self.anchor_ids: Picked = ids  # an array, or its file when kept
         else:
-            columns: list[tuple[Names, Column]] = []
-
-            def all_numbered(table: AnchorTable) -> Iterator[dict[str, Column]]:
-                yield from numbered(table)
-                names, cuts, rest = table.columns()
-                columns.append((names, cuts))
-                yield {ANCHOR_IDS: rest}
-
-            kept.keep_blocks(ANCHORS, {ANCHOR_IDS: np.int32}, all_numbered(table))
-            ((self.anchor_names, self.anchor_cuts),) = columns
-            self.anchor_ids = kept_column(kept, ANCHORS, ANCHOR_IDS)
+            kept.keep_blocks(ANCHORS, {ANCHOR_IDS: np.int32}, numbered(table))
+        # the ids: all of them in memory, or none (all taken and kept)
+        self.anchor_names, self.anchor_cuts, ids = table.columns()
+        self.anchor_ids: Picked = ids if kept is None else kept_column(kept, ANCHORS, ANCHOR_IDS)
         del table
         if self._parked is not None:  # read from the work store again when the groups need them
             self._units = None
