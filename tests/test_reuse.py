@@ -983,6 +983,47 @@ def test_the_first_maker_of_equal_sides_is_kept_however_the_rows_are_compared(
     assert 1 < len(expected) < 400  # some rows repeat sides, and not all
 
 
+def test_the_match_table_of_many_repeated_matches_is_what_a_dict_keeps() -> None:
+    """``MatchColumns.table`` on 600 matches among 4 articles with offsets 0-3 (most pairs
+    of sides made several times, with other scores, grades and edits): the first maker of
+    each pair of sides, in report order, as ``in_report_order`` over a dict that keeps the
+    first (``assemble``'s way) has them. The ids are not in str order, so the articles'
+    ranks are not their numbers."""
+    from provenance.model import Match, MatchSide
+
+    rng = np.random.default_rng(11)
+    ids = ("d", "b", "a", "c")
+    made = []
+    for k in range(600):
+        (a, b), (s0, e0, s1, e1) = rng.choice(4, 2), rng.integers(0, 4, 4).tolist()
+        edits = WordEdits(*rng.integers(0, 5, 3).tolist())
+        grade = tuple(Grade)[k % len(Grade)]
+        made.append(
+            Match(MatchSide(ids[a], s0, e0), MatchSide(ids[b], s1, e1), k, grade, k / 600, edits)
+        )
+    kept: dict[tuple[MatchSide, MatchSide], Match] = {}
+    for m in made:
+        kept.setdefault((m.a, m.b), m)
+    columns = reuse_spans.MatchColumns(ids, {a: k for k, a in enumerate(ids)})
+    for at in range(0, 600, 50):
+        columns.extend(made[at : at + 50])
+    table = columns.table()
+    assert tuple(table) == reuse_spans.in_report_order(kept)
+    assert 50 < len(table) < 600  # some matches were made again, and not all
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 20])
+def test_kept_rows_move_up_in_place_in_their_order(chunk: int) -> None:
+    """``_move_up`` reads ``chunk`` rows at a time: whatever the step, the rows marked
+    come first, in their order (as ``rows[keep]``), in the same array."""
+    rng = np.random.default_rng(5)
+    rows = rng.integers(0, 1000, size=(101, 3)).astype(np.int32)
+    keep = rng.random(101) < 0.4
+    expected = rows[keep].copy()
+    assert reuse_spans._move_up(rows, keep, chunk) == len(expected)
+    assert rows[: len(expected)].tolist() == expected.tolist()
+
+
 def test_matches_are_reported_by_both_sides_article_start_and_end() -> None:
     """``in_report_order`` sorts by side a's article, start and end, then side b's."""
     from provenance.model import Match, MatchSide

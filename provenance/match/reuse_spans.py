@@ -299,14 +299,28 @@ class MatchColumns:
 
     def table(self) -> MatchTable:
         """The matches made, in report order, the first maker of each pair of sides; the
-        columns gathered so far are let go (read in place, not copied, until sorted)."""
+        columns gathered so far are let go. The rows kept are first moved up in place
+        (made order) and the columns cut to them, then put in report order: the sorted
+        copy is made beside the kept rows, not beside all the rows made (a report makes
+        most matches twice, once from each article)."""
         ints = np.frombuffer(self._ints, dtype=np.int32).reshape(-1, 10)
-        floats = np.frombuffer(self._floats, dtype=np.float64).reshape(-1, 2)
-        self._ints, self._floats = array("i"), array("d")
-        kept = _first_made(ints, self._ranks())
-        ints = ints[kept]  # the gathered columns are let go one after the other
-        floats = floats[kept]
-        del kept
+        kept = _first_made(ints, self._ranks())  # rows made, in report order
+        keep = np.zeros(len(ints), dtype=bool)
+        keep[kept] = True
+        # where each kept row lands once moved up: the kept rows made before it
+        landed = np.cumsum(keep, dtype=index_type(len(keep)))
+        order = landed[kept] - 1
+        del kept, landed
+        count = _move_up(ints, keep)
+        del ints
+        _move_up(np.frombuffer(self._floats, dtype=np.float64).reshape(-1, 2), keep)
+        del keep
+        del self._ints[count * 10 :], self._floats[count * 2 :]  # their pages handed back
+        ints = np.frombuffer(self._ints, dtype=np.int32).reshape(-1, 10)[order]
+        self._ints = array("i")
+        floats = np.frombuffer(self._floats, dtype=np.float64).reshape(-1, 2)[order]
+        self._floats = array("d")
+        del order
         used = np.unique(ints[:, [0, 3]])  # the articles the matches name
         ints[:, [0, 3]] = np.searchsorted(used, ints[:, [0, 3]])
         return MatchTable([self._ids[k] for k in used.tolist()], ints, floats)
@@ -347,6 +361,18 @@ def _first_made(ints: Matrix, rank: Matrix | None, chunk: int = FIRST_CHUNK) -> 
         first[lo : lo + len(at) - 1] = np.any(sides[1:] != sides[:-1], axis=1)
     kept: Matrix = order[first]
     return kept
+
+
+def _move_up(rows: Matrix, keep: Matrix, chunk: int = FIRST_CHUNK) -> int:
+    """Move the rows ``keep`` marks to the front of ``rows``, in place and in their order,
+    ``chunk`` rows read at a time (a row never lands after where it was read); their
+    number."""
+    landed = 0
+    for lo in range(0, len(rows), chunk):
+        picked = rows[lo : lo + chunk][keep[lo : lo + chunk]]
+        rows[landed : landed + len(picked)] = picked
+        landed += len(picked)
+    return landed
 
 
 class MatchTable(Lazy[Match]):
