@@ -20,7 +20,7 @@ from provenance.match.align import Alignment
 from provenance.match.candidates import Candidate, localized
 from provenance.match.codes import index_type, joined
 from provenance.match.signatures import Matrix
-from provenance.match.spill import SCRATCH, Spill, SpillMatrix
+from provenance.match.spill import SCRATCH, Spill, SpillFiles, SpillMatrix, dealt
 from provenance.model import WordEdits
 from provenance.run.kernels import Kernels
 
@@ -219,9 +219,10 @@ class StoredLinks:
 
     def __init__(self, blocks: Iterable[_Block], texts: int, spill: Spill) -> None:
         parts = max(1, min(LINK_PARTS, texts))
-        dealt: dict[int, SpillMatrix] = {}
+        files = SpillFiles(spill, "links", _ROW)
         self._file: SpillMatrix | None = None
         try:
+            total = 0
             for owner, other, span, pair in blocks:
                 rows = np.empty((len(owner), _ROW), dtype="<u4")
                 rows[:, 0] = owner
@@ -229,21 +230,18 @@ class StoredLinks:
                 rows[:, 2:9] = span.astype("<i4", copy=False).view("<u4")
                 floats = _unscaled(pair).astype("<f8", copy=False).reshape(-1, 2)
                 rows[:, 9:] = floats.view("<u4").reshape(-1, 4)
-                part = owner.astype(np.int64) * parts // texts
-                order = np.argsort(part, kind="stable")
-                cut = np.searchsorted(part[order], np.arange(parts + 1))
-                for k in np.flatnonzero(np.diff(cut)).tolist():
-                    if k not in dealt:
-                        dealt[k] = spill(f"{SCRATCH}links-{k}", _ROW)
-                    dealt[k].extend(rows[order[cut[k] : cut[k + 1]]])
-                del rows, order
+                for k, at in dealt(owner.astype(np.int64) * parts // texts, parts):
+                    files.extend(k, rows[at])
+                total += len(rows)
+                del rows
             self._file = spill(f"{SCRATCH}links-grouped", _ROW)
-            total = sum(len(matrix) for matrix in dealt.values())
             # each text's count, then summed in place (int32 below 2**31 links)
             bounds = np.zeros(texts + 1, dtype=index_type(total))
-            for k in sorted(dealt):
-                rows = dealt[k][:]
-                dealt.pop(k).close()  # its file removed once read
+            for k in files.numbers():
+                stored = files.pop(k)
+                assert stored is not None  # a number written
+                rows = stored[:]
+                stored.close()  # its file removed once read
                 owner = rows[:, 0].astype(np.int64)
                 first = int(owner.min())  # the part's texts only (they are a range)
                 counted = np.bincount(owner - first)
@@ -254,8 +252,7 @@ class StoredLinks:
             self.close()
             raise
         finally:
-            for matrix in dealt.values():
-                matrix.close()
+            files.close()
         np.cumsum(bounds, out=bounds)
         self._bounds: Matrix = bounds
 
