@@ -11,7 +11,8 @@ run reports), so here N / 2 distinct pairs of sides (among N / 5 articles, offse
 side (``--base``, extracted with ``git archive``, and this tree) runs in a process of its
 own: it makes the same matches from the seed, puts them in the columns as ``extend``
 gathers them (int32 and float64 arrays, filled at once here), then ``table()``: resident
-memory before, its peak (VmHWM, reset first) and seconds, and a digest of the table's
+memory before, its peak (VmHWM, reset first) and seconds, resident memory after (free
+heap pages handed back), and a digest of the table's
 columns and ids (the two sides must agree). Nothing is written to the repository.
 """
 
@@ -38,6 +39,7 @@ def _measure(n: int, seed: int) -> dict[str, Any]:
 
     from provenance.match.articles import Ids, Strings
     from provenance.match.reuse_spans import MatchColumns
+    from provenance.run.heap import give_back
 
     rng = np.random.default_rng(seed)
     articles = max(n // 5, 2)
@@ -70,9 +72,18 @@ def _measure(n: int, seed: int) -> dict[str, Any]:
     out["table_seconds"] = round(time.perf_counter() - started, 2)
     out["table_peak_mb"] = round(memory.status()["VmHWM"] / 1024, 1)
     out["table_added_mb"] = round(out["table_peak_mb"] - out["rss_before_mb"], 1)
+    # what the table holds after, the rows made let go (free heap handed back first)
+    give_back()
+    out["rss_after_mb"] = round(memory.status()["VmRSS"] / 1024, 1)
     digest = hashlib.sha256()
     digest.update(np.ascontiguousarray(table._ints).tobytes())
-    digest.update(np.ascontiguousarray(table._floats).tobytes())
+    try:  # the floats as read (16-bit multiples since session 31, divided back)
+        from provenance.match.links import unscaled
+    except ImportError:  # an earlier commit's side: float64 as held
+        floats = table._floats
+    else:
+        floats = unscaled(table._floats).reshape(-1, 2)
+    digest.update(np.ascontiguousarray(floats, dtype=np.float64).tobytes())
     for name in table._names:
         digest.update(f"{name}\n".encode())
     out["table_sha256"] = digest.hexdigest()

@@ -164,7 +164,7 @@ class LinkTable:
         exact = all(block.dtype == np.uint16 for block in floats)
         self._scales = _SCALES if exact else None
         if not exact:
-            floats = [_unscaled(f) for f in floats]
+            floats = [unscaled(f) for f in floats]
         self._floats: Matrix = joined(floats, np.uint16 if exact else np.float64)
         self._floats = self._floats.reshape(-1, 2)[order]
 
@@ -228,7 +228,7 @@ class StoredLinks:
                 rows[:, 0] = owner
                 rows[:, 1] = other
                 rows[:, 2:9] = span.astype("<i4", copy=False).view("<u4")
-                floats = _unscaled(pair).astype("<f8", copy=False).reshape(-1, 2)
+                floats = unscaled(pair).astype("<f8", copy=False).reshape(-1, 2)
                 rows[:, 9:] = floats.view("<u4").reshape(-1, 4)
                 for k, at in dealt(owner.astype(np.int64) * parts // texts, parts):
                     files.extend(k, rows[at])
@@ -301,16 +301,16 @@ def _blocks(links: Iterator[tuple[int, Link]]) -> Iterator[_Block]:
         rows = np.frombuffer(ints, dtype=np.int64).reshape(-1, 9)
         spans = rows[:, 2:]
         small = int(spans.min()) >= 0 and int(spans.max()) < 1 << 16
-        scaled, _ = _scaled(np.frombuffer(floats, dtype=np.float64).reshape(-1, 2))
+        pairs, _ = scaled(np.frombuffer(floats, dtype=np.float64).reshape(-1, 2))
         yield (
             rows[:, 0].astype(np.int32),
             rows[:, 1].astype(_INT),
             spans.astype(np.uint16 if small else _INT),
-            scaled.reshape(-1),
+            pairs.reshape(-1),
         )
 
 
-def _unscaled(floats: Matrix) -> Matrix:
+def unscaled(floats: Matrix) -> Matrix:
     """A block's (score, estimate) values as float64 (divided back when scaled)."""
     if floats.dtype != np.uint16:
         return floats
@@ -324,16 +324,16 @@ def _unscaled(floats: Matrix) -> Matrix:
 _SCALES = (100.0, 10_000.0)
 
 
-def _scaled(floats: Matrix) -> tuple[Matrix, tuple[float, float] | None]:
+def scaled(floats: Matrix) -> tuple[Matrix, tuple[float, float] | None]:
     """(score, estimated Jaccard) rows as 16-bit multiples of ``_SCALES`` when every value
     comes back exactly (checked), else as they are (float64)."""
     scales = np.array(_SCALES)
-    scaled = np.rint(floats * scales)
+    whole = np.rint(floats * scales)
     if len(floats) and not (
-        np.all(scaled >= 0) and np.all(scaled < 1 << 16) and np.all(scaled / scales == floats)
+        np.all(whole >= 0) and np.all(whole < 1 << 16) and np.all(whole / scales == floats)
     ):
         return floats, None
-    return scaled.astype(np.uint16), _SCALES
+    return whole.astype(np.uint16), _SCALES
 
 
 def with_self(u: int, length: int, links: Iterable[Link]) -> list[Link]:

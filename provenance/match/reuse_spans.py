@@ -18,7 +18,7 @@ from provenance.config import Config
 from provenance.match.align import grade
 from provenance.match.articles import Ids, Lazy, Strings
 from provenance.match.codes import index_type
-from provenance.match.links import Link, TextLinks, with_self
+from provenance.match.links import Link, TextLinks, scaled, unscaled, with_self
 from provenance.match.origin import UNKNOWN
 from provenance.match.signatures import Matrix
 from provenance.match.units import SpanSink
@@ -321,6 +321,7 @@ class MatchColumns:
         floats = np.frombuffer(self._floats, dtype=np.float64).reshape(-1, 2)[order]
         self._floats = array("d")
         del order
+        floats, _ = scaled(floats)  # 16 bits each when every value comes back exactly
         used = np.unique(ints[:, [0, 3]])  # the articles the matches name
         ints[:, [0, 3]] = np.searchsorted(used, ints[:, [0, 3]])
         return MatchTable([self._ids[k] for k in used.tolist()], ints, floats)
@@ -376,8 +377,9 @@ def _move_up(rows: Matrix, keep: Matrix, chunk: int = FIRST_CHUNK) -> int:
 
 
 class MatchTable(Lazy[Match]):
-    """The matches in report order as numpy columns (int32 and float64: 56 bytes a
-    match), a ``Match`` made when one is read; the ids of the articles they name in one
+    """The matches in report order as numpy columns (int32, then score and estimated
+    Jaccard as ``links.scaled`` has them: uint16 when exact, else float64; 44 or 56 bytes
+    a match), a ``Match`` made when one is read; the ids of the articles they name in one
     UTF-8 buffer."""
 
     def __init__(self, ids: Sequence[str], ints: Matrix, floats: Matrix) -> None:
@@ -408,7 +410,8 @@ class MatchTable(Lazy[Match]):
 
     def _made(self, start: int, stop: int) -> list[Match]:
         out = []
-        ints, floats = self._ints[start:stop].tolist(), self._floats[start:stop].tolist()
+        ints = self._ints[start:stop].tolist()
+        floats = unscaled(self._floats[start:stop]).reshape(-1, 2).tolist()
         for (a, a0, a1, b, b0, b1, g, c, i, d), (score, j) in zip(ints, floats, strict=True):
             out.append(
                 Match(
