@@ -12,7 +12,8 @@ side (``--base``, extracted with ``git archive``, and this tree) runs in a proce
 own: it makes the same matches from the seed, puts them in the columns as ``extend``
 gathers them (int32 and float64 arrays, filled at once here), then ``table()``: resident
 memory before, its peak (VmHWM, reset first) and seconds, resident memory after (free
-heap pages handed back), and a digest of the table's
+heap pages handed back; and again once the table is kept in a work store, when this
+side's table can be), and a digest of the table's
 columns and ids (the two sides must agree). Nothing is written to the repository.
 """
 
@@ -77,17 +78,31 @@ def _measure(n: int, seed: int) -> dict[str, Any]:
     out["rss_after_mb"] = round(memory.status()["VmRSS"] / 1024, 1)
     digest = hashlib.sha256()
     digest.update(np.ascontiguousarray(table._ints).tobytes())
+    floats = np.asarray(table._floats)
     try:  # the floats as read (16-bit multiples since session 31, divided back)
         from provenance.match.links import unscaled
     except ImportError:  # an earlier commit's side: float64 as held
-        floats = table._floats
+        pass
     else:
-        floats = unscaled(table._floats).reshape(-1, 2)
+        floats = unscaled(floats).reshape(-1, 2)
     digest.update(np.ascontiguousarray(floats, dtype=np.float64).tobytes())
+    del floats
     for name in table._names:
         digest.update(f"{name}\n".encode())
     out["table_sha256"] = digest.hexdigest()
     out["matches_kept"] = len(table)
+    if hasattr(table, "kept"):  # since session 31: the columns moved to a work store
+        import tempfile
+
+        from provenance.run.workstore import WorkStore
+
+        with tempfile.TemporaryDirectory(prefix="bench-matches-") as folder:
+            store = WorkStore(Path(folder), resume=False)
+            table = table.kept(store, "matches")
+            give_back()
+            out["kept_rss_after_mb"] = round(memory.status()["VmRSS"] / 1024, 1)
+            del table
+            store.close()
     return out
 
 

@@ -1012,6 +1012,52 @@ def test_the_match_table_of_many_repeated_matches_is_what_a_dict_keeps() -> None
     assert 50 < len(table) < 600  # some matches were made again, and not all
 
 
+@pytest.mark.parametrize("read", [1, 3, 1 << 16])
+@pytest.mark.parametrize("exact", [True, False])
+def test_a_match_table_kept_in_the_work_store_reads_back_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read: int, exact: bool
+) -> None:
+    """``MatchTable.kept``: the table of 40 matches (scores exact to 2 places, or not, so
+    the floats are kept as uint16 or float64) written to a real work store reads back the
+    same matches, whole, by index and by slice, and the same sides (gathered ``read``
+    matches at a time); it pickles as the columns' file (the pickle is smaller than the
+    columns), and the copy reads the same."""
+    from provenance.model import Match, MatchSide
+    from provenance.run.workstore import WorkStore
+
+    monkeypatch.setattr(reuse_spans, "SIDES_READ", read)
+    ids = tuple(f"art-{k:02d}" for k in range(9))
+    made = [
+        Match(
+            MatchSide(ids[k % 9], k, k + 30 + k % 7),
+            MatchSide(ids[(k * 5 + 1) % 9], 2 * k, 2 * k + 25),
+            80.0 + k / 4 + (0.0 if exact else 1e-9),
+            tuple(Grade)[k % len(Grade)],
+            round(k / 40, 4),
+            WordEdits(k % 3, k % 5, k % 2),
+        )
+        for k in range(40)
+    ]
+    columns = reuse_spans.MatchColumns(ids, {a: k for k, a in enumerate(ids)})
+    columns.extend(made)
+    table = columns.table()
+    assert np.asarray(table._floats).dtype == (np.uint16 if exact else np.float64)
+    store = WorkStore(tmp_path / "work", resume=False)
+    kept = table.kept(store, "matches")
+    assert (tmp_path / "work" / "matches.npz").is_file()
+    assert not isinstance(kept._ints, np.ndarray)
+    assert tuple(kept) == tuple(table)
+    assert len(kept) == len(table) == 40
+    assert (kept[7], kept[-1], kept[3:9]) == (table[7], table[-1], list(table[3:9]))
+    for got, want in zip(kept.sides(), table.sides(), strict=True):
+        assert list(got) == list(want)
+    blob = pickle.dumps(kept)
+    assert len(blob) < np.asarray(table._ints).nbytes
+    assert tuple(pickle.loads(blob)) == tuple(table)
+    assert kept.kept(store, "other") is kept  # kept once
+    store.close()
+
+
 @pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 20])
 def test_kept_rows_move_up_in_place_in_their_order(chunk: int) -> None:
     """``_move_up`` reads ``chunk`` rows at a time: whatever the step, the rows marked

@@ -192,6 +192,7 @@ def _column(values: array[int]) -> Matrix:
 
 
 SIDE = "reuse-side"  # the matches, near-duplicates and clusters, kept before the claims
+MATCHES = "reuse-matches"  # the match table's columns (``MatchTable.kept``), which SIDE names
 
 
 def find_reuse(
@@ -233,6 +234,8 @@ def find_reuse(
         spans, matches = spans_for(corpus, config, links, Ranking(corpus), spans_to)
         links.close()  # its file, when the links went to the work folder
         del links
+        if checkpoints is not None:  # read from the work store from now on
+            matches = matches.kept(checkpoints, MATCHES)
         # the articles with passages (in id order) and where each one's rows start
         cuts = np.searchsorted(corpus.passage_article, np.arange(len(corpus.ids) + 1))
         has = np.flatnonzero(np.diff(cuts) > 0)

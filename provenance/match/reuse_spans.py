@@ -10,18 +10,18 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from provenance.config import Config
 from provenance.match.align import grade
 from provenance.match.articles import Ids, Lazy, Strings
-from provenance.match.codes import index_type
+from provenance.match.codes import Picked, index_type
 from provenance.match.links import Link, TextLinks, scaled, unscaled, with_self
 from provenance.match.origin import UNKNOWN
 from provenance.match.signatures import Matrix
-from provenance.match.units import SpanSink
+from provenance.match.units import KeptSteps, SpanSink, kept_column
 from provenance.model import (
     Article,
     Grade,
@@ -364,6 +364,42 @@ def _first_made(ints: Matrix, rank: Matrix | None, chunk: int = FIRST_CHUNK) -> 
     return kept
 
 
+class Rows(Protocol):
+    """A matrix read by slices of rows: an array, or ``_KeptRows``."""
+
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: slice, /) -> Matrix: ...
+
+
+# Matches read at once when the sides of a kept table are gathered (40 bytes each).
+SIDES_READ = 1 << 16
+
+
+class _KeptRows:
+    """Rows of ``width`` values kept end to end in one column of the work store (a
+    ``KeptColumn``), read a slice of rows at a time."""
+
+    def __init__(self, column: Picked, width: int) -> None:
+        self._column = column
+        self._width = width
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self._column) // self._width, self._width
+
+    def __len__(self) -> int:
+        return len(self._column) // self._width
+
+    def __getitem__(self, index: slice, /) -> Matrix:
+        start, stop, _ = index.indices(len(self))
+        width = self._width
+        return self._column[start * width : max(start, stop) * width].reshape(-1, width)
+
+
 def _move_up(rows: Matrix, keep: Matrix, chunk: int = FIRST_CHUNK) -> int:
     """Move the rows ``keep`` marks to the front of ``rows``, in place and in their order,
     ``chunk`` rows read at a time (a row never lands after where it was read); their
@@ -380,12 +416,24 @@ class MatchTable(Lazy[Match]):
     """The matches in report order as numpy columns (int32, then score and estimated
     Jaccard as ``links.scaled`` has them: uint16 when exact, else float64; 44 or 56 bytes
     a match), a ``Match`` made when one is read; the ids of the articles they name in one
-    UTF-8 buffer."""
+    UTF-8 buffer. ``kept`` moves the columns to the work store, read back a slice at a
+    time."""
 
-    def __init__(self, ids: Sequence[str], ints: Matrix, floats: Matrix) -> None:
-        self._names = Strings(ids)
+    def __init__(self, ids: Sequence[str] | Strings, ints: Rows, floats: Rows) -> None:
+        self._names = ids if isinstance(ids, Strings) else Strings(ids)
         self._ints = ints
         self._floats = floats
+
+    def kept(self, kept: KeptSteps, name: str) -> MatchTable:
+        """This table with its columns kept in the work store as ``name`` and read from
+        there (the rows of a few matches at a time): what memory held of them is let go
+        by the caller dropping this table. It pickles with the columns' file, not them."""
+        if not isinstance(self._ints, np.ndarray) or not isinstance(self._floats, np.ndarray):
+            return self  # kept already
+        widths = {"ints": self._ints.shape[1], "floats": self._floats.shape[1]}
+        kept.keep_arrays(name, {"ints": self._ints.reshape(-1), "floats": self._floats.reshape(-1)})
+        ints, floats = (_KeptRows(kept_column(kept, name, k), w) for k, w in widths.items())
+        return MatchTable(self._names, ints, floats)
 
     def __len__(self) -> int:
         return len(self._ints)
@@ -393,15 +441,24 @@ class MatchTable(Lazy[Match]):
     def sides(self) -> tuple[Sequence[str], Matrix, Matrix, Matrix, Matrix]:
         """The matches' sides without a ``Match`` each: the ids they name (``names``),
         and per match, its side a's article (a number into ``names``) and length, then
-        side b's."""
+        side b's (kept columns: read ``SIDES_READ`` matches at a time)."""
         ints = self._ints
-        return (
-            Ids(self._names),
-            ints[:, 0],
-            ints[:, 2] - ints[:, 1],
-            ints[:, 3],
-            ints[:, 5] - ints[:, 4],
-        )
+        if isinstance(ints, np.ndarray):
+            return (
+                Ids(self._names),
+                ints[:, 0],
+                ints[:, 2] - ints[:, 1],
+                ints[:, 3],
+                ints[:, 5] - ints[:, 4],
+            )
+        a, a_len, b, b_len = (np.empty(len(ints), dtype=np.int32) for _ in range(4))
+        for lo in range(0, len(ints), SIDES_READ):
+            rows = ints[lo : lo + SIDES_READ]
+            hi = lo + len(rows)
+            a[lo:hi], b[lo:hi] = rows[:, 0], rows[:, 3]
+            a_len[lo:hi] = rows[:, 2] - rows[:, 1]
+            b_len[lo:hi] = rows[:, 5] - rows[:, 4]
+        return Ids(self._names), a, a_len, b, b_len
 
     def _id(self, k: int) -> str:
         name = self._names[k]
