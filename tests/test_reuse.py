@@ -952,16 +952,16 @@ def test_the_match_table_keeps_the_first_maker_of_each_match_in_report_order() -
     assert tuple(reuse_spans.MatchColumns(ids, {}).table()) == ()
 
 
-@pytest.mark.parametrize("chunk", [1, 2, 3, 7, reuse_spans.FIRST_CHUNK])
+@pytest.mark.parametrize("part", [1, 2, 3, 7, 150, reuse_spans.FIRST_PART])
 @pytest.mark.parametrize("ranked", [False, True])
-def test_the_first_maker_of_equal_sides_is_kept_however_the_rows_are_compared(
-    chunk: int, ranked: bool
+def test_the_first_maker_of_equal_sides_is_kept_however_the_rows_are_parted(
+    part: int, ranked: bool
 ) -> None:
-    """``_first_made`` compares the sorted rows ``chunk`` at a time: whatever the step, it
-    keeps what a stable sort of the rows by (side a's article rank, start, end, side b's)
-    and a walk keeping the first of each six sides keeps. The rows: 400 matches over 3
-    articles and offsets 0-2, so most sides repeat, also across the steps' edges; with
-    ``ranked``, the articles' order is not their numbers' (2, 0, 1)."""
+    """``_first_made`` sorts and compares the rows a part of side a's articles at a time
+    (about ``part`` rows): whatever the size, it keeps what a stable sort of the rows by
+    (side a's article rank, start, end, side b's) and a walk keeping the first of each six
+    sides keeps. The rows: 400 matches over 3 articles and offsets 0-2, so most sides
+    repeat; with ``ranked``, the articles' order is not their numbers' (2, 0, 1)."""
     rng = np.random.default_rng(7)
     ints = rng.integers(0, 3, size=(400, 10)).astype(np.int32)
     ints[:, 6:] = np.arange(400)[:, None]  # grade and edits tell the rows apart
@@ -978,7 +978,7 @@ def test_the_first_maker_of_equal_sides_is_kept_however_the_rows_are_compared(
         if sides(k) not in seen:
             seen.add(sides(k))
             expected.append(k)
-    kept = reuse_spans._first_made(ints, rank, chunk)
+    kept = reuse_spans._first_made(ints, rank, part)
     assert kept.tolist() == expected
     assert 1 < len(expected) < 400  # some rows repeat sides, and not all
 

@@ -337,31 +337,43 @@ class MatchColumns:
         return rank
 
 
-# Sorted matches compared with the one before them at once (their six sides' columns): the
-# arrays of one step hold a few bytes per match of it, whatever the number of matches.
-FIRST_CHUNK = 1 << 20
+# Rows made sorted at once: the rows are cut into parts by side a's article (about this
+# many rows a part, an article's rows never split), each part sorted and its equal sides
+# found on its own: ~70 bytes a row of one part beside the rows, whatever the number of
+# matches; a smaller part, one more pass over side a's column per part.
+FIRST_PART = 1 << 18
+# Rows moved up in place at once (``_move_up``: a copy of the kept ones among them, 40
+# bytes each): fewer, more calls; more, a bigger copy beside the rows.
+MOVE_CHUNK = 1 << 16
 
 
-def _first_made(ints: Matrix, rank: Matrix | None, chunk: int = FIRST_CHUNK) -> Matrix:
+def _first_made(ints: Matrix, rank: Matrix | None, part: int = FIRST_PART) -> Matrix:
     """The rows of ``MatchColumns``' ``ints`` to keep, in report order: by side a's article
     (its ``rank``; None: its number), start and end, then side b's; of rows with the same
-    six sides, the first made. Besides the rows, the arrays alive hold the order (8 bytes
-    a row), its int32 sort keys and a step of ``chunk`` rows' comparisons, not a sorted
-    copy of the rows."""
-
-    def article(column: int) -> Matrix:
-        return ints[:, column] if rank is None else rank[ints[:, column]]
-
-    keys = (ints[:, 5], ints[:, 4], article(3), ints[:, 2], ints[:, 1], article(0))
-    order = np.lexsort(keys)  # stable: the first maker of equal sides comes first
-    del keys
-    first = np.ones(len(order), dtype=bool)
-    for lo in range(1, len(order), chunk):
-        at = order[lo - 1 : lo + chunk]
-        sides = ints[at, :6]
-        first[lo : lo + len(at) - 1] = np.any(sides[1:] != sides[:-1], axis=1)
-    kept: Matrix = order[first]
-    return kept
+    six sides, the first made. Rows with the same sides have the same side a, so the rows
+    are sorted and compared a part of side a's articles at a time (``part`` rows or so;
+    the parts in article order): besides the rows, the arrays alive are side a's ranks
+    (with ``rank``), one part's sort and the kept rows' numbers (``index_type``)."""
+    a = ints[:, 0] if rank is None else rank[ints[:, 0]]
+    kind = index_type(len(ints))
+    if not len(a):
+        return np.zeros(0, dtype=kind)
+    ends = np.cumsum(np.bincount(a))  # the rows of articles up to each one
+    targets = np.arange(part, int(ends[-1]), part)
+    bounds = np.unique(np.r_[0, np.searchsorted(ends, targets) + 1, len(ends)])
+    kept = []
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        rows = np.flatnonzero((a >= lo) & (a < hi))
+        sides = ints[rows, :6]
+        b = sides[:, 3] if rank is None else rank[sides[:, 3]]
+        # stable: of equal sides the first made (rows ascending) comes first
+        order = np.lexsort((sides[:, 5], sides[:, 4], b, sides[:, 2], sides[:, 1], a[rows]))
+        del b
+        sides = sides[order]
+        first = np.r_[True, np.any(sides[1:] != sides[:-1], axis=1)]
+        kept.append(rows[order[first]].astype(kind))
+        del rows, sides, order, first
+    return np.concatenate(kept)
 
 
 class Rows(Protocol):
@@ -400,7 +412,7 @@ class _KeptRows:
         return self._column[start * width : max(start, stop) * width].reshape(-1, width)
 
 
-def _move_up(rows: Matrix, keep: Matrix, chunk: int = FIRST_CHUNK) -> int:
+def _move_up(rows: Matrix, keep: Matrix, chunk: int = MOVE_CHUNK) -> int:
     """Move the rows ``keep`` marks to the front of ``rows``, in place and in their order,
     ``chunk`` rows read at a time (a row never lands after where it was read); their
     number."""
