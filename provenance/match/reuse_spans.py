@@ -340,8 +340,11 @@ class MatchColumns:
 # Rows made sorted at once: the rows are cut into parts by side a's article (about this
 # many rows a part, an article's rows never split), each part sorted and its equal sides
 # found on its own: ~70 bytes a row of one part beside the rows, whatever the number of
-# matches; a smaller part, one more pass over side a's column per part.
+# matches; a smaller part, one more pass over side a's column per part. At most
+# ``FIRST_PARTS`` parts (parts grow past ``FIRST_PART`` rows beyond 16 million matches):
+# the passes stay a few dozen.
 FIRST_PART = 1 << 18
+FIRST_PARTS = 64
 # Rows moved up in place at once (``_move_up``: a copy of the kept ones among them, 40
 # bytes each): fewer, more calls; more, a bigger copy beside the rows.
 MOVE_CHUNK = 1 << 16
@@ -359,6 +362,7 @@ def _first_made(ints: Matrix, rank: Matrix | None, part: int = FIRST_PART) -> Ma
     if not len(a):
         return np.zeros(0, dtype=kind)
     ends = np.cumsum(np.bincount(a))  # the rows of articles up to each one
+    part = max(part, -(-len(a) // FIRST_PARTS))
     targets = np.arange(part, int(ends[-1]), part)
     bounds = np.unique(np.r_[0, np.searchsorted(ends, targets) + 1, len(ends)])
     kept = []
