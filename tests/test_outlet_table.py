@@ -4,6 +4,8 @@ through once, as the streaming writer gives them."""
 
 from __future__ import annotations
 
+import pytest
+
 from provenance.match.reuse_spans import MatchColumns
 from provenance.model import (
     Article,
@@ -14,6 +16,7 @@ from provenance.model import (
     MatchSide,
     Segmentation,
 )
+from provenance.render import data
 from provenance.render.data import outlet_table
 
 OUTLETS = {"a": "X", "b": "Y", "c": None, "d": "X"}  # "e" is not among the articles
@@ -69,4 +72,27 @@ def test_the_columns_and_outlets_read_through_give_the_same_table() -> None:
         {"outlet": None, "source_outlet": None, "characters": 28, "matches": 4},
         {"outlet": None, "source_outlet": "Y", "characters": 13, "matches": 2},
         {"outlet": "Y", "source_outlet": None, "characters": 24, "matches": 2},
+    ]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 1 << 16])
+def test_the_outlet_table_counted_a_chunk_of_matches_at_a_time_is_the_same(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """``OUTLET_CHUNK`` matches counted at a time: the same rows, and pairs of outlets that
+    sort alike (an outlet "" beside none: both sort as "") keep the order they first come
+    in over the whole corpus. b (no outlet) -> a ("") comes first, both ways (4 and 6
+    characters), then b -> d, both without an outlet (3 + 5), whose place in its own chunk
+    is first but in the corpus third."""
+    monkeypatch.setattr(data, "OUTLET_CHUNK", chunk)
+    assert outlet_table(CorpusResult(_articles(), MATCHES)) == EXPECTED
+    articles = tuple(
+        ArticleResult(Article(i, "", outlet=o), Segmentation((), ()))
+        for i, o in {"a": "", "b": None, "d": None}.items()
+    )
+    matches = (_match("b", 0, 4, "a", 0, 6), _match("b", 10, 13, "d", 0, 5))
+    assert outlet_table(CorpusResult(articles, matches)) == [
+        {"outlet": None, "source_outlet": "", "characters": 4, "matches": 1},
+        {"outlet": "", "source_outlet": None, "characters": 6, "matches": 1},
+        {"outlet": None, "source_outlet": None, "characters": 8, "matches": 2},
     ]

@@ -217,6 +217,11 @@ def link_evidence(occurrence: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+# Matches counted at once in the outlet table (a few int64 columns of twice as many sides):
+# more, fewer numpy calls; fewer, less beside the matches' sides.
+OUTLET_CHUNK = 1 << 16
+
+
 def outlet_table(
     result: CorpusResult, outlets: Iterable[tuple[str, str | None]] | None = None
 ) -> list[dict[str, Any]]:
@@ -227,20 +232,28 @@ def outlet_table(
     if outlets is None:
         outlets = sorted((r.article.id, r.article.outlet) for r in result.articles)
     labels, code = _outlets_of(names, outlets)
-    mine, theirs, length = (np.empty(2 * len(a), dtype=np.int64) for _ in range(3))
-    mine[0::2], mine[1::2] = code[a], code[b]  # each match seen from a, then from b
-    theirs[0::2], theirs[1::2] = code[b], code[a]
-    length[0::2], length[1::2] = a_len, b_len
-    keys, first, inverse = np.unique(
-        mine * (len(labels) + 1) + theirs, return_index=True, return_inverse=True
-    )
-    chars = np.bincount(inverse.reshape(-1), weights=length, minlength=len(keys))
-    counts = np.bincount(inverse.reshape(-1), minlength=len(keys))
-    rows = [
-        (labels[k // (len(labels) + 1)], labels[k % (len(labels) + 1)], int(c), int(n))
-        for _, k, c, n in sorted(
-            zip(first.tolist(), keys.tolist(), chars.tolist(), counts.tolist(), strict=True)
+    # per pair of outlets (a code): where it first comes, characters, matches
+    found: dict[int, list[int]] = {}
+    for lo in range(0, len(a), OUTLET_CHUNK):
+        hi = min(len(a), lo + OUTLET_CHUNK)
+        mine, theirs, length = (np.empty(2 * (hi - lo), dtype=np.int64) for _ in range(3))
+        mine[0::2], mine[1::2] = code[a[lo:hi]], code[b[lo:hi]]  # seen from a, then from b
+        theirs[0::2], theirs[1::2] = code[b[lo:hi]], code[a[lo:hi]]
+        length[0::2], length[1::2] = a_len[lo:hi], b_len[lo:hi]
+        keys, first, inverse = np.unique(
+            mine * (len(labels) + 1) + theirs, return_index=True, return_inverse=True
         )
+        chars = np.bincount(inverse.reshape(-1), weights=length, minlength=len(keys))
+        counts = np.bincount(inverse.reshape(-1), minlength=len(keys))
+        for k, at, c, n in zip(
+            keys.tolist(), first.tolist(), chars.tolist(), counts.tolist(), strict=True
+        ):
+            sums = found.setdefault(k, [2 * lo + at, 0, 0])
+            sums[1] += int(c)
+            sums[2] += n
+    rows = [
+        (labels[k // (len(labels) + 1)], labels[k % (len(labels) + 1)], c, n)
+        for k, (_, c, n) in sorted(found.items(), key=lambda item: item[1][0])
     ]  # in order of first appearance, as the pairs of outlets come, then sorted (stable)
     return [
         {"outlet": o, "source_outlet": s, "characters": c, "matches": n}
