@@ -13,8 +13,9 @@ own: it makes the same matches from the seed, puts them in the columns as ``exte
 gathers them (int32 and float64 arrays, filled at once here), then ``table()``: resident
 memory before, its peak (VmHWM, reset first) and seconds, resident memory after (free
 heap pages handed back; and again once the table is kept in a work store, when this
-side's table can be), and a digest of the table's
-columns and ids (the two sides must agree). Nothing is written to the repository.
+side's table can be); then the writer's outlet table of the matches (every article of
+one of 45 outlets): its peak added and seconds; and a digest of the table's columns,
+ids and outlet rows (the two sides must agree). Nothing is written to the repository.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ sys.path.insert(0, str(HERE))
 
 import memory  # noqa: E402
 import sides  # noqa: E402
+
+OUTLETS = 45  # the synthetic corpora's 40 outlets and 5 agencies
 
 
 def _measure(n: int, seed: int) -> dict[str, Any]:
@@ -91,8 +94,22 @@ def _measure(n: int, seed: int) -> dict[str, Any]:
     del floats
     for name in table._names:
         digest.update(f"{name}\n".encode())
-    out["table_sha256"] = digest.hexdigest()
     out["matches_kept"] = len(table)
+    # the writer's outlet table of these matches: every article of one of 45 outlets
+    from provenance.model import CorpusResult
+    from provenance.render.data import outlet_table
+
+    outlets = ((ids[k], f"Outlet {k % OUTLETS:02d}") for k in range(articles))
+    give_back()
+    out["outlets_rss_before_mb"] = round(memory.status()["VmRSS"] / 1024, 1)
+    memory._reset_peak()
+    started = time.perf_counter()
+    rows = outlet_table(CorpusResult((), table), outlets)
+    out["outlets_seconds"] = round(time.perf_counter() - started, 2)
+    peak = memory.status()["VmHWM"] / 1024
+    out["outlets_added_mb"] = round(peak - out["outlets_rss_before_mb"], 1)
+    digest.update(json.dumps(rows).encode())
+    out["table_sha256"] = digest.hexdigest()
     if hasattr(table, "kept"):  # since session 31: the columns moved to a work store
         import tempfile
 
