@@ -250,7 +250,7 @@ def find_reuse(
             kernels,
             article_signatures_to,
         )
-        del corpus  # the claim stage runs without the passages' tables
+        del corpus, ids, cuts, has  # the claim stage runs without the passages' tables
         give_back()  # and without the free pages they left in the C heap
         if checkpoints is not None:  # the spans went to ``spans_to`` as they were made
             checkpoints.keep(SIDE, Reuse((), matches, duplicates, clusters, ()))
