@@ -109,6 +109,18 @@ class PeakWhere:
         }
 
 
+def folder_bytes(folder: Path) -> int:
+    """The bytes of the files in ``folder`` (the store, its journal, the files beside it;
+    a file removed while they are listed counting as none)."""
+    total = 0
+    for entry in folder.iterdir():
+        try:
+            total += entry.stat().st_size if entry.is_file() else 0
+        except FileNotFoundError:
+            continue
+    return total
+
+
 class Marks:
     """Resident memory (and tracemalloc growth) at the end of each stage."""
 
@@ -116,6 +128,7 @@ class Marks:
         self.n = n
         self.top = top
         self.rows: list[dict[str, Any]] = []
+        self.folder: Path | None = None  # the work folder, whose files each mark adds up
         self._snapshot = tracemalloc.take_snapshot() if top else None
         self._time = time.perf_counter()
         _reset_peak()
@@ -133,6 +146,8 @@ class Marks:
             "peak_mb": round(held["VmHWM"] / 1024, 1),
             "kb_per_article": round(held["VmRSS"] / self.n, 2),
         }
+        if self.folder is not None:  # what the work folder holds on disk then
+            row["folder_mb"] = round(folder_bytes(self.folder) / 2**20, 1)
         if self._snapshot is not None:
             snapshot = tracemalloc.take_snapshot()
             current, peak = tracemalloc.get_traced_memory()
@@ -285,6 +300,7 @@ def run_report(
             beat = Heartbeat(work, marks, cpu.ru_utime + cpu.ru_stime)
         # as the local engine does: read one at a time into the work store, numbered there
         store = workstore.WorkStore(work, resume=resume)
+        marks.folder = work
         stack.callback(store.close)
         articles = store.ingest(cli_common.stream([str(path)], config, seen=store.seen()), config)
         marks.mark("ingest")
@@ -313,6 +329,8 @@ def run_report(
         "peak_kb_per_article": round(peak / n, 1),
         "report_bytes": report_bytes,
         "work_store_bytes_per_article": round(store_bytes / n),
+        # the work folder's files at the end of the stage that left the most on disk
+        "work_folder_peak_mb": max((row.get("folder_mb", 0.0) for row in marks.rows), default=0.0),
         "stages": marks.rows,
     }
 
