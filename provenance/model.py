@@ -493,6 +493,29 @@ class ArticleResult:
     duplicates: tuple[Duplicate, ...] = ()
     quotes: tuple[Quote, ...] = ()
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (the work store keeps one per article; a pool's workers send them back)
+        without its segments' texts, which are cut from the article's text again when
+        unpickled: each was a copy of a part of it (the article's text stored three times).
+        A segment whose text is not that part (made by hand) keeps the whole form."""
+        text = self.article.text
+        segments = (self.segmentation.paragraphs, self.segmentation.sentences)
+        rest = (
+            self.boilerplate,
+            self.wire_credits,
+            self.cited_sources,
+            self.spans,
+            self.duplicates,
+            self.quotes,
+        )
+        if any(s.text != text[s.start : s.end] for group in segments for s in group):
+            return (ArticleResult, (self.article, self.segmentation, *rest))
+        rows = tuple(
+            tuple((s.start, s.end, s.kind, s.index, s.paragraph) for s in group)
+            for group in segments
+        )
+        return (_article_result, (self.article, rows, *rest))
+
     def composition(self) -> dict[str, float]:
         """Share of characters per label (whitespace included), rounded to 4 places."""
         total = len(self.article.text)
@@ -502,6 +525,21 @@ class ArticleResult:
         if total == 0:
             return dict.fromkeys(counts, 0.0)
         return {k: round(v / total, 4) for k, v in counts.items()}
+
+
+# a segment as pickled within its ``ArticleResult``: start, end, kind, index, paragraph
+_SegmentRow = tuple[int, int, SegmentKind, int, int]
+
+
+def _article_result(
+    article: Article, rows: tuple[tuple[_SegmentRow, ...], ...], *rest: Any
+) -> ArticleResult:
+    """An ``ArticleResult`` unpickled: its segments' texts cut from the article's text."""
+    text = article.text
+    paragraphs, sentences = (
+        tuple(Segment(a, b, text[a:b], kind, k, p) for a, b, kind, k, p in group) for group in rows
+    )
+    return ArticleResult(article, Segmentation(paragraphs, sentences), *rest)
 
 
 @dataclass(frozen=True)
