@@ -109,6 +109,23 @@ class PeakWhere:
         }
 
 
+def disk_io() -> dict[str, int]:
+    """This process's bytes read from and written to the disk so far (``/proc/self/io``;
+    empty where there is none)."""
+    try:
+        lines = Path("/proc/self/io").read_text().splitlines()
+    except OSError:
+        return {}
+    fields = dict(line.split(": ", 1) for line in lines if ": " in line)
+    return {k: int(fields[f"{k}_bytes"]) for k in ("read", "write") if f"{k}_bytes" in fields}
+
+
+def _delta_mb(before: dict[str, int], after: dict[str, int], key: str) -> float | None:
+    if key not in before or key not in after:
+        return None
+    return round((after[key] - before[key]) / 2**20, 1)
+
+
 def folder_bytes(folder: Path) -> int:
     """The bytes of the files in ``folder`` (the store, its journal, the files beside it;
     a file removed while they are listed counting as none)."""
@@ -291,6 +308,7 @@ def run_report(
             marks.mark(stage)
 
     cpu = resource.getrusage(resource.RUSAGE_SELF)
+    io = disk_io()
     started = time.perf_counter()
     beat: Heartbeat | None = None
     with contextlib.ExitStack() as stack:
@@ -329,6 +347,9 @@ def run_report(
         "peak_kb_per_article": round(peak / n, 1),
         "report_bytes": report_bytes,
         "work_store_bytes_per_article": round(store_bytes / n),
+        # what this process (not its workers) had the disk read and write (Linux: None
+        # elsewhere): a run whose store outgrows the page cache reads it from the disk
+        **{f"disk_{k}_mb": _delta_mb(io, disk_io(), k) for k in ("read", "write")},
         # the work folder's files at the end of the stage that left the most on disk
         "work_folder_peak_mb": max((row.get("folder_mb", 0.0) for row in marks.rows), default=0.0),
         "stages": marks.rows,

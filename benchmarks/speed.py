@@ -429,6 +429,8 @@ def _print(run: dict[str, Any]) -> None:
     print(f"  vs ds       x{run['pipeline_vs_datasketch']} of datasketch's art/s")
     if "work_store_bytes_per_article" in p:
         print(f"  work store  {p['work_store_bytes_per_article']} bytes per article")
+    if p.get("disk_write_mb") is not None:
+        print(f"  disk        {p['disk_read_mb']} MB read, {p['disk_write_mb']} MB written")
     if "work_folder_peak_mb" in p:
         print(f"  work folder {p['work_folder_peak_mb']} MB at most on disk (at a stage's end)")
     if "growth_vs_previous" in run:
