@@ -341,9 +341,9 @@ class MatchColumns:
 # many rows a part, an article's rows never split), each part sorted and its equal sides
 # found on its own: ~70 bytes a row of one part beside the rows, whatever the number of
 # matches; a smaller part, one more pass over side a's column per part. At most
-# ``FIRST_PARTS`` parts (parts grow past ``FIRST_PART`` rows beyond 16 million matches):
-# the passes stay a few dozen.
-FIRST_PART = 1 << 18
+# ``FIRST_PARTS`` parts (parts grow past ``FIRST_PART`` rows beyond 4.2 million rows
+# made): the passes stay a few dozen.
+FIRST_PART = 1 << 16
 FIRST_PARTS = 64
 # Rows moved up in place at once (``_move_up``: a copy of the kept ones among them, 40
 # bytes each): fewer, more calls; more, a bigger copy beside the rows.
