@@ -146,6 +146,7 @@ class Marks:
         self.top = top
         self.rows: list[dict[str, Any]] = []
         self.folder: Path | None = None  # the work folder, whose files each mark adds up
+        self._io = disk_io()  # the disk this process read and wrote, at the last mark
         self._snapshot = tracemalloc.take_snapshot() if top else None
         self._time = time.perf_counter()
         _reset_peak()
@@ -165,6 +166,10 @@ class Marks:
         }
         if self.folder is not None:  # what the work folder holds on disk then
             row["folder_mb"] = round(folder_bytes(self.folder) / 2**20, 1)
+        io = disk_io()  # what the stage had the disk read and write (this process's)
+        for key in ("read", "write"):
+            row[f"disk_{key}_mb"] = _delta_mb(self._io, io, key)
+        self._io = io
         if self._snapshot is not None:
             snapshot = tracemalloc.take_snapshot()
             current, peak = tracemalloc.get_traced_memory()
