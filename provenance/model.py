@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -500,14 +500,7 @@ class ArticleResult:
         A segment whose text is not that part (made by hand) keeps the whole form."""
         text = self.article.text
         segments = (self.segmentation.paragraphs, self.segmentation.sentences)
-        rest = (
-            self.boilerplate,
-            self.wire_credits,
-            self.cited_sources,
-            self.spans,
-            self.duplicates,
-            self.quotes,
-        )
+        rest = tuple(getattr(self, f.name) for f in fields(self)[2:])  # after the segments
         if any(s.text != text[s.start : s.end] for group in segments for s in group):
             return (ArticleResult, (self.article, self.segmentation, *rest))
         rows = tuple(

@@ -16,7 +16,7 @@ from provenance import pipeline
 from provenance.anchors import AnchorLexicon
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
-from provenance.match import claim_columns, reuse, reuse_spans
+from provenance.match import claim_columns, codes, reuse, reuse_spans
 from provenance.match.align import Alignment, similarity
 from provenance.match.candidates import Candidate, Signatures
 from provenance.match.claims import load_stopwords
@@ -1060,13 +1060,13 @@ def test_a_match_table_kept_in_the_work_store_reads_back_the_same(
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 20])
 def test_kept_rows_move_up_in_place_in_their_order(chunk: int) -> None:
-    """``_move_up`` reads ``chunk`` rows at a time: whatever the step, the rows marked
-    come first, in their order (as ``rows[keep]``), in the same array."""
+    """``codes.move_up`` reads ``chunk`` rows at a time: whatever the step, the rows
+    marked come first, in their order (as ``rows[keep]``), in the same array."""
     rng = np.random.default_rng(5)
     rows = rng.integers(0, 1000, size=(101, 3)).astype(np.int32)
     keep = rng.random(101) < 0.4
     expected = rows[keep].copy()
-    assert reuse_spans._move_up(rows, keep, chunk) == len(expected)
+    assert codes.move_up(rows, keep, chunk) == len(expected)
     assert rows[: len(expected)].tolist() == expected.tolist()
 
 

@@ -56,6 +56,24 @@ def distinct_in_place(values: Matrix) -> int:
     return at
 
 
+# Rows moved up at once by ``move_up`` (a copy of the kept ones among them beside the
+# rows): fewer, more calls; more, a bigger copy.
+MOVE_UP = 1 << 16
+
+
+def move_up(rows: Matrix, keep: Matrix, chunk: int = MOVE_UP) -> int:
+    """Move the rows ``keep`` marks (a mask, one per row) to the front of ``rows``, in
+    place and in their order, ``chunk`` rows read at a time (a row never lands after
+    where it was read): ``distinct_in_place``'s move, the rows to keep given. Their
+    number."""
+    landed = 0
+    for lo in range(0, len(rows), chunk):
+        picked = rows[lo : lo + chunk][keep[lo : lo + chunk]]
+        rows[landed : landed + len(picked)] = picked
+        landed += len(picked)
+    return landed
+
+
 def drained(parts: list[Matrix]) -> Matrix:
     """The arrays of ``parts`` end to end (int64 zeros when there are none), ``parts``
     emptied once they are joined: what only the list held is let go at once."""

@@ -162,7 +162,6 @@ class LinkTable:
         # (score, estimate) as 16-bit multiples of ``_SCALES`` when every block's were
         # exact, else as made (a scaled block divided back gives the very floats)
         exact = all(block.dtype == np.uint16 for block in floats)
-        self._scales = _SCALES if exact else None
         if not exact:
             floats = [unscaled(f) for f in floats]
         self._floats: Matrix = joined(floats, np.uint16 if exact else np.float64)
@@ -182,10 +181,8 @@ class LinkTable:
         if u + 1 >= len(self._bounds):
             return []
         start, stop = int(self._bounds[u]), int(self._bounds[u + 1])
-        floats = self._floats[start:stop].tolist()
-        if self._scales is not None:  # whole hundredths and ten-thousandths, as rounded
-            per_score, per_jaccard = self._scales
-            floats = [(s / per_score, j / per_jaccard) for s, j in floats]
+        # whole hundredths and ten-thousandths, as rounded, divided back when scaled
+        floats = unscaled(self._floats[start:stop]).reshape(-1, 2).tolist()
         return _links(self._other[start:stop].tolist(), self._spans[start:stop].tolist(), floats)
 
     def close(self) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 from provenance.config import Config
 from provenance.match.align import grade
 from provenance.match.articles import Ids, Lazy, Strings
-from provenance.match.codes import Picked, index_type
+from provenance.match.codes import Picked, index_type, lex_order, move_up
 from provenance.match.links import Link, TextLinks, scaled, unscaled, with_self
 from provenance.match.origin import UNKNOWN
 from provenance.match.signatures import Matrix
@@ -311,9 +311,9 @@ class MatchColumns:
         landed = np.cumsum(keep, dtype=index_type(len(keep)))
         order = landed[kept] - 1
         del kept, landed
-        count = _move_up(ints, keep)
+        count = move_up(ints, keep)
         del ints
-        _move_up(np.frombuffer(self._floats, dtype=np.float64).reshape(-1, 2), keep)
+        move_up(np.frombuffer(self._floats, dtype=np.float64).reshape(-1, 2), keep)
         del keep
         del self._ints[count * 10 :], self._floats[count * 2 :]  # their pages handed back
         ints = np.frombuffer(self._ints, dtype=np.int32).reshape(-1, 10)[order]
@@ -345,9 +345,6 @@ class MatchColumns:
 # made): the passes stay a few dozen.
 FIRST_PART = 1 << 16
 FIRST_PARTS = 64
-# Rows moved up in place at once (``_move_up``: a copy of the kept ones among them, 40
-# bytes each): fewer, more calls; more, a bigger copy beside the rows.
-MOVE_CHUNK = 1 << 16
 
 
 def _first_made(ints: Matrix, rank: Matrix | None, part: int = FIRST_PART) -> Matrix:
@@ -371,7 +368,7 @@ def _first_made(ints: Matrix, rank: Matrix | None, part: int = FIRST_PART) -> Ma
         sides = ints[rows, :6]
         b = sides[:, 3] if rank is None else rank[sides[:, 3]]
         # stable: of equal sides the first made (rows ascending) comes first
-        order = np.lexsort((sides[:, 5], sides[:, 4], b, sides[:, 2], sides[:, 1], a[rows]))
+        order = lex_order((sides[:, 5], sides[:, 4], b, sides[:, 2], sides[:, 1], a[rows]))
         del b
         sides = sides[order]
         first = np.r_[True, np.any(sides[1:] != sides[:-1], axis=1)]
@@ -380,7 +377,7 @@ def _first_made(ints: Matrix, rank: Matrix | None, part: int = FIRST_PART) -> Ma
     return np.concatenate(kept)
 
 
-class Rows(Protocol):
+class MatchRows(Protocol):
     """A matrix read by slices of rows: an array, or ``_KeptRows``."""
 
     @property
@@ -416,18 +413,6 @@ class _KeptRows:
         return self._column[start * width : max(start, stop) * width].reshape(-1, width)
 
 
-def _move_up(rows: Matrix, keep: Matrix, chunk: int = MOVE_CHUNK) -> int:
-    """Move the rows ``keep`` marks to the front of ``rows``, in place and in their order,
-    ``chunk`` rows read at a time (a row never lands after where it was read); their
-    number."""
-    landed = 0
-    for lo in range(0, len(rows), chunk):
-        picked = rows[lo : lo + chunk][keep[lo : lo + chunk]]
-        rows[landed : landed + len(picked)] = picked
-        landed += len(picked)
-    return landed
-
-
 class MatchTable(Lazy[Match]):
     """The matches in report order as numpy columns (int32, then score and estimated
     Jaccard as ``links.scaled`` has them: uint16 when exact, else float64; 44 or 56 bytes
@@ -435,7 +420,7 @@ class MatchTable(Lazy[Match]):
     UTF-8 buffer. ``kept`` moves the columns to the work store, read back a slice at a
     time."""
 
-    def __init__(self, ids: Sequence[str] | Strings, ints: Rows, floats: Rows) -> None:
+    def __init__(self, ids: Sequence[str] | Strings, ints: MatchRows, floats: MatchRows) -> None:
         self._names = ids if isinstance(ids, Strings) else Strings(ids)
         self._ints = ints
         self._floats = floats
