@@ -427,3 +427,31 @@ def test_the_journal_is_cut_back_once_its_pages_are_in_the_store(
         assert (wal.stat().st_size <= 1 << 16) is limited
     finally:
         store.close()
+
+
+def test_reading_results_while_texts_are_stored_keeps_the_journal_short(tmp_path: Path) -> None:
+    """The passages' step reads every stored result while it stores texts (committed a
+    few hundred at a time). Had the reading held one statement open, its snapshot would
+    keep SQLite from copying the journal into the store until it ended: the journal
+    would grow by every text (768 of 16 KB: over 12 MB). Read a page at a time, it is
+    copied back at each commit past 1,000 pages (SQLite's automatic checkpoint, 4 MB of
+    4 KB pages) and starts again from its beginning, so it stays under twice that."""
+    store = WorkStore(tmp_path, resume=False)
+    try:
+        list(store.append("results", (f"r{k}" for k in range(4 * BATCH))))
+        texts = store.texts("passages")
+        batch: list[str] = []
+        read = []
+        for k, result in enumerate(store.results("results")):
+            read.append(result)
+            if k % 4 < 3:  # 3 texts of 16 KB for every 4 results: 768 of them
+                batch.append(f"{k:08d}" * 2048)
+            if len(batch) == 64:
+                texts.extend(batch)
+                batch.clear()
+        assert read == [f"r{k}" for k in range(4 * BATCH)]
+        assert len(texts) == 768
+        assert texts.many([0, 767]) == ["00000000" * 2048, f"{4 * BATCH - 2:08d}" * 2048]
+        assert (tmp_path / "work.sqlite-wal").stat().st_size < 8 << 20
+    finally:
+        store.close()
