@@ -20,6 +20,7 @@ from provenance.run.local import Serial
 from provenance.run.workstore import (
     BATCH,
     FILE,
+    INBOX,
     StoredArticles,
     WorkStore,
     WorkStoreError,
@@ -72,9 +73,11 @@ def test_stored_articles_are_the_loaded_ones_in_id_order(tmp_path: Path) -> None
         assert list(stored.outlets()) == [(a.id, a.outlet) for a in loaded]
         with sqlite3.connect(tmp_path / "work" / FILE) as db:
             (run,) = db.execute("SELECT value FROM meta WHERE key = 'run'").fetchone()
-            (left,) = db.execute("SELECT COUNT(*) FROM incoming").fetchone()
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
         assert run == run_key(loaded, config)  # the key of what was stored
-        assert left == 0
+        # the articles as read were in a file of their own, gone once they are numbered
+        assert "incoming" not in tables
+        assert not (tmp_path / "work" / INBOX).exists()
     finally:
         store.close()
 
@@ -211,13 +214,48 @@ def test_a_run_stopped_while_reading_its_input_resumes(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt):
         store.ingest(stopped(), config)
     store.close()
-    with sqlite3.connect(work / FILE) as db:
+    with sqlite3.connect(work / INBOX) as db:
         (read,) = db.execute("SELECT COUNT(*) FROM incoming").fetchone()
-    assert read >= BATCH  # what was read before the stop is in the store
+    assert read >= BATCH  # what was read before the stop is in the work folder
     resumed = tmp_path / "resumed.json"
     code, stderr = _report(tmp_path, corpus, resumed, "--work-dir", str(work), "--resume")
     assert code == 0, stderr
     assert resumed.read_bytes() == clean.read_bytes()
     with sqlite3.connect(work / FILE) as db:
         assert db.execute("SELECT COUNT(*) FROM articles").fetchone() == (len(ids),)
-        assert db.execute("SELECT COUNT(*) FROM incoming").fetchone() == (0,)
+    assert not (work / INBOX).exists()  # read again, then removed
+
+
+@pytest.mark.parametrize("watched", [False, True])
+def test_the_numbered_articles_are_written_once_not_through_the_journal(
+    tmp_path: Path, watched: bool
+) -> None:
+    """1,600 articles of ~3 KB read and numbered: the store holds them (over 4.6 MB), the
+    WAL journal that the later stages write through stays empty (the numbering is one
+    transaction of a rollback journal, which an append to an empty table barely uses), and
+    the store is in WAL mode again afterwards, its later writes through that journal.
+    With another connection open on the store (``watched``: SQLite then keeps it in WAL
+    mode) they go through the WAL journal instead (over 4.6 MB of it), the same articles."""
+    text = "Seoul said the talks would resume on Monday. " * 60
+    articles = [Article(f"a{k:05d}", text, outlet="X") for k in range(1600)]
+    store = WorkStore(tmp_path, resume=False)
+    watcher = sqlite3.connect(tmp_path / FILE) if watched else None
+    if watcher is not None:  # open on the store once it has read from it
+        assert watcher.execute("SELECT value FROM meta").fetchone() == ("reading",)
+    try:
+        stored = store.ingest(articles, Config())
+        assert [a.id for a in stored[:2]] == ["a00000", "a00001"]
+        assert stored[1599] == articles[1599]
+        assert store.size() > 1600 * len(text)
+        wal = tmp_path / f"{FILE}-wal"
+        through = wal.stat().st_size if wal.exists() else 0
+        assert (through > 1600 * len(text)) is watched
+        assert through == 0 or watched
+        assert not (tmp_path / f"{FILE}-journal").exists()  # committed
+        assert store._db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert list(store.append("stage", range(3))) == [0, 1, 2]
+        assert wal.stat().st_size > 0
+    finally:
+        store.close()
+        if watcher is not None:
+            watcher.close()
