@@ -334,8 +334,8 @@ class WorkStore:
         before ``?``) a page of ``BATCH`` at a time: no statement stays open while the
         store is written. (An open one holds its reading's snapshot: the journal could not
         be copied into the store and cut back until it ended, and would grow by all that
-        is written meanwhile: 6.4 GB while the passages' texts were stored at 1,000,000
-        articles, each of its pages then copied back in page order, read from all over it.)"""
+        is written meanwhile, such as every passage text of the passages' step, which
+        reads the stored results while it stores the texts.)"""
         for at in range(start, stop, BATCH):
             yield from self._db.execute(query, (*first, at, min(stop, at + BATCH))).fetchall()
 
