@@ -232,7 +232,7 @@ class WorkStore:
         if self._reading:
             return
         inbox = _inbox(self._path)
-        if os.path.lexists(inbox) and stat.S_ISREG(os.lstat(inbox).st_mode):
+        if os.path.islink(inbox) or os.path.isfile(inbox):  # a link goes, never followed
             inbox.unlink()
         try:
             self._db.execute("ATTACH DATABASE ? AS inbox", (str(inbox),))

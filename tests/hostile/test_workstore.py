@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance.run.workstore import FILE
+from provenance.run.workstore import FILE, INBOX
 from tests.hostile.conftest import CORPUS, cli, digest
 
 FAST = '[claims]\nmodel = "none"\n'  # no sentence model: the store is the same kind
@@ -149,3 +149,25 @@ def test_an_own_store_and_an_empty_file_are_used(
         (work / FILE).touch()
         code, stderr, out = _report(tmp_path, work, *extra)
         assert (code, out.read_bytes()) == (0, finished[1]), stderr
+
+
+@pytest.mark.parametrize("resume", [False, True], ids=["fresh", "resume"])
+def test_a_link_named_as_the_articles_as_read_is_removed_not_followed(
+    tmp_path: Path, finished: tuple[Path, bytes], resume: bool
+) -> None:
+    """The articles as read go to a scratch file beside the store (``INBOX``), removed
+    once they are numbered. A link of that name (left there, or planted) is removed before
+    the file is made: the file it points to is not written, the report is the same."""
+    work = tmp_path / "work"
+    if resume:
+        shutil.copytree(finished[0], work)
+    else:
+        work.mkdir()
+    target = tmp_path / "elsewhere.sqlite"
+    _foreign(target)
+    before = digest(target)
+    (work / INBOX).symlink_to(target)
+    code, stderr, out = _report(tmp_path, work, *(["--resume"] if resume else []))
+    assert (code, out.read_bytes()) == (0, finished[1]), stderr
+    assert not os.path.lexists(work / INBOX)
+    assert digest(target) == before
