@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -846,6 +846,7 @@ def test_candidates_are_aligned_a_chunk_at_a_time_each_with_its_own_texts(
     from provenance.match import links
     from provenance.match.align import Alignment
     from provenance.match.candidates import Candidate
+    from provenance.run.kernels import Chunk, align_chunks
 
     class Texts:
         def __init__(self) -> None:
@@ -862,6 +863,9 @@ def test_candidates_are_aligned_a_chunk_at_a_time_each_with_its_own_texts(
                 return int(texts[x].split()[1])
 
             return [Alignment(at(c, c.a), 0, at(c, c.b), 0, c.estimated_jaccard) for c in pairs]
+
+        def align_each(self, chunks: Iterable[Chunk]) -> Iterator[Alignment | None]:
+            return align_chunks(cast("Local", self), chunks)
 
     monkeypatch.setattr(links, "ALIGN_CHUNK", 2)
     texts = Texts()

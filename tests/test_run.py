@@ -268,6 +268,56 @@ def test_the_pool_signs_and_aligns_as_this_process_does(
     assert kernels.align(texts, few) == aligned[: pool.chunk]
 
 
+def test_the_pool_takes_the_next_chunk_to_align_while_it_aligns_one(
+    corpus_articles: dict[str, Article], pool: Pool
+) -> None:
+    """``PoolKernels.align_each`` with three chunks of the seed corpus's sentences, each
+    paired with itself and its next two: the alignments are this process's, in order, and
+    each chunk after the first is taken (in a report: its texts read from the work store)
+    before all of the chunk before it have come back, while the workers have some of its
+    blocks still to align (``Pool.each_lazily`` keeps two a worker in flight, and a chunk
+    is eight blocks on two workers). One ``align`` call a chunk (``Local``) takes the next
+    chunk only once the last is all back."""
+    import bisect
+    import itertools
+
+    from provenance.match.candidates import Candidate, localized
+    from provenance.run.kernels import Chunk, Local
+    from provenance.run.local import PoolKernels
+    from provenance.segment import Abbreviations, segment
+
+    abbreviations = Abbreviations.load()
+    texts = [
+        s.text for a in corpus_articles.values() for s in segment(a.text, abbreviations).sentences
+    ]
+    n = len(texts)
+    pairs = [Candidate(a, b, 0.5) for a in range(n) for b in range(a, min(n, a + 3))]
+    cut = [pairs[k : k + len(pairs) // 3 + 1] for k in range(0, len(pairs), len(pairs) // 3 + 1)]
+    assert len(cut) == 3
+    assert all(len(c) >= 16 for c in cut)
+    expected = Local().align(texts, pairs)
+    ends = list(itertools.accumulate(len(c) for c in cut))  # the pairs up to each chunk
+
+    for kernels, overlaps in ((PoolKernels(pool), True), (Local(), False)):
+        events: list[tuple[str, int]] = []
+
+        def chunks(events: list[tuple[str, int]]) -> Iterator[Chunk]:
+            for k, chunk in enumerate(cut):
+                events.append(("taken", k))
+                needed, local = localized(chunk)
+                yield [texts[u] for u in needed], local
+
+        found = []
+        for alignment in kernels.align_each(chunks(events)):
+            found.append(alignment)
+            events.append(("back", bisect.bisect_left(ends, len(found))))  # its chunk
+        assert found == expected
+        for k in (1, 2):  # chunk k taken before the last of chunk k - 1 came back
+            taken = events.index(("taken", k))
+            last_back = max(i for i, e in enumerate(events) if e == ("back", k - 1))
+            assert (taken < last_back) is overlaps
+
+
 def test_the_vectors_go_to_the_sink_run_by_run_as_one_encode_gives_them(
     corpus_articles: dict[str, Article], pool: Pool
 ) -> None:

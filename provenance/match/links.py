@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from array import array
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -22,7 +23,7 @@ from provenance.match.codes import index_type, joined
 from provenance.match.signatures import Matrix
 from provenance.match.spill import SCRATCH, Spill, SpillFiles, SpillMatrix, dealt
 from provenance.model import WordEdits
-from provenance.run.kernels import Kernels
+from provenance.run.kernels import Chunk, Kernels
 
 if TYPE_CHECKING:
     from provenance.match.reuse import Corpus
@@ -92,11 +93,25 @@ def _aligned(
     corpus: Corpus, candidates: Sequence[Candidate], kernels: Kernels
 ) -> Iterator[tuple[Candidate, Alignment | None]]:
     """Each candidate with its alignment, in order; the texts of ``ALIGN_CHUNK`` candidates
-    read back at a time."""
-    for at in range(0, len(candidates), ALIGN_CHUNK):
-        chunk = candidates[at : at + ALIGN_CHUNK]
-        needed, pairs = localized(chunk)
-        yield from zip(chunk, kernels.align(corpus.texts.many(needed), pairs), strict=True)
+    read back at a time, when the kernels take their chunk (``Kernels.align_each``: a
+    pool's while its workers align the chunk before)."""
+    made: deque[Sequence[Candidate]] = deque()  # the chunks taken, their pairs not all back
+
+    def chunks() -> Iterator[Chunk]:
+        for at in range(0, len(candidates), ALIGN_CHUNK):
+            made.append(candidates[at : at + ALIGN_CHUNK])
+            needed, pairs = localized(made[-1])
+            yield corpus.texts.many(needed), pairs
+
+    at = 0
+    for found in kernels.align_each(chunks()):
+        if at == len(made[0]):
+            made.popleft()
+            at = 0
+        yield made[0][at], found
+        at += 1
+    if made and (len(made) > 1 or at != len(made[0])):
+        raise RuntimeError("the kernels aligned fewer pairs than the candidates")
 
 
 def directed(

@@ -51,8 +51,10 @@ from provenance.run import bandkeys, dask_bands
 from provenance.run.dask_bands import Pair, Rows, as_candidates
 from provenance.run.dask_connect import EngineError, connect, worker_resources
 from provenance.run.kernels import (
+    Chunk,
     Shingler,
     VectorSink,
+    align_chunks,
     embed_whole,
     encode_tokens,
     tokens_of,
@@ -392,6 +394,9 @@ class DaskExecutor:
             self.stats.add("align: texts to workers", sum(len(t.encode()) for t in texts))
         found = self.by_block_pair(_align, text_blocks, starts, [(c.a, c.b) for c in pairs])
         return list(found)
+
+    def align_each(self, chunks: Iterable[Chunk]) -> Iterator[Alignment | None]:
+        return align_chunks(self, chunks)
 
     @staticmethod
     def block_pairs(starts: Sequence[int], pairs: Sequence[Pair]) -> dict[Pair, list[int]]:

@@ -36,6 +36,9 @@ EMBED_BLOCK = 2048
 # the shingles of one text (a picklable, top-level function or partial for remote kernels)
 Shingler = Callable[[str], Iterable[bytes]]
 
+# candidate pairs to align, numbered into their texts (``candidates.localized``), with them
+Chunk = tuple[Sequence[str], Sequence[Candidate]]
+
 T = TypeVar("T")
 # ``fn(*args)`` of each ``args``, in order, run here or elsewhere (``Pool.each_lazily``)
 Each = Callable[[Callable[..., T], Iterable[tuple[Any, ...]]], Iterator[T]]
@@ -89,6 +92,11 @@ class Kernels(Protocol):
         """``align_texts`` of each pair of ``texts``, in order."""
         ...
 
+    def align_each(self, chunks: Iterable[Chunk]) -> Iterator[Alignment | None]:
+        """``align`` of each chunk (its texts, its pairs), one alignment per pair, in
+        order; a chunk is taken from ``chunks`` (its texts read) only when needed."""
+        ...
+
     def embed(self, texts: Sequence[str], model: str) -> Vectors:
         """``load_embedder(model).encode(texts)``, bit for bit."""
         ...
@@ -113,6 +121,9 @@ class Local:
     def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:
         return [align_texts(texts[c.a], texts[c.b]) for c in pairs]
 
+    def align_each(self, chunks: Iterable[Chunk]) -> Iterator[Alignment | None]:
+        return align_chunks(self, chunks)
+
     def embed(self, texts: Sequence[str], model: str) -> Vectors:
         return embed_whole(self, texts, model)
 
@@ -123,6 +134,12 @@ class Local:
 def sign_block(texts: Sequence[str], params: FingerprintParams, shingler: Shingler) -> Matrix:
     """``Local.sign`` as a call a worker runs (a pool's ``each``)."""
     return Local().sign(texts, params, shingler)
+
+
+def align_chunks(kernels: Kernels, chunks: Iterable[Chunk]) -> Iterator[Alignment | None]:
+    """``Kernels.align_each`` as one ``align`` call a chunk, each after the last."""
+    for texts, pairs in chunks:
+        yield from kernels.align(texts, pairs)
 
 
 def align_block(texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:

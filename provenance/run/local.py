@@ -28,6 +28,7 @@ from provenance.match.signatures import Matrix
 from provenance.resources import Resources
 from provenance.run.kernels import (
     EMBED_BLOCK,
+    Chunk,
     Kernels,
     Local,
     Shingler,
@@ -291,16 +292,24 @@ class PoolKernels(Local):
         return np.vstack(list(self.pool.each_lazily(sign_block, calls)))
 
     def align(self, texts: Sequence[str], pairs: Sequence[Candidate]) -> list[Alignment | None]:
-        cuts = self._blocks(len(pairs))
-        if not cuts:
+        if not self._blocks(len(pairs)):
             return super().align(texts, pairs)
+        return list(self.align_each([(texts, pairs)]))
+
+    def align_each(self, chunks: Iterable[Chunk]) -> Iterator[Alignment | None]:
+        """The chunks' pairs aligned on the workers, ``BLOCKS_PER_JOB`` blocks a worker
+        per chunk, all of them through one ``Pool.each_lazily``: the next chunk is taken
+        (its texts read from the work store) while the workers align the blocks still
+        pending, not after all of a chunk's have come back."""
 
         def calls() -> Iterator[tuple[list[str], list[Candidate]]]:
-            for lo, hi in cuts:  # each block with the texts it names alone
-                needed, local = localized(pairs[lo:hi])
-                yield [texts[u] for u in needed], local
+            for texts, pairs in chunks:
+                for lo, hi in blocks(len(pairs), self.BLOCKS_PER_JOB * self.pool.jobs):
+                    needed, local = localized(pairs[lo:hi])  # a block with its texts alone
+                    yield [texts[u] for u in needed], local
 
-        return [found for block in self.pool.each_lazily(align_block, calls()) for found in block]
+        for block in self.pool.each_lazily(align_block, calls()):
+            yield from block
 
     def embed_into(self, texts: Sequence[str], model: str, sink: VectorSink) -> None:
         if not self._blocks(len(texts)):
