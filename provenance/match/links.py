@@ -103,15 +103,12 @@ def _aligned(
             needed, pairs = localized(made[-1])
             yield corpus.texts.many(needed), pairs
 
-    at = 0
-    for found in kernels.align_each(chunks()):
-        if at == len(made[0]):
-            made.popleft()
-            at = 0
-        yield made[0][at], found
-        at += 1
-    if made and (len(made) > 1 or at != len(made[0])):
-        raise RuntimeError("the kernels aligned fewer pairs than the candidates")
+    def taken() -> Iterator[Candidate]:  # a pair's chunk is taken before its alignment comes
+        while made:
+            yield from made.popleft()
+
+    for found, candidate in zip(kernels.align_each(chunks()), taken(), strict=True):
+        yield candidate, found
 
 
 def directed(
