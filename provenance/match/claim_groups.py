@@ -228,8 +228,18 @@ def _stars(corpus: _Corpus, links: Links, chunk: int = END_CHUNK) -> Iterator[St
         strong[lo:hi] = links.level[lo:hi] == _LEVELS.index(Confidence.STRONG)
     nodes = unique(ends)  # the linked texts, ascending: node k is text nodes[k]
     by_node = _stable_order(ends, count, chunk)
-    last = nodes[-1] + 1 if len(nodes) else 0
-    cuts = np.asarray(np.searchsorted(ends[by_node], np.r_[nodes, last]), dtype=np.int64)
+    # node k's ends are by_node[cuts[k] : cuts[k + 1]]: where each node's first end is
+    # among the ends in that order, ``chunk`` of them at a time (every node has one: the
+    # nodes are the distinct ends), not searched in a sorted copy of them all (4 bytes an
+    # end, where the stage peaked at a million articles)
+    cuts = np.empty(len(nodes) + 1, dtype=np.int64)
+    cuts[-1] = len(ends)
+    before = -1  # the node of the end before the chunk
+    for lo in range(0, len(ends), chunk):
+        node = np.searchsorted(nodes, ends[by_node[lo : lo + chunk]])
+        first = np.flatnonzero(np.r_[node[0] != before, node[1:] != node[:-1]])
+        cuts[node[first]] = lo + first
+        before = int(node[-1])
     other = np.empty(len(ends), dtype=np.int32)  # per end, by node: its other end's node
     for lo in range(0, len(ends), chunk):
         at = by_node[lo : lo + chunk]
