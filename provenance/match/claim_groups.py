@@ -231,18 +231,18 @@ def _stars(corpus: _Corpus, links: Links, chunk: int = END_CHUNK) -> Iterator[St
     # node k's ends are by_node[cuts[k] : cuts[k + 1]]: where each node's first end is
     # among the ends in that order, ``chunk`` of them at a time (every node has one: the
     # nodes are the distinct ends), not searched in a sorted copy of them all (4 bytes an
-    # end, where the stage peaked at a million articles)
+    # end, where the stage peaked at a million articles); in the same pass, each end's
+    # other end's node
     cuts = np.empty(len(nodes) + 1, dtype=np.int64)
     cuts[-1] = len(ends)
+    other = np.empty(len(ends), dtype=np.int32)  # per end, by node: its other end's node
     before = -1  # the node of the end before the chunk
     for lo in range(0, len(ends), chunk):
-        node = np.searchsorted(nodes, ends[by_node[lo : lo + chunk]])
+        at = by_node[lo : lo + chunk]
+        node = np.searchsorted(nodes, ends[at])
         first = np.flatnonzero(np.r_[node[0] != before, node[1:] != node[:-1]])
         cuts[node[first]] = lo + first
         before = int(node[-1])
-    other = np.empty(len(ends), dtype=np.int32)  # per end, by node: its other end's node
-    for lo in range(0, len(ends), chunk):
-        at = by_node[lo : lo + chunk]
         mate = (at.astype(np.int64) + count) % len(ends)
         other[lo : lo + len(at)] = np.searchsorted(nodes, ends[mate])
     del ends
