@@ -404,3 +404,69 @@ def test_kept_pairs_are_sorted_once_with_their_equal_values(
         assert equals.dtype == np.uint8
         assert equals.tolist() == [equal[int(c)] for c in want]
     kept.close()
+
+
+def _runs_of(order: np.ndarray, same: np.ndarray) -> list[list[int]]:
+    """The runs of equal rows that ``bucket_order`` gives, each as its row numbers."""
+    runs: list[list[int]] = [[int(order[0])]]
+    for row, joined in zip(order[1:].tolist(), same.tolist(), strict=True):
+        if joined:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return runs
+
+
+def _lexsort_runs(part: np.ndarray) -> list[list[int]]:
+    """The same runs from ``numpy.lexsort`` of the columns (what band_links used before)."""
+    order = np.lexsort(part.T[::-1])
+    values = part[order]
+    same = (values[1:] == values[:-1]).all(axis=1)
+    return _runs_of(order, same)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=2**31),
+    st.integers(min_value=2, max_value=200),
+    st.integers(min_value=1, max_value=5),
+    st.integers(min_value=1, max_value=4),
+    st.sampled_from(["row_keys", "first column", "one key"]),
+    st.sampled_from([1, 3, 1 << 20]),
+)
+def test_bucket_order_groups_equal_rows_as_lexsort_does(
+    seed: int, n: int, alphabet: int, width: int, keys: str, ties: int
+) -> None:
+    """The runs of equal rows (each in ascending row order) are lexsort's, in some order:
+    with the real keys, and with keys made to clash (the first column only: rows equal
+    there share a key; one key for all: every row clashes), which sorts the clashing runs
+    again by their values; the neighbours' keys compared ``ties`` at a time."""
+    from unittest import mock
+
+    from provenance.match import candidates
+    from provenance.match.candidates import bucket_order, row_keys
+
+    rng = np.random.default_rng(seed)
+    part = rng.integers(0, alphabet, size=(n, width)).astype(np.uint32)
+    made = {
+        "row_keys": row_keys,
+        "first column": lambda p: p[:, 0].astype(np.uint64),
+        "one key": lambda p: np.zeros(len(p), dtype=np.uint64),
+    }[keys]
+    with mock.patch.object(candidates, "_TIES", ties):
+        order, same = bucket_order(part, made)
+    assert sorted(order.tolist()) == list(range(n))
+    assert sorted(_runs_of(order, same)) == sorted(_lexsort_runs(part))
+
+
+def test_clashing_keys_keep_an_equal_row_in_its_run() -> None:
+    """Rows 0 and 2 are equal, row 1 differs but is given the same key: sorted by key
+    alone, row 1 would sit between them and split their bucket in two; the run of that
+    key is sorted again by the values, so 0 and 2 are neighbours and one run."""
+    from provenance.match.candidates import bucket_order
+
+    part = np.array([[5, 5], [1, 9], [5, 5], [7, 7]], dtype=np.uint32)
+    keys = np.array([3, 3, 3, 8], dtype=np.uint64)
+    order, same = bucket_order(part, lambda p: keys)
+    assert order.tolist() == [1, 0, 2, 3]  # (1, 9) before (5, 5): the values' order
+    assert same.tolist() == [False, True, False]

@@ -2,9 +2,10 @@
 
 A signature matrix is cut into ``bands`` slices of ``rows`` values (``Banding``: the report
 and the persistent index cut it the same way). Two rows share a bucket when one of their
-slices is equal; ``numpy.lexsort`` groups equal slices band by band, so no per-signature
-object and no hash table is built. The rule on what a bucket proposes is datasketch's as
-the report used it (a test compares with ``MinHashLSH`` on random signatures):
+slices is equal; one sort of a 64-bit key per slice groups equal slices band by band
+(``bucket_order``), so no per-signature object and no hash table is built. The rule on
+what a bucket proposes is datasketch's as the report used it (a test compares with
+``MinHashLSH`` on random signatures):
 - a bucket of 2 to ``4 * max_candidates`` rows links every member to every other;
 - a bigger bucket (many texts with one band) links its members to its first
   ``max_candidates`` rows (the hubs) only, and the hubs to every member: linear, not
@@ -184,6 +185,71 @@ def _runs(sizes: Matrix) -> Matrix:
     return runs
 
 
+# Multiplier of ``row_keys``' mixing (odd: a bijection of 64-bit integers; the golden
+# ratio's, whose bits spread one value's over the key; any fixed one would do: what
+# matters is that every process computes the same keys, as Python's salted hash() would
+# not).
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+# Sorted rows whose keys are compared at once (``bucket_order``: 2 bytes each while they
+# are, besides the order).
+_TIES = 1 << 20
+
+
+def row_keys(part: Matrix, first: Matrix | None = None) -> Matrix:
+    """A 64-bit key per row of ``part`` (integer columns; ``first``, a number per row,
+    mixed in before them): equal rows, equal keys, in every process; unequal rows, equal
+    keys about once in 2**64 pairs (each column mixed in by a bijection of the key so
+    far: multiply by an odd number, fold the high bits down, add the value)."""
+    # a copy: mixed in place
+    key = (part[:, 0] if first is None else first).astype(np.uint64)
+    for column in range(0 if first is not None else 1, part.shape[1]):
+        key *= _MIX
+        key ^= key >> np.uint64(29)
+        np.add(key, part[:, column], out=key, casting="unsafe")  # any integer column
+    return key
+
+
+def bucket_order(
+    part: Matrix, keys: Callable[[Matrix], Matrix] = row_keys
+) -> tuple[Matrix, Matrix]:
+    """The rows of ``part`` with equal rows next to each other, each run of them in
+    ascending row order (as ``numpy.lexsort`` of its columns leaves them; the runs in any
+    order), and per pair of neighbours whether they are equal: one stable sort of a 64-bit
+    key per row (``keys``), where ``lexsort`` of three columns sorts three times, ~4x the
+    time (benchmarks/README, session 34). Unequal rows that share a key would split the
+    run of an equal row's key; a run of one key holding unequal rows is sorted again by
+    its values."""
+    key = keys(part)
+    order = np.argsort(key, kind="stable")
+    same = _equal_neighbours(part, order)
+    clash = np.zeros(0, dtype=np.int64)  # positions where unequal neighbours share a key
+    for lo in range(0, len(same), _TIES):
+        near = order[lo : lo + _TIES + 1]
+        tied = key[near[1:]] == key[near[:-1]]
+        clash = np.r_[clash, lo + np.flatnonzero(tied & ~same[lo : lo + _TIES])]
+    if not len(clash):
+        return order, same
+    sorted_key = key[order]
+    for value in np.unique(sorted_key[clash]).tolist():  # each clashing key's run, again
+        lo, hi = (
+            int(np.searchsorted(sorted_key, value)),
+            int(np.searchsorted(sorted_key, value, side="right")),
+        )
+        run = order[lo:hi]
+        order[lo:hi] = run[np.lexsort(part[run].T[::-1])]
+    return order, _equal_neighbours(part, order)
+
+
+def _equal_neighbours(part: Matrix, order: Matrix) -> Matrix:
+    """Per pair of neighbours in ``order``, whether their rows of ``part`` are equal: a
+    column at a time, not the rows gathered whole."""
+    same = np.ones(max(0, len(order) - 1), dtype=np.bool_)  # sorted row k + 1 in k's bucket
+    for column in range(part.shape[1]):
+        values = part[order, column]
+        same &= values[1:] == values[:-1]
+    return same
+
+
 # Links of small buckets made at once (``band_links``: about 50 bytes each while they are
 # made, and the codes their caller makes of them); a band of millions of rows is cut into
 # groups of buckets of about this many. Fewer, more groups (more numpy calls).
@@ -197,12 +263,7 @@ def band_links(part: Matrix, max_candidates: int) -> Iterator[tuple[Matrix, Matr
     and those to every row) one by one, about ``_LINKS`` links at a time."""
     if len(part) < 2:
         return
-    order = np.lexsort(part.T[::-1])
-    same = np.ones(len(part) - 1, dtype=np.bool_)  # sorted row k + 1 in k's bucket
-    for column in range(part.shape[1]):  # a column at a time, not the rows sorted whole
-        values = part[order, column]
-        same &= values[1:] == values[:-1]
-    del values
+    order, same = bucket_order(part)
     order = order.astype(index_type(len(part)), copy=False)  # int32: half the int64
     # the buckets of two rows or more, as runs of ``same``: (start, size) in ``order``
     # (a singleton bucket, most of them, takes no room)

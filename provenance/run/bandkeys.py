@@ -21,13 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from provenance.match.candidates import band_links, keep_best
+from provenance.match.candidates import band_links, keep_best, row_keys
 
 Array = np.ndarray[Any, Any]
-
-# mixes band keys into a partition number; any fixed odd 64-bit constant would do, what
-# matters is that every process computes the same number (Python's hash() is salted)
-_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 def row_dtype(rows: int, values: np.dtype[Any]) -> np.dtype[Any]:
@@ -50,11 +46,7 @@ def route(values: Array, first_id: int, bands: range, rows: int, partitions: int
         part["band"] = band
         part["id"] = ids
         part["key"] = values[:, band * rows : (band + 1) * rows]
-    mixed = out["band"].astype(np.uint64) + np.uint64(1)
-    with np.errstate(over="ignore"):
-        for c in range(rows):
-            mixed = (mixed ^ out["key"][:, c].astype(np.uint64)) * _MIX
-            mixed ^= mixed >> np.uint64(29)
+    mixed = row_keys(out["key"], first=out["band"])  # the same in every process
     target = (mixed % np.uint64(partitions)).astype(np.int64)
     return [out[target == q] for q in range(partitions)]
 
