@@ -16,8 +16,9 @@ are written to a ``StoredMatrix`` in a temporary folder (as the claims corpus wr
 the peak is reset (VmHWM), and the candidates are made and kept in a work store in that
 folder as the report keeps them (``claim_links._kept_codes``; a tree without it: the
 candidates as arrays, with their equal values). Reported per side: resident memory
-before, the peak above it, the seconds, the number of pair codes and a digest of the codes
-(the two sides must agree). ``--base none`` runs this tree alone;
+before, the peak above it, the seconds (and this process's CPU seconds), the number of
+pair codes and a digest of the codes (the two sides must agree). ``--base none`` runs
+this tree alone;
 ``--expect`` compares its codes with an earlier run's kept lexical codes over the same
 signatures (all of FILE's rows). Nothing is written to the repository.
 """
@@ -97,7 +98,7 @@ def _measure(source: Path, width: int, rows: int, folder: Path) -> dict[str, Any
     banding = Banding.for_threshold(width, fp.claim_lsh_threshold)
     out: dict[str, Any] = {"rss_before_mb": round(memory.status()["VmRSS"] / 1024, 1)}
     memory._reset_peak()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     if hasattr(claim_links, "_kept_codes"):  # as the report makes and keeps them
         codes = _kept(claim_links, stored, rows, folder)
         equal = None
@@ -109,6 +110,7 @@ def _measure(source: Path, width: int, rows: int, folder: Path) -> dict[str, Any
             stored, banding, fp.max_candidates, fp.lsh_bands_per_pass, **extra
         )
     out["seconds"] = round(time.perf_counter() - started, 2)
+    out["cpu_seconds"] = round(time.process_time() - cpu, 2)  # on a loaded machine too
     peak = memory.status()["VmHWM"] / 1024
     out["peak_mb"] = round(peak, 1)
     out["added_mb"] = round(peak - out["rss_before_mb"], 1)
