@@ -222,19 +222,16 @@ def bucket_order(
     key = keys(part)
     order = np.argsort(key, kind="stable")
     same = _equal_neighbours(part, order)
-    clash = np.zeros(0, dtype=np.int64)  # positions where unequal neighbours share a key
+    clashing: set[int] = set()  # keys that unequal neighbours share
     for lo in range(0, len(same), _TIES):
-        near = order[lo : lo + _TIES + 1]
-        tied = key[near[1:]] == key[near[:-1]]
-        clash = np.r_[clash, lo + np.flatnonzero(tied & ~same[lo : lo + _TIES])]
-    if not len(clash):
+        near = key[order[lo : lo + _TIES + 1]]
+        clashing.update(near[1:][(near[1:] == near[:-1]) & ~same[lo : lo + _TIES]].tolist())
+    if not clashing:
         return order, same
     sorted_key = key[order]
-    for value in np.unique(sorted_key[clash]).tolist():  # each clashing key's run, again
-        lo, hi = (
-            int(np.searchsorted(sorted_key, value)),
-            int(np.searchsorted(sorted_key, value, side="right")),
-        )
+    for value in sorted(clashing):  # each clashing key's run, sorted again by its values
+        lo = int(np.searchsorted(sorted_key, value))
+        hi = int(np.searchsorted(sorted_key, value, side="right"))
         run = order[lo:hi]
         order[lo:hi] = run[np.lexsort(part[run].T[::-1])]
     return order, _equal_neighbours(part, order)
