@@ -58,7 +58,8 @@ class BoilerplateConfig:
     # or per-1000 rate finds rarer templates but risks short wire sentences reused widely;
     # more outlets keeps one CMS vendor's chrome (shared by few outlets) from counting; a
     # higher anchored share catches chrome that names the story's place or outlet, at the
-    # risk of wire copy. Sentences shorter than template_min_chars are left alone.
+    # risk of wire copy. Sentences shorter than template_min_chars are left alone. The rate
+    # is at most 1000 (every article: the schema refuses more).
     template_min_articles: int = 5
     template_articles_per_1000: float = 1.0
     template_min_outlets: int = 3

@@ -237,7 +237,9 @@ def anchor_weights(df: Column, texts: int, config: Config) -> Column:
     counts (``numpy.unique`` held four arrays the anchors' length)."""
     cc = config.claims
     common = max(cc.anchor_common_share * texts, cc.anchor_common_min)
-    above = math.ceil(common)  # the counts from here on are common: they weigh nothing
+    # the counts from here on are common: they weigh nothing. No anchor is in more than all
+    # the texts, so the table stops there however high anchor_common_min is set
+    above = min(math.ceil(common), texts + 1)
     table = [0.0] + [max(0.0, math.log(common / c)) for c in range(1, above)] + [0.0]
     counts = np.minimum(np.asarray(df), above)  # of df's type (int32 from the corpus)
     weights: Column = np.asarray(table, dtype=np.float64).take(counts)

@@ -329,9 +329,11 @@ def _scored_pairs(
     cc = config.claims
     n = len(outlet)
     jaccard = _Anchors(anchors)
+    # an article has at most n - 1 partners: keeping more slots keeps nothing more
+    k = min(cc.article_pairs, max(1, n - 1))
     # a merge touches up to n x k kept pairs: as many offers at once, within MERGE_MAX
-    limit = max(PAIR_CHUNK, min(n * cc.article_pairs, MERGE_MAX))
-    best = _Best(n, cc.article_pairs, limit)
+    limit = max(PAIR_CHUNK, min(n * k, MERGE_MAX))
+    best = _Best(n, k, limit)
 
     def score(codes: Codes) -> None:
         """Offer each pair of ``codes`` (of two outlets) to both its articles, scored by

@@ -55,13 +55,31 @@ def _nobody() -> list[str]:
     return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
 
 
+# ``python -m provenance`` with its address space capped first (``resource``, in the child
+# itself: no ``preexec_fn`` in a process that may have threads)
+_CAPPED = (
+    "import resource, runpy, sys; cap = int(sys.argv.pop(1)); "
+    "resource.setrlimit(resource.RLIMIT_AS, (cap, cap)); "
+    "runpy.run_module('provenance', run_name='__main__', alter_sys=True)"
+)
+
+
 def subprocess_cli(
-    args: Sequence[str], *, cwd: Path, shell_stdin: str = "", as_nobody: bool = False
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    shell_stdin: str = "",
+    as_nobody: bool = False,
+    address_space: int | None = None,
 ) -> Run:
     """``python -m provenance ARGS`` in a child: through ``sh`` with a redirection such as
-    ``<&-`` (``shell_stdin``), or as the unprivileged user ``nobody``."""
+    ``<&-`` (``shell_stdin``), as the unprivileged user ``nobody``, or with its address
+    space capped at ``address_space`` bytes (an allocation past it is a ``MemoryError``,
+    not the machine's memory)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
     argv = [sys.executable, "-m", "provenance", *args]
+    if address_space is not None:
+        argv = [sys.executable, "-c", _CAPPED, str(address_space), *args]
     if shell_stdin:
         argv = ["sh", "-c", " ".join(f"'{a}'" for a in argv) + f" {shell_stdin}"]
     if as_nobody:

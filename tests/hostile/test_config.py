@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.conftest import CORPUS, cli
+from tests.hostile.conftest import CORPUS, ROOT, cli, subprocess_cli
 
 
 def _no_constants(name: str) -> float:
@@ -62,6 +62,8 @@ def test_the_report_json_never_holds_nan(tmp_path: Path) -> None:
         ("fingerprint", "scheme", '"nonexistent"', 'must be one of "affine32"'),
         ("index", "lock_timeout_s", "1e308", "is greater than the maximum of"),
         ("check", "unattributed_wire_max_share", "1.5", "is greater than the maximum of 1"),
+        # more than every article: 1e308 overflowed the rate's product to inf (ceil failed)
+        ("boilerplate", "template_articles_per_1000", "1e308", "is greater than the maximum of"),
     ],
 )
 def test_out_of_range_values_are_refused_at_load(
@@ -84,6 +86,49 @@ def test_the_largest_allowed_max_record_bytes_reads_files(tmp_path: Path) -> Non
     assert run.code == 0, run.stderr
     assert run.stdout == "5 articles valid\n"
     assert cli("validate", "-", "--config", str(config), stdin="Some text.").code == 0
+
+
+def _unbounded_keys() -> list[tuple[str, str, str]]:
+    """(table, key, a huge value) of every number in the config schema with no maximum."""
+    schema = json.loads((ROOT / "schemas" / "config.schema.json").read_text(encoding="utf-8"))
+    return [
+        (table, key, "4611686018427387904" if spec["type"] == "integer" else "1e300")
+        for table, section in schema["properties"].items()
+        for key, spec in section.get("properties", {}).items()
+        if spec.get("type") in ("integer", "number")
+        and "maximum" not in spec
+        and "exclusiveMaximum" not in spec
+    ]
+
+
+@pytest.mark.parametrize(("table", "key", "value"), _unbounded_keys())
+def test_huge_values_of_unbounded_keys_run_in_bounded_memory(
+    tmp_path: Path, table: str, key: str, value: str
+) -> None:
+    """A hypothesis draw of `claims.anchor_common_min = 2**62` grew a report of one article
+    past 23 GB (a weight table as long as the minimum); `article_pairs` that high failed to
+    allocate two n x article_pairs arrays. Each key the schema leaves open above, set to
+    2**62 (a whole number) or 1e300, reports the seed corpus within 1.5 GB of address space."""
+    config = tmp_path / "provenance.toml"
+    config.write_text(f"[{table}]\n{key} = {value}\n", encoding="utf-8")
+    args = ["report", str(CORPUS), "--format", "json", "--config", str(config)]
+    run = subprocess_cli(args, cwd=tmp_path, address_space=1_500_000_000)
+    assert run.code == 0, run.stderr
+    assert json.loads(run.stdout)["summary"]["articles"] == 5
+
+
+def test_article_pairs_past_the_partners_there_are_keep_them_all(tmp_path: Path) -> None:
+    """Five articles have at most four partners each: keeping 2**62 of them is keeping 4."""
+    reports = []
+    for value in ("4", "4611686018427387904"):
+        config = tmp_path / f"{value}.toml"
+        config.write_text(f"[claims]\narticle_pairs = {value}\n", encoding="utf-8")
+        run = cli("report", str(CORPUS), "--format", "json", "--config", str(config))
+        assert run.code == 0, run.stderr
+        report = json.loads(run.stdout)
+        assert report.pop("config")["claims"]["article_pairs"] == int(value)
+        reports.append(report)
+    assert reports[0] == reports[1]
 
 
 @pytest.mark.parametrize("tool", ["[tool]\nprovenance = 5\n", "[tool]\nprovenance = [1]\n"])
