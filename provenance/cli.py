@@ -8,6 +8,7 @@ failed the policy; 2 usage error or bad input (one line per problem).
 
 from __future__ import annotations
 
+import signal
 import traceback
 from pathlib import Path
 from typing import Annotated
@@ -89,10 +90,17 @@ app.add_typer(index_app, name="index")
 app.command()(check)
 
 
+def _stop(signum: int, _frame: object) -> None:
+    """SIGTERM (``kill``, a CI timeout) unwinds the run as an exception would: temporary
+    work stores and half-written outputs are removed on the way out; exit 128 + 15."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """The console script. Every expected failure is already one line and exit 2; an
     unexpected exception (a bug) is still one line (its type and where it was raised; not
     its message nor a traceback, which could carry article text), exit 2."""
+    signal.signal(signal.SIGTERM, _stop)
     try:
         command = typer.main.get_command(app)
         cliparams.install(command)  # before any option is converted, the group's own too

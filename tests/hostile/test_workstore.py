@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from provenance.run.workstore import FILE, INBOX
-from tests.hostile.conftest import CORPUS, cli, digest
+from tests.hostile.conftest import CORPUS, ROOT, cli, digest
 
 FAST = '[claims]\nmodel = "none"\n'  # no sentence model: the store is the same kind
 
@@ -171,3 +175,31 @@ def test_a_link_named_as_the_articles_as_read_is_removed_not_followed(
     assert (code, out.read_bytes()) == (0, finished[1]), stderr
     assert not os.path.lexists(work / INBOX)
     assert digest(target) == before
+
+
+@pytest.mark.parametrize(("stop", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_stopped_report_removes_its_temporary_work_store(
+    tmp_path: Path, stop: signal.Signals, code: int
+) -> None:
+    """A report stopped by `kill` (SIGTERM) left its temporary work store in $TMPDIR (the
+    default action ends the process with no clean-up); Ctrl-C (SIGINT) did not. Stopped
+    while it waits for standard input (the store is made first), either signal now ends
+    it with 128 + the signal's number, no traceback, and the store gone."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp)}
+    argv = [sys.executable, "-m", "provenance", "report", "-"]
+    with subprocess.Popen(
+        argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    ) as child:
+        for _ in range(600):  # the store appears once the imports are done (a minute at most)
+            if any(temp.glob("provenance-*")) or child.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert [p.name[:11] for p in temp.iterdir()] == ["provenance-"]
+        child.send_signal(stop)
+        out, err = child.communicate(timeout=60)
+    assert child.returncode == code, err
+    assert b"Traceback" not in err
+    assert out == b""
+    assert list(temp.iterdir()) == []
