@@ -26,9 +26,18 @@ from provenance.fingerprint import FingerprintParams, claim_shingles, load_stopw
 from provenance.match.articles import ArticleTable
 from provenance.match.candidates import SignatureRows, Signatures, lsh_candidates
 from provenance.match.codes import lex_order, union, unique
-from provenance.match.quote_groups import Located, _lead, _unit_texts, aligned, group
+from provenance.match.quote_groups import (
+    Head,
+    Located,
+    _lead,
+    _unit_texts,
+    aligned,
+    assembled,
+    head,
+    occurrences,
+)
 from provenance.match.units import in_id_order
-from provenance.model import ArticleResult, Quote, QuoteGroup
+from provenance.model import ArticleResult, Quote, QuoteGroup, QuoteOccurrence
 from provenance.run.kernels import Local, SignedBatches
 
 if TYPE_CHECKING:  # run.local imports resources, which imports the claims
@@ -76,6 +85,14 @@ LINK_CHUNK = 4096
 # bytes a pair, however many pairs LSH proposes.
 PAIR_CHUNK = 1 << 18
 GROUP_CHUNK = 1024
+# A group's occurrences are compared with their partners this many members at a time, each
+# piece an executor's task: one task per group kept one worker busy for minutes on a group
+# printed by thousands of articles while the other waited (the 1M synthetic report).
+# The pool sends its tasks in chunks (``run.local.CHUNK``, 64): a chunk then holds at most
+# 1,024 members of a group. Smaller pieces share a big group more evenly among the workers
+# but cost a task each; each carries the group's head (its reference and first members),
+# pickled once per chunk.
+PIECE = 16
 
 
 @dataclass(frozen=True)
@@ -197,12 +214,12 @@ def _aligned_task(pair: tuple[str, str], config: QuoteConfig, resources: object)
     return aligned(*pair, config)
 
 
-def _group_task(
-    item: tuple[list[Located], str], config: QuoteConfig, resources: object
-) -> QuoteGroup:
-    """``quote_groups.group`` of one group's members (an executor's task)."""
+def _piece_task(
+    item: tuple[list[Located], int, Head], config: QuoteConfig, resources: object
+) -> tuple[list[QuoteOccurrence], set[str]]:
+    """``quote_groups.occurrences`` of a piece of a group (an executor's task)."""
     del resources
-    return group(item[0], config, item[1])
+    return occurrences(*item, config)
 
 
 T = TypeVar("T")
@@ -232,8 +249,30 @@ def groups(
 ) -> Iterator[QuoteGroup]:
     """The groups in order of their first occurrence (article id, offset), each with its
     members in that order, their quotations read back ``GROUP_CHUNK`` at a time; each
-    group made by ``executor`` (default: this process)."""
-    return _mapped(executor, _group_task, _members(read, roots, rows), config.quotes)
+    group's occurrences compared by ``executor`` (default: this process) ``PIECE``
+    members at a time, the pieces joined here in order."""
+    waiting: deque[tuple[str, list[Located], Head, int]] = deque()
+
+    def pieces() -> Iterator[tuple[list[Located], int, Head]]:
+        for members, gid in _members(read, roots, rows):
+            top = head(members)
+            starts = range(0, len(members), PIECE)
+            waiting.append((gid, members, top, len(starts)))
+            for at in starts:
+                yield members[at : at + PIECE], at, top
+
+    found: list[QuoteOccurrence] = []
+    flags: set[str] = set()
+    taken = 0
+    for made, raised in _mapped(executor, _piece_task, pieces(), config.quotes):
+        found += made
+        flags |= raised
+        taken += 1
+        gid, members, top, count = waiting[0]  # a piece's group was queued before it
+        if taken == count:
+            waiting.popleft()
+            yield assembled(gid, members, top, found, flags)
+            found, flags, taken = [], set(), 0
 
 
 def _members(read: _Read, roots: Matrix, rows: Quotations) -> Iterator[tuple[list[Located], str]]:
