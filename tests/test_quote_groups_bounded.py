@@ -152,7 +152,7 @@ def test_an_executor_that_takes_pairs_ahead_makes_the_same_groups() -> None:
     found = find_quote_groups(results, config, executor=ahead)
     assert found == expected
     assert [[o.article_id for o in g.occurrences] for g in found] == EXPECTED
-    assert ahead.ran.count("_piece_task") == 3
+    assert ahead.ran.count("_group_task") == 3
     # a-b, b-c (and a-c, when LSH proposes it): none is skipped, all four are long enough
     assert 2 <= ahead.ran.count("_aligned_task") <= 3
 
@@ -162,11 +162,12 @@ def test_an_executor_that_takes_pairs_ahead_makes_the_same_groups() -> None:
 def test_groups_compared_in_pieces_are_the_groups_compared_whole(
     monkeypatch: pytest.MonkeyPatch, piece: int, executor: type[_Ahead] | None
 ) -> None:
-    """A group's occurrences are compared ``PIECE`` members a task and joined in order.
-    Cut to one or two members a piece (the executor taking every piece of every group
-    before it runs one, or none), the groups are those compared whole: c's quotation does
-    not align with a's (the reference, a is first) and is compared with b's, one of the
-    group's first members, though b is in another piece; the reference keeps 100."""
+    """A group of more than ``PIECE`` members has its occurrences compared ``PIECE`` a
+    task, joined in order. Cut to one or two members a piece (the executor taking every
+    piece of every group before it runs one, or none), the groups are those compared
+    whole: c's quotation does not align with a's (the reference, a is first) and is
+    compared with b's, one of the group's first members, though b is in another piece;
+    the reference keeps 100."""
     results = pipeline.analyze_each(ARTICLES)
     config = Config()
     whole = find_quote_groups(results, config)
@@ -179,7 +180,7 @@ def test_groups_compared_in_pieces_are_the_groups_compared_whole(
     runner = executor() if executor is not None else None
     assert find_quote_groups(results, config, executor=runner) == whole
     if runner is not None:  # the pieces: 3 members cut by 1 (3) or 2 (2), then 1 and 1
-        assert runner.ran.count("_piece_task") == (5 if piece == 1 else 4)
+        assert runner.ran.count("_group_task") == (5 if piece == 1 else 4)
 
 
 def test_stored_results_are_read_back_by_number_in_batches(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from provenance.match.quote_groups import (
     _unit_texts,
     aligned,
     assembled,
+    group,
     head,
     occurrences,
 )
@@ -85,9 +86,10 @@ LINK_CHUNK = 4096
 # bytes a pair, however many pairs LSH proposes.
 PAIR_CHUNK = 1 << 18
 GROUP_CHUNK = 1024
-# A group's occurrences are compared with their partners this many members at a time, each
-# piece an executor's task: one task per group kept one worker busy for minutes on a group
-# printed by thousands of articles while the other waited (the 1M synthetic report).
+# A group of more members has its occurrences compared with their partners this many at a
+# time, each piece an executor's task (a smaller group is one task): one task per group kept
+# one worker busy for minutes on a group printed by thousands of articles while the other
+# waited (the 1M synthetic report).
 # The pool sends its tasks in chunks (``run.local.CHUNK``, 64): a chunk then holds at most
 # 1,024 members of a group. Smaller pieces share a big group more evenly among the workers
 # but cost a task each; each carries the group's head (its reference and first members),
@@ -214,12 +216,16 @@ def _aligned_task(pair: tuple[str, str], config: QuoteConfig, resources: object)
     return aligned(*pair, config)
 
 
-def _piece_task(
-    item: tuple[list[Located], int, Head], config: QuoteConfig, resources: object
-) -> tuple[list[QuoteOccurrence], set[str]]:
-    """``quote_groups.occurrences`` of a piece of a group (an executor's task)."""
+def _group_task(
+    item: tuple[list[Located], int, Head | None, str], config: QuoteConfig, resources: object
+) -> QuoteGroup | tuple[list[QuoteOccurrence], set[str]]:
+    """A whole group (``quote_groups.group``) when it comes without its head, else the
+    ``quote_groups.occurrences`` of a piece of one (an executor's task)."""
     del resources
-    return occurrences(*item, config)
+    members, at, top, gid = item
+    if top is None:
+        return group(members, config, gid)
+    return occurrences(members, at, top, config)
 
 
 T = TypeVar("T")
@@ -249,24 +255,30 @@ def groups(
 ) -> Iterator[QuoteGroup]:
     """The groups in order of their first occurrence (article id, offset), each with its
     members in that order, their quotations read back ``GROUP_CHUNK`` at a time; each
-    group's occurrences compared by ``executor`` (default: this process) ``PIECE``
-    members at a time, the pieces joined here in order."""
-    waiting: deque[tuple[str, list[Located], Head, int]] = deque()
+    group made by ``executor`` (default: this process); a group of more than ``PIECE``
+    members has its occurrences compared ``PIECE`` at a time, the pieces joined here."""
+    waiting: deque[tuple[str, list[Located], Head, int]] = deque()  # the split groups
 
-    def pieces() -> Iterator[tuple[list[Located], int, Head]]:
+    def tasks() -> Iterator[tuple[list[Located], int, Head | None, str]]:
         for members, gid in _members(read, roots, rows):
+            if len(members) <= PIECE:
+                yield members, 0, None, gid
+                continue
             top = head(members)
             starts = range(0, len(members), PIECE)
             waiting.append((gid, members, top, len(starts)))
             for at in starts:
-                yield members[at : at + PIECE], at, top
+                yield members[at : at + PIECE], at, top, gid
 
     found: list[QuoteOccurrence] = []
     flags: set[str] = set()
     taken = 0
-    for made, raised in _mapped(executor, _piece_task, pieces(), config.quotes):
-        found += made
-        flags |= raised
+    for made in _mapped(executor, _group_task, tasks(), config.quotes):
+        if isinstance(made, QuoteGroup):
+            yield made
+            continue
+        found += made[0]
+        flags |= made[1]
         taken += 1
         gid, members, top, count = waiting[0]  # a piece's group was queued before it
         if taken == count:
