@@ -143,8 +143,7 @@ def test_an_executor_that_takes_pairs_ahead_makes_the_same_groups() -> None:
     """The pairs are aligned and the groups made by the executor: one that takes all the
     pairs of a chunk at once aligns pairs that the serial order skips once their
     quotations are joined, and the groups are the same (components do not depend on the
-    order of the joins). Each group is one task (its members are fewer than
-    ``quote_corpus.PIECE``), in order."""
+    order of the joins). Each group is one task, in order."""
     results = pipeline.analyze_each(ARTICLES)
     config = Config()
     expected = find_quote_groups(results, config)
@@ -155,32 +154,6 @@ def test_an_executor_that_takes_pairs_ahead_makes_the_same_groups() -> None:
     assert ahead.ran.count("_group_task") == 3
     # a-b, b-c (and a-c, when LSH proposes it): none is skipped, all four are long enough
     assert 2 <= ahead.ran.count("_aligned_task") <= 3
-
-
-@pytest.mark.parametrize("piece", [1, 2])
-@pytest.mark.parametrize("executor", [None, _Ahead])
-def test_groups_compared_in_pieces_are_the_groups_compared_whole(
-    monkeypatch: pytest.MonkeyPatch, piece: int, executor: type[_Ahead] | None
-) -> None:
-    """A group of more than ``PIECE`` members has its occurrences compared ``PIECE`` a
-    task, joined in order. Cut to one or two members a piece (the executor taking every
-    piece of every group before it runs one, or none), the groups are those compared
-    whole: c's quotation does not align with a's (the reference, a is first) and is
-    compared with b's, one of the group's first members, though b is in another piece;
-    the reference keeps 100."""
-    results = pipeline.analyze_each(ARTICLES)
-    config = Config()
-    whole = find_quote_groups(results, config)
-    assert whole[0].occurrences[0].score == 100.0
-    # c's, against b's: c lacks b's first four words of sixteen (covered 0.75 < 0.9)
-    assert 0 < whole[0].occurrences[2].score < 100.0
-    assert whole[0].occurrences[2].truncated
-    assert whole[0].flags == ("truncated",)
-    monkeypatch.setattr(quote_corpus, "PIECE", piece)
-    runner = executor() if executor is not None else None
-    assert find_quote_groups(results, config, executor=runner) == whole
-    if runner is not None:  # the pieces: 3 members cut by 1 (3) or 2 (2), then 1 and 1
-        assert runner.ran.count("_group_task") == (5 if piece == 1 else 4)
 
 
 def test_stored_results_are_read_back_by_number_in_batches(tmp_path: Path) -> None:

@@ -26,19 +26,9 @@ from provenance.fingerprint import FingerprintParams, claim_shingles, load_stopw
 from provenance.match.articles import ArticleTable
 from provenance.match.candidates import SignatureRows, Signatures, lsh_candidates
 from provenance.match.codes import lex_order, union, unique
-from provenance.match.quote_groups import (
-    Head,
-    Located,
-    _lead,
-    _unit_texts,
-    aligned,
-    assembled,
-    group,
-    head,
-    occurrences,
-)
+from provenance.match.quote_groups import Located, _lead, _unit_texts, aligned, group
 from provenance.match.units import in_id_order
-from provenance.model import ArticleResult, Quote, QuoteGroup, QuoteOccurrence
+from provenance.model import ArticleResult, Quote, QuoteGroup
 from provenance.run.kernels import Local, SignedBatches
 
 if TYPE_CHECKING:  # run.local imports resources, which imports the claims
@@ -86,15 +76,6 @@ LINK_CHUNK = 4096
 # bytes a pair, however many pairs LSH proposes.
 PAIR_CHUNK = 1 << 18
 GROUP_CHUNK = 1024
-# A group of more members has its occurrences compared with their partners this many at a
-# time, each piece an executor's task (a smaller group is one task): one task per group kept
-# one worker busy for minutes on a group printed by thousands of articles while the other
-# waited (the 1M synthetic report).
-# The pool sends its tasks in chunks (``run.local.CHUNK``, 64): a chunk then holds at most
-# 1,024 members of a group. Smaller pieces share a big group more evenly among the workers
-# but cost a task each; each carries the group's head (its reference and first members),
-# pickled once per chunk.
-PIECE = 16
 
 
 @dataclass(frozen=True)
@@ -217,15 +198,11 @@ def _aligned_task(pair: tuple[str, str], config: QuoteConfig, resources: object)
 
 
 def _group_task(
-    item: tuple[list[Located], int, Head | None, str], config: QuoteConfig, resources: object
-) -> QuoteGroup | tuple[list[QuoteOccurrence], set[str]]:
-    """A whole group (``quote_groups.group``) when it comes without its head, else the
-    ``quote_groups.occurrences`` of a piece of one (an executor's task)."""
+    item: tuple[list[Located], str], config: QuoteConfig, resources: object
+) -> QuoteGroup:
+    """``quote_groups.group`` of one group's members (an executor's task)."""
     del resources
-    members, at, top, gid = item
-    if top is None:
-        return group(members, config, gid)
-    return occurrences(members, at, top, config)
+    return group(item[0], config, item[1])
 
 
 T = TypeVar("T")
@@ -255,36 +232,8 @@ def groups(
 ) -> Iterator[QuoteGroup]:
     """The groups in order of their first occurrence (article id, offset), each with its
     members in that order, their quotations read back ``GROUP_CHUNK`` at a time; each
-    group made by ``executor`` (default: this process); a group of more than ``PIECE``
-    members has its occurrences compared ``PIECE`` at a time, the pieces joined here."""
-    waiting: deque[tuple[str, list[Located], Head, int]] = deque()  # the split groups
-
-    def tasks() -> Iterator[tuple[list[Located], int, Head | None, str]]:
-        for members, gid in _members(read, roots, rows):
-            if len(members) <= PIECE:
-                yield members, 0, None, gid
-                continue
-            top = head(members)
-            starts = range(0, len(members), PIECE)
-            waiting.append((gid, members, top, len(starts)))
-            for at in starts:
-                yield members[at : at + PIECE], at, top, gid
-
-    found: list[QuoteOccurrence] = []
-    flags: set[str] = set()
-    taken = 0
-    for made in _mapped(executor, _group_task, tasks(), config.quotes):
-        if isinstance(made, QuoteGroup):
-            yield made
-            continue
-        found += made[0]
-        flags |= made[1]
-        taken += 1
-        gid, members, top, count = waiting[0]  # a piece's group was queued before it
-        if taken == count:
-            waiting.popleft()
-            yield assembled(gid, members, top, found, flags)
-            found, flags, taken = [], set(), 0
+    group made by ``executor`` (default: this process)."""
+    return _mapped(executor, _group_task, _members(read, roots, rows), config.quotes)
 
 
 def _members(read: _Read, roots: Matrix, rows: Quotations) -> Iterator[tuple[list[Located], str]]:

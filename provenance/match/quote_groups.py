@@ -177,24 +177,8 @@ def _best_speaker(names: Sequence[str]) -> str | None:
     return max((n for n in names if _last(n) == _last(lead)), key=lambda n: (len(n), n))
 
 
-# At most this many other occurrences are aligned to find an occurrence's closest version.
-_MAX_PARTNERS = 20
-
-
-@dataclass(frozen=True)
-class Head:
-    """What a group's occurrences are compared with: the group's first appearance, its
-    reference version (``version``, the member at position ``reference``) and its first
-    members (``first``: the partners ``_partner`` tries besides the reference)."""
-
-    origin: str
-    reference: int
-    version: Located
-    first: tuple[Located, ...]
-
-
-def head(members: Sequence[Located]) -> Head:
-    """A group's ``Head`` from its quotations (in article-id, then text order)."""
+def group(members: Sequence[Located], config: QuoteConfig, gid: str) -> QuoteGroup:
+    """One group from its quotations (in article-id, then text order)."""
     origin = (
         first_appearance([m.article for m in members])
         if len(members) > 1
@@ -215,28 +199,18 @@ def head(members: Sequence[Located]) -> Head:
                 m.article.id,
             ),
         )
-    at = next(k for k, m in enumerate(members) if m is reference)
-    return Head(origin, at, reference, tuple(members[: _MAX_PARTNERS + 2]))
-
-
-def occurrences(
-    members: Sequence[Located], at: int, top: Head, config: QuoteConfig
-) -> tuple[list[QuoteOccurrence], set[str]]:
-    """The occurrences of ``members`` (a group's, from its position ``at`` on), each
-    compared with its partner (``_partner``), and the flags they raise: a group's pieces
-    can be compared apart (an executor's tasks) and joined in order (``assembled``)."""
     flags: set[str] = set()
-    found: list[QuoteOccurrence] = []
-    for position, m in enumerate(members, start=at):
+    occurrences: list[QuoteOccurrence] = []
+    for m in members:
         q = m.quote
-        partner = _partner(m, position, top, config)
+        partner = _partner(m, members, reference, config)
         cmp = compare(partner.quote.text, q.text, q.start + 1 + m.lead)
         truncated = cmp.covered < config.truncated_max_share
         flags |= {ALTERED} if cmp.changes else set()
         flags |= {TRUNCATED} if truncated else set()
         if not same_speaker(q.speaker, partner.quote.speaker):
             flags.add(SPEAKER_MISMATCH)
-        found.append(
+        occurrences.append(
             QuoteOccurrence(
                 m.article.id,
                 m.article.outlet,
@@ -245,64 +219,49 @@ def occurrences(
                 q.speaker,
                 q.speaker_start,
                 q.speaker_end,
-                cmp.score if position != top.reference else 100.0,
+                cmp.score if m is not reference else 100.0,
                 m.article.published,
                 q.resolved,
                 truncated,
                 cmp.changes,
             )
         )
-    return found, flags
-
-
-def assembled(
-    gid: str,
-    members: Sequence[Located],
-    top: Head,
-    found: Sequence[QuoteOccurrence],
-    flags: set[str],
-) -> QuoteGroup:
-    """The group of ``members`` from its head and all its occurrences (``occurrences``)."""
     speakers = [q.speaker for q in (m.quote for m in members) if q.speaker is not None]
-    version = top.version.quote
     return QuoteGroup(
         gid,
-        version.text,
-        version.speaker or _best_speaker(speakers),
-        top.origin,
+        reference.quote.text,
+        reference.quote.speaker or _best_speaker(speakers),
+        origin,
         tuple(sorted(flags)),
-        tuple(found),
+        tuple(occurrences),
     )
 
 
-def group(members: Sequence[Located], config: QuoteConfig, gid: str) -> QuoteGroup:
-    """One group from its quotations (in article-id, then text order)."""
-    top = head(members)
-    found, flags = occurrences(members, 0, top, config)
-    return assembled(gid, members, top, found, flags)
+# At most this many other occurrences are aligned to find an occurrence's closest version.
+_MAX_PARTNERS = 20
 
 
-def _partner(m: Located, position: int, top: Head, config: QuoteConfig) -> Located:
-    """The version an occurrence (``m``, at ``position`` in its group) is compared with:
-    the group's reference when the two align, else the occurrence it aligns with best
-    (groups are connected components, so a member may be linked to the reference only
-    through others)."""
-    if position == top.reference:
+def _partner(
+    m: Located, members: Sequence[Located], reference: Located, config: QuoteConfig
+) -> Located:
+    """The version an occurrence is compared with: the group's reference when the two align,
+    else the occurrence it aligns with best (groups are connected components, so a member
+    may be linked to the reference only through others)."""
+    if m is reference:
         return m
     best: tuple[float, Located] | None = None
     # the first members but ``m`` and the reference: no pass over a large group's members
     # for each of them
-    others = [x for k, x in enumerate(top.first) if k != position and k != top.reference][
-        :_MAX_PARTNERS
-    ]
-    for k, x in enumerate([top.version, *others]):
+    first = members[: _MAX_PARTNERS + 2]
+    others = [x for x in first if x is not m and x is not reference][:_MAX_PARTNERS]
+    for x in [reference, *others]:
         found = align_texts(x.quote.text, m.quote.text, edits=False)
         score = found.score if found is not None else 0.0
-        if k == 0 and score >= config.match_min_score:
+        if x is reference and score >= config.match_min_score:
             return x
         if best is None or score > best[0]:
             best = (score, x)
-    return best[1] if best is not None else top.version
+    return best[1] if best is not None else reference
 
 
 def _lead(text: str, q: Quote) -> int:
