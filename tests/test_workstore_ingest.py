@@ -265,7 +265,7 @@ def test_a_resumed_run_leaves_its_numbered_articles_where_they_are(tmp_path: Pat
     """A resumed run's articles were numbered with its key, in one transaction: the resume
     reads its input again (the key), but does not delete and write them again (they took
     the pages the delete freed, all over the store, and a later pass over them read the
-    disk at random: a resumed 1M report's outlet table, 15 minutes). A mark put on a
+    disk at random: a resumed 1M report's outlet table, for minutes). A mark put on a
     stored row by hand is still there after the resumed ingest; the articles read back
     are the input's."""
     articles = [Article(f"a{k:02d}", f"Story {k} says {POOL[k % len(POOL)]}") for k in range(50)]

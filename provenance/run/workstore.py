@@ -313,7 +313,7 @@ class WorkStore:
         """The numbered articles, read back on demand. A resumed run leaves them where the
         first run wrote them, in id order: deleted and written again, they took the pages
         the delete freed, all over the store, and each later pass over them read the disk
-        at random (the outlet table of a resumed 1M report read 1 MB/s for 15 minutes)."""
+        at random (the outlet table of a resumed 1M report: about 1 MB/s, for minutes)."""
         (count,) = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()
         return StoredArticles(self, 0, int(count))
 
