@@ -177,14 +177,12 @@ def test_a_link_named_as_the_articles_as_read_is_removed_not_followed(
     assert digest(target) == before
 
 
-@pytest.mark.parametrize(("stop", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-def test_a_stopped_report_removes_its_temporary_work_store(
-    tmp_path: Path, stop: signal.Signals, code: int
-) -> None:
+def test_a_report_stopped_by_sigterm_removes_its_temporary_work_store(tmp_path: Path) -> None:
     """A report stopped by `kill` (SIGTERM) left its temporary work store in $TMPDIR (the
-    default action ends the process with no clean-up); Ctrl-C (SIGINT) did not. Stopped
-    while it waits for standard input (the store is made first), either signal now ends
-    it with 128 + the signal's number, no traceback, and the store gone."""
+    default action ends the process with no clean-up; Ctrl-C unwinds it). Stopped while
+    it waits for standard input (the store is made first), it now ends with 143 (128 +
+    15), no traceback, and the store gone. (Not SIGINT: a child started from a background
+    job inherits it ignored, as CI's run showed.)"""
     temp = tmp_path / "tmp"
     temp.mkdir()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp)}
@@ -197,9 +195,9 @@ def test_a_stopped_report_removes_its_temporary_work_store(
                 break
             time.sleep(0.1)
         assert [p.name[:11] for p in temp.iterdir()] == ["provenance-"]
-        child.send_signal(stop)
+        child.send_signal(signal.SIGTERM)
         out, err = child.communicate(timeout=60)
-    assert child.returncode == code, err
+    assert child.returncode == 143, err
     assert b"Traceback" not in err
     assert out == b""
     assert list(temp.iterdir()) == []
