@@ -284,9 +284,21 @@ class WorkStore:
         if stored not in (key, _READING):
             self._close_inbox()
             raise self._other_run()
-        if stored == key:  # resumed: these articles were numbered with the key, all or none
-            self._close_inbox()
-            return self._numbered()
+        if stored == _READING:
+            self._number(key)
+        # else resumed: the articles were numbered with this key (all or none) and stay
+        # where the first run wrote them, in id order. Deleted and written again, they took
+        # the pages the delete freed, all over the store, and each later pass over them
+        # read the disk at random (the outlet table of a resumed 1M report: about 1 MB/s,
+        # for minutes).
+        self._close_inbox()
+        (count,) = db.execute("SELECT COUNT(*) FROM articles").fetchone()
+        return StoredArticles(self, 0, int(count))
+
+    def _number(self, key: str) -> None:
+        """Number the articles read (``_inbox``) in id order in the store, and record the
+        run's ``key`` with them."""
+        db = self._db
         # The numbered articles are one transaction (all or none), not through the WAL
         # journal, which would hold them all, then copy them into the store: a rollback
         # journal keeps the pages it changes as they were, and appending to an empty
@@ -306,16 +318,6 @@ class WorkStore:
             db.execute("UPDATE meta SET value = ? WHERE key = 'run'", (key,))
         if rollback:
             _journal(db, "wal")  # with its busy wait: a reader of the store ends soon
-        self._close_inbox()
-        return self._numbered()
-
-    def _numbered(self) -> StoredArticles:
-        """The numbered articles, read back on demand. A resumed run leaves them where the
-        first run wrote them, in id order: deleted and written again, they took the pages
-        the delete freed, all over the store, and each later pass over them read the disk
-        at random (the outlet table of a resumed 1M report: about 1 MB/s, for minutes)."""
-        (count,) = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()
-        return StoredArticles(self, 0, int(count))
 
     def done(self, stage: str) -> int:
         row = self._db.execute("SELECT COUNT(*) FROM results WHERE stage = ?", (stage,)).fetchone()

@@ -64,6 +64,18 @@ _CAPPED = (
 )
 
 
+def child_command(
+    args: Sequence[str], address_space: int | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """The argv and environment of ``python -m provenance ARGS`` run from this checkout,
+    its address space capped at ``address_space`` bytes when given (an allocation past
+    it is a ``MemoryError``, not the machine's memory)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    if address_space is not None:
+        return [sys.executable, "-c", _CAPPED, str(address_space), *args], env
+    return [sys.executable, "-m", "provenance", *args], env
+
+
 def subprocess_cli(
     args: Sequence[str],
     *,
@@ -72,14 +84,10 @@ def subprocess_cli(
     as_nobody: bool = False,
     address_space: int | None = None,
 ) -> Run:
-    """``python -m provenance ARGS`` in a child: through ``sh`` with a redirection such as
-    ``<&-`` (``shell_stdin``), as the unprivileged user ``nobody``, or with its address
-    space capped at ``address_space`` bytes (an allocation past it is a ``MemoryError``,
-    not the machine's memory)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
-    argv = [sys.executable, "-m", "provenance", *args]
-    if address_space is not None:
-        argv = [sys.executable, "-c", _CAPPED, str(address_space), *args]
+    """``python -m provenance ARGS`` in a child (``child_command``): through ``sh`` with a
+    redirection such as ``<&-`` (``shell_stdin``), as the unprivileged user ``nobody``, or
+    with its address space capped."""
+    argv, env = child_command(args, address_space)
     if shell_stdin:
         argv = ["sh", "-c", " ".join(f"'{a}'" for a in argv) + f" {shell_stdin}"]
     if as_nobody:

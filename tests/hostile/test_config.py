@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.conftest import CORPUS, ROOT, cli, subprocess_cli
+from provenance import schemas
+from tests.hostile.conftest import CORPUS, cli, subprocess_cli
 
 
 def _no_constants(name: str) -> float:
@@ -90,7 +91,7 @@ def test_the_largest_allowed_max_record_bytes_reads_files(tmp_path: Path) -> Non
 
 def _unbounded_keys() -> list[tuple[str, str, str]]:
     """(table, key, a huge value) of every number in the config schema with no maximum."""
-    schema = json.loads((ROOT / "schemas" / "config.schema.json").read_text(encoding="utf-8"))
+    schema = schemas.load("config")
     return [
         (table, key, "4611686018427387904" if spec["type"] == "integer" else "1e300")
         for table, section in schema["properties"].items()

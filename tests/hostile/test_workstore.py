@@ -12,14 +12,13 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from provenance.run.workstore import FILE, INBOX
-from tests.hostile.conftest import CORPUS, ROOT, cli, digest
+from tests.hostile.conftest import CORPUS, child_command, cli, digest
 
 FAST = '[claims]\nmodel = "none"\n'  # no sentence model: the store is the same kind
 
@@ -185,8 +184,8 @@ def test_a_report_stopped_by_sigterm_removes_its_temporary_work_store(tmp_path: 
     job inherits it ignored, as CI's run showed.)"""
     temp = tmp_path / "tmp"
     temp.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp)}
-    argv = [sys.executable, "-m", "provenance", "report", "-"]
+    argv, env = child_command(["report", "-"])
+    env["TMPDIR"] = str(temp)
     with subprocess.Popen(
         argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     ) as child:
