@@ -13,7 +13,10 @@ previous mark (``VmHWM``, reset at each mark through ``/proc/self/clear_refs``),
 ``--tracemalloc N``, the N source lines whose live Python allocations grew most during the
 stage, and the N lines that allocated most of what is live at its end (tracemalloc slows
 the run several times and adds its own memory: use it on small sizes). ``kb_per_article``
-is the resident memory at the mark over N: what grows with the corpus. With ``--json``,
+is the resident memory at the mark over N: what grows with the corpus. Each stage's CPU
+seconds and minor page faults are this process's (a fault per 4 KB page mapped in afresh:
+glibc maps a big array on its own and unmaps it when freed, so a loop that makes and drops
+such arrays pays for their pages each time). With ``--json``,
 each size's run is also printed on stderr as one line when it ends. Linux only
 (``/proc``).
 """
@@ -147,6 +150,7 @@ class Marks:
         self.rows: list[dict[str, Any]] = []
         self.folder: Path | None = None  # the work folder, whose files each mark adds up
         self._io = disk_io()  # the disk this process read and wrote, at the last mark
+        self._usage = resource.getrusage(resource.RUSAGE_SELF)  # its CPU and faults, then
         self._snapshot = tracemalloc.take_snapshot() if top else None
         self._time = time.perf_counter()
         _reset_peak()
@@ -170,6 +174,13 @@ class Marks:
         for key in ("read", "write"):
             row[f"disk_{key}_mb"] = _delta_mb(self._io, io, key)
         self._io = io
+        # the stage's CPU seconds in this process, and its minor page faults: pages mapped
+        # in afresh (a page of a new array, or of a file in the page cache)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = usage.ru_utime + usage.ru_stime - self._usage.ru_utime - self._usage.ru_stime
+        row["cpu_seconds"] = round(cpu, 2)
+        row["minor_faults"] = usage.ru_minflt - self._usage.ru_minflt
+        self._usage = usage
         if self._snapshot is not None:
             snapshot = tracemalloc.take_snapshot()
             current, peak = tracemalloc.get_traced_memory()
@@ -415,12 +426,14 @@ def _print(run: dict[str, Any]) -> None:
     traced = "traced_mb" in run["stages"][0] if run["stages"] else False
     extra = f" {'traced':>7} {'tpeak':>7}" if traced else ""
     print(
-        f"  {'stage':<36} {'s':>7} {'RSS MB':>8} {'file MB':>8} {'peak MB':>8} {'KB/art':>8}{extra}"
+        f"  {'stage':<36} {'s':>7} {'cpu s':>7} {'faults':>9} {'RSS MB':>8} {'file MB':>8} "
+        f"{'peak MB':>8} {'KB/art':>8}{extra}"
     )
     for row in run["stages"]:
         extra = f" {row['traced_mb']:>7} {row['traced_peak_mb']:>7}" if traced else ""
         print(
-            f"  {row['stage']:<36} {row['seconds']:>7} {row['rss_mb']:>8} "
+            f"  {row['stage']:<36} {row['seconds']:>7} {row.get('cpu_seconds', '')!s:>7} "
+            f"{row.get('minor_faults', '')!s:>9} {row['rss_mb']:>8} "
             f"{row.get('file_mb', '')!s:>8} {row['peak_mb']:>8} {row['kb_per_article']:>8}{extra}"
         )
         for g in row.get("growers", ()):

@@ -746,6 +746,42 @@ def test_article_pairs_score_shared_anchors_as_their_jaccard() -> None:
     assert _article_pairs(same[:4], anchors, "XYZW", article_pairs=1) == [(0, 1), (0, 2), (1, 3)]
 
 
+def test_the_anchor_jaccard_of_many_pairs_is_that_of_their_sets() -> None:
+    # 60 random anchor sets over 40 names (sizes 0-25: empty ones, equal ones, one inside
+    # another), every ordered pair with itself too, against Python's own set Jaccard; cut
+    # into chunks of any size (LOOKUPS: 1 anchor, a few, all), the same numbers exactly
+    rng = np.random.default_rng(7)
+    names = [f"n{k}" for k in range(40)]
+    sets = [set(rng.choice(names, int(rng.integers(0, 26)))) for _ in range(60)]
+    sets[1] = set(sets[0])  # equal sets
+    sets[2] = set(list(sets[0])[:3])  # inside another
+    sets[3] = set()
+    jaccard = claim_pairs._Anchors(claim_pairs.anchor_columns(sets))
+    a, b = (x.ravel() for x in np.meshgrid(np.arange(60), np.arange(60)))
+    expected = [
+        len(sets[x] & sets[y]) / len(sets[x] | sets[y]) if sets[x] | sets[y] else 0.0
+        for x, y in zip(a.tolist(), b.tolist(), strict=True)
+    ]
+    for chunk in (1, 7, 1 << 18):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(claim_pairs, "LOOKUPS", chunk)
+            assert jaccard.jaccard(a, b).tolist() == expected
+
+
+def test_the_article_cosines_are_each_pairs_dot_product_however_cut() -> None:
+    # the cosines of pairs, read and gathered in parts of any size, are those of one
+    # ``numpy.vecdot`` of all the pairs' rows at once (float32), bit for bit
+    rng = np.random.default_rng(11)
+    means = rng.standard_normal((50, 16)).astype(np.float32)
+    a, b = rng.integers(0, 50, 300), rng.integers(0, 50, 300)
+    expected = np.vecdot(means[a], means[b]).tolist()
+    for chunk, part in ((1, 1), (7, 3), (2048, 128)):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(claim_pairs, "DOT_CHUNK", chunk)
+            patch.setattr(claim_pairs, "DOT_PART", part)
+            assert claim_pairs._cosines(means, a, b).tolist() == expected
+
+
 def test_semantic_pairs_are_the_mutually_closest_texts_of_two_articles() -> None:
     # Text vectors (unit): 0 and 2 are close, 1 is closest to 3 but 3 is closer still to 4;
     # 5 is in both articles. One shared anchor makes the two articles a candidate pair.

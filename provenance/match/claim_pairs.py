@@ -61,11 +61,15 @@ MERGE_ROWS = 1 << 14
 # a kept partner while they are (2**16 x article_pairs 20: ~40 MB); each such block reads
 # the kept partners of every article after its first, so fewer articles, more reads
 CODE_ROWS = 1 << 16
-LOOKUPS = 1 << 18  # anchors looked up at once for the Jaccard of a chunk of pairs (~6 x 8 B each)
+LOOKUPS = 1 << 18  # anchors of both sets of a chunk of pairs for their Jaccard (~6 x 8 B each)
 EQUAL_CHUNK = 8_192  # anchor pairs whose two signatures are gathered at once (2 x 512 B each)
 RANK_PAIRS = 512  # pairs ranked per read of their articles' text vectors (one read each)
 MEAN_BLOCK = 512  # articles whose text vectors are read at once for their means
-DOT_CHUNK = 2_048  # pairs whose two mean vectors are gathered at once for their dot products
+DOT_CHUNK = 2_048  # pairs whose mean vectors are read at once (each distinct one once)
+# pairs whose two mean vectors are gathered at once for their dot products: 2 x 128 x 2 KB,
+# below ``heap.MMAP_THRESHOLD``, so the copies reuse the heap's pages (a bigger copy is
+# mapped and faulted in anew each time, for more pairs a numpy call)
+DOT_PART = 128
 ARTICLE_BLOCK = 4_096  # articles whose means (or anchor sets) are made, or signed, at once
 # Text pairs found that wait in memory to be merged with those found before, at most (64 MB)
 FOUND_HELD = 1 << 23
@@ -132,24 +136,26 @@ def _article_anchors(texts_of: Sequence[Sequence[int]], per_text: AnchorColumns)
 
 class _Anchors:
     """Each article's anchor set as sorted anchor numbers (``AnchorColumns`` of articles,
-    each set's ids ascending), for the sizes of many pairs' intersections at once: an
-    anchor of one set is looked for in the other's ids by a binary search within that
-    set's run of ``ids`` (all the lookups of a step at once), so nothing beyond the columns
-    is held (a joined key per entry was 8 bytes an anchor of an article)."""
+    each set's ids ascending), for the sizes of many pairs' intersections at once: for a
+    chunk of pairs, the anchors of each distinct larger set of the chunk, keyed by that
+    set's rank and the anchor (ascending, as the columns are), and each anchor of a pair's
+    smaller set looked up among them by one ``numpy.searchsorted``. Nothing beyond the
+    columns is held between chunks (a joined key per entry of every set was 8 bytes an
+    anchor of an article)."""
 
     def __init__(self, sets: AnchorColumns) -> None:
         self.size = np.diff(sets.cuts)
         self.ptr = sets.cuts.astype(np.int64, copy=False)
         self.ids = np.asarray(sets.ids[:])
-        # halvings that narrow any set's run to one place
-        self.steps = int(self.size.max()).bit_length() if len(self.size) else 0
+        # anchor numbers are below this: a key ``rank * width + id`` orders as (rank, id)
+        self.width = int(self.ids.max()) + 1 if len(self.ids) else 1
 
     def jaccard(self, a: Codes, b: Codes) -> npt.NDArray[np.float64]:
         """|A & B| / |A | B| of the anchor sets of articles ``a[k]`` and ``b[k]`` (0 when
-        both are empty): each anchor of the smaller set is looked up in the other's, about
-        ``LOOKUPS`` at a time (the arrays of one step hold one entry per lookup)."""
-        looked = np.cumsum(np.minimum(self.size[a], self.size[b]))
-        cuts = np.searchsorted(looked, np.arange(LOOKUPS, looked[-1] if len(a) else 0, LOOKUPS))
+        both are empty), ``LOOKUPS`` entries of both sets at a time (the arrays of a chunk
+        hold an entry per anchor of its smaller sets and of its distinct larger ones)."""
+        both = np.cumsum(self.size[a] + self.size[b])
+        cuts = np.searchsorted(both, np.arange(LOOKUPS, both[-1] if len(a) else 0, LOOKUPS))
         bounds = [0, *(int(c) + 1 for c in unique(cuts)), len(a)]
         out = np.zeros(len(a), dtype=np.float64)
         for lo, hi in itertools.pairwise(bounds):
@@ -158,22 +164,19 @@ class _Anchors:
         return out
 
     def _jaccard(self, a: Codes, b: Codes) -> npt.NDArray[np.float64]:
-        small = np.where(self.size[a] <= self.size[b], a, b)
-        other = np.where(self.size[a] <= self.size[b], b, a)
+        smaller = self.size[a] <= self.size[b]
+        small, other = np.where(smaller, a, b), np.where(smaller, b, a)
         at, pair = expand(self.ptr, small)
         inter = np.zeros(len(a), dtype=np.float64)
         if len(at):
-            wanted = self.ids[at]  # the smaller set's anchors, each looked for in the other
-            lo, end = self.ptr[other][pair], self.ptr[other + 1][pair]
-            hi = end.copy()
-            last = len(self.ids) - 1
-            for _ in range(self.steps):  # the first place in [lo, end) not below ``wanted``
-                mid = (lo + hi) >> 1
-                below = self.ids[np.minimum(mid, last)] < wanted
-                narrowing = lo < hi
-                lo = np.where(narrowing & below, mid + 1, lo)
-                hi = np.where(narrowing & ~below, mid, hi)
-            found = (lo < end) & (self.ids[np.minimum(lo, last)] == wanted)
+            # each larger set's anchors once, in (rank, id) order: as many as the smaller's
+            # or more, so some when ``at`` has any
+            others = unique(other)
+            entry, rank = expand(self.ptr, others)
+            keys = rank * self.width + self.ids[entry]
+            wanted = np.searchsorted(others, other)[pair] * self.width + self.ids[at]
+            place = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+            found = keys[place] == wanted
             inter = np.bincount(pair, weights=found, minlength=len(a)).astype(np.float64)
         union = self.size[a] + self.size[b] - inter
         out = np.zeros(len(a), dtype=np.float64)
@@ -344,12 +347,7 @@ def _scored_pairs(
             a, b = np.divmod(codes[start : start + SCORE_PART], n)
             other = outlet[a] != outlet[b]
             a, b = a[other], b[other]
-            cosine = np.empty(len(a), dtype=np.float32)
-            for lo in range(0, len(a), DOT_CHUNK):
-                hi = lo + DOT_CHUNK
-                both = _pick(means, np.r_[a[lo:hi], b[lo:hi]])
-                cosine[lo:hi] = np.vecdot(both[: len(both) // 2], both[len(both) // 2 :])
-            total = cosine.astype(np.float64) + jaccard.jaccard(a, b)
+            total = _cosines(means, a, b).astype(np.float64) + jaccard.jaccard(a, b)
             best.offer(a, b, total)  # to each of its two articles (no joined copies of both)
             best.offer(b, a, total)
 
@@ -385,13 +383,21 @@ def _scored_pairs(
     return best
 
 
-def _pick(rows: Rows, wanted: Codes) -> Vectors:
-    """``rows[wanted]``, each distinct row read once, in row order (a ``RowStore`` reads a
-    run of consecutive rows at once)."""
-    if isinstance(rows, np.ndarray):
-        return np.asarray(rows[wanted], dtype=np.float32)
-    distinct = unique(wanted)
-    return np.asarray(rows[distinct][np.searchsorted(distinct, wanted)], dtype=np.float32)
+def _cosines(means: Rows, a: Codes, b: Codes) -> npt.NDArray[np.float32]:
+    """``means[a[k]] @ means[b[k]]`` (float32) of each pair: the distinct rows of
+    ``DOT_CHUNK`` pairs read at once, the two rows of ``DOT_PART`` pairs gathered at once."""
+    cosine = np.empty(len(a), dtype=np.float32)
+    for lo in range(0, len(a), DOT_CHUNK):
+        hi = min(lo + DOT_CHUNK, len(a))
+        wanted = np.r_[a[lo:hi], b[lo:hi]]
+        distinct = unique(wanted)
+        rows = np.asarray(means[distinct], dtype=np.float32)
+        at = np.asarray(np.searchsorted(distinct, wanted))
+        for part in range(0, hi - lo, DOT_PART):
+            first = at[part : min(part + DOT_PART, hi - lo)]
+            second = at[hi - lo + part : hi - lo + part + len(first)]
+            cosine[lo + part : lo + part + len(first)] = np.vecdot(rows[first], rows[second])
+    return cosine
 
 
 def _anchor_pairs(

@@ -17,7 +17,12 @@ benchmarks/README, "Session 20").
 fixes glibc's mmap threshold at 1 MB when its matching stage begins, so that each array of
 1 MB or more is mapped on its own and unmapped when freed. At 100,000 articles
 (``--claims-model none``) every stage of the matching stage peaked 20-70 MB lower, the run
-at 385 MB instead of 404 (benchmarks/README, "Session 21").
+at 385 MB instead of 404 (benchmarks/README, "Session 21"). Fixing one threshold stops
+glibc from moving the other, the trim threshold (free bytes at the top of the heap that
+``free`` cuts back at once), so ``steady`` fixes it too, higher than glibc's 128 KB
+start: else the arrays below 1 MB that a loop makes and drops are cut back and faulted in
+again each time (the claims' anchor Jaccard at 10,000 articles: 1.4 million page faults,
+7.8 s, against 8,737 faults and 4.4 s; benchmarks/README, "Session 36").
 """
 
 from __future__ import annotations
@@ -31,7 +36,13 @@ from typing import Any
 # more of them come from the heap and may stay there as free pages once dropped. glibc's
 # own starts at 128 KB and follows the largest mapped block freed, up to 32 MB.
 MMAP_THRESHOLD = 1 << 20
-_M_MMAP_THRESHOLD = -3  # mallopt's parameter number in glibc's malloc.h
+# ``steady``: free bytes at the top of the heap kept for the next blocks before ``free``
+# cuts the heap back. Lower, a loop's blocks just below ``MMAP_THRESHOLD`` are faulted in
+# afresh each time the heap grows back; higher, more free memory stays resident between
+# stages until ``give_back`` (which trims all of it).
+TRIM_THRESHOLD = 32 << 20
+# mallopt's parameter numbers in glibc's malloc.h
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 
 
 def _c_library() -> Any:
@@ -42,17 +53,19 @@ def _c_library() -> Any:
         return None
 
 
-def steady(threshold: int = MMAP_THRESHOLD) -> bool:
-    """Fix glibc's mmap threshold at ``threshold`` bytes for the rest of the process (it no
-    longer follows the blocks freed); whether it was (False where the C library has no
-    ``mallopt``, or is not glibc, whose numbering of its parameters this uses)."""
+def steady(threshold: int = MMAP_THRESHOLD, trim: int = TRIM_THRESHOLD) -> bool:
+    """Fix glibc's mmap threshold at ``threshold`` bytes and its trim threshold at ``trim``
+    for the rest of the process (they no longer follow the blocks freed); whether they
+    were (False where the C library has no ``mallopt``, or is not glibc, whose numbering
+    of its parameters this uses)."""
     library = _c_library()
     option = getattr(library, "mallopt", None)
     if option is None or getattr(library, "gnu_get_libc_version", None) is None:
         return False
     option.argtypes = [ctypes.c_int, ctypes.c_int]
     option.restype = ctypes.c_int
-    return bool(option(_M_MMAP_THRESHOLD, threshold))
+    mapped = bool(option(_M_MMAP_THRESHOLD, threshold))
+    return bool(option(_M_TRIM_THRESHOLD, trim)) and mapped
 
 
 def give_back() -> bool:
