@@ -344,7 +344,7 @@ def run_report(
             articles, config, progress=progress, executor=runner, store=store
         )
         with (work / "report.json").open("w", encoding="utf-8") as handle:
-            stream.write_json(handle, run.corpus, run.outlets, run.articles, config)
+            stream.write_json(handle, run.corpus, run.outlets, run.for_json, config)
         marks.mark("write")
         report_bytes = (work / "report.json").stat().st_size
         store_bytes = store.size()

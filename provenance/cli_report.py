@@ -263,7 +263,7 @@ def report(
                 def write(handle: TextIO) -> None:
                     summaries.append(
                         render_stream.write_json(
-                            handle, run.corpus, run.outlets, run.articles, config
+                            handle, run.corpus, run.outlets, run.for_json, config
                         )
                     )
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # the matching stage is imported where it runs (``analyze_str
     # it, and without numpy (the kernels, the work store's matrices)
     from provenance.match import reuse
     from provenance.match.quote_corpus import QuoteRow
+    from provenance.render.stream import RenderedArticle
     from provenance.run.kernels import Kernels
     from provenance.run.workstore import StoredArticles, WorkStore
 
@@ -266,6 +267,15 @@ class Streamed:
     # (article id, outlet) in id order: the work store's are read back when iterated
     outlets: Iterable[tuple[str, str | None]]
     articles: Iterator[ArticleResult]  # classified, in article-id order
+    # the same articles' items of the JSON report, each made where it is classified (a
+    # pool's worker), when the run can: iterate this or ``articles``, not both
+    rendered: Iterator[RenderedArticle] | None = None
+
+    @property
+    def for_json(self) -> Iterator[ArticleResult] | Iterator[RenderedArticle]:
+        """What ``render.stream.write_json`` takes: the items made where the articles are
+        classified, when the run makes them, else the articles."""
+        return self.articles if self.rendered is None else self.rendered
 
 
 def analyze_streamed(
@@ -369,8 +379,9 @@ def analyze_streamed(
         clusters=found.clusters,
         quotes=reduced.quotes,
     )
-    classified = _classified(runner, results, found, total, report)
-    return Streamed(corpus, outlets, classified)
+    classified = _classified(runner, _classify_task, results, found, total, report)
+    items = _classified(runner, _rendered_task, results, found, total, report)
+    return Streamed(corpus, outlets, classified, items)
 
 
 _SPANS = "reuse-spans"
@@ -451,18 +462,33 @@ def _classify_task(
     return classify_article(*item, resources.agencies)
 
 
+def _rendered_task(
+    item: tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]],
+    context: None,
+    resources: Resources,
+) -> RenderedArticle:
+    """``_classify_task``'s article as its item of the JSON report (made where the task
+    runs: the writing process then only copies it)."""
+    from provenance.render.stream import rendered
+
+    return rendered(_classify_task(item, context, resources))
+
+
 def _classified(
     runner: Executor,
+    task: Task[tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]], None, R],
     results: Sequence[ArticleResult],
     found: reuse.Reuse,
     total: int,
     report: Progress,
-) -> Iterator[ArticleResult]:
+) -> Iterator[R]:
+    """``task`` of each article with its spans and duplicates, in order (a generator: the
+    articles are read, one at a time with a work store, only once it is iterated)."""
     items = (
         (r, spans, found.duplicates.get(r.article.id, ()))
         for r, spans in zip(results, found.spans, strict=True)  # with a work store: read
     )  # back one at a time
-    for done, result in enumerate(runner.map(_classify_task, items, None), start=1):
+    for done, result in enumerate(runner.map(task, items, None), start=1):
         yield result
         report("classify", done, total)
 

@@ -151,6 +151,29 @@ def test_streamed_json_is_the_whole_report_byte_for_byte(
     assert all(report[name] for name in render_data.TAIL)
 
 
+def test_articles_rendered_where_they_are_classified_stream_the_same_report(
+    corpus_articles: dict[str, Article], pool: Pool
+) -> None:
+    """A local run makes each article's JSON item where it classifies it (``for_json``: on
+    a pool's workers, one article a chunk, back out of order): the streamed report is
+    ``data.to_json``'s of the whole result, byte for byte, as it is from the articles."""
+    import io
+
+    from provenance.render import stream
+
+    config = Config()
+    articles = _corpus(corpus_articles)
+    whole = _json(articles, Serial())
+    for runner in (Serial(), pool):
+        run = pipeline.analyze_streamed(articles, config, executor=runner)
+        items = list(run.for_json)
+        assert all(isinstance(item, stream.RenderedArticle) for item in items)
+        assert [json.loads(i.text)["id"] for i in items] == sorted(a.id for a in articles)
+        written = io.StringIO()
+        stream.write_json(written, run.corpus, run.outlets, items, config)
+        assert written.getvalue() == whole
+
+
 def test_a_run_with_a_work_store_reads_results_and_texts_back_to_the_same_bytes(
     corpus_articles: dict[str, Article], tmp_path: Path
 ) -> None:

@@ -1,6 +1,9 @@
 """The JSON report written incrementally: each article as it is classified, then the
 corpus-wide sections; byte for byte what ``data.to_json(data.report_dict(...))`` writes.
 
+An article's item can be made where it is classified (``rendered``, on a pool's worker),
+so that the writing process only copies its text and adds up its sizes.
+
 The summary comes before the articles in the report but adds up all of them, so articles
 go to a spool file first (one pass, totals kept as they go) and the report is then written
 head, spooled articles, tail. The head comes from ``data.report_dict`` itself (on the
@@ -11,11 +14,13 @@ whole as dicts or as one string; a test compares the two writers.
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -48,6 +53,24 @@ def _write_item(handle: TextIO, value: Any) -> None:
         handle.write("".join(batch).replace("\n", "\n" + _INDENT))
 
 
+@dataclass(frozen=True)
+class RenderedArticle:
+    """An article's item of the JSON report, as ``write_json`` writes it (indented), and
+    what the summary adds up of it."""
+
+    text: str
+    characters: int  # of the article's text
+    composition: tuple[tuple[str, int], ...]  # (label, characters) of each of its spans
+
+
+def rendered(result: ArticleResult) -> RenderedArticle:
+    """The item of a classified article, made wherever it is classified."""
+    item = io.StringIO()
+    _write_item(item, article_dict(result))
+    sizes = tuple((span.label.value, span.end - span.start) for span in result.spans)
+    return RenderedArticle(item.getvalue(), len(result.article.text), sizes)
+
+
 def _write_tail(handle: TextIO, sections: dict[str, Iterator[Any]]) -> None:
     """The report's sections after its articles and its closing brace, an item at a time."""
     for k, name in enumerate(TAIL):
@@ -65,23 +88,25 @@ def write_json(
     handle: TextIO,
     corpus: CorpusResult,
     outlets: Iterable[tuple[str, str | None]],
-    articles: Iterable[ArticleResult],
+    articles: Iterable[ArticleResult | RenderedArticle],
     config: Config,
     spool_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Write the JSON report of ``corpus`` (its ``articles`` empty) with ``articles``
-    streamed in (in article-id order) to ``handle``; returns the report's summary."""
+    streamed in (in article-id order; each classified or its item ``rendered`` already)
+    to ``handle``; returns the report's summary."""
     count = characters = 0
     composition = {label.value: 0.0 for label in LABEL_PRECEDENCE}
     with tempfile.TemporaryFile("w+", encoding="utf-8", dir=spool_dir) as spool:
         for result in articles:
+            item = result if isinstance(result, RenderedArticle) else rendered(result)
             if count:
                 spool.write(",\n")
-            _write_item(spool, article_dict(result))
+            spool.write(item.text)
             count += 1
-            characters += len(result.article.text)
-            for span in result.spans:
-                composition[span.label.value] += span.end - span.start
+            characters += item.characters
+            for label, size in item.composition:
+                composition[label] += size
         data = report_dict(corpus, config, tail=False)
         data["summary"].update(
             articles=count,
