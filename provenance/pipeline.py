@@ -272,7 +272,7 @@ class Streamed:
     rendered: Iterator[RenderedArticle] | None = None
 
     @property
-    def for_json(self) -> Iterator[ArticleResult] | Iterator[RenderedArticle]:
+    def for_json(self) -> Iterator[ArticleResult | RenderedArticle]:
         """What ``render.stream.write_json`` takes: the items made where the articles are
         classified, when the run makes them, else the articles."""
         return self.articles if self.rendered is None else self.rendered
