@@ -67,8 +67,8 @@ RANK_PAIRS = 512  # pairs ranked per read of their articles' text vectors (one r
 MEAN_BLOCK = 512  # articles whose text vectors are read at once for their means
 DOT_CHUNK = 2_048  # pairs whose mean vectors are read at once (each distinct one once)
 # pairs whose two mean vectors are gathered at once for their dot products: 2 x 128 x 2 KB,
-# below ``heap.MMAP_THRESHOLD``, so the copies reuse the heap's pages (a bigger copy is
-# mapped and faulted in anew each time, for more pairs a numpy call)
+# below ``heap.MMAP_THRESHOLD``, so the copies reuse the heap's pages; more, each copy is
+# mapped and faulted in anew; fewer, more numpy calls
 DOT_PART = 128
 ARTICLE_BLOCK = 4_096  # articles whose means (or anchor sets) are made, or signed, at once
 # Text pairs found that wait in memory to be merged with those found before, at most (64 MB)
