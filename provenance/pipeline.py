@@ -469,7 +469,7 @@ def _rendered_task(
 ) -> RenderedArticle:
     """``_classify_task``'s article as its item of the JSON report (made where the task
     runs: the writing process then only copies it)."""
-    from provenance.render.stream import rendered
+    from provenance.render.stream import rendered  # here: the per-article stages do without it
 
     return rendered(_classify_task(item, context, resources))
 

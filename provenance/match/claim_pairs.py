@@ -393,10 +393,10 @@ def _cosines(means: Rows, a: Codes, b: Codes) -> npt.NDArray[np.float32]:
         distinct = unique(wanted)
         rows = np.asarray(means[distinct], dtype=np.float32)
         at = np.asarray(np.searchsorted(distinct, wanted))
+        first, second = at[: hi - lo], at[hi - lo :]  # each pair's two rows among ``rows``
         for part in range(0, hi - lo, DOT_PART):
-            first = at[part : min(part + DOT_PART, hi - lo)]
-            second = at[hi - lo + part : hi - lo + part + len(first)]
-            cosine[lo + part : lo + part + len(first)] = np.vecdot(rows[first], rows[second])
+            end = min(part + DOT_PART, hi - lo)
+            cosine[lo + part : lo + end] = np.vecdot(rows[first[part:end]], rows[second[part:end]])
     return cosine
 
 
