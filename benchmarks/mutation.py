@@ -99,7 +99,6 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
 # mutant name -> why no test can kill it (checked by reading ``mutmut show NAME``)
 _SQL_CASE = "SQL keywords and table names are case-insensitive"
 _STRICT_ZIP = "zip(strict=...) over two lists of equal length by construction"
-_PREFILTER = "the regex_hint prefilter only skips lines no rule can match (test_regex_hint)"
 EQUIVALENT: dict[str, str] = {
     # attribution
     "provenance.attribution.x__match__mutmut_22": "`requires` is a pre-check each credit "
@@ -449,14 +448,6 @@ EQUIVALENT: dict[str, str] = {
         for n in (25, 28, 33)
     },
     # boilerplate
-    **{
-        f"provenance.boilerplate_rules.x\u01c1{owner}\u01c1{name}__mutmut_{n}": _PREFILTER
-        for owner, name, numbers in (
-            ("BoilerplateLexicon", "load", (104, 106, 109)),
-            ("RuleSet", "of", (1, 11, 12, 13, 18, 21, 24)),
-        )
-        for n in numbers
-    },
     "provenance.boilerplate_rules.x\u01c1BoilerplateLexicon\u01c1load__mutmut_19": (
         "features.toml always sets the initial value"
     ),
@@ -472,15 +463,6 @@ EQUIVALENT: dict[str, str] = {
     "provenance.boilerplate_rules.x\u01c1BoilerplateLexicon\u01c1load__mutmut_32": (
         "read_text(None) reads with the locale's encoding, UTF-8 wherever Python runs here "
         "(PEP 538/540 coerce the C locale to UTF-8)"
-    ),
-    "provenance.boilerplate_rules.x\u01c1RuleSet\u01c1of__mutmut_27": (
-        "every kind has rules; an empty set's pattern would match only '' and return no rule"
-    ),
-    "provenance.boilerplate_rules.x\u01c1RuleSet\u01c1first__mutmut_5": (
-        "the combined pattern is only a filter: not taking it tries each rule, same result"
-    ),
-    "provenance.boilerplate.x__normalize__mutmut_5": (
-        "both sides of every comparison (authors, title) are normalized by the same function"
     ),
     **{f"provenance.boilerplate.x_detect__mutmut_{n}": _STRICT_ZIP for n in (147, 150, 151)},
     "provenance.boilerplate.x_detect__mutmut_27": "an offset at the text's end marks no "

@@ -47,7 +47,7 @@ from provenance.model import (
     outlet_key,
 )
 from provenance.pair_counts import PairCounts
-from provenance.templates import TemplateSentences, sentence_hash
+from provenance.templates import TemplateSentences, fold, sentence_hash
 
 R = BoilerplateReason
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -56,8 +56,6 @@ _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _END_PUNCT = re.compile(r"[.!?。！？…:;\"'”’»)\]]\s*$")
 _SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’»)]*\s*$")
-_SPACE = re.compile(r"\s+")
-_DIGIT = re.compile(r"\d")
 # reasons that a terminator passes on to the unexplained lines after it
 _TAIL_REASON = {R.COMMENTS_MARKER: R.READER_COMMENT}
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
@@ -84,10 +82,6 @@ class OutletRepeats:
     def contains(self, outlet: str | None, text: str) -> bool:
         hashes = self.of(outlet)
         return bool(hashes) and sentence_hash(text) in hashes
-
-
-def _normalize(text: str) -> str:
-    return _DIGIT.sub("0", _SPACE.sub(" ", text).strip().casefold())
 
 
 def _units(item: Article | ArticleResult, config: BoilerplateConfig) -> set[str]:
@@ -249,7 +243,7 @@ def _span(seg: Segment, reason: BoilerplateReason, rule: str) -> BoilerplateSpan
 
 
 def _author_lines(article: Article) -> frozenset[str]:
-    names = {_normalize(a) for a in article.authors if a.strip()}
+    names = {fold(a) for a in article.authors if a.strip()}
     return frozenset(names | {"by " + n for n in names} | {"von " + n for n in names})
 
 
@@ -312,7 +306,7 @@ def detect(
     extra: list[BoilerplateSpan] = []  # partial-paragraph spans (split credits, sentences)
     authors = _author_lines(article)
     outlet = outlet_key(article, by_host=True)
-    title = _normalize(article.title or "")
+    title = fold(article.title or "")
     terminators: dict[int, Rule] = {}
     widgets: list[int] = []
 
@@ -330,7 +324,7 @@ def detect(
             fixed[i] = _span(para, hit[0].reason, hit[0].id)
             if hit[0].reason == R.COMMENT_WIDGET:
                 widgets.append(i)
-        elif authors and _normalize(para.text) in authors:
+        elif authors and fold(para.text) in authors:
             fixed[i] = _span(para, R.BYLINE, "meta.author")
         elif repeats is not None and repeats.contains(outlet, para.text):
             fixed[i] = _span(para, R.OUTLET_REPEAT, "corpus.outlet_repeat")
@@ -347,7 +341,7 @@ def detect(
     lang = _language(article, lexicon)
     if lang is not None:
         stop = lexicon.stopwords[lang]
-    protected = {i for i, p in enumerate(paras) if title and _normalize(p.text) == title}
+    protected = {i for i, p in enumerate(paras) if title and fold(p.text) == title}
     classes = [
         GOOD if i in protected else FIXED if fixed[i] else _first_pass(p.text, stop, lexicon)
         for i, p in enumerate(paras)

@@ -15,7 +15,7 @@ from importlib import resources
 from types import MappingProxyType
 
 from provenance.model import BoilerplateReason
-from provenance.regex_hint import Hint, hint
+from provenance.regex_hint import Hint, hint, opens_with_any
 
 R = BoilerplateReason
 FLAGS = re.IGNORECASE | re.UNICODE
@@ -36,33 +36,62 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class RuleSet:
-    """Rules of one kind, with one combined pattern as a fast filter (most lines match none)."""
+class _Part:
+    """Some rules of a set (each with its place in the set), one combined pattern of them
+    as a fast filter, and the literals each of their matches needs (``regex_hint``), if
+    they all have some: a cheaper filter still, searched first."""
 
-    rules: tuple[Rule, ...]
-    any: re.Pattern[str] | None
-    hint: Hint | None = None  # literals a match needs (regex_hint): a cheaper first filter
+    rules: tuple[tuple[int, Rule], ...]
+    any: re.Pattern[str]
+    hint: Hint | None
 
     @classmethod
-    def of(cls, rules: Sequence[Rule], *, prefilter: bool = False) -> RuleSet:
-        """``prefilter``: search the rules' required literals before the combined pattern;
-        it pays for rules that try a match at every position (the caption splits: ~100x
-        the cost of a line rule), not for many rules with short literals."""
-        combined = "|".join(f"(?:{r.source})" for r in rules)
+    def of(cls, rules: Sequence[tuple[int, Rule]], prefilter: bool) -> _Part:
+        combined = "|".join(f"(?:{r.source})" for _, r in rules)
         combined = _NAMED_GROUP.sub("(?:", combined)  # names may repeat across rules
-        found = hint([r.source for r in rules], FLAGS) if prefilter and rules else None
-        return cls(tuple(rules), re.compile(combined, FLAGS) if rules else None, found)
+        found = hint([r.source for _, r in rules], FLAGS) if prefilter else None
+        return cls(tuple(rules), re.compile(combined, FLAGS), found)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Rules of one kind, the first that matches a whole line wins (in file order). Most
+    lines match none, so the rules are tried behind filters, in two parts: the rules that
+    open with a run of any characters (``.{0,160}cookie settings``, ``(?P<before>.{10,}?)``:
+    the engine tries the rest after every length of the run: tens of times the cost of a rule
+    that opens with its words), behind a search for the literals they need; the others
+    behind their one combined pattern alone (a search for many rules' short literals
+    costs more than the pattern it would spare)."""
+
+    rules: tuple[Rule, ...]
+    parts: tuple[_Part, ...]
+
+    @classmethod
+    def of(cls, rules: Sequence[Rule]) -> RuleSet:
+        numbered = list(enumerate(rules))
+        runs = [opens_with_any(r.source, FLAGS) for r in rules]
+        parts = (
+            _Part.of([n for n, run in zip(numbered, runs, strict=True) if run is costly], costly)
+            for costly in (False, True)
+            if costly in runs
+        )
+        return cls(tuple(rules), tuple(parts))
 
     def first(self, text: str) -> tuple[Rule, re.Match[str]] | None:
-        if self.hint is not None and not self.hint.may_match(text):
-            return None
-        if self.any is None or not self.any.fullmatch(text):
-            return None
-        for rule in self.rules:
-            match = rule.pattern.fullmatch(text)
-            if match:
-                return rule, match
-        return None
+        found: tuple[int, Rule, re.Match[str]] | None = None
+        for part in self.parts:
+            if part.hint is not None and not part.hint.may_match(text):
+                continue
+            if not part.any.fullmatch(text):
+                continue
+            for k, rule in part.rules:
+                if found is not None and k > found[0]:
+                    break  # an earlier rule of another part matched
+                match = rule.pattern.fullmatch(text)
+                if match:
+                    found = (k, rule, match)
+                    break
+        return None if found is None else (found[1], found[2])
 
 
 @dataclass(frozen=True)
@@ -113,7 +142,7 @@ class BoilerplateLexicon:
             line=RuleSet.of(kinds["line"]),
             sentence=RuleSet.of(kinds["sentence"]),
             terminator=RuleSet.of(kinds["terminator"]),
-            split=RuleSet.of(kinds["split"], prefilter=True),
+            split=RuleSet.of(kinds["split"]),
             stopwords=MappingProxyType(stopwords),
             scripts=MappingProxyType(scripts),
             heading_max_words=int(text["heading_max_words"]),

@@ -74,6 +74,25 @@ def required_literals(source: str, flags: int = 0) -> Requirement | None:
     return found
 
 
+def opens_with_any(source: str, flags: int = 0) -> bool:
+    """Whether every match of ``source`` opens with a run of any characters (``.{0,160}``,
+    ``(?P<before>.{10,}?)``, ``.*``, inside groups too): a full match then tries the rest of
+    the pattern after every length of the run."""
+    items = list(sre_parse.parse(source, flags))
+    while items:
+        op, arg = items[0]
+        if op is sre.SUBPATTERN:
+            items = list(arg[-1])
+        elif op is sre.ATOMIC_GROUP:
+            items = list(arg)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            run = list(arg[2])
+            return len(run) == 1 and run[0][0] is sre.ANY
+        else:
+            return False
+    return False
+
+
 def _exotic() -> re.Pattern[str]:
     """Non-ASCII lower-case letters that case-insensitive matching takes as equal to another
     letter although ``str.lower`` keeps them apart ("ſ" and "s", "ς" and "σ")."""

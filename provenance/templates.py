@@ -38,15 +38,21 @@ from provenance.config import BoilerplateConfig
 from provenance.model import ArticleResult
 from provenance.pair_counts import PairCounts
 
-_SPACE = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
 
 
+def fold(text: str) -> str:
+    """``text`` as near-verbatim lines compare: each run of white space one space (none at
+    the ends), case folded, every digit 0. ``str.split`` and ``re``'s ``\\s`` take the same
+    characters for white space (``str.isspace``); splitting costs a third of ``\\s+``."""
+    return _DIGIT.sub("0", " ".join(text.casefold().split()))
+
+
 def sentence_hash(text: str) -> int:
-    """The key under which near-verbatim lines and sentences meet (case, spaces and digits
-    folded): the template rule's and the outlet repeats' (boilerplate.py)."""
-    key = _DIGIT.sub("0", _SPACE.sub(" ", text).strip().casefold())
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
+    """The key under which near-verbatim lines and sentences meet (``fold``): the template
+    rule's and the outlet repeats' (boilerplate.py)."""
+    key = fold(text).encode("utf-8")
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,12 @@ import importlib.resources
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from provenance.boilerplate_rules import BoilerplateLexicon, RuleSet
+from provenance.boilerplate_rules import FLAGS, BoilerplateLexicon, Rule, RuleSet
 from provenance.model import BoilerplateReason
+from provenance.regex_hint import opens_with_any
 
 R = BoilerplateReason
 
@@ -195,3 +198,61 @@ def test_a_caption_split_cuts_at_its_credit() -> None:
     rule, match = hit
     assert rule.id == "en.caption.split.1"
     assert line[match.start("credit") :] == "2024.11.02 Moscow = AP/Newsis"
+
+
+def _first_by_hand(rules: RuleSet, text: str) -> str | None:
+    """The first rule of the set, in file order, that matches the whole of ``text``."""
+    return next((r.id for r in rules.rules if r.pattern.fullmatch(text)), None)
+
+
+def test_a_rule_of_either_part_wins_by_its_place_in_the_file() -> None:
+    """Rules that open with a run of any characters are tried apart from the others, yet
+    the first rule in file order that matches is the one returned, whichever part has it."""
+    run = Rule("en.consent.sentence.1", R.CONSENT, r".{0,40}\bcookies\b.{0,40}")
+    words = Rule("en.consent.sentence.2", R.CONSENT, r"we use cookies\b.{0,40}")
+    late = Rule("en.consent.sentence.3", R.CONSENT, r".{0,40}\bconsent")
+    line = "We use cookies on this site"
+    assert [len(p.rules) for p in RuleSet.of([run, words, late]).parts] == [1, 2]
+    for order, text, winner in (
+        ([run, words, late], line, run),
+        ([words, run, late], line, words),
+        ([words, run, late], "Give or refuse consent", late),
+    ):
+        hit = RuleSet.of(order).first(text)
+        assert hit is not None
+        assert hit[0] is winner
+    assert RuleSet.of([words, run, late]).first("We use no such thing") is None
+
+
+def test_rules_that_open_with_a_run_are_behind_their_literals() -> None:
+    """Each part of a set is all rules that open with a run of any characters, or none;
+    those parts (the sentence rules' ``.{0,160}...``, the caption splits) all need literals,
+    so a line without any of them is never tried against their patterns."""
+    lexicon = BoilerplateLexicon.load()
+    for rules in (lexicon.line, lexicon.sentence, lexicon.terminator, lexicon.split):
+        for part in rules.parts:
+            opening = {opens_with_any(r.source, FLAGS) for _, r in part.rules}
+            assert len(opening) == 1
+            if opening == {True}:
+                assert part.hint is not None
+    assert len(lexicon.sentence.parts) == 2
+
+
+_LEXICON = BoilerplateLexicon.load()
+# pieces of page chrome (the examples above) and of story prose, joined at random
+_PIECES = st.sampled_from(
+    [line for *_, line in EXAMPLES]
+    + STORY
+    + ["I'm not a robot", "cookies", "Photo: ", " (AP)", "©", "Yonhap", " ", ".", "\n"]
+)
+_TEXTS = st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=5).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_each_set_returns_the_first_rule_in_file_order_that_matches(text: str) -> None:
+    for rules in (_LEXICON.line, _LEXICON.sentence, _LEXICON.terminator, _LEXICON.split):
+        hit = rules.first(text)
+        assert (None if hit is None else hit[0].id) == _first_by_hand(rules, text)
+        if hit is not None:
+            assert hit[1].group(0) == text

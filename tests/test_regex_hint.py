@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.boilerplate_rules import FLAGS, BoilerplateLexicon
-from provenance.regex_hint import hint, required_literals
+from provenance.regex_hint import hint, opens_with_any, required_literals
 
 LEXICON = BoilerplateLexicon.load()
 SPLIT = [r.source for r in LEXICON.split.rules]
@@ -22,8 +22,19 @@ def test_required_literals_of_simple_patterns() -> None:
 
 
 def test_caption_rules_have_required_literals() -> None:
-    assert LEXICON.split.hint is not None
+    assert [part.hint is not None for part in LEXICON.split.parts] == [True]
     assert all(required_literals(s, FLAGS) for s in SPLIT)
+
+
+def test_patterns_that_open_with_a_run_of_any_characters() -> None:
+    assert opens_with_any(r".{0,160}\bcookie settings\b.{0,40}")
+    assert opens_with_any(r"(?P<before>.{10,}?)\s(?:©|\(c\))\s*\w+")  # inside a group
+    assert opens_with_any(r"(?:.*)tail")
+    assert not opens_with_any(r"(?:read also|related):.{0,200}")  # the run comes later
+    assert not opens_with_any(r"\w.{0,5}")
+    assert not opens_with_any(r"[^.]{0,20}x")  # a class, not any character
+    assert not opens_with_any(r"(?:a|.{0,9})b")  # one branch opens with words
+    assert not opens_with_any("")
 
 
 pieces = st.sampled_from(

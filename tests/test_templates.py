@@ -216,3 +216,41 @@ def test_a_sentence_is_anchored_by_the_other_sentences_of_its_article_not_its_co
         sentence_hash(samsung): False,
         sentence_hash(plain): False,
     }
+
+
+def _folded_by_regex(text: str) -> str:
+    """How the key was first defined: runs of ``re``'s ``\\s`` one space, trimmed, case
+    folded, each ``\\d`` a 0."""
+    import re
+
+    return re.sub(r"\d", "0", re.sub(r"\s+", " ", text).strip().casefold())
+
+
+def test_fold_agrees_with_the_regex_definition_for_every_code_point() -> None:
+    """``fold`` splits on ``str.isspace``: every character of Unicode, alone between two
+    letters and in runs, folds as the regular expressions fold it (white space, digits of
+    every script, letters whose case folding changes their length)."""
+    import sys
+
+    from provenance.templates import fold
+
+    every = [chr(c) for c in range(sys.maxunicode + 1)]
+    assert fold("x".join(every)) == _folded_by_regex("x".join(every))
+    runs = "".join(c for c in every if c.isspace() or c.isdigit())
+    text = f" {runs}İstanbul ß{runs}Straße\u00a0\u2003 12 {runs} "
+    assert fold(text) == _folded_by_regex(text)
+    assert fold("  The BUS\tleaves\n at 10:45.\u00a0") == "the bus leaves at 00:00."
+
+
+def test_sentence_hash_keys_lines_by_their_fold() -> None:
+    """Near-verbatim lines (case, spaces, digits) meet under one key, the first eight bytes
+    of the BLAKE2b of the folded text; a changed word gives another."""
+    import hashlib
+
+    from provenance.templates import sentence_hash
+
+    line = "Copyright 2024 Example Times.  All rights reserved."
+    same = " copyright 1999 example   times. ALL RIGHTS RESERVED.\n"
+    digest = hashlib.blake2b(_folded_by_regex(line).encode("utf-8"), digest_size=8).digest()
+    assert sentence_hash(line) == sentence_hash(same) == int.from_bytes(digest, "big")
+    assert sentence_hash(line) != sentence_hash("Copyright 2024 Example Post. All rights reserved.")
