@@ -421,6 +421,32 @@ def test_articles_are_read_while_the_claims_task_runs(cluster: Cluster) -> None:
         assert later[-1] == later.take()[1]
 
 
+def test_json_items_are_made_on_the_workers_other_formats_read_articles(
+    cluster: Cluster,
+) -> None:
+    """The JSON writer reads each article's item of the report as the workers made it (a
+    ``RenderedArticle``: the client only copies it), the item the client would make of
+    the classified article; the other formats read the classified articles, in id order."""
+    from provenance.cli_common import load
+    from provenance.config import Config
+    from provenance.render.stream import RenderedArticle, rendered
+    from provenance.run import dask_flow, dask_inputs
+    from provenance.run.dask import session
+
+    config = Config()
+    articles = load([str(ROOT / "corpus")], config)
+    runs = []
+    for _ in range(2):
+        with session(cluster.address, BOOT_SECONDS, 2) as executor:
+            inputs = dask_inputs.sent_inputs(executor, articles)
+            run = dask_flow.analyze_streamed(executor, inputs, config)
+            runs.append(list(run.for_json if not runs else run.articles))
+    items, classified = runs
+    assert [type(i) for i in items] == [RenderedArticle] * len(articles)
+    assert [r.article.id for r in classified] == sorted(a.id for a in articles)
+    assert items == [rendered(r) for r in classified]
+
+
 def test_work_dir_with_the_dask_engine_is_one_line(cluster: Cluster, tmp_path: Path) -> None:
     run = _report(["corpus"], tmp_path / "r.json", *_dask(cluster, "--work-dir", str(tmp_path)))
     _one_error_line(run, "--work-dir")

@@ -38,7 +38,8 @@ and what it writes:
   in that one task. It is the run's longest chain: its own tasks go first
   (``CLAIMS_PRIORITY``), and the other stages run beside it;
 - classification runs per partition on the workers holding the results, with each
-  article's reuse spans and duplicates, submitted as soon as the reuse stage is done; the
+  article's reuse spans and duplicates, submitted when the writer first reads the articles
+  (for JSON, the workers also make each article's item of the report: ``rendered``); the
   client streams the classified partitions in order and writes them while the claims task
   still runs, and takes its groups (``Later``) after the last article.
 
@@ -54,7 +55,7 @@ import itertools
 import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from distributed import Future, wait, worker_client
 
@@ -73,6 +74,7 @@ from provenance.model import (
     Duplicate,
     Match,
     Segmentation,
+    Span,
 )
 from provenance.pair_counts import PairCounts
 from provenance.run.dask import DaskExecutor, Pair, _run_part
@@ -81,6 +83,9 @@ from provenance.run.dask_inputs import Inputs
 from provenance.run.dask_passages import Summary, _passages_part, _rows_of, _summary, numbered
 from provenance.run.dask_quotes import quote_groups
 from provenance.run.dask_spans import reuse_spans
+from provenance.run.serial import Task
+
+R = TypeVar("R")
 
 # partial counts added per task of the corpus-rule tree
 FAN_IN = 8
@@ -156,10 +161,15 @@ def _claims(config: Config, *parts: list[ArticleResult]) -> Any:
 
 
 def _classify_part(
-    results: list[ArticleResult], found: dict[str, Any], duplicates: dict[str, Any]
-) -> list[ArticleResult]:
+    task: Task[tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]], None, R],
+    results: list[ArticleResult],
+    found: dict[str, Any],
+    duplicates: dict[str, Any],
+) -> list[R]:
+    """``task`` (``pipeline._classify_task``, or ``_rendered_task``: the article's item of
+    the JSON report) of each article of a partition, with its reuse spans and duplicates."""
     items = [(r, found.get(r.article.id, ()), duplicates.get(r.article.id, ())) for r in results]
-    return _run_part(pipeline._classify_task, items, None)
+    return _run_part(task, items, None)
 
 
 # ------------------------------------------------------------------ the client's side
@@ -321,8 +331,14 @@ def analyze_streamed(
         quotes=quotes,
     )
     report("match", total, total)
-    tasks = _classify(executor, results, found)
-    return pipeline.Streamed(corpus, outlets, _classified(executor, tasks, later, report, total))
+    # the articles classified, or their items of the JSON report made on the workers: the
+    # tasks of the one read are submitted when it is first read (the claims task runs on)
+    return pipeline.Streamed(
+        corpus,
+        outlets,
+        _submitted(executor, pipeline._classify_task, results, found, later, report, total),
+        _submitted(executor, pipeline._rendered_task, results, found, later, report, total),
+    )
 
 
 class Later(Sequence[ClaimGroup]):
@@ -355,9 +371,18 @@ class Later(Sequence[ClaimGroup]):
         return iter(self.take())
 
 
-def _classify(executor: DaskExecutor, results: list[Future[Any]], found: Reused) -> list[Any]:
-    """The classification tasks, one per partition, submitted now: they run while the
-    claims task does."""
+def _submitted(
+    executor: DaskExecutor,
+    task: Task[tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]], None, R],
+    results: list[Future[Any]],
+    found: Reused,
+    claims: Later,
+    report: pipeline.Progress,
+    total: int,
+) -> Iterator[R]:
+    """``task`` of each partition with its articles' spans and duplicates, submitted once
+    this is first read (one task per partition, run beside the claims task), then the
+    partitions' articles in order (``_classified``)."""
     client = executor.client
     twins: list[dict[str, tuple[Duplicate, ...]]] = [{} for _ in results]
     for article_id, mine in found.duplicates.items():
@@ -365,9 +390,9 @@ def _classify(executor: DaskExecutor, results: list[Future[Any]], found: Reused)
     tasks = []
     for future, spans, theirs in zip(results, found.spans, twins, strict=True):
         executor.stats.add("classify: duplicates to workers", executor._size(theirs))
-        tasks.append(client.submit(_classify_part, future, spans, theirs))
+        tasks.append(client.submit(_classify_part, task, future, spans, theirs))
     results.clear()
-    return tasks
+    yield from _classified(executor, tasks, claims, report, total)
 
 
 def _classified(
@@ -376,10 +401,10 @@ def _classified(
     claims: Later,
     report: pipeline.Progress,
     total: int,
-) -> Iterator[ArticleResult]:
-    """The classified articles, partition after partition (each gathered, written and
-    released before the next); then the claims are taken (before the caller reads them
-    and closes the client)."""
+) -> Iterator[Any]:
+    """The classified articles (or their items), partition after partition (each gathered,
+    written and released before the next); then the claims are taken (before the caller
+    reads them and closes the client)."""
     done = 0
     while tasks:
         task = tasks.pop(0)
