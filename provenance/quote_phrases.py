@@ -48,10 +48,16 @@ def word_core(token: str) -> str:
     return token.strip(".,;:!?()[]\"'“”‘’«»„").casefold()
 
 
+_NUMBER_HYPHEN = re.compile(r"^\d+-")
+
+
 def is_cap(token: str) -> bool:
-    """Capitalised, also after a number and a hyphen (German "der 58-Jährige")."""
+    """Capitalised, also after a number and a hyphen (German "der 58-Jährige"). The number
+    is looked for only after a digit (``str.isdecimal``: ``re``'s ``\\d``): a name's
+    speaker search tries every word before the quotation."""
     core = token.lstrip("(\"'“‘«„")
-    core = re.sub(r"^\d+-", "", core)
+    if core[:1].isdecimal():
+        core = _NUMBER_HYPHEN.sub("", core)
     return bool(core) and core[0].isupper()
 
 

@@ -3,6 +3,9 @@ hand-written sentence whose expected quotation and speaker follow from the rule 
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from provenance.config import Config
 from provenance.model import Quote
 from provenance.quotes import QuoteLexicons, extract
@@ -166,3 +169,31 @@ def test_a_quantifier_before_a_lowercase_noun_gives_no_one_word_speaker() -> Non
     # the same sentence with a name: the name speaks
     text = "Ann Lee said, “We were never asked about the plan.”"
     assert _spoken(text, "en") == [("We were never asked about the plan.", "Ann Lee")]
+
+
+def _cap_by_regex(token: str) -> bool:
+    """``is_cap`` as first written: marks stripped, then a leading number and hyphen."""
+    import re
+
+    core = re.sub(r"^\d+-", "", token.lstrip("(\"'“‘«„"))
+    return bool(core) and core[0].isupper()
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["58", "١٢", "²", "-", "Jährige", "jährige", "(", "„", "x", "A", "3"]),
+        max_size=5,
+    ).map("".join)
+)
+def test_is_cap_looks_past_a_leading_number_and_hyphen(token: str) -> None:
+    """A word is capitalised after a number and a hyphen ("58-Jährige", Arabic-Indic digits
+    too), not after a superscript or a second number ("²-Jährige", "58-3-Jährige")."""
+    from provenance.quote_phrases import is_cap
+
+    assert is_cap(token) == _cap_by_regex(token)
+    assert is_cap("58-Jährige")
+    assert is_cap("„١٢-Jährige")
+    assert not is_cap("58-jährige")
+    assert not is_cap("²-Jährige")
+    assert not is_cap("58-3-Jährige")
