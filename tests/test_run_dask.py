@@ -435,13 +435,12 @@ def test_json_items_are_made_on_the_workers_other_formats_read_articles(
 
     config = Config()
     articles = load([str(ROOT / "corpus")], config)
-    runs = []
-    for _ in range(2):
-        with session(cluster.address, BOOT_SECONDS, 2) as executor:
-            inputs = dask_inputs.sent_inputs(executor, articles)
-            run = dask_flow.analyze_streamed(executor, inputs, config)
-            runs.append(list(run.for_json if not runs else run.articles))
-    items, classified = runs
+    with session(cluster.address, BOOT_SECONDS, 2) as executor:
+        inputs = dask_inputs.sent_inputs(executor, articles)
+        items = list(dask_flow.analyze_streamed(executor, inputs, config).for_json)
+    with session(cluster.address, BOOT_SECONDS, 2) as executor:
+        inputs = dask_inputs.sent_inputs(executor, articles)
+        classified = list(dask_flow.analyze_streamed(executor, inputs, config).articles)
     assert [type(i) for i in items] == [RenderedArticle] * len(articles)
     assert [r.article.id for r in classified] == sorted(a.id for a in articles)
     assert items == [rendered(r) for r in classified]
