@@ -196,7 +196,7 @@ def _dask(
             n = inputs.total
             run = dask_flow.analyze_streamed(executor, inputs, config)
             with out.open("w", encoding="utf-8") as handle:
-                write_json(handle, run.corpus, run.outlets, run.articles, config)
+                write_json(handle, run.corpus, run.outlets, run.for_json, config)
         seconds = time.perf_counter() - start
         client.close()
         report = out.read_bytes()

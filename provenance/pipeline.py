@@ -17,10 +17,11 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain, islice
-from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeGuard, TypeVar
 
 from provenance import attribution, boilerplate, classify, quotes, templates
 from provenance.agencies import AgencyLexicon
@@ -379,9 +380,13 @@ def analyze_streamed(
         clusters=found.clusters,
         quotes=reduced.quotes,
     )
-    classified = _classified(runner, _classify_task, results, found, total, report)
-    items = _classified(runner, _rendered_task, results, found, total, report)
-    return Streamed(corpus, outlets, classified, items)
+    each = (runner, store, results, found, total, report)
+    return Streamed(
+        corpus,
+        outlets,
+        _classify_each(_classify_task, *each),
+        _classify_each(_rendered_task, *each),
+    )
 
 
 _SPANS = "reuse-spans"
@@ -491,6 +496,71 @@ def _classified(
     for done, result in enumerate(runner.map(task, items, None), start=1):
         yield result
         report("classify", done, total)
+
+
+# Articles a pool's worker reads from the work store and classifies per call (a block of a
+# few dozen: the store is opened once a block; at most ``2 * jobs`` blocks are in flight)
+CLASSIFY_BLOCK = 64
+
+
+@dataclass(frozen=True)
+class _StoredBlocks(Generic[R]):
+    """What a pool's workers need to classify blocks of stored articles: the store's file,
+    the stages of the results and of their reuse spans, every article's duplicates (the
+    ``map``'s context: sent once, through a file when large) and the task."""
+
+    path: Path
+    results: str
+    spans: str
+    duplicates: Mapping[str, tuple[Duplicate, ...]]
+    task: Task[tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]], None, R]
+
+
+def _classified_block(
+    block: tuple[int, int], stored: _StoredBlocks[R], resources: Resources
+) -> list[R]:
+    """``stored.task`` of the stored articles ``block`` (start, stop), read by the worker."""
+    from provenance.run.workstore import read_results
+
+    start, stop = block
+    results = read_results(stored.path, stored.results, start, stop)
+    spans = read_results(stored.path, stored.spans, start, stop)
+    return [
+        stored.task((r, s, stored.duplicates.get(r.article.id, ())), None, resources)
+        for r, s in zip(results, spans, strict=True)
+    ]
+
+
+def _classify_each(
+    task: Task[tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]], None, R],
+    runner: Executor,
+    store: WorkStore | None,
+    results: Sequence[ArticleResult],
+    found: reuse.Reuse,
+    total: int,
+    report: Progress,
+) -> Iterator[R]:
+    """``task`` of each article with its spans and duplicates, in order: with a work store
+    and a pool, the pool's workers read the articles from the store (``_read_classified``)."""
+    if store is None or isinstance(runner, Serial):
+        return _classified(runner, task, results, found, total, report)
+    stored = _StoredBlocks(store.path, "articles", _SPANS, found.duplicates, task)
+    return _read_classified(runner, stored, total, report)
+
+
+def _read_classified(
+    runner: Executor, stored: _StoredBlocks[R], total: int, report: Progress
+) -> Iterator[R]:
+    """``_classified`` of a work store's articles with the pool's workers reading them (and
+    their spans) from the store, a block at a time: this process sends block numbers and
+    takes back what the task made, never reading, unpickling and sending the articles."""
+    blocks = ((lo, min(total, lo + CLASSIFY_BLOCK)) for lo in range(0, total, CLASSIFY_BLOCK))
+    done = 0
+    for part in runner.map(_classified_block, blocks, stored, chunk=1):
+        for result in part:
+            done += 1
+            yield result
+            report("classify", done, total)
 
 
 def analyze(

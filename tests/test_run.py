@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -151,26 +151,56 @@ def test_streamed_json_is_the_whole_report_byte_for_byte(
     assert all(report[name] for name in render_data.TAIL)
 
 
+def _recording(read: Callable[..., Any], stages: list[str]) -> Callable[..., Any]:
+    """``WorkStore.read`` that notes each stage it reads."""
+
+    def recorded(store: WorkStore, stage: str, stop: int | None = None) -> Any:
+        stages.append(stage)
+        return read(store, stage, stop)
+
+    return recorded
+
+
 def test_articles_rendered_where_they_are_classified_stream_the_same_report(
-    corpus_articles: dict[str, Article], pool: Pool
+    corpus_articles: dict[str, Article],
+    pool: Pool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A local run makes each article's JSON item where it classifies it (``for_json``: on
-    a pool's workers, one article a chunk, back out of order): the streamed report is
+    a pool's workers, one article a chunk, back out of order; with a work store, the
+    workers read the articles from it, in blocks of 3 here): the streamed report is
     ``data.to_json``'s of the whole result, byte for byte, as it is from the articles."""
     import io
 
     from provenance.render import stream
 
+    monkeypatch.setattr(pipeline, "CLASSIFY_BLOCK", 3)
     config = Config()
     articles = _corpus(corpus_articles)
     whole = _json(articles, Serial())
-    for runner in (Serial(), pool):
-        run = pipeline.analyze_streamed(articles, config, executor=runner)
-        items = [item for item in run.for_json if isinstance(item, stream.RenderedArticle)]
-        assert [json.loads(i.text)["id"] for i in items] == sorted(a.id for a in articles)
-        written = io.StringIO()
-        stream.write_json(written, run.corpus, run.outlets, items, config)
-        assert written.getvalue() == whole
+    for runner, folder in ((Serial(), None), (pool, None), (pool, tmp_path / "work")):
+        stores = (
+            [None, None] if folder is None else [WorkStore(folder / k, resume=False) for k in "ab"]
+        )
+        try:
+            run = pipeline.analyze_streamed(articles, config, executor=runner, store=stores[0])
+            read: list[str] = []  # the stages this process reads back while classifying
+            with monkeypatch.context() as patch:
+                patch.setattr(WorkStore, "read", _recording(WorkStore.read, read))
+                items = [i for i in run.for_json if isinstance(i, stream.RenderedArticle)]
+            assert read == []
+            assert [json.loads(i.text)["id"] for i in items] == sorted(a.id for a in articles)
+            written = io.StringIO()
+            stream.write_json(written, run.corpus, run.outlets, items, config)
+            assert written.getvalue() == whole
+            # the classified articles (what the other formats read)
+            run = pipeline.analyze_streamed(articles, config, executor=runner, store=stores[1])
+            result = pipeline.held(run)
+            assert render_data.to_json(render_data.report_dict(result, config)) == whole
+        finally:
+            for store in filter(None, stores):
+                store.close()
 
 
 def test_a_run_with_a_work_store_reads_results_and_texts_back_to_the_same_bytes(

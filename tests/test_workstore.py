@@ -11,7 +11,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -450,5 +452,31 @@ def test_reading_results_while_texts_are_stored_keeps_the_journal_short(tmp_path
         assert len(texts) == 768
         assert texts.many([0, 767]) == ["00000000" * 2048, f"{4 * BATCH - 2:08d}" * 2048]
         assert (tmp_path / "work.sqlite-wal").stat().st_size < 8 << 20
+    finally:
+        store.close()
+
+
+def test_another_process_reads_stored_results_beside_the_run(tmp_path: Path) -> None:
+    """A pool's worker reads a block of stored results from the store's file, read-only,
+    while the run holds the store open and writes on; a block the store does not hold
+    whole, or a damaged row, is one error naming the file."""
+    from provenance.run.workstore import read_results
+
+    store = WorkStore(tmp_path / "my work", resume=False)
+    try:
+        deque(store.append("s", ({"n": k} for k in range(10))), maxlen=0)
+        with ProcessPoolExecutor(max_workers=1) as workers:
+            read = workers.submit(read_results, store.path, "s", 3, 7)
+            deque(store.append("t", ["later"]), maxlen=0)  # the run writes on
+            assert read.result() == [{"n": k} for k in range(3, 7)]
+        assert read_results(store.path, "s", 0, 0) == []
+        with pytest.raises(WorkStoreError, match=r"my work.*s 8-12 missing"):
+            read_results(store.path, "s", 8, 12)
+        with store._db:
+            store._db.execute("UPDATE results SET blob = x'00' WHERE stage = 's' AND seq = 5")
+        with pytest.raises(WorkStoreError, match="cannot be read"):
+            read_results(store.path, "s", 4, 6)
+        with pytest.raises(WorkStoreError, match="cannot read the work store"):
+            read_results(tmp_path / "none" / FILE, "s", 0, 1)
     finally:
         store.close()

@@ -174,6 +174,37 @@ def _inbox(path: Path) -> Path:
     return path.with_name(INBOX)
 
 
+# the stored results of a stage from one number to before another, in order
+_RESULTS = "SELECT blob FROM results WHERE stage = ? AND seq >= ? AND seq < ? ORDER BY seq"
+
+
+def _loads(path: Path, blob: bytes) -> Any:
+    try:
+        return pickle.loads(blob)
+    except Exception as exc:  # any failure to unpickle: the bytes are not what was stored
+        raise WorkStoreError(
+            f"{path}: damaged work store: a stored result cannot be read "
+            f"({type(exc).__name__}); run without --resume"
+        ) from None
+
+
+def read_results(path: Path, stage: str, start: int, stop: int) -> list[Any]:
+    """The stored results ``start`` to ``stop`` of ``stage`` in the store ``path``, read by
+    another process than the run's (a pool's worker) while the run holds the store: opened
+    read-only (its journal lets a reader beside the writer), closed once read."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = db.execute(_RESULTS, (stage, start, stop)).fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        raise WorkStoreError(f"{path}: cannot read the work store: {exc}") from None
+    if len(rows) != stop - start:
+        raise WorkStoreError(f"{path}: damaged work store: {stage} {start}-{stop} missing")
+    return [_loads(path, blob) for (blob,) in rows]
+
+
 class WorkStore:
     """The work store in ``folder``. With ``key`` (``run_key`` of articles the caller
     holds), a resume of another run is refused here; without it, ``ingest`` reads the
@@ -361,8 +392,8 @@ class WorkStore:
 
     def read(self, stage: str, stop: int | None = None) -> Iterator[Any]:
         """The stored results of ``stage`` in order (the first ``stop`` of them)."""
-        query = "SELECT blob FROM results WHERE stage = ? AND seq >= ? AND seq < ? ORDER BY seq"
-        for (blob,) in self._pages(query, 0, self.done(stage) if stop is None else stop, (stage,)):
+        stop = self.done(stage) if stop is None else stop
+        for (blob,) in self._pages(_RESULTS, 0, stop, (stage,)):
             yield self._loads(blob)
 
     def get(self, stage: str, seq: int) -> Any:
@@ -495,13 +526,12 @@ class WorkStore:
         return None if row is None else self._loads(row[0])
 
     def _loads(self, blob: bytes) -> Any:
-        try:
-            return pickle.loads(blob)
-        except Exception as exc:  # any failure to unpickle: the bytes are not what was stored
-            raise WorkStoreError(
-                f"{self._path}: damaged work store: a stored result cannot be read "
-                f"({type(exc).__name__}); run without --resume"
-            ) from None
+        return _loads(self._path, blob)
+
+    @property
+    def path(self) -> Path:
+        """The store's file (``read_results`` opens it from another process)."""
+        return self._path
 
     def keep(self, stage: str, value: Any) -> None:
         with self._db:
