@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain, islice
 from pathlib import Path
@@ -380,7 +380,7 @@ def analyze_streamed(
         clusters=found.clusters,
         quotes=reduced.quotes,
     )
-    each = (runner, store, results, found, total, report)
+    each = (runner, store, results, outlets, found, report)
     return Streamed(
         corpus,
         outlets,
@@ -493,40 +493,37 @@ def _classified(
         (r, spans, found.duplicates.get(r.article.id, ()))
         for r, spans in zip(results, found.spans, strict=True)  # with a work store: read
     )  # back one at a time
-    for done, result in enumerate(runner.map(task, items, None), start=1):
-        yield result
-        report("classify", done, total)
+    yield from _counted(runner.map(task, items, None), total, report)
 
 
 # Articles a pool's worker reads from the work store and classifies per call (a block of a
 # few dozen: the store is opened once a block; at most ``2 * jobs`` blocks are in flight)
 CLASSIFY_BLOCK = 64
 
+_Block = tuple[int, int, dict[str, tuple[Duplicate, ...]]]  # start, stop, their duplicates
+
 
 @dataclass(frozen=True)
 class _StoredBlocks(Generic[R]):
     """What a pool's workers need to classify blocks of stored articles: the store's file,
-    the stages of the results and of their reuse spans, every article's duplicates (the
-    ``map``'s context: sent once, through a file when large) and the task."""
+    the stages of the results and of their reuse spans, and the task."""
 
     path: Path
     results: str
     spans: str
-    duplicates: Mapping[str, tuple[Duplicate, ...]]
     task: Task[tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]], None, R]
 
 
-def _classified_block(
-    block: tuple[int, int], stored: _StoredBlocks[R], resources: Resources
-) -> list[R]:
-    """``stored.task`` of the stored articles ``block`` (start, stop), read by the worker."""
+def _classified_block(block: _Block, stored: _StoredBlocks[R], resources: Resources) -> list[R]:
+    """``stored.task`` of the stored articles ``block`` (start, stop, the duplicates of
+    those that have any), read by the worker."""
     from provenance.run.workstore import read_results
 
-    start, stop = block
+    start, stop, duplicates = block
     results = read_results(stored.path, stored.results, start, stop)
     spans = read_results(stored.path, stored.spans, start, stop)
     return [
-        stored.task((r, s, stored.duplicates.get(r.article.id, ())), None, resources)
+        stored.task((r, s, duplicates.get(r.article.id, ())), None, resources)
         for r, s in zip(results, spans, strict=True)
     ]
 
@@ -536,31 +533,36 @@ def _classify_each(
     runner: Executor,
     store: WorkStore | None,
     results: Sequence[ArticleResult],
+    outlets: Iterable[tuple[str, str | None]],
     found: reuse.Reuse,
-    total: int,
     report: Progress,
 ) -> Iterator[R]:
     """``task`` of each article with its spans and duplicates, in order: with a work store
-    and a pool, the pool's workers read the articles from the store (``_read_classified``)."""
+    and a pool, the pool's workers read the articles (and their spans) from the store, a
+    block at a time: this process sends the blocks' numbers and duplicates (their ids from
+    ``outlets``) and takes back what the task made, never reading, unpickling and sending
+    the articles."""
+    total = len(results)
     if store is None or isinstance(runner, Serial):
         return _classified(runner, task, results, found, total, report)
-    stored = _StoredBlocks(store.path, "articles", _SPANS, found.duplicates, task)
-    return _read_classified(runner, stored, total, report)
+
+    def blocks() -> Iterator[_Block]:
+        ids = (i for i, _ in outlets)
+        for lo in range(0, total, CLASSIFY_BLOCK):
+            hi = min(total, lo + CLASSIFY_BLOCK)
+            mine = (i for i in islice(ids, hi - lo) if i in found.duplicates)
+            yield lo, hi, {i: found.duplicates[i] for i in mine}
+
+    stored = _StoredBlocks(store.path, "articles", _SPANS, task)
+    parts = runner.map(_classified_block, blocks(), stored, chunk=1)
+    return _counted(chain.from_iterable(parts), total, report)
 
 
-def _read_classified(
-    runner: Executor, stored: _StoredBlocks[R], total: int, report: Progress
-) -> Iterator[R]:
-    """``_classified`` of a work store's articles with the pool's workers reading them (and
-    their spans) from the store, a block at a time: this process sends block numbers and
-    takes back what the task made, never reading, unpickling and sending the articles."""
-    blocks = ((lo, min(total, lo + CLASSIFY_BLOCK)) for lo in range(0, total, CLASSIFY_BLOCK))
-    done = 0
-    for part in runner.map(_classified_block, blocks, stored, chunk=1):
-        for result in part:
-            done += 1
-            yield result
-            report("classify", done, total)
+def _counted(classified: Iterable[R], total: int, report: Progress) -> Iterator[R]:
+    """``classified`` one at a time, each reported."""
+    for done, result in enumerate(classified, start=1):
+        yield result
+        report("classify", done, total)
 
 
 def analyze(

@@ -177,8 +177,11 @@ def test_articles_rendered_where_they_are_classified_stream_the_same_report(
 
     monkeypatch.setattr(pipeline, "CLASSIFY_BLOCK", 3)
     config = Config()
-    articles = _corpus(corpus_articles)
+    seed = corpus_articles["000"]
+    mirror = Article("m1", seed.text, outlet="Mirror", published="2024-06-01")  # duplicates
+    articles = [*_corpus(corpus_articles), mirror]
     whole = _json(articles, Serial())
+    assert {seed.id, "m1"} <= {a["id"] for a in json.loads(whole)["articles"] if a["duplicates"]}
     for runner, folder in ((Serial(), None), (pool, None), (pool, tmp_path / "work")):
         stores = (
             [None, None] if folder is None else [WorkStore(folder / k, resume=False) for k in "ab"]
