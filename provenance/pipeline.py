@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain, islice
 from pathlib import Path
@@ -456,8 +456,23 @@ def _quote_groups(
         signatures.close()
 
 
+# What classification takes of an article: its result, its reuse spans, its duplicates;
+# and a task that classifies one (``_classify_task``, ``_rendered_task``)
+ClassifyItem = tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]]
+ClassifyTask = Task[ClassifyItem, None, R]
+
+
+def classify_items(
+    results: Iterable[tuple[ArticleResult, tuple[Span, ...]]],
+    duplicates: Mapping[str, tuple[Duplicate, ...]],
+) -> Iterator[ClassifyItem]:
+    """Each article (with its spans) and its duplicates (none unless ``duplicates`` has
+    its id)."""
+    return ((r, spans, duplicates.get(r.article.id, ())) for r, spans in results)
+
+
 def _classify_task(
-    item: tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]],
+    item: ClassifyItem,
     context: None,
     resources: Resources,
 ) -> ArticleResult:
@@ -468,7 +483,7 @@ def _classify_task(
 
 
 def _rendered_task(
-    item: tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]],
+    item: ClassifyItem,
     context: None,
     resources: Resources,
 ) -> RenderedArticle:
@@ -481,7 +496,7 @@ def _rendered_task(
 
 def _classified(
     runner: Executor,
-    task: Task[tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]], None, R],
+    task: ClassifyTask[R],
     results: Sequence[ArticleResult],
     found: reuse.Reuse,
     total: int,
@@ -489,10 +504,8 @@ def _classified(
 ) -> Iterator[R]:
     """``task`` of each article with its spans and duplicates, in order (a generator: the
     articles are read, one at a time with a work store, only once it is iterated)."""
-    items = (
-        (r, spans, found.duplicates.get(r.article.id, ()))
-        for r, spans in zip(results, found.spans, strict=True)  # with a work store: read
-    )  # back one at a time
+    # with a work store, the results and spans are read back one at a time
+    items = classify_items(zip(results, found.spans, strict=True), found.duplicates)
     yield from _counted(runner.map(task, items, None), total, report)
 
 
@@ -511,7 +524,7 @@ class _StoredBlocks(Generic[R]):
     path: Path
     results: str
     spans: str
-    task: Task[tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]], None, R]
+    task: ClassifyTask[R]
 
 
 def _classified_block(block: _Block, stored: _StoredBlocks[R], resources: Resources) -> list[R]:
@@ -522,14 +535,12 @@ def _classified_block(block: _Block, stored: _StoredBlocks[R], resources: Resour
     start, stop, duplicates = block
     results = read_results(stored.path, stored.results, start, stop)
     spans = read_results(stored.path, stored.spans, start, stop)
-    return [
-        stored.task((r, s, duplicates.get(r.article.id, ())), None, resources)
-        for r, s in zip(results, spans, strict=True)
-    ]
+    items = classify_items(zip(results, spans, strict=True), duplicates)
+    return [stored.task(item, None, resources) for item in items]
 
 
 def _classify_each(
-    task: Task[tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]], None, R],
+    task: ClassifyTask[R],
     runner: Executor,
     store: WorkStore | None,
     results: Sequence[ArticleResult],

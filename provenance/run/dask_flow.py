@@ -74,7 +74,6 @@ from provenance.model import (
     Duplicate,
     Match,
     Segmentation,
-    Span,
 )
 from provenance.pair_counts import PairCounts
 from provenance.run.dask import DaskExecutor, Pair, _run_part
@@ -83,7 +82,6 @@ from provenance.run.dask_inputs import Inputs
 from provenance.run.dask_passages import Summary, _passages_part, _rows_of, _summary, numbered
 from provenance.run.dask_quotes import quote_groups
 from provenance.run.dask_spans import reuse_spans
-from provenance.run.serial import Task
 
 R = TypeVar("R")
 
@@ -161,15 +159,15 @@ def _claims(config: Config, *parts: list[ArticleResult]) -> Any:
 
 
 def _classify_part(
-    task: Task[tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]], None, R],
+    task: pipeline.ClassifyTask[R],
     results: list[ArticleResult],
     found: dict[str, Any],
     duplicates: dict[str, Any],
 ) -> list[R]:
     """``task`` (``pipeline._classify_task``, or ``_rendered_task``: the article's item of
     the JSON report) of each article of a partition, with its reuse spans and duplicates."""
-    items = [(r, found.get(r.article.id, ()), duplicates.get(r.article.id, ())) for r in results]
-    return _run_part(task, items, None)
+    items = pipeline.classify_items(((r, found.get(r.article.id, ())) for r in results), duplicates)
+    return _run_part(task, list(items), None)
 
 
 # ------------------------------------------------------------------ the client's side
@@ -373,7 +371,7 @@ class Later(Sequence[ClaimGroup]):
 
 def _submitted(
     executor: DaskExecutor,
-    task: Task[tuple[ArticleResult, tuple[Span, ...], tuple[Duplicate, ...]], None, R],
+    task: pipeline.ClassifyTask[R],
     results: list[Future[Any]],
     found: Reused,
     claims: Later,
