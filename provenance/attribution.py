@@ -49,6 +49,7 @@ from provenance.model import (
     Span,
     WireCredit,
 )
+from provenance.regex_hint import Folded
 
 R = BoilerplateReason
 _STOP_REASONS = frozenset(
@@ -89,34 +90,43 @@ class _Raw:
     forward: bool
 
 
-def _match(rule: CreditRule, text: str, edge: int) -> tuple[int, re.Match[str]] | None:
-    """(offset of the searched window, match): credits sit at the edges of a paragraph, so
-    only a window at the start or the end is searched (this keeps the big alias
-    alternations from being tried at every position of long paragraphs)."""
-    if rule.where == "line" and len(text) > edge:
+def _windows(text: str, edge: int) -> dict[str, Folded | None]:
+    """The windows of a paragraph the credit rules search, by their ``where``: credits sit
+    at the edges of a paragraph, so only ``edge`` characters at the start or the end are
+    searched (this keeps the big alias alternations from being tried at every position of
+    long paragraphs), and whole-line rules only paragraphs up to ``edge`` long (None). Made
+    once per paragraph, with their lower-case forms, for all the rules."""
+    start = Folded(text[:edge])
+    end = start if len(text) <= edge else Folded(text[len(text) - edge :])
+    return {"start": start, "end": end, "line": start if len(text) <= edge else None}
+
+
+def _match(rule: CreditRule, window: Folded | None) -> re.Match[str] | None:
+    """The rule's match in its window of a paragraph (``_windows``)."""
+    if window is None:
         return None
-    offset = max(0, len(text) - edge) if rule.where == "end" else 0
-    window = text[offset : offset + edge]
-    if rule.requires is not None and not rule.requires.search(window):
+    if rule.hint is not None and not rule.hint.may_match(window):
+        return None
+    if rule.requires is not None and not rule.requires.search(window.text):
         return None
     if rule.where == "line":
-        match = rule.pattern.fullmatch(window)
-    elif rule.where == "start":
-        match = rule.pattern.match(window)
-    else:
-        match = rule.pattern.search(window)  # end rules are compiled with a \Z anchor
-    return (offset, match) if match else None
+        return rule.pattern.fullmatch(window.text)
+    if rule.where == "start":
+        return rule.pattern.match(window.text)
+    return rule.pattern.search(window.text)  # end rules are compiled with a \Z anchor
 
 
 def _raw_credits(segmentation: Segmentation, lexicon: AgencyLexicon) -> list[_Raw]:
     out: list[_Raw] = []
+    edge = lexicon.edge_window
     for index, para in enumerate(segmentation.paragraphs):
         taken: list[tuple[int, int]] = []
+        windows = _windows(para.text, edge)
         for rule in lexicon.credits:
-            found = _match(rule, para.text, lexicon.edge_window)
-            if found is None:
+            match = _match(rule, windows[rule.where])
+            if match is None:
                 continue
-            offset, match = found
+            offset = max(0, len(para.text) - edge) if rule.where == "end" else 0
             start, end = (offset + i for i in match.span("credit"))
             if any(s < end and start < e for s, e in taken):
                 continue

@@ -106,27 +106,49 @@ def _exotic() -> re.Pattern[str]:
 _EXOTIC = _exotic()
 
 
+class Folded:
+    """A text and its lower-case form, made once for the ``Hint``s of many rules tried on
+    it. ``exact``: substring tests on ``low`` say what case-insensitive matching says, which
+    holds unless the text has letters that lower-case to two characters or fold to another
+    letter (``_EXOTIC``); an ASCII text (``str.isascii`` reads a flag) has none."""
+
+    __slots__ = ("exact", "low", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.low = text.lower()
+        self.exact = text.isascii() or (
+            len(self.low) == len(text) and _EXOTIC.search(self.low) is None
+        )
+
+
 class Hint:
     """A pre-check: ``may_match(text)`` is False only for texts that contain none of the
     required literals of any rule. Case-insensitive matching compares simple lower-case
     forms, so a substring test on ``str.lower`` forms says the same, except for the few
     letters that lower-case to two characters or fold to another letter (``_EXOTIC``):
-    texts with those go through one pattern of all the literals."""
+    texts with those, or literals with those, go through one pattern of all the literals."""
 
     def __init__(self, literals: set[str], flags: int) -> None:
         ordered = sorted(literals, key=lambda s: (-len(s), s))
         self.pattern = re.compile("|".join(re.escape(s) for s in ordered), flags)
         self.folded = bool(flags & re.IGNORECASE)
         lowered = [s.lower() if self.folded else s for s in ordered]
-        self.plain = all(len(a) == len(b) for a, b in zip(lowered, ordered, strict=True))
+        self.plain = all(len(a) == len(b) for a, b in zip(lowered, ordered, strict=True)) and (
+            not self.folded or not any(_EXOTIC.search(s) for s in lowered)
+        )
         self.literals = tuple(dict.fromkeys(lowered))
 
-    def may_match(self, text: str) -> bool:
+    def may_match(self, text: str | Folded) -> bool:
+        """Whether ``text`` holds one of the literals (a ``Folded`` text: its lower-case
+        form is not made again)."""
         if not self.folded:
-            return any(s in text for s in self.literals)
-        low = text.lower()
-        if not self.plain or len(low) != len(text) or _EXOTIC.search(low):
-            return self.pattern.search(text) is not None
+            plain = text.text if isinstance(text, Folded) else text
+            return any(s in plain for s in self.literals)
+        folded = text if isinstance(text, Folded) else Folded(text)
+        if not self.plain or not folded.exact:
+            return self.pattern.search(folded.text) is not None
+        low = folded.low
         return any(s in low for s in self.literals)
 
 

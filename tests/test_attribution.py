@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from provenance.agencies import AgencyLexicon
 from provenance.attribution import (
+    _raw_credits,
     credit_mismatches,
     find_cited_sources,
     find_credits,
@@ -416,3 +419,64 @@ def test_credit_mismatch_names_the_aligned_agency_the_credit_does_not(
     assert credit_mismatches([span], [before], agencies) == (span,)
     shared = Span(0, 10, Label.SHARED, sources=span.sources)
     assert credit_mismatches([shared, span], [ap], agencies) == (shared, flagged)
+
+
+# ------------------------------------------------------------------ the rules' pre-checks
+
+# A paragraph (story text around where the form allows it) for each credit rule, each
+# written to the rule's own form: the rule must find it (so the test below tries every
+# rule's pre-check on a text the rule matches).
+CREDIT_PARAGRAPHS = [
+    ("photo_credit.equals", f"{STORY} 2024.11.02 Moscow = AP/Newsis"),
+    ("photo_credit.agency_photo", f"{STORY} (Photo: Jane Doe/AFP)"),
+    ("dateline.paren", f"KATHMANDU, April 25 (Reuters) - {STORY}"),
+    ("dateline.dash", f"LONDRES, 12. — Reuter. — {STORY}"),
+    ("credit_line.agency_alone", "Agence télégraphique suisse"),
+    ("credit_line.bracket", f"[서울=뉴시스] {STORY}"),
+    ("credit_line.copyright", "© 2024 Thomson Reuters. All rights reserved."),
+    ("credit_line.reporting_editing", "Reporting by Jane Doe; Editing by John Smith"),
+    ("sign_off.contributed", f"{STORY} The Associated Press contributed to this report."),
+    ("sign_off.dash", f"{STORY} — PTI"),
+    ("sign_off.paren", f"{STORY} (AFP/dpa)"),
+    ("sign_off.bare", f"{STORY} PTI"),
+    ("sign_off.initials", f"{STORY} mm/dpa"),
+    ("sign_off.slash", f"{STORY} / ats-afp"),
+    ("sign_off.with_wires", "With wires"),
+]
+
+
+def _without_prechecks(agencies: AgencyLexicon) -> AgencyLexicon:
+    rules = tuple(dataclasses.replace(r, requires=None, hint=None) for r in agencies.credits)
+    return dataclasses.replace(agencies, credits=rules)
+
+
+def _raws(text: str, agencies: AgencyLexicon) -> list[tuple[str, int, int, str, bool]]:
+    raws = _raw_credits(segment(text), agencies)
+    return [(r.rule.id, r.start, r.end, r.agency, r.forward) for r in raws]
+
+
+def test_every_credit_rule_has_a_paragraph_here(agencies: AgencyLexicon) -> None:
+    assert {rule for rule, _ in CREDIT_PARAGRAPHS} == {r.id for r in agencies.credits}
+
+
+@pytest.mark.parametrize(("rule", "paragraph"), CREDIT_PARAGRAPHS)
+def test_a_rule_finds_its_form_and_its_pre_checks_change_nothing(
+    rule: str, paragraph: str, agencies: AgencyLexicon
+) -> None:
+    """The ``requires`` pattern and the literals it needs (``hint``) only save time: with
+    them the rules find what the patterns alone find, on the rule's own form and on it at
+    the edge of a paragraph longer than the edge window."""
+    found = _raws(paragraph, agencies)
+    assert rule in [r[0] for r in found]
+    assert found == _raws(paragraph, _without_prechecks(agencies))
+    for long in (f"{paragraph} {LONG}", f"{LONG} {paragraph}"):
+        assert _raws(long, agencies) == _raws(long, _without_prechecks(agencies))
+
+
+def test_the_pre_checks_change_nothing_on_the_seeds(
+    agencies: AgencyLexicon, corpus_articles: dict[str, Article]
+) -> None:
+    bare = _without_prechecks(agencies)
+    found = {k: _raws(a.text, agencies) for k, a in corpus_articles.items()}
+    assert found == {k: _raws(a.text, bare) for k, a in corpus_articles.items()}
+    assert [r[0] for r in found["001"]] == ["photo_credit.equals", "credit_line.bracket"]

@@ -7,10 +7,12 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from provenance.agencies import AgencyLexicon
 from provenance.boilerplate_rules import FLAGS, BoilerplateLexicon
-from provenance.regex_hint import hint, opens_with_any, required_literals
+from provenance.regex_hint import Folded, hint, opens_with_any, required_literals
 
 LEXICON = BoilerplateLexicon.load()
+CREDITS = [r for r in AgencyLexicon.load().credits if r.hint is not None]
 SPLIT = [r.source for r in LEXICON.split.rules]
 
 
@@ -63,3 +65,39 @@ def test_caption_split_still_found() -> None:
     assert match is not None
     assert line[match.start("credit") :].startswith("(Photo")
     assert LEXICON.split.first("A plain sentence of the story without any credit.") is None
+
+
+credit_pieces = st.sampled_from(
+    ["Photos :", "BILD:", " photo /", "Edited", "contributed", "AGENTUR", "wires", "©", "ⓒ",
+     "(C)", "=", "(", ")", "/", "ſ", "İ", "K", "é", "뉴시스", "\n", " "]
+)  # fmt: skip
+credit_texts = st.lists(st.one_of(credit_pieces, st.text(max_size=8)), max_size=10).map("".join)
+
+
+def test_the_credit_pre_checks_have_hints() -> None:
+    """The costly alternations (``photo|foto|bild...``, ``wire|agenc|agentur``) have one."""
+    assert {r.id for r in CREDITS} >= {"photo_credit.agency_photo", "sign_off.with_wires"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(credit_texts)
+def test_hint_passes_every_window_a_credit_pre_check_matches(text: str) -> None:
+    """``may_match`` of a text or of its ``Folded`` form, ASCII or not, never rejects a
+    window the rule's ``requires`` matches."""
+    folded = Folded(text)
+    for rule in CREDITS:
+        assert rule.hint is not None
+        assert rule.hint.may_match(text) == rule.hint.may_match(folded)
+        if rule.requires is not None and rule.requires.search(text):
+            assert rule.hint.may_match(folded)
+
+
+def test_a_literal_with_a_letter_that_folds_to_another() -> None:
+    """Case-insensitive "ſt" matches "st" although "st" does not hold ``"ſt".lower()``: such
+    literals go through the pattern, as texts with such letters do."""
+    assert re.search("ſt", "first", re.IGNORECASE)
+    assert hint(["ſt"], re.IGNORECASE).may_match("first")  # type: ignore[union-attr]
+    assert hint(["st"], re.IGNORECASE).may_match("fiſt")  # type: ignore[union-attr]
+    assert not hint(["ſt"], re.IGNORECASE).may_match("fit")  # type: ignore[union-attr]
+    assert Folded("first").exact
+    assert not Folded("fiſt").exact
