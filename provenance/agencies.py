@@ -19,6 +19,7 @@ from provenance.regex_hint import Hint, hint
 HANGUL = re.compile(r"[\uac00-\ud7af]")
 WORD = re.compile(r"\w+")
 _COMPACT = re.compile(r"[^\w.]+")
+_GROUP = "agencies"  # the named groups of a credit pattern's {agencies}
 
 
 def _alias_shape(alias: str) -> tuple[bool, bool]:
@@ -64,6 +65,11 @@ class CreditRule:
     # form about one (None: ``requires`` needs no literal, or there is no ``requires``)
     hint: Hint | None
 
+    def agencies(self, match: re.Match[str]) -> str | None:
+        """The text of the first {agencies} of the pattern that took part in ``match``."""
+        found = match.groupdict()
+        return next((v for k, v in found.items() if v and k.startswith(_GROUP)), None)
+
     @cached_property
     def pattern(self) -> re.Pattern[str]:
         """Compiled when a window first passes ``requires``: the alias alternations make
@@ -105,13 +111,17 @@ class AgencyLexicon:
             for outlet in agency.get("outlets", []):
                 outlets.setdefault(outlet.casefold(), name)
         alias_group = _alternation(every)
-        agencies = rf"(?P<agencies>{alias_group}(?:\s*[/,-]\s*{alias_group})*)"
+        agencies = rf"{alias_group}(?:\s*[/,-]\s*{alias_group})*"
         rules = []
         for rule in data["credit"]:
-            source = str(rule["pattern"])
-            # only the first {agencies} is a named group; later ones are plain alternations
-            source = source.replace("{agencies}", agencies, 1)
-            source = source.replace("{agencies}", f"{alias_group}(?:\\s*[/,-]\\s*{alias_group})*")
+            # each {agencies} its own named group, "agencies", "agencies_2", ...: a pattern's
+            # forms are alternatives ("Photo: X/AP" or "AP photo / X"), and a name may not
+            # repeat in a pattern
+            first, *rest = str(rule["pattern"]).split("{agencies}")
+            source = first + "".join(
+                f"(?P<{_GROUP}{f'_{k}' if k > 1 else ''}>{agencies}){part}"
+                for k, part in enumerate(rest, 1)
+            )
             requires = str(rule.get("requires") or "")
             rules.append(
                 CreditRule(

@@ -130,7 +130,7 @@ def _raw_credits(segmentation: Segmentation, lexicon: AgencyLexicon) -> list[_Ra
             start, end = (offset + i for i in match.span("credit"))
             if any(s < end and start < e for s, e in taken):
                 continue
-            named = match.groupdict().get("agencies")
+            named = rule.agencies(match)
             names = lexicon.names_in(named) if named else [rule.agency] if rule.agency else []
             if not names or start == end:
                 continue

@@ -93,17 +93,23 @@ def opens_with_any(source: str, flags: int = 0) -> bool:
     return False
 
 
-def _exotic() -> re.Pattern[str]:
+def _exotic() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Non-ASCII lower-case letters that case-insensitive matching takes as equal to another
-    letter although ``str.lower`` keeps them apart ("ſ" and "s", "ς" and "σ")."""
+    letter although ``str.lower`` keeps them apart ("ſ" and "s", "ς" and "σ"); and those of
+    them equal so to an ASCII letter ("ſ", "ı"), which an ASCII text can match."""
     from re._casefix import _EXTRA_CASES  # type: ignore[import-not-found]
 
     codes = {*_EXTRA_CASES, *(c for extra in _EXTRA_CASES.values() for c in extra)}
     chars = sorted(chr(c) for c in codes if c > 127)
-    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
+    to_ascii = sorted(chr(c) for c, extra in _EXTRA_CASES.items() if c > 127 and min(extra) < 128)
+
+    def one_of(letters: list[str]) -> re.Pattern[str]:
+        return re.compile("[" + "".join(re.escape(c) for c in letters) + "]")
+
+    return one_of(chars), one_of(to_ascii)
 
 
-_EXOTIC = _exotic()
+_EXOTIC, _TO_ASCII = _exotic()
 
 
 class Folded:
@@ -127,7 +133,9 @@ class Hint:
     required literals of any rule. Case-insensitive matching compares simple lower-case
     forms, so a substring test on ``str.lower`` forms says the same, except for the few
     letters that lower-case to two characters or fold to another letter (``_EXOTIC``):
-    texts with those, or literals with those, go through one pattern of all the literals."""
+    texts with those go through one pattern of all the literals, and so do all texts when a
+    literal has a letter that folds to an ASCII one (``_TO_ASCII``: "ſ" matches the "s" of
+    an ASCII text, which the text's own check cannot see)."""
 
     def __init__(self, literals: set[str], flags: int) -> None:
         ordered = sorted(literals, key=lambda s: (-len(s), s))
@@ -135,7 +143,7 @@ class Hint:
         self.folded = bool(flags & re.IGNORECASE)
         lowered = [s.lower() if self.folded else s for s in ordered]
         self.plain = all(len(a) == len(b) for a, b in zip(lowered, ordered, strict=True)) and (
-            not self.folded or not any(_EXOTIC.search(s) for s in lowered)
+            not self.folded or not any(_TO_ASCII.search(s) for s in lowered)
         )
         self.literals = tuple(dict.fromkeys(lowered))
 

@@ -425,10 +425,11 @@ def test_credit_mismatch_names_the_aligned_agency_the_credit_does_not(
 
 # A paragraph (story text around where the form allows it) for each credit rule, each
 # written to the rule's own form: the rule must find it (so the test below tries every
-# rule's pre-check on a text the rule matches).
+# rule's pre-check on a text the rule matches). Two forms of the rules with two.
 CREDIT_PARAGRAPHS = [
     ("photo_credit.equals", f"{STORY} 2024.11.02 Moscow = AP/Newsis"),
     ("photo_credit.agency_photo", f"{STORY} (Photo: Jane Doe/AFP)"),
+    ("photo_credit.agency_photo", f"{STORY} AP photo / Jane Doe"),
     ("dateline.paren", f"KATHMANDU, April 25 (Reuters) - {STORY}"),
     ("dateline.dash", f"LONDRES, 12. — Reuter. — {STORY}"),
     ("credit_line.agency_alone", "Agence télégraphique suisse"),
@@ -440,6 +441,7 @@ CREDIT_PARAGRAPHS = [
     ("sign_off.paren", f"{STORY} (AFP/dpa)"),
     ("sign_off.bare", f"{STORY} PTI"),
     ("sign_off.initials", f"{STORY} mm/dpa"),
+    ("sign_off.initials", f"{STORY} (dpa/lno)"),
     ("sign_off.slash", f"{STORY} / ats-afp"),
     ("sign_off.with_wires", "With wires"),
 ]
@@ -480,3 +482,22 @@ def test_the_pre_checks_change_nothing_on_the_seeds(
     found = {k: _raws(a.text, agencies) for k, a in corpus_articles.items()}
     assert found == {k: _raws(a.text, bare) for k, a in corpus_articles.items()}
     assert [r[0] for r in found["001"]] == ["photo_credit.equals", "credit_line.bracket"]
+
+
+@pytest.mark.parametrize(
+    ("text", "agency", "credit"),
+    [
+        (f"{STORY} AP Photo/Evan Vucci", "AP", "AP Photo/Evan Vucci"),
+        (f"{STORY} Photo: Evan Vucci/AP", "AP", "Photo: Evan Vucci/AP"),
+        (f"{STORY} (dpa/lno)", "dpa", "(dpa/lno)"),
+        (f"{STORY} ala/AFP", "AFP", "ala/AFP"),
+    ],
+)
+def test_each_form_of_a_rule_names_its_agencies(
+    text: str, agency: str, credit: str, agencies: AgencyLexicon, lexicon: BoilerplateLexicon
+) -> None:
+    """A rule whose pattern has two forms, each with its {agencies} ("Photo: X/AP" and
+    "AP Photo/X"; "ala/AFP" and "dpa/lno"), names the agency of whichever form matched (the
+    second form's was once an unnamed group, and its credits were dropped)."""
+    [found] = _one(text, agencies, lexicon)
+    assert (found.agency, found.text) == (agency, credit)
