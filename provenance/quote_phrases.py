@@ -3,6 +3,7 @@ mention gives, and the earlier names a pronoun or a role can refer to (used by `
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -228,41 +229,105 @@ def best_name(mention: str, lex: QuoteLexicon) -> str | None:
     return " ".join(named[-1]) if named else None
 
 
+class Words:
+    """The words of a text (``TOKEN``) with what the speaker search asks of each (its bare
+    form, whether it may be part of a name), found once for all the quotations of a text
+    and as far as the searches reach: ``names_before`` of many ends reads them, where each
+    search once tokenized the text from its start again. ``skip``: the quotations' spans,
+    whose words are no names."""
+
+    def __init__(self, text: str, lex: QuoteLexicon, skip: Sequence[tuple[int, int]] = ()):
+        self.text, self.lex = text, lex
+        self.skip = _merged(skip)
+        self._found = TOKEN.finditer(text)
+        self._done = False
+        self._at = 0  # the first merged span not wholly before the last word
+        self.tokens: list[tuple[int, str]] = []  # (start, word)
+        self.ends: list[int] = []
+        self.facts: list[tuple[str, bool]] = []
+
+    def _reach(self, end: int) -> None:
+        """Words found up to the first that starts at or after ``end`` (or the last)."""
+        skip, at = self.skip, self._at
+        while not self._done and (not self.tokens or self.tokens[-1][0] < end):
+            tok = next(self._found, None)
+            if tok is None:
+                self._done = True
+                break
+            start, word = tok.start(), tok.group()
+            while at < len(skip) and skip[at][1] <= start:
+                at += 1
+            self.tokens.append((start, word))
+            self.ends.append(tok.end())
+            self.facts.append(self._fact(word, at < len(skip) and skip[at][0] <= start))
+        self._at = at
+
+    def _fact(self, word: str, inside: bool) -> tuple[str, bool]:
+        """(bare form, whether the word may be part of a name)."""
+        bare, lex = word_core(word), self.lex
+        ok = not inside and is_cap(word) and bare not in lex.not_names
+        return bare, ok and bare not in lex.roles and bare not in lex.institutions
+
+    def _inside(self, start: int) -> bool:
+        return any(a <= start < b for a, b in self.skip)
+
+    def names_before(self, end: int) -> list[tuple[int, str, bool]]:
+        """Names (runs of capitalised words that are not titles or roles) before ``end``
+        and outside the quotations, nearest first, each with whether a role or a title
+        precedes it ("Foreign Minister Choi": a person). The words of ``text[:end]``: those
+        that end by ``end``, and the one ``end`` cuts, cut."""
+        self._reach(end)
+        whole = bisect.bisect_right(self.ends, end)
+        words = [(*self.tokens[k], *self.facts[k]) for k in range(whole)]
+        if whole < len(self.tokens) and self.tokens[whole][0] < end:
+            start, word = self.tokens[whole]
+            cut = self.text[start:end]
+            words.append((start, cut, *self._fact(cut, self._inside(start))))
+        out: list[tuple[int, str, bool]] = []
+        run: list[tuple[int, str]] = []
+        prev = last = ""
+        for start, word, bare, ok in words:
+            before, last = last, bare
+            if ok:
+                if not run:
+                    prev = before
+                run.append((start, word))
+                if word[-1:] not in ",;:.":
+                    continue
+            if run:
+                out.append(self._name(run, prev))
+            run = []
+        if run:
+            out.append(self._name(run, prev))
+        return out[::-1]
+
+    def _name(self, run: list[tuple[int, str]], prev: str) -> tuple[int, str, bool]:
+        person = prev in self.lex.roles or prev in TITLES
+        return run[0][0], " ".join(strip_marks(word) for _, word in run), person
+
+
+def _merged(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The union of half-open spans as disjoint spans in order (empty ones dropped)."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(s for s in spans if s[0] < s[1]):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
 def names_before(
     text: str, end: int, lex: QuoteLexicon, skip: Sequence[tuple[int, int]] = ()
 ) -> list[tuple[int, str, bool]]:
-    """Names (runs of capitalised words that are not titles or roles) before ``end`` and
-    outside the ``skip`` spans (quotations), nearest first, each with whether a role or a
-    title precedes it ("Foreign Minister Choi": a person)."""
-    out: list[tuple[int, str, bool]] = []
-    run: list[re.Match[str]] = []
-    prev = last = ""
-    for tok in [*TOKEN.finditer(text, 0, end), None]:
-        word = tok.group() if tok else ""
-        bare = word_core(word)
-        inside = tok is not None and any(a <= tok.start() < b for a, b in skip)
-        ok = tok is not None and not inside and is_cap(word) and bare not in lex.not_names
-        ok = ok and bare not in lex.roles and bare not in lex.institutions
-        before, last = last, bare
-        if ok and tok is not None:
-            if not run:
-                prev = before
-            run.append(tok)
-            if word[-1:] not in ",;:.":
-                continue
-        if run:
-            person = prev in lex.roles or prev in TITLES
-            out.append((run[0].start(), " ".join(strip_marks(t.group()) for t in run), person))
-        run = []
-    return out[::-1]
+    """``Words.names_before`` of one end (see there)."""
+    return Words(text, lex, skip).names_before(end)
 
 
-def referent_of(
-    text: str, end: int, lex: QuoteLexicon, skip: Sequence[tuple[int, int]]
-) -> str | None:
+def referent_of(words: Words, end: int) -> str | None:
     """What a pronoun or a role refers to: the nearest earlier name that follows a role or
     a title, or else the nearest earlier name of two or more words."""
-    names = [n for n in names_before(text, end, lex, skip) if not n[1].endswith(POSSESSIVE)]
+    names = [n for n in words.names_before(end) if not n[1].endswith(POSSESSIVE)]
     person = next((n for _, n, p in names if p), None)
     return person or next((n for _, n, _p in names if len(n.split()) >= 2), None)
 

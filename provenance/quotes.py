@@ -25,7 +25,7 @@ Rules (the word lists are ``data/quotes/<language>.toml``; thresholds in ``Quote
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from provenance.config import QuoteConfig
@@ -39,11 +39,11 @@ from provenance.quote_phrases import (
     TOKEN,
     WORD,
     Mention,
+    Words,
     appositive,
     best_name,
     clause_follows,
     head_ok,
-    names_before,
     np_after,
     np_before,
     paragraph_bounds,
@@ -284,6 +284,13 @@ def _reporter(
 def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quote, ...]:
     """The direct quotations of ``text`` with their speakers."""
     spans = quote_spans(text, lexicon)
+    known: list[Words] = []  # the text's words, found for the first name search
+
+    def words() -> Words:
+        if not known:
+            known.append(Words(text, lexicon, spans))
+        return known[0]
+
     found: list[Quote] = []
     prev_end = 0
     prev: Quote | None = None
@@ -321,7 +328,7 @@ def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quot
             text, s_start, q_start, q_end, lexicon
         ):
             attribution = _reporter(text, p_start, s_start, found, lexicon, config) or attribution
-        quote = _make(text, q_start, q_end, attribution, lexicon, spans)
+        quote = _make(text, q_start, q_end, attribution, lexicon, words)
         if quote.speaker is None and prev is not None and prev.speaker is not None:
             gap = text[prev.end : q_start]
             if len(gap) <= _CONTINUATION_GAP and (
@@ -353,7 +360,7 @@ def _make(
     q_end: int,
     attribution: _Attribution | None,
     lex: QuoteLexicon,
-    skip: Sequence[tuple[int, int]],
+    text_words: Callable[[], Words],
 ) -> Quote:
     inner = text[q_start + 1 : q_end - 1].strip()
     if attribution is None:
@@ -365,11 +372,11 @@ def _make(
     pronoun = len(words) == 1 and words[0] in lex.pronouns
     role_only = name is None and any(w in lex.roles for w in words)
     if pronoun or (role_only and not any(w in lex.institutions for w in words)):
-        referent = referent_of(text, m.start, lex, skip)
+        referent = referent_of(text_words(), m.start)
         if referent:
             name, resolved = referent, "pronoun" if words[0] in lex.pronouns else "role"
     elif name is not None and len(name.split()) == 1:
-        earlier = names_before(text, m.start, lex, skip)
+        earlier = text_words().names_before(m.start)
         full = next((n for _, n, _p in earlier if n.endswith(" " + name)), None)
         if full is not None:
             name, resolved = full, "surname"
