@@ -245,6 +245,7 @@ class Words:
         self.tokens: list[tuple[int, str]] = []  # (start, word)
         self.ends: list[int] = []
         self.facts: list[tuple[str, bool]] = []
+        self._runs, self._read = _Runs(lex), 0  # the names of the first ``_read`` words
 
     def _reach(self, end: int) -> None:
         """Words found up to the first that starts at or after ``end`` (or the last)."""
@@ -275,35 +276,58 @@ class Words:
         """Names (runs of capitalised words that are not titles or roles) before ``end``
         and outside the quotations, nearest first, each with whether a role or a title
         precedes it ("Foreign Minister Choi": a person). The words of ``text[:end]``: those
-        that end by ``end``, and the one ``end`` cuts, cut."""
+        that end by ``end``, and the one ``end`` cuts, cut. The runs of the words read so
+        far are kept: the next search reads on from them (a search of an earlier end reads
+        from the start again)."""
         self._reach(end)
         whole = bisect.bisect_right(self.ends, end)
-        words = [(*self.tokens[k], *self.facts[k]) for k in range(whole)]
+        if whole < self._read:
+            self._runs, self._read = _Runs(self.lex), 0
+        for k in range(self._read, whole):
+            self._runs.step(*self.tokens[k], *self.facts[k])
+        self._read = whole
+        runs = self._runs.copy()
         if whole < len(self.tokens) and self.tokens[whole][0] < end:
-            start, word = self.tokens[whole]
+            start = self.tokens[whole][0]
             cut = self.text[start:end]
-            words.append((start, cut, *self._fact(cut, self._inside(start))))
-        out: list[tuple[int, str, bool]] = []
-        run: list[tuple[int, str]] = []
-        prev = last = ""
-        for start, word, bare, ok in words:
-            before, last = last, bare
-            if ok:
-                if not run:
-                    prev = before
-                run.append((start, word))
-                if word[-1:] not in ",;:.":
-                    continue
-            if run:
-                out.append(self._name(run, prev))
-            run = []
-        if run:
-            out.append(self._name(run, prev))
-        return out[::-1]
+            runs.step(start, cut, *self._fact(cut, self._inside(start)))
+        runs.close()
+        return runs.out[::-1]
 
-    def _name(self, run: list[tuple[int, str]], prev: str) -> tuple[int, str, bool]:
-        person = prev in self.lex.roles or prev in TITLES
-        return run[0][0], " ".join(strip_marks(word) for _, word in run), person
+
+class _Runs:
+    """Names as words are read (``Words.names_before``): those found, the run of capitalised
+    words being read, the bare word before that run and the last word read."""
+
+    def __init__(self, lex: QuoteLexicon) -> None:
+        self.lex = lex
+        self.out: list[tuple[int, str, bool]] = []
+        self.run: list[tuple[int, str]] = []
+        self.prev = self.last = ""
+
+    def copy(self) -> _Runs:
+        other = _Runs(self.lex)
+        other.out, other.run = list(self.out), list(self.run)
+        other.prev, other.last = self.prev, self.last
+        return other
+
+    def step(self, start: int, word: str, bare: str, ok: bool) -> None:
+        before, self.last = self.last, bare
+        if ok:
+            if not self.run:
+                self.prev = before
+            self.run.append((start, word))
+            if word[-1:] not in ",;:.":
+                return
+        self.close()
+
+    def close(self) -> None:
+        """The run being read ends: a name, with whether a role or a title precedes it."""
+        if self.run:
+            person = self.prev in self.lex.roles or self.prev in TITLES
+            name = " ".join(strip_marks(word) for _, word in self.run)
+            self.out.append((self.run[0][0], name, person))
+        self.run = []
 
 
 def _merged(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
