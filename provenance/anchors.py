@@ -28,9 +28,24 @@ from importlib import resources
 
 from provenance.model import FrozenMap
 
-# the characters before a token (group 1: none can start one), then a number (group 2) or
-# a word (group 3); the text's last gap matches with neither (possessive: no backtracking)
-_GAP_TOKEN = re.compile(r"([\W_]*+)(?:(\d+(?:[.,]\d+)*)|([^\W\d_][\w.'’\-]*)|\Z)", re.UNICODE)
+# Letters that open a word (``[^\W\d_]``) and are not upper case: ASCII and Latin-1 lower
+# case, Greek and Cyrillic lower case, kana, CJK ideographs, Hangul syllables (a test checks
+# every one). A word that opens with one is no name and only ends a run of names, as
+# punctuation between two words does: such words are read as part of the gap before the
+# next token (most words of a sentence), not one at a time.
+_UNCASED_OPENERS = (
+    "a-z\u00df-\u00f6\u00f8-\u00ff\u03ac-\u03ce\u0430-\u045f"
+    "\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff\uac00-\ud7a3"
+)
+# the characters before a token (group 1: none can start one, and the words that open with
+# one of those letters), then a number (group 2) or a word (group 3); the text's last gap
+# matches with neither (possessive: no backtracking)
+_GAP_TOKEN = re.compile(
+    rf"((?:[\W_]++|[{_UNCASED_OPENERS}][\w.'’\-]*+)*+)"
+    r"(?:(\d+(?:[.,]\d+)*)|([^\W\d_][\w.'’\-]*)|\Z)",
+    re.UNICODE,
+)
+_LETTER = re.compile(r"[^\W\d_]")  # a word in a gap: the gap before the first token
 _DIGITS = re.compile(r"\d")
 _INNER = re.compile(r"[.'’\-]")
 # Cyrillic -> Latin (a plain BGN-like table; "_" drops the hard and soft signs)
@@ -108,7 +123,9 @@ class AnchorFinder:
         for gap, number, word in _GAP_TOKEN.findall(text):
             if not (number or word):  # the text's last gap, after its last token
                 continue
-            opening, first = first, False  # whether this is the sentence's first token
+            # whether this is the sentence's first token (no word in the gap before it)
+            opening = first and not (gap and _LETTER.search(gap))
+            first = False
             if run and (cut or gap.strip()):  # punctuation between the two: a run ends
                 _close(run, run_first, not_names, canonical, out)
             if number:

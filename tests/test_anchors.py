@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance import anchors as anchors_module
 from provenance.anchors import AnchorFinder, AnchorLexicon, anchors
@@ -13,6 +17,7 @@ from provenance.match.claims import load_stopwords
 from provenance.segment import segment
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+LEXICON = AnchorLexicon.load(load_stopwords())
 
 
 def _seed_sentences() -> list[str]:
@@ -76,3 +81,46 @@ def test_runs_titles_digits_and_cut_punctuation(sentence: str, expected: set[str
     lexicon = AnchorLexicon.load(load_stopwords())
     assert AnchorFinder(lexicon)(sentence) == expected
     assert anchors(sentence, lexicon) == expected
+
+
+# ------------------------------------------------- words that open with an uncased letter
+
+# The tokenizer that reads every word on its own (the gap before a token is only characters
+# that cannot start one): the definition the faster ``_GAP_TOKEN`` must agree with.
+PLAIN_GAP_TOKEN = re.compile(r"([\W_]*+)(?:(\d+(?:[.,]\d+)*)|([^\W\d_][\w.'’\-]*)|\Z)", re.UNICODE)
+
+
+def test_the_uncased_openers_open_words_and_are_not_upper_case() -> None:
+    """Every letter of the class that ``_GAP_TOKEN`` reads into gaps opens a word token and
+    is no upper-case letter (so its word never starts a name): all code points checked."""
+    opener = re.compile(f"[{anchors_module._UNCASED_OPENERS}]")
+    found = [chr(c) for c in range(0x110000) if opener.match(chr(c))]
+    assert len(found) > 30_000  # the class is not empty: Hangul, CJK, Latin, Cyrillic ...
+    assert all(re.match(r"[^\W\d_]", c) and not c.isupper() for c in found)
+
+
+pieces = st.sampled_from(
+    ["The", "the", "Kim", "Jong-un", "U.S.", "u.s.", "President", "said", "über", "Über",
+     "2024", "1,000", "3.5", "x2", "X2", "'s", "’", "-", ".", ",", " ", "  ", "\n", "(", ")",
+     "Путин", "путин", "заявил", "Σ", "σ", "윤석열", "대통령은", "北京", "İstanbul", "ǅ", "_",
+     "ß", "ÿ", "÷"]
+)  # fmt: skip
+texts = st.lists(st.one_of(pieces, st.text(max_size=5)), max_size=25).map("".join)
+spaced = st.lists(st.one_of(pieces, st.text(max_size=5)), max_size=25).map(" ".join)
+
+
+@settings(max_examples=400)
+@given(st.one_of(texts, spaced))
+def test_the_gap_reads_uncased_words_as_reading_them_one_at_a_time_would(text: str) -> None:
+    """The same anchors as the tokenizer that reads every word: runs broken by lower-case
+    words, the sentence's first token (a lower-case one too) and cut punctuation alike."""
+    lexicon = LEXICON
+    fast = AnchorFinder(lexicon)(text)
+    with mock.patch.object(anchors_module, "_GAP_TOKEN", PLAIN_GAP_TOKEN):
+        assert AnchorFinder(lexicon)(text) == fast
+
+
+def test_a_lower_case_first_word_makes_the_next_name_no_opening() -> None:
+    """ "Meanwhile" alone at the start is no name; after a lower-case first word it is."""
+    assert anchors("Meanwhile, the talks went on.", LEXICON) == frozenset()
+    assert anchors("and Meanwhile the talks went on.", LEXICON) == {"meanwhile"}
