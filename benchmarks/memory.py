@@ -29,17 +29,19 @@ import json
 import multiprocessing
 import os
 import resource
+import signal
 import sys
 import tempfile
 import threading
 import time
 import tracemalloc
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 DEFAULT_EVAL = HERE.parent.parent / "shared" / "eval"
@@ -381,6 +383,53 @@ def _marked_build(build: Callable[..., Any], marks: Marks) -> Callable[..., Any]
     return wrapped
 
 
+def stop_on_sigterm() -> None:
+    """A SIGTERM raises ``SystemExit`` (in the main thread), so that ``with`` blocks run
+    their exits as on Ctrl-C: a report's temporary work folder is removed. Python's default
+    ends the process at once and left the folder (gigabytes for a big corpus)."""
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _call(send: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    stop_on_sigterm()
+    try:
+        send.send((True, fn(*args)))
+    except Exception as exc:  # raised again in the parent
+        send.send((False, exc))
+
+
+def alone(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in a spawned process of its own (its peak RSS its own; not a pool's
+    daemonic worker, so that it may start the report's pool in turn). When this process
+    is stopped (SIGTERM with ``stop_on_sigterm``, Ctrl-C) while it runs, the process is
+    stopped too and waited for: its temporary folders go with it."""
+    spawn = multiprocessing.get_context("spawn")
+    receive, send = spawn.Pipe(duplex=False)
+    process = spawn.Process(target=_call, args=(send, fn, args))
+    process.start()
+    send.close()
+    try:
+        ok, value = receive.recv()
+    except EOFError:
+        process.join()
+        raise RuntimeError(
+            f"{fn.__name__} ended without a result (exit {process.exitcode})"
+        ) from None
+    except BaseException:
+        process.terminate()
+        process.join()
+        raise
+    process.join()
+    if not ok:
+        raise value
+    result: T = value
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("eval_dir", nargs="?", type=Path, default=DEFAULT_EVAL)
@@ -396,15 +445,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from synth import corpora
 
+    stop_on_sigterm()
     runs: list[dict[str, Any]] = []
-    spawn = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="memory-corpus-") as tmp:
         for n, path in corpora(args.eval_dir, args.sizes, args.seed, Path(tmp)):
             load_before = [round(x, 2) for x in os.getloadavg()]
-            with ProcessPoolExecutor(1, mp_context=spawn) as alone:
-                run = alone.submit(
-                    run_report, path, n, args.jobs, args.tracemalloc, args.claims_model
-                ).result()
+            run = alone(run_report, path, n, args.jobs, args.tracemalloc, args.claims_model)
             run["load_average"] = [load_before, [round(x, 2) for x in os.getloadavg()]]
             runs.append(run)
             if not args.json:

@@ -40,14 +40,12 @@ import argparse
 import contextlib
 import itertools
 import json
-import multiprocessing
 import os
 import resource
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -56,7 +54,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 DEFAULT_EVAL = HERE.parent.parent / "shared" / "eval"
 
-from memory import Heartbeat, run_report, status  # noqa: E402
+from memory import Heartbeat, alone, run_report, status, stop_on_sigterm  # noqa: E402
 from synth import iter_corpus, load_sentences  # noqa: E402
 
 from provenance.config import Config  # noqa: E402
@@ -178,10 +176,8 @@ def time_baseline(path: Path, config: Config, library: str, max_rss_mb: float) -
 def time_baselines(path: Path, config: Config, max_rss_mb: float) -> dict[str, Any]:
     """datasketch's and rensa's baselines, each in a process of its own (``time_baseline``)."""
     out: dict[str, Any] = {"kind": "baselines"}
-    spawn = multiprocessing.get_context("spawn")
     for library in ("datasketch", "rensa"):
-        with ProcessPoolExecutor(1, mp_context=spawn) as alone:
-            out[library] = alone.submit(time_baseline, path, config, library, max_rss_mb).result()
+        out[library] = alone(time_baseline, path, config, library, max_rss_mb)
     # the shingles of each article are made in both processes: datasketch's time counts
     out["shingling_seconds"] = out["datasketch"]["shingling_seconds"]
     peaks = [out[library].get("peak_rss_mb", 0) for library in ("datasketch", "rensa")]
@@ -286,11 +282,8 @@ def measure(
         _append(log, {**killed, "kind": "pipeline", "killed": True})
         left.unlink()
     load_before = [round(x, 2) for x in os.getloadavg()]
-    # a (non-daemonic) worker of its own, which may start the pipeline's pool in turn
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as alone:
-        timed = alone.submit(
-            _pipeline_alone, corpus, n, matching_only, jobs, store, resumed, model
-        ).result()
+    # a (non-daemonic) process of its own, which may start the pipeline's pool in turn
+    timed = alone(_pipeline_alone, corpus, n, matching_only, jobs, store, resumed, model)
     timed.update(kind="pipeline", resumed=resumed, load_average_before=load_before)
     timed["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     _append(log, timed)
@@ -357,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         "the machine's memory; datasketch's MinHashLSH takes about 21 KB per article)",
     )
     args = parser.parse_args(argv)
+    stop_on_sigterm()
     if not args.eval_dir.is_dir():
         print(f"error: {args.eval_dir}: no such folder", file=sys.stderr)
         return 2
