@@ -341,13 +341,6 @@ def _merged(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def names_before(
-    text: str, end: int, lex: QuoteLexicon, skip: Sequence[tuple[int, int]] = ()
-) -> list[tuple[int, str, bool]]:
-    """``Words.names_before`` of one end (see there)."""
-    return Words(text, lex, skip).names_before(end)
-
-
 def referent_of(words: Words, end: int) -> str | None:
     """What a pronoun or a role refers to: the nearest earlier name that follows a role or
     a title, or else the nearest earlier name of two or more words."""

@@ -17,13 +17,19 @@ from provenance.quote_phrases import (
     TOKEN,
     Words,
     is_cap,
-    names_before,
     strip_marks,
     word_core,
 )
 from provenance.quotes import QuoteLexicons
 
 LEX = QuoteLexicons.load().for_language("en")
+
+
+def names_before(
+    text: str, end: int, lex: QuoteLexicon, skip: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, str, bool]]:
+    """The names before ``end`` by a ``Words`` of the text made for this one search."""
+    return Words(text, lex, skip).names_before(end)
 
 
 def reference(
