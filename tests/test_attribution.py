@@ -501,3 +501,15 @@ def test_each_form_of_a_rule_names_its_agencies(
     second form's was once an unnamed group, and its credits were dropped)."""
     [found] = _one(text, agencies, lexicon)
     assert (found.agency, found.text) == (agency, credit)
+
+
+def test_whole_line_rules_skip_a_paragraph_longer_than_the_edge_window(
+    agencies: AgencyLexicon,
+) -> None:
+    """A credit line is a short paragraph: the window at the start of a long one, whose
+    first 400 characters would read as "Reporting by ...; Editing by ...", is no credit."""
+    text = f"Reporting by Jane Doe. {STORY} {STORY[:100]} Editing by John Smith. {LONG}"
+    window = text[: agencies.edge_window]
+    reporting = next(r for r in agencies.credits if r.id == "credit_line.reporting_editing")
+    assert reporting.pattern.fullmatch(window)  # the start alone would be one
+    assert _raws(text, agencies) == []
