@@ -90,21 +90,24 @@ class _Raw:
     forward: bool
 
 
-def _windows(text: str, edge: int) -> dict[str, Folded | None]:
+_Window = tuple[int, Folded]  # where in the paragraph it starts, and its text
+
+
+def _windows(text: str, edge: int) -> dict[str, _Window | None]:
     """The windows of a paragraph the credit rules search, by their ``where``: credits sit
     at the edges of a paragraph, so only ``edge`` characters at the start or the end are
     searched (this keeps the big alias alternations from being tried at every position of
     long paragraphs), and whole-line rules only paragraphs up to ``edge`` long (None). Made
     once per paragraph, with their lower-case forms, for all the rules."""
-    start = Folded(text[:edge])
-    end = start if len(text) <= edge else Folded(text[len(text) - edge :])
-    return {"start": start, "end": end, "line": start if len(text) <= edge else None}
+    start = (0, Folded(text[:edge]))
+    if len(text) <= edge:
+        return {"start": start, "end": start, "line": start}
+    at = len(text) - edge
+    return {"start": start, "end": (at, Folded(text[at:])), "line": None}
 
 
-def _match(rule: CreditRule, window: Folded | None) -> re.Match[str] | None:
+def _match(rule: CreditRule, window: Folded) -> re.Match[str] | None:
     """The rule's match in its window of a paragraph (``_windows``)."""
-    if window is None:
-        return None
     if rule.hint is not None and not rule.hint.may_match(window):
         return None
     if rule.requires is not None and not rule.requires.search(window.text):
@@ -123,10 +126,13 @@ def _raw_credits(segmentation: Segmentation, lexicon: AgencyLexicon) -> list[_Ra
         taken: list[tuple[int, int]] = []
         windows = _windows(para.text, edge)
         for rule in lexicon.credits:
-            match = _match(rule, windows[rule.where])
+            window = windows[rule.where]
+            if window is None:
+                continue
+            offset, folded = window
+            match = _match(rule, folded)
             if match is None:
                 continue
-            offset = max(0, len(para.text) - edge) if rule.where == "end" else 0
             start, end = (offset + i for i in match.span("credit"))
             if any(s < end and start < e for s, e in taken):
                 continue

@@ -25,7 +25,7 @@ Rules (the word lists are ``data/quotes/<language>.toml``; thresholds in ``Quote
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from provenance.config import QuoteConfig
@@ -284,13 +284,7 @@ def _reporter(
 def extract(text: str, lexicon: QuoteLexicon, config: QuoteConfig) -> tuple[Quote, ...]:
     """The direct quotations of ``text`` with their speakers."""
     spans = quote_spans(text, lexicon)
-    known: list[Words] = []  # the text's words, found for the first name search
-
-    def words() -> Words:
-        if not known:
-            known.append(Words(text, lexicon, spans))
-        return known[0]
-
+    words = Words(text, lexicon, spans)  # read only as far as a name search asks
     found: list[Quote] = []
     prev_end = 0
     prev: Quote | None = None
@@ -360,7 +354,7 @@ def _make(
     q_end: int,
     attribution: _Attribution | None,
     lex: QuoteLexicon,
-    text_words: Callable[[], Words],
+    text_words: Words,
 ) -> Quote:
     inner = text[q_start + 1 : q_end - 1].strip()
     if attribution is None:
@@ -372,11 +366,11 @@ def _make(
     pronoun = len(words) == 1 and words[0] in lex.pronouns
     role_only = name is None and any(w in lex.roles for w in words)
     if pronoun or (role_only and not any(w in lex.institutions for w in words)):
-        referent = referent_of(text_words(), m.start)
+        referent = referent_of(text_words, m.start)
         if referent:
             name, resolved = referent, "pronoun" if words[0] in lex.pronouns else "role"
     elif name is not None and len(name.split()) == 1:
-        earlier = text_words().names_before(m.start)
+        earlier = text_words.names_before(m.start)
         full = next((n for _, n, _p in earlier if n.endswith(" " + name)), None)
         if full is not None:
             name, resolved = full, "surname"
