@@ -314,7 +314,7 @@ def test_article_anchors_are_the_union_of_their_texts_anchors() -> None:
     per_text = claim_pairs.anchor_columns(anchors)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(claim_pairs, "ARTICLE_BLOCK", 7)  # blocks of 7 articles: the same sets
-        got = claim_pairs._article_anchors([texts[i] for i in ids], per_text)
+        got = claim_pairs._article_anchors(claim_pairs._TextsOf(texts, ids), per_text)
     assert got.size() == len(ids)
     for k, i in enumerate(ids):
         assert got.of(k) == frozenset().union(*(anchors[t] for t in texts[i]))
@@ -390,11 +390,11 @@ def test_semantic_pairs_stopped_part_way_resume_from_what_they_kept(tmp_path: An
     rank = claim_pairs._mutual
     ranked: list[int] = []
 
-    def counted(pairs: Any, *args: Any) -> Any:
-        ranked.append(len(pairs))
+    def counted(block: Any, *args: Any) -> Any:
+        ranked.append(len(block.first))
         if len(ranked) == stop_at:
             raise _Stopped
-        return rank(pairs, *args)
+        return rank(block, *args)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(claim_pairs, "PAIR_CHUNK", 8)
@@ -552,3 +552,72 @@ def test_the_kept_pairs_come_sorted_and_once_a_block_at_a_time(seed: int) -> Non
     assert len(blocks) == -(-n // code_rows)
     assert all(c // n // code_rows == at for at, b in enumerate(blocks) for c in b)
     assert best.codes().tolist() == want
+
+
+def test_texts_of_a_claim_corpus_are_read_by_position() -> None:
+    # The claim corpus's ArticleTexts (articles without units among them, which have no
+    # position) and a plain mapping give the same texts at each position, the same blocks
+    # of consecutive articles, and each article's distinct texts ascending.
+    from provenance.match.articles import Ids, Strings
+    from provenance.match.claim_columns import ArticleTexts
+
+    r = random.Random(11)
+    names = sorted({f"id{r.randrange(10_000):05d}" for _ in range(60)})
+    units = [[r.randrange(40) for _ in range(r.choice([0, 0, 1, 3, 7]))] for _ in names]
+    cuts = np.r_[0, np.cumsum([len(u) for u in units])].astype(np.int64)
+    flat = np.asarray([t for u in units for t in u], dtype=np.int32)
+    stored = ArticleTexts(Ids(Strings(names)), cuts, flat)
+    plain = {a: u for a, u in zip(names, units, strict=True) if u}
+    ids = sorted(plain)
+    assert sorted(stored) == ids
+    for given in (stored, plain):
+        texts_of = claim_pairs._TextsOf(given, ids)
+        assert len(texts_of) == len(ids)
+        assert [texts_of[k] for k in range(len(ids))] == [plain[a] for a in ids]
+        assert texts_of[3:11] == [plain[a] for a in ids[3:11]]
+        flat_block, block_cuts = texts_of.block(5, 9)
+        assert flat_block.tolist() == [t for a in ids[5:9] for t in plain[a]]
+        assert (
+            block_cuts.tolist() == np.r_[0, np.cumsum([len(plain[a]) for a in ids[5:9]])].tolist()
+        )
+        for _ in range(20):
+            some = np.asarray(sorted(r.sample(range(len(ids)), r.randint(1, 9))), dtype=np.int64)
+            texts, at = texts_of.distinct(some)
+            got = [texts[at[k] : at[k + 1]].tolist() for k in range(len(some))]
+            assert got == [sorted(set(plain[ids[k]])) for k in some.tolist()]
+
+
+def test_semantic_pairs_ranked_on_a_pool_are_those_ranked_here(tmp_path: Any) -> None:
+    # The article pairs' texts ranked by a pool's workers (a block of 3 pairs an item, the
+    # vectors in memory, then in a work-folder file that the workers open again) give the
+    # pairs ranked in this process; the second time this process's ``_mutual`` refuses to
+    # run, so the ranking is the workers'.
+    from provenance.run.local import Pool
+    from provenance.run.stored import StoredRows
+
+    texts, anchors = _texts_and_anchors(9, 90)
+    vectors = _crowded(len(anchors), seed=9, spread=0.6, dims=16)
+    outlets = {i: "ABC"[k % 3] for k, i in enumerate(sorted(texts))}
+    columns = claim_pairs.anchor_columns(anchors)
+    claims = replace(ClaimsConfig(), simhash_bands=4, simhash_rows=2, article_pairs=3)
+    config = replace(Config(), claims=claims)
+    want = claim_pairs.semantic_pairs(texts, outlets, vectors, columns, config)
+    assert len(want) > 10
+    pool = Pool(2, chunk=1)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(claim_pairs, "RANK_PAIRS", 3)
+            got = claim_pairs.semantic_pairs(texts, outlets, vectors, columns, config, None, pool)
+            assert got[:].tolist() == want[:].tolist()
+
+            def here(*args: object) -> None:
+                raise AssertionError("ranked in this process")
+
+            patch.setattr(claim_pairs, "_mutual", here)  # the workers have theirs already
+            rows = StoredRows(tmp_path / "vectors.f32", 16)
+            rows.extend(vectors)
+            got = claim_pairs.semantic_pairs(texts, outlets, rows, columns, config, None, pool)
+            assert got[:].tolist() == want[:].tolist()
+            rows.close()
+    finally:
+        pool.close()

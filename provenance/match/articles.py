@@ -81,8 +81,11 @@ class Strings(Lazy[str | None]):
     def _get(self, k: int) -> str | None:
         if self._none[k]:
             return None
-        start = self._ends[k - 1] if k else 0
-        return self._buffer[start : self._ends[k]].decode("utf-8", "surrogatepass")
+        return self.utf8(k).decode("utf-8", "surrogatepass")
+
+    def utf8(self, k: int) -> bytes:
+        """String ``k``'s UTF-8 bytes as held (``None``'s: none), not decoded."""
+        return bytes(self._buffer[self._ends[k - 1] if k else 0 : self._ends[k]])
 
 
 class Names(Lazy[str]):
@@ -99,6 +102,11 @@ class Names(Lazy[str]):
         found = self._strings._get(k)  # k is in range: ``Lazy.__getitem__`` checked it
         assert found is not None  # a name is never None
         return found
+
+    def utf8(self, numbers: Iterable[int]) -> list[bytes]:
+        """The UTF-8 bytes of names ``numbers`` (``name.encode("utf-8")`` of each: a name
+        is never a lone surrogate, as no input text holds one), read without decoding."""
+        return [self._strings.utf8(k) for k in numbers]
 
 
 class Ids(Names):

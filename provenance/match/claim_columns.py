@@ -62,10 +62,17 @@ class ArticleTexts(Mapping[str, list[int]]):
     """Per article id (articles with units only, in id order): the distinct text of each
     of its units, in text order; computed from the unit columns when asked."""
 
-    def __init__(self, ids: Ids, cuts: Column, unit_text: Column) -> None:
+    def __init__(self, ids: Ids, cuts: Column, unit_text: codes.Picked) -> None:
         self._ids = ids
         self._cuts = cuts
         self._unit_text = unit_text
+
+    def spans(self) -> tuple[codes.Matrix, codes.Picked]:
+        """The same by position, as CSR columns: article ``k`` (the ``k``-th in iteration
+        order) has the texts ``unit_text[cuts[k] : cuts[k + 1]]``; (cuts, unit_text).
+        An article without units has no range of its own: the positions are the distinct
+        values of the per-article bounds, in order."""
+        return np.unique(np.asarray(self._cuts[:], dtype=np.int64)), self._unit_text
 
     def __getitem__(self, article_id: str) -> list[int]:
         n = self._ids.bisect_left(article_id)

@@ -317,7 +317,7 @@ def _accepted(
 
         def semantic_codes() -> Mapping[str, Any]:
             texts, outlets = corpus.article_texts, corpus.article_outlets
-            codes = semantic_pairs(texts, outlets, found_by, anchors, config, kept)
+            codes = semantic_pairs(texts, outlets, found_by, anchors, config, kept, executor)
             return {"codes": codes}
 
         semantic = _kept_codes(kept, SEMANTIC, semantic_codes)

@@ -18,13 +18,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, NamedTuple, Protocol, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, overload
 
 import numpy as np
 import numpy.typing as npt
 
 from provenance.config import Config
 from provenance.fingerprint import FingerprintParams
+from provenance.match.articles import Names, Strings
 from provenance.match.candidates import (
     Banding,
     SignatureRows,
@@ -45,7 +46,11 @@ from provenance.match.codes import (
 from provenance.match.signatures import BatchSigner
 from provenance.match.spill import Buckets, SpillMatrix
 from provenance.match.units import KeptSteps, Rows, kept_column
+from provenance.run.serial import mapped
 from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
+
+if TYPE_CHECKING:  # run.local imports resources, which imports the claims
+    from provenance.run.local import Executor
 
 PAIR_CHUNK = 65_536  # pair codes scored per step, at least (bounds the arrays alive at once)
 # article pairs whose cosine and anchor Jaccard are computed (and offered) at once: ~60 bytes
@@ -91,7 +96,7 @@ class AnchorColumns(NamedTuple):
     ``names[i]`` for ``i`` in ``ids[cuts[k] : cuts[k + 1]]``. The claim corpus gives one
     per distinct text; ``semantic_pairs`` makes one per article from it."""
 
-    names: Sequence[str]  # the distinct anchors
+    names: Names  # the distinct anchors
     cuts: npt.NDArray[np.integer[Any]]  # len(sets) + 1 (int32 or int64)
     ids: Picked  # int32: an array, or the file the claim corpus parked it in
 
@@ -111,23 +116,74 @@ def anchor_columns(sets: Sequence[Iterable[str]]) -> AnchorColumns:
     found = [np.sort(np.asarray([number[a] for a in set(s)], dtype=np.int32)) for s in sets]
     cuts = np.r_[0, np.cumsum([len(f) for f in found])].astype(np.int64)
     ids = np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
-    return AnchorColumns(names, cuts, ids.astype(np.int32))
+    return AnchorColumns(Names(Strings(names)), cuts, ids.astype(np.int32))
 
 
-def _article_anchors(texts_of: Sequence[Sequence[int]], per_text: AnchorColumns) -> AnchorColumns:
+class _TextsOf(Sequence[list[int]]):
+    """The texts of the articles ``ids`` (each article's, in text order), by position, as
+    CSR columns: article ``k`` has ``column[cuts[k] : cuts[k + 1]]``. A claim corpus's
+    ``ArticleTexts`` gives its own columns (``spans``: no article looked up by id); any
+    other mapping is read into an array once."""
+
+    def __init__(self, article_texts: Mapping[str, Sequence[int]], ids: Sequence[str]) -> None:
+        spans = getattr(article_texts, "spans", None)
+        if callable(spans):
+            self._cuts, self._column = spans()
+        else:
+            lists = [article_texts[i] for i in ids]
+            self._cuts = np.r_[0, np.cumsum([len(t) for t in lists])].astype(np.int64)
+            flat = itertools.chain.from_iterable(lists)
+            self._column = np.fromiter(flat, np.int64, int(self._cuts[-1]))
+        if len(self._cuts) != len(ids) + 1:
+            raise ValueError("the articles' texts and their ids disagree")
+
+    def __len__(self) -> int:
+        return len(self._cuts) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> list[int]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[list[int]]: ...
+    def __getitem__(self, index: int | slice) -> list[int] | Sequence[list[int]]:
+        if isinstance(index, slice):
+            flat, cuts = self.block(*index.indices(len(self))[:2])
+            return [flat[a:b].tolist() for a, b in itertools.pairwise(cuts.tolist())]
+        k = range(len(self))[index]
+        found: list[int] = self._column[int(self._cuts[k]) : int(self._cuts[k + 1])].tolist()
+        return found
+
+    def block(self, lo: int, hi: int) -> tuple[Codes, Codes]:
+        """The texts of articles ``lo`` to ``hi - 1`` end to end (one read: consecutive
+        articles' texts are), and where each article's start among them (and the end)."""
+        hi = max(lo, min(hi, len(self)))
+        cuts = self._cuts[lo : hi + 1].astype(np.int64) - int(self._cuts[lo])
+        first = int(self._cuts[lo])
+        return np.asarray(self._column[first : first + int(cuts[-1])], dtype=np.int64), cuts
+
+    def distinct(self, articles: Codes) -> tuple[Codes, Codes]:
+        """Each of ``articles``' distinct texts ascending (``sorted(set(self[a]))``),
+        article after article, read at once, and where each article's start among them
+        (and the end)."""
+        at, owner = expand(self._cuts, articles)
+        texts = np.asarray(self._column.take(at), dtype=np.int64)
+        width = int(texts.max()) + 1 if len(texts) else 1
+        owner, texts = np.divmod(unique(owner * width + texts), width)
+        return texts, np.searchsorted(owner, np.arange(len(articles) + 1)).astype(np.int64)
+
+
+def _article_anchors(texts_of: _TextsOf, per_text: AnchorColumns) -> AnchorColumns:
     """Each article's anchors (the union of its texts'), as columns of the same names with
     each article's ids ascending, ``ARTICLE_BLOCK`` articles at a time."""
     width = max(len(per_text.names), 1)
     sizes: list[Codes] = []
     found: list[npt.NDArray[np.int32]] = []
     for lo in range(0, len(texts_of), ARTICLE_BLOCK):
-        block = [list(t) for t in texts_of[lo : lo + ARTICLE_BLOCK]]
-        counts = np.asarray([len(t) for t in block], dtype=np.int64)
-        texts = np.fromiter(itertools.chain.from_iterable(block), np.int64, int(counts.sum()))
-        article = np.repeat(np.arange(len(block), dtype=np.int64), counts)
+        texts, cuts = texts_of.block(lo, lo + ARTICLE_BLOCK)
+        counts = np.diff(cuts)
+        article = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
         at, owner = expand(per_text.cuts, texts)
         keys = unique(article[owner] * width + per_text.ids.take(at))
-        sizes.append(np.bincount(keys // width, minlength=len(block)))
+        sizes.append(np.bincount(keys // width, minlength=len(counts)))
         found.append((keys % width).astype(np.int32))
     size = np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
     ids = np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
@@ -423,7 +479,7 @@ def _anchor_pairs(
     blocks = (
         signer.sign_shingles(
             [
-                [names[a].encode("utf-8") for a in ids[cuts[k] : cuts[k + 1]].tolist()]
+                names.utf8(ids[cuts[k] : cuts[k + 1]].tolist())
                 for k in with_anchors[lo : lo + ARTICLE_BLOCK].tolist()
             ]
         )
@@ -488,7 +544,7 @@ class _Shifted:
         return self._rows[np.asarray(index, dtype=np.int64) + self._start]
 
 
-def _means(texts_of: Sequence[Sequence[int]], vectors: Rows) -> Rows:
+def _means(texts_of: _TextsOf, vectors: Rows) -> Rows:
     """Each article's mean text vector, scaled to length 1, ``ARTICLE_BLOCK`` articles at a
     time: a matrix in memory for vectors in memory; appended to ``vectors`` (after its
     rows, read back as a ``_Shifted`` view) when they are a ``RowStore`` in the work folder,
@@ -500,68 +556,67 @@ def _means(texts_of: Sequence[Sequence[int]], vectors: Rows) -> Rows:
     if store is None:
         held = np.empty((len(texts_of), dims), dtype=np.float32)
     for lo in range(0, len(texts_of), ARTICLE_BLOCK):
-        part = texts_of[lo : lo + ARTICLE_BLOCK]
-        block = np.empty((len(part), dims), dtype=np.float32)
-        for at in range(0, len(part), MEAN_BLOCK):
-            _, cuts, read = _rows_of(part[at : at + MEAN_BLOCK], vectors)
+        hi = min(lo + ARTICLE_BLOCK, len(texts_of))
+        block = np.empty((hi - lo, dims), dtype=np.float32)
+        for at in range(lo, hi, MEAN_BLOCK):
+            flat, cuts = texts_of.block(at, min(at + MEAN_BLOCK, hi))
+            read = np.asarray(vectors[flat], dtype=np.float32)
             for k, (first, end) in enumerate(itertools.pairwise(cuts.tolist())):
-                block[at + k] = read[first:end].mean(axis=0)
+                block[at - lo + k] = read[first:end].mean(axis=0)
         block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-9)
         if held is not None:
-            held[lo : lo + len(part)] = block
+            held[lo:hi] = block
         elif store is not None:
             store(block)
     return held if held is not None else _Shifted(vectors, start, len(texts_of))
 
 
-def _rows_of(lists: Sequence[Sequence[int]], vectors: Rows) -> tuple[Codes, Codes, Vectors]:
-    """The rows ``lists`` (list after list, each in its order) read at once: their
-    numbers end to end, where each list starts among them (and the end) and the rows."""
-    cuts = np.r_[0, np.cumsum([len(t) for t in lists])].astype(np.int64)
-    flat = np.fromiter(itertools.chain.from_iterable(lists), np.int64, int(cuts[-1]))
-    return flat, cuts, np.asarray(vectors[flat], dtype=np.float32)
+class _Ranking(NamedTuple):
+    """A block of article pairs to rank (``_mutual``), with what ranking them reads: each
+    pair's two articles as positions among the block's distinct articles, and those
+    articles' distinct texts (ascending, article after article) and where each article's
+    start among them (and the end)."""
+
+    first: Codes
+    second: Codes
+    texts: Codes
+    cuts: Codes
 
 
-class _TextsOf(Sequence[list[int]]):
-    """The texts of the articles ``ids`` (each article's, in text order), by position."""
-
-    def __init__(self, article_texts: Mapping[str, Sequence[int]], ids: Sequence[str]) -> None:
-        self._of = article_texts
-        self._ids = ids
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    @overload
-    def __getitem__(self, index: int) -> list[int]: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[list[int]]: ...
-    def __getitem__(self, index: int | slice) -> list[int] | Sequence[list[int]]:
-        if isinstance(index, slice):
-            return [list(self._of[i]) for i in self._ids[index]]
-        return list(self._of[self._ids[index]])
-
-
-def _mutual(
-    pairs: Codes, texts_of: Sequence[list[int]], vectors: Rows, size: int
-) -> Iterator[Codes]:
-    """For each article pair of ``pairs`` (codes ``a * len(texts_of) + b``): the codes
-    ``x * size + y`` (x < y) of its texts' mutually best pairs, the vectors of all their
-    articles' distinct texts read at once."""
+def _ranking(pairs: Codes, texts_of: _TextsOf) -> _Ranking:
+    """The ``_Ranking`` of the article pairs ``pairs`` (codes ``a * len(texts_of) + b``),
+    their articles' texts read at once."""
     first, second = np.divmod(pairs, len(texts_of))
     articles = unique(np.r_[first, second])
-    flat, cuts, read = _rows_of([sorted(set(texts_of[a])) for a in articles.tolist()], vectors)
-    spans = np.c_[cuts[:-1], cuts[1:]].tolist()
-    at_a = np.searchsorted(articles, first).tolist()
-    at_b = np.searchsorted(articles, second).tolist()
-    for a, b in zip(at_a, at_b, strict=True):
+    texts, cuts = texts_of.distinct(articles)
+    at = np.asarray(np.searchsorted(articles, np.r_[first, second]))
+    return _Ranking(at[: len(pairs)], at[len(pairs) :], texts, cuts)
+
+
+def _mutual(block: _Ranking, vectors: Rows, size: int) -> Codes:
+    """The codes ``x * size + y`` (x < y) of the mutually best text pairs of each article
+    pair of ``block`` (in any order, a pair found in two article pairs twice), the
+    vectors of all their articles' distinct texts read at once."""
+    flat = block.texts
+    read = np.asarray(vectors[flat], dtype=np.float32)
+    spans = np.c_[block.cuts[:-1], block.cuts[1:]].tolist()
+    found: list[Codes] = [np.zeros(0, dtype=np.int64)]
+    for a, b in zip(block.first.tolist(), block.second.tolist(), strict=True):
         (a0, a1), (b0, b1) = spans[a], spans[b]
         ta, va, tb, vb = flat[a0:a1], read[a0:a1], flat[b0:b1], read[b0:b1]
         cos = va @ vb.T
         best_b = cos.argmax(axis=1)
         mutual = np.flatnonzero(cos.argmax(axis=0)[best_b] == np.arange(len(ta)))
         x, y = ta[mutual], tb[best_b[mutual]]
-        yield (np.minimum(x, y) * size + np.maximum(x, y))[x != y]
+        found.append((np.minimum(x, y) * size + np.maximum(x, y))[x != y])
+    return np.concatenate(found)
+
+
+def _rank_task(block: _Ranking, context: tuple[Rows, int], resources: object) -> Codes:
+    """``_mutual`` of one block as an executor's task (``run.local.Task``): ``context``
+    is the vectors (a work-folder file pickles as its path) and their count."""
+    del resources
+    return _mutual(block, *context)
 
 
 def semantic_pairs(
@@ -571,6 +626,7 @@ def semantic_pairs(
     anchors: AnchorColumns,
     config: Config,
     kept: KeptSteps | None = None,
+    executor: Executor | None = None,
 ) -> Column:
     """Pairs (a < b) of distinct texts that are mutually best in a candidate article pair,
     as sorted pair codes ``a * len(vectors) + b`` (``len`` before the call: with vectors in
@@ -578,7 +634,9 @@ def semantic_pairs(
     text's. With ``kept`` (the work store), what is found is kept as it goes
     (``ARTICLE_PAIRS``, ``FOUND_SO_FAR`` and ``FOUND_NEXT``) and a resumed run takes it up;
     the article pairs and the text pairs found are then read from their files a slice at
-    a time, never held whole, and the codes returned are such a file (else an array)."""
+    a time, never held whole, and the codes returned are such a file (else an array).
+    ``executor`` ranks the texts of the article pairs, ``RANK_PAIRS`` pairs an item
+    (default: this process)."""
     ids = sorted(article_texts)
     if len(ids) < 2:
         return np.zeros(0, dtype=np.int64)
@@ -607,11 +665,16 @@ def semantic_pairs(
             found, start = kept_column(kept, FOUND_SO_FAR, "found"), int(after["next"][0])
     parts: list[Codes] = []  # each chunk's codes, not yet merged into ``found``
     held = 0
-    for lo in range(start, len(pairs), PAIR_CHUNK):
-        chunk: list[Codes] = []
-        for at in range(lo, min(lo + PAIR_CHUNK, len(pairs)), RANK_PAIRS):
-            chunk.extend(_mutual(pairs[at : at + RANK_PAIRS], texts_of, vectors, size))
-        parts.append(union(chunk))
+    chunks = [(lo, min(lo + PAIR_CHUNK, len(pairs))) for lo in range(start, len(pairs), PAIR_CHUNK)]
+    blocks = (
+        _ranking(pairs[at : min(at + RANK_PAIRS, hi)], texts_of)
+        for lo, hi in chunks
+        for at in range(lo, hi, RANK_PAIRS)
+    )
+    # ranked on ``executor``'s workers when there is one, a block an item; taken in order
+    ranked = mapped(executor, _rank_task, blocks, (vectors, size), chunk=1)
+    for lo, hi in chunks:
+        parts.append(union([next(ranked) for _ in range(lo, hi, RANK_PAIRS)]))
         held += len(parts[-1])
         # merged once the new codes are a quarter of the merged ones (each code is merged
         # again a few times, not once per chunk: 120 chunks at a million articles), or

@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -30,6 +30,7 @@ from provenance.match.quote_groups import Located, _lead, _unit_texts, aligned, 
 from provenance.match.units import in_id_order
 from provenance.model import ArticleResult, Quote, QuoteGroup
 from provenance.run.kernels import Local, SignedBatches
+from provenance.run.serial import mapped
 
 if TYPE_CHECKING:  # run.local imports resources, which imports the claims
     from provenance.run.local import Executor
@@ -166,7 +167,7 @@ def roots(
         text = dict(zip(needed, (q.text for _, q, _ in rows.many(needed)), strict=True))
         asked: deque[tuple[int, int]] = deque()
         apart_yet = _apart(pairs, text, root, asked)
-        for score in _mapped(executor, _aligned_task, apart_yet, config.quotes):
+        for score in mapped(executor, _aligned_task, apart_yet, config.quotes):
             x, y = asked.popleft()
             rx, ry = root(x), root(y)
             if rx != ry and score is not None:
@@ -205,24 +206,6 @@ def _group_task(
     return group(item[0], config, item[1])
 
 
-T = TypeVar("T")
-C = TypeVar("C")
-R = TypeVar("R")
-
-
-def _mapped(
-    executor: Executor | None,
-    task: Callable[[T, C, Any], R],
-    items: Iterable[T],
-    context: C,
-) -> Iterator[R]:
-    """``executor.map``, or the tasks one after the other here, each item taken when the
-    one before is done."""
-    if executor is None:
-        return (task(item, context, None) for item in items)
-    return executor.map(task, items, context)
-
-
 def groups(
     read: _Read,
     roots: Matrix,
@@ -233,7 +216,7 @@ def groups(
     """The groups in order of their first occurrence (article id, offset), each with its
     members in that order, their quotations read back ``GROUP_CHUNK`` at a time; each
     group made by ``executor`` (default: this process)."""
-    return _mapped(executor, _group_task, _members(read, roots, rows), config.quotes)
+    return mapped(executor, _group_task, _members(read, roots, rows), config.quotes)
 
 
 def _members(read: _Read, roots: Matrix, rows: Quotations) -> Iterator[tuple[list[Located], str]]:

@@ -6,7 +6,7 @@ pool (``run.local`` re-exports these names)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from provenance.resources import Resources
 
@@ -61,3 +61,23 @@ class Serial:
 
     def close(self) -> None:
         return None
+
+
+T = TypeVar("T")
+C = TypeVar("C")
+R = TypeVar("R")
+
+
+def mapped(
+    executor: Executor | None,
+    task: Callable[[T, C, Any], R],
+    items: Iterable[T],
+    context: C,
+    *,
+    chunk: int | None = None,
+) -> Iterator[R]:
+    """``executor.map``, or, without one, the tasks one after the other in this process
+    (with no resources), each item taken when the one before is done."""
+    if executor is None:
+        return (task(item, context, None) for item in items)
+    return executor.map(task, items, context, chunk=chunk)
