@@ -588,10 +588,10 @@ def test_texts_of_a_claim_corpus_are_read_by_position() -> None:
 
 
 def test_semantic_pairs_ranked_on_a_pool_are_those_ranked_here(tmp_path: Any) -> None:
-    # The article pairs' texts ranked by a pool's workers (a block of 3 pairs an item, the
-    # vectors in memory, then in a work-folder file that the workers open again) give the
-    # pairs ranked in this process; the second time this process's ``_mutual`` refuses to
-    # run, so the ranking is the workers'.
+    # The article pairs scored and their texts ranked by a pool's workers (a block of 3
+    # pairs an item, the vectors in memory, then in a work-folder file that the workers
+    # open again) give the pairs of this process; the second time this process's
+    # ``_cosines`` and ``_mutual`` refuse to run, so the scores and ranks are the workers'.
     from provenance.run.local import Pool
     from provenance.run.stored import StoredRows
 
@@ -607,6 +607,7 @@ def test_semantic_pairs_ranked_on_a_pool_are_those_ranked_here(tmp_path: Any) ->
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(claim_pairs, "RANK_PAIRS", 3)
+            patch.setattr(claim_pairs, "SCORE_PART", 7)
             got = claim_pairs.semantic_pairs(texts, outlets, vectors, columns, config, None, pool)
             assert got[:].tolist() == want[:].tolist()
 
@@ -614,6 +615,7 @@ def test_semantic_pairs_ranked_on_a_pool_are_those_ranked_here(tmp_path: Any) ->
                 raise AssertionError("ranked in this process")
 
             patch.setattr(claim_pairs, "_mutual", here)  # the workers have theirs already
+            patch.setattr(claim_pairs, "_cosines", here)
             rows = StoredRows(tmp_path / "vectors.f32", 16)
             rows.extend(vectors)
             got = claim_pairs.semantic_pairs(texts, outlets, rows, columns, config, None, pool)

@@ -33,6 +33,7 @@ from provenance.match.candidates import (
     band_links,
     equal_counts,
 )
+from provenance.match.claim_columns import ArticleTexts
 from provenance.match.codes import (
     Column,
     Picked,
@@ -126,9 +127,8 @@ class _TextsOf(Sequence[list[int]]):
     other mapping is read into an array once."""
 
     def __init__(self, article_texts: Mapping[str, Sequence[int]], ids: Sequence[str]) -> None:
-        spans = getattr(article_texts, "spans", None)
-        if callable(spans):
-            self._cuts, self._column = spans()
+        if isinstance(article_texts, ArticleTexts):
+            self._cuts, self._column = article_texts.spans()
         else:
             lists = [article_texts[i] for i in ids]
             self._cuts = np.r_[0, np.cumsum([len(t) for t in lists])].astype(np.int64)
@@ -156,8 +156,8 @@ class _TextsOf(Sequence[list[int]]):
         """The texts of articles ``lo`` to ``hi - 1`` end to end (one read: consecutive
         articles' texts are), and where each article's start among them (and the end)."""
         hi = max(lo, min(hi, len(self)))
-        cuts = self._cuts[lo : hi + 1].astype(np.int64) - int(self._cuts[lo])
         first = int(self._cuts[lo])
+        cuts = self._cuts[lo : hi + 1].astype(np.int64) - first
         return np.asarray(self._column[first : first + int(cuts[-1])], dtype=np.int64), cuts
 
     def distinct(self, articles: Codes) -> tuple[Codes, Codes]:
@@ -359,11 +359,12 @@ def _article_pairs(
     anchors: AnchorColumns,
     config: Config,
     spill: Spill | None = None,
+    executor: Executor | None = None,
 ) -> _Best:
     """The candidate article pairs (``_Best.ordered``: sorted pair codes ``a * n + b``, a <
     b), of the articles whose outlets are numbered ``outlet``, unit mean vectors ``means``
     and anchor sets ``anchors`` (each set's ids ascending); ``spill``: see
-    ``_anchor_pairs``."""
+    ``_anchor_pairs``; ``executor`` scores the proposed pairs (default: this process)."""
     # the anchors' pairs (up to n x max_candidates) first, put aside a block of articles'
     # kept partners at a time (in the work folder with ``spill``), so that their ``_Best``
     # (n x max_candidates) is let go before the articles' is made; scored last
@@ -371,7 +372,7 @@ def _article_pairs(
     try:
         for codes in _anchor_pairs(anchors, config, spill):
             aside.add(0, codes)
-        return _scored_pairs(outlet, means, anchors, aside, config)
+        return _scored_pairs(outlet, means, anchors, aside, config, executor)
     finally:
         aside.close()
 
@@ -382,9 +383,10 @@ def _scored_pairs(
     anchors: AnchorColumns,
     aside: Buckets,
     config: Config,
+    executor: Executor | None = None,
 ) -> _Best:
     """``_article_pairs``' partners: the simhash pairs and then the anchors' pairs put
-    ``aside`` (bucket 0), scored."""
+    ``aside`` (bucket 0), scored (``_score_task``: by ``executor``, or here)."""
     cc = config.claims
     n = len(outlet)
     jaccard = _Anchors(anchors)
@@ -394,49 +396,69 @@ def _scored_pairs(
     limit = max(PAIR_CHUNK, min(n * k, MERGE_MAX))
     best = _Best(n, k, limit)
 
-    def score(codes: Codes) -> None:
-        """Offer each pair of ``codes`` (of two outlets) to both its articles, scored by
-        cosine + anchor Jaccard: the cosine in float32 as ``means[a] @ means[b]``;
-        ``SCORE_PART`` pairs at a time (what is kept does not depend on the order of the
-        offers, so neither on how they are cut)."""
-        for start in range(0, len(codes), SCORE_PART):
-            a, b = np.divmod(codes[start : start + SCORE_PART], n)
-            other = outlet[a] != outlet[b]
-            a, b = a[other], b[other]
-            total = _cosines(means, a, b).astype(np.float64) + jaccard.jaccard(a, b)
-            best.offer(a, b, total)  # to each of its two articles (no joined copies of both)
-            best.offer(b, a, total)
+    def proposed() -> Iterator[Codes]:
+        """The simhash pairs, then the anchors' pairs put ``aside``, as pair codes."""
+        pending: list[Codes] = []
+        held = 0
+        split = cc.simhash_split_bits if n >= cc.simhash_split_from else 0
+        buckets = simhash_buckets(
+            means,
+            cc.simhash_bands,
+            cc.simhash_rows,
+            config.fingerprint.seed,
+            cc.simhash_max_bucket,
+            split,
+            cc.simhash_split_to,
+        )
+        for block in buckets:
+            per_row = block.shape[1] * (block.shape[1] - 1) // 2
+            lo = 0
+            # the pairs waiting reach SCORE_PART, not more: 4.5% of the proposals of the 12
+            # bands were a pair proposed before (bench_claim_pairs' 30k articles), so a
+            # larger union removes few and held 8 bytes a pair, twice while it was made
+            while lo < len(block):
+                step = max(1, (SCORE_PART - held) // per_row)
+                pending.append(bucket_pairs(block[lo : lo + step], n))
+                held += len(pending[-1])
+                lo += step
+                if held >= SCORE_PART:
+                    yield union(pending)  # ``pending`` emptied
+                    held = 0
+        yield union(pending)
+        yield from aside.parts(0)  # never all of them (nor a union with the simhash pairs)
 
-    pending: list[Codes] = []
-    held = 0
-    split = cc.simhash_split_bits if n >= cc.simhash_split_from else 0
-    buckets = simhash_buckets(
-        means,
-        cc.simhash_bands,
-        cc.simhash_rows,
-        config.fingerprint.seed,
-        cc.simhash_max_bucket,
-        split,
-        cc.simhash_split_to,
-    )
-    for block in buckets:
-        per_row = block.shape[1] * (block.shape[1] - 1) // 2
-        lo = 0
-        # the pairs waiting reach SCORE_PART, not more: 4.5% of the proposals of the 12
-        # bands were a pair proposed before (bench_claim_pairs' 30k articles), so a larger
-        # union removes few and held 8 bytes a pair, twice while it was made
-        while lo < len(block):
-            step = max(1, (SCORE_PART - held) // per_row)
-            pending.append(bucket_pairs(block[lo : lo + step], n))
-            held += len(pending[-1])
-            lo += step
-            if held >= SCORE_PART:
-                score(union(pending))  # ``pending`` emptied
-                held = 0
-    score(union(pending))
-    for codes in aside.parts(0):  # never all of them (nor a union with the simhash pairs)
-        score(codes)
+    def parts() -> Iterator[tuple[Codes, Codes]]:
+        """The proposed pairs of two outlets as articles (a, b), ``SCORE_PART`` at a time."""
+        for codes in proposed():
+            for start in range(0, len(codes), SCORE_PART):
+                a, b = np.divmod(codes[start : start + SCORE_PART], n)
+                other = outlet[a] != outlet[b]
+                yield a[other], b[other]
+
+    # each pair offered to both its articles (no joined copies of both), scored on
+    # ``executor``'s workers when there is one; what is kept does not depend on the order
+    # of the offers, so neither on how they are cut
+    offered, sent = itertools.tee(parts())
+    scores = mapped(executor, _score_task, sent, (means, jaccard), chunk=1)
+    for (a, b), total in zip(offered, scores, strict=True):
+        best.offer(a, b, total)
+        best.offer(b, a, total)
     return best
+
+
+def _score_task(
+    pairs: tuple[Codes, Codes], context: tuple[Rows, _Anchors], resources: object
+) -> npt.NDArray[np.float64]:
+    """The score of each article pair ``(a[k], b[k])`` of ``pairs``: the cosine of their
+    mean vectors (float32, ``means[a] @ means[b]``) + their anchor Jaccard (an executor's
+    task: ``context`` is the means, a work-folder file pickling as its path, and the
+    articles' anchors)."""
+    del resources
+    means, anchors = context
+    a, b = pairs
+    total: npt.NDArray[np.float64] = _cosines(means, a, b).astype(np.float64)
+    total += anchors.jaccard(a, b)
+    return total
 
 
 def _cosines(means: Rows, a: Codes, b: Codes) -> npt.NDArray[np.float32]:
@@ -635,8 +657,8 @@ def semantic_pairs(
     (``ARTICLE_PAIRS``, ``FOUND_SO_FAR`` and ``FOUND_NEXT``) and a resumed run takes it up;
     the article pairs and the text pairs found are then read from their files a slice at
     a time, never held whole, and the codes returned are such a file (else an array).
-    ``executor`` ranks the texts of the article pairs, ``RANK_PAIRS`` pairs an item
-    (default: this process)."""
+    ``executor`` scores the proposed article pairs and ranks the texts of those kept,
+    ``RANK_PAIRS`` pairs an item (default: this process)."""
     ids = sorted(article_texts)
     if len(ids) < 2:
         return np.zeros(0, dtype=np.int64)
@@ -649,7 +671,7 @@ def semantic_pairs(
         means = _means(texts_of, vectors)
         spill: Spill | None = getattr(vectors, "beside", None)
         sets = _article_anchors(texts_of, anchors)
-        return _article_pairs(outlet, means, sets, config, spill)
+        return _article_pairs(outlet, means, sets, config, spill, executor)
 
     pairs: Column
     found: Column = np.zeros(0, dtype=np.int64)
