@@ -133,9 +133,19 @@ def _outlets(corpus: _Corpus, k: int) -> frozenset[str]:
     return corpus.text_outlets[k]
 
 
-def _shared(corpus: _Corpus, a: int, b: int) -> tuple[str, ...]:
-    """The anchors texts ``a`` and ``b`` share, sorted (a ``ClaimLink``'s ``anchors``)."""
-    return tuple(sorted(corpus.anchor_sets[a] & corpus.anchor_sets[b]))
+def _anchor_ids(corpus: _Corpus, k: int) -> Numbers:
+    """The anchor numbers of distinct text ``k`` (ascending, each once)."""
+    cuts = corpus.anchor_cuts
+    return corpus.anchor_ids[int(cuts[k]) : int(cuts[k + 1])]
+
+
+def _shared(corpus: _Corpus, mine: Numbers, b: int) -> tuple[str, ...]:
+    """The anchors that a text whose anchor numbers are ``mine`` (``_anchor_ids``) and
+    text ``b`` share, sorted (a ``ClaimLink``'s ``anchors``): the numbers intersected, and
+    only the shared ones' names read."""
+    both = np.intersect1d(mine, _anchor_ids(corpus, b), assume_unique=True)
+    names = corpus.anchor_names
+    return tuple(sorted(names[i] for i in both.tolist()))
 
 
 class _Outlets:
@@ -358,9 +368,9 @@ def _group(
     (by number) and texts it needs; its links are those of ``picked`` from row ``offset``
     on."""
     centre = star[0]
+    mine = _anchor_ids(corpus, centre)
     members = {
-        m: picked.link(offset + j, _shared(corpus, centre, m))
-        for j, m in enumerate(star[1].tolist())
+        m: picked.link(offset + j, _shared(corpus, mine, m)) for j, m in enumerate(star[1].tolist())
     }
     # by article (numbers are in id order), then start: one unit each (a sentence's
     # clauses do not overlap)
