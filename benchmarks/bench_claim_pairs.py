@@ -2,7 +2,7 @@
 sentence vectors, beside an earlier commit's code in the same run.
 
     python benchmarks/bench_claim_pairs.py --sizes 10000 30000 100000 [--base 05bf122]
-        [--base-max 30000] [--vectors store|memory|kept] [--proposals] [--json]
+        [--base-max 30000] [--vectors store|memory|kept] [--jobs N] [--proposals] [--json]
 
 No model and no evaluation data: each of N articles has 4-12 distinct texts whose vectors
 (512 dimensions, unit length) share one direction (sentence vectors of a language model are
@@ -17,7 +17,9 @@ earlier sessions' figures). The text vectors are written to a file of the work s
 kind (``StoredRows``, as a report holds them; ``--vectors memory``: an array; ``--vectors
 kept``: the vectors and what the step keeps as it goes in a work store, and glibc's mmap
 threshold fixed (``heap.steady``), as a report with a work store runs it) and the anchors
-passed as each commit takes them (sets, or ``AnchorColumns``).
+passed as each commit takes them (sets, or ``AnchorColumns``). ``--jobs N``: a pool of N
+workers scores and ranks for a commit whose ``semantic_pairs`` takes an executor (since
+session 39; an earlier one runs in its process alone, as its report did).
 
 Per size and commit (each in a process of its own, the earlier commit's code extracted with
 ``git archive``; sizes over ``--base-max`` run the working tree only): wall and CPU seconds
@@ -158,8 +160,9 @@ def _digest(found: Any, size: int) -> tuple[int, str]:
     return len(found), digest.hexdigest()[:12]
 
 
-def _run(n: int, vectors_in: str, proposals: bool) -> dict[str, Any]:
-    """One measurement with whatever ``provenance`` this process imports."""
+def _run(n: int, vectors_in: str, proposals: bool, jobs: int = 0) -> dict[str, Any]:
+    """One measurement with whatever ``provenance`` this process imports (``jobs``: its
+    pool's workers, when its ``semantic_pairs`` takes an executor)."""
     import inspect
     from dataclasses import replace
 
@@ -188,12 +191,23 @@ def _run(n: int, vectors_in: str, proposals: bool) -> dict[str, Any]:
     config = Config()
     columns: Any  # the anchor sets per text: as columns since there are columns
     if hasattr(claim_pairs, "AnchorColumns"):
-        columns = claim_pairs.AnchorColumns(names, cuts, ids)
+        try:  # the names as a claim corpus holds them (one buffer), where the commit has it
+            from provenance.match.articles import Names, Strings
+
+            columns = claim_pairs.AnchorColumns(Names(Strings(names)), cuts, ids)
+        except ImportError:
+            columns = claim_pairs.AnchorColumns(names, cuts, ids)
     else:
         columns = [
             frozenset(names[i] for i in ids[cuts[k] : cuts[k + 1]]) for k in range(len(cuts) - 1)
         ]
     del names, cuts, ids
+    pool: Any = None
+    if jobs and "executor" in inspect.signature(claim_pairs.semantic_pairs).parameters:
+        from provenance.run.local import Pool
+
+        pool = Pool(jobs)
+        kept["executor"] = pool
     counts: dict[str, int] = {}
     # the article pairs ranked: a list of pairs (earlier commits) or their codes
     inner = claim_pairs._article_pairs
@@ -207,6 +221,7 @@ def _run(n: int, vectors_in: str, proposals: bool) -> dict[str, Any]:
     memory._reset_peak()  # VmHWM from here on
     before = memory.status()["VmRSS"]
     cpu = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     size = len(vectors)  # the means may be appended to a store
     where = memory.PeakWhere()
@@ -214,6 +229,10 @@ def _run(n: int, vectors_in: str, proposals: bool) -> dict[str, Any]:
     wall = time.perf_counter() - started
     at_peak = where.stop()
     used = resource.getrusage(resource.RUSAGE_SELF)
+    if pool is not None:  # its workers' CPU counts once they are gone
+        pool.close()
+        kept.pop("executor")
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak = memory.status()["VmHWM"] - before
     count, digest = _digest(found, size)
     del found
@@ -222,7 +241,12 @@ def _run(n: int, vectors_in: str, proposals: bool) -> dict[str, Any]:
         "texts": size,
         "vectors": vectors_in,
         "seconds": round(wall, 2),
+        "jobs": jobs if pool is not None else 0,
         "cpu_seconds": round(used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime, 2),
+        "cpu_seconds_workers": round(
+            workers.ru_utime + workers.ru_stime - children.ru_utime - children.ru_stime, 2
+        ),
+        "peak_rss_mb_workers": round(workers.ru_maxrss / 1024, 1) if pool is not None else 0,
         "ms_per_article": round(1000 * wall / n, 3),
         "cpu_ms_per_article": round(
             1000 * (used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime) / n, 3
@@ -297,7 +321,9 @@ def _proposals(texts_of: dict[str, list[int]], vectors: Any, config: Any) -> dic
     return out
 
 
-def _child(n: int, pythonpath: Path | None, vectors: str, proposals: bool) -> dict[str, Any]:
+def _child(
+    n: int, pythonpath: Path | None, vectors: str, proposals: bool, jobs: int
+) -> dict[str, Any]:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     if pythonpath is not None:
@@ -306,7 +332,7 @@ def _child(n: int, pythonpath: Path | None, vectors: str, proposals: bool) -> di
         [
             sys.executable,
             str(Path(__file__).resolve()),
-            *("--run", str(n), "--vectors", vectors),
+            *("--run", str(n), "--vectors", vectors, "--jobs", str(jobs)),
             *(["--proposals"] if proposals else []),
         ],
         env=env,
@@ -339,11 +365,17 @@ def main(argv: list[str] | None = None) -> int:
         help="also count the simhash proposals per article under three rules (slow: the "
         "article means are made again)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        help="pool workers that score and rank (a commit that takes an executor); 0: none",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--run", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run:
-        print(json.dumps(_run(args.run, args.vectors, args.proposals)))
+        print(json.dumps(_run(args.run, args.vectors, args.proposals, args.jobs)))
         return 0
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-claim-pairs-") as tmp:
@@ -353,8 +385,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
         for n in args.sizes:
-            old = _child(n, base, args.vectors, args.proposals) if n <= args.base_max else None
-            new = _child(n, None, args.vectors, args.proposals)
+            old = (
+                _child(n, base, args.vectors, args.proposals, args.jobs)
+                if n <= args.base_max
+                else None
+            )
+            new = _child(n, None, args.vectors, args.proposals, args.jobs)
             rows.append({"articles": n, "base": old, "new": new, "load": os.getloadavg()})
             if not args.json:
                 was = (
