@@ -160,6 +160,11 @@ def _digest(found: Any, size: int) -> tuple[int, str]:
     return len(found), digest.hexdigest()[:12]
 
 
+def _warm(item: int, context: int, resources: object) -> int:
+    """A pool's first task (its workers started)."""
+    return item + context
+
+
 def _run(n: int, vectors_in: str, proposals: bool, jobs: int = 0) -> dict[str, Any]:
     """One measurement with whatever ``provenance`` this process imports (``jobs``: its
     pool's workers, when its ``semantic_pairs`` takes an executor)."""
@@ -170,9 +175,18 @@ def _run(n: int, vectors_in: str, proposals: bool, jobs: int = 0) -> dict[str, A
     from provenance.config import Config
     from provenance.match import claim_pairs
 
+    pool: Any = None
+    if jobs and "executor" in inspect.signature(claim_pairs.semantic_pairs).parameters:
+        from provenance.run.local import Pool
+
+        # the workers start now, before the inputs are drawn, as a report's start with it:
+        # a forked worker's resident memory counts the pages of this process at its fork
+        pool = Pool(jobs)
+        assert list(pool.map(_warm, range(2 * jobs), 0, chunk=1)) == list(range(2 * jobs))
     folder = tempfile.TemporaryDirectory(prefix="bench-claim-pairs-rows-")
     vectors: Any = _Growing(DIMS)
-    kept: dict[str, Any] = {}  # ``semantic_pairs``' keyword for the work store, if any
+    # ``semantic_pairs``' keywords for the work store and the pool, if any
+    kept: dict[str, Any] = {} if pool is None else {"executor": pool}
     if vectors_in == "store":  # the text vectors on disk, as a report's work store holds them
         from provenance.run.stored import StoredRows
 
@@ -202,12 +216,6 @@ def _run(n: int, vectors_in: str, proposals: bool, jobs: int = 0) -> dict[str, A
             frozenset(names[i] for i in ids[cuts[k] : cuts[k + 1]]) for k in range(len(cuts) - 1)
         ]
     del names, cuts, ids
-    pool: Any = None
-    if jobs and "executor" in inspect.signature(claim_pairs.semantic_pairs).parameters:
-        from provenance.run.local import Pool
-
-        pool = Pool(jobs)
-        kept["executor"] = pool
     counts: dict[str, int] = {}
     # the article pairs ranked: a list of pairs (earlier commits) or their codes
     inner = claim_pairs._article_pairs

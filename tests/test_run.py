@@ -575,3 +575,44 @@ def test_a_context_file_left_by_a_killed_process_is_removed_by_the_next_one(
     big = b"y" * (local.SHARED_BYTES + 1)
     assert list(pool.map(_context_size, range(2), big)) == [(0, len(big)), (1, len(big))]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, other.name])
+
+
+def _times(item: int, factor: int, resources: object) -> int:
+    return item * factor
+
+
+class _Item:
+    def __init__(self, k: int) -> None:
+        self.k = k
+
+
+def _item_times(item: _Item, factor: int, resources: object) -> int:
+    return item.k * factor
+
+
+def test_paired_gives_each_result_with_its_item_and_holds_only_those_in_flight(
+    pool: Pool,
+) -> None:
+    # In this process each item goes once its result is taken (two at most alive: the
+    # one just handed over and the next being made); ``itertools.tee`` held them by 57.
+    import weakref
+
+    from provenance.run.serial import paired
+
+    made: list[weakref.ref[_Item]] = []
+
+    def items() -> Iterator[_Item]:
+        for k in range(200):
+            item = _Item(k)
+            made.append(weakref.ref(item))
+            yield item
+
+    most = 0
+    for item, result in paired(None, _item_times, items(), 3):
+        assert result == 3 * item.k
+        del item
+        most = max(most, sum(ref() is not None for ref in made))
+    assert len(made) == 200
+    assert most <= 2
+    # on a pool, in order, each result beside its own item
+    assert list(paired(pool, _times, range(50), 7, chunk=3)) == [(k, 7 * k) for k in range(50)]

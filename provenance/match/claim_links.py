@@ -9,9 +9,8 @@ when there is a model) and ``confidence`` decides each (see ``claims``' module d
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +36,7 @@ from provenance.match.units import KeptSteps, MemoryTexts, Rows, Texts, kept_col
 from provenance.model import ClaimLink, Confidence
 from provenance.run.heap import give_back
 from provenance.run.kernels import Kernels, Local
+from provenance.run.serial import paired
 
 if TYPE_CHECKING:  # run.local imports resources, which imports the claims
     from provenance.run.local import Executor
@@ -332,14 +332,10 @@ def _accepted(
             yield a[apart], b[apart], mutual[apart]
 
     scoring = Scoring.of(corpus, vectors, config)
-    blocks, sent = itertools.tee(proposed())
-    if executor is None:
-        found: Iterable[list[tuple[int, ClaimLink]]] = (scoring.links(*item) for item in sent)
-    else:
-        found = executor.map(score_task, sent, scoring, chunk=SCORE_CHUNK)
+    found = paired(executor, score_task, proposed(), scoring, chunk=SCORE_CHUNK)
 
     def accepted() -> Iterator[tuple[Codes, Codes, list[ClaimLink]]]:
-        for (a, b, _), links in zip(blocks, found, strict=True):
+        for (a, b, _), links in found:
             at = np.asarray([k for k, _ in links], dtype=np.int64)
             yield a[at], b[at], [link for _, link in links]
 

@@ -47,7 +47,7 @@ from provenance.match.codes import (
 from provenance.match.signatures import BatchSigner
 from provenance.match.spill import Buckets, SpillMatrix
 from provenance.match.units import KeptSteps, Rows, kept_column
-from provenance.run.serial import mapped
+from provenance.run.serial import mapped, paired
 from provenance.semantic import Vectors, bucket_pairs, simhash_buckets
 
 if TYPE_CHECKING:  # run.local imports resources, which imports the claims
@@ -438,9 +438,7 @@ def _scored_pairs(
     # each pair offered to both its articles (no joined copies of both), scored on
     # ``executor``'s workers when there is one; what is kept does not depend on the order
     # of the offers, so neither on how they are cut
-    offered, sent = itertools.tee(parts())
-    scores = mapped(executor, _score_task, sent, (means, jaccard), chunk=1)
-    for (a, b), total in zip(offered, scores, strict=True):
+    for (a, b), total in paired(executor, _score_task, parts(), (means, jaccard), chunk=1):
         best.offer(a, b, total)
         best.offer(b, a, total)
     return best

@@ -5,6 +5,7 @@ pool (``run.local`` re-exports these names)."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol, TypeVar
 
@@ -81,3 +82,25 @@ def mapped(
     if executor is None:
         return (task(item, context, None) for item in items)
     return executor.map(task, items, context, chunk=chunk)
+
+
+def paired(
+    executor: Executor | None,
+    task: Callable[[T, C, Any], R],
+    items: Iterable[T],
+    context: C,
+    *,
+    chunk: int | None = None,
+) -> Iterator[tuple[T, R]]:
+    """``mapped``'s results, each with its item, in order. Only the items sent and not
+    yet answered are held (``itertools.tee`` of the items held them in blocks of 57: 105
+    MB of the claims' scored article pairs at 30,000 articles)."""
+    waiting: deque[T] = deque()
+
+    def sent() -> Iterator[T]:
+        for item in items:
+            waiting.append(item)
+            yield item
+
+    for result in mapped(executor, task, sent(), context, chunk=chunk):
+        yield waiting.popleft(), result
