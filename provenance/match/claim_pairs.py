@@ -54,10 +54,12 @@ if TYPE_CHECKING:  # run.local imports resources, which imports the claims
     from provenance.run.local import Executor
 
 PAIR_CHUNK = 65_536  # pair codes scored per step, at least (bounds the arrays alive at once)
-# article pairs whose cosine and anchor Jaccard are computed (and offered) at once: ~60 bytes
-# a pair alive while they are (16 MB); fewer, more passes of numpy calls (the merges are not
-# more); 2**20 held 63 MB
-SCORE_PART = 1 << 18
+# article pairs whose cosine and anchor Jaccard are computed (and offered) at once, an
+# executor's item: ~60 bytes a pair alive while they are (4 MB), and on a pool a few items
+# in flight with their pickled copies; fewer, more passes of numpy calls (the merges are not
+# more). 2**20 held 63 MB; 2**18, on a pool of 2, 20 MB more than in one process at 30,000
+# articles (bench_claim_pairs --vectors kept), and 2**16 none, and no slower
+SCORE_PART = 1 << 16
 MERGE_MAX = 1 << 22  # kept offers merged at once, at most (bounds memory at any corpus size)
 # articles whose kept partners are merged with their new offers at once: a block's merge
 # holds ~50 bytes a kept partner of its articles (2**14 x article_pairs 20: ~16 MB; 2**16
