@@ -7,7 +7,7 @@ from __future__ import annotations
 import heapq
 import random
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -308,6 +308,26 @@ def _texts_and_anchors(seed: int, articles: int) -> tuple[dict[str, list[int]], 
     return texts, anchors
 
 
+class _Inputs(NamedTuple):
+    texts: dict[str, list[int]]
+    outlets: dict[str, str]
+    vectors: np.ndarray[Any, Any]
+    columns: claim_pairs.AnchorColumns
+    config: Config
+
+
+def _semantic_inputs(seed: int, articles: int, outlets: str) -> _Inputs:
+    """``semantic_pairs``' inputs: ``_texts_and_anchors``, 16-dimensional text vectors
+    (``_crowded``), the articles' outlets in turn from ``outlets``, few bands and
+    partners."""
+    texts, anchors = _texts_and_anchors(seed, articles)
+    vectors = _crowded(len(anchors), seed=seed, spread=0.6, dims=16)
+    outlet = {i: outlets[k % len(outlets)] for k, i in enumerate(sorted(texts))}
+    claims = replace(ClaimsConfig(), simhash_bands=4, simhash_rows=2, article_pairs=3)
+    config = replace(Config(), claims=claims)
+    return _Inputs(texts, outlet, vectors, claim_pairs.anchor_columns(anchors), config)
+
+
 def test_article_anchors_are_the_union_of_their_texts_anchors() -> None:
     texts, anchors = _texts_and_anchors(3, 60)
     ids = sorted(texts)
@@ -328,13 +348,8 @@ def test_semantic_pairs_with_vectors_on_disk_are_those_in_memory(tmp_path: Any) 
     # memory, and the texts' rows are untouched.
     from provenance.run.stored import StoredRows
 
-    texts, anchors = _texts_and_anchors(5, 80)
-    count = len(anchors)
-    vectors = _crowded(count, seed=5, spread=0.6, dims=16)
-    outlets = {i: "AB"[k % 2] for k, i in enumerate(sorted(texts))}
-    columns = claim_pairs.anchor_columns(anchors)
-    claims = replace(ClaimsConfig(), simhash_bands=4, simhash_rows=2, article_pairs=3)
-    config = replace(Config(), claims=claims)
+    texts, outlets, vectors, columns, config = _semantic_inputs(5, 80, "AB")
+    count = len(vectors)
     want = claim_pairs.semantic_pairs(texts, outlets, vectors, columns, config)
     assert len(want) > 10
     stored = StoredRows(tmp_path / "vectors.f32", 16)
@@ -381,12 +396,7 @@ def test_semantic_pairs_stopped_part_way_resume_from_what_they_kept(tmp_path: An
     from provenance.run.stored import KeptColumn
     from provenance.run.workstore import WorkStore
 
-    texts, anchors = _texts_and_anchors(7, 80)
-    vectors = _crowded(len(anchors), seed=7, spread=0.6, dims=16)
-    outlets = {i: "AB"[k % 2] for k, i in enumerate(sorted(texts))}
-    columns = claim_pairs.anchor_columns(anchors)
-    claims = replace(ClaimsConfig(), simhash_bands=4, simhash_rows=2, article_pairs=3)
-    config = replace(Config(), claims=claims)
+    texts, outlets, vectors, columns, config = _semantic_inputs(7, 80, "AB")
     rank = claim_pairs._mutual
     ranked: list[int] = []
 
@@ -595,12 +605,7 @@ def test_semantic_pairs_ranked_on_a_pool_are_those_ranked_here(tmp_path: Any) ->
     from provenance.run.local import Pool
     from provenance.run.stored import StoredRows
 
-    texts, anchors = _texts_and_anchors(9, 90)
-    vectors = _crowded(len(anchors), seed=9, spread=0.6, dims=16)
-    outlets = {i: "ABC"[k % 3] for k, i in enumerate(sorted(texts))}
-    columns = claim_pairs.anchor_columns(anchors)
-    claims = replace(ClaimsConfig(), simhash_bands=4, simhash_rows=2, article_pairs=3)
-    config = replace(Config(), claims=claims)
+    texts, outlets, vectors, columns, config = _semantic_inputs(9, 90, "ABC")
     want = claim_pairs.semantic_pairs(texts, outlets, vectors, columns, config)
     assert len(want) > 10
     pool = Pool(2, chunk=1)
