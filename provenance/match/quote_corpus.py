@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -30,7 +29,7 @@ from provenance.match.quote_groups import Located, _lead, _unit_texts, aligned, 
 from provenance.match.units import in_id_order
 from provenance.model import ArticleResult, Quote, QuoteGroup
 from provenance.run.kernels import Local, SignedBatches
-from provenance.run.serial import mapped
+from provenance.run.serial import mapped, paired
 
 if TYPE_CHECKING:  # run.local imports resources, which imports the claims
     from provenance.run.local import Executor
@@ -165,10 +164,8 @@ def roots(
         ]
         needed = sorted({x for pair in pairs for x in pair})
         text = dict(zip(needed, (q.text for _, q, _ in rows.many(needed)), strict=True))
-        asked: deque[tuple[int, int]] = deque()
-        apart_yet = _apart(pairs, text, root, asked)
-        for score in mapped(executor, _aligned_task, apart_yet, config.quotes):
-            x, y = asked.popleft()
+        apart_yet = _apart(pairs, text, root)
+        for ((x, y), _), score in paired(executor, _aligned_task, apart_yet, config.quotes):
             rx, ry = root(x), root(y)
             if rx != ry and score is not None:
                 parent[max(rx, ry)] = min(rx, ry)
@@ -178,24 +175,24 @@ def roots(
     return roots
 
 
+# two quotations by number, and their texts
+_Pair = tuple[tuple[int, int], tuple[str, str]]
+
+
 def _apart(
-    pairs: list[tuple[int, int]],
-    text: dict[int, str],
-    root: Callable[[int], int],
-    asked: deque[tuple[int, int]],
-) -> Iterator[tuple[str, str]]:
-    """The texts of the pairs not joined yet when taken, each pair noted in ``asked``."""
+    pairs: list[tuple[int, int]], text: dict[int, str], root: Callable[[int], int]
+) -> Iterator[_Pair]:
+    """The pairs not joined yet when taken, with their texts."""
     for x, y in pairs:
         if root(x) != root(y):
-            asked.append((x, y))
-            yield text[x], text[y]
+            yield (x, y), (text[x], text[y])
 
 
-def _aligned_task(pair: tuple[str, str], config: QuoteConfig, resources: object) -> float | None:
-    """``quote_groups.aligned`` of two quotation texts (an executor's task: every quotation
-    paired here has units, so it is long enough for ``linked``)."""
+def _aligned_task(pair: _Pair, config: QuoteConfig, resources: object) -> float | None:
+    """``quote_groups.aligned`` of two quotations' texts (an executor's task: every
+    quotation paired here has units, so it is long enough for ``linked``)."""
     del resources
-    return aligned(*pair, config)
+    return aligned(*pair[1], config)
 
 
 def _group_task(
